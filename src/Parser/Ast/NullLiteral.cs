@@ -1,0 +1,4 @@
+namespace StreamSql.Parser.Ast;
+
+/// <summary>NULL.</summary>
+public sealed record NullLiteral(int Position) : Expression(Position);

@@ -1,0 +1,11 @@
+namespace StreamSql.Parser.Ast;
+
+/// <summary>The object family a SHOW lists.</summary>
+public enum ShowObjectKind
+{
+    Streams,
+    Tables,
+    Views,
+    Topics,
+    Queries,
+}

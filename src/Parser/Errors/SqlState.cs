@@ -1,0 +1,32 @@
+namespace StreamSql.Parser.Errors;
+
+/// <summary>Every SQLSTATE StreamSql reports, in one place (PostgreSQL's codes).</summary>
+public static class SqlState
+{
+    public const string SuccessfulCompletion = "00000";
+    public const string FeatureNotSupported = "0A000";
+    public const string DataException = "22000";
+    public const string NumericValueOutOfRange = "22003";
+    public const string InvalidDatetimeFormat = "22007";
+    public const string DivisionByZero = "22012";
+    public const string InvalidTextRepresentation = "22P02";
+    public const string InvalidParameterValue = "22023";
+    public const string StringDataRightTruncation = "22001";
+    public const string SyntaxError = "42601";
+    public const string UndefinedColumn = "42703";
+    public const string UndefinedTable = "42P01";
+    public const string UndefinedFunction = "42883";
+    public const string UndefinedObject = "42704";
+    public const string DuplicateTable = "42P07";
+    public const string DuplicateObject = "42710";
+    public const string AmbiguousColumn = "42702";
+    public const string DatatypeMismatch = "42804";
+    public const string CannotCoerce = "42846";
+    public const string InvalidColumnReference = "42P10";
+    public const string ObjectInUse = "55006";
+    public const string QueryCanceled = "57014";
+    public const string AdminShutdown = "57P01";
+    public const string ProtocolViolation = "08P01";
+    public const string InternalError = "XX000";
+    public const string DataCorrupted = "XX001";
+}
