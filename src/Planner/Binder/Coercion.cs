@@ -1,0 +1,128 @@
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Types;
+
+namespace StreamSql.Planner.Binder;
+
+/// <summary>PostgreSQL's implicit conversions: unknown literals adopt the other side's type, integers widen to bigint and double.</summary>
+public static class Coercion
+{
+    private static int NumericRank(SqlTypeKind kind) => kind switch
+    {
+        SqlTypeKind.Int => 1,
+        SqlTypeKind.BigInt => 2,
+        SqlTypeKind.Double => 3,
+        _ => 0,
+    };
+
+    public static bool CanImplicitlyConvert(SqlType from, SqlType to) =>
+        from == to
+        || from.Kind == SqlTypeKind.Unknown
+        || (from.IsNumeric && to.IsNumeric && NumericRank(from.Kind) <= NumericRank(to.Kind));
+
+    /// <summary>The type both operands convert to, or null when PostgreSQL would report "operator does not exist".</summary>
+    public static SqlType? CommonType(SqlType left, SqlType right)
+    {
+        if (left == right)
+        {
+            return left.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : left;
+        }
+
+        if (left.Kind == SqlTypeKind.Unknown)
+        {
+            return right;
+        }
+
+        if (right.Kind == SqlTypeKind.Unknown)
+        {
+            return left;
+        }
+
+        if (left.IsNumeric && right.IsNumeric)
+        {
+            return NumericRank(left.Kind) >= NumericRank(right.Kind) ? left : right;
+        }
+
+        return null;
+    }
+
+    /// <summary>Converts expression to target: literals are converted at bind time, other expressions get a cast node.</summary>
+    public static BoundExpression Convert(BoundExpression expression, SqlType target, int? position)
+    {
+        if (expression.Type == target)
+        {
+            return expression;
+        }
+
+        if (expression is BoundLiteral literal)
+        {
+            return new BoundLiteral(ConvertConstant(literal.Value, literal.Type, target, position), target);
+        }
+
+        return new BoundCast(expression, target);
+    }
+
+    public static object? ConvertConstant(object? value, SqlType from, SqlType target, int? position)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value is string s && from.Kind is SqlTypeKind.Unknown or SqlTypeKind.Varchar)
+        {
+            return TextValues.Parse(s, target, position);
+        }
+
+        return (target.Kind, value) switch
+        {
+            (SqlTypeKind.BigInt, int i) => (long)i,
+            (SqlTypeKind.Double, int i) => (double)i,
+            (SqlTypeKind.Double, long l) => (double)l,
+            (SqlTypeKind.Int, long l) when l is >= int.MinValue and <= int.MaxValue => (int)l,
+            (SqlTypeKind.Int, long) => throw new SqlException(SqlState.NumericValueOutOfRange, "integer out of range", position),
+            (SqlTypeKind.Int, double d) => RoundToInt(d, position),
+            (SqlTypeKind.BigInt, double d) => RoundToLong(d, position),
+            (SqlTypeKind.Varchar, _) => FormatConstant(value, from),
+            (SqlTypeKind.Boolean, bool b) => b,
+            (SqlTypeKind.Timestamp, long micros) when from.Kind == SqlTypeKind.Timestamp => micros,
+            _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from.DisplayName} to {target.DisplayName}", position),
+        };
+    }
+
+    private static int RoundToInt(double d, int? position)
+    {
+        var r = Math.Round(d, MidpointRounding.ToEven);
+        return r is < int.MinValue or > int.MaxValue || double.IsNaN(r)
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "integer out of range", position)
+            : (int)r;
+    }
+
+    private static long RoundToLong(double d, int? position)
+    {
+        var r = Math.Round(d, MidpointRounding.ToEven);
+        return r is < long.MinValue or >= 9.2233720368547758E18 || double.IsNaN(r)
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "bigint out of range", position)
+            : (long)r;
+    }
+
+    public static string FormatConstant(object value, SqlType type) => value switch
+    {
+        bool b => TextValues.FormatBoolean(b),
+        int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        long l when type.Kind == SqlTypeKind.Timestamp => TextValues.FormatTimestamp(l),
+        long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        double d => TextValues.FormatDouble(d),
+        string s => s,
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>Explicit CAST is allowed between any two of our scalar types except boolean/timestamp to numbers and back.</summary>
+    public static bool CanCast(SqlType from, SqlType to) =>
+        from == to
+        || from.Kind is SqlTypeKind.Unknown or SqlTypeKind.Varchar
+        || to.Kind == SqlTypeKind.Varchar
+        || (from.IsNumeric && to.IsNumeric)
+        || (from.Kind == SqlTypeKind.Int && to.Kind == SqlTypeKind.Boolean)
+        || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int);
+}

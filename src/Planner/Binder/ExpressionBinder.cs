@@ -1,0 +1,343 @@
+using System.Globalization;
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Functions;
+using StreamSql.Planner.Types;
+
+namespace StreamSql.Planner.Binder;
+
+/// <summary>Resolves names and types of an AST expression against a scope, following PostgreSQL's typing rules.</summary>
+public sealed class ExpressionBinder
+{
+    private readonly BindScope _scope;
+
+    public ExpressionBinder(BindScope scope) => _scope = scope;
+
+    public BoundExpression Bind(Expression expression) => expression switch
+    {
+        NullLiteral => new BoundLiteral(null, SqlType.Unknown),
+        BooleanLiteral b => new BoundLiteral(b.Value, SqlType.Boolean),
+        IntegerLiteral i => BindInteger(i),
+        DecimalLiteral d => new BoundLiteral(double.Parse(d.Text, NumberStyles.Float, CultureInfo.InvariantCulture), SqlType.Double),
+        StringLiteral s => new BoundLiteral(s.Value, SqlType.Unknown),
+        TypedLiteral t => BindTypedLiteral(t),
+        ColumnReference c => BindColumn(c),
+        BinaryExpression b => BindBinary(b),
+        UnaryMinus u => BindNegate(u),
+        NotExpression n => new BoundNot(BindCondition(n.Operand, "NOT")),
+        IsNullExpression n => new BoundIsNull(Bind(n.Operand), n.Negated),
+        IsBooleanExpression b => new BoundIsBoolean(BindCondition(b.Operand, "IS " + (b.Value ? "TRUE" : "FALSE")), b.Value, b.Negated),
+        LikeExpression l => BindLike(l),
+        BetweenExpression b => BindBetween(b),
+        InListExpression i => BindInList(i),
+        CaseExpression c => BindCase(c),
+        CastExpression c => BindCast(c),
+        FunctionCall f => BindFunction(f),
+        ParameterReference p => throw new SqlException(SqlState.FeatureNotSupported, $"there is no parameter ${p.Index}", p.Position),
+        IntervalLiteral i => throw SqlException.NotSupported("type interval", i.Position),
+        _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
+    };
+
+    /// <summary>Binds an expression that must be boolean (WHERE, AND/OR operands), as PostgreSQL checks it.</summary>
+    public BoundExpression BindCondition(Expression expression, string clause)
+    {
+        var bound = Bind(expression);
+        if (bound.Type.Kind == SqlTypeKind.Unknown)
+        {
+            return Coercion.Convert(bound, SqlType.Boolean, expression.Position);
+        }
+
+        return bound.Type.Kind == SqlTypeKind.Boolean
+            ? bound
+            : throw new SqlException(SqlState.DatatypeMismatch, $"argument of {clause} must be type boolean, not type {bound.Type.DisplayName}", expression.Position);
+    }
+
+    /// <summary>Resolves a remaining "unknown" (bare string literal or NULL) to text, as PostgreSQL does in a SELECT list.</summary>
+    public static BoundExpression Resolve(BoundExpression expression, int? position) =>
+        expression.Type.Kind == SqlTypeKind.Unknown ? Coercion.Convert(expression, SqlType.Varchar, position) : expression;
+
+    private static BoundLiteral BindInteger(IntegerLiteral literal)
+    {
+        if (long.TryParse(literal.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value is >= int.MinValue and <= int.MaxValue ? new BoundLiteral((int)value, SqlType.Int) : new BoundLiteral(value, SqlType.BigInt);
+        }
+
+        // PostgreSQL types such a literal numeric; double is the closest type we have.
+        return new BoundLiteral(double.Parse(literal.Text, CultureInfo.InvariantCulture), SqlType.Double);
+    }
+
+    private static BoundLiteral BindTypedLiteral(TypedLiteral literal)
+    {
+        var type = TypeResolver.Resolve(literal.Type);
+        return new BoundLiteral(TextValues.Parse(literal.Value, type, literal.Position), type);
+    }
+
+    private BoundColumn BindColumn(ColumnReference column)
+    {
+        var index = _scope.Resolve(column.Qualifier, column.Name, column.Position);
+        var schema = _scope.Columns[index];
+        return new BoundColumn(index, schema.Name, schema.Type);
+    }
+
+    private BoundExpression BindNegate(UnaryMinus minus)
+    {
+        var operand = Bind(minus.Operand);
+        if (operand.Type.Kind == SqlTypeKind.Unknown)
+        {
+            operand = Coercion.Convert(operand, SqlType.Double, minus.Position);
+        }
+
+        return operand.Type.IsNumeric
+            ? new BoundNegate(operand)
+            : throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: - {operand.Type.DisplayName}", minus.Position);
+    }
+
+    private BoundExpression BindBinary(BinaryExpression binary)
+    {
+        var op = MapOperator(binary.Operator);
+        if (op is BoundOperator.And or BoundOperator.Or)
+        {
+            var clause = op == BoundOperator.And ? "AND" : "OR";
+            return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
+        }
+
+        var left = Bind(binary.Left);
+        var right = Bind(binary.Right);
+        if (op == BoundOperator.Concat)
+        {
+            // text || anything: the non-text side is cast to text (PostgreSQL's anynonarray || text).
+            if (left.Type.Kind != SqlTypeKind.Varchar && right.Type.Kind != SqlTypeKind.Varchar
+                && left.Type.Kind != SqlTypeKind.Unknown && right.Type.Kind != SqlTypeKind.Unknown)
+            {
+                throw OperatorDoesNotExist("||", left.Type, right.Type, binary.Position);
+            }
+
+            return new BoundBinary(op, ToText(left, binary.Position), ToText(right, binary.Position), SqlType.Varchar);
+        }
+
+        var common = Coercion.CommonType(left.Type, right.Type) ?? throw OperatorDoesNotExist(OperatorText(op), left.Type, right.Type, binary.Position);
+        left = Coercion.Convert(left, common, binary.Left.Position);
+        right = Coercion.Convert(right, common, binary.Right.Position);
+        var isArithmetic = op is BoundOperator.Add or BoundOperator.Subtract or BoundOperator.Multiply or BoundOperator.Divide or BoundOperator.Modulo;
+        if (isArithmetic)
+        {
+            if (!common.IsNumeric || (op == BoundOperator.Modulo && common.Kind == SqlTypeKind.Double))
+            {
+                throw OperatorDoesNotExist(OperatorText(op), left.Type, right.Type, binary.Position);
+            }
+
+            return new BoundBinary(op, left, right, common);
+        }
+
+        return new BoundBinary(op, left, right, SqlType.Boolean);
+    }
+
+    private static BoundExpression ToText(BoundExpression expression, int position) =>
+        expression.Type.Kind == SqlTypeKind.Varchar ? expression : Coercion.Convert(expression, SqlType.Varchar, position);
+
+    private BoundExpression BindLike(LikeExpression like)
+    {
+        var operand = Coercion.Convert(Bind(like.Operand), SqlType.Varchar, like.Operand.Position);
+        var pattern = Coercion.Convert(Bind(like.Pattern), SqlType.Varchar, like.Pattern.Position);
+        if (operand.Type.Kind != SqlTypeKind.Varchar)
+        {
+            throw OperatorDoesNotExist("~~", operand.Type, pattern.Type, like.Position);
+        }
+
+        var escape = like.Escape is null ? null : Coercion.Convert(Bind(like.Escape), SqlType.Varchar, like.Escape.Position);
+        return new BoundLike(operand, pattern, escape, like.CaseInsensitive, like.Negated);
+    }
+
+    private BoundExpression BindBetween(BetweenExpression between)
+    {
+        // a BETWEEN x AND y is (a >= x AND a <= y), as PostgreSQL rewrites it.
+        var low = BindBinary(new BinaryExpression(between.Position, BinaryOperator.GreaterOrEqual, between.Operand, between.Lower));
+        var high = BindBinary(new BinaryExpression(between.Position, BinaryOperator.LessOrEqual, between.Operand, between.Upper));
+        BoundExpression both = new BoundBinary(BoundOperator.And, low, high, SqlType.Boolean);
+        return between.Negated ? new BoundNot(both) : both;
+    }
+
+    private BoundExpression BindInList(InListExpression inList)
+    {
+        var operand = Bind(inList.Operand);
+        var values = inList.Values.Select(Bind).ToList();
+        var common = operand.Type;
+        foreach (var value in values)
+        {
+            common = Coercion.CommonType(common, value.Type) ?? throw OperatorDoesNotExist("=", operand.Type, value.Type, inList.Position);
+        }
+
+        common = common.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : common;
+        return new BoundInList(
+            Coercion.Convert(operand, common, inList.Operand.Position),
+            values.Select((v, i) => Coercion.Convert(v, common, inList.Values[i].Position)).ToList(),
+            inList.Negated);
+    }
+
+    private BoundExpression BindCase(CaseExpression @case)
+    {
+        var whens = new List<(BoundExpression Condition, BoundExpression Result, int Position)>();
+        foreach (var when in @case.Whens)
+        {
+            var condition = @case.Operand is null
+                ? BindCondition(when.Condition, "CASE/WHEN")
+                : BindBinary(new BinaryExpression(when.Position, BinaryOperator.Equal, @case.Operand, when.Condition));
+            whens.Add((condition, Bind(when.Result), when.Result.Position));
+        }
+
+        var @else = @case.Else is null ? null : Bind(@case.Else);
+        var type = SqlType.Unknown;
+        foreach (var (_, result, position) in whens)
+        {
+            type = Coercion.CommonType(type, result.Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"CASE types {type.DisplayName} and {result.Type.DisplayName} cannot be matched", position);
+        }
+
+        if (@else is not null)
+        {
+            type = Coercion.CommonType(type, @else.Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"CASE types {type.DisplayName} and {@else.Type.DisplayName} cannot be matched", @case.Else!.Position);
+        }
+
+        type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type;
+        return new BoundCase(
+            whens.Select(w => new BoundWhen(w.Condition, Coercion.Convert(w.Result, type, w.Position))).ToList(),
+            @else is null ? null : Coercion.Convert(@else, type, @case.Else!.Position),
+            type);
+    }
+
+    private BoundExpression BindCast(CastExpression cast)
+    {
+        var operand = Bind(cast.Operand);
+        var target = TypeResolver.Resolve(cast.Type);
+        if (!Coercion.CanCast(operand.Type, target))
+        {
+            throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
+        }
+
+        return Coercion.Convert(operand, target, cast.Operand.Position);
+    }
+
+    private BoundExpression BindFunction(FunctionCall call)
+    {
+        var name = FunctionRegistry.Canonical(call.Name);
+        var args = call.Arguments.Select(Bind).ToList();
+        if (call.Star || call.Distinct)
+        {
+            throw SqlException.NotSupported($"aggregate function {call.Name}", call.Position);
+        }
+
+        if (name == "coalesce")
+        {
+            return BindCoalesce(call, args);
+        }
+
+        var overloads = FunctionRegistry.Find(name);
+        if (overloads is not null)
+        {
+            foreach (var candidate in overloads)
+            {
+                if (TryMatch(candidate, args, call, out var converted))
+                {
+                    return new BoundFunctionCall(name, converted, candidate.Result);
+                }
+            }
+        }
+
+        var types = string.Join(", ", args.Select(a => a.Type.DisplayName));
+        throw new SqlException(SqlState.UndefinedFunction, $"function {call.Name}({types}) does not exist", call.Position,
+            hint: "No function matches the given name and argument types. You might need to add explicit type casts.");
+    }
+
+    private static bool TryMatch(ScalarFunction candidate, List<BoundExpression> args, FunctionCall call, out List<BoundExpression> converted)
+    {
+        converted = [];
+        if (candidate.Variadic)
+        {
+            // Variadic text functions (concat) accept any argument and use its text form.
+            foreach (var (arg, i) in args.Select((a, i) => (a, i)))
+            {
+                converted.Add(Coercion.Convert(arg, SqlType.Varchar, call.Arguments[i].Position));
+            }
+
+            return args.Count > 0;
+        }
+
+        if (candidate.Parameters.Count != args.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (!Coercion.CanImplicitlyConvert(args[i].Type, candidate.Parameters[i]))
+            {
+                return false;
+            }
+
+            converted.Add(Coercion.Convert(args[i], candidate.Parameters[i], call.Arguments[i].Position));
+        }
+
+        return true;
+    }
+
+    private static BoundExpression BindCoalesce(FunctionCall call, List<BoundExpression> args)
+    {
+        if (args.Count == 0)
+        {
+            throw new SqlException(SqlState.SyntaxError, "coalesce needs at least one argument", call.Position);
+        }
+
+        var type = SqlType.Unknown;
+        for (var i = 0; i < args.Count; i++)
+        {
+            type = Coercion.CommonType(type, args[i].Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"COALESCE types {type.DisplayName} and {args[i].Type.DisplayName} cannot be matched", call.Arguments[i].Position);
+        }
+
+        type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type;
+        return new BoundFunctionCall("coalesce", args.Select((a, i) => Coercion.Convert(a, type, call.Arguments[i].Position)).ToList(), type);
+    }
+
+    private static BoundOperator MapOperator(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => BoundOperator.Add,
+        BinaryOperator.Subtract => BoundOperator.Subtract,
+        BinaryOperator.Multiply => BoundOperator.Multiply,
+        BinaryOperator.Divide => BoundOperator.Divide,
+        BinaryOperator.Modulo => BoundOperator.Modulo,
+        BinaryOperator.Concat => BoundOperator.Concat,
+        BinaryOperator.Equal => BoundOperator.Equal,
+        BinaryOperator.NotEqual => BoundOperator.NotEqual,
+        BinaryOperator.Less => BoundOperator.Less,
+        BinaryOperator.LessOrEqual => BoundOperator.LessOrEqual,
+        BinaryOperator.Greater => BoundOperator.Greater,
+        BinaryOperator.GreaterOrEqual => BoundOperator.GreaterOrEqual,
+        BinaryOperator.And => BoundOperator.And,
+        BinaryOperator.Or => BoundOperator.Or,
+        BinaryOperator.IsDistinctFrom => BoundOperator.IsDistinctFrom,
+        _ => BoundOperator.IsNotDistinctFrom,
+    };
+
+    private static string OperatorText(BoundOperator op) => op switch
+    {
+        BoundOperator.Add => "+",
+        BoundOperator.Subtract => "-",
+        BoundOperator.Multiply => "*",
+        BoundOperator.Divide => "/",
+        BoundOperator.Modulo => "%",
+        BoundOperator.Equal => "=",
+        BoundOperator.NotEqual => "<>",
+        BoundOperator.Less => "<",
+        BoundOperator.LessOrEqual => "<=",
+        BoundOperator.Greater => ">",
+        BoundOperator.GreaterOrEqual => ">=",
+        _ => op.ToString(),
+    };
+
+    private static SqlException OperatorDoesNotExist(string op, SqlType left, SqlType right, int position) =>
+        new(SqlState.UndefinedFunction, $"operator does not exist: {left.DisplayName} {op} {right.DisplayName}", position,
+            hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
+}

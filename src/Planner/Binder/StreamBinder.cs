@@ -1,0 +1,184 @@
+using System.Globalization;
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Types;
+
+namespace StreamSql.Planner.Binder;
+
+/// <summary>Binds CREATE STREAM (a source over a topic) and CREATE STREAM AS SELECT (a persistent query's sink).</summary>
+public static class StreamBinder
+{
+    private static readonly HashSet<string> KnownProperties =
+        ["kafka_topic", "value_format", "key_format", "format", "partitions", "timestamp", "value_delimiter", "replicas", "timestamp_format"];
+
+    public static StreamDefinition BindSource(CreateRelationStatement create)
+    {
+        if (create.Kind != RelationKind.Stream)
+        {
+            throw SqlException.NotSupported("CREATE TABLE", create.Position);
+        }
+
+        if (create.Columns.Count == 0)
+        {
+            throw new SqlException(SqlState.SyntaxError, "CREATE STREAM needs a column list (or AS SELECT)", create.Name.Position);
+        }
+
+        var columns = new List<ColumnSchema>();
+        foreach (var column in create.Columns)
+        {
+            if (columns.Any(c => c.Name == column.Name) || Pseudocolumns.All.Any(p => p.Name == column.Name))
+            {
+                throw new SqlException(SqlState.DuplicateObject, $"column \"{column.Name}\" specified more than once", column.Position);
+            }
+
+            if (column.IsPrimaryKey)
+            {
+                throw new SqlException(SqlState.SyntaxError, "a stream has no PRIMARY KEY; use KEY", column.Position);
+            }
+
+            columns.Add(new ColumnSchema(column.Name, TypeResolver.Resolve(column.Type), column.IsKey));
+        }
+
+        if (columns.Count(c => c.IsKey) > 1)
+        {
+            throw SqlException.NotSupported("more than one KEY column", create.Position);
+        }
+
+        var properties = Properties(create.Properties);
+        return Build(create.Name.Name, columns, properties, defaultPartitions: 1, defaultValueFormat: SourceFormat.Json, defaultDelimiter: ",", sourceQueryId: null);
+    }
+
+    /// <summary>The sink of CREATE STREAM AS SELECT: columns from the projection, formats and partitions from the source unless WITH overrides.</summary>
+    public static StreamDefinition BindSink(CreateRelationStatement create, BoundQuery query, string queryId)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var project = (Logical.LogicalProject)(query.Plan is Logical.LogicalLimit l ? l.Input : query.Plan);
+        var columns = new List<ColumnSchema>();
+        var keyTaken = false;
+        for (var i = 0; i < project.Columns.Count; i++)
+        {
+            var column = project.Columns[i];
+            if (!names.Add(column.Name))
+            {
+                throw new SqlException("42701", $"column \"{column.Name}\" specified more than once", create.AsQuery!.Position);
+            }
+
+            // The source's key stays the key when it is selected as a plain column reference.
+            var isKey = !keyTaken && project.Expressions[i] is Bound.BoundColumn bc && bc.Index == query.Source.KeyIndex;
+            keyTaken |= isKey;
+            columns.Add(new ColumnSchema(column.Name, column.Type, isKey));
+        }
+
+        var properties = Properties(create.Properties);
+        if (properties.ContainsKey("timestamp") && !columns.Any(c => c.Name == properties["timestamp"].Value))
+        {
+            throw new SqlException(SqlState.UndefinedColumn, $"timestamp column \"{properties["timestamp"].Value}\" does not exist", properties["timestamp"].Position);
+        }
+
+        return Build(create.Name.Name, columns, properties, query.Source.Partitions, query.Source.ValueFormat, query.Source.ValueDelimiter, queryId);
+    }
+
+    private static Dictionary<string, Property> Properties(IReadOnlyList<Property> properties)
+    {
+        var result = new Dictionary<string, Property>(StringComparer.Ordinal);
+        foreach (var property in properties)
+        {
+            if (!KnownProperties.Contains(property.Name))
+            {
+                throw new SqlException(SqlState.InvalidParameterValue, $"unrecognized property \"{property.Name}\"", property.Position,
+                    hint: "Known properties: " + string.Join(", ", KnownProperties.Order()));
+            }
+
+            if (!result.TryAdd(property.Name, property))
+            {
+                throw new SqlException(SqlState.SyntaxError, $"property \"{property.Name}\" specified more than once", property.Position);
+            }
+        }
+
+        return result;
+    }
+
+    private static StreamDefinition Build(string name, List<ColumnSchema> columns, Dictionary<string, Property> properties, int defaultPartitions,
+        SourceFormat defaultValueFormat, string defaultDelimiter, string? sourceQueryId)
+    {
+        var topic = properties.TryGetValue("kafka_topic", out var t) ? t.Value : name;
+        var partitions = defaultPartitions;
+        if (properties.TryGetValue("partitions", out var p))
+        {
+            if (!int.TryParse(p.Value, NumberStyles.None, CultureInfo.InvariantCulture, out partitions) || partitions is < 1 or > 1024)
+            {
+                throw new SqlException(SqlState.InvalidParameterValue, $"partitions must be an integer between 1 and 1024, not \"{p.Value}\"", p.Position);
+            }
+        }
+
+        var valueFormat = defaultValueFormat;
+        var keyFormat = SourceFormat.Kafka;
+        if (properties.TryGetValue("format", out var f))
+        {
+            valueFormat = ParseFormat(f);
+            keyFormat = valueFormat == SourceFormat.Delimited ? SourceFormat.Delimited : valueFormat;
+        }
+
+        if (properties.TryGetValue("value_format", out var vf))
+        {
+            valueFormat = ParseFormat(vf);
+        }
+
+        if (properties.TryGetValue("key_format", out var kf))
+        {
+            keyFormat = ParseFormat(kf);
+        }
+
+        if (valueFormat == SourceFormat.Kafka)
+        {
+            throw SqlException.NotSupported("value_format 'KAFKA'", vf?.Position ?? f?.Position);
+        }
+
+        if (keyFormat is SourceFormat.Json or SourceFormat.Delimited)
+        {
+            // A single key column: JSON/DELIMITED keys hold the bare value, as ksqlDB writes them.
+        }
+
+        string? timestamp = null;
+        if (properties.TryGetValue("timestamp", out var ts))
+        {
+            var column = columns.FirstOrDefault(c => c.Name == ts.Value.ToLowerInvariant() || c.Name == ts.Value)
+                ?? throw new SqlException(SqlState.UndefinedColumn, $"timestamp column \"{ts.Value}\" does not exist", ts.Position);
+            if (column.Type.Kind is not (SqlTypeKind.Timestamp or SqlTypeKind.BigInt))
+            {
+                throw new SqlException(SqlState.DatatypeMismatch, $"timestamp column \"{column.Name}\" must be TIMESTAMP or BIGINT (epoch milliseconds), not {column.Type.DisplayName}", ts.Position);
+            }
+
+            timestamp = column.Name;
+        }
+
+        var delimiter = properties.TryGetValue("value_delimiter", out var d) ? ParseDelimiter(d) : defaultDelimiter;
+        var keyColumns = columns.Count(c => c.IsKey);
+        if (keyColumns == 0)
+        {
+            keyFormat = SourceFormat.None;
+        }
+
+        return new StreamDefinition(name, RelationKind.Stream, columns, topic, partitions, keyFormat, valueFormat, timestamp, delimiter, sourceQueryId);
+    }
+
+    private static SourceFormat ParseFormat(Property property) => property.Value.ToUpperInvariant() switch
+    {
+        "JSON" => SourceFormat.Json,
+        "DELIMITED" or "CSV" => SourceFormat.Delimited,
+        "KAFKA" => SourceFormat.Kafka,
+        "NONE" => SourceFormat.None,
+        "AVRO" or "PROTOBUF" or "JSON_SR" => throw SqlException.NotSupported($"format '{property.Value}'", property.Position),
+        _ => throw new SqlException(SqlState.InvalidParameterValue, $"unknown format \"{property.Value}\"; expected JSON, DELIMITED or KAFKA", property.Position),
+    };
+
+    private static string ParseDelimiter(Property property) => property.Value.ToUpperInvariant() switch
+    {
+        "TAB" => "\t",
+        "SPACE" => " ",
+        "COMMA" => ",",
+        _ when property.Value.Length == 1 => property.Value,
+        _ => throw new SqlException(SqlState.InvalidParameterValue, $"value_delimiter must be one character, TAB or SPACE, not \"{property.Value}\"", property.Position),
+    };
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Logical;
+
+namespace StreamSql.Planner.Explain;
+
+/// <summary>Renders a logical plan as an indented tree, one node per line (EXPLAIN output).</summary>
+public static class PlanPrinter
+{
+    public static IReadOnlyList<string> Print(LogicalPlan plan)
+    {
+        var lines = new List<string>();
+        Print(plan, 0, lines);
+        return lines;
+    }
+
+    private static void Print(LogicalPlan plan, int depth, List<string> lines)
+    {
+        var indent = depth == 0 ? "" : new string(' ', (depth - 1) * 2) + "└─";
+        lines.Add(indent + plan switch
+        {
+            LogicalScan s => $"Scan {s.Source.Name} (topic {s.Source.Topic}, {s.Source.Partitions} partitions)",
+            LogicalFilter f => $"Filter {Render(f.Predicate, f.Input)}",
+            LogicalProject p => "Project " + string.Join(", ", p.Expressions.Select((e, i) => $"{Render(e, p.Input)} AS {p.Columns[i].Name}")),
+            LogicalLimit l => $"Limit {l.Count}",
+            _ => plan.GetType().Name,
+        });
+        foreach (var input in plan.Inputs)
+        {
+            Print(input, depth + 1, lines);
+        }
+    }
+
+    public static string Render(BoundExpression expression, LogicalPlan input) => expression switch
+    {
+        BoundColumn c => c.Name,
+        BoundLiteral { Value: null } => "NULL",
+        BoundLiteral { Value: string s } => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+        BoundLiteral l => Binder.Coercion.FormatConstant(l.Value!, l.Type),
+        BoundBinary b => $"({Render(b.Left, input)} {OperatorText(b.Operator)} {Render(b.Right, input)})",
+        BoundNegate n => $"(- {Render(n.Operand, input)})",
+        BoundNot n => $"(NOT {Render(n.Operand, input)})",
+        BoundIsNull n => $"({Render(n.Operand, input)} IS {(n.Negated ? "NOT " : "")}NULL)",
+        BoundIsBoolean b => $"({Render(b.Operand, input)} IS {(b.Negated ? "NOT " : "")}{(b.Value ? "TRUE" : "FALSE")})",
+        BoundLike l => $"({Render(l.Operand, input)} {(l.Negated ? "NOT " : "")}{(l.CaseInsensitive ? "ILIKE" : "LIKE")} {Render(l.Pattern, input)})",
+        BoundInList i => $"({Render(i.Operand, input)} {(i.Negated ? "NOT " : "")}IN ({string.Join(", ", i.Values.Select(v => Render(v, input)))}))",
+        BoundCase c => "CASE " + string.Join(" ", c.Whens.Select(w => $"WHEN {Render(w.Condition, input)} THEN {Render(w.Result, input)}")) + (c.Else is null ? "" : $" ELSE {Render(c.Else, input)}") + " END",
+        BoundCast c => $"CAST({Render(c.Operand, input)} AS {c.Type.SqlName})",
+        BoundFunctionCall f => $"{f.Name}({string.Join(", ", f.Arguments.Select(a => Render(a, input)))})",
+        _ => expression.GetType().Name,
+    };
+
+    private static string OperatorText(BoundOperator op) => op switch
+    {
+        BoundOperator.Add => "+",
+        BoundOperator.Subtract => "-",
+        BoundOperator.Multiply => "*",
+        BoundOperator.Divide => "/",
+        BoundOperator.Modulo => "%",
+        BoundOperator.Concat => "||",
+        BoundOperator.Equal => "=",
+        BoundOperator.NotEqual => "<>",
+        BoundOperator.Less => "<",
+        BoundOperator.LessOrEqual => "<=",
+        BoundOperator.Greater => ">",
+        BoundOperator.GreaterOrEqual => ">=",
+        BoundOperator.And => "AND",
+        BoundOperator.Or => "OR",
+        BoundOperator.IsDistinctFrom => "IS DISTINCT FROM",
+        _ => "IS NOT DISTINCT FROM",
+    };
+}

@@ -1,0 +1,44 @@
+namespace StreamSql.Planner.Types;
+
+/// <summary>A SQL type; one shared instance per kind so types compare by reference or value alike.</summary>
+public sealed record SqlType(SqlTypeKind Kind)
+{
+    public static readonly SqlType Unknown = new(SqlTypeKind.Unknown);
+    public static readonly SqlType Boolean = new(SqlTypeKind.Boolean);
+    public static readonly SqlType Int = new(SqlTypeKind.Int);
+    public static readonly SqlType BigInt = new(SqlTypeKind.BigInt);
+    public static readonly SqlType Double = new(SqlTypeKind.Double);
+    public static readonly SqlType Varchar = new(SqlTypeKind.Varchar);
+    public static readonly SqlType Timestamp = new(SqlTypeKind.Timestamp);
+
+    public bool IsNumeric => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Double;
+
+    public bool IsInteger => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt;
+
+    /// <summary>The name PostgreSQL prints for the type (format_type).</summary>
+    public string DisplayName => Kind switch
+    {
+        SqlTypeKind.Unknown => "unknown",
+        SqlTypeKind.Boolean => "boolean",
+        SqlTypeKind.Int => "integer",
+        SqlTypeKind.BigInt => "bigint",
+        SqlTypeKind.Double => "double precision",
+        SqlTypeKind.Varchar => "character varying",
+        SqlTypeKind.Timestamp => "timestamp without time zone",
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The name used in DESCRIBE and in re-rendered DDL.</summary>
+    public string SqlName => Kind switch
+    {
+        SqlTypeKind.Boolean => "BOOLEAN",
+        SqlTypeKind.Int => "INT",
+        SqlTypeKind.BigInt => "BIGINT",
+        SqlTypeKind.Double => "DOUBLE",
+        SqlTypeKind.Varchar => "VARCHAR",
+        SqlTypeKind.Timestamp => "TIMESTAMP",
+        _ => "UNKNOWN",
+    };
+
+    public override string ToString() => DisplayName;
+}

@@ -1,0 +1,14 @@
+namespace StreamSql.Planner.Types;
+
+/// <summary>The scalar types the engine can store and compute with.</summary>
+public enum SqlTypeKind
+{
+    /// <summary>The type of a bare NULL or an untyped string literal before coercion (PostgreSQL's "unknown").</summary>
+    Unknown,
+    Boolean,
+    Int,
+    BigInt,
+    Double,
+    Varchar,
+    Timestamp,
+}
