@@ -345,58 +345,140 @@ public sealed class SltRunner
     private static string NormalizeLine(string line) =>
         string.Join(' ', line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
 
-    /// <summary>Appends a unified-style listing: <c>' '</c> common, <c>'-'</c> only expected, <c>'+'</c> only actual.</summary>
+    /// <summary>
+    /// Appends a unified-style listing: <c>' '</c> common, <c>'-'</c> only expected, <c>'+'</c> only actual.
+    /// Common lines further than <see cref="DiffContext"/> lines from a change are elided, and the listing is
+    /// capped at <see cref="MaxDiffLines"/> lines.
+    /// </summary>
     internal static void AppendDiff(StringBuilder sb, IReadOnlyList<string> expected, IReadOnlyList<string> actual)
     {
         sb.Append("--- expected").AppendLine();
         sb.Append("+++ actual");
+
+        var ops = ComputeDiff(expected, actual);
+        var keep = new bool[ops.Count];
+        for (var k = 0; k < ops.Count; k++)
+        {
+            if (ops[k].Op != ' ')
+            {
+                for (var c = Math.Max(0, k - DiffContext); c <= Math.Min(ops.Count - 1, k + DiffContext); c++)
+                {
+                    keep[c] = true;
+                }
+            }
+        }
+        if (!ops.Any(o => o.Op != ' '))
+        {
+            Array.Fill(keep, true); // identical rows (e.g. only the column count differs): show them all
+        }
+
+        var written = 0;
+        var elided = 0;
+        for (var k = 0; k < ops.Count; k++)
+        {
+            if (!keep[k])
+            {
+                elided++;
+                continue;
+            }
+            if (elided > 0)
+            {
+                sb.AppendLine().Append(CultureFormat($"  ... ({elided} matching line(s))"));
+                elided = 0;
+            }
+            if (written == MaxDiffLines)
+            {
+                sb.AppendLine().Append(CultureFormat($"  ... (listing truncated, {ops.Count - k} more line(s))"));
+                return;
+            }
+            sb.AppendLine().Append(ops[k].Op).Append(' ').Append(ops[k].Text);
+            written++;
+        }
+        if (elided > 0)
+        {
+            sb.AppendLine().Append(CultureFormat($"  ... ({elided} matching line(s))"));
+        }
+    }
+
+    private const int DiffContext = 3;
+
+    private const int MaxDiffLines = 400;
+
+    private static List<(char Op, string Text)> ComputeDiff(IReadOnlyList<string> expected, IReadOnlyList<string> actual)
+    {
+        var ops = new List<(char Op, string Text)>(expected.Count + actual.Count);
+
+        // Strip the common prefix and suffix first so long, mostly equal results stay cheap.
+        var prefix = 0;
+        while (prefix < expected.Count && prefix < actual.Count && string.Equals(expected[prefix], actual[prefix], StringComparison.Ordinal))
+        {
+            prefix++;
+        }
+        var suffix = 0;
+        while (suffix < expected.Count - prefix && suffix < actual.Count - prefix
+            && string.Equals(expected[expected.Count - 1 - suffix], actual[actual.Count - 1 - suffix], StringComparison.Ordinal))
+        {
+            suffix++;
+        }
+        for (var k = 0; k < prefix; k++)
+        {
+            ops.Add((' ', expected[k]));
+        }
+
+        var n = expected.Count - prefix - suffix;
+        var m = actual.Count - prefix - suffix;
         const long maxCells = 4_000_000;
-        if ((long)expected.Count * actual.Count > maxCells)
+        if ((long)n * m > maxCells)
         {
-            foreach (var e in expected)
+            for (var k = 0; k < n; k++)
             {
-                sb.AppendLine().Append("- ").Append(e);
+                ops.Add(('-', expected[prefix + k]));
             }
-            foreach (var a in actual)
+            for (var k = 0; k < m; k++)
             {
-                sb.AppendLine().Append("+ ").Append(a);
+                ops.Add(('+', actual[prefix + k]));
             }
-            return;
+        }
+        else
+        {
+            // Longest common subsequence table of the middle part, filled from the end.
+            var lcs = new int[n + 1, m + 1];
+            for (var i = n - 1; i >= 0; i--)
+            {
+                for (var j = m - 1; j >= 0; j--)
+                {
+                    lcs[i, j] = string.Equals(expected[prefix + i], actual[prefix + j], StringComparison.Ordinal)
+                        ? lcs[i + 1, j + 1] + 1
+                        : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+                }
+            }
+
+            int x = 0, y = 0;
+            while (x < n || y < m)
+            {
+                if (x < n && y < m && string.Equals(expected[prefix + x], actual[prefix + y], StringComparison.Ordinal))
+                {
+                    ops.Add((' ', expected[prefix + x]));
+                    x++;
+                    y++;
+                }
+                else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1]))
+                {
+                    ops.Add(('-', expected[prefix + x]));
+                    x++;
+                }
+                else
+                {
+                    ops.Add(('+', actual[prefix + y]));
+                    y++;
+                }
+            }
         }
 
-        // Longest common subsequence table, filled from the end.
-        var n = expected.Count;
-        var m = actual.Count;
-        var lcs = new int[n + 1, m + 1];
-        for (var i = n - 1; i >= 0; i--)
+        for (var k = expected.Count - suffix; k < expected.Count; k++)
         {
-            for (var j = m - 1; j >= 0; j--)
-            {
-                lcs[i, j] = string.Equals(expected[i], actual[j], StringComparison.Ordinal)
-                    ? lcs[i + 1, j + 1] + 1
-                    : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
-            }
+            ops.Add((' ', expected[k]));
         }
-
-        int x = 0, y = 0;
-        while (x < n || y < m)
-        {
-            if (x < n && y < m && string.Equals(expected[x], actual[y], StringComparison.Ordinal))
-            {
-                sb.AppendLine().Append("  ").Append(expected[x]);
-                x++;
-                y++;
-            }
-            else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1]))
-            {
-                sb.AppendLine().Append("- ").Append(expected[x]);
-                x++;
-            }
-            else
-            {
-                sb.AppendLine().Append("+ ").Append(actual[y]);
-                y++;
-            }
-        }
+        return ops;
     }
 }
