@@ -12,7 +12,10 @@ public static class SqlState
     public const string InvalidTextRepresentation = "22P02";
     public const string InvalidParameterValue = "22023";
     public const string StringDataRightTruncation = "22001";
+    public const string SubstringError = "22011";
+    public const string InvalidEscapeSequence = "22025";
     public const string SyntaxError = "42601";
+    public const string DuplicateColumn = "42701";
     public const string UndefinedColumn = "42703";
     public const string UndefinedTable = "42P01";
     public const string UndefinedFunction = "42883";
@@ -24,6 +27,7 @@ public static class SqlState
     public const string CannotCoerce = "42846";
     public const string InvalidColumnReference = "42P10";
     public const string ObjectInUse = "55006";
+    public const string CantChangeRuntimeParam = "55P02";
     public const string QueryCanceled = "57014";
     public const string AdminShutdown = "57P01";
     public const string ProtocolViolation = "08P01";

@@ -38,7 +38,7 @@ public static class InsertBinder
 
                 if (targets.Contains(index))
                 {
-                    throw new SqlException("42701", $"column \"{name}\" specified more than once", insert.Position);
+                    throw new SqlException(SqlState.DuplicateColumn, $"column \"{name}\" specified more than once", insert.Position);
                 }
 
                 targets.Add(index);

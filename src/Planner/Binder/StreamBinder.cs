@@ -61,7 +61,7 @@ public static class StreamBinder
             var column = project.Columns[i];
             if (!names.Add(column.Name))
             {
-                throw new SqlException("42701", $"column \"{column.Name}\" specified more than once", create.AsQuery!.Position);
+                throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", create.AsQuery!.Position);
             }
 
             // The source's key stays the key when it is selected as a plain column reference.

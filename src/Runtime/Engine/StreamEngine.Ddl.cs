@@ -1,0 +1,195 @@
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Catalog;
+using StreamSql.Runtime.Queries;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>CREATE STREAM [AS SELECT], DROP STREAM and TERMINATE.</summary>
+public sealed partial class StreamEngine
+{
+    private async Task<StatementResult> CreateStreamAsync(CreateRelationStatement create, CancellationToken cancellationToken)
+    {
+        var stream = StreamBinder.BindSource(create);
+        if (CheckExists(create))
+        {
+            return new CommandResult("CREATE STREAM");
+        }
+
+        // An existing topic keeps its partition count; asking for a different one is an error, as in ksqlDB.
+        var existing = Topics.Find(stream.Topic);
+        if (existing is not null && existing.PartitionCount != stream.Partitions)
+        {
+            var explicitPartitions = create.Properties.FirstOrDefault(p => p.Name == "partitions");
+            if (explicitPartitions is not null && !_replaying)
+            {
+                throw new SqlException(SqlState.InvalidParameterValue,
+                    $"topic \"{stream.Topic}\" exists with {existing.PartitionCount} partitions, not {stream.Partitions}", explicitPartitions.Position);
+            }
+
+            stream = stream with { Partitions = existing.PartitionCount };
+        }
+
+        Topics.GetOrCreate(stream.Topic, stream.Partitions);
+        await LogAsync(create, null, cancellationToken).ConfigureAwait(false);
+        Catalog.AddStream(stream);
+        return new CommandResult("CREATE STREAM");
+    }
+
+    private bool CheckExists(CreateRelationStatement create)
+    {
+        if (Catalog.FindStream(create.Name.Name) is null)
+        {
+            return false;
+        }
+
+        if (create.IfNotExists)
+        {
+            return true;
+        }
+
+        if (create.OrReplace)
+        {
+            throw SqlException.NotSupported("CREATE OR REPLACE of an existing stream", create.Position);
+        }
+
+        throw new SqlException(SqlState.DuplicateTable, $"relation \"{create.Name.Name}\" already exists", create.Name.Position);
+    }
+
+    private async Task<StatementResult> CreateStreamAsSelectAsync(CreateRelationStatement create, SessionContext session, string? loggedQueryId, CancellationToken cancellationToken)
+    {
+        if (create.Kind != RelationKind.Stream)
+        {
+            throw SqlException.NotSupported("CREATE TABLE AS SELECT", create.Position);
+        }
+
+        if (CheckExists(create))
+        {
+            return new CommandResult("CREATE STREAM");
+        }
+
+        var query = QueryBinder.Bind(create.AsQuery!, Catalog);
+        if (query.Plan is Planner.Logical.LogicalLimit)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, "a persistent query cannot have a LIMIT", create.AsQuery!.Position);
+        }
+
+        var queryId = loggedQueryId ?? Catalog.NextQueryId("csas", create.Name.Name);
+        Catalog.NoteQueryId(queryId);
+        var sink = StreamBinder.BindSink(create, query, queryId);
+        if (sink.Topic == query.Source.Topic)
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", create.Position);
+        }
+
+        var sourceTopic = Topics.Find(query.Source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{query.Source.Topic}\" of stream \"{query.Source.Name}\" does not exist");
+        var existing = Topics.Find(sink.Topic);
+        if (existing is not null)
+        {
+            sink = sink with { Partitions = existing.PartitionCount };
+        }
+
+        var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
+        var definition = new QueryDefinition(queryId, create.Text, sink.Name, query.Source.Name, query.Plan);
+        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)));
+        if (!_replaying)
+        {
+            running.InitializeOffsets(session.FromLatest);
+        }
+
+        await LogAsync(create, queryId, cancellationToken).ConfigureAwait(false);
+        Catalog.AddStream(sink);
+        Catalog.AddQuery(definition);
+        lock (_running)
+        {
+            _running[queryId] = running;
+        }
+
+        if (!_replaying)
+        {
+            running.Start();
+        }
+
+        return new CommandResult("CREATE STREAM");
+    }
+
+    private async Task<StatementResult> DropAsync(DropStatement drop, CancellationToken cancellationToken)
+    {
+        if (drop.Kind != RelationKind.Stream)
+        {
+            throw SqlException.NotSupported("DROP " + drop.Kind.ToString().ToUpperInvariant(), drop.Position);
+        }
+
+        var stream = Catalog.FindStream(drop.Name.Name);
+        if (stream is null)
+        {
+            return drop.IfExists
+                ? new CommandResult("DROP STREAM")
+                : throw new SqlException(SqlState.UndefinedTable, $"stream \"{drop.Name.Name}\" does not exist", drop.Name.Position);
+        }
+
+        var readers = Catalog.QueriesReading(stream.Name);
+        if (readers.Count > 0)
+        {
+            throw new SqlException(SqlState.ObjectInUse,
+                $"cannot drop stream \"{stream.Name}\": query {string.Join(", ", readers.Select(q => q.Id))} reads from it",
+                drop.Name.Position, hint: "TERMINATE the query first.");
+        }
+
+        await LogAsync(drop, null, cancellationToken).ConfigureAwait(false);
+        if (stream.SourceQueryId is { } writer && Catalog.FindQuery(writer) is not null)
+        {
+            await StopQueryAsync(writer).ConfigureAwait(false);
+        }
+
+        Catalog.RemoveStream(stream.Name);
+        if (drop.DeleteTopic && !Catalog.Streams().Any(s => s.Topic == stream.Topic))
+        {
+            Topics.Delete(stream.Topic);
+        }
+
+        return new CommandResult("DROP STREAM");
+    }
+
+    private async Task<StatementResult> TerminateAsync(TerminateStatement terminate, CancellationToken cancellationToken)
+    {
+        var ids = terminate.QueryId is null
+            ? Catalog.Queries().Select(q => q.Id).ToList()
+            : [Catalog.FindQuery(terminate.QueryId)?.Id
+                ?? throw new SqlException(SqlState.UndefinedObject, $"query \"{terminate.QueryId}\" does not exist", terminate.Position)];
+        await LogAsync(terminate, null, cancellationToken).ConfigureAwait(false);
+        foreach (var id in ids)
+        {
+            await StopQueryAsync(id).ConfigureAwait(false);
+        }
+
+        return new CommandResult("TERMINATE");
+    }
+
+    /// <summary>Stops a query and forgets it; the stream it wrote stays (as in ksqlDB), no longer fed.</summary>
+    private async Task StopQueryAsync(string queryId)
+    {
+        PersistentQuery? running;
+        lock (_running)
+        {
+            _running.Remove(queryId, out running);
+        }
+
+        if (running is not null)
+        {
+            await running.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Catalog.RemoveQuery(queryId);
+        var sink = Catalog.Streams().FirstOrDefault(s => s.SourceQueryId == queryId);
+        if (sink is not null)
+        {
+            Catalog.RemoveStream(sink.Name);
+            Catalog.AddStream(sink with { SourceQueryId = null });
+        }
+
+        new OffsetStore(Path.Combine(_queriesDirectory, queryId)).Delete();
+    }
+}

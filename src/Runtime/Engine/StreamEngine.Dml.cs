@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Bound;
+using StreamSql.Runtime.Expressions;
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>INSERT VALUES, push queries (EMIT CHANGES) and pull queries over streams.</summary>
+public sealed partial class StreamEngine
+{
+    private int _insertRoundRobin;
+
+    private async Task<StatementResult> InsertAsync(InsertValuesStatement insert, CancellationToken cancellationToken)
+    {
+        var stream = Catalog.GetStream(insert.Target.Name, insert.Target.Position);
+        if (stream.SourceQueryId is not null)
+        {
+            throw new SqlException(SqlState.ObjectInUse, $"cannot insert into stream \"{stream.Name}\": it is written by query {stream.SourceQueryId}", insert.Target.Position);
+        }
+
+        var rows = InsertBinder.Bind(insert, stream);
+        var topic = Topics.Find(stream.Topic) ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{stream.Topic}\" does not exist");
+        var codec = new RowCodec(stream);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var byPartition = new List<ProducedRecord>?[topic.PartitionCount];
+        var empty = Array.Empty<Value>();
+        foreach (var row in rows)
+        {
+            var values = new Value[stream.Columns.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = row[i] is BoundLiteral literal ? Value.FromConstant(literal.Value, literal.Type) : ExpressionCompiler.Compile(row[i])(empty);
+            }
+
+            var record = codec.Encode(values, now);
+            var partition = codec.PartitionFor(record, topic.PartitionCount, ref _insertRoundRobin);
+            (byPartition[partition] ??= []).Add(record);
+        }
+
+        for (var p = 0; p < byPartition.Length; p++)
+        {
+            if (byPartition[p] is { } records)
+            {
+                await topic.AppendAsync(p, records, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new CommandResult($"INSERT 0 {rows.Count}");
+    }
+
+    private RowsResult Select(Query query, SessionContext session)
+    {
+        var bound = QueryBinder.Bind(query, Catalog);
+        var pipeline = PartitionPipeline.Build(bound.Plan);
+        var topic = Topics.Find(bound.Source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{bound.Source.Topic}\" of stream \"{bound.Source.Name}\" does not exist");
+        var push = query.Emit != EmitMode.None;
+        return new RowsResult(bound.Columns, RunQueryAsync(pipeline, topic, push, push && session.FromLatest, CancellationToken.None));
+    }
+
+    /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>
+    private static async IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (pipeline.Limit is 0)
+        {
+            yield break;
+        }
+
+        var channel = Channel.CreateBounded<Value[]>(new BoundedChannelOptions(1024) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var codec = new RowCodec(pipeline.Source);
+        var sink = new ChannelRowSink(channel.Writer);
+        var metrics = new QueryMetrics("transient");
+        var tasks = new Task[topic.PartitionCount];
+        for (var p = 0; p < tasks.Length; p++)
+        {
+            var end = topic.EndOffset(p);
+            var task = new PartitionTask(topic, p, codec, pipeline, sink, metrics, skipFailingRows: false);
+            tasks[p] = Task.Run(() => task.RunAsync(fromLatest ? end : 0, push ? null : end, null, stop.Token));
+        }
+
+        _ = Task.WhenAll(tasks).ContinueWith(
+            t => channel.Writer.TryComplete(t.IsFaulted && !stop.IsCancellationRequested ? t.Exception!.GetBaseException() : null),
+            TaskScheduler.Default);
+
+        long count = 0;
+        try
+        {
+            await foreach (var row in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                yield return row;
+                if (pipeline.Limit is { } limit && ++count >= limit)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // Tasks end with cancellation once the client has what it asked for.
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Explain;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>SHOW, DESCRIBE, EXPLAIN and session settings: statements answered from the catalog with a fixed set of rows.</summary>
+public sealed partial class StreamEngine
+{
+    private static readonly HashSet<string> ReadOnlySettings = ["server_version", "integer_datetimes", "standard_conforming_strings"];
+
+    private RowsResult Show(ShowObjectsStatement show)
+    {
+        switch (show.What)
+        {
+            case ShowObjectKind.Streams:
+                return Rows(
+                    ["stream_name", "kafka_topic", "key_format", "value_format", "partitions"],
+                    Catalog.Streams().Select(s => Row(s.Name, s.Topic, s.KeyFormat.ToString().ToUpperInvariant(), s.ValueFormat.ToString().ToUpperInvariant(), s.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            case ShowObjectKind.Topics:
+                return new RowsResult(
+                    [new ColumnSchema("topic_name", SqlType.Varchar), new ColumnSchema("partitions", SqlType.Int), new ColumnSchema("records", SqlType.BigInt)],
+                    ToAsync(Topics.List()
+                        .Where(t => show.Extended || !t.Name.StartsWith("_streamsql", StringComparison.Ordinal))
+                        .Select(t => new[]
+                        {
+                            Value.FromString(t.Name), Value.FromInt(t.PartitionCount),
+                            Value.FromBigInt(Enumerable.Range(0, t.PartitionCount).Sum(p => t.EndOffset(p) - t.StartOffset(p))),
+                        }).ToList()));
+            case ShowObjectKind.Queries:
+                List<(string Id, string Status, string Sink, string Sql)> queries;
+                lock (_running)
+                {
+                    queries = Catalog.Queries().Select(q => (q.Id, _running.TryGetValue(q.Id, out var r) ? r.Status : "UNKNOWN", q.SinkName, q.Sql)).ToList();
+                }
+
+                return Rows(["query_id", "status", "sink", "query"], queries.Select(q => Row(q.Id, q.Status, q.Sink, q.Sql)));
+            default:
+                // Tables and views arrive with the stateful runtime; until then there are none to list.
+                return Rows([show.What == ShowObjectKind.Tables ? "table_name" : "view_name"], []);
+        }
+    }
+
+    private RowsResult Describe(DescribeStatement describe)
+    {
+        var stream = Catalog.GetStream(describe.Name.Name, describe.Name.Position);
+        var rows = stream.Columns.Select(c => Row(c.Name, c.Type.SqlName, c.IsKey ? "KEY" : "")).ToList();
+        if (describe.Extended)
+        {
+            rows.AddRange(Pseudocolumns.All.Select(c => Row(c.Name, c.Type.SqlName, "PSEUDOCOLUMN")));
+            lock (_running)
+            {
+                if (stream.SourceQueryId is { } id && _running.TryGetValue(id, out var query))
+                {
+                    rows.Add(Row("(query)", id, query.Status));
+                    rows.Add(Row("(records in)", query.Metrics.RecordsIn.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    rows.Add(Row("(records out)", query.Metrics.RecordsOut.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    rows.Add(Row("(bad records)", query.Metrics.BadRecords.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                }
+            }
+        }
+
+        return Rows(["column_name", "data_type", "key"], rows);
+    }
+
+    private static RowsResult Explain(ExplainStatement explain, CatalogStore catalog)
+    {
+        var bound = QueryBinder.Bind(explain.Query, catalog);
+        return Rows(["QUERY PLAN"], PlanPrinter.Print(bound.Plan).Select(line => Row(line)));
+    }
+
+    private RowsResult Explain(ExplainStatement explain) => Explain(explain, Catalog);
+
+    private static RowsResult ShowSetting(ShowSettingStatement show, SessionContext session)
+    {
+        if (show.Name is null)
+        {
+            return Rows(["name", "setting"], session.Settings.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => Row(s.Key, s.Value)), "SHOW");
+        }
+
+        var value = session.Get(show.Name)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{show.Name}\"", show.Position);
+        return Rows([show.Name.ToLowerInvariant()], [Row(value)], "SHOW");
+    }
+
+    private static CommandResult SetSetting(SetStatement set, SessionContext session)
+    {
+        var name = set.Name.ToLowerInvariant();
+        if (!SessionContext.Defaults.ContainsKey(name))
+        {
+            throw new SqlException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{set.Name}\"", set.Position);
+        }
+
+        if (ReadOnlySettings.Contains(name))
+        {
+            throw new SqlException(SqlState.CantChangeRuntimeParam, $"parameter \"{name}\" cannot be changed", set.Position);
+        }
+
+        if (set.Value is null)
+        {
+            session.Reset(name);
+            return new CommandResult("SET");
+        }
+
+        if (name == SessionContext.AutoOffsetReset && set.Value.ToLowerInvariant() is not ("earliest" or "latest"))
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"invalid value for parameter \"{name}\": \"{set.Value}\"", set.Position,
+                hint: "Available values: earliest, latest.");
+        }
+
+        session.Set(name, set.Value);
+        return new CommandResult("SET");
+    }
+
+    private static CommandResult ResetSetting(ResetStatement reset, SessionContext session)
+    {
+        if (reset.Name is not null && !SessionContext.Defaults.ContainsKey(reset.Name.ToLowerInvariant()))
+        {
+            throw new SqlException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{reset.Name}\"", reset.Position);
+        }
+
+        session.Reset(reset.Name);
+        return new CommandResult("RESET");
+    }
+
+    private static Value[] Row(params string[] values) => values.Select(Value.FromString).ToArray();
+
+    private static RowsResult Rows(IReadOnlyList<string> columns, IEnumerable<Value[]> rows, string? tag = null) =>
+        new(columns.Select(c => new ColumnSchema(c, SqlType.Varchar)).ToList(), ToAsync(rows.ToList()), tag);
+
+    private static async IAsyncEnumerable<Value[]> ToAsync(IReadOnlyList<Value[]> rows)
+    {
+        foreach (var row in rows)
+        {
+            yield return row;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}

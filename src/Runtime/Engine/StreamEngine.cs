@@ -1,0 +1,178 @@
+using Serilog;
+using StreamSql.Parser;
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Catalog;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Topics;
+using StreamSql.Runtime.Topics.Embedded;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>The one facade sessions use: executes statements against the catalog, topics and running queries.</summary>
+public sealed partial class StreamEngine : IAsyncDisposable
+{
+    private static readonly ILogger Log = Serilog.Log.ForContext<StreamEngine>();
+    private readonly SemaphoreSlim _ddlGate = new(1, 1);
+    private readonly Dictionary<string, PersistentQuery> _running = new(StringComparer.Ordinal);
+    private readonly CommandLog _commandLog;
+    private readonly string _queriesDirectory;
+    private bool _replaying;
+
+    private StreamEngine(EngineOptions options, ITopicStore topics)
+    {
+        Options = options;
+        Topics = topics;
+        _commandLog = new CommandLog(topics);
+        _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
+    }
+
+    public EngineOptions Options { get; }
+
+    public CatalogStore Catalog { get; } = new();
+
+    public ITopicStore Topics { get; }
+
+    /// <summary>Opens the data directory, replays the command log and resumes every persistent query from its committed offsets.</summary>
+    public static async Task<StreamEngine> OpenAsync(EngineOptions options, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var engine = new StreamEngine(options, new EmbeddedTopicStore(options.DataDirectory));
+        await engine.ReplayAsync(cancellationToken).ConfigureAwait(false);
+        return engine;
+    }
+
+    private async Task ReplayAsync(CancellationToken cancellationToken)
+    {
+        var commands = _commandLog.ReadAll();
+        _replaying = true;
+        try
+        {
+            var session = new SessionContext();
+            foreach (var command in commands)
+            {
+                var statement = SqlParser.ParseOne(command.Sql);
+                try
+                {
+                    await ApplyAsync(statement, session, command.QueryId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SqlException e)
+                {
+                    // A statement that was valid when logged should replay; if it does not, say so and keep the rest.
+                    Log.Error("Command log entry {Sql} failed to replay: {Error}", command.Sql, e.Message);
+                }
+            }
+        }
+        finally
+        {
+            _replaying = false;
+        }
+
+        foreach (var query in _running.Values)
+        {
+            query.Start();
+        }
+
+        Log.Information("Replayed {Commands} catalog commands: {Streams} streams, {Queries} persistent queries",
+            commands.Count, Catalog.Streams().Count, _running.Count);
+    }
+
+    public async Task<StatementResult> ExecuteAsync(Statement statement, SessionContext session, CancellationToken cancellationToken)
+    {
+        switch (statement)
+        {
+            case SelectStatement select:
+                return Select(select.Query, session);
+            case InsertValuesStatement insert:
+                return await InsertAsync(insert, cancellationToken).ConfigureAwait(false);
+            case ShowObjectsStatement show:
+                return Show(show);
+            case ShowSettingStatement show:
+                return ShowSetting(show, session);
+            case SetStatement set:
+                return SetSetting(set, session);
+            case ResetStatement reset:
+                return ResetSetting(reset, session);
+            case DescribeStatement describe:
+                return Describe(describe);
+            case ExplainStatement explain:
+                return Explain(explain);
+            case FlushStatement:
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+                return new CommandResult("FLUSH");
+            case CreateRelationStatement or DropStatement or TerminateStatement:
+                await _ddlGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await ApplyAsync(statement, session, null, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _ddlGate.Release();
+                }
+
+            case CreateViewStatement view:
+                throw SqlException.NotSupported(view.Materialized ? "CREATE MATERIALIZED VIEW" : "CREATE VIEW", view.Position);
+            case InsertSelectStatement insertSelect:
+                throw SqlException.NotSupported("INSERT INTO ... SELECT", insertSelect.Position);
+            default:
+                throw SqlException.NotSupported(statement.GetType().Name, statement.Position);
+        }
+    }
+
+    /// <summary>Applies a DDL statement; outside replay an accepted statement is appended to the command log.</summary>
+    private async Task<StatementResult> ApplyAsync(Statement statement, SessionContext session, string? loggedQueryId, CancellationToken cancellationToken) =>
+        statement switch
+        {
+            CreateRelationStatement { AsQuery: null } create => await CreateStreamAsync(create, cancellationToken).ConfigureAwait(false),
+            CreateRelationStatement create => await CreateStreamAsSelectAsync(create, session, loggedQueryId, cancellationToken).ConfigureAwait(false),
+            DropStatement drop => await DropAsync(drop, cancellationToken).ConfigureAwait(false),
+            TerminateStatement terminate => await TerminateAsync(terminate, cancellationToken).ConfigureAwait(false),
+            _ => throw SqlException.NotSupported(statement.GetType().Name, statement.Position),
+        };
+
+    private Task LogAsync(Statement statement, string? queryId, CancellationToken cancellationToken) =>
+        _replaying ? Task.CompletedTask : _commandLog.AppendAsync(new LoggedCommand(statement.Text, queryId), cancellationToken);
+
+    /// <summary>Returns once every persistent query has processed every record its source held when FLUSH began (repeated for chains of queries).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            List<PersistentQuery> queries;
+            lock (_running)
+            {
+                queries = [.. _running.Values];
+            }
+
+            foreach (var query in queries)
+            {
+                await query.WaitForAsync(query.SourceEndOffsets(), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (queries.TrueForAll(q => q.Status != "RUNNING" || q.IsCaughtUp()))
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<PersistentQuery> queries;
+        lock (_running)
+        {
+            queries = [.. _running.Values];
+            _running.Clear();
+        }
+
+        foreach (var query in queries)
+        {
+            await query.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Topics.Dispose();
+        _ddlGate.Dispose();
+        Log.Information("Engine closed");
+    }
+}

@@ -1,0 +1,83 @@
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Expressions;
+
+/// <summary>Run-time casts between scalar types, with PostgreSQL's rounding and range errors.</summary>
+public static class CastOps
+{
+    public static Value Cast(Value v, SqlTypeKind target)
+    {
+        if (v.IsNull)
+        {
+            return Value.Null;
+        }
+
+        switch (target)
+        {
+            case SqlTypeKind.Varchar:
+                return Value.FromString(v.ToText());
+            case SqlTypeKind.Int:
+                return v.Kind switch
+                {
+                    ValueKind.Int => v,
+                    ValueKind.BigInt => v.AsLong is < int.MinValue or > int.MaxValue ? throw ValueOps.IntOutOfRange() : Value.FromInt((int)v.AsLong),
+                    ValueKind.Double => DoubleToInt(v.AsDouble),
+                    ValueKind.Boolean => Value.FromInt(v.AsBoolean ? 1 : 0),
+                    ValueKind.String => FromText(v.AsString, SqlType.Int),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.BigInt:
+                return v.Kind switch
+                {
+                    ValueKind.Int or ValueKind.BigInt => Value.FromBigInt(v.AsLong),
+                    ValueKind.Double => DoubleToBigInt(v.AsDouble),
+                    ValueKind.String => FromText(v.AsString, SqlType.BigInt),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.Double:
+                return v.Kind switch
+                {
+                    ValueKind.Int or ValueKind.BigInt => Value.FromDouble(v.AsLong),
+                    ValueKind.Double => v,
+                    ValueKind.String => FromText(v.AsString, SqlType.Double),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.Boolean:
+                return v.Kind switch
+                {
+                    ValueKind.Boolean => v,
+                    ValueKind.Int => Value.FromBoolean(v.AsInt != 0),
+                    ValueKind.String => FromText(v.AsString, SqlType.Boolean),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.Timestamp:
+                return v.Kind switch
+                {
+                    ValueKind.Timestamp => v,
+                    ValueKind.String => FromText(v.AsString, SqlType.Timestamp),
+                    _ => throw CannotCast(v, target),
+                };
+            default:
+                throw CannotCast(v, target);
+        }
+    }
+
+    private static Value FromText(string text, SqlType type) => Value.FromConstant(TextValues.Parse(text, type, null), type);
+
+    private static Value DoubleToInt(double d)
+    {
+        var r = Math.Round(d, MidpointRounding.ToEven);
+        return double.IsNaN(r) || r < int.MinValue || r > int.MaxValue ? throw ValueOps.IntOutOfRange() : Value.FromInt((int)r);
+    }
+
+    private static Value DoubleToBigInt(double d)
+    {
+        var r = Math.Round(d, MidpointRounding.ToEven);
+        return double.IsNaN(r) || r < long.MinValue || r >= 9.2233720368547758E18 ? throw ValueOps.BigIntOutOfRange() : Value.FromBigInt((long)r);
+    }
+
+    private static SqlException CannotCast(Value v, SqlTypeKind target) =>
+        new(SqlState.CannotCoerce, $"cannot cast {v.Kind} to {target}");
+}

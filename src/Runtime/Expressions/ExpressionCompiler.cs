@@ -1,0 +1,204 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+using L = System.Linq.Expressions.Expression;
+
+namespace StreamSql.Runtime.Expressions;
+
+/// <summary>Compiles a bound expression once into a delegate over a row; per-row work is straight-line calls, no tree walking.</summary>
+public static class ExpressionCompiler
+{
+    public static Func<Value[], Value> Compile(BoundExpression expression)
+    {
+        var row = L.Parameter(typeof(Value[]), "row");
+        var body = Build(expression, row);
+        return L.Lambda<Func<Value[], Value>>(body, row).Compile();
+    }
+
+    /// <summary>Compiles a predicate: true only when the expression is TRUE (NULL and FALSE filter the row out).</summary>
+    public static Func<Value[], bool> CompilePredicate(BoundExpression expression)
+    {
+        var row = L.Parameter(typeof(Value[]), "row");
+        var body = L.Call(Method(nameof(ValueOps.IsTrue)), Build(expression, row));
+        return L.Lambda<Func<Value[], bool>>(body, row).Compile();
+    }
+
+    private static MethodInfo Method(string name, Type? owner = null, int parameters = -1)
+    {
+        var type = owner ?? typeof(ValueOps);
+        foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            if (m.Name == name && (parameters < 0 || m.GetParameters().Length == parameters))
+            {
+                return m;
+            }
+        }
+
+        throw new InvalidOperationException($"no method {type.Name}.{name}");
+    }
+
+    private static L Build(BoundExpression expression, ParameterExpression row) => expression switch
+    {
+        BoundColumn c => L.ArrayIndex(row, L.Constant(c.Index)),
+        BoundLiteral l => L.Constant(Value.FromConstant(l.Value, l.Type)),
+        BoundBinary b => BuildBinary(b, row),
+        BoundNegate n => L.Call(Method(n.Type.Kind switch
+        {
+            SqlTypeKind.Int => nameof(ValueOps.NegateInt),
+            SqlTypeKind.BigInt => nameof(ValueOps.NegateBigInt),
+            _ => nameof(ValueOps.NegateDouble),
+        }), Build(n.Operand, row)),
+        BoundNot n => L.Call(Method(nameof(ValueOps.Not)), Build(n.Operand, row)),
+        BoundIsNull n => BuildIsNull(n, row),
+        BoundIsBoolean b => L.Call(Method(nameof(ValueOps.IsBoolean)), Build(b.Operand, row), L.Constant(b.Value), L.Constant(b.Negated)),
+        BoundLike l => L.Call(L.Constant(new LikeMatcher(l.CaseInsensitive)), typeof(LikeMatcher).GetMethod(nameof(LikeMatcher.Match))!,
+            Build(l.Operand, row), Build(l.Pattern, row), l.Escape is null ? L.Constant(Value.Null) : Build(l.Escape, row), L.Constant(l.Negated)),
+        BoundInList i => BuildInList(i, row),
+        BoundCase c => BuildCase(c, row),
+        BoundCast c => L.Call(Method(nameof(CastOps.Cast), typeof(CastOps)), Build(c.Operand, row), L.Constant(c.Type.Kind)),
+        BoundFunctionCall f => BuildFunction(f, row),
+        _ => throw SqlException.NotSupported(expression.GetType().Name),
+    };
+
+    private static L BuildIsNull(BoundIsNull n, ParameterExpression row)
+    {
+        var isNull = L.Property(Build(n.Operand, row), nameof(Value.IsNull));
+        var test = n.Negated ? L.Not(isNull) : (L)isNull;
+        return L.Condition(test, L.Constant(ValueOps.True), L.Constant(ValueOps.False));
+    }
+
+    private static L BuildBinary(BoundBinary b, ParameterExpression row)
+    {
+        var left = Build(b.Left, row);
+        var right = Build(b.Right, row);
+        switch (b.Operator)
+        {
+            case BoundOperator.And:
+                return L.Call(Method(nameof(ValueOps.And)), left, right);
+            case BoundOperator.Or:
+                return L.Call(Method(nameof(ValueOps.Or)), left, right);
+            case BoundOperator.Concat:
+                return L.Call(Method(nameof(ValueOps.Concat)), left, right);
+            case BoundOperator.Add or BoundOperator.Subtract or BoundOperator.Multiply or BoundOperator.Divide or BoundOperator.Modulo:
+                var suffix = b.Type.Kind switch
+                {
+                    SqlTypeKind.Int => "Int",
+                    SqlTypeKind.BigInt => "BigInt",
+                    _ => "Double",
+                };
+                return L.Call(Method(b.Operator + suffix), left, right);
+            default:
+                return BuildComparison(b.Operator, b.Left.Type, left, right);
+        }
+    }
+
+    private static MethodInfo CompareMethod(SqlType type) => Method(type.Kind switch
+    {
+        SqlTypeKind.Double => nameof(ValueOps.CompareDouble),
+        SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
+        SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
+        _ => nameof(ValueOps.CompareLong),
+    });
+
+    /// <summary>Both operands are evaluated into locals once; NULL on either side gives NULL (or decides IS DISTINCT FROM).</summary>
+    private static L BuildComparison(BoundOperator op, SqlType operandType, L left, L right)
+    {
+        var a = L.Variable(typeof(Value), "a");
+        var b = L.Variable(typeof(Value), "b");
+        var aNull = L.Property(a, nameof(Value.IsNull));
+        var bNull = L.Property(b, nameof(Value.IsNull));
+        var cmp = L.Call(CompareMethod(operandType), a, b);
+        var zero = L.Constant(0);
+        L test = op switch
+        {
+            BoundOperator.Equal or BoundOperator.IsNotDistinctFrom => L.Equal(cmp, zero),
+            BoundOperator.NotEqual or BoundOperator.IsDistinctFrom => L.NotEqual(cmp, zero),
+            BoundOperator.Less => L.LessThan(cmp, zero),
+            BoundOperator.LessOrEqual => L.LessThanOrEqual(cmp, zero),
+            BoundOperator.Greater => L.GreaterThan(cmp, zero),
+            _ => L.GreaterThanOrEqual(cmp, zero),
+        };
+        var result = L.Condition(test, L.Constant(ValueOps.True), L.Constant(ValueOps.False));
+        L body;
+        if (op is BoundOperator.IsDistinctFrom or BoundOperator.IsNotDistinctFrom)
+        {
+            var distinct = op == BoundOperator.IsDistinctFrom;
+            // Both NULL: not distinct; one NULL: distinct; else compare.
+            body = L.Condition(L.AndAlso(aNull, bNull), L.Constant(distinct ? ValueOps.False : ValueOps.True),
+                L.Condition(L.OrElse(aNull, bNull), L.Constant(distinct ? ValueOps.True : ValueOps.False), result));
+        }
+        else
+        {
+            body = L.Condition(L.OrElse(aNull, bNull), L.Constant(Value.Null), result);
+        }
+
+        return L.Block(typeof(Value), [a, b], L.Assign(a, left), L.Assign(b, right), body);
+    }
+
+    /// <summary>x IN (v1, v2): TRUE on a match, else NULL if x or any value is NULL, else FALSE.</summary>
+    private static L BuildInList(BoundInList inList, ParameterExpression row)
+    {
+        var x = L.Variable(typeof(Value), "x");
+        var sawNull = L.Variable(typeof(bool), "sawNull");
+        var found = L.Label(typeof(Value), "found");
+        var statements = new List<L> { L.Assign(x, Build(inList.Operand, row)), L.Assign(sawNull, L.Property(x, nameof(Value.IsNull))) };
+        var compare = CompareMethod(inList.Operand.Type);
+        foreach (var item in inList.Values)
+        {
+            var v = L.Variable(typeof(Value), "v");
+            statements.Add(L.Block([v],
+                L.Assign(v, Build(item, row)),
+                L.IfThenElse(L.Property(v, nameof(Value.IsNull)), L.Assign(sawNull, L.Constant(true)),
+                    L.IfThen(L.AndAlso(L.Not(L.Property(x, nameof(Value.IsNull))), L.Equal(L.Call(compare, x, v), L.Constant(0))),
+                        L.Return(found, L.Constant(inList.Negated ? ValueOps.False : ValueOps.True))))));
+        }
+
+        statements.Add(L.Label(found, L.Condition(sawNull, L.Constant(Value.Null), L.Constant(inList.Negated ? ValueOps.True : ValueOps.False))));
+        return L.Block(typeof(Value), [x, sawNull], statements);
+    }
+
+    private static L BuildCase(BoundCase @case, ParameterExpression row)
+    {
+        L result = @case.Else is null ? L.Constant(Value.Null) : Build(@case.Else, row);
+        for (var i = @case.Whens.Count - 1; i >= 0; i--)
+        {
+            var when = @case.Whens[i];
+            result = L.Condition(L.Call(Method(nameof(ValueOps.IsTrue)), Build(when.Condition, row)), Build(when.Result, row), result);
+        }
+
+        return result;
+    }
+
+    private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
+    {
+        var args = call.Arguments.Select(a => Build(a, row)).ToArray();
+        var f = typeof(ScalarFunctions);
+        switch (call.Name)
+        {
+            case "coalesce":
+                L result = L.Constant(Value.Null);
+                for (var i = args.Length - 1; i >= 0; i--)
+                {
+                    var v = L.Variable(typeof(Value), "v");
+                    result = L.Block(typeof(Value), [v], L.Assign(v, args[i]), L.Condition(L.Property(v, nameof(Value.IsNull)), result, v));
+                }
+
+                return result;
+            case "concat":
+                return L.Call(Method(nameof(ScalarFunctions.Concat), f), L.NewArrayInit(typeof(Value), args));
+            case "abs":
+                return L.Call(Method(call.Type.Kind switch
+                {
+                    SqlTypeKind.Int => nameof(ScalarFunctions.AbsInt),
+                    SqlTypeKind.BigInt => nameof(ScalarFunctions.AbsBigInt),
+                    _ => nameof(ScalarFunctions.AbsDouble),
+                }, f), args);
+            default:
+                var name = char.ToUpperInvariant(call.Name[0]) + call.Name[1..];
+                return L.Call(Method(name, f, args.Length), args);
+        }
+    }
+}

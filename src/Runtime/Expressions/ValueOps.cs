@@ -1,0 +1,174 @@
+using StreamSql.Parser.Errors;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Expressions;
+
+/// <summary>Null-propagating scalar operations called by compiled expressions; errors follow PostgreSQL (22003, 22012).</summary>
+public static class ValueOps
+{
+    public static readonly Value True = Value.FromBoolean(true);
+    public static readonly Value False = Value.FromBoolean(false);
+
+    public static bool IsTrue(Value v) => v.Kind == ValueKind.Boolean && v.AsBoolean;
+
+    // ---- arithmetic ----
+
+    public static Value AddInt(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : IntResult((long)a.AsInt + b.AsInt);
+
+    public static Value SubtractInt(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : IntResult((long)a.AsInt - b.AsInt);
+
+    public static Value MultiplyInt(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : IntResult((long)a.AsInt * b.AsInt);
+
+    public static Value DivideInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        return b.AsInt == 0 ? throw DivisionByZero() : IntResult((long)a.AsInt / b.AsInt);
+    }
+
+    public static Value ModuloInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        return b.AsInt == 0 ? throw DivisionByZero() : Value.FromInt(b.AsInt == -1 ? 0 : a.AsInt % b.AsInt);
+    }
+
+    public static Value AddBigInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        var r = a.AsLong + b.AsLong;
+        return ((a.AsLong ^ r) & (b.AsLong ^ r)) < 0 ? throw BigIntOutOfRange() : Value.FromBigInt(r);
+    }
+
+    public static Value SubtractBigInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        var r = a.AsLong - b.AsLong;
+        return ((a.AsLong ^ b.AsLong) & (a.AsLong ^ r)) < 0 ? throw BigIntOutOfRange() : Value.FromBigInt(r);
+    }
+
+    public static Value MultiplyBigInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        var high = Math.BigMul(a.AsLong, b.AsLong, out long low);
+        return (high != 0 || low < 0) && (high != -1 || low >= 0) ? throw BigIntOutOfRange() : Value.FromBigInt(low);
+    }
+
+    public static Value DivideBigInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        if (b.AsLong == 0)
+        {
+            throw DivisionByZero();
+        }
+
+        return b.AsLong == -1 ? (a.AsLong == long.MinValue ? throw BigIntOutOfRange() : Value.FromBigInt(-a.AsLong)) : Value.FromBigInt(a.AsLong / b.AsLong);
+    }
+
+    public static Value ModuloBigInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        return b.AsLong == 0 ? throw DivisionByZero() : Value.FromBigInt(b.AsLong == -1 ? 0 : a.AsLong % b.AsLong);
+    }
+
+    public static Value AddDouble(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : DoubleResult(a.AsDouble + b.AsDouble, a, b);
+
+    public static Value SubtractDouble(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : DoubleResult(a.AsDouble - b.AsDouble, a, b);
+
+    public static Value MultiplyDouble(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : DoubleResult(a.AsDouble * b.AsDouble, a, b);
+
+    public static Value DivideDouble(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        return b.AsDouble == 0 ? throw DivisionByZero() : DoubleResult(a.AsDouble / b.AsDouble, a, b);
+    }
+
+    public static Value NegateInt(Value a) => a.IsNull ? Value.Null : a.AsInt == int.MinValue ? throw IntOutOfRange() : Value.FromInt(-a.AsInt);
+
+    public static Value NegateBigInt(Value a) => a.IsNull ? Value.Null : a.AsLong == long.MinValue ? throw BigIntOutOfRange() : Value.FromBigInt(-a.AsLong);
+
+    public static Value NegateDouble(Value a) => a.IsNull ? Value.Null : Value.FromDouble(-a.AsDouble);
+
+    private static Value IntResult(long r) => r is < int.MinValue or > int.MaxValue ? throw IntOutOfRange() : Value.FromInt((int)r);
+
+    // float8 overflow is an error in PostgreSQL unless an input was already infinite.
+    private static Value DoubleResult(double r, Value a, Value b) =>
+        double.IsInfinity(r) && !double.IsInfinity(a.AsDouble) && !double.IsInfinity(b.AsDouble)
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "value out of range: overflow")
+            : Value.FromDouble(r);
+
+    // ---- comparison: Compare* return <0, 0, >0; callers have checked nulls ----
+
+    public static int CompareLong(Value a, Value b) => a.AsLong.CompareTo(b.AsLong);
+
+    public static int CompareBoolean(Value a, Value b) => a.AsBoolean.CompareTo(b.AsBoolean);
+
+    /// <summary>PostgreSQL orders NaN above every other float and equal to itself; CompareTo does the same.</summary>
+    public static int CompareDouble(Value a, Value b) => a.AsDouble.CompareTo(b.AsDouble);
+
+    public static int CompareString(Value a, Value b) => string.CompareOrdinal(a.AsString, b.AsString);
+
+    // ---- logic (three-valued) ----
+
+    public static Value And(Value a, Value b)
+    {
+        if ((a.Kind == ValueKind.Boolean && !a.AsBoolean) || (b.Kind == ValueKind.Boolean && !b.AsBoolean))
+        {
+            return False;
+        }
+
+        return a.IsNull || b.IsNull ? Value.Null : True;
+    }
+
+    public static Value Or(Value a, Value b)
+    {
+        if (IsTrue(a) || IsTrue(b))
+        {
+            return True;
+        }
+
+        return a.IsNull || b.IsNull ? Value.Null : False;
+    }
+
+    public static Value Not(Value a) => a.IsNull ? Value.Null : Value.FromBoolean(!a.AsBoolean);
+
+    public static Value IsBoolean(Value a, bool value, bool negated) => Value.FromBoolean((!a.IsNull && a.AsBoolean == value) != negated);
+
+    public static Value Concat(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromString(string.Concat(a.AsString, b.AsString));
+
+    internal static SqlException DivisionByZero() => new(SqlState.DivisionByZero, "division by zero");
+
+    internal static SqlException IntOutOfRange() => new(SqlState.NumericValueOutOfRange, "integer out of range");
+
+    internal static SqlException BigIntOutOfRange() => new(SqlState.NumericValueOutOfRange, "bigint out of range");
+}

@@ -1,0 +1,183 @@
+using System.Buffers;
+using System.Text.Json;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Formats;
+
+/// <summary>JSON objects with one field per value column; fields match by exact name, then case-insensitively; unknown fields are ignored.</summary>
+public sealed class JsonValueFormat : IValueFormat
+{
+    private readonly FormatColumn[] _columns;
+    private readonly JsonEncodedText[] _names;
+
+    public JsonValueFormat(IReadOnlyList<FormatColumn> columns)
+    {
+        _columns = [.. columns];
+        _names = _columns.Select(c => JsonEncodedText.Encode(c.Name)).ToArray();
+    }
+
+    public byte[]? Serialize(Value[] row)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                var value = row[_columns[i].RowIndex];
+                writer.WritePropertyName(_names[i]);
+                WriteValue(writer, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    internal static void WriteValue(Utf8JsonWriter writer, Value value)
+    {
+        switch (value.Kind)
+        {
+            case ValueKind.Null:
+                writer.WriteNullValue();
+                break;
+            case ValueKind.Boolean:
+                writer.WriteBooleanValue(value.AsBoolean);
+                break;
+            case ValueKind.Int or ValueKind.BigInt:
+                writer.WriteNumberValue(value.AsLong);
+                break;
+            case ValueKind.Double:
+                var d = value.AsDouble;
+                if (double.IsFinite(d))
+                {
+                    writer.WriteNumberValue(d);
+                }
+                else
+                {
+                    writer.WriteStringValue(TextValues.FormatDouble(d));
+                }
+
+                break;
+            case ValueKind.Timestamp:
+                writer.WriteNumberValue(TextValues.TimestampToMillis(value.AsLong));
+                break;
+            default:
+                writer.WriteStringValue(value.AsString);
+                break;
+        }
+    }
+
+    public bool TryDeserialize(ReadOnlySpan<byte> bytes, Value[] row, out string? error)
+    {
+        error = null;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes.ToArray());
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                error = $"expected a JSON object, found {document.RootElement.ValueKind}";
+                return false;
+            }
+
+            foreach (var column in _columns)
+            {
+                if (!TryFindProperty(document.RootElement, column.Name, out var element) || element.ValueKind == JsonValueKind.Null)
+                {
+                    row[column.RowIndex] = Value.Null;
+                    continue;
+                }
+
+                if (!TryConvert(element, column.Type, out row[column.RowIndex]))
+                {
+                    error = $"field \"{column.Name}\": cannot read {element.ValueKind} {Truncate(element.GetRawText())} as {column.Type.DisplayName}";
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = "malformed JSON: " + e.Message;
+            return false;
+        }
+    }
+
+    private static bool TryFindProperty(JsonElement obj, string name, out JsonElement element)
+    {
+        if (obj.TryGetProperty(name, out element))
+        {
+            return true;
+        }
+
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                element = property.Value;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static bool TryConvert(JsonElement element, SqlType type, out Value value)
+    {
+        value = Value.Null;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return ValueParsing.TryFromText(element.GetString()!, type, out value);
+            case JsonValueKind.True or JsonValueKind.False:
+                if (type.Kind == SqlTypeKind.Boolean)
+                {
+                    value = Value.FromBoolean(element.GetBoolean());
+                    return true;
+                }
+
+                if (type.Kind == SqlTypeKind.Varchar)
+                {
+                    value = Value.FromString(element.GetBoolean() ? "true" : "false");
+                    return true;
+                }
+
+                return false;
+            case JsonValueKind.Number:
+                switch (type.Kind)
+                {
+                    case SqlTypeKind.Int when element.TryGetInt32(out var i):
+                        value = Value.FromInt(i);
+                        return true;
+                    case SqlTypeKind.BigInt when element.TryGetInt64(out var l):
+                        value = Value.FromBigInt(l);
+                        return true;
+                    case SqlTypeKind.Double when element.TryGetDouble(out var d):
+                        value = Value.FromDouble(d);
+                        return true;
+                    case SqlTypeKind.Timestamp when element.TryGetInt64(out var millis):
+                        value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                        return true;
+                    case SqlTypeKind.Varchar:
+                        value = Value.FromString(element.GetRawText());
+                        return true;
+                    default:
+                        return false;
+                }
+
+            default:
+                if (type.Kind == SqlTypeKind.Varchar)
+                {
+                    value = Value.FromString(element.GetRawText());
+                    return true;
+                }
+
+                return false;
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
+}

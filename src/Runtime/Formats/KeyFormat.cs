@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Formats;
+
+/// <summary>Serializes the single key column: KAFKA (Kafka's primitive serdes, big-endian), JSON, or DELIMITED text.</summary>
+public sealed class KeyFormat
+{
+    private readonly SourceFormat _format;
+    private readonly SqlType _type;
+
+    public KeyFormat(SourceFormat format, SqlType type)
+    {
+        _format = format;
+        _type = type;
+    }
+
+    public byte[]? Serialize(Value key)
+    {
+        if (key.IsNull)
+        {
+            return null;
+        }
+
+        switch (_format)
+        {
+            case SourceFormat.Json:
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>(32);
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    JsonValueFormat.WriteValue(writer, key);
+                }
+
+                return buffer.WrittenSpan.ToArray();
+            case SourceFormat.Delimited:
+                return Encoding.UTF8.GetBytes(ValueParsing.ToText(key)!);
+        }
+
+        switch (_type.Kind)
+        {
+            case SqlTypeKind.Int:
+                var i = new byte[4];
+                BinaryPrimitives.WriteInt32BigEndian(i, key.AsInt);
+                return i;
+            case SqlTypeKind.BigInt:
+                var l = new byte[8];
+                BinaryPrimitives.WriteInt64BigEndian(l, key.AsLong);
+                return l;
+            case SqlTypeKind.Timestamp:
+                var t = new byte[8];
+                BinaryPrimitives.WriteInt64BigEndian(t, TextValues.TimestampToMillis(key.AsLong));
+                return t;
+            case SqlTypeKind.Double:
+                var d = new byte[8];
+                BinaryPrimitives.WriteDoubleBigEndian(d, key.AsDouble);
+                return d;
+            case SqlTypeKind.Boolean:
+                return [(byte)(key.AsBoolean ? 1 : 0)];
+            default:
+                return Encoding.UTF8.GetBytes(key.AsString);
+        }
+    }
+
+    public bool TryDeserialize(ReadOnlySpan<byte> bytes, out Value key, out string? error)
+    {
+        error = null;
+        key = Value.Null;
+        switch (_format)
+        {
+            case SourceFormat.Json:
+                try
+                {
+                    using var document = JsonDocument.Parse(bytes.ToArray());
+                    if (document.RootElement.ValueKind == JsonValueKind.Null || JsonValueFormat.TryConvert(document.RootElement, _type, out key))
+                    {
+                        return true;
+                    }
+                }
+                catch (JsonException e)
+                {
+                    error = "malformed JSON key: " + e.Message;
+                    return false;
+                }
+
+                error = $"cannot read key as {_type.DisplayName}";
+                return false;
+            case SourceFormat.Delimited:
+                if (ValueParsing.TryFromText(Encoding.UTF8.GetString(bytes), _type, out key))
+                {
+                    return true;
+                }
+
+                error = $"cannot read key as {_type.DisplayName}";
+                return false;
+        }
+
+        switch (_type.Kind)
+        {
+            case SqlTypeKind.Int when bytes.Length == 4:
+                key = Value.FromInt(BinaryPrimitives.ReadInt32BigEndian(bytes));
+                return true;
+            case SqlTypeKind.BigInt when bytes.Length == 8:
+                key = Value.FromBigInt(BinaryPrimitives.ReadInt64BigEndian(bytes));
+                return true;
+            case SqlTypeKind.Timestamp when bytes.Length == 8:
+                key = Value.FromTimestamp(TextValues.TimestampFromMillis(BinaryPrimitives.ReadInt64BigEndian(bytes)));
+                return true;
+            case SqlTypeKind.Double when bytes.Length == 8:
+                key = Value.FromDouble(BinaryPrimitives.ReadDoubleBigEndian(bytes));
+                return true;
+            case SqlTypeKind.Boolean when bytes.Length == 1:
+                key = Value.FromBoolean(bytes[0] != 0);
+                return true;
+            case SqlTypeKind.Varchar:
+                key = Value.FromString(Encoding.UTF8.GetString(bytes));
+                return true;
+            default:
+                error = $"key of {bytes.Length} bytes is not a KAFKA-serialized {_type.DisplayName}";
+                return false;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Formats;
+
+/// <summary>Encodes rows of a stream into topic records and decodes records into rows (declared columns, then ROWTIME, ROWPARTITION, ROWOFFSET).</summary>
+public sealed class RowCodec
+{
+    private readonly StreamDefinition _stream;
+    private readonly KeyFormat? _key;
+    private readonly IValueFormat _value;
+
+    public RowCodec(StreamDefinition stream)
+    {
+        _stream = stream;
+        var valueColumns = new List<FormatColumn>();
+        for (var i = 0; i < stream.Columns.Count; i++)
+        {
+            if (!stream.Columns[i].IsKey)
+            {
+                valueColumns.Add(new FormatColumn(stream.Columns[i].Name, stream.Columns[i].Type, i));
+            }
+        }
+
+        _key = stream.KeyIndex >= 0 ? new KeyFormat(stream.KeyFormat, stream.Columns[stream.KeyIndex].Type) : null;
+        _value = stream.ValueFormat == SourceFormat.Delimited
+            ? new DelimitedValueFormat(valueColumns, stream.ValueDelimiter[0])
+            : new JsonValueFormat(valueColumns);
+    }
+
+    public int RowWidth => _stream.RowSchema.Count;
+
+    /// <summary>Encodes the declared columns of row; the record timestamp comes from the timestamp column when the stream has one.</summary>
+    public ProducedRecord Encode(Value[] row, long defaultTimestampMillis)
+    {
+        var key = _key is null ? null : _key.Serialize(row[_stream.KeyIndex]);
+        var timestamp = defaultTimestampMillis;
+        if (_stream.TimestampIndex >= 0 && !row[_stream.TimestampIndex].IsNull)
+        {
+            var ts = row[_stream.TimestampIndex];
+            timestamp = ts.Kind == ValueKind.Timestamp ? TextValues.TimestampToMillis(ts.AsLong) : ts.AsLong;
+        }
+
+        return new ProducedRecord(key, _value.Serialize(row), timestamp);
+    }
+
+    /// <summary>Decodes a record into row (length RowWidth); false with a reason when the record does not match the schema.</summary>
+    public bool TryDecode(TopicRecord record, int partition, Value[] row, out string? error)
+    {
+        error = null;
+        if (record.Value is null)
+        {
+            error = "record has no value (tombstone)";
+            return false;
+        }
+
+        if (!_value.TryDeserialize(record.Value, row, out error))
+        {
+            return false;
+        }
+
+        if (_key is not null)
+        {
+            if (record.Key is null)
+            {
+                row[_stream.KeyIndex] = Value.Null;
+            }
+            else if (!_key.TryDeserialize(record.Key, out row[_stream.KeyIndex], out error))
+            {
+                return false;
+            }
+        }
+
+        var declared = _stream.Columns.Count;
+        var rowtime = TextValues.TimestampFromMillis(record.Timestamp);
+        if (_stream.TimestampIndex >= 0 && !row[_stream.TimestampIndex].IsNull)
+        {
+            var ts = row[_stream.TimestampIndex];
+            rowtime = ts.Kind == ValueKind.Timestamp ? ts.AsLong : TextValues.TimestampFromMillis(ts.AsLong);
+        }
+
+        row[declared] = Value.FromTimestamp(rowtime);
+        row[declared + 1] = Value.FromInt(partition);
+        row[declared + 2] = Value.FromBigInt(record.Offset);
+        return true;
+    }
+
+    /// <summary>The partition for a row: by key hash when it has a key, round-robin otherwise.</summary>
+    public int PartitionFor(in ProducedRecord record, int partitions, ref int roundRobin) =>
+        record.Key is null ? (int)((uint)Interlocked.Increment(ref roundRobin) % (uint)partitions) : Partitioner.ForKey(record.Key, partitions);
+}

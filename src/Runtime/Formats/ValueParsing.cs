@@ -1,0 +1,53 @@
+using System.Globalization;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Formats;
+
+/// <summary>Lenient conversion of serialized text and numbers into typed values, shared by the text-based formats.</summary>
+internal static class ValueParsing
+{
+    public static bool TryFromText(string text, SqlType type, out Value value)
+    {
+        value = Value.Null;
+        switch (type.Kind)
+        {
+            case SqlTypeKind.Varchar:
+                value = Value.FromString(text);
+                return true;
+            case SqlTypeKind.Boolean when TextValues.TryParseBoolean(text, out var b):
+                value = Value.FromBoolean(b);
+                return true;
+            case SqlTypeKind.Int when int.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var i):
+                value = Value.FromInt(i);
+                return true;
+            case SqlTypeKind.BigInt when long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var l):
+                value = Value.FromBigInt(l);
+                return true;
+            case SqlTypeKind.Double when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
+                value = Value.FromDouble(d);
+                return true;
+            case SqlTypeKind.Timestamp:
+                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var millis))
+                {
+                    value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                    return true;
+                }
+
+                if (TextValues.TryParseTimestamp(text, out var micros))
+                {
+                    value = Value.FromTimestamp(micros);
+                    return true;
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Text written for a value in DELIMITED and string keys; timestamps as epoch milliseconds, as ksqlDB writes them.</summary>
+    public static string? ToText(Value value) => value.Kind == ValueKind.Timestamp
+        ? TextValues.TimestampToMillis(value.AsLong).ToString(CultureInfo.InvariantCulture)
+        : value.ToText();
+}

@@ -1,0 +1,120 @@
+using StreamSql.Parser.Errors;
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Queries;
+
+/// <summary>Runs a query's pipeline over one source partition: read records, decode, process, hand to the sink.</summary>
+public sealed class PartitionTask
+{
+    private const int MaxBatch = 512;
+    private readonly ITopicLog _topic;
+    private readonly int _partition;
+    private readonly RowCodec _codec;
+    private readonly PartitionPipeline _pipeline;
+    private readonly IRowSink _sink;
+    private readonly QueryMetrics _metrics;
+    private readonly bool _skipFailingRows;
+
+    /// <param name="skipFailingRows">Persistent queries skip (and count) a row an expression fails on; push queries report the error.</param>
+    public PartitionTask(ITopicLog topic, int partition, RowCodec codec, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics, bool skipFailingRows)
+    {
+        _topic = topic;
+        _partition = partition;
+        _codec = codec;
+        _pipeline = pipeline;
+        _sink = sink;
+        _metrics = metrics;
+        _skipFailingRows = skipFailingRows;
+    }
+
+    /// <summary>Processes from fromOffset until cancelled, or until stopAt (exclusive) when given.</summary>
+    public async Task RunAsync(long fromOffset, long? stopAt, Action<int, long>? onProgress, CancellationToken cancellationToken)
+    {
+        using var reader = _topic.OpenReader(_partition, fromOffset);
+        var records = new List<TopicRecord>(MaxBatch);
+        var batch = new RowBatch { Partition = _partition };
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (stopAt is { } end && reader.Position >= end)
+            {
+                return;
+            }
+
+            records.Clear();
+            var max = stopAt is { } e ? (int)Math.Min(MaxBatch, e - reader.Position) : MaxBatch;
+            if (reader.TryRead(records, max) == 0)
+            {
+                await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
+            }
+
+            batch.Clear();
+            foreach (var record in records)
+            {
+                var row = new Value[_codec.RowWidth];
+                if (_codec.TryDecode(record, _partition, row, out var error))
+                {
+                    batch.Add(row);
+                }
+                else
+                {
+                    _metrics.RecordBad(_topic.Name, _partition, record, error ?? "undecodable record");
+                }
+            }
+
+            _metrics.CountIn(records.Count);
+            batch.EndOffset = reader.Position;
+            Process(batch, records);
+            _metrics.CountOut(batch.Count);
+            await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            onProgress?.Invoke(_partition, batch.EndOffset);
+        }
+    }
+
+    private void Process(RowBatch batch, List<TopicRecord> records)
+    {
+        if (!_skipFailingRows)
+        {
+            _pipeline.Process(batch);
+            return;
+        }
+
+        // Keep a copy of the inputs: on failure the batch is replayed row by row to isolate the bad ones.
+        var inputs = new Value[batch.Count][];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            inputs[i] = batch.Row(i);
+        }
+
+        try
+        {
+            _pipeline.Process(batch);
+        }
+        catch (SqlException)
+        {
+            var single = new RowBatch { Partition = batch.Partition, EndOffset = batch.EndOffset };
+            batch.Clear();
+            foreach (var input in inputs)
+            {
+                single.Clear();
+                single.Add(input);
+                try
+                {
+                    _pipeline.Process(single);
+                    for (var i = 0; i < single.Count; i++)
+                    {
+                        batch.Add(single.Row(i), single.Op(i));
+                    }
+                }
+                catch (SqlException e)
+                {
+                    var offset = input[^1].AsLong;
+                    var record = records.Find(r => r.Offset == offset) ?? new TopicRecord(offset, 0, null, null);
+                    _metrics.RecordBad(_topic.Name, _partition, record, e.Message);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using Serilog;
+using StreamSql.Planner.Catalog;
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Queries;
+
+/// <summary>A running CREATE STREAM AS SELECT: one task per source partition, resuming from its committed offsets.</summary>
+public sealed class PersistentQuery : IAsyncDisposable
+{
+    private static readonly ILogger Log = Serilog.Log.ForContext<PersistentQuery>();
+    private readonly ITopicLog _source;
+    private readonly PartitionTask[] _tasks;
+    private readonly OffsetStore _offsets;
+    private readonly long[] _positions;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _running = [];
+    private TaskCompletionSource _progress = NewSignal();
+
+    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets)
+    {
+        Definition = definition;
+        Metrics = new QueryMetrics(definition.Id);
+        _source = source;
+        _offsets = offsets;
+        var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true);
+        var codec = new RowCodec(pipeline.Source);
+        var rowSink = new TopicRowSink(sinkTopic, new RowCodec(sink), offsets);
+        _tasks = new PartitionTask[source.PartitionCount];
+        _positions = new long[source.PartitionCount];
+        for (var p = 0; p < _tasks.Length; p++)
+        {
+            _tasks[p] = new PartitionTask(source, p, codec, pipeline, rowSink, Metrics, skipFailingRows: true);
+        }
+    }
+
+    public QueryDefinition Definition { get; }
+
+    public QueryMetrics Metrics { get; }
+
+    public string Status { get; private set; } = "CREATED";
+
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Records where a new query starts when no offsets are committed: the beginning, or the current end ('latest').</summary>
+    public void InitializeOffsets(bool fromLatest)
+    {
+        for (var p = 0; p < _positions.Length; p++)
+        {
+            if (!_offsets.Exists(p))
+            {
+                _offsets.Save(p, fromLatest ? _source.EndOffset(p) : 0);
+            }
+        }
+    }
+
+    public void Start()
+    {
+        for (var p = 0; p < _tasks.Length; p++)
+        {
+            var from = _offsets.Load(p);
+            _positions[p] = from;
+            var task = _tasks[p];
+            _running.Add(Task.Run(() => task.RunAsync(from, null, Advance, _stop.Token)));
+        }
+
+        Status = "RUNNING";
+        _ = WatchAsync();
+        Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
+    private async Task WatchAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_running).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Failure = e;
+            Status = "ERROR";
+            Log.Error(e, "Query {QueryId} failed", Definition.Id);
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        Signal();
+    }
+
+    private void Advance(int partition, long position)
+    {
+        Volatile.Write(ref _positions[partition], position);
+        Signal();
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _progress, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>True when every partition has processed up to the topic's current end.</summary>
+    public bool IsCaughtUp()
+    {
+        for (var p = 0; p < _positions.Length; p++)
+        {
+            if (Volatile.Read(ref _positions[p]) < _source.EndOffset(p))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Waits until each partition has processed everything before targets[p] (or the query stopped).</summary>
+    public async Task WaitForAsync(long[] targets, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref _progress).Task;
+            if (Status != "RUNNING")
+            {
+                return;
+            }
+
+            var done = true;
+            for (var p = 0; p < targets.Length; p++)
+            {
+                done &= Volatile.Read(ref _positions[p]) >= targets[p];
+            }
+
+            if (done)
+            {
+                return;
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public long[] SourceEndOffsets()
+    {
+        var ends = new long[_source.PartitionCount];
+        for (var p = 0; p < ends.Length; p++)
+        {
+            ends[p] = _source.EndOffset(p);
+        }
+
+        return ends;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_running).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || _stop.IsCancellationRequested)
+        {
+        }
+
+        if (Status == "RUNNING")
+        {
+            Status = "TERMINATED";
+        }
+
+        _stop.Dispose();
+        Log.Information("Stopped query {QueryId}", Definition.Id);
+    }
+}

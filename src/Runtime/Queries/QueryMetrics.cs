@@ -1,0 +1,48 @@
+using Serilog;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Queries;
+
+/// <summary>Counters of one query; bad records are logged at most once per burst (10 s) with the count since the last log line.</summary>
+public sealed class QueryMetrics
+{
+    private static readonly TimeSpan Burst = TimeSpan.FromSeconds(10);
+    private readonly ILogger _log;
+    private readonly string _queryId;
+    private long _recordsIn;
+    private long _recordsOut;
+    private long _badRecords;
+    private long _badSinceLog;
+    private long _lastLogTicks;
+
+    public QueryMetrics(string queryId)
+    {
+        _queryId = queryId;
+        _log = Log.ForContext<QueryMetrics>();
+    }
+
+    public long RecordsIn => Interlocked.Read(ref _recordsIn);
+
+    public long RecordsOut => Interlocked.Read(ref _recordsOut);
+
+    /// <summary>Records skipped because they did not deserialize or an expression failed on them.</summary>
+    public long BadRecords => Interlocked.Read(ref _badRecords);
+
+    public void CountIn(int n) => Interlocked.Add(ref _recordsIn, n);
+
+    public void CountOut(int n) => Interlocked.Add(ref _recordsOut, n);
+
+    public void RecordBad(string topic, int partition, TopicRecord record, string reason)
+    {
+        Interlocked.Increment(ref _badRecords);
+        var pending = Interlocked.Increment(ref _badSinceLog);
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastLogTicks);
+        if ((last == 0 || now - last >= Burst.TotalMilliseconds) && Interlocked.CompareExchange(ref _lastLogTicks, now, last) == last)
+        {
+            Interlocked.Add(ref _badSinceLog, -pending);
+            _log.Warning("Query {QueryId} skipped {Count} bad record(s); latest at {Topic}/{Partition}@{Offset}: {Reason}",
+                _queryId, pending, topic, partition, record.Offset, reason);
+        }
+    }
+}

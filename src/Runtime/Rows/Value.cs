@@ -1,0 +1,82 @@
+using System.Runtime.CompilerServices;
+using StreamSql.Planner.Types;
+
+namespace StreamSql.Runtime.Rows;
+
+/// <summary>One column value without boxing: numbers, booleans and timestamps in 64 bits, strings by reference.</summary>
+public readonly struct Value : IEquatable<Value>
+{
+    public static readonly Value Null = default;
+
+    private readonly long _bits;
+    private readonly string? _text;
+
+    private Value(ValueKind kind, long bits, string? text)
+    {
+        Kind = kind;
+        _bits = bits;
+        _text = text;
+    }
+
+    public ValueKind Kind { get; }
+
+    public bool IsNull
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Kind == ValueKind.Null;
+    }
+
+    public bool AsBoolean => _bits != 0;
+
+    public int AsInt => (int)_bits;
+
+    /// <summary>The 64-bit integer payload: BIGINT, INT widened, or a timestamp's microseconds since the epoch.</summary>
+    public long AsLong => _bits;
+
+    public double AsDouble => Kind == ValueKind.Double ? BitConverter.Int64BitsToDouble(_bits) : _bits;
+
+    public string AsString => _text!;
+
+    public static Value FromBoolean(bool value) => new(ValueKind.Boolean, value ? 1 : 0, null);
+
+    public static Value FromInt(int value) => new(ValueKind.Int, value, null);
+
+    public static Value FromBigInt(long value) => new(ValueKind.BigInt, value, null);
+
+    public static Value FromDouble(double value) => new(ValueKind.Double, BitConverter.DoubleToInt64Bits(value), null);
+
+    public static Value FromString(string? value) => value is null ? Null : new(ValueKind.String, 0, value);
+
+    public static Value FromTimestamp(long micros) => new(ValueKind.Timestamp, micros, null);
+
+    /// <summary>Converts a bind-time constant (see BoundLiteral) to a value of the given type.</summary>
+    public static Value FromConstant(object? constant, SqlType type) => constant switch
+    {
+        null => Null,
+        bool b => FromBoolean(b),
+        int i => type.Kind == SqlTypeKind.BigInt ? FromBigInt(i) : FromInt(i),
+        long l => type.Kind == SqlTypeKind.Timestamp ? FromTimestamp(l) : FromBigInt(l),
+        double d => FromDouble(d),
+        string s => FromString(s),
+        _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
+    };
+
+    public bool Equals(Value other) => Kind == other.Kind && _bits == other._bits && string.Equals(_text, other._text, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => obj is Value v && Equals(v);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, _bits, _text);
+
+    /// <summary>PostgreSQL's text output for the value (NULL prints as null reference).</summary>
+    public string? ToText() => Kind switch
+    {
+        ValueKind.Null => null,
+        ValueKind.Boolean => TextValues.FormatBoolean(AsBoolean),
+        ValueKind.Int or ValueKind.BigInt => _bits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ValueKind.Double => TextValues.FormatDouble(AsDouble),
+        ValueKind.Timestamp => TextValues.FormatTimestamp(_bits),
+        _ => _text,
+    };
+
+    public override string ToString() => ToText() ?? "NULL";
+}

@@ -1,0 +1,13 @@
+namespace StreamSql.Runtime.Rows;
+
+/// <summary>What a <see cref="Value"/> holds; mirrors the SQL type so values print without their schema.</summary>
+public enum ValueKind : byte
+{
+    Null,
+    Boolean,
+    Int,
+    BigInt,
+    Double,
+    String,
+    Timestamp,
+}

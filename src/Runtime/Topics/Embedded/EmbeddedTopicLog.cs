@@ -1,0 +1,42 @@
+namespace StreamSql.Runtime.Topics.Embedded;
+
+/// <summary>A topic in the data directory: one <see cref="EmbeddedPartition"/> per partition under topics/&lt;name&gt;/&lt;n&gt;.</summary>
+internal sealed class EmbeddedTopicLog : ITopicLog, IDisposable
+{
+    private readonly EmbeddedPartition[] _partitions;
+
+    public EmbeddedTopicLog(string name, string directory, int partitions)
+    {
+        Name = name;
+        Directory = directory;
+        _partitions = new EmbeddedPartition[partitions];
+        for (var i = 0; i < partitions; i++)
+        {
+            _partitions[i] = new EmbeddedPartition(Path.Combine(directory, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    public string Name { get; }
+
+    public string Directory { get; }
+
+    public int PartitionCount => _partitions.Length;
+
+    public ValueTask<long> AppendAsync(int partition, IReadOnlyList<ProducedRecord> records, CancellationToken cancellationToken = default) =>
+        _partitions[partition].AppendAsync(records, cancellationToken);
+
+    public long EndOffset(int partition) => _partitions[partition].EndOffset;
+
+    public long StartOffset(int partition) => 0;
+
+    public IPartitionReader OpenReader(int partition, long fromOffset) =>
+        new EmbeddedPartitionReader(_partitions[partition], partition, fromOffset, $"{Name}-{partition}");
+
+    public void Dispose()
+    {
+        foreach (var partition in _partitions)
+        {
+            partition.Dispose();
+        }
+    }
+}
