@@ -197,7 +197,12 @@ internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     private static TypeName BuildTypeName(G.TypeNameContext context)
     {
-        var name = string.Join(' ', context.identifier().Select(i => BuildIdentifier(i)));
+        var name = BuildIdentifier(context.identifier());
+        if (context.PRECISION() is not null || context.VARYING() is not null)
+        {
+            name += " " + (context.PRECISION() ?? context.VARYING()).GetText().ToLowerInvariant();
+        }
+
         var modifiers = context.INTEGER_VALUE().Select(t => int.Parse(t.GetText(), CultureInfo.InvariantCulture)).ToList();
         return new TypeName(Pos(context), name, modifiers);
     }

@@ -14,6 +14,10 @@ public static class SqlState
     public const string StringDataRightTruncation = "22001";
     public const string SubstringError = "22011";
     public const string InvalidEscapeSequence = "22025";
+    public const string InvalidAuthorizationSpecification = "28000";
+    public const string InvalidSqlStatementName = "26000";
+    public const string InvalidCursorName = "34000";
+    public const string DuplicatePreparedStatement = "42P05";
     public const string SyntaxError = "42601";
     public const string DuplicateColumn = "42701";
     public const string UndefinedColumn = "42703";

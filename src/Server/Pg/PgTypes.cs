@@ -1,0 +1,128 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Text;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Server.Pg;
+
+/// <summary>PostgreSQL type OIDs and the text and binary wire encodings of our values.</summary>
+public static class PgTypes
+{
+    public const int BoolOid = 16;
+    public const int Int8Oid = 20;
+    public const int Int4Oid = 23;
+    public const int TextOid = 25;
+    public const int Float8Oid = 701;
+    public const int UnknownOid = 705;
+    public const int VarcharOid = 1043;
+    public const int TimestampOid = 1114;
+
+    /// <summary>PostgreSQL's epoch (2000-01-01) in microseconds since the Unix epoch, for binary timestamps.</summary>
+    private const long PostgresEpochMicros = 946_684_800_000_000;
+
+    public static int Oid(SqlType type) => type.Kind switch
+    {
+        SqlTypeKind.Boolean => BoolOid,
+        SqlTypeKind.Int => Int4Oid,
+        SqlTypeKind.BigInt => Int8Oid,
+        SqlTypeKind.Double => Float8Oid,
+        SqlTypeKind.Varchar => VarcharOid,
+        SqlTypeKind.Timestamp => TimestampOid,
+        _ => TextOid,
+    };
+
+    public static short Size(SqlType type) => type.Kind switch
+    {
+        SqlTypeKind.Boolean => 1,
+        SqlTypeKind.Int => 4,
+        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp => 8,
+        _ => -1,
+    };
+
+    /// <summary>Writes one DataRow column: -1 for NULL, else the length and the encoded value.</summary>
+    public static void WriteValue(PgWriter writer, Value value, bool binary)
+    {
+        if (value.IsNull)
+        {
+            writer.WriteInt32(-1);
+            return;
+        }
+
+        if (binary)
+        {
+            WriteBinary(writer, value);
+            return;
+        }
+
+        switch (value.Kind)
+        {
+            case ValueKind.String:
+                writer.WriteLengthPrefixedUtf8(value.AsString);
+                return;
+            case ValueKind.Int or ValueKind.BigInt:
+                // Integers format straight into the buffer: no string per value.
+                var span = writer.ReserveValue(20);
+                Utf8Formatter.TryFormat(value.AsLong, span, out var written);
+                writer.CommitValue(written);
+                return;
+            case ValueKind.Boolean:
+                var b = writer.ReserveValue(1);
+                b[0] = value.AsBoolean ? (byte)'t' : (byte)'f';
+                writer.CommitValue(1);
+                return;
+            default:
+                writer.WriteLengthPrefixedUtf8(value.ToText()!);
+                return;
+        }
+    }
+
+    private static void WriteBinary(PgWriter writer, Value value)
+    {
+        switch (value.Kind)
+        {
+            case ValueKind.Boolean:
+                writer.WriteInt32(1);
+                writer.WriteByte(value.AsBoolean ? (byte)1 : (byte)0);
+                break;
+            case ValueKind.Int:
+                writer.WriteInt32(4);
+                writer.WriteInt32(value.AsInt);
+                break;
+            case ValueKind.BigInt:
+                writer.WriteInt32(8);
+                writer.WriteInt64(value.AsLong);
+                break;
+            case ValueKind.Double:
+                writer.WriteInt32(8);
+                writer.WriteInt64(BitConverter.DoubleToInt64Bits(value.AsDouble));
+                break;
+            case ValueKind.Timestamp:
+                writer.WriteInt32(8);
+                writer.WriteInt64(value.AsLong - PostgresEpochMicros);
+                break;
+            default:
+                writer.WriteLengthPrefixedUtf8(value.AsString);
+                break;
+        }
+    }
+
+    /// <summary>Decodes a bind parameter sent in text or binary format.</summary>
+    public static Value ReadParameter(ReadOnlySpan<byte> bytes, int oid, bool binary)
+    {
+        if (!binary)
+        {
+            return Value.FromString(Encoding.UTF8.GetString(bytes));
+        }
+
+        return oid switch
+        {
+            BoolOid => Value.FromBoolean(bytes[0] != 0),
+            Int4Oid => Value.FromInt(BinaryPrimitives.ReadInt32BigEndian(bytes)),
+            Int8Oid => Value.FromBigInt(BinaryPrimitives.ReadInt64BigEndian(bytes)),
+            Float8Oid => Value.FromDouble(BinaryPrimitives.ReadDoubleBigEndian(bytes)),
+            TimestampOid => Value.FromTimestamp(BinaryPrimitives.ReadInt64BigEndian(bytes) + PostgresEpochMicros),
+            _ => Value.FromString(Encoding.UTF8.GetString(bytes)),
+        };
+    }
+}

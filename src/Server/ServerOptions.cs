@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Net;
+
+namespace StreamSql.Server;
+
+/// <summary>Command-line flags and STREAMSQL_* environment variables; a flag wins over the environment.</summary>
+public sealed record ServerOptions
+{
+    public string DataDirectory { get; init; } = "./data";
+
+    public IPAddress Bind { get; init; } = IPAddress.Loopback;
+
+    public int PgPort { get; init; } = 5433;
+
+    public int KafkaPort { get; init; } = 9092;
+
+    public int HttpPort { get; init; } = 8080;
+
+    public string LogLevel { get; init; } = "information";
+
+    public bool ShowHelp { get; init; }
+
+    public const string Help = """
+        streamsql - a streaming SQL database server speaking the PostgreSQL wire protocol
+
+        Usage: streamsql [options]
+
+        Options (each also read from the environment variable shown; a flag wins):
+          --data-dir <path>     Where topics, the catalog log and query state live.   STREAMSQL_DATA_DIR   (default ./data)
+          --bind <address>      Address every listener binds to.                      STREAMSQL_BIND       (default 127.0.0.1)
+          --pg-port <port>      PostgreSQL wire protocol port (psql, Npgsql, ...).    STREAMSQL_PG_PORT    (default 5433)
+          --kafka-port <port>   Kafka protocol endpoint for embedded topics.          STREAMSQL_KAFKA_PORT (default 9092)
+          --http-port <port>    HTTP health (/health) and Prometheus metrics.         STREAMSQL_HTTP_PORT  (default 8080)
+          --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
+          -h, --help            Show this help and exit.
+
+        Port 0 picks a free port. Connect with: psql -h 127.0.0.1 -p 5433 -U streamsql streamsql
+        """;
+
+    public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var options = new ServerOptions();
+        options = Apply(options, "--data-dir", environment("STREAMSQL_DATA_DIR"));
+        options = Apply(options, "--bind", environment("STREAMSQL_BIND"));
+        options = Apply(options, "--pg-port", environment("STREAMSQL_PG_PORT"));
+        options = Apply(options, "--kafka-port", environment("STREAMSQL_KAFKA_PORT"));
+        options = Apply(options, "--http-port", environment("STREAMSQL_HTTP_PORT"));
+        options = Apply(options, "--log-level", environment("STREAMSQL_LOG_LEVEL"));
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                return options with { ShowHelp = true };
+            }
+
+            string name = arg;
+            string? value;
+            var eq = arg.IndexOf('=');
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                name = arg[..eq];
+                value = arg[(eq + 1)..];
+            }
+            else
+            {
+                value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"option {arg} needs a value");
+            }
+
+            options = Apply(options, name, value);
+        }
+
+        return options;
+    }
+
+    private static ServerOptions Apply(ServerOptions options, string name, string? value)
+    {
+        if (value is null)
+        {
+            return options;
+        }
+
+        return name switch
+        {
+            "--data-dir" => options with { DataDirectory = value },
+            "--bind" => options with { Bind = IPAddress.TryParse(value, out var ip) ? ip : throw new ArgumentException($"--bind: \"{value}\" is not an IP address") },
+            "--pg-port" => options with { PgPort = Port(name, value) },
+            "--kafka-port" => options with { KafkaPort = Port(name, value) },
+            "--http-port" => options with { HttpPort = Port(name, value) },
+            "--log-level" => options with { LogLevel = value.ToLowerInvariant() is "verbose" or "debug" or "information" or "info" or "warning" or "error" or "fatal" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-level: unknown level \"{value}\"") },
+            _ => throw new ArgumentException($"unknown option {name} (see --help)"),
+        };
+    }
+
+    private static int Port(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new ArgumentException($"{name}: \"{value}\" is not a port number");
+}
