@@ -12,8 +12,7 @@ statement
     : CREATE (OR REPLACE)? kind=(STREAM | TABLE) (IF NOT EXISTS)? qualifiedName
         tableElements? withProperties? (AS query)?                                   # createRelation
     | CREATE MATERIALIZED? VIEW (IF NOT EXISTS)? qualifiedName withProperties? AS query # createView
-    | INSERT INTO qualifiedName columnList? VALUES valuesRow (COMMA valuesRow)*       # insertValues
-    | INSERT INTO qualifiedName columnList? query                                    # insertSelect
+    | INSERT INTO qualifiedName columnList? insertSource                             # insert
     | query                                                                          # selectStatement
     | SHOW what=(STREAMS | TABLES | TOPICS | QUERIES | VIEWS) EXTENDED?              # showObjects
     | SHOW ALL                                                                       # showAllSettings
@@ -60,6 +59,11 @@ propertyValue
     | number
     | booleanValue
     | identifier
+    ;
+
+insertSource
+    : VALUES valuesRow (COMMA valuesRow)*
+    | query
     ;
 
 columnList

@@ -55,12 +55,14 @@ internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
         new CreateViewStatement(Pos(context), context.MATERIALIZED() is not null, BuildName(context.qualifiedName()),
             context.EXISTS() is not null, BuildProperties(context.withProperties()), BuildQuery(context.query()));
 
-    public override AstNode VisitInsertValues(G.InsertValuesContext context) =>
-        new InsertValuesStatement(Pos(context), BuildName(context.qualifiedName()), BuildColumnList(context.columnList()),
-            context.valuesRow().Select(r => (IReadOnlyList<Expression>)r.expression().Select(BuildExpression).ToList()).ToList());
-
-    public override AstNode VisitInsertSelect(G.InsertSelectContext context) =>
-        new InsertSelectStatement(Pos(context), BuildName(context.qualifiedName()), BuildColumnList(context.columnList()), BuildQuery(context.query()));
+    public override AstNode VisitInsert(G.InsertContext context)
+    {
+        var source = context.insertSource();
+        return source.query() is { } query
+            ? new InsertSelectStatement(Pos(context), BuildName(context.qualifiedName()), BuildColumnList(context.columnList()), BuildQuery(query))
+            : new InsertValuesStatement(Pos(context), BuildName(context.qualifiedName()), BuildColumnList(context.columnList()),
+                source.valuesRow().Select(r => (IReadOnlyList<Expression>)r.expression().Select(BuildExpression).ToList()).ToList());
+    }
 
     public override AstNode VisitSelectStatement(G.SelectStatementContext context) =>
         new SelectStatement(Pos(context), BuildQuery(context.query()));

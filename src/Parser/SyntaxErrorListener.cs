@@ -22,6 +22,12 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
 
     private static string? DescribeExpected(Antlr4.Runtime.Parser parser, RecognitionException? e)
     {
+        // After a failed prediction the expected set is that of the decision's start, which would mislead.
+        if (e is NoViableAltException)
+        {
+            return null;
+        }
+
         Antlr4.Runtime.Misc.IntervalSet? set;
         try
         {

@@ -52,19 +52,20 @@ public partial class StreamSqlParser : Parser {
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_settingName = 2, RULE_settingValue = 3, 
 		RULE_tableElements = 4, RULE_columnDefinition = 5, RULE_withProperties = 6, 
-		RULE_property = 7, RULE_propertyValue = 8, RULE_columnList = 9, RULE_valuesRow = 10, 
-		RULE_query = 11, RULE_emitClause = 12, RULE_selectItem = 13, RULE_relation = 14, 
-		RULE_expression = 15, RULE_booleanExpression = 16, RULE_predicate = 17, 
-		RULE_comparisonOperator = 18, RULE_valueExpression = 19, RULE_primaryExpression = 20, 
-		RULE_whenClause = 21, RULE_typeName = 22, RULE_qualifiedName = 23, RULE_booleanValue = 24, 
-		RULE_number = 25, RULE_identifier = 26, RULE_nonReserved = 27;
+		RULE_property = 7, RULE_propertyValue = 8, RULE_insertSource = 9, RULE_columnList = 10, 
+		RULE_valuesRow = 11, RULE_query = 12, RULE_emitClause = 13, RULE_selectItem = 14, 
+		RULE_relation = 15, RULE_expression = 16, RULE_booleanExpression = 17, 
+		RULE_predicate = 18, RULE_comparisonOperator = 19, RULE_valueExpression = 20, 
+		RULE_primaryExpression = 21, RULE_whenClause = 22, RULE_typeName = 23, 
+		RULE_qualifiedName = 24, RULE_booleanValue = 25, RULE_number = 26, RULE_identifier = 27, 
+		RULE_nonReserved = 28;
 	public static readonly string[] ruleNames = {
 		"script", "statement", "settingName", "settingValue", "tableElements", 
-		"columnDefinition", "withProperties", "property", "propertyValue", "columnList", 
-		"valuesRow", "query", "emitClause", "selectItem", "relation", "expression", 
-		"booleanExpression", "predicate", "comparisonOperator", "valueExpression", 
-		"primaryExpression", "whenClause", "typeName", "qualifiedName", "booleanValue", 
-		"number", "identifier", "nonReserved"
+		"columnDefinition", "withProperties", "property", "propertyValue", "insertSource", 
+		"columnList", "valuesRow", "query", "emitClause", "selectItem", "relation", 
+		"expression", "booleanExpression", "predicate", "comparisonOperator", 
+		"valueExpression", "primaryExpression", "whenClause", "typeName", "qualifiedName", 
+		"booleanValue", "number", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -163,75 +164,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 59;
+			State = 61;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 56;
+				State = 58;
 				Match(SEMI);
 				}
 				}
-				State = 61;
+				State = 63;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 80;
+			State = 82;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 303430033555416064L) != 0)) {
 				{
-				State = 62;
+				State = 64;
 				statement();
-				State = 71;
+				State = 73;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 64;
+						State = 66;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 63;
+							State = 65;
 							Match(SEMI);
 							}
 							}
-							State = 66;
+							State = 68;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 68;
+						State = 70;
 						statement();
 						}
 						} 
 					}
-					State = 73;
+					State = 75;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 77;
+				State = 79;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 74;
+					State = 76;
 					Match(SEMI);
 					}
 					}
-					State = 79;
+					State = 81;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 82;
+			State = 84;
 			Match(Eof);
 			}
 		}
@@ -314,51 +315,23 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
-	public partial class InsertValuesContext : StatementContext {
+	public partial class InsertContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INSERT() { return GetToken(StreamSqlParser.INSERT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(StreamSqlParser.INTO, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
 			return GetRuleContext<QualifiedNameContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VALUES() { return GetToken(StreamSqlParser.VALUES, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext[] valuesRow() {
-			return GetRuleContexts<ValuesRowContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext valuesRow(int i) {
-			return GetRuleContext<ValuesRowContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public InsertSourceContext insertSource() {
+			return GetRuleContext<InsertSourceContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
 			return GetRuleContext<ColumnListContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
-			return GetToken(StreamSqlParser.COMMA, i);
-		}
-		public InsertValuesContext(StatementContext context) { CopyFrom(context); }
+		public InsertContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitInsertValues(this);
-			else return visitor.VisitChildren(this);
-		}
-	}
-	public partial class InsertSelectContext : StatementContext {
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INSERT() { return GetToken(StreamSqlParser.INSERT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(StreamSqlParser.INTO, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
-			return GetRuleContext<QualifiedNameContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
-			return GetRuleContext<QueryContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
-			return GetRuleContext<ColumnListContext>(0);
-		}
-		public InsertSelectContext(StatementContext context) { CopyFrom(context); }
-		[System.Diagnostics.DebuggerNonUserCode]
-		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
-			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitInsertSelect(this);
+			if (typedVisitor != null) return typedVisitor.VisitInsert(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -529,28 +502,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 193;
+			State = 180;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,23,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 84;
+				State = 86;
 				Match(CREATE);
-				State = 87;
+				State = 89;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 85;
+					State = 87;
 					Match(OR);
-					State = 86;
+					State = 88;
 					Match(REPLACE);
 					}
 				}
 
-				State = 89;
+				State = 91;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -560,50 +533,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 93;
+				State = 95;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 90;
-					Match(IF);
-					State = 91;
-					Match(NOT);
 					State = 92;
+					Match(IF);
+					State = 93;
+					Match(NOT);
+					State = 94;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 95;
-				qualifiedName();
 				State = 97;
+				qualifiedName();
+				State = 99;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 96;
+					State = 98;
 					tableElements();
 					}
 				}
 
-				State = 100;
+				State = 102;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 99;
+					State = 101;
 					withProperties();
 					}
 				}
 
-				State = 104;
+				State = 106;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 102;
+					State = 104;
 					Match(AS);
-					State = 103;
+					State = 105;
 					query();
 					}
 				}
@@ -614,133 +587,91 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 106;
-				Match(CREATE);
 				State = 108;
+				Match(CREATE);
+				State = 110;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 107;
+					State = 109;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 110;
+				State = 112;
 				Match(VIEW);
-				State = 114;
+				State = 116;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 111;
-					Match(IF);
-					State = 112;
-					Match(NOT);
 					State = 113;
+					Match(IF);
+					State = 114;
+					Match(NOT);
+					State = 115;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 116;
-				qualifiedName();
 				State = 118;
+				qualifiedName();
+				State = 120;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 117;
+					State = 119;
 					withProperties();
 					}
 				}
 
-				State = 120;
+				State = 122;
 				Match(AS);
-				State = 121;
+				State = 123;
 				query();
 				}
 				break;
 			case 3:
-				_localctx = new InsertValuesContext(_localctx);
+				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 123;
-				Match(INSERT);
-				State = 124;
-				Match(INTO);
 				State = 125;
-				qualifiedName();
+				Match(INSERT);
+				State = 126;
+				Match(INTO);
 				State = 127;
+				qualifiedName();
+				State = 129;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 126;
+					State = 128;
 					columnList();
 					}
 				}
 
-				State = 129;
-				Match(VALUES);
-				State = 130;
-				valuesRow();
-				State = 135;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				while (_la==COMMA) {
-					{
-					{
-					State = 131;
-					Match(COMMA);
-					State = 132;
-					valuesRow();
-					}
-					}
-					State = 137;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				}
+				State = 131;
+				insertSource();
 				}
 				break;
 			case 4:
-				_localctx = new InsertSelectContext(_localctx);
+				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 138;
-				Match(INSERT);
-				State = 139;
-				Match(INTO);
-				State = 140;
-				qualifiedName();
-				State = 142;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==LPAREN) {
-					{
-					State = 141;
-					columnList();
-					}
-				}
-
-				State = 144;
+				State = 133;
 				query();
 				}
 				break;
 			case 5:
-				_localctx = new SelectStatementContext(_localctx);
+				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 146;
-				query();
-				}
-				break;
-			case 6:
-				_localctx = new ShowObjectsContext(_localctx);
-				EnterOuterAlt(_localctx, 6);
-				{
-				State = 147;
+				State = 134;
 				Match(SHOW);
-				State = 148;
+				State = 135;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 47)) & ~0x3f) == 0 && ((1L << (_la - 47)) & 1082625L) != 0)) ) {
@@ -750,43 +681,43 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 150;
+				State = 137;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 149;
+					State = 136;
 					Match(EXTENDED);
 					}
 				}
 
 				}
 				break;
-			case 7:
+			case 6:
 				_localctx = new ShowAllSettingsContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
+				EnterOuterAlt(_localctx, 6);
 				{
-				State = 152;
+				State = 139;
 				Match(SHOW);
-				State = 153;
+				State = 140;
 				Match(ALL);
 				}
 				break;
-			case 8:
+			case 7:
 				_localctx = new ShowSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 8);
+				EnterOuterAlt(_localctx, 7);
 				{
-				State = 154;
+				State = 141;
 				Match(SHOW);
-				State = 155;
+				State = 142;
 				settingName();
 				}
 				break;
-			case 9:
+			case 8:
 				_localctx = new DescribeContext(_localctx);
-				EnterOuterAlt(_localctx, 9);
+				EnterOuterAlt(_localctx, 8);
 				{
-				State = 156;
+				State = 143;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -795,27 +726,27 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 158;
+				State = 145;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,17,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,15,Context) ) {
 				case 1:
 					{
-					State = 157;
+					State = 144;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 160;
+				State = 147;
 				qualifiedName();
 				}
 				break;
-			case 10:
+			case 9:
 				_localctx = new DropContext(_localctx);
-				EnterOuterAlt(_localctx, 10);
+				EnterOuterAlt(_localctx, 9);
 				{
-				State = 161;
+				State = 148;
 				Match(DROP);
-				State = 162;
+				State = 149;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 54)) & ~0x3f) == 0 && ((1L << (_la - 54)) & 4101L) != 0)) ) {
@@ -825,41 +756,41 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 165;
+				State = 152;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
 				case 1:
 					{
-					State = 163;
+					State = 150;
 					Match(IF);
-					State = 164;
+					State = 151;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 167;
+				State = 154;
 				qualifiedName();
-				State = 170;
+				State = 157;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 168;
+					State = 155;
 					Match(DELETE);
-					State = 169;
+					State = 156;
 					Match(TOPIC);
 					}
 				}
 
 				}
 				break;
-			case 11:
+			case 10:
 				_localctx = new TerminateContext(_localctx);
-				EnterOuterAlt(_localctx, 11);
+				EnterOuterAlt(_localctx, 10);
 				{
-				State = 172;
+				State = 159;
 				Match(TERMINATE);
-				State = 175;
+				State = 162;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -897,13 +828,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 173;
+					State = 160;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 174;
+					State = 161;
 					Match(ALL);
 					}
 					break;
@@ -912,26 +843,26 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 12:
+			case 11:
 				_localctx = new FlushContext(_localctx);
-				EnterOuterAlt(_localctx, 12);
+				EnterOuterAlt(_localctx, 11);
 				{
-				State = 177;
+				State = 164;
 				Match(FLUSH);
 				}
 				break;
-			case 13:
+			case 12:
 				_localctx = new SetContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
+				EnterOuterAlt(_localctx, 12);
 				{
-				State = 178;
+				State = 165;
 				Match(SET);
-				State = 180;
+				State = 167;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
 				case 1:
 					{
-					State = 179;
+					State = 166;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -943,9 +874,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 182;
+				State = 169;
 				settingName();
-				State = 183;
+				State = 170;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -954,17 +885,17 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 184;
+				State = 171;
 				settingValue();
 				}
 				break;
-			case 14:
+			case 13:
 				_localctx = new ResetContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 13);
 				{
-				State = 186;
+				State = 173;
 				Match(RESET);
-				State = 189;
+				State = 176;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1003,13 +934,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 187;
+					State = 174;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 188;
+					State = 175;
 					Match(ALL);
 					}
 					break;
@@ -1018,13 +949,13 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 15:
+			case 14:
 				_localctx = new ExplainContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+				EnterOuterAlt(_localctx, 14);
 				{
-				State = 191;
+				State = 178;
 				Match(EXPLAIN);
-				State = 192;
+				State = 179;
 				query();
 				}
 				break;
@@ -1072,13 +1003,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 4, RULE_settingName);
 		int _la;
 		try {
-			State = 204;
+			State = 191;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 195;
+				State = 182;
 				Match(STRING);
 				}
 				break;
@@ -1118,21 +1049,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 196;
+				State = 183;
 				identifier();
-				State = 201;
+				State = 188;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 197;
+					State = 184;
 					Match(DOT);
-					State = 198;
+					State = 185;
 					identifier();
 					}
 					}
-					State = 203;
+					State = 190;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1180,13 +1111,13 @@ public partial class StreamSqlParser : Parser {
 		SettingValueContext _localctx = new SettingValueContext(Context, State);
 		EnterRule(_localctx, 6, RULE_settingValue);
 		try {
-			State = 210;
+			State = 197;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 206;
+				State = 193;
 				Match(STRING);
 				}
 				break;
@@ -1194,7 +1125,7 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 207;
+				State = 194;
 				number();
 				}
 				break;
@@ -1234,14 +1165,14 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 208;
+				State = 195;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 209;
+				State = 196;
 				Match(DEFAULT);
 				}
 				break;
@@ -1294,27 +1225,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 212;
+			State = 199;
 			Match(LPAREN);
-			State = 213;
+			State = 200;
 			columnDefinition();
-			State = 218;
+			State = 205;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 214;
+				State = 201;
 				Match(COMMA);
-				State = 215;
+				State = 202;
 				columnDefinition();
 				}
 				}
-				State = 220;
+				State = 207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 221;
+			State = 208;
 			Match(RPAREN);
 			}
 		}
@@ -1358,24 +1289,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 223;
+			State = 210;
 			identifier();
-			State = 224;
+			State = 211;
 			typeName();
-			State = 228;
+			State = 215;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 225;
+				State = 212;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 226;
+				State = 213;
 				Match(PRIMARY);
-				State = 227;
+				State = 214;
 				Match(KEY);
 				}
 				break;
@@ -1433,29 +1364,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 230;
+			State = 217;
 			Match(WITH);
-			State = 231;
+			State = 218;
 			Match(LPAREN);
-			State = 232;
+			State = 219;
 			property();
-			State = 237;
+			State = 224;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 233;
+				State = 220;
 				Match(COMMA);
-				State = 234;
+				State = 221;
 				property();
 				}
 				}
-				State = 239;
+				State = 226;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 240;
+			State = 227;
 			Match(RPAREN);
 			}
 		}
@@ -1498,11 +1429,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 242;
+			State = 229;
 			identifier();
-			State = 243;
+			State = 230;
 			Match(EQ);
-			State = 244;
+			State = 231;
 			propertyValue();
 			}
 		}
@@ -1546,13 +1477,13 @@ public partial class StreamSqlParser : Parser {
 		PropertyValueContext _localctx = new PropertyValueContext(Context, State);
 		EnterRule(_localctx, 16, RULE_propertyValue);
 		try {
-			State = 250;
+			State = 237;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 246;
+				State = 233;
 				Match(STRING);
 				}
 				break;
@@ -1560,7 +1491,7 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 247;
+				State = 234;
 				number();
 				}
 				break;
@@ -1568,7 +1499,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 248;
+				State = 235;
 				booleanValue();
 				}
 				break;
@@ -1608,8 +1539,92 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 249;
+				State = 236;
 				identifier();
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class InsertSourceContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VALUES() { return GetToken(StreamSqlParser.VALUES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext[] valuesRow() {
+			return GetRuleContexts<ValuesRowContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext valuesRow(int i) {
+			return GetRuleContext<ValuesRowContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		public InsertSourceContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_insertSource; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitInsertSource(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public InsertSourceContext insertSource() {
+		InsertSourceContext _localctx = new InsertSourceContext(Context, State);
+		EnterRule(_localctx, 18, RULE_insertSource);
+		int _la;
+		try {
+			State = 249;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case VALUES:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 239;
+				Match(VALUES);
+				State = 240;
+				valuesRow();
+				State = 245;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 241;
+					Match(COMMA);
+					State = 242;
+					valuesRow();
+					}
+					}
+					State = 247;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				}
+				break;
+			case SELECT:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 248;
+				query();
 				}
 				break;
 			default:
@@ -1656,32 +1671,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnListContext columnList() {
 		ColumnListContext _localctx = new ColumnListContext(Context, State);
-		EnterRule(_localctx, 18, RULE_columnList);
+		EnterRule(_localctx, 20, RULE_columnList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 252;
+			State = 251;
 			Match(LPAREN);
-			State = 253;
+			State = 252;
 			identifier();
-			State = 258;
+			State = 257;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 254;
+				State = 253;
 				Match(COMMA);
-				State = 255;
+				State = 254;
 				identifier();
 				}
 				}
-				State = 260;
+				State = 259;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 261;
+			State = 260;
 			Match(RPAREN);
 			}
 		}
@@ -1725,32 +1740,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ValuesRowContext valuesRow() {
 		ValuesRowContext _localctx = new ValuesRowContext(Context, State);
-		EnterRule(_localctx, 20, RULE_valuesRow);
+		EnterRule(_localctx, 22, RULE_valuesRow);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 263;
+			State = 262;
 			Match(LPAREN);
-			State = 264;
+			State = 263;
 			expression();
-			State = 269;
+			State = 268;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 265;
+				State = 264;
 				Match(COMMA);
-				State = 266;
+				State = 265;
 				expression();
 				}
 				}
-				State = 271;
+				State = 270;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 272;
+			State = 271;
 			Match(RPAREN);
 			}
 		}
@@ -1816,117 +1831,117 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 22, RULE_query);
+		EnterRule(_localctx, 24, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 274;
+			State = 273;
 			Match(SELECT);
-			State = 276;
+			State = 275;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 275;
+				State = 274;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 278;
+			State = 277;
 			selectItem();
-			State = 283;
+			State = 282;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 279;
+				State = 278;
 				Match(COMMA);
-				State = 280;
+				State = 279;
 				selectItem();
 				}
 				}
-				State = 285;
+				State = 284;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 286;
+			State = 285;
 			Match(FROM);
-			State = 287;
+			State = 286;
 			relation();
-			State = 290;
+			State = 289;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 288;
+				State = 287;
 				Match(WHERE);
-				State = 289;
+				State = 288;
 				_localctx.where = expression();
 				}
 			}
 
-			State = 302;
+			State = 301;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==GROUP) {
 				{
-				State = 292;
+				State = 291;
 				Match(GROUP);
-				State = 293;
+				State = 292;
 				Match(BY);
-				State = 294;
+				State = 293;
 				expression();
-				State = 299;
+				State = 298;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 295;
+					State = 294;
 					Match(COMMA);
-					State = 296;
+					State = 295;
 					expression();
 					}
 					}
-					State = 301;
+					State = 300;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 306;
+			State = 305;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==HAVING) {
 				{
-				State = 304;
+				State = 303;
 				Match(HAVING);
-				State = 305;
+				State = 304;
 				_localctx.having = expression();
 				}
 			}
 
-			State = 309;
+			State = 308;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 308;
+				State = 307;
 				emitClause();
 				}
 			}
 
-			State = 313;
+			State = 312;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 311;
+				State = 310;
 				Match(LIMIT);
-				State = 312;
+				State = 311;
 				_localctx.limit = Match(INTEGER_VALUE);
 				}
 			}
@@ -1964,26 +1979,26 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public EmitClauseContext emitClause() {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
-		EnterRule(_localctx, 24, RULE_emitClause);
+		EnterRule(_localctx, 26, RULE_emitClause);
 		try {
-			State = 319;
+			State = 318;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 315;
+				State = 314;
 				Match(EMIT);
-				State = 316;
+				State = 315;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 317;
+				State = 316;
 				Match(EMIT);
-				State = 318;
+				State = 317;
 				Match(FINAL);
 				}
 				break;
@@ -2056,17 +2071,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 26, RULE_selectItem);
+		EnterRule(_localctx, 28, RULE_selectItem);
 		int _la;
 		try {
-			State = 333;
+			State = 332;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 321;
+				State = 320;
 				Match(ASTERISK);
 				}
 				break;
@@ -2074,11 +2089,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 322;
+				State = 321;
 				identifier();
-				State = 323;
+				State = 322;
 				Match(DOT);
-				State = 324;
+				State = 323;
 				Match(ASTERISK);
 				}
 				break;
@@ -2086,24 +2101,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 326;
+				State = 325;
 				expression();
-				State = 331;
+				State = 330;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131730L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 3221225487L) != 0)) {
 					{
-					State = 328;
+					State = 327;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 327;
+						State = 326;
 						Match(AS);
 						}
 					}
 
-					State = 330;
+					State = 329;
 					identifier();
 					}
 				}
@@ -2147,29 +2162,29 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public RelationContext relation() {
 		RelationContext _localctx = new RelationContext(Context, State);
-		EnterRule(_localctx, 28, RULE_relation);
+		EnterRule(_localctx, 30, RULE_relation);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 335;
+			State = 334;
 			qualifiedName();
-			State = 340;
+			State = 339;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				{
-				State = 337;
+				State = 336;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 336;
+					State = 335;
 					Match(AS);
 					}
 				}
 
-				State = 339;
+				State = 338;
 				identifier();
 				}
 				break;
@@ -2207,11 +2222,11 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ExpressionContext expression() {
 		ExpressionContext _localctx = new ExpressionContext(Context, State);
-		EnterRule(_localctx, 30, RULE_expression);
+		EnterRule(_localctx, 32, RULE_expression);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 342;
+			State = 341;
 			booleanExpression(0);
 			}
 		}
@@ -2313,13 +2328,13 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		BooleanExpressionContext _localctx = new BooleanExpressionContext(Context, _parentState);
 		BooleanExpressionContext _prevctx = _localctx;
-		int _startState = 32;
-		EnterRecursionRule(_localctx, 32, RULE_booleanExpression, _p);
+		int _startState = 34;
+		EnterRecursionRule(_localctx, 34, RULE_booleanExpression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 351;
+			State = 350;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -2374,14 +2389,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 345;
+				State = 344;
 				valueExpression(0);
-				State = 347;
+				State = 346;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
 				case 1:
 					{
-					State = 346;
+					State = 345;
 					predicate();
 					}
 					break;
@@ -2393,9 +2408,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 349;
+				State = 348;
 				Match(NOT);
-				State = 350;
+				State = 349;
 				booleanExpression(3);
 				}
 				break;
@@ -2403,7 +2418,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 361;
+			State = 360;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -2412,7 +2427,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 359;
+					State = 358;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 					case 1:
@@ -2420,11 +2435,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 353;
+						State = 352;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 354;
+						State = 353;
 						Match(AND);
-						State = 355;
+						State = 354;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -2433,18 +2448,18 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 356;
+						State = 355;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 357;
+						State = 356;
 						Match(OR);
-						State = 358;
+						State = 357;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 363;
+				State = 362;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
 			}
@@ -2601,19 +2616,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 34, RULE_predicate);
+		EnterRule(_localctx, 36, RULE_predicate);
 		int _la;
 		try {
-			State = 416;
+			State = 415;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 364;
+				State = 363;
 				comparisonOperator();
-				State = 365;
+				State = 364;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -2621,23 +2636,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 368;
+				State = 367;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 367;
+					State = 366;
 					Match(NOT);
 					}
 				}
 
-				State = 370;
+				State = 369;
 				Match(BETWEEN);
-				State = 371;
+				State = 370;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 372;
+				State = 371;
 				Match(AND);
-				State = 373;
+				State = 372;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -2645,39 +2660,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 376;
+				State = 375;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 375;
+					State = 374;
 					Match(NOT);
 					}
 				}
 
-				State = 378;
+				State = 377;
 				Match(IN);
-				State = 379;
+				State = 378;
 				Match(LPAREN);
-				State = 380;
+				State = 379;
 				expression();
-				State = 385;
+				State = 384;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 381;
+					State = 380;
 					Match(COMMA);
-					State = 382;
+					State = 381;
 					expression();
 					}
 					}
-					State = 387;
+					State = 386;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 388;
+				State = 387;
 				Match(RPAREN);
 				}
 				break;
@@ -2685,17 +2700,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 391;
+				State = 390;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 390;
+					State = 389;
 					Match(NOT);
 					}
 				}
 
-				State = 393;
+				State = 392;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -2705,16 +2720,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 394;
+				State = 393;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 397;
+				State = 396;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
 				case 1:
 					{
-					State = 395;
+					State = 394;
 					Match(ESCAPE);
-					State = 396;
+					State = 395;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -2725,19 +2740,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 399;
+				State = 398;
 				Match(IS);
-				State = 401;
+				State = 400;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 400;
+					State = 399;
 					Match(NOT);
 					}
 				}
 
-				State = 403;
+				State = 402;
 				Match(NULL);
 				}
 				break;
@@ -2745,19 +2760,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 404;
+				State = 403;
 				Match(IS);
-				State = 406;
+				State = 405;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 405;
+					State = 404;
 					Match(NOT);
 					}
 				}
 
-				State = 408;
+				State = 407;
 				booleanValue();
 				}
 				break;
@@ -2765,23 +2780,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 409;
+				State = 408;
 				Match(IS);
-				State = 411;
+				State = 410;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 410;
+					State = 409;
 					Match(NOT);
 					}
 				}
 
-				State = 413;
+				State = 412;
 				Match(DISTINCT);
-				State = 414;
+				State = 413;
 				Match(FROM);
-				State = 415;
+				State = 414;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -2821,12 +2836,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 36, RULE_comparisonOperator);
+		EnterRule(_localctx, 38, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 418;
+			State = 417;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 71)) & ~0x3f) == 0 && ((1L << (_la - 71)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2957,14 +2972,14 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 38;
-		EnterRecursionRule(_localctx, 38, RULE_valueExpression, _p);
+		int _startState = 40;
+		EnterRecursionRule(_localctx, 40, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 424;
+			State = 423;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -3017,7 +3032,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 421;
+				State = 420;
 				primaryExpression(0);
 				}
 				break;
@@ -3027,7 +3042,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 422;
+				State = 421;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3037,7 +3052,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 423;
+				State = 422;
 				valueExpression(4);
 				}
 				break;
@@ -3045,7 +3060,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 437;
+			State = 436;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -3054,7 +3069,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 435;
+					State = 434;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 					case 1:
@@ -3062,9 +3077,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 426;
+						State = 425;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 427;
+						State = 426;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 79)) & ~0x3f) == 0 && ((1L << (_la - 79)) & 7L) != 0)) ) {
@@ -3074,7 +3089,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 428;
+						State = 427;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -3083,9 +3098,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 429;
+						State = 428;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 430;
+						State = 429;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3095,7 +3110,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 431;
+						State = 430;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -3104,18 +3119,18 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 432;
+						State = 431;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 433;
+						State = 432;
 						Match(CONCAT);
-						State = 434;
+						State = 433;
 						((ConcatenationContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 439;
+				State = 438;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			}
@@ -3375,14 +3390,14 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, _parentState);
 		PrimaryExpressionContext _prevctx = _localctx;
-		int _startState = 40;
-		EnterRecursionRule(_localctx, 40, RULE_primaryExpression, _p);
+		int _startState = 42;
+		EnterRecursionRule(_localctx, 42, RULE_primaryExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 504;
+			State = 503;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
 			case 1:
@@ -3391,7 +3406,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 441;
+				State = 440;
 				Match(NULL);
 				}
 				break;
@@ -3400,7 +3415,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 442;
+				State = 441;
 				booleanValue();
 				}
 				break;
@@ -3409,7 +3424,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 443;
+				State = 442;
 				number();
 				}
 				break;
@@ -3418,7 +3433,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 444;
+				State = 443;
 				Match(STRING);
 				}
 				break;
@@ -3427,7 +3442,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 445;
+				State = 444;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -3436,16 +3451,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 446;
+				State = 445;
 				Match(INTERVAL);
-				State = 447;
+				State = 446;
 				Match(STRING);
-				State = 449;
+				State = 448;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 				case 1:
 					{
-					State = 448;
+					State = 447;
 					identifier();
 					}
 					break;
@@ -3457,9 +3472,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 451;
+				State = 450;
 				identifier();
-				State = 452;
+				State = 451;
 				Match(STRING);
 				}
 				break;
@@ -3468,7 +3483,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 454;
+				State = 453;
 				Match(PARAMETER);
 				}
 				break;
@@ -3477,45 +3492,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 455;
+				State = 454;
 				Match(CASE);
-				State = 457;
+				State = 456;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1807158255100333182L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 4262486031L) != 0)) {
 					{
-					State = 456;
+					State = 455;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 460;
+				State = 459;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 459;
+					State = 458;
 					whenClause();
 					}
 					}
-					State = 462;
+					State = 461;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 466;
+				State = 465;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 464;
+					State = 463;
 					Match(ELSE);
-					State = 465;
+					State = 464;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 468;
+				State = 467;
 				Match(END);
 				}
 				break;
@@ -3524,17 +3539,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 470;
+				State = 469;
 				Match(CAST);
-				State = 471;
+				State = 470;
 				Match(LPAREN);
-				State = 472;
+				State = 471;
 				expression();
-				State = 473;
+				State = 472;
 				Match(AS);
-				State = 474;
+				State = 473;
 				typeName();
-				State = 475;
+				State = 474;
 				Match(RPAREN);
 				}
 				break;
@@ -3543,16 +3558,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 477;
+				State = 476;
 				identifier();
-				State = 478;
+				State = 477;
 				Match(LPAREN);
-				State = 491;
+				State = 490;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 479;
+					State = 478;
 					Match(ASTERISK);
 					}
 					break;
@@ -3607,31 +3622,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 481;
+					State = 480;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 480;
+						State = 479;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 483;
+					State = 482;
 					expression();
-					State = 488;
+					State = 487;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 484;
+						State = 483;
 						Match(COMMA);
-						State = 485;
+						State = 484;
 						expression();
 						}
 						}
-						State = 490;
+						State = 489;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -3643,7 +3658,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 493;
+				State = 492;
 				Match(RPAREN);
 				}
 				break;
@@ -3652,11 +3667,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 495;
+				State = 494;
 				identifier();
-				State = 496;
+				State = 495;
 				Match(DOT);
-				State = 497;
+				State = 496;
 				identifier();
 				}
 				break;
@@ -3665,7 +3680,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 499;
+				State = 498;
 				identifier();
 				}
 				break;
@@ -3674,17 +3689,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 500;
+				State = 499;
 				Match(LPAREN);
-				State = 501;
+				State = 500;
 				expression();
-				State = 502;
+				State = 501;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 511;
+			State = 510;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -3696,16 +3711,16 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-					State = 506;
+					State = 505;
 					if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-					State = 507;
+					State = 506;
 					Match(DOUBLE_COLON);
-					State = 508;
+					State = 507;
 					typeName();
 					}
 					} 
 				}
-				State = 513;
+				State = 512;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
 			}
@@ -3749,17 +3764,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 42, RULE_whenClause);
+		EnterRule(_localctx, 44, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 514;
+			State = 513;
 			Match(WHEN);
-			State = 515;
+			State = 514;
 			_localctx.condition = expression();
-			State = 516;
+			State = 515;
 			Match(THEN);
-			State = 517;
+			State = 516;
 			_localctx.result = expression();
 			}
 		}
@@ -3803,19 +3818,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TypeNameContext typeName() {
 		TypeNameContext _localctx = new TypeNameContext(Context, State);
-		EnterRule(_localctx, 44, RULE_typeName);
+		EnterRule(_localctx, 46, RULE_typeName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 519;
+			State = 518;
 			identifier();
-			State = 521;
+			State = 520;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				{
-				State = 520;
+				State = 519;
 				_la = TokenStream.LA(1);
 				if ( !(_la==PRECISION || _la==VARYING) ) {
 				ErrorHandler.RecoverInline(this);
@@ -3827,28 +3842,28 @@ public partial class StreamSqlParser : Parser {
 				}
 				break;
 			}
-			State = 530;
+			State = 529;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 			case 1:
 				{
-				State = 523;
+				State = 522;
 				Match(LPAREN);
-				State = 524;
+				State = 523;
 				Match(INTEGER_VALUE);
-				State = 527;
+				State = 526;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 525;
+					State = 524;
 					Match(COMMA);
-					State = 526;
+					State = 525;
 					Match(INTEGER_VALUE);
 					}
 				}
 
-				State = 529;
+				State = 528;
 				Match(RPAREN);
 				}
 				break;
@@ -3890,21 +3905,21 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 46, RULE_qualifiedName);
+		EnterRule(_localctx, 48, RULE_qualifiedName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 532;
+			State = 531;
 			identifier();
-			State = 535;
+			State = 534;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DOT) {
 				{
-				State = 533;
+				State = 532;
 				Match(DOT);
-				State = 534;
+				State = 533;
 				identifier();
 				}
 			}
@@ -3941,12 +3956,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 48, RULE_booleanValue);
+		EnterRule(_localctx, 50, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 537;
+			State = 536;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3987,12 +4002,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 50, RULE_number);
+		EnterRule(_localctx, 52, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 539;
+			State = 538;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4036,22 +4051,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 52, RULE_identifier);
+		EnterRule(_localctx, 54, RULE_identifier);
 		try {
-			State = 544;
+			State = 543;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 541;
+				State = 540;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 542;
+				State = 541;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -4089,7 +4104,7 @@ public partial class StreamSqlParser : Parser {
 			case VIEWS:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 543;
+				State = 542;
 				nonReserved();
 				}
 				break;
@@ -4157,12 +4172,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 54, RULE_nonReserved);
+		EnterRule(_localctx, 56, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 546;
+			State = 545;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131714L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 15L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4186,9 +4201,9 @@ public partial class StreamSqlParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 16: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
-		case 19: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
-		case 20: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 17: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
+		case 20: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 21: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -4215,203 +4230,203 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,99,549,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
+		4,1,99,548,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
 		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
-		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,1,0,5,0,58,
-		8,0,10,0,12,0,61,9,0,1,0,1,0,4,0,65,8,0,11,0,12,0,66,1,0,5,0,70,8,0,10,
-		0,12,0,73,9,0,1,0,5,0,76,8,0,10,0,12,0,79,9,0,3,0,81,8,0,1,0,1,0,1,1,1,
-		1,1,1,3,1,88,8,1,1,1,1,1,1,1,1,1,3,1,94,8,1,1,1,1,1,3,1,98,8,1,1,1,3,1,
-		101,8,1,1,1,1,1,3,1,105,8,1,1,1,1,1,3,1,109,8,1,1,1,1,1,1,1,1,1,3,1,115,
-		8,1,1,1,1,1,3,1,119,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,128,8,1,1,1,1,
-		1,1,1,1,1,5,1,134,8,1,10,1,12,1,137,9,1,1,1,1,1,1,1,1,1,3,1,143,8,1,1,
-		1,1,1,1,1,1,1,1,1,1,1,3,1,151,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,159,8,1,
-		1,1,1,1,1,1,1,1,1,1,3,1,166,8,1,1,1,1,1,1,1,3,1,171,8,1,1,1,1,1,1,1,3,
-		1,176,8,1,1,1,1,1,1,1,3,1,181,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,190,
-		8,1,1,1,1,1,3,1,194,8,1,1,2,1,2,1,2,1,2,5,2,200,8,2,10,2,12,2,203,9,2,
-		3,2,205,8,2,1,3,1,3,1,3,1,3,3,3,211,8,3,1,4,1,4,1,4,1,4,5,4,217,8,4,10,
-		4,12,4,220,9,4,1,4,1,4,1,5,1,5,1,5,1,5,1,5,3,5,229,8,5,1,6,1,6,1,6,1,6,
-		1,6,5,6,236,8,6,10,6,12,6,239,9,6,1,6,1,6,1,7,1,7,1,7,1,7,1,8,1,8,1,8,
-		1,8,3,8,251,8,8,1,9,1,9,1,9,1,9,5,9,257,8,9,10,9,12,9,260,9,9,1,9,1,9,
-		1,10,1,10,1,10,1,10,5,10,268,8,10,10,10,12,10,271,9,10,1,10,1,10,1,11,
-		1,11,3,11,277,8,11,1,11,1,11,1,11,5,11,282,8,11,10,11,12,11,285,9,11,1,
-		11,1,11,1,11,1,11,3,11,291,8,11,1,11,1,11,1,11,1,11,1,11,5,11,298,8,11,
-		10,11,12,11,301,9,11,3,11,303,8,11,1,11,1,11,3,11,307,8,11,1,11,3,11,310,
-		8,11,1,11,1,11,3,11,314,8,11,1,12,1,12,1,12,1,12,3,12,320,8,12,1,13,1,
-		13,1,13,1,13,1,13,1,13,1,13,3,13,329,8,13,1,13,3,13,332,8,13,3,13,334,
-		8,13,1,14,1,14,3,14,338,8,14,1,14,3,14,341,8,14,1,15,1,15,1,16,1,16,1,
-		16,3,16,348,8,16,1,16,1,16,3,16,352,8,16,1,16,1,16,1,16,1,16,1,16,1,16,
-		5,16,360,8,16,10,16,12,16,363,9,16,1,17,1,17,1,17,1,17,3,17,369,8,17,1,
-		17,1,17,1,17,1,17,1,17,1,17,3,17,377,8,17,1,17,1,17,1,17,1,17,1,17,5,17,
-		384,8,17,10,17,12,17,387,9,17,1,17,1,17,1,17,3,17,392,8,17,1,17,1,17,1,
-		17,1,17,3,17,398,8,17,1,17,1,17,3,17,402,8,17,1,17,1,17,1,17,3,17,407,
-		8,17,1,17,1,17,1,17,3,17,412,8,17,1,17,1,17,1,17,3,17,417,8,17,1,18,1,
-		18,1,19,1,19,1,19,1,19,3,19,425,8,19,1,19,1,19,1,19,1,19,1,19,1,19,1,19,
-		1,19,1,19,5,19,436,8,19,10,19,12,19,439,9,19,1,20,1,20,1,20,1,20,1,20,
-		1,20,1,20,1,20,1,20,3,20,450,8,20,1,20,1,20,1,20,1,20,1,20,1,20,3,20,458,
-		8,20,1,20,4,20,461,8,20,11,20,12,20,462,1,20,1,20,3,20,467,8,20,1,20,1,
-		20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,3,20,482,8,20,
-		1,20,1,20,1,20,5,20,487,8,20,10,20,12,20,490,9,20,3,20,492,8,20,1,20,1,
-		20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,1,20,3,20,505,8,20,1,20,1,20,
-		1,20,5,20,510,8,20,10,20,12,20,513,9,20,1,21,1,21,1,21,1,21,1,21,1,22,
-		1,22,3,22,522,8,22,1,22,1,22,1,22,1,22,3,22,528,8,22,1,22,3,22,531,8,22,
-		1,23,1,23,1,23,3,23,536,8,23,1,24,1,24,1,25,1,25,1,26,1,26,1,26,3,26,545,
-		8,26,1,27,1,27,1,27,0,3,32,38,40,28,0,2,4,6,8,10,12,14,16,18,20,22,24,
-		26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,0,14,2,0,54,54,56,56,5,0,
-		47,47,55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,56,56,66,66,2,0,40,40,
-		51,51,2,0,60,60,71,71,2,0,31,31,38,38,1,0,71,76,1,0,77,78,1,0,79,81,2,
-		0,45,45,65,65,2,0,24,24,63,63,1,0,91,92,18,0,1,1,9,9,12,14,18,18,20,20,
-		22,23,25,26,30,30,34,34,37,37,40,41,45,45,47,49,51,51,53,55,57,58,61,62,
-		64,67,636,0,59,1,0,0,0,2,193,1,0,0,0,4,204,1,0,0,0,6,210,1,0,0,0,8,212,
-		1,0,0,0,10,223,1,0,0,0,12,230,1,0,0,0,14,242,1,0,0,0,16,250,1,0,0,0,18,
-		252,1,0,0,0,20,263,1,0,0,0,22,274,1,0,0,0,24,319,1,0,0,0,26,333,1,0,0,
-		0,28,335,1,0,0,0,30,342,1,0,0,0,32,351,1,0,0,0,34,416,1,0,0,0,36,418,1,
-		0,0,0,38,424,1,0,0,0,40,504,1,0,0,0,42,514,1,0,0,0,44,519,1,0,0,0,46,532,
-		1,0,0,0,48,537,1,0,0,0,50,539,1,0,0,0,52,544,1,0,0,0,54,546,1,0,0,0,56,
-		58,5,88,0,0,57,56,1,0,0,0,58,61,1,0,0,0,59,57,1,0,0,0,59,60,1,0,0,0,60,
-		80,1,0,0,0,61,59,1,0,0,0,62,71,3,2,1,0,63,65,5,88,0,0,64,63,1,0,0,0,65,
-		66,1,0,0,0,66,64,1,0,0,0,66,67,1,0,0,0,67,68,1,0,0,0,68,70,3,2,1,0,69,
-		64,1,0,0,0,70,73,1,0,0,0,71,69,1,0,0,0,71,72,1,0,0,0,72,77,1,0,0,0,73,
-		71,1,0,0,0,74,76,5,88,0,0,75,74,1,0,0,0,76,79,1,0,0,0,77,75,1,0,0,0,77,
-		78,1,0,0,0,78,81,1,0,0,0,79,77,1,0,0,0,80,62,1,0,0,0,80,81,1,0,0,0,81,
-		82,1,0,0,0,82,83,5,0,0,1,83,1,1,0,0,0,84,87,5,10,0,0,85,86,5,44,0,0,86,
-		88,5,48,0,0,87,85,1,0,0,0,87,88,1,0,0,0,88,89,1,0,0,0,89,93,7,0,0,0,90,
-		91,5,30,0,0,91,92,5,42,0,0,92,94,5,21,0,0,93,90,1,0,0,0,93,94,1,0,0,0,
-		94,95,1,0,0,0,95,97,3,46,23,0,96,98,3,8,4,0,97,96,1,0,0,0,97,98,1,0,0,
-		0,98,100,1,0,0,0,99,101,3,12,6,0,100,99,1,0,0,0,100,101,1,0,0,0,101,104,
-		1,0,0,0,102,103,5,4,0,0,103,105,3,22,11,0,104,102,1,0,0,0,104,105,1,0,
-		0,0,105,194,1,0,0,0,106,108,5,10,0,0,107,109,5,41,0,0,108,107,1,0,0,0,
-		108,109,1,0,0,0,109,110,1,0,0,0,110,114,5,66,0,0,111,112,5,30,0,0,112,
-		113,5,42,0,0,113,115,5,21,0,0,114,111,1,0,0,0,114,115,1,0,0,0,115,116,
-		1,0,0,0,116,118,3,46,23,0,117,119,3,12,6,0,118,117,1,0,0,0,118,119,1,0,
-		0,0,119,120,1,0,0,0,120,121,5,4,0,0,121,122,3,22,11,0,122,194,1,0,0,0,
-		123,124,5,33,0,0,124,125,5,35,0,0,125,127,3,46,23,0,126,128,3,18,9,0,127,
-		126,1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,130,5,64,0,0,130,135,3,
-		20,10,0,131,132,5,86,0,0,132,134,3,20,10,0,133,131,1,0,0,0,134,137,1,0,
-		0,0,135,133,1,0,0,0,135,136,1,0,0,0,136,194,1,0,0,0,137,135,1,0,0,0,138,
-		139,5,33,0,0,139,140,5,35,0,0,140,142,3,46,23,0,141,143,3,18,9,0,142,141,
-		1,0,0,0,142,143,1,0,0,0,143,144,1,0,0,0,144,145,3,22,11,0,145,194,1,0,
-		0,0,146,194,3,22,11,0,147,148,5,53,0,0,148,150,7,1,0,0,149,151,5,23,0,
-		0,150,149,1,0,0,0,150,151,1,0,0,0,151,194,1,0,0,0,152,153,5,53,0,0,153,
-		194,5,2,0,0,154,155,5,53,0,0,155,194,3,4,2,0,156,158,7,2,0,0,157,159,5,
-		23,0,0,158,157,1,0,0,0,158,159,1,0,0,0,159,160,1,0,0,0,160,194,3,46,23,
-		0,161,162,5,16,0,0,162,165,7,3,0,0,163,164,5,30,0,0,164,166,5,21,0,0,165,
-		163,1,0,0,0,165,166,1,0,0,0,166,167,1,0,0,0,167,170,3,46,23,0,168,169,
-		5,12,0,0,169,171,5,61,0,0,170,168,1,0,0,0,170,171,1,0,0,0,171,194,1,0,
-		0,0,172,175,5,58,0,0,173,176,3,52,26,0,174,176,5,2,0,0,175,173,1,0,0,0,
-		175,174,1,0,0,0,176,194,1,0,0,0,177,194,5,26,0,0,178,180,5,52,0,0,179,
-		181,7,4,0,0,180,179,1,0,0,0,180,181,1,0,0,0,181,182,1,0,0,0,182,183,3,
-		4,2,0,183,184,7,5,0,0,184,185,3,6,3,0,185,194,1,0,0,0,186,189,5,49,0,0,
-		187,190,3,4,2,0,188,190,5,2,0,0,189,187,1,0,0,0,189,188,1,0,0,0,190,194,
-		1,0,0,0,191,192,5,22,0,0,192,194,3,22,11,0,193,84,1,0,0,0,193,106,1,0,
-		0,0,193,123,1,0,0,0,193,138,1,0,0,0,193,146,1,0,0,0,193,147,1,0,0,0,193,
-		152,1,0,0,0,193,154,1,0,0,0,193,156,1,0,0,0,193,161,1,0,0,0,193,172,1,
-		0,0,0,193,177,1,0,0,0,193,178,1,0,0,0,193,186,1,0,0,0,193,191,1,0,0,0,
-		194,3,1,0,0,0,195,205,5,90,0,0,196,201,3,52,26,0,197,198,5,87,0,0,198,
-		200,3,52,26,0,199,197,1,0,0,0,200,203,1,0,0,0,201,199,1,0,0,0,201,202,
-		1,0,0,0,202,205,1,0,0,0,203,201,1,0,0,0,204,195,1,0,0,0,204,196,1,0,0,
-		0,205,5,1,0,0,0,206,211,5,90,0,0,207,211,3,50,25,0,208,211,3,52,26,0,209,
-		211,5,11,0,0,210,206,1,0,0,0,210,207,1,0,0,0,210,208,1,0,0,0,210,209,1,
-		0,0,0,211,7,1,0,0,0,212,213,5,84,0,0,213,218,3,10,5,0,214,215,5,86,0,0,
-		215,217,3,10,5,0,216,214,1,0,0,0,217,220,1,0,0,0,218,216,1,0,0,0,218,219,
-		1,0,0,0,219,221,1,0,0,0,220,218,1,0,0,0,221,222,5,85,0,0,222,9,1,0,0,0,
-		223,224,3,52,26,0,224,228,3,44,22,0,225,229,5,37,0,0,226,227,5,46,0,0,
-		227,229,5,37,0,0,228,225,1,0,0,0,228,226,1,0,0,0,228,229,1,0,0,0,229,11,
-		1,0,0,0,230,231,5,70,0,0,231,232,5,84,0,0,232,237,3,14,7,0,233,234,5,86,
-		0,0,234,236,3,14,7,0,235,233,1,0,0,0,236,239,1,0,0,0,237,235,1,0,0,0,237,
-		238,1,0,0,0,238,240,1,0,0,0,239,237,1,0,0,0,240,241,5,85,0,0,241,13,1,
-		0,0,0,242,243,3,52,26,0,243,244,5,71,0,0,244,245,3,16,8,0,245,15,1,0,0,
-		0,246,251,5,90,0,0,247,251,3,50,25,0,248,251,3,48,24,0,249,251,3,52,26,
-		0,250,246,1,0,0,0,250,247,1,0,0,0,250,248,1,0,0,0,250,249,1,0,0,0,251,
-		17,1,0,0,0,252,253,5,84,0,0,253,258,3,52,26,0,254,255,5,86,0,0,255,257,
-		3,52,26,0,256,254,1,0,0,0,257,260,1,0,0,0,258,256,1,0,0,0,258,259,1,0,
-		0,0,259,261,1,0,0,0,260,258,1,0,0,0,261,262,5,85,0,0,262,19,1,0,0,0,263,
-		264,5,84,0,0,264,269,3,30,15,0,265,266,5,86,0,0,266,268,3,30,15,0,267,
-		265,1,0,0,0,268,271,1,0,0,0,269,267,1,0,0,0,269,270,1,0,0,0,270,272,1,
-		0,0,0,271,269,1,0,0,0,272,273,5,85,0,0,273,21,1,0,0,0,274,276,5,50,0,0,
-		275,277,5,15,0,0,276,275,1,0,0,0,276,277,1,0,0,0,277,278,1,0,0,0,278,283,
-		3,26,13,0,279,280,5,86,0,0,280,282,3,26,13,0,281,279,1,0,0,0,282,285,1,
-		0,0,0,283,281,1,0,0,0,283,284,1,0,0,0,284,286,1,0,0,0,285,283,1,0,0,0,
-		286,287,5,27,0,0,287,290,3,28,14,0,288,289,5,69,0,0,289,291,3,30,15,0,
-		290,288,1,0,0,0,290,291,1,0,0,0,291,302,1,0,0,0,292,293,5,28,0,0,293,294,
-		5,6,0,0,294,299,3,30,15,0,295,296,5,86,0,0,296,298,3,30,15,0,297,295,1,
-		0,0,0,298,301,1,0,0,0,299,297,1,0,0,0,299,300,1,0,0,0,300,303,1,0,0,0,
-		301,299,1,0,0,0,302,292,1,0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,305,
-		5,29,0,0,305,307,3,30,15,0,306,304,1,0,0,0,306,307,1,0,0,0,307,309,1,0,
-		0,0,308,310,3,24,12,0,309,308,1,0,0,0,309,310,1,0,0,0,310,313,1,0,0,0,
-		311,312,5,39,0,0,312,314,5,91,0,0,313,311,1,0,0,0,313,314,1,0,0,0,314,
-		23,1,0,0,0,315,316,5,18,0,0,316,320,5,9,0,0,317,318,5,18,0,0,318,320,5,
-		25,0,0,319,315,1,0,0,0,319,317,1,0,0,0,320,25,1,0,0,0,321,334,5,79,0,0,
-		322,323,3,52,26,0,323,324,5,87,0,0,324,325,5,79,0,0,325,334,1,0,0,0,326,
-		331,3,30,15,0,327,329,5,4,0,0,328,327,1,0,0,0,328,329,1,0,0,0,329,330,
-		1,0,0,0,330,332,3,52,26,0,331,328,1,0,0,0,331,332,1,0,0,0,332,334,1,0,
-		0,0,333,321,1,0,0,0,333,322,1,0,0,0,333,326,1,0,0,0,334,27,1,0,0,0,335,
-		340,3,46,23,0,336,338,5,4,0,0,337,336,1,0,0,0,337,338,1,0,0,0,338,339,
-		1,0,0,0,339,341,3,52,26,0,340,337,1,0,0,0,340,341,1,0,0,0,341,29,1,0,0,
-		0,342,343,3,32,16,0,343,31,1,0,0,0,344,345,6,16,-1,0,345,347,3,38,19,0,
-		346,348,3,34,17,0,347,346,1,0,0,0,347,348,1,0,0,0,348,352,1,0,0,0,349,
-		350,5,42,0,0,350,352,3,32,16,3,351,344,1,0,0,0,351,349,1,0,0,0,352,361,
-		1,0,0,0,353,354,10,2,0,0,354,355,5,3,0,0,355,360,3,32,16,3,356,357,10,
-		1,0,0,357,358,5,44,0,0,358,360,3,32,16,2,359,353,1,0,0,0,359,356,1,0,0,
-		0,360,363,1,0,0,0,361,359,1,0,0,0,361,362,1,0,0,0,362,33,1,0,0,0,363,361,
-		1,0,0,0,364,365,3,36,18,0,365,366,3,38,19,0,366,417,1,0,0,0,367,369,5,
-		42,0,0,368,367,1,0,0,0,368,369,1,0,0,0,369,370,1,0,0,0,370,371,5,5,0,0,
-		371,372,3,38,19,0,372,373,5,3,0,0,373,374,3,38,19,0,374,417,1,0,0,0,375,
-		377,5,42,0,0,376,375,1,0,0,0,376,377,1,0,0,0,377,378,1,0,0,0,378,379,5,
-		32,0,0,379,380,5,84,0,0,380,385,3,30,15,0,381,382,5,86,0,0,382,384,3,30,
-		15,0,383,381,1,0,0,0,384,387,1,0,0,0,385,383,1,0,0,0,385,386,1,0,0,0,386,
-		388,1,0,0,0,387,385,1,0,0,0,388,389,5,85,0,0,389,417,1,0,0,0,390,392,5,
-		42,0,0,391,390,1,0,0,0,391,392,1,0,0,0,392,393,1,0,0,0,393,394,7,6,0,0,
-		394,397,3,38,19,0,395,396,5,20,0,0,396,398,3,38,19,0,397,395,1,0,0,0,397,
-		398,1,0,0,0,398,417,1,0,0,0,399,401,5,36,0,0,400,402,5,42,0,0,401,400,
-		1,0,0,0,401,402,1,0,0,0,402,403,1,0,0,0,403,417,5,43,0,0,404,406,5,36,
-		0,0,405,407,5,42,0,0,406,405,1,0,0,0,406,407,1,0,0,0,407,408,1,0,0,0,408,
-		417,3,48,24,0,409,411,5,36,0,0,410,412,5,42,0,0,411,410,1,0,0,0,411,412,
-		1,0,0,0,412,413,1,0,0,0,413,414,5,15,0,0,414,415,5,27,0,0,415,417,3,38,
-		19,0,416,364,1,0,0,0,416,368,1,0,0,0,416,376,1,0,0,0,416,391,1,0,0,0,416,
-		399,1,0,0,0,416,404,1,0,0,0,416,409,1,0,0,0,417,35,1,0,0,0,418,419,7,7,
-		0,0,419,37,1,0,0,0,420,421,6,19,-1,0,421,425,3,40,20,0,422,423,7,8,0,0,
-		423,425,3,38,19,4,424,420,1,0,0,0,424,422,1,0,0,0,425,437,1,0,0,0,426,
-		427,10,3,0,0,427,428,7,9,0,0,428,436,3,38,19,4,429,430,10,2,0,0,430,431,
-		7,8,0,0,431,436,3,38,19,3,432,433,10,1,0,0,433,434,5,82,0,0,434,436,3,
-		38,19,2,435,426,1,0,0,0,435,429,1,0,0,0,435,432,1,0,0,0,436,439,1,0,0,
-		0,437,435,1,0,0,0,437,438,1,0,0,0,438,39,1,0,0,0,439,437,1,0,0,0,440,441,
-		6,20,-1,0,441,505,5,43,0,0,442,505,3,48,24,0,443,505,3,50,25,0,444,505,
-		5,90,0,0,445,505,5,89,0,0,446,447,5,34,0,0,447,449,5,90,0,0,448,450,3,
-		52,26,0,449,448,1,0,0,0,449,450,1,0,0,0,450,505,1,0,0,0,451,452,3,52,26,
-		0,452,453,5,90,0,0,453,505,1,0,0,0,454,505,5,93,0,0,455,457,5,7,0,0,456,
-		458,3,30,15,0,457,456,1,0,0,0,457,458,1,0,0,0,458,460,1,0,0,0,459,461,
-		3,42,21,0,460,459,1,0,0,0,461,462,1,0,0,0,462,460,1,0,0,0,462,463,1,0,
-		0,0,463,466,1,0,0,0,464,465,5,17,0,0,465,467,3,30,15,0,466,464,1,0,0,0,
-		466,467,1,0,0,0,467,468,1,0,0,0,468,469,5,19,0,0,469,505,1,0,0,0,470,471,
-		5,8,0,0,471,472,5,84,0,0,472,473,3,30,15,0,473,474,5,4,0,0,474,475,3,44,
-		22,0,475,476,5,85,0,0,476,505,1,0,0,0,477,478,3,52,26,0,478,491,5,84,0,
-		0,479,492,5,79,0,0,480,482,5,15,0,0,481,480,1,0,0,0,481,482,1,0,0,0,482,
-		483,1,0,0,0,483,488,3,30,15,0,484,485,5,86,0,0,485,487,3,30,15,0,486,484,
-		1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,489,1,0,0,0,489,492,1,0,0,
-		0,490,488,1,0,0,0,491,479,1,0,0,0,491,481,1,0,0,0,491,492,1,0,0,0,492,
-		493,1,0,0,0,493,494,5,85,0,0,494,505,1,0,0,0,495,496,3,52,26,0,496,497,
-		5,87,0,0,497,498,3,52,26,0,498,505,1,0,0,0,499,505,3,52,26,0,500,501,5,
-		84,0,0,501,502,3,30,15,0,502,503,5,85,0,0,503,505,1,0,0,0,504,440,1,0,
-		0,0,504,442,1,0,0,0,504,443,1,0,0,0,504,444,1,0,0,0,504,445,1,0,0,0,504,
-		446,1,0,0,0,504,451,1,0,0,0,504,454,1,0,0,0,504,455,1,0,0,0,504,470,1,
-		0,0,0,504,477,1,0,0,0,504,495,1,0,0,0,504,499,1,0,0,0,504,500,1,0,0,0,
-		505,511,1,0,0,0,506,507,10,5,0,0,507,508,5,83,0,0,508,510,3,44,22,0,509,
-		506,1,0,0,0,510,513,1,0,0,0,511,509,1,0,0,0,511,512,1,0,0,0,512,41,1,0,
-		0,0,513,511,1,0,0,0,514,515,5,68,0,0,515,516,3,30,15,0,516,517,5,59,0,
-		0,517,518,3,30,15,0,518,43,1,0,0,0,519,521,3,52,26,0,520,522,7,10,0,0,
-		521,520,1,0,0,0,521,522,1,0,0,0,522,530,1,0,0,0,523,524,5,84,0,0,524,527,
-		5,91,0,0,525,526,5,86,0,0,526,528,5,91,0,0,527,525,1,0,0,0,527,528,1,0,
-		0,0,528,529,1,0,0,0,529,531,5,85,0,0,530,523,1,0,0,0,530,531,1,0,0,0,531,
-		45,1,0,0,0,532,535,3,52,26,0,533,534,5,87,0,0,534,536,3,52,26,0,535,533,
-		1,0,0,0,535,536,1,0,0,0,536,47,1,0,0,0,537,538,7,11,0,0,538,49,1,0,0,0,
-		539,540,7,12,0,0,540,51,1,0,0,0,541,545,5,94,0,0,542,545,5,95,0,0,543,
-		545,3,54,27,0,544,541,1,0,0,0,544,542,1,0,0,0,544,543,1,0,0,0,545,53,1,
-		0,0,0,546,547,7,13,0,0,547,55,1,0,0,0,77,59,66,71,77,80,87,93,97,100,104,
-		108,114,118,127,135,142,150,158,165,170,175,180,189,193,201,204,210,218,
-		228,237,250,258,269,276,283,290,299,302,306,309,313,319,328,331,333,337,
-		340,347,351,359,361,368,376,385,391,397,401,406,411,416,424,435,437,449,
-		457,462,466,481,488,491,504,511,521,527,530,535,544
+		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
+		1,0,5,0,60,8,0,10,0,12,0,63,9,0,1,0,1,0,4,0,67,8,0,11,0,12,0,68,1,0,5,
+		0,72,8,0,10,0,12,0,75,9,0,1,0,5,0,78,8,0,10,0,12,0,81,9,0,3,0,83,8,0,1,
+		0,1,0,1,1,1,1,1,1,3,1,90,8,1,1,1,1,1,1,1,1,1,3,1,96,8,1,1,1,1,1,3,1,100,
+		8,1,1,1,3,1,103,8,1,1,1,1,1,3,1,107,8,1,1,1,1,1,3,1,111,8,1,1,1,1,1,1,
+		1,1,1,3,1,117,8,1,1,1,1,1,3,1,121,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,
+		130,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,138,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,
+		1,146,8,1,1,1,1,1,1,1,1,1,1,1,3,1,153,8,1,1,1,1,1,1,1,3,1,158,8,1,1,1,
+		1,1,1,1,3,1,163,8,1,1,1,1,1,1,1,3,1,168,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		1,3,1,177,8,1,1,1,1,1,3,1,181,8,1,1,2,1,2,1,2,1,2,5,2,187,8,2,10,2,12,
+		2,190,9,2,3,2,192,8,2,1,3,1,3,1,3,1,3,3,3,198,8,3,1,4,1,4,1,4,1,4,5,4,
+		204,8,4,10,4,12,4,207,9,4,1,4,1,4,1,5,1,5,1,5,1,5,1,5,3,5,216,8,5,1,6,
+		1,6,1,6,1,6,1,6,5,6,223,8,6,10,6,12,6,226,9,6,1,6,1,6,1,7,1,7,1,7,1,7,
+		1,8,1,8,1,8,1,8,3,8,238,8,8,1,9,1,9,1,9,1,9,5,9,244,8,9,10,9,12,9,247,
+		9,9,1,9,3,9,250,8,9,1,10,1,10,1,10,1,10,5,10,256,8,10,10,10,12,10,259,
+		9,10,1,10,1,10,1,11,1,11,1,11,1,11,5,11,267,8,11,10,11,12,11,270,9,11,
+		1,11,1,11,1,12,1,12,3,12,276,8,12,1,12,1,12,1,12,5,12,281,8,12,10,12,12,
+		12,284,9,12,1,12,1,12,1,12,1,12,3,12,290,8,12,1,12,1,12,1,12,1,12,1,12,
+		5,12,297,8,12,10,12,12,12,300,9,12,3,12,302,8,12,1,12,1,12,3,12,306,8,
+		12,1,12,3,12,309,8,12,1,12,1,12,3,12,313,8,12,1,13,1,13,1,13,1,13,3,13,
+		319,8,13,1,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,328,8,14,1,14,3,14,331,
+		8,14,3,14,333,8,14,1,15,1,15,3,15,337,8,15,1,15,3,15,340,8,15,1,16,1,16,
+		1,17,1,17,1,17,3,17,347,8,17,1,17,1,17,3,17,351,8,17,1,17,1,17,1,17,1,
+		17,1,17,1,17,5,17,359,8,17,10,17,12,17,362,9,17,1,18,1,18,1,18,1,18,3,
+		18,368,8,18,1,18,1,18,1,18,1,18,1,18,1,18,3,18,376,8,18,1,18,1,18,1,18,
+		1,18,1,18,5,18,383,8,18,10,18,12,18,386,9,18,1,18,1,18,1,18,3,18,391,8,
+		18,1,18,1,18,1,18,1,18,3,18,397,8,18,1,18,1,18,3,18,401,8,18,1,18,1,18,
+		1,18,3,18,406,8,18,1,18,1,18,1,18,3,18,411,8,18,1,18,1,18,1,18,3,18,416,
+		8,18,1,19,1,19,1,20,1,20,1,20,1,20,3,20,424,8,20,1,20,1,20,1,20,1,20,1,
+		20,1,20,1,20,1,20,1,20,5,20,435,8,20,10,20,12,20,438,9,20,1,21,1,21,1,
+		21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,449,8,21,1,21,1,21,1,21,1,21,1,21,
+		1,21,3,21,457,8,21,1,21,4,21,460,8,21,11,21,12,21,461,1,21,1,21,3,21,466,
+		8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,
+		3,21,481,8,21,1,21,1,21,1,21,5,21,486,8,21,10,21,12,21,489,9,21,3,21,491,
+		8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,504,8,
+		21,1,21,1,21,1,21,5,21,509,8,21,10,21,12,21,512,9,21,1,22,1,22,1,22,1,
+		22,1,22,1,23,1,23,3,23,521,8,23,1,23,1,23,1,23,1,23,3,23,527,8,23,1,23,
+		3,23,530,8,23,1,24,1,24,1,24,3,24,535,8,24,1,25,1,25,1,26,1,26,1,27,1,
+		27,1,27,3,27,544,8,27,1,28,1,28,1,28,0,3,34,40,42,29,0,2,4,6,8,10,12,14,
+		16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,0,14,2,
+		0,54,54,56,56,5,0,47,47,55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,56,
+		56,66,66,2,0,40,40,51,51,2,0,60,60,71,71,2,0,31,31,38,38,1,0,71,76,1,0,
+		77,78,1,0,79,81,2,0,45,45,65,65,2,0,24,24,63,63,1,0,91,92,18,0,1,1,9,9,
+		12,14,18,18,20,20,22,23,25,26,30,30,34,34,37,37,40,41,45,45,47,49,51,51,
+		53,55,57,58,61,62,64,67,633,0,61,1,0,0,0,2,180,1,0,0,0,4,191,1,0,0,0,6,
+		197,1,0,0,0,8,199,1,0,0,0,10,210,1,0,0,0,12,217,1,0,0,0,14,229,1,0,0,0,
+		16,237,1,0,0,0,18,249,1,0,0,0,20,251,1,0,0,0,22,262,1,0,0,0,24,273,1,0,
+		0,0,26,318,1,0,0,0,28,332,1,0,0,0,30,334,1,0,0,0,32,341,1,0,0,0,34,350,
+		1,0,0,0,36,415,1,0,0,0,38,417,1,0,0,0,40,423,1,0,0,0,42,503,1,0,0,0,44,
+		513,1,0,0,0,46,518,1,0,0,0,48,531,1,0,0,0,50,536,1,0,0,0,52,538,1,0,0,
+		0,54,543,1,0,0,0,56,545,1,0,0,0,58,60,5,88,0,0,59,58,1,0,0,0,60,63,1,0,
+		0,0,61,59,1,0,0,0,61,62,1,0,0,0,62,82,1,0,0,0,63,61,1,0,0,0,64,73,3,2,
+		1,0,65,67,5,88,0,0,66,65,1,0,0,0,67,68,1,0,0,0,68,66,1,0,0,0,68,69,1,0,
+		0,0,69,70,1,0,0,0,70,72,3,2,1,0,71,66,1,0,0,0,72,75,1,0,0,0,73,71,1,0,
+		0,0,73,74,1,0,0,0,74,79,1,0,0,0,75,73,1,0,0,0,76,78,5,88,0,0,77,76,1,0,
+		0,0,78,81,1,0,0,0,79,77,1,0,0,0,79,80,1,0,0,0,80,83,1,0,0,0,81,79,1,0,
+		0,0,82,64,1,0,0,0,82,83,1,0,0,0,83,84,1,0,0,0,84,85,5,0,0,1,85,1,1,0,0,
+		0,86,89,5,10,0,0,87,88,5,44,0,0,88,90,5,48,0,0,89,87,1,0,0,0,89,90,1,0,
+		0,0,90,91,1,0,0,0,91,95,7,0,0,0,92,93,5,30,0,0,93,94,5,42,0,0,94,96,5,
+		21,0,0,95,92,1,0,0,0,95,96,1,0,0,0,96,97,1,0,0,0,97,99,3,48,24,0,98,100,
+		3,8,4,0,99,98,1,0,0,0,99,100,1,0,0,0,100,102,1,0,0,0,101,103,3,12,6,0,
+		102,101,1,0,0,0,102,103,1,0,0,0,103,106,1,0,0,0,104,105,5,4,0,0,105,107,
+		3,24,12,0,106,104,1,0,0,0,106,107,1,0,0,0,107,181,1,0,0,0,108,110,5,10,
+		0,0,109,111,5,41,0,0,110,109,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,
+		116,5,66,0,0,113,114,5,30,0,0,114,115,5,42,0,0,115,117,5,21,0,0,116,113,
+		1,0,0,0,116,117,1,0,0,0,117,118,1,0,0,0,118,120,3,48,24,0,119,121,3,12,
+		6,0,120,119,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,122,123,5,4,0,0,123,
+		124,3,24,12,0,124,181,1,0,0,0,125,126,5,33,0,0,126,127,5,35,0,0,127,129,
+		3,48,24,0,128,130,3,20,10,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,1,
+		0,0,0,131,132,3,18,9,0,132,181,1,0,0,0,133,181,3,24,12,0,134,135,5,53,
+		0,0,135,137,7,1,0,0,136,138,5,23,0,0,137,136,1,0,0,0,137,138,1,0,0,0,138,
+		181,1,0,0,0,139,140,5,53,0,0,140,181,5,2,0,0,141,142,5,53,0,0,142,181,
+		3,4,2,0,143,145,7,2,0,0,144,146,5,23,0,0,145,144,1,0,0,0,145,146,1,0,0,
+		0,146,147,1,0,0,0,147,181,3,48,24,0,148,149,5,16,0,0,149,152,7,3,0,0,150,
+		151,5,30,0,0,151,153,5,21,0,0,152,150,1,0,0,0,152,153,1,0,0,0,153,154,
+		1,0,0,0,154,157,3,48,24,0,155,156,5,12,0,0,156,158,5,61,0,0,157,155,1,
+		0,0,0,157,158,1,0,0,0,158,181,1,0,0,0,159,162,5,58,0,0,160,163,3,54,27,
+		0,161,163,5,2,0,0,162,160,1,0,0,0,162,161,1,0,0,0,163,181,1,0,0,0,164,
+		181,5,26,0,0,165,167,5,52,0,0,166,168,7,4,0,0,167,166,1,0,0,0,167,168,
+		1,0,0,0,168,169,1,0,0,0,169,170,3,4,2,0,170,171,7,5,0,0,171,172,3,6,3,
+		0,172,181,1,0,0,0,173,176,5,49,0,0,174,177,3,4,2,0,175,177,5,2,0,0,176,
+		174,1,0,0,0,176,175,1,0,0,0,177,181,1,0,0,0,178,179,5,22,0,0,179,181,3,
+		24,12,0,180,86,1,0,0,0,180,108,1,0,0,0,180,125,1,0,0,0,180,133,1,0,0,0,
+		180,134,1,0,0,0,180,139,1,0,0,0,180,141,1,0,0,0,180,143,1,0,0,0,180,148,
+		1,0,0,0,180,159,1,0,0,0,180,164,1,0,0,0,180,165,1,0,0,0,180,173,1,0,0,
+		0,180,178,1,0,0,0,181,3,1,0,0,0,182,192,5,90,0,0,183,188,3,54,27,0,184,
+		185,5,87,0,0,185,187,3,54,27,0,186,184,1,0,0,0,187,190,1,0,0,0,188,186,
+		1,0,0,0,188,189,1,0,0,0,189,192,1,0,0,0,190,188,1,0,0,0,191,182,1,0,0,
+		0,191,183,1,0,0,0,192,5,1,0,0,0,193,198,5,90,0,0,194,198,3,52,26,0,195,
+		198,3,54,27,0,196,198,5,11,0,0,197,193,1,0,0,0,197,194,1,0,0,0,197,195,
+		1,0,0,0,197,196,1,0,0,0,198,7,1,0,0,0,199,200,5,84,0,0,200,205,3,10,5,
+		0,201,202,5,86,0,0,202,204,3,10,5,0,203,201,1,0,0,0,204,207,1,0,0,0,205,
+		203,1,0,0,0,205,206,1,0,0,0,206,208,1,0,0,0,207,205,1,0,0,0,208,209,5,
+		85,0,0,209,9,1,0,0,0,210,211,3,54,27,0,211,215,3,46,23,0,212,216,5,37,
+		0,0,213,214,5,46,0,0,214,216,5,37,0,0,215,212,1,0,0,0,215,213,1,0,0,0,
+		215,216,1,0,0,0,216,11,1,0,0,0,217,218,5,70,0,0,218,219,5,84,0,0,219,224,
+		3,14,7,0,220,221,5,86,0,0,221,223,3,14,7,0,222,220,1,0,0,0,223,226,1,0,
+		0,0,224,222,1,0,0,0,224,225,1,0,0,0,225,227,1,0,0,0,226,224,1,0,0,0,227,
+		228,5,85,0,0,228,13,1,0,0,0,229,230,3,54,27,0,230,231,5,71,0,0,231,232,
+		3,16,8,0,232,15,1,0,0,0,233,238,5,90,0,0,234,238,3,52,26,0,235,238,3,50,
+		25,0,236,238,3,54,27,0,237,233,1,0,0,0,237,234,1,0,0,0,237,235,1,0,0,0,
+		237,236,1,0,0,0,238,17,1,0,0,0,239,240,5,64,0,0,240,245,3,22,11,0,241,
+		242,5,86,0,0,242,244,3,22,11,0,243,241,1,0,0,0,244,247,1,0,0,0,245,243,
+		1,0,0,0,245,246,1,0,0,0,246,250,1,0,0,0,247,245,1,0,0,0,248,250,3,24,12,
+		0,249,239,1,0,0,0,249,248,1,0,0,0,250,19,1,0,0,0,251,252,5,84,0,0,252,
+		257,3,54,27,0,253,254,5,86,0,0,254,256,3,54,27,0,255,253,1,0,0,0,256,259,
+		1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,260,1,0,0,0,259,257,1,0,0,
+		0,260,261,5,85,0,0,261,21,1,0,0,0,262,263,5,84,0,0,263,268,3,32,16,0,264,
+		265,5,86,0,0,265,267,3,32,16,0,266,264,1,0,0,0,267,270,1,0,0,0,268,266,
+		1,0,0,0,268,269,1,0,0,0,269,271,1,0,0,0,270,268,1,0,0,0,271,272,5,85,0,
+		0,272,23,1,0,0,0,273,275,5,50,0,0,274,276,5,15,0,0,275,274,1,0,0,0,275,
+		276,1,0,0,0,276,277,1,0,0,0,277,282,3,28,14,0,278,279,5,86,0,0,279,281,
+		3,28,14,0,280,278,1,0,0,0,281,284,1,0,0,0,282,280,1,0,0,0,282,283,1,0,
+		0,0,283,285,1,0,0,0,284,282,1,0,0,0,285,286,5,27,0,0,286,289,3,30,15,0,
+		287,288,5,69,0,0,288,290,3,32,16,0,289,287,1,0,0,0,289,290,1,0,0,0,290,
+		301,1,0,0,0,291,292,5,28,0,0,292,293,5,6,0,0,293,298,3,32,16,0,294,295,
+		5,86,0,0,295,297,3,32,16,0,296,294,1,0,0,0,297,300,1,0,0,0,298,296,1,0,
+		0,0,298,299,1,0,0,0,299,302,1,0,0,0,300,298,1,0,0,0,301,291,1,0,0,0,301,
+		302,1,0,0,0,302,305,1,0,0,0,303,304,5,29,0,0,304,306,3,32,16,0,305,303,
+		1,0,0,0,305,306,1,0,0,0,306,308,1,0,0,0,307,309,3,26,13,0,308,307,1,0,
+		0,0,308,309,1,0,0,0,309,312,1,0,0,0,310,311,5,39,0,0,311,313,5,91,0,0,
+		312,310,1,0,0,0,312,313,1,0,0,0,313,25,1,0,0,0,314,315,5,18,0,0,315,319,
+		5,9,0,0,316,317,5,18,0,0,317,319,5,25,0,0,318,314,1,0,0,0,318,316,1,0,
+		0,0,319,27,1,0,0,0,320,333,5,79,0,0,321,322,3,54,27,0,322,323,5,87,0,0,
+		323,324,5,79,0,0,324,333,1,0,0,0,325,330,3,32,16,0,326,328,5,4,0,0,327,
+		326,1,0,0,0,327,328,1,0,0,0,328,329,1,0,0,0,329,331,3,54,27,0,330,327,
+		1,0,0,0,330,331,1,0,0,0,331,333,1,0,0,0,332,320,1,0,0,0,332,321,1,0,0,
+		0,332,325,1,0,0,0,333,29,1,0,0,0,334,339,3,48,24,0,335,337,5,4,0,0,336,
+		335,1,0,0,0,336,337,1,0,0,0,337,338,1,0,0,0,338,340,3,54,27,0,339,336,
+		1,0,0,0,339,340,1,0,0,0,340,31,1,0,0,0,341,342,3,34,17,0,342,33,1,0,0,
+		0,343,344,6,17,-1,0,344,346,3,40,20,0,345,347,3,36,18,0,346,345,1,0,0,
+		0,346,347,1,0,0,0,347,351,1,0,0,0,348,349,5,42,0,0,349,351,3,34,17,3,350,
+		343,1,0,0,0,350,348,1,0,0,0,351,360,1,0,0,0,352,353,10,2,0,0,353,354,5,
+		3,0,0,354,359,3,34,17,3,355,356,10,1,0,0,356,357,5,44,0,0,357,359,3,34,
+		17,2,358,352,1,0,0,0,358,355,1,0,0,0,359,362,1,0,0,0,360,358,1,0,0,0,360,
+		361,1,0,0,0,361,35,1,0,0,0,362,360,1,0,0,0,363,364,3,38,19,0,364,365,3,
+		40,20,0,365,416,1,0,0,0,366,368,5,42,0,0,367,366,1,0,0,0,367,368,1,0,0,
+		0,368,369,1,0,0,0,369,370,5,5,0,0,370,371,3,40,20,0,371,372,5,3,0,0,372,
+		373,3,40,20,0,373,416,1,0,0,0,374,376,5,42,0,0,375,374,1,0,0,0,375,376,
+		1,0,0,0,376,377,1,0,0,0,377,378,5,32,0,0,378,379,5,84,0,0,379,384,3,32,
+		16,0,380,381,5,86,0,0,381,383,3,32,16,0,382,380,1,0,0,0,383,386,1,0,0,
+		0,384,382,1,0,0,0,384,385,1,0,0,0,385,387,1,0,0,0,386,384,1,0,0,0,387,
+		388,5,85,0,0,388,416,1,0,0,0,389,391,5,42,0,0,390,389,1,0,0,0,390,391,
+		1,0,0,0,391,392,1,0,0,0,392,393,7,6,0,0,393,396,3,40,20,0,394,395,5,20,
+		0,0,395,397,3,40,20,0,396,394,1,0,0,0,396,397,1,0,0,0,397,416,1,0,0,0,
+		398,400,5,36,0,0,399,401,5,42,0,0,400,399,1,0,0,0,400,401,1,0,0,0,401,
+		402,1,0,0,0,402,416,5,43,0,0,403,405,5,36,0,0,404,406,5,42,0,0,405,404,
+		1,0,0,0,405,406,1,0,0,0,406,407,1,0,0,0,407,416,3,50,25,0,408,410,5,36,
+		0,0,409,411,5,42,0,0,410,409,1,0,0,0,410,411,1,0,0,0,411,412,1,0,0,0,412,
+		413,5,15,0,0,413,414,5,27,0,0,414,416,3,40,20,0,415,363,1,0,0,0,415,367,
+		1,0,0,0,415,375,1,0,0,0,415,390,1,0,0,0,415,398,1,0,0,0,415,403,1,0,0,
+		0,415,408,1,0,0,0,416,37,1,0,0,0,417,418,7,7,0,0,418,39,1,0,0,0,419,420,
+		6,20,-1,0,420,424,3,42,21,0,421,422,7,8,0,0,422,424,3,40,20,4,423,419,
+		1,0,0,0,423,421,1,0,0,0,424,436,1,0,0,0,425,426,10,3,0,0,426,427,7,9,0,
+		0,427,435,3,40,20,4,428,429,10,2,0,0,429,430,7,8,0,0,430,435,3,40,20,3,
+		431,432,10,1,0,0,432,433,5,82,0,0,433,435,3,40,20,2,434,425,1,0,0,0,434,
+		428,1,0,0,0,434,431,1,0,0,0,435,438,1,0,0,0,436,434,1,0,0,0,436,437,1,
+		0,0,0,437,41,1,0,0,0,438,436,1,0,0,0,439,440,6,21,-1,0,440,504,5,43,0,
+		0,441,504,3,50,25,0,442,504,3,52,26,0,443,504,5,90,0,0,444,504,5,89,0,
+		0,445,446,5,34,0,0,446,448,5,90,0,0,447,449,3,54,27,0,448,447,1,0,0,0,
+		448,449,1,0,0,0,449,504,1,0,0,0,450,451,3,54,27,0,451,452,5,90,0,0,452,
+		504,1,0,0,0,453,504,5,93,0,0,454,456,5,7,0,0,455,457,3,32,16,0,456,455,
+		1,0,0,0,456,457,1,0,0,0,457,459,1,0,0,0,458,460,3,44,22,0,459,458,1,0,
+		0,0,460,461,1,0,0,0,461,459,1,0,0,0,461,462,1,0,0,0,462,465,1,0,0,0,463,
+		464,5,17,0,0,464,466,3,32,16,0,465,463,1,0,0,0,465,466,1,0,0,0,466,467,
+		1,0,0,0,467,468,5,19,0,0,468,504,1,0,0,0,469,470,5,8,0,0,470,471,5,84,
+		0,0,471,472,3,32,16,0,472,473,5,4,0,0,473,474,3,46,23,0,474,475,5,85,0,
+		0,475,504,1,0,0,0,476,477,3,54,27,0,477,490,5,84,0,0,478,491,5,79,0,0,
+		479,481,5,15,0,0,480,479,1,0,0,0,480,481,1,0,0,0,481,482,1,0,0,0,482,487,
+		3,32,16,0,483,484,5,86,0,0,484,486,3,32,16,0,485,483,1,0,0,0,486,489,1,
+		0,0,0,487,485,1,0,0,0,487,488,1,0,0,0,488,491,1,0,0,0,489,487,1,0,0,0,
+		490,478,1,0,0,0,490,480,1,0,0,0,490,491,1,0,0,0,491,492,1,0,0,0,492,493,
+		5,85,0,0,493,504,1,0,0,0,494,495,3,54,27,0,495,496,5,87,0,0,496,497,3,
+		54,27,0,497,504,1,0,0,0,498,504,3,54,27,0,499,500,5,84,0,0,500,501,3,32,
+		16,0,501,502,5,85,0,0,502,504,1,0,0,0,503,439,1,0,0,0,503,441,1,0,0,0,
+		503,442,1,0,0,0,503,443,1,0,0,0,503,444,1,0,0,0,503,445,1,0,0,0,503,450,
+		1,0,0,0,503,453,1,0,0,0,503,454,1,0,0,0,503,469,1,0,0,0,503,476,1,0,0,
+		0,503,494,1,0,0,0,503,498,1,0,0,0,503,499,1,0,0,0,504,510,1,0,0,0,505,
+		506,10,5,0,0,506,507,5,83,0,0,507,509,3,46,23,0,508,505,1,0,0,0,509,512,
+		1,0,0,0,510,508,1,0,0,0,510,511,1,0,0,0,511,43,1,0,0,0,512,510,1,0,0,0,
+		513,514,5,68,0,0,514,515,3,32,16,0,515,516,5,59,0,0,516,517,3,32,16,0,
+		517,45,1,0,0,0,518,520,3,54,27,0,519,521,7,10,0,0,520,519,1,0,0,0,520,
+		521,1,0,0,0,521,529,1,0,0,0,522,523,5,84,0,0,523,526,5,91,0,0,524,525,
+		5,86,0,0,525,527,5,91,0,0,526,524,1,0,0,0,526,527,1,0,0,0,527,528,1,0,
+		0,0,528,530,5,85,0,0,529,522,1,0,0,0,529,530,1,0,0,0,530,47,1,0,0,0,531,
+		534,3,54,27,0,532,533,5,87,0,0,533,535,3,54,27,0,534,532,1,0,0,0,534,535,
+		1,0,0,0,535,49,1,0,0,0,536,537,7,11,0,0,537,51,1,0,0,0,538,539,7,12,0,
+		0,539,53,1,0,0,0,540,544,5,94,0,0,541,544,5,95,0,0,542,544,3,56,28,0,543,
+		540,1,0,0,0,543,541,1,0,0,0,543,542,1,0,0,0,544,55,1,0,0,0,545,546,7,13,
+		0,0,546,57,1,0,0,0,77,61,68,73,79,82,89,95,99,102,106,110,116,120,129,
+		137,145,152,157,162,167,176,180,188,191,197,205,215,224,237,245,249,257,
+		268,275,282,289,298,301,305,308,312,318,327,330,332,336,339,346,350,358,
+		360,367,375,384,390,396,400,405,410,415,423,434,436,448,456,461,465,480,
+		487,490,503,510,520,526,529,534,543
 	};
 
 	public static readonly ATN _ATN =

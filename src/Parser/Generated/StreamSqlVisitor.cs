@@ -51,19 +51,12 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCreateView([NotNull] StreamSqlParser.CreateViewContext context);
 	/// <summary>
-	/// Visit a parse tree produced by the <c>insertValues</c>
+	/// Visit a parse tree produced by the <c>insert</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitInsertValues([NotNull] StreamSqlParser.InsertValuesContext context);
-	/// <summary>
-	/// Visit a parse tree produced by the <c>insertSelect</c>
-	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitInsertSelect([NotNull] StreamSqlParser.InsertSelectContext context);
+	Result VisitInsert([NotNull] StreamSqlParser.InsertContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>selectStatement</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
@@ -183,6 +176,12 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitPropertyValue([NotNull] StreamSqlParser.PropertyValueContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.insertSource"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitInsertSource([NotNull] StreamSqlParser.InsertSourceContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.columnList"/>.
 	/// </summary>

@@ -1,0 +1,92 @@
+using StreamSql.Parser;
+using StreamSql.Parser.Ast;
+
+namespace StreamSql.Parser.Tests;
+
+public sealed class StatementParsingTests
+{
+    [Fact]
+    public void CreateStreamReadsColumnsKeyAndProperties()
+    {
+        var statement = (CreateRelationStatement)SqlParser.ParseOne(
+            "CREATE STREAM Orders (id INT KEY, item VARCHAR, amount DOUBLE PRECISION) WITH (kafka_topic='orders', value_format='JSON', partitions=2)");
+
+        Assert.Equal(RelationKind.Stream, statement.Kind);
+        Assert.Equal("orders", statement.Name.Name);
+        Assert.Equal(["id", "item", "amount"], statement.Columns.Select(c => c.Name));
+        Assert.True(statement.Columns[0].IsKey);
+        Assert.Equal("double precision", statement.Columns[2].Type.Name);
+        Assert.Equal(["kafka_topic=orders", "value_format=JSON", "partitions=2"], statement.Properties.Select(p => p.Name + "=" + p.Value));
+        Assert.Null(statement.AsQuery);
+    }
+
+    [Fact]
+    public void CreateStreamAsSelectKeepsItsText()
+    {
+        const string sql = "CREATE STREAM big AS SELECT id, UCASE(item) AS item FROM orders WHERE amount > 1 EMIT CHANGES";
+        var statement = (CreateRelationStatement)SqlParser.ParseOne(sql + ";");
+
+        Assert.Equal(sql, statement.Text);
+        Assert.NotNull(statement.AsQuery);
+        Assert.Equal(EmitMode.Changes, statement.AsQuery!.Emit);
+        var item = (SelectExpression)statement.AsQuery.Items[1];
+        Assert.Equal("item", item.Alias);
+        Assert.Equal("ucase", ((FunctionCall)item.Expression).Name);
+    }
+
+    [Fact]
+    public void SeveralStatementsSplitOnSemicolons()
+    {
+        var statements = SqlParser.Parse("SHOW STREAMS; ; SHOW TOPICS;SHOW QUERIES");
+
+        Assert.Equal(3, statements.Count);
+        Assert.Equal([ShowObjectKind.Streams, ShowObjectKind.Topics, ShowObjectKind.Queries], statements.Cast<ShowObjectsStatement>().Select(s => s.What));
+        Assert.Empty(SqlParser.Parse("  -- only a comment\n /* and another */ "));
+    }
+
+    [Fact]
+    public void SelectWithLimitAndWhere()
+    {
+        var select = (SelectStatement)SqlParser.ParseOne("select * from s where a is not null and b like 'x%' emit changes limit 3");
+
+        Assert.Equal(3, select.Query.Limit);
+        Assert.IsType<AllColumns>(select.Query.Items[0]);
+        var where = (BinaryExpression)select.Query.Where!;
+        Assert.Equal(BinaryOperator.And, where.Operator);
+        Assert.True(((IsNullExpression)where.Left).Negated);
+        Assert.IsType<LikeExpression>(where.Right);
+    }
+
+    [Fact]
+    public void InsertValuesReadsEveryRow()
+    {
+        var insert = (InsertValuesStatement)SqlParser.ParseOne("INSERT INTO orders (id, item) VALUES (1, 'a''b'), (2, E'c\\nd')");
+
+        Assert.Equal(["id", "item"], insert.Columns!);
+        Assert.Equal(2, insert.Rows.Count);
+        Assert.Equal("a'b", ((StringLiteral)insert.Rows[0][1]).Value);
+        Assert.Equal("c\nd", ((StringLiteral)insert.Rows[1][1]).Value);
+    }
+
+    [Fact]
+    public void DdlAndSessionStatements()
+    {
+        Assert.Equal(new DropStatement(0, RelationKind.Stream, new QualifiedName(22, null, "x"), true, true),
+            SqlParser.ParseOne("DROP STREAM IF EXISTS x DELETE TOPIC") with { Text = "" });
+        Assert.Equal("csas_x_1", ((TerminateStatement)SqlParser.ParseOne("TERMINATE CSAS_X_1")).QueryId);
+        Assert.Null(((TerminateStatement)SqlParser.ParseOne("TERMINATE ALL")).QueryId);
+        Assert.IsType<FlushStatement>(SqlParser.ParseOne("FLUSH"));
+        var set = (SetStatement)SqlParser.ParseOne("SET 'auto.offset.reset' = 'latest'");
+        Assert.Equal(("auto.offset.reset", "latest"), (set.Name, set.Value));
+        Assert.True(((DescribeStatement)SqlParser.ParseOne("DESCRIBE EXTENDED s")).Extended);
+    }
+
+    [Fact]
+    public void NamesFoldToLowerCaseUnlessQuoted()
+    {
+        var select = (SelectStatement)SqlParser.ParseOne("SELECT MixedCase, \"MixedCase\", \"a\"\"b\" FROM \"Orders\"");
+
+        Assert.Equal(["mixedcase", "MixedCase", "a\"b"], select.Query.Items.Cast<SelectExpression>().Select(i => ((ColumnReference)i.Expression).Name));
+        Assert.Equal("Orders", select.Query.From.Name.Name);
+    }
+}
