@@ -1,0 +1,88 @@
+using System.Text;
+using StreamSql.Parser;
+using StreamSql.Parser.Ast;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Catalog;
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Tests;
+
+public sealed class FormatTests
+{
+    private static StreamDefinition Stream(string with) =>
+        StreamBinder.BindSource((CreateRelationStatement)SqlParser.ParseOne($"CREATE STREAM s (id INT KEY, name VARCHAR, score DOUBLE, at TIMESTAMP) WITH ({with})"));
+
+    private static Value[] Decode(StreamDefinition stream, byte[]? key, string value, out string? error)
+    {
+        var codec = new RowCodec(stream);
+        var row = new Value[codec.RowWidth];
+        return codec.TryDecode(new TopicRecord(5, 1_700_000_000_000, key, Encoding.UTF8.GetBytes(value)), 1, row, out error) ? row : [];
+    }
+
+    [Fact]
+    public void JsonRoundTripWritesValueColumnsAndAKafkaKey()
+    {
+        var stream = Stream("value_format='JSON'");
+        var codec = new RowCodec(stream);
+        var record = codec.Encode([Value.FromInt(3), Value.FromString("a\"b"), Value.FromDouble(1.5), Value.FromTimestamp(1_000_000)], 99);
+
+        Assert.Equal([0, 0, 0, 3], record.Key);
+        Assert.Equal("{\"name\":\"a\\u0022b\",\"score\":1.5,\"at\":1000}", Encoding.UTF8.GetString(record.Value!));
+        var row = Decode(stream, record.Key, Encoding.UTF8.GetString(record.Value!), out _);
+        Assert.Equal(["3", "a\"b", "1.5", "1970-01-01 00:00:01", "2023-11-14 22:13:20", "1", "5"], row.Select(v => v.ToText()));
+    }
+
+    [Fact]
+    public void JsonMatchesFieldsCaseInsensitivelyAndIgnoresUnknownOnes()
+    {
+        var row = Decode(Stream("value_format='JSON'"), null, "{\"NAME\":\"x\",\"Score\":\"2.5\",\"extra\":[1,2]}", out var error);
+
+        Assert.Null(error);
+        Assert.Equal(["", "x", "2.5", ""], row.Take(4).Select(v => v.ToText() ?? ""));
+    }
+
+    [Theory]
+    [InlineData("{\"score\":\"high\"}", "field \"score\": cannot read String \"high\" as double precision")]
+    [InlineData("{not json", "malformed JSON")]
+    [InlineData("[1,2]", "expected a JSON object, found Array")]
+    public void BadJsonIsRejectedWithAReason(string value, string reason)
+    {
+        Decode(Stream("value_format='JSON'"), null, value, out var error);
+
+        Assert.NotNull(error);
+        Assert.StartsWith(reason, error);
+    }
+
+    [Fact]
+    public void DelimitedQuotesAndReadsBack()
+    {
+        var stream = Stream("value_format='DELIMITED'");
+        var codec = new RowCodec(stream);
+        var record = codec.Encode([Value.FromInt(1), Value.FromString("a,b"), Value.Null, Value.FromTimestamp(2_000_000)], 0);
+
+        Assert.Equal("\"a,b\",,2000", Encoding.UTF8.GetString(record.Value!));
+        var row = Decode(stream, record.Key, Encoding.UTF8.GetString(record.Value!), out _);
+        Assert.Equal(["1", "a,b", null, "1970-01-01 00:00:02"], row.Take(4).Select(v => v.ToText()));
+    }
+
+    [Fact]
+    public void TimestampColumnBecomesRowtime()
+    {
+        var stream = Stream("value_format='JSON', timestamp='at'");
+        var record = new RowCodec(stream).Encode([Value.FromInt(1), Value.Null, Value.Null, Value.FromTimestamp(5_000_000)], 123);
+
+        Assert.Equal(5000, record.Timestamp);
+    }
+
+    [Theory]
+    [InlineData("21", -973932308)]
+    [InlineData("foobar", -790332482)]
+    [InlineData("a-little-bit-long-string", -985981536)]
+    [InlineData("a-little-bit-longer-string", -1486304829)]
+    [InlineData("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971)]
+    [InlineData("abc", 479470107)]
+    public void Murmur2MatchesKafka(string key, int expected) =>
+        Assert.Equal(expected, Partitioner.Murmur2(Encoding.UTF8.GetBytes(key)));
+}
