@@ -1,0 +1,59 @@
+using System.Net;
+using Npgsql;
+using StreamSql.Server;
+
+namespace StreamSql.EndToEnd.Tests;
+
+/// <summary>An in-process StreamSql on free ports with its own data directory; can be restarted on the same data.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(string dataDirectory, bool ownsDirectory)
+    {
+        DataDirectory = dataDirectory;
+        _ownsDirectory = ownsDirectory;
+    }
+
+    private readonly bool _ownsDirectory;
+
+    public string DataDirectory { get; }
+
+    public StreamSqlServer Server { get; private set; } = null!;
+
+    public int PgPort => Server.PgPort;
+
+    public string ConnectionString =>
+        $"Host=127.0.0.1;Port={PgPort};Username=streamsql;Database=streamsql;Server Compatibility Mode=NoTypeLoading;Pooling=false;Timeout=30;Command Timeout=60";
+
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null)
+    {
+        var server = new TestServer(dataDirectory ?? Directory.CreateTempSubdirectory("streamsql-e2e-").FullName, dataDirectory is null);
+        await server.StartServerAsync();
+        return server;
+    }
+
+    private async Task StartServerAsync() =>
+        Server = await StreamSqlServer.StartAsync(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, HttpPort = 0 });
+
+    /// <summary>Stops the server cleanly (as SIGTERM does) and starts a new one on the same data directory.</summary>
+    public async Task RestartAsync()
+    {
+        await Server.DisposeAsync();
+        await StartServerAsync();
+    }
+
+    public async Task<NpgsqlConnection> ConnectAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        if (_ownsDirectory)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}
