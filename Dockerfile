@@ -1,0 +1,15 @@
+# Multi-stage build: the SDK image compiles, the runtime image runs the streamsql server.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/Server/StreamSql.Server.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/runtime:10.0
+WORKDIR /app
+COPY --from=build /app .
+ENV STREAMSQL_DATA_DIR=/data \
+    STREAMSQL_BIND=0.0.0.0
+VOLUME ["/data"]
+# pgwire, Kafka protocol, HTTP health/metrics
+EXPOSE 5433 9092 8080
+ENTRYPOINT ["dotnet", "streamsql.dll"]
