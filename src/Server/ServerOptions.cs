@@ -37,6 +37,8 @@ public sealed record ServerOptions
         Port 0 picks a free port. Connect with: psql -h 127.0.0.1 -p 5433 -U streamsql streamsql
         """;
 
+    private static readonly HashSet<string> KnownOptions = ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level"];
+
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         var options = new ServerOptions();
@@ -56,6 +58,11 @@ public sealed record ServerOptions
 
             string name = arg;
             string? value;
+            if (!KnownOptions.Contains(arg.Split('=')[0]))
+            {
+                throw new ArgumentException($"unknown option {arg} (see --help)");
+            }
+
             var eq = arg.IndexOf('=');
             if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
             {
