@@ -96,16 +96,16 @@ public sealed class ExpressionBinder
 
     private BoundExpression BindBinary(BinaryExpression binary)
     {
-        var op = MapOperator(binary.Operator);
-        if (op is BoundOperator.And or BoundOperator.Or)
+        var op = binary.Operator;
+        if (op is BinaryOperator.And or BinaryOperator.Or)
         {
-            var clause = op == BoundOperator.And ? "AND" : "OR";
+            var clause = op == BinaryOperator.And ? "AND" : "OR";
             return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
         }
 
         var left = Bind(binary.Left);
         var right = Bind(binary.Right);
-        if (op == BoundOperator.Concat)
+        if (op == BinaryOperator.Concat)
         {
             // text || anything: the non-text side is cast to text (PostgreSQL's anynonarray || text).
             if (left.Type.Kind != SqlTypeKind.Varchar && right.Type.Kind != SqlTypeKind.Varchar
@@ -117,15 +117,15 @@ public sealed class ExpressionBinder
             return new BoundBinary(op, ToText(left, binary.Position), ToText(right, binary.Position), SqlType.Varchar);
         }
 
-        var common = Coercion.CommonType(left.Type, right.Type) ?? throw OperatorDoesNotExist(OperatorText(op), left.Type, right.Type, binary.Position);
+        var common = Coercion.CommonType(left.Type, right.Type) ?? throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
         left = Coercion.Convert(left, common, binary.Left.Position);
         right = Coercion.Convert(right, common, binary.Right.Position);
-        var isArithmetic = op is BoundOperator.Add or BoundOperator.Subtract or BoundOperator.Multiply or BoundOperator.Divide or BoundOperator.Modulo;
+        var isArithmetic = op is BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo;
         if (isArithmetic)
         {
-            if (!common.IsNumeric || (op == BoundOperator.Modulo && common.Kind == SqlTypeKind.Double))
+            if (!common.IsNumeric || (op == BinaryOperator.Modulo && common.Kind == SqlTypeKind.Double))
             {
-                throw OperatorDoesNotExist(OperatorText(op), left.Type, right.Type, binary.Position);
+                throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
             }
 
             return new BoundBinary(op, left, right, common);
@@ -155,7 +155,7 @@ public sealed class ExpressionBinder
         // a BETWEEN x AND y is (a >= x AND a <= y), as PostgreSQL rewrites it.
         var low = BindBinary(new BinaryExpression(between.Position, BinaryOperator.GreaterOrEqual, between.Operand, between.Lower));
         var high = BindBinary(new BinaryExpression(between.Position, BinaryOperator.LessOrEqual, between.Operand, between.Upper));
-        BoundExpression both = new BoundBinary(BoundOperator.And, low, high, SqlType.Boolean);
+        BoundExpression both = new BoundBinary(BinaryOperator.And, low, high, SqlType.Boolean);
         return between.Negated ? new BoundNot(both) : both;
     }
 
@@ -300,42 +300,6 @@ public sealed class ExpressionBinder
         type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type;
         return new BoundFunctionCall("coalesce", args.Select((a, i) => Coercion.Convert(a, type, call.Arguments[i].Position)).ToList(), type);
     }
-
-    private static BoundOperator MapOperator(BinaryOperator op) => op switch
-    {
-        BinaryOperator.Add => BoundOperator.Add,
-        BinaryOperator.Subtract => BoundOperator.Subtract,
-        BinaryOperator.Multiply => BoundOperator.Multiply,
-        BinaryOperator.Divide => BoundOperator.Divide,
-        BinaryOperator.Modulo => BoundOperator.Modulo,
-        BinaryOperator.Concat => BoundOperator.Concat,
-        BinaryOperator.Equal => BoundOperator.Equal,
-        BinaryOperator.NotEqual => BoundOperator.NotEqual,
-        BinaryOperator.Less => BoundOperator.Less,
-        BinaryOperator.LessOrEqual => BoundOperator.LessOrEqual,
-        BinaryOperator.Greater => BoundOperator.Greater,
-        BinaryOperator.GreaterOrEqual => BoundOperator.GreaterOrEqual,
-        BinaryOperator.And => BoundOperator.And,
-        BinaryOperator.Or => BoundOperator.Or,
-        BinaryOperator.IsDistinctFrom => BoundOperator.IsDistinctFrom,
-        _ => BoundOperator.IsNotDistinctFrom,
-    };
-
-    private static string OperatorText(BoundOperator op) => op switch
-    {
-        BoundOperator.Add => "+",
-        BoundOperator.Subtract => "-",
-        BoundOperator.Multiply => "*",
-        BoundOperator.Divide => "/",
-        BoundOperator.Modulo => "%",
-        BoundOperator.Equal => "=",
-        BoundOperator.NotEqual => "<>",
-        BoundOperator.Less => "<",
-        BoundOperator.LessOrEqual => "<=",
-        BoundOperator.Greater => ">",
-        BoundOperator.GreaterOrEqual => ">=",
-        _ => op.ToString(),
-    };
 
     private static SqlException OperatorDoesNotExist(string op, SqlType left, SqlType right, int position) =>
         new(SqlState.UndefinedFunction, $"operator does not exist: {left.DisplayName} {op} {right.DisplayName}", position,

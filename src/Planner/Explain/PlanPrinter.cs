@@ -1,4 +1,4 @@
-using System.Text;
+using StreamSql.Parser.Ast;
 using StreamSql.Planner.Bound;
 using StreamSql.Planner.Logical;
 
@@ -37,7 +37,7 @@ public static class PlanPrinter
         BoundLiteral { Value: null } => "NULL",
         BoundLiteral { Value: string s } => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
         BoundLiteral l => Binder.Coercion.FormatConstant(l.Value!, l.Type),
-        BoundBinary b => $"({Render(b.Left, input)} {OperatorText(b.Operator)} {Render(b.Right, input)})",
+        BoundBinary b => $"({Render(b.Left, input)} {b.Operator.ToSql()} {Render(b.Right, input)})",
         BoundNegate n => $"(- {Render(n.Operand, input)})",
         BoundNot n => $"(NOT {Render(n.Operand, input)})",
         BoundIsNull n => $"({Render(n.Operand, input)} IS {(n.Negated ? "NOT " : "")}NULL)",
@@ -48,25 +48,5 @@ public static class PlanPrinter
         BoundCast c => $"CAST({Render(c.Operand, input)} AS {c.Type.SqlName})",
         BoundFunctionCall f => $"{f.Name}({string.Join(", ", f.Arguments.Select(a => Render(a, input)))})",
         _ => expression.GetType().Name,
-    };
-
-    private static string OperatorText(BoundOperator op) => op switch
-    {
-        BoundOperator.Add => "+",
-        BoundOperator.Subtract => "-",
-        BoundOperator.Multiply => "*",
-        BoundOperator.Divide => "/",
-        BoundOperator.Modulo => "%",
-        BoundOperator.Concat => "||",
-        BoundOperator.Equal => "=",
-        BoundOperator.NotEqual => "<>",
-        BoundOperator.Less => "<",
-        BoundOperator.LessOrEqual => "<=",
-        BoundOperator.Greater => ">",
-        BoundOperator.GreaterOrEqual => ">=",
-        BoundOperator.And => "AND",
-        BoundOperator.Or => "OR",
-        BoundOperator.IsDistinctFrom => "IS DISTINCT FROM",
-        _ => "IS NOT DISTINCT FROM",
     };
 }

@@ -1,3 +1,4 @@
+using StreamSql.Parser.Ast;
 using System.Linq.Expressions;
 using System.Reflection;
 using StreamSql.Parser.Errors;
@@ -76,13 +77,13 @@ public static class ExpressionCompiler
         var right = Build(b.Right, row);
         switch (b.Operator)
         {
-            case BoundOperator.And:
+            case BinaryOperator.And:
                 return L.Call(Method(nameof(ValueOps.And)), left, right);
-            case BoundOperator.Or:
+            case BinaryOperator.Or:
                 return L.Call(Method(nameof(ValueOps.Or)), left, right);
-            case BoundOperator.Concat:
+            case BinaryOperator.Concat:
                 return L.Call(Method(nameof(ValueOps.Concat)), left, right);
-            case BoundOperator.Add or BoundOperator.Subtract or BoundOperator.Multiply or BoundOperator.Divide or BoundOperator.Modulo:
+            case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo:
                 var suffix = b.Type.Kind switch
                 {
                     SqlTypeKind.Int => "Int",
@@ -104,7 +105,7 @@ public static class ExpressionCompiler
     });
 
     /// <summary>Both operands are evaluated into locals once; NULL on either side gives NULL (or decides IS DISTINCT FROM).</summary>
-    private static L BuildComparison(BoundOperator op, SqlType operandType, L left, L right)
+    private static L BuildComparison(BinaryOperator op, SqlType operandType, L left, L right)
     {
         var a = L.Variable(typeof(Value), "a");
         var b = L.Variable(typeof(Value), "b");
@@ -114,18 +115,18 @@ public static class ExpressionCompiler
         var zero = L.Constant(0);
         L test = op switch
         {
-            BoundOperator.Equal or BoundOperator.IsNotDistinctFrom => L.Equal(cmp, zero),
-            BoundOperator.NotEqual or BoundOperator.IsDistinctFrom => L.NotEqual(cmp, zero),
-            BoundOperator.Less => L.LessThan(cmp, zero),
-            BoundOperator.LessOrEqual => L.LessThanOrEqual(cmp, zero),
-            BoundOperator.Greater => L.GreaterThan(cmp, zero),
+            BinaryOperator.Equal or BinaryOperator.IsNotDistinctFrom => L.Equal(cmp, zero),
+            BinaryOperator.NotEqual or BinaryOperator.IsDistinctFrom => L.NotEqual(cmp, zero),
+            BinaryOperator.Less => L.LessThan(cmp, zero),
+            BinaryOperator.LessOrEqual => L.LessThanOrEqual(cmp, zero),
+            BinaryOperator.Greater => L.GreaterThan(cmp, zero),
             _ => L.GreaterThanOrEqual(cmp, zero),
         };
         var result = L.Condition(test, L.Constant(ValueOps.True), L.Constant(ValueOps.False));
         L body;
-        if (op is BoundOperator.IsDistinctFrom or BoundOperator.IsNotDistinctFrom)
+        if (op is BinaryOperator.IsDistinctFrom or BinaryOperator.IsNotDistinctFrom)
         {
-            var distinct = op == BoundOperator.IsDistinctFrom;
+            var distinct = op == BinaryOperator.IsDistinctFrom;
             // Both NULL: not distinct; one NULL: distinct; else compare.
             body = L.Condition(L.AndAlso(aNull, bNull), L.Constant(distinct ? ValueOps.False : ValueOps.True),
                 L.Condition(L.OrElse(aNull, bNull), L.Constant(distinct ? ValueOps.True : ValueOps.False), result));
