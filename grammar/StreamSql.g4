@@ -24,6 +24,16 @@ statement
     | SET (SESSION | LOCAL)? settingName (EQ | TO) settingValue                       # set
     | RESET (settingName | ALL)                                                      # reset
     | EXPLAIN query                                                                  # explain
+    // Session and transaction statements clients send (no-ops or handled by the connection).
+    | (BEGIN | START TRANSACTION) (TRANSACTION | WORK)? (transactionMode (COMMA? transactionMode)*)? # beginTransaction
+    | action=(COMMIT | END | ROLLBACK | ABORT) (TRANSACTION | WORK)? (AND NO? CHAIN)?  # endTransaction
+    | DISCARD what=(ALL | PLANS | SEQUENCES | TEMP | TEMPORARY)                       # discard
+    | SET (SESSION | LOCAL)? TIME ZONE (settingValue | LOCAL)                         # setTimeZone
+    ;
+
+// ISOLATION LEVEL READ COMMITTED, READ ONLY, NOT DEFERRABLE, ...: checked by the AST builder.
+transactionMode
+    : (NOT | identifier)+
     ;
 
 settingName
@@ -36,6 +46,7 @@ settingValue
     | number
     | identifier
     | DEFAULT
+    | MINUS number
     ;
 
 tableElements
@@ -182,6 +193,8 @@ nonReserved
     : ADVANCE | CHANGES | DELETE | DESC | DESCRIBE | EMIT | EXPLAIN | EXTENDED | FINAL | FLUSH | KEY
     | LOCAL | MATERIALIZED | QUERIES | REPLACE | RESET | SESSION | SHOW | STREAM | STREAMS | TABLES
     | TERMINATE | TOPIC | TOPICS | VIEW | VIEWS | VALUES | ESCAPE | INTERVAL | IF | PRECISION | VARYING
+    | ABORT | BEGIN | CHAIN | COMMIT | DISCARD | NO | PLANS | ROLLBACK | SEQUENCES | START | TEMP | TEMPORARY
+    | TIME | TRANSACTION | WORK | ZONE
     ;
 
 ADVANCE: 'ADVANCE';
@@ -254,6 +267,24 @@ VIEWS: 'VIEWS';
 WHEN: 'WHEN';
 WHERE: 'WHERE';
 WITH: 'WITH';
+
+// Session and transaction keywords.
+ABORT: 'ABORT';
+BEGIN: 'BEGIN';
+CHAIN: 'CHAIN';
+COMMIT: 'COMMIT';
+DISCARD: 'DISCARD';
+NO: 'NO';
+PLANS: 'PLANS';
+ROLLBACK: 'ROLLBACK';
+SEQUENCES: 'SEQUENCES';
+START: 'START';
+TEMP: 'TEMP';
+TEMPORARY: 'TEMPORARY';
+TIME: 'TIME';
+TRANSACTION: 'TRANSACTION';
+WORK: 'WORK';
+ZONE: 'ZONE';
 
 EQ: '=';
 NEQ: '<>' | '!=';

@@ -10,7 +10,7 @@ using G = StreamSql.Parser.Generated.StreamSqlParser;
 namespace StreamSql.Parser;
 
 /// <summary>Turns the ANTLR parse tree into immutable AST records, folding unquoted names to lower case.</summary>
-internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
+internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 {
     private readonly string _text;
 

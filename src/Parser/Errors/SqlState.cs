@@ -14,10 +14,20 @@ public static class SqlState
     public const string StringDataRightTruncation = "22001";
     public const string SubstringError = "22011";
     public const string InvalidEscapeSequence = "22025";
+    public const string InvalidBinaryRepresentation = "22P03";
+    public const string CharacterNotInRepertoire = "22021";
     public const string InvalidAuthorizationSpecification = "28000";
+    public const string InvalidPassword = "28P01";
+    public const string ActiveSqlTransaction = "25001";
+    public const string NoActiveSqlTransaction = "25P01";
+    public const string InFailedSqlTransaction = "25P02";
     public const string InvalidSqlStatementName = "26000";
     public const string InvalidCursorName = "34000";
     public const string DuplicatePreparedStatement = "42P05";
+    public const string DuplicateCursor = "42P03";
+    public const string UndefinedParameter = "42P02";
+    public const string AmbiguousParameter = "42P08";
+    public const string IndeterminateDatatype = "42P18";
     public const string SyntaxError = "42601";
     public const string DuplicateColumn = "42701";
     public const string UndefinedColumn = "42703";
@@ -35,6 +45,7 @@ public static class SqlState
     public const string QueryCanceled = "57014";
     public const string AdminShutdown = "57P01";
     public const string ProtocolViolation = "08P01";
+    public const string TooManyConnections = "53300";
     public const string InternalError = "XX000";
     public const string DataCorrupted = "XX001";
 }

@@ -44,26 +44,29 @@ public partial class StreamSqlParser : Parser {
 		QUERIES=47, REPLACE=48, RESET=49, SELECT=50, SESSION=51, SET=52, SHOW=53, 
 		STREAM=54, STREAMS=55, TABLE=56, TABLES=57, TERMINATE=58, THEN=59, TO=60, 
 		TOPIC=61, TOPICS=62, TRUE=63, VALUES=64, VARYING=65, VIEW=66, VIEWS=67, 
-		WHEN=68, WHERE=69, WITH=70, EQ=71, NEQ=72, LT=73, LTE=74, GT=75, GTE=76, 
-		PLUS=77, MINUS=78, ASTERISK=79, SLASH=80, PERCENT=81, CONCAT=82, DOUBLE_COLON=83, 
-		LPAREN=84, RPAREN=85, COMMA=86, DOT=87, SEMI=88, ESCAPE_STRING=89, STRING=90, 
-		INTEGER_VALUE=91, DECIMAL_VALUE=92, PARAMETER=93, IDENTIFIER=94, QUOTED_IDENTIFIER=95, 
-		LINE_COMMENT=96, BLOCK_COMMENT=97, WS=98, UNRECOGNIZED=99;
+		WHEN=68, WHERE=69, WITH=70, ABORT=71, BEGIN=72, CHAIN=73, COMMIT=74, DISCARD=75, 
+		NO=76, PLANS=77, ROLLBACK=78, SEQUENCES=79, START=80, TEMP=81, TEMPORARY=82, 
+		TIME=83, TRANSACTION=84, WORK=85, ZONE=86, EQ=87, NEQ=88, LT=89, LTE=90, 
+		GT=91, GTE=92, PLUS=93, MINUS=94, ASTERISK=95, SLASH=96, PERCENT=97, CONCAT=98, 
+		DOUBLE_COLON=99, LPAREN=100, RPAREN=101, COMMA=102, DOT=103, SEMI=104, 
+		ESCAPE_STRING=105, STRING=106, INTEGER_VALUE=107, DECIMAL_VALUE=108, PARAMETER=109, 
+		IDENTIFIER=110, QUOTED_IDENTIFIER=111, LINE_COMMENT=112, BLOCK_COMMENT=113, 
+		WS=114, UNRECOGNIZED=115;
 	public const int
-		RULE_script = 0, RULE_statement = 1, RULE_settingName = 2, RULE_settingValue = 3, 
-		RULE_tableElements = 4, RULE_columnDefinition = 5, RULE_withProperties = 6, 
-		RULE_property = 7, RULE_propertyValue = 8, RULE_insertSource = 9, RULE_columnList = 10, 
-		RULE_valuesRow = 11, RULE_query = 12, RULE_emitClause = 13, RULE_selectItem = 14, 
-		RULE_relation = 15, RULE_expression = 16, RULE_booleanExpression = 17, 
-		RULE_predicate = 18, RULE_comparisonOperator = 19, RULE_valueExpression = 20, 
-		RULE_primaryExpression = 21, RULE_whenClause = 22, RULE_typeName = 23, 
-		RULE_qualifiedName = 24, RULE_booleanValue = 25, RULE_number = 26, RULE_identifier = 27, 
-		RULE_nonReserved = 28;
+		RULE_script = 0, RULE_statement = 1, RULE_transactionMode = 2, RULE_settingName = 3, 
+		RULE_settingValue = 4, RULE_tableElements = 5, RULE_columnDefinition = 6, 
+		RULE_withProperties = 7, RULE_property = 8, RULE_propertyValue = 9, RULE_insertSource = 10, 
+		RULE_columnList = 11, RULE_valuesRow = 12, RULE_query = 13, RULE_emitClause = 14, 
+		RULE_selectItem = 15, RULE_relation = 16, RULE_expression = 17, RULE_booleanExpression = 18, 
+		RULE_predicate = 19, RULE_comparisonOperator = 20, RULE_valueExpression = 21, 
+		RULE_primaryExpression = 22, RULE_whenClause = 23, RULE_typeName = 24, 
+		RULE_qualifiedName = 25, RULE_booleanValue = 26, RULE_number = 27, RULE_identifier = 28, 
+		RULE_nonReserved = 29;
 	public static readonly string[] ruleNames = {
-		"script", "statement", "settingName", "settingValue", "tableElements", 
-		"columnDefinition", "withProperties", "property", "propertyValue", "insertSource", 
-		"columnList", "valuesRow", "query", "emitClause", "selectItem", "relation", 
-		"expression", "booleanExpression", "predicate", "comparisonOperator", 
+		"script", "statement", "transactionMode", "settingName", "settingValue", 
+		"tableElements", "columnDefinition", "withProperties", "property", "propertyValue", 
+		"insertSource", "columnList", "valuesRow", "query", "emitClause", "selectItem", 
+		"relation", "expression", "booleanExpression", "predicate", "comparisonOperator", 
 		"valueExpression", "primaryExpression", "whenClause", "typeName", "qualifiedName", 
 		"booleanValue", "number", "identifier", "nonReserved"
 	};
@@ -79,9 +82,11 @@ public partial class StreamSqlParser : Parser {
 		"'QUERIES'", "'REPLACE'", "'RESET'", "'SELECT'", "'SESSION'", "'SET'", 
 		"'SHOW'", "'STREAM'", "'STREAMS'", "'TABLE'", "'TABLES'", "'TERMINATE'", 
 		"'THEN'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'VALUES'", "'VARYING'", 
-		"'VIEW'", "'VIEWS'", "'WHEN'", "'WHERE'", "'WITH'", "'='", null, "'<'", 
-		"'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'::'", 
-		"'('", "')'", "','", "'.'", "';'"
+		"'VIEW'", "'VIEWS'", "'WHEN'", "'WHERE'", "'WITH'", "'ABORT'", "'BEGIN'", 
+		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
+		"'START'", "'TEMP'", "'TEMPORARY'", "'TIME'", "'TRANSACTION'", "'WORK'", 
+		"'ZONE'", "'='", null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", 
+		"'/'", "'%'", "'||'", "'::'", "'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "AND", "AS", "BETWEEN", "BY", "CASE", "CAST", 
@@ -92,7 +97,9 @@ public partial class StreamSqlParser : Parser {
 		"NOT", "NULL", "OR", "PRECISION", "PRIMARY", "QUERIES", "REPLACE", "RESET", 
 		"SELECT", "SESSION", "SET", "SHOW", "STREAM", "STREAMS", "TABLE", "TABLES", 
 		"TERMINATE", "THEN", "TO", "TOPIC", "TOPICS", "TRUE", "VALUES", "VARYING", 
-		"VIEW", "VIEWS", "WHEN", "WHERE", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", 
+		"VIEW", "VIEWS", "WHEN", "WHERE", "WITH", "ABORT", "BEGIN", "CHAIN", "COMMIT", 
+		"DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", 
+		"TIME", "TRANSACTION", "WORK", "ZONE", "EQ", "NEQ", "LT", "LTE", "GT", 
 		"GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_COLON", 
 		"LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", "STRING", 
 		"INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", "QUOTED_IDENTIFIER", 
@@ -164,75 +171,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 61;
+			State = 63;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 58;
+				State = 60;
 				Match(SEMI);
 				}
 				}
-				State = 63;
+				State = 65;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 82;
+			State = 84;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 303430033555416064L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 303430033555940352L) != 0) || ((((_la - 71)) & ~0x3f) == 0 && ((1L << (_la - 71)) & 667L) != 0)) {
 				{
-				State = 64;
+				State = 66;
 				statement();
-				State = 73;
+				State = 75;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 66;
+						State = 68;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 65;
+							State = 67;
 							Match(SEMI);
 							}
 							}
-							State = 68;
+							State = 70;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 70;
+						State = 72;
 						statement();
 						}
 						} 
 					}
-					State = 75;
+					State = 77;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 79;
+				State = 81;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 76;
+					State = 78;
 					Match(SEMI);
 					}
 					}
-					State = 81;
+					State = 83;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 84;
+			State = 86;
 			Match(Eof);
 			}
 		}
@@ -495,6 +502,87 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class BeginTransactionContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGIN() { return GetToken(StreamSqlParser.BEGIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode START() { return GetToken(StreamSqlParser.START, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] TRANSACTION() { return GetTokens(StreamSqlParser.TRANSACTION); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION(int i) {
+			return GetToken(StreamSqlParser.TRANSACTION, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TransactionModeContext[] transactionMode() {
+			return GetRuleContexts<TransactionModeContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TransactionModeContext transactionMode(int i) {
+			return GetRuleContext<TransactionModeContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(StreamSqlParser.WORK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public BeginTransactionContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitBeginTransaction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class EndTransactionContext : StatementContext {
+		public IToken action;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMIT() { return GetToken(StreamSqlParser.COMMIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode END() { return GetToken(StreamSqlParser.END, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROLLBACK() { return GetToken(StreamSqlParser.ROLLBACK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ABORT() { return GetToken(StreamSqlParser.ABORT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AND() { return GetToken(StreamSqlParser.AND, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHAIN() { return GetToken(StreamSqlParser.CHAIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(StreamSqlParser.TRANSACTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(StreamSqlParser.WORK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NO() { return GetToken(StreamSqlParser.NO, 0); }
+		public EndTransactionContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitEndTransaction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class DiscardContext : StatementContext {
+		public IToken what;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISCARD() { return GetToken(StreamSqlParser.DISCARD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PLANS() { return GetToken(StreamSqlParser.PLANS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEQUENCES() { return GetToken(StreamSqlParser.SEQUENCES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TEMP() { return GetToken(StreamSqlParser.TEMP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TEMPORARY() { return GetToken(StreamSqlParser.TEMPORARY, 0); }
+		public DiscardContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDiscard(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SetTimeZoneContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(StreamSqlParser.SET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIME() { return GetToken(StreamSqlParser.TIME, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SettingValueContext settingValue() {
+			return GetRuleContext<SettingValueContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] LOCAL() { return GetTokens(StreamSqlParser.LOCAL); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LOCAL(int i) {
+			return GetToken(StreamSqlParser.LOCAL, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SESSION() { return GetToken(StreamSqlParser.SESSION, 0); }
+		public SetTimeZoneContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSetTimeZone(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public StatementContext statement() {
@@ -502,28 +590,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 180;
+			State = 225;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 86;
+				State = 88;
 				Match(CREATE);
-				State = 89;
+				State = 91;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 87;
+					State = 89;
 					Match(OR);
-					State = 88;
+					State = 90;
 					Match(REPLACE);
 					}
 				}
 
-				State = 91;
+				State = 93;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -533,50 +621,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 95;
+				State = 97;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 92;
-					Match(IF);
-					State = 93;
-					Match(NOT);
 					State = 94;
+					Match(IF);
+					State = 95;
+					Match(NOT);
+					State = 96;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 97;
-				qualifiedName();
 				State = 99;
+				qualifiedName();
+				State = 101;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 98;
+					State = 100;
 					tableElements();
 					}
 				}
 
-				State = 102;
+				State = 104;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 101;
+					State = 103;
 					withProperties();
 					}
 				}
 
-				State = 106;
+				State = 108;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 104;
+					State = 106;
 					Match(AS);
-					State = 105;
+					State = 107;
 					query();
 					}
 				}
@@ -587,49 +675,49 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 108;
-				Match(CREATE);
 				State = 110;
+				Match(CREATE);
+				State = 112;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 109;
+					State = 111;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 112;
+				State = 114;
 				Match(VIEW);
-				State = 116;
+				State = 118;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 113;
-					Match(IF);
-					State = 114;
-					Match(NOT);
 					State = 115;
+					Match(IF);
+					State = 116;
+					Match(NOT);
+					State = 117;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 118;
-				qualifiedName();
 				State = 120;
+				qualifiedName();
+				State = 122;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 119;
+					State = 121;
 					withProperties();
 					}
 				}
 
-				State = 122;
+				State = 124;
 				Match(AS);
-				State = 123;
+				State = 125;
 				query();
 				}
 				break;
@@ -637,23 +725,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 125;
-				Match(INSERT);
-				State = 126;
-				Match(INTO);
 				State = 127;
-				qualifiedName();
+				Match(INSERT);
+				State = 128;
+				Match(INTO);
 				State = 129;
+				qualifiedName();
+				State = 131;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 128;
+					State = 130;
 					columnList();
 					}
 				}
 
-				State = 131;
+				State = 133;
 				insertSource();
 				}
 				break;
@@ -661,7 +749,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 133;
+				State = 135;
 				query();
 				}
 				break;
@@ -669,9 +757,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 134;
+				State = 136;
 				Match(SHOW);
-				State = 135;
+				State = 137;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 47)) & ~0x3f) == 0 && ((1L << (_la - 47)) & 1082625L) != 0)) ) {
@@ -681,12 +769,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 137;
+				State = 139;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 136;
+					State = 138;
 					Match(EXTENDED);
 					}
 				}
@@ -697,9 +785,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowAllSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 139;
+				State = 141;
 				Match(SHOW);
-				State = 140;
+				State = 142;
 				Match(ALL);
 				}
 				break;
@@ -707,9 +795,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 141;
+				State = 143;
 				Match(SHOW);
-				State = 142;
+				State = 144;
 				settingName();
 				}
 				break;
@@ -717,7 +805,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 143;
+				State = 145;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -726,17 +814,17 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 145;
+				State = 147;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,15,Context) ) {
 				case 1:
 					{
-					State = 144;
+					State = 146;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 147;
+				State = 149;
 				qualifiedName();
 				}
 				break;
@@ -744,9 +832,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DropContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 148;
+				State = 150;
 				Match(DROP);
-				State = 149;
+				State = 151;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 54)) & ~0x3f) == 0 && ((1L << (_la - 54)) & 4101L) != 0)) ) {
@@ -756,28 +844,28 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 152;
+				State = 154;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
 				case 1:
 					{
-					State = 150;
+					State = 152;
 					Match(IF);
-					State = 151;
+					State = 153;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 154;
+				State = 156;
 				qualifiedName();
-				State = 157;
+				State = 159;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 155;
+					State = 157;
 					Match(DELETE);
-					State = 156;
+					State = 158;
 					Match(TOPIC);
 					}
 				}
@@ -788,9 +876,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TerminateContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 159;
+				State = 161;
 				Match(TERMINATE);
-				State = 162;
+				State = 164;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -825,16 +913,32 @@ public partial class StreamSqlParser : Parser {
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case ABORT:
+				case BEGIN:
+				case CHAIN:
+				case COMMIT:
+				case DISCARD:
+				case NO:
+				case PLANS:
+				case ROLLBACK:
+				case SEQUENCES:
+				case START:
+				case TEMP:
+				case TEMPORARY:
+				case TIME:
+				case TRANSACTION:
+				case WORK:
+				case ZONE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 160;
+					State = 162;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 161;
+					State = 163;
 					Match(ALL);
 					}
 					break;
@@ -847,7 +951,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FlushContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 164;
+				State = 166;
 				Match(FLUSH);
 				}
 				break;
@@ -855,14 +959,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 165;
-				Match(SET);
 				State = 167;
+				Match(SET);
+				State = 169;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
 				case 1:
 					{
-					State = 166;
+					State = 168;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -874,9 +978,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 169;
+				State = 171;
 				settingName();
-				State = 170;
+				State = 172;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -885,7 +989,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 171;
+				State = 173;
 				settingValue();
 				}
 				break;
@@ -893,9 +997,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ResetContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 173;
+				State = 175;
 				Match(RESET);
-				State = 176;
+				State = 178;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -930,17 +1034,33 @@ public partial class StreamSqlParser : Parser {
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case ABORT:
+				case BEGIN:
+				case CHAIN:
+				case COMMIT:
+				case DISCARD:
+				case NO:
+				case PLANS:
+				case ROLLBACK:
+				case SEQUENCES:
+				case START:
+				case TEMP:
+				case TEMPORARY:
+				case TIME:
+				case TRANSACTION:
+				case WORK:
+				case ZONE:
 				case STRING:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 174;
+					State = 176;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 175;
+					State = 177;
 					Match(ALL);
 					}
 					break;
@@ -953,12 +1073,335 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 178;
+				State = 180;
 				Match(EXPLAIN);
-				State = 179;
+				State = 181;
 				query();
 				}
 				break;
+			case 15:
+				_localctx = new BeginTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 15);
+				{
+				State = 185;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case BEGIN:
+					{
+					State = 182;
+					Match(BEGIN);
+					}
+					break;
+				case START:
+					{
+					State = 183;
+					Match(START);
+					State = 184;
+					Match(TRANSACTION);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 188;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
+				case 1:
+					{
+					State = 187;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+					break;
+				}
+				State = 200;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 211106240921487L) != 0)) {
+					{
+					State = 190;
+					transactionMode();
+					State = 197;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 211381118828431L) != 0)) {
+						{
+						{
+						State = 192;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						if (_la==COMMA) {
+							{
+							State = 191;
+							Match(COMMA);
+							}
+						}
+
+						State = 194;
+						transactionMode();
+						}
+						}
+						State = 199;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					}
+				}
+
+				}
+				break;
+			case 16:
+				_localctx = new EndTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 16);
+				{
+				State = 202;
+				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(((((_la - 19)) & ~0x3f) == 0 && ((1L << (_la - 19)) & 616993148949757953L) != 0)) ) {
+					((EndTransactionContext)_localctx).action = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 204;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TRANSACTION || _la==WORK) {
+					{
+					State = 203;
+					_la = TokenStream.LA(1);
+					if ( !(_la==TRANSACTION || _la==WORK) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				State = 211;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==AND) {
+					{
+					State = 206;
+					Match(AND);
+					State = 208;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==NO) {
+						{
+						State = 207;
+						Match(NO);
+						}
+					}
+
+					State = 210;
+					Match(CHAIN);
+					}
+				}
+
+				}
+				break;
+			case 17:
+				_localctx = new DiscardContext(_localctx);
+				EnterOuterAlt(_localctx, 17);
+				{
+				State = 213;
+				Match(DISCARD);
+				State = 214;
+				((DiscardContext)_localctx).what = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==ALL || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 53L) != 0)) ) {
+					((DiscardContext)_localctx).what = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				}
+				break;
+			case 18:
+				_localctx = new SetTimeZoneContext(_localctx);
+				EnterOuterAlt(_localctx, 18);
+				{
+				State = 215;
+				Match(SET);
+				State = 217;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==LOCAL || _la==SESSION) {
+					{
+					State = 216;
+					_la = TokenStream.LA(1);
+					if ( !(_la==LOCAL || _la==SESSION) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				State = 219;
+				Match(TIME);
+				State = 220;
+				Match(ZONE);
+				State = 223;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
+				case 1:
+					{
+					State = 221;
+					settingValue();
+					}
+					break;
+				case 2:
+					{
+					State = 222;
+					Match(LOCAL);
+					}
+					break;
+				}
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class TransactionModeContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] NOT() { return GetTokens(StreamSqlParser.NOT); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT(int i) {
+			return GetToken(StreamSqlParser.NOT, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		public TransactionModeContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_transactionMode; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTransactionMode(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public TransactionModeContext transactionMode() {
+		TransactionModeContext _localctx = new TransactionModeContext(Context, State);
+		EnterRule(_localctx, 4, RULE_transactionMode);
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 229;
+			ErrorHandler.Sync(this);
+			_alt = 1;
+			do {
+				switch (_alt) {
+				case 1:
+					{
+					State = 229;
+					ErrorHandler.Sync(this);
+					switch (TokenStream.LA(1)) {
+					case NOT:
+						{
+						State = 227;
+						Match(NOT);
+						}
+						break;
+					case ADVANCE:
+					case CHANGES:
+					case DELETE:
+					case DESC:
+					case DESCRIBE:
+					case EMIT:
+					case ESCAPE:
+					case EXPLAIN:
+					case EXTENDED:
+					case FINAL:
+					case FLUSH:
+					case IF:
+					case INTERVAL:
+					case KEY:
+					case LOCAL:
+					case MATERIALIZED:
+					case PRECISION:
+					case QUERIES:
+					case REPLACE:
+					case RESET:
+					case SESSION:
+					case SHOW:
+					case STREAM:
+					case STREAMS:
+					case TABLES:
+					case TERMINATE:
+					case TOPIC:
+					case TOPICS:
+					case VALUES:
+					case VARYING:
+					case VIEW:
+					case VIEWS:
+					case ABORT:
+					case BEGIN:
+					case CHAIN:
+					case COMMIT:
+					case DISCARD:
+					case NO:
+					case PLANS:
+					case ROLLBACK:
+					case SEQUENCES:
+					case START:
+					case TEMP:
+					case TEMPORARY:
+					case TIME:
+					case TRANSACTION:
+					case WORK:
+					case ZONE:
+					case IDENTIFIER:
+					case QUOTED_IDENTIFIER:
+						{
+						State = 228;
+						identifier();
+						}
+						break;
+					default:
+						throw new NoViableAltException(this);
+					}
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 231;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,33,Context);
+			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
 			}
 		}
 		catch (RecognitionException re) {
@@ -1000,16 +1443,16 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingNameContext settingName() {
 		SettingNameContext _localctx = new SettingNameContext(Context, State);
-		EnterRule(_localctx, 4, RULE_settingName);
+		EnterRule(_localctx, 6, RULE_settingName);
 		int _la;
 		try {
-			State = 191;
+			State = 242;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 182;
+				State = 233;
 				Match(STRING);
 				}
 				break;
@@ -1045,25 +1488,41 @@ public partial class StreamSqlParser : Parser {
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TIME:
+			case TRANSACTION:
+			case WORK:
+			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 183;
+				State = 234;
 				identifier();
-				State = 188;
+				State = 239;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 184;
+					State = 235;
 					Match(DOT);
-					State = 185;
+					State = 236;
 					identifier();
 					}
 					}
-					State = 190;
+					State = 241;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1093,6 +1552,7 @@ public partial class StreamSqlParser : Parser {
 			return GetRuleContext<IdentifierContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DEFAULT() { return GetToken(StreamSqlParser.DEFAULT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(StreamSqlParser.MINUS, 0); }
 		public SettingValueContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -1109,15 +1569,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingValueContext settingValue() {
 		SettingValueContext _localctx = new SettingValueContext(Context, State);
-		EnterRule(_localctx, 6, RULE_settingValue);
+		EnterRule(_localctx, 8, RULE_settingValue);
 		try {
-			State = 197;
+			State = 250;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 193;
+				State = 244;
 				Match(STRING);
 				}
 				break;
@@ -1125,7 +1585,7 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 194;
+				State = 245;
 				number();
 				}
 				break;
@@ -1161,19 +1621,44 @@ public partial class StreamSqlParser : Parser {
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TIME:
+			case TRANSACTION:
+			case WORK:
+			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 195;
+				State = 246;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 196;
+				State = 247;
 				Match(DEFAULT);
+				}
+				break;
+			case MINUS:
+				EnterOuterAlt(_localctx, 5);
+				{
+				State = 248;
+				Match(MINUS);
+				State = 249;
+				number();
 				}
 				break;
 			default:
@@ -1220,32 +1705,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TableElementsContext tableElements() {
 		TableElementsContext _localctx = new TableElementsContext(Context, State);
-		EnterRule(_localctx, 8, RULE_tableElements);
+		EnterRule(_localctx, 10, RULE_tableElements);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 199;
+			State = 252;
 			Match(LPAREN);
-			State = 200;
+			State = 253;
 			columnDefinition();
-			State = 205;
+			State = 258;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 201;
+				State = 254;
 				Match(COMMA);
-				State = 202;
+				State = 255;
 				columnDefinition();
 				}
 				}
-				State = 207;
+				State = 260;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 208;
+			State = 261;
 			Match(RPAREN);
 			}
 		}
@@ -1285,28 +1770,28 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnDefinitionContext columnDefinition() {
 		ColumnDefinitionContext _localctx = new ColumnDefinitionContext(Context, State);
-		EnterRule(_localctx, 10, RULE_columnDefinition);
+		EnterRule(_localctx, 12, RULE_columnDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 210;
+			State = 263;
 			identifier();
-			State = 211;
+			State = 264;
 			typeName();
-			State = 215;
+			State = 268;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 212;
+				State = 265;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 213;
+				State = 266;
 				Match(PRIMARY);
-				State = 214;
+				State = 267;
 				Match(KEY);
 				}
 				break;
@@ -1359,34 +1844,34 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WithPropertiesContext withProperties() {
 		WithPropertiesContext _localctx = new WithPropertiesContext(Context, State);
-		EnterRule(_localctx, 12, RULE_withProperties);
+		EnterRule(_localctx, 14, RULE_withProperties);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 217;
+			State = 270;
 			Match(WITH);
-			State = 218;
+			State = 271;
 			Match(LPAREN);
-			State = 219;
+			State = 272;
 			property();
-			State = 224;
+			State = 277;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 220;
+				State = 273;
 				Match(COMMA);
-				State = 221;
+				State = 274;
 				property();
 				}
 				}
-				State = 226;
+				State = 279;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 227;
+			State = 280;
 			Match(RPAREN);
 			}
 		}
@@ -1425,15 +1910,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyContext property() {
 		PropertyContext _localctx = new PropertyContext(Context, State);
-		EnterRule(_localctx, 14, RULE_property);
+		EnterRule(_localctx, 16, RULE_property);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 229;
+			State = 282;
 			identifier();
-			State = 230;
+			State = 283;
 			Match(EQ);
-			State = 231;
+			State = 284;
 			propertyValue();
 			}
 		}
@@ -1475,15 +1960,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyValueContext propertyValue() {
 		PropertyValueContext _localctx = new PropertyValueContext(Context, State);
-		EnterRule(_localctx, 16, RULE_propertyValue);
+		EnterRule(_localctx, 18, RULE_propertyValue);
 		try {
-			State = 237;
+			State = 290;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 233;
+				State = 286;
 				Match(STRING);
 				}
 				break;
@@ -1491,7 +1976,7 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 234;
+				State = 287;
 				number();
 				}
 				break;
@@ -1499,7 +1984,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 235;
+				State = 288;
 				booleanValue();
 				}
 				break;
@@ -1535,11 +2020,27 @@ public partial class StreamSqlParser : Parser {
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TIME:
+			case TRANSACTION:
+			case WORK:
+			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 236;
+				State = 289;
 				identifier();
 				}
 				break;
@@ -1589,32 +2090,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public InsertSourceContext insertSource() {
 		InsertSourceContext _localctx = new InsertSourceContext(Context, State);
-		EnterRule(_localctx, 18, RULE_insertSource);
+		EnterRule(_localctx, 20, RULE_insertSource);
 		int _la;
 		try {
-			State = 249;
+			State = 302;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VALUES:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 239;
+				State = 292;
 				Match(VALUES);
-				State = 240;
+				State = 293;
 				valuesRow();
-				State = 245;
+				State = 298;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 241;
+					State = 294;
 					Match(COMMA);
-					State = 242;
+					State = 295;
 					valuesRow();
 					}
 					}
-					State = 247;
+					State = 300;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1623,7 +2124,7 @@ public partial class StreamSqlParser : Parser {
 			case SELECT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 248;
+				State = 301;
 				query();
 				}
 				break;
@@ -1671,32 +2172,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnListContext columnList() {
 		ColumnListContext _localctx = new ColumnListContext(Context, State);
-		EnterRule(_localctx, 20, RULE_columnList);
+		EnterRule(_localctx, 22, RULE_columnList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 251;
+			State = 304;
 			Match(LPAREN);
-			State = 252;
+			State = 305;
 			identifier();
-			State = 257;
+			State = 310;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 253;
+				State = 306;
 				Match(COMMA);
-				State = 254;
+				State = 307;
 				identifier();
 				}
 				}
-				State = 259;
+				State = 312;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 260;
+			State = 313;
 			Match(RPAREN);
 			}
 		}
@@ -1740,32 +2241,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ValuesRowContext valuesRow() {
 		ValuesRowContext _localctx = new ValuesRowContext(Context, State);
-		EnterRule(_localctx, 22, RULE_valuesRow);
+		EnterRule(_localctx, 24, RULE_valuesRow);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 262;
+			State = 315;
 			Match(LPAREN);
-			State = 263;
+			State = 316;
 			expression();
-			State = 268;
+			State = 321;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 264;
+				State = 317;
 				Match(COMMA);
-				State = 265;
+				State = 318;
 				expression();
 				}
 				}
-				State = 270;
+				State = 323;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 271;
+			State = 324;
 			Match(RPAREN);
 			}
 		}
@@ -1831,117 +2332,117 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 24, RULE_query);
+		EnterRule(_localctx, 26, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 273;
+			State = 326;
 			Match(SELECT);
-			State = 275;
+			State = 328;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 274;
+				State = 327;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 277;
+			State = 330;
 			selectItem();
-			State = 282;
+			State = 335;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 278;
+				State = 331;
 				Match(COMMA);
-				State = 279;
+				State = 332;
 				selectItem();
 				}
 				}
-				State = 284;
+				State = 337;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 285;
+			State = 338;
 			Match(FROM);
-			State = 286;
+			State = 339;
 			relation();
-			State = 289;
+			State = 342;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 287;
+				State = 340;
 				Match(WHERE);
-				State = 288;
+				State = 341;
 				_localctx.where = expression();
 				}
 			}
 
-			State = 301;
+			State = 354;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==GROUP) {
 				{
-				State = 291;
+				State = 344;
 				Match(GROUP);
-				State = 292;
+				State = 345;
 				Match(BY);
-				State = 293;
+				State = 346;
 				expression();
-				State = 298;
+				State = 351;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 294;
+					State = 347;
 					Match(COMMA);
-					State = 295;
+					State = 348;
 					expression();
 					}
 					}
-					State = 300;
+					State = 353;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 305;
+			State = 358;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==HAVING) {
 				{
-				State = 303;
+				State = 356;
 				Match(HAVING);
-				State = 304;
+				State = 357;
 				_localctx.having = expression();
 				}
 			}
 
-			State = 308;
+			State = 361;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 307;
+				State = 360;
 				emitClause();
 				}
 			}
 
-			State = 312;
+			State = 365;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 310;
+				State = 363;
 				Match(LIMIT);
-				State = 311;
+				State = 364;
 				_localctx.limit = Match(INTEGER_VALUE);
 				}
 			}
@@ -1979,26 +2480,26 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public EmitClauseContext emitClause() {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
-		EnterRule(_localctx, 26, RULE_emitClause);
+		EnterRule(_localctx, 28, RULE_emitClause);
 		try {
-			State = 318;
+			State = 371;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 314;
+				State = 367;
 				Match(EMIT);
-				State = 315;
+				State = 368;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 316;
+				State = 369;
 				Match(EMIT);
-				State = 317;
+				State = 370;
 				Match(FINAL);
 				}
 				break;
@@ -2071,17 +2572,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 28, RULE_selectItem);
+		EnterRule(_localctx, 30, RULE_selectItem);
 		int _la;
 		try {
-			State = 332;
+			State = 385;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 320;
+				State = 373;
 				Match(ASTERISK);
 				}
 				break;
@@ -2089,11 +2590,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 321;
+				State = 374;
 				identifier();
-				State = 322;
+				State = 375;
 				Match(DOT);
-				State = 323;
+				State = 376;
 				Match(ASTERISK);
 				}
 				break;
@@ -2101,24 +2602,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 325;
+				State = 378;
 				expression();
-				State = 330;
+				State = 383;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131730L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 3221225487L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131730L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 211106240921487L) != 0)) {
 					{
-					State = 327;
+					State = 380;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 326;
+						State = 379;
 						Match(AS);
 						}
 					}
 
-					State = 329;
+					State = 382;
 					identifier();
 					}
 				}
@@ -2162,29 +2663,29 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public RelationContext relation() {
 		RelationContext _localctx = new RelationContext(Context, State);
-		EnterRule(_localctx, 30, RULE_relation);
+		EnterRule(_localctx, 32, RULE_relation);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 334;
+			State = 387;
 			qualifiedName();
-			State = 339;
+			State = 392;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
 			case 1:
 				{
-				State = 336;
+				State = 389;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 335;
+					State = 388;
 					Match(AS);
 					}
 				}
 
-				State = 338;
+				State = 391;
 				identifier();
 				}
 				break;
@@ -2222,11 +2723,11 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ExpressionContext expression() {
 		ExpressionContext _localctx = new ExpressionContext(Context, State);
-		EnterRule(_localctx, 32, RULE_expression);
+		EnterRule(_localctx, 34, RULE_expression);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 341;
+			State = 394;
 			booleanExpression(0);
 			}
 		}
@@ -2328,13 +2829,13 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		BooleanExpressionContext _localctx = new BooleanExpressionContext(Context, _parentState);
 		BooleanExpressionContext _prevctx = _localctx;
-		int _startState = 34;
-		EnterRecursionRule(_localctx, 34, RULE_booleanExpression, _p);
+		int _startState = 36;
+		EnterRecursionRule(_localctx, 36, RULE_booleanExpression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 350;
+			State = 403;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -2374,6 +2875,22 @@ public partial class StreamSqlParser : Parser {
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TIME:
+			case TRANSACTION:
+			case WORK:
+			case ZONE:
 			case PLUS:
 			case MINUS:
 			case LPAREN:
@@ -2389,14 +2906,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 344;
+				State = 397;
 				valueExpression(0);
-				State = 346;
+				State = 399;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 				case 1:
 					{
-					State = 345;
+					State = 398;
 					predicate();
 					}
 					break;
@@ -2408,9 +2925,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 348;
+				State = 401;
 				Match(NOT);
-				State = 349;
+				State = 402;
 				booleanExpression(3);
 				}
 				break;
@@ -2418,28 +2935,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 360;
+			State = 413;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 358;
+					State = 411;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 352;
+						State = 405;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 353;
+						State = 406;
 						Match(AND);
-						State = 354;
+						State = 407;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -2448,20 +2965,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 355;
+						State = 408;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 356;
+						State = 409;
 						Match(OR);
-						State = 357;
+						State = 410;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 362;
+				State = 415;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
 			}
 			}
 		}
@@ -2616,19 +3133,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 36, RULE_predicate);
+		EnterRule(_localctx, 38, RULE_predicate);
 		int _la;
 		try {
-			State = 415;
+			State = 468;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 363;
+				State = 416;
 				comparisonOperator();
-				State = 364;
+				State = 417;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -2636,23 +3153,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 367;
+				State = 420;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 366;
+					State = 419;
 					Match(NOT);
 					}
 				}
 
-				State = 369;
+				State = 422;
 				Match(BETWEEN);
-				State = 370;
+				State = 423;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 371;
+				State = 424;
 				Match(AND);
-				State = 372;
+				State = 425;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -2660,39 +3177,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 375;
+				State = 428;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 374;
+					State = 427;
 					Match(NOT);
 					}
 				}
 
-				State = 377;
+				State = 430;
 				Match(IN);
-				State = 378;
+				State = 431;
 				Match(LPAREN);
-				State = 379;
+				State = 432;
 				expression();
-				State = 384;
+				State = 437;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 380;
+					State = 433;
 					Match(COMMA);
-					State = 381;
+					State = 434;
 					expression();
 					}
 					}
-					State = 386;
+					State = 439;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 387;
+				State = 440;
 				Match(RPAREN);
 				}
 				break;
@@ -2700,17 +3217,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 390;
+				State = 443;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 389;
+					State = 442;
 					Match(NOT);
 					}
 				}
 
-				State = 392;
+				State = 445;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -2720,16 +3237,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 393;
+				State = 446;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 396;
+				State = 449;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 				case 1:
 					{
-					State = 394;
+					State = 447;
 					Match(ESCAPE);
-					State = 395;
+					State = 448;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -2740,19 +3257,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 398;
+				State = 451;
 				Match(IS);
-				State = 400;
+				State = 453;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 399;
+					State = 452;
 					Match(NOT);
 					}
 				}
 
-				State = 402;
+				State = 455;
 				Match(NULL);
 				}
 				break;
@@ -2760,19 +3277,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 403;
+				State = 456;
 				Match(IS);
-				State = 405;
+				State = 458;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 404;
+					State = 457;
 					Match(NOT);
 					}
 				}
 
-				State = 407;
+				State = 460;
 				booleanValue();
 				}
 				break;
@@ -2780,23 +3297,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 408;
+				State = 461;
 				Match(IS);
-				State = 410;
+				State = 463;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 409;
+					State = 462;
 					Match(NOT);
 					}
 				}
 
-				State = 412;
+				State = 465;
 				Match(DISTINCT);
-				State = 413;
+				State = 466;
 				Match(FROM);
-				State = 414;
+				State = 467;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -2836,14 +3353,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 38, RULE_comparisonOperator);
+		EnterRule(_localctx, 40, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 417;
+			State = 470;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 71)) & ~0x3f) == 0 && ((1L << (_la - 71)) & 63L) != 0)) ) {
+			if ( !(((((_la - 87)) & ~0x3f) == 0 && ((1L << (_la - 87)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -2972,14 +3489,14 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 40;
-		EnterRecursionRule(_localctx, 40, RULE_valueExpression, _p);
+		int _startState = 42;
+		EnterRecursionRule(_localctx, 42, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 423;
+			State = 476;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -3019,6 +3536,22 @@ public partial class StreamSqlParser : Parser {
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TIME:
+			case TRANSACTION:
+			case WORK:
+			case ZONE:
 			case LPAREN:
 			case ESCAPE_STRING:
 			case STRING:
@@ -3032,7 +3565,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 420;
+				State = 473;
 				primaryExpression(0);
 				}
 				break;
@@ -3042,7 +3575,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 421;
+				State = 474;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3052,7 +3585,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 422;
+				State = 475;
 				valueExpression(4);
 				}
 				break;
@@ -3060,36 +3593,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 436;
+			State = 489;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 434;
+					State = 487;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 425;
+						State = 478;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 426;
+						State = 479;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 79)) & ~0x3f) == 0 && ((1L << (_la - 79)) & 7L) != 0)) ) {
+						if ( !(((((_la - 95)) & ~0x3f) == 0 && ((1L << (_la - 95)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 427;
+						State = 480;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -3098,9 +3631,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 428;
+						State = 481;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 429;
+						State = 482;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3110,7 +3643,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 430;
+						State = 483;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -3119,20 +3652,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 431;
+						State = 484;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 432;
+						State = 485;
 						Match(CONCAT);
-						State = 433;
+						State = 486;
 						((ConcatenationContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 438;
+				State = 491;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 			}
 			}
 		}
@@ -3390,23 +3923,23 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, _parentState);
 		PrimaryExpressionContext _prevctx = _localctx;
-		int _startState = 42;
-		EnterRecursionRule(_localctx, 42, RULE_primaryExpression, _p);
+		int _startState = 44;
+		EnterRecursionRule(_localctx, 44, RULE_primaryExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 503;
+			State = 556;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 440;
+				State = 493;
 				Match(NULL);
 				}
 				break;
@@ -3415,7 +3948,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 441;
+				State = 494;
 				booleanValue();
 				}
 				break;
@@ -3424,7 +3957,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 442;
+				State = 495;
 				number();
 				}
 				break;
@@ -3433,7 +3966,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 443;
+				State = 496;
 				Match(STRING);
 				}
 				break;
@@ -3442,7 +3975,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 444;
+				State = 497;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -3451,16 +3984,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 445;
+				State = 498;
 				Match(INTERVAL);
-				State = 446;
+				State = 499;
 				Match(STRING);
-				State = 448;
+				State = 501;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 				case 1:
 					{
-					State = 447;
+					State = 500;
 					identifier();
 					}
 					break;
@@ -3472,9 +4005,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 450;
+				State = 503;
 				identifier();
-				State = 451;
+				State = 504;
 				Match(STRING);
 				}
 				break;
@@ -3483,7 +4016,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 453;
+				State = 506;
 				Match(PARAMETER);
 				}
 				break;
@@ -3492,45 +4025,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 454;
+				State = 507;
 				Match(CASE);
-				State = 456;
+				State = 509;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1807158255100333182L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 4262486031L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1807158255100333182L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 279346291933071L) != 0)) {
 					{
-					State = 455;
+					State = 508;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 459;
+				State = 512;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 458;
+					State = 511;
 					whenClause();
 					}
 					}
-					State = 461;
+					State = 514;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 465;
+				State = 518;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 463;
+					State = 516;
 					Match(ELSE);
-					State = 464;
+					State = 517;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 467;
+				State = 520;
 				Match(END);
 				}
 				break;
@@ -3539,17 +4072,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 469;
+				State = 522;
 				Match(CAST);
-				State = 470;
+				State = 523;
 				Match(LPAREN);
-				State = 471;
+				State = 524;
 				expression();
-				State = 472;
+				State = 525;
 				Match(AS);
-				State = 473;
+				State = 526;
 				typeName();
-				State = 474;
+				State = 527;
 				Match(RPAREN);
 				}
 				break;
@@ -3558,16 +4091,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 476;
+				State = 529;
 				identifier();
-				State = 477;
+				State = 530;
 				Match(LPAREN);
-				State = 490;
+				State = 543;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 478;
+					State = 531;
 					Match(ASTERISK);
 					}
 					break;
@@ -3610,6 +4143,22 @@ public partial class StreamSqlParser : Parser {
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case ABORT:
+				case BEGIN:
+				case CHAIN:
+				case COMMIT:
+				case DISCARD:
+				case NO:
+				case PLANS:
+				case ROLLBACK:
+				case SEQUENCES:
+				case START:
+				case TEMP:
+				case TEMPORARY:
+				case TIME:
+				case TRANSACTION:
+				case WORK:
+				case ZONE:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -3622,31 +4171,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 480;
+					State = 533;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 479;
+						State = 532;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 482;
+					State = 535;
 					expression();
-					State = 487;
+					State = 540;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 483;
+						State = 536;
 						Match(COMMA);
-						State = 484;
+						State = 537;
 						expression();
 						}
 						}
-						State = 489;
+						State = 542;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -3658,7 +4207,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 492;
+				State = 545;
 				Match(RPAREN);
 				}
 				break;
@@ -3667,11 +4216,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 494;
+				State = 547;
 				identifier();
-				State = 495;
+				State = 548;
 				Match(DOT);
-				State = 496;
+				State = 549;
 				identifier();
 				}
 				break;
@@ -3680,7 +4229,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 498;
+				State = 551;
 				identifier();
 				}
 				break;
@@ -3689,19 +4238,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 499;
+				State = 552;
 				Match(LPAREN);
-				State = 500;
+				State = 553;
 				expression();
-				State = 501;
+				State = 554;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 510;
+			State = 563;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,83,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -3711,18 +4260,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-					State = 505;
+					State = 558;
 					if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-					State = 506;
+					State = 559;
 					Match(DOUBLE_COLON);
-					State = 507;
+					State = 560;
 					typeName();
 					}
 					} 
 				}
-				State = 512;
+				State = 565;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,83,Context);
 			}
 			}
 		}
@@ -3764,17 +4313,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 44, RULE_whenClause);
+		EnterRule(_localctx, 46, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 513;
+			State = 566;
 			Match(WHEN);
-			State = 514;
+			State = 567;
 			_localctx.condition = expression();
-			State = 515;
+			State = 568;
 			Match(THEN);
-			State = 516;
+			State = 569;
 			_localctx.result = expression();
 			}
 		}
@@ -3818,19 +4367,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TypeNameContext typeName() {
 		TypeNameContext _localctx = new TypeNameContext(Context, State);
-		EnterRule(_localctx, 46, RULE_typeName);
+		EnterRule(_localctx, 48, RULE_typeName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 518;
+			State = 571;
 			identifier();
-			State = 520;
+			State = 573;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 			case 1:
 				{
-				State = 519;
+				State = 572;
 				_la = TokenStream.LA(1);
 				if ( !(_la==PRECISION || _la==VARYING) ) {
 				ErrorHandler.RecoverInline(this);
@@ -3842,28 +4391,28 @@ public partial class StreamSqlParser : Parser {
 				}
 				break;
 			}
-			State = 529;
+			State = 582;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 			case 1:
 				{
-				State = 522;
+				State = 575;
 				Match(LPAREN);
-				State = 523;
+				State = 576;
 				Match(INTEGER_VALUE);
-				State = 526;
+				State = 579;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 524;
+					State = 577;
 					Match(COMMA);
-					State = 525;
+					State = 578;
 					Match(INTEGER_VALUE);
 					}
 				}
 
-				State = 528;
+				State = 581;
 				Match(RPAREN);
 				}
 				break;
@@ -3905,21 +4454,21 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 48, RULE_qualifiedName);
+		EnterRule(_localctx, 50, RULE_qualifiedName);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 531;
+			State = 584;
 			identifier();
-			State = 534;
+			State = 587;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DOT) {
 				{
-				State = 532;
+				State = 585;
 				Match(DOT);
-				State = 533;
+				State = 586;
 				identifier();
 				}
 			}
@@ -3956,12 +4505,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 50, RULE_booleanValue);
+		EnterRule(_localctx, 52, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 536;
+			State = 589;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4002,12 +4551,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 52, RULE_number);
+		EnterRule(_localctx, 54, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 538;
+			State = 591;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4051,22 +4600,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 54, RULE_identifier);
+		EnterRule(_localctx, 56, RULE_identifier);
 		try {
-			State = 543;
+			State = 596;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 540;
+				State = 593;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 541;
+				State = 594;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -4102,9 +4651,25 @@ public partial class StreamSqlParser : Parser {
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TIME:
+			case TRANSACTION:
+			case WORK:
+			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 542;
+				State = 595;
 				nonReserved();
 				}
 				break;
@@ -4156,6 +4721,22 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(StreamSqlParser.IF, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRECISION() { return GetToken(StreamSqlParser.PRECISION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VARYING() { return GetToken(StreamSqlParser.VARYING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ABORT() { return GetToken(StreamSqlParser.ABORT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGIN() { return GetToken(StreamSqlParser.BEGIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHAIN() { return GetToken(StreamSqlParser.CHAIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMIT() { return GetToken(StreamSqlParser.COMMIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISCARD() { return GetToken(StreamSqlParser.DISCARD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NO() { return GetToken(StreamSqlParser.NO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PLANS() { return GetToken(StreamSqlParser.PLANS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROLLBACK() { return GetToken(StreamSqlParser.ROLLBACK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEQUENCES() { return GetToken(StreamSqlParser.SEQUENCES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode START() { return GetToken(StreamSqlParser.START, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TEMP() { return GetToken(StreamSqlParser.TEMP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TEMPORARY() { return GetToken(StreamSqlParser.TEMPORARY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIME() { return GetToken(StreamSqlParser.TIME, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(StreamSqlParser.TRANSACTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(StreamSqlParser.WORK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -4172,14 +4753,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 56, RULE_nonReserved);
+		EnterRule(_localctx, 58, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 545;
+			State = 598;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131714L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 15L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131714L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 8388495L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4201,9 +4782,9 @@ public partial class StreamSqlParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 17: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
-		case 20: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
-		case 21: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 18: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
+		case 21: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 22: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -4230,203 +4811,225 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,99,548,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
-		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
+		4,1,115,601,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
-		1,0,5,0,60,8,0,10,0,12,0,63,9,0,1,0,1,0,4,0,67,8,0,11,0,12,0,68,1,0,5,
-		0,72,8,0,10,0,12,0,75,9,0,1,0,5,0,78,8,0,10,0,12,0,81,9,0,3,0,83,8,0,1,
-		0,1,0,1,1,1,1,1,1,3,1,90,8,1,1,1,1,1,1,1,1,1,3,1,96,8,1,1,1,1,1,3,1,100,
-		8,1,1,1,3,1,103,8,1,1,1,1,1,3,1,107,8,1,1,1,1,1,3,1,111,8,1,1,1,1,1,1,
-		1,1,1,3,1,117,8,1,1,1,1,1,3,1,121,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,
-		130,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,138,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,
-		1,146,8,1,1,1,1,1,1,1,1,1,1,1,3,1,153,8,1,1,1,1,1,1,1,3,1,158,8,1,1,1,
-		1,1,1,1,3,1,163,8,1,1,1,1,1,1,1,3,1,168,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-		1,3,1,177,8,1,1,1,1,1,3,1,181,8,1,1,2,1,2,1,2,1,2,5,2,187,8,2,10,2,12,
-		2,190,9,2,3,2,192,8,2,1,3,1,3,1,3,1,3,3,3,198,8,3,1,4,1,4,1,4,1,4,5,4,
-		204,8,4,10,4,12,4,207,9,4,1,4,1,4,1,5,1,5,1,5,1,5,1,5,3,5,216,8,5,1,6,
-		1,6,1,6,1,6,1,6,5,6,223,8,6,10,6,12,6,226,9,6,1,6,1,6,1,7,1,7,1,7,1,7,
-		1,8,1,8,1,8,1,8,3,8,238,8,8,1,9,1,9,1,9,1,9,5,9,244,8,9,10,9,12,9,247,
-		9,9,1,9,3,9,250,8,9,1,10,1,10,1,10,1,10,5,10,256,8,10,10,10,12,10,259,
-		9,10,1,10,1,10,1,11,1,11,1,11,1,11,5,11,267,8,11,10,11,12,11,270,9,11,
-		1,11,1,11,1,12,1,12,3,12,276,8,12,1,12,1,12,1,12,5,12,281,8,12,10,12,12,
-		12,284,9,12,1,12,1,12,1,12,1,12,3,12,290,8,12,1,12,1,12,1,12,1,12,1,12,
-		5,12,297,8,12,10,12,12,12,300,9,12,3,12,302,8,12,1,12,1,12,3,12,306,8,
-		12,1,12,3,12,309,8,12,1,12,1,12,3,12,313,8,12,1,13,1,13,1,13,1,13,3,13,
-		319,8,13,1,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,328,8,14,1,14,3,14,331,
-		8,14,3,14,333,8,14,1,15,1,15,3,15,337,8,15,1,15,3,15,340,8,15,1,16,1,16,
-		1,17,1,17,1,17,3,17,347,8,17,1,17,1,17,3,17,351,8,17,1,17,1,17,1,17,1,
-		17,1,17,1,17,5,17,359,8,17,10,17,12,17,362,9,17,1,18,1,18,1,18,1,18,3,
-		18,368,8,18,1,18,1,18,1,18,1,18,1,18,1,18,3,18,376,8,18,1,18,1,18,1,18,
-		1,18,1,18,5,18,383,8,18,10,18,12,18,386,9,18,1,18,1,18,1,18,3,18,391,8,
-		18,1,18,1,18,1,18,1,18,3,18,397,8,18,1,18,1,18,3,18,401,8,18,1,18,1,18,
-		1,18,3,18,406,8,18,1,18,1,18,1,18,3,18,411,8,18,1,18,1,18,1,18,3,18,416,
-		8,18,1,19,1,19,1,20,1,20,1,20,1,20,3,20,424,8,20,1,20,1,20,1,20,1,20,1,
-		20,1,20,1,20,1,20,1,20,5,20,435,8,20,10,20,12,20,438,9,20,1,21,1,21,1,
-		21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,449,8,21,1,21,1,21,1,21,1,21,1,21,
-		1,21,3,21,457,8,21,1,21,4,21,460,8,21,11,21,12,21,461,1,21,1,21,3,21,466,
-		8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,
-		3,21,481,8,21,1,21,1,21,1,21,5,21,486,8,21,10,21,12,21,489,9,21,3,21,491,
-		8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,504,8,
-		21,1,21,1,21,1,21,5,21,509,8,21,10,21,12,21,512,9,21,1,22,1,22,1,22,1,
-		22,1,22,1,23,1,23,3,23,521,8,23,1,23,1,23,1,23,1,23,3,23,527,8,23,1,23,
-		3,23,530,8,23,1,24,1,24,1,24,3,24,535,8,24,1,25,1,25,1,26,1,26,1,27,1,
-		27,1,27,3,27,544,8,27,1,28,1,28,1,28,0,3,34,40,42,29,0,2,4,6,8,10,12,14,
-		16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,0,14,2,
-		0,54,54,56,56,5,0,47,47,55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,56,
-		56,66,66,2,0,40,40,51,51,2,0,60,60,71,71,2,0,31,31,38,38,1,0,71,76,1,0,
-		77,78,1,0,79,81,2,0,45,45,65,65,2,0,24,24,63,63,1,0,91,92,18,0,1,1,9,9,
+		2,29,7,29,1,0,5,0,62,8,0,10,0,12,0,65,9,0,1,0,1,0,4,0,69,8,0,11,0,12,0,
+		70,1,0,5,0,74,8,0,10,0,12,0,77,9,0,1,0,5,0,80,8,0,10,0,12,0,83,9,0,3,0,
+		85,8,0,1,0,1,0,1,1,1,1,1,1,3,1,92,8,1,1,1,1,1,1,1,1,1,3,1,98,8,1,1,1,1,
+		1,3,1,102,8,1,1,1,3,1,105,8,1,1,1,1,1,3,1,109,8,1,1,1,1,1,3,1,113,8,1,
+		1,1,1,1,1,1,1,1,3,1,119,8,1,1,1,1,1,3,1,123,8,1,1,1,1,1,1,1,1,1,1,1,1,
+		1,1,1,3,1,132,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,140,8,1,1,1,1,1,1,1,1,1,
+		1,1,1,1,3,1,148,8,1,1,1,1,1,1,1,1,1,1,1,3,1,155,8,1,1,1,1,1,1,1,3,1,160,
+		8,1,1,1,1,1,1,1,3,1,165,8,1,1,1,1,1,1,1,3,1,170,8,1,1,1,1,1,1,1,1,1,1,
+		1,1,1,1,1,3,1,179,8,1,1,1,1,1,1,1,1,1,1,1,3,1,186,8,1,1,1,3,1,189,8,1,
+		1,1,1,1,3,1,193,8,1,1,1,5,1,196,8,1,10,1,12,1,199,9,1,3,1,201,8,1,1,1,
+		1,1,3,1,205,8,1,1,1,1,1,3,1,209,8,1,1,1,3,1,212,8,1,1,1,1,1,1,1,1,1,3,
+		1,218,8,1,1,1,1,1,1,1,1,1,3,1,224,8,1,3,1,226,8,1,1,2,1,2,4,2,230,8,2,
+		11,2,12,2,231,1,3,1,3,1,3,1,3,5,3,238,8,3,10,3,12,3,241,9,3,3,3,243,8,
+		3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,251,8,4,1,5,1,5,1,5,1,5,5,5,257,8,5,10,5,
+		12,5,260,9,5,1,5,1,5,1,6,1,6,1,6,1,6,1,6,3,6,269,8,6,1,7,1,7,1,7,1,7,1,
+		7,5,7,276,8,7,10,7,12,7,279,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,9,1,9,1,9,1,
+		9,3,9,291,8,9,1,10,1,10,1,10,1,10,5,10,297,8,10,10,10,12,10,300,9,10,1,
+		10,3,10,303,8,10,1,11,1,11,1,11,1,11,5,11,309,8,11,10,11,12,11,312,9,11,
+		1,11,1,11,1,12,1,12,1,12,1,12,5,12,320,8,12,10,12,12,12,323,9,12,1,12,
+		1,12,1,13,1,13,3,13,329,8,13,1,13,1,13,1,13,5,13,334,8,13,10,13,12,13,
+		337,9,13,1,13,1,13,1,13,1,13,3,13,343,8,13,1,13,1,13,1,13,1,13,1,13,5,
+		13,350,8,13,10,13,12,13,353,9,13,3,13,355,8,13,1,13,1,13,3,13,359,8,13,
+		1,13,3,13,362,8,13,1,13,1,13,3,13,366,8,13,1,14,1,14,1,14,1,14,3,14,372,
+		8,14,1,15,1,15,1,15,1,15,1,15,1,15,1,15,3,15,381,8,15,1,15,3,15,384,8,
+		15,3,15,386,8,15,1,16,1,16,3,16,390,8,16,1,16,3,16,393,8,16,1,17,1,17,
+		1,18,1,18,1,18,3,18,400,8,18,1,18,1,18,3,18,404,8,18,1,18,1,18,1,18,1,
+		18,1,18,1,18,5,18,412,8,18,10,18,12,18,415,9,18,1,19,1,19,1,19,1,19,3,
+		19,421,8,19,1,19,1,19,1,19,1,19,1,19,1,19,3,19,429,8,19,1,19,1,19,1,19,
+		1,19,1,19,5,19,436,8,19,10,19,12,19,439,9,19,1,19,1,19,1,19,3,19,444,8,
+		19,1,19,1,19,1,19,1,19,3,19,450,8,19,1,19,1,19,3,19,454,8,19,1,19,1,19,
+		1,19,3,19,459,8,19,1,19,1,19,1,19,3,19,464,8,19,1,19,1,19,1,19,3,19,469,
+		8,19,1,20,1,20,1,21,1,21,1,21,1,21,3,21,477,8,21,1,21,1,21,1,21,1,21,1,
+		21,1,21,1,21,1,21,1,21,5,21,488,8,21,10,21,12,21,491,9,21,1,22,1,22,1,
+		22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,502,8,22,1,22,1,22,1,22,1,22,1,22,
+		1,22,3,22,510,8,22,1,22,4,22,513,8,22,11,22,12,22,514,1,22,1,22,3,22,519,
+		8,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,
+		3,22,534,8,22,1,22,1,22,1,22,5,22,539,8,22,10,22,12,22,542,9,22,3,22,544,
+		8,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,557,8,
+		22,1,22,1,22,1,22,5,22,562,8,22,10,22,12,22,565,9,22,1,23,1,23,1,23,1,
+		23,1,23,1,24,1,24,3,24,574,8,24,1,24,1,24,1,24,1,24,3,24,580,8,24,1,24,
+		3,24,583,8,24,1,25,1,25,1,25,3,25,588,8,25,1,26,1,26,1,27,1,27,1,28,1,
+		28,1,28,3,28,597,8,28,1,29,1,29,1,29,0,3,36,42,44,30,0,2,4,6,8,10,12,14,
+		16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,0,17,
+		2,0,54,54,56,56,5,0,47,47,55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,
+		56,56,66,66,2,0,40,40,51,51,2,0,60,60,87,87,1,0,84,85,4,0,19,19,71,71,
+		74,74,78,78,4,0,2,2,77,77,79,79,81,82,2,0,31,31,38,38,1,0,87,92,1,0,93,
+		94,1,0,95,97,2,0,45,45,65,65,2,0,24,24,63,63,1,0,107,108,19,0,1,1,9,9,
 		12,14,18,18,20,20,22,23,25,26,30,30,34,34,37,37,40,41,45,45,47,49,51,51,
-		53,55,57,58,61,62,64,67,633,0,61,1,0,0,0,2,180,1,0,0,0,4,191,1,0,0,0,6,
-		197,1,0,0,0,8,199,1,0,0,0,10,210,1,0,0,0,12,217,1,0,0,0,14,229,1,0,0,0,
-		16,237,1,0,0,0,18,249,1,0,0,0,20,251,1,0,0,0,22,262,1,0,0,0,24,273,1,0,
-		0,0,26,318,1,0,0,0,28,332,1,0,0,0,30,334,1,0,0,0,32,341,1,0,0,0,34,350,
-		1,0,0,0,36,415,1,0,0,0,38,417,1,0,0,0,40,423,1,0,0,0,42,503,1,0,0,0,44,
-		513,1,0,0,0,46,518,1,0,0,0,48,531,1,0,0,0,50,536,1,0,0,0,52,538,1,0,0,
-		0,54,543,1,0,0,0,56,545,1,0,0,0,58,60,5,88,0,0,59,58,1,0,0,0,60,63,1,0,
-		0,0,61,59,1,0,0,0,61,62,1,0,0,0,62,82,1,0,0,0,63,61,1,0,0,0,64,73,3,2,
-		1,0,65,67,5,88,0,0,66,65,1,0,0,0,67,68,1,0,0,0,68,66,1,0,0,0,68,69,1,0,
-		0,0,69,70,1,0,0,0,70,72,3,2,1,0,71,66,1,0,0,0,72,75,1,0,0,0,73,71,1,0,
-		0,0,73,74,1,0,0,0,74,79,1,0,0,0,75,73,1,0,0,0,76,78,5,88,0,0,77,76,1,0,
-		0,0,78,81,1,0,0,0,79,77,1,0,0,0,79,80,1,0,0,0,80,83,1,0,0,0,81,79,1,0,
-		0,0,82,64,1,0,0,0,82,83,1,0,0,0,83,84,1,0,0,0,84,85,5,0,0,1,85,1,1,0,0,
-		0,86,89,5,10,0,0,87,88,5,44,0,0,88,90,5,48,0,0,89,87,1,0,0,0,89,90,1,0,
-		0,0,90,91,1,0,0,0,91,95,7,0,0,0,92,93,5,30,0,0,93,94,5,42,0,0,94,96,5,
-		21,0,0,95,92,1,0,0,0,95,96,1,0,0,0,96,97,1,0,0,0,97,99,3,48,24,0,98,100,
-		3,8,4,0,99,98,1,0,0,0,99,100,1,0,0,0,100,102,1,0,0,0,101,103,3,12,6,0,
-		102,101,1,0,0,0,102,103,1,0,0,0,103,106,1,0,0,0,104,105,5,4,0,0,105,107,
-		3,24,12,0,106,104,1,0,0,0,106,107,1,0,0,0,107,181,1,0,0,0,108,110,5,10,
-		0,0,109,111,5,41,0,0,110,109,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,
-		116,5,66,0,0,113,114,5,30,0,0,114,115,5,42,0,0,115,117,5,21,0,0,116,113,
-		1,0,0,0,116,117,1,0,0,0,117,118,1,0,0,0,118,120,3,48,24,0,119,121,3,12,
-		6,0,120,119,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,122,123,5,4,0,0,123,
-		124,3,24,12,0,124,181,1,0,0,0,125,126,5,33,0,0,126,127,5,35,0,0,127,129,
-		3,48,24,0,128,130,3,20,10,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,1,
-		0,0,0,131,132,3,18,9,0,132,181,1,0,0,0,133,181,3,24,12,0,134,135,5,53,
-		0,0,135,137,7,1,0,0,136,138,5,23,0,0,137,136,1,0,0,0,137,138,1,0,0,0,138,
-		181,1,0,0,0,139,140,5,53,0,0,140,181,5,2,0,0,141,142,5,53,0,0,142,181,
-		3,4,2,0,143,145,7,2,0,0,144,146,5,23,0,0,145,144,1,0,0,0,145,146,1,0,0,
-		0,146,147,1,0,0,0,147,181,3,48,24,0,148,149,5,16,0,0,149,152,7,3,0,0,150,
-		151,5,30,0,0,151,153,5,21,0,0,152,150,1,0,0,0,152,153,1,0,0,0,153,154,
-		1,0,0,0,154,157,3,48,24,0,155,156,5,12,0,0,156,158,5,61,0,0,157,155,1,
-		0,0,0,157,158,1,0,0,0,158,181,1,0,0,0,159,162,5,58,0,0,160,163,3,54,27,
-		0,161,163,5,2,0,0,162,160,1,0,0,0,162,161,1,0,0,0,163,181,1,0,0,0,164,
-		181,5,26,0,0,165,167,5,52,0,0,166,168,7,4,0,0,167,166,1,0,0,0,167,168,
-		1,0,0,0,168,169,1,0,0,0,169,170,3,4,2,0,170,171,7,5,0,0,171,172,3,6,3,
-		0,172,181,1,0,0,0,173,176,5,49,0,0,174,177,3,4,2,0,175,177,5,2,0,0,176,
-		174,1,0,0,0,176,175,1,0,0,0,177,181,1,0,0,0,178,179,5,22,0,0,179,181,3,
-		24,12,0,180,86,1,0,0,0,180,108,1,0,0,0,180,125,1,0,0,0,180,133,1,0,0,0,
-		180,134,1,0,0,0,180,139,1,0,0,0,180,141,1,0,0,0,180,143,1,0,0,0,180,148,
-		1,0,0,0,180,159,1,0,0,0,180,164,1,0,0,0,180,165,1,0,0,0,180,173,1,0,0,
-		0,180,178,1,0,0,0,181,3,1,0,0,0,182,192,5,90,0,0,183,188,3,54,27,0,184,
-		185,5,87,0,0,185,187,3,54,27,0,186,184,1,0,0,0,187,190,1,0,0,0,188,186,
-		1,0,0,0,188,189,1,0,0,0,189,192,1,0,0,0,190,188,1,0,0,0,191,182,1,0,0,
-		0,191,183,1,0,0,0,192,5,1,0,0,0,193,198,5,90,0,0,194,198,3,52,26,0,195,
-		198,3,54,27,0,196,198,5,11,0,0,197,193,1,0,0,0,197,194,1,0,0,0,197,195,
-		1,0,0,0,197,196,1,0,0,0,198,7,1,0,0,0,199,200,5,84,0,0,200,205,3,10,5,
-		0,201,202,5,86,0,0,202,204,3,10,5,0,203,201,1,0,0,0,204,207,1,0,0,0,205,
-		203,1,0,0,0,205,206,1,0,0,0,206,208,1,0,0,0,207,205,1,0,0,0,208,209,5,
-		85,0,0,209,9,1,0,0,0,210,211,3,54,27,0,211,215,3,46,23,0,212,216,5,37,
-		0,0,213,214,5,46,0,0,214,216,5,37,0,0,215,212,1,0,0,0,215,213,1,0,0,0,
-		215,216,1,0,0,0,216,11,1,0,0,0,217,218,5,70,0,0,218,219,5,84,0,0,219,224,
-		3,14,7,0,220,221,5,86,0,0,221,223,3,14,7,0,222,220,1,0,0,0,223,226,1,0,
-		0,0,224,222,1,0,0,0,224,225,1,0,0,0,225,227,1,0,0,0,226,224,1,0,0,0,227,
-		228,5,85,0,0,228,13,1,0,0,0,229,230,3,54,27,0,230,231,5,71,0,0,231,232,
-		3,16,8,0,232,15,1,0,0,0,233,238,5,90,0,0,234,238,3,52,26,0,235,238,3,50,
-		25,0,236,238,3,54,27,0,237,233,1,0,0,0,237,234,1,0,0,0,237,235,1,0,0,0,
-		237,236,1,0,0,0,238,17,1,0,0,0,239,240,5,64,0,0,240,245,3,22,11,0,241,
-		242,5,86,0,0,242,244,3,22,11,0,243,241,1,0,0,0,244,247,1,0,0,0,245,243,
-		1,0,0,0,245,246,1,0,0,0,246,250,1,0,0,0,247,245,1,0,0,0,248,250,3,24,12,
-		0,249,239,1,0,0,0,249,248,1,0,0,0,250,19,1,0,0,0,251,252,5,84,0,0,252,
-		257,3,54,27,0,253,254,5,86,0,0,254,256,3,54,27,0,255,253,1,0,0,0,256,259,
-		1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,260,1,0,0,0,259,257,1,0,0,
-		0,260,261,5,85,0,0,261,21,1,0,0,0,262,263,5,84,0,0,263,268,3,32,16,0,264,
-		265,5,86,0,0,265,267,3,32,16,0,266,264,1,0,0,0,267,270,1,0,0,0,268,266,
-		1,0,0,0,268,269,1,0,0,0,269,271,1,0,0,0,270,268,1,0,0,0,271,272,5,85,0,
-		0,272,23,1,0,0,0,273,275,5,50,0,0,274,276,5,15,0,0,275,274,1,0,0,0,275,
-		276,1,0,0,0,276,277,1,0,0,0,277,282,3,28,14,0,278,279,5,86,0,0,279,281,
-		3,28,14,0,280,278,1,0,0,0,281,284,1,0,0,0,282,280,1,0,0,0,282,283,1,0,
-		0,0,283,285,1,0,0,0,284,282,1,0,0,0,285,286,5,27,0,0,286,289,3,30,15,0,
-		287,288,5,69,0,0,288,290,3,32,16,0,289,287,1,0,0,0,289,290,1,0,0,0,290,
-		301,1,0,0,0,291,292,5,28,0,0,292,293,5,6,0,0,293,298,3,32,16,0,294,295,
-		5,86,0,0,295,297,3,32,16,0,296,294,1,0,0,0,297,300,1,0,0,0,298,296,1,0,
-		0,0,298,299,1,0,0,0,299,302,1,0,0,0,300,298,1,0,0,0,301,291,1,0,0,0,301,
-		302,1,0,0,0,302,305,1,0,0,0,303,304,5,29,0,0,304,306,3,32,16,0,305,303,
-		1,0,0,0,305,306,1,0,0,0,306,308,1,0,0,0,307,309,3,26,13,0,308,307,1,0,
-		0,0,308,309,1,0,0,0,309,312,1,0,0,0,310,311,5,39,0,0,311,313,5,91,0,0,
-		312,310,1,0,0,0,312,313,1,0,0,0,313,25,1,0,0,0,314,315,5,18,0,0,315,319,
-		5,9,0,0,316,317,5,18,0,0,317,319,5,25,0,0,318,314,1,0,0,0,318,316,1,0,
-		0,0,319,27,1,0,0,0,320,333,5,79,0,0,321,322,3,54,27,0,322,323,5,87,0,0,
-		323,324,5,79,0,0,324,333,1,0,0,0,325,330,3,32,16,0,326,328,5,4,0,0,327,
-		326,1,0,0,0,327,328,1,0,0,0,328,329,1,0,0,0,329,331,3,54,27,0,330,327,
-		1,0,0,0,330,331,1,0,0,0,331,333,1,0,0,0,332,320,1,0,0,0,332,321,1,0,0,
-		0,332,325,1,0,0,0,333,29,1,0,0,0,334,339,3,48,24,0,335,337,5,4,0,0,336,
-		335,1,0,0,0,336,337,1,0,0,0,337,338,1,0,0,0,338,340,3,54,27,0,339,336,
-		1,0,0,0,339,340,1,0,0,0,340,31,1,0,0,0,341,342,3,34,17,0,342,33,1,0,0,
-		0,343,344,6,17,-1,0,344,346,3,40,20,0,345,347,3,36,18,0,346,345,1,0,0,
-		0,346,347,1,0,0,0,347,351,1,0,0,0,348,349,5,42,0,0,349,351,3,34,17,3,350,
-		343,1,0,0,0,350,348,1,0,0,0,351,360,1,0,0,0,352,353,10,2,0,0,353,354,5,
-		3,0,0,354,359,3,34,17,3,355,356,10,1,0,0,356,357,5,44,0,0,357,359,3,34,
-		17,2,358,352,1,0,0,0,358,355,1,0,0,0,359,362,1,0,0,0,360,358,1,0,0,0,360,
-		361,1,0,0,0,361,35,1,0,0,0,362,360,1,0,0,0,363,364,3,38,19,0,364,365,3,
-		40,20,0,365,416,1,0,0,0,366,368,5,42,0,0,367,366,1,0,0,0,367,368,1,0,0,
-		0,368,369,1,0,0,0,369,370,5,5,0,0,370,371,3,40,20,0,371,372,5,3,0,0,372,
-		373,3,40,20,0,373,416,1,0,0,0,374,376,5,42,0,0,375,374,1,0,0,0,375,376,
-		1,0,0,0,376,377,1,0,0,0,377,378,5,32,0,0,378,379,5,84,0,0,379,384,3,32,
-		16,0,380,381,5,86,0,0,381,383,3,32,16,0,382,380,1,0,0,0,383,386,1,0,0,
-		0,384,382,1,0,0,0,384,385,1,0,0,0,385,387,1,0,0,0,386,384,1,0,0,0,387,
-		388,5,85,0,0,388,416,1,0,0,0,389,391,5,42,0,0,390,389,1,0,0,0,390,391,
-		1,0,0,0,391,392,1,0,0,0,392,393,7,6,0,0,393,396,3,40,20,0,394,395,5,20,
-		0,0,395,397,3,40,20,0,396,394,1,0,0,0,396,397,1,0,0,0,397,416,1,0,0,0,
-		398,400,5,36,0,0,399,401,5,42,0,0,400,399,1,0,0,0,400,401,1,0,0,0,401,
-		402,1,0,0,0,402,416,5,43,0,0,403,405,5,36,0,0,404,406,5,42,0,0,405,404,
-		1,0,0,0,405,406,1,0,0,0,406,407,1,0,0,0,407,416,3,50,25,0,408,410,5,36,
-		0,0,409,411,5,42,0,0,410,409,1,0,0,0,410,411,1,0,0,0,411,412,1,0,0,0,412,
-		413,5,15,0,0,413,414,5,27,0,0,414,416,3,40,20,0,415,363,1,0,0,0,415,367,
-		1,0,0,0,415,375,1,0,0,0,415,390,1,0,0,0,415,398,1,0,0,0,415,403,1,0,0,
-		0,415,408,1,0,0,0,416,37,1,0,0,0,417,418,7,7,0,0,418,39,1,0,0,0,419,420,
-		6,20,-1,0,420,424,3,42,21,0,421,422,7,8,0,0,422,424,3,40,20,4,423,419,
-		1,0,0,0,423,421,1,0,0,0,424,436,1,0,0,0,425,426,10,3,0,0,426,427,7,9,0,
-		0,427,435,3,40,20,4,428,429,10,2,0,0,429,430,7,8,0,0,430,435,3,40,20,3,
-		431,432,10,1,0,0,432,433,5,82,0,0,433,435,3,40,20,2,434,425,1,0,0,0,434,
-		428,1,0,0,0,434,431,1,0,0,0,435,438,1,0,0,0,436,434,1,0,0,0,436,437,1,
-		0,0,0,437,41,1,0,0,0,438,436,1,0,0,0,439,440,6,21,-1,0,440,504,5,43,0,
-		0,441,504,3,50,25,0,442,504,3,52,26,0,443,504,5,90,0,0,444,504,5,89,0,
-		0,445,446,5,34,0,0,446,448,5,90,0,0,447,449,3,54,27,0,448,447,1,0,0,0,
-		448,449,1,0,0,0,449,504,1,0,0,0,450,451,3,54,27,0,451,452,5,90,0,0,452,
-		504,1,0,0,0,453,504,5,93,0,0,454,456,5,7,0,0,455,457,3,32,16,0,456,455,
-		1,0,0,0,456,457,1,0,0,0,457,459,1,0,0,0,458,460,3,44,22,0,459,458,1,0,
-		0,0,460,461,1,0,0,0,461,459,1,0,0,0,461,462,1,0,0,0,462,465,1,0,0,0,463,
-		464,5,17,0,0,464,466,3,32,16,0,465,463,1,0,0,0,465,466,1,0,0,0,466,467,
-		1,0,0,0,467,468,5,19,0,0,468,504,1,0,0,0,469,470,5,8,0,0,470,471,5,84,
-		0,0,471,472,3,32,16,0,472,473,5,4,0,0,473,474,3,46,23,0,474,475,5,85,0,
-		0,475,504,1,0,0,0,476,477,3,54,27,0,477,490,5,84,0,0,478,491,5,79,0,0,
-		479,481,5,15,0,0,480,479,1,0,0,0,480,481,1,0,0,0,481,482,1,0,0,0,482,487,
-		3,32,16,0,483,484,5,86,0,0,484,486,3,32,16,0,485,483,1,0,0,0,486,489,1,
-		0,0,0,487,485,1,0,0,0,487,488,1,0,0,0,488,491,1,0,0,0,489,487,1,0,0,0,
-		490,478,1,0,0,0,490,480,1,0,0,0,490,491,1,0,0,0,491,492,1,0,0,0,492,493,
-		5,85,0,0,493,504,1,0,0,0,494,495,3,54,27,0,495,496,5,87,0,0,496,497,3,
-		54,27,0,497,504,1,0,0,0,498,504,3,54,27,0,499,500,5,84,0,0,500,501,3,32,
-		16,0,501,502,5,85,0,0,502,504,1,0,0,0,503,439,1,0,0,0,503,441,1,0,0,0,
-		503,442,1,0,0,0,503,443,1,0,0,0,503,444,1,0,0,0,503,445,1,0,0,0,503,450,
-		1,0,0,0,503,453,1,0,0,0,503,454,1,0,0,0,503,469,1,0,0,0,503,476,1,0,0,
-		0,503,494,1,0,0,0,503,498,1,0,0,0,503,499,1,0,0,0,504,510,1,0,0,0,505,
-		506,10,5,0,0,506,507,5,83,0,0,507,509,3,46,23,0,508,505,1,0,0,0,509,512,
-		1,0,0,0,510,508,1,0,0,0,510,511,1,0,0,0,511,43,1,0,0,0,512,510,1,0,0,0,
-		513,514,5,68,0,0,514,515,3,32,16,0,515,516,5,59,0,0,516,517,3,32,16,0,
-		517,45,1,0,0,0,518,520,3,54,27,0,519,521,7,10,0,0,520,519,1,0,0,0,520,
-		521,1,0,0,0,521,529,1,0,0,0,522,523,5,84,0,0,523,526,5,91,0,0,524,525,
-		5,86,0,0,525,527,5,91,0,0,526,524,1,0,0,0,526,527,1,0,0,0,527,528,1,0,
-		0,0,528,530,5,85,0,0,529,522,1,0,0,0,529,530,1,0,0,0,530,47,1,0,0,0,531,
-		534,3,54,27,0,532,533,5,87,0,0,533,535,3,54,27,0,534,532,1,0,0,0,534,535,
-		1,0,0,0,535,49,1,0,0,0,536,537,7,11,0,0,537,51,1,0,0,0,538,539,7,12,0,
-		0,539,53,1,0,0,0,540,544,5,94,0,0,541,544,5,95,0,0,542,544,3,56,28,0,543,
-		540,1,0,0,0,543,541,1,0,0,0,543,542,1,0,0,0,544,55,1,0,0,0,545,546,7,13,
-		0,0,546,57,1,0,0,0,77,61,68,73,79,82,89,95,99,102,106,110,116,120,129,
-		137,145,152,157,162,167,176,180,188,191,197,205,215,224,237,245,249,257,
-		268,275,282,289,298,301,305,308,312,318,327,330,332,336,339,346,350,358,
-		360,367,375,384,390,396,400,405,410,415,423,434,436,448,456,461,465,480,
-		487,490,503,510,520,526,529,534,543
+		53,55,57,58,61,62,64,67,71,86,702,0,63,1,0,0,0,2,225,1,0,0,0,4,229,1,0,
+		0,0,6,242,1,0,0,0,8,250,1,0,0,0,10,252,1,0,0,0,12,263,1,0,0,0,14,270,1,
+		0,0,0,16,282,1,0,0,0,18,290,1,0,0,0,20,302,1,0,0,0,22,304,1,0,0,0,24,315,
+		1,0,0,0,26,326,1,0,0,0,28,371,1,0,0,0,30,385,1,0,0,0,32,387,1,0,0,0,34,
+		394,1,0,0,0,36,403,1,0,0,0,38,468,1,0,0,0,40,470,1,0,0,0,42,476,1,0,0,
+		0,44,556,1,0,0,0,46,566,1,0,0,0,48,571,1,0,0,0,50,584,1,0,0,0,52,589,1,
+		0,0,0,54,591,1,0,0,0,56,596,1,0,0,0,58,598,1,0,0,0,60,62,5,104,0,0,61,
+		60,1,0,0,0,62,65,1,0,0,0,63,61,1,0,0,0,63,64,1,0,0,0,64,84,1,0,0,0,65,
+		63,1,0,0,0,66,75,3,2,1,0,67,69,5,104,0,0,68,67,1,0,0,0,69,70,1,0,0,0,70,
+		68,1,0,0,0,70,71,1,0,0,0,71,72,1,0,0,0,72,74,3,2,1,0,73,68,1,0,0,0,74,
+		77,1,0,0,0,75,73,1,0,0,0,75,76,1,0,0,0,76,81,1,0,0,0,77,75,1,0,0,0,78,
+		80,5,104,0,0,79,78,1,0,0,0,80,83,1,0,0,0,81,79,1,0,0,0,81,82,1,0,0,0,82,
+		85,1,0,0,0,83,81,1,0,0,0,84,66,1,0,0,0,84,85,1,0,0,0,85,86,1,0,0,0,86,
+		87,5,0,0,1,87,1,1,0,0,0,88,91,5,10,0,0,89,90,5,44,0,0,90,92,5,48,0,0,91,
+		89,1,0,0,0,91,92,1,0,0,0,92,93,1,0,0,0,93,97,7,0,0,0,94,95,5,30,0,0,95,
+		96,5,42,0,0,96,98,5,21,0,0,97,94,1,0,0,0,97,98,1,0,0,0,98,99,1,0,0,0,99,
+		101,3,50,25,0,100,102,3,10,5,0,101,100,1,0,0,0,101,102,1,0,0,0,102,104,
+		1,0,0,0,103,105,3,14,7,0,104,103,1,0,0,0,104,105,1,0,0,0,105,108,1,0,0,
+		0,106,107,5,4,0,0,107,109,3,26,13,0,108,106,1,0,0,0,108,109,1,0,0,0,109,
+		226,1,0,0,0,110,112,5,10,0,0,111,113,5,41,0,0,112,111,1,0,0,0,112,113,
+		1,0,0,0,113,114,1,0,0,0,114,118,5,66,0,0,115,116,5,30,0,0,116,117,5,42,
+		0,0,117,119,5,21,0,0,118,115,1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,
+		122,3,50,25,0,121,123,3,14,7,0,122,121,1,0,0,0,122,123,1,0,0,0,123,124,
+		1,0,0,0,124,125,5,4,0,0,125,126,3,26,13,0,126,226,1,0,0,0,127,128,5,33,
+		0,0,128,129,5,35,0,0,129,131,3,50,25,0,130,132,3,22,11,0,131,130,1,0,0,
+		0,131,132,1,0,0,0,132,133,1,0,0,0,133,134,3,20,10,0,134,226,1,0,0,0,135,
+		226,3,26,13,0,136,137,5,53,0,0,137,139,7,1,0,0,138,140,5,23,0,0,139,138,
+		1,0,0,0,139,140,1,0,0,0,140,226,1,0,0,0,141,142,5,53,0,0,142,226,5,2,0,
+		0,143,144,5,53,0,0,144,226,3,6,3,0,145,147,7,2,0,0,146,148,5,23,0,0,147,
+		146,1,0,0,0,147,148,1,0,0,0,148,149,1,0,0,0,149,226,3,50,25,0,150,151,
+		5,16,0,0,151,154,7,3,0,0,152,153,5,30,0,0,153,155,5,21,0,0,154,152,1,0,
+		0,0,154,155,1,0,0,0,155,156,1,0,0,0,156,159,3,50,25,0,157,158,5,12,0,0,
+		158,160,5,61,0,0,159,157,1,0,0,0,159,160,1,0,0,0,160,226,1,0,0,0,161,164,
+		5,58,0,0,162,165,3,56,28,0,163,165,5,2,0,0,164,162,1,0,0,0,164,163,1,0,
+		0,0,165,226,1,0,0,0,166,226,5,26,0,0,167,169,5,52,0,0,168,170,7,4,0,0,
+		169,168,1,0,0,0,169,170,1,0,0,0,170,171,1,0,0,0,171,172,3,6,3,0,172,173,
+		7,5,0,0,173,174,3,8,4,0,174,226,1,0,0,0,175,178,5,49,0,0,176,179,3,6,3,
+		0,177,179,5,2,0,0,178,176,1,0,0,0,178,177,1,0,0,0,179,226,1,0,0,0,180,
+		181,5,22,0,0,181,226,3,26,13,0,182,186,5,72,0,0,183,184,5,80,0,0,184,186,
+		5,84,0,0,185,182,1,0,0,0,185,183,1,0,0,0,186,188,1,0,0,0,187,189,7,6,0,
+		0,188,187,1,0,0,0,188,189,1,0,0,0,189,200,1,0,0,0,190,197,3,4,2,0,191,
+		193,5,102,0,0,192,191,1,0,0,0,192,193,1,0,0,0,193,194,1,0,0,0,194,196,
+		3,4,2,0,195,192,1,0,0,0,196,199,1,0,0,0,197,195,1,0,0,0,197,198,1,0,0,
+		0,198,201,1,0,0,0,199,197,1,0,0,0,200,190,1,0,0,0,200,201,1,0,0,0,201,
+		226,1,0,0,0,202,204,7,7,0,0,203,205,7,6,0,0,204,203,1,0,0,0,204,205,1,
+		0,0,0,205,211,1,0,0,0,206,208,5,3,0,0,207,209,5,76,0,0,208,207,1,0,0,0,
+		208,209,1,0,0,0,209,210,1,0,0,0,210,212,5,73,0,0,211,206,1,0,0,0,211,212,
+		1,0,0,0,212,226,1,0,0,0,213,214,5,75,0,0,214,226,7,8,0,0,215,217,5,52,
+		0,0,216,218,7,4,0,0,217,216,1,0,0,0,217,218,1,0,0,0,218,219,1,0,0,0,219,
+		220,5,83,0,0,220,223,5,86,0,0,221,224,3,8,4,0,222,224,5,40,0,0,223,221,
+		1,0,0,0,223,222,1,0,0,0,224,226,1,0,0,0,225,88,1,0,0,0,225,110,1,0,0,0,
+		225,127,1,0,0,0,225,135,1,0,0,0,225,136,1,0,0,0,225,141,1,0,0,0,225,143,
+		1,0,0,0,225,145,1,0,0,0,225,150,1,0,0,0,225,161,1,0,0,0,225,166,1,0,0,
+		0,225,167,1,0,0,0,225,175,1,0,0,0,225,180,1,0,0,0,225,185,1,0,0,0,225,
+		202,1,0,0,0,225,213,1,0,0,0,225,215,1,0,0,0,226,3,1,0,0,0,227,230,5,42,
+		0,0,228,230,3,56,28,0,229,227,1,0,0,0,229,228,1,0,0,0,230,231,1,0,0,0,
+		231,229,1,0,0,0,231,232,1,0,0,0,232,5,1,0,0,0,233,243,5,106,0,0,234,239,
+		3,56,28,0,235,236,5,103,0,0,236,238,3,56,28,0,237,235,1,0,0,0,238,241,
+		1,0,0,0,239,237,1,0,0,0,239,240,1,0,0,0,240,243,1,0,0,0,241,239,1,0,0,
+		0,242,233,1,0,0,0,242,234,1,0,0,0,243,7,1,0,0,0,244,251,5,106,0,0,245,
+		251,3,54,27,0,246,251,3,56,28,0,247,251,5,11,0,0,248,249,5,94,0,0,249,
+		251,3,54,27,0,250,244,1,0,0,0,250,245,1,0,0,0,250,246,1,0,0,0,250,247,
+		1,0,0,0,250,248,1,0,0,0,251,9,1,0,0,0,252,253,5,100,0,0,253,258,3,12,6,
+		0,254,255,5,102,0,0,255,257,3,12,6,0,256,254,1,0,0,0,257,260,1,0,0,0,258,
+		256,1,0,0,0,258,259,1,0,0,0,259,261,1,0,0,0,260,258,1,0,0,0,261,262,5,
+		101,0,0,262,11,1,0,0,0,263,264,3,56,28,0,264,268,3,48,24,0,265,269,5,37,
+		0,0,266,267,5,46,0,0,267,269,5,37,0,0,268,265,1,0,0,0,268,266,1,0,0,0,
+		268,269,1,0,0,0,269,13,1,0,0,0,270,271,5,70,0,0,271,272,5,100,0,0,272,
+		277,3,16,8,0,273,274,5,102,0,0,274,276,3,16,8,0,275,273,1,0,0,0,276,279,
+		1,0,0,0,277,275,1,0,0,0,277,278,1,0,0,0,278,280,1,0,0,0,279,277,1,0,0,
+		0,280,281,5,101,0,0,281,15,1,0,0,0,282,283,3,56,28,0,283,284,5,87,0,0,
+		284,285,3,18,9,0,285,17,1,0,0,0,286,291,5,106,0,0,287,291,3,54,27,0,288,
+		291,3,52,26,0,289,291,3,56,28,0,290,286,1,0,0,0,290,287,1,0,0,0,290,288,
+		1,0,0,0,290,289,1,0,0,0,291,19,1,0,0,0,292,293,5,64,0,0,293,298,3,24,12,
+		0,294,295,5,102,0,0,295,297,3,24,12,0,296,294,1,0,0,0,297,300,1,0,0,0,
+		298,296,1,0,0,0,298,299,1,0,0,0,299,303,1,0,0,0,300,298,1,0,0,0,301,303,
+		3,26,13,0,302,292,1,0,0,0,302,301,1,0,0,0,303,21,1,0,0,0,304,305,5,100,
+		0,0,305,310,3,56,28,0,306,307,5,102,0,0,307,309,3,56,28,0,308,306,1,0,
+		0,0,309,312,1,0,0,0,310,308,1,0,0,0,310,311,1,0,0,0,311,313,1,0,0,0,312,
+		310,1,0,0,0,313,314,5,101,0,0,314,23,1,0,0,0,315,316,5,100,0,0,316,321,
+		3,34,17,0,317,318,5,102,0,0,318,320,3,34,17,0,319,317,1,0,0,0,320,323,
+		1,0,0,0,321,319,1,0,0,0,321,322,1,0,0,0,322,324,1,0,0,0,323,321,1,0,0,
+		0,324,325,5,101,0,0,325,25,1,0,0,0,326,328,5,50,0,0,327,329,5,15,0,0,328,
+		327,1,0,0,0,328,329,1,0,0,0,329,330,1,0,0,0,330,335,3,30,15,0,331,332,
+		5,102,0,0,332,334,3,30,15,0,333,331,1,0,0,0,334,337,1,0,0,0,335,333,1,
+		0,0,0,335,336,1,0,0,0,336,338,1,0,0,0,337,335,1,0,0,0,338,339,5,27,0,0,
+		339,342,3,32,16,0,340,341,5,69,0,0,341,343,3,34,17,0,342,340,1,0,0,0,342,
+		343,1,0,0,0,343,354,1,0,0,0,344,345,5,28,0,0,345,346,5,6,0,0,346,351,3,
+		34,17,0,347,348,5,102,0,0,348,350,3,34,17,0,349,347,1,0,0,0,350,353,1,
+		0,0,0,351,349,1,0,0,0,351,352,1,0,0,0,352,355,1,0,0,0,353,351,1,0,0,0,
+		354,344,1,0,0,0,354,355,1,0,0,0,355,358,1,0,0,0,356,357,5,29,0,0,357,359,
+		3,34,17,0,358,356,1,0,0,0,358,359,1,0,0,0,359,361,1,0,0,0,360,362,3,28,
+		14,0,361,360,1,0,0,0,361,362,1,0,0,0,362,365,1,0,0,0,363,364,5,39,0,0,
+		364,366,5,107,0,0,365,363,1,0,0,0,365,366,1,0,0,0,366,27,1,0,0,0,367,368,
+		5,18,0,0,368,372,5,9,0,0,369,370,5,18,0,0,370,372,5,25,0,0,371,367,1,0,
+		0,0,371,369,1,0,0,0,372,29,1,0,0,0,373,386,5,95,0,0,374,375,3,56,28,0,
+		375,376,5,103,0,0,376,377,5,95,0,0,377,386,1,0,0,0,378,383,3,34,17,0,379,
+		381,5,4,0,0,380,379,1,0,0,0,380,381,1,0,0,0,381,382,1,0,0,0,382,384,3,
+		56,28,0,383,380,1,0,0,0,383,384,1,0,0,0,384,386,1,0,0,0,385,373,1,0,0,
+		0,385,374,1,0,0,0,385,378,1,0,0,0,386,31,1,0,0,0,387,392,3,50,25,0,388,
+		390,5,4,0,0,389,388,1,0,0,0,389,390,1,0,0,0,390,391,1,0,0,0,391,393,3,
+		56,28,0,392,389,1,0,0,0,392,393,1,0,0,0,393,33,1,0,0,0,394,395,3,36,18,
+		0,395,35,1,0,0,0,396,397,6,18,-1,0,397,399,3,42,21,0,398,400,3,38,19,0,
+		399,398,1,0,0,0,399,400,1,0,0,0,400,404,1,0,0,0,401,402,5,42,0,0,402,404,
+		3,36,18,3,403,396,1,0,0,0,403,401,1,0,0,0,404,413,1,0,0,0,405,406,10,2,
+		0,0,406,407,5,3,0,0,407,412,3,36,18,3,408,409,10,1,0,0,409,410,5,44,0,
+		0,410,412,3,36,18,2,411,405,1,0,0,0,411,408,1,0,0,0,412,415,1,0,0,0,413,
+		411,1,0,0,0,413,414,1,0,0,0,414,37,1,0,0,0,415,413,1,0,0,0,416,417,3,40,
+		20,0,417,418,3,42,21,0,418,469,1,0,0,0,419,421,5,42,0,0,420,419,1,0,0,
+		0,420,421,1,0,0,0,421,422,1,0,0,0,422,423,5,5,0,0,423,424,3,42,21,0,424,
+		425,5,3,0,0,425,426,3,42,21,0,426,469,1,0,0,0,427,429,5,42,0,0,428,427,
+		1,0,0,0,428,429,1,0,0,0,429,430,1,0,0,0,430,431,5,32,0,0,431,432,5,100,
+		0,0,432,437,3,34,17,0,433,434,5,102,0,0,434,436,3,34,17,0,435,433,1,0,
+		0,0,436,439,1,0,0,0,437,435,1,0,0,0,437,438,1,0,0,0,438,440,1,0,0,0,439,
+		437,1,0,0,0,440,441,5,101,0,0,441,469,1,0,0,0,442,444,5,42,0,0,443,442,
+		1,0,0,0,443,444,1,0,0,0,444,445,1,0,0,0,445,446,7,9,0,0,446,449,3,42,21,
+		0,447,448,5,20,0,0,448,450,3,42,21,0,449,447,1,0,0,0,449,450,1,0,0,0,450,
+		469,1,0,0,0,451,453,5,36,0,0,452,454,5,42,0,0,453,452,1,0,0,0,453,454,
+		1,0,0,0,454,455,1,0,0,0,455,469,5,43,0,0,456,458,5,36,0,0,457,459,5,42,
+		0,0,458,457,1,0,0,0,458,459,1,0,0,0,459,460,1,0,0,0,460,469,3,52,26,0,
+		461,463,5,36,0,0,462,464,5,42,0,0,463,462,1,0,0,0,463,464,1,0,0,0,464,
+		465,1,0,0,0,465,466,5,15,0,0,466,467,5,27,0,0,467,469,3,42,21,0,468,416,
+		1,0,0,0,468,420,1,0,0,0,468,428,1,0,0,0,468,443,1,0,0,0,468,451,1,0,0,
+		0,468,456,1,0,0,0,468,461,1,0,0,0,469,39,1,0,0,0,470,471,7,10,0,0,471,
+		41,1,0,0,0,472,473,6,21,-1,0,473,477,3,44,22,0,474,475,7,11,0,0,475,477,
+		3,42,21,4,476,472,1,0,0,0,476,474,1,0,0,0,477,489,1,0,0,0,478,479,10,3,
+		0,0,479,480,7,12,0,0,480,488,3,42,21,4,481,482,10,2,0,0,482,483,7,11,0,
+		0,483,488,3,42,21,3,484,485,10,1,0,0,485,486,5,98,0,0,486,488,3,42,21,
+		2,487,478,1,0,0,0,487,481,1,0,0,0,487,484,1,0,0,0,488,491,1,0,0,0,489,
+		487,1,0,0,0,489,490,1,0,0,0,490,43,1,0,0,0,491,489,1,0,0,0,492,493,6,22,
+		-1,0,493,557,5,43,0,0,494,557,3,52,26,0,495,557,3,54,27,0,496,557,5,106,
+		0,0,497,557,5,105,0,0,498,499,5,34,0,0,499,501,5,106,0,0,500,502,3,56,
+		28,0,501,500,1,0,0,0,501,502,1,0,0,0,502,557,1,0,0,0,503,504,3,56,28,0,
+		504,505,5,106,0,0,505,557,1,0,0,0,506,557,5,109,0,0,507,509,5,7,0,0,508,
+		510,3,34,17,0,509,508,1,0,0,0,509,510,1,0,0,0,510,512,1,0,0,0,511,513,
+		3,46,23,0,512,511,1,0,0,0,513,514,1,0,0,0,514,512,1,0,0,0,514,515,1,0,
+		0,0,515,518,1,0,0,0,516,517,5,17,0,0,517,519,3,34,17,0,518,516,1,0,0,0,
+		518,519,1,0,0,0,519,520,1,0,0,0,520,521,5,19,0,0,521,557,1,0,0,0,522,523,
+		5,8,0,0,523,524,5,100,0,0,524,525,3,34,17,0,525,526,5,4,0,0,526,527,3,
+		48,24,0,527,528,5,101,0,0,528,557,1,0,0,0,529,530,3,56,28,0,530,543,5,
+		100,0,0,531,544,5,95,0,0,532,534,5,15,0,0,533,532,1,0,0,0,533,534,1,0,
+		0,0,534,535,1,0,0,0,535,540,3,34,17,0,536,537,5,102,0,0,537,539,3,34,17,
+		0,538,536,1,0,0,0,539,542,1,0,0,0,540,538,1,0,0,0,540,541,1,0,0,0,541,
+		544,1,0,0,0,542,540,1,0,0,0,543,531,1,0,0,0,543,533,1,0,0,0,543,544,1,
+		0,0,0,544,545,1,0,0,0,545,546,5,101,0,0,546,557,1,0,0,0,547,548,3,56,28,
+		0,548,549,5,103,0,0,549,550,3,56,28,0,550,557,1,0,0,0,551,557,3,56,28,
+		0,552,553,5,100,0,0,553,554,3,34,17,0,554,555,5,101,0,0,555,557,1,0,0,
+		0,556,492,1,0,0,0,556,494,1,0,0,0,556,495,1,0,0,0,556,496,1,0,0,0,556,
+		497,1,0,0,0,556,498,1,0,0,0,556,503,1,0,0,0,556,506,1,0,0,0,556,507,1,
+		0,0,0,556,522,1,0,0,0,556,529,1,0,0,0,556,547,1,0,0,0,556,551,1,0,0,0,
+		556,552,1,0,0,0,557,563,1,0,0,0,558,559,10,5,0,0,559,560,5,99,0,0,560,
+		562,3,48,24,0,561,558,1,0,0,0,562,565,1,0,0,0,563,561,1,0,0,0,563,564,
+		1,0,0,0,564,45,1,0,0,0,565,563,1,0,0,0,566,567,5,68,0,0,567,568,3,34,17,
+		0,568,569,5,59,0,0,569,570,3,34,17,0,570,47,1,0,0,0,571,573,3,56,28,0,
+		572,574,7,13,0,0,573,572,1,0,0,0,573,574,1,0,0,0,574,582,1,0,0,0,575,576,
+		5,100,0,0,576,579,5,107,0,0,577,578,5,102,0,0,578,580,5,107,0,0,579,577,
+		1,0,0,0,579,580,1,0,0,0,580,581,1,0,0,0,581,583,5,101,0,0,582,575,1,0,
+		0,0,582,583,1,0,0,0,583,49,1,0,0,0,584,587,3,56,28,0,585,586,5,103,0,0,
+		586,588,3,56,28,0,587,585,1,0,0,0,587,588,1,0,0,0,588,51,1,0,0,0,589,590,
+		7,14,0,0,590,53,1,0,0,0,591,592,7,15,0,0,592,55,1,0,0,0,593,597,5,110,
+		0,0,594,597,5,111,0,0,595,597,3,58,29,0,596,593,1,0,0,0,596,594,1,0,0,
+		0,596,595,1,0,0,0,597,57,1,0,0,0,598,599,7,16,0,0,599,59,1,0,0,0,89,63,
+		70,75,81,84,91,97,101,104,108,112,118,122,131,139,147,154,159,164,169,
+		178,185,188,192,197,200,204,208,211,217,223,225,229,231,239,242,250,258,
+		268,277,290,298,302,310,321,328,335,342,351,354,358,361,365,371,380,383,
+		385,389,392,399,403,411,413,420,428,437,443,449,453,458,463,468,476,487,
+		489,501,509,514,518,533,540,543,556,563,573,579,582,587,596
 	};
 
 	public static readonly ATN _ATN =

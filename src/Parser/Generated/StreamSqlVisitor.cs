@@ -135,6 +135,40 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitExplain([NotNull] StreamSqlParser.ExplainContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>beginTransaction</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitBeginTransaction([NotNull] StreamSqlParser.BeginTransactionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>endTransaction</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitEndTransaction([NotNull] StreamSqlParser.EndTransactionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>discard</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDiscard([NotNull] StreamSqlParser.DiscardContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>setTimeZone</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSetTimeZone([NotNull] StreamSqlParser.SetTimeZoneContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.transactionMode"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTransactionMode([NotNull] StreamSqlParser.TransactionModeContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.settingName"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>

@@ -69,6 +69,13 @@ public static class Coercion
             return null;
         }
 
+        if (value is ParameterSlot slot)
+        {
+            // Describing a statement: the context decides the parameter's type; there is no value yet.
+            slot.Infer(target, position);
+            return null;
+        }
+
         if (value is string s && from.Kind is SqlTypeKind.Unknown or SqlTypeKind.Varchar)
         {
             return TextValues.Parse(s, target, position);

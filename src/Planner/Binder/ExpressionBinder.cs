@@ -11,8 +11,14 @@ namespace StreamSql.Planner.Binder;
 public sealed class ExpressionBinder
 {
     private readonly BindScope _scope;
+    private readonly IParameterSource? _parameters;
 
-    public ExpressionBinder(BindScope scope) => _scope = scope;
+    /// <param name="parameters">What $n stands for; null where parameters are not allowed (utility statements, persistent queries).</param>
+    public ExpressionBinder(BindScope scope, IParameterSource? parameters = null)
+    {
+        _scope = scope;
+        _parameters = parameters;
+    }
 
     public BoundExpression Bind(Expression expression) => expression switch
     {
@@ -34,7 +40,7 @@ public sealed class ExpressionBinder
         CaseExpression c => BindCase(c),
         CastExpression c => BindCast(c),
         FunctionCall f => BindFunction(f),
-        ParameterReference p => throw new SqlException(SqlState.FeatureNotSupported, $"there is no parameter ${p.Index}", p.Position),
+        ParameterReference p => _parameters?.Bind(p) ?? throw new SqlException(SqlState.UndefinedParameter, $"there is no parameter ${p.Index}", p.Position),
         IntervalLiteral i => throw SqlException.NotSupported("type interval", i.Position),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
     };

@@ -8,7 +8,7 @@ namespace StreamSql.Planner.Binder;
 /// <summary>Binds INSERT ... VALUES: every row becomes one expression per stream column (NULL where not listed), coerced to the column type.</summary>
 public static class InsertBinder
 {
-    public static IReadOnlyList<IReadOnlyList<BoundExpression>> Bind(InsertValuesStatement insert, StreamDefinition stream)
+    public static IReadOnlyList<IReadOnlyList<BoundExpression>> Bind(InsertValuesStatement insert, StreamDefinition stream, IParameterSource? parameters = null)
     {
         var targets = new List<int>();
         if (insert.Columns is null)
@@ -45,7 +45,7 @@ public static class InsertBinder
             }
         }
 
-        var binder = new ExpressionBinder(BindScope.Empty);
+        var binder = new ExpressionBinder(BindScope.Empty, parameters);
         var rows = new List<IReadOnlyList<BoundExpression>>();
         foreach (var row in insert.Rows)
         {

@@ -10,7 +10,7 @@ namespace StreamSql.Planner.Binder;
 /// <summary>Binds a SELECT over one stream into Scan → Filter → Project → Limit.</summary>
 public static class QueryBinder
 {
-    public static BoundQuery Bind(Query query, CatalogStore catalog)
+    public static BoundQuery Bind(Query query, CatalogStore catalog, IParameterSource? parameters = null)
     {
         if (query.GroupBy.Count > 0 || query.Having is not null)
         {
@@ -29,7 +29,7 @@ public static class QueryBinder
 
         var source = catalog.GetStream(query.From.Name.Name, query.From.Name.Position);
         var scope = new BindScope(source.Name, query.From.Alias, source.RowSchema);
-        var binder = new ExpressionBinder(scope);
+        var binder = new ExpressionBinder(scope, parameters);
         LogicalPlan plan = new LogicalScan(source);
 
         if (query.Where is not null)

@@ -18,7 +18,7 @@ public sealed partial class StreamEngine
 {
     private int _insertRoundRobin;
 
-    private async Task<StatementResult> InsertAsync(InsertValuesStatement insert, CancellationToken cancellationToken)
+    private async Task<StatementResult> InsertAsync(InsertValuesStatement insert, ParameterValues? parameters, CancellationToken cancellationToken)
     {
         var stream = Catalog.GetStream(insert.Target.Name, insert.Target.Position);
         if (stream.SourceQueryId is not null)
@@ -26,7 +26,7 @@ public sealed partial class StreamEngine
             throw new SqlException(SqlState.ObjectInUse, $"cannot insert into stream \"{stream.Name}\": it is written by query {stream.SourceQueryId}", insert.Target.Position);
         }
 
-        var rows = InsertBinder.Bind(insert, stream);
+        var rows = InsertBinder.Bind(insert, stream, parameters);
         var topic = Topics.Find(stream.Topic) ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{stream.Topic}\" does not exist");
         var codec = new RowCodec(stream);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -56,9 +56,9 @@ public sealed partial class StreamEngine
         return new CommandResult($"INSERT 0 {rows.Count}");
     }
 
-    private RowsResult Select(Query query, SessionContext session)
+    private RowsResult Select(Query query, SessionContext session, ParameterValues? parameters)
     {
-        var bound = QueryBinder.Bind(query, Catalog);
+        var bound = QueryBinder.Bind(query, Catalog, parameters);
         var pipeline = PartitionPipeline.Build(bound.Plan);
         var topic = Topics.Find(bound.Source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{bound.Source.Topic}\" of stream \"{bound.Source.Name}\" does not exist");

@@ -11,8 +11,6 @@ namespace StreamSql.Runtime.Engine;
 /// <summary>SHOW, DESCRIBE, EXPLAIN and session settings: statements answered from the catalog with a fixed set of rows.</summary>
 public sealed partial class StreamEngine
 {
-    private static readonly HashSet<string> ReadOnlySettings = ["server_version", "integer_datetimes", "standard_conforming_strings"];
-
     private RowsResult Show(ShowObjectsStatement show)
     {
         switch (show.What)
@@ -67,13 +65,11 @@ public sealed partial class StreamEngine
         return Rows(["column_name", "data_type", "key"], rows);
     }
 
-    private static RowsResult Explain(ExplainStatement explain, CatalogStore catalog)
+    private static RowsResult Explain(ExplainStatement explain, CatalogStore catalog, ParameterValues? parameters)
     {
-        var bound = QueryBinder.Bind(explain.Query, catalog);
+        var bound = QueryBinder.Bind(explain.Query, catalog, parameters);
         return Rows(["QUERY PLAN"], PlanPrinter.Print(bound.Plan).Select(line => Row(line)));
     }
-
-    private RowsResult Explain(ExplainStatement explain) => Explain(explain, Catalog);
 
     private static RowsResult ShowSetting(ShowSettingStatement show, SessionContext session)
     {
@@ -95,7 +91,7 @@ public sealed partial class StreamEngine
             throw new SqlException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{set.Name}\"", set.Position);
         }
 
-        if (ReadOnlySettings.Contains(name))
+        if (SettingValues.ReadOnly.Contains(name))
         {
             throw new SqlException(SqlState.CantChangeRuntimeParam, $"parameter \"{name}\" cannot be changed", set.Position);
         }
@@ -112,7 +108,7 @@ public sealed partial class StreamEngine
                 hint: "Available values: earliest, latest.");
         }
 
-        session.Set(name, set.Value);
+        session.Set(name, SettingValues.Normalize(name, set.Value, set.Position, session.Get(name)));
         return new CommandResult("SET");
     }
 

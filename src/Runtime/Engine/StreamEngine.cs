@@ -2,6 +2,7 @@ using Serilog;
 using StreamSql.Parser;
 using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
 using StreamSql.Planner.Catalog;
 using StreamSql.Runtime.Queries;
 using StreamSql.Runtime.Topics;
@@ -77,14 +78,18 @@ public sealed partial class StreamEngine : IAsyncDisposable
             commands.Count, Catalog.Streams().Count, _running.Count);
     }
 
-    public async Task<StatementResult> ExecuteAsync(Statement statement, SessionContext session, CancellationToken cancellationToken)
+    public Task<StatementResult> ExecuteAsync(Statement statement, SessionContext session, CancellationToken cancellationToken) =>
+        ExecuteAsync(statement, session, null, cancellationToken);
+
+    /// <summary>Executes a statement; parameters give the values of $1, $2, ... (extended query protocol), null when there are none.</summary>
+    public async Task<StatementResult> ExecuteAsync(Statement statement, SessionContext session, ParameterValues? parameters, CancellationToken cancellationToken)
     {
         switch (statement)
         {
             case SelectStatement select:
-                return Select(select.Query, session);
+                return Select(select.Query, session, parameters);
             case InsertValuesStatement insert:
-                return await InsertAsync(insert, cancellationToken).ConfigureAwait(false);
+                return await InsertAsync(insert, parameters, cancellationToken).ConfigureAwait(false);
             case ShowObjectsStatement show:
                 return Show(show);
             case ShowSettingStatement show:
@@ -96,7 +101,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
             case DescribeStatement describe:
                 return Describe(describe);
             case ExplainStatement explain:
-                return Explain(explain);
+                return Explain(explain, Catalog, parameters);
             case FlushStatement:
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
                 return new CommandResult("FLUSH");

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace StreamSql.Server.Pg;
 
-/// <summary>A forward-only cursor over a message body.</summary>
+/// <summary>A forward-only cursor over a message body; reading past its end is a protocol violation, never an index error.</summary>
 public ref struct MessageCursor
 {
     private readonly ReadOnlySpan<byte> _body;
@@ -17,20 +17,26 @@ public ref struct MessageCursor
 
     public readonly bool AtEnd => _position >= _body.Length;
 
-    public byte ReadByte() => _body[_position++];
+    public readonly int Position => _position;
 
-    public short ReadInt16()
+    public byte ReadByte() => Take(1)[0];
+
+    public short ReadInt16() => BinaryPrimitives.ReadInt16BigEndian(Take(2));
+
+    public int ReadInt32() => BinaryPrimitives.ReadInt32BigEndian(Take(4));
+
+    /// <summary>An Int16 count that must not be negative (format codes, parameters).</summary>
+    public int ReadCount()
     {
-        var v = BinaryPrimitives.ReadInt16BigEndian(_body[_position..]);
-        _position += 2;
-        return v;
+        var count = ReadInt16();
+        return count >= 0 ? count : throw new PgProtocolException($"invalid count {count} in message");
     }
 
-    public int ReadInt32()
+    /// <summary>A format code: 0 text, 1 binary.</summary>
+    public short ReadFormat()
     {
-        var v = BinaryPrimitives.ReadInt32BigEndian(_body[_position..]);
-        _position += 4;
-        return v;
+        var format = ReadInt16();
+        return format is 0 or 1 ? format : throw new PgProtocolException($"unsupported format code: {format}");
     }
 
     public string ReadCString()
@@ -38,7 +44,7 @@ public ref struct MessageCursor
         var end = _body[_position..].IndexOf((byte)0);
         if (end < 0)
         {
-            throw new InvalidDataException("unterminated string in message");
+            throw new PgProtocolException("invalid string in message");
         }
 
         var s = Encoding.UTF8.GetString(_body.Slice(_position, end));
@@ -46,8 +52,15 @@ public ref struct MessageCursor
         return s;
     }
 
-    public ReadOnlySpan<byte> ReadBytes(int length)
+    public ReadOnlySpan<byte> ReadBytes(int length) => length >= 0 ? Take(length) : throw new PgProtocolException($"invalid length {length} in message");
+
+    private ReadOnlySpan<byte> Take(int length)
     {
+        if (length > _body.Length - _position)
+        {
+            throw new PgProtocolException("insufficient data left in message");
+        }
+
         var s = _body.Slice(_position, length);
         _position += length;
         return s;

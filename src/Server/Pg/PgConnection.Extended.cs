@@ -1,16 +1,16 @@
 using StreamSql.Parser;
-using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Types;
 using StreamSql.Runtime.Engine;
-using StreamSql.Runtime.Rows;
 
 namespace StreamSql.Server.Pg;
 
-/// <summary>The extended query protocol: Parse, Bind, Describe, Execute (with row limits), Close, Sync.</summary>
+/// <summary>The extended query protocol: Parse, Bind (with parameters), Describe, Execute (with row limits), Close, Sync.</summary>
 public sealed partial class PgConnection
 {
-    private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PgPreparedStatement> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PgPortal> _portals = new(StringComparer.Ordinal);
     private bool _skipUntilSync;
 
     private async Task ExtendedAsync(Func<Task> handler)
@@ -24,10 +24,11 @@ public sealed partial class PgConnection
         {
             await handler().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not IOException)
+        catch (Exception e) when (e is not (IOException or PgProtocolException))
         {
             _writer.DiscardCurrentMessage();
-            PgError.From(e, _cancelRequested).Write(_writer);
+            _transactions.Failed();
+            WriteError(e);
             _skipUntilSync = true;
         }
     }
@@ -38,16 +39,22 @@ public sealed partial class PgConnection
         return Task.CompletedTask;
     });
 
-    private void ParseMessage(byte[] body)
+    /// <summary>Parse: the statement is parsed and described now, as PostgreSQL analyses it, so parameter types are fixed before Bind.</summary>
+    private void ParseMessage(ReadOnlyMemory<byte> body)
     {
-        var cursor = new MessageCursor(body);
+        var cursor = new MessageCursor(body.Span);
         var name = cursor.ReadCString();
         var sql = cursor.ReadCString();
         var parameterCount = cursor.ReadInt16();
-        var oids = new int[parameterCount];
-        for (var i = 0; i < parameterCount; i++)
+        var oids = new int[Math.Max((short)0, parameterCount)];
+        for (var i = 0; i < oids.Length; i++)
         {
             oids[i] = cursor.ReadInt32();
+        }
+
+        if (name.Length > 0 && _statements.ContainsKey(name))
+        {
+            throw new SqlException(SqlState.DuplicatePreparedStatement, $"prepared statement \"{name}\" already exists");
         }
 
         var statements = SqlParser.Parse(sql);
@@ -56,92 +63,141 @@ public sealed partial class PgConnection
             throw new SqlException(SqlState.SyntaxError, "cannot insert multiple commands into a prepared statement");
         }
 
-        if (name.Length > 0 && _statements.ContainsKey(name))
+        var statement = statements.Count == 0 ? null : statements[0];
+        var declared = oids.Select(PgTypes.FromOid).ToArray();
+        var description = statement is null || PgTransactions.IsTransactionControl(statement)
+            ? new StatementDescription(declared, null)
+            : _engine.Describe(statement, _session, declared);
+
+        // Declared types are echoed as sent; inferred ones get their OID; a parameter nothing decided is text, as in PostgreSQL.
+        var count = description.ParameterTypes.Count;
+        var types = new SqlType[count];
+        var wireOids = new int[count];
+        for (var i = 0; i < count; i++)
         {
-            throw new SqlException(SqlState.DuplicatePreparedStatement, $"prepared statement \"{name}\" already exists");
+            types[i] = description.ParameterTypes[i] ?? SqlType.Varchar;
+            wireOids[i] = i < oids.Length && declared[i] is not null ? oids[i] : description.ParameterTypes[i] is { } t ? PgTypes.Oid(t) : PgTypes.TextOid;
         }
 
-        _statements[name] = new PreparedStatement(sql, statements.Count == 0 ? null : statements[0], oids);
+        _statements[name] = new PgPreparedStatement(sql, statement, wireOids, types, description.Columns);
         _writer.StartMessage(BackendMessageCode.ParseComplete);
         _writer.EndMessage();
     }
 
-    private void BindMessage(byte[] body)
+    private async Task BindMessageAsync(ReadOnlyMemory<byte> body)
     {
-        var cursor = new MessageCursor(body);
-        var portalName = cursor.ReadCString();
-        var statementName = cursor.ReadCString();
+        var (portalName, statementName, parameters, resultFormats) = ReadBind(body.Span);
         var statement = _statements.GetValueOrDefault(statementName)
             ?? throw new SqlException(SqlState.InvalidSqlStatementName, $"prepared statement \"{statementName}\" does not exist");
-        var formatCount = cursor.ReadInt16();
-        for (var i = 0; i < formatCount; i++)
+        if (parameters.Count != statement.ParameterTypes.Count)
         {
-            cursor.ReadInt16();
+            throw new SqlException(SqlState.ProtocolViolation,
+                $"bind message supplies {parameters.Count} parameters, but prepared statement \"{statementName}\" requires {statement.ParameterTypes.Count}");
         }
 
-        var parameterCount = cursor.ReadInt16();
-        if (parameterCount > 0)
+        var values = new object?[parameters.Count];
+        for (var i = 0; i < values.Length; i++)
         {
-            throw SqlException.NotSupported("bind parameters");
+            var (start, length, binary) = parameters[i];
+            values[i] = length < 0 ? null : PgParameters.Decode(body.Span.Slice(start, length), statement.ParameterOids[i], statement.ParameterTypes[i], binary, i + 1);
         }
 
-        var resultFormatCount = cursor.ReadInt16();
-        var resultFormats = new short[resultFormatCount];
-        for (var i = 0; i < resultFormatCount; i++)
+        if (portalName.Length > 0 && _portals.ContainsKey(portalName))
         {
-            resultFormats[i] = cursor.ReadInt16();
+            throw new SqlException(SqlState.DuplicateCursor, $"cursor \"{portalName}\" already exists");
         }
 
-        ClosePortal(portalName);
-        _portals[portalName] = new Portal(statement, resultFormats, CancellationTokenSource.CreateLinkedTokenSource(_serverStopping));
+        await ClosePortalAsync(portalName).ConfigureAwait(false);
+        var parameterValues = values.Length == 0 ? null : new ParameterValues(statement.ParameterTypes, values);
+        _portals[portalName] = new PgPortal(statement, parameterValues, resultFormats, CancellationTokenSource.CreateLinkedTokenSource(_serverStopping));
         _writer.StartMessage(BackendMessageCode.BindComplete);
         _writer.EndMessage();
     }
 
-    private async Task DescribeMessageAsync(byte[] body)
+    /// <summary>Reads a Bind body; parameter values stay in the body, as (offset, length or -1 for NULL, binary).</summary>
+    private static (string Portal, string Statement, List<(int Start, int Length, bool Binary)> Parameters, short[] ResultFormats) ReadBind(ReadOnlySpan<byte> body)
     {
-        var kind = body[0];
-        var name = new MessageCursor(body.AsSpan(1)).ReadCString();
+        var cursor = new MessageCursor(body);
+        var portalName = cursor.ReadCString();
+        var statementName = cursor.ReadCString();
+        var formats = new short[cursor.ReadCount()];
+        for (var i = 0; i < formats.Length; i++)
+        {
+            formats[i] = cursor.ReadFormat();
+        }
+
+        var parameterCount = cursor.ReadCount();
+        if (formats.Length > 1 && formats.Length != parameterCount)
+        {
+            throw new PgProtocolException($"bind message has {formats.Length} parameter formats but {parameterCount} parameters");
+        }
+
+        var parameters = new List<(int, int, bool)>(parameterCount);
+        for (var i = 0; i < parameterCount; i++)
+        {
+            var length = cursor.ReadInt32();
+            var start = cursor.Position;
+            if (length >= 0)
+            {
+                cursor.ReadBytes(length);
+            }
+
+            parameters.Add((start, length, formats.Length != 0 && formats[formats.Length == 1 ? 0 : i] == 1));
+        }
+
+        var resultFormats = new short[cursor.ReadCount()];
+        for (var i = 0; i < resultFormats.Length; i++)
+        {
+            resultFormats[i] = cursor.ReadFormat();
+        }
+
+        return (portalName, statementName, parameters, resultFormats);
+    }
+
+    private void DescribeMessage(ReadOnlyMemory<byte> body)
+    {
+        var cursor = new MessageCursor(body.Span);
+        var kind = cursor.ReadByte();
+        var name = cursor.ReadCString();
         if (kind == (byte)'S')
         {
             var statement = _statements.GetValueOrDefault(name) ?? throw new SqlException(SqlState.InvalidSqlStatementName, $"prepared statement \"{name}\" does not exist");
             _writer.StartMessage(BackendMessageCode.ParameterDescription);
-            _writer.WriteInt16((short)statement.ParameterOids.Length);
+            _writer.WriteInt16((short)statement.ParameterOids.Count);
             foreach (var oid in statement.ParameterOids)
             {
                 _writer.WriteInt32(oid);
             }
 
             _writer.EndMessage();
-            if (statement.Statement is { } s && ReturnsRows(s))
-            {
-                // Row-returning statements run lazily: executing only plans them, rows flow on enumeration.
-                var result = (RowsResult)await _engine.ExecuteAsync(s, _session, _serverStopping).ConfigureAwait(false);
-                WriteRowDescription(result, null);
-            }
-            else
-            {
-                WriteNoData();
-            }
-
+            WriteDescription(statement.Columns, null);
             return;
         }
 
-        var portal = _portals.GetValueOrDefault(name) ?? throw new SqlException(SqlState.InvalidCursorName, $"portal \"{name}\" does not exist");
-        if (portal.Statement.Statement is { } ps && ReturnsRows(ps))
+        if (kind != (byte)'P')
         {
-            portal.Result ??= await _engine.ExecuteAsync(ps, _session, portal.Cancellation.Token).ConfigureAwait(false);
-            WriteRowDescription((RowsResult)portal.Result, portal.ResultFormats);
+            throw new PgProtocolException($"invalid DESCRIBE message subtype {kind}");
         }
-        else
+
+        var portal = _portals.GetValueOrDefault(name) ?? throw new SqlException(SqlState.InvalidCursorName, $"portal \"{name}\" does not exist");
+        WriteDescription(portal.Statement.Columns, portal.ResultFormats);
+    }
+
+    private void WriteDescription(IReadOnlyList<Planner.Catalog.ColumnSchema>? columns, short[]? formats)
+    {
+        if (columns is null)
         {
             WriteNoData();
         }
+        else
+        {
+            WriteRowDescription(columns, formats);
+        }
     }
 
-    private async Task ExecuteMessageAsync(byte[] body)
+    private async Task ExecuteMessageAsync(ReadOnlyMemory<byte> body)
     {
-        var cursor = new MessageCursor(body);
+        var cursor = new MessageCursor(body.Span);
         var name = cursor.ReadCString();
         var maxRows = cursor.ReadInt32();
         var portal = _portals.GetValueOrDefault(name) ?? throw new SqlException(SqlState.InvalidCursorName, $"portal \"{name}\" does not exist");
@@ -152,25 +208,28 @@ public sealed partial class PgConnection
             return;
         }
 
+        if (portal.Completed)
+        {
+            // Executing a finished portal again yields no rows, as PostgreSQL does.
+            WriteCommandComplete(portal.Result is CommandResult done ? done.Tag : "SELECT 0");
+            return;
+        }
+
         _cancelRequested = false;
         _currentQuery = portal.Cancellation;
         try
         {
-            portal.Result ??= await _engine.ExecuteAsync(statement, _session, portal.Cancellation.Token).ConfigureAwait(false);
+            portal.Result ??= await RunStatementAsync(statement, portal.Parameters, name, portal.Cancellation.Token).ConfigureAwait(false);
             if (portal.Result is CommandResult command)
             {
-                if (!portal.Completed)
-                {
-                    WriteCommandComplete(command.Tag);
-                    portal.Completed = true;
-                }
-
+                WriteCommandComplete(command.Tag);
+                portal.Completed = true;
                 return;
             }
 
             var rows = (RowsResult)portal.Result;
             portal.Rows ??= rows.Rows.GetAsyncEnumerator(portal.Cancellation.Token);
-            var (count, exhausted) = await WriteRowsAsync(rows.Columns.Count, portal.Rows, portal.ResultFormats, maxRows, portal.Cancellation.Token).ConfigureAwait(false);
+            var (count, exhausted) = await WriteRowsAsync(rows.Columns.Count, portal.Rows, portal.ResultFormats, maxRows, portal.Cancellation).ConfigureAwait(false);
             portal.RowCount += count;
             if (exhausted)
             {
@@ -183,35 +242,50 @@ public sealed partial class PgConnection
                 _writer.EndMessage();
             }
         }
+        catch (Exception e) when (e is not (IOException or PgProtocolException))
+        {
+            _transactions.Failed();
+            if (_clientGone)
+            {
+                throw new IOException("client closed the connection during a query", e);
+            }
+
+            throw;
+        }
         finally
         {
             _currentQuery = null;
         }
     }
 
-    private void CloseMessage(byte[] body)
+    private async Task CloseMessageAsync(ReadOnlyMemory<byte> body)
     {
-        var kind = body[0];
-        var name = new MessageCursor(body.AsSpan(1)).ReadCString();
+        var cursor = new MessageCursor(body.Span);
+        var kind = cursor.ReadByte();
+        var name = cursor.ReadCString();
         if (kind == (byte)'S')
         {
             _statements.Remove(name);
         }
+        else if (kind == (byte)'P')
+        {
+            await ClosePortalAsync(name).ConfigureAwait(false);
+        }
         else
         {
-            ClosePortal(name);
+            throw new PgProtocolException($"invalid CLOSE message subtype {kind}");
         }
 
         _writer.StartMessage(BackendMessageCode.CloseComplete);
         _writer.EndMessage();
     }
 
-    /// <summary>Sync ends the implicit transaction: every portal closes, as in PostgreSQL's autocommit mode.</summary>
+    /// <summary>Sync ends the implicit transaction: outside a BEGIN block every portal closes, as in PostgreSQL's autocommit mode.</summary>
     private async Task SyncAsync()
     {
-        foreach (var name in _portals.Keys.ToList())
+        if (!_transactions.InBlock)
         {
-            ClosePortal(name);
+            await CloseAllPortalsAsync().ConfigureAwait(false);
         }
 
         _skipUntilSync = false;
@@ -225,37 +299,19 @@ public sealed partial class PgConnection
         _writer.EndMessage();
     }
 
-    private void ClosePortal(string name)
+    private async Task CloseAllPortalsAsync()
     {
-        if (_portals.Remove(name, out var portal))
+        foreach (var name in _portals.Keys.ToList())
         {
-            portal.Cancellation.Cancel();
-            if (portal.Rows is { } rows)
-            {
-                // Disposing ends the query's partition tasks; it completes quickly once cancelled.
-                rows.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-
-            portal.Cancellation.Dispose();
+            await ClosePortalAsync(name).ConfigureAwait(false);
         }
     }
 
-    private sealed record PreparedStatement(string Sql, Statement? Statement, int[] ParameterOids);
-
-    private sealed class Portal(PreparedStatement statement, short[] resultFormats, CancellationTokenSource cancellation)
+    private async Task ClosePortalAsync(string name)
     {
-        public PreparedStatement Statement { get; } = statement;
-
-        public short[] ResultFormats { get; } = resultFormats;
-
-        public CancellationTokenSource Cancellation { get; } = cancellation;
-
-        public StatementResult? Result { get; set; }
-
-        public IAsyncEnumerator<Value[]>? Rows { get; set; }
-
-        public long RowCount { get; set; }
-
-        public bool Completed { get; set; }
+        if (_portals.Remove(name, out var portal))
+        {
+            await portal.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

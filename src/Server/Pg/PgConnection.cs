@@ -1,41 +1,45 @@
-using System.Buffers.Binary;
+using System.Net.Sockets;
 using System.Text;
 using Serilog;
 using StreamSql.Parser;
 using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
 using StreamSql.Runtime.Engine;
-using StreamSql.Runtime.Rows;
 
 namespace StreamSql.Server.Pg;
 
 /// <summary>One client connection: startup, then the simple and extended query protocols against the engine facade.</summary>
 public sealed partial class PgConnection
 {
-    private const int ProtocolVersion3 = 196608;
-    private const int SslRequestCode = 80877103;
-    private const int GssEncRequestCode = 80877104;
-    private const int CancelRequestCode = 80877102;
     private static readonly ILogger Log = Serilog.Log.ForContext<PgConnection>();
 
-    private readonly Stream _stream;
+    private readonly Socket? _socket;
     private readonly StreamEngine _engine;
     private readonly PgSessionRegistry _registry;
-    private readonly PgReader _reader;
-    private readonly PgWriter _writer;
+    private readonly PgServerSettings _settings;
     private readonly SessionContext _session = new();
+    private readonly PgTransactions _transactions = new();
     private readonly CancellationToken _serverStopping;
+    private readonly string _remote;
+    private Stream _stream;
+    private PgReader _reader;
+    private PgWriter _writer;
     private CancellationTokenSource? _currentQuery;
     private volatile bool _cancelRequested;
+    private volatile bool _clientGone;
 
-    public PgConnection(Stream stream, StreamEngine engine, PgSessionRegistry registry, CancellationToken serverStopping)
+    /// <param name="socket">The connection's socket, watched for the client going away while a query streams; null for other streams.</param>
+    public PgConnection(Stream stream, Socket? socket, StreamEngine engine, PgSessionRegistry registry, PgServerSettings settings, CancellationToken serverStopping)
     {
         _stream = stream;
+        _socket = socket;
         _engine = engine;
         _registry = registry;
+        _settings = settings;
         _reader = new PgReader(stream);
         _writer = new PgWriter(stream);
         _serverStopping = serverStopping;
+        _remote = socket?.RemoteEndPoint?.ToString() ?? "local";
     }
 
     public int ProcessId { get; private set; }
@@ -44,6 +48,7 @@ public sealed partial class PgConnection
 
     public string User { get; private set; } = "";
 
+    /// <summary>Cancels the statement running now, if any (CancelRequest from another connection).</summary>
     public void CancelCurrentQuery()
     {
         _cancelRequested = true;
@@ -76,14 +81,20 @@ public sealed partial class PgConnection
                 await HandleAsync(message.Value.Code, message.Value.Body).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (PgProtocolException e)
+        {
+            Log.Warning("Closing connection {ProcessId} from {Remote}: protocol violation: {Reason}", ProcessId, _remote, e.Message);
+            await TrySendFatalAsync(SqlState.ProtocolViolation, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
         {
             // Client went away or the server is stopping: nothing to answer.
+            Log.Debug("Connection {ProcessId} from {Remote} ended: {Reason}", ProcessId, _remote, e.Message);
         }
-        catch (InvalidDataException e)
+        catch (Exception e)
         {
-            Log.Warning("Closing connection {ProcessId}: {Reason}", ProcessId, e.Message);
-            await TrySendFatalAsync(SqlState.ProtocolViolation, e.Message).ConfigureAwait(false);
+            Log.Error(e, "Closing connection {ProcessId} from {Remote} after an internal error", ProcessId, _remote);
+            await TrySendFatalAsync(SqlState.InternalError, "internal error: " + e.Message).ConfigureAwait(false);
         }
         finally
         {
@@ -92,110 +103,30 @@ public sealed partial class PgConnection
                 _registry.Unregister(ProcessId);
             }
 
+            await CloseAllPortalsAsync().ConfigureAwait(false);
+            _reader.Dispose();
             _writer.Dispose();
         }
     }
 
-    private async Task<bool> StartupAsync()
+    private Task HandleAsync(FrontendMessageCode code, ReadOnlyMemory<byte> body) => code switch
     {
-        while (true)
-        {
-            var packet = await _reader.ReadStartupAsync(_serverStopping).ConfigureAwait(false);
-            if (packet is null)
-            {
-                return false;
-            }
-
-            var code = BinaryPrimitives.ReadInt32BigEndian(packet);
-            switch (code)
-            {
-                case SslRequestCode or GssEncRequestCode:
-                    // No TLS yet: 'N' tells the client to continue in plain text on this connection.
-                    await _stream.WriteAsync(new[] { (byte)'N' }, _serverStopping).ConfigureAwait(false);
-                    continue;
-                case CancelRequestCode:
-                    _registry.Cancel(BinaryPrimitives.ReadInt32BigEndian(packet.AsSpan(4)), BinaryPrimitives.ReadInt32BigEndian(packet.AsSpan(8)));
-                    return false;
-                case ProtocolVersion3:
-                    break;
-                default:
-                    await TrySendFatalAsync(SqlState.ProtocolViolation, $"unsupported frontend protocol {code >> 16}.{code & 0xffff}: server supports 3.0").ConfigureAwait(false);
-                    return false;
-            }
-
-            var parameters = ReadStartupParameters(packet.AsSpan(4));
-            User = parameters.GetValueOrDefault("user", "");
-            if (User.Length == 0)
-            {
-                await TrySendFatalAsync(SqlState.InvalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet").ConfigureAwait(false);
-                return false;
-            }
-
-            if (parameters.TryGetValue("application_name", out var app))
-            {
-                _session.Set("application_name", app);
-            }
-
-            (ProcessId, SecretKey) = _registry.Register(this);
-            WriteAuthenticationOk();
-            WriteParameterStatus("server_version", "15.0");
-            WriteParameterStatus("server_encoding", "UTF8");
-            WriteParameterStatus("client_encoding", "UTF8");
-            WriteParameterStatus("DateStyle", "ISO, MDY");
-            WriteParameterStatus("integer_datetimes", "on");
-            WriteParameterStatus("standard_conforming_strings", "on");
-            WriteParameterStatus("TimeZone", "UTC");
-            WriteParameterStatus("IntervalStyle", "postgres");
-            WriteParameterStatus("is_superuser", "on");
-            WriteParameterStatus("session_authorization", User);
-            WriteParameterStatus("application_name", _session.Get("application_name") ?? "");
-            _writer.StartMessage(BackendMessageCode.BackendKeyData);
-            _writer.WriteInt32(ProcessId);
-            _writer.WriteInt32(SecretKey);
-            _writer.EndMessage();
-            WriteReadyForQuery();
-            await _writer.FlushAsync(_serverStopping).ConfigureAwait(false);
-            Log.Debug("Connection {ProcessId} started for user {User}", ProcessId, User);
-            return true;
-        }
-    }
-
-    private static Dictionary<string, string> ReadStartupParameters(ReadOnlySpan<byte> body)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var cursor = new MessageCursor(body);
-        while (!cursor.AtEnd)
-        {
-            var key = cursor.ReadCString();
-            if (key.Length == 0)
-            {
-                break;
-            }
-
-            result[key] = cursor.ReadCString();
-        }
-
-        return result;
-    }
-
-    private Task HandleAsync(FrontendMessageCode code, byte[] body) => code switch
-    {
-        FrontendMessageCode.Query => SimpleQueryAsync(ReadQueryText(body)),
+        FrontendMessageCode.Query => SimpleQueryAsync(ReadQueryText(body.Span)),
         FrontendMessageCode.Parse => ExtendedAsync(() => ParseMessage(body)),
-        FrontendMessageCode.Bind => ExtendedAsync(() => BindMessage(body)),
-        FrontendMessageCode.Describe => ExtendedAsync(() => DescribeMessageAsync(body)),
+        FrontendMessageCode.Bind => ExtendedAsync(() => BindMessageAsync(body)),
+        FrontendMessageCode.Describe => ExtendedAsync(() => DescribeMessage(body)),
         FrontendMessageCode.Execute => ExtendedAsync(() => ExecuteMessageAsync(body)),
-        FrontendMessageCode.Close => ExtendedAsync(() => CloseMessage(body)),
+        FrontendMessageCode.Close => ExtendedAsync(() => CloseMessageAsync(body)),
         FrontendMessageCode.Sync => SyncAsync(),
         FrontendMessageCode.Flush => _writer.FlushAsync(_serverStopping).AsTask(),
         FrontendMessageCode.CopyData or FrontendMessageCode.CopyDone or FrontendMessageCode.CopyFail => Task.CompletedTask,
-        _ => throw new InvalidDataException($"unsupported message type '{(char)code}'"),
+        _ => throw new PgProtocolException($"invalid frontend message type {(byte)code}"),
     };
 
-    private static string ReadQueryText(byte[] body)
+    private static string ReadQueryText(ReadOnlySpan<byte> body)
     {
-        var end = Array.IndexOf(body, (byte)0);
-        return Encoding.UTF8.GetString(body, 0, end < 0 ? body.Length : end);
+        var end = body.IndexOf((byte)0);
+        return end < 0 ? throw new PgProtocolException("invalid string in message") : Encoding.UTF8.GetString(body[..end]);
     }
 
     private async Task SimpleQueryAsync(string sql)
@@ -212,19 +143,25 @@ public sealed partial class PgConnection
 
             foreach (var statement in statements)
             {
-                var result = await _engine.ExecuteAsync(statement, _session, cancellation.Token).ConfigureAwait(false);
+                var result = await RunStatementAsync(statement, null, null, cancellation.Token).ConfigureAwait(false);
                 if (result is RowsResult rows)
                 {
-                    WriteRowDescription(rows, null);
+                    WriteRowDescription(rows.Columns, null);
                 }
 
-                await WriteResultAsync(result, null, cancellation.Token).ConfigureAwait(false);
+                await WriteResultAsync(result, cancellation).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is not IOException)
+        catch (Exception e) when (e is not (IOException or PgProtocolException))
         {
+            _transactions.Failed();
+            if (_clientGone)
+            {
+                throw new IOException("client closed the connection during a query", e);
+            }
+
             _writer.DiscardCurrentMessage();
-            PgError.From(e, _cancelRequested).Write(_writer);
+            WriteError(e);
         }
         finally
         {
@@ -233,6 +170,33 @@ public sealed partial class PgConnection
 
         WriteReadyForQuery();
         await _writer.FlushAsync(_serverStopping).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs one statement: transaction control and DISCARD are the connection's own; everything else goes to the engine.
+    /// Changed session settings are reported to the client afterwards (ParameterStatus).
+    /// </summary>
+    private async Task<StatementResult> RunStatementAsync(Statement statement, Planner.Binder.ParameterValues? parameters, string? portalName, CancellationToken cancellationToken)
+    {
+        if (_transactions.TryHandle(statement, out var tag, out var notice))
+        {
+            WriteNotice(notice);
+            return new CommandResult(tag);
+        }
+
+        _transactions.CheckCanRun();
+        if (statement is DiscardStatement discard)
+        {
+            return await DiscardAsync(discard, portalName).ConfigureAwait(false);
+        }
+
+        var result = await _engine.ExecuteAsync(statement, _session, parameters, cancellationToken).ConfigureAwait(false);
+        if (statement is SetStatement or ResetStatement)
+        {
+            ReportChangedSettings();
+        }
+
+        return result;
     }
 
     private CancellationTokenSource BeginQuery()
@@ -245,129 +209,18 @@ public sealed partial class PgConnection
 
     private void EndQuery() => _currentQuery = null;
 
-    /// <summary>Writes a whole statement result: CommandComplete, or every row then "SELECT n".</summary>
-    private async Task WriteResultAsync(StatementResult result, short[]? formats, CancellationToken cancellationToken)
-    {
-        switch (result)
-        {
-            case CommandResult command:
-                WriteCommandComplete(command.Tag);
-                return;
-            case RowsResult rows:
-                var enumerator = rows.Rows.GetAsyncEnumerator(cancellationToken);
-                await using (enumerator.ConfigureAwait(false))
-                {
-                    var (count, _) = await WriteRowsAsync(rows.Columns.Count, enumerator, formats, 0, cancellationToken).ConfigureAwait(false);
-                    WriteCommandComplete(rows.Tag ?? $"SELECT {count}");
-                }
-
-                return;
-        }
-    }
-
-    /// <summary>Streams up to maxRows rows (0 = all), flushing whenever the next row is not ready yet so push queries feel live.</summary>
-    private async Task<(long Count, bool Exhausted)> WriteRowsAsync(int columnCount, IAsyncEnumerator<Value[]> rows, short[]? formats, long maxRows, CancellationToken cancellationToken)
-    {
-        long count = 0;
-        while (maxRows <= 0 || count < maxRows)
-        {
-            var next = rows.MoveNextAsync();
-            if (!next.IsCompleted)
-            {
-                await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!await next.ConfigureAwait(false))
-            {
-                return (count, true);
-            }
-
-            WriteDataRow(rows.Current, columnCount, formats);
-            count++;
-            if (_writer.BufferedBytes > 64 * 1024)
-            {
-                await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return (count, false);
-    }
-
-    private void WriteDataRow(Value[] row, int columnCount, short[]? formats)
-    {
-        _writer.StartMessage(BackendMessageCode.DataRow);
-        _writer.WriteInt16((short)columnCount);
-        for (var i = 0; i < columnCount; i++)
-        {
-            PgTypes.WriteValue(_writer, row[i], IsBinary(formats, i));
-        }
-
-        _writer.EndMessage();
-    }
-
-    private static bool IsBinary(short[]? formats, int column) =>
-        formats is { Length: > 0 } && (formats.Length == 1 ? formats[0] : column < formats.Length ? formats[column] : (short)0) == 1;
-
-    private void WriteRowDescription(RowsResult rows, short[]? formats)
-    {
-        _writer.StartMessage(BackendMessageCode.RowDescription);
-        _writer.WriteInt16((short)rows.Columns.Count);
-        for (var i = 0; i < rows.Columns.Count; i++)
-        {
-            var column = rows.Columns[i];
-            _writer.WriteCString(column.Name);
-            _writer.WriteInt32(0);
-            _writer.WriteInt16(0);
-            _writer.WriteInt32(PgTypes.Oid(column.Type));
-            _writer.WriteInt16(PgTypes.Size(column.Type));
-            _writer.WriteInt32(-1);
-            _writer.WriteInt16(IsBinary(formats, i) ? (short)1 : (short)0);
-        }
-
-        _writer.EndMessage();
-    }
-
-    private void WriteCommandComplete(string tag)
-    {
-        _writer.StartMessage(BackendMessageCode.CommandComplete);
-        _writer.WriteCString(tag);
-        _writer.EndMessage();
-    }
-
-    private void WriteAuthenticationOk()
-    {
-        _writer.StartMessage(BackendMessageCode.Authentication);
-        _writer.WriteInt32(0);
-        _writer.EndMessage();
-    }
-
-    private void WriteParameterStatus(string name, string value)
-    {
-        _writer.StartMessage(BackendMessageCode.ParameterStatus);
-        _writer.WriteCString(name);
-        _writer.WriteCString(value);
-        _writer.EndMessage();
-    }
-
-    private void WriteReadyForQuery()
-    {
-        _writer.StartMessage(BackendMessageCode.ReadyForQuery);
-        _writer.WriteByte((byte)'I');
-        _writer.EndMessage();
-    }
+    private void WriteError(Exception e) => PgError.From(e, _cancelRequested).Write(_writer);
 
     private async Task TrySendFatalAsync(string sqlState, string message)
     {
         try
         {
+            _writer.DiscardCurrentMessage();
             new PgError("FATAL", sqlState, message).Write(_writer);
             await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or NotSupportedException)
         {
         }
     }
-
-    private static bool ReturnsRows(Statement statement) =>
-        statement is SelectStatement or ShowObjectsStatement or ShowSettingStatement or DescribeStatement or ExplainStatement;
 }

@@ -23,9 +23,10 @@ public sealed record PgError(string Severity, string SqlState, string Message, i
         }
     }
 
-    public void Write(PgWriter writer)
+    /// <summary>Writes the fields as an ErrorResponse, or as a NoticeResponse for warnings and notices.</summary>
+    public void Write(PgWriter writer, BackendMessageCode code = BackendMessageCode.ErrorResponse)
     {
-        writer.StartMessage(BackendMessageCode.ErrorResponse);
+        writer.StartMessage(code);
         writer.WriteByte((byte)'S');
         writer.WriteCString(Severity);
         writer.WriteByte((byte)'V');

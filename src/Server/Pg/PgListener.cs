@@ -11,15 +11,17 @@ public sealed class PgListener : IAsyncDisposable
     private static readonly ILogger Log = Serilog.Log.ForContext<PgListener>();
     private readonly TcpListener _listener;
     private readonly StreamEngine _engine;
+    private readonly PgServerSettings _settings;
     private readonly PgSessionRegistry _registry = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private Task? _acceptLoop;
 
-    public PgListener(IPAddress address, int port, StreamEngine engine)
+    public PgListener(IPAddress address, int port, StreamEngine engine, PgServerSettings? settings = null)
     {
         _listener = new TcpListener(address, port);
         _engine = engine;
+        _settings = settings ?? PgServerSettings.Default;
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -49,7 +51,7 @@ public sealed class PgListener : IAsyncDisposable
             var task = Task.Run(async () =>
             {
                 await using var stream = new NetworkStream(socket, ownsSocket: true);
-                var connection = new PgConnection(stream, _engine, _registry, _stopping.Token);
+                var connection = new PgConnection(stream, socket, _engine, _registry, _settings, _stopping.Token);
                 await connection.RunAsync().ConfigureAwait(false);
             });
             lock (_connections)

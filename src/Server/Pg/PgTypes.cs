@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Text;
+using StreamSql.Parser.Errors;
 using StreamSql.Planner.Types;
 using StreamSql.Runtime.Rows;
 
@@ -9,17 +10,28 @@ namespace StreamSql.Server.Pg;
 /// <summary>PostgreSQL type OIDs and the text and binary wire encodings of our values.</summary>
 public static class PgTypes
 {
+    public const int UnspecifiedOid = 0;
     public const int BoolOid = 16;
+    public const int NameOid = 19;
     public const int Int8Oid = 20;
+    public const int Int2Oid = 21;
     public const int Int4Oid = 23;
     public const int TextOid = 25;
+    public const int JsonOid = 114;
+    public const int Float4Oid = 700;
     public const int Float8Oid = 701;
     public const int UnknownOid = 705;
+    public const int BpcharOid = 1042;
     public const int VarcharOid = 1043;
+    public const int DateOid = 1082;
     public const int TimestampOid = 1114;
+    public const int TimestampTzOid = 1184;
+    public const int NumericOid = 1700;
+    public const int UuidOid = 2950;
+    public const int JsonbOid = 3802;
 
     /// <summary>PostgreSQL's epoch (2000-01-01) in microseconds since the Unix epoch, for binary timestamps.</summary>
-    private const long PostgresEpochMicros = 946_684_800_000_000;
+    public const long PostgresEpochMicros = 946_684_800_000_000;
 
     public static int Oid(SqlType type) => type.Kind switch
     {
@@ -30,6 +42,19 @@ public static class PgTypes
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         _ => TextOid,
+    };
+
+    /// <summary>The engine type a client-declared parameter type maps to; null for "unspecified" (the server infers it); throws for types we cannot hold.</summary>
+    public static SqlType? FromOid(int oid) => oid switch
+    {
+        UnspecifiedOid or UnknownOid => null,
+        BoolOid => SqlType.Boolean,
+        Int2Oid or Int4Oid => SqlType.Int,
+        Int8Oid => SqlType.BigInt,
+        Float4Oid or Float8Oid or NumericOid => SqlType.Double,
+        TextOid or VarcharOid or BpcharOid or NameOid or JsonOid or JsonbOid or UuidOid => SqlType.Varchar,
+        TimestampOid or TimestampTzOid or DateOid => SqlType.Timestamp,
+        _ => throw new SqlException(SqlState.FeatureNotSupported, $"parameters of the type with OID {oid} are not supported"),
     };
 
     public static short Size(SqlType type) => type.Kind switch
@@ -105,24 +130,5 @@ public static class PgTypes
                 writer.WriteLengthPrefixedUtf8(value.AsString);
                 break;
         }
-    }
-
-    /// <summary>Decodes a bind parameter sent in text or binary format.</summary>
-    public static Value ReadParameter(ReadOnlySpan<byte> bytes, int oid, bool binary)
-    {
-        if (!binary)
-        {
-            return Value.FromString(Encoding.UTF8.GetString(bytes));
-        }
-
-        return oid switch
-        {
-            BoolOid => Value.FromBoolean(bytes[0] != 0),
-            Int4Oid => Value.FromInt(BinaryPrimitives.ReadInt32BigEndian(bytes)),
-            Int8Oid => Value.FromBigInt(BinaryPrimitives.ReadInt64BigEndian(bytes)),
-            Float8Oid => Value.FromDouble(BinaryPrimitives.ReadDoubleBigEndian(bytes)),
-            TimestampOid => Value.FromTimestamp(BinaryPrimitives.ReadInt64BigEndian(bytes) + PostgresEpochMicros),
-            _ => Value.FromString(Encoding.UTF8.GetString(bytes)),
-        };
     }
 }

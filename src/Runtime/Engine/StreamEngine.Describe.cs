@@ -1,0 +1,47 @@
+using StreamSql.Parser.Ast;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Types;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>Describing a statement without running it (the extended protocol's Parse and Describe): parameter types and result columns.</summary>
+public sealed partial class StreamEngine
+{
+    private static readonly IReadOnlyList<ColumnSchema> QueryPlanColumns = [new ColumnSchema("QUERY PLAN", SqlType.Varchar)];
+
+    /// <summary>Binds the statement with the declared parameter types (null = infer from the context) and reports what it takes and returns.</summary>
+    public StatementDescription Describe(Statement statement, SessionContext session, IReadOnlyList<SqlType?> declaredParameterTypes)
+    {
+        var parameters = new ParameterTypes(declaredParameterTypes);
+        IReadOnlyList<ColumnSchema>? columns;
+        switch (statement)
+        {
+            case SelectStatement select:
+                columns = QueryBinder.Bind(select.Query, Catalog, parameters).Columns;
+                break;
+            case InsertValuesStatement insert:
+                InsertBinder.Bind(insert, Catalog.GetStream(insert.Target.Name, insert.Target.Position), parameters);
+                columns = null;
+                break;
+            case ExplainStatement explain:
+                QueryBinder.Bind(explain.Query, Catalog, parameters);
+                columns = QueryPlanColumns;
+                break;
+            case ShowObjectsStatement show:
+                columns = Show(show).Columns;
+                break;
+            case ShowSettingStatement show:
+                columns = ShowSetting(show, session).Columns;
+                break;
+            case DescribeStatement describe:
+                columns = Describe(describe).Columns;
+                break;
+            default:
+                columns = null;
+                break;
+        }
+
+        return new StatementDescription(parameters.Resolved(), columns);
+    }
+}

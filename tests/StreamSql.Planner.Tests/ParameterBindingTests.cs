@@ -1,0 +1,101 @@
+using StreamSql.Parser;
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Types;
+
+namespace StreamSql.Planner.Tests;
+
+/// <summary>$n parameters: types inferred from where they are used (as PostgreSQL's Parse does), values bound as typed constants.</summary>
+public sealed class ParameterBindingTests
+{
+    private static CatalogStore Catalog()
+    {
+        var catalog = new CatalogStore();
+        catalog.AddStream(StreamBinder.BindSource((CreateRelationStatement)SqlParser.ParseOne(
+            "CREATE STREAM orders (id INT KEY, item VARCHAR, amount DOUBLE, qty BIGINT, ts TIMESTAMP, ok BOOLEAN)")));
+        return catalog;
+    }
+
+    private static IReadOnlyList<SqlType?> Infer(string sql, params SqlType?[] declared)
+    {
+        var types = new ParameterTypes(declared);
+        switch (SqlParser.ParseOne(sql))
+        {
+            case SelectStatement select:
+                QueryBinder.Bind(select.Query, Catalog(), types);
+                break;
+            case InsertValuesStatement insert:
+                InsertBinder.Bind(insert, Catalog().GetStream("orders", null), types);
+                break;
+        }
+
+        return types.Resolved();
+    }
+
+    [Theory]
+    [InlineData("SELECT * FROM orders WHERE id = $1 AND item = $2", "integer,character varying")]
+    [InlineData("SELECT * FROM orders WHERE $1 < qty", "bigint")]
+    [InlineData("SELECT * FROM orders WHERE ts > $1 OR ok = $2 OR amount BETWEEN $3 AND 2", "timestamp without time zone,boolean,double precision")]
+    [InlineData("SELECT $1 + 1 FROM orders", "integer")]
+    [InlineData("SELECT upper($1) FROM orders", "character varying")]
+    [InlineData("SELECT * FROM orders WHERE $1", "boolean")]
+    [InlineData("SELECT $2::bigint, $1 FROM orders", "character varying,bigint")]
+    [InlineData("SELECT * FROM orders WHERE $1 IS NULL", "")]
+    [InlineData("SELECT * FROM orders WHERE id IN ($1, $2) AND item LIKE $3", "integer,integer,character varying")]
+    [InlineData("INSERT INTO orders (id, item, ts) VALUES ($1, $2, $3), ($4, 'x', NULL)", "integer,character varying,timestamp without time zone,integer")]
+    public void TypesAreInferredFromTheContext(string sql, string expected)
+    {
+        var types = Infer(sql);
+
+        Assert.Equal(expected, string.Join(",", types.Select(t => t?.DisplayName ?? "")));
+    }
+
+    [Fact]
+    public void DeclaredTypesWinAndMayExceedTheOnesUsed()
+    {
+        var types = Infer("SELECT * FROM orders WHERE qty = $1", SqlType.Int, SqlType.Boolean);
+
+        Assert.Equal([SqlType.Int, SqlType.Boolean], types);
+    }
+
+    [Fact]
+    public void ALaterUseKeepsTheTypeDeducedFirst()
+    {
+        // PostgreSQL 15 answers the same: the second $1 is already an integer.
+        var error = Assert.Throws<SqlException>(() => Infer("SELECT * FROM orders WHERE id = $1 AND ok = $1"));
+
+        Assert.Equal((SqlState.UndefinedFunction, "operator does not exist: boolean = integer"), (error.SqlState, error.Message));
+    }
+
+    [Fact]
+    public void ValuesBindAsTypedConstants()
+    {
+        var select = (SelectStatement)SqlParser.ParseOne("SELECT * FROM orders WHERE id = $1 AND item = $2");
+        var values = new ParameterValues([SqlType.Int, SqlType.Varchar], [7, "pear"]);
+
+        var plan = Explain.PlanPrinter.Print(QueryBinder.Bind(select.Query, Catalog(), values).Plan);
+
+        Assert.Contains("(id = 7) AND (item = 'pear')", string.Join("\n", plan));
+    }
+
+    [Fact]
+    public void WithoutParametersDollarNIsAnError()
+    {
+        var select = (SelectStatement)SqlParser.ParseOne("SELECT * FROM orders WHERE id = $3");
+
+        var error = Assert.Throws<SqlException>(() => QueryBinder.Bind(select.Query, Catalog()));
+
+        Assert.Equal((SqlState.UndefinedParameter, "there is no parameter $3", 32), (error.SqlState, error.Message, error.Position));
+    }
+
+    [Fact]
+    public void AParameterBindsToALiteralOfItsType()
+    {
+        var bound = new ParameterValues([SqlType.Timestamp], [123L]).Bind(new ParameterReference(0, 1));
+
+        Assert.Equal(new BoundLiteral(123L, SqlType.Timestamp), bound);
+    }
+}
