@@ -229,7 +229,7 @@ public sealed partial class PgConnection
 
             var rows = (RowsResult)portal.Result;
             portal.Rows ??= rows.Rows.GetAsyncEnumerator(portal.Cancellation.Token);
-            var (count, exhausted) = await WriteRowsAsync(rows.Columns.Count, portal.Rows, portal.ResultFormats, maxRows, portal.Cancellation).ConfigureAwait(false);
+            var (count, exhausted) = await WriteRowsAsync(rows.Columns, portal.Rows, portal.ResultFormats, maxRows, portal.Cancellation).ConfigureAwait(false);
             portal.RowCount += count;
             if (exhausted)
             {

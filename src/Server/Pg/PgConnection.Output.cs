@@ -20,7 +20,7 @@ public sealed partial class PgConnection
                 var enumerator = rows.Rows.GetAsyncEnumerator(query.Token);
                 await using (enumerator.ConfigureAwait(false))
                 {
-                    var (count, _) = await WriteRowsAsync(rows.Columns.Count, enumerator, null, 0, query).ConfigureAwait(false);
+                    var (count, _) = await WriteRowsAsync(rows.Columns, enumerator, null, 0, query).ConfigureAwait(false);
                     WriteCommandComplete(rows.Tag ?? $"SELECT {count}");
                 }
 
@@ -32,7 +32,7 @@ public sealed partial class PgConnection
     /// Streams up to maxRows rows (0 = all), flushing whenever the next row is not ready yet so push queries feel live.
     /// While it waits for a row, the socket is watched: a client that closes the connection cancels the query.
     /// </summary>
-    private async Task<(long Count, bool Exhausted)> WriteRowsAsync(int columnCount, IAsyncEnumerator<Value[]> rows, short[]? formats, long maxRows, CancellationTokenSource query)
+    private async Task<(long Count, bool Exhausted)> WriteRowsAsync(IReadOnlyList<ColumnSchema> columns, IAsyncEnumerator<Value[]> rows, short[]? formats, long maxRows, CancellationTokenSource query)
     {
         long count = 0;
         Task? watcher = null;
@@ -53,7 +53,7 @@ public sealed partial class PgConnection
                     return (count, true);
                 }
 
-                WriteDataRow(rows.Current, columnCount, formats);
+                WriteDataRow(rows.Current, columns, formats);
                 count++;
                 if (_writer.BufferedBytes > 64 * 1024)
                 {
@@ -111,13 +111,13 @@ public sealed partial class PgConnection
         }
     }
 
-    private void WriteDataRow(Value[] row, int columnCount, short[]? formats)
+    private void WriteDataRow(Value[] row, IReadOnlyList<ColumnSchema> columns, short[]? formats)
     {
         _writer.StartMessage(BackendMessageCode.DataRow);
-        _writer.WriteInt16((short)columnCount);
-        for (var i = 0; i < columnCount; i++)
+        _writer.WriteInt16((short)columns.Count);
+        for (var i = 0; i < columns.Count; i++)
         {
-            PgTypes.WriteValue(_writer, row[i], IsBinary(formats, i));
+            PgTypes.WriteValue(_writer, row[i], columns[i].Type, IsBinary(formats, i));
         }
 
         _writer.EndMessage();

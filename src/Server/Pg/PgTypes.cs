@@ -65,8 +65,8 @@ public static class PgTypes
         _ => -1,
     };
 
-    /// <summary>Writes one DataRow column: -1 for NULL, else the length and the encoded value.</summary>
-    public static void WriteValue(PgWriter writer, Value value, bool binary)
+    /// <summary>Writes one DataRow column of the given type: -1 for NULL, else the length and the value in text or binary format.</summary>
+    public static void WriteValue(PgWriter writer, Value value, SqlType type, bool binary)
     {
         if (value.IsNull)
         {
@@ -76,7 +76,7 @@ public static class PgTypes
 
         if (binary)
         {
-            WriteBinary(writer, value);
+            WriteBinary(writer, value, type);
             return;
         }
 
@@ -102,32 +102,33 @@ public static class PgTypes
         }
     }
 
-    private static void WriteBinary(PgWriter writer, Value value)
+    /// <summary>The binary format follows the column's declared type (the RowDescription's OID), whatever the value's width.</summary>
+    private static void WriteBinary(PgWriter writer, Value value, SqlType type)
     {
-        switch (value.Kind)
+        switch (type.Kind)
         {
-            case ValueKind.Boolean:
+            case SqlTypeKind.Boolean:
                 writer.WriteInt32(1);
                 writer.WriteByte(value.AsBoolean ? (byte)1 : (byte)0);
                 break;
-            case ValueKind.Int:
+            case SqlTypeKind.Int:
                 writer.WriteInt32(4);
-                writer.WriteInt32(value.AsInt);
+                writer.WriteInt32((int)value.AsLong);
                 break;
-            case ValueKind.BigInt:
+            case SqlTypeKind.BigInt:
                 writer.WriteInt32(8);
                 writer.WriteInt64(value.AsLong);
                 break;
-            case ValueKind.Double:
+            case SqlTypeKind.Double:
                 writer.WriteInt32(8);
                 writer.WriteInt64(BitConverter.DoubleToInt64Bits(value.AsDouble));
                 break;
-            case ValueKind.Timestamp:
+            case SqlTypeKind.Timestamp:
                 writer.WriteInt32(8);
                 writer.WriteInt64(value.AsLong - PostgresEpochMicros);
                 break;
             default:
-                writer.WriteLengthPrefixedUtf8(value.AsString);
+                writer.WriteLengthPrefixedUtf8(value.Kind == ValueKind.String ? value.AsString : value.ToText()!);
                 break;
         }
     }
