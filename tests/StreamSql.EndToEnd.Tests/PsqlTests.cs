@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>The real psql binary against the server: the README session, errors with a caret, several statements per message.</summary>
@@ -8,28 +6,7 @@ public sealed class PsqlTests(SharedServerFixture fixture)
 {
     private readonly TestServer _server = fixture.Server;
 
-    private async Task<(int ExitCode, string Output, string Error)> PsqlAsync(string input, params string[] extra)
-    {
-        var start = new ProcessStartInfo("psql")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in (string[])["-X", "-h", "127.0.0.1", "-p", _server.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "streamsql", .. extra, "streamsql"])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["PGCONNECT_TIMEOUT"] = "10";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("psql did not start");
-        await process.StandardInput.WriteAsync(input);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int ExitCode, string Output, string Error)> PsqlAsync(string input, params string[] extra) => Psql.RunAsync(_server, input, extra);
 
     [Fact]
     public async Task QuickstartSessionPrintsTheTwoRows()

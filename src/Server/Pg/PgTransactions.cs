@@ -38,7 +38,7 @@ public sealed class PgTransactions
                 }
 
                 InBlock = true;
-                tag = "BEGIN";
+                tag = transaction.Text.StartsWith("START", StringComparison.OrdinalIgnoreCase) ? "START TRANSACTION" : "BEGIN";
                 return true;
             default:
                 if (!InBlock)
