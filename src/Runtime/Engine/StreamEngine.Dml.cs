@@ -17,6 +17,10 @@ namespace StreamSql.Runtime.Engine;
 public sealed partial class StreamEngine
 {
     private int _insertRoundRobin;
+    private int _runningTransientQueries;
+
+    /// <summary>Push and pull queries running for clients now (their partition tasks not yet ended); a closed or cancelled client query leaves this count.</summary>
+    public int RunningTransientQueries => Volatile.Read(ref _runningTransientQueries);
 
     private async Task<StatementResult> InsertAsync(InsertValuesStatement insert, ParameterValues? parameters, CancellationToken cancellationToken)
     {
@@ -67,7 +71,7 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>
-    private static async IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest,
+    private async IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (pipeline.Limit is 0)
@@ -81,6 +85,7 @@ public sealed partial class StreamEngine
         var sink = new ChannelRowSink(channel.Writer);
         var metrics = new QueryMetrics("transient");
         var tasks = new Task[topic.PartitionCount];
+        Interlocked.Increment(ref _runningTransientQueries);
         for (var p = 0; p < tasks.Length; p++)
         {
             var end = topic.EndOffset(p);
@@ -114,6 +119,10 @@ public sealed partial class StreamEngine
             catch (Exception) when (stop.IsCancellationRequested)
             {
                 // Tasks end with cancellation once the client has what it asked for.
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _runningTransientQueries);
             }
         }
     }

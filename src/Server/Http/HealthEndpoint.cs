@@ -85,6 +85,7 @@ public sealed class HealthEndpoint : IAsyncDisposable
         var sb = new StringBuilder();
         sb.Append("# TYPE streamsql_streams gauge\nstreamsql_streams ").Append(_engine.Catalog.Streams().Count).Append('\n');
         sb.Append("# TYPE streamsql_persistent_queries gauge\nstreamsql_persistent_queries ").Append(_engine.Catalog.Queries().Count).Append('\n');
+        sb.Append("# TYPE streamsql_transient_queries gauge\nstreamsql_transient_queries ").Append(_engine.RunningTransientQueries).Append('\n');
         return sb.ToString();
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using StreamSql.Planner.Catalog;
 using StreamSql.Runtime.Engine;
 using StreamSql.Runtime.Rows;
@@ -73,41 +72,22 @@ public sealed partial class PgConnection
         }
     }
 
-    /// <summary>
-    /// Waits, without consuming anything, until the socket is readable: no bytes to read then means the client closed it,
-    /// and the query is cancelled. A Terminate message waiting to be read counts as closing too; other input stops the watch.
-    /// </summary>
+    /// <summary>Cancels the query when the client closes the connection while the query waits for rows (input meanwhile is kept for later).</summary>
     private async Task WatchForDisconnectAsync(CancellationTokenSource query, CancellationToken stop)
     {
-        if (_socket is null)
+        if (_socketStream is null || !await _socketStream.WatchForCloseAsync(stop).ConfigureAwait(false))
         {
             return;
         }
 
+        Log.Debug("Connection {ProcessId} from {Remote}: client went away during a query; cancelling it", ProcessId, _remote);
+        _clientGone = true;
         try
         {
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stop).ConfigureAwait(false);
-            var gone = _socket.Available == 0;
-            if (!gone)
-            {
-                var first = new byte[1];
-                gone = _socket.Receive(first, SocketFlags.Peek) == 1 && first[0] == (byte)FrontendMessageCode.Terminate;
-            }
-
-            if (gone)
-            {
-                Log.Debug("Connection {ProcessId} from {Remote}: client went away during a query; cancelling it", ProcessId, _remote);
-                _clientGone = true;
-                await query.CancelAsync().ConfigureAwait(false);
-            }
+            await query.CancelAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (ObjectDisposedException)
         {
-            if (e is SocketException && !stop.IsCancellationRequested)
-            {
-                _clientGone = true;
-                await query.CancelAsync().ConfigureAwait(false);
-            }
         }
     }
 

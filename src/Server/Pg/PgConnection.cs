@@ -13,7 +13,7 @@ public sealed partial class PgConnection
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<PgConnection>();
 
-    private readonly Socket? _socket;
+    private readonly PgSocketStream? _socketStream;
     private readonly StreamEngine _engine;
     private readonly PgSessionRegistry _registry;
     private readonly PgServerSettings _settings;
@@ -28,18 +28,18 @@ public sealed partial class PgConnection
     private volatile bool _cancelRequested;
     private volatile bool _clientGone;
 
-    /// <param name="socket">The connection's socket, watched for the client going away while a query streams; null for other streams.</param>
-    public PgConnection(Stream stream, Socket? socket, StreamEngine engine, PgSessionRegistry registry, PgServerSettings settings, CancellationToken serverStopping)
+    /// <param name="stream">The client's byte stream; a <see cref="PgSocketStream"/> is also watched for the client going away while a query streams.</param>
+    public PgConnection(Stream stream, string remote, StreamEngine engine, PgSessionRegistry registry, PgServerSettings settings, CancellationToken serverStopping)
     {
         _stream = stream;
-        _socket = socket;
+        _socketStream = stream as PgSocketStream;
         _engine = engine;
         _registry = registry;
         _settings = settings;
         _reader = new PgReader(stream);
         _writer = new PgWriter(stream);
         _serverStopping = serverStopping;
-        _remote = socket?.RemoteEndPoint?.ToString() ?? "local";
+        _remote = remote;
     }
 
     public int ProcessId { get; private set; }

@@ -50,8 +50,9 @@ public sealed class PgListener : IAsyncDisposable
             socket.NoDelay = true;
             var task = Task.Run(async () =>
             {
-                await using var stream = new NetworkStream(socket, ownsSocket: true);
-                var connection = new PgConnection(stream, socket, _engine, _registry, _settings, _stopping.Token);
+                var remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
+                await using var stream = new PgSocketStream(socket);
+                var connection = new PgConnection(stream, remote, _engine, _registry, _settings, _stopping.Token);
                 await connection.RunAsync().ConfigureAwait(false);
             });
             lock (_connections)
