@@ -7,6 +7,8 @@ namespace StreamSql.EndToEnd.Tests;
 /// <summary>An in-process StreamSql on free ports with its own data directory; can be restarted on the same data.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
+    static TestServer() => CapturedLog.Install();
+
     private TestServer(string dataDirectory, bool ownsDirectory)
     {
         DataDirectory = dataDirectory;

@@ -35,12 +35,17 @@ public sealed class PgReader : IDisposable
         return await ReadBodyAsync(length - 4, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads one typed message; null at end of stream (also when it ends inside a message).</summary>
+    /// <summary>Reads one typed message; null at end of stream between messages; a stream that ends inside a message is a protocol violation.</summary>
     public async Task<(FrontendMessageCode Code, ReadOnlyMemory<byte> Body)?> ReadMessageAsync(CancellationToken cancellationToken)
     {
-        if (!await ReadExactAsync(_header, cancellationToken).ConfigureAwait(false))
+        if (!await ReadExactAsync(_header.AsMemory(0, 1), cancellationToken).ConfigureAwait(false))
         {
             return null;
+        }
+
+        if (!await ReadInsideMessageAsync(_header.AsMemory(1), cancellationToken).ConfigureAwait(false))
+        {
+            throw new PgProtocolException($"incomplete message from client (type '{Printable(_header[0])}')");
         }
 
         var code = (FrontendMessageCode)_header[0];
@@ -50,8 +55,30 @@ public sealed class PgReader : IDisposable
             throw new PgProtocolException($"invalid message length {length} for message type '{Printable(_header[0])}'");
         }
 
-        var body = await ReadBodyAsync(length - 4, cancellationToken).ConfigureAwait(false);
-        return body is { } b ? (code, b) : null;
+        ReadOnlyMemory<byte>? body;
+        try
+        {
+            body = await ReadBodyAsync(length - 4, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            body = null;
+        }
+
+        return body is { } b ? (code, b) : throw new PgProtocolException($"incomplete message from client (type '{Printable(_header[0])}', {length} bytes declared)");
+    }
+
+    /// <summary>A read inside a message: the connection failing there is an incomplete message, not a clean end.</summary>
+    private async Task<bool> ReadInsideMessageAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadExactAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static string Printable(byte b) => b is >= 0x20 and < 0x7f ? ((char)b).ToString() : $"\\x{b:x2}";
