@@ -29,6 +29,7 @@ statement
     | action=(COMMIT | END | ROLLBACK | ABORT) (TRANSACTION | WORK)? (AND NO? CHAIN)?  # endTransaction
     | DISCARD what=(ALL | PLANS | SEQUENCES | TEMP | TEMPORARY)                       # discard
     | SET (SESSION | LOCAL)? TIME ZONE (settingValue | LOCAL)                         # setTimeZone
+    | CREATE USER identifier WITH? PASSWORD STRING                                     # createUser
     ;
 
 // ISOLATION LEVEL READ COMMITTED, READ ONLY, NOT DEFERRABLE, ...: checked by the AST builder.
@@ -194,7 +195,7 @@ nonReserved
     | LOCAL | MATERIALIZED | QUERIES | REPLACE | RESET | SESSION | SHOW | STREAM | STREAMS | TABLES
     | TERMINATE | TOPIC | TOPICS | VIEW | VIEWS | VALUES | ESCAPE | INTERVAL | IF | PRECISION | VARYING
     | ABORT | BEGIN | CHAIN | COMMIT | DISCARD | NO | PLANS | ROLLBACK | SEQUENCES | START | TEMP | TEMPORARY
-    | TIME | TRANSACTION | WORK | ZONE
+    | TIME | TRANSACTION | WORK | ZONE | USER | PASSWORD
     ;
 
 ADVANCE: 'ADVANCE';
@@ -284,6 +285,8 @@ TEMPORARY: 'TEMPORARY';
 TIME: 'TIME';
 TRANSACTION: 'TRANSACTION';
 WORK: 'WORK';
+USER: 'USER';
+PASSWORD: 'PASSWORD';
 ZONE: 'ZONE';
 
 EQ: '=';

@@ -4,7 +4,7 @@ using G = StreamSql.Parser.Generated.StreamSqlParser;
 
 namespace StreamSql.Parser;
 
-/// <summary>Session and transaction statements that clients send on their own (BEGIN, COMMIT, DISCARD ALL, SET TIME ZONE).</summary>
+/// <summary>Session, transaction and login statements (BEGIN, COMMIT, DISCARD ALL, SET TIME ZONE, CREATE USER).</summary>
 internal sealed partial class AstBuilder
 {
     private static readonly HashSet<string> TransactionModes =
@@ -45,4 +45,7 @@ internal sealed partial class AstBuilder
             : value.GetText();
         return new SetStatement(Pos(context), "timezone", text);
     }
+
+    public override AstNode VisitCreateUser(G.CreateUserContext context) =>
+        new CreateUserStatement(Pos(context), BuildIdentifier(context.identifier()), UnquoteString(context.STRING().GetText()));
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using StreamSql.Server.Pg;
 
 namespace StreamSql.Server;
 
@@ -18,6 +19,17 @@ public sealed record ServerOptions
 
     public string LogLevel { get; init; } = "information";
 
+    /// <summary>How pgwire clients authenticate: trust (default), password (cleartext) or scram (SCRAM-SHA-256).</summary>
+    public PgAuthMethod Auth { get; init; } = PgAuthMethod.Trust;
+
+    /// <summary>Users from --user name:password flags (besides those made with CREATE USER).</summary>
+    public IReadOnlyList<(string Name, string Password)> Users { get; init; } = [];
+
+    /// <summary>PEM certificate and key for TLS; when both are set, SSLRequest is answered 'S'.</summary>
+    public string? TlsCertificate { get; init; }
+
+    public string? TlsKey { get; init; }
+
     public bool ShowHelp { get; init; }
 
     public const string Help = """
@@ -32,12 +44,17 @@ public sealed record ServerOptions
           --kafka-port <port>   Kafka protocol endpoint for embedded topics.          STREAMSQL_KAFKA_PORT (default 9092)
           --http-port <port>    HTTP health (/health) and Prometheus metrics.         STREAMSQL_HTTP_PORT  (default 8080)
           --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
+          --auth <method>       trust, password (cleartext) or scram (SCRAM-SHA-256). STREAMSQL_AUTH       (default trust)
+          --user <name:pass>    A login user; repeat for more (env: comma-separated). STREAMSQL_USERS
+          --tls-cert <path>     PEM certificate for TLS (with --tls-key).             STREAMSQL_TLS_CERT
+          --tls-key <path>      PEM private key of the TLS certificate.               STREAMSQL_TLS_KEY
           -h, --help            Show this help and exit.
 
         Port 0 picks a free port. Connect with: psql -h 127.0.0.1 -p 5433 -U streamsql streamsql
+        Users can also be made in SQL: CREATE USER name PASSWORD 'secret' (kept in the data directory).
         """;
 
-    private static readonly HashSet<string> KnownOptions = ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level"];
+    private static readonly HashSet<string> KnownOptions = ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--auth", "--user", "--tls-cert", "--tls-key"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -48,6 +65,13 @@ public sealed record ServerOptions
         options = Apply(options, "--kafka-port", environment("STREAMSQL_KAFKA_PORT"));
         options = Apply(options, "--http-port", environment("STREAMSQL_HTTP_PORT"));
         options = Apply(options, "--log-level", environment("STREAMSQL_LOG_LEVEL"));
+        options = Apply(options, "--auth", environment("STREAMSQL_AUTH"));
+        options = Apply(options, "--tls-cert", environment("STREAMSQL_TLS_CERT"));
+        options = Apply(options, "--tls-key", environment("STREAMSQL_TLS_KEY"));
+        foreach (var user in (environment("STREAMSQL_USERS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            options = Apply(options, "--user", user);
+        }
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -77,6 +101,11 @@ public sealed record ServerOptions
             options = Apply(options, name, value);
         }
 
+        if ((options.TlsCertificate is null) != (options.TlsKey is null))
+        {
+            throw new ArgumentException("--tls-cert and --tls-key go together");
+        }
+
         return options;
     }
 
@@ -95,8 +124,27 @@ public sealed record ServerOptions
             "--kafka-port" => options with { KafkaPort = Port(name, value) },
             "--http-port" => options with { HttpPort = Port(name, value) },
             "--log-level" => options with { LogLevel = value.ToLowerInvariant() is "verbose" or "debug" or "information" or "info" or "warning" or "error" or "fatal" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-level: unknown level \"{value}\"") },
+            "--auth" => options with
+            {
+                Auth = value.ToLowerInvariant() switch
+                {
+                    "trust" => PgAuthMethod.Trust,
+                    "password" => PgAuthMethod.Password,
+                    "scram" or "scram-sha-256" => PgAuthMethod.Scram,
+                    _ => throw new ArgumentException($"--auth: unknown method \"{value}\" (trust, password or scram)"),
+                },
+            },
+            "--user" => options with { Users = [.. options.Users, User(value)] },
+            "--tls-cert" => options with { TlsCertificate = value },
+            "--tls-key" => options with { TlsKey = value },
             _ => throw new ArgumentException($"unknown option {name} (see --help)"),
         };
+    }
+
+    private static (string, string) User(string value)
+    {
+        var colon = value.IndexOf(':');
+        return colon > 0 ? (value[..colon], value[(colon + 1)..]) : throw new ArgumentException($"--user: expected name:password, not \"{value}\"");
     }
 
     private static int Port(string name, string value) =>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Serilog;
 using StreamSql.Runtime.Engine;
 using StreamSql.Server.Http;
@@ -13,11 +15,11 @@ public sealed class StreamSqlServer : IAsyncDisposable
     private readonly PgListener _pg;
     private readonly HealthEndpoint _http;
 
-    private StreamSqlServer(ServerOptions options, StreamEngine engine)
+    private StreamSqlServer(ServerOptions options, StreamEngine engine, PgServerSettings pgSettings)
     {
         Options = options;
         _engine = engine;
-        _pg = new PgListener(options.Bind, options.PgPort, engine);
+        _pg = new PgListener(options.Bind, options.PgPort, engine, pgSettings);
         _http = new HealthEndpoint(options.Bind, options.HttpPort, engine);
     }
 
@@ -31,8 +33,10 @@ public sealed class StreamSqlServer : IAsyncDisposable
 
     public static async Task<StreamSqlServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        var engine = await StreamEngine.OpenAsync(new EngineOptions(Path.GetFullPath(options.DataDirectory)), cancellationToken).ConfigureAwait(false);
-        var server = new StreamSqlServer(options, engine);
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        var pgSettings = PgSettings(options, dataDirectory);
+        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory), cancellationToken).ConfigureAwait(false);
+        var server = new StreamSqlServer(options, engine, pgSettings);
         try
         {
             server._pg.Start();
@@ -48,6 +52,31 @@ public sealed class StreamSqlServer : IAsyncDisposable
         Log.Information("StreamSql ready: data in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql",
             engine.Options.DataDirectory, options.Bind, server.PgPort);
         return server;
+    }
+
+    /// <summary>Authentication, users (flags, then users.json in the data directory) and the TLS certificate for the pgwire listener.</summary>
+    private static PgServerSettings PgSettings(ServerOptions options, string dataDirectory)
+    {
+        var users = new PgUserStore(Path.Combine(dataDirectory, "users.json"));
+        foreach (var (name, password) in options.Users)
+        {
+            users.AddFromFlag(name, password);
+        }
+
+        var certificate = options.TlsCertificate is null ? null : LoadCertificate(options.TlsCertificate, options.TlsKey!);
+        return new PgServerSettings(options.Auth, users, certificate);
+    }
+
+    private static X509Certificate2 LoadCertificate(string certificatePath, string keyPath)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        }
+        catch (Exception e) when (e is CryptographicException or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+        {
+            throw new InvalidDataException($"cannot load the TLS certificate {certificatePath} with key {keyPath}: {e.Message}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()

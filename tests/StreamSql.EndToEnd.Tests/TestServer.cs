@@ -9,13 +9,15 @@ public sealed class TestServer : IAsyncDisposable
 {
     static TestServer() => CapturedLog.Install();
 
-    private TestServer(string dataDirectory, bool ownsDirectory)
+    private TestServer(string dataDirectory, bool ownsDirectory, Func<ServerOptions, ServerOptions>? configure)
     {
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
+        _configure = configure ?? (o => o);
     }
 
     private readonly bool _ownsDirectory;
+    private readonly Func<ServerOptions, ServerOptions> _configure;
 
     public string DataDirectory { get; }
 
@@ -26,15 +28,16 @@ public sealed class TestServer : IAsyncDisposable
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={PgPort};Username=streamsql;Database=streamsql;Server Compatibility Mode=NoTypeLoading;Pooling=false;Timeout=30;Command Timeout=60";
 
-    public static async Task<TestServer> StartAsync(string? dataDirectory = null)
+    /// <param name="configure">Changes to the options (authentication, TLS), kept across restarts.</param>
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
-        var server = new TestServer(dataDirectory ?? Directory.CreateTempSubdirectory("streamsql-e2e-").FullName, dataDirectory is null);
+        var server = new TestServer(dataDirectory ?? Directory.CreateTempSubdirectory("streamsql-e2e-").FullName, dataDirectory is null, configure);
         await server.StartServerAsync();
         return server;
     }
 
     private async Task StartServerAsync() =>
-        Server = await StreamSqlServer.StartAsync(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, HttpPort = 0 });
+        Server = await StreamSqlServer.StartAsync(_configure(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, HttpPort = 0 }));
 
     /// <summary>Stops the server cleanly (as SIGTERM does) and starts a new one on the same data directory.</summary>
     public async Task RestartAsync()

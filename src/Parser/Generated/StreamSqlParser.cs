@@ -46,12 +46,12 @@ public partial class StreamSqlParser : Parser {
 		TOPIC=61, TOPICS=62, TRUE=63, VALUES=64, VARYING=65, VIEW=66, VIEWS=67, 
 		WHEN=68, WHERE=69, WITH=70, ABORT=71, BEGIN=72, CHAIN=73, COMMIT=74, DISCARD=75, 
 		NO=76, PLANS=77, ROLLBACK=78, SEQUENCES=79, START=80, TEMP=81, TEMPORARY=82, 
-		TIME=83, TRANSACTION=84, WORK=85, ZONE=86, EQ=87, NEQ=88, LT=89, LTE=90, 
-		GT=91, GTE=92, PLUS=93, MINUS=94, ASTERISK=95, SLASH=96, PERCENT=97, CONCAT=98, 
-		DOUBLE_COLON=99, LPAREN=100, RPAREN=101, COMMA=102, DOT=103, SEMI=104, 
-		ESCAPE_STRING=105, STRING=106, INTEGER_VALUE=107, DECIMAL_VALUE=108, PARAMETER=109, 
-		IDENTIFIER=110, QUOTED_IDENTIFIER=111, LINE_COMMENT=112, BLOCK_COMMENT=113, 
-		WS=114, UNRECOGNIZED=115;
+		TIME=83, TRANSACTION=84, WORK=85, USER=86, PASSWORD=87, ZONE=88, EQ=89, 
+		NEQ=90, LT=91, LTE=92, GT=93, GTE=94, PLUS=95, MINUS=96, ASTERISK=97, 
+		SLASH=98, PERCENT=99, CONCAT=100, DOUBLE_COLON=101, LPAREN=102, RPAREN=103, 
+		COMMA=104, DOT=105, SEMI=106, ESCAPE_STRING=107, STRING=108, INTEGER_VALUE=109, 
+		DECIMAL_VALUE=110, PARAMETER=111, IDENTIFIER=112, QUOTED_IDENTIFIER=113, 
+		LINE_COMMENT=114, BLOCK_COMMENT=115, WS=116, UNRECOGNIZED=117;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_transactionMode = 2, RULE_settingName = 3, 
 		RULE_settingValue = 4, RULE_tableElements = 5, RULE_columnDefinition = 6, 
@@ -85,8 +85,9 @@ public partial class StreamSqlParser : Parser {
 		"'VIEW'", "'VIEWS'", "'WHEN'", "'WHERE'", "'WITH'", "'ABORT'", "'BEGIN'", 
 		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
 		"'START'", "'TEMP'", "'TEMPORARY'", "'TIME'", "'TRANSACTION'", "'WORK'", 
-		"'ZONE'", "'='", null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", 
-		"'/'", "'%'", "'||'", "'::'", "'('", "')'", "','", "'.'", "';'"
+		"'USER'", "'PASSWORD'", "'ZONE'", "'='", null, "'<'", "'<='", "'>'", "'>='", 
+		"'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'::'", "'('", "')'", "','", 
+		"'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "AND", "AS", "BETWEEN", "BY", "CASE", "CAST", 
@@ -99,11 +100,12 @@ public partial class StreamSqlParser : Parser {
 		"TERMINATE", "THEN", "TO", "TOPIC", "TOPICS", "TRUE", "VALUES", "VARYING", 
 		"VIEW", "VIEWS", "WHEN", "WHERE", "WITH", "ABORT", "BEGIN", "CHAIN", "COMMIT", 
 		"DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", 
-		"TIME", "TRANSACTION", "WORK", "ZONE", "EQ", "NEQ", "LT", "LTE", "GT", 
-		"GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_COLON", 
-		"LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", "STRING", 
-		"INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", "QUOTED_IDENTIFIER", 
-		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"TIME", "TRANSACTION", "WORK", "USER", "PASSWORD", "ZONE", "EQ", "NEQ", 
+		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", 
+		"CONCAT", "DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", 
+		"ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", 
+		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
+		"UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -583,6 +585,23 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CreateUserContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CREATE() { return GetToken(StreamSqlParser.CREATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USER() { return GetToken(StreamSqlParser.USER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PASSWORD() { return GetToken(StreamSqlParser.PASSWORD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(StreamSqlParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		public CreateUserContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCreateUser(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public StatementContext statement() {
@@ -590,9 +609,9 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 225;
+			State = 234;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,31,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -928,6 +947,8 @@ public partial class StreamSqlParser : Parser {
 				case TIME:
 				case TRANSACTION:
 				case WORK:
+				case USER:
+				case PASSWORD:
 				case ZONE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
@@ -1049,6 +1070,8 @@ public partial class StreamSqlParser : Parser {
 				case TIME:
 				case TRANSACTION:
 				case WORK:
+				case USER:
+				case PASSWORD:
 				case ZONE:
 				case STRING:
 				case IDENTIFIER:
@@ -1123,14 +1146,14 @@ public partial class StreamSqlParser : Parser {
 				State = 200;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 211106240921487L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 844424963686287L) != 0)) {
 					{
 					State = 190;
 					transactionMode();
 					State = 197;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 211381118828431L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 845524475314063L) != 0)) {
 						{
 						{
 						State = 192;
@@ -1274,6 +1297,32 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
+			case 19:
+				_localctx = new CreateUserContext(_localctx);
+				EnterOuterAlt(_localctx, 19);
+				{
+				State = 225;
+				Match(CREATE);
+				State = 226;
+				Match(USER);
+				State = 227;
+				identifier();
+				State = 229;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 228;
+					Match(WITH);
+					}
+				}
+
+				State = 231;
+				Match(PASSWORD);
+				State = 232;
+				Match(STRING);
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -1319,19 +1368,19 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 229;
+			State = 238;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 229;
+					State = 238;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 227;
+						State = 236;
 						Match(NOT);
 						}
 						break;
@@ -1382,11 +1431,13 @@ public partial class StreamSqlParser : Parser {
 					case TIME:
 					case TRANSACTION:
 					case WORK:
+					case USER:
+					case PASSWORD:
 					case ZONE:
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 228;
+						State = 237;
 						identifier();
 						}
 						break;
@@ -1398,9 +1449,9 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 231;
+				State = 240;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,33,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
 			}
 		}
@@ -1446,13 +1497,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 6, RULE_settingName);
 		int _la;
 		try {
-			State = 242;
+			State = 251;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 233;
+				State = 242;
 				Match(STRING);
 				}
 				break;
@@ -1503,26 +1554,28 @@ public partial class StreamSqlParser : Parser {
 			case TIME:
 			case TRANSACTION:
 			case WORK:
+			case USER:
+			case PASSWORD:
 			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 234;
+				State = 243;
 				identifier();
-				State = 239;
+				State = 248;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 235;
+					State = 244;
 					Match(DOT);
-					State = 236;
+					State = 245;
 					identifier();
 					}
 					}
-					State = 241;
+					State = 250;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1571,13 +1624,13 @@ public partial class StreamSqlParser : Parser {
 		SettingValueContext _localctx = new SettingValueContext(Context, State);
 		EnterRule(_localctx, 8, RULE_settingValue);
 		try {
-			State = 250;
+			State = 259;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 244;
+				State = 253;
 				Match(STRING);
 				}
 				break;
@@ -1585,7 +1638,7 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 245;
+				State = 254;
 				number();
 				}
 				break;
@@ -1636,28 +1689,30 @@ public partial class StreamSqlParser : Parser {
 			case TIME:
 			case TRANSACTION:
 			case WORK:
+			case USER:
+			case PASSWORD:
 			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 246;
+				State = 255;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 247;
+				State = 256;
 				Match(DEFAULT);
 				}
 				break;
 			case MINUS:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 248;
+				State = 257;
 				Match(MINUS);
-				State = 249;
+				State = 258;
 				number();
 				}
 				break;
@@ -1710,27 +1765,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 252;
+			State = 261;
 			Match(LPAREN);
-			State = 253;
+			State = 262;
 			columnDefinition();
-			State = 258;
+			State = 267;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 254;
+				State = 263;
 				Match(COMMA);
-				State = 255;
+				State = 264;
 				columnDefinition();
 				}
 				}
-				State = 260;
+				State = 269;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 261;
+			State = 270;
 			Match(RPAREN);
 			}
 		}
@@ -1774,24 +1829,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 263;
+			State = 272;
 			identifier();
-			State = 264;
+			State = 273;
 			typeName();
-			State = 268;
+			State = 277;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 265;
+				State = 274;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 266;
+				State = 275;
 				Match(PRIMARY);
-				State = 267;
+				State = 276;
 				Match(KEY);
 				}
 				break;
@@ -1849,29 +1904,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 270;
+			State = 279;
 			Match(WITH);
-			State = 271;
+			State = 280;
 			Match(LPAREN);
-			State = 272;
+			State = 281;
 			property();
-			State = 277;
+			State = 286;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 273;
+				State = 282;
 				Match(COMMA);
-				State = 274;
+				State = 283;
 				property();
 				}
 				}
-				State = 279;
+				State = 288;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 280;
+			State = 289;
 			Match(RPAREN);
 			}
 		}
@@ -1914,11 +1969,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 282;
+			State = 291;
 			identifier();
-			State = 283;
+			State = 292;
 			Match(EQ);
-			State = 284;
+			State = 293;
 			propertyValue();
 			}
 		}
@@ -1962,13 +2017,13 @@ public partial class StreamSqlParser : Parser {
 		PropertyValueContext _localctx = new PropertyValueContext(Context, State);
 		EnterRule(_localctx, 18, RULE_propertyValue);
 		try {
-			State = 290;
+			State = 299;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 286;
+				State = 295;
 				Match(STRING);
 				}
 				break;
@@ -1976,7 +2031,7 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 287;
+				State = 296;
 				number();
 				}
 				break;
@@ -1984,7 +2039,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 288;
+				State = 297;
 				booleanValue();
 				}
 				break;
@@ -2035,12 +2090,14 @@ public partial class StreamSqlParser : Parser {
 			case TIME:
 			case TRANSACTION:
 			case WORK:
+			case USER:
+			case PASSWORD:
 			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 289;
+				State = 298;
 				identifier();
 				}
 				break;
@@ -2093,29 +2150,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 20, RULE_insertSource);
 		int _la;
 		try {
-			State = 302;
+			State = 311;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case VALUES:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 292;
+				State = 301;
 				Match(VALUES);
-				State = 293;
+				State = 302;
 				valuesRow();
-				State = 298;
+				State = 307;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 294;
+					State = 303;
 					Match(COMMA);
-					State = 295;
+					State = 304;
 					valuesRow();
 					}
 					}
-					State = 300;
+					State = 309;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2124,7 +2181,7 @@ public partial class StreamSqlParser : Parser {
 			case SELECT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 301;
+				State = 310;
 				query();
 				}
 				break;
@@ -2177,27 +2234,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 304;
+			State = 313;
 			Match(LPAREN);
-			State = 305;
+			State = 314;
 			identifier();
-			State = 310;
+			State = 319;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 306;
+				State = 315;
 				Match(COMMA);
-				State = 307;
+				State = 316;
 				identifier();
 				}
 				}
-				State = 312;
+				State = 321;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 313;
+			State = 322;
 			Match(RPAREN);
 			}
 		}
@@ -2246,27 +2303,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 315;
+			State = 324;
 			Match(LPAREN);
-			State = 316;
+			State = 325;
 			expression();
-			State = 321;
+			State = 330;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 317;
+				State = 326;
 				Match(COMMA);
-				State = 318;
+				State = 327;
 				expression();
 				}
 				}
-				State = 323;
+				State = 332;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 324;
+			State = 333;
 			Match(RPAREN);
 			}
 		}
@@ -2337,112 +2394,112 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 326;
+			State = 335;
 			Match(SELECT);
-			State = 328;
+			State = 337;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 327;
+				State = 336;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 330;
+			State = 339;
 			selectItem();
-			State = 335;
+			State = 344;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 331;
+				State = 340;
 				Match(COMMA);
-				State = 332;
+				State = 341;
 				selectItem();
 				}
 				}
-				State = 337;
+				State = 346;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 338;
+			State = 347;
 			Match(FROM);
-			State = 339;
+			State = 348;
 			relation();
-			State = 342;
+			State = 351;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WHERE) {
 				{
-				State = 340;
+				State = 349;
 				Match(WHERE);
-				State = 341;
+				State = 350;
 				_localctx.where = expression();
 				}
 			}
 
-			State = 354;
+			State = 363;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==GROUP) {
 				{
-				State = 344;
+				State = 353;
 				Match(GROUP);
-				State = 345;
+				State = 354;
 				Match(BY);
-				State = 346;
+				State = 355;
 				expression();
-				State = 351;
+				State = 360;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 347;
+					State = 356;
 					Match(COMMA);
-					State = 348;
+					State = 357;
 					expression();
 					}
 					}
-					State = 353;
+					State = 362;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 358;
+			State = 367;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==HAVING) {
 				{
-				State = 356;
+				State = 365;
 				Match(HAVING);
-				State = 357;
+				State = 366;
 				_localctx.having = expression();
 				}
 			}
 
-			State = 361;
+			State = 370;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 360;
+				State = 369;
 				emitClause();
 				}
 			}
 
-			State = 365;
+			State = 374;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 363;
+				State = 372;
 				Match(LIMIT);
-				State = 364;
+				State = 373;
 				_localctx.limit = Match(INTEGER_VALUE);
 				}
 			}
@@ -2482,24 +2539,24 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 28, RULE_emitClause);
 		try {
-			State = 371;
+			State = 380;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,53,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 367;
+				State = 376;
 				Match(EMIT);
-				State = 368;
+				State = 377;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 369;
+				State = 378;
 				Match(EMIT);
-				State = 370;
+				State = 379;
 				Match(FINAL);
 				}
 				break;
@@ -2575,14 +2632,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 30, RULE_selectItem);
 		int _la;
 		try {
-			State = 385;
+			State = 394;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,56,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 373;
+				State = 382;
 				Match(ASTERISK);
 				}
 				break;
@@ -2590,11 +2647,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 374;
+				State = 383;
 				identifier();
-				State = 375;
+				State = 384;
 				Match(DOT);
-				State = 376;
+				State = 385;
 				Match(ASTERISK);
 				}
 				break;
@@ -2602,24 +2659,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 378;
+				State = 387;
 				expression();
-				State = 383;
+				State = 392;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131730L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 211106240921487L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131730L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 844424963686287L) != 0)) {
 					{
-					State = 380;
+					State = 389;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 379;
+						State = 388;
 						Match(AS);
 						}
 					}
 
-					State = 382;
+					State = 391;
 					identifier();
 					}
 				}
@@ -2668,24 +2725,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 387;
+			State = 396;
 			qualifiedName();
-			State = 392;
+			State = 401;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,58,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 			case 1:
 				{
-				State = 389;
+				State = 398;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 388;
+					State = 397;
 					Match(AS);
 					}
 				}
 
-				State = 391;
+				State = 400;
 				identifier();
 				}
 				break;
@@ -2727,7 +2784,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 394;
+			State = 403;
 			booleanExpression(0);
 			}
 		}
@@ -2835,7 +2892,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 403;
+			State = 412;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -2890,6 +2947,8 @@ public partial class StreamSqlParser : Parser {
 			case TIME:
 			case TRANSACTION:
 			case WORK:
+			case USER:
+			case PASSWORD:
 			case ZONE:
 			case PLUS:
 			case MINUS:
@@ -2906,14 +2965,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 397;
+				State = 406;
 				valueExpression(0);
-				State = 399;
+				State = 408;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
 				case 1:
 					{
-					State = 398;
+					State = 407;
 					predicate();
 					}
 					break;
@@ -2925,9 +2984,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 401;
+				State = 410;
 				Match(NOT);
-				State = 402;
+				State = 411;
 				booleanExpression(3);
 				}
 				break;
@@ -2935,28 +2994,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 413;
+			State = 422;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 411;
+					State = 420;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 405;
+						State = 414;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 406;
+						State = 415;
 						Match(AND);
-						State = 407;
+						State = 416;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -2965,20 +3024,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 408;
+						State = 417;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 409;
+						State = 418;
 						Match(OR);
-						State = 410;
+						State = 419;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 415;
+				State = 424;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
 			}
 			}
 		}
@@ -3136,16 +3195,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 38, RULE_predicate);
 		int _la;
 		try {
-			State = 468;
+			State = 477;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 416;
+				State = 425;
 				comparisonOperator();
-				State = 417;
+				State = 426;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -3153,23 +3212,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 420;
+				State = 429;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 419;
+					State = 428;
 					Match(NOT);
 					}
 				}
 
-				State = 422;
+				State = 431;
 				Match(BETWEEN);
-				State = 423;
+				State = 432;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 424;
+				State = 433;
 				Match(AND);
-				State = 425;
+				State = 434;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -3177,39 +3236,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 428;
+				State = 437;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 427;
+					State = 436;
 					Match(NOT);
 					}
 				}
 
-				State = 430;
+				State = 439;
 				Match(IN);
-				State = 431;
+				State = 440;
 				Match(LPAREN);
-				State = 432;
+				State = 441;
 				expression();
-				State = 437;
+				State = 446;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 433;
+					State = 442;
 					Match(COMMA);
-					State = 434;
+					State = 443;
 					expression();
 					}
 					}
-					State = 439;
+					State = 448;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 440;
+				State = 449;
 				Match(RPAREN);
 				}
 				break;
@@ -3217,17 +3276,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 443;
+				State = 452;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 442;
+					State = 451;
 					Match(NOT);
 					}
 				}
 
-				State = 445;
+				State = 454;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -3237,16 +3296,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 446;
+				State = 455;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 449;
+				State = 458;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
 				case 1:
 					{
-					State = 447;
+					State = 456;
 					Match(ESCAPE);
-					State = 448;
+					State = 457;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -3257,19 +3316,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 451;
+				State = 460;
 				Match(IS);
-				State = 453;
+				State = 462;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 452;
+					State = 461;
 					Match(NOT);
 					}
 				}
 
-				State = 455;
+				State = 464;
 				Match(NULL);
 				}
 				break;
@@ -3277,19 +3336,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 456;
+				State = 465;
 				Match(IS);
-				State = 458;
+				State = 467;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 457;
+					State = 466;
 					Match(NOT);
 					}
 				}
 
-				State = 460;
+				State = 469;
 				booleanValue();
 				}
 				break;
@@ -3297,23 +3356,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 461;
+				State = 470;
 				Match(IS);
-				State = 463;
+				State = 472;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 462;
+					State = 471;
 					Match(NOT);
 					}
 				}
 
-				State = 465;
+				State = 474;
 				Match(DISTINCT);
-				State = 466;
+				State = 475;
 				Match(FROM);
-				State = 467;
+				State = 476;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -3358,9 +3417,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 470;
+			State = 479;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 87)) & ~0x3f) == 0 && ((1L << (_la - 87)) & 63L) != 0)) ) {
+			if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -3496,7 +3555,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 476;
+			State = 485;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -3551,6 +3610,8 @@ public partial class StreamSqlParser : Parser {
 			case TIME:
 			case TRANSACTION:
 			case WORK:
+			case USER:
+			case PASSWORD:
 			case ZONE:
 			case LPAREN:
 			case ESCAPE_STRING:
@@ -3565,7 +3626,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 473;
+				State = 482;
 				primaryExpression(0);
 				}
 				break;
@@ -3575,7 +3636,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 474;
+				State = 483;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3585,7 +3646,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 475;
+				State = 484;
 				valueExpression(4);
 				}
 				break;
@@ -3593,36 +3654,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 489;
+			State = 498;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 487;
+					State = 496;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 478;
+						State = 487;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 479;
+						State = 488;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 95)) & ~0x3f) == 0 && ((1L << (_la - 95)) & 7L) != 0)) ) {
+						if ( !(((((_la - 97)) & ~0x3f) == 0 && ((1L << (_la - 97)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 480;
+						State = 489;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -3631,9 +3692,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 481;
+						State = 490;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 482;
+						State = 491;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3643,7 +3704,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 483;
+						State = 492;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -3652,20 +3713,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 484;
+						State = 493;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 485;
+						State = 494;
 						Match(CONCAT);
-						State = 486;
+						State = 495;
 						((ConcatenationContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 491;
+				State = 500;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
 			}
 			}
 		}
@@ -3930,16 +3991,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 556;
+			State = 565;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,82,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 493;
+				State = 502;
 				Match(NULL);
 				}
 				break;
@@ -3948,7 +4009,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 494;
+				State = 503;
 				booleanValue();
 				}
 				break;
@@ -3957,7 +4018,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 495;
+				State = 504;
 				number();
 				}
 				break;
@@ -3966,7 +4027,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 496;
+				State = 505;
 				Match(STRING);
 				}
 				break;
@@ -3975,7 +4036,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 497;
+				State = 506;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -3984,16 +4045,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 498;
+				State = 507;
 				Match(INTERVAL);
-				State = 499;
+				State = 508;
 				Match(STRING);
-				State = 501;
+				State = 510;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 				case 1:
 					{
-					State = 500;
+					State = 509;
 					identifier();
 					}
 					break;
@@ -4005,9 +4066,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 503;
+				State = 512;
 				identifier();
-				State = 504;
+				State = 513;
 				Match(STRING);
 				}
 				break;
@@ -4016,7 +4077,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 506;
+				State = 515;
 				Match(PARAMETER);
 				}
 				break;
@@ -4025,45 +4086,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 507;
+				State = 516;
 				Match(CASE);
-				State = 509;
+				State = 518;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1807158255100333182L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 279346291933071L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1807158255100333182L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 1117385167732623L) != 0)) {
 					{
-					State = 508;
+					State = 517;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 512;
+				State = 521;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 511;
+					State = 520;
 					whenClause();
 					}
 					}
-					State = 514;
+					State = 523;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 518;
+				State = 527;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 516;
+					State = 525;
 					Match(ELSE);
-					State = 517;
+					State = 526;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 520;
+				State = 529;
 				Match(END);
 				}
 				break;
@@ -4072,17 +4133,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 522;
+				State = 531;
 				Match(CAST);
-				State = 523;
+				State = 532;
 				Match(LPAREN);
-				State = 524;
+				State = 533;
 				expression();
-				State = 525;
+				State = 534;
 				Match(AS);
-				State = 526;
+				State = 535;
 				typeName();
-				State = 527;
+				State = 536;
 				Match(RPAREN);
 				}
 				break;
@@ -4091,16 +4152,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 529;
+				State = 538;
 				identifier();
-				State = 530;
+				State = 539;
 				Match(LPAREN);
-				State = 543;
+				State = 552;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 531;
+					State = 540;
 					Match(ASTERISK);
 					}
 					break;
@@ -4158,6 +4219,8 @@ public partial class StreamSqlParser : Parser {
 				case TIME:
 				case TRANSACTION:
 				case WORK:
+				case USER:
+				case PASSWORD:
 				case ZONE:
 				case PLUS:
 				case MINUS:
@@ -4171,31 +4234,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 533;
+					State = 542;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 532;
+						State = 541;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 535;
+					State = 544;
 					expression();
-					State = 540;
+					State = 549;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 536;
+						State = 545;
 						Match(COMMA);
-						State = 537;
+						State = 546;
 						expression();
 						}
 						}
-						State = 542;
+						State = 551;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -4207,7 +4270,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 545;
+				State = 554;
 				Match(RPAREN);
 				}
 				break;
@@ -4216,11 +4279,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 547;
+				State = 556;
 				identifier();
-				State = 548;
+				State = 557;
 				Match(DOT);
-				State = 549;
+				State = 558;
 				identifier();
 				}
 				break;
@@ -4229,7 +4292,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 551;
+				State = 560;
 				identifier();
 				}
 				break;
@@ -4238,19 +4301,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 552;
+				State = 561;
 				Match(LPAREN);
-				State = 553;
+				State = 562;
 				expression();
-				State = 554;
+				State = 563;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 563;
+			State = 572;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,83,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -4260,18 +4323,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-					State = 558;
+					State = 567;
 					if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-					State = 559;
+					State = 568;
 					Match(DOUBLE_COLON);
-					State = 560;
+					State = 569;
 					typeName();
 					}
 					} 
 				}
-				State = 565;
+				State = 574;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,83,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
 			}
 			}
 		}
@@ -4317,13 +4380,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 566;
+			State = 575;
 			Match(WHEN);
-			State = 567;
+			State = 576;
 			_localctx.condition = expression();
-			State = 568;
+			State = 577;
 			Match(THEN);
-			State = 569;
+			State = 578;
 			_localctx.result = expression();
 			}
 		}
@@ -4372,14 +4435,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 571;
+			State = 580;
 			identifier();
-			State = 573;
+			State = 582;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
 			case 1:
 				{
-				State = 572;
+				State = 581;
 				_la = TokenStream.LA(1);
 				if ( !(_la==PRECISION || _la==VARYING) ) {
 				ErrorHandler.RecoverInline(this);
@@ -4391,28 +4454,28 @@ public partial class StreamSqlParser : Parser {
 				}
 				break;
 			}
-			State = 582;
+			State = 591;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 			case 1:
 				{
-				State = 575;
+				State = 584;
 				Match(LPAREN);
-				State = 576;
+				State = 585;
 				Match(INTEGER_VALUE);
-				State = 579;
+				State = 588;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==COMMA) {
 					{
-					State = 577;
+					State = 586;
 					Match(COMMA);
-					State = 578;
+					State = 587;
 					Match(INTEGER_VALUE);
 					}
 				}
 
-				State = 581;
+				State = 590;
 				Match(RPAREN);
 				}
 				break;
@@ -4459,16 +4522,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 584;
+			State = 593;
 			identifier();
-			State = 587;
+			State = 596;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DOT) {
 				{
-				State = 585;
+				State = 594;
 				Match(DOT);
-				State = 586;
+				State = 595;
 				identifier();
 				}
 			}
@@ -4510,7 +4573,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 589;
+			State = 598;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4556,7 +4619,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 591;
+			State = 600;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4602,20 +4665,20 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 56, RULE_identifier);
 		try {
-			State = 596;
+			State = 605;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 593;
+				State = 602;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 594;
+				State = 603;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -4666,10 +4729,12 @@ public partial class StreamSqlParser : Parser {
 			case TIME:
 			case TRANSACTION:
 			case WORK:
+			case USER:
+			case PASSWORD:
 			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 595;
+				State = 604;
 				nonReserved();
 				}
 				break;
@@ -4737,6 +4802,8 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(StreamSqlParser.TRANSACTION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(StreamSqlParser.WORK, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USER() { return GetToken(StreamSqlParser.USER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PASSWORD() { return GetToken(StreamSqlParser.PASSWORD, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -4758,9 +4825,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 598;
+			State = 607;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131714L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 8388495L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131714L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 33554319L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4811,7 +4878,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,115,601,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,117,610,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -4826,210 +4893,214 @@ public partial class StreamSqlParser : Parser {
 		1,1,1,1,1,3,1,179,8,1,1,1,1,1,1,1,1,1,1,1,3,1,186,8,1,1,1,3,1,189,8,1,
 		1,1,1,1,3,1,193,8,1,1,1,5,1,196,8,1,10,1,12,1,199,9,1,3,1,201,8,1,1,1,
 		1,1,3,1,205,8,1,1,1,1,1,3,1,209,8,1,1,1,3,1,212,8,1,1,1,1,1,1,1,1,1,3,
-		1,218,8,1,1,1,1,1,1,1,1,1,3,1,224,8,1,3,1,226,8,1,1,2,1,2,4,2,230,8,2,
-		11,2,12,2,231,1,3,1,3,1,3,1,3,5,3,238,8,3,10,3,12,3,241,9,3,3,3,243,8,
-		3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,251,8,4,1,5,1,5,1,5,1,5,5,5,257,8,5,10,5,
-		12,5,260,9,5,1,5,1,5,1,6,1,6,1,6,1,6,1,6,3,6,269,8,6,1,7,1,7,1,7,1,7,1,
-		7,5,7,276,8,7,10,7,12,7,279,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,9,1,9,1,9,1,
-		9,3,9,291,8,9,1,10,1,10,1,10,1,10,5,10,297,8,10,10,10,12,10,300,9,10,1,
-		10,3,10,303,8,10,1,11,1,11,1,11,1,11,5,11,309,8,11,10,11,12,11,312,9,11,
-		1,11,1,11,1,12,1,12,1,12,1,12,5,12,320,8,12,10,12,12,12,323,9,12,1,12,
-		1,12,1,13,1,13,3,13,329,8,13,1,13,1,13,1,13,5,13,334,8,13,10,13,12,13,
-		337,9,13,1,13,1,13,1,13,1,13,3,13,343,8,13,1,13,1,13,1,13,1,13,1,13,5,
-		13,350,8,13,10,13,12,13,353,9,13,3,13,355,8,13,1,13,1,13,3,13,359,8,13,
-		1,13,3,13,362,8,13,1,13,1,13,3,13,366,8,13,1,14,1,14,1,14,1,14,3,14,372,
-		8,14,1,15,1,15,1,15,1,15,1,15,1,15,1,15,3,15,381,8,15,1,15,3,15,384,8,
-		15,3,15,386,8,15,1,16,1,16,3,16,390,8,16,1,16,3,16,393,8,16,1,17,1,17,
-		1,18,1,18,1,18,3,18,400,8,18,1,18,1,18,3,18,404,8,18,1,18,1,18,1,18,1,
-		18,1,18,1,18,5,18,412,8,18,10,18,12,18,415,9,18,1,19,1,19,1,19,1,19,3,
-		19,421,8,19,1,19,1,19,1,19,1,19,1,19,1,19,3,19,429,8,19,1,19,1,19,1,19,
-		1,19,1,19,5,19,436,8,19,10,19,12,19,439,9,19,1,19,1,19,1,19,3,19,444,8,
-		19,1,19,1,19,1,19,1,19,3,19,450,8,19,1,19,1,19,3,19,454,8,19,1,19,1,19,
-		1,19,3,19,459,8,19,1,19,1,19,1,19,3,19,464,8,19,1,19,1,19,1,19,3,19,469,
-		8,19,1,20,1,20,1,21,1,21,1,21,1,21,3,21,477,8,21,1,21,1,21,1,21,1,21,1,
-		21,1,21,1,21,1,21,1,21,5,21,488,8,21,10,21,12,21,491,9,21,1,22,1,22,1,
-		22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,502,8,22,1,22,1,22,1,22,1,22,1,22,
-		1,22,3,22,510,8,22,1,22,4,22,513,8,22,11,22,12,22,514,1,22,1,22,3,22,519,
-		8,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,
-		3,22,534,8,22,1,22,1,22,1,22,5,22,539,8,22,10,22,12,22,542,9,22,3,22,544,
-		8,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,557,8,
-		22,1,22,1,22,1,22,5,22,562,8,22,10,22,12,22,565,9,22,1,23,1,23,1,23,1,
-		23,1,23,1,24,1,24,3,24,574,8,24,1,24,1,24,1,24,1,24,3,24,580,8,24,1,24,
-		3,24,583,8,24,1,25,1,25,1,25,3,25,588,8,25,1,26,1,26,1,27,1,27,1,28,1,
-		28,1,28,3,28,597,8,28,1,29,1,29,1,29,0,3,36,42,44,30,0,2,4,6,8,10,12,14,
-		16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,0,17,
-		2,0,54,54,56,56,5,0,47,47,55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,
-		56,56,66,66,2,0,40,40,51,51,2,0,60,60,87,87,1,0,84,85,4,0,19,19,71,71,
-		74,74,78,78,4,0,2,2,77,77,79,79,81,82,2,0,31,31,38,38,1,0,87,92,1,0,93,
-		94,1,0,95,97,2,0,45,45,65,65,2,0,24,24,63,63,1,0,107,108,19,0,1,1,9,9,
-		12,14,18,18,20,20,22,23,25,26,30,30,34,34,37,37,40,41,45,45,47,49,51,51,
-		53,55,57,58,61,62,64,67,71,86,702,0,63,1,0,0,0,2,225,1,0,0,0,4,229,1,0,
-		0,0,6,242,1,0,0,0,8,250,1,0,0,0,10,252,1,0,0,0,12,263,1,0,0,0,14,270,1,
-		0,0,0,16,282,1,0,0,0,18,290,1,0,0,0,20,302,1,0,0,0,22,304,1,0,0,0,24,315,
-		1,0,0,0,26,326,1,0,0,0,28,371,1,0,0,0,30,385,1,0,0,0,32,387,1,0,0,0,34,
-		394,1,0,0,0,36,403,1,0,0,0,38,468,1,0,0,0,40,470,1,0,0,0,42,476,1,0,0,
-		0,44,556,1,0,0,0,46,566,1,0,0,0,48,571,1,0,0,0,50,584,1,0,0,0,52,589,1,
-		0,0,0,54,591,1,0,0,0,56,596,1,0,0,0,58,598,1,0,0,0,60,62,5,104,0,0,61,
-		60,1,0,0,0,62,65,1,0,0,0,63,61,1,0,0,0,63,64,1,0,0,0,64,84,1,0,0,0,65,
-		63,1,0,0,0,66,75,3,2,1,0,67,69,5,104,0,0,68,67,1,0,0,0,69,70,1,0,0,0,70,
-		68,1,0,0,0,70,71,1,0,0,0,71,72,1,0,0,0,72,74,3,2,1,0,73,68,1,0,0,0,74,
-		77,1,0,0,0,75,73,1,0,0,0,75,76,1,0,0,0,76,81,1,0,0,0,77,75,1,0,0,0,78,
-		80,5,104,0,0,79,78,1,0,0,0,80,83,1,0,0,0,81,79,1,0,0,0,81,82,1,0,0,0,82,
-		85,1,0,0,0,83,81,1,0,0,0,84,66,1,0,0,0,84,85,1,0,0,0,85,86,1,0,0,0,86,
-		87,5,0,0,1,87,1,1,0,0,0,88,91,5,10,0,0,89,90,5,44,0,0,90,92,5,48,0,0,91,
-		89,1,0,0,0,91,92,1,0,0,0,92,93,1,0,0,0,93,97,7,0,0,0,94,95,5,30,0,0,95,
-		96,5,42,0,0,96,98,5,21,0,0,97,94,1,0,0,0,97,98,1,0,0,0,98,99,1,0,0,0,99,
-		101,3,50,25,0,100,102,3,10,5,0,101,100,1,0,0,0,101,102,1,0,0,0,102,104,
-		1,0,0,0,103,105,3,14,7,0,104,103,1,0,0,0,104,105,1,0,0,0,105,108,1,0,0,
-		0,106,107,5,4,0,0,107,109,3,26,13,0,108,106,1,0,0,0,108,109,1,0,0,0,109,
-		226,1,0,0,0,110,112,5,10,0,0,111,113,5,41,0,0,112,111,1,0,0,0,112,113,
-		1,0,0,0,113,114,1,0,0,0,114,118,5,66,0,0,115,116,5,30,0,0,116,117,5,42,
-		0,0,117,119,5,21,0,0,118,115,1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,
-		122,3,50,25,0,121,123,3,14,7,0,122,121,1,0,0,0,122,123,1,0,0,0,123,124,
-		1,0,0,0,124,125,5,4,0,0,125,126,3,26,13,0,126,226,1,0,0,0,127,128,5,33,
-		0,0,128,129,5,35,0,0,129,131,3,50,25,0,130,132,3,22,11,0,131,130,1,0,0,
-		0,131,132,1,0,0,0,132,133,1,0,0,0,133,134,3,20,10,0,134,226,1,0,0,0,135,
-		226,3,26,13,0,136,137,5,53,0,0,137,139,7,1,0,0,138,140,5,23,0,0,139,138,
-		1,0,0,0,139,140,1,0,0,0,140,226,1,0,0,0,141,142,5,53,0,0,142,226,5,2,0,
-		0,143,144,5,53,0,0,144,226,3,6,3,0,145,147,7,2,0,0,146,148,5,23,0,0,147,
-		146,1,0,0,0,147,148,1,0,0,0,148,149,1,0,0,0,149,226,3,50,25,0,150,151,
-		5,16,0,0,151,154,7,3,0,0,152,153,5,30,0,0,153,155,5,21,0,0,154,152,1,0,
-		0,0,154,155,1,0,0,0,155,156,1,0,0,0,156,159,3,50,25,0,157,158,5,12,0,0,
-		158,160,5,61,0,0,159,157,1,0,0,0,159,160,1,0,0,0,160,226,1,0,0,0,161,164,
-		5,58,0,0,162,165,3,56,28,0,163,165,5,2,0,0,164,162,1,0,0,0,164,163,1,0,
-		0,0,165,226,1,0,0,0,166,226,5,26,0,0,167,169,5,52,0,0,168,170,7,4,0,0,
-		169,168,1,0,0,0,169,170,1,0,0,0,170,171,1,0,0,0,171,172,3,6,3,0,172,173,
-		7,5,0,0,173,174,3,8,4,0,174,226,1,0,0,0,175,178,5,49,0,0,176,179,3,6,3,
-		0,177,179,5,2,0,0,178,176,1,0,0,0,178,177,1,0,0,0,179,226,1,0,0,0,180,
-		181,5,22,0,0,181,226,3,26,13,0,182,186,5,72,0,0,183,184,5,80,0,0,184,186,
-		5,84,0,0,185,182,1,0,0,0,185,183,1,0,0,0,186,188,1,0,0,0,187,189,7,6,0,
-		0,188,187,1,0,0,0,188,189,1,0,0,0,189,200,1,0,0,0,190,197,3,4,2,0,191,
-		193,5,102,0,0,192,191,1,0,0,0,192,193,1,0,0,0,193,194,1,0,0,0,194,196,
-		3,4,2,0,195,192,1,0,0,0,196,199,1,0,0,0,197,195,1,0,0,0,197,198,1,0,0,
-		0,198,201,1,0,0,0,199,197,1,0,0,0,200,190,1,0,0,0,200,201,1,0,0,0,201,
-		226,1,0,0,0,202,204,7,7,0,0,203,205,7,6,0,0,204,203,1,0,0,0,204,205,1,
-		0,0,0,205,211,1,0,0,0,206,208,5,3,0,0,207,209,5,76,0,0,208,207,1,0,0,0,
-		208,209,1,0,0,0,209,210,1,0,0,0,210,212,5,73,0,0,211,206,1,0,0,0,211,212,
-		1,0,0,0,212,226,1,0,0,0,213,214,5,75,0,0,214,226,7,8,0,0,215,217,5,52,
-		0,0,216,218,7,4,0,0,217,216,1,0,0,0,217,218,1,0,0,0,218,219,1,0,0,0,219,
-		220,5,83,0,0,220,223,5,86,0,0,221,224,3,8,4,0,222,224,5,40,0,0,223,221,
-		1,0,0,0,223,222,1,0,0,0,224,226,1,0,0,0,225,88,1,0,0,0,225,110,1,0,0,0,
-		225,127,1,0,0,0,225,135,1,0,0,0,225,136,1,0,0,0,225,141,1,0,0,0,225,143,
-		1,0,0,0,225,145,1,0,0,0,225,150,1,0,0,0,225,161,1,0,0,0,225,166,1,0,0,
-		0,225,167,1,0,0,0,225,175,1,0,0,0,225,180,1,0,0,0,225,185,1,0,0,0,225,
-		202,1,0,0,0,225,213,1,0,0,0,225,215,1,0,0,0,226,3,1,0,0,0,227,230,5,42,
-		0,0,228,230,3,56,28,0,229,227,1,0,0,0,229,228,1,0,0,0,230,231,1,0,0,0,
-		231,229,1,0,0,0,231,232,1,0,0,0,232,5,1,0,0,0,233,243,5,106,0,0,234,239,
-		3,56,28,0,235,236,5,103,0,0,236,238,3,56,28,0,237,235,1,0,0,0,238,241,
-		1,0,0,0,239,237,1,0,0,0,239,240,1,0,0,0,240,243,1,0,0,0,241,239,1,0,0,
-		0,242,233,1,0,0,0,242,234,1,0,0,0,243,7,1,0,0,0,244,251,5,106,0,0,245,
-		251,3,54,27,0,246,251,3,56,28,0,247,251,5,11,0,0,248,249,5,94,0,0,249,
-		251,3,54,27,0,250,244,1,0,0,0,250,245,1,0,0,0,250,246,1,0,0,0,250,247,
-		1,0,0,0,250,248,1,0,0,0,251,9,1,0,0,0,252,253,5,100,0,0,253,258,3,12,6,
-		0,254,255,5,102,0,0,255,257,3,12,6,0,256,254,1,0,0,0,257,260,1,0,0,0,258,
-		256,1,0,0,0,258,259,1,0,0,0,259,261,1,0,0,0,260,258,1,0,0,0,261,262,5,
-		101,0,0,262,11,1,0,0,0,263,264,3,56,28,0,264,268,3,48,24,0,265,269,5,37,
-		0,0,266,267,5,46,0,0,267,269,5,37,0,0,268,265,1,0,0,0,268,266,1,0,0,0,
-		268,269,1,0,0,0,269,13,1,0,0,0,270,271,5,70,0,0,271,272,5,100,0,0,272,
-		277,3,16,8,0,273,274,5,102,0,0,274,276,3,16,8,0,275,273,1,0,0,0,276,279,
-		1,0,0,0,277,275,1,0,0,0,277,278,1,0,0,0,278,280,1,0,0,0,279,277,1,0,0,
-		0,280,281,5,101,0,0,281,15,1,0,0,0,282,283,3,56,28,0,283,284,5,87,0,0,
-		284,285,3,18,9,0,285,17,1,0,0,0,286,291,5,106,0,0,287,291,3,54,27,0,288,
-		291,3,52,26,0,289,291,3,56,28,0,290,286,1,0,0,0,290,287,1,0,0,0,290,288,
-		1,0,0,0,290,289,1,0,0,0,291,19,1,0,0,0,292,293,5,64,0,0,293,298,3,24,12,
-		0,294,295,5,102,0,0,295,297,3,24,12,0,296,294,1,0,0,0,297,300,1,0,0,0,
-		298,296,1,0,0,0,298,299,1,0,0,0,299,303,1,0,0,0,300,298,1,0,0,0,301,303,
-		3,26,13,0,302,292,1,0,0,0,302,301,1,0,0,0,303,21,1,0,0,0,304,305,5,100,
-		0,0,305,310,3,56,28,0,306,307,5,102,0,0,307,309,3,56,28,0,308,306,1,0,
-		0,0,309,312,1,0,0,0,310,308,1,0,0,0,310,311,1,0,0,0,311,313,1,0,0,0,312,
-		310,1,0,0,0,313,314,5,101,0,0,314,23,1,0,0,0,315,316,5,100,0,0,316,321,
-		3,34,17,0,317,318,5,102,0,0,318,320,3,34,17,0,319,317,1,0,0,0,320,323,
-		1,0,0,0,321,319,1,0,0,0,321,322,1,0,0,0,322,324,1,0,0,0,323,321,1,0,0,
-		0,324,325,5,101,0,0,325,25,1,0,0,0,326,328,5,50,0,0,327,329,5,15,0,0,328,
-		327,1,0,0,0,328,329,1,0,0,0,329,330,1,0,0,0,330,335,3,30,15,0,331,332,
-		5,102,0,0,332,334,3,30,15,0,333,331,1,0,0,0,334,337,1,0,0,0,335,333,1,
-		0,0,0,335,336,1,0,0,0,336,338,1,0,0,0,337,335,1,0,0,0,338,339,5,27,0,0,
-		339,342,3,32,16,0,340,341,5,69,0,0,341,343,3,34,17,0,342,340,1,0,0,0,342,
-		343,1,0,0,0,343,354,1,0,0,0,344,345,5,28,0,0,345,346,5,6,0,0,346,351,3,
-		34,17,0,347,348,5,102,0,0,348,350,3,34,17,0,349,347,1,0,0,0,350,353,1,
-		0,0,0,351,349,1,0,0,0,351,352,1,0,0,0,352,355,1,0,0,0,353,351,1,0,0,0,
-		354,344,1,0,0,0,354,355,1,0,0,0,355,358,1,0,0,0,356,357,5,29,0,0,357,359,
-		3,34,17,0,358,356,1,0,0,0,358,359,1,0,0,0,359,361,1,0,0,0,360,362,3,28,
-		14,0,361,360,1,0,0,0,361,362,1,0,0,0,362,365,1,0,0,0,363,364,5,39,0,0,
-		364,366,5,107,0,0,365,363,1,0,0,0,365,366,1,0,0,0,366,27,1,0,0,0,367,368,
-		5,18,0,0,368,372,5,9,0,0,369,370,5,18,0,0,370,372,5,25,0,0,371,367,1,0,
-		0,0,371,369,1,0,0,0,372,29,1,0,0,0,373,386,5,95,0,0,374,375,3,56,28,0,
-		375,376,5,103,0,0,376,377,5,95,0,0,377,386,1,0,0,0,378,383,3,34,17,0,379,
-		381,5,4,0,0,380,379,1,0,0,0,380,381,1,0,0,0,381,382,1,0,0,0,382,384,3,
-		56,28,0,383,380,1,0,0,0,383,384,1,0,0,0,384,386,1,0,0,0,385,373,1,0,0,
-		0,385,374,1,0,0,0,385,378,1,0,0,0,386,31,1,0,0,0,387,392,3,50,25,0,388,
-		390,5,4,0,0,389,388,1,0,0,0,389,390,1,0,0,0,390,391,1,0,0,0,391,393,3,
-		56,28,0,392,389,1,0,0,0,392,393,1,0,0,0,393,33,1,0,0,0,394,395,3,36,18,
-		0,395,35,1,0,0,0,396,397,6,18,-1,0,397,399,3,42,21,0,398,400,3,38,19,0,
-		399,398,1,0,0,0,399,400,1,0,0,0,400,404,1,0,0,0,401,402,5,42,0,0,402,404,
-		3,36,18,3,403,396,1,0,0,0,403,401,1,0,0,0,404,413,1,0,0,0,405,406,10,2,
-		0,0,406,407,5,3,0,0,407,412,3,36,18,3,408,409,10,1,0,0,409,410,5,44,0,
-		0,410,412,3,36,18,2,411,405,1,0,0,0,411,408,1,0,0,0,412,415,1,0,0,0,413,
-		411,1,0,0,0,413,414,1,0,0,0,414,37,1,0,0,0,415,413,1,0,0,0,416,417,3,40,
-		20,0,417,418,3,42,21,0,418,469,1,0,0,0,419,421,5,42,0,0,420,419,1,0,0,
-		0,420,421,1,0,0,0,421,422,1,0,0,0,422,423,5,5,0,0,423,424,3,42,21,0,424,
-		425,5,3,0,0,425,426,3,42,21,0,426,469,1,0,0,0,427,429,5,42,0,0,428,427,
-		1,0,0,0,428,429,1,0,0,0,429,430,1,0,0,0,430,431,5,32,0,0,431,432,5,100,
-		0,0,432,437,3,34,17,0,433,434,5,102,0,0,434,436,3,34,17,0,435,433,1,0,
-		0,0,436,439,1,0,0,0,437,435,1,0,0,0,437,438,1,0,0,0,438,440,1,0,0,0,439,
-		437,1,0,0,0,440,441,5,101,0,0,441,469,1,0,0,0,442,444,5,42,0,0,443,442,
-		1,0,0,0,443,444,1,0,0,0,444,445,1,0,0,0,445,446,7,9,0,0,446,449,3,42,21,
-		0,447,448,5,20,0,0,448,450,3,42,21,0,449,447,1,0,0,0,449,450,1,0,0,0,450,
-		469,1,0,0,0,451,453,5,36,0,0,452,454,5,42,0,0,453,452,1,0,0,0,453,454,
-		1,0,0,0,454,455,1,0,0,0,455,469,5,43,0,0,456,458,5,36,0,0,457,459,5,42,
-		0,0,458,457,1,0,0,0,458,459,1,0,0,0,459,460,1,0,0,0,460,469,3,52,26,0,
-		461,463,5,36,0,0,462,464,5,42,0,0,463,462,1,0,0,0,463,464,1,0,0,0,464,
-		465,1,0,0,0,465,466,5,15,0,0,466,467,5,27,0,0,467,469,3,42,21,0,468,416,
-		1,0,0,0,468,420,1,0,0,0,468,428,1,0,0,0,468,443,1,0,0,0,468,451,1,0,0,
-		0,468,456,1,0,0,0,468,461,1,0,0,0,469,39,1,0,0,0,470,471,7,10,0,0,471,
-		41,1,0,0,0,472,473,6,21,-1,0,473,477,3,44,22,0,474,475,7,11,0,0,475,477,
-		3,42,21,4,476,472,1,0,0,0,476,474,1,0,0,0,477,489,1,0,0,0,478,479,10,3,
-		0,0,479,480,7,12,0,0,480,488,3,42,21,4,481,482,10,2,0,0,482,483,7,11,0,
-		0,483,488,3,42,21,3,484,485,10,1,0,0,485,486,5,98,0,0,486,488,3,42,21,
-		2,487,478,1,0,0,0,487,481,1,0,0,0,487,484,1,0,0,0,488,491,1,0,0,0,489,
-		487,1,0,0,0,489,490,1,0,0,0,490,43,1,0,0,0,491,489,1,0,0,0,492,493,6,22,
-		-1,0,493,557,5,43,0,0,494,557,3,52,26,0,495,557,3,54,27,0,496,557,5,106,
-		0,0,497,557,5,105,0,0,498,499,5,34,0,0,499,501,5,106,0,0,500,502,3,56,
-		28,0,501,500,1,0,0,0,501,502,1,0,0,0,502,557,1,0,0,0,503,504,3,56,28,0,
-		504,505,5,106,0,0,505,557,1,0,0,0,506,557,5,109,0,0,507,509,5,7,0,0,508,
-		510,3,34,17,0,509,508,1,0,0,0,509,510,1,0,0,0,510,512,1,0,0,0,511,513,
-		3,46,23,0,512,511,1,0,0,0,513,514,1,0,0,0,514,512,1,0,0,0,514,515,1,0,
-		0,0,515,518,1,0,0,0,516,517,5,17,0,0,517,519,3,34,17,0,518,516,1,0,0,0,
-		518,519,1,0,0,0,519,520,1,0,0,0,520,521,5,19,0,0,521,557,1,0,0,0,522,523,
-		5,8,0,0,523,524,5,100,0,0,524,525,3,34,17,0,525,526,5,4,0,0,526,527,3,
-		48,24,0,527,528,5,101,0,0,528,557,1,0,0,0,529,530,3,56,28,0,530,543,5,
-		100,0,0,531,544,5,95,0,0,532,534,5,15,0,0,533,532,1,0,0,0,533,534,1,0,
-		0,0,534,535,1,0,0,0,535,540,3,34,17,0,536,537,5,102,0,0,537,539,3,34,17,
-		0,538,536,1,0,0,0,539,542,1,0,0,0,540,538,1,0,0,0,540,541,1,0,0,0,541,
-		544,1,0,0,0,542,540,1,0,0,0,543,531,1,0,0,0,543,533,1,0,0,0,543,544,1,
-		0,0,0,544,545,1,0,0,0,545,546,5,101,0,0,546,557,1,0,0,0,547,548,3,56,28,
-		0,548,549,5,103,0,0,549,550,3,56,28,0,550,557,1,0,0,0,551,557,3,56,28,
-		0,552,553,5,100,0,0,553,554,3,34,17,0,554,555,5,101,0,0,555,557,1,0,0,
-		0,556,492,1,0,0,0,556,494,1,0,0,0,556,495,1,0,0,0,556,496,1,0,0,0,556,
-		497,1,0,0,0,556,498,1,0,0,0,556,503,1,0,0,0,556,506,1,0,0,0,556,507,1,
-		0,0,0,556,522,1,0,0,0,556,529,1,0,0,0,556,547,1,0,0,0,556,551,1,0,0,0,
-		556,552,1,0,0,0,557,563,1,0,0,0,558,559,10,5,0,0,559,560,5,99,0,0,560,
-		562,3,48,24,0,561,558,1,0,0,0,562,565,1,0,0,0,563,561,1,0,0,0,563,564,
-		1,0,0,0,564,45,1,0,0,0,565,563,1,0,0,0,566,567,5,68,0,0,567,568,3,34,17,
-		0,568,569,5,59,0,0,569,570,3,34,17,0,570,47,1,0,0,0,571,573,3,56,28,0,
-		572,574,7,13,0,0,573,572,1,0,0,0,573,574,1,0,0,0,574,582,1,0,0,0,575,576,
-		5,100,0,0,576,579,5,107,0,0,577,578,5,102,0,0,578,580,5,107,0,0,579,577,
-		1,0,0,0,579,580,1,0,0,0,580,581,1,0,0,0,581,583,5,101,0,0,582,575,1,0,
-		0,0,582,583,1,0,0,0,583,49,1,0,0,0,584,587,3,56,28,0,585,586,5,103,0,0,
-		586,588,3,56,28,0,587,585,1,0,0,0,587,588,1,0,0,0,588,51,1,0,0,0,589,590,
-		7,14,0,0,590,53,1,0,0,0,591,592,7,15,0,0,592,55,1,0,0,0,593,597,5,110,
-		0,0,594,597,5,111,0,0,595,597,3,58,29,0,596,593,1,0,0,0,596,594,1,0,0,
-		0,596,595,1,0,0,0,597,57,1,0,0,0,598,599,7,16,0,0,599,59,1,0,0,0,89,63,
-		70,75,81,84,91,97,101,104,108,112,118,122,131,139,147,154,159,164,169,
-		178,185,188,192,197,200,204,208,211,217,223,225,229,231,239,242,250,258,
-		268,277,290,298,302,310,321,328,335,342,351,354,358,361,365,371,380,383,
-		385,389,392,399,403,411,413,420,428,437,443,449,453,458,463,468,476,487,
-		489,501,509,514,518,533,540,543,556,563,573,579,582,587,596
+		1,218,8,1,1,1,1,1,1,1,1,1,3,1,224,8,1,1,1,1,1,1,1,1,1,3,1,230,8,1,1,1,
+		1,1,1,1,3,1,235,8,1,1,2,1,2,4,2,239,8,2,11,2,12,2,240,1,3,1,3,1,3,1,3,
+		5,3,247,8,3,10,3,12,3,250,9,3,3,3,252,8,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,
+		260,8,4,1,5,1,5,1,5,1,5,5,5,266,8,5,10,5,12,5,269,9,5,1,5,1,5,1,6,1,6,
+		1,6,1,6,1,6,3,6,278,8,6,1,7,1,7,1,7,1,7,1,7,5,7,285,8,7,10,7,12,7,288,
+		9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,9,1,9,1,9,1,9,3,9,300,8,9,1,10,1,10,1,10,
+		1,10,5,10,306,8,10,10,10,12,10,309,9,10,1,10,3,10,312,8,10,1,11,1,11,1,
+		11,1,11,5,11,318,8,11,10,11,12,11,321,9,11,1,11,1,11,1,12,1,12,1,12,1,
+		12,5,12,329,8,12,10,12,12,12,332,9,12,1,12,1,12,1,13,1,13,3,13,338,8,13,
+		1,13,1,13,1,13,5,13,343,8,13,10,13,12,13,346,9,13,1,13,1,13,1,13,1,13,
+		3,13,352,8,13,1,13,1,13,1,13,1,13,1,13,5,13,359,8,13,10,13,12,13,362,9,
+		13,3,13,364,8,13,1,13,1,13,3,13,368,8,13,1,13,3,13,371,8,13,1,13,1,13,
+		3,13,375,8,13,1,14,1,14,1,14,1,14,3,14,381,8,14,1,15,1,15,1,15,1,15,1,
+		15,1,15,1,15,3,15,390,8,15,1,15,3,15,393,8,15,3,15,395,8,15,1,16,1,16,
+		3,16,399,8,16,1,16,3,16,402,8,16,1,17,1,17,1,18,1,18,1,18,3,18,409,8,18,
+		1,18,1,18,3,18,413,8,18,1,18,1,18,1,18,1,18,1,18,1,18,5,18,421,8,18,10,
+		18,12,18,424,9,18,1,19,1,19,1,19,1,19,3,19,430,8,19,1,19,1,19,1,19,1,19,
+		1,19,1,19,3,19,438,8,19,1,19,1,19,1,19,1,19,1,19,5,19,445,8,19,10,19,12,
+		19,448,9,19,1,19,1,19,1,19,3,19,453,8,19,1,19,1,19,1,19,1,19,3,19,459,
+		8,19,1,19,1,19,3,19,463,8,19,1,19,1,19,1,19,3,19,468,8,19,1,19,1,19,1,
+		19,3,19,473,8,19,1,19,1,19,1,19,3,19,478,8,19,1,20,1,20,1,21,1,21,1,21,
+		1,21,3,21,486,8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,5,21,497,
+		8,21,10,21,12,21,500,9,21,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,
+		3,22,511,8,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,519,8,22,1,22,4,22,522,
+		8,22,11,22,12,22,523,1,22,1,22,3,22,528,8,22,1,22,1,22,1,22,1,22,1,22,
+		1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,543,8,22,1,22,1,22,1,22,5,
+		22,548,8,22,10,22,12,22,551,9,22,3,22,553,8,22,1,22,1,22,1,22,1,22,1,22,
+		1,22,1,22,1,22,1,22,1,22,1,22,3,22,566,8,22,1,22,1,22,1,22,5,22,571,8,
+		22,10,22,12,22,574,9,22,1,23,1,23,1,23,1,23,1,23,1,24,1,24,3,24,583,8,
+		24,1,24,1,24,1,24,1,24,3,24,589,8,24,1,24,3,24,592,8,24,1,25,1,25,1,25,
+		3,25,597,8,25,1,26,1,26,1,27,1,27,1,28,1,28,1,28,3,28,606,8,28,1,29,1,
+		29,1,29,0,3,36,42,44,30,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,
+		34,36,38,40,42,44,46,48,50,52,54,56,58,0,17,2,0,54,54,56,56,5,0,47,47,
+		55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,56,56,66,66,2,0,40,40,51,51,
+		2,0,60,60,89,89,1,0,84,85,4,0,19,19,71,71,74,74,78,78,4,0,2,2,77,77,79,
+		79,81,82,2,0,31,31,38,38,1,0,89,94,1,0,95,96,1,0,97,99,2,0,45,45,65,65,
+		2,0,24,24,63,63,1,0,109,110,19,0,1,1,9,9,12,14,18,18,20,20,22,23,25,26,
+		30,30,34,34,37,37,40,41,45,45,47,49,51,51,53,55,57,58,61,62,64,67,71,88,
+		713,0,63,1,0,0,0,2,234,1,0,0,0,4,238,1,0,0,0,6,251,1,0,0,0,8,259,1,0,0,
+		0,10,261,1,0,0,0,12,272,1,0,0,0,14,279,1,0,0,0,16,291,1,0,0,0,18,299,1,
+		0,0,0,20,311,1,0,0,0,22,313,1,0,0,0,24,324,1,0,0,0,26,335,1,0,0,0,28,380,
+		1,0,0,0,30,394,1,0,0,0,32,396,1,0,0,0,34,403,1,0,0,0,36,412,1,0,0,0,38,
+		477,1,0,0,0,40,479,1,0,0,0,42,485,1,0,0,0,44,565,1,0,0,0,46,575,1,0,0,
+		0,48,580,1,0,0,0,50,593,1,0,0,0,52,598,1,0,0,0,54,600,1,0,0,0,56,605,1,
+		0,0,0,58,607,1,0,0,0,60,62,5,106,0,0,61,60,1,0,0,0,62,65,1,0,0,0,63,61,
+		1,0,0,0,63,64,1,0,0,0,64,84,1,0,0,0,65,63,1,0,0,0,66,75,3,2,1,0,67,69,
+		5,106,0,0,68,67,1,0,0,0,69,70,1,0,0,0,70,68,1,0,0,0,70,71,1,0,0,0,71,72,
+		1,0,0,0,72,74,3,2,1,0,73,68,1,0,0,0,74,77,1,0,0,0,75,73,1,0,0,0,75,76,
+		1,0,0,0,76,81,1,0,0,0,77,75,1,0,0,0,78,80,5,106,0,0,79,78,1,0,0,0,80,83,
+		1,0,0,0,81,79,1,0,0,0,81,82,1,0,0,0,82,85,1,0,0,0,83,81,1,0,0,0,84,66,
+		1,0,0,0,84,85,1,0,0,0,85,86,1,0,0,0,86,87,5,0,0,1,87,1,1,0,0,0,88,91,5,
+		10,0,0,89,90,5,44,0,0,90,92,5,48,0,0,91,89,1,0,0,0,91,92,1,0,0,0,92,93,
+		1,0,0,0,93,97,7,0,0,0,94,95,5,30,0,0,95,96,5,42,0,0,96,98,5,21,0,0,97,
+		94,1,0,0,0,97,98,1,0,0,0,98,99,1,0,0,0,99,101,3,50,25,0,100,102,3,10,5,
+		0,101,100,1,0,0,0,101,102,1,0,0,0,102,104,1,0,0,0,103,105,3,14,7,0,104,
+		103,1,0,0,0,104,105,1,0,0,0,105,108,1,0,0,0,106,107,5,4,0,0,107,109,3,
+		26,13,0,108,106,1,0,0,0,108,109,1,0,0,0,109,235,1,0,0,0,110,112,5,10,0,
+		0,111,113,5,41,0,0,112,111,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,
+		118,5,66,0,0,115,116,5,30,0,0,116,117,5,42,0,0,117,119,5,21,0,0,118,115,
+		1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,122,3,50,25,0,121,123,3,14,
+		7,0,122,121,1,0,0,0,122,123,1,0,0,0,123,124,1,0,0,0,124,125,5,4,0,0,125,
+		126,3,26,13,0,126,235,1,0,0,0,127,128,5,33,0,0,128,129,5,35,0,0,129,131,
+		3,50,25,0,130,132,3,22,11,0,131,130,1,0,0,0,131,132,1,0,0,0,132,133,1,
+		0,0,0,133,134,3,20,10,0,134,235,1,0,0,0,135,235,3,26,13,0,136,137,5,53,
+		0,0,137,139,7,1,0,0,138,140,5,23,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,
+		235,1,0,0,0,141,142,5,53,0,0,142,235,5,2,0,0,143,144,5,53,0,0,144,235,
+		3,6,3,0,145,147,7,2,0,0,146,148,5,23,0,0,147,146,1,0,0,0,147,148,1,0,0,
+		0,148,149,1,0,0,0,149,235,3,50,25,0,150,151,5,16,0,0,151,154,7,3,0,0,152,
+		153,5,30,0,0,153,155,5,21,0,0,154,152,1,0,0,0,154,155,1,0,0,0,155,156,
+		1,0,0,0,156,159,3,50,25,0,157,158,5,12,0,0,158,160,5,61,0,0,159,157,1,
+		0,0,0,159,160,1,0,0,0,160,235,1,0,0,0,161,164,5,58,0,0,162,165,3,56,28,
+		0,163,165,5,2,0,0,164,162,1,0,0,0,164,163,1,0,0,0,165,235,1,0,0,0,166,
+		235,5,26,0,0,167,169,5,52,0,0,168,170,7,4,0,0,169,168,1,0,0,0,169,170,
+		1,0,0,0,170,171,1,0,0,0,171,172,3,6,3,0,172,173,7,5,0,0,173,174,3,8,4,
+		0,174,235,1,0,0,0,175,178,5,49,0,0,176,179,3,6,3,0,177,179,5,2,0,0,178,
+		176,1,0,0,0,178,177,1,0,0,0,179,235,1,0,0,0,180,181,5,22,0,0,181,235,3,
+		26,13,0,182,186,5,72,0,0,183,184,5,80,0,0,184,186,5,84,0,0,185,182,1,0,
+		0,0,185,183,1,0,0,0,186,188,1,0,0,0,187,189,7,6,0,0,188,187,1,0,0,0,188,
+		189,1,0,0,0,189,200,1,0,0,0,190,197,3,4,2,0,191,193,5,104,0,0,192,191,
+		1,0,0,0,192,193,1,0,0,0,193,194,1,0,0,0,194,196,3,4,2,0,195,192,1,0,0,
+		0,196,199,1,0,0,0,197,195,1,0,0,0,197,198,1,0,0,0,198,201,1,0,0,0,199,
+		197,1,0,0,0,200,190,1,0,0,0,200,201,1,0,0,0,201,235,1,0,0,0,202,204,7,
+		7,0,0,203,205,7,6,0,0,204,203,1,0,0,0,204,205,1,0,0,0,205,211,1,0,0,0,
+		206,208,5,3,0,0,207,209,5,76,0,0,208,207,1,0,0,0,208,209,1,0,0,0,209,210,
+		1,0,0,0,210,212,5,73,0,0,211,206,1,0,0,0,211,212,1,0,0,0,212,235,1,0,0,
+		0,213,214,5,75,0,0,214,235,7,8,0,0,215,217,5,52,0,0,216,218,7,4,0,0,217,
+		216,1,0,0,0,217,218,1,0,0,0,218,219,1,0,0,0,219,220,5,83,0,0,220,223,5,
+		88,0,0,221,224,3,8,4,0,222,224,5,40,0,0,223,221,1,0,0,0,223,222,1,0,0,
+		0,224,235,1,0,0,0,225,226,5,10,0,0,226,227,5,86,0,0,227,229,3,56,28,0,
+		228,230,5,70,0,0,229,228,1,0,0,0,229,230,1,0,0,0,230,231,1,0,0,0,231,232,
+		5,87,0,0,232,233,5,108,0,0,233,235,1,0,0,0,234,88,1,0,0,0,234,110,1,0,
+		0,0,234,127,1,0,0,0,234,135,1,0,0,0,234,136,1,0,0,0,234,141,1,0,0,0,234,
+		143,1,0,0,0,234,145,1,0,0,0,234,150,1,0,0,0,234,161,1,0,0,0,234,166,1,
+		0,0,0,234,167,1,0,0,0,234,175,1,0,0,0,234,180,1,0,0,0,234,185,1,0,0,0,
+		234,202,1,0,0,0,234,213,1,0,0,0,234,215,1,0,0,0,234,225,1,0,0,0,235,3,
+		1,0,0,0,236,239,5,42,0,0,237,239,3,56,28,0,238,236,1,0,0,0,238,237,1,0,
+		0,0,239,240,1,0,0,0,240,238,1,0,0,0,240,241,1,0,0,0,241,5,1,0,0,0,242,
+		252,5,108,0,0,243,248,3,56,28,0,244,245,5,105,0,0,245,247,3,56,28,0,246,
+		244,1,0,0,0,247,250,1,0,0,0,248,246,1,0,0,0,248,249,1,0,0,0,249,252,1,
+		0,0,0,250,248,1,0,0,0,251,242,1,0,0,0,251,243,1,0,0,0,252,7,1,0,0,0,253,
+		260,5,108,0,0,254,260,3,54,27,0,255,260,3,56,28,0,256,260,5,11,0,0,257,
+		258,5,96,0,0,258,260,3,54,27,0,259,253,1,0,0,0,259,254,1,0,0,0,259,255,
+		1,0,0,0,259,256,1,0,0,0,259,257,1,0,0,0,260,9,1,0,0,0,261,262,5,102,0,
+		0,262,267,3,12,6,0,263,264,5,104,0,0,264,266,3,12,6,0,265,263,1,0,0,0,
+		266,269,1,0,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,270,1,0,0,0,269,267,
+		1,0,0,0,270,271,5,103,0,0,271,11,1,0,0,0,272,273,3,56,28,0,273,277,3,48,
+		24,0,274,278,5,37,0,0,275,276,5,46,0,0,276,278,5,37,0,0,277,274,1,0,0,
+		0,277,275,1,0,0,0,277,278,1,0,0,0,278,13,1,0,0,0,279,280,5,70,0,0,280,
+		281,5,102,0,0,281,286,3,16,8,0,282,283,5,104,0,0,283,285,3,16,8,0,284,
+		282,1,0,0,0,285,288,1,0,0,0,286,284,1,0,0,0,286,287,1,0,0,0,287,289,1,
+		0,0,0,288,286,1,0,0,0,289,290,5,103,0,0,290,15,1,0,0,0,291,292,3,56,28,
+		0,292,293,5,89,0,0,293,294,3,18,9,0,294,17,1,0,0,0,295,300,5,108,0,0,296,
+		300,3,54,27,0,297,300,3,52,26,0,298,300,3,56,28,0,299,295,1,0,0,0,299,
+		296,1,0,0,0,299,297,1,0,0,0,299,298,1,0,0,0,300,19,1,0,0,0,301,302,5,64,
+		0,0,302,307,3,24,12,0,303,304,5,104,0,0,304,306,3,24,12,0,305,303,1,0,
+		0,0,306,309,1,0,0,0,307,305,1,0,0,0,307,308,1,0,0,0,308,312,1,0,0,0,309,
+		307,1,0,0,0,310,312,3,26,13,0,311,301,1,0,0,0,311,310,1,0,0,0,312,21,1,
+		0,0,0,313,314,5,102,0,0,314,319,3,56,28,0,315,316,5,104,0,0,316,318,3,
+		56,28,0,317,315,1,0,0,0,318,321,1,0,0,0,319,317,1,0,0,0,319,320,1,0,0,
+		0,320,322,1,0,0,0,321,319,1,0,0,0,322,323,5,103,0,0,323,23,1,0,0,0,324,
+		325,5,102,0,0,325,330,3,34,17,0,326,327,5,104,0,0,327,329,3,34,17,0,328,
+		326,1,0,0,0,329,332,1,0,0,0,330,328,1,0,0,0,330,331,1,0,0,0,331,333,1,
+		0,0,0,332,330,1,0,0,0,333,334,5,103,0,0,334,25,1,0,0,0,335,337,5,50,0,
+		0,336,338,5,15,0,0,337,336,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,
+		344,3,30,15,0,340,341,5,104,0,0,341,343,3,30,15,0,342,340,1,0,0,0,343,
+		346,1,0,0,0,344,342,1,0,0,0,344,345,1,0,0,0,345,347,1,0,0,0,346,344,1,
+		0,0,0,347,348,5,27,0,0,348,351,3,32,16,0,349,350,5,69,0,0,350,352,3,34,
+		17,0,351,349,1,0,0,0,351,352,1,0,0,0,352,363,1,0,0,0,353,354,5,28,0,0,
+		354,355,5,6,0,0,355,360,3,34,17,0,356,357,5,104,0,0,357,359,3,34,17,0,
+		358,356,1,0,0,0,359,362,1,0,0,0,360,358,1,0,0,0,360,361,1,0,0,0,361,364,
+		1,0,0,0,362,360,1,0,0,0,363,353,1,0,0,0,363,364,1,0,0,0,364,367,1,0,0,
+		0,365,366,5,29,0,0,366,368,3,34,17,0,367,365,1,0,0,0,367,368,1,0,0,0,368,
+		370,1,0,0,0,369,371,3,28,14,0,370,369,1,0,0,0,370,371,1,0,0,0,371,374,
+		1,0,0,0,372,373,5,39,0,0,373,375,5,109,0,0,374,372,1,0,0,0,374,375,1,0,
+		0,0,375,27,1,0,0,0,376,377,5,18,0,0,377,381,5,9,0,0,378,379,5,18,0,0,379,
+		381,5,25,0,0,380,376,1,0,0,0,380,378,1,0,0,0,381,29,1,0,0,0,382,395,5,
+		97,0,0,383,384,3,56,28,0,384,385,5,105,0,0,385,386,5,97,0,0,386,395,1,
+		0,0,0,387,392,3,34,17,0,388,390,5,4,0,0,389,388,1,0,0,0,389,390,1,0,0,
+		0,390,391,1,0,0,0,391,393,3,56,28,0,392,389,1,0,0,0,392,393,1,0,0,0,393,
+		395,1,0,0,0,394,382,1,0,0,0,394,383,1,0,0,0,394,387,1,0,0,0,395,31,1,0,
+		0,0,396,401,3,50,25,0,397,399,5,4,0,0,398,397,1,0,0,0,398,399,1,0,0,0,
+		399,400,1,0,0,0,400,402,3,56,28,0,401,398,1,0,0,0,401,402,1,0,0,0,402,
+		33,1,0,0,0,403,404,3,36,18,0,404,35,1,0,0,0,405,406,6,18,-1,0,406,408,
+		3,42,21,0,407,409,3,38,19,0,408,407,1,0,0,0,408,409,1,0,0,0,409,413,1,
+		0,0,0,410,411,5,42,0,0,411,413,3,36,18,3,412,405,1,0,0,0,412,410,1,0,0,
+		0,413,422,1,0,0,0,414,415,10,2,0,0,415,416,5,3,0,0,416,421,3,36,18,3,417,
+		418,10,1,0,0,418,419,5,44,0,0,419,421,3,36,18,2,420,414,1,0,0,0,420,417,
+		1,0,0,0,421,424,1,0,0,0,422,420,1,0,0,0,422,423,1,0,0,0,423,37,1,0,0,0,
+		424,422,1,0,0,0,425,426,3,40,20,0,426,427,3,42,21,0,427,478,1,0,0,0,428,
+		430,5,42,0,0,429,428,1,0,0,0,429,430,1,0,0,0,430,431,1,0,0,0,431,432,5,
+		5,0,0,432,433,3,42,21,0,433,434,5,3,0,0,434,435,3,42,21,0,435,478,1,0,
+		0,0,436,438,5,42,0,0,437,436,1,0,0,0,437,438,1,0,0,0,438,439,1,0,0,0,439,
+		440,5,32,0,0,440,441,5,102,0,0,441,446,3,34,17,0,442,443,5,104,0,0,443,
+		445,3,34,17,0,444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,
+		1,0,0,0,447,449,1,0,0,0,448,446,1,0,0,0,449,450,5,103,0,0,450,478,1,0,
+		0,0,451,453,5,42,0,0,452,451,1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,
+		455,7,9,0,0,455,458,3,42,21,0,456,457,5,20,0,0,457,459,3,42,21,0,458,456,
+		1,0,0,0,458,459,1,0,0,0,459,478,1,0,0,0,460,462,5,36,0,0,461,463,5,42,
+		0,0,462,461,1,0,0,0,462,463,1,0,0,0,463,464,1,0,0,0,464,478,5,43,0,0,465,
+		467,5,36,0,0,466,468,5,42,0,0,467,466,1,0,0,0,467,468,1,0,0,0,468,469,
+		1,0,0,0,469,478,3,52,26,0,470,472,5,36,0,0,471,473,5,42,0,0,472,471,1,
+		0,0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,475,5,15,0,0,475,476,5,27,0,
+		0,476,478,3,42,21,0,477,425,1,0,0,0,477,429,1,0,0,0,477,437,1,0,0,0,477,
+		452,1,0,0,0,477,460,1,0,0,0,477,465,1,0,0,0,477,470,1,0,0,0,478,39,1,0,
+		0,0,479,480,7,10,0,0,480,41,1,0,0,0,481,482,6,21,-1,0,482,486,3,44,22,
+		0,483,484,7,11,0,0,484,486,3,42,21,4,485,481,1,0,0,0,485,483,1,0,0,0,486,
+		498,1,0,0,0,487,488,10,3,0,0,488,489,7,12,0,0,489,497,3,42,21,4,490,491,
+		10,2,0,0,491,492,7,11,0,0,492,497,3,42,21,3,493,494,10,1,0,0,494,495,5,
+		100,0,0,495,497,3,42,21,2,496,487,1,0,0,0,496,490,1,0,0,0,496,493,1,0,
+		0,0,497,500,1,0,0,0,498,496,1,0,0,0,498,499,1,0,0,0,499,43,1,0,0,0,500,
+		498,1,0,0,0,501,502,6,22,-1,0,502,566,5,43,0,0,503,566,3,52,26,0,504,566,
+		3,54,27,0,505,566,5,108,0,0,506,566,5,107,0,0,507,508,5,34,0,0,508,510,
+		5,108,0,0,509,511,3,56,28,0,510,509,1,0,0,0,510,511,1,0,0,0,511,566,1,
+		0,0,0,512,513,3,56,28,0,513,514,5,108,0,0,514,566,1,0,0,0,515,566,5,111,
+		0,0,516,518,5,7,0,0,517,519,3,34,17,0,518,517,1,0,0,0,518,519,1,0,0,0,
+		519,521,1,0,0,0,520,522,3,46,23,0,521,520,1,0,0,0,522,523,1,0,0,0,523,
+		521,1,0,0,0,523,524,1,0,0,0,524,527,1,0,0,0,525,526,5,17,0,0,526,528,3,
+		34,17,0,527,525,1,0,0,0,527,528,1,0,0,0,528,529,1,0,0,0,529,530,5,19,0,
+		0,530,566,1,0,0,0,531,532,5,8,0,0,532,533,5,102,0,0,533,534,3,34,17,0,
+		534,535,5,4,0,0,535,536,3,48,24,0,536,537,5,103,0,0,537,566,1,0,0,0,538,
+		539,3,56,28,0,539,552,5,102,0,0,540,553,5,97,0,0,541,543,5,15,0,0,542,
+		541,1,0,0,0,542,543,1,0,0,0,543,544,1,0,0,0,544,549,3,34,17,0,545,546,
+		5,104,0,0,546,548,3,34,17,0,547,545,1,0,0,0,548,551,1,0,0,0,549,547,1,
+		0,0,0,549,550,1,0,0,0,550,553,1,0,0,0,551,549,1,0,0,0,552,540,1,0,0,0,
+		552,542,1,0,0,0,552,553,1,0,0,0,553,554,1,0,0,0,554,555,5,103,0,0,555,
+		566,1,0,0,0,556,557,3,56,28,0,557,558,5,105,0,0,558,559,3,56,28,0,559,
+		566,1,0,0,0,560,566,3,56,28,0,561,562,5,102,0,0,562,563,3,34,17,0,563,
+		564,5,103,0,0,564,566,1,0,0,0,565,501,1,0,0,0,565,503,1,0,0,0,565,504,
+		1,0,0,0,565,505,1,0,0,0,565,506,1,0,0,0,565,507,1,0,0,0,565,512,1,0,0,
+		0,565,515,1,0,0,0,565,516,1,0,0,0,565,531,1,0,0,0,565,538,1,0,0,0,565,
+		556,1,0,0,0,565,560,1,0,0,0,565,561,1,0,0,0,566,572,1,0,0,0,567,568,10,
+		5,0,0,568,569,5,101,0,0,569,571,3,48,24,0,570,567,1,0,0,0,571,574,1,0,
+		0,0,572,570,1,0,0,0,572,573,1,0,0,0,573,45,1,0,0,0,574,572,1,0,0,0,575,
+		576,5,68,0,0,576,577,3,34,17,0,577,578,5,59,0,0,578,579,3,34,17,0,579,
+		47,1,0,0,0,580,582,3,56,28,0,581,583,7,13,0,0,582,581,1,0,0,0,582,583,
+		1,0,0,0,583,591,1,0,0,0,584,585,5,102,0,0,585,588,5,109,0,0,586,587,5,
+		104,0,0,587,589,5,109,0,0,588,586,1,0,0,0,588,589,1,0,0,0,589,590,1,0,
+		0,0,590,592,5,103,0,0,591,584,1,0,0,0,591,592,1,0,0,0,592,49,1,0,0,0,593,
+		596,3,56,28,0,594,595,5,105,0,0,595,597,3,56,28,0,596,594,1,0,0,0,596,
+		597,1,0,0,0,597,51,1,0,0,0,598,599,7,14,0,0,599,53,1,0,0,0,600,601,7,15,
+		0,0,601,55,1,0,0,0,602,606,5,112,0,0,603,606,5,113,0,0,604,606,3,58,29,
+		0,605,602,1,0,0,0,605,603,1,0,0,0,605,604,1,0,0,0,606,57,1,0,0,0,607,608,
+		7,16,0,0,608,59,1,0,0,0,90,63,70,75,81,84,91,97,101,104,108,112,118,122,
+		131,139,147,154,159,164,169,178,185,188,192,197,200,204,208,211,217,223,
+		229,234,238,240,248,251,259,267,277,286,299,307,311,319,330,337,344,351,
+		360,363,367,370,374,380,389,392,394,398,401,408,412,420,422,429,437,446,
+		452,458,462,467,472,477,485,496,498,510,518,523,527,542,549,552,565,572,
+		582,588,591,596,605
 	};
 
 	public static readonly ATN _ATN =

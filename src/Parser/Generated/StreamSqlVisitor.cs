@@ -163,6 +163,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitSetTimeZone([NotNull] StreamSqlParser.SetTimeZoneContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>createUser</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCreateUser([NotNull] StreamSqlParser.CreateUserContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.transactionMode"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>

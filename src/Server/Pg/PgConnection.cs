@@ -173,7 +173,7 @@ public sealed partial class PgConnection
     }
 
     /// <summary>
-    /// Runs one statement: transaction control and DISCARD are the connection's own; everything else goes to the engine.
+    /// Runs one statement: transaction control, DISCARD and CREATE USER are the connection's own; everything else goes to the engine.
     /// Changed session settings are reported to the client afterwards (ParameterStatus).
     /// </summary>
     private async Task<StatementResult> RunStatementAsync(Statement statement, Planner.Binder.ParameterValues? parameters, string? portalName, CancellationToken cancellationToken)
@@ -188,6 +188,12 @@ public sealed partial class PgConnection
         if (statement is DiscardStatement discard)
         {
             return await DiscardAsync(discard, portalName).ConfigureAwait(false);
+        }
+
+        if (statement is CreateUserStatement createUser)
+        {
+            _settings.Users.Create(createUser.Name, createUser.Password, createUser.Position);
+            return new CommandResult("CREATE ROLE");
         }
 
         var result = await _engine.ExecuteAsync(statement, _session, parameters, cancellationToken).ConfigureAwait(false);
