@@ -70,6 +70,13 @@ internal sealed class RawPgClient : IAsyncDisposable
         await _stream.FlushAsync();
     }
 
+    /// <summary>One byte, as the answer to SSLRequest; -1 when the connection closed.</summary>
+    public async Task<int> ReadByteAsync()
+    {
+        var one = new byte[1];
+        return await ReadExactAsync(one) ? one[0] : -1;
+    }
+
     /// <summary>The next backend message, or null when the server closed the connection.</summary>
     public async Task<(char Type, byte[] Body)?> ReadMessageAsync()
     {
