@@ -1,3 +1,5 @@
+using Antlr4.Runtime;
+using Antlr4.Runtime.Tree;
 using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
 using G = StreamSql.Parser.Generated.StreamSqlParser;
@@ -13,22 +15,31 @@ internal sealed partial class AstBuilder
         "isolation level read uncommitted", "read write", "read only", "deferrable", "not deferrable",
     ];
 
+    /// <summary>Modes may be separated by commas or only by spaces ("READ WRITE NOT DEFERRABLE"): the words are matched against the known modes in order.</summary>
     public override AstNode VisitBeginTransaction(G.BeginTransactionContext context)
     {
+        var words = context.transactionMode().SelectMany(m => m.children).Select(c => (Text: c.GetText().ToLowerInvariant(), Position: StartOf(c))).ToList();
         var modes = new List<string>();
-        foreach (var mode in context.transactionMode())
+        for (var i = 0; i < words.Count;)
         {
-            var words = string.Join(' ', mode.children.Select(c => c.GetText().ToLowerInvariant()));
-            if (!TransactionModes.Contains(words))
+            var mode = TransactionModes.FirstOrDefault(known =>
             {
-                throw new SqlException(SqlState.SyntaxError, $"syntax error at or near \"{mode.Start.Text}\"", Pos(mode));
-            }
-
-            modes.Add(words);
+                var parts = known.Split(' ');
+                return i + parts.Length <= words.Count && parts.Select((p, k) => p == words[i + k].Text).All(x => x);
+            }) ?? throw new SqlException(SqlState.SyntaxError, $"syntax error at or near \"{words[i].Text.ToUpperInvariant()}\"", words[i].Position);
+            modes.Add(mode);
+            i += mode.Split(' ').Length;
         }
 
         return new TransactionStatement(Pos(context), TransactionAction.Begin, modes);
     }
+
+    private static int StartOf(IParseTree node) => node switch
+    {
+        ITerminalNode terminal => terminal.Symbol.StartIndex,
+        ParserRuleContext rule => rule.Start.StartIndex,
+        _ => 0,
+    };
 
     public override AstNode VisitEndTransaction(G.EndTransactionContext context) =>
         new TransactionStatement(Pos(context), context.action.Type is G.COMMIT or G.END ? TransactionAction.Commit : TransactionAction.Rollback, []);
@@ -39,9 +50,10 @@ internal sealed partial class AstBuilder
     public override AstNode VisitSetTimeZone(G.SetTimeZoneContext context)
     {
         var value = context.settingValue();
+        // SET TIME ZONE LOCAL and DEFAULT both mean the default.
         string? text = value is null || value.DEFAULT() is not null ? null
             : value.STRING() is { } s ? UnquoteString(s.GetText())
-            : value.identifier() is { } id ? BuildIdentifier(id)
+            : value.identifier() is { } id ? BuildIdentifier(id) is var name && name == "local" ? null : name
             : value.GetText();
         return new SetStatement(Pos(context), "timezone", text);
     }
