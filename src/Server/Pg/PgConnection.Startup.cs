@@ -68,7 +68,7 @@ public sealed partial class PgConnection
             }
             catch (SqlException e)
             {
-                await TrySendFatalAsync(e.SqlState, e.Message).ConfigureAwait(false);
+                await TrySendFatalAsync(PgError.From(e, cancelled: false) with { Severity = "FATAL" }).ConfigureAwait(false);
                 return false;
             }
 

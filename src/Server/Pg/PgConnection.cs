@@ -84,7 +84,7 @@ public sealed partial class PgConnection
         catch (PgProtocolException e)
         {
             Log.Warning("Closing connection {ProcessId} from {Remote}: protocol violation: {Reason}", ProcessId, _remote, e.Message);
-            await TrySendFatalAsync(SqlState.ProtocolViolation, e.Message).ConfigureAwait(false);
+            await TrySendFatalAsync(PgError.From(e, cancelled: false)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
         {
@@ -94,7 +94,7 @@ public sealed partial class PgConnection
         catch (Exception e)
         {
             Log.Error(e, "Closing connection {ProcessId} from {Remote} after an internal error", ProcessId, _remote);
-            await TrySendFatalAsync(SqlState.InternalError, "internal error: " + e.Message).ConfigureAwait(false);
+            await TrySendFatalAsync(PgError.From(e, cancelled: false) with { Severity = "FATAL" }).ConfigureAwait(false);
         }
         finally
         {
@@ -217,12 +217,15 @@ public sealed partial class PgConnection
 
     private void WriteError(Exception e) => PgError.From(e, _cancelRequested).Write(_writer);
 
-    private async Task TrySendFatalAsync(string sqlState, string message)
+    /// <summary>A FATAL error that is not an exception (failed authentication, missing user), sent before the connection closes.</summary>
+    private Task TrySendFatalAsync(string sqlState, string message) => TrySendFatalAsync(new PgError("FATAL", sqlState, message));
+
+    private async Task TrySendFatalAsync(PgError error)
     {
         try
         {
             _writer.DiscardCurrentMessage();
-            new PgError("FATAL", sqlState, message).Write(_writer);
+            error.Write(_writer);
             await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or NotSupportedException)

@@ -6,15 +6,20 @@ namespace StreamSql.Server.Pg;
 /// <summary>The fields of an ErrorResponse; Position is 1-based as the protocol wants it.</summary>
 public sealed record PgError(string Severity, string SqlState, string Message, int? Position = null, string? Detail = null, string? Hint = null)
 {
-    /// <summary>The one place an exception becomes an error response.</summary>
+    /// <summary>The one place an exception becomes an error response; protocol violations and failures outside a statement end the connection (FATAL).</summary>
     public static PgError From(Exception exception, bool cancelled)
     {
         switch (exception)
         {
+            case Pg.PgProtocolException e:
+                return new PgError("FATAL", States.ProtocolViolation, e.Message);
             case SqlException e:
                 return new PgError("ERROR", e.SqlState, e.Message, e.Position is { } p ? p + 1 : null, e.Detail, e.Hint);
             case OperationCanceledException when cancelled:
                 return new PgError("ERROR", States.QueryCanceled, "canceling statement due to user request");
+            case OperationCanceledException:
+                // Not the user's cancel: the server is shutting down.
+                return new PgError("FATAL", States.AdminShutdown, "terminating connection due to administrator command");
             case InvalidDataException e:
                 return new PgError("ERROR", States.DataCorrupted, e.Message);
             default:
