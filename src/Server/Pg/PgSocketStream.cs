@@ -10,6 +10,8 @@ public sealed class PgSocketStream : Stream
 {
     /// <summary>Input set aside while watching beyond this much stops the watch (the client keeps talking; it is there).</summary>
     private const int MaxPending = 1024 * 1024;
+    private static readonly Serilog.ILogger Log = Serilog.Log.ForContext<PgSocketStream>();
+    private static readonly TimeSpan SpuriousWakeupPause = TimeSpan.FromMilliseconds(20);
     private readonly Socket _socket;
     private readonly NetworkStream _inner;
     private byte[] _pending = [];
@@ -47,7 +49,15 @@ public sealed class PgSocketStream : Stream
                 var available = _socket.Available;
                 if (available == 0)
                 {
-                    return true;
+                    // Nothing to read: closed if the socket still polls readable (end of stream or reset), else a spurious wake-up.
+                    if (_socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
+                    {
+                        return true;
+                    }
+
+                    Log.Debug("Socket woke up readable with nothing to read and not closed; watching again");
+                    await Task.Delay(SpuriousWakeupPause, stop).ConfigureAwait(false);
+                    continue;
                 }
 
                 if (_pendingEnd - _pendingStart + available > MaxPending)
