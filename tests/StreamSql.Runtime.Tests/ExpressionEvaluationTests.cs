@@ -24,7 +24,8 @@ public sealed class ExpressionEvaluationTests
 
     private static string? Evaluate(string expression)
     {
-        var parsed = ((SelectExpression)((SelectStatement)SqlParser.ParseOne($"SELECT {expression} FROM t")).Query.Items[0]).Expression;
+        var spec = (QuerySpecification)((SelectStatement)SqlParser.ParseOne($"SELECT {expression} FROM t")).Query.Body;
+        var parsed = ((SelectExpression)spec.Items[0]).Expression;
         var bound = ExpressionBinder.Resolve(new ExpressionBinder(Scope).Bind(parsed), 0);
         return ExpressionCompiler.Compile(bound)(Row).ToText();
     }

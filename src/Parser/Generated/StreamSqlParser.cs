@@ -35,68 +35,99 @@ public partial class StreamSqlParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		ADVANCE=1, ALL=2, AND=3, AS=4, BETWEEN=5, BY=6, CASE=7, CAST=8, CHANGES=9, 
-		CREATE=10, DEFAULT=11, DELETE=12, DESC=13, DESCRIBE=14, DISTINCT=15, DROP=16, 
-		ELSE=17, EMIT=18, END=19, ESCAPE=20, EXISTS=21, EXPLAIN=22, EXTENDED=23, 
-		FALSE=24, FINAL=25, FLUSH=26, FROM=27, GROUP=28, HAVING=29, IF=30, ILIKE=31, 
-		IN=32, INSERT=33, INTERVAL=34, INTO=35, IS=36, KEY=37, LIKE=38, LIMIT=39, 
-		LOCAL=40, MATERIALIZED=41, NOT=42, NULL=43, OR=44, PRECISION=45, PRIMARY=46, 
-		QUERIES=47, REPLACE=48, RESET=49, SELECT=50, SESSION=51, SET=52, SHOW=53, 
-		STREAM=54, STREAMS=55, TABLE=56, TABLES=57, TERMINATE=58, THEN=59, TO=60, 
-		TOPIC=61, TOPICS=62, TRUE=63, VALUES=64, VARYING=65, VIEW=66, VIEWS=67, 
-		WHEN=68, WHERE=69, WITH=70, EQ=71, NEQ=72, LT=73, LTE=74, GT=75, GTE=76, 
-		PLUS=77, MINUS=78, ASTERISK=79, SLASH=80, PERCENT=81, CONCAT=82, DOUBLE_COLON=83, 
-		LPAREN=84, RPAREN=85, COMMA=86, DOT=87, SEMI=88, ESCAPE_STRING=89, STRING=90, 
-		INTEGER_VALUE=91, DECIMAL_VALUE=92, PARAMETER=93, IDENTIFIER=94, QUOTED_IDENTIFIER=95, 
-		LINE_COMMENT=96, BLOCK_COMMENT=97, WS=98, UNRECOGNIZED=99;
+		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BETWEEN=7, BY=8, CASE=9, 
+		CAST=10, CHANGES=11, CLOSE=12, CREATE=13, CROSS=14, DEFAULT=15, DELETE=16, 
+		DESC=17, DESCRIBE=18, DISTINCT=19, DROP=20, ELSE=21, EMIT=22, END=23, 
+		ESCAPE=24, EXCEPT=25, EXISTS=26, EXPLAIN=27, EXTENDED=28, FALSE=29, FINAL=30, 
+		FIRST=31, FLUSH=32, FOR=33, FROM=34, FULL=35, FUNCTION=36, FUNCTIONS=37, 
+		GRACE=38, GROUP=39, HAVING=40, HOPPING=41, IF=42, ILIKE=43, IN=44, INNER=45, 
+		INSERT=46, INTERSECT=47, INTERVAL=48, INTO=49, IS=50, JOIN=51, KEY=52, 
+		LAST=53, LEFT=54, LIKE=55, LIMIT=56, LOCAL=57, MAP=58, MATERIALIZED=59, 
+		NOT=60, NULL=61, NULLS=62, OFFSET=63, ON=64, OR=65, ORDER=66, OUTER=67, 
+		PARTITION=68, PERIOD=69, PRECISION=70, PRIMARY=71, PROPERTIES=72, QUERIES=73, 
+		REPLACE=74, RESET=75, RETENTION=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, 
+		SESSION=81, SET=82, SHOW=83, SINK=84, SINKS=85, SIZE=86, SLIDING=87, SOURCE=88, 
+		SOURCES=89, STREAM=90, STREAMS=91, STRUCT=92, SUBSCRIBE=93, TABLE=94, 
+		TABLES=95, TERMINATE=96, THEN=97, TIME=98, TO=99, TOPIC=100, TOPICS=101, 
+		TRUE=102, TUMBLING=103, UNION=104, UPDATE=105, USING=106, VALUES=107, 
+		VARYING=108, VIEW=109, VIEWS=110, WATERMARK=111, WHEN=112, WHERE=113, 
+		WINDOW=114, WITH=115, WITHIN=116, WITHOUT=117, ZONE=118, EQ=119, NEQ=120, 
+		LT=121, LTE=122, GT=123, GTE=124, PLUS=125, MINUS=126, ASTERISK=127, SLASH=128, 
+		PERCENT=129, CONCAT=130, DOUBLE_ARROW=131, ARROW=132, LBRACKET=133, RBRACKET=134, 
+		DOUBLE_COLON=135, LPAREN=136, RPAREN=137, COMMA=138, DOT=139, SEMI=140, 
+		ESCAPE_STRING=141, STRING=142, INTEGER_VALUE=143, DECIMAL_VALUE=144, PARAMETER=145, 
+		IDENTIFIER=146, QUOTED_IDENTIFIER=147, LINE_COMMENT=148, BLOCK_COMMENT=149, 
+		WS=150, UNRECOGNIZED=151;
 	public const int
-		RULE_script = 0, RULE_statement = 1, RULE_settingName = 2, RULE_settingValue = 3, 
-		RULE_tableElements = 4, RULE_columnDefinition = 5, RULE_withProperties = 6, 
-		RULE_property = 7, RULE_propertyValue = 8, RULE_insertSource = 9, RULE_columnList = 10, 
-		RULE_valuesRow = 11, RULE_query = 12, RULE_emitClause = 13, RULE_selectItem = 14, 
-		RULE_relation = 15, RULE_expression = 16, RULE_booleanExpression = 17, 
-		RULE_predicate = 18, RULE_comparisonOperator = 19, RULE_valueExpression = 20, 
-		RULE_primaryExpression = 21, RULE_whenClause = 22, RULE_typeName = 23, 
-		RULE_qualifiedName = 24, RULE_booleanValue = 25, RULE_number = 26, RULE_identifier = 27, 
-		RULE_nonReserved = 28;
+		RULE_script = 0, RULE_statement = 1, RULE_assignment = 2, RULE_settingName = 3, 
+		RULE_settingValue = 4, RULE_tableElements = 5, RULE_tableElement = 6, 
+		RULE_columnDefinition = 7, RULE_withProperties = 8, RULE_property = 9, 
+		RULE_propertyValue = 10, RULE_insertSource = 11, RULE_columnList = 12, 
+		RULE_valuesRow = 13, RULE_query = 14, RULE_commonTableExpression = 15, 
+		RULE_queryTerm = 16, RULE_setQuantifier = 17, RULE_queryPrimary = 18, 
+		RULE_querySpecification = 19, RULE_sortItem = 20, RULE_emitClause = 21, 
+		RULE_windowClause = 22, RULE_windowOption = 23, RULE_duration = 24, RULE_selectItem = 25, 
+		RULE_relation = 26, RULE_joinType = 27, RULE_joinCriteria = 28, RULE_withinClause = 29, 
+		RULE_relationPrimary = 30, RULE_expression = 31, RULE_booleanExpression = 32, 
+		RULE_predicate = 33, RULE_comparisonOperator = 34, RULE_valueExpression = 35, 
+		RULE_primaryExpression = 36, RULE_whenClause = 37, RULE_typeName = 38, 
+		RULE_structField = 39, RULE_qualifiedName = 40, RULE_booleanValue = 41, 
+		RULE_number = 42, RULE_identifier = 43, RULE_nonReserved = 44;
 	public static readonly string[] ruleNames = {
-		"script", "statement", "settingName", "settingValue", "tableElements", 
-		"columnDefinition", "withProperties", "property", "propertyValue", "insertSource", 
-		"columnList", "valuesRow", "query", "emitClause", "selectItem", "relation", 
+		"script", "statement", "assignment", "settingName", "settingValue", "tableElements", 
+		"tableElement", "columnDefinition", "withProperties", "property", "propertyValue", 
+		"insertSource", "columnList", "valuesRow", "query", "commonTableExpression", 
+		"queryTerm", "setQuantifier", "queryPrimary", "querySpecification", "sortItem", 
+		"emitClause", "windowClause", "windowOption", "duration", "selectItem", 
+		"relation", "joinType", "joinCriteria", "withinClause", "relationPrimary", 
 		"expression", "booleanExpression", "predicate", "comparisonOperator", 
-		"valueExpression", "primaryExpression", "whenClause", "typeName", "qualifiedName", 
-		"booleanValue", "number", "identifier", "nonReserved"
+		"valueExpression", "primaryExpression", "whenClause", "typeName", "structField", 
+		"qualifiedName", "booleanValue", "number", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
-		null, "'ADVANCE'", "'ALL'", "'AND'", "'AS'", "'BETWEEN'", "'BY'", "'CASE'", 
-		"'CAST'", "'CHANGES'", "'CREATE'", "'DEFAULT'", "'DELETE'", "'DESC'", 
-		"'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", 
-		"'EXISTS'", "'EXPLAIN'", "'EXTENDED'", "'FALSE'", "'FINAL'", "'FLUSH'", 
-		"'FROM'", "'GROUP'", "'HAVING'", "'IF'", "'ILIKE'", "'IN'", "'INSERT'", 
-		"'INTERVAL'", "'INTO'", "'IS'", "'KEY'", "'LIKE'", "'LIMIT'", "'LOCAL'", 
-		"'MATERIALIZED'", "'NOT'", "'NULL'", "'OR'", "'PRECISION'", "'PRIMARY'", 
-		"'QUERIES'", "'REPLACE'", "'RESET'", "'SELECT'", "'SESSION'", "'SET'", 
-		"'SHOW'", "'STREAM'", "'STREAMS'", "'TABLE'", "'TABLES'", "'TERMINATE'", 
-		"'THEN'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'VALUES'", "'VARYING'", 
-		"'VIEW'", "'VIEWS'", "'WHEN'", "'WHERE'", "'WITH'", "'='", null, "'<'", 
-		"'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'::'", 
-		"'('", "')'", "','", "'.'", "';'"
+		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BETWEEN'", 
+		"'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", "'CROSS'", 
+		"'DEFAULT'", "'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", 
+		"'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", 
+		"'EXTENDED'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", 
+		"'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", 
+		"'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", 
+		"'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", 
+		"'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", 
+		"'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", 
+		"'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PROPERTIES'", "'QUERIES'", "'REPLACE'", 
+		"'RESET'", "'RETENTION'", "'RIGHT'", "'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", 
+		"'SET'", "'SHOW'", "'SINK'", "'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", 
+		"'SOURCES'", "'STREAM'", "'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", 
+		"'TABLES'", "'TERMINATE'", "'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", 
+		"'TRUE'", "'TUMBLING'", "'UNION'", "'UPDATE'", "'USING'", "'VALUES'", 
+		"'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", "'WHEN'", "'WHERE'", 
+		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'='", null, 
+		"'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", 
+		"'->>'", "'->'", "'['", "']'", "'::'", "'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "ADVANCE", "ALL", "AND", "AS", "BETWEEN", "BY", "CASE", "CAST", 
-		"CHANGES", "CREATE", "DEFAULT", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
-		"DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXISTS", "EXPLAIN", "EXTENDED", 
-		"FALSE", "FINAL", "FLUSH", "FROM", "GROUP", "HAVING", "IF", "ILIKE", "IN", 
-		"INSERT", "INTERVAL", "INTO", "IS", "KEY", "LIKE", "LIMIT", "LOCAL", "MATERIALIZED", 
-		"NOT", "NULL", "OR", "PRECISION", "PRIMARY", "QUERIES", "REPLACE", "RESET", 
-		"SELECT", "SESSION", "SET", "SHOW", "STREAM", "STREAMS", "TABLE", "TABLES", 
-		"TERMINATE", "THEN", "TO", "TOPIC", "TOPICS", "TRUE", "VALUES", "VARYING", 
-		"VIEW", "VIEWS", "WHEN", "WHERE", "WITH", "EQ", "NEQ", "LT", "LTE", "GT", 
-		"GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_COLON", 
-		"LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", "STRING", 
-		"INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", "QUOTED_IDENTIFIER", 
-		"LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BETWEEN", "BY", 
+		"CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "DEFAULT", "DELETE", 
+		"DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "EMIT", "END", "ESCAPE", 
+		"EXCEPT", "EXISTS", "EXPLAIN", "EXTENDED", "FALSE", "FINAL", "FIRST", 
+		"FLUSH", "FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", 
+		"HAVING", "HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", 
+		"INTERVAL", "INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", 
+		"LOCAL", "MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", 
+		"OR", "ORDER", "OUTER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", 
+		"PROPERTIES", "QUERIES", "REPLACE", "RESET", "RETENTION", "RIGHT", "ROW", 
+		"ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", "SLIDING", 
+		"SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", "TABLE", 
+		"TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", "TRUE", 
+		"TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", "VIEWS", 
+		"WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", 
+		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", 
+		"PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", 
+		"DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
+		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
+		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -164,75 +195,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 61;
+			State = 93;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 58;
+				State = 90;
 				Match(SEMI);
 				}
 				}
-				State = 63;
+				State = 95;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 82;
+			State = 114;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 303430033555416064L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 70373174878208L) != 0) || ((((_la - 75)) & ~0x3f) == 0 && ((1L << (_la - 75)) & 2305844114096390561L) != 0)) {
 				{
-				State = 64;
+				State = 96;
 				statement();
-				State = 73;
+				State = 105;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 66;
+						State = 98;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 65;
+							State = 97;
 							Match(SEMI);
 							}
 							}
-							State = 68;
+							State = 100;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 70;
+						State = 102;
 						statement();
 						}
 						} 
 					}
-					State = 75;
+					State = 107;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 79;
+				State = 111;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 76;
+					State = 108;
 					Match(SEMI);
 					}
 					}
-					State = 81;
+					State = 113;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 84;
+			State = 116;
 			Match(Eof);
 			}
 		}
@@ -315,6 +346,40 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CreateConnectorContext : StatementContext {
+		public IToken kind;
+		public QualifiedNameContext from;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CREATE() { return GetToken(StreamSqlParser.CREATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext[] qualifiedName() {
+			return GetRuleContexts<QualifiedNameContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName(int i) {
+			return GetRuleContext<QualifiedNameContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCE() { return GetToken(StreamSqlParser.SOURCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINK() { return GetToken(StreamSqlParser.SINK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(StreamSqlParser.IF, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(StreamSqlParser.NOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(StreamSqlParser.EXISTS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TableElementsContext tableElements() {
+			return GetRuleContext<TableElementsContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public WithPropertiesContext withProperties() {
+			return GetRuleContext<WithPropertiesContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		public CreateConnectorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCreateConnector(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class InsertContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INSERT() { return GetToken(StreamSqlParser.INSERT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(StreamSqlParser.INTO, 0); }
@@ -335,6 +400,60 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class UpdateContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UPDATE() { return GetToken(StreamSqlParser.UPDATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
+			return GetRuleContext<QualifiedNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(StreamSqlParser.SET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public AssignmentContext[] assignment() {
+			return GetRuleContexts<AssignmentContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public AssignmentContext assignment(int i) {
+			return GetRuleContext<AssignmentContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		public UpdateContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitUpdate(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class DeleteContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DELETE() { return GetToken(StreamSqlParser.DELETE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
+			return GetRuleContext<QualifiedNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		public DeleteContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDelete(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class SelectStatementContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
 			return GetRuleContext<QueryContext>(0);
@@ -347,6 +466,28 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class SubscribeContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBSCRIBE() { return GetToken(StreamSqlParser.SUBSCRIBE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
+			return GetRuleContext<QualifiedNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(StreamSqlParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public WithPropertiesContext withProperties() {
+			return GetRuleContext<WithPropertiesContext>(0);
+		}
+		public SubscribeContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubscribe(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ShowObjectsContext : StatementContext {
 		public IToken what;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(StreamSqlParser.SHOW, 0); }
@@ -355,12 +496,28 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOPICS() { return GetToken(StreamSqlParser.TOPICS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERIES() { return GetToken(StreamSqlParser.QUERIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(StreamSqlParser.VIEWS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTIONS() { return GetToken(StreamSqlParser.FUNCTIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCES() { return GetToken(StreamSqlParser.SOURCES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINKS() { return GetToken(StreamSqlParser.SINKS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PROPERTIES() { return GetToken(StreamSqlParser.PROPERTIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTENDED() { return GetToken(StreamSqlParser.EXTENDED, 0); }
 		public ShowObjectsContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitShowObjects(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowMaterializedViewsContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(StreamSqlParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATERIALIZED() { return GetToken(StreamSqlParser.MATERIALIZED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(StreamSqlParser.VIEWS, 0); }
+		public ShowMaterializedViewsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowMaterializedViews(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -388,6 +545,21 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class DescribeFunctionContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTION() { return GetToken(StreamSqlParser.FUNCTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESCRIBE() { return GetToken(StreamSqlParser.DESCRIBE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESC() { return GetToken(StreamSqlParser.DESC, 0); }
+		public DescribeFunctionContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDescribeFunction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class DescribeContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
 			return GetRuleContext<QualifiedNameContext>(0);
@@ -412,6 +584,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STREAM() { return GetToken(StreamSqlParser.STREAM, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLE() { return GetToken(StreamSqlParser.TABLE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEW() { return GetToken(StreamSqlParser.VIEW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCE() { return GetToken(StreamSqlParser.SOURCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINK() { return GetToken(StreamSqlParser.SINK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATERIALIZED() { return GetToken(StreamSqlParser.MATERIALIZED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(StreamSqlParser.IF, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(StreamSqlParser.EXISTS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DELETE() { return GetToken(StreamSqlParser.DELETE, 0); }
@@ -484,8 +659,8 @@ public partial class StreamSqlParser : Parser {
 	}
 	public partial class ExplainContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
-			return GetRuleContext<QueryContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public StatementContext statement() {
+			return GetRuleContext<StatementContext>(0);
 		}
 		public ExplainContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
@@ -502,28 +677,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 180;
+			State = 291;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 86;
+				State = 118;
 				Match(CREATE);
-				State = 89;
+				State = 121;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 87;
+					State = 119;
 					Match(OR);
-					State = 88;
+					State = 120;
 					Match(REPLACE);
 					}
 				}
 
-				State = 91;
+				State = 123;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -533,50 +708,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 95;
+				State = 127;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 92;
+					State = 124;
 					Match(IF);
-					State = 93;
+					State = 125;
 					Match(NOT);
-					State = 94;
+					State = 126;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 97;
+				State = 129;
 				qualifiedName();
-				State = 99;
+				State = 131;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 98;
+					State = 130;
 					tableElements();
 					}
 				}
 
-				State = 102;
+				State = 134;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 101;
+					State = 133;
 					withProperties();
 					}
 				}
 
-				State = 106;
+				State = 138;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 104;
+					State = 136;
 					Match(AS);
-					State = 105;
+					State = 137;
 					query();
 					}
 				}
@@ -587,214 +762,291 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 108;
+				State = 140;
 				Match(CREATE);
-				State = 110;
+				State = 142;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 109;
+					State = 141;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 112;
+				State = 144;
 				Match(VIEW);
-				State = 116;
+				State = 148;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 113;
+					State = 145;
 					Match(IF);
-					State = 114;
+					State = 146;
 					Match(NOT);
-					State = 115;
+					State = 147;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 118;
+				State = 150;
 				qualifiedName();
-				State = 120;
+				State = 152;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 119;
+					State = 151;
 					withProperties();
 					}
 				}
 
-				State = 122;
+				State = 154;
 				Match(AS);
-				State = 123;
+				State = 155;
 				query();
 				}
 				break;
 			case 3:
-				_localctx = new InsertContext(_localctx);
+				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 125;
-				Match(INSERT);
-				State = 126;
-				Match(INTO);
-				State = 127;
-				qualifiedName();
-				State = 129;
-				ErrorHandler.Sync(this);
+				State = 157;
+				Match(CREATE);
+				State = 158;
+				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if (_la==LPAREN) {
-					{
-					State = 128;
-					columnList();
-					}
-				}
-
-				State = 131;
-				insertSource();
-				}
-				break;
-			case 4:
-				_localctx = new SelectStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
-				{
-				State = 133;
-				query();
-				}
-				break;
-			case 5:
-				_localctx = new ShowObjectsContext(_localctx);
-				EnterOuterAlt(_localctx, 5);
-				{
-				State = 134;
-				Match(SHOW);
-				State = 135;
-				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
-				_la = TokenStream.LA(1);
-				if ( !(((((_la - 47)) & ~0x3f) == 0 && ((1L << (_la - 47)) & 1082625L) != 0)) ) {
-					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
+				if ( !(_la==SINK || _la==SOURCE) ) {
+					((CreateConnectorContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 137;
+				State = 162;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
+				case 1:
+					{
+					State = 159;
+					Match(IF);
+					State = 160;
+					Match(NOT);
+					State = 161;
+					Match(EXISTS);
+					}
+					break;
+				}
+				State = 164;
+				qualifiedName();
+				State = 166;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==EXTENDED) {
+				if (_la==LPAREN) {
 					{
-					State = 136;
-					Match(EXTENDED);
+					State = 165;
+					tableElements();
+					}
+				}
+
+				State = 170;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FROM) {
+					{
+					State = 168;
+					Match(FROM);
+					State = 169;
+					((CreateConnectorContext)_localctx).from = qualifiedName();
+					}
+				}
+
+				State = 173;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 172;
+					withProperties();
+					}
+				}
+
+				State = 177;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==AS) {
+					{
+					State = 175;
+					Match(AS);
+					State = 176;
+					query();
+					}
+				}
+
+				}
+				break;
+			case 4:
+				_localctx = new InsertContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 179;
+				Match(INSERT);
+				State = 180;
+				Match(INTO);
+				State = 181;
+				qualifiedName();
+				State = 183;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
+				case 1:
+					{
+					State = 182;
+					columnList();
+					}
+					break;
+				}
+				State = 185;
+				insertSource();
+				}
+				break;
+			case 5:
+				_localctx = new UpdateContext(_localctx);
+				EnterOuterAlt(_localctx, 5);
+				{
+				State = 187;
+				Match(UPDATE);
+				State = 188;
+				qualifiedName();
+				State = 193;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587426L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+					{
+					State = 190;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 189;
+						Match(AS);
+						}
+					}
+
+					State = 192;
+					identifier();
+					}
+				}
+
+				State = 195;
+				Match(SET);
+				State = 196;
+				assignment();
+				State = 201;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 197;
+					Match(COMMA);
+					State = 198;
+					assignment();
+					}
+					}
+					State = 203;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 206;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WHERE) {
+					{
+					State = 204;
+					Match(WHERE);
+					State = 205;
+					expression();
 					}
 				}
 
 				}
 				break;
 			case 6:
-				_localctx = new ShowAllSettingsContext(_localctx);
+				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 139;
-				Match(SHOW);
-				State = 140;
-				Match(ALL);
-				}
-				break;
-			case 7:
-				_localctx = new ShowSettingContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
-				{
-				State = 141;
-				Match(SHOW);
-				State = 142;
-				settingName();
-				}
-				break;
-			case 8:
-				_localctx = new DescribeContext(_localctx);
-				EnterOuterAlt(_localctx, 8);
-				{
-				State = 143;
-				_la = TokenStream.LA(1);
-				if ( !(_la==DESC || _la==DESCRIBE) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 145;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,15,Context) ) {
-				case 1:
-					{
-					State = 144;
-					Match(EXTENDED);
-					}
-					break;
-				}
-				State = 147;
+				State = 208;
+				Match(DELETE);
+				State = 209;
+				Match(FROM);
+				State = 210;
 				qualifiedName();
-				}
-				break;
-			case 9:
-				_localctx = new DropContext(_localctx);
-				EnterOuterAlt(_localctx, 9);
-				{
-				State = 148;
-				Match(DROP);
-				State = 149;
-				((DropContext)_localctx).kind = TokenStream.LT(1);
-				_la = TokenStream.LA(1);
-				if ( !(((((_la - 54)) & ~0x3f) == 0 && ((1L << (_la - 54)) & 4101L) != 0)) ) {
-					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 152;
+				State = 215;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
-				case 1:
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587426L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 150;
-					Match(IF);
-					State = 151;
-					Match(EXISTS);
+					State = 212;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 211;
+						Match(AS);
+						}
 					}
-					break;
+
+					State = 214;
+					identifier();
+					}
 				}
-				State = 154;
-				qualifiedName();
-				State = 157;
+
+				State = 219;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==DELETE) {
+				if (_la==WHERE) {
 					{
-					State = 155;
-					Match(DELETE);
-					State = 156;
-					Match(TOPIC);
+					State = 217;
+					Match(WHERE);
+					State = 218;
+					expression();
 					}
 				}
 
 				}
 				break;
-			case 10:
-				_localctx = new TerminateContext(_localctx);
-				EnterOuterAlt(_localctx, 10);
+			case 7:
+				_localctx = new SelectStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 7);
 				{
-				State = 159;
-				Match(TERMINATE);
-				State = 162;
+				State = 221;
+				query();
+				}
+				break;
+			case 8:
+				_localctx = new SubscribeContext(_localctx);
+				EnterOuterAlt(_localctx, 8);
+				{
+				State = 222;
+				Match(SUBSCRIBE);
+				State = 224;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TO) {
+					{
+					State = 223;
+					Match(TO);
+					}
+				}
+
+				State = 231;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ASC:
 				case CHANGES:
+				case CLOSE:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
@@ -803,38 +1055,327 @@ public partial class StreamSqlParser : Parser {
 				case EXPLAIN:
 				case EXTENDED:
 				case FINAL:
+				case FIRST:
 				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
 				case IF:
 				case INTERVAL:
 				case KEY:
+				case LAST:
 				case LOCAL:
+				case MAP:
 				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
 				case PRECISION:
+				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
 				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
 				case SESSION:
 				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
 				case STREAM:
 				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
 				case TABLES:
 				case TERMINATE:
+				case TIME:
 				case TOPIC:
 				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
 				case VALUES:
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 160;
+					State = 226;
+					qualifiedName();
+					}
+					break;
+				case LPAREN:
+					{
+					State = 227;
+					Match(LPAREN);
+					State = 228;
+					query();
+					State = 229;
+					Match(RPAREN);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 234;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 233;
+					withProperties();
+					}
+				}
+
+				}
+				break;
+			case 9:
+				_localctx = new ShowObjectsContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 236;
+				Match(SHOW);
+				State = 237;
+				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==FUNCTIONS || ((((_la - 72)) & ~0x3f) == 0 && ((1L << (_la - 72)) & 275423830019L) != 0)) ) {
+					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 239;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==EXTENDED) {
+					{
+					State = 238;
+					Match(EXTENDED);
+					}
+				}
+
+				}
+				break;
+			case 10:
+				_localctx = new ShowMaterializedViewsContext(_localctx);
+				EnterOuterAlt(_localctx, 10);
+				{
+				State = 241;
+				Match(SHOW);
+				State = 242;
+				Match(MATERIALIZED);
+				State = 243;
+				Match(VIEWS);
+				}
+				break;
+			case 11:
+				_localctx = new ShowAllSettingsContext(_localctx);
+				EnterOuterAlt(_localctx, 11);
+				{
+				State = 244;
+				Match(SHOW);
+				State = 245;
+				Match(ALL);
+				}
+				break;
+			case 12:
+				_localctx = new ShowSettingContext(_localctx);
+				EnterOuterAlt(_localctx, 12);
+				{
+				State = 246;
+				Match(SHOW);
+				State = 247;
+				settingName();
+				}
+				break;
+			case 13:
+				_localctx = new DescribeFunctionContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 248;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DESC || _la==DESCRIBE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 249;
+				Match(FUNCTION);
+				State = 250;
+				identifier();
+				}
+				break;
+			case 14:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 251;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DESC || _la==DESCRIBE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 253;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
+				case 1:
+					{
+					State = 252;
+					Match(EXTENDED);
+					}
+					break;
+				}
+				State = 255;
+				qualifiedName();
+				}
+				break;
+			case 15:
+				_localctx = new DropContext(_localctx);
+				EnterOuterAlt(_localctx, 15);
+				{
+				State = 256;
+				Match(DROP);
+				State = 258;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==MATERIALIZED) {
+					{
+					State = 257;
+					Match(MATERIALIZED);
+					}
+				}
+
+				State = 260;
+				((DropContext)_localctx).kind = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(((((_la - 84)) & ~0x3f) == 0 && ((1L << (_la - 84)) & 33555537L) != 0)) ) {
+					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 263;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+				case 1:
+					{
+					State = 261;
+					Match(IF);
+					State = 262;
+					Match(EXISTS);
+					}
+					break;
+				}
+				State = 265;
+				qualifiedName();
+				State = 268;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==DELETE) {
+					{
+					State = 266;
+					Match(DELETE);
+					State = 267;
+					Match(TOPIC);
+					}
+				}
+
+				}
+				break;
+			case 16:
+				_localctx = new TerminateContext(_localctx);
+				EnterOuterAlt(_localctx, 16);
+				{
+				State = 270;
+				Match(TERMINATE);
+				State = 273;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case ADVANCE:
+				case ASC:
+				case CHANGES:
+				case CLOSE:
+				case DELETE:
+				case DESC:
+				case DESCRIBE:
+				case EMIT:
+				case ESCAPE:
+				case EXPLAIN:
+				case EXTENDED:
+				case FINAL:
+				case FIRST:
+				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
+				case IF:
+				case INTERVAL:
+				case KEY:
+				case LAST:
+				case LOCAL:
+				case MAP:
+				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
+				case PRECISION:
+				case PROPERTIES:
+				case QUERIES:
+				case REPLACE:
+				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
+				case SESSION:
+				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
+				case STREAM:
+				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
+				case TABLES:
+				case TERMINATE:
+				case TIME:
+				case TOPIC:
+				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
+				case VALUES:
+				case VARYING:
+				case VIEW:
+				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
+				case IDENTIFIER:
+				case QUOTED_IDENTIFIER:
+					{
+					State = 271;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 161;
+					State = 272;
 					Match(ALL);
 					}
 					break;
@@ -843,26 +1384,26 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 11:
+			case 17:
 				_localctx = new FlushContext(_localctx);
-				EnterOuterAlt(_localctx, 11);
+				EnterOuterAlt(_localctx, 17);
 				{
-				State = 164;
+				State = 275;
 				Match(FLUSH);
 				}
 				break;
-			case 12:
+			case 18:
 				_localctx = new SetContext(_localctx);
-				EnterOuterAlt(_localctx, 12);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 165;
+				State = 276;
 				Match(SET);
-				State = 167;
+				State = 278;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 166;
+					State = 277;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -874,9 +1415,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 169;
+				State = 280;
 				settingName();
-				State = 170;
+				State = 281;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -885,21 +1426,23 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 171;
+				State = 282;
 				settingValue();
 				}
 				break;
-			case 13:
+			case 19:
 				_localctx = new ResetContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 173;
+				State = 284;
 				Match(RESET);
-				State = 176;
+				State = 287;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ASC:
 				case CHANGES:
+				case CLOSE:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
@@ -908,39 +1451,66 @@ public partial class StreamSqlParser : Parser {
 				case EXPLAIN:
 				case EXTENDED:
 				case FINAL:
+				case FIRST:
 				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
 				case IF:
 				case INTERVAL:
 				case KEY:
+				case LAST:
 				case LOCAL:
+				case MAP:
 				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
 				case PRECISION:
+				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
 				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
 				case SESSION:
 				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
 				case STREAM:
 				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
 				case TABLES:
 				case TERMINATE:
+				case TIME:
 				case TOPIC:
 				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
 				case VALUES:
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
 				case STRING:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 174;
+					State = 285;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 175;
+					State = 286;
 					Match(ALL);
 					}
 					break;
@@ -949,16 +1519,63 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 14:
+			case 20:
 				_localctx = new ExplainContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 178;
+				State = 289;
 				Match(EXPLAIN);
-				State = 179;
-				query();
+				State = 290;
+				statement();
 				}
 				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class AssignmentContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EQ() { return GetToken(StreamSqlParser.EQ, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public AssignmentContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_assignment; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitAssignment(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public AssignmentContext assignment() {
+		AssignmentContext _localctx = new AssignmentContext(Context, State);
+		EnterRule(_localctx, 4, RULE_assignment);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 293;
+			identifier();
+			State = 294;
+			Match(EQ);
+			State = 295;
+			expression();
 			}
 		}
 		catch (RecognitionException re) {
@@ -1000,21 +1617,23 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingNameContext settingName() {
 		SettingNameContext _localctx = new SettingNameContext(Context, State);
-		EnterRule(_localctx, 4, RULE_settingName);
+		EnterRule(_localctx, 6, RULE_settingName);
 		int _la;
 		try {
-			State = 191;
+			State = 306;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 182;
+				State = 297;
 				Match(STRING);
 				}
 				break;
 			case ADVANCE:
+			case ASC:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -1023,47 +1642,74 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 183;
+				State = 298;
 				identifier();
-				State = 188;
+				State = 303;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 184;
+					State = 299;
 					Match(DOT);
-					State = 185;
+					State = 300;
 					identifier();
 					}
 					}
-					State = 190;
+					State = 305;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1089,10 +1735,12 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NumberContext number() {
 			return GetRuleContext<NumberContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(StreamSqlParser.MINUS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DEFAULT() { return GetToken(StreamSqlParser.DEFAULT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(StreamSqlParser.ON, 0); }
 		public SettingValueContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -1109,28 +1757,42 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingValueContext settingValue() {
 		SettingValueContext _localctx = new SettingValueContext(Context, State);
-		EnterRule(_localctx, 6, RULE_settingValue);
+		EnterRule(_localctx, 8, RULE_settingValue);
+		int _la;
 		try {
-			State = 197;
+			State = 316;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 193;
+				State = 308;
 				Match(STRING);
 				}
 				break;
+			case MINUS:
 			case INTEGER_VALUE:
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 194;
+				State = 310;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==MINUS) {
+					{
+					State = 309;
+					Match(MINUS);
+					}
+				}
+
+				State = 312;
 				number();
 				}
 				break;
 			case ADVANCE:
+			case ASC:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -1139,41 +1801,75 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 195;
+				State = 313;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 196;
+				State = 314;
 				Match(DEFAULT);
+				}
+				break;
+			case ON:
+				EnterOuterAlt(_localctx, 5);
+				{
+				State = 315;
+				Match(ON);
 				}
 				break;
 			default:
@@ -1193,11 +1889,11 @@ public partial class StreamSqlParser : Parser {
 
 	public partial class TableElementsContext : ParserRuleContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ColumnDefinitionContext[] columnDefinition() {
-			return GetRuleContexts<ColumnDefinitionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public TableElementContext[] tableElement() {
+			return GetRuleContexts<TableElementContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ColumnDefinitionContext columnDefinition(int i) {
-			return GetRuleContext<ColumnDefinitionContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public TableElementContext tableElement(int i) {
+			return GetRuleContext<TableElementContext>(i);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
@@ -1220,33 +1916,118 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TableElementsContext tableElements() {
 		TableElementsContext _localctx = new TableElementsContext(Context, State);
-		EnterRule(_localctx, 8, RULE_tableElements);
+		EnterRule(_localctx, 10, RULE_tableElements);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 199;
+			State = 318;
 			Match(LPAREN);
-			State = 200;
-			columnDefinition();
-			State = 205;
+			State = 319;
+			tableElement();
+			State = 324;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 201;
+				State = 320;
 				Match(COMMA);
-				State = 202;
-				columnDefinition();
+				State = 321;
+				tableElement();
 				}
 				}
-				State = 207;
+				State = 326;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 208;
+			State = 327;
 			Match(RPAREN);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class TableElementContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnDefinitionContext columnDefinition() {
+			return GetRuleContext<ColumnDefinitionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WATERMARK() { return GetToken(StreamSqlParser.WATERMARK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(StreamSqlParser.FOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRIMARY() { return GetToken(StreamSqlParser.PRIMARY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(StreamSqlParser.KEY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public TableElementContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_tableElement; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTableElement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public TableElementContext tableElement() {
+		TableElementContext _localctx = new TableElementContext(Context, State);
+		EnterRule(_localctx, 12, RULE_tableElement);
+		try {
+			State = 339;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
+			case 1:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 329;
+				columnDefinition();
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 330;
+				Match(WATERMARK);
+				State = 331;
+				Match(FOR);
+				State = 332;
+				identifier();
+				State = 333;
+				Match(AS);
+				State = 334;
+				expression();
+				}
+				break;
+			case 3:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 336;
+				Match(PRIMARY);
+				State = 337;
+				Match(KEY);
+				State = 338;
+				columnList();
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -1285,28 +2066,28 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnDefinitionContext columnDefinition() {
 		ColumnDefinitionContext _localctx = new ColumnDefinitionContext(Context, State);
-		EnterRule(_localctx, 10, RULE_columnDefinition);
+		EnterRule(_localctx, 14, RULE_columnDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 210;
+			State = 341;
 			identifier();
-			State = 211;
-			typeName();
-			State = 215;
+			State = 342;
+			typeName(0);
+			State = 346;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 212;
+				State = 343;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 213;
+				State = 344;
 				Match(PRIMARY);
-				State = 214;
+				State = 345;
 				Match(KEY);
 				}
 				break;
@@ -1359,34 +2140,34 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WithPropertiesContext withProperties() {
 		WithPropertiesContext _localctx = new WithPropertiesContext(Context, State);
-		EnterRule(_localctx, 12, RULE_withProperties);
+		EnterRule(_localctx, 16, RULE_withProperties);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 217;
+			State = 348;
 			Match(WITH);
-			State = 218;
+			State = 349;
 			Match(LPAREN);
-			State = 219;
+			State = 350;
 			property();
-			State = 224;
+			State = 355;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 220;
+				State = 351;
 				Match(COMMA);
-				State = 221;
+				State = 352;
 				property();
 				}
 				}
-				State = 226;
+				State = 357;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 227;
+			State = 358;
 			Match(RPAREN);
 			}
 		}
@@ -1425,15 +2206,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyContext property() {
 		PropertyContext _localctx = new PropertyContext(Context, State);
-		EnterRule(_localctx, 14, RULE_property);
+		EnterRule(_localctx, 18, RULE_property);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 229;
+			State = 360;
 			identifier();
-			State = 230;
+			State = 361;
 			Match(EQ);
-			State = 231;
+			State = 362;
 			propertyValue();
 			}
 		}
@@ -1453,6 +2234,7 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NumberContext number() {
 			return GetRuleContext<NumberContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(StreamSqlParser.MINUS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public BooleanValueContext booleanValue() {
 			return GetRuleContext<BooleanValueContext>(0);
 		}
@@ -1475,23 +2257,35 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyValueContext propertyValue() {
 		PropertyValueContext _localctx = new PropertyValueContext(Context, State);
-		EnterRule(_localctx, 16, RULE_propertyValue);
+		EnterRule(_localctx, 20, RULE_propertyValue);
+		int _la;
 		try {
-			State = 237;
+			State = 371;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 233;
+				State = 364;
 				Match(STRING);
 				}
 				break;
+			case MINUS:
 			case INTEGER_VALUE:
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 234;
+				State = 366;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==MINUS) {
+					{
+					State = 365;
+					Match(MINUS);
+					}
+				}
+
+				State = 368;
 				number();
 				}
 				break;
@@ -1499,12 +2293,14 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 235;
+				State = 369;
 				booleanValue();
 				}
 				break;
 			case ADVANCE:
+			case ASC:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -1513,33 +2309,60 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 236;
+				State = 370;
 				identifier();
 				}
 				break;
@@ -1589,46 +2412,44 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public InsertSourceContext insertSource() {
 		InsertSourceContext _localctx = new InsertSourceContext(Context, State);
-		EnterRule(_localctx, 18, RULE_insertSource);
+		EnterRule(_localctx, 22, RULE_insertSource);
 		int _la;
 		try {
-			State = 249;
+			State = 383;
 			ErrorHandler.Sync(this);
-			switch (TokenStream.LA(1)) {
-			case VALUES:
+			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 239;
+				State = 373;
 				Match(VALUES);
-				State = 240;
+				State = 374;
 				valuesRow();
-				State = 245;
+				State = 379;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 241;
+					State = 375;
 					Match(COMMA);
-					State = 242;
+					State = 376;
 					valuesRow();
 					}
 					}
-					State = 247;
+					State = 381;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 				break;
-			case SELECT:
+			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 248;
+				State = 382;
 				query();
 				}
 				break;
-			default:
-				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -1671,32 +2492,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnListContext columnList() {
 		ColumnListContext _localctx = new ColumnListContext(Context, State);
-		EnterRule(_localctx, 20, RULE_columnList);
+		EnterRule(_localctx, 24, RULE_columnList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 251;
+			State = 385;
 			Match(LPAREN);
-			State = 252;
+			State = 386;
 			identifier();
-			State = 257;
+			State = 391;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 253;
+				State = 387;
 				Match(COMMA);
-				State = 254;
+				State = 388;
 				identifier();
 				}
 				}
-				State = 259;
+				State = 393;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 260;
+			State = 394;
 			Match(RPAREN);
 			}
 		}
@@ -1740,32 +2561,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ValuesRowContext valuesRow() {
 		ValuesRowContext _localctx = new ValuesRowContext(Context, State);
-		EnterRule(_localctx, 22, RULE_valuesRow);
+		EnterRule(_localctx, 26, RULE_valuesRow);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 262;
+			State = 396;
 			Match(LPAREN);
-			State = 263;
+			State = 397;
 			expression();
-			State = 268;
+			State = 402;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 264;
+				State = 398;
 				Match(COMMA);
-				State = 265;
+				State = 399;
 				expression();
 				}
 				}
-				State = 270;
+				State = 404;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 271;
+			State = 405;
 			Match(RPAREN);
 			}
 		}
@@ -1781,40 +2602,42 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class QueryContext : ParserRuleContext {
-		public ExpressionContext where;
-		public ExpressionContext having;
 		public IToken limit;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SELECT() { return GetToken(StreamSqlParser.SELECT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext[] selectItem() {
-			return GetRuleContexts<SelectItemContext>();
+		public IToken offset;
+		[System.Diagnostics.DebuggerNonUserCode] public QueryTermContext queryTerm() {
+			return GetRuleContext<QueryTermContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext selectItem(int i) {
-			return GetRuleContext<SelectItemContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public CommonTableExpressionContext[] commonTableExpression() {
+			return GetRuleContexts<CommonTableExpressionContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
-			return GetRuleContext<RelationContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public CommonTableExpressionContext commonTableExpression(int i) {
+			return GetRuleContext<CommonTableExpressionContext>(i);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(StreamSqlParser.DISTINCT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
-			return GetToken(StreamSqlParser.COMMA, i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUP() { return GetToken(StreamSqlParser.GROUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ORDER() { return GetToken(StreamSqlParser.ORDER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(StreamSqlParser.BY, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public SortItemContext[] sortItem() {
+			return GetRuleContexts<SortItemContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public SortItemContext sortItem(int i) {
+			return GetRuleContext<SortItemContext>(i);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HAVING() { return GetToken(StreamSqlParser.HAVING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public EmitClauseContext emitClause() {
 			return GetRuleContext<EmitClauseContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LIMIT() { return GetToken(StreamSqlParser.LIMIT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OFFSET() { return GetToken(StreamSqlParser.OFFSET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] INTEGER_VALUE() { return GetTokens(StreamSqlParser.INTEGER_VALUE); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE(int i) {
+			return GetToken(StreamSqlParser.INTEGER_VALUE, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROW() { return GetToken(StreamSqlParser.ROW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROWS() { return GetToken(StreamSqlParser.ROWS, 0); }
 		public QueryContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -1831,118 +2654,866 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 24, RULE_query);
+		EnterRule(_localctx, 28, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 273;
-			Match(SELECT);
-			State = 275;
+			State = 416;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==DISTINCT) {
+			if (_la==WITH) {
 				{
-				State = 274;
-				Match(DISTINCT);
-				}
-			}
-
-			State = 277;
-			selectItem();
-			State = 282;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			while (_la==COMMA) {
-				{
-				{
-				State = 278;
-				Match(COMMA);
-				State = 279;
-				selectItem();
-				}
-				}
-				State = 284;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-			}
-			State = 285;
-			Match(FROM);
-			State = 286;
-			relation();
-			State = 289;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==WHERE) {
-				{
-				State = 287;
-				Match(WHERE);
-				State = 288;
-				_localctx.where = expression();
-				}
-			}
-
-			State = 301;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==GROUP) {
-				{
-				State = 291;
-				Match(GROUP);
-				State = 292;
-				Match(BY);
-				State = 293;
-				expression();
-				State = 298;
+				State = 407;
+				Match(WITH);
+				State = 408;
+				commonTableExpression();
+				State = 413;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 294;
+					State = 409;
 					Match(COMMA);
-					State = 295;
-					expression();
+					State = 410;
+					commonTableExpression();
 					}
 					}
-					State = 300;
+					State = 415;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 305;
+			State = 418;
+			queryTerm(0);
+			State = 429;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==HAVING) {
+			if (_la==ORDER) {
 				{
-				State = 303;
-				Match(HAVING);
-				State = 304;
-				_localctx.having = expression();
+				State = 419;
+				Match(ORDER);
+				State = 420;
+				Match(BY);
+				State = 421;
+				sortItem();
+				State = 426;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 422;
+					Match(COMMA);
+					State = 423;
+					sortItem();
+					}
+					}
+					State = 428;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
 				}
 			}
 
-			State = 308;
+			State = 432;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 307;
+				State = 431;
 				emitClause();
 				}
 			}
 
-			State = 312;
+			State = 439;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 310;
+				State = 434;
 				Match(LIMIT);
-				State = 311;
-				_localctx.limit = Match(INTEGER_VALUE);
+				State = 437;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case INTEGER_VALUE:
+					{
+					State = 435;
+					_localctx.limit = Match(INTEGER_VALUE);
+					}
+					break;
+				case ALL:
+					{
+					State = 436;
+					Match(ALL);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				}
+			}
+
+			State = 446;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==OFFSET) {
+				{
+				State = 441;
+				Match(OFFSET);
+				State = 442;
+				_localctx.offset = Match(INTEGER_VALUE);
+				State = 444;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==ROW || _la==ROWS) {
+					{
+					State = 443;
+					_la = TokenStream.LA(1);
+					if ( !(_la==ROW || _la==ROWS) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+			}
+
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class CommonTableExpressionContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public CommonTableExpressionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_commonTableExpression; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCommonTableExpression(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public CommonTableExpressionContext commonTableExpression() {
+		CommonTableExpressionContext _localctx = new CommonTableExpressionContext(Context, State);
+		EnterRule(_localctx, 30, RULE_commonTableExpression);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 448;
+			identifier();
+			State = 450;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==LPAREN) {
+				{
+				State = 449;
+				columnList();
+				}
+			}
+
+			State = 452;
+			Match(AS);
+			State = 453;
+			Match(LPAREN);
+			State = 454;
+			query();
+			State = 455;
+			Match(RPAREN);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class QueryTermContext : ParserRuleContext {
+		public QueryTermContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_queryTerm; } }
+	 
+		public QueryTermContext() { }
+		public virtual void CopyFrom(QueryTermContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class QueryTermDefaultContext : QueryTermContext {
+		[System.Diagnostics.DebuggerNonUserCode] public QueryPrimaryContext queryPrimary() {
+			return GetRuleContext<QueryPrimaryContext>(0);
+		}
+		public QueryTermDefaultContext(QueryTermContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitQueryTermDefault(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SetOperationContext : QueryTermContext {
+		public QueryTermContext left;
+		public IToken op;
+		public QueryTermContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public QueryTermContext[] queryTerm() {
+			return GetRuleContexts<QueryTermContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public QueryTermContext queryTerm(int i) {
+			return GetRuleContext<QueryTermContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTERSECT() { return GetToken(StreamSqlParser.INTERSECT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SetQuantifierContext setQuantifier() {
+			return GetRuleContext<SetQuantifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UNION() { return GetToken(StreamSqlParser.UNION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXCEPT() { return GetToken(StreamSqlParser.EXCEPT, 0); }
+		public SetOperationContext(QueryTermContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSetOperation(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public QueryTermContext queryTerm() {
+		return queryTerm(0);
+	}
+
+	private QueryTermContext queryTerm(int _p) {
+		ParserRuleContext _parentctx = Context;
+		int _parentState = State;
+		QueryTermContext _localctx = new QueryTermContext(Context, _parentState);
+		QueryTermContext _prevctx = _localctx;
+		int _startState = 32;
+		EnterRecursionRule(_localctx, 32, RULE_queryTerm, _p);
+		int _la;
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			{
+			_localctx = new QueryTermDefaultContext(_localctx);
+			Context = _localctx;
+			_prevctx = _localctx;
+
+			State = 458;
+			queryPrimary();
+			}
+			Context.Stop = TokenStream.LT(-1);
+			State = 474;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					if ( ParseListeners!=null )
+						TriggerExitRuleEvent();
+					_prevctx = _localctx;
+					{
+					State = 472;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+					case 1:
+						{
+						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
+						((SetOperationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
+						State = 460;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 461;
+						((SetOperationContext)_localctx).op = Match(INTERSECT);
+						State = 463;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						if (_la==ALL || _la==DISTINCT) {
+							{
+							State = 462;
+							setQuantifier();
+							}
+						}
+
+						State = 465;
+						((SetOperationContext)_localctx).right = queryTerm(3);
+						}
+						break;
+					case 2:
+						{
+						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
+						((SetOperationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
+						State = 466;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 467;
+						((SetOperationContext)_localctx).op = TokenStream.LT(1);
+						_la = TokenStream.LA(1);
+						if ( !(_la==EXCEPT || _la==UNION) ) {
+							((SetOperationContext)_localctx).op = ErrorHandler.RecoverInline(this);
+						}
+						else {
+							ErrorHandler.ReportMatch(this);
+						    Consume();
+						}
+						State = 469;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						if (_la==ALL || _la==DISTINCT) {
+							{
+							State = 468;
+							setQuantifier();
+							}
+						}
+
+						State = 471;
+						((SetOperationContext)_localctx).right = queryTerm(2);
+						}
+						break;
+					}
+					} 
+				}
+				State = 476;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class SetQuantifierContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(StreamSqlParser.DISTINCT, 0); }
+		public SetQuantifierContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_setQuantifier; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSetQuantifier(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public SetQuantifierContext setQuantifier() {
+		SetQuantifierContext _localctx = new SetQuantifierContext(Context, State);
+		EnterRule(_localctx, 34, RULE_setQuantifier);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 477;
+			_la = TokenStream.LA(1);
+			if ( !(_la==ALL || _la==DISTINCT) ) {
+			ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class QueryPrimaryContext : ParserRuleContext {
+		public QueryPrimaryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_queryPrimary; } }
+	 
+		public QueryPrimaryContext() { }
+		public virtual void CopyFrom(QueryPrimaryContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class QueryPrimaryDefaultContext : QueryPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public QuerySpecificationContext querySpecification() {
+			return GetRuleContext<QuerySpecificationContext>(0);
+		}
+		public QueryPrimaryDefaultContext(QueryPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitQueryPrimaryDefault(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class InlineValuesContext : QueryPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VALUES() { return GetToken(StreamSqlParser.VALUES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext[] valuesRow() {
+			return GetRuleContexts<ValuesRowContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext valuesRow(int i) {
+			return GetRuleContext<ValuesRowContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public InlineValuesContext(QueryPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitInlineValues(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SubqueryPrimaryContext : QueryPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public SubqueryPrimaryContext(QueryPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubqueryPrimary(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public QueryPrimaryContext queryPrimary() {
+		QueryPrimaryContext _localctx = new QueryPrimaryContext(Context, State);
+		EnterRule(_localctx, 36, RULE_queryPrimary);
+		try {
+			int _alt;
+			State = 493;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case SELECT:
+				_localctx = new QueryPrimaryDefaultContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 479;
+				querySpecification();
+				}
+				break;
+			case VALUES:
+				_localctx = new InlineValuesContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 480;
+				Match(VALUES);
+				State = 481;
+				valuesRow();
+				State = 486;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 482;
+						Match(COMMA);
+						State = 483;
+						valuesRow();
+						}
+						} 
+					}
+					State = 488;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
+				}
+				}
+				break;
+			case LPAREN:
+				_localctx = new SubqueryPrimaryContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 489;
+				Match(LPAREN);
+				State = 490;
+				query();
+				State = 491;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class QuerySpecificationContext : ParserRuleContext {
+		public ExpressionContext where;
+		public ExpressionContext _expression;
+		public IList<ExpressionContext> _groupBy = new List<ExpressionContext>();
+		public ExpressionContext having;
+		public IList<ExpressionContext> _partitionBy = new List<ExpressionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SELECT() { return GetToken(StreamSqlParser.SELECT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext[] selectItem() {
+			return GetRuleContexts<SelectItemContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext selectItem(int i) {
+			return GetRuleContext<SelectItemContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(StreamSqlParser.DISTINCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext[] relation() {
+			return GetRuleContexts<RelationContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation(int i) {
+			return GetRuleContext<RelationContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WindowClauseContext windowClause() {
+			return GetRuleContext<WindowClauseContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUP() { return GetToken(StreamSqlParser.GROUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] BY() { return GetTokens(StreamSqlParser.BY); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY(int i) {
+			return GetToken(StreamSqlParser.BY, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HAVING() { return GetToken(StreamSqlParser.HAVING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PARTITION() { return GetToken(StreamSqlParser.PARTITION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		public QuerySpecificationContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_querySpecification; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitQuerySpecification(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public QuerySpecificationContext querySpecification() {
+		QuerySpecificationContext _localctx = new QuerySpecificationContext(Context, State);
+		EnterRule(_localctx, 38, RULE_querySpecification);
+		int _la;
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 495;
+			Match(SELECT);
+			State = 497;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==DISTINCT) {
+				{
+				State = 496;
+				Match(DISTINCT);
+				}
+			}
+
+			State = 499;
+			selectItem();
+			State = 504;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 500;
+					Match(COMMA);
+					State = 501;
+					selectItem();
+					}
+					} 
+				}
+				State = 506;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
+			}
+			State = 516;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			case 1:
+				{
+				State = 507;
+				Match(FROM);
+				State = 508;
+				relation(0);
+				State = 513;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 509;
+						Match(COMMA);
+						State = 510;
+						relation(0);
+						}
+						} 
+					}
+					State = 515;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				}
+				}
+				break;
+			}
+			State = 519;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			case 1:
+				{
+				State = 518;
+				windowClause();
+				}
+				break;
+			}
+			State = 523;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+			case 1:
+				{
+				State = 521;
+				Match(WHERE);
+				State = 522;
+				_localctx.where = expression();
+				}
+				break;
+			}
+			State = 535;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
+			case 1:
+				{
+				State = 525;
+				Match(GROUP);
+				State = 526;
+				Match(BY);
+				State = 527;
+				_localctx._expression = expression();
+				_localctx._groupBy.Add(_localctx._expression);
+				State = 532;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 528;
+						Match(COMMA);
+						State = 529;
+						_localctx._expression = expression();
+						_localctx._groupBy.Add(_localctx._expression);
+						}
+						} 
+					}
+					State = 534;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
+				}
+				}
+				break;
+			}
+			State = 539;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
+			case 1:
+				{
+				State = 537;
+				Match(HAVING);
+				State = 538;
+				_localctx.having = expression();
+				}
+				break;
+			}
+			State = 551;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
+			case 1:
+				{
+				State = 541;
+				Match(PARTITION);
+				State = 542;
+				Match(BY);
+				State = 543;
+				_localctx._expression = expression();
+				_localctx._partitionBy.Add(_localctx._expression);
+				State = 548;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 544;
+						Match(COMMA);
+						State = 545;
+						_localctx._expression = expression();
+						_localctx._partitionBy.Add(_localctx._expression);
+						}
+						} 
+					}
+					State = 550;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+				}
+				}
+				break;
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class SortItemContext : ParserRuleContext {
+		public IToken ordering;
+		public IToken nullOrdering;
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULLS() { return GetToken(StreamSqlParser.NULLS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASC() { return GetToken(StreamSqlParser.ASC, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESC() { return GetToken(StreamSqlParser.DESC, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FIRST() { return GetToken(StreamSqlParser.FIRST, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LAST() { return GetToken(StreamSqlParser.LAST, 0); }
+		public SortItemContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_sortItem; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSortItem(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public SortItemContext sortItem() {
+		SortItemContext _localctx = new SortItemContext(Context, State);
+		EnterRule(_localctx, 40, RULE_sortItem);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 553;
+			expression();
+			State = 555;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==ASC || _la==DESC) {
+				{
+				State = 554;
+				_localctx.ordering = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==ASC || _la==DESC) ) {
+					_localctx.ordering = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				}
+			}
+
+			State = 559;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==NULLS) {
+				{
+				State = 557;
+				Match(NULLS);
+				State = 558;
+				_localctx.nullOrdering = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==FIRST || _la==LAST) ) {
+					_localctx.nullOrdering = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
 				}
 			}
 
@@ -1963,6 +3534,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EMIT() { return GetToken(StreamSqlParser.EMIT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHANGES() { return GetToken(StreamSqlParser.CHANGES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FINAL() { return GetToken(StreamSqlParser.FINAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(StreamSqlParser.ON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WINDOW() { return GetToken(StreamSqlParser.WINDOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CLOSE() { return GetToken(StreamSqlParser.CLOSE, 0); }
 		public EmitClauseContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -1979,29 +3553,345 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public EmitClauseContext emitClause() {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
-		EnterRule(_localctx, 26, RULE_emitClause);
+		EnterRule(_localctx, 42, RULE_emitClause);
 		try {
-			State = 318;
+			State = 569;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 314;
+				State = 561;
 				Match(EMIT);
-				State = 315;
+				State = 562;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 316;
+				State = 563;
 				Match(EMIT);
-				State = 317;
+				State = 564;
 				Match(FINAL);
 				}
 				break;
+			case 3:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 565;
+				Match(EMIT);
+				State = 566;
+				Match(ON);
+				State = 567;
+				Match(WINDOW);
+				State = 568;
+				Match(CLOSE);
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class WindowClauseContext : ParserRuleContext {
+		public IToken kind;
+		public DurationContext size;
+		public DurationContext advance;
+		public DurationContext gap;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WINDOW() { return GetToken(StreamSqlParser.WINDOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SIZE() { return GetToken(StreamSqlParser.SIZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TUMBLING() { return GetToken(StreamSqlParser.TUMBLING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext[] duration() {
+			return GetRuleContexts<DurationContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext duration(int i) {
+			return GetRuleContext<DurationContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WindowOptionContext[] windowOption() {
+			return GetRuleContexts<WindowOptionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WindowOptionContext windowOption(int i) {
+			return GetRuleContext<WindowOptionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ADVANCE() { return GetToken(StreamSqlParser.ADVANCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(StreamSqlParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOPPING() { return GetToken(StreamSqlParser.HOPPING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SESSION() { return GetToken(StreamSqlParser.SESSION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SLIDING() { return GetToken(StreamSqlParser.SLIDING, 0); }
+		public WindowClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_windowClause; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitWindowClause(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public WindowClauseContext windowClause() {
+		WindowClauseContext _localctx = new WindowClauseContext(Context, State);
+		EnterRule(_localctx, 44, RULE_windowClause);
+		int _la;
+		try {
+			State = 626;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			case 1:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 571;
+				Match(WINDOW);
+				State = 572;
+				_localctx.kind = Match(TUMBLING);
+				State = 573;
+				Match(LPAREN);
+				State = 574;
+				Match(SIZE);
+				State = 575;
+				_localctx.size = duration();
+				State = 579;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 576;
+					windowOption();
+					}
+					}
+					State = 581;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 582;
+				Match(RPAREN);
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 584;
+				Match(WINDOW);
+				State = 585;
+				_localctx.kind = Match(HOPPING);
+				State = 586;
+				Match(LPAREN);
+				State = 587;
+				Match(SIZE);
+				State = 588;
+				_localctx.size = duration();
+				State = 589;
+				Match(COMMA);
+				State = 590;
+				Match(ADVANCE);
+				State = 591;
+				Match(BY);
+				State = 592;
+				_localctx.advance = duration();
+				State = 596;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 593;
+					windowOption();
+					}
+					}
+					State = 598;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 599;
+				Match(RPAREN);
+				}
+				break;
+			case 3:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 601;
+				Match(WINDOW);
+				State = 602;
+				_localctx.kind = Match(SESSION);
+				State = 603;
+				Match(LPAREN);
+				State = 604;
+				_localctx.gap = duration();
+				State = 608;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 605;
+					windowOption();
+					}
+					}
+					State = 610;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 611;
+				Match(RPAREN);
+				}
+				break;
+			case 4:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 613;
+				Match(WINDOW);
+				State = 614;
+				_localctx.kind = Match(SLIDING);
+				State = 615;
+				Match(LPAREN);
+				State = 616;
+				Match(SIZE);
+				State = 617;
+				_localctx.size = duration();
+				State = 621;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 618;
+					windowOption();
+					}
+					}
+					State = 623;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 624;
+				Match(RPAREN);
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class WindowOptionContext : ParserRuleContext {
+		public DurationContext retention;
+		public DurationContext grace;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETENTION() { return GetToken(StreamSqlParser.RETENTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext duration() {
+			return GetRuleContext<DurationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRACE() { return GetToken(StreamSqlParser.GRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(StreamSqlParser.PERIOD, 0); }
+		public WindowOptionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_windowOption; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitWindowOption(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public WindowOptionContext windowOption() {
+		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
+		EnterRule(_localctx, 46, RULE_windowOption);
+		try {
+			State = 635;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			case 1:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 628;
+				Match(COMMA);
+				State = 629;
+				Match(RETENTION);
+				State = 630;
+				_localctx.retention = duration();
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 631;
+				Match(COMMA);
+				State = 632;
+				Match(GRACE);
+				State = 633;
+				Match(PERIOD);
+				State = 634;
+				_localctx.grace = duration();
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class DurationContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public DurationContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_duration; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDuration(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public DurationContext duration() {
+		DurationContext _localctx = new DurationContext(Context, State);
+		EnterRule(_localctx, 48, RULE_duration);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 637;
+			Match(INTEGER_VALUE);
+			State = 638;
+			identifier();
 			}
 		}
 		catch (RecognitionException re) {
@@ -2071,17 +3961,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 28, RULE_selectItem);
+		EnterRule(_localctx, 50, RULE_selectItem);
 		int _la;
 		try {
-			State = 332;
+			State = 652;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,44,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 320;
+				State = 640;
 				Match(ASTERISK);
 				}
 				break;
@@ -2089,11 +3979,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 321;
+				State = 641;
 				identifier();
-				State = 322;
+				State = 642;
 				Match(DOT);
-				State = 323;
+				State = 643;
 				Match(ASTERISK);
 				}
 				break;
@@ -2101,28 +3991,28 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 325;
+				State = 645;
 				expression();
-				State = 330;
+				State = 650;
 				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131730L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 3221225487L) != 0)) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				case 1:
 					{
-					State = 327;
+					State = 647;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 326;
+						State = 646;
 						Match(AS);
 						}
 					}
 
-					State = 329;
+					State = 649;
 					identifier();
 					}
+					break;
 				}
-
 				}
 				break;
 			}
@@ -2139,6 +4029,491 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class RelationContext : ParserRuleContext {
+		public RelationContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_relation; } }
+	 
+		public RelationContext() { }
+		public virtual void CopyFrom(RelationContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class RelationDefaultContext : RelationContext {
+		[System.Diagnostics.DebuggerNonUserCode] public RelationPrimaryContext relationPrimary() {
+			return GetRuleContext<RelationPrimaryContext>(0);
+		}
+		public RelationDefaultContext(RelationContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRelationDefault(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CrossJoinContext : RelationContext {
+		public RelationContext left;
+		public RelationPrimaryContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CROSS() { return GetToken(StreamSqlParser.CROSS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode JOIN() { return GetToken(StreamSqlParser.JOIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public RelationPrimaryContext relationPrimary() {
+			return GetRuleContext<RelationPrimaryContext>(0);
+		}
+		public CrossJoinContext(RelationContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCrossJoin(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class JoinRelationContext : RelationContext {
+		public RelationContext left;
+		public RelationPrimaryContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public JoinTypeContext joinType() {
+			return GetRuleContext<JoinTypeContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode JOIN() { return GetToken(StreamSqlParser.JOIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public RelationPrimaryContext relationPrimary() {
+			return GetRuleContext<RelationPrimaryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public JoinCriteriaContext joinCriteria() {
+			return GetRuleContext<JoinCriteriaContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WithinClauseContext withinClause() {
+			return GetRuleContext<WithinClauseContext>(0);
+		}
+		public JoinRelationContext(RelationContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJoinRelation(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public RelationContext relation() {
+		return relation(0);
+	}
+
+	private RelationContext relation(int _p) {
+		ParserRuleContext _parentctx = Context;
+		int _parentState = State;
+		RelationContext _localctx = new RelationContext(Context, _parentState);
+		RelationContext _prevctx = _localctx;
+		int _startState = 52;
+		EnterRecursionRule(_localctx, 52, RULE_relation, _p);
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			{
+			_localctx = new RelationDefaultContext(_localctx);
+			Context = _localctx;
+			_prevctx = _localctx;
+
+			State = 655;
+			relationPrimary();
+			}
+			Context.Stop = TokenStream.LT(-1);
+			State = 673;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					if ( ParseListeners!=null )
+						TriggerExitRuleEvent();
+					_prevctx = _localctx;
+					{
+					State = 671;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+					case 1:
+						{
+						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
+						((CrossJoinContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_relation);
+						State = 657;
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
+						State = 658;
+						Match(CROSS);
+						State = 659;
+						Match(JOIN);
+						State = 660;
+						((CrossJoinContext)_localctx).right = relationPrimary();
+						}
+						break;
+					case 2:
+						{
+						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
+						((JoinRelationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_relation);
+						State = 661;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 662;
+						joinType();
+						State = 663;
+						Match(JOIN);
+						State = 664;
+						((JoinRelationContext)_localctx).right = relationPrimary();
+						State = 666;
+						ErrorHandler.Sync(this);
+						switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+						case 1:
+							{
+							State = 665;
+							joinCriteria();
+							}
+							break;
+						}
+						State = 669;
+						ErrorHandler.Sync(this);
+						switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+						case 1:
+							{
+							State = 668;
+							withinClause();
+							}
+							break;
+						}
+						}
+						break;
+					}
+					} 
+				}
+				State = 675;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class JoinTypeContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INNER() { return GetToken(StreamSqlParser.INNER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEFT() { return GetToken(StreamSqlParser.LEFT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OUTER() { return GetToken(StreamSqlParser.OUTER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RIGHT() { return GetToken(StreamSqlParser.RIGHT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FULL() { return GetToken(StreamSqlParser.FULL, 0); }
+		public JoinTypeContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_joinType; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJoinType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public JoinTypeContext joinType() {
+		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
+		EnterRule(_localctx, 54, RULE_joinType);
+		int _la;
+		try {
+			State = 691;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case INNER:
+			case JOIN:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 677;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==INNER) {
+					{
+					State = 676;
+					Match(INNER);
+					}
+				}
+
+				}
+				break;
+			case LEFT:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 679;
+				Match(LEFT);
+				State = 681;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 680;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 683;
+				Match(RIGHT);
+				State = 685;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 684;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 687;
+				Match(FULL);
+				State = 689;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 688;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class JoinCriteriaContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(StreamSqlParser.ON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USING() { return GetToken(StreamSqlParser.USING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public JoinCriteriaContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_joinCriteria; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJoinCriteria(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public JoinCriteriaContext joinCriteria() {
+		JoinCriteriaContext _localctx = new JoinCriteriaContext(Context, State);
+		EnterRule(_localctx, 56, RULE_joinCriteria);
+		int _la;
+		try {
+			State = 707;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case ON:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 693;
+				Match(ON);
+				State = 694;
+				expression();
+				}
+				break;
+			case USING:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 695;
+				Match(USING);
+				State = 696;
+				Match(LPAREN);
+				State = 697;
+				identifier();
+				State = 702;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 698;
+					Match(COMMA);
+					State = 699;
+					identifier();
+					}
+					}
+					State = 704;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 705;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class WithinClauseContext : ParserRuleContext {
+		public DurationContext before;
+		public DurationContext after;
+		public DurationContext grace;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHIN() { return GetToken(StreamSqlParser.WITHIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext[] duration() {
+			return GetRuleContexts<DurationContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext duration(int i) {
+			return GetRuleContext<DurationContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRACE() { return GetToken(StreamSqlParser.GRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(StreamSqlParser.PERIOD, 0); }
+		public WithinClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_withinClause; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitWithinClause(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public WithinClauseContext withinClause() {
+		WithinClauseContext _localctx = new WithinClauseContext(Context, State);
+		EnterRule(_localctx, 58, RULE_withinClause);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 709;
+			Match(WITHIN);
+			State = 717;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case INTEGER_VALUE:
+				{
+				State = 710;
+				_localctx.before = duration();
+				}
+				break;
+			case LPAREN:
+				{
+				State = 711;
+				Match(LPAREN);
+				State = 712;
+				_localctx.before = duration();
+				State = 713;
+				Match(COMMA);
+				State = 714;
+				_localctx.after = duration();
+				State = 715;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+			State = 722;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			case 1:
+				{
+				State = 719;
+				Match(GRACE);
+				State = 720;
+				Match(PERIOD);
+				State = 721;
+				_localctx.grace = duration();
+				}
+				break;
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class RelationPrimaryContext : ParserRuleContext {
+		public RelationPrimaryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_relationPrimary; } }
+	 
+		public RelationPrimaryContext() { }
+		public virtual void CopyFrom(RelationPrimaryContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class TableNameContext : RelationPrimaryContext {
+		public IdentifierContext alias;
 		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
 			return GetRuleContext<QualifiedNameContext>(0);
 		}
@@ -2146,49 +4521,247 @@ public partial class StreamSqlParser : Parser {
 			return GetRuleContext<IdentifierContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
-		public RelationContext(ParserRuleContext parent, int invokingState)
-			: base(parent, invokingState)
-		{
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
 		}
-		public override int RuleIndex { get { return RULE_relation; } }
+		public TableNameContext(RelationPrimaryContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitRelation(this);
+			if (typedVisitor != null) return typedVisitor.VisitTableName(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SubqueryRelationContext : RelationPrimaryContext {
+		public IdentifierContext alias;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public SubqueryRelationContext(RelationPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubqueryRelation(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class TableFunctionContext : RelationPrimaryContext {
+		public IdentifierContext alias;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public TableFunctionContext(RelationPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTableFunction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ParenthesizedRelationContext : RelationPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public ParenthesizedRelationContext(RelationPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitParenthesizedRelation(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
 
 	[RuleVersion(0)]
-	public RelationContext relation() {
-		RelationContext _localctx = new RelationContext(Context, State);
-		EnterRule(_localctx, 30, RULE_relation);
+	public RelationPrimaryContext relationPrimary() {
+		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
+		EnterRule(_localctx, 60, RULE_relationPrimary);
 		int _la;
 		try {
-			EnterOuterAlt(_localctx, 1);
-			{
-			State = 334;
-			qualifiedName();
-			State = 339;
+			State = 770;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 			case 1:
+				_localctx = new TableNameContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
 				{
-				State = 336;
+				State = 724;
+				qualifiedName();
+				State = 732;
 				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==AS) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+				case 1:
 					{
-					State = 335;
-					Match(AS);
+					State = 726;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 725;
+						Match(AS);
+						}
 					}
-				}
 
-				State = 338;
-				identifier();
+					State = 728;
+					((TableNameContext)_localctx).alias = identifier();
+					State = 730;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+					case 1:
+						{
+						State = 729;
+						columnList();
+						}
+						break;
+					}
+					}
+					break;
+				}
 				}
 				break;
-			}
+			case 2:
+				_localctx = new SubqueryRelationContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 734;
+				Match(LPAREN);
+				State = 735;
+				query();
+				State = 736;
+				Match(RPAREN);
+				State = 744;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				case 1:
+					{
+					State = 738;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 737;
+						Match(AS);
+						}
+					}
+
+					State = 740;
+					((SubqueryRelationContext)_localctx).alias = identifier();
+					State = 742;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+					case 1:
+						{
+						State = 741;
+						columnList();
+						}
+						break;
+					}
+					}
+					break;
+				}
+				}
+				break;
+			case 3:
+				_localctx = new TableFunctionContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 746;
+				identifier();
+				State = 747;
+				Match(LPAREN);
+				State = 748;
+				expression();
+				State = 753;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 749;
+					Match(COMMA);
+					State = 750;
+					expression();
+					}
+					}
+					State = 755;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 756;
+				Match(RPAREN);
+				State = 764;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+				case 1:
+					{
+					State = 758;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 757;
+						Match(AS);
+						}
+					}
+
+					State = 760;
+					((TableFunctionContext)_localctx).alias = identifier();
+					State = 762;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+					case 1:
+						{
+						State = 761;
+						columnList();
+						}
+						break;
+					}
+					}
+					break;
+				}
+				}
+				break;
+			case 4:
+				_localctx = new ParenthesizedRelationContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 766;
+				Match(LPAREN);
+				State = 767;
+				relation(0);
+				State = 768;
+				Match(RPAREN);
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -2222,11 +4795,11 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ExpressionContext expression() {
 		ExpressionContext _localctx = new ExpressionContext(Context, State);
-		EnterRule(_localctx, 32, RULE_expression);
+		EnterRule(_localctx, 62, RULE_expression);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 341;
+			State = 772;
 			booleanExpression(0);
 			}
 		}
@@ -2328,52 +4901,83 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		BooleanExpressionContext _localctx = new BooleanExpressionContext(Context, _parentState);
 		BooleanExpressionContext _prevctx = _localctx;
-		int _startState = 34;
-		EnterRecursionRule(_localctx, 34, RULE_booleanExpression, _p);
+		int _startState = 64;
+		EnterRecursionRule(_localctx, 64, RULE_booleanExpression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 350;
+			State = 781;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ARRAY:
+			case ASC:
 			case CASE:
 			case CAST:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
 			case EMIT:
 			case ESCAPE:
+			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
 			case FALSE:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
 			case NULL:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
 			case TRUE:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case PLUS:
 			case MINUS:
 			case LPAREN:
@@ -2389,14 +4993,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 344;
+				State = 775;
 				valueExpression(0);
-				State = 346;
+				State = 777;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,47,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 				case 1:
 					{
-					State = 345;
+					State = 776;
 					predicate();
 					}
 					break;
@@ -2408,9 +5012,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 348;
+				State = 779;
 				Match(NOT);
-				State = 349;
+				State = 780;
 				booleanExpression(3);
 				}
 				break;
@@ -2418,28 +5022,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 360;
+			State = 791;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 358;
+					State = 789;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 352;
+						State = 783;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 353;
+						State = 784;
 						Match(AND);
-						State = 354;
+						State = 785;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -2448,20 +5052,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 355;
+						State = 786;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 356;
+						State = 787;
 						Match(OR);
-						State = 357;
+						State = 788;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 362;
+				State = 793;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,50,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
 			}
 			}
 		}
@@ -2521,6 +5125,22 @@ public partial class StreamSqlParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitBetween(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class InSubqueryContext : PredicateContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(StreamSqlParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(StreamSqlParser.NOT, 0); }
+		public InSubqueryContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitInSubquery(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -2616,19 +5236,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 36, RULE_predicate);
+		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 415;
+			State = 854;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 363;
+				State = 794;
 				comparisonOperator();
-				State = 364;
+				State = 795;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -2636,81 +5256,105 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 367;
+				State = 798;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 366;
+					State = 797;
 					Match(NOT);
 					}
 				}
 
-				State = 369;
+				State = 800;
 				Match(BETWEEN);
-				State = 370;
+				State = 801;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 371;
+				State = 802;
 				Match(AND);
-				State = 372;
+				State = 803;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
 			case 3:
-				_localctx = new InListContext(_localctx);
+				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 375;
+				State = 806;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 374;
+					State = 805;
 					Match(NOT);
 					}
 				}
 
-				State = 377;
+				State = 808;
 				Match(IN);
-				State = 378;
+				State = 809;
 				Match(LPAREN);
-				State = 379;
+				State = 810;
+				query();
+				State = 811;
+				Match(RPAREN);
+				}
+				break;
+			case 4:
+				_localctx = new InListContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 814;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 813;
+					Match(NOT);
+					}
+				}
+
+				State = 816;
+				Match(IN);
+				State = 817;
+				Match(LPAREN);
+				State = 818;
 				expression();
-				State = 384;
+				State = 823;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 380;
+					State = 819;
 					Match(COMMA);
-					State = 381;
+					State = 820;
 					expression();
 					}
 					}
-					State = 386;
+					State = 825;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 387;
+				State = 826;
 				Match(RPAREN);
 				}
 				break;
-			case 4:
+			case 5:
 				_localctx = new LikeContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
+				EnterOuterAlt(_localctx, 5);
 				{
-				State = 390;
+				State = 829;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 389;
+					State = 828;
 					Match(NOT);
 					}
 				}
 
-				State = 392;
+				State = 831;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -2720,83 +5364,83 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 393;
+				State = 832;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 396;
+				State = 835;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,55,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 				case 1:
 					{
-					State = 394;
+					State = 833;
 					Match(ESCAPE);
-					State = 395;
+					State = 834;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
 				}
 				}
 				break;
-			case 5:
+			case 6:
 				_localctx = new IsNullContext(_localctx);
-				EnterOuterAlt(_localctx, 5);
+				EnterOuterAlt(_localctx, 6);
 				{
-				State = 398;
+				State = 837;
 				Match(IS);
-				State = 400;
+				State = 839;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 399;
+					State = 838;
 					Match(NOT);
 					}
 				}
 
-				State = 402;
+				State = 841;
 				Match(NULL);
 				}
 				break;
-			case 6:
+			case 7:
 				_localctx = new IsBooleanContext(_localctx);
-				EnterOuterAlt(_localctx, 6);
+				EnterOuterAlt(_localctx, 7);
 				{
-				State = 403;
+				State = 842;
 				Match(IS);
-				State = 405;
+				State = 844;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 404;
+					State = 843;
 					Match(NOT);
 					}
 				}
 
-				State = 407;
+				State = 846;
 				booleanValue();
 				}
 				break;
-			case 7:
+			case 8:
 				_localctx = new IsDistinctFromContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
+				EnterOuterAlt(_localctx, 8);
 				{
-				State = 408;
+				State = 847;
 				Match(IS);
-				State = 410;
+				State = 849;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 409;
+					State = 848;
 					Match(NOT);
 					}
 				}
 
-				State = 412;
+				State = 851;
 				Match(DISTINCT);
-				State = 413;
+				State = 852;
 				Match(FROM);
-				State = 414;
+				State = 853;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -2836,14 +5480,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 38, RULE_comparisonOperator);
+		EnterRule(_localctx, 68, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 417;
+			State = 856;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 71)) & ~0x3f) == 0 && ((1L << (_la - 71)) & 63L) != 0)) ) {
+			if ( !(((((_la - 119)) & ~0x3f) == 0 && ((1L << (_la - 119)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -2961,6 +5605,26 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class JsonAccessContext : ValueExpressionContext {
+		public ValueExpressionContext left;
+		public IToken op;
+		public ValueExpressionContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext[] valueExpression() {
+			return GetRuleContexts<ValueExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression(int i) {
+			return GetRuleContext<ValueExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARROW() { return GetToken(StreamSqlParser.ARROW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOUBLE_ARROW() { return GetToken(StreamSqlParser.DOUBLE_ARROW, 0); }
+		public JsonAccessContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJsonAccess(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public ValueExpressionContext valueExpression() {
@@ -2972,53 +5636,84 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 40;
-		EnterRecursionRule(_localctx, 40, RULE_valueExpression, _p);
+		int _startState = 70;
+		EnterRecursionRule(_localctx, 70, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 423;
+			State = 862;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ARRAY:
+			case ASC:
 			case CASE:
 			case CAST:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
 			case EMIT:
 			case ESCAPE:
+			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
 			case FALSE:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
 			case NULL:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
 			case TRUE:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case LPAREN:
 			case ESCAPE_STRING:
 			case STRING:
@@ -3032,7 +5727,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 420;
+				State = 859;
 				primaryExpression(0);
 				}
 				break;
@@ -3042,7 +5737,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 421;
+				State = 860;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3052,45 +5747,45 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 422;
-				valueExpression(4);
+				State = 861;
+				valueExpression(5);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 436;
+			State = 878;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 434;
+					State = 876;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 425;
-						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 426;
+						State = 864;
+						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
+						State = 865;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 79)) & ~0x3f) == 0 && ((1L << (_la - 79)) & 7L) != 0)) ) {
+						if ( !(((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 427;
-						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(4);
+						State = 866;
+						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
 					case 2:
@@ -3098,9 +5793,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 428;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 429;
+						State = 867;
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
+						State = 868;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3110,8 +5805,8 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 430;
-						((ArithmeticAdditiveContext)_localctx).right = valueExpression(3);
+						State = 869;
+						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
 					case 3:
@@ -3119,20 +5814,41 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 431;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 432;
+						State = 870;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 871;
 						Match(CONCAT);
-						State = 433;
-						((ConcatenationContext)_localctx).right = valueExpression(2);
+						State = 872;
+						((ConcatenationContext)_localctx).right = valueExpression(3);
+						}
+						break;
+					case 4:
+						{
+						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
+						((JsonAccessContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 873;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 874;
+						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
+						_la = TokenStream.LA(1);
+						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
+							((JsonAccessContext)_localctx).op = ErrorHandler.RecoverInline(this);
+						}
+						else {
+							ErrorHandler.ReportMatch(this);
+						    Consume();
+						}
+						State = 875;
+						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 438;
+				State = 880;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,62,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
 			}
 			}
 		}
@@ -3250,6 +5966,57 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ExistsContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(StreamSqlParser.EXISTS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public ExistsContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExists(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ScalarSubqueryContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public ScalarSubqueryContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitScalarSubquery(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ArrayConstructorContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARRAY() { return GetToken(StreamSqlParser.ARRAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(StreamSqlParser.LBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(StreamSqlParser.RBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public ArrayConstructorContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitArrayConstructor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class CaseExpressionContext : PrimaryExpressionContext {
 		public ExpressionContext operand;
 		public ExpressionContext elseExpression;
@@ -3363,6 +6130,24 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class SubscriptContext : PrimaryExpressionContext {
+		public ValueExpressionContext index;
+		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
+			return GetRuleContext<PrimaryExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(StreamSqlParser.LBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(StreamSqlParser.RBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		public SubscriptContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubscript(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class PostgresCastContext : PrimaryExpressionContext {
 		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
 			return GetRuleContext<PrimaryExpressionContext>(0);
@@ -3390,23 +6175,23 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, _parentState);
 		PrimaryExpressionContext _prevctx = _localctx;
-		int _startState = 42;
-		EnterRecursionRule(_localctx, 42, RULE_primaryExpression, _p);
+		int _startState = 72;
+		EnterRecursionRule(_localctx, 72, RULE_primaryExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 503;
+			State = 967;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,70,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 440;
+				State = 882;
 				Match(NULL);
 				}
 				break;
@@ -3415,7 +6200,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 441;
+				State = 883;
 				booleanValue();
 				}
 				break;
@@ -3424,7 +6209,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 442;
+				State = 884;
 				number();
 				}
 				break;
@@ -3433,7 +6218,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 443;
+				State = 885;
 				Match(STRING);
 				}
 				break;
@@ -3442,7 +6227,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 444;
+				State = 886;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -3451,16 +6236,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 445;
+				State = 887;
 				Match(INTERVAL);
-				State = 446;
+				State = 888;
 				Match(STRING);
-				State = 448;
+				State = 890;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 				case 1:
 					{
-					State = 447;
+					State = 889;
 					identifier();
 					}
 					break;
@@ -3472,9 +6257,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 450;
+				State = 892;
 				identifier();
-				State = 451;
+				State = 893;
 				Match(STRING);
 				}
 				break;
@@ -3483,133 +6268,231 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 453;
+				State = 895;
 				Match(PARAMETER);
 				}
 				break;
 			case 9:
 				{
-				_localctx = new CaseExpressionContext(_localctx);
+				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 454;
-				Match(CASE);
-				State = 456;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1807158255100333182L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 4262486031L) != 0)) {
-					{
-					State = 455;
-					((CaseExpressionContext)_localctx).operand = expression();
-					}
-				}
-
-				State = 459;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				do {
-					{
-					{
-					State = 458;
-					whenClause();
-					}
-					}
-					State = 461;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				} while ( _la==WHEN );
-				State = 465;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==ELSE) {
-					{
-					State = 463;
-					Match(ELSE);
-					State = 464;
-					((CaseExpressionContext)_localctx).elseExpression = expression();
-					}
-				}
-
-				State = 467;
-				Match(END);
+				State = 896;
+				Match(EXISTS);
+				State = 897;
+				Match(LPAREN);
+				State = 898;
+				query();
+				State = 899;
+				Match(RPAREN);
 				}
 				break;
 			case 10:
 				{
-				_localctx = new CastContext(_localctx);
+				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 469;
-				Match(CAST);
-				State = 470;
+				State = 901;
 				Match(LPAREN);
-				State = 471;
-				expression();
-				State = 472;
-				Match(AS);
-				State = 473;
-				typeName();
-				State = 474;
+				State = 902;
+				query();
+				State = 903;
 				Match(RPAREN);
 				}
 				break;
 			case 11:
 				{
+				_localctx = new ArrayConstructorContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 905;
+				Match(ARRAY);
+				State = 906;
+				Match(LBRACKET);
+				State = 915;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9093056209288109650L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962503931L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
+					{
+					State = 907;
+					expression();
+					State = 912;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 908;
+						Match(COMMA);
+						State = 909;
+						expression();
+						}
+						}
+						State = 914;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					}
+				}
+
+				State = 917;
+				Match(RBRACKET);
+				}
+				break;
+			case 12:
+				{
+				_localctx = new CaseExpressionContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 918;
+				Match(CASE);
+				State = 920;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9093056209288109650L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962503931L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
+					{
+					State = 919;
+					((CaseExpressionContext)_localctx).operand = expression();
+					}
+				}
+
+				State = 923;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				do {
+					{
+					{
+					State = 922;
+					whenClause();
+					}
+					}
+					State = 925;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				} while ( _la==WHEN );
+				State = 929;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==ELSE) {
+					{
+					State = 927;
+					Match(ELSE);
+					State = 928;
+					((CaseExpressionContext)_localctx).elseExpression = expression();
+					}
+				}
+
+				State = 931;
+				Match(END);
+				}
+				break;
+			case 13:
+				{
+				_localctx = new CastContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 933;
+				Match(CAST);
+				State = 934;
+				Match(LPAREN);
+				State = 935;
+				expression();
+				State = 936;
+				Match(AS);
+				State = 937;
+				typeName(0);
+				State = 938;
+				Match(RPAREN);
+				}
+				break;
+			case 14:
+				{
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 476;
+				State = 940;
 				identifier();
-				State = 477;
+				State = 941;
 				Match(LPAREN);
-				State = 490;
+				State = 954;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 478;
+					State = 942;
 					Match(ASTERISK);
 					}
 					break;
 				case ADVANCE:
+				case ARRAY:
+				case ASC:
 				case CASE:
 				case CAST:
 				case CHANGES:
+				case CLOSE:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
 				case DISTINCT:
 				case EMIT:
 				case ESCAPE:
+				case EXISTS:
 				case EXPLAIN:
 				case EXTENDED:
 				case FALSE:
 				case FINAL:
+				case FIRST:
 				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
 				case IF:
 				case INTERVAL:
 				case KEY:
+				case LAST:
 				case LOCAL:
+				case MAP:
 				case MATERIALIZED:
 				case NOT:
 				case NULL:
+				case NULLS:
+				case PERIOD:
 				case PRECISION:
+				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
 				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
 				case SESSION:
 				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
 				case STREAM:
 				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
 				case TABLES:
 				case TERMINATE:
+				case TIME:
 				case TOPIC:
 				case TOPICS:
 				case TRUE:
+				case TUMBLING:
+				case UPDATE:
 				case VALUES:
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -3622,31 +6505,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 480;
+					State = 944;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 479;
+						State = 943;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 482;
+					State = 946;
 					expression();
-					State = 487;
+					State = 951;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 483;
+						State = 947;
 						Match(COMMA);
-						State = 484;
+						State = 948;
 						expression();
 						}
 						}
-						State = 489;
+						State = 953;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -3658,71 +6541,91 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 492;
+				State = 956;
 				Match(RPAREN);
 				}
 				break;
-			case 12:
+			case 15:
 				{
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 494;
+				State = 958;
 				identifier();
-				State = 495;
+				State = 959;
 				Match(DOT);
-				State = 496;
+				State = 960;
 				identifier();
 				}
 				break;
-			case 13:
+			case 16:
 				{
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 498;
+				State = 962;
 				identifier();
 				}
 				break;
-			case 14:
+			case 17:
 				{
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 499;
+				State = 963;
 				Match(LPAREN);
-				State = 500;
+				State = 964;
 				expression();
-				State = 501;
+				State = 965;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 510;
+			State = 979;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,143,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					{
-					_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
-					PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-					State = 505;
-					if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-					State = 506;
-					Match(DOUBLE_COLON);
-					State = 507;
-					typeName();
+					State = 977;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+					case 1:
+						{
+						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
+						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
+						State = 969;
+						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
+						State = 970;
+						Match(LBRACKET);
+						State = 971;
+						((SubscriptContext)_localctx).index = valueExpression(0);
+						State = 972;
+						Match(RBRACKET);
+						}
+						break;
+					case 2:
+						{
+						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
+						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
+						State = 974;
+						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
+						State = 975;
+						Match(DOUBLE_COLON);
+						State = 976;
+						typeName(0);
+						}
+						break;
 					}
 					} 
 				}
-				State = 512;
+				State = 981;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,71,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,143,Context);
 			}
 			}
 		}
@@ -3764,17 +6667,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 44, RULE_whenClause);
+		EnterRule(_localctx, 74, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 513;
+			State = 982;
 			Match(WHEN);
-			State = 514;
+			State = 983;
 			_localctx.condition = expression();
-			State = 515;
+			State = 984;
 			Match(THEN);
-			State = 516;
+			State = 985;
 			_localctx.result = expression();
 			}
 		}
@@ -3790,6 +6693,76 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class TypeNameContext : ParserRuleContext {
+		public TypeNameContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_typeName; } }
+	 
+		public TypeNameContext() { }
+		public virtual void CopyFrom(TypeNameContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class ArrayTypeContext : TypeNameContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARRAY() { return GetToken(StreamSqlParser.ARRAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LT() { return GetToken(StreamSqlParser.LT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName() {
+			return GetRuleContext<TypeNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GT() { return GetToken(StreamSqlParser.GT, 0); }
+		public ArrayTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitArrayType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class MapTypeContext : TypeNameContext {
+		public TypeNameContext key;
+		public TypeNameContext value;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAP() { return GetToken(StreamSqlParser.MAP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LT() { return GetToken(StreamSqlParser.LT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GT() { return GetToken(StreamSqlParser.GT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext[] typeName() {
+			return GetRuleContexts<TypeNameContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName(int i) {
+			return GetRuleContext<TypeNameContext>(i);
+		}
+		public MapTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMapType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class StructTypeContext : TypeNameContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRUCT() { return GetToken(StreamSqlParser.STRUCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LT() { return GetToken(StreamSqlParser.LT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GT() { return GetToken(StreamSqlParser.GT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public StructFieldContext[] structField() {
+			return GetRuleContexts<StructFieldContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public StructFieldContext structField(int i) {
+			return GetRuleContext<StructFieldContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public StructTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SimpleTypeContext : TypeNameContext {
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
@@ -3799,75 +6772,274 @@ public partial class StreamSqlParser : Parser {
 			return GetToken(StreamSqlParser.INTEGER_VALUE, i);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIME() { return GetToken(StreamSqlParser.TIME, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRECISION() { return GetToken(StreamSqlParser.PRECISION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VARYING() { return GetToken(StreamSqlParser.VARYING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHOUT() { return GetToken(StreamSqlParser.WITHOUT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
-		public TypeNameContext(ParserRuleContext parent, int invokingState)
-			: base(parent, invokingState)
-		{
-		}
-		public override int RuleIndex { get { return RULE_typeName; } }
+		public SimpleTypeContext(TypeNameContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitTypeName(this);
+			if (typedVisitor != null) return typedVisitor.VisitSimpleType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class PostgresArrayTypeContext : TypeNameContext {
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName() {
+			return GetRuleContext<TypeNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(StreamSqlParser.LBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(StreamSqlParser.RBRACKET, 0); }
+		public PostgresArrayTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPostgresArrayType(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
 
 	[RuleVersion(0)]
 	public TypeNameContext typeName() {
-		TypeNameContext _localctx = new TypeNameContext(Context, State);
-		EnterRule(_localctx, 46, RULE_typeName);
+		return typeName(0);
+	}
+
+	private TypeNameContext typeName(int _p) {
+		ParserRuleContext _parentctx = Context;
+		int _parentState = State;
+		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
+		TypeNameContext _prevctx = _localctx;
+		int _startState = 76;
+		EnterRecursionRule(_localctx, 76, RULE_typeName, _p);
 		int _la;
 		try {
+			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 518;
-			identifier();
-			State = 520;
+			State = 1031;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 			case 1:
 				{
-				State = 519;
-				_la = TokenStream.LA(1);
-				if ( !(_la==PRECISION || _la==VARYING) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
+				_localctx = new ArrayTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+
+				State = 988;
+				Match(ARRAY);
+				State = 989;
+				Match(LT);
+				State = 990;
+				typeName(0);
+				State = 991;
+				Match(GT);
 				}
 				break;
-			}
-			State = 529;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
-			case 1:
+			case 2:
 				{
-				State = 522;
-				Match(LPAREN);
-				State = 523;
-				Match(INTEGER_VALUE);
-				State = 526;
+				_localctx = new MapTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 993;
+				Match(MAP);
+				State = 994;
+				Match(LT);
+				State = 995;
+				((MapTypeContext)_localctx).key = typeName(0);
+				State = 996;
+				Match(COMMA);
+				State = 997;
+				((MapTypeContext)_localctx).value = typeName(0);
+				State = 998;
+				Match(GT);
+				}
+				break;
+			case 3:
+				{
+				_localctx = new StructTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1000;
+				Match(STRUCT);
+				State = 1001;
+				Match(LT);
+				State = 1010;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==COMMA) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 524;
-					Match(COMMA);
-					State = 525;
-					Match(INTEGER_VALUE);
+					State = 1002;
+					structField();
+					State = 1007;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 1003;
+						Match(COMMA);
+						State = 1004;
+						structField();
+						}
+						}
+						State = 1009;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
 					}
 				}
 
-				State = 528;
-				Match(RPAREN);
+				State = 1012;
+				Match(GT);
+				}
+				break;
+			case 4:
+				{
+				_localctx = new SimpleTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1013;
+				identifier();
+				State = 1015;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+				case 1:
+					{
+					State = 1014;
+					_la = TokenStream.LA(1);
+					if ( !(_la==PRECISION || _la==VARYING) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+					break;
+				}
+				State = 1024;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+				case 1:
+					{
+					State = 1017;
+					Match(LPAREN);
+					State = 1018;
+					Match(INTEGER_VALUE);
+					State = 1021;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==COMMA) {
+						{
+						State = 1019;
+						Match(COMMA);
+						State = 1020;
+						Match(INTEGER_VALUE);
+						}
+					}
+
+					State = 1023;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1029;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+				case 1:
+					{
+					State = 1026;
+					_la = TokenStream.LA(1);
+					if ( !(_la==WITH || _la==WITHOUT) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					State = 1027;
+					Match(TIME);
+					State = 1028;
+					Match(ZONE);
+					}
+					break;
+				}
 				}
 				break;
 			}
+			Context.Stop = TokenStream.LT(-1);
+			State = 1038;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					if ( ParseListeners!=null )
+						TriggerExitRuleEvent();
+					_prevctx = _localctx;
+					{
+					{
+					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
+					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
+					State = 1033;
+					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+					State = 1034;
+					Match(LBRACKET);
+					State = 1035;
+					Match(RBRACKET);
+					}
+					} 
+				}
+				State = 1040;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class StructFieldContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName() {
+			return GetRuleContext<TypeNameContext>(0);
+		}
+		public StructFieldContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_structField; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructField(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public StructFieldContext structField() {
+		StructFieldContext _localctx = new StructFieldContext(Context, State);
+		EnterRule(_localctx, 78, RULE_structField);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 1041;
+			identifier();
+			State = 1042;
+			typeName(0);
 			}
 		}
 		catch (RecognitionException re) {
@@ -3905,25 +7077,24 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 48, RULE_qualifiedName);
-		int _la;
+		EnterRule(_localctx, 80, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 531;
+			State = 1044;
 			identifier();
-			State = 534;
+			State = 1047;
 			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==DOT) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+			case 1:
 				{
-				State = 532;
+				State = 1045;
 				Match(DOT);
-				State = 533;
+				State = 1046;
 				identifier();
 				}
+				break;
 			}
-
 			}
 		}
 		catch (RecognitionException re) {
@@ -3956,12 +7127,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 50, RULE_booleanValue);
+		EnterRule(_localctx, 82, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 536;
+			State = 1049;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4002,12 +7173,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 52, RULE_number);
+		EnterRule(_localctx, 84, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 538;
+			State = 1051;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4051,27 +7222,29 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 54, RULE_identifier);
+		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 543;
+			State = 1056;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 540;
+				State = 1053;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 541;
+				State = 1054;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
 			case ADVANCE:
+			case ASC:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -4080,31 +7253,58 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 542;
+				State = 1055;
 				nonReserved();
 				}
 				break;
@@ -4125,7 +7325,9 @@ public partial class StreamSqlParser : Parser {
 
 	public partial class NonReservedContext : ParserRuleContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ADVANCE() { return GetToken(StreamSqlParser.ADVANCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASC() { return GetToken(StreamSqlParser.ASC, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHANGES() { return GetToken(StreamSqlParser.CHANGES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CLOSE() { return GetToken(StreamSqlParser.CLOSE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DELETE() { return GetToken(StreamSqlParser.DELETE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESC() { return GetToken(StreamSqlParser.DESC, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESCRIBE() { return GetToken(StreamSqlParser.DESCRIBE, 0); }
@@ -4133,21 +7335,45 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTENDED() { return GetToken(StreamSqlParser.EXTENDED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FINAL() { return GetToken(StreamSqlParser.FINAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FIRST() { return GetToken(StreamSqlParser.FIRST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FLUSH() { return GetToken(StreamSqlParser.FLUSH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTION() { return GetToken(StreamSqlParser.FUNCTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTIONS() { return GetToken(StreamSqlParser.FUNCTIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRACE() { return GetToken(StreamSqlParser.GRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOPPING() { return GetToken(StreamSqlParser.HOPPING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(StreamSqlParser.KEY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LAST() { return GetToken(StreamSqlParser.LAST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LOCAL() { return GetToken(StreamSqlParser.LOCAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAP() { return GetToken(StreamSqlParser.MAP, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATERIALIZED() { return GetToken(StreamSqlParser.MATERIALIZED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULLS() { return GetToken(StreamSqlParser.NULLS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(StreamSqlParser.PERIOD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PROPERTIES() { return GetToken(StreamSqlParser.PROPERTIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERIES() { return GetToken(StreamSqlParser.QUERIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPLACE() { return GetToken(StreamSqlParser.REPLACE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESET() { return GetToken(StreamSqlParser.RESET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETENTION() { return GetToken(StreamSqlParser.RETENTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROW() { return GetToken(StreamSqlParser.ROW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROWS() { return GetToken(StreamSqlParser.ROWS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SESSION() { return GetToken(StreamSqlParser.SESSION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(StreamSqlParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINK() { return GetToken(StreamSqlParser.SINK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINKS() { return GetToken(StreamSqlParser.SINKS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SIZE() { return GetToken(StreamSqlParser.SIZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SLIDING() { return GetToken(StreamSqlParser.SLIDING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCE() { return GetToken(StreamSqlParser.SOURCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCES() { return GetToken(StreamSqlParser.SOURCES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STREAM() { return GetToken(StreamSqlParser.STREAM, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STREAMS() { return GetToken(StreamSqlParser.STREAMS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRUCT() { return GetToken(StreamSqlParser.STRUCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBSCRIBE() { return GetToken(StreamSqlParser.SUBSCRIBE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLES() { return GetToken(StreamSqlParser.TABLES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TERMINATE() { return GetToken(StreamSqlParser.TERMINATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIME() { return GetToken(StreamSqlParser.TIME, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOPIC() { return GetToken(StreamSqlParser.TOPIC, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOPICS() { return GetToken(StreamSqlParser.TOPICS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TUMBLING() { return GetToken(StreamSqlParser.TUMBLING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UPDATE() { return GetToken(StreamSqlParser.UPDATE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEW() { return GetToken(StreamSqlParser.VIEW, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(StreamSqlParser.VIEWS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VALUES() { return GetToken(StreamSqlParser.VALUES, 0); }
@@ -4156,6 +7382,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(StreamSqlParser.IF, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRECISION() { return GetToken(StreamSqlParser.PRECISION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VARYING() { return GetToken(StreamSqlParser.VARYING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WATERMARK() { return GetToken(StreamSqlParser.WATERMARK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHOUT() { return GetToken(StreamSqlParser.WITHOUT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -4172,14 +7401,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 56, RULE_nonReserved);
+		EnterRule(_localctx, 88, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 545;
+			State = 1058;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131714L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 15L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4201,232 +7430,451 @@ public partial class StreamSqlParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 17: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
-		case 20: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
-		case 21: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 16: return queryTerm_sempred((QueryTermContext)_localctx, predIndex);
+		case 26: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 32: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
+		case 35: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 36: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 38: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
-	private bool booleanExpression_sempred(BooleanExpressionContext _localctx, int predIndex) {
+	private bool queryTerm_sempred(QueryTermContext _localctx, int predIndex) {
 		switch (predIndex) {
 		case 0: return Precpred(Context, 2);
 		case 1: return Precpred(Context, 1);
 		}
 		return true;
 	}
-	private bool valueExpression_sempred(ValueExpressionContext _localctx, int predIndex) {
+	private bool relation_sempred(RelationContext _localctx, int predIndex) {
 		switch (predIndex) {
 		case 2: return Precpred(Context, 3);
 		case 3: return Precpred(Context, 2);
-		case 4: return Precpred(Context, 1);
+		}
+		return true;
+	}
+	private bool booleanExpression_sempred(BooleanExpressionContext _localctx, int predIndex) {
+		switch (predIndex) {
+		case 4: return Precpred(Context, 2);
+		case 5: return Precpred(Context, 1);
+		}
+		return true;
+	}
+	private bool valueExpression_sempred(ValueExpressionContext _localctx, int predIndex) {
+		switch (predIndex) {
+		case 6: return Precpred(Context, 4);
+		case 7: return Precpred(Context, 3);
+		case 8: return Precpred(Context, 2);
+		case 9: return Precpred(Context, 1);
 		}
 		return true;
 	}
 	private bool primaryExpression_sempred(PrimaryExpressionContext _localctx, int predIndex) {
 		switch (predIndex) {
-		case 5: return Precpred(Context, 5);
+		case 10: return Precpred(Context, 8);
+		case 11: return Precpred(Context, 5);
+		}
+		return true;
+	}
+	private bool typeName_sempred(TypeNameContext _localctx, int predIndex) {
+		switch (predIndex) {
+		case 12: return Precpred(Context, 2);
 		}
 		return true;
 	}
 
 	private static int[] _serializedATN = {
-		4,1,99,548,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
-		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
+		4,1,151,1061,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
-		1,0,5,0,60,8,0,10,0,12,0,63,9,0,1,0,1,0,4,0,67,8,0,11,0,12,0,68,1,0,5,
-		0,72,8,0,10,0,12,0,75,9,0,1,0,5,0,78,8,0,10,0,12,0,81,9,0,3,0,83,8,0,1,
-		0,1,0,1,1,1,1,1,1,3,1,90,8,1,1,1,1,1,1,1,1,1,3,1,96,8,1,1,1,1,1,3,1,100,
-		8,1,1,1,3,1,103,8,1,1,1,1,1,3,1,107,8,1,1,1,1,1,3,1,111,8,1,1,1,1,1,1,
-		1,1,1,3,1,117,8,1,1,1,1,1,3,1,121,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,
-		130,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,138,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,
-		1,146,8,1,1,1,1,1,1,1,1,1,1,1,3,1,153,8,1,1,1,1,1,1,1,3,1,158,8,1,1,1,
-		1,1,1,1,3,1,163,8,1,1,1,1,1,1,1,3,1,168,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-		1,3,1,177,8,1,1,1,1,1,3,1,181,8,1,1,2,1,2,1,2,1,2,5,2,187,8,2,10,2,12,
-		2,190,9,2,3,2,192,8,2,1,3,1,3,1,3,1,3,3,3,198,8,3,1,4,1,4,1,4,1,4,5,4,
-		204,8,4,10,4,12,4,207,9,4,1,4,1,4,1,5,1,5,1,5,1,5,1,5,3,5,216,8,5,1,6,
-		1,6,1,6,1,6,1,6,5,6,223,8,6,10,6,12,6,226,9,6,1,6,1,6,1,7,1,7,1,7,1,7,
-		1,8,1,8,1,8,1,8,3,8,238,8,8,1,9,1,9,1,9,1,9,5,9,244,8,9,10,9,12,9,247,
-		9,9,1,9,3,9,250,8,9,1,10,1,10,1,10,1,10,5,10,256,8,10,10,10,12,10,259,
-		9,10,1,10,1,10,1,11,1,11,1,11,1,11,5,11,267,8,11,10,11,12,11,270,9,11,
-		1,11,1,11,1,12,1,12,3,12,276,8,12,1,12,1,12,1,12,5,12,281,8,12,10,12,12,
-		12,284,9,12,1,12,1,12,1,12,1,12,3,12,290,8,12,1,12,1,12,1,12,1,12,1,12,
-		5,12,297,8,12,10,12,12,12,300,9,12,3,12,302,8,12,1,12,1,12,3,12,306,8,
-		12,1,12,3,12,309,8,12,1,12,1,12,3,12,313,8,12,1,13,1,13,1,13,1,13,3,13,
-		319,8,13,1,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,328,8,14,1,14,3,14,331,
-		8,14,3,14,333,8,14,1,15,1,15,3,15,337,8,15,1,15,3,15,340,8,15,1,16,1,16,
-		1,17,1,17,1,17,3,17,347,8,17,1,17,1,17,3,17,351,8,17,1,17,1,17,1,17,1,
-		17,1,17,1,17,5,17,359,8,17,10,17,12,17,362,9,17,1,18,1,18,1,18,1,18,3,
-		18,368,8,18,1,18,1,18,1,18,1,18,1,18,1,18,3,18,376,8,18,1,18,1,18,1,18,
-		1,18,1,18,5,18,383,8,18,10,18,12,18,386,9,18,1,18,1,18,1,18,3,18,391,8,
-		18,1,18,1,18,1,18,1,18,3,18,397,8,18,1,18,1,18,3,18,401,8,18,1,18,1,18,
-		1,18,3,18,406,8,18,1,18,1,18,1,18,3,18,411,8,18,1,18,1,18,1,18,3,18,416,
-		8,18,1,19,1,19,1,20,1,20,1,20,1,20,3,20,424,8,20,1,20,1,20,1,20,1,20,1,
-		20,1,20,1,20,1,20,1,20,5,20,435,8,20,10,20,12,20,438,9,20,1,21,1,21,1,
-		21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,449,8,21,1,21,1,21,1,21,1,21,1,21,
-		1,21,3,21,457,8,21,1,21,4,21,460,8,21,11,21,12,21,461,1,21,1,21,3,21,466,
-		8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,
-		3,21,481,8,21,1,21,1,21,1,21,5,21,486,8,21,10,21,12,21,489,9,21,3,21,491,
-		8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,504,8,
-		21,1,21,1,21,1,21,5,21,509,8,21,10,21,12,21,512,9,21,1,22,1,22,1,22,1,
-		22,1,22,1,23,1,23,3,23,521,8,23,1,23,1,23,1,23,1,23,3,23,527,8,23,1,23,
-		3,23,530,8,23,1,24,1,24,1,24,3,24,535,8,24,1,25,1,25,1,26,1,26,1,27,1,
-		27,1,27,3,27,544,8,27,1,28,1,28,1,28,0,3,34,40,42,29,0,2,4,6,8,10,12,14,
-		16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,0,14,2,
-		0,54,54,56,56,5,0,47,47,55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,56,
-		56,66,66,2,0,40,40,51,51,2,0,60,60,71,71,2,0,31,31,38,38,1,0,71,76,1,0,
-		77,78,1,0,79,81,2,0,45,45,65,65,2,0,24,24,63,63,1,0,91,92,18,0,1,1,9,9,
-		12,14,18,18,20,20,22,23,25,26,30,30,34,34,37,37,40,41,45,45,47,49,51,51,
-		53,55,57,58,61,62,64,67,633,0,61,1,0,0,0,2,180,1,0,0,0,4,191,1,0,0,0,6,
-		197,1,0,0,0,8,199,1,0,0,0,10,210,1,0,0,0,12,217,1,0,0,0,14,229,1,0,0,0,
-		16,237,1,0,0,0,18,249,1,0,0,0,20,251,1,0,0,0,22,262,1,0,0,0,24,273,1,0,
-		0,0,26,318,1,0,0,0,28,332,1,0,0,0,30,334,1,0,0,0,32,341,1,0,0,0,34,350,
-		1,0,0,0,36,415,1,0,0,0,38,417,1,0,0,0,40,423,1,0,0,0,42,503,1,0,0,0,44,
-		513,1,0,0,0,46,518,1,0,0,0,48,531,1,0,0,0,50,536,1,0,0,0,52,538,1,0,0,
-		0,54,543,1,0,0,0,56,545,1,0,0,0,58,60,5,88,0,0,59,58,1,0,0,0,60,63,1,0,
-		0,0,61,59,1,0,0,0,61,62,1,0,0,0,62,82,1,0,0,0,63,61,1,0,0,0,64,73,3,2,
-		1,0,65,67,5,88,0,0,66,65,1,0,0,0,67,68,1,0,0,0,68,66,1,0,0,0,68,69,1,0,
-		0,0,69,70,1,0,0,0,70,72,3,2,1,0,71,66,1,0,0,0,72,75,1,0,0,0,73,71,1,0,
-		0,0,73,74,1,0,0,0,74,79,1,0,0,0,75,73,1,0,0,0,76,78,5,88,0,0,77,76,1,0,
-		0,0,78,81,1,0,0,0,79,77,1,0,0,0,79,80,1,0,0,0,80,83,1,0,0,0,81,79,1,0,
-		0,0,82,64,1,0,0,0,82,83,1,0,0,0,83,84,1,0,0,0,84,85,5,0,0,1,85,1,1,0,0,
-		0,86,89,5,10,0,0,87,88,5,44,0,0,88,90,5,48,0,0,89,87,1,0,0,0,89,90,1,0,
-		0,0,90,91,1,0,0,0,91,95,7,0,0,0,92,93,5,30,0,0,93,94,5,42,0,0,94,96,5,
-		21,0,0,95,92,1,0,0,0,95,96,1,0,0,0,96,97,1,0,0,0,97,99,3,48,24,0,98,100,
-		3,8,4,0,99,98,1,0,0,0,99,100,1,0,0,0,100,102,1,0,0,0,101,103,3,12,6,0,
-		102,101,1,0,0,0,102,103,1,0,0,0,103,106,1,0,0,0,104,105,5,4,0,0,105,107,
-		3,24,12,0,106,104,1,0,0,0,106,107,1,0,0,0,107,181,1,0,0,0,108,110,5,10,
-		0,0,109,111,5,41,0,0,110,109,1,0,0,0,110,111,1,0,0,0,111,112,1,0,0,0,112,
-		116,5,66,0,0,113,114,5,30,0,0,114,115,5,42,0,0,115,117,5,21,0,0,116,113,
-		1,0,0,0,116,117,1,0,0,0,117,118,1,0,0,0,118,120,3,48,24,0,119,121,3,12,
-		6,0,120,119,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,122,123,5,4,0,0,123,
-		124,3,24,12,0,124,181,1,0,0,0,125,126,5,33,0,0,126,127,5,35,0,0,127,129,
-		3,48,24,0,128,130,3,20,10,0,129,128,1,0,0,0,129,130,1,0,0,0,130,131,1,
-		0,0,0,131,132,3,18,9,0,132,181,1,0,0,0,133,181,3,24,12,0,134,135,5,53,
-		0,0,135,137,7,1,0,0,136,138,5,23,0,0,137,136,1,0,0,0,137,138,1,0,0,0,138,
-		181,1,0,0,0,139,140,5,53,0,0,140,181,5,2,0,0,141,142,5,53,0,0,142,181,
-		3,4,2,0,143,145,7,2,0,0,144,146,5,23,0,0,145,144,1,0,0,0,145,146,1,0,0,
-		0,146,147,1,0,0,0,147,181,3,48,24,0,148,149,5,16,0,0,149,152,7,3,0,0,150,
-		151,5,30,0,0,151,153,5,21,0,0,152,150,1,0,0,0,152,153,1,0,0,0,153,154,
-		1,0,0,0,154,157,3,48,24,0,155,156,5,12,0,0,156,158,5,61,0,0,157,155,1,
-		0,0,0,157,158,1,0,0,0,158,181,1,0,0,0,159,162,5,58,0,0,160,163,3,54,27,
-		0,161,163,5,2,0,0,162,160,1,0,0,0,162,161,1,0,0,0,163,181,1,0,0,0,164,
-		181,5,26,0,0,165,167,5,52,0,0,166,168,7,4,0,0,167,166,1,0,0,0,167,168,
-		1,0,0,0,168,169,1,0,0,0,169,170,3,4,2,0,170,171,7,5,0,0,171,172,3,6,3,
-		0,172,181,1,0,0,0,173,176,5,49,0,0,174,177,3,4,2,0,175,177,5,2,0,0,176,
-		174,1,0,0,0,176,175,1,0,0,0,177,181,1,0,0,0,178,179,5,22,0,0,179,181,3,
-		24,12,0,180,86,1,0,0,0,180,108,1,0,0,0,180,125,1,0,0,0,180,133,1,0,0,0,
-		180,134,1,0,0,0,180,139,1,0,0,0,180,141,1,0,0,0,180,143,1,0,0,0,180,148,
-		1,0,0,0,180,159,1,0,0,0,180,164,1,0,0,0,180,165,1,0,0,0,180,173,1,0,0,
-		0,180,178,1,0,0,0,181,3,1,0,0,0,182,192,5,90,0,0,183,188,3,54,27,0,184,
-		185,5,87,0,0,185,187,3,54,27,0,186,184,1,0,0,0,187,190,1,0,0,0,188,186,
-		1,0,0,0,188,189,1,0,0,0,189,192,1,0,0,0,190,188,1,0,0,0,191,182,1,0,0,
-		0,191,183,1,0,0,0,192,5,1,0,0,0,193,198,5,90,0,0,194,198,3,52,26,0,195,
-		198,3,54,27,0,196,198,5,11,0,0,197,193,1,0,0,0,197,194,1,0,0,0,197,195,
-		1,0,0,0,197,196,1,0,0,0,198,7,1,0,0,0,199,200,5,84,0,0,200,205,3,10,5,
-		0,201,202,5,86,0,0,202,204,3,10,5,0,203,201,1,0,0,0,204,207,1,0,0,0,205,
-		203,1,0,0,0,205,206,1,0,0,0,206,208,1,0,0,0,207,205,1,0,0,0,208,209,5,
-		85,0,0,209,9,1,0,0,0,210,211,3,54,27,0,211,215,3,46,23,0,212,216,5,37,
-		0,0,213,214,5,46,0,0,214,216,5,37,0,0,215,212,1,0,0,0,215,213,1,0,0,0,
-		215,216,1,0,0,0,216,11,1,0,0,0,217,218,5,70,0,0,218,219,5,84,0,0,219,224,
-		3,14,7,0,220,221,5,86,0,0,221,223,3,14,7,0,222,220,1,0,0,0,223,226,1,0,
-		0,0,224,222,1,0,0,0,224,225,1,0,0,0,225,227,1,0,0,0,226,224,1,0,0,0,227,
-		228,5,85,0,0,228,13,1,0,0,0,229,230,3,54,27,0,230,231,5,71,0,0,231,232,
-		3,16,8,0,232,15,1,0,0,0,233,238,5,90,0,0,234,238,3,52,26,0,235,238,3,50,
-		25,0,236,238,3,54,27,0,237,233,1,0,0,0,237,234,1,0,0,0,237,235,1,0,0,0,
-		237,236,1,0,0,0,238,17,1,0,0,0,239,240,5,64,0,0,240,245,3,22,11,0,241,
-		242,5,86,0,0,242,244,3,22,11,0,243,241,1,0,0,0,244,247,1,0,0,0,245,243,
-		1,0,0,0,245,246,1,0,0,0,246,250,1,0,0,0,247,245,1,0,0,0,248,250,3,24,12,
-		0,249,239,1,0,0,0,249,248,1,0,0,0,250,19,1,0,0,0,251,252,5,84,0,0,252,
-		257,3,54,27,0,253,254,5,86,0,0,254,256,3,54,27,0,255,253,1,0,0,0,256,259,
-		1,0,0,0,257,255,1,0,0,0,257,258,1,0,0,0,258,260,1,0,0,0,259,257,1,0,0,
-		0,260,261,5,85,0,0,261,21,1,0,0,0,262,263,5,84,0,0,263,268,3,32,16,0,264,
-		265,5,86,0,0,265,267,3,32,16,0,266,264,1,0,0,0,267,270,1,0,0,0,268,266,
-		1,0,0,0,268,269,1,0,0,0,269,271,1,0,0,0,270,268,1,0,0,0,271,272,5,85,0,
-		0,272,23,1,0,0,0,273,275,5,50,0,0,274,276,5,15,0,0,275,274,1,0,0,0,275,
-		276,1,0,0,0,276,277,1,0,0,0,277,282,3,28,14,0,278,279,5,86,0,0,279,281,
-		3,28,14,0,280,278,1,0,0,0,281,284,1,0,0,0,282,280,1,0,0,0,282,283,1,0,
-		0,0,283,285,1,0,0,0,284,282,1,0,0,0,285,286,5,27,0,0,286,289,3,30,15,0,
-		287,288,5,69,0,0,288,290,3,32,16,0,289,287,1,0,0,0,289,290,1,0,0,0,290,
-		301,1,0,0,0,291,292,5,28,0,0,292,293,5,6,0,0,293,298,3,32,16,0,294,295,
-		5,86,0,0,295,297,3,32,16,0,296,294,1,0,0,0,297,300,1,0,0,0,298,296,1,0,
-		0,0,298,299,1,0,0,0,299,302,1,0,0,0,300,298,1,0,0,0,301,291,1,0,0,0,301,
-		302,1,0,0,0,302,305,1,0,0,0,303,304,5,29,0,0,304,306,3,32,16,0,305,303,
-		1,0,0,0,305,306,1,0,0,0,306,308,1,0,0,0,307,309,3,26,13,0,308,307,1,0,
-		0,0,308,309,1,0,0,0,309,312,1,0,0,0,310,311,5,39,0,0,311,313,5,91,0,0,
-		312,310,1,0,0,0,312,313,1,0,0,0,313,25,1,0,0,0,314,315,5,18,0,0,315,319,
-		5,9,0,0,316,317,5,18,0,0,317,319,5,25,0,0,318,314,1,0,0,0,318,316,1,0,
-		0,0,319,27,1,0,0,0,320,333,5,79,0,0,321,322,3,54,27,0,322,323,5,87,0,0,
-		323,324,5,79,0,0,324,333,1,0,0,0,325,330,3,32,16,0,326,328,5,4,0,0,327,
-		326,1,0,0,0,327,328,1,0,0,0,328,329,1,0,0,0,329,331,3,54,27,0,330,327,
-		1,0,0,0,330,331,1,0,0,0,331,333,1,0,0,0,332,320,1,0,0,0,332,321,1,0,0,
-		0,332,325,1,0,0,0,333,29,1,0,0,0,334,339,3,48,24,0,335,337,5,4,0,0,336,
-		335,1,0,0,0,336,337,1,0,0,0,337,338,1,0,0,0,338,340,3,54,27,0,339,336,
-		1,0,0,0,339,340,1,0,0,0,340,31,1,0,0,0,341,342,3,34,17,0,342,33,1,0,0,
-		0,343,344,6,17,-1,0,344,346,3,40,20,0,345,347,3,36,18,0,346,345,1,0,0,
-		0,346,347,1,0,0,0,347,351,1,0,0,0,348,349,5,42,0,0,349,351,3,34,17,3,350,
-		343,1,0,0,0,350,348,1,0,0,0,351,360,1,0,0,0,352,353,10,2,0,0,353,354,5,
-		3,0,0,354,359,3,34,17,3,355,356,10,1,0,0,356,357,5,44,0,0,357,359,3,34,
-		17,2,358,352,1,0,0,0,358,355,1,0,0,0,359,362,1,0,0,0,360,358,1,0,0,0,360,
-		361,1,0,0,0,361,35,1,0,0,0,362,360,1,0,0,0,363,364,3,38,19,0,364,365,3,
-		40,20,0,365,416,1,0,0,0,366,368,5,42,0,0,367,366,1,0,0,0,367,368,1,0,0,
-		0,368,369,1,0,0,0,369,370,5,5,0,0,370,371,3,40,20,0,371,372,5,3,0,0,372,
-		373,3,40,20,0,373,416,1,0,0,0,374,376,5,42,0,0,375,374,1,0,0,0,375,376,
-		1,0,0,0,376,377,1,0,0,0,377,378,5,32,0,0,378,379,5,84,0,0,379,384,3,32,
-		16,0,380,381,5,86,0,0,381,383,3,32,16,0,382,380,1,0,0,0,383,386,1,0,0,
-		0,384,382,1,0,0,0,384,385,1,0,0,0,385,387,1,0,0,0,386,384,1,0,0,0,387,
-		388,5,85,0,0,388,416,1,0,0,0,389,391,5,42,0,0,390,389,1,0,0,0,390,391,
-		1,0,0,0,391,392,1,0,0,0,392,393,7,6,0,0,393,396,3,40,20,0,394,395,5,20,
-		0,0,395,397,3,40,20,0,396,394,1,0,0,0,396,397,1,0,0,0,397,416,1,0,0,0,
-		398,400,5,36,0,0,399,401,5,42,0,0,400,399,1,0,0,0,400,401,1,0,0,0,401,
-		402,1,0,0,0,402,416,5,43,0,0,403,405,5,36,0,0,404,406,5,42,0,0,405,404,
-		1,0,0,0,405,406,1,0,0,0,406,407,1,0,0,0,407,416,3,50,25,0,408,410,5,36,
-		0,0,409,411,5,42,0,0,410,409,1,0,0,0,410,411,1,0,0,0,411,412,1,0,0,0,412,
-		413,5,15,0,0,413,414,5,27,0,0,414,416,3,40,20,0,415,363,1,0,0,0,415,367,
-		1,0,0,0,415,375,1,0,0,0,415,390,1,0,0,0,415,398,1,0,0,0,415,403,1,0,0,
-		0,415,408,1,0,0,0,416,37,1,0,0,0,417,418,7,7,0,0,418,39,1,0,0,0,419,420,
-		6,20,-1,0,420,424,3,42,21,0,421,422,7,8,0,0,422,424,3,40,20,4,423,419,
-		1,0,0,0,423,421,1,0,0,0,424,436,1,0,0,0,425,426,10,3,0,0,426,427,7,9,0,
-		0,427,435,3,40,20,4,428,429,10,2,0,0,429,430,7,8,0,0,430,435,3,40,20,3,
-		431,432,10,1,0,0,432,433,5,82,0,0,433,435,3,40,20,2,434,425,1,0,0,0,434,
-		428,1,0,0,0,434,431,1,0,0,0,435,438,1,0,0,0,436,434,1,0,0,0,436,437,1,
-		0,0,0,437,41,1,0,0,0,438,436,1,0,0,0,439,440,6,21,-1,0,440,504,5,43,0,
-		0,441,504,3,50,25,0,442,504,3,52,26,0,443,504,5,90,0,0,444,504,5,89,0,
-		0,445,446,5,34,0,0,446,448,5,90,0,0,447,449,3,54,27,0,448,447,1,0,0,0,
-		448,449,1,0,0,0,449,504,1,0,0,0,450,451,3,54,27,0,451,452,5,90,0,0,452,
-		504,1,0,0,0,453,504,5,93,0,0,454,456,5,7,0,0,455,457,3,32,16,0,456,455,
-		1,0,0,0,456,457,1,0,0,0,457,459,1,0,0,0,458,460,3,44,22,0,459,458,1,0,
-		0,0,460,461,1,0,0,0,461,459,1,0,0,0,461,462,1,0,0,0,462,465,1,0,0,0,463,
-		464,5,17,0,0,464,466,3,32,16,0,465,463,1,0,0,0,465,466,1,0,0,0,466,467,
-		1,0,0,0,467,468,5,19,0,0,468,504,1,0,0,0,469,470,5,8,0,0,470,471,5,84,
-		0,0,471,472,3,32,16,0,472,473,5,4,0,0,473,474,3,46,23,0,474,475,5,85,0,
-		0,475,504,1,0,0,0,476,477,3,54,27,0,477,490,5,84,0,0,478,491,5,79,0,0,
-		479,481,5,15,0,0,480,479,1,0,0,0,480,481,1,0,0,0,481,482,1,0,0,0,482,487,
-		3,32,16,0,483,484,5,86,0,0,484,486,3,32,16,0,485,483,1,0,0,0,486,489,1,
-		0,0,0,487,485,1,0,0,0,487,488,1,0,0,0,488,491,1,0,0,0,489,487,1,0,0,0,
-		490,478,1,0,0,0,490,480,1,0,0,0,490,491,1,0,0,0,491,492,1,0,0,0,492,493,
-		5,85,0,0,493,504,1,0,0,0,494,495,3,54,27,0,495,496,5,87,0,0,496,497,3,
-		54,27,0,497,504,1,0,0,0,498,504,3,54,27,0,499,500,5,84,0,0,500,501,3,32,
-		16,0,501,502,5,85,0,0,502,504,1,0,0,0,503,439,1,0,0,0,503,441,1,0,0,0,
-		503,442,1,0,0,0,503,443,1,0,0,0,503,444,1,0,0,0,503,445,1,0,0,0,503,450,
-		1,0,0,0,503,453,1,0,0,0,503,454,1,0,0,0,503,469,1,0,0,0,503,476,1,0,0,
-		0,503,494,1,0,0,0,503,498,1,0,0,0,503,499,1,0,0,0,504,510,1,0,0,0,505,
-		506,10,5,0,0,506,507,5,83,0,0,507,509,3,46,23,0,508,505,1,0,0,0,509,512,
-		1,0,0,0,510,508,1,0,0,0,510,511,1,0,0,0,511,43,1,0,0,0,512,510,1,0,0,0,
-		513,514,5,68,0,0,514,515,3,32,16,0,515,516,5,59,0,0,516,517,3,32,16,0,
-		517,45,1,0,0,0,518,520,3,54,27,0,519,521,7,10,0,0,520,519,1,0,0,0,520,
-		521,1,0,0,0,521,529,1,0,0,0,522,523,5,84,0,0,523,526,5,91,0,0,524,525,
-		5,86,0,0,525,527,5,91,0,0,526,524,1,0,0,0,526,527,1,0,0,0,527,528,1,0,
-		0,0,528,530,5,85,0,0,529,522,1,0,0,0,529,530,1,0,0,0,530,47,1,0,0,0,531,
-		534,3,54,27,0,532,533,5,87,0,0,533,535,3,54,27,0,534,532,1,0,0,0,534,535,
-		1,0,0,0,535,49,1,0,0,0,536,537,7,11,0,0,537,51,1,0,0,0,538,539,7,12,0,
-		0,539,53,1,0,0,0,540,544,5,94,0,0,541,544,5,95,0,0,542,544,3,56,28,0,543,
-		540,1,0,0,0,543,541,1,0,0,0,543,542,1,0,0,0,544,55,1,0,0,0,545,546,7,13,
-		0,0,546,57,1,0,0,0,77,61,68,73,79,82,89,95,99,102,106,110,116,120,129,
-		137,145,152,157,162,167,176,180,188,191,197,205,215,224,237,245,249,257,
-		268,275,282,289,298,301,305,308,312,318,327,330,332,336,339,346,350,358,
-		360,367,375,384,390,396,400,405,410,415,423,434,436,448,456,461,465,480,
-		487,490,503,510,520,526,529,534,543
+		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
+		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
+		2,43,7,43,2,44,7,44,1,0,5,0,92,8,0,10,0,12,0,95,9,0,1,0,1,0,4,0,99,8,0,
+		11,0,12,0,100,1,0,5,0,104,8,0,10,0,12,0,107,9,0,1,0,5,0,110,8,0,10,0,12,
+		0,113,9,0,3,0,115,8,0,1,0,1,0,1,1,1,1,1,1,3,1,122,8,1,1,1,1,1,1,1,1,1,
+		3,1,128,8,1,1,1,1,1,3,1,132,8,1,1,1,3,1,135,8,1,1,1,1,1,3,1,139,8,1,1,
+		1,1,1,3,1,143,8,1,1,1,1,1,1,1,1,1,3,1,149,8,1,1,1,1,1,3,1,153,8,1,1,1,
+		1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,163,8,1,1,1,1,1,3,1,167,8,1,1,1,1,1,3,
+		1,171,8,1,1,1,3,1,174,8,1,1,1,1,1,3,1,178,8,1,1,1,1,1,1,1,1,1,3,1,184,
+		8,1,1,1,1,1,1,1,1,1,1,1,3,1,191,8,1,1,1,3,1,194,8,1,1,1,1,1,1,1,1,1,5,
+		1,200,8,1,10,1,12,1,203,9,1,1,1,1,1,3,1,207,8,1,1,1,1,1,1,1,1,1,3,1,213,
+		8,1,1,1,3,1,216,8,1,1,1,1,1,3,1,220,8,1,1,1,1,1,1,1,3,1,225,8,1,1,1,1,
+		1,1,1,1,1,1,1,3,1,232,8,1,1,1,3,1,235,8,1,1,1,1,1,1,1,3,1,240,8,1,1,1,
+		1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,254,8,1,1,1,1,1,1,1,3,
+		1,259,8,1,1,1,1,1,1,1,3,1,264,8,1,1,1,1,1,1,1,3,1,269,8,1,1,1,1,1,1,1,
+		3,1,274,8,1,1,1,1,1,1,1,3,1,279,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,288,
+		8,1,1,1,1,1,3,1,292,8,1,1,2,1,2,1,2,1,2,1,3,1,3,1,3,1,3,5,3,302,8,3,10,
+		3,12,3,305,9,3,3,3,307,8,3,1,4,1,4,3,4,311,8,4,1,4,1,4,1,4,1,4,3,4,317,
+		8,4,1,5,1,5,1,5,1,5,5,5,323,8,5,10,5,12,5,326,9,5,1,5,1,5,1,6,1,6,1,6,
+		1,6,1,6,1,6,1,6,1,6,1,6,1,6,3,6,340,8,6,1,7,1,7,1,7,1,7,1,7,3,7,347,8,
+		7,1,8,1,8,1,8,1,8,1,8,5,8,354,8,8,10,8,12,8,357,9,8,1,8,1,8,1,9,1,9,1,
+		9,1,9,1,10,1,10,3,10,367,8,10,1,10,1,10,1,10,3,10,372,8,10,1,11,1,11,1,
+		11,1,11,5,11,378,8,11,10,11,12,11,381,9,11,1,11,3,11,384,8,11,1,12,1,12,
+		1,12,1,12,5,12,390,8,12,10,12,12,12,393,9,12,1,12,1,12,1,13,1,13,1,13,
+		1,13,5,13,401,8,13,10,13,12,13,404,9,13,1,13,1,13,1,14,1,14,1,14,1,14,
+		5,14,412,8,14,10,14,12,14,415,9,14,3,14,417,8,14,1,14,1,14,1,14,1,14,1,
+		14,1,14,5,14,425,8,14,10,14,12,14,428,9,14,3,14,430,8,14,1,14,3,14,433,
+		8,14,1,14,1,14,1,14,3,14,438,8,14,3,14,440,8,14,1,14,1,14,1,14,3,14,445,
+		8,14,3,14,447,8,14,1,15,1,15,3,15,451,8,15,1,15,1,15,1,15,1,15,1,15,1,
+		16,1,16,1,16,1,16,1,16,1,16,3,16,464,8,16,1,16,1,16,1,16,1,16,3,16,470,
+		8,16,1,16,5,16,473,8,16,10,16,12,16,476,9,16,1,17,1,17,1,18,1,18,1,18,
+		1,18,1,18,5,18,485,8,18,10,18,12,18,488,9,18,1,18,1,18,1,18,1,18,3,18,
+		494,8,18,1,19,1,19,3,19,498,8,19,1,19,1,19,1,19,5,19,503,8,19,10,19,12,
+		19,506,9,19,1,19,1,19,1,19,1,19,5,19,512,8,19,10,19,12,19,515,9,19,3,19,
+		517,8,19,1,19,3,19,520,8,19,1,19,1,19,3,19,524,8,19,1,19,1,19,1,19,1,19,
+		1,19,5,19,531,8,19,10,19,12,19,534,9,19,3,19,536,8,19,1,19,1,19,3,19,540,
+		8,19,1,19,1,19,1,19,1,19,1,19,5,19,547,8,19,10,19,12,19,550,9,19,3,19,
+		552,8,19,1,20,1,20,3,20,556,8,20,1,20,1,20,3,20,560,8,20,1,21,1,21,1,21,
+		1,21,1,21,1,21,1,21,1,21,3,21,570,8,21,1,22,1,22,1,22,1,22,1,22,1,22,5,
+		22,578,8,22,10,22,12,22,581,9,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,
+		22,1,22,1,22,1,22,1,22,5,22,595,8,22,10,22,12,22,598,9,22,1,22,1,22,1,
+		22,1,22,1,22,1,22,1,22,5,22,607,8,22,10,22,12,22,610,9,22,1,22,1,22,1,
+		22,1,22,1,22,1,22,1,22,1,22,5,22,620,8,22,10,22,12,22,623,9,22,1,22,1,
+		22,3,22,627,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,636,8,23,1,24,
+		1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,648,8,25,1,25,3,25,651,
+		8,25,3,25,653,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,
+		26,1,26,3,26,667,8,26,1,26,3,26,670,8,26,5,26,672,8,26,10,26,12,26,675,
+		9,26,1,27,3,27,678,8,27,1,27,1,27,3,27,682,8,27,1,27,1,27,3,27,686,8,27,
+		1,27,1,27,3,27,690,8,27,3,27,692,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,
+		28,5,28,701,8,28,10,28,12,28,704,9,28,1,28,1,28,3,28,708,8,28,1,29,1,29,
+		1,29,1,29,1,29,1,29,1,29,1,29,3,29,718,8,29,1,29,1,29,1,29,3,29,723,8,
+		29,1,30,1,30,3,30,727,8,30,1,30,1,30,3,30,731,8,30,3,30,733,8,30,1,30,
+		1,30,1,30,1,30,3,30,739,8,30,1,30,1,30,3,30,743,8,30,3,30,745,8,30,1,30,
+		1,30,1,30,1,30,1,30,5,30,752,8,30,10,30,12,30,755,9,30,1,30,1,30,3,30,
+		759,8,30,1,30,1,30,3,30,763,8,30,3,30,765,8,30,1,30,1,30,1,30,1,30,3,30,
+		771,8,30,1,31,1,31,1,32,1,32,1,32,3,32,778,8,32,1,32,1,32,3,32,782,8,32,
+		1,32,1,32,1,32,1,32,1,32,1,32,5,32,790,8,32,10,32,12,32,793,9,32,1,33,
+		1,33,1,33,1,33,3,33,799,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,807,8,
+		33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,815,8,33,1,33,1,33,1,33,1,33,1,33,
+		5,33,822,8,33,10,33,12,33,825,9,33,1,33,1,33,1,33,3,33,830,8,33,1,33,1,
+		33,1,33,1,33,3,33,836,8,33,1,33,1,33,3,33,840,8,33,1,33,1,33,1,33,3,33,
+		845,8,33,1,33,1,33,1,33,3,33,850,8,33,1,33,1,33,1,33,3,33,855,8,33,1,34,
+		1,34,1,35,1,35,1,35,1,35,3,35,863,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,1,35,1,35,1,35,1,35,5,35,877,8,35,10,35,12,35,880,9,35,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,891,8,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		5,36,911,8,36,10,36,12,36,914,9,36,3,36,916,8,36,1,36,1,36,1,36,3,36,921,
+		8,36,1,36,4,36,924,8,36,11,36,12,36,925,1,36,1,36,3,36,930,8,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,945,8,36,
+		1,36,1,36,1,36,5,36,950,8,36,10,36,12,36,953,9,36,3,36,955,8,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,968,8,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,5,36,978,8,36,10,36,12,36,981,9,36,1,37,
+		1,37,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1006,8,38,10,38,12,38,1009,
+		9,38,3,38,1011,8,38,1,38,1,38,1,38,3,38,1016,8,38,1,38,1,38,1,38,1,38,
+		3,38,1022,8,38,1,38,3,38,1025,8,38,1,38,1,38,1,38,3,38,1030,8,38,3,38,
+		1032,8,38,1,38,1,38,1,38,5,38,1037,8,38,10,38,12,38,1040,9,38,1,39,1,39,
+		1,39,1,40,1,40,1,40,3,40,1048,8,40,1,41,1,41,1,42,1,42,1,43,1,43,1,43,
+		3,43,1057,8,43,1,44,1,44,1,44,0,6,32,52,64,70,72,76,45,0,2,4,6,8,10,12,
+		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
+		62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,22,2,0,90,90,94,94,2,0,84,
+		84,88,88,8,0,37,37,72,73,85,85,89,89,91,91,95,95,101,101,110,110,1,0,17,
+		18,5,0,84,84,88,88,90,90,94,94,109,109,2,0,57,57,81,81,2,0,99,99,119,119,
+		1,0,78,79,2,0,25,25,104,104,2,0,2,2,19,19,2,0,6,6,17,17,2,0,31,31,53,53,
+		2,0,43,43,55,55,1,0,119,124,1,0,125,126,1,0,127,129,1,0,131,132,2,0,70,
+		70,108,108,2,0,115,115,117,117,2,0,29,29,102,102,1,0,143,144,26,0,1,1,
+		6,6,11,12,16,18,22,22,24,24,27,28,30,32,36,38,41,42,48,48,52,53,57,59,
+		62,62,69,70,72,76,78,79,81,81,83,93,95,96,98,98,100,101,103,103,105,105,
+		107,111,117,118,1230,0,93,1,0,0,0,2,291,1,0,0,0,4,293,1,0,0,0,6,306,1,
+		0,0,0,8,316,1,0,0,0,10,318,1,0,0,0,12,339,1,0,0,0,14,341,1,0,0,0,16,348,
+		1,0,0,0,18,360,1,0,0,0,20,371,1,0,0,0,22,383,1,0,0,0,24,385,1,0,0,0,26,
+		396,1,0,0,0,28,416,1,0,0,0,30,448,1,0,0,0,32,457,1,0,0,0,34,477,1,0,0,
+		0,36,493,1,0,0,0,38,495,1,0,0,0,40,553,1,0,0,0,42,569,1,0,0,0,44,626,1,
+		0,0,0,46,635,1,0,0,0,48,637,1,0,0,0,50,652,1,0,0,0,52,654,1,0,0,0,54,691,
+		1,0,0,0,56,707,1,0,0,0,58,709,1,0,0,0,60,770,1,0,0,0,62,772,1,0,0,0,64,
+		781,1,0,0,0,66,854,1,0,0,0,68,856,1,0,0,0,70,862,1,0,0,0,72,967,1,0,0,
+		0,74,982,1,0,0,0,76,1031,1,0,0,0,78,1041,1,0,0,0,80,1044,1,0,0,0,82,1049,
+		1,0,0,0,84,1051,1,0,0,0,86,1056,1,0,0,0,88,1058,1,0,0,0,90,92,5,140,0,
+		0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,
+		0,95,93,1,0,0,0,96,105,3,2,1,0,97,99,5,140,0,0,98,97,1,0,0,0,99,100,1,
+		0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,2,1,0,103,
+		98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,
+		0,0,107,105,1,0,0,0,108,110,5,140,0,0,109,108,1,0,0,0,110,113,1,0,0,0,
+		111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,
+		1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,
+		118,121,5,13,0,0,119,120,5,65,0,0,120,122,5,74,0,0,121,119,1,0,0,0,121,
+		122,1,0,0,0,122,123,1,0,0,0,123,127,7,0,0,0,124,125,5,42,0,0,125,126,5,
+		60,0,0,126,128,5,26,0,0,127,124,1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,
+		0,129,131,3,80,40,0,130,132,3,10,5,0,131,130,1,0,0,0,131,132,1,0,0,0,132,
+		134,1,0,0,0,133,135,3,16,8,0,134,133,1,0,0,0,134,135,1,0,0,0,135,138,1,
+		0,0,0,136,137,5,5,0,0,137,139,3,28,14,0,138,136,1,0,0,0,138,139,1,0,0,
+		0,139,292,1,0,0,0,140,142,5,13,0,0,141,143,5,59,0,0,142,141,1,0,0,0,142,
+		143,1,0,0,0,143,144,1,0,0,0,144,148,5,109,0,0,145,146,5,42,0,0,146,147,
+		5,60,0,0,147,149,5,26,0,0,148,145,1,0,0,0,148,149,1,0,0,0,149,150,1,0,
+		0,0,150,152,3,80,40,0,151,153,3,16,8,0,152,151,1,0,0,0,152,153,1,0,0,0,
+		153,154,1,0,0,0,154,155,5,5,0,0,155,156,3,28,14,0,156,292,1,0,0,0,157,
+		158,5,13,0,0,158,162,7,1,0,0,159,160,5,42,0,0,160,161,5,60,0,0,161,163,
+		5,26,0,0,162,159,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,166,3,80,
+		40,0,165,167,3,10,5,0,166,165,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,0,
+		168,169,5,34,0,0,169,171,3,80,40,0,170,168,1,0,0,0,170,171,1,0,0,0,171,
+		173,1,0,0,0,172,174,3,16,8,0,173,172,1,0,0,0,173,174,1,0,0,0,174,177,1,
+		0,0,0,175,176,5,5,0,0,176,178,3,28,14,0,177,175,1,0,0,0,177,178,1,0,0,
+		0,178,292,1,0,0,0,179,180,5,46,0,0,180,181,5,49,0,0,181,183,3,80,40,0,
+		182,184,3,24,12,0,183,182,1,0,0,0,183,184,1,0,0,0,184,185,1,0,0,0,185,
+		186,3,22,11,0,186,292,1,0,0,0,187,188,5,105,0,0,188,193,3,80,40,0,189,
+		191,5,5,0,0,190,189,1,0,0,0,190,191,1,0,0,0,191,192,1,0,0,0,192,194,3,
+		86,43,0,193,190,1,0,0,0,193,194,1,0,0,0,194,195,1,0,0,0,195,196,5,82,0,
+		0,196,201,3,4,2,0,197,198,5,138,0,0,198,200,3,4,2,0,199,197,1,0,0,0,200,
+		203,1,0,0,0,201,199,1,0,0,0,201,202,1,0,0,0,202,206,1,0,0,0,203,201,1,
+		0,0,0,204,205,5,113,0,0,205,207,3,62,31,0,206,204,1,0,0,0,206,207,1,0,
+		0,0,207,292,1,0,0,0,208,209,5,16,0,0,209,210,5,34,0,0,210,215,3,80,40,
+		0,211,213,5,5,0,0,212,211,1,0,0,0,212,213,1,0,0,0,213,214,1,0,0,0,214,
+		216,3,86,43,0,215,212,1,0,0,0,215,216,1,0,0,0,216,219,1,0,0,0,217,218,
+		5,113,0,0,218,220,3,62,31,0,219,217,1,0,0,0,219,220,1,0,0,0,220,292,1,
+		0,0,0,221,292,3,28,14,0,222,224,5,93,0,0,223,225,5,99,0,0,224,223,1,0,
+		0,0,224,225,1,0,0,0,225,231,1,0,0,0,226,232,3,80,40,0,227,228,5,136,0,
+		0,228,229,3,28,14,0,229,230,5,137,0,0,230,232,1,0,0,0,231,226,1,0,0,0,
+		231,227,1,0,0,0,232,234,1,0,0,0,233,235,3,16,8,0,234,233,1,0,0,0,234,235,
+		1,0,0,0,235,292,1,0,0,0,236,237,5,83,0,0,237,239,7,2,0,0,238,240,5,28,
+		0,0,239,238,1,0,0,0,239,240,1,0,0,0,240,292,1,0,0,0,241,242,5,83,0,0,242,
+		243,5,59,0,0,243,292,5,110,0,0,244,245,5,83,0,0,245,292,5,2,0,0,246,247,
+		5,83,0,0,247,292,3,6,3,0,248,249,7,3,0,0,249,250,5,36,0,0,250,292,3,86,
+		43,0,251,253,7,3,0,0,252,254,5,28,0,0,253,252,1,0,0,0,253,254,1,0,0,0,
+		254,255,1,0,0,0,255,292,3,80,40,0,256,258,5,20,0,0,257,259,5,59,0,0,258,
+		257,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,263,7,4,0,0,261,262,5,
+		42,0,0,262,264,5,26,0,0,263,261,1,0,0,0,263,264,1,0,0,0,264,265,1,0,0,
+		0,265,268,3,80,40,0,266,267,5,16,0,0,267,269,5,100,0,0,268,266,1,0,0,0,
+		268,269,1,0,0,0,269,292,1,0,0,0,270,273,5,96,0,0,271,274,3,86,43,0,272,
+		274,5,2,0,0,273,271,1,0,0,0,273,272,1,0,0,0,274,292,1,0,0,0,275,292,5,
+		32,0,0,276,278,5,82,0,0,277,279,7,5,0,0,278,277,1,0,0,0,278,279,1,0,0,
+		0,279,280,1,0,0,0,280,281,3,6,3,0,281,282,7,6,0,0,282,283,3,8,4,0,283,
+		292,1,0,0,0,284,287,5,75,0,0,285,288,3,6,3,0,286,288,5,2,0,0,287,285,1,
+		0,0,0,287,286,1,0,0,0,288,292,1,0,0,0,289,290,5,27,0,0,290,292,3,2,1,0,
+		291,118,1,0,0,0,291,140,1,0,0,0,291,157,1,0,0,0,291,179,1,0,0,0,291,187,
+		1,0,0,0,291,208,1,0,0,0,291,221,1,0,0,0,291,222,1,0,0,0,291,236,1,0,0,
+		0,291,241,1,0,0,0,291,244,1,0,0,0,291,246,1,0,0,0,291,248,1,0,0,0,291,
+		251,1,0,0,0,291,256,1,0,0,0,291,270,1,0,0,0,291,275,1,0,0,0,291,276,1,
+		0,0,0,291,284,1,0,0,0,291,289,1,0,0,0,292,3,1,0,0,0,293,294,3,86,43,0,
+		294,295,5,119,0,0,295,296,3,62,31,0,296,5,1,0,0,0,297,307,5,142,0,0,298,
+		303,3,86,43,0,299,300,5,139,0,0,300,302,3,86,43,0,301,299,1,0,0,0,302,
+		305,1,0,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,307,1,0,0,0,305,303,1,
+		0,0,0,306,297,1,0,0,0,306,298,1,0,0,0,307,7,1,0,0,0,308,317,5,142,0,0,
+		309,311,5,126,0,0,310,309,1,0,0,0,310,311,1,0,0,0,311,312,1,0,0,0,312,
+		317,3,84,42,0,313,317,3,86,43,0,314,317,5,15,0,0,315,317,5,64,0,0,316,
+		308,1,0,0,0,316,310,1,0,0,0,316,313,1,0,0,0,316,314,1,0,0,0,316,315,1,
+		0,0,0,317,9,1,0,0,0,318,319,5,136,0,0,319,324,3,12,6,0,320,321,5,138,0,
+		0,321,323,3,12,6,0,322,320,1,0,0,0,323,326,1,0,0,0,324,322,1,0,0,0,324,
+		325,1,0,0,0,325,327,1,0,0,0,326,324,1,0,0,0,327,328,5,137,0,0,328,11,1,
+		0,0,0,329,340,3,14,7,0,330,331,5,111,0,0,331,332,5,33,0,0,332,333,3,86,
+		43,0,333,334,5,5,0,0,334,335,3,62,31,0,335,340,1,0,0,0,336,337,5,71,0,
+		0,337,338,5,52,0,0,338,340,3,24,12,0,339,329,1,0,0,0,339,330,1,0,0,0,339,
+		336,1,0,0,0,340,13,1,0,0,0,341,342,3,86,43,0,342,346,3,76,38,0,343,347,
+		5,52,0,0,344,345,5,71,0,0,345,347,5,52,0,0,346,343,1,0,0,0,346,344,1,0,
+		0,0,346,347,1,0,0,0,347,15,1,0,0,0,348,349,5,115,0,0,349,350,5,136,0,0,
+		350,355,3,18,9,0,351,352,5,138,0,0,352,354,3,18,9,0,353,351,1,0,0,0,354,
+		357,1,0,0,0,355,353,1,0,0,0,355,356,1,0,0,0,356,358,1,0,0,0,357,355,1,
+		0,0,0,358,359,5,137,0,0,359,17,1,0,0,0,360,361,3,86,43,0,361,362,5,119,
+		0,0,362,363,3,20,10,0,363,19,1,0,0,0,364,372,5,142,0,0,365,367,5,126,0,
+		0,366,365,1,0,0,0,366,367,1,0,0,0,367,368,1,0,0,0,368,372,3,84,42,0,369,
+		372,3,82,41,0,370,372,3,86,43,0,371,364,1,0,0,0,371,366,1,0,0,0,371,369,
+		1,0,0,0,371,370,1,0,0,0,372,21,1,0,0,0,373,374,5,107,0,0,374,379,3,26,
+		13,0,375,376,5,138,0,0,376,378,3,26,13,0,377,375,1,0,0,0,378,381,1,0,0,
+		0,379,377,1,0,0,0,379,380,1,0,0,0,380,384,1,0,0,0,381,379,1,0,0,0,382,
+		384,3,28,14,0,383,373,1,0,0,0,383,382,1,0,0,0,384,23,1,0,0,0,385,386,5,
+		136,0,0,386,391,3,86,43,0,387,388,5,138,0,0,388,390,3,86,43,0,389,387,
+		1,0,0,0,390,393,1,0,0,0,391,389,1,0,0,0,391,392,1,0,0,0,392,394,1,0,0,
+		0,393,391,1,0,0,0,394,395,5,137,0,0,395,25,1,0,0,0,396,397,5,136,0,0,397,
+		402,3,62,31,0,398,399,5,138,0,0,399,401,3,62,31,0,400,398,1,0,0,0,401,
+		404,1,0,0,0,402,400,1,0,0,0,402,403,1,0,0,0,403,405,1,0,0,0,404,402,1,
+		0,0,0,405,406,5,137,0,0,406,27,1,0,0,0,407,408,5,115,0,0,408,413,3,30,
+		15,0,409,410,5,138,0,0,410,412,3,30,15,0,411,409,1,0,0,0,412,415,1,0,0,
+		0,413,411,1,0,0,0,413,414,1,0,0,0,414,417,1,0,0,0,415,413,1,0,0,0,416,
+		407,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,429,3,32,16,0,419,420,
+		5,66,0,0,420,421,5,8,0,0,421,426,3,40,20,0,422,423,5,138,0,0,423,425,3,
+		40,20,0,424,422,1,0,0,0,425,428,1,0,0,0,426,424,1,0,0,0,426,427,1,0,0,
+		0,427,430,1,0,0,0,428,426,1,0,0,0,429,419,1,0,0,0,429,430,1,0,0,0,430,
+		432,1,0,0,0,431,433,3,42,21,0,432,431,1,0,0,0,432,433,1,0,0,0,433,439,
+		1,0,0,0,434,437,5,56,0,0,435,438,5,143,0,0,436,438,5,2,0,0,437,435,1,0,
+		0,0,437,436,1,0,0,0,438,440,1,0,0,0,439,434,1,0,0,0,439,440,1,0,0,0,440,
+		446,1,0,0,0,441,442,5,63,0,0,442,444,5,143,0,0,443,445,7,7,0,0,444,443,
+		1,0,0,0,444,445,1,0,0,0,445,447,1,0,0,0,446,441,1,0,0,0,446,447,1,0,0,
+		0,447,29,1,0,0,0,448,450,3,86,43,0,449,451,3,24,12,0,450,449,1,0,0,0,450,
+		451,1,0,0,0,451,452,1,0,0,0,452,453,5,5,0,0,453,454,5,136,0,0,454,455,
+		3,28,14,0,455,456,5,137,0,0,456,31,1,0,0,0,457,458,6,16,-1,0,458,459,3,
+		36,18,0,459,474,1,0,0,0,460,461,10,2,0,0,461,463,5,47,0,0,462,464,3,34,
+		17,0,463,462,1,0,0,0,463,464,1,0,0,0,464,465,1,0,0,0,465,473,3,32,16,3,
+		466,467,10,1,0,0,467,469,7,8,0,0,468,470,3,34,17,0,469,468,1,0,0,0,469,
+		470,1,0,0,0,470,471,1,0,0,0,471,473,3,32,16,2,472,460,1,0,0,0,472,466,
+		1,0,0,0,473,476,1,0,0,0,474,472,1,0,0,0,474,475,1,0,0,0,475,33,1,0,0,0,
+		476,474,1,0,0,0,477,478,7,9,0,0,478,35,1,0,0,0,479,494,3,38,19,0,480,481,
+		5,107,0,0,481,486,3,26,13,0,482,483,5,138,0,0,483,485,3,26,13,0,484,482,
+		1,0,0,0,485,488,1,0,0,0,486,484,1,0,0,0,486,487,1,0,0,0,487,494,1,0,0,
+		0,488,486,1,0,0,0,489,490,5,136,0,0,490,491,3,28,14,0,491,492,5,137,0,
+		0,492,494,1,0,0,0,493,479,1,0,0,0,493,480,1,0,0,0,493,489,1,0,0,0,494,
+		37,1,0,0,0,495,497,5,80,0,0,496,498,5,19,0,0,497,496,1,0,0,0,497,498,1,
+		0,0,0,498,499,1,0,0,0,499,504,3,50,25,0,500,501,5,138,0,0,501,503,3,50,
+		25,0,502,500,1,0,0,0,503,506,1,0,0,0,504,502,1,0,0,0,504,505,1,0,0,0,505,
+		516,1,0,0,0,506,504,1,0,0,0,507,508,5,34,0,0,508,513,3,52,26,0,509,510,
+		5,138,0,0,510,512,3,52,26,0,511,509,1,0,0,0,512,515,1,0,0,0,513,511,1,
+		0,0,0,513,514,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,516,507,1,0,0,0,
+		516,517,1,0,0,0,517,519,1,0,0,0,518,520,3,44,22,0,519,518,1,0,0,0,519,
+		520,1,0,0,0,520,523,1,0,0,0,521,522,5,113,0,0,522,524,3,62,31,0,523,521,
+		1,0,0,0,523,524,1,0,0,0,524,535,1,0,0,0,525,526,5,39,0,0,526,527,5,8,0,
+		0,527,532,3,62,31,0,528,529,5,138,0,0,529,531,3,62,31,0,530,528,1,0,0,
+		0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,0,0,533,536,1,0,0,0,534,
+		532,1,0,0,0,535,525,1,0,0,0,535,536,1,0,0,0,536,539,1,0,0,0,537,538,5,
+		40,0,0,538,540,3,62,31,0,539,537,1,0,0,0,539,540,1,0,0,0,540,551,1,0,0,
+		0,541,542,5,68,0,0,542,543,5,8,0,0,543,548,3,62,31,0,544,545,5,138,0,0,
+		545,547,3,62,31,0,546,544,1,0,0,0,547,550,1,0,0,0,548,546,1,0,0,0,548,
+		549,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,551,541,1,0,0,0,551,552,1,
+		0,0,0,552,39,1,0,0,0,553,555,3,62,31,0,554,556,7,10,0,0,555,554,1,0,0,
+		0,555,556,1,0,0,0,556,559,1,0,0,0,557,558,5,62,0,0,558,560,7,11,0,0,559,
+		557,1,0,0,0,559,560,1,0,0,0,560,41,1,0,0,0,561,562,5,22,0,0,562,570,5,
+		11,0,0,563,564,5,22,0,0,564,570,5,30,0,0,565,566,5,22,0,0,566,567,5,64,
+		0,0,567,568,5,114,0,0,568,570,5,12,0,0,569,561,1,0,0,0,569,563,1,0,0,0,
+		569,565,1,0,0,0,570,43,1,0,0,0,571,572,5,114,0,0,572,573,5,103,0,0,573,
+		574,5,136,0,0,574,575,5,86,0,0,575,579,3,48,24,0,576,578,3,46,23,0,577,
+		576,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,582,1,
+		0,0,0,581,579,1,0,0,0,582,583,5,137,0,0,583,627,1,0,0,0,584,585,5,114,
+		0,0,585,586,5,41,0,0,586,587,5,136,0,0,587,588,5,86,0,0,588,589,3,48,24,
+		0,589,590,5,138,0,0,590,591,5,1,0,0,591,592,5,8,0,0,592,596,3,48,24,0,
+		593,595,3,46,23,0,594,593,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,596,
+		597,1,0,0,0,597,599,1,0,0,0,598,596,1,0,0,0,599,600,5,137,0,0,600,627,
+		1,0,0,0,601,602,5,114,0,0,602,603,5,81,0,0,603,604,5,136,0,0,604,608,3,
+		48,24,0,605,607,3,46,23,0,606,605,1,0,0,0,607,610,1,0,0,0,608,606,1,0,
+		0,0,608,609,1,0,0,0,609,611,1,0,0,0,610,608,1,0,0,0,611,612,5,137,0,0,
+		612,627,1,0,0,0,613,614,5,114,0,0,614,615,5,87,0,0,615,616,5,136,0,0,616,
+		617,5,86,0,0,617,621,3,48,24,0,618,620,3,46,23,0,619,618,1,0,0,0,620,623,
+		1,0,0,0,621,619,1,0,0,0,621,622,1,0,0,0,622,624,1,0,0,0,623,621,1,0,0,
+		0,624,625,5,137,0,0,625,627,1,0,0,0,626,571,1,0,0,0,626,584,1,0,0,0,626,
+		601,1,0,0,0,626,613,1,0,0,0,627,45,1,0,0,0,628,629,5,138,0,0,629,630,5,
+		76,0,0,630,636,3,48,24,0,631,632,5,138,0,0,632,633,5,38,0,0,633,634,5,
+		69,0,0,634,636,3,48,24,0,635,628,1,0,0,0,635,631,1,0,0,0,636,47,1,0,0,
+		0,637,638,5,143,0,0,638,639,3,86,43,0,639,49,1,0,0,0,640,653,5,127,0,0,
+		641,642,3,86,43,0,642,643,5,139,0,0,643,644,5,127,0,0,644,653,1,0,0,0,
+		645,650,3,62,31,0,646,648,5,5,0,0,647,646,1,0,0,0,647,648,1,0,0,0,648,
+		649,1,0,0,0,649,651,3,86,43,0,650,647,1,0,0,0,650,651,1,0,0,0,651,653,
+		1,0,0,0,652,640,1,0,0,0,652,641,1,0,0,0,652,645,1,0,0,0,653,51,1,0,0,0,
+		654,655,6,26,-1,0,655,656,3,60,30,0,656,673,1,0,0,0,657,658,10,3,0,0,658,
+		659,5,14,0,0,659,660,5,51,0,0,660,672,3,60,30,0,661,662,10,2,0,0,662,663,
+		3,54,27,0,663,664,5,51,0,0,664,666,3,60,30,0,665,667,3,56,28,0,666,665,
+		1,0,0,0,666,667,1,0,0,0,667,669,1,0,0,0,668,670,3,58,29,0,669,668,1,0,
+		0,0,669,670,1,0,0,0,670,672,1,0,0,0,671,657,1,0,0,0,671,661,1,0,0,0,672,
+		675,1,0,0,0,673,671,1,0,0,0,673,674,1,0,0,0,674,53,1,0,0,0,675,673,1,0,
+		0,0,676,678,5,45,0,0,677,676,1,0,0,0,677,678,1,0,0,0,678,692,1,0,0,0,679,
+		681,5,54,0,0,680,682,5,67,0,0,681,680,1,0,0,0,681,682,1,0,0,0,682,692,
+		1,0,0,0,683,685,5,77,0,0,684,686,5,67,0,0,685,684,1,0,0,0,685,686,1,0,
+		0,0,686,692,1,0,0,0,687,689,5,35,0,0,688,690,5,67,0,0,689,688,1,0,0,0,
+		689,690,1,0,0,0,690,692,1,0,0,0,691,677,1,0,0,0,691,679,1,0,0,0,691,683,
+		1,0,0,0,691,687,1,0,0,0,692,55,1,0,0,0,693,694,5,64,0,0,694,708,3,62,31,
+		0,695,696,5,106,0,0,696,697,5,136,0,0,697,702,3,86,43,0,698,699,5,138,
+		0,0,699,701,3,86,43,0,700,698,1,0,0,0,701,704,1,0,0,0,702,700,1,0,0,0,
+		702,703,1,0,0,0,703,705,1,0,0,0,704,702,1,0,0,0,705,706,5,137,0,0,706,
+		708,1,0,0,0,707,693,1,0,0,0,707,695,1,0,0,0,708,57,1,0,0,0,709,717,5,116,
+		0,0,710,718,3,48,24,0,711,712,5,136,0,0,712,713,3,48,24,0,713,714,5,138,
+		0,0,714,715,3,48,24,0,715,716,5,137,0,0,716,718,1,0,0,0,717,710,1,0,0,
+		0,717,711,1,0,0,0,718,722,1,0,0,0,719,720,5,38,0,0,720,721,5,69,0,0,721,
+		723,3,48,24,0,722,719,1,0,0,0,722,723,1,0,0,0,723,59,1,0,0,0,724,732,3,
+		80,40,0,725,727,5,5,0,0,726,725,1,0,0,0,726,727,1,0,0,0,727,728,1,0,0,
+		0,728,730,3,86,43,0,729,731,3,24,12,0,730,729,1,0,0,0,730,731,1,0,0,0,
+		731,733,1,0,0,0,732,726,1,0,0,0,732,733,1,0,0,0,733,771,1,0,0,0,734,735,
+		5,136,0,0,735,736,3,28,14,0,736,744,5,137,0,0,737,739,5,5,0,0,738,737,
+		1,0,0,0,738,739,1,0,0,0,739,740,1,0,0,0,740,742,3,86,43,0,741,743,3,24,
+		12,0,742,741,1,0,0,0,742,743,1,0,0,0,743,745,1,0,0,0,744,738,1,0,0,0,744,
+		745,1,0,0,0,745,771,1,0,0,0,746,747,3,86,43,0,747,748,5,136,0,0,748,753,
+		3,62,31,0,749,750,5,138,0,0,750,752,3,62,31,0,751,749,1,0,0,0,752,755,
+		1,0,0,0,753,751,1,0,0,0,753,754,1,0,0,0,754,756,1,0,0,0,755,753,1,0,0,
+		0,756,764,5,137,0,0,757,759,5,5,0,0,758,757,1,0,0,0,758,759,1,0,0,0,759,
+		760,1,0,0,0,760,762,3,86,43,0,761,763,3,24,12,0,762,761,1,0,0,0,762,763,
+		1,0,0,0,763,765,1,0,0,0,764,758,1,0,0,0,764,765,1,0,0,0,765,771,1,0,0,
+		0,766,767,5,136,0,0,767,768,3,52,26,0,768,769,5,137,0,0,769,771,1,0,0,
+		0,770,724,1,0,0,0,770,734,1,0,0,0,770,746,1,0,0,0,770,766,1,0,0,0,771,
+		61,1,0,0,0,772,773,3,64,32,0,773,63,1,0,0,0,774,775,6,32,-1,0,775,777,
+		3,70,35,0,776,778,3,66,33,0,777,776,1,0,0,0,777,778,1,0,0,0,778,782,1,
+		0,0,0,779,780,5,60,0,0,780,782,3,64,32,3,781,774,1,0,0,0,781,779,1,0,0,
+		0,782,791,1,0,0,0,783,784,10,2,0,0,784,785,5,3,0,0,785,790,3,64,32,3,786,
+		787,10,1,0,0,787,788,5,65,0,0,788,790,3,64,32,2,789,783,1,0,0,0,789,786,
+		1,0,0,0,790,793,1,0,0,0,791,789,1,0,0,0,791,792,1,0,0,0,792,65,1,0,0,0,
+		793,791,1,0,0,0,794,795,3,68,34,0,795,796,3,70,35,0,796,855,1,0,0,0,797,
+		799,5,60,0,0,798,797,1,0,0,0,798,799,1,0,0,0,799,800,1,0,0,0,800,801,5,
+		7,0,0,801,802,3,70,35,0,802,803,5,3,0,0,803,804,3,70,35,0,804,855,1,0,
+		0,0,805,807,5,60,0,0,806,805,1,0,0,0,806,807,1,0,0,0,807,808,1,0,0,0,808,
+		809,5,44,0,0,809,810,5,136,0,0,810,811,3,28,14,0,811,812,5,137,0,0,812,
+		855,1,0,0,0,813,815,5,60,0,0,814,813,1,0,0,0,814,815,1,0,0,0,815,816,1,
+		0,0,0,816,817,5,44,0,0,817,818,5,136,0,0,818,823,3,62,31,0,819,820,5,138,
+		0,0,820,822,3,62,31,0,821,819,1,0,0,0,822,825,1,0,0,0,823,821,1,0,0,0,
+		823,824,1,0,0,0,824,826,1,0,0,0,825,823,1,0,0,0,826,827,5,137,0,0,827,
+		855,1,0,0,0,828,830,5,60,0,0,829,828,1,0,0,0,829,830,1,0,0,0,830,831,1,
+		0,0,0,831,832,7,12,0,0,832,835,3,70,35,0,833,834,5,24,0,0,834,836,3,70,
+		35,0,835,833,1,0,0,0,835,836,1,0,0,0,836,855,1,0,0,0,837,839,5,50,0,0,
+		838,840,5,60,0,0,839,838,1,0,0,0,839,840,1,0,0,0,840,841,1,0,0,0,841,855,
+		5,61,0,0,842,844,5,50,0,0,843,845,5,60,0,0,844,843,1,0,0,0,844,845,1,0,
+		0,0,845,846,1,0,0,0,846,855,3,82,41,0,847,849,5,50,0,0,848,850,5,60,0,
+		0,849,848,1,0,0,0,849,850,1,0,0,0,850,851,1,0,0,0,851,852,5,19,0,0,852,
+		853,5,34,0,0,853,855,3,70,35,0,854,794,1,0,0,0,854,798,1,0,0,0,854,806,
+		1,0,0,0,854,814,1,0,0,0,854,829,1,0,0,0,854,837,1,0,0,0,854,842,1,0,0,
+		0,854,847,1,0,0,0,855,67,1,0,0,0,856,857,7,13,0,0,857,69,1,0,0,0,858,859,
+		6,35,-1,0,859,863,3,72,36,0,860,861,7,14,0,0,861,863,3,70,35,5,862,858,
+		1,0,0,0,862,860,1,0,0,0,863,878,1,0,0,0,864,865,10,4,0,0,865,866,7,15,
+		0,0,866,877,3,70,35,5,867,868,10,3,0,0,868,869,7,14,0,0,869,877,3,70,35,
+		4,870,871,10,2,0,0,871,872,5,130,0,0,872,877,3,70,35,3,873,874,10,1,0,
+		0,874,875,7,16,0,0,875,877,3,70,35,2,876,864,1,0,0,0,876,867,1,0,0,0,876,
+		870,1,0,0,0,876,873,1,0,0,0,877,880,1,0,0,0,878,876,1,0,0,0,878,879,1,
+		0,0,0,879,71,1,0,0,0,880,878,1,0,0,0,881,882,6,36,-1,0,882,968,5,61,0,
+		0,883,968,3,82,41,0,884,968,3,84,42,0,885,968,5,142,0,0,886,968,5,141,
+		0,0,887,888,5,48,0,0,888,890,5,142,0,0,889,891,3,86,43,0,890,889,1,0,0,
+		0,890,891,1,0,0,0,891,968,1,0,0,0,892,893,3,86,43,0,893,894,5,142,0,0,
+		894,968,1,0,0,0,895,968,5,145,0,0,896,897,5,26,0,0,897,898,5,136,0,0,898,
+		899,3,28,14,0,899,900,5,137,0,0,900,968,1,0,0,0,901,902,5,136,0,0,902,
+		903,3,28,14,0,903,904,5,137,0,0,904,968,1,0,0,0,905,906,5,4,0,0,906,915,
+		5,133,0,0,907,912,3,62,31,0,908,909,5,138,0,0,909,911,3,62,31,0,910,908,
+		1,0,0,0,911,914,1,0,0,0,912,910,1,0,0,0,912,913,1,0,0,0,913,916,1,0,0,
+		0,914,912,1,0,0,0,915,907,1,0,0,0,915,916,1,0,0,0,916,917,1,0,0,0,917,
+		968,5,134,0,0,918,920,5,9,0,0,919,921,3,62,31,0,920,919,1,0,0,0,920,921,
+		1,0,0,0,921,923,1,0,0,0,922,924,3,74,37,0,923,922,1,0,0,0,924,925,1,0,
+		0,0,925,923,1,0,0,0,925,926,1,0,0,0,926,929,1,0,0,0,927,928,5,21,0,0,928,
+		930,3,62,31,0,929,927,1,0,0,0,929,930,1,0,0,0,930,931,1,0,0,0,931,932,
+		5,23,0,0,932,968,1,0,0,0,933,934,5,10,0,0,934,935,5,136,0,0,935,936,3,
+		62,31,0,936,937,5,5,0,0,937,938,3,76,38,0,938,939,5,137,0,0,939,968,1,
+		0,0,0,940,941,3,86,43,0,941,954,5,136,0,0,942,955,5,127,0,0,943,945,5,
+		19,0,0,944,943,1,0,0,0,944,945,1,0,0,0,945,946,1,0,0,0,946,951,3,62,31,
+		0,947,948,5,138,0,0,948,950,3,62,31,0,949,947,1,0,0,0,950,953,1,0,0,0,
+		951,949,1,0,0,0,951,952,1,0,0,0,952,955,1,0,0,0,953,951,1,0,0,0,954,942,
+		1,0,0,0,954,944,1,0,0,0,954,955,1,0,0,0,955,956,1,0,0,0,956,957,5,137,
+		0,0,957,968,1,0,0,0,958,959,3,86,43,0,959,960,5,139,0,0,960,961,3,86,43,
+		0,961,968,1,0,0,0,962,968,3,86,43,0,963,964,5,136,0,0,964,965,3,62,31,
+		0,965,966,5,137,0,0,966,968,1,0,0,0,967,881,1,0,0,0,967,883,1,0,0,0,967,
+		884,1,0,0,0,967,885,1,0,0,0,967,886,1,0,0,0,967,887,1,0,0,0,967,892,1,
+		0,0,0,967,895,1,0,0,0,967,896,1,0,0,0,967,901,1,0,0,0,967,905,1,0,0,0,
+		967,918,1,0,0,0,967,933,1,0,0,0,967,940,1,0,0,0,967,958,1,0,0,0,967,962,
+		1,0,0,0,967,963,1,0,0,0,968,979,1,0,0,0,969,970,10,8,0,0,970,971,5,133,
+		0,0,971,972,3,70,35,0,972,973,5,134,0,0,973,978,1,0,0,0,974,975,10,5,0,
+		0,975,976,5,135,0,0,976,978,3,76,38,0,977,969,1,0,0,0,977,974,1,0,0,0,
+		978,981,1,0,0,0,979,977,1,0,0,0,979,980,1,0,0,0,980,73,1,0,0,0,981,979,
+		1,0,0,0,982,983,5,112,0,0,983,984,3,62,31,0,984,985,5,97,0,0,985,986,3,
+		62,31,0,986,75,1,0,0,0,987,988,6,38,-1,0,988,989,5,4,0,0,989,990,5,121,
+		0,0,990,991,3,76,38,0,991,992,5,123,0,0,992,1032,1,0,0,0,993,994,5,58,
+		0,0,994,995,5,121,0,0,995,996,3,76,38,0,996,997,5,138,0,0,997,998,3,76,
+		38,0,998,999,5,123,0,0,999,1032,1,0,0,0,1000,1001,5,92,0,0,1001,1010,5,
+		121,0,0,1002,1007,3,78,39,0,1003,1004,5,138,0,0,1004,1006,3,78,39,0,1005,
+		1003,1,0,0,0,1006,1009,1,0,0,0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,
+		1011,1,0,0,0,1009,1007,1,0,0,0,1010,1002,1,0,0,0,1010,1011,1,0,0,0,1011,
+		1012,1,0,0,0,1012,1032,5,123,0,0,1013,1015,3,86,43,0,1014,1016,7,17,0,
+		0,1015,1014,1,0,0,0,1015,1016,1,0,0,0,1016,1024,1,0,0,0,1017,1018,5,136,
+		0,0,1018,1021,5,143,0,0,1019,1020,5,138,0,0,1020,1022,5,143,0,0,1021,1019,
+		1,0,0,0,1021,1022,1,0,0,0,1022,1023,1,0,0,0,1023,1025,5,137,0,0,1024,1017,
+		1,0,0,0,1024,1025,1,0,0,0,1025,1029,1,0,0,0,1026,1027,7,18,0,0,1027,1028,
+		5,98,0,0,1028,1030,5,118,0,0,1029,1026,1,0,0,0,1029,1030,1,0,0,0,1030,
+		1032,1,0,0,0,1031,987,1,0,0,0,1031,993,1,0,0,0,1031,1000,1,0,0,0,1031,
+		1013,1,0,0,0,1032,1038,1,0,0,0,1033,1034,10,2,0,0,1034,1035,5,133,0,0,
+		1035,1037,5,134,0,0,1036,1033,1,0,0,0,1037,1040,1,0,0,0,1038,1036,1,0,
+		0,0,1038,1039,1,0,0,0,1039,77,1,0,0,0,1040,1038,1,0,0,0,1041,1042,3,86,
+		43,0,1042,1043,3,76,38,0,1043,79,1,0,0,0,1044,1047,3,86,43,0,1045,1046,
+		5,139,0,0,1046,1048,3,86,43,0,1047,1045,1,0,0,0,1047,1048,1,0,0,0,1048,
+		81,1,0,0,0,1049,1050,7,19,0,0,1050,83,1,0,0,0,1051,1052,7,20,0,0,1052,
+		85,1,0,0,0,1053,1057,5,146,0,0,1054,1057,5,147,0,0,1055,1057,3,88,44,0,
+		1056,1053,1,0,0,0,1056,1054,1,0,0,0,1056,1055,1,0,0,0,1057,87,1,0,0,0,
+		1058,1059,7,21,0,0,1059,89,1,0,0,0,154,93,100,105,111,114,121,127,131,
+		134,138,142,148,152,162,166,170,173,177,183,190,193,201,206,212,215,219,
+		224,231,234,239,253,258,263,268,273,278,287,291,303,306,310,316,324,339,
+		346,355,366,371,379,383,391,402,413,416,426,429,432,437,439,444,446,450,
+		463,469,472,474,486,493,497,504,513,516,519,523,532,535,539,548,551,555,
+		559,569,579,596,608,621,626,635,647,650,652,666,669,671,673,677,681,685,
+		689,691,702,707,717,722,726,730,732,738,742,744,753,758,762,764,770,777,
+		781,789,791,798,806,814,823,829,835,839,844,849,854,862,876,878,890,912,
+		915,920,925,929,944,951,954,967,977,979,1007,1010,1015,1021,1024,1029,
+		1031,1038,1047,1056
 	};
 
 	public static readonly ATN _ATN =

@@ -36,6 +36,11 @@ public sealed class ExpressionBinder
         FunctionCall f => BindFunction(f),
         ParameterReference p => throw new SqlException(SqlState.FeatureNotSupported, $"there is no parameter ${p.Index}", p.Position),
         IntervalLiteral i => throw SqlException.NotSupported("type interval", i.Position),
+        InSubqueryExpression s => throw SqlException.NotSupported("IN (subquery)", s.Position),
+        ExistsExpression e => throw SqlException.NotSupported("EXISTS (subquery)", e.Position),
+        ScalarSubquery s => throw SqlException.NotSupported("a scalar subquery", s.Position),
+        ArrayConstructor a => throw SqlException.NotSupported("type array", a.Position),
+        SubscriptExpression s => throw SqlException.NotSupported("subscripts", s.Position),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
     };
 
@@ -101,6 +106,11 @@ public sealed class ExpressionBinder
         {
             var clause = op == BinaryOperator.And ? "AND" : "OR";
             return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
+        }
+
+        if (op is BinaryOperator.JsonField or BinaryOperator.JsonFieldText)
+        {
+            throw SqlException.NotSupported($"operator {op.ToSql()} (JSON)", binary.Position);
         }
 
         var left = Bind(binary.Left);

@@ -7,19 +7,24 @@ using StreamSql.Planner.Types;
 
 namespace StreamSql.Planner.Binder;
 
-/// <summary>Binds a SELECT over one stream into Scan → Filter → Project → Limit.</summary>
+/// <summary>Binds a query into a logical plan: Scan/Values → Filter → Project → Limit, with subqueries in FROM nested.</summary>
 public static class QueryBinder
 {
     public static BoundQuery Bind(Query query, CatalogStore catalog)
     {
-        if (query.GroupBy.Count > 0 || query.Having is not null)
+        if (query.With.Count > 0)
         {
-            throw SqlException.NotSupported("GROUP BY", query.Position);
+            throw SqlException.NotSupported("WITH (common table expressions)", query.With[0].Position);
         }
 
-        if (query.Distinct)
+        if (query.OrderBy.Count > 0)
         {
-            throw SqlException.NotSupported("SELECT DISTINCT on a stream", query.Position);
+            throw SqlException.NotSupported("ORDER BY", query.OrderBy[0].Position);
+        }
+
+        if (query.Offset is not null)
+        {
+            throw SqlException.NotSupported("OFFSET", query.Position);
         }
 
         if (query.Emit == EmitMode.Final)
@@ -27,31 +32,124 @@ public static class QueryBinder
             throw SqlException.NotSupported("EMIT FINAL without a window", query.Position);
         }
 
-        var source = catalog.GetStream(query.From.Name.Name, query.From.Name.Position);
-        var scope = new BindScope(source.Name, query.From.Alias, source.RowSchema);
-        var binder = new ExpressionBinder(scope);
-        LogicalPlan plan = new LogicalScan(source);
-
-        if (query.Where is not null)
+        var (plan, source) = BindBody(query.Body, catalog);
+        if (query.Emit != EmitMode.None && source is null)
         {
-            plan = new LogicalFilter(plan, binder.BindCondition(query.Where, "WHERE"));
+            throw new SqlException(SqlState.FeatureNotSupported, "EMIT CHANGES needs a stream in FROM", query.Position);
+        }
+
+        if (query.Limit is { } limit)
+        {
+            plan = new LogicalLimit(plan, limit);
+        }
+
+        return new BoundQuery(plan, source, query.Emit);
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindBody(QueryBody body, CatalogStore catalog) => body switch
+    {
+        QuerySpecification specification => BindSpecification(specification, catalog),
+        ValuesBody values => (BindValues(values), null),
+        NestedQuery nested => BindNested(nested.Query, catalog),
+        SetOperation set => throw SqlException.NotSupported(set.Operator.ToString().ToUpperInvariant(), set.Position),
+        _ => throw SqlException.NotSupported(body.GetType().Name, body.Position),
+    };
+
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindNested(Query query, CatalogStore catalog)
+    {
+        if (query.Emit != EmitMode.None)
+        {
+            throw new SqlException(SqlState.SyntaxError, "EMIT is only allowed on the outermost query", query.Position);
+        }
+
+        var bound = Bind(query, catalog);
+        return (bound.Plan, bound.Source);
+    }
+
+    /// <summary>VALUES: every row has the same width; each column takes the common type of its values.</summary>
+    private static LogicalValues BindValues(ValuesBody values)
+    {
+        var binder = new ExpressionBinder(BindScope.Empty);
+        var rows = values.Rows.Select(r => r.Select(binder.Bind).ToList()).ToList();
+        var width = rows[0].Count;
+        for (var r = 1; r < rows.Count; r++)
+        {
+            if (rows[r].Count != width)
+            {
+                throw new SqlException(SqlState.SyntaxError, "VALUES lists must all be the same length", values.Rows[r][0].Position);
+            }
+        }
+
+        var columns = new List<ColumnSchema>();
+        for (var c = 0; c < width; c++)
+        {
+            var type = SqlType.Unknown;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                type = Coercion.CommonType(type, rows[r][c].Type)
+                    ?? throw new SqlException(SqlState.DatatypeMismatch, $"VALUES types {type.DisplayName} and {rows[r][c].Type.DisplayName} cannot be matched", values.Rows[r][c].Position);
+            }
+
+            type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type;
+            columns.Add(new ColumnSchema("column" + (c + 1), type));
+            for (var r = 0; r < rows.Count; r++)
+            {
+                rows[r][c] = Coercion.Convert(rows[r][c], type, values.Rows[r][c].Position);
+            }
+        }
+
+        return new LogicalValues(rows, columns);
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindSpecification(QuerySpecification spec, CatalogStore catalog)
+    {
+        if (spec.Window is not null)
+        {
+            throw SqlException.NotSupported("WINDOW", spec.Window.Position);
+        }
+
+        if (spec.GroupBy.Count > 0 || spec.Having is not null)
+        {
+            throw SqlException.NotSupported("GROUP BY", spec.GroupBy.Count > 0 ? spec.GroupBy[0].Position : spec.Having!.Position);
+        }
+
+        if (spec.PartitionBy.Count > 0)
+        {
+            throw SqlException.NotSupported("PARTITION BY", spec.PartitionBy[0].Position);
+        }
+
+        if (spec.Distinct)
+        {
+            throw SqlException.NotSupported("SELECT DISTINCT", spec.Position);
+        }
+
+        var (plan, source, scope) = BindFrom(spec.From, catalog);
+        var binder = new ExpressionBinder(scope);
+        if (spec.Where is not null)
+        {
+            plan = new LogicalFilter(plan, binder.BindCondition(spec.Where, "WHERE"));
         }
 
         var expressions = new List<BoundExpression>();
         var columns = new List<ColumnSchema>();
-        foreach (var item in query.Items)
+        foreach (var item in spec.Items)
         {
             switch (item)
             {
                 case AllColumns all:
-                    if (all.Qualifier is not null && all.Qualifier != (query.From.Alias ?? source.Name))
+                    if (all.Qualifier is not null && all.Qualifier != scope.Alias && all.Qualifier != scope.RelationName)
                     {
                         throw new SqlException(SqlState.UndefinedTable, $"missing FROM-clause entry for table \"{all.Qualifier}\"", all.Position);
                     }
 
-                    for (var i = 0; i < source.RowSchema.Count; i++)
+                    if (spec.From.Count == 0)
                     {
-                        var column = source.RowSchema[i];
+                        throw new SqlException(SqlState.SyntaxError, "SELECT * with no tables specified is not valid", all.Position);
+                    }
+
+                    for (var i = 0; i < scope.Columns.Count; i++)
+                    {
+                        var column = scope.Columns[i];
                         if (!column.Hidden)
                         {
                             expressions.Add(new BoundColumn(i, column.Name, column.Type));
@@ -68,13 +166,64 @@ public static class QueryBinder
             }
         }
 
-        plan = new LogicalProject(plan, expressions, columns);
-        if (query.Limit is { } limit)
+        return (new LogicalProject(plan, expressions, columns), source);
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindFrom(IReadOnlyList<FromRelation> from, CatalogStore catalog)
+    {
+        if (from.Count == 0)
         {
-            plan = new LogicalLimit(plan, limit);
+            // SELECT without FROM reads one row with no columns, as in PostgreSQL.
+            return (new LogicalValues([[]], []), null, BindScope.Empty);
         }
 
-        return new BoundQuery(plan, source, query.Emit);
+        if (from.Count > 1)
+        {
+            throw SqlException.NotSupported("a FROM list with several relations", from[1].Position);
+        }
+
+        switch (from[0])
+        {
+            case TableRelation table:
+                var stream = catalog.GetStream(table.Name.Name, table.Name.Position);
+                var scanColumns = Rename(stream.RowSchema, table.ColumnAliases, table.Position);
+                return (new LogicalScan(stream), stream, new BindScope(stream.Name, table.Alias, scanColumns));
+            case SubqueryRelation { Alias: null } unnamed:
+                throw new SqlException(SqlState.SyntaxError, "subquery in FROM must have an alias", unnamed.Position,
+                    hint: "For example, FROM (SELECT ...) [AS] foo.");
+            case SubqueryRelation subquery:
+                var (plan, source) = BindNested(subquery.Query, catalog);
+                var columns = Rename(plan.Schema, subquery.ColumnAliases, subquery.Position);
+                return (plan, source, new BindScope(subquery.Alias ?? "subquery", subquery.Alias, columns));
+            case JoinRelation join:
+                throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN", join.Position);
+            case TableFunctionRelation function:
+                throw SqlException.NotSupported($"table function {function.Name.ToUpperInvariant()}", function.Position);
+            default:
+                throw SqlException.NotSupported(from[0].GetType().Name, from[0].Position);
+        }
+    }
+
+    private static IReadOnlyList<ColumnSchema> Rename(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string>? aliases, int position)
+    {
+        if (aliases is null)
+        {
+            return columns;
+        }
+
+        var visible = columns.Count(c => !c.Hidden);
+        if (aliases.Count > visible)
+        {
+            throw new SqlException(SqlState.InvalidColumnReference, $"table has {visible} columns available but {aliases.Count} columns specified", position);
+        }
+
+        var renamed = new List<ColumnSchema>(columns);
+        for (var i = 0; i < aliases.Count; i++)
+        {
+            renamed[i] = renamed[i] with { Name = aliases[i] };
+        }
+
+        return renamed;
     }
 
     /// <summary>The column name PostgreSQL gives an unaliased expression (FigureColname).</summary>
@@ -82,21 +231,11 @@ public static class QueryBinder
     {
         ColumnReference c => c.Name,
         FunctionCall f => f.Name,
-        CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? PgTypeName(t) : c.Type.Name,
-        TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? PgTypeName(type) : t.Type.Name,
+        CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,
         CaseExpression => "case",
-        BooleanLiteral => "bool",
-        _ => "?column?",
-    };
-
-    private static string PgTypeName(SqlType type) => type.Kind switch
-    {
-        SqlTypeKind.Boolean => "bool",
-        SqlTypeKind.Int => "int4",
-        SqlTypeKind.BigInt => "int8",
-        SqlTypeKind.Double => "float8",
-        SqlTypeKind.Varchar => "varchar",
-        SqlTypeKind.Timestamp => "timestamp",
+        ExistsExpression => "exists",
+        ArrayConstructor => "array",
         _ => "?column?",
     };
 }

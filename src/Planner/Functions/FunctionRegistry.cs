@@ -40,6 +40,12 @@ public static class FunctionRegistry
         ["ceil"] = [new("ceil", [SqlType.Double], SqlType.Double)],
     };
 
+    /// <summary>Every function with its aliases, in name order (SHOW FUNCTIONS).</summary>
+    public static IReadOnlyList<(string Name, IReadOnlyList<string> Aliases)> All() =>
+        Overloads.Keys.Append("coalesce").Order(StringComparer.Ordinal)
+            .Select(name => (name, (IReadOnlyList<string>)Aliases.Where(a => a.Value == name).Select(a => a.Key).Order(StringComparer.Ordinal).ToList()))
+            .ToList();
+
     public static string Canonical(string name) => Aliases.GetValueOrDefault(name, name);
 
     public static IReadOnlyList<ScalarFunction>? Find(string name) => Overloads.GetValueOrDefault(Canonical(name));

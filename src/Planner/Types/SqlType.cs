@@ -40,5 +40,17 @@ public sealed record SqlType(SqlTypeKind Kind)
         _ => "UNKNOWN",
     };
 
+    /// <summary>The internal name PostgreSQL uses (typname), e.g. as the column name of a bare cast.</summary>
+    public string PgName => Kind switch
+    {
+        SqlTypeKind.Boolean => "bool",
+        SqlTypeKind.Int => "int4",
+        SqlTypeKind.BigInt => "int8",
+        SqlTypeKind.Double => "float8",
+        SqlTypeKind.Varchar => "varchar",
+        SqlTypeKind.Timestamp => "timestamp",
+        _ => "unknown",
+    };
+
     public override string ToString() => DisplayName;
 }

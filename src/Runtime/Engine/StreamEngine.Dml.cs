@@ -4,6 +4,7 @@ using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Binder;
 using StreamSql.Planner.Bound;
+using StreamSql.Planner.Logical;
 using StreamSql.Runtime.Expressions;
 using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Operators;
@@ -60,10 +61,42 @@ public sealed partial class StreamEngine
     {
         var bound = QueryBinder.Bind(query, Catalog);
         var pipeline = PartitionPipeline.Build(bound.Plan);
+        if (bound.Source is null)
+        {
+            return new RowsResult(bound.Columns, RunValuesAsync(pipeline));
+        }
+
         var topic = Topics.Find(bound.Source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{bound.Source.Topic}\" of stream \"{bound.Source.Name}\" does not exist");
         var push = query.Emit != EmitMode.None;
         return new RowsResult(bound.Columns, RunQueryAsync(pipeline, topic, push, push && session.FromLatest, CancellationToken.None));
+    }
+
+    /// <summary>Runs a query over constant rows (VALUES, SELECT without FROM) once.</summary>
+    private static async IAsyncEnumerable<Value[]> RunValuesAsync(PartitionPipeline pipeline)
+    {
+        var values = (LogicalValues)pipeline.Leaf;
+        var batch = new RowBatch();
+        var empty = Array.Empty<Value>();
+        foreach (var row in values.Rows)
+        {
+            var evaluated = new Value[row.Count];
+            for (var i = 0; i < row.Count; i++)
+            {
+                evaluated[i] = row[i] is BoundLiteral literal ? Value.FromConstant(literal.Value, literal.Type) : ExpressionCompiler.Compile(row[i])(empty);
+            }
+
+            batch.Add(evaluated);
+        }
+
+        pipeline.Process(batch);
+        var count = pipeline.Limit is { } limit ? (int)Math.Min(limit, batch.Count) : batch.Count;
+        for (var i = 0; i < count; i++)
+        {
+            yield return batch.Row(i);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>

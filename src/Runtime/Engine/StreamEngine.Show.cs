@@ -39,9 +39,13 @@ public sealed partial class StreamEngine
                 }
 
                 return Rows(["query_id", "status", "sink", "query"], queries.Select(q => Row(q.Id, q.Status, q.Sink, q.Sql)));
+            case ShowObjectKind.Functions:
+                return Rows(["name", "aliases"], Planner.Functions.FunctionRegistry.All().Select(f => Row(f.Name, string.Join(", ", f.Aliases))));
+            case ShowObjectKind.Properties:
+                return Rows(["name", "value"], [Row("data_dir", Options.DataDirectory)]);
             default:
-                // Tables and views arrive with the stateful runtime; until then there are none to list.
-                return Rows([show.What == ShowObjectKind.Tables ? "table_name" : "view_name"], []);
+                // Tables, views, sources and sinks arrive with later issues; until then there are none to list.
+                return Rows([show.What.ToString().ToLowerInvariant().TrimEnd('s') + "_name"], []);
         }
     }
 
@@ -67,13 +71,25 @@ public sealed partial class StreamEngine
         return Rows(["column_name", "data_type", "key"], rows);
     }
 
-    private static RowsResult Explain(ExplainStatement explain, CatalogStore catalog)
+    private RowsResult Explain(ExplainStatement explain)
     {
-        var bound = QueryBinder.Bind(explain.Query, catalog);
+        var query = explain.Statement switch
+        {
+            SelectStatement select => select.Query,
+            CreateRelationStatement { AsQuery: { } asQuery } => asQuery,
+            _ => throw SqlException.NotSupported("EXPLAIN of " + explain.Statement.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant(), explain.Statement.Position),
+        };
+        var bound = QueryBinder.Bind(query, Catalog);
         return Rows(["QUERY PLAN"], PlanPrinter.Print(bound.Plan).Select(line => Row(line)));
     }
 
-    private RowsResult Explain(ExplainStatement explain) => Explain(explain, Catalog);
+    private static RowsResult DescribeFunction(DescribeFunctionStatement describe)
+    {
+        var overloads = Planner.Functions.FunctionRegistry.Find(describe.Name)
+            ?? throw new SqlException(SqlState.UndefinedFunction, $"function {describe.Name} does not exist", describe.Position);
+        return Rows(["name", "arguments", "result"],
+            overloads.Select(f => Row(f.Name, string.Join(", ", f.Parameters.Select(p => p.DisplayName)) + (f.Variadic ? ", ..." : ""), f.Result.DisplayName)));
+    }
 
     private static RowsResult ShowSetting(ShowSettingStatement show, SessionContext session)
     {

@@ -111,6 +111,16 @@ public sealed partial class StreamEngine : IAsyncDisposable
                     _ddlGate.Release();
                 }
 
+            case DescribeFunctionStatement describeFunction:
+                return DescribeFunction(describeFunction);
+            case CreateConnectorStatement connector:
+                throw SqlException.NotSupported(connector.IsSink ? "CREATE SINK" : "CREATE SOURCE", connector.Position);
+            case UpdateStatement update:
+                throw SqlException.NotSupported("UPDATE", update.Position);
+            case DeleteStatement delete:
+                throw SqlException.NotSupported("DELETE", delete.Position);
+            case SubscribeStatement subscribe:
+                throw SqlException.NotSupported("SUBSCRIBE", subscribe.Position);
             case CreateViewStatement view:
                 throw SqlException.NotSupported(view.Materialized ? "CREATE MATERIALIZED VIEW" : "CREATE VIEW", view.Position);
             case InsertSelectStatement insertSelect:

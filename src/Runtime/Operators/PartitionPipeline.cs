@@ -8,15 +8,19 @@ namespace StreamSql.Runtime.Operators;
 /// <summary>The physical form of a stateless query: the source stream and the operators each partition task applies, compiled once.</summary>
 public sealed class PartitionPipeline
 {
-    private PartitionPipeline(StreamDefinition source, IReadOnlyList<IBatchOperator> operators, long? limit, IReadOnlyList<ColumnSchema> output)
+    private PartitionPipeline(LogicalPlan leaf, IReadOnlyList<IBatchOperator> operators, long? limit, IReadOnlyList<ColumnSchema> output)
     {
-        Source = source;
+        Leaf = leaf;
         Operators = operators;
         Limit = limit;
         OutputSchema = output;
     }
 
-    public StreamDefinition Source { get; }
+    /// <summary>Where rows come from: a <see cref="LogicalScan"/> (a stream's partitions) or <see cref="LogicalValues"/>.</summary>
+    public LogicalPlan Leaf { get; }
+
+    /// <summary>The stream scanned; only valid when the leaf is a scan.</summary>
+    public StreamDefinition Source => ((LogicalScan)Leaf).Source;
 
     public IReadOnlyList<IBatchOperator> Operators { get; }
 
@@ -30,26 +34,28 @@ public sealed class PartitionPipeline
     {
         var operators = new List<IBatchOperator>();
         long? limit = null;
-        var source = Visit(plan, operators, ref limit, carryRowTime);
-        return new PartitionPipeline(source, operators, limit, plan.Schema);
+        var leaf = Visit(plan, operators, ref limit, carryRowTime);
+        return new PartitionPipeline(leaf, operators, limit, plan.Schema);
     }
 
-    private static StreamDefinition Visit(LogicalPlan plan, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
+    private static LogicalPlan Visit(LogicalPlan plan, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
     {
         switch (plan)
         {
-            case LogicalScan scan:
-                return scan.Source;
+            case LogicalScan or LogicalValues:
+                return plan;
             case LogicalFilter filter:
                 var source = Visit(filter.Input, operators, ref limit, carryRowTime);
+                RejectInnerLimit(limit);
                 operators.Add(new FilterOperator(ExpressionCompiler.CompilePredicate(filter.Predicate)));
                 return source;
             case LogicalProject project:
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
+                RejectInnerLimit(limit);
                 var expressions = project.Expressions.Select(ExpressionCompiler.Compile).ToList();
                 if (carryRowTime)
                 {
-                    var rowTime = s.Columns.Count;
+                    var rowTime = ((LogicalScan)s).Source.Columns.Count;
                     expressions.Add(row => row[rowTime]);
                 }
 
@@ -57,10 +63,19 @@ public sealed class PartitionPipeline
                 return s;
             case LogicalLimit l:
                 var src = Visit(l.Input, operators, ref limit, carryRowTime);
-                limit = l.Count;
+                limit = limit is { } inner ? Math.Min(inner, l.Count) : l.Count;
                 return src;
             default:
                 throw SqlException.NotSupported(plan.GetType().Name);
+        }
+    }
+
+    // The consumer enforces LIMIT after every operator, so a LIMIT below another operator cannot be honoured yet.
+    private static void RejectInnerLimit(long? limit)
+    {
+        if (limit is not null)
+        {
+            throw SqlException.NotSupported("LIMIT in a subquery");
         }
     }
 
