@@ -166,7 +166,7 @@ selectItem
 
 relation
     : left=relation CROSS JOIN right=relationPrimary                                        # crossJoin
-    | left=relation joinType JOIN right=relationPrimary joinCriteria? withinClause?         # joinRelation
+    | left=relation joinType JOIN right=relationPrimary (withinClause? joinCriteria withinClause?)? # joinRelation
     | relationPrimary                                                                       # relationDefault
     ;
 

@@ -264,7 +264,7 @@ internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
                 var kind = type.LEFT() is not null ? JoinKind.Left : type.RIGHT() is not null ? JoinKind.Right : type.FULL() is not null ? JoinKind.Full : JoinKind.Inner;
                 var criteria = j.joinCriteria();
                 WithinClause? within = null;
-                if (j.withinClause() is { } w)
+                if (j.withinClause().FirstOrDefault() is { } w)
                 {
                     within = new WithinClause(Pos(w), BuildDuration(w.before), w.after is null ? null : BuildDuration(w.after), w.grace is null ? null : BuildDuration(w.grace));
                 }
@@ -417,7 +417,11 @@ internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     // ---- expressions ----
 
-    private Expression BuildExpression(ParserRuleContext context) => (Expression)Visit(context);
+    private Expression BuildExpression(ParserRuleContext context)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return (Expression)Visit(context);
+    }
 
     public override AstNode VisitExpression(G.ExpressionContext context) => Visit(context.booleanExpression());
 

@@ -30,6 +30,7 @@ public static class SqlState
     public const string DatatypeMismatch = "42804";
     public const string CannotCoerce = "42846";
     public const string InvalidColumnReference = "42P10";
+    public const string StatementTooComplex = "54001";
     public const string ObjectInUse = "55006";
     public const string CantChangeRuntimeParam = "55P02";
     public const string QueryCanceled = "57014";

@@ -4087,8 +4087,11 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public JoinCriteriaContext joinCriteria() {
 			return GetRuleContext<JoinCriteriaContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public WithinClauseContext withinClause() {
-			return GetRuleContext<WithinClauseContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public WithinClauseContext[] withinClause() {
+			return GetRuleContexts<WithinClauseContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WithinClauseContext withinClause(int i) {
+			return GetRuleContext<WithinClauseContext>(i);
 		}
 		public JoinRelationContext(RelationContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
@@ -4111,6 +4114,7 @@ public partial class StreamSqlParser : Parser {
 		RelationContext _prevctx = _localctx;
 		int _startState = 52;
 		EnterRecursionRule(_localctx, 52, RULE_relation, _p);
+		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
@@ -4124,18 +4128,18 @@ public partial class StreamSqlParser : Parser {
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 673;
+			State = 676;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 671;
+					State = 674;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
@@ -4164,23 +4168,33 @@ public partial class StreamSqlParser : Parser {
 						Match(JOIN);
 						State = 664;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 666;
+						State = 672;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 						case 1:
 							{
-							State = 665;
-							joinCriteria();
+							State = 666;
+							ErrorHandler.Sync(this);
+							_la = TokenStream.LA(1);
+							if (_la==WITHIN) {
+								{
+								State = 665;
+								withinClause();
+								}
 							}
-							break;
-						}
-						State = 669;
-						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
-						case 1:
-							{
+
 							State = 668;
-							withinClause();
+							joinCriteria();
+							State = 670;
+							ErrorHandler.Sync(this);
+							switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+							case 1:
+								{
+								State = 669;
+								withinClause();
+								}
+								break;
+							}
 							}
 							break;
 						}
@@ -4189,9 +4203,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 675;
+				State = 678;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			}
 			}
 		}
@@ -4231,19 +4245,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_joinType);
 		int _la;
 		try {
-			State = 691;
+			State = 694;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 677;
+				State = 680;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 676;
+					State = 679;
 					Match(INNER);
 					}
 				}
@@ -4253,14 +4267,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 679;
+				State = 682;
 				Match(LEFT);
-				State = 681;
+				State = 684;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 680;
+					State = 683;
 					Match(OUTER);
 					}
 				}
@@ -4270,14 +4284,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 683;
+				State = 686;
 				Match(RIGHT);
-				State = 685;
+				State = 688;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 684;
+					State = 687;
 					Match(OUTER);
 					}
 				}
@@ -4287,14 +4301,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 687;
+				State = 690;
 				Match(FULL);
-				State = 689;
+				State = 692;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 688;
+					State = 691;
 					Match(OUTER);
 					}
 				}
@@ -4353,44 +4367,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 56, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 707;
+			State = 710;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 693;
+				State = 696;
 				Match(ON);
-				State = 694;
+				State = 697;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 695;
+				State = 698;
 				Match(USING);
-				State = 696;
+				State = 699;
 				Match(LPAREN);
-				State = 697;
+				State = 700;
 				identifier();
-				State = 702;
+				State = 705;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 698;
+					State = 701;
 					Match(COMMA);
-					State = 699;
+					State = 702;
 					identifier();
 					}
 					}
-					State = 704;
+					State = 707;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 705;
+				State = 708;
 				Match(RPAREN);
 				}
 				break;
@@ -4445,44 +4459,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 709;
+			State = 712;
 			Match(WITHIN);
-			State = 717;
+			State = 720;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 710;
+				State = 713;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 711;
-				Match(LPAREN);
-				State = 712;
-				_localctx.before = duration();
-				State = 713;
-				Match(COMMA);
 				State = 714;
-				_localctx.after = duration();
+				Match(LPAREN);
 				State = 715;
+				_localctx.before = duration();
+				State = 716;
+				Match(COMMA);
+				State = 717;
+				_localctx.after = duration();
+				State = 718;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 722;
+			State = 725;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 719;
+				State = 722;
 				Match(GRACE);
-				State = 720;
+				State = 723;
 				Match(PERIOD);
-				State = 721;
+				State = 724;
 				_localctx.grace = duration();
 				}
 				break;
@@ -4607,38 +4621,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 770;
+			State = 773;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 724;
+				State = 727;
 				qualifiedName();
-				State = 732;
+				State = 735;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 				case 1:
 					{
-					State = 726;
+					State = 729;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 725;
+						State = 728;
 						Match(AS);
 						}
 					}
 
-					State = 728;
+					State = 731;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 730;
+					State = 733;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 					case 1:
 						{
-						State = 729;
+						State = 732;
 						columnList();
 						}
 						break;
@@ -4652,35 +4666,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 734;
+				State = 737;
 				Match(LPAREN);
-				State = 735;
+				State = 738;
 				query();
-				State = 736;
+				State = 739;
 				Match(RPAREN);
-				State = 744;
+				State = 747;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 738;
+					State = 741;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 737;
+						State = 740;
 						Match(AS);
 						}
 					}
 
-					State = 740;
+					State = 743;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 742;
+					State = 745;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 					case 1:
 						{
-						State = 741;
+						State = 744;
 						columnList();
 						}
 						break;
@@ -4694,53 +4708,53 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 746;
+				State = 749;
 				identifier();
-				State = 747;
+				State = 750;
 				Match(LPAREN);
-				State = 748;
+				State = 751;
 				expression();
-				State = 753;
+				State = 756;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 749;
+					State = 752;
 					Match(COMMA);
-					State = 750;
+					State = 753;
 					expression();
 					}
 					}
-					State = 755;
+					State = 758;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 756;
+				State = 759;
 				Match(RPAREN);
-				State = 764;
+				State = 767;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 758;
+					State = 761;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 757;
+						State = 760;
 						Match(AS);
 						}
 					}
 
-					State = 760;
+					State = 763;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 762;
+					State = 765;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 					case 1:
 						{
-						State = 761;
+						State = 764;
 						columnList();
 						}
 						break;
@@ -4754,11 +4768,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 766;
+				State = 769;
 				Match(LPAREN);
-				State = 767;
+				State = 770;
 				relation(0);
-				State = 768;
+				State = 771;
 				Match(RPAREN);
 				}
 				break;
@@ -4799,7 +4813,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 772;
+			State = 775;
 			booleanExpression(0);
 			}
 		}
@@ -4907,7 +4921,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 781;
+			State = 784;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -4993,14 +5007,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 775;
+				State = 778;
 				valueExpression(0);
-				State = 777;
+				State = 780;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 				case 1:
 					{
-					State = 776;
+					State = 779;
 					predicate();
 					}
 					break;
@@ -5012,9 +5026,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 779;
+				State = 782;
 				Match(NOT);
-				State = 780;
+				State = 783;
 				booleanExpression(3);
 				}
 				break;
@@ -5022,28 +5036,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 791;
+			State = 794;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 789;
+					State = 792;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 783;
+						State = 786;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 784;
+						State = 787;
 						Match(AND);
-						State = 785;
+						State = 788;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -5052,20 +5066,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 786;
+						State = 789;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 787;
+						State = 790;
 						Match(OR);
-						State = 788;
+						State = 791;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 793;
+				State = 796;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,118,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
 			}
 			}
 		}
@@ -5239,16 +5253,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 854;
+			State = 857;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 794;
+				State = 797;
 				comparisonOperator();
-				State = 795;
+				State = 798;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5256,23 +5270,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 798;
+				State = 801;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 797;
+					State = 800;
 					Match(NOT);
 					}
 				}
 
-				State = 800;
-				Match(BETWEEN);
-				State = 801;
-				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 802;
-				Match(AND);
 				State = 803;
+				Match(BETWEEN);
+				State = 804;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 805;
+				Match(AND);
+				State = 806;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5280,23 +5294,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 806;
+				State = 809;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 805;
+					State = 808;
 					Match(NOT);
 					}
 				}
 
-				State = 808;
-				Match(IN);
-				State = 809;
-				Match(LPAREN);
-				State = 810;
-				query();
 				State = 811;
+				Match(IN);
+				State = 812;
+				Match(LPAREN);
+				State = 813;
+				query();
+				State = 814;
 				Match(RPAREN);
 				}
 				break;
@@ -5304,39 +5318,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 814;
+				State = 817;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 813;
+					State = 816;
 					Match(NOT);
 					}
 				}
 
-				State = 816;
+				State = 819;
 				Match(IN);
-				State = 817;
+				State = 820;
 				Match(LPAREN);
-				State = 818;
+				State = 821;
 				expression();
-				State = 823;
+				State = 826;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 819;
+					State = 822;
 					Match(COMMA);
-					State = 820;
+					State = 823;
 					expression();
 					}
 					}
-					State = 825;
+					State = 828;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 826;
+				State = 829;
 				Match(RPAREN);
 				}
 				break;
@@ -5344,17 +5358,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 829;
+				State = 832;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 828;
+					State = 831;
 					Match(NOT);
 					}
 				}
 
-				State = 831;
+				State = 834;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5364,16 +5378,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 832;
-				((LikeContext)_localctx).pattern = valueExpression(0);
 				State = 835;
+				((LikeContext)_localctx).pattern = valueExpression(0);
+				State = 838;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 				case 1:
 					{
-					State = 833;
+					State = 836;
 					Match(ESCAPE);
-					State = 834;
+					State = 837;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5384,19 +5398,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 837;
+				State = 840;
 				Match(IS);
-				State = 839;
+				State = 842;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 838;
+					State = 841;
 					Match(NOT);
 					}
 				}
 
-				State = 841;
+				State = 844;
 				Match(NULL);
 				}
 				break;
@@ -5404,19 +5418,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 842;
+				State = 845;
 				Match(IS);
-				State = 844;
+				State = 847;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 843;
+					State = 846;
 					Match(NOT);
 					}
 				}
 
-				State = 846;
+				State = 849;
 				booleanValue();
 				}
 				break;
@@ -5424,23 +5438,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 847;
+				State = 850;
 				Match(IS);
-				State = 849;
+				State = 852;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 848;
+					State = 851;
 					Match(NOT);
 					}
 				}
 
-				State = 851;
+				State = 854;
 				Match(DISTINCT);
-				State = 852;
+				State = 855;
 				Match(FROM);
-				State = 853;
+				State = 856;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5485,7 +5499,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 856;
+			State = 859;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 119)) & ~0x3f) == 0 && ((1L << (_la - 119)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5643,7 +5657,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 862;
+			State = 865;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -5727,7 +5741,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 859;
+				State = 862;
 				primaryExpression(0);
 				}
 				break;
@@ -5737,7 +5751,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 860;
+				State = 863;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5747,7 +5761,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 861;
+				State = 864;
 				valueExpression(5);
 				}
 				break;
@@ -5755,26 +5769,26 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 878;
+			State = 881;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,132,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 876;
+					State = 879;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 864;
+						State = 867;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 865;
+						State = 868;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 7L) != 0)) ) {
@@ -5784,7 +5798,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 866;
+						State = 869;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -5793,9 +5807,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 867;
+						State = 870;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 868;
+						State = 871;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5805,7 +5819,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 869;
+						State = 872;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5814,11 +5828,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 870;
+						State = 873;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 871;
+						State = 874;
 						Match(CONCAT);
-						State = 872;
+						State = 875;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5827,9 +5841,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 873;
+						State = 876;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 874;
+						State = 877;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -5839,16 +5853,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 875;
+						State = 878;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 880;
+				State = 883;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,131,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,132,Context);
 			}
 			}
 		}
@@ -6182,16 +6196,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 967;
+			State = 970;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 882;
+				State = 885;
 				Match(NULL);
 				}
 				break;
@@ -6200,7 +6214,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 883;
+				State = 886;
 				booleanValue();
 				}
 				break;
@@ -6209,7 +6223,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 884;
+				State = 887;
 				number();
 				}
 				break;
@@ -6218,7 +6232,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 885;
+				State = 888;
 				Match(STRING);
 				}
 				break;
@@ -6227,7 +6241,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 886;
+				State = 889;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -6236,16 +6250,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 887;
-				Match(INTERVAL);
-				State = 888;
-				Match(STRING);
 				State = 890;
+				Match(INTERVAL);
+				State = 891;
+				Match(STRING);
+				State = 893;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
-					State = 889;
+					State = 892;
 					identifier();
 					}
 					break;
@@ -6257,9 +6271,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 892;
+				State = 895;
 				identifier();
-				State = 893;
+				State = 896;
 				Match(STRING);
 				}
 				break;
@@ -6268,7 +6282,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 895;
+				State = 898;
 				Match(PARAMETER);
 				}
 				break;
@@ -6277,13 +6291,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 896;
-				Match(EXISTS);
-				State = 897;
-				Match(LPAREN);
-				State = 898;
-				query();
 				State = 899;
+				Match(EXISTS);
+				State = 900;
+				Match(LPAREN);
+				State = 901;
+				query();
+				State = 902;
 				Match(RPAREN);
 				}
 				break;
@@ -6292,11 +6306,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 901;
+				State = 904;
 				Match(LPAREN);
-				State = 902;
+				State = 905;
 				query();
-				State = 903;
+				State = 906;
 				Match(RPAREN);
 				}
 				break;
@@ -6305,37 +6319,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 905;
+				State = 908;
 				Match(ARRAY);
-				State = 906;
+				State = 909;
 				Match(LBRACKET);
-				State = 915;
+				State = 918;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9093056209288109650L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962503931L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
 					{
-					State = 907;
+					State = 910;
 					expression();
-					State = 912;
+					State = 915;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 908;
+						State = 911;
 						Match(COMMA);
-						State = 909;
+						State = 912;
 						expression();
 						}
 						}
-						State = 914;
+						State = 917;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 917;
+				State = 920;
 				Match(RBRACKET);
 				}
 				break;
@@ -6344,45 +6358,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 918;
+				State = 921;
 				Match(CASE);
-				State = 920;
+				State = 923;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9093056209288109650L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962503931L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
 					{
-					State = 919;
+					State = 922;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 923;
+				State = 926;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 922;
+					State = 925;
 					whenClause();
 					}
 					}
-					State = 925;
+					State = 928;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 929;
+				State = 932;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 927;
+					State = 930;
 					Match(ELSE);
-					State = 928;
+					State = 931;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 931;
+				State = 934;
 				Match(END);
 				}
 				break;
@@ -6391,17 +6405,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 933;
-				Match(CAST);
-				State = 934;
-				Match(LPAREN);
-				State = 935;
-				expression();
 				State = 936;
-				Match(AS);
+				Match(CAST);
 				State = 937;
-				typeName(0);
+				Match(LPAREN);
 				State = 938;
+				expression();
+				State = 939;
+				Match(AS);
+				State = 940;
+				typeName(0);
+				State = 941;
 				Match(RPAREN);
 				}
 				break;
@@ -6410,16 +6424,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 940;
+				State = 943;
 				identifier();
-				State = 941;
+				State = 944;
 				Match(LPAREN);
-				State = 954;
+				State = 957;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 942;
+					State = 945;
 					Match(ASTERISK);
 					}
 					break;
@@ -6505,31 +6519,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 944;
+					State = 947;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 943;
+						State = 946;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 946;
+					State = 949;
 					expression();
-					State = 951;
+					State = 954;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 947;
+						State = 950;
 						Match(COMMA);
-						State = 948;
+						State = 951;
 						expression();
 						}
 						}
-						State = 953;
+						State = 956;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -6541,7 +6555,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 956;
+				State = 959;
 				Match(RPAREN);
 				}
 				break;
@@ -6550,11 +6564,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 958;
+				State = 961;
 				identifier();
-				State = 959;
+				State = 962;
 				Match(DOT);
-				State = 960;
+				State = 963;
 				identifier();
 				}
 				break;
@@ -6563,7 +6577,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 962;
+				State = 965;
 				identifier();
 				}
 				break;
@@ -6572,39 +6586,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 963;
+				State = 966;
 				Match(LPAREN);
-				State = 964;
+				State = 967;
 				expression();
-				State = 965;
+				State = 968;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 979;
+			State = 982;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,143,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 977;
+					State = 980;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 969;
-						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 970;
-						Match(LBRACKET);
-						State = 971;
-						((SubscriptContext)_localctx).index = valueExpression(0);
 						State = 972;
+						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
+						State = 973;
+						Match(LBRACKET);
+						State = 974;
+						((SubscriptContext)_localctx).index = valueExpression(0);
+						State = 975;
 						Match(RBRACKET);
 						}
 						break;
@@ -6612,20 +6626,20 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 974;
+						State = 977;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 975;
+						State = 978;
 						Match(DOUBLE_COLON);
-						State = 976;
+						State = 979;
 						typeName(0);
 						}
 						break;
 					}
 					} 
 				}
-				State = 981;
+				State = 984;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,143,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
 			}
 			}
 		}
@@ -6671,13 +6685,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 982;
-			Match(WHEN);
-			State = 983;
-			_localctx.condition = expression();
-			State = 984;
-			Match(THEN);
 			State = 985;
+			Match(WHEN);
+			State = 986;
+			_localctx.condition = expression();
+			State = 987;
+			Match(THEN);
+			State = 988;
 			_localctx.result = expression();
 			}
 		}
@@ -6819,22 +6833,22 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1031;
+			State = 1034;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 988;
-				Match(ARRAY);
-				State = 989;
-				Match(LT);
-				State = 990;
-				typeName(0);
 				State = 991;
+				Match(ARRAY);
+				State = 992;
+				Match(LT);
+				State = 993;
+				typeName(0);
+				State = 994;
 				Match(GT);
 				}
 				break;
@@ -6843,17 +6857,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 993;
-				Match(MAP);
-				State = 994;
-				Match(LT);
-				State = 995;
-				((MapTypeContext)_localctx).key = typeName(0);
 				State = 996;
-				Match(COMMA);
+				Match(MAP);
 				State = 997;
-				((MapTypeContext)_localctx).value = typeName(0);
+				Match(LT);
 				State = 998;
+				((MapTypeContext)_localctx).key = typeName(0);
+				State = 999;
+				Match(COMMA);
+				State = 1000;
+				((MapTypeContext)_localctx).value = typeName(0);
+				State = 1001;
 				Match(GT);
 				}
 				break;
@@ -6862,37 +6876,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1000;
+				State = 1003;
 				Match(STRUCT);
-				State = 1001;
+				State = 1004;
 				Match(LT);
-				State = 1010;
+				State = 1013;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 1002;
+					State = 1005;
 					structField();
-					State = 1007;
+					State = 1010;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1003;
+						State = 1006;
 						Match(COMMA);
-						State = 1004;
+						State = 1007;
 						structField();
 						}
 						}
-						State = 1009;
+						State = 1012;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1012;
+				State = 1015;
 				Match(GT);
 				}
 				break;
@@ -6901,14 +6915,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1013;
+				State = 1016;
 				identifier();
-				State = 1015;
+				State = 1018;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 1014;
+					State = 1017;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -6920,38 +6934,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1024;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
-				case 1:
-					{
-					State = 1017;
-					Match(LPAREN);
-					State = 1018;
-					Match(INTEGER_VALUE);
-					State = 1021;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-					if (_la==COMMA) {
-						{
-						State = 1019;
-						Match(COMMA);
-						State = 1020;
-						Match(INTEGER_VALUE);
-						}
-					}
-
-					State = 1023;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1029;
+				State = 1027;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 				case 1:
 					{
+					State = 1020;
+					Match(LPAREN);
+					State = 1021;
+					Match(INTEGER_VALUE);
+					State = 1024;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==COMMA) {
+						{
+						State = 1022;
+						Match(COMMA);
+						State = 1023;
+						Match(INTEGER_VALUE);
+						}
+					}
+
 					State = 1026;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1032;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
+				case 1:
+					{
+					State = 1029;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -6960,9 +6974,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1027;
+					State = 1030;
 					Match(TIME);
-					State = 1028;
+					State = 1031;
 					Match(ZONE);
 					}
 					break;
@@ -6971,9 +6985,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1038;
+			State = 1041;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,152,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -6983,18 +6997,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1033;
+					State = 1036;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1034;
+					State = 1037;
 					Match(LBRACKET);
-					State = 1035;
+					State = 1038;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1040;
+				State = 1043;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,152,Context);
 			}
 			}
 		}
@@ -7036,9 +7050,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1041;
+			State = 1044;
 			identifier();
-			State = 1042;
+			State = 1045;
 			typeName(0);
 			}
 		}
@@ -7081,16 +7095,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1044;
-			identifier();
 			State = 1047;
+			identifier();
+			State = 1050;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 			case 1:
 				{
-				State = 1045;
+				State = 1048;
 				Match(DOT);
-				State = 1046;
+				State = 1049;
 				identifier();
 				}
 				break;
@@ -7132,7 +7146,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1049;
+			State = 1052;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7178,7 +7192,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1051;
+			State = 1054;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7224,20 +7238,20 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 86, RULE_identifier);
 		try {
-			State = 1056;
+			State = 1059;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1053;
+				State = 1056;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1054;
+				State = 1057;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7304,7 +7318,7 @@ public partial class StreamSqlParser : Parser {
 			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1055;
+				State = 1058;
 				nonReserved();
 				}
 				break;
@@ -7406,7 +7420,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1058;
+			State = 1061;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7484,7 +7498,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,151,1061,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,151,1064,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7534,199 +7548,199 @@ public partial class StreamSqlParser : Parser {
 		22,3,22,627,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,636,8,23,1,24,
 		1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,648,8,25,1,25,3,25,651,
 		8,25,3,25,653,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,
-		26,1,26,3,26,667,8,26,1,26,3,26,670,8,26,5,26,672,8,26,10,26,12,26,675,
-		9,26,1,27,3,27,678,8,27,1,27,1,27,3,27,682,8,27,1,27,1,27,3,27,686,8,27,
-		1,27,1,27,3,27,690,8,27,3,27,692,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,
-		28,5,28,701,8,28,10,28,12,28,704,9,28,1,28,1,28,3,28,708,8,28,1,29,1,29,
-		1,29,1,29,1,29,1,29,1,29,1,29,3,29,718,8,29,1,29,1,29,1,29,3,29,723,8,
-		29,1,30,1,30,3,30,727,8,30,1,30,1,30,3,30,731,8,30,3,30,733,8,30,1,30,
-		1,30,1,30,1,30,3,30,739,8,30,1,30,1,30,3,30,743,8,30,3,30,745,8,30,1,30,
-		1,30,1,30,1,30,1,30,5,30,752,8,30,10,30,12,30,755,9,30,1,30,1,30,3,30,
-		759,8,30,1,30,1,30,3,30,763,8,30,3,30,765,8,30,1,30,1,30,1,30,1,30,3,30,
-		771,8,30,1,31,1,31,1,32,1,32,1,32,3,32,778,8,32,1,32,1,32,3,32,782,8,32,
-		1,32,1,32,1,32,1,32,1,32,1,32,5,32,790,8,32,10,32,12,32,793,9,32,1,33,
-		1,33,1,33,1,33,3,33,799,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,807,8,
-		33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,815,8,33,1,33,1,33,1,33,1,33,1,33,
-		5,33,822,8,33,10,33,12,33,825,9,33,1,33,1,33,1,33,3,33,830,8,33,1,33,1,
-		33,1,33,1,33,3,33,836,8,33,1,33,1,33,3,33,840,8,33,1,33,1,33,1,33,3,33,
-		845,8,33,1,33,1,33,1,33,3,33,850,8,33,1,33,1,33,1,33,3,33,855,8,33,1,34,
-		1,34,1,35,1,35,1,35,1,35,3,35,863,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,1,35,1,35,1,35,1,35,5,35,877,8,35,10,35,12,35,880,9,35,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,891,8,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		5,36,911,8,36,10,36,12,36,914,9,36,3,36,916,8,36,1,36,1,36,1,36,3,36,921,
-		8,36,1,36,4,36,924,8,36,11,36,12,36,925,1,36,1,36,3,36,930,8,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,945,8,36,
-		1,36,1,36,1,36,5,36,950,8,36,10,36,12,36,953,9,36,3,36,955,8,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,968,8,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,5,36,978,8,36,10,36,12,36,981,9,36,1,37,
-		1,37,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1006,8,38,10,38,12,38,1009,
-		9,38,3,38,1011,8,38,1,38,1,38,1,38,3,38,1016,8,38,1,38,1,38,1,38,1,38,
-		3,38,1022,8,38,1,38,3,38,1025,8,38,1,38,1,38,1,38,3,38,1030,8,38,3,38,
-		1032,8,38,1,38,1,38,1,38,5,38,1037,8,38,10,38,12,38,1040,9,38,1,39,1,39,
-		1,39,1,40,1,40,1,40,3,40,1048,8,40,1,41,1,41,1,42,1,42,1,43,1,43,1,43,
-		3,43,1057,8,43,1,44,1,44,1,44,0,6,32,52,64,70,72,76,45,0,2,4,6,8,10,12,
-		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
-		62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,22,2,0,90,90,94,94,2,0,84,
-		84,88,88,8,0,37,37,72,73,85,85,89,89,91,91,95,95,101,101,110,110,1,0,17,
-		18,5,0,84,84,88,88,90,90,94,94,109,109,2,0,57,57,81,81,2,0,99,99,119,119,
-		1,0,78,79,2,0,25,25,104,104,2,0,2,2,19,19,2,0,6,6,17,17,2,0,31,31,53,53,
-		2,0,43,43,55,55,1,0,119,124,1,0,125,126,1,0,127,129,1,0,131,132,2,0,70,
-		70,108,108,2,0,115,115,117,117,2,0,29,29,102,102,1,0,143,144,26,0,1,1,
-		6,6,11,12,16,18,22,22,24,24,27,28,30,32,36,38,41,42,48,48,52,53,57,59,
-		62,62,69,70,72,76,78,79,81,81,83,93,95,96,98,98,100,101,103,103,105,105,
-		107,111,117,118,1230,0,93,1,0,0,0,2,291,1,0,0,0,4,293,1,0,0,0,6,306,1,
-		0,0,0,8,316,1,0,0,0,10,318,1,0,0,0,12,339,1,0,0,0,14,341,1,0,0,0,16,348,
-		1,0,0,0,18,360,1,0,0,0,20,371,1,0,0,0,22,383,1,0,0,0,24,385,1,0,0,0,26,
-		396,1,0,0,0,28,416,1,0,0,0,30,448,1,0,0,0,32,457,1,0,0,0,34,477,1,0,0,
-		0,36,493,1,0,0,0,38,495,1,0,0,0,40,553,1,0,0,0,42,569,1,0,0,0,44,626,1,
-		0,0,0,46,635,1,0,0,0,48,637,1,0,0,0,50,652,1,0,0,0,52,654,1,0,0,0,54,691,
-		1,0,0,0,56,707,1,0,0,0,58,709,1,0,0,0,60,770,1,0,0,0,62,772,1,0,0,0,64,
-		781,1,0,0,0,66,854,1,0,0,0,68,856,1,0,0,0,70,862,1,0,0,0,72,967,1,0,0,
-		0,74,982,1,0,0,0,76,1031,1,0,0,0,78,1041,1,0,0,0,80,1044,1,0,0,0,82,1049,
-		1,0,0,0,84,1051,1,0,0,0,86,1056,1,0,0,0,88,1058,1,0,0,0,90,92,5,140,0,
-		0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,114,1,0,0,
-		0,95,93,1,0,0,0,96,105,3,2,1,0,97,99,5,140,0,0,98,97,1,0,0,0,99,100,1,
-		0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,1,0,0,0,102,104,3,2,1,0,103,
-		98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,111,1,0,
-		0,0,107,105,1,0,0,0,108,110,5,140,0,0,109,108,1,0,0,0,110,113,1,0,0,0,
-		111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,114,96,
-		1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,117,5,0,0,1,117,1,1,0,0,0,
-		118,121,5,13,0,0,119,120,5,65,0,0,120,122,5,74,0,0,121,119,1,0,0,0,121,
-		122,1,0,0,0,122,123,1,0,0,0,123,127,7,0,0,0,124,125,5,42,0,0,125,126,5,
-		60,0,0,126,128,5,26,0,0,127,124,1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,
-		0,129,131,3,80,40,0,130,132,3,10,5,0,131,130,1,0,0,0,131,132,1,0,0,0,132,
-		134,1,0,0,0,133,135,3,16,8,0,134,133,1,0,0,0,134,135,1,0,0,0,135,138,1,
-		0,0,0,136,137,5,5,0,0,137,139,3,28,14,0,138,136,1,0,0,0,138,139,1,0,0,
-		0,139,292,1,0,0,0,140,142,5,13,0,0,141,143,5,59,0,0,142,141,1,0,0,0,142,
-		143,1,0,0,0,143,144,1,0,0,0,144,148,5,109,0,0,145,146,5,42,0,0,146,147,
-		5,60,0,0,147,149,5,26,0,0,148,145,1,0,0,0,148,149,1,0,0,0,149,150,1,0,
-		0,0,150,152,3,80,40,0,151,153,3,16,8,0,152,151,1,0,0,0,152,153,1,0,0,0,
-		153,154,1,0,0,0,154,155,5,5,0,0,155,156,3,28,14,0,156,292,1,0,0,0,157,
-		158,5,13,0,0,158,162,7,1,0,0,159,160,5,42,0,0,160,161,5,60,0,0,161,163,
-		5,26,0,0,162,159,1,0,0,0,162,163,1,0,0,0,163,164,1,0,0,0,164,166,3,80,
-		40,0,165,167,3,10,5,0,166,165,1,0,0,0,166,167,1,0,0,0,167,170,1,0,0,0,
-		168,169,5,34,0,0,169,171,3,80,40,0,170,168,1,0,0,0,170,171,1,0,0,0,171,
-		173,1,0,0,0,172,174,3,16,8,0,173,172,1,0,0,0,173,174,1,0,0,0,174,177,1,
-		0,0,0,175,176,5,5,0,0,176,178,3,28,14,0,177,175,1,0,0,0,177,178,1,0,0,
-		0,178,292,1,0,0,0,179,180,5,46,0,0,180,181,5,49,0,0,181,183,3,80,40,0,
-		182,184,3,24,12,0,183,182,1,0,0,0,183,184,1,0,0,0,184,185,1,0,0,0,185,
-		186,3,22,11,0,186,292,1,0,0,0,187,188,5,105,0,0,188,193,3,80,40,0,189,
-		191,5,5,0,0,190,189,1,0,0,0,190,191,1,0,0,0,191,192,1,0,0,0,192,194,3,
-		86,43,0,193,190,1,0,0,0,193,194,1,0,0,0,194,195,1,0,0,0,195,196,5,82,0,
-		0,196,201,3,4,2,0,197,198,5,138,0,0,198,200,3,4,2,0,199,197,1,0,0,0,200,
-		203,1,0,0,0,201,199,1,0,0,0,201,202,1,0,0,0,202,206,1,0,0,0,203,201,1,
-		0,0,0,204,205,5,113,0,0,205,207,3,62,31,0,206,204,1,0,0,0,206,207,1,0,
-		0,0,207,292,1,0,0,0,208,209,5,16,0,0,209,210,5,34,0,0,210,215,3,80,40,
-		0,211,213,5,5,0,0,212,211,1,0,0,0,212,213,1,0,0,0,213,214,1,0,0,0,214,
-		216,3,86,43,0,215,212,1,0,0,0,215,216,1,0,0,0,216,219,1,0,0,0,217,218,
-		5,113,0,0,218,220,3,62,31,0,219,217,1,0,0,0,219,220,1,0,0,0,220,292,1,
-		0,0,0,221,292,3,28,14,0,222,224,5,93,0,0,223,225,5,99,0,0,224,223,1,0,
-		0,0,224,225,1,0,0,0,225,231,1,0,0,0,226,232,3,80,40,0,227,228,5,136,0,
-		0,228,229,3,28,14,0,229,230,5,137,0,0,230,232,1,0,0,0,231,226,1,0,0,0,
-		231,227,1,0,0,0,232,234,1,0,0,0,233,235,3,16,8,0,234,233,1,0,0,0,234,235,
-		1,0,0,0,235,292,1,0,0,0,236,237,5,83,0,0,237,239,7,2,0,0,238,240,5,28,
-		0,0,239,238,1,0,0,0,239,240,1,0,0,0,240,292,1,0,0,0,241,242,5,83,0,0,242,
-		243,5,59,0,0,243,292,5,110,0,0,244,245,5,83,0,0,245,292,5,2,0,0,246,247,
-		5,83,0,0,247,292,3,6,3,0,248,249,7,3,0,0,249,250,5,36,0,0,250,292,3,86,
-		43,0,251,253,7,3,0,0,252,254,5,28,0,0,253,252,1,0,0,0,253,254,1,0,0,0,
-		254,255,1,0,0,0,255,292,3,80,40,0,256,258,5,20,0,0,257,259,5,59,0,0,258,
-		257,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,263,7,4,0,0,261,262,5,
-		42,0,0,262,264,5,26,0,0,263,261,1,0,0,0,263,264,1,0,0,0,264,265,1,0,0,
-		0,265,268,3,80,40,0,266,267,5,16,0,0,267,269,5,100,0,0,268,266,1,0,0,0,
-		268,269,1,0,0,0,269,292,1,0,0,0,270,273,5,96,0,0,271,274,3,86,43,0,272,
-		274,5,2,0,0,273,271,1,0,0,0,273,272,1,0,0,0,274,292,1,0,0,0,275,292,5,
-		32,0,0,276,278,5,82,0,0,277,279,7,5,0,0,278,277,1,0,0,0,278,279,1,0,0,
-		0,279,280,1,0,0,0,280,281,3,6,3,0,281,282,7,6,0,0,282,283,3,8,4,0,283,
-		292,1,0,0,0,284,287,5,75,0,0,285,288,3,6,3,0,286,288,5,2,0,0,287,285,1,
-		0,0,0,287,286,1,0,0,0,288,292,1,0,0,0,289,290,5,27,0,0,290,292,3,2,1,0,
-		291,118,1,0,0,0,291,140,1,0,0,0,291,157,1,0,0,0,291,179,1,0,0,0,291,187,
-		1,0,0,0,291,208,1,0,0,0,291,221,1,0,0,0,291,222,1,0,0,0,291,236,1,0,0,
-		0,291,241,1,0,0,0,291,244,1,0,0,0,291,246,1,0,0,0,291,248,1,0,0,0,291,
-		251,1,0,0,0,291,256,1,0,0,0,291,270,1,0,0,0,291,275,1,0,0,0,291,276,1,
-		0,0,0,291,284,1,0,0,0,291,289,1,0,0,0,292,3,1,0,0,0,293,294,3,86,43,0,
-		294,295,5,119,0,0,295,296,3,62,31,0,296,5,1,0,0,0,297,307,5,142,0,0,298,
-		303,3,86,43,0,299,300,5,139,0,0,300,302,3,86,43,0,301,299,1,0,0,0,302,
-		305,1,0,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,307,1,0,0,0,305,303,1,
-		0,0,0,306,297,1,0,0,0,306,298,1,0,0,0,307,7,1,0,0,0,308,317,5,142,0,0,
-		309,311,5,126,0,0,310,309,1,0,0,0,310,311,1,0,0,0,311,312,1,0,0,0,312,
-		317,3,84,42,0,313,317,3,86,43,0,314,317,5,15,0,0,315,317,5,64,0,0,316,
-		308,1,0,0,0,316,310,1,0,0,0,316,313,1,0,0,0,316,314,1,0,0,0,316,315,1,
-		0,0,0,317,9,1,0,0,0,318,319,5,136,0,0,319,324,3,12,6,0,320,321,5,138,0,
-		0,321,323,3,12,6,0,322,320,1,0,0,0,323,326,1,0,0,0,324,322,1,0,0,0,324,
-		325,1,0,0,0,325,327,1,0,0,0,326,324,1,0,0,0,327,328,5,137,0,0,328,11,1,
-		0,0,0,329,340,3,14,7,0,330,331,5,111,0,0,331,332,5,33,0,0,332,333,3,86,
-		43,0,333,334,5,5,0,0,334,335,3,62,31,0,335,340,1,0,0,0,336,337,5,71,0,
-		0,337,338,5,52,0,0,338,340,3,24,12,0,339,329,1,0,0,0,339,330,1,0,0,0,339,
-		336,1,0,0,0,340,13,1,0,0,0,341,342,3,86,43,0,342,346,3,76,38,0,343,347,
-		5,52,0,0,344,345,5,71,0,0,345,347,5,52,0,0,346,343,1,0,0,0,346,344,1,0,
-		0,0,346,347,1,0,0,0,347,15,1,0,0,0,348,349,5,115,0,0,349,350,5,136,0,0,
-		350,355,3,18,9,0,351,352,5,138,0,0,352,354,3,18,9,0,353,351,1,0,0,0,354,
-		357,1,0,0,0,355,353,1,0,0,0,355,356,1,0,0,0,356,358,1,0,0,0,357,355,1,
-		0,0,0,358,359,5,137,0,0,359,17,1,0,0,0,360,361,3,86,43,0,361,362,5,119,
-		0,0,362,363,3,20,10,0,363,19,1,0,0,0,364,372,5,142,0,0,365,367,5,126,0,
-		0,366,365,1,0,0,0,366,367,1,0,0,0,367,368,1,0,0,0,368,372,3,84,42,0,369,
-		372,3,82,41,0,370,372,3,86,43,0,371,364,1,0,0,0,371,366,1,0,0,0,371,369,
-		1,0,0,0,371,370,1,0,0,0,372,21,1,0,0,0,373,374,5,107,0,0,374,379,3,26,
-		13,0,375,376,5,138,0,0,376,378,3,26,13,0,377,375,1,0,0,0,378,381,1,0,0,
-		0,379,377,1,0,0,0,379,380,1,0,0,0,380,384,1,0,0,0,381,379,1,0,0,0,382,
-		384,3,28,14,0,383,373,1,0,0,0,383,382,1,0,0,0,384,23,1,0,0,0,385,386,5,
-		136,0,0,386,391,3,86,43,0,387,388,5,138,0,0,388,390,3,86,43,0,389,387,
-		1,0,0,0,390,393,1,0,0,0,391,389,1,0,0,0,391,392,1,0,0,0,392,394,1,0,0,
-		0,393,391,1,0,0,0,394,395,5,137,0,0,395,25,1,0,0,0,396,397,5,136,0,0,397,
-		402,3,62,31,0,398,399,5,138,0,0,399,401,3,62,31,0,400,398,1,0,0,0,401,
-		404,1,0,0,0,402,400,1,0,0,0,402,403,1,0,0,0,403,405,1,0,0,0,404,402,1,
-		0,0,0,405,406,5,137,0,0,406,27,1,0,0,0,407,408,5,115,0,0,408,413,3,30,
-		15,0,409,410,5,138,0,0,410,412,3,30,15,0,411,409,1,0,0,0,412,415,1,0,0,
-		0,413,411,1,0,0,0,413,414,1,0,0,0,414,417,1,0,0,0,415,413,1,0,0,0,416,
-		407,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,429,3,32,16,0,419,420,
-		5,66,0,0,420,421,5,8,0,0,421,426,3,40,20,0,422,423,5,138,0,0,423,425,3,
-		40,20,0,424,422,1,0,0,0,425,428,1,0,0,0,426,424,1,0,0,0,426,427,1,0,0,
-		0,427,430,1,0,0,0,428,426,1,0,0,0,429,419,1,0,0,0,429,430,1,0,0,0,430,
-		432,1,0,0,0,431,433,3,42,21,0,432,431,1,0,0,0,432,433,1,0,0,0,433,439,
-		1,0,0,0,434,437,5,56,0,0,435,438,5,143,0,0,436,438,5,2,0,0,437,435,1,0,
-		0,0,437,436,1,0,0,0,438,440,1,0,0,0,439,434,1,0,0,0,439,440,1,0,0,0,440,
-		446,1,0,0,0,441,442,5,63,0,0,442,444,5,143,0,0,443,445,7,7,0,0,444,443,
-		1,0,0,0,444,445,1,0,0,0,445,447,1,0,0,0,446,441,1,0,0,0,446,447,1,0,0,
-		0,447,29,1,0,0,0,448,450,3,86,43,0,449,451,3,24,12,0,450,449,1,0,0,0,450,
-		451,1,0,0,0,451,452,1,0,0,0,452,453,5,5,0,0,453,454,5,136,0,0,454,455,
-		3,28,14,0,455,456,5,137,0,0,456,31,1,0,0,0,457,458,6,16,-1,0,458,459,3,
-		36,18,0,459,474,1,0,0,0,460,461,10,2,0,0,461,463,5,47,0,0,462,464,3,34,
-		17,0,463,462,1,0,0,0,463,464,1,0,0,0,464,465,1,0,0,0,465,473,3,32,16,3,
-		466,467,10,1,0,0,467,469,7,8,0,0,468,470,3,34,17,0,469,468,1,0,0,0,469,
-		470,1,0,0,0,470,471,1,0,0,0,471,473,3,32,16,2,472,460,1,0,0,0,472,466,
-		1,0,0,0,473,476,1,0,0,0,474,472,1,0,0,0,474,475,1,0,0,0,475,33,1,0,0,0,
-		476,474,1,0,0,0,477,478,7,9,0,0,478,35,1,0,0,0,479,494,3,38,19,0,480,481,
-		5,107,0,0,481,486,3,26,13,0,482,483,5,138,0,0,483,485,3,26,13,0,484,482,
-		1,0,0,0,485,488,1,0,0,0,486,484,1,0,0,0,486,487,1,0,0,0,487,494,1,0,0,
-		0,488,486,1,0,0,0,489,490,5,136,0,0,490,491,3,28,14,0,491,492,5,137,0,
-		0,492,494,1,0,0,0,493,479,1,0,0,0,493,480,1,0,0,0,493,489,1,0,0,0,494,
-		37,1,0,0,0,495,497,5,80,0,0,496,498,5,19,0,0,497,496,1,0,0,0,497,498,1,
-		0,0,0,498,499,1,0,0,0,499,504,3,50,25,0,500,501,5,138,0,0,501,503,3,50,
-		25,0,502,500,1,0,0,0,503,506,1,0,0,0,504,502,1,0,0,0,504,505,1,0,0,0,505,
-		516,1,0,0,0,506,504,1,0,0,0,507,508,5,34,0,0,508,513,3,52,26,0,509,510,
-		5,138,0,0,510,512,3,52,26,0,511,509,1,0,0,0,512,515,1,0,0,0,513,511,1,
-		0,0,0,513,514,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,516,507,1,0,0,0,
-		516,517,1,0,0,0,517,519,1,0,0,0,518,520,3,44,22,0,519,518,1,0,0,0,519,
-		520,1,0,0,0,520,523,1,0,0,0,521,522,5,113,0,0,522,524,3,62,31,0,523,521,
-		1,0,0,0,523,524,1,0,0,0,524,535,1,0,0,0,525,526,5,39,0,0,526,527,5,8,0,
-		0,527,532,3,62,31,0,528,529,5,138,0,0,529,531,3,62,31,0,530,528,1,0,0,
-		0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,0,0,533,536,1,0,0,0,534,
-		532,1,0,0,0,535,525,1,0,0,0,535,536,1,0,0,0,536,539,1,0,0,0,537,538,5,
-		40,0,0,538,540,3,62,31,0,539,537,1,0,0,0,539,540,1,0,0,0,540,551,1,0,0,
-		0,541,542,5,68,0,0,542,543,5,8,0,0,543,548,3,62,31,0,544,545,5,138,0,0,
-		545,547,3,62,31,0,546,544,1,0,0,0,547,550,1,0,0,0,548,546,1,0,0,0,548,
-		549,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,551,541,1,0,0,0,551,552,1,
-		0,0,0,552,39,1,0,0,0,553,555,3,62,31,0,554,556,7,10,0,0,555,554,1,0,0,
-		0,555,556,1,0,0,0,556,559,1,0,0,0,557,558,5,62,0,0,558,560,7,11,0,0,559,
-		557,1,0,0,0,559,560,1,0,0,0,560,41,1,0,0,0,561,562,5,22,0,0,562,570,5,
-		11,0,0,563,564,5,22,0,0,564,570,5,30,0,0,565,566,5,22,0,0,566,567,5,64,
-		0,0,567,568,5,114,0,0,568,570,5,12,0,0,569,561,1,0,0,0,569,563,1,0,0,0,
-		569,565,1,0,0,0,570,43,1,0,0,0,571,572,5,114,0,0,572,573,5,103,0,0,573,
-		574,5,136,0,0,574,575,5,86,0,0,575,579,3,48,24,0,576,578,3,46,23,0,577,
-		576,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,582,1,
-		0,0,0,581,579,1,0,0,0,582,583,5,137,0,0,583,627,1,0,0,0,584,585,5,114,
+		26,1,26,3,26,667,8,26,1,26,1,26,3,26,671,8,26,3,26,673,8,26,5,26,675,8,
+		26,10,26,12,26,678,9,26,1,27,3,27,681,8,27,1,27,1,27,3,27,685,8,27,1,27,
+		1,27,3,27,689,8,27,1,27,1,27,3,27,693,8,27,3,27,695,8,27,1,28,1,28,1,28,
+		1,28,1,28,1,28,1,28,5,28,704,8,28,10,28,12,28,707,9,28,1,28,1,28,3,28,
+		711,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,721,8,29,1,29,1,
+		29,1,29,3,29,726,8,29,1,30,1,30,3,30,730,8,30,1,30,1,30,3,30,734,8,30,
+		3,30,736,8,30,1,30,1,30,1,30,1,30,3,30,742,8,30,1,30,1,30,3,30,746,8,30,
+		3,30,748,8,30,1,30,1,30,1,30,1,30,1,30,5,30,755,8,30,10,30,12,30,758,9,
+		30,1,30,1,30,3,30,762,8,30,1,30,1,30,3,30,766,8,30,3,30,768,8,30,1,30,
+		1,30,1,30,1,30,3,30,774,8,30,1,31,1,31,1,32,1,32,1,32,3,32,781,8,32,1,
+		32,1,32,3,32,785,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,793,8,32,10,32,
+		12,32,796,9,32,1,33,1,33,1,33,1,33,3,33,802,8,33,1,33,1,33,1,33,1,33,1,
+		33,1,33,3,33,810,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,818,8,33,1,33,
+		1,33,1,33,1,33,1,33,5,33,825,8,33,10,33,12,33,828,9,33,1,33,1,33,1,33,
+		3,33,833,8,33,1,33,1,33,1,33,1,33,3,33,839,8,33,1,33,1,33,3,33,843,8,33,
+		1,33,1,33,1,33,3,33,848,8,33,1,33,1,33,1,33,3,33,853,8,33,1,33,1,33,1,
+		33,3,33,858,8,33,1,34,1,34,1,35,1,35,1,35,1,35,3,35,866,8,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,880,8,35,10,35,
+		12,35,883,9,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,894,8,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,5,36,914,8,36,10,36,12,36,917,9,36,3,36,919,8,36,
+		1,36,1,36,1,36,3,36,924,8,36,1,36,4,36,927,8,36,11,36,12,36,928,1,36,1,
+		36,3,36,933,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,3,36,948,8,36,1,36,1,36,1,36,5,36,953,8,36,10,36,12,36,956,9,
+		36,3,36,958,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		3,36,971,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,981,8,36,10,
+		36,12,36,984,9,36,1,37,1,37,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,
+		38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1009,
+		8,38,10,38,12,38,1012,9,38,3,38,1014,8,38,1,38,1,38,1,38,3,38,1019,8,38,
+		1,38,1,38,1,38,1,38,3,38,1025,8,38,1,38,3,38,1028,8,38,1,38,1,38,1,38,
+		3,38,1033,8,38,3,38,1035,8,38,1,38,1,38,1,38,5,38,1040,8,38,10,38,12,38,
+		1043,9,38,1,39,1,39,1,39,1,40,1,40,1,40,3,40,1051,8,40,1,41,1,41,1,42,
+		1,42,1,43,1,43,1,43,3,43,1060,8,43,1,44,1,44,1,44,0,6,32,52,64,70,72,76,
+		45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,
+		48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,22,2,
+		0,90,90,94,94,2,0,84,84,88,88,8,0,37,37,72,73,85,85,89,89,91,91,95,95,
+		101,101,110,110,1,0,17,18,5,0,84,84,88,88,90,90,94,94,109,109,2,0,57,57,
+		81,81,2,0,99,99,119,119,1,0,78,79,2,0,25,25,104,104,2,0,2,2,19,19,2,0,
+		6,6,17,17,2,0,31,31,53,53,2,0,43,43,55,55,1,0,119,124,1,0,125,126,1,0,
+		127,129,1,0,131,132,2,0,70,70,108,108,2,0,115,115,117,117,2,0,29,29,102,
+		102,1,0,143,144,26,0,1,1,6,6,11,12,16,18,22,22,24,24,27,28,30,32,36,38,
+		41,42,48,48,52,53,57,59,62,62,69,70,72,76,78,79,81,81,83,93,95,96,98,98,
+		100,101,103,103,105,105,107,111,117,118,1234,0,93,1,0,0,0,2,291,1,0,0,
+		0,4,293,1,0,0,0,6,306,1,0,0,0,8,316,1,0,0,0,10,318,1,0,0,0,12,339,1,0,
+		0,0,14,341,1,0,0,0,16,348,1,0,0,0,18,360,1,0,0,0,20,371,1,0,0,0,22,383,
+		1,0,0,0,24,385,1,0,0,0,26,396,1,0,0,0,28,416,1,0,0,0,30,448,1,0,0,0,32,
+		457,1,0,0,0,34,477,1,0,0,0,36,493,1,0,0,0,38,495,1,0,0,0,40,553,1,0,0,
+		0,42,569,1,0,0,0,44,626,1,0,0,0,46,635,1,0,0,0,48,637,1,0,0,0,50,652,1,
+		0,0,0,52,654,1,0,0,0,54,694,1,0,0,0,56,710,1,0,0,0,58,712,1,0,0,0,60,773,
+		1,0,0,0,62,775,1,0,0,0,64,784,1,0,0,0,66,857,1,0,0,0,68,859,1,0,0,0,70,
+		865,1,0,0,0,72,970,1,0,0,0,74,985,1,0,0,0,76,1034,1,0,0,0,78,1044,1,0,
+		0,0,80,1047,1,0,0,0,82,1052,1,0,0,0,84,1054,1,0,0,0,86,1059,1,0,0,0,88,
+		1061,1,0,0,0,90,92,5,140,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,
+		93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,2,1,0,97,99,5,140,
+		0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,
+		1,0,0,0,102,104,3,2,1,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,
+		105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,140,0,0,109,
+		108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,
+		0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,
+		117,5,0,0,1,117,1,1,0,0,0,118,121,5,13,0,0,119,120,5,65,0,0,120,122,5,
+		74,0,0,121,119,1,0,0,0,121,122,1,0,0,0,122,123,1,0,0,0,123,127,7,0,0,0,
+		124,125,5,42,0,0,125,126,5,60,0,0,126,128,5,26,0,0,127,124,1,0,0,0,127,
+		128,1,0,0,0,128,129,1,0,0,0,129,131,3,80,40,0,130,132,3,10,5,0,131,130,
+		1,0,0,0,131,132,1,0,0,0,132,134,1,0,0,0,133,135,3,16,8,0,134,133,1,0,0,
+		0,134,135,1,0,0,0,135,138,1,0,0,0,136,137,5,5,0,0,137,139,3,28,14,0,138,
+		136,1,0,0,0,138,139,1,0,0,0,139,292,1,0,0,0,140,142,5,13,0,0,141,143,5,
+		59,0,0,142,141,1,0,0,0,142,143,1,0,0,0,143,144,1,0,0,0,144,148,5,109,0,
+		0,145,146,5,42,0,0,146,147,5,60,0,0,147,149,5,26,0,0,148,145,1,0,0,0,148,
+		149,1,0,0,0,149,150,1,0,0,0,150,152,3,80,40,0,151,153,3,16,8,0,152,151,
+		1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,155,5,5,0,0,155,156,3,28,14,
+		0,156,292,1,0,0,0,157,158,5,13,0,0,158,162,7,1,0,0,159,160,5,42,0,0,160,
+		161,5,60,0,0,161,163,5,26,0,0,162,159,1,0,0,0,162,163,1,0,0,0,163,164,
+		1,0,0,0,164,166,3,80,40,0,165,167,3,10,5,0,166,165,1,0,0,0,166,167,1,0,
+		0,0,167,170,1,0,0,0,168,169,5,34,0,0,169,171,3,80,40,0,170,168,1,0,0,0,
+		170,171,1,0,0,0,171,173,1,0,0,0,172,174,3,16,8,0,173,172,1,0,0,0,173,174,
+		1,0,0,0,174,177,1,0,0,0,175,176,5,5,0,0,176,178,3,28,14,0,177,175,1,0,
+		0,0,177,178,1,0,0,0,178,292,1,0,0,0,179,180,5,46,0,0,180,181,5,49,0,0,
+		181,183,3,80,40,0,182,184,3,24,12,0,183,182,1,0,0,0,183,184,1,0,0,0,184,
+		185,1,0,0,0,185,186,3,22,11,0,186,292,1,0,0,0,187,188,5,105,0,0,188,193,
+		3,80,40,0,189,191,5,5,0,0,190,189,1,0,0,0,190,191,1,0,0,0,191,192,1,0,
+		0,0,192,194,3,86,43,0,193,190,1,0,0,0,193,194,1,0,0,0,194,195,1,0,0,0,
+		195,196,5,82,0,0,196,201,3,4,2,0,197,198,5,138,0,0,198,200,3,4,2,0,199,
+		197,1,0,0,0,200,203,1,0,0,0,201,199,1,0,0,0,201,202,1,0,0,0,202,206,1,
+		0,0,0,203,201,1,0,0,0,204,205,5,113,0,0,205,207,3,62,31,0,206,204,1,0,
+		0,0,206,207,1,0,0,0,207,292,1,0,0,0,208,209,5,16,0,0,209,210,5,34,0,0,
+		210,215,3,80,40,0,211,213,5,5,0,0,212,211,1,0,0,0,212,213,1,0,0,0,213,
+		214,1,0,0,0,214,216,3,86,43,0,215,212,1,0,0,0,215,216,1,0,0,0,216,219,
+		1,0,0,0,217,218,5,113,0,0,218,220,3,62,31,0,219,217,1,0,0,0,219,220,1,
+		0,0,0,220,292,1,0,0,0,221,292,3,28,14,0,222,224,5,93,0,0,223,225,5,99,
+		0,0,224,223,1,0,0,0,224,225,1,0,0,0,225,231,1,0,0,0,226,232,3,80,40,0,
+		227,228,5,136,0,0,228,229,3,28,14,0,229,230,5,137,0,0,230,232,1,0,0,0,
+		231,226,1,0,0,0,231,227,1,0,0,0,232,234,1,0,0,0,233,235,3,16,8,0,234,233,
+		1,0,0,0,234,235,1,0,0,0,235,292,1,0,0,0,236,237,5,83,0,0,237,239,7,2,0,
+		0,238,240,5,28,0,0,239,238,1,0,0,0,239,240,1,0,0,0,240,292,1,0,0,0,241,
+		242,5,83,0,0,242,243,5,59,0,0,243,292,5,110,0,0,244,245,5,83,0,0,245,292,
+		5,2,0,0,246,247,5,83,0,0,247,292,3,6,3,0,248,249,7,3,0,0,249,250,5,36,
+		0,0,250,292,3,86,43,0,251,253,7,3,0,0,252,254,5,28,0,0,253,252,1,0,0,0,
+		253,254,1,0,0,0,254,255,1,0,0,0,255,292,3,80,40,0,256,258,5,20,0,0,257,
+		259,5,59,0,0,258,257,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,263,7,
+		4,0,0,261,262,5,42,0,0,262,264,5,26,0,0,263,261,1,0,0,0,263,264,1,0,0,
+		0,264,265,1,0,0,0,265,268,3,80,40,0,266,267,5,16,0,0,267,269,5,100,0,0,
+		268,266,1,0,0,0,268,269,1,0,0,0,269,292,1,0,0,0,270,273,5,96,0,0,271,274,
+		3,86,43,0,272,274,5,2,0,0,273,271,1,0,0,0,273,272,1,0,0,0,274,292,1,0,
+		0,0,275,292,5,32,0,0,276,278,5,82,0,0,277,279,7,5,0,0,278,277,1,0,0,0,
+		278,279,1,0,0,0,279,280,1,0,0,0,280,281,3,6,3,0,281,282,7,6,0,0,282,283,
+		3,8,4,0,283,292,1,0,0,0,284,287,5,75,0,0,285,288,3,6,3,0,286,288,5,2,0,
+		0,287,285,1,0,0,0,287,286,1,0,0,0,288,292,1,0,0,0,289,290,5,27,0,0,290,
+		292,3,2,1,0,291,118,1,0,0,0,291,140,1,0,0,0,291,157,1,0,0,0,291,179,1,
+		0,0,0,291,187,1,0,0,0,291,208,1,0,0,0,291,221,1,0,0,0,291,222,1,0,0,0,
+		291,236,1,0,0,0,291,241,1,0,0,0,291,244,1,0,0,0,291,246,1,0,0,0,291,248,
+		1,0,0,0,291,251,1,0,0,0,291,256,1,0,0,0,291,270,1,0,0,0,291,275,1,0,0,
+		0,291,276,1,0,0,0,291,284,1,0,0,0,291,289,1,0,0,0,292,3,1,0,0,0,293,294,
+		3,86,43,0,294,295,5,119,0,0,295,296,3,62,31,0,296,5,1,0,0,0,297,307,5,
+		142,0,0,298,303,3,86,43,0,299,300,5,139,0,0,300,302,3,86,43,0,301,299,
+		1,0,0,0,302,305,1,0,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,307,1,0,0,
+		0,305,303,1,0,0,0,306,297,1,0,0,0,306,298,1,0,0,0,307,7,1,0,0,0,308,317,
+		5,142,0,0,309,311,5,126,0,0,310,309,1,0,0,0,310,311,1,0,0,0,311,312,1,
+		0,0,0,312,317,3,84,42,0,313,317,3,86,43,0,314,317,5,15,0,0,315,317,5,64,
+		0,0,316,308,1,0,0,0,316,310,1,0,0,0,316,313,1,0,0,0,316,314,1,0,0,0,316,
+		315,1,0,0,0,317,9,1,0,0,0,318,319,5,136,0,0,319,324,3,12,6,0,320,321,5,
+		138,0,0,321,323,3,12,6,0,322,320,1,0,0,0,323,326,1,0,0,0,324,322,1,0,0,
+		0,324,325,1,0,0,0,325,327,1,0,0,0,326,324,1,0,0,0,327,328,5,137,0,0,328,
+		11,1,0,0,0,329,340,3,14,7,0,330,331,5,111,0,0,331,332,5,33,0,0,332,333,
+		3,86,43,0,333,334,5,5,0,0,334,335,3,62,31,0,335,340,1,0,0,0,336,337,5,
+		71,0,0,337,338,5,52,0,0,338,340,3,24,12,0,339,329,1,0,0,0,339,330,1,0,
+		0,0,339,336,1,0,0,0,340,13,1,0,0,0,341,342,3,86,43,0,342,346,3,76,38,0,
+		343,347,5,52,0,0,344,345,5,71,0,0,345,347,5,52,0,0,346,343,1,0,0,0,346,
+		344,1,0,0,0,346,347,1,0,0,0,347,15,1,0,0,0,348,349,5,115,0,0,349,350,5,
+		136,0,0,350,355,3,18,9,0,351,352,5,138,0,0,352,354,3,18,9,0,353,351,1,
+		0,0,0,354,357,1,0,0,0,355,353,1,0,0,0,355,356,1,0,0,0,356,358,1,0,0,0,
+		357,355,1,0,0,0,358,359,5,137,0,0,359,17,1,0,0,0,360,361,3,86,43,0,361,
+		362,5,119,0,0,362,363,3,20,10,0,363,19,1,0,0,0,364,372,5,142,0,0,365,367,
+		5,126,0,0,366,365,1,0,0,0,366,367,1,0,0,0,367,368,1,0,0,0,368,372,3,84,
+		42,0,369,372,3,82,41,0,370,372,3,86,43,0,371,364,1,0,0,0,371,366,1,0,0,
+		0,371,369,1,0,0,0,371,370,1,0,0,0,372,21,1,0,0,0,373,374,5,107,0,0,374,
+		379,3,26,13,0,375,376,5,138,0,0,376,378,3,26,13,0,377,375,1,0,0,0,378,
+		381,1,0,0,0,379,377,1,0,0,0,379,380,1,0,0,0,380,384,1,0,0,0,381,379,1,
+		0,0,0,382,384,3,28,14,0,383,373,1,0,0,0,383,382,1,0,0,0,384,23,1,0,0,0,
+		385,386,5,136,0,0,386,391,3,86,43,0,387,388,5,138,0,0,388,390,3,86,43,
+		0,389,387,1,0,0,0,390,393,1,0,0,0,391,389,1,0,0,0,391,392,1,0,0,0,392,
+		394,1,0,0,0,393,391,1,0,0,0,394,395,5,137,0,0,395,25,1,0,0,0,396,397,5,
+		136,0,0,397,402,3,62,31,0,398,399,5,138,0,0,399,401,3,62,31,0,400,398,
+		1,0,0,0,401,404,1,0,0,0,402,400,1,0,0,0,402,403,1,0,0,0,403,405,1,0,0,
+		0,404,402,1,0,0,0,405,406,5,137,0,0,406,27,1,0,0,0,407,408,5,115,0,0,408,
+		413,3,30,15,0,409,410,5,138,0,0,410,412,3,30,15,0,411,409,1,0,0,0,412,
+		415,1,0,0,0,413,411,1,0,0,0,413,414,1,0,0,0,414,417,1,0,0,0,415,413,1,
+		0,0,0,416,407,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,429,3,32,16,
+		0,419,420,5,66,0,0,420,421,5,8,0,0,421,426,3,40,20,0,422,423,5,138,0,0,
+		423,425,3,40,20,0,424,422,1,0,0,0,425,428,1,0,0,0,426,424,1,0,0,0,426,
+		427,1,0,0,0,427,430,1,0,0,0,428,426,1,0,0,0,429,419,1,0,0,0,429,430,1,
+		0,0,0,430,432,1,0,0,0,431,433,3,42,21,0,432,431,1,0,0,0,432,433,1,0,0,
+		0,433,439,1,0,0,0,434,437,5,56,0,0,435,438,5,143,0,0,436,438,5,2,0,0,437,
+		435,1,0,0,0,437,436,1,0,0,0,438,440,1,0,0,0,439,434,1,0,0,0,439,440,1,
+		0,0,0,440,446,1,0,0,0,441,442,5,63,0,0,442,444,5,143,0,0,443,445,7,7,0,
+		0,444,443,1,0,0,0,444,445,1,0,0,0,445,447,1,0,0,0,446,441,1,0,0,0,446,
+		447,1,0,0,0,447,29,1,0,0,0,448,450,3,86,43,0,449,451,3,24,12,0,450,449,
+		1,0,0,0,450,451,1,0,0,0,451,452,1,0,0,0,452,453,5,5,0,0,453,454,5,136,
+		0,0,454,455,3,28,14,0,455,456,5,137,0,0,456,31,1,0,0,0,457,458,6,16,-1,
+		0,458,459,3,36,18,0,459,474,1,0,0,0,460,461,10,2,0,0,461,463,5,47,0,0,
+		462,464,3,34,17,0,463,462,1,0,0,0,463,464,1,0,0,0,464,465,1,0,0,0,465,
+		473,3,32,16,3,466,467,10,1,0,0,467,469,7,8,0,0,468,470,3,34,17,0,469,468,
+		1,0,0,0,469,470,1,0,0,0,470,471,1,0,0,0,471,473,3,32,16,2,472,460,1,0,
+		0,0,472,466,1,0,0,0,473,476,1,0,0,0,474,472,1,0,0,0,474,475,1,0,0,0,475,
+		33,1,0,0,0,476,474,1,0,0,0,477,478,7,9,0,0,478,35,1,0,0,0,479,494,3,38,
+		19,0,480,481,5,107,0,0,481,486,3,26,13,0,482,483,5,138,0,0,483,485,3,26,
+		13,0,484,482,1,0,0,0,485,488,1,0,0,0,486,484,1,0,0,0,486,487,1,0,0,0,487,
+		494,1,0,0,0,488,486,1,0,0,0,489,490,5,136,0,0,490,491,3,28,14,0,491,492,
+		5,137,0,0,492,494,1,0,0,0,493,479,1,0,0,0,493,480,1,0,0,0,493,489,1,0,
+		0,0,494,37,1,0,0,0,495,497,5,80,0,0,496,498,5,19,0,0,497,496,1,0,0,0,497,
+		498,1,0,0,0,498,499,1,0,0,0,499,504,3,50,25,0,500,501,5,138,0,0,501,503,
+		3,50,25,0,502,500,1,0,0,0,503,506,1,0,0,0,504,502,1,0,0,0,504,505,1,0,
+		0,0,505,516,1,0,0,0,506,504,1,0,0,0,507,508,5,34,0,0,508,513,3,52,26,0,
+		509,510,5,138,0,0,510,512,3,52,26,0,511,509,1,0,0,0,512,515,1,0,0,0,513,
+		511,1,0,0,0,513,514,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,516,507,1,
+		0,0,0,516,517,1,0,0,0,517,519,1,0,0,0,518,520,3,44,22,0,519,518,1,0,0,
+		0,519,520,1,0,0,0,520,523,1,0,0,0,521,522,5,113,0,0,522,524,3,62,31,0,
+		523,521,1,0,0,0,523,524,1,0,0,0,524,535,1,0,0,0,525,526,5,39,0,0,526,527,
+		5,8,0,0,527,532,3,62,31,0,528,529,5,138,0,0,529,531,3,62,31,0,530,528,
+		1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,0,0,533,536,1,0,0,
+		0,534,532,1,0,0,0,535,525,1,0,0,0,535,536,1,0,0,0,536,539,1,0,0,0,537,
+		538,5,40,0,0,538,540,3,62,31,0,539,537,1,0,0,0,539,540,1,0,0,0,540,551,
+		1,0,0,0,541,542,5,68,0,0,542,543,5,8,0,0,543,548,3,62,31,0,544,545,5,138,
+		0,0,545,547,3,62,31,0,546,544,1,0,0,0,547,550,1,0,0,0,548,546,1,0,0,0,
+		548,549,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,551,541,1,0,0,0,551,552,
+		1,0,0,0,552,39,1,0,0,0,553,555,3,62,31,0,554,556,7,10,0,0,555,554,1,0,
+		0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,558,5,62,0,0,558,560,7,11,0,0,
+		559,557,1,0,0,0,559,560,1,0,0,0,560,41,1,0,0,0,561,562,5,22,0,0,562,570,
+		5,11,0,0,563,564,5,22,0,0,564,570,5,30,0,0,565,566,5,22,0,0,566,567,5,
+		64,0,0,567,568,5,114,0,0,568,570,5,12,0,0,569,561,1,0,0,0,569,563,1,0,
+		0,0,569,565,1,0,0,0,570,43,1,0,0,0,571,572,5,114,0,0,572,573,5,103,0,0,
+		573,574,5,136,0,0,574,575,5,86,0,0,575,579,3,48,24,0,576,578,3,46,23,0,
+		577,576,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,582,
+		1,0,0,0,581,579,1,0,0,0,582,583,5,137,0,0,583,627,1,0,0,0,584,585,5,114,
 		0,0,585,586,5,41,0,0,586,587,5,136,0,0,587,588,5,86,0,0,588,589,3,48,24,
 		0,589,590,5,138,0,0,590,591,5,1,0,0,591,592,5,8,0,0,592,596,3,48,24,0,
 		593,595,3,46,23,0,594,593,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,596,
@@ -7746,135 +7760,136 @@ public partial class StreamSqlParser : Parser {
 		645,650,3,62,31,0,646,648,5,5,0,0,647,646,1,0,0,0,647,648,1,0,0,0,648,
 		649,1,0,0,0,649,651,3,86,43,0,650,647,1,0,0,0,650,651,1,0,0,0,651,653,
 		1,0,0,0,652,640,1,0,0,0,652,641,1,0,0,0,652,645,1,0,0,0,653,51,1,0,0,0,
-		654,655,6,26,-1,0,655,656,3,60,30,0,656,673,1,0,0,0,657,658,10,3,0,0,658,
-		659,5,14,0,0,659,660,5,51,0,0,660,672,3,60,30,0,661,662,10,2,0,0,662,663,
-		3,54,27,0,663,664,5,51,0,0,664,666,3,60,30,0,665,667,3,56,28,0,666,665,
-		1,0,0,0,666,667,1,0,0,0,667,669,1,0,0,0,668,670,3,58,29,0,669,668,1,0,
-		0,0,669,670,1,0,0,0,670,672,1,0,0,0,671,657,1,0,0,0,671,661,1,0,0,0,672,
-		675,1,0,0,0,673,671,1,0,0,0,673,674,1,0,0,0,674,53,1,0,0,0,675,673,1,0,
-		0,0,676,678,5,45,0,0,677,676,1,0,0,0,677,678,1,0,0,0,678,692,1,0,0,0,679,
-		681,5,54,0,0,680,682,5,67,0,0,681,680,1,0,0,0,681,682,1,0,0,0,682,692,
-		1,0,0,0,683,685,5,77,0,0,684,686,5,67,0,0,685,684,1,0,0,0,685,686,1,0,
-		0,0,686,692,1,0,0,0,687,689,5,35,0,0,688,690,5,67,0,0,689,688,1,0,0,0,
-		689,690,1,0,0,0,690,692,1,0,0,0,691,677,1,0,0,0,691,679,1,0,0,0,691,683,
-		1,0,0,0,691,687,1,0,0,0,692,55,1,0,0,0,693,694,5,64,0,0,694,708,3,62,31,
-		0,695,696,5,106,0,0,696,697,5,136,0,0,697,702,3,86,43,0,698,699,5,138,
-		0,0,699,701,3,86,43,0,700,698,1,0,0,0,701,704,1,0,0,0,702,700,1,0,0,0,
-		702,703,1,0,0,0,703,705,1,0,0,0,704,702,1,0,0,0,705,706,5,137,0,0,706,
-		708,1,0,0,0,707,693,1,0,0,0,707,695,1,0,0,0,708,57,1,0,0,0,709,717,5,116,
-		0,0,710,718,3,48,24,0,711,712,5,136,0,0,712,713,3,48,24,0,713,714,5,138,
-		0,0,714,715,3,48,24,0,715,716,5,137,0,0,716,718,1,0,0,0,717,710,1,0,0,
-		0,717,711,1,0,0,0,718,722,1,0,0,0,719,720,5,38,0,0,720,721,5,69,0,0,721,
-		723,3,48,24,0,722,719,1,0,0,0,722,723,1,0,0,0,723,59,1,0,0,0,724,732,3,
-		80,40,0,725,727,5,5,0,0,726,725,1,0,0,0,726,727,1,0,0,0,727,728,1,0,0,
-		0,728,730,3,86,43,0,729,731,3,24,12,0,730,729,1,0,0,0,730,731,1,0,0,0,
-		731,733,1,0,0,0,732,726,1,0,0,0,732,733,1,0,0,0,733,771,1,0,0,0,734,735,
-		5,136,0,0,735,736,3,28,14,0,736,744,5,137,0,0,737,739,5,5,0,0,738,737,
-		1,0,0,0,738,739,1,0,0,0,739,740,1,0,0,0,740,742,3,86,43,0,741,743,3,24,
-		12,0,742,741,1,0,0,0,742,743,1,0,0,0,743,745,1,0,0,0,744,738,1,0,0,0,744,
-		745,1,0,0,0,745,771,1,0,0,0,746,747,3,86,43,0,747,748,5,136,0,0,748,753,
-		3,62,31,0,749,750,5,138,0,0,750,752,3,62,31,0,751,749,1,0,0,0,752,755,
-		1,0,0,0,753,751,1,0,0,0,753,754,1,0,0,0,754,756,1,0,0,0,755,753,1,0,0,
-		0,756,764,5,137,0,0,757,759,5,5,0,0,758,757,1,0,0,0,758,759,1,0,0,0,759,
-		760,1,0,0,0,760,762,3,86,43,0,761,763,3,24,12,0,762,761,1,0,0,0,762,763,
-		1,0,0,0,763,765,1,0,0,0,764,758,1,0,0,0,764,765,1,0,0,0,765,771,1,0,0,
-		0,766,767,5,136,0,0,767,768,3,52,26,0,768,769,5,137,0,0,769,771,1,0,0,
-		0,770,724,1,0,0,0,770,734,1,0,0,0,770,746,1,0,0,0,770,766,1,0,0,0,771,
-		61,1,0,0,0,772,773,3,64,32,0,773,63,1,0,0,0,774,775,6,32,-1,0,775,777,
-		3,70,35,0,776,778,3,66,33,0,777,776,1,0,0,0,777,778,1,0,0,0,778,782,1,
-		0,0,0,779,780,5,60,0,0,780,782,3,64,32,3,781,774,1,0,0,0,781,779,1,0,0,
-		0,782,791,1,0,0,0,783,784,10,2,0,0,784,785,5,3,0,0,785,790,3,64,32,3,786,
-		787,10,1,0,0,787,788,5,65,0,0,788,790,3,64,32,2,789,783,1,0,0,0,789,786,
-		1,0,0,0,790,793,1,0,0,0,791,789,1,0,0,0,791,792,1,0,0,0,792,65,1,0,0,0,
-		793,791,1,0,0,0,794,795,3,68,34,0,795,796,3,70,35,0,796,855,1,0,0,0,797,
-		799,5,60,0,0,798,797,1,0,0,0,798,799,1,0,0,0,799,800,1,0,0,0,800,801,5,
-		7,0,0,801,802,3,70,35,0,802,803,5,3,0,0,803,804,3,70,35,0,804,855,1,0,
-		0,0,805,807,5,60,0,0,806,805,1,0,0,0,806,807,1,0,0,0,807,808,1,0,0,0,808,
-		809,5,44,0,0,809,810,5,136,0,0,810,811,3,28,14,0,811,812,5,137,0,0,812,
-		855,1,0,0,0,813,815,5,60,0,0,814,813,1,0,0,0,814,815,1,0,0,0,815,816,1,
-		0,0,0,816,817,5,44,0,0,817,818,5,136,0,0,818,823,3,62,31,0,819,820,5,138,
-		0,0,820,822,3,62,31,0,821,819,1,0,0,0,822,825,1,0,0,0,823,821,1,0,0,0,
-		823,824,1,0,0,0,824,826,1,0,0,0,825,823,1,0,0,0,826,827,5,137,0,0,827,
-		855,1,0,0,0,828,830,5,60,0,0,829,828,1,0,0,0,829,830,1,0,0,0,830,831,1,
-		0,0,0,831,832,7,12,0,0,832,835,3,70,35,0,833,834,5,24,0,0,834,836,3,70,
-		35,0,835,833,1,0,0,0,835,836,1,0,0,0,836,855,1,0,0,0,837,839,5,50,0,0,
-		838,840,5,60,0,0,839,838,1,0,0,0,839,840,1,0,0,0,840,841,1,0,0,0,841,855,
-		5,61,0,0,842,844,5,50,0,0,843,845,5,60,0,0,844,843,1,0,0,0,844,845,1,0,
-		0,0,845,846,1,0,0,0,846,855,3,82,41,0,847,849,5,50,0,0,848,850,5,60,0,
-		0,849,848,1,0,0,0,849,850,1,0,0,0,850,851,1,0,0,0,851,852,5,19,0,0,852,
-		853,5,34,0,0,853,855,3,70,35,0,854,794,1,0,0,0,854,798,1,0,0,0,854,806,
-		1,0,0,0,854,814,1,0,0,0,854,829,1,0,0,0,854,837,1,0,0,0,854,842,1,0,0,
-		0,854,847,1,0,0,0,855,67,1,0,0,0,856,857,7,13,0,0,857,69,1,0,0,0,858,859,
-		6,35,-1,0,859,863,3,72,36,0,860,861,7,14,0,0,861,863,3,70,35,5,862,858,
-		1,0,0,0,862,860,1,0,0,0,863,878,1,0,0,0,864,865,10,4,0,0,865,866,7,15,
-		0,0,866,877,3,70,35,5,867,868,10,3,0,0,868,869,7,14,0,0,869,877,3,70,35,
-		4,870,871,10,2,0,0,871,872,5,130,0,0,872,877,3,70,35,3,873,874,10,1,0,
-		0,874,875,7,16,0,0,875,877,3,70,35,2,876,864,1,0,0,0,876,867,1,0,0,0,876,
-		870,1,0,0,0,876,873,1,0,0,0,877,880,1,0,0,0,878,876,1,0,0,0,878,879,1,
-		0,0,0,879,71,1,0,0,0,880,878,1,0,0,0,881,882,6,36,-1,0,882,968,5,61,0,
-		0,883,968,3,82,41,0,884,968,3,84,42,0,885,968,5,142,0,0,886,968,5,141,
-		0,0,887,888,5,48,0,0,888,890,5,142,0,0,889,891,3,86,43,0,890,889,1,0,0,
-		0,890,891,1,0,0,0,891,968,1,0,0,0,892,893,3,86,43,0,893,894,5,142,0,0,
-		894,968,1,0,0,0,895,968,5,145,0,0,896,897,5,26,0,0,897,898,5,136,0,0,898,
-		899,3,28,14,0,899,900,5,137,0,0,900,968,1,0,0,0,901,902,5,136,0,0,902,
-		903,3,28,14,0,903,904,5,137,0,0,904,968,1,0,0,0,905,906,5,4,0,0,906,915,
-		5,133,0,0,907,912,3,62,31,0,908,909,5,138,0,0,909,911,3,62,31,0,910,908,
-		1,0,0,0,911,914,1,0,0,0,912,910,1,0,0,0,912,913,1,0,0,0,913,916,1,0,0,
-		0,914,912,1,0,0,0,915,907,1,0,0,0,915,916,1,0,0,0,916,917,1,0,0,0,917,
-		968,5,134,0,0,918,920,5,9,0,0,919,921,3,62,31,0,920,919,1,0,0,0,920,921,
-		1,0,0,0,921,923,1,0,0,0,922,924,3,74,37,0,923,922,1,0,0,0,924,925,1,0,
-		0,0,925,923,1,0,0,0,925,926,1,0,0,0,926,929,1,0,0,0,927,928,5,21,0,0,928,
-		930,3,62,31,0,929,927,1,0,0,0,929,930,1,0,0,0,930,931,1,0,0,0,931,932,
-		5,23,0,0,932,968,1,0,0,0,933,934,5,10,0,0,934,935,5,136,0,0,935,936,3,
-		62,31,0,936,937,5,5,0,0,937,938,3,76,38,0,938,939,5,137,0,0,939,968,1,
-		0,0,0,940,941,3,86,43,0,941,954,5,136,0,0,942,955,5,127,0,0,943,945,5,
-		19,0,0,944,943,1,0,0,0,944,945,1,0,0,0,945,946,1,0,0,0,946,951,3,62,31,
-		0,947,948,5,138,0,0,948,950,3,62,31,0,949,947,1,0,0,0,950,953,1,0,0,0,
-		951,949,1,0,0,0,951,952,1,0,0,0,952,955,1,0,0,0,953,951,1,0,0,0,954,942,
-		1,0,0,0,954,944,1,0,0,0,954,955,1,0,0,0,955,956,1,0,0,0,956,957,5,137,
-		0,0,957,968,1,0,0,0,958,959,3,86,43,0,959,960,5,139,0,0,960,961,3,86,43,
-		0,961,968,1,0,0,0,962,968,3,86,43,0,963,964,5,136,0,0,964,965,3,62,31,
-		0,965,966,5,137,0,0,966,968,1,0,0,0,967,881,1,0,0,0,967,883,1,0,0,0,967,
-		884,1,0,0,0,967,885,1,0,0,0,967,886,1,0,0,0,967,887,1,0,0,0,967,892,1,
-		0,0,0,967,895,1,0,0,0,967,896,1,0,0,0,967,901,1,0,0,0,967,905,1,0,0,0,
-		967,918,1,0,0,0,967,933,1,0,0,0,967,940,1,0,0,0,967,958,1,0,0,0,967,962,
-		1,0,0,0,967,963,1,0,0,0,968,979,1,0,0,0,969,970,10,8,0,0,970,971,5,133,
-		0,0,971,972,3,70,35,0,972,973,5,134,0,0,973,978,1,0,0,0,974,975,10,5,0,
-		0,975,976,5,135,0,0,976,978,3,76,38,0,977,969,1,0,0,0,977,974,1,0,0,0,
-		978,981,1,0,0,0,979,977,1,0,0,0,979,980,1,0,0,0,980,73,1,0,0,0,981,979,
-		1,0,0,0,982,983,5,112,0,0,983,984,3,62,31,0,984,985,5,97,0,0,985,986,3,
-		62,31,0,986,75,1,0,0,0,987,988,6,38,-1,0,988,989,5,4,0,0,989,990,5,121,
-		0,0,990,991,3,76,38,0,991,992,5,123,0,0,992,1032,1,0,0,0,993,994,5,58,
-		0,0,994,995,5,121,0,0,995,996,3,76,38,0,996,997,5,138,0,0,997,998,3,76,
-		38,0,998,999,5,123,0,0,999,1032,1,0,0,0,1000,1001,5,92,0,0,1001,1010,5,
-		121,0,0,1002,1007,3,78,39,0,1003,1004,5,138,0,0,1004,1006,3,78,39,0,1005,
-		1003,1,0,0,0,1006,1009,1,0,0,0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,
-		1011,1,0,0,0,1009,1007,1,0,0,0,1010,1002,1,0,0,0,1010,1011,1,0,0,0,1011,
-		1012,1,0,0,0,1012,1032,5,123,0,0,1013,1015,3,86,43,0,1014,1016,7,17,0,
-		0,1015,1014,1,0,0,0,1015,1016,1,0,0,0,1016,1024,1,0,0,0,1017,1018,5,136,
-		0,0,1018,1021,5,143,0,0,1019,1020,5,138,0,0,1020,1022,5,143,0,0,1021,1019,
-		1,0,0,0,1021,1022,1,0,0,0,1022,1023,1,0,0,0,1023,1025,5,137,0,0,1024,1017,
-		1,0,0,0,1024,1025,1,0,0,0,1025,1029,1,0,0,0,1026,1027,7,18,0,0,1027,1028,
-		5,98,0,0,1028,1030,5,118,0,0,1029,1026,1,0,0,0,1029,1030,1,0,0,0,1030,
-		1032,1,0,0,0,1031,987,1,0,0,0,1031,993,1,0,0,0,1031,1000,1,0,0,0,1031,
-		1013,1,0,0,0,1032,1038,1,0,0,0,1033,1034,10,2,0,0,1034,1035,5,133,0,0,
-		1035,1037,5,134,0,0,1036,1033,1,0,0,0,1037,1040,1,0,0,0,1038,1036,1,0,
-		0,0,1038,1039,1,0,0,0,1039,77,1,0,0,0,1040,1038,1,0,0,0,1041,1042,3,86,
-		43,0,1042,1043,3,76,38,0,1043,79,1,0,0,0,1044,1047,3,86,43,0,1045,1046,
-		5,139,0,0,1046,1048,3,86,43,0,1047,1045,1,0,0,0,1047,1048,1,0,0,0,1048,
-		81,1,0,0,0,1049,1050,7,19,0,0,1050,83,1,0,0,0,1051,1052,7,20,0,0,1052,
-		85,1,0,0,0,1053,1057,5,146,0,0,1054,1057,5,147,0,0,1055,1057,3,88,44,0,
-		1056,1053,1,0,0,0,1056,1054,1,0,0,0,1056,1055,1,0,0,0,1057,87,1,0,0,0,
-		1058,1059,7,21,0,0,1059,89,1,0,0,0,154,93,100,105,111,114,121,127,131,
-		134,138,142,148,152,162,166,170,173,177,183,190,193,201,206,212,215,219,
-		224,231,234,239,253,258,263,268,273,278,287,291,303,306,310,316,324,339,
-		346,355,366,371,379,383,391,402,413,416,426,429,432,437,439,444,446,450,
-		463,469,472,474,486,493,497,504,513,516,519,523,532,535,539,548,551,555,
-		559,569,579,596,608,621,626,635,647,650,652,666,669,671,673,677,681,685,
-		689,691,702,707,717,722,726,730,732,738,742,744,753,758,762,764,770,777,
-		781,789,791,798,806,814,823,829,835,839,844,849,854,862,876,878,890,912,
-		915,920,925,929,944,951,954,967,977,979,1007,1010,1015,1021,1024,1029,
-		1031,1038,1047,1056
+		654,655,6,26,-1,0,655,656,3,60,30,0,656,676,1,0,0,0,657,658,10,3,0,0,658,
+		659,5,14,0,0,659,660,5,51,0,0,660,675,3,60,30,0,661,662,10,2,0,0,662,663,
+		3,54,27,0,663,664,5,51,0,0,664,672,3,60,30,0,665,667,3,58,29,0,666,665,
+		1,0,0,0,666,667,1,0,0,0,667,668,1,0,0,0,668,670,3,56,28,0,669,671,3,58,
+		29,0,670,669,1,0,0,0,670,671,1,0,0,0,671,673,1,0,0,0,672,666,1,0,0,0,672,
+		673,1,0,0,0,673,675,1,0,0,0,674,657,1,0,0,0,674,661,1,0,0,0,675,678,1,
+		0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,53,1,0,0,0,678,676,1,0,0,0,679,
+		681,5,45,0,0,680,679,1,0,0,0,680,681,1,0,0,0,681,695,1,0,0,0,682,684,5,
+		54,0,0,683,685,5,67,0,0,684,683,1,0,0,0,684,685,1,0,0,0,685,695,1,0,0,
+		0,686,688,5,77,0,0,687,689,5,67,0,0,688,687,1,0,0,0,688,689,1,0,0,0,689,
+		695,1,0,0,0,690,692,5,35,0,0,691,693,5,67,0,0,692,691,1,0,0,0,692,693,
+		1,0,0,0,693,695,1,0,0,0,694,680,1,0,0,0,694,682,1,0,0,0,694,686,1,0,0,
+		0,694,690,1,0,0,0,695,55,1,0,0,0,696,697,5,64,0,0,697,711,3,62,31,0,698,
+		699,5,106,0,0,699,700,5,136,0,0,700,705,3,86,43,0,701,702,5,138,0,0,702,
+		704,3,86,43,0,703,701,1,0,0,0,704,707,1,0,0,0,705,703,1,0,0,0,705,706,
+		1,0,0,0,706,708,1,0,0,0,707,705,1,0,0,0,708,709,5,137,0,0,709,711,1,0,
+		0,0,710,696,1,0,0,0,710,698,1,0,0,0,711,57,1,0,0,0,712,720,5,116,0,0,713,
+		721,3,48,24,0,714,715,5,136,0,0,715,716,3,48,24,0,716,717,5,138,0,0,717,
+		718,3,48,24,0,718,719,5,137,0,0,719,721,1,0,0,0,720,713,1,0,0,0,720,714,
+		1,0,0,0,721,725,1,0,0,0,722,723,5,38,0,0,723,724,5,69,0,0,724,726,3,48,
+		24,0,725,722,1,0,0,0,725,726,1,0,0,0,726,59,1,0,0,0,727,735,3,80,40,0,
+		728,730,5,5,0,0,729,728,1,0,0,0,729,730,1,0,0,0,730,731,1,0,0,0,731,733,
+		3,86,43,0,732,734,3,24,12,0,733,732,1,0,0,0,733,734,1,0,0,0,734,736,1,
+		0,0,0,735,729,1,0,0,0,735,736,1,0,0,0,736,774,1,0,0,0,737,738,5,136,0,
+		0,738,739,3,28,14,0,739,747,5,137,0,0,740,742,5,5,0,0,741,740,1,0,0,0,
+		741,742,1,0,0,0,742,743,1,0,0,0,743,745,3,86,43,0,744,746,3,24,12,0,745,
+		744,1,0,0,0,745,746,1,0,0,0,746,748,1,0,0,0,747,741,1,0,0,0,747,748,1,
+		0,0,0,748,774,1,0,0,0,749,750,3,86,43,0,750,751,5,136,0,0,751,756,3,62,
+		31,0,752,753,5,138,0,0,753,755,3,62,31,0,754,752,1,0,0,0,755,758,1,0,0,
+		0,756,754,1,0,0,0,756,757,1,0,0,0,757,759,1,0,0,0,758,756,1,0,0,0,759,
+		767,5,137,0,0,760,762,5,5,0,0,761,760,1,0,0,0,761,762,1,0,0,0,762,763,
+		1,0,0,0,763,765,3,86,43,0,764,766,3,24,12,0,765,764,1,0,0,0,765,766,1,
+		0,0,0,766,768,1,0,0,0,767,761,1,0,0,0,767,768,1,0,0,0,768,774,1,0,0,0,
+		769,770,5,136,0,0,770,771,3,52,26,0,771,772,5,137,0,0,772,774,1,0,0,0,
+		773,727,1,0,0,0,773,737,1,0,0,0,773,749,1,0,0,0,773,769,1,0,0,0,774,61,
+		1,0,0,0,775,776,3,64,32,0,776,63,1,0,0,0,777,778,6,32,-1,0,778,780,3,70,
+		35,0,779,781,3,66,33,0,780,779,1,0,0,0,780,781,1,0,0,0,781,785,1,0,0,0,
+		782,783,5,60,0,0,783,785,3,64,32,3,784,777,1,0,0,0,784,782,1,0,0,0,785,
+		794,1,0,0,0,786,787,10,2,0,0,787,788,5,3,0,0,788,793,3,64,32,3,789,790,
+		10,1,0,0,790,791,5,65,0,0,791,793,3,64,32,2,792,786,1,0,0,0,792,789,1,
+		0,0,0,793,796,1,0,0,0,794,792,1,0,0,0,794,795,1,0,0,0,795,65,1,0,0,0,796,
+		794,1,0,0,0,797,798,3,68,34,0,798,799,3,70,35,0,799,858,1,0,0,0,800,802,
+		5,60,0,0,801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,0,0,803,804,5,7,0,
+		0,804,805,3,70,35,0,805,806,5,3,0,0,806,807,3,70,35,0,807,858,1,0,0,0,
+		808,810,5,60,0,0,809,808,1,0,0,0,809,810,1,0,0,0,810,811,1,0,0,0,811,812,
+		5,44,0,0,812,813,5,136,0,0,813,814,3,28,14,0,814,815,5,137,0,0,815,858,
+		1,0,0,0,816,818,5,60,0,0,817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,
+		0,819,820,5,44,0,0,820,821,5,136,0,0,821,826,3,62,31,0,822,823,5,138,0,
+		0,823,825,3,62,31,0,824,822,1,0,0,0,825,828,1,0,0,0,826,824,1,0,0,0,826,
+		827,1,0,0,0,827,829,1,0,0,0,828,826,1,0,0,0,829,830,5,137,0,0,830,858,
+		1,0,0,0,831,833,5,60,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,
+		0,834,835,7,12,0,0,835,838,3,70,35,0,836,837,5,24,0,0,837,839,3,70,35,
+		0,838,836,1,0,0,0,838,839,1,0,0,0,839,858,1,0,0,0,840,842,5,50,0,0,841,
+		843,5,60,0,0,842,841,1,0,0,0,842,843,1,0,0,0,843,844,1,0,0,0,844,858,5,
+		61,0,0,845,847,5,50,0,0,846,848,5,60,0,0,847,846,1,0,0,0,847,848,1,0,0,
+		0,848,849,1,0,0,0,849,858,3,82,41,0,850,852,5,50,0,0,851,853,5,60,0,0,
+		852,851,1,0,0,0,852,853,1,0,0,0,853,854,1,0,0,0,854,855,5,19,0,0,855,856,
+		5,34,0,0,856,858,3,70,35,0,857,797,1,0,0,0,857,801,1,0,0,0,857,809,1,0,
+		0,0,857,817,1,0,0,0,857,832,1,0,0,0,857,840,1,0,0,0,857,845,1,0,0,0,857,
+		850,1,0,0,0,858,67,1,0,0,0,859,860,7,13,0,0,860,69,1,0,0,0,861,862,6,35,
+		-1,0,862,866,3,72,36,0,863,864,7,14,0,0,864,866,3,70,35,5,865,861,1,0,
+		0,0,865,863,1,0,0,0,866,881,1,0,0,0,867,868,10,4,0,0,868,869,7,15,0,0,
+		869,880,3,70,35,5,870,871,10,3,0,0,871,872,7,14,0,0,872,880,3,70,35,4,
+		873,874,10,2,0,0,874,875,5,130,0,0,875,880,3,70,35,3,876,877,10,1,0,0,
+		877,878,7,16,0,0,878,880,3,70,35,2,879,867,1,0,0,0,879,870,1,0,0,0,879,
+		873,1,0,0,0,879,876,1,0,0,0,880,883,1,0,0,0,881,879,1,0,0,0,881,882,1,
+		0,0,0,882,71,1,0,0,0,883,881,1,0,0,0,884,885,6,36,-1,0,885,971,5,61,0,
+		0,886,971,3,82,41,0,887,971,3,84,42,0,888,971,5,142,0,0,889,971,5,141,
+		0,0,890,891,5,48,0,0,891,893,5,142,0,0,892,894,3,86,43,0,893,892,1,0,0,
+		0,893,894,1,0,0,0,894,971,1,0,0,0,895,896,3,86,43,0,896,897,5,142,0,0,
+		897,971,1,0,0,0,898,971,5,145,0,0,899,900,5,26,0,0,900,901,5,136,0,0,901,
+		902,3,28,14,0,902,903,5,137,0,0,903,971,1,0,0,0,904,905,5,136,0,0,905,
+		906,3,28,14,0,906,907,5,137,0,0,907,971,1,0,0,0,908,909,5,4,0,0,909,918,
+		5,133,0,0,910,915,3,62,31,0,911,912,5,138,0,0,912,914,3,62,31,0,913,911,
+		1,0,0,0,914,917,1,0,0,0,915,913,1,0,0,0,915,916,1,0,0,0,916,919,1,0,0,
+		0,917,915,1,0,0,0,918,910,1,0,0,0,918,919,1,0,0,0,919,920,1,0,0,0,920,
+		971,5,134,0,0,921,923,5,9,0,0,922,924,3,62,31,0,923,922,1,0,0,0,923,924,
+		1,0,0,0,924,926,1,0,0,0,925,927,3,74,37,0,926,925,1,0,0,0,927,928,1,0,
+		0,0,928,926,1,0,0,0,928,929,1,0,0,0,929,932,1,0,0,0,930,931,5,21,0,0,931,
+		933,3,62,31,0,932,930,1,0,0,0,932,933,1,0,0,0,933,934,1,0,0,0,934,935,
+		5,23,0,0,935,971,1,0,0,0,936,937,5,10,0,0,937,938,5,136,0,0,938,939,3,
+		62,31,0,939,940,5,5,0,0,940,941,3,76,38,0,941,942,5,137,0,0,942,971,1,
+		0,0,0,943,944,3,86,43,0,944,957,5,136,0,0,945,958,5,127,0,0,946,948,5,
+		19,0,0,947,946,1,0,0,0,947,948,1,0,0,0,948,949,1,0,0,0,949,954,3,62,31,
+		0,950,951,5,138,0,0,951,953,3,62,31,0,952,950,1,0,0,0,953,956,1,0,0,0,
+		954,952,1,0,0,0,954,955,1,0,0,0,955,958,1,0,0,0,956,954,1,0,0,0,957,945,
+		1,0,0,0,957,947,1,0,0,0,957,958,1,0,0,0,958,959,1,0,0,0,959,960,5,137,
+		0,0,960,971,1,0,0,0,961,962,3,86,43,0,962,963,5,139,0,0,963,964,3,86,43,
+		0,964,971,1,0,0,0,965,971,3,86,43,0,966,967,5,136,0,0,967,968,3,62,31,
+		0,968,969,5,137,0,0,969,971,1,0,0,0,970,884,1,0,0,0,970,886,1,0,0,0,970,
+		887,1,0,0,0,970,888,1,0,0,0,970,889,1,0,0,0,970,890,1,0,0,0,970,895,1,
+		0,0,0,970,898,1,0,0,0,970,899,1,0,0,0,970,904,1,0,0,0,970,908,1,0,0,0,
+		970,921,1,0,0,0,970,936,1,0,0,0,970,943,1,0,0,0,970,961,1,0,0,0,970,965,
+		1,0,0,0,970,966,1,0,0,0,971,982,1,0,0,0,972,973,10,8,0,0,973,974,5,133,
+		0,0,974,975,3,70,35,0,975,976,5,134,0,0,976,981,1,0,0,0,977,978,10,5,0,
+		0,978,979,5,135,0,0,979,981,3,76,38,0,980,972,1,0,0,0,980,977,1,0,0,0,
+		981,984,1,0,0,0,982,980,1,0,0,0,982,983,1,0,0,0,983,73,1,0,0,0,984,982,
+		1,0,0,0,985,986,5,112,0,0,986,987,3,62,31,0,987,988,5,97,0,0,988,989,3,
+		62,31,0,989,75,1,0,0,0,990,991,6,38,-1,0,991,992,5,4,0,0,992,993,5,121,
+		0,0,993,994,3,76,38,0,994,995,5,123,0,0,995,1035,1,0,0,0,996,997,5,58,
+		0,0,997,998,5,121,0,0,998,999,3,76,38,0,999,1000,5,138,0,0,1000,1001,3,
+		76,38,0,1001,1002,5,123,0,0,1002,1035,1,0,0,0,1003,1004,5,92,0,0,1004,
+		1013,5,121,0,0,1005,1010,3,78,39,0,1006,1007,5,138,0,0,1007,1009,3,78,
+		39,0,1008,1006,1,0,0,0,1009,1012,1,0,0,0,1010,1008,1,0,0,0,1010,1011,1,
+		0,0,0,1011,1014,1,0,0,0,1012,1010,1,0,0,0,1013,1005,1,0,0,0,1013,1014,
+		1,0,0,0,1014,1015,1,0,0,0,1015,1035,5,123,0,0,1016,1018,3,86,43,0,1017,
+		1019,7,17,0,0,1018,1017,1,0,0,0,1018,1019,1,0,0,0,1019,1027,1,0,0,0,1020,
+		1021,5,136,0,0,1021,1024,5,143,0,0,1022,1023,5,138,0,0,1023,1025,5,143,
+		0,0,1024,1022,1,0,0,0,1024,1025,1,0,0,0,1025,1026,1,0,0,0,1026,1028,5,
+		137,0,0,1027,1020,1,0,0,0,1027,1028,1,0,0,0,1028,1032,1,0,0,0,1029,1030,
+		7,18,0,0,1030,1031,5,98,0,0,1031,1033,5,118,0,0,1032,1029,1,0,0,0,1032,
+		1033,1,0,0,0,1033,1035,1,0,0,0,1034,990,1,0,0,0,1034,996,1,0,0,0,1034,
+		1003,1,0,0,0,1034,1016,1,0,0,0,1035,1041,1,0,0,0,1036,1037,10,2,0,0,1037,
+		1038,5,133,0,0,1038,1040,5,134,0,0,1039,1036,1,0,0,0,1040,1043,1,0,0,0,
+		1041,1039,1,0,0,0,1041,1042,1,0,0,0,1042,77,1,0,0,0,1043,1041,1,0,0,0,
+		1044,1045,3,86,43,0,1045,1046,3,76,38,0,1046,79,1,0,0,0,1047,1050,3,86,
+		43,0,1048,1049,5,139,0,0,1049,1051,3,86,43,0,1050,1048,1,0,0,0,1050,1051,
+		1,0,0,0,1051,81,1,0,0,0,1052,1053,7,19,0,0,1053,83,1,0,0,0,1054,1055,7,
+		20,0,0,1055,85,1,0,0,0,1056,1060,5,146,0,0,1057,1060,5,147,0,0,1058,1060,
+		3,88,44,0,1059,1056,1,0,0,0,1059,1057,1,0,0,0,1059,1058,1,0,0,0,1060,87,
+		1,0,0,0,1061,1062,7,21,0,0,1062,89,1,0,0,0,155,93,100,105,111,114,121,
+		127,131,134,138,142,148,152,162,166,170,173,177,183,190,193,201,206,212,
+		215,219,224,231,234,239,253,258,263,268,273,278,287,291,303,306,310,316,
+		324,339,346,355,366,371,379,383,391,402,413,416,426,429,432,437,439,444,
+		446,450,463,469,472,474,486,493,497,504,513,516,519,523,532,535,539,548,
+		551,555,559,569,579,596,608,621,626,635,647,650,652,666,670,672,674,676,
+		680,684,688,692,694,705,710,720,725,729,733,735,741,745,747,756,761,765,
+		767,773,780,784,792,794,801,809,817,826,832,838,842,847,852,857,865,879,
+		881,893,915,918,923,928,932,947,954,957,970,980,982,1010,1013,1018,1024,
+		1027,1032,1034,1041,1050,1059
 	};
 
 	public static readonly ATN _ATN =

@@ -14,7 +14,13 @@ public sealed class ExpressionBinder
 
     public ExpressionBinder(BindScope scope) => _scope = scope;
 
-    public BoundExpression Bind(Expression expression) => expression switch
+    public BoundExpression Bind(Expression expression)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return BindExpression(expression);
+    }
+
+    private BoundExpression BindExpression(Expression expression) => expression switch
     {
         NullLiteral => new BoundLiteral(null, SqlType.Unknown),
         BooleanLiteral b => new BoundLiteral(b.Value, SqlType.Boolean),

@@ -27,12 +27,12 @@ public static class QueryBinder
             throw SqlException.NotSupported("OFFSET", query.Position);
         }
 
+        var (plan, source) = BindBody(query.Body, catalog);
         if (query.Emit == EmitMode.Final)
         {
             throw SqlException.NotSupported("EMIT FINAL without a window", query.Position);
         }
 
-        var (plan, source) = BindBody(query.Body, catalog);
         if (query.Emit != EmitMode.None && source is null)
         {
             throw new SqlException(SqlState.FeatureNotSupported, "EMIT CHANGES needs a stream in FROM", query.Position);

@@ -19,6 +19,16 @@ public static class StreamBinder
             throw SqlException.NotSupported("CREATE TABLE", create.Position);
         }
 
+        if (create.Watermark is { } watermark)
+        {
+            throw SqlException.NotSupported("WATERMARK", watermark.Position);
+        }
+
+        if (create.PrimaryKey.Count > 0)
+        {
+            throw new SqlException(SqlState.SyntaxError, "a stream has no PRIMARY KEY; use KEY", create.Position);
+        }
+
         if (create.Columns.Count == 0)
         {
             throw new SqlException(SqlState.SyntaxError, "CREATE STREAM needs a column list (or AS SELECT)", create.Name.Position);

@@ -120,7 +120,7 @@ public sealed partial class StreamEngine
     {
         if (drop.Kind != RelationKind.Stream)
         {
-            throw SqlException.NotSupported("DROP " + drop.Kind.ToString().ToUpperInvariant(), drop.Position);
+            throw SqlException.NotSupported("DROP " + (drop.Kind == RelationKind.MaterializedView ? "MATERIALIZED VIEW" : drop.Kind.ToString().ToUpperInvariant()), drop.Position);
         }
 
         var stream = Catalog.FindStream(drop.Name.Name);

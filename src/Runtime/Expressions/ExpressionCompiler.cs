@@ -41,7 +41,13 @@ public static class ExpressionCompiler
         throw new InvalidOperationException($"no method {type.Name}.{name}");
     }
 
-    private static L Build(BoundExpression expression, ParameterExpression row) => expression switch
+    private static L Build(BoundExpression expression, ParameterExpression row)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return BuildNode(expression, row);
+    }
+
+    private static L BuildNode(BoundExpression expression, ParameterExpression row) => expression switch
     {
         BoundColumn c => L.ArrayIndex(row, L.Constant(c.Index)),
         BoundLiteral l => L.Constant(Value.FromConstant(l.Value, l.Type)),

@@ -15,6 +15,8 @@ public sealed record PgError(string Severity, string SqlState, string Message, i
                 return new PgError("ERROR", e.SqlState, e.Message, e.Position is { } p ? p + 1 : null, e.Detail, e.Hint);
             case OperationCanceledException when cancelled:
                 return new PgError("ERROR", States.QueryCanceled, "canceling statement due to user request");
+            case InsufficientExecutionStackException:
+                return new PgError("ERROR", States.StatementTooComplex, "stack depth limit exceeded", Hint: "The statement nests expressions too deeply.");
             case InvalidDataException e:
                 return new PgError("ERROR", States.DataCorrupted, e.Message);
             default:
