@@ -19,7 +19,9 @@ public static class PlanPrinter
         var indent = depth == 0 ? "" : new string(' ', (depth - 1) * 2) + "└─";
         lines.Add(indent + plan switch
         {
-            LogicalScan s => $"Scan {s.Source.Name} (topic {s.Source.Topic}, {s.Source.Partitions} partitions)",
+            LogicalScan s => $"Scan {s.Source.Name} (topic {s.Source.Topic}, {s.Source.Partitions} partitions"
+                + (s.ReadColumns is null ? ")" : $", reads {string.Join(", ", s.ReadColumns.Select(i => s.Source.RowSchema[i].Name))})"),
+            LogicalValues v => $"Values ({v.Rows.Count} rows)",
             LogicalFilter f => $"Filter {Render(f.Predicate, f.Input)}",
             LogicalProject p => "Project " + string.Join(", ", p.Expressions.Select((e, i) => $"{Render(e, p.Input)} AS {p.Columns[i].Name}")),
             LogicalLimit l => $"Limit {l.Count}",
@@ -36,6 +38,7 @@ public static class PlanPrinter
         BoundColumn c => c.Name,
         BoundLiteral { Value: null } => "NULL",
         BoundLiteral { Value: string s } => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+        BoundLiteral { Value: bool b } => b ? "true" : "false",
         BoundLiteral l => Binder.Coercion.FormatConstant(l.Value!, l.Type),
         BoundBinary b => $"({Render(b.Left, input)} {b.Operator.ToSql()} {Render(b.Right, input)})",
         BoundNegate n => $"(- {Render(n.Operand, input)})",

@@ -69,7 +69,7 @@ public sealed partial class StreamEngine
             return new CommandResult("CREATE STREAM");
         }
 
-        var query = QueryBinder.Bind(create.AsQuery!, Catalog);
+        var query = BindAndOptimize(create.AsQuery!);
         var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent query must read a stream", create.AsQuery!.Position);
         if (query.Plan is Planner.Logical.LogicalLimit)
         {

@@ -59,7 +59,7 @@ public sealed partial class StreamEngine
 
     private RowsResult Select(Query query, SessionContext session)
     {
-        var bound = QueryBinder.Bind(query, Catalog);
+        var bound = BindAndOptimize(query);
         var pipeline = PartitionPipeline.Build(bound.Plan);
         if (bound.Source is null)
         {
@@ -110,7 +110,7 @@ public sealed partial class StreamEngine
 
         var channel = Channel.CreateBounded<Value[]>(new BoundedChannelOptions(1024) { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var codec = new RowCodec(pipeline.Source);
+        var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
         var sink = new ChannelRowSink(channel.Writer);
         var metrics = new QueryMetrics("transient");
         var tasks = new Task[topic.PartitionCount];

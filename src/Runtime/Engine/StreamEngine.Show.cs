@@ -79,8 +79,9 @@ public sealed partial class StreamEngine
             CreateRelationStatement { AsQuery: { } asQuery } => asQuery,
             _ => throw SqlException.NotSupported("EXPLAIN of " + explain.Statement.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant(), explain.Statement.Position),
         };
-        var bound = QueryBinder.Bind(query, Catalog);
-        return Rows(["QUERY PLAN"], PlanPrinter.Print(bound.Plan).Select(line => Row(line)));
+        var bound = BindAndOptimize(query);
+        var physical = Operators.PartitionPipeline.Build(bound.Plan).Describe();
+        return Rows(["QUERY PLAN"], [.. PlanPrinter.Print(bound.Plan).Select(line => Row(line)), Row("Physical:"), .. physical.Select(line => Row("  " + line))]);
     }
 
     private static RowsResult DescribeFunction(DescribeFunctionStatement describe)

@@ -2,7 +2,10 @@ using Serilog;
 using StreamSql.Parser;
 using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
 using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Rules;
+using StreamSql.Runtime.Expressions;
 using StreamSql.Runtime.Queries;
 using StreamSql.Runtime.Topics;
 using StreamSql.Runtime.Topics.Embedded;
@@ -143,6 +146,15 @@ public sealed partial class StreamEngine : IAsyncDisposable
 
     private Task LogAsync(Statement statement, string? queryId, CancellationToken cancellationToken) =>
         _replaying ? Task.CompletedTask : _commandLog.AppendAsync(new LoggedCommand(statement.Text, queryId), cancellationToken);
+
+    private static readonly Optimizer PlanOptimizer = new(ConstantEvaluator.Instance);
+
+    /// <summary>Binds a query and runs the optimizer over its plan.</summary>
+    private BoundQuery BindAndOptimize(Query query)
+    {
+        var bound = QueryBinder.Bind(query, Catalog);
+        return bound with { Plan = PlanOptimizer.Optimize(bound.Plan) };
+    }
 
     /// <summary>Returns once every persistent query has processed every record its source held when FLUSH began (repeated for chains of queries).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)

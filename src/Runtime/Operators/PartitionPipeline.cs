@@ -22,6 +22,27 @@ public sealed class PartitionPipeline
     /// <summary>The stream scanned; only valid when the leaf is a scan.</summary>
     public StreamDefinition Source => ((LogicalScan)Leaf).Source;
 
+    /// <summary>The scan's columns the pipeline reads (null: all), from the optimizer's pruning.</summary>
+    public IReadOnlyList<int>? ReadColumns => (Leaf as LogicalScan)?.ReadColumns;
+
+    /// <summary>One line per physical step, for EXPLAIN.</summary>
+    public IReadOnlyList<string> Describe()
+    {
+        var lines = new List<string>
+        {
+            Leaf is LogicalScan scan
+                ? $"PartitionTask × {scan.Source.Partitions} (read {scan.Source.ValueFormat.ToString().ToUpperInvariant()} records, decode {(scan.ReadColumns is null ? "all columns" : scan.ReadColumns.Count + " of " + scan.Source.Columns.Count + " columns")})"
+                : "ValuesSource",
+        };
+        lines.AddRange(Operators.Select(o => "  → " + o.GetType().Name));
+        if (Limit is { } limit)
+        {
+            lines.Add($"  → LimitAtConsumer ({limit} rows)");
+        }
+
+        return lines;
+    }
+
     public IReadOnlyList<IBatchOperator> Operators { get; }
 
     /// <summary>LIMIT applies across partitions, so the consumer enforces it.</summary>

@@ -25,7 +25,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         _source = source;
         _offsets = offsets;
         var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true);
-        var codec = new RowCodec(pipeline.Source);
+        var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
         var rowSink = new TopicRowSink(sinkTopic, new RowCodec(sink), offsets);
         _tasks = new PartitionTask[source.PartitionCount];
         _positions = new long[source.PartitionCount];
