@@ -11,12 +11,14 @@ public static class Coercion
     {
         SqlTypeKind.Int => 1,
         SqlTypeKind.BigInt => 2,
-        SqlTypeKind.Double => 3,
+        SqlTypeKind.Numeric => 3,
+        SqlTypeKind.Double => 4,
         _ => 0,
     };
 
     public static bool CanImplicitlyConvert(SqlType from, SqlType to) =>
         from == to
+        || (from.Kind == to.Kind && to.Precision is null)
         || from.Kind == SqlTypeKind.Unknown
         || (from.IsNumeric && to.IsNumeric && NumericRank(from.Kind) <= NumericRank(to.Kind));
 
@@ -26,6 +28,12 @@ public static class Coercion
         if (left == right)
         {
             return left.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : left;
+        }
+
+        if (left.Kind == right.Kind)
+        {
+            // Differently constrained numerics meet as plain numeric.
+            return left with { Precision = null, NumericScale = null };
         }
 
         if (left.Kind == SqlTypeKind.Unknown)
@@ -77,6 +85,13 @@ public static class Coercion
         return (target.Kind, value) switch
         {
             (SqlTypeKind.BigInt, int i) => (long)i,
+            (SqlTypeKind.Numeric, int i) => NumericMath.ApplyTypmod(i, target.Precision, target.NumericScale),
+            (SqlTypeKind.Numeric, long l) => NumericMath.ApplyTypmod(l, target.Precision, target.NumericScale),
+            (SqlTypeKind.Numeric, decimal m) => NumericMath.ApplyTypmod(m, target.Precision, target.NumericScale),
+            (SqlTypeKind.Numeric, double d) => NumericMath.ApplyTypmod(NumericMath.FromDouble(d), target.Precision, target.NumericScale),
+            (SqlTypeKind.Double, decimal m) => (double)m,
+            (SqlTypeKind.Int, decimal m) => RoundToInt(m, position),
+            (SqlTypeKind.BigInt, decimal m) => RoundToLong(m, position),
             (SqlTypeKind.Double, int i) => (double)i,
             (SqlTypeKind.Double, long l) => (double)l,
             (SqlTypeKind.Int, long l) when l is >= int.MinValue and <= int.MaxValue => (int)l,
@@ -88,6 +103,22 @@ public static class Coercion
             (SqlTypeKind.Timestamp, long micros) when from.Kind == SqlTypeKind.Timestamp => micros,
             _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from.DisplayName} to {target.DisplayName}", position),
         };
+    }
+
+    private static int RoundToInt(decimal m, int? position)
+    {
+        var r = Math.Round(m, MidpointRounding.AwayFromZero);
+        return r is < int.MinValue or > int.MaxValue
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "integer out of range", position)
+            : (int)r;
+    }
+
+    private static long RoundToLong(decimal m, int? position)
+    {
+        var r = Math.Round(m, MidpointRounding.AwayFromZero);
+        return r is < long.MinValue or > long.MaxValue
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "bigint out of range", position)
+            : (long)r;
     }
 
     private static int RoundToInt(double d, int? position)
@@ -113,6 +144,7 @@ public static class Coercion
         long l when type.Kind == SqlTypeKind.Timestamp => TextValues.FormatTimestamp(l),
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
         double d => TextValues.FormatDouble(d),
+        decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture),
         string s => s,
         _ => value.ToString() ?? "",
     };

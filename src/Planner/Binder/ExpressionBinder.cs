@@ -25,7 +25,7 @@ public sealed class ExpressionBinder
         NullLiteral => new BoundLiteral(null, SqlType.Unknown),
         BooleanLiteral b => new BoundLiteral(b.Value, SqlType.Boolean),
         IntegerLiteral i => BindInteger(i),
-        DecimalLiteral d => new BoundLiteral(double.Parse(d.Text, NumberStyles.Float, CultureInfo.InvariantCulture), SqlType.Double),
+        DecimalLiteral d => BindDecimal(d),
         StringLiteral s => new BoundLiteral(s.Value, SqlType.Unknown),
         TypedLiteral t => BindTypedLiteral(t),
         ColumnReference c => BindColumn(c),
@@ -75,9 +75,17 @@ public sealed class ExpressionBinder
             return value is >= int.MinValue and <= int.MaxValue ? new BoundLiteral((int)value, SqlType.Int) : new BoundLiteral(value, SqlType.BigInt);
         }
 
-        // PostgreSQL types such a literal numeric; double is the closest type we have.
-        return new BoundLiteral(double.Parse(literal.Text, CultureInfo.InvariantCulture), SqlType.Double);
+        // Too long for bigint: PostgreSQL types such a literal numeric.
+        return decimal.TryParse(literal.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big)
+            ? new BoundLiteral(big, SqlType.Numeric)
+            : throw new SqlException(SqlState.NumericValueOutOfRange, $"value \"{literal.Text}\" is out of range for type numeric", literal.Position);
     }
+
+    /// <summary>A literal with a point or exponent is NUMERIC in PostgreSQL, keeping its written scale (1.50 shows as 1.50).</summary>
+    private static BoundLiteral BindDecimal(DecimalLiteral literal) =>
+        decimal.TryParse(literal.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? new BoundLiteral(value, SqlType.Numeric)
+            : throw new SqlException(SqlState.NumericValueOutOfRange, $"value \"{literal.Text}\" is out of range for type numeric", literal.Position);
 
     private static BoundLiteral BindTypedLiteral(TypedLiteral literal)
     {
@@ -144,7 +152,7 @@ public sealed class ExpressionBinder
                 throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
             }
 
-            return new BoundBinary(op, left, right, common);
+            return new BoundBinary(op, left, right, common with { Precision = null, NumericScale = null });
         }
 
         return new BoundBinary(op, left, right, SqlType.Boolean);
@@ -253,12 +261,25 @@ public sealed class ExpressionBinder
         var overloads = FunctionRegistry.Find(name);
         if (overloads is not null)
         {
+            // PostgreSQL prefers the candidate whose parameters match the most argument types exactly.
+            var best = -1;
+            BoundFunctionCall? chosen = null;
             foreach (var candidate in overloads)
             {
                 if (TryMatch(candidate, args, call, out var converted))
                 {
-                    return new BoundFunctionCall(name, converted, candidate.Result);
+                    var exact = candidate.Variadic ? 0 : args.Select((a, i) => a.Type.Kind == candidate.Parameters[i].Kind ? 1 : 0).Sum();
+                    if (exact > best)
+                    {
+                        best = exact;
+                        chosen = new BoundFunctionCall(name, converted, candidate.Result);
+                    }
                 }
+            }
+
+            if (chosen is not null)
+            {
+                return chosen;
             }
         }
 

@@ -33,11 +33,17 @@ public static class FunctionRegistry
         [
             new("abs", [SqlType.Int], SqlType.Int),
             new("abs", [SqlType.BigInt], SqlType.BigInt),
+            new("abs", [SqlType.Numeric], SqlType.Numeric),
             new("abs", [SqlType.Double], SqlType.Double),
         ],
-        ["round"] = [new("round", [SqlType.Double], SqlType.Double)],
-        ["floor"] = [new("floor", [SqlType.Double], SqlType.Double)],
-        ["ceil"] = [new("ceil", [SqlType.Double], SqlType.Double)],
+        ["round"] =
+        [
+            new("round", [SqlType.Double], SqlType.Double),
+            new("round", [SqlType.Numeric], SqlType.Numeric),
+            new("round", [SqlType.Numeric, SqlType.Int], SqlType.Numeric),
+        ],
+        ["floor"] = [new("floor", [SqlType.Double], SqlType.Double), new("floor", [SqlType.Numeric], SqlType.Numeric)],
+        ["ceil"] = [new("ceil", [SqlType.Double], SqlType.Double), new("ceil", [SqlType.Numeric], SqlType.Numeric)],
     };
 
     /// <summary>Every function with its aliases, in name order (SHOW FUNCTIONS).</summary>

@@ -8,10 +8,16 @@ public sealed record SqlType(SqlTypeKind Kind)
     public static readonly SqlType Int = new(SqlTypeKind.Int);
     public static readonly SqlType BigInt = new(SqlTypeKind.BigInt);
     public static readonly SqlType Double = new(SqlTypeKind.Double);
+    public static readonly SqlType Numeric = new(SqlTypeKind.Numeric);
+
+    /// <summary>NUMERIC(precision, scale) modifiers; null when unconstrained.</summary>
+    public int? Precision { get; init; }
+
+    public int? NumericScale { get; init; }
     public static readonly SqlType Varchar = new(SqlTypeKind.Varchar);
     public static readonly SqlType Timestamp = new(SqlTypeKind.Timestamp);
 
-    public bool IsNumeric => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Double;
+    public bool IsNumeric => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Numeric or SqlTypeKind.Double;
 
     public bool IsInteger => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt;
 
@@ -23,6 +29,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Int => "integer",
         SqlTypeKind.BigInt => "bigint",
         SqlTypeKind.Double => "double precision",
+        SqlTypeKind.Numeric => "numeric",
         SqlTypeKind.Varchar => "character varying",
         SqlTypeKind.Timestamp => "timestamp without time zone",
         _ => Kind.ToString().ToLowerInvariant(),
@@ -35,6 +42,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Int => "INT",
         SqlTypeKind.BigInt => "BIGINT",
         SqlTypeKind.Double => "DOUBLE",
+        SqlTypeKind.Numeric => Precision is { } p ? $"DECIMAL({p},{NumericScale ?? 0})" : "DECIMAL",
         SqlTypeKind.Varchar => "VARCHAR",
         SqlTypeKind.Timestamp => "TIMESTAMP",
         _ => "UNKNOWN",
@@ -47,6 +55,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Int => "int4",
         SqlTypeKind.BigInt => "int8",
         SqlTypeKind.Double => "float8",
+        SqlTypeKind.Numeric => "numeric",
         SqlTypeKind.Varchar => "varchar",
         SqlTypeKind.Timestamp => "timestamp",
         _ => "unknown",

@@ -8,6 +8,7 @@ public enum SqlTypeKind
     Boolean,
     Int,
     BigInt,
+    Numeric,
     Double,
     Varchar,
     Timestamp,

@@ -112,6 +112,13 @@ public static class TextValues
                 }
 
                 break;
+            case SqlTypeKind.Numeric:
+                if (decimal.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var m))
+                {
+                    return NumericMath.ApplyTypmod(m, type.Precision, type.NumericScale);
+                }
+
+                break;
             case SqlTypeKind.Double:
                 var t = text.Trim();
                 if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))

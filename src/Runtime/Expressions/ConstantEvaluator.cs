@@ -34,6 +34,7 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         ValueKind.Int => value.AsInt,
         ValueKind.BigInt or ValueKind.Timestamp => value.AsLong,
         ValueKind.Double => value.AsDouble,
+        ValueKind.Numeric => value.AsNumeric,
         _ => value.AsString,
     };
 }

@@ -56,6 +56,7 @@ public static class ExpressionCompiler
         {
             SqlTypeKind.Int => nameof(ValueOps.NegateInt),
             SqlTypeKind.BigInt => nameof(ValueOps.NegateBigInt),
+            SqlTypeKind.Numeric => nameof(ValueOps.NegateNumeric),
             _ => nameof(ValueOps.NegateDouble),
         }), Build(n.Operand, row)),
         BoundNot n => L.Call(Method(nameof(ValueOps.Not)), Build(n.Operand, row)),
@@ -65,7 +66,7 @@ public static class ExpressionCompiler
             Build(l.Operand, row), Build(l.Pattern, row), l.Escape is null ? L.Constant(Value.Null) : Build(l.Escape, row), L.Constant(l.Negated)),
         BoundInList i => BuildInList(i, row),
         BoundCase c => BuildCase(c, row),
-        BoundCast c => L.Call(Method(nameof(CastOps.Cast), typeof(CastOps)), Build(c.Operand, row), L.Constant(c.Type.Kind)),
+        BoundCast c => L.Call(Method(nameof(CastOps.Cast), typeof(CastOps)), Build(c.Operand, row), L.Constant(c.Type)),
         BoundFunctionCall f => BuildFunction(f, row),
         _ => throw SqlException.NotSupported(expression.GetType().Name),
     };
@@ -94,6 +95,7 @@ public static class ExpressionCompiler
                 {
                     SqlTypeKind.Int => "Int",
                     SqlTypeKind.BigInt => "BigInt",
+                    SqlTypeKind.Numeric => "Numeric",
                     _ => "Double",
                 };
                 return L.Call(Method(b.Operator + suffix), left, right);
@@ -105,6 +107,7 @@ public static class ExpressionCompiler
     private static MethodInfo CompareMethod(SqlType type) => Method(type.Kind switch
     {
         SqlTypeKind.Double => nameof(ValueOps.CompareDouble),
+        SqlTypeKind.Numeric => nameof(ValueOps.CompareNumeric),
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
         SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
         _ => nameof(ValueOps.CompareLong),
@@ -201,8 +204,12 @@ public static class ExpressionCompiler
                 {
                     SqlTypeKind.Int => nameof(ScalarFunctions.AbsInt),
                     SqlTypeKind.BigInt => nameof(ScalarFunctions.AbsBigInt),
+                    SqlTypeKind.Numeric => nameof(ScalarFunctions.AbsNumeric),
                     _ => nameof(ScalarFunctions.AbsDouble),
                 }, f), args);
+            case "round" or "floor" or "ceil" when call.Type.Kind == SqlTypeKind.Numeric:
+                var numericName = char.ToUpperInvariant(call.Name[0]) + call.Name[1..] + "Numeric";
+                return L.Call(Method(numericName, f, args.Length), args);
             default:
                 var name = char.ToUpperInvariant(call.Name[0]) + call.Name[1..];
                 return L.Call(Method(name, f, args.Length), args);

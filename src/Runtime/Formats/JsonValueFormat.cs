@@ -64,6 +64,9 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Timestamp:
                 writer.WriteNumberValue(TextValues.TimestampToMillis(value.AsLong));
                 break;
+            case ValueKind.Numeric:
+                writer.WriteNumberValue(value.AsNumeric);
+                break;
             default:
                 writer.WriteStringValue(value.AsString);
                 break;
@@ -154,6 +157,9 @@ public sealed class JsonValueFormat : IValueFormat
                         return true;
                     case SqlTypeKind.BigInt when element.TryGetInt64(out var l):
                         value = Value.FromBigInt(l);
+                        return true;
+                    case SqlTypeKind.Numeric when element.TryGetDecimal(out var m):
+                        value = Value.FromNumeric(m);
                         return true;
                     case SqlTypeKind.Double when element.TryGetDouble(out var d):
                         value = Value.FromDouble(d);

@@ -24,6 +24,9 @@ internal static class ValueParsing
             case SqlTypeKind.BigInt when long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var l):
                 value = Value.FromBigInt(l);
                 return true;
+            case SqlTypeKind.Numeric when decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var m):
+                value = Value.FromNumeric(m);
+                return true;
             case SqlTypeKind.Double when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
                 value = Value.FromDouble(d);
                 return true;

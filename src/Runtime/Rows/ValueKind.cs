@@ -8,6 +8,7 @@ public enum ValueKind : byte
     Int,
     BigInt,
     Double,
+    Numeric,
     String,
     Timestamp,
 }

@@ -17,6 +17,7 @@ public static class PgTypes
     public const int UnknownOid = 705;
     public const int VarcharOid = 1043;
     public const int TimestampOid = 1114;
+    public const int NumericOid = 1700;
 
     /// <summary>PostgreSQL's epoch (2000-01-01) in microseconds since the Unix epoch, for binary timestamps.</summary>
     private const long PostgresEpochMicros = 946_684_800_000_000;
@@ -27,6 +28,7 @@ public static class PgTypes
         SqlTypeKind.Int => Int4Oid,
         SqlTypeKind.BigInt => Int8Oid,
         SqlTypeKind.Double => Float8Oid,
+        SqlTypeKind.Numeric => NumericOid,
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         _ => TextOid,
@@ -101,9 +103,60 @@ public static class PgTypes
                 writer.WriteInt32(8);
                 writer.WriteInt64(value.AsLong - PostgresEpochMicros);
                 break;
+            case ValueKind.Numeric:
+                WriteBinaryNumeric(writer, value.AsNumeric);
+                break;
             default:
                 writer.WriteLengthPrefixedUtf8(value.AsString);
                 break;
+        }
+    }
+
+    /// <summary>PostgreSQL's binary numeric: base-10000 digits with weight, sign and display scale.</summary>
+    private static void WriteBinaryNumeric(PgWriter writer, decimal value)
+    {
+        var scale = value.Scale;
+        var text = Math.Abs(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var point = text.IndexOf('.');
+        var integer = point < 0 ? text : text[..point];
+        var fraction = point < 0 ? "" : text[(point + 1)..];
+        integer = integer.TrimStart('0');
+        integer = integer.PadLeft((integer.Length + 3) / 4 * 4, '0');
+        fraction = fraction.PadRight((fraction.Length + 3) / 4 * 4, '0');
+        var digits = new List<short>();
+        for (var i = 0; i < integer.Length; i += 4)
+        {
+            digits.Add(short.Parse(integer.AsSpan(i, 4), provider: System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        for (var i = 0; i < fraction.Length; i += 4)
+        {
+            digits.Add(short.Parse(fraction.AsSpan(i, 4), provider: System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var weight = (integer.Length / 4) - 1;
+        var start = 0;
+        while (start < digits.Count && digits[start] == 0)
+        {
+            start++;
+            weight--;
+        }
+
+        var end = digits.Count;
+        while (end > start && digits[end - 1] == 0)
+        {
+            end--;
+        }
+
+        var count = end - start;
+        writer.WriteInt32(8 + (2 * count));
+        writer.WriteInt16((short)count);
+        writer.WriteInt16((short)(count == 0 ? 0 : weight));
+        writer.WriteInt16(value < 0 ? (short)0x4000 : (short)0);
+        writer.WriteInt16((short)scale);
+        for (var i = start; i < end; i++)
+        {
+            writer.WriteInt16(digits[i]);
         }
     }
 
