@@ -488,11 +488,13 @@ internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
         // Fold "-literal" so that -9223372036854775808 and -2147483648 keep their PostgreSQL types.
         return operand switch
         {
-            IntegerLiteral i => new IntegerLiteral(Pos(context), "-" + i.Text),
-            DecimalLiteral d => new DecimalLiteral(Pos(context), "-" + d.Text),
+            IntegerLiteral i => new IntegerLiteral(Pos(context), Negate(i.Text)),
+            DecimalLiteral d => new DecimalLiteral(Pos(context), Negate(d.Text)),
             _ => new UnaryMinus(Pos(context), operand),
         };
     }
+
+    private static string Negate(string number) => number.StartsWith('-') ? number[1..] : "-" + number;
 
     public override AstNode VisitArithmeticMultiplicative(G.ArithmeticMultiplicativeContext context)
     {

@@ -48,7 +48,9 @@ public static class Coercion
 
         if (left.IsNumeric && right.IsNumeric)
         {
-            return NumericRank(left.Kind) >= NumericRank(right.Kind) ? left : right;
+            // Mixed types meet without type modifiers (numeric(12,2) and integer give plain numeric).
+            var wider = NumericRank(left.Kind) >= NumericRank(right.Kind) ? left : right;
+            return wider with { Precision = null, NumericScale = null };
         }
 
         return null;
@@ -137,9 +139,10 @@ public static class Coercion
             : (long)r;
     }
 
+    /// <summary>The text of a constant as a cast to text gives it (booleans read "true"/"false" there, unlike the wire's t/f).</summary>
     public static string FormatConstant(object value, SqlType type) => value switch
     {
-        bool b => TextValues.FormatBoolean(b),
+        bool b => b ? "true" : "false",
         int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         long l when type.Kind == SqlTypeKind.Timestamp => TextValues.FormatTimestamp(l),
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -72,6 +72,7 @@ public sealed class ExpressionBinder
     {
         if (long.TryParse(literal.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
+            // As in PostgreSQL, a negated literal is typed after negation: -2147483648 is an integer.
             return value is >= int.MinValue and <= int.MaxValue ? new BoundLiteral((int)value, SqlType.Int) : new BoundLiteral(value, SqlType.BigInt);
         }
 
@@ -293,10 +294,10 @@ public sealed class ExpressionBinder
         converted = [];
         if (candidate.Variadic)
         {
-            // Variadic text functions (concat) accept any argument and use its text form.
+            // Variadic text functions (concat) accept any argument and print it with its output function (true prints as t).
             foreach (var (arg, i) in args.Select((a, i) => (a, i)))
             {
-                converted.Add(Coercion.Convert(arg, SqlType.Varchar, call.Arguments[i].Position));
+                converted.Add(Resolve(arg, call.Arguments[i].Position));
             }
 
             return args.Count > 0;

@@ -18,7 +18,8 @@ public static class CastOps
         switch (target)
         {
             case SqlTypeKind.Varchar:
-                return Value.FromString(v.ToText());
+                // boolean::text is 'true'/'false' in PostgreSQL, while its output function prints t/f.
+                return Value.FromString(v.Kind == ValueKind.Boolean ? (v.AsBoolean ? "true" : "false") : v.ToText());
             case SqlTypeKind.Int:
                 return v.Kind switch
                 {

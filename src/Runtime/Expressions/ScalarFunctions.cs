@@ -66,7 +66,7 @@ public static class ScalarFunctions
         {
             if (!a.IsNull)
             {
-                sb.Append(a.AsString);
+                sb.Append(a.ToText());
             }
         }
 
