@@ -244,10 +244,17 @@ primaryExpression
     | CASE operand=expression? whenClause+ (ELSE elseExpression=expression)? END # caseExpression
     | CAST LPAREN expression AS typeName RPAREN                          # cast
     | primaryExpression DOUBLE_COLON typeName                             # postgresCast
-    | identifier LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN # functionCall
+    | functionName LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN # functionCall
     | identifier DOT identifier                                           # qualifiedColumn
     | identifier                                                          # columnReference
     | LPAREN expression RPAREN                                            # parenthesized
+    ;
+
+// left and right are reserved for joins but, as in PostgreSQL, still name functions.
+functionName
+    : identifier
+    | LEFT
+    | RIGHT
     ;
 
 whenClause

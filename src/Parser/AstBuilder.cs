@@ -580,7 +580,7 @@ internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
         new CastExpression(Pos(context.DOUBLE_COLON().Symbol), BuildExpression(context.primaryExpression()), BuildTypeName(context.typeName()));
 
     public override AstNode VisitFunctionCall(G.FunctionCallContext context) =>
-        new FunctionCall(Pos(context), BuildIdentifier(context.identifier()), context.expression().Select(BuildExpression).ToList(),
+        new FunctionCall(Pos(context), context.functionName().identifier() is { } id ? BuildIdentifier(id) : context.functionName().GetText().ToLowerInvariant(), context.expression().Select(BuildExpression).ToList(),
             context.DISTINCT() is not null, context.ASTERISK() is not null);
 
     public override AstNode VisitQualifiedColumn(G.QualifiedColumnContext context) =>

@@ -9,6 +9,8 @@ public static class SqlState
     public const string NumericValueOutOfRange = "22003";
     public const string InvalidDatetimeFormat = "22007";
     public const string DivisionByZero = "22012";
+    public const string InvalidArgumentForLogarithm = "2201E";
+    public const string InvalidArgumentForPower = "2201F";
     public const string InvalidTextRepresentation = "22P02";
     public const string InvalidParameterValue = "22023";
     public const string StringDataRightTruncation = "22001";
@@ -30,6 +32,7 @@ public static class SqlState
     public const string DatatypeMismatch = "42804";
     public const string CannotCoerce = "42846";
     public const string InvalidColumnReference = "42P10";
+    public const string ProgramLimitExceeded = "54000";
     public const string StatementTooComplex = "54001";
     public const string ObjectInUse = "55006";
     public const string CantChangeRuntimeParam = "55P02";

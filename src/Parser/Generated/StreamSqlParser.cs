@@ -70,9 +70,9 @@ public partial class StreamSqlParser : Parser {
 		RULE_relation = 26, RULE_joinType = 27, RULE_joinCriteria = 28, RULE_withinClause = 29, 
 		RULE_relationPrimary = 30, RULE_expression = 31, RULE_booleanExpression = 32, 
 		RULE_predicate = 33, RULE_comparisonOperator = 34, RULE_valueExpression = 35, 
-		RULE_primaryExpression = 36, RULE_whenClause = 37, RULE_typeName = 38, 
-		RULE_structField = 39, RULE_qualifiedName = 40, RULE_booleanValue = 41, 
-		RULE_number = 42, RULE_identifier = 43, RULE_nonReserved = 44;
+		RULE_primaryExpression = 36, RULE_functionName = 37, RULE_whenClause = 38, 
+		RULE_typeName = 39, RULE_structField = 40, RULE_qualifiedName = 41, RULE_booleanValue = 42, 
+		RULE_number = 43, RULE_identifier = 44, RULE_nonReserved = 45;
 	public static readonly string[] ruleNames = {
 		"script", "statement", "assignment", "settingName", "settingValue", "tableElements", 
 		"tableElement", "columnDefinition", "withProperties", "property", "propertyValue", 
@@ -81,8 +81,9 @@ public partial class StreamSqlParser : Parser {
 		"emitClause", "windowClause", "windowOption", "duration", "selectItem", 
 		"relation", "joinType", "joinCriteria", "withinClause", "relationPrimary", 
 		"expression", "booleanExpression", "predicate", "comparisonOperator", 
-		"valueExpression", "primaryExpression", "whenClause", "typeName", "structField", 
-		"qualifiedName", "booleanValue", "number", "identifier", "nonReserved"
+		"valueExpression", "primaryExpression", "functionName", "whenClause", 
+		"typeName", "structField", "qualifiedName", "booleanValue", "number", 
+		"identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -195,75 +196,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 93;
+			State = 95;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 90;
+				State = 92;
 				Match(SEMI);
 				}
 				}
-				State = 95;
+				State = 97;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 114;
+			State = 116;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 70373174878208L) != 0) || ((((_la - 75)) & ~0x3f) == 0 && ((1L << (_la - 75)) & 2305844114096390561L) != 0)) {
 				{
-				State = 96;
+				State = 98;
 				statement();
-				State = 105;
+				State = 107;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 98;
+						State = 100;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 97;
+							State = 99;
 							Match(SEMI);
 							}
 							}
-							State = 100;
+							State = 102;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 102;
+						State = 104;
 						statement();
 						}
 						} 
 					}
-					State = 107;
+					State = 109;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 111;
+				State = 113;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 108;
+					State = 110;
 					Match(SEMI);
 					}
 					}
-					State = 113;
+					State = 115;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 116;
+			State = 118;
 			Match(Eof);
 			}
 		}
@@ -677,28 +678,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 291;
+			State = 293;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 118;
+				State = 120;
 				Match(CREATE);
-				State = 121;
+				State = 123;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 119;
+					State = 121;
 					Match(OR);
-					State = 120;
+					State = 122;
 					Match(REPLACE);
 					}
 				}
 
-				State = 123;
+				State = 125;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -708,50 +709,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 127;
+				State = 129;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 124;
-					Match(IF);
-					State = 125;
-					Match(NOT);
 					State = 126;
+					Match(IF);
+					State = 127;
+					Match(NOT);
+					State = 128;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 129;
-				qualifiedName();
 				State = 131;
+				qualifiedName();
+				State = 133;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 130;
+					State = 132;
 					tableElements();
 					}
 				}
 
-				State = 134;
+				State = 136;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 133;
+					State = 135;
 					withProperties();
 					}
 				}
 
-				State = 138;
+				State = 140;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 136;
+					State = 138;
 					Match(AS);
-					State = 137;
+					State = 139;
 					query();
 					}
 				}
@@ -762,49 +763,49 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 140;
-				Match(CREATE);
 				State = 142;
+				Match(CREATE);
+				State = 144;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 141;
+					State = 143;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 144;
+				State = 146;
 				Match(VIEW);
-				State = 148;
+				State = 150;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 145;
-					Match(IF);
-					State = 146;
-					Match(NOT);
 					State = 147;
+					Match(IF);
+					State = 148;
+					Match(NOT);
+					State = 149;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 150;
-				qualifiedName();
 				State = 152;
+				qualifiedName();
+				State = 154;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 151;
+					State = 153;
 					withProperties();
 					}
 				}
 
-				State = 154;
+				State = 156;
 				Match(AS);
-				State = 155;
+				State = 157;
 				query();
 				}
 				break;
@@ -812,9 +813,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 157;
+				State = 159;
 				Match(CREATE);
-				State = 158;
+				State = 160;
 				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==SINK || _la==SOURCE) ) {
@@ -824,62 +825,62 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 162;
+				State = 164;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 159;
-					Match(IF);
-					State = 160;
-					Match(NOT);
 					State = 161;
+					Match(IF);
+					State = 162;
+					Match(NOT);
+					State = 163;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 164;
-				qualifiedName();
 				State = 166;
+				qualifiedName();
+				State = 168;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 165;
+					State = 167;
 					tableElements();
 					}
 				}
 
-				State = 170;
+				State = 172;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 168;
+					State = 170;
 					Match(FROM);
-					State = 169;
+					State = 171;
 					((CreateConnectorContext)_localctx).from = qualifiedName();
 					}
 				}
 
-				State = 173;
+				State = 175;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 172;
+					State = 174;
 					withProperties();
 					}
 				}
 
-				State = 177;
+				State = 179;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 175;
+					State = 177;
 					Match(AS);
-					State = 176;
+					State = 178;
 					query();
 					}
 				}
@@ -890,23 +891,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 179;
-				Match(INSERT);
-				State = 180;
-				Match(INTO);
 				State = 181;
-				qualifiedName();
+				Match(INSERT);
+				State = 182;
+				Match(INTO);
 				State = 183;
+				qualifiedName();
+				State = 185;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
 				case 1:
 					{
-					State = 182;
+					State = 184;
 					columnList();
 					}
 					break;
 				}
-				State = 185;
+				State = 187;
 				insertSource();
 				}
 				break;
@@ -914,58 +915,58 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 187;
+				State = 189;
 				Match(UPDATE);
-				State = 188;
+				State = 190;
 				qualifiedName();
-				State = 193;
+				State = 195;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587426L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 190;
+					State = 192;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 189;
+						State = 191;
 						Match(AS);
 						}
 					}
 
-					State = 192;
+					State = 194;
 					identifier();
 					}
 				}
 
-				State = 195;
+				State = 197;
 				Match(SET);
-				State = 196;
+				State = 198;
 				assignment();
-				State = 201;
+				State = 203;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 197;
+					State = 199;
 					Match(COMMA);
-					State = 198;
+					State = 200;
 					assignment();
 					}
 					}
-					State = 203;
+					State = 205;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 206;
+				State = 208;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 204;
+					State = 206;
 					Match(WHERE);
-					State = 205;
+					State = 207;
 					expression();
 					}
 				}
@@ -976,40 +977,40 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 208;
-				Match(DELETE);
-				State = 209;
-				Match(FROM);
 				State = 210;
+				Match(DELETE);
+				State = 211;
+				Match(FROM);
+				State = 212;
 				qualifiedName();
-				State = 215;
+				State = 217;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587426L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 212;
+					State = 214;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 211;
+						State = 213;
 						Match(AS);
 						}
 					}
 
-					State = 214;
+					State = 216;
 					identifier();
 					}
 				}
 
-				State = 219;
+				State = 221;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 217;
+					State = 219;
 					Match(WHERE);
-					State = 218;
+					State = 220;
 					expression();
 					}
 				}
@@ -1020,7 +1021,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 221;
+				State = 223;
 				query();
 				}
 				break;
@@ -1028,19 +1029,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubscribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 222;
-				Match(SUBSCRIBE);
 				State = 224;
+				Match(SUBSCRIBE);
+				State = 226;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TO) {
 					{
-					State = 223;
+					State = 225;
 					Match(TO);
 					}
 				}
 
-				State = 231;
+				State = 233;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1107,29 +1108,29 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 226;
+					State = 228;
 					qualifiedName();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 227;
-					Match(LPAREN);
-					State = 228;
-					query();
 					State = 229;
+					Match(LPAREN);
+					State = 230;
+					query();
+					State = 231;
 					Match(RPAREN);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 234;
+				State = 236;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 233;
+					State = 235;
 					withProperties();
 					}
 				}
@@ -1140,9 +1141,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 236;
+				State = 238;
 				Match(SHOW);
-				State = 237;
+				State = 239;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FUNCTIONS || ((((_la - 72)) & ~0x3f) == 0 && ((1L << (_la - 72)) & 275423830019L) != 0)) ) {
@@ -1152,12 +1153,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 239;
+				State = 241;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 238;
+					State = 240;
 					Match(EXTENDED);
 					}
 				}
@@ -1168,11 +1169,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowMaterializedViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 241;
-				Match(SHOW);
-				State = 242;
-				Match(MATERIALIZED);
 				State = 243;
+				Match(SHOW);
+				State = 244;
+				Match(MATERIALIZED);
+				State = 245;
 				Match(VIEWS);
 				}
 				break;
@@ -1180,9 +1181,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowAllSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 244;
+				State = 246;
 				Match(SHOW);
-				State = 245;
+				State = 247;
 				Match(ALL);
 				}
 				break;
@@ -1190,9 +1191,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 246;
+				State = 248;
 				Match(SHOW);
-				State = 247;
+				State = 249;
 				settingName();
 				}
 				break;
@@ -1200,7 +1201,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 248;
+				State = 250;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1209,9 +1210,9 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 249;
+				State = 251;
 				Match(FUNCTION);
-				State = 250;
+				State = 252;
 				identifier();
 				}
 				break;
@@ -1219,7 +1220,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 251;
+				State = 253;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1228,17 +1229,17 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 253;
+				State = 255;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 252;
+					State = 254;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 255;
+				State = 257;
 				qualifiedName();
 				}
 				break;
@@ -1246,19 +1247,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DropContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 256;
-				Match(DROP);
 				State = 258;
+				Match(DROP);
+				State = 260;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 257;
+					State = 259;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 260;
+				State = 262;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 84)) & ~0x3f) == 0 && ((1L << (_la - 84)) & 33555537L) != 0)) ) {
@@ -1268,28 +1269,28 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 263;
+				State = 265;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 261;
+					State = 263;
 					Match(IF);
-					State = 262;
+					State = 264;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 265;
+				State = 267;
 				qualifiedName();
-				State = 268;
+				State = 270;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 266;
+					State = 268;
 					Match(DELETE);
-					State = 267;
+					State = 269;
 					Match(TOPIC);
 					}
 				}
@@ -1300,9 +1301,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TerminateContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 270;
+				State = 272;
 				Match(TERMINATE);
-				State = 273;
+				State = 275;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1369,13 +1370,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 271;
+					State = 273;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 272;
+					State = 274;
 					Match(ALL);
 					}
 					break;
@@ -1388,7 +1389,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FlushContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 275;
+				State = 277;
 				Match(FLUSH);
 				}
 				break;
@@ -1396,14 +1397,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 276;
-				Match(SET);
 				State = 278;
+				Match(SET);
+				State = 280;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 277;
+					State = 279;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1415,9 +1416,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 280;
+				State = 282;
 				settingName();
-				State = 281;
+				State = 283;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1426,7 +1427,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 282;
+				State = 284;
 				settingValue();
 				}
 				break;
@@ -1434,9 +1435,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ResetContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 284;
+				State = 286;
 				Match(RESET);
-				State = 287;
+				State = 289;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1504,13 +1505,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 285;
+					State = 287;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 286;
+					State = 288;
 					Match(ALL);
 					}
 					break;
@@ -1523,9 +1524,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 289;
+				State = 291;
 				Match(EXPLAIN);
-				State = 290;
+				State = 292;
 				statement();
 				}
 				break;
@@ -1570,11 +1571,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 293;
-			identifier();
-			State = 294;
-			Match(EQ);
 			State = 295;
+			identifier();
+			State = 296;
+			Match(EQ);
+			State = 297;
 			expression();
 			}
 		}
@@ -1620,13 +1621,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 6, RULE_settingName);
 		int _la;
 		try {
-			State = 306;
+			State = 308;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 297;
+				State = 299;
 				Match(STRING);
 				}
 				break;
@@ -1695,21 +1696,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 298;
+				State = 300;
 				identifier();
-				State = 303;
+				State = 305;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 299;
+					State = 301;
 					Match(DOT);
-					State = 300;
+					State = 302;
 					identifier();
 					}
 					}
-					State = 305;
+					State = 307;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1760,13 +1761,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 8, RULE_settingValue);
 		int _la;
 		try {
-			State = 316;
+			State = 318;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 308;
+				State = 310;
 				Match(STRING);
 				}
 				break;
@@ -1775,17 +1776,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 310;
+				State = 312;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 309;
+					State = 311;
 					Match(MINUS);
 					}
 				}
 
-				State = 312;
+				State = 314;
 				number();
 				}
 				break;
@@ -1854,21 +1855,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 313;
+				State = 315;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 314;
+				State = 316;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 315;
+				State = 317;
 				Match(ON);
 				}
 				break;
@@ -1921,27 +1922,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 318;
+			State = 320;
 			Match(LPAREN);
-			State = 319;
+			State = 321;
 			tableElement();
-			State = 324;
+			State = 326;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 320;
+				State = 322;
 				Match(COMMA);
-				State = 321;
+				State = 323;
 				tableElement();
 				}
 				}
-				State = 326;
+				State = 328;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 327;
+			State = 329;
 			Match(RPAREN);
 			}
 		}
@@ -1992,39 +1993,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 12, RULE_tableElement);
 		try {
-			State = 339;
+			State = 341;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 329;
+				State = 331;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 330;
-				Match(WATERMARK);
-				State = 331;
-				Match(FOR);
 				State = 332;
-				identifier();
+				Match(WATERMARK);
 				State = 333;
-				Match(AS);
+				Match(FOR);
 				State = 334;
+				identifier();
+				State = 335;
+				Match(AS);
+				State = 336;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 336;
-				Match(PRIMARY);
-				State = 337;
-				Match(KEY);
 				State = 338;
+				Match(PRIMARY);
+				State = 339;
+				Match(KEY);
+				State = 340;
 				columnList();
 				}
 				break;
@@ -2070,24 +2071,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 341;
+			State = 343;
 			identifier();
-			State = 342;
+			State = 344;
 			typeName(0);
-			State = 346;
+			State = 348;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 343;
+				State = 345;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 344;
+				State = 346;
 				Match(PRIMARY);
-				State = 345;
+				State = 347;
 				Match(KEY);
 				}
 				break;
@@ -2145,29 +2146,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 348;
-			Match(WITH);
-			State = 349;
-			Match(LPAREN);
 			State = 350;
+			Match(WITH);
+			State = 351;
+			Match(LPAREN);
+			State = 352;
 			property();
-			State = 355;
+			State = 357;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 351;
+				State = 353;
 				Match(COMMA);
-				State = 352;
+				State = 354;
 				property();
 				}
 				}
-				State = 357;
+				State = 359;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 358;
+			State = 360;
 			Match(RPAREN);
 			}
 		}
@@ -2210,11 +2211,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 360;
-			identifier();
-			State = 361;
-			Match(EQ);
 			State = 362;
+			identifier();
+			State = 363;
+			Match(EQ);
+			State = 364;
 			propertyValue();
 			}
 		}
@@ -2260,13 +2261,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 20, RULE_propertyValue);
 		int _la;
 		try {
-			State = 371;
+			State = 373;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 364;
+				State = 366;
 				Match(STRING);
 				}
 				break;
@@ -2275,17 +2276,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 366;
+				State = 368;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 365;
+					State = 367;
 					Match(MINUS);
 					}
 				}
 
-				State = 368;
+				State = 370;
 				number();
 				}
 				break;
@@ -2293,7 +2294,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 369;
+				State = 371;
 				booleanValue();
 				}
 				break;
@@ -2362,7 +2363,7 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 370;
+				State = 372;
 				identifier();
 				}
 				break;
@@ -2415,29 +2416,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 22, RULE_insertSource);
 		int _la;
 		try {
-			State = 383;
+			State = 385;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 373;
+				State = 375;
 				Match(VALUES);
-				State = 374;
+				State = 376;
 				valuesRow();
-				State = 379;
+				State = 381;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 375;
+					State = 377;
 					Match(COMMA);
-					State = 376;
+					State = 378;
 					valuesRow();
 					}
 					}
-					State = 381;
+					State = 383;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2446,7 +2447,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 382;
+				State = 384;
 				query();
 				}
 				break;
@@ -2497,27 +2498,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 385;
+			State = 387;
 			Match(LPAREN);
-			State = 386;
+			State = 388;
 			identifier();
-			State = 391;
+			State = 393;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 387;
+				State = 389;
 				Match(COMMA);
-				State = 388;
+				State = 390;
 				identifier();
 				}
 				}
-				State = 393;
+				State = 395;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 394;
+			State = 396;
 			Match(RPAREN);
 			}
 		}
@@ -2566,27 +2567,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 396;
+			State = 398;
 			Match(LPAREN);
-			State = 397;
+			State = 399;
 			expression();
-			State = 402;
+			State = 404;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 398;
+				State = 400;
 				Match(COMMA);
-				State = 399;
+				State = 401;
 				expression();
 				}
 				}
-				State = 404;
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 405;
+			State = 407;
 			Match(RPAREN);
 			}
 		}
@@ -2659,95 +2660,95 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 416;
+			State = 418;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 407;
+				State = 409;
 				Match(WITH);
-				State = 408;
+				State = 410;
 				commonTableExpression();
-				State = 413;
+				State = 415;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 409;
+					State = 411;
 					Match(COMMA);
-					State = 410;
+					State = 412;
 					commonTableExpression();
 					}
 					}
-					State = 415;
+					State = 417;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 418;
+			State = 420;
 			queryTerm(0);
-			State = 429;
+			State = 431;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 419;
-				Match(ORDER);
-				State = 420;
-				Match(BY);
 				State = 421;
+				Match(ORDER);
+				State = 422;
+				Match(BY);
+				State = 423;
 				sortItem();
-				State = 426;
+				State = 428;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 422;
+					State = 424;
 					Match(COMMA);
-					State = 423;
+					State = 425;
 					sortItem();
 					}
 					}
-					State = 428;
+					State = 430;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 432;
+			State = 434;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 431;
+				State = 433;
 				emitClause();
 				}
 			}
 
-			State = 439;
+			State = 441;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 434;
+				State = 436;
 				Match(LIMIT);
-				State = 437;
+				State = 439;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 435;
+					State = 437;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 436;
+					State = 438;
 					Match(ALL);
 					}
 					break;
@@ -2757,21 +2758,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 446;
+			State = 448;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 441;
+				State = 443;
 				Match(OFFSET);
-				State = 442;
-				_localctx.offset = Match(INTEGER_VALUE);
 				State = 444;
+				_localctx.offset = Match(INTEGER_VALUE);
+				State = 446;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 443;
+					State = 445;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2833,25 +2834,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 448;
-			identifier();
 			State = 450;
+			identifier();
+			State = 452;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 449;
+				State = 451;
 				columnList();
 				}
 			}
 
-			State = 452;
-			Match(AS);
-			State = 453;
-			Match(LPAREN);
 			State = 454;
-			query();
+			Match(AS);
 			State = 455;
+			Match(LPAREN);
+			State = 456;
+			query();
+			State = 457;
 			Match(RPAREN);
 			}
 		}
@@ -2937,11 +2938,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 458;
+			State = 460;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 474;
+			State = 476;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -2950,7 +2951,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 472;
+					State = 474;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 					case 1:
@@ -2958,21 +2959,21 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 460;
+						State = 462;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 461;
-						((SetOperationContext)_localctx).op = Match(INTERSECT);
 						State = 463;
+						((SetOperationContext)_localctx).op = Match(INTERSECT);
+						State = 465;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 462;
+							State = 464;
 							setQuantifier();
 							}
 						}
 
-						State = 465;
+						State = 467;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -2981,9 +2982,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 466;
+						State = 468;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 467;
+						State = 469;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2993,24 +2994,24 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 469;
+						State = 471;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 468;
+							State = 470;
 							setQuantifier();
 							}
 						}
 
-						State = 471;
+						State = 473;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 476;
+				State = 478;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			}
@@ -3051,7 +3052,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 477;
+			State = 479;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3138,14 +3139,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 36, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 493;
+			State = 495;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 479;
+				State = 481;
 				querySpecification();
 				}
 				break;
@@ -3153,25 +3154,25 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 480;
+				State = 482;
 				Match(VALUES);
-				State = 481;
+				State = 483;
 				valuesRow();
-				State = 486;
+				State = 488;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 482;
+						State = 484;
 						Match(COMMA);
-						State = 483;
+						State = 485;
 						valuesRow();
 						}
 						} 
 					}
-					State = 488;
+					State = 490;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
 				}
@@ -3181,11 +3182,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 489;
-				Match(LPAREN);
-				State = 490;
-				query();
 				State = 491;
+				Match(LPAREN);
+				State = 492;
+				query();
+				State = 493;
 				Match(RPAREN);
 				}
 				break;
@@ -3268,164 +3269,164 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 495;
-			Match(SELECT);
 			State = 497;
+			Match(SELECT);
+			State = 499;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 496;
+				State = 498;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 499;
+			State = 501;
 			selectItem();
-			State = 504;
+			State = 506;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 500;
+					State = 502;
 					Match(COMMA);
-					State = 501;
+					State = 503;
 					selectItem();
 					}
 					} 
 				}
-				State = 506;
+				State = 508;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 			}
-			State = 516;
+			State = 518;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				{
-				State = 507;
+				State = 509;
 				Match(FROM);
-				State = 508;
+				State = 510;
 				relation(0);
-				State = 513;
+				State = 515;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 509;
+						State = 511;
 						Match(COMMA);
-						State = 510;
+						State = 512;
 						relation(0);
 						}
 						} 
 					}
-					State = 515;
+					State = 517;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
 				}
 				}
 				break;
 			}
-			State = 519;
+			State = 521;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				{
-				State = 518;
+				State = 520;
 				windowClause();
 				}
 				break;
 			}
-			State = 523;
+			State = 525;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 			case 1:
 				{
-				State = 521;
+				State = 523;
 				Match(WHERE);
-				State = 522;
+				State = 524;
 				_localctx.where = expression();
 				}
 				break;
 			}
-			State = 535;
+			State = 537;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 			case 1:
 				{
-				State = 525;
-				Match(GROUP);
-				State = 526;
-				Match(BY);
 				State = 527;
+				Match(GROUP);
+				State = 528;
+				Match(BY);
+				State = 529;
 				_localctx._expression = expression();
 				_localctx._groupBy.Add(_localctx._expression);
-				State = 532;
+				State = 534;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 528;
+						State = 530;
 						Match(COMMA);
-						State = 529;
+						State = 531;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 534;
+					State = 536;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
 				}
 				}
 				break;
 			}
-			State = 539;
+			State = 541;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 			case 1:
 				{
-				State = 537;
+				State = 539;
 				Match(HAVING);
-				State = 538;
+				State = 540;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 551;
+			State = 553;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 			case 1:
 				{
-				State = 541;
-				Match(PARTITION);
-				State = 542;
-				Match(BY);
 				State = 543;
+				Match(PARTITION);
+				State = 544;
+				Match(BY);
+				State = 545;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 548;
+				State = 550;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 544;
+						State = 546;
 						Match(COMMA);
-						State = 545;
+						State = 547;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 550;
+					State = 552;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
 				}
@@ -3477,14 +3478,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 553;
-			expression();
 			State = 555;
+			expression();
+			State = 557;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 554;
+				State = 556;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3497,14 +3498,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 559;
+			State = 561;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 557;
+				State = 559;
 				Match(NULLS);
-				State = 558;
+				State = 560;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3555,37 +3556,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 42, RULE_emitClause);
 		try {
-			State = 569;
+			State = 571;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 561;
+				State = 563;
 				Match(EMIT);
-				State = 562;
+				State = 564;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 563;
+				State = 565;
 				Match(EMIT);
-				State = 564;
+				State = 566;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 565;
-				Match(EMIT);
-				State = 566;
-				Match(ON);
 				State = 567;
-				Match(WINDOW);
+				Match(EMIT);
 				State = 568;
+				Match(ON);
+				State = 569;
+				Match(WINDOW);
+				State = 570;
 				Match(CLOSE);
 				}
 				break;
@@ -3649,136 +3650,136 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 44, RULE_windowClause);
 		int _la;
 		try {
-			State = 626;
+			State = 628;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 571;
-				Match(WINDOW);
-				State = 572;
-				_localctx.kind = Match(TUMBLING);
 				State = 573;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 574;
-				Match(SIZE);
+				_localctx.kind = Match(TUMBLING);
 				State = 575;
+				Match(LPAREN);
+				State = 576;
+				Match(SIZE);
+				State = 577;
 				_localctx.size = duration();
-				State = 579;
+				State = 581;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 576;
+					State = 578;
 					windowOption();
 					}
 					}
-					State = 581;
+					State = 583;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 582;
+				State = 584;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 584;
-				Match(WINDOW);
-				State = 585;
-				_localctx.kind = Match(HOPPING);
 				State = 586;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 587;
-				Match(SIZE);
+				_localctx.kind = Match(HOPPING);
 				State = 588;
-				_localctx.size = duration();
+				Match(LPAREN);
 				State = 589;
-				Match(COMMA);
+				Match(SIZE);
 				State = 590;
-				Match(ADVANCE);
+				_localctx.size = duration();
 				State = 591;
-				Match(BY);
+				Match(COMMA);
 				State = 592;
+				Match(ADVANCE);
+				State = 593;
+				Match(BY);
+				State = 594;
 				_localctx.advance = duration();
-				State = 596;
+				State = 598;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 593;
+					State = 595;
 					windowOption();
 					}
 					}
-					State = 598;
+					State = 600;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 599;
+				State = 601;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 601;
-				Match(WINDOW);
-				State = 602;
-				_localctx.kind = Match(SESSION);
 				State = 603;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 604;
+				_localctx.kind = Match(SESSION);
+				State = 605;
+				Match(LPAREN);
+				State = 606;
 				_localctx.gap = duration();
-				State = 608;
+				State = 610;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 605;
+					State = 607;
 					windowOption();
 					}
 					}
-					State = 610;
+					State = 612;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 611;
+				State = 613;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 613;
-				Match(WINDOW);
-				State = 614;
-				_localctx.kind = Match(SLIDING);
 				State = 615;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 616;
-				Match(SIZE);
+				_localctx.kind = Match(SLIDING);
 				State = 617;
+				Match(LPAREN);
+				State = 618;
+				Match(SIZE);
+				State = 619;
 				_localctx.size = duration();
-				State = 621;
+				State = 623;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 618;
+					State = 620;
 					windowOption();
 					}
 					}
-					State = 623;
+					State = 625;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 624;
+				State = 626;
 				Match(RPAREN);
 				}
 				break;
@@ -3823,30 +3824,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 46, RULE_windowOption);
 		try {
-			State = 635;
+			State = 637;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 628;
-				Match(COMMA);
-				State = 629;
-				Match(RETENTION);
 				State = 630;
+				Match(COMMA);
+				State = 631;
+				Match(RETENTION);
+				State = 632;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 631;
-				Match(COMMA);
-				State = 632;
-				Match(GRACE);
 				State = 633;
-				Match(PERIOD);
+				Match(COMMA);
 				State = 634;
+				Match(GRACE);
+				State = 635;
+				Match(PERIOD);
+				State = 636;
 				_localctx.grace = duration();
 				}
 				break;
@@ -3888,9 +3889,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 637;
+			State = 639;
 			Match(INTEGER_VALUE);
-			State = 638;
+			State = 640;
 			identifier();
 			}
 		}
@@ -3964,14 +3965,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 50, RULE_selectItem);
 		int _la;
 		try {
-			State = 652;
+			State = 654;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 640;
+				State = 642;
 				Match(ASTERISK);
 				}
 				break;
@@ -3979,11 +3980,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 641;
-				identifier();
-				State = 642;
-				Match(DOT);
 				State = 643;
+				identifier();
+				State = 644;
+				Match(DOT);
+				State = 645;
 				Match(ASTERISK);
 				}
 				break;
@@ -3991,24 +3992,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 645;
+				State = 647;
 				expression();
-				State = 650;
+				State = 652;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 				case 1:
 					{
-					State = 647;
+					State = 649;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 646;
+						State = 648;
 						Match(AS);
 						}
 					}
 
-					State = 649;
+					State = 651;
 					identifier();
 					}
 					break;
@@ -4124,11 +4125,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 655;
+			State = 657;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 676;
+			State = 678;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -4137,7 +4138,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 674;
+					State = 676;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 					case 1:
@@ -4145,13 +4146,13 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 657;
-						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 658;
-						Match(CROSS);
 						State = 659;
-						Match(JOIN);
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
 						State = 660;
+						Match(CROSS);
+						State = 661;
+						Match(JOIN);
+						State = 662;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4160,37 +4161,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 661;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 662;
-						joinType();
 						State = 663;
-						Match(JOIN);
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
 						State = 664;
+						joinType();
+						State = 665;
+						Match(JOIN);
+						State = 666;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 672;
+						State = 674;
 						ErrorHandler.Sync(this);
 						switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 						case 1:
 							{
-							State = 666;
+							State = 668;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 665;
+								State = 667;
 								withinClause();
 								}
 							}
 
-							State = 668;
-							joinCriteria();
 							State = 670;
+							joinCriteria();
+							State = 672;
 							ErrorHandler.Sync(this);
 							switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 							case 1:
 								{
-								State = 669;
+								State = 671;
 								withinClause();
 								}
 								break;
@@ -4203,7 +4204,7 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 678;
+				State = 680;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			}
@@ -4245,19 +4246,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_joinType);
 		int _la;
 		try {
-			State = 694;
+			State = 696;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 680;
+				State = 682;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 679;
+					State = 681;
 					Match(INNER);
 					}
 				}
@@ -4267,14 +4268,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 682;
-				Match(LEFT);
 				State = 684;
+				Match(LEFT);
+				State = 686;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 683;
+					State = 685;
 					Match(OUTER);
 					}
 				}
@@ -4284,14 +4285,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 686;
-				Match(RIGHT);
 				State = 688;
+				Match(RIGHT);
+				State = 690;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 687;
+					State = 689;
 					Match(OUTER);
 					}
 				}
@@ -4301,14 +4302,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 690;
-				Match(FULL);
 				State = 692;
+				Match(FULL);
+				State = 694;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 691;
+					State = 693;
 					Match(OUTER);
 					}
 				}
@@ -4367,44 +4368,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 56, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 710;
+			State = 712;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 696;
+				State = 698;
 				Match(ON);
-				State = 697;
+				State = 699;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 698;
-				Match(USING);
-				State = 699;
-				Match(LPAREN);
 				State = 700;
+				Match(USING);
+				State = 701;
+				Match(LPAREN);
+				State = 702;
 				identifier();
-				State = 705;
+				State = 707;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 701;
+					State = 703;
 					Match(COMMA);
-					State = 702;
+					State = 704;
 					identifier();
 					}
 					}
-					State = 707;
+					State = 709;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 708;
+				State = 710;
 				Match(RPAREN);
 				}
 				break;
@@ -4459,44 +4460,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 712;
+			State = 714;
 			Match(WITHIN);
-			State = 720;
+			State = 722;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 713;
+				State = 715;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 714;
-				Match(LPAREN);
-				State = 715;
-				_localctx.before = duration();
 				State = 716;
-				Match(COMMA);
+				Match(LPAREN);
 				State = 717;
-				_localctx.after = duration();
+				_localctx.before = duration();
 				State = 718;
+				Match(COMMA);
+				State = 719;
+				_localctx.after = duration();
+				State = 720;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 725;
+			State = 727;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 722;
-				Match(GRACE);
-				State = 723;
-				Match(PERIOD);
 				State = 724;
+				Match(GRACE);
+				State = 725;
+				Match(PERIOD);
+				State = 726;
 				_localctx.grace = duration();
 				}
 				break;
@@ -4621,38 +4622,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 773;
+			State = 775;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 727;
+				State = 729;
 				qualifiedName();
-				State = 735;
+				State = 737;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 				case 1:
 					{
-					State = 729;
+					State = 731;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 728;
+						State = 730;
 						Match(AS);
 						}
 					}
 
-					State = 731;
-					((TableNameContext)_localctx).alias = identifier();
 					State = 733;
+					((TableNameContext)_localctx).alias = identifier();
+					State = 735;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 					case 1:
 						{
-						State = 732;
+						State = 734;
 						columnList();
 						}
 						break;
@@ -4666,35 +4667,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 737;
-				Match(LPAREN);
-				State = 738;
-				query();
 				State = 739;
+				Match(LPAREN);
+				State = 740;
+				query();
+				State = 741;
 				Match(RPAREN);
-				State = 747;
+				State = 749;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 741;
+					State = 743;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 740;
+						State = 742;
 						Match(AS);
 						}
 					}
 
-					State = 743;
-					((SubqueryRelationContext)_localctx).alias = identifier();
 					State = 745;
+					((SubqueryRelationContext)_localctx).alias = identifier();
+					State = 747;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 					case 1:
 						{
-						State = 744;
+						State = 746;
 						columnList();
 						}
 						break;
@@ -4708,53 +4709,53 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 749;
-				identifier();
-				State = 750;
-				Match(LPAREN);
 				State = 751;
+				identifier();
+				State = 752;
+				Match(LPAREN);
+				State = 753;
 				expression();
-				State = 756;
+				State = 758;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 752;
+					State = 754;
 					Match(COMMA);
-					State = 753;
+					State = 755;
 					expression();
 					}
 					}
-					State = 758;
+					State = 760;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 759;
+				State = 761;
 				Match(RPAREN);
-				State = 767;
+				State = 769;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 				case 1:
 					{
-					State = 761;
+					State = 763;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 760;
+						State = 762;
 						Match(AS);
 						}
 					}
 
-					State = 763;
-					((TableFunctionContext)_localctx).alias = identifier();
 					State = 765;
+					((TableFunctionContext)_localctx).alias = identifier();
+					State = 767;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 					case 1:
 						{
-						State = 764;
+						State = 766;
 						columnList();
 						}
 						break;
@@ -4768,11 +4769,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 769;
-				Match(LPAREN);
-				State = 770;
-				relation(0);
 				State = 771;
+				Match(LPAREN);
+				State = 772;
+				relation(0);
+				State = 773;
 				Match(RPAREN);
 				}
 				break;
@@ -4813,7 +4814,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 775;
+			State = 777;
 			booleanExpression(0);
 			}
 		}
@@ -4921,7 +4922,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 784;
+			State = 786;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -4951,6 +4952,7 @@ public partial class StreamSqlParser : Parser {
 			case INTERVAL:
 			case KEY:
 			case LAST:
+			case LEFT:
 			case LOCAL:
 			case MAP:
 			case MATERIALIZED:
@@ -4963,6 +4965,7 @@ public partial class StreamSqlParser : Parser {
 			case REPLACE:
 			case RESET:
 			case RETENTION:
+			case RIGHT:
 			case ROW:
 			case ROWS:
 			case SESSION:
@@ -5007,14 +5010,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 778;
-				valueExpression(0);
 				State = 780;
+				valueExpression(0);
+				State = 782;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 				case 1:
 					{
-					State = 779;
+					State = 781;
 					predicate();
 					}
 					break;
@@ -5026,9 +5029,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 782;
+				State = 784;
 				Match(NOT);
-				State = 783;
+				State = 785;
 				booleanExpression(3);
 				}
 				break;
@@ -5036,7 +5039,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 794;
+			State = 796;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5045,7 +5048,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 792;
+					State = 794;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 					case 1:
@@ -5053,11 +5056,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 786;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 787;
-						Match(AND);
 						State = 788;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 789;
+						Match(AND);
+						State = 790;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -5066,18 +5069,18 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 789;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 790;
-						Match(OR);
 						State = 791;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 792;
+						Match(OR);
+						State = 793;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 796;
+				State = 798;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
 			}
@@ -5253,16 +5256,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 857;
+			State = 859;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 797;
+				State = 799;
 				comparisonOperator();
-				State = 798;
+				State = 800;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5270,23 +5273,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 801;
+				State = 803;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 800;
+					State = 802;
 					Match(NOT);
 					}
 				}
 
-				State = 803;
-				Match(BETWEEN);
-				State = 804;
-				((BetweenContext)_localctx).lower = valueExpression(0);
 				State = 805;
-				Match(AND);
+				Match(BETWEEN);
 				State = 806;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 807;
+				Match(AND);
+				State = 808;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5294,23 +5297,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 809;
+				State = 811;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 808;
+					State = 810;
 					Match(NOT);
 					}
 				}
 
-				State = 811;
-				Match(IN);
-				State = 812;
-				Match(LPAREN);
 				State = 813;
-				query();
+				Match(IN);
 				State = 814;
+				Match(LPAREN);
+				State = 815;
+				query();
+				State = 816;
 				Match(RPAREN);
 				}
 				break;
@@ -5318,39 +5321,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 817;
+				State = 819;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 816;
+					State = 818;
 					Match(NOT);
 					}
 				}
 
-				State = 819;
-				Match(IN);
-				State = 820;
-				Match(LPAREN);
 				State = 821;
+				Match(IN);
+				State = 822;
+				Match(LPAREN);
+				State = 823;
 				expression();
-				State = 826;
+				State = 828;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 822;
+					State = 824;
 					Match(COMMA);
-					State = 823;
+					State = 825;
 					expression();
 					}
 					}
-					State = 828;
+					State = 830;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 829;
+				State = 831;
 				Match(RPAREN);
 				}
 				break;
@@ -5358,17 +5361,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 832;
+				State = 834;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 831;
+					State = 833;
 					Match(NOT);
 					}
 				}
 
-				State = 834;
+				State = 836;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5378,16 +5381,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 835;
+				State = 837;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 838;
+				State = 840;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 				case 1:
 					{
-					State = 836;
+					State = 838;
 					Match(ESCAPE);
-					State = 837;
+					State = 839;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5398,19 +5401,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 840;
-				Match(IS);
 				State = 842;
+				Match(IS);
+				State = 844;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 841;
+					State = 843;
 					Match(NOT);
 					}
 				}
 
-				State = 844;
+				State = 846;
 				Match(NULL);
 				}
 				break;
@@ -5418,19 +5421,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 845;
-				Match(IS);
 				State = 847;
+				Match(IS);
+				State = 849;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 846;
+					State = 848;
 					Match(NOT);
 					}
 				}
 
-				State = 849;
+				State = 851;
 				booleanValue();
 				}
 				break;
@@ -5438,23 +5441,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 850;
-				Match(IS);
 				State = 852;
+				Match(IS);
+				State = 854;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 851;
+					State = 853;
 					Match(NOT);
 					}
 				}
 
-				State = 854;
-				Match(DISTINCT);
-				State = 855;
-				Match(FROM);
 				State = 856;
+				Match(DISTINCT);
+				State = 857;
+				Match(FROM);
+				State = 858;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5499,7 +5502,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 859;
+			State = 861;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 119)) & ~0x3f) == 0 && ((1L << (_la - 119)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -5657,7 +5660,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 865;
+			State = 867;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -5687,6 +5690,7 @@ public partial class StreamSqlParser : Parser {
 			case INTERVAL:
 			case KEY:
 			case LAST:
+			case LEFT:
 			case LOCAL:
 			case MAP:
 			case MATERIALIZED:
@@ -5699,6 +5703,7 @@ public partial class StreamSqlParser : Parser {
 			case REPLACE:
 			case RESET:
 			case RETENTION:
+			case RIGHT:
 			case ROW:
 			case ROWS:
 			case SESSION:
@@ -5741,7 +5746,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 862;
+				State = 864;
 				primaryExpression(0);
 				}
 				break;
@@ -5751,7 +5756,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 863;
+				State = 865;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5761,7 +5766,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 864;
+				State = 866;
 				valueExpression(5);
 				}
 				break;
@@ -5769,7 +5774,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 881;
+			State = 883;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,132,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5778,7 +5783,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 879;
+					State = 881;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 					case 1:
@@ -5786,9 +5791,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 867;
+						State = 869;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 868;
+						State = 870;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 7L) != 0)) ) {
@@ -5798,7 +5803,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 869;
+						State = 871;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -5807,9 +5812,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 870;
+						State = 872;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 871;
+						State = 873;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5819,7 +5824,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 872;
+						State = 874;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5828,11 +5833,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 873;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 874;
-						Match(CONCAT);
 						State = 875;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 876;
+						Match(CONCAT);
+						State = 877;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5841,9 +5846,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 876;
+						State = 878;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 877;
+						State = 879;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -5853,14 +5858,14 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 878;
+						State = 880;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 883;
+				State = 885;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,132,Context);
 			}
@@ -6077,8 +6082,8 @@ public partial class StreamSqlParser : Parser {
 		}
 	}
 	public partial class FunctionCallContext : PrimaryExpressionContext {
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public FunctionNameContext functionName() {
+			return GetRuleContext<FunctionNameContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
@@ -6196,7 +6201,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 970;
+			State = 972;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 			case 1:
@@ -6205,7 +6210,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 885;
+				State = 887;
 				Match(NULL);
 				}
 				break;
@@ -6214,7 +6219,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 886;
+				State = 888;
 				booleanValue();
 				}
 				break;
@@ -6223,7 +6228,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 887;
+				State = 889;
 				number();
 				}
 				break;
@@ -6232,7 +6237,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 888;
+				State = 890;
 				Match(STRING);
 				}
 				break;
@@ -6241,7 +6246,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 889;
+				State = 891;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -6250,16 +6255,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 890;
+				State = 892;
 				Match(INTERVAL);
-				State = 891;
-				Match(STRING);
 				State = 893;
+				Match(STRING);
+				State = 895;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 				case 1:
 					{
-					State = 892;
+					State = 894;
 					identifier();
 					}
 					break;
@@ -6271,9 +6276,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 895;
+				State = 897;
 				identifier();
-				State = 896;
+				State = 898;
 				Match(STRING);
 				}
 				break;
@@ -6282,7 +6287,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 898;
+				State = 900;
 				Match(PARAMETER);
 				}
 				break;
@@ -6291,13 +6296,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 899;
-				Match(EXISTS);
-				State = 900;
-				Match(LPAREN);
 				State = 901;
-				query();
+				Match(EXISTS);
 				State = 902;
+				Match(LPAREN);
+				State = 903;
+				query();
+				State = 904;
 				Match(RPAREN);
 				}
 				break;
@@ -6306,11 +6311,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 904;
-				Match(LPAREN);
-				State = 905;
-				query();
 				State = 906;
+				Match(LPAREN);
+				State = 907;
+				query();
+				State = 908;
 				Match(RPAREN);
 				}
 				break;
@@ -6319,37 +6324,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 908;
+				State = 910;
 				Match(ARRAY);
-				State = 909;
+				State = 911;
 				Match(LBRACKET);
-				State = 918;
+				State = 920;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9093056209288109650L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962503931L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9111070607797591634L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962504187L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
 					{
-					State = 910;
+					State = 912;
 					expression();
-					State = 915;
+					State = 917;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 911;
+						State = 913;
 						Match(COMMA);
-						State = 912;
+						State = 914;
 						expression();
 						}
 						}
-						State = 917;
+						State = 919;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 920;
+				State = 922;
 				Match(RBRACKET);
 				}
 				break;
@@ -6358,45 +6363,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 921;
-				Match(CASE);
 				State = 923;
+				Match(CASE);
+				State = 925;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9093056209288109650L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962503931L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9111070607797591634L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962504187L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
 					{
-					State = 922;
+					State = 924;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 926;
+				State = 928;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 925;
+					State = 927;
 					whenClause();
 					}
 					}
-					State = 928;
+					State = 930;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 932;
+				State = 934;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 930;
+					State = 932;
 					Match(ELSE);
-					State = 931;
+					State = 933;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 934;
+				State = 936;
 				Match(END);
 				}
 				break;
@@ -6405,17 +6410,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 936;
-				Match(CAST);
-				State = 937;
-				Match(LPAREN);
 				State = 938;
-				expression();
+				Match(CAST);
 				State = 939;
-				Match(AS);
+				Match(LPAREN);
 				State = 940;
-				typeName(0);
+				expression();
 				State = 941;
+				Match(AS);
+				State = 942;
+				typeName(0);
+				State = 943;
 				Match(RPAREN);
 				}
 				break;
@@ -6424,16 +6429,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 943;
-				identifier();
-				State = 944;
+				State = 945;
+				functionName();
+				State = 946;
 				Match(LPAREN);
-				State = 957;
+				State = 959;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 945;
+					State = 947;
 					Match(ASTERISK);
 					}
 					break;
@@ -6465,6 +6470,7 @@ public partial class StreamSqlParser : Parser {
 				case INTERVAL:
 				case KEY:
 				case LAST:
+				case LEFT:
 				case LOCAL:
 				case MAP:
 				case MATERIALIZED:
@@ -6478,6 +6484,7 @@ public partial class StreamSqlParser : Parser {
 				case REPLACE:
 				case RESET:
 				case RETENTION:
+				case RIGHT:
 				case ROW:
 				case ROWS:
 				case SESSION:
@@ -6519,31 +6526,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 947;
+					State = 949;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 946;
+						State = 948;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 949;
+					State = 951;
 					expression();
-					State = 954;
+					State = 956;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 950;
+						State = 952;
 						Match(COMMA);
-						State = 951;
+						State = 953;
 						expression();
 						}
 						}
-						State = 956;
+						State = 958;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -6555,7 +6562,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 959;
+				State = 961;
 				Match(RPAREN);
 				}
 				break;
@@ -6564,11 +6571,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 961;
-				identifier();
-				State = 962;
-				Match(DOT);
 				State = 963;
+				identifier();
+				State = 964;
+				Match(DOT);
+				State = 965;
 				identifier();
 				}
 				break;
@@ -6577,7 +6584,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 965;
+				State = 967;
 				identifier();
 				}
 				break;
@@ -6586,17 +6593,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 966;
-				Match(LPAREN);
-				State = 967;
-				expression();
 				State = 968;
+				Match(LPAREN);
+				State = 969;
+				expression();
+				State = 970;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 982;
+			State = 984;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -6605,20 +6612,20 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 980;
+					State = 982;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 972;
-						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 973;
-						Match(LBRACKET);
 						State = 974;
-						((SubscriptContext)_localctx).index = valueExpression(0);
+						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
 						State = 975;
+						Match(LBRACKET);
+						State = 976;
+						((SubscriptContext)_localctx).index = valueExpression(0);
+						State = 977;
 						Match(RBRACKET);
 						}
 						break;
@@ -6626,18 +6633,18 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 977;
-						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 978;
-						Match(DOUBLE_COLON);
 						State = 979;
+						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
+						State = 980;
+						Match(DOUBLE_COLON);
+						State = 981;
 						typeName(0);
 						}
 						break;
 					}
 					} 
 				}
-				State = 984;
+				State = 986;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
 			}
@@ -6650,6 +6657,131 @@ public partial class StreamSqlParser : Parser {
 		}
 		finally {
 			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class FunctionNameContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEFT() { return GetToken(StreamSqlParser.LEFT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RIGHT() { return GetToken(StreamSqlParser.RIGHT, 0); }
+		public FunctionNameContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_functionName; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitFunctionName(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public FunctionNameContext functionName() {
+		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
+		EnterRule(_localctx, 74, RULE_functionName);
+		try {
+			State = 990;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case ADVANCE:
+			case ASC:
+			case CHANGES:
+			case CLOSE:
+			case DELETE:
+			case DESC:
+			case DESCRIBE:
+			case EMIT:
+			case ESCAPE:
+			case EXPLAIN:
+			case EXTENDED:
+			case FINAL:
+			case FIRST:
+			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
+			case IF:
+			case INTERVAL:
+			case KEY:
+			case LAST:
+			case LOCAL:
+			case MAP:
+			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
+			case PRECISION:
+			case PROPERTIES:
+			case QUERIES:
+			case REPLACE:
+			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
+			case SESSION:
+			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
+			case STREAM:
+			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
+			case TABLES:
+			case TERMINATE:
+			case TIME:
+			case TOPIC:
+			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
+			case VALUES:
+			case VARYING:
+			case VIEW:
+			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
+			case IDENTIFIER:
+			case QUOTED_IDENTIFIER:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 987;
+				identifier();
+				}
+				break;
+			case LEFT:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 988;
+				Match(LEFT);
+				}
+				break;
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 989;
+				Match(RIGHT);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
 		}
 		return _localctx;
 	}
@@ -6681,17 +6813,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 74, RULE_whenClause);
+		EnterRule(_localctx, 76, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 985;
+			State = 992;
 			Match(WHEN);
-			State = 986;
+			State = 993;
 			_localctx.condition = expression();
-			State = 987;
+			State = 994;
 			Match(THEN);
-			State = 988;
+			State = 995;
 			_localctx.result = expression();
 			}
 		}
@@ -6826,29 +6958,29 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
 		TypeNameContext _prevctx = _localctx;
-		int _startState = 76;
-		EnterRecursionRule(_localctx, 76, RULE_typeName, _p);
+		int _startState = 78;
+		EnterRecursionRule(_localctx, 78, RULE_typeName, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1034;
+			State = 1041;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 991;
+				State = 998;
 				Match(ARRAY);
-				State = 992;
+				State = 999;
 				Match(LT);
-				State = 993;
+				State = 1000;
 				typeName(0);
-				State = 994;
+				State = 1001;
 				Match(GT);
 				}
 				break;
@@ -6857,17 +6989,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 996;
+				State = 1003;
 				Match(MAP);
-				State = 997;
+				State = 1004;
 				Match(LT);
-				State = 998;
+				State = 1005;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 999;
+				State = 1006;
 				Match(COMMA);
-				State = 1000;
+				State = 1007;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1001;
+				State = 1008;
 				Match(GT);
 				}
 				break;
@@ -6876,37 +7008,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1003;
+				State = 1010;
 				Match(STRUCT);
-				State = 1004;
+				State = 1011;
 				Match(LT);
-				State = 1013;
+				State = 1020;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 1005;
+					State = 1012;
 					structField();
-					State = 1010;
+					State = 1017;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1006;
+						State = 1013;
 						Match(COMMA);
-						State = 1007;
+						State = 1014;
 						structField();
 						}
 						}
-						State = 1012;
+						State = 1019;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1015;
+				State = 1022;
 				Match(GT);
 				}
 				break;
@@ -6915,14 +7047,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1016;
+				State = 1023;
 				identifier();
-				State = 1018;
+				State = 1025;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 				case 1:
 					{
-					State = 1017;
+					State = 1024;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -6934,38 +7066,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1027;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
-				case 1:
-					{
-					State = 1020;
-					Match(LPAREN);
-					State = 1021;
-					Match(INTEGER_VALUE);
-					State = 1024;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-					if (_la==COMMA) {
-						{
-						State = 1022;
-						Match(COMMA);
-						State = 1023;
-						Match(INTEGER_VALUE);
-						}
-					}
-
-					State = 1026;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1032;
+				State = 1034;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 				case 1:
 					{
-					State = 1029;
+					State = 1027;
+					Match(LPAREN);
+					State = 1028;
+					Match(INTEGER_VALUE);
+					State = 1031;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==COMMA) {
+						{
+						State = 1029;
+						Match(COMMA);
+						State = 1030;
+						Match(INTEGER_VALUE);
+						}
+					}
+
+					State = 1033;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1039;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
+				case 1:
+					{
+					State = 1036;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -6974,9 +7106,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1030;
+					State = 1037;
 					Match(TIME);
-					State = 1031;
+					State = 1038;
 					Match(ZONE);
 					}
 					break;
@@ -6985,9 +7117,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1041;
+			State = 1048;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,152,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -6997,18 +7129,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1036;
+					State = 1043;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1037;
+					State = 1044;
 					Match(LBRACKET);
-					State = 1038;
+					State = 1045;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1043;
+				State = 1050;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,152,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
 			}
 			}
 		}
@@ -7046,13 +7178,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public StructFieldContext structField() {
 		StructFieldContext _localctx = new StructFieldContext(Context, State);
-		EnterRule(_localctx, 78, RULE_structField);
+		EnterRule(_localctx, 80, RULE_structField);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1044;
+			State = 1051;
 			identifier();
-			State = 1045;
+			State = 1052;
 			typeName(0);
 			}
 		}
@@ -7091,20 +7223,20 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 80, RULE_qualifiedName);
+		EnterRule(_localctx, 82, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1047;
+			State = 1054;
 			identifier();
-			State = 1050;
+			State = 1057;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
 			case 1:
 				{
-				State = 1048;
+				State = 1055;
 				Match(DOT);
-				State = 1049;
+				State = 1056;
 				identifier();
 				}
 				break;
@@ -7141,12 +7273,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 82, RULE_booleanValue);
+		EnterRule(_localctx, 84, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1052;
+			State = 1059;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7187,12 +7319,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 84, RULE_number);
+		EnterRule(_localctx, 86, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1054;
+			State = 1061;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7236,22 +7368,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 86, RULE_identifier);
+		EnterRule(_localctx, 88, RULE_identifier);
 		try {
-			State = 1059;
+			State = 1066;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1056;
+				State = 1063;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1057;
+				State = 1064;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7318,7 +7450,7 @@ public partial class StreamSqlParser : Parser {
 			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1058;
+				State = 1065;
 				nonReserved();
 				}
 				break;
@@ -7415,12 +7547,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 88, RULE_nonReserved);
+		EnterRule(_localctx, 90, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1061;
+			State = 1068;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7449,7 +7581,7 @@ public partial class StreamSqlParser : Parser {
 		case 32: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
 		case 35: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		case 36: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
-		case 38: return typeName_sempred((TypeNameContext)_localctx, predIndex);
+		case 39: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -7498,398 +7630,401 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,151,1064,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,151,1071,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,1,0,5,0,92,8,0,10,0,12,0,95,9,0,1,0,1,0,4,0,99,8,0,
-		11,0,12,0,100,1,0,5,0,104,8,0,10,0,12,0,107,9,0,1,0,5,0,110,8,0,10,0,12,
-		0,113,9,0,3,0,115,8,0,1,0,1,0,1,1,1,1,1,1,3,1,122,8,1,1,1,1,1,1,1,1,1,
-		3,1,128,8,1,1,1,1,1,3,1,132,8,1,1,1,3,1,135,8,1,1,1,1,1,3,1,139,8,1,1,
-		1,1,1,3,1,143,8,1,1,1,1,1,1,1,1,1,3,1,149,8,1,1,1,1,1,3,1,153,8,1,1,1,
-		1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,163,8,1,1,1,1,1,3,1,167,8,1,1,1,1,1,3,
-		1,171,8,1,1,1,3,1,174,8,1,1,1,1,1,3,1,178,8,1,1,1,1,1,1,1,1,1,3,1,184,
-		8,1,1,1,1,1,1,1,1,1,1,1,3,1,191,8,1,1,1,3,1,194,8,1,1,1,1,1,1,1,1,1,5,
-		1,200,8,1,10,1,12,1,203,9,1,1,1,1,1,3,1,207,8,1,1,1,1,1,1,1,1,1,3,1,213,
-		8,1,1,1,3,1,216,8,1,1,1,1,1,3,1,220,8,1,1,1,1,1,1,1,3,1,225,8,1,1,1,1,
-		1,1,1,1,1,1,1,3,1,232,8,1,1,1,3,1,235,8,1,1,1,1,1,1,1,3,1,240,8,1,1,1,
-		1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,254,8,1,1,1,1,1,1,1,3,
-		1,259,8,1,1,1,1,1,1,1,3,1,264,8,1,1,1,1,1,1,1,3,1,269,8,1,1,1,1,1,1,1,
-		3,1,274,8,1,1,1,1,1,1,1,3,1,279,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,288,
-		8,1,1,1,1,1,3,1,292,8,1,1,2,1,2,1,2,1,2,1,3,1,3,1,3,1,3,5,3,302,8,3,10,
-		3,12,3,305,9,3,3,3,307,8,3,1,4,1,4,3,4,311,8,4,1,4,1,4,1,4,1,4,3,4,317,
-		8,4,1,5,1,5,1,5,1,5,5,5,323,8,5,10,5,12,5,326,9,5,1,5,1,5,1,6,1,6,1,6,
-		1,6,1,6,1,6,1,6,1,6,1,6,1,6,3,6,340,8,6,1,7,1,7,1,7,1,7,1,7,3,7,347,8,
-		7,1,8,1,8,1,8,1,8,1,8,5,8,354,8,8,10,8,12,8,357,9,8,1,8,1,8,1,9,1,9,1,
-		9,1,9,1,10,1,10,3,10,367,8,10,1,10,1,10,1,10,3,10,372,8,10,1,11,1,11,1,
-		11,1,11,5,11,378,8,11,10,11,12,11,381,9,11,1,11,3,11,384,8,11,1,12,1,12,
-		1,12,1,12,5,12,390,8,12,10,12,12,12,393,9,12,1,12,1,12,1,13,1,13,1,13,
-		1,13,5,13,401,8,13,10,13,12,13,404,9,13,1,13,1,13,1,14,1,14,1,14,1,14,
-		5,14,412,8,14,10,14,12,14,415,9,14,3,14,417,8,14,1,14,1,14,1,14,1,14,1,
-		14,1,14,5,14,425,8,14,10,14,12,14,428,9,14,3,14,430,8,14,1,14,3,14,433,
-		8,14,1,14,1,14,1,14,3,14,438,8,14,3,14,440,8,14,1,14,1,14,1,14,3,14,445,
-		8,14,3,14,447,8,14,1,15,1,15,3,15,451,8,15,1,15,1,15,1,15,1,15,1,15,1,
-		16,1,16,1,16,1,16,1,16,1,16,3,16,464,8,16,1,16,1,16,1,16,1,16,3,16,470,
-		8,16,1,16,5,16,473,8,16,10,16,12,16,476,9,16,1,17,1,17,1,18,1,18,1,18,
-		1,18,1,18,5,18,485,8,18,10,18,12,18,488,9,18,1,18,1,18,1,18,1,18,3,18,
-		494,8,18,1,19,1,19,3,19,498,8,19,1,19,1,19,1,19,5,19,503,8,19,10,19,12,
-		19,506,9,19,1,19,1,19,1,19,1,19,5,19,512,8,19,10,19,12,19,515,9,19,3,19,
-		517,8,19,1,19,3,19,520,8,19,1,19,1,19,3,19,524,8,19,1,19,1,19,1,19,1,19,
-		1,19,5,19,531,8,19,10,19,12,19,534,9,19,3,19,536,8,19,1,19,1,19,3,19,540,
-		8,19,1,19,1,19,1,19,1,19,1,19,5,19,547,8,19,10,19,12,19,550,9,19,3,19,
-		552,8,19,1,20,1,20,3,20,556,8,20,1,20,1,20,3,20,560,8,20,1,21,1,21,1,21,
-		1,21,1,21,1,21,1,21,1,21,3,21,570,8,21,1,22,1,22,1,22,1,22,1,22,1,22,5,
-		22,578,8,22,10,22,12,22,581,9,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,
-		22,1,22,1,22,1,22,1,22,5,22,595,8,22,10,22,12,22,598,9,22,1,22,1,22,1,
-		22,1,22,1,22,1,22,1,22,5,22,607,8,22,10,22,12,22,610,9,22,1,22,1,22,1,
-		22,1,22,1,22,1,22,1,22,1,22,5,22,620,8,22,10,22,12,22,623,9,22,1,22,1,
-		22,3,22,627,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,636,8,23,1,24,
-		1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,648,8,25,1,25,3,25,651,
-		8,25,3,25,653,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,
-		26,1,26,3,26,667,8,26,1,26,1,26,3,26,671,8,26,3,26,673,8,26,5,26,675,8,
-		26,10,26,12,26,678,9,26,1,27,3,27,681,8,27,1,27,1,27,3,27,685,8,27,1,27,
-		1,27,3,27,689,8,27,1,27,1,27,3,27,693,8,27,3,27,695,8,27,1,28,1,28,1,28,
-		1,28,1,28,1,28,1,28,5,28,704,8,28,10,28,12,28,707,9,28,1,28,1,28,3,28,
-		711,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,721,8,29,1,29,1,
-		29,1,29,3,29,726,8,29,1,30,1,30,3,30,730,8,30,1,30,1,30,3,30,734,8,30,
-		3,30,736,8,30,1,30,1,30,1,30,1,30,3,30,742,8,30,1,30,1,30,3,30,746,8,30,
-		3,30,748,8,30,1,30,1,30,1,30,1,30,1,30,5,30,755,8,30,10,30,12,30,758,9,
-		30,1,30,1,30,3,30,762,8,30,1,30,1,30,3,30,766,8,30,3,30,768,8,30,1,30,
-		1,30,1,30,1,30,3,30,774,8,30,1,31,1,31,1,32,1,32,1,32,3,32,781,8,32,1,
-		32,1,32,3,32,785,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,793,8,32,10,32,
-		12,32,796,9,32,1,33,1,33,1,33,1,33,3,33,802,8,33,1,33,1,33,1,33,1,33,1,
-		33,1,33,3,33,810,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,818,8,33,1,33,
-		1,33,1,33,1,33,1,33,5,33,825,8,33,10,33,12,33,828,9,33,1,33,1,33,1,33,
-		3,33,833,8,33,1,33,1,33,1,33,1,33,3,33,839,8,33,1,33,1,33,3,33,843,8,33,
-		1,33,1,33,1,33,3,33,848,8,33,1,33,1,33,1,33,3,33,853,8,33,1,33,1,33,1,
-		33,3,33,858,8,33,1,34,1,34,1,35,1,35,1,35,1,35,3,35,866,8,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,880,8,35,10,35,
-		12,35,883,9,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,894,8,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,5,36,914,8,36,10,36,12,36,917,9,36,3,36,919,8,36,
-		1,36,1,36,1,36,3,36,924,8,36,1,36,4,36,927,8,36,11,36,12,36,928,1,36,1,
-		36,3,36,933,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,3,36,948,8,36,1,36,1,36,1,36,5,36,953,8,36,10,36,12,36,956,9,
-		36,3,36,958,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		3,36,971,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,981,8,36,10,
-		36,12,36,984,9,36,1,37,1,37,1,37,1,37,1,37,1,38,1,38,1,38,1,38,1,38,1,
-		38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1009,
-		8,38,10,38,12,38,1012,9,38,3,38,1014,8,38,1,38,1,38,1,38,3,38,1019,8,38,
-		1,38,1,38,1,38,1,38,3,38,1025,8,38,1,38,3,38,1028,8,38,1,38,1,38,1,38,
-		3,38,1033,8,38,3,38,1035,8,38,1,38,1,38,1,38,5,38,1040,8,38,10,38,12,38,
-		1043,9,38,1,39,1,39,1,39,1,40,1,40,1,40,3,40,1051,8,40,1,41,1,41,1,42,
-		1,42,1,43,1,43,1,43,3,43,1060,8,43,1,44,1,44,1,44,0,6,32,52,64,70,72,76,
-		45,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,
-		48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,0,22,2,
-		0,90,90,94,94,2,0,84,84,88,88,8,0,37,37,72,73,85,85,89,89,91,91,95,95,
-		101,101,110,110,1,0,17,18,5,0,84,84,88,88,90,90,94,94,109,109,2,0,57,57,
-		81,81,2,0,99,99,119,119,1,0,78,79,2,0,25,25,104,104,2,0,2,2,19,19,2,0,
-		6,6,17,17,2,0,31,31,53,53,2,0,43,43,55,55,1,0,119,124,1,0,125,126,1,0,
-		127,129,1,0,131,132,2,0,70,70,108,108,2,0,115,115,117,117,2,0,29,29,102,
-		102,1,0,143,144,26,0,1,1,6,6,11,12,16,18,22,22,24,24,27,28,30,32,36,38,
-		41,42,48,48,52,53,57,59,62,62,69,70,72,76,78,79,81,81,83,93,95,96,98,98,
-		100,101,103,103,105,105,107,111,117,118,1234,0,93,1,0,0,0,2,291,1,0,0,
-		0,4,293,1,0,0,0,6,306,1,0,0,0,8,316,1,0,0,0,10,318,1,0,0,0,12,339,1,0,
-		0,0,14,341,1,0,0,0,16,348,1,0,0,0,18,360,1,0,0,0,20,371,1,0,0,0,22,383,
-		1,0,0,0,24,385,1,0,0,0,26,396,1,0,0,0,28,416,1,0,0,0,30,448,1,0,0,0,32,
-		457,1,0,0,0,34,477,1,0,0,0,36,493,1,0,0,0,38,495,1,0,0,0,40,553,1,0,0,
-		0,42,569,1,0,0,0,44,626,1,0,0,0,46,635,1,0,0,0,48,637,1,0,0,0,50,652,1,
-		0,0,0,52,654,1,0,0,0,54,694,1,0,0,0,56,710,1,0,0,0,58,712,1,0,0,0,60,773,
-		1,0,0,0,62,775,1,0,0,0,64,784,1,0,0,0,66,857,1,0,0,0,68,859,1,0,0,0,70,
-		865,1,0,0,0,72,970,1,0,0,0,74,985,1,0,0,0,76,1034,1,0,0,0,78,1044,1,0,
-		0,0,80,1047,1,0,0,0,82,1052,1,0,0,0,84,1054,1,0,0,0,86,1059,1,0,0,0,88,
-		1061,1,0,0,0,90,92,5,140,0,0,91,90,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,
-		93,94,1,0,0,0,94,114,1,0,0,0,95,93,1,0,0,0,96,105,3,2,1,0,97,99,5,140,
-		0,0,98,97,1,0,0,0,99,100,1,0,0,0,100,98,1,0,0,0,100,101,1,0,0,0,101,102,
-		1,0,0,0,102,104,3,2,1,0,103,98,1,0,0,0,104,107,1,0,0,0,105,103,1,0,0,0,
-		105,106,1,0,0,0,106,111,1,0,0,0,107,105,1,0,0,0,108,110,5,140,0,0,109,
-		108,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,0,111,112,1,0,0,0,112,115,1,
-		0,0,0,113,111,1,0,0,0,114,96,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,
-		117,5,0,0,1,117,1,1,0,0,0,118,121,5,13,0,0,119,120,5,65,0,0,120,122,5,
-		74,0,0,121,119,1,0,0,0,121,122,1,0,0,0,122,123,1,0,0,0,123,127,7,0,0,0,
-		124,125,5,42,0,0,125,126,5,60,0,0,126,128,5,26,0,0,127,124,1,0,0,0,127,
-		128,1,0,0,0,128,129,1,0,0,0,129,131,3,80,40,0,130,132,3,10,5,0,131,130,
-		1,0,0,0,131,132,1,0,0,0,132,134,1,0,0,0,133,135,3,16,8,0,134,133,1,0,0,
-		0,134,135,1,0,0,0,135,138,1,0,0,0,136,137,5,5,0,0,137,139,3,28,14,0,138,
-		136,1,0,0,0,138,139,1,0,0,0,139,292,1,0,0,0,140,142,5,13,0,0,141,143,5,
-		59,0,0,142,141,1,0,0,0,142,143,1,0,0,0,143,144,1,0,0,0,144,148,5,109,0,
-		0,145,146,5,42,0,0,146,147,5,60,0,0,147,149,5,26,0,0,148,145,1,0,0,0,148,
-		149,1,0,0,0,149,150,1,0,0,0,150,152,3,80,40,0,151,153,3,16,8,0,152,151,
-		1,0,0,0,152,153,1,0,0,0,153,154,1,0,0,0,154,155,5,5,0,0,155,156,3,28,14,
-		0,156,292,1,0,0,0,157,158,5,13,0,0,158,162,7,1,0,0,159,160,5,42,0,0,160,
-		161,5,60,0,0,161,163,5,26,0,0,162,159,1,0,0,0,162,163,1,0,0,0,163,164,
-		1,0,0,0,164,166,3,80,40,0,165,167,3,10,5,0,166,165,1,0,0,0,166,167,1,0,
-		0,0,167,170,1,0,0,0,168,169,5,34,0,0,169,171,3,80,40,0,170,168,1,0,0,0,
-		170,171,1,0,0,0,171,173,1,0,0,0,172,174,3,16,8,0,173,172,1,0,0,0,173,174,
-		1,0,0,0,174,177,1,0,0,0,175,176,5,5,0,0,176,178,3,28,14,0,177,175,1,0,
-		0,0,177,178,1,0,0,0,178,292,1,0,0,0,179,180,5,46,0,0,180,181,5,49,0,0,
-		181,183,3,80,40,0,182,184,3,24,12,0,183,182,1,0,0,0,183,184,1,0,0,0,184,
-		185,1,0,0,0,185,186,3,22,11,0,186,292,1,0,0,0,187,188,5,105,0,0,188,193,
-		3,80,40,0,189,191,5,5,0,0,190,189,1,0,0,0,190,191,1,0,0,0,191,192,1,0,
-		0,0,192,194,3,86,43,0,193,190,1,0,0,0,193,194,1,0,0,0,194,195,1,0,0,0,
-		195,196,5,82,0,0,196,201,3,4,2,0,197,198,5,138,0,0,198,200,3,4,2,0,199,
-		197,1,0,0,0,200,203,1,0,0,0,201,199,1,0,0,0,201,202,1,0,0,0,202,206,1,
-		0,0,0,203,201,1,0,0,0,204,205,5,113,0,0,205,207,3,62,31,0,206,204,1,0,
-		0,0,206,207,1,0,0,0,207,292,1,0,0,0,208,209,5,16,0,0,209,210,5,34,0,0,
-		210,215,3,80,40,0,211,213,5,5,0,0,212,211,1,0,0,0,212,213,1,0,0,0,213,
-		214,1,0,0,0,214,216,3,86,43,0,215,212,1,0,0,0,215,216,1,0,0,0,216,219,
-		1,0,0,0,217,218,5,113,0,0,218,220,3,62,31,0,219,217,1,0,0,0,219,220,1,
-		0,0,0,220,292,1,0,0,0,221,292,3,28,14,0,222,224,5,93,0,0,223,225,5,99,
-		0,0,224,223,1,0,0,0,224,225,1,0,0,0,225,231,1,0,0,0,226,232,3,80,40,0,
-		227,228,5,136,0,0,228,229,3,28,14,0,229,230,5,137,0,0,230,232,1,0,0,0,
-		231,226,1,0,0,0,231,227,1,0,0,0,232,234,1,0,0,0,233,235,3,16,8,0,234,233,
-		1,0,0,0,234,235,1,0,0,0,235,292,1,0,0,0,236,237,5,83,0,0,237,239,7,2,0,
-		0,238,240,5,28,0,0,239,238,1,0,0,0,239,240,1,0,0,0,240,292,1,0,0,0,241,
-		242,5,83,0,0,242,243,5,59,0,0,243,292,5,110,0,0,244,245,5,83,0,0,245,292,
-		5,2,0,0,246,247,5,83,0,0,247,292,3,6,3,0,248,249,7,3,0,0,249,250,5,36,
-		0,0,250,292,3,86,43,0,251,253,7,3,0,0,252,254,5,28,0,0,253,252,1,0,0,0,
-		253,254,1,0,0,0,254,255,1,0,0,0,255,292,3,80,40,0,256,258,5,20,0,0,257,
-		259,5,59,0,0,258,257,1,0,0,0,258,259,1,0,0,0,259,260,1,0,0,0,260,263,7,
-		4,0,0,261,262,5,42,0,0,262,264,5,26,0,0,263,261,1,0,0,0,263,264,1,0,0,
-		0,264,265,1,0,0,0,265,268,3,80,40,0,266,267,5,16,0,0,267,269,5,100,0,0,
-		268,266,1,0,0,0,268,269,1,0,0,0,269,292,1,0,0,0,270,273,5,96,0,0,271,274,
-		3,86,43,0,272,274,5,2,0,0,273,271,1,0,0,0,273,272,1,0,0,0,274,292,1,0,
-		0,0,275,292,5,32,0,0,276,278,5,82,0,0,277,279,7,5,0,0,278,277,1,0,0,0,
-		278,279,1,0,0,0,279,280,1,0,0,0,280,281,3,6,3,0,281,282,7,6,0,0,282,283,
-		3,8,4,0,283,292,1,0,0,0,284,287,5,75,0,0,285,288,3,6,3,0,286,288,5,2,0,
-		0,287,285,1,0,0,0,287,286,1,0,0,0,288,292,1,0,0,0,289,290,5,27,0,0,290,
-		292,3,2,1,0,291,118,1,0,0,0,291,140,1,0,0,0,291,157,1,0,0,0,291,179,1,
-		0,0,0,291,187,1,0,0,0,291,208,1,0,0,0,291,221,1,0,0,0,291,222,1,0,0,0,
-		291,236,1,0,0,0,291,241,1,0,0,0,291,244,1,0,0,0,291,246,1,0,0,0,291,248,
-		1,0,0,0,291,251,1,0,0,0,291,256,1,0,0,0,291,270,1,0,0,0,291,275,1,0,0,
-		0,291,276,1,0,0,0,291,284,1,0,0,0,291,289,1,0,0,0,292,3,1,0,0,0,293,294,
-		3,86,43,0,294,295,5,119,0,0,295,296,3,62,31,0,296,5,1,0,0,0,297,307,5,
-		142,0,0,298,303,3,86,43,0,299,300,5,139,0,0,300,302,3,86,43,0,301,299,
-		1,0,0,0,302,305,1,0,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,307,1,0,0,
-		0,305,303,1,0,0,0,306,297,1,0,0,0,306,298,1,0,0,0,307,7,1,0,0,0,308,317,
-		5,142,0,0,309,311,5,126,0,0,310,309,1,0,0,0,310,311,1,0,0,0,311,312,1,
-		0,0,0,312,317,3,84,42,0,313,317,3,86,43,0,314,317,5,15,0,0,315,317,5,64,
-		0,0,316,308,1,0,0,0,316,310,1,0,0,0,316,313,1,0,0,0,316,314,1,0,0,0,316,
-		315,1,0,0,0,317,9,1,0,0,0,318,319,5,136,0,0,319,324,3,12,6,0,320,321,5,
-		138,0,0,321,323,3,12,6,0,322,320,1,0,0,0,323,326,1,0,0,0,324,322,1,0,0,
-		0,324,325,1,0,0,0,325,327,1,0,0,0,326,324,1,0,0,0,327,328,5,137,0,0,328,
-		11,1,0,0,0,329,340,3,14,7,0,330,331,5,111,0,0,331,332,5,33,0,0,332,333,
-		3,86,43,0,333,334,5,5,0,0,334,335,3,62,31,0,335,340,1,0,0,0,336,337,5,
-		71,0,0,337,338,5,52,0,0,338,340,3,24,12,0,339,329,1,0,0,0,339,330,1,0,
-		0,0,339,336,1,0,0,0,340,13,1,0,0,0,341,342,3,86,43,0,342,346,3,76,38,0,
-		343,347,5,52,0,0,344,345,5,71,0,0,345,347,5,52,0,0,346,343,1,0,0,0,346,
-		344,1,0,0,0,346,347,1,0,0,0,347,15,1,0,0,0,348,349,5,115,0,0,349,350,5,
-		136,0,0,350,355,3,18,9,0,351,352,5,138,0,0,352,354,3,18,9,0,353,351,1,
-		0,0,0,354,357,1,0,0,0,355,353,1,0,0,0,355,356,1,0,0,0,356,358,1,0,0,0,
-		357,355,1,0,0,0,358,359,5,137,0,0,359,17,1,0,0,0,360,361,3,86,43,0,361,
-		362,5,119,0,0,362,363,3,20,10,0,363,19,1,0,0,0,364,372,5,142,0,0,365,367,
-		5,126,0,0,366,365,1,0,0,0,366,367,1,0,0,0,367,368,1,0,0,0,368,372,3,84,
-		42,0,369,372,3,82,41,0,370,372,3,86,43,0,371,364,1,0,0,0,371,366,1,0,0,
-		0,371,369,1,0,0,0,371,370,1,0,0,0,372,21,1,0,0,0,373,374,5,107,0,0,374,
-		379,3,26,13,0,375,376,5,138,0,0,376,378,3,26,13,0,377,375,1,0,0,0,378,
-		381,1,0,0,0,379,377,1,0,0,0,379,380,1,0,0,0,380,384,1,0,0,0,381,379,1,
-		0,0,0,382,384,3,28,14,0,383,373,1,0,0,0,383,382,1,0,0,0,384,23,1,0,0,0,
-		385,386,5,136,0,0,386,391,3,86,43,0,387,388,5,138,0,0,388,390,3,86,43,
-		0,389,387,1,0,0,0,390,393,1,0,0,0,391,389,1,0,0,0,391,392,1,0,0,0,392,
-		394,1,0,0,0,393,391,1,0,0,0,394,395,5,137,0,0,395,25,1,0,0,0,396,397,5,
-		136,0,0,397,402,3,62,31,0,398,399,5,138,0,0,399,401,3,62,31,0,400,398,
-		1,0,0,0,401,404,1,0,0,0,402,400,1,0,0,0,402,403,1,0,0,0,403,405,1,0,0,
-		0,404,402,1,0,0,0,405,406,5,137,0,0,406,27,1,0,0,0,407,408,5,115,0,0,408,
-		413,3,30,15,0,409,410,5,138,0,0,410,412,3,30,15,0,411,409,1,0,0,0,412,
-		415,1,0,0,0,413,411,1,0,0,0,413,414,1,0,0,0,414,417,1,0,0,0,415,413,1,
-		0,0,0,416,407,1,0,0,0,416,417,1,0,0,0,417,418,1,0,0,0,418,429,3,32,16,
-		0,419,420,5,66,0,0,420,421,5,8,0,0,421,426,3,40,20,0,422,423,5,138,0,0,
-		423,425,3,40,20,0,424,422,1,0,0,0,425,428,1,0,0,0,426,424,1,0,0,0,426,
-		427,1,0,0,0,427,430,1,0,0,0,428,426,1,0,0,0,429,419,1,0,0,0,429,430,1,
-		0,0,0,430,432,1,0,0,0,431,433,3,42,21,0,432,431,1,0,0,0,432,433,1,0,0,
-		0,433,439,1,0,0,0,434,437,5,56,0,0,435,438,5,143,0,0,436,438,5,2,0,0,437,
-		435,1,0,0,0,437,436,1,0,0,0,438,440,1,0,0,0,439,434,1,0,0,0,439,440,1,
-		0,0,0,440,446,1,0,0,0,441,442,5,63,0,0,442,444,5,143,0,0,443,445,7,7,0,
-		0,444,443,1,0,0,0,444,445,1,0,0,0,445,447,1,0,0,0,446,441,1,0,0,0,446,
-		447,1,0,0,0,447,29,1,0,0,0,448,450,3,86,43,0,449,451,3,24,12,0,450,449,
-		1,0,0,0,450,451,1,0,0,0,451,452,1,0,0,0,452,453,5,5,0,0,453,454,5,136,
-		0,0,454,455,3,28,14,0,455,456,5,137,0,0,456,31,1,0,0,0,457,458,6,16,-1,
-		0,458,459,3,36,18,0,459,474,1,0,0,0,460,461,10,2,0,0,461,463,5,47,0,0,
-		462,464,3,34,17,0,463,462,1,0,0,0,463,464,1,0,0,0,464,465,1,0,0,0,465,
-		473,3,32,16,3,466,467,10,1,0,0,467,469,7,8,0,0,468,470,3,34,17,0,469,468,
-		1,0,0,0,469,470,1,0,0,0,470,471,1,0,0,0,471,473,3,32,16,2,472,460,1,0,
-		0,0,472,466,1,0,0,0,473,476,1,0,0,0,474,472,1,0,0,0,474,475,1,0,0,0,475,
-		33,1,0,0,0,476,474,1,0,0,0,477,478,7,9,0,0,478,35,1,0,0,0,479,494,3,38,
-		19,0,480,481,5,107,0,0,481,486,3,26,13,0,482,483,5,138,0,0,483,485,3,26,
-		13,0,484,482,1,0,0,0,485,488,1,0,0,0,486,484,1,0,0,0,486,487,1,0,0,0,487,
-		494,1,0,0,0,488,486,1,0,0,0,489,490,5,136,0,0,490,491,3,28,14,0,491,492,
-		5,137,0,0,492,494,1,0,0,0,493,479,1,0,0,0,493,480,1,0,0,0,493,489,1,0,
-		0,0,494,37,1,0,0,0,495,497,5,80,0,0,496,498,5,19,0,0,497,496,1,0,0,0,497,
-		498,1,0,0,0,498,499,1,0,0,0,499,504,3,50,25,0,500,501,5,138,0,0,501,503,
-		3,50,25,0,502,500,1,0,0,0,503,506,1,0,0,0,504,502,1,0,0,0,504,505,1,0,
-		0,0,505,516,1,0,0,0,506,504,1,0,0,0,507,508,5,34,0,0,508,513,3,52,26,0,
-		509,510,5,138,0,0,510,512,3,52,26,0,511,509,1,0,0,0,512,515,1,0,0,0,513,
-		511,1,0,0,0,513,514,1,0,0,0,514,517,1,0,0,0,515,513,1,0,0,0,516,507,1,
-		0,0,0,516,517,1,0,0,0,517,519,1,0,0,0,518,520,3,44,22,0,519,518,1,0,0,
-		0,519,520,1,0,0,0,520,523,1,0,0,0,521,522,5,113,0,0,522,524,3,62,31,0,
-		523,521,1,0,0,0,523,524,1,0,0,0,524,535,1,0,0,0,525,526,5,39,0,0,526,527,
-		5,8,0,0,527,532,3,62,31,0,528,529,5,138,0,0,529,531,3,62,31,0,530,528,
-		1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,0,0,533,536,1,0,0,
-		0,534,532,1,0,0,0,535,525,1,0,0,0,535,536,1,0,0,0,536,539,1,0,0,0,537,
-		538,5,40,0,0,538,540,3,62,31,0,539,537,1,0,0,0,539,540,1,0,0,0,540,551,
-		1,0,0,0,541,542,5,68,0,0,542,543,5,8,0,0,543,548,3,62,31,0,544,545,5,138,
-		0,0,545,547,3,62,31,0,546,544,1,0,0,0,547,550,1,0,0,0,548,546,1,0,0,0,
-		548,549,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,551,541,1,0,0,0,551,552,
-		1,0,0,0,552,39,1,0,0,0,553,555,3,62,31,0,554,556,7,10,0,0,555,554,1,0,
-		0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,558,5,62,0,0,558,560,7,11,0,0,
-		559,557,1,0,0,0,559,560,1,0,0,0,560,41,1,0,0,0,561,562,5,22,0,0,562,570,
-		5,11,0,0,563,564,5,22,0,0,564,570,5,30,0,0,565,566,5,22,0,0,566,567,5,
-		64,0,0,567,568,5,114,0,0,568,570,5,12,0,0,569,561,1,0,0,0,569,563,1,0,
-		0,0,569,565,1,0,0,0,570,43,1,0,0,0,571,572,5,114,0,0,572,573,5,103,0,0,
-		573,574,5,136,0,0,574,575,5,86,0,0,575,579,3,48,24,0,576,578,3,46,23,0,
-		577,576,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,582,
-		1,0,0,0,581,579,1,0,0,0,582,583,5,137,0,0,583,627,1,0,0,0,584,585,5,114,
-		0,0,585,586,5,41,0,0,586,587,5,136,0,0,587,588,5,86,0,0,588,589,3,48,24,
-		0,589,590,5,138,0,0,590,591,5,1,0,0,591,592,5,8,0,0,592,596,3,48,24,0,
-		593,595,3,46,23,0,594,593,1,0,0,0,595,598,1,0,0,0,596,594,1,0,0,0,596,
-		597,1,0,0,0,597,599,1,0,0,0,598,596,1,0,0,0,599,600,5,137,0,0,600,627,
-		1,0,0,0,601,602,5,114,0,0,602,603,5,81,0,0,603,604,5,136,0,0,604,608,3,
-		48,24,0,605,607,3,46,23,0,606,605,1,0,0,0,607,610,1,0,0,0,608,606,1,0,
-		0,0,608,609,1,0,0,0,609,611,1,0,0,0,610,608,1,0,0,0,611,612,5,137,0,0,
-		612,627,1,0,0,0,613,614,5,114,0,0,614,615,5,87,0,0,615,616,5,136,0,0,616,
-		617,5,86,0,0,617,621,3,48,24,0,618,620,3,46,23,0,619,618,1,0,0,0,620,623,
-		1,0,0,0,621,619,1,0,0,0,621,622,1,0,0,0,622,624,1,0,0,0,623,621,1,0,0,
-		0,624,625,5,137,0,0,625,627,1,0,0,0,626,571,1,0,0,0,626,584,1,0,0,0,626,
-		601,1,0,0,0,626,613,1,0,0,0,627,45,1,0,0,0,628,629,5,138,0,0,629,630,5,
-		76,0,0,630,636,3,48,24,0,631,632,5,138,0,0,632,633,5,38,0,0,633,634,5,
-		69,0,0,634,636,3,48,24,0,635,628,1,0,0,0,635,631,1,0,0,0,636,47,1,0,0,
-		0,637,638,5,143,0,0,638,639,3,86,43,0,639,49,1,0,0,0,640,653,5,127,0,0,
-		641,642,3,86,43,0,642,643,5,139,0,0,643,644,5,127,0,0,644,653,1,0,0,0,
-		645,650,3,62,31,0,646,648,5,5,0,0,647,646,1,0,0,0,647,648,1,0,0,0,648,
-		649,1,0,0,0,649,651,3,86,43,0,650,647,1,0,0,0,650,651,1,0,0,0,651,653,
-		1,0,0,0,652,640,1,0,0,0,652,641,1,0,0,0,652,645,1,0,0,0,653,51,1,0,0,0,
-		654,655,6,26,-1,0,655,656,3,60,30,0,656,676,1,0,0,0,657,658,10,3,0,0,658,
-		659,5,14,0,0,659,660,5,51,0,0,660,675,3,60,30,0,661,662,10,2,0,0,662,663,
-		3,54,27,0,663,664,5,51,0,0,664,672,3,60,30,0,665,667,3,58,29,0,666,665,
-		1,0,0,0,666,667,1,0,0,0,667,668,1,0,0,0,668,670,3,56,28,0,669,671,3,58,
-		29,0,670,669,1,0,0,0,670,671,1,0,0,0,671,673,1,0,0,0,672,666,1,0,0,0,672,
-		673,1,0,0,0,673,675,1,0,0,0,674,657,1,0,0,0,674,661,1,0,0,0,675,678,1,
-		0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,53,1,0,0,0,678,676,1,0,0,0,679,
-		681,5,45,0,0,680,679,1,0,0,0,680,681,1,0,0,0,681,695,1,0,0,0,682,684,5,
-		54,0,0,683,685,5,67,0,0,684,683,1,0,0,0,684,685,1,0,0,0,685,695,1,0,0,
-		0,686,688,5,77,0,0,687,689,5,67,0,0,688,687,1,0,0,0,688,689,1,0,0,0,689,
-		695,1,0,0,0,690,692,5,35,0,0,691,693,5,67,0,0,692,691,1,0,0,0,692,693,
-		1,0,0,0,693,695,1,0,0,0,694,680,1,0,0,0,694,682,1,0,0,0,694,686,1,0,0,
-		0,694,690,1,0,0,0,695,55,1,0,0,0,696,697,5,64,0,0,697,711,3,62,31,0,698,
-		699,5,106,0,0,699,700,5,136,0,0,700,705,3,86,43,0,701,702,5,138,0,0,702,
-		704,3,86,43,0,703,701,1,0,0,0,704,707,1,0,0,0,705,703,1,0,0,0,705,706,
-		1,0,0,0,706,708,1,0,0,0,707,705,1,0,0,0,708,709,5,137,0,0,709,711,1,0,
-		0,0,710,696,1,0,0,0,710,698,1,0,0,0,711,57,1,0,0,0,712,720,5,116,0,0,713,
-		721,3,48,24,0,714,715,5,136,0,0,715,716,3,48,24,0,716,717,5,138,0,0,717,
-		718,3,48,24,0,718,719,5,137,0,0,719,721,1,0,0,0,720,713,1,0,0,0,720,714,
-		1,0,0,0,721,725,1,0,0,0,722,723,5,38,0,0,723,724,5,69,0,0,724,726,3,48,
-		24,0,725,722,1,0,0,0,725,726,1,0,0,0,726,59,1,0,0,0,727,735,3,80,40,0,
-		728,730,5,5,0,0,729,728,1,0,0,0,729,730,1,0,0,0,730,731,1,0,0,0,731,733,
-		3,86,43,0,732,734,3,24,12,0,733,732,1,0,0,0,733,734,1,0,0,0,734,736,1,
-		0,0,0,735,729,1,0,0,0,735,736,1,0,0,0,736,774,1,0,0,0,737,738,5,136,0,
-		0,738,739,3,28,14,0,739,747,5,137,0,0,740,742,5,5,0,0,741,740,1,0,0,0,
-		741,742,1,0,0,0,742,743,1,0,0,0,743,745,3,86,43,0,744,746,3,24,12,0,745,
-		744,1,0,0,0,745,746,1,0,0,0,746,748,1,0,0,0,747,741,1,0,0,0,747,748,1,
-		0,0,0,748,774,1,0,0,0,749,750,3,86,43,0,750,751,5,136,0,0,751,756,3,62,
-		31,0,752,753,5,138,0,0,753,755,3,62,31,0,754,752,1,0,0,0,755,758,1,0,0,
-		0,756,754,1,0,0,0,756,757,1,0,0,0,757,759,1,0,0,0,758,756,1,0,0,0,759,
-		767,5,137,0,0,760,762,5,5,0,0,761,760,1,0,0,0,761,762,1,0,0,0,762,763,
-		1,0,0,0,763,765,3,86,43,0,764,766,3,24,12,0,765,764,1,0,0,0,765,766,1,
-		0,0,0,766,768,1,0,0,0,767,761,1,0,0,0,767,768,1,0,0,0,768,774,1,0,0,0,
-		769,770,5,136,0,0,770,771,3,52,26,0,771,772,5,137,0,0,772,774,1,0,0,0,
-		773,727,1,0,0,0,773,737,1,0,0,0,773,749,1,0,0,0,773,769,1,0,0,0,774,61,
-		1,0,0,0,775,776,3,64,32,0,776,63,1,0,0,0,777,778,6,32,-1,0,778,780,3,70,
-		35,0,779,781,3,66,33,0,780,779,1,0,0,0,780,781,1,0,0,0,781,785,1,0,0,0,
-		782,783,5,60,0,0,783,785,3,64,32,3,784,777,1,0,0,0,784,782,1,0,0,0,785,
-		794,1,0,0,0,786,787,10,2,0,0,787,788,5,3,0,0,788,793,3,64,32,3,789,790,
-		10,1,0,0,790,791,5,65,0,0,791,793,3,64,32,2,792,786,1,0,0,0,792,789,1,
-		0,0,0,793,796,1,0,0,0,794,792,1,0,0,0,794,795,1,0,0,0,795,65,1,0,0,0,796,
-		794,1,0,0,0,797,798,3,68,34,0,798,799,3,70,35,0,799,858,1,0,0,0,800,802,
-		5,60,0,0,801,800,1,0,0,0,801,802,1,0,0,0,802,803,1,0,0,0,803,804,5,7,0,
-		0,804,805,3,70,35,0,805,806,5,3,0,0,806,807,3,70,35,0,807,858,1,0,0,0,
-		808,810,5,60,0,0,809,808,1,0,0,0,809,810,1,0,0,0,810,811,1,0,0,0,811,812,
-		5,44,0,0,812,813,5,136,0,0,813,814,3,28,14,0,814,815,5,137,0,0,815,858,
-		1,0,0,0,816,818,5,60,0,0,817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,
-		0,819,820,5,44,0,0,820,821,5,136,0,0,821,826,3,62,31,0,822,823,5,138,0,
-		0,823,825,3,62,31,0,824,822,1,0,0,0,825,828,1,0,0,0,826,824,1,0,0,0,826,
-		827,1,0,0,0,827,829,1,0,0,0,828,826,1,0,0,0,829,830,5,137,0,0,830,858,
-		1,0,0,0,831,833,5,60,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,
-		0,834,835,7,12,0,0,835,838,3,70,35,0,836,837,5,24,0,0,837,839,3,70,35,
-		0,838,836,1,0,0,0,838,839,1,0,0,0,839,858,1,0,0,0,840,842,5,50,0,0,841,
-		843,5,60,0,0,842,841,1,0,0,0,842,843,1,0,0,0,843,844,1,0,0,0,844,858,5,
-		61,0,0,845,847,5,50,0,0,846,848,5,60,0,0,847,846,1,0,0,0,847,848,1,0,0,
-		0,848,849,1,0,0,0,849,858,3,82,41,0,850,852,5,50,0,0,851,853,5,60,0,0,
-		852,851,1,0,0,0,852,853,1,0,0,0,853,854,1,0,0,0,854,855,5,19,0,0,855,856,
-		5,34,0,0,856,858,3,70,35,0,857,797,1,0,0,0,857,801,1,0,0,0,857,809,1,0,
-		0,0,857,817,1,0,0,0,857,832,1,0,0,0,857,840,1,0,0,0,857,845,1,0,0,0,857,
-		850,1,0,0,0,858,67,1,0,0,0,859,860,7,13,0,0,860,69,1,0,0,0,861,862,6,35,
-		-1,0,862,866,3,72,36,0,863,864,7,14,0,0,864,866,3,70,35,5,865,861,1,0,
-		0,0,865,863,1,0,0,0,866,881,1,0,0,0,867,868,10,4,0,0,868,869,7,15,0,0,
-		869,880,3,70,35,5,870,871,10,3,0,0,871,872,7,14,0,0,872,880,3,70,35,4,
-		873,874,10,2,0,0,874,875,5,130,0,0,875,880,3,70,35,3,876,877,10,1,0,0,
-		877,878,7,16,0,0,878,880,3,70,35,2,879,867,1,0,0,0,879,870,1,0,0,0,879,
-		873,1,0,0,0,879,876,1,0,0,0,880,883,1,0,0,0,881,879,1,0,0,0,881,882,1,
-		0,0,0,882,71,1,0,0,0,883,881,1,0,0,0,884,885,6,36,-1,0,885,971,5,61,0,
-		0,886,971,3,82,41,0,887,971,3,84,42,0,888,971,5,142,0,0,889,971,5,141,
-		0,0,890,891,5,48,0,0,891,893,5,142,0,0,892,894,3,86,43,0,893,892,1,0,0,
-		0,893,894,1,0,0,0,894,971,1,0,0,0,895,896,3,86,43,0,896,897,5,142,0,0,
-		897,971,1,0,0,0,898,971,5,145,0,0,899,900,5,26,0,0,900,901,5,136,0,0,901,
-		902,3,28,14,0,902,903,5,137,0,0,903,971,1,0,0,0,904,905,5,136,0,0,905,
-		906,3,28,14,0,906,907,5,137,0,0,907,971,1,0,0,0,908,909,5,4,0,0,909,918,
-		5,133,0,0,910,915,3,62,31,0,911,912,5,138,0,0,912,914,3,62,31,0,913,911,
-		1,0,0,0,914,917,1,0,0,0,915,913,1,0,0,0,915,916,1,0,0,0,916,919,1,0,0,
-		0,917,915,1,0,0,0,918,910,1,0,0,0,918,919,1,0,0,0,919,920,1,0,0,0,920,
-		971,5,134,0,0,921,923,5,9,0,0,922,924,3,62,31,0,923,922,1,0,0,0,923,924,
-		1,0,0,0,924,926,1,0,0,0,925,927,3,74,37,0,926,925,1,0,0,0,927,928,1,0,
-		0,0,928,926,1,0,0,0,928,929,1,0,0,0,929,932,1,0,0,0,930,931,5,21,0,0,931,
-		933,3,62,31,0,932,930,1,0,0,0,932,933,1,0,0,0,933,934,1,0,0,0,934,935,
-		5,23,0,0,935,971,1,0,0,0,936,937,5,10,0,0,937,938,5,136,0,0,938,939,3,
-		62,31,0,939,940,5,5,0,0,940,941,3,76,38,0,941,942,5,137,0,0,942,971,1,
-		0,0,0,943,944,3,86,43,0,944,957,5,136,0,0,945,958,5,127,0,0,946,948,5,
-		19,0,0,947,946,1,0,0,0,947,948,1,0,0,0,948,949,1,0,0,0,949,954,3,62,31,
-		0,950,951,5,138,0,0,951,953,3,62,31,0,952,950,1,0,0,0,953,956,1,0,0,0,
-		954,952,1,0,0,0,954,955,1,0,0,0,955,958,1,0,0,0,956,954,1,0,0,0,957,945,
-		1,0,0,0,957,947,1,0,0,0,957,958,1,0,0,0,958,959,1,0,0,0,959,960,5,137,
-		0,0,960,971,1,0,0,0,961,962,3,86,43,0,962,963,5,139,0,0,963,964,3,86,43,
-		0,964,971,1,0,0,0,965,971,3,86,43,0,966,967,5,136,0,0,967,968,3,62,31,
-		0,968,969,5,137,0,0,969,971,1,0,0,0,970,884,1,0,0,0,970,886,1,0,0,0,970,
-		887,1,0,0,0,970,888,1,0,0,0,970,889,1,0,0,0,970,890,1,0,0,0,970,895,1,
-		0,0,0,970,898,1,0,0,0,970,899,1,0,0,0,970,904,1,0,0,0,970,908,1,0,0,0,
-		970,921,1,0,0,0,970,936,1,0,0,0,970,943,1,0,0,0,970,961,1,0,0,0,970,965,
-		1,0,0,0,970,966,1,0,0,0,971,982,1,0,0,0,972,973,10,8,0,0,973,974,5,133,
-		0,0,974,975,3,70,35,0,975,976,5,134,0,0,976,981,1,0,0,0,977,978,10,5,0,
-		0,978,979,5,135,0,0,979,981,3,76,38,0,980,972,1,0,0,0,980,977,1,0,0,0,
-		981,984,1,0,0,0,982,980,1,0,0,0,982,983,1,0,0,0,983,73,1,0,0,0,984,982,
-		1,0,0,0,985,986,5,112,0,0,986,987,3,62,31,0,987,988,5,97,0,0,988,989,3,
-		62,31,0,989,75,1,0,0,0,990,991,6,38,-1,0,991,992,5,4,0,0,992,993,5,121,
-		0,0,993,994,3,76,38,0,994,995,5,123,0,0,995,1035,1,0,0,0,996,997,5,58,
-		0,0,997,998,5,121,0,0,998,999,3,76,38,0,999,1000,5,138,0,0,1000,1001,3,
-		76,38,0,1001,1002,5,123,0,0,1002,1035,1,0,0,0,1003,1004,5,92,0,0,1004,
-		1013,5,121,0,0,1005,1010,3,78,39,0,1006,1007,5,138,0,0,1007,1009,3,78,
-		39,0,1008,1006,1,0,0,0,1009,1012,1,0,0,0,1010,1008,1,0,0,0,1010,1011,1,
-		0,0,0,1011,1014,1,0,0,0,1012,1010,1,0,0,0,1013,1005,1,0,0,0,1013,1014,
-		1,0,0,0,1014,1015,1,0,0,0,1015,1035,5,123,0,0,1016,1018,3,86,43,0,1017,
-		1019,7,17,0,0,1018,1017,1,0,0,0,1018,1019,1,0,0,0,1019,1027,1,0,0,0,1020,
-		1021,5,136,0,0,1021,1024,5,143,0,0,1022,1023,5,138,0,0,1023,1025,5,143,
-		0,0,1024,1022,1,0,0,0,1024,1025,1,0,0,0,1025,1026,1,0,0,0,1026,1028,5,
-		137,0,0,1027,1020,1,0,0,0,1027,1028,1,0,0,0,1028,1032,1,0,0,0,1029,1030,
-		7,18,0,0,1030,1031,5,98,0,0,1031,1033,5,118,0,0,1032,1029,1,0,0,0,1032,
-		1033,1,0,0,0,1033,1035,1,0,0,0,1034,990,1,0,0,0,1034,996,1,0,0,0,1034,
-		1003,1,0,0,0,1034,1016,1,0,0,0,1035,1041,1,0,0,0,1036,1037,10,2,0,0,1037,
-		1038,5,133,0,0,1038,1040,5,134,0,0,1039,1036,1,0,0,0,1040,1043,1,0,0,0,
-		1041,1039,1,0,0,0,1041,1042,1,0,0,0,1042,77,1,0,0,0,1043,1041,1,0,0,0,
-		1044,1045,3,86,43,0,1045,1046,3,76,38,0,1046,79,1,0,0,0,1047,1050,3,86,
-		43,0,1048,1049,5,139,0,0,1049,1051,3,86,43,0,1050,1048,1,0,0,0,1050,1051,
-		1,0,0,0,1051,81,1,0,0,0,1052,1053,7,19,0,0,1053,83,1,0,0,0,1054,1055,7,
-		20,0,0,1055,85,1,0,0,0,1056,1060,5,146,0,0,1057,1060,5,147,0,0,1058,1060,
-		3,88,44,0,1059,1056,1,0,0,0,1059,1057,1,0,0,0,1059,1058,1,0,0,0,1060,87,
-		1,0,0,0,1061,1062,7,21,0,0,1062,89,1,0,0,0,155,93,100,105,111,114,121,
-		127,131,134,138,142,148,152,162,166,170,173,177,183,190,193,201,206,212,
-		215,219,224,231,234,239,253,258,263,268,273,278,287,291,303,306,310,316,
-		324,339,346,355,366,371,379,383,391,402,413,416,426,429,432,437,439,444,
-		446,450,463,469,472,474,486,493,497,504,513,516,519,523,532,535,539,548,
-		551,555,559,569,579,596,608,621,626,635,647,650,652,666,670,672,674,676,
-		680,684,688,692,694,705,710,720,725,729,733,735,741,745,747,756,761,765,
-		767,773,780,784,792,794,801,809,817,826,832,838,842,847,852,857,865,879,
-		881,893,915,918,923,928,932,947,954,957,970,980,982,1010,1013,1018,1024,
-		1027,1032,1034,1041,1050,1059
+		2,43,7,43,2,44,7,44,2,45,7,45,1,0,5,0,94,8,0,10,0,12,0,97,9,0,1,0,1,0,
+		4,0,101,8,0,11,0,12,0,102,1,0,5,0,106,8,0,10,0,12,0,109,9,0,1,0,5,0,112,
+		8,0,10,0,12,0,115,9,0,3,0,117,8,0,1,0,1,0,1,1,1,1,1,1,3,1,124,8,1,1,1,
+		1,1,1,1,1,1,3,1,130,8,1,1,1,1,1,3,1,134,8,1,1,1,3,1,137,8,1,1,1,1,1,3,
+		1,141,8,1,1,1,1,1,3,1,145,8,1,1,1,1,1,1,1,1,1,3,1,151,8,1,1,1,1,1,3,1,
+		155,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,165,8,1,1,1,1,1,3,1,169,8,
+		1,1,1,1,1,3,1,173,8,1,1,1,3,1,176,8,1,1,1,1,1,3,1,180,8,1,1,1,1,1,1,1,
+		1,1,3,1,186,8,1,1,1,1,1,1,1,1,1,1,1,3,1,193,8,1,1,1,3,1,196,8,1,1,1,1,
+		1,1,1,1,1,5,1,202,8,1,10,1,12,1,205,9,1,1,1,1,1,3,1,209,8,1,1,1,1,1,1,
+		1,1,1,3,1,215,8,1,1,1,3,1,218,8,1,1,1,1,1,3,1,222,8,1,1,1,1,1,1,1,3,1,
+		227,8,1,1,1,1,1,1,1,1,1,1,1,3,1,234,8,1,1,1,3,1,237,8,1,1,1,1,1,1,1,3,
+		1,242,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,256,8,1,
+		1,1,1,1,1,1,3,1,261,8,1,1,1,1,1,1,1,3,1,266,8,1,1,1,1,1,1,1,3,1,271,8,
+		1,1,1,1,1,1,1,3,1,276,8,1,1,1,1,1,1,1,3,1,281,8,1,1,1,1,1,1,1,1,1,1,1,
+		1,1,1,1,3,1,290,8,1,1,1,1,1,3,1,294,8,1,1,2,1,2,1,2,1,2,1,3,1,3,1,3,1,
+		3,5,3,304,8,3,10,3,12,3,307,9,3,3,3,309,8,3,1,4,1,4,3,4,313,8,4,1,4,1,
+		4,1,4,1,4,3,4,319,8,4,1,5,1,5,1,5,1,5,5,5,325,8,5,10,5,12,5,328,9,5,1,
+		5,1,5,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,3,6,342,8,6,1,7,1,7,1,7,
+		1,7,1,7,3,7,349,8,7,1,8,1,8,1,8,1,8,1,8,5,8,356,8,8,10,8,12,8,359,9,8,
+		1,8,1,8,1,9,1,9,1,9,1,9,1,10,1,10,3,10,369,8,10,1,10,1,10,1,10,3,10,374,
+		8,10,1,11,1,11,1,11,1,11,5,11,380,8,11,10,11,12,11,383,9,11,1,11,3,11,
+		386,8,11,1,12,1,12,1,12,1,12,5,12,392,8,12,10,12,12,12,395,9,12,1,12,1,
+		12,1,13,1,13,1,13,1,13,5,13,403,8,13,10,13,12,13,406,9,13,1,13,1,13,1,
+		14,1,14,1,14,1,14,5,14,414,8,14,10,14,12,14,417,9,14,3,14,419,8,14,1,14,
+		1,14,1,14,1,14,1,14,1,14,5,14,427,8,14,10,14,12,14,430,9,14,3,14,432,8,
+		14,1,14,3,14,435,8,14,1,14,1,14,1,14,3,14,440,8,14,3,14,442,8,14,1,14,
+		1,14,1,14,3,14,447,8,14,3,14,449,8,14,1,15,1,15,3,15,453,8,15,1,15,1,15,
+		1,15,1,15,1,15,1,16,1,16,1,16,1,16,1,16,1,16,3,16,466,8,16,1,16,1,16,1,
+		16,1,16,3,16,472,8,16,1,16,5,16,475,8,16,10,16,12,16,478,9,16,1,17,1,17,
+		1,18,1,18,1,18,1,18,1,18,5,18,487,8,18,10,18,12,18,490,9,18,1,18,1,18,
+		1,18,1,18,3,18,496,8,18,1,19,1,19,3,19,500,8,19,1,19,1,19,1,19,5,19,505,
+		8,19,10,19,12,19,508,9,19,1,19,1,19,1,19,1,19,5,19,514,8,19,10,19,12,19,
+		517,9,19,3,19,519,8,19,1,19,3,19,522,8,19,1,19,1,19,3,19,526,8,19,1,19,
+		1,19,1,19,1,19,1,19,5,19,533,8,19,10,19,12,19,536,9,19,3,19,538,8,19,1,
+		19,1,19,3,19,542,8,19,1,19,1,19,1,19,1,19,1,19,5,19,549,8,19,10,19,12,
+		19,552,9,19,3,19,554,8,19,1,20,1,20,3,20,558,8,20,1,20,1,20,3,20,562,8,
+		20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,572,8,21,1,22,1,22,1,22,
+		1,22,1,22,1,22,5,22,580,8,22,10,22,12,22,583,9,22,1,22,1,22,1,22,1,22,
+		1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,597,8,22,10,22,12,22,600,
+		9,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,609,8,22,10,22,12,22,612,
+		9,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,622,8,22,10,22,12,22,
+		625,9,22,1,22,1,22,3,22,629,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,
+		23,638,8,23,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,650,
+		8,25,1,25,3,25,653,8,25,3,25,655,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,
+		26,1,26,1,26,1,26,1,26,1,26,3,26,669,8,26,1,26,1,26,3,26,673,8,26,3,26,
+		675,8,26,5,26,677,8,26,10,26,12,26,680,9,26,1,27,3,27,683,8,27,1,27,1,
+		27,3,27,687,8,27,1,27,1,27,3,27,691,8,27,1,27,1,27,3,27,695,8,27,3,27,
+		697,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,5,28,706,8,28,10,28,12,28,
+		709,9,28,1,28,1,28,3,28,713,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,
+		29,3,29,723,8,29,1,29,1,29,1,29,3,29,728,8,29,1,30,1,30,3,30,732,8,30,
+		1,30,1,30,3,30,736,8,30,3,30,738,8,30,1,30,1,30,1,30,1,30,3,30,744,8,30,
+		1,30,1,30,3,30,748,8,30,3,30,750,8,30,1,30,1,30,1,30,1,30,1,30,5,30,757,
+		8,30,10,30,12,30,760,9,30,1,30,1,30,3,30,764,8,30,1,30,1,30,3,30,768,8,
+		30,3,30,770,8,30,1,30,1,30,1,30,1,30,3,30,776,8,30,1,31,1,31,1,32,1,32,
+		1,32,3,32,783,8,32,1,32,1,32,3,32,787,8,32,1,32,1,32,1,32,1,32,1,32,1,
+		32,5,32,795,8,32,10,32,12,32,798,9,32,1,33,1,33,1,33,1,33,3,33,804,8,33,
+		1,33,1,33,1,33,1,33,1,33,1,33,3,33,812,8,33,1,33,1,33,1,33,1,33,1,33,1,
+		33,3,33,820,8,33,1,33,1,33,1,33,1,33,1,33,5,33,827,8,33,10,33,12,33,830,
+		9,33,1,33,1,33,1,33,3,33,835,8,33,1,33,1,33,1,33,1,33,3,33,841,8,33,1,
+		33,1,33,3,33,845,8,33,1,33,1,33,1,33,3,33,850,8,33,1,33,1,33,1,33,3,33,
+		855,8,33,1,33,1,33,1,33,3,33,860,8,33,1,34,1,34,1,35,1,35,1,35,1,35,3,
+		35,868,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
+		5,35,882,8,35,10,35,12,35,885,9,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,3,36,896,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,916,8,36,10,36,12,36,919,
+		9,36,3,36,921,8,36,1,36,1,36,1,36,3,36,926,8,36,1,36,4,36,929,8,36,11,
+		36,12,36,930,1,36,1,36,3,36,935,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,3,36,950,8,36,1,36,1,36,1,36,5,36,955,8,
+		36,10,36,12,36,958,9,36,3,36,960,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,3,36,973,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,5,36,983,8,36,10,36,12,36,986,9,36,1,37,1,37,1,37,3,37,991,8,37,1,
+		38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,
+		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1016,8,39,10,39,12,39,
+		1019,9,39,3,39,1021,8,39,1,39,1,39,1,39,3,39,1026,8,39,1,39,1,39,1,39,
+		1,39,3,39,1032,8,39,1,39,3,39,1035,8,39,1,39,1,39,1,39,3,39,1040,8,39,
+		3,39,1042,8,39,1,39,1,39,1,39,5,39,1047,8,39,10,39,12,39,1050,9,39,1,40,
+		1,40,1,40,1,41,1,41,1,41,3,41,1058,8,41,1,42,1,42,1,43,1,43,1,44,1,44,
+		1,44,3,44,1067,8,44,1,45,1,45,1,45,0,6,32,52,64,70,72,78,46,0,2,4,6,8,
+		10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,
+		58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,0,22,2,0,90,90,94,94,
+		2,0,84,84,88,88,8,0,37,37,72,73,85,85,89,89,91,91,95,95,101,101,110,110,
+		1,0,17,18,5,0,84,84,88,88,90,90,94,94,109,109,2,0,57,57,81,81,2,0,99,99,
+		119,119,1,0,78,79,2,0,25,25,104,104,2,0,2,2,19,19,2,0,6,6,17,17,2,0,31,
+		31,53,53,2,0,43,43,55,55,1,0,119,124,1,0,125,126,1,0,127,129,1,0,131,132,
+		2,0,70,70,108,108,2,0,115,115,117,117,2,0,29,29,102,102,1,0,143,144,26,
+		0,1,1,6,6,11,12,16,18,22,22,24,24,27,28,30,32,36,38,41,42,48,48,52,53,
+		57,59,62,62,69,70,72,76,78,79,81,81,83,93,95,96,98,98,100,101,103,103,
+		105,105,107,111,117,118,1242,0,95,1,0,0,0,2,293,1,0,0,0,4,295,1,0,0,0,
+		6,308,1,0,0,0,8,318,1,0,0,0,10,320,1,0,0,0,12,341,1,0,0,0,14,343,1,0,0,
+		0,16,350,1,0,0,0,18,362,1,0,0,0,20,373,1,0,0,0,22,385,1,0,0,0,24,387,1,
+		0,0,0,26,398,1,0,0,0,28,418,1,0,0,0,30,450,1,0,0,0,32,459,1,0,0,0,34,479,
+		1,0,0,0,36,495,1,0,0,0,38,497,1,0,0,0,40,555,1,0,0,0,42,571,1,0,0,0,44,
+		628,1,0,0,0,46,637,1,0,0,0,48,639,1,0,0,0,50,654,1,0,0,0,52,656,1,0,0,
+		0,54,696,1,0,0,0,56,712,1,0,0,0,58,714,1,0,0,0,60,775,1,0,0,0,62,777,1,
+		0,0,0,64,786,1,0,0,0,66,859,1,0,0,0,68,861,1,0,0,0,70,867,1,0,0,0,72,972,
+		1,0,0,0,74,990,1,0,0,0,76,992,1,0,0,0,78,1041,1,0,0,0,80,1051,1,0,0,0,
+		82,1054,1,0,0,0,84,1059,1,0,0,0,86,1061,1,0,0,0,88,1066,1,0,0,0,90,1068,
+		1,0,0,0,92,94,5,140,0,0,93,92,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,95,96,
+		1,0,0,0,96,116,1,0,0,0,97,95,1,0,0,0,98,107,3,2,1,0,99,101,5,140,0,0,100,
+		99,1,0,0,0,101,102,1,0,0,0,102,100,1,0,0,0,102,103,1,0,0,0,103,104,1,0,
+		0,0,104,106,3,2,1,0,105,100,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,
+		108,1,0,0,0,108,113,1,0,0,0,109,107,1,0,0,0,110,112,5,140,0,0,111,110,
+		1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,0,114,117,1,0,0,
+		0,115,113,1,0,0,0,116,98,1,0,0,0,116,117,1,0,0,0,117,118,1,0,0,0,118,119,
+		5,0,0,1,119,1,1,0,0,0,120,123,5,13,0,0,121,122,5,65,0,0,122,124,5,74,0,
+		0,123,121,1,0,0,0,123,124,1,0,0,0,124,125,1,0,0,0,125,129,7,0,0,0,126,
+		127,5,42,0,0,127,128,5,60,0,0,128,130,5,26,0,0,129,126,1,0,0,0,129,130,
+		1,0,0,0,130,131,1,0,0,0,131,133,3,82,41,0,132,134,3,10,5,0,133,132,1,0,
+		0,0,133,134,1,0,0,0,134,136,1,0,0,0,135,137,3,16,8,0,136,135,1,0,0,0,136,
+		137,1,0,0,0,137,140,1,0,0,0,138,139,5,5,0,0,139,141,3,28,14,0,140,138,
+		1,0,0,0,140,141,1,0,0,0,141,294,1,0,0,0,142,144,5,13,0,0,143,145,5,59,
+		0,0,144,143,1,0,0,0,144,145,1,0,0,0,145,146,1,0,0,0,146,150,5,109,0,0,
+		147,148,5,42,0,0,148,149,5,60,0,0,149,151,5,26,0,0,150,147,1,0,0,0,150,
+		151,1,0,0,0,151,152,1,0,0,0,152,154,3,82,41,0,153,155,3,16,8,0,154,153,
+		1,0,0,0,154,155,1,0,0,0,155,156,1,0,0,0,156,157,5,5,0,0,157,158,3,28,14,
+		0,158,294,1,0,0,0,159,160,5,13,0,0,160,164,7,1,0,0,161,162,5,42,0,0,162,
+		163,5,60,0,0,163,165,5,26,0,0,164,161,1,0,0,0,164,165,1,0,0,0,165,166,
+		1,0,0,0,166,168,3,82,41,0,167,169,3,10,5,0,168,167,1,0,0,0,168,169,1,0,
+		0,0,169,172,1,0,0,0,170,171,5,34,0,0,171,173,3,82,41,0,172,170,1,0,0,0,
+		172,173,1,0,0,0,173,175,1,0,0,0,174,176,3,16,8,0,175,174,1,0,0,0,175,176,
+		1,0,0,0,176,179,1,0,0,0,177,178,5,5,0,0,178,180,3,28,14,0,179,177,1,0,
+		0,0,179,180,1,0,0,0,180,294,1,0,0,0,181,182,5,46,0,0,182,183,5,49,0,0,
+		183,185,3,82,41,0,184,186,3,24,12,0,185,184,1,0,0,0,185,186,1,0,0,0,186,
+		187,1,0,0,0,187,188,3,22,11,0,188,294,1,0,0,0,189,190,5,105,0,0,190,195,
+		3,82,41,0,191,193,5,5,0,0,192,191,1,0,0,0,192,193,1,0,0,0,193,194,1,0,
+		0,0,194,196,3,88,44,0,195,192,1,0,0,0,195,196,1,0,0,0,196,197,1,0,0,0,
+		197,198,5,82,0,0,198,203,3,4,2,0,199,200,5,138,0,0,200,202,3,4,2,0,201,
+		199,1,0,0,0,202,205,1,0,0,0,203,201,1,0,0,0,203,204,1,0,0,0,204,208,1,
+		0,0,0,205,203,1,0,0,0,206,207,5,113,0,0,207,209,3,62,31,0,208,206,1,0,
+		0,0,208,209,1,0,0,0,209,294,1,0,0,0,210,211,5,16,0,0,211,212,5,34,0,0,
+		212,217,3,82,41,0,213,215,5,5,0,0,214,213,1,0,0,0,214,215,1,0,0,0,215,
+		216,1,0,0,0,216,218,3,88,44,0,217,214,1,0,0,0,217,218,1,0,0,0,218,221,
+		1,0,0,0,219,220,5,113,0,0,220,222,3,62,31,0,221,219,1,0,0,0,221,222,1,
+		0,0,0,222,294,1,0,0,0,223,294,3,28,14,0,224,226,5,93,0,0,225,227,5,99,
+		0,0,226,225,1,0,0,0,226,227,1,0,0,0,227,233,1,0,0,0,228,234,3,82,41,0,
+		229,230,5,136,0,0,230,231,3,28,14,0,231,232,5,137,0,0,232,234,1,0,0,0,
+		233,228,1,0,0,0,233,229,1,0,0,0,234,236,1,0,0,0,235,237,3,16,8,0,236,235,
+		1,0,0,0,236,237,1,0,0,0,237,294,1,0,0,0,238,239,5,83,0,0,239,241,7,2,0,
+		0,240,242,5,28,0,0,241,240,1,0,0,0,241,242,1,0,0,0,242,294,1,0,0,0,243,
+		244,5,83,0,0,244,245,5,59,0,0,245,294,5,110,0,0,246,247,5,83,0,0,247,294,
+		5,2,0,0,248,249,5,83,0,0,249,294,3,6,3,0,250,251,7,3,0,0,251,252,5,36,
+		0,0,252,294,3,88,44,0,253,255,7,3,0,0,254,256,5,28,0,0,255,254,1,0,0,0,
+		255,256,1,0,0,0,256,257,1,0,0,0,257,294,3,82,41,0,258,260,5,20,0,0,259,
+		261,5,59,0,0,260,259,1,0,0,0,260,261,1,0,0,0,261,262,1,0,0,0,262,265,7,
+		4,0,0,263,264,5,42,0,0,264,266,5,26,0,0,265,263,1,0,0,0,265,266,1,0,0,
+		0,266,267,1,0,0,0,267,270,3,82,41,0,268,269,5,16,0,0,269,271,5,100,0,0,
+		270,268,1,0,0,0,270,271,1,0,0,0,271,294,1,0,0,0,272,275,5,96,0,0,273,276,
+		3,88,44,0,274,276,5,2,0,0,275,273,1,0,0,0,275,274,1,0,0,0,276,294,1,0,
+		0,0,277,294,5,32,0,0,278,280,5,82,0,0,279,281,7,5,0,0,280,279,1,0,0,0,
+		280,281,1,0,0,0,281,282,1,0,0,0,282,283,3,6,3,0,283,284,7,6,0,0,284,285,
+		3,8,4,0,285,294,1,0,0,0,286,289,5,75,0,0,287,290,3,6,3,0,288,290,5,2,0,
+		0,289,287,1,0,0,0,289,288,1,0,0,0,290,294,1,0,0,0,291,292,5,27,0,0,292,
+		294,3,2,1,0,293,120,1,0,0,0,293,142,1,0,0,0,293,159,1,0,0,0,293,181,1,
+		0,0,0,293,189,1,0,0,0,293,210,1,0,0,0,293,223,1,0,0,0,293,224,1,0,0,0,
+		293,238,1,0,0,0,293,243,1,0,0,0,293,246,1,0,0,0,293,248,1,0,0,0,293,250,
+		1,0,0,0,293,253,1,0,0,0,293,258,1,0,0,0,293,272,1,0,0,0,293,277,1,0,0,
+		0,293,278,1,0,0,0,293,286,1,0,0,0,293,291,1,0,0,0,294,3,1,0,0,0,295,296,
+		3,88,44,0,296,297,5,119,0,0,297,298,3,62,31,0,298,5,1,0,0,0,299,309,5,
+		142,0,0,300,305,3,88,44,0,301,302,5,139,0,0,302,304,3,88,44,0,303,301,
+		1,0,0,0,304,307,1,0,0,0,305,303,1,0,0,0,305,306,1,0,0,0,306,309,1,0,0,
+		0,307,305,1,0,0,0,308,299,1,0,0,0,308,300,1,0,0,0,309,7,1,0,0,0,310,319,
+		5,142,0,0,311,313,5,126,0,0,312,311,1,0,0,0,312,313,1,0,0,0,313,314,1,
+		0,0,0,314,319,3,86,43,0,315,319,3,88,44,0,316,319,5,15,0,0,317,319,5,64,
+		0,0,318,310,1,0,0,0,318,312,1,0,0,0,318,315,1,0,0,0,318,316,1,0,0,0,318,
+		317,1,0,0,0,319,9,1,0,0,0,320,321,5,136,0,0,321,326,3,12,6,0,322,323,5,
+		138,0,0,323,325,3,12,6,0,324,322,1,0,0,0,325,328,1,0,0,0,326,324,1,0,0,
+		0,326,327,1,0,0,0,327,329,1,0,0,0,328,326,1,0,0,0,329,330,5,137,0,0,330,
+		11,1,0,0,0,331,342,3,14,7,0,332,333,5,111,0,0,333,334,5,33,0,0,334,335,
+		3,88,44,0,335,336,5,5,0,0,336,337,3,62,31,0,337,342,1,0,0,0,338,339,5,
+		71,0,0,339,340,5,52,0,0,340,342,3,24,12,0,341,331,1,0,0,0,341,332,1,0,
+		0,0,341,338,1,0,0,0,342,13,1,0,0,0,343,344,3,88,44,0,344,348,3,78,39,0,
+		345,349,5,52,0,0,346,347,5,71,0,0,347,349,5,52,0,0,348,345,1,0,0,0,348,
+		346,1,0,0,0,348,349,1,0,0,0,349,15,1,0,0,0,350,351,5,115,0,0,351,352,5,
+		136,0,0,352,357,3,18,9,0,353,354,5,138,0,0,354,356,3,18,9,0,355,353,1,
+		0,0,0,356,359,1,0,0,0,357,355,1,0,0,0,357,358,1,0,0,0,358,360,1,0,0,0,
+		359,357,1,0,0,0,360,361,5,137,0,0,361,17,1,0,0,0,362,363,3,88,44,0,363,
+		364,5,119,0,0,364,365,3,20,10,0,365,19,1,0,0,0,366,374,5,142,0,0,367,369,
+		5,126,0,0,368,367,1,0,0,0,368,369,1,0,0,0,369,370,1,0,0,0,370,374,3,86,
+		43,0,371,374,3,84,42,0,372,374,3,88,44,0,373,366,1,0,0,0,373,368,1,0,0,
+		0,373,371,1,0,0,0,373,372,1,0,0,0,374,21,1,0,0,0,375,376,5,107,0,0,376,
+		381,3,26,13,0,377,378,5,138,0,0,378,380,3,26,13,0,379,377,1,0,0,0,380,
+		383,1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,0,382,386,1,0,0,0,383,381,1,
+		0,0,0,384,386,3,28,14,0,385,375,1,0,0,0,385,384,1,0,0,0,386,23,1,0,0,0,
+		387,388,5,136,0,0,388,393,3,88,44,0,389,390,5,138,0,0,390,392,3,88,44,
+		0,391,389,1,0,0,0,392,395,1,0,0,0,393,391,1,0,0,0,393,394,1,0,0,0,394,
+		396,1,0,0,0,395,393,1,0,0,0,396,397,5,137,0,0,397,25,1,0,0,0,398,399,5,
+		136,0,0,399,404,3,62,31,0,400,401,5,138,0,0,401,403,3,62,31,0,402,400,
+		1,0,0,0,403,406,1,0,0,0,404,402,1,0,0,0,404,405,1,0,0,0,405,407,1,0,0,
+		0,406,404,1,0,0,0,407,408,5,137,0,0,408,27,1,0,0,0,409,410,5,115,0,0,410,
+		415,3,30,15,0,411,412,5,138,0,0,412,414,3,30,15,0,413,411,1,0,0,0,414,
+		417,1,0,0,0,415,413,1,0,0,0,415,416,1,0,0,0,416,419,1,0,0,0,417,415,1,
+		0,0,0,418,409,1,0,0,0,418,419,1,0,0,0,419,420,1,0,0,0,420,431,3,32,16,
+		0,421,422,5,66,0,0,422,423,5,8,0,0,423,428,3,40,20,0,424,425,5,138,0,0,
+		425,427,3,40,20,0,426,424,1,0,0,0,427,430,1,0,0,0,428,426,1,0,0,0,428,
+		429,1,0,0,0,429,432,1,0,0,0,430,428,1,0,0,0,431,421,1,0,0,0,431,432,1,
+		0,0,0,432,434,1,0,0,0,433,435,3,42,21,0,434,433,1,0,0,0,434,435,1,0,0,
+		0,435,441,1,0,0,0,436,439,5,56,0,0,437,440,5,143,0,0,438,440,5,2,0,0,439,
+		437,1,0,0,0,439,438,1,0,0,0,440,442,1,0,0,0,441,436,1,0,0,0,441,442,1,
+		0,0,0,442,448,1,0,0,0,443,444,5,63,0,0,444,446,5,143,0,0,445,447,7,7,0,
+		0,446,445,1,0,0,0,446,447,1,0,0,0,447,449,1,0,0,0,448,443,1,0,0,0,448,
+		449,1,0,0,0,449,29,1,0,0,0,450,452,3,88,44,0,451,453,3,24,12,0,452,451,
+		1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,455,5,5,0,0,455,456,5,136,
+		0,0,456,457,3,28,14,0,457,458,5,137,0,0,458,31,1,0,0,0,459,460,6,16,-1,
+		0,460,461,3,36,18,0,461,476,1,0,0,0,462,463,10,2,0,0,463,465,5,47,0,0,
+		464,466,3,34,17,0,465,464,1,0,0,0,465,466,1,0,0,0,466,467,1,0,0,0,467,
+		475,3,32,16,3,468,469,10,1,0,0,469,471,7,8,0,0,470,472,3,34,17,0,471,470,
+		1,0,0,0,471,472,1,0,0,0,472,473,1,0,0,0,473,475,3,32,16,2,474,462,1,0,
+		0,0,474,468,1,0,0,0,475,478,1,0,0,0,476,474,1,0,0,0,476,477,1,0,0,0,477,
+		33,1,0,0,0,478,476,1,0,0,0,479,480,7,9,0,0,480,35,1,0,0,0,481,496,3,38,
+		19,0,482,483,5,107,0,0,483,488,3,26,13,0,484,485,5,138,0,0,485,487,3,26,
+		13,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,489,1,0,0,0,489,
+		496,1,0,0,0,490,488,1,0,0,0,491,492,5,136,0,0,492,493,3,28,14,0,493,494,
+		5,137,0,0,494,496,1,0,0,0,495,481,1,0,0,0,495,482,1,0,0,0,495,491,1,0,
+		0,0,496,37,1,0,0,0,497,499,5,80,0,0,498,500,5,19,0,0,499,498,1,0,0,0,499,
+		500,1,0,0,0,500,501,1,0,0,0,501,506,3,50,25,0,502,503,5,138,0,0,503,505,
+		3,50,25,0,504,502,1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,
+		0,0,507,518,1,0,0,0,508,506,1,0,0,0,509,510,5,34,0,0,510,515,3,52,26,0,
+		511,512,5,138,0,0,512,514,3,52,26,0,513,511,1,0,0,0,514,517,1,0,0,0,515,
+		513,1,0,0,0,515,516,1,0,0,0,516,519,1,0,0,0,517,515,1,0,0,0,518,509,1,
+		0,0,0,518,519,1,0,0,0,519,521,1,0,0,0,520,522,3,44,22,0,521,520,1,0,0,
+		0,521,522,1,0,0,0,522,525,1,0,0,0,523,524,5,113,0,0,524,526,3,62,31,0,
+		525,523,1,0,0,0,525,526,1,0,0,0,526,537,1,0,0,0,527,528,5,39,0,0,528,529,
+		5,8,0,0,529,534,3,62,31,0,530,531,5,138,0,0,531,533,3,62,31,0,532,530,
+		1,0,0,0,533,536,1,0,0,0,534,532,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,
+		0,536,534,1,0,0,0,537,527,1,0,0,0,537,538,1,0,0,0,538,541,1,0,0,0,539,
+		540,5,40,0,0,540,542,3,62,31,0,541,539,1,0,0,0,541,542,1,0,0,0,542,553,
+		1,0,0,0,543,544,5,68,0,0,544,545,5,8,0,0,545,550,3,62,31,0,546,547,5,138,
+		0,0,547,549,3,62,31,0,548,546,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,
+		550,551,1,0,0,0,551,554,1,0,0,0,552,550,1,0,0,0,553,543,1,0,0,0,553,554,
+		1,0,0,0,554,39,1,0,0,0,555,557,3,62,31,0,556,558,7,10,0,0,557,556,1,0,
+		0,0,557,558,1,0,0,0,558,561,1,0,0,0,559,560,5,62,0,0,560,562,7,11,0,0,
+		561,559,1,0,0,0,561,562,1,0,0,0,562,41,1,0,0,0,563,564,5,22,0,0,564,572,
+		5,11,0,0,565,566,5,22,0,0,566,572,5,30,0,0,567,568,5,22,0,0,568,569,5,
+		64,0,0,569,570,5,114,0,0,570,572,5,12,0,0,571,563,1,0,0,0,571,565,1,0,
+		0,0,571,567,1,0,0,0,572,43,1,0,0,0,573,574,5,114,0,0,574,575,5,103,0,0,
+		575,576,5,136,0,0,576,577,5,86,0,0,577,581,3,48,24,0,578,580,3,46,23,0,
+		579,578,1,0,0,0,580,583,1,0,0,0,581,579,1,0,0,0,581,582,1,0,0,0,582,584,
+		1,0,0,0,583,581,1,0,0,0,584,585,5,137,0,0,585,629,1,0,0,0,586,587,5,114,
+		0,0,587,588,5,41,0,0,588,589,5,136,0,0,589,590,5,86,0,0,590,591,3,48,24,
+		0,591,592,5,138,0,0,592,593,5,1,0,0,593,594,5,8,0,0,594,598,3,48,24,0,
+		595,597,3,46,23,0,596,595,1,0,0,0,597,600,1,0,0,0,598,596,1,0,0,0,598,
+		599,1,0,0,0,599,601,1,0,0,0,600,598,1,0,0,0,601,602,5,137,0,0,602,629,
+		1,0,0,0,603,604,5,114,0,0,604,605,5,81,0,0,605,606,5,136,0,0,606,610,3,
+		48,24,0,607,609,3,46,23,0,608,607,1,0,0,0,609,612,1,0,0,0,610,608,1,0,
+		0,0,610,611,1,0,0,0,611,613,1,0,0,0,612,610,1,0,0,0,613,614,5,137,0,0,
+		614,629,1,0,0,0,615,616,5,114,0,0,616,617,5,87,0,0,617,618,5,136,0,0,618,
+		619,5,86,0,0,619,623,3,48,24,0,620,622,3,46,23,0,621,620,1,0,0,0,622,625,
+		1,0,0,0,623,621,1,0,0,0,623,624,1,0,0,0,624,626,1,0,0,0,625,623,1,0,0,
+		0,626,627,5,137,0,0,627,629,1,0,0,0,628,573,1,0,0,0,628,586,1,0,0,0,628,
+		603,1,0,0,0,628,615,1,0,0,0,629,45,1,0,0,0,630,631,5,138,0,0,631,632,5,
+		76,0,0,632,638,3,48,24,0,633,634,5,138,0,0,634,635,5,38,0,0,635,636,5,
+		69,0,0,636,638,3,48,24,0,637,630,1,0,0,0,637,633,1,0,0,0,638,47,1,0,0,
+		0,639,640,5,143,0,0,640,641,3,88,44,0,641,49,1,0,0,0,642,655,5,127,0,0,
+		643,644,3,88,44,0,644,645,5,139,0,0,645,646,5,127,0,0,646,655,1,0,0,0,
+		647,652,3,62,31,0,648,650,5,5,0,0,649,648,1,0,0,0,649,650,1,0,0,0,650,
+		651,1,0,0,0,651,653,3,88,44,0,652,649,1,0,0,0,652,653,1,0,0,0,653,655,
+		1,0,0,0,654,642,1,0,0,0,654,643,1,0,0,0,654,647,1,0,0,0,655,51,1,0,0,0,
+		656,657,6,26,-1,0,657,658,3,60,30,0,658,678,1,0,0,0,659,660,10,3,0,0,660,
+		661,5,14,0,0,661,662,5,51,0,0,662,677,3,60,30,0,663,664,10,2,0,0,664,665,
+		3,54,27,0,665,666,5,51,0,0,666,674,3,60,30,0,667,669,3,58,29,0,668,667,
+		1,0,0,0,668,669,1,0,0,0,669,670,1,0,0,0,670,672,3,56,28,0,671,673,3,58,
+		29,0,672,671,1,0,0,0,672,673,1,0,0,0,673,675,1,0,0,0,674,668,1,0,0,0,674,
+		675,1,0,0,0,675,677,1,0,0,0,676,659,1,0,0,0,676,663,1,0,0,0,677,680,1,
+		0,0,0,678,676,1,0,0,0,678,679,1,0,0,0,679,53,1,0,0,0,680,678,1,0,0,0,681,
+		683,5,45,0,0,682,681,1,0,0,0,682,683,1,0,0,0,683,697,1,0,0,0,684,686,5,
+		54,0,0,685,687,5,67,0,0,686,685,1,0,0,0,686,687,1,0,0,0,687,697,1,0,0,
+		0,688,690,5,77,0,0,689,691,5,67,0,0,690,689,1,0,0,0,690,691,1,0,0,0,691,
+		697,1,0,0,0,692,694,5,35,0,0,693,695,5,67,0,0,694,693,1,0,0,0,694,695,
+		1,0,0,0,695,697,1,0,0,0,696,682,1,0,0,0,696,684,1,0,0,0,696,688,1,0,0,
+		0,696,692,1,0,0,0,697,55,1,0,0,0,698,699,5,64,0,0,699,713,3,62,31,0,700,
+		701,5,106,0,0,701,702,5,136,0,0,702,707,3,88,44,0,703,704,5,138,0,0,704,
+		706,3,88,44,0,705,703,1,0,0,0,706,709,1,0,0,0,707,705,1,0,0,0,707,708,
+		1,0,0,0,708,710,1,0,0,0,709,707,1,0,0,0,710,711,5,137,0,0,711,713,1,0,
+		0,0,712,698,1,0,0,0,712,700,1,0,0,0,713,57,1,0,0,0,714,722,5,116,0,0,715,
+		723,3,48,24,0,716,717,5,136,0,0,717,718,3,48,24,0,718,719,5,138,0,0,719,
+		720,3,48,24,0,720,721,5,137,0,0,721,723,1,0,0,0,722,715,1,0,0,0,722,716,
+		1,0,0,0,723,727,1,0,0,0,724,725,5,38,0,0,725,726,5,69,0,0,726,728,3,48,
+		24,0,727,724,1,0,0,0,727,728,1,0,0,0,728,59,1,0,0,0,729,737,3,82,41,0,
+		730,732,5,5,0,0,731,730,1,0,0,0,731,732,1,0,0,0,732,733,1,0,0,0,733,735,
+		3,88,44,0,734,736,3,24,12,0,735,734,1,0,0,0,735,736,1,0,0,0,736,738,1,
+		0,0,0,737,731,1,0,0,0,737,738,1,0,0,0,738,776,1,0,0,0,739,740,5,136,0,
+		0,740,741,3,28,14,0,741,749,5,137,0,0,742,744,5,5,0,0,743,742,1,0,0,0,
+		743,744,1,0,0,0,744,745,1,0,0,0,745,747,3,88,44,0,746,748,3,24,12,0,747,
+		746,1,0,0,0,747,748,1,0,0,0,748,750,1,0,0,0,749,743,1,0,0,0,749,750,1,
+		0,0,0,750,776,1,0,0,0,751,752,3,88,44,0,752,753,5,136,0,0,753,758,3,62,
+		31,0,754,755,5,138,0,0,755,757,3,62,31,0,756,754,1,0,0,0,757,760,1,0,0,
+		0,758,756,1,0,0,0,758,759,1,0,0,0,759,761,1,0,0,0,760,758,1,0,0,0,761,
+		769,5,137,0,0,762,764,5,5,0,0,763,762,1,0,0,0,763,764,1,0,0,0,764,765,
+		1,0,0,0,765,767,3,88,44,0,766,768,3,24,12,0,767,766,1,0,0,0,767,768,1,
+		0,0,0,768,770,1,0,0,0,769,763,1,0,0,0,769,770,1,0,0,0,770,776,1,0,0,0,
+		771,772,5,136,0,0,772,773,3,52,26,0,773,774,5,137,0,0,774,776,1,0,0,0,
+		775,729,1,0,0,0,775,739,1,0,0,0,775,751,1,0,0,0,775,771,1,0,0,0,776,61,
+		1,0,0,0,777,778,3,64,32,0,778,63,1,0,0,0,779,780,6,32,-1,0,780,782,3,70,
+		35,0,781,783,3,66,33,0,782,781,1,0,0,0,782,783,1,0,0,0,783,787,1,0,0,0,
+		784,785,5,60,0,0,785,787,3,64,32,3,786,779,1,0,0,0,786,784,1,0,0,0,787,
+		796,1,0,0,0,788,789,10,2,0,0,789,790,5,3,0,0,790,795,3,64,32,3,791,792,
+		10,1,0,0,792,793,5,65,0,0,793,795,3,64,32,2,794,788,1,0,0,0,794,791,1,
+		0,0,0,795,798,1,0,0,0,796,794,1,0,0,0,796,797,1,0,0,0,797,65,1,0,0,0,798,
+		796,1,0,0,0,799,800,3,68,34,0,800,801,3,70,35,0,801,860,1,0,0,0,802,804,
+		5,60,0,0,803,802,1,0,0,0,803,804,1,0,0,0,804,805,1,0,0,0,805,806,5,7,0,
+		0,806,807,3,70,35,0,807,808,5,3,0,0,808,809,3,70,35,0,809,860,1,0,0,0,
+		810,812,5,60,0,0,811,810,1,0,0,0,811,812,1,0,0,0,812,813,1,0,0,0,813,814,
+		5,44,0,0,814,815,5,136,0,0,815,816,3,28,14,0,816,817,5,137,0,0,817,860,
+		1,0,0,0,818,820,5,60,0,0,819,818,1,0,0,0,819,820,1,0,0,0,820,821,1,0,0,
+		0,821,822,5,44,0,0,822,823,5,136,0,0,823,828,3,62,31,0,824,825,5,138,0,
+		0,825,827,3,62,31,0,826,824,1,0,0,0,827,830,1,0,0,0,828,826,1,0,0,0,828,
+		829,1,0,0,0,829,831,1,0,0,0,830,828,1,0,0,0,831,832,5,137,0,0,832,860,
+		1,0,0,0,833,835,5,60,0,0,834,833,1,0,0,0,834,835,1,0,0,0,835,836,1,0,0,
+		0,836,837,7,12,0,0,837,840,3,70,35,0,838,839,5,24,0,0,839,841,3,70,35,
+		0,840,838,1,0,0,0,840,841,1,0,0,0,841,860,1,0,0,0,842,844,5,50,0,0,843,
+		845,5,60,0,0,844,843,1,0,0,0,844,845,1,0,0,0,845,846,1,0,0,0,846,860,5,
+		61,0,0,847,849,5,50,0,0,848,850,5,60,0,0,849,848,1,0,0,0,849,850,1,0,0,
+		0,850,851,1,0,0,0,851,860,3,84,42,0,852,854,5,50,0,0,853,855,5,60,0,0,
+		854,853,1,0,0,0,854,855,1,0,0,0,855,856,1,0,0,0,856,857,5,19,0,0,857,858,
+		5,34,0,0,858,860,3,70,35,0,859,799,1,0,0,0,859,803,1,0,0,0,859,811,1,0,
+		0,0,859,819,1,0,0,0,859,834,1,0,0,0,859,842,1,0,0,0,859,847,1,0,0,0,859,
+		852,1,0,0,0,860,67,1,0,0,0,861,862,7,13,0,0,862,69,1,0,0,0,863,864,6,35,
+		-1,0,864,868,3,72,36,0,865,866,7,14,0,0,866,868,3,70,35,5,867,863,1,0,
+		0,0,867,865,1,0,0,0,868,883,1,0,0,0,869,870,10,4,0,0,870,871,7,15,0,0,
+		871,882,3,70,35,5,872,873,10,3,0,0,873,874,7,14,0,0,874,882,3,70,35,4,
+		875,876,10,2,0,0,876,877,5,130,0,0,877,882,3,70,35,3,878,879,10,1,0,0,
+		879,880,7,16,0,0,880,882,3,70,35,2,881,869,1,0,0,0,881,872,1,0,0,0,881,
+		875,1,0,0,0,881,878,1,0,0,0,882,885,1,0,0,0,883,881,1,0,0,0,883,884,1,
+		0,0,0,884,71,1,0,0,0,885,883,1,0,0,0,886,887,6,36,-1,0,887,973,5,61,0,
+		0,888,973,3,84,42,0,889,973,3,86,43,0,890,973,5,142,0,0,891,973,5,141,
+		0,0,892,893,5,48,0,0,893,895,5,142,0,0,894,896,3,88,44,0,895,894,1,0,0,
+		0,895,896,1,0,0,0,896,973,1,0,0,0,897,898,3,88,44,0,898,899,5,142,0,0,
+		899,973,1,0,0,0,900,973,5,145,0,0,901,902,5,26,0,0,902,903,5,136,0,0,903,
+		904,3,28,14,0,904,905,5,137,0,0,905,973,1,0,0,0,906,907,5,136,0,0,907,
+		908,3,28,14,0,908,909,5,137,0,0,909,973,1,0,0,0,910,911,5,4,0,0,911,920,
+		5,133,0,0,912,917,3,62,31,0,913,914,5,138,0,0,914,916,3,62,31,0,915,913,
+		1,0,0,0,916,919,1,0,0,0,917,915,1,0,0,0,917,918,1,0,0,0,918,921,1,0,0,
+		0,919,917,1,0,0,0,920,912,1,0,0,0,920,921,1,0,0,0,921,922,1,0,0,0,922,
+		973,5,134,0,0,923,925,5,9,0,0,924,926,3,62,31,0,925,924,1,0,0,0,925,926,
+		1,0,0,0,926,928,1,0,0,0,927,929,3,76,38,0,928,927,1,0,0,0,929,930,1,0,
+		0,0,930,928,1,0,0,0,930,931,1,0,0,0,931,934,1,0,0,0,932,933,5,21,0,0,933,
+		935,3,62,31,0,934,932,1,0,0,0,934,935,1,0,0,0,935,936,1,0,0,0,936,937,
+		5,23,0,0,937,973,1,0,0,0,938,939,5,10,0,0,939,940,5,136,0,0,940,941,3,
+		62,31,0,941,942,5,5,0,0,942,943,3,78,39,0,943,944,5,137,0,0,944,973,1,
+		0,0,0,945,946,3,74,37,0,946,959,5,136,0,0,947,960,5,127,0,0,948,950,5,
+		19,0,0,949,948,1,0,0,0,949,950,1,0,0,0,950,951,1,0,0,0,951,956,3,62,31,
+		0,952,953,5,138,0,0,953,955,3,62,31,0,954,952,1,0,0,0,955,958,1,0,0,0,
+		956,954,1,0,0,0,956,957,1,0,0,0,957,960,1,0,0,0,958,956,1,0,0,0,959,947,
+		1,0,0,0,959,949,1,0,0,0,959,960,1,0,0,0,960,961,1,0,0,0,961,962,5,137,
+		0,0,962,973,1,0,0,0,963,964,3,88,44,0,964,965,5,139,0,0,965,966,3,88,44,
+		0,966,973,1,0,0,0,967,973,3,88,44,0,968,969,5,136,0,0,969,970,3,62,31,
+		0,970,971,5,137,0,0,971,973,1,0,0,0,972,886,1,0,0,0,972,888,1,0,0,0,972,
+		889,1,0,0,0,972,890,1,0,0,0,972,891,1,0,0,0,972,892,1,0,0,0,972,897,1,
+		0,0,0,972,900,1,0,0,0,972,901,1,0,0,0,972,906,1,0,0,0,972,910,1,0,0,0,
+		972,923,1,0,0,0,972,938,1,0,0,0,972,945,1,0,0,0,972,963,1,0,0,0,972,967,
+		1,0,0,0,972,968,1,0,0,0,973,984,1,0,0,0,974,975,10,8,0,0,975,976,5,133,
+		0,0,976,977,3,70,35,0,977,978,5,134,0,0,978,983,1,0,0,0,979,980,10,5,0,
+		0,980,981,5,135,0,0,981,983,3,78,39,0,982,974,1,0,0,0,982,979,1,0,0,0,
+		983,986,1,0,0,0,984,982,1,0,0,0,984,985,1,0,0,0,985,73,1,0,0,0,986,984,
+		1,0,0,0,987,991,3,88,44,0,988,991,5,54,0,0,989,991,5,77,0,0,990,987,1,
+		0,0,0,990,988,1,0,0,0,990,989,1,0,0,0,991,75,1,0,0,0,992,993,5,112,0,0,
+		993,994,3,62,31,0,994,995,5,97,0,0,995,996,3,62,31,0,996,77,1,0,0,0,997,
+		998,6,39,-1,0,998,999,5,4,0,0,999,1000,5,121,0,0,1000,1001,3,78,39,0,1001,
+		1002,5,123,0,0,1002,1042,1,0,0,0,1003,1004,5,58,0,0,1004,1005,5,121,0,
+		0,1005,1006,3,78,39,0,1006,1007,5,138,0,0,1007,1008,3,78,39,0,1008,1009,
+		5,123,0,0,1009,1042,1,0,0,0,1010,1011,5,92,0,0,1011,1020,5,121,0,0,1012,
+		1017,3,80,40,0,1013,1014,5,138,0,0,1014,1016,3,80,40,0,1015,1013,1,0,0,
+		0,1016,1019,1,0,0,0,1017,1015,1,0,0,0,1017,1018,1,0,0,0,1018,1021,1,0,
+		0,0,1019,1017,1,0,0,0,1020,1012,1,0,0,0,1020,1021,1,0,0,0,1021,1022,1,
+		0,0,0,1022,1042,5,123,0,0,1023,1025,3,88,44,0,1024,1026,7,17,0,0,1025,
+		1024,1,0,0,0,1025,1026,1,0,0,0,1026,1034,1,0,0,0,1027,1028,5,136,0,0,1028,
+		1031,5,143,0,0,1029,1030,5,138,0,0,1030,1032,5,143,0,0,1031,1029,1,0,0,
+		0,1031,1032,1,0,0,0,1032,1033,1,0,0,0,1033,1035,5,137,0,0,1034,1027,1,
+		0,0,0,1034,1035,1,0,0,0,1035,1039,1,0,0,0,1036,1037,7,18,0,0,1037,1038,
+		5,98,0,0,1038,1040,5,118,0,0,1039,1036,1,0,0,0,1039,1040,1,0,0,0,1040,
+		1042,1,0,0,0,1041,997,1,0,0,0,1041,1003,1,0,0,0,1041,1010,1,0,0,0,1041,
+		1023,1,0,0,0,1042,1048,1,0,0,0,1043,1044,10,2,0,0,1044,1045,5,133,0,0,
+		1045,1047,5,134,0,0,1046,1043,1,0,0,0,1047,1050,1,0,0,0,1048,1046,1,0,
+		0,0,1048,1049,1,0,0,0,1049,79,1,0,0,0,1050,1048,1,0,0,0,1051,1052,3,88,
+		44,0,1052,1053,3,78,39,0,1053,81,1,0,0,0,1054,1057,3,88,44,0,1055,1056,
+		5,139,0,0,1056,1058,3,88,44,0,1057,1055,1,0,0,0,1057,1058,1,0,0,0,1058,
+		83,1,0,0,0,1059,1060,7,19,0,0,1060,85,1,0,0,0,1061,1062,7,20,0,0,1062,
+		87,1,0,0,0,1063,1067,5,146,0,0,1064,1067,5,147,0,0,1065,1067,3,90,45,0,
+		1066,1063,1,0,0,0,1066,1064,1,0,0,0,1066,1065,1,0,0,0,1067,89,1,0,0,0,
+		1068,1069,7,21,0,0,1069,91,1,0,0,0,156,95,102,107,113,116,123,129,133,
+		136,140,144,150,154,164,168,172,175,179,185,192,195,203,208,214,217,221,
+		226,233,236,241,255,260,265,270,275,280,289,293,305,308,312,318,326,341,
+		348,357,368,373,381,385,393,404,415,418,428,431,434,439,441,446,448,452,
+		465,471,474,476,488,495,499,506,515,518,521,525,534,537,541,550,553,557,
+		561,571,581,598,610,623,628,637,649,652,654,668,672,674,676,678,682,686,
+		690,694,696,707,712,722,727,731,735,737,743,747,749,758,763,767,769,775,
+		782,786,794,796,803,811,819,828,834,840,844,849,854,859,867,881,883,895,
+		917,920,925,930,934,949,956,959,972,982,984,990,1017,1020,1025,1031,1034,
+		1039,1041,1048,1057,1066
 	};
 
 	public static readonly ATN _ATN =

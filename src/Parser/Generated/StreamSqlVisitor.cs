@@ -697,6 +697,12 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitPostgresCast([NotNull] StreamSqlParser.PostgresCastContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.functionName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitFunctionName([NotNull] StreamSqlParser.FunctionNameContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.whenClause"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>

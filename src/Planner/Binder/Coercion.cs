@@ -56,6 +56,12 @@ public static class Coercion
         return null;
     }
 
+    /// <summary>Folds one more branch into the type of a CASE/COALESCE/VALUES column: NULLs and untyped literals do not decide it.</summary>
+    public static SqlType? Accumulate(SqlType current, SqlType next) =>
+        next.Kind == SqlTypeKind.Unknown ? current
+        : current.Kind == SqlTypeKind.Unknown ? next
+        : CommonType(current, next);
+
     /// <summary>Converts expression to target: literals are converted at bind time, other expressions get a cast node.</summary>
     public static BoundExpression Convert(BoundExpression expression, SqlType target, int? position)
     {
@@ -91,7 +97,7 @@ public static class Coercion
             (SqlTypeKind.Numeric, long l) => NumericMath.ApplyTypmod(l, target.Precision, target.NumericScale),
             (SqlTypeKind.Numeric, decimal m) => NumericMath.ApplyTypmod(m, target.Precision, target.NumericScale),
             (SqlTypeKind.Numeric, double d) => NumericMath.ApplyTypmod(NumericMath.FromDouble(d), target.Precision, target.NumericScale),
-            (SqlTypeKind.Double, decimal m) => (double)m,
+            (SqlTypeKind.Double, decimal m) => NumericMath.ToDouble(m),
             (SqlTypeKind.Int, decimal m) => RoundToInt(m, position),
             (SqlTypeKind.BigInt, decimal m) => RoundToLong(m, position),
             (SqlTypeKind.Double, int i) => (double)i,

@@ -191,7 +191,7 @@ public sealed class ExpressionBinder
         var common = operand.Type;
         foreach (var value in values)
         {
-            common = Coercion.CommonType(common, value.Type) ?? throw OperatorDoesNotExist("=", operand.Type, value.Type, inList.Position);
+            common = Coercion.Accumulate(common, value.Type) ?? throw OperatorDoesNotExist("=", operand.Type, value.Type, inList.Position);
         }
 
         common = common.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : common;
@@ -216,13 +216,13 @@ public sealed class ExpressionBinder
         var type = SqlType.Unknown;
         foreach (var (_, result, position) in whens)
         {
-            type = Coercion.CommonType(type, result.Type)
+            type = Coercion.Accumulate(type, result.Type)
                 ?? throw new SqlException(SqlState.DatatypeMismatch, $"CASE types {type.DisplayName} and {result.Type.DisplayName} cannot be matched", position);
         }
 
         if (@else is not null)
         {
-            type = Coercion.CommonType(type, @else.Type)
+            type = Coercion.Accumulate(type, @else.Type)
                 ?? throw new SqlException(SqlState.DatatypeMismatch, $"CASE types {type.DisplayName} and {@else.Type.DisplayName} cannot be matched", @case.Else!.Position);
         }
 
@@ -249,14 +249,14 @@ public sealed class ExpressionBinder
     {
         var name = FunctionRegistry.Canonical(call.Name);
         var args = call.Arguments.Select(Bind).ToList();
-        if (call.Star || call.Distinct)
+        if (call.Star || call.Distinct || FunctionRegistry.IsAggregate(name))
         {
             throw SqlException.NotSupported($"aggregate function {call.Name}", call.Position);
         }
 
-        if (name == "coalesce")
+        if (FunctionRegistry.CommonTypeFunctions.Contains(name))
         {
-            return BindCoalesce(call, args);
+            return BindCommonTypeFunction(name, call, args);
         }
 
         var overloads = FunctionRegistry.Find(name);
@@ -321,22 +321,24 @@ public sealed class ExpressionBinder
         return true;
     }
 
-    private static BoundExpression BindCoalesce(FunctionCall call, List<BoundExpression> args)
+    /// <summary>coalesce, nullif, greatest, least: arguments are converted to their common type, which is also the result type.</summary>
+    private static BoundExpression BindCommonTypeFunction(string name, FunctionCall call, List<BoundExpression> args)
     {
-        if (args.Count == 0)
+        if (args.Count == 0 || (name == "nullif" && args.Count != 2) || (call.Name == "ifnull" && args.Count != 2))
         {
-            throw new SqlException(SqlState.SyntaxError, "coalesce needs at least one argument", call.Position);
+            var types = string.Join(", ", args.Select(a => a.Type.DisplayName));
+            throw new SqlException(SqlState.UndefinedFunction, $"function {call.Name}({types}) does not exist", call.Position);
         }
 
         var type = SqlType.Unknown;
         for (var i = 0; i < args.Count; i++)
         {
-            type = Coercion.CommonType(type, args[i].Type)
-                ?? throw new SqlException(SqlState.DatatypeMismatch, $"COALESCE types {type.DisplayName} and {args[i].Type.DisplayName} cannot be matched", call.Arguments[i].Position);
+            type = Coercion.Accumulate(type, args[i].Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"{name.ToUpperInvariant()} types {type.DisplayName} and {args[i].Type.DisplayName} cannot be matched", call.Arguments[i].Position);
         }
 
         type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type;
-        return new BoundFunctionCall("coalesce", args.Select((a, i) => Coercion.Convert(a, type, call.Arguments[i].Position)).ToList(), type);
+        return new BoundFunctionCall(name, args.Select((a, i) => Coercion.Convert(a, type, call.Arguments[i].Position)).ToList(), type);
     }
 
     private static SqlException OperatorDoesNotExist(string op, SqlType left, SqlType right, int position) =>

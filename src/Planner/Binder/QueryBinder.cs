@@ -86,7 +86,7 @@ public static class QueryBinder
             var type = SqlType.Unknown;
             for (var r = 0; r < rows.Count; r++)
             {
-                type = Coercion.CommonType(type, rows[r][c].Type)
+                type = Coercion.Accumulate(type, rows[r][c].Type)
                     ?? throw new SqlException(SqlState.DatatypeMismatch, $"VALUES types {type.DisplayName} and {rows[r][c].Type.DisplayName} cannot be matched", values.Rows[r][c].Position);
             }
 

@@ -109,6 +109,10 @@ public static class NumericMath
         return result;
     }
 
+    /// <summary>numeric to float8 through its text, as PostgreSQL does, so the result is the correctly rounded double.</summary>
+    public static double ToDouble(decimal value) =>
+        double.Parse(value.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>float8 to numeric goes through 15 significant digits, as PostgreSQL's float8_numeric does.</summary>
     public static decimal FromDouble(double value)
     {

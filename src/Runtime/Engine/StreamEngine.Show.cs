@@ -40,7 +40,7 @@ public sealed partial class StreamEngine
 
                 return Rows(["query_id", "status", "sink", "query"], queries.Select(q => Row(q.Id, q.Status, q.Sink, q.Sql)));
             case ShowObjectKind.Functions:
-                return Rows(["name", "aliases"], Planner.Functions.FunctionRegistry.All().Select(f => Row(f.Name, string.Join(", ", f.Aliases))));
+                return Rows(["name", "kind", "aliases"], Planner.Functions.FunctionRegistry.All().Select(f => Row(f.Name, f.Kind, string.Join(", ", f.Aliases))));
             case ShowObjectKind.Properties:
                 return Rows(["name", "value"], [Row("data_dir", Options.DataDirectory)]);
             default:
@@ -86,8 +86,18 @@ public sealed partial class StreamEngine
 
     private static RowsResult DescribeFunction(DescribeFunctionStatement describe)
     {
-        var overloads = Planner.Functions.FunctionRegistry.Find(describe.Name)
-            ?? throw new SqlException(SqlState.UndefinedFunction, $"function {describe.Name} does not exist", describe.Position);
+        var canonical = Planner.Functions.FunctionRegistry.Canonical(describe.Name);
+        if (!Planner.Functions.FunctionRegistry.Exists(canonical))
+        {
+            throw new SqlException(SqlState.UndefinedFunction, $"function {describe.Name} does not exist", describe.Position);
+        }
+
+        if (Planner.Functions.FunctionRegistry.Find(canonical) is not { } overloads)
+        {
+            var kind = Planner.Functions.FunctionRegistry.IsAggregate(canonical) ? "aggregate" : "arguments of one common type";
+            return Rows(["name", "arguments", "result"], [Row(canonical, kind, "")]);
+        }
+
         return Rows(["name", "arguments", "result"],
             overloads.Select(f => Row(f.Name, string.Join(", ", f.Parameters.Select(p => p.DisplayName)) + (f.Variadic ? ", ..." : ""), f.Result.DisplayName)));
     }

@@ -45,7 +45,7 @@ public static class CastOps
                 {
                     ValueKind.Int or ValueKind.BigInt => Value.FromDouble(v.AsLong),
                     ValueKind.Double => v,
-                    ValueKind.Numeric => Value.FromDouble((double)v.AsNumeric),
+                    ValueKind.Numeric => Value.FromDouble(NumericMath.ToDouble(v.AsNumeric)),
                     ValueKind.String => FromText(v.AsString, SqlType.Double),
                     _ => throw CannotCast(v, target),
                 };

@@ -182,13 +182,15 @@ public static class ExpressionCompiler
         return result;
     }
 
+    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions)];
+
     private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
     {
         var args = call.Arguments.Select(a => Build(a, row)).ToArray();
-        var f = typeof(ScalarFunctions);
         switch (call.Name)
         {
             case "coalesce":
+                // Lazy: later arguments are evaluated only while the earlier ones are NULL.
                 L result = L.Constant(Value.Null);
                 for (var i = args.Length - 1; i >= 0; i--)
                 {
@@ -197,22 +199,49 @@ public static class ExpressionCompiler
                 }
 
                 return result;
-            case "concat":
-                return L.Call(Method(nameof(ScalarFunctions.Concat), f), L.NewArrayInit(typeof(Value), args));
-            case "abs":
-                return L.Call(Method(call.Type.Kind switch
-                {
-                    SqlTypeKind.Int => nameof(ScalarFunctions.AbsInt),
-                    SqlTypeKind.BigInt => nameof(ScalarFunctions.AbsBigInt),
-                    SqlTypeKind.Numeric => nameof(ScalarFunctions.AbsNumeric),
-                    _ => nameof(ScalarFunctions.AbsDouble),
-                }, f), args);
-            case "round" or "floor" or "ceil" when call.Type.Kind == SqlTypeKind.Numeric:
-                var numericName = char.ToUpperInvariant(call.Name[0]) + call.Name[1..] + "Numeric";
-                return L.Call(Method(numericName, f, args.Length), args);
-            default:
-                var name = char.ToUpperInvariant(call.Name[0]) + call.Name[1..];
-                return L.Call(Method(name, f, args.Length), args);
+            case "concat" or "concat_ws":
+                return L.Call(Method(call.Name == "concat" ? nameof(ScalarFunctions.Concat) : nameof(TextFunctions.ConcatWs), call.Name == "concat" ? typeof(ScalarFunctions) : typeof(TextFunctions)),
+                    L.NewArrayInit(typeof(Value), args));
+            case "greatest" or "least":
+                return L.Call(Method(nameof(MathFunctions.Extreme), typeof(MathFunctions)), L.NewArrayInit(typeof(Value), args), L.Constant(call.Type.Kind), L.Constant(call.Name == "greatest"));
+            case "nullif":
+                return L.Call(Method(nameof(MathFunctions.Nullif), typeof(MathFunctions)), args[0], args[1], L.Constant(call.Type.Kind));
         }
+
+        // Overloads by type are methods suffixed with the result type (AbsNumeric); others use the plain name.
+        var name = string.Concat(call.Name.Split('_').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+        var suffix = call.Type.Kind switch
+        {
+            SqlTypeKind.Int => "Int",
+            SqlTypeKind.BigInt => "BigInt",
+            SqlTypeKind.Numeric => "Numeric",
+            SqlTypeKind.Double => "Double",
+            _ => "",
+        };
+        foreach (var candidate in (string[])[name + suffix, name])
+        {
+            foreach (var type in FunctionClasses)
+            {
+                if (TryMethod(type, candidate, args.Length) is { } method)
+                {
+                    return L.Call(method, args);
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"no implementation for function {call.Name}({args.Length} arguments)");
+    }
+
+    private static MethodInfo? TryMethod(Type owner, string name, int parameters)
+    {
+        foreach (var m in owner.GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            if (m.Name == name && m.GetParameters().Length == parameters && m.GetParameters().All(p => p.ParameterType == typeof(Value)))
+            {
+                return m;
+            }
+        }
+
+        return null;
     }
 }

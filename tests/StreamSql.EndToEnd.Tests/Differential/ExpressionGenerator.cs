@@ -37,8 +37,12 @@ internal sealed class ExpressionGenerator(int seed)
             return Pick(IntLiterals);
         }
 
-        return _random.Next(9) switch
+        return _random.Next(13) switch
         {
+            9 => $"strpos({Text(depth - 1)}, {Pick(["'a'", "'l'", "''", "'World'"])})",
+            10 => $"{Pick(["greatest", "least"])}({Int(depth - 1)}, {Int(depth - 1)}, {Int(depth - 1)})",
+            11 => $"nullif({Int(depth - 1)}, {Int(depth - 1)})",
+            12 => $"mod({Int(depth - 1)}, {Int(depth - 1)})",
             0 or 1 => $"({Int(depth - 1)} {Pick(["+", "-", "*", "/", "%"])} {Int(depth - 1)})",
             2 => $"abs({Int(depth - 1)})",
             3 => $"length({Text(depth - 1)})",
@@ -73,8 +77,11 @@ internal sealed class ExpressionGenerator(int seed)
             return Pick(NumericLiterals);
         }
 
-        return _random.Next(8) switch
+        return _random.Next(11) switch
         {
+            8 => $"trunc({Numeric(depth - 1)}, {Pick(["0", "1", "2"])})",
+            9 => $"{Pick(["sign", "trunc"])}({Numeric(depth - 1)})",
+            10 => $"{Pick(["greatest", "least"])}({Numeric(depth - 1)}, {Int(depth - 1)}, {Numeric(depth - 1)})",
             0 or 1 => $"({Numeric(depth - 1)} {Pick(["+", "-", "*"])} {Pick([Numeric(depth - 1), Int(depth - 1)])})",
             2 => $"({Numeric(depth - 1)} / {Pick(["3", "7", "0.5", "2.0", "0", "-4"])})",
             3 => $"round({Numeric(depth - 1)})",
@@ -92,8 +99,12 @@ internal sealed class ExpressionGenerator(int seed)
             return Pick(DoubleLiterals);
         }
 
-        return _random.Next(4) switch
+        return _random.Next(9) switch
         {
+            4 => $"{Pick(["sqrt", "exp", "ln", "log", "sign", "trunc", "floor", "ceil"])}({Double(depth - 1)})",
+            5 => $"power({Double(depth - 1)}, {Pick(["2", "0.5", "-1", "0"])})",
+            6 => $"date_part({Pick(["'year'", "'month'", "'minute'", "'second'", "'dow'", "'doy'", "'epoch'", "'quarter'"])}, {Timestamp(depth - 1)})",
+            7 => $"{Pick(["greatest", "least"])}({Double(depth - 1)}, {Int(depth - 1)})",
             0 => $"({Double(depth - 1)} {Pick(["+", "-", "*", "/"])} {Pick([Double(depth - 1), Int(depth - 1), Numeric(depth - 1)])})",
             1 => $"round({Double(depth - 1)})",
             2 => $"abs({Double(depth - 1)})",
@@ -108,8 +119,16 @@ internal sealed class ExpressionGenerator(int seed)
             return Pick(TextLiterals);
         }
 
-        return _random.Next(9) switch
+        return _random.Next(17) switch
         {
+            9 => $"{Pick(["initcap", "ltrim", "rtrim", "reverse"])}({Text(depth - 1)})",
+            10 => $"replace({Text(depth - 1)}, {Pick(["'a'", "'l'", "''", "' '"])}, {Pick(["'X'", "''", "'--'"])})",
+            11 => $"{Pick(["left", "right"])}({Text(depth - 1)}, {Pick(["2", "-2", "0", "10"])})",
+            12 => $"{Pick(["lpad", "rpad"])}({Text(depth - 1)}, {Pick(["5", "2", "0"])}, {Pick(["'*'", "'ab'", "''"])})",
+            13 => $"split_part({Text(depth - 1)}, {Pick(["' '", "'l'", "''"])}, {Pick(["1", "2", "-1", "0"])})",
+            14 => $"repeat({Text(depth - 1)}, {Pick(["0", "2", "-1"])})",
+            15 => $"concat_ws({Pick(["','", "NULL", "''"])}, {Text(depth - 1)}, {Int(depth - 1)}, {Bool(depth - 1)})",
+            16 => $"nullif({Text(depth - 1)}, {Text(depth - 1)})",
             0 => $"({Text(depth - 1)} || {Text(depth - 1)})",
             1 => $"upper({Text(depth - 1)})",
             2 => $"lower({Text(depth - 1)})",
@@ -153,7 +172,9 @@ internal sealed class ExpressionGenerator(int seed)
             return Pick(TimestampLiterals);
         }
 
-        return $"CASE WHEN {Bool(depth - 1)} THEN {Timestamp(depth - 1)} ELSE {Pick(TimestampLiterals)} END";
+        return _random.Next(2) == 0
+            ? $"CASE WHEN {Bool(depth - 1)} THEN {Timestamp(depth - 1)} ELSE {Pick(TimestampLiterals)} END"
+            : $"date_trunc({Pick(["'hour'", "'day'", "'month'", "'year'", "'week'", "'minute'", "'quarter'"])}, {Timestamp(depth - 1)})";
     }
 
     private string Comparison() => Pick(["=", "<>", "<", "<=", ">", ">="]);
