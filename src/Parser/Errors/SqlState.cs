@@ -8,6 +8,8 @@ public static class SqlState
     public const string DataException = "22000";
     public const string NumericValueOutOfRange = "22003";
     public const string InvalidDatetimeFormat = "22007";
+    public const string DatetimeFieldOverflow = "22008";
+    public const string IntervalFieldOverflow = "22015";
     public const string DivisionByZero = "22012";
     public const string InvalidArgumentForLogarithm = "2201E";
     public const string InvalidArgumentForPower = "2201F";

@@ -16,9 +16,18 @@ public static class Coercion
         _ => 0,
     };
 
+    private static int DateTimeRank(SqlTypeKind kind) => kind switch
+    {
+        SqlTypeKind.Date => 1,
+        SqlTypeKind.Timestamp => 2,
+        SqlTypeKind.TimestampTz => 3,
+        _ => 0,
+    };
+
     public static bool CanImplicitlyConvert(SqlType from, SqlType to) =>
         from == to
         || (from.Kind == to.Kind && to.Precision is null)
+        || (from.IsDateTime && to.IsDateTime && DateTimeRank(from.Kind) <= DateTimeRank(to.Kind))
         || from.Kind == SqlTypeKind.Unknown
         || (from.IsNumeric && to.IsNumeric && NumericRank(from.Kind) <= NumericRank(to.Kind));
 
@@ -51,6 +60,11 @@ public static class Coercion
             // Mixed types meet without type modifiers (numeric(12,2) and integer give plain numeric).
             var wider = NumericRank(left.Kind) >= NumericRank(right.Kind) ? left : right;
             return wider with { Precision = null, NumericScale = null };
+        }
+
+        if (left.IsDateTime && right.IsDateTime)
+        {
+            return DateTimeRank(left.Kind) >= DateTimeRank(right.Kind) ? left : right;
         }
 
         return null;
@@ -108,7 +122,10 @@ public static class Coercion
             (SqlTypeKind.BigInt, double d) => RoundToLong(d, position),
             (SqlTypeKind.Varchar, _) => FormatConstant(value, from),
             (SqlTypeKind.Boolean, bool b) => b,
-            (SqlTypeKind.Timestamp, long micros) when from.Kind == SqlTypeKind.Timestamp => micros,
+            (SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => micros,
+            (SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz, int days) when from.Kind == SqlTypeKind.Date => CalendarMath.DateToTimestamp(days),
+            (SqlTypeKind.Date, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => CalendarMath.TimestampToDate(micros),
+            (SqlTypeKind.Interval, Interval iv) => iv,
             _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from.DisplayName} to {target.DisplayName}", position),
         };
     }
@@ -149,8 +166,11 @@ public static class Coercion
     public static string FormatConstant(object value, SqlType type) => value switch
     {
         bool b => b ? "true" : "false",
+        int d when type.Kind == SqlTypeKind.Date => CalendarMath.FormatDate(d),
         int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         long l when type.Kind == SqlTypeKind.Timestamp => TextValues.FormatTimestamp(l),
+        long l when type.Kind == SqlTypeKind.TimestampTz => TextValues.FormatTimestampTz(l),
+        Interval iv => iv.ToString(),
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
         double d => TextValues.FormatDouble(d),
         decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -165,5 +185,6 @@ public static class Coercion
         || to.Kind == SqlTypeKind.Varchar
         || (from.IsNumeric && to.IsNumeric)
         || (from.Kind == SqlTypeKind.Int && to.Kind == SqlTypeKind.Boolean)
-        || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int);
+        || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int)
+        || (from.IsDateTime && to.IsDateTime);
 }

@@ -41,7 +41,7 @@ public sealed class ExpressionBinder
         CastExpression c => BindCast(c),
         FunctionCall f => BindFunction(f),
         ParameterReference p => throw new SqlException(SqlState.FeatureNotSupported, $"there is no parameter ${p.Index}", p.Position),
-        IntervalLiteral i => throw SqlException.NotSupported("type interval", i.Position),
+        IntervalLiteral i => new BoundLiteral(Interval.Parse(i.Value, i.Unit, i.Position), SqlType.Interval),
         InSubqueryExpression s => throw SqlException.NotSupported("IN (subquery)", s.Position),
         ExistsExpression e => throw SqlException.NotSupported("EXISTS (subquery)", e.Position),
         ScalarSubquery s => throw SqlException.NotSupported("a scalar subquery", s.Position),
@@ -109,7 +109,7 @@ public sealed class ExpressionBinder
             operand = Coercion.Convert(operand, SqlType.Double, minus.Position);
         }
 
-        return operand.Type.IsNumeric
+        return operand.Type.IsNumeric || operand.Type.Kind == SqlTypeKind.Interval
             ? new BoundNegate(operand)
             : throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: - {operand.Type.DisplayName}", minus.Position);
     }
@@ -140,6 +140,11 @@ public sealed class ExpressionBinder
             }
 
             return new BoundBinary(op, ToText(left, binary.Position), ToText(right, binary.Position), SqlType.Varchar);
+        }
+
+        if (DateTimeArithmetic.TryBind(op, left, right, binary.Position) is { } temporal)
+        {
+            return temporal;
         }
 
         var common = Coercion.CommonType(left.Type, right.Type) ?? throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
@@ -341,7 +346,7 @@ public sealed class ExpressionBinder
         return new BoundFunctionCall(name, args.Select((a, i) => Coercion.Convert(a, type, call.Arguments[i].Position)).ToList(), type);
     }
 
-    private static SqlException OperatorDoesNotExist(string op, SqlType left, SqlType right, int position) =>
+    internal static SqlException OperatorDoesNotExist(string op, SqlType left, SqlType right, int position) =>
         new(SqlState.UndefinedFunction, $"operator does not exist: {left.DisplayName} {op} {right.DisplayName}", position,
             hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
 }

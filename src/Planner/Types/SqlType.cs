@@ -16,6 +16,12 @@ public sealed record SqlType(SqlTypeKind Kind)
     public int? NumericScale { get; init; }
     public static readonly SqlType Varchar = new(SqlTypeKind.Varchar);
     public static readonly SqlType Timestamp = new(SqlTypeKind.Timestamp);
+    public static readonly SqlType TimestampTz = new(SqlTypeKind.TimestampTz);
+    public static readonly SqlType Date = new(SqlTypeKind.Date);
+    public static readonly SqlType Interval = new(SqlTypeKind.Interval);
+
+    /// <summary>Date, timestamp and timestamptz: the date/time category, where values widen date → timestamp → timestamptz.</summary>
+    public bool IsDateTime => Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
 
     public bool IsNumeric => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Numeric or SqlTypeKind.Double;
 
@@ -32,6 +38,9 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Numeric => "numeric",
         SqlTypeKind.Varchar => "character varying",
         SqlTypeKind.Timestamp => "timestamp without time zone",
+        SqlTypeKind.TimestampTz => "timestamp with time zone",
+        SqlTypeKind.Date => "date",
+        SqlTypeKind.Interval => "interval",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -45,6 +54,9 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Numeric => Precision is { } p ? $"DECIMAL({p},{NumericScale ?? 0})" : "DECIMAL",
         SqlTypeKind.Varchar => "VARCHAR",
         SqlTypeKind.Timestamp => "TIMESTAMP",
+        SqlTypeKind.TimestampTz => "TIMESTAMPTZ",
+        SqlTypeKind.Date => "DATE",
+        SqlTypeKind.Interval => "INTERVAL",
         _ => "UNKNOWN",
     };
 
@@ -58,6 +70,9 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Numeric => "numeric",
         SqlTypeKind.Varchar => "varchar",
         SqlTypeKind.Timestamp => "timestamp",
+        SqlTypeKind.TimestampTz => "timestamptz",
+        SqlTypeKind.Date => "date",
+        SqlTypeKind.Interval => "interval",
         _ => "unknown",
     };
 

@@ -12,4 +12,7 @@ public enum SqlTypeKind
     Double,
     Varchar,
     Timestamp,
+    TimestampTz,
+    Date,
+    Interval,
 }

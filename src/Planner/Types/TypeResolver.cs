@@ -33,6 +33,9 @@ public static class TypeResolver
         "double" or "double precision" or "float" or "float8" or "real" or "float4" => SqlType.Double,
         "varchar" or "string" or "text" or "character varying" or "char" or "character" => SqlType.Varchar,
         "timestamp" or "timestamp without time zone" => SqlType.Timestamp,
+        "timestamptz" or "timestamp with time zone" => SqlType.TimestampTz,
+        "date" => SqlType.Date,
+        "interval" => SqlType.Interval,
         _ => null,
     };
 }

@@ -67,11 +67,28 @@ public static class CastOps
                     ValueKind.String => FromText(v.AsString, SqlType.Boolean),
                     _ => throw CannotCast(v, target),
                 };
-            case SqlTypeKind.Timestamp:
+            case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
+                var micros = v.Kind switch
+                {
+                    ValueKind.Timestamp or ValueKind.TimestampTz => v.AsLong,
+                    ValueKind.Date => CalendarMath.DateToTimestamp((int)v.AsLong),
+                    ValueKind.String => FromText(v.AsString, type).AsLong,
+                    _ => throw CannotCast(v, target),
+                };
+                return target == SqlTypeKind.Timestamp ? Value.FromTimestamp(micros) : Value.FromTimestampTz(micros);
+            case SqlTypeKind.Date:
                 return v.Kind switch
                 {
-                    ValueKind.Timestamp => v,
-                    ValueKind.String => FromText(v.AsString, SqlType.Timestamp),
+                    ValueKind.Date => v,
+                    ValueKind.Timestamp or ValueKind.TimestampTz => Value.FromDate(CalendarMath.TimestampToDate(v.AsLong)),
+                    ValueKind.String => FromText(v.AsString, SqlType.Date),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.Interval:
+                return v.Kind switch
+                {
+                    ValueKind.Interval => v,
+                    ValueKind.String => FromText(v.AsString, SqlType.Interval),
                     _ => throw CannotCast(v, target),
                 };
             default:

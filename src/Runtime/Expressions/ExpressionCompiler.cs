@@ -57,8 +57,9 @@ public static class ExpressionCompiler
             SqlTypeKind.Int => nameof(ValueOps.NegateInt),
             SqlTypeKind.BigInt => nameof(ValueOps.NegateBigInt),
             SqlTypeKind.Numeric => nameof(ValueOps.NegateNumeric),
+            SqlTypeKind.Interval => nameof(DateTimeOps.NegateInterval),
             _ => nameof(ValueOps.NegateDouble),
-        }), Build(n.Operand, row)),
+        }, n.Type.Kind == SqlTypeKind.Interval ? typeof(DateTimeOps) : null), Build(n.Operand, row)),
         BoundNot n => L.Call(Method(nameof(ValueOps.Not)), Build(n.Operand, row)),
         BoundIsNull n => BuildIsNull(n, row),
         BoundIsBoolean b => L.Call(Method(nameof(ValueOps.IsBoolean)), Build(b.Operand, row), L.Constant(b.Value), L.Constant(b.Negated)),
@@ -90,6 +91,10 @@ public static class ExpressionCompiler
                 return L.Call(Method(nameof(ValueOps.Or)), left, right);
             case BinaryOperator.Concat:
                 return L.Call(Method(nameof(ValueOps.Concat)), left, right);
+            case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide
+                when IsTemporal(b.Left.Type) || IsTemporal(b.Right.Type):
+                // Date/time operators are chosen by both operand kinds: AddTimestampInterval, SubtractDateDate, ...
+                return L.Call(Method(b.Operator.ToString() + b.Left.Type.Kind + b.Right.Type.Kind, typeof(DateTimeOps)), left, right);
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo:
                 var suffix = b.Type.Kind switch
                 {
@@ -104,7 +109,9 @@ public static class ExpressionCompiler
         }
     }
 
-    private static MethodInfo CompareMethod(SqlType type) => Method(type.Kind switch
+    private static bool IsTemporal(SqlType type) => type.IsDateTime || type.Kind == SqlTypeKind.Interval;
+
+    private static MethodInfo CompareMethod(SqlType type) => type.Kind == SqlTypeKind.Interval ? Method(nameof(DateTimeOps.CompareInterval), typeof(DateTimeOps)) : Method(type.Kind switch
     {
         SqlTypeKind.Double => nameof(ValueOps.CompareDouble),
         SqlTypeKind.Numeric => nameof(ValueOps.CompareNumeric),

@@ -67,6 +67,15 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Numeric:
                 writer.WriteNumberValue(value.AsNumeric);
                 break;
+            case ValueKind.TimestampTz:
+                writer.WriteNumberValue(TextValues.TimestampToMillis(value.AsLong));
+                break;
+            case ValueKind.Date:
+                writer.WriteNumberValue(value.AsLong);
+                break;
+            case ValueKind.Interval:
+                writer.WriteStringValue(value.ToText());
+                break;
             default:
                 writer.WriteStringValue(value.AsString);
                 break;
@@ -166,6 +175,12 @@ public sealed class JsonValueFormat : IValueFormat
                         return true;
                     case SqlTypeKind.Timestamp when element.TryGetInt64(out var millis):
                         value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                        return true;
+                    case SqlTypeKind.TimestampTz when element.TryGetInt64(out var tzMillis):
+                        value = Value.FromTimestampTz(TextValues.TimestampFromMillis(tzMillis));
+                        return true;
+                    case SqlTypeKind.Date when element.TryGetInt32(out var days):
+                        value = Value.FromDate(days);
                         return true;
                     case SqlTypeKind.Varchar:
                         value = Value.FromString(element.GetRawText());

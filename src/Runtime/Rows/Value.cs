@@ -55,10 +55,22 @@ public readonly struct Value : IEquatable<Value>
 
     public static Value FromTimestamp(long micros) => new(ValueKind.Timestamp, micros, null);
 
+    public static Value FromTimestampTz(long micros) => new(ValueKind.TimestampTz, micros, null);
+
+    /// <summary>A DATE as days since 1970-01-01.</summary>
+    public static Value FromDate(int days) => new(ValueKind.Date, days, null);
+
+    public static Value FromInterval(Interval interval) => new(ValueKind.Interval, 0, interval);
+
+    public Interval AsInterval => (Interval)_text!;
+
     /// <summary>Converts a bind-time constant (see BoundLiteral) to a value of the given type.</summary>
     public static Value FromConstant(object? constant, SqlType type) => constant switch
     {
         null => Null,
+        int days when type.Kind == SqlTypeKind.Date => FromDate(days),
+        long micros when type.Kind == SqlTypeKind.TimestampTz => FromTimestampTz(micros),
+        Interval interval => FromInterval(interval),
         bool b => FromBoolean(b),
         int i => type.Kind == SqlTypeKind.BigInt ? FromBigInt(i) : FromInt(i),
         long l => type.Kind == SqlTypeKind.Timestamp ? FromTimestamp(l) : FromBigInt(l),
@@ -82,6 +94,9 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.Int or ValueKind.BigInt => _bits.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ValueKind.Double => TextValues.FormatDouble(AsDouble),
         ValueKind.Timestamp => TextValues.FormatTimestamp(_bits),
+        ValueKind.TimestampTz => TextValues.FormatTimestampTz(_bits),
+        ValueKind.Date => CalendarMath.FormatDate((int)_bits),
+        ValueKind.Interval => ((Interval)_text!).ToString(),
         ValueKind.Numeric => ((decimal)_text!).ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => (string?)_text,
     };

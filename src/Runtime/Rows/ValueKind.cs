@@ -11,4 +11,7 @@ public enum ValueKind : byte
     Numeric,
     String,
     Timestamp,
+    TimestampTz,
+    Date,
+    Interval,
 }

@@ -18,6 +18,9 @@ public static class PgTypes
     public const int VarcharOid = 1043;
     public const int TimestampOid = 1114;
     public const int NumericOid = 1700;
+    public const int DateOid = 1082;
+    public const int TimestampTzOid = 1184;
+    public const int IntervalOid = 1186;
 
     /// <summary>PostgreSQL's epoch (2000-01-01) in microseconds since the Unix epoch, for binary timestamps.</summary>
     private const long PostgresEpochMicros = 946_684_800_000_000;
@@ -29,6 +32,9 @@ public static class PgTypes
         SqlTypeKind.BigInt => Int8Oid,
         SqlTypeKind.Double => Float8Oid,
         SqlTypeKind.Numeric => NumericOid,
+        SqlTypeKind.Date => DateOid,
+        SqlTypeKind.TimestampTz => TimestampTzOid,
+        SqlTypeKind.Interval => IntervalOid,
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         _ => TextOid,
@@ -38,7 +44,9 @@ public static class PgTypes
     {
         SqlTypeKind.Boolean => 1,
         SqlTypeKind.Int => 4,
-        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp => 8,
+        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => 8,
+        SqlTypeKind.Date => 4,
+        SqlTypeKind.Interval => 16,
         _ => -1,
     };
 
@@ -105,6 +113,21 @@ public static class PgTypes
                 break;
             case ValueKind.Numeric:
                 WriteBinaryNumeric(writer, value.AsNumeric);
+                break;
+            case ValueKind.TimestampTz:
+                writer.WriteInt32(8);
+                writer.WriteInt64(value.AsLong - PostgresEpochMicros);
+                break;
+            case ValueKind.Date:
+                writer.WriteInt32(4);
+                writer.WriteInt32((int)value.AsLong - 10957);
+                break;
+            case ValueKind.Interval:
+                var interval = value.AsInterval;
+                writer.WriteInt32(16);
+                writer.WriteInt64(interval.Micros);
+                writer.WriteInt32(interval.Days);
+                writer.WriteInt32(interval.Months);
                 break;
             default:
                 writer.WriteLengthPrefixedUtf8(value.AsString);
