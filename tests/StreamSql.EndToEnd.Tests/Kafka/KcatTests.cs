@@ -47,6 +47,19 @@ public sealed partial class KcatTests(KafkaServerFixture fixture)
     }
 
     [Fact]
+    public async Task ATopicAutoCreatedByProduceShowsInSqlAndCanBackAStream()
+    {
+        var topic = Sql.Unique("kcat_auto");
+        var (exit, _, error) = await KcatProcess.RunAsync(["-b", _server.KafkaBootstrap, "-P", "-t", topic, "-K", "|"], "a|{\"n\":1}\nb|{\"n\":2}\n", Timeout);
+        Assert.True(exit == 0, error);
+
+        await using var connection = await _server.ConnectAsync();
+        Assert.Contains($"{topic}|1|2", await connection.RowsAsync("SHOW TOPICS"));
+        await connection.ExecuteAsync($"CREATE STREAM {topic} (k VARCHAR KEY, n INT) WITH (kafka_topic='{topic}', value_format='JSON')");
+        Assert.Equal(["a|1", "b|2"], (await connection.RowsAsync($"SELECT k, n FROM {topic}")).Order());
+    }
+
+    [Fact]
     public async Task CompressedBatchesAreStoredDecompressed()
     {
         var topic = Sql.Unique("kcat_z");

@@ -108,6 +108,34 @@ public sealed class MalformedRequestTests(KafkaServerFixture fixture)
     }
 
     [Fact]
+    public async Task ApiVersionsV3UsesTheFlexibleEncodingWithAV0ResponseHeader()
+    {
+        await using var stream = await ConnectAsync();
+
+        // Request header v2 (client id, then an empty tagged-field section); body: compact strings and tagged fields.
+        byte[] body = [0x00, 0x05, (byte)'t', (byte)'e', (byte)'s', (byte)'t', 0x04, (byte)'1', (byte)'.', (byte)'0', 0x00];
+        await stream.WriteAsync(Frame(18, 3, 44, body));
+        var response = await ReadResponseAsync(stream);
+
+        Assert.Equal(44, BinaryPrimitives.ReadInt32BigEndian(response));
+        Assert.Equal(0, BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(4)));
+        var apiCount = response[6] - 1; // compact array: count + 1, one byte while under 127
+        var keys = new List<short>();
+        for (var i = 0; i < apiCount; i++)
+        {
+            var at = 7 + (i * 7); // key, min, max, empty tagged fields
+            keys.Add(BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(at)));
+            Assert.Equal(0, response[at + 6]);
+        }
+
+        var end = 7 + (apiCount * 7);
+        Assert.Equal(0, BinaryPrimitives.ReadInt32BigEndian(response.AsSpan(end)));
+        Assert.Equal(0, response[end + 4]);
+        Assert.Equal(end + 5, response.Length);
+        Assert.Equal(new short[] { 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22 }, keys.Order());
+    }
+
+    [Fact]
     public async Task ARealClientStillWorksAfterMalformedConnections()
     {
         for (var i = 0; i < 3; i++)
