@@ -55,14 +55,9 @@ internal sealed class PartitionCursor : IDisposable
         }
     }
 
-    /// <summary>Waits until at least one more record is buffered.</summary>
-    public async Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until at least one more record is buffered (at once when the log already holds one past the buffer).</summary>
+    public async Task WaitForMoreAsync(CancellationToken cancellationToken)
     {
-        if (_buffered.Count > 0)
-        {
-            return;
-        }
-
         var before = _buffered.Count;
         await _reader.ReadAsync(_buffered, ReadChunk, cancellationToken).ConfigureAwait(false);
         Count(before);

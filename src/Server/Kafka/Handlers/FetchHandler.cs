@@ -50,24 +50,32 @@ internal sealed class FetchHandler : IKafkaHandler
             request.String();
         }
 
+        // Long-poll: until min_bytes are ready or max_wait_ms has passed, wait for more records on any partition not yet full.
+        var deadline = Environment.TickCount64 + maxWaitMs;
         var ready = Fill(wanted);
-        if (ready < minBytes && maxWaitMs > 0 && wanted.Exists(w => w.Cursor is not null))
+        while (ready < minBytes && Environment.TickCount64 < deadline)
         {
-            await WaitForDataAsync(wanted, maxWaitMs, cancellationToken).ConfigureAwait(false);
-            Fill(wanted);
+            if (!await WaitForDataAsync(wanted, (int)(deadline - Environment.TickCount64), cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            ready = Fill(wanted);
         }
 
         WriteResponse(exchange.Response, version, wanted, maxBytes);
         return true;
     }
 
-    private static List<Wanted> ReadPartitions(KafkaExchange exchange, KafkaReader request, short version)
+    private static List<(string Topic, List<Wanted> Partitions)> ReadPartitions(KafkaExchange exchange, KafkaReader request, short version)
     {
-        var wanted = new List<Wanted>();
+        var wanted = new List<(string Topic, List<Wanted> Partitions)>();
         var topicCount = request.ArrayLength();
         for (var t = 0; t < topicCount; t++)
         {
             var name = request.String();
+            var partitions = new List<Wanted>();
+            wanted.Add((name, partitions));
             var log = exchange.Broker.Topics.Find(name);
             var partitionCount = request.ArrayLength();
             for (var p = 0; p < partitionCount; p++)
@@ -79,9 +87,13 @@ internal sealed class FetchHandler : IKafkaHandler
                 }
 
                 var offset = request.Int64();
-                request.Int64();
+                if (version >= 5)
+                {
+                    request.Int64();
+                }
+
                 var partitionMaxBytes = Math.Max(request.Int32(), 1);
-                var item = new Wanted(name, partition, offset, partitionMaxBytes, log);
+                var item = new Wanted(partition, partitionMaxBytes, log);
                 if (log is null || partition < 0 || partition >= log.PartitionCount)
                 {
                     item.Error = ErrorCode.UnknownTopicOrPartition;
@@ -95,40 +107,52 @@ internal sealed class FetchHandler : IKafkaHandler
                     item.Cursor = exchange.Session.Cursors.Get(log, partition, offset);
                 }
 
-                wanted.Add(item);
+                partitions.Add(item);
             }
         }
 
         return wanted;
     }
 
-    private static int Fill(List<Wanted> wanted)
+    private static int Fill(List<(string Topic, List<Wanted> Partitions)> wanted)
     {
         var ready = 0;
-        foreach (var item in wanted)
+        foreach (var (_, partitions) in wanted)
         {
-            if (item.Cursor is { } cursor)
+            foreach (var item in partitions)
             {
-                cursor.Fill(item.PartitionMaxBytes);
-                ready += cursor.BufferedBytes;
+                if (item.Cursor is { } cursor)
+                {
+                    cursor.Fill(item.PartitionMaxBytes);
+                    ready += cursor.BufferedBytes;
+                }
             }
         }
 
         return ready;
     }
 
-    /// <summary>Waits until any requested partition has a new record, or max wait passes; cancelled waits leave their cursors usable.</summary>
-    private static async Task WaitForDataAsync(List<Wanted> wanted, int maxWaitMs, CancellationToken cancellationToken)
+    /// <summary>Waits until a partition that is not yet full gets a new record, or the wait ends; false when no partition can take more.</summary>
+    /// <remarks>Cancelled waits leave their cursors usable: a reader adds records only when its wait succeeds.</remarks>
+    private static async Task<bool> WaitForDataAsync(List<(string Topic, List<Wanted> Partitions)> wanted, int waitMs, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(maxWaitMs);
+        stop.CancelAfter(Math.Max(waitMs, 1));
         var waits = new List<Task>();
-        foreach (var item in wanted)
+        foreach (var (_, partitions) in wanted)
         {
-            if (item.Cursor is { } cursor)
+            foreach (var item in partitions)
             {
-                waits.Add(cursor.WaitAsync(stop.Token));
+                if (item.Cursor is { } cursor && cursor.BufferedBytes < item.PartitionMaxBytes)
+                {
+                    waits.Add(cursor.WaitForMoreAsync(stop.Token));
+                }
             }
+        }
+
+        if (waits.Count == 0)
+        {
+            return false;
         }
 
         await Task.WhenAny(waits).ConfigureAwait(false);
@@ -143,9 +167,10 @@ internal sealed class FetchHandler : IKafkaHandler
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        return true;
     }
 
-    private static void WriteResponse(KafkaWriter response, short version, List<Wanted> wanted, int maxBytes)
+    private static void WriteResponse(KafkaWriter response, short version, List<(string Topic, List<Wanted> Partitions)> wanted, int maxBytes)
     {
         response.Int32(0);
         if (version >= 7)
@@ -155,12 +180,10 @@ internal sealed class FetchHandler : IKafkaHandler
         }
 
         var budget = maxBytes;
-        var byTopic = wanted.GroupBy(w => w.Topic).ToList();
-        response.ArrayLength(byTopic.Count);
-        foreach (var topic in byTopic)
+        response.ArrayLength(wanted.Count);
+        foreach (var (topic, items) in wanted)
         {
-            response.String(topic.Key);
-            var items = topic.ToList();
+            response.String(topic);
             response.ArrayLength(items.Count);
             foreach (var item in items)
             {
@@ -201,13 +224,9 @@ internal sealed class FetchHandler : IKafkaHandler
         }
     }
 
-    private sealed class Wanted(string topic, int partition, long offset, int partitionMaxBytes, ITopicLog? log)
+    private sealed class Wanted(int partition, int partitionMaxBytes, ITopicLog? log)
     {
-        public string Topic { get; } = topic;
-
         public int Partition { get; } = partition;
-
-        public long Offset { get; } = offset;
 
         public int PartitionMaxBytes { get; } = partitionMaxBytes;
 
