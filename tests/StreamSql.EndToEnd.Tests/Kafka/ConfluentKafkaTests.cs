@@ -120,6 +120,26 @@ public sealed class ConfluentKafkaTests(KafkaServerFixture fixture)
     }
 
     [Fact]
+    public async Task AdminCreatesTopicsAndCannotDeleteAStreamsTopic()
+    {
+        var created = Sql.Unique("admin_created");
+        var stream = Sql.Unique("admin_stream");
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _server.KafkaBootstrap }).Build();
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = created, NumPartitions = 4, ReplicationFactor = 1 }]);
+        var metadata = admin.GetMetadata(created, Timeout);
+        Assert.Equal(4, metadata.Topics.Single().Partitions.Count);
+
+        var invalid = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync([new TopicSpecification { Name = "no spaces", NumPartitions = 1 }]));
+        Assert.Equal(ErrorCode.TopicException, invalid.Results[0].Error.Code);
+
+        await using var connection = await _server.ConnectAsync();
+        await connection.ExecuteAsync($"CREATE STREAM {stream} (id INT) WITH (kafka_topic='{stream}', partitions=1)");
+        var refused = await Assert.ThrowsAsync<DeleteTopicsException>(() => admin.DeleteTopicsAsync([stream]));
+        Assert.Equal(ErrorCode.PolicyViolation, refused.Results[0].Error.Code);
+        Assert.NotNull(_server.Server.Engine.Topics.Find(stream));
+    }
+
+    [Fact]
     public async Task GroupOfTwoSplitsPartitionsAndTheSurvivorTakesAllWhenOneCloses()
     {
         var topic = Sql.Unique("confluent_group");
