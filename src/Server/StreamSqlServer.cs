@@ -1,6 +1,7 @@
 using Serilog;
 using StreamSql.Runtime.Engine;
 using StreamSql.Server.Http;
+using StreamSql.Server.Kafka;
 using StreamSql.Server.Pg;
 
 namespace StreamSql.Server;
@@ -12,6 +13,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
     private readonly StreamEngine _engine;
     private readonly PgListener _pg;
     private readonly HealthEndpoint _http;
+    private readonly KafkaListener _kafka;
 
     private StreamSqlServer(ServerOptions options, StreamEngine engine)
     {
@@ -19,6 +21,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
         _engine = engine;
         _pg = new PgListener(options.Bind, options.PgPort, engine);
         _http = new HealthEndpoint(options.Bind, options.HttpPort, engine);
+        _kafka = new KafkaListener(options.Bind, options.KafkaPort, engine.Topics, StreamUsingTopic);
     }
 
     public ServerOptions Options { get; }
@@ -29,6 +32,9 @@ public sealed class StreamSqlServer : IAsyncDisposable
 
     public int HttpPort => _http.Port;
 
+    /// <summary>The bound Kafka-protocol port (the free port picked when the option was 0).</summary>
+    public int KafkaPort => _kafka.Port;
+
     public static async Task<StreamSqlServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         var engine = await StreamEngine.OpenAsync(new EngineOptions(Path.GetFullPath(options.DataDirectory)), cancellationToken).ConfigureAwait(false);
@@ -37,6 +43,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
         {
             server._pg.Start();
             server._http.Start();
+            server._kafka.Start();
         }
         catch
         {
@@ -44,15 +51,28 @@ public sealed class StreamSqlServer : IAsyncDisposable
             throw;
         }
 
-        // The Kafka-protocol endpoint (issue 6) is not served yet; the flag is accepted so configurations stay valid.
-        Log.Information("StreamSql ready: data in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql",
-            engine.Options.DataDirectory, options.Bind, server.PgPort);
+        Log.Information("StreamSql ready: data in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql, Kafka clients on port {KafkaPort}",
+            engine.Options.DataDirectory, options.Bind, server.PgPort, server.KafkaPort);
         return server;
+    }
+
+    private string? StreamUsingTopic(string topic)
+    {
+        foreach (var stream in _engine.Catalog.Streams())
+        {
+            if (stream.Topic == topic)
+            {
+                return stream.Name;
+            }
+        }
+
+        return null;
     }
 
     public async ValueTask DisposeAsync()
     {
         await _pg.DisposeAsync().ConfigureAwait(false);
+        await _kafka.DisposeAsync().ConfigureAwait(false);
         await _http.DisposeAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
         Log.Information("StreamSql stopped");

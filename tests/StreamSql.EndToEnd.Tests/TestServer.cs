@@ -21,6 +21,11 @@ public sealed class TestServer : IAsyncDisposable
 
     public int PgPort => Server.PgPort;
 
+    public int KafkaPort => Server.KafkaPort;
+
+    /// <summary>bootstrap.servers for Kafka clients (Confluent.Kafka, kcat -b).</summary>
+    public string KafkaBootstrap => $"127.0.0.1:{KafkaPort}";
+
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={PgPort};Username=streamsql;Database=streamsql;Server Compatibility Mode=NoTypeLoading;Pooling=false;Timeout=30;Command Timeout=60";
 
@@ -32,7 +37,7 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     private async Task StartServerAsync() =>
-        Server = await StreamSqlServer.StartAsync(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, HttpPort = 0 });
+        Server = await StreamSqlServer.StartAsync(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, KafkaPort = 0, HttpPort = 0 });
 
     /// <summary>Stops the server cleanly (as SIGTERM does) and starts a new one on the same data directory.</summary>
     public async Task RestartAsync()
