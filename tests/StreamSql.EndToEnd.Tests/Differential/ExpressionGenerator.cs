@@ -19,8 +19,10 @@ internal sealed class ExpressionGenerator(int seed)
 
     private bool Chance(int percent) => _random.Next(100) < percent;
 
-    public string Next() => _random.Next(7) switch
+    public string Next() => _random.Next(9) switch
     {
+        7 => Interval(2),
+        8 => DateValue(2),
         0 => Int(3),
         1 => Numeric(3),
         2 => Text(3),
@@ -160,7 +162,7 @@ internal sealed class ExpressionGenerator(int seed)
             7 => $"({Text(depth - 1)} {Pick(["LIKE", "NOT LIKE", "ILIKE"])} {Pick(["'a%'", "'%c'", "'_b_'", "'%'", "'ABC'", "'a\\_c\\%'"])})",
             8 => $"({Int(depth - 1)} {Pick(["IN", "NOT IN"])} ({Int(0)}, {Int(0)}, {Int(0)}))",
             9 => $"({Int(depth - 1)} {Pick(["BETWEEN", "NOT BETWEEN"])} {Int(0)} AND {Int(0)})",
-            10 => $"({Timestamp(depth - 1)} {Comparison()} {Timestamp(depth - 1)})",
+            10 => _random.Next(2) == 0 ? $"({Timestamp(depth - 1)} {Comparison()} {Timestamp(depth - 1)})" : $"({Interval(depth - 1)} {Comparison()} {Interval(depth - 1)})",
             _ => $"({Bool(depth - 1)} IS {Pick(["", "NOT "])}{Pick(["TRUE", "FALSE"])})",
         };
     }
@@ -173,8 +175,44 @@ internal sealed class ExpressionGenerator(int seed)
         }
 
         return _random.Next(2) == 0
-            ? $"CASE WHEN {Bool(depth - 1)} THEN {Timestamp(depth - 1)} ELSE {Pick(TimestampLiterals)} END"
+            ? _random.Next(2) == 0 ? $"({Timestamp(depth - 1)} {Pick(["+", "-"])} {Interval(depth - 1)})" : $"CASE WHEN {Bool(depth - 1)} THEN {Timestamp(depth - 1)} ELSE {Pick(TimestampLiterals)} END"
             : $"date_trunc({Pick(["'hour'", "'day'", "'month'", "'year'", "'week'", "'minute'", "'quarter'"])}, {Timestamp(depth - 1)})";
+    }
+
+    private static readonly string[] IntervalLiterals = ["INTERVAL '1' MINUTE", "INTERVAL '1 day 02:03:04.5'", "INTERVAL '-1 days 2 hours'", "INTERVAL '14 months'", "INTERVAL '90 seconds'", "INTERVAL '0 seconds'", "CAST(NULL AS INTERVAL)", "INTERVAL '3 weeks'"];
+    private static readonly string[] DateLiterals = ["DATE '2026-01-31'", "DATE '2024-02-29'", "CAST('1999-12-31' AS DATE)", "CAST(NULL AS DATE)"];
+
+    private string Interval(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(IntervalLiterals);
+        }
+
+        return _random.Next(5) switch
+        {
+            0 => $"({Interval(depth - 1)} {Pick(["+", "-"])} {Interval(depth - 1)})",
+            1 => $"({Interval(depth - 1)} * {Pick(["2", "0.5", "-1", "3"])})",
+            2 => $"({Interval(depth - 1)} / {Pick(["2", "4", "0"])})",
+            3 => $"({Timestamp(depth - 1)} - {Timestamp(depth - 1)})",
+            _ => $"(- {Interval(depth - 1)})",
+        };
+    }
+
+    private string DateValue(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(DateLiterals);
+        }
+
+        return _random.Next(4) switch
+        {
+            0 => $"({DateValue(depth - 1)} {Pick(["+", "-"])} {Pick(["1", "30", "-366"])})",
+            1 => $"CAST({Timestamp(depth - 1)} AS DATE)",
+            2 => $"CAST(({DateValue(depth - 1)} - {DateValue(depth - 1)}) AS VARCHAR)",
+            _ => $"CAST(({DateValue(depth - 1)} + {Interval(depth - 1)}) AS VARCHAR)",
+        };
     }
 
     private string Comparison() => Pick(["=", "<>", "<", "<=", ">", ">="]);

@@ -11,7 +11,7 @@ namespace StreamSql.EndToEnd.Tests.Differential;
 [Collection(SharedServerCollection.Name)]
 public sealed class PostgresDifferentialTests(SharedServerFixture fixture, ITestOutputHelper output)
 {
-    private const int Cases = 1000;
+    private const int Cases = 1200;
 
     /// <summary>Deliberate, documented differences: a disagreement is accepted only when one of these explains it.</summary>
     private static readonly (string Reason, Func<Outcome, Outcome, bool> Applies)[] KnownDifferences =
