@@ -108,11 +108,6 @@ public static class QueryBinder
             throw SqlException.NotSupported("WINDOW", spec.Window.Position);
         }
 
-        if (spec.GroupBy.Count > 0 || spec.Having is not null)
-        {
-            throw SqlException.NotSupported("GROUP BY", spec.GroupBy.Count > 0 ? spec.GroupBy[0].Position : spec.Having!.Position);
-        }
-
         if (spec.PartitionBy.Count > 0)
         {
             throw SqlException.NotSupported("PARTITION BY", spec.PartitionBy[0].Position);
@@ -127,7 +122,17 @@ public static class QueryBinder
         var binder = new ExpressionBinder(scope);
         if (spec.Where is not null)
         {
+            if (AstExpressionRewriter.Any(spec.Where, e => e is FunctionCall f && (f.Star || Functions.FunctionRegistry.IsAggregate(f.Name))))
+            {
+                throw new SqlException(SqlState.GroupingError, "aggregate functions are not allowed in WHERE", spec.Where.Position);
+            }
+
             plan = new LogicalFilter(plan, binder.BindCondition(spec.Where, "WHERE"));
+        }
+
+        if (AggregateBinder.IsAggregateQuery(spec))
+        {
+            return (BindAggregation(spec, plan, binder), source);
         }
 
         var expressions = new List<BoundExpression>();
@@ -167,6 +172,40 @@ public static class QueryBinder
         }
 
         return (new LogicalProject(plan, expressions, columns), source);
+    }
+
+    /// <summary>GROUP BY and aggregates: Aggregate over the filtered input, then HAVING as a filter, then the SELECT list.</summary>
+    private static LogicalPlan BindAggregation(QuerySpecification spec, LogicalPlan input, ExpressionBinder inputBinder)
+    {
+        var aggregation = new AggregateBinder(inputBinder, input);
+        foreach (var key in spec.GroupBy)
+        {
+            aggregation.AddKey(key);
+        }
+
+        var outputs = new List<(Expression Expression, string Name, int Position)>();
+        foreach (var item in spec.Items)
+        {
+            if (item is not SelectExpression e)
+            {
+                throw new SqlException(SqlState.GroupingError, "SELECT * is not allowed with GROUP BY", item.Position);
+            }
+
+            outputs.Add((aggregation.RewriteOutput(e.Expression), e.Alias ?? OutputName(e.Expression), e.Position));
+        }
+
+        var having = spec.Having is null ? null : aggregation.RewriteOutput(spec.Having);
+        var aggregate = aggregation.Build();
+        var scope = aggregation.OutputScope(aggregate);
+        var binder = new ExpressionBinder(scope);
+        LogicalPlan plan = aggregate;
+        if (having is not null)
+        {
+            plan = new LogicalFilter(plan, binder.BindCondition(having, "HAVING"));
+        }
+
+        var expressions = outputs.Select(o => ExpressionBinder.Resolve(binder.Bind(o.Expression), o.Position)).ToList();
+        return new LogicalProject(plan, expressions, outputs.Select((o, i) => new ColumnSchema(o.Name, expressions[i].Type)).ToList());
     }
 
     private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindFrom(IReadOnlyList<FromRelation> from, CatalogStore catalog)

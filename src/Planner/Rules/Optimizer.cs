@@ -52,6 +52,7 @@ public sealed class Optimizer
             LogicalFilter f => Replace(f, f.Input, RewriteTree(f.Input, rules), i => f with { Input = i }),
             LogicalProject p => Replace(p, p.Input, RewriteTree(p.Input, rules), i => p with { Input = i }),
             LogicalLimit l => Replace(l, l.Input, RewriteTree(l.Input, rules), i => l with { Input = i }),
+            LogicalAggregate a => Replace(a, a.Input, RewriteTree(a.Input, rules), i => a with { Input = i }),
             _ => node,
         };
         foreach (var rule in rules)

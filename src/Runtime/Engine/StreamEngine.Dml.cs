@@ -61,6 +61,16 @@ public sealed partial class StreamEngine
     {
         var bound = BindAndOptimize(query);
         var pipeline = PartitionPipeline.Build(bound.Plan);
+        if (pipeline.Leaf is LogicalAggregate aggregate)
+        {
+            if (query.Emit != EmitMode.None)
+            {
+                throw SqlException.NotSupported("GROUP BY or aggregates in a push query (EMIT CHANGES)", query.Position);
+            }
+
+            return new RowsResult(bound.Columns, RunAggregateAsync(aggregate, pipeline, CancellationToken.None));
+        }
+
         if (bound.Source is null)
         {
             return new RowsResult(bound.Columns, RunValuesAsync(pipeline));
@@ -70,6 +80,42 @@ public sealed partial class StreamEngine
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{bound.Source.Topic}\" of stream \"{bound.Source.Name}\" does not exist");
         var push = query.Emit != EmitMode.None;
         return new RowsResult(bound.Columns, RunQueryAsync(pipeline, topic, push, push && session.FromLatest, CancellationToken.None));
+    }
+
+    /// <summary>A pull query with aggregates: reads its finite input to the end, groups it in memory, then applies what is above the aggregate.</summary>
+    private async IAsyncEnumerable<Value[]> RunAggregateAsync(LogicalAggregate aggregate, PartitionPipeline above, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var input = PartitionPipeline.Build(aggregate.Input);
+        IAsyncEnumerable<Value[]> rows;
+        if (input.Leaf is LogicalValues)
+        {
+            rows = RunValuesAsync(input);
+        }
+        else
+        {
+            var topic = Topics.Find(input.Source.Topic)
+                ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{input.Source.Topic}\" of stream \"{input.Source.Name}\" does not exist");
+            rows = RunQueryAsync(input, topic, push: false, fromLatest: false, cancellationToken);
+        }
+
+        var aggregator = new Operators.Aggregation.HashAggregator(aggregate);
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            aggregator.Add(row);
+        }
+
+        var batch = new RowBatch();
+        foreach (var result in aggregator.Results())
+        {
+            batch.Add(result);
+        }
+
+        above.Process(batch);
+        var count = above.Limit is { } limit ? (int)Math.Min(limit, batch.Count) : batch.Count;
+        for (var i = 0; i < count; i++)
+        {
+            yield return batch.Row(i);
+        }
     }
 
     /// <summary>Runs a query over constant rows (VALUES, SELECT without FROM) once.</summary>

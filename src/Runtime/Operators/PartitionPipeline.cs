@@ -28,11 +28,24 @@ public sealed class PartitionPipeline
     /// <summary>One line per physical step, for EXPLAIN.</summary>
     public IReadOnlyList<string> Describe()
     {
+        if (Leaf is LogicalAggregate aggregate)
+        {
+            return [.. Build(aggregate.Input).Describe(), .. DescribeAbove()];
+        }
+
+        return DescribeAbove();
+    }
+
+    private IReadOnlyList<string> DescribeAbove()
+    {
         var lines = new List<string>
         {
-            Leaf is LogicalScan scan
-                ? $"PartitionTask × {scan.Source.Partitions} (read {scan.Source.ValueFormat.ToString().ToUpperInvariant()} records, decode {(scan.ReadColumns is null ? "all columns" : scan.ReadColumns.Count + " of " + scan.Source.Columns.Count + " columns")})"
-                : "ValuesSource",
+            Leaf switch
+            {
+                LogicalScan scan => $"PartitionTask × {scan.Source.Partitions} (read {scan.Source.ValueFormat.ToString().ToUpperInvariant()} records, decode {(scan.ReadColumns is null ? "all columns" : scan.ReadColumns.Count + " of " + scan.Source.Columns.Count + " columns")})",
+                LogicalAggregate => "HashAggregate (in memory, over the finished input of a pull query)",
+                _ => "ValuesSource",
+            },
         };
         lines.AddRange(Operators.Select(o => "  → " + o.GetType().Name));
         if (Limit is { } limit)
@@ -63,7 +76,7 @@ public sealed class PartitionPipeline
     {
         switch (plan)
         {
-            case LogicalScan or LogicalValues:
+            case LogicalScan or LogicalValues or LogicalAggregate:
                 return plan;
             case LogicalFilter filter:
                 var source = Visit(filter.Input, operators, ref limit, carryRowTime);
