@@ -10,6 +10,8 @@ namespace StreamSql.Planner.Binder;
 /// <summary>Binds a query into a logical plan: Scan/Values → Filter → Project → Limit, with subqueries in FROM nested.</summary>
 public static class QueryBinder
 {
+    private const string SortColumnPrefix = "#sort";
+
     public static BoundQuery Bind(Query query, CatalogStore catalog)
     {
         if (query.With.Count > 0)
@@ -17,17 +19,27 @@ public static class QueryBinder
             throw SqlException.NotSupported("WITH (common table expressions)", query.With[0].Position);
         }
 
-        if (query.OrderBy.Count > 0)
+        var body = query.Body;
+        var hidden = 0;
+        if (body is QuerySpecification { Distinct: false } spec && query.OrderBy.Count > 0 && !AggregateBinder.IsAggregateQuery(spec))
         {
-            throw SqlException.NotSupported("ORDER BY", query.OrderBy[0].Position);
+            // ORDER BY may use input columns the SELECT list leaves out (PostgreSQL's resjunk columns): select them too, drop them after sorting.
+            var outputNames = spec.Items.OfType<SelectExpression>().Select(i => i.Alias ?? OutputName(i.Expression)).ToHashSet();
+            var extra = query.OrderBy
+                .Where(o => o.Expression is not IntegerLiteral && !(o.Expression is ColumnReference { Qualifier: null } c && (outputNames.Contains(c.Name) || spec.Items.OfType<AllColumns>().Any())))
+                .Select((o, i) => (SelectItem)new SelectExpression(o.Position, o.Expression, SortColumnPrefix + i))
+                .ToList();
+            hidden = extra.Count;
+            body = spec with { Items = [.. spec.Items, .. extra] };
+            query = query with
+            {
+                OrderBy = query.OrderBy.Select(o => extra.Cast<SelectExpression>().FirstOrDefault(e => ReferenceEquals(e.Expression, o.Expression)) is { } e
+                    ? o with { Expression = new ColumnReference(o.Position, null, e.Alias!) }
+                    : o).ToList(),
+            };
         }
 
-        if (query.Offset is not null)
-        {
-            throw SqlException.NotSupported("OFFSET", query.Position);
-        }
-
-        var (plan, source) = BindBody(query.Body, catalog);
+        var (plan, source) = BindBody(body, catalog);
         if (query.Emit == EmitMode.Final)
         {
             throw SqlException.NotSupported("EMIT FINAL without a window", query.Position);
@@ -36,6 +48,21 @@ public static class QueryBinder
         if (query.Emit != EmitMode.None && source is null)
         {
             throw new SqlException(SqlState.FeatureNotSupported, "EMIT CHANGES needs a stream in FROM", query.Position);
+        }
+
+        if (query.OrderBy.Count > 0)
+        {
+            plan = new LogicalSort(plan, BindSortKeys(query.OrderBy, plan));
+            if (hidden > 0)
+            {
+                var visible = plan.Schema.Count - hidden;
+                plan = new LogicalProject(plan, plan.Schema.Take(visible).Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), plan.Schema.Take(visible).ToList());
+            }
+        }
+
+        if (query.Offset is { } offset)
+        {
+            plan = new LogicalOffset(plan, offset);
         }
 
         if (query.Limit is { } limit)
@@ -51,9 +78,71 @@ public static class QueryBinder
         QuerySpecification specification => BindSpecification(specification, catalog),
         ValuesBody values => (BindValues(values), null),
         NestedQuery nested => BindNested(nested.Query, catalog),
-        SetOperation set => throw SqlException.NotSupported(set.Operator.ToString().ToUpperInvariant(), set.Position),
+        SetOperation set => BindSetOperation(set, catalog),
         _ => throw SqlException.NotSupported(body.GetType().Name, body.Position),
     };
+
+    /// <summary>ORDER BY output columns by name or position, or by expressions over them (as PostgreSQL resolves them first).</summary>
+    private static IReadOnlyList<SortKey> BindSortKeys(IReadOnlyList<SortItem> items, LogicalPlan plan)
+    {
+        var binder = new ExpressionBinder(new BindScope("", null, plan.Schema));
+        var keys = new List<SortKey>();
+        foreach (var item in items)
+        {
+            BoundExpression key;
+            if (item.Expression is IntegerLiteral ordinal)
+            {
+                var n = int.Parse(ordinal.Text, System.Globalization.CultureInfo.InvariantCulture);
+                if (n < 1 || n > plan.Schema.Count)
+                {
+                    throw new SqlException(SqlState.InvalidColumnReference, $"ORDER BY position {n} is not in select list", item.Position);
+                }
+
+                key = new BoundColumn(n - 1, plan.Schema[n - 1].Name, plan.Schema[n - 1].Type);
+            }
+            else
+            {
+                key = ExpressionBinder.Resolve(binder.Bind(item.Expression), item.Position);
+            }
+
+            keys.Add(new SortKey(key, item.Descending, item.NullsFirst ?? item.Descending));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Both sides must have as many columns; each column takes the common type of its two sides.</summary>
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindSetOperation(SetOperation set, CatalogStore catalog)
+    {
+        var (left, leftSource) = BindBody(set.Left, catalog);
+        var (right, rightSource) = BindBody(set.Right, catalog);
+        var name = set.Operator.ToString().ToUpperInvariant();
+        if (left.Schema.Count != right.Schema.Count)
+        {
+            throw new SqlException(SqlState.SyntaxError, $"each {name} query must have the same number of columns", set.Right.Position);
+        }
+
+        var types = new List<SqlType>();
+        for (var i = 0; i < left.Schema.Count; i++)
+        {
+            types.Add(Coercion.CommonType(left.Schema[i].Type, right.Schema[i].Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"{name} types {left.Schema[i].Type.DisplayName} and {right.Schema[i].Type.DisplayName} cannot be matched", set.Right.Position));
+        }
+
+        var columns = left.Schema.Select((c, i) => new ColumnSchema(c.Name, types[i])).ToList();
+        return (new LogicalSetOperation(Convert(left, types), Convert(right, types), set.Operator, set.All, columns), leftSource ?? rightSource);
+    }
+
+    private static LogicalPlan Convert(LogicalPlan plan, IReadOnlyList<SqlType> types)
+    {
+        if (plan.Schema.Select(c => c.Type).SequenceEqual(types))
+        {
+            return plan;
+        }
+
+        var expressions = plan.Schema.Select((c, i) => Coercion.Convert(new BoundColumn(i, c.Name, c.Type), types[i], null)).ToList();
+        return new LogicalProject(plan, expressions, plan.Schema.Select((c, i) => c with { Type = types[i] }).ToList());
+    }
 
     private static (LogicalPlan Plan, StreamDefinition? Source) BindNested(Query query, CatalogStore catalog)
     {
@@ -113,11 +202,6 @@ public static class QueryBinder
             throw SqlException.NotSupported("PARTITION BY", spec.PartitionBy[0].Position);
         }
 
-        if (spec.Distinct)
-        {
-            throw SqlException.NotSupported("SELECT DISTINCT", spec.Position);
-        }
-
         var (plan, source, scope) = BindFrom(spec.From, catalog);
         var binder = new ExpressionBinder(scope);
         if (spec.Where is not null)
@@ -132,7 +216,8 @@ public static class QueryBinder
 
         if (AggregateBinder.IsAggregateQuery(spec))
         {
-            return (BindAggregation(spec, plan, binder), source);
+            var aggregated = BindAggregation(spec, plan, binder);
+            return (spec.Distinct ? new LogicalDistinct(aggregated) : aggregated, source);
         }
 
         var expressions = new List<BoundExpression>();
@@ -171,7 +256,8 @@ public static class QueryBinder
             }
         }
 
-        return (new LogicalProject(plan, expressions, columns), source);
+        LogicalPlan projected = new LogicalProject(plan, expressions, columns);
+        return (spec.Distinct ? new LogicalDistinct(projected) : projected, source);
     }
 
     /// <summary>GROUP BY and aggregates: Aggregate over the filtered input, then HAVING as a filter, then the SELECT list.</summary>

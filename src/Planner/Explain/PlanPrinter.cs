@@ -25,6 +25,10 @@ public static class PlanPrinter
             LogicalFilter f => $"Filter {Render(f.Predicate, f.Input)}",
             LogicalProject p => "Project " + string.Join(", ", p.Expressions.Select((e, i) => $"{Render(e, p.Input)} AS {p.Columns[i].Name}")),
             LogicalLimit l => $"Limit {l.Count}",
+            LogicalOffset o => $"Offset {o.Count}",
+            LogicalDistinct => "Distinct",
+            LogicalSort s => "Sort " + string.Join(", ", s.Keys.Select(k => Render(k.Expression, s.Input) + (k.Descending ? " DESC" : "") + (k.NullsFirst != k.Descending ? (k.NullsFirst ? " NULLS FIRST" : " NULLS LAST") : ""))),
+            LogicalSetOperation u => u.Operator.ToString() + (u.All ? " ALL" : ""),
             LogicalAggregate a => "Aggregate" + (a.Keys.Count == 0 ? "" : " by " + string.Join(", ", a.Keys.Select(k => Render(k, a.Input))))
                 + ": " + string.Join(", ", a.Aggregates.Select(g => $"{g.Name}({(g.Star ? "*" : (g.Distinct ? "DISTINCT " : "") + string.Join(", ", g.Arguments.Select(x => Render(x, a.Input))))})")),
             _ => plan.GetType().Name,

@@ -53,6 +53,10 @@ public sealed class Optimizer
             LogicalProject p => Replace(p, p.Input, RewriteTree(p.Input, rules), i => p with { Input = i }),
             LogicalLimit l => Replace(l, l.Input, RewriteTree(l.Input, rules), i => l with { Input = i }),
             LogicalAggregate a => Replace(a, a.Input, RewriteTree(a.Input, rules), i => a with { Input = i }),
+            LogicalSort s => Replace(s, s.Input, RewriteTree(s.Input, rules), i => s with { Input = i }),
+            LogicalDistinct d => Replace(d, d.Input, RewriteTree(d.Input, rules), i => d with { Input = i }),
+            LogicalOffset o => Replace(o, o.Input, RewriteTree(o.Input, rules), i => o with { Input = i }),
+            LogicalSetOperation u => RewriteSetOperation(u, rules),
             _ => node,
         };
         foreach (var rule in rules)
@@ -64,6 +68,13 @@ public sealed class Optimizer
         }
 
         return rebuilt;
+    }
+
+    private static LogicalPlan RewriteSetOperation(LogicalSetOperation set, IReadOnlyList<IRewriteRule> rules)
+    {
+        var left = RewriteTree(set.Left, rules);
+        var right = RewriteTree(set.Right, rules);
+        return ReferenceEquals(left, set.Left) && ReferenceEquals(right, set.Right) ? set : set with { Left = left, Right = right };
     }
 
     private static LogicalPlan Replace(LogicalPlan node, LogicalPlan oldInput, LogicalPlan newInput, Func<LogicalPlan, LogicalPlan> with) =>

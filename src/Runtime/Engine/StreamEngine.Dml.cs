@@ -60,44 +60,82 @@ public sealed partial class StreamEngine
     private RowsResult Select(Query query, SessionContext session)
     {
         var bound = BindAndOptimize(query);
-        var pipeline = PartitionPipeline.Build(bound.Plan);
-        if (pipeline.Leaf is LogicalAggregate aggregate)
-        {
-            if (query.Emit != EmitMode.None)
-            {
-                throw SqlException.NotSupported("GROUP BY or aggregates in a push query (EMIT CHANGES)", query.Position);
-            }
-
-            return new RowsResult(bound.Columns, RunAggregateAsync(aggregate, pipeline, CancellationToken.None));
-        }
-
-        if (bound.Source is null)
-        {
-            return new RowsResult(bound.Columns, RunValuesAsync(pipeline));
-        }
-
-        var topic = Topics.Find(bound.Source.Topic)
-            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{bound.Source.Topic}\" of stream \"{bound.Source.Name}\" does not exist");
         var push = query.Emit != EmitMode.None;
-        return new RowsResult(bound.Columns, RunQueryAsync(pipeline, topic, push, push && session.FromLatest, CancellationToken.None));
+        return new RowsResult(bound.Columns, Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None));
+    }
+
+    /// <summary>Turns a plan into rows: streaming steps on top, partition pipelines below; needs-all-input steps only for pull queries.</summary>
+    private IAsyncEnumerable<Value[]> Execute(LogicalPlan plan, bool push, bool fromLatest, CancellationToken cancellationToken)
+    {
+        switch (plan)
+        {
+            case LogicalLimit limit:
+                return LimitAsync(Execute(limit.Input, push, fromLatest, cancellationToken), limit.Count, cancellationToken);
+            case LogicalOffset offset:
+                return OffsetAsync(Execute(offset.Input, push, fromLatest, cancellationToken), offset.Count, cancellationToken);
+            case LogicalSort sort:
+                RequirePull(push, "ORDER BY");
+                return SortAsync(Execute(sort.Input, push, fromLatest, cancellationToken), sort, cancellationToken);
+            case LogicalDistinct distinct:
+                RequirePull(push, "DISTINCT");
+                return DistinctAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
+            case LogicalSetOperation set:
+                RequirePull(push, set.Operator.ToString().ToUpperInvariant());
+                return SetOperationAsync(set, Execute(set.Left, push, fromLatest, cancellationToken), Execute(set.Right, push, fromLatest, cancellationToken), cancellationToken);
+        }
+
+        var pipeline = PartitionPipeline.Build(plan);
+        switch (pipeline.Leaf)
+        {
+            case LogicalAggregate aggregate:
+                RequirePull(push, "GROUP BY or aggregates");
+                return RunAggregateAsync(aggregate, pipeline, cancellationToken);
+            case LogicalValues:
+                return RunValuesAsync(pipeline);
+            case not LogicalScan:
+                return RunAboveAsync(Execute(pipeline.Leaf, push, fromLatest, cancellationToken), pipeline, cancellationToken);
+        }
+
+        var topic = Topics.Find(pipeline.Source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{pipeline.Source.Topic}\" of stream \"{pipeline.Source.Name}\" does not exist");
+        return RunQueryAsync(pipeline, topic, push, fromLatest, cancellationToken);
+    }
+
+    private static void RequirePull(bool push, string feature)
+    {
+        if (push)
+        {
+            throw SqlException.NotSupported(feature + " in a push query (EMIT CHANGES)");
+        }
+    }
+
+    /// <summary>Applies a pipeline's operators (and LIMIT) to rows another step produced, batch by batch.</summary>
+    private static async IAsyncEnumerable<Value[]> RunAboveAsync(IAsyncEnumerable<Value[]> rows, PartitionPipeline above, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long emitted = 0;
+        var batch = new RowBatch();
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            batch.Add(row);
+            above.Process(batch);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (above.Limit is { } limit && emitted >= limit)
+                {
+                    yield break;
+                }
+
+                emitted++;
+                yield return batch.Row(i);
+            }
+        }
     }
 
     /// <summary>A pull query with aggregates: reads its finite input to the end, groups it in memory, then applies what is above the aggregate.</summary>
     private async IAsyncEnumerable<Value[]> RunAggregateAsync(LogicalAggregate aggregate, PartitionPipeline above, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var input = PartitionPipeline.Build(aggregate.Input);
-        IAsyncEnumerable<Value[]> rows;
-        if (input.Leaf is LogicalValues)
-        {
-            rows = RunValuesAsync(input);
-        }
-        else
-        {
-            var topic = Topics.Find(input.Source.Topic)
-                ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{input.Source.Topic}\" of stream \"{input.Source.Name}\" does not exist");
-            rows = RunQueryAsync(input, topic, push: false, fromLatest: false, cancellationToken);
-        }
-
+        var rows = Execute(aggregate.Input, push: false, fromLatest: false, cancellationToken);
         var aggregator = new Operators.Aggregation.HashAggregator(aggregate);
         await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {

@@ -134,12 +134,5 @@ public static class MathFunctions
     public static Value Nullif(Value a, Value b, SqlTypeKind type) =>
         !a.IsNull && !b.IsNull && Compare(a, b, type) == 0 ? Value.Null : a;
 
-    private static int Compare(Value a, Value b, SqlTypeKind type) => type switch
-    {
-        SqlTypeKind.Double => ValueOps.CompareDouble(a, b),
-        SqlTypeKind.Numeric => ValueOps.CompareNumeric(a, b),
-        SqlTypeKind.Varchar => ValueOps.CompareString(a, b),
-        SqlTypeKind.Boolean => ValueOps.CompareBoolean(a, b),
-        _ => ValueOps.CompareLong(a, b),
-    };
+    private static int Compare(Value a, Value b, SqlTypeKind type) => ValueOrdering.Compare(a, b, type);
 }

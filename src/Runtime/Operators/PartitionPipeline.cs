@@ -44,7 +44,8 @@ public sealed class PartitionPipeline
             {
                 LogicalScan scan => $"PartitionTask × {scan.Source.Partitions} (read {scan.Source.ValueFormat.ToString().ToUpperInvariant()} records, decode {(scan.ReadColumns is null ? "all columns" : scan.ReadColumns.Count + " of " + scan.Source.Columns.Count + " columns")})",
                 LogicalAggregate => "HashAggregate (in memory, over the finished input of a pull query)",
-                _ => "ValuesSource",
+                LogicalValues => "ValuesSource",
+                var consumerStep => consumerStep.GetType().Name.Replace("Logical", "", StringComparison.Ordinal) + " (at the consumer)",
             },
         };
         lines.AddRange(Operators.Select(o => "  → " + o.GetType().Name));
@@ -76,7 +77,8 @@ public sealed class PartitionPipeline
     {
         switch (plan)
         {
-            case LogicalScan or LogicalValues or LogicalAggregate:
+            case LogicalScan or LogicalValues or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset:
+                // Sources, and steps that run at the consumer: the operators above them apply to their output.
                 return plan;
             case LogicalFilter filter:
                 var source = Visit(filter.Input, operators, ref limit, carryRowTime);

@@ -10,7 +10,7 @@ public sealed class HashAggregator
     private readonly Func<Value[], Value>[] _keys;
     private readonly Func<Value[], Value>[][] _arguments;
     private readonly Func<IAccumulator>[] _factories;
-    private readonly Dictionary<GroupKey, IAccumulator[]> _groups = [];
+    private readonly Dictionary<RowKey, IAccumulator[]> _groups = [];
     private readonly bool _global;
 
     public HashAggregator(LogicalAggregate aggregate)
@@ -29,7 +29,7 @@ public sealed class HashAggregator
             key[i] = _keys[i](row);
         }
 
-        var groupKey = new GroupKey(key);
+        var groupKey = new RowKey(key);
         if (!_groups.TryGetValue(groupKey, out var accumulators))
         {
             accumulators = _factories.Select(f => f()).ToArray();
@@ -53,7 +53,7 @@ public sealed class HashAggregator
     {
         if (_global && _groups.Count == 0)
         {
-            _groups[new GroupKey([])] = _factories.Select(f => f()).ToArray();
+            _groups[new RowKey([])] = _factories.Select(f => f()).ToArray();
         }
 
         foreach (var (key, accumulators) in _groups)
@@ -66,26 +66,6 @@ public sealed class HashAggregator
             }
 
             yield return row;
-        }
-    }
-
-    private readonly struct GroupKey(Value[] values) : IEquatable<GroupKey>
-    {
-        public Value[] Values { get; } = values;
-
-        public bool Equals(GroupKey other) => Values.AsSpan().SequenceEqual(other.Values);
-
-        public override bool Equals(object? obj) => obj is GroupKey k && Equals(k);
-
-        public override int GetHashCode()
-        {
-            var hash = new HashCode();
-            foreach (var v in Values)
-            {
-                hash.Add(v);
-            }
-
-            return hash.ToHashCode();
         }
     }
 }
