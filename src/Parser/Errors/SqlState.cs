@@ -31,6 +31,7 @@ public static class SqlState
     public const string DuplicateTable = "42P07";
     public const string DuplicateObject = "42710";
     public const string AmbiguousColumn = "42702";
+    public const string DuplicateAlias = "42712";
     public const string GroupingError = "42803";
     public const string DatatypeMismatch = "42804";
     public const string CannotCoerce = "42846";

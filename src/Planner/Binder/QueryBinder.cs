@@ -14,10 +14,7 @@ public static class QueryBinder
 
     public static BoundQuery Bind(Query query, CatalogStore catalog)
     {
-        if (query.With.Count > 0)
-        {
-            throw SqlException.NotSupported("WITH (common table expressions)", query.With[0].Position);
-        }
+        query = CteInliner.Inline(query);
 
         var body = query.Body;
         var hidden = 0;
