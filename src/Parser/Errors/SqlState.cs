@@ -5,6 +5,7 @@ public static class SqlState
 {
     public const string SuccessfulCompletion = "00000";
     public const string FeatureNotSupported = "0A000";
+    public const string CardinalityViolation = "21000";
     public const string DataException = "22000";
     public const string NumericValueOutOfRange = "22003";
     public const string InvalidDatetimeFormat = "22007";

@@ -99,6 +99,11 @@ public static class Coercion
             return null;
         }
 
+        if (from.Kind == target.Kind && target.Precision is null && from.Kind != SqlTypeKind.Unknown)
+        {
+            return value;
+        }
+
         if (value is string s && from.Kind is SqlTypeKind.Unknown or SqlTypeKind.Varchar)
         {
             return TextValues.Parse(s, target, position);

@@ -11,8 +11,13 @@ namespace StreamSql.Planner.Binder;
 public sealed class ExpressionBinder
 {
     private readonly BindScope _scope;
+    private readonly ISubqueryEvaluator? _subqueries;
 
-    public ExpressionBinder(BindScope scope) => _scope = scope;
+    public ExpressionBinder(BindScope scope, ISubqueryEvaluator? subqueries = null)
+    {
+        _scope = scope;
+        _subqueries = subqueries;
+    }
 
     public BoundExpression Bind(Expression expression)
     {
@@ -42,9 +47,9 @@ public sealed class ExpressionBinder
         FunctionCall f => BindFunction(f),
         ParameterReference p => throw new SqlException(SqlState.FeatureNotSupported, $"there is no parameter ${p.Index}", p.Position),
         IntervalLiteral i => new BoundLiteral(Interval.Parse(i.Value, i.Unit, i.Position), SqlType.Interval),
-        InSubqueryExpression s => throw SqlException.NotSupported("IN (subquery)", s.Position),
-        ExistsExpression e => throw SqlException.NotSupported("EXISTS (subquery)", e.Position),
-        ScalarSubquery s => throw SqlException.NotSupported("a scalar subquery", s.Position),
+        InSubqueryExpression s => BindInSubquery(s),
+        ExistsExpression e => new BoundLiteral(Evaluate(e.Query, "EXISTS (subquery)", e.Position).Rows.Count > 0, SqlType.Boolean),
+        ScalarSubquery s => BindScalarSubquery(s),
         ArrayConstructor a => throw SqlException.NotSupported("type array", a.Position),
         SubscriptExpression s => throw SqlException.NotSupported("subscripts", s.Position),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
@@ -67,6 +72,61 @@ public sealed class ExpressionBinder
     /// <summary>Resolves a remaining "unknown" (bare string literal or NULL) to text, as PostgreSQL does in a SELECT list.</summary>
     public static BoundExpression Resolve(BoundExpression expression, int? position) =>
         expression.Type.Kind == SqlTypeKind.Unknown ? Coercion.Convert(expression, SqlType.Varchar, position) : expression;
+
+    private (IReadOnlyList<Catalog.ColumnSchema> Columns, IReadOnlyList<object?[]> Rows) Evaluate(Query query, string what, int position)
+    {
+        if (_subqueries is null)
+        {
+            throw SqlException.NotSupported(what + " outside a pull query", position);
+        }
+
+        try
+        {
+            return _subqueries.Evaluate(query);
+        }
+        catch (SqlException e) when (e.SqlState is SqlState.UndefinedColumn or SqlState.UndefinedTable && _scope.Columns.Count > 0)
+        {
+            // The subquery names something only the outer query has: correlated subqueries need joins.
+            throw SqlException.NotSupported($"correlated {what} ({e.Message})", position);
+        }
+    }
+
+    /// <summary>x IN (subquery): the subquery runs once and its values become an IN list; no rows gives FALSE (TRUE for NOT IN), even for NULL x.</summary>
+    private BoundExpression BindInSubquery(InSubqueryExpression inSubquery)
+    {
+        var (columns, rows) = Evaluate(inSubquery.Query, "IN (subquery)", inSubquery.Position);
+        if (columns.Count != 1)
+        {
+            throw new SqlException(SqlState.SyntaxError, "subquery has too many columns", inSubquery.Query.Position);
+        }
+
+        if (rows.Count == 0)
+        {
+            return new BoundLiteral(inSubquery.Negated, SqlType.Boolean);
+        }
+
+        var operand = Bind(inSubquery.Operand);
+        var type = Coercion.CommonType(operand.Type, columns[0].Type)
+            ?? throw OperatorDoesNotExist("=", operand.Type, columns[0].Type, inSubquery.Position);
+        var values = rows.Select(r => (BoundExpression)new BoundLiteral(Coercion.ConvertConstant(r[0], columns[0].Type, type, inSubquery.Position), type)).ToList();
+        return new BoundInList(Coercion.Convert(operand, type, inSubquery.Operand.Position), values, inSubquery.Negated);
+    }
+
+    private BoundExpression BindScalarSubquery(ScalarSubquery subquery)
+    {
+        var (columns, rows) = Evaluate(subquery.Query, "a scalar subquery", subquery.Position);
+        if (columns.Count != 1)
+        {
+            throw new SqlException(SqlState.SyntaxError, "subquery must return only one column", subquery.Position);
+        }
+
+        if (rows.Count > 1)
+        {
+            throw new SqlException(SqlState.CardinalityViolation, "more than one row returned by a subquery used as an expression", subquery.Position);
+        }
+
+        return new BoundLiteral(rows.Count == 0 ? null : rows[0][0], columns[0].Type);
+    }
 
     private static BoundLiteral BindInteger(IntegerLiteral literal)
     {

@@ -12,7 +12,30 @@ public static class QueryBinder
 {
     private const string SortColumnPrefix = "#sort";
 
-    public static BoundQuery Bind(Query query, CatalogStore catalog)
+    public static BoundQuery Bind(Query query, CatalogStore catalog) => Bind(query, catalog, null);
+
+    /// <param name="subqueries">Runs uncorrelated subqueries in expressions (pull queries); null rejects them.</param>
+    public static BoundQuery Bind(Query query, CatalogStore catalog, ISubqueryEvaluator? subqueries)
+    {
+        var outer = _subqueries;
+        _subqueries = subqueries;
+        try
+        {
+            return BindQuery(query, catalog);
+        }
+        finally
+        {
+            _subqueries = outer;
+        }
+    }
+
+    // The evaluator of the statement being bound on this thread; binding is synchronous and not reentrant across threads.
+    [ThreadStatic]
+    private static ISubqueryEvaluator? _subqueries;
+
+    private static ExpressionBinder NewBinder(BindScope scope) => new(scope, _subqueries);
+
+    private static BoundQuery BindQuery(Query query, CatalogStore catalog)
     {
         query = CteInliner.Inline(query);
 
@@ -82,7 +105,7 @@ public static class QueryBinder
     /// <summary>ORDER BY output columns by name or position, or by expressions over them (as PostgreSQL resolves them first).</summary>
     private static IReadOnlyList<SortKey> BindSortKeys(IReadOnlyList<SortItem> items, LogicalPlan plan)
     {
-        var binder = new ExpressionBinder(new BindScope("", null, plan.Schema));
+        var binder = NewBinder(new BindScope("", null, plan.Schema));
         var keys = new List<SortKey>();
         foreach (var item in items)
         {
@@ -148,14 +171,14 @@ public static class QueryBinder
             throw new SqlException(SqlState.SyntaxError, "EMIT is only allowed on the outermost query", query.Position);
         }
 
-        var bound = Bind(query, catalog);
+        var bound = BindQuery(query, catalog);
         return (bound.Plan, bound.Source);
     }
 
     /// <summary>VALUES: every row has the same width; each column takes the common type of its values.</summary>
     private static LogicalValues BindValues(ValuesBody values)
     {
-        var binder = new ExpressionBinder(BindScope.Empty);
+        var binder = NewBinder(BindScope.Empty);
         var rows = values.Rows.Select(r => r.Select(binder.Bind).ToList()).ToList();
         var width = rows[0].Count;
         for (var r = 1; r < rows.Count; r++)
@@ -200,7 +223,7 @@ public static class QueryBinder
         }
 
         var (plan, source, scope) = BindFrom(spec.From, catalog);
-        var binder = new ExpressionBinder(scope);
+        var binder = NewBinder(scope);
         if (spec.Where is not null)
         {
             if (AstExpressionRewriter.Any(spec.Where, e => e is FunctionCall f && (f.Star || Functions.FunctionRegistry.IsAggregate(f.Name))))
@@ -280,7 +303,7 @@ public static class QueryBinder
         var having = spec.Having is null ? null : aggregation.RewriteOutput(spec.Having);
         var aggregate = aggregation.Build();
         var scope = aggregation.OutputScope(aggregate);
-        var binder = new ExpressionBinder(scope);
+        var binder = NewBinder(scope);
         LogicalPlan plan = aggregate;
         if (having is not null)
         {

@@ -149,11 +149,35 @@ public sealed partial class StreamEngine : IAsyncDisposable
 
     private static readonly Optimizer PlanOptimizer = new(ConstantEvaluator.Instance);
 
-    /// <summary>Binds a query and runs the optimizer over its plan.</summary>
+    /// <summary>Binds a query and runs the optimizer over its plan; pull queries may run uncorrelated subqueries while binding.</summary>
     private BoundQuery BindAndOptimize(Query query)
     {
-        var bound = QueryBinder.Bind(query, Catalog);
+        var bound = QueryBinder.Bind(query, Catalog, query.Emit == EmitMode.None ? new SubqueryRunner(this) : null);
         return bound with { Plan = PlanOptimizer.Optimize(bound.Plan) };
+    }
+
+    /// <summary>Runs a subquery to completion as a pull query and hands its rows to the binder as constants.</summary>
+    private sealed class SubqueryRunner(StreamEngine engine) : ISubqueryEvaluator
+    {
+        public (IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<object?[]> Rows) Evaluate(Query query)
+        {
+            var bound = engine.BindAndOptimize(query);
+            var rows = new List<object?[]>();
+            var enumerator = engine.Execute(bound.Plan, push: false, fromLatest: false, CancellationToken.None).GetAsyncEnumerator();
+            try
+            {
+                while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    rows.Add(enumerator.Current.Take(bound.Columns.Count).Select(ConstantEvaluator.ToConstant).ToArray());
+                }
+            }
+            finally
+            {
+                enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            return (bound.Columns, rows);
+        }
     }
 
     /// <summary>Returns once every persistent query has processed every record its source held when FLUSH began (repeated for chains of queries).</summary>

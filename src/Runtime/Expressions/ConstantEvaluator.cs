@@ -27,7 +27,7 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         }
     }
 
-    private static object? ToConstant(Value value) => value.Kind switch
+    public static object? ToConstant(Value value) => value.Kind switch
     {
         ValueKind.Null => null,
         ValueKind.Boolean => value.AsBoolean,
