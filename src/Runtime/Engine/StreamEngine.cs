@@ -9,6 +9,7 @@ using StreamSql.Runtime.Expressions;
 using StreamSql.Runtime.Queries;
 using StreamSql.Runtime.Topics;
 using StreamSql.Runtime.Topics.Embedded;
+using StreamSql.Runtime.Topics.Kafka;
 
 namespace StreamSql.Runtime.Engine;
 
@@ -26,7 +27,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
     {
         Options = options;
         Topics = topics;
-        _commandLog = new CommandLog(topics);
+        _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
     }
 
@@ -40,7 +41,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
     public static async Task<StreamEngine> OpenAsync(EngineOptions options, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        var engine = new StreamEngine(options, new EmbeddedTopicStore(options.DataDirectory));
+        ITopicStore topics = options.KafkaBootstrapServers is { } servers ? new KafkaTopicStore(servers) : new EmbeddedTopicStore(options.DataDirectory);
+        var engine = new StreamEngine(options, topics);
         await engine.ReplayAsync(cancellationToken).ConfigureAwait(false);
         return engine;
     }
