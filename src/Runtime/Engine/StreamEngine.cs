@@ -102,6 +102,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
                 return Describe(describe);
             case ExplainStatement explain:
                 return Explain(explain);
+            case PrintStatement print:
+                return Print(print);
             case FlushStatement:
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
                 return new CommandResult("FLUSH");
