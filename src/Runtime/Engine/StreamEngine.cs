@@ -20,6 +20,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
     private readonly SemaphoreSlim _ddlGate = new(1, 1);
     private readonly Dictionary<string, PersistentQuery> _running = new(StringComparer.Ordinal);
     private readonly CommandLog _commandLog;
+    private readonly ErrorTopic _errorTopic;
     private readonly string _queriesDirectory;
     private bool _replaying;
 
@@ -28,6 +29,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
         Options = options;
         Topics = topics;
         _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
+        _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
     }
 
