@@ -31,6 +31,7 @@ statement
     | SET (SESSION | LOCAL)? settingName (EQ | TO) settingValue                       # set
     | RESET (settingName | ALL)                                                      # reset
     | EXPLAIN statement                                                              # explain
+    | PRINT (STRING | identifier) (FROM BEGINNING)? (LIMIT INTEGER_VALUE)?            # print
     ;
 
 assignment
@@ -300,6 +301,7 @@ nonReserved
     | QUERIES | REPLACE | RESET | RETENTION | ROW | ROWS | SESSION | SHOW | SINK | SINKS | SIZE | SLIDING | SOURCE
     | SOURCES | STREAM | STREAMS | STRUCT | SUBSCRIBE | TABLES | TERMINATE | TIME | TOPIC | TOPICS | TUMBLING
     | UPDATE | VIEW | VIEWS | VALUES | ESCAPE | INTERVAL | IF | PRECISION | VARYING | WATERMARK | WITHOUT | ZONE
+    | BEGINNING | PRINT
     ;
 
 ADVANCE: 'ADVANCE';
@@ -308,6 +310,7 @@ AND: 'AND';
 ARRAY: 'ARRAY';
 AS: 'AS';
 ASC: 'ASC';
+BEGINNING: 'BEGINNING';
 BETWEEN: 'BETWEEN';
 BY: 'BY';
 CASE: 'CASE';
@@ -373,6 +376,7 @@ PARTITION: 'PARTITION';
 PERIOD: 'PERIOD';
 PRECISION: 'PRECISION';
 PRIMARY: 'PRIMARY';
+PRINT: 'PRINT';
 PROPERTIES: 'PROPERTIES';
 QUERIES: 'QUERIES';
 REPLACE: 'REPLACE';

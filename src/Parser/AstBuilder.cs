@@ -146,6 +146,13 @@ internal sealed class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     public override AstNode VisitFlush(G.FlushContext context) => new FlushStatement(Pos(context));
 
+    public override AstNode VisitPrint(G.PrintContext context) =>
+        new PrintStatement(
+            Pos(context),
+            context.STRING() is { } topic ? UnquoteString(topic.GetText()) : BuildIdentifier(context.identifier()),
+            context.BEGINNING() is not null,
+            context.INTEGER_VALUE() is { } limit ? long.Parse(limit.GetText(), CultureInfo.InvariantCulture) : null);
+
     public override AstNode VisitSet(G.SetContext context)
     {
         var value = context.settingValue();

@@ -13,7 +13,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
     private readonly StreamEngine _engine;
     private readonly PgListener _pg;
     private readonly HealthEndpoint _http;
-    private readonly KafkaListener _kafka;
+    private readonly KafkaListener? _kafka;
 
     private StreamSqlServer(ServerOptions options, StreamEngine engine)
     {
@@ -21,7 +21,8 @@ public sealed class StreamSqlServer : IAsyncDisposable
         _engine = engine;
         _pg = new PgListener(options.Bind, options.PgPort, engine);
         _http = new HealthEndpoint(options.Bind, options.HttpPort, engine);
-        _kafka = new KafkaListener(options.Bind, options.KafkaPort, engine.Topics, StreamUsingTopic);
+        // In Kafka mode clients talk to the cluster itself; serving its topics again from here would only add a hop.
+        _kafka = options.Kafka is null ? new KafkaListener(options.Bind, options.KafkaPort, engine.Topics, StreamUsingTopic) : null;
     }
 
     public ServerOptions Options { get; }
@@ -32,18 +33,18 @@ public sealed class StreamSqlServer : IAsyncDisposable
 
     public int HttpPort => _http.Port;
 
-    /// <summary>The bound Kafka-protocol port (the free port picked when the option was 0).</summary>
-    public int KafkaPort => _kafka.Port;
+    /// <summary>The bound Kafka-protocol port (the free port picked when the option was 0); 0 in Kafka mode, where the endpoint does not run.</summary>
+    public int KafkaPort => _kafka?.Port ?? 0;
 
     public static async Task<StreamSqlServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        var engine = await StreamEngine.OpenAsync(new EngineOptions(Path.GetFullPath(options.DataDirectory)), cancellationToken).ConfigureAwait(false);
+        var engine = await StreamEngine.OpenAsync(new EngineOptions(Path.GetFullPath(options.DataDirectory)) { KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId }, cancellationToken).ConfigureAwait(false);
         var server = new StreamSqlServer(options, engine);
         try
         {
             server._pg.Start();
             server._http.Start();
-            server._kafka.Start();
+            server._kafka?.Start();
         }
         catch
         {
@@ -51,8 +52,16 @@ public sealed class StreamSqlServer : IAsyncDisposable
             throw;
         }
 
-        Log.Information("StreamSql ready: data in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql, Kafka clients on port {KafkaPort}",
-            engine.Options.DataDirectory, options.Bind, server.PgPort, server.KafkaPort);
+        if (options.Kafka is null)
+        {
+            Log.Information("StreamSql ready: data in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql, Kafka clients on port {KafkaPort}",
+                engine.Options.DataDirectory, options.Bind, server.PgPort, server.KafkaPort);
+        }
+        else
+        {
+            Log.Information("StreamSql ready in Kafka mode: topics in {Kafka}, query offsets in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql",
+                options.Kafka, engine.Options.DataDirectory, options.Bind, server.PgPort);
+        }
         return server;
     }
 
@@ -72,7 +81,10 @@ public sealed class StreamSqlServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _pg.DisposeAsync().ConfigureAwait(false);
-        await _kafka.DisposeAsync().ConfigureAwait(false);
+        if (_kafka is not null)
+        {
+            await _kafka.DisposeAsync().ConfigureAwait(false);
+        }
         await _http.DisposeAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
         Log.Information("StreamSql stopped");

@@ -28,7 +28,7 @@ public sealed class SqlLogicTests(SharedServerFixture fixture)
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Select(f => f.ToString())));
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamSql.sln")))

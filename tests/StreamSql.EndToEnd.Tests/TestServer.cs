@@ -7,11 +7,14 @@ namespace StreamSql.EndToEnd.Tests;
 /// <summary>An in-process StreamSql on free ports with its own data directory; can be restarted on the same data.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
-    private TestServer(string dataDirectory, bool ownsDirectory)
+    private TestServer(string dataDirectory, bool ownsDirectory, string? kafka)
     {
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
+        _kafka = kafka;
     }
+
+    private readonly string? _kafka;
 
     private readonly bool _ownsDirectory;
 
@@ -29,15 +32,16 @@ public sealed class TestServer : IAsyncDisposable
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={PgPort};Username=streamsql;Database=streamsql;Server Compatibility Mode=NoTypeLoading;Pooling=false;Timeout=30;Command Timeout=60";
 
-    public static async Task<TestServer> StartAsync(string? dataDirectory = null)
+    /// <param name="kafka">Kafka mode: the bootstrap servers of the cluster (e.g. another TestServer's KafkaBootstrap).</param>
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null, string? kafka = null)
     {
-        var server = new TestServer(dataDirectory ?? Directory.CreateTempSubdirectory("streamsql-e2e-").FullName, dataDirectory is null);
+        var server = new TestServer(dataDirectory ?? Directory.CreateTempSubdirectory("streamsql-e2e-").FullName, dataDirectory is null, kafka);
         await server.StartServerAsync();
         return server;
     }
 
     private async Task StartServerAsync() =>
-        Server = await StreamSqlServer.StartAsync(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, KafkaPort = 0, HttpPort = 0 });
+        Server = await StreamSqlServer.StartAsync(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, KafkaPort = 0, HttpPort = 0, Kafka = _kafka });
 
     /// <summary>Stops the server cleanly (as SIGTERM does) and starts a new one on the same data directory.</summary>
     public async Task RestartAsync()

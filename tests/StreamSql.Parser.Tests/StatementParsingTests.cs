@@ -89,4 +89,15 @@ public sealed class StatementParsingTests
         Assert.Equal(["mixedcase", "MixedCase", "a\"b"], select.Query.Spec().Items.Cast<SelectExpression>().Select(i => ((ColumnReference)i.Expression).Name));
         Assert.Equal("Orders", ((TableRelation)select.Query.Spec().From[0]).Name.Name);
     }
+
+    [Fact]
+    public void PrintTakesAQuotedOrBareTopicAndOptionalBeginningAndLimit()
+    {
+        Assert.Equal(new PrintStatement(0, "Orders-v1", true, 10), SqlParser.ParseOne("PRINT 'Orders-v1' FROM BEGINNING LIMIT 10") with { Text = "" });
+        Assert.Equal(new PrintStatement(0, "orders", false, null), SqlParser.ParseOne("print Orders") with { Text = "" });
+        Assert.Equal(new PrintStatement(0, "t", false, 5), SqlParser.ParseOne("PRINT t LIMIT 5") with { Text = "" });
+
+        // PRINT and BEGINNING stay usable as names.
+        Assert.IsType<SelectStatement>(SqlParser.ParseOne("SELECT print, beginning FROM print"));
+    }
 }

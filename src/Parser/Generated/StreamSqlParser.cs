@@ -35,29 +35,29 @@ public partial class StreamSqlParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BETWEEN=7, BY=8, CASE=9, 
-		CAST=10, CHANGES=11, CLOSE=12, CREATE=13, CROSS=14, DEFAULT=15, DELETE=16, 
-		DESC=17, DESCRIBE=18, DISTINCT=19, DROP=20, ELSE=21, EMIT=22, END=23, 
-		ESCAPE=24, EXCEPT=25, EXISTS=26, EXPLAIN=27, EXTENDED=28, FALSE=29, FINAL=30, 
-		FIRST=31, FLUSH=32, FOR=33, FROM=34, FULL=35, FUNCTION=36, FUNCTIONS=37, 
-		GRACE=38, GROUP=39, HAVING=40, HOPPING=41, IF=42, ILIKE=43, IN=44, INNER=45, 
-		INSERT=46, INTERSECT=47, INTERVAL=48, INTO=49, IS=50, JOIN=51, KEY=52, 
-		LAST=53, LEFT=54, LIKE=55, LIMIT=56, LOCAL=57, MAP=58, MATERIALIZED=59, 
-		NOT=60, NULL=61, NULLS=62, OFFSET=63, ON=64, OR=65, ORDER=66, OUTER=67, 
-		PARTITION=68, PERIOD=69, PRECISION=70, PRIMARY=71, PROPERTIES=72, QUERIES=73, 
-		REPLACE=74, RESET=75, RETENTION=76, RIGHT=77, ROW=78, ROWS=79, SELECT=80, 
-		SESSION=81, SET=82, SHOW=83, SINK=84, SINKS=85, SIZE=86, SLIDING=87, SOURCE=88, 
-		SOURCES=89, STREAM=90, STREAMS=91, STRUCT=92, SUBSCRIBE=93, TABLE=94, 
-		TABLES=95, TERMINATE=96, THEN=97, TIME=98, TO=99, TOPIC=100, TOPICS=101, 
-		TRUE=102, TUMBLING=103, UNION=104, UPDATE=105, USING=106, VALUES=107, 
-		VARYING=108, VIEW=109, VIEWS=110, WATERMARK=111, WHEN=112, WHERE=113, 
-		WINDOW=114, WITH=115, WITHIN=116, WITHOUT=117, ZONE=118, EQ=119, NEQ=120, 
-		LT=121, LTE=122, GT=123, GTE=124, PLUS=125, MINUS=126, ASTERISK=127, SLASH=128, 
-		PERCENT=129, CONCAT=130, DOUBLE_ARROW=131, ARROW=132, LBRACKET=133, RBRACKET=134, 
-		DOUBLE_COLON=135, LPAREN=136, RPAREN=137, COMMA=138, DOT=139, SEMI=140, 
-		ESCAPE_STRING=141, STRING=142, INTEGER_VALUE=143, DECIMAL_VALUE=144, PARAMETER=145, 
-		IDENTIFIER=146, QUOTED_IDENTIFIER=147, LINE_COMMENT=148, BLOCK_COMMENT=149, 
-		WS=150, UNRECOGNIZED=151;
+		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BEGINNING=7, BETWEEN=8, 
+		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, DEFAULT=16, 
+		DELETE=17, DESC=18, DESCRIBE=19, DISTINCT=20, DROP=21, ELSE=22, EMIT=23, 
+		END=24, ESCAPE=25, EXCEPT=26, EXISTS=27, EXPLAIN=28, EXTENDED=29, FALSE=30, 
+		FINAL=31, FIRST=32, FLUSH=33, FOR=34, FROM=35, FULL=36, FUNCTION=37, FUNCTIONS=38, 
+		GRACE=39, GROUP=40, HAVING=41, HOPPING=42, IF=43, ILIKE=44, IN=45, INNER=46, 
+		INSERT=47, INTERSECT=48, INTERVAL=49, INTO=50, IS=51, JOIN=52, KEY=53, 
+		LAST=54, LEFT=55, LIKE=56, LIMIT=57, LOCAL=58, MAP=59, MATERIALIZED=60, 
+		NOT=61, NULL=62, NULLS=63, OFFSET=64, ON=65, OR=66, ORDER=67, OUTER=68, 
+		PARTITION=69, PERIOD=70, PRECISION=71, PRIMARY=72, PRINT=73, PROPERTIES=74, 
+		QUERIES=75, REPLACE=76, RESET=77, RETENTION=78, RIGHT=79, ROW=80, ROWS=81, 
+		SELECT=82, SESSION=83, SET=84, SHOW=85, SINK=86, SINKS=87, SIZE=88, SLIDING=89, 
+		SOURCE=90, SOURCES=91, STREAM=92, STREAMS=93, STRUCT=94, SUBSCRIBE=95, 
+		TABLE=96, TABLES=97, TERMINATE=98, THEN=99, TIME=100, TO=101, TOPIC=102, 
+		TOPICS=103, TRUE=104, TUMBLING=105, UNION=106, UPDATE=107, USING=108, 
+		VALUES=109, VARYING=110, VIEW=111, VIEWS=112, WATERMARK=113, WHEN=114, 
+		WHERE=115, WINDOW=116, WITH=117, WITHIN=118, WITHOUT=119, ZONE=120, EQ=121, 
+		NEQ=122, LT=123, LTE=124, GT=125, GTE=126, PLUS=127, MINUS=128, ASTERISK=129, 
+		SLASH=130, PERCENT=131, CONCAT=132, DOUBLE_ARROW=133, ARROW=134, LBRACKET=135, 
+		RBRACKET=136, DOUBLE_COLON=137, LPAREN=138, RPAREN=139, COMMA=140, DOT=141, 
+		SEMI=142, ESCAPE_STRING=143, STRING=144, INTEGER_VALUE=145, DECIMAL_VALUE=146, 
+		PARAMETER=147, IDENTIFIER=148, QUOTED_IDENTIFIER=149, LINE_COMMENT=150, 
+		BLOCK_COMMENT=151, WS=152, UNRECOGNIZED=153;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_assignment = 2, RULE_settingName = 3, 
 		RULE_settingValue = 4, RULE_tableElements = 5, RULE_tableElement = 6, 
@@ -87,48 +87,50 @@ public partial class StreamSqlParser : Parser {
 	};
 
 	private static readonly string[] _LiteralNames = {
-		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BETWEEN'", 
-		"'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", "'CROSS'", 
-		"'DEFAULT'", "'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", 
-		"'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", 
-		"'EXTENDED'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", 
-		"'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", 
-		"'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", 
-		"'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", 
-		"'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", 
-		"'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", 
-		"'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PROPERTIES'", "'QUERIES'", "'REPLACE'", 
-		"'RESET'", "'RETENTION'", "'RIGHT'", "'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", 
-		"'SET'", "'SHOW'", "'SINK'", "'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", 
-		"'SOURCES'", "'STREAM'", "'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", 
-		"'TABLES'", "'TERMINATE'", "'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", 
-		"'TRUE'", "'TUMBLING'", "'UNION'", "'UPDATE'", "'USING'", "'VALUES'", 
-		"'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", "'WHEN'", "'WHERE'", 
-		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'='", null, 
-		"'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", 
-		"'->>'", "'->'", "'['", "']'", "'::'", "'('", "')'", "','", "'.'", "';'"
+		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BEGINNING'", 
+		"'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", 
+		"'CROSS'", "'DEFAULT'", "'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", 
+		"'DROP'", "'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", 
+		"'EXPLAIN'", "'EXTENDED'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", 
+		"'FOR'", "'FROM'", "'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", 
+		"'HAVING'", "'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", 
+		"'INTERSECT'", "'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", 
+		"'LEFT'", "'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", 
+		"'NULL'", "'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", 
+		"'PARTITION'", "'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", 
+		"'QUERIES'", "'REPLACE'", "'RESET'", "'RETENTION'", "'RIGHT'", "'ROW'", 
+		"'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", "'SINK'", "'SINKS'", 
+		"'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", "'STREAMS'", 
+		"'STRUCT'", "'SUBSCRIBE'", "'TABLE'", "'TABLES'", "'TERMINATE'", "'THEN'", 
+		"'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'TUMBLING'", "'UNION'", 
+		"'UPDATE'", "'USING'", "'VALUES'", "'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", 
+		"'WHEN'", "'WHERE'", "'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", 
+		"'='", null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", 
+		"'%'", "'||'", "'->>'", "'->'", "'['", "']'", "'::'", "'('", "')'", "','", 
+		"'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BETWEEN", "BY", 
-		"CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "DEFAULT", "DELETE", 
-		"DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "EMIT", "END", "ESCAPE", 
-		"EXCEPT", "EXISTS", "EXPLAIN", "EXTENDED", "FALSE", "FINAL", "FIRST", 
-		"FLUSH", "FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", 
-		"HAVING", "HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", 
-		"INTERVAL", "INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", 
-		"LOCAL", "MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", 
-		"OR", "ORDER", "OUTER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", 
-		"PROPERTIES", "QUERIES", "REPLACE", "RESET", "RETENTION", "RIGHT", "ROW", 
-		"ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", "SLIDING", 
-		"SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", "TABLE", 
-		"TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", "TRUE", 
-		"TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", "VIEWS", 
-		"WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", 
-		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", 
-		"PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", 
-		"DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
-		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
-		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
+		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "DEFAULT", 
+		"DELETE", "DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "EMIT", "END", 
+		"ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", "EXTENDED", "FALSE", "FINAL", 
+		"FIRST", "FLUSH", "FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", 
+		"GROUP", "HAVING", "HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", 
+		"INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", 
+		"LIKE", "LIMIT", "LOCAL", "MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", 
+		"OFFSET", "ON", "OR", "ORDER", "OUTER", "PARTITION", "PERIOD", "PRECISION", 
+		"PRIMARY", "PRINT", "PROPERTIES", "QUERIES", "REPLACE", "RESET", "RETENTION", 
+		"RIGHT", "ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", 
+		"SIZE", "SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", 
+		"SUBSCRIBE", "TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", 
+		"TOPICS", "TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", 
+		"VIEW", "VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", 
+		"WITHOUT", "ZONE", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", 
+		"ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", 
+		"RBRACKET", "DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", 
+		"ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", 
+		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
+		"UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -213,7 +215,7 @@ public partial class StreamSqlParser : Parser {
 			State = 116;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 70373174878208L) != 0) || ((((_la - 75)) & ~0x3f) == 0 && ((1L << (_la - 75)) & 2305844114096390561L) != 0)) {
+			if (((((_la - 14)) & ~0x3f) == 0 && ((1L << (_la - 14)) & -8646911275960876871L) != 0) || ((((_la - 82)) & ~0x3f) == 0 && ((1L << (_la - 82)) & 72057628565512205L) != 0)) {
 				{
 				State = 98;
 				statement();
@@ -671,6 +673,24 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class PrintContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRINT() { return GetToken(StreamSqlParser.PRINT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(StreamSqlParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGINNING() { return GetToken(StreamSqlParser.BEGINNING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LIMIT() { return GetToken(StreamSqlParser.LIMIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		public PrintContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPrint(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public StatementContext statement() {
@@ -678,9 +698,9 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 293;
+			State = 306;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,37,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,40,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -922,7 +942,7 @@ public partial class StreamSqlParser : Parser {
 				State = 195;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587426L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 192;
 					ErrorHandler.Sync(this);
@@ -986,7 +1006,7 @@ public partial class StreamSqlParser : Parser {
 				State = 217;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587426L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 214;
 					ErrorHandler.Sync(this);
@@ -1046,6 +1066,7 @@ public partial class StreamSqlParser : Parser {
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
 				case ASC:
+				case BEGINNING:
 				case CHANGES:
 				case CLOSE:
 				case DELETE:
@@ -1072,6 +1093,7 @@ public partial class StreamSqlParser : Parser {
 				case NULLS:
 				case PERIOD:
 				case PRECISION:
+				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
@@ -1146,7 +1168,7 @@ public partial class StreamSqlParser : Parser {
 				State = 239;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==FUNCTIONS || ((((_la - 72)) & ~0x3f) == 0 && ((1L << (_la - 72)) & 275423830019L) != 0)) ) {
+				if ( !(_la==FUNCTIONS || ((((_la - 74)) & ~0x3f) == 0 && ((1L << (_la - 74)) & 275423830019L) != 0)) ) {
 					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1262,7 +1284,7 @@ public partial class StreamSqlParser : Parser {
 				State = 262;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 84)) & ~0x3f) == 0 && ((1L << (_la - 84)) & 33555537L) != 0)) ) {
+				if ( !(((((_la - 86)) & ~0x3f) == 0 && ((1L << (_la - 86)) & 33555537L) != 0)) ) {
 					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1308,6 +1330,7 @@ public partial class StreamSqlParser : Parser {
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
 				case ASC:
+				case BEGINNING:
 				case CHANGES:
 				case CLOSE:
 				case DELETE:
@@ -1334,6 +1357,7 @@ public partial class StreamSqlParser : Parser {
 				case NULLS:
 				case PERIOD:
 				case PRECISION:
+				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
@@ -1442,6 +1466,7 @@ public partial class StreamSqlParser : Parser {
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
 				case ASC:
+				case BEGINNING:
 				case CHANGES:
 				case CLOSE:
 				case DELETE:
@@ -1468,6 +1493,7 @@ public partial class StreamSqlParser : Parser {
 				case NULLS:
 				case PERIOD:
 				case PRECISION:
+				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
@@ -1530,6 +1556,120 @@ public partial class StreamSqlParser : Parser {
 				statement();
 				}
 				break;
+			case 21:
+				_localctx = new PrintContext(_localctx);
+				EnterOuterAlt(_localctx, 21);
+				{
+				State = 293;
+				Match(PRINT);
+				State = 296;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case STRING:
+					{
+					State = 294;
+					Match(STRING);
+					}
+					break;
+				case ADVANCE:
+				case ASC:
+				case BEGINNING:
+				case CHANGES:
+				case CLOSE:
+				case DELETE:
+				case DESC:
+				case DESCRIBE:
+				case EMIT:
+				case ESCAPE:
+				case EXPLAIN:
+				case EXTENDED:
+				case FINAL:
+				case FIRST:
+				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
+				case IF:
+				case INTERVAL:
+				case KEY:
+				case LAST:
+				case LOCAL:
+				case MAP:
+				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
+				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
+				case QUERIES:
+				case REPLACE:
+				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
+				case SESSION:
+				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
+				case STREAM:
+				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
+				case TABLES:
+				case TERMINATE:
+				case TIME:
+				case TOPIC:
+				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
+				case VALUES:
+				case VARYING:
+				case VIEW:
+				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
+				case IDENTIFIER:
+				case QUOTED_IDENTIFIER:
+					{
+					State = 295;
+					identifier();
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 300;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FROM) {
+					{
+					State = 298;
+					Match(FROM);
+					State = 299;
+					Match(BEGINNING);
+					}
+				}
+
+				State = 304;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==LIMIT) {
+					{
+					State = 302;
+					Match(LIMIT);
+					State = 303;
+					Match(INTEGER_VALUE);
+					}
+				}
+
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -1571,11 +1711,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 295;
+			State = 308;
 			identifier();
-			State = 296;
+			State = 309;
 			Match(EQ);
-			State = 297;
+			State = 310;
 			expression();
 			}
 		}
@@ -1621,18 +1761,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 6, RULE_settingName);
 		int _la;
 		try {
-			State = 308;
+			State = 321;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 299;
+				State = 312;
 				Match(STRING);
 				}
 				break;
 			case ADVANCE:
 			case ASC:
+			case BEGINNING:
 			case CHANGES:
 			case CLOSE:
 			case DELETE:
@@ -1659,6 +1800,7 @@ public partial class StreamSqlParser : Parser {
 			case NULLS:
 			case PERIOD:
 			case PRECISION:
+			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
@@ -1696,21 +1838,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 300;
+				State = 313;
 				identifier();
-				State = 305;
+				State = 318;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 301;
+					State = 314;
 					Match(DOT);
-					State = 302;
+					State = 315;
 					identifier();
 					}
 					}
-					State = 307;
+					State = 320;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1761,13 +1903,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 8, RULE_settingValue);
 		int _la;
 		try {
-			State = 318;
+			State = 331;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 310;
+				State = 323;
 				Match(STRING);
 				}
 				break;
@@ -1776,22 +1918,23 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 312;
+				State = 325;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 311;
+					State = 324;
 					Match(MINUS);
 					}
 				}
 
-				State = 314;
+				State = 327;
 				number();
 				}
 				break;
 			case ADVANCE:
 			case ASC:
+			case BEGINNING:
 			case CHANGES:
 			case CLOSE:
 			case DELETE:
@@ -1818,6 +1961,7 @@ public partial class StreamSqlParser : Parser {
 			case NULLS:
 			case PERIOD:
 			case PRECISION:
+			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
@@ -1855,21 +1999,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 315;
+				State = 328;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 316;
+				State = 329;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 317;
+				State = 330;
 				Match(ON);
 				}
 				break;
@@ -1922,27 +2066,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 320;
+			State = 333;
 			Match(LPAREN);
-			State = 321;
+			State = 334;
 			tableElement();
-			State = 326;
+			State = 339;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 322;
+				State = 335;
 				Match(COMMA);
-				State = 323;
+				State = 336;
 				tableElement();
 				}
 				}
-				State = 328;
+				State = 341;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 329;
+			State = 342;
 			Match(RPAREN);
 			}
 		}
@@ -1993,39 +2137,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 12, RULE_tableElement);
 		try {
-			State = 341;
+			State = 354;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,43,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,46,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 331;
+				State = 344;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 332;
+				State = 345;
 				Match(WATERMARK);
-				State = 333;
+				State = 346;
 				Match(FOR);
-				State = 334;
+				State = 347;
 				identifier();
-				State = 335;
+				State = 348;
 				Match(AS);
-				State = 336;
+				State = 349;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 338;
+				State = 351;
 				Match(PRIMARY);
-				State = 339;
+				State = 352;
 				Match(KEY);
-				State = 340;
+				State = 353;
 				columnList();
 				}
 				break;
@@ -2071,24 +2215,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 343;
+			State = 356;
 			identifier();
-			State = 344;
+			State = 357;
 			typeName(0);
-			State = 348;
+			State = 361;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 345;
+				State = 358;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 346;
+				State = 359;
 				Match(PRIMARY);
-				State = 347;
+				State = 360;
 				Match(KEY);
 				}
 				break;
@@ -2146,29 +2290,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 350;
+			State = 363;
 			Match(WITH);
-			State = 351;
+			State = 364;
 			Match(LPAREN);
-			State = 352;
+			State = 365;
 			property();
-			State = 357;
+			State = 370;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 353;
+				State = 366;
 				Match(COMMA);
-				State = 354;
+				State = 367;
 				property();
 				}
 				}
-				State = 359;
+				State = 372;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 360;
+			State = 373;
 			Match(RPAREN);
 			}
 		}
@@ -2211,11 +2355,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 362;
+			State = 375;
 			identifier();
-			State = 363;
+			State = 376;
 			Match(EQ);
-			State = 364;
+			State = 377;
 			propertyValue();
 			}
 		}
@@ -2261,13 +2405,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 20, RULE_propertyValue);
 		int _la;
 		try {
-			State = 373;
+			State = 386;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 366;
+				State = 379;
 				Match(STRING);
 				}
 				break;
@@ -2276,17 +2420,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 368;
+				State = 381;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 367;
+					State = 380;
 					Match(MINUS);
 					}
 				}
 
-				State = 370;
+				State = 383;
 				number();
 				}
 				break;
@@ -2294,12 +2438,13 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 371;
+				State = 384;
 				booleanValue();
 				}
 				break;
 			case ADVANCE:
 			case ASC:
+			case BEGINNING:
 			case CHANGES:
 			case CLOSE:
 			case DELETE:
@@ -2326,6 +2471,7 @@ public partial class StreamSqlParser : Parser {
 			case NULLS:
 			case PERIOD:
 			case PRECISION:
+			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
@@ -2363,7 +2509,7 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 372;
+				State = 385;
 				identifier();
 				}
 				break;
@@ -2416,29 +2562,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 22, RULE_insertSource);
 		int _la;
 		try {
-			State = 385;
+			State = 398;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,52,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 375;
+				State = 388;
 				Match(VALUES);
-				State = 376;
+				State = 389;
 				valuesRow();
-				State = 381;
+				State = 394;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 377;
+					State = 390;
 					Match(COMMA);
-					State = 378;
+					State = 391;
 					valuesRow();
 					}
 					}
-					State = 383;
+					State = 396;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2447,7 +2593,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 384;
+				State = 397;
 				query();
 				}
 				break;
@@ -2498,27 +2644,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 387;
+			State = 400;
 			Match(LPAREN);
-			State = 388;
+			State = 401;
 			identifier();
-			State = 393;
+			State = 406;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 389;
+				State = 402;
 				Match(COMMA);
-				State = 390;
+				State = 403;
 				identifier();
 				}
 				}
-				State = 395;
+				State = 408;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 396;
+			State = 409;
 			Match(RPAREN);
 			}
 		}
@@ -2567,27 +2713,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 398;
+			State = 411;
 			Match(LPAREN);
-			State = 399;
+			State = 412;
 			expression();
-			State = 404;
+			State = 417;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 400;
+				State = 413;
 				Match(COMMA);
-				State = 401;
+				State = 414;
 				expression();
 				}
 				}
-				State = 406;
+				State = 419;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 407;
+			State = 420;
 			Match(RPAREN);
 			}
 		}
@@ -2660,47 +2806,15 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 418;
+			State = 431;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 409;
-				Match(WITH);
-				State = 410;
-				commonTableExpression();
-				State = 415;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				while (_la==COMMA) {
-					{
-					{
-					State = 411;
-					Match(COMMA);
-					State = 412;
-					commonTableExpression();
-					}
-					}
-					State = 417;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				}
-				}
-			}
-
-			State = 420;
-			queryTerm(0);
-			State = 431;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==ORDER) {
-				{
-				State = 421;
-				Match(ORDER);
 				State = 422;
-				Match(BY);
+				Match(WITH);
 				State = 423;
-				sortItem();
+				commonTableExpression();
 				State = 428;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -2710,7 +2824,7 @@ public partial class StreamSqlParser : Parser {
 					State = 424;
 					Match(COMMA);
 					State = 425;
-					sortItem();
+					commonTableExpression();
 					}
 					}
 					State = 430;
@@ -2720,35 +2834,67 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 434;
+			State = 433;
+			queryTerm(0);
+			State = 444;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==ORDER) {
+				{
+				State = 434;
+				Match(ORDER);
+				State = 435;
+				Match(BY);
+				State = 436;
+				sortItem();
+				State = 441;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 437;
+					Match(COMMA);
+					State = 438;
+					sortItem();
+					}
+					}
+					State = 443;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				}
+			}
+
+			State = 447;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 433;
+				State = 446;
 				emitClause();
 				}
 			}
 
-			State = 441;
+			State = 454;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 436;
+				State = 449;
 				Match(LIMIT);
-				State = 439;
+				State = 452;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 437;
+					State = 450;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 438;
+					State = 451;
 					Match(ALL);
 					}
 					break;
@@ -2758,21 +2904,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 448;
+			State = 461;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 443;
+				State = 456;
 				Match(OFFSET);
-				State = 444;
+				State = 457;
 				_localctx.offset = Match(INTEGER_VALUE);
-				State = 446;
+				State = 459;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 445;
+					State = 458;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2834,25 +2980,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 450;
+			State = 463;
 			identifier();
-			State = 452;
+			State = 465;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 451;
+				State = 464;
 				columnList();
 				}
 			}
 
-			State = 454;
+			State = 467;
 			Match(AS);
-			State = 455;
+			State = 468;
 			Match(LPAREN);
-			State = 456;
+			State = 469;
 			query();
-			State = 457;
+			State = 470;
 			Match(RPAREN);
 			}
 		}
@@ -2938,42 +3084,42 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 460;
+			State = 473;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 476;
+			State = 489;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 474;
+					State = 487;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,67,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 462;
+						State = 475;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 463;
+						State = 476;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 465;
+						State = 478;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 464;
+							State = 477;
 							setQuantifier();
 							}
 						}
 
-						State = 467;
+						State = 480;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -2982,9 +3128,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 468;
+						State = 481;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 469;
+						State = 482;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -2994,26 +3140,26 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 471;
+						State = 484;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 470;
+							State = 483;
 							setQuantifier();
 							}
 						}
 
-						State = 473;
+						State = 486;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 478;
+				State = 491;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			}
 			}
 		}
@@ -3052,7 +3198,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 479;
+			State = 492;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3139,14 +3285,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 36, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 495;
+			State = 508;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 481;
+				State = 494;
 				querySpecification();
 				}
 				break;
@@ -3154,27 +3300,27 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 482;
+				State = 495;
 				Match(VALUES);
-				State = 483;
+				State = 496;
 				valuesRow();
-				State = 488;
+				State = 501;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 484;
+						State = 497;
 						Match(COMMA);
-						State = 485;
+						State = 498;
 						valuesRow();
 						}
 						} 
 					}
-					State = 490;
+					State = 503;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
 				}
 				}
 				break;
@@ -3182,11 +3328,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 491;
+				State = 504;
 				Match(LPAREN);
-				State = 492;
+				State = 505;
 				query();
-				State = 493;
+				State = 506;
 				Match(RPAREN);
 				}
 				break;
@@ -3269,166 +3415,166 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 497;
+			State = 510;
 			Match(SELECT);
-			State = 499;
+			State = 512;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 498;
+				State = 511;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 501;
+			State = 514;
 			selectItem();
-			State = 506;
+			State = 519;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 502;
+					State = 515;
 					Match(COMMA);
-					State = 503;
+					State = 516;
 					selectItem();
 					}
 					} 
 				}
-				State = 508;
+				State = 521;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,69,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,72,Context);
 			}
-			State = 518;
+			State = 531;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 			case 1:
 				{
-				State = 509;
+				State = 522;
 				Match(FROM);
-				State = 510;
+				State = 523;
 				relation(0);
-				State = 515;
+				State = 528;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 511;
+						State = 524;
 						Match(COMMA);
-						State = 512;
+						State = 525;
 						relation(0);
 						}
 						} 
 					}
-					State = 517;
+					State = 530;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,70,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,73,Context);
 				}
 				}
 				break;
 			}
-			State = 521;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
-			case 1:
-				{
-				State = 520;
-				windowClause();
-				}
-				break;
-			}
-			State = 525;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
-			case 1:
-				{
-				State = 523;
-				Match(WHERE);
-				State = 524;
-				_localctx.where = expression();
-				}
-				break;
-			}
-			State = 537;
+			State = 534;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,75,Context) ) {
 			case 1:
 				{
-				State = 527;
-				Match(GROUP);
-				State = 528;
-				Match(BY);
-				State = 529;
-				_localctx._expression = expression();
-				_localctx._groupBy.Add(_localctx._expression);
-				State = 534;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 530;
-						Match(COMMA);
-						State = 531;
-						_localctx._expression = expression();
-						_localctx._groupBy.Add(_localctx._expression);
-						}
-						} 
-					}
-					State = 536;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,74,Context);
-				}
+				State = 533;
+				windowClause();
 				}
 				break;
 			}
-			State = 541;
+			State = 538;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
 			case 1:
 				{
-				State = 539;
-				Match(HAVING);
-				State = 540;
-				_localctx.having = expression();
+				State = 536;
+				Match(WHERE);
+				State = 537;
+				_localctx.where = expression();
 				}
 				break;
 			}
-			State = 553;
+			State = 550;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 			case 1:
 				{
-				State = 543;
-				Match(PARTITION);
-				State = 544;
+				State = 540;
+				Match(GROUP);
+				State = 541;
 				Match(BY);
-				State = 545;
+				State = 542;
 				_localctx._expression = expression();
-				_localctx._partitionBy.Add(_localctx._expression);
-				State = 550;
+				_localctx._groupBy.Add(_localctx._expression);
+				State = 547;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 546;
+						State = 543;
 						Match(COMMA);
-						State = 547;
+						State = 544;
+						_localctx._expression = expression();
+						_localctx._groupBy.Add(_localctx._expression);
+						}
+						} 
+					}
+					State = 549;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+				}
+				}
+				break;
+			}
+			State = 554;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+			case 1:
+				{
+				State = 552;
+				Match(HAVING);
+				State = 553;
+				_localctx.having = expression();
+				}
+				break;
+			}
+			State = 566;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			case 1:
+				{
+				State = 556;
+				Match(PARTITION);
+				State = 557;
+				Match(BY);
+				State = 558;
+				_localctx._expression = expression();
+				_localctx._partitionBy.Add(_localctx._expression);
+				State = 563;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 559;
+						Match(COMMA);
+						State = 560;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 552;
+					State = 565;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,77,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,80,Context);
 				}
 				}
 				break;
@@ -3478,14 +3624,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 555;
+			State = 568;
 			expression();
-			State = 557;
+			State = 570;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 556;
+				State = 569;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -3498,14 +3644,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 561;
+			State = 574;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 559;
+				State = 572;
 				Match(NULLS);
-				State = 560;
+				State = 573;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -3556,37 +3702,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 42, RULE_emitClause);
 		try {
-			State = 571;
+			State = 584;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,81,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,84,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 563;
+				State = 576;
 				Match(EMIT);
-				State = 564;
+				State = 577;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 565;
+				State = 578;
 				Match(EMIT);
-				State = 566;
+				State = 579;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 567;
+				State = 580;
 				Match(EMIT);
-				State = 568;
+				State = 581;
 				Match(ON);
-				State = 569;
+				State = 582;
 				Match(WINDOW);
-				State = 570;
+				State = 583;
 				Match(CLOSE);
 				}
 				break;
@@ -3650,121 +3796,90 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 44, RULE_windowClause);
 		int _la;
 		try {
-			State = 628;
+			State = 641;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,86,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
-				{
-				State = 573;
-				Match(WINDOW);
-				State = 574;
-				_localctx.kind = Match(TUMBLING);
-				State = 575;
-				Match(LPAREN);
-				State = 576;
-				Match(SIZE);
-				State = 577;
-				_localctx.size = duration();
-				State = 581;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				while (_la==COMMA) {
-					{
-					{
-					State = 578;
-					windowOption();
-					}
-					}
-					State = 583;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				}
-				State = 584;
-				Match(RPAREN);
-				}
-				break;
-			case 2:
-				EnterOuterAlt(_localctx, 2);
 				{
 				State = 586;
 				Match(WINDOW);
 				State = 587;
-				_localctx.kind = Match(HOPPING);
+				_localctx.kind = Match(TUMBLING);
 				State = 588;
 				Match(LPAREN);
 				State = 589;
 				Match(SIZE);
 				State = 590;
 				_localctx.size = duration();
-				State = 591;
-				Match(COMMA);
-				State = 592;
-				Match(ADVANCE);
-				State = 593;
-				Match(BY);
 				State = 594;
-				_localctx.advance = duration();
-				State = 598;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 595;
+					State = 591;
 					windowOption();
 					}
 					}
-					State = 600;
+					State = 596;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
+				State = 597;
+				Match(RPAREN);
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 599;
+				Match(WINDOW);
+				State = 600;
+				_localctx.kind = Match(HOPPING);
 				State = 601;
+				Match(LPAREN);
+				State = 602;
+				Match(SIZE);
+				State = 603;
+				_localctx.size = duration();
+				State = 604;
+				Match(COMMA);
+				State = 605;
+				Match(ADVANCE);
+				State = 606;
+				Match(BY);
+				State = 607;
+				_localctx.advance = duration();
+				State = 611;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 608;
+					windowOption();
+					}
+					}
+					State = 613;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 614;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 603;
-				Match(WINDOW);
-				State = 604;
-				_localctx.kind = Match(SESSION);
-				State = 605;
-				Match(LPAREN);
-				State = 606;
-				_localctx.gap = duration();
-				State = 610;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				while (_la==COMMA) {
-					{
-					{
-					State = 607;
-					windowOption();
-					}
-					}
-					State = 612;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				}
-				State = 613;
-				Match(RPAREN);
-				}
-				break;
-			case 4:
-				EnterOuterAlt(_localctx, 4);
-				{
-				State = 615;
-				Match(WINDOW);
 				State = 616;
-				_localctx.kind = Match(SLIDING);
+				Match(WINDOW);
 				State = 617;
-				Match(LPAREN);
+				_localctx.kind = Match(SESSION);
 				State = 618;
-				Match(SIZE);
+				Match(LPAREN);
 				State = 619;
-				_localctx.size = duration();
+				_localctx.gap = duration();
 				State = 623;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -3780,6 +3895,37 @@ public partial class StreamSqlParser : Parser {
 					_la = TokenStream.LA(1);
 				}
 				State = 626;
+				Match(RPAREN);
+				}
+				break;
+			case 4:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 628;
+				Match(WINDOW);
+				State = 629;
+				_localctx.kind = Match(SLIDING);
+				State = 630;
+				Match(LPAREN);
+				State = 631;
+				Match(SIZE);
+				State = 632;
+				_localctx.size = duration();
+				State = 636;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 633;
+					windowOption();
+					}
+					}
+					State = 638;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 639;
 				Match(RPAREN);
 				}
 				break;
@@ -3824,30 +3970,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 46, RULE_windowOption);
 		try {
-			State = 637;
+			State = 650;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 630;
+				State = 643;
 				Match(COMMA);
-				State = 631;
+				State = 644;
 				Match(RETENTION);
-				State = 632;
+				State = 645;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 633;
+				State = 646;
 				Match(COMMA);
-				State = 634;
+				State = 647;
 				Match(GRACE);
-				State = 635;
+				State = 648;
 				Match(PERIOD);
-				State = 636;
+				State = 649;
 				_localctx.grace = duration();
 				}
 				break;
@@ -3889,9 +4035,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 639;
+			State = 652;
 			Match(INTEGER_VALUE);
-			State = 640;
+			State = 653;
 			identifier();
 			}
 		}
@@ -3965,14 +4111,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 50, RULE_selectItem);
 		int _la;
 		try {
-			State = 654;
+			State = 667;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,90,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 642;
+				State = 655;
 				Match(ASTERISK);
 				}
 				break;
@@ -3980,11 +4126,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 643;
+				State = 656;
 				identifier();
-				State = 644;
+				State = 657;
 				Match(DOT);
-				State = 645;
+				State = 658;
 				Match(ASTERISK);
 				}
 				break;
@@ -3992,24 +4138,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 647;
+				State = 660;
 				expression();
-				State = 652;
+				State = 665;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 				case 1:
 					{
-					State = 649;
+					State = 662;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 648;
+						State = 661;
 						Match(AS);
 						}
 					}
 
-					State = 651;
+					State = 664;
 					identifier();
 					}
 					break;
@@ -4125,34 +4271,34 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 657;
+			State = 670;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 678;
+			State = 691;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 676;
+					State = 689;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 659;
+						State = 672;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 660;
+						State = 673;
 						Match(CROSS);
-						State = 661;
+						State = 674;
 						Match(JOIN);
-						State = 662;
+						State = 675;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4161,37 +4307,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 663;
+						State = 676;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 664;
+						State = 677;
 						joinType();
-						State = 665;
+						State = 678;
 						Match(JOIN);
-						State = 666;
+						State = 679;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 674;
+						State = 687;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,96,Context) ) {
 						case 1:
 							{
-							State = 668;
+							State = 681;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 667;
+								State = 680;
 								withinClause();
 								}
 							}
 
-							State = 670;
+							State = 683;
 							joinCriteria();
-							State = 672;
+							State = 685;
 							ErrorHandler.Sync(this);
-							switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+							switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 							case 1:
 								{
-								State = 671;
+								State = 684;
 								withinClause();
 								}
 								break;
@@ -4204,9 +4350,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 680;
+				State = 693;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 			}
 			}
 		}
@@ -4246,19 +4392,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_joinType);
 		int _la;
 		try {
-			State = 696;
+			State = 709;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 682;
+				State = 695;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 681;
+					State = 694;
 					Match(INNER);
 					}
 				}
@@ -4268,14 +4414,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 684;
+				State = 697;
 				Match(LEFT);
-				State = 686;
+				State = 699;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 685;
+					State = 698;
 					Match(OUTER);
 					}
 				}
@@ -4285,14 +4431,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 688;
+				State = 701;
 				Match(RIGHT);
-				State = 690;
+				State = 703;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 689;
+					State = 702;
 					Match(OUTER);
 					}
 				}
@@ -4302,14 +4448,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 692;
+				State = 705;
 				Match(FULL);
-				State = 694;
+				State = 707;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 693;
+					State = 706;
 					Match(OUTER);
 					}
 				}
@@ -4368,44 +4514,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 56, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 712;
+			State = 725;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 698;
+				State = 711;
 				Match(ON);
-				State = 699;
+				State = 712;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 700;
+				State = 713;
 				Match(USING);
-				State = 701;
+				State = 714;
 				Match(LPAREN);
-				State = 702;
+				State = 715;
 				identifier();
-				State = 707;
+				State = 720;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 703;
+					State = 716;
 					Match(COMMA);
-					State = 704;
+					State = 717;
 					identifier();
 					}
 					}
-					State = 709;
+					State = 722;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 710;
+				State = 723;
 				Match(RPAREN);
 				}
 				break;
@@ -4460,44 +4606,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 714;
+			State = 727;
 			Match(WITHIN);
-			State = 722;
+			State = 735;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 715;
+				State = 728;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 716;
+				State = 729;
 				Match(LPAREN);
-				State = 717;
+				State = 730;
 				_localctx.before = duration();
-				State = 718;
+				State = 731;
 				Match(COMMA);
-				State = 719;
+				State = 732;
 				_localctx.after = duration();
-				State = 720;
+				State = 733;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 727;
+			State = 740;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 			case 1:
 				{
-				State = 724;
+				State = 737;
 				Match(GRACE);
-				State = 725;
+				State = 738;
 				Match(PERIOD);
-				State = 726;
+				State = 739;
 				_localctx.grace = duration();
 				}
 				break;
@@ -4622,38 +4768,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 775;
+			State = 788;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 729;
+				State = 742;
 				qualifiedName();
-				State = 737;
+				State = 750;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 				case 1:
 					{
-					State = 731;
+					State = 744;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 730;
+						State = 743;
 						Match(AS);
 						}
 					}
 
-					State = 733;
+					State = 746;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 735;
+					State = 748;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 					case 1:
 						{
-						State = 734;
+						State = 747;
 						columnList();
 						}
 						break;
@@ -4667,35 +4813,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 739;
+				State = 752;
 				Match(LPAREN);
-				State = 740;
+				State = 753;
 				query();
-				State = 741;
+				State = 754;
 				Match(RPAREN);
-				State = 749;
+				State = 762;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
 				case 1:
 					{
-					State = 743;
+					State = 756;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 742;
+						State = 755;
 						Match(AS);
 						}
 					}
 
-					State = 745;
+					State = 758;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 747;
+					State = 760;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 					case 1:
 						{
-						State = 746;
+						State = 759;
 						columnList();
 						}
 						break;
@@ -4709,53 +4855,53 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 751;
+				State = 764;
 				identifier();
-				State = 752;
+				State = 765;
 				Match(LPAREN);
-				State = 753;
+				State = 766;
 				expression();
-				State = 758;
+				State = 771;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 754;
+					State = 767;
 					Match(COMMA);
-					State = 755;
+					State = 768;
 					expression();
 					}
 					}
-					State = 760;
+					State = 773;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 761;
+				State = 774;
 				Match(RPAREN);
-				State = 769;
+				State = 782;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 763;
+					State = 776;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 762;
+						State = 775;
 						Match(AS);
 						}
 					}
 
-					State = 765;
+					State = 778;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 767;
+					State = 780;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,113,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 					case 1:
 						{
-						State = 766;
+						State = 779;
 						columnList();
 						}
 						break;
@@ -4769,11 +4915,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 771;
+				State = 784;
 				Match(LPAREN);
-				State = 772;
+				State = 785;
 				relation(0);
-				State = 773;
+				State = 786;
 				Match(RPAREN);
 				}
 				break;
@@ -4814,7 +4960,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 777;
+			State = 790;
 			booleanExpression(0);
 			}
 		}
@@ -4922,12 +5068,13 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 786;
+			State = 799;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
 			case ARRAY:
 			case ASC:
+			case BEGINNING:
 			case CASE:
 			case CAST:
 			case CHANGES:
@@ -4960,6 +5107,7 @@ public partial class StreamSqlParser : Parser {
 			case NULLS:
 			case PERIOD:
 			case PRECISION:
+			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
@@ -5010,14 +5158,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 780;
+				State = 793;
 				valueExpression(0);
-				State = 782;
+				State = 795;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 781;
+					State = 794;
 					predicate();
 					}
 					break;
@@ -5029,9 +5177,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 784;
+				State = 797;
 				Match(NOT);
-				State = 785;
+				State = 798;
 				booleanExpression(3);
 				}
 				break;
@@ -5039,28 +5187,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 796;
+			State = 809;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 794;
+					State = 807;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 788;
+						State = 801;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 789;
+						State = 802;
 						Match(AND);
-						State = 790;
+						State = 803;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -5069,20 +5217,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 791;
+						State = 804;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 792;
+						State = 805;
 						Match(OR);
-						State = 793;
+						State = 806;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 798;
+				State = 811;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,119,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,122,Context);
 			}
 			}
 		}
@@ -5256,16 +5404,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 66, RULE_predicate);
 		int _la;
 		try {
-			State = 859;
+			State = 872;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 799;
+				State = 812;
 				comparisonOperator();
-				State = 800;
+				State = 813;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5273,23 +5421,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 803;
+				State = 816;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 802;
+					State = 815;
 					Match(NOT);
 					}
 				}
 
-				State = 805;
+				State = 818;
 				Match(BETWEEN);
-				State = 806;
+				State = 819;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 807;
+				State = 820;
 				Match(AND);
-				State = 808;
+				State = 821;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -5297,23 +5445,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 811;
+				State = 824;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 810;
+					State = 823;
 					Match(NOT);
 					}
 				}
 
-				State = 813;
+				State = 826;
 				Match(IN);
-				State = 814;
+				State = 827;
 				Match(LPAREN);
-				State = 815;
+				State = 828;
 				query();
-				State = 816;
+				State = 829;
 				Match(RPAREN);
 				}
 				break;
@@ -5321,39 +5469,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 819;
+				State = 832;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 818;
+					State = 831;
 					Match(NOT);
 					}
 				}
 
-				State = 821;
+				State = 834;
 				Match(IN);
-				State = 822;
+				State = 835;
 				Match(LPAREN);
-				State = 823;
+				State = 836;
 				expression();
-				State = 828;
+				State = 841;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 824;
+					State = 837;
 					Match(COMMA);
-					State = 825;
+					State = 838;
 					expression();
 					}
 					}
-					State = 830;
+					State = 843;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 831;
+				State = 844;
 				Match(RPAREN);
 				}
 				break;
@@ -5361,17 +5509,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 834;
+				State = 847;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 833;
+					State = 846;
 					Match(NOT);
 					}
 				}
 
-				State = 836;
+				State = 849;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -5381,16 +5529,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 837;
+				State = 850;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 840;
+				State = 853;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,128,Context) ) {
 				case 1:
 					{
-					State = 838;
+					State = 851;
 					Match(ESCAPE);
-					State = 839;
+					State = 852;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -5401,19 +5549,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 842;
+				State = 855;
 				Match(IS);
-				State = 844;
+				State = 857;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 843;
+					State = 856;
 					Match(NOT);
 					}
 				}
 
-				State = 846;
+				State = 859;
 				Match(NULL);
 				}
 				break;
@@ -5421,19 +5569,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 847;
+				State = 860;
 				Match(IS);
-				State = 849;
+				State = 862;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 848;
+					State = 861;
 					Match(NOT);
 					}
 				}
 
-				State = 851;
+				State = 864;
 				booleanValue();
 				}
 				break;
@@ -5441,23 +5589,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 852;
+				State = 865;
 				Match(IS);
-				State = 854;
+				State = 867;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 853;
+					State = 866;
 					Match(NOT);
 					}
 				}
 
-				State = 856;
+				State = 869;
 				Match(DISTINCT);
-				State = 857;
+				State = 870;
 				Match(FROM);
-				State = 858;
+				State = 871;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -5502,9 +5650,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 861;
+			State = 874;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 119)) & ~0x3f) == 0 && ((1L << (_la - 119)) & 63L) != 0)) ) {
+			if ( !(((((_la - 121)) & ~0x3f) == 0 && ((1L << (_la - 121)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5660,12 +5808,13 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 867;
+			State = 880;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
 			case ARRAY:
 			case ASC:
+			case BEGINNING:
 			case CASE:
 			case CAST:
 			case CHANGES:
@@ -5698,6 +5847,7 @@ public partial class StreamSqlParser : Parser {
 			case NULLS:
 			case PERIOD:
 			case PRECISION:
+			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
@@ -5746,7 +5896,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 864;
+				State = 877;
 				primaryExpression(0);
 				}
 				break;
@@ -5756,7 +5906,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 865;
+				State = 878;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5766,7 +5916,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 866;
+				State = 879;
 				valueExpression(5);
 				}
 				break;
@@ -5774,36 +5924,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 883;
+			State = 896;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,132,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 881;
+					State = 894;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 869;
+						State = 882;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 870;
+						State = 883;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 7L) != 0)) ) {
+						if ( !(((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 871;
+						State = 884;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -5812,9 +5962,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 872;
+						State = 885;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 873;
+						State = 886;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -5824,7 +5974,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 874;
+						State = 887;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -5833,11 +5983,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 875;
+						State = 888;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 876;
+						State = 889;
 						Match(CONCAT);
-						State = 877;
+						State = 890;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -5846,9 +5996,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 878;
+						State = 891;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 879;
+						State = 892;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -5858,16 +6008,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 880;
+						State = 893;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 885;
+				State = 898;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,132,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 			}
 			}
 		}
@@ -6201,16 +6351,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 972;
+			State = 985;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 887;
+				State = 900;
 				Match(NULL);
 				}
 				break;
@@ -6219,7 +6369,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 888;
+				State = 901;
 				booleanValue();
 				}
 				break;
@@ -6228,7 +6378,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 889;
+				State = 902;
 				number();
 				}
 				break;
@@ -6237,7 +6387,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 890;
+				State = 903;
 				Match(STRING);
 				}
 				break;
@@ -6246,7 +6396,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 891;
+				State = 904;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -6255,16 +6405,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 892;
+				State = 905;
 				Match(INTERVAL);
-				State = 893;
+				State = 906;
 				Match(STRING);
-				State = 895;
+				State = 908;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 				case 1:
 					{
-					State = 894;
+					State = 907;
 					identifier();
 					}
 					break;
@@ -6276,9 +6426,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 897;
+				State = 910;
 				identifier();
-				State = 898;
+				State = 911;
 				Match(STRING);
 				}
 				break;
@@ -6287,7 +6437,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 900;
+				State = 913;
 				Match(PARAMETER);
 				}
 				break;
@@ -6296,13 +6446,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 901;
+				State = 914;
 				Match(EXISTS);
-				State = 902;
+				State = 915;
 				Match(LPAREN);
-				State = 903;
+				State = 916;
 				query();
-				State = 904;
+				State = 917;
 				Match(RPAREN);
 				}
 				break;
@@ -6311,11 +6461,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 906;
+				State = 919;
 				Match(LPAREN);
-				State = 907;
+				State = 920;
 				query();
-				State = 908;
+				State = 921;
 				Match(RPAREN);
 				}
 				break;
@@ -6324,37 +6474,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 910;
+				State = 923;
 				Match(ARRAY);
-				State = 911;
+				State = 924;
 				Match(LBRACKET);
-				State = 920;
+				State = 933;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9111070607797591634L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962504187L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 434051659925008379L) != 0) || ((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 4065L) != 0)) {
 					{
-					State = 912;
+					State = 925;
 					expression();
-					State = 917;
+					State = 930;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 913;
+						State = 926;
 						Match(COMMA);
-						State = 914;
+						State = 927;
 						expression();
 						}
 						}
-						State = 919;
+						State = 932;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 922;
+				State = 935;
 				Match(RBRACKET);
 				}
 				break;
@@ -6363,45 +6513,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 923;
+				State = 936;
 				Match(CASE);
-				State = 925;
+				State = 938;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 9111070607797591634L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 217025829962504187L) != 0) || ((((_la - 136)) & ~0x3f) == 0 && ((1L << (_la - 136)) & 4065L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 434051659925008379L) != 0) || ((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 4065L) != 0)) {
 					{
-					State = 924;
+					State = 937;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 928;
+				State = 941;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 927;
+					State = 940;
 					whenClause();
 					}
 					}
-					State = 930;
+					State = 943;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 934;
+				State = 947;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 932;
+					State = 945;
 					Match(ELSE);
-					State = 933;
+					State = 946;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 936;
+				State = 949;
 				Match(END);
 				}
 				break;
@@ -6410,17 +6560,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 938;
+				State = 951;
 				Match(CAST);
-				State = 939;
+				State = 952;
 				Match(LPAREN);
-				State = 940;
+				State = 953;
 				expression();
-				State = 941;
+				State = 954;
 				Match(AS);
-				State = 942;
+				State = 955;
 				typeName(0);
-				State = 943;
+				State = 956;
 				Match(RPAREN);
 				}
 				break;
@@ -6429,22 +6579,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 945;
+				State = 958;
 				functionName();
-				State = 946;
-				Match(LPAREN);
 				State = 959;
+				Match(LPAREN);
+				State = 972;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 947;
+					State = 960;
 					Match(ASTERISK);
 					}
 					break;
 				case ADVANCE:
 				case ARRAY:
 				case ASC:
+				case BEGINNING:
 				case CASE:
 				case CAST:
 				case CHANGES:
@@ -6479,6 +6630,7 @@ public partial class StreamSqlParser : Parser {
 				case NULLS:
 				case PERIOD:
 				case PRECISION:
+				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
@@ -6526,31 +6678,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 949;
+					State = 962;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 948;
+						State = 961;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 951;
+					State = 964;
 					expression();
-					State = 956;
+					State = 969;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 952;
+						State = 965;
 						Match(COMMA);
-						State = 953;
+						State = 966;
 						expression();
 						}
 						}
-						State = 958;
+						State = 971;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -6562,7 +6714,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 961;
+				State = 974;
 				Match(RPAREN);
 				}
 				break;
@@ -6571,11 +6723,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 963;
+				State = 976;
 				identifier();
-				State = 964;
+				State = 977;
 				Match(DOT);
-				State = 965;
+				State = 978;
 				identifier();
 				}
 				break;
@@ -6584,7 +6736,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 967;
+				State = 980;
 				identifier();
 				}
 				break;
@@ -6593,39 +6745,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 968;
+				State = 981;
 				Match(LPAREN);
-				State = 969;
+				State = 982;
 				expression();
-				State = 970;
+				State = 983;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 984;
+			State = 997;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 982;
+					State = 995;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 974;
+						State = 987;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 975;
+						State = 988;
 						Match(LBRACKET);
-						State = 976;
+						State = 989;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 977;
+						State = 990;
 						Match(RBRACKET);
 						}
 						break;
@@ -6633,20 +6785,20 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 979;
+						State = 992;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 980;
+						State = 993;
 						Match(DOUBLE_COLON);
-						State = 981;
+						State = 994;
 						typeName(0);
 						}
 						break;
 					}
 					} 
 				}
-				State = 986;
+				State = 999;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,144,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			}
 			}
 		}
@@ -6685,11 +6837,12 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 74, RULE_functionName);
 		try {
-			State = 990;
+			State = 1003;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
 			case ASC:
+			case BEGINNING:
 			case CHANGES:
 			case CLOSE:
 			case DELETE:
@@ -6716,6 +6869,7 @@ public partial class StreamSqlParser : Parser {
 			case NULLS:
 			case PERIOD:
 			case PRECISION:
+			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
@@ -6753,21 +6907,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 987;
+				State = 1000;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 988;
+				State = 1001;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 989;
+				State = 1002;
 				Match(RIGHT);
 				}
 				break;
@@ -6817,13 +6971,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 992;
+			State = 1005;
 			Match(WHEN);
-			State = 993;
+			State = 1006;
 			_localctx.condition = expression();
-			State = 994;
+			State = 1007;
 			Match(THEN);
-			State = 995;
+			State = 1008;
 			_localctx.result = expression();
 			}
 		}
@@ -6965,22 +7119,22 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1041;
+			State = 1054;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,152,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 998;
+				State = 1011;
 				Match(ARRAY);
-				State = 999;
+				State = 1012;
 				Match(LT);
-				State = 1000;
+				State = 1013;
 				typeName(0);
-				State = 1001;
+				State = 1014;
 				Match(GT);
 				}
 				break;
@@ -6989,17 +7143,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1003;
+				State = 1016;
 				Match(MAP);
-				State = 1004;
+				State = 1017;
 				Match(LT);
-				State = 1005;
+				State = 1018;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1006;
+				State = 1019;
 				Match(COMMA);
-				State = 1007;
+				State = 1020;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1008;
+				State = 1021;
 				Match(GT);
 				}
 				break;
@@ -7008,37 +7162,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1010;
+				State = 1023;
 				Match(STRUCT);
-				State = 1011;
+				State = 1024;
 				Match(LT);
-				State = 1020;
+				State = 1033;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 1012;
+					State = 1025;
 					structField();
-					State = 1017;
+					State = 1030;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1013;
+						State = 1026;
 						Match(COMMA);
-						State = 1014;
+						State = 1027;
 						structField();
 						}
 						}
-						State = 1019;
+						State = 1032;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1022;
+				State = 1035;
 				Match(GT);
 				}
 				break;
@@ -7047,14 +7201,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1023;
+				State = 1036;
 				identifier();
-				State = 1025;
+				State = 1038;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
 				case 1:
 					{
-					State = 1024;
+					State = 1037;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7066,38 +7220,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1034;
+				State = 1047;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 1027;
+					State = 1040;
 					Match(LPAREN);
-					State = 1028;
+					State = 1041;
 					Match(INTEGER_VALUE);
-					State = 1031;
+					State = 1044;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1029;
+						State = 1042;
 						Match(COMMA);
-						State = 1030;
+						State = 1043;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1033;
+					State = 1046;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1039;
+				State = 1052;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
 				case 1:
 					{
-					State = 1036;
+					State = 1049;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7106,9 +7260,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1037;
+					State = 1050;
 					Match(TIME);
-					State = 1038;
+					State = 1051;
 					Match(ZONE);
 					}
 					break;
@@ -7117,9 +7271,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1048;
+			State = 1061;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -7129,18 +7283,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1043;
+					State = 1056;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1044;
+					State = 1057;
 					Match(LBRACKET);
-					State = 1045;
+					State = 1058;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1050;
+				State = 1063;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,153,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
 			}
 			}
 		}
@@ -7182,9 +7336,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1051;
+			State = 1064;
 			identifier();
-			State = 1052;
+			State = 1065;
 			typeName(0);
 			}
 		}
@@ -7227,16 +7381,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1054;
+			State = 1067;
 			identifier();
-			State = 1057;
+			State = 1070;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 			case 1:
 				{
-				State = 1055;
+				State = 1068;
 				Match(DOT);
-				State = 1056;
+				State = 1069;
 				identifier();
 				}
 				break;
@@ -7278,7 +7432,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1059;
+			State = 1072;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7324,7 +7478,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1061;
+			State = 1074;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7370,25 +7524,26 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 88, RULE_identifier);
 		try {
-			State = 1066;
+			State = 1079;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1063;
+				State = 1076;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1064;
+				State = 1077;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
 			case ADVANCE:
 			case ASC:
+			case BEGINNING:
 			case CHANGES:
 			case CLOSE:
 			case DELETE:
@@ -7415,6 +7570,7 @@ public partial class StreamSqlParser : Parser {
 			case NULLS:
 			case PERIOD:
 			case PRECISION:
+			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
@@ -7450,7 +7606,7 @@ public partial class StreamSqlParser : Parser {
 			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1065;
+				State = 1078;
 				nonReserved();
 				}
 				break;
@@ -7531,6 +7687,8 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WATERMARK() { return GetToken(StreamSqlParser.WATERMARK, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHOUT() { return GetToken(StreamSqlParser.WITHOUT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGINNING() { return GetToken(StreamSqlParser.BEGINNING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRINT() { return GetToken(StreamSqlParser.PRINT, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -7552,9 +7710,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1068;
+			State = 1081;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 5634291694863587394L) != 0) || ((((_la - 69)) & ~0x3f) == 0 && ((1L << (_la - 69)) & 853039258785531L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7630,7 +7788,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,151,1071,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,153,1084,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7650,381 +7808,386 @@ public partial class StreamSqlParser : Parser {
 		1,242,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,256,8,1,
 		1,1,1,1,1,1,3,1,261,8,1,1,1,1,1,1,1,3,1,266,8,1,1,1,1,1,1,1,3,1,271,8,
 		1,1,1,1,1,1,1,3,1,276,8,1,1,1,1,1,1,1,3,1,281,8,1,1,1,1,1,1,1,1,1,1,1,
-		1,1,1,1,3,1,290,8,1,1,1,1,1,3,1,294,8,1,1,2,1,2,1,2,1,2,1,3,1,3,1,3,1,
-		3,5,3,304,8,3,10,3,12,3,307,9,3,3,3,309,8,3,1,4,1,4,3,4,313,8,4,1,4,1,
-		4,1,4,1,4,3,4,319,8,4,1,5,1,5,1,5,1,5,5,5,325,8,5,10,5,12,5,328,9,5,1,
-		5,1,5,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,3,6,342,8,6,1,7,1,7,1,7,
-		1,7,1,7,3,7,349,8,7,1,8,1,8,1,8,1,8,1,8,5,8,356,8,8,10,8,12,8,359,9,8,
-		1,8,1,8,1,9,1,9,1,9,1,9,1,10,1,10,3,10,369,8,10,1,10,1,10,1,10,3,10,374,
-		8,10,1,11,1,11,1,11,1,11,5,11,380,8,11,10,11,12,11,383,9,11,1,11,3,11,
-		386,8,11,1,12,1,12,1,12,1,12,5,12,392,8,12,10,12,12,12,395,9,12,1,12,1,
-		12,1,13,1,13,1,13,1,13,5,13,403,8,13,10,13,12,13,406,9,13,1,13,1,13,1,
-		14,1,14,1,14,1,14,5,14,414,8,14,10,14,12,14,417,9,14,3,14,419,8,14,1,14,
-		1,14,1,14,1,14,1,14,1,14,5,14,427,8,14,10,14,12,14,430,9,14,3,14,432,8,
-		14,1,14,3,14,435,8,14,1,14,1,14,1,14,3,14,440,8,14,3,14,442,8,14,1,14,
-		1,14,1,14,3,14,447,8,14,3,14,449,8,14,1,15,1,15,3,15,453,8,15,1,15,1,15,
-		1,15,1,15,1,15,1,16,1,16,1,16,1,16,1,16,1,16,3,16,466,8,16,1,16,1,16,1,
-		16,1,16,3,16,472,8,16,1,16,5,16,475,8,16,10,16,12,16,478,9,16,1,17,1,17,
-		1,18,1,18,1,18,1,18,1,18,5,18,487,8,18,10,18,12,18,490,9,18,1,18,1,18,
-		1,18,1,18,3,18,496,8,18,1,19,1,19,3,19,500,8,19,1,19,1,19,1,19,5,19,505,
-		8,19,10,19,12,19,508,9,19,1,19,1,19,1,19,1,19,5,19,514,8,19,10,19,12,19,
-		517,9,19,3,19,519,8,19,1,19,3,19,522,8,19,1,19,1,19,3,19,526,8,19,1,19,
-		1,19,1,19,1,19,1,19,5,19,533,8,19,10,19,12,19,536,9,19,3,19,538,8,19,1,
-		19,1,19,3,19,542,8,19,1,19,1,19,1,19,1,19,1,19,5,19,549,8,19,10,19,12,
-		19,552,9,19,3,19,554,8,19,1,20,1,20,3,20,558,8,20,1,20,1,20,3,20,562,8,
-		20,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,572,8,21,1,22,1,22,1,22,
-		1,22,1,22,1,22,5,22,580,8,22,10,22,12,22,583,9,22,1,22,1,22,1,22,1,22,
-		1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,597,8,22,10,22,12,22,600,
-		9,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,609,8,22,10,22,12,22,612,
-		9,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,622,8,22,10,22,12,22,
-		625,9,22,1,22,1,22,3,22,629,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,
-		23,638,8,23,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,650,
-		8,25,1,25,3,25,653,8,25,3,25,655,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,
-		26,1,26,1,26,1,26,1,26,1,26,3,26,669,8,26,1,26,1,26,3,26,673,8,26,3,26,
-		675,8,26,5,26,677,8,26,10,26,12,26,680,9,26,1,27,3,27,683,8,27,1,27,1,
-		27,3,27,687,8,27,1,27,1,27,3,27,691,8,27,1,27,1,27,3,27,695,8,27,3,27,
-		697,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,5,28,706,8,28,10,28,12,28,
-		709,9,28,1,28,1,28,3,28,713,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,
-		29,3,29,723,8,29,1,29,1,29,1,29,3,29,728,8,29,1,30,1,30,3,30,732,8,30,
-		1,30,1,30,3,30,736,8,30,3,30,738,8,30,1,30,1,30,1,30,1,30,3,30,744,8,30,
-		1,30,1,30,3,30,748,8,30,3,30,750,8,30,1,30,1,30,1,30,1,30,1,30,5,30,757,
-		8,30,10,30,12,30,760,9,30,1,30,1,30,3,30,764,8,30,1,30,1,30,3,30,768,8,
-		30,3,30,770,8,30,1,30,1,30,1,30,1,30,3,30,776,8,30,1,31,1,31,1,32,1,32,
-		1,32,3,32,783,8,32,1,32,1,32,3,32,787,8,32,1,32,1,32,1,32,1,32,1,32,1,
-		32,5,32,795,8,32,10,32,12,32,798,9,32,1,33,1,33,1,33,1,33,3,33,804,8,33,
-		1,33,1,33,1,33,1,33,1,33,1,33,3,33,812,8,33,1,33,1,33,1,33,1,33,1,33,1,
-		33,3,33,820,8,33,1,33,1,33,1,33,1,33,1,33,5,33,827,8,33,10,33,12,33,830,
-		9,33,1,33,1,33,1,33,3,33,835,8,33,1,33,1,33,1,33,1,33,3,33,841,8,33,1,
-		33,1,33,3,33,845,8,33,1,33,1,33,1,33,3,33,850,8,33,1,33,1,33,1,33,3,33,
-		855,8,33,1,33,1,33,1,33,3,33,860,8,33,1,34,1,34,1,35,1,35,1,35,1,35,3,
-		35,868,8,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,
-		5,35,882,8,35,10,35,12,35,885,9,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,3,36,896,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,916,8,36,10,36,12,36,919,
-		9,36,3,36,921,8,36,1,36,1,36,1,36,3,36,926,8,36,1,36,4,36,929,8,36,11,
-		36,12,36,930,1,36,1,36,3,36,935,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,1,36,1,36,3,36,950,8,36,1,36,1,36,1,36,5,36,955,8,
-		36,10,36,12,36,958,9,36,3,36,960,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,3,36,973,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,5,36,983,8,36,10,36,12,36,986,9,36,1,37,1,37,1,37,3,37,991,8,37,1,
-		38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,
-		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1016,8,39,10,39,12,39,
-		1019,9,39,3,39,1021,8,39,1,39,1,39,1,39,3,39,1026,8,39,1,39,1,39,1,39,
-		1,39,3,39,1032,8,39,1,39,3,39,1035,8,39,1,39,1,39,1,39,3,39,1040,8,39,
-		3,39,1042,8,39,1,39,1,39,1,39,5,39,1047,8,39,10,39,12,39,1050,9,39,1,40,
-		1,40,1,40,1,41,1,41,1,41,3,41,1058,8,41,1,42,1,42,1,43,1,43,1,44,1,44,
-		1,44,3,44,1067,8,44,1,45,1,45,1,45,0,6,32,52,64,70,72,78,46,0,2,4,6,8,
-		10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,
-		58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,0,22,2,0,90,90,94,94,
-		2,0,84,84,88,88,8,0,37,37,72,73,85,85,89,89,91,91,95,95,101,101,110,110,
-		1,0,17,18,5,0,84,84,88,88,90,90,94,94,109,109,2,0,57,57,81,81,2,0,99,99,
-		119,119,1,0,78,79,2,0,25,25,104,104,2,0,2,2,19,19,2,0,6,6,17,17,2,0,31,
-		31,53,53,2,0,43,43,55,55,1,0,119,124,1,0,125,126,1,0,127,129,1,0,131,132,
-		2,0,70,70,108,108,2,0,115,115,117,117,2,0,29,29,102,102,1,0,143,144,26,
-		0,1,1,6,6,11,12,16,18,22,22,24,24,27,28,30,32,36,38,41,42,48,48,52,53,
-		57,59,62,62,69,70,72,76,78,79,81,81,83,93,95,96,98,98,100,101,103,103,
-		105,105,107,111,117,118,1242,0,95,1,0,0,0,2,293,1,0,0,0,4,295,1,0,0,0,
-		6,308,1,0,0,0,8,318,1,0,0,0,10,320,1,0,0,0,12,341,1,0,0,0,14,343,1,0,0,
-		0,16,350,1,0,0,0,18,362,1,0,0,0,20,373,1,0,0,0,22,385,1,0,0,0,24,387,1,
-		0,0,0,26,398,1,0,0,0,28,418,1,0,0,0,30,450,1,0,0,0,32,459,1,0,0,0,34,479,
-		1,0,0,0,36,495,1,0,0,0,38,497,1,0,0,0,40,555,1,0,0,0,42,571,1,0,0,0,44,
-		628,1,0,0,0,46,637,1,0,0,0,48,639,1,0,0,0,50,654,1,0,0,0,52,656,1,0,0,
-		0,54,696,1,0,0,0,56,712,1,0,0,0,58,714,1,0,0,0,60,775,1,0,0,0,62,777,1,
-		0,0,0,64,786,1,0,0,0,66,859,1,0,0,0,68,861,1,0,0,0,70,867,1,0,0,0,72,972,
-		1,0,0,0,74,990,1,0,0,0,76,992,1,0,0,0,78,1041,1,0,0,0,80,1051,1,0,0,0,
-		82,1054,1,0,0,0,84,1059,1,0,0,0,86,1061,1,0,0,0,88,1066,1,0,0,0,90,1068,
-		1,0,0,0,92,94,5,140,0,0,93,92,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,95,96,
-		1,0,0,0,96,116,1,0,0,0,97,95,1,0,0,0,98,107,3,2,1,0,99,101,5,140,0,0,100,
+		1,1,1,1,3,1,290,8,1,1,1,1,1,1,1,1,1,1,1,3,1,297,8,1,1,1,1,1,3,1,301,8,
+		1,1,1,1,1,3,1,305,8,1,3,1,307,8,1,1,2,1,2,1,2,1,2,1,3,1,3,1,3,1,3,5,3,
+		317,8,3,10,3,12,3,320,9,3,3,3,322,8,3,1,4,1,4,3,4,326,8,4,1,4,1,4,1,4,
+		1,4,3,4,332,8,4,1,5,1,5,1,5,1,5,5,5,338,8,5,10,5,12,5,341,9,5,1,5,1,5,
+		1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,1,6,3,6,355,8,6,1,7,1,7,1,7,1,7,1,
+		7,3,7,362,8,7,1,8,1,8,1,8,1,8,1,8,5,8,369,8,8,10,8,12,8,372,9,8,1,8,1,
+		8,1,9,1,9,1,9,1,9,1,10,1,10,3,10,382,8,10,1,10,1,10,1,10,3,10,387,8,10,
+		1,11,1,11,1,11,1,11,5,11,393,8,11,10,11,12,11,396,9,11,1,11,3,11,399,8,
+		11,1,12,1,12,1,12,1,12,5,12,405,8,12,10,12,12,12,408,9,12,1,12,1,12,1,
+		13,1,13,1,13,1,13,5,13,416,8,13,10,13,12,13,419,9,13,1,13,1,13,1,14,1,
+		14,1,14,1,14,5,14,427,8,14,10,14,12,14,430,9,14,3,14,432,8,14,1,14,1,14,
+		1,14,1,14,1,14,1,14,5,14,440,8,14,10,14,12,14,443,9,14,3,14,445,8,14,1,
+		14,3,14,448,8,14,1,14,1,14,1,14,3,14,453,8,14,3,14,455,8,14,1,14,1,14,
+		1,14,3,14,460,8,14,3,14,462,8,14,1,15,1,15,3,15,466,8,15,1,15,1,15,1,15,
+		1,15,1,15,1,16,1,16,1,16,1,16,1,16,1,16,3,16,479,8,16,1,16,1,16,1,16,1,
+		16,3,16,485,8,16,1,16,5,16,488,8,16,10,16,12,16,491,9,16,1,17,1,17,1,18,
+		1,18,1,18,1,18,1,18,5,18,500,8,18,10,18,12,18,503,9,18,1,18,1,18,1,18,
+		1,18,3,18,509,8,18,1,19,1,19,3,19,513,8,19,1,19,1,19,1,19,5,19,518,8,19,
+		10,19,12,19,521,9,19,1,19,1,19,1,19,1,19,5,19,527,8,19,10,19,12,19,530,
+		9,19,3,19,532,8,19,1,19,3,19,535,8,19,1,19,1,19,3,19,539,8,19,1,19,1,19,
+		1,19,1,19,1,19,5,19,546,8,19,10,19,12,19,549,9,19,3,19,551,8,19,1,19,1,
+		19,3,19,555,8,19,1,19,1,19,1,19,1,19,1,19,5,19,562,8,19,10,19,12,19,565,
+		9,19,3,19,567,8,19,1,20,1,20,3,20,571,8,20,1,20,1,20,3,20,575,8,20,1,21,
+		1,21,1,21,1,21,1,21,1,21,1,21,1,21,3,21,585,8,21,1,22,1,22,1,22,1,22,1,
+		22,1,22,5,22,593,8,22,10,22,12,22,596,9,22,1,22,1,22,1,22,1,22,1,22,1,
+		22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,610,8,22,10,22,12,22,613,9,22,1,
+		22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,622,8,22,10,22,12,22,625,9,22,1,
+		22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,5,22,635,8,22,10,22,12,22,638,9,
+		22,1,22,1,22,3,22,642,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,651,
+		8,23,1,24,1,24,1,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,663,8,25,1,
+		25,3,25,666,8,25,3,25,668,8,25,1,26,1,26,1,26,1,26,1,26,1,26,1,26,1,26,
+		1,26,1,26,1,26,1,26,3,26,682,8,26,1,26,1,26,3,26,686,8,26,3,26,688,8,26,
+		5,26,690,8,26,10,26,12,26,693,9,26,1,27,3,27,696,8,27,1,27,1,27,3,27,700,
+		8,27,1,27,1,27,3,27,704,8,27,1,27,1,27,3,27,708,8,27,3,27,710,8,27,1,28,
+		1,28,1,28,1,28,1,28,1,28,1,28,5,28,719,8,28,10,28,12,28,722,9,28,1,28,
+		1,28,3,28,726,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,1,29,3,29,736,8,
+		29,1,29,1,29,1,29,3,29,741,8,29,1,30,1,30,3,30,745,8,30,1,30,1,30,3,30,
+		749,8,30,3,30,751,8,30,1,30,1,30,1,30,1,30,3,30,757,8,30,1,30,1,30,3,30,
+		761,8,30,3,30,763,8,30,1,30,1,30,1,30,1,30,1,30,5,30,770,8,30,10,30,12,
+		30,773,9,30,1,30,1,30,3,30,777,8,30,1,30,1,30,3,30,781,8,30,3,30,783,8,
+		30,1,30,1,30,1,30,1,30,3,30,789,8,30,1,31,1,31,1,32,1,32,1,32,3,32,796,
+		8,32,1,32,1,32,3,32,800,8,32,1,32,1,32,1,32,1,32,1,32,1,32,5,32,808,8,
+		32,10,32,12,32,811,9,32,1,33,1,33,1,33,1,33,3,33,817,8,33,1,33,1,33,1,
+		33,1,33,1,33,1,33,3,33,825,8,33,1,33,1,33,1,33,1,33,1,33,1,33,3,33,833,
+		8,33,1,33,1,33,1,33,1,33,1,33,5,33,840,8,33,10,33,12,33,843,9,33,1,33,
+		1,33,1,33,3,33,848,8,33,1,33,1,33,1,33,1,33,3,33,854,8,33,1,33,1,33,3,
+		33,858,8,33,1,33,1,33,1,33,3,33,863,8,33,1,33,1,33,1,33,3,33,868,8,33,
+		1,33,1,33,1,33,3,33,873,8,33,1,34,1,34,1,35,1,35,1,35,1,35,3,35,881,8,
+		35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,895,
+		8,35,10,35,12,35,898,9,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		3,36,909,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,929,8,36,10,36,12,36,932,9,36,3,
+		36,934,8,36,1,36,1,36,1,36,3,36,939,8,36,1,36,4,36,942,8,36,11,36,12,36,
+		943,1,36,1,36,3,36,948,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,1,36,1,36,3,36,963,8,36,1,36,1,36,1,36,5,36,968,8,36,10,36,
+		12,36,971,9,36,3,36,973,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,1,36,1,36,3,36,986,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,
+		996,8,36,10,36,12,36,999,9,36,1,37,1,37,1,37,3,37,1004,8,37,1,38,1,38,
+		1,38,1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1029,8,39,10,39,12,39,1032,9,39,
+		3,39,1034,8,39,1,39,1,39,1,39,3,39,1039,8,39,1,39,1,39,1,39,1,39,3,39,
+		1045,8,39,1,39,3,39,1048,8,39,1,39,1,39,1,39,3,39,1053,8,39,3,39,1055,
+		8,39,1,39,1,39,1,39,5,39,1060,8,39,10,39,12,39,1063,9,39,1,40,1,40,1,40,
+		1,41,1,41,1,41,3,41,1071,8,41,1,42,1,42,1,43,1,43,1,44,1,44,1,44,3,44,
+		1080,8,44,1,45,1,45,1,45,0,6,32,52,64,70,72,78,46,0,2,4,6,8,10,12,14,16,
+		18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,
+		66,68,70,72,74,76,78,80,82,84,86,88,90,0,22,2,0,92,92,96,96,2,0,86,86,
+		90,90,8,0,38,38,74,75,87,87,91,91,93,93,97,97,103,103,112,112,1,0,18,19,
+		5,0,86,86,90,90,92,92,96,96,111,111,2,0,58,58,83,83,2,0,101,101,121,121,
+		1,0,80,81,2,0,26,26,106,106,2,0,2,2,20,20,2,0,6,6,18,18,2,0,32,32,54,54,
+		2,0,44,44,56,56,1,0,121,126,1,0,127,128,1,0,129,131,1,0,133,134,2,0,71,
+		71,110,110,2,0,117,117,119,119,2,0,30,30,104,104,1,0,145,146,26,0,1,1,
+		6,7,12,13,17,19,23,23,25,25,28,29,31,33,37,39,42,43,49,49,53,54,58,60,
+		63,63,70,71,73,78,80,81,83,83,85,95,97,98,100,100,102,103,105,105,107,
+		107,109,113,119,120,1259,0,95,1,0,0,0,2,306,1,0,0,0,4,308,1,0,0,0,6,321,
+		1,0,0,0,8,331,1,0,0,0,10,333,1,0,0,0,12,354,1,0,0,0,14,356,1,0,0,0,16,
+		363,1,0,0,0,18,375,1,0,0,0,20,386,1,0,0,0,22,398,1,0,0,0,24,400,1,0,0,
+		0,26,411,1,0,0,0,28,431,1,0,0,0,30,463,1,0,0,0,32,472,1,0,0,0,34,492,1,
+		0,0,0,36,508,1,0,0,0,38,510,1,0,0,0,40,568,1,0,0,0,42,584,1,0,0,0,44,641,
+		1,0,0,0,46,650,1,0,0,0,48,652,1,0,0,0,50,667,1,0,0,0,52,669,1,0,0,0,54,
+		709,1,0,0,0,56,725,1,0,0,0,58,727,1,0,0,0,60,788,1,0,0,0,62,790,1,0,0,
+		0,64,799,1,0,0,0,66,872,1,0,0,0,68,874,1,0,0,0,70,880,1,0,0,0,72,985,1,
+		0,0,0,74,1003,1,0,0,0,76,1005,1,0,0,0,78,1054,1,0,0,0,80,1064,1,0,0,0,
+		82,1067,1,0,0,0,84,1072,1,0,0,0,86,1074,1,0,0,0,88,1079,1,0,0,0,90,1081,
+		1,0,0,0,92,94,5,142,0,0,93,92,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,95,96,
+		1,0,0,0,96,116,1,0,0,0,97,95,1,0,0,0,98,107,3,2,1,0,99,101,5,142,0,0,100,
 		99,1,0,0,0,101,102,1,0,0,0,102,100,1,0,0,0,102,103,1,0,0,0,103,104,1,0,
 		0,0,104,106,3,2,1,0,105,100,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,
-		108,1,0,0,0,108,113,1,0,0,0,109,107,1,0,0,0,110,112,5,140,0,0,111,110,
+		108,1,0,0,0,108,113,1,0,0,0,109,107,1,0,0,0,110,112,5,142,0,0,111,110,
 		1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,0,114,117,1,0,0,
 		0,115,113,1,0,0,0,116,98,1,0,0,0,116,117,1,0,0,0,117,118,1,0,0,0,118,119,
-		5,0,0,1,119,1,1,0,0,0,120,123,5,13,0,0,121,122,5,65,0,0,122,124,5,74,0,
+		5,0,0,1,119,1,1,0,0,0,120,123,5,14,0,0,121,122,5,66,0,0,122,124,5,76,0,
 		0,123,121,1,0,0,0,123,124,1,0,0,0,124,125,1,0,0,0,125,129,7,0,0,0,126,
-		127,5,42,0,0,127,128,5,60,0,0,128,130,5,26,0,0,129,126,1,0,0,0,129,130,
+		127,5,43,0,0,127,128,5,61,0,0,128,130,5,27,0,0,129,126,1,0,0,0,129,130,
 		1,0,0,0,130,131,1,0,0,0,131,133,3,82,41,0,132,134,3,10,5,0,133,132,1,0,
 		0,0,133,134,1,0,0,0,134,136,1,0,0,0,135,137,3,16,8,0,136,135,1,0,0,0,136,
 		137,1,0,0,0,137,140,1,0,0,0,138,139,5,5,0,0,139,141,3,28,14,0,140,138,
-		1,0,0,0,140,141,1,0,0,0,141,294,1,0,0,0,142,144,5,13,0,0,143,145,5,59,
-		0,0,144,143,1,0,0,0,144,145,1,0,0,0,145,146,1,0,0,0,146,150,5,109,0,0,
-		147,148,5,42,0,0,148,149,5,60,0,0,149,151,5,26,0,0,150,147,1,0,0,0,150,
+		1,0,0,0,140,141,1,0,0,0,141,307,1,0,0,0,142,144,5,14,0,0,143,145,5,60,
+		0,0,144,143,1,0,0,0,144,145,1,0,0,0,145,146,1,0,0,0,146,150,5,111,0,0,
+		147,148,5,43,0,0,148,149,5,61,0,0,149,151,5,27,0,0,150,147,1,0,0,0,150,
 		151,1,0,0,0,151,152,1,0,0,0,152,154,3,82,41,0,153,155,3,16,8,0,154,153,
 		1,0,0,0,154,155,1,0,0,0,155,156,1,0,0,0,156,157,5,5,0,0,157,158,3,28,14,
-		0,158,294,1,0,0,0,159,160,5,13,0,0,160,164,7,1,0,0,161,162,5,42,0,0,162,
-		163,5,60,0,0,163,165,5,26,0,0,164,161,1,0,0,0,164,165,1,0,0,0,165,166,
+		0,158,307,1,0,0,0,159,160,5,14,0,0,160,164,7,1,0,0,161,162,5,43,0,0,162,
+		163,5,61,0,0,163,165,5,27,0,0,164,161,1,0,0,0,164,165,1,0,0,0,165,166,
 		1,0,0,0,166,168,3,82,41,0,167,169,3,10,5,0,168,167,1,0,0,0,168,169,1,0,
-		0,0,169,172,1,0,0,0,170,171,5,34,0,0,171,173,3,82,41,0,172,170,1,0,0,0,
+		0,0,169,172,1,0,0,0,170,171,5,35,0,0,171,173,3,82,41,0,172,170,1,0,0,0,
 		172,173,1,0,0,0,173,175,1,0,0,0,174,176,3,16,8,0,175,174,1,0,0,0,175,176,
 		1,0,0,0,176,179,1,0,0,0,177,178,5,5,0,0,178,180,3,28,14,0,179,177,1,0,
-		0,0,179,180,1,0,0,0,180,294,1,0,0,0,181,182,5,46,0,0,182,183,5,49,0,0,
+		0,0,179,180,1,0,0,0,180,307,1,0,0,0,181,182,5,47,0,0,182,183,5,50,0,0,
 		183,185,3,82,41,0,184,186,3,24,12,0,185,184,1,0,0,0,185,186,1,0,0,0,186,
-		187,1,0,0,0,187,188,3,22,11,0,188,294,1,0,0,0,189,190,5,105,0,0,190,195,
+		187,1,0,0,0,187,188,3,22,11,0,188,307,1,0,0,0,189,190,5,107,0,0,190,195,
 		3,82,41,0,191,193,5,5,0,0,192,191,1,0,0,0,192,193,1,0,0,0,193,194,1,0,
 		0,0,194,196,3,88,44,0,195,192,1,0,0,0,195,196,1,0,0,0,196,197,1,0,0,0,
-		197,198,5,82,0,0,198,203,3,4,2,0,199,200,5,138,0,0,200,202,3,4,2,0,201,
+		197,198,5,84,0,0,198,203,3,4,2,0,199,200,5,140,0,0,200,202,3,4,2,0,201,
 		199,1,0,0,0,202,205,1,0,0,0,203,201,1,0,0,0,203,204,1,0,0,0,204,208,1,
-		0,0,0,205,203,1,0,0,0,206,207,5,113,0,0,207,209,3,62,31,0,208,206,1,0,
-		0,0,208,209,1,0,0,0,209,294,1,0,0,0,210,211,5,16,0,0,211,212,5,34,0,0,
+		0,0,0,205,203,1,0,0,0,206,207,5,115,0,0,207,209,3,62,31,0,208,206,1,0,
+		0,0,208,209,1,0,0,0,209,307,1,0,0,0,210,211,5,17,0,0,211,212,5,35,0,0,
 		212,217,3,82,41,0,213,215,5,5,0,0,214,213,1,0,0,0,214,215,1,0,0,0,215,
 		216,1,0,0,0,216,218,3,88,44,0,217,214,1,0,0,0,217,218,1,0,0,0,218,221,
-		1,0,0,0,219,220,5,113,0,0,220,222,3,62,31,0,221,219,1,0,0,0,221,222,1,
-		0,0,0,222,294,1,0,0,0,223,294,3,28,14,0,224,226,5,93,0,0,225,227,5,99,
+		1,0,0,0,219,220,5,115,0,0,220,222,3,62,31,0,221,219,1,0,0,0,221,222,1,
+		0,0,0,222,307,1,0,0,0,223,307,3,28,14,0,224,226,5,95,0,0,225,227,5,101,
 		0,0,226,225,1,0,0,0,226,227,1,0,0,0,227,233,1,0,0,0,228,234,3,82,41,0,
-		229,230,5,136,0,0,230,231,3,28,14,0,231,232,5,137,0,0,232,234,1,0,0,0,
+		229,230,5,138,0,0,230,231,3,28,14,0,231,232,5,139,0,0,232,234,1,0,0,0,
 		233,228,1,0,0,0,233,229,1,0,0,0,234,236,1,0,0,0,235,237,3,16,8,0,236,235,
-		1,0,0,0,236,237,1,0,0,0,237,294,1,0,0,0,238,239,5,83,0,0,239,241,7,2,0,
-		0,240,242,5,28,0,0,241,240,1,0,0,0,241,242,1,0,0,0,242,294,1,0,0,0,243,
-		244,5,83,0,0,244,245,5,59,0,0,245,294,5,110,0,0,246,247,5,83,0,0,247,294,
-		5,2,0,0,248,249,5,83,0,0,249,294,3,6,3,0,250,251,7,3,0,0,251,252,5,36,
-		0,0,252,294,3,88,44,0,253,255,7,3,0,0,254,256,5,28,0,0,255,254,1,0,0,0,
-		255,256,1,0,0,0,256,257,1,0,0,0,257,294,3,82,41,0,258,260,5,20,0,0,259,
-		261,5,59,0,0,260,259,1,0,0,0,260,261,1,0,0,0,261,262,1,0,0,0,262,265,7,
-		4,0,0,263,264,5,42,0,0,264,266,5,26,0,0,265,263,1,0,0,0,265,266,1,0,0,
-		0,266,267,1,0,0,0,267,270,3,82,41,0,268,269,5,16,0,0,269,271,5,100,0,0,
-		270,268,1,0,0,0,270,271,1,0,0,0,271,294,1,0,0,0,272,275,5,96,0,0,273,276,
-		3,88,44,0,274,276,5,2,0,0,275,273,1,0,0,0,275,274,1,0,0,0,276,294,1,0,
-		0,0,277,294,5,32,0,0,278,280,5,82,0,0,279,281,7,5,0,0,280,279,1,0,0,0,
+		1,0,0,0,236,237,1,0,0,0,237,307,1,0,0,0,238,239,5,85,0,0,239,241,7,2,0,
+		0,240,242,5,29,0,0,241,240,1,0,0,0,241,242,1,0,0,0,242,307,1,0,0,0,243,
+		244,5,85,0,0,244,245,5,60,0,0,245,307,5,112,0,0,246,247,5,85,0,0,247,307,
+		5,2,0,0,248,249,5,85,0,0,249,307,3,6,3,0,250,251,7,3,0,0,251,252,5,37,
+		0,0,252,307,3,88,44,0,253,255,7,3,0,0,254,256,5,29,0,0,255,254,1,0,0,0,
+		255,256,1,0,0,0,256,257,1,0,0,0,257,307,3,82,41,0,258,260,5,21,0,0,259,
+		261,5,60,0,0,260,259,1,0,0,0,260,261,1,0,0,0,261,262,1,0,0,0,262,265,7,
+		4,0,0,263,264,5,43,0,0,264,266,5,27,0,0,265,263,1,0,0,0,265,266,1,0,0,
+		0,266,267,1,0,0,0,267,270,3,82,41,0,268,269,5,17,0,0,269,271,5,102,0,0,
+		270,268,1,0,0,0,270,271,1,0,0,0,271,307,1,0,0,0,272,275,5,98,0,0,273,276,
+		3,88,44,0,274,276,5,2,0,0,275,273,1,0,0,0,275,274,1,0,0,0,276,307,1,0,
+		0,0,277,307,5,33,0,0,278,280,5,84,0,0,279,281,7,5,0,0,280,279,1,0,0,0,
 		280,281,1,0,0,0,281,282,1,0,0,0,282,283,3,6,3,0,283,284,7,6,0,0,284,285,
-		3,8,4,0,285,294,1,0,0,0,286,289,5,75,0,0,287,290,3,6,3,0,288,290,5,2,0,
-		0,289,287,1,0,0,0,289,288,1,0,0,0,290,294,1,0,0,0,291,292,5,27,0,0,292,
-		294,3,2,1,0,293,120,1,0,0,0,293,142,1,0,0,0,293,159,1,0,0,0,293,181,1,
-		0,0,0,293,189,1,0,0,0,293,210,1,0,0,0,293,223,1,0,0,0,293,224,1,0,0,0,
-		293,238,1,0,0,0,293,243,1,0,0,0,293,246,1,0,0,0,293,248,1,0,0,0,293,250,
-		1,0,0,0,293,253,1,0,0,0,293,258,1,0,0,0,293,272,1,0,0,0,293,277,1,0,0,
-		0,293,278,1,0,0,0,293,286,1,0,0,0,293,291,1,0,0,0,294,3,1,0,0,0,295,296,
-		3,88,44,0,296,297,5,119,0,0,297,298,3,62,31,0,298,5,1,0,0,0,299,309,5,
-		142,0,0,300,305,3,88,44,0,301,302,5,139,0,0,302,304,3,88,44,0,303,301,
-		1,0,0,0,304,307,1,0,0,0,305,303,1,0,0,0,305,306,1,0,0,0,306,309,1,0,0,
-		0,307,305,1,0,0,0,308,299,1,0,0,0,308,300,1,0,0,0,309,7,1,0,0,0,310,319,
-		5,142,0,0,311,313,5,126,0,0,312,311,1,0,0,0,312,313,1,0,0,0,313,314,1,
-		0,0,0,314,319,3,86,43,0,315,319,3,88,44,0,316,319,5,15,0,0,317,319,5,64,
-		0,0,318,310,1,0,0,0,318,312,1,0,0,0,318,315,1,0,0,0,318,316,1,0,0,0,318,
-		317,1,0,0,0,319,9,1,0,0,0,320,321,5,136,0,0,321,326,3,12,6,0,322,323,5,
-		138,0,0,323,325,3,12,6,0,324,322,1,0,0,0,325,328,1,0,0,0,326,324,1,0,0,
-		0,326,327,1,0,0,0,327,329,1,0,0,0,328,326,1,0,0,0,329,330,5,137,0,0,330,
-		11,1,0,0,0,331,342,3,14,7,0,332,333,5,111,0,0,333,334,5,33,0,0,334,335,
-		3,88,44,0,335,336,5,5,0,0,336,337,3,62,31,0,337,342,1,0,0,0,338,339,5,
-		71,0,0,339,340,5,52,0,0,340,342,3,24,12,0,341,331,1,0,0,0,341,332,1,0,
-		0,0,341,338,1,0,0,0,342,13,1,0,0,0,343,344,3,88,44,0,344,348,3,78,39,0,
-		345,349,5,52,0,0,346,347,5,71,0,0,347,349,5,52,0,0,348,345,1,0,0,0,348,
-		346,1,0,0,0,348,349,1,0,0,0,349,15,1,0,0,0,350,351,5,115,0,0,351,352,5,
-		136,0,0,352,357,3,18,9,0,353,354,5,138,0,0,354,356,3,18,9,0,355,353,1,
-		0,0,0,356,359,1,0,0,0,357,355,1,0,0,0,357,358,1,0,0,0,358,360,1,0,0,0,
-		359,357,1,0,0,0,360,361,5,137,0,0,361,17,1,0,0,0,362,363,3,88,44,0,363,
-		364,5,119,0,0,364,365,3,20,10,0,365,19,1,0,0,0,366,374,5,142,0,0,367,369,
-		5,126,0,0,368,367,1,0,0,0,368,369,1,0,0,0,369,370,1,0,0,0,370,374,3,86,
-		43,0,371,374,3,84,42,0,372,374,3,88,44,0,373,366,1,0,0,0,373,368,1,0,0,
-		0,373,371,1,0,0,0,373,372,1,0,0,0,374,21,1,0,0,0,375,376,5,107,0,0,376,
-		381,3,26,13,0,377,378,5,138,0,0,378,380,3,26,13,0,379,377,1,0,0,0,380,
-		383,1,0,0,0,381,379,1,0,0,0,381,382,1,0,0,0,382,386,1,0,0,0,383,381,1,
-		0,0,0,384,386,3,28,14,0,385,375,1,0,0,0,385,384,1,0,0,0,386,23,1,0,0,0,
-		387,388,5,136,0,0,388,393,3,88,44,0,389,390,5,138,0,0,390,392,3,88,44,
-		0,391,389,1,0,0,0,392,395,1,0,0,0,393,391,1,0,0,0,393,394,1,0,0,0,394,
-		396,1,0,0,0,395,393,1,0,0,0,396,397,5,137,0,0,397,25,1,0,0,0,398,399,5,
-		136,0,0,399,404,3,62,31,0,400,401,5,138,0,0,401,403,3,62,31,0,402,400,
-		1,0,0,0,403,406,1,0,0,0,404,402,1,0,0,0,404,405,1,0,0,0,405,407,1,0,0,
-		0,406,404,1,0,0,0,407,408,5,137,0,0,408,27,1,0,0,0,409,410,5,115,0,0,410,
-		415,3,30,15,0,411,412,5,138,0,0,412,414,3,30,15,0,413,411,1,0,0,0,414,
-		417,1,0,0,0,415,413,1,0,0,0,415,416,1,0,0,0,416,419,1,0,0,0,417,415,1,
-		0,0,0,418,409,1,0,0,0,418,419,1,0,0,0,419,420,1,0,0,0,420,431,3,32,16,
-		0,421,422,5,66,0,0,422,423,5,8,0,0,423,428,3,40,20,0,424,425,5,138,0,0,
-		425,427,3,40,20,0,426,424,1,0,0,0,427,430,1,0,0,0,428,426,1,0,0,0,428,
-		429,1,0,0,0,429,432,1,0,0,0,430,428,1,0,0,0,431,421,1,0,0,0,431,432,1,
-		0,0,0,432,434,1,0,0,0,433,435,3,42,21,0,434,433,1,0,0,0,434,435,1,0,0,
-		0,435,441,1,0,0,0,436,439,5,56,0,0,437,440,5,143,0,0,438,440,5,2,0,0,439,
-		437,1,0,0,0,439,438,1,0,0,0,440,442,1,0,0,0,441,436,1,0,0,0,441,442,1,
-		0,0,0,442,448,1,0,0,0,443,444,5,63,0,0,444,446,5,143,0,0,445,447,7,7,0,
-		0,446,445,1,0,0,0,446,447,1,0,0,0,447,449,1,0,0,0,448,443,1,0,0,0,448,
-		449,1,0,0,0,449,29,1,0,0,0,450,452,3,88,44,0,451,453,3,24,12,0,452,451,
-		1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,455,5,5,0,0,455,456,5,136,
-		0,0,456,457,3,28,14,0,457,458,5,137,0,0,458,31,1,0,0,0,459,460,6,16,-1,
-		0,460,461,3,36,18,0,461,476,1,0,0,0,462,463,10,2,0,0,463,465,5,47,0,0,
-		464,466,3,34,17,0,465,464,1,0,0,0,465,466,1,0,0,0,466,467,1,0,0,0,467,
-		475,3,32,16,3,468,469,10,1,0,0,469,471,7,8,0,0,470,472,3,34,17,0,471,470,
-		1,0,0,0,471,472,1,0,0,0,472,473,1,0,0,0,473,475,3,32,16,2,474,462,1,0,
-		0,0,474,468,1,0,0,0,475,478,1,0,0,0,476,474,1,0,0,0,476,477,1,0,0,0,477,
-		33,1,0,0,0,478,476,1,0,0,0,479,480,7,9,0,0,480,35,1,0,0,0,481,496,3,38,
-		19,0,482,483,5,107,0,0,483,488,3,26,13,0,484,485,5,138,0,0,485,487,3,26,
-		13,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,489,1,0,0,0,489,
-		496,1,0,0,0,490,488,1,0,0,0,491,492,5,136,0,0,492,493,3,28,14,0,493,494,
-		5,137,0,0,494,496,1,0,0,0,495,481,1,0,0,0,495,482,1,0,0,0,495,491,1,0,
-		0,0,496,37,1,0,0,0,497,499,5,80,0,0,498,500,5,19,0,0,499,498,1,0,0,0,499,
-		500,1,0,0,0,500,501,1,0,0,0,501,506,3,50,25,0,502,503,5,138,0,0,503,505,
-		3,50,25,0,504,502,1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,
-		0,0,507,518,1,0,0,0,508,506,1,0,0,0,509,510,5,34,0,0,510,515,3,52,26,0,
-		511,512,5,138,0,0,512,514,3,52,26,0,513,511,1,0,0,0,514,517,1,0,0,0,515,
-		513,1,0,0,0,515,516,1,0,0,0,516,519,1,0,0,0,517,515,1,0,0,0,518,509,1,
-		0,0,0,518,519,1,0,0,0,519,521,1,0,0,0,520,522,3,44,22,0,521,520,1,0,0,
-		0,521,522,1,0,0,0,522,525,1,0,0,0,523,524,5,113,0,0,524,526,3,62,31,0,
-		525,523,1,0,0,0,525,526,1,0,0,0,526,537,1,0,0,0,527,528,5,39,0,0,528,529,
-		5,8,0,0,529,534,3,62,31,0,530,531,5,138,0,0,531,533,3,62,31,0,532,530,
-		1,0,0,0,533,536,1,0,0,0,534,532,1,0,0,0,534,535,1,0,0,0,535,538,1,0,0,
-		0,536,534,1,0,0,0,537,527,1,0,0,0,537,538,1,0,0,0,538,541,1,0,0,0,539,
-		540,5,40,0,0,540,542,3,62,31,0,541,539,1,0,0,0,541,542,1,0,0,0,542,553,
-		1,0,0,0,543,544,5,68,0,0,544,545,5,8,0,0,545,550,3,62,31,0,546,547,5,138,
-		0,0,547,549,3,62,31,0,548,546,1,0,0,0,549,552,1,0,0,0,550,548,1,0,0,0,
-		550,551,1,0,0,0,551,554,1,0,0,0,552,550,1,0,0,0,553,543,1,0,0,0,553,554,
-		1,0,0,0,554,39,1,0,0,0,555,557,3,62,31,0,556,558,7,10,0,0,557,556,1,0,
-		0,0,557,558,1,0,0,0,558,561,1,0,0,0,559,560,5,62,0,0,560,562,7,11,0,0,
-		561,559,1,0,0,0,561,562,1,0,0,0,562,41,1,0,0,0,563,564,5,22,0,0,564,572,
-		5,11,0,0,565,566,5,22,0,0,566,572,5,30,0,0,567,568,5,22,0,0,568,569,5,
-		64,0,0,569,570,5,114,0,0,570,572,5,12,0,0,571,563,1,0,0,0,571,565,1,0,
-		0,0,571,567,1,0,0,0,572,43,1,0,0,0,573,574,5,114,0,0,574,575,5,103,0,0,
-		575,576,5,136,0,0,576,577,5,86,0,0,577,581,3,48,24,0,578,580,3,46,23,0,
-		579,578,1,0,0,0,580,583,1,0,0,0,581,579,1,0,0,0,581,582,1,0,0,0,582,584,
-		1,0,0,0,583,581,1,0,0,0,584,585,5,137,0,0,585,629,1,0,0,0,586,587,5,114,
-		0,0,587,588,5,41,0,0,588,589,5,136,0,0,589,590,5,86,0,0,590,591,3,48,24,
-		0,591,592,5,138,0,0,592,593,5,1,0,0,593,594,5,8,0,0,594,598,3,48,24,0,
-		595,597,3,46,23,0,596,595,1,0,0,0,597,600,1,0,0,0,598,596,1,0,0,0,598,
-		599,1,0,0,0,599,601,1,0,0,0,600,598,1,0,0,0,601,602,5,137,0,0,602,629,
-		1,0,0,0,603,604,5,114,0,0,604,605,5,81,0,0,605,606,5,136,0,0,606,610,3,
-		48,24,0,607,609,3,46,23,0,608,607,1,0,0,0,609,612,1,0,0,0,610,608,1,0,
-		0,0,610,611,1,0,0,0,611,613,1,0,0,0,612,610,1,0,0,0,613,614,5,137,0,0,
-		614,629,1,0,0,0,615,616,5,114,0,0,616,617,5,87,0,0,617,618,5,136,0,0,618,
-		619,5,86,0,0,619,623,3,48,24,0,620,622,3,46,23,0,621,620,1,0,0,0,622,625,
-		1,0,0,0,623,621,1,0,0,0,623,624,1,0,0,0,624,626,1,0,0,0,625,623,1,0,0,
-		0,626,627,5,137,0,0,627,629,1,0,0,0,628,573,1,0,0,0,628,586,1,0,0,0,628,
-		603,1,0,0,0,628,615,1,0,0,0,629,45,1,0,0,0,630,631,5,138,0,0,631,632,5,
-		76,0,0,632,638,3,48,24,0,633,634,5,138,0,0,634,635,5,38,0,0,635,636,5,
-		69,0,0,636,638,3,48,24,0,637,630,1,0,0,0,637,633,1,0,0,0,638,47,1,0,0,
-		0,639,640,5,143,0,0,640,641,3,88,44,0,641,49,1,0,0,0,642,655,5,127,0,0,
-		643,644,3,88,44,0,644,645,5,139,0,0,645,646,5,127,0,0,646,655,1,0,0,0,
-		647,652,3,62,31,0,648,650,5,5,0,0,649,648,1,0,0,0,649,650,1,0,0,0,650,
-		651,1,0,0,0,651,653,3,88,44,0,652,649,1,0,0,0,652,653,1,0,0,0,653,655,
-		1,0,0,0,654,642,1,0,0,0,654,643,1,0,0,0,654,647,1,0,0,0,655,51,1,0,0,0,
-		656,657,6,26,-1,0,657,658,3,60,30,0,658,678,1,0,0,0,659,660,10,3,0,0,660,
-		661,5,14,0,0,661,662,5,51,0,0,662,677,3,60,30,0,663,664,10,2,0,0,664,665,
-		3,54,27,0,665,666,5,51,0,0,666,674,3,60,30,0,667,669,3,58,29,0,668,667,
-		1,0,0,0,668,669,1,0,0,0,669,670,1,0,0,0,670,672,3,56,28,0,671,673,3,58,
-		29,0,672,671,1,0,0,0,672,673,1,0,0,0,673,675,1,0,0,0,674,668,1,0,0,0,674,
-		675,1,0,0,0,675,677,1,0,0,0,676,659,1,0,0,0,676,663,1,0,0,0,677,680,1,
-		0,0,0,678,676,1,0,0,0,678,679,1,0,0,0,679,53,1,0,0,0,680,678,1,0,0,0,681,
-		683,5,45,0,0,682,681,1,0,0,0,682,683,1,0,0,0,683,697,1,0,0,0,684,686,5,
-		54,0,0,685,687,5,67,0,0,686,685,1,0,0,0,686,687,1,0,0,0,687,697,1,0,0,
-		0,688,690,5,77,0,0,689,691,5,67,0,0,690,689,1,0,0,0,690,691,1,0,0,0,691,
-		697,1,0,0,0,692,694,5,35,0,0,693,695,5,67,0,0,694,693,1,0,0,0,694,695,
-		1,0,0,0,695,697,1,0,0,0,696,682,1,0,0,0,696,684,1,0,0,0,696,688,1,0,0,
-		0,696,692,1,0,0,0,697,55,1,0,0,0,698,699,5,64,0,0,699,713,3,62,31,0,700,
-		701,5,106,0,0,701,702,5,136,0,0,702,707,3,88,44,0,703,704,5,138,0,0,704,
-		706,3,88,44,0,705,703,1,0,0,0,706,709,1,0,0,0,707,705,1,0,0,0,707,708,
-		1,0,0,0,708,710,1,0,0,0,709,707,1,0,0,0,710,711,5,137,0,0,711,713,1,0,
-		0,0,712,698,1,0,0,0,712,700,1,0,0,0,713,57,1,0,0,0,714,722,5,116,0,0,715,
-		723,3,48,24,0,716,717,5,136,0,0,717,718,3,48,24,0,718,719,5,138,0,0,719,
-		720,3,48,24,0,720,721,5,137,0,0,721,723,1,0,0,0,722,715,1,0,0,0,722,716,
-		1,0,0,0,723,727,1,0,0,0,724,725,5,38,0,0,725,726,5,69,0,0,726,728,3,48,
-		24,0,727,724,1,0,0,0,727,728,1,0,0,0,728,59,1,0,0,0,729,737,3,82,41,0,
-		730,732,5,5,0,0,731,730,1,0,0,0,731,732,1,0,0,0,732,733,1,0,0,0,733,735,
-		3,88,44,0,734,736,3,24,12,0,735,734,1,0,0,0,735,736,1,0,0,0,736,738,1,
-		0,0,0,737,731,1,0,0,0,737,738,1,0,0,0,738,776,1,0,0,0,739,740,5,136,0,
-		0,740,741,3,28,14,0,741,749,5,137,0,0,742,744,5,5,0,0,743,742,1,0,0,0,
-		743,744,1,0,0,0,744,745,1,0,0,0,745,747,3,88,44,0,746,748,3,24,12,0,747,
-		746,1,0,0,0,747,748,1,0,0,0,748,750,1,0,0,0,749,743,1,0,0,0,749,750,1,
-		0,0,0,750,776,1,0,0,0,751,752,3,88,44,0,752,753,5,136,0,0,753,758,3,62,
-		31,0,754,755,5,138,0,0,755,757,3,62,31,0,756,754,1,0,0,0,757,760,1,0,0,
-		0,758,756,1,0,0,0,758,759,1,0,0,0,759,761,1,0,0,0,760,758,1,0,0,0,761,
-		769,5,137,0,0,762,764,5,5,0,0,763,762,1,0,0,0,763,764,1,0,0,0,764,765,
-		1,0,0,0,765,767,3,88,44,0,766,768,3,24,12,0,767,766,1,0,0,0,767,768,1,
-		0,0,0,768,770,1,0,0,0,769,763,1,0,0,0,769,770,1,0,0,0,770,776,1,0,0,0,
-		771,772,5,136,0,0,772,773,3,52,26,0,773,774,5,137,0,0,774,776,1,0,0,0,
-		775,729,1,0,0,0,775,739,1,0,0,0,775,751,1,0,0,0,775,771,1,0,0,0,776,61,
-		1,0,0,0,777,778,3,64,32,0,778,63,1,0,0,0,779,780,6,32,-1,0,780,782,3,70,
-		35,0,781,783,3,66,33,0,782,781,1,0,0,0,782,783,1,0,0,0,783,787,1,0,0,0,
-		784,785,5,60,0,0,785,787,3,64,32,3,786,779,1,0,0,0,786,784,1,0,0,0,787,
-		796,1,0,0,0,788,789,10,2,0,0,789,790,5,3,0,0,790,795,3,64,32,3,791,792,
-		10,1,0,0,792,793,5,65,0,0,793,795,3,64,32,2,794,788,1,0,0,0,794,791,1,
-		0,0,0,795,798,1,0,0,0,796,794,1,0,0,0,796,797,1,0,0,0,797,65,1,0,0,0,798,
-		796,1,0,0,0,799,800,3,68,34,0,800,801,3,70,35,0,801,860,1,0,0,0,802,804,
-		5,60,0,0,803,802,1,0,0,0,803,804,1,0,0,0,804,805,1,0,0,0,805,806,5,7,0,
-		0,806,807,3,70,35,0,807,808,5,3,0,0,808,809,3,70,35,0,809,860,1,0,0,0,
-		810,812,5,60,0,0,811,810,1,0,0,0,811,812,1,0,0,0,812,813,1,0,0,0,813,814,
-		5,44,0,0,814,815,5,136,0,0,815,816,3,28,14,0,816,817,5,137,0,0,817,860,
-		1,0,0,0,818,820,5,60,0,0,819,818,1,0,0,0,819,820,1,0,0,0,820,821,1,0,0,
-		0,821,822,5,44,0,0,822,823,5,136,0,0,823,828,3,62,31,0,824,825,5,138,0,
-		0,825,827,3,62,31,0,826,824,1,0,0,0,827,830,1,0,0,0,828,826,1,0,0,0,828,
-		829,1,0,0,0,829,831,1,0,0,0,830,828,1,0,0,0,831,832,5,137,0,0,832,860,
-		1,0,0,0,833,835,5,60,0,0,834,833,1,0,0,0,834,835,1,0,0,0,835,836,1,0,0,
-		0,836,837,7,12,0,0,837,840,3,70,35,0,838,839,5,24,0,0,839,841,3,70,35,
-		0,840,838,1,0,0,0,840,841,1,0,0,0,841,860,1,0,0,0,842,844,5,50,0,0,843,
-		845,5,60,0,0,844,843,1,0,0,0,844,845,1,0,0,0,845,846,1,0,0,0,846,860,5,
-		61,0,0,847,849,5,50,0,0,848,850,5,60,0,0,849,848,1,0,0,0,849,850,1,0,0,
-		0,850,851,1,0,0,0,851,860,3,84,42,0,852,854,5,50,0,0,853,855,5,60,0,0,
-		854,853,1,0,0,0,854,855,1,0,0,0,855,856,1,0,0,0,856,857,5,19,0,0,857,858,
-		5,34,0,0,858,860,3,70,35,0,859,799,1,0,0,0,859,803,1,0,0,0,859,811,1,0,
-		0,0,859,819,1,0,0,0,859,834,1,0,0,0,859,842,1,0,0,0,859,847,1,0,0,0,859,
-		852,1,0,0,0,860,67,1,0,0,0,861,862,7,13,0,0,862,69,1,0,0,0,863,864,6,35,
-		-1,0,864,868,3,72,36,0,865,866,7,14,0,0,866,868,3,70,35,5,867,863,1,0,
-		0,0,867,865,1,0,0,0,868,883,1,0,0,0,869,870,10,4,0,0,870,871,7,15,0,0,
-		871,882,3,70,35,5,872,873,10,3,0,0,873,874,7,14,0,0,874,882,3,70,35,4,
-		875,876,10,2,0,0,876,877,5,130,0,0,877,882,3,70,35,3,878,879,10,1,0,0,
-		879,880,7,16,0,0,880,882,3,70,35,2,881,869,1,0,0,0,881,872,1,0,0,0,881,
-		875,1,0,0,0,881,878,1,0,0,0,882,885,1,0,0,0,883,881,1,0,0,0,883,884,1,
-		0,0,0,884,71,1,0,0,0,885,883,1,0,0,0,886,887,6,36,-1,0,887,973,5,61,0,
-		0,888,973,3,84,42,0,889,973,3,86,43,0,890,973,5,142,0,0,891,973,5,141,
-		0,0,892,893,5,48,0,0,893,895,5,142,0,0,894,896,3,88,44,0,895,894,1,0,0,
-		0,895,896,1,0,0,0,896,973,1,0,0,0,897,898,3,88,44,0,898,899,5,142,0,0,
-		899,973,1,0,0,0,900,973,5,145,0,0,901,902,5,26,0,0,902,903,5,136,0,0,903,
-		904,3,28,14,0,904,905,5,137,0,0,905,973,1,0,0,0,906,907,5,136,0,0,907,
-		908,3,28,14,0,908,909,5,137,0,0,909,973,1,0,0,0,910,911,5,4,0,0,911,920,
-		5,133,0,0,912,917,3,62,31,0,913,914,5,138,0,0,914,916,3,62,31,0,915,913,
-		1,0,0,0,916,919,1,0,0,0,917,915,1,0,0,0,917,918,1,0,0,0,918,921,1,0,0,
-		0,919,917,1,0,0,0,920,912,1,0,0,0,920,921,1,0,0,0,921,922,1,0,0,0,922,
-		973,5,134,0,0,923,925,5,9,0,0,924,926,3,62,31,0,925,924,1,0,0,0,925,926,
-		1,0,0,0,926,928,1,0,0,0,927,929,3,76,38,0,928,927,1,0,0,0,929,930,1,0,
-		0,0,930,928,1,0,0,0,930,931,1,0,0,0,931,934,1,0,0,0,932,933,5,21,0,0,933,
-		935,3,62,31,0,934,932,1,0,0,0,934,935,1,0,0,0,935,936,1,0,0,0,936,937,
-		5,23,0,0,937,973,1,0,0,0,938,939,5,10,0,0,939,940,5,136,0,0,940,941,3,
-		62,31,0,941,942,5,5,0,0,942,943,3,78,39,0,943,944,5,137,0,0,944,973,1,
-		0,0,0,945,946,3,74,37,0,946,959,5,136,0,0,947,960,5,127,0,0,948,950,5,
-		19,0,0,949,948,1,0,0,0,949,950,1,0,0,0,950,951,1,0,0,0,951,956,3,62,31,
-		0,952,953,5,138,0,0,953,955,3,62,31,0,954,952,1,0,0,0,955,958,1,0,0,0,
-		956,954,1,0,0,0,956,957,1,0,0,0,957,960,1,0,0,0,958,956,1,0,0,0,959,947,
-		1,0,0,0,959,949,1,0,0,0,959,960,1,0,0,0,960,961,1,0,0,0,961,962,5,137,
-		0,0,962,973,1,0,0,0,963,964,3,88,44,0,964,965,5,139,0,0,965,966,3,88,44,
-		0,966,973,1,0,0,0,967,973,3,88,44,0,968,969,5,136,0,0,969,970,3,62,31,
-		0,970,971,5,137,0,0,971,973,1,0,0,0,972,886,1,0,0,0,972,888,1,0,0,0,972,
-		889,1,0,0,0,972,890,1,0,0,0,972,891,1,0,0,0,972,892,1,0,0,0,972,897,1,
-		0,0,0,972,900,1,0,0,0,972,901,1,0,0,0,972,906,1,0,0,0,972,910,1,0,0,0,
-		972,923,1,0,0,0,972,938,1,0,0,0,972,945,1,0,0,0,972,963,1,0,0,0,972,967,
-		1,0,0,0,972,968,1,0,0,0,973,984,1,0,0,0,974,975,10,8,0,0,975,976,5,133,
-		0,0,976,977,3,70,35,0,977,978,5,134,0,0,978,983,1,0,0,0,979,980,10,5,0,
-		0,980,981,5,135,0,0,981,983,3,78,39,0,982,974,1,0,0,0,982,979,1,0,0,0,
-		983,986,1,0,0,0,984,982,1,0,0,0,984,985,1,0,0,0,985,73,1,0,0,0,986,984,
-		1,0,0,0,987,991,3,88,44,0,988,991,5,54,0,0,989,991,5,77,0,0,990,987,1,
-		0,0,0,990,988,1,0,0,0,990,989,1,0,0,0,991,75,1,0,0,0,992,993,5,112,0,0,
-		993,994,3,62,31,0,994,995,5,97,0,0,995,996,3,62,31,0,996,77,1,0,0,0,997,
-		998,6,39,-1,0,998,999,5,4,0,0,999,1000,5,121,0,0,1000,1001,3,78,39,0,1001,
-		1002,5,123,0,0,1002,1042,1,0,0,0,1003,1004,5,58,0,0,1004,1005,5,121,0,
-		0,1005,1006,3,78,39,0,1006,1007,5,138,0,0,1007,1008,3,78,39,0,1008,1009,
-		5,123,0,0,1009,1042,1,0,0,0,1010,1011,5,92,0,0,1011,1020,5,121,0,0,1012,
-		1017,3,80,40,0,1013,1014,5,138,0,0,1014,1016,3,80,40,0,1015,1013,1,0,0,
-		0,1016,1019,1,0,0,0,1017,1015,1,0,0,0,1017,1018,1,0,0,0,1018,1021,1,0,
-		0,0,1019,1017,1,0,0,0,1020,1012,1,0,0,0,1020,1021,1,0,0,0,1021,1022,1,
-		0,0,0,1022,1042,5,123,0,0,1023,1025,3,88,44,0,1024,1026,7,17,0,0,1025,
-		1024,1,0,0,0,1025,1026,1,0,0,0,1026,1034,1,0,0,0,1027,1028,5,136,0,0,1028,
-		1031,5,143,0,0,1029,1030,5,138,0,0,1030,1032,5,143,0,0,1031,1029,1,0,0,
-		0,1031,1032,1,0,0,0,1032,1033,1,0,0,0,1033,1035,5,137,0,0,1034,1027,1,
-		0,0,0,1034,1035,1,0,0,0,1035,1039,1,0,0,0,1036,1037,7,18,0,0,1037,1038,
-		5,98,0,0,1038,1040,5,118,0,0,1039,1036,1,0,0,0,1039,1040,1,0,0,0,1040,
-		1042,1,0,0,0,1041,997,1,0,0,0,1041,1003,1,0,0,0,1041,1010,1,0,0,0,1041,
-		1023,1,0,0,0,1042,1048,1,0,0,0,1043,1044,10,2,0,0,1044,1045,5,133,0,0,
-		1045,1047,5,134,0,0,1046,1043,1,0,0,0,1047,1050,1,0,0,0,1048,1046,1,0,
-		0,0,1048,1049,1,0,0,0,1049,79,1,0,0,0,1050,1048,1,0,0,0,1051,1052,3,88,
-		44,0,1052,1053,3,78,39,0,1053,81,1,0,0,0,1054,1057,3,88,44,0,1055,1056,
-		5,139,0,0,1056,1058,3,88,44,0,1057,1055,1,0,0,0,1057,1058,1,0,0,0,1058,
-		83,1,0,0,0,1059,1060,7,19,0,0,1060,85,1,0,0,0,1061,1062,7,20,0,0,1062,
-		87,1,0,0,0,1063,1067,5,146,0,0,1064,1067,5,147,0,0,1065,1067,3,90,45,0,
-		1066,1063,1,0,0,0,1066,1064,1,0,0,0,1066,1065,1,0,0,0,1067,89,1,0,0,0,
-		1068,1069,7,21,0,0,1069,91,1,0,0,0,156,95,102,107,113,116,123,129,133,
-		136,140,144,150,154,164,168,172,175,179,185,192,195,203,208,214,217,221,
-		226,233,236,241,255,260,265,270,275,280,289,293,305,308,312,318,326,341,
-		348,357,368,373,381,385,393,404,415,418,428,431,434,439,441,446,448,452,
-		465,471,474,476,488,495,499,506,515,518,521,525,534,537,541,550,553,557,
-		561,571,581,598,610,623,628,637,649,652,654,668,672,674,676,678,682,686,
-		690,694,696,707,712,722,727,731,735,737,743,747,749,758,763,767,769,775,
-		782,786,794,796,803,811,819,828,834,840,844,849,854,859,867,881,883,895,
-		917,920,925,930,934,949,956,959,972,982,984,990,1017,1020,1025,1031,1034,
-		1039,1041,1048,1057,1066
+		3,8,4,0,285,307,1,0,0,0,286,289,5,77,0,0,287,290,3,6,3,0,288,290,5,2,0,
+		0,289,287,1,0,0,0,289,288,1,0,0,0,290,307,1,0,0,0,291,292,5,28,0,0,292,
+		307,3,2,1,0,293,296,5,73,0,0,294,297,5,144,0,0,295,297,3,88,44,0,296,294,
+		1,0,0,0,296,295,1,0,0,0,297,300,1,0,0,0,298,299,5,35,0,0,299,301,5,7,0,
+		0,300,298,1,0,0,0,300,301,1,0,0,0,301,304,1,0,0,0,302,303,5,57,0,0,303,
+		305,5,145,0,0,304,302,1,0,0,0,304,305,1,0,0,0,305,307,1,0,0,0,306,120,
+		1,0,0,0,306,142,1,0,0,0,306,159,1,0,0,0,306,181,1,0,0,0,306,189,1,0,0,
+		0,306,210,1,0,0,0,306,223,1,0,0,0,306,224,1,0,0,0,306,238,1,0,0,0,306,
+		243,1,0,0,0,306,246,1,0,0,0,306,248,1,0,0,0,306,250,1,0,0,0,306,253,1,
+		0,0,0,306,258,1,0,0,0,306,272,1,0,0,0,306,277,1,0,0,0,306,278,1,0,0,0,
+		306,286,1,0,0,0,306,291,1,0,0,0,306,293,1,0,0,0,307,3,1,0,0,0,308,309,
+		3,88,44,0,309,310,5,121,0,0,310,311,3,62,31,0,311,5,1,0,0,0,312,322,5,
+		144,0,0,313,318,3,88,44,0,314,315,5,141,0,0,315,317,3,88,44,0,316,314,
+		1,0,0,0,317,320,1,0,0,0,318,316,1,0,0,0,318,319,1,0,0,0,319,322,1,0,0,
+		0,320,318,1,0,0,0,321,312,1,0,0,0,321,313,1,0,0,0,322,7,1,0,0,0,323,332,
+		5,144,0,0,324,326,5,128,0,0,325,324,1,0,0,0,325,326,1,0,0,0,326,327,1,
+		0,0,0,327,332,3,86,43,0,328,332,3,88,44,0,329,332,5,16,0,0,330,332,5,65,
+		0,0,331,323,1,0,0,0,331,325,1,0,0,0,331,328,1,0,0,0,331,329,1,0,0,0,331,
+		330,1,0,0,0,332,9,1,0,0,0,333,334,5,138,0,0,334,339,3,12,6,0,335,336,5,
+		140,0,0,336,338,3,12,6,0,337,335,1,0,0,0,338,341,1,0,0,0,339,337,1,0,0,
+		0,339,340,1,0,0,0,340,342,1,0,0,0,341,339,1,0,0,0,342,343,5,139,0,0,343,
+		11,1,0,0,0,344,355,3,14,7,0,345,346,5,113,0,0,346,347,5,34,0,0,347,348,
+		3,88,44,0,348,349,5,5,0,0,349,350,3,62,31,0,350,355,1,0,0,0,351,352,5,
+		72,0,0,352,353,5,53,0,0,353,355,3,24,12,0,354,344,1,0,0,0,354,345,1,0,
+		0,0,354,351,1,0,0,0,355,13,1,0,0,0,356,357,3,88,44,0,357,361,3,78,39,0,
+		358,362,5,53,0,0,359,360,5,72,0,0,360,362,5,53,0,0,361,358,1,0,0,0,361,
+		359,1,0,0,0,361,362,1,0,0,0,362,15,1,0,0,0,363,364,5,117,0,0,364,365,5,
+		138,0,0,365,370,3,18,9,0,366,367,5,140,0,0,367,369,3,18,9,0,368,366,1,
+		0,0,0,369,372,1,0,0,0,370,368,1,0,0,0,370,371,1,0,0,0,371,373,1,0,0,0,
+		372,370,1,0,0,0,373,374,5,139,0,0,374,17,1,0,0,0,375,376,3,88,44,0,376,
+		377,5,121,0,0,377,378,3,20,10,0,378,19,1,0,0,0,379,387,5,144,0,0,380,382,
+		5,128,0,0,381,380,1,0,0,0,381,382,1,0,0,0,382,383,1,0,0,0,383,387,3,86,
+		43,0,384,387,3,84,42,0,385,387,3,88,44,0,386,379,1,0,0,0,386,381,1,0,0,
+		0,386,384,1,0,0,0,386,385,1,0,0,0,387,21,1,0,0,0,388,389,5,109,0,0,389,
+		394,3,26,13,0,390,391,5,140,0,0,391,393,3,26,13,0,392,390,1,0,0,0,393,
+		396,1,0,0,0,394,392,1,0,0,0,394,395,1,0,0,0,395,399,1,0,0,0,396,394,1,
+		0,0,0,397,399,3,28,14,0,398,388,1,0,0,0,398,397,1,0,0,0,399,23,1,0,0,0,
+		400,401,5,138,0,0,401,406,3,88,44,0,402,403,5,140,0,0,403,405,3,88,44,
+		0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
+		409,1,0,0,0,408,406,1,0,0,0,409,410,5,139,0,0,410,25,1,0,0,0,411,412,5,
+		138,0,0,412,417,3,62,31,0,413,414,5,140,0,0,414,416,3,62,31,0,415,413,
+		1,0,0,0,416,419,1,0,0,0,417,415,1,0,0,0,417,418,1,0,0,0,418,420,1,0,0,
+		0,419,417,1,0,0,0,420,421,5,139,0,0,421,27,1,0,0,0,422,423,5,117,0,0,423,
+		428,3,30,15,0,424,425,5,140,0,0,425,427,3,30,15,0,426,424,1,0,0,0,427,
+		430,1,0,0,0,428,426,1,0,0,0,428,429,1,0,0,0,429,432,1,0,0,0,430,428,1,
+		0,0,0,431,422,1,0,0,0,431,432,1,0,0,0,432,433,1,0,0,0,433,444,3,32,16,
+		0,434,435,5,67,0,0,435,436,5,9,0,0,436,441,3,40,20,0,437,438,5,140,0,0,
+		438,440,3,40,20,0,439,437,1,0,0,0,440,443,1,0,0,0,441,439,1,0,0,0,441,
+		442,1,0,0,0,442,445,1,0,0,0,443,441,1,0,0,0,444,434,1,0,0,0,444,445,1,
+		0,0,0,445,447,1,0,0,0,446,448,3,42,21,0,447,446,1,0,0,0,447,448,1,0,0,
+		0,448,454,1,0,0,0,449,452,5,57,0,0,450,453,5,145,0,0,451,453,5,2,0,0,452,
+		450,1,0,0,0,452,451,1,0,0,0,453,455,1,0,0,0,454,449,1,0,0,0,454,455,1,
+		0,0,0,455,461,1,0,0,0,456,457,5,64,0,0,457,459,5,145,0,0,458,460,7,7,0,
+		0,459,458,1,0,0,0,459,460,1,0,0,0,460,462,1,0,0,0,461,456,1,0,0,0,461,
+		462,1,0,0,0,462,29,1,0,0,0,463,465,3,88,44,0,464,466,3,24,12,0,465,464,
+		1,0,0,0,465,466,1,0,0,0,466,467,1,0,0,0,467,468,5,5,0,0,468,469,5,138,
+		0,0,469,470,3,28,14,0,470,471,5,139,0,0,471,31,1,0,0,0,472,473,6,16,-1,
+		0,473,474,3,36,18,0,474,489,1,0,0,0,475,476,10,2,0,0,476,478,5,48,0,0,
+		477,479,3,34,17,0,478,477,1,0,0,0,478,479,1,0,0,0,479,480,1,0,0,0,480,
+		488,3,32,16,3,481,482,10,1,0,0,482,484,7,8,0,0,483,485,3,34,17,0,484,483,
+		1,0,0,0,484,485,1,0,0,0,485,486,1,0,0,0,486,488,3,32,16,2,487,475,1,0,
+		0,0,487,481,1,0,0,0,488,491,1,0,0,0,489,487,1,0,0,0,489,490,1,0,0,0,490,
+		33,1,0,0,0,491,489,1,0,0,0,492,493,7,9,0,0,493,35,1,0,0,0,494,509,3,38,
+		19,0,495,496,5,109,0,0,496,501,3,26,13,0,497,498,5,140,0,0,498,500,3,26,
+		13,0,499,497,1,0,0,0,500,503,1,0,0,0,501,499,1,0,0,0,501,502,1,0,0,0,502,
+		509,1,0,0,0,503,501,1,0,0,0,504,505,5,138,0,0,505,506,3,28,14,0,506,507,
+		5,139,0,0,507,509,1,0,0,0,508,494,1,0,0,0,508,495,1,0,0,0,508,504,1,0,
+		0,0,509,37,1,0,0,0,510,512,5,82,0,0,511,513,5,20,0,0,512,511,1,0,0,0,512,
+		513,1,0,0,0,513,514,1,0,0,0,514,519,3,50,25,0,515,516,5,140,0,0,516,518,
+		3,50,25,0,517,515,1,0,0,0,518,521,1,0,0,0,519,517,1,0,0,0,519,520,1,0,
+		0,0,520,531,1,0,0,0,521,519,1,0,0,0,522,523,5,35,0,0,523,528,3,52,26,0,
+		524,525,5,140,0,0,525,527,3,52,26,0,526,524,1,0,0,0,527,530,1,0,0,0,528,
+		526,1,0,0,0,528,529,1,0,0,0,529,532,1,0,0,0,530,528,1,0,0,0,531,522,1,
+		0,0,0,531,532,1,0,0,0,532,534,1,0,0,0,533,535,3,44,22,0,534,533,1,0,0,
+		0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,115,0,0,537,539,3,62,31,0,
+		538,536,1,0,0,0,538,539,1,0,0,0,539,550,1,0,0,0,540,541,5,40,0,0,541,542,
+		5,9,0,0,542,547,3,62,31,0,543,544,5,140,0,0,544,546,3,62,31,0,545,543,
+		1,0,0,0,546,549,1,0,0,0,547,545,1,0,0,0,547,548,1,0,0,0,548,551,1,0,0,
+		0,549,547,1,0,0,0,550,540,1,0,0,0,550,551,1,0,0,0,551,554,1,0,0,0,552,
+		553,5,41,0,0,553,555,3,62,31,0,554,552,1,0,0,0,554,555,1,0,0,0,555,566,
+		1,0,0,0,556,557,5,69,0,0,557,558,5,9,0,0,558,563,3,62,31,0,559,560,5,140,
+		0,0,560,562,3,62,31,0,561,559,1,0,0,0,562,565,1,0,0,0,563,561,1,0,0,0,
+		563,564,1,0,0,0,564,567,1,0,0,0,565,563,1,0,0,0,566,556,1,0,0,0,566,567,
+		1,0,0,0,567,39,1,0,0,0,568,570,3,62,31,0,569,571,7,10,0,0,570,569,1,0,
+		0,0,570,571,1,0,0,0,571,574,1,0,0,0,572,573,5,63,0,0,573,575,7,11,0,0,
+		574,572,1,0,0,0,574,575,1,0,0,0,575,41,1,0,0,0,576,577,5,23,0,0,577,585,
+		5,12,0,0,578,579,5,23,0,0,579,585,5,31,0,0,580,581,5,23,0,0,581,582,5,
+		65,0,0,582,583,5,116,0,0,583,585,5,13,0,0,584,576,1,0,0,0,584,578,1,0,
+		0,0,584,580,1,0,0,0,585,43,1,0,0,0,586,587,5,116,0,0,587,588,5,105,0,0,
+		588,589,5,138,0,0,589,590,5,88,0,0,590,594,3,48,24,0,591,593,3,46,23,0,
+		592,591,1,0,0,0,593,596,1,0,0,0,594,592,1,0,0,0,594,595,1,0,0,0,595,597,
+		1,0,0,0,596,594,1,0,0,0,597,598,5,139,0,0,598,642,1,0,0,0,599,600,5,116,
+		0,0,600,601,5,42,0,0,601,602,5,138,0,0,602,603,5,88,0,0,603,604,3,48,24,
+		0,604,605,5,140,0,0,605,606,5,1,0,0,606,607,5,9,0,0,607,611,3,48,24,0,
+		608,610,3,46,23,0,609,608,1,0,0,0,610,613,1,0,0,0,611,609,1,0,0,0,611,
+		612,1,0,0,0,612,614,1,0,0,0,613,611,1,0,0,0,614,615,5,139,0,0,615,642,
+		1,0,0,0,616,617,5,116,0,0,617,618,5,83,0,0,618,619,5,138,0,0,619,623,3,
+		48,24,0,620,622,3,46,23,0,621,620,1,0,0,0,622,625,1,0,0,0,623,621,1,0,
+		0,0,623,624,1,0,0,0,624,626,1,0,0,0,625,623,1,0,0,0,626,627,5,139,0,0,
+		627,642,1,0,0,0,628,629,5,116,0,0,629,630,5,89,0,0,630,631,5,138,0,0,631,
+		632,5,88,0,0,632,636,3,48,24,0,633,635,3,46,23,0,634,633,1,0,0,0,635,638,
+		1,0,0,0,636,634,1,0,0,0,636,637,1,0,0,0,637,639,1,0,0,0,638,636,1,0,0,
+		0,639,640,5,139,0,0,640,642,1,0,0,0,641,586,1,0,0,0,641,599,1,0,0,0,641,
+		616,1,0,0,0,641,628,1,0,0,0,642,45,1,0,0,0,643,644,5,140,0,0,644,645,5,
+		78,0,0,645,651,3,48,24,0,646,647,5,140,0,0,647,648,5,39,0,0,648,649,5,
+		70,0,0,649,651,3,48,24,0,650,643,1,0,0,0,650,646,1,0,0,0,651,47,1,0,0,
+		0,652,653,5,145,0,0,653,654,3,88,44,0,654,49,1,0,0,0,655,668,5,129,0,0,
+		656,657,3,88,44,0,657,658,5,141,0,0,658,659,5,129,0,0,659,668,1,0,0,0,
+		660,665,3,62,31,0,661,663,5,5,0,0,662,661,1,0,0,0,662,663,1,0,0,0,663,
+		664,1,0,0,0,664,666,3,88,44,0,665,662,1,0,0,0,665,666,1,0,0,0,666,668,
+		1,0,0,0,667,655,1,0,0,0,667,656,1,0,0,0,667,660,1,0,0,0,668,51,1,0,0,0,
+		669,670,6,26,-1,0,670,671,3,60,30,0,671,691,1,0,0,0,672,673,10,3,0,0,673,
+		674,5,15,0,0,674,675,5,52,0,0,675,690,3,60,30,0,676,677,10,2,0,0,677,678,
+		3,54,27,0,678,679,5,52,0,0,679,687,3,60,30,0,680,682,3,58,29,0,681,680,
+		1,0,0,0,681,682,1,0,0,0,682,683,1,0,0,0,683,685,3,56,28,0,684,686,3,58,
+		29,0,685,684,1,0,0,0,685,686,1,0,0,0,686,688,1,0,0,0,687,681,1,0,0,0,687,
+		688,1,0,0,0,688,690,1,0,0,0,689,672,1,0,0,0,689,676,1,0,0,0,690,693,1,
+		0,0,0,691,689,1,0,0,0,691,692,1,0,0,0,692,53,1,0,0,0,693,691,1,0,0,0,694,
+		696,5,46,0,0,695,694,1,0,0,0,695,696,1,0,0,0,696,710,1,0,0,0,697,699,5,
+		55,0,0,698,700,5,68,0,0,699,698,1,0,0,0,699,700,1,0,0,0,700,710,1,0,0,
+		0,701,703,5,79,0,0,702,704,5,68,0,0,703,702,1,0,0,0,703,704,1,0,0,0,704,
+		710,1,0,0,0,705,707,5,36,0,0,706,708,5,68,0,0,707,706,1,0,0,0,707,708,
+		1,0,0,0,708,710,1,0,0,0,709,695,1,0,0,0,709,697,1,0,0,0,709,701,1,0,0,
+		0,709,705,1,0,0,0,710,55,1,0,0,0,711,712,5,65,0,0,712,726,3,62,31,0,713,
+		714,5,108,0,0,714,715,5,138,0,0,715,720,3,88,44,0,716,717,5,140,0,0,717,
+		719,3,88,44,0,718,716,1,0,0,0,719,722,1,0,0,0,720,718,1,0,0,0,720,721,
+		1,0,0,0,721,723,1,0,0,0,722,720,1,0,0,0,723,724,5,139,0,0,724,726,1,0,
+		0,0,725,711,1,0,0,0,725,713,1,0,0,0,726,57,1,0,0,0,727,735,5,118,0,0,728,
+		736,3,48,24,0,729,730,5,138,0,0,730,731,3,48,24,0,731,732,5,140,0,0,732,
+		733,3,48,24,0,733,734,5,139,0,0,734,736,1,0,0,0,735,728,1,0,0,0,735,729,
+		1,0,0,0,736,740,1,0,0,0,737,738,5,39,0,0,738,739,5,70,0,0,739,741,3,48,
+		24,0,740,737,1,0,0,0,740,741,1,0,0,0,741,59,1,0,0,0,742,750,3,82,41,0,
+		743,745,5,5,0,0,744,743,1,0,0,0,744,745,1,0,0,0,745,746,1,0,0,0,746,748,
+		3,88,44,0,747,749,3,24,12,0,748,747,1,0,0,0,748,749,1,0,0,0,749,751,1,
+		0,0,0,750,744,1,0,0,0,750,751,1,0,0,0,751,789,1,0,0,0,752,753,5,138,0,
+		0,753,754,3,28,14,0,754,762,5,139,0,0,755,757,5,5,0,0,756,755,1,0,0,0,
+		756,757,1,0,0,0,757,758,1,0,0,0,758,760,3,88,44,0,759,761,3,24,12,0,760,
+		759,1,0,0,0,760,761,1,0,0,0,761,763,1,0,0,0,762,756,1,0,0,0,762,763,1,
+		0,0,0,763,789,1,0,0,0,764,765,3,88,44,0,765,766,5,138,0,0,766,771,3,62,
+		31,0,767,768,5,140,0,0,768,770,3,62,31,0,769,767,1,0,0,0,770,773,1,0,0,
+		0,771,769,1,0,0,0,771,772,1,0,0,0,772,774,1,0,0,0,773,771,1,0,0,0,774,
+		782,5,139,0,0,775,777,5,5,0,0,776,775,1,0,0,0,776,777,1,0,0,0,777,778,
+		1,0,0,0,778,780,3,88,44,0,779,781,3,24,12,0,780,779,1,0,0,0,780,781,1,
+		0,0,0,781,783,1,0,0,0,782,776,1,0,0,0,782,783,1,0,0,0,783,789,1,0,0,0,
+		784,785,5,138,0,0,785,786,3,52,26,0,786,787,5,139,0,0,787,789,1,0,0,0,
+		788,742,1,0,0,0,788,752,1,0,0,0,788,764,1,0,0,0,788,784,1,0,0,0,789,61,
+		1,0,0,0,790,791,3,64,32,0,791,63,1,0,0,0,792,793,6,32,-1,0,793,795,3,70,
+		35,0,794,796,3,66,33,0,795,794,1,0,0,0,795,796,1,0,0,0,796,800,1,0,0,0,
+		797,798,5,61,0,0,798,800,3,64,32,3,799,792,1,0,0,0,799,797,1,0,0,0,800,
+		809,1,0,0,0,801,802,10,2,0,0,802,803,5,3,0,0,803,808,3,64,32,3,804,805,
+		10,1,0,0,805,806,5,66,0,0,806,808,3,64,32,2,807,801,1,0,0,0,807,804,1,
+		0,0,0,808,811,1,0,0,0,809,807,1,0,0,0,809,810,1,0,0,0,810,65,1,0,0,0,811,
+		809,1,0,0,0,812,813,3,68,34,0,813,814,3,70,35,0,814,873,1,0,0,0,815,817,
+		5,61,0,0,816,815,1,0,0,0,816,817,1,0,0,0,817,818,1,0,0,0,818,819,5,8,0,
+		0,819,820,3,70,35,0,820,821,5,3,0,0,821,822,3,70,35,0,822,873,1,0,0,0,
+		823,825,5,61,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,826,1,0,0,0,826,827,
+		5,45,0,0,827,828,5,138,0,0,828,829,3,28,14,0,829,830,5,139,0,0,830,873,
+		1,0,0,0,831,833,5,61,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,
+		0,834,835,5,45,0,0,835,836,5,138,0,0,836,841,3,62,31,0,837,838,5,140,0,
+		0,838,840,3,62,31,0,839,837,1,0,0,0,840,843,1,0,0,0,841,839,1,0,0,0,841,
+		842,1,0,0,0,842,844,1,0,0,0,843,841,1,0,0,0,844,845,5,139,0,0,845,873,
+		1,0,0,0,846,848,5,61,0,0,847,846,1,0,0,0,847,848,1,0,0,0,848,849,1,0,0,
+		0,849,850,7,12,0,0,850,853,3,70,35,0,851,852,5,25,0,0,852,854,3,70,35,
+		0,853,851,1,0,0,0,853,854,1,0,0,0,854,873,1,0,0,0,855,857,5,51,0,0,856,
+		858,5,61,0,0,857,856,1,0,0,0,857,858,1,0,0,0,858,859,1,0,0,0,859,873,5,
+		62,0,0,860,862,5,51,0,0,861,863,5,61,0,0,862,861,1,0,0,0,862,863,1,0,0,
+		0,863,864,1,0,0,0,864,873,3,84,42,0,865,867,5,51,0,0,866,868,5,61,0,0,
+		867,866,1,0,0,0,867,868,1,0,0,0,868,869,1,0,0,0,869,870,5,20,0,0,870,871,
+		5,35,0,0,871,873,3,70,35,0,872,812,1,0,0,0,872,816,1,0,0,0,872,824,1,0,
+		0,0,872,832,1,0,0,0,872,847,1,0,0,0,872,855,1,0,0,0,872,860,1,0,0,0,872,
+		865,1,0,0,0,873,67,1,0,0,0,874,875,7,13,0,0,875,69,1,0,0,0,876,877,6,35,
+		-1,0,877,881,3,72,36,0,878,879,7,14,0,0,879,881,3,70,35,5,880,876,1,0,
+		0,0,880,878,1,0,0,0,881,896,1,0,0,0,882,883,10,4,0,0,883,884,7,15,0,0,
+		884,895,3,70,35,5,885,886,10,3,0,0,886,887,7,14,0,0,887,895,3,70,35,4,
+		888,889,10,2,0,0,889,890,5,132,0,0,890,895,3,70,35,3,891,892,10,1,0,0,
+		892,893,7,16,0,0,893,895,3,70,35,2,894,882,1,0,0,0,894,885,1,0,0,0,894,
+		888,1,0,0,0,894,891,1,0,0,0,895,898,1,0,0,0,896,894,1,0,0,0,896,897,1,
+		0,0,0,897,71,1,0,0,0,898,896,1,0,0,0,899,900,6,36,-1,0,900,986,5,62,0,
+		0,901,986,3,84,42,0,902,986,3,86,43,0,903,986,5,144,0,0,904,986,5,143,
+		0,0,905,906,5,49,0,0,906,908,5,144,0,0,907,909,3,88,44,0,908,907,1,0,0,
+		0,908,909,1,0,0,0,909,986,1,0,0,0,910,911,3,88,44,0,911,912,5,144,0,0,
+		912,986,1,0,0,0,913,986,5,147,0,0,914,915,5,27,0,0,915,916,5,138,0,0,916,
+		917,3,28,14,0,917,918,5,139,0,0,918,986,1,0,0,0,919,920,5,138,0,0,920,
+		921,3,28,14,0,921,922,5,139,0,0,922,986,1,0,0,0,923,924,5,4,0,0,924,933,
+		5,135,0,0,925,930,3,62,31,0,926,927,5,140,0,0,927,929,3,62,31,0,928,926,
+		1,0,0,0,929,932,1,0,0,0,930,928,1,0,0,0,930,931,1,0,0,0,931,934,1,0,0,
+		0,932,930,1,0,0,0,933,925,1,0,0,0,933,934,1,0,0,0,934,935,1,0,0,0,935,
+		986,5,136,0,0,936,938,5,10,0,0,937,939,3,62,31,0,938,937,1,0,0,0,938,939,
+		1,0,0,0,939,941,1,0,0,0,940,942,3,76,38,0,941,940,1,0,0,0,942,943,1,0,
+		0,0,943,941,1,0,0,0,943,944,1,0,0,0,944,947,1,0,0,0,945,946,5,22,0,0,946,
+		948,3,62,31,0,947,945,1,0,0,0,947,948,1,0,0,0,948,949,1,0,0,0,949,950,
+		5,24,0,0,950,986,1,0,0,0,951,952,5,11,0,0,952,953,5,138,0,0,953,954,3,
+		62,31,0,954,955,5,5,0,0,955,956,3,78,39,0,956,957,5,139,0,0,957,986,1,
+		0,0,0,958,959,3,74,37,0,959,972,5,138,0,0,960,973,5,129,0,0,961,963,5,
+		20,0,0,962,961,1,0,0,0,962,963,1,0,0,0,963,964,1,0,0,0,964,969,3,62,31,
+		0,965,966,5,140,0,0,966,968,3,62,31,0,967,965,1,0,0,0,968,971,1,0,0,0,
+		969,967,1,0,0,0,969,970,1,0,0,0,970,973,1,0,0,0,971,969,1,0,0,0,972,960,
+		1,0,0,0,972,962,1,0,0,0,972,973,1,0,0,0,973,974,1,0,0,0,974,975,5,139,
+		0,0,975,986,1,0,0,0,976,977,3,88,44,0,977,978,5,141,0,0,978,979,3,88,44,
+		0,979,986,1,0,0,0,980,986,3,88,44,0,981,982,5,138,0,0,982,983,3,62,31,
+		0,983,984,5,139,0,0,984,986,1,0,0,0,985,899,1,0,0,0,985,901,1,0,0,0,985,
+		902,1,0,0,0,985,903,1,0,0,0,985,904,1,0,0,0,985,905,1,0,0,0,985,910,1,
+		0,0,0,985,913,1,0,0,0,985,914,1,0,0,0,985,919,1,0,0,0,985,923,1,0,0,0,
+		985,936,1,0,0,0,985,951,1,0,0,0,985,958,1,0,0,0,985,976,1,0,0,0,985,980,
+		1,0,0,0,985,981,1,0,0,0,986,997,1,0,0,0,987,988,10,8,0,0,988,989,5,135,
+		0,0,989,990,3,70,35,0,990,991,5,136,0,0,991,996,1,0,0,0,992,993,10,5,0,
+		0,993,994,5,137,0,0,994,996,3,78,39,0,995,987,1,0,0,0,995,992,1,0,0,0,
+		996,999,1,0,0,0,997,995,1,0,0,0,997,998,1,0,0,0,998,73,1,0,0,0,999,997,
+		1,0,0,0,1000,1004,3,88,44,0,1001,1004,5,55,0,0,1002,1004,5,79,0,0,1003,
+		1000,1,0,0,0,1003,1001,1,0,0,0,1003,1002,1,0,0,0,1004,75,1,0,0,0,1005,
+		1006,5,114,0,0,1006,1007,3,62,31,0,1007,1008,5,99,0,0,1008,1009,3,62,31,
+		0,1009,77,1,0,0,0,1010,1011,6,39,-1,0,1011,1012,5,4,0,0,1012,1013,5,123,
+		0,0,1013,1014,3,78,39,0,1014,1015,5,125,0,0,1015,1055,1,0,0,0,1016,1017,
+		5,59,0,0,1017,1018,5,123,0,0,1018,1019,3,78,39,0,1019,1020,5,140,0,0,1020,
+		1021,3,78,39,0,1021,1022,5,125,0,0,1022,1055,1,0,0,0,1023,1024,5,94,0,
+		0,1024,1033,5,123,0,0,1025,1030,3,80,40,0,1026,1027,5,140,0,0,1027,1029,
+		3,80,40,0,1028,1026,1,0,0,0,1029,1032,1,0,0,0,1030,1028,1,0,0,0,1030,1031,
+		1,0,0,0,1031,1034,1,0,0,0,1032,1030,1,0,0,0,1033,1025,1,0,0,0,1033,1034,
+		1,0,0,0,1034,1035,1,0,0,0,1035,1055,5,125,0,0,1036,1038,3,88,44,0,1037,
+		1039,7,17,0,0,1038,1037,1,0,0,0,1038,1039,1,0,0,0,1039,1047,1,0,0,0,1040,
+		1041,5,138,0,0,1041,1044,5,145,0,0,1042,1043,5,140,0,0,1043,1045,5,145,
+		0,0,1044,1042,1,0,0,0,1044,1045,1,0,0,0,1045,1046,1,0,0,0,1046,1048,5,
+		139,0,0,1047,1040,1,0,0,0,1047,1048,1,0,0,0,1048,1052,1,0,0,0,1049,1050,
+		7,18,0,0,1050,1051,5,100,0,0,1051,1053,5,120,0,0,1052,1049,1,0,0,0,1052,
+		1053,1,0,0,0,1053,1055,1,0,0,0,1054,1010,1,0,0,0,1054,1016,1,0,0,0,1054,
+		1023,1,0,0,0,1054,1036,1,0,0,0,1055,1061,1,0,0,0,1056,1057,10,2,0,0,1057,
+		1058,5,135,0,0,1058,1060,5,136,0,0,1059,1056,1,0,0,0,1060,1063,1,0,0,0,
+		1061,1059,1,0,0,0,1061,1062,1,0,0,0,1062,79,1,0,0,0,1063,1061,1,0,0,0,
+		1064,1065,3,88,44,0,1065,1066,3,78,39,0,1066,81,1,0,0,0,1067,1070,3,88,
+		44,0,1068,1069,5,141,0,0,1069,1071,3,88,44,0,1070,1068,1,0,0,0,1070,1071,
+		1,0,0,0,1071,83,1,0,0,0,1072,1073,7,19,0,0,1073,85,1,0,0,0,1074,1075,7,
+		20,0,0,1075,87,1,0,0,0,1076,1080,5,148,0,0,1077,1080,5,149,0,0,1078,1080,
+		3,90,45,0,1079,1076,1,0,0,0,1079,1077,1,0,0,0,1079,1078,1,0,0,0,1080,89,
+		1,0,0,0,1081,1082,7,21,0,0,1082,91,1,0,0,0,159,95,102,107,113,116,123,
+		129,133,136,140,144,150,154,164,168,172,175,179,185,192,195,203,208,214,
+		217,221,226,233,236,241,255,260,265,270,275,280,289,296,300,304,306,318,
+		321,325,331,339,354,361,370,381,386,394,398,406,417,428,431,441,444,447,
+		452,454,459,461,465,478,484,487,489,501,508,512,519,528,531,534,538,547,
+		550,554,563,566,570,574,584,594,611,623,636,641,650,662,665,667,681,685,
+		687,689,691,695,699,703,707,709,720,725,735,740,744,748,750,756,760,762,
+		771,776,780,782,788,795,799,807,809,816,824,832,841,847,853,857,862,867,
+		872,880,894,896,908,930,933,938,943,947,962,969,972,985,995,997,1003,1030,
+		1033,1038,1044,1047,1052,1054,1061,1070,1079
 	};
 
 	public static readonly ATN _ATN =

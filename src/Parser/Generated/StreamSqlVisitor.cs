@@ -177,6 +177,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitExplain([NotNull] StreamSqlParser.ExplainContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>print</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPrint([NotNull] StreamSqlParser.PrintContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.assignment"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>

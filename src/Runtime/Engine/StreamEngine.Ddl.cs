@@ -99,7 +99,7 @@ public sealed partial class StreamEngine
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
-        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)));
+        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic);
         if (!_replaying)
         {
             running.InitializeOffsets(session.FromLatest);

@@ -9,6 +9,7 @@ using StreamSql.Runtime.Expressions;
 using StreamSql.Runtime.Queries;
 using StreamSql.Runtime.Topics;
 using StreamSql.Runtime.Topics.Embedded;
+using StreamSql.Runtime.Topics.Kafka;
 
 namespace StreamSql.Runtime.Engine;
 
@@ -19,6 +20,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
     private readonly SemaphoreSlim _ddlGate = new(1, 1);
     private readonly Dictionary<string, PersistentQuery> _running = new(StringComparer.Ordinal);
     private readonly CommandLog _commandLog;
+    private readonly ErrorTopic _errorTopic;
     private readonly string _queriesDirectory;
     private bool _replaying;
 
@@ -26,7 +28,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
     {
         Options = options;
         Topics = topics;
-        _commandLog = new CommandLog(topics);
+        _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
+        _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
     }
 
@@ -40,7 +43,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
     public static async Task<StreamEngine> OpenAsync(EngineOptions options, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        var engine = new StreamEngine(options, new EmbeddedTopicStore(options.DataDirectory));
+        ITopicStore topics = options.KafkaBootstrapServers is { } servers ? new KafkaTopicStore(servers) : new EmbeddedTopicStore(options.DataDirectory);
+        var engine = new StreamEngine(options, topics);
         await engine.ReplayAsync(cancellationToken).ConfigureAwait(false);
         return engine;
     }
@@ -100,6 +104,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
                 return Describe(describe);
             case ExplainStatement explain:
                 return Explain(explain);
+            case PrintStatement print:
+                return Print(print);
             case FlushStatement:
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
                 return new CommandResult("FLUSH");

@@ -18,7 +18,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     private readonly List<Task> _running = [];
     private TaskCompletionSource _progress = NewSignal();
 
-    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets)
+    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null)
     {
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
@@ -31,7 +31,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         _positions = new long[source.PartitionCount];
         for (var p = 0; p < _tasks.Length; p++)
         {
-            _tasks[p] = new PartitionTask(source, p, codec, pipeline, rowSink, Metrics, skipFailingRows: true);
+            _tasks[p] = new PartitionTask(source, p, codec, pipeline, rowSink, Metrics, skipFailingRows: true, errors);
         }
     }
 

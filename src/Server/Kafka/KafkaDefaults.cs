@@ -17,8 +17,8 @@ public static class KafkaDefaults
     /// <summary>Longest a Fetch waits for min_bytes, whatever max_wait_ms asks.</summary>
     public const int MaxFetchWaitMs = 30_000;
 
-    /// <summary>Topic names reserved for StreamSql's own state; clients cannot create or delete them.</summary>
-    public const string InternalTopicPrefix = "_streamsql";
+    /// <summary>Topic names reserved for this server's own state; clients cannot create or delete them. A StreamSql in Kafka mode using this endpoint as its cluster names its internal topics _streamsql-&lt;service id&gt;-*, ordinary topics here.</summary>
+    public const string InternalTopicPrefix = "_streamsql_";
 
     public static bool IsValidTopicName(string name)
     {

@@ -369,5 +369,5 @@ public sealed partial class PgConnection
     }
 
     private static bool ReturnsRows(Statement statement) =>
-        statement is SelectStatement or ShowObjectsStatement or ShowSettingStatement or DescribeStatement or ExplainStatement;
+        statement is SelectStatement or ShowObjectsStatement or ShowSettingStatement or DescribeStatement or ExplainStatement or PrintStatement;
 }
