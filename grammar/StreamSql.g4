@@ -12,18 +12,26 @@ statement
     : CREATE (OR REPLACE)? kind=(STREAM | TABLE) (IF NOT EXISTS)? qualifiedName
         tableElements? withProperties? (AS query)?                                   # createRelation
     | CREATE MATERIALIZED? VIEW (IF NOT EXISTS)? qualifiedName withProperties? AS query # createView
+    | CREATE kind=(SOURCE | SINK) (IF NOT EXISTS)? qualifiedName tableElements?
+        (FROM from=qualifiedName)? withProperties? (AS query)?                       # createConnector
     | INSERT INTO qualifiedName columnList? insertSource                             # insert
+    | UPDATE qualifiedName (AS? identifier)? SET assignment (COMMA assignment)* (WHERE expression)? # update
+    | DELETE FROM qualifiedName (AS? identifier)? (WHERE expression)?                # delete
     | query                                                                          # selectStatement
-    | SHOW what=(STREAMS | TABLES | TOPICS | QUERIES | VIEWS) EXTENDED?              # showObjects
+    | SUBSCRIBE TO? (qualifiedName | LPAREN query RPAREN) withProperties?             # subscribe
+    | SHOW what=(STREAMS | TABLES | TOPICS | QUERIES | VIEWS | FUNCTIONS | SOURCES | SINKS | PROPERTIES) EXTENDED? # showObjects
+    | SHOW MATERIALIZED VIEWS                                                        # showMaterializedViews
     | SHOW ALL                                                                       # showAllSettings
     | SHOW settingName                                                               # showSetting
+    | (DESCRIBE | DESC) FUNCTION identifier                                          # describeFunction
     | (DESCRIBE | DESC) EXTENDED? qualifiedName                                      # describe
-    | DROP kind=(STREAM | TABLE | VIEW) (IF EXISTS)? qualifiedName (DELETE TOPIC)?   # drop
+    | DROP MATERIALIZED? kind=(STREAM | TABLE | VIEW | SOURCE | SINK) (IF EXISTS)? qualifiedName (DELETE TOPIC)? # drop
     | TERMINATE (identifier | ALL)                                                   # terminate
     | FLUSH                                                                          # flush
     | SET (SESSION | LOCAL)? settingName (EQ | TO) settingValue                       # set
     | RESET (settingName | ALL)                                                      # reset
-    | EXPLAIN query                                                                  # explain
+    | EXPLAIN statement                                                              # explain
+    | PRINT (STRING | identifier) (FROM BEGINNING)? (LIMIT INTEGER_VALUE)?            # print
     // Session and transaction statements clients send (no-ops or handled by the connection).
     | (BEGIN | START TRANSACTION) (TRANSACTION | WORK)? (transactionMode (COMMA? transactionMode)*)? # beginTransaction
     | action=(COMMIT | END | ROLLBACK | ABORT) (TRANSACTION | WORK)? (AND NO? CHAIN)?  # endTransaction
@@ -37,6 +45,10 @@ transactionMode
     : (NOT | identifier)+
     ;
 
+assignment
+    : identifier EQ expression
+    ;
+
 settingName
     : STRING
     | identifier (DOT identifier)*
@@ -44,14 +56,20 @@ settingName
 
 settingValue
     : STRING
-    | number
+    | MINUS? number
     | identifier
     | DEFAULT
-    | MINUS number
+    | ON
     ;
 
 tableElements
-    : LPAREN columnDefinition (COMMA columnDefinition)* RPAREN
+    : LPAREN tableElement (COMMA tableElement)* RPAREN
+    ;
+
+tableElement
+    : columnDefinition
+    | WATERMARK FOR identifier AS expression
+    | PRIMARY KEY columnList
     ;
 
 columnDefinition
@@ -68,7 +86,7 @@ property
 
 propertyValue
     : STRING
-    | number
+    | MINUS? number
     | booleanValue
     | identifier
     ;
@@ -87,18 +105,69 @@ valuesRow
     ;
 
 query
-    : SELECT DISTINCT? selectItem (COMMA selectItem)*
-      FROM relation
-      (WHERE where=expression)?
-      (GROUP BY expression (COMMA expression)*)?
-      (HAVING having=expression)?
+    : (WITH commonTableExpression (COMMA commonTableExpression)*)?
+      queryTerm
+      (ORDER BY sortItem (COMMA sortItem)*)?
       emitClause?
-      (LIMIT limit=INTEGER_VALUE)?
+      (LIMIT (limit=INTEGER_VALUE | ALL))?
+      (OFFSET offset=INTEGER_VALUE (ROW | ROWS)?)?
+    ;
+
+commonTableExpression
+    : identifier columnList? AS LPAREN query RPAREN
+    ;
+
+queryTerm
+    : queryPrimary                                                              # queryTermDefault
+    | left=queryTerm op=INTERSECT setQuantifier? right=queryTerm                # setOperation
+    | left=queryTerm op=(UNION | EXCEPT) setQuantifier? right=queryTerm         # setOperation
+    ;
+
+setQuantifier
+    : ALL
+    | DISTINCT
+    ;
+
+queryPrimary
+    : querySpecification                                                        # queryPrimaryDefault
+    | VALUES valuesRow (COMMA valuesRow)*                                       # inlineValues
+    | LPAREN query RPAREN                                                       # subqueryPrimary
+    ;
+
+querySpecification
+    : SELECT DISTINCT? selectItem (COMMA selectItem)*
+      (FROM relation (COMMA relation)*)?
+      windowClause?
+      (WHERE where=expression)?
+      (GROUP BY groupBy+=expression (COMMA groupBy+=expression)*)?
+      (HAVING having=expression)?
+      (PARTITION BY partitionBy+=expression (COMMA partitionBy+=expression)*)?
+    ;
+
+sortItem
+    : expression ordering=(ASC | DESC)? (NULLS nullOrdering=(FIRST | LAST))?
     ;
 
 emitClause
     : EMIT CHANGES
     | EMIT FINAL
+    | EMIT ON WINDOW CLOSE
+    ;
+
+windowClause
+    : WINDOW kind=TUMBLING LPAREN SIZE size=duration windowOption* RPAREN
+    | WINDOW kind=HOPPING LPAREN SIZE size=duration COMMA ADVANCE BY advance=duration windowOption* RPAREN
+    | WINDOW kind=SESSION LPAREN gap=duration windowOption* RPAREN
+    | WINDOW kind=SLIDING LPAREN SIZE size=duration windowOption* RPAREN
+    ;
+
+windowOption
+    : COMMA RETENTION retention=duration
+    | COMMA GRACE PERIOD grace=duration
+    ;
+
+duration
+    : INTEGER_VALUE identifier
     ;
 
 selectItem
@@ -108,7 +177,32 @@ selectItem
     ;
 
 relation
-    : qualifiedName (AS? identifier)?
+    : left=relation CROSS JOIN right=relationPrimary                                        # crossJoin
+    | left=relation joinType JOIN right=relationPrimary (withinClause? joinCriteria withinClause?)? # joinRelation
+    | relationPrimary                                                                       # relationDefault
+    ;
+
+joinType
+    : INNER?
+    | LEFT OUTER?
+    | RIGHT OUTER?
+    | FULL OUTER?
+    ;
+
+joinCriteria
+    : ON expression
+    | USING LPAREN identifier (COMMA identifier)* RPAREN
+    ;
+
+withinClause
+    : WITHIN (before=duration | LPAREN before=duration COMMA after=duration RPAREN) (GRACE PERIOD grace=duration)?
+    ;
+
+relationPrimary
+    : qualifiedName (AS? alias=identifier columnList?)?                                     # tableName
+    | LPAREN query RPAREN (AS? alias=identifier columnList?)?                                # subqueryRelation
+    | identifier LPAREN expression (COMMA expression)* RPAREN (AS? alias=identifier columnList?)? # tableFunction
+    | LPAREN relation RPAREN                                                                # parenthesizedRelation
     ;
 
 expression
@@ -125,6 +219,7 @@ booleanExpression
 predicate
     : comparisonOperator right=valueExpression                                      # comparison
     | NOT? BETWEEN lower=valueExpression AND upper=valueExpression                  # between
+    | NOT? IN LPAREN query RPAREN                                                   # inSubquery
     | NOT? IN LPAREN expression (COMMA expression)* RPAREN                          # inList
     | NOT? op=(LIKE | ILIKE) pattern=valueExpression (ESCAPE escape=valueExpression)? # like
     | IS NOT? NULL                                                                  # isNull
@@ -142,6 +237,7 @@ valueExpression
     | left=valueExpression op=(ASTERISK | SLASH | PERCENT) right=valueExpression # arithmeticMultiplicative
     | left=valueExpression op=(PLUS | MINUS) right=valueExpression        # arithmeticAdditive
     | left=valueExpression CONCAT right=valueExpression                   # concatenation
+    | left=valueExpression op=(ARROW | DOUBLE_ARROW) right=valueExpression # jsonAccess
     ;
 
 primaryExpression
@@ -153,13 +249,24 @@ primaryExpression
     | INTERVAL STRING identifier?                                         # intervalLiteral
     | identifier STRING                                                   # typedLiteral
     | PARAMETER                                                           # parameter
+    | EXISTS LPAREN query RPAREN                                          # exists
+    | LPAREN query RPAREN                                                 # scalarSubquery
+    | ARRAY LBRACKET (expression (COMMA expression)*)? RBRACKET           # arrayConstructor
+    | primaryExpression LBRACKET index=valueExpression RBRACKET           # subscript
     | CASE operand=expression? whenClause+ (ELSE elseExpression=expression)? END # caseExpression
     | CAST LPAREN expression AS typeName RPAREN                          # cast
     | primaryExpression DOUBLE_COLON typeName                             # postgresCast
-    | identifier LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN # functionCall
+    | functionName LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN # functionCall
     | identifier DOT identifier                                           # qualifiedColumn
     | identifier                                                          # columnReference
     | LPAREN expression RPAREN                                            # parenthesized
+    ;
+
+// left and right are reserved for joins but, as in PostgreSQL, still name functions.
+functionName
+    : identifier
+    | LEFT
+    | RIGHT
     ;
 
 whenClause
@@ -167,7 +274,16 @@ whenClause
     ;
 
 typeName
-    : identifier (PRECISION | VARYING)? (LPAREN INTEGER_VALUE (COMMA INTEGER_VALUE)? RPAREN)?
+    : ARRAY LT typeName GT                                                              # arrayType
+    | MAP LT key=typeName COMMA value=typeName GT                                       # mapType
+    | STRUCT LT (structField (COMMA structField)*)? GT                                  # structType
+    | typeName LBRACKET RBRACKET                                                        # postgresArrayType
+    | identifier (PRECISION | VARYING)? (LPAREN INTEGER_VALUE (COMMA INTEGER_VALUE)? RPAREN)?
+        ((WITH | WITHOUT) TIME ZONE)?                                                   # simpleType
+    ;
+
+structField
+    : identifier typeName
     ;
 
 qualifiedName
@@ -191,23 +307,31 @@ identifier
 
 // Keywords that may also be used as names (column called "key", a stream called "topics", ...).
 nonReserved
-    : ADVANCE | CHANGES | DELETE | DESC | DESCRIBE | EMIT | EXPLAIN | EXTENDED | FINAL | FLUSH | KEY
-    | LOCAL | MATERIALIZED | QUERIES | REPLACE | RESET | SESSION | SHOW | STREAM | STREAMS | TABLES
-    | TERMINATE | TOPIC | TOPICS | VIEW | VIEWS | VALUES | ESCAPE | INTERVAL | IF | PRECISION | VARYING
+    : ADVANCE | ASC | CHANGES | CLOSE | DELETE | DESC | DESCRIBE | EMIT | EXPLAIN | EXTENDED | FINAL | FIRST | FLUSH
+    | FUNCTION | FUNCTIONS | GRACE | HOPPING | KEY | LAST | LOCAL | MAP | MATERIALIZED | NULLS | PERIOD | PROPERTIES
+    | QUERIES | REPLACE | RESET | RETENTION | ROW | ROWS | SESSION | SHOW | SINK | SINKS | SIZE | SLIDING | SOURCE
+    | SOURCES | STREAM | STREAMS | STRUCT | SUBSCRIBE | TABLES | TERMINATE | TIME | TOPIC | TOPICS | TUMBLING
+    | UPDATE | VIEW | VIEWS | VALUES | ESCAPE | INTERVAL | IF | PRECISION | VARYING | WATERMARK | WITHOUT | ZONE
+    | BEGINNING | PRINT
     | ABORT | BEGIN | CHAIN | COMMIT | DISCARD | NO | PLANS | ROLLBACK | SEQUENCES | START | TEMP | TEMPORARY
-    | TIME | TRANSACTION | WORK | ZONE | USER | PASSWORD
+    | TRANSACTION | WORK | USER | PASSWORD
     ;
 
 ADVANCE: 'ADVANCE';
 ALL: 'ALL';
 AND: 'AND';
+ARRAY: 'ARRAY';
 AS: 'AS';
+ASC: 'ASC';
+BEGINNING: 'BEGINNING';
 BETWEEN: 'BETWEEN';
 BY: 'BY';
 CASE: 'CASE';
 CAST: 'CAST';
 CHANGES: 'CHANGES';
+CLOSE: 'CLOSE';
 CREATE: 'CREATE';
+CROSS: 'CROSS';
 DEFAULT: 'DEFAULT';
 DELETE: 'DELETE';
 DESC: 'DESC';
@@ -218,56 +342,101 @@ ELSE: 'ELSE';
 EMIT: 'EMIT';
 END: 'END';
 ESCAPE: 'ESCAPE';
+EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
 EXPLAIN: 'EXPLAIN';
 EXTENDED: 'EXTENDED';
 FALSE: 'FALSE';
 FINAL: 'FINAL';
+FIRST: 'FIRST';
 FLUSH: 'FLUSH';
+FOR: 'FOR';
 FROM: 'FROM';
+FULL: 'FULL';
+FUNCTION: 'FUNCTION';
+FUNCTIONS: 'FUNCTIONS';
+GRACE: 'GRACE';
 GROUP: 'GROUP';
 HAVING: 'HAVING';
+HOPPING: 'HOPPING';
 IF: 'IF';
 ILIKE: 'ILIKE';
 IN: 'IN';
+INNER: 'INNER';
 INSERT: 'INSERT';
+INTERSECT: 'INTERSECT';
 INTERVAL: 'INTERVAL';
 INTO: 'INTO';
 IS: 'IS';
+JOIN: 'JOIN';
 KEY: 'KEY';
+LAST: 'LAST';
+LEFT: 'LEFT';
 LIKE: 'LIKE';
 LIMIT: 'LIMIT';
 LOCAL: 'LOCAL';
+MAP: 'MAP';
 MATERIALIZED: 'MATERIALIZED';
 NOT: 'NOT';
 NULL: 'NULL';
+NULLS: 'NULLS';
+OFFSET: 'OFFSET';
+ON: 'ON';
 OR: 'OR';
+ORDER: 'ORDER';
+OUTER: 'OUTER';
+PARTITION: 'PARTITION';
+PERIOD: 'PERIOD';
 PRECISION: 'PRECISION';
 PRIMARY: 'PRIMARY';
+PRINT: 'PRINT';
+PROPERTIES: 'PROPERTIES';
 QUERIES: 'QUERIES';
 REPLACE: 'REPLACE';
 RESET: 'RESET';
+RETENTION: 'RETENTION';
+RIGHT: 'RIGHT';
+ROW: 'ROW';
+ROWS: 'ROWS';
 SELECT: 'SELECT';
 SESSION: 'SESSION';
 SET: 'SET';
 SHOW: 'SHOW';
+SINK: 'SINK';
+SINKS: 'SINKS';
+SIZE: 'SIZE';
+SLIDING: 'SLIDING';
+SOURCE: 'SOURCE';
+SOURCES: 'SOURCES';
 STREAM: 'STREAM';
 STREAMS: 'STREAMS';
+STRUCT: 'STRUCT';
+SUBSCRIBE: 'SUBSCRIBE';
 TABLE: 'TABLE';
 TABLES: 'TABLES';
 TERMINATE: 'TERMINATE';
 THEN: 'THEN';
+TIME: 'TIME';
 TO: 'TO';
 TOPIC: 'TOPIC';
 TOPICS: 'TOPICS';
 TRUE: 'TRUE';
+TUMBLING: 'TUMBLING';
+UNION: 'UNION';
+UPDATE: 'UPDATE';
+USING: 'USING';
 VALUES: 'VALUES';
 VARYING: 'VARYING';
 VIEW: 'VIEW';
 VIEWS: 'VIEWS';
+WATERMARK: 'WATERMARK';
 WHEN: 'WHEN';
 WHERE: 'WHERE';
+WINDOW: 'WINDOW';
 WITH: 'WITH';
+WITHIN: 'WITHIN';
+WITHOUT: 'WITHOUT';
+ZONE: 'ZONE';
 
 // Session and transaction keywords.
 ABORT: 'ABORT';
@@ -282,12 +451,10 @@ SEQUENCES: 'SEQUENCES';
 START: 'START';
 TEMP: 'TEMP';
 TEMPORARY: 'TEMPORARY';
-TIME: 'TIME';
 TRANSACTION: 'TRANSACTION';
 WORK: 'WORK';
 USER: 'USER';
 PASSWORD: 'PASSWORD';
-ZONE: 'ZONE';
 
 EQ: '=';
 NEQ: '<>' | '!=';
@@ -301,6 +468,10 @@ ASTERISK: '*';
 SLASH: '/';
 PERCENT: '%';
 CONCAT: '||';
+DOUBLE_ARROW: '->>';
+ARROW: '->';
+LBRACKET: '[';
+RBRACKET: ']';
 DOUBLE_COLON: '::';
 LPAREN: '(';
 RPAREN: ')';

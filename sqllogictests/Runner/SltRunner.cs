@@ -246,7 +246,8 @@ public sealed class SltRunner
         if (record.ErrorPattern is { } pattern)
         {
             const RegexOptions options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
-            if (!Regex.IsMatch(error.MessageText, pattern, options) && !Regex.IsMatch(error.SqlState, pattern, options))
+            if (!Regex.IsMatch(error.MessageText, pattern, options) && !Regex.IsMatch(error.SqlState, pattern, options)
+                && !Regex.IsMatch(error.SqlState + ": " + error.MessageText, pattern, options))
             {
                 return $"{kind} failed with the wrong error: expected {expectation}, got {error.Message}";
             }

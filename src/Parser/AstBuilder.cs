@@ -39,7 +39,12 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
     public override AstNode VisitCreateRelation(G.CreateRelationContext context)
     {
         var kind = context.kind.Type == G.STREAM ? RelationKind.Stream : RelationKind.Table;
-        var columns = context.tableElements()?.columnDefinition().Select(BuildColumn).ToList() ?? [];
+        var elements = context.tableElements()?.tableElement() ?? [];
+        var columns = elements.Where(e => e.columnDefinition() is not null).Select(e => BuildColumn(e.columnDefinition())).ToList();
+        var watermark = elements.Where(e => e.WATERMARK() is not null)
+            .Select(e => new WatermarkDefinition(Pos(e), BuildIdentifier(e.identifier()), BuildExpression(e.expression())))
+            .FirstOrDefault();
+        var primaryKey = elements.Where(e => e.columnList() is not null).SelectMany(e => BuildColumnList(e.columnList())!).ToList();
         var query = context.query() is { } q ? BuildQuery(q) : null;
         if (query is not null && columns.Count > 0)
         {
@@ -48,8 +53,40 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
         return new CreateRelationStatement(
             Pos(context), kind, BuildName(context.qualifiedName()), context.REPLACE() is not null,
-            context.EXISTS() is not null, columns, BuildProperties(context.withProperties()), query);
+            context.EXISTS() is not null, columns, BuildProperties(context.withProperties()), query)
+        {
+            Watermark = watermark,
+            PrimaryKey = primaryKey,
+        };
     }
+
+    public override AstNode VisitCreateConnector(G.CreateConnectorContext context)
+    {
+        var columns = (context.tableElements()?.tableElement() ?? []).Where(e => e.columnDefinition() is not null).Select(e => BuildColumn(e.columnDefinition())).ToList();
+        var names = context.qualifiedName();
+        return new CreateConnectorStatement(Pos(context), context.kind.Type == G.SINK, BuildName(names[0]), context.EXISTS() is not null, columns,
+            context.from is null ? null : BuildName(context.from), BuildProperties(context.withProperties()),
+            context.query() is { } q ? BuildQuery(q) : null);
+    }
+
+    public override AstNode VisitUpdate(G.UpdateContext context) =>
+        new UpdateStatement(Pos(context), BuildName(context.qualifiedName()), context.identifier() is { } a ? BuildIdentifier(a) : null,
+            context.assignment().Select(x => new Assignment(Pos(x), BuildIdentifier(x.identifier()), BuildExpression(x.expression()))).ToList(),
+            context.expression() is { } w ? BuildExpression(w) : null);
+
+    public override AstNode VisitDelete(G.DeleteContext context) =>
+        new DeleteStatement(Pos(context), BuildName(context.qualifiedName()), context.identifier() is { } a ? BuildIdentifier(a) : null,
+            context.expression() is { } w ? BuildExpression(w) : null);
+
+    public override AstNode VisitSubscribe(G.SubscribeContext context) =>
+        new SubscribeStatement(Pos(context), context.qualifiedName() is { } n ? BuildName(n) : null,
+            context.query() is { } q ? BuildQuery(q) : null, BuildProperties(context.withProperties()));
+
+    public override AstNode VisitShowMaterializedViews(G.ShowMaterializedViewsContext context) =>
+        new ShowObjectsStatement(Pos(context), ShowObjectKind.MaterializedViews, false);
+
+    public override AstNode VisitDescribeFunction(G.DescribeFunctionContext context) =>
+        new DescribeFunctionStatement(Pos(context), BuildIdentifier(context.identifier()));
 
     public override AstNode VisitCreateView(G.CreateViewContext context) =>
         new CreateViewStatement(Pos(context), context.MATERIALIZED() is not null, BuildName(context.qualifiedName()),
@@ -61,7 +98,7 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
         return source.query() is { } query
             ? new InsertSelectStatement(Pos(context), BuildName(context.qualifiedName()), BuildColumnList(context.columnList()), BuildQuery(query))
             : new InsertValuesStatement(Pos(context), BuildName(context.qualifiedName()), BuildColumnList(context.columnList()),
-                source.valuesRow().Select(r => (IReadOnlyList<Expression>)r.expression().Select(BuildExpression).ToList()).ToList());
+                source.valuesRow().Select(BuildValuesRow).ToList());
     }
 
     public override AstNode VisitSelectStatement(G.SelectStatementContext context) =>
@@ -75,6 +112,10 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
             G.TABLES => ShowObjectKind.Tables,
             G.VIEWS => ShowObjectKind.Views,
             G.TOPICS => ShowObjectKind.Topics,
+            G.FUNCTIONS => ShowObjectKind.Functions,
+            G.SOURCES => ShowObjectKind.Sources,
+            G.SINKS => ShowObjectKind.Sinks,
+            G.PROPERTIES => ShowObjectKind.Properties,
             _ => ShowObjectKind.Queries,
         };
         return new ShowObjectsStatement(Pos(context), what, context.EXTENDED() is not null);
@@ -93,7 +134,9 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
         {
             G.STREAM => RelationKind.Stream,
             G.TABLE => RelationKind.Table,
-            _ => RelationKind.View,
+            G.SOURCE => RelationKind.Source,
+            G.SINK => RelationKind.Sink,
+            _ => context.MATERIALIZED() is not null ? RelationKind.MaterializedView : RelationKind.View,
         };
         return new DropStatement(Pos(context), kind, BuildName(context.qualifiedName()), context.EXISTS() is not null, context.TOPIC() is not null);
     }
@@ -103,12 +146,20 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     public override AstNode VisitFlush(G.FlushContext context) => new FlushStatement(Pos(context));
 
+    public override AstNode VisitPrint(G.PrintContext context) =>
+        new PrintStatement(
+            Pos(context),
+            context.STRING() is { } topic ? UnquoteString(topic.GetText()) : BuildIdentifier(context.identifier()),
+            context.BEGINNING() is not null,
+            context.INTEGER_VALUE() is { } limit ? long.Parse(limit.GetText(), CultureInfo.InvariantCulture) : null);
+
     public override AstNode VisitSet(G.SetContext context)
     {
         var value = context.settingValue();
         string? text = value.DEFAULT() is not null ? null
             : value.STRING() is { } s ? UnquoteString(s.GetText())
             : value.identifier() is { } id ? BuildIdentifier(id)
+            : value.ON() is not null ? "on"
             : value.GetText();
         return new SetStatement(Pos(context), BuildSettingName(context.settingName()), text);
     }
@@ -116,11 +167,74 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
     public override AstNode VisitReset(G.ResetContext context) =>
         new ResetStatement(Pos(context), context.settingName() is { } n ? BuildSettingName(n) : null);
 
-    public override AstNode VisitExplain(G.ExplainContext context) => new ExplainStatement(Pos(context), BuildQuery(context.query()));
+    public override AstNode VisitExplain(G.ExplainContext context)
+    {
+        var inner = context.statement();
+        var statement = (Statement)Visit(inner);
+        return new ExplainStatement(Pos(context), statement with { Text = _text.Substring(inner.Start.StartIndex, inner.Stop.StopIndex - inner.Start.StartIndex + 1) });
+    }
 
     // ---- pieces ----
 
     private Query BuildQuery(G.QueryContext context)
+    {
+        var with = context.commonTableExpression()
+            .Select(c => new CommonTableExpression(Pos(c), BuildIdentifier(c.identifier()), BuildColumnList(c.columnList()), BuildQuery(c.query())))
+            .ToList();
+        var orderBy = context.sortItem().Select(BuildSortItem).ToList();
+        var emit = context.emitClause() switch
+        {
+            null => EmitMode.None,
+            var e when e.CHANGES() is not null => EmitMode.Changes,
+            _ => EmitMode.Final,
+        };
+        return new Query(Pos(context), with, BuildQueryTerm(context.queryTerm()), orderBy, emit, ParseCount(context.limit, "LIMIT"), ParseCount(context.offset, "OFFSET"));
+    }
+
+    private static long? ParseCount(IToken? token, string clause)
+    {
+        if (token is null)
+        {
+            return null;
+        }
+
+        return long.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new SqlException(SqlState.NumericValueOutOfRange, $"{clause} is out of range", Pos(token));
+    }
+
+    private SortItem BuildSortItem(G.SortItemContext context) =>
+        new(Pos(context), BuildExpression(context.expression()), context.ordering?.Type == G.DESC,
+            context.nullOrdering is null ? null : context.nullOrdering.Type == G.FIRST);
+
+    private QueryBody BuildQueryTerm(G.QueryTermContext context)
+    {
+        switch (context)
+        {
+            case G.SetOperationContext set:
+                var op = set.op.Type switch
+                {
+                    G.UNION => SetOperator.Union,
+                    G.INTERSECT => SetOperator.Intersect,
+                    _ => SetOperator.Except,
+                };
+                return new SetOperation(Pos(set.op), op, set.setQuantifier()?.ALL() is not null, BuildQueryTerm(set.left), BuildQueryTerm(set.right));
+            case G.QueryTermDefaultContext term:
+                return term.queryPrimary() switch
+                {
+                    G.QueryPrimaryDefaultContext p => BuildSpecification(p.querySpecification()),
+                    G.InlineValuesContext v => new ValuesBody(Pos(v), v.valuesRow().Select(BuildValuesRow).ToList()),
+                    G.SubqueryPrimaryContext sq => new NestedQuery(Pos(sq), BuildQuery(sq.query())),
+                    _ => throw new InvalidOperationException("unknown query primary"),
+                };
+            default:
+                throw new InvalidOperationException("unknown query term");
+        }
+    }
+
+    private IReadOnlyList<Expression> BuildValuesRow(G.ValuesRowContext row) => row.expression().Select(BuildExpression).ToList();
+
+    private QuerySpecification BuildSpecification(G.QuerySpecificationContext context)
     {
         var items = new List<SelectItem>();
         foreach (var item in context.selectItem())
@@ -134,32 +248,95 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
             });
         }
 
-        var relation = context.relation();
-        var from = new Relation(Pos(relation), BuildName(relation.qualifiedName()), relation.identifier() is { } ra ? BuildIdentifier(ra) : null);
-        var emit = context.emitClause() switch
+        return new QuerySpecification(
+            Pos(context), context.DISTINCT() is not null, items,
+            context.relation().Select(BuildRelation).ToList(),
+            context.windowClause() is { } w ? BuildWindow(w) : null,
+            context.where is null ? null : BuildExpression(context.where),
+            context._groupBy.Select(BuildExpression).ToList(),
+            context.having is null ? null : BuildExpression(context.having),
+            context._partitionBy.Select(BuildExpression).ToList());
+    }
+
+    private FromRelation BuildRelation(G.RelationContext context)
+    {
+        switch (context)
         {
-            null => EmitMode.None,
-            var e when e.FINAL() is not null => EmitMode.Final,
-            _ => EmitMode.Changes,
+            case G.RelationDefaultContext d:
+                return BuildRelationPrimary(d.relationPrimary());
+            case G.CrossJoinContext c:
+                return new JoinRelation(Pos(c.CROSS().Symbol), JoinKind.Cross, BuildRelation(c.left), BuildRelationPrimary(c.right), null, null, null);
+            case G.JoinRelationContext j:
+                var type = j.joinType();
+                var kind = type.LEFT() is not null ? JoinKind.Left : type.RIGHT() is not null ? JoinKind.Right : type.FULL() is not null ? JoinKind.Full : JoinKind.Inner;
+                var criteria = j.joinCriteria();
+                WithinClause? within = null;
+                if (j.withinClause().FirstOrDefault() is { } w)
+                {
+                    within = new WithinClause(Pos(w), BuildDuration(w.before), w.after is null ? null : BuildDuration(w.after), w.grace is null ? null : BuildDuration(w.grace));
+                }
+
+                return new JoinRelation(Pos(j.JOIN().Symbol), kind, BuildRelation(j.left), BuildRelationPrimary(j.right),
+                    criteria?.expression() is { } on ? BuildExpression(on) : null,
+                    criteria?.USING() is not null ? criteria.identifier().Select(BuildIdentifier).ToList() : null,
+                    within);
+            default:
+                throw new InvalidOperationException("unknown relation");
+        }
+    }
+
+    private FromRelation BuildRelationPrimary(G.RelationPrimaryContext context) => context switch
+    {
+        G.TableNameContext t => new TableRelation(Pos(t), BuildName(t.qualifiedName()), t.alias is null ? null : BuildIdentifier(t.alias), BuildColumnList(t.columnList())),
+        G.SubqueryRelationContext s => new SubqueryRelation(Pos(s), BuildQuery(s.query()), s.alias is null ? null : BuildIdentifier(s.alias), BuildColumnList(s.columnList())),
+        G.TableFunctionContext f => new TableFunctionRelation(Pos(f), BuildIdentifier(f.identifier(0)), f.expression().Select(BuildExpression).ToList(),
+            f.alias is null ? null : BuildIdentifier(f.alias), BuildColumnList(f.columnList())),
+        G.ParenthesizedRelationContext p => BuildRelation(p.relation()),
+        _ => throw new InvalidOperationException("unknown relation"),
+    };
+
+    private static WindowSpec BuildWindow(G.WindowClauseContext context)
+    {
+        var kind = context.kind.Type switch
+        {
+            G.TUMBLING => WindowKind.Tumbling,
+            G.HOPPING => WindowKind.Hopping,
+            G.SESSION => WindowKind.Session,
+            _ => WindowKind.Sliding,
         };
-        long? limit = null;
-        if (context.limit is not null)
+        Duration? retention = null;
+        Duration? grace = null;
+        foreach (var option in context.windowOption())
         {
-            if (!long.TryParse(context.limit.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            if (option.retention is not null)
             {
-                throw new SqlException(SqlState.NumericValueOutOfRange, "LIMIT is out of range", Pos(context.limit));
+                retention = BuildDuration(option.retention);
             }
 
-            limit = n;
+            if (option.grace is not null)
+            {
+                grace = BuildDuration(option.grace);
+            }
         }
 
-        var groupBy = context.GROUP() is null ? [] : context.expression().Where(e => e != context.where && e != context.having).Select(BuildExpression).ToList();
-        return new Query(
-            Pos(context), context.DISTINCT() is not null, items, from,
-            context.where is null ? null : BuildExpression(context.where),
-            groupBy,
-            context.having is null ? null : BuildExpression(context.having),
-            emit, limit);
+        var size = BuildDuration(context.size ?? context.gap);
+        return new WindowSpec(Pos(context), kind, size, context.advance is null ? null : BuildDuration(context.advance), retention, grace);
+    }
+
+    private static Duration BuildDuration(G.DurationContext context)
+    {
+        var amount = long.Parse(context.INTEGER_VALUE().GetText(), CultureInfo.InvariantCulture);
+        var unit = BuildIdentifier(context.identifier());
+        var value = unit.TrimEnd('s') switch
+        {
+            "millisecond" => TimeSpan.FromMilliseconds(amount),
+            "second" => TimeSpan.FromSeconds(amount),
+            "minute" => TimeSpan.FromMinutes(amount),
+            "hour" => TimeSpan.FromHours(amount),
+            "day" => TimeSpan.FromDays(amount),
+            _ => throw new SqlException(SqlState.SyntaxError, $"unknown time unit \"{unit}\"; expected MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS", Pos(context.identifier())),
+        };
+        return new Duration(Pos(context), value);
     }
 
     private ColumnDefinition BuildColumn(G.ColumnDefinitionContext context) =>
@@ -199,14 +376,37 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     private static TypeName BuildTypeName(G.TypeNameContext context)
     {
-        var name = BuildIdentifier(context.identifier());
-        if (context.PRECISION() is not null || context.VARYING() is not null)
+        switch (context)
         {
-            name += " " + (context.PRECISION() ?? context.VARYING()).GetText().ToLowerInvariant();
-        }
+            case G.ArrayTypeContext a:
+                return new TypeName(Pos(a), "array", []) { Arguments = [BuildTypeName(a.typeName())] };
+            case G.PostgresArrayTypeContext pa:
+                return new TypeName(Pos(pa), "array", []) { Arguments = [BuildTypeName(pa.typeName())] };
+            case G.MapTypeContext m:
+                return new TypeName(Pos(m), "map", []) { Arguments = [BuildTypeName(m.key), BuildTypeName(m.value)] };
+            case G.StructTypeContext st:
+                return new TypeName(Pos(st), "struct", [])
+                {
+                    Arguments = st.structField().Select(f => BuildTypeName(f.typeName())).ToList(),
+                    FieldNames = st.structField().Select(f => BuildIdentifier(f.identifier())).ToList(),
+                };
+            case G.SimpleTypeContext simple:
+                var name = BuildIdentifier(simple.identifier());
+                if (simple.PRECISION() is not null || simple.VARYING() is not null)
+                {
+                    name += " " + (simple.PRECISION() ?? simple.VARYING()).GetText().ToLowerInvariant();
+                }
 
-        var modifiers = context.INTEGER_VALUE().Select(t => int.Parse(t.GetText(), CultureInfo.InvariantCulture)).ToList();
-        return new TypeName(Pos(context), name, modifiers);
+                if (simple.ZONE() is not null)
+                {
+                    name += simple.WITH() is not null ? " with time zone" : " without time zone";
+                }
+
+                var modifiers = simple.INTEGER_VALUE().Select(t => int.Parse(t.GetText(), CultureInfo.InvariantCulture)).ToList();
+                return new TypeName(Pos(simple), name, modifiers);
+            default:
+                throw new InvalidOperationException("unknown type");
+        }
     }
 
     internal static string BuildIdentifier(G.IdentifierContext context)
@@ -224,7 +424,11 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     // ---- expressions ----
 
-    private Expression BuildExpression(ParserRuleContext context) => (Expression)Visit(context);
+    private Expression BuildExpression(ParserRuleContext context)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return (Expression)Visit(context);
+    }
 
     public override AstNode VisitExpression(G.ExpressionContext context) => Visit(context.booleanExpression());
 
@@ -261,6 +465,8 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
                 return new BinaryExpression(pos, op, left, BuildExpression(c.right));
             case G.BetweenContext b:
                 return new BetweenExpression(pos, left, BuildExpression(b.lower), BuildExpression(b.upper), b.NOT() is not null);
+            case G.InSubqueryContext sq:
+                return new InSubqueryExpression(pos, left, BuildQuery(sq.query()), sq.NOT() is not null);
             case G.InListContext i:
                 return new InListExpression(pos, left, i.expression().Select(BuildExpression).ToList(), i.NOT() is not null);
             case G.LikeContext l:
@@ -289,11 +495,13 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
         // Fold "-literal" so that -9223372036854775808 and -2147483648 keep their PostgreSQL types.
         return operand switch
         {
-            IntegerLiteral i => new IntegerLiteral(Pos(context), "-" + i.Text),
-            DecimalLiteral d => new DecimalLiteral(Pos(context), "-" + d.Text),
+            IntegerLiteral i => new IntegerLiteral(Pos(context), Negate(i.Text)),
+            DecimalLiteral d => new DecimalLiteral(Pos(context), Negate(d.Text)),
             _ => new UnaryMinus(Pos(context), operand),
         };
     }
+
+    private static string Negate(string number) => number.StartsWith('-') ? number[1..] : "-" + number;
 
     public override AstNode VisitArithmeticMultiplicative(G.ArithmeticMultiplicativeContext context)
     {
@@ -312,6 +520,20 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     public override AstNode VisitConcatenation(G.ConcatenationContext context) =>
         new BinaryExpression(Pos(context.CONCAT().Symbol), BinaryOperator.Concat, BuildExpression(context.left), BuildExpression(context.right));
+
+    public override AstNode VisitJsonAccess(G.JsonAccessContext context) =>
+        new BinaryExpression(Pos(context.op), context.op.Type == G.ARROW ? BinaryOperator.JsonField : BinaryOperator.JsonFieldText,
+            BuildExpression(context.left), BuildExpression(context.right));
+
+    public override AstNode VisitExists(G.ExistsContext context) => new ExistsExpression(Pos(context), BuildQuery(context.query()));
+
+    public override AstNode VisitScalarSubquery(G.ScalarSubqueryContext context) => new ScalarSubquery(Pos(context), BuildQuery(context.query()));
+
+    public override AstNode VisitArrayConstructor(G.ArrayConstructorContext context) =>
+        new ArrayConstructor(Pos(context), context.expression().Select(BuildExpression).ToList());
+
+    public override AstNode VisitSubscript(G.SubscriptContext context) =>
+        new SubscriptExpression(Pos(context.LBRACKET().Symbol), BuildExpression(context.primaryExpression()), BuildExpression(context.index));
 
     public override AstNode VisitNullLiteral(G.NullLiteralContext context) => new NullLiteral(Pos(context));
 
@@ -365,7 +587,7 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
         new CastExpression(Pos(context.DOUBLE_COLON().Symbol), BuildExpression(context.primaryExpression()), BuildTypeName(context.typeName()));
 
     public override AstNode VisitFunctionCall(G.FunctionCallContext context) =>
-        new FunctionCall(Pos(context), BuildIdentifier(context.identifier()), context.expression().Select(BuildExpression).ToList(),
+        new FunctionCall(Pos(context), context.functionName().identifier() is { } id ? BuildIdentifier(id) : context.functionName().GetText().ToLowerInvariant(), context.expression().Select(BuildExpression).ToList(),
             context.DISTINCT() is not null, context.ASTERISK() is not null);
 
     public override AstNode VisitQualifiedColumn(G.QualifiedColumnContext context) =>

@@ -17,6 +17,12 @@ public sealed record ServerOptions
 
     public int HttpPort { get; init; } = 8080;
 
+    /// <summary>Kafka mode: bootstrap servers of the cluster holding every topic; null runs on embedded topics.</summary>
+    public string? Kafka { get; init; }
+
+    /// <summary>Names this server's internal topics in Kafka mode (_streamsql-&lt;id&gt;-command_log).</summary>
+    public string ServiceId { get; init; } = "default";
+
     public string LogLevel { get; init; } = "information";
 
     /// <summary>How pgwire clients authenticate: trust (default), password (cleartext) or scram (SCRAM-SHA-256).</summary>
@@ -43,6 +49,9 @@ public sealed record ServerOptions
           --pg-port <port>      PostgreSQL wire protocol port (psql, Npgsql, ...).    STREAMSQL_PG_PORT    (default 5433)
           --kafka-port <port>   Kafka protocol endpoint for embedded topics.          STREAMSQL_KAFKA_PORT (default 9092)
           --http-port <port>    HTTP health (/health) and Prometheus metrics.         STREAMSQL_HTTP_PORT  (default 8080)
+          --kafka <host:port,...>  Kafka mode: keep every topic (and the catalog log) in this Kafka cluster
+                                instead of the data directory; the Kafka endpoint is then not started.  STREAMSQL_KAFKA
+          --service-id <id>     Kafka mode: names internal topics _streamsql-<id>-*. STREAMSQL_SERVICE_ID (default default)
           --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
           --auth <method>       trust, password (cleartext) or scram (SCRAM-SHA-256). STREAMSQL_AUTH       (default trust)
           --user <name:pass>    A login user; repeat for more (env: comma-separated). STREAMSQL_USERS
@@ -54,7 +63,8 @@ public sealed record ServerOptions
         Users can also be made in SQL: CREATE USER name PASSWORD 'secret' (kept in the data directory).
         """;
 
-    private static readonly HashSet<string> KnownOptions = ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--auth", "--user", "--tls-cert", "--tls-key"];
+    private static readonly HashSet<string> KnownOptions =
+        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--kafka", "--service-id", "--auth", "--user", "--tls-cert", "--tls-key"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -65,6 +75,8 @@ public sealed record ServerOptions
         options = Apply(options, "--kafka-port", environment("STREAMSQL_KAFKA_PORT"));
         options = Apply(options, "--http-port", environment("STREAMSQL_HTTP_PORT"));
         options = Apply(options, "--log-level", environment("STREAMSQL_LOG_LEVEL"));
+        options = Apply(options, "--kafka", environment("STREAMSQL_KAFKA"));
+        options = Apply(options, "--service-id", environment("STREAMSQL_SERVICE_ID"));
         options = Apply(options, "--auth", environment("STREAMSQL_AUTH"));
         options = Apply(options, "--tls-cert", environment("STREAMSQL_TLS_CERT"));
         options = Apply(options, "--tls-key", environment("STREAMSQL_TLS_KEY"));
@@ -123,6 +135,8 @@ public sealed record ServerOptions
             "--pg-port" => options with { PgPort = Port(name, value) },
             "--kafka-port" => options with { KafkaPort = Port(name, value) },
             "--http-port" => options with { HttpPort = Port(name, value) },
+            "--kafka" => options with { Kafka = BootstrapServers(value) },
+            "--service-id" => options with { ServiceId = value.Length is > 0 and <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? value : throw new ArgumentException($"--service-id: \"{value}\" must be 1-100 letters, digits, '_' or '.'") },
             "--log-level" => options with { LogLevel = value.ToLowerInvariant() is "verbose" or "debug" or "information" or "info" or "warning" or "error" or "fatal" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-level: unknown level \"{value}\"") },
             "--auth" => options with
             {
@@ -139,6 +153,23 @@ public sealed record ServerOptions
             "--tls-key" => options with { TlsKey = value },
             _ => throw new ArgumentException($"unknown option {name} (see --help)"),
         };
+    }
+
+    private static string BootstrapServers(string value)
+    {
+        var servers = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var server in servers)
+        {
+            var colon = server.LastIndexOf(':');
+            if (colon <= 0)
+            {
+                throw new ArgumentException($"--kafka: \"{server}\" is not host:port");
+            }
+
+            Port("--kafka", server[(colon + 1)..]);
+        }
+
+        return servers.Length > 0 ? string.Join(',', servers) : throw new ArgumentException("--kafka: no host:port given");
     }
 
     private static (string, string) User(string value)

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Serilog;
 using StreamSql.Runtime.Engine;
 using StreamSql.Server.Http;
+using StreamSql.Server.Kafka;
 using StreamSql.Server.Pg;
 
 namespace StreamSql.Server;
@@ -14,6 +15,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
     private readonly StreamEngine _engine;
     private readonly PgListener _pg;
     private readonly HealthEndpoint _http;
+    private readonly KafkaListener? _kafka;
 
     private StreamSqlServer(ServerOptions options, StreamEngine engine, PgServerSettings pgSettings)
     {
@@ -21,6 +23,8 @@ public sealed class StreamSqlServer : IAsyncDisposable
         _engine = engine;
         _pg = new PgListener(options.Bind, options.PgPort, engine, pgSettings);
         _http = new HealthEndpoint(options.Bind, options.HttpPort, engine);
+        // In Kafka mode clients talk to the cluster itself; serving its topics again from here would only add a hop.
+        _kafka = options.Kafka is null ? new KafkaListener(options.Bind, options.KafkaPort, engine.Topics, StreamUsingTopic) : null;
     }
 
     public ServerOptions Options { get; }
@@ -31,16 +35,20 @@ public sealed class StreamSqlServer : IAsyncDisposable
 
     public int HttpPort => _http.Port;
 
+    /// <summary>The bound Kafka-protocol port (the free port picked when the option was 0); 0 in Kafka mode, where the endpoint does not run.</summary>
+    public int KafkaPort => _kafka?.Port ?? 0;
+
     public static async Task<StreamSqlServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         var pgSettings = PgSettings(options, dataDirectory);
-        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory), cancellationToken).ConfigureAwait(false);
+        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId }, cancellationToken).ConfigureAwait(false);
         var server = new StreamSqlServer(options, engine, pgSettings);
         try
         {
             server._pg.Start();
             server._http.Start();
+            server._kafka?.Start();
         }
         catch
         {
@@ -48,10 +56,30 @@ public sealed class StreamSqlServer : IAsyncDisposable
             throw;
         }
 
-        // The Kafka-protocol endpoint (issue 6) is not served yet; the flag is accepted so configurations stay valid.
-        Log.Information("StreamSql ready: data in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql",
-            engine.Options.DataDirectory, options.Bind, server.PgPort);
+        if (options.Kafka is null)
+        {
+            Log.Information("StreamSql ready: data in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql, Kafka clients on port {KafkaPort}",
+                engine.Options.DataDirectory, options.Bind, server.PgPort, server.KafkaPort);
+        }
+        else
+        {
+            Log.Information("StreamSql ready in Kafka mode: topics in {Kafka}, query offsets in {DataDirectory}, psql -h {Host} -p {PgPort} -U streamsql streamsql",
+                options.Kafka, engine.Options.DataDirectory, options.Bind, server.PgPort);
+        }
         return server;
+    }
+
+    private string? StreamUsingTopic(string topic)
+    {
+        foreach (var stream in _engine.Catalog.Streams())
+        {
+            if (stream.Topic == topic)
+            {
+                return stream.Name;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Authentication, users (flags, then users.json in the data directory) and the TLS certificate for the pgwire listener.</summary>
@@ -82,6 +110,10 @@ public sealed class StreamSqlServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _pg.DisposeAsync().ConfigureAwait(false);
+        if (_kafka is not null)
+        {
+            await _kafka.DisposeAsync().ConfigureAwait(false);
+        }
         await _http.DisposeAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
         Log.Information("StreamSql stopped");

@@ -16,7 +16,7 @@ public sealed class NpgsqlBinaryResultTests(SharedServerFixture fixture)
         await connection.ExecuteAsync($"CREATE STREAM {s} (k BIGINT KEY, b BOOLEAN, i INT, d DOUBLE, v VARCHAR, t TIMESTAMP) WITH (partitions=1)");
         await connection.ExecuteAsync($"""
             INSERT INTO {s} VALUES
-              (9223372036854775807, true, 2147483647, 1e308, 'ünï ☃', '2262-04-11 23:47:16.854'),
+              (9223372036854775807, true, 2147483647, '1e308', 'ünï ☃', '2262-04-11 23:47:16.854'),
               (-9223372036854775808, false, -2147483648, 'NaN', '', '1900-01-01 00:00:00.001'),
               (0, NULL, NULL, NULL, NULL, NULL)
             """);
@@ -44,5 +44,24 @@ public sealed class NpgsqlBinaryResultTests(SharedServerFixture fixture)
         Assert.True(await reader.ReadAsync());
         Assert.Equal(Enumerable.Repeat(true, 10), Enumerable.Range(1, 10).Select(reader.IsDBNull));
         Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
+    public async Task NumericDateTimestampTzAndIntervalDecodeFromBinary()
+    {
+        await using var connection = await _server.ConnectAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT 12.50::numeric(5,2) AS n, -0.0001::numeric AS small, DATE '2026-01-31' + 1 AS d, '1999-12-31'::date AS before, " +
+            "'2026-01-01 10:00:00+02'::timestamptz AS tz, INTERVAL '90 seconds' * 2 AS i, INTERVAL '1 month 2 days' AS md",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+
+        Assert.Equal(["numeric", "numeric", "date", "date", "timestamptz", "interval", "interval"], Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetPostgresType(i).InternalName));
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((12.50m, -0.0001m, new DateOnly(2026, 2, 1), new DateOnly(1999, 12, 31)),
+            (reader.GetDecimal(0), reader.GetDecimal(1), reader.GetFieldValue<DateOnly>(2), reader.GetFieldValue<DateOnly>(3)));
+        Assert.Equal(new DateTime(2026, 1, 1, 8, 0, 0, DateTimeKind.Utc), reader.GetDateTime(4));
+        Assert.Equal(TimeSpan.FromMinutes(3), reader.GetTimeSpan(5));
+        Assert.Equal(new NpgsqlTypes.NpgsqlInterval(1, 2, 0), reader.GetFieldValue<NpgsqlTypes.NpgsqlInterval>(6));
     }
 }

@@ -78,12 +78,53 @@ public sealed class NpgsqlParameterTests(SharedServerFixture fixture)
         var (connection, s) = await StreamOfEveryTypeAsync();
         await using var _ = connection;
 
-        // int2, int4 for a bigint, float4, numeric, a UTC DateTime (timestamptz) and a DateOnly (date).
-        Assert.Equal(1, await InsertAsync(connection, s, 5, true, (short)7, 1.25m, "x", DateTime.SpecifyKind(Noon, DateTimeKind.Utc)));
+        // int4 for a bigint, int2 for an int, numeric and float4 for a double, a DateOnly (date) for a timestamp.
+        Assert.Equal(1, await InsertAsync(connection, s, 5, true, (short)7, 1.25m, "x", Noon));
         Assert.Equal(1, await InsertAsync(connection, s, 6, true, (short)8, 2.5f, "y", new DateOnly(2026, 3, 1)));
 
         await using var select = new NpgsqlCommand($"SELECT k, i, d, t FROM {s}", connection);
         Assert.Equal(["5|7|1.25|03/01/2026 12:30:15", "6|8|2.5|03/01/2026 00:00:00"], (await RowsAsync(select)).Order());
+    }
+
+    [Fact]
+    public async Task NumericTimestampTzDateAndIntervalParametersRoundTrip()
+    {
+        var s = Sql.Unique("newer");
+        await using var connection = await _server.ConnectAsync();
+        await connection.ExecuteAsync($"CREATE STREAM {s} (k INT KEY, n DECIMAL(12,3), tz TIMESTAMPTZ, day DATE, span INTERVAL) WITH (partitions=1)");
+        var instant = new DateTime(2026, 3, 1, 11, 30, 15, 250, DateTimeKind.Utc);
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {s} VALUES ($1, $2, $3, $4, $5)", connection))
+        {
+            foreach (var value in new object[] { 1, 12345.678m, instant, new DateOnly(2026, 2, 28), new TimeSpan(1, 2, 3, 4, 500) })
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+            insert.Parameters[0].Value = 2;
+            insert.Parameters[1].Value = -0.001m;
+            insert.Parameters[2].Value = instant.AddYears(-40);
+            insert.Parameters[3].Value = new DateOnly(1969, 12, 31);
+            insert.Parameters[4].Value = TimeSpan.FromMinutes(-90);
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        foreach (var (column, value, key) in new (string, object, int)[]
+        {
+            ("n", 12345.678m, 1), ("tz", instant.AddYears(-40), 2), ("day", new DateOnly(2026, 2, 28), 1), ("span", TimeSpan.FromMinutes(-90), 2),
+        })
+        {
+            await using var select = new NpgsqlCommand($"SELECT k, n, tz, day, span FROM {s} WHERE {column} = $1", connection);
+            select.Parameters.Add(new NpgsqlParameter { Value = value });
+            await using var reader = await select.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync(), column);
+            Assert.Equal(key, reader.GetInt32(0));
+            var expected = key == 1
+                ? (12345.678m, instant, new DateOnly(2026, 2, 28), new TimeSpan(1, 2, 3, 4, 500))
+                : (-0.001m, instant.AddYears(-40), new DateOnly(1969, 12, 31), TimeSpan.FromMinutes(-90));
+            Assert.Equal(expected, (reader.GetDecimal(1), reader.GetDateTime(2), reader.GetFieldValue<DateOnly>(3), reader.GetTimeSpan(4)));
+            Assert.False(await reader.ReadAsync());
+        }
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class PsqlTests(SharedServerFixture fixture)
             SELECT id, item, amount * 2 AS double_amount FROM {orders} WHERE amount > 1 EMIT CHANGES LIMIT 2;
             CREATE STREAM {big} AS SELECT id, UCASE(item) AS item FROM {orders} WHERE amount > 1 EMIT CHANGES;
             FLUSH;
-            SELECT count_me FROM (SELECT 1);
+            SELEC 1;
             """, "-v", "ON_ERROR_STOP=0");
 
         Assert.Equal(0, exit);
@@ -29,7 +29,7 @@ public sealed class PsqlTests(SharedServerFixture fixture)
         Assert.Contains("  3 | fig  |             5\n", output);
         Assert.Contains("(2 rows)", output);
         Assert.Contains("FLUSH", output);
-        Assert.Contains("ERROR:  syntax error at or near \"(\"", error);
+        Assert.Contains("ERROR:  syntax error at or near \"SELEC\"", error);
     }
 
     [Fact]

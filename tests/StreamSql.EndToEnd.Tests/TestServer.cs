@@ -9,12 +9,15 @@ public sealed class TestServer : IAsyncDisposable
 {
     static TestServer() => CapturedLog.Install();
 
-    private TestServer(string dataDirectory, bool ownsDirectory, Func<ServerOptions, ServerOptions>? configure)
+    private TestServer(string dataDirectory, bool ownsDirectory, string? kafka, Func<ServerOptions, ServerOptions>? configure)
     {
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
+        _kafka = kafka;
         _configure = configure ?? (o => o);
     }
+
+    private readonly string? _kafka;
 
     private readonly bool _ownsDirectory;
     private readonly Func<ServerOptions, ServerOptions> _configure;
@@ -25,19 +28,25 @@ public sealed class TestServer : IAsyncDisposable
 
     public int PgPort => Server.PgPort;
 
+    public int KafkaPort => Server.KafkaPort;
+
+    /// <summary>bootstrap.servers for Kafka clients (Confluent.Kafka, kcat -b).</summary>
+    public string KafkaBootstrap => $"127.0.0.1:{KafkaPort}";
+
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={PgPort};Username=streamsql;Database=streamsql;Server Compatibility Mode=NoTypeLoading;Pooling=false;Timeout=30;Command Timeout=60";
 
+    /// <param name="kafka">Kafka mode: the bootstrap servers of the cluster (e.g. another TestServer's KafkaBootstrap).</param>
     /// <param name="configure">Changes to the options (authentication, TLS), kept across restarts.</param>
-    public static async Task<TestServer> StartAsync(string? dataDirectory = null, Func<ServerOptions, ServerOptions>? configure = null)
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null, string? kafka = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
-        var server = new TestServer(dataDirectory ?? Directory.CreateTempSubdirectory("streamsql-e2e-").FullName, dataDirectory is null, configure);
+        var server = new TestServer(dataDirectory ?? Directory.CreateTempSubdirectory("streamsql-e2e-").FullName, dataDirectory is null, kafka, configure);
         await server.StartServerAsync();
         return server;
     }
 
     private async Task StartServerAsync() =>
-        Server = await StreamSqlServer.StartAsync(_configure(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, HttpPort = 0 }));
+        Server = await StreamSqlServer.StartAsync(_configure(new ServerOptions { DataDirectory = DataDirectory, Bind = IPAddress.Loopback, PgPort = 0, KafkaPort = 0, HttpPort = 0, Kafka = _kafka }));
 
     /// <summary>Stops the server cleanly (as SIGTERM does) and starts a new one on the same data directory.</summary>
     public async Task RestartAsync()

@@ -6,7 +6,7 @@ namespace StreamSql.Parser.Tests;
 public sealed class ExpressionParsingTests
 {
     private static Expression Parse(string expression) =>
-        ((SelectExpression)((SelectStatement)SqlParser.ParseOne("SELECT " + expression + " FROM t")).Query.Items[0]).Expression;
+        ((SelectExpression)((SelectStatement)SqlParser.ParseOne("SELECT " + expression + " FROM t")).Query.Spec().Items[0]).Expression;
 
     [Fact]
     public void MultiplicationBindsTighterThanAddition()

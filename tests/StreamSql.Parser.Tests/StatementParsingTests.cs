@@ -29,7 +29,7 @@ public sealed class StatementParsingTests
         Assert.Equal(sql, statement.Text);
         Assert.NotNull(statement.AsQuery);
         Assert.Equal(EmitMode.Changes, statement.AsQuery!.Emit);
-        var item = (SelectExpression)statement.AsQuery.Items[1];
+        var item = (SelectExpression)statement.AsQuery.Spec().Items[1];
         Assert.Equal("item", item.Alias);
         Assert.Equal("ucase", ((FunctionCall)item.Expression).Name);
     }
@@ -50,8 +50,8 @@ public sealed class StatementParsingTests
         var select = (SelectStatement)SqlParser.ParseOne("select * from s where a is not null and b like 'x%' emit changes limit 3");
 
         Assert.Equal(3, select.Query.Limit);
-        Assert.IsType<AllColumns>(select.Query.Items[0]);
-        var where = (BinaryExpression)select.Query.Where!;
+        Assert.IsType<AllColumns>(select.Query.Spec().Items[0]);
+        var where = (BinaryExpression)select.Query.Spec().Where!;
         Assert.Equal(BinaryOperator.And, where.Operator);
         Assert.True(((IsNullExpression)where.Left).Negated);
         Assert.IsType<LikeExpression>(where.Right);
@@ -86,7 +86,18 @@ public sealed class StatementParsingTests
     {
         var select = (SelectStatement)SqlParser.ParseOne("SELECT MixedCase, \"MixedCase\", \"a\"\"b\" FROM \"Orders\"");
 
-        Assert.Equal(["mixedcase", "MixedCase", "a\"b"], select.Query.Items.Cast<SelectExpression>().Select(i => ((ColumnReference)i.Expression).Name));
-        Assert.Equal("Orders", select.Query.From.Name.Name);
+        Assert.Equal(["mixedcase", "MixedCase", "a\"b"], select.Query.Spec().Items.Cast<SelectExpression>().Select(i => ((ColumnReference)i.Expression).Name));
+        Assert.Equal("Orders", ((TableRelation)select.Query.Spec().From[0]).Name.Name);
+    }
+
+    [Fact]
+    public void PrintTakesAQuotedOrBareTopicAndOptionalBeginningAndLimit()
+    {
+        Assert.Equal(new PrintStatement(0, "Orders-v1", true, 10), SqlParser.ParseOne("PRINT 'Orders-v1' FROM BEGINNING LIMIT 10") with { Text = "" });
+        Assert.Equal(new PrintStatement(0, "orders", false, null), SqlParser.ParseOne("print Orders") with { Text = "" });
+        Assert.Equal(new PrintStatement(0, "t", false, 5), SqlParser.ParseOne("PRINT t LIMIT 5") with { Text = "" });
+
+        // PRINT and BEGINNING stay usable as names.
+        Assert.IsType<SelectStatement>(SqlParser.ParseOne("SELECT print, beginning FROM print"));
     }
 }

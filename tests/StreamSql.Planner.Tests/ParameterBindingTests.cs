@@ -25,7 +25,7 @@ public sealed class ParameterBindingTests
         switch (SqlParser.ParseOne(sql))
         {
             case SelectStatement select:
-                QueryBinder.Bind(select.Query, Catalog(), types);
+                QueryBinder.Bind(select.Query, Catalog(), null, types);
                 break;
             case InsertValuesStatement insert:
                 InsertBinder.Bind(insert, Catalog().GetStream("orders", null), types);
@@ -76,7 +76,7 @@ public sealed class ParameterBindingTests
         var select = (SelectStatement)SqlParser.ParseOne("SELECT * FROM orders WHERE id = $1 AND item = $2");
         var values = new ParameterValues([SqlType.Int, SqlType.Varchar], [7, "pear"]);
 
-        var plan = Explain.PlanPrinter.Print(QueryBinder.Bind(select.Query, Catalog(), values).Plan);
+        var plan = Explain.PlanPrinter.Print(QueryBinder.Bind(select.Query, Catalog(), null, values).Plan);
 
         Assert.Contains("(id = 7) AND (item = 'pear')", string.Join("\n", plan));
     }

@@ -24,7 +24,8 @@ public sealed class ExpressionEvaluationTests
 
     private static string? Evaluate(string expression)
     {
-        var parsed = ((SelectExpression)((SelectStatement)SqlParser.ParseOne($"SELECT {expression} FROM t")).Query.Items[0]).Expression;
+        var spec = (QuerySpecification)((SelectStatement)SqlParser.ParseOne($"SELECT {expression} FROM t")).Query.Body;
+        var parsed = ((SelectExpression)spec.Items[0]).Expression;
         var bound = ExpressionBinder.Resolve(new ExpressionBinder(Scope).Bind(parsed), 0);
         return ExpressionCompiler.Compile(bound)(Row).ToText();
     }
@@ -56,6 +57,30 @@ public sealed class ExpressionEvaluationTests
     [InlineData("CAST(i AS VARCHAR)", "7")]
     [InlineData("TIMESTAMP '2026-01-01 10:00:00.5'", "2026-01-01 10:00:00.5")]
     public void Arithmetic_strings_and_functions(string expression, string? expected) =>
+        Assert.Equal(expected, Evaluate(expression));
+
+    // Expected values copied from psql against PostgreSQL 15 (numeric display scale rules).
+    [Theory]
+    [InlineData("1.50 + 1", "2.50")]
+    [InlineData("1.5 * 1.5", "2.25")]
+    [InlineData("1 / 3.0", "0.33333333333333333333")]
+    [InlineData("10 / 4.0", "2.5000000000000000")]
+    [InlineData("100000 / 3.0", "33333.333333333333")]
+    [InlineData("round(2.5)", "3")]
+    [InlineData("round(-2.5)", "-3")]
+    [InlineData("CAST(2.5 AS INT)", "3")]
+    [InlineData("CAST(3.14159 AS DECIMAL(5,2))", "3.14")]
+    [InlineData("0.1 + 0.2", "0.3")]
+    [InlineData("0.001 / 7", "0.00014285714285714286")]
+    [InlineData("123456789.123 / 0.0001", "1234567891230.00000000")]
+    [InlineData("round(1234.5678, 2)", "1234.57")]
+    [InlineData("round(1234.5678, -2)", "1200")]
+    [InlineData("7.0 % 2.5", "2.0")]
+    [InlineData("abs(-1.20)", "1.20")]
+    [InlineData("CAST(2.5 AS DOUBLE) + 1.5", "4")]
+    [InlineData("floor(-1.5)", "-2")]
+    [InlineData("ceil(1.2)", "2")]
+    public void Numeric_follows_postgres_display_scale(string expression, string expected) =>
         Assert.Equal(expected, Evaluate(expression));
 
     [Theory]

@@ -35,6 +35,23 @@ public sealed class FormatTests
     }
 
     [Fact]
+    public void JsonReadsTheKafkaConnectSchemaAndPayloadEnvelope()
+    {
+        const string Envelope = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"name\",\"type\":\"string\"}]},\"payload\":{\"name\":\"x\",\"score\":2.5}}";
+        var row = Decode(Stream("value_format='JSON'"), null, Envelope, out var error);
+        Assert.Null(error);
+        Assert.Equal(["x", "2.5"], row[1..3].Select(v => v.ToText()));
+
+        // A null payload is a row of nulls; a third field means it is not an envelope.
+        Assert.True(Decode(Stream("value_format='JSON'"), null, "{\"schema\":null,\"payload\":null}", out _)[1].IsNull);
+        Assert.True(Decode(Stream("value_format='JSON'"), null, "{\"schema\":{},\"payload\":{\"name\":\"x\"},\"name\":\"y\"}", out _)[1].ToText() == "y");
+
+        // A stream with a payload column reads the field itself.
+        var own = StreamBinder.BindSource((CreateRelationStatement)SqlParser.ParseOne("CREATE STREAM p (payload VARCHAR) WITH (value_format='JSON')"));
+        Assert.Equal("{\"name\":\"x\"}", Decode(own, null, "{\"schema\":{},\"payload\":{\"name\":\"x\"}}", out _)[0].ToText());
+    }
+
+    [Fact]
     public void JsonMatchesFieldsCaseInsensitivelyAndIgnoresUnknownOnes()
     {
         var row = Decode(Stream("value_format='JSON'"), null, "{\"NAME\":\"x\",\"Score\":\"2.5\",\"extra\":[1,2]}", out var error);

@@ -19,4 +19,6 @@ public enum BinaryOperator
     Or,
     IsDistinctFrom,
     IsNotDistinctFrom,
+    JsonField,
+    JsonFieldText,
 }

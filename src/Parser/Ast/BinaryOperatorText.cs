@@ -20,6 +20,8 @@ public static class BinaryOperatorText
         BinaryOperator.And => "AND",
         BinaryOperator.Or => "OR",
         BinaryOperator.IsDistinctFrom => "IS DISTINCT FROM",
-        _ => "IS NOT DISTINCT FROM",
+        BinaryOperator.IsNotDistinctFrom => "IS NOT DISTINCT FROM",
+        BinaryOperator.JsonField => "->",
+        _ => "->>",
     };
 }

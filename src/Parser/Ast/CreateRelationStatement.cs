@@ -9,4 +9,10 @@ public sealed record CreateRelationStatement(
     bool IfNotExists,
     IReadOnlyList<ColumnDefinition> Columns,
     IReadOnlyList<Property> Properties,
-    Query? AsQuery) : Statement(Position);
+    Query? AsQuery) : Statement(Position)
+{
+    public WatermarkDefinition? Watermark { get; init; }
+
+    /// <summary>Columns of a table-level PRIMARY KEY (a, b) clause.</summary>
+    public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+}

@@ -1,4 +1,4 @@
 namespace StreamSql.Parser.Ast;
 
-/// <summary>EXPLAIN query.</summary>
-public sealed record ExplainStatement(int Position, Query Query) : Statement(Position);
+/// <summary>EXPLAIN statement.</summary>
+public sealed record ExplainStatement(int Position, Statement Statement) : Statement(Position);

@@ -1,13 +1,11 @@
 namespace StreamSql.Parser.Ast;
 
-/// <summary>A SELECT: push query when Emit is not None, otherwise a pull query.</summary>
+/// <summary>A full query: optional CTEs, a body, ORDER BY, EMIT, LIMIT and OFFSET. Emit None means a pull query.</summary>
 public sealed record Query(
     int Position,
-    bool Distinct,
-    IReadOnlyList<SelectItem> Items,
-    Relation From,
-    Expression? Where,
-    IReadOnlyList<Expression> GroupBy,
-    Expression? Having,
+    IReadOnlyList<CommonTableExpression> With,
+    QueryBody Body,
+    IReadOnlyList<SortItem> OrderBy,
     EmitMode Emit,
-    long? Limit) : AstNode(Position);
+    long? Limit,
+    long? Offset) : AstNode(Position);

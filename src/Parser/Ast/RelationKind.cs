@@ -7,4 +7,6 @@ public enum RelationKind
     Table,
     View,
     MaterializedView,
+    Source,
+    Sink,
 }

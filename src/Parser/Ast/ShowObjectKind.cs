@@ -6,6 +6,11 @@ public enum ShowObjectKind
     Streams,
     Tables,
     Views,
+    MaterializedViews,
     Topics,
     Queries,
+    Functions,
+    Sources,
+    Sinks,
+    Properties,
 }

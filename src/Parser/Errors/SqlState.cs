@@ -5,10 +5,15 @@ public static class SqlState
 {
     public const string SuccessfulCompletion = "00000";
     public const string FeatureNotSupported = "0A000";
+    public const string CardinalityViolation = "21000";
     public const string DataException = "22000";
     public const string NumericValueOutOfRange = "22003";
     public const string InvalidDatetimeFormat = "22007";
+    public const string DatetimeFieldOverflow = "22008";
+    public const string IntervalFieldOverflow = "22015";
     public const string DivisionByZero = "22012";
+    public const string InvalidArgumentForLogarithm = "2201E";
+    public const string InvalidArgumentForPower = "2201F";
     public const string InvalidTextRepresentation = "22P02";
     public const string InvalidParameterValue = "22023";
     public const string StringDataRightTruncation = "22001";
@@ -37,9 +42,13 @@ public static class SqlState
     public const string DuplicateTable = "42P07";
     public const string DuplicateObject = "42710";
     public const string AmbiguousColumn = "42702";
+    public const string DuplicateAlias = "42712";
+    public const string GroupingError = "42803";
     public const string DatatypeMismatch = "42804";
     public const string CannotCoerce = "42846";
     public const string InvalidColumnReference = "42P10";
+    public const string ProgramLimitExceeded = "54000";
+    public const string StatementTooComplex = "54001";
     public const string ObjectInUse = "55006";
     public const string CantChangeRuntimeParam = "55P02";
     public const string QueryCanceled = "57014";

@@ -35,75 +35,106 @@ public partial class StreamSqlParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		ADVANCE=1, ALL=2, AND=3, AS=4, BETWEEN=5, BY=6, CASE=7, CAST=8, CHANGES=9, 
-		CREATE=10, DEFAULT=11, DELETE=12, DESC=13, DESCRIBE=14, DISTINCT=15, DROP=16, 
-		ELSE=17, EMIT=18, END=19, ESCAPE=20, EXISTS=21, EXPLAIN=22, EXTENDED=23, 
-		FALSE=24, FINAL=25, FLUSH=26, FROM=27, GROUP=28, HAVING=29, IF=30, ILIKE=31, 
-		IN=32, INSERT=33, INTERVAL=34, INTO=35, IS=36, KEY=37, LIKE=38, LIMIT=39, 
-		LOCAL=40, MATERIALIZED=41, NOT=42, NULL=43, OR=44, PRECISION=45, PRIMARY=46, 
-		QUERIES=47, REPLACE=48, RESET=49, SELECT=50, SESSION=51, SET=52, SHOW=53, 
-		STREAM=54, STREAMS=55, TABLE=56, TABLES=57, TERMINATE=58, THEN=59, TO=60, 
-		TOPIC=61, TOPICS=62, TRUE=63, VALUES=64, VARYING=65, VIEW=66, VIEWS=67, 
-		WHEN=68, WHERE=69, WITH=70, ABORT=71, BEGIN=72, CHAIN=73, COMMIT=74, DISCARD=75, 
-		NO=76, PLANS=77, ROLLBACK=78, SEQUENCES=79, START=80, TEMP=81, TEMPORARY=82, 
-		TIME=83, TRANSACTION=84, WORK=85, USER=86, PASSWORD=87, ZONE=88, EQ=89, 
-		NEQ=90, LT=91, LTE=92, GT=93, GTE=94, PLUS=95, MINUS=96, ASTERISK=97, 
-		SLASH=98, PERCENT=99, CONCAT=100, DOUBLE_COLON=101, LPAREN=102, RPAREN=103, 
-		COMMA=104, DOT=105, SEMI=106, ESCAPE_STRING=107, STRING=108, INTEGER_VALUE=109, 
-		DECIMAL_VALUE=110, PARAMETER=111, IDENTIFIER=112, QUOTED_IDENTIFIER=113, 
-		LINE_COMMENT=114, BLOCK_COMMENT=115, WS=116, UNRECOGNIZED=117;
+		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BEGINNING=7, BETWEEN=8, 
+		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, DEFAULT=16, 
+		DELETE=17, DESC=18, DESCRIBE=19, DISTINCT=20, DROP=21, ELSE=22, EMIT=23, 
+		END=24, ESCAPE=25, EXCEPT=26, EXISTS=27, EXPLAIN=28, EXTENDED=29, FALSE=30, 
+		FINAL=31, FIRST=32, FLUSH=33, FOR=34, FROM=35, FULL=36, FUNCTION=37, FUNCTIONS=38, 
+		GRACE=39, GROUP=40, HAVING=41, HOPPING=42, IF=43, ILIKE=44, IN=45, INNER=46, 
+		INSERT=47, INTERSECT=48, INTERVAL=49, INTO=50, IS=51, JOIN=52, KEY=53, 
+		LAST=54, LEFT=55, LIKE=56, LIMIT=57, LOCAL=58, MAP=59, MATERIALIZED=60, 
+		NOT=61, NULL=62, NULLS=63, OFFSET=64, ON=65, OR=66, ORDER=67, OUTER=68, 
+		PARTITION=69, PERIOD=70, PRECISION=71, PRIMARY=72, PRINT=73, PROPERTIES=74, 
+		QUERIES=75, REPLACE=76, RESET=77, RETENTION=78, RIGHT=79, ROW=80, ROWS=81, 
+		SELECT=82, SESSION=83, SET=84, SHOW=85, SINK=86, SINKS=87, SIZE=88, SLIDING=89, 
+		SOURCE=90, SOURCES=91, STREAM=92, STREAMS=93, STRUCT=94, SUBSCRIBE=95, 
+		TABLE=96, TABLES=97, TERMINATE=98, THEN=99, TIME=100, TO=101, TOPIC=102, 
+		TOPICS=103, TRUE=104, TUMBLING=105, UNION=106, UPDATE=107, USING=108, 
+		VALUES=109, VARYING=110, VIEW=111, VIEWS=112, WATERMARK=113, WHEN=114, 
+		WHERE=115, WINDOW=116, WITH=117, WITHIN=118, WITHOUT=119, ZONE=120, ABORT=121, 
+		BEGIN=122, CHAIN=123, COMMIT=124, DISCARD=125, NO=126, PLANS=127, ROLLBACK=128, 
+		SEQUENCES=129, START=130, TEMP=131, TEMPORARY=132, TRANSACTION=133, WORK=134, 
+		USER=135, PASSWORD=136, EQ=137, NEQ=138, LT=139, LTE=140, GT=141, GTE=142, 
+		PLUS=143, MINUS=144, ASTERISK=145, SLASH=146, PERCENT=147, CONCAT=148, 
+		DOUBLE_ARROW=149, ARROW=150, LBRACKET=151, RBRACKET=152, DOUBLE_COLON=153, 
+		LPAREN=154, RPAREN=155, COMMA=156, DOT=157, SEMI=158, ESCAPE_STRING=159, 
+		STRING=160, INTEGER_VALUE=161, DECIMAL_VALUE=162, PARAMETER=163, IDENTIFIER=164, 
+		QUOTED_IDENTIFIER=165, LINE_COMMENT=166, BLOCK_COMMENT=167, WS=168, UNRECOGNIZED=169;
 	public const int
-		RULE_script = 0, RULE_statement = 1, RULE_transactionMode = 2, RULE_settingName = 3, 
-		RULE_settingValue = 4, RULE_tableElements = 5, RULE_columnDefinition = 6, 
-		RULE_withProperties = 7, RULE_property = 8, RULE_propertyValue = 9, RULE_insertSource = 10, 
-		RULE_columnList = 11, RULE_valuesRow = 12, RULE_query = 13, RULE_emitClause = 14, 
-		RULE_selectItem = 15, RULE_relation = 16, RULE_expression = 17, RULE_booleanExpression = 18, 
-		RULE_predicate = 19, RULE_comparisonOperator = 20, RULE_valueExpression = 21, 
-		RULE_primaryExpression = 22, RULE_whenClause = 23, RULE_typeName = 24, 
-		RULE_qualifiedName = 25, RULE_booleanValue = 26, RULE_number = 27, RULE_identifier = 28, 
-		RULE_nonReserved = 29;
+		RULE_script = 0, RULE_statement = 1, RULE_transactionMode = 2, RULE_assignment = 3, 
+		RULE_settingName = 4, RULE_settingValue = 5, RULE_tableElements = 6, RULE_tableElement = 7, 
+		RULE_columnDefinition = 8, RULE_withProperties = 9, RULE_property = 10, 
+		RULE_propertyValue = 11, RULE_insertSource = 12, RULE_columnList = 13, 
+		RULE_valuesRow = 14, RULE_query = 15, RULE_commonTableExpression = 16, 
+		RULE_queryTerm = 17, RULE_setQuantifier = 18, RULE_queryPrimary = 19, 
+		RULE_querySpecification = 20, RULE_sortItem = 21, RULE_emitClause = 22, 
+		RULE_windowClause = 23, RULE_windowOption = 24, RULE_duration = 25, RULE_selectItem = 26, 
+		RULE_relation = 27, RULE_joinType = 28, RULE_joinCriteria = 29, RULE_withinClause = 30, 
+		RULE_relationPrimary = 31, RULE_expression = 32, RULE_booleanExpression = 33, 
+		RULE_predicate = 34, RULE_comparisonOperator = 35, RULE_valueExpression = 36, 
+		RULE_primaryExpression = 37, RULE_functionName = 38, RULE_whenClause = 39, 
+		RULE_typeName = 40, RULE_structField = 41, RULE_qualifiedName = 42, RULE_booleanValue = 43, 
+		RULE_number = 44, RULE_identifier = 45, RULE_nonReserved = 46;
 	public static readonly string[] ruleNames = {
-		"script", "statement", "transactionMode", "settingName", "settingValue", 
-		"tableElements", "columnDefinition", "withProperties", "property", "propertyValue", 
-		"insertSource", "columnList", "valuesRow", "query", "emitClause", "selectItem", 
-		"relation", "expression", "booleanExpression", "predicate", "comparisonOperator", 
-		"valueExpression", "primaryExpression", "whenClause", "typeName", "qualifiedName", 
-		"booleanValue", "number", "identifier", "nonReserved"
+		"script", "statement", "transactionMode", "assignment", "settingName", 
+		"settingValue", "tableElements", "tableElement", "columnDefinition", "withProperties", 
+		"property", "propertyValue", "insertSource", "columnList", "valuesRow", 
+		"query", "commonTableExpression", "queryTerm", "setQuantifier", "queryPrimary", 
+		"querySpecification", "sortItem", "emitClause", "windowClause", "windowOption", 
+		"duration", "selectItem", "relation", "joinType", "joinCriteria", "withinClause", 
+		"relationPrimary", "expression", "booleanExpression", "predicate", "comparisonOperator", 
+		"valueExpression", "primaryExpression", "functionName", "whenClause", 
+		"typeName", "structField", "qualifiedName", "booleanValue", "number", 
+		"identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
-		null, "'ADVANCE'", "'ALL'", "'AND'", "'AS'", "'BETWEEN'", "'BY'", "'CASE'", 
-		"'CAST'", "'CHANGES'", "'CREATE'", "'DEFAULT'", "'DELETE'", "'DESC'", 
-		"'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", 
-		"'EXISTS'", "'EXPLAIN'", "'EXTENDED'", "'FALSE'", "'FINAL'", "'FLUSH'", 
-		"'FROM'", "'GROUP'", "'HAVING'", "'IF'", "'ILIKE'", "'IN'", "'INSERT'", 
-		"'INTERVAL'", "'INTO'", "'IS'", "'KEY'", "'LIKE'", "'LIMIT'", "'LOCAL'", 
-		"'MATERIALIZED'", "'NOT'", "'NULL'", "'OR'", "'PRECISION'", "'PRIMARY'", 
-		"'QUERIES'", "'REPLACE'", "'RESET'", "'SELECT'", "'SESSION'", "'SET'", 
-		"'SHOW'", "'STREAM'", "'STREAMS'", "'TABLE'", "'TABLES'", "'TERMINATE'", 
-		"'THEN'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'VALUES'", "'VARYING'", 
-		"'VIEW'", "'VIEWS'", "'WHEN'", "'WHERE'", "'WITH'", "'ABORT'", "'BEGIN'", 
-		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
-		"'START'", "'TEMP'", "'TEMPORARY'", "'TIME'", "'TRANSACTION'", "'WORK'", 
-		"'USER'", "'PASSWORD'", "'ZONE'", "'='", null, "'<'", "'<='", "'>'", "'>='", 
-		"'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'::'", "'('", "')'", "','", 
-		"'.'", "';'"
+		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BEGINNING'", 
+		"'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", 
+		"'CROSS'", "'DEFAULT'", "'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", 
+		"'DROP'", "'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", 
+		"'EXPLAIN'", "'EXTENDED'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", 
+		"'FOR'", "'FROM'", "'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", 
+		"'HAVING'", "'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", 
+		"'INTERSECT'", "'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", 
+		"'LEFT'", "'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", 
+		"'NULL'", "'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", 
+		"'PARTITION'", "'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", 
+		"'QUERIES'", "'REPLACE'", "'RESET'", "'RETENTION'", "'RIGHT'", "'ROW'", 
+		"'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", "'SINK'", "'SINKS'", 
+		"'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", "'STREAMS'", 
+		"'STRUCT'", "'SUBSCRIBE'", "'TABLE'", "'TABLES'", "'TERMINATE'", "'THEN'", 
+		"'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'TUMBLING'", "'UNION'", 
+		"'UPDATE'", "'USING'", "'VALUES'", "'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", 
+		"'WHEN'", "'WHERE'", "'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", 
+		"'ABORT'", "'BEGIN'", "'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", 
+		"'ROLLBACK'", "'SEQUENCES'", "'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", 
+		"'WORK'", "'USER'", "'PASSWORD'", "'='", null, "'<'", "'<='", "'>'", "'>='", 
+		"'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", 
+		"'::'", "'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "ADVANCE", "ALL", "AND", "AS", "BETWEEN", "BY", "CASE", "CAST", 
-		"CHANGES", "CREATE", "DEFAULT", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
-		"DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXISTS", "EXPLAIN", "EXTENDED", 
-		"FALSE", "FINAL", "FLUSH", "FROM", "GROUP", "HAVING", "IF", "ILIKE", "IN", 
-		"INSERT", "INTERVAL", "INTO", "IS", "KEY", "LIKE", "LIMIT", "LOCAL", "MATERIALIZED", 
-		"NOT", "NULL", "OR", "PRECISION", "PRIMARY", "QUERIES", "REPLACE", "RESET", 
-		"SELECT", "SESSION", "SET", "SHOW", "STREAM", "STREAMS", "TABLE", "TABLES", 
-		"TERMINATE", "THEN", "TO", "TOPIC", "TOPICS", "TRUE", "VALUES", "VARYING", 
-		"VIEW", "VIEWS", "WHEN", "WHERE", "WITH", "ABORT", "BEGIN", "CHAIN", "COMMIT", 
-		"DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", 
-		"TIME", "TRANSACTION", "WORK", "USER", "PASSWORD", "ZONE", "EQ", "NEQ", 
-		"LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", 
-		"CONCAT", "DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", 
-		"ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", 
+		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
+		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "DEFAULT", 
+		"DELETE", "DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "EMIT", "END", 
+		"ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", "EXTENDED", "FALSE", "FINAL", 
+		"FIRST", "FLUSH", "FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", 
+		"GROUP", "HAVING", "HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", 
+		"INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", 
+		"LIKE", "LIMIT", "LOCAL", "MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", 
+		"OFFSET", "ON", "OR", "ORDER", "OUTER", "PARTITION", "PERIOD", "PRECISION", 
+		"PRIMARY", "PRINT", "PROPERTIES", "QUERIES", "REPLACE", "RESET", "RETENTION", 
+		"RIGHT", "ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", 
+		"SIZE", "SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", 
+		"SUBSCRIBE", "TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", 
+		"TOPICS", "TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", 
+		"VIEW", "VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", 
+		"WITHOUT", "ZONE", "ABORT", "BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", 
+		"PLANS", "ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", "TRANSACTION", 
+		"WORK", "USER", "PASSWORD", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", 
+		"MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", 
+		"LBRACKET", "RBRACKET", "DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", 
+		"SEMI", "ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", 
 		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
 		"UNRECOGNIZED"
 	};
@@ -173,75 +204,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 63;
+			State = 97;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 60;
+				State = 94;
 				Match(SEMI);
 				}
 				}
-				State = 65;
+				State = 99;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 84;
+			State = 118;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 303430033555940352L) != 0) || ((((_la - 71)) & ~0x3f) == 0 && ((1L << (_la - 71)) & 667L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 140746366533632L) != 0) || ((((_la - 73)) & ~0x3f) == 0 && ((1L << (_la - 73)) & 187761487589153297L) != 0) || _la==LPAREN) {
 				{
-				State = 66;
+				State = 100;
 				statement();
-				State = 75;
+				State = 109;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 68;
+						State = 102;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 67;
+							State = 101;
 							Match(SEMI);
 							}
 							}
-							State = 70;
+							State = 104;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 72;
+						State = 106;
 						statement();
 						}
 						} 
 					}
-					State = 77;
+					State = 111;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 81;
+				State = 115;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 78;
+					State = 112;
 					Match(SEMI);
 					}
 					}
-					State = 83;
+					State = 117;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 86;
+			State = 120;
 			Match(Eof);
 			}
 		}
@@ -324,6 +355,40 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CreateConnectorContext : StatementContext {
+		public IToken kind;
+		public QualifiedNameContext from;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CREATE() { return GetToken(StreamSqlParser.CREATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext[] qualifiedName() {
+			return GetRuleContexts<QualifiedNameContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName(int i) {
+			return GetRuleContext<QualifiedNameContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCE() { return GetToken(StreamSqlParser.SOURCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINK() { return GetToken(StreamSqlParser.SINK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(StreamSqlParser.IF, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(StreamSqlParser.NOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(StreamSqlParser.EXISTS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TableElementsContext tableElements() {
+			return GetRuleContext<TableElementsContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public WithPropertiesContext withProperties() {
+			return GetRuleContext<WithPropertiesContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		public CreateConnectorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCreateConnector(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class InsertContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INSERT() { return GetToken(StreamSqlParser.INSERT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTO() { return GetToken(StreamSqlParser.INTO, 0); }
@@ -344,6 +409,60 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class UpdateContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UPDATE() { return GetToken(StreamSqlParser.UPDATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
+			return GetRuleContext<QualifiedNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SET() { return GetToken(StreamSqlParser.SET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public AssignmentContext[] assignment() {
+			return GetRuleContexts<AssignmentContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public AssignmentContext assignment(int i) {
+			return GetRuleContext<AssignmentContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		public UpdateContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitUpdate(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class DeleteContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DELETE() { return GetToken(StreamSqlParser.DELETE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
+			return GetRuleContext<QualifiedNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		public DeleteContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDelete(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class SelectStatementContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
 			return GetRuleContext<QueryContext>(0);
@@ -356,6 +475,28 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class SubscribeContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBSCRIBE() { return GetToken(StreamSqlParser.SUBSCRIBE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
+			return GetRuleContext<QualifiedNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(StreamSqlParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public WithPropertiesContext withProperties() {
+			return GetRuleContext<WithPropertiesContext>(0);
+		}
+		public SubscribeContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubscribe(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ShowObjectsContext : StatementContext {
 		public IToken what;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(StreamSqlParser.SHOW, 0); }
@@ -364,12 +505,28 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOPICS() { return GetToken(StreamSqlParser.TOPICS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERIES() { return GetToken(StreamSqlParser.QUERIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(StreamSqlParser.VIEWS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTIONS() { return GetToken(StreamSqlParser.FUNCTIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCES() { return GetToken(StreamSqlParser.SOURCES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINKS() { return GetToken(StreamSqlParser.SINKS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PROPERTIES() { return GetToken(StreamSqlParser.PROPERTIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTENDED() { return GetToken(StreamSqlParser.EXTENDED, 0); }
 		public ShowObjectsContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitShowObjects(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ShowMaterializedViewsContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(StreamSqlParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATERIALIZED() { return GetToken(StreamSqlParser.MATERIALIZED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(StreamSqlParser.VIEWS, 0); }
+		public ShowMaterializedViewsContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitShowMaterializedViews(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -397,6 +554,21 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class DescribeFunctionContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTION() { return GetToken(StreamSqlParser.FUNCTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESCRIBE() { return GetToken(StreamSqlParser.DESCRIBE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESC() { return GetToken(StreamSqlParser.DESC, 0); }
+		public DescribeFunctionContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDescribeFunction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class DescribeContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
 			return GetRuleContext<QualifiedNameContext>(0);
@@ -421,6 +593,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STREAM() { return GetToken(StreamSqlParser.STREAM, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLE() { return GetToken(StreamSqlParser.TABLE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEW() { return GetToken(StreamSqlParser.VIEW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCE() { return GetToken(StreamSqlParser.SOURCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINK() { return GetToken(StreamSqlParser.SINK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATERIALIZED() { return GetToken(StreamSqlParser.MATERIALIZED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(StreamSqlParser.IF, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(StreamSqlParser.EXISTS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DELETE() { return GetToken(StreamSqlParser.DELETE, 0); }
@@ -493,14 +668,32 @@ public partial class StreamSqlParser : Parser {
 	}
 	public partial class ExplainContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
-			return GetRuleContext<QueryContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public StatementContext statement() {
+			return GetRuleContext<StatementContext>(0);
 		}
 		public ExplainContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitExplain(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class PrintContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRINT() { return GetToken(StreamSqlParser.PRINT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(StreamSqlParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGINNING() { return GetToken(StreamSqlParser.BEGINNING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LIMIT() { return GetToken(StreamSqlParser.LIMIT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		public PrintContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPrint(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -609,28 +802,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 234;
+			State = 360;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 88;
+				State = 122;
 				Match(CREATE);
-				State = 91;
+				State = 125;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 89;
+					State = 123;
 					Match(OR);
-					State = 90;
+					State = 124;
 					Match(REPLACE);
 					}
 				}
 
-				State = 93;
+				State = 127;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -640,50 +833,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 97;
+				State = 131;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 94;
+					State = 128;
 					Match(IF);
-					State = 95;
+					State = 129;
 					Match(NOT);
-					State = 96;
+					State = 130;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 99;
+				State = 133;
 				qualifiedName();
-				State = 101;
+				State = 135;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 100;
+					State = 134;
 					tableElements();
 					}
 				}
 
-				State = 104;
+				State = 138;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 103;
+					State = 137;
 					withProperties();
 					}
 				}
 
-				State = 108;
+				State = 142;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 106;
+					State = 140;
 					Match(AS);
-					State = 107;
+					State = 141;
 					query();
 					}
 				}
@@ -694,137 +887,463 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 110;
+				State = 144;
 				Match(CREATE);
-				State = 112;
+				State = 146;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 111;
+					State = 145;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 114;
+				State = 148;
 				Match(VIEW);
-				State = 118;
+				State = 152;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 115;
+					State = 149;
 					Match(IF);
-					State = 116;
+					State = 150;
 					Match(NOT);
-					State = 117;
+					State = 151;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 120;
+				State = 154;
 				qualifiedName();
-				State = 122;
+				State = 156;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 121;
+					State = 155;
 					withProperties();
 					}
 				}
 
-				State = 124;
+				State = 158;
 				Match(AS);
-				State = 125;
+				State = 159;
 				query();
 				}
 				break;
 			case 3:
-				_localctx = new InsertContext(_localctx);
+				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 127;
-				Match(INSERT);
-				State = 128;
-				Match(INTO);
-				State = 129;
-				qualifiedName();
-				State = 131;
-				ErrorHandler.Sync(this);
+				State = 161;
+				Match(CREATE);
+				State = 162;
+				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if (_la==LPAREN) {
-					{
-					State = 130;
-					columnList();
-					}
-				}
-
-				State = 133;
-				insertSource();
-				}
-				break;
-			case 4:
-				_localctx = new SelectStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
-				{
-				State = 135;
-				query();
-				}
-				break;
-			case 5:
-				_localctx = new ShowObjectsContext(_localctx);
-				EnterOuterAlt(_localctx, 5);
-				{
-				State = 136;
-				Match(SHOW);
-				State = 137;
-				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
-				_la = TokenStream.LA(1);
-				if ( !(((((_la - 47)) & ~0x3f) == 0 && ((1L << (_la - 47)) & 1082625L) != 0)) ) {
-					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
+				if ( !(_la==SINK || _la==SOURCE) ) {
+					((CreateConnectorContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 139;
+				State = 166;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
+				case 1:
+					{
+					State = 163;
+					Match(IF);
+					State = 164;
+					Match(NOT);
+					State = 165;
+					Match(EXISTS);
+					}
+					break;
+				}
+				State = 168;
+				qualifiedName();
+				State = 170;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==EXTENDED) {
+				if (_la==LPAREN) {
 					{
-					State = 138;
-					Match(EXTENDED);
+					State = 169;
+					tableElements();
+					}
+				}
+
+				State = 174;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FROM) {
+					{
+					State = 172;
+					Match(FROM);
+					State = 173;
+					((CreateConnectorContext)_localctx).from = qualifiedName();
+					}
+				}
+
+				State = 177;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 176;
+					withProperties();
+					}
+				}
+
+				State = 181;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==AS) {
+					{
+					State = 179;
+					Match(AS);
+					State = 180;
+					query();
+					}
+				}
+
+				}
+				break;
+			case 4:
+				_localctx = new InsertContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 183;
+				Match(INSERT);
+				State = 184;
+				Match(INTO);
+				State = 185;
+				qualifiedName();
+				State = 187;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
+				case 1:
+					{
+					State = 186;
+					columnList();
+					}
+					break;
+				}
+				State = 189;
+				insertSource();
+				}
+				break;
+			case 5:
+				_localctx = new UpdateContext(_localctx);
+				EnterOuterAlt(_localctx, 5);
+				{
+				State = 191;
+				Match(UPDATE);
+				State = 192;
+				qualifiedName();
+				State = 197;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
+					{
+					State = 194;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 193;
+						Match(AS);
+						}
+					}
+
+					State = 196;
+					identifier();
+					}
+				}
+
+				State = 199;
+				Match(SET);
+				State = 200;
+				assignment();
+				State = 205;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 201;
+					Match(COMMA);
+					State = 202;
+					assignment();
+					}
+					}
+					State = 207;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 210;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WHERE) {
+					{
+					State = 208;
+					Match(WHERE);
+					State = 209;
+					expression();
 					}
 				}
 
 				}
 				break;
 			case 6:
-				_localctx = new ShowAllSettingsContext(_localctx);
+				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 141;
-				Match(SHOW);
-				State = 142;
-				Match(ALL);
+				State = 212;
+				Match(DELETE);
+				State = 213;
+				Match(FROM);
+				State = 214;
+				qualifiedName();
+				State = 219;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
+					{
+					State = 216;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 215;
+						Match(AS);
+						}
+					}
+
+					State = 218;
+					identifier();
+					}
+				}
+
+				State = 223;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WHERE) {
+					{
+					State = 221;
+					Match(WHERE);
+					State = 222;
+					expression();
+					}
+				}
+
 				}
 				break;
 			case 7:
-				_localctx = new ShowSettingContext(_localctx);
+				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 143;
-				Match(SHOW);
-				State = 144;
-				settingName();
+				State = 225;
+				query();
 				}
 				break;
 			case 8:
-				_localctx = new DescribeContext(_localctx);
+				_localctx = new SubscribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 145;
+				State = 226;
+				Match(SUBSCRIBE);
+				State = 228;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==TO) {
+					{
+					State = 227;
+					Match(TO);
+					}
+				}
+
+				State = 235;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case ADVANCE:
+				case ASC:
+				case BEGINNING:
+				case CHANGES:
+				case CLOSE:
+				case DELETE:
+				case DESC:
+				case DESCRIBE:
+				case EMIT:
+				case ESCAPE:
+				case EXPLAIN:
+				case EXTENDED:
+				case FINAL:
+				case FIRST:
+				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
+				case IF:
+				case INTERVAL:
+				case KEY:
+				case LAST:
+				case LOCAL:
+				case MAP:
+				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
+				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
+				case QUERIES:
+				case REPLACE:
+				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
+				case SESSION:
+				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
+				case STREAM:
+				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
+				case TABLES:
+				case TERMINATE:
+				case TIME:
+				case TOPIC:
+				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
+				case VALUES:
+				case VARYING:
+				case VIEW:
+				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
+				case ABORT:
+				case BEGIN:
+				case CHAIN:
+				case COMMIT:
+				case DISCARD:
+				case NO:
+				case PLANS:
+				case ROLLBACK:
+				case SEQUENCES:
+				case START:
+				case TEMP:
+				case TEMPORARY:
+				case TRANSACTION:
+				case WORK:
+				case USER:
+				case PASSWORD:
+				case IDENTIFIER:
+				case QUOTED_IDENTIFIER:
+					{
+					State = 230;
+					qualifiedName();
+					}
+					break;
+				case LPAREN:
+					{
+					State = 231;
+					Match(LPAREN);
+					State = 232;
+					query();
+					State = 233;
+					Match(RPAREN);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 238;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 237;
+					withProperties();
+					}
+				}
+
+				}
+				break;
+			case 9:
+				_localctx = new ShowObjectsContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 240;
+				Match(SHOW);
+				State = 241;
+				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==FUNCTIONS || ((((_la - 74)) & ~0x3f) == 0 && ((1L << (_la - 74)) & 275423830019L) != 0)) ) {
+					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 243;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==EXTENDED) {
+					{
+					State = 242;
+					Match(EXTENDED);
+					}
+				}
+
+				}
+				break;
+			case 10:
+				_localctx = new ShowMaterializedViewsContext(_localctx);
+				EnterOuterAlt(_localctx, 10);
+				{
+				State = 245;
+				Match(SHOW);
+				State = 246;
+				Match(MATERIALIZED);
+				State = 247;
+				Match(VIEWS);
+				}
+				break;
+			case 11:
+				_localctx = new ShowAllSettingsContext(_localctx);
+				EnterOuterAlt(_localctx, 11);
+				{
+				State = 248;
+				Match(SHOW);
+				State = 249;
+				Match(ALL);
+				}
+				break;
+			case 12:
+				_localctx = new ShowSettingContext(_localctx);
+				EnterOuterAlt(_localctx, 12);
+				{
+				State = 250;
+				Match(SHOW);
+				State = 251;
+				settingName();
+				}
+				break;
+			case 13:
+				_localctx = new DescribeFunctionContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
+				{
+				State = 252;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -833,75 +1352,107 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 147;
+				State = 253;
+				Match(FUNCTION);
+				State = 254;
+				identifier();
+				}
+				break;
+			case 14:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 255;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DESC || _la==DESCRIBE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 257;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,15,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 146;
+					State = 256;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 149;
+				State = 259;
 				qualifiedName();
 				}
 				break;
-			case 9:
+			case 15:
 				_localctx = new DropContext(_localctx);
-				EnterOuterAlt(_localctx, 9);
+				EnterOuterAlt(_localctx, 15);
 				{
-				State = 150;
+				State = 260;
 				Match(DROP);
-				State = 151;
+				State = 262;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==MATERIALIZED) {
+					{
+					State = 261;
+					Match(MATERIALIZED);
+					}
+				}
+
+				State = 264;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 54)) & ~0x3f) == 0 && ((1L << (_la - 54)) & 4101L) != 0)) ) {
+				if ( !(((((_la - 86)) & ~0x3f) == 0 && ((1L << (_la - 86)) & 33555537L) != 0)) ) {
 					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 154;
+				State = 267;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 152;
+					State = 265;
 					Match(IF);
-					State = 153;
+					State = 266;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 156;
+				State = 269;
 				qualifiedName();
-				State = 159;
+				State = 272;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 157;
+					State = 270;
 					Match(DELETE);
-					State = 158;
+					State = 271;
 					Match(TOPIC);
 					}
 				}
 
 				}
 				break;
-			case 10:
+			case 16:
 				_localctx = new TerminateContext(_localctx);
-				EnterOuterAlt(_localctx, 10);
+				EnterOuterAlt(_localctx, 16);
 				{
-				State = 161;
+				State = 274;
 				Match(TERMINATE);
-				State = 164;
+				State = 277;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ASC:
+				case BEGINNING:
 				case CHANGES:
+				case CLOSE:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
@@ -910,28 +1461,56 @@ public partial class StreamSqlParser : Parser {
 				case EXPLAIN:
 				case EXTENDED:
 				case FINAL:
+				case FIRST:
 				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
 				case IF:
 				case INTERVAL:
 				case KEY:
+				case LAST:
 				case LOCAL:
+				case MAP:
 				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
 				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
 				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
 				case SESSION:
 				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
 				case STREAM:
 				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
 				case TABLES:
 				case TERMINATE:
+				case TIME:
 				case TOPIC:
 				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
 				case VALUES:
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
 				case ABORT:
 				case BEGIN:
 				case CHAIN:
@@ -944,22 +1523,20 @@ public partial class StreamSqlParser : Parser {
 				case START:
 				case TEMP:
 				case TEMPORARY:
-				case TIME:
 				case TRANSACTION:
 				case WORK:
 				case USER:
 				case PASSWORD:
-				case ZONE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 162;
+					State = 275;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 163;
+					State = 276;
 					Match(ALL);
 					}
 					break;
@@ -968,26 +1545,26 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 11:
+			case 17:
 				_localctx = new FlushContext(_localctx);
-				EnterOuterAlt(_localctx, 11);
+				EnterOuterAlt(_localctx, 17);
 				{
-				State = 166;
+				State = 279;
 				Match(FLUSH);
 				}
 				break;
-			case 12:
+			case 18:
 				_localctx = new SetContext(_localctx);
-				EnterOuterAlt(_localctx, 12);
+				EnterOuterAlt(_localctx, 18);
 				{
-				State = 167;
+				State = 280;
 				Match(SET);
-				State = 169;
+				State = 282;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 168;
+					State = 281;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -999,9 +1576,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 171;
+				State = 284;
 				settingName();
-				State = 172;
+				State = 285;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1010,21 +1587,24 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 173;
+				State = 286;
 				settingValue();
 				}
 				break;
-			case 13:
+			case 19:
 				_localctx = new ResetContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
+				EnterOuterAlt(_localctx, 19);
 				{
-				State = 175;
+				State = 288;
 				Match(RESET);
-				State = 178;
+				State = 291;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ASC:
+				case BEGINNING:
 				case CHANGES:
+				case CLOSE:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
@@ -1033,28 +1613,56 @@ public partial class StreamSqlParser : Parser {
 				case EXPLAIN:
 				case EXTENDED:
 				case FINAL:
+				case FIRST:
 				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
 				case IF:
 				case INTERVAL:
 				case KEY:
+				case LAST:
 				case LOCAL:
+				case MAP:
 				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
 				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
 				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
 				case SESSION:
 				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
 				case STREAM:
 				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
 				case TABLES:
 				case TERMINATE:
+				case TIME:
 				case TOPIC:
 				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
 				case VALUES:
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
 				case ABORT:
 				case BEGIN:
 				case CHAIN:
@@ -1067,23 +1675,21 @@ public partial class StreamSqlParser : Parser {
 				case START:
 				case TEMP:
 				case TEMPORARY:
-				case TIME:
 				case TRANSACTION:
 				case WORK:
 				case USER:
 				case PASSWORD:
-				case ZONE:
 				case STRING:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 176;
+					State = 289;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 177;
+					State = 290;
 					Match(ALL);
 					}
 					break;
@@ -1092,46 +1698,176 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 14:
+			case 20:
 				_localctx = new ExplainContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
+				EnterOuterAlt(_localctx, 20);
 				{
-				State = 180;
+				State = 293;
 				Match(EXPLAIN);
-				State = 181;
-				query();
+				State = 294;
+				statement();
 				}
 				break;
-			case 15:
-				_localctx = new BeginTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 15);
+			case 21:
+				_localctx = new PrintContext(_localctx);
+				EnterOuterAlt(_localctx, 21);
 				{
-				State = 185;
+				State = 295;
+				Match(PRINT);
+				State = 298;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case STRING:
+					{
+					State = 296;
+					Match(STRING);
+					}
+					break;
+				case ADVANCE:
+				case ASC:
+				case BEGINNING:
+				case CHANGES:
+				case CLOSE:
+				case DELETE:
+				case DESC:
+				case DESCRIBE:
+				case EMIT:
+				case ESCAPE:
+				case EXPLAIN:
+				case EXTENDED:
+				case FINAL:
+				case FIRST:
+				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
+				case IF:
+				case INTERVAL:
+				case KEY:
+				case LAST:
+				case LOCAL:
+				case MAP:
+				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
+				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
+				case QUERIES:
+				case REPLACE:
+				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
+				case SESSION:
+				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
+				case STREAM:
+				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
+				case TABLES:
+				case TERMINATE:
+				case TIME:
+				case TOPIC:
+				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
+				case VALUES:
+				case VARYING:
+				case VIEW:
+				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
+				case ABORT:
+				case BEGIN:
+				case CHAIN:
+				case COMMIT:
+				case DISCARD:
+				case NO:
+				case PLANS:
+				case ROLLBACK:
+				case SEQUENCES:
+				case START:
+				case TEMP:
+				case TEMPORARY:
+				case TRANSACTION:
+				case WORK:
+				case USER:
+				case PASSWORD:
+				case IDENTIFIER:
+				case QUOTED_IDENTIFIER:
+					{
+					State = 297;
+					identifier();
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 302;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FROM) {
+					{
+					State = 300;
+					Match(FROM);
+					State = 301;
+					Match(BEGINNING);
+					}
+				}
+
+				State = 306;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==LIMIT) {
+					{
+					State = 304;
+					Match(LIMIT);
+					State = 305;
+					Match(INTEGER_VALUE);
+					}
+				}
+
+				}
+				break;
+			case 22:
+				_localctx = new BeginTransactionContext(_localctx);
+				EnterOuterAlt(_localctx, 22);
+				{
+				State = 311;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 182;
+					State = 308;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 183;
+					State = 309;
 					Match(START);
-					State = 184;
+					State = 310;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 188;
+				State = 314;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 				case 1:
 					{
-					State = 187;
+					State = 313;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1143,34 +1879,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 200;
+				State = 326;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 844424963686287L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4872317674768682814L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
 					{
-					State = 190;
+					State = 316;
 					transactionMode();
-					State = 197;
+					State = 323;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416204985644642818L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 845524475314063L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4872317674768682814L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3225419783L) != 0)) {
 						{
 						{
-						State = 192;
+						State = 318;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 191;
+							State = 317;
 							Match(COMMA);
 							}
 						}
 
-						State = 194;
+						State = 320;
 						transactionMode();
 						}
 						}
-						State = 199;
+						State = 325;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -1179,26 +1915,26 @@ public partial class StreamSqlParser : Parser {
 
 				}
 				break;
-			case 16:
+			case 23:
 				_localctx = new EndTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 16);
+				EnterOuterAlt(_localctx, 23);
 				{
-				State = 202;
+				State = 328;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 19)) & ~0x3f) == 0 && ((1L << (_la - 19)) & 616993148949757953L) != 0)) ) {
+				if ( !(_la==END || ((((_la - 121)) & ~0x3f) == 0 && ((1L << (_la - 121)) & 137L) != 0)) ) {
 					((EndTransactionContext)_localctx).action = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 204;
+				State = 330;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 203;
+					State = 329;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1210,40 +1946,40 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 211;
+				State = 337;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 206;
+					State = 332;
 					Match(AND);
-					State = 208;
+					State = 334;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 207;
+						State = 333;
 						Match(NO);
 						}
 					}
 
-					State = 210;
+					State = 336;
 					Match(CHAIN);
 					}
 				}
 
 				}
 				break;
-			case 17:
+			case 24:
 				_localctx = new DiscardContext(_localctx);
-				EnterOuterAlt(_localctx, 17);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 213;
+				State = 339;
 				Match(DISCARD);
-				State = 214;
+				State = 340;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==ALL || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 53L) != 0)) ) {
+				if ( !(_la==ALL || ((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 53L) != 0)) ) {
 					((DiscardContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1252,18 +1988,18 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 18:
+			case 25:
 				_localctx = new SetTimeZoneContext(_localctx);
-				EnterOuterAlt(_localctx, 18);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 215;
+				State = 341;
 				Match(SET);
-				State = 217;
+				State = 343;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 216;
+					State = 342;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1275,51 +2011,51 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 219;
+				State = 345;
 				Match(TIME);
-				State = 220;
+				State = 346;
 				Match(ZONE);
-				State = 223;
+				State = 349;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 				case 1:
 					{
-					State = 221;
+					State = 347;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 222;
+					State = 348;
 					Match(LOCAL);
 					}
 					break;
 				}
 				}
 				break;
-			case 19:
+			case 26:
 				_localctx = new CreateUserContext(_localctx);
-				EnterOuterAlt(_localctx, 19);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 225;
+				State = 351;
 				Match(CREATE);
-				State = 226;
+				State = 352;
 				Match(USER);
-				State = 227;
+				State = 353;
 				identifier();
-				State = 229;
+				State = 355;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 228;
+					State = 354;
 					Match(WITH);
 					}
 				}
 
-				State = 231;
+				State = 357;
 				Match(PASSWORD);
-				State = 232;
+				State = 358;
 				Match(STRING);
 				}
 				break;
@@ -1368,24 +2104,27 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 238;
+			State = 364;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 238;
+					State = 364;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 236;
+						State = 362;
 						Match(NOT);
 						}
 						break;
 					case ADVANCE:
+					case ASC:
+					case BEGINNING:
 					case CHANGES:
+					case CLOSE:
 					case DELETE:
 					case DESC:
 					case DESCRIBE:
@@ -1394,28 +2133,56 @@ public partial class StreamSqlParser : Parser {
 					case EXPLAIN:
 					case EXTENDED:
 					case FINAL:
+					case FIRST:
 					case FLUSH:
+					case FUNCTION:
+					case FUNCTIONS:
+					case GRACE:
+					case HOPPING:
 					case IF:
 					case INTERVAL:
 					case KEY:
+					case LAST:
 					case LOCAL:
+					case MAP:
 					case MATERIALIZED:
+					case NULLS:
+					case PERIOD:
 					case PRECISION:
+					case PRINT:
+					case PROPERTIES:
 					case QUERIES:
 					case REPLACE:
 					case RESET:
+					case RETENTION:
+					case ROW:
+					case ROWS:
 					case SESSION:
 					case SHOW:
+					case SINK:
+					case SINKS:
+					case SIZE:
+					case SLIDING:
+					case SOURCE:
+					case SOURCES:
 					case STREAM:
 					case STREAMS:
+					case STRUCT:
+					case SUBSCRIBE:
 					case TABLES:
 					case TERMINATE:
+					case TIME:
 					case TOPIC:
 					case TOPICS:
+					case TUMBLING:
+					case UPDATE:
 					case VALUES:
 					case VARYING:
 					case VIEW:
 					case VIEWS:
+					case WATERMARK:
+					case WITHOUT:
+					case ZONE:
 					case ABORT:
 					case BEGIN:
 					case CHAIN:
@@ -1428,16 +2195,14 @@ public partial class StreamSqlParser : Parser {
 					case START:
 					case TEMP:
 					case TEMPORARY:
-					case TIME:
 					case TRANSACTION:
 					case WORK:
 					case USER:
 					case PASSWORD:
-					case ZONE:
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 237;
+						State = 363;
 						identifier();
 						}
 						break;
@@ -1449,10 +2214,57 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 240;
+				State = 366;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,34,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class AssignmentContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EQ() { return GetToken(StreamSqlParser.EQ, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public AssignmentContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_assignment; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitAssignment(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public AssignmentContext assignment() {
+		AssignmentContext _localctx = new AssignmentContext(Context, State);
+		EnterRule(_localctx, 6, RULE_assignment);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 368;
+			identifier();
+			State = 369;
+			Match(EQ);
+			State = 370;
+			expression();
 			}
 		}
 		catch (RecognitionException re) {
@@ -1494,21 +2306,24 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingNameContext settingName() {
 		SettingNameContext _localctx = new SettingNameContext(Context, State);
-		EnterRule(_localctx, 6, RULE_settingName);
+		EnterRule(_localctx, 8, RULE_settingName);
 		int _la;
 		try {
-			State = 251;
+			State = 381;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 242;
+				State = 372;
 				Match(STRING);
 				}
 				break;
 			case ADVANCE:
+			case ASC:
+			case BEGINNING:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -1517,28 +2332,56 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case ABORT:
 			case BEGIN:
 			case CHAIN:
@@ -1551,31 +2394,29 @@ public partial class StreamSqlParser : Parser {
 			case START:
 			case TEMP:
 			case TEMPORARY:
-			case TIME:
 			case TRANSACTION:
 			case WORK:
 			case USER:
 			case PASSWORD:
-			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 243;
+				State = 373;
 				identifier();
-				State = 248;
+				State = 378;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 244;
+					State = 374;
 					Match(DOT);
-					State = 245;
+					State = 375;
 					identifier();
 					}
 					}
-					State = 250;
+					State = 380;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -1601,11 +2442,12 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NumberContext number() {
 			return GetRuleContext<NumberContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(StreamSqlParser.MINUS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DEFAULT() { return GetToken(StreamSqlParser.DEFAULT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(StreamSqlParser.MINUS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(StreamSqlParser.ON, 0); }
 		public SettingValueContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -1622,28 +2464,43 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingValueContext settingValue() {
 		SettingValueContext _localctx = new SettingValueContext(Context, State);
-		EnterRule(_localctx, 8, RULE_settingValue);
+		EnterRule(_localctx, 10, RULE_settingValue);
+		int _la;
 		try {
-			State = 259;
+			State = 391;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 253;
+				State = 383;
 				Match(STRING);
 				}
 				break;
+			case MINUS:
 			case INTEGER_VALUE:
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 254;
+				State = 385;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==MINUS) {
+					{
+					State = 384;
+					Match(MINUS);
+					}
+				}
+
+				State = 387;
 				number();
 				}
 				break;
 			case ADVANCE:
+			case ASC:
+			case BEGINNING:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -1652,28 +2509,56 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case ABORT:
 			case BEGIN:
 			case CHAIN:
@@ -1686,34 +2571,30 @@ public partial class StreamSqlParser : Parser {
 			case START:
 			case TEMP:
 			case TEMPORARY:
-			case TIME:
 			case TRANSACTION:
 			case WORK:
 			case USER:
 			case PASSWORD:
-			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 255;
+				State = 388;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 256;
+				State = 389;
 				Match(DEFAULT);
 				}
 				break;
-			case MINUS:
+			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 257;
-				Match(MINUS);
-				State = 258;
-				number();
+				State = 390;
+				Match(ON);
 				}
 				break;
 			default:
@@ -1733,11 +2614,11 @@ public partial class StreamSqlParser : Parser {
 
 	public partial class TableElementsContext : ParserRuleContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ColumnDefinitionContext[] columnDefinition() {
-			return GetRuleContexts<ColumnDefinitionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public TableElementContext[] tableElement() {
+			return GetRuleContexts<TableElementContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ColumnDefinitionContext columnDefinition(int i) {
-			return GetRuleContext<ColumnDefinitionContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public TableElementContext tableElement(int i) {
+			return GetRuleContext<TableElementContext>(i);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
@@ -1760,33 +2641,118 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TableElementsContext tableElements() {
 		TableElementsContext _localctx = new TableElementsContext(Context, State);
-		EnterRule(_localctx, 10, RULE_tableElements);
+		EnterRule(_localctx, 12, RULE_tableElements);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 261;
+			State = 393;
 			Match(LPAREN);
-			State = 262;
-			columnDefinition();
-			State = 267;
+			State = 394;
+			tableElement();
+			State = 399;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 263;
+				State = 395;
 				Match(COMMA);
-				State = 264;
-				columnDefinition();
+				State = 396;
+				tableElement();
 				}
 				}
-				State = 269;
+				State = 401;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 270;
+			State = 402;
 			Match(RPAREN);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class TableElementContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnDefinitionContext columnDefinition() {
+			return GetRuleContext<ColumnDefinitionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WATERMARK() { return GetToken(StreamSqlParser.WATERMARK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(StreamSqlParser.FOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRIMARY() { return GetToken(StreamSqlParser.PRIMARY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(StreamSqlParser.KEY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public TableElementContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_tableElement; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTableElement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public TableElementContext tableElement() {
+		TableElementContext _localctx = new TableElementContext(Context, State);
+		EnterRule(_localctx, 14, RULE_tableElement);
+		try {
+			State = 414;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			case 1:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 404;
+				columnDefinition();
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 405;
+				Match(WATERMARK);
+				State = 406;
+				Match(FOR);
+				State = 407;
+				identifier();
+				State = 408;
+				Match(AS);
+				State = 409;
+				expression();
+				}
+				break;
+			case 3:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 411;
+				Match(PRIMARY);
+				State = 412;
+				Match(KEY);
+				State = 413;
+				columnList();
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -1825,28 +2791,28 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnDefinitionContext columnDefinition() {
 		ColumnDefinitionContext _localctx = new ColumnDefinitionContext(Context, State);
-		EnterRule(_localctx, 12, RULE_columnDefinition);
+		EnterRule(_localctx, 16, RULE_columnDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 272;
+			State = 416;
 			identifier();
-			State = 273;
-			typeName();
-			State = 277;
+			State = 417;
+			typeName(0);
+			State = 421;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 274;
+				State = 418;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 275;
+				State = 419;
 				Match(PRIMARY);
-				State = 276;
+				State = 420;
 				Match(KEY);
 				}
 				break;
@@ -1899,34 +2865,34 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WithPropertiesContext withProperties() {
 		WithPropertiesContext _localctx = new WithPropertiesContext(Context, State);
-		EnterRule(_localctx, 14, RULE_withProperties);
+		EnterRule(_localctx, 18, RULE_withProperties);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 279;
+			State = 423;
 			Match(WITH);
-			State = 280;
+			State = 424;
 			Match(LPAREN);
-			State = 281;
+			State = 425;
 			property();
-			State = 286;
+			State = 430;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 282;
+				State = 426;
 				Match(COMMA);
-				State = 283;
+				State = 427;
 				property();
 				}
 				}
-				State = 288;
+				State = 432;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 289;
+			State = 433;
 			Match(RPAREN);
 			}
 		}
@@ -1965,15 +2931,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyContext property() {
 		PropertyContext _localctx = new PropertyContext(Context, State);
-		EnterRule(_localctx, 16, RULE_property);
+		EnterRule(_localctx, 20, RULE_property);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 291;
+			State = 435;
 			identifier();
-			State = 292;
+			State = 436;
 			Match(EQ);
-			State = 293;
+			State = 437;
 			propertyValue();
 			}
 		}
@@ -1993,6 +2959,7 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public NumberContext number() {
 			return GetRuleContext<NumberContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MINUS() { return GetToken(StreamSqlParser.MINUS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public BooleanValueContext booleanValue() {
 			return GetRuleContext<BooleanValueContext>(0);
 		}
@@ -2015,23 +2982,35 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyValueContext propertyValue() {
 		PropertyValueContext _localctx = new PropertyValueContext(Context, State);
-		EnterRule(_localctx, 18, RULE_propertyValue);
+		EnterRule(_localctx, 22, RULE_propertyValue);
+		int _la;
 		try {
-			State = 299;
+			State = 446;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 295;
+				State = 439;
 				Match(STRING);
 				}
 				break;
+			case MINUS:
 			case INTEGER_VALUE:
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 296;
+				State = 441;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==MINUS) {
+					{
+					State = 440;
+					Match(MINUS);
+					}
+				}
+
+				State = 443;
 				number();
 				}
 				break;
@@ -2039,12 +3018,15 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 297;
+				State = 444;
 				booleanValue();
 				}
 				break;
 			case ADVANCE:
+			case ASC:
+			case BEGINNING:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -2053,28 +3035,56 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case ABORT:
 			case BEGIN:
 			case CHAIN:
@@ -2087,17 +3097,15 @@ public partial class StreamSqlParser : Parser {
 			case START:
 			case TEMP:
 			case TEMPORARY:
-			case TIME:
 			case TRANSACTION:
 			case WORK:
 			case USER:
 			case PASSWORD:
-			case ZONE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 298;
+				State = 445;
 				identifier();
 				}
 				break;
@@ -2147,46 +3155,44 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public InsertSourceContext insertSource() {
 		InsertSourceContext _localctx = new InsertSourceContext(Context, State);
-		EnterRule(_localctx, 20, RULE_insertSource);
+		EnterRule(_localctx, 24, RULE_insertSource);
 		int _la;
 		try {
-			State = 311;
+			State = 458;
 			ErrorHandler.Sync(this);
-			switch (TokenStream.LA(1)) {
-			case VALUES:
+			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 301;
+				State = 448;
 				Match(VALUES);
-				State = 302;
+				State = 449;
 				valuesRow();
-				State = 307;
+				State = 454;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 303;
+					State = 450;
 					Match(COMMA);
-					State = 304;
+					State = 451;
 					valuesRow();
 					}
 					}
-					State = 309;
+					State = 456;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 				break;
-			case SELECT:
+			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 310;
+				State = 457;
 				query();
 				}
 				break;
-			default:
-				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -2229,32 +3235,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnListContext columnList() {
 		ColumnListContext _localctx = new ColumnListContext(Context, State);
-		EnterRule(_localctx, 22, RULE_columnList);
+		EnterRule(_localctx, 26, RULE_columnList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 313;
+			State = 460;
 			Match(LPAREN);
-			State = 314;
+			State = 461;
 			identifier();
-			State = 319;
+			State = 466;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 315;
+				State = 462;
 				Match(COMMA);
-				State = 316;
+				State = 463;
 				identifier();
 				}
 				}
-				State = 321;
+				State = 468;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 322;
+			State = 469;
 			Match(RPAREN);
 			}
 		}
@@ -2298,32 +3304,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ValuesRowContext valuesRow() {
 		ValuesRowContext _localctx = new ValuesRowContext(Context, State);
-		EnterRule(_localctx, 24, RULE_valuesRow);
+		EnterRule(_localctx, 28, RULE_valuesRow);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 324;
+			State = 471;
 			Match(LPAREN);
-			State = 325;
+			State = 472;
 			expression();
-			State = 330;
+			State = 477;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 326;
+				State = 473;
 				Match(COMMA);
-				State = 327;
+				State = 474;
 				expression();
 				}
 				}
-				State = 332;
+				State = 479;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 333;
+			State = 480;
 			Match(RPAREN);
 			}
 		}
@@ -2339,40 +3345,42 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class QueryContext : ParserRuleContext {
-		public ExpressionContext where;
-		public ExpressionContext having;
 		public IToken limit;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SELECT() { return GetToken(StreamSqlParser.SELECT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext[] selectItem() {
-			return GetRuleContexts<SelectItemContext>();
+		public IToken offset;
+		[System.Diagnostics.DebuggerNonUserCode] public QueryTermContext queryTerm() {
+			return GetRuleContext<QueryTermContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext selectItem(int i) {
-			return GetRuleContext<SelectItemContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public CommonTableExpressionContext[] commonTableExpression() {
+			return GetRuleContexts<CommonTableExpressionContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
-			return GetRuleContext<RelationContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public CommonTableExpressionContext commonTableExpression(int i) {
+			return GetRuleContext<CommonTableExpressionContext>(i);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(StreamSqlParser.DISTINCT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
-			return GetToken(StreamSqlParser.COMMA, i);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUP() { return GetToken(StreamSqlParser.GROUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ORDER() { return GetToken(StreamSqlParser.ORDER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(StreamSqlParser.BY, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
-			return GetRuleContexts<ExpressionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public SortItemContext[] sortItem() {
+			return GetRuleContexts<SortItemContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
-			return GetRuleContext<ExpressionContext>(i);
+		[System.Diagnostics.DebuggerNonUserCode] public SortItemContext sortItem(int i) {
+			return GetRuleContext<SortItemContext>(i);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HAVING() { return GetToken(StreamSqlParser.HAVING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public EmitClauseContext emitClause() {
 			return GetRuleContext<EmitClauseContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LIMIT() { return GetToken(StreamSqlParser.LIMIT, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OFFSET() { return GetToken(StreamSqlParser.OFFSET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] INTEGER_VALUE() { return GetTokens(StreamSqlParser.INTEGER_VALUE); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE(int i) {
+			return GetToken(StreamSqlParser.INTEGER_VALUE, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROW() { return GetToken(StreamSqlParser.ROW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROWS() { return GetToken(StreamSqlParser.ROWS, 0); }
 		public QueryContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -2389,118 +3397,866 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 26, RULE_query);
+		EnterRule(_localctx, 30, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 335;
-			Match(SELECT);
-			State = 337;
+			State = 491;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==DISTINCT) {
+			if (_la==WITH) {
 				{
-				State = 336;
-				Match(DISTINCT);
-				}
-			}
-
-			State = 339;
-			selectItem();
-			State = 344;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			while (_la==COMMA) {
-				{
-				{
-				State = 340;
-				Match(COMMA);
-				State = 341;
-				selectItem();
-				}
-				}
-				State = 346;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-			}
-			State = 347;
-			Match(FROM);
-			State = 348;
-			relation();
-			State = 351;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==WHERE) {
-				{
-				State = 349;
-				Match(WHERE);
-				State = 350;
-				_localctx.where = expression();
-				}
-			}
-
-			State = 363;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==GROUP) {
-				{
-				State = 353;
-				Match(GROUP);
-				State = 354;
-				Match(BY);
-				State = 355;
-				expression();
-				State = 360;
+				State = 482;
+				Match(WITH);
+				State = 483;
+				commonTableExpression();
+				State = 488;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 356;
+					State = 484;
 					Match(COMMA);
-					State = 357;
-					expression();
+					State = 485;
+					commonTableExpression();
 					}
 					}
-					State = 362;
+					State = 490;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 367;
+			State = 493;
+			queryTerm(0);
+			State = 504;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==HAVING) {
+			if (_la==ORDER) {
 				{
-				State = 365;
-				Match(HAVING);
-				State = 366;
-				_localctx.having = expression();
+				State = 494;
+				Match(ORDER);
+				State = 495;
+				Match(BY);
+				State = 496;
+				sortItem();
+				State = 501;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 497;
+					Match(COMMA);
+					State = 498;
+					sortItem();
+					}
+					}
+					State = 503;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
 				}
 			}
 
-			State = 370;
+			State = 507;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 369;
+				State = 506;
 				emitClause();
 				}
 			}
 
-			State = 374;
+			State = 514;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 372;
+				State = 509;
 				Match(LIMIT);
-				State = 373;
-				_localctx.limit = Match(INTEGER_VALUE);
+				State = 512;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case INTEGER_VALUE:
+					{
+					State = 510;
+					_localctx.limit = Match(INTEGER_VALUE);
+					}
+					break;
+				case ALL:
+					{
+					State = 511;
+					Match(ALL);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				}
+			}
+
+			State = 521;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==OFFSET) {
+				{
+				State = 516;
+				Match(OFFSET);
+				State = 517;
+				_localctx.offset = Match(INTEGER_VALUE);
+				State = 519;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==ROW || _la==ROWS) {
+					{
+					State = 518;
+					_la = TokenStream.LA(1);
+					if ( !(_la==ROW || _la==ROWS) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				}
+			}
+
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class CommonTableExpressionContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public CommonTableExpressionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_commonTableExpression; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCommonTableExpression(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public CommonTableExpressionContext commonTableExpression() {
+		CommonTableExpressionContext _localctx = new CommonTableExpressionContext(Context, State);
+		EnterRule(_localctx, 32, RULE_commonTableExpression);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 523;
+			identifier();
+			State = 525;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==LPAREN) {
+				{
+				State = 524;
+				columnList();
+				}
+			}
+
+			State = 527;
+			Match(AS);
+			State = 528;
+			Match(LPAREN);
+			State = 529;
+			query();
+			State = 530;
+			Match(RPAREN);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class QueryTermContext : ParserRuleContext {
+		public QueryTermContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_queryTerm; } }
+	 
+		public QueryTermContext() { }
+		public virtual void CopyFrom(QueryTermContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class QueryTermDefaultContext : QueryTermContext {
+		[System.Diagnostics.DebuggerNonUserCode] public QueryPrimaryContext queryPrimary() {
+			return GetRuleContext<QueryPrimaryContext>(0);
+		}
+		public QueryTermDefaultContext(QueryTermContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitQueryTermDefault(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SetOperationContext : QueryTermContext {
+		public QueryTermContext left;
+		public IToken op;
+		public QueryTermContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public QueryTermContext[] queryTerm() {
+			return GetRuleContexts<QueryTermContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public QueryTermContext queryTerm(int i) {
+			return GetRuleContext<QueryTermContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTERSECT() { return GetToken(StreamSqlParser.INTERSECT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SetQuantifierContext setQuantifier() {
+			return GetRuleContext<SetQuantifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UNION() { return GetToken(StreamSqlParser.UNION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXCEPT() { return GetToken(StreamSqlParser.EXCEPT, 0); }
+		public SetOperationContext(QueryTermContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSetOperation(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public QueryTermContext queryTerm() {
+		return queryTerm(0);
+	}
+
+	private QueryTermContext queryTerm(int _p) {
+		ParserRuleContext _parentctx = Context;
+		int _parentState = State;
+		QueryTermContext _localctx = new QueryTermContext(Context, _parentState);
+		QueryTermContext _prevctx = _localctx;
+		int _startState = 34;
+		EnterRecursionRule(_localctx, 34, RULE_queryTerm, _p);
+		int _la;
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			{
+			_localctx = new QueryTermDefaultContext(_localctx);
+			Context = _localctx;
+			_prevctx = _localctx;
+
+			State = 533;
+			queryPrimary();
+			}
+			Context.Stop = TokenStream.LT(-1);
+			State = 549;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					if ( ParseListeners!=null )
+						TriggerExitRuleEvent();
+					_prevctx = _localctx;
+					{
+					State = 547;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+					case 1:
+						{
+						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
+						((SetOperationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
+						State = 535;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 536;
+						((SetOperationContext)_localctx).op = Match(INTERSECT);
+						State = 538;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						if (_la==ALL || _la==DISTINCT) {
+							{
+							State = 537;
+							setQuantifier();
+							}
+						}
+
+						State = 540;
+						((SetOperationContext)_localctx).right = queryTerm(3);
+						}
+						break;
+					case 2:
+						{
+						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
+						((SetOperationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
+						State = 541;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 542;
+						((SetOperationContext)_localctx).op = TokenStream.LT(1);
+						_la = TokenStream.LA(1);
+						if ( !(_la==EXCEPT || _la==UNION) ) {
+							((SetOperationContext)_localctx).op = ErrorHandler.RecoverInline(this);
+						}
+						else {
+							ErrorHandler.ReportMatch(this);
+						    Consume();
+						}
+						State = 544;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+						if (_la==ALL || _la==DISTINCT) {
+							{
+							State = 543;
+							setQuantifier();
+							}
+						}
+
+						State = 546;
+						((SetOperationContext)_localctx).right = queryTerm(2);
+						}
+						break;
+					}
+					} 
+				}
+				State = 551;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class SetQuantifierContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(StreamSqlParser.DISTINCT, 0); }
+		public SetQuantifierContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_setQuantifier; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSetQuantifier(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public SetQuantifierContext setQuantifier() {
+		SetQuantifierContext _localctx = new SetQuantifierContext(Context, State);
+		EnterRule(_localctx, 36, RULE_setQuantifier);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 552;
+			_la = TokenStream.LA(1);
+			if ( !(_la==ALL || _la==DISTINCT) ) {
+			ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class QueryPrimaryContext : ParserRuleContext {
+		public QueryPrimaryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_queryPrimary; } }
+	 
+		public QueryPrimaryContext() { }
+		public virtual void CopyFrom(QueryPrimaryContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class QueryPrimaryDefaultContext : QueryPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public QuerySpecificationContext querySpecification() {
+			return GetRuleContext<QuerySpecificationContext>(0);
+		}
+		public QueryPrimaryDefaultContext(QueryPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitQueryPrimaryDefault(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class InlineValuesContext : QueryPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VALUES() { return GetToken(StreamSqlParser.VALUES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext[] valuesRow() {
+			return GetRuleContexts<ValuesRowContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValuesRowContext valuesRow(int i) {
+			return GetRuleContext<ValuesRowContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public InlineValuesContext(QueryPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitInlineValues(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SubqueryPrimaryContext : QueryPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public SubqueryPrimaryContext(QueryPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubqueryPrimary(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public QueryPrimaryContext queryPrimary() {
+		QueryPrimaryContext _localctx = new QueryPrimaryContext(Context, State);
+		EnterRule(_localctx, 38, RULE_queryPrimary);
+		try {
+			int _alt;
+			State = 568;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case SELECT:
+				_localctx = new QueryPrimaryDefaultContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 554;
+				querySpecification();
+				}
+				break;
+			case VALUES:
+				_localctx = new InlineValuesContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 555;
+				Match(VALUES);
+				State = 556;
+				valuesRow();
+				State = 561;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 557;
+						Match(COMMA);
+						State = 558;
+						valuesRow();
+						}
+						} 
+					}
+					State = 563;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				}
+				}
+				break;
+			case LPAREN:
+				_localctx = new SubqueryPrimaryContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 564;
+				Match(LPAREN);
+				State = 565;
+				query();
+				State = 566;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class QuerySpecificationContext : ParserRuleContext {
+		public ExpressionContext where;
+		public ExpressionContext _expression;
+		public IList<ExpressionContext> _groupBy = new List<ExpressionContext>();
+		public ExpressionContext having;
+		public IList<ExpressionContext> _partitionBy = new List<ExpressionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SELECT() { return GetToken(StreamSqlParser.SELECT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext[] selectItem() {
+			return GetRuleContexts<SelectItemContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public SelectItemContext selectItem(int i) {
+			return GetRuleContext<SelectItemContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DISTINCT() { return GetToken(StreamSqlParser.DISTINCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext[] relation() {
+			return GetRuleContexts<RelationContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation(int i) {
+			return GetRuleContext<RelationContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WindowClauseContext windowClause() {
+			return GetRuleContext<WindowClauseContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(StreamSqlParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GROUP() { return GetToken(StreamSqlParser.GROUP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] BY() { return GetTokens(StreamSqlParser.BY); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY(int i) {
+			return GetToken(StreamSqlParser.BY, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HAVING() { return GetToken(StreamSqlParser.HAVING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PARTITION() { return GetToken(StreamSqlParser.PARTITION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		public QuerySpecificationContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_querySpecification; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitQuerySpecification(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public QuerySpecificationContext querySpecification() {
+		QuerySpecificationContext _localctx = new QuerySpecificationContext(Context, State);
+		EnterRule(_localctx, 40, RULE_querySpecification);
+		int _la;
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 570;
+			Match(SELECT);
+			State = 572;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==DISTINCT) {
+				{
+				State = 571;
+				Match(DISTINCT);
+				}
+			}
+
+			State = 574;
+			selectItem();
+			State = 579;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 575;
+					Match(COMMA);
+					State = 576;
+					selectItem();
+					}
+					} 
+				}
+				State = 581;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+			}
+			State = 591;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			case 1:
+				{
+				State = 582;
+				Match(FROM);
+				State = 583;
+				relation(0);
+				State = 588;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 584;
+						Match(COMMA);
+						State = 585;
+						relation(0);
+						}
+						} 
+					}
+					State = 590;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+				}
+				}
+				break;
+			}
+			State = 594;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+			case 1:
+				{
+				State = 593;
+				windowClause();
+				}
+				break;
+			}
+			State = 598;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+			case 1:
+				{
+				State = 596;
+				Match(WHERE);
+				State = 597;
+				_localctx.where = expression();
+				}
+				break;
+			}
+			State = 610;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			case 1:
+				{
+				State = 600;
+				Match(GROUP);
+				State = 601;
+				Match(BY);
+				State = 602;
+				_localctx._expression = expression();
+				_localctx._groupBy.Add(_localctx._expression);
+				State = 607;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 603;
+						Match(COMMA);
+						State = 604;
+						_localctx._expression = expression();
+						_localctx._groupBy.Add(_localctx._expression);
+						}
+						} 
+					}
+					State = 609;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+				}
+				}
+				break;
+			}
+			State = 614;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+			case 1:
+				{
+				State = 612;
+				Match(HAVING);
+				State = 613;
+				_localctx.having = expression();
+				}
+				break;
+			}
+			State = 626;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+			case 1:
+				{
+				State = 616;
+				Match(PARTITION);
+				State = 617;
+				Match(BY);
+				State = 618;
+				_localctx._expression = expression();
+				_localctx._partitionBy.Add(_localctx._expression);
+				State = 623;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 619;
+						Match(COMMA);
+						State = 620;
+						_localctx._expression = expression();
+						_localctx._partitionBy.Add(_localctx._expression);
+						}
+						} 
+					}
+					State = 625;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+				}
+				}
+				break;
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class SortItemContext : ParserRuleContext {
+		public IToken ordering;
+		public IToken nullOrdering;
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULLS() { return GetToken(StreamSqlParser.NULLS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASC() { return GetToken(StreamSqlParser.ASC, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESC() { return GetToken(StreamSqlParser.DESC, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FIRST() { return GetToken(StreamSqlParser.FIRST, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LAST() { return GetToken(StreamSqlParser.LAST, 0); }
+		public SortItemContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_sortItem; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSortItem(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public SortItemContext sortItem() {
+		SortItemContext _localctx = new SortItemContext(Context, State);
+		EnterRule(_localctx, 42, RULE_sortItem);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 628;
+			expression();
+			State = 630;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==ASC || _la==DESC) {
+				{
+				State = 629;
+				_localctx.ordering = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==ASC || _la==DESC) ) {
+					_localctx.ordering = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				}
+			}
+
+			State = 634;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==NULLS) {
+				{
+				State = 632;
+				Match(NULLS);
+				State = 633;
+				_localctx.nullOrdering = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==FIRST || _la==LAST) ) {
+					_localctx.nullOrdering = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
 				}
 			}
 
@@ -2521,6 +4277,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EMIT() { return GetToken(StreamSqlParser.EMIT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHANGES() { return GetToken(StreamSqlParser.CHANGES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FINAL() { return GetToken(StreamSqlParser.FINAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(StreamSqlParser.ON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WINDOW() { return GetToken(StreamSqlParser.WINDOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CLOSE() { return GetToken(StreamSqlParser.CLOSE, 0); }
 		public EmitClauseContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -2537,29 +4296,345 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public EmitClauseContext emitClause() {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
-		EnterRule(_localctx, 28, RULE_emitClause);
+		EnterRule(_localctx, 44, RULE_emitClause);
 		try {
-			State = 380;
+			State = 644;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,54,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 376;
+				State = 636;
 				Match(EMIT);
-				State = 377;
+				State = 637;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 378;
+				State = 638;
 				Match(EMIT);
-				State = 379;
+				State = 639;
 				Match(FINAL);
 				}
 				break;
+			case 3:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 640;
+				Match(EMIT);
+				State = 641;
+				Match(ON);
+				State = 642;
+				Match(WINDOW);
+				State = 643;
+				Match(CLOSE);
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class WindowClauseContext : ParserRuleContext {
+		public IToken kind;
+		public DurationContext size;
+		public DurationContext advance;
+		public DurationContext gap;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WINDOW() { return GetToken(StreamSqlParser.WINDOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SIZE() { return GetToken(StreamSqlParser.SIZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TUMBLING() { return GetToken(StreamSqlParser.TUMBLING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext[] duration() {
+			return GetRuleContexts<DurationContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext duration(int i) {
+			return GetRuleContext<DurationContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WindowOptionContext[] windowOption() {
+			return GetRuleContexts<WindowOptionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WindowOptionContext windowOption(int i) {
+			return GetRuleContext<WindowOptionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ADVANCE() { return GetToken(StreamSqlParser.ADVANCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(StreamSqlParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOPPING() { return GetToken(StreamSqlParser.HOPPING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SESSION() { return GetToken(StreamSqlParser.SESSION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SLIDING() { return GetToken(StreamSqlParser.SLIDING, 0); }
+		public WindowClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_windowClause; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitWindowClause(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public WindowClauseContext windowClause() {
+		WindowClauseContext _localctx = new WindowClauseContext(Context, State);
+		EnterRule(_localctx, 46, RULE_windowClause);
+		int _la;
+		try {
+			State = 701;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+			case 1:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 646;
+				Match(WINDOW);
+				State = 647;
+				_localctx.kind = Match(TUMBLING);
+				State = 648;
+				Match(LPAREN);
+				State = 649;
+				Match(SIZE);
+				State = 650;
+				_localctx.size = duration();
+				State = 654;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 651;
+					windowOption();
+					}
+					}
+					State = 656;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 657;
+				Match(RPAREN);
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 659;
+				Match(WINDOW);
+				State = 660;
+				_localctx.kind = Match(HOPPING);
+				State = 661;
+				Match(LPAREN);
+				State = 662;
+				Match(SIZE);
+				State = 663;
+				_localctx.size = duration();
+				State = 664;
+				Match(COMMA);
+				State = 665;
+				Match(ADVANCE);
+				State = 666;
+				Match(BY);
+				State = 667;
+				_localctx.advance = duration();
+				State = 671;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 668;
+					windowOption();
+					}
+					}
+					State = 673;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 674;
+				Match(RPAREN);
+				}
+				break;
+			case 3:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 676;
+				Match(WINDOW);
+				State = 677;
+				_localctx.kind = Match(SESSION);
+				State = 678;
+				Match(LPAREN);
+				State = 679;
+				_localctx.gap = duration();
+				State = 683;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 680;
+					windowOption();
+					}
+					}
+					State = 685;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 686;
+				Match(RPAREN);
+				}
+				break;
+			case 4:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 688;
+				Match(WINDOW);
+				State = 689;
+				_localctx.kind = Match(SLIDING);
+				State = 690;
+				Match(LPAREN);
+				State = 691;
+				Match(SIZE);
+				State = 692;
+				_localctx.size = duration();
+				State = 696;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 693;
+					windowOption();
+					}
+					}
+					State = 698;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 699;
+				Match(RPAREN);
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class WindowOptionContext : ParserRuleContext {
+		public DurationContext retention;
+		public DurationContext grace;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETENTION() { return GetToken(StreamSqlParser.RETENTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext duration() {
+			return GetRuleContext<DurationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRACE() { return GetToken(StreamSqlParser.GRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(StreamSqlParser.PERIOD, 0); }
+		public WindowOptionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_windowOption; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitWindowOption(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public WindowOptionContext windowOption() {
+		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
+		EnterRule(_localctx, 48, RULE_windowOption);
+		try {
+			State = 710;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			case 1:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 703;
+				Match(COMMA);
+				State = 704;
+				Match(RETENTION);
+				State = 705;
+				_localctx.retention = duration();
+				}
+				break;
+			case 2:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 706;
+				Match(COMMA);
+				State = 707;
+				Match(GRACE);
+				State = 708;
+				Match(PERIOD);
+				State = 709;
+				_localctx.grace = duration();
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class DurationContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public DurationContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_duration; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDuration(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public DurationContext duration() {
+		DurationContext _localctx = new DurationContext(Context, State);
+		EnterRule(_localctx, 50, RULE_duration);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 712;
+			Match(INTEGER_VALUE);
+			State = 713;
+			identifier();
 			}
 		}
 		catch (RecognitionException re) {
@@ -2629,17 +4704,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 30, RULE_selectItem);
+		EnterRule(_localctx, 52, RULE_selectItem);
 		int _la;
 		try {
-			State = 394;
+			State = 727;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,57,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 382;
+				State = 715;
 				Match(ASTERISK);
 				}
 				break;
@@ -2647,11 +4722,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 383;
+				State = 716;
 				identifier();
-				State = 384;
+				State = 717;
 				Match(DOT);
-				State = 385;
+				State = 718;
 				Match(ASTERISK);
 				}
 				break;
@@ -2659,28 +4734,28 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 387;
+				State = 720;
 				expression();
-				State = 392;
+				State = 725;
 				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131730L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 844424963686287L) != 0)) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				case 1:
 					{
-					State = 389;
+					State = 722;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 388;
+						State = 721;
 						Match(AS);
 						}
 					}
 
-					State = 391;
+					State = 724;
 					identifier();
 					}
+					break;
 				}
-
 				}
 				break;
 			}
@@ -2697,6 +4772,505 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class RelationContext : ParserRuleContext {
+		public RelationContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_relation; } }
+	 
+		public RelationContext() { }
+		public virtual void CopyFrom(RelationContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class RelationDefaultContext : RelationContext {
+		[System.Diagnostics.DebuggerNonUserCode] public RelationPrimaryContext relationPrimary() {
+			return GetRuleContext<RelationPrimaryContext>(0);
+		}
+		public RelationDefaultContext(RelationContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRelationDefault(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CrossJoinContext : RelationContext {
+		public RelationContext left;
+		public RelationPrimaryContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CROSS() { return GetToken(StreamSqlParser.CROSS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode JOIN() { return GetToken(StreamSqlParser.JOIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public RelationPrimaryContext relationPrimary() {
+			return GetRuleContext<RelationPrimaryContext>(0);
+		}
+		public CrossJoinContext(RelationContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCrossJoin(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class JoinRelationContext : RelationContext {
+		public RelationContext left;
+		public RelationPrimaryContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public JoinTypeContext joinType() {
+			return GetRuleContext<JoinTypeContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode JOIN() { return GetToken(StreamSqlParser.JOIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public RelationPrimaryContext relationPrimary() {
+			return GetRuleContext<RelationPrimaryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public JoinCriteriaContext joinCriteria() {
+			return GetRuleContext<JoinCriteriaContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WithinClauseContext[] withinClause() {
+			return GetRuleContexts<WithinClauseContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public WithinClauseContext withinClause(int i) {
+			return GetRuleContext<WithinClauseContext>(i);
+		}
+		public JoinRelationContext(RelationContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJoinRelation(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public RelationContext relation() {
+		return relation(0);
+	}
+
+	private RelationContext relation(int _p) {
+		ParserRuleContext _parentctx = Context;
+		int _parentState = State;
+		RelationContext _localctx = new RelationContext(Context, _parentState);
+		RelationContext _prevctx = _localctx;
+		int _startState = 54;
+		EnterRecursionRule(_localctx, 54, RULE_relation, _p);
+		int _la;
+		try {
+			int _alt;
+			EnterOuterAlt(_localctx, 1);
+			{
+			{
+			_localctx = new RelationDefaultContext(_localctx);
+			Context = _localctx;
+			_prevctx = _localctx;
+
+			State = 730;
+			relationPrimary();
+			}
+			Context.Stop = TokenStream.LT(-1);
+			State = 751;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					if ( ParseListeners!=null )
+						TriggerExitRuleEvent();
+					_prevctx = _localctx;
+					{
+					State = 749;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+					case 1:
+						{
+						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
+						((CrossJoinContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_relation);
+						State = 732;
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
+						State = 733;
+						Match(CROSS);
+						State = 734;
+						Match(JOIN);
+						State = 735;
+						((CrossJoinContext)_localctx).right = relationPrimary();
+						}
+						break;
+					case 2:
+						{
+						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
+						((JoinRelationContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_relation);
+						State = 736;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 737;
+						joinType();
+						State = 738;
+						Match(JOIN);
+						State = 739;
+						((JoinRelationContext)_localctx).right = relationPrimary();
+						State = 747;
+						ErrorHandler.Sync(this);
+						switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+						case 1:
+							{
+							State = 741;
+							ErrorHandler.Sync(this);
+							_la = TokenStream.LA(1);
+							if (_la==WITHIN) {
+								{
+								State = 740;
+								withinClause();
+								}
+							}
+
+							State = 743;
+							joinCriteria();
+							State = 745;
+							ErrorHandler.Sync(this);
+							switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+							case 1:
+								{
+								State = 744;
+								withinClause();
+								}
+								break;
+							}
+							}
+							break;
+						}
+						}
+						break;
+					}
+					} 
+				}
+				State = 753;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class JoinTypeContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INNER() { return GetToken(StreamSqlParser.INNER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEFT() { return GetToken(StreamSqlParser.LEFT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OUTER() { return GetToken(StreamSqlParser.OUTER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RIGHT() { return GetToken(StreamSqlParser.RIGHT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FULL() { return GetToken(StreamSqlParser.FULL, 0); }
+		public JoinTypeContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_joinType; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJoinType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public JoinTypeContext joinType() {
+		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
+		EnterRule(_localctx, 56, RULE_joinType);
+		int _la;
+		try {
+			State = 769;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case INNER:
+			case JOIN:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 755;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==INNER) {
+					{
+					State = 754;
+					Match(INNER);
+					}
+				}
+
+				}
+				break;
+			case LEFT:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 757;
+				Match(LEFT);
+				State = 759;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 758;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 761;
+				Match(RIGHT);
+				State = 763;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 762;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 765;
+				Match(FULL);
+				State = 767;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 766;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class JoinCriteriaContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ON() { return GetToken(StreamSqlParser.ON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USING() { return GetToken(StreamSqlParser.USING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public JoinCriteriaContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_joinCriteria; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJoinCriteria(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public JoinCriteriaContext joinCriteria() {
+		JoinCriteriaContext _localctx = new JoinCriteriaContext(Context, State);
+		EnterRule(_localctx, 58, RULE_joinCriteria);
+		int _la;
+		try {
+			State = 785;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case ON:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 771;
+				Match(ON);
+				State = 772;
+				expression();
+				}
+				break;
+			case USING:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 773;
+				Match(USING);
+				State = 774;
+				Match(LPAREN);
+				State = 775;
+				identifier();
+				State = 780;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 776;
+					Match(COMMA);
+					State = 777;
+					identifier();
+					}
+					}
+					State = 782;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 783;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class WithinClauseContext : ParserRuleContext {
+		public DurationContext before;
+		public DurationContext after;
+		public DurationContext grace;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHIN() { return GetToken(StreamSqlParser.WITHIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext[] duration() {
+			return GetRuleContexts<DurationContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public DurationContext duration(int i) {
+			return GetRuleContext<DurationContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRACE() { return GetToken(StreamSqlParser.GRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(StreamSqlParser.PERIOD, 0); }
+		public WithinClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_withinClause; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitWithinClause(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public WithinClauseContext withinClause() {
+		WithinClauseContext _localctx = new WithinClauseContext(Context, State);
+		EnterRule(_localctx, 60, RULE_withinClause);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 787;
+			Match(WITHIN);
+			State = 795;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case INTEGER_VALUE:
+				{
+				State = 788;
+				_localctx.before = duration();
+				}
+				break;
+			case LPAREN:
+				{
+				State = 789;
+				Match(LPAREN);
+				State = 790;
+				_localctx.before = duration();
+				State = 791;
+				Match(COMMA);
+				State = 792;
+				_localctx.after = duration();
+				State = 793;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+			State = 800;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+			case 1:
+				{
+				State = 797;
+				Match(GRACE);
+				State = 798;
+				Match(PERIOD);
+				State = 799;
+				_localctx.grace = duration();
+				}
+				break;
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class RelationPrimaryContext : ParserRuleContext {
+		public RelationPrimaryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_relationPrimary; } }
+	 
+		public RelationPrimaryContext() { }
+		public virtual void CopyFrom(RelationPrimaryContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class TableNameContext : RelationPrimaryContext {
+		public IdentifierContext alias;
 		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
 			return GetRuleContext<QualifiedNameContext>(0);
 		}
@@ -2704,49 +5278,247 @@ public partial class StreamSqlParser : Parser {
 			return GetRuleContext<IdentifierContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
-		public RelationContext(ParserRuleContext parent, int invokingState)
-			: base(parent, invokingState)
-		{
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
 		}
-		public override int RuleIndex { get { return RULE_relation; } }
+		public TableNameContext(RelationPrimaryContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitRelation(this);
+			if (typedVisitor != null) return typedVisitor.VisitTableName(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SubqueryRelationContext : RelationPrimaryContext {
+		public IdentifierContext alias;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public SubqueryRelationContext(RelationPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubqueryRelation(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class TableFunctionContext : RelationPrimaryContext {
+		public IdentifierContext alias;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode AS() { return GetToken(StreamSqlParser.AS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ColumnListContext columnList() {
+			return GetRuleContext<ColumnListContext>(0);
+		}
+		public TableFunctionContext(RelationPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTableFunction(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ParenthesizedRelationContext : RelationPrimaryContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public RelationContext relation() {
+			return GetRuleContext<RelationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public ParenthesizedRelationContext(RelationPrimaryContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitParenthesizedRelation(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
 
 	[RuleVersion(0)]
-	public RelationContext relation() {
-		RelationContext _localctx = new RelationContext(Context, State);
-		EnterRule(_localctx, 32, RULE_relation);
+	public RelationPrimaryContext relationPrimary() {
+		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
+		EnterRule(_localctx, 62, RULE_relationPrimary);
 		int _la;
 		try {
-			EnterOuterAlt(_localctx, 1);
-			{
-			State = 396;
-			qualifiedName();
-			State = 401;
+			State = 848;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
 			case 1:
+				_localctx = new TableNameContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
 				{
-				State = 398;
+				State = 802;
+				qualifiedName();
+				State = 810;
 				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==AS) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				case 1:
 					{
-					State = 397;
-					Match(AS);
+					State = 804;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 803;
+						Match(AS);
+						}
 					}
-				}
 
-				State = 400;
-				identifier();
+					State = 806;
+					((TableNameContext)_localctx).alias = identifier();
+					State = 808;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+					case 1:
+						{
+						State = 807;
+						columnList();
+						}
+						break;
+					}
+					}
+					break;
+				}
 				}
 				break;
-			}
+			case 2:
+				_localctx = new SubqueryRelationContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 812;
+				Match(LPAREN);
+				State = 813;
+				query();
+				State = 814;
+				Match(RPAREN);
+				State = 822;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				case 1:
+					{
+					State = 816;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 815;
+						Match(AS);
+						}
+					}
+
+					State = 818;
+					((SubqueryRelationContext)_localctx).alias = identifier();
+					State = 820;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+					case 1:
+						{
+						State = 819;
+						columnList();
+						}
+						break;
+					}
+					}
+					break;
+				}
+				}
+				break;
+			case 3:
+				_localctx = new TableFunctionContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 824;
+				identifier();
+				State = 825;
+				Match(LPAREN);
+				State = 826;
+				expression();
+				State = 831;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 827;
+					Match(COMMA);
+					State = 828;
+					expression();
+					}
+					}
+					State = 833;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				State = 834;
+				Match(RPAREN);
+				State = 842;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				case 1:
+					{
+					State = 836;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==AS) {
+						{
+						State = 835;
+						Match(AS);
+						}
+					}
+
+					State = 838;
+					((TableFunctionContext)_localctx).alias = identifier();
+					State = 840;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+					case 1:
+						{
+						State = 839;
+						columnList();
+						}
+						break;
+					}
+					}
+					break;
+				}
+				}
+				break;
+			case 4:
+				_localctx = new ParenthesizedRelationContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 844;
+				Match(LPAREN);
+				State = 845;
+				relation(0);
+				State = 846;
+				Match(RPAREN);
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -2780,11 +5552,11 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ExpressionContext expression() {
 		ExpressionContext _localctx = new ExpressionContext(Context, State);
-		EnterRule(_localctx, 34, RULE_expression);
+		EnterRule(_localctx, 64, RULE_expression);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 403;
+			State = 850;
 			booleanExpression(0);
 			}
 		}
@@ -2886,52 +5658,87 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		BooleanExpressionContext _localctx = new BooleanExpressionContext(Context, _parentState);
 		BooleanExpressionContext _prevctx = _localctx;
-		int _startState = 36;
-		EnterRecursionRule(_localctx, 36, RULE_booleanExpression, _p);
+		int _startState = 66;
+		EnterRecursionRule(_localctx, 66, RULE_booleanExpression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 412;
+			State = 859;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ARRAY:
+			case ASC:
+			case BEGINNING:
 			case CASE:
 			case CAST:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
 			case EMIT:
 			case ESCAPE:
+			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
 			case FALSE:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
+			case LEFT:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
 			case NULL:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case RIGHT:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
 			case TRUE:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case ABORT:
 			case BEGIN:
 			case CHAIN:
@@ -2944,12 +5751,10 @@ public partial class StreamSqlParser : Parser {
 			case START:
 			case TEMP:
 			case TEMPORARY:
-			case TIME:
 			case TRANSACTION:
 			case WORK:
 			case USER:
 			case PASSWORD:
-			case ZONE:
 			case PLUS:
 			case MINUS:
 			case LPAREN:
@@ -2965,14 +5770,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 406;
+				State = 853;
 				valueExpression(0);
-				State = 408;
+				State = 855;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 				case 1:
 					{
-					State = 407;
+					State = 854;
 					predicate();
 					}
 					break;
@@ -2984,9 +5789,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 410;
+				State = 857;
 				Match(NOT);
-				State = 411;
+				State = 858;
 				booleanExpression(3);
 				}
 				break;
@@ -2994,28 +5799,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 422;
+			State = 869;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 420;
+					State = 867;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 414;
+						State = 861;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 415;
+						State = 862;
 						Match(AND);
-						State = 416;
+						State = 863;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -3024,20 +5829,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 417;
+						State = 864;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 418;
+						State = 865;
 						Match(OR);
-						State = 419;
+						State = 866;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 424;
+				State = 871;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,63,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
 			}
 			}
 		}
@@ -3097,6 +5902,22 @@ public partial class StreamSqlParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitBetween(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class InSubqueryContext : PredicateContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(StreamSqlParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT() { return GetToken(StreamSqlParser.NOT, 0); }
+		public InSubqueryContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitInSubquery(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -3192,19 +6013,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 38, RULE_predicate);
+		EnterRule(_localctx, 68, RULE_predicate);
 		int _la;
 		try {
-			State = 477;
+			State = 932;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 425;
+				State = 872;
 				comparisonOperator();
-				State = 426;
+				State = 873;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -3212,81 +6033,105 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 429;
+				State = 876;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 428;
+					State = 875;
 					Match(NOT);
 					}
 				}
 
-				State = 431;
+				State = 878;
 				Match(BETWEEN);
-				State = 432;
+				State = 879;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 433;
+				State = 880;
 				Match(AND);
-				State = 434;
+				State = 881;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
 			case 3:
-				_localctx = new InListContext(_localctx);
+				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 437;
+				State = 884;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 436;
+					State = 883;
 					Match(NOT);
 					}
 				}
 
-				State = 439;
+				State = 886;
 				Match(IN);
-				State = 440;
+				State = 887;
 				Match(LPAREN);
-				State = 441;
+				State = 888;
+				query();
+				State = 889;
+				Match(RPAREN);
+				}
+				break;
+			case 4:
+				_localctx = new InListContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 892;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 891;
+					Match(NOT);
+					}
+				}
+
+				State = 894;
+				Match(IN);
+				State = 895;
+				Match(LPAREN);
+				State = 896;
 				expression();
-				State = 446;
+				State = 901;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 442;
+					State = 897;
 					Match(COMMA);
-					State = 443;
+					State = 898;
 					expression();
 					}
 					}
-					State = 448;
+					State = 903;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 449;
+				State = 904;
 				Match(RPAREN);
 				}
 				break;
-			case 4:
+			case 5:
 				_localctx = new LikeContext(_localctx);
-				EnterOuterAlt(_localctx, 4);
+				EnterOuterAlt(_localctx, 5);
 				{
-				State = 452;
+				State = 907;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 451;
+					State = 906;
 					Match(NOT);
 					}
 				}
 
-				State = 454;
+				State = 909;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -3296,83 +6141,83 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 455;
+				State = 910;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 458;
+				State = 913;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,68,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 456;
+					State = 911;
 					Match(ESCAPE);
-					State = 457;
+					State = 912;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
 				}
 				}
 				break;
-			case 5:
+			case 6:
 				_localctx = new IsNullContext(_localctx);
-				EnterOuterAlt(_localctx, 5);
+				EnterOuterAlt(_localctx, 6);
 				{
-				State = 460;
+				State = 915;
 				Match(IS);
-				State = 462;
+				State = 917;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 461;
+					State = 916;
 					Match(NOT);
 					}
 				}
 
-				State = 464;
+				State = 919;
 				Match(NULL);
 				}
 				break;
-			case 6:
+			case 7:
 				_localctx = new IsBooleanContext(_localctx);
-				EnterOuterAlt(_localctx, 6);
+				EnterOuterAlt(_localctx, 7);
 				{
-				State = 465;
+				State = 920;
 				Match(IS);
-				State = 467;
+				State = 922;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 466;
+					State = 921;
 					Match(NOT);
 					}
 				}
 
-				State = 469;
+				State = 924;
 				booleanValue();
 				}
 				break;
-			case 7:
+			case 8:
 				_localctx = new IsDistinctFromContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
+				EnterOuterAlt(_localctx, 8);
 				{
-				State = 470;
+				State = 925;
 				Match(IS);
-				State = 472;
+				State = 927;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 471;
+					State = 926;
 					Match(NOT);
 					}
 				}
 
-				State = 474;
+				State = 929;
 				Match(DISTINCT);
-				State = 475;
+				State = 930;
 				Match(FROM);
-				State = 476;
+				State = 931;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -3412,14 +6257,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 40, RULE_comparisonOperator);
+		EnterRule(_localctx, 70, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 479;
+			State = 934;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 63L) != 0)) ) {
+			if ( !(((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -3537,6 +6382,26 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class JsonAccessContext : ValueExpressionContext {
+		public ValueExpressionContext left;
+		public IToken op;
+		public ValueExpressionContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext[] valueExpression() {
+			return GetRuleContexts<ValueExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression(int i) {
+			return GetRuleContext<ValueExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARROW() { return GetToken(StreamSqlParser.ARROW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOUBLE_ARROW() { return GetToken(StreamSqlParser.DOUBLE_ARROW, 0); }
+		public JsonAccessContext(ValueExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitJsonAccess(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public ValueExpressionContext valueExpression() {
@@ -3548,53 +6413,88 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 42;
-		EnterRecursionRule(_localctx, 42, RULE_valueExpression, _p);
+		int _startState = 72;
+		EnterRecursionRule(_localctx, 72, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 485;
+			State = 940;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ARRAY:
+			case ASC:
+			case BEGINNING:
 			case CASE:
 			case CAST:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
 			case EMIT:
 			case ESCAPE:
+			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
 			case FALSE:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
+			case LEFT:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
 			case NULL:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case RIGHT:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
 			case TRUE:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case ABORT:
 			case BEGIN:
 			case CHAIN:
@@ -3607,12 +6507,10 @@ public partial class StreamSqlParser : Parser {
 			case START:
 			case TEMP:
 			case TEMPORARY:
-			case TIME:
 			case TRANSACTION:
 			case WORK:
 			case USER:
 			case PASSWORD:
-			case ZONE:
 			case LPAREN:
 			case ESCAPE_STRING:
 			case STRING:
@@ -3626,7 +6524,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 482;
+				State = 937;
 				primaryExpression(0);
 				}
 				break;
@@ -3636,7 +6534,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 483;
+				State = 938;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3646,45 +6544,45 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 484;
-				valueExpression(4);
+				State = 939;
+				valueExpression(5);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 498;
+			State = 956;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 496;
+					State = 954;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 487;
-						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 488;
+						State = 942;
+						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
+						State = 943;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 97)) & ~0x3f) == 0 && ((1L << (_la - 97)) & 7L) != 0)) ) {
+						if ( !(((((_la - 145)) & ~0x3f) == 0 && ((1L << (_la - 145)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 489;
-						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(4);
+						State = 944;
+						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
 					case 2:
@@ -3692,9 +6590,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 490;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 491;
+						State = 945;
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
+						State = 946;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -3704,8 +6602,8 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 492;
-						((ArithmeticAdditiveContext)_localctx).right = valueExpression(3);
+						State = 947;
+						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
 					case 3:
@@ -3713,20 +6611,41 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 493;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 494;
+						State = 948;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 949;
 						Match(CONCAT);
-						State = 495;
-						((ConcatenationContext)_localctx).right = valueExpression(2);
+						State = 950;
+						((ConcatenationContext)_localctx).right = valueExpression(3);
+						}
+						break;
+					case 4:
+						{
+						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
+						((JsonAccessContext)_localctx).left = _prevctx;
+						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
+						State = 951;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 952;
+						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
+						_la = TokenStream.LA(1);
+						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
+							((JsonAccessContext)_localctx).op = ErrorHandler.RecoverInline(this);
+						}
+						else {
+							ErrorHandler.ReportMatch(this);
+						    Consume();
+						}
+						State = 953;
+						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 500;
+				State = 958;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,75,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
 			}
 			}
 		}
@@ -3844,6 +6763,57 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ExistsContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXISTS() { return GetToken(StreamSqlParser.EXISTS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public ExistsContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExists(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ScalarSubqueryContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public ScalarSubqueryContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitScalarSubquery(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ArrayConstructorContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARRAY() { return GetToken(StreamSqlParser.ARRAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(StreamSqlParser.LBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(StreamSqlParser.RBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public ArrayConstructorContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitArrayConstructor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class CaseExpressionContext : PrimaryExpressionContext {
 		public ExpressionContext operand;
 		public ExpressionContext elseExpression;
@@ -3890,8 +6860,8 @@ public partial class StreamSqlParser : Parser {
 		}
 	}
 	public partial class FunctionCallContext : PrimaryExpressionContext {
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public FunctionNameContext functionName() {
+			return GetRuleContext<FunctionNameContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
@@ -3957,6 +6927,24 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class SubscriptContext : PrimaryExpressionContext {
+		public ValueExpressionContext index;
+		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
+			return GetRuleContext<PrimaryExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(StreamSqlParser.LBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(StreamSqlParser.RBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		public SubscriptContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSubscript(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class PostgresCastContext : PrimaryExpressionContext {
 		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
 			return GetRuleContext<PrimaryExpressionContext>(0);
@@ -3984,23 +6972,23 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, _parentState);
 		PrimaryExpressionContext _prevctx = _localctx;
-		int _startState = 44;
-		EnterRecursionRule(_localctx, 44, RULE_primaryExpression, _p);
+		int _startState = 74;
+		EnterRecursionRule(_localctx, 74, RULE_primaryExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 565;
+			State = 1045;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,83,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 502;
+				State = 960;
 				Match(NULL);
 				}
 				break;
@@ -4009,7 +6997,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 503;
+				State = 961;
 				booleanValue();
 				}
 				break;
@@ -4018,7 +7006,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 504;
+				State = 962;
 				number();
 				}
 				break;
@@ -4027,7 +7015,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 505;
+				State = 963;
 				Match(STRING);
 				}
 				break;
@@ -4036,7 +7024,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 506;
+				State = 964;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -4045,16 +7033,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 507;
+				State = 965;
 				Match(INTERVAL);
-				State = 508;
+				State = 966;
 				Match(STRING);
-				State = 510;
+				State = 968;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,76,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 				case 1:
 					{
-					State = 509;
+					State = 967;
 					identifier();
 					}
 					break;
@@ -4066,9 +7054,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 512;
+				State = 970;
 				identifier();
-				State = 513;
+				State = 971;
 				Match(STRING);
 				}
 				break;
@@ -4077,133 +7065,235 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 515;
+				State = 973;
 				Match(PARAMETER);
 				}
 				break;
 			case 9:
 				{
-				_localctx = new CaseExpressionContext(_localctx);
+				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 516;
-				Match(CASE);
-				State = 518;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1807158255100333182L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 1117385167732623L) != 0)) {
-					{
-					State = 517;
-					((CaseExpressionContext)_localctx).operand = expression();
-					}
-				}
-
-				State = 521;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				do {
-					{
-					{
-					State = 520;
-					whenClause();
-					}
-					}
-					State = 523;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-				} while ( _la==WHEN );
-				State = 527;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==ELSE) {
-					{
-					State = 525;
-					Match(ELSE);
-					State = 526;
-					((CaseExpressionContext)_localctx).elseExpression = expression();
-					}
-				}
-
-				State = 529;
-				Match(END);
+				State = 974;
+				Match(EXISTS);
+				State = 975;
+				Match(LPAREN);
+				State = 976;
+				query();
+				State = 977;
+				Match(RPAREN);
 				}
 				break;
 			case 10:
 				{
-				_localctx = new CastContext(_localctx);
+				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 531;
-				Match(CAST);
-				State = 532;
+				State = 979;
 				Match(LPAREN);
-				State = 533;
-				expression();
-				State = 534;
-				Match(AS);
-				State = 535;
-				typeName();
-				State = 536;
+				State = 980;
+				query();
+				State = 981;
 				Match(RPAREN);
 				}
 				break;
 			case 11:
 				{
+				_localctx = new ArrayConstructorContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 983;
+				Match(ARRAY);
+				State = 984;
+				Match(LBRACKET);
+				State = 993;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545704116244485L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 4262462983L) != 0)) {
+					{
+					State = 985;
+					expression();
+					State = 990;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 986;
+						Match(COMMA);
+						State = 987;
+						expression();
+						}
+						}
+						State = 992;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					}
+				}
+
+				State = 995;
+				Match(RBRACKET);
+				}
+				break;
+			case 12:
+				{
+				_localctx = new CaseExpressionContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 996;
+				Match(CASE);
+				State = 998;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545704116244485L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 4262462983L) != 0)) {
+					{
+					State = 997;
+					((CaseExpressionContext)_localctx).operand = expression();
+					}
+				}
+
+				State = 1001;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				do {
+					{
+					{
+					State = 1000;
+					whenClause();
+					}
+					}
+					State = 1003;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				} while ( _la==WHEN );
+				State = 1007;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==ELSE) {
+					{
+					State = 1005;
+					Match(ELSE);
+					State = 1006;
+					((CaseExpressionContext)_localctx).elseExpression = expression();
+					}
+				}
+
+				State = 1009;
+				Match(END);
+				}
+				break;
+			case 13:
+				{
+				_localctx = new CastContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1011;
+				Match(CAST);
+				State = 1012;
+				Match(LPAREN);
+				State = 1013;
+				expression();
+				State = 1014;
+				Match(AS);
+				State = 1015;
+				typeName(0);
+				State = 1016;
+				Match(RPAREN);
+				}
+				break;
+			case 14:
+				{
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 538;
-				identifier();
-				State = 539;
+				State = 1018;
+				functionName();
+				State = 1019;
 				Match(LPAREN);
-				State = 552;
+				State = 1032;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 540;
+					State = 1020;
 					Match(ASTERISK);
 					}
 					break;
 				case ADVANCE:
+				case ARRAY:
+				case ASC:
+				case BEGINNING:
 				case CASE:
 				case CAST:
 				case CHANGES:
+				case CLOSE:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
 				case DISTINCT:
 				case EMIT:
 				case ESCAPE:
+				case EXISTS:
 				case EXPLAIN:
 				case EXTENDED:
 				case FALSE:
 				case FINAL:
+				case FIRST:
 				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
 				case IF:
 				case INTERVAL:
 				case KEY:
+				case LAST:
+				case LEFT:
 				case LOCAL:
+				case MAP:
 				case MATERIALIZED:
 				case NOT:
 				case NULL:
+				case NULLS:
+				case PERIOD:
 				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
 				case QUERIES:
 				case REPLACE:
 				case RESET:
+				case RETENTION:
+				case RIGHT:
+				case ROW:
+				case ROWS:
 				case SESSION:
 				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
 				case STREAM:
 				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
 				case TABLES:
 				case TERMINATE:
+				case TIME:
 				case TOPIC:
 				case TOPICS:
 				case TRUE:
+				case TUMBLING:
+				case UPDATE:
 				case VALUES:
 				case VARYING:
 				case VIEW:
 				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
 				case ABORT:
 				case BEGIN:
 				case CHAIN:
@@ -4216,12 +7306,10 @@ public partial class StreamSqlParser : Parser {
 				case START:
 				case TEMP:
 				case TEMPORARY:
-				case TIME:
 				case TRANSACTION:
 				case WORK:
 				case USER:
 				case PASSWORD:
-				case ZONE:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -4234,31 +7322,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 542;
+					State = 1022;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 541;
+						State = 1021;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 544;
+					State = 1024;
 					expression();
-					State = 549;
+					State = 1029;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 545;
+						State = 1025;
 						Match(COMMA);
-						State = 546;
+						State = 1026;
 						expression();
 						}
 						}
-						State = 551;
+						State = 1031;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -4270,71 +7358,91 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 554;
+				State = 1034;
 				Match(RPAREN);
 				}
 				break;
-			case 12:
+			case 15:
 				{
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 556;
+				State = 1036;
 				identifier();
-				State = 557;
+				State = 1037;
 				Match(DOT);
-				State = 558;
+				State = 1038;
 				identifier();
 				}
 				break;
-			case 13:
+			case 16:
 				{
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 560;
+				State = 1040;
 				identifier();
 				}
 				break;
-			case 14:
+			case 17:
 				{
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 561;
+				State = 1041;
 				Match(LPAREN);
-				State = 562;
+				State = 1042;
 				expression();
-				State = 563;
+				State = 1043;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 572;
+			State = 1057;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					{
-					_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
-					PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-					State = 567;
-					if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-					State = 568;
-					Match(DOUBLE_COLON);
-					State = 569;
-					typeName();
+					State = 1055;
+					ErrorHandler.Sync(this);
+					switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+					case 1:
+						{
+						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
+						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
+						State = 1047;
+						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
+						State = 1048;
+						Match(LBRACKET);
+						State = 1049;
+						((SubscriptContext)_localctx).index = valueExpression(0);
+						State = 1050;
+						Match(RBRACKET);
+						}
+						break;
+					case 2:
+						{
+						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
+						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
+						State = 1052;
+						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
+						State = 1053;
+						Match(DOUBLE_COLON);
+						State = 1054;
+						typeName(0);
+						}
+						break;
 					}
 					} 
 				}
-				State = 574;
+				State = 1059;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,84,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
 			}
 			}
 		}
@@ -4345,6 +7453,149 @@ public partial class StreamSqlParser : Parser {
 		}
 		finally {
 			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class FunctionNameContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEFT() { return GetToken(StreamSqlParser.LEFT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RIGHT() { return GetToken(StreamSqlParser.RIGHT, 0); }
+		public FunctionNameContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_functionName; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitFunctionName(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public FunctionNameContext functionName() {
+		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
+		EnterRule(_localctx, 76, RULE_functionName);
+		try {
+			State = 1063;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case ADVANCE:
+			case ASC:
+			case BEGINNING:
+			case CHANGES:
+			case CLOSE:
+			case DELETE:
+			case DESC:
+			case DESCRIBE:
+			case EMIT:
+			case ESCAPE:
+			case EXPLAIN:
+			case EXTENDED:
+			case FINAL:
+			case FIRST:
+			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
+			case IF:
+			case INTERVAL:
+			case KEY:
+			case LAST:
+			case LOCAL:
+			case MAP:
+			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
+			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
+			case QUERIES:
+			case REPLACE:
+			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
+			case SESSION:
+			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
+			case STREAM:
+			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
+			case TABLES:
+			case TERMINATE:
+			case TIME:
+			case TOPIC:
+			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
+			case VALUES:
+			case VARYING:
+			case VIEW:
+			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TRANSACTION:
+			case WORK:
+			case USER:
+			case PASSWORD:
+			case IDENTIFIER:
+			case QUOTED_IDENTIFIER:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 1060;
+				identifier();
+				}
+				break;
+			case LEFT:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 1061;
+				Match(LEFT);
+				}
+				break;
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 1062;
+				Match(RIGHT);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
 		}
 		return _localctx;
 	}
@@ -4376,17 +7627,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 46, RULE_whenClause);
+		EnterRule(_localctx, 78, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 575;
+			State = 1065;
 			Match(WHEN);
-			State = 576;
+			State = 1066;
 			_localctx.condition = expression();
-			State = 577;
+			State = 1067;
 			Match(THEN);
-			State = 578;
+			State = 1068;
 			_localctx.result = expression();
 			}
 		}
@@ -4402,6 +7653,76 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class TypeNameContext : ParserRuleContext {
+		public TypeNameContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_typeName; } }
+	 
+		public TypeNameContext() { }
+		public virtual void CopyFrom(TypeNameContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class ArrayTypeContext : TypeNameContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARRAY() { return GetToken(StreamSqlParser.ARRAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LT() { return GetToken(StreamSqlParser.LT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName() {
+			return GetRuleContext<TypeNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GT() { return GetToken(StreamSqlParser.GT, 0); }
+		public ArrayTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitArrayType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class MapTypeContext : TypeNameContext {
+		public TypeNameContext key;
+		public TypeNameContext value;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAP() { return GetToken(StreamSqlParser.MAP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LT() { return GetToken(StreamSqlParser.LT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GT() { return GetToken(StreamSqlParser.GT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext[] typeName() {
+			return GetRuleContexts<TypeNameContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName(int i) {
+			return GetRuleContext<TypeNameContext>(i);
+		}
+		public MapTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMapType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class StructTypeContext : TypeNameContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRUCT() { return GetToken(StreamSqlParser.STRUCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LT() { return GetToken(StreamSqlParser.LT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GT() { return GetToken(StreamSqlParser.GT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public StructFieldContext[] structField() {
+			return GetRuleContexts<StructFieldContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public StructFieldContext structField(int i) {
+			return GetRuleContext<StructFieldContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public StructTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SimpleTypeContext : TypeNameContext {
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
@@ -4411,75 +7732,274 @@ public partial class StreamSqlParser : Parser {
 			return GetToken(StreamSqlParser.INTEGER_VALUE, i);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIME() { return GetToken(StreamSqlParser.TIME, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRECISION() { return GetToken(StreamSqlParser.PRECISION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VARYING() { return GetToken(StreamSqlParser.VARYING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHOUT() { return GetToken(StreamSqlParser.WITHOUT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA() { return GetToken(StreamSqlParser.COMMA, 0); }
-		public TypeNameContext(ParserRuleContext parent, int invokingState)
-			: base(parent, invokingState)
-		{
-		}
-		public override int RuleIndex { get { return RULE_typeName; } }
+		public SimpleTypeContext(TypeNameContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitTypeName(this);
+			if (typedVisitor != null) return typedVisitor.VisitSimpleType(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class PostgresArrayTypeContext : TypeNameContext {
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName() {
+			return GetRuleContext<TypeNameContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LBRACKET() { return GetToken(StreamSqlParser.LBRACKET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RBRACKET() { return GetToken(StreamSqlParser.RBRACKET, 0); }
+		public PostgresArrayTypeContext(TypeNameContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPostgresArrayType(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
 
 	[RuleVersion(0)]
 	public TypeNameContext typeName() {
-		TypeNameContext _localctx = new TypeNameContext(Context, State);
-		EnterRule(_localctx, 48, RULE_typeName);
+		return typeName(0);
+	}
+
+	private TypeNameContext typeName(int _p) {
+		ParserRuleContext _parentctx = Context;
+		int _parentState = State;
+		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
+		TypeNameContext _prevctx = _localctx;
+		int _startState = 80;
+		EnterRecursionRule(_localctx, 80, RULE_typeName, _p);
 		int _la;
 		try {
+			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 580;
-			identifier();
-			State = 582;
+			State = 1114;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,85,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
 			case 1:
 				{
-				State = 581;
-				_la = TokenStream.LA(1);
-				if ( !(_la==PRECISION || _la==VARYING) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
+				_localctx = new ArrayTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+
+				State = 1071;
+				Match(ARRAY);
+				State = 1072;
+				Match(LT);
+				State = 1073;
+				typeName(0);
+				State = 1074;
+				Match(GT);
 				}
 				break;
-			}
-			State = 591;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
-			case 1:
+			case 2:
 				{
-				State = 584;
-				Match(LPAREN);
-				State = 585;
-				Match(INTEGER_VALUE);
-				State = 588;
+				_localctx = new MapTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1076;
+				Match(MAP);
+				State = 1077;
+				Match(LT);
+				State = 1078;
+				((MapTypeContext)_localctx).key = typeName(0);
+				State = 1079;
+				Match(COMMA);
+				State = 1080;
+				((MapTypeContext)_localctx).value = typeName(0);
+				State = 1081;
+				Match(GT);
+				}
+				break;
+			case 3:
+				{
+				_localctx = new StructTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1083;
+				Match(STRUCT);
+				State = 1084;
+				Match(LT);
+				State = 1093;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if (_la==COMMA) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
 					{
-					State = 586;
-					Match(COMMA);
-					State = 587;
-					Match(INTEGER_VALUE);
+					State = 1085;
+					structField();
+					State = 1090;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 1086;
+						Match(COMMA);
+						State = 1087;
+						structField();
+						}
+						}
+						State = 1092;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
 					}
 				}
 
-				State = 590;
-				Match(RPAREN);
+				State = 1095;
+				Match(GT);
+				}
+				break;
+			case 4:
+				{
+				_localctx = new SimpleTypeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1096;
+				identifier();
+				State = 1098;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+				case 1:
+					{
+					State = 1097;
+					_la = TokenStream.LA(1);
+					if ( !(_la==PRECISION || _la==VARYING) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+					break;
+				}
+				State = 1107;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
+				case 1:
+					{
+					State = 1100;
+					Match(LPAREN);
+					State = 1101;
+					Match(INTEGER_VALUE);
+					State = 1104;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==COMMA) {
+						{
+						State = 1102;
+						Match(COMMA);
+						State = 1103;
+						Match(INTEGER_VALUE);
+						}
+					}
+
+					State = 1106;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1112;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
+				case 1:
+					{
+					State = 1109;
+					_la = TokenStream.LA(1);
+					if ( !(_la==WITH || _la==WITHOUT) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					State = 1110;
+					Match(TIME);
+					State = 1111;
+					Match(ZONE);
+					}
+					break;
+				}
 				}
 				break;
 			}
+			Context.Stop = TokenStream.LT(-1);
+			State = 1121;
+			ErrorHandler.Sync(this);
+			_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					if ( ParseListeners!=null )
+						TriggerExitRuleEvent();
+					_prevctx = _localctx;
+					{
+					{
+					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
+					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
+					State = 1116;
+					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+					State = 1117;
+					Match(LBRACKET);
+					State = 1118;
+					Match(RBRACKET);
+					}
+					} 
+				}
+				State = 1123;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
+			}
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class StructFieldContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public TypeNameContext typeName() {
+			return GetRuleContext<TypeNameContext>(0);
+		}
+		public StructFieldContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_structField; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructField(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public StructFieldContext structField() {
+		StructFieldContext _localctx = new StructFieldContext(Context, State);
+		EnterRule(_localctx, 82, RULE_structField);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 1124;
+			identifier();
+			State = 1125;
+			typeName(0);
 			}
 		}
 		catch (RecognitionException re) {
@@ -4517,25 +8037,24 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 50, RULE_qualifiedName);
-		int _la;
+		EnterRule(_localctx, 84, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 593;
+			State = 1127;
 			identifier();
-			State = 596;
+			State = 1130;
 			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==DOT) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
+			case 1:
 				{
-				State = 594;
+				State = 1128;
 				Match(DOT);
-				State = 595;
+				State = 1129;
 				identifier();
 				}
+				break;
 			}
-
 			}
 		}
 		catch (RecognitionException re) {
@@ -4568,12 +8087,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 52, RULE_booleanValue);
+		EnterRule(_localctx, 86, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 598;
+			State = 1132;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4614,12 +8133,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 54, RULE_number);
+		EnterRule(_localctx, 88, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 600;
+			State = 1134;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4663,27 +8182,30 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 56, RULE_identifier);
+		EnterRule(_localctx, 90, RULE_identifier);
 		try {
-			State = 605;
+			State = 1139;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 602;
+				State = 1136;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 603;
+				State = 1137;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
 			case ADVANCE:
+			case ASC:
+			case BEGINNING:
 			case CHANGES:
+			case CLOSE:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -4692,28 +8214,56 @@ public partial class StreamSqlParser : Parser {
 			case EXPLAIN:
 			case EXTENDED:
 			case FINAL:
+			case FIRST:
 			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
 			case IF:
 			case INTERVAL:
 			case KEY:
+			case LAST:
 			case LOCAL:
+			case MAP:
 			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
 			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
 			case QUERIES:
 			case REPLACE:
 			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
 			case SESSION:
 			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
 			case STREAM:
 			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
 			case TABLES:
 			case TERMINATE:
+			case TIME:
 			case TOPIC:
 			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
 			case VALUES:
 			case VARYING:
 			case VIEW:
 			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
 			case ABORT:
 			case BEGIN:
 			case CHAIN:
@@ -4726,15 +8276,13 @@ public partial class StreamSqlParser : Parser {
 			case START:
 			case TEMP:
 			case TEMPORARY:
-			case TIME:
 			case TRANSACTION:
 			case WORK:
 			case USER:
 			case PASSWORD:
-			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 604;
+				State = 1138;
 				nonReserved();
 				}
 				break;
@@ -4755,7 +8303,9 @@ public partial class StreamSqlParser : Parser {
 
 	public partial class NonReservedContext : ParserRuleContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ADVANCE() { return GetToken(StreamSqlParser.ADVANCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASC() { return GetToken(StreamSqlParser.ASC, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHANGES() { return GetToken(StreamSqlParser.CHANGES, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CLOSE() { return GetToken(StreamSqlParser.CLOSE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DELETE() { return GetToken(StreamSqlParser.DELETE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESC() { return GetToken(StreamSqlParser.DESC, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DESCRIBE() { return GetToken(StreamSqlParser.DESCRIBE, 0); }
@@ -4763,21 +8313,45 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTENDED() { return GetToken(StreamSqlParser.EXTENDED, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FINAL() { return GetToken(StreamSqlParser.FINAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FIRST() { return GetToken(StreamSqlParser.FIRST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FLUSH() { return GetToken(StreamSqlParser.FLUSH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTION() { return GetToken(StreamSqlParser.FUNCTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FUNCTIONS() { return GetToken(StreamSqlParser.FUNCTIONS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode GRACE() { return GetToken(StreamSqlParser.GRACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOPPING() { return GetToken(StreamSqlParser.HOPPING, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode KEY() { return GetToken(StreamSqlParser.KEY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LAST() { return GetToken(StreamSqlParser.LAST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LOCAL() { return GetToken(StreamSqlParser.LOCAL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAP() { return GetToken(StreamSqlParser.MAP, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MATERIALIZED() { return GetToken(StreamSqlParser.MATERIALIZED, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NULLS() { return GetToken(StreamSqlParser.NULLS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PERIOD() { return GetToken(StreamSqlParser.PERIOD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PROPERTIES() { return GetToken(StreamSqlParser.PROPERTIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERIES() { return GetToken(StreamSqlParser.QUERIES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REPLACE() { return GetToken(StreamSqlParser.REPLACE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESET() { return GetToken(StreamSqlParser.RESET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETENTION() { return GetToken(StreamSqlParser.RETENTION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROW() { return GetToken(StreamSqlParser.ROW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ROWS() { return GetToken(StreamSqlParser.ROWS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SESSION() { return GetToken(StreamSqlParser.SESSION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SHOW() { return GetToken(StreamSqlParser.SHOW, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINK() { return GetToken(StreamSqlParser.SINK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SINKS() { return GetToken(StreamSqlParser.SINKS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SIZE() { return GetToken(StreamSqlParser.SIZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SLIDING() { return GetToken(StreamSqlParser.SLIDING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCE() { return GetToken(StreamSqlParser.SOURCE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SOURCES() { return GetToken(StreamSqlParser.SOURCES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STREAM() { return GetToken(StreamSqlParser.STREAM, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STREAMS() { return GetToken(StreamSqlParser.STREAMS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRUCT() { return GetToken(StreamSqlParser.STRUCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBSCRIBE() { return GetToken(StreamSqlParser.SUBSCRIBE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TABLES() { return GetToken(StreamSqlParser.TABLES, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TERMINATE() { return GetToken(StreamSqlParser.TERMINATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIME() { return GetToken(StreamSqlParser.TIME, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOPIC() { return GetToken(StreamSqlParser.TOPIC, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TOPICS() { return GetToken(StreamSqlParser.TOPICS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TUMBLING() { return GetToken(StreamSqlParser.TUMBLING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode UPDATE() { return GetToken(StreamSqlParser.UPDATE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEW() { return GetToken(StreamSqlParser.VIEW, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VIEWS() { return GetToken(StreamSqlParser.VIEWS, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VALUES() { return GetToken(StreamSqlParser.VALUES, 0); }
@@ -4786,6 +8360,11 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IF() { return GetToken(StreamSqlParser.IF, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRECISION() { return GetToken(StreamSqlParser.PRECISION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VARYING() { return GetToken(StreamSqlParser.VARYING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WATERMARK() { return GetToken(StreamSqlParser.WATERMARK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHOUT() { return GetToken(StreamSqlParser.WITHOUT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGINNING() { return GetToken(StreamSqlParser.BEGINNING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PRINT() { return GetToken(StreamSqlParser.PRINT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ABORT() { return GetToken(StreamSqlParser.ABORT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BEGIN() { return GetToken(StreamSqlParser.BEGIN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CHAIN() { return GetToken(StreamSqlParser.CHAIN, 0); }
@@ -4798,10 +8377,8 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode START() { return GetToken(StreamSqlParser.START, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TEMP() { return GetToken(StreamSqlParser.TEMP, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TEMPORARY() { return GetToken(StreamSqlParser.TEMPORARY, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TIME() { return GetToken(StreamSqlParser.TIME, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRANSACTION() { return GetToken(StreamSqlParser.TRANSACTION, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(StreamSqlParser.WORK, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ZONE() { return GetToken(StreamSqlParser.ZONE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USER() { return GetToken(StreamSqlParser.USER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PASSWORD() { return GetToken(StreamSqlParser.PASSWORD, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
@@ -4820,14 +8397,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 58, RULE_nonReserved);
+		EnterRule(_localctx, 92, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 607;
+			State = 1141;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7416200587598131714L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 33554319L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 7L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -4849,258 +8426,487 @@ public partial class StreamSqlParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 18: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
-		case 21: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
-		case 22: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 17: return queryTerm_sempred((QueryTermContext)_localctx, predIndex);
+		case 27: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 33: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
+		case 36: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 37: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 40: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
-	private bool booleanExpression_sempred(BooleanExpressionContext _localctx, int predIndex) {
+	private bool queryTerm_sempred(QueryTermContext _localctx, int predIndex) {
 		switch (predIndex) {
 		case 0: return Precpred(Context, 2);
 		case 1: return Precpred(Context, 1);
 		}
 		return true;
 	}
-	private bool valueExpression_sempred(ValueExpressionContext _localctx, int predIndex) {
+	private bool relation_sempred(RelationContext _localctx, int predIndex) {
 		switch (predIndex) {
 		case 2: return Precpred(Context, 3);
 		case 3: return Precpred(Context, 2);
-		case 4: return Precpred(Context, 1);
+		}
+		return true;
+	}
+	private bool booleanExpression_sempred(BooleanExpressionContext _localctx, int predIndex) {
+		switch (predIndex) {
+		case 4: return Precpred(Context, 2);
+		case 5: return Precpred(Context, 1);
+		}
+		return true;
+	}
+	private bool valueExpression_sempred(ValueExpressionContext _localctx, int predIndex) {
+		switch (predIndex) {
+		case 6: return Precpred(Context, 4);
+		case 7: return Precpred(Context, 3);
+		case 8: return Precpred(Context, 2);
+		case 9: return Precpred(Context, 1);
 		}
 		return true;
 	}
 	private bool primaryExpression_sempred(PrimaryExpressionContext _localctx, int predIndex) {
 		switch (predIndex) {
-		case 5: return Precpred(Context, 5);
+		case 10: return Precpred(Context, 8);
+		case 11: return Precpred(Context, 5);
+		}
+		return true;
+	}
+	private bool typeName_sempred(TypeNameContext _localctx, int predIndex) {
+		switch (predIndex) {
+		case 12: return Precpred(Context, 2);
 		}
 		return true;
 	}
 
 	private static int[] _serializedATN = {
-		4,1,117,610,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,169,1144,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
-		2,29,7,29,1,0,5,0,62,8,0,10,0,12,0,65,9,0,1,0,1,0,4,0,69,8,0,11,0,12,0,
-		70,1,0,5,0,74,8,0,10,0,12,0,77,9,0,1,0,5,0,80,8,0,10,0,12,0,83,9,0,3,0,
-		85,8,0,1,0,1,0,1,1,1,1,1,1,3,1,92,8,1,1,1,1,1,1,1,1,1,3,1,98,8,1,1,1,1,
-		1,3,1,102,8,1,1,1,3,1,105,8,1,1,1,1,1,3,1,109,8,1,1,1,1,1,3,1,113,8,1,
-		1,1,1,1,1,1,1,1,3,1,119,8,1,1,1,1,1,3,1,123,8,1,1,1,1,1,1,1,1,1,1,1,1,
-		1,1,1,3,1,132,8,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,140,8,1,1,1,1,1,1,1,1,1,
-		1,1,1,1,3,1,148,8,1,1,1,1,1,1,1,1,1,1,1,3,1,155,8,1,1,1,1,1,1,1,3,1,160,
-		8,1,1,1,1,1,1,1,3,1,165,8,1,1,1,1,1,1,1,3,1,170,8,1,1,1,1,1,1,1,1,1,1,
-		1,1,1,1,1,3,1,179,8,1,1,1,1,1,1,1,1,1,1,1,3,1,186,8,1,1,1,3,1,189,8,1,
-		1,1,1,1,3,1,193,8,1,1,1,5,1,196,8,1,10,1,12,1,199,9,1,3,1,201,8,1,1,1,
-		1,1,3,1,205,8,1,1,1,1,1,3,1,209,8,1,1,1,3,1,212,8,1,1,1,1,1,1,1,1,1,3,
-		1,218,8,1,1,1,1,1,1,1,1,1,3,1,224,8,1,1,1,1,1,1,1,1,1,3,1,230,8,1,1,1,
-		1,1,1,1,3,1,235,8,1,1,2,1,2,4,2,239,8,2,11,2,12,2,240,1,3,1,3,1,3,1,3,
-		5,3,247,8,3,10,3,12,3,250,9,3,3,3,252,8,3,1,4,1,4,1,4,1,4,1,4,1,4,3,4,
-		260,8,4,1,5,1,5,1,5,1,5,5,5,266,8,5,10,5,12,5,269,9,5,1,5,1,5,1,6,1,6,
-		1,6,1,6,1,6,3,6,278,8,6,1,7,1,7,1,7,1,7,1,7,5,7,285,8,7,10,7,12,7,288,
-		9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,9,1,9,1,9,1,9,3,9,300,8,9,1,10,1,10,1,10,
-		1,10,5,10,306,8,10,10,10,12,10,309,9,10,1,10,3,10,312,8,10,1,11,1,11,1,
-		11,1,11,5,11,318,8,11,10,11,12,11,321,9,11,1,11,1,11,1,12,1,12,1,12,1,
-		12,5,12,329,8,12,10,12,12,12,332,9,12,1,12,1,12,1,13,1,13,3,13,338,8,13,
-		1,13,1,13,1,13,5,13,343,8,13,10,13,12,13,346,9,13,1,13,1,13,1,13,1,13,
-		3,13,352,8,13,1,13,1,13,1,13,1,13,1,13,5,13,359,8,13,10,13,12,13,362,9,
-		13,3,13,364,8,13,1,13,1,13,3,13,368,8,13,1,13,3,13,371,8,13,1,13,1,13,
-		3,13,375,8,13,1,14,1,14,1,14,1,14,3,14,381,8,14,1,15,1,15,1,15,1,15,1,
-		15,1,15,1,15,3,15,390,8,15,1,15,3,15,393,8,15,3,15,395,8,15,1,16,1,16,
-		3,16,399,8,16,1,16,3,16,402,8,16,1,17,1,17,1,18,1,18,1,18,3,18,409,8,18,
-		1,18,1,18,3,18,413,8,18,1,18,1,18,1,18,1,18,1,18,1,18,5,18,421,8,18,10,
-		18,12,18,424,9,18,1,19,1,19,1,19,1,19,3,19,430,8,19,1,19,1,19,1,19,1,19,
-		1,19,1,19,3,19,438,8,19,1,19,1,19,1,19,1,19,1,19,5,19,445,8,19,10,19,12,
-		19,448,9,19,1,19,1,19,1,19,3,19,453,8,19,1,19,1,19,1,19,1,19,3,19,459,
-		8,19,1,19,1,19,3,19,463,8,19,1,19,1,19,1,19,3,19,468,8,19,1,19,1,19,1,
-		19,3,19,473,8,19,1,19,1,19,1,19,3,19,478,8,19,1,20,1,20,1,21,1,21,1,21,
-		1,21,3,21,486,8,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,1,21,5,21,497,
-		8,21,10,21,12,21,500,9,21,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,
-		3,22,511,8,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,519,8,22,1,22,4,22,522,
-		8,22,11,22,12,22,523,1,22,1,22,3,22,528,8,22,1,22,1,22,1,22,1,22,1,22,
-		1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,543,8,22,1,22,1,22,1,22,5,
-		22,548,8,22,10,22,12,22,551,9,22,3,22,553,8,22,1,22,1,22,1,22,1,22,1,22,
-		1,22,1,22,1,22,1,22,1,22,1,22,3,22,566,8,22,1,22,1,22,1,22,5,22,571,8,
-		22,10,22,12,22,574,9,22,1,23,1,23,1,23,1,23,1,23,1,24,1,24,3,24,583,8,
-		24,1,24,1,24,1,24,1,24,3,24,589,8,24,1,24,3,24,592,8,24,1,25,1,25,1,25,
-		3,25,597,8,25,1,26,1,26,1,27,1,27,1,28,1,28,1,28,3,28,606,8,28,1,29,1,
-		29,1,29,0,3,36,42,44,30,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,
-		34,36,38,40,42,44,46,48,50,52,54,56,58,0,17,2,0,54,54,56,56,5,0,47,47,
-		55,55,57,57,62,62,67,67,1,0,13,14,3,0,54,54,56,56,66,66,2,0,40,40,51,51,
-		2,0,60,60,89,89,1,0,84,85,4,0,19,19,71,71,74,74,78,78,4,0,2,2,77,77,79,
-		79,81,82,2,0,31,31,38,38,1,0,89,94,1,0,95,96,1,0,97,99,2,0,45,45,65,65,
-		2,0,24,24,63,63,1,0,109,110,19,0,1,1,9,9,12,14,18,18,20,20,22,23,25,26,
-		30,30,34,34,37,37,40,41,45,45,47,49,51,51,53,55,57,58,61,62,64,67,71,88,
-		713,0,63,1,0,0,0,2,234,1,0,0,0,4,238,1,0,0,0,6,251,1,0,0,0,8,259,1,0,0,
-		0,10,261,1,0,0,0,12,272,1,0,0,0,14,279,1,0,0,0,16,291,1,0,0,0,18,299,1,
-		0,0,0,20,311,1,0,0,0,22,313,1,0,0,0,24,324,1,0,0,0,26,335,1,0,0,0,28,380,
-		1,0,0,0,30,394,1,0,0,0,32,396,1,0,0,0,34,403,1,0,0,0,36,412,1,0,0,0,38,
-		477,1,0,0,0,40,479,1,0,0,0,42,485,1,0,0,0,44,565,1,0,0,0,46,575,1,0,0,
-		0,48,580,1,0,0,0,50,593,1,0,0,0,52,598,1,0,0,0,54,600,1,0,0,0,56,605,1,
-		0,0,0,58,607,1,0,0,0,60,62,5,106,0,0,61,60,1,0,0,0,62,65,1,0,0,0,63,61,
-		1,0,0,0,63,64,1,0,0,0,64,84,1,0,0,0,65,63,1,0,0,0,66,75,3,2,1,0,67,69,
-		5,106,0,0,68,67,1,0,0,0,69,70,1,0,0,0,70,68,1,0,0,0,70,71,1,0,0,0,71,72,
-		1,0,0,0,72,74,3,2,1,0,73,68,1,0,0,0,74,77,1,0,0,0,75,73,1,0,0,0,75,76,
-		1,0,0,0,76,81,1,0,0,0,77,75,1,0,0,0,78,80,5,106,0,0,79,78,1,0,0,0,80,83,
-		1,0,0,0,81,79,1,0,0,0,81,82,1,0,0,0,82,85,1,0,0,0,83,81,1,0,0,0,84,66,
-		1,0,0,0,84,85,1,0,0,0,85,86,1,0,0,0,86,87,5,0,0,1,87,1,1,0,0,0,88,91,5,
-		10,0,0,89,90,5,44,0,0,90,92,5,48,0,0,91,89,1,0,0,0,91,92,1,0,0,0,92,93,
-		1,0,0,0,93,97,7,0,0,0,94,95,5,30,0,0,95,96,5,42,0,0,96,98,5,21,0,0,97,
-		94,1,0,0,0,97,98,1,0,0,0,98,99,1,0,0,0,99,101,3,50,25,0,100,102,3,10,5,
-		0,101,100,1,0,0,0,101,102,1,0,0,0,102,104,1,0,0,0,103,105,3,14,7,0,104,
-		103,1,0,0,0,104,105,1,0,0,0,105,108,1,0,0,0,106,107,5,4,0,0,107,109,3,
-		26,13,0,108,106,1,0,0,0,108,109,1,0,0,0,109,235,1,0,0,0,110,112,5,10,0,
-		0,111,113,5,41,0,0,112,111,1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,
-		118,5,66,0,0,115,116,5,30,0,0,116,117,5,42,0,0,117,119,5,21,0,0,118,115,
-		1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,122,3,50,25,0,121,123,3,14,
-		7,0,122,121,1,0,0,0,122,123,1,0,0,0,123,124,1,0,0,0,124,125,5,4,0,0,125,
-		126,3,26,13,0,126,235,1,0,0,0,127,128,5,33,0,0,128,129,5,35,0,0,129,131,
-		3,50,25,0,130,132,3,22,11,0,131,130,1,0,0,0,131,132,1,0,0,0,132,133,1,
-		0,0,0,133,134,3,20,10,0,134,235,1,0,0,0,135,235,3,26,13,0,136,137,5,53,
-		0,0,137,139,7,1,0,0,138,140,5,23,0,0,139,138,1,0,0,0,139,140,1,0,0,0,140,
-		235,1,0,0,0,141,142,5,53,0,0,142,235,5,2,0,0,143,144,5,53,0,0,144,235,
-		3,6,3,0,145,147,7,2,0,0,146,148,5,23,0,0,147,146,1,0,0,0,147,148,1,0,0,
-		0,148,149,1,0,0,0,149,235,3,50,25,0,150,151,5,16,0,0,151,154,7,3,0,0,152,
-		153,5,30,0,0,153,155,5,21,0,0,154,152,1,0,0,0,154,155,1,0,0,0,155,156,
-		1,0,0,0,156,159,3,50,25,0,157,158,5,12,0,0,158,160,5,61,0,0,159,157,1,
-		0,0,0,159,160,1,0,0,0,160,235,1,0,0,0,161,164,5,58,0,0,162,165,3,56,28,
-		0,163,165,5,2,0,0,164,162,1,0,0,0,164,163,1,0,0,0,165,235,1,0,0,0,166,
-		235,5,26,0,0,167,169,5,52,0,0,168,170,7,4,0,0,169,168,1,0,0,0,169,170,
-		1,0,0,0,170,171,1,0,0,0,171,172,3,6,3,0,172,173,7,5,0,0,173,174,3,8,4,
-		0,174,235,1,0,0,0,175,178,5,49,0,0,176,179,3,6,3,0,177,179,5,2,0,0,178,
-		176,1,0,0,0,178,177,1,0,0,0,179,235,1,0,0,0,180,181,5,22,0,0,181,235,3,
-		26,13,0,182,186,5,72,0,0,183,184,5,80,0,0,184,186,5,84,0,0,185,182,1,0,
-		0,0,185,183,1,0,0,0,186,188,1,0,0,0,187,189,7,6,0,0,188,187,1,0,0,0,188,
-		189,1,0,0,0,189,200,1,0,0,0,190,197,3,4,2,0,191,193,5,104,0,0,192,191,
-		1,0,0,0,192,193,1,0,0,0,193,194,1,0,0,0,194,196,3,4,2,0,195,192,1,0,0,
-		0,196,199,1,0,0,0,197,195,1,0,0,0,197,198,1,0,0,0,198,201,1,0,0,0,199,
-		197,1,0,0,0,200,190,1,0,0,0,200,201,1,0,0,0,201,235,1,0,0,0,202,204,7,
-		7,0,0,203,205,7,6,0,0,204,203,1,0,0,0,204,205,1,0,0,0,205,211,1,0,0,0,
-		206,208,5,3,0,0,207,209,5,76,0,0,208,207,1,0,0,0,208,209,1,0,0,0,209,210,
-		1,0,0,0,210,212,5,73,0,0,211,206,1,0,0,0,211,212,1,0,0,0,212,235,1,0,0,
-		0,213,214,5,75,0,0,214,235,7,8,0,0,215,217,5,52,0,0,216,218,7,4,0,0,217,
-		216,1,0,0,0,217,218,1,0,0,0,218,219,1,0,0,0,219,220,5,83,0,0,220,223,5,
-		88,0,0,221,224,3,8,4,0,222,224,5,40,0,0,223,221,1,0,0,0,223,222,1,0,0,
-		0,224,235,1,0,0,0,225,226,5,10,0,0,226,227,5,86,0,0,227,229,3,56,28,0,
-		228,230,5,70,0,0,229,228,1,0,0,0,229,230,1,0,0,0,230,231,1,0,0,0,231,232,
-		5,87,0,0,232,233,5,108,0,0,233,235,1,0,0,0,234,88,1,0,0,0,234,110,1,0,
-		0,0,234,127,1,0,0,0,234,135,1,0,0,0,234,136,1,0,0,0,234,141,1,0,0,0,234,
-		143,1,0,0,0,234,145,1,0,0,0,234,150,1,0,0,0,234,161,1,0,0,0,234,166,1,
-		0,0,0,234,167,1,0,0,0,234,175,1,0,0,0,234,180,1,0,0,0,234,185,1,0,0,0,
-		234,202,1,0,0,0,234,213,1,0,0,0,234,215,1,0,0,0,234,225,1,0,0,0,235,3,
-		1,0,0,0,236,239,5,42,0,0,237,239,3,56,28,0,238,236,1,0,0,0,238,237,1,0,
-		0,0,239,240,1,0,0,0,240,238,1,0,0,0,240,241,1,0,0,0,241,5,1,0,0,0,242,
-		252,5,108,0,0,243,248,3,56,28,0,244,245,5,105,0,0,245,247,3,56,28,0,246,
-		244,1,0,0,0,247,250,1,0,0,0,248,246,1,0,0,0,248,249,1,0,0,0,249,252,1,
-		0,0,0,250,248,1,0,0,0,251,242,1,0,0,0,251,243,1,0,0,0,252,7,1,0,0,0,253,
-		260,5,108,0,0,254,260,3,54,27,0,255,260,3,56,28,0,256,260,5,11,0,0,257,
-		258,5,96,0,0,258,260,3,54,27,0,259,253,1,0,0,0,259,254,1,0,0,0,259,255,
-		1,0,0,0,259,256,1,0,0,0,259,257,1,0,0,0,260,9,1,0,0,0,261,262,5,102,0,
-		0,262,267,3,12,6,0,263,264,5,104,0,0,264,266,3,12,6,0,265,263,1,0,0,0,
-		266,269,1,0,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,270,1,0,0,0,269,267,
-		1,0,0,0,270,271,5,103,0,0,271,11,1,0,0,0,272,273,3,56,28,0,273,277,3,48,
-		24,0,274,278,5,37,0,0,275,276,5,46,0,0,276,278,5,37,0,0,277,274,1,0,0,
-		0,277,275,1,0,0,0,277,278,1,0,0,0,278,13,1,0,0,0,279,280,5,70,0,0,280,
-		281,5,102,0,0,281,286,3,16,8,0,282,283,5,104,0,0,283,285,3,16,8,0,284,
-		282,1,0,0,0,285,288,1,0,0,0,286,284,1,0,0,0,286,287,1,0,0,0,287,289,1,
-		0,0,0,288,286,1,0,0,0,289,290,5,103,0,0,290,15,1,0,0,0,291,292,3,56,28,
-		0,292,293,5,89,0,0,293,294,3,18,9,0,294,17,1,0,0,0,295,300,5,108,0,0,296,
-		300,3,54,27,0,297,300,3,52,26,0,298,300,3,56,28,0,299,295,1,0,0,0,299,
-		296,1,0,0,0,299,297,1,0,0,0,299,298,1,0,0,0,300,19,1,0,0,0,301,302,5,64,
-		0,0,302,307,3,24,12,0,303,304,5,104,0,0,304,306,3,24,12,0,305,303,1,0,
-		0,0,306,309,1,0,0,0,307,305,1,0,0,0,307,308,1,0,0,0,308,312,1,0,0,0,309,
-		307,1,0,0,0,310,312,3,26,13,0,311,301,1,0,0,0,311,310,1,0,0,0,312,21,1,
-		0,0,0,313,314,5,102,0,0,314,319,3,56,28,0,315,316,5,104,0,0,316,318,3,
-		56,28,0,317,315,1,0,0,0,318,321,1,0,0,0,319,317,1,0,0,0,319,320,1,0,0,
-		0,320,322,1,0,0,0,321,319,1,0,0,0,322,323,5,103,0,0,323,23,1,0,0,0,324,
-		325,5,102,0,0,325,330,3,34,17,0,326,327,5,104,0,0,327,329,3,34,17,0,328,
-		326,1,0,0,0,329,332,1,0,0,0,330,328,1,0,0,0,330,331,1,0,0,0,331,333,1,
-		0,0,0,332,330,1,0,0,0,333,334,5,103,0,0,334,25,1,0,0,0,335,337,5,50,0,
-		0,336,338,5,15,0,0,337,336,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,
-		344,3,30,15,0,340,341,5,104,0,0,341,343,3,30,15,0,342,340,1,0,0,0,343,
-		346,1,0,0,0,344,342,1,0,0,0,344,345,1,0,0,0,345,347,1,0,0,0,346,344,1,
-		0,0,0,347,348,5,27,0,0,348,351,3,32,16,0,349,350,5,69,0,0,350,352,3,34,
-		17,0,351,349,1,0,0,0,351,352,1,0,0,0,352,363,1,0,0,0,353,354,5,28,0,0,
-		354,355,5,6,0,0,355,360,3,34,17,0,356,357,5,104,0,0,357,359,3,34,17,0,
-		358,356,1,0,0,0,359,362,1,0,0,0,360,358,1,0,0,0,360,361,1,0,0,0,361,364,
-		1,0,0,0,362,360,1,0,0,0,363,353,1,0,0,0,363,364,1,0,0,0,364,367,1,0,0,
-		0,365,366,5,29,0,0,366,368,3,34,17,0,367,365,1,0,0,0,367,368,1,0,0,0,368,
-		370,1,0,0,0,369,371,3,28,14,0,370,369,1,0,0,0,370,371,1,0,0,0,371,374,
-		1,0,0,0,372,373,5,39,0,0,373,375,5,109,0,0,374,372,1,0,0,0,374,375,1,0,
-		0,0,375,27,1,0,0,0,376,377,5,18,0,0,377,381,5,9,0,0,378,379,5,18,0,0,379,
-		381,5,25,0,0,380,376,1,0,0,0,380,378,1,0,0,0,381,29,1,0,0,0,382,395,5,
-		97,0,0,383,384,3,56,28,0,384,385,5,105,0,0,385,386,5,97,0,0,386,395,1,
-		0,0,0,387,392,3,34,17,0,388,390,5,4,0,0,389,388,1,0,0,0,389,390,1,0,0,
-		0,390,391,1,0,0,0,391,393,3,56,28,0,392,389,1,0,0,0,392,393,1,0,0,0,393,
-		395,1,0,0,0,394,382,1,0,0,0,394,383,1,0,0,0,394,387,1,0,0,0,395,31,1,0,
-		0,0,396,401,3,50,25,0,397,399,5,4,0,0,398,397,1,0,0,0,398,399,1,0,0,0,
-		399,400,1,0,0,0,400,402,3,56,28,0,401,398,1,0,0,0,401,402,1,0,0,0,402,
-		33,1,0,0,0,403,404,3,36,18,0,404,35,1,0,0,0,405,406,6,18,-1,0,406,408,
-		3,42,21,0,407,409,3,38,19,0,408,407,1,0,0,0,408,409,1,0,0,0,409,413,1,
-		0,0,0,410,411,5,42,0,0,411,413,3,36,18,3,412,405,1,0,0,0,412,410,1,0,0,
-		0,413,422,1,0,0,0,414,415,10,2,0,0,415,416,5,3,0,0,416,421,3,36,18,3,417,
-		418,10,1,0,0,418,419,5,44,0,0,419,421,3,36,18,2,420,414,1,0,0,0,420,417,
-		1,0,0,0,421,424,1,0,0,0,422,420,1,0,0,0,422,423,1,0,0,0,423,37,1,0,0,0,
-		424,422,1,0,0,0,425,426,3,40,20,0,426,427,3,42,21,0,427,478,1,0,0,0,428,
-		430,5,42,0,0,429,428,1,0,0,0,429,430,1,0,0,0,430,431,1,0,0,0,431,432,5,
-		5,0,0,432,433,3,42,21,0,433,434,5,3,0,0,434,435,3,42,21,0,435,478,1,0,
-		0,0,436,438,5,42,0,0,437,436,1,0,0,0,437,438,1,0,0,0,438,439,1,0,0,0,439,
-		440,5,32,0,0,440,441,5,102,0,0,441,446,3,34,17,0,442,443,5,104,0,0,443,
-		445,3,34,17,0,444,442,1,0,0,0,445,448,1,0,0,0,446,444,1,0,0,0,446,447,
-		1,0,0,0,447,449,1,0,0,0,448,446,1,0,0,0,449,450,5,103,0,0,450,478,1,0,
-		0,0,451,453,5,42,0,0,452,451,1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,
-		455,7,9,0,0,455,458,3,42,21,0,456,457,5,20,0,0,457,459,3,42,21,0,458,456,
-		1,0,0,0,458,459,1,0,0,0,459,478,1,0,0,0,460,462,5,36,0,0,461,463,5,42,
-		0,0,462,461,1,0,0,0,462,463,1,0,0,0,463,464,1,0,0,0,464,478,5,43,0,0,465,
-		467,5,36,0,0,466,468,5,42,0,0,467,466,1,0,0,0,467,468,1,0,0,0,468,469,
-		1,0,0,0,469,478,3,52,26,0,470,472,5,36,0,0,471,473,5,42,0,0,472,471,1,
-		0,0,0,472,473,1,0,0,0,473,474,1,0,0,0,474,475,5,15,0,0,475,476,5,27,0,
-		0,476,478,3,42,21,0,477,425,1,0,0,0,477,429,1,0,0,0,477,437,1,0,0,0,477,
-		452,1,0,0,0,477,460,1,0,0,0,477,465,1,0,0,0,477,470,1,0,0,0,478,39,1,0,
-		0,0,479,480,7,10,0,0,480,41,1,0,0,0,481,482,6,21,-1,0,482,486,3,44,22,
-		0,483,484,7,11,0,0,484,486,3,42,21,4,485,481,1,0,0,0,485,483,1,0,0,0,486,
-		498,1,0,0,0,487,488,10,3,0,0,488,489,7,12,0,0,489,497,3,42,21,4,490,491,
-		10,2,0,0,491,492,7,11,0,0,492,497,3,42,21,3,493,494,10,1,0,0,494,495,5,
-		100,0,0,495,497,3,42,21,2,496,487,1,0,0,0,496,490,1,0,0,0,496,493,1,0,
-		0,0,497,500,1,0,0,0,498,496,1,0,0,0,498,499,1,0,0,0,499,43,1,0,0,0,500,
-		498,1,0,0,0,501,502,6,22,-1,0,502,566,5,43,0,0,503,566,3,52,26,0,504,566,
-		3,54,27,0,505,566,5,108,0,0,506,566,5,107,0,0,507,508,5,34,0,0,508,510,
-		5,108,0,0,509,511,3,56,28,0,510,509,1,0,0,0,510,511,1,0,0,0,511,566,1,
-		0,0,0,512,513,3,56,28,0,513,514,5,108,0,0,514,566,1,0,0,0,515,566,5,111,
-		0,0,516,518,5,7,0,0,517,519,3,34,17,0,518,517,1,0,0,0,518,519,1,0,0,0,
-		519,521,1,0,0,0,520,522,3,46,23,0,521,520,1,0,0,0,522,523,1,0,0,0,523,
-		521,1,0,0,0,523,524,1,0,0,0,524,527,1,0,0,0,525,526,5,17,0,0,526,528,3,
-		34,17,0,527,525,1,0,0,0,527,528,1,0,0,0,528,529,1,0,0,0,529,530,5,19,0,
-		0,530,566,1,0,0,0,531,532,5,8,0,0,532,533,5,102,0,0,533,534,3,34,17,0,
-		534,535,5,4,0,0,535,536,3,48,24,0,536,537,5,103,0,0,537,566,1,0,0,0,538,
-		539,3,56,28,0,539,552,5,102,0,0,540,553,5,97,0,0,541,543,5,15,0,0,542,
-		541,1,0,0,0,542,543,1,0,0,0,543,544,1,0,0,0,544,549,3,34,17,0,545,546,
-		5,104,0,0,546,548,3,34,17,0,547,545,1,0,0,0,548,551,1,0,0,0,549,547,1,
-		0,0,0,549,550,1,0,0,0,550,553,1,0,0,0,551,549,1,0,0,0,552,540,1,0,0,0,
-		552,542,1,0,0,0,552,553,1,0,0,0,553,554,1,0,0,0,554,555,5,103,0,0,555,
-		566,1,0,0,0,556,557,3,56,28,0,557,558,5,105,0,0,558,559,3,56,28,0,559,
-		566,1,0,0,0,560,566,3,56,28,0,561,562,5,102,0,0,562,563,3,34,17,0,563,
-		564,5,103,0,0,564,566,1,0,0,0,565,501,1,0,0,0,565,503,1,0,0,0,565,504,
-		1,0,0,0,565,505,1,0,0,0,565,506,1,0,0,0,565,507,1,0,0,0,565,512,1,0,0,
-		0,565,515,1,0,0,0,565,516,1,0,0,0,565,531,1,0,0,0,565,538,1,0,0,0,565,
-		556,1,0,0,0,565,560,1,0,0,0,565,561,1,0,0,0,566,572,1,0,0,0,567,568,10,
-		5,0,0,568,569,5,101,0,0,569,571,3,48,24,0,570,567,1,0,0,0,571,574,1,0,
-		0,0,572,570,1,0,0,0,572,573,1,0,0,0,573,45,1,0,0,0,574,572,1,0,0,0,575,
-		576,5,68,0,0,576,577,3,34,17,0,577,578,5,59,0,0,578,579,3,34,17,0,579,
-		47,1,0,0,0,580,582,3,56,28,0,581,583,7,13,0,0,582,581,1,0,0,0,582,583,
-		1,0,0,0,583,591,1,0,0,0,584,585,5,102,0,0,585,588,5,109,0,0,586,587,5,
-		104,0,0,587,589,5,109,0,0,588,586,1,0,0,0,588,589,1,0,0,0,589,590,1,0,
-		0,0,590,592,5,103,0,0,591,584,1,0,0,0,591,592,1,0,0,0,592,49,1,0,0,0,593,
-		596,3,56,28,0,594,595,5,105,0,0,595,597,3,56,28,0,596,594,1,0,0,0,596,
-		597,1,0,0,0,597,51,1,0,0,0,598,599,7,14,0,0,599,53,1,0,0,0,600,601,7,15,
-		0,0,601,55,1,0,0,0,602,606,5,112,0,0,603,606,5,113,0,0,604,606,3,58,29,
-		0,605,602,1,0,0,0,605,603,1,0,0,0,605,604,1,0,0,0,606,57,1,0,0,0,607,608,
-		7,16,0,0,608,59,1,0,0,0,90,63,70,75,81,84,91,97,101,104,108,112,118,122,
-		131,139,147,154,159,164,169,178,185,188,192,197,200,204,208,211,217,223,
-		229,234,238,240,248,251,259,267,277,286,299,307,311,319,330,337,344,351,
-		360,363,367,370,374,380,389,392,394,398,401,408,412,420,422,429,437,446,
-		452,458,462,467,472,477,485,496,498,510,518,523,527,542,549,552,565,572,
-		582,588,591,596,605
+		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
+		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
+		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,1,0,5,0,96,8,0,10,0,12,0,99,9,
+		0,1,0,1,0,4,0,103,8,0,11,0,12,0,104,1,0,5,0,108,8,0,10,0,12,0,111,9,0,
+		1,0,5,0,114,8,0,10,0,12,0,117,9,0,3,0,119,8,0,1,0,1,0,1,1,1,1,1,1,3,1,
+		126,8,1,1,1,1,1,1,1,1,1,3,1,132,8,1,1,1,1,1,3,1,136,8,1,1,1,3,1,139,8,
+		1,1,1,1,1,3,1,143,8,1,1,1,1,1,3,1,147,8,1,1,1,1,1,1,1,1,1,3,1,153,8,1,
+		1,1,1,1,3,1,157,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,167,8,1,1,1,1,
+		1,3,1,171,8,1,1,1,1,1,3,1,175,8,1,1,1,3,1,178,8,1,1,1,1,1,3,1,182,8,1,
+		1,1,1,1,1,1,1,1,3,1,188,8,1,1,1,1,1,1,1,1,1,1,1,3,1,195,8,1,1,1,3,1,198,
+		8,1,1,1,1,1,1,1,1,1,5,1,204,8,1,10,1,12,1,207,9,1,1,1,1,1,3,1,211,8,1,
+		1,1,1,1,1,1,1,1,3,1,217,8,1,1,1,3,1,220,8,1,1,1,1,1,3,1,224,8,1,1,1,1,
+		1,1,1,3,1,229,8,1,1,1,1,1,1,1,1,1,1,1,3,1,236,8,1,1,1,3,1,239,8,1,1,1,
+		1,1,1,1,3,1,244,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,
+		1,258,8,1,1,1,1,1,1,1,3,1,263,8,1,1,1,1,1,1,1,3,1,268,8,1,1,1,1,1,1,1,
+		3,1,273,8,1,1,1,1,1,1,1,3,1,278,8,1,1,1,1,1,1,1,3,1,283,8,1,1,1,1,1,1,
+		1,1,1,1,1,1,1,1,1,3,1,292,8,1,1,1,1,1,1,1,1,1,1,1,3,1,299,8,1,1,1,1,1,
+		3,1,303,8,1,1,1,1,1,3,1,307,8,1,1,1,1,1,1,1,3,1,312,8,1,1,1,3,1,315,8,
+		1,1,1,1,1,3,1,319,8,1,1,1,5,1,322,8,1,10,1,12,1,325,9,1,3,1,327,8,1,1,
+		1,1,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,3,1,338,8,1,1,1,1,1,1,1,1,1,
+		3,1,344,8,1,1,1,1,1,1,1,1,1,3,1,350,8,1,1,1,1,1,1,1,1,1,3,1,356,8,1,1,
+		1,1,1,1,1,3,1,361,8,1,1,2,1,2,4,2,365,8,2,11,2,12,2,366,1,3,1,3,1,3,1,
+		3,1,4,1,4,1,4,1,4,5,4,377,8,4,10,4,12,4,380,9,4,3,4,382,8,4,1,5,1,5,3,
+		5,386,8,5,1,5,1,5,1,5,1,5,3,5,392,8,5,1,6,1,6,1,6,1,6,5,6,398,8,6,10,6,
+		12,6,401,9,6,1,6,1,6,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,3,7,415,8,
+		7,1,8,1,8,1,8,1,8,1,8,3,8,422,8,8,1,9,1,9,1,9,1,9,1,9,5,9,429,8,9,10,9,
+		12,9,432,9,9,1,9,1,9,1,10,1,10,1,10,1,10,1,11,1,11,3,11,442,8,11,1,11,
+		1,11,1,11,3,11,447,8,11,1,12,1,12,1,12,1,12,5,12,453,8,12,10,12,12,12,
+		456,9,12,1,12,3,12,459,8,12,1,13,1,13,1,13,1,13,5,13,465,8,13,10,13,12,
+		13,468,9,13,1,13,1,13,1,14,1,14,1,14,1,14,5,14,476,8,14,10,14,12,14,479,
+		9,14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,487,8,15,10,15,12,15,490,9,15,
+		3,15,492,8,15,1,15,1,15,1,15,1,15,1,15,1,15,5,15,500,8,15,10,15,12,15,
+		503,9,15,3,15,505,8,15,1,15,3,15,508,8,15,1,15,1,15,1,15,3,15,513,8,15,
+		3,15,515,8,15,1,15,1,15,1,15,3,15,520,8,15,3,15,522,8,15,1,16,1,16,3,16,
+		526,8,16,1,16,1,16,1,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,1,17,3,17,539,
+		8,17,1,17,1,17,1,17,1,17,3,17,545,8,17,1,17,5,17,548,8,17,10,17,12,17,
+		551,9,17,1,18,1,18,1,19,1,19,1,19,1,19,1,19,5,19,560,8,19,10,19,12,19,
+		563,9,19,1,19,1,19,1,19,1,19,3,19,569,8,19,1,20,1,20,3,20,573,8,20,1,20,
+		1,20,1,20,5,20,578,8,20,10,20,12,20,581,9,20,1,20,1,20,1,20,1,20,5,20,
+		587,8,20,10,20,12,20,590,9,20,3,20,592,8,20,1,20,3,20,595,8,20,1,20,1,
+		20,3,20,599,8,20,1,20,1,20,1,20,1,20,1,20,5,20,606,8,20,10,20,12,20,609,
+		9,20,3,20,611,8,20,1,20,1,20,3,20,615,8,20,1,20,1,20,1,20,1,20,1,20,5,
+		20,622,8,20,10,20,12,20,625,9,20,3,20,627,8,20,1,21,1,21,3,21,631,8,21,
+		1,21,1,21,3,21,635,8,21,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,645,
+		8,22,1,23,1,23,1,23,1,23,1,23,1,23,5,23,653,8,23,10,23,12,23,656,9,23,
+		1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,670,8,
+		23,10,23,12,23,673,9,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,682,8,
+		23,10,23,12,23,685,9,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,695,
+		8,23,10,23,12,23,698,9,23,1,23,1,23,3,23,702,8,23,1,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,3,24,711,8,24,1,25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,1,
+		26,1,26,3,26,723,8,26,1,26,3,26,726,8,26,3,26,728,8,26,1,27,1,27,1,27,
+		1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,742,8,27,1,27,1,27,3,
+		27,746,8,27,3,27,748,8,27,5,27,750,8,27,10,27,12,27,753,9,27,1,28,3,28,
+		756,8,28,1,28,1,28,3,28,760,8,28,1,28,1,28,3,28,764,8,28,1,28,1,28,3,28,
+		768,8,28,3,28,770,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,5,29,779,8,29,
+		10,29,12,29,782,9,29,1,29,1,29,3,29,786,8,29,1,30,1,30,1,30,1,30,1,30,
+		1,30,1,30,1,30,3,30,796,8,30,1,30,1,30,1,30,3,30,801,8,30,1,31,1,31,3,
+		31,805,8,31,1,31,1,31,3,31,809,8,31,3,31,811,8,31,1,31,1,31,1,31,1,31,
+		3,31,817,8,31,1,31,1,31,3,31,821,8,31,3,31,823,8,31,1,31,1,31,1,31,1,31,
+		1,31,5,31,830,8,31,10,31,12,31,833,9,31,1,31,1,31,3,31,837,8,31,1,31,1,
+		31,3,31,841,8,31,3,31,843,8,31,1,31,1,31,1,31,1,31,3,31,849,8,31,1,32,
+		1,32,1,33,1,33,1,33,3,33,856,8,33,1,33,1,33,3,33,860,8,33,1,33,1,33,1,
+		33,1,33,1,33,1,33,5,33,868,8,33,10,33,12,33,871,9,33,1,34,1,34,1,34,1,
+		34,3,34,877,8,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,885,8,34,1,34,1,34,
+		1,34,1,34,1,34,1,34,3,34,893,8,34,1,34,1,34,1,34,1,34,1,34,5,34,900,8,
+		34,10,34,12,34,903,9,34,1,34,1,34,1,34,3,34,908,8,34,1,34,1,34,1,34,1,
+		34,3,34,914,8,34,1,34,1,34,3,34,918,8,34,1,34,1,34,1,34,3,34,923,8,34,
+		1,34,1,34,1,34,3,34,928,8,34,1,34,1,34,1,34,3,34,933,8,34,1,35,1,35,1,
+		36,1,36,1,36,1,36,3,36,941,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
+		1,36,1,36,1,36,1,36,5,36,955,8,36,10,36,12,36,958,9,36,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,3,37,969,8,37,1,37,1,37,1,37,1,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,989,
+		8,37,10,37,12,37,992,9,37,3,37,994,8,37,1,37,1,37,1,37,3,37,999,8,37,1,
+		37,4,37,1002,8,37,11,37,12,37,1003,1,37,1,37,3,37,1008,8,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1023,8,37,
+		1,37,1,37,1,37,5,37,1028,8,37,10,37,12,37,1031,9,37,3,37,1033,8,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1046,8,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1056,8,37,10,37,12,37,1059,9,37,
+		1,38,1,38,1,38,3,38,1064,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,5,40,1089,8,40,10,40,12,40,1092,9,40,3,40,1094,8,40,1,40,1,40,1,40,
+		3,40,1099,8,40,1,40,1,40,1,40,1,40,3,40,1105,8,40,1,40,3,40,1108,8,40,
+		1,40,1,40,1,40,3,40,1113,8,40,3,40,1115,8,40,1,40,1,40,1,40,5,40,1120,
+		8,40,10,40,12,40,1123,9,40,1,41,1,41,1,41,1,42,1,42,1,42,3,42,1131,8,42,
+		1,43,1,43,1,44,1,44,1,45,1,45,1,45,3,45,1140,8,45,1,46,1,46,1,46,0,6,34,
+		54,66,72,74,80,47,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
+		86,88,90,92,0,25,2,0,92,92,96,96,2,0,86,86,90,90,8,0,38,38,74,75,87,87,
+		91,91,93,93,97,97,103,103,112,112,1,0,18,19,5,0,86,86,90,90,92,92,96,96,
+		111,111,2,0,58,58,83,83,2,0,101,101,137,137,1,0,133,134,4,0,24,24,121,
+		121,124,124,128,128,4,0,2,2,127,127,129,129,131,132,1,0,80,81,2,0,26,26,
+		106,106,2,0,2,2,20,20,2,0,6,6,18,18,2,0,32,32,54,54,2,0,44,44,56,56,1,
+		0,137,142,1,0,143,144,1,0,145,147,1,0,149,150,2,0,71,71,110,110,2,0,117,
+		117,119,119,2,0,30,30,104,104,1,0,161,162,26,0,1,1,6,7,12,13,17,19,23,
+		23,25,25,28,29,31,33,37,39,42,43,49,49,53,54,58,60,63,63,70,71,73,78,80,
+		81,83,83,85,95,97,98,100,100,102,103,105,105,107,107,109,113,119,136,1336,
+		0,97,1,0,0,0,2,360,1,0,0,0,4,364,1,0,0,0,6,368,1,0,0,0,8,381,1,0,0,0,10,
+		391,1,0,0,0,12,393,1,0,0,0,14,414,1,0,0,0,16,416,1,0,0,0,18,423,1,0,0,
+		0,20,435,1,0,0,0,22,446,1,0,0,0,24,458,1,0,0,0,26,460,1,0,0,0,28,471,1,
+		0,0,0,30,491,1,0,0,0,32,523,1,0,0,0,34,532,1,0,0,0,36,552,1,0,0,0,38,568,
+		1,0,0,0,40,570,1,0,0,0,42,628,1,0,0,0,44,644,1,0,0,0,46,701,1,0,0,0,48,
+		710,1,0,0,0,50,712,1,0,0,0,52,727,1,0,0,0,54,729,1,0,0,0,56,769,1,0,0,
+		0,58,785,1,0,0,0,60,787,1,0,0,0,62,848,1,0,0,0,64,850,1,0,0,0,66,859,1,
+		0,0,0,68,932,1,0,0,0,70,934,1,0,0,0,72,940,1,0,0,0,74,1045,1,0,0,0,76,
+		1063,1,0,0,0,78,1065,1,0,0,0,80,1114,1,0,0,0,82,1124,1,0,0,0,84,1127,1,
+		0,0,0,86,1132,1,0,0,0,88,1134,1,0,0,0,90,1139,1,0,0,0,92,1141,1,0,0,0,
+		94,96,5,158,0,0,95,94,1,0,0,0,96,99,1,0,0,0,97,95,1,0,0,0,97,98,1,0,0,
+		0,98,118,1,0,0,0,99,97,1,0,0,0,100,109,3,2,1,0,101,103,5,158,0,0,102,101,
+		1,0,0,0,103,104,1,0,0,0,104,102,1,0,0,0,104,105,1,0,0,0,105,106,1,0,0,
+		0,106,108,3,2,1,0,107,102,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,
+		110,1,0,0,0,110,115,1,0,0,0,111,109,1,0,0,0,112,114,5,158,0,0,113,112,
+		1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,119,1,0,0,
+		0,117,115,1,0,0,0,118,100,1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,
+		121,5,0,0,1,121,1,1,0,0,0,122,125,5,14,0,0,123,124,5,66,0,0,124,126,5,
+		76,0,0,125,123,1,0,0,0,125,126,1,0,0,0,126,127,1,0,0,0,127,131,7,0,0,0,
+		128,129,5,43,0,0,129,130,5,61,0,0,130,132,5,27,0,0,131,128,1,0,0,0,131,
+		132,1,0,0,0,132,133,1,0,0,0,133,135,3,84,42,0,134,136,3,12,6,0,135,134,
+		1,0,0,0,135,136,1,0,0,0,136,138,1,0,0,0,137,139,3,18,9,0,138,137,1,0,0,
+		0,138,139,1,0,0,0,139,142,1,0,0,0,140,141,5,5,0,0,141,143,3,30,15,0,142,
+		140,1,0,0,0,142,143,1,0,0,0,143,361,1,0,0,0,144,146,5,14,0,0,145,147,5,
+		60,0,0,146,145,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,152,5,111,0,
+		0,149,150,5,43,0,0,150,151,5,61,0,0,151,153,5,27,0,0,152,149,1,0,0,0,152,
+		153,1,0,0,0,153,154,1,0,0,0,154,156,3,84,42,0,155,157,3,18,9,0,156,155,
+		1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,159,5,5,0,0,159,160,3,30,15,
+		0,160,361,1,0,0,0,161,162,5,14,0,0,162,166,7,1,0,0,163,164,5,43,0,0,164,
+		165,5,61,0,0,165,167,5,27,0,0,166,163,1,0,0,0,166,167,1,0,0,0,167,168,
+		1,0,0,0,168,170,3,84,42,0,169,171,3,12,6,0,170,169,1,0,0,0,170,171,1,0,
+		0,0,171,174,1,0,0,0,172,173,5,35,0,0,173,175,3,84,42,0,174,172,1,0,0,0,
+		174,175,1,0,0,0,175,177,1,0,0,0,176,178,3,18,9,0,177,176,1,0,0,0,177,178,
+		1,0,0,0,178,181,1,0,0,0,179,180,5,5,0,0,180,182,3,30,15,0,181,179,1,0,
+		0,0,181,182,1,0,0,0,182,361,1,0,0,0,183,184,5,47,0,0,184,185,5,50,0,0,
+		185,187,3,84,42,0,186,188,3,26,13,0,187,186,1,0,0,0,187,188,1,0,0,0,188,
+		189,1,0,0,0,189,190,3,24,12,0,190,361,1,0,0,0,191,192,5,107,0,0,192,197,
+		3,84,42,0,193,195,5,5,0,0,194,193,1,0,0,0,194,195,1,0,0,0,195,196,1,0,
+		0,0,196,198,3,90,45,0,197,194,1,0,0,0,197,198,1,0,0,0,198,199,1,0,0,0,
+		199,200,5,84,0,0,200,205,3,6,3,0,201,202,5,156,0,0,202,204,3,6,3,0,203,
+		201,1,0,0,0,204,207,1,0,0,0,205,203,1,0,0,0,205,206,1,0,0,0,206,210,1,
+		0,0,0,207,205,1,0,0,0,208,209,5,115,0,0,209,211,3,64,32,0,210,208,1,0,
+		0,0,210,211,1,0,0,0,211,361,1,0,0,0,212,213,5,17,0,0,213,214,5,35,0,0,
+		214,219,3,84,42,0,215,217,5,5,0,0,216,215,1,0,0,0,216,217,1,0,0,0,217,
+		218,1,0,0,0,218,220,3,90,45,0,219,216,1,0,0,0,219,220,1,0,0,0,220,223,
+		1,0,0,0,221,222,5,115,0,0,222,224,3,64,32,0,223,221,1,0,0,0,223,224,1,
+		0,0,0,224,361,1,0,0,0,225,361,3,30,15,0,226,228,5,95,0,0,227,229,5,101,
+		0,0,228,227,1,0,0,0,228,229,1,0,0,0,229,235,1,0,0,0,230,236,3,84,42,0,
+		231,232,5,154,0,0,232,233,3,30,15,0,233,234,5,155,0,0,234,236,1,0,0,0,
+		235,230,1,0,0,0,235,231,1,0,0,0,236,238,1,0,0,0,237,239,3,18,9,0,238,237,
+		1,0,0,0,238,239,1,0,0,0,239,361,1,0,0,0,240,241,5,85,0,0,241,243,7,2,0,
+		0,242,244,5,29,0,0,243,242,1,0,0,0,243,244,1,0,0,0,244,361,1,0,0,0,245,
+		246,5,85,0,0,246,247,5,60,0,0,247,361,5,112,0,0,248,249,5,85,0,0,249,361,
+		5,2,0,0,250,251,5,85,0,0,251,361,3,8,4,0,252,253,7,3,0,0,253,254,5,37,
+		0,0,254,361,3,90,45,0,255,257,7,3,0,0,256,258,5,29,0,0,257,256,1,0,0,0,
+		257,258,1,0,0,0,258,259,1,0,0,0,259,361,3,84,42,0,260,262,5,21,0,0,261,
+		263,5,60,0,0,262,261,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,267,7,
+		4,0,0,265,266,5,43,0,0,266,268,5,27,0,0,267,265,1,0,0,0,267,268,1,0,0,
+		0,268,269,1,0,0,0,269,272,3,84,42,0,270,271,5,17,0,0,271,273,5,102,0,0,
+		272,270,1,0,0,0,272,273,1,0,0,0,273,361,1,0,0,0,274,277,5,98,0,0,275,278,
+		3,90,45,0,276,278,5,2,0,0,277,275,1,0,0,0,277,276,1,0,0,0,278,361,1,0,
+		0,0,279,361,5,33,0,0,280,282,5,84,0,0,281,283,7,5,0,0,282,281,1,0,0,0,
+		282,283,1,0,0,0,283,284,1,0,0,0,284,285,3,8,4,0,285,286,7,6,0,0,286,287,
+		3,10,5,0,287,361,1,0,0,0,288,291,5,77,0,0,289,292,3,8,4,0,290,292,5,2,
+		0,0,291,289,1,0,0,0,291,290,1,0,0,0,292,361,1,0,0,0,293,294,5,28,0,0,294,
+		361,3,2,1,0,295,298,5,73,0,0,296,299,5,160,0,0,297,299,3,90,45,0,298,296,
+		1,0,0,0,298,297,1,0,0,0,299,302,1,0,0,0,300,301,5,35,0,0,301,303,5,7,0,
+		0,302,300,1,0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,305,5,57,0,0,305,
+		307,5,161,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,361,1,0,0,0,308,312,
+		5,122,0,0,309,310,5,130,0,0,310,312,5,133,0,0,311,308,1,0,0,0,311,309,
+		1,0,0,0,312,314,1,0,0,0,313,315,7,7,0,0,314,313,1,0,0,0,314,315,1,0,0,
+		0,315,326,1,0,0,0,316,323,3,4,2,0,317,319,5,156,0,0,318,317,1,0,0,0,318,
+		319,1,0,0,0,319,320,1,0,0,0,320,322,3,4,2,0,321,318,1,0,0,0,322,325,1,
+		0,0,0,323,321,1,0,0,0,323,324,1,0,0,0,324,327,1,0,0,0,325,323,1,0,0,0,
+		326,316,1,0,0,0,326,327,1,0,0,0,327,361,1,0,0,0,328,330,7,8,0,0,329,331,
+		7,7,0,0,330,329,1,0,0,0,330,331,1,0,0,0,331,337,1,0,0,0,332,334,5,3,0,
+		0,333,335,5,126,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,336,1,0,0,0,336,
+		338,5,123,0,0,337,332,1,0,0,0,337,338,1,0,0,0,338,361,1,0,0,0,339,340,
+		5,125,0,0,340,361,7,9,0,0,341,343,5,84,0,0,342,344,7,5,0,0,343,342,1,0,
+		0,0,343,344,1,0,0,0,344,345,1,0,0,0,345,346,5,100,0,0,346,349,5,120,0,
+		0,347,350,3,10,5,0,348,350,5,58,0,0,349,347,1,0,0,0,349,348,1,0,0,0,350,
+		361,1,0,0,0,351,352,5,14,0,0,352,353,5,135,0,0,353,355,3,90,45,0,354,356,
+		5,117,0,0,355,354,1,0,0,0,355,356,1,0,0,0,356,357,1,0,0,0,357,358,5,136,
+		0,0,358,359,5,160,0,0,359,361,1,0,0,0,360,122,1,0,0,0,360,144,1,0,0,0,
+		360,161,1,0,0,0,360,183,1,0,0,0,360,191,1,0,0,0,360,212,1,0,0,0,360,225,
+		1,0,0,0,360,226,1,0,0,0,360,240,1,0,0,0,360,245,1,0,0,0,360,248,1,0,0,
+		0,360,250,1,0,0,0,360,252,1,0,0,0,360,255,1,0,0,0,360,260,1,0,0,0,360,
+		274,1,0,0,0,360,279,1,0,0,0,360,280,1,0,0,0,360,288,1,0,0,0,360,293,1,
+		0,0,0,360,295,1,0,0,0,360,311,1,0,0,0,360,328,1,0,0,0,360,339,1,0,0,0,
+		360,341,1,0,0,0,360,351,1,0,0,0,361,3,1,0,0,0,362,365,5,61,0,0,363,365,
+		3,90,45,0,364,362,1,0,0,0,364,363,1,0,0,0,365,366,1,0,0,0,366,364,1,0,
+		0,0,366,367,1,0,0,0,367,5,1,0,0,0,368,369,3,90,45,0,369,370,5,137,0,0,
+		370,371,3,64,32,0,371,7,1,0,0,0,372,382,5,160,0,0,373,378,3,90,45,0,374,
+		375,5,157,0,0,375,377,3,90,45,0,376,374,1,0,0,0,377,380,1,0,0,0,378,376,
+		1,0,0,0,378,379,1,0,0,0,379,382,1,0,0,0,380,378,1,0,0,0,381,372,1,0,0,
+		0,381,373,1,0,0,0,382,9,1,0,0,0,383,392,5,160,0,0,384,386,5,144,0,0,385,
+		384,1,0,0,0,385,386,1,0,0,0,386,387,1,0,0,0,387,392,3,88,44,0,388,392,
+		3,90,45,0,389,392,5,16,0,0,390,392,5,65,0,0,391,383,1,0,0,0,391,385,1,
+		0,0,0,391,388,1,0,0,0,391,389,1,0,0,0,391,390,1,0,0,0,392,11,1,0,0,0,393,
+		394,5,154,0,0,394,399,3,14,7,0,395,396,5,156,0,0,396,398,3,14,7,0,397,
+		395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,402,1,
+		0,0,0,401,399,1,0,0,0,402,403,5,155,0,0,403,13,1,0,0,0,404,415,3,16,8,
+		0,405,406,5,113,0,0,406,407,5,34,0,0,407,408,3,90,45,0,408,409,5,5,0,0,
+		409,410,3,64,32,0,410,415,1,0,0,0,411,412,5,72,0,0,412,413,5,53,0,0,413,
+		415,3,26,13,0,414,404,1,0,0,0,414,405,1,0,0,0,414,411,1,0,0,0,415,15,1,
+		0,0,0,416,417,3,90,45,0,417,421,3,80,40,0,418,422,5,53,0,0,419,420,5,72,
+		0,0,420,422,5,53,0,0,421,418,1,0,0,0,421,419,1,0,0,0,421,422,1,0,0,0,422,
+		17,1,0,0,0,423,424,5,117,0,0,424,425,5,154,0,0,425,430,3,20,10,0,426,427,
+		5,156,0,0,427,429,3,20,10,0,428,426,1,0,0,0,429,432,1,0,0,0,430,428,1,
+		0,0,0,430,431,1,0,0,0,431,433,1,0,0,0,432,430,1,0,0,0,433,434,5,155,0,
+		0,434,19,1,0,0,0,435,436,3,90,45,0,436,437,5,137,0,0,437,438,3,22,11,0,
+		438,21,1,0,0,0,439,447,5,160,0,0,440,442,5,144,0,0,441,440,1,0,0,0,441,
+		442,1,0,0,0,442,443,1,0,0,0,443,447,3,88,44,0,444,447,3,86,43,0,445,447,
+		3,90,45,0,446,439,1,0,0,0,446,441,1,0,0,0,446,444,1,0,0,0,446,445,1,0,
+		0,0,447,23,1,0,0,0,448,449,5,109,0,0,449,454,3,28,14,0,450,451,5,156,0,
+		0,451,453,3,28,14,0,452,450,1,0,0,0,453,456,1,0,0,0,454,452,1,0,0,0,454,
+		455,1,0,0,0,455,459,1,0,0,0,456,454,1,0,0,0,457,459,3,30,15,0,458,448,
+		1,0,0,0,458,457,1,0,0,0,459,25,1,0,0,0,460,461,5,154,0,0,461,466,3,90,
+		45,0,462,463,5,156,0,0,463,465,3,90,45,0,464,462,1,0,0,0,465,468,1,0,0,
+		0,466,464,1,0,0,0,466,467,1,0,0,0,467,469,1,0,0,0,468,466,1,0,0,0,469,
+		470,5,155,0,0,470,27,1,0,0,0,471,472,5,154,0,0,472,477,3,64,32,0,473,474,
+		5,156,0,0,474,476,3,64,32,0,475,473,1,0,0,0,476,479,1,0,0,0,477,475,1,
+		0,0,0,477,478,1,0,0,0,478,480,1,0,0,0,479,477,1,0,0,0,480,481,5,155,0,
+		0,481,29,1,0,0,0,482,483,5,117,0,0,483,488,3,32,16,0,484,485,5,156,0,0,
+		485,487,3,32,16,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,
+		489,1,0,0,0,489,492,1,0,0,0,490,488,1,0,0,0,491,482,1,0,0,0,491,492,1,
+		0,0,0,492,493,1,0,0,0,493,504,3,34,17,0,494,495,5,67,0,0,495,496,5,9,0,
+		0,496,501,3,42,21,0,497,498,5,156,0,0,498,500,3,42,21,0,499,497,1,0,0,
+		0,500,503,1,0,0,0,501,499,1,0,0,0,501,502,1,0,0,0,502,505,1,0,0,0,503,
+		501,1,0,0,0,504,494,1,0,0,0,504,505,1,0,0,0,505,507,1,0,0,0,506,508,3,
+		44,22,0,507,506,1,0,0,0,507,508,1,0,0,0,508,514,1,0,0,0,509,512,5,57,0,
+		0,510,513,5,161,0,0,511,513,5,2,0,0,512,510,1,0,0,0,512,511,1,0,0,0,513,
+		515,1,0,0,0,514,509,1,0,0,0,514,515,1,0,0,0,515,521,1,0,0,0,516,517,5,
+		64,0,0,517,519,5,161,0,0,518,520,7,10,0,0,519,518,1,0,0,0,519,520,1,0,
+		0,0,520,522,1,0,0,0,521,516,1,0,0,0,521,522,1,0,0,0,522,31,1,0,0,0,523,
+		525,3,90,45,0,524,526,3,26,13,0,525,524,1,0,0,0,525,526,1,0,0,0,526,527,
+		1,0,0,0,527,528,5,5,0,0,528,529,5,154,0,0,529,530,3,30,15,0,530,531,5,
+		155,0,0,531,33,1,0,0,0,532,533,6,17,-1,0,533,534,3,38,19,0,534,549,1,0,
+		0,0,535,536,10,2,0,0,536,538,5,48,0,0,537,539,3,36,18,0,538,537,1,0,0,
+		0,538,539,1,0,0,0,539,540,1,0,0,0,540,548,3,34,17,3,541,542,10,1,0,0,542,
+		544,7,11,0,0,543,545,3,36,18,0,544,543,1,0,0,0,544,545,1,0,0,0,545,546,
+		1,0,0,0,546,548,3,34,17,2,547,535,1,0,0,0,547,541,1,0,0,0,548,551,1,0,
+		0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,35,1,0,0,0,551,549,1,0,0,0,552,
+		553,7,12,0,0,553,37,1,0,0,0,554,569,3,40,20,0,555,556,5,109,0,0,556,561,
+		3,28,14,0,557,558,5,156,0,0,558,560,3,28,14,0,559,557,1,0,0,0,560,563,
+		1,0,0,0,561,559,1,0,0,0,561,562,1,0,0,0,562,569,1,0,0,0,563,561,1,0,0,
+		0,564,565,5,154,0,0,565,566,3,30,15,0,566,567,5,155,0,0,567,569,1,0,0,
+		0,568,554,1,0,0,0,568,555,1,0,0,0,568,564,1,0,0,0,569,39,1,0,0,0,570,572,
+		5,82,0,0,571,573,5,20,0,0,572,571,1,0,0,0,572,573,1,0,0,0,573,574,1,0,
+		0,0,574,579,3,52,26,0,575,576,5,156,0,0,576,578,3,52,26,0,577,575,1,0,
+		0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,591,1,0,0,0,581,
+		579,1,0,0,0,582,583,5,35,0,0,583,588,3,54,27,0,584,585,5,156,0,0,585,587,
+		3,54,27,0,586,584,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,588,589,1,0,
+		0,0,589,592,1,0,0,0,590,588,1,0,0,0,591,582,1,0,0,0,591,592,1,0,0,0,592,
+		594,1,0,0,0,593,595,3,46,23,0,594,593,1,0,0,0,594,595,1,0,0,0,595,598,
+		1,0,0,0,596,597,5,115,0,0,597,599,3,64,32,0,598,596,1,0,0,0,598,599,1,
+		0,0,0,599,610,1,0,0,0,600,601,5,40,0,0,601,602,5,9,0,0,602,607,3,64,32,
+		0,603,604,5,156,0,0,604,606,3,64,32,0,605,603,1,0,0,0,606,609,1,0,0,0,
+		607,605,1,0,0,0,607,608,1,0,0,0,608,611,1,0,0,0,609,607,1,0,0,0,610,600,
+		1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,613,5,41,0,0,613,615,3,64,
+		32,0,614,612,1,0,0,0,614,615,1,0,0,0,615,626,1,0,0,0,616,617,5,69,0,0,
+		617,618,5,9,0,0,618,623,3,64,32,0,619,620,5,156,0,0,620,622,3,64,32,0,
+		621,619,1,0,0,0,622,625,1,0,0,0,623,621,1,0,0,0,623,624,1,0,0,0,624,627,
+		1,0,0,0,625,623,1,0,0,0,626,616,1,0,0,0,626,627,1,0,0,0,627,41,1,0,0,0,
+		628,630,3,64,32,0,629,631,7,13,0,0,630,629,1,0,0,0,630,631,1,0,0,0,631,
+		634,1,0,0,0,632,633,5,63,0,0,633,635,7,14,0,0,634,632,1,0,0,0,634,635,
+		1,0,0,0,635,43,1,0,0,0,636,637,5,23,0,0,637,645,5,12,0,0,638,639,5,23,
+		0,0,639,645,5,31,0,0,640,641,5,23,0,0,641,642,5,65,0,0,642,643,5,116,0,
+		0,643,645,5,13,0,0,644,636,1,0,0,0,644,638,1,0,0,0,644,640,1,0,0,0,645,
+		45,1,0,0,0,646,647,5,116,0,0,647,648,5,105,0,0,648,649,5,154,0,0,649,650,
+		5,88,0,0,650,654,3,50,25,0,651,653,3,48,24,0,652,651,1,0,0,0,653,656,1,
+		0,0,0,654,652,1,0,0,0,654,655,1,0,0,0,655,657,1,0,0,0,656,654,1,0,0,0,
+		657,658,5,155,0,0,658,702,1,0,0,0,659,660,5,116,0,0,660,661,5,42,0,0,661,
+		662,5,154,0,0,662,663,5,88,0,0,663,664,3,50,25,0,664,665,5,156,0,0,665,
+		666,5,1,0,0,666,667,5,9,0,0,667,671,3,50,25,0,668,670,3,48,24,0,669,668,
+		1,0,0,0,670,673,1,0,0,0,671,669,1,0,0,0,671,672,1,0,0,0,672,674,1,0,0,
+		0,673,671,1,0,0,0,674,675,5,155,0,0,675,702,1,0,0,0,676,677,5,116,0,0,
+		677,678,5,83,0,0,678,679,5,154,0,0,679,683,3,50,25,0,680,682,3,48,24,0,
+		681,680,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,686,
+		1,0,0,0,685,683,1,0,0,0,686,687,5,155,0,0,687,702,1,0,0,0,688,689,5,116,
+		0,0,689,690,5,89,0,0,690,691,5,154,0,0,691,692,5,88,0,0,692,696,3,50,25,
+		0,693,695,3,48,24,0,694,693,1,0,0,0,695,698,1,0,0,0,696,694,1,0,0,0,696,
+		697,1,0,0,0,697,699,1,0,0,0,698,696,1,0,0,0,699,700,5,155,0,0,700,702,
+		1,0,0,0,701,646,1,0,0,0,701,659,1,0,0,0,701,676,1,0,0,0,701,688,1,0,0,
+		0,702,47,1,0,0,0,703,704,5,156,0,0,704,705,5,78,0,0,705,711,3,50,25,0,
+		706,707,5,156,0,0,707,708,5,39,0,0,708,709,5,70,0,0,709,711,3,50,25,0,
+		710,703,1,0,0,0,710,706,1,0,0,0,711,49,1,0,0,0,712,713,5,161,0,0,713,714,
+		3,90,45,0,714,51,1,0,0,0,715,728,5,145,0,0,716,717,3,90,45,0,717,718,5,
+		157,0,0,718,719,5,145,0,0,719,728,1,0,0,0,720,725,3,64,32,0,721,723,5,
+		5,0,0,722,721,1,0,0,0,722,723,1,0,0,0,723,724,1,0,0,0,724,726,3,90,45,
+		0,725,722,1,0,0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,715,1,0,0,0,727,
+		716,1,0,0,0,727,720,1,0,0,0,728,53,1,0,0,0,729,730,6,27,-1,0,730,731,3,
+		62,31,0,731,751,1,0,0,0,732,733,10,3,0,0,733,734,5,15,0,0,734,735,5,52,
+		0,0,735,750,3,62,31,0,736,737,10,2,0,0,737,738,3,56,28,0,738,739,5,52,
+		0,0,739,747,3,62,31,0,740,742,3,60,30,0,741,740,1,0,0,0,741,742,1,0,0,
+		0,742,743,1,0,0,0,743,745,3,58,29,0,744,746,3,60,30,0,745,744,1,0,0,0,
+		745,746,1,0,0,0,746,748,1,0,0,0,747,741,1,0,0,0,747,748,1,0,0,0,748,750,
+		1,0,0,0,749,732,1,0,0,0,749,736,1,0,0,0,750,753,1,0,0,0,751,749,1,0,0,
+		0,751,752,1,0,0,0,752,55,1,0,0,0,753,751,1,0,0,0,754,756,5,46,0,0,755,
+		754,1,0,0,0,755,756,1,0,0,0,756,770,1,0,0,0,757,759,5,55,0,0,758,760,5,
+		68,0,0,759,758,1,0,0,0,759,760,1,0,0,0,760,770,1,0,0,0,761,763,5,79,0,
+		0,762,764,5,68,0,0,763,762,1,0,0,0,763,764,1,0,0,0,764,770,1,0,0,0,765,
+		767,5,36,0,0,766,768,5,68,0,0,767,766,1,0,0,0,767,768,1,0,0,0,768,770,
+		1,0,0,0,769,755,1,0,0,0,769,757,1,0,0,0,769,761,1,0,0,0,769,765,1,0,0,
+		0,770,57,1,0,0,0,771,772,5,65,0,0,772,786,3,64,32,0,773,774,5,108,0,0,
+		774,775,5,154,0,0,775,780,3,90,45,0,776,777,5,156,0,0,777,779,3,90,45,
+		0,778,776,1,0,0,0,779,782,1,0,0,0,780,778,1,0,0,0,780,781,1,0,0,0,781,
+		783,1,0,0,0,782,780,1,0,0,0,783,784,5,155,0,0,784,786,1,0,0,0,785,771,
+		1,0,0,0,785,773,1,0,0,0,786,59,1,0,0,0,787,795,5,118,0,0,788,796,3,50,
+		25,0,789,790,5,154,0,0,790,791,3,50,25,0,791,792,5,156,0,0,792,793,3,50,
+		25,0,793,794,5,155,0,0,794,796,1,0,0,0,795,788,1,0,0,0,795,789,1,0,0,0,
+		796,800,1,0,0,0,797,798,5,39,0,0,798,799,5,70,0,0,799,801,3,50,25,0,800,
+		797,1,0,0,0,800,801,1,0,0,0,801,61,1,0,0,0,802,810,3,84,42,0,803,805,5,
+		5,0,0,804,803,1,0,0,0,804,805,1,0,0,0,805,806,1,0,0,0,806,808,3,90,45,
+		0,807,809,3,26,13,0,808,807,1,0,0,0,808,809,1,0,0,0,809,811,1,0,0,0,810,
+		804,1,0,0,0,810,811,1,0,0,0,811,849,1,0,0,0,812,813,5,154,0,0,813,814,
+		3,30,15,0,814,822,5,155,0,0,815,817,5,5,0,0,816,815,1,0,0,0,816,817,1,
+		0,0,0,817,818,1,0,0,0,818,820,3,90,45,0,819,821,3,26,13,0,820,819,1,0,
+		0,0,820,821,1,0,0,0,821,823,1,0,0,0,822,816,1,0,0,0,822,823,1,0,0,0,823,
+		849,1,0,0,0,824,825,3,90,45,0,825,826,5,154,0,0,826,831,3,64,32,0,827,
+		828,5,156,0,0,828,830,3,64,32,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,
+		1,0,0,0,831,832,1,0,0,0,832,834,1,0,0,0,833,831,1,0,0,0,834,842,5,155,
+		0,0,835,837,5,5,0,0,836,835,1,0,0,0,836,837,1,0,0,0,837,838,1,0,0,0,838,
+		840,3,90,45,0,839,841,3,26,13,0,840,839,1,0,0,0,840,841,1,0,0,0,841,843,
+		1,0,0,0,842,836,1,0,0,0,842,843,1,0,0,0,843,849,1,0,0,0,844,845,5,154,
+		0,0,845,846,3,54,27,0,846,847,5,155,0,0,847,849,1,0,0,0,848,802,1,0,0,
+		0,848,812,1,0,0,0,848,824,1,0,0,0,848,844,1,0,0,0,849,63,1,0,0,0,850,851,
+		3,66,33,0,851,65,1,0,0,0,852,853,6,33,-1,0,853,855,3,72,36,0,854,856,3,
+		68,34,0,855,854,1,0,0,0,855,856,1,0,0,0,856,860,1,0,0,0,857,858,5,61,0,
+		0,858,860,3,66,33,3,859,852,1,0,0,0,859,857,1,0,0,0,860,869,1,0,0,0,861,
+		862,10,2,0,0,862,863,5,3,0,0,863,868,3,66,33,3,864,865,10,1,0,0,865,866,
+		5,66,0,0,866,868,3,66,33,2,867,861,1,0,0,0,867,864,1,0,0,0,868,871,1,0,
+		0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,67,1,0,0,0,871,869,1,0,0,0,872,
+		873,3,70,35,0,873,874,3,72,36,0,874,933,1,0,0,0,875,877,5,61,0,0,876,875,
+		1,0,0,0,876,877,1,0,0,0,877,878,1,0,0,0,878,879,5,8,0,0,879,880,3,72,36,
+		0,880,881,5,3,0,0,881,882,3,72,36,0,882,933,1,0,0,0,883,885,5,61,0,0,884,
+		883,1,0,0,0,884,885,1,0,0,0,885,886,1,0,0,0,886,887,5,45,0,0,887,888,5,
+		154,0,0,888,889,3,30,15,0,889,890,5,155,0,0,890,933,1,0,0,0,891,893,5,
+		61,0,0,892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,895,5,45,0,
+		0,895,896,5,154,0,0,896,901,3,64,32,0,897,898,5,156,0,0,898,900,3,64,32,
+		0,899,897,1,0,0,0,900,903,1,0,0,0,901,899,1,0,0,0,901,902,1,0,0,0,902,
+		904,1,0,0,0,903,901,1,0,0,0,904,905,5,155,0,0,905,933,1,0,0,0,906,908,
+		5,61,0,0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,0,909,910,7,15,
+		0,0,910,913,3,72,36,0,911,912,5,25,0,0,912,914,3,72,36,0,913,911,1,0,0,
+		0,913,914,1,0,0,0,914,933,1,0,0,0,915,917,5,51,0,0,916,918,5,61,0,0,917,
+		916,1,0,0,0,917,918,1,0,0,0,918,919,1,0,0,0,919,933,5,62,0,0,920,922,5,
+		51,0,0,921,923,5,61,0,0,922,921,1,0,0,0,922,923,1,0,0,0,923,924,1,0,0,
+		0,924,933,3,86,43,0,925,927,5,51,0,0,926,928,5,61,0,0,927,926,1,0,0,0,
+		927,928,1,0,0,0,928,929,1,0,0,0,929,930,5,20,0,0,930,931,5,35,0,0,931,
+		933,3,72,36,0,932,872,1,0,0,0,932,876,1,0,0,0,932,884,1,0,0,0,932,892,
+		1,0,0,0,932,907,1,0,0,0,932,915,1,0,0,0,932,920,1,0,0,0,932,925,1,0,0,
+		0,933,69,1,0,0,0,934,935,7,16,0,0,935,71,1,0,0,0,936,937,6,36,-1,0,937,
+		941,3,74,37,0,938,939,7,17,0,0,939,941,3,72,36,5,940,936,1,0,0,0,940,938,
+		1,0,0,0,941,956,1,0,0,0,942,943,10,4,0,0,943,944,7,18,0,0,944,955,3,72,
+		36,5,945,946,10,3,0,0,946,947,7,17,0,0,947,955,3,72,36,4,948,949,10,2,
+		0,0,949,950,5,148,0,0,950,955,3,72,36,3,951,952,10,1,0,0,952,953,7,19,
+		0,0,953,955,3,72,36,2,954,942,1,0,0,0,954,945,1,0,0,0,954,948,1,0,0,0,
+		954,951,1,0,0,0,955,958,1,0,0,0,956,954,1,0,0,0,956,957,1,0,0,0,957,73,
+		1,0,0,0,958,956,1,0,0,0,959,960,6,37,-1,0,960,1046,5,62,0,0,961,1046,3,
+		86,43,0,962,1046,3,88,44,0,963,1046,5,160,0,0,964,1046,5,159,0,0,965,966,
+		5,49,0,0,966,968,5,160,0,0,967,969,3,90,45,0,968,967,1,0,0,0,968,969,1,
+		0,0,0,969,1046,1,0,0,0,970,971,3,90,45,0,971,972,5,160,0,0,972,1046,1,
+		0,0,0,973,1046,5,163,0,0,974,975,5,27,0,0,975,976,5,154,0,0,976,977,3,
+		30,15,0,977,978,5,155,0,0,978,1046,1,0,0,0,979,980,5,154,0,0,980,981,3,
+		30,15,0,981,982,5,155,0,0,982,1046,1,0,0,0,983,984,5,4,0,0,984,993,5,151,
+		0,0,985,990,3,64,32,0,986,987,5,156,0,0,987,989,3,64,32,0,988,986,1,0,
+		0,0,989,992,1,0,0,0,990,988,1,0,0,0,990,991,1,0,0,0,991,994,1,0,0,0,992,
+		990,1,0,0,0,993,985,1,0,0,0,993,994,1,0,0,0,994,995,1,0,0,0,995,1046,5,
+		152,0,0,996,998,5,10,0,0,997,999,3,64,32,0,998,997,1,0,0,0,998,999,1,0,
+		0,0,999,1001,1,0,0,0,1000,1002,3,78,39,0,1001,1000,1,0,0,0,1002,1003,1,
+		0,0,0,1003,1001,1,0,0,0,1003,1004,1,0,0,0,1004,1007,1,0,0,0,1005,1006,
+		5,22,0,0,1006,1008,3,64,32,0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,
+		1009,1,0,0,0,1009,1010,5,24,0,0,1010,1046,1,0,0,0,1011,1012,5,11,0,0,1012,
+		1013,5,154,0,0,1013,1014,3,64,32,0,1014,1015,5,5,0,0,1015,1016,3,80,40,
+		0,1016,1017,5,155,0,0,1017,1046,1,0,0,0,1018,1019,3,76,38,0,1019,1032,
+		5,154,0,0,1020,1033,5,145,0,0,1021,1023,5,20,0,0,1022,1021,1,0,0,0,1022,
+		1023,1,0,0,0,1023,1024,1,0,0,0,1024,1029,3,64,32,0,1025,1026,5,156,0,0,
+		1026,1028,3,64,32,0,1027,1025,1,0,0,0,1028,1031,1,0,0,0,1029,1027,1,0,
+		0,0,1029,1030,1,0,0,0,1030,1033,1,0,0,0,1031,1029,1,0,0,0,1032,1020,1,
+		0,0,0,1032,1022,1,0,0,0,1032,1033,1,0,0,0,1033,1034,1,0,0,0,1034,1035,
+		5,155,0,0,1035,1046,1,0,0,0,1036,1037,3,90,45,0,1037,1038,5,157,0,0,1038,
+		1039,3,90,45,0,1039,1046,1,0,0,0,1040,1046,3,90,45,0,1041,1042,5,154,0,
+		0,1042,1043,3,64,32,0,1043,1044,5,155,0,0,1044,1046,1,0,0,0,1045,959,1,
+		0,0,0,1045,961,1,0,0,0,1045,962,1,0,0,0,1045,963,1,0,0,0,1045,964,1,0,
+		0,0,1045,965,1,0,0,0,1045,970,1,0,0,0,1045,973,1,0,0,0,1045,974,1,0,0,
+		0,1045,979,1,0,0,0,1045,983,1,0,0,0,1045,996,1,0,0,0,1045,1011,1,0,0,0,
+		1045,1018,1,0,0,0,1045,1036,1,0,0,0,1045,1040,1,0,0,0,1045,1041,1,0,0,
+		0,1046,1057,1,0,0,0,1047,1048,10,8,0,0,1048,1049,5,151,0,0,1049,1050,3,
+		72,36,0,1050,1051,5,152,0,0,1051,1056,1,0,0,0,1052,1053,10,5,0,0,1053,
+		1054,5,153,0,0,1054,1056,3,80,40,0,1055,1047,1,0,0,0,1055,1052,1,0,0,0,
+		1056,1059,1,0,0,0,1057,1055,1,0,0,0,1057,1058,1,0,0,0,1058,75,1,0,0,0,
+		1059,1057,1,0,0,0,1060,1064,3,90,45,0,1061,1064,5,55,0,0,1062,1064,5,79,
+		0,0,1063,1060,1,0,0,0,1063,1061,1,0,0,0,1063,1062,1,0,0,0,1064,77,1,0,
+		0,0,1065,1066,5,114,0,0,1066,1067,3,64,32,0,1067,1068,5,99,0,0,1068,1069,
+		3,64,32,0,1069,79,1,0,0,0,1070,1071,6,40,-1,0,1071,1072,5,4,0,0,1072,1073,
+		5,139,0,0,1073,1074,3,80,40,0,1074,1075,5,141,0,0,1075,1115,1,0,0,0,1076,
+		1077,5,59,0,0,1077,1078,5,139,0,0,1078,1079,3,80,40,0,1079,1080,5,156,
+		0,0,1080,1081,3,80,40,0,1081,1082,5,141,0,0,1082,1115,1,0,0,0,1083,1084,
+		5,94,0,0,1084,1093,5,139,0,0,1085,1090,3,82,41,0,1086,1087,5,156,0,0,1087,
+		1089,3,82,41,0,1088,1086,1,0,0,0,1089,1092,1,0,0,0,1090,1088,1,0,0,0,1090,
+		1091,1,0,0,0,1091,1094,1,0,0,0,1092,1090,1,0,0,0,1093,1085,1,0,0,0,1093,
+		1094,1,0,0,0,1094,1095,1,0,0,0,1095,1115,5,141,0,0,1096,1098,3,90,45,0,
+		1097,1099,7,20,0,0,1098,1097,1,0,0,0,1098,1099,1,0,0,0,1099,1107,1,0,0,
+		0,1100,1101,5,154,0,0,1101,1104,5,161,0,0,1102,1103,5,156,0,0,1103,1105,
+		5,161,0,0,1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,1106,1,0,0,0,1106,1108,
+		5,155,0,0,1107,1100,1,0,0,0,1107,1108,1,0,0,0,1108,1112,1,0,0,0,1109,1110,
+		7,21,0,0,1110,1111,5,100,0,0,1111,1113,5,120,0,0,1112,1109,1,0,0,0,1112,
+		1113,1,0,0,0,1113,1115,1,0,0,0,1114,1070,1,0,0,0,1114,1076,1,0,0,0,1114,
+		1083,1,0,0,0,1114,1096,1,0,0,0,1115,1121,1,0,0,0,1116,1117,10,2,0,0,1117,
+		1118,5,151,0,0,1118,1120,5,152,0,0,1119,1116,1,0,0,0,1120,1123,1,0,0,0,
+		1121,1119,1,0,0,0,1121,1122,1,0,0,0,1122,81,1,0,0,0,1123,1121,1,0,0,0,
+		1124,1125,3,90,45,0,1125,1126,3,80,40,0,1126,83,1,0,0,0,1127,1130,3,90,
+		45,0,1128,1129,5,157,0,0,1129,1131,3,90,45,0,1130,1128,1,0,0,0,1130,1131,
+		1,0,0,0,1131,85,1,0,0,0,1132,1133,7,22,0,0,1133,87,1,0,0,0,1134,1135,7,
+		23,0,0,1135,89,1,0,0,0,1136,1140,5,164,0,0,1137,1140,5,165,0,0,1138,1140,
+		3,92,46,0,1139,1136,1,0,0,0,1139,1137,1,0,0,0,1139,1138,1,0,0,0,1140,91,
+		1,0,0,0,1141,1142,7,24,0,0,1142,93,1,0,0,0,172,97,104,109,115,118,125,
+		131,135,138,142,146,152,156,166,170,174,177,181,187,194,197,205,210,216,
+		219,223,228,235,238,243,257,262,267,272,277,282,291,298,302,306,311,314,
+		318,323,326,330,334,337,343,349,355,360,364,366,378,381,385,391,399,414,
+		421,430,441,446,454,458,466,477,488,491,501,504,507,512,514,519,521,525,
+		538,544,547,549,561,568,572,579,588,591,594,598,607,610,614,623,626,630,
+		634,644,654,671,683,696,701,710,722,725,727,741,745,747,749,751,755,759,
+		763,767,769,780,785,795,800,804,808,810,816,820,822,831,836,840,842,848,
+		855,859,867,869,876,884,892,901,907,913,917,922,927,932,940,954,956,968,
+		990,993,998,1003,1007,1022,1029,1032,1045,1055,1057,1063,1090,1093,1098,
+		1104,1107,1112,1114,1121,1130,1139
 	};
 
 	public static readonly ATN _ATN =

@@ -51,12 +51,33 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCreateView([NotNull] StreamSqlParser.CreateViewContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>createConnector</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCreateConnector([NotNull] StreamSqlParser.CreateConnectorContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>insert</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitInsert([NotNull] StreamSqlParser.InsertContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>update</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitUpdate([NotNull] StreamSqlParser.UpdateContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>delete</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDelete([NotNull] StreamSqlParser.DeleteContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>selectStatement</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
@@ -65,12 +86,26 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitSelectStatement([NotNull] StreamSqlParser.SelectStatementContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>subscribe</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSubscribe([NotNull] StreamSqlParser.SubscribeContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>showObjects</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitShowObjects([NotNull] StreamSqlParser.ShowObjectsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>showMaterializedViews</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitShowMaterializedViews([NotNull] StreamSqlParser.ShowMaterializedViewsContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>showAllSettings</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
@@ -85,6 +120,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitShowSetting([NotNull] StreamSqlParser.ShowSettingContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>describeFunction</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDescribeFunction([NotNull] StreamSqlParser.DescribeFunctionContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>describe</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
@@ -135,6 +177,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitExplain([NotNull] StreamSqlParser.ExplainContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>print</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPrint([NotNull] StreamSqlParser.PrintContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>beginTransaction</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
 	/// </summary>
@@ -176,6 +225,12 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitTransactionMode([NotNull] StreamSqlParser.TransactionModeContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.assignment"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitAssignment([NotNull] StreamSqlParser.AssignmentContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.settingName"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
@@ -193,6 +248,12 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitTableElements([NotNull] StreamSqlParser.TableElementsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.tableElement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTableElement([NotNull] StreamSqlParser.TableElementContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.columnDefinition"/>.
 	/// </summary>
@@ -242,11 +303,88 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitQuery([NotNull] StreamSqlParser.QueryContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.commonTableExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCommonTableExpression([NotNull] StreamSqlParser.CommonTableExpressionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>queryTermDefault</c>
+	/// labeled alternative in <see cref="StreamSqlParser.queryTerm"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitQueryTermDefault([NotNull] StreamSqlParser.QueryTermDefaultContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>setOperation</c>
+	/// labeled alternative in <see cref="StreamSqlParser.queryTerm"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSetOperation([NotNull] StreamSqlParser.SetOperationContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.setQuantifier"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSetQuantifier([NotNull] StreamSqlParser.SetQuantifierContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>queryPrimaryDefault</c>
+	/// labeled alternative in <see cref="StreamSqlParser.queryPrimary"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitQueryPrimaryDefault([NotNull] StreamSqlParser.QueryPrimaryDefaultContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>inlineValues</c>
+	/// labeled alternative in <see cref="StreamSqlParser.queryPrimary"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitInlineValues([NotNull] StreamSqlParser.InlineValuesContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>subqueryPrimary</c>
+	/// labeled alternative in <see cref="StreamSqlParser.queryPrimary"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSubqueryPrimary([NotNull] StreamSqlParser.SubqueryPrimaryContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.querySpecification"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitQuerySpecification([NotNull] StreamSqlParser.QuerySpecificationContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.sortItem"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSortItem([NotNull] StreamSqlParser.SortItemContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.emitClause"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitEmitClause([NotNull] StreamSqlParser.EmitClauseContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.windowClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitWindowClause([NotNull] StreamSqlParser.WindowClauseContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.windowOption"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitWindowOption([NotNull] StreamSqlParser.WindowOptionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.duration"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDuration([NotNull] StreamSqlParser.DurationContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>selectAll</c>
 	/// labeled alternative in <see cref="StreamSqlParser.selectItem"/>.
@@ -269,11 +407,72 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitSelectExpression([NotNull] StreamSqlParser.SelectExpressionContext context);
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="StreamSqlParser.relation"/>.
+	/// Visit a parse tree produced by the <c>relationDefault</c>
+	/// labeled alternative in <see cref="StreamSqlParser.relation"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitRelation([NotNull] StreamSqlParser.RelationContext context);
+	Result VisitRelationDefault([NotNull] StreamSqlParser.RelationDefaultContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>crossJoin</c>
+	/// labeled alternative in <see cref="StreamSqlParser.relation"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCrossJoin([NotNull] StreamSqlParser.CrossJoinContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>joinRelation</c>
+	/// labeled alternative in <see cref="StreamSqlParser.relation"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitJoinRelation([NotNull] StreamSqlParser.JoinRelationContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.joinType"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitJoinType([NotNull] StreamSqlParser.JoinTypeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.joinCriteria"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitJoinCriteria([NotNull] StreamSqlParser.JoinCriteriaContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.withinClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitWithinClause([NotNull] StreamSqlParser.WithinClauseContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>tableName</c>
+	/// labeled alternative in <see cref="StreamSqlParser.relationPrimary"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTableName([NotNull] StreamSqlParser.TableNameContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>subqueryRelation</c>
+	/// labeled alternative in <see cref="StreamSqlParser.relationPrimary"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSubqueryRelation([NotNull] StreamSqlParser.SubqueryRelationContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>tableFunction</c>
+	/// labeled alternative in <see cref="StreamSqlParser.relationPrimary"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTableFunction([NotNull] StreamSqlParser.TableFunctionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>parenthesizedRelation</c>
+	/// labeled alternative in <see cref="StreamSqlParser.relationPrimary"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitParenthesizedRelation([NotNull] StreamSqlParser.ParenthesizedRelationContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.expression"/>.
 	/// </summary>
@@ -322,6 +521,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitBetween([NotNull] StreamSqlParser.BetweenContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>inSubquery</c>
+	/// labeled alternative in <see cref="StreamSqlParser.predicate"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitInSubquery([NotNull] StreamSqlParser.InSubqueryContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>inList</c>
 	/// labeled alternative in <see cref="StreamSqlParser.predicate"/>.
@@ -399,6 +605,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitConcatenation([NotNull] StreamSqlParser.ConcatenationContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>jsonAccess</c>
+	/// labeled alternative in <see cref="StreamSqlParser.valueExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitJsonAccess([NotNull] StreamSqlParser.JsonAccessContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>nullLiteral</c>
 	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
 	/// </summary>
@@ -455,6 +668,27 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitParameter([NotNull] StreamSqlParser.ParameterContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>exists</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitExists([NotNull] StreamSqlParser.ExistsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>scalarSubquery</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitScalarSubquery([NotNull] StreamSqlParser.ScalarSubqueryContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>arrayConstructor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitArrayConstructor([NotNull] StreamSqlParser.ArrayConstructorContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>caseExpression</c>
 	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
 	/// </summary>
@@ -497,6 +731,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitParenthesized([NotNull] StreamSqlParser.ParenthesizedContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>subscript</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSubscript([NotNull] StreamSqlParser.SubscriptContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>postgresCast</c>
 	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
 	/// </summary>
@@ -504,17 +745,58 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitPostgresCast([NotNull] StreamSqlParser.PostgresCastContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.functionName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitFunctionName([NotNull] StreamSqlParser.FunctionNameContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.whenClause"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitWhenClause([NotNull] StreamSqlParser.WhenClauseContext context);
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="StreamSqlParser.typeName"/>.
+	/// Visit a parse tree produced by the <c>arrayType</c>
+	/// labeled alternative in <see cref="StreamSqlParser.typeName"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
-	Result VisitTypeName([NotNull] StreamSqlParser.TypeNameContext context);
+	Result VisitArrayType([NotNull] StreamSqlParser.ArrayTypeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>mapType</c>
+	/// labeled alternative in <see cref="StreamSqlParser.typeName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitMapType([NotNull] StreamSqlParser.MapTypeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>structType</c>
+	/// labeled alternative in <see cref="StreamSqlParser.typeName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitStructType([NotNull] StreamSqlParser.StructTypeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>simpleType</c>
+	/// labeled alternative in <see cref="StreamSqlParser.typeName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSimpleType([NotNull] StreamSqlParser.SimpleTypeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>postgresArrayType</c>
+	/// labeled alternative in <see cref="StreamSqlParser.typeName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPostgresArrayType([NotNull] StreamSqlParser.PostgresArrayTypeContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.structField"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitStructField([NotNull] StreamSqlParser.StructFieldContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.qualifiedName"/>.
 	/// </summary>

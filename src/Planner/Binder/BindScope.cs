@@ -15,12 +15,23 @@ public sealed record BindScope(string RelationName, string? Alias, IReadOnlyList
             throw new SqlException(SqlState.UndefinedTable, $"missing FROM-clause entry for table \"{qualifier}\"", position);
         }
 
+        var found = -1;
         for (var i = 0; i < Columns.Count; i++)
         {
             if (Columns[i].Name == name)
             {
-                return i;
+                if (found >= 0)
+                {
+                    throw new SqlException(SqlState.AmbiguousColumn, $"column reference \"{name}\" is ambiguous", position);
+                }
+
+                found = i;
             }
+        }
+
+        if (found >= 0)
+        {
+            return found;
         }
 
         var shown = qualifier is null ? name : qualifier + "." + name;

@@ -4,8 +4,8 @@ using StreamSql.Planner.Logical;
 
 namespace StreamSql.Planner.Binder;
 
-/// <summary>A bound SELECT: its plan, the stream it reads and whether it is a push (EMIT CHANGES) or a pull query.</summary>
-public sealed record BoundQuery(LogicalPlan Plan, StreamDefinition Source, EmitMode Emit)
+/// <summary>A bound SELECT: its plan, the stream it reads (null for VALUES or no FROM) and whether it is a push (EMIT CHANGES) or a pull query.</summary>
+public sealed record BoundQuery(LogicalPlan Plan, StreamDefinition? Source, EmitMode Emit)
 {
     public IReadOnlyList<ColumnSchema> Columns => Plan.Schema;
 }

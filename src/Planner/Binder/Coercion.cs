@@ -11,12 +11,23 @@ public static class Coercion
     {
         SqlTypeKind.Int => 1,
         SqlTypeKind.BigInt => 2,
-        SqlTypeKind.Double => 3,
+        SqlTypeKind.Numeric => 3,
+        SqlTypeKind.Double => 4,
+        _ => 0,
+    };
+
+    private static int DateTimeRank(SqlTypeKind kind) => kind switch
+    {
+        SqlTypeKind.Date => 1,
+        SqlTypeKind.Timestamp => 2,
+        SqlTypeKind.TimestampTz => 3,
         _ => 0,
     };
 
     public static bool CanImplicitlyConvert(SqlType from, SqlType to) =>
         from == to
+        || (from.Kind == to.Kind && to.Precision is null)
+        || (from.IsDateTime && to.IsDateTime && DateTimeRank(from.Kind) <= DateTimeRank(to.Kind))
         || from.Kind == SqlTypeKind.Unknown
         || (from.IsNumeric && to.IsNumeric && NumericRank(from.Kind) <= NumericRank(to.Kind));
 
@@ -26,6 +37,12 @@ public static class Coercion
         if (left == right)
         {
             return left.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : left;
+        }
+
+        if (left.Kind == right.Kind)
+        {
+            // Differently constrained numerics meet as plain numeric.
+            return left with { Precision = null, NumericScale = null };
         }
 
         if (left.Kind == SqlTypeKind.Unknown)
@@ -40,11 +57,24 @@ public static class Coercion
 
         if (left.IsNumeric && right.IsNumeric)
         {
-            return NumericRank(left.Kind) >= NumericRank(right.Kind) ? left : right;
+            // Mixed types meet without type modifiers (numeric(12,2) and integer give plain numeric).
+            var wider = NumericRank(left.Kind) >= NumericRank(right.Kind) ? left : right;
+            return wider with { Precision = null, NumericScale = null };
+        }
+
+        if (left.IsDateTime && right.IsDateTime)
+        {
+            return DateTimeRank(left.Kind) >= DateTimeRank(right.Kind) ? left : right;
         }
 
         return null;
     }
+
+    /// <summary>Folds one more branch into the type of a CASE/COALESCE/VALUES column: NULLs and untyped literals do not decide it.</summary>
+    public static SqlType? Accumulate(SqlType current, SqlType next) =>
+        next.Kind == SqlTypeKind.Unknown ? current
+        : current.Kind == SqlTypeKind.Unknown ? next
+        : CommonType(current, next);
 
     /// <summary>Converts expression to target: literals are converted at bind time, other expressions get a cast node.</summary>
     public static BoundExpression Convert(BoundExpression expression, SqlType target, int? position)
@@ -76,6 +106,11 @@ public static class Coercion
             return null;
         }
 
+        if (from.Kind == target.Kind && target.Precision is null && from.Kind != SqlTypeKind.Unknown)
+        {
+            return value;
+        }
+
         if (value is string s && from.Kind is SqlTypeKind.Unknown or SqlTypeKind.Varchar)
         {
             return TextValues.Parse(s, target, position);
@@ -84,6 +119,13 @@ public static class Coercion
         return (target.Kind, value) switch
         {
             (SqlTypeKind.BigInt, int i) => (long)i,
+            (SqlTypeKind.Numeric, int i) => NumericMath.ApplyTypmod(i, target.Precision, target.NumericScale),
+            (SqlTypeKind.Numeric, long l) => NumericMath.ApplyTypmod(l, target.Precision, target.NumericScale),
+            (SqlTypeKind.Numeric, decimal m) => NumericMath.ApplyTypmod(m, target.Precision, target.NumericScale),
+            (SqlTypeKind.Numeric, double d) => NumericMath.ApplyTypmod(NumericMath.FromDouble(d), target.Precision, target.NumericScale),
+            (SqlTypeKind.Double, decimal m) => NumericMath.ToDouble(m),
+            (SqlTypeKind.Int, decimal m) => RoundToInt(m, position),
+            (SqlTypeKind.BigInt, decimal m) => RoundToLong(m, position),
             (SqlTypeKind.Double, int i) => (double)i,
             (SqlTypeKind.Double, long l) => (double)l,
             (SqlTypeKind.Int, long l) when l is >= int.MinValue and <= int.MaxValue => (int)l,
@@ -92,9 +134,28 @@ public static class Coercion
             (SqlTypeKind.BigInt, double d) => RoundToLong(d, position),
             (SqlTypeKind.Varchar, _) => FormatConstant(value, from),
             (SqlTypeKind.Boolean, bool b) => b,
-            (SqlTypeKind.Timestamp, long micros) when from.Kind == SqlTypeKind.Timestamp => micros,
+            (SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => micros,
+            (SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz, int days) when from.Kind == SqlTypeKind.Date => CalendarMath.DateToTimestamp(days),
+            (SqlTypeKind.Date, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => CalendarMath.TimestampToDate(micros),
+            (SqlTypeKind.Interval, Interval iv) => iv,
             _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from.DisplayName} to {target.DisplayName}", position),
         };
+    }
+
+    private static int RoundToInt(decimal m, int? position)
+    {
+        var r = Math.Round(m, MidpointRounding.AwayFromZero);
+        return r is < int.MinValue or > int.MaxValue
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "integer out of range", position)
+            : (int)r;
+    }
+
+    private static long RoundToLong(decimal m, int? position)
+    {
+        var r = Math.Round(m, MidpointRounding.AwayFromZero);
+        return r is < long.MinValue or > long.MaxValue
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "bigint out of range", position)
+            : (long)r;
     }
 
     private static int RoundToInt(double d, int? position)
@@ -113,13 +174,18 @@ public static class Coercion
             : (long)r;
     }
 
+    /// <summary>The text of a constant as a cast to text gives it (booleans read "true"/"false" there, unlike the wire's t/f).</summary>
     public static string FormatConstant(object value, SqlType type) => value switch
     {
-        bool b => TextValues.FormatBoolean(b),
+        bool b => b ? "true" : "false",
+        int d when type.Kind == SqlTypeKind.Date => CalendarMath.FormatDate(d),
         int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         long l when type.Kind == SqlTypeKind.Timestamp => TextValues.FormatTimestamp(l),
+        long l when type.Kind == SqlTypeKind.TimestampTz => TextValues.FormatTimestampTz(l),
+        Interval iv => iv.ToString(),
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
         double d => TextValues.FormatDouble(d),
+        decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture),
         string s => s,
         _ => value.ToString() ?? "",
     };
@@ -131,5 +197,6 @@ public static class Coercion
         || to.Kind == SqlTypeKind.Varchar
         || (from.IsNumeric && to.IsNumeric)
         || (from.Kind == SqlTypeKind.Int && to.Kind == SqlTypeKind.Boolean)
-        || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int);
+        || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int)
+        || (from.IsDateTime && to.IsDateTime);
 }

@@ -11,21 +11,29 @@ namespace StreamSql.Planner.Binder;
 public sealed class ExpressionBinder
 {
     private readonly BindScope _scope;
+    private readonly ISubqueryEvaluator? _subqueries;
     private readonly IParameterSource? _parameters;
 
     /// <param name="parameters">What $n stands for; null where parameters are not allowed (utility statements, persistent queries).</param>
-    public ExpressionBinder(BindScope scope, IParameterSource? parameters = null)
+    public ExpressionBinder(BindScope scope, ISubqueryEvaluator? subqueries = null, IParameterSource? parameters = null)
     {
         _scope = scope;
+        _subqueries = subqueries;
         _parameters = parameters;
     }
 
-    public BoundExpression Bind(Expression expression) => expression switch
+    public BoundExpression Bind(Expression expression)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return BindExpression(expression);
+    }
+
+    private BoundExpression BindExpression(Expression expression) => expression switch
     {
         NullLiteral => new BoundLiteral(null, SqlType.Unknown),
         BooleanLiteral b => new BoundLiteral(b.Value, SqlType.Boolean),
         IntegerLiteral i => BindInteger(i),
-        DecimalLiteral d => new BoundLiteral(double.Parse(d.Text, NumberStyles.Float, CultureInfo.InvariantCulture), SqlType.Double),
+        DecimalLiteral d => BindDecimal(d),
         StringLiteral s => new BoundLiteral(s.Value, SqlType.Unknown),
         TypedLiteral t => BindTypedLiteral(t),
         ColumnReference c => BindColumn(c),
@@ -41,7 +49,12 @@ public sealed class ExpressionBinder
         CastExpression c => BindCast(c),
         FunctionCall f => BindFunction(f),
         ParameterReference p => _parameters?.Bind(p) ?? throw new SqlException(SqlState.UndefinedParameter, $"there is no parameter ${p.Index}", p.Position),
-        IntervalLiteral i => throw SqlException.NotSupported("type interval", i.Position),
+        IntervalLiteral i => new BoundLiteral(Interval.Parse(i.Value, i.Unit, i.Position), SqlType.Interval),
+        InSubqueryExpression s => BindInSubquery(s),
+        ExistsExpression e => new BoundLiteral(Evaluate(e.Query, "EXISTS (subquery)", e.Position).Rows.Count > 0, SqlType.Boolean),
+        ScalarSubquery s => BindScalarSubquery(s),
+        ArrayConstructor a => throw SqlException.NotSupported("type array", a.Position),
+        SubscriptExpression s => throw SqlException.NotSupported("subscripts", s.Position),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
     };
 
@@ -63,16 +76,80 @@ public sealed class ExpressionBinder
     public static BoundExpression Resolve(BoundExpression expression, int? position) =>
         expression.Type.Kind == SqlTypeKind.Unknown ? Coercion.Convert(expression, SqlType.Varchar, position) : expression;
 
+    private (IReadOnlyList<Catalog.ColumnSchema> Columns, IReadOnlyList<object?[]> Rows) Evaluate(Query query, string what, int position)
+    {
+        if (_subqueries is null)
+        {
+            throw SqlException.NotSupported(what + " outside a pull query", position);
+        }
+
+        try
+        {
+            return _subqueries.Evaluate(query);
+        }
+        catch (SqlException e) when (e.SqlState is SqlState.UndefinedColumn or SqlState.UndefinedTable && _scope.Columns.Count > 0)
+        {
+            // The subquery names something only the outer query has: correlated subqueries need joins.
+            throw SqlException.NotSupported($"correlated {what} ({e.Message})", position);
+        }
+    }
+
+    /// <summary>x IN (subquery): the subquery runs once and its values become an IN list; no rows gives FALSE (TRUE for NOT IN), even for NULL x.</summary>
+    private BoundExpression BindInSubquery(InSubqueryExpression inSubquery)
+    {
+        var (columns, rows) = Evaluate(inSubquery.Query, "IN (subquery)", inSubquery.Position);
+        if (columns.Count != 1)
+        {
+            throw new SqlException(SqlState.SyntaxError, "subquery has too many columns", inSubquery.Query.Position);
+        }
+
+        if (rows.Count == 0)
+        {
+            return new BoundLiteral(inSubquery.Negated, SqlType.Boolean);
+        }
+
+        var operand = Bind(inSubquery.Operand);
+        var type = Coercion.CommonType(operand.Type, columns[0].Type)
+            ?? throw OperatorDoesNotExist("=", operand.Type, columns[0].Type, inSubquery.Position);
+        var values = rows.Select(r => (BoundExpression)new BoundLiteral(Coercion.ConvertConstant(r[0], columns[0].Type, type, inSubquery.Position), type)).ToList();
+        return new BoundInList(Coercion.Convert(operand, type, inSubquery.Operand.Position), values, inSubquery.Negated);
+    }
+
+    private BoundExpression BindScalarSubquery(ScalarSubquery subquery)
+    {
+        var (columns, rows) = Evaluate(subquery.Query, "a scalar subquery", subquery.Position);
+        if (columns.Count != 1)
+        {
+            throw new SqlException(SqlState.SyntaxError, "subquery must return only one column", subquery.Position);
+        }
+
+        if (rows.Count > 1)
+        {
+            throw new SqlException(SqlState.CardinalityViolation, "more than one row returned by a subquery used as an expression", subquery.Position);
+        }
+
+        return new BoundLiteral(rows.Count == 0 ? null : rows[0][0], columns[0].Type);
+    }
+
     private static BoundLiteral BindInteger(IntegerLiteral literal)
     {
         if (long.TryParse(literal.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
+            // As in PostgreSQL, a negated literal is typed after negation: -2147483648 is an integer.
             return value is >= int.MinValue and <= int.MaxValue ? new BoundLiteral((int)value, SqlType.Int) : new BoundLiteral(value, SqlType.BigInt);
         }
 
-        // PostgreSQL types such a literal numeric; double is the closest type we have.
-        return new BoundLiteral(double.Parse(literal.Text, CultureInfo.InvariantCulture), SqlType.Double);
+        // Too long for bigint: PostgreSQL types such a literal numeric.
+        return decimal.TryParse(literal.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big)
+            ? new BoundLiteral(big, SqlType.Numeric)
+            : throw new SqlException(SqlState.NumericValueOutOfRange, $"value \"{literal.Text}\" is out of range for type numeric", literal.Position);
     }
+
+    /// <summary>A literal with a point or exponent is NUMERIC in PostgreSQL, keeping its written scale (1.50 shows as 1.50).</summary>
+    private static BoundLiteral BindDecimal(DecimalLiteral literal) =>
+        decimal.TryParse(literal.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? new BoundLiteral(value, SqlType.Numeric)
+            : throw new SqlException(SqlState.NumericValueOutOfRange, $"value \"{literal.Text}\" is out of range for type numeric", literal.Position);
 
     private static BoundLiteral BindTypedLiteral(TypedLiteral literal)
     {
@@ -95,7 +172,7 @@ public sealed class ExpressionBinder
             operand = Coercion.Convert(operand, SqlType.Double, minus.Position);
         }
 
-        return operand.Type.IsNumeric
+        return operand.Type.IsNumeric || operand.Type.Kind == SqlTypeKind.Interval
             ? new BoundNegate(operand)
             : throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: - {operand.Type.DisplayName}", minus.Position);
     }
@@ -107,6 +184,11 @@ public sealed class ExpressionBinder
         {
             var clause = op == BinaryOperator.And ? "AND" : "OR";
             return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
+        }
+
+        if (op is BinaryOperator.JsonField or BinaryOperator.JsonFieldText)
+        {
+            throw SqlException.NotSupported($"operator {op.ToSql()} (JSON)", binary.Position);
         }
 
         var left = Bind(binary.Left);
@@ -123,6 +205,11 @@ public sealed class ExpressionBinder
             return new BoundBinary(op, ToText(left, binary.Position), ToText(right, binary.Position), SqlType.Varchar);
         }
 
+        if (DateTimeArithmetic.TryBind(op, left, right, binary.Position) is { } temporal)
+        {
+            return temporal;
+        }
+
         var common = Coercion.CommonType(left.Type, right.Type) ?? throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
         left = Coercion.Convert(left, common, binary.Left.Position);
         right = Coercion.Convert(right, common, binary.Right.Position);
@@ -134,7 +221,7 @@ public sealed class ExpressionBinder
                 throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
             }
 
-            return new BoundBinary(op, left, right, common);
+            return new BoundBinary(op, left, right, common with { Precision = null, NumericScale = null });
         }
 
         return new BoundBinary(op, left, right, SqlType.Boolean);
@@ -172,7 +259,7 @@ public sealed class ExpressionBinder
         var common = operand.Type;
         foreach (var value in values)
         {
-            common = Coercion.CommonType(common, value.Type) ?? throw OperatorDoesNotExist("=", operand.Type, value.Type, inList.Position);
+            common = Coercion.Accumulate(common, value.Type) ?? throw OperatorDoesNotExist("=", operand.Type, value.Type, inList.Position);
         }
 
         common = common.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : common;
@@ -197,13 +284,13 @@ public sealed class ExpressionBinder
         var type = SqlType.Unknown;
         foreach (var (_, result, position) in whens)
         {
-            type = Coercion.CommonType(type, result.Type)
+            type = Coercion.Accumulate(type, result.Type)
                 ?? throw new SqlException(SqlState.DatatypeMismatch, $"CASE types {type.DisplayName} and {result.Type.DisplayName} cannot be matched", position);
         }
 
         if (@else is not null)
         {
-            type = Coercion.CommonType(type, @else.Type)
+            type = Coercion.Accumulate(type, @else.Type)
                 ?? throw new SqlException(SqlState.DatatypeMismatch, $"CASE types {type.DisplayName} and {@else.Type.DisplayName} cannot be matched", @case.Else!.Position);
         }
 
@@ -230,25 +317,38 @@ public sealed class ExpressionBinder
     {
         var name = FunctionRegistry.Canonical(call.Name);
         var args = call.Arguments.Select(Bind).ToList();
-        if (call.Star || call.Distinct)
+        if (call.Star || call.Distinct || FunctionRegistry.IsAggregate(name))
         {
             throw SqlException.NotSupported($"aggregate function {call.Name}", call.Position);
         }
 
-        if (name == "coalesce")
+        if (FunctionRegistry.CommonTypeFunctions.Contains(name))
         {
-            return BindCoalesce(call, args);
+            return BindCommonTypeFunction(name, call, args);
         }
 
         var overloads = FunctionRegistry.Find(name);
         if (overloads is not null)
         {
+            // PostgreSQL prefers the candidate whose parameters match the most argument types exactly.
+            var best = -1;
+            BoundFunctionCall? chosen = null;
             foreach (var candidate in overloads)
             {
                 if (TryMatch(candidate, args, call, out var converted))
                 {
-                    return new BoundFunctionCall(name, converted, candidate.Result);
+                    var exact = candidate.Variadic ? 0 : args.Select((a, i) => a.Type.Kind == candidate.Parameters[i].Kind ? 1 : 0).Sum();
+                    if (exact > best)
+                    {
+                        best = exact;
+                        chosen = new BoundFunctionCall(name, converted, candidate.Result);
+                    }
                 }
+            }
+
+            if (chosen is not null)
+            {
+                return chosen;
             }
         }
 
@@ -262,10 +362,10 @@ public sealed class ExpressionBinder
         converted = [];
         if (candidate.Variadic)
         {
-            // Variadic text functions (concat) accept any argument and use its text form.
+            // Variadic text functions (concat) accept any argument and print it with its output function (true prints as t).
             foreach (var (arg, i) in args.Select((a, i) => (a, i)))
             {
-                converted.Add(Coercion.Convert(arg, SqlType.Varchar, call.Arguments[i].Position));
+                converted.Add(Resolve(arg, call.Arguments[i].Position));
             }
 
             return args.Count > 0;
@@ -289,25 +389,27 @@ public sealed class ExpressionBinder
         return true;
     }
 
-    private static BoundExpression BindCoalesce(FunctionCall call, List<BoundExpression> args)
+    /// <summary>coalesce, nullif, greatest, least: arguments are converted to their common type, which is also the result type.</summary>
+    private static BoundExpression BindCommonTypeFunction(string name, FunctionCall call, List<BoundExpression> args)
     {
-        if (args.Count == 0)
+        if (args.Count == 0 || (name == "nullif" && args.Count != 2) || (call.Name == "ifnull" && args.Count != 2))
         {
-            throw new SqlException(SqlState.SyntaxError, "coalesce needs at least one argument", call.Position);
+            var types = string.Join(", ", args.Select(a => a.Type.DisplayName));
+            throw new SqlException(SqlState.UndefinedFunction, $"function {call.Name}({types}) does not exist", call.Position);
         }
 
         var type = SqlType.Unknown;
         for (var i = 0; i < args.Count; i++)
         {
-            type = Coercion.CommonType(type, args[i].Type)
-                ?? throw new SqlException(SqlState.DatatypeMismatch, $"COALESCE types {type.DisplayName} and {args[i].Type.DisplayName} cannot be matched", call.Arguments[i].Position);
+            type = Coercion.Accumulate(type, args[i].Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"{name.ToUpperInvariant()} types {type.DisplayName} and {args[i].Type.DisplayName} cannot be matched", call.Arguments[i].Position);
         }
 
         type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type;
-        return new BoundFunctionCall("coalesce", args.Select((a, i) => Coercion.Convert(a, type, call.Arguments[i].Position)).ToList(), type);
+        return new BoundFunctionCall(name, args.Select((a, i) => Coercion.Convert(a, type, call.Arguments[i].Position)).ToList(), type);
     }
 
-    private static SqlException OperatorDoesNotExist(string op, SqlType left, SqlType right, int position) =>
+    internal static SqlException OperatorDoesNotExist(string op, SqlType left, SqlType right, int position) =>
         new(SqlState.UndefinedFunction, $"operator does not exist: {left.DisplayName} {op} {right.DisplayName}", position,
             hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
 }

@@ -45,7 +45,7 @@ public static class InsertBinder
             }
         }
 
-        var binder = new ExpressionBinder(BindScope.Empty, parameters);
+        var binder = new ExpressionBinder(BindScope.Empty, parameters: parameters);
         var rows = new List<IReadOnlyList<BoundExpression>>();
         foreach (var row in insert.Rows)
         {

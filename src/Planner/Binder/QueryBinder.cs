@@ -7,51 +7,263 @@ using StreamSql.Planner.Types;
 
 namespace StreamSql.Planner.Binder;
 
-/// <summary>Binds a SELECT over one stream into Scan → Filter → Project → Limit.</summary>
+/// <summary>Binds a query into a logical plan: Scan/Values → Filter → Project → Limit, with subqueries in FROM nested.</summary>
 public static class QueryBinder
 {
-    public static BoundQuery Bind(Query query, CatalogStore catalog, IParameterSource? parameters = null)
+    private const string SortColumnPrefix = "#sort";
+
+    public static BoundQuery Bind(Query query, CatalogStore catalog) => Bind(query, catalog, null);
+
+    /// <param name="subqueries">Runs uncorrelated subqueries in expressions (pull queries); null rejects them.</param>
+    /// <param name="parameters">What $1, $2, ... stand for (extended query protocol); null rejects them.</param>
+    public static BoundQuery Bind(Query query, CatalogStore catalog, ISubqueryEvaluator? subqueries, IParameterSource? parameters = null)
     {
-        if (query.GroupBy.Count > 0 || query.Having is not null)
+        var (outerSubqueries, outerParameters) = (_subqueries, _parameters);
+        (_subqueries, _parameters) = (subqueries, parameters);
+        try
         {
-            throw SqlException.NotSupported("GROUP BY", query.Position);
+            return BindQuery(query, catalog);
+        }
+        finally
+        {
+            (_subqueries, _parameters) = (outerSubqueries, outerParameters);
+        }
+    }
+
+    // The evaluator and parameters of the statement being bound on this thread; binding is synchronous and not reentrant across threads.
+    [ThreadStatic]
+    private static ISubqueryEvaluator? _subqueries;
+
+    [ThreadStatic]
+    private static IParameterSource? _parameters;
+
+    private static ExpressionBinder NewBinder(BindScope scope) => new(scope, _subqueries, _parameters);
+
+    private static BoundQuery BindQuery(Query query, CatalogStore catalog)
+    {
+        query = CteInliner.Inline(query);
+
+        var body = query.Body;
+        var hidden = 0;
+        if (body is QuerySpecification { Distinct: false } spec && query.OrderBy.Count > 0 && !AggregateBinder.IsAggregateQuery(spec))
+        {
+            // ORDER BY may use input columns the SELECT list leaves out (PostgreSQL's resjunk columns): select them too, drop them after sorting.
+            var outputNames = spec.Items.OfType<SelectExpression>().Select(i => i.Alias ?? OutputName(i.Expression)).ToHashSet();
+            var extra = query.OrderBy
+                .Where(o => o.Expression is not IntegerLiteral && !(o.Expression is ColumnReference { Qualifier: null } c && (outputNames.Contains(c.Name) || spec.Items.OfType<AllColumns>().Any())))
+                .Select((o, i) => (SelectItem)new SelectExpression(o.Position, o.Expression, SortColumnPrefix + i))
+                .ToList();
+            hidden = extra.Count;
+            body = spec with { Items = [.. spec.Items, .. extra] };
+            query = query with
+            {
+                OrderBy = query.OrderBy.Select(o => extra.Cast<SelectExpression>().FirstOrDefault(e => ReferenceEquals(e.Expression, o.Expression)) is { } e
+                    ? o with { Expression = new ColumnReference(o.Position, null, e.Alias!) }
+                    : o).ToList(),
+            };
         }
 
-        if (query.Distinct)
-        {
-            throw SqlException.NotSupported("SELECT DISTINCT on a stream", query.Position);
-        }
-
+        var (plan, source) = BindBody(body, catalog);
         if (query.Emit == EmitMode.Final)
         {
             throw SqlException.NotSupported("EMIT FINAL without a window", query.Position);
         }
 
-        var source = catalog.GetStream(query.From.Name.Name, query.From.Name.Position);
-        var scope = new BindScope(source.Name, query.From.Alias, source.RowSchema);
-        var binder = new ExpressionBinder(scope, parameters);
-        LogicalPlan plan = new LogicalScan(source);
-
-        if (query.Where is not null)
+        if (query.Emit != EmitMode.None && source is null)
         {
-            plan = new LogicalFilter(plan, binder.BindCondition(query.Where, "WHERE"));
+            throw new SqlException(SqlState.FeatureNotSupported, "EMIT CHANGES needs a stream in FROM", query.Position);
+        }
+
+        if (query.OrderBy.Count > 0)
+        {
+            plan = new LogicalSort(plan, BindSortKeys(query.OrderBy, plan));
+            if (hidden > 0)
+            {
+                var visible = plan.Schema.Count - hidden;
+                plan = new LogicalProject(plan, plan.Schema.Take(visible).Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), plan.Schema.Take(visible).ToList());
+            }
+        }
+
+        if (query.Offset is { } offset)
+        {
+            plan = new LogicalOffset(plan, offset);
+        }
+
+        if (query.Limit is { } limit)
+        {
+            plan = new LogicalLimit(plan, limit);
+        }
+
+        return new BoundQuery(plan, source, query.Emit);
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindBody(QueryBody body, CatalogStore catalog) => body switch
+    {
+        QuerySpecification specification => BindSpecification(specification, catalog),
+        ValuesBody values => (BindValues(values), null),
+        NestedQuery nested => BindNested(nested.Query, catalog),
+        SetOperation set => BindSetOperation(set, catalog),
+        _ => throw SqlException.NotSupported(body.GetType().Name, body.Position),
+    };
+
+    /// <summary>ORDER BY output columns by name or position, or by expressions over them (as PostgreSQL resolves them first).</summary>
+    private static IReadOnlyList<SortKey> BindSortKeys(IReadOnlyList<SortItem> items, LogicalPlan plan)
+    {
+        var binder = NewBinder(new BindScope("", null, plan.Schema));
+        var keys = new List<SortKey>();
+        foreach (var item in items)
+        {
+            BoundExpression key;
+            if (item.Expression is IntegerLiteral ordinal)
+            {
+                var n = int.Parse(ordinal.Text, System.Globalization.CultureInfo.InvariantCulture);
+                if (n < 1 || n > plan.Schema.Count)
+                {
+                    throw new SqlException(SqlState.InvalidColumnReference, $"ORDER BY position {n} is not in select list", item.Position);
+                }
+
+                key = new BoundColumn(n - 1, plan.Schema[n - 1].Name, plan.Schema[n - 1].Type);
+            }
+            else
+            {
+                key = ExpressionBinder.Resolve(binder.Bind(item.Expression), item.Position);
+            }
+
+            keys.Add(new SortKey(key, item.Descending, item.NullsFirst ?? item.Descending));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Both sides must have as many columns; each column takes the common type of its two sides.</summary>
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindSetOperation(SetOperation set, CatalogStore catalog)
+    {
+        var (left, leftSource) = BindBody(set.Left, catalog);
+        var (right, rightSource) = BindBody(set.Right, catalog);
+        var name = set.Operator.ToString().ToUpperInvariant();
+        if (left.Schema.Count != right.Schema.Count)
+        {
+            throw new SqlException(SqlState.SyntaxError, $"each {name} query must have the same number of columns", set.Right.Position);
+        }
+
+        var types = new List<SqlType>();
+        for (var i = 0; i < left.Schema.Count; i++)
+        {
+            types.Add(Coercion.CommonType(left.Schema[i].Type, right.Schema[i].Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"{name} types {left.Schema[i].Type.DisplayName} and {right.Schema[i].Type.DisplayName} cannot be matched", set.Right.Position));
+        }
+
+        var columns = left.Schema.Select((c, i) => new ColumnSchema(c.Name, types[i])).ToList();
+        return (new LogicalSetOperation(Convert(left, types), Convert(right, types), set.Operator, set.All, columns), leftSource ?? rightSource);
+    }
+
+    private static LogicalPlan Convert(LogicalPlan plan, IReadOnlyList<SqlType> types)
+    {
+        if (plan.Schema.Select(c => c.Type).SequenceEqual(types))
+        {
+            return plan;
+        }
+
+        var expressions = plan.Schema.Select((c, i) => Coercion.Convert(new BoundColumn(i, c.Name, c.Type), types[i], null)).ToList();
+        return new LogicalProject(plan, expressions, plan.Schema.Select((c, i) => c with { Type = types[i] }).ToList());
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindNested(Query query, CatalogStore catalog)
+    {
+        if (query.Emit != EmitMode.None)
+        {
+            throw new SqlException(SqlState.SyntaxError, "EMIT is only allowed on the outermost query", query.Position);
+        }
+
+        var bound = BindQuery(query, catalog);
+        return (bound.Plan, bound.Source);
+    }
+
+    /// <summary>VALUES: every row has the same width; each column takes the common type of its values.</summary>
+    private static LogicalValues BindValues(ValuesBody values)
+    {
+        var binder = NewBinder(BindScope.Empty);
+        var rows = values.Rows.Select(r => r.Select(binder.Bind).ToList()).ToList();
+        var width = rows[0].Count;
+        for (var r = 1; r < rows.Count; r++)
+        {
+            if (rows[r].Count != width)
+            {
+                throw new SqlException(SqlState.SyntaxError, "VALUES lists must all be the same length", values.Rows[r][0].Position);
+            }
+        }
+
+        var columns = new List<ColumnSchema>();
+        for (var c = 0; c < width; c++)
+        {
+            var type = SqlType.Unknown;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                type = Coercion.Accumulate(type, rows[r][c].Type)
+                    ?? throw new SqlException(SqlState.DatatypeMismatch, $"VALUES types {type.DisplayName} and {rows[r][c].Type.DisplayName} cannot be matched", values.Rows[r][c].Position);
+            }
+
+            type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type;
+            columns.Add(new ColumnSchema("column" + (c + 1), type));
+            for (var r = 0; r < rows.Count; r++)
+            {
+                rows[r][c] = Coercion.Convert(rows[r][c], type, values.Rows[r][c].Position);
+            }
+        }
+
+        return new LogicalValues(rows, columns);
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindSpecification(QuerySpecification spec, CatalogStore catalog)
+    {
+        if (spec.Window is not null)
+        {
+            throw SqlException.NotSupported("WINDOW", spec.Window.Position);
+        }
+
+        if (spec.PartitionBy.Count > 0)
+        {
+            throw SqlException.NotSupported("PARTITION BY", spec.PartitionBy[0].Position);
+        }
+
+        var (plan, source, scope) = BindFrom(spec.From, catalog);
+        var binder = NewBinder(scope);
+        if (spec.Where is not null)
+        {
+            if (AstExpressionRewriter.Any(spec.Where, e => e is FunctionCall f && (f.Star || Functions.FunctionRegistry.IsAggregate(f.Name))))
+            {
+                throw new SqlException(SqlState.GroupingError, "aggregate functions are not allowed in WHERE", spec.Where.Position);
+            }
+
+            plan = new LogicalFilter(plan, binder.BindCondition(spec.Where, "WHERE"));
+        }
+
+        if (AggregateBinder.IsAggregateQuery(spec))
+        {
+            var aggregated = BindAggregation(spec, plan, binder);
+            return (spec.Distinct ? new LogicalDistinct(aggregated) : aggregated, source);
         }
 
         var expressions = new List<BoundExpression>();
         var columns = new List<ColumnSchema>();
-        foreach (var item in query.Items)
+        foreach (var item in spec.Items)
         {
             switch (item)
             {
                 case AllColumns all:
-                    if (all.Qualifier is not null && all.Qualifier != (query.From.Alias ?? source.Name))
+                    if (all.Qualifier is not null && all.Qualifier != scope.Alias && all.Qualifier != scope.RelationName)
                     {
                         throw new SqlException(SqlState.UndefinedTable, $"missing FROM-clause entry for table \"{all.Qualifier}\"", all.Position);
                     }
 
-                    for (var i = 0; i < source.RowSchema.Count; i++)
+                    if (spec.From.Count == 0)
                     {
-                        var column = source.RowSchema[i];
+                        throw new SqlException(SqlState.SyntaxError, "SELECT * with no tables specified is not valid", all.Position);
+                    }
+
+                    for (var i = 0; i < scope.Columns.Count; i++)
+                    {
+                        var column = scope.Columns[i];
                         if (!column.Hidden)
                         {
                             expressions.Add(new BoundColumn(i, column.Name, column.Type));
@@ -68,13 +280,99 @@ public static class QueryBinder
             }
         }
 
-        plan = new LogicalProject(plan, expressions, columns);
-        if (query.Limit is { } limit)
+        LogicalPlan projected = new LogicalProject(plan, expressions, columns);
+        return (spec.Distinct ? new LogicalDistinct(projected) : projected, source);
+    }
+
+    /// <summary>GROUP BY and aggregates: Aggregate over the filtered input, then HAVING as a filter, then the SELECT list.</summary>
+    private static LogicalPlan BindAggregation(QuerySpecification spec, LogicalPlan input, ExpressionBinder inputBinder)
+    {
+        var aggregation = new AggregateBinder(inputBinder, input);
+        foreach (var key in spec.GroupBy)
         {
-            plan = new LogicalLimit(plan, limit);
+            aggregation.AddKey(key);
         }
 
-        return new BoundQuery(plan, source, query.Emit);
+        var outputs = new List<(Expression Expression, string Name, int Position)>();
+        foreach (var item in spec.Items)
+        {
+            if (item is not SelectExpression e)
+            {
+                throw new SqlException(SqlState.GroupingError, "SELECT * is not allowed with GROUP BY", item.Position);
+            }
+
+            outputs.Add((aggregation.RewriteOutput(e.Expression), e.Alias ?? OutputName(e.Expression), e.Position));
+        }
+
+        var having = spec.Having is null ? null : aggregation.RewriteOutput(spec.Having);
+        var aggregate = aggregation.Build();
+        var scope = aggregation.OutputScope(aggregate);
+        var binder = NewBinder(scope);
+        LogicalPlan plan = aggregate;
+        if (having is not null)
+        {
+            plan = new LogicalFilter(plan, binder.BindCondition(having, "HAVING"));
+        }
+
+        var expressions = outputs.Select(o => ExpressionBinder.Resolve(binder.Bind(o.Expression), o.Position)).ToList();
+        return new LogicalProject(plan, expressions, outputs.Select((o, i) => new ColumnSchema(o.Name, expressions[i].Type)).ToList());
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindFrom(IReadOnlyList<FromRelation> from, CatalogStore catalog)
+    {
+        if (from.Count == 0)
+        {
+            // SELECT without FROM reads one row with no columns, as in PostgreSQL.
+            return (new LogicalValues([[]], []), null, BindScope.Empty);
+        }
+
+        if (from.Count > 1)
+        {
+            throw SqlException.NotSupported("a FROM list with several relations", from[1].Position);
+        }
+
+        switch (from[0])
+        {
+            case TableRelation table:
+                var stream = catalog.GetStream(table.Name.Name, table.Name.Position);
+                var scanColumns = Rename(stream.RowSchema, table.ColumnAliases, table.Position);
+                return (new LogicalScan(stream), stream, new BindScope(stream.Name, table.Alias, scanColumns));
+            case SubqueryRelation { Alias: null } unnamed:
+                throw new SqlException(SqlState.SyntaxError, "subquery in FROM must have an alias", unnamed.Position,
+                    hint: "For example, FROM (SELECT ...) [AS] foo.");
+            case SubqueryRelation subquery:
+                var (plan, source) = BindNested(subquery.Query, catalog);
+                var columns = Rename(plan.Schema, subquery.ColumnAliases, subquery.Position);
+                return (plan, source, new BindScope(subquery.Alias ?? "subquery", subquery.Alias, columns));
+            case JoinRelation join:
+                throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN", join.Position);
+            case TableFunctionRelation function:
+                throw SqlException.NotSupported($"table function {function.Name.ToUpperInvariant()}", function.Position);
+            default:
+                throw SqlException.NotSupported(from[0].GetType().Name, from[0].Position);
+        }
+    }
+
+    private static IReadOnlyList<ColumnSchema> Rename(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string>? aliases, int position)
+    {
+        if (aliases is null)
+        {
+            return columns;
+        }
+
+        var visible = columns.Count(c => !c.Hidden);
+        if (aliases.Count > visible)
+        {
+            throw new SqlException(SqlState.InvalidColumnReference, $"table has {visible} columns available but {aliases.Count} columns specified", position);
+        }
+
+        var renamed = new List<ColumnSchema>(columns);
+        for (var i = 0; i < aliases.Count; i++)
+        {
+            renamed[i] = renamed[i] with { Name = aliases[i] };
+        }
+
+        return renamed;
     }
 
     /// <summary>The column name PostgreSQL gives an unaliased expression (FigureColname).</summary>
@@ -82,21 +380,11 @@ public static class QueryBinder
     {
         ColumnReference c => c.Name,
         FunctionCall f => f.Name,
-        CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? PgTypeName(t) : c.Type.Name,
-        TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? PgTypeName(type) : t.Type.Name,
+        CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,
         CaseExpression => "case",
-        BooleanLiteral => "bool",
-        _ => "?column?",
-    };
-
-    private static string PgTypeName(SqlType type) => type.Kind switch
-    {
-        SqlTypeKind.Boolean => "bool",
-        SqlTypeKind.Int => "int4",
-        SqlTypeKind.BigInt => "int8",
-        SqlTypeKind.Double => "float8",
-        SqlTypeKind.Varchar => "varchar",
-        SqlTypeKind.Timestamp => "timestamp",
+        ExistsExpression => "exists",
+        ArrayConstructor => "array",
         _ => "?column?",
     };
 }

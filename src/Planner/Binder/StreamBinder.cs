@@ -19,6 +19,16 @@ public static class StreamBinder
             throw SqlException.NotSupported("CREATE TABLE", create.Position);
         }
 
+        if (create.Watermark is { } watermark)
+        {
+            throw SqlException.NotSupported("WATERMARK", watermark.Position);
+        }
+
+        if (create.PrimaryKey.Count > 0)
+        {
+            throw new SqlException(SqlState.SyntaxError, "a stream has no PRIMARY KEY; use KEY", create.Position);
+        }
+
         if (create.Columns.Count == 0)
         {
             throw new SqlException(SqlState.SyntaxError, "CREATE STREAM needs a column list (or AS SELECT)", create.Name.Position);
@@ -53,6 +63,7 @@ public static class StreamBinder
     public static StreamDefinition BindSink(CreateRelationStatement create, BoundQuery query, string queryId)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent query must read a stream", create.AsQuery!.Position);
         var project = (Logical.LogicalProject)(query.Plan is Logical.LogicalLimit l ? l.Input : query.Plan);
         var columns = new List<ColumnSchema>();
         var keyTaken = false;
@@ -65,7 +76,7 @@ public static class StreamBinder
             }
 
             // The source's key stays the key when it is selected as a plain column reference.
-            var isKey = !keyTaken && project.Expressions[i] is Bound.BoundColumn bc && bc.Index == query.Source.KeyIndex;
+            var isKey = !keyTaken && project.Expressions[i] is Bound.BoundColumn bc && project.Input is Logical.LogicalScan or Logical.LogicalFilter { Input: Logical.LogicalScan } && bc.Index == source.KeyIndex;
             keyTaken |= isKey;
             columns.Add(new ColumnSchema(column.Name, column.Type, isKey));
         }
@@ -76,7 +87,7 @@ public static class StreamBinder
             throw new SqlException(SqlState.UndefinedColumn, $"timestamp column \"{properties["timestamp"].Value}\" does not exist", properties["timestamp"].Position);
         }
 
-        return Build(create.Name.Name, columns, properties, query.Source.Partitions, query.Source.ValueFormat, query.Source.ValueDelimiter, queryId);
+        return Build(create.Name.Name, columns, properties, source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
     }
 
     private static Dictionary<string, Property> Properties(IReadOnlyList<Property> properties)

@@ -19,10 +19,18 @@ public static class PlanPrinter
         var indent = depth == 0 ? "" : new string(' ', (depth - 1) * 2) + "└─";
         lines.Add(indent + plan switch
         {
-            LogicalScan s => $"Scan {s.Source.Name} (topic {s.Source.Topic}, {s.Source.Partitions} partitions)",
+            LogicalScan s => $"Scan {s.Source.Name} (topic {s.Source.Topic}, {s.Source.Partitions} partitions"
+                + (s.ReadColumns is null ? ")" : $", reads {string.Join(", ", s.ReadColumns.Select(i => s.Source.RowSchema[i].Name))})"),
+            LogicalValues v => $"Values ({v.Rows.Count} rows)",
             LogicalFilter f => $"Filter {Render(f.Predicate, f.Input)}",
             LogicalProject p => "Project " + string.Join(", ", p.Expressions.Select((e, i) => $"{Render(e, p.Input)} AS {p.Columns[i].Name}")),
             LogicalLimit l => $"Limit {l.Count}",
+            LogicalOffset o => $"Offset {o.Count}",
+            LogicalDistinct => "Distinct",
+            LogicalSort s => "Sort " + string.Join(", ", s.Keys.Select(k => Render(k.Expression, s.Input) + (k.Descending ? " DESC" : "") + (k.NullsFirst != k.Descending ? (k.NullsFirst ? " NULLS FIRST" : " NULLS LAST") : ""))),
+            LogicalSetOperation u => u.Operator.ToString() + (u.All ? " ALL" : ""),
+            LogicalAggregate a => "Aggregate" + (a.Keys.Count == 0 ? "" : " by " + string.Join(", ", a.Keys.Select(k => Render(k, a.Input))))
+                + ": " + string.Join(", ", a.Aggregates.Select(g => $"{g.Name}({(g.Star ? "*" : (g.Distinct ? "DISTINCT " : "") + string.Join(", ", g.Arguments.Select(x => Render(x, a.Input))))})")),
             _ => plan.GetType().Name,
         });
         foreach (var input in plan.Inputs)
@@ -36,6 +44,7 @@ public static class PlanPrinter
         BoundColumn c => c.Name,
         BoundLiteral { Value: null } => "NULL",
         BoundLiteral { Value: string s } => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+        BoundLiteral { Value: bool b } => b ? "true" : "false",
         BoundLiteral l => Binder.Coercion.FormatConstant(l.Value!, l.Type),
         BoundBinary b => $"({Render(b.Left, input)} {b.Operator.ToSql()} {Render(b.Right, input)})",
         BoundNegate n => $"(- {Render(n.Operand, input)})",

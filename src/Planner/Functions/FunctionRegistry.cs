@@ -2,9 +2,17 @@ using StreamSql.Planner.Types;
 
 namespace StreamSql.Planner.Functions;
 
-/// <summary>The scalar functions the binder knows; the runtime holds one implementation per canonical name.</summary>
+/// <summary>The functions the binder knows: scalar overloads (run by the runtime, one implementation per canonical name) and aggregates (listed; executed by the stateful runtime).</summary>
 public static class FunctionRegistry
 {
+    private static readonly SqlType T = SqlType.Varchar;
+    private static readonly SqlType I = SqlType.Int;
+    private static readonly SqlType L = SqlType.BigInt;
+    private static readonly SqlType N = SqlType.Numeric;
+    private static readonly SqlType D = SqlType.Double;
+    private static readonly SqlType B = SqlType.Boolean;
+    private static readonly SqlType Ts = SqlType.Timestamp;
+
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
     {
         ["ucase"] = "upper",
@@ -15,32 +23,91 @@ public static class FunctionRegistry
         ["substr"] = "substring",
         ["btrim"] = "trim",
         ["ceiling"] = "ceil",
+        ["instr"] = "strpos",
+        ["ifnull"] = "coalesce",
+        ["collect_list"] = "array_agg",
+        ["stddev"] = "stddev_samp",
+        ["variance"] = "var_samp",
     };
+
+    private static ScalarFunction F(string name, SqlType[] parameters, SqlType result) => new(name, parameters, result);
 
     private static readonly Dictionary<string, ScalarFunction[]> Overloads = new(StringComparer.Ordinal)
     {
-        ["upper"] = [new("upper", [SqlType.Varchar], SqlType.Varchar)],
-        ["lower"] = [new("lower", [SqlType.Varchar], SqlType.Varchar)],
-        ["length"] = [new("length", [SqlType.Varchar], SqlType.Int)],
-        ["trim"] = [new("trim", [SqlType.Varchar], SqlType.Varchar)],
-        ["substring"] =
-        [
-            new("substring", [SqlType.Varchar, SqlType.Int], SqlType.Varchar),
-            new("substring", [SqlType.Varchar, SqlType.Int, SqlType.Int], SqlType.Varchar),
-        ],
-        ["concat"] = [new("concat", [SqlType.Varchar], SqlType.Varchar, Variadic: true)],
-        ["abs"] =
-        [
-            new("abs", [SqlType.Int], SqlType.Int),
-            new("abs", [SqlType.BigInt], SqlType.BigInt),
-            new("abs", [SqlType.Double], SqlType.Double),
-        ],
-        ["round"] = [new("round", [SqlType.Double], SqlType.Double)],
-        ["floor"] = [new("floor", [SqlType.Double], SqlType.Double)],
-        ["ceil"] = [new("ceil", [SqlType.Double], SqlType.Double)],
+        // strings
+        ["upper"] = [F("upper", [T], T)],
+        ["lower"] = [F("lower", [T], T)],
+        ["initcap"] = [F("initcap", [T], T)],
+        ["length"] = [F("length", [T], I)],
+        ["trim"] = [F("trim", [T], T)],
+        ["ltrim"] = [F("ltrim", [T], T)],
+        ["rtrim"] = [F("rtrim", [T], T)],
+        ["substring"] = [F("substring", [T, I], T), F("substring", [T, I, I], T)],
+        ["replace"] = [F("replace", [T, T, T], T)],
+        ["left"] = [F("left", [T, I], T)],
+        ["right"] = [F("right", [T, I], T)],
+        ["reverse"] = [F("reverse", [T], T)],
+        ["repeat"] = [F("repeat", [T, I], T)],
+        ["lpad"] = [F("lpad", [T, I], T), F("lpad", [T, I, T], T)],
+        ["rpad"] = [F("rpad", [T, I], T), F("rpad", [T, I, T], T)],
+        ["strpos"] = [F("strpos", [T, T], I)],
+        ["starts_with"] = [F("starts_with", [T, T], B)],
+        ["split_part"] = [F("split_part", [T, T, I], T)],
+        ["ascii"] = [F("ascii", [T], I)],
+        ["chr"] = [F("chr", [I], T)],
+        ["concat"] = [new("concat", [T], T, Variadic: true)],
+        ["concat_ws"] = [new("concat_ws", [T], T, Variadic: true)],
+        ["extractjsonfield"] = [F("extractjsonfield", [T, T], T)],
+
+        // numbers
+        ["abs"] = [F("abs", [I], I), F("abs", [L], L), F("abs", [N], N), F("abs", [D], D)],
+        ["round"] = [F("round", [D], D), F("round", [N], N), F("round", [N, I], N)],
+        ["floor"] = [F("floor", [D], D), F("floor", [N], N)],
+        ["ceil"] = [F("ceil", [D], D), F("ceil", [N], N)],
+        ["trunc"] = [F("trunc", [D], D), F("trunc", [N], N), F("trunc", [N, I], N)],
+        ["sign"] = [F("sign", [D], D), F("sign", [N], N)],
+        ["mod"] = [F("mod", [I, I], I), F("mod", [L, L], L), F("mod", [N, N], N)],
+        ["power"] = [F("power", [D, D], D)],
+        ["sqrt"] = [F("sqrt", [D], D)],
+        ["exp"] = [F("exp", [D], D)],
+        ["ln"] = [F("ln", [D], D)],
+        ["log"] = [F("log", [D], D)],
+
+        // date and time
+        ["date_trunc"] = [F("date_trunc", [T, Ts], Ts)],
+        ["date_part"] = [F("date_part", [T, Ts], D)],
+        ["timestamptostring"] = [F("timestamptostring", [L, T], T)],
+        ["stringtotimestamp"] = [F("stringtotimestamp", [T, T], L)],
     };
+
+    /// <summary>Functions whose arguments share one common type, resolved by the binder (like PostgreSQL's CASE rules).</summary>
+    public static readonly IReadOnlySet<string> CommonTypeFunctions = new HashSet<string>(StringComparer.Ordinal) { "coalesce", "nullif", "greatest", "least" };
+
+    /// <summary>Aggregates: listed now, computed by GROUP BY queries in the stateful runtime.</summary>
+    public static readonly IReadOnlySet<string> Aggregates = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "count", "sum", "avg", "min", "max", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bool_and", "bool_or", "string_agg",
+        "array_agg", "collect_set", "latest_by_offset", "earliest_by_offset", "topk", "histogram",
+    };
+
+    /// <summary>Every function with its kind and aliases, in name order (SHOW FUNCTIONS).</summary>
+    public static IReadOnlyList<(string Name, string Kind, IReadOnlyList<string> Aliases)> All() =>
+        Overloads.Keys.Select(n => (n, "scalar"))
+            .Concat(CommonTypeFunctions.Select(n => (n, "scalar")))
+            .Concat(Aggregates.Select(n => (n, "aggregate")))
+            .OrderBy(f => f.Item1, StringComparer.Ordinal)
+            .Select(f => (f.Item1, f.Item2, (IReadOnlyList<string>)Aliases.Where(a => a.Value == f.Item1).Select(a => a.Key).Order(StringComparer.Ordinal).ToList()))
+            .ToList();
 
     public static string Canonical(string name) => Aliases.GetValueOrDefault(name, name);
 
     public static IReadOnlyList<ScalarFunction>? Find(string name) => Overloads.GetValueOrDefault(Canonical(name));
+
+    public static bool IsAggregate(string name) => Aggregates.Contains(Canonical(name));
+
+    public static bool Exists(string name)
+    {
+        var canonical = Canonical(name);
+        return Overloads.ContainsKey(canonical) || CommonTypeFunctions.Contains(canonical) || Aggregates.Contains(canonical);
+    }
 }

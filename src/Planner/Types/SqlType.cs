@@ -8,10 +8,22 @@ public sealed record SqlType(SqlTypeKind Kind)
     public static readonly SqlType Int = new(SqlTypeKind.Int);
     public static readonly SqlType BigInt = new(SqlTypeKind.BigInt);
     public static readonly SqlType Double = new(SqlTypeKind.Double);
+    public static readonly SqlType Numeric = new(SqlTypeKind.Numeric);
+
+    /// <summary>NUMERIC(precision, scale) modifiers; null when unconstrained.</summary>
+    public int? Precision { get; init; }
+
+    public int? NumericScale { get; init; }
     public static readonly SqlType Varchar = new(SqlTypeKind.Varchar);
     public static readonly SqlType Timestamp = new(SqlTypeKind.Timestamp);
+    public static readonly SqlType TimestampTz = new(SqlTypeKind.TimestampTz);
+    public static readonly SqlType Date = new(SqlTypeKind.Date);
+    public static readonly SqlType Interval = new(SqlTypeKind.Interval);
 
-    public bool IsNumeric => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Double;
+    /// <summary>Date, timestamp and timestamptz: the date/time category, where values widen date → timestamp → timestamptz.</summary>
+    public bool IsDateTime => Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
+
+    public bool IsNumeric => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Numeric or SqlTypeKind.Double;
 
     public bool IsInteger => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt;
 
@@ -23,8 +35,12 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Int => "integer",
         SqlTypeKind.BigInt => "bigint",
         SqlTypeKind.Double => "double precision",
+        SqlTypeKind.Numeric => "numeric",
         SqlTypeKind.Varchar => "character varying",
         SqlTypeKind.Timestamp => "timestamp without time zone",
+        SqlTypeKind.TimestampTz => "timestamp with time zone",
+        SqlTypeKind.Date => "date",
+        SqlTypeKind.Interval => "interval",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -35,9 +51,29 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Int => "INT",
         SqlTypeKind.BigInt => "BIGINT",
         SqlTypeKind.Double => "DOUBLE",
+        SqlTypeKind.Numeric => Precision is { } p ? $"DECIMAL({p},{NumericScale ?? 0})" : "DECIMAL",
         SqlTypeKind.Varchar => "VARCHAR",
         SqlTypeKind.Timestamp => "TIMESTAMP",
+        SqlTypeKind.TimestampTz => "TIMESTAMPTZ",
+        SqlTypeKind.Date => "DATE",
+        SqlTypeKind.Interval => "INTERVAL",
         _ => "UNKNOWN",
+    };
+
+    /// <summary>The internal name PostgreSQL uses (typname), e.g. as the column name of a bare cast.</summary>
+    public string PgName => Kind switch
+    {
+        SqlTypeKind.Boolean => "bool",
+        SqlTypeKind.Int => "int4",
+        SqlTypeKind.BigInt => "int8",
+        SqlTypeKind.Double => "float8",
+        SqlTypeKind.Numeric => "numeric",
+        SqlTypeKind.Varchar => "varchar",
+        SqlTypeKind.Timestamp => "timestamp",
+        SqlTypeKind.TimestampTz => "timestamptz",
+        SqlTypeKind.Date => "date",
+        SqlTypeKind.Interval => "interval",
+        _ => "unknown",
     };
 
     public override string ToString() => DisplayName;

@@ -8,7 +8,11 @@ public enum SqlTypeKind
     Boolean,
     Int,
     BigInt,
+    Numeric,
     Double,
     Varchar,
     Timestamp,
+    TimestampTz,
+    Date,
+    Interval,
 }

@@ -82,6 +82,9 @@ public static class TextValues
 
     public static string FormatBoolean(bool value) => value ? "t" : "f";
 
+    /// <summary>timestamptz output with TimeZone UTC: "2026-01-01 10:00:00+00".</summary>
+    public static string FormatTimestampTz(long micros) => FormatTimestamp(micros) + "+00";
+
     /// <summary>Parses text as a value of the given type; the object holds the engine representation (see BoundLiteral).</summary>
     public static object Parse(string text, SqlType type, int? position)
     {
@@ -112,6 +115,13 @@ public static class TextValues
                 }
 
                 break;
+            case SqlTypeKind.Numeric:
+                if (decimal.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var m))
+                {
+                    return NumericMath.ApplyTypmod(m, type.Precision, type.NumericScale);
+                }
+
+                break;
             case SqlTypeKind.Double:
                 var t = text.Trim();
                 if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
@@ -127,13 +137,27 @@ public static class TextValues
                 }
 
                 break;
-            case SqlTypeKind.Timestamp:
+            case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
                 if (TryParseTimestamp(text, out var micros))
                 {
                     return micros;
                 }
 
-                throw new SqlException(SqlState.InvalidDatetimeFormat, $"invalid input syntax for type timestamp: \"{text}\"", position);
+                throw new SqlException(SqlState.InvalidDatetimeFormat, $"invalid input syntax for type {(type.Kind == SqlTypeKind.Timestamp ? "timestamp" : "timestamp with time zone")}: \"{text}\"", position);
+            case SqlTypeKind.Date:
+                if (CalendarMath.TryParseDate(text, out var days))
+                {
+                    return days;
+                }
+
+                if (TryParseTimestamp(text, out var dateMicros))
+                {
+                    return CalendarMath.TimestampToDate(dateMicros);
+                }
+
+                throw new SqlException(SqlState.InvalidDatetimeFormat, $"invalid input syntax for type date: \"{text}\"", position);
+            case SqlTypeKind.Interval:
+                return Types.Interval.Parse(text, null, position);
         }
 
         throw new SqlException(SqlState.InvalidTextRepresentation, $"invalid input syntax for type {type.DisplayName}: \"{text}\"", position);

@@ -6,17 +6,36 @@ namespace StreamSql.Planner.Types;
 /// <summary>Maps type names as written (PostgreSQL and ksqlDB spellings) to engine types.</summary>
 public static class TypeResolver
 {
-    public static SqlType Resolve(TypeName name) =>
-        TryResolve(name.Name) ?? throw new SqlException(SqlState.UndefinedObject, $"type \"{name.Name}\" does not exist", name.Position);
+    public static SqlType Resolve(TypeName name)
+    {
+        var type = TryResolve(name.Name) ?? throw new SqlException(SqlState.UndefinedObject, $"type \"{name.Name}\" does not exist", name.Position);
+        if (type.Kind == SqlTypeKind.Numeric && name.Modifiers.Count > 0)
+        {
+            var precision = name.Modifiers[0];
+            var scale = name.Modifiers.Count > 1 ? name.Modifiers[1] : 0;
+            if (precision is < 1 or > 28 || scale < 0 || scale > precision)
+            {
+                throw new SqlException(SqlState.InvalidParameterValue, $"NUMERIC precision {precision} must be between 1 and 28, and scale {scale} between 0 and the precision", name.Position);
+            }
+
+            return type with { Precision = precision, NumericScale = scale };
+        }
+
+        return type;
+    }
 
     public static SqlType? TryResolve(string name) => name switch
     {
         "boolean" or "bool" => SqlType.Boolean,
         "int" or "integer" or "int4" or "smallint" or "int2" => SqlType.Int,
         "bigint" or "int8" => SqlType.BigInt,
+        "numeric" or "decimal" or "dec" => SqlType.Numeric,
         "double" or "double precision" or "float" or "float8" or "real" or "float4" => SqlType.Double,
         "varchar" or "string" or "text" or "character varying" or "char" or "character" => SqlType.Varchar,
         "timestamp" or "timestamp without time zone" => SqlType.Timestamp,
+        "timestamptz" or "timestamp with time zone" => SqlType.TimestampTz,
+        "date" => SqlType.Date,
+        "interval" => SqlType.Interval,
         _ => null,
     };
 }

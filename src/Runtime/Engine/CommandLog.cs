@@ -7,10 +7,13 @@ namespace StreamSql.Runtime.Engine;
 /// <summary>The catalog as a log: every accepted DDL statement, in order, in a single-partition internal topic replayed at start.</summary>
 public sealed class CommandLog
 {
+    /// <summary>The topic name in embedded mode; see <see cref="EngineOptions.InternalTopic"/>.</summary>
     public const string TopicName = "_streamsql_command_log";
     private readonly ITopicLog _topic;
 
-    public CommandLog(ITopicStore topics) => _topic = topics.GetOrCreate(TopicName, 1);
+    public CommandLog(ITopicStore topics, string topicName = TopicName) => _topic = topics.GetOrCreate(topicName, 1);
+
+    public string Topic => _topic.Name;
 
     public async Task AppendAsync(LoggedCommand command, CancellationToken cancellationToken)
     {

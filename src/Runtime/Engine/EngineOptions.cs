@@ -1,4 +1,15 @@
 namespace StreamSql.Runtime.Engine;
 
-/// <summary>Where the engine keeps its data (topics, command log, query offsets).</summary>
-public sealed record EngineOptions(string DataDirectory);
+/// <summary>Where the engine keeps its data (topics, command log, query offsets), and the Kafka cluster to use instead of embedded topics.</summary>
+public sealed record EngineOptions(string DataDirectory)
+{
+    /// <summary>Kafka mode when set: every topic, the command log included, lives in this cluster (bootstrap.servers, comma-separated host:port).</summary>
+    public string? KafkaBootstrapServers { get; init; }
+
+    /// <summary>Names this server's internal topics in Kafka mode, so several servers can share one cluster.</summary>
+    public string ServiceId { get; init; } = "default";
+
+    /// <summary>The name of an internal topic: _streamsql_&lt;name&gt; embedded, _streamsql-&lt;service id&gt;-&lt;name&gt; in Kafka mode.</summary>
+    public string InternalTopic(string name) =>
+        KafkaBootstrapServers is null ? "_streamsql_" + name : $"_streamsql-{ServiceId}-{name}";
+}

@@ -69,7 +69,13 @@ public sealed partial class StreamEngine
             return new CommandResult("CREATE STREAM");
         }
 
-        var query = QueryBinder.Bind(create.AsQuery!, Catalog);
+        var query = BindAndOptimize(create.AsQuery!);
+        if (Operators.PartitionPipeline.Build(query.Plan).Leaf is Planner.Logical.LogicalAggregate)
+        {
+            throw SqlException.NotSupported("GROUP BY or aggregates in a persistent query", create.AsQuery!.Position);
+        }
+
+        var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent query must read a stream", create.AsQuery!.Position);
         if (query.Plan is Planner.Logical.LogicalLimit)
         {
             throw new SqlException(SqlState.FeatureNotSupported, "a persistent query cannot have a LIMIT", create.AsQuery!.Position);
@@ -78,13 +84,13 @@ public sealed partial class StreamEngine
         var queryId = loggedQueryId ?? Catalog.NextQueryId("csas", create.Name.Name);
         Catalog.NoteQueryId(queryId);
         var sink = StreamBinder.BindSink(create, query, queryId);
-        if (sink.Topic == query.Source.Topic)
+        if (sink.Topic == source.Topic)
         {
             throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", create.Position);
         }
 
-        var sourceTopic = Topics.Find(query.Source.Topic)
-            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{query.Source.Topic}\" of stream \"{query.Source.Name}\" does not exist");
+        var sourceTopic = Topics.Find(source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
         var existing = Topics.Find(sink.Topic);
         if (existing is not null)
         {
@@ -92,8 +98,8 @@ public sealed partial class StreamEngine
         }
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
-        var definition = new QueryDefinition(queryId, create.Text, sink.Name, query.Source.Name, query.Plan);
-        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)));
+        var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
+        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic);
         if (!_replaying)
         {
             running.InitializeOffsets(session.FromLatest);
@@ -119,7 +125,7 @@ public sealed partial class StreamEngine
     {
         if (drop.Kind != RelationKind.Stream)
         {
-            throw SqlException.NotSupported("DROP " + drop.Kind.ToString().ToUpperInvariant(), drop.Position);
+            throw SqlException.NotSupported("DROP " + (drop.Kind == RelationKind.MaterializedView ? "MATERIALIZED VIEW" : drop.Kind.ToString().ToUpperInvariant()), drop.Position);
         }
 
         var stream = Catalog.FindStream(drop.Name.Name);

@@ -18,15 +18,21 @@ public sealed partial class StreamEngine
         switch (statement)
         {
             case SelectStatement select:
-                columns = QueryBinder.Bind(select.Query, Catalog, parameters).Columns;
+                columns = BindForDescribe(select.Query, parameters).Columns;
                 break;
             case InsertValuesStatement insert:
                 InsertBinder.Bind(insert, Catalog.GetStream(insert.Target.Name, insert.Target.Position), parameters);
                 columns = null;
                 break;
             case ExplainStatement explain:
-                QueryBinder.Bind(explain.Query, Catalog, parameters);
+                BindForDescribe(ExplainedQuery(explain), parameters);
                 columns = QueryPlanColumns;
+                break;
+            case PrintStatement:
+                columns = PrintColumns;
+                break;
+            case DescribeFunctionStatement describeFunction:
+                columns = DescribeFunction(describeFunction).Columns;
                 break;
             case ShowObjectsStatement show:
                 columns = Show(show).Columns;
@@ -44,4 +50,8 @@ public sealed partial class StreamEngine
 
         return new StatementDescription(parameters.Resolved(), columns);
     }
+
+    /// <summary>Binds without optimizing: the optimizer keeps the schema, and must not fold parameters whose type is still open.</summary>
+    private BoundQuery BindForDescribe(Query query, IParameterSource parameters) =>
+        QueryBinder.Bind(query, Catalog, query.Emit == EmitMode.None ? new SubqueryRunner(this) : null, parameters);
 }

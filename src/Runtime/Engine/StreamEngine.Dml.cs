@@ -4,6 +4,7 @@ using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Binder;
 using StreamSql.Planner.Bound;
+using StreamSql.Planner.Logical;
 using StreamSql.Runtime.Expressions;
 using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Operators;
@@ -62,12 +63,128 @@ public sealed partial class StreamEngine
 
     private RowsResult Select(Query query, SessionContext session, ParameterValues? parameters)
     {
-        var bound = QueryBinder.Bind(query, Catalog, parameters);
-        var pipeline = PartitionPipeline.Build(bound.Plan);
-        var topic = Topics.Find(bound.Source.Topic)
-            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{bound.Source.Topic}\" of stream \"{bound.Source.Name}\" does not exist");
+        var bound = BindAndOptimize(query, parameters);
         var push = query.Emit != EmitMode.None;
-        return new RowsResult(bound.Columns, RunQueryAsync(pipeline, topic, push, push && session.FromLatest, CancellationToken.None));
+        return new RowsResult(bound.Columns, Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None));
+    }
+
+    /// <summary>Turns a plan into rows: streaming steps on top, partition pipelines below; needs-all-input steps only for pull queries.</summary>
+    private IAsyncEnumerable<Value[]> Execute(LogicalPlan plan, bool push, bool fromLatest, CancellationToken cancellationToken)
+    {
+        switch (plan)
+        {
+            case LogicalLimit limit:
+                return LimitAsync(Execute(limit.Input, push, fromLatest, cancellationToken), limit.Count, cancellationToken);
+            case LogicalOffset offset:
+                return OffsetAsync(Execute(offset.Input, push, fromLatest, cancellationToken), offset.Count, cancellationToken);
+            case LogicalSort sort:
+                RequirePull(push, "ORDER BY");
+                return SortAsync(Execute(sort.Input, push, fromLatest, cancellationToken), sort, cancellationToken);
+            case LogicalDistinct distinct:
+                RequirePull(push, "DISTINCT");
+                return DistinctAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
+            case LogicalSetOperation set:
+                RequirePull(push, set.Operator.ToString().ToUpperInvariant());
+                return SetOperationAsync(set, Execute(set.Left, push, fromLatest, cancellationToken), Execute(set.Right, push, fromLatest, cancellationToken), cancellationToken);
+        }
+
+        var pipeline = PartitionPipeline.Build(plan);
+        switch (pipeline.Leaf)
+        {
+            case LogicalAggregate aggregate:
+                RequirePull(push, "GROUP BY or aggregates");
+                return RunAggregateAsync(aggregate, pipeline, cancellationToken);
+            case LogicalValues:
+                return RunValuesAsync(pipeline);
+            case not LogicalScan:
+                return RunAboveAsync(Execute(pipeline.Leaf, push, fromLatest, cancellationToken), pipeline, cancellationToken);
+        }
+
+        var topic = Topics.Find(pipeline.Source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{pipeline.Source.Topic}\" of stream \"{pipeline.Source.Name}\" does not exist");
+        return RunQueryAsync(pipeline, topic, push, fromLatest, cancellationToken);
+    }
+
+    private static void RequirePull(bool push, string feature)
+    {
+        if (push)
+        {
+            throw SqlException.NotSupported(feature + " in a push query (EMIT CHANGES)");
+        }
+    }
+
+    /// <summary>Applies a pipeline's operators (and LIMIT) to rows another step produced, batch by batch.</summary>
+    private static async IAsyncEnumerable<Value[]> RunAboveAsync(IAsyncEnumerable<Value[]> rows, PartitionPipeline above, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long emitted = 0;
+        var batch = new RowBatch();
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            batch.Add(row);
+            above.Process(batch);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (above.Limit is { } limit && emitted >= limit)
+                {
+                    yield break;
+                }
+
+                emitted++;
+                yield return batch.Row(i);
+            }
+        }
+    }
+
+    /// <summary>A pull query with aggregates: reads its finite input to the end, groups it in memory, then applies what is above the aggregate.</summary>
+    private async IAsyncEnumerable<Value[]> RunAggregateAsync(LogicalAggregate aggregate, PartitionPipeline above, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rows = Execute(aggregate.Input, push: false, fromLatest: false, cancellationToken);
+        var aggregator = new Operators.Aggregation.HashAggregator(aggregate);
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            aggregator.Add(row);
+        }
+
+        var batch = new RowBatch();
+        foreach (var result in aggregator.Results())
+        {
+            batch.Add(result);
+        }
+
+        above.Process(batch);
+        var count = above.Limit is { } limit ? (int)Math.Min(limit, batch.Count) : batch.Count;
+        for (var i = 0; i < count; i++)
+        {
+            yield return batch.Row(i);
+        }
+    }
+
+    /// <summary>Runs a query over constant rows (VALUES, SELECT without FROM) once.</summary>
+    private static async IAsyncEnumerable<Value[]> RunValuesAsync(PartitionPipeline pipeline)
+    {
+        var values = (LogicalValues)pipeline.Leaf;
+        var batch = new RowBatch();
+        var empty = Array.Empty<Value>();
+        foreach (var row in values.Rows)
+        {
+            var evaluated = new Value[row.Count];
+            for (var i = 0; i < row.Count; i++)
+            {
+                evaluated[i] = row[i] is BoundLiteral literal ? Value.FromConstant(literal.Value, literal.Type) : ExpressionCompiler.Compile(row[i])(empty);
+            }
+
+            batch.Add(evaluated);
+        }
+
+        pipeline.Process(batch);
+        var count = pipeline.Limit is { } limit ? (int)Math.Min(limit, batch.Count) : batch.Count;
+        for (var i = 0; i < count; i++)
+        {
+            yield return batch.Row(i);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>
@@ -81,7 +198,7 @@ public sealed partial class StreamEngine
 
         var channel = Channel.CreateBounded<Value[]>(new BoundedChannelOptions(1024) { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var codec = new RowCodec(pipeline.Source);
+        var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
         var sink = new ChannelRowSink(channel.Writer);
         var metrics = new QueryMetrics("transient");
         var tasks = new Task[topic.PartitionCount];

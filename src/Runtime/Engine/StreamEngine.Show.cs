@@ -37,9 +37,13 @@ public sealed partial class StreamEngine
                 }
 
                 return Rows(["query_id", "status", "sink", "query"], queries.Select(q => Row(q.Id, q.Status, q.Sink, q.Sql)));
+            case ShowObjectKind.Functions:
+                return Rows(["name", "kind", "aliases"], Planner.Functions.FunctionRegistry.All().Select(f => Row(f.Name, f.Kind, string.Join(", ", f.Aliases))));
+            case ShowObjectKind.Properties:
+                return Rows(["name", "value"], [Row("data_dir", Options.DataDirectory)]);
             default:
-                // Tables and views arrive with the stateful runtime; until then there are none to list.
-                return Rows([show.What == ShowObjectKind.Tables ? "table_name" : "view_name"], []);
+                // Tables, views, sources and sinks arrive with later issues; until then there are none to list.
+                return Rows([show.What.ToString().ToLowerInvariant().TrimEnd('s') + "_name"], []);
         }
     }
 
@@ -65,10 +69,37 @@ public sealed partial class StreamEngine
         return Rows(["column_name", "data_type", "key"], rows);
     }
 
-    private static RowsResult Explain(ExplainStatement explain, CatalogStore catalog, ParameterValues? parameters)
+    private RowsResult Explain(ExplainStatement explain, IParameterSource? parameters)
     {
-        var bound = QueryBinder.Bind(explain.Query, catalog, parameters);
-        return Rows(["QUERY PLAN"], PlanPrinter.Print(bound.Plan).Select(line => Row(line)));
+        var bound = BindAndOptimize(ExplainedQuery(explain), parameters);
+        var physical = Operators.PartitionPipeline.Build(bound.Plan).Describe();
+        return Rows(["QUERY PLAN"], [.. PlanPrinter.Print(bound.Plan).Select(line => Row(line)), Row("Physical:"), .. physical.Select(line => Row("  " + line))]);
+    }
+
+    /// <summary>The query an EXPLAIN shows: a SELECT's, or a CREATE ... AS SELECT's.</summary>
+    private static Query ExplainedQuery(ExplainStatement explain) => explain.Statement switch
+    {
+        SelectStatement select => select.Query,
+        CreateRelationStatement { AsQuery: { } asQuery } => asQuery,
+        _ => throw SqlException.NotSupported("EXPLAIN of " + explain.Statement.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant(), explain.Statement.Position),
+    };
+
+    private static RowsResult DescribeFunction(DescribeFunctionStatement describe)
+    {
+        var canonical = Planner.Functions.FunctionRegistry.Canonical(describe.Name);
+        if (!Planner.Functions.FunctionRegistry.Exists(canonical))
+        {
+            throw new SqlException(SqlState.UndefinedFunction, $"function {describe.Name} does not exist", describe.Position);
+        }
+
+        if (Planner.Functions.FunctionRegistry.Find(canonical) is not { } overloads)
+        {
+            var kind = Planner.Functions.FunctionRegistry.IsAggregate(canonical) ? "aggregate" : "arguments of one common type";
+            return Rows(["name", "arguments", "result"], [Row(canonical, kind, "")]);
+        }
+
+        return Rows(["name", "arguments", "result"],
+            overloads.Select(f => Row(f.Name, string.Join(", ", f.Parameters.Select(p => p.DisplayName)) + (f.Variadic ? ", ..." : ""), f.Result.DisplayName)));
     }
 
     private static RowsResult ShowSetting(ShowSettingStatement show, SessionContext session)

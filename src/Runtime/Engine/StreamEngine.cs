@@ -4,9 +4,12 @@ using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Binder;
 using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Rules;
+using StreamSql.Runtime.Expressions;
 using StreamSql.Runtime.Queries;
 using StreamSql.Runtime.Topics;
 using StreamSql.Runtime.Topics.Embedded;
+using StreamSql.Runtime.Topics.Kafka;
 
 namespace StreamSql.Runtime.Engine;
 
@@ -17,6 +20,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
     private readonly SemaphoreSlim _ddlGate = new(1, 1);
     private readonly Dictionary<string, PersistentQuery> _running = new(StringComparer.Ordinal);
     private readonly CommandLog _commandLog;
+    private readonly ErrorTopic _errorTopic;
     private readonly string _queriesDirectory;
     private bool _replaying;
 
@@ -24,7 +28,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
     {
         Options = options;
         Topics = topics;
-        _commandLog = new CommandLog(topics);
+        _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
+        _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
     }
 
@@ -38,7 +43,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
     public static async Task<StreamEngine> OpenAsync(EngineOptions options, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        var engine = new StreamEngine(options, new EmbeddedTopicStore(options.DataDirectory));
+        ITopicStore topics = options.KafkaBootstrapServers is { } servers ? new KafkaTopicStore(servers) : new EmbeddedTopicStore(options.DataDirectory);
+        var engine = new StreamEngine(options, topics);
         await engine.ReplayAsync(cancellationToken).ConfigureAwait(false);
         return engine;
     }
@@ -101,7 +107,9 @@ public sealed partial class StreamEngine : IAsyncDisposable
             case DescribeStatement describe:
                 return Describe(describe);
             case ExplainStatement explain:
-                return Explain(explain, Catalog, parameters);
+                return Explain(explain, parameters);
+            case PrintStatement print:
+                return Print(print);
             case FlushStatement:
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
                 return new CommandResult("FLUSH");
@@ -116,6 +124,16 @@ public sealed partial class StreamEngine : IAsyncDisposable
                     _ddlGate.Release();
                 }
 
+            case DescribeFunctionStatement describeFunction:
+                return DescribeFunction(describeFunction);
+            case CreateConnectorStatement connector:
+                throw SqlException.NotSupported(connector.IsSink ? "CREATE SINK" : "CREATE SOURCE", connector.Position);
+            case UpdateStatement update:
+                throw SqlException.NotSupported("UPDATE", update.Position);
+            case DeleteStatement delete:
+                throw SqlException.NotSupported("DELETE", delete.Position);
+            case SubscribeStatement subscribe:
+                throw SqlException.NotSupported("SUBSCRIBE", subscribe.Position);
             case CreateViewStatement view:
                 throw SqlException.NotSupported(view.Materialized ? "CREATE MATERIALIZED VIEW" : "CREATE VIEW", view.Position);
             case InsertSelectStatement insertSelect:
@@ -138,6 +156,39 @@ public sealed partial class StreamEngine : IAsyncDisposable
 
     private Task LogAsync(Statement statement, string? queryId, CancellationToken cancellationToken) =>
         _replaying ? Task.CompletedTask : _commandLog.AppendAsync(new LoggedCommand(statement.Text, queryId), cancellationToken);
+
+    private static readonly Optimizer PlanOptimizer = new(ConstantEvaluator.Instance);
+
+    /// <summary>Binds a query and runs the optimizer over its plan; pull queries may run uncorrelated subqueries while binding.</summary>
+    private BoundQuery BindAndOptimize(Query query, IParameterSource? parameters = null)
+    {
+        var bound = QueryBinder.Bind(query, Catalog, query.Emit == EmitMode.None ? new SubqueryRunner(this) : null, parameters);
+        return bound with { Plan = PlanOptimizer.Optimize(bound.Plan) };
+    }
+
+    /// <summary>Runs a subquery to completion as a pull query and hands its rows to the binder as constants.</summary>
+    private sealed class SubqueryRunner(StreamEngine engine) : ISubqueryEvaluator
+    {
+        public (IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<object?[]> Rows) Evaluate(Query query)
+        {
+            var bound = engine.BindAndOptimize(query);
+            var rows = new List<object?[]>();
+            var enumerator = engine.Execute(bound.Plan, push: false, fromLatest: false, CancellationToken.None).GetAsyncEnumerator();
+            try
+            {
+                while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    rows.Add(enumerator.Current.Take(bound.Columns.Count).Select(ConstantEvaluator.ToConstant).ToArray());
+                }
+            }
+            finally
+            {
+                enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            return (bound.Columns, rows);
+        }
+    }
 
     /// <summary>Returns once every persistent query has processed every record its source held when FLUSH began (repeated for chains of queries).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)

@@ -7,23 +7,26 @@ namespace StreamSql.Runtime.Expressions;
 /// <summary>Run-time casts between scalar types, with PostgreSQL's rounding and range errors.</summary>
 public static class CastOps
 {
-    public static Value Cast(Value v, SqlTypeKind target)
+    public static Value Cast(Value v, SqlType type)
     {
         if (v.IsNull)
         {
             return Value.Null;
         }
 
+        var target = type.Kind;
         switch (target)
         {
             case SqlTypeKind.Varchar:
-                return Value.FromString(v.ToText());
+                // boolean::text is 'true'/'false' in PostgreSQL, while its output function prints t/f.
+                return Value.FromString(v.Kind == ValueKind.Boolean ? (v.AsBoolean ? "true" : "false") : v.ToText());
             case SqlTypeKind.Int:
                 return v.Kind switch
                 {
                     ValueKind.Int => v,
                     ValueKind.BigInt => v.AsLong is < int.MinValue or > int.MaxValue ? throw ValueOps.IntOutOfRange() : Value.FromInt((int)v.AsLong),
                     ValueKind.Double => DoubleToInt(v.AsDouble),
+                    ValueKind.Numeric => Value.FromInt((int)NumericToLong(v.AsNumeric, int.MinValue, int.MaxValue, ValueOps.IntOutOfRange)),
                     ValueKind.Boolean => Value.FromInt(v.AsBoolean ? 1 : 0),
                     ValueKind.String => FromText(v.AsString, SqlType.Int),
                     _ => throw CannotCast(v, target),
@@ -33,6 +36,7 @@ public static class CastOps
                 {
                     ValueKind.Int or ValueKind.BigInt => Value.FromBigInt(v.AsLong),
                     ValueKind.Double => DoubleToBigInt(v.AsDouble),
+                    ValueKind.Numeric => Value.FromBigInt(NumericToLong(v.AsNumeric, long.MinValue, long.MaxValue, ValueOps.BigIntOutOfRange)),
                     ValueKind.String => FromText(v.AsString, SqlType.BigInt),
                     _ => throw CannotCast(v, target),
                 };
@@ -41,9 +45,20 @@ public static class CastOps
                 {
                     ValueKind.Int or ValueKind.BigInt => Value.FromDouble(v.AsLong),
                     ValueKind.Double => v,
+                    ValueKind.Numeric => Value.FromDouble(NumericMath.ToDouble(v.AsNumeric)),
                     ValueKind.String => FromText(v.AsString, SqlType.Double),
                     _ => throw CannotCast(v, target),
                 };
+            case SqlTypeKind.Numeric:
+                var m = v.Kind switch
+                {
+                    ValueKind.Int or ValueKind.BigInt => v.AsLong,
+                    ValueKind.Numeric => v.AsNumeric,
+                    ValueKind.Double => NumericMath.FromDouble(v.AsDouble),
+                    ValueKind.String => FromText(v.AsString, SqlType.Numeric).AsNumeric,
+                    _ => throw CannotCast(v, target),
+                };
+                return Value.FromNumeric(NumericMath.ApplyTypmod(m, type.Precision, type.NumericScale));
             case SqlTypeKind.Boolean:
                 return v.Kind switch
                 {
@@ -52,11 +67,28 @@ public static class CastOps
                     ValueKind.String => FromText(v.AsString, SqlType.Boolean),
                     _ => throw CannotCast(v, target),
                 };
-            case SqlTypeKind.Timestamp:
+            case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
+                var micros = v.Kind switch
+                {
+                    ValueKind.Timestamp or ValueKind.TimestampTz => v.AsLong,
+                    ValueKind.Date => CalendarMath.DateToTimestamp((int)v.AsLong),
+                    ValueKind.String => FromText(v.AsString, type).AsLong,
+                    _ => throw CannotCast(v, target),
+                };
+                return target == SqlTypeKind.Timestamp ? Value.FromTimestamp(micros) : Value.FromTimestampTz(micros);
+            case SqlTypeKind.Date:
                 return v.Kind switch
                 {
-                    ValueKind.Timestamp => v,
-                    ValueKind.String => FromText(v.AsString, SqlType.Timestamp),
+                    ValueKind.Date => v,
+                    ValueKind.Timestamp or ValueKind.TimestampTz => Value.FromDate(CalendarMath.TimestampToDate(v.AsLong)),
+                    ValueKind.String => FromText(v.AsString, SqlType.Date),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.Interval:
+                return v.Kind switch
+                {
+                    ValueKind.Interval => v,
+                    ValueKind.String => FromText(v.AsString, SqlType.Interval),
                     _ => throw CannotCast(v, target),
                 };
             default:
@@ -65,6 +97,12 @@ public static class CastOps
     }
 
     private static Value FromText(string text, SqlType type) => Value.FromConstant(TextValues.Parse(text, type, null), type);
+
+    private static long NumericToLong(decimal m, long min, long max, Func<Parser.Errors.SqlException> overflow)
+    {
+        var r = Math.Round(m, MidpointRounding.AwayFromZero);
+        return r < min || r > max ? throw overflow() : (long)r;
+    }
 
     private static Value DoubleToInt(double d)
     {

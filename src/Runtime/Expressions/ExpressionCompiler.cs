@@ -41,7 +41,13 @@ public static class ExpressionCompiler
         throw new InvalidOperationException($"no method {type.Name}.{name}");
     }
 
-    private static L Build(BoundExpression expression, ParameterExpression row) => expression switch
+    private static L Build(BoundExpression expression, ParameterExpression row)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        return BuildNode(expression, row);
+    }
+
+    private static L BuildNode(BoundExpression expression, ParameterExpression row) => expression switch
     {
         BoundColumn c => L.ArrayIndex(row, L.Constant(c.Index)),
         BoundLiteral l => L.Constant(Value.FromConstant(l.Value, l.Type)),
@@ -50,8 +56,10 @@ public static class ExpressionCompiler
         {
             SqlTypeKind.Int => nameof(ValueOps.NegateInt),
             SqlTypeKind.BigInt => nameof(ValueOps.NegateBigInt),
+            SqlTypeKind.Numeric => nameof(ValueOps.NegateNumeric),
+            SqlTypeKind.Interval => nameof(DateTimeOps.NegateInterval),
             _ => nameof(ValueOps.NegateDouble),
-        }), Build(n.Operand, row)),
+        }, n.Type.Kind == SqlTypeKind.Interval ? typeof(DateTimeOps) : null), Build(n.Operand, row)),
         BoundNot n => L.Call(Method(nameof(ValueOps.Not)), Build(n.Operand, row)),
         BoundIsNull n => BuildIsNull(n, row),
         BoundIsBoolean b => L.Call(Method(nameof(ValueOps.IsBoolean)), Build(b.Operand, row), L.Constant(b.Value), L.Constant(b.Negated)),
@@ -59,7 +67,7 @@ public static class ExpressionCompiler
             Build(l.Operand, row), Build(l.Pattern, row), l.Escape is null ? L.Constant(Value.Null) : Build(l.Escape, row), L.Constant(l.Negated)),
         BoundInList i => BuildInList(i, row),
         BoundCase c => BuildCase(c, row),
-        BoundCast c => L.Call(Method(nameof(CastOps.Cast), typeof(CastOps)), Build(c.Operand, row), L.Constant(c.Type.Kind)),
+        BoundCast c => L.Call(Method(nameof(CastOps.Cast), typeof(CastOps)), Build(c.Operand, row), L.Constant(c.Type)),
         BoundFunctionCall f => BuildFunction(f, row),
         _ => throw SqlException.NotSupported(expression.GetType().Name),
     };
@@ -83,11 +91,16 @@ public static class ExpressionCompiler
                 return L.Call(Method(nameof(ValueOps.Or)), left, right);
             case BinaryOperator.Concat:
                 return L.Call(Method(nameof(ValueOps.Concat)), left, right);
+            case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide
+                when IsTemporal(b.Left.Type) || IsTemporal(b.Right.Type):
+                // Date/time operators are chosen by both operand kinds: AddTimestampInterval, SubtractDateDate, ...
+                return L.Call(Method(b.Operator.ToString() + b.Left.Type.Kind + b.Right.Type.Kind, typeof(DateTimeOps)), left, right);
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo:
                 var suffix = b.Type.Kind switch
                 {
                     SqlTypeKind.Int => "Int",
                     SqlTypeKind.BigInt => "BigInt",
+                    SqlTypeKind.Numeric => "Numeric",
                     _ => "Double",
                 };
                 return L.Call(Method(b.Operator + suffix), left, right);
@@ -96,9 +109,12 @@ public static class ExpressionCompiler
         }
     }
 
-    private static MethodInfo CompareMethod(SqlType type) => Method(type.Kind switch
+    private static bool IsTemporal(SqlType type) => type.IsDateTime || type.Kind == SqlTypeKind.Interval;
+
+    private static MethodInfo CompareMethod(SqlType type) => type.Kind == SqlTypeKind.Interval ? Method(nameof(DateTimeOps.CompareInterval), typeof(DateTimeOps)) : Method(type.Kind switch
     {
         SqlTypeKind.Double => nameof(ValueOps.CompareDouble),
+        SqlTypeKind.Numeric => nameof(ValueOps.CompareNumeric),
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
         SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
         _ => nameof(ValueOps.CompareLong),
@@ -173,13 +189,15 @@ public static class ExpressionCompiler
         return result;
     }
 
+    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions)];
+
     private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
     {
         var args = call.Arguments.Select(a => Build(a, row)).ToArray();
-        var f = typeof(ScalarFunctions);
         switch (call.Name)
         {
             case "coalesce":
+                // Lazy: later arguments are evaluated only while the earlier ones are NULL.
                 L result = L.Constant(Value.Null);
                 for (var i = args.Length - 1; i >= 0; i--)
                 {
@@ -188,18 +206,49 @@ public static class ExpressionCompiler
                 }
 
                 return result;
-            case "concat":
-                return L.Call(Method(nameof(ScalarFunctions.Concat), f), L.NewArrayInit(typeof(Value), args));
-            case "abs":
-                return L.Call(Method(call.Type.Kind switch
-                {
-                    SqlTypeKind.Int => nameof(ScalarFunctions.AbsInt),
-                    SqlTypeKind.BigInt => nameof(ScalarFunctions.AbsBigInt),
-                    _ => nameof(ScalarFunctions.AbsDouble),
-                }, f), args);
-            default:
-                var name = char.ToUpperInvariant(call.Name[0]) + call.Name[1..];
-                return L.Call(Method(name, f, args.Length), args);
+            case "concat" or "concat_ws":
+                return L.Call(Method(call.Name == "concat" ? nameof(ScalarFunctions.Concat) : nameof(TextFunctions.ConcatWs), call.Name == "concat" ? typeof(ScalarFunctions) : typeof(TextFunctions)),
+                    L.NewArrayInit(typeof(Value), args));
+            case "greatest" or "least":
+                return L.Call(Method(nameof(MathFunctions.Extreme), typeof(MathFunctions)), L.NewArrayInit(typeof(Value), args), L.Constant(call.Type.Kind), L.Constant(call.Name == "greatest"));
+            case "nullif":
+                return L.Call(Method(nameof(MathFunctions.Nullif), typeof(MathFunctions)), args[0], args[1], L.Constant(call.Type.Kind));
         }
+
+        // Overloads by type are methods suffixed with the result type (AbsNumeric); others use the plain name.
+        var name = string.Concat(call.Name.Split('_').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+        var suffix = call.Type.Kind switch
+        {
+            SqlTypeKind.Int => "Int",
+            SqlTypeKind.BigInt => "BigInt",
+            SqlTypeKind.Numeric => "Numeric",
+            SqlTypeKind.Double => "Double",
+            _ => "",
+        };
+        foreach (var candidate in (string[])[name + suffix, name])
+        {
+            foreach (var type in FunctionClasses)
+            {
+                if (TryMethod(type, candidate, args.Length) is { } method)
+                {
+                    return L.Call(method, args);
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"no implementation for function {call.Name}({args.Length} arguments)");
+    }
+
+    private static MethodInfo? TryMethod(Type owner, string name, int parameters)
+    {
+        foreach (var m in owner.GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            if (m.Name == name && m.GetParameters().Length == parameters && m.GetParameters().All(p => p.ParameterType == typeof(Value)))
+            {
+                return m;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,4 +1,5 @@
 using StreamSql.Parser.Errors;
+using StreamSql.Planner.Types;
 using StreamSql.Runtime.Rows;
 
 namespace StreamSql.Runtime.Expressions;
@@ -65,7 +66,7 @@ public static class ScalarFunctions
         {
             if (!a.IsNull)
             {
-                sb.Append(a.AsString);
+                sb.Append(a.ToText());
             }
         }
 
@@ -75,6 +76,32 @@ public static class ScalarFunctions
     public static Value AbsInt(Value v) => v.IsNull ? v : v.AsInt == int.MinValue ? throw ValueOps.IntOutOfRange() : Value.FromInt(Math.Abs(v.AsInt));
 
     public static Value AbsBigInt(Value v) => v.IsNull ? v : v.AsLong == long.MinValue ? throw ValueOps.BigIntOutOfRange() : Value.FromBigInt(Math.Abs(v.AsLong));
+
+    public static Value AbsNumeric(Value v) => v.IsNull ? v : Value.FromNumeric(Math.Abs(v.AsNumeric));
+
+    public static Value RoundNumeric(Value v) => v.IsNull ? v : Value.FromNumeric(NumericMath.WithScale(v.AsNumeric, 0));
+
+    /// <summary>round(numeric, n) rounds half away from zero to n places (n may be negative).</summary>
+    public static Value RoundNumeric(Value v, Value places)
+    {
+        if (v.IsNull || places.IsNull)
+        {
+            return Value.Null;
+        }
+
+        var n = places.AsInt;
+        if (n >= 0)
+        {
+            return Value.FromNumeric(NumericMath.WithScale(v.AsNumeric, n));
+        }
+
+        var factor = (decimal)Math.Pow(10, -n);
+        return Value.FromNumeric(Math.Round(v.AsNumeric / factor, MidpointRounding.AwayFromZero) * factor);
+    }
+
+    public static Value FloorNumeric(Value v) => v.IsNull ? v : Value.FromNumeric(decimal.Floor(v.AsNumeric));
+
+    public static Value CeilNumeric(Value v) => v.IsNull ? v : Value.FromNumeric(decimal.Ceiling(v.AsNumeric));
 
     public static Value AbsDouble(Value v) => v.IsNull ? v : Value.FromDouble(Math.Abs(v.AsDouble));
 

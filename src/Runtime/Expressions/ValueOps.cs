@@ -1,4 +1,5 @@
 using StreamSql.Parser.Errors;
+using StreamSql.Planner.Types;
 using StreamSql.Runtime.Rows;
 
 namespace StreamSql.Runtime.Expressions;
@@ -112,6 +113,20 @@ public static class ValueOps
 
         return b.AsDouble == 0 ? throw DivisionByZero() : DoubleResult(a.AsDouble / b.AsDouble, a, b);
     }
+
+    public static Value AddNumeric(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromNumeric(NumericMath.Add(a.AsNumeric, b.AsNumeric));
+
+    public static Value SubtractNumeric(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromNumeric(NumericMath.Subtract(a.AsNumeric, b.AsNumeric));
+
+    public static Value MultiplyNumeric(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromNumeric(NumericMath.Multiply(a.AsNumeric, b.AsNumeric));
+
+    public static Value DivideNumeric(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromNumeric(NumericMath.Divide(a.AsNumeric, b.AsNumeric));
+
+    public static Value ModuloNumeric(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromNumeric(NumericMath.Modulo(a.AsNumeric, b.AsNumeric));
+
+    public static Value NegateNumeric(Value a) => a.IsNull ? Value.Null : Value.FromNumeric(-a.AsNumeric);
+
+    public static int CompareNumeric(Value a, Value b) => a.AsNumeric.CompareTo(b.AsNumeric);
 
     public static Value NegateInt(Value a) => a.IsNull ? Value.Null : a.AsInt == int.MinValue ? throw IntOutOfRange() : Value.FromInt(-a.AsInt);
 

@@ -64,6 +64,18 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Timestamp:
                 writer.WriteNumberValue(TextValues.TimestampToMillis(value.AsLong));
                 break;
+            case ValueKind.Numeric:
+                writer.WriteNumberValue(value.AsNumeric);
+                break;
+            case ValueKind.TimestampTz:
+                writer.WriteNumberValue(TextValues.TimestampToMillis(value.AsLong));
+                break;
+            case ValueKind.Date:
+                writer.WriteNumberValue(value.AsLong);
+                break;
+            case ValueKind.Interval:
+                writer.WriteStringValue(value.ToText());
+                break;
             default:
                 writer.WriteStringValue(value.AsString);
                 break;
@@ -82,9 +94,10 @@ public sealed class JsonValueFormat : IValueFormat
                 return false;
             }
 
+            var root = Unwrap(document.RootElement);
             foreach (var column in _columns)
             {
-                if (!TryFindProperty(document.RootElement, column.Name, out var element) || element.ValueKind == JsonValueKind.Null)
+                if (root.ValueKind != JsonValueKind.Object || !TryFindProperty(root, column.Name, out var element) || element.ValueKind == JsonValueKind.Null)
                 {
                     row[column.RowIndex] = Value.Null;
                     continue;
@@ -104,6 +117,36 @@ public sealed class JsonValueFormat : IValueFormat
             error = "malformed JSON: " + e.Message;
             return false;
         }
+    }
+
+    /// <summary>
+    /// Kafka Connect's JsonConverter with schemas.enable wraps each value as {"schema": {...}, "payload": {...}}; as ksqlDB does,
+    /// the payload is read and the schema ignored. A value is taken for an envelope when it has exactly those two fields, the
+    /// payload is an object or null, and no column is named schema or payload.
+    /// </summary>
+    private JsonElement Unwrap(JsonElement root)
+    {
+        if (!root.TryGetProperty("payload", out var payload) || !root.TryGetProperty("schema", out var schema)
+            || payload.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null) || schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            return root;
+        }
+
+        var fields = 0;
+        foreach (var _ in root.EnumerateObject())
+        {
+            fields++;
+        }
+
+        foreach (var column in _columns)
+        {
+            if (column.Name.Equals("schema", StringComparison.OrdinalIgnoreCase) || column.Name.Equals("payload", StringComparison.OrdinalIgnoreCase))
+            {
+                return root;
+            }
+        }
+
+        return fields == 2 ? payload : root;
     }
 
     private static bool TryFindProperty(JsonElement obj, string name, out JsonElement element)
@@ -155,11 +198,20 @@ public sealed class JsonValueFormat : IValueFormat
                     case SqlTypeKind.BigInt when element.TryGetInt64(out var l):
                         value = Value.FromBigInt(l);
                         return true;
+                    case SqlTypeKind.Numeric when element.TryGetDecimal(out var m):
+                        value = Value.FromNumeric(m);
+                        return true;
                     case SqlTypeKind.Double when element.TryGetDouble(out var d):
                         value = Value.FromDouble(d);
                         return true;
                     case SqlTypeKind.Timestamp when element.TryGetInt64(out var millis):
                         value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                        return true;
+                    case SqlTypeKind.TimestampTz when element.TryGetInt64(out var tzMillis):
+                        value = Value.FromTimestampTz(TextValues.TimestampFromMillis(tzMillis));
+                        return true;
+                    case SqlTypeKind.Date when element.TryGetInt32(out var days):
+                        value = Value.FromDate(days);
                         return true;
                     case SqlTypeKind.Varchar:
                         value = Value.FromString(element.GetRawText());

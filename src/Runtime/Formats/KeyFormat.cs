@@ -61,7 +61,7 @@ public sealed class KeyFormat
             case SqlTypeKind.Boolean:
                 return [(byte)(key.AsBoolean ? 1 : 0)];
             default:
-                return Encoding.UTF8.GetBytes(key.AsString);
+                return Encoding.UTF8.GetBytes(ValueParsing.ToText(key)!);
         }
     }
 

@@ -12,9 +12,11 @@ public sealed class RowCodec
     private readonly KeyFormat? _key;
     private readonly IValueFormat _value;
 
-    public RowCodec(StreamDefinition stream)
+    /// <param name="readColumns">Row indexes the query reads (null: all); the others are left NULL when decoding.</param>
+    public RowCodec(StreamDefinition stream, IReadOnlyList<int>? readColumns = null)
     {
         _stream = stream;
+        _readKey = readColumns is null || readColumns.Contains(stream.KeyIndex);
         var valueColumns = new List<FormatColumn>();
         for (var i = 0; i < stream.Columns.Count; i++)
         {
@@ -27,8 +29,10 @@ public sealed class RowCodec
         _key = stream.KeyIndex >= 0 ? new KeyFormat(stream.KeyFormat, stream.Columns[stream.KeyIndex].Type) : null;
         _value = stream.ValueFormat == SourceFormat.Delimited
             ? new DelimitedValueFormat(valueColumns, stream.ValueDelimiter[0])
-            : new JsonValueFormat(valueColumns);
+            : new JsonValueFormat(readColumns is null ? valueColumns : valueColumns.FindAll(c => readColumns.Contains(c.RowIndex)));
     }
+
+    private readonly bool _readKey;
 
     public int RowWidth => _stream.RowSchema.Count;
 
@@ -61,7 +65,7 @@ public sealed class RowCodec
             return false;
         }
 
-        if (_key is not null)
+        if (_key is not null && _readKey)
         {
             if (record.Key is null)
             {

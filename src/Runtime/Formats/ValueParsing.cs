@@ -24,8 +24,28 @@ internal static class ValueParsing
             case SqlTypeKind.BigInt when long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var l):
                 value = Value.FromBigInt(l);
                 return true;
+            case SqlTypeKind.Numeric when decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var m):
+                value = Value.FromNumeric(m);
+                return true;
             case SqlTypeKind.Double when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
                 value = Value.FromDouble(d);
+                return true;
+            case SqlTypeKind.Date or SqlTypeKind.Interval or SqlTypeKind.TimestampTz when !long.TryParse(text, out _):
+                try
+                {
+                    value = Value.FromConstant(TextValues.Parse(text, type, null), type);
+                    return true;
+                }
+                catch (StreamSql.Parser.Errors.SqlException)
+                {
+                    return false;
+                }
+
+            case SqlTypeKind.TimestampTz:
+                value = Value.FromTimestampTz(TextValues.TimestampFromMillis(long.Parse(text, CultureInfo.InvariantCulture)));
+                return true;
+            case SqlTypeKind.Date:
+                value = Value.FromDate(int.Parse(text, CultureInfo.InvariantCulture));
                 return true;
             case SqlTypeKind.Timestamp:
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var millis))
@@ -47,7 +67,7 @@ internal static class ValueParsing
     }
 
     /// <summary>Text written for a value in DELIMITED and string keys; timestamps as epoch milliseconds, as ksqlDB writes them.</summary>
-    public static string? ToText(Value value) => value.Kind == ValueKind.Timestamp
+    public static string? ToText(Value value) => value.Kind is ValueKind.Timestamp or ValueKind.TimestampTz
         ? TextValues.TimestampToMillis(value.AsLong).ToString(CultureInfo.InvariantCulture)
         : value.ToText();
 }

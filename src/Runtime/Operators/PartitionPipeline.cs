@@ -8,15 +8,54 @@ namespace StreamSql.Runtime.Operators;
 /// <summary>The physical form of a stateless query: the source stream and the operators each partition task applies, compiled once.</summary>
 public sealed class PartitionPipeline
 {
-    private PartitionPipeline(StreamDefinition source, IReadOnlyList<IBatchOperator> operators, long? limit, IReadOnlyList<ColumnSchema> output)
+    private PartitionPipeline(LogicalPlan leaf, IReadOnlyList<IBatchOperator> operators, long? limit, IReadOnlyList<ColumnSchema> output)
     {
-        Source = source;
+        Leaf = leaf;
         Operators = operators;
         Limit = limit;
         OutputSchema = output;
     }
 
-    public StreamDefinition Source { get; }
+    /// <summary>Where rows come from: a <see cref="LogicalScan"/> (a stream's partitions) or <see cref="LogicalValues"/>.</summary>
+    public LogicalPlan Leaf { get; }
+
+    /// <summary>The stream scanned; only valid when the leaf is a scan.</summary>
+    public StreamDefinition Source => ((LogicalScan)Leaf).Source;
+
+    /// <summary>The scan's columns the pipeline reads (null: all), from the optimizer's pruning.</summary>
+    public IReadOnlyList<int>? ReadColumns => (Leaf as LogicalScan)?.ReadColumns;
+
+    /// <summary>One line per physical step, for EXPLAIN.</summary>
+    public IReadOnlyList<string> Describe()
+    {
+        if (Leaf is LogicalAggregate aggregate)
+        {
+            return [.. Build(aggregate.Input).Describe(), .. DescribeAbove()];
+        }
+
+        return DescribeAbove();
+    }
+
+    private IReadOnlyList<string> DescribeAbove()
+    {
+        var lines = new List<string>
+        {
+            Leaf switch
+            {
+                LogicalScan scan => $"PartitionTask × {scan.Source.Partitions} (read {scan.Source.ValueFormat.ToString().ToUpperInvariant()} records, decode {(scan.ReadColumns is null ? "all columns" : scan.ReadColumns.Count + " of " + scan.Source.Columns.Count + " columns")})",
+                LogicalAggregate => "HashAggregate (in memory, over the finished input of a pull query)",
+                LogicalValues => "ValuesSource",
+                var consumerStep => consumerStep.GetType().Name.Replace("Logical", "", StringComparison.Ordinal) + " (at the consumer)",
+            },
+        };
+        lines.AddRange(Operators.Select(o => "  → " + o.GetType().Name));
+        if (Limit is { } limit)
+        {
+            lines.Add($"  → LimitAtConsumer ({limit} rows)");
+        }
+
+        return lines;
+    }
 
     public IReadOnlyList<IBatchOperator> Operators { get; }
 
@@ -30,26 +69,29 @@ public sealed class PartitionPipeline
     {
         var operators = new List<IBatchOperator>();
         long? limit = null;
-        var source = Visit(plan, operators, ref limit, carryRowTime);
-        return new PartitionPipeline(source, operators, limit, plan.Schema);
+        var leaf = Visit(plan, operators, ref limit, carryRowTime);
+        return new PartitionPipeline(leaf, operators, limit, plan.Schema);
     }
 
-    private static StreamDefinition Visit(LogicalPlan plan, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
+    private static LogicalPlan Visit(LogicalPlan plan, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
     {
         switch (plan)
         {
-            case LogicalScan scan:
-                return scan.Source;
+            case LogicalScan or LogicalValues or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset:
+                // Sources, and steps that run at the consumer: the operators above them apply to their output.
+                return plan;
             case LogicalFilter filter:
                 var source = Visit(filter.Input, operators, ref limit, carryRowTime);
+                RejectInnerLimit(limit);
                 operators.Add(new FilterOperator(ExpressionCompiler.CompilePredicate(filter.Predicate)));
                 return source;
             case LogicalProject project:
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
+                RejectInnerLimit(limit);
                 var expressions = project.Expressions.Select(ExpressionCompiler.Compile).ToList();
                 if (carryRowTime)
                 {
-                    var rowTime = s.Columns.Count;
+                    var rowTime = ((LogicalScan)s).Source.Columns.Count;
                     expressions.Add(row => row[rowTime]);
                 }
 
@@ -57,10 +99,19 @@ public sealed class PartitionPipeline
                 return s;
             case LogicalLimit l:
                 var src = Visit(l.Input, operators, ref limit, carryRowTime);
-                limit = l.Count;
+                limit = limit is { } inner ? Math.Min(inner, l.Count) : l.Count;
                 return src;
             default:
                 throw SqlException.NotSupported(plan.GetType().Name);
+        }
+    }
+
+    // The consumer enforces LIMIT after every operator, so a LIMIT below another operator cannot be honoured yet.
+    private static void RejectInnerLimit(long? limit)
+    {
+        if (limit is not null)
+        {
+            throw SqlException.NotSupported("LIMIT in a subquery");
         }
     }
 

@@ -17,10 +17,14 @@ public sealed class PartitionTask
     private readonly IRowSink _sink;
     private readonly QueryMetrics _metrics;
     private readonly bool _skipFailingRows;
+    private readonly ErrorTopic? _errors;
 
     /// <param name="skipFailingRows">Persistent queries skip (and count) a row an expression fails on; push queries report the error.</param>
-    public PartitionTask(ITopicLog topic, int partition, RowCodec codec, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics, bool skipFailingRows)
+    /// <param name="errors">Where records that do not deserialize are written (persistent queries); they are always counted and logged.</param>
+    public PartitionTask(ITopicLog topic, int partition, RowCodec codec, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics, bool skipFailingRows,
+        ErrorTopic? errors = null)
     {
+        _errors = errors;
         _topic = topic;
         _partition = partition;
         _codec = codec;
@@ -36,6 +40,7 @@ public sealed class PartitionTask
         using var reader = _topic.OpenReader(_partition, fromOffset);
         var records = new List<TopicRecord>(MaxBatch);
         var batch = new RowBatch { Partition = _partition };
+        var bad = new List<(TopicRecord Record, string Reason)>();
         while (!cancellationToken.IsCancellationRequested)
         {
             if (stopAt is { } end && reader.Position >= end)
@@ -51,6 +56,7 @@ public sealed class PartitionTask
             }
 
             batch.Clear();
+            bad.Clear();
             foreach (var record in records)
             {
                 var row = new Value[_codec.RowWidth];
@@ -61,7 +67,14 @@ public sealed class PartitionTask
                 else
                 {
                     _metrics.RecordBad(_topic.Name, _partition, record, error ?? "undecodable record");
+                    bad.Add((record, error ?? "undecodable record"));
                 }
+            }
+
+            // Written before the batch's output and offsets, so a restart never loses a bad record (it may repeat one).
+            if (_errors is not null)
+            {
+                await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
             }
 
             _metrics.CountIn(records.Count);

@@ -18,20 +18,20 @@ public sealed class PersistentQuery : IAsyncDisposable
     private readonly List<Task> _running = [];
     private TaskCompletionSource _progress = NewSignal();
 
-    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets)
+    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null)
     {
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
         _offsets = offsets;
         var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true);
-        var codec = new RowCodec(pipeline.Source);
+        var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
         var rowSink = new TopicRowSink(sinkTopic, new RowCodec(sink), offsets);
         _tasks = new PartitionTask[source.PartitionCount];
         _positions = new long[source.PartitionCount];
         for (var p = 0; p < _tasks.Length; p++)
         {
-            _tasks[p] = new PartitionTask(source, p, codec, pipeline, rowSink, Metrics, skipFailingRows: true);
+            _tasks[p] = new PartitionTask(source, p, codec, pipeline, rowSink, Metrics, skipFailingRows: true, errors);
         }
     }
 

@@ -21,6 +21,8 @@ public sealed class QueryMetrics
         _log = Log.ForContext<QueryMetrics>();
     }
 
+    public string QueryId => _queryId;
+
     public long RecordsIn => Interlocked.Read(ref _recordsIn);
 
     public long RecordsOut => Interlocked.Read(ref _recordsOut);

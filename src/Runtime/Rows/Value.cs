@@ -9,9 +9,10 @@ public readonly struct Value : IEquatable<Value>
     public static readonly Value Null = default;
 
     private readonly long _bits;
-    private readonly string? _text;
+    // A string, or a boxed decimal for NUMERIC (the one value kind that does not fit in 64 bits).
+    private readonly object? _text;
 
-    private Value(ValueKind kind, long bits, string? text)
+    private Value(ValueKind kind, long bits, object? text)
     {
         Kind = kind;
         _bits = bits;
@@ -35,7 +36,10 @@ public readonly struct Value : IEquatable<Value>
 
     public double AsDouble => Kind == ValueKind.Double ? BitConverter.Int64BitsToDouble(_bits) : _bits;
 
-    public string AsString => _text!;
+    public string AsString => (string)_text!;
+
+    /// <summary>A NUMERIC; the decimal carries PostgreSQL's display scale (1.50 keeps two places).</summary>
+    public decimal AsNumeric => Kind == ValueKind.Numeric ? (decimal)_text! : _bits;
 
     public static Value FromBoolean(bool value) => new(ValueKind.Boolean, value ? 1 : 0, null);
 
@@ -47,21 +51,36 @@ public readonly struct Value : IEquatable<Value>
 
     public static Value FromString(string? value) => value is null ? Null : new(ValueKind.String, 0, value);
 
+    public static Value FromNumeric(decimal value) => new(ValueKind.Numeric, 0, value);
+
     public static Value FromTimestamp(long micros) => new(ValueKind.Timestamp, micros, null);
+
+    public static Value FromTimestampTz(long micros) => new(ValueKind.TimestampTz, micros, null);
+
+    /// <summary>A DATE as days since 1970-01-01.</summary>
+    public static Value FromDate(int days) => new(ValueKind.Date, days, null);
+
+    public static Value FromInterval(Interval interval) => new(ValueKind.Interval, 0, interval);
+
+    public Interval AsInterval => (Interval)_text!;
 
     /// <summary>Converts a bind-time constant (see BoundLiteral) to a value of the given type.</summary>
     public static Value FromConstant(object? constant, SqlType type) => constant switch
     {
         null => Null,
+        int days when type.Kind == SqlTypeKind.Date => FromDate(days),
+        long micros when type.Kind == SqlTypeKind.TimestampTz => FromTimestampTz(micros),
+        Interval interval => FromInterval(interval),
         bool b => FromBoolean(b),
         int i => type.Kind == SqlTypeKind.BigInt ? FromBigInt(i) : FromInt(i),
         long l => type.Kind == SqlTypeKind.Timestamp ? FromTimestamp(l) : FromBigInt(l),
         double d => FromDouble(d),
+        decimal m => FromNumeric(m),
         string s => FromString(s),
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
     };
 
-    public bool Equals(Value other) => Kind == other.Kind && _bits == other._bits && string.Equals(_text, other._text, StringComparison.Ordinal);
+    public bool Equals(Value other) => Kind == other.Kind && _bits == other._bits && Equals(_text, other._text);
 
     public override bool Equals(object? obj) => obj is Value v && Equals(v);
 
@@ -75,7 +94,11 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.Int or ValueKind.BigInt => _bits.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ValueKind.Double => TextValues.FormatDouble(AsDouble),
         ValueKind.Timestamp => TextValues.FormatTimestamp(_bits),
-        _ => _text,
+        ValueKind.TimestampTz => TextValues.FormatTimestampTz(_bits),
+        ValueKind.Date => CalendarMath.FormatDate((int)_bits),
+        ValueKind.Interval => ((Interval)_text!).ToString(),
+        ValueKind.Numeric => ((decimal)_text!).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => (string?)_text,
     };
 
     public override string ToString() => ToText() ?? "NULL";

@@ -8,6 +8,10 @@ public enum ValueKind : byte
     Int,
     BigInt,
     Double,
+    Numeric,
     String,
     Timestamp,
+    TimestampTz,
+    Date,
+    Interval,
 }

@@ -13,7 +13,11 @@ public interface ITopicLog
     /// <summary>The offset the next durable record will get (the "high watermark").</summary>
     long EndOffset(int partition);
 
+    /// <summary>The offset of the first record still held (0 until retention exists).</summary>
     long StartOffset(int partition);
+
+    /// <summary>The first offset at which the partition's timestamps (as a running maximum) reach timestamp, or -1 when no record is that late; Kafka's ListOffsets semantics.</summary>
+    long OffsetForTimestamp(int partition, long timestamp);
 
     IPartitionReader OpenReader(int partition, long fromOffset);
 }

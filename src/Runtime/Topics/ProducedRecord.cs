@@ -1,4 +1,4 @@
 namespace StreamSql.Runtime.Topics;
 
-/// <summary>A record to append; the log assigns its offset.</summary>
-public readonly record struct ProducedRecord(byte[]? Key, byte[]? Value, long Timestamp);
+/// <summary>A record to append; the log assigns its offset. Headers are kept in order; null means none.</summary>
+public readonly record struct ProducedRecord(byte[]? Key, byte[]? Value, long Timestamp, IReadOnlyList<RecordHeader>? Headers = null);

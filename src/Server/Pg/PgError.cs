@@ -20,6 +20,8 @@ public sealed record PgError(string Severity, string SqlState, string Message, i
             case OperationCanceledException:
                 // Not the user's cancel: the server is shutting down.
                 return new PgError("FATAL", States.AdminShutdown, "terminating connection due to administrator command");
+            case InsufficientExecutionStackException:
+                return new PgError("ERROR", States.StatementTooComplex, "stack depth limit exceeded", Hint: "The statement nests expressions too deeply.");
             case InvalidDataException e:
                 return new PgError("ERROR", States.DataCorrupted, e.Message);
             default:

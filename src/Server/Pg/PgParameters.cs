@@ -32,7 +32,8 @@ public static class PgParameters
                 PgTypes.Float8Oid => BinaryPrimitives.ReadDoubleBigEndian(Exact(bytes, 8, number)),
                 PgTypes.NumericOid => ReadNumeric(bytes, number),
                 PgTypes.TimestampOid or PgTypes.TimestampTzOid => BinaryPrimitives.ReadInt64BigEndian(Exact(bytes, 8, number)) + PgTypes.PostgresEpochMicros,
-                PgTypes.DateOid => (BinaryPrimitives.ReadInt32BigEndian(Exact(bytes, 4, number)) * 86_400_000_000L) + PgTypes.PostgresEpochMicros,
+                PgTypes.DateOid => BinaryPrimitives.ReadInt32BigEndian(Exact(bytes, 4, number)) + PgTypes.PostgresEpochDays,
+                PgTypes.IntervalOid => ReadInterval(Exact(bytes, 16, number)),
                 PgTypes.UuidOid => new Guid(Exact(bytes, 16, number), bigEndian: true).ToString(),
                 PgTypes.JsonbOid when bytes.Length > 0 && bytes[0] == 1 => StrictUtf8.GetString(bytes[1..]),
                 _ when type.Kind == SqlTypeKind.Varchar => StrictUtf8.GetString(bytes),
@@ -51,8 +52,12 @@ public static class PgParameters
     private static SqlException BadBinary(int number) =>
         new(SqlState.InvalidBinaryRepresentation, $"incorrect binary data format in bind parameter {number}");
 
-    /// <summary>numeric's binary form: digit count, weight, sign, display scale, then base-10000 digits; held as double.</summary>
-    private static double ReadNumeric(ReadOnlySpan<byte> bytes, int number)
+    /// <summary>interval's binary form: microseconds, days, months.</summary>
+    private static Interval ReadInterval(ReadOnlySpan<byte> bytes) =>
+        new(BinaryPrimitives.ReadInt32BigEndian(bytes[12..]), BinaryPrimitives.ReadInt32BigEndian(bytes[8..]), BinaryPrimitives.ReadInt64BigEndian(bytes));
+
+    /// <summary>numeric's binary form: digit count, weight, sign, display scale, then base-10000 digits (the first at 10000^weight).</summary>
+    private static decimal ReadNumeric(ReadOnlySpan<byte> bytes, int number)
     {
         if (bytes.Length < 8)
         {
@@ -62,16 +67,15 @@ public static class PgParameters
         var digits = BinaryPrimitives.ReadInt16BigEndian(bytes);
         var weight = BinaryPrimitives.ReadInt16BigEndian(bytes[2..]);
         var sign = (ushort)BinaryPrimitives.ReadInt16BigEndian(bytes[4..]);
+        var scale = BinaryPrimitives.ReadInt16BigEndian(bytes[6..]);
         if (digits < 0 || bytes.Length != 8 + (2 * digits))
         {
             throw BadBinary(number);
         }
 
-        switch (sign)
+        if (sign is 0xC000 or 0xD000 or 0xF000)
         {
-            case 0xC000: return double.NaN;
-            case 0xD000: return double.PositiveInfinity;
-            case 0xF000: return double.NegativeInfinity;
+            throw new SqlException(SqlState.FeatureNotSupported, "numeric NaN and Infinity are not supported");
         }
 
         var text = new StringBuilder(digits * 4);
@@ -80,9 +84,26 @@ public static class PgParameters
             text.Append(BinaryPrimitives.ReadInt16BigEndian(bytes[(8 + (2 * i))..]).ToString("D4", CultureInfo.InvariantCulture));
         }
 
-        // The digits are base 10000 with the first one at 10000^weight.
-        var exponent = 4 * (weight - digits + 1);
-        var value = digits == 0 ? 0 : double.Parse(text.Append('e').Append(exponent.ToString(CultureInfo.InvariantCulture)).ToString(), CultureInfo.InvariantCulture);
+        // Place the decimal point after the digit group of weight 0, padding with zero groups where the weight lies outside the digits.
+        var integerGroups = weight + 1;
+        var all = text.ToString();
+        if (integerGroups > digits)
+        {
+            all += new string('0', 4 * (integerGroups - digits));
+        }
+        else if (integerGroups < 0)
+        {
+            all = new string('0', -4 * integerGroups) + all;
+            integerGroups = 0;
+        }
+
+        var literal = (integerGroups == 0 ? "0" : all[..(4 * integerGroups)]) + "." + all[(4 * integerGroups)..] + "0";
+        if (!decimal.TryParse(literal, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange, $"numeric value in bind parameter {number} is out of range");
+        }
+
+        value = Math.Round(value, Math.Min((int)scale, 28));
         return sign == 0x4000 ? -value : value;
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Text;
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Types;
 using StreamSql.Runtime.Rows;
@@ -26,6 +25,7 @@ public static class PgTypes
     public const int DateOid = 1082;
     public const int TimestampOid = 1114;
     public const int TimestampTzOid = 1184;
+    public const int IntervalOid = 1186;
     public const int NumericOid = 1700;
     public const int UuidOid = 2950;
     public const int JsonbOid = 3802;
@@ -33,12 +33,19 @@ public static class PgTypes
     /// <summary>PostgreSQL's epoch (2000-01-01) in microseconds since the Unix epoch, for binary timestamps.</summary>
     public const long PostgresEpochMicros = 946_684_800_000_000;
 
+    /// <summary>Days from the Unix epoch to PostgreSQL's (2000-01-01), for binary dates.</summary>
+    public const int PostgresEpochDays = 10_957;
+
     public static int Oid(SqlType type) => type.Kind switch
     {
         SqlTypeKind.Boolean => BoolOid,
         SqlTypeKind.Int => Int4Oid,
         SqlTypeKind.BigInt => Int8Oid,
         SqlTypeKind.Double => Float8Oid,
+        SqlTypeKind.Numeric => NumericOid,
+        SqlTypeKind.Date => DateOid,
+        SqlTypeKind.TimestampTz => TimestampTzOid,
+        SqlTypeKind.Interval => IntervalOid,
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         _ => TextOid,
@@ -51,9 +58,13 @@ public static class PgTypes
         BoolOid => SqlType.Boolean,
         Int2Oid or Int4Oid => SqlType.Int,
         Int8Oid => SqlType.BigInt,
-        Float4Oid or Float8Oid or NumericOid => SqlType.Double,
+        Float4Oid or Float8Oid => SqlType.Double,
+        NumericOid => SqlType.Numeric,
         TextOid or VarcharOid or BpcharOid or NameOid or JsonOid or JsonbOid or UuidOid => SqlType.Varchar,
-        TimestampOid or TimestampTzOid or DateOid => SqlType.Timestamp,
+        TimestampOid => SqlType.Timestamp,
+        TimestampTzOid => SqlType.TimestampTz,
+        DateOid => SqlType.Date,
+        IntervalOid => SqlType.Interval,
         _ => throw new SqlException(SqlState.FeatureNotSupported, $"parameters of the type with OID {oid} are not supported"),
     };
 
@@ -61,7 +72,9 @@ public static class PgTypes
     {
         SqlTypeKind.Boolean => 1,
         SqlTypeKind.Int => 4,
-        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp => 8,
+        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => 8,
+        SqlTypeKind.Date => 4,
+        SqlTypeKind.Interval => 16,
         _ => -1,
     };
 
@@ -123,13 +136,75 @@ public static class PgTypes
                 writer.WriteInt32(8);
                 writer.WriteInt64(BitConverter.DoubleToInt64Bits(value.AsDouble));
                 break;
-            case SqlTypeKind.Timestamp:
+            case SqlTypeKind.Numeric:
+                WriteBinaryNumeric(writer, value.Kind == ValueKind.Double ? (decimal)value.AsDouble : value.AsNumeric);
+                break;
+            case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
                 writer.WriteInt32(8);
                 writer.WriteInt64(value.AsLong - PostgresEpochMicros);
+                break;
+            case SqlTypeKind.Date:
+                writer.WriteInt32(4);
+                writer.WriteInt32((int)value.AsLong - PostgresEpochDays);
+                break;
+            case SqlTypeKind.Interval:
+                var interval = value.AsInterval;
+                writer.WriteInt32(16);
+                writer.WriteInt64(interval.Micros);
+                writer.WriteInt32(interval.Days);
+                writer.WriteInt32(interval.Months);
                 break;
             default:
                 writer.WriteLengthPrefixedUtf8(value.Kind == ValueKind.String ? value.AsString : value.ToText()!);
                 break;
+        }
+    }
+
+    /// <summary>PostgreSQL's binary numeric: base-10000 digits with weight, sign and display scale.</summary>
+    private static void WriteBinaryNumeric(PgWriter writer, decimal value)
+    {
+        var scale = value.Scale;
+        var text = Math.Abs(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var point = text.IndexOf('.');
+        var integer = point < 0 ? text : text[..point];
+        var fraction = point < 0 ? "" : text[(point + 1)..];
+        integer = integer.TrimStart('0');
+        integer = integer.PadLeft((integer.Length + 3) / 4 * 4, '0');
+        fraction = fraction.PadRight((fraction.Length + 3) / 4 * 4, '0');
+        var digits = new List<short>();
+        for (var i = 0; i < integer.Length; i += 4)
+        {
+            digits.Add(short.Parse(integer.AsSpan(i, 4), provider: System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        for (var i = 0; i < fraction.Length; i += 4)
+        {
+            digits.Add(short.Parse(fraction.AsSpan(i, 4), provider: System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var weight = (integer.Length / 4) - 1;
+        var start = 0;
+        while (start < digits.Count && digits[start] == 0)
+        {
+            start++;
+            weight--;
+        }
+
+        var end = digits.Count;
+        while (end > start && digits[end - 1] == 0)
+        {
+            end--;
+        }
+
+        var count = end - start;
+        writer.WriteInt32(8 + (2 * count));
+        writer.WriteInt16((short)count);
+        writer.WriteInt16((short)(count == 0 ? 0 : weight));
+        writer.WriteInt16(value < 0 ? (short)0x4000 : (short)0);
+        writer.WriteInt16((short)scale);
+        for (var i = start; i < end; i++)
+        {
+            writer.WriteInt16(digits[i]);
         }
     }
 }

@@ -7,6 +7,9 @@ internal sealed class EmbeddedPartition : IDisposable
 {
     private readonly object _appendGate = new();
     private readonly List<long> _addresses = [];
+
+    // Running maximum of record timestamps by offset: ascending, so a timestamp lookup is a binary search (Kafka's time index).
+    private readonly List<long> _maxTimestamps = [];
     private readonly FasterLogSettings _settings;
     private readonly string _directory;
     private long _committedEnd;
@@ -37,6 +40,7 @@ internal sealed class EmbeddedPartition : IDisposable
             }
 
             _addresses.Add(address);
+            NoteTimestamp(record.Timestamp);
             expected++;
         }
 
@@ -54,6 +58,7 @@ internal sealed class EmbeddedPartition : IDisposable
             {
                 var entry = EntryCodec.Encode(first + i, records[i]);
                 _addresses.Add(Log.Enqueue(entry));
+                NoteTimestamp(records[i].Timestamp);
             }
 
             end = _addresses.Count;
@@ -68,6 +73,33 @@ internal sealed class EmbeddedPartition : IDisposable
         }
 
         return first;
+    }
+
+    private void NoteTimestamp(long timestamp) =>
+        _maxTimestamps.Add(_maxTimestamps.Count == 0 ? timestamp : Math.Max(timestamp, _maxTimestamps[^1]));
+
+    /// <summary>The first durable offset whose running-maximum timestamp is at least timestamp, or -1.</summary>
+    public long OffsetForTimestamp(long timestamp)
+    {
+        var end = EndOffset;
+        lock (_appendGate)
+        {
+            int low = 0, high = (int)Math.Min(end, _maxTimestamps.Count);
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (_maxTimestamps[middle] >= timestamp)
+                {
+                    high = middle;
+                }
+                else
+                {
+                    low = middle + 1;
+                }
+            }
+
+            return low < end ? low : -1;
+        }
     }
 
     /// <summary>The log address of the record with this offset, or the tail when the offset is past the end.</summary>

@@ -29,6 +29,8 @@ internal sealed class EmbeddedTopicLog : ITopicLog, IDisposable
 
     public long StartOffset(int partition) => 0;
 
+    public long OffsetForTimestamp(int partition, long timestamp) => _partitions[partition].OffsetForTimestamp(timestamp);
+
     public IPartitionReader OpenReader(int partition, long fromOffset) =>
         new EmbeddedPartitionReader(_partitions[partition], partition, fromOffset, $"{Name}-{partition}");
 

@@ -1,8 +1,13 @@
 using System.Buffers.Binary;
+using System.Text;
 
 namespace StreamSql.Runtime.Topics.Embedded;
 
-/// <summary>Layout of one record inside a FasterLog entry: offset, timestamp, key and value with -1 lengths for null.</summary>
+/// <summary>Layout of one record inside a FasterLog entry: offset, timestamp, key and value with -1 lengths for null, then an optional header section.</summary>
+/// <remarks>
+/// The header section is absent when a record has no headers, so entries written before headers existed read back unchanged:
+/// int32 count, then per header int32 name length + UTF-8 name and int32 value length (-1 for null) + value.
+/// </remarks>
 internal static class EntryCodec
 {
     private const int FixedSize = 8 + 8 + 4 + 4;
@@ -11,7 +16,18 @@ internal static class EntryCodec
     {
         var keyLength = record.Key?.Length ?? -1;
         var valueLength = record.Value?.Length ?? -1;
-        var entry = new byte[FixedSize + Math.Max(keyLength, 0) + Math.Max(valueLength, 0)];
+        var headers = record.Headers;
+        var headerSize = 0;
+        if (headers is { Count: > 0 })
+        {
+            headerSize = 4;
+            for (var i = 0; i < headers.Count; i++)
+            {
+                headerSize += 4 + Encoding.UTF8.GetByteCount(headers[i].Key) + 4 + (headers[i].Value?.Length ?? 0);
+            }
+        }
+
+        var entry = new byte[FixedSize + Math.Max(keyLength, 0) + Math.Max(valueLength, 0) + headerSize];
         var span = entry.AsSpan();
         BinaryPrimitives.WriteInt64LittleEndian(span, offset);
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], record.Timestamp);
@@ -22,6 +38,24 @@ internal static class EntryCodec
         BinaryPrimitives.WriteInt32LittleEndian(span[position..], valueLength);
         position += 4;
         record.Value?.CopyTo(span[position..]);
+        position += Math.Max(valueLength, 0);
+        if (headerSize > 0)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span[position..], headers!.Count);
+            position += 4;
+            for (var i = 0; i < headers.Count; i++)
+            {
+                var nameLength = Encoding.UTF8.GetBytes(headers[i].Key, span[(position + 4)..]);
+                BinaryPrimitives.WriteInt32LittleEndian(span[position..], nameLength);
+                position += 4 + nameLength;
+                var value = headers[i].Value;
+                BinaryPrimitives.WriteInt32LittleEndian(span[position..], value?.Length ?? -1);
+                position += 4;
+                value?.CopyTo(span[position..]);
+                position += value?.Length ?? 0;
+            }
+        }
+
         return entry;
     }
 
@@ -41,6 +75,40 @@ internal static class EntryCodec
         var valueLength = BinaryPrimitives.ReadInt32LittleEndian(entry[position..]);
         position += 4;
         var value = valueLength < 0 ? null : entry.Slice(position, valueLength).ToArray();
-        return new TopicRecord(offset, timestamp, key, value);
+        position += Math.Max(valueLength, 0);
+        var headers = position + 4 <= entry.Length ? DecodeHeaders(entry[position..], source) : null;
+        return new TopicRecord(offset, timestamp, key, value, headers);
+    }
+
+    private static RecordHeader[]? DecodeHeaders(ReadOnlySpan<byte> section, string source)
+    {
+        var count = BinaryPrimitives.ReadInt32LittleEndian(section);
+        if (count <= 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var headers = new RecordHeader[count];
+            var position = 4;
+            for (var i = 0; i < count; i++)
+            {
+                var nameLength = BinaryPrimitives.ReadInt32LittleEndian(section[position..]);
+                position += 4;
+                var name = Encoding.UTF8.GetString(section.Slice(position, nameLength));
+                position += nameLength;
+                var valueLength = BinaryPrimitives.ReadInt32LittleEndian(section[position..]);
+                position += 4;
+                headers[i] = new RecordHeader(name, valueLength < 0 ? null : section.Slice(position, valueLength).ToArray());
+                position += Math.Max(valueLength, 0);
+            }
+
+            return headers;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new InvalidDataException($"corrupt record headers in {source}");
+        }
     }
 }

@@ -1,10 +1,9 @@
-using StreamSql.Server;
 using StreamSql.Server.Pg;
 
-namespace StreamSql.EndToEnd.Tests;
+namespace StreamSql.Server.Tests;
 
 /// <summary>The authentication and TLS flags and their environment variables.</summary>
-public sealed class ServerOptionsTests
+public sealed class AuthOptionsTests
 {
     [Fact]
     public void AuthUsersAndTlsComeFromFlagsAndEnvironment()
