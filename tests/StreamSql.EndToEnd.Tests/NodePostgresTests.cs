@@ -34,7 +34,10 @@ public sealed class NodePostgresTests(SharedServerFixture fixture)
         Assert.Equal("node-test", seen.GetProperty("afterError").GetString());
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> RunNodeAsync(string script, params string[] args)
+    private Task<(int ExitCode, string Output, string Error)> RunNodeAsync(string script, params string[] args) => RunAsync(_server, script, args);
+
+    /// <summary>Runs a script of tests/node against server; its port is in STREAMSQL_PG_PORT.</summary>
+    internal static async Task<(int ExitCode, string Output, string Error)> RunAsync(TestServer server, string script, params string[] args)
     {
         var folder = Path.Combine(SqlLogicTests.RepositoryRoot(), "tests", "node");
         Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "pg")), "node-postgres is not installed: run `npm ci` in tests/node (.ci/run does)");
@@ -45,7 +48,7 @@ public sealed class NodePostgresTests(SharedServerFixture fixture)
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["STREAMSQL_PG_PORT"] = _server.PgPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["STREAMSQL_PG_PORT"] = server.PgPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["TZ"] = "UTC";
         using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
         var output = process.StandardOutput.ReadToEndAsync();

@@ -57,6 +57,13 @@ public sealed class TlsTests
             Assert.True(exit == 0, error);
             Assert.Contains("SSL connection (protocol: TLSv1.", output);
 
+            // node-postgres: its own SCRAM and TLS implementations.
+            var (nodeExit, nodeOutput, nodeError) = await NodePostgresTests.RunAsync(server, "scram_tls.js", "secret");
+            Assert.True(nodeExit == 0, nodeError);
+            var seen = System.Text.Json.JsonDocument.Parse(nodeOutput).RootElement;
+            Assert.Equal((42, true), (seen.GetProperty("right").GetProperty("answer").GetInt32(), seen.GetProperty("right").GetProperty("encrypted").GetBoolean()));
+            Assert.Equal("28P01", seen.GetProperty("wrong").GetProperty("code").GetString());
+
             // A client that does not ask for TLS is still served in plain text.
             (exit, output, error) = await AuthenticationTests.RunPsqlAsync(server, "alice", "secret", "SHOW 'auto.offset.reset'");
             Assert.True(exit == 0, error);
