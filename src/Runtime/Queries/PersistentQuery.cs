@@ -100,6 +100,18 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Per source partition: records written but not processed yet (end offset minus processed offset).</summary>
+    public long[] Lag()
+    {
+        var lag = new long[_positions.Length];
+        for (var p = 0; p < lag.Length; p++)
+        {
+            lag[p] = Math.Max(0, _source.EndOffset(p) - Volatile.Read(ref _positions[p]));
+        }
+
+        return lag;
+    }
+
     /// <summary>True when every partition has processed up to the topic's current end.</summary>
     public bool IsCaughtUp()
     {

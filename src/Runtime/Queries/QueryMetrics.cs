@@ -34,8 +34,12 @@ public sealed class QueryMetrics
 
     public void CountOut(int n) => Interlocked.Add(ref _recordsOut, n);
 
+    /// <summary>The reason the latest bad record was skipped, for DESCRIBE EXTENDED.</summary>
+    public string? LastError { get; private set; }
+
     public void RecordBad(string topic, int partition, TopicRecord record, string reason)
     {
+        LastError = $"{topic}/{partition}@{record.Offset}: {reason}";
         Interlocked.Increment(ref _badRecords);
         var pending = Interlocked.Increment(ref _badSinceLog);
         var now = Environment.TickCount64;
