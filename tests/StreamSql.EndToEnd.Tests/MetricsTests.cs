@@ -47,4 +47,21 @@ public sealed class MetricsTests
         Assert.Contains("(bad records)|1|", describe);
         Assert.Contains(describe, r => r.StartsWith("(last error)|bad_src/0@0: malformed JSON", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task AnExpressionErrorOnOneRowGivesNullAndTheQueryGoesOn()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        await connection.ExecuteAsync("CREATE STREAM div_src (id INT, d INT) WITH (partitions=1)");
+        await connection.ExecuteAsync("CREATE STREAM div_out AS SELECT id, 100 / d AS q FROM div_src");
+        await connection.ExecuteAsync("INSERT INTO div_src VALUES (1, 4), (2, 0), (3, 5)");
+        await connection.ExecuteAsync("FLUSH");
+
+        Assert.Equal(["1|25", "2|NULL", "3|20"], (await connection.RowsAsync("SELECT * FROM div_out")).Order());
+        var describe = await connection.RowsAsync("DESCRIBE EXTENDED div_out");
+        Assert.Contains("(expression errors)|1|", describe);
+        Assert.Contains("(last error)|22012: division by zero|", describe);
+        Assert.Equal("RUNNING", (await connection.RowsAsync("SHOW QUERIES")).Single().Split('|')[1]);
+    }
 }

@@ -74,6 +74,7 @@ public sealed partial class StreamEngine
                     rows.Add(Row("(records in)", query.Metrics.RecordsIn.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(records out)", query.Metrics.RecordsOut.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(bad records)", query.Metrics.BadRecords.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    rows.Add(Row("(expression errors)", query.Metrics.ExpressionErrors.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(lag)", query.Lag().Sum().ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     if ((query.Metrics.LastError ?? query.Failure?.Message) is { } lastError)
                     {

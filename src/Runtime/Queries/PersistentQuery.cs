@@ -24,7 +24,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
         _offsets = offsets;
-        var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true);
+        var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true, Metrics.RecordExpressionError);
         var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
         var rowSink = new TopicRowSink(sinkTopic, new RowCodec(sink), offsets);
         _tasks = new PartitionTask[source.PartitionCount];
