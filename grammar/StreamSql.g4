@@ -239,6 +239,8 @@ primaryExpression
     | identifier STRING                                                   # typedLiteral
     | PARAMETER                                                           # parameter
     | EXISTS LPAREN query RPAREN                                          # exists
+    | EXTRACT LPAREN field=identifier FROM valueExpression RPAREN          # extract
+    | kind=(CURRENT_TIMESTAMP | CURRENT_DATE)                             # currentTime
     | LPAREN query RPAREN                                                 # scalarSubquery
     | ARRAY LBRACKET (expression (COMMA expression)*)? RBRACKET           # arrayConstructor
     | primaryExpression LBRACKET index=valueExpression RBRACKET           # subscript
@@ -319,6 +321,8 @@ CHANGES: 'CHANGES';
 CLOSE: 'CLOSE';
 CREATE: 'CREATE';
 CROSS: 'CROSS';
+CURRENT_DATE: 'CURRENT_DATE';
+CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP';
 DEFAULT: 'DEFAULT';
 DELETE: 'DELETE';
 DESC: 'DESC';
@@ -333,6 +337,7 @@ EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
 EXPLAIN: 'EXPLAIN';
 EXTENDED: 'EXTENDED';
+EXTRACT: 'EXTRACT';
 FALSE: 'FALSE';
 FINAL: 'FINAL';
 FIRST: 'FIRST';

@@ -36,28 +36,28 @@ public partial class StreamSqlParser : Parser {
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
 		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BEGINNING=7, BETWEEN=8, 
-		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, DEFAULT=16, 
-		DELETE=17, DESC=18, DESCRIBE=19, DISTINCT=20, DROP=21, ELSE=22, EMIT=23, 
-		END=24, ESCAPE=25, EXCEPT=26, EXISTS=27, EXPLAIN=28, EXTENDED=29, FALSE=30, 
-		FINAL=31, FIRST=32, FLUSH=33, FOR=34, FROM=35, FULL=36, FUNCTION=37, FUNCTIONS=38, 
-		GRACE=39, GROUP=40, HAVING=41, HOPPING=42, IF=43, ILIKE=44, IN=45, INNER=46, 
-		INSERT=47, INTERSECT=48, INTERVAL=49, INTO=50, IS=51, JOIN=52, KEY=53, 
-		LAST=54, LEFT=55, LIKE=56, LIMIT=57, LOCAL=58, MAP=59, MATERIALIZED=60, 
-		NOT=61, NULL=62, NULLS=63, OFFSET=64, ON=65, OR=66, ORDER=67, OUTER=68, 
-		PARTITION=69, PERIOD=70, PRECISION=71, PRIMARY=72, PRINT=73, PROPERTIES=74, 
-		QUERIES=75, REPLACE=76, RESET=77, RETENTION=78, RIGHT=79, ROW=80, ROWS=81, 
-		SELECT=82, SESSION=83, SET=84, SHOW=85, SINK=86, SINKS=87, SIZE=88, SLIDING=89, 
-		SOURCE=90, SOURCES=91, STREAM=92, STREAMS=93, STRUCT=94, SUBSCRIBE=95, 
-		TABLE=96, TABLES=97, TERMINATE=98, THEN=99, TIME=100, TO=101, TOPIC=102, 
-		TOPICS=103, TRUE=104, TUMBLING=105, UNION=106, UPDATE=107, USING=108, 
-		VALUES=109, VARYING=110, VIEW=111, VIEWS=112, WATERMARK=113, WHEN=114, 
-		WHERE=115, WINDOW=116, WITH=117, WITHIN=118, WITHOUT=119, ZONE=120, EQ=121, 
-		NEQ=122, LT=123, LTE=124, GT=125, GTE=126, PLUS=127, MINUS=128, ASTERISK=129, 
-		SLASH=130, PERCENT=131, CONCAT=132, DOUBLE_ARROW=133, ARROW=134, LBRACKET=135, 
-		RBRACKET=136, DOUBLE_COLON=137, LPAREN=138, RPAREN=139, COMMA=140, DOT=141, 
-		SEMI=142, ESCAPE_STRING=143, STRING=144, INTEGER_VALUE=145, DECIMAL_VALUE=146, 
-		PARAMETER=147, IDENTIFIER=148, QUOTED_IDENTIFIER=149, LINE_COMMENT=150, 
-		BLOCK_COMMENT=151, WS=152, UNRECOGNIZED=153;
+		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, CURRENT_DATE=16, 
+		CURRENT_TIMESTAMP=17, DEFAULT=18, DELETE=19, DESC=20, DESCRIBE=21, DISTINCT=22, 
+		DROP=23, ELSE=24, EMIT=25, END=26, ESCAPE=27, EXCEPT=28, EXISTS=29, EXPLAIN=30, 
+		EXTENDED=31, EXTRACT=32, FALSE=33, FINAL=34, FIRST=35, FLUSH=36, FOR=37, 
+		FROM=38, FULL=39, FUNCTION=40, FUNCTIONS=41, GRACE=42, GROUP=43, HAVING=44, 
+		HOPPING=45, IF=46, ILIKE=47, IN=48, INNER=49, INSERT=50, INTERSECT=51, 
+		INTERVAL=52, INTO=53, IS=54, JOIN=55, KEY=56, LAST=57, LEFT=58, LIKE=59, 
+		LIMIT=60, LOCAL=61, MAP=62, MATERIALIZED=63, NOT=64, NULL=65, NULLS=66, 
+		OFFSET=67, ON=68, OR=69, ORDER=70, OUTER=71, PARTITION=72, PERIOD=73, 
+		PRECISION=74, PRIMARY=75, PRINT=76, PROPERTIES=77, QUERIES=78, REPLACE=79, 
+		RESET=80, RETENTION=81, RIGHT=82, ROW=83, ROWS=84, SELECT=85, SESSION=86, 
+		SET=87, SHOW=88, SINK=89, SINKS=90, SIZE=91, SLIDING=92, SOURCE=93, SOURCES=94, 
+		STREAM=95, STREAMS=96, STRUCT=97, SUBSCRIBE=98, TABLE=99, TABLES=100, 
+		TERMINATE=101, THEN=102, TIME=103, TO=104, TOPIC=105, TOPICS=106, TRUE=107, 
+		TUMBLING=108, UNION=109, UPDATE=110, USING=111, VALUES=112, VARYING=113, 
+		VIEW=114, VIEWS=115, WATERMARK=116, WHEN=117, WHERE=118, WINDOW=119, WITH=120, 
+		WITHIN=121, WITHOUT=122, ZONE=123, EQ=124, NEQ=125, LT=126, LTE=127, GT=128, 
+		GTE=129, PLUS=130, MINUS=131, ASTERISK=132, SLASH=133, PERCENT=134, CONCAT=135, 
+		DOUBLE_ARROW=136, ARROW=137, LBRACKET=138, RBRACKET=139, DOUBLE_COLON=140, 
+		LPAREN=141, RPAREN=142, COMMA=143, DOT=144, SEMI=145, ESCAPE_STRING=146, 
+		STRING=147, INTEGER_VALUE=148, DECIMAL_VALUE=149, PARAMETER=150, IDENTIFIER=151, 
+		QUOTED_IDENTIFIER=152, LINE_COMMENT=153, BLOCK_COMMENT=154, WS=155, UNRECOGNIZED=156;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_assignment = 2, RULE_settingName = 3, 
 		RULE_settingValue = 4, RULE_tableElements = 5, RULE_tableElement = 6, 
@@ -89,48 +89,48 @@ public partial class StreamSqlParser : Parser {
 	private static readonly string[] _LiteralNames = {
 		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BEGINNING'", 
 		"'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", 
-		"'CROSS'", "'DEFAULT'", "'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", 
-		"'DROP'", "'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", 
-		"'EXPLAIN'", "'EXTENDED'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", 
-		"'FOR'", "'FROM'", "'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", 
-		"'HAVING'", "'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", 
-		"'INTERSECT'", "'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", 
-		"'LEFT'", "'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", 
-		"'NULL'", "'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", 
-		"'PARTITION'", "'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", 
-		"'QUERIES'", "'REPLACE'", "'RESET'", "'RETENTION'", "'RIGHT'", "'ROW'", 
-		"'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", "'SINK'", "'SINKS'", 
-		"'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", "'STREAMS'", 
-		"'STRUCT'", "'SUBSCRIBE'", "'TABLE'", "'TABLES'", "'TERMINATE'", "'THEN'", 
-		"'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'TUMBLING'", "'UNION'", 
-		"'UPDATE'", "'USING'", "'VALUES'", "'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", 
-		"'WHEN'", "'WHERE'", "'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", 
-		"'='", null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", 
-		"'%'", "'||'", "'->>'", "'->'", "'['", "']'", "'::'", "'('", "')'", "','", 
-		"'.'", "';'"
+		"'CROSS'", "'CURRENT_DATE'", "'CURRENT_TIMESTAMP'", "'DEFAULT'", "'DELETE'", 
+		"'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", "'EMIT'", "'END'", 
+		"'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", "'EXTENDED'", "'EXTRACT'", 
+		"'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", "'FULL'", 
+		"'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", "'HOPPING'", 
+		"'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", "'INTERVAL'", 
+		"'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", "'LIKE'", "'LIMIT'", 
+		"'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", "'NULLS'", "'OFFSET'", 
+		"'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", "'PERIOD'", "'PRECISION'", 
+		"'PRIMARY'", "'PRINT'", "'PROPERTIES'", "'QUERIES'", "'REPLACE'", "'RESET'", 
+		"'RETENTION'", "'RIGHT'", "'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", 
+		"'SET'", "'SHOW'", "'SINK'", "'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", 
+		"'SOURCES'", "'STREAM'", "'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", 
+		"'TABLES'", "'TERMINATE'", "'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", 
+		"'TRUE'", "'TUMBLING'", "'UNION'", "'UPDATE'", "'USING'", "'VALUES'", 
+		"'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", "'WHEN'", "'WHERE'", 
+		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'='", null, 
+		"'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", 
+		"'->>'", "'->'", "'['", "']'", "'::'", "'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
-		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "DEFAULT", 
-		"DELETE", "DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "EMIT", "END", 
-		"ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", "EXTENDED", "FALSE", "FINAL", 
-		"FIRST", "FLUSH", "FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", 
-		"GROUP", "HAVING", "HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", 
-		"INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", 
-		"LIKE", "LIMIT", "LOCAL", "MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", 
-		"OFFSET", "ON", "OR", "ORDER", "OUTER", "PARTITION", "PERIOD", "PRECISION", 
-		"PRIMARY", "PRINT", "PROPERTIES", "QUERIES", "REPLACE", "RESET", "RETENTION", 
-		"RIGHT", "ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", 
-		"SIZE", "SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", 
-		"SUBSCRIBE", "TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", 
-		"TOPICS", "TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", 
-		"VIEW", "VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", 
-		"WITHOUT", "ZONE", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", 
-		"ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", 
-		"RBRACKET", "DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", 
-		"ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", 
-		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
-		"UNRECOGNIZED"
+		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "CURRENT_DATE", 
+		"CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
+		"DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", 
+		"EXTENDED", "EXTRACT", "FALSE", "FINAL", "FIRST", "FLUSH", "FOR", "FROM", 
+		"FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", "HAVING", "HOPPING", 
+		"IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", 
+		"IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", "LOCAL", "MAP", 
+		"MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER", 
+		"OUTER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", "PRINT", "PROPERTIES", 
+		"QUERIES", "REPLACE", "RESET", "RETENTION", "RIGHT", "ROW", "ROWS", "SELECT", 
+		"SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", "SLIDING", "SOURCE", 
+		"SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", "TABLE", "TABLES", 
+		"TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", "TRUE", "TUMBLING", 
+		"UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", "VIEWS", "WATERMARK", 
+		"WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", "EQ", 
+		"NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", 
+		"PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", 
+		"DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
+		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
+		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -215,7 +215,7 @@ public partial class StreamSqlParser : Parser {
 			State = 116;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (((((_la - 14)) & ~0x3f) == 0 && ((1L << (_la - 14)) & -8646911275960876871L) != 0) || ((((_la - 82)) & ~0x3f) == 0 && ((1L << (_la - 82)) & 72057628565512205L) != 0)) {
+			if (((((_la - 14)) & ~0x3f) == 0 && ((1L << (_la - 14)) & 4611686087151125217L) != 0) || ((((_la - 80)) & ~0x3f) == 0 && ((1L << (_la - 80)) & 2305844114096390561L) != 0)) {
 				{
 				State = 98;
 				statement();
@@ -942,7 +942,7 @@ public partial class StreamSqlParser : Parser {
 				State = 195;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & 218378050249096577L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 192;
 					ErrorHandler.Sync(this);
@@ -1006,7 +1006,7 @@ public partial class StreamSqlParser : Parser {
 				State = 217;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & 218378050249096577L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
 					State = 214;
 					ErrorHandler.Sync(this);
@@ -1168,7 +1168,7 @@ public partial class StreamSqlParser : Parser {
 				State = 239;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==FUNCTIONS || ((((_la - 74)) & ~0x3f) == 0 && ((1L << (_la - 74)) & 275423830019L) != 0)) ) {
+				if ( !(_la==FUNCTIONS || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 275423830019L) != 0)) ) {
 					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1284,7 +1284,7 @@ public partial class StreamSqlParser : Parser {
 				State = 262;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 86)) & ~0x3f) == 0 && ((1L << (_la - 86)) & 33555537L) != 0)) ) {
+				if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 33555537L) != 0)) ) {
 					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -5079,6 +5079,8 @@ public partial class StreamSqlParser : Parser {
 			case CAST:
 			case CHANGES:
 			case CLOSE:
+			case CURRENT_DATE:
+			case CURRENT_TIMESTAMP:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -5087,6 +5089,7 @@ public partial class StreamSqlParser : Parser {
 			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
+			case EXTRACT:
 			case FALSE:
 			case FINAL:
 			case FIRST:
@@ -5652,7 +5655,7 @@ public partial class StreamSqlParser : Parser {
 			{
 			State = 874;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 121)) & ~0x3f) == 0 && ((1L << (_la - 121)) & 63L) != 0)) ) {
+			if ( !(((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -5819,6 +5822,8 @@ public partial class StreamSqlParser : Parser {
 			case CAST:
 			case CHANGES:
 			case CLOSE:
+			case CURRENT_DATE:
+			case CURRENT_TIMESTAMP:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -5827,6 +5832,7 @@ public partial class StreamSqlParser : Parser {
 			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
+			case EXTRACT:
 			case FALSE:
 			case FINAL:
 			case FIRST:
@@ -5946,7 +5952,7 @@ public partial class StreamSqlParser : Parser {
 						State = 883;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 129)) & ~0x3f) == 0 && ((1L << (_la - 129)) & 7L) != 0)) ) {
+						if ( !(((((_la - 132)) & ~0x3f) == 0 && ((1L << (_la - 132)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
@@ -6147,6 +6153,38 @@ public partial class StreamSqlParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitExists(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ExtractContext : PrimaryExpressionContext {
+		public IdentifierContext field;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTRACT() { return GetToken(StreamSqlParser.EXTRACT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ExtractContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExtract(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CurrentTimeContext : PrimaryExpressionContext {
+		public IToken kind;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURRENT_TIMESTAMP() { return GetToken(StreamSqlParser.CURRENT_TIMESTAMP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURRENT_DATE() { return GetToken(StreamSqlParser.CURRENT_DATE, 0); }
+		public CurrentTimeContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCurrentTime(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -6351,7 +6389,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 985;
+			State = 993;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
@@ -6458,137 +6496,173 @@ public partial class StreamSqlParser : Parser {
 				break;
 			case 10:
 				{
-				_localctx = new ScalarSubqueryContext(_localctx);
+				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 				State = 919;
-				Match(LPAREN);
+				Match(EXTRACT);
 				State = 920;
-				query();
+				Match(LPAREN);
 				State = 921;
+				((ExtractContext)_localctx).field = identifier();
+				State = 922;
+				Match(FROM);
+				State = 923;
+				valueExpression(0);
+				State = 924;
 				Match(RPAREN);
 				}
 				break;
 			case 11:
 				{
+				_localctx = new CurrentTimeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 926;
+				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
+					((CurrentTimeContext)_localctx).kind = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				}
+				break;
+			case 12:
+				{
+				_localctx = new ScalarSubqueryContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 927;
+				Match(LPAREN);
+				State = 928;
+				query();
+				State = 929;
+				Match(RPAREN);
+				}
+				break;
+			case 13:
+				{
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 923;
+				State = 931;
 				Match(ARRAY);
-				State = 924;
+				State = 932;
 				Match(LBRACKET);
-				State = 933;
+				State = 941;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 434051659925008379L) != 0) || ((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 4065L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 873520997089670663L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 8325123L) != 0)) {
 					{
-					State = 925;
+					State = 933;
 					expression();
-					State = 930;
+					State = 938;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 926;
+						State = 934;
 						Match(COMMA);
-						State = 927;
+						State = 935;
 						expression();
 						}
 						}
-						State = 932;
+						State = 940;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 935;
+				State = 943;
 				Match(RBRACKET);
 				}
 				break;
-			case 12:
+			case 14:
 				{
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 936;
+				State = 944;
 				Match(CASE);
-				State = 938;
+				State = 946;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 434051659925008379L) != 0) || ((((_la - 138)) & ~0x3f) == 0 && ((1L << (_la - 138)) & 4065L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & 873520997089670663L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 8325123L) != 0)) {
 					{
-					State = 937;
+					State = 945;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 941;
+				State = 949;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 940;
+					State = 948;
 					whenClause();
 					}
 					}
-					State = 943;
+					State = 951;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 947;
+				State = 955;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 945;
+					State = 953;
 					Match(ELSE);
-					State = 946;
+					State = 954;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 949;
+				State = 957;
 				Match(END);
 				}
 				break;
-			case 13:
+			case 15:
 				{
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 951;
+				State = 959;
 				Match(CAST);
-				State = 952;
+				State = 960;
 				Match(LPAREN);
-				State = 953;
+				State = 961;
 				expression();
-				State = 954;
+				State = 962;
 				Match(AS);
-				State = 955;
+				State = 963;
 				typeName(0);
-				State = 956;
+				State = 964;
 				Match(RPAREN);
 				}
 				break;
-			case 14:
+			case 16:
 				{
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 958;
+				State = 966;
 				functionName();
-				State = 959;
+				State = 967;
 				Match(LPAREN);
-				State = 972;
+				State = 980;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 960;
+					State = 968;
 					Match(ASTERISK);
 					}
 					break;
@@ -6600,6 +6674,8 @@ public partial class StreamSqlParser : Parser {
 				case CAST:
 				case CHANGES:
 				case CLOSE:
+				case CURRENT_DATE:
+				case CURRENT_TIMESTAMP:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
@@ -6609,6 +6685,7 @@ public partial class StreamSqlParser : Parser {
 				case EXISTS:
 				case EXPLAIN:
 				case EXTENDED:
+				case EXTRACT:
 				case FALSE:
 				case FINAL:
 				case FIRST:
@@ -6678,31 +6755,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 962;
+					State = 970;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 961;
+						State = 969;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 964;
+					State = 972;
 					expression();
-					State = 969;
+					State = 977;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 965;
+						State = 973;
 						Match(COMMA);
-						State = 966;
+						State = 974;
 						expression();
 						}
 						}
-						State = 971;
+						State = 979;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -6714,48 +6791,48 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 974;
+				State = 982;
 				Match(RPAREN);
-				}
-				break;
-			case 15:
-				{
-				_localctx = new QualifiedColumnContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 976;
-				identifier();
-				State = 977;
-				Match(DOT);
-				State = 978;
-				identifier();
-				}
-				break;
-			case 16:
-				{
-				_localctx = new ColumnReferenceContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 980;
-				identifier();
 				}
 				break;
 			case 17:
 				{
+				_localctx = new QualifiedColumnContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 984;
+				identifier();
+				State = 985;
+				Match(DOT);
+				State = 986;
+				identifier();
+				}
+				break;
+			case 18:
+				{
+				_localctx = new ColumnReferenceContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 988;
+				identifier();
+				}
+				break;
+			case 19:
+				{
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 981;
+				State = 989;
 				Match(LPAREN);
-				State = 982;
+				State = 990;
 				expression();
-				State = 983;
+				State = 991;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 997;
+			State = 1005;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -6764,20 +6841,20 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 995;
+					State = 1003;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 987;
+						State = 995;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 988;
+						State = 996;
 						Match(LBRACKET);
-						State = 989;
+						State = 997;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 990;
+						State = 998;
 						Match(RBRACKET);
 						}
 						break;
@@ -6785,18 +6862,18 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 992;
+						State = 1000;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 993;
+						State = 1001;
 						Match(DOUBLE_COLON);
-						State = 994;
+						State = 1002;
 						typeName(0);
 						}
 						break;
 					}
 					} 
 				}
-				State = 999;
+				State = 1007;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			}
@@ -6837,7 +6914,7 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 74, RULE_functionName);
 		try {
-			State = 1003;
+			State = 1011;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6907,21 +6984,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1000;
+				State = 1008;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1001;
+				State = 1009;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1002;
+				State = 1010;
 				Match(RIGHT);
 				}
 				break;
@@ -6971,13 +7048,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1005;
+			State = 1013;
 			Match(WHEN);
-			State = 1006;
+			State = 1014;
 			_localctx.condition = expression();
-			State = 1007;
+			State = 1015;
 			Match(THEN);
-			State = 1008;
+			State = 1016;
 			_localctx.result = expression();
 			}
 		}
@@ -7119,7 +7196,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1054;
+			State = 1062;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 			case 1:
@@ -7128,13 +7205,13 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1011;
+				State = 1019;
 				Match(ARRAY);
-				State = 1012;
+				State = 1020;
 				Match(LT);
-				State = 1013;
+				State = 1021;
 				typeName(0);
-				State = 1014;
+				State = 1022;
 				Match(GT);
 				}
 				break;
@@ -7143,17 +7220,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1016;
+				State = 1024;
 				Match(MAP);
-				State = 1017;
+				State = 1025;
 				Match(LT);
-				State = 1018;
+				State = 1026;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1019;
+				State = 1027;
 				Match(COMMA);
-				State = 1020;
+				State = 1028;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1021;
+				State = 1029;
 				Match(GT);
 				}
 				break;
@@ -7162,37 +7239,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1023;
+				State = 1031;
 				Match(STRUCT);
-				State = 1024;
+				State = 1032;
 				Match(LT);
-				State = 1033;
+				State = 1041;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & 218378050249096577L) != 0) || _la==IDENTIFIER || _la==QUOTED_IDENTIFIER) {
 					{
-					State = 1025;
+					State = 1033;
 					structField();
-					State = 1030;
+					State = 1038;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1026;
+						State = 1034;
 						Match(COMMA);
-						State = 1027;
+						State = 1035;
 						structField();
 						}
 						}
-						State = 1032;
+						State = 1040;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1035;
+				State = 1043;
 				Match(GT);
 				}
 				break;
@@ -7201,14 +7278,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1036;
+				State = 1044;
 				identifier();
-				State = 1038;
+				State = 1046;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,151,Context) ) {
 				case 1:
 					{
-					State = 1037;
+					State = 1045;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7220,38 +7297,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1047;
+				State = 1055;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 1040;
+					State = 1048;
 					Match(LPAREN);
-					State = 1041;
+					State = 1049;
 					Match(INTEGER_VALUE);
-					State = 1044;
+					State = 1052;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1042;
+						State = 1050;
 						Match(COMMA);
-						State = 1043;
+						State = 1051;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1046;
+					State = 1054;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1052;
+				State = 1060;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
 				case 1:
 					{
-					State = 1049;
+					State = 1057;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7260,9 +7337,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1050;
+					State = 1058;
 					Match(TIME);
-					State = 1051;
+					State = 1059;
 					Match(ZONE);
 					}
 					break;
@@ -7271,7 +7348,7 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1061;
+			State = 1069;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -7283,16 +7360,16 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1056;
+					State = 1064;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1057;
+					State = 1065;
 					Match(LBRACKET);
-					State = 1058;
+					State = 1066;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1063;
+				State = 1071;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,156,Context);
 			}
@@ -7336,9 +7413,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1064;
+			State = 1072;
 			identifier();
-			State = 1065;
+			State = 1073;
 			typeName(0);
 			}
 		}
@@ -7381,16 +7458,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1067;
+			State = 1075;
 			identifier();
-			State = 1070;
+			State = 1078;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 			case 1:
 				{
-				State = 1068;
+				State = 1076;
 				Match(DOT);
-				State = 1069;
+				State = 1077;
 				identifier();
 				}
 				break;
@@ -7432,7 +7509,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1072;
+			State = 1080;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7478,7 +7555,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1074;
+			State = 1082;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7524,20 +7601,20 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 88, RULE_identifier);
 		try {
-			State = 1079;
+			State = 1087;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1076;
+				State = 1084;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1077;
+				State = 1085;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -7606,7 +7683,7 @@ public partial class StreamSqlParser : Parser {
 			case ZONE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1078;
+				State = 1086;
 				nonReserved();
 				}
 				break;
@@ -7710,9 +7787,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1081;
+			State = 1089;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & 1706078517571067L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & 218378050249096577L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7788,7 +7865,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,153,1084,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,156,1092,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -7859,335 +7936,339 @@ public partial class StreamSqlParser : Parser {
 		35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,1,35,5,35,895,
 		8,35,10,35,12,35,898,9,35,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
 		3,36,909,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,929,8,36,10,36,12,36,932,9,36,3,
-		36,934,8,36,1,36,1,36,1,36,3,36,939,8,36,1,36,4,36,942,8,36,11,36,12,36,
-		943,1,36,1,36,3,36,948,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,1,36,1,36,3,36,963,8,36,1,36,1,36,1,36,5,36,968,8,36,10,36,
-		12,36,971,9,36,3,36,973,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
-		36,1,36,1,36,3,36,986,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,
-		996,8,36,10,36,12,36,999,9,36,1,37,1,37,1,37,3,37,1004,8,37,1,38,1,38,
-		1,38,1,38,1,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1029,8,39,10,39,12,39,1032,9,39,
-		3,39,1034,8,39,1,39,1,39,1,39,3,39,1039,8,39,1,39,1,39,1,39,1,39,3,39,
-		1045,8,39,1,39,3,39,1048,8,39,1,39,1,39,1,39,3,39,1053,8,39,3,39,1055,
-		8,39,1,39,1,39,1,39,5,39,1060,8,39,10,39,12,39,1063,9,39,1,40,1,40,1,40,
-		1,41,1,41,1,41,3,41,1071,8,41,1,42,1,42,1,43,1,43,1,44,1,44,1,44,3,44,
-		1080,8,44,1,45,1,45,1,45,0,6,32,52,64,70,72,78,46,0,2,4,6,8,10,12,14,16,
-		18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,
-		66,68,70,72,74,76,78,80,82,84,86,88,90,0,22,2,0,92,92,96,96,2,0,86,86,
-		90,90,8,0,38,38,74,75,87,87,91,91,93,93,97,97,103,103,112,112,1,0,18,19,
-		5,0,86,86,90,90,92,92,96,96,111,111,2,0,58,58,83,83,2,0,101,101,121,121,
-		1,0,80,81,2,0,26,26,106,106,2,0,2,2,20,20,2,0,6,6,18,18,2,0,32,32,54,54,
-		2,0,44,44,56,56,1,0,121,126,1,0,127,128,1,0,129,131,1,0,133,134,2,0,71,
-		71,110,110,2,0,117,117,119,119,2,0,30,30,104,104,1,0,145,146,26,0,1,1,
-		6,7,12,13,17,19,23,23,25,25,28,29,31,33,37,39,42,43,49,49,53,54,58,60,
-		63,63,70,71,73,78,80,81,83,83,85,95,97,98,100,100,102,103,105,105,107,
-		107,109,113,119,120,1259,0,95,1,0,0,0,2,306,1,0,0,0,4,308,1,0,0,0,6,321,
-		1,0,0,0,8,331,1,0,0,0,10,333,1,0,0,0,12,354,1,0,0,0,14,356,1,0,0,0,16,
-		363,1,0,0,0,18,375,1,0,0,0,20,386,1,0,0,0,22,398,1,0,0,0,24,400,1,0,0,
-		0,26,411,1,0,0,0,28,431,1,0,0,0,30,463,1,0,0,0,32,472,1,0,0,0,34,492,1,
-		0,0,0,36,508,1,0,0,0,38,510,1,0,0,0,40,568,1,0,0,0,42,584,1,0,0,0,44,641,
-		1,0,0,0,46,650,1,0,0,0,48,652,1,0,0,0,50,667,1,0,0,0,52,669,1,0,0,0,54,
-		709,1,0,0,0,56,725,1,0,0,0,58,727,1,0,0,0,60,788,1,0,0,0,62,790,1,0,0,
-		0,64,799,1,0,0,0,66,872,1,0,0,0,68,874,1,0,0,0,70,880,1,0,0,0,72,985,1,
-		0,0,0,74,1003,1,0,0,0,76,1005,1,0,0,0,78,1054,1,0,0,0,80,1064,1,0,0,0,
-		82,1067,1,0,0,0,84,1072,1,0,0,0,86,1074,1,0,0,0,88,1079,1,0,0,0,90,1081,
-		1,0,0,0,92,94,5,142,0,0,93,92,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,95,96,
-		1,0,0,0,96,116,1,0,0,0,97,95,1,0,0,0,98,107,3,2,1,0,99,101,5,142,0,0,100,
-		99,1,0,0,0,101,102,1,0,0,0,102,100,1,0,0,0,102,103,1,0,0,0,103,104,1,0,
-		0,0,104,106,3,2,1,0,105,100,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,
-		108,1,0,0,0,108,113,1,0,0,0,109,107,1,0,0,0,110,112,5,142,0,0,111,110,
-		1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,0,114,117,1,0,0,
-		0,115,113,1,0,0,0,116,98,1,0,0,0,116,117,1,0,0,0,117,118,1,0,0,0,118,119,
-		5,0,0,1,119,1,1,0,0,0,120,123,5,14,0,0,121,122,5,66,0,0,122,124,5,76,0,
-		0,123,121,1,0,0,0,123,124,1,0,0,0,124,125,1,0,0,0,125,129,7,0,0,0,126,
-		127,5,43,0,0,127,128,5,61,0,0,128,130,5,27,0,0,129,126,1,0,0,0,129,130,
-		1,0,0,0,130,131,1,0,0,0,131,133,3,82,41,0,132,134,3,10,5,0,133,132,1,0,
-		0,0,133,134,1,0,0,0,134,136,1,0,0,0,135,137,3,16,8,0,136,135,1,0,0,0,136,
-		137,1,0,0,0,137,140,1,0,0,0,138,139,5,5,0,0,139,141,3,28,14,0,140,138,
-		1,0,0,0,140,141,1,0,0,0,141,307,1,0,0,0,142,144,5,14,0,0,143,145,5,60,
-		0,0,144,143,1,0,0,0,144,145,1,0,0,0,145,146,1,0,0,0,146,150,5,111,0,0,
-		147,148,5,43,0,0,148,149,5,61,0,0,149,151,5,27,0,0,150,147,1,0,0,0,150,
-		151,1,0,0,0,151,152,1,0,0,0,152,154,3,82,41,0,153,155,3,16,8,0,154,153,
-		1,0,0,0,154,155,1,0,0,0,155,156,1,0,0,0,156,157,5,5,0,0,157,158,3,28,14,
-		0,158,307,1,0,0,0,159,160,5,14,0,0,160,164,7,1,0,0,161,162,5,43,0,0,162,
-		163,5,61,0,0,163,165,5,27,0,0,164,161,1,0,0,0,164,165,1,0,0,0,165,166,
-		1,0,0,0,166,168,3,82,41,0,167,169,3,10,5,0,168,167,1,0,0,0,168,169,1,0,
-		0,0,169,172,1,0,0,0,170,171,5,35,0,0,171,173,3,82,41,0,172,170,1,0,0,0,
-		172,173,1,0,0,0,173,175,1,0,0,0,174,176,3,16,8,0,175,174,1,0,0,0,175,176,
-		1,0,0,0,176,179,1,0,0,0,177,178,5,5,0,0,178,180,3,28,14,0,179,177,1,0,
-		0,0,179,180,1,0,0,0,180,307,1,0,0,0,181,182,5,47,0,0,182,183,5,50,0,0,
-		183,185,3,82,41,0,184,186,3,24,12,0,185,184,1,0,0,0,185,186,1,0,0,0,186,
-		187,1,0,0,0,187,188,3,22,11,0,188,307,1,0,0,0,189,190,5,107,0,0,190,195,
-		3,82,41,0,191,193,5,5,0,0,192,191,1,0,0,0,192,193,1,0,0,0,193,194,1,0,
-		0,0,194,196,3,88,44,0,195,192,1,0,0,0,195,196,1,0,0,0,196,197,1,0,0,0,
-		197,198,5,84,0,0,198,203,3,4,2,0,199,200,5,140,0,0,200,202,3,4,2,0,201,
-		199,1,0,0,0,202,205,1,0,0,0,203,201,1,0,0,0,203,204,1,0,0,0,204,208,1,
-		0,0,0,205,203,1,0,0,0,206,207,5,115,0,0,207,209,3,62,31,0,208,206,1,0,
-		0,0,208,209,1,0,0,0,209,307,1,0,0,0,210,211,5,17,0,0,211,212,5,35,0,0,
-		212,217,3,82,41,0,213,215,5,5,0,0,214,213,1,0,0,0,214,215,1,0,0,0,215,
-		216,1,0,0,0,216,218,3,88,44,0,217,214,1,0,0,0,217,218,1,0,0,0,218,221,
-		1,0,0,0,219,220,5,115,0,0,220,222,3,62,31,0,221,219,1,0,0,0,221,222,1,
-		0,0,0,222,307,1,0,0,0,223,307,3,28,14,0,224,226,5,95,0,0,225,227,5,101,
-		0,0,226,225,1,0,0,0,226,227,1,0,0,0,227,233,1,0,0,0,228,234,3,82,41,0,
-		229,230,5,138,0,0,230,231,3,28,14,0,231,232,5,139,0,0,232,234,1,0,0,0,
-		233,228,1,0,0,0,233,229,1,0,0,0,234,236,1,0,0,0,235,237,3,16,8,0,236,235,
-		1,0,0,0,236,237,1,0,0,0,237,307,1,0,0,0,238,239,5,85,0,0,239,241,7,2,0,
-		0,240,242,5,29,0,0,241,240,1,0,0,0,241,242,1,0,0,0,242,307,1,0,0,0,243,
-		244,5,85,0,0,244,245,5,60,0,0,245,307,5,112,0,0,246,247,5,85,0,0,247,307,
-		5,2,0,0,248,249,5,85,0,0,249,307,3,6,3,0,250,251,7,3,0,0,251,252,5,37,
-		0,0,252,307,3,88,44,0,253,255,7,3,0,0,254,256,5,29,0,0,255,254,1,0,0,0,
-		255,256,1,0,0,0,256,257,1,0,0,0,257,307,3,82,41,0,258,260,5,21,0,0,259,
-		261,5,60,0,0,260,259,1,0,0,0,260,261,1,0,0,0,261,262,1,0,0,0,262,265,7,
-		4,0,0,263,264,5,43,0,0,264,266,5,27,0,0,265,263,1,0,0,0,265,266,1,0,0,
-		0,266,267,1,0,0,0,267,270,3,82,41,0,268,269,5,17,0,0,269,271,5,102,0,0,
-		270,268,1,0,0,0,270,271,1,0,0,0,271,307,1,0,0,0,272,275,5,98,0,0,273,276,
-		3,88,44,0,274,276,5,2,0,0,275,273,1,0,0,0,275,274,1,0,0,0,276,307,1,0,
-		0,0,277,307,5,33,0,0,278,280,5,84,0,0,279,281,7,5,0,0,280,279,1,0,0,0,
-		280,281,1,0,0,0,281,282,1,0,0,0,282,283,3,6,3,0,283,284,7,6,0,0,284,285,
-		3,8,4,0,285,307,1,0,0,0,286,289,5,77,0,0,287,290,3,6,3,0,288,290,5,2,0,
-		0,289,287,1,0,0,0,289,288,1,0,0,0,290,307,1,0,0,0,291,292,5,28,0,0,292,
-		307,3,2,1,0,293,296,5,73,0,0,294,297,5,144,0,0,295,297,3,88,44,0,296,294,
-		1,0,0,0,296,295,1,0,0,0,297,300,1,0,0,0,298,299,5,35,0,0,299,301,5,7,0,
-		0,300,298,1,0,0,0,300,301,1,0,0,0,301,304,1,0,0,0,302,303,5,57,0,0,303,
-		305,5,145,0,0,304,302,1,0,0,0,304,305,1,0,0,0,305,307,1,0,0,0,306,120,
-		1,0,0,0,306,142,1,0,0,0,306,159,1,0,0,0,306,181,1,0,0,0,306,189,1,0,0,
-		0,306,210,1,0,0,0,306,223,1,0,0,0,306,224,1,0,0,0,306,238,1,0,0,0,306,
-		243,1,0,0,0,306,246,1,0,0,0,306,248,1,0,0,0,306,250,1,0,0,0,306,253,1,
-		0,0,0,306,258,1,0,0,0,306,272,1,0,0,0,306,277,1,0,0,0,306,278,1,0,0,0,
-		306,286,1,0,0,0,306,291,1,0,0,0,306,293,1,0,0,0,307,3,1,0,0,0,308,309,
-		3,88,44,0,309,310,5,121,0,0,310,311,3,62,31,0,311,5,1,0,0,0,312,322,5,
-		144,0,0,313,318,3,88,44,0,314,315,5,141,0,0,315,317,3,88,44,0,316,314,
-		1,0,0,0,317,320,1,0,0,0,318,316,1,0,0,0,318,319,1,0,0,0,319,322,1,0,0,
-		0,320,318,1,0,0,0,321,312,1,0,0,0,321,313,1,0,0,0,322,7,1,0,0,0,323,332,
-		5,144,0,0,324,326,5,128,0,0,325,324,1,0,0,0,325,326,1,0,0,0,326,327,1,
-		0,0,0,327,332,3,86,43,0,328,332,3,88,44,0,329,332,5,16,0,0,330,332,5,65,
-		0,0,331,323,1,0,0,0,331,325,1,0,0,0,331,328,1,0,0,0,331,329,1,0,0,0,331,
-		330,1,0,0,0,332,9,1,0,0,0,333,334,5,138,0,0,334,339,3,12,6,0,335,336,5,
-		140,0,0,336,338,3,12,6,0,337,335,1,0,0,0,338,341,1,0,0,0,339,337,1,0,0,
-		0,339,340,1,0,0,0,340,342,1,0,0,0,341,339,1,0,0,0,342,343,5,139,0,0,343,
-		11,1,0,0,0,344,355,3,14,7,0,345,346,5,113,0,0,346,347,5,34,0,0,347,348,
-		3,88,44,0,348,349,5,5,0,0,349,350,3,62,31,0,350,355,1,0,0,0,351,352,5,
-		72,0,0,352,353,5,53,0,0,353,355,3,24,12,0,354,344,1,0,0,0,354,345,1,0,
-		0,0,354,351,1,0,0,0,355,13,1,0,0,0,356,357,3,88,44,0,357,361,3,78,39,0,
-		358,362,5,53,0,0,359,360,5,72,0,0,360,362,5,53,0,0,361,358,1,0,0,0,361,
-		359,1,0,0,0,361,362,1,0,0,0,362,15,1,0,0,0,363,364,5,117,0,0,364,365,5,
-		138,0,0,365,370,3,18,9,0,366,367,5,140,0,0,367,369,3,18,9,0,368,366,1,
-		0,0,0,369,372,1,0,0,0,370,368,1,0,0,0,370,371,1,0,0,0,371,373,1,0,0,0,
-		372,370,1,0,0,0,373,374,5,139,0,0,374,17,1,0,0,0,375,376,3,88,44,0,376,
-		377,5,121,0,0,377,378,3,20,10,0,378,19,1,0,0,0,379,387,5,144,0,0,380,382,
-		5,128,0,0,381,380,1,0,0,0,381,382,1,0,0,0,382,383,1,0,0,0,383,387,3,86,
-		43,0,384,387,3,84,42,0,385,387,3,88,44,0,386,379,1,0,0,0,386,381,1,0,0,
-		0,386,384,1,0,0,0,386,385,1,0,0,0,387,21,1,0,0,0,388,389,5,109,0,0,389,
-		394,3,26,13,0,390,391,5,140,0,0,391,393,3,26,13,0,392,390,1,0,0,0,393,
-		396,1,0,0,0,394,392,1,0,0,0,394,395,1,0,0,0,395,399,1,0,0,0,396,394,1,
-		0,0,0,397,399,3,28,14,0,398,388,1,0,0,0,398,397,1,0,0,0,399,23,1,0,0,0,
-		400,401,5,138,0,0,401,406,3,88,44,0,402,403,5,140,0,0,403,405,3,88,44,
-		0,404,402,1,0,0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,
-		409,1,0,0,0,408,406,1,0,0,0,409,410,5,139,0,0,410,25,1,0,0,0,411,412,5,
-		138,0,0,412,417,3,62,31,0,413,414,5,140,0,0,414,416,3,62,31,0,415,413,
-		1,0,0,0,416,419,1,0,0,0,417,415,1,0,0,0,417,418,1,0,0,0,418,420,1,0,0,
-		0,419,417,1,0,0,0,420,421,5,139,0,0,421,27,1,0,0,0,422,423,5,117,0,0,423,
-		428,3,30,15,0,424,425,5,140,0,0,425,427,3,30,15,0,426,424,1,0,0,0,427,
-		430,1,0,0,0,428,426,1,0,0,0,428,429,1,0,0,0,429,432,1,0,0,0,430,428,1,
-		0,0,0,431,422,1,0,0,0,431,432,1,0,0,0,432,433,1,0,0,0,433,444,3,32,16,
-		0,434,435,5,67,0,0,435,436,5,9,0,0,436,441,3,40,20,0,437,438,5,140,0,0,
-		438,440,3,40,20,0,439,437,1,0,0,0,440,443,1,0,0,0,441,439,1,0,0,0,441,
-		442,1,0,0,0,442,445,1,0,0,0,443,441,1,0,0,0,444,434,1,0,0,0,444,445,1,
-		0,0,0,445,447,1,0,0,0,446,448,3,42,21,0,447,446,1,0,0,0,447,448,1,0,0,
-		0,448,454,1,0,0,0,449,452,5,57,0,0,450,453,5,145,0,0,451,453,5,2,0,0,452,
-		450,1,0,0,0,452,451,1,0,0,0,453,455,1,0,0,0,454,449,1,0,0,0,454,455,1,
-		0,0,0,455,461,1,0,0,0,456,457,5,64,0,0,457,459,5,145,0,0,458,460,7,7,0,
-		0,459,458,1,0,0,0,459,460,1,0,0,0,460,462,1,0,0,0,461,456,1,0,0,0,461,
-		462,1,0,0,0,462,29,1,0,0,0,463,465,3,88,44,0,464,466,3,24,12,0,465,464,
-		1,0,0,0,465,466,1,0,0,0,466,467,1,0,0,0,467,468,5,5,0,0,468,469,5,138,
-		0,0,469,470,3,28,14,0,470,471,5,139,0,0,471,31,1,0,0,0,472,473,6,16,-1,
-		0,473,474,3,36,18,0,474,489,1,0,0,0,475,476,10,2,0,0,476,478,5,48,0,0,
-		477,479,3,34,17,0,478,477,1,0,0,0,478,479,1,0,0,0,479,480,1,0,0,0,480,
-		488,3,32,16,3,481,482,10,1,0,0,482,484,7,8,0,0,483,485,3,34,17,0,484,483,
-		1,0,0,0,484,485,1,0,0,0,485,486,1,0,0,0,486,488,3,32,16,2,487,475,1,0,
-		0,0,487,481,1,0,0,0,488,491,1,0,0,0,489,487,1,0,0,0,489,490,1,0,0,0,490,
-		33,1,0,0,0,491,489,1,0,0,0,492,493,7,9,0,0,493,35,1,0,0,0,494,509,3,38,
-		19,0,495,496,5,109,0,0,496,501,3,26,13,0,497,498,5,140,0,0,498,500,3,26,
-		13,0,499,497,1,0,0,0,500,503,1,0,0,0,501,499,1,0,0,0,501,502,1,0,0,0,502,
-		509,1,0,0,0,503,501,1,0,0,0,504,505,5,138,0,0,505,506,3,28,14,0,506,507,
-		5,139,0,0,507,509,1,0,0,0,508,494,1,0,0,0,508,495,1,0,0,0,508,504,1,0,
-		0,0,509,37,1,0,0,0,510,512,5,82,0,0,511,513,5,20,0,0,512,511,1,0,0,0,512,
-		513,1,0,0,0,513,514,1,0,0,0,514,519,3,50,25,0,515,516,5,140,0,0,516,518,
-		3,50,25,0,517,515,1,0,0,0,518,521,1,0,0,0,519,517,1,0,0,0,519,520,1,0,
-		0,0,520,531,1,0,0,0,521,519,1,0,0,0,522,523,5,35,0,0,523,528,3,52,26,0,
-		524,525,5,140,0,0,525,527,3,52,26,0,526,524,1,0,0,0,527,530,1,0,0,0,528,
-		526,1,0,0,0,528,529,1,0,0,0,529,532,1,0,0,0,530,528,1,0,0,0,531,522,1,
-		0,0,0,531,532,1,0,0,0,532,534,1,0,0,0,533,535,3,44,22,0,534,533,1,0,0,
-		0,534,535,1,0,0,0,535,538,1,0,0,0,536,537,5,115,0,0,537,539,3,62,31,0,
-		538,536,1,0,0,0,538,539,1,0,0,0,539,550,1,0,0,0,540,541,5,40,0,0,541,542,
-		5,9,0,0,542,547,3,62,31,0,543,544,5,140,0,0,544,546,3,62,31,0,545,543,
-		1,0,0,0,546,549,1,0,0,0,547,545,1,0,0,0,547,548,1,0,0,0,548,551,1,0,0,
-		0,549,547,1,0,0,0,550,540,1,0,0,0,550,551,1,0,0,0,551,554,1,0,0,0,552,
-		553,5,41,0,0,553,555,3,62,31,0,554,552,1,0,0,0,554,555,1,0,0,0,555,566,
-		1,0,0,0,556,557,5,69,0,0,557,558,5,9,0,0,558,563,3,62,31,0,559,560,5,140,
-		0,0,560,562,3,62,31,0,561,559,1,0,0,0,562,565,1,0,0,0,563,561,1,0,0,0,
-		563,564,1,0,0,0,564,567,1,0,0,0,565,563,1,0,0,0,566,556,1,0,0,0,566,567,
-		1,0,0,0,567,39,1,0,0,0,568,570,3,62,31,0,569,571,7,10,0,0,570,569,1,0,
-		0,0,570,571,1,0,0,0,571,574,1,0,0,0,572,573,5,63,0,0,573,575,7,11,0,0,
-		574,572,1,0,0,0,574,575,1,0,0,0,575,41,1,0,0,0,576,577,5,23,0,0,577,585,
-		5,12,0,0,578,579,5,23,0,0,579,585,5,31,0,0,580,581,5,23,0,0,581,582,5,
-		65,0,0,582,583,5,116,0,0,583,585,5,13,0,0,584,576,1,0,0,0,584,578,1,0,
-		0,0,584,580,1,0,0,0,585,43,1,0,0,0,586,587,5,116,0,0,587,588,5,105,0,0,
-		588,589,5,138,0,0,589,590,5,88,0,0,590,594,3,48,24,0,591,593,3,46,23,0,
-		592,591,1,0,0,0,593,596,1,0,0,0,594,592,1,0,0,0,594,595,1,0,0,0,595,597,
-		1,0,0,0,596,594,1,0,0,0,597,598,5,139,0,0,598,642,1,0,0,0,599,600,5,116,
-		0,0,600,601,5,42,0,0,601,602,5,138,0,0,602,603,5,88,0,0,603,604,3,48,24,
-		0,604,605,5,140,0,0,605,606,5,1,0,0,606,607,5,9,0,0,607,611,3,48,24,0,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,
+		36,5,36,937,8,36,10,36,12,36,940,9,36,3,36,942,8,36,1,36,1,36,1,36,3,36,
+		947,8,36,1,36,4,36,950,8,36,11,36,12,36,951,1,36,1,36,3,36,956,8,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,971,
+		8,36,1,36,1,36,1,36,5,36,976,8,36,10,36,12,36,979,9,36,3,36,981,8,36,1,
+		36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,3,36,994,8,36,1,36,
+		1,36,1,36,1,36,1,36,1,36,1,36,1,36,5,36,1004,8,36,10,36,12,36,1007,9,36,
+		1,37,1,37,1,37,3,37,1012,8,37,1,38,1,38,1,38,1,38,1,38,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,5,39,1037,8,39,10,39,12,39,1040,9,39,3,39,1042,8,39,1,39,1,39,1,39,
+		3,39,1047,8,39,1,39,1,39,1,39,1,39,3,39,1053,8,39,1,39,3,39,1056,8,39,
+		1,39,1,39,1,39,3,39,1061,8,39,3,39,1063,8,39,1,39,1,39,1,39,5,39,1068,
+		8,39,10,39,12,39,1071,9,39,1,40,1,40,1,40,1,41,1,41,1,41,3,41,1079,8,41,
+		1,42,1,42,1,43,1,43,1,44,1,44,1,44,3,44,1088,8,44,1,45,1,45,1,45,0,6,32,
+		52,64,70,72,78,46,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
+		86,88,90,0,23,2,0,95,95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,90,90,94,
+		94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,89,93,93,95,95,99,99,
+		114,114,2,0,61,61,86,86,2,0,104,104,124,124,1,0,83,84,2,0,28,28,109,109,
+		2,0,2,2,22,22,2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,124,129,
+		1,0,130,131,1,0,132,134,1,0,136,137,1,0,16,17,2,0,74,74,113,113,2,0,120,
+		120,122,122,2,0,33,33,107,107,1,0,148,149,26,0,1,1,6,7,12,13,19,21,25,
+		25,27,27,30,31,34,36,40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,
+		84,86,86,88,98,100,101,103,103,105,106,108,108,110,110,112,116,122,123,
+		1269,0,95,1,0,0,0,2,306,1,0,0,0,4,308,1,0,0,0,6,321,1,0,0,0,8,331,1,0,
+		0,0,10,333,1,0,0,0,12,354,1,0,0,0,14,356,1,0,0,0,16,363,1,0,0,0,18,375,
+		1,0,0,0,20,386,1,0,0,0,22,398,1,0,0,0,24,400,1,0,0,0,26,411,1,0,0,0,28,
+		431,1,0,0,0,30,463,1,0,0,0,32,472,1,0,0,0,34,492,1,0,0,0,36,508,1,0,0,
+		0,38,510,1,0,0,0,40,568,1,0,0,0,42,584,1,0,0,0,44,641,1,0,0,0,46,650,1,
+		0,0,0,48,652,1,0,0,0,50,667,1,0,0,0,52,669,1,0,0,0,54,709,1,0,0,0,56,725,
+		1,0,0,0,58,727,1,0,0,0,60,788,1,0,0,0,62,790,1,0,0,0,64,799,1,0,0,0,66,
+		872,1,0,0,0,68,874,1,0,0,0,70,880,1,0,0,0,72,993,1,0,0,0,74,1011,1,0,0,
+		0,76,1013,1,0,0,0,78,1062,1,0,0,0,80,1072,1,0,0,0,82,1075,1,0,0,0,84,1080,
+		1,0,0,0,86,1082,1,0,0,0,88,1087,1,0,0,0,90,1089,1,0,0,0,92,94,5,145,0,
+		0,93,92,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,95,96,1,0,0,0,96,116,1,0,0,
+		0,97,95,1,0,0,0,98,107,3,2,1,0,99,101,5,145,0,0,100,99,1,0,0,0,101,102,
+		1,0,0,0,102,100,1,0,0,0,102,103,1,0,0,0,103,104,1,0,0,0,104,106,3,2,1,
+		0,105,100,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,0,108,
+		113,1,0,0,0,109,107,1,0,0,0,110,112,5,145,0,0,111,110,1,0,0,0,112,115,
+		1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,
+		0,116,98,1,0,0,0,116,117,1,0,0,0,117,118,1,0,0,0,118,119,5,0,0,1,119,1,
+		1,0,0,0,120,123,5,14,0,0,121,122,5,69,0,0,122,124,5,79,0,0,123,121,1,0,
+		0,0,123,124,1,0,0,0,124,125,1,0,0,0,125,129,7,0,0,0,126,127,5,46,0,0,127,
+		128,5,64,0,0,128,130,5,29,0,0,129,126,1,0,0,0,129,130,1,0,0,0,130,131,
+		1,0,0,0,131,133,3,82,41,0,132,134,3,10,5,0,133,132,1,0,0,0,133,134,1,0,
+		0,0,134,136,1,0,0,0,135,137,3,16,8,0,136,135,1,0,0,0,136,137,1,0,0,0,137,
+		140,1,0,0,0,138,139,5,5,0,0,139,141,3,28,14,0,140,138,1,0,0,0,140,141,
+		1,0,0,0,141,307,1,0,0,0,142,144,5,14,0,0,143,145,5,63,0,0,144,143,1,0,
+		0,0,144,145,1,0,0,0,145,146,1,0,0,0,146,150,5,114,0,0,147,148,5,46,0,0,
+		148,149,5,64,0,0,149,151,5,29,0,0,150,147,1,0,0,0,150,151,1,0,0,0,151,
+		152,1,0,0,0,152,154,3,82,41,0,153,155,3,16,8,0,154,153,1,0,0,0,154,155,
+		1,0,0,0,155,156,1,0,0,0,156,157,5,5,0,0,157,158,3,28,14,0,158,307,1,0,
+		0,0,159,160,5,14,0,0,160,164,7,1,0,0,161,162,5,46,0,0,162,163,5,64,0,0,
+		163,165,5,29,0,0,164,161,1,0,0,0,164,165,1,0,0,0,165,166,1,0,0,0,166,168,
+		3,82,41,0,167,169,3,10,5,0,168,167,1,0,0,0,168,169,1,0,0,0,169,172,1,0,
+		0,0,170,171,5,38,0,0,171,173,3,82,41,0,172,170,1,0,0,0,172,173,1,0,0,0,
+		173,175,1,0,0,0,174,176,3,16,8,0,175,174,1,0,0,0,175,176,1,0,0,0,176,179,
+		1,0,0,0,177,178,5,5,0,0,178,180,3,28,14,0,179,177,1,0,0,0,179,180,1,0,
+		0,0,180,307,1,0,0,0,181,182,5,50,0,0,182,183,5,53,0,0,183,185,3,82,41,
+		0,184,186,3,24,12,0,185,184,1,0,0,0,185,186,1,0,0,0,186,187,1,0,0,0,187,
+		188,3,22,11,0,188,307,1,0,0,0,189,190,5,110,0,0,190,195,3,82,41,0,191,
+		193,5,5,0,0,192,191,1,0,0,0,192,193,1,0,0,0,193,194,1,0,0,0,194,196,3,
+		88,44,0,195,192,1,0,0,0,195,196,1,0,0,0,196,197,1,0,0,0,197,198,5,87,0,
+		0,198,203,3,4,2,0,199,200,5,143,0,0,200,202,3,4,2,0,201,199,1,0,0,0,202,
+		205,1,0,0,0,203,201,1,0,0,0,203,204,1,0,0,0,204,208,1,0,0,0,205,203,1,
+		0,0,0,206,207,5,118,0,0,207,209,3,62,31,0,208,206,1,0,0,0,208,209,1,0,
+		0,0,209,307,1,0,0,0,210,211,5,19,0,0,211,212,5,38,0,0,212,217,3,82,41,
+		0,213,215,5,5,0,0,214,213,1,0,0,0,214,215,1,0,0,0,215,216,1,0,0,0,216,
+		218,3,88,44,0,217,214,1,0,0,0,217,218,1,0,0,0,218,221,1,0,0,0,219,220,
+		5,118,0,0,220,222,3,62,31,0,221,219,1,0,0,0,221,222,1,0,0,0,222,307,1,
+		0,0,0,223,307,3,28,14,0,224,226,5,98,0,0,225,227,5,104,0,0,226,225,1,0,
+		0,0,226,227,1,0,0,0,227,233,1,0,0,0,228,234,3,82,41,0,229,230,5,141,0,
+		0,230,231,3,28,14,0,231,232,5,142,0,0,232,234,1,0,0,0,233,228,1,0,0,0,
+		233,229,1,0,0,0,234,236,1,0,0,0,235,237,3,16,8,0,236,235,1,0,0,0,236,237,
+		1,0,0,0,237,307,1,0,0,0,238,239,5,88,0,0,239,241,7,2,0,0,240,242,5,31,
+		0,0,241,240,1,0,0,0,241,242,1,0,0,0,242,307,1,0,0,0,243,244,5,88,0,0,244,
+		245,5,63,0,0,245,307,5,115,0,0,246,247,5,88,0,0,247,307,5,2,0,0,248,249,
+		5,88,0,0,249,307,3,6,3,0,250,251,7,3,0,0,251,252,5,40,0,0,252,307,3,88,
+		44,0,253,255,7,3,0,0,254,256,5,31,0,0,255,254,1,0,0,0,255,256,1,0,0,0,
+		256,257,1,0,0,0,257,307,3,82,41,0,258,260,5,23,0,0,259,261,5,63,0,0,260,
+		259,1,0,0,0,260,261,1,0,0,0,261,262,1,0,0,0,262,265,7,4,0,0,263,264,5,
+		46,0,0,264,266,5,29,0,0,265,263,1,0,0,0,265,266,1,0,0,0,266,267,1,0,0,
+		0,267,270,3,82,41,0,268,269,5,19,0,0,269,271,5,105,0,0,270,268,1,0,0,0,
+		270,271,1,0,0,0,271,307,1,0,0,0,272,275,5,101,0,0,273,276,3,88,44,0,274,
+		276,5,2,0,0,275,273,1,0,0,0,275,274,1,0,0,0,276,307,1,0,0,0,277,307,5,
+		36,0,0,278,280,5,87,0,0,279,281,7,5,0,0,280,279,1,0,0,0,280,281,1,0,0,
+		0,281,282,1,0,0,0,282,283,3,6,3,0,283,284,7,6,0,0,284,285,3,8,4,0,285,
+		307,1,0,0,0,286,289,5,80,0,0,287,290,3,6,3,0,288,290,5,2,0,0,289,287,1,
+		0,0,0,289,288,1,0,0,0,290,307,1,0,0,0,291,292,5,30,0,0,292,307,3,2,1,0,
+		293,296,5,76,0,0,294,297,5,147,0,0,295,297,3,88,44,0,296,294,1,0,0,0,296,
+		295,1,0,0,0,297,300,1,0,0,0,298,299,5,38,0,0,299,301,5,7,0,0,300,298,1,
+		0,0,0,300,301,1,0,0,0,301,304,1,0,0,0,302,303,5,60,0,0,303,305,5,148,0,
+		0,304,302,1,0,0,0,304,305,1,0,0,0,305,307,1,0,0,0,306,120,1,0,0,0,306,
+		142,1,0,0,0,306,159,1,0,0,0,306,181,1,0,0,0,306,189,1,0,0,0,306,210,1,
+		0,0,0,306,223,1,0,0,0,306,224,1,0,0,0,306,238,1,0,0,0,306,243,1,0,0,0,
+		306,246,1,0,0,0,306,248,1,0,0,0,306,250,1,0,0,0,306,253,1,0,0,0,306,258,
+		1,0,0,0,306,272,1,0,0,0,306,277,1,0,0,0,306,278,1,0,0,0,306,286,1,0,0,
+		0,306,291,1,0,0,0,306,293,1,0,0,0,307,3,1,0,0,0,308,309,3,88,44,0,309,
+		310,5,124,0,0,310,311,3,62,31,0,311,5,1,0,0,0,312,322,5,147,0,0,313,318,
+		3,88,44,0,314,315,5,144,0,0,315,317,3,88,44,0,316,314,1,0,0,0,317,320,
+		1,0,0,0,318,316,1,0,0,0,318,319,1,0,0,0,319,322,1,0,0,0,320,318,1,0,0,
+		0,321,312,1,0,0,0,321,313,1,0,0,0,322,7,1,0,0,0,323,332,5,147,0,0,324,
+		326,5,131,0,0,325,324,1,0,0,0,325,326,1,0,0,0,326,327,1,0,0,0,327,332,
+		3,86,43,0,328,332,3,88,44,0,329,332,5,18,0,0,330,332,5,68,0,0,331,323,
+		1,0,0,0,331,325,1,0,0,0,331,328,1,0,0,0,331,329,1,0,0,0,331,330,1,0,0,
+		0,332,9,1,0,0,0,333,334,5,141,0,0,334,339,3,12,6,0,335,336,5,143,0,0,336,
+		338,3,12,6,0,337,335,1,0,0,0,338,341,1,0,0,0,339,337,1,0,0,0,339,340,1,
+		0,0,0,340,342,1,0,0,0,341,339,1,0,0,0,342,343,5,142,0,0,343,11,1,0,0,0,
+		344,355,3,14,7,0,345,346,5,116,0,0,346,347,5,37,0,0,347,348,3,88,44,0,
+		348,349,5,5,0,0,349,350,3,62,31,0,350,355,1,0,0,0,351,352,5,75,0,0,352,
+		353,5,56,0,0,353,355,3,24,12,0,354,344,1,0,0,0,354,345,1,0,0,0,354,351,
+		1,0,0,0,355,13,1,0,0,0,356,357,3,88,44,0,357,361,3,78,39,0,358,362,5,56,
+		0,0,359,360,5,75,0,0,360,362,5,56,0,0,361,358,1,0,0,0,361,359,1,0,0,0,
+		361,362,1,0,0,0,362,15,1,0,0,0,363,364,5,120,0,0,364,365,5,141,0,0,365,
+		370,3,18,9,0,366,367,5,143,0,0,367,369,3,18,9,0,368,366,1,0,0,0,369,372,
+		1,0,0,0,370,368,1,0,0,0,370,371,1,0,0,0,371,373,1,0,0,0,372,370,1,0,0,
+		0,373,374,5,142,0,0,374,17,1,0,0,0,375,376,3,88,44,0,376,377,5,124,0,0,
+		377,378,3,20,10,0,378,19,1,0,0,0,379,387,5,147,0,0,380,382,5,131,0,0,381,
+		380,1,0,0,0,381,382,1,0,0,0,382,383,1,0,0,0,383,387,3,86,43,0,384,387,
+		3,84,42,0,385,387,3,88,44,0,386,379,1,0,0,0,386,381,1,0,0,0,386,384,1,
+		0,0,0,386,385,1,0,0,0,387,21,1,0,0,0,388,389,5,112,0,0,389,394,3,26,13,
+		0,390,391,5,143,0,0,391,393,3,26,13,0,392,390,1,0,0,0,393,396,1,0,0,0,
+		394,392,1,0,0,0,394,395,1,0,0,0,395,399,1,0,0,0,396,394,1,0,0,0,397,399,
+		3,28,14,0,398,388,1,0,0,0,398,397,1,0,0,0,399,23,1,0,0,0,400,401,5,141,
+		0,0,401,406,3,88,44,0,402,403,5,143,0,0,403,405,3,88,44,0,404,402,1,0,
+		0,0,405,408,1,0,0,0,406,404,1,0,0,0,406,407,1,0,0,0,407,409,1,0,0,0,408,
+		406,1,0,0,0,409,410,5,142,0,0,410,25,1,0,0,0,411,412,5,141,0,0,412,417,
+		3,62,31,0,413,414,5,143,0,0,414,416,3,62,31,0,415,413,1,0,0,0,416,419,
+		1,0,0,0,417,415,1,0,0,0,417,418,1,0,0,0,418,420,1,0,0,0,419,417,1,0,0,
+		0,420,421,5,142,0,0,421,27,1,0,0,0,422,423,5,120,0,0,423,428,3,30,15,0,
+		424,425,5,143,0,0,425,427,3,30,15,0,426,424,1,0,0,0,427,430,1,0,0,0,428,
+		426,1,0,0,0,428,429,1,0,0,0,429,432,1,0,0,0,430,428,1,0,0,0,431,422,1,
+		0,0,0,431,432,1,0,0,0,432,433,1,0,0,0,433,444,3,32,16,0,434,435,5,70,0,
+		0,435,436,5,9,0,0,436,441,3,40,20,0,437,438,5,143,0,0,438,440,3,40,20,
+		0,439,437,1,0,0,0,440,443,1,0,0,0,441,439,1,0,0,0,441,442,1,0,0,0,442,
+		445,1,0,0,0,443,441,1,0,0,0,444,434,1,0,0,0,444,445,1,0,0,0,445,447,1,
+		0,0,0,446,448,3,42,21,0,447,446,1,0,0,0,447,448,1,0,0,0,448,454,1,0,0,
+		0,449,452,5,60,0,0,450,453,5,148,0,0,451,453,5,2,0,0,452,450,1,0,0,0,452,
+		451,1,0,0,0,453,455,1,0,0,0,454,449,1,0,0,0,454,455,1,0,0,0,455,461,1,
+		0,0,0,456,457,5,67,0,0,457,459,5,148,0,0,458,460,7,7,0,0,459,458,1,0,0,
+		0,459,460,1,0,0,0,460,462,1,0,0,0,461,456,1,0,0,0,461,462,1,0,0,0,462,
+		29,1,0,0,0,463,465,3,88,44,0,464,466,3,24,12,0,465,464,1,0,0,0,465,466,
+		1,0,0,0,466,467,1,0,0,0,467,468,5,5,0,0,468,469,5,141,0,0,469,470,3,28,
+		14,0,470,471,5,142,0,0,471,31,1,0,0,0,472,473,6,16,-1,0,473,474,3,36,18,
+		0,474,489,1,0,0,0,475,476,10,2,0,0,476,478,5,51,0,0,477,479,3,34,17,0,
+		478,477,1,0,0,0,478,479,1,0,0,0,479,480,1,0,0,0,480,488,3,32,16,3,481,
+		482,10,1,0,0,482,484,7,8,0,0,483,485,3,34,17,0,484,483,1,0,0,0,484,485,
+		1,0,0,0,485,486,1,0,0,0,486,488,3,32,16,2,487,475,1,0,0,0,487,481,1,0,
+		0,0,488,491,1,0,0,0,489,487,1,0,0,0,489,490,1,0,0,0,490,33,1,0,0,0,491,
+		489,1,0,0,0,492,493,7,9,0,0,493,35,1,0,0,0,494,509,3,38,19,0,495,496,5,
+		112,0,0,496,501,3,26,13,0,497,498,5,143,0,0,498,500,3,26,13,0,499,497,
+		1,0,0,0,500,503,1,0,0,0,501,499,1,0,0,0,501,502,1,0,0,0,502,509,1,0,0,
+		0,503,501,1,0,0,0,504,505,5,141,0,0,505,506,3,28,14,0,506,507,5,142,0,
+		0,507,509,1,0,0,0,508,494,1,0,0,0,508,495,1,0,0,0,508,504,1,0,0,0,509,
+		37,1,0,0,0,510,512,5,85,0,0,511,513,5,22,0,0,512,511,1,0,0,0,512,513,1,
+		0,0,0,513,514,1,0,0,0,514,519,3,50,25,0,515,516,5,143,0,0,516,518,3,50,
+		25,0,517,515,1,0,0,0,518,521,1,0,0,0,519,517,1,0,0,0,519,520,1,0,0,0,520,
+		531,1,0,0,0,521,519,1,0,0,0,522,523,5,38,0,0,523,528,3,52,26,0,524,525,
+		5,143,0,0,525,527,3,52,26,0,526,524,1,0,0,0,527,530,1,0,0,0,528,526,1,
+		0,0,0,528,529,1,0,0,0,529,532,1,0,0,0,530,528,1,0,0,0,531,522,1,0,0,0,
+		531,532,1,0,0,0,532,534,1,0,0,0,533,535,3,44,22,0,534,533,1,0,0,0,534,
+		535,1,0,0,0,535,538,1,0,0,0,536,537,5,118,0,0,537,539,3,62,31,0,538,536,
+		1,0,0,0,538,539,1,0,0,0,539,550,1,0,0,0,540,541,5,43,0,0,541,542,5,9,0,
+		0,542,547,3,62,31,0,543,544,5,143,0,0,544,546,3,62,31,0,545,543,1,0,0,
+		0,546,549,1,0,0,0,547,545,1,0,0,0,547,548,1,0,0,0,548,551,1,0,0,0,549,
+		547,1,0,0,0,550,540,1,0,0,0,550,551,1,0,0,0,551,554,1,0,0,0,552,553,5,
+		44,0,0,553,555,3,62,31,0,554,552,1,0,0,0,554,555,1,0,0,0,555,566,1,0,0,
+		0,556,557,5,72,0,0,557,558,5,9,0,0,558,563,3,62,31,0,559,560,5,143,0,0,
+		560,562,3,62,31,0,561,559,1,0,0,0,562,565,1,0,0,0,563,561,1,0,0,0,563,
+		564,1,0,0,0,564,567,1,0,0,0,565,563,1,0,0,0,566,556,1,0,0,0,566,567,1,
+		0,0,0,567,39,1,0,0,0,568,570,3,62,31,0,569,571,7,10,0,0,570,569,1,0,0,
+		0,570,571,1,0,0,0,571,574,1,0,0,0,572,573,5,66,0,0,573,575,7,11,0,0,574,
+		572,1,0,0,0,574,575,1,0,0,0,575,41,1,0,0,0,576,577,5,25,0,0,577,585,5,
+		12,0,0,578,579,5,25,0,0,579,585,5,34,0,0,580,581,5,25,0,0,581,582,5,68,
+		0,0,582,583,5,119,0,0,583,585,5,13,0,0,584,576,1,0,0,0,584,578,1,0,0,0,
+		584,580,1,0,0,0,585,43,1,0,0,0,586,587,5,119,0,0,587,588,5,108,0,0,588,
+		589,5,141,0,0,589,590,5,91,0,0,590,594,3,48,24,0,591,593,3,46,23,0,592,
+		591,1,0,0,0,593,596,1,0,0,0,594,592,1,0,0,0,594,595,1,0,0,0,595,597,1,
+		0,0,0,596,594,1,0,0,0,597,598,5,142,0,0,598,642,1,0,0,0,599,600,5,119,
+		0,0,600,601,5,45,0,0,601,602,5,141,0,0,602,603,5,91,0,0,603,604,3,48,24,
+		0,604,605,5,143,0,0,605,606,5,1,0,0,606,607,5,9,0,0,607,611,3,48,24,0,
 		608,610,3,46,23,0,609,608,1,0,0,0,610,613,1,0,0,0,611,609,1,0,0,0,611,
-		612,1,0,0,0,612,614,1,0,0,0,613,611,1,0,0,0,614,615,5,139,0,0,615,642,
-		1,0,0,0,616,617,5,116,0,0,617,618,5,83,0,0,618,619,5,138,0,0,619,623,3,
+		612,1,0,0,0,612,614,1,0,0,0,613,611,1,0,0,0,614,615,5,142,0,0,615,642,
+		1,0,0,0,616,617,5,119,0,0,617,618,5,86,0,0,618,619,5,141,0,0,619,623,3,
 		48,24,0,620,622,3,46,23,0,621,620,1,0,0,0,622,625,1,0,0,0,623,621,1,0,
-		0,0,623,624,1,0,0,0,624,626,1,0,0,0,625,623,1,0,0,0,626,627,5,139,0,0,
-		627,642,1,0,0,0,628,629,5,116,0,0,629,630,5,89,0,0,630,631,5,138,0,0,631,
-		632,5,88,0,0,632,636,3,48,24,0,633,635,3,46,23,0,634,633,1,0,0,0,635,638,
+		0,0,623,624,1,0,0,0,624,626,1,0,0,0,625,623,1,0,0,0,626,627,5,142,0,0,
+		627,642,1,0,0,0,628,629,5,119,0,0,629,630,5,92,0,0,630,631,5,141,0,0,631,
+		632,5,91,0,0,632,636,3,48,24,0,633,635,3,46,23,0,634,633,1,0,0,0,635,638,
 		1,0,0,0,636,634,1,0,0,0,636,637,1,0,0,0,637,639,1,0,0,0,638,636,1,0,0,
-		0,639,640,5,139,0,0,640,642,1,0,0,0,641,586,1,0,0,0,641,599,1,0,0,0,641,
-		616,1,0,0,0,641,628,1,0,0,0,642,45,1,0,0,0,643,644,5,140,0,0,644,645,5,
-		78,0,0,645,651,3,48,24,0,646,647,5,140,0,0,647,648,5,39,0,0,648,649,5,
-		70,0,0,649,651,3,48,24,0,650,643,1,0,0,0,650,646,1,0,0,0,651,47,1,0,0,
-		0,652,653,5,145,0,0,653,654,3,88,44,0,654,49,1,0,0,0,655,668,5,129,0,0,
-		656,657,3,88,44,0,657,658,5,141,0,0,658,659,5,129,0,0,659,668,1,0,0,0,
+		0,639,640,5,142,0,0,640,642,1,0,0,0,641,586,1,0,0,0,641,599,1,0,0,0,641,
+		616,1,0,0,0,641,628,1,0,0,0,642,45,1,0,0,0,643,644,5,143,0,0,644,645,5,
+		81,0,0,645,651,3,48,24,0,646,647,5,143,0,0,647,648,5,42,0,0,648,649,5,
+		73,0,0,649,651,3,48,24,0,650,643,1,0,0,0,650,646,1,0,0,0,651,47,1,0,0,
+		0,652,653,5,148,0,0,653,654,3,88,44,0,654,49,1,0,0,0,655,668,5,132,0,0,
+		656,657,3,88,44,0,657,658,5,144,0,0,658,659,5,132,0,0,659,668,1,0,0,0,
 		660,665,3,62,31,0,661,663,5,5,0,0,662,661,1,0,0,0,662,663,1,0,0,0,663,
 		664,1,0,0,0,664,666,3,88,44,0,665,662,1,0,0,0,665,666,1,0,0,0,666,668,
 		1,0,0,0,667,655,1,0,0,0,667,656,1,0,0,0,667,660,1,0,0,0,668,51,1,0,0,0,
 		669,670,6,26,-1,0,670,671,3,60,30,0,671,691,1,0,0,0,672,673,10,3,0,0,673,
-		674,5,15,0,0,674,675,5,52,0,0,675,690,3,60,30,0,676,677,10,2,0,0,677,678,
-		3,54,27,0,678,679,5,52,0,0,679,687,3,60,30,0,680,682,3,58,29,0,681,680,
+		674,5,15,0,0,674,675,5,55,0,0,675,690,3,60,30,0,676,677,10,2,0,0,677,678,
+		3,54,27,0,678,679,5,55,0,0,679,687,3,60,30,0,680,682,3,58,29,0,681,680,
 		1,0,0,0,681,682,1,0,0,0,682,683,1,0,0,0,683,685,3,56,28,0,684,686,3,58,
 		29,0,685,684,1,0,0,0,685,686,1,0,0,0,686,688,1,0,0,0,687,681,1,0,0,0,687,
 		688,1,0,0,0,688,690,1,0,0,0,689,672,1,0,0,0,689,676,1,0,0,0,690,693,1,
 		0,0,0,691,689,1,0,0,0,691,692,1,0,0,0,692,53,1,0,0,0,693,691,1,0,0,0,694,
-		696,5,46,0,0,695,694,1,0,0,0,695,696,1,0,0,0,696,710,1,0,0,0,697,699,5,
-		55,0,0,698,700,5,68,0,0,699,698,1,0,0,0,699,700,1,0,0,0,700,710,1,0,0,
-		0,701,703,5,79,0,0,702,704,5,68,0,0,703,702,1,0,0,0,703,704,1,0,0,0,704,
-		710,1,0,0,0,705,707,5,36,0,0,706,708,5,68,0,0,707,706,1,0,0,0,707,708,
+		696,5,49,0,0,695,694,1,0,0,0,695,696,1,0,0,0,696,710,1,0,0,0,697,699,5,
+		58,0,0,698,700,5,71,0,0,699,698,1,0,0,0,699,700,1,0,0,0,700,710,1,0,0,
+		0,701,703,5,82,0,0,702,704,5,71,0,0,703,702,1,0,0,0,703,704,1,0,0,0,704,
+		710,1,0,0,0,705,707,5,39,0,0,706,708,5,71,0,0,707,706,1,0,0,0,707,708,
 		1,0,0,0,708,710,1,0,0,0,709,695,1,0,0,0,709,697,1,0,0,0,709,701,1,0,0,
-		0,709,705,1,0,0,0,710,55,1,0,0,0,711,712,5,65,0,0,712,726,3,62,31,0,713,
-		714,5,108,0,0,714,715,5,138,0,0,715,720,3,88,44,0,716,717,5,140,0,0,717,
+		0,709,705,1,0,0,0,710,55,1,0,0,0,711,712,5,68,0,0,712,726,3,62,31,0,713,
+		714,5,111,0,0,714,715,5,141,0,0,715,720,3,88,44,0,716,717,5,143,0,0,717,
 		719,3,88,44,0,718,716,1,0,0,0,719,722,1,0,0,0,720,718,1,0,0,0,720,721,
-		1,0,0,0,721,723,1,0,0,0,722,720,1,0,0,0,723,724,5,139,0,0,724,726,1,0,
-		0,0,725,711,1,0,0,0,725,713,1,0,0,0,726,57,1,0,0,0,727,735,5,118,0,0,728,
-		736,3,48,24,0,729,730,5,138,0,0,730,731,3,48,24,0,731,732,5,140,0,0,732,
-		733,3,48,24,0,733,734,5,139,0,0,734,736,1,0,0,0,735,728,1,0,0,0,735,729,
-		1,0,0,0,736,740,1,0,0,0,737,738,5,39,0,0,738,739,5,70,0,0,739,741,3,48,
+		1,0,0,0,721,723,1,0,0,0,722,720,1,0,0,0,723,724,5,142,0,0,724,726,1,0,
+		0,0,725,711,1,0,0,0,725,713,1,0,0,0,726,57,1,0,0,0,727,735,5,121,0,0,728,
+		736,3,48,24,0,729,730,5,141,0,0,730,731,3,48,24,0,731,732,5,143,0,0,732,
+		733,3,48,24,0,733,734,5,142,0,0,734,736,1,0,0,0,735,728,1,0,0,0,735,729,
+		1,0,0,0,736,740,1,0,0,0,737,738,5,42,0,0,738,739,5,73,0,0,739,741,3,48,
 		24,0,740,737,1,0,0,0,740,741,1,0,0,0,741,59,1,0,0,0,742,750,3,82,41,0,
 		743,745,5,5,0,0,744,743,1,0,0,0,744,745,1,0,0,0,745,746,1,0,0,0,746,748,
 		3,88,44,0,747,749,3,24,12,0,748,747,1,0,0,0,748,749,1,0,0,0,749,751,1,
-		0,0,0,750,744,1,0,0,0,750,751,1,0,0,0,751,789,1,0,0,0,752,753,5,138,0,
-		0,753,754,3,28,14,0,754,762,5,139,0,0,755,757,5,5,0,0,756,755,1,0,0,0,
+		0,0,0,750,744,1,0,0,0,750,751,1,0,0,0,751,789,1,0,0,0,752,753,5,141,0,
+		0,753,754,3,28,14,0,754,762,5,142,0,0,755,757,5,5,0,0,756,755,1,0,0,0,
 		756,757,1,0,0,0,757,758,1,0,0,0,758,760,3,88,44,0,759,761,3,24,12,0,760,
 		759,1,0,0,0,760,761,1,0,0,0,761,763,1,0,0,0,762,756,1,0,0,0,762,763,1,
-		0,0,0,763,789,1,0,0,0,764,765,3,88,44,0,765,766,5,138,0,0,766,771,3,62,
-		31,0,767,768,5,140,0,0,768,770,3,62,31,0,769,767,1,0,0,0,770,773,1,0,0,
+		0,0,0,763,789,1,0,0,0,764,765,3,88,44,0,765,766,5,141,0,0,766,771,3,62,
+		31,0,767,768,5,143,0,0,768,770,3,62,31,0,769,767,1,0,0,0,770,773,1,0,0,
 		0,771,769,1,0,0,0,771,772,1,0,0,0,772,774,1,0,0,0,773,771,1,0,0,0,774,
-		782,5,139,0,0,775,777,5,5,0,0,776,775,1,0,0,0,776,777,1,0,0,0,777,778,
+		782,5,142,0,0,775,777,5,5,0,0,776,775,1,0,0,0,776,777,1,0,0,0,777,778,
 		1,0,0,0,778,780,3,88,44,0,779,781,3,24,12,0,780,779,1,0,0,0,780,781,1,
 		0,0,0,781,783,1,0,0,0,782,776,1,0,0,0,782,783,1,0,0,0,783,789,1,0,0,0,
-		784,785,5,138,0,0,785,786,3,52,26,0,786,787,5,139,0,0,787,789,1,0,0,0,
+		784,785,5,141,0,0,785,786,3,52,26,0,786,787,5,142,0,0,787,789,1,0,0,0,
 		788,742,1,0,0,0,788,752,1,0,0,0,788,764,1,0,0,0,788,784,1,0,0,0,789,61,
 		1,0,0,0,790,791,3,64,32,0,791,63,1,0,0,0,792,793,6,32,-1,0,793,795,3,70,
 		35,0,794,796,3,66,33,0,795,794,1,0,0,0,795,796,1,0,0,0,796,800,1,0,0,0,
-		797,798,5,61,0,0,798,800,3,64,32,3,799,792,1,0,0,0,799,797,1,0,0,0,800,
+		797,798,5,64,0,0,798,800,3,64,32,3,799,792,1,0,0,0,799,797,1,0,0,0,800,
 		809,1,0,0,0,801,802,10,2,0,0,802,803,5,3,0,0,803,808,3,64,32,3,804,805,
-		10,1,0,0,805,806,5,66,0,0,806,808,3,64,32,2,807,801,1,0,0,0,807,804,1,
+		10,1,0,0,805,806,5,69,0,0,806,808,3,64,32,2,807,801,1,0,0,0,807,804,1,
 		0,0,0,808,811,1,0,0,0,809,807,1,0,0,0,809,810,1,0,0,0,810,65,1,0,0,0,811,
 		809,1,0,0,0,812,813,3,68,34,0,813,814,3,70,35,0,814,873,1,0,0,0,815,817,
-		5,61,0,0,816,815,1,0,0,0,816,817,1,0,0,0,817,818,1,0,0,0,818,819,5,8,0,
+		5,64,0,0,816,815,1,0,0,0,816,817,1,0,0,0,817,818,1,0,0,0,818,819,5,8,0,
 		0,819,820,3,70,35,0,820,821,5,3,0,0,821,822,3,70,35,0,822,873,1,0,0,0,
-		823,825,5,61,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,826,1,0,0,0,826,827,
-		5,45,0,0,827,828,5,138,0,0,828,829,3,28,14,0,829,830,5,139,0,0,830,873,
-		1,0,0,0,831,833,5,61,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,
-		0,834,835,5,45,0,0,835,836,5,138,0,0,836,841,3,62,31,0,837,838,5,140,0,
+		823,825,5,64,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,826,1,0,0,0,826,827,
+		5,48,0,0,827,828,5,141,0,0,828,829,3,28,14,0,829,830,5,142,0,0,830,873,
+		1,0,0,0,831,833,5,64,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,
+		0,834,835,5,48,0,0,835,836,5,141,0,0,836,841,3,62,31,0,837,838,5,143,0,
 		0,838,840,3,62,31,0,839,837,1,0,0,0,840,843,1,0,0,0,841,839,1,0,0,0,841,
-		842,1,0,0,0,842,844,1,0,0,0,843,841,1,0,0,0,844,845,5,139,0,0,845,873,
-		1,0,0,0,846,848,5,61,0,0,847,846,1,0,0,0,847,848,1,0,0,0,848,849,1,0,0,
-		0,849,850,7,12,0,0,850,853,3,70,35,0,851,852,5,25,0,0,852,854,3,70,35,
-		0,853,851,1,0,0,0,853,854,1,0,0,0,854,873,1,0,0,0,855,857,5,51,0,0,856,
-		858,5,61,0,0,857,856,1,0,0,0,857,858,1,0,0,0,858,859,1,0,0,0,859,873,5,
-		62,0,0,860,862,5,51,0,0,861,863,5,61,0,0,862,861,1,0,0,0,862,863,1,0,0,
-		0,863,864,1,0,0,0,864,873,3,84,42,0,865,867,5,51,0,0,866,868,5,61,0,0,
-		867,866,1,0,0,0,867,868,1,0,0,0,868,869,1,0,0,0,869,870,5,20,0,0,870,871,
-		5,35,0,0,871,873,3,70,35,0,872,812,1,0,0,0,872,816,1,0,0,0,872,824,1,0,
+		842,1,0,0,0,842,844,1,0,0,0,843,841,1,0,0,0,844,845,5,142,0,0,845,873,
+		1,0,0,0,846,848,5,64,0,0,847,846,1,0,0,0,847,848,1,0,0,0,848,849,1,0,0,
+		0,849,850,7,12,0,0,850,853,3,70,35,0,851,852,5,27,0,0,852,854,3,70,35,
+		0,853,851,1,0,0,0,853,854,1,0,0,0,854,873,1,0,0,0,855,857,5,54,0,0,856,
+		858,5,64,0,0,857,856,1,0,0,0,857,858,1,0,0,0,858,859,1,0,0,0,859,873,5,
+		65,0,0,860,862,5,54,0,0,861,863,5,64,0,0,862,861,1,0,0,0,862,863,1,0,0,
+		0,863,864,1,0,0,0,864,873,3,84,42,0,865,867,5,54,0,0,866,868,5,64,0,0,
+		867,866,1,0,0,0,867,868,1,0,0,0,868,869,1,0,0,0,869,870,5,22,0,0,870,871,
+		5,38,0,0,871,873,3,70,35,0,872,812,1,0,0,0,872,816,1,0,0,0,872,824,1,0,
 		0,0,872,832,1,0,0,0,872,847,1,0,0,0,872,855,1,0,0,0,872,860,1,0,0,0,872,
 		865,1,0,0,0,873,67,1,0,0,0,874,875,7,13,0,0,875,69,1,0,0,0,876,877,6,35,
 		-1,0,877,881,3,72,36,0,878,879,7,14,0,0,879,881,3,70,35,5,880,876,1,0,
 		0,0,880,878,1,0,0,0,881,896,1,0,0,0,882,883,10,4,0,0,883,884,7,15,0,0,
 		884,895,3,70,35,5,885,886,10,3,0,0,886,887,7,14,0,0,887,895,3,70,35,4,
-		888,889,10,2,0,0,889,890,5,132,0,0,890,895,3,70,35,3,891,892,10,1,0,0,
+		888,889,10,2,0,0,889,890,5,135,0,0,890,895,3,70,35,3,891,892,10,1,0,0,
 		892,893,7,16,0,0,893,895,3,70,35,2,894,882,1,0,0,0,894,885,1,0,0,0,894,
 		888,1,0,0,0,894,891,1,0,0,0,895,898,1,0,0,0,896,894,1,0,0,0,896,897,1,
-		0,0,0,897,71,1,0,0,0,898,896,1,0,0,0,899,900,6,36,-1,0,900,986,5,62,0,
-		0,901,986,3,84,42,0,902,986,3,86,43,0,903,986,5,144,0,0,904,986,5,143,
-		0,0,905,906,5,49,0,0,906,908,5,144,0,0,907,909,3,88,44,0,908,907,1,0,0,
-		0,908,909,1,0,0,0,909,986,1,0,0,0,910,911,3,88,44,0,911,912,5,144,0,0,
-		912,986,1,0,0,0,913,986,5,147,0,0,914,915,5,27,0,0,915,916,5,138,0,0,916,
-		917,3,28,14,0,917,918,5,139,0,0,918,986,1,0,0,0,919,920,5,138,0,0,920,
-		921,3,28,14,0,921,922,5,139,0,0,922,986,1,0,0,0,923,924,5,4,0,0,924,933,
-		5,135,0,0,925,930,3,62,31,0,926,927,5,140,0,0,927,929,3,62,31,0,928,926,
-		1,0,0,0,929,932,1,0,0,0,930,928,1,0,0,0,930,931,1,0,0,0,931,934,1,0,0,
-		0,932,930,1,0,0,0,933,925,1,0,0,0,933,934,1,0,0,0,934,935,1,0,0,0,935,
-		986,5,136,0,0,936,938,5,10,0,0,937,939,3,62,31,0,938,937,1,0,0,0,938,939,
-		1,0,0,0,939,941,1,0,0,0,940,942,3,76,38,0,941,940,1,0,0,0,942,943,1,0,
-		0,0,943,941,1,0,0,0,943,944,1,0,0,0,944,947,1,0,0,0,945,946,5,22,0,0,946,
-		948,3,62,31,0,947,945,1,0,0,0,947,948,1,0,0,0,948,949,1,0,0,0,949,950,
-		5,24,0,0,950,986,1,0,0,0,951,952,5,11,0,0,952,953,5,138,0,0,953,954,3,
-		62,31,0,954,955,5,5,0,0,955,956,3,78,39,0,956,957,5,139,0,0,957,986,1,
-		0,0,0,958,959,3,74,37,0,959,972,5,138,0,0,960,973,5,129,0,0,961,963,5,
-		20,0,0,962,961,1,0,0,0,962,963,1,0,0,0,963,964,1,0,0,0,964,969,3,62,31,
-		0,965,966,5,140,0,0,966,968,3,62,31,0,967,965,1,0,0,0,968,971,1,0,0,0,
-		969,967,1,0,0,0,969,970,1,0,0,0,970,973,1,0,0,0,971,969,1,0,0,0,972,960,
-		1,0,0,0,972,962,1,0,0,0,972,973,1,0,0,0,973,974,1,0,0,0,974,975,5,139,
-		0,0,975,986,1,0,0,0,976,977,3,88,44,0,977,978,5,141,0,0,978,979,3,88,44,
-		0,979,986,1,0,0,0,980,986,3,88,44,0,981,982,5,138,0,0,982,983,3,62,31,
-		0,983,984,5,139,0,0,984,986,1,0,0,0,985,899,1,0,0,0,985,901,1,0,0,0,985,
-		902,1,0,0,0,985,903,1,0,0,0,985,904,1,0,0,0,985,905,1,0,0,0,985,910,1,
-		0,0,0,985,913,1,0,0,0,985,914,1,0,0,0,985,919,1,0,0,0,985,923,1,0,0,0,
-		985,936,1,0,0,0,985,951,1,0,0,0,985,958,1,0,0,0,985,976,1,0,0,0,985,980,
-		1,0,0,0,985,981,1,0,0,0,986,997,1,0,0,0,987,988,10,8,0,0,988,989,5,135,
-		0,0,989,990,3,70,35,0,990,991,5,136,0,0,991,996,1,0,0,0,992,993,10,5,0,
-		0,993,994,5,137,0,0,994,996,3,78,39,0,995,987,1,0,0,0,995,992,1,0,0,0,
-		996,999,1,0,0,0,997,995,1,0,0,0,997,998,1,0,0,0,998,73,1,0,0,0,999,997,
-		1,0,0,0,1000,1004,3,88,44,0,1001,1004,5,55,0,0,1002,1004,5,79,0,0,1003,
-		1000,1,0,0,0,1003,1001,1,0,0,0,1003,1002,1,0,0,0,1004,75,1,0,0,0,1005,
-		1006,5,114,0,0,1006,1007,3,62,31,0,1007,1008,5,99,0,0,1008,1009,3,62,31,
-		0,1009,77,1,0,0,0,1010,1011,6,39,-1,0,1011,1012,5,4,0,0,1012,1013,5,123,
-		0,0,1013,1014,3,78,39,0,1014,1015,5,125,0,0,1015,1055,1,0,0,0,1016,1017,
-		5,59,0,0,1017,1018,5,123,0,0,1018,1019,3,78,39,0,1019,1020,5,140,0,0,1020,
-		1021,3,78,39,0,1021,1022,5,125,0,0,1022,1055,1,0,0,0,1023,1024,5,94,0,
-		0,1024,1033,5,123,0,0,1025,1030,3,80,40,0,1026,1027,5,140,0,0,1027,1029,
-		3,80,40,0,1028,1026,1,0,0,0,1029,1032,1,0,0,0,1030,1028,1,0,0,0,1030,1031,
-		1,0,0,0,1031,1034,1,0,0,0,1032,1030,1,0,0,0,1033,1025,1,0,0,0,1033,1034,
-		1,0,0,0,1034,1035,1,0,0,0,1035,1055,5,125,0,0,1036,1038,3,88,44,0,1037,
-		1039,7,17,0,0,1038,1037,1,0,0,0,1038,1039,1,0,0,0,1039,1047,1,0,0,0,1040,
-		1041,5,138,0,0,1041,1044,5,145,0,0,1042,1043,5,140,0,0,1043,1045,5,145,
-		0,0,1044,1042,1,0,0,0,1044,1045,1,0,0,0,1045,1046,1,0,0,0,1046,1048,5,
-		139,0,0,1047,1040,1,0,0,0,1047,1048,1,0,0,0,1048,1052,1,0,0,0,1049,1050,
-		7,18,0,0,1050,1051,5,100,0,0,1051,1053,5,120,0,0,1052,1049,1,0,0,0,1052,
-		1053,1,0,0,0,1053,1055,1,0,0,0,1054,1010,1,0,0,0,1054,1016,1,0,0,0,1054,
-		1023,1,0,0,0,1054,1036,1,0,0,0,1055,1061,1,0,0,0,1056,1057,10,2,0,0,1057,
-		1058,5,135,0,0,1058,1060,5,136,0,0,1059,1056,1,0,0,0,1060,1063,1,0,0,0,
-		1061,1059,1,0,0,0,1061,1062,1,0,0,0,1062,79,1,0,0,0,1063,1061,1,0,0,0,
-		1064,1065,3,88,44,0,1065,1066,3,78,39,0,1066,81,1,0,0,0,1067,1070,3,88,
-		44,0,1068,1069,5,141,0,0,1069,1071,3,88,44,0,1070,1068,1,0,0,0,1070,1071,
-		1,0,0,0,1071,83,1,0,0,0,1072,1073,7,19,0,0,1073,85,1,0,0,0,1074,1075,7,
-		20,0,0,1075,87,1,0,0,0,1076,1080,5,148,0,0,1077,1080,5,149,0,0,1078,1080,
-		3,90,45,0,1079,1076,1,0,0,0,1079,1077,1,0,0,0,1079,1078,1,0,0,0,1080,89,
-		1,0,0,0,1081,1082,7,21,0,0,1082,91,1,0,0,0,159,95,102,107,113,116,123,
-		129,133,136,140,144,150,154,164,168,172,175,179,185,192,195,203,208,214,
-		217,221,226,233,236,241,255,260,265,270,275,280,289,296,300,304,306,318,
-		321,325,331,339,354,361,370,381,386,394,398,406,417,428,431,441,444,447,
-		452,454,459,461,465,478,484,487,489,501,508,512,519,528,531,534,538,547,
-		550,554,563,566,570,574,584,594,611,623,636,641,650,662,665,667,681,685,
-		687,689,691,695,699,703,707,709,720,725,735,740,744,748,750,756,760,762,
-		771,776,780,782,788,795,799,807,809,816,824,832,841,847,853,857,862,867,
-		872,880,894,896,908,930,933,938,943,947,962,969,972,985,995,997,1003,1030,
-		1033,1038,1044,1047,1052,1054,1061,1070,1079
+		0,0,0,897,71,1,0,0,0,898,896,1,0,0,0,899,900,6,36,-1,0,900,994,5,65,0,
+		0,901,994,3,84,42,0,902,994,3,86,43,0,903,994,5,147,0,0,904,994,5,146,
+		0,0,905,906,5,52,0,0,906,908,5,147,0,0,907,909,3,88,44,0,908,907,1,0,0,
+		0,908,909,1,0,0,0,909,994,1,0,0,0,910,911,3,88,44,0,911,912,5,147,0,0,
+		912,994,1,0,0,0,913,994,5,150,0,0,914,915,5,29,0,0,915,916,5,141,0,0,916,
+		917,3,28,14,0,917,918,5,142,0,0,918,994,1,0,0,0,919,920,5,32,0,0,920,921,
+		5,141,0,0,921,922,3,88,44,0,922,923,5,38,0,0,923,924,3,70,35,0,924,925,
+		5,142,0,0,925,994,1,0,0,0,926,994,7,17,0,0,927,928,5,141,0,0,928,929,3,
+		28,14,0,929,930,5,142,0,0,930,994,1,0,0,0,931,932,5,4,0,0,932,941,5,138,
+		0,0,933,938,3,62,31,0,934,935,5,143,0,0,935,937,3,62,31,0,936,934,1,0,
+		0,0,937,940,1,0,0,0,938,936,1,0,0,0,938,939,1,0,0,0,939,942,1,0,0,0,940,
+		938,1,0,0,0,941,933,1,0,0,0,941,942,1,0,0,0,942,943,1,0,0,0,943,994,5,
+		139,0,0,944,946,5,10,0,0,945,947,3,62,31,0,946,945,1,0,0,0,946,947,1,0,
+		0,0,947,949,1,0,0,0,948,950,3,76,38,0,949,948,1,0,0,0,950,951,1,0,0,0,
+		951,949,1,0,0,0,951,952,1,0,0,0,952,955,1,0,0,0,953,954,5,24,0,0,954,956,
+		3,62,31,0,955,953,1,0,0,0,955,956,1,0,0,0,956,957,1,0,0,0,957,958,5,26,
+		0,0,958,994,1,0,0,0,959,960,5,11,0,0,960,961,5,141,0,0,961,962,3,62,31,
+		0,962,963,5,5,0,0,963,964,3,78,39,0,964,965,5,142,0,0,965,994,1,0,0,0,
+		966,967,3,74,37,0,967,980,5,141,0,0,968,981,5,132,0,0,969,971,5,22,0,0,
+		970,969,1,0,0,0,970,971,1,0,0,0,971,972,1,0,0,0,972,977,3,62,31,0,973,
+		974,5,143,0,0,974,976,3,62,31,0,975,973,1,0,0,0,976,979,1,0,0,0,977,975,
+		1,0,0,0,977,978,1,0,0,0,978,981,1,0,0,0,979,977,1,0,0,0,980,968,1,0,0,
+		0,980,970,1,0,0,0,980,981,1,0,0,0,981,982,1,0,0,0,982,983,5,142,0,0,983,
+		994,1,0,0,0,984,985,3,88,44,0,985,986,5,144,0,0,986,987,3,88,44,0,987,
+		994,1,0,0,0,988,994,3,88,44,0,989,990,5,141,0,0,990,991,3,62,31,0,991,
+		992,5,142,0,0,992,994,1,0,0,0,993,899,1,0,0,0,993,901,1,0,0,0,993,902,
+		1,0,0,0,993,903,1,0,0,0,993,904,1,0,0,0,993,905,1,0,0,0,993,910,1,0,0,
+		0,993,913,1,0,0,0,993,914,1,0,0,0,993,919,1,0,0,0,993,926,1,0,0,0,993,
+		927,1,0,0,0,993,931,1,0,0,0,993,944,1,0,0,0,993,959,1,0,0,0,993,966,1,
+		0,0,0,993,984,1,0,0,0,993,988,1,0,0,0,993,989,1,0,0,0,994,1005,1,0,0,0,
+		995,996,10,8,0,0,996,997,5,138,0,0,997,998,3,70,35,0,998,999,5,139,0,0,
+		999,1004,1,0,0,0,1000,1001,10,5,0,0,1001,1002,5,140,0,0,1002,1004,3,78,
+		39,0,1003,995,1,0,0,0,1003,1000,1,0,0,0,1004,1007,1,0,0,0,1005,1003,1,
+		0,0,0,1005,1006,1,0,0,0,1006,73,1,0,0,0,1007,1005,1,0,0,0,1008,1012,3,
+		88,44,0,1009,1012,5,58,0,0,1010,1012,5,82,0,0,1011,1008,1,0,0,0,1011,1009,
+		1,0,0,0,1011,1010,1,0,0,0,1012,75,1,0,0,0,1013,1014,5,117,0,0,1014,1015,
+		3,62,31,0,1015,1016,5,102,0,0,1016,1017,3,62,31,0,1017,77,1,0,0,0,1018,
+		1019,6,39,-1,0,1019,1020,5,4,0,0,1020,1021,5,126,0,0,1021,1022,3,78,39,
+		0,1022,1023,5,128,0,0,1023,1063,1,0,0,0,1024,1025,5,62,0,0,1025,1026,5,
+		126,0,0,1026,1027,3,78,39,0,1027,1028,5,143,0,0,1028,1029,3,78,39,0,1029,
+		1030,5,128,0,0,1030,1063,1,0,0,0,1031,1032,5,97,0,0,1032,1041,5,126,0,
+		0,1033,1038,3,80,40,0,1034,1035,5,143,0,0,1035,1037,3,80,40,0,1036,1034,
+		1,0,0,0,1037,1040,1,0,0,0,1038,1036,1,0,0,0,1038,1039,1,0,0,0,1039,1042,
+		1,0,0,0,1040,1038,1,0,0,0,1041,1033,1,0,0,0,1041,1042,1,0,0,0,1042,1043,
+		1,0,0,0,1043,1063,5,128,0,0,1044,1046,3,88,44,0,1045,1047,7,18,0,0,1046,
+		1045,1,0,0,0,1046,1047,1,0,0,0,1047,1055,1,0,0,0,1048,1049,5,141,0,0,1049,
+		1052,5,148,0,0,1050,1051,5,143,0,0,1051,1053,5,148,0,0,1052,1050,1,0,0,
+		0,1052,1053,1,0,0,0,1053,1054,1,0,0,0,1054,1056,5,142,0,0,1055,1048,1,
+		0,0,0,1055,1056,1,0,0,0,1056,1060,1,0,0,0,1057,1058,7,19,0,0,1058,1059,
+		5,103,0,0,1059,1061,5,123,0,0,1060,1057,1,0,0,0,1060,1061,1,0,0,0,1061,
+		1063,1,0,0,0,1062,1018,1,0,0,0,1062,1024,1,0,0,0,1062,1031,1,0,0,0,1062,
+		1044,1,0,0,0,1063,1069,1,0,0,0,1064,1065,10,2,0,0,1065,1066,5,138,0,0,
+		1066,1068,5,139,0,0,1067,1064,1,0,0,0,1068,1071,1,0,0,0,1069,1067,1,0,
+		0,0,1069,1070,1,0,0,0,1070,79,1,0,0,0,1071,1069,1,0,0,0,1072,1073,3,88,
+		44,0,1073,1074,3,78,39,0,1074,81,1,0,0,0,1075,1078,3,88,44,0,1076,1077,
+		5,144,0,0,1077,1079,3,88,44,0,1078,1076,1,0,0,0,1078,1079,1,0,0,0,1079,
+		83,1,0,0,0,1080,1081,7,20,0,0,1081,85,1,0,0,0,1082,1083,7,21,0,0,1083,
+		87,1,0,0,0,1084,1088,5,151,0,0,1085,1088,5,152,0,0,1086,1088,3,90,45,0,
+		1087,1084,1,0,0,0,1087,1085,1,0,0,0,1087,1086,1,0,0,0,1088,89,1,0,0,0,
+		1089,1090,7,22,0,0,1090,91,1,0,0,0,159,95,102,107,113,116,123,129,133,
+		136,140,144,150,154,164,168,172,175,179,185,192,195,203,208,214,217,221,
+		226,233,236,241,255,260,265,270,275,280,289,296,300,304,306,318,321,325,
+		331,339,354,361,370,381,386,394,398,406,417,428,431,441,444,447,452,454,
+		459,461,465,478,484,487,489,501,508,512,519,528,531,534,538,547,550,554,
+		563,566,570,574,584,594,611,623,636,641,650,662,665,667,681,685,687,689,
+		691,695,699,703,707,709,720,725,735,740,744,748,750,756,760,762,771,776,
+		780,782,788,795,799,807,809,816,824,832,841,847,853,857,862,867,872,880,
+		894,896,908,938,941,946,951,955,970,977,980,993,1003,1005,1011,1038,1041,
+		1046,1052,1055,1060,1062,1069,1078,1087
 	};
 
 	public static readonly ATN _ATN =
