@@ -250,6 +250,8 @@ primaryExpression
     | identifier STRING                                                   # typedLiteral
     | PARAMETER                                                           # parameter
     | EXISTS LPAREN query RPAREN                                          # exists
+    | EXTRACT LPAREN field=identifier FROM valueExpression RPAREN          # extract
+    | kind=(CURRENT_TIMESTAMP | CURRENT_DATE)                             # currentTime
     | LPAREN query RPAREN                                                 # scalarSubquery
     | ARRAY LBRACKET (expression (COMMA expression)*)? RBRACKET           # arrayConstructor
     | primaryExpression LBRACKET index=valueExpression RBRACKET           # subscript
@@ -332,6 +334,8 @@ CHANGES: 'CHANGES';
 CLOSE: 'CLOSE';
 CREATE: 'CREATE';
 CROSS: 'CROSS';
+CURRENT_DATE: 'CURRENT_DATE';
+CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP';
 DEFAULT: 'DEFAULT';
 DELETE: 'DELETE';
 DESC: 'DESC';
@@ -346,6 +350,7 @@ EXCEPT: 'EXCEPT';
 EXISTS: 'EXISTS';
 EXPLAIN: 'EXPLAIN';
 EXTENDED: 'EXTENDED';
+EXTRACT: 'EXTRACT';
 FALSE: 'FALSE';
 FINAL: 'FINAL';
 FIRST: 'FIRST';

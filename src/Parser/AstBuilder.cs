@@ -525,6 +525,13 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
         new BinaryExpression(Pos(context.op), context.op.Type == G.ARROW ? BinaryOperator.JsonField : BinaryOperator.JsonFieldText,
             BuildExpression(context.left), BuildExpression(context.right));
 
+    /// <summary>EXTRACT(field FROM x) is date_part('field', x), as PostgreSQL rewrites it (it returns numeric there; double here).</summary>
+    public override AstNode VisitExtract(G.ExtractContext context) =>
+        new FunctionCall(Pos(context), "date_part", [new StringLiteral(Pos(context.field), BuildIdentifier(context.field)), BuildExpression(context.valueExpression())], false, false);
+
+    public override AstNode VisitCurrentTime(G.CurrentTimeContext context) =>
+        new FunctionCall(Pos(context), context.kind.Type == G.CURRENT_DATE ? "current_date" : "now", [], false, false);
+
     public override AstNode VisitExists(G.ExistsContext context) => new ExistsExpression(Pos(context), BuildQuery(context.query()));
 
     public override AstNode VisitScalarSubquery(G.ScalarSubqueryContext context) => new ScalarSubquery(Pos(context), BuildQuery(context.query()));

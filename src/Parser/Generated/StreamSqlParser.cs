@@ -36,30 +36,31 @@ public partial class StreamSqlParser : Parser {
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
 		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BEGINNING=7, BETWEEN=8, 
-		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, DEFAULT=16, 
-		DELETE=17, DESC=18, DESCRIBE=19, DISTINCT=20, DROP=21, ELSE=22, EMIT=23, 
-		END=24, ESCAPE=25, EXCEPT=26, EXISTS=27, EXPLAIN=28, EXTENDED=29, FALSE=30, 
-		FINAL=31, FIRST=32, FLUSH=33, FOR=34, FROM=35, FULL=36, FUNCTION=37, FUNCTIONS=38, 
-		GRACE=39, GROUP=40, HAVING=41, HOPPING=42, IF=43, ILIKE=44, IN=45, INNER=46, 
-		INSERT=47, INTERSECT=48, INTERVAL=49, INTO=50, IS=51, JOIN=52, KEY=53, 
-		LAST=54, LEFT=55, LIKE=56, LIMIT=57, LOCAL=58, MAP=59, MATERIALIZED=60, 
-		NOT=61, NULL=62, NULLS=63, OFFSET=64, ON=65, OR=66, ORDER=67, OUTER=68, 
-		PARTITION=69, PERIOD=70, PRECISION=71, PRIMARY=72, PRINT=73, PROPERTIES=74, 
-		QUERIES=75, REPLACE=76, RESET=77, RETENTION=78, RIGHT=79, ROW=80, ROWS=81, 
-		SELECT=82, SESSION=83, SET=84, SHOW=85, SINK=86, SINKS=87, SIZE=88, SLIDING=89, 
-		SOURCE=90, SOURCES=91, STREAM=92, STREAMS=93, STRUCT=94, SUBSCRIBE=95, 
-		TABLE=96, TABLES=97, TERMINATE=98, THEN=99, TIME=100, TO=101, TOPIC=102, 
-		TOPICS=103, TRUE=104, TUMBLING=105, UNION=106, UPDATE=107, USING=108, 
-		VALUES=109, VARYING=110, VIEW=111, VIEWS=112, WATERMARK=113, WHEN=114, 
-		WHERE=115, WINDOW=116, WITH=117, WITHIN=118, WITHOUT=119, ZONE=120, ABORT=121, 
-		BEGIN=122, CHAIN=123, COMMIT=124, DISCARD=125, NO=126, PLANS=127, ROLLBACK=128, 
-		SEQUENCES=129, START=130, TEMP=131, TEMPORARY=132, TRANSACTION=133, WORK=134, 
-		USER=135, PASSWORD=136, EQ=137, NEQ=138, LT=139, LTE=140, GT=141, GTE=142, 
-		PLUS=143, MINUS=144, ASTERISK=145, SLASH=146, PERCENT=147, CONCAT=148, 
-		DOUBLE_ARROW=149, ARROW=150, LBRACKET=151, RBRACKET=152, DOUBLE_COLON=153, 
-		LPAREN=154, RPAREN=155, COMMA=156, DOT=157, SEMI=158, ESCAPE_STRING=159, 
-		STRING=160, INTEGER_VALUE=161, DECIMAL_VALUE=162, PARAMETER=163, IDENTIFIER=164, 
-		QUOTED_IDENTIFIER=165, LINE_COMMENT=166, BLOCK_COMMENT=167, WS=168, UNRECOGNIZED=169;
+		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, CURRENT_DATE=16, 
+		CURRENT_TIMESTAMP=17, DEFAULT=18, DELETE=19, DESC=20, DESCRIBE=21, DISTINCT=22, 
+		DROP=23, ELSE=24, EMIT=25, END=26, ESCAPE=27, EXCEPT=28, EXISTS=29, EXPLAIN=30, 
+		EXTENDED=31, EXTRACT=32, FALSE=33, FINAL=34, FIRST=35, FLUSH=36, FOR=37, 
+		FROM=38, FULL=39, FUNCTION=40, FUNCTIONS=41, GRACE=42, GROUP=43, HAVING=44, 
+		HOPPING=45, IF=46, ILIKE=47, IN=48, INNER=49, INSERT=50, INTERSECT=51, 
+		INTERVAL=52, INTO=53, IS=54, JOIN=55, KEY=56, LAST=57, LEFT=58, LIKE=59, 
+		LIMIT=60, LOCAL=61, MAP=62, MATERIALIZED=63, NOT=64, NULL=65, NULLS=66, 
+		OFFSET=67, ON=68, OR=69, ORDER=70, OUTER=71, PARTITION=72, PERIOD=73, 
+		PRECISION=74, PRIMARY=75, PRINT=76, PROPERTIES=77, QUERIES=78, REPLACE=79, 
+		RESET=80, RETENTION=81, RIGHT=82, ROW=83, ROWS=84, SELECT=85, SESSION=86, 
+		SET=87, SHOW=88, SINK=89, SINKS=90, SIZE=91, SLIDING=92, SOURCE=93, SOURCES=94, 
+		STREAM=95, STREAMS=96, STRUCT=97, SUBSCRIBE=98, TABLE=99, TABLES=100, 
+		TERMINATE=101, THEN=102, TIME=103, TO=104, TOPIC=105, TOPICS=106, TRUE=107, 
+		TUMBLING=108, UNION=109, UPDATE=110, USING=111, VALUES=112, VARYING=113, 
+		VIEW=114, VIEWS=115, WATERMARK=116, WHEN=117, WHERE=118, WINDOW=119, WITH=120, 
+		WITHIN=121, WITHOUT=122, ZONE=123, ABORT=124, BEGIN=125, CHAIN=126, COMMIT=127, 
+		DISCARD=128, NO=129, PLANS=130, ROLLBACK=131, SEQUENCES=132, START=133, 
+		TEMP=134, TEMPORARY=135, TRANSACTION=136, WORK=137, USER=138, PASSWORD=139, 
+		EQ=140, NEQ=141, LT=142, LTE=143, GT=144, GTE=145, PLUS=146, MINUS=147, 
+		ASTERISK=148, SLASH=149, PERCENT=150, CONCAT=151, DOUBLE_ARROW=152, ARROW=153, 
+		LBRACKET=154, RBRACKET=155, DOUBLE_COLON=156, LPAREN=157, RPAREN=158, 
+		COMMA=159, DOT=160, SEMI=161, ESCAPE_STRING=162, STRING=163, INTEGER_VALUE=164, 
+		DECIMAL_VALUE=165, PARAMETER=166, IDENTIFIER=167, QUOTED_IDENTIFIER=168, 
+		LINE_COMMENT=169, BLOCK_COMMENT=170, WS=171, UNRECOGNIZED=172;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_transactionMode = 2, RULE_assignment = 3, 
 		RULE_settingName = 4, RULE_settingValue = 5, RULE_tableElements = 6, RULE_tableElement = 7, 
@@ -91,52 +92,53 @@ public partial class StreamSqlParser : Parser {
 	private static readonly string[] _LiteralNames = {
 		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BEGINNING'", 
 		"'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", 
-		"'CROSS'", "'DEFAULT'", "'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", 
-		"'DROP'", "'ELSE'", "'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", 
-		"'EXPLAIN'", "'EXTENDED'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", 
-		"'FOR'", "'FROM'", "'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", 
-		"'HAVING'", "'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", 
-		"'INTERSECT'", "'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", 
-		"'LEFT'", "'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", 
-		"'NULL'", "'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", 
-		"'PARTITION'", "'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", 
-		"'QUERIES'", "'REPLACE'", "'RESET'", "'RETENTION'", "'RIGHT'", "'ROW'", 
-		"'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", "'SINK'", "'SINKS'", 
-		"'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", "'STREAMS'", 
-		"'STRUCT'", "'SUBSCRIBE'", "'TABLE'", "'TABLES'", "'TERMINATE'", "'THEN'", 
-		"'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'TUMBLING'", "'UNION'", 
-		"'UPDATE'", "'USING'", "'VALUES'", "'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", 
-		"'WHEN'", "'WHERE'", "'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", 
-		"'ABORT'", "'BEGIN'", "'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", 
-		"'ROLLBACK'", "'SEQUENCES'", "'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", 
-		"'WORK'", "'USER'", "'PASSWORD'", "'='", null, "'<'", "'<='", "'>'", "'>='", 
-		"'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", 
-		"'::'", "'('", "')'", "','", "'.'", "';'"
+		"'CROSS'", "'CURRENT_DATE'", "'CURRENT_TIMESTAMP'", "'DEFAULT'", "'DELETE'", 
+		"'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", "'EMIT'", "'END'", 
+		"'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", "'EXTENDED'", "'EXTRACT'", 
+		"'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", "'FULL'", 
+		"'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", "'HOPPING'", 
+		"'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", "'INTERVAL'", 
+		"'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", "'LIKE'", "'LIMIT'", 
+		"'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", "'NULLS'", "'OFFSET'", 
+		"'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", "'PERIOD'", "'PRECISION'", 
+		"'PRIMARY'", "'PRINT'", "'PROPERTIES'", "'QUERIES'", "'REPLACE'", "'RESET'", 
+		"'RETENTION'", "'RIGHT'", "'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", 
+		"'SET'", "'SHOW'", "'SINK'", "'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", 
+		"'SOURCES'", "'STREAM'", "'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", 
+		"'TABLES'", "'TERMINATE'", "'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", 
+		"'TRUE'", "'TUMBLING'", "'UNION'", "'UPDATE'", "'USING'", "'VALUES'", 
+		"'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", "'WHEN'", "'WHERE'", 
+		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'ABORT'", "'BEGIN'", 
+		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
+		"'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", "'WORK'", "'USER'", 
+		"'PASSWORD'", "'='", null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", 
+		"'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", "'::'", "'('", 
+		"')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
-		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "DEFAULT", 
-		"DELETE", "DESC", "DESCRIBE", "DISTINCT", "DROP", "ELSE", "EMIT", "END", 
-		"ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", "EXTENDED", "FALSE", "FINAL", 
-		"FIRST", "FLUSH", "FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", 
-		"GROUP", "HAVING", "HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", 
-		"INTERSECT", "INTERVAL", "INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", 
-		"LIKE", "LIMIT", "LOCAL", "MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", 
-		"OFFSET", "ON", "OR", "ORDER", "OUTER", "PARTITION", "PERIOD", "PRECISION", 
-		"PRIMARY", "PRINT", "PROPERTIES", "QUERIES", "REPLACE", "RESET", "RETENTION", 
-		"RIGHT", "ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", 
-		"SIZE", "SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", 
-		"SUBSCRIBE", "TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", 
-		"TOPICS", "TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", 
-		"VIEW", "VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", 
-		"WITHOUT", "ZONE", "ABORT", "BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", 
-		"PLANS", "ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", "TRANSACTION", 
-		"WORK", "USER", "PASSWORD", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", 
-		"MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", 
-		"LBRACKET", "RBRACKET", "DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", 
-		"SEMI", "ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", 
-		"IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", 
-		"UNRECOGNIZED"
+		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "CURRENT_DATE", 
+		"CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
+		"DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", 
+		"EXTENDED", "EXTRACT", "FALSE", "FINAL", "FIRST", "FLUSH", "FOR", "FROM", 
+		"FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", "HAVING", "HOPPING", 
+		"IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", 
+		"IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", "LOCAL", "MAP", 
+		"MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER", 
+		"OUTER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", "PRINT", "PROPERTIES", 
+		"QUERIES", "REPLACE", "RESET", "RETENTION", "RIGHT", "ROW", "ROWS", "SELECT", 
+		"SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", "SLIDING", "SOURCE", 
+		"SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", "TABLE", "TABLES", 
+		"TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", "TRUE", "TUMBLING", 
+		"UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", "VIEWS", "WATERMARK", 
+		"WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", "ABORT", 
+		"BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", 
+		"START", "TEMP", "TEMPORARY", "TRANSACTION", "WORK", "USER", "PASSWORD", 
+		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", 
+		"PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", 
+		"DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
+		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
+		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -221,7 +223,7 @@ public partial class StreamSqlParser : Parser {
 			State = 118;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 140746366533632L) != 0) || ((((_la - 73)) & ~0x3f) == 0 && ((1L << (_la - 73)) & 187761487589153297L) != 0) || _la==LPAREN) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779245056L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || _la==LPAREN) {
 				{
 				State = 100;
 				statement();
@@ -1046,7 +1048,7 @@ public partial class StreamSqlParser : Parser {
 				State = 197;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
 					{
 					State = 194;
 					ErrorHandler.Sync(this);
@@ -1110,7 +1112,7 @@ public partial class StreamSqlParser : Parser {
 				State = 219;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376734L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
 					{
 					State = 216;
 					ErrorHandler.Sync(this);
@@ -1288,7 +1290,7 @@ public partial class StreamSqlParser : Parser {
 				State = 241;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==FUNCTIONS || ((((_la - 74)) & ~0x3f) == 0 && ((1L << (_la - 74)) & 275423830019L) != 0)) ) {
+				if ( !(_la==FUNCTIONS || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 275423830019L) != 0)) ) {
 					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1404,7 +1406,7 @@ public partial class StreamSqlParser : Parser {
 				State = 264;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 86)) & ~0x3f) == 0 && ((1L << (_la - 86)) & 33555537L) != 0)) ) {
+				if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 33555537L) != 0)) ) {
 					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1882,14 +1884,14 @@ public partial class StreamSqlParser : Parser {
 				State = 326;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4872317674768682814L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1649267445759L) != 0)) {
 					{
 					State = 316;
 					transactionMode();
 					State = 323;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4872317674768682814L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3225419783L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1651414929407L) != 0)) {
 						{
 						{
 						State = 318;
@@ -1922,7 +1924,7 @@ public partial class StreamSqlParser : Parser {
 				State = 328;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==END || ((((_la - 121)) & ~0x3f) == 0 && ((1L << (_la - 121)) & 137L) != 0)) ) {
+				if ( !(_la==END || ((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 137L) != 0)) ) {
 					((EndTransactionContext)_localctx).action = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1979,7 +1981,7 @@ public partial class StreamSqlParser : Parser {
 				State = 340;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==ALL || ((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 53L) != 0)) ) {
+				if ( !(_la==ALL || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 53L) != 0)) ) {
 					((DiscardContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -5675,6 +5677,8 @@ public partial class StreamSqlParser : Parser {
 			case CAST:
 			case CHANGES:
 			case CLOSE:
+			case CURRENT_DATE:
+			case CURRENT_TIMESTAMP:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -5683,6 +5687,7 @@ public partial class StreamSqlParser : Parser {
 			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
+			case EXTRACT:
 			case FALSE:
 			case FINAL:
 			case FIRST:
@@ -6264,7 +6269,7 @@ public partial class StreamSqlParser : Parser {
 			{
 			State = 934;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 137)) & ~0x3f) == 0 && ((1L << (_la - 137)) & 63L) != 0)) ) {
+			if ( !(((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6431,6 +6436,8 @@ public partial class StreamSqlParser : Parser {
 			case CAST:
 			case CHANGES:
 			case CLOSE:
+			case CURRENT_DATE:
+			case CURRENT_TIMESTAMP:
 			case DELETE:
 			case DESC:
 			case DESCRIBE:
@@ -6439,6 +6446,7 @@ public partial class StreamSqlParser : Parser {
 			case EXISTS:
 			case EXPLAIN:
 			case EXTENDED:
+			case EXTRACT:
 			case FALSE:
 			case FINAL:
 			case FIRST:
@@ -6574,7 +6582,7 @@ public partial class StreamSqlParser : Parser {
 						State = 943;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 145)) & ~0x3f) == 0 && ((1L << (_la - 145)) & 7L) != 0)) ) {
+						if ( !(((((_la - 148)) & ~0x3f) == 0 && ((1L << (_la - 148)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
@@ -6775,6 +6783,38 @@ public partial class StreamSqlParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitExists(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ExtractContext : PrimaryExpressionContext {
+		public IdentifierContext field;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTRACT() { return GetToken(StreamSqlParser.EXTRACT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ExtractContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExtract(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CurrentTimeContext : PrimaryExpressionContext {
+		public IToken kind;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURRENT_TIMESTAMP() { return GetToken(StreamSqlParser.CURRENT_TIMESTAMP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURRENT_DATE() { return GetToken(StreamSqlParser.CURRENT_DATE, 0); }
+		public CurrentTimeContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCurrentTime(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -6979,7 +7019,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1045;
+			State = 1053;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 			case 1:
@@ -7086,137 +7126,173 @@ public partial class StreamSqlParser : Parser {
 				break;
 			case 10:
 				{
-				_localctx = new ScalarSubqueryContext(_localctx);
+				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 				State = 979;
-				Match(LPAREN);
+				Match(EXTRACT);
 				State = 980;
-				query();
+				Match(LPAREN);
 				State = 981;
+				((ExtractContext)_localctx).field = identifier();
+				State = 982;
+				Match(FROM);
+				State = 983;
+				valueExpression(0);
+				State = 984;
 				Match(RPAREN);
 				}
 				break;
 			case 11:
 				{
+				_localctx = new CurrentTimeContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 986;
+				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
+					((CurrentTimeContext)_localctx).kind = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				}
+				break;
+			case 12:
+				{
+				_localctx = new ScalarSubqueryContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 987;
+				Match(LPAREN);
+				State = 988;
+				query();
+				State = 989;
+				Match(RPAREN);
+				}
+				break;
+			case 13:
+				{
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 983;
+				State = 991;
 				Match(ARRAY);
-				State = 984;
+				State = 992;
 				Match(LBRACKET);
-				State = 993;
+				State = 1001;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545704116244485L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 4262462983L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 2182381047807L) != 0)) {
 					{
-					State = 985;
+					State = 993;
 					expression();
-					State = 990;
+					State = 998;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 986;
+						State = 994;
 						Match(COMMA);
-						State = 987;
+						State = 995;
 						expression();
 						}
 						}
-						State = 992;
+						State = 1000;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 995;
+				State = 1003;
 				Match(RBRACKET);
 				}
 				break;
-			case 12:
+			case 14:
 				{
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 996;
+				State = 1004;
 				Match(CASE);
-				State = 998;
+				State = 1006;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -224602858114368302L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545704116244485L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 4262462983L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 2182381047807L) != 0)) {
 					{
-					State = 997;
+					State = 1005;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1001;
+				State = 1009;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1000;
+					State = 1008;
 					whenClause();
 					}
 					}
-					State = 1003;
+					State = 1011;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1007;
+				State = 1015;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1005;
+					State = 1013;
 					Match(ELSE);
-					State = 1006;
+					State = 1014;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1009;
+				State = 1017;
 				Match(END);
 				}
 				break;
-			case 13:
+			case 15:
 				{
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1011;
+				State = 1019;
 				Match(CAST);
-				State = 1012;
+				State = 1020;
 				Match(LPAREN);
-				State = 1013;
+				State = 1021;
 				expression();
-				State = 1014;
+				State = 1022;
 				Match(AS);
-				State = 1015;
+				State = 1023;
 				typeName(0);
-				State = 1016;
+				State = 1024;
 				Match(RPAREN);
 				}
 				break;
-			case 14:
+			case 16:
 				{
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1018;
+				State = 1026;
 				functionName();
-				State = 1019;
+				State = 1027;
 				Match(LPAREN);
-				State = 1032;
+				State = 1040;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1020;
+					State = 1028;
 					Match(ASTERISK);
 					}
 					break;
@@ -7228,6 +7304,8 @@ public partial class StreamSqlParser : Parser {
 				case CAST:
 				case CHANGES:
 				case CLOSE:
+				case CURRENT_DATE:
+				case CURRENT_TIMESTAMP:
 				case DELETE:
 				case DESC:
 				case DESCRIBE:
@@ -7237,6 +7315,7 @@ public partial class StreamSqlParser : Parser {
 				case EXISTS:
 				case EXPLAIN:
 				case EXTENDED:
+				case EXTRACT:
 				case FALSE:
 				case FINAL:
 				case FIRST:
@@ -7322,31 +7401,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1022;
+					State = 1030;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1021;
+						State = 1029;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1024;
+					State = 1032;
 					expression();
-					State = 1029;
+					State = 1037;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1025;
+						State = 1033;
 						Match(COMMA);
-						State = 1026;
+						State = 1034;
 						expression();
 						}
 						}
-						State = 1031;
+						State = 1039;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -7358,48 +7437,48 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1034;
+				State = 1042;
 				Match(RPAREN);
-				}
-				break;
-			case 15:
-				{
-				_localctx = new QualifiedColumnContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 1036;
-				identifier();
-				State = 1037;
-				Match(DOT);
-				State = 1038;
-				identifier();
-				}
-				break;
-			case 16:
-				{
-				_localctx = new ColumnReferenceContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 1040;
-				identifier();
 				}
 				break;
 			case 17:
 				{
+				_localctx = new QualifiedColumnContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1044;
+				identifier();
+				State = 1045;
+				Match(DOT);
+				State = 1046;
+				identifier();
+				}
+				break;
+			case 18:
+				{
+				_localctx = new ColumnReferenceContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1048;
+				identifier();
+				}
+				break;
+			case 19:
+				{
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1041;
+				State = 1049;
 				Match(LPAREN);
-				State = 1042;
+				State = 1050;
 				expression();
-				State = 1043;
+				State = 1051;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1057;
+			State = 1065;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -7408,20 +7487,20 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1055;
+					State = 1063;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1047;
+						State = 1055;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 1048;
+						State = 1056;
 						Match(LBRACKET);
-						State = 1049;
+						State = 1057;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1050;
+						State = 1058;
 						Match(RBRACKET);
 						}
 						break;
@@ -7429,18 +7508,18 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1052;
+						State = 1060;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1053;
+						State = 1061;
 						Match(DOUBLE_COLON);
-						State = 1054;
+						State = 1062;
 						typeName(0);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1059;
+				State = 1067;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
 			}
@@ -7481,7 +7560,7 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 76, RULE_functionName);
 		try {
-			State = 1063;
+			State = 1071;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7567,21 +7646,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1060;
+				State = 1068;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1061;
+				State = 1069;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1062;
+				State = 1070;
 				Match(RIGHT);
 				}
 				break;
@@ -7631,13 +7710,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1065;
+			State = 1073;
 			Match(WHEN);
-			State = 1066;
+			State = 1074;
 			_localctx.condition = expression();
-			State = 1067;
+			State = 1075;
 			Match(THEN);
-			State = 1068;
+			State = 1076;
 			_localctx.result = expression();
 			}
 		}
@@ -7779,7 +7858,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1114;
+			State = 1122;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
 			case 1:
@@ -7788,13 +7867,13 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1071;
+				State = 1079;
 				Match(ARRAY);
-				State = 1072;
+				State = 1080;
 				Match(LT);
-				State = 1073;
+				State = 1081;
 				typeName(0);
-				State = 1074;
+				State = 1082;
 				Match(GT);
 				}
 				break;
@@ -7803,17 +7882,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1076;
+				State = 1084;
 				Match(MAP);
-				State = 1077;
+				State = 1085;
 				Match(LT);
-				State = 1078;
+				State = 1086;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1079;
+				State = 1087;
 				Match(COMMA);
-				State = 1080;
+				State = 1088;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1081;
+				State = 1089;
 				Match(GT);
 				}
 				break;
@@ -7822,37 +7901,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1083;
+				State = 1091;
 				Match(STRUCT);
-				State = 1084;
+				State = 1092;
 				Match(LT);
-				State = 1093;
+				State = 1101;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 3221225479L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
 					{
-					State = 1085;
+					State = 1093;
 					structField();
-					State = 1090;
+					State = 1098;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1086;
+						State = 1094;
 						Match(COMMA);
-						State = 1087;
+						State = 1095;
 						structField();
 						}
 						}
-						State = 1092;
+						State = 1100;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1095;
+				State = 1103;
 				Match(GT);
 				}
 				break;
@@ -7861,14 +7940,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1096;
+				State = 1104;
 				identifier();
-				State = 1098;
+				State = 1106;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 				case 1:
 					{
-					State = 1097;
+					State = 1105;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7880,38 +7959,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1107;
+				State = 1115;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
-					State = 1100;
+					State = 1108;
 					Match(LPAREN);
-					State = 1101;
+					State = 1109;
 					Match(INTEGER_VALUE);
-					State = 1104;
+					State = 1112;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1102;
+						State = 1110;
 						Match(COMMA);
-						State = 1103;
+						State = 1111;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1106;
+					State = 1114;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1112;
+				State = 1120;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1109;
+					State = 1117;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7920,9 +7999,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1110;
+					State = 1118;
 					Match(TIME);
-					State = 1111;
+					State = 1119;
 					Match(ZONE);
 					}
 					break;
@@ -7931,7 +8010,7 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1121;
+			State = 1129;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -7943,16 +8022,16 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1116;
+					State = 1124;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1117;
+					State = 1125;
 					Match(LBRACKET);
-					State = 1118;
+					State = 1126;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1123;
+				State = 1131;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
 			}
@@ -7996,9 +8075,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1124;
+			State = 1132;
 			identifier();
-			State = 1125;
+			State = 1133;
 			typeName(0);
 			}
 		}
@@ -8041,16 +8120,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1127;
+			State = 1135;
 			identifier();
-			State = 1130;
+			State = 1138;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
 			case 1:
 				{
-				State = 1128;
+				State = 1136;
 				Match(DOT);
-				State = 1129;
+				State = 1137;
 				identifier();
 				}
 				break;
@@ -8092,7 +8171,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1132;
+			State = 1140;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8138,7 +8217,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1134;
+			State = 1142;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8184,20 +8263,20 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 90, RULE_identifier);
 		try {
-			State = 1139;
+			State = 1147;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1136;
+				State = 1144;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1137;
+				State = 1145;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -8282,7 +8361,7 @@ public partial class StreamSqlParser : Parser {
 			case PASSWORD:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1138;
+				State = 1146;
 				nonReserved();
 				}
 				break;
@@ -8402,9 +8481,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1141;
+			State = 1149;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -7178160683982376766L) != 0) || ((((_la - 70)) & ~0x3f) == 0 && ((1L << (_la - 70)) & -545721296114181L) != 0) || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 7L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1023L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8480,7 +8559,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,169,1144,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,172,1152,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -8555,358 +8634,362 @@ public partial class StreamSqlParser : Parser {
 		36,1,36,1,36,1,36,3,36,941,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
 		1,36,1,36,1,36,1,36,5,36,955,8,36,10,36,12,36,958,9,36,1,37,1,37,1,37,
 		1,37,1,37,1,37,1,37,1,37,1,37,3,37,969,8,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,989,
-		8,37,10,37,12,37,992,9,37,3,37,994,8,37,1,37,1,37,1,37,3,37,999,8,37,1,
-		37,4,37,1002,8,37,11,37,12,37,1003,1,37,1,37,3,37,1008,8,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1023,8,37,
-		1,37,1,37,1,37,5,37,1028,8,37,10,37,12,37,1031,9,37,3,37,1033,8,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,3,37,1046,8,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,1056,8,37,10,37,12,37,1059,9,37,
-		1,38,1,38,1,38,3,38,1064,8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,5,40,1089,8,40,10,40,12,40,1092,9,40,3,40,1094,8,40,1,40,1,40,1,40,
-		3,40,1099,8,40,1,40,1,40,1,40,1,40,3,40,1105,8,40,1,40,3,40,1108,8,40,
-		1,40,1,40,1,40,3,40,1113,8,40,3,40,1115,8,40,1,40,1,40,1,40,5,40,1120,
-		8,40,10,40,12,40,1123,9,40,1,41,1,41,1,41,1,42,1,42,1,42,3,42,1131,8,42,
-		1,43,1,43,1,44,1,44,1,45,1,45,1,45,3,45,1140,8,45,1,46,1,46,1,46,0,6,34,
-		54,66,72,74,80,47,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
-		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
-		86,88,90,92,0,25,2,0,92,92,96,96,2,0,86,86,90,90,8,0,38,38,74,75,87,87,
-		91,91,93,93,97,97,103,103,112,112,1,0,18,19,5,0,86,86,90,90,92,92,96,96,
-		111,111,2,0,58,58,83,83,2,0,101,101,137,137,1,0,133,134,4,0,24,24,121,
-		121,124,124,128,128,4,0,2,2,127,127,129,129,131,132,1,0,80,81,2,0,26,26,
-		106,106,2,0,2,2,20,20,2,0,6,6,18,18,2,0,32,32,54,54,2,0,44,44,56,56,1,
-		0,137,142,1,0,143,144,1,0,145,147,1,0,149,150,2,0,71,71,110,110,2,0,117,
-		117,119,119,2,0,30,30,104,104,1,0,161,162,26,0,1,1,6,7,12,13,17,19,23,
-		23,25,25,28,29,31,33,37,39,42,43,49,49,53,54,58,60,63,63,70,71,73,78,80,
-		81,83,83,85,95,97,98,100,100,102,103,105,105,107,107,109,113,119,136,1336,
-		0,97,1,0,0,0,2,360,1,0,0,0,4,364,1,0,0,0,6,368,1,0,0,0,8,381,1,0,0,0,10,
-		391,1,0,0,0,12,393,1,0,0,0,14,414,1,0,0,0,16,416,1,0,0,0,18,423,1,0,0,
-		0,20,435,1,0,0,0,22,446,1,0,0,0,24,458,1,0,0,0,26,460,1,0,0,0,28,471,1,
-		0,0,0,30,491,1,0,0,0,32,523,1,0,0,0,34,532,1,0,0,0,36,552,1,0,0,0,38,568,
-		1,0,0,0,40,570,1,0,0,0,42,628,1,0,0,0,44,644,1,0,0,0,46,701,1,0,0,0,48,
-		710,1,0,0,0,50,712,1,0,0,0,52,727,1,0,0,0,54,729,1,0,0,0,56,769,1,0,0,
-		0,58,785,1,0,0,0,60,787,1,0,0,0,62,848,1,0,0,0,64,850,1,0,0,0,66,859,1,
-		0,0,0,68,932,1,0,0,0,70,934,1,0,0,0,72,940,1,0,0,0,74,1045,1,0,0,0,76,
-		1063,1,0,0,0,78,1065,1,0,0,0,80,1114,1,0,0,0,82,1124,1,0,0,0,84,1127,1,
-		0,0,0,86,1132,1,0,0,0,88,1134,1,0,0,0,90,1139,1,0,0,0,92,1141,1,0,0,0,
-		94,96,5,158,0,0,95,94,1,0,0,0,96,99,1,0,0,0,97,95,1,0,0,0,97,98,1,0,0,
-		0,98,118,1,0,0,0,99,97,1,0,0,0,100,109,3,2,1,0,101,103,5,158,0,0,102,101,
-		1,0,0,0,103,104,1,0,0,0,104,102,1,0,0,0,104,105,1,0,0,0,105,106,1,0,0,
-		0,106,108,3,2,1,0,107,102,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,
-		110,1,0,0,0,110,115,1,0,0,0,111,109,1,0,0,0,112,114,5,158,0,0,113,112,
-		1,0,0,0,114,117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,119,1,0,0,
-		0,117,115,1,0,0,0,118,100,1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,
-		121,5,0,0,1,121,1,1,0,0,0,122,125,5,14,0,0,123,124,5,66,0,0,124,126,5,
-		76,0,0,125,123,1,0,0,0,125,126,1,0,0,0,126,127,1,0,0,0,127,131,7,0,0,0,
-		128,129,5,43,0,0,129,130,5,61,0,0,130,132,5,27,0,0,131,128,1,0,0,0,131,
-		132,1,0,0,0,132,133,1,0,0,0,133,135,3,84,42,0,134,136,3,12,6,0,135,134,
-		1,0,0,0,135,136,1,0,0,0,136,138,1,0,0,0,137,139,3,18,9,0,138,137,1,0,0,
-		0,138,139,1,0,0,0,139,142,1,0,0,0,140,141,5,5,0,0,141,143,3,30,15,0,142,
-		140,1,0,0,0,142,143,1,0,0,0,143,361,1,0,0,0,144,146,5,14,0,0,145,147,5,
-		60,0,0,146,145,1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,152,5,111,0,
-		0,149,150,5,43,0,0,150,151,5,61,0,0,151,153,5,27,0,0,152,149,1,0,0,0,152,
-		153,1,0,0,0,153,154,1,0,0,0,154,156,3,84,42,0,155,157,3,18,9,0,156,155,
-		1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,159,5,5,0,0,159,160,3,30,15,
-		0,160,361,1,0,0,0,161,162,5,14,0,0,162,166,7,1,0,0,163,164,5,43,0,0,164,
-		165,5,61,0,0,165,167,5,27,0,0,166,163,1,0,0,0,166,167,1,0,0,0,167,168,
-		1,0,0,0,168,170,3,84,42,0,169,171,3,12,6,0,170,169,1,0,0,0,170,171,1,0,
-		0,0,171,174,1,0,0,0,172,173,5,35,0,0,173,175,3,84,42,0,174,172,1,0,0,0,
-		174,175,1,0,0,0,175,177,1,0,0,0,176,178,3,18,9,0,177,176,1,0,0,0,177,178,
-		1,0,0,0,178,181,1,0,0,0,179,180,5,5,0,0,180,182,3,30,15,0,181,179,1,0,
-		0,0,181,182,1,0,0,0,182,361,1,0,0,0,183,184,5,47,0,0,184,185,5,50,0,0,
-		185,187,3,84,42,0,186,188,3,26,13,0,187,186,1,0,0,0,187,188,1,0,0,0,188,
-		189,1,0,0,0,189,190,3,24,12,0,190,361,1,0,0,0,191,192,5,107,0,0,192,197,
-		3,84,42,0,193,195,5,5,0,0,194,193,1,0,0,0,194,195,1,0,0,0,195,196,1,0,
-		0,0,196,198,3,90,45,0,197,194,1,0,0,0,197,198,1,0,0,0,198,199,1,0,0,0,
-		199,200,5,84,0,0,200,205,3,6,3,0,201,202,5,156,0,0,202,204,3,6,3,0,203,
-		201,1,0,0,0,204,207,1,0,0,0,205,203,1,0,0,0,205,206,1,0,0,0,206,210,1,
-		0,0,0,207,205,1,0,0,0,208,209,5,115,0,0,209,211,3,64,32,0,210,208,1,0,
-		0,0,210,211,1,0,0,0,211,361,1,0,0,0,212,213,5,17,0,0,213,214,5,35,0,0,
-		214,219,3,84,42,0,215,217,5,5,0,0,216,215,1,0,0,0,216,217,1,0,0,0,217,
-		218,1,0,0,0,218,220,3,90,45,0,219,216,1,0,0,0,219,220,1,0,0,0,220,223,
-		1,0,0,0,221,222,5,115,0,0,222,224,3,64,32,0,223,221,1,0,0,0,223,224,1,
-		0,0,0,224,361,1,0,0,0,225,361,3,30,15,0,226,228,5,95,0,0,227,229,5,101,
-		0,0,228,227,1,0,0,0,228,229,1,0,0,0,229,235,1,0,0,0,230,236,3,84,42,0,
-		231,232,5,154,0,0,232,233,3,30,15,0,233,234,5,155,0,0,234,236,1,0,0,0,
-		235,230,1,0,0,0,235,231,1,0,0,0,236,238,1,0,0,0,237,239,3,18,9,0,238,237,
-		1,0,0,0,238,239,1,0,0,0,239,361,1,0,0,0,240,241,5,85,0,0,241,243,7,2,0,
-		0,242,244,5,29,0,0,243,242,1,0,0,0,243,244,1,0,0,0,244,361,1,0,0,0,245,
-		246,5,85,0,0,246,247,5,60,0,0,247,361,5,112,0,0,248,249,5,85,0,0,249,361,
-		5,2,0,0,250,251,5,85,0,0,251,361,3,8,4,0,252,253,7,3,0,0,253,254,5,37,
-		0,0,254,361,3,90,45,0,255,257,7,3,0,0,256,258,5,29,0,0,257,256,1,0,0,0,
-		257,258,1,0,0,0,258,259,1,0,0,0,259,361,3,84,42,0,260,262,5,21,0,0,261,
-		263,5,60,0,0,262,261,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,267,7,
-		4,0,0,265,266,5,43,0,0,266,268,5,27,0,0,267,265,1,0,0,0,267,268,1,0,0,
-		0,268,269,1,0,0,0,269,272,3,84,42,0,270,271,5,17,0,0,271,273,5,102,0,0,
-		272,270,1,0,0,0,272,273,1,0,0,0,273,361,1,0,0,0,274,277,5,98,0,0,275,278,
-		3,90,45,0,276,278,5,2,0,0,277,275,1,0,0,0,277,276,1,0,0,0,278,361,1,0,
-		0,0,279,361,5,33,0,0,280,282,5,84,0,0,281,283,7,5,0,0,282,281,1,0,0,0,
-		282,283,1,0,0,0,283,284,1,0,0,0,284,285,3,8,4,0,285,286,7,6,0,0,286,287,
-		3,10,5,0,287,361,1,0,0,0,288,291,5,77,0,0,289,292,3,8,4,0,290,292,5,2,
-		0,0,291,289,1,0,0,0,291,290,1,0,0,0,292,361,1,0,0,0,293,294,5,28,0,0,294,
-		361,3,2,1,0,295,298,5,73,0,0,296,299,5,160,0,0,297,299,3,90,45,0,298,296,
-		1,0,0,0,298,297,1,0,0,0,299,302,1,0,0,0,300,301,5,35,0,0,301,303,5,7,0,
-		0,302,300,1,0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,305,5,57,0,0,305,
-		307,5,161,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,361,1,0,0,0,308,312,
-		5,122,0,0,309,310,5,130,0,0,310,312,5,133,0,0,311,308,1,0,0,0,311,309,
-		1,0,0,0,312,314,1,0,0,0,313,315,7,7,0,0,314,313,1,0,0,0,314,315,1,0,0,
-		0,315,326,1,0,0,0,316,323,3,4,2,0,317,319,5,156,0,0,318,317,1,0,0,0,318,
-		319,1,0,0,0,319,320,1,0,0,0,320,322,3,4,2,0,321,318,1,0,0,0,322,325,1,
-		0,0,0,323,321,1,0,0,0,323,324,1,0,0,0,324,327,1,0,0,0,325,323,1,0,0,0,
-		326,316,1,0,0,0,326,327,1,0,0,0,327,361,1,0,0,0,328,330,7,8,0,0,329,331,
-		7,7,0,0,330,329,1,0,0,0,330,331,1,0,0,0,331,337,1,0,0,0,332,334,5,3,0,
-		0,333,335,5,126,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,336,1,0,0,0,336,
-		338,5,123,0,0,337,332,1,0,0,0,337,338,1,0,0,0,338,361,1,0,0,0,339,340,
-		5,125,0,0,340,361,7,9,0,0,341,343,5,84,0,0,342,344,7,5,0,0,343,342,1,0,
-		0,0,343,344,1,0,0,0,344,345,1,0,0,0,345,346,5,100,0,0,346,349,5,120,0,
-		0,347,350,3,10,5,0,348,350,5,58,0,0,349,347,1,0,0,0,349,348,1,0,0,0,350,
-		361,1,0,0,0,351,352,5,14,0,0,352,353,5,135,0,0,353,355,3,90,45,0,354,356,
-		5,117,0,0,355,354,1,0,0,0,355,356,1,0,0,0,356,357,1,0,0,0,357,358,5,136,
-		0,0,358,359,5,160,0,0,359,361,1,0,0,0,360,122,1,0,0,0,360,144,1,0,0,0,
-		360,161,1,0,0,0,360,183,1,0,0,0,360,191,1,0,0,0,360,212,1,0,0,0,360,225,
-		1,0,0,0,360,226,1,0,0,0,360,240,1,0,0,0,360,245,1,0,0,0,360,248,1,0,0,
-		0,360,250,1,0,0,0,360,252,1,0,0,0,360,255,1,0,0,0,360,260,1,0,0,0,360,
-		274,1,0,0,0,360,279,1,0,0,0,360,280,1,0,0,0,360,288,1,0,0,0,360,293,1,
-		0,0,0,360,295,1,0,0,0,360,311,1,0,0,0,360,328,1,0,0,0,360,339,1,0,0,0,
-		360,341,1,0,0,0,360,351,1,0,0,0,361,3,1,0,0,0,362,365,5,61,0,0,363,365,
-		3,90,45,0,364,362,1,0,0,0,364,363,1,0,0,0,365,366,1,0,0,0,366,364,1,0,
-		0,0,366,367,1,0,0,0,367,5,1,0,0,0,368,369,3,90,45,0,369,370,5,137,0,0,
-		370,371,3,64,32,0,371,7,1,0,0,0,372,382,5,160,0,0,373,378,3,90,45,0,374,
-		375,5,157,0,0,375,377,3,90,45,0,376,374,1,0,0,0,377,380,1,0,0,0,378,376,
-		1,0,0,0,378,379,1,0,0,0,379,382,1,0,0,0,380,378,1,0,0,0,381,372,1,0,0,
-		0,381,373,1,0,0,0,382,9,1,0,0,0,383,392,5,160,0,0,384,386,5,144,0,0,385,
-		384,1,0,0,0,385,386,1,0,0,0,386,387,1,0,0,0,387,392,3,88,44,0,388,392,
-		3,90,45,0,389,392,5,16,0,0,390,392,5,65,0,0,391,383,1,0,0,0,391,385,1,
-		0,0,0,391,388,1,0,0,0,391,389,1,0,0,0,391,390,1,0,0,0,392,11,1,0,0,0,393,
-		394,5,154,0,0,394,399,3,14,7,0,395,396,5,156,0,0,396,398,3,14,7,0,397,
-		395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,402,1,
-		0,0,0,401,399,1,0,0,0,402,403,5,155,0,0,403,13,1,0,0,0,404,415,3,16,8,
-		0,405,406,5,113,0,0,406,407,5,34,0,0,407,408,3,90,45,0,408,409,5,5,0,0,
-		409,410,3,64,32,0,410,415,1,0,0,0,411,412,5,72,0,0,412,413,5,53,0,0,413,
-		415,3,26,13,0,414,404,1,0,0,0,414,405,1,0,0,0,414,411,1,0,0,0,415,15,1,
-		0,0,0,416,417,3,90,45,0,417,421,3,80,40,0,418,422,5,53,0,0,419,420,5,72,
-		0,0,420,422,5,53,0,0,421,418,1,0,0,0,421,419,1,0,0,0,421,422,1,0,0,0,422,
-		17,1,0,0,0,423,424,5,117,0,0,424,425,5,154,0,0,425,430,3,20,10,0,426,427,
-		5,156,0,0,427,429,3,20,10,0,428,426,1,0,0,0,429,432,1,0,0,0,430,428,1,
-		0,0,0,430,431,1,0,0,0,431,433,1,0,0,0,432,430,1,0,0,0,433,434,5,155,0,
-		0,434,19,1,0,0,0,435,436,3,90,45,0,436,437,5,137,0,0,437,438,3,22,11,0,
-		438,21,1,0,0,0,439,447,5,160,0,0,440,442,5,144,0,0,441,440,1,0,0,0,441,
-		442,1,0,0,0,442,443,1,0,0,0,443,447,3,88,44,0,444,447,3,86,43,0,445,447,
-		3,90,45,0,446,439,1,0,0,0,446,441,1,0,0,0,446,444,1,0,0,0,446,445,1,0,
-		0,0,447,23,1,0,0,0,448,449,5,109,0,0,449,454,3,28,14,0,450,451,5,156,0,
-		0,451,453,3,28,14,0,452,450,1,0,0,0,453,456,1,0,0,0,454,452,1,0,0,0,454,
+		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,997,8,37,10,37,12,37,1000,9,37,3,
+		37,1002,8,37,1,37,1,37,1,37,3,37,1007,8,37,1,37,4,37,1010,8,37,11,37,12,
+		37,1011,1,37,1,37,3,37,1016,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
+		37,1,37,1,37,1,37,1,37,1,37,3,37,1031,8,37,1,37,1,37,1,37,5,37,1036,8,
+		37,10,37,12,37,1039,9,37,3,37,1041,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,1,37,1,37,1,37,3,37,1054,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
+		1,37,1,37,5,37,1064,8,37,10,37,12,37,1067,9,37,1,38,1,38,1,38,3,38,1072,
+		8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,1097,8,40,10,40,
+		12,40,1100,9,40,3,40,1102,8,40,1,40,1,40,1,40,3,40,1107,8,40,1,40,1,40,
+		1,40,1,40,3,40,1113,8,40,1,40,3,40,1116,8,40,1,40,1,40,1,40,3,40,1121,
+		8,40,3,40,1123,8,40,1,40,1,40,1,40,5,40,1128,8,40,10,40,12,40,1131,9,40,
+		1,41,1,41,1,41,1,42,1,42,1,42,3,42,1139,8,42,1,43,1,43,1,44,1,44,1,45,
+		1,45,1,45,3,45,1148,8,45,1,46,1,46,1,46,0,6,34,54,66,72,74,80,47,0,2,4,
+		6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,
+		54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,0,26,2,0,95,
+		95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,90,90,94,94,96,96,100,100,106,
+		106,115,115,1,0,20,21,5,0,89,89,93,93,95,95,99,99,114,114,2,0,61,61,86,
+		86,2,0,104,104,140,140,1,0,136,137,4,0,26,26,124,124,127,127,131,131,4,
+		0,2,2,130,130,132,132,134,135,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,
+		2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,140,145,1,0,146,147,
+		1,0,148,150,1,0,152,153,1,0,16,17,2,0,74,74,113,113,2,0,120,120,122,122,
+		2,0,33,33,107,107,1,0,164,165,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,
+		31,34,36,40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,
+		98,100,101,103,103,105,106,108,108,110,110,112,116,122,139,1346,0,97,1,
+		0,0,0,2,360,1,0,0,0,4,364,1,0,0,0,6,368,1,0,0,0,8,381,1,0,0,0,10,391,1,
+		0,0,0,12,393,1,0,0,0,14,414,1,0,0,0,16,416,1,0,0,0,18,423,1,0,0,0,20,435,
+		1,0,0,0,22,446,1,0,0,0,24,458,1,0,0,0,26,460,1,0,0,0,28,471,1,0,0,0,30,
+		491,1,0,0,0,32,523,1,0,0,0,34,532,1,0,0,0,36,552,1,0,0,0,38,568,1,0,0,
+		0,40,570,1,0,0,0,42,628,1,0,0,0,44,644,1,0,0,0,46,701,1,0,0,0,48,710,1,
+		0,0,0,50,712,1,0,0,0,52,727,1,0,0,0,54,729,1,0,0,0,56,769,1,0,0,0,58,785,
+		1,0,0,0,60,787,1,0,0,0,62,848,1,0,0,0,64,850,1,0,0,0,66,859,1,0,0,0,68,
+		932,1,0,0,0,70,934,1,0,0,0,72,940,1,0,0,0,74,1053,1,0,0,0,76,1071,1,0,
+		0,0,78,1073,1,0,0,0,80,1122,1,0,0,0,82,1132,1,0,0,0,84,1135,1,0,0,0,86,
+		1140,1,0,0,0,88,1142,1,0,0,0,90,1147,1,0,0,0,92,1149,1,0,0,0,94,96,5,161,
+		0,0,95,94,1,0,0,0,96,99,1,0,0,0,97,95,1,0,0,0,97,98,1,0,0,0,98,118,1,0,
+		0,0,99,97,1,0,0,0,100,109,3,2,1,0,101,103,5,161,0,0,102,101,1,0,0,0,103,
+		104,1,0,0,0,104,102,1,0,0,0,104,105,1,0,0,0,105,106,1,0,0,0,106,108,3,
+		2,1,0,107,102,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,
+		110,115,1,0,0,0,111,109,1,0,0,0,112,114,5,161,0,0,113,112,1,0,0,0,114,
+		117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,119,1,0,0,0,117,115,1,
+		0,0,0,118,100,1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,121,5,0,0,1,
+		121,1,1,0,0,0,122,125,5,14,0,0,123,124,5,69,0,0,124,126,5,79,0,0,125,123,
+		1,0,0,0,125,126,1,0,0,0,126,127,1,0,0,0,127,131,7,0,0,0,128,129,5,46,0,
+		0,129,130,5,64,0,0,130,132,5,29,0,0,131,128,1,0,0,0,131,132,1,0,0,0,132,
+		133,1,0,0,0,133,135,3,84,42,0,134,136,3,12,6,0,135,134,1,0,0,0,135,136,
+		1,0,0,0,136,138,1,0,0,0,137,139,3,18,9,0,138,137,1,0,0,0,138,139,1,0,0,
+		0,139,142,1,0,0,0,140,141,5,5,0,0,141,143,3,30,15,0,142,140,1,0,0,0,142,
+		143,1,0,0,0,143,361,1,0,0,0,144,146,5,14,0,0,145,147,5,63,0,0,146,145,
+		1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,152,5,114,0,0,149,150,5,46,
+		0,0,150,151,5,64,0,0,151,153,5,29,0,0,152,149,1,0,0,0,152,153,1,0,0,0,
+		153,154,1,0,0,0,154,156,3,84,42,0,155,157,3,18,9,0,156,155,1,0,0,0,156,
+		157,1,0,0,0,157,158,1,0,0,0,158,159,5,5,0,0,159,160,3,30,15,0,160,361,
+		1,0,0,0,161,162,5,14,0,0,162,166,7,1,0,0,163,164,5,46,0,0,164,165,5,64,
+		0,0,165,167,5,29,0,0,166,163,1,0,0,0,166,167,1,0,0,0,167,168,1,0,0,0,168,
+		170,3,84,42,0,169,171,3,12,6,0,170,169,1,0,0,0,170,171,1,0,0,0,171,174,
+		1,0,0,0,172,173,5,38,0,0,173,175,3,84,42,0,174,172,1,0,0,0,174,175,1,0,
+		0,0,175,177,1,0,0,0,176,178,3,18,9,0,177,176,1,0,0,0,177,178,1,0,0,0,178,
+		181,1,0,0,0,179,180,5,5,0,0,180,182,3,30,15,0,181,179,1,0,0,0,181,182,
+		1,0,0,0,182,361,1,0,0,0,183,184,5,50,0,0,184,185,5,53,0,0,185,187,3,84,
+		42,0,186,188,3,26,13,0,187,186,1,0,0,0,187,188,1,0,0,0,188,189,1,0,0,0,
+		189,190,3,24,12,0,190,361,1,0,0,0,191,192,5,110,0,0,192,197,3,84,42,0,
+		193,195,5,5,0,0,194,193,1,0,0,0,194,195,1,0,0,0,195,196,1,0,0,0,196,198,
+		3,90,45,0,197,194,1,0,0,0,197,198,1,0,0,0,198,199,1,0,0,0,199,200,5,87,
+		0,0,200,205,3,6,3,0,201,202,5,159,0,0,202,204,3,6,3,0,203,201,1,0,0,0,
+		204,207,1,0,0,0,205,203,1,0,0,0,205,206,1,0,0,0,206,210,1,0,0,0,207,205,
+		1,0,0,0,208,209,5,118,0,0,209,211,3,64,32,0,210,208,1,0,0,0,210,211,1,
+		0,0,0,211,361,1,0,0,0,212,213,5,19,0,0,213,214,5,38,0,0,214,219,3,84,42,
+		0,215,217,5,5,0,0,216,215,1,0,0,0,216,217,1,0,0,0,217,218,1,0,0,0,218,
+		220,3,90,45,0,219,216,1,0,0,0,219,220,1,0,0,0,220,223,1,0,0,0,221,222,
+		5,118,0,0,222,224,3,64,32,0,223,221,1,0,0,0,223,224,1,0,0,0,224,361,1,
+		0,0,0,225,361,3,30,15,0,226,228,5,98,0,0,227,229,5,104,0,0,228,227,1,0,
+		0,0,228,229,1,0,0,0,229,235,1,0,0,0,230,236,3,84,42,0,231,232,5,157,0,
+		0,232,233,3,30,15,0,233,234,5,158,0,0,234,236,1,0,0,0,235,230,1,0,0,0,
+		235,231,1,0,0,0,236,238,1,0,0,0,237,239,3,18,9,0,238,237,1,0,0,0,238,239,
+		1,0,0,0,239,361,1,0,0,0,240,241,5,88,0,0,241,243,7,2,0,0,242,244,5,31,
+		0,0,243,242,1,0,0,0,243,244,1,0,0,0,244,361,1,0,0,0,245,246,5,88,0,0,246,
+		247,5,63,0,0,247,361,5,115,0,0,248,249,5,88,0,0,249,361,5,2,0,0,250,251,
+		5,88,0,0,251,361,3,8,4,0,252,253,7,3,0,0,253,254,5,40,0,0,254,361,3,90,
+		45,0,255,257,7,3,0,0,256,258,5,31,0,0,257,256,1,0,0,0,257,258,1,0,0,0,
+		258,259,1,0,0,0,259,361,3,84,42,0,260,262,5,23,0,0,261,263,5,63,0,0,262,
+		261,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,267,7,4,0,0,265,266,5,
+		46,0,0,266,268,5,29,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,269,1,0,0,
+		0,269,272,3,84,42,0,270,271,5,19,0,0,271,273,5,105,0,0,272,270,1,0,0,0,
+		272,273,1,0,0,0,273,361,1,0,0,0,274,277,5,101,0,0,275,278,3,90,45,0,276,
+		278,5,2,0,0,277,275,1,0,0,0,277,276,1,0,0,0,278,361,1,0,0,0,279,361,5,
+		36,0,0,280,282,5,87,0,0,281,283,7,5,0,0,282,281,1,0,0,0,282,283,1,0,0,
+		0,283,284,1,0,0,0,284,285,3,8,4,0,285,286,7,6,0,0,286,287,3,10,5,0,287,
+		361,1,0,0,0,288,291,5,80,0,0,289,292,3,8,4,0,290,292,5,2,0,0,291,289,1,
+		0,0,0,291,290,1,0,0,0,292,361,1,0,0,0,293,294,5,30,0,0,294,361,3,2,1,0,
+		295,298,5,76,0,0,296,299,5,163,0,0,297,299,3,90,45,0,298,296,1,0,0,0,298,
+		297,1,0,0,0,299,302,1,0,0,0,300,301,5,38,0,0,301,303,5,7,0,0,302,300,1,
+		0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,305,5,60,0,0,305,307,5,164,0,
+		0,306,304,1,0,0,0,306,307,1,0,0,0,307,361,1,0,0,0,308,312,5,125,0,0,309,
+		310,5,133,0,0,310,312,5,136,0,0,311,308,1,0,0,0,311,309,1,0,0,0,312,314,
+		1,0,0,0,313,315,7,7,0,0,314,313,1,0,0,0,314,315,1,0,0,0,315,326,1,0,0,
+		0,316,323,3,4,2,0,317,319,5,159,0,0,318,317,1,0,0,0,318,319,1,0,0,0,319,
+		320,1,0,0,0,320,322,3,4,2,0,321,318,1,0,0,0,322,325,1,0,0,0,323,321,1,
+		0,0,0,323,324,1,0,0,0,324,327,1,0,0,0,325,323,1,0,0,0,326,316,1,0,0,0,
+		326,327,1,0,0,0,327,361,1,0,0,0,328,330,7,8,0,0,329,331,7,7,0,0,330,329,
+		1,0,0,0,330,331,1,0,0,0,331,337,1,0,0,0,332,334,5,3,0,0,333,335,5,129,
+		0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,336,1,0,0,0,336,338,5,126,0,0,
+		337,332,1,0,0,0,337,338,1,0,0,0,338,361,1,0,0,0,339,340,5,128,0,0,340,
+		361,7,9,0,0,341,343,5,87,0,0,342,344,7,5,0,0,343,342,1,0,0,0,343,344,1,
+		0,0,0,344,345,1,0,0,0,345,346,5,103,0,0,346,349,5,123,0,0,347,350,3,10,
+		5,0,348,350,5,61,0,0,349,347,1,0,0,0,349,348,1,0,0,0,350,361,1,0,0,0,351,
+		352,5,14,0,0,352,353,5,138,0,0,353,355,3,90,45,0,354,356,5,120,0,0,355,
+		354,1,0,0,0,355,356,1,0,0,0,356,357,1,0,0,0,357,358,5,139,0,0,358,359,
+		5,163,0,0,359,361,1,0,0,0,360,122,1,0,0,0,360,144,1,0,0,0,360,161,1,0,
+		0,0,360,183,1,0,0,0,360,191,1,0,0,0,360,212,1,0,0,0,360,225,1,0,0,0,360,
+		226,1,0,0,0,360,240,1,0,0,0,360,245,1,0,0,0,360,248,1,0,0,0,360,250,1,
+		0,0,0,360,252,1,0,0,0,360,255,1,0,0,0,360,260,1,0,0,0,360,274,1,0,0,0,
+		360,279,1,0,0,0,360,280,1,0,0,0,360,288,1,0,0,0,360,293,1,0,0,0,360,295,
+		1,0,0,0,360,311,1,0,0,0,360,328,1,0,0,0,360,339,1,0,0,0,360,341,1,0,0,
+		0,360,351,1,0,0,0,361,3,1,0,0,0,362,365,5,64,0,0,363,365,3,90,45,0,364,
+		362,1,0,0,0,364,363,1,0,0,0,365,366,1,0,0,0,366,364,1,0,0,0,366,367,1,
+		0,0,0,367,5,1,0,0,0,368,369,3,90,45,0,369,370,5,140,0,0,370,371,3,64,32,
+		0,371,7,1,0,0,0,372,382,5,163,0,0,373,378,3,90,45,0,374,375,5,160,0,0,
+		375,377,3,90,45,0,376,374,1,0,0,0,377,380,1,0,0,0,378,376,1,0,0,0,378,
+		379,1,0,0,0,379,382,1,0,0,0,380,378,1,0,0,0,381,372,1,0,0,0,381,373,1,
+		0,0,0,382,9,1,0,0,0,383,392,5,163,0,0,384,386,5,147,0,0,385,384,1,0,0,
+		0,385,386,1,0,0,0,386,387,1,0,0,0,387,392,3,88,44,0,388,392,3,90,45,0,
+		389,392,5,18,0,0,390,392,5,68,0,0,391,383,1,0,0,0,391,385,1,0,0,0,391,
+		388,1,0,0,0,391,389,1,0,0,0,391,390,1,0,0,0,392,11,1,0,0,0,393,394,5,157,
+		0,0,394,399,3,14,7,0,395,396,5,159,0,0,396,398,3,14,7,0,397,395,1,0,0,
+		0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,402,1,0,0,0,401,
+		399,1,0,0,0,402,403,5,158,0,0,403,13,1,0,0,0,404,415,3,16,8,0,405,406,
+		5,116,0,0,406,407,5,37,0,0,407,408,3,90,45,0,408,409,5,5,0,0,409,410,3,
+		64,32,0,410,415,1,0,0,0,411,412,5,75,0,0,412,413,5,56,0,0,413,415,3,26,
+		13,0,414,404,1,0,0,0,414,405,1,0,0,0,414,411,1,0,0,0,415,15,1,0,0,0,416,
+		417,3,90,45,0,417,421,3,80,40,0,418,422,5,56,0,0,419,420,5,75,0,0,420,
+		422,5,56,0,0,421,418,1,0,0,0,421,419,1,0,0,0,421,422,1,0,0,0,422,17,1,
+		0,0,0,423,424,5,120,0,0,424,425,5,157,0,0,425,430,3,20,10,0,426,427,5,
+		159,0,0,427,429,3,20,10,0,428,426,1,0,0,0,429,432,1,0,0,0,430,428,1,0,
+		0,0,430,431,1,0,0,0,431,433,1,0,0,0,432,430,1,0,0,0,433,434,5,158,0,0,
+		434,19,1,0,0,0,435,436,3,90,45,0,436,437,5,140,0,0,437,438,3,22,11,0,438,
+		21,1,0,0,0,439,447,5,163,0,0,440,442,5,147,0,0,441,440,1,0,0,0,441,442,
+		1,0,0,0,442,443,1,0,0,0,443,447,3,88,44,0,444,447,3,86,43,0,445,447,3,
+		90,45,0,446,439,1,0,0,0,446,441,1,0,0,0,446,444,1,0,0,0,446,445,1,0,0,
+		0,447,23,1,0,0,0,448,449,5,112,0,0,449,454,3,28,14,0,450,451,5,159,0,0,
+		451,453,3,28,14,0,452,450,1,0,0,0,453,456,1,0,0,0,454,452,1,0,0,0,454,
 		455,1,0,0,0,455,459,1,0,0,0,456,454,1,0,0,0,457,459,3,30,15,0,458,448,
-		1,0,0,0,458,457,1,0,0,0,459,25,1,0,0,0,460,461,5,154,0,0,461,466,3,90,
-		45,0,462,463,5,156,0,0,463,465,3,90,45,0,464,462,1,0,0,0,465,468,1,0,0,
+		1,0,0,0,458,457,1,0,0,0,459,25,1,0,0,0,460,461,5,157,0,0,461,466,3,90,
+		45,0,462,463,5,159,0,0,463,465,3,90,45,0,464,462,1,0,0,0,465,468,1,0,0,
 		0,466,464,1,0,0,0,466,467,1,0,0,0,467,469,1,0,0,0,468,466,1,0,0,0,469,
-		470,5,155,0,0,470,27,1,0,0,0,471,472,5,154,0,0,472,477,3,64,32,0,473,474,
-		5,156,0,0,474,476,3,64,32,0,475,473,1,0,0,0,476,479,1,0,0,0,477,475,1,
-		0,0,0,477,478,1,0,0,0,478,480,1,0,0,0,479,477,1,0,0,0,480,481,5,155,0,
-		0,481,29,1,0,0,0,482,483,5,117,0,0,483,488,3,32,16,0,484,485,5,156,0,0,
+		470,5,158,0,0,470,27,1,0,0,0,471,472,5,157,0,0,472,477,3,64,32,0,473,474,
+		5,159,0,0,474,476,3,64,32,0,475,473,1,0,0,0,476,479,1,0,0,0,477,475,1,
+		0,0,0,477,478,1,0,0,0,478,480,1,0,0,0,479,477,1,0,0,0,480,481,5,158,0,
+		0,481,29,1,0,0,0,482,483,5,120,0,0,483,488,3,32,16,0,484,485,5,159,0,0,
 		485,487,3,32,16,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,
 		489,1,0,0,0,489,492,1,0,0,0,490,488,1,0,0,0,491,482,1,0,0,0,491,492,1,
-		0,0,0,492,493,1,0,0,0,493,504,3,34,17,0,494,495,5,67,0,0,495,496,5,9,0,
-		0,496,501,3,42,21,0,497,498,5,156,0,0,498,500,3,42,21,0,499,497,1,0,0,
+		0,0,0,492,493,1,0,0,0,493,504,3,34,17,0,494,495,5,70,0,0,495,496,5,9,0,
+		0,496,501,3,42,21,0,497,498,5,159,0,0,498,500,3,42,21,0,499,497,1,0,0,
 		0,500,503,1,0,0,0,501,499,1,0,0,0,501,502,1,0,0,0,502,505,1,0,0,0,503,
 		501,1,0,0,0,504,494,1,0,0,0,504,505,1,0,0,0,505,507,1,0,0,0,506,508,3,
-		44,22,0,507,506,1,0,0,0,507,508,1,0,0,0,508,514,1,0,0,0,509,512,5,57,0,
-		0,510,513,5,161,0,0,511,513,5,2,0,0,512,510,1,0,0,0,512,511,1,0,0,0,513,
+		44,22,0,507,506,1,0,0,0,507,508,1,0,0,0,508,514,1,0,0,0,509,512,5,60,0,
+		0,510,513,5,164,0,0,511,513,5,2,0,0,512,510,1,0,0,0,512,511,1,0,0,0,513,
 		515,1,0,0,0,514,509,1,0,0,0,514,515,1,0,0,0,515,521,1,0,0,0,516,517,5,
-		64,0,0,517,519,5,161,0,0,518,520,7,10,0,0,519,518,1,0,0,0,519,520,1,0,
+		67,0,0,517,519,5,164,0,0,518,520,7,10,0,0,519,518,1,0,0,0,519,520,1,0,
 		0,0,520,522,1,0,0,0,521,516,1,0,0,0,521,522,1,0,0,0,522,31,1,0,0,0,523,
 		525,3,90,45,0,524,526,3,26,13,0,525,524,1,0,0,0,525,526,1,0,0,0,526,527,
-		1,0,0,0,527,528,5,5,0,0,528,529,5,154,0,0,529,530,3,30,15,0,530,531,5,
-		155,0,0,531,33,1,0,0,0,532,533,6,17,-1,0,533,534,3,38,19,0,534,549,1,0,
-		0,0,535,536,10,2,0,0,536,538,5,48,0,0,537,539,3,36,18,0,538,537,1,0,0,
+		1,0,0,0,527,528,5,5,0,0,528,529,5,157,0,0,529,530,3,30,15,0,530,531,5,
+		158,0,0,531,33,1,0,0,0,532,533,6,17,-1,0,533,534,3,38,19,0,534,549,1,0,
+		0,0,535,536,10,2,0,0,536,538,5,51,0,0,537,539,3,36,18,0,538,537,1,0,0,
 		0,538,539,1,0,0,0,539,540,1,0,0,0,540,548,3,34,17,3,541,542,10,1,0,0,542,
 		544,7,11,0,0,543,545,3,36,18,0,544,543,1,0,0,0,544,545,1,0,0,0,545,546,
 		1,0,0,0,546,548,3,34,17,2,547,535,1,0,0,0,547,541,1,0,0,0,548,551,1,0,
 		0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,35,1,0,0,0,551,549,1,0,0,0,552,
-		553,7,12,0,0,553,37,1,0,0,0,554,569,3,40,20,0,555,556,5,109,0,0,556,561,
-		3,28,14,0,557,558,5,156,0,0,558,560,3,28,14,0,559,557,1,0,0,0,560,563,
+		553,7,12,0,0,553,37,1,0,0,0,554,569,3,40,20,0,555,556,5,112,0,0,556,561,
+		3,28,14,0,557,558,5,159,0,0,558,560,3,28,14,0,559,557,1,0,0,0,560,563,
 		1,0,0,0,561,559,1,0,0,0,561,562,1,0,0,0,562,569,1,0,0,0,563,561,1,0,0,
-		0,564,565,5,154,0,0,565,566,3,30,15,0,566,567,5,155,0,0,567,569,1,0,0,
+		0,564,565,5,157,0,0,565,566,3,30,15,0,566,567,5,158,0,0,567,569,1,0,0,
 		0,568,554,1,0,0,0,568,555,1,0,0,0,568,564,1,0,0,0,569,39,1,0,0,0,570,572,
-		5,82,0,0,571,573,5,20,0,0,572,571,1,0,0,0,572,573,1,0,0,0,573,574,1,0,
-		0,0,574,579,3,52,26,0,575,576,5,156,0,0,576,578,3,52,26,0,577,575,1,0,
+		5,85,0,0,571,573,5,22,0,0,572,571,1,0,0,0,572,573,1,0,0,0,573,574,1,0,
+		0,0,574,579,3,52,26,0,575,576,5,159,0,0,576,578,3,52,26,0,577,575,1,0,
 		0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,591,1,0,0,0,581,
-		579,1,0,0,0,582,583,5,35,0,0,583,588,3,54,27,0,584,585,5,156,0,0,585,587,
+		579,1,0,0,0,582,583,5,38,0,0,583,588,3,54,27,0,584,585,5,159,0,0,585,587,
 		3,54,27,0,586,584,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,588,589,1,0,
 		0,0,589,592,1,0,0,0,590,588,1,0,0,0,591,582,1,0,0,0,591,592,1,0,0,0,592,
 		594,1,0,0,0,593,595,3,46,23,0,594,593,1,0,0,0,594,595,1,0,0,0,595,598,
-		1,0,0,0,596,597,5,115,0,0,597,599,3,64,32,0,598,596,1,0,0,0,598,599,1,
-		0,0,0,599,610,1,0,0,0,600,601,5,40,0,0,601,602,5,9,0,0,602,607,3,64,32,
-		0,603,604,5,156,0,0,604,606,3,64,32,0,605,603,1,0,0,0,606,609,1,0,0,0,
+		1,0,0,0,596,597,5,118,0,0,597,599,3,64,32,0,598,596,1,0,0,0,598,599,1,
+		0,0,0,599,610,1,0,0,0,600,601,5,43,0,0,601,602,5,9,0,0,602,607,3,64,32,
+		0,603,604,5,159,0,0,604,606,3,64,32,0,605,603,1,0,0,0,606,609,1,0,0,0,
 		607,605,1,0,0,0,607,608,1,0,0,0,608,611,1,0,0,0,609,607,1,0,0,0,610,600,
-		1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,613,5,41,0,0,613,615,3,64,
-		32,0,614,612,1,0,0,0,614,615,1,0,0,0,615,626,1,0,0,0,616,617,5,69,0,0,
-		617,618,5,9,0,0,618,623,3,64,32,0,619,620,5,156,0,0,620,622,3,64,32,0,
+		1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,613,5,44,0,0,613,615,3,64,
+		32,0,614,612,1,0,0,0,614,615,1,0,0,0,615,626,1,0,0,0,616,617,5,72,0,0,
+		617,618,5,9,0,0,618,623,3,64,32,0,619,620,5,159,0,0,620,622,3,64,32,0,
 		621,619,1,0,0,0,622,625,1,0,0,0,623,621,1,0,0,0,623,624,1,0,0,0,624,627,
 		1,0,0,0,625,623,1,0,0,0,626,616,1,0,0,0,626,627,1,0,0,0,627,41,1,0,0,0,
 		628,630,3,64,32,0,629,631,7,13,0,0,630,629,1,0,0,0,630,631,1,0,0,0,631,
-		634,1,0,0,0,632,633,5,63,0,0,633,635,7,14,0,0,634,632,1,0,0,0,634,635,
-		1,0,0,0,635,43,1,0,0,0,636,637,5,23,0,0,637,645,5,12,0,0,638,639,5,23,
-		0,0,639,645,5,31,0,0,640,641,5,23,0,0,641,642,5,65,0,0,642,643,5,116,0,
+		634,1,0,0,0,632,633,5,66,0,0,633,635,7,14,0,0,634,632,1,0,0,0,634,635,
+		1,0,0,0,635,43,1,0,0,0,636,637,5,25,0,0,637,645,5,12,0,0,638,639,5,25,
+		0,0,639,645,5,34,0,0,640,641,5,25,0,0,641,642,5,68,0,0,642,643,5,119,0,
 		0,643,645,5,13,0,0,644,636,1,0,0,0,644,638,1,0,0,0,644,640,1,0,0,0,645,
-		45,1,0,0,0,646,647,5,116,0,0,647,648,5,105,0,0,648,649,5,154,0,0,649,650,
-		5,88,0,0,650,654,3,50,25,0,651,653,3,48,24,0,652,651,1,0,0,0,653,656,1,
+		45,1,0,0,0,646,647,5,119,0,0,647,648,5,108,0,0,648,649,5,157,0,0,649,650,
+		5,91,0,0,650,654,3,50,25,0,651,653,3,48,24,0,652,651,1,0,0,0,653,656,1,
 		0,0,0,654,652,1,0,0,0,654,655,1,0,0,0,655,657,1,0,0,0,656,654,1,0,0,0,
-		657,658,5,155,0,0,658,702,1,0,0,0,659,660,5,116,0,0,660,661,5,42,0,0,661,
-		662,5,154,0,0,662,663,5,88,0,0,663,664,3,50,25,0,664,665,5,156,0,0,665,
+		657,658,5,158,0,0,658,702,1,0,0,0,659,660,5,119,0,0,660,661,5,45,0,0,661,
+		662,5,157,0,0,662,663,5,91,0,0,663,664,3,50,25,0,664,665,5,159,0,0,665,
 		666,5,1,0,0,666,667,5,9,0,0,667,671,3,50,25,0,668,670,3,48,24,0,669,668,
 		1,0,0,0,670,673,1,0,0,0,671,669,1,0,0,0,671,672,1,0,0,0,672,674,1,0,0,
-		0,673,671,1,0,0,0,674,675,5,155,0,0,675,702,1,0,0,0,676,677,5,116,0,0,
-		677,678,5,83,0,0,678,679,5,154,0,0,679,683,3,50,25,0,680,682,3,48,24,0,
+		0,673,671,1,0,0,0,674,675,5,158,0,0,675,702,1,0,0,0,676,677,5,119,0,0,
+		677,678,5,86,0,0,678,679,5,157,0,0,679,683,3,50,25,0,680,682,3,48,24,0,
 		681,680,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,686,
-		1,0,0,0,685,683,1,0,0,0,686,687,5,155,0,0,687,702,1,0,0,0,688,689,5,116,
-		0,0,689,690,5,89,0,0,690,691,5,154,0,0,691,692,5,88,0,0,692,696,3,50,25,
+		1,0,0,0,685,683,1,0,0,0,686,687,5,158,0,0,687,702,1,0,0,0,688,689,5,119,
+		0,0,689,690,5,92,0,0,690,691,5,157,0,0,691,692,5,91,0,0,692,696,3,50,25,
 		0,693,695,3,48,24,0,694,693,1,0,0,0,695,698,1,0,0,0,696,694,1,0,0,0,696,
-		697,1,0,0,0,697,699,1,0,0,0,698,696,1,0,0,0,699,700,5,155,0,0,700,702,
+		697,1,0,0,0,697,699,1,0,0,0,698,696,1,0,0,0,699,700,5,158,0,0,700,702,
 		1,0,0,0,701,646,1,0,0,0,701,659,1,0,0,0,701,676,1,0,0,0,701,688,1,0,0,
-		0,702,47,1,0,0,0,703,704,5,156,0,0,704,705,5,78,0,0,705,711,3,50,25,0,
-		706,707,5,156,0,0,707,708,5,39,0,0,708,709,5,70,0,0,709,711,3,50,25,0,
-		710,703,1,0,0,0,710,706,1,0,0,0,711,49,1,0,0,0,712,713,5,161,0,0,713,714,
-		3,90,45,0,714,51,1,0,0,0,715,728,5,145,0,0,716,717,3,90,45,0,717,718,5,
-		157,0,0,718,719,5,145,0,0,719,728,1,0,0,0,720,725,3,64,32,0,721,723,5,
+		0,702,47,1,0,0,0,703,704,5,159,0,0,704,705,5,81,0,0,705,711,3,50,25,0,
+		706,707,5,159,0,0,707,708,5,42,0,0,708,709,5,73,0,0,709,711,3,50,25,0,
+		710,703,1,0,0,0,710,706,1,0,0,0,711,49,1,0,0,0,712,713,5,164,0,0,713,714,
+		3,90,45,0,714,51,1,0,0,0,715,728,5,148,0,0,716,717,3,90,45,0,717,718,5,
+		160,0,0,718,719,5,148,0,0,719,728,1,0,0,0,720,725,3,64,32,0,721,723,5,
 		5,0,0,722,721,1,0,0,0,722,723,1,0,0,0,723,724,1,0,0,0,724,726,3,90,45,
 		0,725,722,1,0,0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,715,1,0,0,0,727,
 		716,1,0,0,0,727,720,1,0,0,0,728,53,1,0,0,0,729,730,6,27,-1,0,730,731,3,
-		62,31,0,731,751,1,0,0,0,732,733,10,3,0,0,733,734,5,15,0,0,734,735,5,52,
-		0,0,735,750,3,62,31,0,736,737,10,2,0,0,737,738,3,56,28,0,738,739,5,52,
+		62,31,0,731,751,1,0,0,0,732,733,10,3,0,0,733,734,5,15,0,0,734,735,5,55,
+		0,0,735,750,3,62,31,0,736,737,10,2,0,0,737,738,3,56,28,0,738,739,5,55,
 		0,0,739,747,3,62,31,0,740,742,3,60,30,0,741,740,1,0,0,0,741,742,1,0,0,
 		0,742,743,1,0,0,0,743,745,3,58,29,0,744,746,3,60,30,0,745,744,1,0,0,0,
 		745,746,1,0,0,0,746,748,1,0,0,0,747,741,1,0,0,0,747,748,1,0,0,0,748,750,
 		1,0,0,0,749,732,1,0,0,0,749,736,1,0,0,0,750,753,1,0,0,0,751,749,1,0,0,
-		0,751,752,1,0,0,0,752,55,1,0,0,0,753,751,1,0,0,0,754,756,5,46,0,0,755,
-		754,1,0,0,0,755,756,1,0,0,0,756,770,1,0,0,0,757,759,5,55,0,0,758,760,5,
-		68,0,0,759,758,1,0,0,0,759,760,1,0,0,0,760,770,1,0,0,0,761,763,5,79,0,
-		0,762,764,5,68,0,0,763,762,1,0,0,0,763,764,1,0,0,0,764,770,1,0,0,0,765,
-		767,5,36,0,0,766,768,5,68,0,0,767,766,1,0,0,0,767,768,1,0,0,0,768,770,
+		0,751,752,1,0,0,0,752,55,1,0,0,0,753,751,1,0,0,0,754,756,5,49,0,0,755,
+		754,1,0,0,0,755,756,1,0,0,0,756,770,1,0,0,0,757,759,5,58,0,0,758,760,5,
+		71,0,0,759,758,1,0,0,0,759,760,1,0,0,0,760,770,1,0,0,0,761,763,5,82,0,
+		0,762,764,5,71,0,0,763,762,1,0,0,0,763,764,1,0,0,0,764,770,1,0,0,0,765,
+		767,5,39,0,0,766,768,5,71,0,0,767,766,1,0,0,0,767,768,1,0,0,0,768,770,
 		1,0,0,0,769,755,1,0,0,0,769,757,1,0,0,0,769,761,1,0,0,0,769,765,1,0,0,
-		0,770,57,1,0,0,0,771,772,5,65,0,0,772,786,3,64,32,0,773,774,5,108,0,0,
-		774,775,5,154,0,0,775,780,3,90,45,0,776,777,5,156,0,0,777,779,3,90,45,
+		0,770,57,1,0,0,0,771,772,5,68,0,0,772,786,3,64,32,0,773,774,5,111,0,0,
+		774,775,5,157,0,0,775,780,3,90,45,0,776,777,5,159,0,0,777,779,3,90,45,
 		0,778,776,1,0,0,0,779,782,1,0,0,0,780,778,1,0,0,0,780,781,1,0,0,0,781,
-		783,1,0,0,0,782,780,1,0,0,0,783,784,5,155,0,0,784,786,1,0,0,0,785,771,
-		1,0,0,0,785,773,1,0,0,0,786,59,1,0,0,0,787,795,5,118,0,0,788,796,3,50,
-		25,0,789,790,5,154,0,0,790,791,3,50,25,0,791,792,5,156,0,0,792,793,3,50,
-		25,0,793,794,5,155,0,0,794,796,1,0,0,0,795,788,1,0,0,0,795,789,1,0,0,0,
-		796,800,1,0,0,0,797,798,5,39,0,0,798,799,5,70,0,0,799,801,3,50,25,0,800,
+		783,1,0,0,0,782,780,1,0,0,0,783,784,5,158,0,0,784,786,1,0,0,0,785,771,
+		1,0,0,0,785,773,1,0,0,0,786,59,1,0,0,0,787,795,5,121,0,0,788,796,3,50,
+		25,0,789,790,5,157,0,0,790,791,3,50,25,0,791,792,5,159,0,0,792,793,3,50,
+		25,0,793,794,5,158,0,0,794,796,1,0,0,0,795,788,1,0,0,0,795,789,1,0,0,0,
+		796,800,1,0,0,0,797,798,5,42,0,0,798,799,5,73,0,0,799,801,3,50,25,0,800,
 		797,1,0,0,0,800,801,1,0,0,0,801,61,1,0,0,0,802,810,3,84,42,0,803,805,5,
 		5,0,0,804,803,1,0,0,0,804,805,1,0,0,0,805,806,1,0,0,0,806,808,3,90,45,
 		0,807,809,3,26,13,0,808,807,1,0,0,0,808,809,1,0,0,0,809,811,1,0,0,0,810,
-		804,1,0,0,0,810,811,1,0,0,0,811,849,1,0,0,0,812,813,5,154,0,0,813,814,
-		3,30,15,0,814,822,5,155,0,0,815,817,5,5,0,0,816,815,1,0,0,0,816,817,1,
+		804,1,0,0,0,810,811,1,0,0,0,811,849,1,0,0,0,812,813,5,157,0,0,813,814,
+		3,30,15,0,814,822,5,158,0,0,815,817,5,5,0,0,816,815,1,0,0,0,816,817,1,
 		0,0,0,817,818,1,0,0,0,818,820,3,90,45,0,819,821,3,26,13,0,820,819,1,0,
 		0,0,820,821,1,0,0,0,821,823,1,0,0,0,822,816,1,0,0,0,822,823,1,0,0,0,823,
-		849,1,0,0,0,824,825,3,90,45,0,825,826,5,154,0,0,826,831,3,64,32,0,827,
-		828,5,156,0,0,828,830,3,64,32,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,
-		1,0,0,0,831,832,1,0,0,0,832,834,1,0,0,0,833,831,1,0,0,0,834,842,5,155,
+		849,1,0,0,0,824,825,3,90,45,0,825,826,5,157,0,0,826,831,3,64,32,0,827,
+		828,5,159,0,0,828,830,3,64,32,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,
+		1,0,0,0,831,832,1,0,0,0,832,834,1,0,0,0,833,831,1,0,0,0,834,842,5,158,
 		0,0,835,837,5,5,0,0,836,835,1,0,0,0,836,837,1,0,0,0,837,838,1,0,0,0,838,
 		840,3,90,45,0,839,841,3,26,13,0,840,839,1,0,0,0,840,841,1,0,0,0,841,843,
-		1,0,0,0,842,836,1,0,0,0,842,843,1,0,0,0,843,849,1,0,0,0,844,845,5,154,
-		0,0,845,846,3,54,27,0,846,847,5,155,0,0,847,849,1,0,0,0,848,802,1,0,0,
+		1,0,0,0,842,836,1,0,0,0,842,843,1,0,0,0,843,849,1,0,0,0,844,845,5,157,
+		0,0,845,846,3,54,27,0,846,847,5,158,0,0,847,849,1,0,0,0,848,802,1,0,0,
 		0,848,812,1,0,0,0,848,824,1,0,0,0,848,844,1,0,0,0,849,63,1,0,0,0,850,851,
 		3,66,33,0,851,65,1,0,0,0,852,853,6,33,-1,0,853,855,3,72,36,0,854,856,3,
-		68,34,0,855,854,1,0,0,0,855,856,1,0,0,0,856,860,1,0,0,0,857,858,5,61,0,
+		68,34,0,855,854,1,0,0,0,855,856,1,0,0,0,856,860,1,0,0,0,857,858,5,64,0,
 		0,858,860,3,66,33,3,859,852,1,0,0,0,859,857,1,0,0,0,860,869,1,0,0,0,861,
 		862,10,2,0,0,862,863,5,3,0,0,863,868,3,66,33,3,864,865,10,1,0,0,865,866,
-		5,66,0,0,866,868,3,66,33,2,867,861,1,0,0,0,867,864,1,0,0,0,868,871,1,0,
+		5,69,0,0,866,868,3,66,33,2,867,861,1,0,0,0,867,864,1,0,0,0,868,871,1,0,
 		0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,67,1,0,0,0,871,869,1,0,0,0,872,
-		873,3,70,35,0,873,874,3,72,36,0,874,933,1,0,0,0,875,877,5,61,0,0,876,875,
+		873,3,70,35,0,873,874,3,72,36,0,874,933,1,0,0,0,875,877,5,64,0,0,876,875,
 		1,0,0,0,876,877,1,0,0,0,877,878,1,0,0,0,878,879,5,8,0,0,879,880,3,72,36,
-		0,880,881,5,3,0,0,881,882,3,72,36,0,882,933,1,0,0,0,883,885,5,61,0,0,884,
-		883,1,0,0,0,884,885,1,0,0,0,885,886,1,0,0,0,886,887,5,45,0,0,887,888,5,
-		154,0,0,888,889,3,30,15,0,889,890,5,155,0,0,890,933,1,0,0,0,891,893,5,
-		61,0,0,892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,895,5,45,0,
-		0,895,896,5,154,0,0,896,901,3,64,32,0,897,898,5,156,0,0,898,900,3,64,32,
+		0,880,881,5,3,0,0,881,882,3,72,36,0,882,933,1,0,0,0,883,885,5,64,0,0,884,
+		883,1,0,0,0,884,885,1,0,0,0,885,886,1,0,0,0,886,887,5,48,0,0,887,888,5,
+		157,0,0,888,889,3,30,15,0,889,890,5,158,0,0,890,933,1,0,0,0,891,893,5,
+		64,0,0,892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,895,5,48,0,
+		0,895,896,5,157,0,0,896,901,3,64,32,0,897,898,5,159,0,0,898,900,3,64,32,
 		0,899,897,1,0,0,0,900,903,1,0,0,0,901,899,1,0,0,0,901,902,1,0,0,0,902,
-		904,1,0,0,0,903,901,1,0,0,0,904,905,5,155,0,0,905,933,1,0,0,0,906,908,
-		5,61,0,0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,0,909,910,7,15,
-		0,0,910,913,3,72,36,0,911,912,5,25,0,0,912,914,3,72,36,0,913,911,1,0,0,
-		0,913,914,1,0,0,0,914,933,1,0,0,0,915,917,5,51,0,0,916,918,5,61,0,0,917,
-		916,1,0,0,0,917,918,1,0,0,0,918,919,1,0,0,0,919,933,5,62,0,0,920,922,5,
-		51,0,0,921,923,5,61,0,0,922,921,1,0,0,0,922,923,1,0,0,0,923,924,1,0,0,
-		0,924,933,3,86,43,0,925,927,5,51,0,0,926,928,5,61,0,0,927,926,1,0,0,0,
-		927,928,1,0,0,0,928,929,1,0,0,0,929,930,5,20,0,0,930,931,5,35,0,0,931,
+		904,1,0,0,0,903,901,1,0,0,0,904,905,5,158,0,0,905,933,1,0,0,0,906,908,
+		5,64,0,0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,0,909,910,7,15,
+		0,0,910,913,3,72,36,0,911,912,5,27,0,0,912,914,3,72,36,0,913,911,1,0,0,
+		0,913,914,1,0,0,0,914,933,1,0,0,0,915,917,5,54,0,0,916,918,5,64,0,0,917,
+		916,1,0,0,0,917,918,1,0,0,0,918,919,1,0,0,0,919,933,5,65,0,0,920,922,5,
+		54,0,0,921,923,5,64,0,0,922,921,1,0,0,0,922,923,1,0,0,0,923,924,1,0,0,
+		0,924,933,3,86,43,0,925,927,5,54,0,0,926,928,5,64,0,0,927,926,1,0,0,0,
+		927,928,1,0,0,0,928,929,1,0,0,0,929,930,5,22,0,0,930,931,5,38,0,0,931,
 		933,3,72,36,0,932,872,1,0,0,0,932,876,1,0,0,0,932,884,1,0,0,0,932,892,
 		1,0,0,0,932,907,1,0,0,0,932,915,1,0,0,0,932,920,1,0,0,0,932,925,1,0,0,
 		0,933,69,1,0,0,0,934,935,7,16,0,0,935,71,1,0,0,0,936,937,6,36,-1,0,937,
 		941,3,74,37,0,938,939,7,17,0,0,939,941,3,72,36,5,940,936,1,0,0,0,940,938,
 		1,0,0,0,941,956,1,0,0,0,942,943,10,4,0,0,943,944,7,18,0,0,944,955,3,72,
 		36,5,945,946,10,3,0,0,946,947,7,17,0,0,947,955,3,72,36,4,948,949,10,2,
-		0,0,949,950,5,148,0,0,950,955,3,72,36,3,951,952,10,1,0,0,952,953,7,19,
+		0,0,949,950,5,151,0,0,950,955,3,72,36,3,951,952,10,1,0,0,952,953,7,19,
 		0,0,953,955,3,72,36,2,954,942,1,0,0,0,954,945,1,0,0,0,954,948,1,0,0,0,
 		954,951,1,0,0,0,955,958,1,0,0,0,956,954,1,0,0,0,956,957,1,0,0,0,957,73,
-		1,0,0,0,958,956,1,0,0,0,959,960,6,37,-1,0,960,1046,5,62,0,0,961,1046,3,
-		86,43,0,962,1046,3,88,44,0,963,1046,5,160,0,0,964,1046,5,159,0,0,965,966,
-		5,49,0,0,966,968,5,160,0,0,967,969,3,90,45,0,968,967,1,0,0,0,968,969,1,
-		0,0,0,969,1046,1,0,0,0,970,971,3,90,45,0,971,972,5,160,0,0,972,1046,1,
-		0,0,0,973,1046,5,163,0,0,974,975,5,27,0,0,975,976,5,154,0,0,976,977,3,
-		30,15,0,977,978,5,155,0,0,978,1046,1,0,0,0,979,980,5,154,0,0,980,981,3,
-		30,15,0,981,982,5,155,0,0,982,1046,1,0,0,0,983,984,5,4,0,0,984,993,5,151,
-		0,0,985,990,3,64,32,0,986,987,5,156,0,0,987,989,3,64,32,0,988,986,1,0,
-		0,0,989,992,1,0,0,0,990,988,1,0,0,0,990,991,1,0,0,0,991,994,1,0,0,0,992,
-		990,1,0,0,0,993,985,1,0,0,0,993,994,1,0,0,0,994,995,1,0,0,0,995,1046,5,
-		152,0,0,996,998,5,10,0,0,997,999,3,64,32,0,998,997,1,0,0,0,998,999,1,0,
-		0,0,999,1001,1,0,0,0,1000,1002,3,78,39,0,1001,1000,1,0,0,0,1002,1003,1,
-		0,0,0,1003,1001,1,0,0,0,1003,1004,1,0,0,0,1004,1007,1,0,0,0,1005,1006,
-		5,22,0,0,1006,1008,3,64,32,0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,
-		1009,1,0,0,0,1009,1010,5,24,0,0,1010,1046,1,0,0,0,1011,1012,5,11,0,0,1012,
-		1013,5,154,0,0,1013,1014,3,64,32,0,1014,1015,5,5,0,0,1015,1016,3,80,40,
-		0,1016,1017,5,155,0,0,1017,1046,1,0,0,0,1018,1019,3,76,38,0,1019,1032,
-		5,154,0,0,1020,1033,5,145,0,0,1021,1023,5,20,0,0,1022,1021,1,0,0,0,1022,
-		1023,1,0,0,0,1023,1024,1,0,0,0,1024,1029,3,64,32,0,1025,1026,5,156,0,0,
-		1026,1028,3,64,32,0,1027,1025,1,0,0,0,1028,1031,1,0,0,0,1029,1027,1,0,
-		0,0,1029,1030,1,0,0,0,1030,1033,1,0,0,0,1031,1029,1,0,0,0,1032,1020,1,
-		0,0,0,1032,1022,1,0,0,0,1032,1033,1,0,0,0,1033,1034,1,0,0,0,1034,1035,
-		5,155,0,0,1035,1046,1,0,0,0,1036,1037,3,90,45,0,1037,1038,5,157,0,0,1038,
-		1039,3,90,45,0,1039,1046,1,0,0,0,1040,1046,3,90,45,0,1041,1042,5,154,0,
-		0,1042,1043,3,64,32,0,1043,1044,5,155,0,0,1044,1046,1,0,0,0,1045,959,1,
-		0,0,0,1045,961,1,0,0,0,1045,962,1,0,0,0,1045,963,1,0,0,0,1045,964,1,0,
-		0,0,1045,965,1,0,0,0,1045,970,1,0,0,0,1045,973,1,0,0,0,1045,974,1,0,0,
-		0,1045,979,1,0,0,0,1045,983,1,0,0,0,1045,996,1,0,0,0,1045,1011,1,0,0,0,
-		1045,1018,1,0,0,0,1045,1036,1,0,0,0,1045,1040,1,0,0,0,1045,1041,1,0,0,
-		0,1046,1057,1,0,0,0,1047,1048,10,8,0,0,1048,1049,5,151,0,0,1049,1050,3,
-		72,36,0,1050,1051,5,152,0,0,1051,1056,1,0,0,0,1052,1053,10,5,0,0,1053,
-		1054,5,153,0,0,1054,1056,3,80,40,0,1055,1047,1,0,0,0,1055,1052,1,0,0,0,
-		1056,1059,1,0,0,0,1057,1055,1,0,0,0,1057,1058,1,0,0,0,1058,75,1,0,0,0,
-		1059,1057,1,0,0,0,1060,1064,3,90,45,0,1061,1064,5,55,0,0,1062,1064,5,79,
-		0,0,1063,1060,1,0,0,0,1063,1061,1,0,0,0,1063,1062,1,0,0,0,1064,77,1,0,
-		0,0,1065,1066,5,114,0,0,1066,1067,3,64,32,0,1067,1068,5,99,0,0,1068,1069,
-		3,64,32,0,1069,79,1,0,0,0,1070,1071,6,40,-1,0,1071,1072,5,4,0,0,1072,1073,
-		5,139,0,0,1073,1074,3,80,40,0,1074,1075,5,141,0,0,1075,1115,1,0,0,0,1076,
-		1077,5,59,0,0,1077,1078,5,139,0,0,1078,1079,3,80,40,0,1079,1080,5,156,
-		0,0,1080,1081,3,80,40,0,1081,1082,5,141,0,0,1082,1115,1,0,0,0,1083,1084,
-		5,94,0,0,1084,1093,5,139,0,0,1085,1090,3,82,41,0,1086,1087,5,156,0,0,1087,
-		1089,3,82,41,0,1088,1086,1,0,0,0,1089,1092,1,0,0,0,1090,1088,1,0,0,0,1090,
-		1091,1,0,0,0,1091,1094,1,0,0,0,1092,1090,1,0,0,0,1093,1085,1,0,0,0,1093,
-		1094,1,0,0,0,1094,1095,1,0,0,0,1095,1115,5,141,0,0,1096,1098,3,90,45,0,
-		1097,1099,7,20,0,0,1098,1097,1,0,0,0,1098,1099,1,0,0,0,1099,1107,1,0,0,
-		0,1100,1101,5,154,0,0,1101,1104,5,161,0,0,1102,1103,5,156,0,0,1103,1105,
-		5,161,0,0,1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,1106,1,0,0,0,1106,1108,
-		5,155,0,0,1107,1100,1,0,0,0,1107,1108,1,0,0,0,1108,1112,1,0,0,0,1109,1110,
-		7,21,0,0,1110,1111,5,100,0,0,1111,1113,5,120,0,0,1112,1109,1,0,0,0,1112,
-		1113,1,0,0,0,1113,1115,1,0,0,0,1114,1070,1,0,0,0,1114,1076,1,0,0,0,1114,
-		1083,1,0,0,0,1114,1096,1,0,0,0,1115,1121,1,0,0,0,1116,1117,10,2,0,0,1117,
-		1118,5,151,0,0,1118,1120,5,152,0,0,1119,1116,1,0,0,0,1120,1123,1,0,0,0,
-		1121,1119,1,0,0,0,1121,1122,1,0,0,0,1122,81,1,0,0,0,1123,1121,1,0,0,0,
-		1124,1125,3,90,45,0,1125,1126,3,80,40,0,1126,83,1,0,0,0,1127,1130,3,90,
-		45,0,1128,1129,5,157,0,0,1129,1131,3,90,45,0,1130,1128,1,0,0,0,1130,1131,
-		1,0,0,0,1131,85,1,0,0,0,1132,1133,7,22,0,0,1133,87,1,0,0,0,1134,1135,7,
-		23,0,0,1135,89,1,0,0,0,1136,1140,5,164,0,0,1137,1140,5,165,0,0,1138,1140,
-		3,92,46,0,1139,1136,1,0,0,0,1139,1137,1,0,0,0,1139,1138,1,0,0,0,1140,91,
-		1,0,0,0,1141,1142,7,24,0,0,1142,93,1,0,0,0,172,97,104,109,115,118,125,
-		131,135,138,142,146,152,156,166,170,174,177,181,187,194,197,205,210,216,
-		219,223,228,235,238,243,257,262,267,272,277,282,291,298,302,306,311,314,
-		318,323,326,330,334,337,343,349,355,360,364,366,378,381,385,391,399,414,
-		421,430,441,446,454,458,466,477,488,491,501,504,507,512,514,519,521,525,
-		538,544,547,549,561,568,572,579,588,591,594,598,607,610,614,623,626,630,
-		634,644,654,671,683,696,701,710,722,725,727,741,745,747,749,751,755,759,
-		763,767,769,780,785,795,800,804,808,810,816,820,822,831,836,840,842,848,
-		855,859,867,869,876,884,892,901,907,913,917,922,927,932,940,954,956,968,
-		990,993,998,1003,1007,1022,1029,1032,1045,1055,1057,1063,1090,1093,1098,
-		1104,1107,1112,1114,1121,1130,1139
+		1,0,0,0,958,956,1,0,0,0,959,960,6,37,-1,0,960,1054,5,65,0,0,961,1054,3,
+		86,43,0,962,1054,3,88,44,0,963,1054,5,163,0,0,964,1054,5,162,0,0,965,966,
+		5,52,0,0,966,968,5,163,0,0,967,969,3,90,45,0,968,967,1,0,0,0,968,969,1,
+		0,0,0,969,1054,1,0,0,0,970,971,3,90,45,0,971,972,5,163,0,0,972,1054,1,
+		0,0,0,973,1054,5,166,0,0,974,975,5,29,0,0,975,976,5,157,0,0,976,977,3,
+		30,15,0,977,978,5,158,0,0,978,1054,1,0,0,0,979,980,5,32,0,0,980,981,5,
+		157,0,0,981,982,3,90,45,0,982,983,5,38,0,0,983,984,3,72,36,0,984,985,5,
+		158,0,0,985,1054,1,0,0,0,986,1054,7,20,0,0,987,988,5,157,0,0,988,989,3,
+		30,15,0,989,990,5,158,0,0,990,1054,1,0,0,0,991,992,5,4,0,0,992,1001,5,
+		154,0,0,993,998,3,64,32,0,994,995,5,159,0,0,995,997,3,64,32,0,996,994,
+		1,0,0,0,997,1000,1,0,0,0,998,996,1,0,0,0,998,999,1,0,0,0,999,1002,1,0,
+		0,0,1000,998,1,0,0,0,1001,993,1,0,0,0,1001,1002,1,0,0,0,1002,1003,1,0,
+		0,0,1003,1054,5,155,0,0,1004,1006,5,10,0,0,1005,1007,3,64,32,0,1006,1005,
+		1,0,0,0,1006,1007,1,0,0,0,1007,1009,1,0,0,0,1008,1010,3,78,39,0,1009,1008,
+		1,0,0,0,1010,1011,1,0,0,0,1011,1009,1,0,0,0,1011,1012,1,0,0,0,1012,1015,
+		1,0,0,0,1013,1014,5,24,0,0,1014,1016,3,64,32,0,1015,1013,1,0,0,0,1015,
+		1016,1,0,0,0,1016,1017,1,0,0,0,1017,1018,5,26,0,0,1018,1054,1,0,0,0,1019,
+		1020,5,11,0,0,1020,1021,5,157,0,0,1021,1022,3,64,32,0,1022,1023,5,5,0,
+		0,1023,1024,3,80,40,0,1024,1025,5,158,0,0,1025,1054,1,0,0,0,1026,1027,
+		3,76,38,0,1027,1040,5,157,0,0,1028,1041,5,148,0,0,1029,1031,5,22,0,0,1030,
+		1029,1,0,0,0,1030,1031,1,0,0,0,1031,1032,1,0,0,0,1032,1037,3,64,32,0,1033,
+		1034,5,159,0,0,1034,1036,3,64,32,0,1035,1033,1,0,0,0,1036,1039,1,0,0,0,
+		1037,1035,1,0,0,0,1037,1038,1,0,0,0,1038,1041,1,0,0,0,1039,1037,1,0,0,
+		0,1040,1028,1,0,0,0,1040,1030,1,0,0,0,1040,1041,1,0,0,0,1041,1042,1,0,
+		0,0,1042,1043,5,158,0,0,1043,1054,1,0,0,0,1044,1045,3,90,45,0,1045,1046,
+		5,160,0,0,1046,1047,3,90,45,0,1047,1054,1,0,0,0,1048,1054,3,90,45,0,1049,
+		1050,5,157,0,0,1050,1051,3,64,32,0,1051,1052,5,158,0,0,1052,1054,1,0,0,
+		0,1053,959,1,0,0,0,1053,961,1,0,0,0,1053,962,1,0,0,0,1053,963,1,0,0,0,
+		1053,964,1,0,0,0,1053,965,1,0,0,0,1053,970,1,0,0,0,1053,973,1,0,0,0,1053,
+		974,1,0,0,0,1053,979,1,0,0,0,1053,986,1,0,0,0,1053,987,1,0,0,0,1053,991,
+		1,0,0,0,1053,1004,1,0,0,0,1053,1019,1,0,0,0,1053,1026,1,0,0,0,1053,1044,
+		1,0,0,0,1053,1048,1,0,0,0,1053,1049,1,0,0,0,1054,1065,1,0,0,0,1055,1056,
+		10,8,0,0,1056,1057,5,154,0,0,1057,1058,3,72,36,0,1058,1059,5,155,0,0,1059,
+		1064,1,0,0,0,1060,1061,10,5,0,0,1061,1062,5,156,0,0,1062,1064,3,80,40,
+		0,1063,1055,1,0,0,0,1063,1060,1,0,0,0,1064,1067,1,0,0,0,1065,1063,1,0,
+		0,0,1065,1066,1,0,0,0,1066,75,1,0,0,0,1067,1065,1,0,0,0,1068,1072,3,90,
+		45,0,1069,1072,5,58,0,0,1070,1072,5,82,0,0,1071,1068,1,0,0,0,1071,1069,
+		1,0,0,0,1071,1070,1,0,0,0,1072,77,1,0,0,0,1073,1074,5,117,0,0,1074,1075,
+		3,64,32,0,1075,1076,5,102,0,0,1076,1077,3,64,32,0,1077,79,1,0,0,0,1078,
+		1079,6,40,-1,0,1079,1080,5,4,0,0,1080,1081,5,142,0,0,1081,1082,3,80,40,
+		0,1082,1083,5,144,0,0,1083,1123,1,0,0,0,1084,1085,5,62,0,0,1085,1086,5,
+		142,0,0,1086,1087,3,80,40,0,1087,1088,5,159,0,0,1088,1089,3,80,40,0,1089,
+		1090,5,144,0,0,1090,1123,1,0,0,0,1091,1092,5,97,0,0,1092,1101,5,142,0,
+		0,1093,1098,3,82,41,0,1094,1095,5,159,0,0,1095,1097,3,82,41,0,1096,1094,
+		1,0,0,0,1097,1100,1,0,0,0,1098,1096,1,0,0,0,1098,1099,1,0,0,0,1099,1102,
+		1,0,0,0,1100,1098,1,0,0,0,1101,1093,1,0,0,0,1101,1102,1,0,0,0,1102,1103,
+		1,0,0,0,1103,1123,5,144,0,0,1104,1106,3,90,45,0,1105,1107,7,21,0,0,1106,
+		1105,1,0,0,0,1106,1107,1,0,0,0,1107,1115,1,0,0,0,1108,1109,5,157,0,0,1109,
+		1112,5,164,0,0,1110,1111,5,159,0,0,1111,1113,5,164,0,0,1112,1110,1,0,0,
+		0,1112,1113,1,0,0,0,1113,1114,1,0,0,0,1114,1116,5,158,0,0,1115,1108,1,
+		0,0,0,1115,1116,1,0,0,0,1116,1120,1,0,0,0,1117,1118,7,22,0,0,1118,1119,
+		5,103,0,0,1119,1121,5,123,0,0,1120,1117,1,0,0,0,1120,1121,1,0,0,0,1121,
+		1123,1,0,0,0,1122,1078,1,0,0,0,1122,1084,1,0,0,0,1122,1091,1,0,0,0,1122,
+		1104,1,0,0,0,1123,1129,1,0,0,0,1124,1125,10,2,0,0,1125,1126,5,154,0,0,
+		1126,1128,5,155,0,0,1127,1124,1,0,0,0,1128,1131,1,0,0,0,1129,1127,1,0,
+		0,0,1129,1130,1,0,0,0,1130,81,1,0,0,0,1131,1129,1,0,0,0,1132,1133,3,90,
+		45,0,1133,1134,3,80,40,0,1134,83,1,0,0,0,1135,1138,3,90,45,0,1136,1137,
+		5,160,0,0,1137,1139,3,90,45,0,1138,1136,1,0,0,0,1138,1139,1,0,0,0,1139,
+		85,1,0,0,0,1140,1141,7,23,0,0,1141,87,1,0,0,0,1142,1143,7,24,0,0,1143,
+		89,1,0,0,0,1144,1148,5,167,0,0,1145,1148,5,168,0,0,1146,1148,3,92,46,0,
+		1147,1144,1,0,0,0,1147,1145,1,0,0,0,1147,1146,1,0,0,0,1148,91,1,0,0,0,
+		1149,1150,7,25,0,0,1150,93,1,0,0,0,172,97,104,109,115,118,125,131,135,
+		138,142,146,152,156,166,170,174,177,181,187,194,197,205,210,216,219,223,
+		228,235,238,243,257,262,267,272,277,282,291,298,302,306,311,314,318,323,
+		326,330,334,337,343,349,355,360,364,366,378,381,385,391,399,414,421,430,
+		441,446,454,458,466,477,488,491,501,504,507,512,514,519,521,525,538,544,
+		547,549,561,568,572,579,588,591,594,598,607,610,614,623,626,630,634,644,
+		654,671,683,696,701,710,722,725,727,741,745,747,749,751,755,759,763,767,
+		769,780,785,795,800,804,808,810,816,820,822,831,836,840,842,848,855,859,
+		867,869,876,884,892,901,907,913,917,922,927,932,940,954,956,968,998,1001,
+		1006,1011,1015,1030,1037,1040,1053,1063,1065,1071,1098,1101,1106,1112,
+		1115,1120,1122,1129,1138,1147
 	};
 
 	public static readonly ATN _ATN =

@@ -675,6 +675,20 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitExists([NotNull] StreamSqlParser.ExistsContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>extract</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitExtract([NotNull] StreamSqlParser.ExtractContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>currentTime</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCurrentTime([NotNull] StreamSqlParser.CurrentTimeContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>scalarSubquery</c>
 	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
 	/// </summary>

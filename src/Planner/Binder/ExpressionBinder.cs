@@ -186,13 +186,21 @@ public sealed class ExpressionBinder
             return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
         }
 
-        if (op is BinaryOperator.JsonField or BinaryOperator.JsonFieldText)
-        {
-            throw SqlException.NotSupported($"operator {op.ToSql()} (JSON)", binary.Position);
-        }
-
         var left = Bind(binary.Left);
         var right = Bind(binary.Right);
+        if (op is BinaryOperator.JsonField or BinaryOperator.JsonFieldText)
+        {
+            // JSON is carried as text: -> gives the JSON text of a field or element, ->> its text value.
+            left = Coercion.Convert(left, SqlType.Varchar, binary.Left.Position);
+            right = right.Type.Kind == SqlTypeKind.Unknown ? Coercion.Convert(right, SqlType.Varchar, binary.Right.Position) : right;
+            if (left.Type.Kind != SqlTypeKind.Varchar || right.Type.Kind is not (SqlTypeKind.Varchar or SqlTypeKind.Int))
+            {
+                throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
+            }
+
+            return new BoundBinary(op, left, right, SqlType.Varchar);
+        }
+
         if (op == BinaryOperator.Concat)
         {
             // text || anything: the non-text side is cast to text (PostgreSQL's anynonarray || text).

@@ -143,7 +143,13 @@ public static class StreamBinder
 
         if (valueFormat == SourceFormat.Kafka)
         {
-            throw SqlException.NotSupported("value_format 'KAFKA'", vf?.Position ?? f?.Position);
+            // Kafka's primitive serdes hold one value: the stream must have exactly one non-key column of a supported type.
+            var valueColumns = columns.Where(c => !c.IsKey).ToList();
+            if (valueColumns.Count != 1 || valueColumns[0].Type.Kind is not (SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Varchar))
+            {
+                throw new SqlException(SqlState.InvalidParameterValue,
+                    "value_format 'KAFKA' needs exactly one value column of type INT, BIGINT, DOUBLE or VARCHAR", vf?.Position ?? f?.Position);
+            }
         }
 
         if (keyFormat is SourceFormat.Json or SourceFormat.Delimited)

@@ -24,6 +24,7 @@ public static class FunctionRegistry
         ["btrim"] = "trim",
         ["ceiling"] = "ceil",
         ["instr"] = "strpos",
+        ["current_timestamp"] = "now",
         ["ifnull"] = "coalesce",
         ["collect_list"] = "array_agg",
         ["stddev"] = "stddev_samp",
@@ -74,7 +75,9 @@ public static class FunctionRegistry
         ["log"] = [F("log", [D], D)],
 
         // date and time
-        ["date_trunc"] = [F("date_trunc", [T, Ts], Ts)],
+        ["date_trunc"] = [F("date_trunc", [T, Ts], Ts), F("date_trunc", [T, SqlType.TimestampTz], SqlType.TimestampTz)],
+        ["now"] = [F("now", [], SqlType.TimestampTz)],
+        ["current_date"] = [F("current_date", [], SqlType.Date)],
         ["date_part"] = [F("date_part", [T, Ts], D)],
         ["timestamptostring"] = [F("timestamptostring", [L, T], T)],
         ["stringtotimestamp"] = [F("stringtotimestamp", [T, T], L)],
@@ -98,6 +101,9 @@ public static class FunctionRegistry
             .OrderBy(f => f.Item1, StringComparer.Ordinal)
             .Select(f => (f.Item1, f.Item2, (IReadOnlyList<string>)Aliases.Where(a => a.Value == f.Item1).Select(a => a.Key).Order(StringComparer.Ordinal).ToList()))
             .ToList();
+
+    /// <summary>Functions whose result changes between calls: never folded at plan time.</summary>
+    public static readonly IReadOnlySet<string> Volatile = new HashSet<string>(StringComparer.Ordinal) { "now", "current_date" };
 
     public static string Canonical(string name) => Aliases.GetValueOrDefault(name, name);
 

@@ -54,7 +54,8 @@ public sealed class FoldConstants(IConstantEvaluator evaluator) : IRewriteRule
                 }
             }
 
-            if (e is BoundLiteral or BoundColumn || !BoundExpressionRewriter.Children(e).All(c => c is BoundLiteral))
+            if (e is BoundLiteral or BoundColumn || !BoundExpressionRewriter.Children(e).All(c => c is BoundLiteral)
+                || e is BoundFunctionCall { Name: var name } && Functions.FunctionRegistry.Volatile.Contains(name))
             {
                 return null;
             }

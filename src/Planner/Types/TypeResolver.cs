@@ -31,7 +31,7 @@ public static class TypeResolver
         "bigint" or "int8" => SqlType.BigInt,
         "numeric" or "decimal" or "dec" => SqlType.Numeric,
         "double" or "double precision" or "float" or "float8" or "real" or "float4" => SqlType.Double,
-        "varchar" or "string" or "text" or "character varying" or "char" or "character" => SqlType.Varchar,
+        "varchar" or "string" or "text" or "json" or "jsonb" or "character varying" or "char" or "character" => SqlType.Varchar,
         "timestamp" or "timestamp without time zone" => SqlType.Timestamp,
         "timestamptz" or "timestamp with time zone" => SqlType.TimestampTz,
         "date" => SqlType.Date,

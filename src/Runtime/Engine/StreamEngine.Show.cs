@@ -30,13 +30,23 @@ public sealed partial class StreamEngine
                             Value.FromBigInt(Enumerable.Range(0, t.PartitionCount).Sum(p => t.EndOffset(p) - t.StartOffset(p))),
                         }).ToList()));
             case ShowObjectKind.Queries:
-                List<(string Id, string Status, string Sink, string Sql)> queries;
-                lock (_running)
-                {
-                    queries = Catalog.Queries().Select(q => (q.Id, _running.TryGetValue(q.Id, out var r) ? r.Status : "UNKNOWN", q.SinkName, q.Sql)).ToList();
-                }
-
-                return Rows(["query_id", "status", "sink", "query"], queries.Select(q => Row(q.Id, q.Status, q.Sink, q.Sql)));
+                var statuses = QueryStatuses().ToDictionary(s => s.Id);
+                var queries = Catalog.Queries();
+                return new RowsResult(
+                    [
+                        new ColumnSchema("query_id", SqlType.Varchar), new ColumnSchema("status", SqlType.Varchar), new ColumnSchema("sink", SqlType.Varchar),
+                        new ColumnSchema("query", SqlType.Varchar), new ColumnSchema("records_in", SqlType.BigInt), new ColumnSchema("records_out", SqlType.BigInt),
+                        new ColumnSchema("bad_records", SqlType.BigInt), new ColumnSchema("lag", SqlType.BigInt),
+                    ],
+                    ToAsync(queries.Select(q =>
+                    {
+                        var s = statuses.GetValueOrDefault(q.Id);
+                        return new[]
+                        {
+                            Value.FromString(q.Id), Value.FromString(s?.Status ?? "UNKNOWN"), Value.FromString(q.SinkName), Value.FromString(q.Sql),
+                            Value.FromBigInt(s?.RecordsIn ?? 0), Value.FromBigInt(s?.RecordsOut ?? 0), Value.FromBigInt(s?.BadRecords ?? 0), Value.FromBigInt(s?.Lag ?? 0),
+                        };
+                    }).ToList()));
             case ShowObjectKind.Functions:
                 return Rows(["name", "kind", "aliases"], Planner.Functions.FunctionRegistry.All().Select(f => Row(f.Name, f.Kind, string.Join(", ", f.Aliases))));
             case ShowObjectKind.Properties:
@@ -62,6 +72,12 @@ public sealed partial class StreamEngine
                     rows.Add(Row("(records in)", query.Metrics.RecordsIn.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(records out)", query.Metrics.RecordsOut.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(bad records)", query.Metrics.BadRecords.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    rows.Add(Row("(expression errors)", query.Metrics.ExpressionErrors.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    rows.Add(Row("(lag)", query.Lag().Sum().ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    if ((query.Metrics.LastError ?? query.Failure?.Message) is { } lastError)
+                    {
+                        rows.Add(Row("(last error)", lastError, ""));
+                    }
                 }
             }
         }

@@ -91,6 +91,8 @@ public static class ExpressionCompiler
                 return L.Call(Method(nameof(ValueOps.Or)), left, right);
             case BinaryOperator.Concat:
                 return L.Call(Method(nameof(ValueOps.Concat)), left, right);
+            case BinaryOperator.JsonField or BinaryOperator.JsonFieldText:
+                return L.Call(Method(nameof(TextFunctions.JsonGet), typeof(TextFunctions)), left, right, L.Constant(b.Operator == BinaryOperator.JsonFieldText));
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide
                 when IsTemporal(b.Left.Type) || IsTemporal(b.Right.Type):
                 // Date/time operators are chosen by both operand kinds: AddTimestampInterval, SubtractDateDate, ...
@@ -219,6 +221,7 @@ public static class ExpressionCompiler
         var name = string.Concat(call.Name.Split('_').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
         var suffix = call.Type.Kind switch
         {
+            SqlTypeKind.TimestampTz => "TimestampTz",
             SqlTypeKind.Int => "Int",
             SqlTypeKind.BigInt => "BigInt",
             SqlTypeKind.Numeric => "Numeric",

@@ -201,6 +201,61 @@ public static class TextFunctions
         return Value.FromString(sb.ToString());
     }
 
+    /// <summary>json -> key|index (JSON text of the member) and json ->> key|index (its text; strings unquoted); NULL when absent.</summary>
+    public static Value JsonGet(Value json, Value key, bool asText)
+    {
+        if (json.IsNull || key.IsNull)
+        {
+            return Value.Null;
+        }
+
+        System.Text.Json.JsonDocument document;
+        try
+        {
+            document = System.Text.Json.JsonDocument.Parse(json.AsString);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new SqlException(SqlState.InvalidTextRepresentation, "invalid input syntax for type json", detail: e.Message);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            System.Text.Json.JsonElement element;
+            if (key.Kind == ValueKind.Int)
+            {
+                var index = key.AsInt;
+                if (root.ValueKind != System.Text.Json.JsonValueKind.Array)
+                {
+                    return Value.Null;
+                }
+
+                var length = root.GetArrayLength();
+                index = index < 0 ? length + index : index;
+                if (index < 0 || index >= length)
+                {
+                    return Value.Null;
+                }
+
+                element = root[index];
+            }
+            else if (root.ValueKind != System.Text.Json.JsonValueKind.Object || !root.TryGetProperty(key.AsString, out element))
+            {
+                return Value.Null;
+            }
+
+            return asText
+                ? element.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.Null => Value.Null,
+                    System.Text.Json.JsonValueKind.String => Value.FromString(element.GetString()),
+                    _ => Value.FromString(element.GetRawText()),
+                }
+                : Value.FromString(element.GetRawText());
+        }
+    }
+
     /// <summary>ksqlDB's EXTRACTJSONFIELD(json, '$.a.b[0]'): the value at the path as text (strings unquoted); NULL when absent or not JSON.</summary>
     public static Value Extractjsonfield(Value json, Value path)
     {

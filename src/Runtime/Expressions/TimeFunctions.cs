@@ -14,6 +14,14 @@ public static class TimeFunctions
 
     private static long ToMicros(DateTime time) => (time - Epoch).Ticks / 10;
 
+    /// <summary>now(): the current time with microsecond precision (PostgreSQL keeps it fixed per transaction; here per call).</summary>
+    public static Value Now() => Value.FromTimestampTz((DateTime.UtcNow - Epoch).Ticks / 10);
+
+    public static Value CurrentDate() => Value.FromDate((int)(DateTime.UtcNow.Date - Epoch).TotalDays);
+
+    public static Value DateTruncTimestampTz(Value unit, Value timestamp) =>
+        timestamp.IsNull ? timestamp : Value.FromTimestampTz(DateTrunc(unit, Value.FromTimestamp(timestamp.AsLong)).AsLong);
+
     public static Value DateTrunc(Value unit, Value timestamp)
     {
         if (unit.IsNull || timestamp.IsNull)

@@ -27,9 +27,12 @@ public sealed class RowCodec
         }
 
         _key = stream.KeyIndex >= 0 ? new KeyFormat(stream.KeyFormat, stream.Columns[stream.KeyIndex].Type) : null;
-        _value = stream.ValueFormat == SourceFormat.Delimited
-            ? new DelimitedValueFormat(valueColumns, stream.ValueDelimiter[0])
-            : new JsonValueFormat(readColumns is null ? valueColumns : valueColumns.FindAll(c => readColumns.Contains(c.RowIndex)));
+        _value = stream.ValueFormat switch
+        {
+            SourceFormat.Delimited => new DelimitedValueFormat(valueColumns, stream.ValueDelimiter[0]),
+            SourceFormat.Kafka => new KafkaValueFormat(valueColumns[0]),
+            _ => new JsonValueFormat(readColumns is null ? valueColumns : valueColumns.FindAll(c => readColumns.Contains(c.RowIndex))),
+        };
     }
 
     private readonly bool _readKey;

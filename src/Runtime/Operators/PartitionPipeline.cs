@@ -2,6 +2,7 @@ using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Logical;
 using StreamSql.Parser.Errors;
 using StreamSql.Runtime.Expressions;
+using StreamSql.Runtime.Rows;
 
 namespace StreamSql.Runtime.Operators;
 
@@ -65,11 +66,25 @@ public sealed class PartitionPipeline
     public IReadOnlyList<ColumnSchema> OutputSchema { get; }
 
     /// <param name="carryRowTime">Append the input's ROWTIME after the output columns, so a sink can stamp output records with it.</param>
-    public static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime = false)
+    /// <param name="onExpressionError">
+    /// When given (persistent queries), an expression that fails on a row yields NULL for that row and reports the error here,
+    /// as ksqlDB and RisingWave do; a failing filter condition drops the row. Without it the error ends the query.
+    /// </param>
+    public static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime = false, Action<SqlException>? onExpressionError = null)
     {
         var operators = new List<IBatchOperator>();
         long? limit = null;
-        var leaf = Visit(plan, operators, ref limit, carryRowTime);
+        _onExpressionError = onExpressionError;
+        LogicalPlan leaf;
+        try
+        {
+            leaf = Visit(plan, operators, ref limit, carryRowTime);
+        }
+        finally
+        {
+            _onExpressionError = null;
+        }
+
         return new PartitionPipeline(leaf, operators, limit, plan.Schema);
     }
 
@@ -83,12 +98,12 @@ public sealed class PartitionPipeline
             case LogicalFilter filter:
                 var source = Visit(filter.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
-                operators.Add(new FilterOperator(ExpressionCompiler.CompilePredicate(filter.Predicate)));
+                operators.Add(new FilterOperator(Guard(ExpressionCompiler.CompilePredicate(filter.Predicate))));
                 return source;
             case LogicalProject project:
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
-                var expressions = project.Expressions.Select(ExpressionCompiler.Compile).ToList();
+                var expressions = project.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToList();
                 if (carryRowTime)
                 {
                     var rowTime = ((LogicalScan)s).Source.Columns.Count;
@@ -104,6 +119,51 @@ public sealed class PartitionPipeline
             default:
                 throw SqlException.NotSupported(plan.GetType().Name);
         }
+    }
+
+    [ThreadStatic]
+    private static Action<SqlException>? _onExpressionError;
+
+    private static Func<Value[], Value> Guard(Func<Value[], Value> expression)
+    {
+        if (_onExpressionError is not { } report)
+        {
+            return expression;
+        }
+
+        return row =>
+        {
+            try
+            {
+                return expression(row);
+            }
+            catch (SqlException e)
+            {
+                report(e);
+                return Value.Null;
+            }
+        };
+    }
+
+    private static Func<Value[], bool> Guard(Func<Value[], bool> predicate)
+    {
+        if (_onExpressionError is not { } report)
+        {
+            return predicate;
+        }
+
+        return row =>
+        {
+            try
+            {
+                return predicate(row);
+            }
+            catch (SqlException e)
+            {
+                report(e);
+                return false;
+            }
+        };
     }
 
     // The consumer enforces LIMIT after every operator, so a LIMIT below another operator cannot be honoured yet.

@@ -24,7 +24,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
         _offsets = offsets;
-        var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true);
+        var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true, Metrics.RecordExpressionError);
         var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
         var rowSink = new TopicRowSink(sinkTopic, new RowCodec(sink), offsets);
         _tasks = new PartitionTask[source.PartitionCount];
@@ -99,6 +99,18 @@ public sealed class PersistentQuery : IAsyncDisposable
     private void Signal() => Interlocked.Exchange(ref _progress, NewSignal()).TrySetResult();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Per source partition: records written but not processed yet (end offset minus processed offset).</summary>
+    public long[] Lag()
+    {
+        var lag = new long[_positions.Length];
+        for (var p = 0; p < lag.Length; p++)
+        {
+            lag[p] = Math.Max(0, _source.EndOffset(p) - Volatile.Read(ref _positions[p]));
+        }
+
+        return lag;
+    }
 
     /// <summary>True when every partition has processed up to the topic's current end.</summary>
     public bool IsCaughtUp()

@@ -34,8 +34,29 @@ public sealed class QueryMetrics
 
     public void CountOut(int n) => Interlocked.Add(ref _recordsOut, n);
 
+    /// <summary>The reason the latest bad record was skipped, for DESCRIBE EXTENDED.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Expression errors on single rows (the value became NULL or the row was filtered out).</summary>
+    public long ExpressionErrors => Interlocked.Read(ref _expressionErrors);
+
+    private long _expressionErrors;
+
+    public void RecordExpressionError(Parser.Errors.SqlException error)
+    {
+        Interlocked.Increment(ref _expressionErrors);
+        LastError = $"{error.SqlState}: {error.Message}";
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastLogTicks);
+        if ((last == 0 || now - last >= Burst.TotalMilliseconds) && Interlocked.CompareExchange(ref _lastLogTicks, now, last) == last)
+        {
+            _log.Warning("Query {QueryId}: an expression failed on a row and gave NULL ({ErrorCount} so far): {Error}", _queryId, ExpressionErrors, error.Message);
+        }
+    }
+
     public void RecordBad(string topic, int partition, TopicRecord record, string reason)
     {
+        LastError = $"{topic}/{partition}@{record.Offset}: {reason}";
         Interlocked.Increment(ref _badRecords);
         var pending = Interlocked.Increment(ref _badSinceLog);
         var now = Environment.TickCount64;

@@ -6,12 +6,13 @@ using StreamSql.Runtime.Engine;
 
 namespace StreamSql.Server.Http;
 
-/// <summary>A minimal HTTP/1.1 endpoint: GET /health (JSON status) and GET /metrics (Prometheus text).</summary>
+/// <summary>A minimal HTTP/1.1 endpoint: GET /health (alive), GET /ready (catalog replayed, queries running) and GET /metrics (Prometheus text).</summary>
 public sealed class HealthEndpoint : IAsyncDisposable
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<HealthEndpoint>();
     private readonly TcpListener _listener;
     private readonly StreamEngine _engine;
+    private readonly MetricsExporter _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
@@ -19,6 +20,7 @@ public sealed class HealthEndpoint : IAsyncDisposable
     {
         _listener = new TcpListener(address, port);
         _engine = engine;
+        _metrics = new MetricsExporter(engine);
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -63,10 +65,13 @@ public sealed class HealthEndpoint : IAsyncDisposable
 
                 var parts = requestLine.Split(' ');
                 var path = parts.Length > 1 ? parts[1] : "/";
+                var ready = _engine.IsReady;
                 var (status, contentType, body) = path switch
                 {
                     "/health" => ("200 OK", "application/json", "{\"status\":\"ok\"}"),
-                    "/metrics" => ("200 OK", "text/plain; version=0.0.4", Metrics()),
+                    "/ready" when ready => ("200 OK", "application/json", "{\"status\":\"ready\"}"),
+                    "/ready" => ("503 Service Unavailable", "application/json", "{\"status\":\"not ready\",\"reason\":\"a persistent query is not running\"}"),
+                    "/metrics" => ("200 OK", "text/plain; version=0.0.4; charset=utf-8", await MetricsTextAsync().ConfigureAwait(false)),
                     _ => ("404 Not Found", "text/plain", "not found\n"),
                 };
                 var bytes = Encoding.UTF8.GetBytes(body);
@@ -80,13 +85,11 @@ public sealed class HealthEndpoint : IAsyncDisposable
         }
     }
 
-    private string Metrics()
+    private async Task<string> MetricsTextAsync()
     {
-        var sb = new StringBuilder();
-        sb.Append("# TYPE streamsql_streams gauge\nstreamsql_streams ").Append(_engine.Catalog.Streams().Count).Append('\n');
-        sb.Append("# TYPE streamsql_persistent_queries gauge\nstreamsql_persistent_queries ").Append(_engine.Catalog.Queries().Count).Append('\n');
-        sb.Append("# TYPE streamsql_transient_queries gauge\nstreamsql_transient_queries ").Append(_engine.RunningTransientQueries).Append('\n');
-        return sb.ToString();
+        using var buffer = new MemoryStream();
+        await _metrics.WriteAsync(buffer, _stopping.Token).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,55 @@
+using Prometheus;
+using StreamSql.Runtime.Engine;
+
+namespace StreamSql.Server.Http;
+
+/// <summary>Prometheus metrics (prometheus-net) for one server: refreshed from the engine on each scrape, in a registry of its own.</summary>
+public sealed class MetricsExporter
+{
+    private readonly StreamEngine _engine;
+    private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
+    private readonly Gauge _streams;
+    private readonly Gauge _queries;
+    private readonly Gauge _recordsIn;
+    private readonly Gauge _recordsOut;
+    private readonly Gauge _badRecords;
+    private readonly Gauge _lag;
+    private readonly Gauge _running;
+    private readonly Gauge _transient;
+
+    public MetricsExporter(StreamEngine engine)
+    {
+        _engine = engine;
+        var factory = Metrics.WithCustomRegistry(_registry);
+        _streams = factory.CreateGauge("streamsql_streams", "Streams in the catalog.");
+        _queries = factory.CreateGauge("streamsql_persistent_queries", "Persistent queries in the catalog.");
+        string[] labels = ["query_id"];
+        _recordsIn = factory.CreateGauge("streamsql_query_records_in_total", "Source records a persistent query has read.", labels);
+        _recordsOut = factory.CreateGauge("streamsql_query_records_out_total", "Rows a persistent query has written.", labels);
+        _badRecords = factory.CreateGauge("streamsql_query_bad_records_total", "Records skipped because they did not deserialize or an expression failed.", labels);
+        _lag = factory.CreateGauge("streamsql_query_lag_records", "Source records written but not yet processed (end offset minus processed offset).", ["query_id", "partition"]);
+        _running = factory.CreateGauge("streamsql_query_running", "1 while a persistent query is RUNNING, else 0.", labels);
+        _transient = factory.CreateGauge("streamsql_transient_queries", "Push and pull queries running for clients now.");
+    }
+
+    public async Task WriteAsync(Stream output, CancellationToken cancellationToken)
+    {
+        _streams.Set(_engine.Catalog.Streams().Count);
+        _transient.Set(_engine.RunningTransientQueries);
+        var statuses = _engine.QueryStatuses();
+        _queries.Set(statuses.Count);
+        foreach (var query in statuses)
+        {
+            _recordsIn.WithLabels(query.Id).Set(query.RecordsIn);
+            _recordsOut.WithLabels(query.Id).Set(query.RecordsOut);
+            _badRecords.WithLabels(query.Id).Set(query.BadRecords);
+            _running.WithLabels(query.Id).Set(query.Status == "RUNNING" ? 1 : 0);
+            for (var p = 0; p < query.LagPerPartition.Count; p++)
+            {
+                _lag.WithLabels(query.Id, p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(query.LagPerPartition[p]);
+            }
+        }
+
+        await _registry.CollectAndExportAsTextAsync(output, cancellationToken).ConfigureAwait(false);
+    }
+}
