@@ -128,6 +128,21 @@ public sealed class NpgsqlParameterTests(SharedServerFixture fixture)
     }
 
     [Fact]
+    public async Task ParametersReachSubqueries()
+    {
+        var (connection, s) = await StreamOfEveryTypeAsync();
+        await using var _ = connection;
+        await InsertAsync(connection, s, 1L, true, 10, 1.5, "a", Noon);
+        await InsertAsync(connection, s, 2L, false, 20, 2.5, "b", Noon);
+
+        await using var select = new NpgsqlCommand($"SELECT v FROM {s} WHERE k IN (SELECT k FROM {s} WHERE i > $1) AND b = $2", connection);
+        select.Parameters.Add(new NpgsqlParameter { Value = 5 });
+        select.Parameters.Add(new NpgsqlParameter { Value = false });
+
+        Assert.Equal(["b"], await RowsAsync(select));
+    }
+
+    [Fact]
     public async Task PreparedStatementsRunManyTimes()
     {
         var (connection, s) = await StreamOfEveryTypeAsync();

@@ -51,7 +51,17 @@ public sealed partial class StreamEngine
         return new StatementDescription(parameters.Resolved(), columns);
     }
 
-    /// <summary>Binds without optimizing: the optimizer keeps the schema, and must not fold parameters whose type is still open.</summary>
+    /// <summary>
+    /// Binds without optimizing or running anything: the optimizer keeps the schema (and must not fold parameters whose type is
+    /// still open), and subqueries are only bound, for their column types, with no rows.
+    /// </summary>
     private BoundQuery BindForDescribe(Query query, IParameterSource parameters) =>
-        QueryBinder.Bind(query, Catalog, query.Emit == EmitMode.None ? new SubqueryRunner(this) : null, parameters);
+        QueryBinder.Bind(query, Catalog, query.Emit == EmitMode.None ? new DescribingSubqueries(this, parameters) : null, parameters);
+
+    /// <summary>Subqueries while describing: their columns, and no rows, so a Parse never runs a query.</summary>
+    private sealed class DescribingSubqueries(StreamEngine engine, IParameterSource parameters) : ISubqueryEvaluator
+    {
+        public (IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<object?[]> Rows) Evaluate(Query query) =>
+            (QueryBinder.Bind(query, engine.Catalog, this, parameters).Columns, []);
+    }
 }

@@ -162,16 +162,16 @@ public sealed partial class StreamEngine : IAsyncDisposable
     /// <summary>Binds a query and runs the optimizer over its plan; pull queries may run uncorrelated subqueries while binding.</summary>
     private BoundQuery BindAndOptimize(Query query, IParameterSource? parameters = null)
     {
-        var bound = QueryBinder.Bind(query, Catalog, query.Emit == EmitMode.None ? new SubqueryRunner(this) : null, parameters);
+        var bound = QueryBinder.Bind(query, Catalog, query.Emit == EmitMode.None ? new SubqueryRunner(this, parameters) : null, parameters);
         return bound with { Plan = PlanOptimizer.Optimize(bound.Plan) };
     }
 
     /// <summary>Runs a subquery to completion as a pull query and hands its rows to the binder as constants.</summary>
-    private sealed class SubqueryRunner(StreamEngine engine) : ISubqueryEvaluator
+    private sealed class SubqueryRunner(StreamEngine engine, IParameterSource? parameters) : ISubqueryEvaluator
     {
         public (IReadOnlyList<ColumnSchema> Columns, IReadOnlyList<object?[]> Rows) Evaluate(Query query)
         {
-            var bound = engine.BindAndOptimize(query);
+            var bound = engine.BindAndOptimize(query, parameters);
             var rows = new List<object?[]>();
             var enumerator = engine.Execute(bound.Plan, push: false, fromLatest: false, CancellationToken.None).GetAsyncEnumerator();
             try
