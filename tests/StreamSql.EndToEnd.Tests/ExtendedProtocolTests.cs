@@ -117,4 +117,24 @@ public sealed class ExtendedProtocolTests(SharedServerFixture fixture)
         Assert.Equal(("EZ", "22P02", "invalid input syntax for type integer: \"x\""), (Types(value), RawPgClient.SqlState(value[0].Body), RawPgClient.Field(value[0].Body, 'M')));
         await client.DisposeAsync();
     }
+
+    /// <summary>Npgsql describes every statement before it runs: each statement that returns rows says which, through Parse/Describe.</summary>
+    [Fact]
+    public async Task EveryRowReturningStatementIsDescribed()
+    {
+        var s = await StreamWithRowsAsync(2);
+        await using var connection = await _server.ConnectAsync();
+        string[] statements =
+        [
+            $"SELECT id FROM {s}", "SHOW STREAMS", "SHOW ALL", "SHOW extra_float_digits", $"DESCRIBE {s}", $"EXPLAIN SELECT id FROM {s}",
+            $"PRINT '{s}' FROM BEGINNING LIMIT 1", "DESCRIBE FUNCTION upper", "SELECT 1 + 1 AS two", "VALUES (1, 'a')",
+        ];
+        foreach (var sql in statements)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(reader.FieldCount > 0, sql);
+            Assert.True(await reader.ReadAsync(), sql);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using StreamSql.Parser;
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Binder;
+using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Types;
 using StreamSql.Runtime.Engine;
 
@@ -183,7 +184,7 @@ public sealed partial class PgConnection
         WriteDescription(portal.Statement.Columns, portal.ResultFormats);
     }
 
-    private void WriteDescription(IReadOnlyList<Planner.Catalog.ColumnSchema>? columns, short[]? formats)
+    private void WriteDescription(IReadOnlyList<ColumnSchema>? columns, short[]? formats)
     {
         if (columns is null)
         {
@@ -228,6 +229,12 @@ public sealed partial class PgConnection
             }
 
             var rows = (RowsResult)portal.Result;
+            if (portal.Statement.Columns is null)
+            {
+                // The client was told NoData; rows now would corrupt the protocol. StreamEngine.Describe must know every row-returning statement.
+                throw new SqlException(SqlState.InternalError, $"{statement.GetType().Name} returned rows but was described as returning none");
+            }
+
             portal.Rows ??= rows.Rows.GetAsyncEnumerator(portal.Cancellation.Token);
             var (count, exhausted) = await WriteRowsAsync(rows.Columns, portal.Rows, portal.ResultFormats, maxRows, portal.Cancellation).ConfigureAwait(false);
             portal.RowCount += count;
