@@ -68,7 +68,11 @@ public sealed partial class PgConnection
         await _writer.FlushAsync(_serverStopping).ConfigureAwait(false);
         var body = await ReadPasswordMessageAsync().ConfigureAwait(false);
         var password = new MessageCursor(body.Span).ReadCString();
-        return _settings.Users.Find(User) is { } secret && secret.Matches(password);
+
+        // An unknown user costs the same key derivation as a known one, so timing does not tell which names exist.
+        var known = _settings.Users.Find(User);
+        var matches = (known ?? _settings.Users.Mock(User)).Matches(password);
+        return known is not null && matches;
     }
 
     /// <summary>SCRAM-SHA-256 without channel binding: client-first, server-first (nonce, salt, iterations), client-final (proof), server-final (signature).</summary>
