@@ -46,8 +46,7 @@ public sealed partial class PgConnection
         var cursor = new MessageCursor(body.Span);
         var name = cursor.ReadCString();
         var sql = cursor.ReadCString();
-        var parameterCount = cursor.ReadInt16();
-        var oids = new int[Math.Max((short)0, parameterCount)];
+        var oids = new int[cursor.ReadCount()];
         for (var i = 0; i < oids.Length; i++)
         {
             oids[i] = cursor.ReadInt32();
