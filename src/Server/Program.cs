@@ -28,9 +28,10 @@ var level = options.LogLevel switch
     "fatal" => LogEventLevel.Fatal,
     _ => LogEventLevel.Information,
 };
-Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Is(level)
-    .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
+var logging = new LoggerConfiguration().MinimumLevel.Is(level);
+Log.Logger = (options.LogFormat == "json"
+        ? logging.WriteTo.Console(new Serilog.Formatting.Compact.CompactJsonFormatter())
+        : logging.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"))
     .CreateLogger();
 
 using var stop = new CancellationTokenSource();

@@ -25,6 +25,9 @@ public sealed record ServerOptions
 
     public string LogLevel { get; init; } = "information";
 
+    /// <summary>text (human-readable lines) or json (Serilog's compact JSON, one event a line).</summary>
+    public string LogFormat { get; init; } = "text";
+
     /// <summary>How pgwire clients authenticate: trust (default), password (cleartext) or scram (SCRAM-SHA-256).</summary>
     public PgAuthMethod Auth { get; init; } = PgAuthMethod.Trust;
 
@@ -53,6 +56,7 @@ public sealed record ServerOptions
                                 instead of the data directory; the Kafka endpoint is then not started.  STREAMSQL_KAFKA
           --service-id <id>     Kafka mode: names internal topics _streamsql-<id>-*. STREAMSQL_SERVICE_ID (default default)
           --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
+          --log-format <format> text (human-readable) or json (one JSON object a line). STREAMSQL_LOG_FORMAT (default text)
           --auth <method>       trust, password (cleartext) or scram (SCRAM-SHA-256). STREAMSQL_AUTH       (default trust)
           --user <name:pass>    A login user; repeat for more (env: comma-separated). STREAMSQL_USERS
           --tls-cert <path>     PEM certificate for TLS (with --tls-key).             STREAMSQL_TLS_CERT
@@ -64,7 +68,7 @@ public sealed record ServerOptions
         """;
 
     private static readonly HashSet<string> KnownOptions =
-        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--kafka", "--service-id", "--auth", "--user", "--tls-cert", "--tls-key"];
+        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--log-format", "--kafka", "--service-id", "--auth", "--user", "--tls-cert", "--tls-key"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -75,6 +79,7 @@ public sealed record ServerOptions
         options = Apply(options, "--kafka-port", environment("STREAMSQL_KAFKA_PORT"));
         options = Apply(options, "--http-port", environment("STREAMSQL_HTTP_PORT"));
         options = Apply(options, "--log-level", environment("STREAMSQL_LOG_LEVEL"));
+        options = Apply(options, "--log-format", environment("STREAMSQL_LOG_FORMAT"));
         options = Apply(options, "--kafka", environment("STREAMSQL_KAFKA"));
         options = Apply(options, "--service-id", environment("STREAMSQL_SERVICE_ID"));
         options = Apply(options, "--auth", environment("STREAMSQL_AUTH"));
@@ -137,6 +142,7 @@ public sealed record ServerOptions
             "--http-port" => options with { HttpPort = Port(name, value) },
             "--kafka" => options with { Kafka = BootstrapServers(value) },
             "--service-id" => options with { ServiceId = value.Length is > 0 and <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? value : throw new ArgumentException($"--service-id: \"{value}\" must be 1-100 letters, digits, '_' or '.'") },
+            "--log-format" => options with { LogFormat = value.ToLowerInvariant() is "text" or "json" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-format: expected text or json, not \"{value}\"") },
             "--log-level" => options with { LogLevel = value.ToLowerInvariant() is "verbose" or "debug" or "information" or "info" or "warning" or "error" or "fatal" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-level: unknown level \"{value}\"") },
             "--auth" => options with
             {
