@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Serilog;
 using StreamSql.Runtime.Engine;
+using StreamSql.Server.Net;
 
 namespace StreamSql.Server.Http;
 
@@ -10,97 +11,63 @@ namespace StreamSql.Server.Http;
 public sealed class HealthEndpoint : IAsyncDisposable
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<HealthEndpoint>();
-    private readonly TcpListener _listener;
+    private readonly TcpAcceptLoop _loop;
     private readonly StreamEngine _engine;
     private readonly MetricsExporter _metrics;
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
 
     public HealthEndpoint(IPAddress address, int port, StreamEngine engine)
     {
-        _listener = new TcpListener(address, port);
         _engine = engine;
         _metrics = new MetricsExporter(engine);
+        _loop = new TcpAcceptLoop(address, port, ServeAsync);
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => _loop.Port;
 
     public void Start()
     {
-        _listener.Start();
-        _loop = LoopAsync();
-        Log.Information("HTTP health and metrics on {Endpoint}", _listener.LocalEndpoint);
+        _loop.Start();
+        Log.Information("HTTP health and metrics on {Endpoint}", _loop.LocalEndpoint);
     }
 
-    private async Task LoopAsync()
+    private async Task ServeAsync(Socket socket, CancellationToken stopping)
     {
-        while (!_stopping.IsCancellationRequested)
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        try
         {
-            TcpClient client;
-            try
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            var requestLine = await reader.ReadLineAsync(stopping).ConfigureAwait(false) ?? "";
+            while (!string.IsNullOrEmpty(await reader.ReadLineAsync(stopping).ConfigureAwait(false)))
             {
-                client = await _listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
             }
 
-            _ = Task.Run(() => ServeAsync(client));
+            var parts = requestLine.Split(' ');
+            var path = parts.Length > 1 ? parts[1] : "/";
+            var ready = _engine.IsReady;
+            var (status, contentType, body) = path switch
+            {
+                "/health" => ("200 OK", "application/json", "{\"status\":\"ok\"}"),
+                "/ready" when ready => ("200 OK", "application/json", "{\"status\":\"ready\"}"),
+                "/ready" => ("503 Service Unavailable", "application/json", "{\"status\":\"not ready\",\"reason\":\"a persistent query is not running\"}"),
+                "/metrics" => ("200 OK", "text/plain; version=0.0.4; charset=utf-8", await MetricsTextAsync(stopping).ConfigureAwait(false)),
+                _ => ("404 Not Found", "text/plain", "not found\n"),
+            };
+            var bytes = Encoding.UTF8.GetBytes(body);
+            var header = $"HTTP/1.1 {status}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(header), stopping).ConfigureAwait(false);
+            await stream.WriteAsync(bytes, stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                var stream = client.GetStream();
-                using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
-                var requestLine = await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false) ?? "";
-                while (!string.IsNullOrEmpty(await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false)))
-                {
-                }
-
-                var parts = requestLine.Split(' ');
-                var path = parts.Length > 1 ? parts[1] : "/";
-                var ready = _engine.IsReady;
-                var (status, contentType, body) = path switch
-                {
-                    "/health" => ("200 OK", "application/json", "{\"status\":\"ok\"}"),
-                    "/ready" when ready => ("200 OK", "application/json", "{\"status\":\"ready\"}"),
-                    "/ready" => ("503 Service Unavailable", "application/json", "{\"status\":\"not ready\",\"reason\":\"a persistent query is not running\"}"),
-                    "/metrics" => ("200 OK", "text/plain; version=0.0.4; charset=utf-8", await MetricsTextAsync().ConfigureAwait(false)),
-                    _ => ("404 Not Found", "text/plain", "not found\n"),
-                };
-                var bytes = Encoding.UTF8.GetBytes(body);
-                var header = $"HTTP/1.1 {status}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(header), _stopping.Token).ConfigureAwait(false);
-                await stream.WriteAsync(bytes, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException)
-            {
-            }
-        }
-    }
-
-    private async Task<string> MetricsTextAsync()
+    private async Task<string> MetricsTextAsync(CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
-        await _metrics.WriteAsync(buffer, _stopping.Token).ConfigureAwait(false);
+        await _metrics.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Serilog;
 using StreamSql.Runtime.Topics;
+using StreamSql.Server.Net;
 using StreamSql.Server.Kafka.Groups;
 
 namespace StreamSql.Server.Kafka;
@@ -10,56 +11,30 @@ namespace StreamSql.Server.Kafka;
 public sealed class KafkaListener : IAsyncDisposable
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<KafkaListener>();
-    private readonly TcpListener _listener;
+    private readonly TcpAcceptLoop _loop;
     private readonly KafkaBroker _broker;
     private readonly KafkaHandlers _handlers = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _connections = [];
-    private Task? _acceptLoop;
 
     /// <param name="streamUsingTopic">Names the catalog stream that uses a topic, or null; DeleteTopics refuses those.</param>
     public KafkaListener(IPAddress address, int port, ITopicStore topics, Func<string, string?> streamUsingTopic)
     {
-        _listener = new TcpListener(address, port);
         _broker = new KafkaBroker(topics, new GroupCoordinator(topics), streamUsingTopic);
+        _loop = new TcpAcceptLoop(address, port, ServeAsync);
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => _loop.Port;
 
     public void Start()
     {
-        _listener.Start();
-        _acceptLoop = AcceptLoopAsync();
-        Log.Information("Kafka protocol listening on {Endpoint}", _listener.LocalEndpoint);
+        _loop.Start();
+        Log.Information("Kafka protocol listening on {Endpoint}", _loop.LocalEndpoint);
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task ServeAsync(Socket socket, CancellationToken stopping)
     {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            socket.NoDelay = true;
-            var task = Task.Run(async () =>
-            {
-                await using var stream = new NetworkStream(socket, ownsSocket: true);
-                var session = new KafkaSession(_broker, AdvertisedHost(socket), Port, socket.RemoteEndPoint);
-                await new KafkaConnection(stream, session, _handlers, _stopping.Token).RunAsync().ConfigureAwait(false);
-            });
-            lock (_connections)
-            {
-                _connections.RemoveAll(t => t.IsCompleted);
-                _connections.Add(task);
-            }
-        }
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        var session = new KafkaSession(_broker, AdvertisedHost(socket), Port, socket.RemoteEndPoint);
+        await new KafkaConnection(stream, session, _handlers, stopping).RunAsync().ConfigureAwait(false);
     }
 
     // Clients are told to reconnect to the address they reached us on, which also works when bound to 0.0.0.0.
@@ -76,21 +51,7 @@ public sealed class KafkaListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        if (_acceptLoop is not null)
-        {
-            await _acceptLoop.ConfigureAwait(false);
-        }
-
-        Task[] connections;
-        lock (_connections)
-        {
-            connections = [.. _connections];
-        }
-
-        await Task.WhenAll(connections).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        await _loop.DisposeAsync().ConfigureAwait(false);
         _broker.Dispose();
-        _stopping.Dispose();
     }
 }
