@@ -29,14 +29,42 @@ public sealed class OffsetStore
             : throw new InvalidDataException($"corrupt offset file {path}: \"{text}\"");
     }
 
-    public void Save(int partition, long offset)
+    public void Save(int partition, long offset) => WriteDurably(PathOf(partition), offset.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Records, before a batch's output is appended, which source partition and end offset it covers and where each sink
+    /// partition ended: after a crash between the append and the offset commit, recovery knows how much output already landed.
+    /// </summary>
+    public void SaveIntent(OutputIntent intent) =>
+        WriteDurably(IntentPath, string.Join(' ', [intent.SourcePartition.ToString(CultureInfo.InvariantCulture), intent.EndOffset.ToString(CultureInfo.InvariantCulture), .. intent.SinkEnds.Select(e => e.ToString(CultureInfo.InvariantCulture))]));
+
+    public OutputIntent? LoadIntent()
     {
-        var path = PathOf(partition);
+        if (!File.Exists(IntentPath))
+        {
+            return null;
+        }
+
+        var parts = File.ReadAllText(IntentPath).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 2)
+        {
+            throw new InvalidDataException($"corrupt output intent file {IntentPath}");
+        }
+
+        var numbers = parts.Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return new OutputIntent((int)numbers[0], numbers[1], numbers[2..]);
+    }
+
+    public void ClearIntent() => File.Delete(IntentPath);
+
+    private string IntentPath => Path.Combine(_directory, "output.intent");
+
+    private static void WriteDurably(string path, string text)
+    {
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64, FileOptions.WriteThrough))
         {
-            var bytes = System.Text.Encoding.ASCII.GetBytes(offset.ToString(CultureInfo.InvariantCulture));
-            stream.Write(bytes);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(text));
             stream.Flush(flushToDisk: true);
         }
 

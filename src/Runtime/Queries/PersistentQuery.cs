@@ -17,6 +17,11 @@ public sealed class PersistentQuery : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = [];
     private TaskCompletionSource _progress = NewSignal();
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly PartitionPipeline _pipeline;
+    private readonly RowCodec _sourceCodec;
+    private readonly ITopicLog _sinkTopic;
+    private readonly RowCodec _sinkCodec;
 
     public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null)
     {
@@ -26,7 +31,11 @@ public sealed class PersistentQuery : IAsyncDisposable
         _offsets = offsets;
         var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true, Metrics.RecordExpressionError);
         var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
-        var rowSink = new TopicRowSink(sinkTopic, new RowCodec(sink), offsets);
+        _pipeline = pipeline;
+        _sourceCodec = codec;
+        _sinkTopic = sinkTopic;
+        _sinkCodec = new RowCodec(sink);
+        var rowSink = new TopicRowSink(sinkTopic, _sinkCodec, offsets, _writeGate);
         _tasks = new PartitionTask[source.PartitionCount];
         _positions = new long[source.PartitionCount];
         for (var p = 0; p < _tasks.Length; p++)
@@ -57,6 +66,7 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public void Start()
     {
+        CompleteInterruptedBatch();
         for (var p = 0; p < _tasks.Length; p++)
         {
             var from = _offsets.Load(p);
@@ -68,6 +78,32 @@ public sealed class PersistentQuery : IAsyncDisposable
         Status = "RUNNING";
         _ = WatchAsync();
         Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
+    /// <summary>
+    /// A crash between appending a batch's output and committing its offset leaves an intent behind: replay that batch
+    /// (the pipeline is deterministic) and append only the records that did not land, then commit its offset.
+    /// </summary>
+    private void CompleteInterruptedBatch()
+    {
+        if (_offsets.LoadIntent() is { } intent && _offsets.Load(intent.SourcePartition) < intent.EndOffset)
+        {
+            var landed = new long[_sinkTopic.PartitionCount];
+            for (var p = 0; p < landed.Length; p++)
+            {
+                landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
+            }
+
+            var from = _offsets.Load(intent.SourcePartition);
+            var sink = new TopicRowSink(_sinkTopic, _sinkCodec, _offsets, _writeGate, landed);
+            var replay = new PartitionTask(_source, intent.SourcePartition, _sourceCodec, _pipeline, sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
+            replay.RunAsync(from, intent.EndOffset, null, CancellationToken.None).GetAwaiter().GetResult();
+            _offsets.Save(intent.SourcePartition, intent.EndOffset);
+            Log.Information("Query {QueryId} completed the batch a crash interrupted ({Partition}: offsets {From}..{To}, {Landed} output records had landed)",
+                Definition.Id, intent.SourcePartition, from, intent.EndOffset, landed.Sum());
+        }
+
+        _offsets.ClearIntent();
     }
 
     private async Task WatchAsync()

@@ -5,45 +5,95 @@ using StreamSql.Runtime.Topics;
 
 namespace StreamSql.Runtime.Queries;
 
-/// <summary>Writes a persistent query's output rows (built with carryRowTime) into its sink topic, then commits the source offset the batch ends at.</summary>
+/// <summary>
+/// Writes a persistent query's output rows (built with carryRowTime) into its sink topic, then commits the source offset the
+/// batch ends at. Batches of one query are written one at a time, each announced by an <see cref="OutputIntent"/>, so that
+/// recovery after a crash can tell exactly which output of the last batch already landed (no loss, no duplicates).
+/// </summary>
 public sealed class TopicRowSink : IRowSink
 {
     private readonly ITopicLog _topic;
     private readonly RowCodec _codec;
     private readonly OffsetStore _offsets;
-    private int _roundRobin;
+    private readonly SemaphoreSlim _gate;
+    private readonly long[]? _alreadyWritten;
 
-    public TopicRowSink(ITopicLog topic, RowCodec codec, OffsetStore offsets)
+    /// <param name="alreadyWritten">Recovery only: per sink partition, how many leading records of the replayed output are already in the topic.</param>
+    public TopicRowSink(ITopicLog topic, RowCodec codec, OffsetStore offsets, SemaphoreSlim gate, long[]? alreadyWritten = null)
     {
         _topic = topic;
         _codec = codec;
         _offsets = offsets;
+        _gate = gate;
+        _alreadyWritten = alreadyWritten;
     }
 
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.Count > 0)
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
         {
-            var byPartition = new List<ProducedRecord>?[_topic.PartitionCount];
-            for (var i = 0; i < batch.Count; i++)
+            if (batch.Count > 0)
             {
-                // The pipeline carries the input ROWTIME as the last value; output records keep the event time.
-                var row = batch.Row(i);
-                var record = _codec.Encode(row, TextValues.TimestampToMillis(row[^1].AsLong));
-                var partition = _codec.PartitionFor(record, _topic.PartitionCount, ref _roundRobin);
-                (byPartition[partition] ??= []).Add(record);
+                await WriteRowsAsync(batch).ConfigureAwait(false);
             }
 
-            for (var p = 0; p < byPartition.Length; p++)
+            // A replay commits once, at its end: a crash in the middle must replay (and skip) from the same start again.
+            if (_alreadyWritten is null)
             {
-                if (byPartition[p] is { } records)
-                {
-                    // Not cancellable: output and its offset commit must not be split by a shutdown.
-                    await _topic.AppendAsync(p, records, CancellationToken.None).ConfigureAwait(false);
-                }
+                _offsets.Save(batch.Partition, batch.EndOffset);
             }
         }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
-        _offsets.Save(batch.Partition, batch.EndOffset);
+    private async Task WriteRowsAsync(RowBatch batch)
+    {
+        var byPartition = new List<ProducedRecord>?[_topic.PartitionCount];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            // The pipeline carries the input ROWTIME as the last value; output records keep the event time.
+            var row = batch.Row(i);
+            var record = _codec.Encode(row, TextValues.TimestampToMillis(row[^1].AsLong));
+
+            // Unkeyed output stays in the source's partition number, so a replay sends every record where it went before.
+            var partition = record.Key is null ? batch.Partition % _topic.PartitionCount : Partitioner.ForKey(record.Key, _topic.PartitionCount);
+            (byPartition[partition] ??= []).Add(record);
+        }
+
+        if (_alreadyWritten is null)
+        {
+            var ends = new long[_topic.PartitionCount];
+            for (var p = 0; p < ends.Length; p++)
+            {
+                ends[p] = _topic.EndOffset(p);
+            }
+
+            _offsets.SaveIntent(new OutputIntent(batch.Partition, batch.EndOffset, ends));
+        }
+
+        for (var p = 0; p < byPartition.Length; p++)
+        {
+            if (byPartition[p] is not { } records)
+            {
+                continue;
+            }
+
+            if (_alreadyWritten is not null && _alreadyWritten[p] > 0)
+            {
+                var skip = (int)Math.Min(_alreadyWritten[p], records.Count);
+                _alreadyWritten[p] -= skip;
+                records = records.GetRange(skip, records.Count - skip);
+            }
+
+            if (records.Count > 0)
+            {
+                // Not cancellable: output and its offset commit must not be split by a shutdown.
+                await _topic.AppendAsync(p, records, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 }
