@@ -31,8 +31,10 @@ internal sealed class EmbeddedPartition : IDisposable
     {
         using var iterator = Log.Scan(Log.BeginAddress, Log.TailAddress, recover: false);
         long expected = 0;
-        while (iterator.GetNext(out byte[] entry, out var length, out var address))
+        var readUntil = Log.BeginAddress;
+        while (iterator.GetNext(out byte[] entry, out var length, out var address, out var nextAddress))
         {
+            readUntil = nextAddress;
             var record = EntryCodec.Decode(entry.AsSpan(0, length), _directory);
             if (record.Offset != expected)
             {
@@ -42,6 +44,13 @@ internal sealed class EmbeddedPartition : IDisposable
             _addresses.Add(address);
             NoteTimestamp(record.Timestamp);
             expected++;
+        }
+
+        // The commit record says how far the log was durable; reading less means the file lost data (truncated, damaged).
+        if (readUntil < Log.TailAddress)
+        {
+            throw new InvalidDataException(
+                $"partition log {_directory} is damaged: committed up to address {Log.TailAddress} but only {readUntil} is readable ({expected} records); restore the directory from a copy or delete the topic");
         }
 
         _committedEnd = expected;
