@@ -38,6 +38,16 @@ statement
     | DISCARD what=(ALL | PLANS | SEQUENCES | TEMP | TEMPORARY)                       # discard
     | SET (SESSION | LOCAL)? TIME ZONE (settingValue | LOCAL)                         # setTimeZone
     | CREATE USER identifier WITH? PASSWORD STRING                                     # createUser
+    // psql's ways to watch a push query live: COPY (...) TO STDOUT and cursors (\set FETCH_COUNT n).
+    | COPY LPAREN query RPAREN TO STDOUT (WITH? LPAREN copyOption (COMMA copyOption)* RPAREN)? # copyTo
+    | DECLARE identifier NO? SCROLL? CURSOR ((WITH | WITHOUT) HOLD)? FOR query        # declareCursor
+    | FETCH (FORWARD? (count=INTEGER_VALUE | ALL) | FORWARD)? (FROM | IN)? identifier   # fetchCursor
+    | CLOSE (identifier | ALL)                                                       # closeCursor
+    ;
+
+// FORMAT text | csv, HEADER [true | false]: checked by the AST builder.
+copyOption
+    : identifier (identifier | STRING | TRUE | FALSE)?
     ;
 
 // ISOLATION LEVEL READ COMMITTED, READ ONLY, NOT DEFERRABLE, ...: checked by the AST builder.
@@ -317,6 +327,7 @@ nonReserved
     | BEGINNING | PRINT
     | ABORT | BEGIN | CHAIN | COMMIT | DISCARD | NO | PLANS | ROLLBACK | SEQUENCES | START | TEMP | TEMPORARY
     | TRANSACTION | WORK | USER | PASSWORD
+    | COPY | STDOUT | DECLARE | CURSOR | FETCH | FORWARD | HOLD | SCROLL
     ;
 
 ADVANCE: 'ADVANCE';
@@ -460,6 +471,14 @@ TRANSACTION: 'TRANSACTION';
 WORK: 'WORK';
 USER: 'USER';
 PASSWORD: 'PASSWORD';
+COPY: 'COPY';
+STDOUT: 'STDOUT';
+DECLARE: 'DECLARE';
+CURSOR: 'CURSOR';
+FETCH: 'FETCH';
+FORWARD: 'FORWARD';
+HOLD: 'HOLD';
+SCROLL: 'SCROLL';
 
 EQ: '=';
 NEQ: '<>' | '!=';

@@ -55,38 +55,39 @@ public partial class StreamSqlParser : Parser {
 		WITHIN=121, WITHOUT=122, ZONE=123, ABORT=124, BEGIN=125, CHAIN=126, COMMIT=127, 
 		DISCARD=128, NO=129, PLANS=130, ROLLBACK=131, SEQUENCES=132, START=133, 
 		TEMP=134, TEMPORARY=135, TRANSACTION=136, WORK=137, USER=138, PASSWORD=139, 
-		EQ=140, NEQ=141, LT=142, LTE=143, GT=144, GTE=145, PLUS=146, MINUS=147, 
-		ASTERISK=148, SLASH=149, PERCENT=150, CONCAT=151, DOUBLE_ARROW=152, ARROW=153, 
-		LBRACKET=154, RBRACKET=155, DOUBLE_COLON=156, LPAREN=157, RPAREN=158, 
-		COMMA=159, DOT=160, SEMI=161, ESCAPE_STRING=162, STRING=163, INTEGER_VALUE=164, 
-		DECIMAL_VALUE=165, PARAMETER=166, IDENTIFIER=167, QUOTED_IDENTIFIER=168, 
-		LINE_COMMENT=169, BLOCK_COMMENT=170, WS=171, UNRECOGNIZED=172;
+		COPY=140, STDOUT=141, DECLARE=142, CURSOR=143, FETCH=144, FORWARD=145, 
+		HOLD=146, SCROLL=147, EQ=148, NEQ=149, LT=150, LTE=151, GT=152, GTE=153, 
+		PLUS=154, MINUS=155, ASTERISK=156, SLASH=157, PERCENT=158, CONCAT=159, 
+		DOUBLE_ARROW=160, ARROW=161, LBRACKET=162, RBRACKET=163, DOUBLE_COLON=164, 
+		LPAREN=165, RPAREN=166, COMMA=167, DOT=168, SEMI=169, ESCAPE_STRING=170, 
+		STRING=171, INTEGER_VALUE=172, DECIMAL_VALUE=173, PARAMETER=174, IDENTIFIER=175, 
+		QUOTED_IDENTIFIER=176, LINE_COMMENT=177, BLOCK_COMMENT=178, WS=179, UNRECOGNIZED=180;
 	public const int
-		RULE_script = 0, RULE_statement = 1, RULE_transactionMode = 2, RULE_assignment = 3, 
-		RULE_settingName = 4, RULE_settingValue = 5, RULE_tableElements = 6, RULE_tableElement = 7, 
-		RULE_columnDefinition = 8, RULE_withProperties = 9, RULE_property = 10, 
-		RULE_propertyValue = 11, RULE_insertSource = 12, RULE_columnList = 13, 
-		RULE_valuesRow = 14, RULE_query = 15, RULE_commonTableExpression = 16, 
-		RULE_queryTerm = 17, RULE_setQuantifier = 18, RULE_queryPrimary = 19, 
-		RULE_querySpecification = 20, RULE_sortItem = 21, RULE_emitClause = 22, 
-		RULE_windowClause = 23, RULE_windowOption = 24, RULE_duration = 25, RULE_selectItem = 26, 
-		RULE_relation = 27, RULE_joinType = 28, RULE_joinCriteria = 29, RULE_withinClause = 30, 
-		RULE_relationPrimary = 31, RULE_expression = 32, RULE_booleanExpression = 33, 
-		RULE_predicate = 34, RULE_comparisonOperator = 35, RULE_valueExpression = 36, 
-		RULE_primaryExpression = 37, RULE_functionName = 38, RULE_whenClause = 39, 
-		RULE_typeName = 40, RULE_structField = 41, RULE_qualifiedName = 42, RULE_booleanValue = 43, 
-		RULE_number = 44, RULE_identifier = 45, RULE_nonReserved = 46;
+		RULE_script = 0, RULE_statement = 1, RULE_copyOption = 2, RULE_transactionMode = 3, 
+		RULE_assignment = 4, RULE_settingName = 5, RULE_settingValue = 6, RULE_tableElements = 7, 
+		RULE_tableElement = 8, RULE_columnDefinition = 9, RULE_withProperties = 10, 
+		RULE_property = 11, RULE_propertyValue = 12, RULE_insertSource = 13, RULE_columnList = 14, 
+		RULE_valuesRow = 15, RULE_query = 16, RULE_commonTableExpression = 17, 
+		RULE_queryTerm = 18, RULE_setQuantifier = 19, RULE_queryPrimary = 20, 
+		RULE_querySpecification = 21, RULE_sortItem = 22, RULE_emitClause = 23, 
+		RULE_windowClause = 24, RULE_windowOption = 25, RULE_duration = 26, RULE_selectItem = 27, 
+		RULE_relation = 28, RULE_joinType = 29, RULE_joinCriteria = 30, RULE_withinClause = 31, 
+		RULE_relationPrimary = 32, RULE_expression = 33, RULE_booleanExpression = 34, 
+		RULE_predicate = 35, RULE_comparisonOperator = 36, RULE_valueExpression = 37, 
+		RULE_primaryExpression = 38, RULE_functionName = 39, RULE_whenClause = 40, 
+		RULE_typeName = 41, RULE_structField = 42, RULE_qualifiedName = 43, RULE_booleanValue = 44, 
+		RULE_number = 45, RULE_identifier = 46, RULE_nonReserved = 47;
 	public static readonly string[] ruleNames = {
-		"script", "statement", "transactionMode", "assignment", "settingName", 
-		"settingValue", "tableElements", "tableElement", "columnDefinition", "withProperties", 
-		"property", "propertyValue", "insertSource", "columnList", "valuesRow", 
-		"query", "commonTableExpression", "queryTerm", "setQuantifier", "queryPrimary", 
-		"querySpecification", "sortItem", "emitClause", "windowClause", "windowOption", 
-		"duration", "selectItem", "relation", "joinType", "joinCriteria", "withinClause", 
-		"relationPrimary", "expression", "booleanExpression", "predicate", "comparisonOperator", 
-		"valueExpression", "primaryExpression", "functionName", "whenClause", 
-		"typeName", "structField", "qualifiedName", "booleanValue", "number", 
-		"identifier", "nonReserved"
+		"script", "statement", "copyOption", "transactionMode", "assignment", 
+		"settingName", "settingValue", "tableElements", "tableElement", "columnDefinition", 
+		"withProperties", "property", "propertyValue", "insertSource", "columnList", 
+		"valuesRow", "query", "commonTableExpression", "queryTerm", "setQuantifier", 
+		"queryPrimary", "querySpecification", "sortItem", "emitClause", "windowClause", 
+		"windowOption", "duration", "selectItem", "relation", "joinType", "joinCriteria", 
+		"withinClause", "relationPrimary", "expression", "booleanExpression", 
+		"predicate", "comparisonOperator", "valueExpression", "primaryExpression", 
+		"functionName", "whenClause", "typeName", "structField", "qualifiedName", 
+		"booleanValue", "number", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -111,9 +112,10 @@ public partial class StreamSqlParser : Parser {
 		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'ABORT'", "'BEGIN'", 
 		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
 		"'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", "'WORK'", "'USER'", 
-		"'PASSWORD'", "'='", null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", 
-		"'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", "'::'", "'('", 
-		"')'", "','", "'.'", "';'"
+		"'PASSWORD'", "'COPY'", "'STDOUT'", "'DECLARE'", "'CURSOR'", "'FETCH'", 
+		"'FORWARD'", "'HOLD'", "'SCROLL'", "'='", null, "'<'", "'<='", "'>'", 
+		"'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", 
+		"']'", "'::'", "'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
@@ -134,6 +136,7 @@ public partial class StreamSqlParser : Parser {
 		"WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", "ABORT", 
 		"BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", 
 		"START", "TEMP", "TEMPORARY", "TRANSACTION", "WORK", "USER", "PASSWORD", 
+		"COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", "FORWARD", "HOLD", "SCROLL", 
 		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", 
 		"PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", 
 		"DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
@@ -206,75 +209,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 97;
+			State = 99;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 94;
+				State = 96;
 				Match(SEMI);
 				}
 				}
-				State = 99;
+				State = 101;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 118;
+			State = 120;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779245056L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || _la==LPAREN) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779253248L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || ((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 33554453L) != 0)) {
 				{
-				State = 100;
+				State = 102;
 				statement();
-				State = 109;
+				State = 111;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 102;
+						State = 104;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 101;
+							State = 103;
 							Match(SEMI);
 							}
 							}
-							State = 104;
+							State = 106;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 106;
+						State = 108;
 						statement();
 						}
 						} 
 					}
-					State = 111;
+					State = 113;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 115;
+				State = 117;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 112;
+					State = 114;
 					Match(SEMI);
 					}
 					}
-					State = 117;
+					State = 119;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 120;
+			State = 122;
 			Match(Eof);
 			}
 		}
@@ -797,6 +800,96 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CopyToContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COPY() { return GetToken(StreamSqlParser.COPY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] LPAREN() { return GetTokens(StreamSqlParser.LPAREN); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN(int i) {
+			return GetToken(StreamSqlParser.LPAREN, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] RPAREN() { return GetTokens(StreamSqlParser.RPAREN); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN(int i) {
+			return GetToken(StreamSqlParser.RPAREN, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(StreamSqlParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STDOUT() { return GetToken(StreamSqlParser.STDOUT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public CopyOptionContext[] copyOption() {
+			return GetRuleContexts<CopyOptionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public CopyOptionContext copyOption(int i) {
+			return GetRuleContext<CopyOptionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public CopyToContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCopyTo(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class DeclareCursorContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DECLARE() { return GetToken(StreamSqlParser.DECLARE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURSOR() { return GetToken(StreamSqlParser.CURSOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(StreamSqlParser.FOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NO() { return GetToken(StreamSqlParser.NO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCROLL() { return GetToken(StreamSqlParser.SCROLL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLD() { return GetToken(StreamSqlParser.HOLD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHOUT() { return GetToken(StreamSqlParser.WITHOUT, 0); }
+		public DeclareCursorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDeclareCursor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class FetchCursorContext : StatementContext {
+		public IToken count;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FETCH() { return GetToken(StreamSqlParser.FETCH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FORWARD() { return GetToken(StreamSqlParser.FORWARD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(StreamSqlParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		public FetchCursorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitFetchCursor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CloseCursorContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CLOSE() { return GetToken(StreamSqlParser.CLOSE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		public CloseCursorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCloseCursor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public StatementContext statement() {
@@ -804,28 +897,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 360;
+			State = 420;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 122;
+				State = 124;
 				Match(CREATE);
-				State = 125;
+				State = 127;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 123;
+					State = 125;
 					Match(OR);
-					State = 124;
+					State = 126;
 					Match(REPLACE);
 					}
 				}
 
-				State = 127;
+				State = 129;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -835,50 +928,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 131;
+				State = 133;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 128;
-					Match(IF);
-					State = 129;
-					Match(NOT);
 					State = 130;
+					Match(IF);
+					State = 131;
+					Match(NOT);
+					State = 132;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 133;
-				qualifiedName();
 				State = 135;
+				qualifiedName();
+				State = 137;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 134;
+					State = 136;
 					tableElements();
 					}
 				}
 
-				State = 138;
+				State = 140;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 137;
+					State = 139;
 					withProperties();
 					}
 				}
 
-				State = 142;
+				State = 144;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 140;
+					State = 142;
 					Match(AS);
-					State = 141;
+					State = 143;
 					query();
 					}
 				}
@@ -889,49 +982,49 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 144;
-				Match(CREATE);
 				State = 146;
+				Match(CREATE);
+				State = 148;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 145;
+					State = 147;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 148;
+				State = 150;
 				Match(VIEW);
-				State = 152;
+				State = 154;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 149;
-					Match(IF);
-					State = 150;
-					Match(NOT);
 					State = 151;
+					Match(IF);
+					State = 152;
+					Match(NOT);
+					State = 153;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 154;
-				qualifiedName();
 				State = 156;
+				qualifiedName();
+				State = 158;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 155;
+					State = 157;
 					withProperties();
 					}
 				}
 
-				State = 158;
+				State = 160;
 				Match(AS);
-				State = 159;
+				State = 161;
 				query();
 				}
 				break;
@@ -939,9 +1032,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 161;
+				State = 163;
 				Match(CREATE);
-				State = 162;
+				State = 164;
 				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==SINK || _la==SOURCE) ) {
@@ -951,62 +1044,62 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 166;
+				State = 168;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 163;
-					Match(IF);
-					State = 164;
-					Match(NOT);
 					State = 165;
+					Match(IF);
+					State = 166;
+					Match(NOT);
+					State = 167;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 168;
-				qualifiedName();
 				State = 170;
+				qualifiedName();
+				State = 172;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 169;
+					State = 171;
 					tableElements();
 					}
 				}
 
-				State = 174;
+				State = 176;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 172;
+					State = 174;
 					Match(FROM);
-					State = 173;
+					State = 175;
 					((CreateConnectorContext)_localctx).from = qualifiedName();
 					}
 				}
 
-				State = 177;
+				State = 179;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 176;
+					State = 178;
 					withProperties();
 					}
 				}
 
-				State = 181;
+				State = 183;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 179;
+					State = 181;
 					Match(AS);
-					State = 180;
+					State = 182;
 					query();
 					}
 				}
@@ -1017,23 +1110,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 183;
-				Match(INSERT);
-				State = 184;
-				Match(INTO);
 				State = 185;
-				qualifiedName();
+				Match(INSERT);
+				State = 186;
+				Match(INTO);
 				State = 187;
+				qualifiedName();
+				State = 189;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
 				case 1:
 					{
-					State = 186;
+					State = 188;
 					columnList();
 					}
 					break;
 				}
-				State = 189;
+				State = 191;
 				insertSource();
 				}
 				break;
@@ -1041,58 +1134,58 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 191;
+				State = 193;
 				Match(UPDATE);
-				State = 192;
+				State = 194;
 				qualifiedName();
-				State = 197;
+				State = 199;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 105553116528639L) != 0)) {
 					{
-					State = 194;
+					State = 196;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 193;
+						State = 195;
 						Match(AS);
 						}
 					}
 
-					State = 196;
+					State = 198;
 					identifier();
 					}
 				}
 
-				State = 199;
+				State = 201;
 				Match(SET);
-				State = 200;
+				State = 202;
 				assignment();
-				State = 205;
+				State = 207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 201;
+					State = 203;
 					Match(COMMA);
-					State = 202;
+					State = 204;
 					assignment();
 					}
 					}
-					State = 207;
+					State = 209;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 210;
+				State = 212;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 208;
+					State = 210;
 					Match(WHERE);
-					State = 209;
+					State = 211;
 					expression();
 					}
 				}
@@ -1103,40 +1196,40 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 212;
-				Match(DELETE);
-				State = 213;
-				Match(FROM);
 				State = 214;
+				Match(DELETE);
+				State = 215;
+				Match(FROM);
+				State = 216;
 				qualifiedName();
-				State = 219;
+				State = 221;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 105553116528639L) != 0)) {
 					{
-					State = 216;
+					State = 218;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 215;
+						State = 217;
 						Match(AS);
 						}
 					}
 
-					State = 218;
+					State = 220;
 					identifier();
 					}
 				}
 
-				State = 223;
+				State = 225;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 221;
+					State = 223;
 					Match(WHERE);
-					State = 222;
+					State = 224;
 					expression();
 					}
 				}
@@ -1147,7 +1240,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 225;
+				State = 227;
 				query();
 				}
 				break;
@@ -1155,19 +1248,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubscribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 226;
-				Match(SUBSCRIBE);
 				State = 228;
+				Match(SUBSCRIBE);
+				State = 230;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TO) {
 					{
-					State = 227;
+					State = 229;
 					Match(TO);
 					}
 				}
 
-				State = 235;
+				State = 237;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1249,32 +1342,40 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 230;
+					State = 232;
 					qualifiedName();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 231;
-					Match(LPAREN);
-					State = 232;
-					query();
 					State = 233;
+					Match(LPAREN);
+					State = 234;
+					query();
+					State = 235;
 					Match(RPAREN);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 238;
+				State = 240;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 237;
+					State = 239;
 					withProperties();
 					}
 				}
@@ -1285,9 +1386,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 240;
+				State = 242;
 				Match(SHOW);
-				State = 241;
+				State = 243;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FUNCTIONS || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 275423830019L) != 0)) ) {
@@ -1297,12 +1398,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 243;
+				State = 245;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 242;
+					State = 244;
 					Match(EXTENDED);
 					}
 				}
@@ -1313,11 +1414,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowMaterializedViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 245;
-				Match(SHOW);
-				State = 246;
-				Match(MATERIALIZED);
 				State = 247;
+				Match(SHOW);
+				State = 248;
+				Match(MATERIALIZED);
+				State = 249;
 				Match(VIEWS);
 				}
 				break;
@@ -1325,9 +1426,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowAllSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 248;
+				State = 250;
 				Match(SHOW);
-				State = 249;
+				State = 251;
 				Match(ALL);
 				}
 				break;
@@ -1335,9 +1436,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 250;
+				State = 252;
 				Match(SHOW);
-				State = 251;
+				State = 253;
 				settingName();
 				}
 				break;
@@ -1345,7 +1446,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 252;
+				State = 254;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1354,9 +1455,9 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 253;
+				State = 255;
 				Match(FUNCTION);
-				State = 254;
+				State = 256;
 				identifier();
 				}
 				break;
@@ -1364,7 +1465,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 255;
+				State = 257;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1373,17 +1474,17 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 257;
+				State = 259;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 256;
+					State = 258;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 259;
+				State = 261;
 				qualifiedName();
 				}
 				break;
@@ -1391,19 +1492,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DropContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 260;
-				Match(DROP);
 				State = 262;
+				Match(DROP);
+				State = 264;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 261;
+					State = 263;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 264;
+				State = 266;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 33555537L) != 0)) ) {
@@ -1413,28 +1514,28 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 267;
+				State = 269;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 265;
+					State = 267;
 					Match(IF);
-					State = 266;
+					State = 268;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 269;
+				State = 271;
 				qualifiedName();
-				State = 272;
+				State = 274;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 270;
+					State = 272;
 					Match(DELETE);
-					State = 271;
+					State = 273;
 					Match(TOPIC);
 					}
 				}
@@ -1445,9 +1546,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TerminateContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 274;
+				State = 276;
 				Match(TERMINATE);
-				State = 277;
+				State = 279;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1529,16 +1630,24 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 275;
+					State = 277;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 276;
+					State = 278;
 					Match(ALL);
 					}
 					break;
@@ -1551,7 +1660,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FlushContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 279;
+				State = 281;
 				Match(FLUSH);
 				}
 				break;
@@ -1559,14 +1668,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 280;
-				Match(SET);
 				State = 282;
+				Match(SET);
+				State = 284;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 281;
+					State = 283;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1578,9 +1687,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 284;
+				State = 286;
 				settingName();
-				State = 285;
+				State = 287;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1589,7 +1698,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 286;
+				State = 288;
 				settingValue();
 				}
 				break;
@@ -1597,9 +1706,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ResetContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 288;
+				State = 290;
 				Match(RESET);
-				State = 291;
+				State = 293;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1681,17 +1790,25 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
 				case STRING:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 289;
+					State = 291;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 290;
+					State = 292;
 					Match(ALL);
 					}
 					break;
@@ -1704,9 +1821,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 293;
+				State = 295;
 				Match(EXPLAIN);
-				State = 294;
+				State = 296;
 				statement();
 				}
 				break;
@@ -1714,14 +1831,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new PrintContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 295;
+				State = 297;
 				Match(PRINT);
-				State = 298;
+				State = 300;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STRING:
 					{
-					State = 296;
+					State = 298;
 					Match(STRING);
 					}
 					break;
@@ -1804,36 +1921,44 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 297;
+					State = 299;
 					identifier();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 302;
+				State = 304;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 300;
+					State = 302;
 					Match(FROM);
-					State = 301;
+					State = 303;
 					Match(BEGINNING);
 					}
 				}
 
-				State = 306;
+				State = 308;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 304;
+					State = 306;
 					Match(LIMIT);
-					State = 305;
+					State = 307;
 					Match(INTEGER_VALUE);
 					}
 				}
@@ -1844,32 +1969,32 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 311;
+				State = 313;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 308;
+					State = 310;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 309;
+					State = 311;
 					Match(START);
-					State = 310;
+					State = 312;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 314;
+				State = 316;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 				case 1:
 					{
-					State = 313;
+					State = 315;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1881,34 +2006,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 326;
+				State = 328;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1649267445759L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 422212466114559L) != 0)) {
 					{
-					State = 316;
+					State = 318;
 					transactionMode();
-					State = 323;
+					State = 325;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1651414929407L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 422762221928447L) != 0)) {
 						{
 						{
-						State = 318;
+						State = 320;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 317;
+							State = 319;
 							Match(COMMA);
 							}
 						}
 
-						State = 320;
+						State = 322;
 						transactionMode();
 						}
 						}
-						State = 325;
+						State = 327;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -1921,7 +2046,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EndTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 328;
+				State = 330;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==END || ((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 137L) != 0)) ) {
@@ -1931,12 +2056,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 330;
+				State = 332;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 329;
+					State = 331;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1948,24 +2073,24 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 337;
+				State = 339;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 332;
-					Match(AND);
 					State = 334;
+					Match(AND);
+					State = 336;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 333;
+						State = 335;
 						Match(NO);
 						}
 					}
 
-					State = 336;
+					State = 338;
 					Match(CHAIN);
 					}
 				}
@@ -1976,9 +2101,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DiscardContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 339;
+				State = 341;
 				Match(DISCARD);
-				State = 340;
+				State = 342;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ALL || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 53L) != 0)) ) {
@@ -1994,14 +2119,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetTimeZoneContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 341;
-				Match(SET);
 				State = 343;
+				Match(SET);
+				State = 345;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 342;
+					State = 344;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2013,22 +2138,22 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 345;
+				State = 347;
 				Match(TIME);
-				State = 346;
+				State = 348;
 				Match(ZONE);
-				State = 349;
+				State = 351;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 				case 1:
 					{
-					State = 347;
+					State = 349;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 348;
+					State = 350;
 					Match(LOCAL);
 					}
 					break;
@@ -2039,28 +2164,490 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateUserContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 351;
-				Match(CREATE);
-				State = 352;
-				Match(USER);
 				State = 353;
-				identifier();
+				Match(CREATE);
+				State = 354;
+				Match(USER);
 				State = 355;
+				identifier();
+				State = 357;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 354;
+					State = 356;
 					Match(WITH);
 					}
 				}
 
-				State = 357;
+				State = 359;
 				Match(PASSWORD);
-				State = 358;
+				State = 360;
 				Match(STRING);
 				}
 				break;
+			case 27:
+				_localctx = new CopyToContext(_localctx);
+				EnterOuterAlt(_localctx, 27);
+				{
+				State = 362;
+				Match(COPY);
+				State = 363;
+				Match(LPAREN);
+				State = 364;
+				query();
+				State = 365;
+				Match(RPAREN);
+				State = 366;
+				Match(TO);
+				State = 367;
+				Match(STDOUT);
+				State = 382;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH || _la==LPAREN) {
+					{
+					State = 369;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==WITH) {
+						{
+						State = 368;
+						Match(WITH);
+						}
+					}
+
+					State = 371;
+					Match(LPAREN);
+					State = 372;
+					copyOption();
+					State = 377;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 373;
+						Match(COMMA);
+						State = 374;
+						copyOption();
+						}
+						}
+						State = 379;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					State = 380;
+					Match(RPAREN);
+					}
+				}
+
+				}
+				break;
+			case 28:
+				_localctx = new DeclareCursorContext(_localctx);
+				EnterOuterAlt(_localctx, 28);
+				{
+				State = 384;
+				Match(DECLARE);
+				State = 385;
+				identifier();
+				State = 387;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NO) {
+					{
+					State = 386;
+					Match(NO);
+					}
+				}
+
+				State = 390;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==SCROLL) {
+					{
+					State = 389;
+					Match(SCROLL);
+					}
+				}
+
+				State = 392;
+				Match(CURSOR);
+				State = 395;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH || _la==WITHOUT) {
+					{
+					State = 393;
+					_la = TokenStream.LA(1);
+					if ( !(_la==WITH || _la==WITHOUT) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					State = 394;
+					Match(HOLD);
+					}
+				}
+
+				State = 397;
+				Match(FOR);
+				State = 398;
+				query();
+				}
+				break;
+			case 29:
+				_localctx = new FetchCursorContext(_localctx);
+				EnterOuterAlt(_localctx, 29);
+				{
+				State = 400;
+				Match(FETCH);
+				State = 409;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+				case 1:
+					{
+					State = 402;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==FORWARD) {
+						{
+						State = 401;
+						Match(FORWARD);
+						}
+					}
+
+					State = 406;
+					ErrorHandler.Sync(this);
+					switch (TokenStream.LA(1)) {
+					case INTEGER_VALUE:
+						{
+						State = 404;
+						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
+						}
+						break;
+					case ALL:
+						{
+						State = 405;
+						Match(ALL);
+						}
+						break;
+					default:
+						throw new NoViableAltException(this);
+					}
+					}
+					break;
+				case 2:
+					{
+					State = 408;
+					Match(FORWARD);
+					}
+					break;
+				}
+				State = 412;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FROM || _la==IN) {
+					{
+					State = 411;
+					_la = TokenStream.LA(1);
+					if ( !(_la==FROM || _la==IN) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				State = 414;
+				identifier();
+				}
+				break;
+			case 30:
+				_localctx = new CloseCursorContext(_localctx);
+				EnterOuterAlt(_localctx, 30);
+				{
+				State = 415;
+				Match(CLOSE);
+				State = 418;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case ADVANCE:
+				case ASC:
+				case BEGINNING:
+				case CHANGES:
+				case CLOSE:
+				case DELETE:
+				case DESC:
+				case DESCRIBE:
+				case EMIT:
+				case ESCAPE:
+				case EXPLAIN:
+				case EXTENDED:
+				case FINAL:
+				case FIRST:
+				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
+				case IF:
+				case INTERVAL:
+				case KEY:
+				case LAST:
+				case LOCAL:
+				case MAP:
+				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
+				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
+				case QUERIES:
+				case REPLACE:
+				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
+				case SESSION:
+				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
+				case STREAM:
+				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
+				case TABLES:
+				case TERMINATE:
+				case TIME:
+				case TOPIC:
+				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
+				case VALUES:
+				case VARYING:
+				case VIEW:
+				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
+				case ABORT:
+				case BEGIN:
+				case CHAIN:
+				case COMMIT:
+				case DISCARD:
+				case NO:
+				case PLANS:
+				case ROLLBACK:
+				case SEQUENCES:
+				case START:
+				case TEMP:
+				case TEMPORARY:
+				case TRANSACTION:
+				case WORK:
+				case USER:
+				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
+				case IDENTIFIER:
+				case QUOTED_IDENTIFIER:
+					{
+					State = 416;
+					identifier();
+					}
+					break;
+				case ALL:
+					{
+					State = 417;
+					Match(ALL);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class CopyOptionContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(StreamSqlParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRUE() { return GetToken(StreamSqlParser.TRUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FALSE() { return GetToken(StreamSqlParser.FALSE, 0); }
+		public CopyOptionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_copyOption; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCopyOption(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public CopyOptionContext copyOption() {
+		CopyOptionContext _localctx = new CopyOptionContext(Context, State);
+		EnterRule(_localctx, 4, RULE_copyOption);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 422;
+			identifier();
+			State = 427;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case ADVANCE:
+			case ASC:
+			case BEGINNING:
+			case CHANGES:
+			case CLOSE:
+			case DELETE:
+			case DESC:
+			case DESCRIBE:
+			case EMIT:
+			case ESCAPE:
+			case EXPLAIN:
+			case EXTENDED:
+			case FINAL:
+			case FIRST:
+			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
+			case IF:
+			case INTERVAL:
+			case KEY:
+			case LAST:
+			case LOCAL:
+			case MAP:
+			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
+			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
+			case QUERIES:
+			case REPLACE:
+			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
+			case SESSION:
+			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
+			case STREAM:
+			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
+			case TABLES:
+			case TERMINATE:
+			case TIME:
+			case TOPIC:
+			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
+			case VALUES:
+			case VARYING:
+			case VIEW:
+			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TRANSACTION:
+			case WORK:
+			case USER:
+			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case IDENTIFIER:
+			case QUOTED_IDENTIFIER:
+				{
+				State = 423;
+				identifier();
+				}
+				break;
+			case STRING:
+				{
+				State = 424;
+				Match(STRING);
+				}
+				break;
+			case TRUE:
+				{
+				State = 425;
+				Match(TRUE);
+				}
+				break;
+			case FALSE:
+				{
+				State = 426;
+				Match(FALSE);
+				}
+				break;
+			case RPAREN:
+			case COMMA:
+				break;
+			default:
+				break;
+			}
 			}
 		}
 		catch (RecognitionException re) {
@@ -2101,24 +2688,24 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TransactionModeContext transactionMode() {
 		TransactionModeContext _localctx = new TransactionModeContext(Context, State);
-		EnterRule(_localctx, 4, RULE_transactionMode);
+		EnterRule(_localctx, 6, RULE_transactionMode);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 364;
+			State = 431;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 364;
+					State = 431;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 362;
+						State = 429;
 						Match(NOT);
 						}
 						break;
@@ -2201,10 +2788,18 @@ public partial class StreamSqlParser : Parser {
 					case WORK:
 					case USER:
 					case PASSWORD:
+					case COPY:
+					case STDOUT:
+					case DECLARE:
+					case CURSOR:
+					case FETCH:
+					case FORWARD:
+					case HOLD:
+					case SCROLL:
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 363;
+						State = 430;
 						identifier();
 						}
 						break;
@@ -2216,9 +2811,9 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 366;
+				State = 433;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
 			}
 		}
@@ -2257,15 +2852,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public AssignmentContext assignment() {
 		AssignmentContext _localctx = new AssignmentContext(Context, State);
-		EnterRule(_localctx, 6, RULE_assignment);
+		EnterRule(_localctx, 8, RULE_assignment);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 368;
+			State = 435;
 			identifier();
-			State = 369;
+			State = 436;
 			Match(EQ);
-			State = 370;
+			State = 437;
 			expression();
 			}
 		}
@@ -2308,16 +2903,16 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingNameContext settingName() {
 		SettingNameContext _localctx = new SettingNameContext(Context, State);
-		EnterRule(_localctx, 8, RULE_settingName);
+		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 381;
+			State = 448;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 372;
+				State = 439;
 				Match(STRING);
 				}
 				break;
@@ -2400,25 +2995,33 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 373;
+				State = 440;
 				identifier();
-				State = 378;
+				State = 445;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 374;
+					State = 441;
 					Match(DOT);
-					State = 375;
+					State = 442;
 					identifier();
 					}
 					}
-					State = 380;
+					State = 447;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2466,16 +3069,16 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingValueContext settingValue() {
 		SettingValueContext _localctx = new SettingValueContext(Context, State);
-		EnterRule(_localctx, 10, RULE_settingValue);
+		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 391;
+			State = 458;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 383;
+				State = 450;
 				Match(STRING);
 				}
 				break;
@@ -2484,17 +3087,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 385;
+				State = 452;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 384;
+					State = 451;
 					Match(MINUS);
 					}
 				}
 
-				State = 387;
+				State = 454;
 				number();
 				}
 				break;
@@ -2577,25 +3180,33 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 388;
+				State = 455;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 389;
+				State = 456;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 390;
+				State = 457;
 				Match(ON);
 				}
 				break;
@@ -2643,32 +3254,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TableElementsContext tableElements() {
 		TableElementsContext _localctx = new TableElementsContext(Context, State);
-		EnterRule(_localctx, 12, RULE_tableElements);
+		EnterRule(_localctx, 14, RULE_tableElements);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 393;
+			State = 460;
 			Match(LPAREN);
-			State = 394;
+			State = 461;
 			tableElement();
-			State = 399;
+			State = 466;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 395;
+				State = 462;
 				Match(COMMA);
-				State = 396;
+				State = 463;
 				tableElement();
 				}
 				}
-				State = 401;
+				State = 468;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 402;
+			State = 469;
 			Match(RPAREN);
 			}
 		}
@@ -2717,41 +3328,41 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TableElementContext tableElement() {
 		TableElementContext _localctx = new TableElementContext(Context, State);
-		EnterRule(_localctx, 14, RULE_tableElement);
+		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 414;
+			State = 481;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 404;
+				State = 471;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 405;
+				State = 472;
 				Match(WATERMARK);
-				State = 406;
+				State = 473;
 				Match(FOR);
-				State = 407;
+				State = 474;
 				identifier();
-				State = 408;
+				State = 475;
 				Match(AS);
-				State = 409;
+				State = 476;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 411;
+				State = 478;
 				Match(PRIMARY);
-				State = 412;
+				State = 479;
 				Match(KEY);
-				State = 413;
+				State = 480;
 				columnList();
 				}
 				break;
@@ -2793,28 +3404,28 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnDefinitionContext columnDefinition() {
 		ColumnDefinitionContext _localctx = new ColumnDefinitionContext(Context, State);
-		EnterRule(_localctx, 16, RULE_columnDefinition);
+		EnterRule(_localctx, 18, RULE_columnDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 416;
+			State = 483;
 			identifier();
-			State = 417;
+			State = 484;
 			typeName(0);
-			State = 421;
+			State = 488;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 418;
+				State = 485;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 419;
+				State = 486;
 				Match(PRIMARY);
-				State = 420;
+				State = 487;
 				Match(KEY);
 				}
 				break;
@@ -2867,34 +3478,34 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WithPropertiesContext withProperties() {
 		WithPropertiesContext _localctx = new WithPropertiesContext(Context, State);
-		EnterRule(_localctx, 18, RULE_withProperties);
+		EnterRule(_localctx, 20, RULE_withProperties);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 423;
+			State = 490;
 			Match(WITH);
-			State = 424;
+			State = 491;
 			Match(LPAREN);
-			State = 425;
+			State = 492;
 			property();
-			State = 430;
+			State = 497;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 426;
+				State = 493;
 				Match(COMMA);
-				State = 427;
+				State = 494;
 				property();
 				}
 				}
-				State = 432;
+				State = 499;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 433;
+			State = 500;
 			Match(RPAREN);
 			}
 		}
@@ -2933,15 +3544,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyContext property() {
 		PropertyContext _localctx = new PropertyContext(Context, State);
-		EnterRule(_localctx, 20, RULE_property);
+		EnterRule(_localctx, 22, RULE_property);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 435;
+			State = 502;
 			identifier();
-			State = 436;
+			State = 503;
 			Match(EQ);
-			State = 437;
+			State = 504;
 			propertyValue();
 			}
 		}
@@ -2984,16 +3595,16 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyValueContext propertyValue() {
 		PropertyValueContext _localctx = new PropertyValueContext(Context, State);
-		EnterRule(_localctx, 22, RULE_propertyValue);
+		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 446;
+			State = 513;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 439;
+				State = 506;
 				Match(STRING);
 				}
 				break;
@@ -3002,17 +3613,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 441;
+				State = 508;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 440;
+					State = 507;
 					Match(MINUS);
 					}
 				}
 
-				State = 443;
+				State = 510;
 				number();
 				}
 				break;
@@ -3020,7 +3631,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 444;
+				State = 511;
 				booleanValue();
 				}
 				break;
@@ -3103,11 +3714,19 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 445;
+				State = 512;
 				identifier();
 				}
 				break;
@@ -3157,32 +3776,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public InsertSourceContext insertSource() {
 		InsertSourceContext _localctx = new InsertSourceContext(Context, State);
-		EnterRule(_localctx, 24, RULE_insertSource);
+		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 458;
+			State = 525;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 448;
+				State = 515;
 				Match(VALUES);
-				State = 449;
+				State = 516;
 				valuesRow();
-				State = 454;
+				State = 521;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 450;
+					State = 517;
 					Match(COMMA);
-					State = 451;
+					State = 518;
 					valuesRow();
 					}
 					}
-					State = 456;
+					State = 523;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3191,7 +3810,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 457;
+				State = 524;
 				query();
 				}
 				break;
@@ -3237,32 +3856,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnListContext columnList() {
 		ColumnListContext _localctx = new ColumnListContext(Context, State);
-		EnterRule(_localctx, 26, RULE_columnList);
+		EnterRule(_localctx, 28, RULE_columnList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 460;
+			State = 527;
 			Match(LPAREN);
-			State = 461;
+			State = 528;
 			identifier();
-			State = 466;
+			State = 533;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 462;
+				State = 529;
 				Match(COMMA);
-				State = 463;
+				State = 530;
 				identifier();
 				}
 				}
-				State = 468;
+				State = 535;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 469;
+			State = 536;
 			Match(RPAREN);
 			}
 		}
@@ -3306,32 +3925,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ValuesRowContext valuesRow() {
 		ValuesRowContext _localctx = new ValuesRowContext(Context, State);
-		EnterRule(_localctx, 28, RULE_valuesRow);
+		EnterRule(_localctx, 30, RULE_valuesRow);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 471;
+			State = 538;
 			Match(LPAREN);
-			State = 472;
+			State = 539;
 			expression();
-			State = 477;
+			State = 544;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 473;
+				State = 540;
 				Match(COMMA);
-				State = 474;
+				State = 541;
 				expression();
 				}
 				}
-				State = 479;
+				State = 546;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 480;
+			State = 547;
 			Match(RPAREN);
 			}
 		}
@@ -3399,100 +4018,100 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 30, RULE_query);
+		EnterRule(_localctx, 32, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 491;
+			State = 558;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 482;
+				State = 549;
 				Match(WITH);
-				State = 483;
+				State = 550;
 				commonTableExpression();
-				State = 488;
+				State = 555;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 484;
+					State = 551;
 					Match(COMMA);
-					State = 485;
+					State = 552;
 					commonTableExpression();
 					}
 					}
-					State = 490;
+					State = 557;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 493;
+			State = 560;
 			queryTerm(0);
-			State = 504;
+			State = 571;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 494;
+				State = 561;
 				Match(ORDER);
-				State = 495;
+				State = 562;
 				Match(BY);
-				State = 496;
+				State = 563;
 				sortItem();
-				State = 501;
+				State = 568;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 497;
+					State = 564;
 					Match(COMMA);
-					State = 498;
+					State = 565;
 					sortItem();
 					}
 					}
-					State = 503;
+					State = 570;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 507;
+			State = 574;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 506;
+				State = 573;
 				emitClause();
 				}
 			}
 
-			State = 514;
+			State = 581;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 509;
+				State = 576;
 				Match(LIMIT);
-				State = 512;
+				State = 579;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 510;
+					State = 577;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 511;
+					State = 578;
 					Match(ALL);
 					}
 					break;
@@ -3502,21 +4121,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 521;
+			State = 588;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 516;
+				State = 583;
 				Match(OFFSET);
-				State = 517;
+				State = 584;
 				_localctx.offset = Match(INTEGER_VALUE);
-				State = 519;
+				State = 586;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 518;
+					State = 585;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -3573,30 +4192,30 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public CommonTableExpressionContext commonTableExpression() {
 		CommonTableExpressionContext _localctx = new CommonTableExpressionContext(Context, State);
-		EnterRule(_localctx, 32, RULE_commonTableExpression);
+		EnterRule(_localctx, 34, RULE_commonTableExpression);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 523;
+			State = 590;
 			identifier();
-			State = 525;
+			State = 592;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 524;
+				State = 591;
 				columnList();
 				}
 			}
 
-			State = 527;
+			State = 594;
 			Match(AS);
-			State = 528;
+			State = 595;
 			Match(LPAREN);
-			State = 529;
+			State = 596;
 			query();
-			State = 530;
+			State = 597;
 			Match(RPAREN);
 			}
 		}
@@ -3670,8 +4289,8 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		QueryTermContext _localctx = new QueryTermContext(Context, _parentState);
 		QueryTermContext _prevctx = _localctx;
-		int _startState = 34;
-		EnterRecursionRule(_localctx, 34, RULE_queryTerm, _p);
+		int _startState = 36;
+		EnterRecursionRule(_localctx, 36, RULE_queryTerm, _p);
 		int _la;
 		try {
 			int _alt;
@@ -3682,42 +4301,42 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 533;
+			State = 600;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 549;
+			State = 616;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 547;
+					State = 614;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 535;
+						State = 602;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 536;
+						State = 603;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 538;
+						State = 605;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 537;
+							State = 604;
 							setQuantifier();
 							}
 						}
 
-						State = 540;
+						State = 607;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -3726,9 +4345,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 541;
+						State = 608;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 542;
+						State = 609;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -3738,26 +4357,26 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 544;
+						State = 611;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 543;
+							State = 610;
 							setQuantifier();
 							}
 						}
 
-						State = 546;
+						State = 613;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 551;
+				State = 618;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 			}
 			}
 		}
@@ -3791,12 +4410,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SetQuantifierContext setQuantifier() {
 		SetQuantifierContext _localctx = new SetQuantifierContext(Context, State);
-		EnterRule(_localctx, 36, RULE_setQuantifier);
+		EnterRule(_localctx, 38, RULE_setQuantifier);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 552;
+			State = 619;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3880,17 +4499,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryPrimaryContext queryPrimary() {
 		QueryPrimaryContext _localctx = new QueryPrimaryContext(Context, State);
-		EnterRule(_localctx, 38, RULE_queryPrimary);
+		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 568;
+			State = 635;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 554;
+				State = 621;
 				querySpecification();
 				}
 				break;
@@ -3898,27 +4517,27 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 555;
+				State = 622;
 				Match(VALUES);
-				State = 556;
+				State = 623;
 				valuesRow();
-				State = 561;
+				State = 628;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 557;
+						State = 624;
 						Match(COMMA);
-						State = 558;
+						State = 625;
 						valuesRow();
 						}
 						} 
 					}
-					State = 563;
+					State = 630;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 				}
 				}
 				break;
@@ -3926,11 +4545,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 564;
+				State = 631;
 				Match(LPAREN);
-				State = 565;
+				State = 632;
 				query();
-				State = 566;
+				State = 633;
 				Match(RPAREN);
 				}
 				break;
@@ -4007,172 +4626,172 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QuerySpecificationContext querySpecification() {
 		QuerySpecificationContext _localctx = new QuerySpecificationContext(Context, State);
-		EnterRule(_localctx, 40, RULE_querySpecification);
+		EnterRule(_localctx, 42, RULE_querySpecification);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 570;
+			State = 637;
 			Match(SELECT);
-			State = 572;
+			State = 639;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 571;
+				State = 638;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 574;
+			State = 641;
 			selectItem();
-			State = 579;
+			State = 646;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 575;
+					State = 642;
 					Match(COMMA);
-					State = 576;
+					State = 643;
 					selectItem();
 					}
 					} 
 				}
-				State = 581;
+				State = 648;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			}
-			State = 591;
+			State = 658;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 			case 1:
 				{
-				State = 582;
+				State = 649;
 				Match(FROM);
-				State = 583;
+				State = 650;
 				relation(0);
-				State = 588;
+				State = 655;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 584;
+						State = 651;
 						Match(COMMA);
-						State = 585;
+						State = 652;
 						relation(0);
 						}
 						} 
 					}
-					State = 590;
+					State = 657;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 				}
 				}
 				break;
 			}
-			State = 594;
+			State = 661;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 			case 1:
 				{
-				State = 593;
+				State = 660;
 				windowClause();
 				}
 				break;
 			}
-			State = 598;
+			State = 665;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 			case 1:
 				{
-				State = 596;
+				State = 663;
 				Match(WHERE);
-				State = 597;
+				State = 664;
 				_localctx.where = expression();
 				}
 				break;
 			}
-			State = 610;
+			State = 677;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 			case 1:
 				{
-				State = 600;
+				State = 667;
 				Match(GROUP);
-				State = 601;
+				State = 668;
 				Match(BY);
-				State = 602;
+				State = 669;
 				_localctx._expression = expression();
 				_localctx._groupBy.Add(_localctx._expression);
-				State = 607;
+				State = 674;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 603;
+						State = 670;
 						Match(COMMA);
-						State = 604;
+						State = 671;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 609;
+					State = 676;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
 				}
 				}
 				break;
 			}
-			State = 614;
+			State = 681;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 612;
+				State = 679;
 				Match(HAVING);
-				State = 613;
+				State = 680;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 626;
+			State = 693;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				{
-				State = 616;
+				State = 683;
 				Match(PARTITION);
-				State = 617;
+				State = 684;
 				Match(BY);
-				State = 618;
+				State = 685;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 623;
+				State = 690;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 619;
+						State = 686;
 						Match(COMMA);
-						State = 620;
+						State = 687;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 625;
+					State = 692;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				}
 				}
 				break;
@@ -4217,19 +4836,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SortItemContext sortItem() {
 		SortItemContext _localctx = new SortItemContext(Context, State);
-		EnterRule(_localctx, 42, RULE_sortItem);
+		EnterRule(_localctx, 44, RULE_sortItem);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 628;
+			State = 695;
 			expression();
-			State = 630;
+			State = 697;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 629;
+				State = 696;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4242,14 +4861,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 634;
+			State = 701;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 632;
+				State = 699;
 				Match(NULLS);
-				State = 633;
+				State = 700;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4298,39 +4917,39 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public EmitClauseContext emitClause() {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
-		EnterRule(_localctx, 44, RULE_emitClause);
+		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 644;
+			State = 711;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 636;
+				State = 703;
 				Match(EMIT);
-				State = 637;
+				State = 704;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 638;
+				State = 705;
 				Match(EMIT);
-				State = 639;
+				State = 706;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 640;
+				State = 707;
 				Match(EMIT);
-				State = 641;
+				State = 708;
 				Match(ON);
-				State = 642;
+				State = 709;
 				Match(WINDOW);
-				State = 643;
+				State = 710;
 				Match(CLOSE);
 				}
 				break;
@@ -4391,139 +5010,139 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WindowClauseContext windowClause() {
 		WindowClauseContext _localctx = new WindowClauseContext(Context, State);
-		EnterRule(_localctx, 46, RULE_windowClause);
+		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 701;
+			State = 768;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 646;
+				State = 713;
 				Match(WINDOW);
-				State = 647;
+				State = 714;
 				_localctx.kind = Match(TUMBLING);
-				State = 648;
+				State = 715;
 				Match(LPAREN);
-				State = 649;
+				State = 716;
 				Match(SIZE);
-				State = 650;
+				State = 717;
 				_localctx.size = duration();
-				State = 654;
+				State = 721;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 651;
+					State = 718;
 					windowOption();
 					}
 					}
-					State = 656;
+					State = 723;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 657;
+				State = 724;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 659;
+				State = 726;
 				Match(WINDOW);
-				State = 660;
+				State = 727;
 				_localctx.kind = Match(HOPPING);
-				State = 661;
+				State = 728;
 				Match(LPAREN);
-				State = 662;
+				State = 729;
 				Match(SIZE);
-				State = 663;
+				State = 730;
 				_localctx.size = duration();
-				State = 664;
+				State = 731;
 				Match(COMMA);
-				State = 665;
+				State = 732;
 				Match(ADVANCE);
-				State = 666;
+				State = 733;
 				Match(BY);
-				State = 667;
+				State = 734;
 				_localctx.advance = duration();
-				State = 671;
+				State = 738;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 668;
+					State = 735;
 					windowOption();
 					}
 					}
-					State = 673;
+					State = 740;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 674;
+				State = 741;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 676;
+				State = 743;
 				Match(WINDOW);
-				State = 677;
+				State = 744;
 				_localctx.kind = Match(SESSION);
-				State = 678;
+				State = 745;
 				Match(LPAREN);
-				State = 679;
+				State = 746;
 				_localctx.gap = duration();
-				State = 683;
+				State = 750;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 680;
+					State = 747;
 					windowOption();
 					}
 					}
-					State = 685;
+					State = 752;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 686;
+				State = 753;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 688;
+				State = 755;
 				Match(WINDOW);
-				State = 689;
+				State = 756;
 				_localctx.kind = Match(SLIDING);
-				State = 690;
+				State = 757;
 				Match(LPAREN);
-				State = 691;
+				State = 758;
 				Match(SIZE);
-				State = 692;
+				State = 759;
 				_localctx.size = duration();
-				State = 696;
+				State = 763;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 693;
+					State = 760;
 					windowOption();
 					}
 					}
-					State = 698;
+					State = 765;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 699;
+				State = 766;
 				Match(RPAREN);
 				}
 				break;
@@ -4566,32 +5185,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WindowOptionContext windowOption() {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
-		EnterRule(_localctx, 48, RULE_windowOption);
+		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 710;
+			State = 777;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 703;
+				State = 770;
 				Match(COMMA);
-				State = 704;
+				State = 771;
 				Match(RETENTION);
-				State = 705;
+				State = 772;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 706;
+				State = 773;
 				Match(COMMA);
-				State = 707;
+				State = 774;
 				Match(GRACE);
-				State = 708;
+				State = 775;
 				Match(PERIOD);
-				State = 709;
+				State = 776;
 				_localctx.grace = duration();
 				}
 				break;
@@ -4629,13 +5248,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public DurationContext duration() {
 		DurationContext _localctx = new DurationContext(Context, State);
-		EnterRule(_localctx, 50, RULE_duration);
+		EnterRule(_localctx, 52, RULE_duration);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 712;
+			State = 779;
 			Match(INTEGER_VALUE);
-			State = 713;
+			State = 780;
 			identifier();
 			}
 		}
@@ -4706,17 +5325,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 52, RULE_selectItem);
+		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 727;
+			State = 794;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 715;
+				State = 782;
 				Match(ASTERISK);
 				}
 				break;
@@ -4724,11 +5343,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 716;
+				State = 783;
 				identifier();
-				State = 717;
+				State = 784;
 				Match(DOT);
-				State = 718;
+				State = 785;
 				Match(ASTERISK);
 				}
 				break;
@@ -4736,24 +5355,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 720;
+				State = 787;
 				expression();
-				State = 725;
+				State = 792;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 722;
+					State = 789;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 721;
+						State = 788;
 						Match(AS);
 						}
 					}
 
-					State = 724;
+					State = 791;
 					identifier();
 					}
 					break;
@@ -4857,8 +5476,8 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		RelationContext _localctx = new RelationContext(Context, _parentState);
 		RelationContext _prevctx = _localctx;
-		int _startState = 54;
-		EnterRecursionRule(_localctx, 54, RULE_relation, _p);
+		int _startState = 56;
+		EnterRecursionRule(_localctx, 56, RULE_relation, _p);
 		int _la;
 		try {
 			int _alt;
@@ -4869,34 +5488,34 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 730;
+			State = 797;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 751;
+			State = 818;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 749;
+					State = 816;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 732;
+						State = 799;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 733;
+						State = 800;
 						Match(CROSS);
-						State = 734;
+						State = 801;
 						Match(JOIN);
-						State = 735;
+						State = 802;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4905,37 +5524,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 736;
+						State = 803;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 737;
+						State = 804;
 						joinType();
-						State = 738;
+						State = 805;
 						Match(JOIN);
-						State = 739;
+						State = 806;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 747;
+						State = 814;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 						case 1:
 							{
-							State = 741;
+							State = 808;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 740;
+								State = 807;
 								withinClause();
 								}
 							}
 
-							State = 743;
+							State = 810;
 							joinCriteria();
-							State = 745;
+							State = 812;
 							ErrorHandler.Sync(this);
-							switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+							switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 							case 1:
 								{
-								State = 744;
+								State = 811;
 								withinClause();
 								}
 								break;
@@ -4948,9 +5567,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 753;
+				State = 820;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			}
 			}
 		}
@@ -4987,22 +5606,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public JoinTypeContext joinType() {
 		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
-		EnterRule(_localctx, 56, RULE_joinType);
+		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 769;
+			State = 836;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 755;
+				State = 822;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 754;
+					State = 821;
 					Match(INNER);
 					}
 				}
@@ -5012,14 +5631,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 757;
+				State = 824;
 				Match(LEFT);
-				State = 759;
+				State = 826;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 758;
+					State = 825;
 					Match(OUTER);
 					}
 				}
@@ -5029,14 +5648,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 761;
+				State = 828;
 				Match(RIGHT);
-				State = 763;
+				State = 830;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 762;
+					State = 829;
 					Match(OUTER);
 					}
 				}
@@ -5046,14 +5665,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 765;
+				State = 832;
 				Match(FULL);
-				State = 767;
+				State = 834;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 766;
+					State = 833;
 					Match(OUTER);
 					}
 				}
@@ -5109,47 +5728,47 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public JoinCriteriaContext joinCriteria() {
 		JoinCriteriaContext _localctx = new JoinCriteriaContext(Context, State);
-		EnterRule(_localctx, 58, RULE_joinCriteria);
+		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 785;
+			State = 852;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 771;
+				State = 838;
 				Match(ON);
-				State = 772;
+				State = 839;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 773;
+				State = 840;
 				Match(USING);
-				State = 774;
+				State = 841;
 				Match(LPAREN);
-				State = 775;
+				State = 842;
 				identifier();
-				State = 780;
+				State = 847;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 776;
+					State = 843;
 					Match(COMMA);
-					State = 777;
+					State = 844;
 					identifier();
 					}
 					}
-					State = 782;
+					State = 849;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 783;
+				State = 850;
 				Match(RPAREN);
 				}
 				break;
@@ -5200,48 +5819,48 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WithinClauseContext withinClause() {
 		WithinClauseContext _localctx = new WithinClauseContext(Context, State);
-		EnterRule(_localctx, 60, RULE_withinClause);
+		EnterRule(_localctx, 62, RULE_withinClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 787;
+			State = 854;
 			Match(WITHIN);
-			State = 795;
+			State = 862;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 788;
+				State = 855;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 789;
+				State = 856;
 				Match(LPAREN);
-				State = 790;
+				State = 857;
 				_localctx.before = duration();
-				State = 791;
+				State = 858;
 				Match(COMMA);
-				State = 792;
+				State = 859;
 				_localctx.after = duration();
-				State = 793;
+				State = 860;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 800;
+			State = 867;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 			case 1:
 				{
-				State = 797;
+				State = 864;
 				Match(GRACE);
-				State = 798;
+				State = 865;
 				Match(PERIOD);
-				State = 799;
+				State = 866;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5363,41 +5982,41 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public RelationPrimaryContext relationPrimary() {
 		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
-		EnterRule(_localctx, 62, RULE_relationPrimary);
+		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 848;
+			State = 915;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 802;
+				State = 869;
 				qualifiedName();
-				State = 810;
+				State = 877;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 804;
+					State = 871;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 803;
+						State = 870;
 						Match(AS);
 						}
 					}
 
-					State = 806;
+					State = 873;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 808;
+					State = 875;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 					case 1:
 						{
-						State = 807;
+						State = 874;
 						columnList();
 						}
 						break;
@@ -5411,35 +6030,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 812;
+				State = 879;
 				Match(LPAREN);
-				State = 813;
+				State = 880;
 				query();
-				State = 814;
+				State = 881;
 				Match(RPAREN);
-				State = 822;
+				State = 889;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 816;
+					State = 883;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 815;
+						State = 882;
 						Match(AS);
 						}
 					}
 
-					State = 818;
+					State = 885;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 820;
+					State = 887;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 					case 1:
 						{
-						State = 819;
+						State = 886;
 						columnList();
 						}
 						break;
@@ -5453,53 +6072,53 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 824;
+				State = 891;
 				identifier();
-				State = 825;
+				State = 892;
 				Match(LPAREN);
-				State = 826;
+				State = 893;
 				expression();
-				State = 831;
+				State = 898;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 827;
+					State = 894;
 					Match(COMMA);
-					State = 828;
+					State = 895;
 					expression();
 					}
 					}
-					State = 833;
+					State = 900;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 834;
+				State = 901;
 				Match(RPAREN);
-				State = 842;
+				State = 909;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 836;
+					State = 903;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 835;
+						State = 902;
 						Match(AS);
 						}
 					}
 
-					State = 838;
+					State = 905;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 840;
+					State = 907;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 					case 1:
 						{
-						State = 839;
+						State = 906;
 						columnList();
 						}
 						break;
@@ -5513,11 +6132,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 844;
+				State = 911;
 				Match(LPAREN);
-				State = 845;
+				State = 912;
 				relation(0);
-				State = 846;
+				State = 913;
 				Match(RPAREN);
 				}
 				break;
@@ -5554,11 +6173,11 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ExpressionContext expression() {
 		ExpressionContext _localctx = new ExpressionContext(Context, State);
-		EnterRule(_localctx, 64, RULE_expression);
+		EnterRule(_localctx, 66, RULE_expression);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 850;
+			State = 917;
 			booleanExpression(0);
 			}
 		}
@@ -5660,13 +6279,13 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		BooleanExpressionContext _localctx = new BooleanExpressionContext(Context, _parentState);
 		BooleanExpressionContext _prevctx = _localctx;
-		int _startState = 66;
-		EnterRecursionRule(_localctx, 66, RULE_booleanExpression, _p);
+		int _startState = 68;
+		EnterRecursionRule(_localctx, 68, RULE_booleanExpression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 859;
+			State = 926;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -5760,6 +6379,14 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
 			case PLUS:
 			case MINUS:
 			case LPAREN:
@@ -5775,14 +6402,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 853;
+				State = 920;
 				valueExpression(0);
-				State = 855;
+				State = 922;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 				case 1:
 					{
-					State = 854;
+					State = 921;
 					predicate();
 					}
 					break;
@@ -5794,9 +6421,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 857;
+				State = 924;
 				Match(NOT);
-				State = 858;
+				State = 925;
 				booleanExpression(3);
 				}
 				break;
@@ -5804,28 +6431,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 869;
+			State = 936;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 867;
+					State = 934;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 861;
+						State = 928;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 862;
+						State = 929;
 						Match(AND);
-						State = 863;
+						State = 930;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -5834,20 +6461,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 864;
+						State = 931;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 865;
+						State = 932;
 						Match(OR);
-						State = 866;
+						State = 933;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 871;
+				State = 938;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			}
 			}
 		}
@@ -6018,19 +6645,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 68, RULE_predicate);
+		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 932;
+			State = 999;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 872;
+				State = 939;
 				comparisonOperator();
-				State = 873;
+				State = 940;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6038,23 +6665,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 876;
+				State = 943;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 875;
+					State = 942;
 					Match(NOT);
 					}
 				}
 
-				State = 878;
+				State = 945;
 				Match(BETWEEN);
-				State = 879;
+				State = 946;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 880;
+				State = 947;
 				Match(AND);
-				State = 881;
+				State = 948;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6062,23 +6689,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 884;
+				State = 951;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 883;
+					State = 950;
 					Match(NOT);
 					}
 				}
 
-				State = 886;
+				State = 953;
 				Match(IN);
-				State = 887;
+				State = 954;
 				Match(LPAREN);
-				State = 888;
+				State = 955;
 				query();
-				State = 889;
+				State = 956;
 				Match(RPAREN);
 				}
 				break;
@@ -6086,39 +6713,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 892;
+				State = 959;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 891;
+					State = 958;
 					Match(NOT);
 					}
 				}
 
-				State = 894;
+				State = 961;
 				Match(IN);
-				State = 895;
+				State = 962;
 				Match(LPAREN);
-				State = 896;
+				State = 963;
 				expression();
-				State = 901;
+				State = 968;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 897;
+					State = 964;
 					Match(COMMA);
-					State = 898;
+					State = 965;
 					expression();
 					}
 					}
-					State = 903;
+					State = 970;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 904;
+				State = 971;
 				Match(RPAREN);
 				}
 				break;
@@ -6126,17 +6753,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 907;
+				State = 974;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 906;
+					State = 973;
 					Match(NOT);
 					}
 				}
 
-				State = 909;
+				State = 976;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6146,16 +6773,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 910;
+				State = 977;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 913;
+				State = 980;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 911;
+					State = 978;
 					Match(ESCAPE);
-					State = 912;
+					State = 979;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6166,19 +6793,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 915;
+				State = 982;
 				Match(IS);
-				State = 917;
+				State = 984;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 916;
+					State = 983;
 					Match(NOT);
 					}
 				}
 
-				State = 919;
+				State = 986;
 				Match(NULL);
 				}
 				break;
@@ -6186,19 +6813,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 920;
+				State = 987;
 				Match(IS);
-				State = 922;
+				State = 989;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 921;
+					State = 988;
 					Match(NOT);
 					}
 				}
 
-				State = 924;
+				State = 991;
 				booleanValue();
 				}
 				break;
@@ -6206,23 +6833,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 925;
+				State = 992;
 				Match(IS);
-				State = 927;
+				State = 994;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 926;
+					State = 993;
 					Match(NOT);
 					}
 				}
 
-				State = 929;
+				State = 996;
 				Match(DISTINCT);
-				State = 930;
+				State = 997;
 				Match(FROM);
-				State = 931;
+				State = 998;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6262,14 +6889,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 70, RULE_comparisonOperator);
+		EnterRule(_localctx, 72, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 934;
+			State = 1001;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 63L) != 0)) ) {
+			if ( !(((((_la - 148)) & ~0x3f) == 0 && ((1L << (_la - 148)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6418,14 +7045,14 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 72;
-		EnterRecursionRule(_localctx, 72, RULE_valueExpression, _p);
+		int _startState = 74;
+		EnterRecursionRule(_localctx, 74, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 940;
+			State = 1007;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6519,6 +7146,14 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
 			case LPAREN:
 			case ESCAPE_STRING:
 			case STRING:
@@ -6532,7 +7167,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 937;
+				State = 1004;
 				primaryExpression(0);
 				}
 				break;
@@ -6542,7 +7177,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 938;
+				State = 1005;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6552,7 +7187,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 939;
+				State = 1006;
 				valueExpression(5);
 				}
 				break;
@@ -6560,36 +7195,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 956;
+			State = 1023;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 954;
+					State = 1021;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 942;
+						State = 1009;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 943;
+						State = 1010;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 148)) & ~0x3f) == 0 && ((1L << (_la - 148)) & 7L) != 0)) ) {
+						if ( !(((((_la - 156)) & ~0x3f) == 0 && ((1L << (_la - 156)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 944;
+						State = 1011;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -6598,9 +7233,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 945;
+						State = 1012;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 946;
+						State = 1013;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6610,7 +7245,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 947;
+						State = 1014;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6619,11 +7254,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 948;
+						State = 1015;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 949;
+						State = 1016;
 						Match(CONCAT);
-						State = 950;
+						State = 1017;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6632,9 +7267,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 951;
+						State = 1018;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 952;
+						State = 1019;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -6644,16 +7279,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 953;
+						State = 1020;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 958;
+				State = 1025;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
 			}
 			}
 		}
@@ -7012,23 +7647,23 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, _parentState);
 		PrimaryExpressionContext _prevctx = _localctx;
-		int _startState = 74;
-		EnterRecursionRule(_localctx, 74, RULE_primaryExpression, _p);
+		int _startState = 76;
+		EnterRecursionRule(_localctx, 76, RULE_primaryExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1053;
+			State = 1120;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 960;
+				State = 1027;
 				Match(NULL);
 				}
 				break;
@@ -7037,7 +7672,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 961;
+				State = 1028;
 				booleanValue();
 				}
 				break;
@@ -7046,7 +7681,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 962;
+				State = 1029;
 				number();
 				}
 				break;
@@ -7055,7 +7690,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 963;
+				State = 1030;
 				Match(STRING);
 				}
 				break;
@@ -7064,7 +7699,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 964;
+				State = 1031;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -7073,16 +7708,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 965;
+				State = 1032;
 				Match(INTERVAL);
-				State = 966;
+				State = 1033;
 				Match(STRING);
-				State = 968;
+				State = 1035;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 				case 1:
 					{
-					State = 967;
+					State = 1034;
 					identifier();
 					}
 					break;
@@ -7094,9 +7729,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 970;
+				State = 1037;
 				identifier();
-				State = 971;
+				State = 1038;
 				Match(STRING);
 				}
 				break;
@@ -7105,7 +7740,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 973;
+				State = 1040;
 				Match(PARAMETER);
 				}
 				break;
@@ -7114,13 +7749,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 974;
+				State = 1041;
 				Match(EXISTS);
-				State = 975;
+				State = 1042;
 				Match(LPAREN);
-				State = 976;
+				State = 1043;
 				query();
-				State = 977;
+				State = 1044;
 				Match(RPAREN);
 				}
 				break;
@@ -7129,17 +7764,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 979;
+				State = 1046;
 				Match(EXTRACT);
-				State = 980;
+				State = 1047;
 				Match(LPAREN);
-				State = 981;
+				State = 1048;
 				((ExtractContext)_localctx).field = identifier();
-				State = 982;
+				State = 1049;
 				Match(FROM);
-				State = 983;
+				State = 1050;
 				valueExpression(0);
-				State = 984;
+				State = 1051;
 				Match(RPAREN);
 				}
 				break;
@@ -7148,7 +7783,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 986;
+				State = 1053;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -7165,11 +7800,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 987;
+				State = 1054;
 				Match(LPAREN);
-				State = 988;
+				State = 1055;
 				query();
-				State = 989;
+				State = 1056;
 				Match(RPAREN);
 				}
 				break;
@@ -7178,37 +7813,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 991;
+				State = 1058;
 				Match(ARRAY);
-				State = 992;
+				State = 1059;
 				Match(LBRACKET);
-				State = 1001;
+				State = 1068;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 2182381047807L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 558689548238847L) != 0)) {
 					{
-					State = 993;
+					State = 1060;
 					expression();
-					State = 998;
+					State = 1065;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 994;
+						State = 1061;
 						Match(COMMA);
-						State = 995;
+						State = 1062;
 						expression();
 						}
 						}
-						State = 1000;
+						State = 1067;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1003;
+				State = 1070;
 				Match(RBRACKET);
 				}
 				break;
@@ -7217,45 +7852,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1004;
+				State = 1071;
 				Match(CASE);
-				State = 1006;
+				State = 1073;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 2182381047807L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 558689548238847L) != 0)) {
 					{
-					State = 1005;
+					State = 1072;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1009;
+				State = 1076;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1008;
+					State = 1075;
 					whenClause();
 					}
 					}
-					State = 1011;
+					State = 1078;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1015;
+				State = 1082;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1013;
+					State = 1080;
 					Match(ELSE);
-					State = 1014;
+					State = 1081;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1017;
+				State = 1084;
 				Match(END);
 				}
 				break;
@@ -7264,17 +7899,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1019;
+				State = 1086;
 				Match(CAST);
-				State = 1020;
+				State = 1087;
 				Match(LPAREN);
-				State = 1021;
+				State = 1088;
 				expression();
-				State = 1022;
+				State = 1089;
 				Match(AS);
-				State = 1023;
+				State = 1090;
 				typeName(0);
-				State = 1024;
+				State = 1091;
 				Match(RPAREN);
 				}
 				break;
@@ -7283,16 +7918,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1026;
+				State = 1093;
 				functionName();
-				State = 1027;
+				State = 1094;
 				Match(LPAREN);
-				State = 1040;
+				State = 1107;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1028;
+					State = 1095;
 					Match(ASTERISK);
 					}
 					break;
@@ -7389,6 +8024,14 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -7401,31 +8044,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1030;
+					State = 1097;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1029;
+						State = 1096;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1032;
+					State = 1099;
 					expression();
-					State = 1037;
+					State = 1104;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1033;
+						State = 1100;
 						Match(COMMA);
-						State = 1034;
+						State = 1101;
 						expression();
 						}
 						}
-						State = 1039;
+						State = 1106;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -7437,7 +8080,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1042;
+				State = 1109;
 				Match(RPAREN);
 				}
 				break;
@@ -7446,11 +8089,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1044;
+				State = 1111;
 				identifier();
-				State = 1045;
+				State = 1112;
 				Match(DOT);
-				State = 1046;
+				State = 1113;
 				identifier();
 				}
 				break;
@@ -7459,7 +8102,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1048;
+				State = 1115;
 				identifier();
 				}
 				break;
@@ -7468,39 +8111,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1049;
+				State = 1116;
 				Match(LPAREN);
-				State = 1050;
+				State = 1117;
 				expression();
-				State = 1051;
+				State = 1118;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1065;
+			State = 1132;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,172,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1063;
+					State = 1130;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1055;
+						State = 1122;
 						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 1056;
+						State = 1123;
 						Match(LBRACKET);
-						State = 1057;
+						State = 1124;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1058;
+						State = 1125;
 						Match(RBRACKET);
 						}
 						break;
@@ -7508,20 +8151,20 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1060;
+						State = 1127;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1061;
+						State = 1128;
 						Match(DOUBLE_COLON);
-						State = 1062;
+						State = 1129;
 						typeName(0);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1067;
+				State = 1134;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,172,Context);
 			}
 			}
 		}
@@ -7558,9 +8201,9 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public FunctionNameContext functionName() {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
-		EnterRule(_localctx, 76, RULE_functionName);
+		EnterRule(_localctx, 78, RULE_functionName);
 		try {
-			State = 1071;
+			State = 1138;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7642,25 +8285,33 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1068;
+				State = 1135;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1069;
+				State = 1136;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1070;
+				State = 1137;
 				Match(RIGHT);
 				}
 				break;
@@ -7706,17 +8357,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 78, RULE_whenClause);
+		EnterRule(_localctx, 80, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1073;
+			State = 1140;
 			Match(WHEN);
-			State = 1074;
+			State = 1141;
 			_localctx.condition = expression();
-			State = 1075;
+			State = 1142;
 			Match(THEN);
-			State = 1076;
+			State = 1143;
 			_localctx.result = expression();
 			}
 		}
@@ -7851,29 +8502,29 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
 		TypeNameContext _prevctx = _localctx;
-		int _startState = 80;
-		EnterRecursionRule(_localctx, 80, RULE_typeName, _p);
+		int _startState = 82;
+		EnterRecursionRule(_localctx, 82, RULE_typeName, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1122;
+			State = 1189;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1079;
+				State = 1146;
 				Match(ARRAY);
-				State = 1080;
+				State = 1147;
 				Match(LT);
-				State = 1081;
+				State = 1148;
 				typeName(0);
-				State = 1082;
+				State = 1149;
 				Match(GT);
 				}
 				break;
@@ -7882,17 +8533,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1084;
+				State = 1151;
 				Match(MAP);
-				State = 1085;
+				State = 1152;
 				Match(LT);
-				State = 1086;
+				State = 1153;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1087;
+				State = 1154;
 				Match(COMMA);
-				State = 1088;
+				State = 1155;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1089;
+				State = 1156;
 				Match(GT);
 				}
 				break;
@@ -7901,37 +8552,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1091;
+				State = 1158;
 				Match(STRUCT);
-				State = 1092;
+				State = 1159;
 				Match(LT);
-				State = 1101;
+				State = 1168;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 105553116528639L) != 0)) {
 					{
-					State = 1093;
+					State = 1160;
 					structField();
-					State = 1098;
+					State = 1165;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1094;
+						State = 1161;
 						Match(COMMA);
-						State = 1095;
+						State = 1162;
 						structField();
 						}
 						}
-						State = 1100;
+						State = 1167;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1103;
+				State = 1170;
 				Match(GT);
 				}
 				break;
@@ -7940,14 +8591,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1104;
+				State = 1171;
 				identifier();
-				State = 1106;
+				State = 1173;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
 				case 1:
 					{
-					State = 1105;
+					State = 1172;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7959,38 +8610,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1115;
+				State = 1182;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
 				case 1:
 					{
-					State = 1108;
+					State = 1175;
 					Match(LPAREN);
-					State = 1109;
+					State = 1176;
 					Match(INTEGER_VALUE);
-					State = 1112;
+					State = 1179;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1110;
+						State = 1177;
 						Match(COMMA);
-						State = 1111;
+						State = 1178;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1114;
+					State = 1181;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1120;
+				State = 1187;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
 				case 1:
 					{
-					State = 1117;
+					State = 1184;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7999,9 +8650,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1118;
+					State = 1185;
 					Match(TIME);
-					State = 1119;
+					State = 1186;
 					Match(ZONE);
 					}
 					break;
@@ -8010,9 +8661,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1129;
+			State = 1196;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -8022,18 +8673,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1124;
+					State = 1191;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1125;
+					State = 1192;
 					Match(LBRACKET);
-					State = 1126;
+					State = 1193;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1131;
+				State = 1198;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
 			}
 			}
 		}
@@ -8071,13 +8722,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public StructFieldContext structField() {
 		StructFieldContext _localctx = new StructFieldContext(Context, State);
-		EnterRule(_localctx, 82, RULE_structField);
+		EnterRule(_localctx, 84, RULE_structField);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1132;
+			State = 1199;
 			identifier();
-			State = 1133;
+			State = 1200;
 			typeName(0);
 			}
 		}
@@ -8116,20 +8767,20 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 84, RULE_qualifiedName);
+		EnterRule(_localctx, 86, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1135;
+			State = 1202;
 			identifier();
-			State = 1138;
+			State = 1205;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
 			case 1:
 				{
-				State = 1136;
+				State = 1203;
 				Match(DOT);
-				State = 1137;
+				State = 1204;
 				identifier();
 				}
 				break;
@@ -8166,12 +8817,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 86, RULE_booleanValue);
+		EnterRule(_localctx, 88, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1140;
+			State = 1207;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8212,12 +8863,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 88, RULE_number);
+		EnterRule(_localctx, 90, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1142;
+			State = 1209;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8261,22 +8912,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 90, RULE_identifier);
+		EnterRule(_localctx, 92, RULE_identifier);
 		try {
-			State = 1147;
+			State = 1214;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1144;
+				State = 1211;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1145;
+				State = 1212;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -8359,9 +9010,17 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1146;
+				State = 1213;
 				nonReserved();
 				}
 				break;
@@ -8460,6 +9119,14 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(StreamSqlParser.WORK, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USER() { return GetToken(StreamSqlParser.USER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PASSWORD() { return GetToken(StreamSqlParser.PASSWORD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COPY() { return GetToken(StreamSqlParser.COPY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STDOUT() { return GetToken(StreamSqlParser.STDOUT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DECLARE() { return GetToken(StreamSqlParser.DECLARE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURSOR() { return GetToken(StreamSqlParser.CURSOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FETCH() { return GetToken(StreamSqlParser.FETCH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FORWARD() { return GetToken(StreamSqlParser.FORWARD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLD() { return GetToken(StreamSqlParser.HOLD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCROLL() { return GetToken(StreamSqlParser.SCROLL, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -8476,14 +9143,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 92, RULE_nonReserved);
+		EnterRule(_localctx, 94, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1149;
+			State = 1216;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1023L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 262143L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8505,12 +9172,12 @@ public partial class StreamSqlParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 17: return queryTerm_sempred((QueryTermContext)_localctx, predIndex);
-		case 27: return relation_sempred((RelationContext)_localctx, predIndex);
-		case 33: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
-		case 36: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
-		case 37: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
-		case 40: return typeName_sempred((TypeNameContext)_localctx, predIndex);
+		case 18: return queryTerm_sempred((QueryTermContext)_localctx, predIndex);
+		case 28: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 34: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
+		case 37: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 38: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 41: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -8559,437 +9226,465 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,172,1152,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,180,1219,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,1,0,5,0,96,8,0,10,0,12,0,99,9,
-		0,1,0,1,0,4,0,103,8,0,11,0,12,0,104,1,0,5,0,108,8,0,10,0,12,0,111,9,0,
-		1,0,5,0,114,8,0,10,0,12,0,117,9,0,3,0,119,8,0,1,0,1,0,1,1,1,1,1,1,3,1,
-		126,8,1,1,1,1,1,1,1,1,1,3,1,132,8,1,1,1,1,1,3,1,136,8,1,1,1,3,1,139,8,
-		1,1,1,1,1,3,1,143,8,1,1,1,1,1,3,1,147,8,1,1,1,1,1,1,1,1,1,3,1,153,8,1,
-		1,1,1,1,3,1,157,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,167,8,1,1,1,1,
-		1,3,1,171,8,1,1,1,1,1,3,1,175,8,1,1,1,3,1,178,8,1,1,1,1,1,3,1,182,8,1,
-		1,1,1,1,1,1,1,1,3,1,188,8,1,1,1,1,1,1,1,1,1,1,1,3,1,195,8,1,1,1,3,1,198,
-		8,1,1,1,1,1,1,1,1,1,5,1,204,8,1,10,1,12,1,207,9,1,1,1,1,1,3,1,211,8,1,
-		1,1,1,1,1,1,1,1,3,1,217,8,1,1,1,3,1,220,8,1,1,1,1,1,3,1,224,8,1,1,1,1,
-		1,1,1,3,1,229,8,1,1,1,1,1,1,1,1,1,1,1,3,1,236,8,1,1,1,3,1,239,8,1,1,1,
-		1,1,1,1,3,1,244,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,
-		1,258,8,1,1,1,1,1,1,1,3,1,263,8,1,1,1,1,1,1,1,3,1,268,8,1,1,1,1,1,1,1,
-		3,1,273,8,1,1,1,1,1,1,1,3,1,278,8,1,1,1,1,1,1,1,3,1,283,8,1,1,1,1,1,1,
-		1,1,1,1,1,1,1,1,1,3,1,292,8,1,1,1,1,1,1,1,1,1,1,1,3,1,299,8,1,1,1,1,1,
-		3,1,303,8,1,1,1,1,1,3,1,307,8,1,1,1,1,1,1,1,3,1,312,8,1,1,1,3,1,315,8,
-		1,1,1,1,1,3,1,319,8,1,1,1,5,1,322,8,1,10,1,12,1,325,9,1,3,1,327,8,1,1,
-		1,1,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,3,1,338,8,1,1,1,1,1,1,1,1,1,
-		3,1,344,8,1,1,1,1,1,1,1,1,1,3,1,350,8,1,1,1,1,1,1,1,1,1,3,1,356,8,1,1,
-		1,1,1,1,1,3,1,361,8,1,1,2,1,2,4,2,365,8,2,11,2,12,2,366,1,3,1,3,1,3,1,
-		3,1,4,1,4,1,4,1,4,5,4,377,8,4,10,4,12,4,380,9,4,3,4,382,8,4,1,5,1,5,3,
-		5,386,8,5,1,5,1,5,1,5,1,5,3,5,392,8,5,1,6,1,6,1,6,1,6,5,6,398,8,6,10,6,
-		12,6,401,9,6,1,6,1,6,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,3,7,415,8,
-		7,1,8,1,8,1,8,1,8,1,8,3,8,422,8,8,1,9,1,9,1,9,1,9,1,9,5,9,429,8,9,10,9,
-		12,9,432,9,9,1,9,1,9,1,10,1,10,1,10,1,10,1,11,1,11,3,11,442,8,11,1,11,
-		1,11,1,11,3,11,447,8,11,1,12,1,12,1,12,1,12,5,12,453,8,12,10,12,12,12,
-		456,9,12,1,12,3,12,459,8,12,1,13,1,13,1,13,1,13,5,13,465,8,13,10,13,12,
-		13,468,9,13,1,13,1,13,1,14,1,14,1,14,1,14,5,14,476,8,14,10,14,12,14,479,
-		9,14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,487,8,15,10,15,12,15,490,9,15,
-		3,15,492,8,15,1,15,1,15,1,15,1,15,1,15,1,15,5,15,500,8,15,10,15,12,15,
-		503,9,15,3,15,505,8,15,1,15,3,15,508,8,15,1,15,1,15,1,15,3,15,513,8,15,
-		3,15,515,8,15,1,15,1,15,1,15,3,15,520,8,15,3,15,522,8,15,1,16,1,16,3,16,
-		526,8,16,1,16,1,16,1,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,1,17,3,17,539,
-		8,17,1,17,1,17,1,17,1,17,3,17,545,8,17,1,17,5,17,548,8,17,10,17,12,17,
-		551,9,17,1,18,1,18,1,19,1,19,1,19,1,19,1,19,5,19,560,8,19,10,19,12,19,
-		563,9,19,1,19,1,19,1,19,1,19,3,19,569,8,19,1,20,1,20,3,20,573,8,20,1,20,
-		1,20,1,20,5,20,578,8,20,10,20,12,20,581,9,20,1,20,1,20,1,20,1,20,5,20,
-		587,8,20,10,20,12,20,590,9,20,3,20,592,8,20,1,20,3,20,595,8,20,1,20,1,
-		20,3,20,599,8,20,1,20,1,20,1,20,1,20,1,20,5,20,606,8,20,10,20,12,20,609,
-		9,20,3,20,611,8,20,1,20,1,20,3,20,615,8,20,1,20,1,20,1,20,1,20,1,20,5,
-		20,622,8,20,10,20,12,20,625,9,20,3,20,627,8,20,1,21,1,21,3,21,631,8,21,
-		1,21,1,21,3,21,635,8,21,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,645,
-		8,22,1,23,1,23,1,23,1,23,1,23,1,23,5,23,653,8,23,10,23,12,23,656,9,23,
-		1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,670,8,
-		23,10,23,12,23,673,9,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,682,8,
-		23,10,23,12,23,685,9,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,695,
-		8,23,10,23,12,23,698,9,23,1,23,1,23,3,23,702,8,23,1,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,3,24,711,8,24,1,25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,1,
-		26,1,26,3,26,723,8,26,1,26,3,26,726,8,26,3,26,728,8,26,1,27,1,27,1,27,
-		1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,742,8,27,1,27,1,27,3,
-		27,746,8,27,3,27,748,8,27,5,27,750,8,27,10,27,12,27,753,9,27,1,28,3,28,
-		756,8,28,1,28,1,28,3,28,760,8,28,1,28,1,28,3,28,764,8,28,1,28,1,28,3,28,
-		768,8,28,3,28,770,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,5,29,779,8,29,
-		10,29,12,29,782,9,29,1,29,1,29,3,29,786,8,29,1,30,1,30,1,30,1,30,1,30,
-		1,30,1,30,1,30,3,30,796,8,30,1,30,1,30,1,30,3,30,801,8,30,1,31,1,31,3,
-		31,805,8,31,1,31,1,31,3,31,809,8,31,3,31,811,8,31,1,31,1,31,1,31,1,31,
-		3,31,817,8,31,1,31,1,31,3,31,821,8,31,3,31,823,8,31,1,31,1,31,1,31,1,31,
-		1,31,5,31,830,8,31,10,31,12,31,833,9,31,1,31,1,31,3,31,837,8,31,1,31,1,
-		31,3,31,841,8,31,3,31,843,8,31,1,31,1,31,1,31,1,31,3,31,849,8,31,1,32,
-		1,32,1,33,1,33,1,33,3,33,856,8,33,1,33,1,33,3,33,860,8,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,5,33,868,8,33,10,33,12,33,871,9,33,1,34,1,34,1,34,1,
-		34,3,34,877,8,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,885,8,34,1,34,1,34,
-		1,34,1,34,1,34,1,34,3,34,893,8,34,1,34,1,34,1,34,1,34,1,34,5,34,900,8,
-		34,10,34,12,34,903,9,34,1,34,1,34,1,34,3,34,908,8,34,1,34,1,34,1,34,1,
-		34,3,34,914,8,34,1,34,1,34,3,34,918,8,34,1,34,1,34,1,34,3,34,923,8,34,
-		1,34,1,34,1,34,3,34,928,8,34,1,34,1,34,1,34,3,34,933,8,34,1,35,1,35,1,
-		36,1,36,1,36,1,36,3,36,941,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,5,36,955,8,36,10,36,12,36,958,9,36,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,3,37,969,8,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,997,8,37,10,37,12,37,1000,9,37,3,
-		37,1002,8,37,1,37,1,37,1,37,3,37,1007,8,37,1,37,4,37,1010,8,37,11,37,12,
-		37,1011,1,37,1,37,3,37,1016,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,3,37,1031,8,37,1,37,1,37,1,37,5,37,1036,8,
-		37,10,37,12,37,1039,9,37,3,37,1041,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,3,37,1054,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,5,37,1064,8,37,10,37,12,37,1067,9,37,1,38,1,38,1,38,3,38,1072,
-		8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,1097,8,40,10,40,
-		12,40,1100,9,40,3,40,1102,8,40,1,40,1,40,1,40,3,40,1107,8,40,1,40,1,40,
-		1,40,1,40,3,40,1113,8,40,1,40,3,40,1116,8,40,1,40,1,40,1,40,3,40,1121,
-		8,40,3,40,1123,8,40,1,40,1,40,1,40,5,40,1128,8,40,10,40,12,40,1131,9,40,
-		1,41,1,41,1,41,1,42,1,42,1,42,3,42,1139,8,42,1,43,1,43,1,44,1,44,1,45,
-		1,45,1,45,3,45,1148,8,45,1,46,1,46,1,46,0,6,34,54,66,72,74,80,47,0,2,4,
-		6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,
-		54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,0,26,2,0,95,
-		95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,90,90,94,94,96,96,100,100,106,
-		106,115,115,1,0,20,21,5,0,89,89,93,93,95,95,99,99,114,114,2,0,61,61,86,
-		86,2,0,104,104,140,140,1,0,136,137,4,0,26,26,124,124,127,127,131,131,4,
-		0,2,2,130,130,132,132,134,135,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,
-		2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,140,145,1,0,146,147,
-		1,0,148,150,1,0,152,153,1,0,16,17,2,0,74,74,113,113,2,0,120,120,122,122,
-		2,0,33,33,107,107,1,0,164,165,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,
-		31,34,36,40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,
-		98,100,101,103,103,105,106,108,108,110,110,112,116,122,139,1346,0,97,1,
-		0,0,0,2,360,1,0,0,0,4,364,1,0,0,0,6,368,1,0,0,0,8,381,1,0,0,0,10,391,1,
-		0,0,0,12,393,1,0,0,0,14,414,1,0,0,0,16,416,1,0,0,0,18,423,1,0,0,0,20,435,
-		1,0,0,0,22,446,1,0,0,0,24,458,1,0,0,0,26,460,1,0,0,0,28,471,1,0,0,0,30,
-		491,1,0,0,0,32,523,1,0,0,0,34,532,1,0,0,0,36,552,1,0,0,0,38,568,1,0,0,
-		0,40,570,1,0,0,0,42,628,1,0,0,0,44,644,1,0,0,0,46,701,1,0,0,0,48,710,1,
-		0,0,0,50,712,1,0,0,0,52,727,1,0,0,0,54,729,1,0,0,0,56,769,1,0,0,0,58,785,
-		1,0,0,0,60,787,1,0,0,0,62,848,1,0,0,0,64,850,1,0,0,0,66,859,1,0,0,0,68,
-		932,1,0,0,0,70,934,1,0,0,0,72,940,1,0,0,0,74,1053,1,0,0,0,76,1071,1,0,
-		0,0,78,1073,1,0,0,0,80,1122,1,0,0,0,82,1132,1,0,0,0,84,1135,1,0,0,0,86,
-		1140,1,0,0,0,88,1142,1,0,0,0,90,1147,1,0,0,0,92,1149,1,0,0,0,94,96,5,161,
-		0,0,95,94,1,0,0,0,96,99,1,0,0,0,97,95,1,0,0,0,97,98,1,0,0,0,98,118,1,0,
-		0,0,99,97,1,0,0,0,100,109,3,2,1,0,101,103,5,161,0,0,102,101,1,0,0,0,103,
-		104,1,0,0,0,104,102,1,0,0,0,104,105,1,0,0,0,105,106,1,0,0,0,106,108,3,
-		2,1,0,107,102,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,
-		110,115,1,0,0,0,111,109,1,0,0,0,112,114,5,161,0,0,113,112,1,0,0,0,114,
-		117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,119,1,0,0,0,117,115,1,
-		0,0,0,118,100,1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,121,5,0,0,1,
-		121,1,1,0,0,0,122,125,5,14,0,0,123,124,5,69,0,0,124,126,5,79,0,0,125,123,
-		1,0,0,0,125,126,1,0,0,0,126,127,1,0,0,0,127,131,7,0,0,0,128,129,5,46,0,
-		0,129,130,5,64,0,0,130,132,5,29,0,0,131,128,1,0,0,0,131,132,1,0,0,0,132,
-		133,1,0,0,0,133,135,3,84,42,0,134,136,3,12,6,0,135,134,1,0,0,0,135,136,
-		1,0,0,0,136,138,1,0,0,0,137,139,3,18,9,0,138,137,1,0,0,0,138,139,1,0,0,
-		0,139,142,1,0,0,0,140,141,5,5,0,0,141,143,3,30,15,0,142,140,1,0,0,0,142,
-		143,1,0,0,0,143,361,1,0,0,0,144,146,5,14,0,0,145,147,5,63,0,0,146,145,
-		1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,152,5,114,0,0,149,150,5,46,
-		0,0,150,151,5,64,0,0,151,153,5,29,0,0,152,149,1,0,0,0,152,153,1,0,0,0,
-		153,154,1,0,0,0,154,156,3,84,42,0,155,157,3,18,9,0,156,155,1,0,0,0,156,
-		157,1,0,0,0,157,158,1,0,0,0,158,159,5,5,0,0,159,160,3,30,15,0,160,361,
-		1,0,0,0,161,162,5,14,0,0,162,166,7,1,0,0,163,164,5,46,0,0,164,165,5,64,
-		0,0,165,167,5,29,0,0,166,163,1,0,0,0,166,167,1,0,0,0,167,168,1,0,0,0,168,
-		170,3,84,42,0,169,171,3,12,6,0,170,169,1,0,0,0,170,171,1,0,0,0,171,174,
-		1,0,0,0,172,173,5,38,0,0,173,175,3,84,42,0,174,172,1,0,0,0,174,175,1,0,
-		0,0,175,177,1,0,0,0,176,178,3,18,9,0,177,176,1,0,0,0,177,178,1,0,0,0,178,
-		181,1,0,0,0,179,180,5,5,0,0,180,182,3,30,15,0,181,179,1,0,0,0,181,182,
-		1,0,0,0,182,361,1,0,0,0,183,184,5,50,0,0,184,185,5,53,0,0,185,187,3,84,
-		42,0,186,188,3,26,13,0,187,186,1,0,0,0,187,188,1,0,0,0,188,189,1,0,0,0,
-		189,190,3,24,12,0,190,361,1,0,0,0,191,192,5,110,0,0,192,197,3,84,42,0,
-		193,195,5,5,0,0,194,193,1,0,0,0,194,195,1,0,0,0,195,196,1,0,0,0,196,198,
-		3,90,45,0,197,194,1,0,0,0,197,198,1,0,0,0,198,199,1,0,0,0,199,200,5,87,
-		0,0,200,205,3,6,3,0,201,202,5,159,0,0,202,204,3,6,3,0,203,201,1,0,0,0,
-		204,207,1,0,0,0,205,203,1,0,0,0,205,206,1,0,0,0,206,210,1,0,0,0,207,205,
-		1,0,0,0,208,209,5,118,0,0,209,211,3,64,32,0,210,208,1,0,0,0,210,211,1,
-		0,0,0,211,361,1,0,0,0,212,213,5,19,0,0,213,214,5,38,0,0,214,219,3,84,42,
-		0,215,217,5,5,0,0,216,215,1,0,0,0,216,217,1,0,0,0,217,218,1,0,0,0,218,
-		220,3,90,45,0,219,216,1,0,0,0,219,220,1,0,0,0,220,223,1,0,0,0,221,222,
-		5,118,0,0,222,224,3,64,32,0,223,221,1,0,0,0,223,224,1,0,0,0,224,361,1,
-		0,0,0,225,361,3,30,15,0,226,228,5,98,0,0,227,229,5,104,0,0,228,227,1,0,
-		0,0,228,229,1,0,0,0,229,235,1,0,0,0,230,236,3,84,42,0,231,232,5,157,0,
-		0,232,233,3,30,15,0,233,234,5,158,0,0,234,236,1,0,0,0,235,230,1,0,0,0,
-		235,231,1,0,0,0,236,238,1,0,0,0,237,239,3,18,9,0,238,237,1,0,0,0,238,239,
-		1,0,0,0,239,361,1,0,0,0,240,241,5,88,0,0,241,243,7,2,0,0,242,244,5,31,
-		0,0,243,242,1,0,0,0,243,244,1,0,0,0,244,361,1,0,0,0,245,246,5,88,0,0,246,
-		247,5,63,0,0,247,361,5,115,0,0,248,249,5,88,0,0,249,361,5,2,0,0,250,251,
-		5,88,0,0,251,361,3,8,4,0,252,253,7,3,0,0,253,254,5,40,0,0,254,361,3,90,
-		45,0,255,257,7,3,0,0,256,258,5,31,0,0,257,256,1,0,0,0,257,258,1,0,0,0,
-		258,259,1,0,0,0,259,361,3,84,42,0,260,262,5,23,0,0,261,263,5,63,0,0,262,
-		261,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,267,7,4,0,0,265,266,5,
-		46,0,0,266,268,5,29,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,269,1,0,0,
-		0,269,272,3,84,42,0,270,271,5,19,0,0,271,273,5,105,0,0,272,270,1,0,0,0,
-		272,273,1,0,0,0,273,361,1,0,0,0,274,277,5,101,0,0,275,278,3,90,45,0,276,
-		278,5,2,0,0,277,275,1,0,0,0,277,276,1,0,0,0,278,361,1,0,0,0,279,361,5,
-		36,0,0,280,282,5,87,0,0,281,283,7,5,0,0,282,281,1,0,0,0,282,283,1,0,0,
-		0,283,284,1,0,0,0,284,285,3,8,4,0,285,286,7,6,0,0,286,287,3,10,5,0,287,
-		361,1,0,0,0,288,291,5,80,0,0,289,292,3,8,4,0,290,292,5,2,0,0,291,289,1,
-		0,0,0,291,290,1,0,0,0,292,361,1,0,0,0,293,294,5,30,0,0,294,361,3,2,1,0,
-		295,298,5,76,0,0,296,299,5,163,0,0,297,299,3,90,45,0,298,296,1,0,0,0,298,
-		297,1,0,0,0,299,302,1,0,0,0,300,301,5,38,0,0,301,303,5,7,0,0,302,300,1,
-		0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,305,5,60,0,0,305,307,5,164,0,
-		0,306,304,1,0,0,0,306,307,1,0,0,0,307,361,1,0,0,0,308,312,5,125,0,0,309,
-		310,5,133,0,0,310,312,5,136,0,0,311,308,1,0,0,0,311,309,1,0,0,0,312,314,
-		1,0,0,0,313,315,7,7,0,0,314,313,1,0,0,0,314,315,1,0,0,0,315,326,1,0,0,
-		0,316,323,3,4,2,0,317,319,5,159,0,0,318,317,1,0,0,0,318,319,1,0,0,0,319,
-		320,1,0,0,0,320,322,3,4,2,0,321,318,1,0,0,0,322,325,1,0,0,0,323,321,1,
-		0,0,0,323,324,1,0,0,0,324,327,1,0,0,0,325,323,1,0,0,0,326,316,1,0,0,0,
-		326,327,1,0,0,0,327,361,1,0,0,0,328,330,7,8,0,0,329,331,7,7,0,0,330,329,
-		1,0,0,0,330,331,1,0,0,0,331,337,1,0,0,0,332,334,5,3,0,0,333,335,5,129,
-		0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,336,1,0,0,0,336,338,5,126,0,0,
-		337,332,1,0,0,0,337,338,1,0,0,0,338,361,1,0,0,0,339,340,5,128,0,0,340,
-		361,7,9,0,0,341,343,5,87,0,0,342,344,7,5,0,0,343,342,1,0,0,0,343,344,1,
-		0,0,0,344,345,1,0,0,0,345,346,5,103,0,0,346,349,5,123,0,0,347,350,3,10,
-		5,0,348,350,5,61,0,0,349,347,1,0,0,0,349,348,1,0,0,0,350,361,1,0,0,0,351,
-		352,5,14,0,0,352,353,5,138,0,0,353,355,3,90,45,0,354,356,5,120,0,0,355,
-		354,1,0,0,0,355,356,1,0,0,0,356,357,1,0,0,0,357,358,5,139,0,0,358,359,
-		5,163,0,0,359,361,1,0,0,0,360,122,1,0,0,0,360,144,1,0,0,0,360,161,1,0,
-		0,0,360,183,1,0,0,0,360,191,1,0,0,0,360,212,1,0,0,0,360,225,1,0,0,0,360,
-		226,1,0,0,0,360,240,1,0,0,0,360,245,1,0,0,0,360,248,1,0,0,0,360,250,1,
-		0,0,0,360,252,1,0,0,0,360,255,1,0,0,0,360,260,1,0,0,0,360,274,1,0,0,0,
-		360,279,1,0,0,0,360,280,1,0,0,0,360,288,1,0,0,0,360,293,1,0,0,0,360,295,
-		1,0,0,0,360,311,1,0,0,0,360,328,1,0,0,0,360,339,1,0,0,0,360,341,1,0,0,
-		0,360,351,1,0,0,0,361,3,1,0,0,0,362,365,5,64,0,0,363,365,3,90,45,0,364,
-		362,1,0,0,0,364,363,1,0,0,0,365,366,1,0,0,0,366,364,1,0,0,0,366,367,1,
-		0,0,0,367,5,1,0,0,0,368,369,3,90,45,0,369,370,5,140,0,0,370,371,3,64,32,
-		0,371,7,1,0,0,0,372,382,5,163,0,0,373,378,3,90,45,0,374,375,5,160,0,0,
-		375,377,3,90,45,0,376,374,1,0,0,0,377,380,1,0,0,0,378,376,1,0,0,0,378,
-		379,1,0,0,0,379,382,1,0,0,0,380,378,1,0,0,0,381,372,1,0,0,0,381,373,1,
-		0,0,0,382,9,1,0,0,0,383,392,5,163,0,0,384,386,5,147,0,0,385,384,1,0,0,
-		0,385,386,1,0,0,0,386,387,1,0,0,0,387,392,3,88,44,0,388,392,3,90,45,0,
-		389,392,5,18,0,0,390,392,5,68,0,0,391,383,1,0,0,0,391,385,1,0,0,0,391,
-		388,1,0,0,0,391,389,1,0,0,0,391,390,1,0,0,0,392,11,1,0,0,0,393,394,5,157,
-		0,0,394,399,3,14,7,0,395,396,5,159,0,0,396,398,3,14,7,0,397,395,1,0,0,
-		0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,402,1,0,0,0,401,
-		399,1,0,0,0,402,403,5,158,0,0,403,13,1,0,0,0,404,415,3,16,8,0,405,406,
-		5,116,0,0,406,407,5,37,0,0,407,408,3,90,45,0,408,409,5,5,0,0,409,410,3,
-		64,32,0,410,415,1,0,0,0,411,412,5,75,0,0,412,413,5,56,0,0,413,415,3,26,
-		13,0,414,404,1,0,0,0,414,405,1,0,0,0,414,411,1,0,0,0,415,15,1,0,0,0,416,
-		417,3,90,45,0,417,421,3,80,40,0,418,422,5,56,0,0,419,420,5,75,0,0,420,
-		422,5,56,0,0,421,418,1,0,0,0,421,419,1,0,0,0,421,422,1,0,0,0,422,17,1,
-		0,0,0,423,424,5,120,0,0,424,425,5,157,0,0,425,430,3,20,10,0,426,427,5,
-		159,0,0,427,429,3,20,10,0,428,426,1,0,0,0,429,432,1,0,0,0,430,428,1,0,
-		0,0,430,431,1,0,0,0,431,433,1,0,0,0,432,430,1,0,0,0,433,434,5,158,0,0,
-		434,19,1,0,0,0,435,436,3,90,45,0,436,437,5,140,0,0,437,438,3,22,11,0,438,
-		21,1,0,0,0,439,447,5,163,0,0,440,442,5,147,0,0,441,440,1,0,0,0,441,442,
-		1,0,0,0,442,443,1,0,0,0,443,447,3,88,44,0,444,447,3,86,43,0,445,447,3,
-		90,45,0,446,439,1,0,0,0,446,441,1,0,0,0,446,444,1,0,0,0,446,445,1,0,0,
-		0,447,23,1,0,0,0,448,449,5,112,0,0,449,454,3,28,14,0,450,451,5,159,0,0,
-		451,453,3,28,14,0,452,450,1,0,0,0,453,456,1,0,0,0,454,452,1,0,0,0,454,
-		455,1,0,0,0,455,459,1,0,0,0,456,454,1,0,0,0,457,459,3,30,15,0,458,448,
-		1,0,0,0,458,457,1,0,0,0,459,25,1,0,0,0,460,461,5,157,0,0,461,466,3,90,
-		45,0,462,463,5,159,0,0,463,465,3,90,45,0,464,462,1,0,0,0,465,468,1,0,0,
-		0,466,464,1,0,0,0,466,467,1,0,0,0,467,469,1,0,0,0,468,466,1,0,0,0,469,
-		470,5,158,0,0,470,27,1,0,0,0,471,472,5,157,0,0,472,477,3,64,32,0,473,474,
-		5,159,0,0,474,476,3,64,32,0,475,473,1,0,0,0,476,479,1,0,0,0,477,475,1,
-		0,0,0,477,478,1,0,0,0,478,480,1,0,0,0,479,477,1,0,0,0,480,481,5,158,0,
-		0,481,29,1,0,0,0,482,483,5,120,0,0,483,488,3,32,16,0,484,485,5,159,0,0,
-		485,487,3,32,16,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,
-		489,1,0,0,0,489,492,1,0,0,0,490,488,1,0,0,0,491,482,1,0,0,0,491,492,1,
-		0,0,0,492,493,1,0,0,0,493,504,3,34,17,0,494,495,5,70,0,0,495,496,5,9,0,
-		0,496,501,3,42,21,0,497,498,5,159,0,0,498,500,3,42,21,0,499,497,1,0,0,
-		0,500,503,1,0,0,0,501,499,1,0,0,0,501,502,1,0,0,0,502,505,1,0,0,0,503,
-		501,1,0,0,0,504,494,1,0,0,0,504,505,1,0,0,0,505,507,1,0,0,0,506,508,3,
-		44,22,0,507,506,1,0,0,0,507,508,1,0,0,0,508,514,1,0,0,0,509,512,5,60,0,
-		0,510,513,5,164,0,0,511,513,5,2,0,0,512,510,1,0,0,0,512,511,1,0,0,0,513,
-		515,1,0,0,0,514,509,1,0,0,0,514,515,1,0,0,0,515,521,1,0,0,0,516,517,5,
-		67,0,0,517,519,5,164,0,0,518,520,7,10,0,0,519,518,1,0,0,0,519,520,1,0,
-		0,0,520,522,1,0,0,0,521,516,1,0,0,0,521,522,1,0,0,0,522,31,1,0,0,0,523,
-		525,3,90,45,0,524,526,3,26,13,0,525,524,1,0,0,0,525,526,1,0,0,0,526,527,
-		1,0,0,0,527,528,5,5,0,0,528,529,5,157,0,0,529,530,3,30,15,0,530,531,5,
-		158,0,0,531,33,1,0,0,0,532,533,6,17,-1,0,533,534,3,38,19,0,534,549,1,0,
-		0,0,535,536,10,2,0,0,536,538,5,51,0,0,537,539,3,36,18,0,538,537,1,0,0,
-		0,538,539,1,0,0,0,539,540,1,0,0,0,540,548,3,34,17,3,541,542,10,1,0,0,542,
-		544,7,11,0,0,543,545,3,36,18,0,544,543,1,0,0,0,544,545,1,0,0,0,545,546,
-		1,0,0,0,546,548,3,34,17,2,547,535,1,0,0,0,547,541,1,0,0,0,548,551,1,0,
-		0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,35,1,0,0,0,551,549,1,0,0,0,552,
-		553,7,12,0,0,553,37,1,0,0,0,554,569,3,40,20,0,555,556,5,112,0,0,556,561,
-		3,28,14,0,557,558,5,159,0,0,558,560,3,28,14,0,559,557,1,0,0,0,560,563,
-		1,0,0,0,561,559,1,0,0,0,561,562,1,0,0,0,562,569,1,0,0,0,563,561,1,0,0,
-		0,564,565,5,157,0,0,565,566,3,30,15,0,566,567,5,158,0,0,567,569,1,0,0,
-		0,568,554,1,0,0,0,568,555,1,0,0,0,568,564,1,0,0,0,569,39,1,0,0,0,570,572,
-		5,85,0,0,571,573,5,22,0,0,572,571,1,0,0,0,572,573,1,0,0,0,573,574,1,0,
-		0,0,574,579,3,52,26,0,575,576,5,159,0,0,576,578,3,52,26,0,577,575,1,0,
-		0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,591,1,0,0,0,581,
-		579,1,0,0,0,582,583,5,38,0,0,583,588,3,54,27,0,584,585,5,159,0,0,585,587,
-		3,54,27,0,586,584,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,588,589,1,0,
-		0,0,589,592,1,0,0,0,590,588,1,0,0,0,591,582,1,0,0,0,591,592,1,0,0,0,592,
-		594,1,0,0,0,593,595,3,46,23,0,594,593,1,0,0,0,594,595,1,0,0,0,595,598,
-		1,0,0,0,596,597,5,118,0,0,597,599,3,64,32,0,598,596,1,0,0,0,598,599,1,
-		0,0,0,599,610,1,0,0,0,600,601,5,43,0,0,601,602,5,9,0,0,602,607,3,64,32,
-		0,603,604,5,159,0,0,604,606,3,64,32,0,605,603,1,0,0,0,606,609,1,0,0,0,
-		607,605,1,0,0,0,607,608,1,0,0,0,608,611,1,0,0,0,609,607,1,0,0,0,610,600,
-		1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,613,5,44,0,0,613,615,3,64,
-		32,0,614,612,1,0,0,0,614,615,1,0,0,0,615,626,1,0,0,0,616,617,5,72,0,0,
-		617,618,5,9,0,0,618,623,3,64,32,0,619,620,5,159,0,0,620,622,3,64,32,0,
-		621,619,1,0,0,0,622,625,1,0,0,0,623,621,1,0,0,0,623,624,1,0,0,0,624,627,
-		1,0,0,0,625,623,1,0,0,0,626,616,1,0,0,0,626,627,1,0,0,0,627,41,1,0,0,0,
-		628,630,3,64,32,0,629,631,7,13,0,0,630,629,1,0,0,0,630,631,1,0,0,0,631,
-		634,1,0,0,0,632,633,5,66,0,0,633,635,7,14,0,0,634,632,1,0,0,0,634,635,
-		1,0,0,0,635,43,1,0,0,0,636,637,5,25,0,0,637,645,5,12,0,0,638,639,5,25,
-		0,0,639,645,5,34,0,0,640,641,5,25,0,0,641,642,5,68,0,0,642,643,5,119,0,
-		0,643,645,5,13,0,0,644,636,1,0,0,0,644,638,1,0,0,0,644,640,1,0,0,0,645,
-		45,1,0,0,0,646,647,5,119,0,0,647,648,5,108,0,0,648,649,5,157,0,0,649,650,
-		5,91,0,0,650,654,3,50,25,0,651,653,3,48,24,0,652,651,1,0,0,0,653,656,1,
-		0,0,0,654,652,1,0,0,0,654,655,1,0,0,0,655,657,1,0,0,0,656,654,1,0,0,0,
-		657,658,5,158,0,0,658,702,1,0,0,0,659,660,5,119,0,0,660,661,5,45,0,0,661,
-		662,5,157,0,0,662,663,5,91,0,0,663,664,3,50,25,0,664,665,5,159,0,0,665,
-		666,5,1,0,0,666,667,5,9,0,0,667,671,3,50,25,0,668,670,3,48,24,0,669,668,
-		1,0,0,0,670,673,1,0,0,0,671,669,1,0,0,0,671,672,1,0,0,0,672,674,1,0,0,
-		0,673,671,1,0,0,0,674,675,5,158,0,0,675,702,1,0,0,0,676,677,5,119,0,0,
-		677,678,5,86,0,0,678,679,5,157,0,0,679,683,3,50,25,0,680,682,3,48,24,0,
-		681,680,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,686,
-		1,0,0,0,685,683,1,0,0,0,686,687,5,158,0,0,687,702,1,0,0,0,688,689,5,119,
-		0,0,689,690,5,92,0,0,690,691,5,157,0,0,691,692,5,91,0,0,692,696,3,50,25,
-		0,693,695,3,48,24,0,694,693,1,0,0,0,695,698,1,0,0,0,696,694,1,0,0,0,696,
-		697,1,0,0,0,697,699,1,0,0,0,698,696,1,0,0,0,699,700,5,158,0,0,700,702,
-		1,0,0,0,701,646,1,0,0,0,701,659,1,0,0,0,701,676,1,0,0,0,701,688,1,0,0,
-		0,702,47,1,0,0,0,703,704,5,159,0,0,704,705,5,81,0,0,705,711,3,50,25,0,
-		706,707,5,159,0,0,707,708,5,42,0,0,708,709,5,73,0,0,709,711,3,50,25,0,
-		710,703,1,0,0,0,710,706,1,0,0,0,711,49,1,0,0,0,712,713,5,164,0,0,713,714,
-		3,90,45,0,714,51,1,0,0,0,715,728,5,148,0,0,716,717,3,90,45,0,717,718,5,
-		160,0,0,718,719,5,148,0,0,719,728,1,0,0,0,720,725,3,64,32,0,721,723,5,
-		5,0,0,722,721,1,0,0,0,722,723,1,0,0,0,723,724,1,0,0,0,724,726,3,90,45,
-		0,725,722,1,0,0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,715,1,0,0,0,727,
-		716,1,0,0,0,727,720,1,0,0,0,728,53,1,0,0,0,729,730,6,27,-1,0,730,731,3,
-		62,31,0,731,751,1,0,0,0,732,733,10,3,0,0,733,734,5,15,0,0,734,735,5,55,
-		0,0,735,750,3,62,31,0,736,737,10,2,0,0,737,738,3,56,28,0,738,739,5,55,
-		0,0,739,747,3,62,31,0,740,742,3,60,30,0,741,740,1,0,0,0,741,742,1,0,0,
-		0,742,743,1,0,0,0,743,745,3,58,29,0,744,746,3,60,30,0,745,744,1,0,0,0,
-		745,746,1,0,0,0,746,748,1,0,0,0,747,741,1,0,0,0,747,748,1,0,0,0,748,750,
-		1,0,0,0,749,732,1,0,0,0,749,736,1,0,0,0,750,753,1,0,0,0,751,749,1,0,0,
-		0,751,752,1,0,0,0,752,55,1,0,0,0,753,751,1,0,0,0,754,756,5,49,0,0,755,
-		754,1,0,0,0,755,756,1,0,0,0,756,770,1,0,0,0,757,759,5,58,0,0,758,760,5,
-		71,0,0,759,758,1,0,0,0,759,760,1,0,0,0,760,770,1,0,0,0,761,763,5,82,0,
-		0,762,764,5,71,0,0,763,762,1,0,0,0,763,764,1,0,0,0,764,770,1,0,0,0,765,
-		767,5,39,0,0,766,768,5,71,0,0,767,766,1,0,0,0,767,768,1,0,0,0,768,770,
-		1,0,0,0,769,755,1,0,0,0,769,757,1,0,0,0,769,761,1,0,0,0,769,765,1,0,0,
-		0,770,57,1,0,0,0,771,772,5,68,0,0,772,786,3,64,32,0,773,774,5,111,0,0,
-		774,775,5,157,0,0,775,780,3,90,45,0,776,777,5,159,0,0,777,779,3,90,45,
-		0,778,776,1,0,0,0,779,782,1,0,0,0,780,778,1,0,0,0,780,781,1,0,0,0,781,
-		783,1,0,0,0,782,780,1,0,0,0,783,784,5,158,0,0,784,786,1,0,0,0,785,771,
-		1,0,0,0,785,773,1,0,0,0,786,59,1,0,0,0,787,795,5,121,0,0,788,796,3,50,
-		25,0,789,790,5,157,0,0,790,791,3,50,25,0,791,792,5,159,0,0,792,793,3,50,
-		25,0,793,794,5,158,0,0,794,796,1,0,0,0,795,788,1,0,0,0,795,789,1,0,0,0,
-		796,800,1,0,0,0,797,798,5,42,0,0,798,799,5,73,0,0,799,801,3,50,25,0,800,
-		797,1,0,0,0,800,801,1,0,0,0,801,61,1,0,0,0,802,810,3,84,42,0,803,805,5,
-		5,0,0,804,803,1,0,0,0,804,805,1,0,0,0,805,806,1,0,0,0,806,808,3,90,45,
-		0,807,809,3,26,13,0,808,807,1,0,0,0,808,809,1,0,0,0,809,811,1,0,0,0,810,
-		804,1,0,0,0,810,811,1,0,0,0,811,849,1,0,0,0,812,813,5,157,0,0,813,814,
-		3,30,15,0,814,822,5,158,0,0,815,817,5,5,0,0,816,815,1,0,0,0,816,817,1,
-		0,0,0,817,818,1,0,0,0,818,820,3,90,45,0,819,821,3,26,13,0,820,819,1,0,
-		0,0,820,821,1,0,0,0,821,823,1,0,0,0,822,816,1,0,0,0,822,823,1,0,0,0,823,
-		849,1,0,0,0,824,825,3,90,45,0,825,826,5,157,0,0,826,831,3,64,32,0,827,
-		828,5,159,0,0,828,830,3,64,32,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,
-		1,0,0,0,831,832,1,0,0,0,832,834,1,0,0,0,833,831,1,0,0,0,834,842,5,158,
-		0,0,835,837,5,5,0,0,836,835,1,0,0,0,836,837,1,0,0,0,837,838,1,0,0,0,838,
-		840,3,90,45,0,839,841,3,26,13,0,840,839,1,0,0,0,840,841,1,0,0,0,841,843,
-		1,0,0,0,842,836,1,0,0,0,842,843,1,0,0,0,843,849,1,0,0,0,844,845,5,157,
-		0,0,845,846,3,54,27,0,846,847,5,158,0,0,847,849,1,0,0,0,848,802,1,0,0,
-		0,848,812,1,0,0,0,848,824,1,0,0,0,848,844,1,0,0,0,849,63,1,0,0,0,850,851,
-		3,66,33,0,851,65,1,0,0,0,852,853,6,33,-1,0,853,855,3,72,36,0,854,856,3,
-		68,34,0,855,854,1,0,0,0,855,856,1,0,0,0,856,860,1,0,0,0,857,858,5,64,0,
-		0,858,860,3,66,33,3,859,852,1,0,0,0,859,857,1,0,0,0,860,869,1,0,0,0,861,
-		862,10,2,0,0,862,863,5,3,0,0,863,868,3,66,33,3,864,865,10,1,0,0,865,866,
-		5,69,0,0,866,868,3,66,33,2,867,861,1,0,0,0,867,864,1,0,0,0,868,871,1,0,
-		0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,67,1,0,0,0,871,869,1,0,0,0,872,
-		873,3,70,35,0,873,874,3,72,36,0,874,933,1,0,0,0,875,877,5,64,0,0,876,875,
-		1,0,0,0,876,877,1,0,0,0,877,878,1,0,0,0,878,879,5,8,0,0,879,880,3,72,36,
-		0,880,881,5,3,0,0,881,882,3,72,36,0,882,933,1,0,0,0,883,885,5,64,0,0,884,
-		883,1,0,0,0,884,885,1,0,0,0,885,886,1,0,0,0,886,887,5,48,0,0,887,888,5,
-		157,0,0,888,889,3,30,15,0,889,890,5,158,0,0,890,933,1,0,0,0,891,893,5,
-		64,0,0,892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,895,5,48,0,
-		0,895,896,5,157,0,0,896,901,3,64,32,0,897,898,5,159,0,0,898,900,3,64,32,
-		0,899,897,1,0,0,0,900,903,1,0,0,0,901,899,1,0,0,0,901,902,1,0,0,0,902,
-		904,1,0,0,0,903,901,1,0,0,0,904,905,5,158,0,0,905,933,1,0,0,0,906,908,
-		5,64,0,0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,0,909,910,7,15,
-		0,0,910,913,3,72,36,0,911,912,5,27,0,0,912,914,3,72,36,0,913,911,1,0,0,
-		0,913,914,1,0,0,0,914,933,1,0,0,0,915,917,5,54,0,0,916,918,5,64,0,0,917,
-		916,1,0,0,0,917,918,1,0,0,0,918,919,1,0,0,0,919,933,5,65,0,0,920,922,5,
-		54,0,0,921,923,5,64,0,0,922,921,1,0,0,0,922,923,1,0,0,0,923,924,1,0,0,
-		0,924,933,3,86,43,0,925,927,5,54,0,0,926,928,5,64,0,0,927,926,1,0,0,0,
-		927,928,1,0,0,0,928,929,1,0,0,0,929,930,5,22,0,0,930,931,5,38,0,0,931,
-		933,3,72,36,0,932,872,1,0,0,0,932,876,1,0,0,0,932,884,1,0,0,0,932,892,
-		1,0,0,0,932,907,1,0,0,0,932,915,1,0,0,0,932,920,1,0,0,0,932,925,1,0,0,
-		0,933,69,1,0,0,0,934,935,7,16,0,0,935,71,1,0,0,0,936,937,6,36,-1,0,937,
-		941,3,74,37,0,938,939,7,17,0,0,939,941,3,72,36,5,940,936,1,0,0,0,940,938,
-		1,0,0,0,941,956,1,0,0,0,942,943,10,4,0,0,943,944,7,18,0,0,944,955,3,72,
-		36,5,945,946,10,3,0,0,946,947,7,17,0,0,947,955,3,72,36,4,948,949,10,2,
-		0,0,949,950,5,151,0,0,950,955,3,72,36,3,951,952,10,1,0,0,952,953,7,19,
-		0,0,953,955,3,72,36,2,954,942,1,0,0,0,954,945,1,0,0,0,954,948,1,0,0,0,
-		954,951,1,0,0,0,955,958,1,0,0,0,956,954,1,0,0,0,956,957,1,0,0,0,957,73,
-		1,0,0,0,958,956,1,0,0,0,959,960,6,37,-1,0,960,1054,5,65,0,0,961,1054,3,
-		86,43,0,962,1054,3,88,44,0,963,1054,5,163,0,0,964,1054,5,162,0,0,965,966,
-		5,52,0,0,966,968,5,163,0,0,967,969,3,90,45,0,968,967,1,0,0,0,968,969,1,
-		0,0,0,969,1054,1,0,0,0,970,971,3,90,45,0,971,972,5,163,0,0,972,1054,1,
-		0,0,0,973,1054,5,166,0,0,974,975,5,29,0,0,975,976,5,157,0,0,976,977,3,
-		30,15,0,977,978,5,158,0,0,978,1054,1,0,0,0,979,980,5,32,0,0,980,981,5,
-		157,0,0,981,982,3,90,45,0,982,983,5,38,0,0,983,984,3,72,36,0,984,985,5,
-		158,0,0,985,1054,1,0,0,0,986,1054,7,20,0,0,987,988,5,157,0,0,988,989,3,
-		30,15,0,989,990,5,158,0,0,990,1054,1,0,0,0,991,992,5,4,0,0,992,1001,5,
-		154,0,0,993,998,3,64,32,0,994,995,5,159,0,0,995,997,3,64,32,0,996,994,
-		1,0,0,0,997,1000,1,0,0,0,998,996,1,0,0,0,998,999,1,0,0,0,999,1002,1,0,
-		0,0,1000,998,1,0,0,0,1001,993,1,0,0,0,1001,1002,1,0,0,0,1002,1003,1,0,
-		0,0,1003,1054,5,155,0,0,1004,1006,5,10,0,0,1005,1007,3,64,32,0,1006,1005,
-		1,0,0,0,1006,1007,1,0,0,0,1007,1009,1,0,0,0,1008,1010,3,78,39,0,1009,1008,
-		1,0,0,0,1010,1011,1,0,0,0,1011,1009,1,0,0,0,1011,1012,1,0,0,0,1012,1015,
-		1,0,0,0,1013,1014,5,24,0,0,1014,1016,3,64,32,0,1015,1013,1,0,0,0,1015,
-		1016,1,0,0,0,1016,1017,1,0,0,0,1017,1018,5,26,0,0,1018,1054,1,0,0,0,1019,
-		1020,5,11,0,0,1020,1021,5,157,0,0,1021,1022,3,64,32,0,1022,1023,5,5,0,
-		0,1023,1024,3,80,40,0,1024,1025,5,158,0,0,1025,1054,1,0,0,0,1026,1027,
-		3,76,38,0,1027,1040,5,157,0,0,1028,1041,5,148,0,0,1029,1031,5,22,0,0,1030,
-		1029,1,0,0,0,1030,1031,1,0,0,0,1031,1032,1,0,0,0,1032,1037,3,64,32,0,1033,
-		1034,5,159,0,0,1034,1036,3,64,32,0,1035,1033,1,0,0,0,1036,1039,1,0,0,0,
-		1037,1035,1,0,0,0,1037,1038,1,0,0,0,1038,1041,1,0,0,0,1039,1037,1,0,0,
-		0,1040,1028,1,0,0,0,1040,1030,1,0,0,0,1040,1041,1,0,0,0,1041,1042,1,0,
-		0,0,1042,1043,5,158,0,0,1043,1054,1,0,0,0,1044,1045,3,90,45,0,1045,1046,
-		5,160,0,0,1046,1047,3,90,45,0,1047,1054,1,0,0,0,1048,1054,3,90,45,0,1049,
-		1050,5,157,0,0,1050,1051,3,64,32,0,1051,1052,5,158,0,0,1052,1054,1,0,0,
-		0,1053,959,1,0,0,0,1053,961,1,0,0,0,1053,962,1,0,0,0,1053,963,1,0,0,0,
-		1053,964,1,0,0,0,1053,965,1,0,0,0,1053,970,1,0,0,0,1053,973,1,0,0,0,1053,
-		974,1,0,0,0,1053,979,1,0,0,0,1053,986,1,0,0,0,1053,987,1,0,0,0,1053,991,
-		1,0,0,0,1053,1004,1,0,0,0,1053,1019,1,0,0,0,1053,1026,1,0,0,0,1053,1044,
-		1,0,0,0,1053,1048,1,0,0,0,1053,1049,1,0,0,0,1054,1065,1,0,0,0,1055,1056,
-		10,8,0,0,1056,1057,5,154,0,0,1057,1058,3,72,36,0,1058,1059,5,155,0,0,1059,
-		1064,1,0,0,0,1060,1061,10,5,0,0,1061,1062,5,156,0,0,1062,1064,3,80,40,
-		0,1063,1055,1,0,0,0,1063,1060,1,0,0,0,1064,1067,1,0,0,0,1065,1063,1,0,
-		0,0,1065,1066,1,0,0,0,1066,75,1,0,0,0,1067,1065,1,0,0,0,1068,1072,3,90,
-		45,0,1069,1072,5,58,0,0,1070,1072,5,82,0,0,1071,1068,1,0,0,0,1071,1069,
-		1,0,0,0,1071,1070,1,0,0,0,1072,77,1,0,0,0,1073,1074,5,117,0,0,1074,1075,
-		3,64,32,0,1075,1076,5,102,0,0,1076,1077,3,64,32,0,1077,79,1,0,0,0,1078,
-		1079,6,40,-1,0,1079,1080,5,4,0,0,1080,1081,5,142,0,0,1081,1082,3,80,40,
-		0,1082,1083,5,144,0,0,1083,1123,1,0,0,0,1084,1085,5,62,0,0,1085,1086,5,
-		142,0,0,1086,1087,3,80,40,0,1087,1088,5,159,0,0,1088,1089,3,80,40,0,1089,
-		1090,5,144,0,0,1090,1123,1,0,0,0,1091,1092,5,97,0,0,1092,1101,5,142,0,
-		0,1093,1098,3,82,41,0,1094,1095,5,159,0,0,1095,1097,3,82,41,0,1096,1094,
-		1,0,0,0,1097,1100,1,0,0,0,1098,1096,1,0,0,0,1098,1099,1,0,0,0,1099,1102,
-		1,0,0,0,1100,1098,1,0,0,0,1101,1093,1,0,0,0,1101,1102,1,0,0,0,1102,1103,
-		1,0,0,0,1103,1123,5,144,0,0,1104,1106,3,90,45,0,1105,1107,7,21,0,0,1106,
-		1105,1,0,0,0,1106,1107,1,0,0,0,1107,1115,1,0,0,0,1108,1109,5,157,0,0,1109,
-		1112,5,164,0,0,1110,1111,5,159,0,0,1111,1113,5,164,0,0,1112,1110,1,0,0,
-		0,1112,1113,1,0,0,0,1113,1114,1,0,0,0,1114,1116,5,158,0,0,1115,1108,1,
-		0,0,0,1115,1116,1,0,0,0,1116,1120,1,0,0,0,1117,1118,7,22,0,0,1118,1119,
-		5,103,0,0,1119,1121,5,123,0,0,1120,1117,1,0,0,0,1120,1121,1,0,0,0,1121,
-		1123,1,0,0,0,1122,1078,1,0,0,0,1122,1084,1,0,0,0,1122,1091,1,0,0,0,1122,
-		1104,1,0,0,0,1123,1129,1,0,0,0,1124,1125,10,2,0,0,1125,1126,5,154,0,0,
-		1126,1128,5,155,0,0,1127,1124,1,0,0,0,1128,1131,1,0,0,0,1129,1127,1,0,
-		0,0,1129,1130,1,0,0,0,1130,81,1,0,0,0,1131,1129,1,0,0,0,1132,1133,3,90,
-		45,0,1133,1134,3,80,40,0,1134,83,1,0,0,0,1135,1138,3,90,45,0,1136,1137,
-		5,160,0,0,1137,1139,3,90,45,0,1138,1136,1,0,0,0,1138,1139,1,0,0,0,1139,
-		85,1,0,0,0,1140,1141,7,23,0,0,1141,87,1,0,0,0,1142,1143,7,24,0,0,1143,
-		89,1,0,0,0,1144,1148,5,167,0,0,1145,1148,5,168,0,0,1146,1148,3,92,46,0,
-		1147,1144,1,0,0,0,1147,1145,1,0,0,0,1147,1146,1,0,0,0,1148,91,1,0,0,0,
-		1149,1150,7,25,0,0,1150,93,1,0,0,0,172,97,104,109,115,118,125,131,135,
-		138,142,146,152,156,166,170,174,177,181,187,194,197,205,210,216,219,223,
-		228,235,238,243,257,262,267,272,277,282,291,298,302,306,311,314,318,323,
-		326,330,334,337,343,349,355,360,364,366,378,381,385,391,399,414,421,430,
-		441,446,454,458,466,477,488,491,501,504,507,512,514,519,521,525,538,544,
-		547,549,561,568,572,579,588,591,594,598,607,610,614,623,626,630,634,644,
-		654,671,683,696,701,710,722,725,727,741,745,747,749,751,755,759,763,767,
-		769,780,785,795,800,804,808,810,816,820,822,831,836,840,842,848,855,859,
-		867,869,876,884,892,901,907,913,917,922,927,932,940,954,956,968,998,1001,
-		1006,1011,1015,1030,1037,1040,1053,1063,1065,1071,1098,1101,1106,1112,
-		1115,1120,1122,1129,1138,1147
+		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,1,0,5,0,98,8,0,10,0,
+		12,0,101,9,0,1,0,1,0,4,0,105,8,0,11,0,12,0,106,1,0,5,0,110,8,0,10,0,12,
+		0,113,9,0,1,0,5,0,116,8,0,10,0,12,0,119,9,0,3,0,121,8,0,1,0,1,0,1,1,1,
+		1,1,1,3,1,128,8,1,1,1,1,1,1,1,1,1,3,1,134,8,1,1,1,1,1,3,1,138,8,1,1,1,
+		3,1,141,8,1,1,1,1,1,3,1,145,8,1,1,1,1,1,3,1,149,8,1,1,1,1,1,1,1,1,1,3,
+		1,155,8,1,1,1,1,1,3,1,159,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,169,
+		8,1,1,1,1,1,3,1,173,8,1,1,1,1,1,3,1,177,8,1,1,1,3,1,180,8,1,1,1,1,1,3,
+		1,184,8,1,1,1,1,1,1,1,1,1,3,1,190,8,1,1,1,1,1,1,1,1,1,1,1,3,1,197,8,1,
+		1,1,3,1,200,8,1,1,1,1,1,1,1,1,1,5,1,206,8,1,10,1,12,1,209,9,1,1,1,1,1,
+		3,1,213,8,1,1,1,1,1,1,1,1,1,3,1,219,8,1,1,1,3,1,222,8,1,1,1,1,1,3,1,226,
+		8,1,1,1,1,1,1,1,3,1,231,8,1,1,1,1,1,1,1,1,1,1,1,3,1,238,8,1,1,1,3,1,241,
+		8,1,1,1,1,1,1,1,3,1,246,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		1,1,1,3,1,260,8,1,1,1,1,1,1,1,3,1,265,8,1,1,1,1,1,1,1,3,1,270,8,1,1,1,
+		1,1,1,1,3,1,275,8,1,1,1,1,1,1,1,3,1,280,8,1,1,1,1,1,1,1,3,1,285,8,1,1,
+		1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,294,8,1,1,1,1,1,1,1,1,1,1,1,3,1,301,8,1,
+		1,1,1,1,3,1,305,8,1,1,1,1,1,3,1,309,8,1,1,1,1,1,1,1,3,1,314,8,1,1,1,3,
+		1,317,8,1,1,1,1,1,3,1,321,8,1,1,1,5,1,324,8,1,10,1,12,1,327,9,1,3,1,329,
+		8,1,1,1,1,1,3,1,333,8,1,1,1,1,1,3,1,337,8,1,1,1,3,1,340,8,1,1,1,1,1,1,
+		1,1,1,3,1,346,8,1,1,1,1,1,1,1,1,1,3,1,352,8,1,1,1,1,1,1,1,1,1,3,1,358,
+		8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,370,8,1,1,1,1,1,1,1,1,
+		1,5,1,376,8,1,10,1,12,1,379,9,1,1,1,1,1,3,1,383,8,1,1,1,1,1,1,1,3,1,388,
+		8,1,1,1,3,1,391,8,1,1,1,1,1,1,1,3,1,396,8,1,1,1,1,1,1,1,1,1,1,1,3,1,403,
+		8,1,1,1,1,1,3,1,407,8,1,1,1,3,1,410,8,1,1,1,3,1,413,8,1,1,1,1,1,1,1,1,
+		1,3,1,419,8,1,3,1,421,8,1,1,2,1,2,1,2,1,2,1,2,3,2,428,8,2,1,3,1,3,4,3,
+		432,8,3,11,3,12,3,433,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,5,5,444,8,5,10,5,
+		12,5,447,9,5,3,5,449,8,5,1,6,1,6,3,6,453,8,6,1,6,1,6,1,6,1,6,3,6,459,8,
+		6,1,7,1,7,1,7,1,7,5,7,465,8,7,10,7,12,7,468,9,7,1,7,1,7,1,8,1,8,1,8,1,
+		8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,482,8,8,1,9,1,9,1,9,1,9,1,9,3,9,489,8,9,
+		1,10,1,10,1,10,1,10,1,10,5,10,496,8,10,10,10,12,10,499,9,10,1,10,1,10,
+		1,11,1,11,1,11,1,11,1,12,1,12,3,12,509,8,12,1,12,1,12,1,12,3,12,514,8,
+		12,1,13,1,13,1,13,1,13,5,13,520,8,13,10,13,12,13,523,9,13,1,13,3,13,526,
+		8,13,1,14,1,14,1,14,1,14,5,14,532,8,14,10,14,12,14,535,9,14,1,14,1,14,
+		1,15,1,15,1,15,1,15,5,15,543,8,15,10,15,12,15,546,9,15,1,15,1,15,1,16,
+		1,16,1,16,1,16,5,16,554,8,16,10,16,12,16,557,9,16,3,16,559,8,16,1,16,1,
+		16,1,16,1,16,1,16,1,16,5,16,567,8,16,10,16,12,16,570,9,16,3,16,572,8,16,
+		1,16,3,16,575,8,16,1,16,1,16,1,16,3,16,580,8,16,3,16,582,8,16,1,16,1,16,
+		1,16,3,16,587,8,16,3,16,589,8,16,1,17,1,17,3,17,593,8,17,1,17,1,17,1,17,
+		1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,606,8,18,1,18,1,18,1,18,1,
+		18,3,18,612,8,18,1,18,5,18,615,8,18,10,18,12,18,618,9,18,1,19,1,19,1,20,
+		1,20,1,20,1,20,1,20,5,20,627,8,20,10,20,12,20,630,9,20,1,20,1,20,1,20,
+		1,20,3,20,636,8,20,1,21,1,21,3,21,640,8,21,1,21,1,21,1,21,5,21,645,8,21,
+		10,21,12,21,648,9,21,1,21,1,21,1,21,1,21,5,21,654,8,21,10,21,12,21,657,
+		9,21,3,21,659,8,21,1,21,3,21,662,8,21,1,21,1,21,3,21,666,8,21,1,21,1,21,
+		1,21,1,21,1,21,5,21,673,8,21,10,21,12,21,676,9,21,3,21,678,8,21,1,21,1,
+		21,3,21,682,8,21,1,21,1,21,1,21,1,21,1,21,5,21,689,8,21,10,21,12,21,692,
+		9,21,3,21,694,8,21,1,22,1,22,3,22,698,8,22,1,22,1,22,3,22,702,8,22,1,23,
+		1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,712,8,23,1,24,1,24,1,24,1,24,1,
+		24,1,24,5,24,720,8,24,10,24,12,24,723,9,24,1,24,1,24,1,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,737,8,24,10,24,12,24,740,9,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,749,8,24,10,24,12,24,752,9,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,762,8,24,10,24,12,24,765,9,
+		24,1,24,1,24,3,24,769,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,778,
+		8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,790,8,27,1,
+		27,3,27,793,8,27,3,27,795,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,
+		1,28,1,28,1,28,1,28,3,28,809,8,28,1,28,1,28,3,28,813,8,28,3,28,815,8,28,
+		5,28,817,8,28,10,28,12,28,820,9,28,1,29,3,29,823,8,29,1,29,1,29,3,29,827,
+		8,29,1,29,1,29,3,29,831,8,29,1,29,1,29,3,29,835,8,29,3,29,837,8,29,1,30,
+		1,30,1,30,1,30,1,30,1,30,1,30,5,30,846,8,30,10,30,12,30,849,9,30,1,30,
+		1,30,3,30,853,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,863,8,
+		31,1,31,1,31,1,31,3,31,868,8,31,1,32,1,32,3,32,872,8,32,1,32,1,32,3,32,
+		876,8,32,3,32,878,8,32,1,32,1,32,1,32,1,32,3,32,884,8,32,1,32,1,32,3,32,
+		888,8,32,3,32,890,8,32,1,32,1,32,1,32,1,32,1,32,5,32,897,8,32,10,32,12,
+		32,900,9,32,1,32,1,32,3,32,904,8,32,1,32,1,32,3,32,908,8,32,3,32,910,8,
+		32,1,32,1,32,1,32,1,32,3,32,916,8,32,1,33,1,33,1,34,1,34,1,34,3,34,923,
+		8,34,1,34,1,34,3,34,927,8,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,935,8,
+		34,10,34,12,34,938,9,34,1,35,1,35,1,35,1,35,3,35,944,8,35,1,35,1,35,1,
+		35,1,35,1,35,1,35,3,35,952,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,960,
+		8,35,1,35,1,35,1,35,1,35,1,35,5,35,967,8,35,10,35,12,35,970,9,35,1,35,
+		1,35,1,35,3,35,975,8,35,1,35,1,35,1,35,1,35,3,35,981,8,35,1,35,1,35,3,
+		35,985,8,35,1,35,1,35,1,35,3,35,990,8,35,1,35,1,35,1,35,3,35,995,8,35,
+		1,35,1,35,1,35,3,35,1000,8,35,1,36,1,36,1,37,1,37,1,37,1,37,3,37,1008,
+		8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,
+		1022,8,37,10,37,12,37,1025,9,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,3,38,1036,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,5,38,1064,8,38,10,38,12,38,1067,9,38,3,38,1069,8,38,1,38,1,38,
+		1,38,3,38,1074,8,38,1,38,4,38,1077,8,38,11,38,12,38,1078,1,38,1,38,3,38,
+		1083,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,3,38,1098,8,38,1,38,1,38,1,38,5,38,1103,8,38,10,38,12,38,1106,9,38,
+		3,38,1108,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		3,38,1121,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1131,8,38,
+		10,38,12,38,1134,9,38,1,39,1,39,1,39,3,39,1139,8,39,1,40,1,40,1,40,1,40,
+		1,40,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,
+		1,41,1,41,1,41,1,41,1,41,5,41,1164,8,41,10,41,12,41,1167,9,41,3,41,1169,
+		8,41,1,41,1,41,1,41,3,41,1174,8,41,1,41,1,41,1,41,1,41,3,41,1180,8,41,
+		1,41,3,41,1183,8,41,1,41,1,41,1,41,3,41,1188,8,41,3,41,1190,8,41,1,41,
+		1,41,1,41,5,41,1195,8,41,10,41,12,41,1198,9,41,1,42,1,42,1,42,1,43,1,43,
+		1,43,3,43,1206,8,43,1,44,1,44,1,45,1,45,1,46,1,46,1,46,3,46,1215,8,46,
+		1,47,1,47,1,47,0,6,36,56,68,74,76,82,48,0,2,4,6,8,10,12,14,16,18,20,22,
+		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
+		72,74,76,78,80,82,84,86,88,90,92,94,0,27,2,0,95,95,99,99,2,0,89,89,93,
+		93,8,0,41,41,77,78,90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,
+		5,0,89,89,93,93,95,95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,148,148,
+		1,0,136,137,4,0,26,26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,
+		134,135,2,0,120,120,122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,
+		2,0,2,2,22,22,2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,148,153,
+		1,0,154,155,1,0,156,158,1,0,160,161,1,0,16,17,2,0,74,74,113,113,2,0,33,
+		33,107,107,1,0,172,173,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,31,34,36,
+		40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,98,100,
+		101,103,103,105,106,108,108,110,110,112,116,122,147,1432,0,99,1,0,0,0,
+		2,420,1,0,0,0,4,422,1,0,0,0,6,431,1,0,0,0,8,435,1,0,0,0,10,448,1,0,0,0,
+		12,458,1,0,0,0,14,460,1,0,0,0,16,481,1,0,0,0,18,483,1,0,0,0,20,490,1,0,
+		0,0,22,502,1,0,0,0,24,513,1,0,0,0,26,525,1,0,0,0,28,527,1,0,0,0,30,538,
+		1,0,0,0,32,558,1,0,0,0,34,590,1,0,0,0,36,599,1,0,0,0,38,619,1,0,0,0,40,
+		635,1,0,0,0,42,637,1,0,0,0,44,695,1,0,0,0,46,711,1,0,0,0,48,768,1,0,0,
+		0,50,777,1,0,0,0,52,779,1,0,0,0,54,794,1,0,0,0,56,796,1,0,0,0,58,836,1,
+		0,0,0,60,852,1,0,0,0,62,854,1,0,0,0,64,915,1,0,0,0,66,917,1,0,0,0,68,926,
+		1,0,0,0,70,999,1,0,0,0,72,1001,1,0,0,0,74,1007,1,0,0,0,76,1120,1,0,0,0,
+		78,1138,1,0,0,0,80,1140,1,0,0,0,82,1189,1,0,0,0,84,1199,1,0,0,0,86,1202,
+		1,0,0,0,88,1207,1,0,0,0,90,1209,1,0,0,0,92,1214,1,0,0,0,94,1216,1,0,0,
+		0,96,98,5,169,0,0,97,96,1,0,0,0,98,101,1,0,0,0,99,97,1,0,0,0,99,100,1,
+		0,0,0,100,120,1,0,0,0,101,99,1,0,0,0,102,111,3,2,1,0,103,105,5,169,0,0,
+		104,103,1,0,0,0,105,106,1,0,0,0,106,104,1,0,0,0,106,107,1,0,0,0,107,108,
+		1,0,0,0,108,110,3,2,1,0,109,104,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,
+		0,111,112,1,0,0,0,112,117,1,0,0,0,113,111,1,0,0,0,114,116,5,169,0,0,115,
+		114,1,0,0,0,116,119,1,0,0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,121,1,
+		0,0,0,119,117,1,0,0,0,120,102,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,
+		122,123,5,0,0,1,123,1,1,0,0,0,124,127,5,14,0,0,125,126,5,69,0,0,126,128,
+		5,79,0,0,127,125,1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,133,7,0,0,
+		0,130,131,5,46,0,0,131,132,5,64,0,0,132,134,5,29,0,0,133,130,1,0,0,0,133,
+		134,1,0,0,0,134,135,1,0,0,0,135,137,3,86,43,0,136,138,3,14,7,0,137,136,
+		1,0,0,0,137,138,1,0,0,0,138,140,1,0,0,0,139,141,3,20,10,0,140,139,1,0,
+		0,0,140,141,1,0,0,0,141,144,1,0,0,0,142,143,5,5,0,0,143,145,3,32,16,0,
+		144,142,1,0,0,0,144,145,1,0,0,0,145,421,1,0,0,0,146,148,5,14,0,0,147,149,
+		5,63,0,0,148,147,1,0,0,0,148,149,1,0,0,0,149,150,1,0,0,0,150,154,5,114,
+		0,0,151,152,5,46,0,0,152,153,5,64,0,0,153,155,5,29,0,0,154,151,1,0,0,0,
+		154,155,1,0,0,0,155,156,1,0,0,0,156,158,3,86,43,0,157,159,3,20,10,0,158,
+		157,1,0,0,0,158,159,1,0,0,0,159,160,1,0,0,0,160,161,5,5,0,0,161,162,3,
+		32,16,0,162,421,1,0,0,0,163,164,5,14,0,0,164,168,7,1,0,0,165,166,5,46,
+		0,0,166,167,5,64,0,0,167,169,5,29,0,0,168,165,1,0,0,0,168,169,1,0,0,0,
+		169,170,1,0,0,0,170,172,3,86,43,0,171,173,3,14,7,0,172,171,1,0,0,0,172,
+		173,1,0,0,0,173,176,1,0,0,0,174,175,5,38,0,0,175,177,3,86,43,0,176,174,
+		1,0,0,0,176,177,1,0,0,0,177,179,1,0,0,0,178,180,3,20,10,0,179,178,1,0,
+		0,0,179,180,1,0,0,0,180,183,1,0,0,0,181,182,5,5,0,0,182,184,3,32,16,0,
+		183,181,1,0,0,0,183,184,1,0,0,0,184,421,1,0,0,0,185,186,5,50,0,0,186,187,
+		5,53,0,0,187,189,3,86,43,0,188,190,3,28,14,0,189,188,1,0,0,0,189,190,1,
+		0,0,0,190,191,1,0,0,0,191,192,3,26,13,0,192,421,1,0,0,0,193,194,5,110,
+		0,0,194,199,3,86,43,0,195,197,5,5,0,0,196,195,1,0,0,0,196,197,1,0,0,0,
+		197,198,1,0,0,0,198,200,3,92,46,0,199,196,1,0,0,0,199,200,1,0,0,0,200,
+		201,1,0,0,0,201,202,5,87,0,0,202,207,3,8,4,0,203,204,5,167,0,0,204,206,
+		3,8,4,0,205,203,1,0,0,0,206,209,1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,
+		0,208,212,1,0,0,0,209,207,1,0,0,0,210,211,5,118,0,0,211,213,3,66,33,0,
+		212,210,1,0,0,0,212,213,1,0,0,0,213,421,1,0,0,0,214,215,5,19,0,0,215,216,
+		5,38,0,0,216,221,3,86,43,0,217,219,5,5,0,0,218,217,1,0,0,0,218,219,1,0,
+		0,0,219,220,1,0,0,0,220,222,3,92,46,0,221,218,1,0,0,0,221,222,1,0,0,0,
+		222,225,1,0,0,0,223,224,5,118,0,0,224,226,3,66,33,0,225,223,1,0,0,0,225,
+		226,1,0,0,0,226,421,1,0,0,0,227,421,3,32,16,0,228,230,5,98,0,0,229,231,
+		5,104,0,0,230,229,1,0,0,0,230,231,1,0,0,0,231,237,1,0,0,0,232,238,3,86,
+		43,0,233,234,5,165,0,0,234,235,3,32,16,0,235,236,5,166,0,0,236,238,1,0,
+		0,0,237,232,1,0,0,0,237,233,1,0,0,0,238,240,1,0,0,0,239,241,3,20,10,0,
+		240,239,1,0,0,0,240,241,1,0,0,0,241,421,1,0,0,0,242,243,5,88,0,0,243,245,
+		7,2,0,0,244,246,5,31,0,0,245,244,1,0,0,0,245,246,1,0,0,0,246,421,1,0,0,
+		0,247,248,5,88,0,0,248,249,5,63,0,0,249,421,5,115,0,0,250,251,5,88,0,0,
+		251,421,5,2,0,0,252,253,5,88,0,0,253,421,3,10,5,0,254,255,7,3,0,0,255,
+		256,5,40,0,0,256,421,3,92,46,0,257,259,7,3,0,0,258,260,5,31,0,0,259,258,
+		1,0,0,0,259,260,1,0,0,0,260,261,1,0,0,0,261,421,3,86,43,0,262,264,5,23,
+		0,0,263,265,5,63,0,0,264,263,1,0,0,0,264,265,1,0,0,0,265,266,1,0,0,0,266,
+		269,7,4,0,0,267,268,5,46,0,0,268,270,5,29,0,0,269,267,1,0,0,0,269,270,
+		1,0,0,0,270,271,1,0,0,0,271,274,3,86,43,0,272,273,5,19,0,0,273,275,5,105,
+		0,0,274,272,1,0,0,0,274,275,1,0,0,0,275,421,1,0,0,0,276,279,5,101,0,0,
+		277,280,3,92,46,0,278,280,5,2,0,0,279,277,1,0,0,0,279,278,1,0,0,0,280,
+		421,1,0,0,0,281,421,5,36,0,0,282,284,5,87,0,0,283,285,7,5,0,0,284,283,
+		1,0,0,0,284,285,1,0,0,0,285,286,1,0,0,0,286,287,3,10,5,0,287,288,7,6,0,
+		0,288,289,3,12,6,0,289,421,1,0,0,0,290,293,5,80,0,0,291,294,3,10,5,0,292,
+		294,5,2,0,0,293,291,1,0,0,0,293,292,1,0,0,0,294,421,1,0,0,0,295,296,5,
+		30,0,0,296,421,3,2,1,0,297,300,5,76,0,0,298,301,5,171,0,0,299,301,3,92,
+		46,0,300,298,1,0,0,0,300,299,1,0,0,0,301,304,1,0,0,0,302,303,5,38,0,0,
+		303,305,5,7,0,0,304,302,1,0,0,0,304,305,1,0,0,0,305,308,1,0,0,0,306,307,
+		5,60,0,0,307,309,5,172,0,0,308,306,1,0,0,0,308,309,1,0,0,0,309,421,1,0,
+		0,0,310,314,5,125,0,0,311,312,5,133,0,0,312,314,5,136,0,0,313,310,1,0,
+		0,0,313,311,1,0,0,0,314,316,1,0,0,0,315,317,7,7,0,0,316,315,1,0,0,0,316,
+		317,1,0,0,0,317,328,1,0,0,0,318,325,3,6,3,0,319,321,5,167,0,0,320,319,
+		1,0,0,0,320,321,1,0,0,0,321,322,1,0,0,0,322,324,3,6,3,0,323,320,1,0,0,
+		0,324,327,1,0,0,0,325,323,1,0,0,0,325,326,1,0,0,0,326,329,1,0,0,0,327,
+		325,1,0,0,0,328,318,1,0,0,0,328,329,1,0,0,0,329,421,1,0,0,0,330,332,7,
+		8,0,0,331,333,7,7,0,0,332,331,1,0,0,0,332,333,1,0,0,0,333,339,1,0,0,0,
+		334,336,5,3,0,0,335,337,5,129,0,0,336,335,1,0,0,0,336,337,1,0,0,0,337,
+		338,1,0,0,0,338,340,5,126,0,0,339,334,1,0,0,0,339,340,1,0,0,0,340,421,
+		1,0,0,0,341,342,5,128,0,0,342,421,7,9,0,0,343,345,5,87,0,0,344,346,7,5,
+		0,0,345,344,1,0,0,0,345,346,1,0,0,0,346,347,1,0,0,0,347,348,5,103,0,0,
+		348,351,5,123,0,0,349,352,3,12,6,0,350,352,5,61,0,0,351,349,1,0,0,0,351,
+		350,1,0,0,0,352,421,1,0,0,0,353,354,5,14,0,0,354,355,5,138,0,0,355,357,
+		3,92,46,0,356,358,5,120,0,0,357,356,1,0,0,0,357,358,1,0,0,0,358,359,1,
+		0,0,0,359,360,5,139,0,0,360,361,5,171,0,0,361,421,1,0,0,0,362,363,5,140,
+		0,0,363,364,5,165,0,0,364,365,3,32,16,0,365,366,5,166,0,0,366,367,5,104,
+		0,0,367,382,5,141,0,0,368,370,5,120,0,0,369,368,1,0,0,0,369,370,1,0,0,
+		0,370,371,1,0,0,0,371,372,5,165,0,0,372,377,3,4,2,0,373,374,5,167,0,0,
+		374,376,3,4,2,0,375,373,1,0,0,0,376,379,1,0,0,0,377,375,1,0,0,0,377,378,
+		1,0,0,0,378,380,1,0,0,0,379,377,1,0,0,0,380,381,5,166,0,0,381,383,1,0,
+		0,0,382,369,1,0,0,0,382,383,1,0,0,0,383,421,1,0,0,0,384,385,5,142,0,0,
+		385,387,3,92,46,0,386,388,5,129,0,0,387,386,1,0,0,0,387,388,1,0,0,0,388,
+		390,1,0,0,0,389,391,5,147,0,0,390,389,1,0,0,0,390,391,1,0,0,0,391,392,
+		1,0,0,0,392,395,5,143,0,0,393,394,7,10,0,0,394,396,5,146,0,0,395,393,1,
+		0,0,0,395,396,1,0,0,0,396,397,1,0,0,0,397,398,5,37,0,0,398,399,3,32,16,
+		0,399,421,1,0,0,0,400,409,5,144,0,0,401,403,5,145,0,0,402,401,1,0,0,0,
+		402,403,1,0,0,0,403,406,1,0,0,0,404,407,5,172,0,0,405,407,5,2,0,0,406,
+		404,1,0,0,0,406,405,1,0,0,0,407,410,1,0,0,0,408,410,5,145,0,0,409,402,
+		1,0,0,0,409,408,1,0,0,0,409,410,1,0,0,0,410,412,1,0,0,0,411,413,7,11,0,
+		0,412,411,1,0,0,0,412,413,1,0,0,0,413,414,1,0,0,0,414,421,3,92,46,0,415,
+		418,5,13,0,0,416,419,3,92,46,0,417,419,5,2,0,0,418,416,1,0,0,0,418,417,
+		1,0,0,0,419,421,1,0,0,0,420,124,1,0,0,0,420,146,1,0,0,0,420,163,1,0,0,
+		0,420,185,1,0,0,0,420,193,1,0,0,0,420,214,1,0,0,0,420,227,1,0,0,0,420,
+		228,1,0,0,0,420,242,1,0,0,0,420,247,1,0,0,0,420,250,1,0,0,0,420,252,1,
+		0,0,0,420,254,1,0,0,0,420,257,1,0,0,0,420,262,1,0,0,0,420,276,1,0,0,0,
+		420,281,1,0,0,0,420,282,1,0,0,0,420,290,1,0,0,0,420,295,1,0,0,0,420,297,
+		1,0,0,0,420,313,1,0,0,0,420,330,1,0,0,0,420,341,1,0,0,0,420,343,1,0,0,
+		0,420,353,1,0,0,0,420,362,1,0,0,0,420,384,1,0,0,0,420,400,1,0,0,0,420,
+		415,1,0,0,0,421,3,1,0,0,0,422,427,3,92,46,0,423,428,3,92,46,0,424,428,
+		5,171,0,0,425,428,5,107,0,0,426,428,5,33,0,0,427,423,1,0,0,0,427,424,1,
+		0,0,0,427,425,1,0,0,0,427,426,1,0,0,0,427,428,1,0,0,0,428,5,1,0,0,0,429,
+		432,5,64,0,0,430,432,3,92,46,0,431,429,1,0,0,0,431,430,1,0,0,0,432,433,
+		1,0,0,0,433,431,1,0,0,0,433,434,1,0,0,0,434,7,1,0,0,0,435,436,3,92,46,
+		0,436,437,5,148,0,0,437,438,3,66,33,0,438,9,1,0,0,0,439,449,5,171,0,0,
+		440,445,3,92,46,0,441,442,5,168,0,0,442,444,3,92,46,0,443,441,1,0,0,0,
+		444,447,1,0,0,0,445,443,1,0,0,0,445,446,1,0,0,0,446,449,1,0,0,0,447,445,
+		1,0,0,0,448,439,1,0,0,0,448,440,1,0,0,0,449,11,1,0,0,0,450,459,5,171,0,
+		0,451,453,5,155,0,0,452,451,1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,
+		459,3,90,45,0,455,459,3,92,46,0,456,459,5,18,0,0,457,459,5,68,0,0,458,
+		450,1,0,0,0,458,452,1,0,0,0,458,455,1,0,0,0,458,456,1,0,0,0,458,457,1,
+		0,0,0,459,13,1,0,0,0,460,461,5,165,0,0,461,466,3,16,8,0,462,463,5,167,
+		0,0,463,465,3,16,8,0,464,462,1,0,0,0,465,468,1,0,0,0,466,464,1,0,0,0,466,
+		467,1,0,0,0,467,469,1,0,0,0,468,466,1,0,0,0,469,470,5,166,0,0,470,15,1,
+		0,0,0,471,482,3,18,9,0,472,473,5,116,0,0,473,474,5,37,0,0,474,475,3,92,
+		46,0,475,476,5,5,0,0,476,477,3,66,33,0,477,482,1,0,0,0,478,479,5,75,0,
+		0,479,480,5,56,0,0,480,482,3,28,14,0,481,471,1,0,0,0,481,472,1,0,0,0,481,
+		478,1,0,0,0,482,17,1,0,0,0,483,484,3,92,46,0,484,488,3,82,41,0,485,489,
+		5,56,0,0,486,487,5,75,0,0,487,489,5,56,0,0,488,485,1,0,0,0,488,486,1,0,
+		0,0,488,489,1,0,0,0,489,19,1,0,0,0,490,491,5,120,0,0,491,492,5,165,0,0,
+		492,497,3,22,11,0,493,494,5,167,0,0,494,496,3,22,11,0,495,493,1,0,0,0,
+		496,499,1,0,0,0,497,495,1,0,0,0,497,498,1,0,0,0,498,500,1,0,0,0,499,497,
+		1,0,0,0,500,501,5,166,0,0,501,21,1,0,0,0,502,503,3,92,46,0,503,504,5,148,
+		0,0,504,505,3,24,12,0,505,23,1,0,0,0,506,514,5,171,0,0,507,509,5,155,0,
+		0,508,507,1,0,0,0,508,509,1,0,0,0,509,510,1,0,0,0,510,514,3,90,45,0,511,
+		514,3,88,44,0,512,514,3,92,46,0,513,506,1,0,0,0,513,508,1,0,0,0,513,511,
+		1,0,0,0,513,512,1,0,0,0,514,25,1,0,0,0,515,516,5,112,0,0,516,521,3,30,
+		15,0,517,518,5,167,0,0,518,520,3,30,15,0,519,517,1,0,0,0,520,523,1,0,0,
+		0,521,519,1,0,0,0,521,522,1,0,0,0,522,526,1,0,0,0,523,521,1,0,0,0,524,
+		526,3,32,16,0,525,515,1,0,0,0,525,524,1,0,0,0,526,27,1,0,0,0,527,528,5,
+		165,0,0,528,533,3,92,46,0,529,530,5,167,0,0,530,532,3,92,46,0,531,529,
+		1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,
+		0,535,533,1,0,0,0,536,537,5,166,0,0,537,29,1,0,0,0,538,539,5,165,0,0,539,
+		544,3,66,33,0,540,541,5,167,0,0,541,543,3,66,33,0,542,540,1,0,0,0,543,
+		546,1,0,0,0,544,542,1,0,0,0,544,545,1,0,0,0,545,547,1,0,0,0,546,544,1,
+		0,0,0,547,548,5,166,0,0,548,31,1,0,0,0,549,550,5,120,0,0,550,555,3,34,
+		17,0,551,552,5,167,0,0,552,554,3,34,17,0,553,551,1,0,0,0,554,557,1,0,0,
+		0,555,553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,
+		549,1,0,0,0,558,559,1,0,0,0,559,560,1,0,0,0,560,571,3,36,18,0,561,562,
+		5,70,0,0,562,563,5,9,0,0,563,568,3,44,22,0,564,565,5,167,0,0,565,567,3,
+		44,22,0,566,564,1,0,0,0,567,570,1,0,0,0,568,566,1,0,0,0,568,569,1,0,0,
+		0,569,572,1,0,0,0,570,568,1,0,0,0,571,561,1,0,0,0,571,572,1,0,0,0,572,
+		574,1,0,0,0,573,575,3,46,23,0,574,573,1,0,0,0,574,575,1,0,0,0,575,581,
+		1,0,0,0,576,579,5,60,0,0,577,580,5,172,0,0,578,580,5,2,0,0,579,577,1,0,
+		0,0,579,578,1,0,0,0,580,582,1,0,0,0,581,576,1,0,0,0,581,582,1,0,0,0,582,
+		588,1,0,0,0,583,584,5,67,0,0,584,586,5,172,0,0,585,587,7,12,0,0,586,585,
+		1,0,0,0,586,587,1,0,0,0,587,589,1,0,0,0,588,583,1,0,0,0,588,589,1,0,0,
+		0,589,33,1,0,0,0,590,592,3,92,46,0,591,593,3,28,14,0,592,591,1,0,0,0,592,
+		593,1,0,0,0,593,594,1,0,0,0,594,595,5,5,0,0,595,596,5,165,0,0,596,597,
+		3,32,16,0,597,598,5,166,0,0,598,35,1,0,0,0,599,600,6,18,-1,0,600,601,3,
+		40,20,0,601,616,1,0,0,0,602,603,10,2,0,0,603,605,5,51,0,0,604,606,3,38,
+		19,0,605,604,1,0,0,0,605,606,1,0,0,0,606,607,1,0,0,0,607,615,3,36,18,3,
+		608,609,10,1,0,0,609,611,7,13,0,0,610,612,3,38,19,0,611,610,1,0,0,0,611,
+		612,1,0,0,0,612,613,1,0,0,0,613,615,3,36,18,2,614,602,1,0,0,0,614,608,
+		1,0,0,0,615,618,1,0,0,0,616,614,1,0,0,0,616,617,1,0,0,0,617,37,1,0,0,0,
+		618,616,1,0,0,0,619,620,7,14,0,0,620,39,1,0,0,0,621,636,3,42,21,0,622,
+		623,5,112,0,0,623,628,3,30,15,0,624,625,5,167,0,0,625,627,3,30,15,0,626,
+		624,1,0,0,0,627,630,1,0,0,0,628,626,1,0,0,0,628,629,1,0,0,0,629,636,1,
+		0,0,0,630,628,1,0,0,0,631,632,5,165,0,0,632,633,3,32,16,0,633,634,5,166,
+		0,0,634,636,1,0,0,0,635,621,1,0,0,0,635,622,1,0,0,0,635,631,1,0,0,0,636,
+		41,1,0,0,0,637,639,5,85,0,0,638,640,5,22,0,0,639,638,1,0,0,0,639,640,1,
+		0,0,0,640,641,1,0,0,0,641,646,3,54,27,0,642,643,5,167,0,0,643,645,3,54,
+		27,0,644,642,1,0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,
+		658,1,0,0,0,648,646,1,0,0,0,649,650,5,38,0,0,650,655,3,56,28,0,651,652,
+		5,167,0,0,652,654,3,56,28,0,653,651,1,0,0,0,654,657,1,0,0,0,655,653,1,
+		0,0,0,655,656,1,0,0,0,656,659,1,0,0,0,657,655,1,0,0,0,658,649,1,0,0,0,
+		658,659,1,0,0,0,659,661,1,0,0,0,660,662,3,48,24,0,661,660,1,0,0,0,661,
+		662,1,0,0,0,662,665,1,0,0,0,663,664,5,118,0,0,664,666,3,66,33,0,665,663,
+		1,0,0,0,665,666,1,0,0,0,666,677,1,0,0,0,667,668,5,43,0,0,668,669,5,9,0,
+		0,669,674,3,66,33,0,670,671,5,167,0,0,671,673,3,66,33,0,672,670,1,0,0,
+		0,673,676,1,0,0,0,674,672,1,0,0,0,674,675,1,0,0,0,675,678,1,0,0,0,676,
+		674,1,0,0,0,677,667,1,0,0,0,677,678,1,0,0,0,678,681,1,0,0,0,679,680,5,
+		44,0,0,680,682,3,66,33,0,681,679,1,0,0,0,681,682,1,0,0,0,682,693,1,0,0,
+		0,683,684,5,72,0,0,684,685,5,9,0,0,685,690,3,66,33,0,686,687,5,167,0,0,
+		687,689,3,66,33,0,688,686,1,0,0,0,689,692,1,0,0,0,690,688,1,0,0,0,690,
+		691,1,0,0,0,691,694,1,0,0,0,692,690,1,0,0,0,693,683,1,0,0,0,693,694,1,
+		0,0,0,694,43,1,0,0,0,695,697,3,66,33,0,696,698,7,15,0,0,697,696,1,0,0,
+		0,697,698,1,0,0,0,698,701,1,0,0,0,699,700,5,66,0,0,700,702,7,16,0,0,701,
+		699,1,0,0,0,701,702,1,0,0,0,702,45,1,0,0,0,703,704,5,25,0,0,704,712,5,
+		12,0,0,705,706,5,25,0,0,706,712,5,34,0,0,707,708,5,25,0,0,708,709,5,68,
+		0,0,709,710,5,119,0,0,710,712,5,13,0,0,711,703,1,0,0,0,711,705,1,0,0,0,
+		711,707,1,0,0,0,712,47,1,0,0,0,713,714,5,119,0,0,714,715,5,108,0,0,715,
+		716,5,165,0,0,716,717,5,91,0,0,717,721,3,52,26,0,718,720,3,50,25,0,719,
+		718,1,0,0,0,720,723,1,0,0,0,721,719,1,0,0,0,721,722,1,0,0,0,722,724,1,
+		0,0,0,723,721,1,0,0,0,724,725,5,166,0,0,725,769,1,0,0,0,726,727,5,119,
+		0,0,727,728,5,45,0,0,728,729,5,165,0,0,729,730,5,91,0,0,730,731,3,52,26,
+		0,731,732,5,167,0,0,732,733,5,1,0,0,733,734,5,9,0,0,734,738,3,52,26,0,
+		735,737,3,50,25,0,736,735,1,0,0,0,737,740,1,0,0,0,738,736,1,0,0,0,738,
+		739,1,0,0,0,739,741,1,0,0,0,740,738,1,0,0,0,741,742,5,166,0,0,742,769,
+		1,0,0,0,743,744,5,119,0,0,744,745,5,86,0,0,745,746,5,165,0,0,746,750,3,
+		52,26,0,747,749,3,50,25,0,748,747,1,0,0,0,749,752,1,0,0,0,750,748,1,0,
+		0,0,750,751,1,0,0,0,751,753,1,0,0,0,752,750,1,0,0,0,753,754,5,166,0,0,
+		754,769,1,0,0,0,755,756,5,119,0,0,756,757,5,92,0,0,757,758,5,165,0,0,758,
+		759,5,91,0,0,759,763,3,52,26,0,760,762,3,50,25,0,761,760,1,0,0,0,762,765,
+		1,0,0,0,763,761,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,763,1,0,0,
+		0,766,767,5,166,0,0,767,769,1,0,0,0,768,713,1,0,0,0,768,726,1,0,0,0,768,
+		743,1,0,0,0,768,755,1,0,0,0,769,49,1,0,0,0,770,771,5,167,0,0,771,772,5,
+		81,0,0,772,778,3,52,26,0,773,774,5,167,0,0,774,775,5,42,0,0,775,776,5,
+		73,0,0,776,778,3,52,26,0,777,770,1,0,0,0,777,773,1,0,0,0,778,51,1,0,0,
+		0,779,780,5,172,0,0,780,781,3,92,46,0,781,53,1,0,0,0,782,795,5,156,0,0,
+		783,784,3,92,46,0,784,785,5,168,0,0,785,786,5,156,0,0,786,795,1,0,0,0,
+		787,792,3,66,33,0,788,790,5,5,0,0,789,788,1,0,0,0,789,790,1,0,0,0,790,
+		791,1,0,0,0,791,793,3,92,46,0,792,789,1,0,0,0,792,793,1,0,0,0,793,795,
+		1,0,0,0,794,782,1,0,0,0,794,783,1,0,0,0,794,787,1,0,0,0,795,55,1,0,0,0,
+		796,797,6,28,-1,0,797,798,3,64,32,0,798,818,1,0,0,0,799,800,10,3,0,0,800,
+		801,5,15,0,0,801,802,5,55,0,0,802,817,3,64,32,0,803,804,10,2,0,0,804,805,
+		3,58,29,0,805,806,5,55,0,0,806,814,3,64,32,0,807,809,3,62,31,0,808,807,
+		1,0,0,0,808,809,1,0,0,0,809,810,1,0,0,0,810,812,3,60,30,0,811,813,3,62,
+		31,0,812,811,1,0,0,0,812,813,1,0,0,0,813,815,1,0,0,0,814,808,1,0,0,0,814,
+		815,1,0,0,0,815,817,1,0,0,0,816,799,1,0,0,0,816,803,1,0,0,0,817,820,1,
+		0,0,0,818,816,1,0,0,0,818,819,1,0,0,0,819,57,1,0,0,0,820,818,1,0,0,0,821,
+		823,5,49,0,0,822,821,1,0,0,0,822,823,1,0,0,0,823,837,1,0,0,0,824,826,5,
+		58,0,0,825,827,5,71,0,0,826,825,1,0,0,0,826,827,1,0,0,0,827,837,1,0,0,
+		0,828,830,5,82,0,0,829,831,5,71,0,0,830,829,1,0,0,0,830,831,1,0,0,0,831,
+		837,1,0,0,0,832,834,5,39,0,0,833,835,5,71,0,0,834,833,1,0,0,0,834,835,
+		1,0,0,0,835,837,1,0,0,0,836,822,1,0,0,0,836,824,1,0,0,0,836,828,1,0,0,
+		0,836,832,1,0,0,0,837,59,1,0,0,0,838,839,5,68,0,0,839,853,3,66,33,0,840,
+		841,5,111,0,0,841,842,5,165,0,0,842,847,3,92,46,0,843,844,5,167,0,0,844,
+		846,3,92,46,0,845,843,1,0,0,0,846,849,1,0,0,0,847,845,1,0,0,0,847,848,
+		1,0,0,0,848,850,1,0,0,0,849,847,1,0,0,0,850,851,5,166,0,0,851,853,1,0,
+		0,0,852,838,1,0,0,0,852,840,1,0,0,0,853,61,1,0,0,0,854,862,5,121,0,0,855,
+		863,3,52,26,0,856,857,5,165,0,0,857,858,3,52,26,0,858,859,5,167,0,0,859,
+		860,3,52,26,0,860,861,5,166,0,0,861,863,1,0,0,0,862,855,1,0,0,0,862,856,
+		1,0,0,0,863,867,1,0,0,0,864,865,5,42,0,0,865,866,5,73,0,0,866,868,3,52,
+		26,0,867,864,1,0,0,0,867,868,1,0,0,0,868,63,1,0,0,0,869,877,3,86,43,0,
+		870,872,5,5,0,0,871,870,1,0,0,0,871,872,1,0,0,0,872,873,1,0,0,0,873,875,
+		3,92,46,0,874,876,3,28,14,0,875,874,1,0,0,0,875,876,1,0,0,0,876,878,1,
+		0,0,0,877,871,1,0,0,0,877,878,1,0,0,0,878,916,1,0,0,0,879,880,5,165,0,
+		0,880,881,3,32,16,0,881,889,5,166,0,0,882,884,5,5,0,0,883,882,1,0,0,0,
+		883,884,1,0,0,0,884,885,1,0,0,0,885,887,3,92,46,0,886,888,3,28,14,0,887,
+		886,1,0,0,0,887,888,1,0,0,0,888,890,1,0,0,0,889,883,1,0,0,0,889,890,1,
+		0,0,0,890,916,1,0,0,0,891,892,3,92,46,0,892,893,5,165,0,0,893,898,3,66,
+		33,0,894,895,5,167,0,0,895,897,3,66,33,0,896,894,1,0,0,0,897,900,1,0,0,
+		0,898,896,1,0,0,0,898,899,1,0,0,0,899,901,1,0,0,0,900,898,1,0,0,0,901,
+		909,5,166,0,0,902,904,5,5,0,0,903,902,1,0,0,0,903,904,1,0,0,0,904,905,
+		1,0,0,0,905,907,3,92,46,0,906,908,3,28,14,0,907,906,1,0,0,0,907,908,1,
+		0,0,0,908,910,1,0,0,0,909,903,1,0,0,0,909,910,1,0,0,0,910,916,1,0,0,0,
+		911,912,5,165,0,0,912,913,3,56,28,0,913,914,5,166,0,0,914,916,1,0,0,0,
+		915,869,1,0,0,0,915,879,1,0,0,0,915,891,1,0,0,0,915,911,1,0,0,0,916,65,
+		1,0,0,0,917,918,3,68,34,0,918,67,1,0,0,0,919,920,6,34,-1,0,920,922,3,74,
+		37,0,921,923,3,70,35,0,922,921,1,0,0,0,922,923,1,0,0,0,923,927,1,0,0,0,
+		924,925,5,64,0,0,925,927,3,68,34,3,926,919,1,0,0,0,926,924,1,0,0,0,927,
+		936,1,0,0,0,928,929,10,2,0,0,929,930,5,3,0,0,930,935,3,68,34,3,931,932,
+		10,1,0,0,932,933,5,69,0,0,933,935,3,68,34,2,934,928,1,0,0,0,934,931,1,
+		0,0,0,935,938,1,0,0,0,936,934,1,0,0,0,936,937,1,0,0,0,937,69,1,0,0,0,938,
+		936,1,0,0,0,939,940,3,72,36,0,940,941,3,74,37,0,941,1000,1,0,0,0,942,944,
+		5,64,0,0,943,942,1,0,0,0,943,944,1,0,0,0,944,945,1,0,0,0,945,946,5,8,0,
+		0,946,947,3,74,37,0,947,948,5,3,0,0,948,949,3,74,37,0,949,1000,1,0,0,0,
+		950,952,5,64,0,0,951,950,1,0,0,0,951,952,1,0,0,0,952,953,1,0,0,0,953,954,
+		5,48,0,0,954,955,5,165,0,0,955,956,3,32,16,0,956,957,5,166,0,0,957,1000,
+		1,0,0,0,958,960,5,64,0,0,959,958,1,0,0,0,959,960,1,0,0,0,960,961,1,0,0,
+		0,961,962,5,48,0,0,962,963,5,165,0,0,963,968,3,66,33,0,964,965,5,167,0,
+		0,965,967,3,66,33,0,966,964,1,0,0,0,967,970,1,0,0,0,968,966,1,0,0,0,968,
+		969,1,0,0,0,969,971,1,0,0,0,970,968,1,0,0,0,971,972,5,166,0,0,972,1000,
+		1,0,0,0,973,975,5,64,0,0,974,973,1,0,0,0,974,975,1,0,0,0,975,976,1,0,0,
+		0,976,977,7,17,0,0,977,980,3,74,37,0,978,979,5,27,0,0,979,981,3,74,37,
+		0,980,978,1,0,0,0,980,981,1,0,0,0,981,1000,1,0,0,0,982,984,5,54,0,0,983,
+		985,5,64,0,0,984,983,1,0,0,0,984,985,1,0,0,0,985,986,1,0,0,0,986,1000,
+		5,65,0,0,987,989,5,54,0,0,988,990,5,64,0,0,989,988,1,0,0,0,989,990,1,0,
+		0,0,990,991,1,0,0,0,991,1000,3,88,44,0,992,994,5,54,0,0,993,995,5,64,0,
+		0,994,993,1,0,0,0,994,995,1,0,0,0,995,996,1,0,0,0,996,997,5,22,0,0,997,
+		998,5,38,0,0,998,1000,3,74,37,0,999,939,1,0,0,0,999,943,1,0,0,0,999,951,
+		1,0,0,0,999,959,1,0,0,0,999,974,1,0,0,0,999,982,1,0,0,0,999,987,1,0,0,
+		0,999,992,1,0,0,0,1000,71,1,0,0,0,1001,1002,7,18,0,0,1002,73,1,0,0,0,1003,
+		1004,6,37,-1,0,1004,1008,3,76,38,0,1005,1006,7,19,0,0,1006,1008,3,74,37,
+		5,1007,1003,1,0,0,0,1007,1005,1,0,0,0,1008,1023,1,0,0,0,1009,1010,10,4,
+		0,0,1010,1011,7,20,0,0,1011,1022,3,74,37,5,1012,1013,10,3,0,0,1013,1014,
+		7,19,0,0,1014,1022,3,74,37,4,1015,1016,10,2,0,0,1016,1017,5,159,0,0,1017,
+		1022,3,74,37,3,1018,1019,10,1,0,0,1019,1020,7,21,0,0,1020,1022,3,74,37,
+		2,1021,1009,1,0,0,0,1021,1012,1,0,0,0,1021,1015,1,0,0,0,1021,1018,1,0,
+		0,0,1022,1025,1,0,0,0,1023,1021,1,0,0,0,1023,1024,1,0,0,0,1024,75,1,0,
+		0,0,1025,1023,1,0,0,0,1026,1027,6,38,-1,0,1027,1121,5,65,0,0,1028,1121,
+		3,88,44,0,1029,1121,3,90,45,0,1030,1121,5,171,0,0,1031,1121,5,170,0,0,
+		1032,1033,5,52,0,0,1033,1035,5,171,0,0,1034,1036,3,92,46,0,1035,1034,1,
+		0,0,0,1035,1036,1,0,0,0,1036,1121,1,0,0,0,1037,1038,3,92,46,0,1038,1039,
+		5,171,0,0,1039,1121,1,0,0,0,1040,1121,5,174,0,0,1041,1042,5,29,0,0,1042,
+		1043,5,165,0,0,1043,1044,3,32,16,0,1044,1045,5,166,0,0,1045,1121,1,0,0,
+		0,1046,1047,5,32,0,0,1047,1048,5,165,0,0,1048,1049,3,92,46,0,1049,1050,
+		5,38,0,0,1050,1051,3,74,37,0,1051,1052,5,166,0,0,1052,1121,1,0,0,0,1053,
+		1121,7,22,0,0,1054,1055,5,165,0,0,1055,1056,3,32,16,0,1056,1057,5,166,
+		0,0,1057,1121,1,0,0,0,1058,1059,5,4,0,0,1059,1068,5,162,0,0,1060,1065,
+		3,66,33,0,1061,1062,5,167,0,0,1062,1064,3,66,33,0,1063,1061,1,0,0,0,1064,
+		1067,1,0,0,0,1065,1063,1,0,0,0,1065,1066,1,0,0,0,1066,1069,1,0,0,0,1067,
+		1065,1,0,0,0,1068,1060,1,0,0,0,1068,1069,1,0,0,0,1069,1070,1,0,0,0,1070,
+		1121,5,163,0,0,1071,1073,5,10,0,0,1072,1074,3,66,33,0,1073,1072,1,0,0,
+		0,1073,1074,1,0,0,0,1074,1076,1,0,0,0,1075,1077,3,80,40,0,1076,1075,1,
+		0,0,0,1077,1078,1,0,0,0,1078,1076,1,0,0,0,1078,1079,1,0,0,0,1079,1082,
+		1,0,0,0,1080,1081,5,24,0,0,1081,1083,3,66,33,0,1082,1080,1,0,0,0,1082,
+		1083,1,0,0,0,1083,1084,1,0,0,0,1084,1085,5,26,0,0,1085,1121,1,0,0,0,1086,
+		1087,5,11,0,0,1087,1088,5,165,0,0,1088,1089,3,66,33,0,1089,1090,5,5,0,
+		0,1090,1091,3,82,41,0,1091,1092,5,166,0,0,1092,1121,1,0,0,0,1093,1094,
+		3,78,39,0,1094,1107,5,165,0,0,1095,1108,5,156,0,0,1096,1098,5,22,0,0,1097,
+		1096,1,0,0,0,1097,1098,1,0,0,0,1098,1099,1,0,0,0,1099,1104,3,66,33,0,1100,
+		1101,5,167,0,0,1101,1103,3,66,33,0,1102,1100,1,0,0,0,1103,1106,1,0,0,0,
+		1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,1108,1,0,0,0,1106,1104,1,0,0,
+		0,1107,1095,1,0,0,0,1107,1097,1,0,0,0,1107,1108,1,0,0,0,1108,1109,1,0,
+		0,0,1109,1110,5,166,0,0,1110,1121,1,0,0,0,1111,1112,3,92,46,0,1112,1113,
+		5,168,0,0,1113,1114,3,92,46,0,1114,1121,1,0,0,0,1115,1121,3,92,46,0,1116,
+		1117,5,165,0,0,1117,1118,3,66,33,0,1118,1119,5,166,0,0,1119,1121,1,0,0,
+		0,1120,1026,1,0,0,0,1120,1028,1,0,0,0,1120,1029,1,0,0,0,1120,1030,1,0,
+		0,0,1120,1031,1,0,0,0,1120,1032,1,0,0,0,1120,1037,1,0,0,0,1120,1040,1,
+		0,0,0,1120,1041,1,0,0,0,1120,1046,1,0,0,0,1120,1053,1,0,0,0,1120,1054,
+		1,0,0,0,1120,1058,1,0,0,0,1120,1071,1,0,0,0,1120,1086,1,0,0,0,1120,1093,
+		1,0,0,0,1120,1111,1,0,0,0,1120,1115,1,0,0,0,1120,1116,1,0,0,0,1121,1132,
+		1,0,0,0,1122,1123,10,8,0,0,1123,1124,5,162,0,0,1124,1125,3,74,37,0,1125,
+		1126,5,163,0,0,1126,1131,1,0,0,0,1127,1128,10,5,0,0,1128,1129,5,164,0,
+		0,1129,1131,3,82,41,0,1130,1122,1,0,0,0,1130,1127,1,0,0,0,1131,1134,1,
+		0,0,0,1132,1130,1,0,0,0,1132,1133,1,0,0,0,1133,77,1,0,0,0,1134,1132,1,
+		0,0,0,1135,1139,3,92,46,0,1136,1139,5,58,0,0,1137,1139,5,82,0,0,1138,1135,
+		1,0,0,0,1138,1136,1,0,0,0,1138,1137,1,0,0,0,1139,79,1,0,0,0,1140,1141,
+		5,117,0,0,1141,1142,3,66,33,0,1142,1143,5,102,0,0,1143,1144,3,66,33,0,
+		1144,81,1,0,0,0,1145,1146,6,41,-1,0,1146,1147,5,4,0,0,1147,1148,5,150,
+		0,0,1148,1149,3,82,41,0,1149,1150,5,152,0,0,1150,1190,1,0,0,0,1151,1152,
+		5,62,0,0,1152,1153,5,150,0,0,1153,1154,3,82,41,0,1154,1155,5,167,0,0,1155,
+		1156,3,82,41,0,1156,1157,5,152,0,0,1157,1190,1,0,0,0,1158,1159,5,97,0,
+		0,1159,1168,5,150,0,0,1160,1165,3,84,42,0,1161,1162,5,167,0,0,1162,1164,
+		3,84,42,0,1163,1161,1,0,0,0,1164,1167,1,0,0,0,1165,1163,1,0,0,0,1165,1166,
+		1,0,0,0,1166,1169,1,0,0,0,1167,1165,1,0,0,0,1168,1160,1,0,0,0,1168,1169,
+		1,0,0,0,1169,1170,1,0,0,0,1170,1190,5,152,0,0,1171,1173,3,92,46,0,1172,
+		1174,7,23,0,0,1173,1172,1,0,0,0,1173,1174,1,0,0,0,1174,1182,1,0,0,0,1175,
+		1176,5,165,0,0,1176,1179,5,172,0,0,1177,1178,5,167,0,0,1178,1180,5,172,
+		0,0,1179,1177,1,0,0,0,1179,1180,1,0,0,0,1180,1181,1,0,0,0,1181,1183,5,
+		166,0,0,1182,1175,1,0,0,0,1182,1183,1,0,0,0,1183,1187,1,0,0,0,1184,1185,
+		7,10,0,0,1185,1186,5,103,0,0,1186,1188,5,123,0,0,1187,1184,1,0,0,0,1187,
+		1188,1,0,0,0,1188,1190,1,0,0,0,1189,1145,1,0,0,0,1189,1151,1,0,0,0,1189,
+		1158,1,0,0,0,1189,1171,1,0,0,0,1190,1196,1,0,0,0,1191,1192,10,2,0,0,1192,
+		1193,5,162,0,0,1193,1195,5,163,0,0,1194,1191,1,0,0,0,1195,1198,1,0,0,0,
+		1196,1194,1,0,0,0,1196,1197,1,0,0,0,1197,83,1,0,0,0,1198,1196,1,0,0,0,
+		1199,1200,3,92,46,0,1200,1201,3,82,41,0,1201,85,1,0,0,0,1202,1205,3,92,
+		46,0,1203,1204,5,168,0,0,1204,1206,3,92,46,0,1205,1203,1,0,0,0,1205,1206,
+		1,0,0,0,1206,87,1,0,0,0,1207,1208,7,24,0,0,1208,89,1,0,0,0,1209,1210,7,
+		25,0,0,1210,91,1,0,0,0,1211,1215,5,175,0,0,1212,1215,5,176,0,0,1213,1215,
+		3,94,47,0,1214,1211,1,0,0,0,1214,1212,1,0,0,0,1214,1213,1,0,0,0,1215,93,
+		1,0,0,0,1216,1217,7,26,0,0,1217,95,1,0,0,0,184,99,106,111,117,120,127,
+		133,137,140,144,148,154,158,168,172,176,179,183,189,196,199,207,212,218,
+		221,225,230,237,240,245,259,264,269,274,279,284,293,300,304,308,313,316,
+		320,325,328,332,336,339,345,351,357,369,377,382,387,390,395,402,406,409,
+		412,418,420,427,431,433,445,448,452,458,466,481,488,497,508,513,521,525,
+		533,544,555,558,568,571,574,579,581,586,588,592,605,611,614,616,628,635,
+		639,646,655,658,661,665,674,677,681,690,693,697,701,711,721,738,750,763,
+		768,777,789,792,794,808,812,814,816,818,822,826,830,834,836,847,852,862,
+		867,871,875,877,883,887,889,898,903,907,909,915,922,926,934,936,943,951,
+		959,968,974,980,984,989,994,999,1007,1021,1023,1035,1065,1068,1073,1078,
+		1082,1097,1104,1107,1120,1130,1132,1138,1165,1168,1173,1179,1182,1187,
+		1189,1196,1205,1214
 	};
 
 	public static readonly ATN _ATN =

@@ -219,6 +219,40 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCreateUser([NotNull] StreamSqlParser.CreateUserContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>copyTo</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCopyTo([NotNull] StreamSqlParser.CopyToContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>declareCursor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDeclareCursor([NotNull] StreamSqlParser.DeclareCursorContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>fetchCursor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitFetchCursor([NotNull] StreamSqlParser.FetchCursorContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>closeCursor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCloseCursor([NotNull] StreamSqlParser.CloseCursorContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.copyOption"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCopyOption([NotNull] StreamSqlParser.CopyOptionContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.transactionMode"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
