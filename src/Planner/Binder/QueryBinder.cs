@@ -333,6 +333,10 @@ public static class QueryBinder
 
         switch (from[0])
         {
+            case TableRelation table when catalog.SystemRelations?.Find(table.Name.Schema, table.Name.Name, catalog) is { } system:
+                var rows = system.Rows.Select(r => (IReadOnlyList<BoundExpression>)r.Select((v, i) => (BoundExpression)new BoundLiteral(v, system.Columns[i].Type)).ToList()).ToList();
+                var systemColumns = Rename(system.Columns, table.ColumnAliases, table.Position);
+                return (new LogicalValues(rows, system.Columns), null, new BindScope(table.Name.Name, table.Alias, systemColumns));
             case TableRelation table:
                 var stream = catalog.GetStream(table.Name.Name, table.Name.Position);
                 var scanColumns = Rename(stream.RowSchema, table.ColumnAliases, table.Position);
