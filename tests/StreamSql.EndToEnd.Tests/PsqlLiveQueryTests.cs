@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Npgsql;
 
 namespace StreamSql.EndToEnd.Tests;
@@ -138,5 +139,31 @@ public sealed class PsqlLiveQueryTests(SharedServerFixture fixture)
         Assert.Equal(["3"], await connection.RowsAsync("FETCH 2 FROM c"));
         await connection.ExecuteAsync("CLOSE c");
         await transaction.CommitAsync();
+    }
+
+    [Fact]
+    public async Task CopyThroughTheExtendedProtocolIsDescribedAsNoDataAndSendsCopyMessages()
+    {
+        var s = Sql.Unique("copy_extended");
+        await using (var connection = await _server.ConnectAsync())
+        {
+            await connection.ExecuteAsync($"CREATE STREAM {s} (id INT) WITH (partitions=1)");
+            await connection.ExecuteAsync($"INSERT INTO {s} VALUES (7)");
+        }
+
+        await using var client = await RawPgClient.StartAsync(_server);
+        await client.SendAsync([
+            .. RawPgClient.Message('P', [.. Encoding.UTF8.GetBytes($"\0COPY (SELECT id FROM {s} EMIT CHANGES LIMIT 1) TO STDOUT\0"), 0, 0]),
+            .. RawPgClient.Message('B', [0, 0, 0, 0, 0, 0, 0, 0]),
+            .. RawPgClient.Message('D', [(byte)'P', 0]),
+            .. RawPgClient.Message('E', [0, 0, 0, 0, 0]),
+            .. RawPgClient.Message('S', []),
+        ]);
+
+        var messages = await client.ReadUntilReadyAsync();
+
+        Assert.Equal("12nHdcCZ", new string([.. messages.Select(m => m.Type)]));
+        Assert.Equal("7\n", Encoding.UTF8.GetString(messages[4].Body));
+        Assert.Equal("COPY 1\0", Encoding.UTF8.GetString(messages[6].Body));
     }
 }
