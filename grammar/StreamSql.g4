@@ -235,6 +235,13 @@ predicate
     | IS NOT? NULL                                                                  # isNull
     | IS NOT? booleanValue                                                          # isBoolean
     | IS NOT? DISTINCT FROM right=valueExpression                                   # isDistinctFrom
+    | regexOperator right=valueExpression                                           # regexMatch
+    ;
+
+// POSIX regular expression match (psql's catalog queries): ~, !~, ~*, !~*, or OPERATOR(pg_catalog.~).
+regexOperator
+    : op=(TILDE | NOT_TILDE | TILDE_STAR | NOT_TILDE_STAR)
+    | OPERATOR LPAREN (identifier DOT)? op=(TILDE | NOT_TILDE | TILDE_STAR | NOT_TILDE_STAR) RPAREN
     ;
 
 comparisonOperator
@@ -268,6 +275,7 @@ primaryExpression
     | CASE operand=expression? whenClause+ (ELSE elseExpression=expression)? END # caseExpression
     | CAST LPAREN expression AS typeName RPAREN                          # cast
     | primaryExpression DOUBLE_COLON typeName                             # postgresCast
+    | primaryExpression COLLATE (schema=identifier DOT)? (collation=identifier | DEFAULT) # collate
     | functionName LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN # functionCall
     | identifier DOT identifier                                           # qualifiedColumn
     | identifier                                                          # columnReference
@@ -276,7 +284,7 @@ primaryExpression
 
 // left and right are reserved for joins but, as in PostgreSQL, still name functions.
 functionName
-    : identifier
+    : (schema=identifier DOT)? identifier
     | LEFT
     | RIGHT
     ;
@@ -327,7 +335,7 @@ nonReserved
     | BEGINNING | PRINT
     | ABORT | BEGIN | CHAIN | COMMIT | DISCARD | NO | PLANS | ROLLBACK | SEQUENCES | START | TEMP | TEMPORARY
     | TRANSACTION | WORK | USER | PASSWORD
-    | COPY | STDOUT | DECLARE | CURSOR | FETCH | FORWARD | HOLD | SCROLL
+    | COPY | STDOUT | DECLARE | CURSOR | FETCH | FORWARD | HOLD | SCROLL | OPERATOR | COLLATE
     ;
 
 ADVANCE: 'ADVANCE';
@@ -479,6 +487,8 @@ FETCH: 'FETCH';
 FORWARD: 'FORWARD';
 HOLD: 'HOLD';
 SCROLL: 'SCROLL';
+OPERATOR: 'OPERATOR';
+COLLATE: 'COLLATE';
 
 EQ: '=';
 NEQ: '<>' | '!=';
@@ -497,6 +507,10 @@ ARROW: '->';
 LBRACKET: '[';
 RBRACKET: ']';
 DOUBLE_COLON: '::';
+TILDE: '~';
+NOT_TILDE: '!~';
+TILDE_STAR: '~*';
+NOT_TILDE_STAR: '!~*';
 LPAREN: '(';
 RPAREN: ')';
 COMMA: ',';

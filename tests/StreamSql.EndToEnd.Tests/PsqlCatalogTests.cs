@@ -32,4 +32,22 @@ public sealed class PsqlCatalogTests(SharedServerFixture fixture)
         Assert.Contains(" attname |  typname  \n---------+-----------\n id      | int4\n name    | varchar\n ts      | timestamp\n(3 rows)", output);
         Assert.Equal("", error);
     }
+
+    [Fact]
+    public async Task ListsStreamsAsTablesAndTheSchemas()
+    {
+        var s = Sql.Unique("dt");
+        var (exit, output, error) = await Psql.RunAsync(_server, $"""
+            CREATE STREAM {s} (id INT) WITH (partitions=1);
+            \dt {s}
+            \dt
+            \dn
+            \dv
+            """, "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains($" public | {s} | table | streamsql\n(1 row)", output);
+        Assert.Contains("  List of schemas\n  Name  |   Owner   \n--------+-----------\n public | streamsql\n(1 row)", output);
+        Assert.Contains("Did not find any relations.", error);
+    }
 }

@@ -56,12 +56,13 @@ public partial class StreamSqlParser : Parser {
 		DISCARD=128, NO=129, PLANS=130, ROLLBACK=131, SEQUENCES=132, START=133, 
 		TEMP=134, TEMPORARY=135, TRANSACTION=136, WORK=137, USER=138, PASSWORD=139, 
 		COPY=140, STDOUT=141, DECLARE=142, CURSOR=143, FETCH=144, FORWARD=145, 
-		HOLD=146, SCROLL=147, EQ=148, NEQ=149, LT=150, LTE=151, GT=152, GTE=153, 
-		PLUS=154, MINUS=155, ASTERISK=156, SLASH=157, PERCENT=158, CONCAT=159, 
-		DOUBLE_ARROW=160, ARROW=161, LBRACKET=162, RBRACKET=163, DOUBLE_COLON=164, 
-		LPAREN=165, RPAREN=166, COMMA=167, DOT=168, SEMI=169, ESCAPE_STRING=170, 
-		STRING=171, INTEGER_VALUE=172, DECIMAL_VALUE=173, PARAMETER=174, IDENTIFIER=175, 
-		QUOTED_IDENTIFIER=176, LINE_COMMENT=177, BLOCK_COMMENT=178, WS=179, UNRECOGNIZED=180;
+		HOLD=146, SCROLL=147, OPERATOR=148, COLLATE=149, EQ=150, NEQ=151, LT=152, 
+		LTE=153, GT=154, GTE=155, PLUS=156, MINUS=157, ASTERISK=158, SLASH=159, 
+		PERCENT=160, CONCAT=161, DOUBLE_ARROW=162, ARROW=163, LBRACKET=164, RBRACKET=165, 
+		DOUBLE_COLON=166, TILDE=167, NOT_TILDE=168, TILDE_STAR=169, NOT_TILDE_STAR=170, 
+		LPAREN=171, RPAREN=172, COMMA=173, DOT=174, SEMI=175, ESCAPE_STRING=176, 
+		STRING=177, INTEGER_VALUE=178, DECIMAL_VALUE=179, PARAMETER=180, IDENTIFIER=181, 
+		QUOTED_IDENTIFIER=182, LINE_COMMENT=183, BLOCK_COMMENT=184, WS=185, UNRECOGNIZED=186;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_copyOption = 2, RULE_transactionMode = 3, 
 		RULE_assignment = 4, RULE_settingName = 5, RULE_settingValue = 6, RULE_tableElements = 7, 
@@ -73,10 +74,10 @@ public partial class StreamSqlParser : Parser {
 		RULE_windowClause = 24, RULE_windowOption = 25, RULE_duration = 26, RULE_selectItem = 27, 
 		RULE_relation = 28, RULE_joinType = 29, RULE_joinCriteria = 30, RULE_withinClause = 31, 
 		RULE_relationPrimary = 32, RULE_expression = 33, RULE_booleanExpression = 34, 
-		RULE_predicate = 35, RULE_comparisonOperator = 36, RULE_valueExpression = 37, 
-		RULE_primaryExpression = 38, RULE_functionName = 39, RULE_whenClause = 40, 
-		RULE_typeName = 41, RULE_structField = 42, RULE_qualifiedName = 43, RULE_booleanValue = 44, 
-		RULE_number = 45, RULE_identifier = 46, RULE_nonReserved = 47;
+		RULE_predicate = 35, RULE_regexOperator = 36, RULE_comparisonOperator = 37, 
+		RULE_valueExpression = 38, RULE_primaryExpression = 39, RULE_functionName = 40, 
+		RULE_whenClause = 41, RULE_typeName = 42, RULE_structField = 43, RULE_qualifiedName = 44, 
+		RULE_booleanValue = 45, RULE_number = 46, RULE_identifier = 47, RULE_nonReserved = 48;
 	public static readonly string[] ruleNames = {
 		"script", "statement", "copyOption", "transactionMode", "assignment", 
 		"settingName", "settingValue", "tableElements", "tableElement", "columnDefinition", 
@@ -85,9 +86,9 @@ public partial class StreamSqlParser : Parser {
 		"queryPrimary", "querySpecification", "sortItem", "emitClause", "windowClause", 
 		"windowOption", "duration", "selectItem", "relation", "joinType", "joinCriteria", 
 		"withinClause", "relationPrimary", "expression", "booleanExpression", 
-		"predicate", "comparisonOperator", "valueExpression", "primaryExpression", 
-		"functionName", "whenClause", "typeName", "structField", "qualifiedName", 
-		"booleanValue", "number", "identifier", "nonReserved"
+		"predicate", "regexOperator", "comparisonOperator", "valueExpression", 
+		"primaryExpression", "functionName", "whenClause", "typeName", "structField", 
+		"qualifiedName", "booleanValue", "number", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -113,9 +114,10 @@ public partial class StreamSqlParser : Parser {
 		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
 		"'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", "'WORK'", "'USER'", 
 		"'PASSWORD'", "'COPY'", "'STDOUT'", "'DECLARE'", "'CURSOR'", "'FETCH'", 
-		"'FORWARD'", "'HOLD'", "'SCROLL'", "'='", null, "'<'", "'<='", "'>'", 
-		"'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", 
-		"']'", "'::'", "'('", "')'", "','", "'.'", "';'"
+		"'FORWARD'", "'HOLD'", "'SCROLL'", "'OPERATOR'", "'COLLATE'", "'='", null, 
+		"'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", 
+		"'->>'", "'->'", "'['", "']'", "'::'", "'~'", "'!~'", "'~*'", "'!~*'", 
+		"'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
@@ -137,9 +139,10 @@ public partial class StreamSqlParser : Parser {
 		"BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", 
 		"START", "TEMP", "TEMPORARY", "TRANSACTION", "WORK", "USER", "PASSWORD", 
 		"COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", "FORWARD", "HOLD", "SCROLL", 
-		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", 
-		"PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", 
-		"DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
+		"OPERATOR", "COLLATE", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", 
+		"MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", 
+		"LBRACKET", "RBRACKET", "DOUBLE_COLON", "TILDE", "NOT_TILDE", "TILDE_STAR", 
+		"NOT_TILDE_STAR", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
 		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
 		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
@@ -209,75 +212,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 99;
+			State = 101;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 96;
+				State = 98;
 				Match(SEMI);
 				}
 				}
-				State = 101;
+				State = 103;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 120;
+			State = 122;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779253248L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || ((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 33554453L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779253248L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || ((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 2147483669L) != 0)) {
 				{
-				State = 102;
+				State = 104;
 				statement();
-				State = 111;
+				State = 113;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 104;
+						State = 106;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 103;
+							State = 105;
 							Match(SEMI);
 							}
 							}
-							State = 106;
+							State = 108;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 108;
+						State = 110;
 						statement();
 						}
 						} 
 					}
-					State = 113;
+					State = 115;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 117;
+				State = 119;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 114;
+					State = 116;
 					Match(SEMI);
 					}
 					}
-					State = 119;
+					State = 121;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 122;
+			State = 124;
 			Match(Eof);
 			}
 		}
@@ -897,28 +900,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 420;
+			State = 422;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 124;
+				State = 126;
 				Match(CREATE);
-				State = 127;
+				State = 129;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 125;
+					State = 127;
 					Match(OR);
-					State = 126;
+					State = 128;
 					Match(REPLACE);
 					}
 				}
 
-				State = 129;
+				State = 131;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -928,50 +931,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 133;
+				State = 135;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 130;
-					Match(IF);
-					State = 131;
-					Match(NOT);
 					State = 132;
+					Match(IF);
+					State = 133;
+					Match(NOT);
+					State = 134;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 135;
-				qualifiedName();
 				State = 137;
+				qualifiedName();
+				State = 139;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 136;
+					State = 138;
 					tableElements();
 					}
 				}
 
-				State = 140;
+				State = 142;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 139;
+					State = 141;
 					withProperties();
 					}
 				}
 
-				State = 144;
+				State = 146;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 142;
+					State = 144;
 					Match(AS);
-					State = 143;
+					State = 145;
 					query();
 					}
 				}
@@ -982,49 +985,49 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 146;
-				Match(CREATE);
 				State = 148;
+				Match(CREATE);
+				State = 150;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 147;
+					State = 149;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 150;
+				State = 152;
 				Match(VIEW);
-				State = 154;
+				State = 156;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 151;
-					Match(IF);
-					State = 152;
-					Match(NOT);
 					State = 153;
+					Match(IF);
+					State = 154;
+					Match(NOT);
+					State = 155;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 156;
-				qualifiedName();
 				State = 158;
+				qualifiedName();
+				State = 160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 157;
+					State = 159;
 					withProperties();
 					}
 				}
 
-				State = 160;
+				State = 162;
 				Match(AS);
-				State = 161;
+				State = 163;
 				query();
 				}
 				break;
@@ -1032,9 +1035,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 163;
+				State = 165;
 				Match(CREATE);
-				State = 164;
+				State = 166;
 				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==SINK || _la==SOURCE) ) {
@@ -1044,62 +1047,62 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 168;
+				State = 170;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 165;
-					Match(IF);
-					State = 166;
-					Match(NOT);
 					State = 167;
+					Match(IF);
+					State = 168;
+					Match(NOT);
+					State = 169;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 170;
-				qualifiedName();
 				State = 172;
+				qualifiedName();
+				State = 174;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 171;
+					State = 173;
 					tableElements();
 					}
 				}
 
-				State = 176;
+				State = 178;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 174;
+					State = 176;
 					Match(FROM);
-					State = 175;
+					State = 177;
 					((CreateConnectorContext)_localctx).from = qualifiedName();
 					}
 				}
 
-				State = 179;
+				State = 181;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 178;
+					State = 180;
 					withProperties();
 					}
 				}
 
-				State = 183;
+				State = 185;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 181;
+					State = 183;
 					Match(AS);
-					State = 182;
+					State = 184;
 					query();
 					}
 				}
@@ -1110,23 +1113,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 185;
-				Match(INSERT);
-				State = 186;
-				Match(INTO);
 				State = 187;
-				qualifiedName();
+				Match(INSERT);
+				State = 188;
+				Match(INTO);
 				State = 189;
+				qualifiedName();
+				State = 191;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
 				case 1:
 					{
-					State = 188;
+					State = 190;
 					columnList();
 					}
 					break;
 				}
-				State = 191;
+				State = 193;
 				insertSource();
 				}
 				break;
@@ -1134,58 +1137,58 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 193;
+				State = 195;
 				Match(UPDATE);
-				State = 194;
+				State = 196;
 				qualifiedName();
-				State = 199;
+				State = 201;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 105553116528639L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 196;
+					State = 198;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 195;
+						State = 197;
 						Match(AS);
 						}
 					}
 
-					State = 198;
+					State = 200;
 					identifier();
 					}
 				}
 
-				State = 201;
+				State = 203;
 				Match(SET);
-				State = 202;
+				State = 204;
 				assignment();
-				State = 207;
+				State = 209;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 203;
+					State = 205;
 					Match(COMMA);
-					State = 204;
+					State = 206;
 					assignment();
 					}
 					}
-					State = 209;
+					State = 211;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 212;
+				State = 214;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 210;
+					State = 212;
 					Match(WHERE);
-					State = 211;
+					State = 213;
 					expression();
 					}
 				}
@@ -1196,40 +1199,40 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 214;
-				Match(DELETE);
-				State = 215;
-				Match(FROM);
 				State = 216;
+				Match(DELETE);
+				State = 217;
+				Match(FROM);
+				State = 218;
 				qualifiedName();
-				State = 221;
+				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 105553116528639L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 218;
+					State = 220;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 217;
+						State = 219;
 						Match(AS);
 						}
 					}
 
-					State = 220;
+					State = 222;
 					identifier();
 					}
 				}
 
-				State = 225;
+				State = 227;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 223;
+					State = 225;
 					Match(WHERE);
-					State = 224;
+					State = 226;
 					expression();
 					}
 				}
@@ -1240,7 +1243,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 227;
+				State = 229;
 				query();
 				}
 				break;
@@ -1248,19 +1251,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubscribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 228;
-				Match(SUBSCRIBE);
 				State = 230;
+				Match(SUBSCRIBE);
+				State = 232;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TO) {
 					{
-					State = 229;
+					State = 231;
 					Match(TO);
 					}
 				}
 
-				State = 237;
+				State = 239;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1350,32 +1353,34 @@ public partial class StreamSqlParser : Parser {
 				case FORWARD:
 				case HOLD:
 				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 232;
+					State = 234;
 					qualifiedName();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 233;
-					Match(LPAREN);
-					State = 234;
-					query();
 					State = 235;
+					Match(LPAREN);
+					State = 236;
+					query();
+					State = 237;
 					Match(RPAREN);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 240;
+				State = 242;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 239;
+					State = 241;
 					withProperties();
 					}
 				}
@@ -1386,9 +1391,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 242;
+				State = 244;
 				Match(SHOW);
-				State = 243;
+				State = 245;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FUNCTIONS || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 275423830019L) != 0)) ) {
@@ -1398,12 +1403,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 245;
+				State = 247;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 244;
+					State = 246;
 					Match(EXTENDED);
 					}
 				}
@@ -1414,11 +1419,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowMaterializedViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 247;
-				Match(SHOW);
-				State = 248;
-				Match(MATERIALIZED);
 				State = 249;
+				Match(SHOW);
+				State = 250;
+				Match(MATERIALIZED);
+				State = 251;
 				Match(VIEWS);
 				}
 				break;
@@ -1426,9 +1431,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowAllSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 250;
+				State = 252;
 				Match(SHOW);
-				State = 251;
+				State = 253;
 				Match(ALL);
 				}
 				break;
@@ -1436,9 +1441,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 252;
+				State = 254;
 				Match(SHOW);
-				State = 253;
+				State = 255;
 				settingName();
 				}
 				break;
@@ -1446,7 +1451,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 254;
+				State = 256;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1455,9 +1460,9 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 255;
+				State = 257;
 				Match(FUNCTION);
-				State = 256;
+				State = 258;
 				identifier();
 				}
 				break;
@@ -1465,7 +1470,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 257;
+				State = 259;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1474,17 +1479,17 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 259;
+				State = 261;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 258;
+					State = 260;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 261;
+				State = 263;
 				qualifiedName();
 				}
 				break;
@@ -1492,19 +1497,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DropContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 262;
-				Match(DROP);
 				State = 264;
+				Match(DROP);
+				State = 266;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 263;
+					State = 265;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 266;
+				State = 268;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 33555537L) != 0)) ) {
@@ -1514,28 +1519,28 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 269;
+				State = 271;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 267;
+					State = 269;
 					Match(IF);
-					State = 268;
+					State = 270;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 271;
+				State = 273;
 				qualifiedName();
-				State = 274;
+				State = 276;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 272;
+					State = 274;
 					Match(DELETE);
-					State = 273;
+					State = 275;
 					Match(TOPIC);
 					}
 				}
@@ -1546,9 +1551,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TerminateContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 276;
+				State = 278;
 				Match(TERMINATE);
-				State = 279;
+				State = 281;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1638,16 +1643,18 @@ public partial class StreamSqlParser : Parser {
 				case FORWARD:
 				case HOLD:
 				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 277;
+					State = 279;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 278;
+					State = 280;
 					Match(ALL);
 					}
 					break;
@@ -1660,7 +1667,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FlushContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 281;
+				State = 283;
 				Match(FLUSH);
 				}
 				break;
@@ -1668,14 +1675,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 282;
-				Match(SET);
 				State = 284;
+				Match(SET);
+				State = 286;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 283;
+					State = 285;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1687,9 +1694,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 286;
+				State = 288;
 				settingName();
-				State = 287;
+				State = 289;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1698,7 +1705,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 288;
+				State = 290;
 				settingValue();
 				}
 				break;
@@ -1706,9 +1713,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ResetContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 290;
+				State = 292;
 				Match(RESET);
-				State = 293;
+				State = 295;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1798,17 +1805,19 @@ public partial class StreamSqlParser : Parser {
 				case FORWARD:
 				case HOLD:
 				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case STRING:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 291;
+					State = 293;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 292;
+					State = 294;
 					Match(ALL);
 					}
 					break;
@@ -1821,9 +1830,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 295;
+				State = 297;
 				Match(EXPLAIN);
-				State = 296;
+				State = 298;
 				statement();
 				}
 				break;
@@ -1831,14 +1840,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new PrintContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 297;
+				State = 299;
 				Match(PRINT);
-				State = 300;
+				State = 302;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STRING:
 					{
-					State = 298;
+					State = 300;
 					Match(STRING);
 					}
 					break;
@@ -1929,36 +1938,38 @@ public partial class StreamSqlParser : Parser {
 				case FORWARD:
 				case HOLD:
 				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 299;
+					State = 301;
 					identifier();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 304;
+				State = 306;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 302;
+					State = 304;
 					Match(FROM);
-					State = 303;
+					State = 305;
 					Match(BEGINNING);
 					}
 				}
 
-				State = 308;
+				State = 310;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 306;
+					State = 308;
 					Match(LIMIT);
-					State = 307;
+					State = 309;
 					Match(INTEGER_VALUE);
 					}
 				}
@@ -1969,32 +1980,32 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 313;
+				State = 315;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 310;
+					State = 312;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 311;
+					State = 313;
 					Match(START);
-					State = 312;
+					State = 314;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 316;
+				State = 318;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 				case 1:
 					{
-					State = 315;
+					State = 317;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2006,34 +2017,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 328;
+				State = 330;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 422212466114559L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27021597768417279L) != 0)) {
 					{
-					State = 318;
+					State = 320;
 					transactionMode();
-					State = 325;
+					State = 327;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 422762221928447L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27056782140506111L) != 0)) {
 						{
 						{
-						State = 320;
+						State = 322;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 319;
+							State = 321;
 							Match(COMMA);
 							}
 						}
 
-						State = 322;
+						State = 324;
 						transactionMode();
 						}
 						}
-						State = 327;
+						State = 329;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -2046,7 +2057,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EndTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 330;
+				State = 332;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==END || ((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 137L) != 0)) ) {
@@ -2056,12 +2067,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 332;
+				State = 334;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 331;
+					State = 333;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2073,24 +2084,24 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 339;
+				State = 341;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 334;
-					Match(AND);
 					State = 336;
+					Match(AND);
+					State = 338;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 335;
+						State = 337;
 						Match(NO);
 						}
 					}
 
-					State = 338;
+					State = 340;
 					Match(CHAIN);
 					}
 				}
@@ -2101,9 +2112,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DiscardContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 341;
+				State = 343;
 				Match(DISCARD);
-				State = 342;
+				State = 344;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ALL || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 53L) != 0)) ) {
@@ -2119,14 +2130,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetTimeZoneContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 343;
-				Match(SET);
 				State = 345;
+				Match(SET);
+				State = 347;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 344;
+					State = 346;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2138,22 +2149,22 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 347;
+				State = 349;
 				Match(TIME);
-				State = 348;
+				State = 350;
 				Match(ZONE);
-				State = 351;
+				State = 353;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 				case 1:
 					{
-					State = 349;
+					State = 351;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 350;
+					State = 352;
 					Match(LOCAL);
 					}
 					break;
@@ -2164,25 +2175,25 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateUserContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 353;
-				Match(CREATE);
-				State = 354;
-				Match(USER);
 				State = 355;
-				identifier();
+				Match(CREATE);
+				State = 356;
+				Match(USER);
 				State = 357;
+				identifier();
+				State = 359;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 356;
+					State = 358;
 					Match(WITH);
 					}
 				}
 
-				State = 359;
+				State = 361;
 				Match(PASSWORD);
-				State = 360;
+				State = 362;
 				Match(STRING);
 				}
 				break;
@@ -2190,54 +2201,54 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CopyToContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 362;
-				Match(COPY);
-				State = 363;
-				Match(LPAREN);
 				State = 364;
-				query();
+				Match(COPY);
 				State = 365;
-				Match(RPAREN);
+				Match(LPAREN);
 				State = 366;
-				Match(TO);
+				query();
 				State = 367;
+				Match(RPAREN);
+				State = 368;
+				Match(TO);
+				State = 369;
 				Match(STDOUT);
-				State = 382;
+				State = 384;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==LPAREN) {
 					{
-					State = 369;
+					State = 371;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==WITH) {
 						{
-						State = 368;
+						State = 370;
 						Match(WITH);
 						}
 					}
 
-					State = 371;
+					State = 373;
 					Match(LPAREN);
-					State = 372;
+					State = 374;
 					copyOption();
-					State = 377;
+					State = 379;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 373;
+						State = 375;
 						Match(COMMA);
-						State = 374;
+						State = 376;
 						copyOption();
 						}
 						}
-						State = 379;
+						State = 381;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 380;
+					State = 382;
 					Match(RPAREN);
 					}
 				}
@@ -2248,38 +2259,38 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeclareCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 384;
+				State = 386;
 				Match(DECLARE);
-				State = 385;
-				identifier();
 				State = 387;
+				identifier();
+				State = 389;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NO) {
 					{
-					State = 386;
+					State = 388;
 					Match(NO);
 					}
 				}
 
-				State = 390;
+				State = 392;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SCROLL) {
 					{
-					State = 389;
+					State = 391;
 					Match(SCROLL);
 					}
 				}
 
-				State = 392;
+				State = 394;
 				Match(CURSOR);
-				State = 395;
+				State = 397;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==WITHOUT) {
 					{
-					State = 393;
+					State = 395;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2288,14 +2299,14 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 394;
+					State = 396;
 					Match(HOLD);
 					}
 				}
 
-				State = 397;
+				State = 399;
 				Match(FOR);
-				State = 398;
+				State = 400;
 				query();
 				}
 				break;
@@ -2303,35 +2314,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FetchCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 29);
 				{
-				State = 400;
+				State = 402;
 				Match(FETCH);
-				State = 409;
+				State = 411;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
 				case 1:
 					{
-					State = 402;
+					State = 404;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==FORWARD) {
 						{
-						State = 401;
+						State = 403;
 						Match(FORWARD);
 						}
 					}
 
-					State = 406;
+					State = 408;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case INTEGER_VALUE:
 						{
-						State = 404;
+						State = 406;
 						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
 						}
 						break;
 					case ALL:
 						{
-						State = 405;
+						State = 407;
 						Match(ALL);
 						}
 						break;
@@ -2342,17 +2353,17 @@ public partial class StreamSqlParser : Parser {
 					break;
 				case 2:
 					{
-					State = 408;
+					State = 410;
 					Match(FORWARD);
 					}
 					break;
 				}
-				State = 412;
+				State = 414;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM || _la==IN) {
 					{
-					State = 411;
+					State = 413;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==IN) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2364,7 +2375,7 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 414;
+				State = 416;
 				identifier();
 				}
 				break;
@@ -2372,9 +2383,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CloseCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 30);
 				{
-				State = 415;
+				State = 417;
 				Match(CLOSE);
-				State = 418;
+				State = 420;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -2464,16 +2475,18 @@ public partial class StreamSqlParser : Parser {
 				case FORWARD:
 				case HOLD:
 				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 416;
+					State = 418;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 417;
+					State = 419;
 					Match(ALL);
 					}
 					break;
@@ -2525,9 +2538,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 422;
+			State = 424;
 			identifier();
-			State = 427;
+			State = 429;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -2617,28 +2630,30 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 423;
+				State = 425;
 				identifier();
 				}
 				break;
 			case STRING:
 				{
-				State = 424;
+				State = 426;
 				Match(STRING);
 				}
 				break;
 			case TRUE:
 				{
-				State = 425;
+				State = 427;
 				Match(TRUE);
 				}
 				break;
 			case FALSE:
 				{
-				State = 426;
+				State = 428;
 				Match(FALSE);
 				}
 				break;
@@ -2693,19 +2708,19 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 431;
+			State = 433;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 431;
+					State = 433;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 429;
+						State = 431;
 						Match(NOT);
 						}
 						break;
@@ -2796,10 +2811,12 @@ public partial class StreamSqlParser : Parser {
 					case FORWARD:
 					case HOLD:
 					case SCROLL:
+					case OPERATOR:
+					case COLLATE:
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 430;
+						State = 432;
 						identifier();
 						}
 						break;
@@ -2811,7 +2828,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 433;
+				State = 435;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
@@ -2856,11 +2873,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 435;
-			identifier();
-			State = 436;
-			Match(EQ);
 			State = 437;
+			identifier();
+			State = 438;
+			Match(EQ);
+			State = 439;
 			expression();
 			}
 		}
@@ -2906,13 +2923,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 448;
+			State = 450;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 439;
+				State = 441;
 				Match(STRING);
 				}
 				break;
@@ -3003,25 +3020,27 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 440;
+				State = 442;
 				identifier();
-				State = 445;
+				State = 447;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 441;
+					State = 443;
 					Match(DOT);
-					State = 442;
+					State = 444;
 					identifier();
 					}
 					}
-					State = 447;
+					State = 449;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3072,13 +3091,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 458;
+			State = 460;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 450;
+				State = 452;
 				Match(STRING);
 				}
 				break;
@@ -3087,17 +3106,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 452;
+				State = 454;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 451;
+					State = 453;
 					Match(MINUS);
 					}
 				}
 
-				State = 454;
+				State = 456;
 				number();
 				}
 				break;
@@ -3188,25 +3207,27 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 455;
+				State = 457;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 456;
+				State = 458;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 457;
+				State = 459;
 				Match(ON);
 				}
 				break;
@@ -3259,27 +3280,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 460;
+			State = 462;
 			Match(LPAREN);
-			State = 461;
+			State = 463;
 			tableElement();
-			State = 466;
+			State = 468;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 462;
+				State = 464;
 				Match(COMMA);
-				State = 463;
+				State = 465;
 				tableElement();
 				}
 				}
-				State = 468;
+				State = 470;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 469;
+			State = 471;
 			Match(RPAREN);
 			}
 		}
@@ -3330,39 +3351,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 481;
+			State = 483;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 471;
+				State = 473;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 472;
-				Match(WATERMARK);
-				State = 473;
-				Match(FOR);
 				State = 474;
-				identifier();
+				Match(WATERMARK);
 				State = 475;
-				Match(AS);
+				Match(FOR);
 				State = 476;
+				identifier();
+				State = 477;
+				Match(AS);
+				State = 478;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 478;
-				Match(PRIMARY);
-				State = 479;
-				Match(KEY);
 				State = 480;
+				Match(PRIMARY);
+				State = 481;
+				Match(KEY);
+				State = 482;
 				columnList();
 				}
 				break;
@@ -3408,24 +3429,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 483;
+			State = 485;
 			identifier();
-			State = 484;
+			State = 486;
 			typeName(0);
-			State = 488;
+			State = 490;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 485;
+				State = 487;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 486;
+				State = 488;
 				Match(PRIMARY);
-				State = 487;
+				State = 489;
 				Match(KEY);
 				}
 				break;
@@ -3483,29 +3504,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 490;
-			Match(WITH);
-			State = 491;
-			Match(LPAREN);
 			State = 492;
+			Match(WITH);
+			State = 493;
+			Match(LPAREN);
+			State = 494;
 			property();
-			State = 497;
+			State = 499;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 493;
+				State = 495;
 				Match(COMMA);
-				State = 494;
+				State = 496;
 				property();
 				}
 				}
-				State = 499;
+				State = 501;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 500;
+			State = 502;
 			Match(RPAREN);
 			}
 		}
@@ -3548,11 +3569,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 502;
-			identifier();
-			State = 503;
-			Match(EQ);
 			State = 504;
+			identifier();
+			State = 505;
+			Match(EQ);
+			State = 506;
 			propertyValue();
 			}
 		}
@@ -3598,13 +3619,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 513;
+			State = 515;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 506;
+				State = 508;
 				Match(STRING);
 				}
 				break;
@@ -3613,17 +3634,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 508;
+				State = 510;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 507;
+					State = 509;
 					Match(MINUS);
 					}
 				}
 
-				State = 510;
+				State = 512;
 				number();
 				}
 				break;
@@ -3631,7 +3652,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 511;
+				State = 513;
 				booleanValue();
 				}
 				break;
@@ -3722,11 +3743,13 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 512;
+				State = 514;
 				identifier();
 				}
 				break;
@@ -3779,29 +3802,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 525;
+			State = 527;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 515;
+				State = 517;
 				Match(VALUES);
-				State = 516;
+				State = 518;
 				valuesRow();
-				State = 521;
+				State = 523;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 517;
+					State = 519;
 					Match(COMMA);
-					State = 518;
+					State = 520;
 					valuesRow();
 					}
 					}
-					State = 523;
+					State = 525;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3810,7 +3833,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 524;
+				State = 526;
 				query();
 				}
 				break;
@@ -3861,27 +3884,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 527;
+			State = 529;
 			Match(LPAREN);
-			State = 528;
+			State = 530;
 			identifier();
-			State = 533;
+			State = 535;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 529;
+				State = 531;
 				Match(COMMA);
-				State = 530;
+				State = 532;
 				identifier();
 				}
 				}
-				State = 535;
+				State = 537;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 536;
+			State = 538;
 			Match(RPAREN);
 			}
 		}
@@ -3930,27 +3953,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 538;
+			State = 540;
 			Match(LPAREN);
-			State = 539;
+			State = 541;
 			expression();
-			State = 544;
+			State = 546;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 540;
+				State = 542;
 				Match(COMMA);
-				State = 541;
+				State = 543;
 				expression();
 				}
 				}
-				State = 546;
+				State = 548;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 547;
+			State = 549;
 			Match(RPAREN);
 			}
 		}
@@ -4023,95 +4046,95 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 558;
+			State = 560;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 549;
+				State = 551;
 				Match(WITH);
-				State = 550;
+				State = 552;
 				commonTableExpression();
-				State = 555;
+				State = 557;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 551;
+					State = 553;
 					Match(COMMA);
-					State = 552;
+					State = 554;
 					commonTableExpression();
 					}
 					}
-					State = 557;
+					State = 559;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 560;
+			State = 562;
 			queryTerm(0);
-			State = 571;
+			State = 573;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 561;
-				Match(ORDER);
-				State = 562;
-				Match(BY);
 				State = 563;
+				Match(ORDER);
+				State = 564;
+				Match(BY);
+				State = 565;
 				sortItem();
-				State = 568;
+				State = 570;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 564;
+					State = 566;
 					Match(COMMA);
-					State = 565;
+					State = 567;
 					sortItem();
 					}
 					}
-					State = 570;
+					State = 572;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 574;
+			State = 576;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 573;
+				State = 575;
 				emitClause();
 				}
 			}
 
-			State = 581;
+			State = 583;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 576;
+				State = 578;
 				Match(LIMIT);
-				State = 579;
+				State = 581;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 577;
+					State = 579;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 578;
+					State = 580;
 					Match(ALL);
 					}
 					break;
@@ -4121,21 +4144,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 588;
+			State = 590;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 583;
+				State = 585;
 				Match(OFFSET);
-				State = 584;
-				_localctx.offset = Match(INTEGER_VALUE);
 				State = 586;
+				_localctx.offset = Match(INTEGER_VALUE);
+				State = 588;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 585;
+					State = 587;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -4197,25 +4220,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 590;
-			identifier();
 			State = 592;
+			identifier();
+			State = 594;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 591;
+				State = 593;
 				columnList();
 				}
 			}
 
-			State = 594;
-			Match(AS);
-			State = 595;
-			Match(LPAREN);
 			State = 596;
-			query();
+			Match(AS);
 			State = 597;
+			Match(LPAREN);
+			State = 598;
+			query();
+			State = 599;
 			Match(RPAREN);
 			}
 		}
@@ -4301,11 +4324,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 600;
+			State = 602;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 616;
+			State = 618;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -4314,7 +4337,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 614;
+					State = 616;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 					case 1:
@@ -4322,21 +4345,21 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 602;
+						State = 604;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 603;
-						((SetOperationContext)_localctx).op = Match(INTERSECT);
 						State = 605;
+						((SetOperationContext)_localctx).op = Match(INTERSECT);
+						State = 607;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 604;
+							State = 606;
 							setQuantifier();
 							}
 						}
 
-						State = 607;
+						State = 609;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -4345,9 +4368,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 608;
+						State = 610;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 609;
+						State = 611;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -4357,24 +4380,24 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 611;
+						State = 613;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 610;
+							State = 612;
 							setQuantifier();
 							}
 						}
 
-						State = 613;
+						State = 615;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 618;
+				State = 620;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 			}
@@ -4415,7 +4438,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 619;
+			State = 621;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4502,14 +4525,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 635;
+			State = 637;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 621;
+				State = 623;
 				querySpecification();
 				}
 				break;
@@ -4517,25 +4540,25 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 622;
+				State = 624;
 				Match(VALUES);
-				State = 623;
+				State = 625;
 				valuesRow();
-				State = 628;
+				State = 630;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 624;
+						State = 626;
 						Match(COMMA);
-						State = 625;
+						State = 627;
 						valuesRow();
 						}
 						} 
 					}
-					State = 630;
+					State = 632;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 				}
@@ -4545,11 +4568,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 631;
-				Match(LPAREN);
-				State = 632;
-				query();
 				State = 633;
+				Match(LPAREN);
+				State = 634;
+				query();
+				State = 635;
 				Match(RPAREN);
 				}
 				break;
@@ -4632,164 +4655,164 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 637;
-			Match(SELECT);
 			State = 639;
+			Match(SELECT);
+			State = 641;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 638;
+				State = 640;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 641;
+			State = 643;
 			selectItem();
-			State = 646;
+			State = 648;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 642;
+					State = 644;
 					Match(COMMA);
-					State = 643;
+					State = 645;
 					selectItem();
 					}
 					} 
 				}
-				State = 648;
+				State = 650;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			}
-			State = 658;
+			State = 660;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 			case 1:
 				{
-				State = 649;
+				State = 651;
 				Match(FROM);
-				State = 650;
+				State = 652;
 				relation(0);
-				State = 655;
+				State = 657;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 651;
+						State = 653;
 						Match(COMMA);
-						State = 652;
+						State = 654;
 						relation(0);
 						}
 						} 
 					}
-					State = 657;
+					State = 659;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 				}
 				}
 				break;
 			}
-			State = 661;
+			State = 663;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 			case 1:
 				{
-				State = 660;
+				State = 662;
 				windowClause();
 				}
 				break;
 			}
-			State = 665;
+			State = 667;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 			case 1:
 				{
-				State = 663;
+				State = 665;
 				Match(WHERE);
-				State = 664;
+				State = 666;
 				_localctx.where = expression();
 				}
 				break;
 			}
-			State = 677;
+			State = 679;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 			case 1:
 				{
-				State = 667;
-				Match(GROUP);
-				State = 668;
-				Match(BY);
 				State = 669;
+				Match(GROUP);
+				State = 670;
+				Match(BY);
+				State = 671;
 				_localctx._expression = expression();
 				_localctx._groupBy.Add(_localctx._expression);
-				State = 674;
+				State = 676;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 670;
+						State = 672;
 						Match(COMMA);
-						State = 671;
+						State = 673;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 676;
+					State = 678;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
 				}
 				}
 				break;
 			}
-			State = 681;
+			State = 683;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 679;
+				State = 681;
 				Match(HAVING);
-				State = 680;
+				State = 682;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 693;
+			State = 695;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				{
-				State = 683;
-				Match(PARTITION);
-				State = 684;
-				Match(BY);
 				State = 685;
+				Match(PARTITION);
+				State = 686;
+				Match(BY);
+				State = 687;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 690;
+				State = 692;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 686;
+						State = 688;
 						Match(COMMA);
-						State = 687;
+						State = 689;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 692;
+					State = 694;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				}
@@ -4841,14 +4864,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 695;
-			expression();
 			State = 697;
+			expression();
+			State = 699;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 696;
+				State = 698;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4861,14 +4884,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 701;
+			State = 703;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 699;
+				State = 701;
 				Match(NULLS);
-				State = 700;
+				State = 702;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4919,37 +4942,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 711;
+			State = 713;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 703;
+				State = 705;
 				Match(EMIT);
-				State = 704;
+				State = 706;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 705;
+				State = 707;
 				Match(EMIT);
-				State = 706;
+				State = 708;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 707;
-				Match(EMIT);
-				State = 708;
-				Match(ON);
 				State = 709;
-				Match(WINDOW);
+				Match(EMIT);
 				State = 710;
+				Match(ON);
+				State = 711;
+				Match(WINDOW);
+				State = 712;
 				Match(CLOSE);
 				}
 				break;
@@ -5013,136 +5036,136 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 768;
+			State = 770;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 713;
-				Match(WINDOW);
-				State = 714;
-				_localctx.kind = Match(TUMBLING);
 				State = 715;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 716;
-				Match(SIZE);
+				_localctx.kind = Match(TUMBLING);
 				State = 717;
+				Match(LPAREN);
+				State = 718;
+				Match(SIZE);
+				State = 719;
 				_localctx.size = duration();
-				State = 721;
+				State = 723;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 718;
+					State = 720;
 					windowOption();
 					}
 					}
-					State = 723;
+					State = 725;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 724;
+				State = 726;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 726;
-				Match(WINDOW);
-				State = 727;
-				_localctx.kind = Match(HOPPING);
 				State = 728;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 729;
-				Match(SIZE);
+				_localctx.kind = Match(HOPPING);
 				State = 730;
-				_localctx.size = duration();
+				Match(LPAREN);
 				State = 731;
-				Match(COMMA);
+				Match(SIZE);
 				State = 732;
-				Match(ADVANCE);
+				_localctx.size = duration();
 				State = 733;
-				Match(BY);
+				Match(COMMA);
 				State = 734;
+				Match(ADVANCE);
+				State = 735;
+				Match(BY);
+				State = 736;
 				_localctx.advance = duration();
-				State = 738;
+				State = 740;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 735;
+					State = 737;
 					windowOption();
 					}
 					}
-					State = 740;
+					State = 742;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 741;
+				State = 743;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 743;
-				Match(WINDOW);
-				State = 744;
-				_localctx.kind = Match(SESSION);
 				State = 745;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 746;
+				_localctx.kind = Match(SESSION);
+				State = 747;
+				Match(LPAREN);
+				State = 748;
 				_localctx.gap = duration();
-				State = 750;
+				State = 752;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 747;
+					State = 749;
 					windowOption();
 					}
 					}
-					State = 752;
+					State = 754;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 753;
+				State = 755;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 755;
-				Match(WINDOW);
-				State = 756;
-				_localctx.kind = Match(SLIDING);
 				State = 757;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 758;
-				Match(SIZE);
+				_localctx.kind = Match(SLIDING);
 				State = 759;
+				Match(LPAREN);
+				State = 760;
+				Match(SIZE);
+				State = 761;
 				_localctx.size = duration();
-				State = 763;
+				State = 765;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 760;
+					State = 762;
 					windowOption();
 					}
 					}
-					State = 765;
+					State = 767;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 766;
+				State = 768;
 				Match(RPAREN);
 				}
 				break;
@@ -5187,30 +5210,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 777;
+			State = 779;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 770;
-				Match(COMMA);
-				State = 771;
-				Match(RETENTION);
 				State = 772;
+				Match(COMMA);
+				State = 773;
+				Match(RETENTION);
+				State = 774;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 773;
-				Match(COMMA);
-				State = 774;
-				Match(GRACE);
 				State = 775;
-				Match(PERIOD);
+				Match(COMMA);
 				State = 776;
+				Match(GRACE);
+				State = 777;
+				Match(PERIOD);
+				State = 778;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5252,9 +5275,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 779;
+			State = 781;
 			Match(INTEGER_VALUE);
-			State = 780;
+			State = 782;
 			identifier();
 			}
 		}
@@ -5328,14 +5351,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 794;
+			State = 796;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 782;
+				State = 784;
 				Match(ASTERISK);
 				}
 				break;
@@ -5343,11 +5366,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 783;
-				identifier();
-				State = 784;
-				Match(DOT);
 				State = 785;
+				identifier();
+				State = 786;
+				Match(DOT);
+				State = 787;
 				Match(ASTERISK);
 				}
 				break;
@@ -5355,24 +5378,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 787;
+				State = 789;
 				expression();
-				State = 792;
+				State = 794;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 789;
+					State = 791;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 788;
+						State = 790;
 						Match(AS);
 						}
 					}
 
-					State = 791;
+					State = 793;
 					identifier();
 					}
 					break;
@@ -5488,11 +5511,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 797;
+			State = 799;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 818;
+			State = 820;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5501,7 +5524,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 816;
+					State = 818;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 					case 1:
@@ -5509,13 +5532,13 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 799;
-						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 800;
-						Match(CROSS);
 						State = 801;
-						Match(JOIN);
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
 						State = 802;
+						Match(CROSS);
+						State = 803;
+						Match(JOIN);
+						State = 804;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -5524,37 +5547,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 803;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 804;
-						joinType();
 						State = 805;
-						Match(JOIN);
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
 						State = 806;
+						joinType();
+						State = 807;
+						Match(JOIN);
+						State = 808;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 814;
+						State = 816;
 						ErrorHandler.Sync(this);
 						switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 						case 1:
 							{
-							State = 808;
+							State = 810;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 807;
+								State = 809;
 								withinClause();
 								}
 							}
 
-							State = 810;
-							joinCriteria();
 							State = 812;
+							joinCriteria();
+							State = 814;
 							ErrorHandler.Sync(this);
 							switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 							case 1:
 								{
-								State = 811;
+								State = 813;
 								withinClause();
 								}
 								break;
@@ -5567,7 +5590,7 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 820;
+				State = 822;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			}
@@ -5609,19 +5632,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 836;
+			State = 838;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 822;
+				State = 824;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 821;
+					State = 823;
 					Match(INNER);
 					}
 				}
@@ -5631,14 +5654,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 824;
-				Match(LEFT);
 				State = 826;
+				Match(LEFT);
+				State = 828;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 825;
+					State = 827;
 					Match(OUTER);
 					}
 				}
@@ -5648,14 +5671,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 828;
-				Match(RIGHT);
 				State = 830;
+				Match(RIGHT);
+				State = 832;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 829;
+					State = 831;
 					Match(OUTER);
 					}
 				}
@@ -5665,14 +5688,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 832;
-				Match(FULL);
 				State = 834;
+				Match(FULL);
+				State = 836;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 833;
+					State = 835;
 					Match(OUTER);
 					}
 				}
@@ -5731,44 +5754,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 852;
+			State = 854;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 838;
+				State = 840;
 				Match(ON);
-				State = 839;
+				State = 841;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 840;
-				Match(USING);
-				State = 841;
-				Match(LPAREN);
 				State = 842;
+				Match(USING);
+				State = 843;
+				Match(LPAREN);
+				State = 844;
 				identifier();
-				State = 847;
+				State = 849;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 843;
+					State = 845;
 					Match(COMMA);
-					State = 844;
+					State = 846;
 					identifier();
 					}
 					}
-					State = 849;
+					State = 851;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 850;
+				State = 852;
 				Match(RPAREN);
 				}
 				break;
@@ -5823,44 +5846,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 854;
+			State = 856;
 			Match(WITHIN);
-			State = 862;
+			State = 864;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 855;
+				State = 857;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 856;
-				Match(LPAREN);
-				State = 857;
-				_localctx.before = duration();
 				State = 858;
-				Match(COMMA);
+				Match(LPAREN);
 				State = 859;
-				_localctx.after = duration();
+				_localctx.before = duration();
 				State = 860;
+				Match(COMMA);
+				State = 861;
+				_localctx.after = duration();
+				State = 862;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 867;
+			State = 869;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 			case 1:
 				{
-				State = 864;
-				Match(GRACE);
-				State = 865;
-				Match(PERIOD);
 				State = 866;
+				Match(GRACE);
+				State = 867;
+				Match(PERIOD);
+				State = 868;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5985,38 +6008,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 915;
+			State = 917;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 869;
+				State = 871;
 				qualifiedName();
-				State = 877;
+				State = 879;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 871;
+					State = 873;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 870;
+						State = 872;
 						Match(AS);
 						}
 					}
 
-					State = 873;
-					((TableNameContext)_localctx).alias = identifier();
 					State = 875;
+					((TableNameContext)_localctx).alias = identifier();
+					State = 877;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 					case 1:
 						{
-						State = 874;
+						State = 876;
 						columnList();
 						}
 						break;
@@ -6030,35 +6053,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 879;
-				Match(LPAREN);
-				State = 880;
-				query();
 				State = 881;
+				Match(LPAREN);
+				State = 882;
+				query();
+				State = 883;
 				Match(RPAREN);
-				State = 889;
+				State = 891;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 883;
+					State = 885;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 882;
+						State = 884;
 						Match(AS);
 						}
 					}
 
-					State = 885;
-					((SubqueryRelationContext)_localctx).alias = identifier();
 					State = 887;
+					((SubqueryRelationContext)_localctx).alias = identifier();
+					State = 889;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 					case 1:
 						{
-						State = 886;
+						State = 888;
 						columnList();
 						}
 						break;
@@ -6072,53 +6095,53 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 891;
-				identifier();
-				State = 892;
-				Match(LPAREN);
 				State = 893;
+				identifier();
+				State = 894;
+				Match(LPAREN);
+				State = 895;
 				expression();
-				State = 898;
+				State = 900;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 894;
+					State = 896;
 					Match(COMMA);
-					State = 895;
+					State = 897;
 					expression();
 					}
 					}
-					State = 900;
+					State = 902;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 901;
+				State = 903;
 				Match(RPAREN);
-				State = 909;
+				State = 911;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 903;
+					State = 905;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 902;
+						State = 904;
 						Match(AS);
 						}
 					}
 
-					State = 905;
-					((TableFunctionContext)_localctx).alias = identifier();
 					State = 907;
+					((TableFunctionContext)_localctx).alias = identifier();
+					State = 909;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 					case 1:
 						{
-						State = 906;
+						State = 908;
 						columnList();
 						}
 						break;
@@ -6132,11 +6155,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 911;
-				Match(LPAREN);
-				State = 912;
-				relation(0);
 				State = 913;
+				Match(LPAREN);
+				State = 914;
+				relation(0);
+				State = 915;
 				Match(RPAREN);
 				}
 				break;
@@ -6177,7 +6200,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 917;
+			State = 919;
 			booleanExpression(0);
 			}
 		}
@@ -6285,7 +6308,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 926;
+			State = 928;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6387,6 +6410,8 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case PLUS:
 			case MINUS:
 			case LPAREN:
@@ -6402,14 +6427,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 920;
-				valueExpression(0);
 				State = 922;
+				valueExpression(0);
+				State = 924;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 				case 1:
 					{
-					State = 921;
+					State = 923;
 					predicate();
 					}
 					break;
@@ -6421,9 +6446,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 924;
+				State = 926;
 				Match(NOT);
-				State = 925;
+				State = 927;
 				booleanExpression(3);
 				}
 				break;
@@ -6431,7 +6456,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 936;
+			State = 938;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -6440,7 +6465,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 934;
+					State = 936;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 					case 1:
@@ -6448,11 +6473,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 928;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 929;
-						Match(AND);
 						State = 930;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 931;
+						Match(AND);
+						State = 932;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -6461,18 +6486,18 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 931;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 932;
-						Match(OR);
 						State = 933;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 934;
+						Match(OR);
+						State = 935;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 938;
+				State = 940;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			}
@@ -6641,6 +6666,22 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class RegexMatchContext : PredicateContext {
+		public ValueExpressionContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public RegexOperatorContext regexOperator() {
+			return GetRuleContext<RegexOperatorContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		public RegexMatchContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRegexMatch(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
@@ -6648,16 +6689,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 999;
+			State = 1004;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 939;
+				State = 941;
 				comparisonOperator();
-				State = 940;
+				State = 942;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6665,23 +6706,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 943;
+				State = 945;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 942;
+					State = 944;
 					Match(NOT);
 					}
 				}
 
-				State = 945;
-				Match(BETWEEN);
-				State = 946;
-				((BetweenContext)_localctx).lower = valueExpression(0);
 				State = 947;
-				Match(AND);
+				Match(BETWEEN);
 				State = 948;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 949;
+				Match(AND);
+				State = 950;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6689,23 +6730,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 951;
+				State = 953;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 950;
+					State = 952;
 					Match(NOT);
 					}
 				}
 
-				State = 953;
-				Match(IN);
-				State = 954;
-				Match(LPAREN);
 				State = 955;
-				query();
+				Match(IN);
 				State = 956;
+				Match(LPAREN);
+				State = 957;
+				query();
+				State = 958;
 				Match(RPAREN);
 				}
 				break;
@@ -6713,39 +6754,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 959;
+				State = 961;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 958;
+					State = 960;
 					Match(NOT);
 					}
 				}
 
-				State = 961;
-				Match(IN);
-				State = 962;
-				Match(LPAREN);
 				State = 963;
+				Match(IN);
+				State = 964;
+				Match(LPAREN);
+				State = 965;
 				expression();
-				State = 968;
+				State = 970;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 964;
+					State = 966;
 					Match(COMMA);
-					State = 965;
+					State = 967;
 					expression();
 					}
 					}
-					State = 970;
+					State = 972;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 971;
+				State = 973;
 				Match(RPAREN);
 				}
 				break;
@@ -6753,17 +6794,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 974;
+				State = 976;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 973;
+					State = 975;
 					Match(NOT);
 					}
 				}
 
-				State = 976;
+				State = 978;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6773,16 +6814,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 977;
+				State = 979;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 980;
+				State = 982;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 978;
+					State = 980;
 					Match(ESCAPE);
-					State = 979;
+					State = 981;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6793,19 +6834,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 982;
-				Match(IS);
 				State = 984;
+				Match(IS);
+				State = 986;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 983;
+					State = 985;
 					Match(NOT);
 					}
 				}
 
-				State = 986;
+				State = 988;
 				Match(NULL);
 				}
 				break;
@@ -6813,19 +6854,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 987;
-				Match(IS);
 				State = 989;
+				Match(IS);
+				State = 991;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 988;
+					State = 990;
 					Match(NOT);
 					}
 				}
 
-				State = 991;
+				State = 993;
 				booleanValue();
 				}
 				break;
@@ -6833,26 +6874,137 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 992;
-				Match(IS);
 				State = 994;
+				Match(IS);
+				State = 996;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 993;
+					State = 995;
 					Match(NOT);
 					}
 				}
 
-				State = 996;
-				Match(DISTINCT);
-				State = 997;
-				Match(FROM);
 				State = 998;
+				Match(DISTINCT);
+				State = 999;
+				Match(FROM);
+				State = 1000;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
+			case 9:
+				_localctx = new RegexMatchContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 1001;
+				regexOperator();
+				State = 1002;
+				((RegexMatchContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class RegexOperatorContext : ParserRuleContext {
+		public IToken op;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TILDE() { return GetToken(StreamSqlParser.TILDE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT_TILDE() { return GetToken(StreamSqlParser.NOT_TILDE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TILDE_STAR() { return GetToken(StreamSqlParser.TILDE_STAR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT_TILDE_STAR() { return GetToken(StreamSqlParser.NOT_TILDE_STAR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OPERATOR() { return GetToken(StreamSqlParser.OPERATOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
+		public RegexOperatorContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_regexOperator; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRegexOperator(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public RegexOperatorContext regexOperator() {
+		RegexOperatorContext _localctx = new RegexOperatorContext(Context, State);
+		EnterRule(_localctx, 72, RULE_regexOperator);
+		int _la;
+		try {
+			State = 1016;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case TILDE:
+			case NOT_TILDE:
+			case TILDE_STAR:
+			case NOT_TILDE_STAR:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 1006;
+				_localctx.op = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+					_localctx.op = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				}
+				break;
+			case OPERATOR:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 1007;
+				Match(OPERATOR);
+				State = 1008;
+				Match(LPAREN);
+				State = 1012;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+					{
+					State = 1009;
+					identifier();
+					State = 1010;
+					Match(DOT);
+					}
+				}
+
+				State = 1014;
+				_localctx.op = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+					_localctx.op = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 1015;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -6889,14 +7041,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 72, RULE_comparisonOperator);
+		EnterRule(_localctx, 74, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1001;
+			State = 1018;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 148)) & ~0x3f) == 0 && ((1L << (_la - 148)) & 63L) != 0)) ) {
+			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7045,14 +7197,14 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 74;
-		EnterRecursionRule(_localctx, 74, RULE_valueExpression, _p);
+		int _startState = 76;
+		EnterRecursionRule(_localctx, 76, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1007;
+			State = 1024;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7154,6 +7306,8 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case LPAREN:
 			case ESCAPE_STRING:
 			case STRING:
@@ -7167,7 +7321,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1004;
+				State = 1021;
 				primaryExpression(0);
 				}
 				break;
@@ -7177,7 +7331,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1005;
+				State = 1022;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7187,7 +7341,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1006;
+				State = 1023;
 				valueExpression(5);
 				}
 				break;
@@ -7195,36 +7349,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1023;
+			State = 1040;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1021;
+					State = 1038;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1009;
+						State = 1026;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 1010;
+						State = 1027;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 156)) & ~0x3f) == 0 && ((1L << (_la - 156)) & 7L) != 0)) ) {
+						if ( !(((((_la - 158)) & ~0x3f) == 0 && ((1L << (_la - 158)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1011;
+						State = 1028;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -7233,9 +7387,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1012;
+						State = 1029;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1013;
+						State = 1030;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7245,7 +7399,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1014;
+						State = 1031;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7254,11 +7408,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1015;
+						State = 1032;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1016;
+						State = 1033;
 						Match(CONCAT);
-						State = 1017;
+						State = 1034;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7267,9 +7421,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1018;
+						State = 1035;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1019;
+						State = 1036;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -7279,16 +7433,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1020;
+						State = 1037;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1025;
+				State = 1042;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 			}
 			}
 		}
@@ -7636,6 +7790,29 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CollateContext : PrimaryExpressionContext {
+		public IdentifierContext schema;
+		public IdentifierContext collation;
+		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
+			return GetRuleContext<PrimaryExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLLATE() { return GetToken(StreamSqlParser.COLLATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DEFAULT() { return GetToken(StreamSqlParser.DEFAULT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		public CollateContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCollate(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public PrimaryExpressionContext primaryExpression() {
@@ -7647,23 +7824,23 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, _parentState);
 		PrimaryExpressionContext _prevctx = _localctx;
-		int _startState = 76;
-		EnterRecursionRule(_localctx, 76, RULE_primaryExpression, _p);
+		int _startState = 78;
+		EnterRecursionRule(_localctx, 78, RULE_primaryExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1120;
+			State = 1137;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1027;
+				State = 1044;
 				Match(NULL);
 				}
 				break;
@@ -7672,7 +7849,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1028;
+				State = 1045;
 				booleanValue();
 				}
 				break;
@@ -7681,7 +7858,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1029;
+				State = 1046;
 				number();
 				}
 				break;
@@ -7690,7 +7867,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1030;
+				State = 1047;
 				Match(STRING);
 				}
 				break;
@@ -7699,7 +7876,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1031;
+				State = 1048;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -7708,16 +7885,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1032;
+				State = 1049;
 				Match(INTERVAL);
-				State = 1033;
+				State = 1050;
 				Match(STRING);
-				State = 1035;
+				State = 1052;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
 				case 1:
 					{
-					State = 1034;
+					State = 1051;
 					identifier();
 					}
 					break;
@@ -7729,9 +7906,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1037;
+				State = 1054;
 				identifier();
-				State = 1038;
+				State = 1055;
 				Match(STRING);
 				}
 				break;
@@ -7740,7 +7917,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1040;
+				State = 1057;
 				Match(PARAMETER);
 				}
 				break;
@@ -7749,13 +7926,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1041;
+				State = 1058;
 				Match(EXISTS);
-				State = 1042;
+				State = 1059;
 				Match(LPAREN);
-				State = 1043;
+				State = 1060;
 				query();
-				State = 1044;
+				State = 1061;
 				Match(RPAREN);
 				}
 				break;
@@ -7764,17 +7941,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1046;
+				State = 1063;
 				Match(EXTRACT);
-				State = 1047;
+				State = 1064;
 				Match(LPAREN);
-				State = 1048;
+				State = 1065;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1049;
+				State = 1066;
 				Match(FROM);
-				State = 1050;
+				State = 1067;
 				valueExpression(0);
-				State = 1051;
+				State = 1068;
 				Match(RPAREN);
 				}
 				break;
@@ -7783,7 +7960,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1053;
+				State = 1070;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -7800,11 +7977,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1054;
+				State = 1071;
 				Match(LPAREN);
-				State = 1055;
+				State = 1072;
 				query();
-				State = 1056;
+				State = 1073;
 				Match(RPAREN);
 				}
 				break;
@@ -7813,37 +7990,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1058;
+				State = 1075;
 				Match(ARRAY);
-				State = 1059;
+				State = 1076;
 				Match(LBRACKET);
-				State = 1068;
+				State = 1085;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 558689548238847L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 1060;
+					State = 1077;
 					expression();
-					State = 1065;
+					State = 1082;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1061;
+						State = 1078;
 						Match(COMMA);
-						State = 1062;
+						State = 1079;
 						expression();
 						}
 						}
-						State = 1067;
+						State = 1084;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1070;
+				State = 1087;
 				Match(RBRACKET);
 				}
 				break;
@@ -7852,45 +8029,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1071;
+				State = 1088;
 				Match(CASE);
-				State = 1073;
+				State = 1090;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 558689548238847L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 1072;
+					State = 1089;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1076;
+				State = 1093;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1075;
+					State = 1092;
 					whenClause();
 					}
 					}
-					State = 1078;
+					State = 1095;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1082;
+				State = 1099;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1080;
+					State = 1097;
 					Match(ELSE);
-					State = 1081;
+					State = 1098;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1084;
+				State = 1101;
 				Match(END);
 				}
 				break;
@@ -7899,17 +8076,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1086;
+				State = 1103;
 				Match(CAST);
-				State = 1087;
+				State = 1104;
 				Match(LPAREN);
-				State = 1088;
+				State = 1105;
 				expression();
-				State = 1089;
+				State = 1106;
 				Match(AS);
-				State = 1090;
+				State = 1107;
 				typeName(0);
-				State = 1091;
+				State = 1108;
 				Match(RPAREN);
 				}
 				break;
@@ -7918,16 +8095,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1093;
+				State = 1110;
 				functionName();
-				State = 1094;
+				State = 1111;
 				Match(LPAREN);
-				State = 1107;
+				State = 1124;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1095;
+					State = 1112;
 					Match(ASTERISK);
 					}
 					break;
@@ -8032,6 +8209,8 @@ public partial class StreamSqlParser : Parser {
 				case FORWARD:
 				case HOLD:
 				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -8044,31 +8223,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1097;
+					State = 1114;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1096;
+						State = 1113;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1099;
+					State = 1116;
 					expression();
-					State = 1104;
+					State = 1121;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1100;
+						State = 1117;
 						Match(COMMA);
-						State = 1101;
+						State = 1118;
 						expression();
 						}
 						}
-						State = 1106;
+						State = 1123;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -8080,7 +8259,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1109;
+				State = 1126;
 				Match(RPAREN);
 				}
 				break;
@@ -8089,11 +8268,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1111;
+				State = 1128;
 				identifier();
-				State = 1112;
+				State = 1129;
 				Match(DOT);
-				State = 1113;
+				State = 1130;
 				identifier();
 				}
 				break;
@@ -8102,7 +8281,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1115;
+				State = 1132;
 				identifier();
 				}
 				break;
@@ -8111,39 +8290,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1116;
+				State = 1133;
 				Match(LPAREN);
-				State = 1117;
+				State = 1134;
 				expression();
-				State = 1118;
+				State = 1135;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1132;
+			State = 1160;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,172,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,176,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1130;
+					State = 1158;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,171,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1122;
-						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 1123;
+						State = 1139;
+						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
+						State = 1140;
 						Match(LBRACKET);
-						State = 1124;
+						State = 1141;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1125;
+						State = 1142;
 						Match(RBRACKET);
 						}
 						break;
@@ -8151,20 +8330,150 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1127;
-						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1128;
+						State = 1144;
+						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
+						State = 1145;
 						Match(DOUBLE_COLON);
-						State = 1129;
+						State = 1146;
 						typeName(0);
+						}
+						break;
+					case 3:
+						{
+						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
+						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
+						State = 1147;
+						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
+						State = 1148;
+						Match(COLLATE);
+						State = 1152;
+						ErrorHandler.Sync(this);
+						switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
+						case 1:
+							{
+							State = 1149;
+							((CollateContext)_localctx).schema = identifier();
+							State = 1150;
+							Match(DOT);
+							}
+							break;
+						}
+						State = 1156;
+						ErrorHandler.Sync(this);
+						switch (TokenStream.LA(1)) {
+						case ADVANCE:
+						case ASC:
+						case BEGINNING:
+						case CHANGES:
+						case CLOSE:
+						case DELETE:
+						case DESC:
+						case DESCRIBE:
+						case EMIT:
+						case ESCAPE:
+						case EXPLAIN:
+						case EXTENDED:
+						case FINAL:
+						case FIRST:
+						case FLUSH:
+						case FUNCTION:
+						case FUNCTIONS:
+						case GRACE:
+						case HOPPING:
+						case IF:
+						case INTERVAL:
+						case KEY:
+						case LAST:
+						case LOCAL:
+						case MAP:
+						case MATERIALIZED:
+						case NULLS:
+						case PERIOD:
+						case PRECISION:
+						case PRINT:
+						case PROPERTIES:
+						case QUERIES:
+						case REPLACE:
+						case RESET:
+						case RETENTION:
+						case ROW:
+						case ROWS:
+						case SESSION:
+						case SHOW:
+						case SINK:
+						case SINKS:
+						case SIZE:
+						case SLIDING:
+						case SOURCE:
+						case SOURCES:
+						case STREAM:
+						case STREAMS:
+						case STRUCT:
+						case SUBSCRIBE:
+						case TABLES:
+						case TERMINATE:
+						case TIME:
+						case TOPIC:
+						case TOPICS:
+						case TUMBLING:
+						case UPDATE:
+						case VALUES:
+						case VARYING:
+						case VIEW:
+						case VIEWS:
+						case WATERMARK:
+						case WITHOUT:
+						case ZONE:
+						case ABORT:
+						case BEGIN:
+						case CHAIN:
+						case COMMIT:
+						case DISCARD:
+						case NO:
+						case PLANS:
+						case ROLLBACK:
+						case SEQUENCES:
+						case START:
+						case TEMP:
+						case TEMPORARY:
+						case TRANSACTION:
+						case WORK:
+						case USER:
+						case PASSWORD:
+						case COPY:
+						case STDOUT:
+						case DECLARE:
+						case CURSOR:
+						case FETCH:
+						case FORWARD:
+						case HOLD:
+						case SCROLL:
+						case OPERATOR:
+						case COLLATE:
+						case IDENTIFIER:
+						case QUOTED_IDENTIFIER:
+							{
+							State = 1154;
+							((CollateContext)_localctx).collation = identifier();
+							}
+							break;
+						case DEFAULT:
+							{
+							State = 1155;
+							Match(DEFAULT);
+							}
+							break;
+						default:
+							throw new NoViableAltException(this);
+						}
 						}
 						break;
 					}
 					} 
 				}
-				State = 1134;
+				State = 1162;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,172,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,176,Context);
 			}
 			}
 		}
@@ -8180,9 +8489,14 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class FunctionNameContext : ParserRuleContext {
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
+		public IdentifierContext schema;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEFT() { return GetToken(StreamSqlParser.LEFT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RIGHT() { return GetToken(StreamSqlParser.RIGHT, 0); }
 		public FunctionNameContext(ParserRuleContext parent, int invokingState)
@@ -8201,9 +8515,9 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public FunctionNameContext functionName() {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
-		EnterRule(_localctx, 78, RULE_functionName);
+		EnterRule(_localctx, 80, RULE_functionName);
 		try {
-			State = 1138;
+			State = 1171;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -8293,25 +8607,39 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1135;
+				State = 1166;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
+				case 1:
+					{
+					State = 1163;
+					_localctx.schema = identifier();
+					State = 1164;
+					Match(DOT);
+					}
+					break;
+				}
+				State = 1168;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1136;
+				State = 1169;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1137;
+				State = 1170;
 				Match(RIGHT);
 				}
 				break;
@@ -8357,17 +8685,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 80, RULE_whenClause);
+		EnterRule(_localctx, 82, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1140;
+			State = 1173;
 			Match(WHEN);
-			State = 1141;
+			State = 1174;
 			_localctx.condition = expression();
-			State = 1142;
+			State = 1175;
 			Match(THEN);
-			State = 1143;
+			State = 1176;
 			_localctx.result = expression();
 			}
 		}
@@ -8502,29 +8830,29 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
 		TypeNameContext _prevctx = _localctx;
-		int _startState = 82;
-		EnterRecursionRule(_localctx, 82, RULE_typeName, _p);
+		int _startState = 84;
+		EnterRecursionRule(_localctx, 84, RULE_typeName, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1189;
+			State = 1222;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1146;
+				State = 1179;
 				Match(ARRAY);
-				State = 1147;
+				State = 1180;
 				Match(LT);
-				State = 1148;
+				State = 1181;
 				typeName(0);
-				State = 1149;
+				State = 1182;
 				Match(GT);
 				}
 				break;
@@ -8533,17 +8861,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1151;
+				State = 1184;
 				Match(MAP);
-				State = 1152;
+				State = 1185;
 				Match(LT);
-				State = 1153;
+				State = 1186;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1154;
+				State = 1187;
 				Match(COMMA);
-				State = 1155;
+				State = 1188;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1156;
+				State = 1189;
 				Match(GT);
 				}
 				break;
@@ -8552,37 +8880,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1158;
+				State = 1191;
 				Match(STRUCT);
-				State = 1159;
+				State = 1192;
 				Match(LT);
-				State = 1168;
+				State = 1201;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 105553116528639L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 1160;
+					State = 1193;
 					structField();
-					State = 1165;
+					State = 1198;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1161;
+						State = 1194;
 						Match(COMMA);
-						State = 1162;
+						State = 1195;
 						structField();
 						}
 						}
-						State = 1167;
+						State = 1200;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1170;
+				State = 1203;
 				Match(GT);
 				}
 				break;
@@ -8591,14 +8919,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1171;
+				State = 1204;
 				identifier();
-				State = 1173;
+				State = 1206;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
 				case 1:
 					{
-					State = 1172;
+					State = 1205;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -8610,38 +8938,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1182;
+				State = 1215;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
 				case 1:
 					{
-					State = 1175;
+					State = 1208;
 					Match(LPAREN);
-					State = 1176;
+					State = 1209;
 					Match(INTEGER_VALUE);
-					State = 1179;
+					State = 1212;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1177;
+						State = 1210;
 						Match(COMMA);
-						State = 1178;
+						State = 1211;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1181;
+					State = 1214;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1187;
+				State = 1220;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
 				case 1:
 					{
-					State = 1184;
+					State = 1217;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -8650,9 +8978,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1185;
+					State = 1218;
 					Match(TIME);
-					State = 1186;
+					State = 1219;
 					Match(ZONE);
 					}
 					break;
@@ -8661,9 +8989,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1196;
+			State = 1229;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,186,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -8673,18 +9001,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1191;
+					State = 1224;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1192;
+					State = 1225;
 					Match(LBRACKET);
-					State = 1193;
+					State = 1226;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1198;
+				State = 1231;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,181,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,186,Context);
 			}
 			}
 		}
@@ -8722,13 +9050,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public StructFieldContext structField() {
 		StructFieldContext _localctx = new StructFieldContext(Context, State);
-		EnterRule(_localctx, 84, RULE_structField);
+		EnterRule(_localctx, 86, RULE_structField);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1199;
+			State = 1232;
 			identifier();
-			State = 1200;
+			State = 1233;
 			typeName(0);
 			}
 		}
@@ -8767,20 +9095,20 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 86, RULE_qualifiedName);
+		EnterRule(_localctx, 88, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1202;
+			State = 1235;
 			identifier();
-			State = 1205;
+			State = 1238;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
 			case 1:
 				{
-				State = 1203;
+				State = 1236;
 				Match(DOT);
-				State = 1204;
+				State = 1237;
 				identifier();
 				}
 				break;
@@ -8817,12 +9145,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 88, RULE_booleanValue);
+		EnterRule(_localctx, 90, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1207;
+			State = 1240;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8863,12 +9191,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 90, RULE_number);
+		EnterRule(_localctx, 92, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1209;
+			State = 1242;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8912,22 +9240,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 92, RULE_identifier);
+		EnterRule(_localctx, 94, RULE_identifier);
 		try {
-			State = 1214;
+			State = 1247;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1211;
+				State = 1244;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1212;
+				State = 1245;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9018,9 +9346,11 @@ public partial class StreamSqlParser : Parser {
 			case FORWARD:
 			case HOLD:
 			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1213;
+				State = 1246;
 				nonReserved();
 				}
 				break;
@@ -9127,6 +9457,8 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FORWARD() { return GetToken(StreamSqlParser.FORWARD, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLD() { return GetToken(StreamSqlParser.HOLD, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCROLL() { return GetToken(StreamSqlParser.SCROLL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OPERATOR() { return GetToken(StreamSqlParser.OPERATOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLLATE() { return GetToken(StreamSqlParser.COLLATE, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9143,14 +9475,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 94, RULE_nonReserved);
+		EnterRule(_localctx, 96, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1216;
+			State = 1249;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 262143L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1048575L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9175,9 +9507,9 @@ public partial class StreamSqlParser : Parser {
 		case 18: return queryTerm_sempred((QueryTermContext)_localctx, predIndex);
 		case 28: return relation_sempred((RelationContext)_localctx, predIndex);
 		case 34: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
-		case 37: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
-		case 38: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
-		case 41: return typeName_sempred((TypeNameContext)_localctx, predIndex);
+		case 38: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 39: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 42: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -9213,478 +9545,492 @@ public partial class StreamSqlParser : Parser {
 	}
 	private bool primaryExpression_sempred(PrimaryExpressionContext _localctx, int predIndex) {
 		switch (predIndex) {
-		case 10: return Precpred(Context, 8);
-		case 11: return Precpred(Context, 5);
+		case 10: return Precpred(Context, 9);
+		case 11: return Precpred(Context, 6);
+		case 12: return Precpred(Context, 5);
 		}
 		return true;
 	}
 	private bool typeName_sempred(TypeNameContext _localctx, int predIndex) {
 		switch (predIndex) {
-		case 12: return Precpred(Context, 2);
+		case 13: return Precpred(Context, 2);
 		}
 		return true;
 	}
 
 	private static int[] _serializedATN = {
-		4,1,180,1219,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,186,1252,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,1,0,5,0,98,8,0,10,0,
-		12,0,101,9,0,1,0,1,0,4,0,105,8,0,11,0,12,0,106,1,0,5,0,110,8,0,10,0,12,
-		0,113,9,0,1,0,5,0,116,8,0,10,0,12,0,119,9,0,3,0,121,8,0,1,0,1,0,1,1,1,
-		1,1,1,3,1,128,8,1,1,1,1,1,1,1,1,1,3,1,134,8,1,1,1,1,1,3,1,138,8,1,1,1,
-		3,1,141,8,1,1,1,1,1,3,1,145,8,1,1,1,1,1,3,1,149,8,1,1,1,1,1,1,1,1,1,3,
-		1,155,8,1,1,1,1,1,3,1,159,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,169,
-		8,1,1,1,1,1,3,1,173,8,1,1,1,1,1,3,1,177,8,1,1,1,3,1,180,8,1,1,1,1,1,3,
-		1,184,8,1,1,1,1,1,1,1,1,1,3,1,190,8,1,1,1,1,1,1,1,1,1,1,1,3,1,197,8,1,
-		1,1,3,1,200,8,1,1,1,1,1,1,1,1,1,5,1,206,8,1,10,1,12,1,209,9,1,1,1,1,1,
-		3,1,213,8,1,1,1,1,1,1,1,1,1,3,1,219,8,1,1,1,3,1,222,8,1,1,1,1,1,3,1,226,
-		8,1,1,1,1,1,1,1,3,1,231,8,1,1,1,1,1,1,1,1,1,1,1,3,1,238,8,1,1,1,3,1,241,
-		8,1,1,1,1,1,1,1,3,1,246,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-		1,1,1,3,1,260,8,1,1,1,1,1,1,1,3,1,265,8,1,1,1,1,1,1,1,3,1,270,8,1,1,1,
-		1,1,1,1,3,1,275,8,1,1,1,1,1,1,1,3,1,280,8,1,1,1,1,1,1,1,3,1,285,8,1,1,
-		1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,294,8,1,1,1,1,1,1,1,1,1,1,1,3,1,301,8,1,
-		1,1,1,1,3,1,305,8,1,1,1,1,1,3,1,309,8,1,1,1,1,1,1,1,3,1,314,8,1,1,1,3,
-		1,317,8,1,1,1,1,1,3,1,321,8,1,1,1,5,1,324,8,1,10,1,12,1,327,9,1,3,1,329,
-		8,1,1,1,1,1,3,1,333,8,1,1,1,1,1,3,1,337,8,1,1,1,3,1,340,8,1,1,1,1,1,1,
-		1,1,1,3,1,346,8,1,1,1,1,1,1,1,1,1,3,1,352,8,1,1,1,1,1,1,1,1,1,3,1,358,
-		8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,370,8,1,1,1,1,1,1,1,1,
-		1,5,1,376,8,1,10,1,12,1,379,9,1,1,1,1,1,3,1,383,8,1,1,1,1,1,1,1,3,1,388,
-		8,1,1,1,3,1,391,8,1,1,1,1,1,1,1,3,1,396,8,1,1,1,1,1,1,1,1,1,1,1,3,1,403,
-		8,1,1,1,1,1,3,1,407,8,1,1,1,3,1,410,8,1,1,1,3,1,413,8,1,1,1,1,1,1,1,1,
-		1,3,1,419,8,1,3,1,421,8,1,1,2,1,2,1,2,1,2,1,2,3,2,428,8,2,1,3,1,3,4,3,
-		432,8,3,11,3,12,3,433,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,5,5,444,8,5,10,5,
-		12,5,447,9,5,3,5,449,8,5,1,6,1,6,3,6,453,8,6,1,6,1,6,1,6,1,6,3,6,459,8,
-		6,1,7,1,7,1,7,1,7,5,7,465,8,7,10,7,12,7,468,9,7,1,7,1,7,1,8,1,8,1,8,1,
-		8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,482,8,8,1,9,1,9,1,9,1,9,1,9,3,9,489,8,9,
-		1,10,1,10,1,10,1,10,1,10,5,10,496,8,10,10,10,12,10,499,9,10,1,10,1,10,
-		1,11,1,11,1,11,1,11,1,12,1,12,3,12,509,8,12,1,12,1,12,1,12,3,12,514,8,
-		12,1,13,1,13,1,13,1,13,5,13,520,8,13,10,13,12,13,523,9,13,1,13,3,13,526,
-		8,13,1,14,1,14,1,14,1,14,5,14,532,8,14,10,14,12,14,535,9,14,1,14,1,14,
-		1,15,1,15,1,15,1,15,5,15,543,8,15,10,15,12,15,546,9,15,1,15,1,15,1,16,
-		1,16,1,16,1,16,5,16,554,8,16,10,16,12,16,557,9,16,3,16,559,8,16,1,16,1,
-		16,1,16,1,16,1,16,1,16,5,16,567,8,16,10,16,12,16,570,9,16,3,16,572,8,16,
-		1,16,3,16,575,8,16,1,16,1,16,1,16,3,16,580,8,16,3,16,582,8,16,1,16,1,16,
-		1,16,3,16,587,8,16,3,16,589,8,16,1,17,1,17,3,17,593,8,17,1,17,1,17,1,17,
-		1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,606,8,18,1,18,1,18,1,18,1,
-		18,3,18,612,8,18,1,18,5,18,615,8,18,10,18,12,18,618,9,18,1,19,1,19,1,20,
-		1,20,1,20,1,20,1,20,5,20,627,8,20,10,20,12,20,630,9,20,1,20,1,20,1,20,
-		1,20,3,20,636,8,20,1,21,1,21,3,21,640,8,21,1,21,1,21,1,21,5,21,645,8,21,
-		10,21,12,21,648,9,21,1,21,1,21,1,21,1,21,5,21,654,8,21,10,21,12,21,657,
-		9,21,3,21,659,8,21,1,21,3,21,662,8,21,1,21,1,21,3,21,666,8,21,1,21,1,21,
-		1,21,1,21,1,21,5,21,673,8,21,10,21,12,21,676,9,21,3,21,678,8,21,1,21,1,
-		21,3,21,682,8,21,1,21,1,21,1,21,1,21,1,21,5,21,689,8,21,10,21,12,21,692,
-		9,21,3,21,694,8,21,1,22,1,22,3,22,698,8,22,1,22,1,22,3,22,702,8,22,1,23,
-		1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,712,8,23,1,24,1,24,1,24,1,24,1,
-		24,1,24,5,24,720,8,24,10,24,12,24,723,9,24,1,24,1,24,1,24,1,24,1,24,1,
-		24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,737,8,24,10,24,12,24,740,9,24,1,
-		24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,749,8,24,10,24,12,24,752,9,24,1,
-		24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,762,8,24,10,24,12,24,765,9,
-		24,1,24,1,24,3,24,769,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,778,
-		8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,790,8,27,1,
-		27,3,27,793,8,27,3,27,795,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,
-		1,28,1,28,1,28,1,28,3,28,809,8,28,1,28,1,28,3,28,813,8,28,3,28,815,8,28,
-		5,28,817,8,28,10,28,12,28,820,9,28,1,29,3,29,823,8,29,1,29,1,29,3,29,827,
-		8,29,1,29,1,29,3,29,831,8,29,1,29,1,29,3,29,835,8,29,3,29,837,8,29,1,30,
-		1,30,1,30,1,30,1,30,1,30,1,30,5,30,846,8,30,10,30,12,30,849,9,30,1,30,
-		1,30,3,30,853,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,863,8,
-		31,1,31,1,31,1,31,3,31,868,8,31,1,32,1,32,3,32,872,8,32,1,32,1,32,3,32,
-		876,8,32,3,32,878,8,32,1,32,1,32,1,32,1,32,3,32,884,8,32,1,32,1,32,3,32,
-		888,8,32,3,32,890,8,32,1,32,1,32,1,32,1,32,1,32,5,32,897,8,32,10,32,12,
-		32,900,9,32,1,32,1,32,3,32,904,8,32,1,32,1,32,3,32,908,8,32,3,32,910,8,
-		32,1,32,1,32,1,32,1,32,3,32,916,8,32,1,33,1,33,1,34,1,34,1,34,3,34,923,
-		8,34,1,34,1,34,3,34,927,8,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,935,8,
-		34,10,34,12,34,938,9,34,1,35,1,35,1,35,1,35,3,35,944,8,35,1,35,1,35,1,
-		35,1,35,1,35,1,35,3,35,952,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,960,
-		8,35,1,35,1,35,1,35,1,35,1,35,5,35,967,8,35,10,35,12,35,970,9,35,1,35,
-		1,35,1,35,3,35,975,8,35,1,35,1,35,1,35,1,35,3,35,981,8,35,1,35,1,35,3,
-		35,985,8,35,1,35,1,35,1,35,3,35,990,8,35,1,35,1,35,1,35,3,35,995,8,35,
-		1,35,1,35,1,35,3,35,1000,8,35,1,36,1,36,1,37,1,37,1,37,1,37,3,37,1008,
-		8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,
-		1022,8,37,10,37,12,37,1025,9,37,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,3,38,1036,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,5,38,1064,8,38,10,38,12,38,1067,9,38,3,38,1069,8,38,1,38,1,38,
-		1,38,3,38,1074,8,38,1,38,4,38,1077,8,38,11,38,12,38,1078,1,38,1,38,3,38,
-		1083,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,3,38,1098,8,38,1,38,1,38,1,38,5,38,1103,8,38,10,38,12,38,1106,9,38,
-		3,38,1108,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		3,38,1121,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1131,8,38,
-		10,38,12,38,1134,9,38,1,39,1,39,1,39,3,39,1139,8,39,1,40,1,40,1,40,1,40,
-		1,40,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,1,41,
-		1,41,1,41,1,41,1,41,1,41,5,41,1164,8,41,10,41,12,41,1167,9,41,3,41,1169,
-		8,41,1,41,1,41,1,41,3,41,1174,8,41,1,41,1,41,1,41,1,41,3,41,1180,8,41,
-		1,41,3,41,1183,8,41,1,41,1,41,1,41,3,41,1188,8,41,3,41,1190,8,41,1,41,
-		1,41,1,41,5,41,1195,8,41,10,41,12,41,1198,9,41,1,42,1,42,1,42,1,43,1,43,
-		1,43,3,43,1206,8,43,1,44,1,44,1,45,1,45,1,46,1,46,1,46,3,46,1215,8,46,
-		1,47,1,47,1,47,0,6,36,56,68,74,76,82,48,0,2,4,6,8,10,12,14,16,18,20,22,
-		24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,
-		72,74,76,78,80,82,84,86,88,90,92,94,0,27,2,0,95,95,99,99,2,0,89,89,93,
-		93,8,0,41,41,77,78,90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,
-		5,0,89,89,93,93,95,95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,148,148,
-		1,0,136,137,4,0,26,26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,
-		134,135,2,0,120,120,122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,
-		2,0,2,2,22,22,2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,148,153,
-		1,0,154,155,1,0,156,158,1,0,160,161,1,0,16,17,2,0,74,74,113,113,2,0,33,
-		33,107,107,1,0,172,173,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,31,34,36,
-		40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,98,100,
-		101,103,103,105,106,108,108,110,110,112,116,122,147,1432,0,99,1,0,0,0,
-		2,420,1,0,0,0,4,422,1,0,0,0,6,431,1,0,0,0,8,435,1,0,0,0,10,448,1,0,0,0,
-		12,458,1,0,0,0,14,460,1,0,0,0,16,481,1,0,0,0,18,483,1,0,0,0,20,490,1,0,
-		0,0,22,502,1,0,0,0,24,513,1,0,0,0,26,525,1,0,0,0,28,527,1,0,0,0,30,538,
-		1,0,0,0,32,558,1,0,0,0,34,590,1,0,0,0,36,599,1,0,0,0,38,619,1,0,0,0,40,
-		635,1,0,0,0,42,637,1,0,0,0,44,695,1,0,0,0,46,711,1,0,0,0,48,768,1,0,0,
-		0,50,777,1,0,0,0,52,779,1,0,0,0,54,794,1,0,0,0,56,796,1,0,0,0,58,836,1,
-		0,0,0,60,852,1,0,0,0,62,854,1,0,0,0,64,915,1,0,0,0,66,917,1,0,0,0,68,926,
-		1,0,0,0,70,999,1,0,0,0,72,1001,1,0,0,0,74,1007,1,0,0,0,76,1120,1,0,0,0,
-		78,1138,1,0,0,0,80,1140,1,0,0,0,82,1189,1,0,0,0,84,1199,1,0,0,0,86,1202,
-		1,0,0,0,88,1207,1,0,0,0,90,1209,1,0,0,0,92,1214,1,0,0,0,94,1216,1,0,0,
-		0,96,98,5,169,0,0,97,96,1,0,0,0,98,101,1,0,0,0,99,97,1,0,0,0,99,100,1,
-		0,0,0,100,120,1,0,0,0,101,99,1,0,0,0,102,111,3,2,1,0,103,105,5,169,0,0,
-		104,103,1,0,0,0,105,106,1,0,0,0,106,104,1,0,0,0,106,107,1,0,0,0,107,108,
-		1,0,0,0,108,110,3,2,1,0,109,104,1,0,0,0,110,113,1,0,0,0,111,109,1,0,0,
-		0,111,112,1,0,0,0,112,117,1,0,0,0,113,111,1,0,0,0,114,116,5,169,0,0,115,
-		114,1,0,0,0,116,119,1,0,0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,121,1,
-		0,0,0,119,117,1,0,0,0,120,102,1,0,0,0,120,121,1,0,0,0,121,122,1,0,0,0,
-		122,123,5,0,0,1,123,1,1,0,0,0,124,127,5,14,0,0,125,126,5,69,0,0,126,128,
-		5,79,0,0,127,125,1,0,0,0,127,128,1,0,0,0,128,129,1,0,0,0,129,133,7,0,0,
-		0,130,131,5,46,0,0,131,132,5,64,0,0,132,134,5,29,0,0,133,130,1,0,0,0,133,
-		134,1,0,0,0,134,135,1,0,0,0,135,137,3,86,43,0,136,138,3,14,7,0,137,136,
-		1,0,0,0,137,138,1,0,0,0,138,140,1,0,0,0,139,141,3,20,10,0,140,139,1,0,
-		0,0,140,141,1,0,0,0,141,144,1,0,0,0,142,143,5,5,0,0,143,145,3,32,16,0,
-		144,142,1,0,0,0,144,145,1,0,0,0,145,421,1,0,0,0,146,148,5,14,0,0,147,149,
-		5,63,0,0,148,147,1,0,0,0,148,149,1,0,0,0,149,150,1,0,0,0,150,154,5,114,
-		0,0,151,152,5,46,0,0,152,153,5,64,0,0,153,155,5,29,0,0,154,151,1,0,0,0,
-		154,155,1,0,0,0,155,156,1,0,0,0,156,158,3,86,43,0,157,159,3,20,10,0,158,
-		157,1,0,0,0,158,159,1,0,0,0,159,160,1,0,0,0,160,161,5,5,0,0,161,162,3,
-		32,16,0,162,421,1,0,0,0,163,164,5,14,0,0,164,168,7,1,0,0,165,166,5,46,
-		0,0,166,167,5,64,0,0,167,169,5,29,0,0,168,165,1,0,0,0,168,169,1,0,0,0,
-		169,170,1,0,0,0,170,172,3,86,43,0,171,173,3,14,7,0,172,171,1,0,0,0,172,
-		173,1,0,0,0,173,176,1,0,0,0,174,175,5,38,0,0,175,177,3,86,43,0,176,174,
-		1,0,0,0,176,177,1,0,0,0,177,179,1,0,0,0,178,180,3,20,10,0,179,178,1,0,
-		0,0,179,180,1,0,0,0,180,183,1,0,0,0,181,182,5,5,0,0,182,184,3,32,16,0,
-		183,181,1,0,0,0,183,184,1,0,0,0,184,421,1,0,0,0,185,186,5,50,0,0,186,187,
-		5,53,0,0,187,189,3,86,43,0,188,190,3,28,14,0,189,188,1,0,0,0,189,190,1,
-		0,0,0,190,191,1,0,0,0,191,192,3,26,13,0,192,421,1,0,0,0,193,194,5,110,
-		0,0,194,199,3,86,43,0,195,197,5,5,0,0,196,195,1,0,0,0,196,197,1,0,0,0,
-		197,198,1,0,0,0,198,200,3,92,46,0,199,196,1,0,0,0,199,200,1,0,0,0,200,
-		201,1,0,0,0,201,202,5,87,0,0,202,207,3,8,4,0,203,204,5,167,0,0,204,206,
-		3,8,4,0,205,203,1,0,0,0,206,209,1,0,0,0,207,205,1,0,0,0,207,208,1,0,0,
-		0,208,212,1,0,0,0,209,207,1,0,0,0,210,211,5,118,0,0,211,213,3,66,33,0,
-		212,210,1,0,0,0,212,213,1,0,0,0,213,421,1,0,0,0,214,215,5,19,0,0,215,216,
-		5,38,0,0,216,221,3,86,43,0,217,219,5,5,0,0,218,217,1,0,0,0,218,219,1,0,
-		0,0,219,220,1,0,0,0,220,222,3,92,46,0,221,218,1,0,0,0,221,222,1,0,0,0,
-		222,225,1,0,0,0,223,224,5,118,0,0,224,226,3,66,33,0,225,223,1,0,0,0,225,
-		226,1,0,0,0,226,421,1,0,0,0,227,421,3,32,16,0,228,230,5,98,0,0,229,231,
-		5,104,0,0,230,229,1,0,0,0,230,231,1,0,0,0,231,237,1,0,0,0,232,238,3,86,
-		43,0,233,234,5,165,0,0,234,235,3,32,16,0,235,236,5,166,0,0,236,238,1,0,
-		0,0,237,232,1,0,0,0,237,233,1,0,0,0,238,240,1,0,0,0,239,241,3,20,10,0,
-		240,239,1,0,0,0,240,241,1,0,0,0,241,421,1,0,0,0,242,243,5,88,0,0,243,245,
-		7,2,0,0,244,246,5,31,0,0,245,244,1,0,0,0,245,246,1,0,0,0,246,421,1,0,0,
-		0,247,248,5,88,0,0,248,249,5,63,0,0,249,421,5,115,0,0,250,251,5,88,0,0,
-		251,421,5,2,0,0,252,253,5,88,0,0,253,421,3,10,5,0,254,255,7,3,0,0,255,
-		256,5,40,0,0,256,421,3,92,46,0,257,259,7,3,0,0,258,260,5,31,0,0,259,258,
-		1,0,0,0,259,260,1,0,0,0,260,261,1,0,0,0,261,421,3,86,43,0,262,264,5,23,
-		0,0,263,265,5,63,0,0,264,263,1,0,0,0,264,265,1,0,0,0,265,266,1,0,0,0,266,
-		269,7,4,0,0,267,268,5,46,0,0,268,270,5,29,0,0,269,267,1,0,0,0,269,270,
-		1,0,0,0,270,271,1,0,0,0,271,274,3,86,43,0,272,273,5,19,0,0,273,275,5,105,
-		0,0,274,272,1,0,0,0,274,275,1,0,0,0,275,421,1,0,0,0,276,279,5,101,0,0,
-		277,280,3,92,46,0,278,280,5,2,0,0,279,277,1,0,0,0,279,278,1,0,0,0,280,
-		421,1,0,0,0,281,421,5,36,0,0,282,284,5,87,0,0,283,285,7,5,0,0,284,283,
-		1,0,0,0,284,285,1,0,0,0,285,286,1,0,0,0,286,287,3,10,5,0,287,288,7,6,0,
-		0,288,289,3,12,6,0,289,421,1,0,0,0,290,293,5,80,0,0,291,294,3,10,5,0,292,
-		294,5,2,0,0,293,291,1,0,0,0,293,292,1,0,0,0,294,421,1,0,0,0,295,296,5,
-		30,0,0,296,421,3,2,1,0,297,300,5,76,0,0,298,301,5,171,0,0,299,301,3,92,
-		46,0,300,298,1,0,0,0,300,299,1,0,0,0,301,304,1,0,0,0,302,303,5,38,0,0,
-		303,305,5,7,0,0,304,302,1,0,0,0,304,305,1,0,0,0,305,308,1,0,0,0,306,307,
-		5,60,0,0,307,309,5,172,0,0,308,306,1,0,0,0,308,309,1,0,0,0,309,421,1,0,
-		0,0,310,314,5,125,0,0,311,312,5,133,0,0,312,314,5,136,0,0,313,310,1,0,
-		0,0,313,311,1,0,0,0,314,316,1,0,0,0,315,317,7,7,0,0,316,315,1,0,0,0,316,
-		317,1,0,0,0,317,328,1,0,0,0,318,325,3,6,3,0,319,321,5,167,0,0,320,319,
-		1,0,0,0,320,321,1,0,0,0,321,322,1,0,0,0,322,324,3,6,3,0,323,320,1,0,0,
-		0,324,327,1,0,0,0,325,323,1,0,0,0,325,326,1,0,0,0,326,329,1,0,0,0,327,
-		325,1,0,0,0,328,318,1,0,0,0,328,329,1,0,0,0,329,421,1,0,0,0,330,332,7,
-		8,0,0,331,333,7,7,0,0,332,331,1,0,0,0,332,333,1,0,0,0,333,339,1,0,0,0,
-		334,336,5,3,0,0,335,337,5,129,0,0,336,335,1,0,0,0,336,337,1,0,0,0,337,
-		338,1,0,0,0,338,340,5,126,0,0,339,334,1,0,0,0,339,340,1,0,0,0,340,421,
-		1,0,0,0,341,342,5,128,0,0,342,421,7,9,0,0,343,345,5,87,0,0,344,346,7,5,
-		0,0,345,344,1,0,0,0,345,346,1,0,0,0,346,347,1,0,0,0,347,348,5,103,0,0,
-		348,351,5,123,0,0,349,352,3,12,6,0,350,352,5,61,0,0,351,349,1,0,0,0,351,
-		350,1,0,0,0,352,421,1,0,0,0,353,354,5,14,0,0,354,355,5,138,0,0,355,357,
-		3,92,46,0,356,358,5,120,0,0,357,356,1,0,0,0,357,358,1,0,0,0,358,359,1,
-		0,0,0,359,360,5,139,0,0,360,361,5,171,0,0,361,421,1,0,0,0,362,363,5,140,
-		0,0,363,364,5,165,0,0,364,365,3,32,16,0,365,366,5,166,0,0,366,367,5,104,
-		0,0,367,382,5,141,0,0,368,370,5,120,0,0,369,368,1,0,0,0,369,370,1,0,0,
-		0,370,371,1,0,0,0,371,372,5,165,0,0,372,377,3,4,2,0,373,374,5,167,0,0,
-		374,376,3,4,2,0,375,373,1,0,0,0,376,379,1,0,0,0,377,375,1,0,0,0,377,378,
-		1,0,0,0,378,380,1,0,0,0,379,377,1,0,0,0,380,381,5,166,0,0,381,383,1,0,
-		0,0,382,369,1,0,0,0,382,383,1,0,0,0,383,421,1,0,0,0,384,385,5,142,0,0,
-		385,387,3,92,46,0,386,388,5,129,0,0,387,386,1,0,0,0,387,388,1,0,0,0,388,
-		390,1,0,0,0,389,391,5,147,0,0,390,389,1,0,0,0,390,391,1,0,0,0,391,392,
-		1,0,0,0,392,395,5,143,0,0,393,394,7,10,0,0,394,396,5,146,0,0,395,393,1,
-		0,0,0,395,396,1,0,0,0,396,397,1,0,0,0,397,398,5,37,0,0,398,399,3,32,16,
-		0,399,421,1,0,0,0,400,409,5,144,0,0,401,403,5,145,0,0,402,401,1,0,0,0,
-		402,403,1,0,0,0,403,406,1,0,0,0,404,407,5,172,0,0,405,407,5,2,0,0,406,
-		404,1,0,0,0,406,405,1,0,0,0,407,410,1,0,0,0,408,410,5,145,0,0,409,402,
-		1,0,0,0,409,408,1,0,0,0,409,410,1,0,0,0,410,412,1,0,0,0,411,413,7,11,0,
-		0,412,411,1,0,0,0,412,413,1,0,0,0,413,414,1,0,0,0,414,421,3,92,46,0,415,
-		418,5,13,0,0,416,419,3,92,46,0,417,419,5,2,0,0,418,416,1,0,0,0,418,417,
-		1,0,0,0,419,421,1,0,0,0,420,124,1,0,0,0,420,146,1,0,0,0,420,163,1,0,0,
-		0,420,185,1,0,0,0,420,193,1,0,0,0,420,214,1,0,0,0,420,227,1,0,0,0,420,
-		228,1,0,0,0,420,242,1,0,0,0,420,247,1,0,0,0,420,250,1,0,0,0,420,252,1,
-		0,0,0,420,254,1,0,0,0,420,257,1,0,0,0,420,262,1,0,0,0,420,276,1,0,0,0,
-		420,281,1,0,0,0,420,282,1,0,0,0,420,290,1,0,0,0,420,295,1,0,0,0,420,297,
-		1,0,0,0,420,313,1,0,0,0,420,330,1,0,0,0,420,341,1,0,0,0,420,343,1,0,0,
-		0,420,353,1,0,0,0,420,362,1,0,0,0,420,384,1,0,0,0,420,400,1,0,0,0,420,
-		415,1,0,0,0,421,3,1,0,0,0,422,427,3,92,46,0,423,428,3,92,46,0,424,428,
-		5,171,0,0,425,428,5,107,0,0,426,428,5,33,0,0,427,423,1,0,0,0,427,424,1,
-		0,0,0,427,425,1,0,0,0,427,426,1,0,0,0,427,428,1,0,0,0,428,5,1,0,0,0,429,
-		432,5,64,0,0,430,432,3,92,46,0,431,429,1,0,0,0,431,430,1,0,0,0,432,433,
-		1,0,0,0,433,431,1,0,0,0,433,434,1,0,0,0,434,7,1,0,0,0,435,436,3,92,46,
-		0,436,437,5,148,0,0,437,438,3,66,33,0,438,9,1,0,0,0,439,449,5,171,0,0,
-		440,445,3,92,46,0,441,442,5,168,0,0,442,444,3,92,46,0,443,441,1,0,0,0,
-		444,447,1,0,0,0,445,443,1,0,0,0,445,446,1,0,0,0,446,449,1,0,0,0,447,445,
-		1,0,0,0,448,439,1,0,0,0,448,440,1,0,0,0,449,11,1,0,0,0,450,459,5,171,0,
-		0,451,453,5,155,0,0,452,451,1,0,0,0,452,453,1,0,0,0,453,454,1,0,0,0,454,
-		459,3,90,45,0,455,459,3,92,46,0,456,459,5,18,0,0,457,459,5,68,0,0,458,
-		450,1,0,0,0,458,452,1,0,0,0,458,455,1,0,0,0,458,456,1,0,0,0,458,457,1,
-		0,0,0,459,13,1,0,0,0,460,461,5,165,0,0,461,466,3,16,8,0,462,463,5,167,
-		0,0,463,465,3,16,8,0,464,462,1,0,0,0,465,468,1,0,0,0,466,464,1,0,0,0,466,
-		467,1,0,0,0,467,469,1,0,0,0,468,466,1,0,0,0,469,470,5,166,0,0,470,15,1,
-		0,0,0,471,482,3,18,9,0,472,473,5,116,0,0,473,474,5,37,0,0,474,475,3,92,
-		46,0,475,476,5,5,0,0,476,477,3,66,33,0,477,482,1,0,0,0,478,479,5,75,0,
-		0,479,480,5,56,0,0,480,482,3,28,14,0,481,471,1,0,0,0,481,472,1,0,0,0,481,
-		478,1,0,0,0,482,17,1,0,0,0,483,484,3,92,46,0,484,488,3,82,41,0,485,489,
-		5,56,0,0,486,487,5,75,0,0,487,489,5,56,0,0,488,485,1,0,0,0,488,486,1,0,
-		0,0,488,489,1,0,0,0,489,19,1,0,0,0,490,491,5,120,0,0,491,492,5,165,0,0,
-		492,497,3,22,11,0,493,494,5,167,0,0,494,496,3,22,11,0,495,493,1,0,0,0,
-		496,499,1,0,0,0,497,495,1,0,0,0,497,498,1,0,0,0,498,500,1,0,0,0,499,497,
-		1,0,0,0,500,501,5,166,0,0,501,21,1,0,0,0,502,503,3,92,46,0,503,504,5,148,
-		0,0,504,505,3,24,12,0,505,23,1,0,0,0,506,514,5,171,0,0,507,509,5,155,0,
-		0,508,507,1,0,0,0,508,509,1,0,0,0,509,510,1,0,0,0,510,514,3,90,45,0,511,
-		514,3,88,44,0,512,514,3,92,46,0,513,506,1,0,0,0,513,508,1,0,0,0,513,511,
-		1,0,0,0,513,512,1,0,0,0,514,25,1,0,0,0,515,516,5,112,0,0,516,521,3,30,
-		15,0,517,518,5,167,0,0,518,520,3,30,15,0,519,517,1,0,0,0,520,523,1,0,0,
-		0,521,519,1,0,0,0,521,522,1,0,0,0,522,526,1,0,0,0,523,521,1,0,0,0,524,
-		526,3,32,16,0,525,515,1,0,0,0,525,524,1,0,0,0,526,27,1,0,0,0,527,528,5,
-		165,0,0,528,533,3,92,46,0,529,530,5,167,0,0,530,532,3,92,46,0,531,529,
-		1,0,0,0,532,535,1,0,0,0,533,531,1,0,0,0,533,534,1,0,0,0,534,536,1,0,0,
-		0,535,533,1,0,0,0,536,537,5,166,0,0,537,29,1,0,0,0,538,539,5,165,0,0,539,
-		544,3,66,33,0,540,541,5,167,0,0,541,543,3,66,33,0,542,540,1,0,0,0,543,
-		546,1,0,0,0,544,542,1,0,0,0,544,545,1,0,0,0,545,547,1,0,0,0,546,544,1,
-		0,0,0,547,548,5,166,0,0,548,31,1,0,0,0,549,550,5,120,0,0,550,555,3,34,
-		17,0,551,552,5,167,0,0,552,554,3,34,17,0,553,551,1,0,0,0,554,557,1,0,0,
-		0,555,553,1,0,0,0,555,556,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,558,
-		549,1,0,0,0,558,559,1,0,0,0,559,560,1,0,0,0,560,571,3,36,18,0,561,562,
-		5,70,0,0,562,563,5,9,0,0,563,568,3,44,22,0,564,565,5,167,0,0,565,567,3,
-		44,22,0,566,564,1,0,0,0,567,570,1,0,0,0,568,566,1,0,0,0,568,569,1,0,0,
-		0,569,572,1,0,0,0,570,568,1,0,0,0,571,561,1,0,0,0,571,572,1,0,0,0,572,
-		574,1,0,0,0,573,575,3,46,23,0,574,573,1,0,0,0,574,575,1,0,0,0,575,581,
-		1,0,0,0,576,579,5,60,0,0,577,580,5,172,0,0,578,580,5,2,0,0,579,577,1,0,
-		0,0,579,578,1,0,0,0,580,582,1,0,0,0,581,576,1,0,0,0,581,582,1,0,0,0,582,
-		588,1,0,0,0,583,584,5,67,0,0,584,586,5,172,0,0,585,587,7,12,0,0,586,585,
-		1,0,0,0,586,587,1,0,0,0,587,589,1,0,0,0,588,583,1,0,0,0,588,589,1,0,0,
-		0,589,33,1,0,0,0,590,592,3,92,46,0,591,593,3,28,14,0,592,591,1,0,0,0,592,
-		593,1,0,0,0,593,594,1,0,0,0,594,595,5,5,0,0,595,596,5,165,0,0,596,597,
-		3,32,16,0,597,598,5,166,0,0,598,35,1,0,0,0,599,600,6,18,-1,0,600,601,3,
-		40,20,0,601,616,1,0,0,0,602,603,10,2,0,0,603,605,5,51,0,0,604,606,3,38,
-		19,0,605,604,1,0,0,0,605,606,1,0,0,0,606,607,1,0,0,0,607,615,3,36,18,3,
-		608,609,10,1,0,0,609,611,7,13,0,0,610,612,3,38,19,0,611,610,1,0,0,0,611,
-		612,1,0,0,0,612,613,1,0,0,0,613,615,3,36,18,2,614,602,1,0,0,0,614,608,
-		1,0,0,0,615,618,1,0,0,0,616,614,1,0,0,0,616,617,1,0,0,0,617,37,1,0,0,0,
-		618,616,1,0,0,0,619,620,7,14,0,0,620,39,1,0,0,0,621,636,3,42,21,0,622,
-		623,5,112,0,0,623,628,3,30,15,0,624,625,5,167,0,0,625,627,3,30,15,0,626,
-		624,1,0,0,0,627,630,1,0,0,0,628,626,1,0,0,0,628,629,1,0,0,0,629,636,1,
-		0,0,0,630,628,1,0,0,0,631,632,5,165,0,0,632,633,3,32,16,0,633,634,5,166,
-		0,0,634,636,1,0,0,0,635,621,1,0,0,0,635,622,1,0,0,0,635,631,1,0,0,0,636,
-		41,1,0,0,0,637,639,5,85,0,0,638,640,5,22,0,0,639,638,1,0,0,0,639,640,1,
-		0,0,0,640,641,1,0,0,0,641,646,3,54,27,0,642,643,5,167,0,0,643,645,3,54,
-		27,0,644,642,1,0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,
-		658,1,0,0,0,648,646,1,0,0,0,649,650,5,38,0,0,650,655,3,56,28,0,651,652,
-		5,167,0,0,652,654,3,56,28,0,653,651,1,0,0,0,654,657,1,0,0,0,655,653,1,
-		0,0,0,655,656,1,0,0,0,656,659,1,0,0,0,657,655,1,0,0,0,658,649,1,0,0,0,
-		658,659,1,0,0,0,659,661,1,0,0,0,660,662,3,48,24,0,661,660,1,0,0,0,661,
-		662,1,0,0,0,662,665,1,0,0,0,663,664,5,118,0,0,664,666,3,66,33,0,665,663,
-		1,0,0,0,665,666,1,0,0,0,666,677,1,0,0,0,667,668,5,43,0,0,668,669,5,9,0,
-		0,669,674,3,66,33,0,670,671,5,167,0,0,671,673,3,66,33,0,672,670,1,0,0,
-		0,673,676,1,0,0,0,674,672,1,0,0,0,674,675,1,0,0,0,675,678,1,0,0,0,676,
-		674,1,0,0,0,677,667,1,0,0,0,677,678,1,0,0,0,678,681,1,0,0,0,679,680,5,
-		44,0,0,680,682,3,66,33,0,681,679,1,0,0,0,681,682,1,0,0,0,682,693,1,0,0,
-		0,683,684,5,72,0,0,684,685,5,9,0,0,685,690,3,66,33,0,686,687,5,167,0,0,
-		687,689,3,66,33,0,688,686,1,0,0,0,689,692,1,0,0,0,690,688,1,0,0,0,690,
-		691,1,0,0,0,691,694,1,0,0,0,692,690,1,0,0,0,693,683,1,0,0,0,693,694,1,
-		0,0,0,694,43,1,0,0,0,695,697,3,66,33,0,696,698,7,15,0,0,697,696,1,0,0,
-		0,697,698,1,0,0,0,698,701,1,0,0,0,699,700,5,66,0,0,700,702,7,16,0,0,701,
-		699,1,0,0,0,701,702,1,0,0,0,702,45,1,0,0,0,703,704,5,25,0,0,704,712,5,
-		12,0,0,705,706,5,25,0,0,706,712,5,34,0,0,707,708,5,25,0,0,708,709,5,68,
-		0,0,709,710,5,119,0,0,710,712,5,13,0,0,711,703,1,0,0,0,711,705,1,0,0,0,
-		711,707,1,0,0,0,712,47,1,0,0,0,713,714,5,119,0,0,714,715,5,108,0,0,715,
-		716,5,165,0,0,716,717,5,91,0,0,717,721,3,52,26,0,718,720,3,50,25,0,719,
-		718,1,0,0,0,720,723,1,0,0,0,721,719,1,0,0,0,721,722,1,0,0,0,722,724,1,
-		0,0,0,723,721,1,0,0,0,724,725,5,166,0,0,725,769,1,0,0,0,726,727,5,119,
-		0,0,727,728,5,45,0,0,728,729,5,165,0,0,729,730,5,91,0,0,730,731,3,52,26,
-		0,731,732,5,167,0,0,732,733,5,1,0,0,733,734,5,9,0,0,734,738,3,52,26,0,
-		735,737,3,50,25,0,736,735,1,0,0,0,737,740,1,0,0,0,738,736,1,0,0,0,738,
-		739,1,0,0,0,739,741,1,0,0,0,740,738,1,0,0,0,741,742,5,166,0,0,742,769,
-		1,0,0,0,743,744,5,119,0,0,744,745,5,86,0,0,745,746,5,165,0,0,746,750,3,
-		52,26,0,747,749,3,50,25,0,748,747,1,0,0,0,749,752,1,0,0,0,750,748,1,0,
-		0,0,750,751,1,0,0,0,751,753,1,0,0,0,752,750,1,0,0,0,753,754,5,166,0,0,
-		754,769,1,0,0,0,755,756,5,119,0,0,756,757,5,92,0,0,757,758,5,165,0,0,758,
-		759,5,91,0,0,759,763,3,52,26,0,760,762,3,50,25,0,761,760,1,0,0,0,762,765,
-		1,0,0,0,763,761,1,0,0,0,763,764,1,0,0,0,764,766,1,0,0,0,765,763,1,0,0,
-		0,766,767,5,166,0,0,767,769,1,0,0,0,768,713,1,0,0,0,768,726,1,0,0,0,768,
-		743,1,0,0,0,768,755,1,0,0,0,769,49,1,0,0,0,770,771,5,167,0,0,771,772,5,
-		81,0,0,772,778,3,52,26,0,773,774,5,167,0,0,774,775,5,42,0,0,775,776,5,
-		73,0,0,776,778,3,52,26,0,777,770,1,0,0,0,777,773,1,0,0,0,778,51,1,0,0,
-		0,779,780,5,172,0,0,780,781,3,92,46,0,781,53,1,0,0,0,782,795,5,156,0,0,
-		783,784,3,92,46,0,784,785,5,168,0,0,785,786,5,156,0,0,786,795,1,0,0,0,
-		787,792,3,66,33,0,788,790,5,5,0,0,789,788,1,0,0,0,789,790,1,0,0,0,790,
-		791,1,0,0,0,791,793,3,92,46,0,792,789,1,0,0,0,792,793,1,0,0,0,793,795,
-		1,0,0,0,794,782,1,0,0,0,794,783,1,0,0,0,794,787,1,0,0,0,795,55,1,0,0,0,
-		796,797,6,28,-1,0,797,798,3,64,32,0,798,818,1,0,0,0,799,800,10,3,0,0,800,
-		801,5,15,0,0,801,802,5,55,0,0,802,817,3,64,32,0,803,804,10,2,0,0,804,805,
-		3,58,29,0,805,806,5,55,0,0,806,814,3,64,32,0,807,809,3,62,31,0,808,807,
-		1,0,0,0,808,809,1,0,0,0,809,810,1,0,0,0,810,812,3,60,30,0,811,813,3,62,
-		31,0,812,811,1,0,0,0,812,813,1,0,0,0,813,815,1,0,0,0,814,808,1,0,0,0,814,
-		815,1,0,0,0,815,817,1,0,0,0,816,799,1,0,0,0,816,803,1,0,0,0,817,820,1,
-		0,0,0,818,816,1,0,0,0,818,819,1,0,0,0,819,57,1,0,0,0,820,818,1,0,0,0,821,
-		823,5,49,0,0,822,821,1,0,0,0,822,823,1,0,0,0,823,837,1,0,0,0,824,826,5,
-		58,0,0,825,827,5,71,0,0,826,825,1,0,0,0,826,827,1,0,0,0,827,837,1,0,0,
-		0,828,830,5,82,0,0,829,831,5,71,0,0,830,829,1,0,0,0,830,831,1,0,0,0,831,
-		837,1,0,0,0,832,834,5,39,0,0,833,835,5,71,0,0,834,833,1,0,0,0,834,835,
-		1,0,0,0,835,837,1,0,0,0,836,822,1,0,0,0,836,824,1,0,0,0,836,828,1,0,0,
-		0,836,832,1,0,0,0,837,59,1,0,0,0,838,839,5,68,0,0,839,853,3,66,33,0,840,
-		841,5,111,0,0,841,842,5,165,0,0,842,847,3,92,46,0,843,844,5,167,0,0,844,
-		846,3,92,46,0,845,843,1,0,0,0,846,849,1,0,0,0,847,845,1,0,0,0,847,848,
-		1,0,0,0,848,850,1,0,0,0,849,847,1,0,0,0,850,851,5,166,0,0,851,853,1,0,
-		0,0,852,838,1,0,0,0,852,840,1,0,0,0,853,61,1,0,0,0,854,862,5,121,0,0,855,
-		863,3,52,26,0,856,857,5,165,0,0,857,858,3,52,26,0,858,859,5,167,0,0,859,
-		860,3,52,26,0,860,861,5,166,0,0,861,863,1,0,0,0,862,855,1,0,0,0,862,856,
-		1,0,0,0,863,867,1,0,0,0,864,865,5,42,0,0,865,866,5,73,0,0,866,868,3,52,
-		26,0,867,864,1,0,0,0,867,868,1,0,0,0,868,63,1,0,0,0,869,877,3,86,43,0,
-		870,872,5,5,0,0,871,870,1,0,0,0,871,872,1,0,0,0,872,873,1,0,0,0,873,875,
-		3,92,46,0,874,876,3,28,14,0,875,874,1,0,0,0,875,876,1,0,0,0,876,878,1,
-		0,0,0,877,871,1,0,0,0,877,878,1,0,0,0,878,916,1,0,0,0,879,880,5,165,0,
-		0,880,881,3,32,16,0,881,889,5,166,0,0,882,884,5,5,0,0,883,882,1,0,0,0,
-		883,884,1,0,0,0,884,885,1,0,0,0,885,887,3,92,46,0,886,888,3,28,14,0,887,
-		886,1,0,0,0,887,888,1,0,0,0,888,890,1,0,0,0,889,883,1,0,0,0,889,890,1,
-		0,0,0,890,916,1,0,0,0,891,892,3,92,46,0,892,893,5,165,0,0,893,898,3,66,
-		33,0,894,895,5,167,0,0,895,897,3,66,33,0,896,894,1,0,0,0,897,900,1,0,0,
-		0,898,896,1,0,0,0,898,899,1,0,0,0,899,901,1,0,0,0,900,898,1,0,0,0,901,
-		909,5,166,0,0,902,904,5,5,0,0,903,902,1,0,0,0,903,904,1,0,0,0,904,905,
-		1,0,0,0,905,907,3,92,46,0,906,908,3,28,14,0,907,906,1,0,0,0,907,908,1,
-		0,0,0,908,910,1,0,0,0,909,903,1,0,0,0,909,910,1,0,0,0,910,916,1,0,0,0,
-		911,912,5,165,0,0,912,913,3,56,28,0,913,914,5,166,0,0,914,916,1,0,0,0,
-		915,869,1,0,0,0,915,879,1,0,0,0,915,891,1,0,0,0,915,911,1,0,0,0,916,65,
-		1,0,0,0,917,918,3,68,34,0,918,67,1,0,0,0,919,920,6,34,-1,0,920,922,3,74,
-		37,0,921,923,3,70,35,0,922,921,1,0,0,0,922,923,1,0,0,0,923,927,1,0,0,0,
-		924,925,5,64,0,0,925,927,3,68,34,3,926,919,1,0,0,0,926,924,1,0,0,0,927,
-		936,1,0,0,0,928,929,10,2,0,0,929,930,5,3,0,0,930,935,3,68,34,3,931,932,
-		10,1,0,0,932,933,5,69,0,0,933,935,3,68,34,2,934,928,1,0,0,0,934,931,1,
-		0,0,0,935,938,1,0,0,0,936,934,1,0,0,0,936,937,1,0,0,0,937,69,1,0,0,0,938,
-		936,1,0,0,0,939,940,3,72,36,0,940,941,3,74,37,0,941,1000,1,0,0,0,942,944,
-		5,64,0,0,943,942,1,0,0,0,943,944,1,0,0,0,944,945,1,0,0,0,945,946,5,8,0,
-		0,946,947,3,74,37,0,947,948,5,3,0,0,948,949,3,74,37,0,949,1000,1,0,0,0,
-		950,952,5,64,0,0,951,950,1,0,0,0,951,952,1,0,0,0,952,953,1,0,0,0,953,954,
-		5,48,0,0,954,955,5,165,0,0,955,956,3,32,16,0,956,957,5,166,0,0,957,1000,
-		1,0,0,0,958,960,5,64,0,0,959,958,1,0,0,0,959,960,1,0,0,0,960,961,1,0,0,
-		0,961,962,5,48,0,0,962,963,5,165,0,0,963,968,3,66,33,0,964,965,5,167,0,
-		0,965,967,3,66,33,0,966,964,1,0,0,0,967,970,1,0,0,0,968,966,1,0,0,0,968,
-		969,1,0,0,0,969,971,1,0,0,0,970,968,1,0,0,0,971,972,5,166,0,0,972,1000,
-		1,0,0,0,973,975,5,64,0,0,974,973,1,0,0,0,974,975,1,0,0,0,975,976,1,0,0,
-		0,976,977,7,17,0,0,977,980,3,74,37,0,978,979,5,27,0,0,979,981,3,74,37,
-		0,980,978,1,0,0,0,980,981,1,0,0,0,981,1000,1,0,0,0,982,984,5,54,0,0,983,
-		985,5,64,0,0,984,983,1,0,0,0,984,985,1,0,0,0,985,986,1,0,0,0,986,1000,
-		5,65,0,0,987,989,5,54,0,0,988,990,5,64,0,0,989,988,1,0,0,0,989,990,1,0,
-		0,0,990,991,1,0,0,0,991,1000,3,88,44,0,992,994,5,54,0,0,993,995,5,64,0,
-		0,994,993,1,0,0,0,994,995,1,0,0,0,995,996,1,0,0,0,996,997,5,22,0,0,997,
-		998,5,38,0,0,998,1000,3,74,37,0,999,939,1,0,0,0,999,943,1,0,0,0,999,951,
-		1,0,0,0,999,959,1,0,0,0,999,974,1,0,0,0,999,982,1,0,0,0,999,987,1,0,0,
-		0,999,992,1,0,0,0,1000,71,1,0,0,0,1001,1002,7,18,0,0,1002,73,1,0,0,0,1003,
-		1004,6,37,-1,0,1004,1008,3,76,38,0,1005,1006,7,19,0,0,1006,1008,3,74,37,
-		5,1007,1003,1,0,0,0,1007,1005,1,0,0,0,1008,1023,1,0,0,0,1009,1010,10,4,
-		0,0,1010,1011,7,20,0,0,1011,1022,3,74,37,5,1012,1013,10,3,0,0,1013,1014,
-		7,19,0,0,1014,1022,3,74,37,4,1015,1016,10,2,0,0,1016,1017,5,159,0,0,1017,
-		1022,3,74,37,3,1018,1019,10,1,0,0,1019,1020,7,21,0,0,1020,1022,3,74,37,
-		2,1021,1009,1,0,0,0,1021,1012,1,0,0,0,1021,1015,1,0,0,0,1021,1018,1,0,
-		0,0,1022,1025,1,0,0,0,1023,1021,1,0,0,0,1023,1024,1,0,0,0,1024,75,1,0,
-		0,0,1025,1023,1,0,0,0,1026,1027,6,38,-1,0,1027,1121,5,65,0,0,1028,1121,
-		3,88,44,0,1029,1121,3,90,45,0,1030,1121,5,171,0,0,1031,1121,5,170,0,0,
-		1032,1033,5,52,0,0,1033,1035,5,171,0,0,1034,1036,3,92,46,0,1035,1034,1,
-		0,0,0,1035,1036,1,0,0,0,1036,1121,1,0,0,0,1037,1038,3,92,46,0,1038,1039,
-		5,171,0,0,1039,1121,1,0,0,0,1040,1121,5,174,0,0,1041,1042,5,29,0,0,1042,
-		1043,5,165,0,0,1043,1044,3,32,16,0,1044,1045,5,166,0,0,1045,1121,1,0,0,
-		0,1046,1047,5,32,0,0,1047,1048,5,165,0,0,1048,1049,3,92,46,0,1049,1050,
-		5,38,0,0,1050,1051,3,74,37,0,1051,1052,5,166,0,0,1052,1121,1,0,0,0,1053,
-		1121,7,22,0,0,1054,1055,5,165,0,0,1055,1056,3,32,16,0,1056,1057,5,166,
-		0,0,1057,1121,1,0,0,0,1058,1059,5,4,0,0,1059,1068,5,162,0,0,1060,1065,
-		3,66,33,0,1061,1062,5,167,0,0,1062,1064,3,66,33,0,1063,1061,1,0,0,0,1064,
-		1067,1,0,0,0,1065,1063,1,0,0,0,1065,1066,1,0,0,0,1066,1069,1,0,0,0,1067,
-		1065,1,0,0,0,1068,1060,1,0,0,0,1068,1069,1,0,0,0,1069,1070,1,0,0,0,1070,
-		1121,5,163,0,0,1071,1073,5,10,0,0,1072,1074,3,66,33,0,1073,1072,1,0,0,
-		0,1073,1074,1,0,0,0,1074,1076,1,0,0,0,1075,1077,3,80,40,0,1076,1075,1,
-		0,0,0,1077,1078,1,0,0,0,1078,1076,1,0,0,0,1078,1079,1,0,0,0,1079,1082,
-		1,0,0,0,1080,1081,5,24,0,0,1081,1083,3,66,33,0,1082,1080,1,0,0,0,1082,
-		1083,1,0,0,0,1083,1084,1,0,0,0,1084,1085,5,26,0,0,1085,1121,1,0,0,0,1086,
-		1087,5,11,0,0,1087,1088,5,165,0,0,1088,1089,3,66,33,0,1089,1090,5,5,0,
-		0,1090,1091,3,82,41,0,1091,1092,5,166,0,0,1092,1121,1,0,0,0,1093,1094,
-		3,78,39,0,1094,1107,5,165,0,0,1095,1108,5,156,0,0,1096,1098,5,22,0,0,1097,
-		1096,1,0,0,0,1097,1098,1,0,0,0,1098,1099,1,0,0,0,1099,1104,3,66,33,0,1100,
-		1101,5,167,0,0,1101,1103,3,66,33,0,1102,1100,1,0,0,0,1103,1106,1,0,0,0,
-		1104,1102,1,0,0,0,1104,1105,1,0,0,0,1105,1108,1,0,0,0,1106,1104,1,0,0,
-		0,1107,1095,1,0,0,0,1107,1097,1,0,0,0,1107,1108,1,0,0,0,1108,1109,1,0,
-		0,0,1109,1110,5,166,0,0,1110,1121,1,0,0,0,1111,1112,3,92,46,0,1112,1113,
-		5,168,0,0,1113,1114,3,92,46,0,1114,1121,1,0,0,0,1115,1121,3,92,46,0,1116,
-		1117,5,165,0,0,1117,1118,3,66,33,0,1118,1119,5,166,0,0,1119,1121,1,0,0,
-		0,1120,1026,1,0,0,0,1120,1028,1,0,0,0,1120,1029,1,0,0,0,1120,1030,1,0,
-		0,0,1120,1031,1,0,0,0,1120,1032,1,0,0,0,1120,1037,1,0,0,0,1120,1040,1,
-		0,0,0,1120,1041,1,0,0,0,1120,1046,1,0,0,0,1120,1053,1,0,0,0,1120,1054,
-		1,0,0,0,1120,1058,1,0,0,0,1120,1071,1,0,0,0,1120,1086,1,0,0,0,1120,1093,
-		1,0,0,0,1120,1111,1,0,0,0,1120,1115,1,0,0,0,1120,1116,1,0,0,0,1121,1132,
-		1,0,0,0,1122,1123,10,8,0,0,1123,1124,5,162,0,0,1124,1125,3,74,37,0,1125,
-		1126,5,163,0,0,1126,1131,1,0,0,0,1127,1128,10,5,0,0,1128,1129,5,164,0,
-		0,1129,1131,3,82,41,0,1130,1122,1,0,0,0,1130,1127,1,0,0,0,1131,1134,1,
-		0,0,0,1132,1130,1,0,0,0,1132,1133,1,0,0,0,1133,77,1,0,0,0,1134,1132,1,
-		0,0,0,1135,1139,3,92,46,0,1136,1139,5,58,0,0,1137,1139,5,82,0,0,1138,1135,
-		1,0,0,0,1138,1136,1,0,0,0,1138,1137,1,0,0,0,1139,79,1,0,0,0,1140,1141,
-		5,117,0,0,1141,1142,3,66,33,0,1142,1143,5,102,0,0,1143,1144,3,66,33,0,
-		1144,81,1,0,0,0,1145,1146,6,41,-1,0,1146,1147,5,4,0,0,1147,1148,5,150,
-		0,0,1148,1149,3,82,41,0,1149,1150,5,152,0,0,1150,1190,1,0,0,0,1151,1152,
-		5,62,0,0,1152,1153,5,150,0,0,1153,1154,3,82,41,0,1154,1155,5,167,0,0,1155,
-		1156,3,82,41,0,1156,1157,5,152,0,0,1157,1190,1,0,0,0,1158,1159,5,97,0,
-		0,1159,1168,5,150,0,0,1160,1165,3,84,42,0,1161,1162,5,167,0,0,1162,1164,
-		3,84,42,0,1163,1161,1,0,0,0,1164,1167,1,0,0,0,1165,1163,1,0,0,0,1165,1166,
-		1,0,0,0,1166,1169,1,0,0,0,1167,1165,1,0,0,0,1168,1160,1,0,0,0,1168,1169,
-		1,0,0,0,1169,1170,1,0,0,0,1170,1190,5,152,0,0,1171,1173,3,92,46,0,1172,
-		1174,7,23,0,0,1173,1172,1,0,0,0,1173,1174,1,0,0,0,1174,1182,1,0,0,0,1175,
-		1176,5,165,0,0,1176,1179,5,172,0,0,1177,1178,5,167,0,0,1178,1180,5,172,
-		0,0,1179,1177,1,0,0,0,1179,1180,1,0,0,0,1180,1181,1,0,0,0,1181,1183,5,
-		166,0,0,1182,1175,1,0,0,0,1182,1183,1,0,0,0,1183,1187,1,0,0,0,1184,1185,
-		7,10,0,0,1185,1186,5,103,0,0,1186,1188,5,123,0,0,1187,1184,1,0,0,0,1187,
-		1188,1,0,0,0,1188,1190,1,0,0,0,1189,1145,1,0,0,0,1189,1151,1,0,0,0,1189,
-		1158,1,0,0,0,1189,1171,1,0,0,0,1190,1196,1,0,0,0,1191,1192,10,2,0,0,1192,
-		1193,5,162,0,0,1193,1195,5,163,0,0,1194,1191,1,0,0,0,1195,1198,1,0,0,0,
-		1196,1194,1,0,0,0,1196,1197,1,0,0,0,1197,83,1,0,0,0,1198,1196,1,0,0,0,
-		1199,1200,3,92,46,0,1200,1201,3,82,41,0,1201,85,1,0,0,0,1202,1205,3,92,
-		46,0,1203,1204,5,168,0,0,1204,1206,3,92,46,0,1205,1203,1,0,0,0,1205,1206,
-		1,0,0,0,1206,87,1,0,0,0,1207,1208,7,24,0,0,1208,89,1,0,0,0,1209,1210,7,
-		25,0,0,1210,91,1,0,0,0,1211,1215,5,175,0,0,1212,1215,5,176,0,0,1213,1215,
-		3,94,47,0,1214,1211,1,0,0,0,1214,1212,1,0,0,0,1214,1213,1,0,0,0,1215,93,
-		1,0,0,0,1216,1217,7,26,0,0,1217,95,1,0,0,0,184,99,106,111,117,120,127,
-		133,137,140,144,148,154,158,168,172,176,179,183,189,196,199,207,212,218,
-		221,225,230,237,240,245,259,264,269,274,279,284,293,300,304,308,313,316,
-		320,325,328,332,336,339,345,351,357,369,377,382,387,390,395,402,406,409,
-		412,418,420,427,431,433,445,448,452,458,466,481,488,497,508,513,521,525,
-		533,544,555,558,568,571,574,579,581,586,588,592,605,611,614,616,628,635,
-		639,646,655,658,661,665,674,677,681,690,693,697,701,711,721,738,750,763,
-		768,777,789,792,794,808,812,814,816,818,822,826,830,834,836,847,852,862,
-		867,871,875,877,883,887,889,898,903,907,909,915,922,926,934,936,943,951,
-		959,968,974,980,984,989,994,999,1007,1021,1023,1035,1065,1068,1073,1078,
-		1082,1097,1104,1107,1120,1130,1132,1138,1165,1168,1173,1179,1182,1187,
-		1189,1196,1205,1214
+		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,2,48,7,48,1,0,5,0,100,
+		8,0,10,0,12,0,103,9,0,1,0,1,0,4,0,107,8,0,11,0,12,0,108,1,0,5,0,112,8,
+		0,10,0,12,0,115,9,0,1,0,5,0,118,8,0,10,0,12,0,121,9,0,3,0,123,8,0,1,0,
+		1,0,1,1,1,1,1,1,3,1,130,8,1,1,1,1,1,1,1,1,1,3,1,136,8,1,1,1,1,1,3,1,140,
+		8,1,1,1,3,1,143,8,1,1,1,1,1,3,1,147,8,1,1,1,1,1,3,1,151,8,1,1,1,1,1,1,
+		1,1,1,3,1,157,8,1,1,1,1,1,3,1,161,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		3,1,171,8,1,1,1,1,1,3,1,175,8,1,1,1,1,1,3,1,179,8,1,1,1,3,1,182,8,1,1,
+		1,1,1,3,1,186,8,1,1,1,1,1,1,1,1,1,3,1,192,8,1,1,1,1,1,1,1,1,1,1,1,3,1,
+		199,8,1,1,1,3,1,202,8,1,1,1,1,1,1,1,1,1,5,1,208,8,1,10,1,12,1,211,9,1,
+		1,1,1,1,3,1,215,8,1,1,1,1,1,1,1,1,1,3,1,221,8,1,1,1,3,1,224,8,1,1,1,1,
+		1,3,1,228,8,1,1,1,1,1,1,1,3,1,233,8,1,1,1,1,1,1,1,1,1,1,1,3,1,240,8,1,
+		1,1,3,1,243,8,1,1,1,1,1,1,1,3,1,248,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		1,1,1,1,1,1,1,1,1,3,1,262,8,1,1,1,1,1,1,1,3,1,267,8,1,1,1,1,1,1,1,3,1,
+		272,8,1,1,1,1,1,1,1,3,1,277,8,1,1,1,1,1,1,1,3,1,282,8,1,1,1,1,1,1,1,3,
+		1,287,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,296,8,1,1,1,1,1,1,1,1,1,1,1,
+		3,1,303,8,1,1,1,1,1,3,1,307,8,1,1,1,1,1,3,1,311,8,1,1,1,1,1,1,1,3,1,316,
+		8,1,1,1,3,1,319,8,1,1,1,1,1,3,1,323,8,1,1,1,5,1,326,8,1,10,1,12,1,329,
+		9,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,1,1,3,1,339,8,1,1,1,3,1,342,8,
+		1,1,1,1,1,1,1,1,1,3,1,348,8,1,1,1,1,1,1,1,1,1,3,1,354,8,1,1,1,1,1,1,1,
+		1,1,3,1,360,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,372,8,1,1,
+		1,1,1,1,1,1,1,5,1,378,8,1,10,1,12,1,381,9,1,1,1,1,1,3,1,385,8,1,1,1,1,
+		1,1,1,3,1,390,8,1,1,1,3,1,393,8,1,1,1,1,1,1,1,3,1,398,8,1,1,1,1,1,1,1,
+		1,1,1,1,3,1,405,8,1,1,1,1,1,3,1,409,8,1,1,1,3,1,412,8,1,1,1,3,1,415,8,
+		1,1,1,1,1,1,1,1,1,3,1,421,8,1,3,1,423,8,1,1,2,1,2,1,2,1,2,1,2,3,2,430,
+		8,2,1,3,1,3,4,3,434,8,3,11,3,12,3,435,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,
+		5,5,446,8,5,10,5,12,5,449,9,5,3,5,451,8,5,1,6,1,6,3,6,455,8,6,1,6,1,6,
+		1,6,1,6,3,6,461,8,6,1,7,1,7,1,7,1,7,5,7,467,8,7,10,7,12,7,470,9,7,1,7,
+		1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,484,8,8,1,9,1,9,1,9,1,
+		9,1,9,3,9,491,8,9,1,10,1,10,1,10,1,10,1,10,5,10,498,8,10,10,10,12,10,501,
+		9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,3,12,511,8,12,1,12,1,12,1,
+		12,3,12,516,8,12,1,13,1,13,1,13,1,13,5,13,522,8,13,10,13,12,13,525,9,13,
+		1,13,3,13,528,8,13,1,14,1,14,1,14,1,14,5,14,534,8,14,10,14,12,14,537,9,
+		14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,545,8,15,10,15,12,15,548,9,15,1,
+		15,1,15,1,16,1,16,1,16,1,16,5,16,556,8,16,10,16,12,16,559,9,16,3,16,561,
+		8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,569,8,16,10,16,12,16,572,9,16,
+		3,16,574,8,16,1,16,3,16,577,8,16,1,16,1,16,1,16,3,16,582,8,16,3,16,584,
+		8,16,1,16,1,16,1,16,3,16,589,8,16,3,16,591,8,16,1,17,1,17,3,17,595,8,17,
+		1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,608,8,18,1,
+		18,1,18,1,18,1,18,3,18,614,8,18,1,18,5,18,617,8,18,10,18,12,18,620,9,18,
+		1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,629,8,20,10,20,12,20,632,9,20,
+		1,20,1,20,1,20,1,20,3,20,638,8,20,1,21,1,21,3,21,642,8,21,1,21,1,21,1,
+		21,5,21,647,8,21,10,21,12,21,650,9,21,1,21,1,21,1,21,1,21,5,21,656,8,21,
+		10,21,12,21,659,9,21,3,21,661,8,21,1,21,3,21,664,8,21,1,21,1,21,3,21,668,
+		8,21,1,21,1,21,1,21,1,21,1,21,5,21,675,8,21,10,21,12,21,678,9,21,3,21,
+		680,8,21,1,21,1,21,3,21,684,8,21,1,21,1,21,1,21,1,21,1,21,5,21,691,8,21,
+		10,21,12,21,694,9,21,3,21,696,8,21,1,22,1,22,3,22,700,8,22,1,22,1,22,3,
+		22,704,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,714,8,23,1,24,
+		1,24,1,24,1,24,1,24,1,24,5,24,722,8,24,10,24,12,24,725,9,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,739,8,24,10,24,
+		12,24,742,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,751,8,24,10,24,
+		12,24,754,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,764,8,24,10,
+		24,12,24,767,9,24,1,24,1,24,3,24,771,8,24,1,25,1,25,1,25,1,25,1,25,1,25,
+		1,25,3,25,780,8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,
+		27,792,8,27,1,27,3,27,795,8,27,3,27,797,8,27,1,28,1,28,1,28,1,28,1,28,
+		1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,811,8,28,1,28,1,28,3,28,815,8,
+		28,3,28,817,8,28,5,28,819,8,28,10,28,12,28,822,9,28,1,29,3,29,825,8,29,
+		1,29,1,29,3,29,829,8,29,1,29,1,29,3,29,833,8,29,1,29,1,29,3,29,837,8,29,
+		3,29,839,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,848,8,30,10,30,12,
+		30,851,9,30,1,30,1,30,3,30,855,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,
+		1,31,3,31,865,8,31,1,31,1,31,1,31,3,31,870,8,31,1,32,1,32,3,32,874,8,32,
+		1,32,1,32,3,32,878,8,32,3,32,880,8,32,1,32,1,32,1,32,1,32,3,32,886,8,32,
+		1,32,1,32,3,32,890,8,32,3,32,892,8,32,1,32,1,32,1,32,1,32,1,32,5,32,899,
+		8,32,10,32,12,32,902,9,32,1,32,1,32,3,32,906,8,32,1,32,1,32,3,32,910,8,
+		32,3,32,912,8,32,1,32,1,32,1,32,1,32,3,32,918,8,32,1,33,1,33,1,34,1,34,
+		1,34,3,34,925,8,34,1,34,1,34,3,34,929,8,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,5,34,937,8,34,10,34,12,34,940,9,34,1,35,1,35,1,35,1,35,3,35,946,8,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,3,35,954,8,35,1,35,1,35,1,35,1,35,1,35,1,
+		35,3,35,962,8,35,1,35,1,35,1,35,1,35,1,35,5,35,969,8,35,10,35,12,35,972,
+		9,35,1,35,1,35,1,35,3,35,977,8,35,1,35,1,35,1,35,1,35,3,35,983,8,35,1,
+		35,1,35,3,35,987,8,35,1,35,1,35,1,35,3,35,992,8,35,1,35,1,35,1,35,3,35,
+		997,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1005,8,35,1,36,1,36,1,36,1,
+		36,1,36,1,36,3,36,1013,8,36,1,36,1,36,3,36,1017,8,36,1,37,1,37,1,38,1,
+		38,1,38,1,38,3,38,1025,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
+		38,1,38,1,38,1,38,5,38,1039,8,38,10,38,12,38,1042,9,38,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1053,8,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1081,8,39,10,39,12,39,1084,9,39,
+		3,39,1086,8,39,1,39,1,39,1,39,3,39,1091,8,39,1,39,4,39,1094,8,39,11,39,
+		12,39,1095,1,39,1,39,3,39,1100,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1115,8,39,1,39,1,39,1,39,5,39,1120,
+		8,39,10,39,12,39,1123,9,39,3,39,1125,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,3,39,1138,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1153,8,39,1,39,1,39,3,39,1157,
+		8,39,5,39,1159,8,39,10,39,12,39,1162,9,39,1,40,1,40,1,40,3,40,1167,8,40,
+		1,40,1,40,1,40,3,40,1172,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,5,42,1197,8,42,10,42,12,42,1200,9,42,3,42,1202,8,42,1,42,1,42,1,42,
+		3,42,1207,8,42,1,42,1,42,1,42,1,42,3,42,1213,8,42,1,42,3,42,1216,8,42,
+		1,42,1,42,1,42,3,42,1221,8,42,3,42,1223,8,42,1,42,1,42,1,42,5,42,1228,
+		8,42,10,42,12,42,1231,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,1239,8,44,
+		1,45,1,45,1,46,1,46,1,47,1,47,1,47,3,47,1248,8,47,1,48,1,48,1,48,0,6,36,
+		56,68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
+		86,88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,
+		90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,89,93,93,95,
+		95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,137,4,0,26,
+		26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,2,0,120,120,
+		122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,2,0,
+		6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,150,155,1,0,
+		156,157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,2,0,33,33,
+		107,107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,31,34,36,40,
+		42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,98,100,101,
+		103,103,105,106,108,108,110,110,112,116,122,149,1471,0,101,1,0,0,0,2,422,
+		1,0,0,0,4,424,1,0,0,0,6,433,1,0,0,0,8,437,1,0,0,0,10,450,1,0,0,0,12,460,
+		1,0,0,0,14,462,1,0,0,0,16,483,1,0,0,0,18,485,1,0,0,0,20,492,1,0,0,0,22,
+		504,1,0,0,0,24,515,1,0,0,0,26,527,1,0,0,0,28,529,1,0,0,0,30,540,1,0,0,
+		0,32,560,1,0,0,0,34,592,1,0,0,0,36,601,1,0,0,0,38,621,1,0,0,0,40,637,1,
+		0,0,0,42,639,1,0,0,0,44,697,1,0,0,0,46,713,1,0,0,0,48,770,1,0,0,0,50,779,
+		1,0,0,0,52,781,1,0,0,0,54,796,1,0,0,0,56,798,1,0,0,0,58,838,1,0,0,0,60,
+		854,1,0,0,0,62,856,1,0,0,0,64,917,1,0,0,0,66,919,1,0,0,0,68,928,1,0,0,
+		0,70,1004,1,0,0,0,72,1016,1,0,0,0,74,1018,1,0,0,0,76,1024,1,0,0,0,78,1137,
+		1,0,0,0,80,1171,1,0,0,0,82,1173,1,0,0,0,84,1222,1,0,0,0,86,1232,1,0,0,
+		0,88,1235,1,0,0,0,90,1240,1,0,0,0,92,1242,1,0,0,0,94,1247,1,0,0,0,96,1249,
+		1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,
+		101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,3,2,1,0,105,107,
+		5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,0,0,108,109,1,0,
+		0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,115,1,0,0,0,113,
+		111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,0,0,0,116,118,5,
+		175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,
+		0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,123,1,0,0,0,123,
+		124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,0,0,127,128,5,69,
+		0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,
+		135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,136,5,29,0,0,135,132,
+		1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,88,44,0,138,140,3,14,
+		7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,0,141,143,3,20,10,0,
+		142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,145,5,5,0,0,145,147,
+		3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,423,1,0,0,0,148,150,5,14,
+		0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,
+		156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,0,155,157,5,29,0,0,156,153,
+		1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,160,3,88,44,0,159,161,3,20,
+		10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,163,5,5,0,0,163,
+		164,3,32,16,0,164,423,1,0,0,0,165,166,5,14,0,0,166,170,7,1,0,0,167,168,
+		5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,170,167,1,0,0,0,170,171,1,0,
+		0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,175,3,14,7,0,174,173,1,0,0,0,
+		174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,38,0,0,177,179,3,88,44,0,178,
+		176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,0,180,182,3,20,10,0,181,180,
+		1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,184,5,5,0,0,184,186,3,32,16,
+		0,185,183,1,0,0,0,185,186,1,0,0,0,186,423,1,0,0,0,187,188,5,50,0,0,188,
+		189,5,53,0,0,189,191,3,88,44,0,190,192,3,28,14,0,191,190,1,0,0,0,191,192,
+		1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,0,194,423,1,0,0,0,195,196,5,110,
+		0,0,196,201,3,88,44,0,197,199,5,5,0,0,198,197,1,0,0,0,198,199,1,0,0,0,
+		199,200,1,0,0,0,200,202,3,94,47,0,201,198,1,0,0,0,201,202,1,0,0,0,202,
+		203,1,0,0,0,203,204,5,87,0,0,204,209,3,8,4,0,205,206,5,173,0,0,206,208,
+		3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,209,210,1,0,0,
+		0,210,214,1,0,0,0,211,209,1,0,0,0,212,213,5,118,0,0,213,215,3,66,33,0,
+		214,212,1,0,0,0,214,215,1,0,0,0,215,423,1,0,0,0,216,217,5,19,0,0,217,218,
+		5,38,0,0,218,223,3,88,44,0,219,221,5,5,0,0,220,219,1,0,0,0,220,221,1,0,
+		0,0,221,222,1,0,0,0,222,224,3,94,47,0,223,220,1,0,0,0,223,224,1,0,0,0,
+		224,227,1,0,0,0,225,226,5,118,0,0,226,228,3,66,33,0,227,225,1,0,0,0,227,
+		228,1,0,0,0,228,423,1,0,0,0,229,423,3,32,16,0,230,232,5,98,0,0,231,233,
+		5,104,0,0,232,231,1,0,0,0,232,233,1,0,0,0,233,239,1,0,0,0,234,240,3,88,
+		44,0,235,236,5,171,0,0,236,237,3,32,16,0,237,238,5,172,0,0,238,240,1,0,
+		0,0,239,234,1,0,0,0,239,235,1,0,0,0,240,242,1,0,0,0,241,243,3,20,10,0,
+		242,241,1,0,0,0,242,243,1,0,0,0,243,423,1,0,0,0,244,245,5,88,0,0,245,247,
+		7,2,0,0,246,248,5,31,0,0,247,246,1,0,0,0,247,248,1,0,0,0,248,423,1,0,0,
+		0,249,250,5,88,0,0,250,251,5,63,0,0,251,423,5,115,0,0,252,253,5,88,0,0,
+		253,423,5,2,0,0,254,255,5,88,0,0,255,423,3,10,5,0,256,257,7,3,0,0,257,
+		258,5,40,0,0,258,423,3,94,47,0,259,261,7,3,0,0,260,262,5,31,0,0,261,260,
+		1,0,0,0,261,262,1,0,0,0,262,263,1,0,0,0,263,423,3,88,44,0,264,266,5,23,
+		0,0,265,267,5,63,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,
+		271,7,4,0,0,269,270,5,46,0,0,270,272,5,29,0,0,271,269,1,0,0,0,271,272,
+		1,0,0,0,272,273,1,0,0,0,273,276,3,88,44,0,274,275,5,19,0,0,275,277,5,105,
+		0,0,276,274,1,0,0,0,276,277,1,0,0,0,277,423,1,0,0,0,278,281,5,101,0,0,
+		279,282,3,94,47,0,280,282,5,2,0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,
+		423,1,0,0,0,283,423,5,36,0,0,284,286,5,87,0,0,285,287,7,5,0,0,286,285,
+		1,0,0,0,286,287,1,0,0,0,287,288,1,0,0,0,288,289,3,10,5,0,289,290,7,6,0,
+		0,290,291,3,12,6,0,291,423,1,0,0,0,292,295,5,80,0,0,293,296,3,10,5,0,294,
+		296,5,2,0,0,295,293,1,0,0,0,295,294,1,0,0,0,296,423,1,0,0,0,297,298,5,
+		30,0,0,298,423,3,2,1,0,299,302,5,76,0,0,300,303,5,177,0,0,301,303,3,94,
+		47,0,302,300,1,0,0,0,302,301,1,0,0,0,303,306,1,0,0,0,304,305,5,38,0,0,
+		305,307,5,7,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,310,1,0,0,0,308,309,
+		5,60,0,0,309,311,5,178,0,0,310,308,1,0,0,0,310,311,1,0,0,0,311,423,1,0,
+		0,0,312,316,5,125,0,0,313,314,5,133,0,0,314,316,5,136,0,0,315,312,1,0,
+		0,0,315,313,1,0,0,0,316,318,1,0,0,0,317,319,7,7,0,0,318,317,1,0,0,0,318,
+		319,1,0,0,0,319,330,1,0,0,0,320,327,3,6,3,0,321,323,5,173,0,0,322,321,
+		1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,6,3,0,325,322,1,0,0,
+		0,326,329,1,0,0,0,327,325,1,0,0,0,327,328,1,0,0,0,328,331,1,0,0,0,329,
+		327,1,0,0,0,330,320,1,0,0,0,330,331,1,0,0,0,331,423,1,0,0,0,332,334,7,
+		8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,341,1,0,0,0,
+		336,338,5,3,0,0,337,339,5,129,0,0,338,337,1,0,0,0,338,339,1,0,0,0,339,
+		340,1,0,0,0,340,342,5,126,0,0,341,336,1,0,0,0,341,342,1,0,0,0,342,423,
+		1,0,0,0,343,344,5,128,0,0,344,423,7,9,0,0,345,347,5,87,0,0,346,348,7,5,
+		0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,5,103,0,0,
+		350,353,5,123,0,0,351,354,3,12,6,0,352,354,5,61,0,0,353,351,1,0,0,0,353,
+		352,1,0,0,0,354,423,1,0,0,0,355,356,5,14,0,0,356,357,5,138,0,0,357,359,
+		3,94,47,0,358,360,5,120,0,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,
+		0,0,0,361,362,5,139,0,0,362,363,5,177,0,0,363,423,1,0,0,0,364,365,5,140,
+		0,0,365,366,5,171,0,0,366,367,3,32,16,0,367,368,5,172,0,0,368,369,5,104,
+		0,0,369,384,5,141,0,0,370,372,5,120,0,0,371,370,1,0,0,0,371,372,1,0,0,
+		0,372,373,1,0,0,0,373,374,5,171,0,0,374,379,3,4,2,0,375,376,5,173,0,0,
+		376,378,3,4,2,0,377,375,1,0,0,0,378,381,1,0,0,0,379,377,1,0,0,0,379,380,
+		1,0,0,0,380,382,1,0,0,0,381,379,1,0,0,0,382,383,5,172,0,0,383,385,1,0,
+		0,0,384,371,1,0,0,0,384,385,1,0,0,0,385,423,1,0,0,0,386,387,5,142,0,0,
+		387,389,3,94,47,0,388,390,5,129,0,0,389,388,1,0,0,0,389,390,1,0,0,0,390,
+		392,1,0,0,0,391,393,5,147,0,0,392,391,1,0,0,0,392,393,1,0,0,0,393,394,
+		1,0,0,0,394,397,5,143,0,0,395,396,7,10,0,0,396,398,5,146,0,0,397,395,1,
+		0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,37,0,0,400,401,3,32,16,
+		0,401,423,1,0,0,0,402,411,5,144,0,0,403,405,5,145,0,0,404,403,1,0,0,0,
+		404,405,1,0,0,0,405,408,1,0,0,0,406,409,5,178,0,0,407,409,5,2,0,0,408,
+		406,1,0,0,0,408,407,1,0,0,0,409,412,1,0,0,0,410,412,5,145,0,0,411,404,
+		1,0,0,0,411,410,1,0,0,0,411,412,1,0,0,0,412,414,1,0,0,0,413,415,7,11,0,
+		0,414,413,1,0,0,0,414,415,1,0,0,0,415,416,1,0,0,0,416,423,3,94,47,0,417,
+		420,5,13,0,0,418,421,3,94,47,0,419,421,5,2,0,0,420,418,1,0,0,0,420,419,
+		1,0,0,0,421,423,1,0,0,0,422,126,1,0,0,0,422,148,1,0,0,0,422,165,1,0,0,
+		0,422,187,1,0,0,0,422,195,1,0,0,0,422,216,1,0,0,0,422,229,1,0,0,0,422,
+		230,1,0,0,0,422,244,1,0,0,0,422,249,1,0,0,0,422,252,1,0,0,0,422,254,1,
+		0,0,0,422,256,1,0,0,0,422,259,1,0,0,0,422,264,1,0,0,0,422,278,1,0,0,0,
+		422,283,1,0,0,0,422,284,1,0,0,0,422,292,1,0,0,0,422,297,1,0,0,0,422,299,
+		1,0,0,0,422,315,1,0,0,0,422,332,1,0,0,0,422,343,1,0,0,0,422,345,1,0,0,
+		0,422,355,1,0,0,0,422,364,1,0,0,0,422,386,1,0,0,0,422,402,1,0,0,0,422,
+		417,1,0,0,0,423,3,1,0,0,0,424,429,3,94,47,0,425,430,3,94,47,0,426,430,
+		5,177,0,0,427,430,5,107,0,0,428,430,5,33,0,0,429,425,1,0,0,0,429,426,1,
+		0,0,0,429,427,1,0,0,0,429,428,1,0,0,0,429,430,1,0,0,0,430,5,1,0,0,0,431,
+		434,5,64,0,0,432,434,3,94,47,0,433,431,1,0,0,0,433,432,1,0,0,0,434,435,
+		1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,436,7,1,0,0,0,437,438,3,94,47,
+		0,438,439,5,150,0,0,439,440,3,66,33,0,440,9,1,0,0,0,441,451,5,177,0,0,
+		442,447,3,94,47,0,443,444,5,174,0,0,444,446,3,94,47,0,445,443,1,0,0,0,
+		446,449,1,0,0,0,447,445,1,0,0,0,447,448,1,0,0,0,448,451,1,0,0,0,449,447,
+		1,0,0,0,450,441,1,0,0,0,450,442,1,0,0,0,451,11,1,0,0,0,452,461,5,177,0,
+		0,453,455,5,157,0,0,454,453,1,0,0,0,454,455,1,0,0,0,455,456,1,0,0,0,456,
+		461,3,92,46,0,457,461,3,94,47,0,458,461,5,18,0,0,459,461,5,68,0,0,460,
+		452,1,0,0,0,460,454,1,0,0,0,460,457,1,0,0,0,460,458,1,0,0,0,460,459,1,
+		0,0,0,461,13,1,0,0,0,462,463,5,171,0,0,463,468,3,16,8,0,464,465,5,173,
+		0,0,465,467,3,16,8,0,466,464,1,0,0,0,467,470,1,0,0,0,468,466,1,0,0,0,468,
+		469,1,0,0,0,469,471,1,0,0,0,470,468,1,0,0,0,471,472,5,172,0,0,472,15,1,
+		0,0,0,473,484,3,18,9,0,474,475,5,116,0,0,475,476,5,37,0,0,476,477,3,94,
+		47,0,477,478,5,5,0,0,478,479,3,66,33,0,479,484,1,0,0,0,480,481,5,75,0,
+		0,481,482,5,56,0,0,482,484,3,28,14,0,483,473,1,0,0,0,483,474,1,0,0,0,483,
+		480,1,0,0,0,484,17,1,0,0,0,485,486,3,94,47,0,486,490,3,84,42,0,487,491,
+		5,56,0,0,488,489,5,75,0,0,489,491,5,56,0,0,490,487,1,0,0,0,490,488,1,0,
+		0,0,490,491,1,0,0,0,491,19,1,0,0,0,492,493,5,120,0,0,493,494,5,171,0,0,
+		494,499,3,22,11,0,495,496,5,173,0,0,496,498,3,22,11,0,497,495,1,0,0,0,
+		498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,502,1,0,0,0,501,499,
+		1,0,0,0,502,503,5,172,0,0,503,21,1,0,0,0,504,505,3,94,47,0,505,506,5,150,
+		0,0,506,507,3,24,12,0,507,23,1,0,0,0,508,516,5,177,0,0,509,511,5,157,0,
+		0,510,509,1,0,0,0,510,511,1,0,0,0,511,512,1,0,0,0,512,516,3,92,46,0,513,
+		516,3,90,45,0,514,516,3,94,47,0,515,508,1,0,0,0,515,510,1,0,0,0,515,513,
+		1,0,0,0,515,514,1,0,0,0,516,25,1,0,0,0,517,518,5,112,0,0,518,523,3,30,
+		15,0,519,520,5,173,0,0,520,522,3,30,15,0,521,519,1,0,0,0,522,525,1,0,0,
+		0,523,521,1,0,0,0,523,524,1,0,0,0,524,528,1,0,0,0,525,523,1,0,0,0,526,
+		528,3,32,16,0,527,517,1,0,0,0,527,526,1,0,0,0,528,27,1,0,0,0,529,530,5,
+		171,0,0,530,535,3,94,47,0,531,532,5,173,0,0,532,534,3,94,47,0,533,531,
+		1,0,0,0,534,537,1,0,0,0,535,533,1,0,0,0,535,536,1,0,0,0,536,538,1,0,0,
+		0,537,535,1,0,0,0,538,539,5,172,0,0,539,29,1,0,0,0,540,541,5,171,0,0,541,
+		546,3,66,33,0,542,543,5,173,0,0,543,545,3,66,33,0,544,542,1,0,0,0,545,
+		548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,0,547,549,1,0,0,0,548,546,1,
+		0,0,0,549,550,5,172,0,0,550,31,1,0,0,0,551,552,5,120,0,0,552,557,3,34,
+		17,0,553,554,5,173,0,0,554,556,3,34,17,0,555,553,1,0,0,0,556,559,1,0,0,
+		0,557,555,1,0,0,0,557,558,1,0,0,0,558,561,1,0,0,0,559,557,1,0,0,0,560,
+		551,1,0,0,0,560,561,1,0,0,0,561,562,1,0,0,0,562,573,3,36,18,0,563,564,
+		5,70,0,0,564,565,5,9,0,0,565,570,3,44,22,0,566,567,5,173,0,0,567,569,3,
+		44,22,0,568,566,1,0,0,0,569,572,1,0,0,0,570,568,1,0,0,0,570,571,1,0,0,
+		0,571,574,1,0,0,0,572,570,1,0,0,0,573,563,1,0,0,0,573,574,1,0,0,0,574,
+		576,1,0,0,0,575,577,3,46,23,0,576,575,1,0,0,0,576,577,1,0,0,0,577,583,
+		1,0,0,0,578,581,5,60,0,0,579,582,5,178,0,0,580,582,5,2,0,0,581,579,1,0,
+		0,0,581,580,1,0,0,0,582,584,1,0,0,0,583,578,1,0,0,0,583,584,1,0,0,0,584,
+		590,1,0,0,0,585,586,5,67,0,0,586,588,5,178,0,0,587,589,7,12,0,0,588,587,
+		1,0,0,0,588,589,1,0,0,0,589,591,1,0,0,0,590,585,1,0,0,0,590,591,1,0,0,
+		0,591,33,1,0,0,0,592,594,3,94,47,0,593,595,3,28,14,0,594,593,1,0,0,0,594,
+		595,1,0,0,0,595,596,1,0,0,0,596,597,5,5,0,0,597,598,5,171,0,0,598,599,
+		3,32,16,0,599,600,5,172,0,0,600,35,1,0,0,0,601,602,6,18,-1,0,602,603,3,
+		40,20,0,603,618,1,0,0,0,604,605,10,2,0,0,605,607,5,51,0,0,606,608,3,38,
+		19,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,1,0,0,0,609,617,3,36,18,3,
+		610,611,10,1,0,0,611,613,7,13,0,0,612,614,3,38,19,0,613,612,1,0,0,0,613,
+		614,1,0,0,0,614,615,1,0,0,0,615,617,3,36,18,2,616,604,1,0,0,0,616,610,
+		1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,0,0,0,619,37,1,0,0,0,
+		620,618,1,0,0,0,621,622,7,14,0,0,622,39,1,0,0,0,623,638,3,42,21,0,624,
+		625,5,112,0,0,625,630,3,30,15,0,626,627,5,173,0,0,627,629,3,30,15,0,628,
+		626,1,0,0,0,629,632,1,0,0,0,630,628,1,0,0,0,630,631,1,0,0,0,631,638,1,
+		0,0,0,632,630,1,0,0,0,633,634,5,171,0,0,634,635,3,32,16,0,635,636,5,172,
+		0,0,636,638,1,0,0,0,637,623,1,0,0,0,637,624,1,0,0,0,637,633,1,0,0,0,638,
+		41,1,0,0,0,639,641,5,85,0,0,640,642,5,22,0,0,641,640,1,0,0,0,641,642,1,
+		0,0,0,642,643,1,0,0,0,643,648,3,54,27,0,644,645,5,173,0,0,645,647,3,54,
+		27,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,0,0,648,649,1,0,0,0,649,
+		660,1,0,0,0,650,648,1,0,0,0,651,652,5,38,0,0,652,657,3,56,28,0,653,654,
+		5,173,0,0,654,656,3,56,28,0,655,653,1,0,0,0,656,659,1,0,0,0,657,655,1,
+		0,0,0,657,658,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,0,660,651,1,0,0,0,
+		660,661,1,0,0,0,661,663,1,0,0,0,662,664,3,48,24,0,663,662,1,0,0,0,663,
+		664,1,0,0,0,664,667,1,0,0,0,665,666,5,118,0,0,666,668,3,66,33,0,667,665,
+		1,0,0,0,667,668,1,0,0,0,668,679,1,0,0,0,669,670,5,43,0,0,670,671,5,9,0,
+		0,671,676,3,66,33,0,672,673,5,173,0,0,673,675,3,66,33,0,674,672,1,0,0,
+		0,675,678,1,0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,680,1,0,0,0,678,
+		676,1,0,0,0,679,669,1,0,0,0,679,680,1,0,0,0,680,683,1,0,0,0,681,682,5,
+		44,0,0,682,684,3,66,33,0,683,681,1,0,0,0,683,684,1,0,0,0,684,695,1,0,0,
+		0,685,686,5,72,0,0,686,687,5,9,0,0,687,692,3,66,33,0,688,689,5,173,0,0,
+		689,691,3,66,33,0,690,688,1,0,0,0,691,694,1,0,0,0,692,690,1,0,0,0,692,
+		693,1,0,0,0,693,696,1,0,0,0,694,692,1,0,0,0,695,685,1,0,0,0,695,696,1,
+		0,0,0,696,43,1,0,0,0,697,699,3,66,33,0,698,700,7,15,0,0,699,698,1,0,0,
+		0,699,700,1,0,0,0,700,703,1,0,0,0,701,702,5,66,0,0,702,704,7,16,0,0,703,
+		701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,0,0,705,706,5,25,0,0,706,714,5,
+		12,0,0,707,708,5,25,0,0,708,714,5,34,0,0,709,710,5,25,0,0,710,711,5,68,
+		0,0,711,712,5,119,0,0,712,714,5,13,0,0,713,705,1,0,0,0,713,707,1,0,0,0,
+		713,709,1,0,0,0,714,47,1,0,0,0,715,716,5,119,0,0,716,717,5,108,0,0,717,
+		718,5,171,0,0,718,719,5,91,0,0,719,723,3,52,26,0,720,722,3,50,25,0,721,
+		720,1,0,0,0,722,725,1,0,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,726,1,
+		0,0,0,725,723,1,0,0,0,726,727,5,172,0,0,727,771,1,0,0,0,728,729,5,119,
+		0,0,729,730,5,45,0,0,730,731,5,171,0,0,731,732,5,91,0,0,732,733,3,52,26,
+		0,733,734,5,173,0,0,734,735,5,1,0,0,735,736,5,9,0,0,736,740,3,52,26,0,
+		737,739,3,50,25,0,738,737,1,0,0,0,739,742,1,0,0,0,740,738,1,0,0,0,740,
+		741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,172,0,0,744,771,
+		1,0,0,0,745,746,5,119,0,0,746,747,5,86,0,0,747,748,5,171,0,0,748,752,3,
+		52,26,0,749,751,3,50,25,0,750,749,1,0,0,0,751,754,1,0,0,0,752,750,1,0,
+		0,0,752,753,1,0,0,0,753,755,1,0,0,0,754,752,1,0,0,0,755,756,5,172,0,0,
+		756,771,1,0,0,0,757,758,5,119,0,0,758,759,5,92,0,0,759,760,5,171,0,0,760,
+		761,5,91,0,0,761,765,3,52,26,0,762,764,3,50,25,0,763,762,1,0,0,0,764,767,
+		1,0,0,0,765,763,1,0,0,0,765,766,1,0,0,0,766,768,1,0,0,0,767,765,1,0,0,
+		0,768,769,5,172,0,0,769,771,1,0,0,0,770,715,1,0,0,0,770,728,1,0,0,0,770,
+		745,1,0,0,0,770,757,1,0,0,0,771,49,1,0,0,0,772,773,5,173,0,0,773,774,5,
+		81,0,0,774,780,3,52,26,0,775,776,5,173,0,0,776,777,5,42,0,0,777,778,5,
+		73,0,0,778,780,3,52,26,0,779,772,1,0,0,0,779,775,1,0,0,0,780,51,1,0,0,
+		0,781,782,5,178,0,0,782,783,3,94,47,0,783,53,1,0,0,0,784,797,5,158,0,0,
+		785,786,3,94,47,0,786,787,5,174,0,0,787,788,5,158,0,0,788,797,1,0,0,0,
+		789,794,3,66,33,0,790,792,5,5,0,0,791,790,1,0,0,0,791,792,1,0,0,0,792,
+		793,1,0,0,0,793,795,3,94,47,0,794,791,1,0,0,0,794,795,1,0,0,0,795,797,
+		1,0,0,0,796,784,1,0,0,0,796,785,1,0,0,0,796,789,1,0,0,0,797,55,1,0,0,0,
+		798,799,6,28,-1,0,799,800,3,64,32,0,800,820,1,0,0,0,801,802,10,3,0,0,802,
+		803,5,15,0,0,803,804,5,55,0,0,804,819,3,64,32,0,805,806,10,2,0,0,806,807,
+		3,58,29,0,807,808,5,55,0,0,808,816,3,64,32,0,809,811,3,62,31,0,810,809,
+		1,0,0,0,810,811,1,0,0,0,811,812,1,0,0,0,812,814,3,60,30,0,813,815,3,62,
+		31,0,814,813,1,0,0,0,814,815,1,0,0,0,815,817,1,0,0,0,816,810,1,0,0,0,816,
+		817,1,0,0,0,817,819,1,0,0,0,818,801,1,0,0,0,818,805,1,0,0,0,819,822,1,
+		0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,57,1,0,0,0,822,820,1,0,0,0,823,
+		825,5,49,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,839,1,0,0,0,826,828,5,
+		58,0,0,827,829,5,71,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,839,1,0,0,
+		0,830,832,5,82,0,0,831,833,5,71,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,
+		839,1,0,0,0,834,836,5,39,0,0,835,837,5,71,0,0,836,835,1,0,0,0,836,837,
+		1,0,0,0,837,839,1,0,0,0,838,824,1,0,0,0,838,826,1,0,0,0,838,830,1,0,0,
+		0,838,834,1,0,0,0,839,59,1,0,0,0,840,841,5,68,0,0,841,855,3,66,33,0,842,
+		843,5,111,0,0,843,844,5,171,0,0,844,849,3,94,47,0,845,846,5,173,0,0,846,
+		848,3,94,47,0,847,845,1,0,0,0,848,851,1,0,0,0,849,847,1,0,0,0,849,850,
+		1,0,0,0,850,852,1,0,0,0,851,849,1,0,0,0,852,853,5,172,0,0,853,855,1,0,
+		0,0,854,840,1,0,0,0,854,842,1,0,0,0,855,61,1,0,0,0,856,864,5,121,0,0,857,
+		865,3,52,26,0,858,859,5,171,0,0,859,860,3,52,26,0,860,861,5,173,0,0,861,
+		862,3,52,26,0,862,863,5,172,0,0,863,865,1,0,0,0,864,857,1,0,0,0,864,858,
+		1,0,0,0,865,869,1,0,0,0,866,867,5,42,0,0,867,868,5,73,0,0,868,870,3,52,
+		26,0,869,866,1,0,0,0,869,870,1,0,0,0,870,63,1,0,0,0,871,879,3,88,44,0,
+		872,874,5,5,0,0,873,872,1,0,0,0,873,874,1,0,0,0,874,875,1,0,0,0,875,877,
+		3,94,47,0,876,878,3,28,14,0,877,876,1,0,0,0,877,878,1,0,0,0,878,880,1,
+		0,0,0,879,873,1,0,0,0,879,880,1,0,0,0,880,918,1,0,0,0,881,882,5,171,0,
+		0,882,883,3,32,16,0,883,891,5,172,0,0,884,886,5,5,0,0,885,884,1,0,0,0,
+		885,886,1,0,0,0,886,887,1,0,0,0,887,889,3,94,47,0,888,890,3,28,14,0,889,
+		888,1,0,0,0,889,890,1,0,0,0,890,892,1,0,0,0,891,885,1,0,0,0,891,892,1,
+		0,0,0,892,918,1,0,0,0,893,894,3,94,47,0,894,895,5,171,0,0,895,900,3,66,
+		33,0,896,897,5,173,0,0,897,899,3,66,33,0,898,896,1,0,0,0,899,902,1,0,0,
+		0,900,898,1,0,0,0,900,901,1,0,0,0,901,903,1,0,0,0,902,900,1,0,0,0,903,
+		911,5,172,0,0,904,906,5,5,0,0,905,904,1,0,0,0,905,906,1,0,0,0,906,907,
+		1,0,0,0,907,909,3,94,47,0,908,910,3,28,14,0,909,908,1,0,0,0,909,910,1,
+		0,0,0,910,912,1,0,0,0,911,905,1,0,0,0,911,912,1,0,0,0,912,918,1,0,0,0,
+		913,914,5,171,0,0,914,915,3,56,28,0,915,916,5,172,0,0,916,918,1,0,0,0,
+		917,871,1,0,0,0,917,881,1,0,0,0,917,893,1,0,0,0,917,913,1,0,0,0,918,65,
+		1,0,0,0,919,920,3,68,34,0,920,67,1,0,0,0,921,922,6,34,-1,0,922,924,3,76,
+		38,0,923,925,3,70,35,0,924,923,1,0,0,0,924,925,1,0,0,0,925,929,1,0,0,0,
+		926,927,5,64,0,0,927,929,3,68,34,3,928,921,1,0,0,0,928,926,1,0,0,0,929,
+		938,1,0,0,0,930,931,10,2,0,0,931,932,5,3,0,0,932,937,3,68,34,3,933,934,
+		10,1,0,0,934,935,5,69,0,0,935,937,3,68,34,2,936,930,1,0,0,0,936,933,1,
+		0,0,0,937,940,1,0,0,0,938,936,1,0,0,0,938,939,1,0,0,0,939,69,1,0,0,0,940,
+		938,1,0,0,0,941,942,3,74,37,0,942,943,3,76,38,0,943,1005,1,0,0,0,944,946,
+		5,64,0,0,945,944,1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,948,5,8,0,
+		0,948,949,3,76,38,0,949,950,5,3,0,0,950,951,3,76,38,0,951,1005,1,0,0,0,
+		952,954,5,64,0,0,953,952,1,0,0,0,953,954,1,0,0,0,954,955,1,0,0,0,955,956,
+		5,48,0,0,956,957,5,171,0,0,957,958,3,32,16,0,958,959,5,172,0,0,959,1005,
+		1,0,0,0,960,962,5,64,0,0,961,960,1,0,0,0,961,962,1,0,0,0,962,963,1,0,0,
+		0,963,964,5,48,0,0,964,965,5,171,0,0,965,970,3,66,33,0,966,967,5,173,0,
+		0,967,969,3,66,33,0,968,966,1,0,0,0,969,972,1,0,0,0,970,968,1,0,0,0,970,
+		971,1,0,0,0,971,973,1,0,0,0,972,970,1,0,0,0,973,974,5,172,0,0,974,1005,
+		1,0,0,0,975,977,5,64,0,0,976,975,1,0,0,0,976,977,1,0,0,0,977,978,1,0,0,
+		0,978,979,7,17,0,0,979,982,3,76,38,0,980,981,5,27,0,0,981,983,3,76,38,
+		0,982,980,1,0,0,0,982,983,1,0,0,0,983,1005,1,0,0,0,984,986,5,54,0,0,985,
+		987,5,64,0,0,986,985,1,0,0,0,986,987,1,0,0,0,987,988,1,0,0,0,988,1005,
+		5,65,0,0,989,991,5,54,0,0,990,992,5,64,0,0,991,990,1,0,0,0,991,992,1,0,
+		0,0,992,993,1,0,0,0,993,1005,3,90,45,0,994,996,5,54,0,0,995,997,5,64,0,
+		0,996,995,1,0,0,0,996,997,1,0,0,0,997,998,1,0,0,0,998,999,5,22,0,0,999,
+		1000,5,38,0,0,1000,1005,3,76,38,0,1001,1002,3,72,36,0,1002,1003,3,76,38,
+		0,1003,1005,1,0,0,0,1004,941,1,0,0,0,1004,945,1,0,0,0,1004,953,1,0,0,0,
+		1004,961,1,0,0,0,1004,976,1,0,0,0,1004,984,1,0,0,0,1004,989,1,0,0,0,1004,
+		994,1,0,0,0,1004,1001,1,0,0,0,1005,71,1,0,0,0,1006,1017,7,18,0,0,1007,
+		1008,5,148,0,0,1008,1012,5,171,0,0,1009,1010,3,94,47,0,1010,1011,5,174,
+		0,0,1011,1013,1,0,0,0,1012,1009,1,0,0,0,1012,1013,1,0,0,0,1013,1014,1,
+		0,0,0,1014,1015,7,18,0,0,1015,1017,5,172,0,0,1016,1006,1,0,0,0,1016,1007,
+		1,0,0,0,1017,73,1,0,0,0,1018,1019,7,19,0,0,1019,75,1,0,0,0,1020,1021,6,
+		38,-1,0,1021,1025,3,78,39,0,1022,1023,7,20,0,0,1023,1025,3,76,38,5,1024,
+		1020,1,0,0,0,1024,1022,1,0,0,0,1025,1040,1,0,0,0,1026,1027,10,4,0,0,1027,
+		1028,7,21,0,0,1028,1039,3,76,38,5,1029,1030,10,3,0,0,1030,1031,7,20,0,
+		0,1031,1039,3,76,38,4,1032,1033,10,2,0,0,1033,1034,5,161,0,0,1034,1039,
+		3,76,38,3,1035,1036,10,1,0,0,1036,1037,7,22,0,0,1037,1039,3,76,38,2,1038,
+		1026,1,0,0,0,1038,1029,1,0,0,0,1038,1032,1,0,0,0,1038,1035,1,0,0,0,1039,
+		1042,1,0,0,0,1040,1038,1,0,0,0,1040,1041,1,0,0,0,1041,77,1,0,0,0,1042,
+		1040,1,0,0,0,1043,1044,6,39,-1,0,1044,1138,5,65,0,0,1045,1138,3,90,45,
+		0,1046,1138,3,92,46,0,1047,1138,5,177,0,0,1048,1138,5,176,0,0,1049,1050,
+		5,52,0,0,1050,1052,5,177,0,0,1051,1053,3,94,47,0,1052,1051,1,0,0,0,1052,
+		1053,1,0,0,0,1053,1138,1,0,0,0,1054,1055,3,94,47,0,1055,1056,5,177,0,0,
+		1056,1138,1,0,0,0,1057,1138,5,180,0,0,1058,1059,5,29,0,0,1059,1060,5,171,
+		0,0,1060,1061,3,32,16,0,1061,1062,5,172,0,0,1062,1138,1,0,0,0,1063,1064,
+		5,32,0,0,1064,1065,5,171,0,0,1065,1066,3,94,47,0,1066,1067,5,38,0,0,1067,
+		1068,3,76,38,0,1068,1069,5,172,0,0,1069,1138,1,0,0,0,1070,1138,7,23,0,
+		0,1071,1072,5,171,0,0,1072,1073,3,32,16,0,1073,1074,5,172,0,0,1074,1138,
+		1,0,0,0,1075,1076,5,4,0,0,1076,1085,5,164,0,0,1077,1082,3,66,33,0,1078,
+		1079,5,173,0,0,1079,1081,3,66,33,0,1080,1078,1,0,0,0,1081,1084,1,0,0,0,
+		1082,1080,1,0,0,0,1082,1083,1,0,0,0,1083,1086,1,0,0,0,1084,1082,1,0,0,
+		0,1085,1077,1,0,0,0,1085,1086,1,0,0,0,1086,1087,1,0,0,0,1087,1138,5,165,
+		0,0,1088,1090,5,10,0,0,1089,1091,3,66,33,0,1090,1089,1,0,0,0,1090,1091,
+		1,0,0,0,1091,1093,1,0,0,0,1092,1094,3,82,41,0,1093,1092,1,0,0,0,1094,1095,
+		1,0,0,0,1095,1093,1,0,0,0,1095,1096,1,0,0,0,1096,1099,1,0,0,0,1097,1098,
+		5,24,0,0,1098,1100,3,66,33,0,1099,1097,1,0,0,0,1099,1100,1,0,0,0,1100,
+		1101,1,0,0,0,1101,1102,5,26,0,0,1102,1138,1,0,0,0,1103,1104,5,11,0,0,1104,
+		1105,5,171,0,0,1105,1106,3,66,33,0,1106,1107,5,5,0,0,1107,1108,3,84,42,
+		0,1108,1109,5,172,0,0,1109,1138,1,0,0,0,1110,1111,3,80,40,0,1111,1124,
+		5,171,0,0,1112,1125,5,158,0,0,1113,1115,5,22,0,0,1114,1113,1,0,0,0,1114,
+		1115,1,0,0,0,1115,1116,1,0,0,0,1116,1121,3,66,33,0,1117,1118,5,173,0,0,
+		1118,1120,3,66,33,0,1119,1117,1,0,0,0,1120,1123,1,0,0,0,1121,1119,1,0,
+		0,0,1121,1122,1,0,0,0,1122,1125,1,0,0,0,1123,1121,1,0,0,0,1124,1112,1,
+		0,0,0,1124,1114,1,0,0,0,1124,1125,1,0,0,0,1125,1126,1,0,0,0,1126,1127,
+		5,172,0,0,1127,1138,1,0,0,0,1128,1129,3,94,47,0,1129,1130,5,174,0,0,1130,
+		1131,3,94,47,0,1131,1138,1,0,0,0,1132,1138,3,94,47,0,1133,1134,5,171,0,
+		0,1134,1135,3,66,33,0,1135,1136,5,172,0,0,1136,1138,1,0,0,0,1137,1043,
+		1,0,0,0,1137,1045,1,0,0,0,1137,1046,1,0,0,0,1137,1047,1,0,0,0,1137,1048,
+		1,0,0,0,1137,1049,1,0,0,0,1137,1054,1,0,0,0,1137,1057,1,0,0,0,1137,1058,
+		1,0,0,0,1137,1063,1,0,0,0,1137,1070,1,0,0,0,1137,1071,1,0,0,0,1137,1075,
+		1,0,0,0,1137,1088,1,0,0,0,1137,1103,1,0,0,0,1137,1110,1,0,0,0,1137,1128,
+		1,0,0,0,1137,1132,1,0,0,0,1137,1133,1,0,0,0,1138,1160,1,0,0,0,1139,1140,
+		10,9,0,0,1140,1141,5,164,0,0,1141,1142,3,76,38,0,1142,1143,5,165,0,0,1143,
+		1159,1,0,0,0,1144,1145,10,6,0,0,1145,1146,5,166,0,0,1146,1159,3,84,42,
+		0,1147,1148,10,5,0,0,1148,1152,5,149,0,0,1149,1150,3,94,47,0,1150,1151,
+		5,174,0,0,1151,1153,1,0,0,0,1152,1149,1,0,0,0,1152,1153,1,0,0,0,1153,1156,
+		1,0,0,0,1154,1157,3,94,47,0,1155,1157,5,18,0,0,1156,1154,1,0,0,0,1156,
+		1155,1,0,0,0,1157,1159,1,0,0,0,1158,1139,1,0,0,0,1158,1144,1,0,0,0,1158,
+		1147,1,0,0,0,1159,1162,1,0,0,0,1160,1158,1,0,0,0,1160,1161,1,0,0,0,1161,
+		79,1,0,0,0,1162,1160,1,0,0,0,1163,1164,3,94,47,0,1164,1165,5,174,0,0,1165,
+		1167,1,0,0,0,1166,1163,1,0,0,0,1166,1167,1,0,0,0,1167,1168,1,0,0,0,1168,
+		1172,3,94,47,0,1169,1172,5,58,0,0,1170,1172,5,82,0,0,1171,1166,1,0,0,0,
+		1171,1169,1,0,0,0,1171,1170,1,0,0,0,1172,81,1,0,0,0,1173,1174,5,117,0,
+		0,1174,1175,3,66,33,0,1175,1176,5,102,0,0,1176,1177,3,66,33,0,1177,83,
+		1,0,0,0,1178,1179,6,42,-1,0,1179,1180,5,4,0,0,1180,1181,5,152,0,0,1181,
+		1182,3,84,42,0,1182,1183,5,154,0,0,1183,1223,1,0,0,0,1184,1185,5,62,0,
+		0,1185,1186,5,152,0,0,1186,1187,3,84,42,0,1187,1188,5,173,0,0,1188,1189,
+		3,84,42,0,1189,1190,5,154,0,0,1190,1223,1,0,0,0,1191,1192,5,97,0,0,1192,
+		1201,5,152,0,0,1193,1198,3,86,43,0,1194,1195,5,173,0,0,1195,1197,3,86,
+		43,0,1196,1194,1,0,0,0,1197,1200,1,0,0,0,1198,1196,1,0,0,0,1198,1199,1,
+		0,0,0,1199,1202,1,0,0,0,1200,1198,1,0,0,0,1201,1193,1,0,0,0,1201,1202,
+		1,0,0,0,1202,1203,1,0,0,0,1203,1223,5,154,0,0,1204,1206,3,94,47,0,1205,
+		1207,7,24,0,0,1206,1205,1,0,0,0,1206,1207,1,0,0,0,1207,1215,1,0,0,0,1208,
+		1209,5,171,0,0,1209,1212,5,178,0,0,1210,1211,5,173,0,0,1211,1213,5,178,
+		0,0,1212,1210,1,0,0,0,1212,1213,1,0,0,0,1213,1214,1,0,0,0,1214,1216,5,
+		172,0,0,1215,1208,1,0,0,0,1215,1216,1,0,0,0,1216,1220,1,0,0,0,1217,1218,
+		7,10,0,0,1218,1219,5,103,0,0,1219,1221,5,123,0,0,1220,1217,1,0,0,0,1220,
+		1221,1,0,0,0,1221,1223,1,0,0,0,1222,1178,1,0,0,0,1222,1184,1,0,0,0,1222,
+		1191,1,0,0,0,1222,1204,1,0,0,0,1223,1229,1,0,0,0,1224,1225,10,2,0,0,1225,
+		1226,5,164,0,0,1226,1228,5,165,0,0,1227,1224,1,0,0,0,1228,1231,1,0,0,0,
+		1229,1227,1,0,0,0,1229,1230,1,0,0,0,1230,85,1,0,0,0,1231,1229,1,0,0,0,
+		1232,1233,3,94,47,0,1233,1234,3,84,42,0,1234,87,1,0,0,0,1235,1238,3,94,
+		47,0,1236,1237,5,174,0,0,1237,1239,3,94,47,0,1238,1236,1,0,0,0,1238,1239,
+		1,0,0,0,1239,89,1,0,0,0,1240,1241,7,25,0,0,1241,91,1,0,0,0,1242,1243,7,
+		26,0,0,1243,93,1,0,0,0,1244,1248,5,181,0,0,1245,1248,5,182,0,0,1246,1248,
+		3,96,48,0,1247,1244,1,0,0,0,1247,1245,1,0,0,0,1247,1246,1,0,0,0,1248,95,
+		1,0,0,0,1249,1250,7,27,0,0,1250,97,1,0,0,0,189,101,108,113,119,122,129,
+		135,139,142,146,150,156,160,170,174,178,181,185,191,198,201,209,214,220,
+		223,227,232,239,242,247,261,266,271,276,281,286,295,302,306,310,315,318,
+		322,327,330,334,338,341,347,353,359,371,379,384,389,392,397,404,408,411,
+		414,420,422,429,433,435,447,450,454,460,468,483,490,499,510,515,523,527,
+		535,546,557,560,570,573,576,581,583,588,590,594,607,613,616,618,630,637,
+		641,648,657,660,663,667,676,679,683,692,695,699,703,713,723,740,752,765,
+		770,779,791,794,796,810,814,816,818,820,824,828,832,836,838,849,854,864,
+		869,873,877,879,885,889,891,900,905,909,911,917,924,928,936,938,945,953,
+		961,970,976,982,986,991,996,1004,1012,1016,1024,1038,1040,1052,1082,1085,
+		1090,1095,1099,1114,1121,1124,1137,1152,1156,1158,1160,1166,1171,1198,
+		1201,1206,1212,1215,1220,1222,1229,1238,1247
 	};
 
 	public static readonly ATN _ATN =

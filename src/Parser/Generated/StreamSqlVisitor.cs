@@ -598,6 +598,19 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitIsDistinctFrom([NotNull] StreamSqlParser.IsDistinctFromContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>regexMatch</c>
+	/// labeled alternative in <see cref="StreamSqlParser.predicate"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRegexMatch([NotNull] StreamSqlParser.RegexMatchContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.regexOperator"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRegexOperator([NotNull] StreamSqlParser.RegexOperatorContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.comparisonOperator"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
@@ -792,6 +805,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitPostgresCast([NotNull] StreamSqlParser.PostgresCastContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>collate</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCollate([NotNull] StreamSqlParser.CollateContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.functionName"/>.
 	/// </summary>

@@ -408,6 +408,7 @@ public static class QueryBinder
     public static string OutputName(Expression expression) => expression switch
     {
         ColumnReference c => c.Name,
+        FunctionCall { Name: "textregexeq" or "texticregexeq" } => "?column?",
         FunctionCall f => f.Name,
         CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
         TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,

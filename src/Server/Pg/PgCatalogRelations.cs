@@ -5,8 +5,8 @@ using StreamSql.Planner.Types;
 namespace StreamSql.Server.Pg;
 
 /// <summary>
-/// A read-only pg_catalog built from our catalog when a query binds: pg_namespace, pg_class, pg_attribute, pg_type and
-/// pg_database, with the columns clients read most. Streams and tables show as tables (relkind 'r') in schema public,
+/// A read-only pg_catalog built from our catalog when a query binds: pg_namespace, pg_class, pg_attribute, pg_type,
+/// pg_database and pg_am, with the columns clients read most. Streams and tables show as tables (relkind 'r') in schema public,
 /// their columns with the PostgreSQL types we send them as. OIDs of streams are derived from their names, so they stay
 /// the same while a stream exists. Pseudocolumns (ROWTIME, ...) are left out, as PostgreSQL leaves out system columns.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class PgCatalogRelations : ISystemRelations
     public const int InformationSchemaNamespaceOid = 13000;
     public const int OwnerOid = 10;
     public const int DatabaseOid = 16384;
+    public const int HeapAccessMethodOid = 2;
 
     private static readonly SqlType Oid = SqlType.Int;
     private static readonly SqlType Name = SqlType.Varchar;
@@ -28,7 +29,10 @@ public sealed class PgCatalogRelations : ISystemRelations
     [
         new("oid", Oid), new("relname", Name), new("relnamespace", Oid), new("relkind", Name), new("relowner", Oid),
         new("relnatts", Oid), new("relhasindex", SqlType.Boolean), new("relpersistence", Name), new("relispartition", SqlType.Boolean),
+        new("relam", Oid),
     ];
+
+    private static readonly IReadOnlyList<ColumnSchema> AccessMethodColumns = [new("oid", Oid), new("amname", Name), new("amtype", Name)];
 
     private static readonly IReadOnlyList<ColumnSchema> AttributeColumns =
     [
@@ -71,12 +75,13 @@ public sealed class PgCatalogRelations : ISystemRelations
                 [InformationSchemaNamespaceOid, "information_schema", OwnerOid],
             ]),
             "pg_class" => new SystemRelation(ClassColumns, Relations(catalog)
-                .Select(s => new object?[] { RelationOid(s.Name), s.Name, PublicNamespaceOid, "r", OwnerOid, s.Columns.Count, false, "p", false })
+                .Select(s => new object?[] { RelationOid(s.Name), s.Name, PublicNamespaceOid, "r", OwnerOid, s.Columns.Count, false, "p", false, HeapAccessMethodOid })
                 .ToList()),
             "pg_attribute" => new SystemRelation(AttributeColumns, Relations(catalog)
                 .SelectMany(s => s.Columns.Select((c, i) => new object?[] { RelationOid(s.Name), c.Name, PgTypes.Oid(c.Type), i + 1, -1, false, false, false }))
                 .ToList()),
             "pg_type" => new SystemRelation(TypeColumns, Types.Select(t => new object?[] { t.Oid, t.Name, PgCatalogNamespaceOid, t.Length, "b" }).ToList()),
+            "pg_am" => new SystemRelation(AccessMethodColumns, [[HeapAccessMethodOid, "heap", "t"]]),
             "pg_database" => new SystemRelation(DatabaseColumns, [[DatabaseOid, _database, OwnerOid, 6, "C", "C"]]),
             _ => null,
         };
