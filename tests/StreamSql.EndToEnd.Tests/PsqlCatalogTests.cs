@@ -43,11 +43,13 @@ public sealed class PsqlCatalogTests(SharedServerFixture fixture)
             \dt
             \dn
             \dv
+            \df strpos
             """, "-v", "ON_ERROR_STOP=1");
 
         Assert.True(exit == 0, error);
         Assert.Contains($" public | {s} | table | streamsql\n(1 row)", output);
         Assert.Contains("  List of schemas\n  Name  |   Owner   \n--------+-----------\n public | streamsql\n(1 row)", output);
         Assert.Contains("Did not find any relations.", error);
+        Assert.Contains(" pg_catalog | strpos | integer          | character varying, character varying | func\n(1 row)", output);
     }
 }

@@ -24,4 +24,15 @@ public static class CatalogFunctions
 
     /// <summary>Every relation is visible: there is one schema of user relations, public, and it is on the search path.</summary>
     public static Value PgTableIsVisible(Value oid) => oid.IsNull ? Value.Null : Value.FromBoolean(true);
+
+    /// <summary>Every function is visible: they all live in pg_catalog, which is always searched.</summary>
+    public static Value PgFunctionIsVisible(Value oid) => oid.IsNull ? Value.Null : Value.FromBoolean(true);
+
+    /// <summary>A function's result type, by its pg_proc OID (NULL for an unknown OID, as in PostgreSQL).</summary>
+    public static Value PgGetFunctionResult(Value oid) =>
+        oid.IsNull || CatalogProcedures.Find(oid.AsLong) is not { } procedure ? Value.Null : Value.FromString(procedure.Result);
+
+    /// <summary>A function's argument types, by its pg_proc OID.</summary>
+    public static Value PgGetFunctionArguments(Value oid) =>
+        oid.IsNull || CatalogProcedures.Find(oid.AsLong) is not { } procedure ? Value.Null : Value.FromString(procedure.Arguments);
 }

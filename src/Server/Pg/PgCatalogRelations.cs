@@ -6,7 +6,7 @@ namespace StreamSql.Server.Pg;
 
 /// <summary>
 /// A read-only pg_catalog built from our catalog when a query binds: pg_namespace, pg_class, pg_attribute, pg_type,
-/// pg_database and pg_am, with the columns clients read most. Streams and tables show as tables (relkind 'r') in schema public,
+/// pg_database, pg_am and pg_proc (the function registry, in pg_catalog), with the columns clients read most. Streams and tables show as tables (relkind 'r') in schema public,
 /// their columns with the PostgreSQL types we send them as. OIDs of streams are derived from their names, so they stay
 /// the same while a stream exists. Pseudocolumns (ROWTIME, ...) are left out, as PostgreSQL leaves out system columns.
 /// </summary>
@@ -31,6 +31,9 @@ public sealed class PgCatalogRelations : ISystemRelations
         new("relnatts", Oid), new("relhasindex", SqlType.Boolean), new("relpersistence", Name), new("relispartition", SqlType.Boolean),
         new("relam", Oid),
     ];
+
+    private static readonly IReadOnlyList<ColumnSchema> ProcColumns =
+        [new("oid", Oid), new("proname", Name), new("pronamespace", Oid), new("prokind", Name), new("proretset", SqlType.Boolean), new("proowner", Oid)];
 
     private static readonly IReadOnlyList<ColumnSchema> AccessMethodColumns = [new("oid", Oid), new("amname", Name), new("amtype", Name)];
 
@@ -81,6 +84,8 @@ public sealed class PgCatalogRelations : ISystemRelations
                 .SelectMany(s => s.Columns.Select((c, i) => new object?[] { RelationOid(s.Name), c.Name, PgTypes.Oid(c.Type), i + 1, -1, false, false, false }))
                 .ToList()),
             "pg_type" => new SystemRelation(TypeColumns, Types.Select(t => new object?[] { t.Oid, t.Name, PgCatalogNamespaceOid, t.Length, "b" }).ToList()),
+            "pg_proc" => new SystemRelation(ProcColumns, Runtime.Expressions.CatalogProcedures.All
+                .Select(p => new object?[] { p.Oid, p.Name, PgCatalogNamespaceOid, p.Kind, false, OwnerOid }).ToList()),
             "pg_am" => new SystemRelation(AccessMethodColumns, [[HeapAccessMethodOid, "heap", "t"]]),
             "pg_database" => new SystemRelation(DatabaseColumns, [[DatabaseOid, _database, OwnerOid, 6, "C", "C"]]),
             _ => null,
