@@ -52,4 +52,15 @@ public sealed class PsqlCatalogTests(SharedServerFixture fixture)
         Assert.Contains("Did not find any relations.", error);
         Assert.Contains(" pg_catalog | strpos | integer          | character varying, character varying | func\n(1 row)", output);
     }
+
+    [Fact]
+    public async Task DescribeWithoutANameListsTheRelations()
+    {
+        var s = Sql.Unique("dlist");
+        var (exit, output, error) = await Psql.RunAsync(_server, $"CREATE STREAM {s} (id INT) WITH (partitions=1);\n\\d\n", "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("List of relations", output);
+        Assert.Contains($" public | {s} ", output);
+    }
 }
