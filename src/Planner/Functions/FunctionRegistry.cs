@@ -59,6 +59,7 @@ public static class FunctionRegistry
         ["texticregexeq"] = [F("texticregexeq", [T, T], B)],
         ["pg_get_userbyid"] = [F("pg_get_userbyid", [I], T)],
         ["pg_table_is_visible"] = [F("pg_table_is_visible", [I], B)],
+        ["version"] = [F("version", [], T)],
         ["pg_function_is_visible"] = [F("pg_function_is_visible", [I], B)],
         ["pg_get_function_result"] = [F("pg_get_function_result", [I], T)],
         ["pg_get_function_arguments"] = [F("pg_get_function_arguments", [I], T)],

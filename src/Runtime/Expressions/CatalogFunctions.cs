@@ -35,4 +35,7 @@ public static class CatalogFunctions
     /// <summary>A function's argument types, by its pg_proc OID.</summary>
     public static Value PgGetFunctionArguments(Value oid) =>
         oid.IsNull || CatalogProcedures.Find(oid.AsLong) is not { } procedure ? Value.Null : Value.FromString(procedure.Arguments);
+
+    /// <summary>version(): PostgreSQL's form, naming the protocol version we speak (server_version 15.0) and this server.</summary>
+    public static Value Version() => Value.FromString("PostgreSQL 15.0 (StreamSql)");
 }
