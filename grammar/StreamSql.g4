@@ -38,6 +38,16 @@ statement
     | DISCARD what=(ALL | PLANS | SEQUENCES | TEMP | TEMPORARY)                       # discard
     | SET (SESSION | LOCAL)? TIME ZONE (settingValue | LOCAL)                         # setTimeZone
     | CREATE USER identifier WITH? PASSWORD STRING                                     # createUser
+    // psql's ways to watch a push query live: COPY (...) TO STDOUT and cursors (\set FETCH_COUNT n).
+    | COPY LPAREN query RPAREN TO STDOUT (WITH? LPAREN copyOption (COMMA copyOption)* RPAREN)? # copyTo
+    | DECLARE identifier NO? SCROLL? CURSOR ((WITH | WITHOUT) HOLD)? FOR query        # declareCursor
+    | FETCH (FORWARD? (count=INTEGER_VALUE | ALL) | FORWARD)? (FROM | IN)? identifier   # fetchCursor
+    | CLOSE (identifier | ALL)                                                       # closeCursor
+    ;
+
+// FORMAT text | csv, HEADER [true | false]: checked by the AST builder.
+copyOption
+    : identifier (identifier | STRING | TRUE | FALSE)?
     ;
 
 // ISOLATION LEVEL READ COMMITTED, READ ONLY, NOT DEFERRABLE, ...: checked by the AST builder.
@@ -225,6 +235,13 @@ predicate
     | IS NOT? NULL                                                                  # isNull
     | IS NOT? booleanValue                                                          # isBoolean
     | IS NOT? DISTINCT FROM right=valueExpression                                   # isDistinctFrom
+    | regexOperator right=valueExpression                                           # regexMatch
+    ;
+
+// POSIX regular expression match (psql's catalog queries): ~, !~, ~*, !~*, or OPERATOR(pg_catalog.~).
+regexOperator
+    : op=(TILDE | NOT_TILDE | TILDE_STAR | NOT_TILDE_STAR)
+    | OPERATOR LPAREN (identifier DOT)? op=(TILDE | NOT_TILDE | TILDE_STAR | NOT_TILDE_STAR) RPAREN
     ;
 
 comparisonOperator
@@ -258,6 +275,7 @@ primaryExpression
     | CASE operand=expression? whenClause+ (ELSE elseExpression=expression)? END # caseExpression
     | CAST LPAREN expression AS typeName RPAREN                          # cast
     | primaryExpression DOUBLE_COLON typeName                             # postgresCast
+    | primaryExpression COLLATE (schema=identifier DOT)? (collation=identifier | DEFAULT) # collate
     | functionName LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN # functionCall
     | identifier DOT identifier                                           # qualifiedColumn
     | identifier                                                          # columnReference
@@ -266,7 +284,7 @@ primaryExpression
 
 // left and right are reserved for joins but, as in PostgreSQL, still name functions.
 functionName
-    : identifier
+    : (schema=identifier DOT)? identifier
     | LEFT
     | RIGHT
     ;
@@ -317,6 +335,7 @@ nonReserved
     | BEGINNING | PRINT
     | ABORT | BEGIN | CHAIN | COMMIT | DISCARD | NO | PLANS | ROLLBACK | SEQUENCES | START | TEMP | TEMPORARY
     | TRANSACTION | WORK | USER | PASSWORD
+    | COPY | STDOUT | DECLARE | CURSOR | FETCH | FORWARD | HOLD | SCROLL | OPERATOR | COLLATE
     ;
 
 ADVANCE: 'ADVANCE';
@@ -460,6 +479,16 @@ TRANSACTION: 'TRANSACTION';
 WORK: 'WORK';
 USER: 'USER';
 PASSWORD: 'PASSWORD';
+COPY: 'COPY';
+STDOUT: 'STDOUT';
+DECLARE: 'DECLARE';
+CURSOR: 'CURSOR';
+FETCH: 'FETCH';
+FORWARD: 'FORWARD';
+HOLD: 'HOLD';
+SCROLL: 'SCROLL';
+OPERATOR: 'OPERATOR';
+COLLATE: 'COLLATE';
 
 EQ: '=';
 NEQ: '<>' | '!=';
@@ -478,6 +507,10 @@ ARROW: '->';
 LBRACKET: '[';
 RBRACKET: ']';
 DOUBLE_COLON: '::';
+TILDE: '~';
+NOT_TILDE: '!~';
+TILDE_STAR: '~*';
+NOT_TILDE_STAR: '!~*';
 LPAREN: '(';
 RPAREN: ')';
 COMMA: ',';

@@ -320,10 +320,23 @@ public sealed class PgSimpleClient : IAsyncDisposable, IDisposable
                         throw new PgProtocolException("ReadyForQuery received while a result set was still open (missing CommandComplete)");
                     }
                     return new PgQueryResult(results);
+                case 'H': // CopyOutResponse: each COPY line becomes a one-column row (tabs compare as spaces)
+                    columns = [new PgColumn("copy", 25)];
+                    rows = [];
+                    break;
+                case 'd': // CopyData
+                    if (rows is null)
+                    {
+                        throw new PgProtocolException("CopyData received without a preceding CopyOutResponse");
+                    }
+                    var line = reader.ReadString(payload.Length);
+                    rows.Add([line.EndsWith('\n') ? line[..^1] : line]);
+                    break;
+                case 'c': // CopyDone
+                    break;
                 case 'G':
-                case 'H':
                 case 'W':
-                    throw new PgProtocolException("COPY is not supported by the sqllogictest client");
+                    throw new PgProtocolException("COPY FROM is not supported by the sqllogictest client");
                 default:
                     throw new PgProtocolException($"unexpected message '{type}' (0x{(int)type:X2}) in query response");
             }

@@ -463,6 +463,10 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
                     _ => BinaryOperator.GreaterOrEqual,
                 };
                 return new BinaryExpression(pos, op, left, BuildExpression(c.right));
+            case G.RegexMatchContext r:
+                var regex = r.regexOperator().op.Type;
+                Expression match = new FunctionCall(pos, regex is G.TILDE or G.NOT_TILDE ? "textregexeq" : "texticregexeq", [left, BuildExpression(r.right)], false, false);
+                return regex is G.NOT_TILDE or G.NOT_TILDE_STAR ? new NotExpression(pos, match) : match;
             case G.BetweenContext b:
                 return new BetweenExpression(pos, left, BuildExpression(b.lower), BuildExpression(b.upper), b.NOT() is not null);
             case G.InSubqueryContext sq:
@@ -594,7 +598,7 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
         new CastExpression(Pos(context.DOUBLE_COLON().Symbol), BuildExpression(context.primaryExpression()), BuildTypeName(context.typeName()));
 
     public override AstNode VisitFunctionCall(G.FunctionCallContext context) =>
-        new FunctionCall(Pos(context), context.functionName().identifier() is { } id ? BuildIdentifier(id) : context.functionName().GetText().ToLowerInvariant(), context.expression().Select(BuildExpression).ToList(),
+        new FunctionCall(Pos(context), BuildFunctionName(context.functionName()), context.expression().Select(BuildExpression).ToList(),
             context.DISTINCT() is not null, context.ASTERISK() is not null);
 
     public override AstNode VisitQualifiedColumn(G.QualifiedColumnContext context) =>

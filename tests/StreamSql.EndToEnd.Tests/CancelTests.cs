@@ -54,6 +54,78 @@ public sealed class CancelTests(SharedServerFixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task CtrlCInPsqlCancelsACopyOfAPushQuery()
+    {
+        var s = await StreamAsync();
+        await Wait.UntilAsync(() => Running == 0, "no query runs");
+        var start = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["-qfec", $"psql -X -P pager=off -h 127.0.0.1 -p {_server.PgPort.ToString(CultureInfo.InvariantCulture)} -U streamsql streamsql", "/dev/null"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var terminal = Process.Start(start) ?? throw new InvalidOperationException("script did not start");
+        var output = new StringBuilder();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int read;
+            while ((read = await terminal.StandardOutput.ReadAsync(buffer)) > 0)
+            {
+                lock (output)
+                {
+                    output.Append(buffer, 0, read);
+                }
+            }
+        });
+        string Text()
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+
+        await terminal.StandardInput.WriteAsync($"COPY (SELECT id, upper(v) AS v FROM {s} EMIT CHANGES) TO STDOUT;\n");
+        await terminal.StandardInput.FlushAsync();
+        await Wait.UntilAsync(() => Running == 1 && Text().Contains("1\tONE", StringComparison.Ordinal), "psql shows the first row while the COPY runs");
+
+        await terminal.StandardInput.WriteAsync("\x03");
+        await terminal.StandardInput.FlushAsync();
+        await Wait.UntilAsync(() => Running == 0, "the cancelled query's partition tasks end");
+        await terminal.StandardInput.WriteAsync("SELECT 40 + 2 AS answer;\n\\q\n");
+        await terminal.StandardInput.FlushAsync();
+        await terminal.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await reading;
+
+        var text = Text();
+        Assert.Contains("canceling statement due to user request", text);
+        Assert.Contains("42", text[text.IndexOf("canceling", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public async Task ClosingACursorOrItsConnectionStopsItsPushQuery()
+    {
+        var s = await StreamAsync();
+        await Wait.UntilAsync(() => Running == 0, "no query runs");
+        await using (var connection = await _server.ConnectAsync())
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync($"DECLARE c CURSOR FOR SELECT id FROM {s} EMIT CHANGES");
+            Assert.Equal(["1"], await connection.RowsAsync("FETCH 1 FROM c"));
+            Assert.Equal(1, Running);
+            await connection.ExecuteAsync("CLOSE c");
+            await Wait.UntilAsync(() => Running == 0, "CLOSE stops the cursor's query");
+
+            await connection.ExecuteAsync($"DECLARE d CURSOR FOR SELECT id FROM {s} EMIT CHANGES");
+            Assert.Equal(["1"], await connection.RowsAsync("FETCH 1 FROM d"));
+            Assert.Equal(1, Running);
+        }
+
+        await Wait.UntilAsync(() => Running == 0, "closing the connection stops the cursor's query");
+    }
+
+    [Fact]
     public async Task ClosingTheConnectionStopsAPushQueryThatWaitsForRows()
     {
         var s = await StreamAsync();

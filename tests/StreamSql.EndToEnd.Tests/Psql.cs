@@ -7,15 +7,18 @@ namespace StreamSql.EndToEnd.Tests;
 internal static class Psql
 {
     /// <summary>Starts psql with stdin, stdout and stderr redirected; the caller writes input and reads output.</summary>
-    public static Process Start(TestServer server, params string[] extra)
+    public static Process Start(TestServer server, params string[] extra) => Start(server, unbuffered: false, extra);
+
+    /// <summary>Starts psql; unbuffered runs it under stdbuf -o0, so what psql writes (COPY rows) reaches the pipe at once.</summary>
+    public static Process Start(TestServer server, bool unbuffered, params string[] extra)
     {
-        var start = new ProcessStartInfo("psql")
+        var start = new ProcessStartInfo(unbuffered ? "stdbuf" : "psql")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in (string[])["-X", "-h", "127.0.0.1", "-p", server.PgPort.ToString(CultureInfo.InvariantCulture), "-U", "streamsql", .. extra, "streamsql"])
+        foreach (var arg in (string[])[.. unbuffered ? ["-o0", "psql"] : Array.Empty<string>(), "-X", "-h", "127.0.0.1", "-p", server.PgPort.ToString(CultureInfo.InvariantCulture), "-U", "streamsql", .. extra, "streamsql"])
         {
             start.ArgumentList.Add(arg);
         }

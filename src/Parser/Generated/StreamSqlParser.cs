@@ -55,38 +55,40 @@ public partial class StreamSqlParser : Parser {
 		WITHIN=121, WITHOUT=122, ZONE=123, ABORT=124, BEGIN=125, CHAIN=126, COMMIT=127, 
 		DISCARD=128, NO=129, PLANS=130, ROLLBACK=131, SEQUENCES=132, START=133, 
 		TEMP=134, TEMPORARY=135, TRANSACTION=136, WORK=137, USER=138, PASSWORD=139, 
-		EQ=140, NEQ=141, LT=142, LTE=143, GT=144, GTE=145, PLUS=146, MINUS=147, 
-		ASTERISK=148, SLASH=149, PERCENT=150, CONCAT=151, DOUBLE_ARROW=152, ARROW=153, 
-		LBRACKET=154, RBRACKET=155, DOUBLE_COLON=156, LPAREN=157, RPAREN=158, 
-		COMMA=159, DOT=160, SEMI=161, ESCAPE_STRING=162, STRING=163, INTEGER_VALUE=164, 
-		DECIMAL_VALUE=165, PARAMETER=166, IDENTIFIER=167, QUOTED_IDENTIFIER=168, 
-		LINE_COMMENT=169, BLOCK_COMMENT=170, WS=171, UNRECOGNIZED=172;
+		COPY=140, STDOUT=141, DECLARE=142, CURSOR=143, FETCH=144, FORWARD=145, 
+		HOLD=146, SCROLL=147, OPERATOR=148, COLLATE=149, EQ=150, NEQ=151, LT=152, 
+		LTE=153, GT=154, GTE=155, PLUS=156, MINUS=157, ASTERISK=158, SLASH=159, 
+		PERCENT=160, CONCAT=161, DOUBLE_ARROW=162, ARROW=163, LBRACKET=164, RBRACKET=165, 
+		DOUBLE_COLON=166, TILDE=167, NOT_TILDE=168, TILDE_STAR=169, NOT_TILDE_STAR=170, 
+		LPAREN=171, RPAREN=172, COMMA=173, DOT=174, SEMI=175, ESCAPE_STRING=176, 
+		STRING=177, INTEGER_VALUE=178, DECIMAL_VALUE=179, PARAMETER=180, IDENTIFIER=181, 
+		QUOTED_IDENTIFIER=182, LINE_COMMENT=183, BLOCK_COMMENT=184, WS=185, UNRECOGNIZED=186;
 	public const int
-		RULE_script = 0, RULE_statement = 1, RULE_transactionMode = 2, RULE_assignment = 3, 
-		RULE_settingName = 4, RULE_settingValue = 5, RULE_tableElements = 6, RULE_tableElement = 7, 
-		RULE_columnDefinition = 8, RULE_withProperties = 9, RULE_property = 10, 
-		RULE_propertyValue = 11, RULE_insertSource = 12, RULE_columnList = 13, 
-		RULE_valuesRow = 14, RULE_query = 15, RULE_commonTableExpression = 16, 
-		RULE_queryTerm = 17, RULE_setQuantifier = 18, RULE_queryPrimary = 19, 
-		RULE_querySpecification = 20, RULE_sortItem = 21, RULE_emitClause = 22, 
-		RULE_windowClause = 23, RULE_windowOption = 24, RULE_duration = 25, RULE_selectItem = 26, 
-		RULE_relation = 27, RULE_joinType = 28, RULE_joinCriteria = 29, RULE_withinClause = 30, 
-		RULE_relationPrimary = 31, RULE_expression = 32, RULE_booleanExpression = 33, 
-		RULE_predicate = 34, RULE_comparisonOperator = 35, RULE_valueExpression = 36, 
-		RULE_primaryExpression = 37, RULE_functionName = 38, RULE_whenClause = 39, 
-		RULE_typeName = 40, RULE_structField = 41, RULE_qualifiedName = 42, RULE_booleanValue = 43, 
-		RULE_number = 44, RULE_identifier = 45, RULE_nonReserved = 46;
+		RULE_script = 0, RULE_statement = 1, RULE_copyOption = 2, RULE_transactionMode = 3, 
+		RULE_assignment = 4, RULE_settingName = 5, RULE_settingValue = 6, RULE_tableElements = 7, 
+		RULE_tableElement = 8, RULE_columnDefinition = 9, RULE_withProperties = 10, 
+		RULE_property = 11, RULE_propertyValue = 12, RULE_insertSource = 13, RULE_columnList = 14, 
+		RULE_valuesRow = 15, RULE_query = 16, RULE_commonTableExpression = 17, 
+		RULE_queryTerm = 18, RULE_setQuantifier = 19, RULE_queryPrimary = 20, 
+		RULE_querySpecification = 21, RULE_sortItem = 22, RULE_emitClause = 23, 
+		RULE_windowClause = 24, RULE_windowOption = 25, RULE_duration = 26, RULE_selectItem = 27, 
+		RULE_relation = 28, RULE_joinType = 29, RULE_joinCriteria = 30, RULE_withinClause = 31, 
+		RULE_relationPrimary = 32, RULE_expression = 33, RULE_booleanExpression = 34, 
+		RULE_predicate = 35, RULE_regexOperator = 36, RULE_comparisonOperator = 37, 
+		RULE_valueExpression = 38, RULE_primaryExpression = 39, RULE_functionName = 40, 
+		RULE_whenClause = 41, RULE_typeName = 42, RULE_structField = 43, RULE_qualifiedName = 44, 
+		RULE_booleanValue = 45, RULE_number = 46, RULE_identifier = 47, RULE_nonReserved = 48;
 	public static readonly string[] ruleNames = {
-		"script", "statement", "transactionMode", "assignment", "settingName", 
-		"settingValue", "tableElements", "tableElement", "columnDefinition", "withProperties", 
-		"property", "propertyValue", "insertSource", "columnList", "valuesRow", 
-		"query", "commonTableExpression", "queryTerm", "setQuantifier", "queryPrimary", 
-		"querySpecification", "sortItem", "emitClause", "windowClause", "windowOption", 
-		"duration", "selectItem", "relation", "joinType", "joinCriteria", "withinClause", 
-		"relationPrimary", "expression", "booleanExpression", "predicate", "comparisonOperator", 
-		"valueExpression", "primaryExpression", "functionName", "whenClause", 
-		"typeName", "structField", "qualifiedName", "booleanValue", "number", 
-		"identifier", "nonReserved"
+		"script", "statement", "copyOption", "transactionMode", "assignment", 
+		"settingName", "settingValue", "tableElements", "tableElement", "columnDefinition", 
+		"withProperties", "property", "propertyValue", "insertSource", "columnList", 
+		"valuesRow", "query", "commonTableExpression", "queryTerm", "setQuantifier", 
+		"queryPrimary", "querySpecification", "sortItem", "emitClause", "windowClause", 
+		"windowOption", "duration", "selectItem", "relation", "joinType", "joinCriteria", 
+		"withinClause", "relationPrimary", "expression", "booleanExpression", 
+		"predicate", "regexOperator", "comparisonOperator", "valueExpression", 
+		"primaryExpression", "functionName", "whenClause", "typeName", "structField", 
+		"qualifiedName", "booleanValue", "number", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -111,9 +113,11 @@ public partial class StreamSqlParser : Parser {
 		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'ABORT'", "'BEGIN'", 
 		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
 		"'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", "'WORK'", "'USER'", 
-		"'PASSWORD'", "'='", null, "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", 
-		"'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", "'::'", "'('", 
-		"')'", "','", "'.'", "';'"
+		"'PASSWORD'", "'COPY'", "'STDOUT'", "'DECLARE'", "'CURSOR'", "'FETCH'", 
+		"'FORWARD'", "'HOLD'", "'SCROLL'", "'OPERATOR'", "'COLLATE'", "'='", null, 
+		"'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", 
+		"'->>'", "'->'", "'['", "']'", "'::'", "'~'", "'!~'", "'~*'", "'!~*'", 
+		"'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
@@ -134,9 +138,11 @@ public partial class StreamSqlParser : Parser {
 		"WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", "ABORT", 
 		"BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", 
 		"START", "TEMP", "TEMPORARY", "TRANSACTION", "WORK", "USER", "PASSWORD", 
-		"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", 
-		"PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", 
-		"DOUBLE_COLON", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
+		"COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", "FORWARD", "HOLD", "SCROLL", 
+		"OPERATOR", "COLLATE", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", 
+		"MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", 
+		"LBRACKET", "RBRACKET", "DOUBLE_COLON", "TILDE", "NOT_TILDE", "TILDE_STAR", 
+		"NOT_TILDE_STAR", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
 		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
 		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
 	};
@@ -206,75 +212,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 97;
+			State = 101;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 94;
+				State = 98;
 				Match(SEMI);
 				}
 				}
-				State = 99;
+				State = 103;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 118;
+			State = 122;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779245056L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || _la==LPAREN) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779253248L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || ((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 2147483669L) != 0)) {
 				{
-				State = 100;
+				State = 104;
 				statement();
-				State = 109;
+				State = 113;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 102;
+						State = 106;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 101;
+							State = 105;
 							Match(SEMI);
 							}
 							}
-							State = 104;
+							State = 108;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 106;
+						State = 110;
 						statement();
 						}
 						} 
 					}
-					State = 111;
+					State = 115;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 115;
+				State = 119;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 112;
+					State = 116;
 					Match(SEMI);
 					}
 					}
-					State = 117;
+					State = 121;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 120;
+			State = 124;
 			Match(Eof);
 			}
 		}
@@ -797,6 +803,96 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CopyToContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COPY() { return GetToken(StreamSqlParser.COPY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] LPAREN() { return GetTokens(StreamSqlParser.LPAREN); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN(int i) {
+			return GetToken(StreamSqlParser.LPAREN, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] RPAREN() { return GetTokens(StreamSqlParser.RPAREN); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN(int i) {
+			return GetToken(StreamSqlParser.RPAREN, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(StreamSqlParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STDOUT() { return GetToken(StreamSqlParser.STDOUT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public CopyOptionContext[] copyOption() {
+			return GetRuleContexts<CopyOptionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public CopyOptionContext copyOption(int i) {
+			return GetRuleContext<CopyOptionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public CopyToContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCopyTo(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class DeclareCursorContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DECLARE() { return GetToken(StreamSqlParser.DECLARE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURSOR() { return GetToken(StreamSqlParser.CURSOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FOR() { return GetToken(StreamSqlParser.FOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NO() { return GetToken(StreamSqlParser.NO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCROLL() { return GetToken(StreamSqlParser.SCROLL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLD() { return GetToken(StreamSqlParser.HOLD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(StreamSqlParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITHOUT() { return GetToken(StreamSqlParser.WITHOUT, 0); }
+		public DeclareCursorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitDeclareCursor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class FetchCursorContext : StatementContext {
+		public IToken count;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FETCH() { return GetToken(StreamSqlParser.FETCH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FORWARD() { return GetToken(StreamSqlParser.FORWARD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FROM() { return GetToken(StreamSqlParser.FROM, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IN() { return GetToken(StreamSqlParser.IN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE() { return GetToken(StreamSqlParser.INTEGER_VALUE, 0); }
+		public FetchCursorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitFetchCursor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class CloseCursorContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CLOSE() { return GetToken(StreamSqlParser.CLOSE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ALL() { return GetToken(StreamSqlParser.ALL, 0); }
+		public CloseCursorContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCloseCursor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public StatementContext statement() {
@@ -804,28 +900,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 360;
+			State = 422;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,51,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 122;
+				State = 126;
 				Match(CREATE);
-				State = 125;
+				State = 129;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 123;
+					State = 127;
 					Match(OR);
-					State = 124;
+					State = 128;
 					Match(REPLACE);
 					}
 				}
 
-				State = 127;
+				State = 131;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -835,50 +931,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 131;
+				State = 135;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 128;
+					State = 132;
 					Match(IF);
-					State = 129;
+					State = 133;
 					Match(NOT);
-					State = 130;
+					State = 134;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 133;
+				State = 137;
 				qualifiedName();
-				State = 135;
+				State = 139;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 134;
+					State = 138;
 					tableElements();
-					}
-				}
-
-				State = 138;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==WITH) {
-					{
-					State = 137;
-					withProperties();
 					}
 				}
 
 				State = 142;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 141;
+					withProperties();
+					}
+				}
+
+				State = 146;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 140;
+					State = 144;
 					Match(AS);
-					State = 141;
+					State = 145;
 					query();
 					}
 				}
@@ -889,49 +985,49 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 144;
+				State = 148;
 				Match(CREATE);
-				State = 146;
+				State = 150;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 145;
+					State = 149;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 148;
-				Match(VIEW);
 				State = 152;
+				Match(VIEW);
+				State = 156;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 149;
+					State = 153;
 					Match(IF);
-					State = 150;
+					State = 154;
 					Match(NOT);
-					State = 151;
+					State = 155;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 154;
+				State = 158;
 				qualifiedName();
-				State = 156;
+				State = 160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 155;
+					State = 159;
 					withProperties();
 					}
 				}
 
-				State = 158;
+				State = 162;
 				Match(AS);
-				State = 159;
+				State = 163;
 				query();
 				}
 				break;
@@ -939,9 +1035,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 161;
+				State = 165;
 				Match(CREATE);
-				State = 162;
+				State = 166;
 				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==SINK || _la==SOURCE) ) {
@@ -951,62 +1047,62 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 166;
+				State = 170;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 163;
+					State = 167;
 					Match(IF);
-					State = 164;
+					State = 168;
 					Match(NOT);
-					State = 165;
+					State = 169;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 168;
+				State = 172;
 				qualifiedName();
-				State = 170;
+				State = 174;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 169;
+					State = 173;
 					tableElements();
 					}
 				}
 
-				State = 174;
+				State = 178;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 172;
-					Match(FROM);
-					State = 173;
-					((CreateConnectorContext)_localctx).from = qualifiedName();
-					}
-				}
-
-				State = 177;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==WITH) {
-					{
 					State = 176;
-					withProperties();
+					Match(FROM);
+					State = 177;
+					((CreateConnectorContext)_localctx).from = qualifiedName();
 					}
 				}
 
 				State = 181;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 180;
+					withProperties();
+					}
+				}
+
+				State = 185;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 179;
+					State = 183;
 					Match(AS);
-					State = 180;
+					State = 184;
 					query();
 					}
 				}
@@ -1017,23 +1113,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 183;
-				Match(INSERT);
-				State = 184;
-				Match(INTO);
-				State = 185;
-				qualifiedName();
 				State = 187;
+				Match(INSERT);
+				State = 188;
+				Match(INTO);
+				State = 189;
+				qualifiedName();
+				State = 191;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
 				case 1:
 					{
-					State = 186;
+					State = 190;
 					columnList();
 					}
 					break;
 				}
-				State = 189;
+				State = 193;
 				insertSource();
 				}
 				break;
@@ -1041,58 +1137,58 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 191;
+				State = 195;
 				Match(UPDATE);
-				State = 192;
+				State = 196;
 				qualifiedName();
-				State = 197;
+				State = 201;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 194;
+					State = 198;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 193;
+						State = 197;
 						Match(AS);
 						}
 					}
 
-					State = 196;
+					State = 200;
 					identifier();
 					}
 				}
 
-				State = 199;
+				State = 203;
 				Match(SET);
-				State = 200;
+				State = 204;
 				assignment();
-				State = 205;
+				State = 209;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 201;
+					State = 205;
 					Match(COMMA);
-					State = 202;
+					State = 206;
 					assignment();
 					}
 					}
-					State = 207;
+					State = 211;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 210;
+				State = 214;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 208;
+					State = 212;
 					Match(WHERE);
-					State = 209;
+					State = 213;
 					expression();
 					}
 				}
@@ -1103,40 +1199,40 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 212;
+				State = 216;
 				Match(DELETE);
-				State = 213;
+				State = 217;
 				Match(FROM);
-				State = 214;
+				State = 218;
 				qualifiedName();
-				State = 219;
+				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 216;
+					State = 220;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 215;
+						State = 219;
 						Match(AS);
 						}
 					}
 
-					State = 218;
+					State = 222;
 					identifier();
 					}
 				}
 
-				State = 223;
+				State = 227;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 221;
+					State = 225;
 					Match(WHERE);
-					State = 222;
+					State = 226;
 					expression();
 					}
 				}
@@ -1147,7 +1243,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 225;
+				State = 229;
 				query();
 				}
 				break;
@@ -1155,19 +1251,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubscribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 226;
+				State = 230;
 				Match(SUBSCRIBE);
-				State = 228;
+				State = 232;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TO) {
 					{
-					State = 227;
+					State = 231;
 					Match(TO);
 					}
 				}
 
-				State = 235;
+				State = 239;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1249,32 +1345,42 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 230;
+					State = 234;
 					qualifiedName();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 231;
+					State = 235;
 					Match(LPAREN);
-					State = 232;
+					State = 236;
 					query();
-					State = 233;
+					State = 237;
 					Match(RPAREN);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 238;
+				State = 242;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 237;
+					State = 241;
 					withProperties();
 					}
 				}
@@ -1285,9 +1391,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 240;
+				State = 244;
 				Match(SHOW);
-				State = 241;
+				State = 245;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FUNCTIONS || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 275423830019L) != 0)) ) {
@@ -1297,12 +1403,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 243;
+				State = 247;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 242;
+					State = 246;
 					Match(EXTENDED);
 					}
 				}
@@ -1313,11 +1419,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowMaterializedViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 245;
+				State = 249;
 				Match(SHOW);
-				State = 246;
+				State = 250;
 				Match(MATERIALIZED);
-				State = 247;
+				State = 251;
 				Match(VIEWS);
 				}
 				break;
@@ -1325,9 +1431,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowAllSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 248;
+				State = 252;
 				Match(SHOW);
-				State = 249;
+				State = 253;
 				Match(ALL);
 				}
 				break;
@@ -1335,9 +1441,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 250;
+				State = 254;
 				Match(SHOW);
-				State = 251;
+				State = 255;
 				settingName();
 				}
 				break;
@@ -1345,26 +1451,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 252;
-				_la = TokenStream.LA(1);
-				if ( !(_la==DESC || _la==DESCRIBE) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 253;
-				Match(FUNCTION);
-				State = 254;
-				identifier();
-				}
-				break;
-			case 14:
-				_localctx = new DescribeContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
-				{
-				State = 255;
+				State = 256;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1374,16 +1461,35 @@ public partial class StreamSqlParser : Parser {
 				    Consume();
 				}
 				State = 257;
+				Match(FUNCTION);
+				State = 258;
+				identifier();
+				}
+				break;
+			case 14:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 259;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DESC || _la==DESCRIBE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 261;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 256;
+					State = 260;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 259;
+				State = 263;
 				qualifiedName();
 				}
 				break;
@@ -1391,19 +1497,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DropContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 260;
+				State = 264;
 				Match(DROP);
-				State = 262;
+				State = 266;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 261;
+					State = 265;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 264;
+				State = 268;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 33555537L) != 0)) ) {
@@ -1413,28 +1519,28 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 267;
+				State = 271;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 265;
+					State = 269;
 					Match(IF);
-					State = 266;
+					State = 270;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 269;
+				State = 273;
 				qualifiedName();
-				State = 272;
+				State = 276;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 270;
+					State = 274;
 					Match(DELETE);
-					State = 271;
+					State = 275;
 					Match(TOPIC);
 					}
 				}
@@ -1445,9 +1551,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TerminateContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 274;
+				State = 278;
 				Match(TERMINATE);
-				State = 277;
+				State = 281;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1529,16 +1635,26 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 275;
+					State = 279;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 276;
+					State = 280;
 					Match(ALL);
 					}
 					break;
@@ -1551,7 +1667,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FlushContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 279;
+				State = 283;
 				Match(FLUSH);
 				}
 				break;
@@ -1559,14 +1675,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 280;
+				State = 284;
 				Match(SET);
-				State = 282;
+				State = 286;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 281;
+					State = 285;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1578,9 +1694,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 284;
+				State = 288;
 				settingName();
-				State = 285;
+				State = 289;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1589,7 +1705,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 286;
+				State = 290;
 				settingValue();
 				}
 				break;
@@ -1597,9 +1713,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ResetContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 288;
+				State = 292;
 				Match(RESET);
-				State = 291;
+				State = 295;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1681,17 +1797,27 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case STRING:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 289;
+					State = 293;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 290;
+					State = 294;
 					Match(ALL);
 					}
 					break;
@@ -1704,9 +1830,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 293;
+				State = 297;
 				Match(EXPLAIN);
-				State = 294;
+				State = 298;
 				statement();
 				}
 				break;
@@ -1714,14 +1840,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new PrintContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 295;
+				State = 299;
 				Match(PRINT);
-				State = 298;
+				State = 302;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STRING:
 					{
-					State = 296;
+					State = 300;
 					Match(STRING);
 					}
 					break;
@@ -1804,36 +1930,46 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 297;
+					State = 301;
 					identifier();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 302;
+				State = 306;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 300;
+					State = 304;
 					Match(FROM);
-					State = 301;
+					State = 305;
 					Match(BEGINNING);
 					}
 				}
 
-				State = 306;
+				State = 310;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 304;
+					State = 308;
 					Match(LIMIT);
-					State = 305;
+					State = 309;
 					Match(INTEGER_VALUE);
 					}
 				}
@@ -1844,32 +1980,32 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 311;
+				State = 315;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 308;
+					State = 312;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 309;
+					State = 313;
 					Match(START);
-					State = 310;
+					State = 314;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 314;
+				State = 318;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
 				case 1:
 					{
-					State = 313;
+					State = 317;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1881,34 +2017,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 326;
+				State = 330;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1649267445759L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27021597768417279L) != 0)) {
 					{
-					State = 316;
+					State = 320;
 					transactionMode();
-					State = 323;
+					State = 327;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1651414929407L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27056782140506111L) != 0)) {
 						{
 						{
-						State = 318;
+						State = 322;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 317;
+							State = 321;
 							Match(COMMA);
 							}
 						}
 
-						State = 320;
+						State = 324;
 						transactionMode();
 						}
 						}
-						State = 325;
+						State = 329;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -1921,7 +2057,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EndTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 328;
+				State = 332;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==END || ((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 137L) != 0)) ) {
@@ -1931,12 +2067,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 330;
+				State = 334;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 329;
+					State = 333;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1948,24 +2084,24 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 337;
+				State = 341;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 332;
+					State = 336;
 					Match(AND);
-					State = 334;
+					State = 338;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 333;
+						State = 337;
 						Match(NO);
 						}
 					}
 
-					State = 336;
+					State = 340;
 					Match(CHAIN);
 					}
 				}
@@ -1976,9 +2112,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DiscardContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 339;
+				State = 343;
 				Match(DISCARD);
-				State = 340;
+				State = 344;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ALL || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 53L) != 0)) ) {
@@ -1994,14 +2130,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetTimeZoneContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 341;
+				State = 345;
 				Match(SET);
-				State = 343;
+				State = 347;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 342;
+					State = 346;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2013,22 +2149,22 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 345;
-				Match(TIME);
-				State = 346;
-				Match(ZONE);
 				State = 349;
+				Match(TIME);
+				State = 350;
+				Match(ZONE);
+				State = 353;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
 				case 1:
 					{
-					State = 347;
+					State = 351;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 348;
+					State = 352;
 					Match(LOCAL);
 					}
 					break;
@@ -2039,28 +2175,494 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateUserContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 351;
-				Match(CREATE);
-				State = 352;
-				Match(USER);
-				State = 353;
-				identifier();
 				State = 355;
+				Match(CREATE);
+				State = 356;
+				Match(USER);
+				State = 357;
+				identifier();
+				State = 359;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 354;
+					State = 358;
 					Match(WITH);
 					}
 				}
 
-				State = 357;
+				State = 361;
 				Match(PASSWORD);
-				State = 358;
+				State = 362;
 				Match(STRING);
 				}
 				break;
+			case 27:
+				_localctx = new CopyToContext(_localctx);
+				EnterOuterAlt(_localctx, 27);
+				{
+				State = 364;
+				Match(COPY);
+				State = 365;
+				Match(LPAREN);
+				State = 366;
+				query();
+				State = 367;
+				Match(RPAREN);
+				State = 368;
+				Match(TO);
+				State = 369;
+				Match(STDOUT);
+				State = 384;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH || _la==LPAREN) {
+					{
+					State = 371;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==WITH) {
+						{
+						State = 370;
+						Match(WITH);
+						}
+					}
+
+					State = 373;
+					Match(LPAREN);
+					State = 374;
+					copyOption();
+					State = 379;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 375;
+						Match(COMMA);
+						State = 376;
+						copyOption();
+						}
+						}
+						State = 381;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					State = 382;
+					Match(RPAREN);
+					}
+				}
+
+				}
+				break;
+			case 28:
+				_localctx = new DeclareCursorContext(_localctx);
+				EnterOuterAlt(_localctx, 28);
+				{
+				State = 386;
+				Match(DECLARE);
+				State = 387;
+				identifier();
+				State = 389;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NO) {
+					{
+					State = 388;
+					Match(NO);
+					}
+				}
+
+				State = 392;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==SCROLL) {
+					{
+					State = 391;
+					Match(SCROLL);
+					}
+				}
+
+				State = 394;
+				Match(CURSOR);
+				State = 397;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH || _la==WITHOUT) {
+					{
+					State = 395;
+					_la = TokenStream.LA(1);
+					if ( !(_la==WITH || _la==WITHOUT) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					State = 396;
+					Match(HOLD);
+					}
+				}
+
+				State = 399;
+				Match(FOR);
+				State = 400;
+				query();
+				}
+				break;
+			case 29:
+				_localctx = new FetchCursorContext(_localctx);
+				EnterOuterAlt(_localctx, 29);
+				{
+				State = 402;
+				Match(FETCH);
+				State = 411;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+				case 1:
+					{
+					State = 404;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==FORWARD) {
+						{
+						State = 403;
+						Match(FORWARD);
+						}
+					}
+
+					State = 408;
+					ErrorHandler.Sync(this);
+					switch (TokenStream.LA(1)) {
+					case INTEGER_VALUE:
+						{
+						State = 406;
+						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
+						}
+						break;
+					case ALL:
+						{
+						State = 407;
+						Match(ALL);
+						}
+						break;
+					default:
+						throw new NoViableAltException(this);
+					}
+					}
+					break;
+				case 2:
+					{
+					State = 410;
+					Match(FORWARD);
+					}
+					break;
+				}
+				State = 414;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==FROM || _la==IN) {
+					{
+					State = 413;
+					_la = TokenStream.LA(1);
+					if ( !(_la==FROM || _la==IN) ) {
+					ErrorHandler.RecoverInline(this);
+					}
+					else {
+						ErrorHandler.ReportMatch(this);
+					    Consume();
+					}
+					}
+				}
+
+				State = 416;
+				identifier();
+				}
+				break;
+			case 30:
+				_localctx = new CloseCursorContext(_localctx);
+				EnterOuterAlt(_localctx, 30);
+				{
+				State = 417;
+				Match(CLOSE);
+				State = 420;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case ADVANCE:
+				case ASC:
+				case BEGINNING:
+				case CHANGES:
+				case CLOSE:
+				case DELETE:
+				case DESC:
+				case DESCRIBE:
+				case EMIT:
+				case ESCAPE:
+				case EXPLAIN:
+				case EXTENDED:
+				case FINAL:
+				case FIRST:
+				case FLUSH:
+				case FUNCTION:
+				case FUNCTIONS:
+				case GRACE:
+				case HOPPING:
+				case IF:
+				case INTERVAL:
+				case KEY:
+				case LAST:
+				case LOCAL:
+				case MAP:
+				case MATERIALIZED:
+				case NULLS:
+				case PERIOD:
+				case PRECISION:
+				case PRINT:
+				case PROPERTIES:
+				case QUERIES:
+				case REPLACE:
+				case RESET:
+				case RETENTION:
+				case ROW:
+				case ROWS:
+				case SESSION:
+				case SHOW:
+				case SINK:
+				case SINKS:
+				case SIZE:
+				case SLIDING:
+				case SOURCE:
+				case SOURCES:
+				case STREAM:
+				case STREAMS:
+				case STRUCT:
+				case SUBSCRIBE:
+				case TABLES:
+				case TERMINATE:
+				case TIME:
+				case TOPIC:
+				case TOPICS:
+				case TUMBLING:
+				case UPDATE:
+				case VALUES:
+				case VARYING:
+				case VIEW:
+				case VIEWS:
+				case WATERMARK:
+				case WITHOUT:
+				case ZONE:
+				case ABORT:
+				case BEGIN:
+				case CHAIN:
+				case COMMIT:
+				case DISCARD:
+				case NO:
+				case PLANS:
+				case ROLLBACK:
+				case SEQUENCES:
+				case START:
+				case TEMP:
+				case TEMPORARY:
+				case TRANSACTION:
+				case WORK:
+				case USER:
+				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
+				case IDENTIFIER:
+				case QUOTED_IDENTIFIER:
+					{
+					State = 418;
+					identifier();
+					}
+					break;
+				case ALL:
+					{
+					State = 419;
+					Match(ALL);
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class CopyOptionContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRING() { return GetToken(StreamSqlParser.STRING, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TRUE() { return GetToken(StreamSqlParser.TRUE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FALSE() { return GetToken(StreamSqlParser.FALSE, 0); }
+		public CopyOptionContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_copyOption; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCopyOption(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public CopyOptionContext copyOption() {
+		CopyOptionContext _localctx = new CopyOptionContext(Context, State);
+		EnterRule(_localctx, 4, RULE_copyOption);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 424;
+			identifier();
+			State = 429;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case ADVANCE:
+			case ASC:
+			case BEGINNING:
+			case CHANGES:
+			case CLOSE:
+			case DELETE:
+			case DESC:
+			case DESCRIBE:
+			case EMIT:
+			case ESCAPE:
+			case EXPLAIN:
+			case EXTENDED:
+			case FINAL:
+			case FIRST:
+			case FLUSH:
+			case FUNCTION:
+			case FUNCTIONS:
+			case GRACE:
+			case HOPPING:
+			case IF:
+			case INTERVAL:
+			case KEY:
+			case LAST:
+			case LOCAL:
+			case MAP:
+			case MATERIALIZED:
+			case NULLS:
+			case PERIOD:
+			case PRECISION:
+			case PRINT:
+			case PROPERTIES:
+			case QUERIES:
+			case REPLACE:
+			case RESET:
+			case RETENTION:
+			case ROW:
+			case ROWS:
+			case SESSION:
+			case SHOW:
+			case SINK:
+			case SINKS:
+			case SIZE:
+			case SLIDING:
+			case SOURCE:
+			case SOURCES:
+			case STREAM:
+			case STREAMS:
+			case STRUCT:
+			case SUBSCRIBE:
+			case TABLES:
+			case TERMINATE:
+			case TIME:
+			case TOPIC:
+			case TOPICS:
+			case TUMBLING:
+			case UPDATE:
+			case VALUES:
+			case VARYING:
+			case VIEW:
+			case VIEWS:
+			case WATERMARK:
+			case WITHOUT:
+			case ZONE:
+			case ABORT:
+			case BEGIN:
+			case CHAIN:
+			case COMMIT:
+			case DISCARD:
+			case NO:
+			case PLANS:
+			case ROLLBACK:
+			case SEQUENCES:
+			case START:
+			case TEMP:
+			case TEMPORARY:
+			case TRANSACTION:
+			case WORK:
+			case USER:
+			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
+			case IDENTIFIER:
+			case QUOTED_IDENTIFIER:
+				{
+				State = 425;
+				identifier();
+				}
+				break;
+			case STRING:
+				{
+				State = 426;
+				Match(STRING);
+				}
+				break;
+			case TRUE:
+				{
+				State = 427;
+				Match(TRUE);
+				}
+				break;
+			case FALSE:
+				{
+				State = 428;
+				Match(FALSE);
+				}
+				break;
+			case RPAREN:
+			case COMMA:
+				break;
+			default:
+				break;
+			}
 			}
 		}
 		catch (RecognitionException re) {
@@ -2101,24 +2703,24 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TransactionModeContext transactionMode() {
 		TransactionModeContext _localctx = new TransactionModeContext(Context, State);
-		EnterRule(_localctx, 4, RULE_transactionMode);
+		EnterRule(_localctx, 6, RULE_transactionMode);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 364;
+			State = 433;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 364;
+					State = 433;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 362;
+						State = 431;
 						Match(NOT);
 						}
 						break;
@@ -2201,10 +2803,20 @@ public partial class StreamSqlParser : Parser {
 					case WORK:
 					case USER:
 					case PASSWORD:
+					case COPY:
+					case STDOUT:
+					case DECLARE:
+					case CURSOR:
+					case FETCH:
+					case FORWARD:
+					case HOLD:
+					case SCROLL:
+					case OPERATOR:
+					case COLLATE:
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 363;
+						State = 432;
 						identifier();
 						}
 						break;
@@ -2216,9 +2828,9 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 366;
+				State = 435;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,53,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
 			}
 		}
@@ -2257,15 +2869,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public AssignmentContext assignment() {
 		AssignmentContext _localctx = new AssignmentContext(Context, State);
-		EnterRule(_localctx, 6, RULE_assignment);
+		EnterRule(_localctx, 8, RULE_assignment);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 368;
+			State = 437;
 			identifier();
-			State = 369;
+			State = 438;
 			Match(EQ);
-			State = 370;
+			State = 439;
 			expression();
 			}
 		}
@@ -2308,16 +2920,16 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingNameContext settingName() {
 		SettingNameContext _localctx = new SettingNameContext(Context, State);
-		EnterRule(_localctx, 8, RULE_settingName);
+		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 381;
+			State = 450;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 372;
+				State = 441;
 				Match(STRING);
 				}
 				break;
@@ -2400,25 +3012,35 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 373;
+				State = 442;
 				identifier();
-				State = 378;
+				State = 447;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 374;
+					State = 443;
 					Match(DOT);
-					State = 375;
+					State = 444;
 					identifier();
 					}
 					}
-					State = 380;
+					State = 449;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -2466,16 +3088,16 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SettingValueContext settingValue() {
 		SettingValueContext _localctx = new SettingValueContext(Context, State);
-		EnterRule(_localctx, 10, RULE_settingValue);
+		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 391;
+			State = 460;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 383;
+				State = 452;
 				Match(STRING);
 				}
 				break;
@@ -2484,17 +3106,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 385;
+				State = 454;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 384;
+					State = 453;
 					Match(MINUS);
 					}
 				}
 
-				State = 387;
+				State = 456;
 				number();
 				}
 				break;
@@ -2577,25 +3199,35 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 388;
+				State = 457;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 389;
+				State = 458;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 390;
+				State = 459;
 				Match(ON);
 				}
 				break;
@@ -2643,32 +3275,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TableElementsContext tableElements() {
 		TableElementsContext _localctx = new TableElementsContext(Context, State);
-		EnterRule(_localctx, 12, RULE_tableElements);
+		EnterRule(_localctx, 14, RULE_tableElements);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 393;
+			State = 462;
 			Match(LPAREN);
-			State = 394;
+			State = 463;
 			tableElement();
-			State = 399;
+			State = 468;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 395;
+				State = 464;
 				Match(COMMA);
-				State = 396;
+				State = 465;
 				tableElement();
 				}
 				}
-				State = 401;
+				State = 470;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 402;
+			State = 471;
 			Match(RPAREN);
 			}
 		}
@@ -2717,41 +3349,41 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public TableElementContext tableElement() {
 		TableElementContext _localctx = new TableElementContext(Context, State);
-		EnterRule(_localctx, 14, RULE_tableElement);
+		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 414;
+			State = 483;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 404;
+				State = 473;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 405;
+				State = 474;
 				Match(WATERMARK);
-				State = 406;
+				State = 475;
 				Match(FOR);
-				State = 407;
+				State = 476;
 				identifier();
-				State = 408;
+				State = 477;
 				Match(AS);
-				State = 409;
+				State = 478;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 411;
+				State = 480;
 				Match(PRIMARY);
-				State = 412;
+				State = 481;
 				Match(KEY);
-				State = 413;
+				State = 482;
 				columnList();
 				}
 				break;
@@ -2793,28 +3425,28 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnDefinitionContext columnDefinition() {
 		ColumnDefinitionContext _localctx = new ColumnDefinitionContext(Context, State);
-		EnterRule(_localctx, 16, RULE_columnDefinition);
+		EnterRule(_localctx, 18, RULE_columnDefinition);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 416;
+			State = 485;
 			identifier();
-			State = 417;
+			State = 486;
 			typeName(0);
-			State = 421;
+			State = 490;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 418;
+				State = 487;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 419;
+				State = 488;
 				Match(PRIMARY);
-				State = 420;
+				State = 489;
 				Match(KEY);
 				}
 				break;
@@ -2867,34 +3499,34 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WithPropertiesContext withProperties() {
 		WithPropertiesContext _localctx = new WithPropertiesContext(Context, State);
-		EnterRule(_localctx, 18, RULE_withProperties);
+		EnterRule(_localctx, 20, RULE_withProperties);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 423;
+			State = 492;
 			Match(WITH);
-			State = 424;
+			State = 493;
 			Match(LPAREN);
-			State = 425;
+			State = 494;
 			property();
-			State = 430;
+			State = 499;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 426;
+				State = 495;
 				Match(COMMA);
-				State = 427;
+				State = 496;
 				property();
 				}
 				}
-				State = 432;
+				State = 501;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 433;
+			State = 502;
 			Match(RPAREN);
 			}
 		}
@@ -2933,15 +3565,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyContext property() {
 		PropertyContext _localctx = new PropertyContext(Context, State);
-		EnterRule(_localctx, 20, RULE_property);
+		EnterRule(_localctx, 22, RULE_property);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 435;
+			State = 504;
 			identifier();
-			State = 436;
+			State = 505;
 			Match(EQ);
-			State = 437;
+			State = 506;
 			propertyValue();
 			}
 		}
@@ -2984,16 +3616,16 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public PropertyValueContext propertyValue() {
 		PropertyValueContext _localctx = new PropertyValueContext(Context, State);
-		EnterRule(_localctx, 22, RULE_propertyValue);
+		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 446;
+			State = 515;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 439;
+				State = 508;
 				Match(STRING);
 				}
 				break;
@@ -3002,17 +3634,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 441;
+				State = 510;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 440;
+					State = 509;
 					Match(MINUS);
 					}
 				}
 
-				State = 443;
+				State = 512;
 				number();
 				}
 				break;
@@ -3020,7 +3652,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 444;
+				State = 513;
 				booleanValue();
 				}
 				break;
@@ -3103,11 +3735,21 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 445;
+				State = 514;
 				identifier();
 				}
 				break;
@@ -3157,32 +3799,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public InsertSourceContext insertSource() {
 		InsertSourceContext _localctx = new InsertSourceContext(Context, State);
-		EnterRule(_localctx, 24, RULE_insertSource);
+		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 458;
+			State = 527;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 448;
+				State = 517;
 				Match(VALUES);
-				State = 449;
+				State = 518;
 				valuesRow();
-				State = 454;
+				State = 523;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 450;
+					State = 519;
 					Match(COMMA);
-					State = 451;
+					State = 520;
 					valuesRow();
 					}
 					}
-					State = 456;
+					State = 525;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3191,7 +3833,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 457;
+				State = 526;
 				query();
 				}
 				break;
@@ -3237,32 +3879,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ColumnListContext columnList() {
 		ColumnListContext _localctx = new ColumnListContext(Context, State);
-		EnterRule(_localctx, 26, RULE_columnList);
+		EnterRule(_localctx, 28, RULE_columnList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 460;
+			State = 529;
 			Match(LPAREN);
-			State = 461;
+			State = 530;
 			identifier();
-			State = 466;
+			State = 535;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 462;
+				State = 531;
 				Match(COMMA);
-				State = 463;
+				State = 532;
 				identifier();
 				}
 				}
-				State = 468;
+				State = 537;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 469;
+			State = 538;
 			Match(RPAREN);
 			}
 		}
@@ -3306,32 +3948,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ValuesRowContext valuesRow() {
 		ValuesRowContext _localctx = new ValuesRowContext(Context, State);
-		EnterRule(_localctx, 28, RULE_valuesRow);
+		EnterRule(_localctx, 30, RULE_valuesRow);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 471;
+			State = 540;
 			Match(LPAREN);
-			State = 472;
+			State = 541;
 			expression();
-			State = 477;
+			State = 546;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 473;
+				State = 542;
 				Match(COMMA);
-				State = 474;
+				State = 543;
 				expression();
 				}
 				}
-				State = 479;
+				State = 548;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 480;
+			State = 549;
 			Match(RPAREN);
 			}
 		}
@@ -3399,100 +4041,100 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryContext query() {
 		QueryContext _localctx = new QueryContext(Context, State);
-		EnterRule(_localctx, 30, RULE_query);
+		EnterRule(_localctx, 32, RULE_query);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 491;
+			State = 560;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 482;
+				State = 551;
 				Match(WITH);
-				State = 483;
+				State = 552;
 				commonTableExpression();
-				State = 488;
+				State = 557;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 484;
+					State = 553;
 					Match(COMMA);
-					State = 485;
+					State = 554;
 					commonTableExpression();
 					}
 					}
-					State = 490;
+					State = 559;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 493;
+			State = 562;
 			queryTerm(0);
-			State = 504;
+			State = 573;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 494;
+				State = 563;
 				Match(ORDER);
-				State = 495;
+				State = 564;
 				Match(BY);
-				State = 496;
+				State = 565;
 				sortItem();
-				State = 501;
+				State = 570;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 497;
+					State = 566;
 					Match(COMMA);
-					State = 498;
+					State = 567;
 					sortItem();
 					}
 					}
-					State = 503;
+					State = 572;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 507;
+			State = 576;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 506;
+				State = 575;
 				emitClause();
 				}
 			}
 
-			State = 514;
+			State = 583;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 509;
+				State = 578;
 				Match(LIMIT);
-				State = 512;
+				State = 581;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 510;
+					State = 579;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 511;
+					State = 580;
 					Match(ALL);
 					}
 					break;
@@ -3502,21 +4144,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 521;
+			State = 590;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 516;
+				State = 585;
 				Match(OFFSET);
-				State = 517;
+				State = 586;
 				_localctx.offset = Match(INTEGER_VALUE);
-				State = 519;
+				State = 588;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 518;
+					State = 587;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -3573,30 +4215,30 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public CommonTableExpressionContext commonTableExpression() {
 		CommonTableExpressionContext _localctx = new CommonTableExpressionContext(Context, State);
-		EnterRule(_localctx, 32, RULE_commonTableExpression);
+		EnterRule(_localctx, 34, RULE_commonTableExpression);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 523;
+			State = 592;
 			identifier();
-			State = 525;
+			State = 594;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 524;
+				State = 593;
 				columnList();
 				}
 			}
 
-			State = 527;
+			State = 596;
 			Match(AS);
-			State = 528;
+			State = 597;
 			Match(LPAREN);
-			State = 529;
+			State = 598;
 			query();
-			State = 530;
+			State = 599;
 			Match(RPAREN);
 			}
 		}
@@ -3670,8 +4312,8 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		QueryTermContext _localctx = new QueryTermContext(Context, _parentState);
 		QueryTermContext _prevctx = _localctx;
-		int _startState = 34;
-		EnterRecursionRule(_localctx, 34, RULE_queryTerm, _p);
+		int _startState = 36;
+		EnterRecursionRule(_localctx, 36, RULE_queryTerm, _p);
 		int _la;
 		try {
 			int _alt;
@@ -3682,42 +4324,42 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 533;
+			State = 602;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 549;
+			State = 618;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 547;
+					State = 616;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 535;
+						State = 604;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 536;
+						State = 605;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 538;
+						State = 607;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 537;
+							State = 606;
 							setQuantifier();
 							}
 						}
 
-						State = 540;
+						State = 609;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -3726,9 +4368,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 541;
+						State = 610;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 542;
+						State = 611;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -3738,26 +4380,26 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 544;
+						State = 613;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 543;
+							State = 612;
 							setQuantifier();
 							}
 						}
 
-						State = 546;
+						State = 615;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 551;
+				State = 620;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,81,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
 			}
 			}
 		}
@@ -3791,12 +4433,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SetQuantifierContext setQuantifier() {
 		SetQuantifierContext _localctx = new SetQuantifierContext(Context, State);
-		EnterRule(_localctx, 36, RULE_setQuantifier);
+		EnterRule(_localctx, 38, RULE_setQuantifier);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 552;
+			State = 621;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -3880,17 +4522,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QueryPrimaryContext queryPrimary() {
 		QueryPrimaryContext _localctx = new QueryPrimaryContext(Context, State);
-		EnterRule(_localctx, 38, RULE_queryPrimary);
+		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 568;
+			State = 637;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 554;
+				State = 623;
 				querySpecification();
 				}
 				break;
@@ -3898,27 +4540,27 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 555;
+				State = 624;
 				Match(VALUES);
-				State = 556;
+				State = 625;
 				valuesRow();
-				State = 561;
+				State = 630;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 557;
+						State = 626;
 						Match(COMMA);
-						State = 558;
+						State = 627;
 						valuesRow();
 						}
 						} 
 					}
-					State = 563;
+					State = 632;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,82,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 				}
 				}
 				break;
@@ -3926,11 +4568,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 564;
+				State = 633;
 				Match(LPAREN);
-				State = 565;
+				State = 634;
 				query();
-				State = 566;
+				State = 635;
 				Match(RPAREN);
 				}
 				break;
@@ -4007,172 +4649,172 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QuerySpecificationContext querySpecification() {
 		QuerySpecificationContext _localctx = new QuerySpecificationContext(Context, State);
-		EnterRule(_localctx, 40, RULE_querySpecification);
+		EnterRule(_localctx, 42, RULE_querySpecification);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 570;
+			State = 639;
 			Match(SELECT);
-			State = 572;
+			State = 641;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 571;
+				State = 640;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 574;
+			State = 643;
 			selectItem();
-			State = 579;
+			State = 648;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 575;
+					State = 644;
 					Match(COMMA);
-					State = 576;
+					State = 645;
 					selectItem();
 					}
 					} 
 				}
-				State = 581;
+				State = 650;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,85,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 			}
-			State = 591;
+			State = 660;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,87,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
 			case 1:
 				{
-				State = 582;
+				State = 651;
 				Match(FROM);
-				State = 583;
+				State = 652;
 				relation(0);
-				State = 588;
+				State = 657;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 584;
+						State = 653;
 						Match(COMMA);
-						State = 585;
+						State = 654;
 						relation(0);
 						}
 						} 
 					}
-					State = 590;
+					State = 659;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,86,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 				}
 				}
 				break;
 			}
-			State = 594;
+			State = 663;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,88,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 			case 1:
 				{
-				State = 593;
+				State = 662;
 				windowClause();
 				}
 				break;
 			}
-			State = 598;
+			State = 667;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,89,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 			case 1:
 				{
-				State = 596;
+				State = 665;
 				Match(WHERE);
-				State = 597;
+				State = 666;
 				_localctx.where = expression();
 				}
 				break;
 			}
-			State = 610;
+			State = 679;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,91,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 			case 1:
 				{
-				State = 600;
+				State = 669;
 				Match(GROUP);
-				State = 601;
+				State = 670;
 				Match(BY);
-				State = 602;
+				State = 671;
 				_localctx._expression = expression();
 				_localctx._groupBy.Add(_localctx._expression);
-				State = 607;
+				State = 676;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 603;
+						State = 672;
 						Match(COMMA);
-						State = 604;
+						State = 673;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 609;
+					State = 678;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,90,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
 				}
 				}
 				break;
 			}
-			State = 614;
+			State = 683;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 612;
+				State = 681;
 				Match(HAVING);
-				State = 613;
+				State = 682;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 626;
+			State = 695;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				{
-				State = 616;
+				State = 685;
 				Match(PARTITION);
-				State = 617;
+				State = 686;
 				Match(BY);
-				State = 618;
+				State = 687;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 623;
+				State = 692;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 619;
+						State = 688;
 						Match(COMMA);
-						State = 620;
+						State = 689;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 625;
+					State = 694;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				}
 				}
 				break;
@@ -4217,19 +4859,19 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SortItemContext sortItem() {
 		SortItemContext _localctx = new SortItemContext(Context, State);
-		EnterRule(_localctx, 42, RULE_sortItem);
+		EnterRule(_localctx, 44, RULE_sortItem);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 628;
+			State = 697;
 			expression();
-			State = 630;
+			State = 699;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 629;
+				State = 698;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4242,14 +4884,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 634;
+			State = 703;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 632;
+				State = 701;
 				Match(NULLS);
-				State = 633;
+				State = 702;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4298,39 +4940,39 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public EmitClauseContext emitClause() {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
-		EnterRule(_localctx, 44, RULE_emitClause);
+		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 644;
+			State = 713;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,97,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 636;
+				State = 705;
 				Match(EMIT);
-				State = 637;
+				State = 706;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 638;
+				State = 707;
 				Match(EMIT);
-				State = 639;
+				State = 708;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 640;
+				State = 709;
 				Match(EMIT);
-				State = 641;
+				State = 710;
 				Match(ON);
-				State = 642;
+				State = 711;
 				Match(WINDOW);
-				State = 643;
+				State = 712;
 				Match(CLOSE);
 				}
 				break;
@@ -4391,139 +5033,139 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WindowClauseContext windowClause() {
 		WindowClauseContext _localctx = new WindowClauseContext(Context, State);
-		EnterRule(_localctx, 46, RULE_windowClause);
+		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 701;
+			State = 770;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 646;
+				State = 715;
 				Match(WINDOW);
-				State = 647;
+				State = 716;
 				_localctx.kind = Match(TUMBLING);
-				State = 648;
+				State = 717;
 				Match(LPAREN);
-				State = 649;
+				State = 718;
 				Match(SIZE);
-				State = 650;
+				State = 719;
 				_localctx.size = duration();
-				State = 654;
+				State = 723;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 651;
+					State = 720;
 					windowOption();
 					}
 					}
-					State = 656;
+					State = 725;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 657;
+				State = 726;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 659;
+				State = 728;
 				Match(WINDOW);
-				State = 660;
+				State = 729;
 				_localctx.kind = Match(HOPPING);
-				State = 661;
+				State = 730;
 				Match(LPAREN);
-				State = 662;
+				State = 731;
 				Match(SIZE);
-				State = 663;
+				State = 732;
 				_localctx.size = duration();
-				State = 664;
+				State = 733;
 				Match(COMMA);
-				State = 665;
+				State = 734;
 				Match(ADVANCE);
-				State = 666;
+				State = 735;
 				Match(BY);
-				State = 667;
+				State = 736;
 				_localctx.advance = duration();
-				State = 671;
+				State = 740;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 668;
+					State = 737;
 					windowOption();
 					}
 					}
-					State = 673;
+					State = 742;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 674;
+				State = 743;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 676;
+				State = 745;
 				Match(WINDOW);
-				State = 677;
+				State = 746;
 				_localctx.kind = Match(SESSION);
-				State = 678;
+				State = 747;
 				Match(LPAREN);
-				State = 679;
+				State = 748;
 				_localctx.gap = duration();
-				State = 683;
+				State = 752;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 680;
+					State = 749;
 					windowOption();
 					}
 					}
-					State = 685;
+					State = 754;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 686;
+				State = 755;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 688;
+				State = 757;
 				Match(WINDOW);
-				State = 689;
+				State = 758;
 				_localctx.kind = Match(SLIDING);
-				State = 690;
+				State = 759;
 				Match(LPAREN);
-				State = 691;
+				State = 760;
 				Match(SIZE);
-				State = 692;
+				State = 761;
 				_localctx.size = duration();
-				State = 696;
+				State = 765;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 693;
+					State = 762;
 					windowOption();
 					}
 					}
-					State = 698;
+					State = 767;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 699;
+				State = 768;
 				Match(RPAREN);
 				}
 				break;
@@ -4566,32 +5208,32 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WindowOptionContext windowOption() {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
-		EnterRule(_localctx, 48, RULE_windowOption);
+		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 710;
+			State = 779;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 703;
+				State = 772;
 				Match(COMMA);
-				State = 704;
+				State = 773;
 				Match(RETENTION);
-				State = 705;
+				State = 774;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 706;
+				State = 775;
 				Match(COMMA);
-				State = 707;
+				State = 776;
 				Match(GRACE);
-				State = 708;
+				State = 777;
 				Match(PERIOD);
-				State = 709;
+				State = 778;
 				_localctx.grace = duration();
 				}
 				break;
@@ -4629,13 +5271,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public DurationContext duration() {
 		DurationContext _localctx = new DurationContext(Context, State);
-		EnterRule(_localctx, 50, RULE_duration);
+		EnterRule(_localctx, 52, RULE_duration);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 712;
+			State = 781;
 			Match(INTEGER_VALUE);
-			State = 713;
+			State = 782;
 			identifier();
 			}
 		}
@@ -4706,17 +5348,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public SelectItemContext selectItem() {
 		SelectItemContext _localctx = new SelectItemContext(Context, State);
-		EnterRule(_localctx, 52, RULE_selectItem);
+		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 727;
+			State = 796;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 715;
+				State = 784;
 				Match(ASTERISK);
 				}
 				break;
@@ -4724,11 +5366,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 716;
+				State = 785;
 				identifier();
-				State = 717;
+				State = 786;
 				Match(DOT);
-				State = 718;
+				State = 787;
 				Match(ASTERISK);
 				}
 				break;
@@ -4736,24 +5378,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 720;
+				State = 789;
 				expression();
-				State = 725;
+				State = 794;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 				case 1:
 					{
-					State = 722;
+					State = 791;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 721;
+						State = 790;
 						Match(AS);
 						}
 					}
 
-					State = 724;
+					State = 793;
 					identifier();
 					}
 					break;
@@ -4857,8 +5499,8 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		RelationContext _localctx = new RelationContext(Context, _parentState);
 		RelationContext _prevctx = _localctx;
-		int _startState = 54;
-		EnterRecursionRule(_localctx, 54, RULE_relation, _p);
+		int _startState = 56;
+		EnterRecursionRule(_localctx, 56, RULE_relation, _p);
 		int _la;
 		try {
 			int _alt;
@@ -4869,34 +5511,34 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 730;
+			State = 799;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 751;
+			State = 820;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 749;
+					State = 818;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 732;
+						State = 801;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 733;
+						State = 802;
 						Match(CROSS);
-						State = 734;
+						State = 803;
 						Match(JOIN);
-						State = 735;
+						State = 804;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -4905,37 +5547,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 736;
+						State = 805;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 737;
+						State = 806;
 						joinType();
-						State = 738;
+						State = 807;
 						Match(JOIN);
-						State = 739;
+						State = 808;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 747;
+						State = 816;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 						case 1:
 							{
-							State = 741;
+							State = 810;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 740;
+								State = 809;
 								withinClause();
 								}
 							}
 
-							State = 743;
+							State = 812;
 							joinCriteria();
-							State = 745;
+							State = 814;
 							ErrorHandler.Sync(this);
-							switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+							switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 							case 1:
 								{
-								State = 744;
+								State = 813;
 								withinClause();
 								}
 								break;
@@ -4948,9 +5590,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 753;
+				State = 822;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,111,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
 			}
 			}
 		}
@@ -4987,22 +5629,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public JoinTypeContext joinType() {
 		JoinTypeContext _localctx = new JoinTypeContext(Context, State);
-		EnterRule(_localctx, 56, RULE_joinType);
+		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 769;
+			State = 838;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 755;
+				State = 824;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 754;
+					State = 823;
 					Match(INNER);
 					}
 				}
@@ -5012,14 +5654,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 757;
+				State = 826;
 				Match(LEFT);
-				State = 759;
+				State = 828;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 758;
+					State = 827;
 					Match(OUTER);
 					}
 				}
@@ -5029,14 +5671,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 761;
+				State = 830;
 				Match(RIGHT);
-				State = 763;
+				State = 832;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 762;
+					State = 831;
 					Match(OUTER);
 					}
 				}
@@ -5046,14 +5688,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 765;
+				State = 834;
 				Match(FULL);
-				State = 767;
+				State = 836;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 766;
+					State = 835;
 					Match(OUTER);
 					}
 				}
@@ -5109,47 +5751,47 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public JoinCriteriaContext joinCriteria() {
 		JoinCriteriaContext _localctx = new JoinCriteriaContext(Context, State);
-		EnterRule(_localctx, 58, RULE_joinCriteria);
+		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 785;
+			State = 854;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 771;
+				State = 840;
 				Match(ON);
-				State = 772;
+				State = 841;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 773;
+				State = 842;
 				Match(USING);
-				State = 774;
+				State = 843;
 				Match(LPAREN);
-				State = 775;
+				State = 844;
 				identifier();
-				State = 780;
+				State = 849;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 776;
+					State = 845;
 					Match(COMMA);
-					State = 777;
+					State = 846;
 					identifier();
 					}
 					}
-					State = 782;
+					State = 851;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 783;
+				State = 852;
 				Match(RPAREN);
 				}
 				break;
@@ -5200,48 +5842,48 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WithinClauseContext withinClause() {
 		WithinClauseContext _localctx = new WithinClauseContext(Context, State);
-		EnterRule(_localctx, 60, RULE_withinClause);
+		EnterRule(_localctx, 62, RULE_withinClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 787;
+			State = 856;
 			Match(WITHIN);
-			State = 795;
+			State = 864;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 788;
+				State = 857;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 789;
+				State = 858;
 				Match(LPAREN);
-				State = 790;
+				State = 859;
 				_localctx.before = duration();
-				State = 791;
+				State = 860;
 				Match(COMMA);
-				State = 792;
+				State = 861;
 				_localctx.after = duration();
-				State = 793;
+				State = 862;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 800;
+			State = 869;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
 			case 1:
 				{
-				State = 797;
+				State = 866;
 				Match(GRACE);
-				State = 798;
+				State = 867;
 				Match(PERIOD);
-				State = 799;
+				State = 868;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5363,41 +6005,41 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public RelationPrimaryContext relationPrimary() {
 		RelationPrimaryContext _localctx = new RelationPrimaryContext(Context, State);
-		EnterRule(_localctx, 62, RULE_relationPrimary);
+		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 848;
+			State = 917;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,131,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 802;
+				State = 871;
 				qualifiedName();
-				State = 810;
+				State = 879;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 				case 1:
 					{
-					State = 804;
+					State = 873;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 803;
+						State = 872;
 						Match(AS);
 						}
 					}
 
-					State = 806;
+					State = 875;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 808;
+					State = 877;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 					case 1:
 						{
-						State = 807;
+						State = 876;
 						columnList();
 						}
 						break;
@@ -5411,35 +6053,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 812;
+				State = 881;
 				Match(LPAREN);
-				State = 813;
+				State = 882;
 				query();
-				State = 814;
+				State = 883;
 				Match(RPAREN);
-				State = 822;
+				State = 891;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,126,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 816;
+					State = 885;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 815;
+						State = 884;
 						Match(AS);
 						}
 					}
 
-					State = 818;
+					State = 887;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 820;
+					State = 889;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 					case 1:
 						{
-						State = 819;
+						State = 888;
 						columnList();
 						}
 						break;
@@ -5453,53 +6095,53 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 824;
+				State = 893;
 				identifier();
-				State = 825;
+				State = 894;
 				Match(LPAREN);
-				State = 826;
+				State = 895;
 				expression();
-				State = 831;
+				State = 900;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 827;
+					State = 896;
 					Match(COMMA);
-					State = 828;
+					State = 897;
 					expression();
 					}
 					}
-					State = 833;
+					State = 902;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 834;
+				State = 903;
 				Match(RPAREN);
-				State = 842;
+				State = 911;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,130,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 836;
+					State = 905;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 835;
+						State = 904;
 						Match(AS);
 						}
 					}
 
-					State = 838;
+					State = 907;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 840;
+					State = 909;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,129,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 					case 1:
 						{
-						State = 839;
+						State = 908;
 						columnList();
 						}
 						break;
@@ -5513,11 +6155,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 844;
+				State = 913;
 				Match(LPAREN);
-				State = 845;
+				State = 914;
 				relation(0);
-				State = 846;
+				State = 915;
 				Match(RPAREN);
 				}
 				break;
@@ -5554,11 +6196,11 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ExpressionContext expression() {
 		ExpressionContext _localctx = new ExpressionContext(Context, State);
-		EnterRule(_localctx, 64, RULE_expression);
+		EnterRule(_localctx, 66, RULE_expression);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 850;
+			State = 919;
 			booleanExpression(0);
 			}
 		}
@@ -5660,13 +6302,13 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		BooleanExpressionContext _localctx = new BooleanExpressionContext(Context, _parentState);
 		BooleanExpressionContext _prevctx = _localctx;
-		int _startState = 66;
-		EnterRecursionRule(_localctx, 66, RULE_booleanExpression, _p);
+		int _startState = 68;
+		EnterRecursionRule(_localctx, 68, RULE_booleanExpression, _p);
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 859;
+			State = 928;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -5760,6 +6402,16 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case PLUS:
 			case MINUS:
 			case LPAREN:
@@ -5775,14 +6427,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 853;
+				State = 922;
 				valueExpression(0);
-				State = 855;
+				State = 924;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 				case 1:
 					{
-					State = 854;
+					State = 923;
 					predicate();
 					}
 					break;
@@ -5794,9 +6446,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 857;
+				State = 926;
 				Match(NOT);
-				State = 858;
+				State = 927;
 				booleanExpression(3);
 				}
 				break;
@@ -5804,28 +6456,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 869;
+			State = 938;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 867;
+					State = 936;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 861;
+						State = 930;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 862;
+						State = 931;
 						Match(AND);
-						State = 863;
+						State = 932;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -5834,20 +6486,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 864;
+						State = 933;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 865;
+						State = 934;
 						Match(OR);
-						State = 866;
+						State = 935;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 871;
+				State = 940;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,135,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
 			}
 			}
 		}
@@ -6014,23 +6666,39 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class RegexMatchContext : PredicateContext {
+		public ValueExpressionContext right;
+		[System.Diagnostics.DebuggerNonUserCode] public RegexOperatorContext regexOperator() {
+			return GetRuleContext<RegexOperatorContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ValueExpressionContext valueExpression() {
+			return GetRuleContext<ValueExpressionContext>(0);
+		}
+		public RegexMatchContext(PredicateContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRegexMatch(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public PredicateContext predicate() {
 		PredicateContext _localctx = new PredicateContext(Context, State);
-		EnterRule(_localctx, 68, RULE_predicate);
+		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 932;
+			State = 1004;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 872;
+				State = 941;
 				comparisonOperator();
-				State = 873;
+				State = 942;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6038,23 +6706,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 876;
+				State = 945;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 875;
+					State = 944;
 					Match(NOT);
 					}
 				}
 
-				State = 878;
+				State = 947;
 				Match(BETWEEN);
-				State = 879;
+				State = 948;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 880;
+				State = 949;
 				Match(AND);
-				State = 881;
+				State = 950;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6062,23 +6730,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 884;
+				State = 953;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 883;
+					State = 952;
 					Match(NOT);
 					}
 				}
 
-				State = 886;
+				State = 955;
 				Match(IN);
-				State = 887;
+				State = 956;
 				Match(LPAREN);
-				State = 888;
+				State = 957;
 				query();
-				State = 889;
+				State = 958;
 				Match(RPAREN);
 				}
 				break;
@@ -6086,39 +6754,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 892;
+				State = 961;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 891;
+					State = 960;
 					Match(NOT);
 					}
 				}
 
-				State = 894;
+				State = 963;
 				Match(IN);
-				State = 895;
+				State = 964;
 				Match(LPAREN);
-				State = 896;
+				State = 965;
 				expression();
-				State = 901;
+				State = 970;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 897;
+					State = 966;
 					Match(COMMA);
-					State = 898;
+					State = 967;
 					expression();
 					}
 					}
-					State = 903;
+					State = 972;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 904;
+				State = 973;
 				Match(RPAREN);
 				}
 				break;
@@ -6126,17 +6794,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 907;
+				State = 976;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 906;
+					State = 975;
 					Match(NOT);
 					}
 				}
 
-				State = 909;
+				State = 978;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6146,16 +6814,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 910;
+				State = 979;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 913;
+				State = 982;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
 				case 1:
 					{
-					State = 911;
+					State = 980;
 					Match(ESCAPE);
-					State = 912;
+					State = 981;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6166,19 +6834,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 915;
+				State = 984;
 				Match(IS);
-				State = 917;
+				State = 986;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 916;
+					State = 985;
 					Match(NOT);
 					}
 				}
 
-				State = 919;
+				State = 988;
 				Match(NULL);
 				}
 				break;
@@ -6186,19 +6854,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 920;
+				State = 989;
 				Match(IS);
-				State = 922;
+				State = 991;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 921;
+					State = 990;
 					Match(NOT);
 					}
 				}
 
-				State = 924;
+				State = 993;
 				booleanValue();
 				}
 				break;
@@ -6206,26 +6874,137 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 925;
+				State = 994;
 				Match(IS);
-				State = 927;
+				State = 996;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 926;
+					State = 995;
 					Match(NOT);
 					}
 				}
 
-				State = 929;
+				State = 998;
 				Match(DISTINCT);
-				State = 930;
+				State = 999;
 				Match(FROM);
-				State = 931;
+				State = 1000;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
+			case 9:
+				_localctx = new RegexMatchContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 1001;
+				regexOperator();
+				State = 1002;
+				((RegexMatchContext)_localctx).right = valueExpression(0);
+				}
+				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class RegexOperatorContext : ParserRuleContext {
+		public IToken op;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TILDE() { return GetToken(StreamSqlParser.TILDE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT_TILDE() { return GetToken(StreamSqlParser.NOT_TILDE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TILDE_STAR() { return GetToken(StreamSqlParser.TILDE_STAR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode NOT_TILDE_STAR() { return GetToken(StreamSqlParser.NOT_TILDE_STAR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OPERATOR() { return GetToken(StreamSqlParser.OPERATOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
+		public RegexOperatorContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_regexOperator; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRegexOperator(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public RegexOperatorContext regexOperator() {
+		RegexOperatorContext _localctx = new RegexOperatorContext(Context, State);
+		EnterRule(_localctx, 72, RULE_regexOperator);
+		int _la;
+		try {
+			State = 1016;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case TILDE:
+			case NOT_TILDE:
+			case TILDE_STAR:
+			case NOT_TILDE_STAR:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 1006;
+				_localctx.op = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+					_localctx.op = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				}
+				break;
+			case OPERATOR:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 1007;
+				Match(OPERATOR);
+				State = 1008;
+				Match(LPAREN);
+				State = 1012;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+					{
+					State = 1009;
+					identifier();
+					State = 1010;
+					Match(DOT);
+					}
+				}
+
+				State = 1014;
+				_localctx.op = TokenStream.LT(1);
+				_la = TokenStream.LA(1);
+				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+					_localctx.op = ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 1015;
+				Match(RPAREN);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -6262,14 +7041,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public ComparisonOperatorContext comparisonOperator() {
 		ComparisonOperatorContext _localctx = new ComparisonOperatorContext(Context, State);
-		EnterRule(_localctx, 70, RULE_comparisonOperator);
+		EnterRule(_localctx, 74, RULE_comparisonOperator);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 934;
+			State = 1018;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 63L) != 0)) ) {
+			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -6418,14 +7197,14 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		ValueExpressionContext _localctx = new ValueExpressionContext(Context, _parentState);
 		ValueExpressionContext _prevctx = _localctx;
-		int _startState = 72;
-		EnterRecursionRule(_localctx, 72, RULE_valueExpression, _p);
+		int _startState = 76;
+		EnterRecursionRule(_localctx, 76, RULE_valueExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 940;
+			State = 1024;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6519,6 +7298,16 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case LPAREN:
 			case ESCAPE_STRING:
 			case STRING:
@@ -6532,7 +7321,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 937;
+				State = 1021;
 				primaryExpression(0);
 				}
 				break;
@@ -6542,7 +7331,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 938;
+				State = 1022;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6552,7 +7341,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 939;
+				State = 1023;
 				valueExpression(5);
 				}
 				break;
@@ -6560,36 +7349,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 956;
+			State = 1040;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 954;
+					State = 1038;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 942;
+						State = 1026;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 943;
+						State = 1027;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 148)) & ~0x3f) == 0 && ((1L << (_la - 148)) & 7L) != 0)) ) {
+						if ( !(((((_la - 158)) & ~0x3f) == 0 && ((1L << (_la - 158)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 944;
+						State = 1028;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -6598,9 +7387,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 945;
+						State = 1029;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 946;
+						State = 1030;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -6610,7 +7399,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 947;
+						State = 1031;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -6619,11 +7408,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 948;
+						State = 1032;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 949;
+						State = 1033;
 						Match(CONCAT);
-						State = 950;
+						State = 1034;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -6632,9 +7421,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 951;
+						State = 1035;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 952;
+						State = 1036;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -6644,16 +7433,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 953;
+						State = 1037;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 958;
+				State = 1042;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
 			}
 			}
 		}
@@ -7001,6 +7790,29 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class CollateContext : PrimaryExpressionContext {
+		public IdentifierContext schema;
+		public IdentifierContext collation;
+		[System.Diagnostics.DebuggerNonUserCode] public PrimaryExpressionContext primaryExpression() {
+			return GetRuleContext<PrimaryExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLLATE() { return GetToken(StreamSqlParser.COLLATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DEFAULT() { return GetToken(StreamSqlParser.DEFAULT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		public CollateContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCollate(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 
 	[RuleVersion(0)]
 	public PrimaryExpressionContext primaryExpression() {
@@ -7012,23 +7824,23 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		PrimaryExpressionContext _localctx = new PrimaryExpressionContext(Context, _parentState);
 		PrimaryExpressionContext _prevctx = _localctx;
-		int _startState = 74;
-		EnterRecursionRule(_localctx, 74, RULE_primaryExpression, _p);
+		int _startState = 78;
+		EnterRecursionRule(_localctx, 78, RULE_primaryExpression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1053;
+			State = 1137;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 960;
+				State = 1044;
 				Match(NULL);
 				}
 				break;
@@ -7037,7 +7849,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 961;
+				State = 1045;
 				booleanValue();
 				}
 				break;
@@ -7046,7 +7858,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 962;
+				State = 1046;
 				number();
 				}
 				break;
@@ -7055,7 +7867,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 963;
+				State = 1047;
 				Match(STRING);
 				}
 				break;
@@ -7064,7 +7876,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 964;
+				State = 1048;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -7073,16 +7885,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 965;
+				State = 1049;
 				Match(INTERVAL);
-				State = 966;
+				State = 1050;
 				Match(STRING);
-				State = 968;
+				State = 1052;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
 				case 1:
 					{
-					State = 967;
+					State = 1051;
 					identifier();
 					}
 					break;
@@ -7094,9 +7906,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 970;
+				State = 1054;
 				identifier();
-				State = 971;
+				State = 1055;
 				Match(STRING);
 				}
 				break;
@@ -7105,7 +7917,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 973;
+				State = 1057;
 				Match(PARAMETER);
 				}
 				break;
@@ -7114,13 +7926,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 974;
+				State = 1058;
 				Match(EXISTS);
-				State = 975;
+				State = 1059;
 				Match(LPAREN);
-				State = 976;
+				State = 1060;
 				query();
-				State = 977;
+				State = 1061;
 				Match(RPAREN);
 				}
 				break;
@@ -7129,17 +7941,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 979;
+				State = 1063;
 				Match(EXTRACT);
-				State = 980;
+				State = 1064;
 				Match(LPAREN);
-				State = 981;
+				State = 1065;
 				((ExtractContext)_localctx).field = identifier();
-				State = 982;
+				State = 1066;
 				Match(FROM);
-				State = 983;
+				State = 1067;
 				valueExpression(0);
-				State = 984;
+				State = 1068;
 				Match(RPAREN);
 				}
 				break;
@@ -7148,7 +7960,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 986;
+				State = 1070;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -7165,11 +7977,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 987;
+				State = 1071;
 				Match(LPAREN);
-				State = 988;
+				State = 1072;
 				query();
-				State = 989;
+				State = 1073;
 				Match(RPAREN);
 				}
 				break;
@@ -7178,37 +7990,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 991;
+				State = 1075;
 				Match(ARRAY);
-				State = 992;
+				State = 1076;
 				Match(LBRACKET);
-				State = 1001;
+				State = 1085;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 2182381047807L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 993;
+					State = 1077;
 					expression();
-					State = 998;
+					State = 1082;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 994;
+						State = 1078;
 						Match(COMMA);
-						State = 995;
+						State = 1079;
 						expression();
 						}
 						}
-						State = 1000;
+						State = 1084;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1003;
+				State = 1087;
 				Match(RBRACKET);
 				}
 				break;
@@ -7217,45 +8029,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1004;
+				State = 1088;
 				Match(CASE);
-				State = 1006;
+				State = 1090;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 2182381047807L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 1005;
+					State = 1089;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1009;
+				State = 1093;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1008;
+					State = 1092;
 					whenClause();
 					}
 					}
-					State = 1011;
+					State = 1095;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1015;
+				State = 1099;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1013;
+					State = 1097;
 					Match(ELSE);
-					State = 1014;
+					State = 1098;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1017;
+				State = 1101;
 				Match(END);
 				}
 				break;
@@ -7264,17 +8076,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1019;
+				State = 1103;
 				Match(CAST);
-				State = 1020;
+				State = 1104;
 				Match(LPAREN);
-				State = 1021;
+				State = 1105;
 				expression();
-				State = 1022;
+				State = 1106;
 				Match(AS);
-				State = 1023;
+				State = 1107;
 				typeName(0);
-				State = 1024;
+				State = 1108;
 				Match(RPAREN);
 				}
 				break;
@@ -7283,16 +8095,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1026;
+				State = 1110;
 				functionName();
-				State = 1027;
+				State = 1111;
 				Match(LPAREN);
-				State = 1040;
+				State = 1124;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1028;
+					State = 1112;
 					Match(ASTERISK);
 					}
 					break;
@@ -7389,6 +8201,16 @@ public partial class StreamSqlParser : Parser {
 				case WORK:
 				case USER:
 				case PASSWORD:
+				case COPY:
+				case STDOUT:
+				case DECLARE:
+				case CURSOR:
+				case FETCH:
+				case FORWARD:
+				case HOLD:
+				case SCROLL:
+				case OPERATOR:
+				case COLLATE:
 				case PLUS:
 				case MINUS:
 				case LPAREN:
@@ -7401,31 +8223,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1030;
+					State = 1114;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1029;
+						State = 1113;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1032;
+					State = 1116;
 					expression();
-					State = 1037;
+					State = 1121;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1033;
+						State = 1117;
 						Match(COMMA);
-						State = 1034;
+						State = 1118;
 						expression();
 						}
 						}
-						State = 1039;
+						State = 1123;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -7437,7 +8259,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1042;
+				State = 1126;
 				Match(RPAREN);
 				}
 				break;
@@ -7446,11 +8268,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1044;
+				State = 1128;
 				identifier();
-				State = 1045;
+				State = 1129;
 				Match(DOT);
-				State = 1046;
+				State = 1130;
 				identifier();
 				}
 				break;
@@ -7459,7 +8281,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1048;
+				State = 1132;
 				identifier();
 				}
 				break;
@@ -7468,39 +8290,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1049;
+				State = 1133;
 				Match(LPAREN);
-				State = 1050;
+				State = 1134;
 				expression();
-				State = 1051;
+				State = 1135;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1065;
+			State = 1160;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,176,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1063;
+					State = 1158;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1055;
-						if (!(Precpred(Context, 8))) throw new FailedPredicateException(this, "Precpred(Context, 8)");
-						State = 1056;
+						State = 1139;
+						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
+						State = 1140;
 						Match(LBRACKET);
-						State = 1057;
+						State = 1141;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1058;
+						State = 1142;
 						Match(RBRACKET);
 						}
 						break;
@@ -7508,20 +8330,150 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1060;
-						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1061;
+						State = 1144;
+						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
+						State = 1145;
 						Match(DOUBLE_COLON);
-						State = 1062;
+						State = 1146;
 						typeName(0);
+						}
+						break;
+					case 3:
+						{
+						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
+						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
+						State = 1147;
+						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
+						State = 1148;
+						Match(COLLATE);
+						State = 1152;
+						ErrorHandler.Sync(this);
+						switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
+						case 1:
+							{
+							State = 1149;
+							((CollateContext)_localctx).schema = identifier();
+							State = 1150;
+							Match(DOT);
+							}
+							break;
+						}
+						State = 1156;
+						ErrorHandler.Sync(this);
+						switch (TokenStream.LA(1)) {
+						case ADVANCE:
+						case ASC:
+						case BEGINNING:
+						case CHANGES:
+						case CLOSE:
+						case DELETE:
+						case DESC:
+						case DESCRIBE:
+						case EMIT:
+						case ESCAPE:
+						case EXPLAIN:
+						case EXTENDED:
+						case FINAL:
+						case FIRST:
+						case FLUSH:
+						case FUNCTION:
+						case FUNCTIONS:
+						case GRACE:
+						case HOPPING:
+						case IF:
+						case INTERVAL:
+						case KEY:
+						case LAST:
+						case LOCAL:
+						case MAP:
+						case MATERIALIZED:
+						case NULLS:
+						case PERIOD:
+						case PRECISION:
+						case PRINT:
+						case PROPERTIES:
+						case QUERIES:
+						case REPLACE:
+						case RESET:
+						case RETENTION:
+						case ROW:
+						case ROWS:
+						case SESSION:
+						case SHOW:
+						case SINK:
+						case SINKS:
+						case SIZE:
+						case SLIDING:
+						case SOURCE:
+						case SOURCES:
+						case STREAM:
+						case STREAMS:
+						case STRUCT:
+						case SUBSCRIBE:
+						case TABLES:
+						case TERMINATE:
+						case TIME:
+						case TOPIC:
+						case TOPICS:
+						case TUMBLING:
+						case UPDATE:
+						case VALUES:
+						case VARYING:
+						case VIEW:
+						case VIEWS:
+						case WATERMARK:
+						case WITHOUT:
+						case ZONE:
+						case ABORT:
+						case BEGIN:
+						case CHAIN:
+						case COMMIT:
+						case DISCARD:
+						case NO:
+						case PLANS:
+						case ROLLBACK:
+						case SEQUENCES:
+						case START:
+						case TEMP:
+						case TEMPORARY:
+						case TRANSACTION:
+						case WORK:
+						case USER:
+						case PASSWORD:
+						case COPY:
+						case STDOUT:
+						case DECLARE:
+						case CURSOR:
+						case FETCH:
+						case FORWARD:
+						case HOLD:
+						case SCROLL:
+						case OPERATOR:
+						case COLLATE:
+						case IDENTIFIER:
+						case QUOTED_IDENTIFIER:
+							{
+							State = 1154;
+							((CollateContext)_localctx).collation = identifier();
+							}
+							break;
+						case DEFAULT:
+							{
+							State = 1155;
+							Match(DEFAULT);
+							}
+							break;
+						default:
+							throw new NoViableAltException(this);
+						}
 						}
 						break;
 					}
 					} 
 				}
-				State = 1067;
+				State = 1162;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,160,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,176,Context);
 			}
 			}
 		}
@@ -7537,9 +8489,14 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	public partial class FunctionNameContext : ParserRuleContext {
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
+		public IdentifierContext schema;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LEFT() { return GetToken(StreamSqlParser.LEFT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RIGHT() { return GetToken(StreamSqlParser.RIGHT, 0); }
 		public FunctionNameContext(ParserRuleContext parent, int invokingState)
@@ -7558,9 +8515,9 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public FunctionNameContext functionName() {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
-		EnterRule(_localctx, 76, RULE_functionName);
+		EnterRule(_localctx, 80, RULE_functionName);
 		try {
-			State = 1071;
+			State = 1171;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7642,25 +8599,47 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1068;
+				State = 1166;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
+				case 1:
+					{
+					State = 1163;
+					_localctx.schema = identifier();
+					State = 1164;
+					Match(DOT);
+					}
+					break;
+				}
+				State = 1168;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1069;
+				State = 1169;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1070;
+				State = 1170;
 				Match(RIGHT);
 				}
 				break;
@@ -7706,17 +8685,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 78, RULE_whenClause);
+		EnterRule(_localctx, 82, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1073;
+			State = 1173;
 			Match(WHEN);
-			State = 1074;
+			State = 1174;
 			_localctx.condition = expression();
-			State = 1075;
+			State = 1175;
 			Match(THEN);
-			State = 1076;
+			State = 1176;
 			_localctx.result = expression();
 			}
 		}
@@ -7851,29 +8830,29 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
 		TypeNameContext _prevctx = _localctx;
-		int _startState = 80;
-		EnterRecursionRule(_localctx, 80, RULE_typeName, _p);
+		int _startState = 84;
+		EnterRecursionRule(_localctx, 84, RULE_typeName, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1122;
+			State = 1222;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,168,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1079;
+				State = 1179;
 				Match(ARRAY);
-				State = 1080;
+				State = 1180;
 				Match(LT);
-				State = 1081;
+				State = 1181;
 				typeName(0);
-				State = 1082;
+				State = 1182;
 				Match(GT);
 				}
 				break;
@@ -7882,17 +8861,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1084;
+				State = 1184;
 				Match(MAP);
-				State = 1085;
+				State = 1185;
 				Match(LT);
-				State = 1086;
+				State = 1186;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1087;
+				State = 1187;
 				Match(COMMA);
-				State = 1088;
+				State = 1188;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1089;
+				State = 1189;
 				Match(GT);
 				}
 				break;
@@ -7901,37 +8880,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1091;
+				State = 1191;
 				Match(STRUCT);
-				State = 1092;
+				State = 1192;
 				Match(LT);
-				State = 1101;
+				State = 1201;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 412316861439L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 1093;
+					State = 1193;
 					structField();
-					State = 1098;
+					State = 1198;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1094;
+						State = 1194;
 						Match(COMMA);
-						State = 1095;
+						State = 1195;
 						structField();
 						}
 						}
-						State = 1100;
+						State = 1200;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1103;
+				State = 1203;
 				Match(GT);
 				}
 				break;
@@ -7940,14 +8919,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1104;
+				State = 1204;
 				identifier();
-				State = 1106;
+				State = 1206;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
 				case 1:
 					{
-					State = 1105;
+					State = 1205;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7959,38 +8938,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1115;
+				State = 1215;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
 				case 1:
 					{
-					State = 1108;
+					State = 1208;
 					Match(LPAREN);
-					State = 1109;
+					State = 1209;
 					Match(INTEGER_VALUE);
-					State = 1112;
+					State = 1212;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1110;
+						State = 1210;
 						Match(COMMA);
-						State = 1111;
+						State = 1211;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1114;
+					State = 1214;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1120;
+				State = 1220;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
 				case 1:
 					{
-					State = 1117;
+					State = 1217;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -7999,9 +8978,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1118;
+					State = 1218;
 					Match(TIME);
-					State = 1119;
+					State = 1219;
 					Match(ZONE);
 					}
 					break;
@@ -8010,9 +8989,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1129;
+			State = 1229;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,186,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -8022,18 +9001,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1124;
+					State = 1224;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1125;
+					State = 1225;
 					Match(LBRACKET);
-					State = 1126;
+					State = 1226;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1131;
+				State = 1231;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,169,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,186,Context);
 			}
 			}
 		}
@@ -8071,13 +9050,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public StructFieldContext structField() {
 		StructFieldContext _localctx = new StructFieldContext(Context, State);
-		EnterRule(_localctx, 82, RULE_structField);
+		EnterRule(_localctx, 86, RULE_structField);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1132;
+			State = 1232;
 			identifier();
-			State = 1133;
+			State = 1233;
 			typeName(0);
 			}
 		}
@@ -8116,20 +9095,20 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 84, RULE_qualifiedName);
+		EnterRule(_localctx, 88, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1135;
+			State = 1235;
 			identifier();
-			State = 1138;
+			State = 1238;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,170,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
 			case 1:
 				{
-				State = 1136;
+				State = 1236;
 				Match(DOT);
-				State = 1137;
+				State = 1237;
 				identifier();
 				}
 				break;
@@ -8166,12 +9145,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 86, RULE_booleanValue);
+		EnterRule(_localctx, 90, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1140;
+			State = 1240;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8212,12 +9191,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 88, RULE_number);
+		EnterRule(_localctx, 92, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1142;
+			State = 1242;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -8261,22 +9240,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 90, RULE_identifier);
+		EnterRule(_localctx, 94, RULE_identifier);
 		try {
-			State = 1147;
+			State = 1247;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1144;
+				State = 1244;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1145;
+				State = 1245;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -8359,9 +9338,19 @@ public partial class StreamSqlParser : Parser {
 			case WORK:
 			case USER:
 			case PASSWORD:
+			case COPY:
+			case STDOUT:
+			case DECLARE:
+			case CURSOR:
+			case FETCH:
+			case FORWARD:
+			case HOLD:
+			case SCROLL:
+			case OPERATOR:
+			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1146;
+				State = 1246;
 				nonReserved();
 				}
 				break;
@@ -8460,6 +9449,16 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WORK() { return GetToken(StreamSqlParser.WORK, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode USER() { return GetToken(StreamSqlParser.USER, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PASSWORD() { return GetToken(StreamSqlParser.PASSWORD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COPY() { return GetToken(StreamSqlParser.COPY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STDOUT() { return GetToken(StreamSqlParser.STDOUT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DECLARE() { return GetToken(StreamSqlParser.DECLARE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CURSOR() { return GetToken(StreamSqlParser.CURSOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FETCH() { return GetToken(StreamSqlParser.FETCH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FORWARD() { return GetToken(StreamSqlParser.FORWARD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode HOLD() { return GetToken(StreamSqlParser.HOLD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCROLL() { return GetToken(StreamSqlParser.SCROLL, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OPERATOR() { return GetToken(StreamSqlParser.OPERATOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLLATE() { return GetToken(StreamSqlParser.COLLATE, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -8476,14 +9475,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 92, RULE_nonReserved);
+		EnterRule(_localctx, 96, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1149;
+			State = 1249;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1023L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1048575L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -8505,12 +9504,12 @@ public partial class StreamSqlParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 17: return queryTerm_sempred((QueryTermContext)_localctx, predIndex);
-		case 27: return relation_sempred((RelationContext)_localctx, predIndex);
-		case 33: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
-		case 36: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
-		case 37: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
-		case 40: return typeName_sempred((TypeNameContext)_localctx, predIndex);
+		case 18: return queryTerm_sempred((QueryTermContext)_localctx, predIndex);
+		case 28: return relation_sempred((RelationContext)_localctx, predIndex);
+		case 34: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
+		case 38: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
+		case 39: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
+		case 42: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -8546,450 +9545,492 @@ public partial class StreamSqlParser : Parser {
 	}
 	private bool primaryExpression_sempred(PrimaryExpressionContext _localctx, int predIndex) {
 		switch (predIndex) {
-		case 10: return Precpred(Context, 8);
-		case 11: return Precpred(Context, 5);
+		case 10: return Precpred(Context, 9);
+		case 11: return Precpred(Context, 6);
+		case 12: return Precpred(Context, 5);
 		}
 		return true;
 	}
 	private bool typeName_sempred(TypeNameContext _localctx, int predIndex) {
 		switch (predIndex) {
-		case 12: return Precpred(Context, 2);
+		case 13: return Precpred(Context, 2);
 		}
 		return true;
 	}
 
 	private static int[] _serializedATN = {
-		4,1,172,1152,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,186,1252,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,1,0,5,0,96,8,0,10,0,12,0,99,9,
-		0,1,0,1,0,4,0,103,8,0,11,0,12,0,104,1,0,5,0,108,8,0,10,0,12,0,111,9,0,
-		1,0,5,0,114,8,0,10,0,12,0,117,9,0,3,0,119,8,0,1,0,1,0,1,1,1,1,1,1,3,1,
-		126,8,1,1,1,1,1,1,1,1,1,3,1,132,8,1,1,1,1,1,3,1,136,8,1,1,1,3,1,139,8,
-		1,1,1,1,1,3,1,143,8,1,1,1,1,1,3,1,147,8,1,1,1,1,1,1,1,1,1,3,1,153,8,1,
-		1,1,1,1,3,1,157,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,167,8,1,1,1,1,
-		1,3,1,171,8,1,1,1,1,1,3,1,175,8,1,1,1,3,1,178,8,1,1,1,1,1,3,1,182,8,1,
-		1,1,1,1,1,1,1,1,3,1,188,8,1,1,1,1,1,1,1,1,1,1,1,3,1,195,8,1,1,1,3,1,198,
-		8,1,1,1,1,1,1,1,1,1,5,1,204,8,1,10,1,12,1,207,9,1,1,1,1,1,3,1,211,8,1,
-		1,1,1,1,1,1,1,1,3,1,217,8,1,1,1,3,1,220,8,1,1,1,1,1,3,1,224,8,1,1,1,1,
-		1,1,1,3,1,229,8,1,1,1,1,1,1,1,1,1,1,1,3,1,236,8,1,1,1,3,1,239,8,1,1,1,
-		1,1,1,1,3,1,244,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,
-		1,258,8,1,1,1,1,1,1,1,3,1,263,8,1,1,1,1,1,1,1,3,1,268,8,1,1,1,1,1,1,1,
-		3,1,273,8,1,1,1,1,1,1,1,3,1,278,8,1,1,1,1,1,1,1,3,1,283,8,1,1,1,1,1,1,
-		1,1,1,1,1,1,1,1,1,3,1,292,8,1,1,1,1,1,1,1,1,1,1,1,3,1,299,8,1,1,1,1,1,
-		3,1,303,8,1,1,1,1,1,3,1,307,8,1,1,1,1,1,1,1,3,1,312,8,1,1,1,3,1,315,8,
-		1,1,1,1,1,3,1,319,8,1,1,1,5,1,322,8,1,10,1,12,1,325,9,1,3,1,327,8,1,1,
-		1,1,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,3,1,338,8,1,1,1,1,1,1,1,1,1,
-		3,1,344,8,1,1,1,1,1,1,1,1,1,3,1,350,8,1,1,1,1,1,1,1,1,1,3,1,356,8,1,1,
-		1,1,1,1,1,3,1,361,8,1,1,2,1,2,4,2,365,8,2,11,2,12,2,366,1,3,1,3,1,3,1,
-		3,1,4,1,4,1,4,1,4,5,4,377,8,4,10,4,12,4,380,9,4,3,4,382,8,4,1,5,1,5,3,
-		5,386,8,5,1,5,1,5,1,5,1,5,3,5,392,8,5,1,6,1,6,1,6,1,6,5,6,398,8,6,10,6,
-		12,6,401,9,6,1,6,1,6,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,1,7,3,7,415,8,
-		7,1,8,1,8,1,8,1,8,1,8,3,8,422,8,8,1,9,1,9,1,9,1,9,1,9,5,9,429,8,9,10,9,
-		12,9,432,9,9,1,9,1,9,1,10,1,10,1,10,1,10,1,11,1,11,3,11,442,8,11,1,11,
-		1,11,1,11,3,11,447,8,11,1,12,1,12,1,12,1,12,5,12,453,8,12,10,12,12,12,
-		456,9,12,1,12,3,12,459,8,12,1,13,1,13,1,13,1,13,5,13,465,8,13,10,13,12,
-		13,468,9,13,1,13,1,13,1,14,1,14,1,14,1,14,5,14,476,8,14,10,14,12,14,479,
-		9,14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,487,8,15,10,15,12,15,490,9,15,
-		3,15,492,8,15,1,15,1,15,1,15,1,15,1,15,1,15,5,15,500,8,15,10,15,12,15,
-		503,9,15,3,15,505,8,15,1,15,3,15,508,8,15,1,15,1,15,1,15,3,15,513,8,15,
-		3,15,515,8,15,1,15,1,15,1,15,3,15,520,8,15,3,15,522,8,15,1,16,1,16,3,16,
-		526,8,16,1,16,1,16,1,16,1,16,1,16,1,17,1,17,1,17,1,17,1,17,1,17,3,17,539,
-		8,17,1,17,1,17,1,17,1,17,3,17,545,8,17,1,17,5,17,548,8,17,10,17,12,17,
-		551,9,17,1,18,1,18,1,19,1,19,1,19,1,19,1,19,5,19,560,8,19,10,19,12,19,
-		563,9,19,1,19,1,19,1,19,1,19,3,19,569,8,19,1,20,1,20,3,20,573,8,20,1,20,
-		1,20,1,20,5,20,578,8,20,10,20,12,20,581,9,20,1,20,1,20,1,20,1,20,5,20,
-		587,8,20,10,20,12,20,590,9,20,3,20,592,8,20,1,20,3,20,595,8,20,1,20,1,
-		20,3,20,599,8,20,1,20,1,20,1,20,1,20,1,20,5,20,606,8,20,10,20,12,20,609,
-		9,20,3,20,611,8,20,1,20,1,20,3,20,615,8,20,1,20,1,20,1,20,1,20,1,20,5,
-		20,622,8,20,10,20,12,20,625,9,20,3,20,627,8,20,1,21,1,21,3,21,631,8,21,
-		1,21,1,21,3,21,635,8,21,1,22,1,22,1,22,1,22,1,22,1,22,1,22,1,22,3,22,645,
-		8,22,1,23,1,23,1,23,1,23,1,23,1,23,5,23,653,8,23,10,23,12,23,656,9,23,
-		1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,670,8,
-		23,10,23,12,23,673,9,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,682,8,
-		23,10,23,12,23,685,9,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,5,23,695,
-		8,23,10,23,12,23,698,9,23,1,23,1,23,3,23,702,8,23,1,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,3,24,711,8,24,1,25,1,25,1,25,1,26,1,26,1,26,1,26,1,26,1,
-		26,1,26,3,26,723,8,26,1,26,3,26,726,8,26,3,26,728,8,26,1,27,1,27,1,27,
-		1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,742,8,27,1,27,1,27,3,
-		27,746,8,27,3,27,748,8,27,5,27,750,8,27,10,27,12,27,753,9,27,1,28,3,28,
-		756,8,28,1,28,1,28,3,28,760,8,28,1,28,1,28,3,28,764,8,28,1,28,1,28,3,28,
-		768,8,28,3,28,770,8,28,1,29,1,29,1,29,1,29,1,29,1,29,1,29,5,29,779,8,29,
-		10,29,12,29,782,9,29,1,29,1,29,3,29,786,8,29,1,30,1,30,1,30,1,30,1,30,
-		1,30,1,30,1,30,3,30,796,8,30,1,30,1,30,1,30,3,30,801,8,30,1,31,1,31,3,
-		31,805,8,31,1,31,1,31,3,31,809,8,31,3,31,811,8,31,1,31,1,31,1,31,1,31,
-		3,31,817,8,31,1,31,1,31,3,31,821,8,31,3,31,823,8,31,1,31,1,31,1,31,1,31,
-		1,31,5,31,830,8,31,10,31,12,31,833,9,31,1,31,1,31,3,31,837,8,31,1,31,1,
-		31,3,31,841,8,31,3,31,843,8,31,1,31,1,31,1,31,1,31,3,31,849,8,31,1,32,
-		1,32,1,33,1,33,1,33,3,33,856,8,33,1,33,1,33,3,33,860,8,33,1,33,1,33,1,
-		33,1,33,1,33,1,33,5,33,868,8,33,10,33,12,33,871,9,33,1,34,1,34,1,34,1,
-		34,3,34,877,8,34,1,34,1,34,1,34,1,34,1,34,1,34,3,34,885,8,34,1,34,1,34,
-		1,34,1,34,1,34,1,34,3,34,893,8,34,1,34,1,34,1,34,1,34,1,34,5,34,900,8,
-		34,10,34,12,34,903,9,34,1,34,1,34,1,34,3,34,908,8,34,1,34,1,34,1,34,1,
-		34,3,34,914,8,34,1,34,1,34,3,34,918,8,34,1,34,1,34,1,34,3,34,923,8,34,
-		1,34,1,34,1,34,3,34,928,8,34,1,34,1,34,1,34,3,34,933,8,34,1,35,1,35,1,
-		36,1,36,1,36,1,36,3,36,941,8,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,1,36,
-		1,36,1,36,1,36,1,36,5,36,955,8,36,10,36,12,36,958,9,36,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,1,37,3,37,969,8,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,1,37,5,37,997,8,37,10,37,12,37,1000,9,37,3,
-		37,1002,8,37,1,37,1,37,1,37,3,37,1007,8,37,1,37,4,37,1010,8,37,11,37,12,
-		37,1011,1,37,1,37,3,37,1016,8,37,1,37,1,37,1,37,1,37,1,37,1,37,1,37,1,
-		37,1,37,1,37,1,37,1,37,1,37,3,37,1031,8,37,1,37,1,37,1,37,5,37,1036,8,
-		37,10,37,12,37,1039,9,37,3,37,1041,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,1,37,1,37,1,37,3,37,1054,8,37,1,37,1,37,1,37,1,37,1,37,1,37,
-		1,37,1,37,5,37,1064,8,37,10,37,12,37,1067,9,37,1,38,1,38,1,38,3,38,1072,
-		8,38,1,39,1,39,1,39,1,39,1,39,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,
-		1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,1,40,5,40,1097,8,40,10,40,
-		12,40,1100,9,40,3,40,1102,8,40,1,40,1,40,1,40,3,40,1107,8,40,1,40,1,40,
-		1,40,1,40,3,40,1113,8,40,1,40,3,40,1116,8,40,1,40,1,40,1,40,3,40,1121,
-		8,40,3,40,1123,8,40,1,40,1,40,1,40,5,40,1128,8,40,10,40,12,40,1131,9,40,
-		1,41,1,41,1,41,1,42,1,42,1,42,3,42,1139,8,42,1,43,1,43,1,44,1,44,1,45,
-		1,45,1,45,3,45,1148,8,45,1,46,1,46,1,46,0,6,34,54,66,72,74,80,47,0,2,4,
-		6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,
-		54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,0,26,2,0,95,
-		95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,90,90,94,94,96,96,100,100,106,
-		106,115,115,1,0,20,21,5,0,89,89,93,93,95,95,99,99,114,114,2,0,61,61,86,
-		86,2,0,104,104,140,140,1,0,136,137,4,0,26,26,124,124,127,127,131,131,4,
-		0,2,2,130,130,132,132,134,135,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,
-		2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,140,145,1,0,146,147,
-		1,0,148,150,1,0,152,153,1,0,16,17,2,0,74,74,113,113,2,0,120,120,122,122,
-		2,0,33,33,107,107,1,0,164,165,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,
-		31,34,36,40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,
-		98,100,101,103,103,105,106,108,108,110,110,112,116,122,139,1346,0,97,1,
-		0,0,0,2,360,1,0,0,0,4,364,1,0,0,0,6,368,1,0,0,0,8,381,1,0,0,0,10,391,1,
-		0,0,0,12,393,1,0,0,0,14,414,1,0,0,0,16,416,1,0,0,0,18,423,1,0,0,0,20,435,
-		1,0,0,0,22,446,1,0,0,0,24,458,1,0,0,0,26,460,1,0,0,0,28,471,1,0,0,0,30,
-		491,1,0,0,0,32,523,1,0,0,0,34,532,1,0,0,0,36,552,1,0,0,0,38,568,1,0,0,
-		0,40,570,1,0,0,0,42,628,1,0,0,0,44,644,1,0,0,0,46,701,1,0,0,0,48,710,1,
-		0,0,0,50,712,1,0,0,0,52,727,1,0,0,0,54,729,1,0,0,0,56,769,1,0,0,0,58,785,
-		1,0,0,0,60,787,1,0,0,0,62,848,1,0,0,0,64,850,1,0,0,0,66,859,1,0,0,0,68,
-		932,1,0,0,0,70,934,1,0,0,0,72,940,1,0,0,0,74,1053,1,0,0,0,76,1071,1,0,
-		0,0,78,1073,1,0,0,0,80,1122,1,0,0,0,82,1132,1,0,0,0,84,1135,1,0,0,0,86,
-		1140,1,0,0,0,88,1142,1,0,0,0,90,1147,1,0,0,0,92,1149,1,0,0,0,94,96,5,161,
-		0,0,95,94,1,0,0,0,96,99,1,0,0,0,97,95,1,0,0,0,97,98,1,0,0,0,98,118,1,0,
-		0,0,99,97,1,0,0,0,100,109,3,2,1,0,101,103,5,161,0,0,102,101,1,0,0,0,103,
-		104,1,0,0,0,104,102,1,0,0,0,104,105,1,0,0,0,105,106,1,0,0,0,106,108,3,
-		2,1,0,107,102,1,0,0,0,108,111,1,0,0,0,109,107,1,0,0,0,109,110,1,0,0,0,
-		110,115,1,0,0,0,111,109,1,0,0,0,112,114,5,161,0,0,113,112,1,0,0,0,114,
-		117,1,0,0,0,115,113,1,0,0,0,115,116,1,0,0,0,116,119,1,0,0,0,117,115,1,
-		0,0,0,118,100,1,0,0,0,118,119,1,0,0,0,119,120,1,0,0,0,120,121,5,0,0,1,
-		121,1,1,0,0,0,122,125,5,14,0,0,123,124,5,69,0,0,124,126,5,79,0,0,125,123,
-		1,0,0,0,125,126,1,0,0,0,126,127,1,0,0,0,127,131,7,0,0,0,128,129,5,46,0,
-		0,129,130,5,64,0,0,130,132,5,29,0,0,131,128,1,0,0,0,131,132,1,0,0,0,132,
-		133,1,0,0,0,133,135,3,84,42,0,134,136,3,12,6,0,135,134,1,0,0,0,135,136,
-		1,0,0,0,136,138,1,0,0,0,137,139,3,18,9,0,138,137,1,0,0,0,138,139,1,0,0,
-		0,139,142,1,0,0,0,140,141,5,5,0,0,141,143,3,30,15,0,142,140,1,0,0,0,142,
-		143,1,0,0,0,143,361,1,0,0,0,144,146,5,14,0,0,145,147,5,63,0,0,146,145,
-		1,0,0,0,146,147,1,0,0,0,147,148,1,0,0,0,148,152,5,114,0,0,149,150,5,46,
-		0,0,150,151,5,64,0,0,151,153,5,29,0,0,152,149,1,0,0,0,152,153,1,0,0,0,
-		153,154,1,0,0,0,154,156,3,84,42,0,155,157,3,18,9,0,156,155,1,0,0,0,156,
-		157,1,0,0,0,157,158,1,0,0,0,158,159,5,5,0,0,159,160,3,30,15,0,160,361,
-		1,0,0,0,161,162,5,14,0,0,162,166,7,1,0,0,163,164,5,46,0,0,164,165,5,64,
-		0,0,165,167,5,29,0,0,166,163,1,0,0,0,166,167,1,0,0,0,167,168,1,0,0,0,168,
-		170,3,84,42,0,169,171,3,12,6,0,170,169,1,0,0,0,170,171,1,0,0,0,171,174,
-		1,0,0,0,172,173,5,38,0,0,173,175,3,84,42,0,174,172,1,0,0,0,174,175,1,0,
-		0,0,175,177,1,0,0,0,176,178,3,18,9,0,177,176,1,0,0,0,177,178,1,0,0,0,178,
-		181,1,0,0,0,179,180,5,5,0,0,180,182,3,30,15,0,181,179,1,0,0,0,181,182,
-		1,0,0,0,182,361,1,0,0,0,183,184,5,50,0,0,184,185,5,53,0,0,185,187,3,84,
-		42,0,186,188,3,26,13,0,187,186,1,0,0,0,187,188,1,0,0,0,188,189,1,0,0,0,
-		189,190,3,24,12,0,190,361,1,0,0,0,191,192,5,110,0,0,192,197,3,84,42,0,
-		193,195,5,5,0,0,194,193,1,0,0,0,194,195,1,0,0,0,195,196,1,0,0,0,196,198,
-		3,90,45,0,197,194,1,0,0,0,197,198,1,0,0,0,198,199,1,0,0,0,199,200,5,87,
-		0,0,200,205,3,6,3,0,201,202,5,159,0,0,202,204,3,6,3,0,203,201,1,0,0,0,
-		204,207,1,0,0,0,205,203,1,0,0,0,205,206,1,0,0,0,206,210,1,0,0,0,207,205,
-		1,0,0,0,208,209,5,118,0,0,209,211,3,64,32,0,210,208,1,0,0,0,210,211,1,
-		0,0,0,211,361,1,0,0,0,212,213,5,19,0,0,213,214,5,38,0,0,214,219,3,84,42,
-		0,215,217,5,5,0,0,216,215,1,0,0,0,216,217,1,0,0,0,217,218,1,0,0,0,218,
-		220,3,90,45,0,219,216,1,0,0,0,219,220,1,0,0,0,220,223,1,0,0,0,221,222,
-		5,118,0,0,222,224,3,64,32,0,223,221,1,0,0,0,223,224,1,0,0,0,224,361,1,
-		0,0,0,225,361,3,30,15,0,226,228,5,98,0,0,227,229,5,104,0,0,228,227,1,0,
-		0,0,228,229,1,0,0,0,229,235,1,0,0,0,230,236,3,84,42,0,231,232,5,157,0,
-		0,232,233,3,30,15,0,233,234,5,158,0,0,234,236,1,0,0,0,235,230,1,0,0,0,
-		235,231,1,0,0,0,236,238,1,0,0,0,237,239,3,18,9,0,238,237,1,0,0,0,238,239,
-		1,0,0,0,239,361,1,0,0,0,240,241,5,88,0,0,241,243,7,2,0,0,242,244,5,31,
-		0,0,243,242,1,0,0,0,243,244,1,0,0,0,244,361,1,0,0,0,245,246,5,88,0,0,246,
-		247,5,63,0,0,247,361,5,115,0,0,248,249,5,88,0,0,249,361,5,2,0,0,250,251,
-		5,88,0,0,251,361,3,8,4,0,252,253,7,3,0,0,253,254,5,40,0,0,254,361,3,90,
-		45,0,255,257,7,3,0,0,256,258,5,31,0,0,257,256,1,0,0,0,257,258,1,0,0,0,
-		258,259,1,0,0,0,259,361,3,84,42,0,260,262,5,23,0,0,261,263,5,63,0,0,262,
-		261,1,0,0,0,262,263,1,0,0,0,263,264,1,0,0,0,264,267,7,4,0,0,265,266,5,
-		46,0,0,266,268,5,29,0,0,267,265,1,0,0,0,267,268,1,0,0,0,268,269,1,0,0,
-		0,269,272,3,84,42,0,270,271,5,19,0,0,271,273,5,105,0,0,272,270,1,0,0,0,
-		272,273,1,0,0,0,273,361,1,0,0,0,274,277,5,101,0,0,275,278,3,90,45,0,276,
-		278,5,2,0,0,277,275,1,0,0,0,277,276,1,0,0,0,278,361,1,0,0,0,279,361,5,
-		36,0,0,280,282,5,87,0,0,281,283,7,5,0,0,282,281,1,0,0,0,282,283,1,0,0,
-		0,283,284,1,0,0,0,284,285,3,8,4,0,285,286,7,6,0,0,286,287,3,10,5,0,287,
-		361,1,0,0,0,288,291,5,80,0,0,289,292,3,8,4,0,290,292,5,2,0,0,291,289,1,
-		0,0,0,291,290,1,0,0,0,292,361,1,0,0,0,293,294,5,30,0,0,294,361,3,2,1,0,
-		295,298,5,76,0,0,296,299,5,163,0,0,297,299,3,90,45,0,298,296,1,0,0,0,298,
-		297,1,0,0,0,299,302,1,0,0,0,300,301,5,38,0,0,301,303,5,7,0,0,302,300,1,
-		0,0,0,302,303,1,0,0,0,303,306,1,0,0,0,304,305,5,60,0,0,305,307,5,164,0,
-		0,306,304,1,0,0,0,306,307,1,0,0,0,307,361,1,0,0,0,308,312,5,125,0,0,309,
-		310,5,133,0,0,310,312,5,136,0,0,311,308,1,0,0,0,311,309,1,0,0,0,312,314,
-		1,0,0,0,313,315,7,7,0,0,314,313,1,0,0,0,314,315,1,0,0,0,315,326,1,0,0,
-		0,316,323,3,4,2,0,317,319,5,159,0,0,318,317,1,0,0,0,318,319,1,0,0,0,319,
-		320,1,0,0,0,320,322,3,4,2,0,321,318,1,0,0,0,322,325,1,0,0,0,323,321,1,
-		0,0,0,323,324,1,0,0,0,324,327,1,0,0,0,325,323,1,0,0,0,326,316,1,0,0,0,
-		326,327,1,0,0,0,327,361,1,0,0,0,328,330,7,8,0,0,329,331,7,7,0,0,330,329,
-		1,0,0,0,330,331,1,0,0,0,331,337,1,0,0,0,332,334,5,3,0,0,333,335,5,129,
-		0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,336,1,0,0,0,336,338,5,126,0,0,
-		337,332,1,0,0,0,337,338,1,0,0,0,338,361,1,0,0,0,339,340,5,128,0,0,340,
-		361,7,9,0,0,341,343,5,87,0,0,342,344,7,5,0,0,343,342,1,0,0,0,343,344,1,
-		0,0,0,344,345,1,0,0,0,345,346,5,103,0,0,346,349,5,123,0,0,347,350,3,10,
-		5,0,348,350,5,61,0,0,349,347,1,0,0,0,349,348,1,0,0,0,350,361,1,0,0,0,351,
-		352,5,14,0,0,352,353,5,138,0,0,353,355,3,90,45,0,354,356,5,120,0,0,355,
-		354,1,0,0,0,355,356,1,0,0,0,356,357,1,0,0,0,357,358,5,139,0,0,358,359,
-		5,163,0,0,359,361,1,0,0,0,360,122,1,0,0,0,360,144,1,0,0,0,360,161,1,0,
-		0,0,360,183,1,0,0,0,360,191,1,0,0,0,360,212,1,0,0,0,360,225,1,0,0,0,360,
-		226,1,0,0,0,360,240,1,0,0,0,360,245,1,0,0,0,360,248,1,0,0,0,360,250,1,
-		0,0,0,360,252,1,0,0,0,360,255,1,0,0,0,360,260,1,0,0,0,360,274,1,0,0,0,
-		360,279,1,0,0,0,360,280,1,0,0,0,360,288,1,0,0,0,360,293,1,0,0,0,360,295,
-		1,0,0,0,360,311,1,0,0,0,360,328,1,0,0,0,360,339,1,0,0,0,360,341,1,0,0,
-		0,360,351,1,0,0,0,361,3,1,0,0,0,362,365,5,64,0,0,363,365,3,90,45,0,364,
-		362,1,0,0,0,364,363,1,0,0,0,365,366,1,0,0,0,366,364,1,0,0,0,366,367,1,
-		0,0,0,367,5,1,0,0,0,368,369,3,90,45,0,369,370,5,140,0,0,370,371,3,64,32,
-		0,371,7,1,0,0,0,372,382,5,163,0,0,373,378,3,90,45,0,374,375,5,160,0,0,
-		375,377,3,90,45,0,376,374,1,0,0,0,377,380,1,0,0,0,378,376,1,0,0,0,378,
-		379,1,0,0,0,379,382,1,0,0,0,380,378,1,0,0,0,381,372,1,0,0,0,381,373,1,
-		0,0,0,382,9,1,0,0,0,383,392,5,163,0,0,384,386,5,147,0,0,385,384,1,0,0,
-		0,385,386,1,0,0,0,386,387,1,0,0,0,387,392,3,88,44,0,388,392,3,90,45,0,
-		389,392,5,18,0,0,390,392,5,68,0,0,391,383,1,0,0,0,391,385,1,0,0,0,391,
-		388,1,0,0,0,391,389,1,0,0,0,391,390,1,0,0,0,392,11,1,0,0,0,393,394,5,157,
-		0,0,394,399,3,14,7,0,395,396,5,159,0,0,396,398,3,14,7,0,397,395,1,0,0,
-		0,398,401,1,0,0,0,399,397,1,0,0,0,399,400,1,0,0,0,400,402,1,0,0,0,401,
-		399,1,0,0,0,402,403,5,158,0,0,403,13,1,0,0,0,404,415,3,16,8,0,405,406,
-		5,116,0,0,406,407,5,37,0,0,407,408,3,90,45,0,408,409,5,5,0,0,409,410,3,
-		64,32,0,410,415,1,0,0,0,411,412,5,75,0,0,412,413,5,56,0,0,413,415,3,26,
-		13,0,414,404,1,0,0,0,414,405,1,0,0,0,414,411,1,0,0,0,415,15,1,0,0,0,416,
-		417,3,90,45,0,417,421,3,80,40,0,418,422,5,56,0,0,419,420,5,75,0,0,420,
-		422,5,56,0,0,421,418,1,0,0,0,421,419,1,0,0,0,421,422,1,0,0,0,422,17,1,
-		0,0,0,423,424,5,120,0,0,424,425,5,157,0,0,425,430,3,20,10,0,426,427,5,
-		159,0,0,427,429,3,20,10,0,428,426,1,0,0,0,429,432,1,0,0,0,430,428,1,0,
-		0,0,430,431,1,0,0,0,431,433,1,0,0,0,432,430,1,0,0,0,433,434,5,158,0,0,
-		434,19,1,0,0,0,435,436,3,90,45,0,436,437,5,140,0,0,437,438,3,22,11,0,438,
-		21,1,0,0,0,439,447,5,163,0,0,440,442,5,147,0,0,441,440,1,0,0,0,441,442,
-		1,0,0,0,442,443,1,0,0,0,443,447,3,88,44,0,444,447,3,86,43,0,445,447,3,
-		90,45,0,446,439,1,0,0,0,446,441,1,0,0,0,446,444,1,0,0,0,446,445,1,0,0,
-		0,447,23,1,0,0,0,448,449,5,112,0,0,449,454,3,28,14,0,450,451,5,159,0,0,
-		451,453,3,28,14,0,452,450,1,0,0,0,453,456,1,0,0,0,454,452,1,0,0,0,454,
-		455,1,0,0,0,455,459,1,0,0,0,456,454,1,0,0,0,457,459,3,30,15,0,458,448,
-		1,0,0,0,458,457,1,0,0,0,459,25,1,0,0,0,460,461,5,157,0,0,461,466,3,90,
-		45,0,462,463,5,159,0,0,463,465,3,90,45,0,464,462,1,0,0,0,465,468,1,0,0,
-		0,466,464,1,0,0,0,466,467,1,0,0,0,467,469,1,0,0,0,468,466,1,0,0,0,469,
-		470,5,158,0,0,470,27,1,0,0,0,471,472,5,157,0,0,472,477,3,64,32,0,473,474,
-		5,159,0,0,474,476,3,64,32,0,475,473,1,0,0,0,476,479,1,0,0,0,477,475,1,
-		0,0,0,477,478,1,0,0,0,478,480,1,0,0,0,479,477,1,0,0,0,480,481,5,158,0,
-		0,481,29,1,0,0,0,482,483,5,120,0,0,483,488,3,32,16,0,484,485,5,159,0,0,
-		485,487,3,32,16,0,486,484,1,0,0,0,487,490,1,0,0,0,488,486,1,0,0,0,488,
-		489,1,0,0,0,489,492,1,0,0,0,490,488,1,0,0,0,491,482,1,0,0,0,491,492,1,
-		0,0,0,492,493,1,0,0,0,493,504,3,34,17,0,494,495,5,70,0,0,495,496,5,9,0,
-		0,496,501,3,42,21,0,497,498,5,159,0,0,498,500,3,42,21,0,499,497,1,0,0,
-		0,500,503,1,0,0,0,501,499,1,0,0,0,501,502,1,0,0,0,502,505,1,0,0,0,503,
-		501,1,0,0,0,504,494,1,0,0,0,504,505,1,0,0,0,505,507,1,0,0,0,506,508,3,
-		44,22,0,507,506,1,0,0,0,507,508,1,0,0,0,508,514,1,0,0,0,509,512,5,60,0,
-		0,510,513,5,164,0,0,511,513,5,2,0,0,512,510,1,0,0,0,512,511,1,0,0,0,513,
-		515,1,0,0,0,514,509,1,0,0,0,514,515,1,0,0,0,515,521,1,0,0,0,516,517,5,
-		67,0,0,517,519,5,164,0,0,518,520,7,10,0,0,519,518,1,0,0,0,519,520,1,0,
-		0,0,520,522,1,0,0,0,521,516,1,0,0,0,521,522,1,0,0,0,522,31,1,0,0,0,523,
-		525,3,90,45,0,524,526,3,26,13,0,525,524,1,0,0,0,525,526,1,0,0,0,526,527,
-		1,0,0,0,527,528,5,5,0,0,528,529,5,157,0,0,529,530,3,30,15,0,530,531,5,
-		158,0,0,531,33,1,0,0,0,532,533,6,17,-1,0,533,534,3,38,19,0,534,549,1,0,
-		0,0,535,536,10,2,0,0,536,538,5,51,0,0,537,539,3,36,18,0,538,537,1,0,0,
-		0,538,539,1,0,0,0,539,540,1,0,0,0,540,548,3,34,17,3,541,542,10,1,0,0,542,
-		544,7,11,0,0,543,545,3,36,18,0,544,543,1,0,0,0,544,545,1,0,0,0,545,546,
-		1,0,0,0,546,548,3,34,17,2,547,535,1,0,0,0,547,541,1,0,0,0,548,551,1,0,
-		0,0,549,547,1,0,0,0,549,550,1,0,0,0,550,35,1,0,0,0,551,549,1,0,0,0,552,
-		553,7,12,0,0,553,37,1,0,0,0,554,569,3,40,20,0,555,556,5,112,0,0,556,561,
-		3,28,14,0,557,558,5,159,0,0,558,560,3,28,14,0,559,557,1,0,0,0,560,563,
-		1,0,0,0,561,559,1,0,0,0,561,562,1,0,0,0,562,569,1,0,0,0,563,561,1,0,0,
-		0,564,565,5,157,0,0,565,566,3,30,15,0,566,567,5,158,0,0,567,569,1,0,0,
-		0,568,554,1,0,0,0,568,555,1,0,0,0,568,564,1,0,0,0,569,39,1,0,0,0,570,572,
-		5,85,0,0,571,573,5,22,0,0,572,571,1,0,0,0,572,573,1,0,0,0,573,574,1,0,
-		0,0,574,579,3,52,26,0,575,576,5,159,0,0,576,578,3,52,26,0,577,575,1,0,
-		0,0,578,581,1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,591,1,0,0,0,581,
-		579,1,0,0,0,582,583,5,38,0,0,583,588,3,54,27,0,584,585,5,159,0,0,585,587,
-		3,54,27,0,586,584,1,0,0,0,587,590,1,0,0,0,588,586,1,0,0,0,588,589,1,0,
-		0,0,589,592,1,0,0,0,590,588,1,0,0,0,591,582,1,0,0,0,591,592,1,0,0,0,592,
-		594,1,0,0,0,593,595,3,46,23,0,594,593,1,0,0,0,594,595,1,0,0,0,595,598,
-		1,0,0,0,596,597,5,118,0,0,597,599,3,64,32,0,598,596,1,0,0,0,598,599,1,
-		0,0,0,599,610,1,0,0,0,600,601,5,43,0,0,601,602,5,9,0,0,602,607,3,64,32,
-		0,603,604,5,159,0,0,604,606,3,64,32,0,605,603,1,0,0,0,606,609,1,0,0,0,
-		607,605,1,0,0,0,607,608,1,0,0,0,608,611,1,0,0,0,609,607,1,0,0,0,610,600,
-		1,0,0,0,610,611,1,0,0,0,611,614,1,0,0,0,612,613,5,44,0,0,613,615,3,64,
-		32,0,614,612,1,0,0,0,614,615,1,0,0,0,615,626,1,0,0,0,616,617,5,72,0,0,
-		617,618,5,9,0,0,618,623,3,64,32,0,619,620,5,159,0,0,620,622,3,64,32,0,
-		621,619,1,0,0,0,622,625,1,0,0,0,623,621,1,0,0,0,623,624,1,0,0,0,624,627,
-		1,0,0,0,625,623,1,0,0,0,626,616,1,0,0,0,626,627,1,0,0,0,627,41,1,0,0,0,
-		628,630,3,64,32,0,629,631,7,13,0,0,630,629,1,0,0,0,630,631,1,0,0,0,631,
-		634,1,0,0,0,632,633,5,66,0,0,633,635,7,14,0,0,634,632,1,0,0,0,634,635,
-		1,0,0,0,635,43,1,0,0,0,636,637,5,25,0,0,637,645,5,12,0,0,638,639,5,25,
-		0,0,639,645,5,34,0,0,640,641,5,25,0,0,641,642,5,68,0,0,642,643,5,119,0,
-		0,643,645,5,13,0,0,644,636,1,0,0,0,644,638,1,0,0,0,644,640,1,0,0,0,645,
-		45,1,0,0,0,646,647,5,119,0,0,647,648,5,108,0,0,648,649,5,157,0,0,649,650,
-		5,91,0,0,650,654,3,50,25,0,651,653,3,48,24,0,652,651,1,0,0,0,653,656,1,
-		0,0,0,654,652,1,0,0,0,654,655,1,0,0,0,655,657,1,0,0,0,656,654,1,0,0,0,
-		657,658,5,158,0,0,658,702,1,0,0,0,659,660,5,119,0,0,660,661,5,45,0,0,661,
-		662,5,157,0,0,662,663,5,91,0,0,663,664,3,50,25,0,664,665,5,159,0,0,665,
-		666,5,1,0,0,666,667,5,9,0,0,667,671,3,50,25,0,668,670,3,48,24,0,669,668,
-		1,0,0,0,670,673,1,0,0,0,671,669,1,0,0,0,671,672,1,0,0,0,672,674,1,0,0,
-		0,673,671,1,0,0,0,674,675,5,158,0,0,675,702,1,0,0,0,676,677,5,119,0,0,
-		677,678,5,86,0,0,678,679,5,157,0,0,679,683,3,50,25,0,680,682,3,48,24,0,
-		681,680,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,686,
-		1,0,0,0,685,683,1,0,0,0,686,687,5,158,0,0,687,702,1,0,0,0,688,689,5,119,
-		0,0,689,690,5,92,0,0,690,691,5,157,0,0,691,692,5,91,0,0,692,696,3,50,25,
-		0,693,695,3,48,24,0,694,693,1,0,0,0,695,698,1,0,0,0,696,694,1,0,0,0,696,
-		697,1,0,0,0,697,699,1,0,0,0,698,696,1,0,0,0,699,700,5,158,0,0,700,702,
-		1,0,0,0,701,646,1,0,0,0,701,659,1,0,0,0,701,676,1,0,0,0,701,688,1,0,0,
-		0,702,47,1,0,0,0,703,704,5,159,0,0,704,705,5,81,0,0,705,711,3,50,25,0,
-		706,707,5,159,0,0,707,708,5,42,0,0,708,709,5,73,0,0,709,711,3,50,25,0,
-		710,703,1,0,0,0,710,706,1,0,0,0,711,49,1,0,0,0,712,713,5,164,0,0,713,714,
-		3,90,45,0,714,51,1,0,0,0,715,728,5,148,0,0,716,717,3,90,45,0,717,718,5,
-		160,0,0,718,719,5,148,0,0,719,728,1,0,0,0,720,725,3,64,32,0,721,723,5,
-		5,0,0,722,721,1,0,0,0,722,723,1,0,0,0,723,724,1,0,0,0,724,726,3,90,45,
-		0,725,722,1,0,0,0,725,726,1,0,0,0,726,728,1,0,0,0,727,715,1,0,0,0,727,
-		716,1,0,0,0,727,720,1,0,0,0,728,53,1,0,0,0,729,730,6,27,-1,0,730,731,3,
-		62,31,0,731,751,1,0,0,0,732,733,10,3,0,0,733,734,5,15,0,0,734,735,5,55,
-		0,0,735,750,3,62,31,0,736,737,10,2,0,0,737,738,3,56,28,0,738,739,5,55,
-		0,0,739,747,3,62,31,0,740,742,3,60,30,0,741,740,1,0,0,0,741,742,1,0,0,
-		0,742,743,1,0,0,0,743,745,3,58,29,0,744,746,3,60,30,0,745,744,1,0,0,0,
-		745,746,1,0,0,0,746,748,1,0,0,0,747,741,1,0,0,0,747,748,1,0,0,0,748,750,
-		1,0,0,0,749,732,1,0,0,0,749,736,1,0,0,0,750,753,1,0,0,0,751,749,1,0,0,
-		0,751,752,1,0,0,0,752,55,1,0,0,0,753,751,1,0,0,0,754,756,5,49,0,0,755,
-		754,1,0,0,0,755,756,1,0,0,0,756,770,1,0,0,0,757,759,5,58,0,0,758,760,5,
-		71,0,0,759,758,1,0,0,0,759,760,1,0,0,0,760,770,1,0,0,0,761,763,5,82,0,
-		0,762,764,5,71,0,0,763,762,1,0,0,0,763,764,1,0,0,0,764,770,1,0,0,0,765,
-		767,5,39,0,0,766,768,5,71,0,0,767,766,1,0,0,0,767,768,1,0,0,0,768,770,
-		1,0,0,0,769,755,1,0,0,0,769,757,1,0,0,0,769,761,1,0,0,0,769,765,1,0,0,
-		0,770,57,1,0,0,0,771,772,5,68,0,0,772,786,3,64,32,0,773,774,5,111,0,0,
-		774,775,5,157,0,0,775,780,3,90,45,0,776,777,5,159,0,0,777,779,3,90,45,
-		0,778,776,1,0,0,0,779,782,1,0,0,0,780,778,1,0,0,0,780,781,1,0,0,0,781,
-		783,1,0,0,0,782,780,1,0,0,0,783,784,5,158,0,0,784,786,1,0,0,0,785,771,
-		1,0,0,0,785,773,1,0,0,0,786,59,1,0,0,0,787,795,5,121,0,0,788,796,3,50,
-		25,0,789,790,5,157,0,0,790,791,3,50,25,0,791,792,5,159,0,0,792,793,3,50,
-		25,0,793,794,5,158,0,0,794,796,1,0,0,0,795,788,1,0,0,0,795,789,1,0,0,0,
-		796,800,1,0,0,0,797,798,5,42,0,0,798,799,5,73,0,0,799,801,3,50,25,0,800,
-		797,1,0,0,0,800,801,1,0,0,0,801,61,1,0,0,0,802,810,3,84,42,0,803,805,5,
-		5,0,0,804,803,1,0,0,0,804,805,1,0,0,0,805,806,1,0,0,0,806,808,3,90,45,
-		0,807,809,3,26,13,0,808,807,1,0,0,0,808,809,1,0,0,0,809,811,1,0,0,0,810,
-		804,1,0,0,0,810,811,1,0,0,0,811,849,1,0,0,0,812,813,5,157,0,0,813,814,
-		3,30,15,0,814,822,5,158,0,0,815,817,5,5,0,0,816,815,1,0,0,0,816,817,1,
-		0,0,0,817,818,1,0,0,0,818,820,3,90,45,0,819,821,3,26,13,0,820,819,1,0,
-		0,0,820,821,1,0,0,0,821,823,1,0,0,0,822,816,1,0,0,0,822,823,1,0,0,0,823,
-		849,1,0,0,0,824,825,3,90,45,0,825,826,5,157,0,0,826,831,3,64,32,0,827,
-		828,5,159,0,0,828,830,3,64,32,0,829,827,1,0,0,0,830,833,1,0,0,0,831,829,
-		1,0,0,0,831,832,1,0,0,0,832,834,1,0,0,0,833,831,1,0,0,0,834,842,5,158,
-		0,0,835,837,5,5,0,0,836,835,1,0,0,0,836,837,1,0,0,0,837,838,1,0,0,0,838,
-		840,3,90,45,0,839,841,3,26,13,0,840,839,1,0,0,0,840,841,1,0,0,0,841,843,
-		1,0,0,0,842,836,1,0,0,0,842,843,1,0,0,0,843,849,1,0,0,0,844,845,5,157,
-		0,0,845,846,3,54,27,0,846,847,5,158,0,0,847,849,1,0,0,0,848,802,1,0,0,
-		0,848,812,1,0,0,0,848,824,1,0,0,0,848,844,1,0,0,0,849,63,1,0,0,0,850,851,
-		3,66,33,0,851,65,1,0,0,0,852,853,6,33,-1,0,853,855,3,72,36,0,854,856,3,
-		68,34,0,855,854,1,0,0,0,855,856,1,0,0,0,856,860,1,0,0,0,857,858,5,64,0,
-		0,858,860,3,66,33,3,859,852,1,0,0,0,859,857,1,0,0,0,860,869,1,0,0,0,861,
-		862,10,2,0,0,862,863,5,3,0,0,863,868,3,66,33,3,864,865,10,1,0,0,865,866,
-		5,69,0,0,866,868,3,66,33,2,867,861,1,0,0,0,867,864,1,0,0,0,868,871,1,0,
-		0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,67,1,0,0,0,871,869,1,0,0,0,872,
-		873,3,70,35,0,873,874,3,72,36,0,874,933,1,0,0,0,875,877,5,64,0,0,876,875,
-		1,0,0,0,876,877,1,0,0,0,877,878,1,0,0,0,878,879,5,8,0,0,879,880,3,72,36,
-		0,880,881,5,3,0,0,881,882,3,72,36,0,882,933,1,0,0,0,883,885,5,64,0,0,884,
-		883,1,0,0,0,884,885,1,0,0,0,885,886,1,0,0,0,886,887,5,48,0,0,887,888,5,
-		157,0,0,888,889,3,30,15,0,889,890,5,158,0,0,890,933,1,0,0,0,891,893,5,
-		64,0,0,892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,895,5,48,0,
-		0,895,896,5,157,0,0,896,901,3,64,32,0,897,898,5,159,0,0,898,900,3,64,32,
-		0,899,897,1,0,0,0,900,903,1,0,0,0,901,899,1,0,0,0,901,902,1,0,0,0,902,
-		904,1,0,0,0,903,901,1,0,0,0,904,905,5,158,0,0,905,933,1,0,0,0,906,908,
-		5,64,0,0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,0,909,910,7,15,
-		0,0,910,913,3,72,36,0,911,912,5,27,0,0,912,914,3,72,36,0,913,911,1,0,0,
-		0,913,914,1,0,0,0,914,933,1,0,0,0,915,917,5,54,0,0,916,918,5,64,0,0,917,
-		916,1,0,0,0,917,918,1,0,0,0,918,919,1,0,0,0,919,933,5,65,0,0,920,922,5,
-		54,0,0,921,923,5,64,0,0,922,921,1,0,0,0,922,923,1,0,0,0,923,924,1,0,0,
-		0,924,933,3,86,43,0,925,927,5,54,0,0,926,928,5,64,0,0,927,926,1,0,0,0,
-		927,928,1,0,0,0,928,929,1,0,0,0,929,930,5,22,0,0,930,931,5,38,0,0,931,
-		933,3,72,36,0,932,872,1,0,0,0,932,876,1,0,0,0,932,884,1,0,0,0,932,892,
-		1,0,0,0,932,907,1,0,0,0,932,915,1,0,0,0,932,920,1,0,0,0,932,925,1,0,0,
-		0,933,69,1,0,0,0,934,935,7,16,0,0,935,71,1,0,0,0,936,937,6,36,-1,0,937,
-		941,3,74,37,0,938,939,7,17,0,0,939,941,3,72,36,5,940,936,1,0,0,0,940,938,
-		1,0,0,0,941,956,1,0,0,0,942,943,10,4,0,0,943,944,7,18,0,0,944,955,3,72,
-		36,5,945,946,10,3,0,0,946,947,7,17,0,0,947,955,3,72,36,4,948,949,10,2,
-		0,0,949,950,5,151,0,0,950,955,3,72,36,3,951,952,10,1,0,0,952,953,7,19,
-		0,0,953,955,3,72,36,2,954,942,1,0,0,0,954,945,1,0,0,0,954,948,1,0,0,0,
-		954,951,1,0,0,0,955,958,1,0,0,0,956,954,1,0,0,0,956,957,1,0,0,0,957,73,
-		1,0,0,0,958,956,1,0,0,0,959,960,6,37,-1,0,960,1054,5,65,0,0,961,1054,3,
-		86,43,0,962,1054,3,88,44,0,963,1054,5,163,0,0,964,1054,5,162,0,0,965,966,
-		5,52,0,0,966,968,5,163,0,0,967,969,3,90,45,0,968,967,1,0,0,0,968,969,1,
-		0,0,0,969,1054,1,0,0,0,970,971,3,90,45,0,971,972,5,163,0,0,972,1054,1,
-		0,0,0,973,1054,5,166,0,0,974,975,5,29,0,0,975,976,5,157,0,0,976,977,3,
-		30,15,0,977,978,5,158,0,0,978,1054,1,0,0,0,979,980,5,32,0,0,980,981,5,
-		157,0,0,981,982,3,90,45,0,982,983,5,38,0,0,983,984,3,72,36,0,984,985,5,
-		158,0,0,985,1054,1,0,0,0,986,1054,7,20,0,0,987,988,5,157,0,0,988,989,3,
-		30,15,0,989,990,5,158,0,0,990,1054,1,0,0,0,991,992,5,4,0,0,992,1001,5,
-		154,0,0,993,998,3,64,32,0,994,995,5,159,0,0,995,997,3,64,32,0,996,994,
-		1,0,0,0,997,1000,1,0,0,0,998,996,1,0,0,0,998,999,1,0,0,0,999,1002,1,0,
-		0,0,1000,998,1,0,0,0,1001,993,1,0,0,0,1001,1002,1,0,0,0,1002,1003,1,0,
-		0,0,1003,1054,5,155,0,0,1004,1006,5,10,0,0,1005,1007,3,64,32,0,1006,1005,
-		1,0,0,0,1006,1007,1,0,0,0,1007,1009,1,0,0,0,1008,1010,3,78,39,0,1009,1008,
-		1,0,0,0,1010,1011,1,0,0,0,1011,1009,1,0,0,0,1011,1012,1,0,0,0,1012,1015,
-		1,0,0,0,1013,1014,5,24,0,0,1014,1016,3,64,32,0,1015,1013,1,0,0,0,1015,
-		1016,1,0,0,0,1016,1017,1,0,0,0,1017,1018,5,26,0,0,1018,1054,1,0,0,0,1019,
-		1020,5,11,0,0,1020,1021,5,157,0,0,1021,1022,3,64,32,0,1022,1023,5,5,0,
-		0,1023,1024,3,80,40,0,1024,1025,5,158,0,0,1025,1054,1,0,0,0,1026,1027,
-		3,76,38,0,1027,1040,5,157,0,0,1028,1041,5,148,0,0,1029,1031,5,22,0,0,1030,
-		1029,1,0,0,0,1030,1031,1,0,0,0,1031,1032,1,0,0,0,1032,1037,3,64,32,0,1033,
-		1034,5,159,0,0,1034,1036,3,64,32,0,1035,1033,1,0,0,0,1036,1039,1,0,0,0,
-		1037,1035,1,0,0,0,1037,1038,1,0,0,0,1038,1041,1,0,0,0,1039,1037,1,0,0,
-		0,1040,1028,1,0,0,0,1040,1030,1,0,0,0,1040,1041,1,0,0,0,1041,1042,1,0,
-		0,0,1042,1043,5,158,0,0,1043,1054,1,0,0,0,1044,1045,3,90,45,0,1045,1046,
-		5,160,0,0,1046,1047,3,90,45,0,1047,1054,1,0,0,0,1048,1054,3,90,45,0,1049,
-		1050,5,157,0,0,1050,1051,3,64,32,0,1051,1052,5,158,0,0,1052,1054,1,0,0,
-		0,1053,959,1,0,0,0,1053,961,1,0,0,0,1053,962,1,0,0,0,1053,963,1,0,0,0,
-		1053,964,1,0,0,0,1053,965,1,0,0,0,1053,970,1,0,0,0,1053,973,1,0,0,0,1053,
-		974,1,0,0,0,1053,979,1,0,0,0,1053,986,1,0,0,0,1053,987,1,0,0,0,1053,991,
-		1,0,0,0,1053,1004,1,0,0,0,1053,1019,1,0,0,0,1053,1026,1,0,0,0,1053,1044,
-		1,0,0,0,1053,1048,1,0,0,0,1053,1049,1,0,0,0,1054,1065,1,0,0,0,1055,1056,
-		10,8,0,0,1056,1057,5,154,0,0,1057,1058,3,72,36,0,1058,1059,5,155,0,0,1059,
-		1064,1,0,0,0,1060,1061,10,5,0,0,1061,1062,5,156,0,0,1062,1064,3,80,40,
-		0,1063,1055,1,0,0,0,1063,1060,1,0,0,0,1064,1067,1,0,0,0,1065,1063,1,0,
-		0,0,1065,1066,1,0,0,0,1066,75,1,0,0,0,1067,1065,1,0,0,0,1068,1072,3,90,
-		45,0,1069,1072,5,58,0,0,1070,1072,5,82,0,0,1071,1068,1,0,0,0,1071,1069,
-		1,0,0,0,1071,1070,1,0,0,0,1072,77,1,0,0,0,1073,1074,5,117,0,0,1074,1075,
-		3,64,32,0,1075,1076,5,102,0,0,1076,1077,3,64,32,0,1077,79,1,0,0,0,1078,
-		1079,6,40,-1,0,1079,1080,5,4,0,0,1080,1081,5,142,0,0,1081,1082,3,80,40,
-		0,1082,1083,5,144,0,0,1083,1123,1,0,0,0,1084,1085,5,62,0,0,1085,1086,5,
-		142,0,0,1086,1087,3,80,40,0,1087,1088,5,159,0,0,1088,1089,3,80,40,0,1089,
-		1090,5,144,0,0,1090,1123,1,0,0,0,1091,1092,5,97,0,0,1092,1101,5,142,0,
-		0,1093,1098,3,82,41,0,1094,1095,5,159,0,0,1095,1097,3,82,41,0,1096,1094,
-		1,0,0,0,1097,1100,1,0,0,0,1098,1096,1,0,0,0,1098,1099,1,0,0,0,1099,1102,
-		1,0,0,0,1100,1098,1,0,0,0,1101,1093,1,0,0,0,1101,1102,1,0,0,0,1102,1103,
-		1,0,0,0,1103,1123,5,144,0,0,1104,1106,3,90,45,0,1105,1107,7,21,0,0,1106,
-		1105,1,0,0,0,1106,1107,1,0,0,0,1107,1115,1,0,0,0,1108,1109,5,157,0,0,1109,
-		1112,5,164,0,0,1110,1111,5,159,0,0,1111,1113,5,164,0,0,1112,1110,1,0,0,
-		0,1112,1113,1,0,0,0,1113,1114,1,0,0,0,1114,1116,5,158,0,0,1115,1108,1,
-		0,0,0,1115,1116,1,0,0,0,1116,1120,1,0,0,0,1117,1118,7,22,0,0,1118,1119,
-		5,103,0,0,1119,1121,5,123,0,0,1120,1117,1,0,0,0,1120,1121,1,0,0,0,1121,
-		1123,1,0,0,0,1122,1078,1,0,0,0,1122,1084,1,0,0,0,1122,1091,1,0,0,0,1122,
-		1104,1,0,0,0,1123,1129,1,0,0,0,1124,1125,10,2,0,0,1125,1126,5,154,0,0,
-		1126,1128,5,155,0,0,1127,1124,1,0,0,0,1128,1131,1,0,0,0,1129,1127,1,0,
-		0,0,1129,1130,1,0,0,0,1130,81,1,0,0,0,1131,1129,1,0,0,0,1132,1133,3,90,
-		45,0,1133,1134,3,80,40,0,1134,83,1,0,0,0,1135,1138,3,90,45,0,1136,1137,
-		5,160,0,0,1137,1139,3,90,45,0,1138,1136,1,0,0,0,1138,1139,1,0,0,0,1139,
-		85,1,0,0,0,1140,1141,7,23,0,0,1141,87,1,0,0,0,1142,1143,7,24,0,0,1143,
-		89,1,0,0,0,1144,1148,5,167,0,0,1145,1148,5,168,0,0,1146,1148,3,92,46,0,
-		1147,1144,1,0,0,0,1147,1145,1,0,0,0,1147,1146,1,0,0,0,1148,91,1,0,0,0,
-		1149,1150,7,25,0,0,1150,93,1,0,0,0,172,97,104,109,115,118,125,131,135,
-		138,142,146,152,156,166,170,174,177,181,187,194,197,205,210,216,219,223,
-		228,235,238,243,257,262,267,272,277,282,291,298,302,306,311,314,318,323,
-		326,330,334,337,343,349,355,360,364,366,378,381,385,391,399,414,421,430,
-		441,446,454,458,466,477,488,491,501,504,507,512,514,519,521,525,538,544,
-		547,549,561,568,572,579,588,591,594,598,607,610,614,623,626,630,634,644,
-		654,671,683,696,701,710,722,725,727,741,745,747,749,751,755,759,763,767,
-		769,780,785,795,800,804,808,810,816,820,822,831,836,840,842,848,855,859,
-		867,869,876,884,892,901,907,913,917,922,927,932,940,954,956,968,998,1001,
-		1006,1011,1015,1030,1037,1040,1053,1063,1065,1071,1098,1101,1106,1112,
-		1115,1120,1122,1129,1138,1147
+		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,2,48,7,48,1,0,5,0,100,
+		8,0,10,0,12,0,103,9,0,1,0,1,0,4,0,107,8,0,11,0,12,0,108,1,0,5,0,112,8,
+		0,10,0,12,0,115,9,0,1,0,5,0,118,8,0,10,0,12,0,121,9,0,3,0,123,8,0,1,0,
+		1,0,1,1,1,1,1,1,3,1,130,8,1,1,1,1,1,1,1,1,1,3,1,136,8,1,1,1,1,1,3,1,140,
+		8,1,1,1,3,1,143,8,1,1,1,1,1,3,1,147,8,1,1,1,1,1,3,1,151,8,1,1,1,1,1,1,
+		1,1,1,3,1,157,8,1,1,1,1,1,3,1,161,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		3,1,171,8,1,1,1,1,1,3,1,175,8,1,1,1,1,1,3,1,179,8,1,1,1,3,1,182,8,1,1,
+		1,1,1,3,1,186,8,1,1,1,1,1,1,1,1,1,3,1,192,8,1,1,1,1,1,1,1,1,1,1,1,3,1,
+		199,8,1,1,1,3,1,202,8,1,1,1,1,1,1,1,1,1,5,1,208,8,1,10,1,12,1,211,9,1,
+		1,1,1,1,3,1,215,8,1,1,1,1,1,1,1,1,1,3,1,221,8,1,1,1,3,1,224,8,1,1,1,1,
+		1,3,1,228,8,1,1,1,1,1,1,1,3,1,233,8,1,1,1,1,1,1,1,1,1,1,1,3,1,240,8,1,
+		1,1,3,1,243,8,1,1,1,1,1,1,1,3,1,248,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		1,1,1,1,1,1,1,1,1,3,1,262,8,1,1,1,1,1,1,1,3,1,267,8,1,1,1,1,1,1,1,3,1,
+		272,8,1,1,1,1,1,1,1,3,1,277,8,1,1,1,1,1,1,1,3,1,282,8,1,1,1,1,1,1,1,3,
+		1,287,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,296,8,1,1,1,1,1,1,1,1,1,1,1,
+		3,1,303,8,1,1,1,1,1,3,1,307,8,1,1,1,1,1,3,1,311,8,1,1,1,1,1,1,1,3,1,316,
+		8,1,1,1,3,1,319,8,1,1,1,1,1,3,1,323,8,1,1,1,5,1,326,8,1,10,1,12,1,329,
+		9,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,1,1,3,1,339,8,1,1,1,3,1,342,8,
+		1,1,1,1,1,1,1,1,1,3,1,348,8,1,1,1,1,1,1,1,1,1,3,1,354,8,1,1,1,1,1,1,1,
+		1,1,3,1,360,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,372,8,1,1,
+		1,1,1,1,1,1,1,5,1,378,8,1,10,1,12,1,381,9,1,1,1,1,1,3,1,385,8,1,1,1,1,
+		1,1,1,3,1,390,8,1,1,1,3,1,393,8,1,1,1,1,1,1,1,3,1,398,8,1,1,1,1,1,1,1,
+		1,1,1,1,3,1,405,8,1,1,1,1,1,3,1,409,8,1,1,1,3,1,412,8,1,1,1,3,1,415,8,
+		1,1,1,1,1,1,1,1,1,3,1,421,8,1,3,1,423,8,1,1,2,1,2,1,2,1,2,1,2,3,2,430,
+		8,2,1,3,1,3,4,3,434,8,3,11,3,12,3,435,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,
+		5,5,446,8,5,10,5,12,5,449,9,5,3,5,451,8,5,1,6,1,6,3,6,455,8,6,1,6,1,6,
+		1,6,1,6,3,6,461,8,6,1,7,1,7,1,7,1,7,5,7,467,8,7,10,7,12,7,470,9,7,1,7,
+		1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,484,8,8,1,9,1,9,1,9,1,
+		9,1,9,3,9,491,8,9,1,10,1,10,1,10,1,10,1,10,5,10,498,8,10,10,10,12,10,501,
+		9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,3,12,511,8,12,1,12,1,12,1,
+		12,3,12,516,8,12,1,13,1,13,1,13,1,13,5,13,522,8,13,10,13,12,13,525,9,13,
+		1,13,3,13,528,8,13,1,14,1,14,1,14,1,14,5,14,534,8,14,10,14,12,14,537,9,
+		14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,545,8,15,10,15,12,15,548,9,15,1,
+		15,1,15,1,16,1,16,1,16,1,16,5,16,556,8,16,10,16,12,16,559,9,16,3,16,561,
+		8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,569,8,16,10,16,12,16,572,9,16,
+		3,16,574,8,16,1,16,3,16,577,8,16,1,16,1,16,1,16,3,16,582,8,16,3,16,584,
+		8,16,1,16,1,16,1,16,3,16,589,8,16,3,16,591,8,16,1,17,1,17,3,17,595,8,17,
+		1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,608,8,18,1,
+		18,1,18,1,18,1,18,3,18,614,8,18,1,18,5,18,617,8,18,10,18,12,18,620,9,18,
+		1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,629,8,20,10,20,12,20,632,9,20,
+		1,20,1,20,1,20,1,20,3,20,638,8,20,1,21,1,21,3,21,642,8,21,1,21,1,21,1,
+		21,5,21,647,8,21,10,21,12,21,650,9,21,1,21,1,21,1,21,1,21,5,21,656,8,21,
+		10,21,12,21,659,9,21,3,21,661,8,21,1,21,3,21,664,8,21,1,21,1,21,3,21,668,
+		8,21,1,21,1,21,1,21,1,21,1,21,5,21,675,8,21,10,21,12,21,678,9,21,3,21,
+		680,8,21,1,21,1,21,3,21,684,8,21,1,21,1,21,1,21,1,21,1,21,5,21,691,8,21,
+		10,21,12,21,694,9,21,3,21,696,8,21,1,22,1,22,3,22,700,8,22,1,22,1,22,3,
+		22,704,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,714,8,23,1,24,
+		1,24,1,24,1,24,1,24,1,24,5,24,722,8,24,10,24,12,24,725,9,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,739,8,24,10,24,
+		12,24,742,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,751,8,24,10,24,
+		12,24,754,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,764,8,24,10,
+		24,12,24,767,9,24,1,24,1,24,3,24,771,8,24,1,25,1,25,1,25,1,25,1,25,1,25,
+		1,25,3,25,780,8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,
+		27,792,8,27,1,27,3,27,795,8,27,3,27,797,8,27,1,28,1,28,1,28,1,28,1,28,
+		1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,811,8,28,1,28,1,28,3,28,815,8,
+		28,3,28,817,8,28,5,28,819,8,28,10,28,12,28,822,9,28,1,29,3,29,825,8,29,
+		1,29,1,29,3,29,829,8,29,1,29,1,29,3,29,833,8,29,1,29,1,29,3,29,837,8,29,
+		3,29,839,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,848,8,30,10,30,12,
+		30,851,9,30,1,30,1,30,3,30,855,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,
+		1,31,3,31,865,8,31,1,31,1,31,1,31,3,31,870,8,31,1,32,1,32,3,32,874,8,32,
+		1,32,1,32,3,32,878,8,32,3,32,880,8,32,1,32,1,32,1,32,1,32,3,32,886,8,32,
+		1,32,1,32,3,32,890,8,32,3,32,892,8,32,1,32,1,32,1,32,1,32,1,32,5,32,899,
+		8,32,10,32,12,32,902,9,32,1,32,1,32,3,32,906,8,32,1,32,1,32,3,32,910,8,
+		32,3,32,912,8,32,1,32,1,32,1,32,1,32,3,32,918,8,32,1,33,1,33,1,34,1,34,
+		1,34,3,34,925,8,34,1,34,1,34,3,34,929,8,34,1,34,1,34,1,34,1,34,1,34,1,
+		34,5,34,937,8,34,10,34,12,34,940,9,34,1,35,1,35,1,35,1,35,3,35,946,8,35,
+		1,35,1,35,1,35,1,35,1,35,1,35,3,35,954,8,35,1,35,1,35,1,35,1,35,1,35,1,
+		35,3,35,962,8,35,1,35,1,35,1,35,1,35,1,35,5,35,969,8,35,10,35,12,35,972,
+		9,35,1,35,1,35,1,35,3,35,977,8,35,1,35,1,35,1,35,1,35,3,35,983,8,35,1,
+		35,1,35,3,35,987,8,35,1,35,1,35,1,35,3,35,992,8,35,1,35,1,35,1,35,3,35,
+		997,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1005,8,35,1,36,1,36,1,36,1,
+		36,1,36,1,36,3,36,1013,8,36,1,36,1,36,3,36,1017,8,36,1,37,1,37,1,38,1,
+		38,1,38,1,38,3,38,1025,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
+		38,1,38,1,38,1,38,5,38,1039,8,38,10,38,12,38,1042,9,38,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1053,8,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1081,8,39,10,39,12,39,1084,9,39,
+		3,39,1086,8,39,1,39,1,39,1,39,3,39,1091,8,39,1,39,4,39,1094,8,39,11,39,
+		12,39,1095,1,39,1,39,3,39,1100,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1115,8,39,1,39,1,39,1,39,5,39,1120,
+		8,39,10,39,12,39,1123,9,39,3,39,1125,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,3,39,1138,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1153,8,39,1,39,1,39,3,39,1157,
+		8,39,5,39,1159,8,39,10,39,12,39,1162,9,39,1,40,1,40,1,40,3,40,1167,8,40,
+		1,40,1,40,1,40,3,40,1172,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,5,42,1197,8,42,10,42,12,42,1200,9,42,3,42,1202,8,42,1,42,1,42,1,42,
+		3,42,1207,8,42,1,42,1,42,1,42,1,42,3,42,1213,8,42,1,42,3,42,1216,8,42,
+		1,42,1,42,1,42,3,42,1221,8,42,3,42,1223,8,42,1,42,1,42,1,42,5,42,1228,
+		8,42,10,42,12,42,1231,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,1239,8,44,
+		1,45,1,45,1,46,1,46,1,47,1,47,1,47,3,47,1248,8,47,1,48,1,48,1,48,0,6,36,
+		56,68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
+		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
+		86,88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,
+		90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,89,93,93,95,
+		95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,137,4,0,26,
+		26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,2,0,120,120,
+		122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,2,0,
+		6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,150,155,1,0,
+		156,157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,2,0,33,33,
+		107,107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,31,34,36,40,
+		42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,98,100,101,
+		103,103,105,106,108,108,110,110,112,116,122,149,1471,0,101,1,0,0,0,2,422,
+		1,0,0,0,4,424,1,0,0,0,6,433,1,0,0,0,8,437,1,0,0,0,10,450,1,0,0,0,12,460,
+		1,0,0,0,14,462,1,0,0,0,16,483,1,0,0,0,18,485,1,0,0,0,20,492,1,0,0,0,22,
+		504,1,0,0,0,24,515,1,0,0,0,26,527,1,0,0,0,28,529,1,0,0,0,30,540,1,0,0,
+		0,32,560,1,0,0,0,34,592,1,0,0,0,36,601,1,0,0,0,38,621,1,0,0,0,40,637,1,
+		0,0,0,42,639,1,0,0,0,44,697,1,0,0,0,46,713,1,0,0,0,48,770,1,0,0,0,50,779,
+		1,0,0,0,52,781,1,0,0,0,54,796,1,0,0,0,56,798,1,0,0,0,58,838,1,0,0,0,60,
+		854,1,0,0,0,62,856,1,0,0,0,64,917,1,0,0,0,66,919,1,0,0,0,68,928,1,0,0,
+		0,70,1004,1,0,0,0,72,1016,1,0,0,0,74,1018,1,0,0,0,76,1024,1,0,0,0,78,1137,
+		1,0,0,0,80,1171,1,0,0,0,82,1173,1,0,0,0,84,1222,1,0,0,0,86,1232,1,0,0,
+		0,88,1235,1,0,0,0,90,1240,1,0,0,0,92,1242,1,0,0,0,94,1247,1,0,0,0,96,1249,
+		1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,
+		101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,3,2,1,0,105,107,
+		5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,0,0,108,109,1,0,
+		0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,115,1,0,0,0,113,
+		111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,0,0,0,116,118,5,
+		175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,
+		0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,123,1,0,0,0,123,
+		124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,0,0,127,128,5,69,
+		0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,
+		135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,136,5,29,0,0,135,132,
+		1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,88,44,0,138,140,3,14,
+		7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,0,141,143,3,20,10,0,
+		142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,145,5,5,0,0,145,147,
+		3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,423,1,0,0,0,148,150,5,14,
+		0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,
+		156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,0,155,157,5,29,0,0,156,153,
+		1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,160,3,88,44,0,159,161,3,20,
+		10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,163,5,5,0,0,163,
+		164,3,32,16,0,164,423,1,0,0,0,165,166,5,14,0,0,166,170,7,1,0,0,167,168,
+		5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,170,167,1,0,0,0,170,171,1,0,
+		0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,175,3,14,7,0,174,173,1,0,0,0,
+		174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,38,0,0,177,179,3,88,44,0,178,
+		176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,0,180,182,3,20,10,0,181,180,
+		1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,184,5,5,0,0,184,186,3,32,16,
+		0,185,183,1,0,0,0,185,186,1,0,0,0,186,423,1,0,0,0,187,188,5,50,0,0,188,
+		189,5,53,0,0,189,191,3,88,44,0,190,192,3,28,14,0,191,190,1,0,0,0,191,192,
+		1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,0,194,423,1,0,0,0,195,196,5,110,
+		0,0,196,201,3,88,44,0,197,199,5,5,0,0,198,197,1,0,0,0,198,199,1,0,0,0,
+		199,200,1,0,0,0,200,202,3,94,47,0,201,198,1,0,0,0,201,202,1,0,0,0,202,
+		203,1,0,0,0,203,204,5,87,0,0,204,209,3,8,4,0,205,206,5,173,0,0,206,208,
+		3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,209,210,1,0,0,
+		0,210,214,1,0,0,0,211,209,1,0,0,0,212,213,5,118,0,0,213,215,3,66,33,0,
+		214,212,1,0,0,0,214,215,1,0,0,0,215,423,1,0,0,0,216,217,5,19,0,0,217,218,
+		5,38,0,0,218,223,3,88,44,0,219,221,5,5,0,0,220,219,1,0,0,0,220,221,1,0,
+		0,0,221,222,1,0,0,0,222,224,3,94,47,0,223,220,1,0,0,0,223,224,1,0,0,0,
+		224,227,1,0,0,0,225,226,5,118,0,0,226,228,3,66,33,0,227,225,1,0,0,0,227,
+		228,1,0,0,0,228,423,1,0,0,0,229,423,3,32,16,0,230,232,5,98,0,0,231,233,
+		5,104,0,0,232,231,1,0,0,0,232,233,1,0,0,0,233,239,1,0,0,0,234,240,3,88,
+		44,0,235,236,5,171,0,0,236,237,3,32,16,0,237,238,5,172,0,0,238,240,1,0,
+		0,0,239,234,1,0,0,0,239,235,1,0,0,0,240,242,1,0,0,0,241,243,3,20,10,0,
+		242,241,1,0,0,0,242,243,1,0,0,0,243,423,1,0,0,0,244,245,5,88,0,0,245,247,
+		7,2,0,0,246,248,5,31,0,0,247,246,1,0,0,0,247,248,1,0,0,0,248,423,1,0,0,
+		0,249,250,5,88,0,0,250,251,5,63,0,0,251,423,5,115,0,0,252,253,5,88,0,0,
+		253,423,5,2,0,0,254,255,5,88,0,0,255,423,3,10,5,0,256,257,7,3,0,0,257,
+		258,5,40,0,0,258,423,3,94,47,0,259,261,7,3,0,0,260,262,5,31,0,0,261,260,
+		1,0,0,0,261,262,1,0,0,0,262,263,1,0,0,0,263,423,3,88,44,0,264,266,5,23,
+		0,0,265,267,5,63,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,
+		271,7,4,0,0,269,270,5,46,0,0,270,272,5,29,0,0,271,269,1,0,0,0,271,272,
+		1,0,0,0,272,273,1,0,0,0,273,276,3,88,44,0,274,275,5,19,0,0,275,277,5,105,
+		0,0,276,274,1,0,0,0,276,277,1,0,0,0,277,423,1,0,0,0,278,281,5,101,0,0,
+		279,282,3,94,47,0,280,282,5,2,0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,
+		423,1,0,0,0,283,423,5,36,0,0,284,286,5,87,0,0,285,287,7,5,0,0,286,285,
+		1,0,0,0,286,287,1,0,0,0,287,288,1,0,0,0,288,289,3,10,5,0,289,290,7,6,0,
+		0,290,291,3,12,6,0,291,423,1,0,0,0,292,295,5,80,0,0,293,296,3,10,5,0,294,
+		296,5,2,0,0,295,293,1,0,0,0,295,294,1,0,0,0,296,423,1,0,0,0,297,298,5,
+		30,0,0,298,423,3,2,1,0,299,302,5,76,0,0,300,303,5,177,0,0,301,303,3,94,
+		47,0,302,300,1,0,0,0,302,301,1,0,0,0,303,306,1,0,0,0,304,305,5,38,0,0,
+		305,307,5,7,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,310,1,0,0,0,308,309,
+		5,60,0,0,309,311,5,178,0,0,310,308,1,0,0,0,310,311,1,0,0,0,311,423,1,0,
+		0,0,312,316,5,125,0,0,313,314,5,133,0,0,314,316,5,136,0,0,315,312,1,0,
+		0,0,315,313,1,0,0,0,316,318,1,0,0,0,317,319,7,7,0,0,318,317,1,0,0,0,318,
+		319,1,0,0,0,319,330,1,0,0,0,320,327,3,6,3,0,321,323,5,173,0,0,322,321,
+		1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,6,3,0,325,322,1,0,0,
+		0,326,329,1,0,0,0,327,325,1,0,0,0,327,328,1,0,0,0,328,331,1,0,0,0,329,
+		327,1,0,0,0,330,320,1,0,0,0,330,331,1,0,0,0,331,423,1,0,0,0,332,334,7,
+		8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,341,1,0,0,0,
+		336,338,5,3,0,0,337,339,5,129,0,0,338,337,1,0,0,0,338,339,1,0,0,0,339,
+		340,1,0,0,0,340,342,5,126,0,0,341,336,1,0,0,0,341,342,1,0,0,0,342,423,
+		1,0,0,0,343,344,5,128,0,0,344,423,7,9,0,0,345,347,5,87,0,0,346,348,7,5,
+		0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,5,103,0,0,
+		350,353,5,123,0,0,351,354,3,12,6,0,352,354,5,61,0,0,353,351,1,0,0,0,353,
+		352,1,0,0,0,354,423,1,0,0,0,355,356,5,14,0,0,356,357,5,138,0,0,357,359,
+		3,94,47,0,358,360,5,120,0,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,
+		0,0,0,361,362,5,139,0,0,362,363,5,177,0,0,363,423,1,0,0,0,364,365,5,140,
+		0,0,365,366,5,171,0,0,366,367,3,32,16,0,367,368,5,172,0,0,368,369,5,104,
+		0,0,369,384,5,141,0,0,370,372,5,120,0,0,371,370,1,0,0,0,371,372,1,0,0,
+		0,372,373,1,0,0,0,373,374,5,171,0,0,374,379,3,4,2,0,375,376,5,173,0,0,
+		376,378,3,4,2,0,377,375,1,0,0,0,378,381,1,0,0,0,379,377,1,0,0,0,379,380,
+		1,0,0,0,380,382,1,0,0,0,381,379,1,0,0,0,382,383,5,172,0,0,383,385,1,0,
+		0,0,384,371,1,0,0,0,384,385,1,0,0,0,385,423,1,0,0,0,386,387,5,142,0,0,
+		387,389,3,94,47,0,388,390,5,129,0,0,389,388,1,0,0,0,389,390,1,0,0,0,390,
+		392,1,0,0,0,391,393,5,147,0,0,392,391,1,0,0,0,392,393,1,0,0,0,393,394,
+		1,0,0,0,394,397,5,143,0,0,395,396,7,10,0,0,396,398,5,146,0,0,397,395,1,
+		0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,37,0,0,400,401,3,32,16,
+		0,401,423,1,0,0,0,402,411,5,144,0,0,403,405,5,145,0,0,404,403,1,0,0,0,
+		404,405,1,0,0,0,405,408,1,0,0,0,406,409,5,178,0,0,407,409,5,2,0,0,408,
+		406,1,0,0,0,408,407,1,0,0,0,409,412,1,0,0,0,410,412,5,145,0,0,411,404,
+		1,0,0,0,411,410,1,0,0,0,411,412,1,0,0,0,412,414,1,0,0,0,413,415,7,11,0,
+		0,414,413,1,0,0,0,414,415,1,0,0,0,415,416,1,0,0,0,416,423,3,94,47,0,417,
+		420,5,13,0,0,418,421,3,94,47,0,419,421,5,2,0,0,420,418,1,0,0,0,420,419,
+		1,0,0,0,421,423,1,0,0,0,422,126,1,0,0,0,422,148,1,0,0,0,422,165,1,0,0,
+		0,422,187,1,0,0,0,422,195,1,0,0,0,422,216,1,0,0,0,422,229,1,0,0,0,422,
+		230,1,0,0,0,422,244,1,0,0,0,422,249,1,0,0,0,422,252,1,0,0,0,422,254,1,
+		0,0,0,422,256,1,0,0,0,422,259,1,0,0,0,422,264,1,0,0,0,422,278,1,0,0,0,
+		422,283,1,0,0,0,422,284,1,0,0,0,422,292,1,0,0,0,422,297,1,0,0,0,422,299,
+		1,0,0,0,422,315,1,0,0,0,422,332,1,0,0,0,422,343,1,0,0,0,422,345,1,0,0,
+		0,422,355,1,0,0,0,422,364,1,0,0,0,422,386,1,0,0,0,422,402,1,0,0,0,422,
+		417,1,0,0,0,423,3,1,0,0,0,424,429,3,94,47,0,425,430,3,94,47,0,426,430,
+		5,177,0,0,427,430,5,107,0,0,428,430,5,33,0,0,429,425,1,0,0,0,429,426,1,
+		0,0,0,429,427,1,0,0,0,429,428,1,0,0,0,429,430,1,0,0,0,430,5,1,0,0,0,431,
+		434,5,64,0,0,432,434,3,94,47,0,433,431,1,0,0,0,433,432,1,0,0,0,434,435,
+		1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,436,7,1,0,0,0,437,438,3,94,47,
+		0,438,439,5,150,0,0,439,440,3,66,33,0,440,9,1,0,0,0,441,451,5,177,0,0,
+		442,447,3,94,47,0,443,444,5,174,0,0,444,446,3,94,47,0,445,443,1,0,0,0,
+		446,449,1,0,0,0,447,445,1,0,0,0,447,448,1,0,0,0,448,451,1,0,0,0,449,447,
+		1,0,0,0,450,441,1,0,0,0,450,442,1,0,0,0,451,11,1,0,0,0,452,461,5,177,0,
+		0,453,455,5,157,0,0,454,453,1,0,0,0,454,455,1,0,0,0,455,456,1,0,0,0,456,
+		461,3,92,46,0,457,461,3,94,47,0,458,461,5,18,0,0,459,461,5,68,0,0,460,
+		452,1,0,0,0,460,454,1,0,0,0,460,457,1,0,0,0,460,458,1,0,0,0,460,459,1,
+		0,0,0,461,13,1,0,0,0,462,463,5,171,0,0,463,468,3,16,8,0,464,465,5,173,
+		0,0,465,467,3,16,8,0,466,464,1,0,0,0,467,470,1,0,0,0,468,466,1,0,0,0,468,
+		469,1,0,0,0,469,471,1,0,0,0,470,468,1,0,0,0,471,472,5,172,0,0,472,15,1,
+		0,0,0,473,484,3,18,9,0,474,475,5,116,0,0,475,476,5,37,0,0,476,477,3,94,
+		47,0,477,478,5,5,0,0,478,479,3,66,33,0,479,484,1,0,0,0,480,481,5,75,0,
+		0,481,482,5,56,0,0,482,484,3,28,14,0,483,473,1,0,0,0,483,474,1,0,0,0,483,
+		480,1,0,0,0,484,17,1,0,0,0,485,486,3,94,47,0,486,490,3,84,42,0,487,491,
+		5,56,0,0,488,489,5,75,0,0,489,491,5,56,0,0,490,487,1,0,0,0,490,488,1,0,
+		0,0,490,491,1,0,0,0,491,19,1,0,0,0,492,493,5,120,0,0,493,494,5,171,0,0,
+		494,499,3,22,11,0,495,496,5,173,0,0,496,498,3,22,11,0,497,495,1,0,0,0,
+		498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,502,1,0,0,0,501,499,
+		1,0,0,0,502,503,5,172,0,0,503,21,1,0,0,0,504,505,3,94,47,0,505,506,5,150,
+		0,0,506,507,3,24,12,0,507,23,1,0,0,0,508,516,5,177,0,0,509,511,5,157,0,
+		0,510,509,1,0,0,0,510,511,1,0,0,0,511,512,1,0,0,0,512,516,3,92,46,0,513,
+		516,3,90,45,0,514,516,3,94,47,0,515,508,1,0,0,0,515,510,1,0,0,0,515,513,
+		1,0,0,0,515,514,1,0,0,0,516,25,1,0,0,0,517,518,5,112,0,0,518,523,3,30,
+		15,0,519,520,5,173,0,0,520,522,3,30,15,0,521,519,1,0,0,0,522,525,1,0,0,
+		0,523,521,1,0,0,0,523,524,1,0,0,0,524,528,1,0,0,0,525,523,1,0,0,0,526,
+		528,3,32,16,0,527,517,1,0,0,0,527,526,1,0,0,0,528,27,1,0,0,0,529,530,5,
+		171,0,0,530,535,3,94,47,0,531,532,5,173,0,0,532,534,3,94,47,0,533,531,
+		1,0,0,0,534,537,1,0,0,0,535,533,1,0,0,0,535,536,1,0,0,0,536,538,1,0,0,
+		0,537,535,1,0,0,0,538,539,5,172,0,0,539,29,1,0,0,0,540,541,5,171,0,0,541,
+		546,3,66,33,0,542,543,5,173,0,0,543,545,3,66,33,0,544,542,1,0,0,0,545,
+		548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,0,547,549,1,0,0,0,548,546,1,
+		0,0,0,549,550,5,172,0,0,550,31,1,0,0,0,551,552,5,120,0,0,552,557,3,34,
+		17,0,553,554,5,173,0,0,554,556,3,34,17,0,555,553,1,0,0,0,556,559,1,0,0,
+		0,557,555,1,0,0,0,557,558,1,0,0,0,558,561,1,0,0,0,559,557,1,0,0,0,560,
+		551,1,0,0,0,560,561,1,0,0,0,561,562,1,0,0,0,562,573,3,36,18,0,563,564,
+		5,70,0,0,564,565,5,9,0,0,565,570,3,44,22,0,566,567,5,173,0,0,567,569,3,
+		44,22,0,568,566,1,0,0,0,569,572,1,0,0,0,570,568,1,0,0,0,570,571,1,0,0,
+		0,571,574,1,0,0,0,572,570,1,0,0,0,573,563,1,0,0,0,573,574,1,0,0,0,574,
+		576,1,0,0,0,575,577,3,46,23,0,576,575,1,0,0,0,576,577,1,0,0,0,577,583,
+		1,0,0,0,578,581,5,60,0,0,579,582,5,178,0,0,580,582,5,2,0,0,581,579,1,0,
+		0,0,581,580,1,0,0,0,582,584,1,0,0,0,583,578,1,0,0,0,583,584,1,0,0,0,584,
+		590,1,0,0,0,585,586,5,67,0,0,586,588,5,178,0,0,587,589,7,12,0,0,588,587,
+		1,0,0,0,588,589,1,0,0,0,589,591,1,0,0,0,590,585,1,0,0,0,590,591,1,0,0,
+		0,591,33,1,0,0,0,592,594,3,94,47,0,593,595,3,28,14,0,594,593,1,0,0,0,594,
+		595,1,0,0,0,595,596,1,0,0,0,596,597,5,5,0,0,597,598,5,171,0,0,598,599,
+		3,32,16,0,599,600,5,172,0,0,600,35,1,0,0,0,601,602,6,18,-1,0,602,603,3,
+		40,20,0,603,618,1,0,0,0,604,605,10,2,0,0,605,607,5,51,0,0,606,608,3,38,
+		19,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,1,0,0,0,609,617,3,36,18,3,
+		610,611,10,1,0,0,611,613,7,13,0,0,612,614,3,38,19,0,613,612,1,0,0,0,613,
+		614,1,0,0,0,614,615,1,0,0,0,615,617,3,36,18,2,616,604,1,0,0,0,616,610,
+		1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,0,0,0,619,37,1,0,0,0,
+		620,618,1,0,0,0,621,622,7,14,0,0,622,39,1,0,0,0,623,638,3,42,21,0,624,
+		625,5,112,0,0,625,630,3,30,15,0,626,627,5,173,0,0,627,629,3,30,15,0,628,
+		626,1,0,0,0,629,632,1,0,0,0,630,628,1,0,0,0,630,631,1,0,0,0,631,638,1,
+		0,0,0,632,630,1,0,0,0,633,634,5,171,0,0,634,635,3,32,16,0,635,636,5,172,
+		0,0,636,638,1,0,0,0,637,623,1,0,0,0,637,624,1,0,0,0,637,633,1,0,0,0,638,
+		41,1,0,0,0,639,641,5,85,0,0,640,642,5,22,0,0,641,640,1,0,0,0,641,642,1,
+		0,0,0,642,643,1,0,0,0,643,648,3,54,27,0,644,645,5,173,0,0,645,647,3,54,
+		27,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,0,0,648,649,1,0,0,0,649,
+		660,1,0,0,0,650,648,1,0,0,0,651,652,5,38,0,0,652,657,3,56,28,0,653,654,
+		5,173,0,0,654,656,3,56,28,0,655,653,1,0,0,0,656,659,1,0,0,0,657,655,1,
+		0,0,0,657,658,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,0,660,651,1,0,0,0,
+		660,661,1,0,0,0,661,663,1,0,0,0,662,664,3,48,24,0,663,662,1,0,0,0,663,
+		664,1,0,0,0,664,667,1,0,0,0,665,666,5,118,0,0,666,668,3,66,33,0,667,665,
+		1,0,0,0,667,668,1,0,0,0,668,679,1,0,0,0,669,670,5,43,0,0,670,671,5,9,0,
+		0,671,676,3,66,33,0,672,673,5,173,0,0,673,675,3,66,33,0,674,672,1,0,0,
+		0,675,678,1,0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,680,1,0,0,0,678,
+		676,1,0,0,0,679,669,1,0,0,0,679,680,1,0,0,0,680,683,1,0,0,0,681,682,5,
+		44,0,0,682,684,3,66,33,0,683,681,1,0,0,0,683,684,1,0,0,0,684,695,1,0,0,
+		0,685,686,5,72,0,0,686,687,5,9,0,0,687,692,3,66,33,0,688,689,5,173,0,0,
+		689,691,3,66,33,0,690,688,1,0,0,0,691,694,1,0,0,0,692,690,1,0,0,0,692,
+		693,1,0,0,0,693,696,1,0,0,0,694,692,1,0,0,0,695,685,1,0,0,0,695,696,1,
+		0,0,0,696,43,1,0,0,0,697,699,3,66,33,0,698,700,7,15,0,0,699,698,1,0,0,
+		0,699,700,1,0,0,0,700,703,1,0,0,0,701,702,5,66,0,0,702,704,7,16,0,0,703,
+		701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,0,0,705,706,5,25,0,0,706,714,5,
+		12,0,0,707,708,5,25,0,0,708,714,5,34,0,0,709,710,5,25,0,0,710,711,5,68,
+		0,0,711,712,5,119,0,0,712,714,5,13,0,0,713,705,1,0,0,0,713,707,1,0,0,0,
+		713,709,1,0,0,0,714,47,1,0,0,0,715,716,5,119,0,0,716,717,5,108,0,0,717,
+		718,5,171,0,0,718,719,5,91,0,0,719,723,3,52,26,0,720,722,3,50,25,0,721,
+		720,1,0,0,0,722,725,1,0,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,726,1,
+		0,0,0,725,723,1,0,0,0,726,727,5,172,0,0,727,771,1,0,0,0,728,729,5,119,
+		0,0,729,730,5,45,0,0,730,731,5,171,0,0,731,732,5,91,0,0,732,733,3,52,26,
+		0,733,734,5,173,0,0,734,735,5,1,0,0,735,736,5,9,0,0,736,740,3,52,26,0,
+		737,739,3,50,25,0,738,737,1,0,0,0,739,742,1,0,0,0,740,738,1,0,0,0,740,
+		741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,172,0,0,744,771,
+		1,0,0,0,745,746,5,119,0,0,746,747,5,86,0,0,747,748,5,171,0,0,748,752,3,
+		52,26,0,749,751,3,50,25,0,750,749,1,0,0,0,751,754,1,0,0,0,752,750,1,0,
+		0,0,752,753,1,0,0,0,753,755,1,0,0,0,754,752,1,0,0,0,755,756,5,172,0,0,
+		756,771,1,0,0,0,757,758,5,119,0,0,758,759,5,92,0,0,759,760,5,171,0,0,760,
+		761,5,91,0,0,761,765,3,52,26,0,762,764,3,50,25,0,763,762,1,0,0,0,764,767,
+		1,0,0,0,765,763,1,0,0,0,765,766,1,0,0,0,766,768,1,0,0,0,767,765,1,0,0,
+		0,768,769,5,172,0,0,769,771,1,0,0,0,770,715,1,0,0,0,770,728,1,0,0,0,770,
+		745,1,0,0,0,770,757,1,0,0,0,771,49,1,0,0,0,772,773,5,173,0,0,773,774,5,
+		81,0,0,774,780,3,52,26,0,775,776,5,173,0,0,776,777,5,42,0,0,777,778,5,
+		73,0,0,778,780,3,52,26,0,779,772,1,0,0,0,779,775,1,0,0,0,780,51,1,0,0,
+		0,781,782,5,178,0,0,782,783,3,94,47,0,783,53,1,0,0,0,784,797,5,158,0,0,
+		785,786,3,94,47,0,786,787,5,174,0,0,787,788,5,158,0,0,788,797,1,0,0,0,
+		789,794,3,66,33,0,790,792,5,5,0,0,791,790,1,0,0,0,791,792,1,0,0,0,792,
+		793,1,0,0,0,793,795,3,94,47,0,794,791,1,0,0,0,794,795,1,0,0,0,795,797,
+		1,0,0,0,796,784,1,0,0,0,796,785,1,0,0,0,796,789,1,0,0,0,797,55,1,0,0,0,
+		798,799,6,28,-1,0,799,800,3,64,32,0,800,820,1,0,0,0,801,802,10,3,0,0,802,
+		803,5,15,0,0,803,804,5,55,0,0,804,819,3,64,32,0,805,806,10,2,0,0,806,807,
+		3,58,29,0,807,808,5,55,0,0,808,816,3,64,32,0,809,811,3,62,31,0,810,809,
+		1,0,0,0,810,811,1,0,0,0,811,812,1,0,0,0,812,814,3,60,30,0,813,815,3,62,
+		31,0,814,813,1,0,0,0,814,815,1,0,0,0,815,817,1,0,0,0,816,810,1,0,0,0,816,
+		817,1,0,0,0,817,819,1,0,0,0,818,801,1,0,0,0,818,805,1,0,0,0,819,822,1,
+		0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,57,1,0,0,0,822,820,1,0,0,0,823,
+		825,5,49,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,839,1,0,0,0,826,828,5,
+		58,0,0,827,829,5,71,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,839,1,0,0,
+		0,830,832,5,82,0,0,831,833,5,71,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,
+		839,1,0,0,0,834,836,5,39,0,0,835,837,5,71,0,0,836,835,1,0,0,0,836,837,
+		1,0,0,0,837,839,1,0,0,0,838,824,1,0,0,0,838,826,1,0,0,0,838,830,1,0,0,
+		0,838,834,1,0,0,0,839,59,1,0,0,0,840,841,5,68,0,0,841,855,3,66,33,0,842,
+		843,5,111,0,0,843,844,5,171,0,0,844,849,3,94,47,0,845,846,5,173,0,0,846,
+		848,3,94,47,0,847,845,1,0,0,0,848,851,1,0,0,0,849,847,1,0,0,0,849,850,
+		1,0,0,0,850,852,1,0,0,0,851,849,1,0,0,0,852,853,5,172,0,0,853,855,1,0,
+		0,0,854,840,1,0,0,0,854,842,1,0,0,0,855,61,1,0,0,0,856,864,5,121,0,0,857,
+		865,3,52,26,0,858,859,5,171,0,0,859,860,3,52,26,0,860,861,5,173,0,0,861,
+		862,3,52,26,0,862,863,5,172,0,0,863,865,1,0,0,0,864,857,1,0,0,0,864,858,
+		1,0,0,0,865,869,1,0,0,0,866,867,5,42,0,0,867,868,5,73,0,0,868,870,3,52,
+		26,0,869,866,1,0,0,0,869,870,1,0,0,0,870,63,1,0,0,0,871,879,3,88,44,0,
+		872,874,5,5,0,0,873,872,1,0,0,0,873,874,1,0,0,0,874,875,1,0,0,0,875,877,
+		3,94,47,0,876,878,3,28,14,0,877,876,1,0,0,0,877,878,1,0,0,0,878,880,1,
+		0,0,0,879,873,1,0,0,0,879,880,1,0,0,0,880,918,1,0,0,0,881,882,5,171,0,
+		0,882,883,3,32,16,0,883,891,5,172,0,0,884,886,5,5,0,0,885,884,1,0,0,0,
+		885,886,1,0,0,0,886,887,1,0,0,0,887,889,3,94,47,0,888,890,3,28,14,0,889,
+		888,1,0,0,0,889,890,1,0,0,0,890,892,1,0,0,0,891,885,1,0,0,0,891,892,1,
+		0,0,0,892,918,1,0,0,0,893,894,3,94,47,0,894,895,5,171,0,0,895,900,3,66,
+		33,0,896,897,5,173,0,0,897,899,3,66,33,0,898,896,1,0,0,0,899,902,1,0,0,
+		0,900,898,1,0,0,0,900,901,1,0,0,0,901,903,1,0,0,0,902,900,1,0,0,0,903,
+		911,5,172,0,0,904,906,5,5,0,0,905,904,1,0,0,0,905,906,1,0,0,0,906,907,
+		1,0,0,0,907,909,3,94,47,0,908,910,3,28,14,0,909,908,1,0,0,0,909,910,1,
+		0,0,0,910,912,1,0,0,0,911,905,1,0,0,0,911,912,1,0,0,0,912,918,1,0,0,0,
+		913,914,5,171,0,0,914,915,3,56,28,0,915,916,5,172,0,0,916,918,1,0,0,0,
+		917,871,1,0,0,0,917,881,1,0,0,0,917,893,1,0,0,0,917,913,1,0,0,0,918,65,
+		1,0,0,0,919,920,3,68,34,0,920,67,1,0,0,0,921,922,6,34,-1,0,922,924,3,76,
+		38,0,923,925,3,70,35,0,924,923,1,0,0,0,924,925,1,0,0,0,925,929,1,0,0,0,
+		926,927,5,64,0,0,927,929,3,68,34,3,928,921,1,0,0,0,928,926,1,0,0,0,929,
+		938,1,0,0,0,930,931,10,2,0,0,931,932,5,3,0,0,932,937,3,68,34,3,933,934,
+		10,1,0,0,934,935,5,69,0,0,935,937,3,68,34,2,936,930,1,0,0,0,936,933,1,
+		0,0,0,937,940,1,0,0,0,938,936,1,0,0,0,938,939,1,0,0,0,939,69,1,0,0,0,940,
+		938,1,0,0,0,941,942,3,74,37,0,942,943,3,76,38,0,943,1005,1,0,0,0,944,946,
+		5,64,0,0,945,944,1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,948,5,8,0,
+		0,948,949,3,76,38,0,949,950,5,3,0,0,950,951,3,76,38,0,951,1005,1,0,0,0,
+		952,954,5,64,0,0,953,952,1,0,0,0,953,954,1,0,0,0,954,955,1,0,0,0,955,956,
+		5,48,0,0,956,957,5,171,0,0,957,958,3,32,16,0,958,959,5,172,0,0,959,1005,
+		1,0,0,0,960,962,5,64,0,0,961,960,1,0,0,0,961,962,1,0,0,0,962,963,1,0,0,
+		0,963,964,5,48,0,0,964,965,5,171,0,0,965,970,3,66,33,0,966,967,5,173,0,
+		0,967,969,3,66,33,0,968,966,1,0,0,0,969,972,1,0,0,0,970,968,1,0,0,0,970,
+		971,1,0,0,0,971,973,1,0,0,0,972,970,1,0,0,0,973,974,5,172,0,0,974,1005,
+		1,0,0,0,975,977,5,64,0,0,976,975,1,0,0,0,976,977,1,0,0,0,977,978,1,0,0,
+		0,978,979,7,17,0,0,979,982,3,76,38,0,980,981,5,27,0,0,981,983,3,76,38,
+		0,982,980,1,0,0,0,982,983,1,0,0,0,983,1005,1,0,0,0,984,986,5,54,0,0,985,
+		987,5,64,0,0,986,985,1,0,0,0,986,987,1,0,0,0,987,988,1,0,0,0,988,1005,
+		5,65,0,0,989,991,5,54,0,0,990,992,5,64,0,0,991,990,1,0,0,0,991,992,1,0,
+		0,0,992,993,1,0,0,0,993,1005,3,90,45,0,994,996,5,54,0,0,995,997,5,64,0,
+		0,996,995,1,0,0,0,996,997,1,0,0,0,997,998,1,0,0,0,998,999,5,22,0,0,999,
+		1000,5,38,0,0,1000,1005,3,76,38,0,1001,1002,3,72,36,0,1002,1003,3,76,38,
+		0,1003,1005,1,0,0,0,1004,941,1,0,0,0,1004,945,1,0,0,0,1004,953,1,0,0,0,
+		1004,961,1,0,0,0,1004,976,1,0,0,0,1004,984,1,0,0,0,1004,989,1,0,0,0,1004,
+		994,1,0,0,0,1004,1001,1,0,0,0,1005,71,1,0,0,0,1006,1017,7,18,0,0,1007,
+		1008,5,148,0,0,1008,1012,5,171,0,0,1009,1010,3,94,47,0,1010,1011,5,174,
+		0,0,1011,1013,1,0,0,0,1012,1009,1,0,0,0,1012,1013,1,0,0,0,1013,1014,1,
+		0,0,0,1014,1015,7,18,0,0,1015,1017,5,172,0,0,1016,1006,1,0,0,0,1016,1007,
+		1,0,0,0,1017,73,1,0,0,0,1018,1019,7,19,0,0,1019,75,1,0,0,0,1020,1021,6,
+		38,-1,0,1021,1025,3,78,39,0,1022,1023,7,20,0,0,1023,1025,3,76,38,5,1024,
+		1020,1,0,0,0,1024,1022,1,0,0,0,1025,1040,1,0,0,0,1026,1027,10,4,0,0,1027,
+		1028,7,21,0,0,1028,1039,3,76,38,5,1029,1030,10,3,0,0,1030,1031,7,20,0,
+		0,1031,1039,3,76,38,4,1032,1033,10,2,0,0,1033,1034,5,161,0,0,1034,1039,
+		3,76,38,3,1035,1036,10,1,0,0,1036,1037,7,22,0,0,1037,1039,3,76,38,2,1038,
+		1026,1,0,0,0,1038,1029,1,0,0,0,1038,1032,1,0,0,0,1038,1035,1,0,0,0,1039,
+		1042,1,0,0,0,1040,1038,1,0,0,0,1040,1041,1,0,0,0,1041,77,1,0,0,0,1042,
+		1040,1,0,0,0,1043,1044,6,39,-1,0,1044,1138,5,65,0,0,1045,1138,3,90,45,
+		0,1046,1138,3,92,46,0,1047,1138,5,177,0,0,1048,1138,5,176,0,0,1049,1050,
+		5,52,0,0,1050,1052,5,177,0,0,1051,1053,3,94,47,0,1052,1051,1,0,0,0,1052,
+		1053,1,0,0,0,1053,1138,1,0,0,0,1054,1055,3,94,47,0,1055,1056,5,177,0,0,
+		1056,1138,1,0,0,0,1057,1138,5,180,0,0,1058,1059,5,29,0,0,1059,1060,5,171,
+		0,0,1060,1061,3,32,16,0,1061,1062,5,172,0,0,1062,1138,1,0,0,0,1063,1064,
+		5,32,0,0,1064,1065,5,171,0,0,1065,1066,3,94,47,0,1066,1067,5,38,0,0,1067,
+		1068,3,76,38,0,1068,1069,5,172,0,0,1069,1138,1,0,0,0,1070,1138,7,23,0,
+		0,1071,1072,5,171,0,0,1072,1073,3,32,16,0,1073,1074,5,172,0,0,1074,1138,
+		1,0,0,0,1075,1076,5,4,0,0,1076,1085,5,164,0,0,1077,1082,3,66,33,0,1078,
+		1079,5,173,0,0,1079,1081,3,66,33,0,1080,1078,1,0,0,0,1081,1084,1,0,0,0,
+		1082,1080,1,0,0,0,1082,1083,1,0,0,0,1083,1086,1,0,0,0,1084,1082,1,0,0,
+		0,1085,1077,1,0,0,0,1085,1086,1,0,0,0,1086,1087,1,0,0,0,1087,1138,5,165,
+		0,0,1088,1090,5,10,0,0,1089,1091,3,66,33,0,1090,1089,1,0,0,0,1090,1091,
+		1,0,0,0,1091,1093,1,0,0,0,1092,1094,3,82,41,0,1093,1092,1,0,0,0,1094,1095,
+		1,0,0,0,1095,1093,1,0,0,0,1095,1096,1,0,0,0,1096,1099,1,0,0,0,1097,1098,
+		5,24,0,0,1098,1100,3,66,33,0,1099,1097,1,0,0,0,1099,1100,1,0,0,0,1100,
+		1101,1,0,0,0,1101,1102,5,26,0,0,1102,1138,1,0,0,0,1103,1104,5,11,0,0,1104,
+		1105,5,171,0,0,1105,1106,3,66,33,0,1106,1107,5,5,0,0,1107,1108,3,84,42,
+		0,1108,1109,5,172,0,0,1109,1138,1,0,0,0,1110,1111,3,80,40,0,1111,1124,
+		5,171,0,0,1112,1125,5,158,0,0,1113,1115,5,22,0,0,1114,1113,1,0,0,0,1114,
+		1115,1,0,0,0,1115,1116,1,0,0,0,1116,1121,3,66,33,0,1117,1118,5,173,0,0,
+		1118,1120,3,66,33,0,1119,1117,1,0,0,0,1120,1123,1,0,0,0,1121,1119,1,0,
+		0,0,1121,1122,1,0,0,0,1122,1125,1,0,0,0,1123,1121,1,0,0,0,1124,1112,1,
+		0,0,0,1124,1114,1,0,0,0,1124,1125,1,0,0,0,1125,1126,1,0,0,0,1126,1127,
+		5,172,0,0,1127,1138,1,0,0,0,1128,1129,3,94,47,0,1129,1130,5,174,0,0,1130,
+		1131,3,94,47,0,1131,1138,1,0,0,0,1132,1138,3,94,47,0,1133,1134,5,171,0,
+		0,1134,1135,3,66,33,0,1135,1136,5,172,0,0,1136,1138,1,0,0,0,1137,1043,
+		1,0,0,0,1137,1045,1,0,0,0,1137,1046,1,0,0,0,1137,1047,1,0,0,0,1137,1048,
+		1,0,0,0,1137,1049,1,0,0,0,1137,1054,1,0,0,0,1137,1057,1,0,0,0,1137,1058,
+		1,0,0,0,1137,1063,1,0,0,0,1137,1070,1,0,0,0,1137,1071,1,0,0,0,1137,1075,
+		1,0,0,0,1137,1088,1,0,0,0,1137,1103,1,0,0,0,1137,1110,1,0,0,0,1137,1128,
+		1,0,0,0,1137,1132,1,0,0,0,1137,1133,1,0,0,0,1138,1160,1,0,0,0,1139,1140,
+		10,9,0,0,1140,1141,5,164,0,0,1141,1142,3,76,38,0,1142,1143,5,165,0,0,1143,
+		1159,1,0,0,0,1144,1145,10,6,0,0,1145,1146,5,166,0,0,1146,1159,3,84,42,
+		0,1147,1148,10,5,0,0,1148,1152,5,149,0,0,1149,1150,3,94,47,0,1150,1151,
+		5,174,0,0,1151,1153,1,0,0,0,1152,1149,1,0,0,0,1152,1153,1,0,0,0,1153,1156,
+		1,0,0,0,1154,1157,3,94,47,0,1155,1157,5,18,0,0,1156,1154,1,0,0,0,1156,
+		1155,1,0,0,0,1157,1159,1,0,0,0,1158,1139,1,0,0,0,1158,1144,1,0,0,0,1158,
+		1147,1,0,0,0,1159,1162,1,0,0,0,1160,1158,1,0,0,0,1160,1161,1,0,0,0,1161,
+		79,1,0,0,0,1162,1160,1,0,0,0,1163,1164,3,94,47,0,1164,1165,5,174,0,0,1165,
+		1167,1,0,0,0,1166,1163,1,0,0,0,1166,1167,1,0,0,0,1167,1168,1,0,0,0,1168,
+		1172,3,94,47,0,1169,1172,5,58,0,0,1170,1172,5,82,0,0,1171,1166,1,0,0,0,
+		1171,1169,1,0,0,0,1171,1170,1,0,0,0,1172,81,1,0,0,0,1173,1174,5,117,0,
+		0,1174,1175,3,66,33,0,1175,1176,5,102,0,0,1176,1177,3,66,33,0,1177,83,
+		1,0,0,0,1178,1179,6,42,-1,0,1179,1180,5,4,0,0,1180,1181,5,152,0,0,1181,
+		1182,3,84,42,0,1182,1183,5,154,0,0,1183,1223,1,0,0,0,1184,1185,5,62,0,
+		0,1185,1186,5,152,0,0,1186,1187,3,84,42,0,1187,1188,5,173,0,0,1188,1189,
+		3,84,42,0,1189,1190,5,154,0,0,1190,1223,1,0,0,0,1191,1192,5,97,0,0,1192,
+		1201,5,152,0,0,1193,1198,3,86,43,0,1194,1195,5,173,0,0,1195,1197,3,86,
+		43,0,1196,1194,1,0,0,0,1197,1200,1,0,0,0,1198,1196,1,0,0,0,1198,1199,1,
+		0,0,0,1199,1202,1,0,0,0,1200,1198,1,0,0,0,1201,1193,1,0,0,0,1201,1202,
+		1,0,0,0,1202,1203,1,0,0,0,1203,1223,5,154,0,0,1204,1206,3,94,47,0,1205,
+		1207,7,24,0,0,1206,1205,1,0,0,0,1206,1207,1,0,0,0,1207,1215,1,0,0,0,1208,
+		1209,5,171,0,0,1209,1212,5,178,0,0,1210,1211,5,173,0,0,1211,1213,5,178,
+		0,0,1212,1210,1,0,0,0,1212,1213,1,0,0,0,1213,1214,1,0,0,0,1214,1216,5,
+		172,0,0,1215,1208,1,0,0,0,1215,1216,1,0,0,0,1216,1220,1,0,0,0,1217,1218,
+		7,10,0,0,1218,1219,5,103,0,0,1219,1221,5,123,0,0,1220,1217,1,0,0,0,1220,
+		1221,1,0,0,0,1221,1223,1,0,0,0,1222,1178,1,0,0,0,1222,1184,1,0,0,0,1222,
+		1191,1,0,0,0,1222,1204,1,0,0,0,1223,1229,1,0,0,0,1224,1225,10,2,0,0,1225,
+		1226,5,164,0,0,1226,1228,5,165,0,0,1227,1224,1,0,0,0,1228,1231,1,0,0,0,
+		1229,1227,1,0,0,0,1229,1230,1,0,0,0,1230,85,1,0,0,0,1231,1229,1,0,0,0,
+		1232,1233,3,94,47,0,1233,1234,3,84,42,0,1234,87,1,0,0,0,1235,1238,3,94,
+		47,0,1236,1237,5,174,0,0,1237,1239,3,94,47,0,1238,1236,1,0,0,0,1238,1239,
+		1,0,0,0,1239,89,1,0,0,0,1240,1241,7,25,0,0,1241,91,1,0,0,0,1242,1243,7,
+		26,0,0,1243,93,1,0,0,0,1244,1248,5,181,0,0,1245,1248,5,182,0,0,1246,1248,
+		3,96,48,0,1247,1244,1,0,0,0,1247,1245,1,0,0,0,1247,1246,1,0,0,0,1248,95,
+		1,0,0,0,1249,1250,7,27,0,0,1250,97,1,0,0,0,189,101,108,113,119,122,129,
+		135,139,142,146,150,156,160,170,174,178,181,185,191,198,201,209,214,220,
+		223,227,232,239,242,247,261,266,271,276,281,286,295,302,306,310,315,318,
+		322,327,330,334,338,341,347,353,359,371,379,384,389,392,397,404,408,411,
+		414,420,422,429,433,435,447,450,454,460,468,483,490,499,510,515,523,527,
+		535,546,557,560,570,573,576,581,583,588,590,594,607,613,616,618,630,637,
+		641,648,657,660,663,667,676,679,683,692,695,699,703,713,723,740,752,765,
+		770,779,791,794,796,810,814,816,818,820,824,828,832,836,838,849,854,864,
+		869,873,877,879,885,889,891,900,905,909,911,917,924,928,936,938,945,953,
+		961,970,976,982,986,991,996,1004,1012,1016,1024,1038,1040,1052,1082,1085,
+		1090,1095,1099,1114,1121,1124,1137,1152,1156,1158,1160,1166,1171,1198,
+		1201,1206,1212,1215,1220,1222,1229,1238,1247
 	};
 
 	public static readonly ATN _ATN =

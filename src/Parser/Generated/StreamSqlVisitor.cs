@@ -219,6 +219,40 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCreateUser([NotNull] StreamSqlParser.CreateUserContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>copyTo</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCopyTo([NotNull] StreamSqlParser.CopyToContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>declareCursor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitDeclareCursor([NotNull] StreamSqlParser.DeclareCursorContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>fetchCursor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitFetchCursor([NotNull] StreamSqlParser.FetchCursorContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>closeCursor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCloseCursor([NotNull] StreamSqlParser.CloseCursorContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.copyOption"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCopyOption([NotNull] StreamSqlParser.CopyOptionContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.transactionMode"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
@@ -564,6 +598,19 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitIsDistinctFrom([NotNull] StreamSqlParser.IsDistinctFromContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>regexMatch</c>
+	/// labeled alternative in <see cref="StreamSqlParser.predicate"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRegexMatch([NotNull] StreamSqlParser.RegexMatchContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.regexOperator"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRegexOperator([NotNull] StreamSqlParser.RegexOperatorContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.comparisonOperator"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
@@ -758,6 +805,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitPostgresCast([NotNull] StreamSqlParser.PostgresCastContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>collate</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCollate([NotNull] StreamSqlParser.CollateContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.functionName"/>.
 	/// </summary>

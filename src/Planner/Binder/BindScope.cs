@@ -3,20 +3,60 @@ using StreamSql.Planner.Catalog;
 
 namespace StreamSql.Planner.Binder;
 
-/// <summary>The columns visible to an expression: one relation's row schema under its name or alias.</summary>
+/// <summary>
+/// The columns visible to an expression: one relation's row schema under its name or alias, or, for a join, the
+/// relations side by side (Parts: each one's name, alias and place in the combined row).
+/// </summary>
 public sealed record BindScope(string RelationName, string? Alias, IReadOnlyList<ColumnSchema> Columns)
 {
     public static readonly BindScope Empty = new("", null, []);
 
-    public int Resolve(string? qualifier, string name, int position)
+    public IReadOnlyList<(string Name, string? Alias, int Start, int Count)>? Parts { get; init; }
+
+    /// <summary>The scope of a join: the left relations' columns, then the right ones'.</summary>
+    public static BindScope Join(BindScope left, BindScope right, int position)
     {
-        if (qualifier is not null && qualifier != (Alias ?? RelationName))
+        var parts = new List<(string Name, string? Alias, int Start, int Count)>(left.PartList());
+        foreach (var part in right.PartList())
         {
-            throw new SqlException(SqlState.UndefinedTable, $"missing FROM-clause entry for table \"{qualifier}\"", position);
+            var name = part.Alias ?? part.Name;
+            if (parts.Exists(p => (p.Alias ?? p.Name) == name))
+            {
+                throw new SqlException(SqlState.DuplicateAlias, $"table name \"{name}\" specified more than once", position);
+            }
+
+            parts.Add(part with { Start = part.Start + left.Columns.Count });
         }
 
+        return new BindScope("", null, [.. left.Columns, .. right.Columns]) { Parts = parts };
+    }
+
+    private IReadOnlyList<(string Name, string? Alias, int Start, int Count)> PartList() => Parts ?? [(RelationName, Alias, 0, Columns.Count)];
+
+    /// <summary>The columns a qualifier names (all of them without one): where they start in the row and how many.</summary>
+    public (int Start, int Count) Range(string? qualifier, int position)
+    {
+        if (qualifier is null)
+        {
+            return (0, Columns.Count);
+        }
+
+        foreach (var part in PartList())
+        {
+            if (qualifier == (part.Alias ?? part.Name))
+            {
+                return (part.Start, part.Count);
+            }
+        }
+
+        throw new SqlException(SqlState.UndefinedTable, $"missing FROM-clause entry for table \"{qualifier}\"", position);
+    }
+
+    public int Resolve(string? qualifier, string name, int position)
+    {
+        var (start, count) = Range(qualifier, position);
         var found = -1;
-        for (var i = 0; i < Columns.Count; i++)
+        for (var i = start; i < start + count; i++)
         {
             if (Columns[i].Name == name)
             {

@@ -251,17 +251,13 @@ public static class QueryBinder
             switch (item)
             {
                 case AllColumns all:
-                    if (all.Qualifier is not null && all.Qualifier != scope.Alias && all.Qualifier != scope.RelationName)
-                    {
-                        throw new SqlException(SqlState.UndefinedTable, $"missing FROM-clause entry for table \"{all.Qualifier}\"", all.Position);
-                    }
-
+                    var (start, count) = scope.Range(all.Qualifier, all.Position);
                     if (spec.From.Count == 0)
                     {
                         throw new SqlException(SqlState.SyntaxError, "SELECT * with no tables specified is not valid", all.Position);
                     }
 
-                    for (var i = 0; i < scope.Columns.Count; i++)
+                    for (var i = start; i < start + count; i++)
                     {
                         var column = scope.Columns[i];
                         if (!column.Hidden)
@@ -326,13 +322,24 @@ public static class QueryBinder
             return (new LogicalValues([[]], []), null, BindScope.Empty);
         }
 
-        if (from.Count > 1)
+        // FROM a, b is a cross join.
+        var relation = from[0];
+        for (var i = 1; i < from.Count; i++)
         {
-            throw SqlException.NotSupported("a FROM list with several relations", from[1].Position);
+            relation = new JoinRelation(from[i].Position, JoinKind.Cross, relation, from[i], null, null, null);
         }
 
-        switch (from[0])
+        return BindRelation(relation, catalog);
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindRelation(FromRelation relation, CatalogStore catalog)
+    {
+        switch (relation)
         {
+            case TableRelation table when catalog.SystemRelations?.Find(table.Name.Schema, table.Name.Name, catalog) is { } system:
+                var rows = system.Rows.Select(r => (IReadOnlyList<BoundExpression>)r.Select((v, i) => (BoundExpression)new BoundLiteral(v, system.Columns[i].Type)).ToList()).ToList();
+                var systemColumns = Rename(system.Columns, table.ColumnAliases, table.Position);
+                return (new LogicalValues(rows, system.Columns), null, new BindScope(table.Name.Name, table.Alias, systemColumns));
             case TableRelation table:
                 var stream = catalog.GetStream(table.Name.Name, table.Name.Position);
                 var scanColumns = Rename(stream.RowSchema, table.ColumnAliases, table.Position);
@@ -345,12 +352,34 @@ public static class QueryBinder
                 var columns = Rename(plan.Schema, subquery.ColumnAliases, subquery.Position);
                 return (plan, source, new BindScope(subquery.Alias ?? "subquery", subquery.Alias, columns));
             case JoinRelation join:
-                throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN", join.Position);
+                return BindJoin(join, catalog);
             case TableFunctionRelation function:
                 throw SqlException.NotSupported($"table function {function.Name.ToUpperInvariant()}", function.Position);
             default:
-                throw SqlException.NotSupported(from[0].GetType().Name, from[0].Position);
+                throw SqlException.NotSupported(relation.GetType().Name, relation.Position);
         }
+    }
+
+    /// <summary>INNER, LEFT and CROSS joins (and FROM lists), run by pull queries over finite inputs; the runtime rejects them in push queries.</summary>
+    private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindJoin(JoinRelation join, CatalogStore catalog)
+    {
+        if (join.Kind is JoinKind.Right or JoinKind.Full)
+        {
+            throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN", join.Position);
+        }
+
+        if (join.Using is not null || join.Within is not null)
+        {
+            var kind = join.Kind == JoinKind.Inner ? "" : join.Kind.ToString().ToUpperInvariant() + " ";
+            throw SqlException.NotSupported(kind + (join.Using is not null ? "JOIN ... USING" : "JOIN ... WITHIN"), join.Position);
+        }
+
+        var (left, leftSource, leftScope) = BindRelation(join.Left, catalog);
+        var (right, rightSource, rightScope) = BindRelation(join.Right, catalog);
+        var scope = BindScope.Join(leftScope, rightScope, join.Right.Position);
+        var condition = join.On is null ? null : NewBinder(scope).BindCondition(join.On, "JOIN/ON");
+        var columns = left.Schema.Concat(right.Schema).Select(c => c with { IsKey = false }).ToList();
+        return (new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns), leftSource ?? rightSource, scope);
     }
 
     private static IReadOnlyList<ColumnSchema> Rename(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string>? aliases, int position)
@@ -379,6 +408,7 @@ public static class QueryBinder
     public static string OutputName(Expression expression) => expression switch
     {
         ColumnReference c => c.Name,
+        FunctionCall { Name: "textregexeq" or "texticregexeq" } => "?column?",
         FunctionCall f => f.Name,
         CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
         TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,

@@ -10,6 +10,9 @@ public sealed class CatalogStore
     private readonly Dictionary<string, QueryDefinition> _queries = new(StringComparer.Ordinal);
     private int _nextQueryNumber = 1;
 
+    /// <summary>Relations answered from the catalog (pg_catalog); set once by the server at start, null when there are none.</summary>
+    public ISystemRelations? SystemRelations { get; set; }
+
     public StreamDefinition? FindStream(string name)
     {
         lock (_gate)

@@ -53,6 +53,16 @@ public static class FunctionRegistry
         ["rpad"] = [F("rpad", [T, I], T), F("rpad", [T, I, T], T)],
         ["strpos"] = [F("strpos", [T, T], I)],
         ["starts_with"] = [F("starts_with", [T, T], B)],
+
+        // catalog queries (psql's \d family): the ~ operators and object helpers
+        ["textregexeq"] = [F("textregexeq", [T, T], B)],
+        ["texticregexeq"] = [F("texticregexeq", [T, T], B)],
+        ["pg_get_userbyid"] = [F("pg_get_userbyid", [I], T)],
+        ["pg_table_is_visible"] = [F("pg_table_is_visible", [I], B)],
+        ["version"] = [F("version", [], T)],
+        ["pg_function_is_visible"] = [F("pg_function_is_visible", [I], B)],
+        ["pg_get_function_result"] = [F("pg_get_function_result", [I], T)],
+        ["pg_get_function_arguments"] = [F("pg_get_function_arguments", [I], T)],
         ["split_part"] = [F("split_part", [T, T, I], T)],
         ["ascii"] = [F("ascii", [T], I)],
         ["chr"] = [F("chr", [I], T)],

@@ -70,9 +70,15 @@ public sealed partial class StreamEngine
         }
 
         var query = BindAndOptimize(create.AsQuery!);
-        if (Operators.PartitionPipeline.Build(query.Plan).Leaf is Planner.Logical.LogicalAggregate)
+        var leaf = Operators.PartitionPipeline.Build(query.Plan).Leaf;
+        if (leaf is Planner.Logical.LogicalAggregate)
         {
             throw SqlException.NotSupported("GROUP BY or aggregates in a persistent query", create.AsQuery!.Position);
+        }
+
+        if (leaf is Planner.Logical.LogicalJoin)
+        {
+            throw SqlException.NotSupported("JOIN in a persistent query", create.AsQuery!.Position);
         }
 
         var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent query must read a stream", create.AsQuery!.Position);

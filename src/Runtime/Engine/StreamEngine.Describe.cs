@@ -20,6 +20,11 @@ public sealed partial class StreamEngine
             case SelectStatement select:
                 columns = BindForDescribe(select.Query, parameters).Columns;
                 break;
+            case CopyToStatement copy:
+                // COPY sends no RowDescription: its rows are CopyData.
+                BindForDescribe(copy.Query, parameters);
+                columns = null;
+                break;
             case InsertValuesStatement insert:
                 InsertBinder.Bind(insert, Catalog.GetStream(insert.Target.Name, insert.Target.Position), parameters);
                 columns = null;

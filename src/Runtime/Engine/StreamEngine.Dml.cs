@@ -83,6 +83,9 @@ public sealed partial class StreamEngine
             case LogicalDistinct distinct:
                 RequirePull(push, "DISTINCT");
                 return DistinctAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
+            case LogicalJoin join:
+                RequirePull(push, "JOIN");
+                return JoinAsync(join, Execute(join.Left, push, fromLatest, cancellationToken), Execute(join.Right, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalSetOperation set:
                 RequirePull(push, set.Operator.ToString().ToUpperInvariant());
                 return SetOperationAsync(set, Execute(set.Left, push, fromLatest, cancellationToken), Execute(set.Right, push, fromLatest, cancellationToken), cancellationToken);

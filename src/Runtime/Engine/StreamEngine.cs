@@ -94,6 +94,9 @@ public sealed partial class StreamEngine : IAsyncDisposable
         {
             case SelectStatement select:
                 return Select(select.Query, session, parameters);
+            case CopyToStatement copy:
+                // The server sends these rows as COPY data.
+                return Select(copy.Query, session, parameters);
             case InsertValuesStatement insert:
                 return await InsertAsync(insert, parameters, cancellationToken).ConfigureAwait(false);
             case ShowObjectsStatement show:

@@ -191,7 +191,7 @@ public static class ExpressionCompiler
         return result;
     }
 
-    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions)];
+    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions)];
 
     private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
     {

@@ -92,7 +92,7 @@ public sealed class PartitionPipeline
     {
         switch (plan)
         {
-            case LogicalScan or LogicalValues or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset:
+            case LogicalScan or LogicalValues or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
                 // Sources, and steps that run at the consumer: the operators above them apply to their output.
                 return plan;
             case LogicalFilter filter:

@@ -1,4 +1,5 @@
 using StreamSql.Parser;
+using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Binder;
 using StreamSql.Planner.Catalog;
@@ -67,6 +68,7 @@ public sealed partial class PgConnection
         var declared = oids.Select(PgTypes.FromOid).ToArray();
         var description = statement is null || PgTransactions.IsTransactionControl(statement)
             ? new StatementDescription(declared, null)
+            : statement is FetchStatement fetch ? new StatementDescription(declared, FindCursor(fetch.Cursor, fetch.Position).Columns)
             : _engine.Describe(statement, _session, declared);
 
         // Declared types are echoed as sent; inferred ones get their OID; a parameter nothing decided is text, as in PostgreSQL.
@@ -227,7 +229,14 @@ public sealed partial class PgConnection
                 return;
             }
 
-            var rows = (RowsResult)portal.Result;
+            if (portal.Result is PgCopyResult copy)
+            {
+                await WriteCopyAsync(copy, portal.Cancellation).ConfigureAwait(false);
+                portal.Completed = true;
+                return;
+            }
+
+            var rows = portal.Result is PgFetchResult fetch ? fetch.Rows : (RowsResult)portal.Result;
             if (portal.Statement.Columns is null)
             {
                 // The client was told NoData; rows now would corrupt the protocol. StreamEngine.Describe must know every row-returning statement.
@@ -239,7 +248,7 @@ public sealed partial class PgConnection
             portal.RowCount += count;
             if (exhausted)
             {
-                WriteCommandComplete(rows.Tag ?? $"SELECT {portal.RowCount}");
+                WriteCommandComplete(portal.Result is PgFetchResult ? $"FETCH {portal.RowCount}" : rows.Tag ?? $"SELECT {portal.RowCount}");
                 portal.Completed = true;
             }
             else

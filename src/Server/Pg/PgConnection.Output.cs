@@ -24,14 +24,28 @@ public sealed partial class PgConnection
                 }
 
                 return;
+            case PgFetchResult fetch:
+                var fetched = fetch.Rows.Rows.GetAsyncEnumerator(query.Token);
+                await using (fetched.ConfigureAwait(false))
+                {
+                    var (count, _) = await WriteRowsAsync(fetch.Rows.Columns, fetched, null, 0, query).ConfigureAwait(false);
+                    WriteCommandComplete($"FETCH {count}");
+                }
+
+                return;
+            case PgCopyResult copy:
+                await WriteCopyAsync(copy, query).ConfigureAwait(false);
+                return;
         }
     }
 
     /// <summary>
     /// Streams up to maxRows rows (0 = all), flushing whenever the next row is not ready yet so push queries feel live.
     /// While it waits for a row, the socket is watched: a client that closes the connection cancels the query.
+    /// Rows are DataRows unless writeRow writes them otherwise (COPY).
     /// </summary>
-    private async Task<(long Count, bool Exhausted)> WriteRowsAsync(IReadOnlyList<ColumnSchema> columns, IAsyncEnumerator<Value[]> rows, short[]? formats, long maxRows, CancellationTokenSource query)
+    private async Task<(long Count, bool Exhausted)> WriteRowsAsync(
+        IReadOnlyList<ColumnSchema> columns, IAsyncEnumerator<Value[]> rows, short[]? formats, long maxRows, CancellationTokenSource query, Action<Value[]>? writeRow = null)
     {
         long count = 0;
         Task? watcher = null;
@@ -52,7 +66,15 @@ public sealed partial class PgConnection
                     return (count, true);
                 }
 
-                WriteDataRow(rows.Current, columns, formats);
+                if (writeRow is null)
+                {
+                    WriteDataRow(rows.Current, columns, formats);
+                }
+                else
+                {
+                    writeRow(rows.Current);
+                }
+
                 count++;
                 if (_writer.BufferedBytes > 64 * 1024)
                 {

@@ -25,6 +25,7 @@ public sealed partial class PgConnection
             await ClosePortalAsync(name).ConfigureAwait(false);
         }
 
+        await CloseCursorsAsync(holdable: true).ConfigureAwait(false);
         _statements.Clear();
         _session.Reset(null);
         ReportChangedSettings();

@@ -104,6 +104,7 @@ public sealed partial class PgConnection
             }
 
             await CloseAllPortalsAsync().ConfigureAwait(false);
+            await CloseCursorsAsync(holdable: true).ConfigureAwait(false);
             _reader.Dispose();
             _writer.Dispose();
         }
@@ -144,9 +145,9 @@ public sealed partial class PgConnection
             foreach (var statement in statements)
             {
                 var result = await RunStatementAsync(statement, null, null, cancellation.Token).ConfigureAwait(false);
-                if (result is RowsResult rows)
+                if (result is RowsResult or PgFetchResult)
                 {
-                    WriteRowDescription(rows.Columns, null);
+                    WriteRowDescription(result is PgFetchResult fetch ? fetch.Rows.Columns : ((RowsResult)result).Columns, null);
                 }
 
                 await WriteResultAsync(result, cancellation).ConfigureAwait(false);
@@ -181,6 +182,11 @@ public sealed partial class PgConnection
         if (_transactions.TryHandle(statement, out var tag, out var notice))
         {
             WriteNotice(notice);
+            if (!_transactions.InBlock)
+            {
+                await CloseCursorsAsync(holdable: false).ConfigureAwait(false);
+            }
+
             return new CommandResult(tag);
         }
 
@@ -196,13 +202,23 @@ public sealed partial class PgConnection
             return new CommandResult("CREATE ROLE");
         }
 
+        switch (statement)
+        {
+            case DeclareCursorStatement declare:
+                return await DeclareCursorAsync(declare, parameters).ConfigureAwait(false);
+            case FetchStatement fetch:
+                return Fetch(fetch);
+            case CloseCursorStatement close:
+                return await CloseCursorAsync(close).ConfigureAwait(false);
+        }
+
         var result = await _engine.ExecuteAsync(statement, _session, parameters, cancellationToken).ConfigureAwait(false);
         if (statement is SetStatement or ResetStatement)
         {
             ReportChangedSettings();
         }
 
-        return result;
+        return statement is CopyToStatement copy && result is RowsResult rows ? new PgCopyResult(rows, copy) : result;
     }
 
     private CancellationTokenSource BeginQuery()

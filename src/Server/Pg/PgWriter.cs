@@ -87,6 +87,13 @@ public sealed class PgWriter : IDisposable
         _length += 4 + written;
     }
 
+    /// <summary>Writes UTF-8 text with no length or terminator (a CopyData payload).</summary>
+    public void WriteUtf8(ReadOnlySpan<char> text)
+    {
+        Ensure(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
+    }
+
     public void WriteCString(string value)
     {
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
