@@ -81,6 +81,20 @@ public sealed partial class StreamEngine
             throw SqlException.NotSupported("JOIN in a persistent query", create.AsQuery!.Position);
         }
 
+        if (leaf is not Planner.Logical.LogicalScan)
+        {
+            // ORDER BY, DISTINCT, OFFSET and set operations need the whole input: only pull queries run them so far.
+            var step = leaf switch
+            {
+                Planner.Logical.LogicalSort => "ORDER BY",
+                Planner.Logical.LogicalDistinct => "DISTINCT",
+                Planner.Logical.LogicalOffset => "OFFSET",
+                Planner.Logical.LogicalSetOperation set => set.Operator.ToString().ToUpperInvariant(),
+                _ => leaf.GetType().Name.Replace("Logical", "", StringComparison.Ordinal).ToUpperInvariant(),
+            };
+            throw SqlException.NotSupported($"{step} in a persistent query", create.AsQuery!.Position);
+        }
+
         var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent query must read a stream", create.AsQuery!.Position);
         if (query.Plan is Planner.Logical.LogicalLimit)
         {
