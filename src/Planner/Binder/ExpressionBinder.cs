@@ -218,13 +218,13 @@ public sealed class ExpressionBinder
             return temporal;
         }
 
-        var common = Coercion.CommonType(left.Type, right.Type) ?? throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
+        var common = Coercion.OperatorType(left.Type, right.Type) ?? throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
         left = Coercion.Convert(left, common, binary.Left.Position);
         right = Coercion.Convert(right, common, binary.Right.Position);
         var isArithmetic = op is BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo;
         if (isArithmetic)
         {
-            if (!common.IsNumeric || (op == BinaryOperator.Modulo && common.Kind == SqlTypeKind.Double))
+            if (!common.IsNumeric || (op == BinaryOperator.Modulo && common.Kind is SqlTypeKind.Double or SqlTypeKind.Real))
             {
                 throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
             }
@@ -333,6 +333,12 @@ public sealed class ExpressionBinder
         if (FunctionRegistry.CommonTypeFunctions.Contains(name))
         {
             return BindCommonTypeFunction(name, call, args);
+        }
+
+        if (name == "pg_typeof" && args.Count == 1)
+        {
+            // PostgreSQL's pg_typeof returns regtype; here its text, known when binding (an untyped literal is "unknown").
+            return new BoundLiteral(args[0].Type.DisplayName, SqlType.Varchar);
         }
 
         var overloads = FunctionRegistry.Find(name);

@@ -15,4 +15,10 @@ public enum SqlTypeKind
     TimestampTz,
     Date,
     Interval,
+
+    /// <summary>int2: two-byte integer.</summary>
+    SmallInt,
+
+    /// <summary>float4: single-precision float.</summary>
+    Real,
 }

@@ -80,10 +80,107 @@ public static class TextValues
         return e < 0 ? text : text[..e] + "e" + text[(e + 1)..];
     }
 
+    /// <summary>float4 output as PostgreSQL 12+ prints it: the shortest digits that round-trip, in %g style with exponent from 1e+06 / below 1e-04 (1.234567e+06).</summary>
+    public static string FormatReal(float value)
+    {
+        if (float.IsNaN(value))
+        {
+            return "NaN";
+        }
+
+        if (float.IsInfinity(value))
+        {
+            return value > 0 ? "Infinity" : "-Infinity";
+        }
+
+        if (value == 0)
+        {
+            return float.IsNegative(value) ? "-0" : "0";
+        }
+
+        // "E" after "R" digits: shortest round-trip digits with a decimal exponent.
+        var shortest = value.ToString("R", CultureInfo.InvariantCulture);
+        var negative = shortest[0] == '-';
+        var body = negative ? shortest[1..] : shortest;
+        var exponentAt = body.IndexOfAny(['E', 'e']);
+        var exponent = 0;
+        if (exponentAt >= 0)
+        {
+            exponent = int.Parse(body[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            body = body[..exponentAt];
+        }
+
+        var point = body.IndexOf('.');
+        var intPart = point < 0 ? body : body[..point];
+        var fracPart = point < 0 ? "" : body[(point + 1)..];
+        var digits = (intPart + fracPart).TrimStart('0');
+        var leadingZeros = (intPart + fracPart).Length - digits.Length;
+        digits = digits.TrimEnd('0');
+        // Decimal exponent of the first significant digit.
+        var exp10 = intPart.Length - 1 - leadingZeros + exponent;
+        string text;
+        if (exp10 < -4 || exp10 >= 6)
+        {
+            var mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
+            text = mantissa + "e" + (exp10 < 0 ? "-" : "+") + Math.Abs(exp10).ToString("00", CultureInfo.InvariantCulture);
+        }
+        else if (exp10 < 0)
+        {
+            text = "0." + new string('0', -exp10 - 1) + digits;
+        }
+        else
+        {
+            text = digits.Length <= exp10 + 1 ? digits + new string('0', exp10 + 1 - digits.Length) : digits[..(exp10 + 1)] + "." + digits[(exp10 + 1)..];
+        }
+
+        return negative ? "-" + text : text;
+    }
+
+    /// <summary>Rounds a double to float4, with PostgreSQL's overflow and underflow errors (22003).</summary>
+    public static float ToReal(double value)
+    {
+        var f = (float)value;
+        if (float.IsInfinity(f) && !double.IsInfinity(value))
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange, "value out of range: overflow");
+        }
+
+        if (f == 0 && value != 0)
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange, "value out of range: underflow");
+        }
+
+        return f;
+    }
+
     public static string FormatBoolean(bool value) => value ? "t" : "f";
 
     /// <summary>timestamptz output with TimeZone UTC: "2026-01-01 10:00:00+00".</summary>
     public static string FormatTimestampTz(long micros) => FormatTimestamp(micros) + "+00";
+
+    private static bool TryParseDouble(string text, out double value)
+    {
+        var t = text.Trim();
+        if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        switch (t.ToLowerInvariant())
+        {
+            case "nan":
+                value = double.NaN;
+                return true;
+            case "infinity" or "inf" or "+infinity" or "+inf":
+                value = double.PositiveInfinity;
+                return true;
+            case "-infinity" or "-inf":
+                value = double.NegativeInfinity;
+                return true;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>Parses text as a value of the given type; the object holds the engine representation (see BoundLiteral).</summary>
     public static object Parse(string text, SqlType type, int? position)
@@ -108,6 +205,29 @@ public static class TextValues
                 }
 
                 break;
+            case SqlTypeKind.SmallInt:
+                if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var si))
+                {
+                    return si is < short.MinValue or > short.MaxValue
+                        ? throw new SqlException(SqlState.NumericValueOutOfRange, $"value \"{text}\" is out of range for type smallint", position)
+                        : (object)(short)si;
+                }
+
+                break;
+            case SqlTypeKind.Real:
+                if (TryParseDouble(text, out var rd))
+                {
+                    // Parsed directly as float4 (no double rounding); the double tells overflow and underflow apart from real infinities and zeros.
+                    var f = float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var direct) ? direct : (float)rd;
+                    if ((float.IsInfinity(f) && !double.IsInfinity(rd)) || (f == 0 && rd != 0))
+                    {
+                        throw new SqlException(SqlState.NumericValueOutOfRange, $"\"{text}\" is out of range for type real", position);
+                    }
+
+                    return f;
+                }
+
+                break;
             case SqlTypeKind.BigInt:
                 if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
                 {
@@ -123,17 +243,9 @@ public static class TextValues
 
                 break;
             case SqlTypeKind.Double:
-                var t = text.Trim();
-                if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                if (TryParseDouble(text, out var d))
                 {
                     return d;
-                }
-
-                switch (t.ToLowerInvariant())
-                {
-                    case "nan": return double.NaN;
-                    case "infinity" or "inf": return double.PositiveInfinity;
-                    case "-infinity" or "-inf": return double.NegativeInfinity;
                 }
 
                 break;

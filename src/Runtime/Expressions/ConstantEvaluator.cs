@@ -32,6 +32,8 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         ValueKind.Null => null,
         ValueKind.Boolean => value.AsBoolean,
         ValueKind.Int => value.AsInt,
+        ValueKind.SmallInt => (short)value.AsLong,
+        ValueKind.Real => value.AsReal,
         ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz => value.AsLong,
         ValueKind.Date => (int)value.AsLong,
         ValueKind.Interval => value.AsInterval,

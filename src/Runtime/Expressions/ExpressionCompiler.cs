@@ -55,6 +55,8 @@ public static class ExpressionCompiler
         BoundNegate n => L.Call(Method(n.Type.Kind switch
         {
             SqlTypeKind.Int => nameof(ValueOps.NegateInt),
+            SqlTypeKind.SmallInt => nameof(ValueOps.NegateSmallInt),
+            SqlTypeKind.Real => nameof(ValueOps.NegateReal),
             SqlTypeKind.BigInt => nameof(ValueOps.NegateBigInt),
             SqlTypeKind.Numeric => nameof(ValueOps.NegateNumeric),
             SqlTypeKind.Interval => nameof(DateTimeOps.NegateInterval),
@@ -100,6 +102,8 @@ public static class ExpressionCompiler
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo:
                 var suffix = b.Type.Kind switch
                 {
+                    SqlTypeKind.SmallInt => "SmallInt",
+                    SqlTypeKind.Real => "Real",
                     SqlTypeKind.Int => "Int",
                     SqlTypeKind.BigInt => "BigInt",
                     SqlTypeKind.Numeric => "Numeric",
@@ -115,7 +119,7 @@ public static class ExpressionCompiler
 
     private static MethodInfo CompareMethod(SqlType type) => type.Kind == SqlTypeKind.Interval ? Method(nameof(DateTimeOps.CompareInterval), typeof(DateTimeOps)) : Method(type.Kind switch
     {
-        SqlTypeKind.Double => nameof(ValueOps.CompareDouble),
+        SqlTypeKind.Double or SqlTypeKind.Real => nameof(ValueOps.CompareDouble),
         SqlTypeKind.Numeric => nameof(ValueOps.CompareNumeric),
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
         SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
@@ -222,6 +226,8 @@ public static class ExpressionCompiler
         var suffix = call.Type.Kind switch
         {
             SqlTypeKind.TimestampTz => "TimestampTz",
+            SqlTypeKind.SmallInt => "SmallInt",
+            SqlTypeKind.Real => "Real",
             SqlTypeKind.Int => "Int",
             SqlTypeKind.BigInt => "BigInt",
             SqlTypeKind.Numeric => "Numeric",

@@ -75,6 +75,10 @@ public static class ScalarFunctions
 
     public static Value AbsInt(Value v) => v.IsNull ? v : v.AsInt == int.MinValue ? throw ValueOps.IntOutOfRange() : Value.FromInt(Math.Abs(v.AsInt));
 
+    public static Value AbsSmallInt(Value v) => v.IsNull ? v : v.AsInt == short.MinValue ? throw ValueOps.SmallIntOutOfRange() : Value.FromSmallInt((short)Math.Abs(v.AsInt));
+
+    public static Value AbsReal(Value v) => v.IsNull ? v : Value.FromReal(Math.Abs(v.AsReal));
+
     public static Value AbsBigInt(Value v) => v.IsNull ? v : v.AsLong == long.MinValue ? throw ValueOps.BigIntOutOfRange() : Value.FromBigInt(Math.Abs(v.AsLong));
 
     public static Value AbsNumeric(Value v) => v.IsNull ? v : Value.FromNumeric(Math.Abs(v.AsNumeric));

@@ -21,6 +21,12 @@ internal static class ValueParsing
             case SqlTypeKind.Int when int.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var i):
                 value = Value.FromInt(i);
                 return true;
+            case SqlTypeKind.SmallInt when short.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var si):
+                value = Value.FromSmallInt(si);
+                return true;
+            case SqlTypeKind.Real when float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f):
+                value = Value.FromReal(f);
+                return true;
             case SqlTypeKind.BigInt when long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var l):
                 value = Value.FromBigInt(l);
                 return true;

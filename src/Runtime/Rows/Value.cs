@@ -34,7 +34,7 @@ public readonly struct Value : IEquatable<Value>
     /// <summary>The 64-bit integer payload: BIGINT, INT widened, or a timestamp's microseconds since the epoch.</summary>
     public long AsLong => _bits;
 
-    public double AsDouble => Kind == ValueKind.Double ? BitConverter.Int64BitsToDouble(_bits) : _bits;
+    public double AsDouble => Kind is ValueKind.Double or ValueKind.Real ? BitConverter.Int64BitsToDouble(_bits) : _bits;
 
     public string AsString => (string)_text!;
 
@@ -42,6 +42,13 @@ public readonly struct Value : IEquatable<Value>
     public decimal AsNumeric => Kind == ValueKind.Numeric ? (decimal)_text! : _bits;
 
     public static Value FromBoolean(bool value) => new(ValueKind.Boolean, value ? 1 : 0, null);
+
+    public static Value FromSmallInt(short value) => new(ValueKind.SmallInt, value, null);
+
+    /// <summary>A REAL (float4), kept widened to double in the payload so AsDouble reads it without conversion.</summary>
+    public static Value FromReal(float value) => new(ValueKind.Real, BitConverter.DoubleToInt64Bits(value), null);
+
+    public float AsReal => (float)BitConverter.Int64BitsToDouble(_bits);
 
     public static Value FromInt(int value) => new(ValueKind.Int, value, null);
 
@@ -72,6 +79,8 @@ public readonly struct Value : IEquatable<Value>
         long micros when type.Kind == SqlTypeKind.TimestampTz => FromTimestampTz(micros),
         Interval interval => FromInterval(interval),
         bool b => FromBoolean(b),
+        short s => FromSmallInt(s),
+        float f => FromReal(f),
         int i => type.Kind == SqlTypeKind.BigInt ? FromBigInt(i) : FromInt(i),
         long l => type.Kind == SqlTypeKind.Timestamp ? FromTimestamp(l) : FromBigInt(l),
         double d => FromDouble(d),
@@ -91,8 +100,9 @@ public readonly struct Value : IEquatable<Value>
     {
         ValueKind.Null => null,
         ValueKind.Boolean => TextValues.FormatBoolean(AsBoolean),
-        ValueKind.Int or ValueKind.BigInt => _bits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt => _bits.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ValueKind.Double => TextValues.FormatDouble(AsDouble),
+        ValueKind.Real => TextValues.FormatReal(AsReal),
         ValueKind.Timestamp => TextValues.FormatTimestamp(_bits),
         ValueKind.TimestampTz => TextValues.FormatTimestampTz(_bits),
         ValueKind.Date => CalendarMath.FormatDate((int)_bits),

@@ -14,4 +14,8 @@ public enum ValueKind : byte
     TimestampTz,
     Date,
     Interval,
+    SmallInt,
+
+    /// <summary>float4, held as the exactly widened double.</summary>
+    Real,
 }

@@ -25,10 +25,10 @@ public static class PgParameters
             return oid switch
             {
                 PgTypes.BoolOid => Exact(bytes, 1, number)[0] != 0,
-                PgTypes.Int2Oid => (int)BinaryPrimitives.ReadInt16BigEndian(Exact(bytes, 2, number)),
+                PgTypes.Int2Oid => BinaryPrimitives.ReadInt16BigEndian(Exact(bytes, 2, number)),
                 PgTypes.Int4Oid => BinaryPrimitives.ReadInt32BigEndian(Exact(bytes, 4, number)),
                 PgTypes.Int8Oid => BinaryPrimitives.ReadInt64BigEndian(Exact(bytes, 8, number)),
-                PgTypes.Float4Oid => (double)BinaryPrimitives.ReadSingleBigEndian(Exact(bytes, 4, number)),
+                PgTypes.Float4Oid => BinaryPrimitives.ReadSingleBigEndian(Exact(bytes, 4, number)),
                 PgTypes.Float8Oid => BinaryPrimitives.ReadDoubleBigEndian(Exact(bytes, 8, number)),
                 PgTypes.NumericOid => ReadNumeric(bytes, number),
                 PgTypes.TimestampOid or PgTypes.TimestampTzOid => BinaryPrimitives.ReadInt64BigEndian(Exact(bytes, 8, number)) + PgTypes.PostgresEpochMicros,

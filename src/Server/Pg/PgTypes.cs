@@ -39,6 +39,8 @@ public static class PgTypes
     public static int Oid(SqlType type) => type.Kind switch
     {
         SqlTypeKind.Boolean => BoolOid,
+        SqlTypeKind.SmallInt => Int2Oid,
+        SqlTypeKind.Real => Float4Oid,
         SqlTypeKind.Int => Int4Oid,
         SqlTypeKind.BigInt => Int8Oid,
         SqlTypeKind.Double => Float8Oid,
@@ -56,9 +58,11 @@ public static class PgTypes
     {
         UnspecifiedOid or UnknownOid => null,
         BoolOid => SqlType.Boolean,
-        Int2Oid or Int4Oid => SqlType.Int,
+        Int2Oid => SqlType.SmallInt,
+        Int4Oid => SqlType.Int,
         Int8Oid => SqlType.BigInt,
-        Float4Oid or Float8Oid => SqlType.Double,
+        Float4Oid => SqlType.Real,
+        Float8Oid => SqlType.Double,
         NumericOid => SqlType.Numeric,
         TextOid or VarcharOid or BpcharOid or NameOid or JsonOid or JsonbOid or UuidOid => SqlType.Varchar,
         TimestampOid => SqlType.Timestamp,
@@ -71,6 +75,8 @@ public static class PgTypes
     public static short Size(SqlType type) => type.Kind switch
     {
         SqlTypeKind.Boolean => 1,
+        SqlTypeKind.SmallInt => 2,
+        SqlTypeKind.Real => 4,
         SqlTypeKind.Int => 4,
         SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => 8,
         SqlTypeKind.Date => 4,
@@ -98,7 +104,7 @@ public static class PgTypes
             case ValueKind.String:
                 writer.WriteLengthPrefixedUtf8(value.AsString);
                 return;
-            case ValueKind.Int or ValueKind.BigInt:
+            case ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt:
                 // Integers format straight into the buffer: no string per value.
                 var span = writer.ReserveValue(20);
                 Utf8Formatter.TryFormat(value.AsLong, span, out var written);
@@ -123,6 +129,14 @@ public static class PgTypes
             case SqlTypeKind.Boolean:
                 writer.WriteInt32(1);
                 writer.WriteByte(value.AsBoolean ? (byte)1 : (byte)0);
+                break;
+            case SqlTypeKind.SmallInt:
+                writer.WriteInt32(2);
+                writer.WriteInt16((short)value.AsLong);
+                break;
+            case SqlTypeKind.Real:
+                writer.WriteInt32(4);
+                writer.WriteInt32(BitConverter.SingleToInt32Bits((float)value.AsDouble));
                 break;
             case SqlTypeKind.Int:
                 writer.WriteInt32(4);
