@@ -217,8 +217,13 @@ public static class ValueOps
 
     public static int CompareBoolean(Value a, Value b) => a.AsBoolean.CompareTo(b.AsBoolean);
 
-    /// <summary>PostgreSQL orders NaN above every other float and equal to itself; CompareTo does the same.</summary>
-    public static int CompareDouble(Value a, Value b) => a.AsDouble.CompareTo(b.AsDouble);
+    /// <summary>PostgreSQL orders NaN above every other float (Infinity included) and equal to itself; .NET's CompareTo puts NaN first.</summary>
+    public static int CompareDouble(Value a, Value b)
+    {
+        var x = a.AsDouble;
+        var y = b.AsDouble;
+        return double.IsNaN(x) ? (double.IsNaN(y) ? 0 : 1) : double.IsNaN(y) ? -1 : x.CompareTo(y);
+    }
 
     public static int CompareString(Value a, Value b) => string.CompareOrdinal(a.AsString, b.AsString);
 
