@@ -156,6 +156,9 @@ public static class Coercion
             (SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz, int days) when from.Kind == SqlTypeKind.Date => CalendarMath.DateToTimestamp(days),
             (SqlTypeKind.Date, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => CalendarMath.TimestampToDate(micros),
             (SqlTypeKind.Interval, Interval iv) => iv,
+            (SqlTypeKind.Time, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => CalendarMath.TimeOfDay(micros),
+            (SqlTypeKind.Time, long micros) when from.Kind == SqlTypeKind.Time => micros,
+            (SqlTypeKind.Interval, long micros) when from.Kind == SqlTypeKind.Time => Interval.FromMicros(micros),
             _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from.DisplayName} to {target.DisplayName}", position),
         };
     }
@@ -245,6 +248,7 @@ public static class Coercion
         float f => TextValues.FormatReal(f),
         long l when type.Kind == SqlTypeKind.Timestamp => TextValues.FormatTimestamp(l),
         long l when type.Kind == SqlTypeKind.TimestampTz => TextValues.FormatTimestampTz(l),
+        long l when type.Kind == SqlTypeKind.Time => TextValues.FormatTime(l),
         Interval iv => iv.ToString(),
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
         double d => TextValues.FormatDouble(d),
@@ -261,5 +265,7 @@ public static class Coercion
         || (from.IsNumeric && to.IsNumeric)
         || (from.Kind == SqlTypeKind.Int && to.Kind == SqlTypeKind.Boolean)
         || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int)
-        || (from.IsDateTime && to.IsDateTime);
+        || (from.IsDateTime && to.IsDateTime)
+        || (from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz && to.Kind == SqlTypeKind.Time)
+        || (from.Kind == SqlTypeKind.Time && to.Kind == SqlTypeKind.Interval);
 }

@@ -21,6 +21,7 @@ public sealed record SqlType(SqlTypeKind Kind)
     public static readonly SqlType TimestampTz = new(SqlTypeKind.TimestampTz);
     public static readonly SqlType Date = new(SqlTypeKind.Date);
     public static readonly SqlType Interval = new(SqlTypeKind.Interval);
+    public static readonly SqlType Time = new(SqlTypeKind.Time);
 
     /// <summary>Date, timestamp and timestamptz: the date/time category, where values widen date → timestamp → timestamptz.</summary>
     public bool IsDateTime => Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
@@ -45,6 +46,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.TimestampTz => "timestamp with time zone",
         SqlTypeKind.Date => "date",
         SqlTypeKind.Interval => "interval",
+        SqlTypeKind.Time => "time without time zone",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -63,6 +65,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.TimestampTz => "TIMESTAMPTZ",
         SqlTypeKind.Date => "DATE",
         SqlTypeKind.Interval => "INTERVAL",
+        SqlTypeKind.Time => "TIME",
         _ => "UNKNOWN",
     };
 
@@ -81,6 +84,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.TimestampTz => "timestamptz",
         SqlTypeKind.Date => "date",
         SqlTypeKind.Interval => "interval",
+        SqlTypeKind.Time => "time",
         _ => "unknown",
     };
 

@@ -21,4 +21,7 @@ public enum SqlTypeKind
 
     /// <summary>float4: single-precision float.</summary>
     Real,
+
+    /// <summary>time without time zone: microseconds since midnight.</summary>
+    Time,
 }

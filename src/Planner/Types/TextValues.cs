@@ -153,6 +153,39 @@ public static class TextValues
         return f;
     }
 
+    /// <summary>time output: HH:MM:SS with the fraction's trailing zeros dropped (10:11:12.5).</summary>
+    public static string FormatTime(long micros)
+    {
+        var seconds = micros / MicrosPerSecond;
+        var fraction = micros % MicrosPerSecond;
+        var text = string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:00}:{seconds / 60 % 60:00}:{seconds % 60:00}");
+        return fraction == 0 ? text : text + "." + fraction.ToString("000000", CultureInfo.InvariantCulture).TrimEnd('0');
+    }
+
+    /// <summary>time input: HH:MM[:SS[.fraction]] (24:00:00 allowed), or a timestamp whose time of day is taken; fractions round to microseconds.</summary>
+    public static long ParseTime(string text, int? position)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^(?:\d{4}-\d{1,2}-\d{1,2}[ T])?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(\.\d*)?)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        if (!match.Success)
+        {
+            throw new SqlException(SqlState.InvalidDatetimeFormat, $"invalid input syntax for type time: \"{text}\"", position);
+        }
+
+        var hours = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var minutes = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+        var secs = match.Groups[3].Success ? int.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture) : 0;
+        var fraction = match.Groups[4].Success && match.Groups[4].Value.Length > 1
+            ? (long)Math.Round(double.Parse("0" + match.Groups[4].Value, CultureInfo.InvariantCulture) * MicrosPerSecond, MidpointRounding.ToEven)
+            : 0;
+        var micros = ((((hours * 60L) + minutes) * 60) + secs) * MicrosPerSecond + fraction;
+        if (hours > 24 || minutes > 59 || secs > 60 || micros > Types.Interval.MicrosPerDay)
+        {
+            throw new SqlException(SqlState.DatetimeFieldOverflow, $"date/time field value out of range: \"{text}\"", position);
+        }
+
+        return micros;
+    }
+
     public static string FormatBoolean(bool value) => value ? "t" : "f";
 
     /// <summary>timestamptz output with TimeZone UTC: "2026-01-01 10:00:00+00".</summary>
@@ -270,6 +303,8 @@ public static class TextValues
                 throw new SqlException(SqlState.InvalidDatetimeFormat, $"invalid input syntax for type date: \"{text}\"", position);
             case SqlTypeKind.Interval:
                 return Types.Interval.Parse(text, null, position);
+            case SqlTypeKind.Time:
+                return ParseTime(text, position);
         }
 
         throw new SqlException(SqlState.InvalidTextRepresentation, $"invalid input syntax for type {type.DisplayName}: \"{text}\"", position);

@@ -38,6 +38,7 @@ public static class TypeResolver
         "timestamptz" or "timestamp with time zone" => SqlType.TimestampTz,
         "date" => SqlType.Date,
         "interval" => SqlType.Interval,
+        "time" or "time without time zone" => SqlType.Time,
         _ => null,
     };
 }

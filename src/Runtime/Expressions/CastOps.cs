@@ -107,10 +107,19 @@ public static class CastOps
                     ValueKind.String => FromText(v.AsString, SqlType.Date),
                     _ => throw CannotCast(v, target),
                 };
+            case SqlTypeKind.Time:
+                return v.Kind switch
+                {
+                    ValueKind.Time => v,
+                    ValueKind.Timestamp or ValueKind.TimestampTz => Value.FromTime(CalendarMath.TimeOfDay(v.AsLong)),
+                    ValueKind.String => FromText(v.AsString, SqlType.Time),
+                    _ => throw CannotCast(v, target),
+                };
             case SqlTypeKind.Interval:
                 return v.Kind switch
                 {
                     ValueKind.Interval => v,
+                    ValueKind.Time => Value.FromInterval(Interval.FromMicros(v.AsLong)),
                     ValueKind.String => FromText(v.AsString, SqlType.Interval),
                     _ => throw CannotCast(v, target),
                 };

@@ -34,7 +34,7 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         ValueKind.Int => value.AsInt,
         ValueKind.SmallInt => (short)value.AsLong,
         ValueKind.Real => value.AsReal,
-        ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz => value.AsLong,
+        ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz or ValueKind.Time => value.AsLong,
         ValueKind.Date => (int)value.AsLong,
         ValueKind.Interval => value.AsInterval,
         ValueKind.Double => value.AsDouble,

@@ -115,7 +115,7 @@ public static class ExpressionCompiler
         }
     }
 
-    private static bool IsTemporal(SqlType type) => type.IsDateTime || type.Kind == SqlTypeKind.Interval;
+    private static bool IsTemporal(SqlType type) => type.IsDateTime || type.Kind is SqlTypeKind.Interval or SqlTypeKind.Time;
 
     private static MethodInfo CompareMethod(SqlType type) => type.Kind == SqlTypeKind.Interval ? Method(nameof(DateTimeOps.CompareInterval), typeof(DateTimeOps)) : Method(type.Kind switch
     {

@@ -50,6 +50,9 @@ public readonly struct Value : IEquatable<Value>
 
     public float AsReal => (float)BitConverter.Int64BitsToDouble(_bits);
 
+    /// <summary>A TIME as microseconds since midnight (0 to 24:00:00 inclusive).</summary>
+    public static Value FromTime(long micros) => new(ValueKind.Time, micros, null);
+
     public static Value FromInt(int value) => new(ValueKind.Int, value, null);
 
     public static Value FromBigInt(long value) => new(ValueKind.BigInt, value, null);
@@ -77,6 +80,7 @@ public readonly struct Value : IEquatable<Value>
         null => Null,
         int days when type.Kind == SqlTypeKind.Date => FromDate(days),
         long micros when type.Kind == SqlTypeKind.TimestampTz => FromTimestampTz(micros),
+        long timeMicros when type.Kind == SqlTypeKind.Time => FromTime(timeMicros),
         Interval interval => FromInterval(interval),
         bool b => FromBoolean(b),
         short s => FromSmallInt(s),
@@ -106,6 +110,7 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.Timestamp => TextValues.FormatTimestamp(_bits),
         ValueKind.TimestampTz => TextValues.FormatTimestampTz(_bits),
         ValueKind.Date => CalendarMath.FormatDate((int)_bits),
+        ValueKind.Time => TextValues.FormatTime(_bits),
         ValueKind.Interval => ((Interval)_text!).ToString(),
         ValueKind.Numeric => ((decimal)_text!).ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => (string?)_text,

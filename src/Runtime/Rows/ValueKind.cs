@@ -18,4 +18,7 @@ public enum ValueKind : byte
 
     /// <summary>float4, held as the exactly widened double.</summary>
     Real,
+
+    /// <summary>time without time zone: microseconds since midnight.</summary>
+    Time,
 }
