@@ -318,6 +318,20 @@ public sealed class ExpressionBinder
             throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
         }
 
+        if (operand is BoundLiteral { Type.Kind: not SqlTypeKind.Unknown })
+        {
+            try
+            {
+                return Coercion.Convert(operand, target, cast.Operand.Position);
+            }
+            catch (SqlException)
+            {
+                // A typed value that does not fit (CAST(40000 AS SMALLINT)) fails when evaluated, as in PostgreSQL,
+                // so a CASE branch or COALESCE argument that is never reached does not fail the statement.
+                return new BoundCast(operand, target);
+            }
+        }
+
         return Coercion.Convert(operand, target, cast.Operand.Position);
     }
 

@@ -72,7 +72,7 @@ public static class DateTimeOps
             return Value.Null;
         }
 
-        return f.AsDouble == 0 ? throw ValueOps.DivisionByZero() : Value.FromInterval(iv.AsInterval.Multiply(1 / f.AsDouble));
+        return f.AsDouble == 0 ? throw ValueOps.DivisionByZero() : Value.FromInterval(iv.AsInterval.Divide(f.AsDouble));
     }
 
     public static Value NegateInterval(Value iv) => iv.IsNull ? iv : Value.FromInterval(iv.AsInterval.Negate());

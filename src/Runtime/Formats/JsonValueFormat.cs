@@ -80,7 +80,7 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Date:
                 writer.WriteNumberValue(value.AsLong);
                 break;
-            case ValueKind.Interval:
+            case ValueKind.Interval or ValueKind.Time:
                 writer.WriteStringValue(value.ToText());
                 break;
             default:
@@ -222,6 +222,9 @@ public sealed class JsonValueFormat : IValueFormat
                         return true;
                     case SqlTypeKind.TimestampTz when element.TryGetInt64(out var tzMillis):
                         value = Value.FromTimestampTz(TextValues.TimestampFromMillis(tzMillis));
+                        return true;
+                    case SqlTypeKind.Time when element.TryGetInt64(out var timeMillis) && timeMillis is >= 0 and <= 86_400_000:
+                        value = Value.FromTime(timeMillis * 1000);
                         return true;
                     case SqlTypeKind.Date when element.TryGetInt32(out var days):
                         value = Value.FromDate(days);

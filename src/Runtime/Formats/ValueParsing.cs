@@ -36,7 +36,7 @@ internal static class ValueParsing
             case SqlTypeKind.Double when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
                 value = Value.FromDouble(d);
                 return true;
-            case SqlTypeKind.Date or SqlTypeKind.Interval or SqlTypeKind.TimestampTz when !long.TryParse(text, out _):
+            case SqlTypeKind.Date or SqlTypeKind.Interval or SqlTypeKind.TimestampTz or SqlTypeKind.Time when !long.TryParse(text, out _):
                 try
                 {
                     value = Value.FromConstant(TextValues.Parse(text, type, null), type);
@@ -52,6 +52,16 @@ internal static class ValueParsing
                 return true;
             case SqlTypeKind.Date:
                 value = Value.FromDate(int.Parse(text, CultureInfo.InvariantCulture));
+                return true;
+            case SqlTypeKind.Time:
+                // A number is milliseconds since midnight, as ksqlDB serializes TIME.
+                var timeMillis = long.Parse(text, CultureInfo.InvariantCulture);
+                if (timeMillis is < 0 or > 86_400_000)
+                {
+                    return false;
+                }
+
+                value = Value.FromTime(timeMillis * 1000);
                 return true;
             case SqlTypeKind.Timestamp:
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var millis))

@@ -23,6 +23,7 @@ public static class PgTypes
     public const int BpcharOid = 1042;
     public const int VarcharOid = 1043;
     public const int DateOid = 1082;
+    public const int TimeOid = 1083;
     public const int TimestampOid = 1114;
     public const int TimestampTzOid = 1184;
     public const int IntervalOid = 1186;
@@ -48,6 +49,7 @@ public static class PgTypes
         SqlTypeKind.Date => DateOid,
         SqlTypeKind.TimestampTz => TimestampTzOid,
         SqlTypeKind.Interval => IntervalOid,
+        SqlTypeKind.Time => TimeOid,
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         _ => TextOid,
@@ -69,6 +71,7 @@ public static class PgTypes
         TimestampTzOid => SqlType.TimestampTz,
         DateOid => SqlType.Date,
         IntervalOid => SqlType.Interval,
+        TimeOid => SqlType.Time,
         _ => throw new SqlException(SqlState.FeatureNotSupported, $"parameters of the type with OID {oid} are not supported"),
     };
 
@@ -78,7 +81,7 @@ public static class PgTypes
         SqlTypeKind.SmallInt => 2,
         SqlTypeKind.Real => 4,
         SqlTypeKind.Int => 4,
-        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => 8,
+        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz or SqlTypeKind.Time => 8,
         SqlTypeKind.Date => 4,
         SqlTypeKind.Interval => 16,
         _ => -1,
@@ -156,6 +159,11 @@ public static class PgTypes
             case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
                 writer.WriteInt32(8);
                 writer.WriteInt64(value.AsLong - PostgresEpochMicros);
+                break;
+            case SqlTypeKind.Time:
+                // time's binary form: microseconds since midnight.
+                writer.WriteInt32(8);
+                writer.WriteInt64(value.AsLong);
                 break;
             case SqlTypeKind.Date:
                 writer.WriteInt32(4);

@@ -129,7 +129,7 @@ public static class Accumulators
             return input switch
             {
                 SqlTypeKind.Double => Value.FromDouble(sum.AsDouble / _count),
-                SqlTypeKind.Interval => Value.FromInterval(sum.AsInterval.Multiply(1.0 / _count)),
+                SqlTypeKind.Interval => Value.FromInterval(sum.AsInterval.Divide(_count)),
                 _ => Value.FromNumeric(NumericMath.Divide(sum.AsNumeric, _count)),
             };
         }
