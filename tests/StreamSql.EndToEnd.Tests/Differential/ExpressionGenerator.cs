@@ -19,8 +19,9 @@ internal sealed class ExpressionGenerator(int seed)
 
     private bool Chance(int percent) => _random.Next(100) < percent;
 
-    public string Next() => _random.Next(11) switch
+    public string Next() => _random.Next(12) switch
     {
+        11 => Time(3),
         9 => SmallInt(3),
         10 => Real(3),
         7 => Interval(2),
@@ -163,6 +164,25 @@ internal sealed class ExpressionGenerator(int seed)
         };
     }
 
+    private static readonly string[] TimeLiterals = ["TIME '10:11:12'", "TIME '00:00'", "TIME '23:59:59.999999'", "TIME '24:00'", "CAST('1:2:3.5' AS TIME)", "CAST(NULL AS TIME)", "TIME '12:00:00.000001'"];
+
+    private string Time(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(TimeLiterals);
+        }
+
+        return _random.Next(5) switch
+        {
+            0 => $"({Time(depth - 1)} {Pick(["+", "-"])} {Interval(depth - 1)})",
+            1 => $"({Interval(depth - 1)} + {Time(depth - 1)})",
+            2 => $"CAST({Timestamp(depth - 1)} AS TIME)",
+            3 => $"CASE WHEN {Bool(depth - 1)} THEN {Time(depth - 1)} ELSE {Pick(TimeLiterals)} END",
+            _ => $"CAST({Pick(["'10:00'", "'25:00'", "'x'", "' 7:30 '", "'23:59:60'"])} AS TIME)",
+        };
+    }
+
     private string Text(int depth)
     {
         if (depth == 0 || Chance(30))
@@ -216,7 +236,12 @@ internal sealed class ExpressionGenerator(int seed)
             7 => $"({Text(depth - 1)} {Pick(["LIKE", "NOT LIKE", "ILIKE"])} {Pick(["'a%'", "'%c'", "'_b_'", "'%'", "'ABC'", "'a\\_c\\%'"])})",
             8 => $"({Int(depth - 1)} {Pick(["IN", "NOT IN"])} ({Int(0)}, {Int(0)}, {Int(0)}))",
             9 => $"({Int(depth - 1)} {Pick(["BETWEEN", "NOT BETWEEN"])} {Int(0)} AND {Int(0)})",
-            10 => _random.Next(2) == 0 ? $"({Timestamp(depth - 1)} {Comparison()} {Timestamp(depth - 1)})" : $"({Interval(depth - 1)} {Comparison()} {Interval(depth - 1)})",
+            10 => _random.Next(3) switch
+            {
+                0 => $"({Timestamp(depth - 1)} {Comparison()} {Timestamp(depth - 1)})",
+                1 => $"({Time(depth - 1)} {Comparison()} {Time(depth - 1)})",
+                _ => $"({Interval(depth - 1)} {Comparison()} {Interval(depth - 1)})",
+            },
             _ => $"({Bool(depth - 1)} IS {Pick(["", "NOT "])}{Pick(["TRUE", "FALSE"])})",
         };
     }
@@ -248,7 +273,7 @@ internal sealed class ExpressionGenerator(int seed)
             0 => $"({Interval(depth - 1)} {Pick(["+", "-"])} {Interval(depth - 1)})",
             1 => $"({Interval(depth - 1)} * {Pick(["2", "0.5", "-1", "3"])})",
             2 => $"({Interval(depth - 1)} / {Pick(["2", "4", "0"])})",
-            3 => $"({Timestamp(depth - 1)} - {Timestamp(depth - 1)})",
+            3 => _random.Next(2) == 0 ? $"({Timestamp(depth - 1)} - {Timestamp(depth - 1)})" : $"({Time(depth - 1)} - {Time(depth - 1)})",
             _ => $"(- {Interval(depth - 1)})",
         };
     }
@@ -260,11 +285,12 @@ internal sealed class ExpressionGenerator(int seed)
             return Pick(DateLiterals);
         }
 
-        return _random.Next(4) switch
+        return _random.Next(5) switch
         {
             0 => $"({DateValue(depth - 1)} {Pick(["+", "-"])} {Pick(["1", "30", "-366"])})",
             1 => $"CAST({Timestamp(depth - 1)} AS DATE)",
             2 => $"CAST(({DateValue(depth - 1)} - {DateValue(depth - 1)}) AS VARCHAR)",
+            3 => $"CAST(({DateValue(depth - 1)} + {Time(depth - 1)}) AS VARCHAR)",
             _ => $"CAST(({DateValue(depth - 1)} + {Interval(depth - 1)}) AS VARCHAR)",
         };
     }
