@@ -52,14 +52,13 @@ public sealed class NpgsqlSmallIntRealTimeTests(SharedServerFixture fixture)
             Assert.Equal(1, await insert.ExecuteNonQueryAsync());
         }
 
-        await using (var select = new NpgsqlCommand($"SELECT k, sm, r, t, sm + sm AS twice FROM {s} WHERE sm = $1", connection))
+        await using (var select = new NpgsqlCommand($"SELECT k, sm, r, t FROM {s} WHERE sm = $1", connection))
         {
             select.Parameters.Add(new NpgsqlParameter { Value = (short)32767 });
             await using var reader = await select.ExecuteReaderAsync();
             Assert.True(await reader.ReadAsync());
             Assert.Equal((1, (short)32767, 1.5e20f, new TimeOnly(23, 59, 59, 999)),
                 (reader.GetInt32(0), reader.GetInt16(1), reader.GetFloat(2), reader.GetFieldValue<TimeOnly>(3)));
-            // sm + sm overflows smallint only when evaluated: the error arrives with the row.
         }
 
         foreach (var (column, value, key) in new (string, object, int)[] { ("r", -0.25f, 2), ("t", new TimeOnly(0, 0), 2), ("sm", (short)-5, 2) })

@@ -254,6 +254,7 @@ public static class Coercion
         double d => TextValues.FormatDouble(d),
         decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture),
         string s => s,
+        byte[] bytes => TextValues.FormatBytea(bytes),
         _ => value.ToString() ?? "",
     };
 

@@ -201,6 +201,13 @@ public sealed class ExpressionBinder
             return new BoundBinary(op, left, right, SqlType.Varchar);
         }
 
+        if (op == BinaryOperator.Concat
+            && (left.Type.Kind, right.Type.Kind) is (SqlTypeKind.Bytea, SqlTypeKind.Bytea or SqlTypeKind.Unknown) or (SqlTypeKind.Unknown, SqlTypeKind.Bytea))
+        {
+            // bytea || bytea; an untyped literal on either side is read as bytea.
+            return new BoundBinary(op, Coercion.Convert(left, SqlType.Bytea, binary.Left.Position), Coercion.Convert(right, SqlType.Bytea, binary.Right.Position), SqlType.Bytea);
+        }
+
         if (op == BinaryOperator.Concat)
         {
             // text || anything: the non-text side is cast to text (PostgreSQL's anynonarray || text).

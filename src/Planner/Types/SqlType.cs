@@ -22,6 +22,7 @@ public sealed record SqlType(SqlTypeKind Kind)
     public static readonly SqlType Date = new(SqlTypeKind.Date);
     public static readonly SqlType Interval = new(SqlTypeKind.Interval);
     public static readonly SqlType Time = new(SqlTypeKind.Time);
+    public static readonly SqlType Bytea = new(SqlTypeKind.Bytea);
 
     /// <summary>Date, timestamp and timestamptz: the date/time category, where values widen date → timestamp → timestamptz.</summary>
     public bool IsDateTime => Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
@@ -47,6 +48,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Date => "date",
         SqlTypeKind.Interval => "interval",
         SqlTypeKind.Time => "time without time zone",
+        SqlTypeKind.Bytea => "bytea",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -66,6 +68,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Date => "DATE",
         SqlTypeKind.Interval => "INTERVAL",
         SqlTypeKind.Time => "TIME",
+        SqlTypeKind.Bytea => "BYTES",
         _ => "UNKNOWN",
     };
 
@@ -85,6 +88,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Date => "date",
         SqlTypeKind.Interval => "interval",
         SqlTypeKind.Time => "time",
+        SqlTypeKind.Bytea => "bytea",
         _ => "unknown",
     };
 

@@ -24,4 +24,7 @@ public enum SqlTypeKind
 
     /// <summary>time without time zone: microseconds since midnight.</summary>
     Time,
+
+    /// <summary>bytea (ksqlDB's BYTES): a byte string.</summary>
+    Bytea,
 }

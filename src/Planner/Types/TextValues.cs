@@ -186,6 +186,79 @@ public static class TextValues
         return micros;
     }
 
+    /// <summary>bytea output in PostgreSQL's default hex format: \x then two lower-case hex digits per byte.</summary>
+    public static string FormatBytea(byte[] bytes) => string.Create(2 + (bytes.Length * 2), bytes, static (span, b) =>
+    {
+        span[0] = '\\';
+        span[1] = 'x';
+        Convert.TryToHexStringLower(b, span[2..], out _);
+    });
+
+    /// <summary>bytea input: hex format (\x0a0b, whitespace between pairs allowed) or escape format (\\ and \ooo octal escapes, other characters as UTF-8).</summary>
+    public static byte[] ParseBytea(string text, int? position)
+    {
+        if (text.StartsWith("\\x", StringComparison.OrdinalIgnoreCase))
+        {
+            var bytes = new List<byte>(text.Length / 2);
+            var i = 2;
+            while (i < text.Length)
+            {
+                if (char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                    continue;
+                }
+
+                var high = HexDigit(text[i], position);
+                if (i + 1 >= text.Length || char.IsWhiteSpace(text[i + 1]))
+                {
+                    throw new SqlException(SqlState.InvalidParameterValue, "invalid hexadecimal data: odd number of digits", position);
+                }
+
+                bytes.Add((byte)((high << 4) | HexDigit(text[i + 1], position)));
+                i += 2;
+            }
+
+            return [.. bytes];
+        }
+
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        var result = new List<byte>(utf8.Length);
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            if (utf8[i] != (byte)'\\')
+            {
+                result.Add(utf8[i]);
+            }
+            else if (i + 1 < utf8.Length && utf8[i + 1] == (byte)'\\')
+            {
+                result.Add((byte)'\\');
+                i++;
+            }
+            else if (i + 3 < utf8.Length && IsOctal(utf8[i + 1], '3') && IsOctal(utf8[i + 2], '7') && IsOctal(utf8[i + 3], '7'))
+            {
+                result.Add((byte)(((utf8[i + 1] - '0') << 6) | ((utf8[i + 2] - '0') << 3) | (utf8[i + 3] - '0')));
+                i += 3;
+            }
+            else
+            {
+                throw new SqlException(SqlState.InvalidTextRepresentation, "invalid input syntax for type bytea", position);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static bool IsOctal(byte b, char max) => b >= '0' && b <= max;
+
+    private static int HexDigit(char c, int? position) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => throw new SqlException(SqlState.InvalidParameterValue, $"invalid hexadecimal digit: \"{c}\"", position),
+    };
+
     public static string FormatBoolean(bool value) => value ? "t" : "f";
 
     /// <summary>timestamptz output with TimeZone UTC: "2026-01-01 10:00:00+00".</summary>
@@ -305,6 +378,8 @@ public static class TextValues
                 return Types.Interval.Parse(text, null, position);
             case SqlTypeKind.Time:
                 return ParseTime(text, position);
+            case SqlTypeKind.Bytea:
+                return ParseBytea(text, position);
         }
 
         throw new SqlException(SqlState.InvalidTextRepresentation, $"invalid input syntax for type {type.DisplayName}: \"{text}\"", position);

@@ -39,6 +39,7 @@ public static class TypeResolver
         "date" => SqlType.Date,
         "interval" => SqlType.Interval,
         "time" or "time without time zone" => SqlType.Time,
+        "bytea" or "bytes" => SqlType.Bytea,
         _ => null,
     };
 }

@@ -107,6 +107,13 @@ public static class CastOps
                     ValueKind.String => FromText(v.AsString, SqlType.Date),
                     _ => throw CannotCast(v, target),
                 };
+            case SqlTypeKind.Bytea:
+                return v.Kind switch
+                {
+                    ValueKind.Bytes => v,
+                    ValueKind.String => FromText(v.AsString, SqlType.Bytea),
+                    _ => throw CannotCast(v, target),
+                };
             case SqlTypeKind.Time:
                 return v.Kind switch
                 {

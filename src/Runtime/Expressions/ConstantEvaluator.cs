@@ -39,6 +39,7 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         ValueKind.Interval => value.AsInterval,
         ValueKind.Double => value.AsDouble,
         ValueKind.Numeric => value.AsNumeric,
+        ValueKind.Bytes => value.AsBytes,
         _ => value.AsString,
     };
 }

@@ -92,7 +92,7 @@ public static class ExpressionCompiler
             case BinaryOperator.Or:
                 return L.Call(Method(nameof(ValueOps.Or)), left, right);
             case BinaryOperator.Concat:
-                return L.Call(Method(nameof(ValueOps.Concat)), left, right);
+                return L.Call(Method(b.Type.Kind == SqlTypeKind.Bytea ? nameof(ValueOps.ConcatBytes) : nameof(ValueOps.Concat)), left, right);
             case BinaryOperator.JsonField or BinaryOperator.JsonFieldText:
                 return L.Call(Method(nameof(TextFunctions.JsonGet), typeof(TextFunctions)), left, right, L.Constant(b.Operator == BinaryOperator.JsonFieldText));
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide
@@ -123,6 +123,7 @@ public static class ExpressionCompiler
         SqlTypeKind.Numeric => nameof(ValueOps.CompareNumeric),
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
         SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
+        SqlTypeKind.Bytea => nameof(ValueOps.CompareBytes),
         _ => nameof(ValueOps.CompareLong),
     });
 

@@ -227,6 +227,9 @@ public static class ValueOps
 
     public static int CompareString(Value a, Value b) => string.CompareOrdinal(a.AsString, b.AsString);
 
+    /// <summary>bytea compares bytewise (memcmp), a shorter prefix first.</summary>
+    public static int CompareBytes(Value a, Value b) => a.AsBytes.AsSpan().SequenceCompareTo(b.AsBytes);
+
     // ---- logic (three-valued) ----
 
     public static Value And(Value a, Value b)
@@ -252,6 +255,8 @@ public static class ValueOps
     public static Value Not(Value a) => a.IsNull ? Value.Null : Value.FromBoolean(!a.AsBoolean);
 
     public static Value IsBoolean(Value a, bool value, bool negated) => Value.FromBoolean((!a.IsNull && a.AsBoolean == value) != negated);
+
+    public static Value ConcatBytes(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromBytes([.. a.AsBytes, .. b.AsBytes]);
 
     public static Value Concat(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromString(string.Concat(a.AsString, b.AsString));
 

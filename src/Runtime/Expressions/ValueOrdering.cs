@@ -13,6 +13,7 @@ public static class ValueOrdering
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => ValueOps.CompareString(a, b),
         SqlTypeKind.Boolean => ValueOps.CompareBoolean(a, b),
         SqlTypeKind.Interval => DateTimeOps.CompareInterval(a, b),
+        SqlTypeKind.Bytea => ValueOps.CompareBytes(a, b),
         _ => ValueOps.CompareLong(a, b),
     };
 }

@@ -80,6 +80,10 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Date:
                 writer.WriteNumberValue(value.AsLong);
                 break;
+            case ValueKind.Bytes:
+                // bytea travels as base64, as ksqlDB writes BYTES in JSON.
+                writer.WriteBase64StringValue(value.AsBytes);
+                break;
             case ValueKind.Interval or ValueKind.Time:
                 writer.WriteStringValue(value.ToText());
                 break;

@@ -21,6 +21,16 @@ internal static class ValueParsing
             case SqlTypeKind.Int when int.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var i):
                 value = Value.FromInt(i);
                 return true;
+            case SqlTypeKind.Bytea:
+                // BYTES are base64 in JSON and DELIMITED, as ksqlDB serializes them.
+                var buffer = new byte[((text.Length * 3) + 3) / 4];
+                if (!Convert.TryFromBase64String(text, buffer, out var written))
+                {
+                    return false;
+                }
+
+                value = Value.FromBytes(buffer[..written]);
+                return true;
             case SqlTypeKind.SmallInt when short.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var si):
                 value = Value.FromSmallInt(si);
                 return true;
@@ -83,7 +93,10 @@ internal static class ValueParsing
     }
 
     /// <summary>Text written for a value in DELIMITED and string keys; timestamps as epoch milliseconds, as ksqlDB writes them.</summary>
-    public static string? ToText(Value value) => value.Kind is ValueKind.Timestamp or ValueKind.TimestampTz
-        ? TextValues.TimestampToMillis(value.AsLong).ToString(CultureInfo.InvariantCulture)
-        : value.ToText();
+    public static string? ToText(Value value) => value.Kind switch
+    {
+        ValueKind.Timestamp or ValueKind.TimestampTz => TextValues.TimestampToMillis(value.AsLong).ToString(CultureInfo.InvariantCulture),
+        ValueKind.Bytes => Convert.ToBase64String(value.AsBytes),
+        _ => value.ToText(),
+    };
 }

@@ -53,6 +53,10 @@ public readonly struct Value : IEquatable<Value>
     /// <summary>A TIME as microseconds since midnight (0 to 24:00:00 inclusive).</summary>
     public static Value FromTime(long micros) => new(ValueKind.Time, micros, null);
 
+    public static Value FromBytes(byte[]? value) => value is null ? Null : new(ValueKind.Bytes, 0, value);
+
+    public byte[] AsBytes => (byte[])_text!;
+
     public static Value FromInt(int value) => new(ValueKind.Int, value, null);
 
     public static Value FromBigInt(long value) => new(ValueKind.BigInt, value, null);
@@ -90,14 +94,27 @@ public readonly struct Value : IEquatable<Value>
         double d => FromDouble(d),
         decimal m => FromNumeric(m),
         string s => FromString(s),
+        byte[] bytes => FromBytes(bytes),
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
     };
 
-    public bool Equals(Value other) => Kind == other.Kind && _bits == other._bits && Equals(_text, other._text);
+    public bool Equals(Value other) => Kind == other.Kind && _bits == other._bits
+        && (_text is byte[] a && other._text is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(_text, other._text));
 
     public override bool Equals(object? obj) => obj is Value v && Equals(v);
 
-    public override int GetHashCode() => HashCode.Combine(Kind, _bits, _text);
+    public override int GetHashCode()
+    {
+        if (_text is byte[] bytes)
+        {
+            var hash = new HashCode();
+            hash.Add(Kind);
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
+        }
+
+        return HashCode.Combine(Kind, _bits, _text);
+    }
 
     /// <summary>PostgreSQL's text output for the value (NULL prints as null reference).</summary>
     public string? ToText() => Kind switch
@@ -111,6 +128,7 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.TimestampTz => TextValues.FormatTimestampTz(_bits),
         ValueKind.Date => CalendarMath.FormatDate((int)_bits),
         ValueKind.Time => TextValues.FormatTime(_bits),
+        ValueKind.Bytes => TextValues.FormatBytea((byte[])_text!),
         ValueKind.Interval => ((Interval)_text!).ToString(),
         ValueKind.Numeric => ((decimal)_text!).ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => (string?)_text,

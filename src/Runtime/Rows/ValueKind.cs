@@ -21,4 +21,7 @@ public enum ValueKind : byte
 
     /// <summary>time without time zone: microseconds since midnight.</summary>
     Time,
+
+    /// <summary>bytea: a byte[] by reference.</summary>
+    Bytes,
 }

@@ -34,6 +34,7 @@ public static class PgParameters
                 PgTypes.TimestampOid or PgTypes.TimestampTzOid => BinaryPrimitives.ReadInt64BigEndian(Exact(bytes, 8, number)) + PgTypes.PostgresEpochMicros,
                 PgTypes.DateOid => BinaryPrimitives.ReadInt32BigEndian(Exact(bytes, 4, number)) + PgTypes.PostgresEpochDays,
                 PgTypes.IntervalOid => ReadInterval(Exact(bytes, 16, number)),
+                PgTypes.ByteaOid => bytes.ToArray(),
                 PgTypes.TimeOid => BinaryPrimitives.ReadInt64BigEndian(Exact(bytes, 8, number)),
                 PgTypes.UuidOid => new Guid(Exact(bytes, 16, number), bigEndian: true).ToString(),
                 PgTypes.JsonbOid when bytes.Length > 0 && bytes[0] == 1 => StrictUtf8.GetString(bytes[1..]),

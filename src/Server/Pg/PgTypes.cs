@@ -11,6 +11,7 @@ public static class PgTypes
 {
     public const int UnspecifiedOid = 0;
     public const int BoolOid = 16;
+    public const int ByteaOid = 17;
     public const int NameOid = 19;
     public const int Int8Oid = 20;
     public const int Int2Oid = 21;
@@ -50,6 +51,7 @@ public static class PgTypes
         SqlTypeKind.TimestampTz => TimestampTzOid,
         SqlTypeKind.Interval => IntervalOid,
         SqlTypeKind.Time => TimeOid,
+        SqlTypeKind.Bytea => ByteaOid,
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         _ => TextOid,
@@ -72,6 +74,7 @@ public static class PgTypes
         DateOid => SqlType.Date,
         IntervalOid => SqlType.Interval,
         TimeOid => SqlType.Time,
+        ByteaOid => SqlType.Bytea,
         _ => throw new SqlException(SqlState.FeatureNotSupported, $"parameters of the type with OID {oid} are not supported"),
     };
 
@@ -159,6 +162,11 @@ public static class PgTypes
             case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
                 writer.WriteInt32(8);
                 writer.WriteInt64(value.AsLong - PostgresEpochMicros);
+                break;
+            case SqlTypeKind.Bytea:
+                // bytea's binary form is the bytes themselves.
+                writer.WriteInt32(value.AsBytes.Length);
+                writer.WriteBytes(value.AsBytes);
                 break;
             case SqlTypeKind.Time:
                 // time's binary form: microseconds since midnight.
