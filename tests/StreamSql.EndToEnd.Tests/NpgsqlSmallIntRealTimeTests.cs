@@ -3,7 +3,7 @@ using NpgsqlTypes;
 
 namespace StreamSql.EndToEnd.Tests;
 
-/// <summary>SMALLINT, REAL and TIME through Npgsql: binary results with PostgreSQL's OIDs, and binary parameters both ways.</summary>
+/// <summary>SMALLINT, REAL, TIME and BYTEA through Npgsql: binary results with PostgreSQL's OIDs, and binary parameters both ways.</summary>
 [Collection(SharedServerCollection.Name)]
 public sealed class NpgsqlSmallIntRealTimeTests(SharedServerFixture fixture)
 {
@@ -86,5 +86,36 @@ public sealed class NpgsqlSmallIntRealTimeTests(SharedServerFixture fixture)
         Assert.Equal(["int2", "float8", "time"], Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetPostgresType(i).InternalName));
         Assert.True(await reader.ReadAsync());
         Assert.Equal(((short)200, 5.0, new TimeOnly(0, 30)), (reader.GetInt16(0), reader.GetDouble(1), reader.GetFieldValue<TimeOnly>(2)));
+    }
+
+    [Fact]
+    public async Task ByteaRoundTripsAsRawBytes()
+    {
+        var s = Sql.Unique("bytes");
+        await using var connection = await _server.ConnectAsync();
+        await connection.ExecuteAsync($"CREATE STREAM {s} (k INT KEY, b BYTES) WITH (partitions=1)");
+        byte[] payload = [0, 1, 2, 0xfe, 0xff];
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {s} VALUES ($1, $2)", connection))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = 1 });
+            insert.Parameters.Add(new NpgsqlParameter { Value = payload });
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+            insert.Parameters[0].Value = 2;
+            insert.Parameters[1].Value = Array.Empty<byte>();
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        await using var select = new NpgsqlCommand($"SELECT k, b, b || $1 AS more, length(b) AS n, CAST(b AS TEXT) AS hex FROM {s} WHERE b = $2", connection);
+        select.Parameters.Add(new NpgsqlParameter { Value = new byte[] { 0x41 } });
+        select.Parameters.Add(new NpgsqlParameter { Value = payload });
+        await using var reader = await select.ExecuteReaderAsync();
+        Assert.Equal(["int4", "bytea", "bytea", "int4", "text"], Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetPostgresType(i).InternalName == "varchar" ? "text" : reader.GetPostgresType(i).InternalName));
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(1, reader.GetInt32(0));
+        Assert.Equal(payload, reader.GetFieldValue<byte[]>(1));
+        Assert.Equal([.. payload, 0x41], reader.GetFieldValue<byte[]>(2));
+        Assert.Equal(5, reader.GetInt32(3));
+        Assert.Equal("\\x000102feff", reader.GetString(4));
+        Assert.False(await reader.ReadAsync());
     }
 }

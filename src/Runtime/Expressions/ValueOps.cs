@@ -87,7 +87,8 @@ public static class ValueOps
             return Value.Null;
         }
 
-        return b.AsDouble == 0 ? throw DivisionByZero() : RealResult(a.AsDouble / b.AsDouble, a, b, a.AsDouble == 0);
+        // float4_div: NaN / 0 is NaN; a zero quotient underflows unless the dividend is zero or the divisor infinite.
+        return b.AsDouble == 0 && !double.IsNaN(a.AsDouble) ? throw DivisionByZero() : RealResult(a.AsDouble / b.AsDouble, a, b, a.AsDouble == 0 || double.IsInfinity(b.AsDouble));
     }
 
     public static Value NegateReal(Value a) => a.IsNull ? Value.Null : Value.FromReal(-a.AsReal);
@@ -180,7 +181,7 @@ public static class ValueOps
             return Value.Null;
         }
 
-        return b.AsDouble == 0 ? throw DivisionByZero() : DoubleResult(a.AsDouble / b.AsDouble, a, b);
+        return b.AsDouble == 0 && !double.IsNaN(a.AsDouble) ? throw DivisionByZero() : DoubleResult(a.AsDouble / b.AsDouble, a, b);
     }
 
     public static Value AddNumeric(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromNumeric(NumericMath.Add(a.AsNumeric, b.AsNumeric));

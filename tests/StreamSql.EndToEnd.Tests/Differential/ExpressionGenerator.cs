@@ -19,8 +19,9 @@ internal sealed class ExpressionGenerator(int seed)
 
     private bool Chance(int percent) => _random.Next(100) < percent;
 
-    public string Next() => _random.Next(12) switch
+    public string Next() => _random.Next(13) switch
     {
+        12 => Bytea(3),
         11 => Time(3),
         9 => SmallInt(3),
         10 => Real(3),
@@ -50,7 +51,12 @@ internal sealed class ExpressionGenerator(int seed)
             12 => $"mod({Int(depth - 1)}, {Int(depth - 1)})",
             0 or 1 => $"({Int(depth - 1)} {Pick(["+", "-", "*", "/", "%"])} {Int(depth - 1)})",
             2 => $"abs({Int(depth - 1)})",
-            3 => $"length({Text(depth - 1)})",
+            3 => _random.Next(3) switch
+            {
+                0 => $"length({Bytea(depth - 1)})",
+                1 => $"octet_length({Pick([Text(depth - 1), Bytea(depth - 1)])})",
+                _ => $"length({Text(depth - 1)})",
+            },
             4 => $"(- {Int(depth - 1)})",
             5 => $"CASE WHEN {Bool(depth - 1)} THEN {Int(depth - 1)} ELSE {Int(depth - 1)} END",
             6 => $"coalesce({Int(depth - 1)}, {Int(depth - 1)})",
@@ -183,6 +189,23 @@ internal sealed class ExpressionGenerator(int seed)
         };
     }
 
+    private static readonly string[] ByteaLiterals = ["CAST('\\x0a0b' AS BYTEA)", "CAST('abc' AS BYTEA)", "CAST('\\x' AS BYTEA)", "CAST('a\\\\b\\001' AS BYTEA)", "CAST(NULL AS BYTEA)", "CAST('\\xFF00' AS BYTEA)", "CAST('é' AS BYTEA)"];
+
+    private string Bytea(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(ByteaLiterals);
+        }
+
+        return _random.Next(4) switch
+        {
+            0 or 1 => $"({Bytea(depth - 1)} || {Pick([Bytea(depth - 1), "'\\x01'", "'z'"])})",
+            2 => $"CASE WHEN {Bool(depth - 1)} THEN {Bytea(depth - 1)} ELSE {Bytea(depth - 1)} END",
+            _ => $"CAST({Pick(["'\\x0g'", "'\\x0'", "'a\\9'", "'\\x 01 02'", "'plain'"])} AS BYTEA)",
+        };
+    }
+
     private string Text(int depth)
     {
         if (depth == 0 || Chance(30))
@@ -206,7 +229,7 @@ internal sealed class ExpressionGenerator(int seed)
             3 => $"substring({Text(depth - 1)}, {Pick(["1", "2", "0", "-1", "5"])}, {Pick(["1", "3", "0", "10", "-1"])})",
             4 => $"trim({Text(depth - 1)})",
             5 => $"concat({Text(depth - 1)}, {Int(depth - 1)}, {Text(depth - 1)})",
-            6 => $"CAST({Pick([Int(depth - 1), Numeric(depth - 1), Bool(depth - 1), SmallInt(depth - 1), Real(depth - 1)])} AS VARCHAR)",
+            6 => $"CAST({Pick([Int(depth - 1), Numeric(depth - 1), Bool(depth - 1), SmallInt(depth - 1), Real(depth - 1), Time(depth - 1), Bytea(depth - 1)])} AS VARCHAR)",
             7 => $"coalesce({Text(depth - 1)}, {Text(depth - 1)})",
             _ => $"({Text(depth - 1)} || {Int(depth - 1)})",
         };
@@ -228,7 +251,7 @@ internal sealed class ExpressionGenerator(int seed)
                 1 => $"({SmallInt(depth - 1)} {Comparison()} {Pick([SmallInt(depth - 1), Int(depth - 1), Real(depth - 1)])})",
                 _ => $"({Real(depth - 1)} {Comparison()} {Pick([Real(depth - 1), Double(depth - 1), Numeric(depth - 1)])})",
             },
-            2 => $"({Text(depth - 1)} {Comparison()} {Text(depth - 1)})",
+            2 => _random.Next(3) == 0 ? $"({Bytea(depth - 1)} {Comparison()} {Bytea(depth - 1)})" : $"({Text(depth - 1)} {Comparison()} {Text(depth - 1)})",
             3 => $"({Bool(depth - 1)} {Pick(["AND", "OR"])} {Bool(depth - 1)})",
             4 => $"(NOT {Bool(depth - 1)})",
             5 => $"({Pick([Int(depth - 1), Text(depth - 1), Numeric(depth - 1)])} IS {Pick(["", "NOT "])}NULL)",
