@@ -109,7 +109,7 @@ public sealed class ExpressionBinder
         }
 
         var operand = Bind(inSubquery.Operand);
-        var type = Coercion.CommonType(operand.Type, columns[0].Type)
+        var type = Coercion.OperatorType(operand.Type, columns[0].Type)
             ?? throw OperatorDoesNotExist("=", operand.Type, columns[0].Type, inSubquery.Position);
         var values = rows.Select(r => (BoundExpression)new BoundLiteral(Coercion.ConvertConstant(r[0], columns[0].Type, type, inSubquery.Position), type)).ToList();
         return new BoundInList(Coercion.Convert(operand, type, inSubquery.Operand.Position), values, inSubquery.Negated);

@@ -42,6 +42,9 @@ public sealed class KeyFormat
 
         switch (_type.Kind)
         {
+            case SqlTypeKind.Bytea:
+                // Kafka's BytesSerializer: the bytes themselves.
+                return key.AsBytes.ToArray();
             case SqlTypeKind.SmallInt:
                 var si = new byte[2];
                 BinaryPrimitives.WriteInt16BigEndian(si, (short)key.AsLong);
@@ -108,6 +111,9 @@ public sealed class KeyFormat
 
         switch (_type.Kind)
         {
+            case SqlTypeKind.Bytea:
+                key = Value.FromBytes(bytes.ToArray());
+                return true;
             case SqlTypeKind.SmallInt when bytes.Length == 2:
                 key = Value.FromSmallInt(BinaryPrimitives.ReadInt16BigEndian(bytes));
                 return true;
