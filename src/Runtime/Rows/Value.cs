@@ -98,8 +98,11 @@ public readonly struct Value : IEquatable<Value>
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
     };
 
-    public bool Equals(Value other) => Kind == other.Kind && _bits == other._bits
-        && (_text is byte[] a && other._text is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(_text, other._text));
+    /// <summary>Equality as GROUP BY and DISTINCT see it: bytea by content, and floats as PostgreSQL's = does (-0 equals 0, NaN equals NaN).</summary>
+    public bool Equals(Value other) => Kind == other.Kind
+        && (Kind is ValueKind.Double or ValueKind.Real
+            ? _bits == other._bits || AsDouble == other.AsDouble || (double.IsNaN(AsDouble) && double.IsNaN(other.AsDouble))
+            : _bits == other._bits && (_text is byte[] a && other._text is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(_text, other._text)));
 
     public override bool Equals(object? obj) => obj is Value v && Equals(v);
 
@@ -111,6 +114,13 @@ public readonly struct Value : IEquatable<Value>
             hash.Add(Kind);
             hash.AddBytes(bytes);
             return hash.ToHashCode();
+        }
+
+        if (Kind is ValueKind.Double or ValueKind.Real)
+        {
+            // -0 hashes as 0 and every NaN alike, matching Equals.
+            var d = AsDouble;
+            return HashCode.Combine(Kind, d == 0 ? 0L : double.IsNaN(d) ? 1L : _bits);
         }
 
         return HashCode.Combine(Kind, _bits, _text);
