@@ -200,9 +200,11 @@ public sealed class NpgsqlParameterTests(SharedServerFixture fixture)
         unused.Parameters.Add(new NpgsqlParameter { Value = 2 });
         Assert.Equal(["1"], await RowsAsync(unused));
 
+        // bytea is a type of its own now: comparing it with an integer is PostgreSQL's "operator does not exist".
         await using var unusable = new NpgsqlCommand($"SELECT k FROM {s} WHERE i = $1", connection);
         unusable.Parameters.Add(new NpgsqlParameter { Value = new byte[] { 1, 2 } });
-        Assert.Equal("0A000", (await Assert.ThrowsAsync<PostgresException>(() => unusable.ExecuteReaderAsync())).SqlState);
+        var byteaError = await Assert.ThrowsAsync<PostgresException>(() => unusable.ExecuteReaderAsync());
+        Assert.Equal(("42883", "operator does not exist: integer = bytea"), (byteaError.SqlState, byteaError.MessageText));
 
         Assert.Equal(["1"], await connection.RowsAsync($"SELECT k FROM {s}"));
     }

@@ -36,10 +36,11 @@ public sealed class FunctionReferenceTests
             sb.Append($"| `{name}` | {kind} | {string.Join(", ", aliases.Select(a => $"`{a}`"))} | {signatures} |\n");
         }
 
-        sb.Append("\nAggregate result types follow PostgreSQL: `count` → bigint; `sum(integer)` → bigint; `sum(bigint|numeric)` and\n");
-        sb.Append("`avg(integer|bigint|numeric)` → numeric; `sum`/`avg` of double precision or interval keep the type; `min`/`max`,\n");
+        sb.Append("\nAggregate result types follow PostgreSQL: `count` → bigint; `sum(smallint|integer)` → bigint; `sum(bigint|numeric)` and\n");
+        sb.Append("`avg(smallint|integer|bigint|numeric)` → numeric; `sum`/`avg` of double precision or interval keep the type; `sum(real)` → real,\n");
+        sb.Append("`avg(real)` → double precision; `min`/`max`,\n");
         sb.Append("`latest_by_offset`/`earliest_by_offset` keep the argument's type; `stddev_*`/`var_*` → numeric for exact inputs,\n");
-        sb.Append("double precision for double; `bool_and`/`bool_or` → boolean; `string_agg(text, delimiter)` → text.\n");
+        sb.Append("double precision for real and double; `bool_and`/`bool_or` → boolean; `string_agg(text, delimiter)` → text.\n");
         sb.Append("`array_agg`/`collect_list`, `collect_set`, `topk` and `histogram` are listed but need ARRAY and MAP types (not yet).\n");
         return sb.ToString();
     }

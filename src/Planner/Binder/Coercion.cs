@@ -9,10 +9,13 @@ public static class Coercion
 {
     private static int NumericRank(SqlTypeKind kind) => kind switch
     {
-        SqlTypeKind.Int => 1,
-        SqlTypeKind.BigInt => 2,
-        SqlTypeKind.Numeric => 3,
-        SqlTypeKind.Double => 4,
+        // PostgreSQL's implicit numeric casts: int2 → int4 → int8 → numeric → float4 → float8.
+        SqlTypeKind.SmallInt => 1,
+        SqlTypeKind.Int => 2,
+        SqlTypeKind.BigInt => 3,
+        SqlTypeKind.Numeric => 4,
+        SqlTypeKind.Real => 5,
+        SqlTypeKind.Double => 6,
         _ => 0,
     };
 
@@ -70,6 +73,15 @@ public static class Coercion
         return null;
     }
 
+    /// <summary>
+    /// The type a binary operator works in. Like <see cref="CommonType"/>, except that real meets any other numeric type in
+    /// double precision: PostgreSQL resolves real * int4 (or * numeric) to the float48/float84 operators, which return float8.
+    /// </summary>
+    public static SqlType? OperatorType(SqlType left, SqlType right) =>
+        left.IsNumeric && right.IsNumeric && (left.Kind == SqlTypeKind.Real) != (right.Kind == SqlTypeKind.Real)
+            ? SqlType.Double
+            : CommonType(left, right);
+
     /// <summary>Folds one more branch into the type of a CASE/COALESCE/VALUES column: NULLs and untyped literals do not decide it.</summary>
     public static SqlType? Accumulate(SqlType current, SqlType next) =>
         next.Kind == SqlTypeKind.Unknown ? current
@@ -118,6 +130,12 @@ public static class Coercion
 
         return (target.Kind, value) switch
         {
+            (SqlTypeKind.SmallInt or SqlTypeKind.Real, _) => ConvertToSmallOrReal(value, target, position),
+            (_, short sh) => ConvertConstant((int)sh, SqlType.Int, target, position),
+            (SqlTypeKind.Double, float f) => (double)f,
+            (SqlTypeKind.Int, float f) => RoundToInt((double)f, position),
+            (SqlTypeKind.BigInt, float f) => RoundToLong((double)f, position),
+            (SqlTypeKind.Numeric, float f) => NumericMath.ApplyTypmod(NumericMath.FromReal(f), target.Precision, target.NumericScale),
             (SqlTypeKind.BigInt, int i) => (long)i,
             (SqlTypeKind.Numeric, int i) => NumericMath.ApplyTypmod(i, target.Precision, target.NumericScale),
             (SqlTypeKind.Numeric, long l) => NumericMath.ApplyTypmod(l, target.Precision, target.NumericScale),
@@ -138,8 +156,54 @@ public static class Coercion
             (SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz, int days) when from.Kind == SqlTypeKind.Date => CalendarMath.DateToTimestamp(days),
             (SqlTypeKind.Date, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => CalendarMath.TimestampToDate(micros),
             (SqlTypeKind.Interval, Interval iv) => iv,
+            (SqlTypeKind.Time, long micros) when from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => CalendarMath.TimeOfDay(micros),
+            (SqlTypeKind.Time, long micros) when from.Kind == SqlTypeKind.Time => micros,
+            (SqlTypeKind.Interval, long micros) when from.Kind == SqlTypeKind.Time => Interval.FromMicros(micros),
             _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from.DisplayName} to {target.DisplayName}", position),
         };
+    }
+
+    private static object ConvertToSmallOrReal(object value, SqlType target, int? position)
+    {
+        if (target.Kind == SqlTypeKind.Real)
+        {
+            return value switch
+            {
+                short sh => (float)sh,
+                int i => (float)i,
+                long l => (float)l,
+                decimal m => (float)NumericMath.ToDouble(m),
+                double d => ToReal(d, position),
+                float f => f,
+                _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {(value is bool ? "boolean" : value.GetType().Name)} to real", position),
+            };
+        }
+
+        var wide = value switch
+        {
+            short sh => sh,
+            int i => i,
+            long l => l,
+            decimal m => (long)Math.Max(Math.Min(Math.Round(m, MidpointRounding.AwayFromZero), long.MaxValue), long.MinValue),
+            double d => double.IsNaN(d) ? long.MaxValue : (long)Math.Max(Math.Min(Math.Round(d, MidpointRounding.ToEven), 1e18), -1e18),
+            float f => float.IsNaN(f) ? long.MaxValue : (long)Math.Max(Math.Min(Math.Round((double)f, MidpointRounding.ToEven), 1e18), -1e18),
+            _ => throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {(value is bool ? "boolean" : value.GetType().Name)} to smallint", position),
+        };
+        return wide is < short.MinValue or > short.MaxValue
+            ? throw new SqlException(SqlState.NumericValueOutOfRange, "smallint out of range", position)
+            : (short)wide;
+    }
+
+    private static float ToReal(double d, int? position)
+    {
+        try
+        {
+            return TextValues.ToReal(d);
+        }
+        catch (SqlException e)
+        {
+            throw new SqlException(e.SqlState, e.Message, position);
+        }
     }
 
     private static int RoundToInt(decimal m, int? position)
@@ -180,13 +244,17 @@ public static class Coercion
         bool b => b ? "true" : "false",
         int d when type.Kind == SqlTypeKind.Date => CalendarMath.FormatDate(d),
         int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        short sh => sh.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        float f => TextValues.FormatReal(f),
         long l when type.Kind == SqlTypeKind.Timestamp => TextValues.FormatTimestamp(l),
         long l when type.Kind == SqlTypeKind.TimestampTz => TextValues.FormatTimestampTz(l),
+        long l when type.Kind == SqlTypeKind.Time => TextValues.FormatTime(l),
         Interval iv => iv.ToString(),
         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
         double d => TextValues.FormatDouble(d),
         decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture),
         string s => s,
+        byte[] bytes => TextValues.FormatBytea(bytes),
         _ => value.ToString() ?? "",
     };
 
@@ -198,5 +266,7 @@ public static class Coercion
         || (from.IsNumeric && to.IsNumeric)
         || (from.Kind == SqlTypeKind.Int && to.Kind == SqlTypeKind.Boolean)
         || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int)
-        || (from.IsDateTime && to.IsDateTime);
+        || (from.IsDateTime && to.IsDateTime)
+        || (from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz && to.Kind == SqlTypeKind.Time)
+        || (from.Kind == SqlTypeKind.Time && to.Kind == SqlTypeKind.Interval);
 }

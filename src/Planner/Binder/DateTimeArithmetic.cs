@@ -15,7 +15,7 @@ internal static class DateTimeArithmetic
     {
         var l = left.Type;
         var r = right.Type;
-        var temporal = l.IsDateTime || r.IsDateTime || l.Kind == SqlTypeKind.Interval || r.Kind == SqlTypeKind.Interval;
+        var temporal = l.IsDateTime || r.IsDateTime || l.Kind is SqlTypeKind.Interval or SqlTypeKind.Time || r.Kind is SqlTypeKind.Interval or SqlTypeKind.Time;
         if (!temporal || op is not (BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide))
         {
             return null;
@@ -45,6 +45,10 @@ internal static class DateTimeArithmetic
             (BinaryOperator.Add or BinaryOperator.Subtract, SqlTypeKind.Date, SqlTypeKind.Interval) => SqlType.Timestamp,
             (BinaryOperator.Add, SqlTypeKind.Interval, SqlTypeKind.Date) => SqlType.Timestamp,
             (BinaryOperator.Add or BinaryOperator.Subtract, SqlTypeKind.Interval, SqlTypeKind.Interval) => SqlType.Interval,
+            (BinaryOperator.Add or BinaryOperator.Subtract, SqlTypeKind.Time, SqlTypeKind.Interval) => SqlType.Time,
+            (BinaryOperator.Add, SqlTypeKind.Interval, SqlTypeKind.Time) => SqlType.Time,
+            (BinaryOperator.Subtract, SqlTypeKind.Time, SqlTypeKind.Time) => SqlType.Interval,
+            (BinaryOperator.Add, SqlTypeKind.Date, SqlTypeKind.Time) or (BinaryOperator.Add, SqlTypeKind.Time, SqlTypeKind.Date) => SqlType.Timestamp,
             (BinaryOperator.Multiply or BinaryOperator.Divide, SqlTypeKind.Interval, _) when r.IsNumeric => SqlType.Interval,
             (BinaryOperator.Multiply, _, SqlTypeKind.Interval) when l.IsNumeric => SqlType.Interval,
             _ => null,
@@ -78,6 +82,7 @@ internal static class DateTimeArithmetic
     {
         SqlTypeKind.Date => op == BinaryOperator.Subtract ? SqlType.Date : SqlType.Int,
         SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => op == BinaryOperator.Subtract ? known : SqlType.Interval,
+        SqlTypeKind.Time => op == BinaryOperator.Subtract ? SqlType.Time : SqlType.Interval,
         SqlTypeKind.Interval => op is BinaryOperator.Multiply or BinaryOperator.Divide ? SqlType.Double : SqlType.Interval,
         _ => SqlType.Interval,
     };

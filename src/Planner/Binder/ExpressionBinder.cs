@@ -109,7 +109,7 @@ public sealed class ExpressionBinder
         }
 
         var operand = Bind(inSubquery.Operand);
-        var type = Coercion.CommonType(operand.Type, columns[0].Type)
+        var type = Coercion.OperatorType(operand.Type, columns[0].Type)
             ?? throw OperatorDoesNotExist("=", operand.Type, columns[0].Type, inSubquery.Position);
         var values = rows.Select(r => (BoundExpression)new BoundLiteral(Coercion.ConvertConstant(r[0], columns[0].Type, type, inSubquery.Position), type)).ToList();
         return new BoundInList(Coercion.Convert(operand, type, inSubquery.Operand.Position), values, inSubquery.Negated);
@@ -201,6 +201,13 @@ public sealed class ExpressionBinder
             return new BoundBinary(op, left, right, SqlType.Varchar);
         }
 
+        if (op == BinaryOperator.Concat
+            && (left.Type.Kind, right.Type.Kind) is (SqlTypeKind.Bytea, SqlTypeKind.Bytea or SqlTypeKind.Unknown) or (SqlTypeKind.Unknown, SqlTypeKind.Bytea))
+        {
+            // bytea || bytea; an untyped literal on either side is read as bytea.
+            return new BoundBinary(op, Coercion.Convert(left, SqlType.Bytea, binary.Left.Position), Coercion.Convert(right, SqlType.Bytea, binary.Right.Position), SqlType.Bytea);
+        }
+
         if (op == BinaryOperator.Concat)
         {
             // text || anything: the non-text side is cast to text (PostgreSQL's anynonarray || text).
@@ -218,13 +225,13 @@ public sealed class ExpressionBinder
             return temporal;
         }
 
-        var common = Coercion.CommonType(left.Type, right.Type) ?? throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
+        var common = Coercion.OperatorType(left.Type, right.Type) ?? throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
         left = Coercion.Convert(left, common, binary.Left.Position);
         right = Coercion.Convert(right, common, binary.Right.Position);
         var isArithmetic = op is BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo;
         if (isArithmetic)
         {
-            if (!common.IsNumeric || (op == BinaryOperator.Modulo && common.Kind == SqlTypeKind.Double))
+            if (!common.IsNumeric || (op == BinaryOperator.Modulo && common.Kind is SqlTypeKind.Double or SqlTypeKind.Real))
             {
                 throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
             }
@@ -318,6 +325,20 @@ public sealed class ExpressionBinder
             throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
         }
 
+        if (operand is BoundLiteral { Type.Kind: not SqlTypeKind.Unknown })
+        {
+            try
+            {
+                return Coercion.Convert(operand, target, cast.Operand.Position);
+            }
+            catch (SqlException)
+            {
+                // A typed value that does not fit (CAST(40000 AS SMALLINT)) fails when evaluated, as in PostgreSQL,
+                // so a CASE branch or COALESCE argument that is never reached does not fail the statement.
+                return new BoundCast(operand, target);
+            }
+        }
+
         return Coercion.Convert(operand, target, cast.Operand.Position);
     }
 
@@ -333,6 +354,12 @@ public sealed class ExpressionBinder
         if (FunctionRegistry.CommonTypeFunctions.Contains(name))
         {
             return BindCommonTypeFunction(name, call, args);
+        }
+
+        if (name == "pg_typeof" && args.Count == 1)
+        {
+            // PostgreSQL's pg_typeof returns regtype; here its text, known when binding (an untyped literal is "unknown").
+            return new BoundLiteral(args[0].Type.DisplayName, SqlType.Varchar);
         }
 
         var overloads = FunctionRegistry.Find(name);

@@ -145,10 +145,10 @@ public static class StreamBinder
         {
             // Kafka's primitive serdes hold one value: the stream must have exactly one non-key column of a supported type.
             var valueColumns = columns.Where(c => !c.IsKey).ToList();
-            if (valueColumns.Count != 1 || valueColumns[0].Type.Kind is not (SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Varchar))
+            if (valueColumns.Count != 1 || valueColumns[0].Type.Kind is not (SqlTypeKind.SmallInt or SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Real or SqlTypeKind.Double or SqlTypeKind.Varchar or SqlTypeKind.Bytea))
             {
                 throw new SqlException(SqlState.InvalidParameterValue,
-                    "value_format 'KAFKA' needs exactly one value column of type INT, BIGINT, DOUBLE or VARCHAR", vf?.Position ?? f?.Position);
+                    "value_format 'KAFKA' needs exactly one value column of type SMALLINT, INT, BIGINT, REAL, DOUBLE, VARCHAR or BYTES", vf?.Position ?? f?.Position);
             }
         }
 

@@ -6,6 +6,8 @@ namespace StreamSql.Planner.Functions;
 public static class FunctionRegistry
 {
     private static readonly SqlType T = SqlType.Varchar;
+    private static readonly SqlType S = SqlType.SmallInt;
+    private static readonly SqlType R = SqlType.Real;
     private static readonly SqlType I = SqlType.Int;
     private static readonly SqlType L = SqlType.BigInt;
     private static readonly SqlType N = SqlType.Numeric;
@@ -39,7 +41,8 @@ public static class FunctionRegistry
         ["upper"] = [F("upper", [T], T)],
         ["lower"] = [F("lower", [T], T)],
         ["initcap"] = [F("initcap", [T], T)],
-        ["length"] = [F("length", [T], I)],
+        ["length"] = [F("length", [T], I), F("length", [SqlType.Bytea], I)],
+        ["octet_length"] = [F("octet_length", [T], I), F("octet_length", [SqlType.Bytea], I)],
         ["trim"] = [F("trim", [T], T)],
         ["ltrim"] = [F("ltrim", [T], T)],
         ["rtrim"] = [F("rtrim", [T], T)],
@@ -71,13 +74,13 @@ public static class FunctionRegistry
         ["extractjsonfield"] = [F("extractjsonfield", [T, T], T)],
 
         // numbers
-        ["abs"] = [F("abs", [I], I), F("abs", [L], L), F("abs", [N], N), F("abs", [D], D)],
+        ["abs"] = [F("abs", [I], I), F("abs", [L], L), F("abs", [N], N), F("abs", [D], D), F("abs", [S], S), F("abs", [R], R)],
         ["round"] = [F("round", [D], D), F("round", [N], N), F("round", [N, I], N)],
         ["floor"] = [F("floor", [D], D), F("floor", [N], N)],
         ["ceil"] = [F("ceil", [D], D), F("ceil", [N], N)],
         ["trunc"] = [F("trunc", [D], D), F("trunc", [N], N), F("trunc", [N, I], N)],
         ["sign"] = [F("sign", [D], D), F("sign", [N], N)],
-        ["mod"] = [F("mod", [I, I], I), F("mod", [L, L], L), F("mod", [N, N], N)],
+        ["mod"] = [F("mod", [I, I], I), F("mod", [L, L], L), F("mod", [N, N], N), F("mod", [S, S], S)],
         ["power"] = [F("power", [D, D], D)],
         ["sqrt"] = [F("sqrt", [D], D)],
         ["exp"] = [F("exp", [D], D)],

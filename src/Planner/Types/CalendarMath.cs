@@ -8,6 +8,13 @@ public static class CalendarMath
 {
     private static readonly DateTime Epoch = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
+    /// <summary>The time of day (microseconds since midnight) of a timestamp.</summary>
+    public static long TimeOfDay(long micros)
+    {
+        var r = micros % Interval.MicrosPerDay;
+        return r < 0 ? r + Interval.MicrosPerDay : r;
+    }
+
     public static string FormatDate(int days) => Epoch.AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static bool TryParseDate(string text, out int days)

@@ -21,19 +21,43 @@ public readonly record struct Interval(int Months, int Days, long Micros) : ICom
     public Interval Add(Interval other) => new(checked(Months + other.Months), checked(Days + other.Days), checked(Micros + other.Micros));
 
     /// <summary>interval * factor, cascading fractional months into days and fractional days into time as PostgreSQL does.</summary>
-    public Interval Multiply(double factor)
+    public Interval Multiply(double factor) => Scale(factor, divide: false);
+
+    /// <summary>interval / divisor, computed as PostgreSQL's interval_div does (dividing, not multiplying by the reciprocal).</summary>
+    public Interval Divide(double divisor) => Scale(divisor, divide: true);
+
+    // PostgreSQL 15's interval_mul/interval_div: months and days truncate separately; the month fraction becomes
+    // 30-day days (whole days added to days, the rest to time) and the day fraction becomes time, rounded to microseconds.
+    private Interval Scale(double factor, bool divide)
     {
-        var months = Months * factor;
-        var wholeMonths = Math.Truncate(months);
-        var days = (Days * factor) + ((months - wholeMonths) * 30);
-        var wholeDays = Math.Truncate(days);
-        var micros = (Micros * factor) + ((days - wholeDays) * MicrosPerDay);
-        if (double.IsNaN(micros) || Math.Abs(wholeMonths) > int.MaxValue || Math.Abs(wholeDays) > int.MaxValue || Math.Abs(micros) > long.MaxValue)
+        double Apply(double x) => divide ? x / factor : x * factor;
+        var monthsDouble = Apply(Months);
+        var daysDouble = Apply(Days);
+        if (double.IsNaN(monthsDouble) || Math.Abs(monthsDouble) > int.MaxValue || double.IsNaN(daysDouble) || Math.Abs(daysDouble) > int.MaxValue)
         {
             throw new SqlException(SqlState.NumericValueOutOfRange, "interval out of range");
         }
 
-        return new Interval((int)wholeMonths, (int)wholeDays, (long)Math.Round(micros));
+        var months = (int)monthsDouble;
+        var days = (int)daysDouble;
+        var monthRemainderDays = (monthsDouble - months) * 30;
+        var dayRemainder = daysDouble - days;
+        var secRemainder = (dayRemainder + monthRemainderDays - (int)monthRemainderDays) * 86400;
+        secRemainder = Math.Round(secRemainder * 1e6, MidpointRounding.ToEven) / 1e6;
+        if (Math.Abs(secRemainder) >= 86400)
+        {
+            days += (int)(secRemainder / 86400);
+            secRemainder -= (int)(secRemainder / 86400) * 86400;
+        }
+
+        days += (int)monthRemainderDays;
+        var micros = Math.Round(Apply(Micros) + (secRemainder * 1e6), MidpointRounding.ToEven);
+        if (double.IsNaN(micros) || Math.Abs(micros) >= 9.2233720368547758E18)
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange, "interval out of range");
+        }
+
+        return new Interval(months, days, (long)micros);
     }
 
     public static Interval FromMicros(long micros) => new(0, 0, micros);

@@ -114,14 +114,19 @@ public static class NumericMath
         double.Parse(value.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>float8 to numeric goes through 15 significant digits, as PostgreSQL's float8_numeric does.</summary>
-    public static decimal FromDouble(double value)
+    /// <summary>float4 to numeric: PostgreSQL keeps FLT_DIG (6) significant digits, as float8 keeps 15.</summary>
+    public static decimal FromReal(float value) => FromDouble(value, "G6");
+
+    public static decimal FromDouble(double value) => FromDouble(value, "G15");
+
+    private static decimal FromDouble(double value, string format)
     {
         if (double.IsNaN(value) || double.IsInfinity(value))
         {
             throw new SqlException(SqlState.FeatureNotSupported, $"cannot convert {TextValues.FormatDouble(value)} to numeric");
         }
 
-        var text = value.ToString("G15", System.Globalization.CultureInfo.InvariantCulture);
+        var text = value.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
         try
         {
             return decimal.Parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);

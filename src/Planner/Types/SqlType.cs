@@ -5,8 +5,10 @@ public sealed record SqlType(SqlTypeKind Kind)
 {
     public static readonly SqlType Unknown = new(SqlTypeKind.Unknown);
     public static readonly SqlType Boolean = new(SqlTypeKind.Boolean);
+    public static readonly SqlType SmallInt = new(SqlTypeKind.SmallInt);
     public static readonly SqlType Int = new(SqlTypeKind.Int);
     public static readonly SqlType BigInt = new(SqlTypeKind.BigInt);
+    public static readonly SqlType Real = new(SqlTypeKind.Real);
     public static readonly SqlType Double = new(SqlTypeKind.Double);
     public static readonly SqlType Numeric = new(SqlTypeKind.Numeric);
 
@@ -19,19 +21,23 @@ public sealed record SqlType(SqlTypeKind Kind)
     public static readonly SqlType TimestampTz = new(SqlTypeKind.TimestampTz);
     public static readonly SqlType Date = new(SqlTypeKind.Date);
     public static readonly SqlType Interval = new(SqlTypeKind.Interval);
+    public static readonly SqlType Time = new(SqlTypeKind.Time);
+    public static readonly SqlType Bytea = new(SqlTypeKind.Bytea);
 
     /// <summary>Date, timestamp and timestamptz: the date/time category, where values widen date → timestamp → timestamptz.</summary>
     public bool IsDateTime => Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
 
-    public bool IsNumeric => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Numeric or SqlTypeKind.Double;
+    public bool IsNumeric => Kind is SqlTypeKind.SmallInt or SqlTypeKind.Real or SqlTypeKind.Int or SqlTypeKind.BigInt or SqlTypeKind.Numeric or SqlTypeKind.Double;
 
-    public bool IsInteger => Kind is SqlTypeKind.Int or SqlTypeKind.BigInt;
+    public bool IsInteger => Kind is SqlTypeKind.SmallInt or SqlTypeKind.Int or SqlTypeKind.BigInt;
 
     /// <summary>The name PostgreSQL prints for the type (format_type).</summary>
     public string DisplayName => Kind switch
     {
         SqlTypeKind.Unknown => "unknown",
         SqlTypeKind.Boolean => "boolean",
+        SqlTypeKind.SmallInt => "smallint",
+        SqlTypeKind.Real => "real",
         SqlTypeKind.Int => "integer",
         SqlTypeKind.BigInt => "bigint",
         SqlTypeKind.Double => "double precision",
@@ -41,6 +47,8 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.TimestampTz => "timestamp with time zone",
         SqlTypeKind.Date => "date",
         SqlTypeKind.Interval => "interval",
+        SqlTypeKind.Time => "time without time zone",
+        SqlTypeKind.Bytea => "bytea",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -48,6 +56,8 @@ public sealed record SqlType(SqlTypeKind Kind)
     public string SqlName => Kind switch
     {
         SqlTypeKind.Boolean => "BOOLEAN",
+        SqlTypeKind.SmallInt => "SMALLINT",
+        SqlTypeKind.Real => "REAL",
         SqlTypeKind.Int => "INT",
         SqlTypeKind.BigInt => "BIGINT",
         SqlTypeKind.Double => "DOUBLE",
@@ -57,6 +67,8 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.TimestampTz => "TIMESTAMPTZ",
         SqlTypeKind.Date => "DATE",
         SqlTypeKind.Interval => "INTERVAL",
+        SqlTypeKind.Time => "TIME",
+        SqlTypeKind.Bytea => "BYTES",
         _ => "UNKNOWN",
     };
 
@@ -64,6 +76,8 @@ public sealed record SqlType(SqlTypeKind Kind)
     public string PgName => Kind switch
     {
         SqlTypeKind.Boolean => "bool",
+        SqlTypeKind.SmallInt => "int2",
+        SqlTypeKind.Real => "float4",
         SqlTypeKind.Int => "int4",
         SqlTypeKind.BigInt => "int8",
         SqlTypeKind.Double => "float8",
@@ -73,6 +87,8 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.TimestampTz => "timestamptz",
         SqlTypeKind.Date => "date",
         SqlTypeKind.Interval => "interval",
+        SqlTypeKind.Time => "time",
+        SqlTypeKind.Bytea => "bytea",
         _ => "unknown",
     };
 

@@ -15,4 +15,16 @@ public enum SqlTypeKind
     TimestampTz,
     Date,
     Interval,
+
+    /// <summary>int2: two-byte integer.</summary>
+    SmallInt,
+
+    /// <summary>float4: single-precision float.</summary>
+    Real,
+
+    /// <summary>time without time zone: microseconds since midnight.</summary>
+    Time,
+
+    /// <summary>bytea (ksqlDB's BYTES): a byte string.</summary>
+    Bytea,
 }

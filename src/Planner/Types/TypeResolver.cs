@@ -27,15 +27,19 @@ public static class TypeResolver
     public static SqlType? TryResolve(string name) => name switch
     {
         "boolean" or "bool" => SqlType.Boolean,
-        "int" or "integer" or "int4" or "smallint" or "int2" => SqlType.Int,
+        "int" or "integer" or "int4" => SqlType.Int,
+        "smallint" or "int2" => SqlType.SmallInt,
+        "real" or "float4" => SqlType.Real,
         "bigint" or "int8" => SqlType.BigInt,
         "numeric" or "decimal" or "dec" => SqlType.Numeric,
-        "double" or "double precision" or "float" or "float8" or "real" or "float4" => SqlType.Double,
+        "double" or "double precision" or "float" or "float8" => SqlType.Double,
         "varchar" or "string" or "text" or "json" or "jsonb" or "character varying" or "char" or "character" => SqlType.Varchar,
         "timestamp" or "timestamp without time zone" => SqlType.Timestamp,
         "timestamptz" or "timestamp with time zone" => SqlType.TimestampTz,
         "date" => SqlType.Date,
         "interval" => SqlType.Interval,
+        "time" or "time without time zone" => SqlType.Time,
+        "bytea" or "bytes" => SqlType.Bytea,
         _ => null,
     };
 }

@@ -20,12 +20,33 @@ public static class CastOps
             case SqlTypeKind.Varchar:
                 // boolean::text is 'true'/'false' in PostgreSQL, while its output function prints t/f.
                 return Value.FromString(v.Kind == ValueKind.Boolean ? (v.AsBoolean ? "true" : "false") : v.ToText());
+            case SqlTypeKind.SmallInt:
+                return v.Kind switch
+                {
+                    ValueKind.SmallInt => v,
+                    ValueKind.Int or ValueKind.BigInt => v.AsLong is < short.MinValue or > short.MaxValue ? throw ValueOps.SmallIntOutOfRange() : Value.FromSmallInt((short)v.AsLong),
+                    ValueKind.Double or ValueKind.Real => DoubleToSmallInt(v.AsDouble),
+                    ValueKind.Numeric => Value.FromSmallInt((short)NumericToLong(v.AsNumeric, short.MinValue, short.MaxValue, ValueOps.SmallIntOutOfRange)),
+                    ValueKind.String => FromText(v.AsString, SqlType.SmallInt),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.Real:
+                return v.Kind switch
+                {
+                    ValueKind.Real => v,
+                    ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt => Value.FromReal(v.AsLong),
+                    ValueKind.Double => Value.FromReal(TextValues.ToReal(v.AsDouble)),
+                    ValueKind.Numeric => Value.FromReal(float.Parse(v.AsNumeric.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)),
+                    ValueKind.String => FromText(v.AsString, SqlType.Real),
+                    _ => throw CannotCast(v, target),
+                };
             case SqlTypeKind.Int:
                 return v.Kind switch
                 {
                     ValueKind.Int => v,
+                    ValueKind.SmallInt => Value.FromInt(v.AsInt),
                     ValueKind.BigInt => v.AsLong is < int.MinValue or > int.MaxValue ? throw ValueOps.IntOutOfRange() : Value.FromInt((int)v.AsLong),
-                    ValueKind.Double => DoubleToInt(v.AsDouble),
+                    ValueKind.Double or ValueKind.Real => DoubleToInt(v.AsDouble),
                     ValueKind.Numeric => Value.FromInt((int)NumericToLong(v.AsNumeric, int.MinValue, int.MaxValue, ValueOps.IntOutOfRange)),
                     ValueKind.Boolean => Value.FromInt(v.AsBoolean ? 1 : 0),
                     ValueKind.String => FromText(v.AsString, SqlType.Int),
@@ -34,8 +55,8 @@ public static class CastOps
             case SqlTypeKind.BigInt:
                 return v.Kind switch
                 {
-                    ValueKind.Int or ValueKind.BigInt => Value.FromBigInt(v.AsLong),
-                    ValueKind.Double => DoubleToBigInt(v.AsDouble),
+                    ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt => Value.FromBigInt(v.AsLong),
+                    ValueKind.Double or ValueKind.Real => DoubleToBigInt(v.AsDouble),
                     ValueKind.Numeric => Value.FromBigInt(NumericToLong(v.AsNumeric, long.MinValue, long.MaxValue, ValueOps.BigIntOutOfRange)),
                     ValueKind.String => FromText(v.AsString, SqlType.BigInt),
                     _ => throw CannotCast(v, target),
@@ -43,8 +64,9 @@ public static class CastOps
             case SqlTypeKind.Double:
                 return v.Kind switch
                 {
-                    ValueKind.Int or ValueKind.BigInt => Value.FromDouble(v.AsLong),
+                    ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt => Value.FromDouble(v.AsLong),
                     ValueKind.Double => v,
+                    ValueKind.Real => Value.FromDouble(v.AsDouble),
                     ValueKind.Numeric => Value.FromDouble(NumericMath.ToDouble(v.AsNumeric)),
                     ValueKind.String => FromText(v.AsString, SqlType.Double),
                     _ => throw CannotCast(v, target),
@@ -52,8 +74,9 @@ public static class CastOps
             case SqlTypeKind.Numeric:
                 var m = v.Kind switch
                 {
-                    ValueKind.Int or ValueKind.BigInt => v.AsLong,
+                    ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt => v.AsLong,
                     ValueKind.Numeric => v.AsNumeric,
+                    ValueKind.Real => NumericMath.FromReal(v.AsReal),
                     ValueKind.Double => NumericMath.FromDouble(v.AsDouble),
                     ValueKind.String => FromText(v.AsString, SqlType.Numeric).AsNumeric,
                     _ => throw CannotCast(v, target),
@@ -84,10 +107,26 @@ public static class CastOps
                     ValueKind.String => FromText(v.AsString, SqlType.Date),
                     _ => throw CannotCast(v, target),
                 };
+            case SqlTypeKind.Bytea:
+                return v.Kind switch
+                {
+                    ValueKind.Bytes => v,
+                    ValueKind.String => FromText(v.AsString, SqlType.Bytea),
+                    _ => throw CannotCast(v, target),
+                };
+            case SqlTypeKind.Time:
+                return v.Kind switch
+                {
+                    ValueKind.Time => v,
+                    ValueKind.Timestamp or ValueKind.TimestampTz => Value.FromTime(CalendarMath.TimeOfDay(v.AsLong)),
+                    ValueKind.String => FromText(v.AsString, SqlType.Time),
+                    _ => throw CannotCast(v, target),
+                };
             case SqlTypeKind.Interval:
                 return v.Kind switch
                 {
                     ValueKind.Interval => v,
+                    ValueKind.Time => Value.FromInterval(Interval.FromMicros(v.AsLong)),
                     ValueKind.String => FromText(v.AsString, SqlType.Interval),
                     _ => throw CannotCast(v, target),
                 };
@@ -108,6 +147,12 @@ public static class CastOps
     {
         var r = Math.Round(d, MidpointRounding.ToEven);
         return double.IsNaN(r) || r < int.MinValue || r > int.MaxValue ? throw ValueOps.IntOutOfRange() : Value.FromInt((int)r);
+    }
+
+    private static Value DoubleToSmallInt(double d)
+    {
+        var r = Math.Round(d, MidpointRounding.ToEven);
+        return double.IsNaN(r) || r < short.MinValue || r > short.MaxValue ? throw ValueOps.SmallIntOutOfRange() : Value.FromSmallInt((short)r);
     }
 
     private static Value DoubleToBigInt(double d)

@@ -32,11 +32,14 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         ValueKind.Null => null,
         ValueKind.Boolean => value.AsBoolean,
         ValueKind.Int => value.AsInt,
-        ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz => value.AsLong,
+        ValueKind.SmallInt => (short)value.AsLong,
+        ValueKind.Real => value.AsReal,
+        ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz or ValueKind.Time => value.AsLong,
         ValueKind.Date => (int)value.AsLong,
         ValueKind.Interval => value.AsInterval,
         ValueKind.Double => value.AsDouble,
         ValueKind.Numeric => value.AsNumeric,
+        ValueKind.Bytes => value.AsBytes,
         _ => value.AsString,
     };
 }

@@ -37,6 +37,26 @@ public static class DateTimeOps
 
     public static Value AddIntervalDate(Value iv, Value d) => AddDateInterval(d, iv);
 
+    // ---- time: interval arithmetic uses only the interval's time part and wraps around midnight ----
+
+    public static Value AddTimeInterval(Value t, Value iv) => t.IsNull || iv.IsNull ? Value.Null : Value.FromTime(WrapTime(t.AsLong + (iv.AsInterval.Micros % Interval.MicrosPerDay)));
+
+    public static Value SubtractTimeInterval(Value t, Value iv) => t.IsNull || iv.IsNull ? Value.Null : Value.FromTime(WrapTime(t.AsLong - (iv.AsInterval.Micros % Interval.MicrosPerDay)));
+
+    public static Value AddIntervalTime(Value iv, Value t) => AddTimeInterval(t, iv);
+
+    public static Value SubtractTimeTime(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromInterval(Interval.FromMicros(a.AsLong - b.AsLong));
+
+    public static Value AddDateTime(Value d, Value t) => d.IsNull || t.IsNull ? Value.Null : Value.FromTimestamp(CalendarMath.DateToTimestamp((int)d.AsLong) + t.AsLong);
+
+    public static Value AddTimeDate(Value t, Value d) => AddDateTime(d, t);
+
+    private static long WrapTime(long micros)
+    {
+        var r = micros % Interval.MicrosPerDay;
+        return r < 0 ? r + Interval.MicrosPerDay : r;
+    }
+
     public static Value AddIntervalInterval(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromInterval(Checked(() => a.AsInterval.Add(b.AsInterval)));
 
     public static Value SubtractIntervalInterval(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromInterval(Checked(() => a.AsInterval.Add(b.AsInterval.Negate())));
@@ -52,7 +72,7 @@ public static class DateTimeOps
             return Value.Null;
         }
 
-        return f.AsDouble == 0 ? throw ValueOps.DivisionByZero() : Value.FromInterval(iv.AsInterval.Multiply(1 / f.AsDouble));
+        return f.AsDouble == 0 ? throw ValueOps.DivisionByZero() : Value.FromInterval(iv.AsInterval.Divide(f.AsDouble));
     }
 
     public static Value NegateInterval(Value iv) => iv.IsNull ? iv : Value.FromInterval(iv.AsInterval.Negate());

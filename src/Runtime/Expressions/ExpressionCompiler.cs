@@ -55,6 +55,8 @@ public static class ExpressionCompiler
         BoundNegate n => L.Call(Method(n.Type.Kind switch
         {
             SqlTypeKind.Int => nameof(ValueOps.NegateInt),
+            SqlTypeKind.SmallInt => nameof(ValueOps.NegateSmallInt),
+            SqlTypeKind.Real => nameof(ValueOps.NegateReal),
             SqlTypeKind.BigInt => nameof(ValueOps.NegateBigInt),
             SqlTypeKind.Numeric => nameof(ValueOps.NegateNumeric),
             SqlTypeKind.Interval => nameof(DateTimeOps.NegateInterval),
@@ -90,7 +92,7 @@ public static class ExpressionCompiler
             case BinaryOperator.Or:
                 return L.Call(Method(nameof(ValueOps.Or)), left, right);
             case BinaryOperator.Concat:
-                return L.Call(Method(nameof(ValueOps.Concat)), left, right);
+                return L.Call(Method(b.Type.Kind == SqlTypeKind.Bytea ? nameof(ValueOps.ConcatBytes) : nameof(ValueOps.Concat)), left, right);
             case BinaryOperator.JsonField or BinaryOperator.JsonFieldText:
                 return L.Call(Method(nameof(TextFunctions.JsonGet), typeof(TextFunctions)), left, right, L.Constant(b.Operator == BinaryOperator.JsonFieldText));
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide
@@ -100,6 +102,8 @@ public static class ExpressionCompiler
             case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Modulo:
                 var suffix = b.Type.Kind switch
                 {
+                    SqlTypeKind.SmallInt => "SmallInt",
+                    SqlTypeKind.Real => "Real",
                     SqlTypeKind.Int => "Int",
                     SqlTypeKind.BigInt => "BigInt",
                     SqlTypeKind.Numeric => "Numeric",
@@ -111,14 +115,15 @@ public static class ExpressionCompiler
         }
     }
 
-    private static bool IsTemporal(SqlType type) => type.IsDateTime || type.Kind == SqlTypeKind.Interval;
+    private static bool IsTemporal(SqlType type) => type.IsDateTime || type.Kind is SqlTypeKind.Interval or SqlTypeKind.Time;
 
     private static MethodInfo CompareMethod(SqlType type) => type.Kind == SqlTypeKind.Interval ? Method(nameof(DateTimeOps.CompareInterval), typeof(DateTimeOps)) : Method(type.Kind switch
     {
-        SqlTypeKind.Double => nameof(ValueOps.CompareDouble),
+        SqlTypeKind.Double or SqlTypeKind.Real => nameof(ValueOps.CompareDouble),
         SqlTypeKind.Numeric => nameof(ValueOps.CompareNumeric),
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
         SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
+        SqlTypeKind.Bytea => nameof(ValueOps.CompareBytes),
         _ => nameof(ValueOps.CompareLong),
     });
 
@@ -222,6 +227,8 @@ public static class ExpressionCompiler
         var suffix = call.Type.Kind switch
         {
             SqlTypeKind.TimestampTz => "TimestampTz",
+            SqlTypeKind.SmallInt => "SmallInt",
+            SqlTypeKind.Real => "Real",
             SqlTypeKind.Int => "Int",
             SqlTypeKind.BigInt => "BigInt",
             SqlTypeKind.Numeric => "Numeric",

@@ -27,6 +27,8 @@ public static class MathFunctions
 
     public static Value SignNumeric(Value v) => v.IsNull ? v : Value.FromNumeric(Math.Sign(v.AsNumeric));
 
+    public static Value ModSmallInt(Value a, Value b) => ValueOps.ModuloSmallInt(a, b);
+
     public static Value ModInt(Value a, Value b) => ValueOps.ModuloInt(a, b);
 
     public static Value ModBigInt(Value a, Value b) => ValueOps.ModuloBigInt(a, b);

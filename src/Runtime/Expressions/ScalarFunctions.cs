@@ -11,12 +11,21 @@ public static class ScalarFunctions
 
     public static Value Lower(Value s) => s.IsNull ? s : Value.FromString(s.AsString.ToLowerInvariant());
 
-    /// <summary>Characters, not UTF-16 units: a surrogate pair counts once.</summary>
+    /// <summary>octet_length: bytes of the UTF-8 text, or of the bytea.</summary>
+    public static Value OctetLength(Value s) =>
+        s.IsNull ? s : Value.FromInt(s.Kind == ValueKind.Bytes ? s.AsBytes.Length : System.Text.Encoding.UTF8.GetByteCount(s.AsString));
+
+    /// <summary>Characters, not UTF-16 units (a surrogate pair counts once); bytes for a bytea.</summary>
     public static Value Length(Value s)
     {
         if (s.IsNull)
         {
             return s;
+        }
+
+        if (s.Kind == ValueKind.Bytes)
+        {
+            return Value.FromInt(s.AsBytes.Length);
         }
 
         var text = s.AsString;
@@ -74,6 +83,10 @@ public static class ScalarFunctions
     }
 
     public static Value AbsInt(Value v) => v.IsNull ? v : v.AsInt == int.MinValue ? throw ValueOps.IntOutOfRange() : Value.FromInt(Math.Abs(v.AsInt));
+
+    public static Value AbsSmallInt(Value v) => v.IsNull ? v : v.AsInt == short.MinValue ? throw ValueOps.SmallIntOutOfRange() : Value.FromSmallInt((short)Math.Abs(v.AsInt));
+
+    public static Value AbsReal(Value v) => v.IsNull ? v : Value.FromReal(Math.Abs(v.AsReal));
 
     public static Value AbsBigInt(Value v) => v.IsNull ? v : v.AsLong == long.MinValue ? throw ValueOps.BigIntOutOfRange() : Value.FromBigInt(Math.Abs(v.AsLong));
 

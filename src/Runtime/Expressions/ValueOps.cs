@@ -40,6 +40,76 @@ public static class ValueOps
         return b.AsInt == 0 ? throw DivisionByZero() : Value.FromInt(b.AsInt == -1 ? 0 : a.AsInt % b.AsInt);
     }
 
+    // ---- smallint: computed in 32 bits, range-checked back to 16 ----
+
+    public static Value AddSmallInt(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : SmallIntResult(a.AsInt + b.AsInt);
+
+    public static Value SubtractSmallInt(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : SmallIntResult(a.AsInt - b.AsInt);
+
+    public static Value MultiplySmallInt(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : SmallIntResult(a.AsInt * b.AsInt);
+
+    public static Value DivideSmallInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        return b.AsInt == 0 ? throw DivisionByZero() : SmallIntResult(a.AsInt / b.AsInt);
+    }
+
+    public static Value ModuloSmallInt(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        return b.AsInt == 0 ? throw DivisionByZero() : Value.FromSmallInt((short)(a.AsInt % b.AsInt));
+    }
+
+    public static Value NegateSmallInt(Value a) => a.IsNull ? Value.Null : SmallIntResult(-a.AsInt);
+
+    private static Value SmallIntResult(int r) => r is < short.MinValue or > short.MaxValue ? throw SmallIntOutOfRange() : Value.FromSmallInt((short)r);
+
+    // ---- real: each result rounded to float4 (exact: a double holds any float4 sum, difference, product or quotient before rounding) ----
+
+    public static Value AddReal(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : RealResult(a.AsDouble + b.AsDouble, a, b, true);
+
+    public static Value SubtractReal(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : RealResult(a.AsDouble - b.AsDouble, a, b, true);
+
+    public static Value MultiplyReal(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : RealResult(a.AsDouble * b.AsDouble, a, b, a.AsDouble == 0 || b.AsDouble == 0);
+
+    public static Value DivideReal(Value a, Value b)
+    {
+        if (a.IsNull || b.IsNull)
+        {
+            return Value.Null;
+        }
+
+        // float4_div: NaN / 0 is NaN; a zero quotient underflows unless the dividend is zero or the divisor infinite.
+        return b.AsDouble == 0 && !double.IsNaN(a.AsDouble) ? throw DivisionByZero() : RealResult(a.AsDouble / b.AsDouble, a, b, a.AsDouble == 0 || double.IsInfinity(b.AsDouble));
+    }
+
+    public static Value NegateReal(Value a) => a.IsNull ? Value.Null : Value.FromReal(-a.AsReal);
+
+    /// <summary>PostgreSQL's check_float4_val: infinity from finite inputs overflows; zero from nonzero inputs (where zero was not allowed) underflows.</summary>
+    private static Value RealResult(double r, Value a, Value b, bool zeroAllowed)
+    {
+        var f = (float)r;
+        if (float.IsInfinity(f) && !double.IsInfinity(a.AsDouble) && !double.IsInfinity(b.AsDouble))
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange, "value out of range: overflow");
+        }
+
+        if (f == 0 && !zeroAllowed)
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange, "value out of range: underflow");
+        }
+
+        return Value.FromReal(f);
+    }
+
     public static Value AddBigInt(Value a, Value b)
     {
         if (a.IsNull || b.IsNull)
@@ -111,7 +181,7 @@ public static class ValueOps
             return Value.Null;
         }
 
-        return b.AsDouble == 0 ? throw DivisionByZero() : DoubleResult(a.AsDouble / b.AsDouble, a, b);
+        return b.AsDouble == 0 && !double.IsNaN(a.AsDouble) ? throw DivisionByZero() : DoubleResult(a.AsDouble / b.AsDouble, a, b);
     }
 
     public static Value AddNumeric(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromNumeric(NumericMath.Add(a.AsNumeric, b.AsNumeric));
@@ -148,10 +218,18 @@ public static class ValueOps
 
     public static int CompareBoolean(Value a, Value b) => a.AsBoolean.CompareTo(b.AsBoolean);
 
-    /// <summary>PostgreSQL orders NaN above every other float and equal to itself; CompareTo does the same.</summary>
-    public static int CompareDouble(Value a, Value b) => a.AsDouble.CompareTo(b.AsDouble);
+    /// <summary>PostgreSQL orders NaN above every other float (Infinity included) and equal to itself; .NET's CompareTo puts NaN first.</summary>
+    public static int CompareDouble(Value a, Value b)
+    {
+        var x = a.AsDouble;
+        var y = b.AsDouble;
+        return double.IsNaN(x) ? (double.IsNaN(y) ? 0 : 1) : double.IsNaN(y) ? -1 : x.CompareTo(y);
+    }
 
     public static int CompareString(Value a, Value b) => string.CompareOrdinal(a.AsString, b.AsString);
+
+    /// <summary>bytea compares bytewise (memcmp), a shorter prefix first.</summary>
+    public static int CompareBytes(Value a, Value b) => a.AsBytes.AsSpan().SequenceCompareTo(b.AsBytes);
 
     // ---- logic (three-valued) ----
 
@@ -179,11 +257,15 @@ public static class ValueOps
 
     public static Value IsBoolean(Value a, bool value, bool negated) => Value.FromBoolean((!a.IsNull && a.AsBoolean == value) != negated);
 
+    public static Value ConcatBytes(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromBytes([.. a.AsBytes, .. b.AsBytes]);
+
     public static Value Concat(Value a, Value b) => a.IsNull || b.IsNull ? Value.Null : Value.FromString(string.Concat(a.AsString, b.AsString));
 
     internal static SqlException DivisionByZero() => new(SqlState.DivisionByZero, "division by zero");
 
     internal static SqlException IntOutOfRange() => new(SqlState.NumericValueOutOfRange, "integer out of range");
+
+    internal static SqlException SmallIntOutOfRange() => new(SqlState.NumericValueOutOfRange, "smallint out of range");
 
     internal static SqlException BigIntOutOfRange() => new(SqlState.NumericValueOutOfRange, "bigint out of range");
 }

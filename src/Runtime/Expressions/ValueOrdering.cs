@@ -8,11 +8,12 @@ public static class ValueOrdering
 {
     public static int Compare(Value a, Value b, SqlTypeKind type) => type switch
     {
-        SqlTypeKind.Double => ValueOps.CompareDouble(a, b),
+        SqlTypeKind.Double or SqlTypeKind.Real => ValueOps.CompareDouble(a, b),
         SqlTypeKind.Numeric => ValueOps.CompareNumeric(a, b),
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => ValueOps.CompareString(a, b),
         SqlTypeKind.Boolean => ValueOps.CompareBoolean(a, b),
         SqlTypeKind.Interval => DateTimeOps.CompareInterval(a, b),
+        SqlTypeKind.Bytea => ValueOps.CompareBytes(a, b),
         _ => ValueOps.CompareLong(a, b),
     };
 }

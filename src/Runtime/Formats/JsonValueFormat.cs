@@ -46,8 +46,15 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Boolean:
                 writer.WriteBooleanValue(value.AsBoolean);
                 break;
-            case ValueKind.Int or ValueKind.BigInt:
+            case ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt:
                 writer.WriteNumberValue(value.AsLong);
+                break;
+            case ValueKind.Real when float.IsFinite(value.AsReal):
+                // The float's shortest text (0.1, not 0.10000000149011612), as a JSON number.
+                writer.WriteRawValue(TextValues.FormatReal(value.AsReal).Replace("e+", "e", StringComparison.Ordinal), skipInputValidation: true);
+                break;
+            case ValueKind.Real:
+                writer.WriteStringValue(TextValues.FormatReal(value.AsReal));
                 break;
             case ValueKind.Double:
                 var d = value.AsDouble;
@@ -73,7 +80,11 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Date:
                 writer.WriteNumberValue(value.AsLong);
                 break;
-            case ValueKind.Interval:
+            case ValueKind.Bytes:
+                // bytea travels as base64, as ksqlDB writes BYTES in JSON.
+                writer.WriteBase64StringValue(value.AsBytes);
+                break;
+            case ValueKind.Interval or ValueKind.Time:
                 writer.WriteStringValue(value.ToText());
                 break;
             default:
@@ -195,6 +206,12 @@ public sealed class JsonValueFormat : IValueFormat
                     case SqlTypeKind.Int when element.TryGetInt32(out var i):
                         value = Value.FromInt(i);
                         return true;
+                    case SqlTypeKind.SmallInt when element.TryGetInt16(out var si):
+                        value = Value.FromSmallInt(si);
+                        return true;
+                    case SqlTypeKind.Real when element.TryGetSingle(out var f) && float.IsFinite(f):
+                        value = Value.FromReal(f);
+                        return true;
                     case SqlTypeKind.BigInt when element.TryGetInt64(out var l):
                         value = Value.FromBigInt(l);
                         return true;
@@ -209,6 +226,9 @@ public sealed class JsonValueFormat : IValueFormat
                         return true;
                     case SqlTypeKind.TimestampTz when element.TryGetInt64(out var tzMillis):
                         value = Value.FromTimestampTz(TextValues.TimestampFromMillis(tzMillis));
+                        return true;
+                    case SqlTypeKind.Time when element.TryGetInt64(out var timeMillis) && timeMillis is >= 0 and <= 86_400_000:
+                        value = Value.FromTime(timeMillis * 1000);
                         return true;
                     case SqlTypeKind.Date when element.TryGetInt32(out var days):
                         value = Value.FromDate(days);

@@ -42,6 +42,17 @@ public sealed class KeyFormat
 
         switch (_type.Kind)
         {
+            case SqlTypeKind.Bytea:
+                // Kafka's BytesSerializer: the bytes themselves.
+                return key.AsBytes.ToArray();
+            case SqlTypeKind.SmallInt:
+                var si = new byte[2];
+                BinaryPrimitives.WriteInt16BigEndian(si, (short)key.AsLong);
+                return si;
+            case SqlTypeKind.Real:
+                var f = new byte[4];
+                BinaryPrimitives.WriteSingleBigEndian(f, key.AsReal);
+                return f;
             case SqlTypeKind.Int:
                 var i = new byte[4];
                 BinaryPrimitives.WriteInt32BigEndian(i, key.AsInt);
@@ -100,6 +111,15 @@ public sealed class KeyFormat
 
         switch (_type.Kind)
         {
+            case SqlTypeKind.Bytea:
+                key = Value.FromBytes(bytes.ToArray());
+                return true;
+            case SqlTypeKind.SmallInt when bytes.Length == 2:
+                key = Value.FromSmallInt(BinaryPrimitives.ReadInt16BigEndian(bytes));
+                return true;
+            case SqlTypeKind.Real when bytes.Length == 4:
+                key = Value.FromReal(BinaryPrimitives.ReadSingleBigEndian(bytes));
+                return true;
             case SqlTypeKind.Int when bytes.Length == 4:
                 key = Value.FromInt(BinaryPrimitives.ReadInt32BigEndian(bytes));
                 return true;

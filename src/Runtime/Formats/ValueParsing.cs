@@ -21,6 +21,22 @@ internal static class ValueParsing
             case SqlTypeKind.Int when int.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var i):
                 value = Value.FromInt(i);
                 return true;
+            case SqlTypeKind.Bytea:
+                // BYTES are base64 in JSON and DELIMITED, as ksqlDB serializes them.
+                var buffer = new byte[((text.Length * 3) + 3) / 4];
+                if (!Convert.TryFromBase64String(text, buffer, out var written))
+                {
+                    return false;
+                }
+
+                value = Value.FromBytes(buffer[..written]);
+                return true;
+            case SqlTypeKind.SmallInt when short.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var si):
+                value = Value.FromSmallInt(si);
+                return true;
+            case SqlTypeKind.Real when float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f):
+                value = Value.FromReal(f);
+                return true;
             case SqlTypeKind.BigInt when long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var l):
                 value = Value.FromBigInt(l);
                 return true;
@@ -30,7 +46,7 @@ internal static class ValueParsing
             case SqlTypeKind.Double when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
                 value = Value.FromDouble(d);
                 return true;
-            case SqlTypeKind.Date or SqlTypeKind.Interval or SqlTypeKind.TimestampTz when !long.TryParse(text, out _):
+            case SqlTypeKind.Date or SqlTypeKind.Interval or SqlTypeKind.TimestampTz or SqlTypeKind.Time when !long.TryParse(text, out _):
                 try
                 {
                     value = Value.FromConstant(TextValues.Parse(text, type, null), type);
@@ -46,6 +62,16 @@ internal static class ValueParsing
                 return true;
             case SqlTypeKind.Date:
                 value = Value.FromDate(int.Parse(text, CultureInfo.InvariantCulture));
+                return true;
+            case SqlTypeKind.Time:
+                // A number is milliseconds since midnight, as ksqlDB serializes TIME.
+                var timeMillis = long.Parse(text, CultureInfo.InvariantCulture);
+                if (timeMillis is < 0 or > 86_400_000)
+                {
+                    return false;
+                }
+
+                value = Value.FromTime(timeMillis * 1000);
                 return true;
             case SqlTypeKind.Timestamp:
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var millis))
@@ -67,7 +93,10 @@ internal static class ValueParsing
     }
 
     /// <summary>Text written for a value in DELIMITED and string keys; timestamps as epoch milliseconds, as ksqlDB writes them.</summary>
-    public static string? ToText(Value value) => value.Kind is ValueKind.Timestamp or ValueKind.TimestampTz
-        ? TextValues.TimestampToMillis(value.AsLong).ToString(CultureInfo.InvariantCulture)
-        : value.ToText();
+    public static string? ToText(Value value) => value.Kind switch
+    {
+        ValueKind.Timestamp or ValueKind.TimestampTz => TextValues.TimestampToMillis(value.AsLong).ToString(CultureInfo.InvariantCulture),
+        ValueKind.Bytes => Convert.ToBase64String(value.AsBytes),
+        _ => value.ToText(),
+    };
 }

@@ -34,7 +34,7 @@ public readonly struct Value : IEquatable<Value>
     /// <summary>The 64-bit integer payload: BIGINT, INT widened, or a timestamp's microseconds since the epoch.</summary>
     public long AsLong => _bits;
 
-    public double AsDouble => Kind == ValueKind.Double ? BitConverter.Int64BitsToDouble(_bits) : _bits;
+    public double AsDouble => Kind is ValueKind.Double or ValueKind.Real ? BitConverter.Int64BitsToDouble(_bits) : _bits;
 
     public string AsString => (string)_text!;
 
@@ -42,6 +42,20 @@ public readonly struct Value : IEquatable<Value>
     public decimal AsNumeric => Kind == ValueKind.Numeric ? (decimal)_text! : _bits;
 
     public static Value FromBoolean(bool value) => new(ValueKind.Boolean, value ? 1 : 0, null);
+
+    public static Value FromSmallInt(short value) => new(ValueKind.SmallInt, value, null);
+
+    /// <summary>A REAL (float4), kept widened to double in the payload so AsDouble reads it without conversion.</summary>
+    public static Value FromReal(float value) => new(ValueKind.Real, BitConverter.DoubleToInt64Bits(value), null);
+
+    public float AsReal => (float)BitConverter.Int64BitsToDouble(_bits);
+
+    /// <summary>A TIME as microseconds since midnight (0 to 24:00:00 inclusive).</summary>
+    public static Value FromTime(long micros) => new(ValueKind.Time, micros, null);
+
+    public static Value FromBytes(byte[]? value) => value is null ? Null : new(ValueKind.Bytes, 0, value);
+
+    public byte[] AsBytes => (byte[])_text!;
 
     public static Value FromInt(int value) => new(ValueKind.Int, value, null);
 
@@ -70,32 +84,61 @@ public readonly struct Value : IEquatable<Value>
         null => Null,
         int days when type.Kind == SqlTypeKind.Date => FromDate(days),
         long micros when type.Kind == SqlTypeKind.TimestampTz => FromTimestampTz(micros),
+        long timeMicros when type.Kind == SqlTypeKind.Time => FromTime(timeMicros),
         Interval interval => FromInterval(interval),
         bool b => FromBoolean(b),
+        short s => FromSmallInt(s),
+        float f => FromReal(f),
         int i => type.Kind == SqlTypeKind.BigInt ? FromBigInt(i) : FromInt(i),
         long l => type.Kind == SqlTypeKind.Timestamp ? FromTimestamp(l) : FromBigInt(l),
         double d => FromDouble(d),
         decimal m => FromNumeric(m),
         string s => FromString(s),
+        byte[] bytes => FromBytes(bytes),
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
     };
 
-    public bool Equals(Value other) => Kind == other.Kind && _bits == other._bits && Equals(_text, other._text);
+    /// <summary>Equality as GROUP BY and DISTINCT see it: bytea by content, and floats as PostgreSQL's = does (-0 equals 0, NaN equals NaN).</summary>
+    public bool Equals(Value other) => Kind == other.Kind
+        && (Kind is ValueKind.Double or ValueKind.Real
+            ? _bits == other._bits || AsDouble == other.AsDouble || (double.IsNaN(AsDouble) && double.IsNaN(other.AsDouble))
+            : _bits == other._bits && (_text is byte[] a && other._text is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(_text, other._text)));
 
     public override bool Equals(object? obj) => obj is Value v && Equals(v);
 
-    public override int GetHashCode() => HashCode.Combine(Kind, _bits, _text);
+    public override int GetHashCode()
+    {
+        if (_text is byte[] bytes)
+        {
+            var hash = new HashCode();
+            hash.Add(Kind);
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
+        }
+
+        if (Kind is ValueKind.Double or ValueKind.Real)
+        {
+            // -0 hashes as 0 and every NaN alike, matching Equals.
+            var d = AsDouble;
+            return HashCode.Combine(Kind, d == 0 ? 0L : double.IsNaN(d) ? 1L : _bits);
+        }
+
+        return HashCode.Combine(Kind, _bits, _text);
+    }
 
     /// <summary>PostgreSQL's text output for the value (NULL prints as null reference).</summary>
     public string? ToText() => Kind switch
     {
         ValueKind.Null => null,
         ValueKind.Boolean => TextValues.FormatBoolean(AsBoolean),
-        ValueKind.Int or ValueKind.BigInt => _bits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt => _bits.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ValueKind.Double => TextValues.FormatDouble(AsDouble),
+        ValueKind.Real => TextValues.FormatReal(AsReal),
         ValueKind.Timestamp => TextValues.FormatTimestamp(_bits),
         ValueKind.TimestampTz => TextValues.FormatTimestampTz(_bits),
         ValueKind.Date => CalendarMath.FormatDate((int)_bits),
+        ValueKind.Time => TextValues.FormatTime(_bits),
+        ValueKind.Bytes => TextValues.FormatBytea((byte[])_text!),
         ValueKind.Interval => ((Interval)_text!).ToString(),
         ValueKind.Numeric => ((decimal)_text!).ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => (string?)_text,

@@ -14,4 +14,14 @@ public enum ValueKind : byte
     TimestampTz,
     Date,
     Interval,
+    SmallInt,
+
+    /// <summary>float4, held as the exactly widened double.</summary>
+    Real,
+
+    /// <summary>time without time zone: microseconds since midnight.</summary>
+    Time,
+
+    /// <summary>bytea: a byte[] by reference.</summary>
+    Bytes,
 }

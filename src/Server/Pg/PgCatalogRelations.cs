@@ -55,7 +55,7 @@ public sealed class PgCatalogRelations : ISystemRelations
         (PgTypes.BoolOid, "bool", 1), (PgTypes.Int8Oid, "int8", 8), (PgTypes.Int2Oid, "int2", 2), (PgTypes.Int4Oid, "int4", 4),
         (PgTypes.TextOid, "text", -1), (PgTypes.Float4Oid, "float4", 4), (PgTypes.Float8Oid, "float8", 8), (PgTypes.VarcharOid, "varchar", -1),
         (PgTypes.DateOid, "date", 4), (PgTypes.TimestampOid, "timestamp", 8), (PgTypes.TimestampTzOid, "timestamptz", 8),
-        (PgTypes.IntervalOid, "interval", 16), (PgTypes.NumericOid, "numeric", -1),
+        (PgTypes.IntervalOid, "interval", 16), (PgTypes.NumericOid, "numeric", -1), (PgTypes.TimeOid, "time", 8), (PgTypes.ByteaOid, "bytea", -1),
     ];
 
     private readonly string _database;

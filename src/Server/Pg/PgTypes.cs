@@ -11,6 +11,7 @@ public static class PgTypes
 {
     public const int UnspecifiedOid = 0;
     public const int BoolOid = 16;
+    public const int ByteaOid = 17;
     public const int NameOid = 19;
     public const int Int8Oid = 20;
     public const int Int2Oid = 21;
@@ -23,6 +24,7 @@ public static class PgTypes
     public const int BpcharOid = 1042;
     public const int VarcharOid = 1043;
     public const int DateOid = 1082;
+    public const int TimeOid = 1083;
     public const int TimestampOid = 1114;
     public const int TimestampTzOid = 1184;
     public const int IntervalOid = 1186;
@@ -39,6 +41,8 @@ public static class PgTypes
     public static int Oid(SqlType type) => type.Kind switch
     {
         SqlTypeKind.Boolean => BoolOid,
+        SqlTypeKind.SmallInt => Int2Oid,
+        SqlTypeKind.Real => Float4Oid,
         SqlTypeKind.Int => Int4Oid,
         SqlTypeKind.BigInt => Int8Oid,
         SqlTypeKind.Double => Float8Oid,
@@ -46,6 +50,8 @@ public static class PgTypes
         SqlTypeKind.Date => DateOid,
         SqlTypeKind.TimestampTz => TimestampTzOid,
         SqlTypeKind.Interval => IntervalOid,
+        SqlTypeKind.Time => TimeOid,
+        SqlTypeKind.Bytea => ByteaOid,
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         _ => TextOid,
@@ -56,23 +62,29 @@ public static class PgTypes
     {
         UnspecifiedOid or UnknownOid => null,
         BoolOid => SqlType.Boolean,
-        Int2Oid or Int4Oid => SqlType.Int,
+        Int2Oid => SqlType.SmallInt,
+        Int4Oid => SqlType.Int,
         Int8Oid => SqlType.BigInt,
-        Float4Oid or Float8Oid => SqlType.Double,
+        Float4Oid => SqlType.Real,
+        Float8Oid => SqlType.Double,
         NumericOid => SqlType.Numeric,
         TextOid or VarcharOid or BpcharOid or NameOid or JsonOid or JsonbOid or UuidOid => SqlType.Varchar,
         TimestampOid => SqlType.Timestamp,
         TimestampTzOid => SqlType.TimestampTz,
         DateOid => SqlType.Date,
         IntervalOid => SqlType.Interval,
+        TimeOid => SqlType.Time,
+        ByteaOid => SqlType.Bytea,
         _ => throw new SqlException(SqlState.FeatureNotSupported, $"parameters of the type with OID {oid} are not supported"),
     };
 
     public static short Size(SqlType type) => type.Kind switch
     {
         SqlTypeKind.Boolean => 1,
+        SqlTypeKind.SmallInt => 2,
+        SqlTypeKind.Real => 4,
         SqlTypeKind.Int => 4,
-        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => 8,
+        SqlTypeKind.BigInt or SqlTypeKind.Double or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz or SqlTypeKind.Time => 8,
         SqlTypeKind.Date => 4,
         SqlTypeKind.Interval => 16,
         _ => -1,
@@ -98,7 +110,7 @@ public static class PgTypes
             case ValueKind.String:
                 writer.WriteLengthPrefixedUtf8(value.AsString);
                 return;
-            case ValueKind.Int or ValueKind.BigInt:
+            case ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt:
                 // Integers format straight into the buffer: no string per value.
                 var span = writer.ReserveValue(20);
                 Utf8Formatter.TryFormat(value.AsLong, span, out var written);
@@ -124,6 +136,14 @@ public static class PgTypes
                 writer.WriteInt32(1);
                 writer.WriteByte(value.AsBoolean ? (byte)1 : (byte)0);
                 break;
+            case SqlTypeKind.SmallInt:
+                writer.WriteInt32(2);
+                writer.WriteInt16((short)value.AsLong);
+                break;
+            case SqlTypeKind.Real:
+                writer.WriteInt32(4);
+                writer.WriteInt32(BitConverter.SingleToInt32Bits((float)value.AsDouble));
+                break;
             case SqlTypeKind.Int:
                 writer.WriteInt32(4);
                 writer.WriteInt32((int)value.AsLong);
@@ -142,6 +162,16 @@ public static class PgTypes
             case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
                 writer.WriteInt32(8);
                 writer.WriteInt64(value.AsLong - PostgresEpochMicros);
+                break;
+            case SqlTypeKind.Bytea:
+                // bytea's binary form is the bytes themselves.
+                writer.WriteInt32(value.AsBytes.Length);
+                writer.WriteBytes(value.AsBytes);
+                break;
+            case SqlTypeKind.Time:
+                // time's binary form: microseconds since midnight.
+                writer.WriteInt32(8);
+                writer.WriteInt64(value.AsLong);
                 break;
             case SqlTypeKind.Date:
                 writer.WriteInt32(4);

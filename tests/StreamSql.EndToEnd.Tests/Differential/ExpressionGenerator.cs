@@ -19,8 +19,12 @@ internal sealed class ExpressionGenerator(int seed)
 
     private bool Chance(int percent) => _random.Next(100) < percent;
 
-    public string Next() => _random.Next(9) switch
+    public string Next() => _random.Next(13) switch
     {
+        12 => Bytea(3),
+        11 => Time(3),
+        9 => SmallInt(3),
+        10 => Real(3),
         7 => Interval(2),
         8 => DateValue(2),
         0 => Int(3),
@@ -47,12 +51,22 @@ internal sealed class ExpressionGenerator(int seed)
             12 => $"mod({Int(depth - 1)}, {Int(depth - 1)})",
             0 or 1 => $"({Int(depth - 1)} {Pick(["+", "-", "*", "/", "%"])} {Int(depth - 1)})",
             2 => $"abs({Int(depth - 1)})",
-            3 => $"length({Text(depth - 1)})",
+            3 => _random.Next(3) switch
+            {
+                0 => $"length({Bytea(depth - 1)})",
+                1 => $"octet_length({Pick([Text(depth - 1), Bytea(depth - 1)])})",
+                _ => $"length({Text(depth - 1)})",
+            },
             4 => $"(- {Int(depth - 1)})",
             5 => $"CASE WHEN {Bool(depth - 1)} THEN {Int(depth - 1)} ELSE {Int(depth - 1)} END",
             6 => $"coalesce({Int(depth - 1)}, {Int(depth - 1)})",
             7 => $"CAST({Pick(["'12'", "' 7 '", "'x'", "'99999999999'"])} AS INT)",
-            _ => $"CAST({Numeric(depth - 1)} AS INT)",
+            _ => _random.Next(3) switch
+            {
+                0 => $"({SmallInt(depth - 1)} {Pick(["+", "-", "*", "/", "%"])} {Int(depth - 1)})",
+                1 => $"CAST({Real(depth - 1)} AS INT)",
+                _ => $"CAST({Numeric(depth - 1)} AS INT)",
+            },
         };
     }
 
@@ -65,7 +79,7 @@ internal sealed class ExpressionGenerator(int seed)
 
         return _random.Next(4) switch
         {
-            0 => $"({BigInt(depth - 1)} {Pick(["+", "-", "*", "/"])} {Int(depth - 1)})",
+            0 => $"({BigInt(depth - 1)} {Pick(["+", "-", "*", "/"])} {Pick([Int(depth - 1), SmallInt(depth - 1)])})",
             1 => $"({Int(depth - 1)} * {BigInt(depth - 1)})",
             2 => $"abs({BigInt(depth - 1)})",
             _ => $"CAST({Int(depth - 1)} AS BIGINT)",
@@ -108,9 +122,87 @@ internal sealed class ExpressionGenerator(int seed)
             6 => $"date_part({Pick(["'year'", "'month'", "'minute'", "'second'", "'dow'", "'doy'", "'epoch'", "'quarter'"])}, {Timestamp(depth - 1)})",
             7 => $"{Pick(["greatest", "least"])}({Double(depth - 1)}, {Int(depth - 1)})",
             0 => $"({Double(depth - 1)} {Pick(["+", "-", "*", "/"])} {Pick([Double(depth - 1), Int(depth - 1), Numeric(depth - 1)])})",
-            1 => $"round({Double(depth - 1)})",
+            1 => _random.Next(2) == 0 ? $"round({Double(depth - 1)})" : $"({Real(depth - 1)} {Pick(["+", "-", "*", "/"])} {Pick([Int(depth - 1), Numeric(depth - 1), Double(depth - 1), SmallInt(depth - 1)])})",
             2 => $"abs({Double(depth - 1)})",
             _ => $"CAST({Numeric(depth - 1)} AS DOUBLE PRECISION)",
+        };
+    }
+
+    private static readonly string[] SmallIntLiterals = ["CAST(1 AS SMALLINT)", "CAST(-7 AS SMALLINT)", "CAST(32767 AS SMALLINT)", "CAST(-32768 AS SMALLINT)", "CAST(300 AS SMALLINT)", "CAST(NULL AS SMALLINT)", "CAST('12' AS INT2)", "CAST(0 AS SMALLINT)"];
+    private static readonly string[] RealLiterals = ["CAST(1.5 AS REAL)", "CAST(0.1 AS REAL)", "CAST('1e30' AS REAL)", "CAST('3.4e38' AS REAL)", "CAST(-2 AS REAL)", "CAST(NULL AS REAL)", "CAST('NaN' AS REAL)", "CAST(1234567 AS REAL)", "CAST('1e-30' AS REAL)", "CAST(0 AS FLOAT4)", "CAST(2.5 AS REAL)", "CAST('-Infinity' AS REAL)"];
+
+    private string SmallInt(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(SmallIntLiterals);
+        }
+
+        return _random.Next(9) switch
+        {
+            0 or 1 => $"({SmallInt(depth - 1)} {Pick(["+", "-", "*", "/", "%"])} {SmallInt(depth - 1)})",
+            2 => $"abs({SmallInt(depth - 1)})",
+            3 => $"(- {SmallInt(depth - 1)})",
+            4 => $"CAST({Pick([Int(depth - 1), Numeric(depth - 1), Real(depth - 1), Double(depth - 1)])} AS SMALLINT)",
+            5 => $"mod({SmallInt(depth - 1)}, {SmallInt(depth - 1)})",
+            6 => $"CASE WHEN {Bool(depth - 1)} THEN {SmallInt(depth - 1)} ELSE {SmallInt(depth - 1)} END",
+            7 => $"{Pick(["greatest", "least", "coalesce", "nullif"])}({SmallInt(depth - 1)}, {SmallInt(depth - 1)})",
+            _ => $"CAST({Pick(["'123'", "' -5 '", "'40000'", "'x'", "'1.5'"])} AS SMALLINT)",
+        };
+    }
+
+    private string Real(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(RealLiterals);
+        }
+
+        return _random.Next(8) switch
+        {
+            0 or 1 => $"({Real(depth - 1)} {Pick(["+", "-", "*", "/"])} {Real(depth - 1)})",
+            2 => $"abs({Real(depth - 1)})",
+            3 => $"(- {Real(depth - 1)})",
+            4 => $"CAST({Pick([Int(depth - 1), Numeric(depth - 1), Double(depth - 1), SmallInt(depth - 1)])} AS REAL)",
+            5 => $"CASE WHEN {Bool(depth - 1)} THEN {Real(depth - 1)} ELSE {SmallInt(depth - 1)} END",
+            6 => $"{Pick(["greatest", "least", "coalesce"])}({Real(depth - 1)}, {Pick([Real(depth - 1), Int(depth - 1)])})",
+            _ => $"CAST({Pick(["'0.3'", "'1e39'", "'-1.25e-3'", "'abc'", "' 7 '", "'inf'"])} AS REAL)",
+        };
+    }
+
+    private static readonly string[] TimeLiterals = ["TIME '10:11:12'", "TIME '00:00'", "TIME '23:59:59.999999'", "TIME '24:00'", "CAST('1:2:3.5' AS TIME)", "CAST(NULL AS TIME)", "TIME '12:00:00.000001'"];
+
+    private string Time(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(TimeLiterals);
+        }
+
+        return _random.Next(5) switch
+        {
+            0 => $"({Time(depth - 1)} {Pick(["+", "-"])} {Interval(depth - 1)})",
+            1 => $"({Interval(depth - 1)} + {Time(depth - 1)})",
+            2 => $"CAST({Timestamp(depth - 1)} AS TIME)",
+            3 => $"CASE WHEN {Bool(depth - 1)} THEN {Time(depth - 1)} ELSE {Pick(TimeLiterals)} END",
+            _ => $"CAST({Pick(["'10:00'", "'25:00'", "'x'", "' 7:30 '", "'23:59:60'"])} AS TIME)",
+        };
+    }
+
+    private static readonly string[] ByteaLiterals = ["CAST('\\x0a0b' AS BYTEA)", "CAST('abc' AS BYTEA)", "CAST('\\x' AS BYTEA)", "CAST('a\\\\b\\001' AS BYTEA)", "CAST(NULL AS BYTEA)", "CAST('\\xFF00' AS BYTEA)", "CAST('é' AS BYTEA)"];
+
+    private string Bytea(int depth)
+    {
+        if (depth == 0 || Chance(30))
+        {
+            return Pick(ByteaLiterals);
+        }
+
+        return _random.Next(4) switch
+        {
+            0 or 1 => $"({Bytea(depth - 1)} || {Pick([Bytea(depth - 1), "'\\x01'", "'z'"])})",
+            2 => $"CASE WHEN {Bool(depth - 1)} THEN {Bytea(depth - 1)} ELSE {Bytea(depth - 1)} END",
+            _ => $"CAST({Pick(["'\\x0g'", "'\\x0'", "'a\\9'", "'\\x 01 02'", "'plain'"])} AS BYTEA)",
         };
     }
 
@@ -137,7 +229,7 @@ internal sealed class ExpressionGenerator(int seed)
             3 => $"substring({Text(depth - 1)}, {Pick(["1", "2", "0", "-1", "5"])}, {Pick(["1", "3", "0", "10", "-1"])})",
             4 => $"trim({Text(depth - 1)})",
             5 => $"concat({Text(depth - 1)}, {Int(depth - 1)}, {Text(depth - 1)})",
-            6 => $"CAST({Pick([Int(depth - 1), Numeric(depth - 1), Bool(depth - 1)])} AS VARCHAR)",
+            6 => $"CAST({Pick([Int(depth - 1), Numeric(depth - 1), Bool(depth - 1), SmallInt(depth - 1), Real(depth - 1), Time(depth - 1), Bytea(depth - 1)])} AS VARCHAR)",
             7 => $"coalesce({Text(depth - 1)}, {Text(depth - 1)})",
             _ => $"({Text(depth - 1)} || {Int(depth - 1)})",
         };
@@ -153,8 +245,13 @@ internal sealed class ExpressionGenerator(int seed)
         return _random.Next(12) switch
         {
             0 => $"({Int(depth - 1)} {Comparison()} {Int(depth - 1)})",
-            1 => $"({Numeric(depth - 1)} {Comparison()} {Pick([Numeric(depth - 1), Int(depth - 1)])})",
-            2 => $"({Text(depth - 1)} {Comparison()} {Text(depth - 1)})",
+            1 => _random.Next(3) switch
+            {
+                0 => $"({Numeric(depth - 1)} {Comparison()} {Pick([Numeric(depth - 1), Int(depth - 1)])})",
+                1 => $"({SmallInt(depth - 1)} {Comparison()} {Pick([SmallInt(depth - 1), Int(depth - 1), Real(depth - 1)])})",
+                _ => $"({Real(depth - 1)} {Comparison()} {Pick([Real(depth - 1), Double(depth - 1), Numeric(depth - 1)])})",
+            },
+            2 => _random.Next(3) == 0 ? $"({Bytea(depth - 1)} {Comparison()} {Bytea(depth - 1)})" : $"({Text(depth - 1)} {Comparison()} {Text(depth - 1)})",
             3 => $"({Bool(depth - 1)} {Pick(["AND", "OR"])} {Bool(depth - 1)})",
             4 => $"(NOT {Bool(depth - 1)})",
             5 => $"({Pick([Int(depth - 1), Text(depth - 1), Numeric(depth - 1)])} IS {Pick(["", "NOT "])}NULL)",
@@ -162,7 +259,12 @@ internal sealed class ExpressionGenerator(int seed)
             7 => $"({Text(depth - 1)} {Pick(["LIKE", "NOT LIKE", "ILIKE"])} {Pick(["'a%'", "'%c'", "'_b_'", "'%'", "'ABC'", "'a\\_c\\%'"])})",
             8 => $"({Int(depth - 1)} {Pick(["IN", "NOT IN"])} ({Int(0)}, {Int(0)}, {Int(0)}))",
             9 => $"({Int(depth - 1)} {Pick(["BETWEEN", "NOT BETWEEN"])} {Int(0)} AND {Int(0)})",
-            10 => _random.Next(2) == 0 ? $"({Timestamp(depth - 1)} {Comparison()} {Timestamp(depth - 1)})" : $"({Interval(depth - 1)} {Comparison()} {Interval(depth - 1)})",
+            10 => _random.Next(3) switch
+            {
+                0 => $"({Timestamp(depth - 1)} {Comparison()} {Timestamp(depth - 1)})",
+                1 => $"({Time(depth - 1)} {Comparison()} {Time(depth - 1)})",
+                _ => $"({Interval(depth - 1)} {Comparison()} {Interval(depth - 1)})",
+            },
             _ => $"({Bool(depth - 1)} IS {Pick(["", "NOT "])}{Pick(["TRUE", "FALSE"])})",
         };
     }
@@ -194,7 +296,7 @@ internal sealed class ExpressionGenerator(int seed)
             0 => $"({Interval(depth - 1)} {Pick(["+", "-"])} {Interval(depth - 1)})",
             1 => $"({Interval(depth - 1)} * {Pick(["2", "0.5", "-1", "3"])})",
             2 => $"({Interval(depth - 1)} / {Pick(["2", "4", "0"])})",
-            3 => $"({Timestamp(depth - 1)} - {Timestamp(depth - 1)})",
+            3 => _random.Next(2) == 0 ? $"({Timestamp(depth - 1)} - {Timestamp(depth - 1)})" : $"({Time(depth - 1)} - {Time(depth - 1)})",
             _ => $"(- {Interval(depth - 1)})",
         };
     }
@@ -206,11 +308,12 @@ internal sealed class ExpressionGenerator(int seed)
             return Pick(DateLiterals);
         }
 
-        return _random.Next(4) switch
+        return _random.Next(5) switch
         {
             0 => $"({DateValue(depth - 1)} {Pick(["+", "-"])} {Pick(["1", "30", "-366"])})",
             1 => $"CAST({Timestamp(depth - 1)} AS DATE)",
             2 => $"CAST(({DateValue(depth - 1)} - {DateValue(depth - 1)}) AS VARCHAR)",
+            3 => $"CAST(({DateValue(depth - 1)} + {Time(depth - 1)}) AS VARCHAR)",
             _ => $"CAST(({DateValue(depth - 1)} + {Interval(depth - 1)}) AS VARCHAR)",
         };
     }

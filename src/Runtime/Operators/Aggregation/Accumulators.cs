@@ -15,11 +15,11 @@ public static class Accumulators
         Func<IAccumulator> inner = aggregate.Name switch
         {
             "count" => () => new CountAccumulator(aggregate.Star),
-            "sum" => () => new SumAccumulator(input),
-            "avg" => () => new AverageAccumulator(input),
+            "sum" => () => new SumAccumulator(input == SqlTypeKind.SmallInt ? SqlTypeKind.Int : input),
+            "avg" => () => new AverageAccumulator(Widened(input)),
             "min" => () => new ExtremeAccumulator(input, greatest: false),
             "max" => () => new ExtremeAccumulator(input, greatest: true),
-            "stddev_samp" or "stddev_pop" or "var_samp" or "var_pop" => () => new VarianceAccumulator(aggregate.Name, input),
+            "stddev_samp" or "stddev_pop" or "var_samp" or "var_pop" => () => new VarianceAccumulator(aggregate.Name, Widened(input)),
             "bool_and" => () => new BoolAccumulator(and: true),
             "bool_or" => () => new BoolAccumulator(and: false),
             "string_agg" => () => new StringAggAccumulator(),
@@ -29,6 +29,14 @@ public static class Accumulators
         };
         return aggregate.Distinct ? () => new DistinctAccumulator(inner()) : inner;
     }
+
+    /// <summary>avg and the variances of smallint compute as over integer (to numeric), of real as over double precision.</summary>
+    private static SqlTypeKind Widened(SqlTypeKind input) => input switch
+    {
+        SqlTypeKind.SmallInt => SqlTypeKind.Int,
+        SqlTypeKind.Real => SqlTypeKind.Double,
+        _ => input,
+    };
 
     /// <summary>count(*) counts rows; count(x) counts non-NULL x.</summary>
     private sealed class CountAccumulator(bool star) : IAccumulator
@@ -75,6 +83,10 @@ public static class Accumulators
                 case SqlTypeKind.Interval:
                     _interval = _interval.Add(v.AsInterval);
                     break;
+                case SqlTypeKind.Real:
+                    // sum(real) adds in float4, as PostgreSQL's float4pl does.
+                    _double = (float)(_double + v.AsDouble);
+                    break;
                 default:
                     _double += v.AsDouble;
                     break;
@@ -86,6 +98,7 @@ public static class Accumulators
             SqlTypeKind.Int => Value.FromBigInt(_long),
             SqlTypeKind.BigInt or SqlTypeKind.Numeric => Value.FromNumeric(_decimal),
             SqlTypeKind.Interval => Value.FromInterval(_interval),
+            SqlTypeKind.Real => Value.FromReal((float)_double),
             _ => Value.FromDouble(_double),
         };
     }
@@ -116,7 +129,7 @@ public static class Accumulators
             return input switch
             {
                 SqlTypeKind.Double => Value.FromDouble(sum.AsDouble / _count),
-                SqlTypeKind.Interval => Value.FromInterval(sum.AsInterval.Multiply(1.0 / _count)),
+                SqlTypeKind.Interval => Value.FromInterval(sum.AsInterval.Divide(_count)),
                 _ => Value.FromNumeric(NumericMath.Divide(sum.AsNumeric, _count)),
             };
         }
