@@ -41,6 +41,22 @@ public sealed record ServerOptions
 
     public bool ShowHelp { get; init; }
 
+    /// <summary>The effective settings as SHOW PROPERTIES lists them; passwords and key paths are not shown.</summary>
+    public IReadOnlyList<(string Name, string Value)> Properties() =>
+    [
+        ("bind", Bind.ToString()),
+        ("pg_port", PgPort.ToString(CultureInfo.InvariantCulture)),
+        ("kafka_port", Kafka is null ? KafkaPort.ToString(CultureInfo.InvariantCulture) : "(not served in Kafka mode)"),
+        ("http_port", HttpPort.ToString(CultureInfo.InvariantCulture)),
+        ("kafka", Kafka ?? "(embedded topics)"),
+        ("service_id", ServiceId),
+        ("log_level", LogLevel),
+        ("log_format", LogFormat),
+        ("auth", Auth.ToString().ToLowerInvariant()),
+        ("users", Users.Count.ToString(CultureInfo.InvariantCulture)),
+        ("tls", TlsCertificate is null ? "off" : "on"),
+    ];
+
     public const string Help = """
         streamsql - a streaming SQL database server speaking the PostgreSQL wire protocol
 

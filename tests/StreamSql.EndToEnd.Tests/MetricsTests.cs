@@ -64,4 +64,17 @@ public sealed class MetricsTests
         Assert.Contains("(last error)|22012: division by zero|", describe);
         Assert.Equal("RUNNING", (await connection.RowsAsync("SHOW QUERIES")).Single().Split('|')[1]);
     }
+
+    [Fact]
+    public async Task ShowPropertiesListsTheServerConfiguration()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+
+        var properties = (await connection.RowsAsync("SHOW PROPERTIES")).Select(r => r.Split('|')).ToDictionary(r => r[0], r => r[1]);
+
+        Assert.Equal(server.Server.Engine.Options.DataDirectory, properties["data_dir"]);
+        Assert.Equal(("trust", "off", "(embedded topics)", "127.0.0.1"), (properties["auth"], properties["tls"], properties["kafka"], properties["bind"]));
+        Assert.Equal("0", properties["users"]);
+    }
 }

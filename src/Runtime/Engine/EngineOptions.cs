@@ -6,6 +6,9 @@ public sealed record EngineOptions(string DataDirectory)
     /// <summary>Kafka mode when set: every topic, the command log included, lives in this cluster (bootstrap.servers, comma-separated host:port).</summary>
     public string? KafkaBootstrapServers { get; init; }
 
+    /// <summary>The server's configuration as name/value pairs, for SHOW PROPERTIES (secrets left out).</summary>
+    public IReadOnlyList<(string Name, string Value)> Properties { get; init; } = [];
+
     /// <summary>Names this server's internal topics in Kafka mode, so several servers can share one cluster.</summary>
     public string ServiceId { get; init; } = "default";
 

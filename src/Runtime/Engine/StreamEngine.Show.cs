@@ -50,7 +50,7 @@ public sealed partial class StreamEngine
             case ShowObjectKind.Functions:
                 return Rows(["name", "kind", "aliases"], Planner.Functions.FunctionRegistry.All().Select(f => Row(f.Name, f.Kind, string.Join(", ", f.Aliases))));
             case ShowObjectKind.Properties:
-                return Rows(["name", "value"], [Row("data_dir", Options.DataDirectory)]);
+                return Rows(["name", "value"], [Row("data_dir", Options.DataDirectory), .. Options.Properties.Select(p => Row(p.Name, p.Value))]);
             default:
                 // Tables, views, sources and sinks arrive with later issues; until then there are none to list.
                 return Rows([show.What.ToString().ToLowerInvariant().TrimEnd('s') + "_name"], []);
