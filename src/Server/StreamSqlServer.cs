@@ -22,7 +22,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
         Options = options;
         _engine = engine;
         _pg = new PgListener(options.Bind, options.PgPort, engine, pgSettings);
-        _http = new HealthEndpoint(options.Bind, options.HttpPort, engine);
+        _http = new HealthEndpoint(options.Bind, options.HttpPort, engine, () => _pg.ActiveConnections);
         // In Kafka mode clients talk to the cluster itself; serving its topics again from here would only add a hop.
         _kafka = options.Kafka is null ? new KafkaListener(options.Bind, options.KafkaPort, engine.Topics, StreamUsingTopic) : null;
     }

@@ -15,10 +15,10 @@ public sealed class HealthEndpoint : IAsyncDisposable
     private readonly StreamEngine _engine;
     private readonly MetricsExporter _metrics;
 
-    public HealthEndpoint(IPAddress address, int port, StreamEngine engine)
+    public HealthEndpoint(IPAddress address, int port, StreamEngine engine, Func<int> pgConnections)
     {
         _engine = engine;
-        _metrics = new MetricsExporter(engine);
+        _metrics = new MetricsExporter(engine, pgConnections);
         _loop = new TcpAcceptLoop(address, port, ServeAsync);
     }
 

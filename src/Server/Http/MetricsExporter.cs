@@ -15,12 +15,17 @@ public sealed class MetricsExporter
     private readonly Gauge _badRecords;
     private readonly Gauge _lag;
     private readonly Gauge _running;
+    private readonly Gauge _connections;
+    private readonly Func<int> _pgConnections;
     private readonly Gauge _transient;
 
-    public MetricsExporter(StreamEngine engine)
+    public MetricsExporter(StreamEngine engine, Func<int> pgConnections)
     {
         _engine = engine;
+        _pgConnections = pgConnections;
+        DotNetStats.Register(_registry);
         var factory = Metrics.WithCustomRegistry(_registry);
+        _connections = factory.CreateGauge("streamsql_pg_connections", "Postgres wire protocol connections open now.");
         _streams = factory.CreateGauge("streamsql_streams", "Streams in the catalog.");
         _queries = factory.CreateGauge("streamsql_persistent_queries", "Persistent queries in the catalog.");
         string[] labels = ["query_id"];
@@ -35,6 +40,7 @@ public sealed class MetricsExporter
     public async Task WriteAsync(Stream output, CancellationToken cancellationToken)
     {
         _streams.Set(_engine.Catalog.Streams().Count);
+        _connections.Set(_pgConnections());
         _transient.Set(_engine.RunningTransientQueries);
         var statuses = _engine.QueryStatuses();
         _queries.Set(statuses.Count);

@@ -24,6 +24,18 @@ public sealed class TcpAcceptLoop : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>Connections being served now.</summary>
+    public int ActiveConnections
+    {
+        get
+        {
+            lock (_connections)
+            {
+                return _connections.Count(t => !t.IsCompleted);
+            }
+        }
+    }
+
     public EndPoint LocalEndpoint => _listener.LocalEndpoint;
 
     /// <summary>Cancelled when the endpoint stops; handlers end their connection then.</summary>

@@ -24,6 +24,8 @@ public sealed class PgListener : IAsyncDisposable
 
     public int Port => _loop.Port;
 
+    public int ActiveConnections => _loop.ActiveConnections;
+
     public void Start()
     {
         _loop.Start();
