@@ -22,6 +22,8 @@ public sealed class MetricsTests
         Assert.Contains("streamsql_query_lag_records{query_id=\"csas_m_big_1\",partition=\"0\"} 0", first);
         Assert.Contains("streamsql_query_running{query_id=\"csas_m_big_1\"} 1", first);
         Assert.Contains("streamsql_pg_connections 1", first);
+        Assert.Contains("streamsql_statements_total{kind=\"insert_values\",outcome=\"ok\"} 1", first);
+        Assert.Contains("streamsql_statements_total{kind=\"create_relation\",outcome=\"ok\"} 2", first);
         Assert.Contains("dotnet_collection_count_total", first);
 
         await connection.ExecuteAsync("INSERT INTO m_src VALUES (4, 4), (5, 5)");

@@ -90,6 +90,25 @@ public sealed partial class StreamEngine : IAsyncDisposable
     /// <summary>Executes a statement; parameters give the values of $1, $2, ... (extended query protocol), null when there are none.</summary>
     public async Task<StatementResult> ExecuteAsync(Statement statement, SessionContext session, ParameterValues? parameters, CancellationToken cancellationToken)
     {
+        var kind = StatementCounts.KindOf(statement);
+        try
+        {
+            var result = await ExecuteStatementAsync(statement, session, parameters, cancellationToken).ConfigureAwait(false);
+            Statements.Count(kind, ok: true);
+            return result;
+        }
+        catch
+        {
+            Statements.Count(kind, ok: false);
+            throw;
+        }
+    }
+
+    /// <summary>Statements executed so far, by kind and outcome (for /metrics).</summary>
+    public StatementCounts Statements { get; } = new();
+
+    private async Task<StatementResult> ExecuteStatementAsync(Statement statement, SessionContext session, ParameterValues? parameters, CancellationToken cancellationToken)
+    {
         switch (statement)
         {
             case SelectStatement select:

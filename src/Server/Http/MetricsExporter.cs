@@ -16,6 +16,7 @@ public sealed class MetricsExporter
     private readonly Gauge _lag;
     private readonly Gauge _running;
     private readonly Gauge _connections;
+    private readonly Gauge _statements;
     private readonly Func<int> _pgConnections;
     private readonly Gauge _transient;
 
@@ -26,6 +27,7 @@ public sealed class MetricsExporter
         DotNetStats.Register(_registry);
         var factory = Metrics.WithCustomRegistry(_registry);
         _connections = factory.CreateGauge("streamsql_pg_connections", "Postgres wire protocol connections open now.");
+        _statements = factory.CreateGauge("streamsql_statements_total", "Statements executed, by kind and outcome.", ["kind", "outcome"]);
         _streams = factory.CreateGauge("streamsql_streams", "Streams in the catalog.");
         _queries = factory.CreateGauge("streamsql_persistent_queries", "Persistent queries in the catalog.");
         string[] labels = ["query_id"];
@@ -41,6 +43,11 @@ public sealed class MetricsExporter
     {
         _streams.Set(_engine.Catalog.Streams().Count);
         _connections.Set(_pgConnections());
+        foreach (var (kind, outcome, count) in _engine.Statements.Snapshot())
+        {
+            _statements.WithLabels(kind, outcome).Set(count);
+        }
+
         _transient.Set(_engine.RunningTransientQueries);
         var statuses = _engine.QueryStatuses();
         _queries.Set(statuses.Count);
