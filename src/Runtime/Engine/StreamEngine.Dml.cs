@@ -194,56 +194,29 @@ public sealed partial class StreamEngine
     private async IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (pipeline.Limit is 0)
-        {
-            yield break;
-        }
-
-        var channel = Channel.CreateBounded<Value[]>(new BoundedChannelOptions(1024) { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
-        var sink = new ChannelRowSink(channel.Writer);
         var metrics = new QueryMetrics("transient");
-        var tasks = new Task[topic.PartitionCount];
-        Interlocked.Increment(ref _runningTransientQueries);
-        for (var p = 0; p < tasks.Length; p++)
+        var ends = new long[topic.PartitionCount];
+        for (var p = 0; p < ends.Length; p++)
         {
-            var end = topic.EndOffset(p);
-            var task = new PartitionTask(topic, p, codec, pipeline, sink, metrics, skipFailingRows: false);
-            tasks[p] = Task.Run(() => task.RunAsync(fromLatest ? end : 0, push ? null : end, null, stop.Token));
+            ends[p] = topic.EndOffset(p);
         }
 
-        _ = Task.WhenAll(tasks).ContinueWith(
-            t => channel.Writer.TryComplete(t.IsFaulted && !stop.IsCancellationRequested ? t.Exception!.GetBaseException() : null),
-            TaskScheduler.Default);
+        Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop) =>
+            new PartitionTask(topic, p, codec, pipeline, new ChannelRowSink(rows), metrics, skipFailingRows: false)
+                .RunAsync(fromLatest ? ends[p] : 0, push ? null : ends[p], null, stop);
 
-        long count = 0;
+        Interlocked.Increment(ref _runningTransientQueries);
         try
         {
-            await foreach (var row in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            await foreach (var row in PartitionFanIn.RunAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
             {
                 yield return row;
-                if (pipeline.Limit is { } limit && ++count >= limit)
-                {
-                    yield break;
-                }
             }
         }
         finally
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                // Tasks end with cancellation once the client has what it asked for.
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _runningTransientQueries);
-            }
+            Interlocked.Decrement(ref _runningTransientQueries);
         }
     }
 }

@@ -5,6 +5,7 @@ using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Types;
+using StreamSql.Runtime.Queries;
 using StreamSql.Runtime.Rows;
 using StreamSql.Runtime.Topics;
 
@@ -35,51 +36,8 @@ public sealed partial class StreamEngine
         return new RowsResult(PrintColumns, PrintAsync(topic, start, print.Limit, CancellationToken.None));
     }
 
-    private static async IAsyncEnumerable<Value[]> PrintAsync(ITopicLog topic, long[] start, long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        if (limit is 0)
-        {
-            yield break;
-        }
-
-        var channel = Channel.CreateBounded<Value[]>(new BoundedChannelOptions(1024) { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tasks = new Task[start.Length];
-        for (var p = 0; p < tasks.Length; p++)
-        {
-            var partition = p;
-            tasks[p] = Task.Run(() => TailAsync(topic, partition, start[partition], channel.Writer, stop.Token));
-        }
-
-        _ = Task.WhenAll(tasks).ContinueWith(
-            t => channel.Writer.TryComplete(t.IsFaulted && !stop.IsCancellationRequested ? t.Exception!.GetBaseException() : null),
-            TaskScheduler.Default);
-
-        long count = 0;
-        try
-        {
-            await foreach (var row in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-            {
-                yield return row;
-                if (limit is { } n && ++count >= n)
-                {
-                    yield break;
-                }
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                // Readers end with cancellation once the client has what it asked for.
-            }
-        }
-    }
+    private static IAsyncEnumerable<Value[]> PrintAsync(ITopicLog topic, long[] start, long? limit, CancellationToken cancellationToken) =>
+        PartitionFanIn.RunAsync(start.Length, (p, rows, stop) => TailAsync(topic, p, start[p], rows, stop), limit, cancellationToken);
 
     private static async Task TailAsync(ITopicLog topic, int partition, long from, ChannelWriter<Value[]> rows, CancellationToken cancellationToken)
     {

@@ -68,14 +68,11 @@ public sealed class JsonValueFormat : IValueFormat
                 }
 
                 break;
-            case ValueKind.Timestamp:
+            case ValueKind.Timestamp or ValueKind.TimestampTz:
                 writer.WriteNumberValue(TextValues.TimestampToMillis(value.AsLong));
                 break;
             case ValueKind.Numeric:
                 writer.WriteNumberValue(value.AsNumeric);
-                break;
-            case ValueKind.TimestampTz:
-                writer.WriteNumberValue(TextValues.TimestampToMillis(value.AsLong));
                 break;
             case ValueKind.Date:
                 writer.WriteNumberValue(value.AsLong);
