@@ -47,6 +47,9 @@ public static class SqlState
     public const string DatatypeMismatch = "42804";
     public const string CannotCoerce = "42846";
     public const string InvalidColumnReference = "42P10";
+    public const string InvalidTableDefinition = "42P16";
+    public const string NotNullViolation = "23502";
+    public const string WrongObjectType = "42809";
     public const string ProgramLimitExceeded = "54000";
     public const string StatementTooComplex = "54001";
     public const string ObjectInUse = "55006";

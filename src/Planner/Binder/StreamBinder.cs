@@ -14,24 +14,20 @@ public static class StreamBinder
 
     public static StreamDefinition BindSource(CreateRelationStatement create)
     {
-        if (create.Kind != RelationKind.Stream)
-        {
-            throw SqlException.NotSupported("CREATE TABLE", create.Position);
-        }
-
+        var isTable = create.Kind == RelationKind.Table;
         if (create.Watermark is { } watermark)
         {
             throw SqlException.NotSupported("WATERMARK", watermark.Position);
         }
 
-        if (create.PrimaryKey.Count > 0)
+        if (create.PrimaryKey.Count > 0 && !isTable)
         {
             throw new SqlException(SqlState.SyntaxError, "a stream has no PRIMARY KEY; use KEY", create.Position);
         }
 
         if (create.Columns.Count == 0)
         {
-            throw new SqlException(SqlState.SyntaxError, "CREATE STREAM needs a column list (or AS SELECT)", create.Name.Position);
+            throw new SqlException(SqlState.SyntaxError, $"CREATE {(isTable ? "TABLE" : "STREAM")} needs a column list (or AS SELECT)", create.Name.Position);
         }
 
         var columns = new List<ColumnSchema>();
@@ -42,21 +38,41 @@ public static class StreamBinder
                 throw new SqlException(SqlState.DuplicateObject, $"column \"{column.Name}\" specified more than once", column.Position);
             }
 
-            if (column.IsPrimaryKey)
+            if (column.IsPrimaryKey && !isTable)
             {
                 throw new SqlException(SqlState.SyntaxError, "a stream has no PRIMARY KEY; use KEY", column.Position);
             }
 
-            columns.Add(new ColumnSchema(column.Name, TypeResolver.Resolve(column.Type), column.IsKey));
+            if (column.IsKey && !column.IsPrimaryKey && isTable)
+            {
+                throw new SqlException(SqlState.SyntaxError, "a table has a PRIMARY KEY, not a KEY column", column.Position);
+            }
+
+            columns.Add(new ColumnSchema(column.Name, TypeResolver.Resolve(column.Type), column.IsKey || create.PrimaryKey.Contains(column.Name)));
+        }
+
+        foreach (var name in create.PrimaryKey)
+        {
+            if (!columns.Any(c => c.Name == name))
+            {
+                throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" named in key does not exist", create.Position);
+            }
         }
 
         if (columns.Count(c => c.IsKey) > 1)
         {
-            throw SqlException.NotSupported("more than one KEY column", create.Position);
+            throw SqlException.NotSupported(isTable ? "a PRIMARY KEY of more than one column" : "more than one KEY column", create.Position);
+        }
+
+        if (isTable && !columns.Any(c => c.IsKey))
+        {
+            throw new SqlException(SqlState.InvalidTableDefinition, $"table \"{create.Name.Name}\" needs a PRIMARY KEY", create.Name.Position,
+                hint: "A table is a changelog: each record upserts the row of its key. Declare the key with PRIMARY KEY.");
         }
 
         var properties = Properties(create.Properties);
-        return Build(create.Name.Name, columns, properties, defaultPartitions: 1, defaultValueFormat: SourceFormat.Json, defaultDelimiter: ",", sourceQueryId: null);
+        var definition = Build(create.Name.Name, columns, properties, defaultPartitions: 1, defaultValueFormat: SourceFormat.Json, defaultDelimiter: ",", sourceQueryId: null);
+        return isTable ? definition with { Kind = RelationKind.Table } : definition;
     }
 
     /// <summary>The sink of CREATE STREAM AS SELECT: columns from the projection, formats and partitions from the source unless WITH overrides.</summary>

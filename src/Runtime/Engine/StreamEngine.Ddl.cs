@@ -12,9 +12,10 @@ public sealed partial class StreamEngine
     private async Task<StatementResult> CreateStreamAsync(CreateRelationStatement create, CancellationToken cancellationToken)
     {
         var stream = StreamBinder.BindSource(create);
+        var tag = stream.Kind == RelationKind.Table ? "CREATE TABLE" : "CREATE STREAM";
         if (CheckExists(create))
         {
-            return new CommandResult("CREATE STREAM");
+            return new CommandResult(tag);
         }
 
         // An existing topic keeps its partition count; asking for a different one is an error, as in ksqlDB.
@@ -31,10 +32,15 @@ public sealed partial class StreamEngine
             stream = stream with { Partitions = existing.PartitionCount };
         }
 
-        Topics.GetOrCreate(stream.Topic, stream.Partitions);
+        var topic = Topics.GetOrCreate(stream.Topic, stream.Partitions);
         await LogAsync(create, null, cancellationToken).ConfigureAwait(false);
         Catalog.AddStream(stream);
-        return new CommandResult("CREATE STREAM");
+        if (stream.Kind == RelationKind.Table)
+        {
+            StartTable(stream, topic);
+        }
+
+        return new CommandResult(tag);
     }
 
     private bool CheckExists(CreateRelationStatement create)
@@ -143,17 +149,29 @@ public sealed partial class StreamEngine
 
     private async Task<StatementResult> DropAsync(DropStatement drop, CancellationToken cancellationToken)
     {
-        if (drop.Kind != RelationKind.Stream)
+        if (drop.Kind is not (RelationKind.Stream or RelationKind.Table or RelationKind.MaterializedView))
         {
             throw SqlException.NotSupported("DROP " + (drop.Kind == RelationKind.MaterializedView ? "MATERIALIZED VIEW" : drop.Kind.ToString().ToUpperInvariant()), drop.Position);
         }
 
+        var what = drop.Kind switch
+        {
+            RelationKind.Table => "TABLE",
+            RelationKind.MaterializedView => "MATERIALIZED VIEW",
+            _ => "STREAM",
+        };
         var stream = Catalog.FindStream(drop.Name.Name);
         if (stream is null)
         {
             return drop.IfExists
-                ? new CommandResult("DROP STREAM")
-                : throw new SqlException(SqlState.UndefinedTable, $"stream \"{drop.Name.Name}\" does not exist", drop.Name.Position);
+                ? new CommandResult("DROP " + what)
+                : throw new SqlException(SqlState.UndefinedTable, $"{what.ToLowerInvariant()} \"{drop.Name.Name}\" does not exist", drop.Name.Position);
+        }
+
+        if (stream.Kind != drop.Kind)
+        {
+            throw new SqlException(SqlState.WrongObjectType, $"\"{stream.Name}\" is not a {what.ToLowerInvariant()}", drop.Name.Position,
+                hint: $"Use DROP {KindName(stream.Kind)} to remove a {KindName(stream.Kind).ToLowerInvariant()}.");
         }
 
         var readers = Catalog.QueriesReading(stream.Name);
@@ -171,13 +189,21 @@ public sealed partial class StreamEngine
         }
 
         Catalog.RemoveStream(stream.Name);
+        await StopTableAsync(stream.Name).ConfigureAwait(false);
         if (drop.DeleteTopic && !Catalog.Streams().Any(s => s.Topic == stream.Topic))
         {
             Topics.Delete(stream.Topic);
         }
 
-        return new CommandResult("DROP STREAM");
+        return new CommandResult("DROP " + what);
     }
+
+    private static string KindName(RelationKind kind) => kind switch
+    {
+        RelationKind.Table => "TABLE",
+        RelationKind.MaterializedView => "MATERIALIZED VIEW",
+        _ => "STREAM",
+    };
 
     private async Task<StatementResult> TerminateAsync(TerminateStatement terminate, CancellationToken cancellationToken)
     {

@@ -28,10 +28,22 @@ public sealed partial class StreamEngine
         var stream = Catalog.GetStream(insert.Target.Name, insert.Target.Position);
         if (stream.SourceQueryId is not null)
         {
-            throw new SqlException(SqlState.ObjectInUse, $"cannot insert into stream \"{stream.Name}\": it is written by query {stream.SourceQueryId}", insert.Target.Position);
+            throw new SqlException(SqlState.ObjectInUse, $"cannot insert into {KindName(stream.Kind).ToLowerInvariant()} \"{stream.Name}\": it is written by query {stream.SourceQueryId}", insert.Target.Position);
         }
 
         var rows = InsertBinder.Bind(insert, stream, parameters);
+        if (stream.Kind == RelationKind.Table)
+        {
+            foreach (var row in rows)
+            {
+                if (row[stream.KeyIndex] is BoundLiteral { Value: null })
+                {
+                    throw new SqlException(SqlState.NotNullViolation,
+                        $"null value in column \"{stream.Columns[stream.KeyIndex].Name}\" of relation \"{stream.Name}\" violates not-null constraint", insert.Position);
+                }
+            }
+        }
+
         var topic = Topics.Find(stream.Topic) ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{stream.Topic}\" does not exist");
         var codec = new RowCodec(stream);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -43,6 +55,12 @@ public sealed partial class StreamEngine
             for (var i = 0; i < values.Length; i++)
             {
                 values[i] = row[i] is BoundLiteral literal ? Value.FromConstant(literal.Value, literal.Type) : ExpressionCompiler.Compile(row[i])(empty);
+            }
+
+            if (stream.Kind == RelationKind.Table && values[stream.KeyIndex].IsNull)
+            {
+                throw new SqlException(SqlState.NotNullViolation,
+                    $"null value in column \"{stream.Columns[stream.KeyIndex].Name}\" of relation \"{stream.Name}\" violates not-null constraint", insert.Position);
             }
 
             var record = codec.Encode(values, now);
@@ -58,6 +76,12 @@ public sealed partial class StreamEngine
             }
         }
 
+        if (stream.Kind == RelationKind.Table)
+        {
+            // Read-your-writes: a SELECT right after the INSERT sees the rows.
+            await GetTableState(stream).CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return new CommandResult($"INSERT 0 {rows.Count}");
     }
 
@@ -65,6 +89,11 @@ public sealed partial class StreamEngine
     {
         var bound = BindAndOptimize(query, parameters);
         var push = query.Emit != EmitMode.None;
+        if (push && bound.Source is { Kind: not RelationKind.Stream })
+        {
+            return new RowsResult([.. bound.Columns, new Planner.Catalog.ColumnSchema("op", Planner.Types.SqlType.Varchar)], Execute(bound.Plan, push, false, CancellationToken.None));
+        }
+
         return new RowsResult(bound.Columns, Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None));
     }
 
@@ -101,6 +130,13 @@ public sealed partial class StreamEngine
                 return RunValuesAsync(pipeline);
             case not LogicalScan:
                 return RunAboveAsync(Execute(pipeline.Leaf, push, fromLatest, cancellationToken), pipeline, cancellationToken);
+        }
+
+        if (pipeline.Source.Kind != RelationKind.Stream)
+        {
+            return push
+                ? RunTableChangesAsync(pipeline, GetTableState(pipeline.Source), cancellationToken)
+                : RunTableSnapshotAsync(pipeline, GetTableState(pipeline.Source), KeyLookup(plan), cancellationToken);
         }
 
         var topic = Topics.Find(pipeline.Source.Topic)
@@ -188,6 +224,139 @@ public sealed partial class StreamEngine
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>The key a pull query over a table asks for with WHERE key = constant, so it reads one row instead of scanning.</summary>
+    private static Value? KeyLookup(LogicalPlan plan)
+    {
+        while (plan is LogicalProject or LogicalLimit)
+        {
+            plan = plan.Inputs[0];
+        }
+
+        if (plan is not LogicalFilter { Input: LogicalScan scan } filter || scan.Source.KeyIndex < 0)
+        {
+            return null;
+        }
+
+        return FindKeyEquality(filter.Predicate, scan.Source.KeyIndex);
+    }
+
+    private static Value? FindKeyEquality(BoundExpression predicate, int keyIndex) => predicate switch
+    {
+        BoundBinary { Operator: BinaryOperator.And } and => FindKeyEquality(and.Left, keyIndex) ?? FindKeyEquality(and.Right, keyIndex),
+        BoundBinary { Operator: BinaryOperator.Equal, Left: BoundColumn c, Right: BoundLiteral l } when c.Index == keyIndex && l.Type == c.Type =>
+            Value.FromConstant(l.Value, l.Type),
+        BoundBinary { Operator: BinaryOperator.Equal, Left: BoundLiteral l, Right: BoundColumn c } when c.Index == keyIndex && l.Type == c.Type =>
+            Value.FromConstant(l.Value, l.Type),
+        _ => null,
+    };
+
+    /// <summary>A pull query over a table: its rows as of now (after applying everything written before the query), through the pipeline.</summary>
+    private static async IAsyncEnumerable<Value[]> RunTableSnapshotAsync(PartitionPipeline pipeline, Tables.TableState table, Value? key,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await table.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        List<Value[]> rows;
+        if (key is { } k)
+        {
+            rows = table.Lookup(k) is { } row ? [row] : [];
+        }
+        else
+        {
+            rows = table.Snapshot();
+        }
+
+        var batch = new RowBatch();
+        long emitted = 0;
+        for (var start = 0; start < rows.Count; start += 512)
+        {
+            batch.Clear();
+            for (var i = start; i < Math.Min(rows.Count, start + 512); i++)
+            {
+                batch.Add(rows[i]);
+            }
+
+            pipeline.Process(batch);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (pipeline.Limit is { } limit && emitted >= limit)
+                {
+                    yield break;
+                }
+
+                emitted++;
+                yield return batch.Row(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A push query over a table: its current rows, then every change as it happens. Each row ends with an op column
+    /// ('insert', 'update' or 'delete'); an update whose new row fails the query's filter is a delete of the old one.
+    /// </summary>
+    private async IAsyncEnumerable<Value[]> RunTableChangesAsync(PartitionPipeline pipeline, Tables.TableState table,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var changes = Channel.CreateUnbounded<Tables.TableChange>(new UnboundedChannelOptions { SingleReader = true });
+        using var subscription = table.Subscribe(change => changes.Writer.TryWrite(change), out var snapshot);
+        Interlocked.Increment(ref _runningTransientQueries);
+        try
+        {
+            long emitted = 0;
+            foreach (var row in snapshot)
+            {
+                if (Through(pipeline, row) is { } output)
+                {
+                    yield return WithOp(output, "insert");
+                    if (pipeline.Limit is { } limit && ++emitted >= limit)
+                    {
+                        yield break;
+                    }
+                }
+            }
+
+            await foreach (var change in changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var before = change.Before is null ? null : Through(pipeline, change.Before);
+                var after = change.After is null ? null : Through(pipeline, change.After);
+                Value[]? result = (before, after) switch
+                {
+                    (null, { } a) => WithOp(a, "insert"),
+                    ({ }, { } a) => WithOp(a, "update"),
+                    ({ } b, null) => WithOp(b, "delete"),
+                    _ => null,
+                };
+                if (result is not null)
+                {
+                    yield return result;
+                    if (pipeline.Limit is { } limit && ++emitted >= limit)
+                    {
+                        yield break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningTransientQueries);
+        }
+    }
+
+    private static Value[]? Through(PartitionPipeline pipeline, Value[] row)
+    {
+        var batch = new RowBatch();
+        batch.Add(row);
+        pipeline.Process(batch);
+        return batch.Count > 0 ? batch.Row(0) : null;
+    }
+
+    private static Value[] WithOp(Value[] row, string op)
+    {
+        var result = new Value[row.Length + 1];
+        row.CopyTo(result, 0);
+        result[^1] = Value.FromString(op);
+        return result;
     }
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>

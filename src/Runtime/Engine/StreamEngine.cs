@@ -19,6 +19,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
     private static readonly ILogger Log = Serilog.Log.ForContext<StreamEngine>();
     private readonly SemaphoreSlim _ddlGate = new(1, 1);
     private readonly Dictionary<string, PersistentQuery> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tables.TableState> _tables = new(StringComparer.Ordinal);
     private readonly CommandLog _commandLog;
     private readonly ErrorTopic _errorTopic;
     private readonly string _queriesDirectory;
@@ -31,7 +32,11 @@ public sealed partial class StreamEngine : IAsyncDisposable
         _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
         _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
+        StateStores = new State.MemoryStateStoreProvider();
     }
+
+    /// <summary>Where stateful operators and table materializations keep keyed state.</summary>
+    public State.IStateStoreProvider StateStores { get; }
 
     public EngineOptions Options { get; }
 
@@ -151,9 +156,9 @@ public sealed partial class StreamEngine : IAsyncDisposable
             case CreateConnectorStatement connector:
                 throw SqlException.NotSupported(connector.IsSink ? "CREATE SINK" : "CREATE SOURCE", connector.Position);
             case UpdateStatement update:
-                throw SqlException.NotSupported("UPDATE", update.Position);
+                return await UpdateAsync(update, parameters, cancellationToken).ConfigureAwait(false);
             case DeleteStatement delete:
-                throw SqlException.NotSupported("DELETE", delete.Position);
+                return await DeleteAsync(delete, parameters, cancellationToken).ConfigureAwait(false);
             case SubscribeStatement subscribe:
                 throw SqlException.NotSupported("SUBSCRIBE", subscribe.Position);
             case CreateViewStatement view:
@@ -228,7 +233,13 @@ public sealed partial class StreamEngine : IAsyncDisposable
                 await query.WaitForAsync(query.SourceEndOffsets(), cancellationToken).ConfigureAwait(false);
             }
 
-            if (queries.TrueForAll(q => q.Status != "RUNNING" || q.IsCaughtUp()))
+            var tables = AllTables();
+            foreach (var table in tables)
+            {
+                await table.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (queries.TrueForAll(q => q.Status != "RUNNING" || q.IsCaughtUp()) && tables.TrueForAll(t => t.IsCaughtUp()))
             {
                 return;
             }
@@ -247,6 +258,11 @@ public sealed partial class StreamEngine : IAsyncDisposable
         foreach (var query in queries)
         {
             await query.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var table in AllTables())
+        {
+            await table.DisposeAsync().ConfigureAwait(false);
         }
 
         Topics.Dispose();

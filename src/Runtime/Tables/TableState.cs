@@ -1,0 +1,332 @@
+using System.Buffers.Binary;
+using Serilog;
+using StreamSql.Planner.Catalog;
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Tables;
+
+/// <summary>
+/// The current rows of a table, materialized from its changelog topic: each record upserts the row of its key, a record
+/// without a value deletes it. One reader per partition; state per partition, keyed by the record key bytes.
+/// Pull queries read it after catching up to the topic's end; push queries subscribe to its changes.
+/// </summary>
+public sealed class TableState : IAsyncDisposable
+{
+    private static readonly ILogger Log = Serilog.Log.ForContext<TableState>();
+    private const int MaxBatch = 512;
+    private readonly ITopicLog _topic;
+    private readonly IStateStore[] _stores;
+    private readonly long[] _positions;
+    private readonly RowCodec _codec;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _readers = [];
+    private readonly List<Action<TableChange>> _subscribers = [];
+    // Held while a batch is applied and while a subscriber takes its snapshot, so it sees each change exactly once.
+    private readonly object _applyGate = new();
+    private TaskCompletionSource _progress = NewSignal();
+
+    public TableState(StreamDefinition table, ITopicLog topic, IStateStoreProvider stores, string storeName)
+    {
+        Table = table;
+        _topic = topic;
+        _codec = new RowCodec(table);
+        _stores = new IStateStore[topic.PartitionCount];
+        _positions = new long[topic.PartitionCount];
+        for (var p = 0; p < _stores.Length; p++)
+        {
+            // Rebuilt from the changelog at every start.
+            stores.Delete($"{storeName}/p{p}");
+            _stores[p] = stores.Open($"{storeName}/p{p}");
+        }
+    }
+
+    public StreamDefinition Table { get; }
+
+    /// <summary>Records skipped because they had no key or did not decode.</summary>
+    public long BadRecords => Interlocked.Read(ref _badRecords);
+
+    private long _badRecords;
+
+    public long RowCount
+    {
+        get
+        {
+            long count = 0;
+            foreach (var store in _stores)
+            {
+                count += store.Count;
+            }
+
+            return count;
+        }
+    }
+
+    public long SizeBytes
+    {
+        get
+        {
+            long size = 0;
+            foreach (var store in _stores)
+            {
+                size += store.SizeBytes;
+            }
+
+            return size;
+        }
+    }
+
+    public void Start()
+    {
+        for (var p = 0; p < _stores.Length; p++)
+        {
+            var partition = p;
+            _readers.Add(Task.Run(() => ReadAsync(partition, _stop.Token)));
+        }
+    }
+
+    private async Task ReadAsync(int partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var reader = _topic.OpenReader(partition, _topic.StartOffset(partition));
+            var records = new List<TopicRecord>(MaxBatch);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                records.Clear();
+                if (reader.TryRead(records, MaxBatch) == 0)
+                {
+                    await reader.ReadAsync(records, MaxBatch, cancellationToken).ConfigureAwait(false);
+                }
+
+                Apply(partition, records);
+                Volatile.Write(ref _positions[partition], reader.Position);
+                Interlocked.Exchange(ref _progress, NewSignal()).TrySetResult();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Log.Error(e, "Materializing table {Table} partition {Partition} failed", Table.Name, partition);
+            throw;
+        }
+    }
+
+    private void Apply(int partition, List<TopicRecord> records)
+    {
+        var store = _stores[partition];
+        lock (_applyGate)
+        {
+            foreach (var record in records)
+            {
+                if (record.Key is null)
+                {
+                    Interlocked.Increment(ref _badRecords);
+                    continue;
+                }
+
+                Value[]? after = null;
+                if (record.Value is not null)
+                {
+                    after = new Value[_codec.RowWidth];
+                    if (!_codec.TryDecode(record, partition, after, out var error))
+                    {
+                        Interlocked.Increment(ref _badRecords);
+                        Log.Warning("Table {Table} skipped record {Partition}:{Offset}: {Error}", Table.Name, partition, record.Offset, error);
+                        continue;
+                    }
+                }
+
+                Value[]? before = null;
+                if (_subscribers.Count > 0 && store.TryGet(record.Key, out var old))
+                {
+                    before = Decode(old!, partition);
+                }
+
+                if (after is null)
+                {
+                    if (!store.Delete(record.Key))
+                    {
+                        continue;
+                    }
+                }
+                else
+                {
+                    store.Put(record.Key, EncodeStored(record));
+                }
+
+                if (_subscribers.Count > 0)
+                {
+                    var change = new TableChange(before, after);
+                    foreach (var subscriber in _subscribers)
+                    {
+                        subscriber(change);
+                    }
+                }
+            }
+        }
+    }
+
+    // The stored value is the record itself (timestamp, offset, value bytes): rows decode with the table's codec on read.
+    private static byte[] EncodeStored(TopicRecord record)
+    {
+        var bytes = new byte[16 + record.Value!.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, record.Timestamp);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8), record.Offset);
+        record.Value.CopyTo(bytes, 16);
+        return bytes;
+    }
+
+    private Value[] Decode(ReadOnlySpan<byte> stored, int partition, byte[]? key = null)
+    {
+        var record = new TopicRecord(
+            BinaryPrimitives.ReadInt64LittleEndian(stored.Slice(8)),
+            BinaryPrimitives.ReadInt64LittleEndian(stored),
+            key,
+            stored.Slice(16).ToArray());
+        var row = new Value[_codec.RowWidth];
+        _codec.TryDecode(record, partition, row, out _);
+        return row;
+    }
+
+    private Value[] DecodeWithKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> stored, int partition) => Decode(stored, partition, key.ToArray());
+
+    /// <summary>Waits until every partition has applied every record its topic held when called.</summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        var targets = new long[_positions.Length];
+        for (var p = 0; p < targets.Length; p++)
+        {
+            targets[p] = _topic.EndOffset(p);
+        }
+
+        while (true)
+        {
+            var signal = Volatile.Read(ref _progress).Task;
+            var done = true;
+            for (var p = 0; p < targets.Length; p++)
+            {
+                done &= Volatile.Read(ref _positions[p]) >= targets[p];
+            }
+
+            if (done)
+            {
+                return;
+            }
+
+            if (_readers.Count > 0 && _readers.TrueForAll(r => r.IsCompleted))
+            {
+                throw new InvalidOperationException($"table \"{Table.Name}\" is not being materialized");
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>True when every partition has applied its topic up to the current end.</summary>
+    public bool IsCaughtUp()
+    {
+        for (var p = 0; p < _positions.Length; p++)
+        {
+            if (Volatile.Read(ref _positions[p]) < _topic.EndOffset(p))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Every current row (declared columns and pseudocolumns), partition by partition.</summary>
+    public List<Value[]> Snapshot()
+    {
+        var rows = new List<Value[]>();
+        for (var p = 0; p < _stores.Length; p++)
+        {
+            var partition = p;
+            _stores[p].Scan((key, value) =>
+            {
+                rows.Add(DecodeWithKey(key, value, partition));
+                return true;
+            });
+        }
+
+        return rows;
+    }
+
+    /// <summary>The row of one key (a point lookup: no scan), or null.</summary>
+    public Value[]? Lookup(Value key)
+    {
+        if (Table.KeyIndex < 0 || key.IsNull)
+        {
+            return null;
+        }
+
+        var keyBytes = new KeyFormat(Table.KeyFormat, Table.Columns[Table.KeyIndex].Type).Serialize(key);
+        if (keyBytes is null)
+        {
+            return null;
+        }
+
+        // Our writers partition by the key's hash; another producer may not have, so the other partitions are asked too.
+        var hashed = Partitioner.ForKey(keyBytes, _stores.Length);
+        for (var i = 0; i < _stores.Length; i++)
+        {
+            var partition = (hashed + i) % _stores.Length;
+            if (_stores[partition].TryGet(keyBytes, out var stored))
+            {
+                return DecodeWithKey(keyBytes, stored!, partition);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Registers for every later change and returns the rows as of that moment, atomically; dispose to stop.</summary>
+    public IDisposable Subscribe(Action<TableChange> onChange, out List<Value[]> snapshot)
+    {
+        lock (_applyGate)
+        {
+            snapshot = Snapshot();
+            _subscribers.Add(onChange);
+        }
+
+        return new Subscription(this, onChange);
+    }
+
+    private sealed class Subscription(TableState table, Action<TableChange> onChange) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (table._applyGate)
+            {
+                table._subscribers.Remove(onChange);
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_readers).ConfigureAwait(false);
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+        }
+
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+}
