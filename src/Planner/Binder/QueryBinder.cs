@@ -64,9 +64,10 @@ public static class QueryBinder
         }
 
         var (plan, source) = BindBody(body, catalog);
-        if (query.Emit == EmitMode.Final)
+        if (query.Emit == EmitMode.Final && WindowColumns.FindAggregate(plan)?.Window is null)
         {
-            throw SqlException.NotSupported("EMIT FINAL without a window", query.Position);
+            throw new SqlException(SqlState.FeatureNotSupported, "EMIT FINAL needs a windowed aggregation", query.Position,
+                hint: "EMIT FINAL emits each window once, when it closes; use EMIT CHANGES otherwise.");
         }
 
         if (query.Emit != EmitMode.None && source is null)
@@ -216,9 +217,23 @@ public static class QueryBinder
 
     private static (LogicalPlan Plan, StreamDefinition? Source) BindSpecification(QuerySpecification spec, CatalogStore catalog)
     {
-        if (spec.Window is not null)
+        if (spec.Window is { } window)
         {
-            throw SqlException.NotSupported("WINDOW", spec.Window.Position);
+            if (!AggregateBinder.IsAggregateQuery(spec))
+            {
+                throw new SqlException(SqlState.GroupingError, "WINDOW needs an aggregation (GROUP BY or aggregate functions)", window.Position);
+            }
+
+            if (window.Kind is WindowKind.Session or WindowKind.Sliding)
+            {
+                throw SqlException.NotSupported($"WINDOW {window.Kind.ToString().ToUpperInvariant()}", window.Position);
+            }
+        }
+
+        if (spec.Window is not null || spec.From.Any(f => f is TableFunctionRelation))
+        {
+            // ksqlDB's names for the window bounds mean the same as the window functions' columns.
+            spec = WindowColumns.RenameKsqlBounds(spec);
         }
 
         if (spec.PartitionBy.Count > 0)
@@ -236,6 +251,12 @@ public static class QueryBinder
             }
 
             plan = new LogicalFilter(plan, binder.BindCondition(spec.Where, "WHERE"));
+        }
+
+        if (spec.Window is { } w)
+        {
+            (plan, scope) = WindowColumns.AssignForClause(w, plan, scope);
+            binder = NewBinder(scope);
         }
 
         if (AggregateBinder.IsAggregateQuery(spec))
@@ -289,6 +310,12 @@ public static class QueryBinder
             aggregation.AddKey(key);
         }
 
+        if (spec.Window is not null)
+        {
+            aggregation.AddKey(new ColumnReference(spec.Window.Position, null, WindowColumns.Start));
+            aggregation.AddKey(new ColumnReference(spec.Window.Position, null, WindowColumns.End));
+        }
+
         var outputs = new List<(Expression Expression, string Name, int Position)>();
         foreach (var item in spec.Items)
         {
@@ -301,7 +328,7 @@ public static class QueryBinder
         }
 
         var having = spec.Having is null ? null : aggregation.RewriteOutput(spec.Having);
-        var aggregate = aggregation.Build();
+        var aggregate = WindowColumns.MarkWindow(aggregation.Build(), spec.Window);
         var scope = aggregation.OutputScope(aggregate);
         var binder = NewBinder(scope);
         LogicalPlan plan = aggregate;
@@ -354,7 +381,13 @@ public static class QueryBinder
             case JoinRelation join:
                 return BindJoin(join, catalog);
             case TableFunctionRelation function:
-                throw SqlException.NotSupported($"table function {function.Name.ToUpperInvariant()}", function.Position);
+                var (input, inputSource, inputScope) = BindRelation(new TableRelation(function.Position,
+                    function.Arguments.Count > 0 && function.Arguments[0] is ColumnReference { Qualifier: null } r
+                        ? new QualifiedName(r.Position, null, r.Name)
+                        : throw new SqlException(SqlState.SyntaxError, $"{function.Name.ToUpperInvariant()} needs a stream as its first argument", function.Position),
+                    null, null), catalog);
+                var (windowed, windowScope) = WindowColumns.AssignForFunction(function, input, inputScope, NewBinder(inputScope));
+                return (windowed, inputSource, windowScope with { RelationName = function.Alias ?? inputScope.RelationName, Alias = function.Alias });
             default:
                 throw SqlException.NotSupported(relation.GetType().Name, relation.Position);
         }

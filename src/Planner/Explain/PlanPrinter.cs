@@ -31,7 +31,10 @@ public static class PlanPrinter
             LogicalSetOperation u => u.Operator.ToString() + (u.All ? " ALL" : ""),
             LogicalJoin j => (j.Kind == Parser.Ast.JoinKind.Left ? "LeftJoin" : "Join") + (j.Condition is null ? "" : " ON " + Render(j.Condition, j)),
             LogicalAggregate a => "Aggregate" + (a.Keys.Count == 0 ? "" : " by " + string.Join(", ", a.Keys.Select(k => Render(k, a.Input))))
-                + ": " + string.Join(", ", a.Aggregates.Select(g => $"{g.Name}({(g.Star ? "*" : (g.Distinct ? "DISTINCT " : "") + string.Join(", ", g.Arguments.Select(x => Render(x, a.Input))))})")),
+                + ": " + string.Join(", ", a.Aggregates.Select(g => $"{g.Name}({(g.Star ? "*" : (g.Distinct ? "DISTINCT " : "") + string.Join(", ", g.Arguments.Select(x => Render(x, a.Input))))})"))
+                + (a.Window is { } w ? $" (window {w.Description}, grace {w.GraceMicros / 1_000_000} s)" : ""),
+            LogicalWindowAssign w => $"WindowAssign {w.Function.ToString().ToUpperInvariant()} on {Render(w.Time, w.Input)} (size {w.SizeMicros / 1_000_000} s"
+                + (w.Function == WindowFunction.Tumble ? ")" : $", {(w.Function == WindowFunction.Hop ? "advance" : "step")} {w.StepMicros / 1_000_000} s)"),
             _ => plan.GetType().Name,
         });
         foreach (var input in plan.Inputs)

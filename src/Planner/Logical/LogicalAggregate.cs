@@ -8,4 +8,7 @@ public sealed record LogicalAggregate(LogicalPlan Input, IReadOnlyList<BoundExpr
     : LogicalPlan(Columns)
 {
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
+
+    /// <summary>Set when the group keys include a window (WINDOW clause or GROUP BY window_start, window_end of a window function).</summary>
+    public AggregateWindow? Window { get; init; }
 }

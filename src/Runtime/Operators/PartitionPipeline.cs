@@ -112,6 +112,11 @@ public sealed class PartitionPipeline
 
                 operators.Add(new ProjectOperator([.. expressions]));
                 return s;
+            case LogicalWindowAssign window:
+                var windowSource = Visit(window.Input, operators, ref limit, carryRowTime);
+                RejectInnerLimit(limit);
+                operators.Add(new WindowAssignOperator(window.Function, Guard(ExpressionCompiler.Compile(window.Time)), window.SizeMicros, window.StepMicros));
+                return windowSource;
             case LogicalLimit l:
                 var src = Visit(l.Input, operators, ref limit, carryRowTime);
                 limit = limit is { } inner ? Math.Min(inner, l.Count) : l.Count;

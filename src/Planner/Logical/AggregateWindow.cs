@@ -1,0 +1,7 @@
+namespace StreamSql.Planner.Logical;
+
+/// <summary>
+/// What makes an aggregate windowed: which group keys are window_start and window_end, and how long after its end a
+/// window still takes late records (grace). A window closes when the stream time passes end + grace.
+/// </summary>
+public sealed record AggregateWindow(int StartKey, int EndKey, long GraceMicros, string Description);

@@ -1,0 +1,71 @@
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Operators;
+
+/// <summary>Appends window_start and window_end to each row, one copy per window its event time falls in; rows without a time are dropped.</summary>
+public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], Value> time, long size, long step) : IBatchOperator
+{
+    private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
+
+    public void Process(RowBatch batch)
+    {
+        _input.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            _input.Add((batch.Row(i), batch.Op(i)));
+        }
+
+        batch.Clear();
+        foreach (var (row, op) in _input)
+        {
+            var t = time(row);
+            if (t.IsNull)
+            {
+                continue;
+            }
+
+            var ts = t.AsLong;
+            switch (function)
+            {
+                case WindowFunction.Tumble:
+                    var start = FloorTo(ts, size);
+                    batch.Add(Extend(row, start, start + size), op);
+                    break;
+                case WindowFunction.Hop:
+                    // Every window [s, s + size) with s a multiple of step and s <= ts < s + size, oldest first.
+                    for (var s = FloorTo(ts - size + step, step); s <= ts; s += step)
+                    {
+                        batch.Add(Extend(row, s, s + size), op);
+                    }
+
+                    break;
+                case WindowFunction.Cumulate:
+                    // Windows share the start of the max-size window and end at each step boundary after ts.
+                    var windowStart = FloorTo(ts, size);
+                    for (var end = FloorTo(ts, step) + step; end <= windowStart + size; end += step)
+                    {
+                        batch.Add(Extend(row, windowStart, end), op);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Rounds down to a multiple of unit, also for times before 1970.</summary>
+    public static long FloorTo(long value, long unit)
+    {
+        var remainder = value % unit;
+        return remainder < 0 ? value - remainder - unit : value - remainder;
+    }
+
+    private static Value[] Extend(Value[] row, long start, long end)
+    {
+        var extended = new Value[row.Length + 2];
+        row.CopyTo(extended, 0);
+        extended[^2] = Value.FromTimestamp(start);
+        extended[^1] = Value.FromTimestamp(end);
+        return extended;
+    }
+}
