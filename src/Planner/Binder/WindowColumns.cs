@@ -31,7 +31,10 @@ public static class WindowColumns
 
         return spec with
         {
-            Items = spec.Items.Select(i => i is SelectExpression e ? e with { Expression = Rename(e.Expression) } : i).ToList(),
+            // The output column keeps the name the user wrote.
+            Items = spec.Items.Select(i => i is SelectExpression e
+                ? e with { Expression = Rename(e.Expression), Alias = e.Alias ?? (e.Expression is ColumnReference { Name: "windowstart" or "windowend" } c ? c.Name : null) }
+                : i).ToList(),
             Having = spec.Having is null ? null : Rename(spec.Having),
             GroupBy = spec.GroupBy.Select(Rename).ToList(),
         };
