@@ -1,4 +1,6 @@
+using System.Buffers;
 using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
 
 namespace StreamSql.Runtime.Operators.Aggregation;
 
@@ -7,5 +9,18 @@ public interface IAccumulator
 {
     void Add(Value[] arguments);
 
+    /// <summary>
+    /// Retracts one earlier <see cref="Add"/> of the same arguments (a table row's old value when the row changes or goes).
+    /// Returns false, changing nothing, when this accumulator cannot retract (min, max, string_agg, ...): build it with
+    /// <see cref="Accumulators.Factory(StreamSql.Planner.Bound.BoundAggregate, bool)"/> and retractable: true instead.
+    /// </summary>
+    bool Remove(Value[] arguments);
+
     Value Result();
+
+    /// <summary>Writes the accumulator's state; <see cref="Load"/> on a fresh accumulator from the same factory restores it.</summary>
+    void Save(IBufferWriter<byte> output);
+
+    /// <summary>Restores what <see cref="Save"/> wrote, into a fresh accumulator from the same factory.</summary>
+    void Load(ref StateReader reader);
 }

@@ -1,0 +1,184 @@
+using System.Buffers;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.State;
+
+/// <summary>
+/// The binary form of values and rows in operator state: a <see cref="ValueKind"/> byte, then a compact payload.
+/// <list type="bullet">
+/// <item>NULL: nothing. BOOLEAN: one byte 0/1.</item>
+/// <item>SMALLINT, INT, BIGINT, TIMESTAMP, TIMESTAMPTZ (microseconds), DATE (days), TIME (microseconds): zigzag varint.</item>
+/// <item>REAL: 4-byte IEEE float; DOUBLE: 8-byte IEEE double (little-endian, bits kept as they are).</item>
+/// <item>NUMERIC: sign and scale byte, then the 96-bit magnitude as a varint (the display scale survives: 1.50 stays 1.50).</item>
+/// <item>TEXT: varint byte length then UTF-8; BYTEA: varint length then the bytes.</item>
+/// <item>INTERVAL: months, days and microseconds as three zigzag varints (kept apart, as the type keeps them).</item>
+/// </list>
+/// Rows are a varint count, then the values. The format has no version byte: state written by one build is read by the same
+/// format; change it only with a migration.
+/// </summary>
+public static class ValueCodec
+{
+    public static void Write(IBufferWriter<byte> output, Value value) => Write(output, value, canonical: false);
+
+    public static Value Read(ref StateReader reader)
+    {
+        var kind = (ValueKind)reader.ReadByte();
+        return kind switch
+        {
+            ValueKind.Null => Value.Null,
+            ValueKind.Boolean => Value.FromBoolean(reader.ReadBoolean()),
+            ValueKind.SmallInt => Value.FromSmallInt(checked((short)reader.ReadVarInt64())),
+            ValueKind.Int => Value.FromInt(reader.ReadVarInt32()),
+            ValueKind.BigInt => Value.FromBigInt(reader.ReadVarInt64()),
+            ValueKind.Timestamp => Value.FromTimestamp(reader.ReadVarInt64()),
+            ValueKind.TimestampTz => Value.FromTimestampTz(reader.ReadVarInt64()),
+            ValueKind.Date => Value.FromDate(reader.ReadVarInt32()),
+            ValueKind.Time => Value.FromTime(reader.ReadVarInt64()),
+            ValueKind.Real => Value.FromReal(reader.ReadSingle()),
+            ValueKind.Double => Value.FromDouble(reader.ReadDouble()),
+            ValueKind.Numeric => Value.FromNumeric(reader.ReadDecimal()),
+            ValueKind.String => Value.FromString(reader.ReadString()),
+            ValueKind.Bytes => Value.FromBytes(reader.ReadBytes()),
+            ValueKind.Interval => Value.FromInterval(new Interval(reader.ReadVarInt32(), reader.ReadVarInt32(), reader.ReadVarInt64())),
+            _ => throw new InvalidDataException($"state: unknown value kind {(byte)kind}"),
+        };
+    }
+
+    /// <summary>A row: the value count, then each value. <see cref="DecodeRow"/> reads it back.</summary>
+    public static byte[] EncodeRow(ReadOnlySpan<Value> row)
+    {
+        var output = new ArrayBufferWriter<byte>(16 + (row.Length * 9));
+        WriteRow(output, row);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Appends a row (count, then values) to <paramref name="output"/>.</summary>
+    public static void WriteRow(IBufferWriter<byte> output, ReadOnlySpan<Value> row)
+    {
+        output.WriteLength(row.Length);
+        foreach (var value in row)
+        {
+            Write(output, value, canonical: false);
+        }
+    }
+
+    /// <summary>Reads one row that <see cref="WriteRow"/> wrote.</summary>
+    public static Value[] ReadRow(ref StateReader reader)
+    {
+        var count = reader.ReadLength();
+        if (count > reader.Remaining)
+        {
+            throw new InvalidDataException("state: row count exceeds the data");
+        }
+
+        var row = count == 0 ? [] : new Value[count];
+        for (var i = 0; i < row.Length; i++)
+        {
+            row[i] = Read(ref reader);
+        }
+
+        return row;
+    }
+
+    /// <summary>Decodes what <see cref="EncodeRow"/> (or <see cref="EncodeKey"/>) produced; trailing bytes are an error.</summary>
+    public static Value[] DecodeRow(ReadOnlySpan<byte> data)
+    {
+        var reader = new StateReader(data);
+        var row = ReadRow(ref reader);
+        if (!reader.End)
+        {
+            throw new InvalidDataException("state: trailing bytes after row");
+        }
+
+        return row;
+    }
+
+    /// <summary>
+    /// A group key as state-store key bytes: the row format, but canonical, so values GROUP BY treats as equal
+    /// (<see cref="Value.Equals(Value)"/>) give equal bytes: -0 and 0 encode alike, every NaN as the one NaN, and NUMERIC
+    /// without trailing zeros (1.5 and 1.50 alike; a zero as 0). <see cref="DecodeRow"/> reads it, but what comes back is
+    /// the canonical form (1.5, 0, NaN), not necessarily what was first seen: where display matters (the group's key columns
+    /// in output), keep the first-seen key values in the state value, not the key.
+    /// Values Value.Equals tells apart stay apart: an INT 1 and a BIGINT 1, or interval '1 mon' and '30 days'.
+    /// </summary>
+    public static byte[] EncodeKey(ReadOnlySpan<Value> key)
+    {
+        var output = new ArrayBufferWriter<byte>(16 + (key.Length * 9));
+        output.WriteLength(key.Length);
+        foreach (var value in key)
+        {
+            Write(output, value, canonical: true);
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void Write(IBufferWriter<byte> output, Value value, bool canonical)
+    {
+        output.WriteByte((byte)value.Kind);
+        switch (value.Kind)
+        {
+            case ValueKind.Null:
+                break;
+            case ValueKind.Boolean:
+                output.WriteBoolean(value.AsBoolean);
+                break;
+            case ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz
+                or ValueKind.Date or ValueKind.Time:
+                output.WriteVarInt64(value.AsLong);
+                break;
+            case ValueKind.Real:
+                var f = value.AsReal;
+                output.WriteSingle(canonical ? (f == 0 ? 0f : float.IsNaN(f) ? float.NaN : f) : f);
+                break;
+            case ValueKind.Double:
+                var d = value.AsDouble;
+                output.WriteDouble(canonical ? (d == 0 ? 0d : double.IsNaN(d) ? double.NaN : d) : d);
+                break;
+            case ValueKind.Numeric:
+                output.WriteDecimal(canonical ? Canonical(value.AsNumeric) : value.AsNumeric);
+                break;
+            case ValueKind.String:
+                output.WriteString(value.AsString);
+                break;
+            case ValueKind.Bytes:
+                output.WriteBytes(value.AsBytes);
+                break;
+            case ValueKind.Interval:
+                var interval = value.AsInterval;
+                output.WriteVarInt64(interval.Months);
+                output.WriteVarInt64(interval.Days);
+                output.WriteVarInt64(interval.Micros);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(value), value.Kind, "unknown value kind");
+        }
+    }
+
+    /// <summary>The decimal without trailing fractional zeros, and zero without a sign: one form per numeric value.</summary>
+    internal static decimal Canonical(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        var magnitude = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
+        if (magnitude == 0)
+        {
+            return 0m;
+        }
+
+        if (scale == 0 || magnitude % 10 != 0)
+        {
+            return value;
+        }
+
+        while (scale > 0 && magnitude % 10 == 0)
+        {
+            magnitude /= 10;
+            scale--;
+        }
+
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), bits[3] < 0, (byte)scale);
+    }
+}
