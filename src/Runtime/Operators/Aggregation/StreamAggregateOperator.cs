@@ -1,0 +1,342 @@
+using System.Buffers;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
+
+namespace StreamSql.Runtime.Operators.Aggregation;
+
+/// <summary>
+/// GROUP BY over an unbounded input, one instance per partition task, with its groups in a state store. Input rows are
+/// inserts (a stream) or inserts and deletes (a table's changes, retracted from the aggregates). Output is a changelog
+/// of the groups a batch touched: the group's new row (keys, aggregates, then the event time it was last updated at) or
+/// a delete when the group emptied or fails HAVING.
+/// Windowed: stream time is the largest event time seen; a window closes when stream time reaches its end plus grace,
+/// rows for closed windows are dropped as late, and closed windows leave the state. EMIT FINAL emits a window's row
+/// once, when it closes; EMIT CHANGES on every batch that changes it.
+/// </summary>
+public sealed class StreamAggregateOperator : IBatchOperator
+{
+    private readonly Func<Value[], Value>[] _keys;
+    private readonly Func<Value[], Value>[][] _arguments;
+    private readonly Func<IAccumulator>[] _factories;
+    private readonly Func<Value[], bool>? _having;
+    private readonly Func<Value[], Value>? _eventTime;
+    private readonly AggregateWindow? _window;
+    private readonly bool _emitFinal;
+    private readonly IStateStore _store;
+    private readonly Action<long>? _onLate;
+    private readonly Dictionary<byte[], Group> _touched = new(ByteArrayComparer.Instance);
+    private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
+    // Open windows by end, so closing them as stream time passes does not scan the state.
+    private readonly SortedDictionary<long, HashSet<byte[]>> _openWindows = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private long _streamTime = long.MinValue;
+
+    /// <param name="having">HAVING over the aggregate's output row; a group that fails it is deleted from the output.</param>
+    /// <param name="eventTime">The event time of an input row (windowed aggregates); null for unwindowed ones.</param>
+    public StreamAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
+        Func<Value[], Value>? eventTime, bool emitFinal, bool retractable, IStateStore store, Action<long>? onLate)
+    {
+        _keys = keys;
+        _arguments = arguments;
+        _factories = aggregate.Aggregates.Select(a => Accumulators.Factory(a, retractable)).ToArray();
+        _having = having;
+        _eventTime = eventTime;
+        _window = aggregate.Window;
+        _emitFinal = emitFinal && _window is not null;
+        _store = store;
+        _onLate = onLate;
+        if (_window is not null)
+        {
+            RestoreOpenWindows();
+        }
+    }
+
+    /// <summary>Rows dropped because their window had closed.</summary>
+    public long LateRecords { get; private set; }
+
+    public long StreamTime => _streamTime;
+
+    public void Process(RowBatch batch)
+    {
+        _input.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            _input.Add((batch.Row(i), batch.Op(i)));
+        }
+
+        batch.Clear();
+        _touched.Clear();
+        var streamTime = _streamTime;
+        foreach (var (row, op) in _input)
+        {
+            var key = new Value[_keys.Length];
+            for (var k = 0; k < key.Length; k++)
+            {
+                key[k] = _keys[k](row);
+            }
+
+            long eventTime = 0;
+            if (_window is not null)
+            {
+                var t = _eventTime!(row);
+                eventTime = t.IsNull ? long.MinValue : t.AsLong;
+                var end = key[_window.EndKey].AsLong;
+                if (op != ChangeOp.Delete && op != ChangeOp.UpdateBefore)
+                {
+                    streamTime = Math.Max(streamTime, eventTime);
+                }
+
+                if (end + _window.GraceMicros <= streamTime)
+                {
+                    LateRecords++;
+                    _onLate?.Invoke(1);
+                    continue;
+                }
+            }
+
+            var group = Touch(key);
+            var arguments = new Value[0];
+            for (var a = 0; a < group.Accumulators.Length; a++)
+            {
+                var argumentFunctions = _arguments[a];
+                if (arguments.Length != argumentFunctions.Length)
+                {
+                    arguments = new Value[argumentFunctions.Length];
+                }
+
+                for (var x = 0; x < arguments.Length; x++)
+                {
+                    arguments[x] = argumentFunctions[x](row);
+                }
+
+                if (op is ChangeOp.Delete or ChangeOp.UpdateBefore)
+                {
+                    group.Accumulators[a].Remove(arguments);
+                }
+                else
+                {
+                    group.Accumulators[a].Add(arguments);
+                }
+            }
+
+            group.Rows += op is ChangeOp.Delete or ChangeOp.UpdateBefore ? -1 : 1;
+            group.EventTime = Math.Max(group.EventTime, eventTime);
+        }
+
+        foreach (var (stateKey, group) in _touched)
+        {
+            if (group.Rows <= 0 && _keys.Length > 0)
+            {
+                _store.Delete(stateKey);
+                ForgetWindow(stateKey, group);
+                if (group.Existed && !_emitFinal)
+                {
+                    batch.Add(OutputRow(group), ChangeOp.Delete);
+                }
+
+                continue;
+            }
+
+            Save(stateKey, group);
+            if (_window is not null && !group.Existed)
+            {
+                var end = group.Key[_window.EndKey].AsLong;
+                if (!_openWindows.TryGetValue(end, out var keys))
+                {
+                    _openWindows[end] = keys = new HashSet<byte[]>(ByteArrayComparer.Instance);
+                }
+
+                keys.Add(stateKey);
+            }
+
+            if (!_emitFinal)
+            {
+                Emit(batch, group);
+            }
+        }
+
+        _streamTime = streamTime;
+        if (_window is not null)
+        {
+            CloseWindows(batch);
+        }
+    }
+
+    private Group Touch(Value[] key)
+    {
+        var stateKey = ValueCodec.EncodeKey(key);
+        if (_touched.TryGetValue(stateKey, out var group))
+        {
+            return group;
+        }
+
+        var accumulators = new IAccumulator[_factories.Length];
+        for (var a = 0; a < accumulators.Length; a++)
+        {
+            accumulators[a] = _factories[a]();
+        }
+
+        group = new Group(key, accumulators);
+        if (_store.TryGet(stateKey, out var stored))
+        {
+            var reader = new StateReader(stored);
+            group.Rows = reader.ReadInt64();
+            group.EventTime = reader.ReadInt64();
+            group.Key = ValueCodec.ReadRow(ref reader);
+            foreach (var accumulator in accumulators)
+            {
+                accumulator.Load(ref reader);
+            }
+
+            group.Existed = true;
+        }
+        else
+        {
+            group.EventTime = long.MinValue;
+        }
+
+        _touched[stateKey] = group;
+        return group;
+    }
+
+    private void Save(byte[] stateKey, Group group)
+    {
+        _buffer.Clear();
+        _buffer.WriteInt64(group.Rows);
+        _buffer.WriteInt64(group.EventTime);
+        ValueCodec.WriteRow(_buffer, group.Key);
+        foreach (var accumulator in group.Accumulators)
+        {
+            accumulator.Save(_buffer);
+        }
+
+        _store.Put(stateKey, _buffer.WrittenSpan);
+    }
+
+    private void Emit(RowBatch batch, Group group)
+    {
+        var row = OutputRow(group);
+        var passes = _having is null || _having(row);
+        if (passes)
+        {
+            batch.Add(row, group.Existed ? ChangeOp.UpdateAfter : ChangeOp.Insert);
+        }
+        else if (group.Existed)
+        {
+            // The group may have passed before this change: its output row goes away.
+            batch.Add(row, ChangeOp.Delete);
+        }
+    }
+
+    private static Value[] OutputRow(Group group)
+    {
+        var row = new Value[group.Key.Length + group.Accumulators.Length + 1];
+        group.Key.CopyTo(row, 0);
+        for (var a = 0; a < group.Accumulators.Length; a++)
+        {
+            row[group.Key.Length + a] = group.Accumulators[a].Result();
+        }
+
+        row[^1] = Value.FromTimestamp(group.EventTime == long.MinValue ? 0 : group.EventTime);
+        return row;
+    }
+
+    /// <summary>Windows whose end plus grace stream time has reached take no more rows: emit them (EMIT FINAL) and drop their state.</summary>
+    private void CloseWindows(RowBatch batch)
+    {
+        while (_openWindows.Count > 0)
+        {
+            var (end, keys) = _openWindows.First();
+            if (end + _window!.GraceMicros > _streamTime)
+            {
+                return;
+            }
+
+            _openWindows.Remove(end);
+            foreach (var stateKey in keys)
+            {
+                if (!_store.TryGet(stateKey, out var stored))
+                {
+                    continue;
+                }
+
+                if (_emitFinal)
+                {
+                    var group = Load(stored!);
+                    if (group.Rows > 0 && (_having is null || _having(OutputRow(group))))
+                    {
+                        batch.Add(OutputRow(group), ChangeOp.Insert);
+                    }
+                }
+
+                _store.Delete(stateKey);
+            }
+        }
+    }
+
+    private Group Load(byte[] stored)
+    {
+        var accumulators = new IAccumulator[_factories.Length];
+        for (var a = 0; a < accumulators.Length; a++)
+        {
+            accumulators[a] = _factories[a]();
+        }
+
+        var reader = new StateReader(stored);
+        var rows = reader.ReadInt64();
+        var eventTime = reader.ReadInt64();
+        var key = ValueCodec.ReadRow(ref reader);
+        foreach (var accumulator in accumulators)
+        {
+            accumulator.Load(ref reader);
+        }
+
+        return new Group(key, accumulators) { Rows = rows, EventTime = eventTime, Existed = true };
+    }
+
+    private void ForgetWindow(byte[] stateKey, Group group)
+    {
+        if (_window is not null && _openWindows.TryGetValue(group.Key[_window.EndKey].AsLong, out var keys))
+        {
+            keys.Remove(stateKey);
+        }
+    }
+
+    private void RestoreOpenWindows()
+    {
+        var entries = new List<(byte[] Key, byte[] Value)>();
+        _store.Scan((key, value) =>
+        {
+            entries.Add((key.ToArray(), value.ToArray()));
+            return true;
+        });
+        foreach (var (key, value) in entries)
+        {
+            var group = Load(value);
+            var end = group.Key[_window!.EndKey].AsLong;
+            if (!_openWindows.TryGetValue(end, out var keys))
+            {
+                _openWindows[end] = keys = new HashSet<byte[]>(ByteArrayComparer.Instance);
+            }
+
+            keys.Add(key);
+            _streamTime = Math.Max(_streamTime, group.EventTime);
+        }
+    }
+
+    private sealed class Group(Value[] key, IAccumulator[] accumulators)
+    {
+        public Value[] Key { get; set; } = key;
+
+        public IAccumulator[] Accumulators { get; } = accumulators;
+
+        public long Rows { get; set; }
+
+        public long EventTime { get; set; }
+
+        /// <summary>The group was in the state before this batch (its output row exists).</summary>
+        public bool Existed { get; set; }
+    }
+}
