@@ -35,6 +35,21 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
         return seen;
     }
 
+    [Theory]
+    [InlineData(1L << 20)]
+    [InlineData(3L << 20)]
+    [InlineData(64L << 20)]
+    [InlineData(1L << 30)]
+    public void IndexAndInMemoryLogStayWithinTheBudget(long budget)
+    {
+        var (buckets, memoryBits, pageBits) = FasterStateStore.Layout(budget);
+        Assert.True(buckets * 64 + (1L << memoryBits) <= budget);
+        Assert.True(buckets * 64 >= budget / 16 || buckets == 1 << 12);
+        Assert.True(1L << memoryBits > budget / 4, "most of the budget goes to the log");
+        Assert.InRange(memoryBits - pageBits, 1, 7);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FasterStateStore(Path.Combine(_root, "tiny"), 64 << 10));
+    }
+
     [Fact]
     public void PutGetOverwriteDeleteAndCount()
     {

@@ -20,6 +20,8 @@ public sealed class FasterStateStore : IStateStore
     // Reads that only ask "is the key there" copy the value into this much stack before falling back to pooled memory.
     private const int ProbeBufferBytes = 256;
 
+    public const long MinimumBudgetBytes = 1L << 20;
+
     private readonly object _gate = new();
     private readonly string _directory;
     private readonly IDevice _device;
@@ -32,7 +34,8 @@ public sealed class FasterStateStore : IStateStore
     /// <summary>Opens the store in <paramref name="directory"/>: empty (old files removed) without a token, else recovered to it.</summary>
     public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudgetBytes, 1L << 16);
+        // Below 1 MB the minimum index and page sizes alone would exceed the budget.
+        ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudgetBytes, MinimumBudgetBytes);
         _directory = directory;
         Guid? token = checkpointToken is null ? null : Guid.Parse(checkpointToken);
 
@@ -44,7 +47,7 @@ public sealed class FasterStateStore : IStateStore
         }
 
         Directory.CreateDirectory(directory);
-        var (indexBuckets, memoryBits, pageBits) = Size(memoryBudgetBytes);
+        var (indexBuckets, memoryBits, pageBits) = Layout(memoryBudgetBytes);
         _device = Devices.CreateLogDevice(Path.Combine(directory, "hlog.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: token is not null);
         _checkpoints = new DeviceLogCommitCheckpointManager(
             new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(Path.Combine(directory, "checkpoints")), removeOutdated: false);
@@ -96,8 +99,9 @@ public sealed class FasterStateStore : IStateStore
     /// <summary>
     /// Splits the budget: an eighth for the hash index (64-byte buckets, at least 2^12), the rest, rounded down to a power
     /// of two, for the in-memory log in eight pages so there is always room to flush one while writing the next.
+    /// Overflow buckets (keys beyond 7 per bucket) are allocated outside this budget. Records must fit in one page.
     /// </summary>
-    internal static (long IndexBuckets, int MemoryBits, int PageBits) Size(long budgetBytes)
+    public static (long IndexBuckets, int MemoryBits, int PageBits) Layout(long budgetBytes)
     {
         var indexBuckets = Math.Max(1L << 12, (long)BitOperations.RoundUpToPowerOf2((ulong)(budgetBytes / 8 / 64) + 1) >> 1);
         var logBytes = Math.Max(budgetBytes - indexBuckets * 64, 1L << 15);
