@@ -1,0 +1,368 @@
+using System.Buffers;
+using System.Numerics;
+using FASTER.core;
+using Serilog;
+
+namespace StreamSql.Runtime.State;
+
+/// <summary>
+/// A state store on one FASTER KV of byte keys and values. The hybrid log keeps its newest part in memory (sized from
+/// the memory budget) and spills the rest to a log file in the store's directory; checkpoints live under that directory.
+/// One session behind one lock: FASTER sessions are single-threaded, and operator state is written by one task anyway.
+/// </summary>
+public sealed class FasterStateStore : IStateStore
+{
+    private static readonly ILogger Log = Serilog.Log.ForContext<FasterStateStore>();
+
+    // Newest checkpoints kept on disk: the one just taken plus the previous one, in case the newest is never acknowledged.
+    private const int CheckpointsKept = 2;
+
+    // Reads that only ask "is the key there" copy the value into this much stack before falling back to pooled memory.
+    private const int ProbeBufferBytes = 256;
+
+    public const long MinimumBudgetBytes = 1L << 20;
+
+    private readonly object _gate = new();
+    private readonly string _directory;
+    private readonly IDevice _device;
+    private readonly ICheckpointManager _checkpoints;
+    private readonly FasterKV<SpanByte, SpanByte> _store;
+    private readonly ClientSession<SpanByte, SpanByte, SpanByte, SpanByteAndMemory, Empty, SpanByteFunctions<Empty>> _session;
+    private long _count;
+    private bool _disposed;
+
+    /// <summary>Opens the store in <paramref name="directory"/>: empty (old files removed) without a token, else recovered to it.</summary>
+    public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null)
+    {
+        // Below 1 MB the minimum index and page sizes alone would exceed the budget.
+        ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudgetBytes, MinimumBudgetBytes);
+        _directory = directory;
+        Guid? token = checkpointToken is null ? null : Guid.Parse(checkpointToken);
+
+        // Without a checkpoint to recover, leftover log segments and checkpoints belong to a previous life of the store:
+        // the fresh log would overwrite them and make the old checkpoints unrecoverable anyway.
+        if (token is null && Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.CreateDirectory(directory);
+        var (indexBuckets, memoryBits, pageBits) = Layout(memoryBudgetBytes);
+        _device = Devices.CreateLogDevice(Path.Combine(directory, "hlog.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: token is not null);
+        _checkpoints = new DeviceLogCommitCheckpointManager(
+            new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(Path.Combine(directory, "checkpoints")), removeOutdated: false);
+        _store = new FasterKV<SpanByte, SpanByte>(
+            indexBuckets,
+            new LogSettings
+            {
+                LogDevice = _device,
+                MemorySizeBits = memoryBits,
+                PageSizeBits = pageBits,
+                SegmentSizeBits = Math.Max(pageBits, 28),
+            },
+            new CheckpointSettings { CheckpointManager = _checkpoints });
+
+        try
+        {
+            if (token is { } guid)
+            {
+                _store.Recover(guid);
+            }
+
+            _session = _store.For(new SpanByteFunctions<Empty>()).NewSession<SpanByteFunctions<Empty>>();
+            if (token is not null)
+            {
+                // The checkpoint does not carry the count; one pass over the recovered log restores it.
+                long count = 0;
+                ScanLocked((_, _) =>
+                {
+                    count++;
+                    return true;
+                });
+                _count = count;
+            }
+        }
+        catch
+        {
+            _session?.Dispose();
+            _store.Dispose();
+            _device.Dispose();
+            _checkpoints.Dispose();
+            throw;
+        }
+
+        Log.Information(
+            "Opened state store {Directory}: budget {BudgetBytes} bytes, index {IndexBuckets} buckets, log memory 2^{MemoryBits} in 2^{PageBits} pages, recovered {Token} with {Count} entries",
+            directory, memoryBudgetBytes, indexBuckets, memoryBits, pageBits, checkpointToken, _count);
+    }
+
+    /// <summary>
+    /// Splits the budget: an eighth for the hash index (64-byte buckets, at least 2^12), the rest, rounded down to a power
+    /// of two, for the in-memory log in eight pages so there is always room to flush one while writing the next.
+    /// Overflow buckets (keys beyond 7 per bucket) are allocated outside this budget. Records must fit in one page.
+    /// </summary>
+    public static (long IndexBuckets, int MemoryBits, int PageBits) Layout(long budgetBytes)
+    {
+        var indexBuckets = Math.Max(1L << 12, (long)BitOperations.RoundUpToPowerOf2((ulong)(budgetBytes / 8 / 64) + 1) >> 1);
+        var logBytes = Math.Max(budgetBytes - indexBuckets * 64, 1L << 15);
+        var memoryBits = BitOperations.Log2((ulong)logBytes);
+
+        // Pages must hold the largest record (a value of tens of KB), hence at least 2^15; above 2^22 there is no gain.
+        var pageBits = Math.Clamp(memoryBits - 3, 15, 22);
+        memoryBits = Math.Max(memoryBits, pageBits + 1);
+        return (indexBuckets, memoryBits, pageBits);
+    }
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public long SizeBytes => _store.Log.TailAddress - _store.Log.BeginAddress;
+
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var output = default(SpanByteAndMemory);
+            var found = Read(key, ref output);
+            try
+            {
+                value = found ? Copy(ref output) : null;
+                return found;
+            }
+            finally
+            {
+                output.Memory?.Dispose();
+            }
+        }
+    }
+
+    public unsafe void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var existed = Exists(key);
+            fixed (byte* k = key)
+            fixed (byte* v = value)
+            {
+                var keySpan = SpanByte.FromPointer(k, key.Length);
+                var valueSpan = SpanByte.FromPointer(v, value.Length);
+                var status = _session.Upsert(ref keySpan, ref valueSpan);
+                if (status.IsPending)
+                {
+                    _session.CompletePending(wait: true);
+                }
+            }
+
+            if (!existed)
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
+    }
+
+    public unsafe bool Delete(ReadOnlySpan<byte> key)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+
+            // FASTER writes a tombstone whether or not the key is there, and its status does not tell reliably when the
+            // key lived on disk; the read does, and keeps Count exact.
+            if (!Exists(key))
+            {
+                return false;
+            }
+
+            fixed (byte* k = key)
+            {
+                var keySpan = SpanByte.FromPointer(k, key.Length);
+                var status = _session.Delete(ref keySpan);
+                if (status.IsPending)
+                {
+                    _session.CompletePending(wait: true);
+                }
+            }
+
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+    }
+
+    public void Scan(StateVisitor visitor)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            ScanLocked(visitor);
+        }
+    }
+
+    private unsafe void ScanLocked(StateVisitor visitor)
+    {
+        // FASTER 2.6.5's Iterate (distinct live records) returns superseded versions once they have spilled to disk, so
+        // this walks the whole log and keeps a record only when a lookup of its key lands on that very address: older
+        // versions and deleted keys (the lookup finds a newer record or a tombstone) drop out, each live key shows once.
+        // The lock keeps writers out, so the log does not move underneath.
+        using var iterator = _store.Log.Scan(_store.Log.BeginAddress, _store.Log.TailAddress);
+        while (iterator.GetNext(out var recordInfo))
+        {
+            if (recordInfo.Tombstone)
+            {
+                continue;
+            }
+
+            ref var key = ref iterator.GetKey();
+            if (LatestAddress(ref key) != iterator.CurrentAddress)
+            {
+                continue;
+            }
+
+            if (!visitor(key.AsReadOnlySpan(), iterator.GetValue().AsReadOnlySpan()))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Log address of the key's live record, or -1 when it has none (never written, or deleted).</summary>
+    private unsafe long LatestAddress(ref SpanByte key)
+    {
+        var buffer = stackalloc byte[ProbeBufferBytes];
+        var output = new SpanByteAndMemory(buffer, ProbeBufferBytes);
+        var input = default(SpanByte);
+        var options = default(ReadOptions);
+        try
+        {
+            var status = _session.Read(ref key, ref input, ref output, ref options, out var metadata);
+            if (!status.IsPending)
+            {
+                return status.Found ? metadata.Address : -1;
+            }
+
+            _session.CompletePendingWithOutputs(out var completed, wait: true);
+            using (completed)
+            {
+                if (!completed.Next())
+                {
+                    throw new InvalidOperationException($"state store {_directory}: pending read completed without an output");
+                }
+
+                ref var result = ref completed.Current;
+                output.Memory?.Dispose();
+                output = result.Output;
+                return result.Status.Found ? result.RecordMetadata.Address : -1;
+            }
+        }
+        finally
+        {
+            output.Memory?.Dispose();
+        }
+    }
+
+    public string Checkpoint()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            _session.CompletePending(wait: true);
+
+            // Fold-over flushes the in-memory log to the log file and marks it read-only: no second copy of the data.
+            var (success, token) = _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
+            if (!success)
+            {
+                throw new InvalidOperationException($"state store {_directory}: FASTER refused the checkpoint (another one in progress)");
+            }
+
+            _store.CompleteCheckpointAsync().AsTask().GetAwaiter().GetResult();
+            PurgeOldCheckpoints(token);
+            Log.Debug("State store {Directory} checkpointed {Token}: {Count} entries, log {SizeBytes} bytes", _directory, token, _count, SizeBytes);
+            return token.ToString();
+        }
+    }
+
+    private void PurgeOldCheckpoints(Guid newest)
+    {
+        // The manager lists tokens newest first; the one just taken goes first regardless of timestamp granularity.
+        var tokens = _checkpoints.GetLogCheckpointTokens().Where(t => t != newest).Prepend(newest).Distinct().ToList();
+        foreach (var old in tokens.Skip(CheckpointsKept))
+        {
+            try
+            {
+                _checkpoints.Purge(old);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A checkpoint that cannot be deleted only costs disk; the store itself is fine.
+                Log.Warning(e, "State store {Directory}: could not delete old checkpoint {Token}", _directory, old);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _session.Dispose();
+            _store.Dispose();
+            _device.Dispose();
+            _checkpoints.Dispose();
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Looks the key up, copying its value into a small stack buffer (or pooled memory when larger).</summary>
+    private unsafe bool Exists(ReadOnlySpan<byte> key)
+    {
+        var buffer = stackalloc byte[ProbeBufferBytes];
+        var output = new SpanByteAndMemory(buffer, ProbeBufferBytes);
+        try
+        {
+            return Read(key, ref output);
+        }
+        finally
+        {
+            output.Memory?.Dispose();
+        }
+    }
+
+    /// <summary>Reads into <paramref name="output"/>, waiting for the disk when the record is no longer in memory.</summary>
+    private unsafe bool Read(ReadOnlySpan<byte> key, ref SpanByteAndMemory output)
+    {
+        fixed (byte* k = key)
+        {
+            var keySpan = SpanByte.FromPointer(k, key.Length);
+            var status = _session.Read(ref keySpan, ref output);
+            if (!status.IsPending)
+            {
+                return status.Found;
+            }
+
+            // The pending read completed on the IO path; its output (heap memory, the stack buffer is gone by then for
+            // FASTER's purposes) comes back through the completed-outputs iterator.
+            _session.CompletePendingWithOutputs(out var completed, wait: true);
+            using (completed)
+            {
+                if (!completed.Next())
+                {
+                    throw new InvalidOperationException($"state store {_directory}: pending read completed without an output");
+                }
+
+                ref var result = ref completed.Current;
+                output.Memory?.Dispose();
+                output = result.Output;
+                return result.Status.Found;
+            }
+        }
+    }
+
+    private static byte[] Copy(ref SpanByteAndMemory output) =>
+        output.IsSpanByte ? output.SpanByte.AsReadOnlySpan().ToArray() : output.Memory.Memory.Span[..output.Length].ToArray();
+}

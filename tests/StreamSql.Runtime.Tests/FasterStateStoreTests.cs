@@ -1,0 +1,349 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using StreamSql.Runtime.State;
+using Xunit.Abstractions;
+
+namespace StreamSql.Runtime.Tests;
+
+public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("streamsql-state-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static byte[] Key(int i) => System.Text.Encoding.UTF8.GetBytes($"key-{i}-{new string('k', i % 37)}");
+
+    private static byte[] Value(int i, int length)
+    {
+        var value = new byte[length];
+        for (var j = 0; j < length; j++)
+        {
+            value[j] = (byte)(i * 31 + j);
+        }
+
+        return value;
+    }
+
+    private static Dictionary<string, byte[]> Contents(IStateStore store)
+    {
+        var seen = new Dictionary<string, byte[]>();
+        store.Scan((key, value) =>
+        {
+            Assert.True(seen.TryAdd(Convert.ToHexString(key), value.ToArray()), "key seen twice");
+            return true;
+        });
+        return seen;
+    }
+
+    [Theory]
+    [InlineData(1L << 20)]
+    [InlineData(3L << 20)]
+    [InlineData(64L << 20)]
+    [InlineData(1L << 30)]
+    public void IndexAndInMemoryLogStayWithinTheBudget(long budget)
+    {
+        var (buckets, memoryBits, pageBits) = FasterStateStore.Layout(budget);
+        Assert.True(buckets * 64 + (1L << memoryBits) <= budget);
+        Assert.True(buckets * 64 >= budget / 16 || buckets == 1 << 12);
+        Assert.True(1L << memoryBits > budget / 4, "most of the budget goes to the log");
+        Assert.InRange(memoryBits - pageBits, 1, 7);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FasterStateStore(Path.Combine(_root, "tiny"), 64 << 10));
+    }
+
+    [Fact]
+    public void PutGetOverwriteDeleteAndCount()
+    {
+        using var store = new FasterStateStoreProvider(_root, 4 << 20).Open("q1/agg");
+        int[] lengths = [0, 1, 7, 100, 1000, 4096, 10 * 1024];
+        for (var i = 0; i < lengths.Length; i++)
+        {
+            store.Put(Key(i), Value(i, lengths[i]));
+        }
+
+        Assert.Equal(lengths.Length, store.Count);
+        for (var i = 0; i < lengths.Length; i++)
+        {
+            Assert.True(store.TryGet(Key(i), out var value));
+            Assert.Equal(Value(i, lengths[i]), value);
+        }
+
+        // Overwrites that grow, shrink and empty the value; the count does not move.
+        store.Put(Key(0), Value(100, 10 * 1024));
+        store.Put(Key(6), Value(101, 3));
+        store.Put(Key(3), []);
+        Assert.Equal(lengths.Length, store.Count);
+        Assert.True(store.TryGet(Key(0), out var grown));
+        Assert.Equal(Value(100, 10 * 1024), grown);
+        Assert.True(store.TryGet(Key(6), out var shrunk));
+        Assert.Equal(Value(101, 3), shrunk);
+        Assert.True(store.TryGet(Key(3), out var empty));
+        Assert.Empty(empty!);
+
+        Assert.True(store.Delete(Key(1)));
+        Assert.False(store.Delete(Key(1)));
+        Assert.False(store.Delete(Key(999)));
+        Assert.False(store.TryGet(Key(1), out var gone));
+        Assert.Null(gone);
+        Assert.Equal(lengths.Length - 1, store.Count);
+
+        // A deleted key comes back as new.
+        store.Put(Key(1), Value(7, 5));
+        Assert.Equal(lengths.Length, store.Count);
+        Assert.True(store.TryGet(Key(1), out var back));
+        Assert.Equal(Value(7, 5), back);
+        Assert.True(store.SizeBytes > 10 * 1024);
+    }
+
+    [Fact]
+    public void ScanSeesEachLiveKeyOnceWithItsLatestValue()
+    {
+        // A small budget so older versions of the keys are on disk as well as in memory.
+        using var store = new FasterStateStoreProvider(_root, 1 << 20).Open("scan");
+        var expected = new Dictionary<string, byte[]>();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 5000; i++)
+            {
+                var value = Value(i + round, 20 + i % 50);
+                store.Put(Key(i), value);
+                expected[Convert.ToHexString(Key(i))] = value;
+            }
+        }
+
+        for (var i = 0; i < 5000; i += 3)
+        {
+            Assert.True(store.Delete(Key(i)));
+            expected.Remove(Convert.ToHexString(Key(i)));
+        }
+
+        // Re-put some deleted keys: alive again with the new value.
+        for (var i = 0; i < 5000; i += 9)
+        {
+            store.Put(Key(i), [1, 2, 3]);
+            expected[Convert.ToHexString(Key(i))] = [1, 2, 3];
+        }
+
+        var seen = Contents(store);
+        Assert.Equal(expected.Count, store.Count);
+        Assert.Equal(expected.Count, seen.Count);
+        foreach (var (key, value) in expected)
+        {
+            Assert.Equal(value, seen[key]);
+        }
+
+        var visited = 0;
+        store.Scan((_, _) => ++visited < 10);
+        Assert.Equal(10, visited);
+    }
+
+    [Fact]
+    public void ManyKeysSpillToDiskAndReadBack()
+    {
+        const int keys = 200_000;
+        using var store = new FasterStateStoreProvider(_root, 1 << 20).Open("spill");
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < keys; i++)
+        {
+            store.Put(Key(i), Value(i, 16 + i % 64));
+        }
+
+        var putSeconds = stopwatch.Elapsed.TotalSeconds;
+        Assert.Equal(keys, store.Count);
+        Assert.True(store.SizeBytes > 4 << 20, $"log holds {store.SizeBytes} bytes, more than the 1 MB budget");
+        stopwatch.Restart();
+        for (var i = 0; i < keys; i++)
+        {
+            Assert.True(store.TryGet(Key(i), out var value), $"key {i}");
+            Assert.Equal(Value(i, 16 + i % 64), value);
+        }
+
+        output.WriteLine($"{keys} puts in {putSeconds:F2}s ({keys / putSeconds:F0}/s), gets in {stopwatch.Elapsed.TotalSeconds:F2}s, log {store.SizeBytes} bytes");
+    }
+
+    [Fact]
+    public void ReopenFromCheckpointRestoresExactlyTheCheckpointedContents()
+    {
+        var provider = new FasterStateStoreProvider(_root, 1 << 20);
+        string token;
+        Dictionary<string, byte[]> checkpointed;
+        using (var store = provider.Open("q/cp"))
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                store.Put(Key(i), Value(i, 40));
+            }
+
+            store.Delete(Key(5));
+            store.Put(Key(6), Value(66, 10));
+            checkpointed = Contents(store);
+            token = store.Checkpoint();
+
+            // After the checkpoint: new keys, an overwrite and a delete that must all be undone.
+            for (var i = 20_000; i < 30_000; i++)
+            {
+                store.Put(Key(i), Value(i, 40));
+            }
+
+            store.Put(Key(7), Value(77, 10));
+            store.Delete(Key(8));
+            Assert.Equal(29_998, store.Count);
+        }
+
+        using (var reopened = provider.Open("q/cp", token))
+        {
+            Assert.Equal(checkpointed.Count, reopened.Count);
+            var contents = Contents(reopened);
+            Assert.Equal(checkpointed.Keys.Order(), contents.Keys.Order());
+            foreach (var (key, value) in checkpointed)
+            {
+                Assert.Equal(value, contents[key]);
+            }
+
+            Assert.False(reopened.TryGet(Key(25_000), out _));
+            Assert.True(reopened.TryGet(Key(7), out var seven));
+            Assert.Equal(Value(7, 40), seven);
+            Assert.True(reopened.TryGet(Key(8), out _));
+            Assert.False(reopened.TryGet(Key(5), out _));
+
+            // The recovered store keeps working and checkpointing; only the newest two checkpoints stay on disk.
+            reopened.Put(Key(5), [5]);
+            Assert.Equal(checkpointed.Count + 1, reopened.Count);
+            reopened.Checkpoint();
+            reopened.Checkpoint();
+            var last = reopened.Checkpoint();
+            var kept = Directory.GetDirectories(Path.Combine(_root, "q/cp/checkpoints/cpr-checkpoints"));
+            Assert.Equal(2, kept.Length);
+            Assert.Contains(kept, d => Path.GetFileName(d) == last);
+        }
+
+        provider.Delete("q/cp");
+        Assert.False(Directory.Exists(Path.Combine(_root, "q/cp")));
+        Assert.Throws<ArgumentException>(() => provider.Open("../escape"));
+    }
+
+    [Fact]
+    public async Task ConcurrentWriterAndReadersSeeConsistentValues()
+    {
+        using var store = new FasterStateStoreProvider(_root, 1 << 20).Open("concurrent");
+        const int keys = 2000;
+
+        // Every value is the key's number followed by a version: a reader can check a value belongs to its key.
+        static byte[] Versioned(int key, int version)
+        {
+            var value = new byte[8 + key % 100];
+            BinaryPrimitives.WriteInt32LittleEndian(value, key);
+            BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(4), version);
+            return value;
+        }
+
+        for (var i = 0; i < keys; i++)
+        {
+            store.Put(Key(i), Versioned(i, 0));
+        }
+
+        var writer = Task.Run(() =>
+        {
+            for (var version = 1; version <= 20; version++)
+            {
+                for (var i = 0; i < keys; i++)
+                {
+                    store.Put(Key(i), Versioned(i, version));
+                }
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var lastVersion = new int[keys];
+            var scans = 0;
+            while (!writer.IsCompleted || scans == 0)
+            {
+                if (r == 0)
+                {
+                    var count = 0;
+                    store.Scan((key, value) =>
+                    {
+                        var id = BinaryPrimitives.ReadInt32LittleEndian(value);
+                        Assert.Equal(Key(id), key.ToArray());
+                        Assert.Equal(8 + id % 100, value.Length);
+                        count++;
+                        return true;
+                    });
+                    Assert.Equal(keys, count);
+                    scans++;
+                }
+                else
+                {
+                    for (var i = 0; i < keys; i += 7)
+                    {
+                        Assert.True(store.TryGet(Key(i), out var value));
+                        Assert.Equal(i, BinaryPrimitives.ReadInt32LittleEndian(value));
+
+                        // One writer, versions only go up.
+                        var version = BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(4));
+                        Assert.True(version >= lastVersion[i]);
+                        lastVersion[i] = version;
+                    }
+
+                    scans++;
+                }
+            }
+
+            return scans;
+        })).ToArray();
+
+        await Task.WhenAll([writer, .. readers]);
+        Assert.Equal(keys, store.Count);
+        for (var i = 0; i < keys; i++)
+        {
+            Assert.True(store.TryGet(Key(i), out var value));
+            Assert.Equal(Versioned(i, 20), value);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "State")]
+    public void FiveMillionCountersStayWithinMemory()
+    {
+        const int keys = 5_000_000;
+        using var store = new FasterStateStoreProvider(_root, 64 << 20).Open("counters");
+        Span<byte> key = stackalloc byte[8];
+        Span<byte> value = stackalloc byte[24];
+        var stopwatch = Stopwatch.StartNew();
+        for (long i = 0; i < keys; i++)
+        {
+            // A count per key as an aggregation would keep it: count, sum, last timestamp.
+            BinaryPrimitives.WriteInt64BigEndian(key, i * 2654435761L);
+            BinaryPrimitives.WriteInt64LittleEndian(value, i % 1000);
+            BinaryPrimitives.WriteInt64LittleEndian(value[8..], i);
+            BinaryPrimitives.WriteInt64LittleEndian(value[16..], ~i);
+            store.Put(key, value);
+        }
+
+        var putSeconds = stopwatch.Elapsed.TotalSeconds;
+        Assert.Equal(keys, store.Count);
+        stopwatch.Restart();
+        var random = new Random(42);
+        for (var n = 0; n < 10_000; n++)
+        {
+            long i = random.Next(keys);
+            BinaryPrimitives.WriteInt64BigEndian(key, i * 2654435761L);
+            Assert.True(store.TryGet(key, out var read), $"key {i}");
+            Assert.Equal(24, read!.Length);
+            Assert.Equal(i % 1000, BinaryPrimitives.ReadInt64LittleEndian(read));
+            Assert.Equal(i, BinaryPrimitives.ReadInt64LittleEndian(read.AsSpan(8)));
+            Assert.Equal(~i, BinaryPrimitives.ReadInt64LittleEndian(read.AsSpan(16)));
+        }
+
+        var getSeconds = stopwatch.Elapsed.TotalSeconds;
+        var peakRss = PeakRssBytes();
+        output.WriteLine(
+            $"{keys} puts in {putSeconds:F1}s ({keys / putSeconds:F0}/s); 10000 random gets in {getSeconds:F2}s; log {store.SizeBytes >> 20} MB; peak RSS (VmHWM) {peakRss >> 20} MB");
+        Assert.True(peakRss < 1L << 30, $"peak RSS {peakRss >> 20} MB");
+    }
+
+    private static long PeakRssBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]) * 1024;
+    }
+}
