@@ -72,7 +72,7 @@ public static class StreamBinder
 
         var properties = Properties(create.Properties);
         var definition = Build(create.Name.Name, columns, properties, defaultPartitions: 1, defaultValueFormat: SourceFormat.Json, defaultDelimiter: ",", sourceQueryId: null);
-        return isTable ? definition with { Kind = RelationKind.Table } : definition;
+        return isTable ? definition with { Kind = RelationKind.Table, PrimaryKey = [columns.First(c => c.IsKey).Name] } : definition;
     }
 
     /// <summary>The sink of CREATE STREAM AS SELECT: columns from the projection, formats and partitions from the source unless WITH overrides.</summary>
@@ -104,6 +104,51 @@ public static class StreamBinder
         }
 
         return Build(create.Name.Name, columns, properties, source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
+    }
+
+    /// <summary>
+    /// The table a persistent aggregation (CREATE TABLE/MATERIALIZED VIEW AS SELECT ... GROUP BY) writes: the projection's
+    /// columns, keyed by the grouping columns (and the window bounds), which must all be selected.
+    /// </summary>
+    public static StreamDefinition BindTableSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
+        Logical.LogicalAggregate aggregate, StreamDefinition source, string queryId, int position)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in project.Columns)
+        {
+            if (!names.Add(column.Name))
+            {
+                throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", position);
+            }
+        }
+
+        var keyColumns = new List<int>();
+        for (var k = 0; k < aggregate.Keys.Count; k++)
+        {
+            var index = -1;
+            for (var j = 0; j < project.Expressions.Count && index < 0; j++)
+            {
+                if (project.Expressions[j] is Bound.BoundColumn c && c.Index == k)
+                {
+                    index = j;
+                }
+            }
+
+            if (index < 0)
+            {
+                var text = Explain.PlanPrinter.Render(aggregate.Keys[k], aggregate.Input);
+                throw new SqlException(SqlState.GroupingError, $"the grouping expression {text} must be selected: it is part of the key of \"{name}\"", position,
+                    hint: $"Add {text} to the SELECT list.");
+            }
+
+            keyColumns.Add(index);
+        }
+
+        var single = keyColumns.Count == 1;
+        var columns = project.Columns.Select((c, i) => new ColumnSchema(c.Name, c.Type, IsKey: single && keyColumns[0] == i)).ToList();
+        var properties = Properties(withProperties);
+        var definition = Build(name, columns, properties, source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
+        return definition with { Kind = kind, PrimaryKey = keyColumns.Select(i => columns[i].Name).ToList() };
     }
 
     private static Dictionary<string, Property> Properties(IReadOnlyList<Property> properties)

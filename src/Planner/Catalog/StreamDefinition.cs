@@ -20,6 +20,12 @@ public sealed record StreamDefinition(
 
     public int KeyIndex { get; } = IndexOfKey(Columns);
 
+    /// <summary>
+    /// A table's primary key columns. One column is the record key (KeyIndex); a key of several columns (a windowed or
+    /// multi-column GROUP BY) is written as a JSON array in the record key, and every column stays in the value.
+    /// </summary>
+    public IReadOnlyList<string> PrimaryKey { get; init; } = [];
+
     public int TimestampIndex { get; } = TimestampColumn is null ? -1 : IndexOf(Columns, TimestampColumn);
 
     private static int IndexOfKey(IReadOnlyList<ColumnSchema> columns)
