@@ -28,7 +28,7 @@ public static class ValueCodec
         {
             ValueKind.Null => Value.Null,
             ValueKind.Boolean => Value.FromBoolean(reader.ReadBoolean()),
-            ValueKind.SmallInt => Value.FromSmallInt(checked((short)reader.ReadVarInt64())),
+            ValueKind.SmallInt => Value.FromSmallInt(ReadSmallInt(ref reader)),
             ValueKind.Int => Value.FromInt(reader.ReadVarInt32()),
             ValueKind.BigInt => Value.FromBigInt(reader.ReadVarInt64()),
             ValueKind.Timestamp => Value.FromTimestamp(reader.ReadVarInt64()),
@@ -43,6 +43,12 @@ public static class ValueCodec
             ValueKind.Interval => Value.FromInterval(new Interval(reader.ReadVarInt32(), reader.ReadVarInt32(), reader.ReadVarInt64())),
             _ => throw new InvalidDataException($"state: unknown value kind {(byte)kind}"),
         };
+    }
+
+    private static short ReadSmallInt(ref StateReader reader)
+    {
+        var value = reader.ReadVarInt64();
+        return value is < short.MinValue or > short.MaxValue ? throw new InvalidDataException("state: smallint out of range") : (short)value;
     }
 
     /// <summary>A row: the value count, then each value. <see cref="DecodeRow"/> reads it back.</summary>
