@@ -2,7 +2,10 @@ using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Logical;
 using StreamSql.Parser.Errors;
 using StreamSql.Runtime.Expressions;
+using StreamSql.Planner.Bound;
+using StreamSql.Runtime.Operators.Aggregation;
 using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
 
 namespace StreamSql.Runtime.Operators;
 
@@ -70,11 +73,28 @@ public sealed class PartitionPipeline
     /// When given (persistent queries), an expression that fails on a row yields NULL for that row and reports the error here,
     /// as ksqlDB and RisingWave do; a failing filter condition drops the row. Without it the error ends the query.
     /// </param>
-    public static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime = false, Action<SqlException>? onExpressionError = null)
+    public static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime = false, Action<SqlException>? onExpressionError = null) =>
+        Build(plan, carryRowTime, onExpressionError, null);
+
+    /// <summary>
+    /// The pipeline of one partition task of a stateful query: a GROUP BY becomes a <see cref="StreamAggregateOperator"/>
+    /// keeping its groups in store, and the rows it emits are a changelog (ops) of the groups.
+    /// </summary>
+    public static PartitionPipeline BuildStateful(LogicalPlan plan, IStateStore store, bool emitFinal, bool retractable, bool carryRowTime,
+        Action<SqlException>? onExpressionError, Action<long>? onLate) =>
+        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate));
+
+    private sealed record StatefulContext(IStateStore Store, bool EmitFinal, bool Retractable, Action<long>? OnLate);
+
+    [ThreadStatic]
+    private static StatefulContext? _stateful;
+
+    private static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime, Action<SqlException>? onExpressionError, StatefulContext? stateful)
     {
         var operators = new List<IBatchOperator>();
         long? limit = null;
         _onExpressionError = onExpressionError;
+        _stateful = stateful;
         LogicalPlan leaf;
         try
         {
@@ -83,15 +103,49 @@ public sealed class PartitionPipeline
         finally
         {
             _onExpressionError = null;
+            _stateful = null;
         }
 
         return new PartitionPipeline(leaf, operators, limit, plan.Schema);
     }
 
+    /// <summary>The streaming GROUP BY: what feeds it, then the operator itself (with HAVING folded in, so a group failing it is deleted).</summary>
+    private static LogicalPlan VisitAggregate(LogicalAggregate aggregate, BoundExpression? having, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
+    {
+        var source = Visit(aggregate.Input, operators, ref limit, carryRowTime: false);
+        RejectInnerLimit(limit);
+        var keys = aggregate.Keys.Select(k => Guard(ExpressionCompiler.Compile(k))).ToArray();
+        var arguments = aggregate.Aggregates.Select(a => a.Arguments.Select(x => Guard(ExpressionCompiler.Compile(x))).ToArray()).ToArray();
+        var havingPredicate = having is null ? null : Guard(ExpressionCompiler.CompilePredicate(having));
+        var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? Guard(ExpressionCompiler.Compile(assign.Time)) : null;
+        var context = _stateful!;
+        operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable, context.Store, context.OnLate));
+        return source;
+    }
+
+    private static LogicalWindowAssign? FindWindowAssign(LogicalPlan plan) => plan switch
+    {
+        LogicalWindowAssign w => w,
+        LogicalFilter or LogicalProject => FindWindowAssign(plan.Inputs[0]),
+        _ => null,
+    };
+
+    /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's.</summary>
+    private static int RowTimeIndex(LogicalPlan input, LogicalPlan leaf) => input switch
+    {
+        LogicalAggregate a => a.Columns.Count,
+        LogicalFilter { Input: LogicalAggregate a } => a.Columns.Count,
+        _ => ((LogicalScan)leaf).Source.Columns.Count,
+    };
+
     private static LogicalPlan Visit(LogicalPlan plan, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
     {
         switch (plan)
         {
+            case LogicalFilter { Input: LogicalAggregate aggregate } having when _stateful is not null:
+                return VisitAggregate(aggregate, having.Predicate, operators, ref limit, carryRowTime);
+            case LogicalAggregate aggregate when _stateful is not null:
+                return VisitAggregate(aggregate, null, operators, ref limit, carryRowTime);
             case LogicalScan or LogicalValues or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
                 // Sources, and steps that run at the consumer: the operators above them apply to their output.
                 return plan;
@@ -106,7 +160,7 @@ public sealed class PartitionPipeline
                 var expressions = project.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToList();
                 if (carryRowTime)
                 {
-                    var rowTime = ((LogicalScan)s).Source.Columns.Count;
+                    var rowTime = RowTimeIndex(project.Input, s);
                     expressions.Add(row => row[rowTime]);
                 }
 

@@ -2,6 +2,7 @@ using Serilog;
 using StreamSql.Planner.Catalog;
 using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Rows;
 using StreamSql.Runtime.Topics;
 
 namespace StreamSql.Runtime.Queries;
@@ -11,38 +12,52 @@ public sealed class PersistentQuery : IAsyncDisposable
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<PersistentQuery>();
     private readonly ITopicLog _source;
-    private readonly PartitionTask[] _tasks;
+    private readonly PartitionPipeline[] _pipelines;
+    private readonly bool _stateful;
+    private readonly Func<Value[], ChangeOp, ProducedRecord> _encode;
+    private readonly ErrorTopic? _errors;
     private readonly OffsetStore _offsets;
     private readonly long[] _positions;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = [];
     private TaskCompletionSource _progress = NewSignal();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly PartitionPipeline _pipeline;
     private readonly RowCodec _sourceCodec;
     private readonly ITopicLog _sinkTopic;
-    private readonly RowCodec _sinkCodec;
 
     public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null)
+        : this(definition, source, sinkTopic, offsets, errors, stateful: false,
+            metrics => Shared(PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError)),
+            TopicRowSink.StreamEncoder(new RowCodec(sink)))
+    {
+    }
+
+    /// <param name="stateful">The pipelines keep state (GROUP BY): at start each partition rebuilds it by replaying its input up to the committed offset.</param>
+    /// <param name="pipelineFor">Builds the pipeline of each source partition (stateless queries share one).</param>
+    /// <param name="encode">Makes the output record of a row and its op.</param>
+    public PersistentQuery(QueryDefinition definition, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors, bool stateful,
+        Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode)
     {
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
         _offsets = offsets;
-        var pipeline = PartitionPipeline.Build(definition.Plan, carryRowTime: true, Metrics.RecordExpressionError);
-        var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
-        _pipeline = pipeline;
-        _sourceCodec = codec;
+        _stateful = stateful;
         _sinkTopic = sinkTopic;
-        _sinkCodec = new RowCodec(sink);
-        var rowSink = new TopicRowSink(sinkTopic, _sinkCodec, offsets, _writeGate);
-        _tasks = new PartitionTask[source.PartitionCount];
-        _positions = new long[source.PartitionCount];
-        for (var p = 0; p < _tasks.Length; p++)
+        _encode = encode;
+        _errors = errors;
+        var build = pipelineFor(Metrics);
+        _pipelines = new PartitionPipeline[source.PartitionCount];
+        for (var p = 0; p < _pipelines.Length; p++)
         {
-            _tasks[p] = new PartitionTask(source, p, codec, pipeline, rowSink, Metrics, skipFailingRows: true, errors);
+            _pipelines[p] = build(p);
         }
+
+        _sourceCodec = new RowCodec(_pipelines[0].Source, _pipelines[0].ReadColumns);
+        _positions = new long[source.PartitionCount];
     }
+
+    private static Func<int, PartitionPipeline> Shared(PartitionPipeline pipeline) => _ => pipeline;
 
     public QueryDefinition Definition { get; }
 
@@ -66,13 +81,33 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public void Start()
     {
-        CompleteInterruptedBatch();
-        for (var p = 0; p < _tasks.Length; p++)
+        var intent = _offsets.LoadIntent();
+        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        for (var p = 0; p < _pipelines.Length; p++)
         {
             var from = _offsets.Load(p);
             _positions[p] = from;
-            var task = _tasks[p];
-            _running.Add(Task.Run(() => task.RunAsync(from, null, Advance, _stop.Token)));
+            var partition = p;
+            _running.Add(Task.Run(async () =>
+            {
+                if (_stateful)
+                {
+                    await RebuildStateAsync(partition, from).ConfigureAwait(false);
+                }
+
+                if (intent is not null && intent.SourcePartition == partition)
+                {
+                    from = CompleteInterruptedBatch(intent);
+                }
+
+                var task = new PartitionTask(_source, partition, _sourceCodec, _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
+                await task.RunAsync(from, null, Advance, _stop.Token).ConfigureAwait(false);
+            }));
+        }
+
+        if (intent is null)
+        {
+            _offsets.ClearIntent();
         }
 
         Status = "RUNNING";
@@ -83,10 +118,12 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>
     /// A crash between appending a batch's output and committing its offset leaves an intent behind: replay that batch
     /// (the pipeline is deterministic) and append only the records that did not land, then commit its offset.
+    /// Returns where the partition continues.
     /// </summary>
-    private void CompleteInterruptedBatch()
+    private long CompleteInterruptedBatch(OutputIntent intent)
     {
-        if (_offsets.LoadIntent() is { } intent && _offsets.Load(intent.SourcePartition) < intent.EndOffset)
+        var from = _offsets.Load(intent.SourcePartition);
+        if (from < intent.EndOffset)
         {
             var landed = new long[_sinkTopic.PartitionCount];
             for (var p = 0; p < landed.Length; p++)
@@ -94,16 +131,40 @@ public sealed class PersistentQuery : IAsyncDisposable
                 landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
             }
 
-            var from = _offsets.Load(intent.SourcePartition);
-            var sink = new TopicRowSink(_sinkTopic, _sinkCodec, _offsets, _writeGate, landed);
-            var replay = new PartitionTask(_source, intent.SourcePartition, _sourceCodec, _pipeline, sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
+            var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+            var replay = new PartitionTask(_source, intent.SourcePartition, _sourceCodec, _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
             replay.RunAsync(from, intent.EndOffset, null, CancellationToken.None).GetAwaiter().GetResult();
             _offsets.Save(intent.SourcePartition, intent.EndOffset);
             Log.Information("Query {QueryId} completed the batch a crash interrupted ({Partition}: offsets {From}..{To}, {Landed} output records had landed)",
                 Definition.Id, intent.SourcePartition, from, intent.EndOffset, landed.Sum());
+            from = intent.EndOffset;
         }
 
         _offsets.ClearIntent();
+        return from;
+    }
+
+    /// <summary>
+    /// State lives in memory-bounded stores that do not survive a restart yet: replay the partition's input up to its
+    /// committed offset, discarding the output (it is already in the sink), so the state is as it was.
+    /// </summary>
+    private async Task RebuildStateAsync(int partition, long committed)
+    {
+        if (committed <= _source.StartOffset(partition))
+        {
+            return;
+        }
+
+        var replay = new PartitionTask(_source, partition, _sourceCodec, _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id), skipFailingRows: true);
+        await replay.RunAsync(_source.StartOffset(partition), committed, null, _stop.Token).ConfigureAwait(false);
+        Log.Information("Query {QueryId} rebuilt the state of partition {Partition} from {Records} input records", Definition.Id, partition, committed);
+    }
+
+    private sealed class DiscardingSink : IRowSink
+    {
+        public static readonly DiscardingSink Instance = new();
+
+        public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private async Task WatchAsync()

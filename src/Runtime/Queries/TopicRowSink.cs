@@ -1,6 +1,7 @@
 using StreamSql.Planner.Types;
 using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Rows;
 using StreamSql.Runtime.Topics;
 
 namespace StreamSql.Runtime.Queries;
@@ -13,20 +14,30 @@ namespace StreamSql.Runtime.Queries;
 public sealed class TopicRowSink : IRowSink
 {
     private readonly ITopicLog _topic;
-    private readonly RowCodec _codec;
+    private readonly Func<Value[], ChangeOp, ProducedRecord> _encode;
     private readonly OffsetStore _offsets;
     private readonly SemaphoreSlim _gate;
     private readonly long[]? _alreadyWritten;
 
     /// <param name="alreadyWritten">Recovery only: per sink partition, how many leading records of the replayed output are already in the topic.</param>
     public TopicRowSink(ITopicLog topic, RowCodec codec, OffsetStore offsets, SemaphoreSlim gate, long[]? alreadyWritten = null)
+        : this(topic, StreamEncoder(codec), offsets, gate, alreadyWritten)
+    {
+    }
+
+    /// <param name="encode">Makes the record of an output row and its op (a table's sink writes upserts and tombstones).</param>
+    public TopicRowSink(ITopicLog topic, Func<Value[], ChangeOp, ProducedRecord> encode, OffsetStore offsets, SemaphoreSlim gate, long[]? alreadyWritten = null)
     {
         _topic = topic;
-        _codec = codec;
+        _encode = encode;
         _offsets = offsets;
         _gate = gate;
         _alreadyWritten = alreadyWritten;
     }
+
+    /// <summary>A stream's records: the pipeline carries the input ROWTIME as the last value, so output records keep the event time.</summary>
+    public static Func<Value[], ChangeOp, ProducedRecord> StreamEncoder(RowCodec codec) =>
+        (row, _) => codec.Encode(row, TextValues.TimestampToMillis(row[^1].AsLong));
 
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
@@ -55,9 +66,7 @@ public sealed class TopicRowSink : IRowSink
         var byPartition = new List<ProducedRecord>?[_topic.PartitionCount];
         for (var i = 0; i < batch.Count; i++)
         {
-            // The pipeline carries the input ROWTIME as the last value; output records keep the event time.
-            var row = batch.Row(i);
-            var record = _codec.Encode(row, TextValues.TimestampToMillis(row[^1].AsLong));
+            var record = _encode(batch.Row(i), batch.Op(i));
 
             // Unkeyed output stays in the source's partition number, so a replay sends every record where it went before.
             var partition = record.Key is null ? batch.Partition % _topic.PartitionCount : Partitioner.ForKey(record.Key, _topic.PartitionCount);
