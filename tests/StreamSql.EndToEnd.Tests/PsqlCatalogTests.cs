@@ -63,4 +63,60 @@ public sealed class PsqlCatalogTests(SharedServerFixture fixture)
         Assert.Contains("List of relations", output);
         Assert.Contains($" public | {s} ", output);
     }
+
+    [Fact]
+    public async Task ListsTheDatabase()
+    {
+        var (exit, output, error) = await Psql.RunAsync(_server, "\\l\n", "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("List of databases", output);
+        Assert.Contains(" streamsql | streamsql | UTF8     | C       | C     |            | libc            | \n(1 row)", output);
+    }
+
+    [Fact]
+    public async Task EveryListingMetaCommandNamesTheStream()
+    {
+        var s = Sql.Unique("meta");
+        var (exit, output, error) = await Psql.RunAsync(_server, $"""
+            CREATE STREAM {s} (id INT KEY, item VARCHAR, amount DOUBLE) WITH (partitions=1);
+            \d
+            \dt {s}
+            \dv
+            \dm
+            \dn
+            \df upper
+            \df lower|upper
+            SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = '{s}' ORDER BY ordinal_position;
+            SELECT table_schema, table_type FROM information_schema.tables WHERE table_name = '{s}';
+            """, "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(2, output.Split($" public | {s} ").Length - 1); // \d lists it among the others, \dt {s} alone
+        Assert.Contains($" public | {s} | table | streamsql\n(1 row)", output);
+        Assert.Equal(2, error.Split("Did not find any relations.").Length - 1);
+        Assert.Contains(" public | streamsql\n(1 row)", output);
+        Assert.Contains(" pg_catalog | upper | character varying | character varying   | func\n(1 row)", output);
+        Assert.Contains(" pg_catalog | lower | character varying | character varying   | func\n pg_catalog | upper | character varying | character varying   | func\n(2 rows)", output);
+        Assert.Contains(" id          | integer           | YES\n item        | character varying | YES\n amount      | double precision  | YES\n(3 rows)", output);
+        Assert.Contains(" public       | BASE TABLE\n(1 row)", output);
+    }
+
+    [Fact]
+    public async Task DescribingOneStreamFailsWithAnSqlStateAndTheSessionGoesOn()
+    {
+        // \d name sends catalog queries we cannot answer yet (regtype casts, arrays, correlated subqueries): psql
+        // must get a PostgreSQL error with a SQLSTATE, and the session must keep working.
+        var s = Sql.Unique("dname");
+        var (exit, output, error) = await Psql.RunAsync(_server, $"""
+            CREATE STREAM {s} (id INT) WITH (partitions=1);
+            \set VERBOSITY verbose
+            \d {s}
+            SELECT 'still here' AS session;
+            """, "-v", "ON_ERROR_STOP=0");
+
+        Assert.Equal(0, exit);
+        Assert.Matches(@"ERROR:  [0-9A-Z]{5}: ", error);
+        Assert.Contains(" still here\n(1 row)", output);
+    }
 }

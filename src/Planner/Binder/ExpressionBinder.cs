@@ -89,10 +89,56 @@ public sealed class ExpressionBinder
         }
         catch (SqlException e) when (e.SqlState is SqlState.UndefinedColumn or SqlState.UndefinedTable && _scope.Columns.Count > 0)
         {
-            // The subquery names something only the outer query has: correlated subqueries need joins.
+            // The subquery names something only the outer query has. Correlated subqueries need joins, except over
+            // relations with no rows (catalog lookups such as pg_range or pg_attrdef): then it has no rows for any outer row.
+            if (ReadsNoRows(query))
+            {
+                return ([new Catalog.ColumnSchema("?column?", SqlType.Unknown)], []);
+            }
+
             throw SqlException.NotSupported($"correlated {what} ({e.Message})", position);
         }
     }
+
+    /// <summary>
+    /// Whether a (correlated) subquery has no rows whatever the outer row: a plain SELECT (no aggregates, GROUP BY or
+    /// set operation) from catalog relations only, whose FROM, read on its own, has no rows. The FROM is read with the subquery's own scope only, so
+    /// a FROM that itself names outer columns is not decided here.
+    /// </summary>
+    private bool ReadsNoRows(Query query)
+    {
+        if (query.Body is not QuerySpecification { From.Count: > 0, GroupBy.Count: 0, Having: null } spec
+            || !spec.From.All(IsCatalogRelation)
+            || !spec.Items.All(i => i is SelectExpression { Expression: var e } && !HasAggregate(e)))
+        {
+            return false;
+        }
+
+        var probe = new Query(query.Position, query.With,
+            new QuerySpecification(spec.Position, false, [new SelectExpression(spec.Position, new IntegerLiteral(spec.Position, "1"), null)], spec.From, null, null, [], null, []),
+            [], EmitMode.None, 1, null);
+        try
+        {
+            return _subqueries!.Evaluate(probe).Rows.Count == 0;
+        }
+        catch (SqlException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>pg_catalog and information_schema relations: fixed while a query binds, unlike streams, which may get rows at any time.</summary>
+    private static bool IsCatalogRelation(FromRelation relation) => relation is TableRelation { Name: var name }
+        && (name.Schema is "pg_catalog" or "information_schema" || (name.Schema is null && name.Name.StartsWith("pg_", StringComparison.Ordinal)));
+
+    /// <summary>Whether an expression may hold an aggregate; anything but columns, literals, casts and plain function calls counts as "may".</summary>
+    private static bool HasAggregate(Expression expression) => expression switch
+    {
+        ColumnReference or StringLiteral or IntegerLiteral or NullLiteral or BooleanLiteral => false,
+        CastExpression c => HasAggregate(c.Operand),
+        FunctionCall f => FunctionRegistry.IsAggregate(f.Name) || f.Arguments.Any(HasAggregate),
+        _ => true,
+    };
 
     /// <summary>x IN (subquery): the subquery runs once and its values become an IN list; no rows gives FALSE (TRUE for NOT IN), even for NULL x.</summary>
     private BoundExpression BindInSubquery(InSubqueryExpression inSubquery)

@@ -66,6 +66,8 @@ public static class FunctionRegistry
         ["pg_function_is_visible"] = [F("pg_function_is_visible", [I], B)],
         ["pg_get_function_result"] = [F("pg_get_function_result", [I], T)],
         ["pg_get_function_arguments"] = [F("pg_get_function_arguments", [I], T)],
+        ["pg_encoding_to_char"] = [F("pg_encoding_to_char", [I], T)],
+        ["array_to_string"] = [F("array_to_string", [T, T], T)],
         ["split_part"] = [F("split_part", [T, T, I], T)],
         ["ascii"] = [F("ascii", [T], I)],
         ["chr"] = [F("chr", [I], T)],

@@ -36,6 +36,19 @@ public static class CatalogFunctions
     public static Value PgGetFunctionArguments(Value oid) =>
         oid.IsNull || CatalogProcedures.Find(oid.AsLong) is not { } procedure ? Value.Null : Value.FromString(procedure.Arguments);
 
+    /// <summary>PostgreSQL's number for the UTF8 encoding, the only one we speak (pg_database.encoding).</summary>
+    public const int Utf8Encoding = 6;
+
+    /// <summary>pg_encoding_to_char(encoding): the encoding's name, "" for a number that is not an encoding (as PostgreSQL does).</summary>
+    public static Value PgEncodingToChar(Value encoding) =>
+        encoding.IsNull ? Value.Null : Value.FromString(encoding.AsLong == Utf8Encoding ? "UTF8" : encoding.AsLong == 0 ? "SQL_ASCII" : "");
+
+    /// <summary>
+    /// array_to_string(array, delimiter) over the only arrays the catalog holds, access-control lists (pg_database.datacl),
+    /// which are always NULL here (default privileges): NULL in, NULL out; a non-NULL value is one element, returned as is.
+    /// </summary>
+    public static Value ArrayToString(Value array, Value delimiter) => array.IsNull || delimiter.IsNull ? Value.Null : array;
+
     /// <summary>version(): PostgreSQL's form, naming the protocol version we speak (server_version 15.0) and this server.</summary>
     public static Value Version() => Value.FromString("PostgreSQL 15.0 (StreamSql)");
 }
