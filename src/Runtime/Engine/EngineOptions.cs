@@ -9,6 +9,9 @@ public sealed record EngineOptions(string DataDirectory)
     /// <summary>The server's configuration as name/value pairs, for SHOW PROPERTIES (secrets left out).</summary>
     public IReadOnlyList<(string Name, string Value)> Properties { get; init; } = [];
 
+    /// <summary>Memory budget of each state store (a stateful query's partition, a table's partition); the rest spills to disk.</summary>
+    public long StateMemoryBytes { get; init; } = 64L << 20;
+
     /// <summary>Names this server's internal topics in Kafka mode, so several servers can share one cluster.</summary>
     public string ServiceId { get; init; } = "default";
 

@@ -243,5 +243,6 @@ public sealed partial class StreamEngine
         }
 
         new OffsetStore(Path.Combine(_queriesDirectory, queryId)).Delete();
+        StateStores.Delete($"queries/{queryId}");
     }
 }

@@ -32,7 +32,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
         _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
         _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
-        StateStores = new State.MemoryStateStoreProvider();
+        StateStores = new State.FasterStateStoreProvider(Path.Combine(options.DataDirectory, "state"), options.StateMemoryBytes);
     }
 
     /// <summary>Where stateful operators and table materializations keep keyed state.</summary>
@@ -140,7 +140,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
             case FlushStatement:
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
                 return new CommandResult("FLUSH");
-            case CreateRelationStatement or DropStatement or TerminateStatement:
+            case CreateRelationStatement or DropStatement or TerminateStatement or CreateViewStatement { Materialized: true }:
                 await _ddlGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -175,6 +175,10 @@ public sealed partial class StreamEngine : IAsyncDisposable
         statement switch
         {
             CreateRelationStatement { AsQuery: null } create => await CreateStreamAsync(create, cancellationToken).ConfigureAwait(false),
+            CreateRelationStatement { Kind: RelationKind.Table } create => await CreateTableAsSelectAsync(create.Name, RelationKind.Table, create.IfNotExists, create.Properties,
+                create.AsQuery!, create, loggedQueryId, cancellationToken).ConfigureAwait(false),
+            CreateViewStatement { Materialized: true } view => await CreateTableAsSelectAsync(view.Name, RelationKind.MaterializedView, view.IfNotExists, view.Properties,
+                view.Query, view, loggedQueryId, cancellationToken).ConfigureAwait(false),
             CreateRelationStatement create => await CreateStreamAsSelectAsync(create, session, loggedQueryId, cancellationToken).ConfigureAwait(false),
             DropStatement drop => await DropAsync(drop, cancellationToken).ConfigureAwait(false),
             TerminateStatement terminate => await TerminateAsync(terminate, cancellationToken).ConfigureAwait(false),

@@ -61,6 +61,9 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public QueryDefinition Definition { get; }
 
+    /// <summary>The state stores of a stateful query's partitions, closed with the query.</summary>
+    public IReadOnlyList<State.IStateStore?> Stores { get; init; } = [];
+
     public QueryMetrics Metrics { get; }
 
     public string Status { get; private set; } = "CREATED";
@@ -274,6 +277,11 @@ public sealed class PersistentQuery : IAsyncDisposable
         if (Status == "RUNNING")
         {
             Status = "TERMINATED";
+        }
+
+        foreach (var store in Stores)
+        {
+            store?.Dispose();
         }
 
         _stop.Dispose();

@@ -30,6 +30,13 @@ public sealed class QueryMetrics
     /// <summary>Records skipped because they did not deserialize or an expression failed on them.</summary>
     public long BadRecords => Interlocked.Read(ref _badRecords);
 
+    /// <summary>Records dropped because the window they belong to had closed (event time older than stream time minus grace).</summary>
+    public long LateRecords => Interlocked.Read(ref _lateRecords);
+
+    private long _lateRecords;
+
+    public void CountLate(long n) => Interlocked.Add(ref _lateRecords, n);
+
     public void CountIn(int n) => Interlocked.Add(ref _recordsIn, n);
 
     public void CountOut(int n) => Interlocked.Add(ref _recordsOut, n);
