@@ -89,21 +89,23 @@ public sealed partial class StreamEngine
     {
         var bound = BindAndOptimize(query, parameters);
         var push = query.Emit != EmitMode.None;
-        if (push && bound.Source is { Kind: not RelationKind.Stream })
+        if (push && (bound.Source is { Kind: not RelationKind.Stream } || Planner.Binder.WindowColumns.FindAggregate(bound.Plan) is not null))
         {
-            return new RowsResult([.. bound.Columns, new Planner.Catalog.ColumnSchema("op", Planner.Types.SqlType.Varchar)], Execute(bound.Plan, push, false, CancellationToken.None));
+            // A push query over a table or an aggregation streams a changelog: each row says what happened to it.
+            return new RowsResult([.. bound.Columns, new Planner.Catalog.ColumnSchema("op", Planner.Types.SqlType.Varchar)],
+                Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None, query.Emit == EmitMode.Final));
         }
 
         return new RowsResult(bound.Columns, Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None));
     }
 
     /// <summary>Turns a plan into rows: streaming steps on top, partition pipelines below; needs-all-input steps only for pull queries.</summary>
-    private IAsyncEnumerable<Value[]> Execute(LogicalPlan plan, bool push, bool fromLatest, CancellationToken cancellationToken)
+    private IAsyncEnumerable<Value[]> Execute(LogicalPlan plan, bool push, bool fromLatest, CancellationToken cancellationToken, bool emitFinal = false)
     {
         switch (plan)
         {
             case LogicalLimit limit:
-                return LimitAsync(Execute(limit.Input, push, fromLatest, cancellationToken), limit.Count, cancellationToken);
+                return LimitAsync(Execute(limit.Input, push, fromLatest, cancellationToken, emitFinal), limit.Count, cancellationToken);
             case LogicalOffset offset:
                 return OffsetAsync(Execute(offset.Input, push, fromLatest, cancellationToken), offset.Count, cancellationToken);
             case LogicalSort sort:
@@ -123,8 +125,9 @@ public sealed partial class StreamEngine
         var pipeline = PartitionPipeline.Build(plan);
         switch (pipeline.Leaf)
         {
+            case LogicalAggregate when push:
+                return RunAggregatePushAsync(plan, emitFinal, fromLatest, cancellationToken);
             case LogicalAggregate aggregate:
-                RequirePull(push, "GROUP BY or aggregates");
                 return RunAggregateAsync(aggregate, pipeline, cancellationToken);
             case LogicalValues:
                 return RunValuesAsync(pipeline);
@@ -357,6 +360,48 @@ public sealed partial class StreamEngine
         row.CopyTo(result, 0);
         result[^1] = Value.FromString(op);
         return result;
+    }
+
+    /// <summary>
+    /// A push query with GROUP BY: one stateful pipeline (state in memory, gone with the query) fed by every partition in
+    /// turn, emitting each group's new row (EMIT CHANGES) or each window once when it closes (EMIT FINAL), with its op.
+    /// </summary>
+    private async IAsyncEnumerable<Value[]> RunAggregatePushAsync(LogicalPlan plan, bool emitFinal, bool fromLatest,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var store = new State.MemoryStateStore();
+        var metrics = new QueryMetrics("transient");
+        var pipeline = PartitionPipeline.BuildStateful(plan, store, emitFinal, retractable: false, carryRowTime: false, null, metrics.CountLate);
+        if (pipeline.Source.Kind != RelationKind.Stream)
+        {
+            throw SqlException.NotSupported("a push query aggregating a table");
+        }
+
+        var topic = Topics.Find(pipeline.Source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{pipeline.Source.Topic}\" of stream \"{pipeline.Source.Name}\" does not exist");
+        var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
+        var ends = new long[topic.PartitionCount];
+        for (var p = 0; p < ends.Length; p++)
+        {
+            ends[p] = topic.EndOffset(p);
+        }
+
+        Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop) =>
+            new PartitionTask(topic, p, codec, pipeline, new ChannelRowSink(rows, withOps: true), metrics, skipFailingRows: false)
+                .RunAsync(fromLatest ? ends[p] : 0, null, null, stop);
+
+        Interlocked.Increment(ref _runningTransientQueries);
+        try
+        {
+            await foreach (var row in PartitionFanIn.RunAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningTransientQueries);
+        }
     }
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>

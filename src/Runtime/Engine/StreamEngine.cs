@@ -160,7 +160,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
             case DeleteStatement delete:
                 return await DeleteAsync(delete, parameters, cancellationToken).ConfigureAwait(false);
             case SubscribeStatement subscribe:
-                throw SqlException.NotSupported("SUBSCRIBE", subscribe.Position);
+                return Select(SubscribeQuery(subscribe), session, parameters);
             case CreateViewStatement view:
                 throw SqlException.NotSupported(view.Materialized ? "CREATE MATERIALIZED VIEW" : "CREATE VIEW", view.Position);
             case InsertSelectStatement insertSelect:
@@ -168,6 +168,25 @@ public sealed partial class StreamEngine : IAsyncDisposable
             default:
                 throw SqlException.NotSupported(statement.GetType().Name, statement.Position);
         }
+    }
+
+    /// <summary>SUBSCRIBE TO name is SELECT * FROM name EMIT CHANGES (a table's rows, then its changes, with their op); SUBSCRIBE (query) pushes the query.</summary>
+    private static Query SubscribeQuery(SubscribeStatement subscribe)
+    {
+        if (subscribe.Properties.Count > 0)
+        {
+            throw SqlException.NotSupported("SUBSCRIBE ... WITH options", subscribe.Properties[0].Position);
+        }
+
+        if (subscribe.Query is { } query)
+        {
+            return query with { Emit = query.Emit == EmitMode.None ? EmitMode.Changes : query.Emit };
+        }
+
+        var name = subscribe.Name!;
+        var spec = new QuerySpecification(subscribe.Position, false, [new AllColumns(subscribe.Position, null)],
+            [new TableRelation(name.Position, name, null, null)], null, null, [], null, []);
+        return new Query(subscribe.Position, [], spec, [], EmitMode.Changes, null, null);
     }
 
     /// <summary>Applies a DDL statement; outside replay an accepted statement is appended to the command log.</summary>

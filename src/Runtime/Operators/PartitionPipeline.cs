@@ -106,7 +106,7 @@ public sealed class PartitionPipeline
             _stateful = null;
         }
 
-        return new PartitionPipeline(leaf, operators, limit, plan.Schema);
+        return new PartitionPipeline(leaf, operators, limit, plan.Schema) { IsStateful = stateful is not null };
     }
 
     /// <summary>The streaming GROUP BY: what feeds it, then the operator itself (with HAVING folded in, so a group failing it is deleted).</summary>
@@ -234,10 +234,34 @@ public sealed class PartitionPipeline
         }
     }
 
+    /// <summary>The pipeline keeps state (a streaming GROUP BY); batches from several tasks then take turns.</summary>
+    public bool IsStateful { get; private init; }
+
     public void Process(RowBatch batch)
     {
-        for (var i = 0; i < Operators.Count && batch.Count > 0; i++)
+        if (IsStateful)
         {
+            lock (Operators)
+            {
+                ProcessBatch(batch);
+            }
+
+            return;
+        }
+
+        ProcessBatch(batch);
+    }
+
+    private void ProcessBatch(RowBatch batch)
+    {
+        for (var i = 0; i < Operators.Count; i++)
+        {
+            // A stateful operator may emit on an empty batch (windows closing), so only stateless pipelines stop early.
+            if (batch.Count == 0 && !IsStateful)
+            {
+                return;
+            }
+
             Operators[i].Process(batch);
         }
     }

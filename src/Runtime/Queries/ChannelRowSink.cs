@@ -9,13 +9,47 @@ public sealed class ChannelRowSink : IRowSink
 {
     private readonly ChannelWriter<Value[]> _writer;
 
-    public ChannelRowSink(ChannelWriter<Value[]> writer) => _writer = writer;
+    private readonly bool _withOps;
+
+    /// <param name="withOps">The rows are a changelog (a push query over an aggregation or a table): append the op as text.</param>
+    public ChannelRowSink(ChannelWriter<Value[]> writer, bool withOps = false)
+    {
+        _writer = writer;
+        _withOps = withOps;
+    }
+
+    private static readonly Value InsertOp = Value.FromString("insert");
+    private static readonly Value UpdateOp = Value.FromString("update");
+    private static readonly Value DeleteOp = Value.FromString("delete");
 
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)
         {
-            await _writer.WriteAsync(batch.Row(i), cancellationToken).ConfigureAwait(false);
+            if (!_withOps)
+            {
+                await _writer.WriteAsync(batch.Row(i), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var op = batch.Op(i) switch
+            {
+                ChangeOp.Insert => InsertOp,
+                ChangeOp.UpdateAfter => UpdateOp,
+                ChangeOp.Delete => DeleteOp,
+                _ => Value.Null,
+            };
+            if (op.IsNull)
+            {
+                // An update's before-image: the after-image that follows says it all.
+                continue;
+            }
+
+            var row = batch.Row(i);
+            var withOp = new Value[row.Length + 1];
+            row.CopyTo(withOp, 0);
+            withOp[^1] = op;
+            await _writer.WriteAsync(withOp, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -123,6 +123,11 @@ public sealed class StreamAggregateOperator : IBatchOperator
 
             group.Rows += op is ChangeOp.Delete or ChangeOp.UpdateBefore ? -1 : 1;
             group.EventTime = Math.Max(group.EventTime, eventTime);
+            if (!_emitFinal)
+            {
+                // EMIT CHANGES: every update of a group is output, in input order, whatever the batch boundaries.
+                Emit(batch, group);
+            }
         }
 
         foreach (var (stateKey, group) in _touched)
@@ -131,11 +136,6 @@ public sealed class StreamAggregateOperator : IBatchOperator
             {
                 _store.Delete(stateKey);
                 ForgetWindow(stateKey, group);
-                if (group.Existed && !_emitFinal)
-                {
-                    batch.Add(OutputRow(group), ChangeOp.Delete);
-                }
-
                 continue;
             }
 
@@ -149,11 +149,6 @@ public sealed class StreamAggregateOperator : IBatchOperator
                 }
 
                 keys.Add(stateKey);
-            }
-
-            if (!_emitFinal)
-            {
-                Emit(batch, group);
             }
         }
 
@@ -191,6 +186,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
             }
 
             group.Existed = true;
+            group.HasOutput = _having is null || _having(OutputRow(group));
         }
         else
         {
@@ -218,15 +214,16 @@ public sealed class StreamAggregateOperator : IBatchOperator
     private void Emit(RowBatch batch, Group group)
     {
         var row = OutputRow(group);
-        var passes = _having is null || _having(row);
-        if (passes)
+        if (group.Rows > 0 && (_having is null || _having(row)))
         {
-            batch.Add(row, group.Existed ? ChangeOp.UpdateAfter : ChangeOp.Insert);
+            batch.Add(row, group.HasOutput ? ChangeOp.UpdateAfter : ChangeOp.Insert);
+            group.HasOutput = true;
         }
-        else if (group.Existed)
+        else if (group.HasOutput)
         {
-            // The group may have passed before this change: its output row goes away.
+            // The group emptied (retractions) or no longer passes HAVING: its output row goes away.
             batch.Add(row, ChangeOp.Delete);
+            group.HasOutput = false;
         }
     }
 
@@ -336,7 +333,10 @@ public sealed class StreamAggregateOperator : IBatchOperator
 
         public long EventTime { get; set; }
 
-        /// <summary>The group was in the state before this batch (its output row exists).</summary>
+        /// <summary>The group was in the state before this batch.</summary>
         public bool Existed { get; set; }
+
+        /// <summary>The group's output row exists downstream (it was emitted and not deleted since).</summary>
+        public bool HasOutput { get; set; }
     }
 }
