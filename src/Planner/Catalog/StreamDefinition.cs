@@ -2,7 +2,10 @@ using StreamSql.Parser.Ast;
 
 namespace StreamSql.Planner.Catalog;
 
-/// <summary>A stream in the catalog: its declared columns, the topic it lives in and how records are encoded.</summary>
+/// <summary>
+/// A stream in the catalog: its declared columns, the topic it lives in and how records are encoded.
+/// Changing Columns or TimestampColumn needs the constructor: `with` would keep the derived KeyIndex, TimestampIndex and RowSchema.
+/// </summary>
 public sealed record StreamDefinition(
     string Name,
     RelationKind Kind,

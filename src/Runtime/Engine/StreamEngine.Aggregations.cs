@@ -6,6 +6,7 @@ using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Logical;
 using StreamSql.Runtime.Operators;
 using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Rows;
 using StreamSql.Runtime.State;
 
 namespace StreamSql.Runtime.Engine;
@@ -30,23 +31,25 @@ public sealed partial class StreamEngine
         var source = query.Source is { Kind: RelationKind.Stream } s
             ? s
             : throw SqlException.NotSupported("a persistent aggregation over a table (retractions)", asQuery.Position);
-        if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
-        {
-            throw SqlException.NotSupported($"GROUP BY other than the key of the {source.Partitions}-partition stream \"{source.Name}\" (needs a repartition)", asQuery.Position);
-        }
-
         project = WithWindowBounds(project, aggregate);
         var plan = (LogicalPlan)project;
         var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
         Catalog.NoteQueryId(queryId);
+        var sourceTopic = Topics.Find(source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
+        PersistentQuery? repartition = null;
+        if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
+        {
+            // Rows of one group arrive in several partitions: send them through an internal topic keyed by the group.
+            (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, aggregate, plan);
+        }
+
         var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
         if (sink.Topic == source.Topic)
         {
             throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", statement.Position);
         }
 
-        var sourceTopic = Topics.Find(source.Topic)
-            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
         if (Topics.Find(sink.Topic) is { } existing)
         {
             sink = sink with { Partitions = existing.PartitionCount };
@@ -69,6 +72,7 @@ public sealed partial class StreamEngine
         };
         if (!_replaying)
         {
+            repartition?.InitializeOffsets(fromLatest: false);
             running.InitializeOffsets(fromLatest: false);
         }
 
@@ -79,15 +83,72 @@ public sealed partial class StreamEngine
         lock (_running)
         {
             _running[queryId] = running;
+            if (repartition is not null)
+            {
+                _running[RepartitionId(queryId)] = repartition;
+            }
         }
 
         if (!_replaying)
         {
+            repartition?.Start();
             running.Start();
         }
 
         return new CommandResult(tag);
     }
+
+    private static string RepartitionId(string queryId) => queryId + "_repartition";
+
+    /// <summary>
+    /// The first stage of a repartitioned aggregation: it filters the source's rows and writes them to an internal topic
+    /// (as many partitions as the source) keyed by the group key, so all rows of a group meet in one partition; the
+    /// aggregation then reads that topic instead of the source, with the same row layout.
+    /// </summary>
+    private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) Repartition(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
+        LogicalAggregate aggregate, LogicalPlan plan)
+    {
+        var topicName = Options.InternalTopic(queryId + "-repartition");
+        // Built with the constructor, not `with`: the derived properties (key and timestamp index, row schema) must follow the columns.
+        var internalStream = new StreamDefinition(RepartitionId(queryId), RelationKind.Stream, source.Columns.Select(c => c with { IsKey = false }).ToList(),
+            topicName, source.Partitions, SourceFormat.None, SourceFormat.Json, null, source.ValueDelimiter, queryId);
+        var topic = Topics.GetOrCreate(topicName, source.Partitions);
+        var below = BelowWindow(aggregate.Input);
+        var columns = source.Columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList();
+        var stagePlan = new LogicalProject(below, columns, internalStream.Columns);
+        var window = aggregate.Window;
+        var keys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey))
+            .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
+        var codec = new Formats.RowCodec(internalStream);
+        var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
+        var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))), _errorTopic, stateful: false,
+            metrics => _ => PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError),
+            (row, _) =>
+            {
+                var key = new Rows.Value[keys.Length];
+                for (var k = 0; k < key.Length; k++)
+                {
+                    key[k] = keys[k](row);
+                }
+
+                var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
+                return record with { Key = ValueCodec.EncodeKey(key) };
+            });
+        return (stage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
+    }
+
+    /// <summary>The rows an aggregate reads before window assignment: the (filtered) scan.</summary>
+    private static LogicalPlan BelowWindow(LogicalPlan input) => input is LogicalWindowAssign w ? w.Input : input;
+
+    private static LogicalPlan ReplaceScan(LogicalPlan plan, LogicalPlan target, LogicalPlan replacement) =>
+        ReferenceEquals(plan, target) ? replacement : plan switch
+        {
+            LogicalProject p => p with { Input = ReplaceScan(p.Input, target, replacement) },
+            LogicalFilter f => f with { Input = ReplaceScan(f.Input, target, replacement) },
+            LogicalAggregate a => a with { Input = ReplaceScan(a.Input, target, replacement) },
+            LogicalWindowAssign w => w with { Input = ReplaceScan(w.Input, target, replacement) },
+            _ => plan,
+        };
 
     /// <summary>The shape a persistent aggregation must have: the SELECT list over [HAVING over] the aggregate, nothing above.</summary>
     private static (LogicalProject Project, LogicalAggregate Aggregate) PersistentAggregation(LogicalPlan plan, int position)

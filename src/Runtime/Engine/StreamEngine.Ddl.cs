@@ -224,14 +224,23 @@ public sealed partial class StreamEngine
     private async Task StopQueryAsync(string queryId)
     {
         PersistentQuery? running;
+        PersistentQuery? repartition;
         lock (_running)
         {
             _running.Remove(queryId, out running);
+            _running.Remove(RepartitionId(queryId), out repartition);
         }
 
         if (running is not null)
         {
             await running.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (repartition is not null)
+        {
+            await repartition.DisposeAsync().ConfigureAwait(false);
+            new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))).Delete();
+            Topics.Delete(Options.InternalTopic(queryId + "-repartition"));
         }
 
         Catalog.RemoveQuery(queryId);
