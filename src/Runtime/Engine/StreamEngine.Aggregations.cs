@@ -28,9 +28,12 @@ public sealed partial class StreamEngine
 
         var query = BindAndOptimize(asQuery);
         var (project, aggregate) = PersistentAggregation(query.Plan, asQuery.Position);
-        var source = query.Source is { Kind: RelationKind.Stream } s
-            ? s
-            : throw SqlException.NotSupported("a persistent aggregation over a table (retractions)", asQuery.Position);
+        var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent aggregation must read a stream or a table", asQuery.Position);
+        var overTable = source.Kind != RelationKind.Stream;
+        if (overTable && aggregate.Window is not null)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, $"a windowed aggregation needs a stream, and \"{source.Name}\" is a table", asQuery.Position);
+        }
         project = WithWindowBounds(project, aggregate);
         var plan = (LogicalPlan)project;
         var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
@@ -41,7 +44,7 @@ public sealed partial class StreamEngine
         if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
         {
             // Rows of one group arrive in several partitions: send them through an internal topic keyed by the group.
-            (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, aggregate, plan);
+            (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, aggregate, plan, overTable);
         }
 
         var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
@@ -58,15 +61,20 @@ public sealed partial class StreamEngine
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, statement.Text, sink.Name, source.Name, plan);
         var emitFinal = asQuery.Emit == EmitMode.Final;
-        var stores = new IStateStore[sourceTopic.PartitionCount];
+        var stores = new IStateStore[sourceTopic.PartitionCount * 2];
         var encoder = new TableRecordEncoder(sink);
+        // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
+        Func<int, IRecordDecoder>? decoders = overTable && repartition is null
+            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), stores[stores.Length / 2 + partition] = StateStores.Open($"queries/{queryId}/p{partition}-rows"))
+            : null;
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic, stateful: true,
             metrics => partition =>
             {
                 stores[partition] = StateStores.Open($"queries/{queryId}/p{partition}");
-                return PartitionPipeline.BuildStateful(plan, stores[partition], emitFinal, retractable: false, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate);
+                return PartitionPipeline.BuildStateful(plan, stores[partition], emitFinal, retractable: overTable, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate);
             },
-            encoder.Encode)
+            encoder.Encode,
+            decoders)
         {
             Stores = stores,
         };
@@ -106,7 +114,7 @@ public sealed partial class StreamEngine
     /// aggregation then reads that topic instead of the source, with the same row layout.
     /// </summary>
     private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) Repartition(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
-        LogicalAggregate aggregate, LogicalPlan plan)
+        LogicalAggregate aggregate, LogicalPlan plan, bool overTable)
     {
         var topicName = Options.InternalTopic(queryId + "-repartition");
         // Built with the constructor, not `with`: the derived properties (key and timestamp index, row schema) must follow the columns.
@@ -121,9 +129,12 @@ public sealed partial class StreamEngine
             .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
         var codec = new Formats.RowCodec(internalStream);
         var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
-        var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))), _errorTopic, stateful: false,
+        var rowStores = new IStateStore?[source.Partitions];
+        // A table's changes keep their meaning through the topic: retractions carry an op header.
+        var retraction = new Topics.RecordHeader[] { new(StreamRecordDecoder.OpHeader, [(byte)'-']) };
+        var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))), _errorTopic, stateful: overTable,
             metrics => _ => PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError),
-            (row, _) =>
+            (row, op) =>
             {
                 var key = new Rows.Value[keys.Length];
                 for (var k = 0; k < key.Length; k++)
@@ -132,8 +143,12 @@ public sealed partial class StreamEngine
                 }
 
                 var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
-                return record with { Key = ValueCodec.EncodeKey(key) };
-            });
+                return record with { Key = ValueCodec.EncodeKey(key), Headers = op is ChangeOp.Delete or ChangeOp.UpdateBefore ? retraction : null };
+            },
+            overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowStores[partition] = StateStores.Open($"queries/{RepartitionId(queryId)}/p{partition}-rows")) : null)
+        {
+            Stores = rowStores,
+        };
         return (stage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
     }
 

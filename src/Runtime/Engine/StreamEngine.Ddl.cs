@@ -241,6 +241,7 @@ public sealed partial class StreamEngine
             await repartition.DisposeAsync().ConfigureAwait(false);
             new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))).Delete();
             Topics.Delete(Options.InternalTopic(queryId + "-repartition"));
+            StateStores.Delete($"queries/{RepartitionId(queryId)}");
         }
 
         Catalog.RemoveQuery(queryId);

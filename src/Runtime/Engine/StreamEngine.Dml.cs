@@ -371,24 +371,23 @@ public sealed partial class StreamEngine
     {
         using var store = new State.MemoryStateStore();
         var metrics = new QueryMetrics("transient");
-        var pipeline = PartitionPipeline.BuildStateful(plan, store, emitFinal, retractable: false, carryRowTime: false, null, metrics.CountLate);
-        if (pipeline.Source.Kind != RelationKind.Stream)
-        {
-            throw SqlException.NotSupported("a push query aggregating a table");
-        }
-
+        var overTable = ScannedRelation(plan)?.Kind is not (null or RelationKind.Stream);
+        var pipeline = PartitionPipeline.BuildStateful(plan, store, emitFinal, retractable: overTable, carryRowTime: false, null, metrics.CountLate);
         var topic = Topics.Find(pipeline.Source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{pipeline.Source.Topic}\" of stream \"{pipeline.Source.Name}\" does not exist");
-        var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
+        var codec = new RowCodec(pipeline.Source, overTable ? null : pipeline.ReadColumns);
         var ends = new long[topic.PartitionCount];
         for (var p = 0; p < ends.Length; p++)
         {
             ends[p] = topic.EndOffset(p);
         }
 
+        // Over a table, each partition's changelog is read from the start and turned into changes that retract old rows.
+        IRecordDecoder Decoder() => overTable ? new ChangelogRecordDecoder(codec, new State.MemoryStateStore()) : new StreamRecordDecoder(codec);
+
         Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop) =>
-            new PartitionTask(topic, p, codec, pipeline, new ChannelRowSink(rows, withOps: true), metrics, skipFailingRows: false)
-                .RunAsync(fromLatest ? ends[p] : 0, null, null, stop);
+            new PartitionTask(topic, p, Decoder(), pipeline, new ChannelRowSink(rows, withOps: true), metrics, skipFailingRows: false)
+                .RunAsync(fromLatest && !overTable ? ends[p] : 0, null, null, stop);
 
         Interlocked.Increment(ref _runningTransientQueries);
         try
@@ -403,6 +402,14 @@ public sealed partial class StreamEngine
             Interlocked.Decrement(ref _runningTransientQueries);
         }
     }
+
+    /// <summary>The relation a single-input plan reads.</summary>
+    private static Planner.Catalog.StreamDefinition? ScannedRelation(LogicalPlan plan) => plan switch
+    {
+        LogicalScan scan => scan.Source,
+        _ when plan.Inputs.Count == 1 => ScannedRelation(plan.Inputs[0]),
+        _ => null,
+    };
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>
     private async IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest,

@@ -12,7 +12,7 @@ public sealed class PartitionTask
     private const int MaxBatch = 512;
     private readonly ITopicLog _topic;
     private readonly int _partition;
-    private readonly RowCodec _codec;
+    private readonly IRecordDecoder _decoder;
     private readonly PartitionPipeline _pipeline;
     private readonly IRowSink _sink;
     private readonly QueryMetrics _metrics;
@@ -23,11 +23,17 @@ public sealed class PartitionTask
     /// <param name="errors">Where records that do not deserialize are written (persistent queries); they are always counted and logged.</param>
     public PartitionTask(ITopicLog topic, int partition, RowCodec codec, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics, bool skipFailingRows,
         ErrorTopic? errors = null)
+        : this(topic, partition, new StreamRecordDecoder(codec), pipeline, sink, metrics, skipFailingRows, errors)
+    {
+    }
+
+    public PartitionTask(ITopicLog topic, int partition, IRecordDecoder decoder, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics, bool skipFailingRows,
+        ErrorTopic? errors = null)
     {
         _errors = errors;
         _topic = topic;
         _partition = partition;
-        _codec = codec;
+        _decoder = decoder;
         _pipeline = pipeline;
         _sink = sink;
         _metrics = metrics;
@@ -59,12 +65,7 @@ public sealed class PartitionTask
             bad.Clear();
             foreach (var record in records)
             {
-                var row = new Value[_codec.RowWidth];
-                if (_codec.TryDecode(record, _partition, row, out var error))
-                {
-                    batch.Add(row);
-                }
-                else
+                if (!_decoder.TryDecode(record, _partition, batch, out var error))
                 {
                     _metrics.RecordBad(_topic.Name, _partition, record, error ?? "undecodable record");
                     bad.Add((record, error ?? "undecodable record"));
@@ -95,10 +96,10 @@ public sealed class PartitionTask
         }
 
         // Keep a copy of the inputs: on failure the batch is replayed row by row to isolate the bad ones.
-        var inputs = new Value[batch.Count][];
+        var inputs = new (Value[] Row, ChangeOp Op)[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            inputs[i] = batch.Row(i);
+            inputs[i] = (batch.Row(i), batch.Op(i));
         }
 
         try
@@ -109,10 +110,10 @@ public sealed class PartitionTask
         {
             var single = new RowBatch { Partition = batch.Partition, EndOffset = batch.EndOffset };
             batch.Clear();
-            foreach (var input in inputs)
+            foreach (var (input, op) in inputs)
             {
                 single.Clear();
-                single.Add(input);
+                single.Add(input, op);
                 try
                 {
                     _pipeline.Process(single);

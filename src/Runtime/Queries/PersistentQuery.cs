@@ -23,6 +23,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     private TaskCompletionSource _progress = NewSignal();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly RowCodec _sourceCodec;
+    private readonly IRecordDecoder[] _decoders;
     private readonly ITopicLog _sinkTopic;
 
     public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null)
@@ -35,8 +36,9 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <param name="stateful">The pipelines keep state (GROUP BY): at start each partition rebuilds it by replaying its input up to the committed offset.</param>
     /// <param name="pipelineFor">Builds the pipeline of each source partition (stateless queries share one).</param>
     /// <param name="encode">Makes the output record of a row and its op.</param>
+    /// <param name="decoderFor">How each partition's records become rows (a table source's changelog keeps state); null: stream records.</param>
     public PersistentQuery(QueryDefinition definition, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors, bool stateful,
-        Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode)
+        Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode, Func<int, IRecordDecoder>? decoderFor = null)
     {
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
@@ -54,6 +56,12 @@ public sealed class PersistentQuery : IAsyncDisposable
         }
 
         _sourceCodec = new RowCodec(_pipelines[0].Source, _pipelines[0].ReadColumns);
+        _decoders = new IRecordDecoder[source.PartitionCount];
+        for (var p = 0; p < _decoders.Length; p++)
+        {
+            _decoders[p] = decoderFor?.Invoke(p) ?? new StreamRecordDecoder(_sourceCodec);
+        }
+
         _positions = new long[source.PartitionCount];
     }
 
@@ -103,7 +111,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     from = CompleteInterruptedBatch(intent);
                 }
 
-                var task = new PartitionTask(_source, partition, _sourceCodec, _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
+                var task = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
                 await task.RunAsync(from, null, Advance, _stop.Token).ConfigureAwait(false);
             }));
         }
@@ -135,7 +143,7 @@ public sealed class PersistentQuery : IAsyncDisposable
             }
 
             var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
-            var replay = new PartitionTask(_source, intent.SourcePartition, _sourceCodec, _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
+            var replay = new PartitionTask(_source, intent.SourcePartition, _decoders[intent.SourcePartition], _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
             replay.RunAsync(from, intent.EndOffset, null, CancellationToken.None).GetAwaiter().GetResult();
             _offsets.Save(intent.SourcePartition, intent.EndOffset);
             Log.Information("Query {QueryId} completed the batch a crash interrupted ({Partition}: offsets {From}..{To}, {Landed} output records had landed)",
@@ -158,7 +166,7 @@ public sealed class PersistentQuery : IAsyncDisposable
             return;
         }
 
-        var replay = new PartitionTask(_source, partition, _sourceCodec, _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id), skipFailingRows: true);
+        var replay = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id), skipFailingRows: true);
         await replay.RunAsync(_source.StartOffset(partition), committed, null, _stop.Token).ConfigureAwait(false);
         Log.Information("Query {QueryId} rebuilt the state of partition {Partition} from {Records} input records", Definition.Id, partition, committed);
     }

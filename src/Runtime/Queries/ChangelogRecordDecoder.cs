@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Queries;
+
+/// <summary>
+/// A table's changelog records as changes: it remembers the current row of each key (in a state store, by record key), so
+/// an upsert of a known key becomes update-before/after and a tombstone a delete of the row it removes — what an
+/// aggregation over a table needs to retract old values.
+/// </summary>
+public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) : IRecordDecoder
+{
+    public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error)
+    {
+        error = null;
+        if (record.Key is null)
+        {
+            error = "a table's record has no key";
+            return false;
+        }
+
+        Value[]? after = null;
+        if (record.Value is not null)
+        {
+            after = new Value[codec.RowWidth];
+            if (!codec.TryDecode(record, partition, after, out error))
+            {
+                return false;
+            }
+        }
+
+        Value[]? before = null;
+        if (current.TryGet(record.Key, out var stored))
+        {
+            before = new Value[codec.RowWidth];
+            codec.TryDecode(Unpack(stored!, record.Key), partition, before, out _);
+        }
+
+        if (after is null)
+        {
+            if (before is not null)
+            {
+                current.Delete(record.Key);
+                batch.Add(before, ChangeOp.Delete);
+            }
+
+            return true;
+        }
+
+        current.Put(record.Key, Pack(record));
+        if (before is null)
+        {
+            batch.Add(after, ChangeOp.Insert);
+        }
+        else
+        {
+            batch.Add(before, ChangeOp.UpdateBefore);
+            batch.Add(after, ChangeOp.UpdateAfter);
+        }
+
+        return true;
+    }
+
+    private static byte[] Pack(TopicRecord record)
+    {
+        var bytes = new byte[16 + record.Value!.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, record.Timestamp);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8), record.Offset);
+        record.Value.CopyTo(bytes, 16);
+        return bytes;
+    }
+
+    private static TopicRecord Unpack(byte[] stored, byte[] key) =>
+        new(BinaryPrimitives.ReadInt64LittleEndian(stored.AsSpan(8)), BinaryPrimitives.ReadInt64LittleEndian(stored), key, stored[16..]);
+}

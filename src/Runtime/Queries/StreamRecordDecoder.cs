@@ -1,0 +1,45 @@
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Queries;
+
+/// <summary>
+/// A stream's records: each is one inserted row. Records of an internal repartition topic may carry an "op" header
+/// ("-" retracts the row), so a table's changes keep their meaning across the repartition.
+/// </summary>
+public sealed class StreamRecordDecoder(RowCodec codec) : IRecordDecoder
+{
+    public const string OpHeader = "streamsql.op";
+
+    public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error)
+    {
+        var row = new Value[codec.RowWidth];
+        if (!codec.TryDecode(record, partition, row, out error))
+        {
+            return false;
+        }
+
+        batch.Add(row, IsRetraction(record) ? ChangeOp.Delete : ChangeOp.Insert);
+        return true;
+    }
+
+    private static bool IsRetraction(TopicRecord record)
+    {
+        if (record.Headers is not { Count: > 0 } headers)
+        {
+            return false;
+        }
+
+        foreach (var header in headers)
+        {
+            if (header.Key == OpHeader && header.Value is [(byte)'-'])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
