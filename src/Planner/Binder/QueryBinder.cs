@@ -224,7 +224,7 @@ public static class QueryBinder
                 throw new SqlException(SqlState.GroupingError, "WINDOW needs an aggregation (GROUP BY or aggregate functions)", window.Position);
             }
 
-            if (window.Kind is WindowKind.Session or WindowKind.Sliding)
+            if (window.Kind is WindowKind.Sliding)
             {
                 throw SqlException.NotSupported($"WINDOW {window.Kind.ToString().ToUpperInvariant()}", window.Position);
             }

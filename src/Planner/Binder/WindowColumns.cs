@@ -52,14 +52,19 @@ public static class WindowColumns
             ?? throw new SqlException(SqlState.FeatureNotSupported, "WINDOW needs a stream in FROM (its ROWTIME is the event time)", window.Position);
         var size = Micros(window.Size);
         var step = window.Kind == WindowKind.Hopping ? Micros(window.Advance ?? throw new SqlException(SqlState.SyntaxError, "WINDOW HOPPING needs ADVANCE BY", window.Position)) : size;
-        Validate(window.Kind == WindowKind.Hopping ? WindowFunction.Hop : WindowFunction.Tumble, size, step, window.Position);
+        var function = window.Kind switch
+        {
+            WindowKind.Hopping => WindowFunction.Hop,
+            WindowKind.Session => WindowFunction.Session,
+            _ => WindowFunction.Tumble,
+        };
+        Validate(function, size, step, window.Position);
         var columns = new List<ColumnSchema>(input.Schema)
         {
             new(Start, SqlType.Timestamp, Hidden: true),
             new(End, SqlType.Timestamp, Hidden: true),
         };
-        var plan = new LogicalWindowAssign(input, window.Kind == WindowKind.Hopping ? WindowFunction.Hop : WindowFunction.Tumble,
-            new BoundColumn(rowTime, Pseudocolumns.RowTime, SqlType.Timestamp), size, step, columns);
+        var plan = new LogicalWindowAssign(input, function, new BoundColumn(rowTime, Pseudocolumns.RowTime, SqlType.Timestamp), size, step, columns);
         return (plan, scope with { Columns = [.. scope.Columns, columns[^2], columns[^1]] });
     }
 
@@ -72,13 +77,13 @@ public static class WindowColumns
             "tumble" => (WindowFunction.Tumble, 3),
             "hop" => (WindowFunction.Hop, 4),
             "cumulate" => (WindowFunction.Cumulate, 4),
-            "session" => throw SqlException.NotSupported("table function SESSION", function.Position),
+            "session" => (WindowFunction.Session, 3),
             _ => throw new SqlException(SqlState.UndefinedFunction, $"table function {function.Name} does not exist", function.Position),
         };
         if (function.Arguments.Count != arity)
         {
             throw new SqlException(SqlState.UndefinedFunction,
-                $"{name.ToUpperInvariant()} takes {arity} arguments: " + (arity == 3 ? "(source, time column, size)" : kind == WindowFunction.Hop ? "(source, time column, slide, size)" : "(source, time column, step, max size)"),
+                $"{name.ToUpperInvariant()} takes {arity} arguments: " + (kind == WindowFunction.Session ? "(source, time column, gap)" : arity == 3 ? "(source, time column, size)" : kind == WindowFunction.Hop ? "(source, time column, slide, size)" : "(source, time column, step, max size)"),
                 function.Position);
         }
 
@@ -91,7 +96,7 @@ public static class WindowColumns
         var first = IntervalArgument(function.Arguments[2], binder);
         var (size, step) = kind switch
         {
-            WindowFunction.Tumble => (first, first),
+            WindowFunction.Tumble or WindowFunction.Session => (first, first),
             WindowFunction.Hop => (IntervalArgument(function.Arguments[3], binder), first),
             _ => (IntervalArgument(function.Arguments[3], binder), first),
         };
@@ -126,9 +131,10 @@ public static class WindowColumns
         {
             WindowFunction.Tumble => $"TUMBLING {Seconds(assign.SizeMicros)}",
             WindowFunction.Hop => $"HOPPING {Seconds(assign.SizeMicros)} advance {Seconds(assign.StepMicros)}",
+            WindowFunction.Session => $"SESSION gap {Seconds(assign.SizeMicros)}",
             _ => $"CUMULATE {Seconds(assign.StepMicros)} up to {Seconds(assign.SizeMicros)}",
         };
-        return aggregate with { Window = new AggregateWindow(start, end, grace, description) };
+        return aggregate with { Window = new AggregateWindow(start, end, grace, description, assign.Function == WindowFunction.Session ? assign.SizeMicros : 0) };
     }
 
     /// <summary>The aggregate a query's plan ends in (under HAVING, the SELECT list, DISTINCT, ORDER BY, LIMIT), if any.</summary>

@@ -4,4 +4,8 @@ namespace StreamSql.Planner.Logical;
 /// What makes an aggregate windowed: which group keys are window_start and window_end, and how long after its end a
 /// window still takes late records (grace). A window closes when the stream time passes end + grace.
 /// </summary>
-public sealed record AggregateWindow(int StartKey, int EndKey, long GraceMicros, string Description);
+/// <param name="SessionGapMicros">Session windows (0 for the others): a window is a key's run of records less than the gap apart.</param>
+public sealed record AggregateWindow(int StartKey, int EndKey, long GraceMicros, string Description, long SessionGapMicros = 0)
+{
+    public bool IsSession => SessionGapMicros > 0;
+}

@@ -18,10 +18,13 @@ public sealed record LogicalWindowAssign(LogicalPlan Input, WindowFunction Funct
     public int StartIndex => Input.Schema.Count;
 }
 
-/// <summary>The window assignments LogicalWindowAssign knows (SESSION and SLIDING windows are kept by the aggregate itself).</summary>
+/// <summary>The window assignments LogicalWindowAssign knows.</summary>
 public enum WindowFunction
 {
     Tumble,
     Hop,
     Cumulate,
+
+    /// <summary>Each row gets the point window [time, time]; the session aggregate merges windows less than the gap apart.</summary>
+    Session,
 }

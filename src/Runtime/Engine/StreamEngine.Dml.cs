@@ -126,7 +126,9 @@ public sealed partial class StreamEngine
         switch (pipeline.Leaf)
         {
             case LogicalAggregate when push:
-                return RunAggregatePushAsync(plan, emitFinal, fromLatest, cancellationToken);
+                return RunAggregatePushAsync(plan, emitFinal, fromLatest, untilEnd: false, cancellationToken);
+            case LogicalAggregate { Window.IsSession: true }:
+                return RunSessionPullAsync(plan, cancellationToken);
             case LogicalAggregate aggregate:
                 return RunAggregateAsync(aggregate, pipeline, cancellationToken);
             case LogicalValues:
@@ -366,7 +368,7 @@ public sealed partial class StreamEngine
     /// A push query with GROUP BY: one stateful pipeline (state in memory, gone with the query) fed by every partition in
     /// turn, emitting each group's new row (EMIT CHANGES) or each window once when it closes (EMIT FINAL), with its op.
     /// </summary>
-    private async IAsyncEnumerable<Value[]> RunAggregatePushAsync(LogicalPlan plan, bool emitFinal, bool fromLatest,
+    private async IAsyncEnumerable<Value[]> RunAggregatePushAsync(LogicalPlan plan, bool emitFinal, bool fromLatest, bool untilEnd,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var store = new State.MemoryStateStore();
@@ -387,7 +389,7 @@ public sealed partial class StreamEngine
 
         Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop) =>
             new PartitionTask(topic, p, Decoder(), pipeline, new ChannelRowSink(rows, withOps: true), metrics, skipFailingRows: false)
-                .RunAsync(fromLatest && !overTable ? ends[p] : 0, null, null, stop);
+                .RunAsync(fromLatest && !overTable ? ends[p] : 0, untilEnd ? ends[p] : null, null, stop);
 
         Interlocked.Increment(ref _runningTransientQueries);
         try
@@ -400,6 +402,36 @@ public sealed partial class StreamEngine
         finally
         {
             Interlocked.Decrement(ref _runningTransientQueries);
+        }
+    }
+
+    /// <summary>
+    /// A pull query with session windows: the session operator runs over the input as it is now, and its changelog (sessions
+    /// inserted, merged ones deleted) collapses to the sessions that remain.
+    /// </summary>
+    private async IAsyncEnumerable<Value[]> RunSessionPullAsync(LogicalPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rows = new List<Value[]>();
+        await foreach (var change in RunAggregatePushAsync(plan, emitFinal: false, fromLatest: false, untilEnd: true, cancellationToken).ConfigureAwait(false))
+        {
+            var row = change[..^1];
+            if (change[^1].AsString == "delete")
+            {
+                var index = rows.FindIndex(r => r.AsSpan().SequenceEqual(row));
+                if (index >= 0)
+                {
+                    rows.RemoveAt(index);
+                }
+            }
+            else
+            {
+                rows.Add(row);
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            yield return row;
         }
     }
 

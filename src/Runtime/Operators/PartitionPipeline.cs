@@ -119,6 +119,17 @@ public sealed class PartitionPipeline
         var havingPredicate = having is null ? null : Guard(ExpressionCompiler.CompilePredicate(having));
         var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? Guard(ExpressionCompiler.Compile(assign.Time)) : null;
         var context = _stateful!;
+        if (aggregate.Window is { IsSession: true })
+        {
+            if (context.Retractable)
+            {
+                throw SqlException.NotSupported("session windows over a table");
+            }
+
+            operators.Add(new SessionAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.Store, context.OnLate));
+            return source;
+        }
+
         operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable, context.Store, context.OnLate));
         return source;
     }

@@ -40,6 +40,10 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
                     }
 
                     break;
+                case WindowFunction.Session:
+                    // A point window; the session aggregate merges it with the key's sessions within the gap.
+                    batch.Add(Extend(row, ts, ts), op);
+                    break;
                 case WindowFunction.Cumulate:
                     // Windows share the start of the max-size window and end at each step boundary after ts.
                     var windowStart = FloorTo(ts, size);

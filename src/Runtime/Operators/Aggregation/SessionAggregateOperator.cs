@@ -1,0 +1,287 @@
+using System.Buffers;
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
+
+namespace StreamSql.Runtime.Operators.Aggregation;
+
+/// <summary>
+/// GROUP BY with session windows (Kafka Streams' semantics): a key's records less than the gap apart form one session
+/// [first, last]; a record that falls within the gap of several sessions merges them. Each session keeps its input
+/// tuples, so a merge recomputes the aggregates exactly. EMIT CHANGES deletes the merged sessions' rows and inserts the
+/// new one; EMIT FINAL emits a session once it can no longer grow: stream time reached its end plus gap plus grace.
+/// Records for a session that would already be closed are late and dropped.
+/// </summary>
+public sealed class SessionAggregateOperator : IBatchOperator
+{
+    private readonly Func<Value[], Value>[] _keys;
+    private readonly Func<Value[], Value>[][] _arguments;
+    private readonly Func<IAccumulator>[] _factories;
+    private readonly Func<Value[], bool>? _having;
+    private readonly Func<Value[], Value> _eventTime;
+    private readonly AggregateWindow _window;
+    private readonly bool _emitFinal;
+    private readonly IStateStore _store;
+    private readonly Action<long>? _onLate;
+    private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
+    // Keys with a session ending at a time, so closing sessions as stream time passes does not scan the state.
+    private readonly SortedDictionary<long, HashSet<byte[]>> _ends = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private long _streamTime = long.MinValue;
+
+    public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
+        Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate)
+    {
+        _keys = keys;
+        _arguments = arguments;
+        _factories = aggregate.Aggregates.Select(a => Accumulators.Factory(a)).ToArray();
+        _having = having;
+        _eventTime = eventTime;
+        _window = aggregate.Window!;
+        _emitFinal = emitFinal;
+        _store = store;
+        _onLate = onLate;
+        RestoreEnds();
+    }
+
+    private long Gap => _window.SessionGapMicros;
+
+    public void Process(RowBatch batch)
+    {
+        _input.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            _input.Add((batch.Row(i), batch.Op(i)));
+        }
+
+        batch.Clear();
+        foreach (var (row, _) in _input)
+        {
+            var time = _eventTime(row);
+            if (time.IsNull)
+            {
+                continue;
+            }
+
+            var t = time.AsLong;
+            _streamTime = Math.Max(_streamTime, t);
+            if (t + Gap + _window.GraceMicros <= _streamTime && t < _streamTime)
+            {
+                _onLate?.Invoke(1);
+                continue;
+            }
+
+            var key = new Value[_keys.Length];
+            for (var k = 0; k < key.Length; k++)
+            {
+                key[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
+            }
+
+            var stateKey = ValueCodec.EncodeKey(key);
+            var sessions = Load(stateKey);
+            var merged = new Session(t, t, [Arguments(row)]);
+            for (var s = sessions.Count - 1; s >= 0; s--)
+            {
+                var session = sessions[s];
+                if (t >= session.Start - Gap && t <= session.End + Gap)
+                {
+                    if (!_emitFinal)
+                    {
+                        Emit(batch, key, session, ChangeOp.Delete);
+                    }
+
+                    merged = new Session(Math.Min(merged.Start, session.Start), Math.Max(merged.End, session.End), [.. session.Tuples, .. merged.Tuples]);
+                    sessions.RemoveAt(s);
+                }
+            }
+
+            sessions.Add(merged);
+            Save(stateKey, key, sessions);
+            Track(merged.End, stateKey);
+            if (!_emitFinal)
+            {
+                Emit(batch, key, merged, ChangeOp.Insert);
+            }
+        }
+
+        CloseSessions(batch);
+    }
+
+    private Value[][] Arguments(Value[] row)
+    {
+        var tuples = new Value[_arguments.Length][];
+        for (var a = 0; a < tuples.Length; a++)
+        {
+            var tuple = new Value[_arguments[a].Length];
+            for (var x = 0; x < tuple.Length; x++)
+            {
+                tuple[x] = _arguments[a][x](row);
+            }
+
+            tuples[a] = tuple;
+        }
+
+        return tuples;
+    }
+
+    private void Emit(RowBatch batch, Value[] key, Session session, ChangeOp op)
+    {
+        var row = OutputRow(key, session);
+        if (_having is null || _having(row))
+        {
+            batch.Add(row, op);
+        }
+    }
+
+    private Value[] OutputRow(Value[] key, Session session)
+    {
+        var row = new Value[key.Length + _factories.Length + 1];
+        key.CopyTo(row, 0);
+        row[_window.StartKey] = Value.FromTimestamp(session.Start);
+        row[_window.EndKey] = Value.FromTimestamp(session.End);
+        for (var a = 0; a < _factories.Length; a++)
+        {
+            var accumulator = _factories[a]();
+            foreach (var tuple in session.Tuples)
+            {
+                accumulator.Add(tuple[a]);
+            }
+
+            row[key.Length + a] = accumulator.Result();
+        }
+
+        row[^1] = Value.FromTimestamp(session.End);
+        return row;
+    }
+
+    /// <summary>Sessions that stream time has left behind by more than gap plus grace cannot grow: emit (EMIT FINAL) and forget them.</summary>
+    private void CloseSessions(RowBatch batch)
+    {
+        while (_ends.Count > 0)
+        {
+            var (end, keys) = _ends.First();
+            if (end + Gap + _window.GraceMicros > _streamTime)
+            {
+                return;
+            }
+
+            _ends.Remove(end);
+            foreach (var stateKey in keys)
+            {
+                if (!_store.TryGet(stateKey, out var stored))
+                {
+                    continue;
+                }
+
+                var (key, sessions) = Decode(stored!);
+                var open = new List<Session>();
+                foreach (var session in sessions)
+                {
+                    if (session.End + Gap + _window.GraceMicros <= _streamTime)
+                    {
+                        if (_emitFinal)
+                        {
+                            Emit(batch, key, session, ChangeOp.Insert);
+                        }
+                    }
+                    else
+                    {
+                        open.Add(session);
+                    }
+                }
+
+                if (open.Count == 0)
+                {
+                    _store.Delete(stateKey);
+                }
+                else
+                {
+                    Save(stateKey, key, open);
+                }
+            }
+        }
+    }
+
+    private void Track(long end, byte[] stateKey)
+    {
+        if (!_ends.TryGetValue(end, out var keys))
+        {
+            _ends[end] = keys = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        }
+
+        keys.Add(stateKey);
+    }
+
+    private List<Session> Load(byte[] stateKey) => _store.TryGet(stateKey, out var stored) ? Decode(stored!).Sessions : [];
+
+    private (Value[] Key, List<Session> Sessions) Decode(byte[] stored)
+    {
+        var reader = new StateReader(stored);
+        var key = ValueCodec.ReadRow(ref reader);
+        var count = reader.ReadVarInt32();
+        var sessions = new List<Session>(count);
+        for (var s = 0; s < count; s++)
+        {
+            var start = reader.ReadInt64();
+            var end = reader.ReadInt64();
+            var rows = reader.ReadVarInt32();
+            var tuples = new List<Value[][]>(rows);
+            for (var r = 0; r < rows; r++)
+            {
+                var tuple = new Value[_arguments.Length][];
+                for (var a = 0; a < tuple.Length; a++)
+                {
+                    tuple[a] = ValueCodec.ReadRow(ref reader);
+                }
+
+                tuples.Add(tuple);
+            }
+
+            sessions.Add(new Session(start, end, tuples));
+        }
+
+        return (key, sessions);
+    }
+
+    private void Save(byte[] stateKey, Value[] key, List<Session> sessions)
+    {
+        _buffer.Clear();
+        ValueCodec.WriteRow(_buffer, key);
+        _buffer.WriteVarInt64(sessions.Count);
+        foreach (var session in sessions)
+        {
+            _buffer.WriteInt64(session.Start);
+            _buffer.WriteInt64(session.End);
+            _buffer.WriteVarInt64(session.Tuples.Count);
+            foreach (var tuple in session.Tuples)
+            {
+                foreach (var arguments in tuple)
+                {
+                    ValueCodec.WriteRow(_buffer, arguments);
+                }
+            }
+        }
+
+        _store.Put(stateKey, _buffer.WrittenSpan);
+    }
+
+    private void RestoreEnds()
+    {
+        var entries = new List<(byte[] Key, byte[] Value)>();
+        _store.Scan((key, value) =>
+        {
+            entries.Add((key.ToArray(), value.ToArray()));
+            return true;
+        });
+        foreach (var (stateKey, value) in entries)
+        {
+            foreach (var session in Decode(value).Sessions)
+            {
+                Track(session.End, stateKey);
+                _streamTime = Math.Max(_streamTime, session.End);
+            }
+        }
+    }
+
+    private sealed record Session(long Start, long End, List<Value[][]> Tuples);
+}
