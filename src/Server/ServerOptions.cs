@@ -23,6 +23,9 @@ public sealed record ServerOptions
     /// <summary>Names this server's internal topics in Kafka mode (_streamsql-&lt;id&gt;-command_log).</summary>
     public string ServiceId { get; init; } = "default";
 
+    /// <summary>Memory budget of each state store in bytes (a stateful query's or a table's partition); the rest spills to the data directory.</summary>
+    public long StateMemory { get; init; } = 64L << 20;
+
     public string LogLevel { get; init; } = "information";
 
     /// <summary>text (human-readable lines) or json (Serilog's compact JSON, one event a line).</summary>
@@ -50,6 +53,7 @@ public sealed record ServerOptions
         ("http_port", HttpPort.ToString(CultureInfo.InvariantCulture)),
         ("kafka", Kafka ?? "(embedded topics)"),
         ("service_id", ServiceId),
+        ("state_memory", StateMemory.ToString(CultureInfo.InvariantCulture)),
         ("log_level", LogLevel),
         ("log_format", LogFormat),
         ("auth", Auth.ToString().ToLowerInvariant()),
@@ -71,6 +75,8 @@ public sealed record ServerOptions
           --kafka <host:port,...>  Kafka mode: keep every topic (and the catalog log) in this Kafka cluster
                                 instead of the data directory; the Kafka endpoint is then not started.  STREAMSQL_KAFKA
           --service-id <id>     Kafka mode: names internal topics _streamsql-<id>-*. STREAMSQL_SERVICE_ID (default default)
+          --state-memory <size> Memory of each state store (a stateful query's or a table's partition; 64MB, 1GB, bytes);
+                                the rest spills to the data directory.          STREAMSQL_STATE_MEMORY (default 64MB)
           --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
           --log-format <format> text (human-readable) or json (one JSON object a line). STREAMSQL_LOG_FORMAT (default text)
           --auth <method>       trust, password (cleartext) or scram (SCRAM-SHA-256). STREAMSQL_AUTH       (default trust)
@@ -84,7 +90,7 @@ public sealed record ServerOptions
         """;
 
     private static readonly HashSet<string> KnownOptions =
-        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--log-format", "--kafka", "--service-id", "--auth", "--user", "--tls-cert", "--tls-key"];
+        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--log-format", "--kafka", "--service-id", "--state-memory", "--auth", "--user", "--tls-cert", "--tls-key"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -98,6 +104,7 @@ public sealed record ServerOptions
         options = Apply(options, "--log-format", environment("STREAMSQL_LOG_FORMAT"));
         options = Apply(options, "--kafka", environment("STREAMSQL_KAFKA"));
         options = Apply(options, "--service-id", environment("STREAMSQL_SERVICE_ID"));
+        options = Apply(options, "--state-memory", environment("STREAMSQL_STATE_MEMORY"));
         options = Apply(options, "--auth", environment("STREAMSQL_AUTH"));
         options = Apply(options, "--tls-cert", environment("STREAMSQL_TLS_CERT"));
         options = Apply(options, "--tls-key", environment("STREAMSQL_TLS_KEY"));
@@ -157,6 +164,7 @@ public sealed record ServerOptions
             "--kafka-port" => options with { KafkaPort = Port(name, value) },
             "--http-port" => options with { HttpPort = Port(name, value) },
             "--kafka" => options with { Kafka = BootstrapServers(value) },
+            "--state-memory" => options with { StateMemory = ParseSize(value) },
             "--service-id" => options with { ServiceId = value.Length is > 0 and <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? value : throw new ArgumentException($"--service-id: \"{value}\" must be 1-100 letters, digits, '_' or '.'") },
             "--log-format" => options with { LogFormat = value.ToLowerInvariant() is "text" or "json" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-format: expected text or json, not \"{value}\"") },
             "--log-level" => options with { LogLevel = value.ToLowerInvariant() is "verbose" or "debug" or "information" or "info" or "warning" or "error" or "fatal" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-level: unknown level \"{value}\"") },
@@ -204,4 +212,28 @@ public sealed record ServerOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
             ? port
             : throw new ArgumentException($"{name}: \"{value}\" is not a port number");
+
+    /// <summary>A byte size: a number with an optional KB, MB or GB (powers of 1024); at least 1 MB.</summary>
+    private static long ParseSize(string value)
+    {
+        var text = value.Trim().ToUpperInvariant();
+        var multiplier = 1L;
+        foreach (var (suffix, factor) in new[] { ("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("B", 1L) })
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                text = text[..^suffix.Length].TrimEnd();
+                multiplier = factor;
+                break;
+            }
+        }
+
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0 || number > (1L << 50) / multiplier)
+        {
+            throw new ArgumentException($"--state-memory: \"{value}\" is not a size (e.g. 64MB, 1GB)");
+        }
+
+        var bytes = number * multiplier;
+        return bytes >= 1L << 20 ? bytes : throw new ArgumentException($"--state-memory: \"{value}\" is less than 1MB");
+    }
 }

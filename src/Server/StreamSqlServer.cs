@@ -42,7 +42,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
     {
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         var pgSettings = PgSettings(options, dataDirectory);
-        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
+        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, StateMemoryBytes = options.StateMemory, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
         engine.Catalog.SystemRelations = new PgCatalogRelations("streamsql");
         var server = new StreamSqlServer(options, engine, pgSettings);
         try

@@ -11,5 +11,12 @@ public sealed record QueryStatus(
     string? LastError,
     IReadOnlyList<long> LagPerPartition)
 {
+    /// <summary>Records dropped because their window had closed.</summary>
+    public long LateRecords { get; init; }
+
+    public long StateEntries { get; init; }
+
+    public long StateBytes { get; init; }
+
     public long Lag => LagPerPartition.Sum();
 }

@@ -10,7 +10,12 @@ public sealed partial class StreamEngine
             return _running.Values
                 .OrderBy(q => q.Definition.Id, StringComparer.Ordinal)
                 .Select(q => new QueryStatus(q.Definition.Id, q.Definition.SinkName, q.Status, q.Metrics.RecordsIn, q.Metrics.RecordsOut,
-                    q.Metrics.BadRecords, q.Metrics.LastError ?? q.Failure?.Message, q.Lag()))
+                    q.Metrics.BadRecords, q.Metrics.LastError ?? q.Failure?.Message, q.Lag())
+                {
+                    LateRecords = q.Metrics.LateRecords,
+                    StateEntries = q.StateEntries,
+                    StateBytes = q.StateBytes,
+                })
                 .ToList();
         }
     }

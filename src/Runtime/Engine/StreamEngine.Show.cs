@@ -18,7 +18,15 @@ public sealed partial class StreamEngine
             case ShowObjectKind.Streams:
                 return Rows(
                     ["stream_name", "kafka_topic", "key_format", "value_format", "partitions"],
-                    Catalog.Streams().Select(s => Row(s.Name, s.Topic, s.KeyFormat.ToString().ToUpperInvariant(), s.ValueFormat.ToString().ToUpperInvariant(), s.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+                    Catalog.Streams().Where(s => s.Kind == RelationKind.Stream)
+                        .Select(s => Row(s.Name, s.Topic, s.KeyFormat.ToString().ToUpperInvariant(), s.ValueFormat.ToString().ToUpperInvariant(), s.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            case ShowObjectKind.Tables or ShowObjectKind.MaterializedViews:
+                var kind = show.What == ShowObjectKind.Tables ? RelationKind.Table : RelationKind.MaterializedView;
+                return Rows(
+                    [(kind == RelationKind.Table ? "table" : "view") + "_name", "kafka_topic", "primary_key", "value_format", "partitions", "rows"],
+                    Catalog.Streams().Where(s => s.Kind == kind)
+                        .Select(s => Row(s.Name, s.Topic, string.Join(", ", s.PrimaryKey), s.ValueFormat.ToString().ToUpperInvariant(),
+                            s.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture), TableRowCount(s))));
             case ShowObjectKind.Topics:
                 return new RowsResult(
                     [new ColumnSchema("topic_name", SqlType.Varchar), new ColumnSchema("partitions", SqlType.Int), new ColumnSchema("records", SqlType.BigInt)],
@@ -57,10 +65,18 @@ public sealed partial class StreamEngine
         }
     }
 
+    private string TableRowCount(StreamDefinition table)
+    {
+        lock (_tables)
+        {
+            return _tables.TryGetValue(table.Name, out var state) ? state.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+        }
+    }
+
     private RowsResult Describe(DescribeStatement describe)
     {
         var stream = Catalog.GetStream(describe.Name.Name, describe.Name.Position);
-        var rows = stream.Columns.Select(c => Row(c.Name, c.Type.SqlName, c.IsKey ? "KEY" : "")).ToList();
+        var rows = stream.Columns.Select(c => Row(c.Name, c.Type.SqlName, c.IsKey || stream.PrimaryKey.Contains(c.Name) ? (stream.Kind == RelationKind.Stream ? "KEY" : "PRIMARY KEY") : "")).ToList();
         if (describe.Extended)
         {
             rows.AddRange(Pseudocolumns.All.Select(c => Row(c.Name, c.Type.SqlName, "PSEUDOCOLUMN")));
@@ -74,6 +90,12 @@ public sealed partial class StreamEngine
                     rows.Add(Row("(bad records)", query.Metrics.BadRecords.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(expression errors)", query.Metrics.ExpressionErrors.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(lag)", query.Lag().Sum().ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    rows.Add(Row("(late records)", query.Metrics.LateRecords.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    if (query.Stores.Count > 0)
+                    {
+                        rows.Add(Row("(state entries)", query.StateEntries.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                        rows.Add(Row("(state bytes)", query.StateBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                    }
                     if ((query.Metrics.LastError ?? query.Failure?.Message) is { } lastError)
                     {
                         rows.Add(Row("(last error)", lastError, ""));

@@ -72,6 +72,30 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>The state stores of a stateful query's partitions, closed with the query.</summary>
     public IReadOnlyList<State.IStateStore?> Stores { get; init; } = [];
 
+    /// <summary>Entries in the query's state stores.</summary>
+    public long StateEntries => SumOverStores(s => s.Count);
+
+    /// <summary>Bytes the query's state stores hold (memory and disk).</summary>
+    public long StateBytes => SumOverStores(s => s.SizeBytes);
+
+    private long SumOverStores(Func<State.IStateStore, long> measure)
+    {
+        long total = 0;
+        foreach (var store in Stores)
+        {
+            try
+            {
+                total += store is null ? 0 : measure(store);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The query stopped while being measured.
+            }
+        }
+
+        return total;
+    }
+
     public QueryMetrics Metrics { get; }
 
     public string Status { get; private set; } = "CREATED";

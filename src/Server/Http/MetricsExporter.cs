@@ -14,6 +14,9 @@ public sealed class MetricsExporter
     private readonly Gauge _recordsOut;
     private readonly Gauge _badRecords;
     private readonly Gauge _lag;
+    private readonly Gauge _late;
+    private readonly Gauge _stateEntries;
+    private readonly Gauge _stateBytes;
     private readonly Gauge _running;
     private readonly Gauge _connections;
     private readonly Gauge _statements;
@@ -35,6 +38,9 @@ public sealed class MetricsExporter
         _recordsOut = factory.CreateGauge("streamsql_query_records_out_total", "Rows a persistent query has written.", labels);
         _badRecords = factory.CreateGauge("streamsql_query_bad_records_total", "Records skipped because they did not deserialize or an expression failed.", labels);
         _lag = factory.CreateGauge("streamsql_query_lag_records", "Source records written but not yet processed (end offset minus processed offset).", ["query_id", "partition"]);
+        _late = factory.CreateGauge("streamsql_query_late_records_total", "Records dropped because their window had closed (older than stream time minus grace).", labels);
+        _stateEntries = factory.CreateGauge("streamsql_query_state_entries", "Entries in a persistent query's state stores.", labels);
+        _stateBytes = factory.CreateGauge("streamsql_query_state_bytes", "Bytes a persistent query's state stores hold, in memory and on disk.", labels);
         _running = factory.CreateGauge("streamsql_query_running", "1 while a persistent query is RUNNING, else 0.", labels);
         _transient = factory.CreateGauge("streamsql_transient_queries", "Push and pull queries running for clients now.");
     }
@@ -56,6 +62,9 @@ public sealed class MetricsExporter
             _recordsIn.WithLabels(query.Id).Set(query.RecordsIn);
             _recordsOut.WithLabels(query.Id).Set(query.RecordsOut);
             _badRecords.WithLabels(query.Id).Set(query.BadRecords);
+            _late.WithLabels(query.Id).Set(query.LateRecords);
+            _stateEntries.WithLabels(query.Id).Set(query.StateEntries);
+            _stateBytes.WithLabels(query.Id).Set(query.StateBytes);
             _running.WithLabels(query.Id).Set(query.Status == "RUNNING" ? 1 : 0);
             for (var p = 0; p < query.LagPerPartition.Count; p++)
             {

@@ -1,0 +1,66 @@
+using System.Net.Http;
+
+namespace StreamSql.EndToEnd.Tests;
+
+/// <summary>Stateful persistent queries: late records are counted and visible, state is reported, and results survive restarts.</summary>
+public sealed class StatefulQueryTests
+{
+    [Fact]
+    public async Task LateRecordsAndStateShowInDescribeExtendedAndMetrics()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.Server.HttpPort}") };
+        await using var connection = await server.ConnectAsync();
+        await connection.ExecuteAsync("CREATE STREAM late_src (k VARCHAR, ts TIMESTAMP) WITH (timestamp='ts', partitions=1)");
+        await connection.ExecuteAsync(
+            "CREATE TABLE late_counts AS SELECT k, count(*) AS n FROM late_src WINDOW TUMBLING (SIZE 1 MINUTE, GRACE PERIOD 0 SECONDS) GROUP BY k");
+        // 10:00:30 comes after stream time reached 10:02:00: its window [10:00, 10:01) is closed.
+        await connection.ExecuteAsync(
+            "INSERT INTO late_src VALUES ('a', '2026-01-01 10:00:10'), ('a', '2026-01-01 10:02:00'), ('a', '2026-01-01 10:00:30'), ('b', '2026-01-01 10:02:30')");
+        await connection.ExecuteAsync("FLUSH");
+
+        var describe = await connection.RowsAsync("DESCRIBE EXTENDED late_counts");
+        Assert.Contains("(late records)|1|", describe);
+        // Only the open windows [10:02, 10:03) of a and b remain in state.
+        Assert.Contains("(state entries)|2|", describe);
+        Assert.Equal(["a|2026-01-01 10:00:00|1", "a|2026-01-01 10:02:00|1", "b|2026-01-01 10:02:00|1"],
+            (await connection.RowsAsync("SELECT k, window_start::text, n FROM late_counts")).Order());
+
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("streamsql_query_late_records_total{query_id=\"ctas_late_counts_1\"} 1", metrics);
+        Assert.Contains("streamsql_query_state_entries{query_id=\"ctas_late_counts_1\"} 2", metrics);
+        Assert.Equal(["late_counts|late_counts|k, window_start, window_end|JSON|1|3"], await connection.RowsAsync("SHOW TABLES"));
+    }
+
+    [Fact]
+    public async Task AggregationsRebuildTheirStateAfterARestartWithoutDoubleCounting()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE STREAM rs_views (user_id VARCHAR KEY, page VARCHAR) WITH (partitions=3)");
+            await connection.ExecuteAsync("CREATE TABLE rs_counts AS SELECT page, count(*) AS n FROM rs_views GROUP BY page");
+            await connection.ExecuteAsync("CREATE TABLE rs_users (id VARCHAR PRIMARY KEY, tier VARCHAR) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE MATERIALIZED VIEW rs_tiers AS SELECT tier, count(*) AS n FROM rs_users GROUP BY tier");
+            await connection.ExecuteAsync("INSERT INTO rs_views VALUES ('u1', 'home'), ('u2', 'home'), ('u3', 'cart'), ('u4', 'home')");
+            await connection.ExecuteAsync("INSERT INTO rs_users VALUES ('u1', 'gold'), ('u2', 'free'), ('u3', 'free')");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["cart|1", "home|3"], (await connection.RowsAsync("SELECT * FROM rs_counts")).Order());
+            Assert.Equal(["free|2", "gold|1"], (await connection.RowsAsync("SELECT * FROM rs_tiers")).Order());
+        }
+
+        await server.RestartAsync();
+
+        await using (var connection = await server.ConnectAsync())
+        {
+            // The tables are back before anything new arrives, and new input adds to the rebuilt state.
+            Assert.Equal(["cart|1", "home|3"], (await connection.RowsAsync("SELECT * FROM rs_counts")).Order());
+            await connection.ExecuteAsync("INSERT INTO rs_views VALUES ('u5', 'cart'), ('u1', 'pay')");
+            await connection.ExecuteAsync("UPDATE rs_users SET tier = 'gold' WHERE id = 'u2'");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["cart|2", "home|3", "pay|1"], (await connection.RowsAsync("SELECT * FROM rs_counts")).Order());
+            Assert.Equal(["free|1", "gold|2"], (await connection.RowsAsync("SELECT * FROM rs_tiers")).Order());
+            Assert.Equal(["3"], await connection.RowsAsync("SELECT n FROM rs_counts WHERE page = 'home'"));
+        }
+    }
+}
