@@ -250,15 +250,25 @@ internal static class ObjectIdentifiers
         if (kind == ObjectIdentifierKind.Type)
         {
             var typeName = Unqualify(trimmed.ToLowerInvariant(), "pg_catalog");
-            var type = typeName == "text" ? "text" : typeName is not null && TypeResolver.TryResolve(typeName) is { } resolved ? resolved.DisplayName : null;
+            if (typeName is null)
+            {
+                throw new SqlException("3F000", $"schema \"{Identifier(trimmed[..trimmed.LastIndexOf('.')])}\" does not exist", position);
+            }
+
+            var type = typeName == "text" ? "text" : TypeResolver.TryResolve(typeName) is { } resolved ? resolved.DisplayName : null;
             return objects.FirstOrDefault(o => o.Name == type) is { Name: not null } found
                 ? found.Oid
                 : throw new SqlException(SqlState.UndefinedObject, $"type \"{trimmed}\" does not exist", position);
         }
 
         var unqualified = kind == ObjectIdentifierKind.Class ? Unqualify(trimmed, "public") : kind == ObjectIdentifierKind.Procedure ? Unqualify(trimmed, "pg_catalog") : trimmed;
-        var name = unqualified is null ? trimmed : Identifier(unqualified);
-        var matches = unqualified is null ? [] : objects.Where(o => o.Name == name).ToList();
+        if (unqualified is null)
+        {
+            throw new SqlException("3F000", $"schema \"{Identifier(trimmed[..trimmed.LastIndexOf('.')])}\" does not exist", position);
+        }
+
+        var name = Identifier(unqualified);
+        var matches = objects.Where(o => o.Name == name).ToList();
         return (kind, matches.Count) switch
         {
             (_, 1) => matches[0].Oid,

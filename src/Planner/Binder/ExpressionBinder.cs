@@ -423,6 +423,9 @@ public sealed partial class ExpressionBinder
     {
         var name = FunctionRegistry.Canonical(call.Name);
         var args = call.Arguments.Select(Bind).ToList();
+
+        // A regclass (regtype, ...) argument where a function takes an OID is the OID: pg_table_is_visible('t'::regclass).
+        var oids = call.Arguments.Select(a => IsObjectIdentifierCast(a, out var kind) ? BindObjectIdentifierOid((CastExpression)a, kind) : null).ToList();
         if (call.Star || call.Distinct || FunctionRegistry.IsAggregate(name))
         {
             throw SqlException.NotSupported($"aggregate function {call.Name}", call.Position);
@@ -447,9 +450,12 @@ public sealed partial class ExpressionBinder
             BoundFunctionCall? chosen = null;
             foreach (var candidate in overloads)
             {
-                if (TryMatch(candidate, args, call, out var converted))
+                var candidateArgs = candidate.Variadic || candidate.Parameters.Count != args.Count
+                    ? args
+                    : args.Select((a, i) => oids[i] is { } oid && candidate.Parameters[i].IsInteger ? oid : a).ToList();
+                if (TryMatch(candidate, candidateArgs, call, out var converted))
                 {
-                    var exact = candidate.Variadic ? 0 : args.Select((a, i) => a.Type.Kind == candidate.Parameters[i].Kind ? 1 : 0).Sum();
+                    var exact = candidate.Variadic ? 0 : candidateArgs.Select((a, i) => a.Type.Kind == candidate.Parameters[i].Kind ? 1 : 0).Sum();
                     if (exact > best)
                     {
                         best = exact;

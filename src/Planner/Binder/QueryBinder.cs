@@ -482,12 +482,21 @@ public static class QueryBinder
     }
 
     /// <summary>The column name PostgreSQL gives an unaliased expression (FigureColname).</summary>
+    /// <summary>Whether a cast's operand gives the column its name (a column or a function, under any casts), as PostgreSQL decides: 'int4'::regtype::oid is "oid".</summary>
+    private static bool NamesItself(Expression expression) => expression switch
+    {
+        ColumnReference or FunctionCall => true,
+        CastExpression c => NamesItself(c.Operand),
+        _ => false,
+    };
+
     public static string OutputName(Expression expression) => expression switch
     {
         ColumnReference c => c.Name,
         FunctionCall { Name: "textregexeq" or "texticregexeq" } => "?column?",
         FunctionCall f => f.Name,
-        CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        CastExpression c => NamesItself(c.Operand) ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        ArraySubquery => "array",
         TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,
         CaseExpression => "case",
         ExistsExpression => "exists",
