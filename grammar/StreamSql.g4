@@ -211,7 +211,7 @@ withinClause
 relationPrimary
     : qualifiedName (AS? alias=identifier columnList?)?                                     # tableName
     | LPAREN query RPAREN (AS? alias=identifier columnList?)?                                # subqueryRelation
-    | identifier LPAREN expression (COMMA expression)* RPAREN (AS? alias=identifier columnList?)? # tableFunction
+    | (schema=identifier DOT)? functionIdentifier=identifier LPAREN expression (COMMA expression)* RPAREN (AS? alias=identifier columnList?)? # tableFunction
     | LPAREN relation RPAREN                                                                # parenthesizedRelation
     ;
 
@@ -271,6 +271,7 @@ primaryExpression
     | kind=(CURRENT_TIMESTAMP | CURRENT_DATE)                             # currentTime
     | LPAREN query RPAREN                                                 # scalarSubquery
     | ARRAY LBRACKET (expression (COMMA expression)*)? RBRACKET           # arrayConstructor
+    | ARRAY LPAREN query RPAREN                                           # arraySubquery
     | primaryExpression LBRACKET index=valueExpression RBRACKET           # subscript
     | CASE operand=expression? whenClause+ (ELSE elseExpression=expression)? END # caseExpression
     | CAST LPAREN expression AS typeName RPAREN                          # cast
@@ -298,7 +299,7 @@ typeName
     | MAP LT key=typeName COMMA value=typeName GT                                       # mapType
     | STRUCT LT (structField (COMMA structField)*)? GT                                  # structType
     | typeName LBRACKET RBRACKET                                                        # postgresArrayType
-    | identifier (PRECISION | VARYING)? (LPAREN INTEGER_VALUE (COMMA INTEGER_VALUE)? RPAREN)?
+    | (schema=identifier DOT)? typeIdentifier=identifier (PRECISION | VARYING)? (LPAREN INTEGER_VALUE (COMMA INTEGER_VALUE)? RPAREN)?
         ((WITH | WITHOUT) TIME ZONE)?                                                   # simpleType
     ;
 

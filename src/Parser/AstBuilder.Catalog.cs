@@ -25,6 +25,18 @@ internal sealed partial class AstBuilder
         return name;
     }
 
+    /// <summary>A table function's name, optionally qualified by pg_catalog (pg_catalog.unnest).</summary>
+    private static string BuildTableFunctionName(G.TableFunctionContext context)
+    {
+        var name = BuildIdentifier(context.functionIdentifier);
+        if (context.schema is { } schema && BuildIdentifier(schema) is var qualifier && qualifier != "pg_catalog")
+        {
+            throw new SqlException(SqlState.UndefinedFunction, $"function {qualifier}.{name} does not exist", Pos(context));
+        }
+
+        return name;
+    }
+
     /// <summary>expr COLLATE name: our strings compare by code point, which is the "C" collation; "default" and "C" are accepted, and do nothing.</summary>
     public override AstNode VisitCollate(G.CollateContext context)
     {

@@ -289,7 +289,7 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
     {
         G.TableNameContext t => new TableRelation(Pos(t), BuildName(t.qualifiedName()), t.alias is null ? null : BuildIdentifier(t.alias), BuildColumnList(t.columnList())),
         G.SubqueryRelationContext s => new SubqueryRelation(Pos(s), BuildQuery(s.query()), s.alias is null ? null : BuildIdentifier(s.alias), BuildColumnList(s.columnList())),
-        G.TableFunctionContext f => new TableFunctionRelation(Pos(f), BuildIdentifier(f.identifier(0)), f.expression().Select(BuildExpression).ToList(),
+        G.TableFunctionContext f => new TableFunctionRelation(Pos(f), BuildTableFunctionName(f), f.expression().Select(BuildExpression).ToList(),
             f.alias is null ? null : BuildIdentifier(f.alias), BuildColumnList(f.columnList())),
         G.ParenthesizedRelationContext p => BuildRelation(p.relation()),
         _ => throw new InvalidOperationException("unknown relation"),
@@ -391,7 +391,13 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
                     FieldNames = st.structField().Select(f => BuildIdentifier(f.identifier())).ToList(),
                 };
             case G.SimpleTypeContext simple:
-                var name = BuildIdentifier(simple.identifier());
+                var name = BuildIdentifier(simple.typeIdentifier);
+                if (simple.schema is { } typeSchema && BuildIdentifier(typeSchema) is var qualifier && qualifier != "pg_catalog")
+                {
+                    // Every type lives in pg_catalog.
+                    throw new SqlException(SqlState.UndefinedObject, $"type \"{qualifier}.{name}\" does not exist", Pos(simple));
+                }
+
                 if (simple.PRECISION() is not null || simple.VARYING() is not null)
                 {
                     name += " " + (simple.PRECISION() ?? simple.VARYING()).GetText().ToLowerInvariant();
@@ -462,7 +468,11 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
                     G.GT => BinaryOperator.Greater,
                     _ => BinaryOperator.GreaterOrEqual,
                 };
-                return new BinaryExpression(pos, op, left, BuildExpression(c.right));
+                var right = BuildExpression(c.right);
+                // x = ANY (array), x = SOME (array): ANY and SOME are not reserved, so they parse as a call.
+                return right is FunctionCall { Name: "any" or "some", Arguments.Count: 1, Star: false, Distinct: false } quantified
+                    ? new QuantifiedComparison(pos, op, left, quantified.Arguments[0])
+                    : new BinaryExpression(pos, op, left, right);
             case G.RegexMatchContext r:
                 var regex = r.regexOperator().op.Type;
                 Expression match = new FunctionCall(pos, regex is G.TILDE or G.NOT_TILDE ? "textregexeq" : "texticregexeq", [left, BuildExpression(r.right)], false, false);
@@ -542,6 +552,8 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     public override AstNode VisitArrayConstructor(G.ArrayConstructorContext context) =>
         new ArrayConstructor(Pos(context), context.expression().Select(BuildExpression).ToList());
+
+    public override AstNode VisitArraySubquery(G.ArraySubqueryContext context) => new ArraySubquery(Pos(context), BuildQuery(context.query()));
 
     public override AstNode VisitSubscript(G.SubscriptContext context) =>
         new SubscriptExpression(Pos(context.LBRACKET().Symbol), BuildExpression(context.primaryExpression()), BuildExpression(context.index));

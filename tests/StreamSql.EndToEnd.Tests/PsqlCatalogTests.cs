@@ -103,20 +103,95 @@ public sealed class PsqlCatalogTests(SharedServerFixture fixture)
     }
 
     [Fact]
-    public async Task DescribingOneStreamFailsWithAnSqlStateAndTheSessionGoesOn()
+    public async Task DescribeNameShowsTheStreamsColumnsTypesAndNullability()
     {
-        // \d name sends catalog queries we cannot answer yet (regtype casts, arrays, correlated subqueries): psql
-        // must get a PostgreSQL error with a SQLSTATE, and the session must keep working.
         var s = Sql.Unique("dname");
+        var t = Sql.Unique("dtab");
+        var (exit, output, error) = await Psql.RunAsync(_server, $"""
+            CREATE STREAM {s} (id INT KEY, item VARCHAR, amount DOUBLE, ts TIMESTAMP) WITH (partitions=1);
+            CREATE TABLE {t} (id INT PRIMARY KEY, region VARCHAR, total DECIMAL(10,2)) WITH (partitions=1);
+            \d {s}
+            \d {t}
+            """, "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal("", error);
+        Assert.Contains($"Table \"public.{s}\"", output);
+        Assert.Contains("""
+             Column |            Type             | Collation | Nullable | Default 
+            --------+-----------------------------+-----------+----------+---------
+             id     | integer                     |           |          | 
+             item   | character varying           |           |          | 
+             amount | double precision            |           |          | 
+             ts     | timestamp without time zone |           |          | 
+
+            """, output);
+
+        // A table's primary key is NOT NULL in pg_attribute, so psql says so; numeric keeps its precision and scale.
+        Assert.Contains($"Table \"public.{t}\"", output);
+        Assert.Contains("""
+             Column |       Type        | Collation | Nullable | Default 
+            --------+-------------------+-----------+----------+---------
+             id     | integer           |           | not null | 
+             region | character varying |           |          | 
+             total  | numeric(10,2)     |           |          | 
+
+            """, output);
+    }
+
+    [Fact]
+    public async Task DescribePlusShowsStorageAndTheAccessMethod()
+    {
+        var s = Sql.Unique("dplus");
+        var (exit, output, error) = await Psql.RunAsync(_server, $"""
+            CREATE STREAM {s} (id INT KEY, item VARCHAR) WITH (partitions=1);
+            \d+ {s}
+            """, "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal("", error);
+        Assert.Contains($"Table \"public.{s}\"", output);
+        Assert.Contains("""
+             Column |       Type        | Collation | Nullable | Default | Storage  | Compression | Stats target | Description 
+            --------+-------------------+-----------+----------+---------+----------+-------------+--------------+-------------
+             id     | integer           |           |          |         | plain    |             |              | 
+             item   | character varying |           |          |         | extended |             |              | 
+            Access method: heap
+
+            """, output);
+    }
+
+    [Fact]
+    public async Task DescribeFunctionPlusShowsVolatilityLanguageAndSource()
+    {
+        var (exit, output, error) = await Psql.RunAsync(_server, "\\df+ upper\n", "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("""
+               Schema   | Name  | Result data type  | Argument data types | Type | Volatility | Parallel |   Owner   | Security | Access privileges | Language | Source code | Description 
+            ------------+-------+-------------------+---------------------+------+------------+----------+-----------+----------+-------------------+----------+-------------+-------------
+             pg_catalog | upper | character varying | character varying   | func | immutable  | safe     | streamsql | invoker  |                   | internal | upper       | 
+            (1 row)
+            """, output);
+    }
+
+    [Fact]
+    public async Task DescribeOfAMissingNameSaysSoAndACatalogQueryWeCannotAnswerFailsWithAnSqlState()
+    {
+        // psql sends the index query only for relations with indexes (we have none); sent by hand, it needs
+        // pg_get_indexdef, which we lack: a PostgreSQL error with a SQLSTATE, and the session keeps working.
+        var s = Sql.Unique("dmiss");
         var (exit, output, error) = await Psql.RunAsync(_server, $"""
             CREATE STREAM {s} (id INT) WITH (partitions=1);
             \set VERBOSITY verbose
-            \d {s}
+            \d {s}_nope
+            SELECT pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) FROM pg_catalog.pg_index i WHERE i.indrelid = '{s}'::pg_catalog.regclass;
             SELECT 'still here' AS session;
             """, "-v", "ON_ERROR_STOP=0");
 
         Assert.Equal(0, exit);
-        Assert.Matches(@"ERROR:  [0-9A-Z]{5}: ", error);
+        Assert.Contains($"Did not find any relation named \"{s}_nope\".", error);
+        Assert.Contains("ERROR:  42883: function pg_get_indexdef(integer, integer, boolean) does not exist", error);
         Assert.Contains(" still here\n(1 row)", output);
     }
 }

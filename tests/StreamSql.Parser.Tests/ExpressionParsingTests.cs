@@ -1,5 +1,6 @@
 using StreamSql.Parser;
 using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
 
 namespace StreamSql.Parser.Tests;
 
@@ -34,6 +35,35 @@ public sealed class ExpressionParsingTests
 
         Assert.Equal(BinaryOperator.And, e.Operator);
         Assert.IsType<BetweenExpression>(e.Left);
+    }
+
+    [Fact]
+    public void CatalogSyntaxOfPsqlsDescribe()
+    {
+        // c.reloftype::pg_catalog.regtype::pg_catalog.text: types may be qualified by pg_catalog.
+        var cast = (CastExpression)Parse("c.reloftype::pg_catalog.regtype::pg_catalog.text");
+        Assert.Equal("text", cast.Type.Name);
+        Assert.Equal("regtype", ((CastExpression)cast.Operand).Type.Name);
+        Assert.Equal("array", ((CastExpression)Parse("x::pg_catalog.int2[]")).Type.Name);
+
+        // x = ANY (array) and ARRAY(subquery).
+        var any = (QuantifiedComparison)Parse("oid = any (ARRAY(SELECT 1))");
+        Assert.Equal(BinaryOperator.Equal, any.Operator);
+        Assert.IsType<ArraySubquery>(any.Array);
+        Assert.IsType<QuantifiedComparison>(Parse("'d' <> SOME (stxkind)"));
+
+        // FROM pg_catalog.unnest(x) alias.
+        var from = ((SelectStatement)SqlParser.ParseOne("SELECT 'toast.' || x FROM pg_catalog.unnest(tc.reloptions) x")).Query.Spec().From[0];
+        Assert.Equal(("unnest", "x"), (((TableFunctionRelation)from).Name, ((TableFunctionRelation)from).Alias));
+    }
+
+    [Fact]
+    public void TypesAndTableFunctionsOfOtherSchemasDoNotExist()
+    {
+        var type = Assert.Throws<SqlException>(() => Parse("x::other.regtype"));
+        Assert.Equal(("42704", "type \"other.regtype\" does not exist"), (type.SqlState, type.Message));
+        var function = Assert.Throws<SqlException>(() => SqlParser.ParseOne("SELECT 1 FROM other.unnest(x) u"));
+        Assert.Equal("42883", function.SqlState);
     }
 
     [Fact]

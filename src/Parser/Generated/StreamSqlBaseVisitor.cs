@@ -1181,6 +1181,17 @@ public partial class StreamSqlBaseVisitor<Result> : AbstractParseTreeVisitor<Res
 	/// <return>The visitor result.</return>
 	public virtual Result VisitArrayConstructor([NotNull] StreamSqlParser.ArrayConstructorContext context) { return VisitChildren(context); }
 	/// <summary>
+	/// Visit a parse tree produced by the <c>arraySubquery</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitArraySubquery([NotNull] StreamSqlParser.ArraySubqueryContext context) { return VisitChildren(context); }
+	/// <summary>
 	/// Visit a parse tree produced by the <c>caseExpression</c>
 	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
 	/// <para>

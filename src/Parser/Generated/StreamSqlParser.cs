@@ -5956,13 +5956,9 @@ public partial class StreamSqlParser : Parser {
 		}
 	}
 	public partial class TableFunctionContext : RelationPrimaryContext {
+		public IdentifierContext schema;
+		public IdentifierContext functionIdentifier;
 		public IdentifierContext alias;
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
-			return GetRuleContexts<IdentifierContext>();
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
-			return GetRuleContext<IdentifierContext>(i);
-		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
 			return GetRuleContexts<ExpressionContext>();
@@ -5971,6 +5967,13 @@ public partial class StreamSqlParser : Parser {
 			return GetRuleContext<ExpressionContext>(i);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
 			return GetToken(StreamSqlParser.COMMA, i);
@@ -6008,9 +6011,9 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 917;
+			State = 922;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -6095,53 +6098,65 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 893;
-				identifier();
-				State = 894;
+				State = 896;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+				case 1:
+					{
+					State = 893;
+					((TableFunctionContext)_localctx).schema = identifier();
+					State = 894;
+					Match(DOT);
+					}
+					break;
+				}
+				State = 898;
+				((TableFunctionContext)_localctx).functionIdentifier = identifier();
+				State = 899;
 				Match(LPAREN);
-				State = 895;
-				expression();
 				State = 900;
+				expression();
+				State = 905;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 896;
+					State = 901;
 					Match(COMMA);
-					State = 897;
+					State = 902;
 					expression();
 					}
 					}
-					State = 902;
+					State = 907;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 903;
+				State = 908;
 				Match(RPAREN);
-				State = 911;
+				State = 916;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 				case 1:
 					{
-					State = 905;
+					State = 910;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 904;
+						State = 909;
 						Match(AS);
 						}
 					}
 
-					State = 907;
+					State = 912;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 909;
+					State = 914;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 					case 1:
 						{
-						State = 908;
+						State = 913;
 						columnList();
 						}
 						break;
@@ -6155,11 +6170,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 913;
+				State = 918;
 				Match(LPAREN);
-				State = 914;
+				State = 919;
 				relation(0);
-				State = 915;
+				State = 920;
 				Match(RPAREN);
 				}
 				break;
@@ -6200,7 +6215,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 919;
+			State = 924;
 			booleanExpression(0);
 			}
 		}
@@ -6308,7 +6323,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 928;
+			State = 933;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6427,14 +6442,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 922;
+				State = 927;
 				valueExpression(0);
-				State = 924;
+				State = 929;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 				case 1:
 					{
-					State = 923;
+					State = 928;
 					predicate();
 					}
 					break;
@@ -6446,9 +6461,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 926;
+				State = 931;
 				Match(NOT);
-				State = 927;
+				State = 932;
 				booleanExpression(3);
 				}
 				break;
@@ -6456,28 +6471,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 938;
+			State = 943;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 936;
+					State = 941;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 930;
+						State = 935;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 931;
+						State = 936;
 						Match(AND);
-						State = 932;
+						State = 937;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -6486,20 +6501,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 933;
+						State = 938;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 934;
+						State = 939;
 						Match(OR);
-						State = 935;
+						State = 940;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 940;
+				State = 945;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,147,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
 			}
 			}
 		}
@@ -6689,16 +6704,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 1004;
+			State = 1009;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 941;
+				State = 946;
 				comparisonOperator();
-				State = 942;
+				State = 947;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6706,23 +6721,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 945;
+				State = 950;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 944;
+					State = 949;
 					Match(NOT);
 					}
 				}
 
-				State = 947;
+				State = 952;
 				Match(BETWEEN);
-				State = 948;
+				State = 953;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 949;
+				State = 954;
 				Match(AND);
-				State = 950;
+				State = 955;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6730,23 +6745,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 953;
+				State = 958;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 952;
+					State = 957;
 					Match(NOT);
 					}
 				}
 
-				State = 955;
+				State = 960;
 				Match(IN);
-				State = 956;
+				State = 961;
 				Match(LPAREN);
-				State = 957;
+				State = 962;
 				query();
-				State = 958;
+				State = 963;
 				Match(RPAREN);
 				}
 				break;
@@ -6754,39 +6769,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 961;
+				State = 966;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 960;
+					State = 965;
 					Match(NOT);
 					}
 				}
 
-				State = 963;
+				State = 968;
 				Match(IN);
-				State = 964;
+				State = 969;
 				Match(LPAREN);
-				State = 965;
-				expression();
 				State = 970;
+				expression();
+				State = 975;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 966;
+					State = 971;
 					Match(COMMA);
-					State = 967;
+					State = 972;
 					expression();
 					}
 					}
-					State = 972;
+					State = 977;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 973;
+				State = 978;
 				Match(RPAREN);
 				}
 				break;
@@ -6794,17 +6809,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 976;
+				State = 981;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 975;
+					State = 980;
 					Match(NOT);
 					}
 				}
 
-				State = 978;
+				State = 983;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6814,16 +6829,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 979;
+				State = 984;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 982;
+				State = 987;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,153,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
 				case 1:
 					{
-					State = 980;
+					State = 985;
 					Match(ESCAPE);
-					State = 981;
+					State = 986;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6833,26 +6848,6 @@ public partial class StreamSqlParser : Parser {
 			case 6:
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
-				{
-				State = 984;
-				Match(IS);
-				State = 986;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==NOT) {
-					{
-					State = 985;
-					Match(NOT);
-					}
-				}
-
-				State = 988;
-				Match(NULL);
-				}
-				break;
-			case 7:
-				_localctx = new IsBooleanContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
 				{
 				State = 989;
 				Match(IS);
@@ -6867,12 +6862,12 @@ public partial class StreamSqlParser : Parser {
 				}
 
 				State = 993;
-				booleanValue();
+				Match(NULL);
 				}
 				break;
-			case 8:
-				_localctx = new IsDistinctFromContext(_localctx);
-				EnterOuterAlt(_localctx, 8);
+			case 7:
+				_localctx = new IsBooleanContext(_localctx);
+				EnterOuterAlt(_localctx, 7);
 				{
 				State = 994;
 				Match(IS);
@@ -6887,10 +6882,30 @@ public partial class StreamSqlParser : Parser {
 				}
 
 				State = 998;
-				Match(DISTINCT);
+				booleanValue();
+				}
+				break;
+			case 8:
+				_localctx = new IsDistinctFromContext(_localctx);
+				EnterOuterAlt(_localctx, 8);
+				{
 				State = 999;
+				Match(IS);
+				State = 1001;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==NOT) {
+					{
+					State = 1000;
+					Match(NOT);
+					}
+				}
+
+				State = 1003;
+				Match(DISTINCT);
+				State = 1004;
 				Match(FROM);
-				State = 1000;
+				State = 1005;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6898,9 +6913,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RegexMatchContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1001;
+				State = 1006;
 				regexOperator();
-				State = 1002;
+				State = 1007;
 				((RegexMatchContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6949,7 +6964,7 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 72, RULE_regexOperator);
 		int _la;
 		try {
-			State = 1016;
+			State = 1021;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TILDE:
@@ -6958,7 +6973,7 @@ public partial class StreamSqlParser : Parser {
 			case NOT_TILDE_STAR:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1006;
+				State = 1011;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
@@ -6973,23 +6988,23 @@ public partial class StreamSqlParser : Parser {
 			case OPERATOR:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1007;
-				Match(OPERATOR);
-				State = 1008;
-				Match(LPAREN);
 				State = 1012;
+				Match(OPERATOR);
+				State = 1013;
+				Match(LPAREN);
+				State = 1017;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 1009;
+					State = 1014;
 					identifier();
-					State = 1010;
+					State = 1015;
 					Match(DOT);
 					}
 				}
 
-				State = 1014;
+				State = 1019;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
@@ -6999,7 +7014,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1015;
+				State = 1020;
 				Match(RPAREN);
 				}
 				break;
@@ -7046,7 +7061,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1018;
+			State = 1023;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7204,7 +7219,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1024;
+			State = 1029;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7321,7 +7336,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1021;
+				State = 1026;
 				primaryExpression(0);
 				}
 				break;
@@ -7331,7 +7346,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1022;
+				State = 1027;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7341,7 +7356,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1023;
+				State = 1028;
 				valueExpression(5);
 				}
 				break;
@@ -7349,26 +7364,26 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1040;
+			State = 1045;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1038;
+					State = 1043;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1026;
+						State = 1031;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 1027;
+						State = 1032;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 158)) & ~0x3f) == 0 && ((1L << (_la - 158)) & 7L) != 0)) ) {
@@ -7378,7 +7393,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1028;
+						State = 1033;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -7387,9 +7402,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1029;
+						State = 1034;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1030;
+						State = 1035;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7399,7 +7414,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1031;
+						State = 1036;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7408,11 +7423,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1032;
+						State = 1037;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1033;
+						State = 1038;
 						Match(CONCAT);
-						State = 1034;
+						State = 1039;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7421,9 +7436,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1035;
+						State = 1040;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1036;
+						State = 1041;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -7433,16 +7448,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1037;
+						State = 1042;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1042;
+				State = 1047;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,162,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
 			}
 			}
 		}
@@ -7643,6 +7658,21 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ArraySubqueryContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ARRAY() { return GetToken(StreamSqlParser.ARRAY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		public ArraySubqueryContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitArraySubquery(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class CaseExpressionContext : PrimaryExpressionContext {
 		public ExpressionContext operand;
 		public ExpressionContext elseExpression;
@@ -7831,16 +7861,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1137;
+			State = 1147;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,172,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1044;
+				State = 1049;
 				Match(NULL);
 				}
 				break;
@@ -7849,7 +7879,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1045;
+				State = 1050;
 				booleanValue();
 				}
 				break;
@@ -7858,7 +7888,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1046;
+				State = 1051;
 				number();
 				}
 				break;
@@ -7867,7 +7897,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1047;
+				State = 1052;
 				Match(STRING);
 				}
 				break;
@@ -7876,7 +7906,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1048;
+				State = 1053;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -7885,16 +7915,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1049;
+				State = 1054;
 				Match(INTERVAL);
-				State = 1050;
+				State = 1055;
 				Match(STRING);
-				State = 1052;
+				State = 1057;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 				case 1:
 					{
-					State = 1051;
+					State = 1056;
 					identifier();
 					}
 					break;
@@ -7906,9 +7936,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1054;
+				State = 1059;
 				identifier();
-				State = 1055;
+				State = 1060;
 				Match(STRING);
 				}
 				break;
@@ -7917,7 +7947,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1057;
+				State = 1062;
 				Match(PARAMETER);
 				}
 				break;
@@ -7926,13 +7956,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1058;
+				State = 1063;
 				Match(EXISTS);
-				State = 1059;
+				State = 1064;
 				Match(LPAREN);
-				State = 1060;
+				State = 1065;
 				query();
-				State = 1061;
+				State = 1066;
 				Match(RPAREN);
 				}
 				break;
@@ -7941,17 +7971,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1063;
-				Match(EXTRACT);
-				State = 1064;
-				Match(LPAREN);
-				State = 1065;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1066;
-				Match(FROM);
-				State = 1067;
-				valueExpression(0);
 				State = 1068;
+				Match(EXTRACT);
+				State = 1069;
+				Match(LPAREN);
+				State = 1070;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1071;
+				Match(FROM);
+				State = 1072;
+				valueExpression(0);
+				State = 1073;
 				Match(RPAREN);
 				}
 				break;
@@ -7960,7 +7990,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1070;
+				State = 1075;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -7977,11 +8007,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1071;
+				State = 1076;
 				Match(LPAREN);
-				State = 1072;
+				State = 1077;
 				query();
-				State = 1073;
+				State = 1078;
 				Match(RPAREN);
 				}
 				break;
@@ -7990,121 +8020,136 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1075;
+				State = 1080;
 				Match(ARRAY);
-				State = 1076;
+				State = 1081;
 				Match(LBRACKET);
-				State = 1085;
+				State = 1090;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 1077;
-					expression();
 					State = 1082;
+					expression();
+					State = 1087;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1078;
+						State = 1083;
 						Match(COMMA);
-						State = 1079;
+						State = 1084;
 						expression();
 						}
 						}
-						State = 1084;
+						State = 1089;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1087;
+				State = 1092;
 				Match(RBRACKET);
 				}
 				break;
 			case 14:
 				{
+				_localctx = new ArraySubqueryContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1093;
+				Match(ARRAY);
+				State = 1094;
+				Match(LPAREN);
+				State = 1095;
+				query();
+				State = 1096;
+				Match(RPAREN);
+				}
+				break;
+			case 15:
+				{
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1088;
+				State = 1098;
 				Match(CASE);
-				State = 1090;
+				State = 1100;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 1089;
+					State = 1099;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1093;
+				State = 1103;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1092;
+					State = 1102;
 					whenClause();
 					}
 					}
-					State = 1095;
+					State = 1105;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1099;
+				State = 1109;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1097;
+					State = 1107;
 					Match(ELSE);
-					State = 1098;
+					State = 1108;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1101;
+				State = 1111;
 				Match(END);
-				}
-				break;
-			case 15:
-				{
-				_localctx = new CastContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 1103;
-				Match(CAST);
-				State = 1104;
-				Match(LPAREN);
-				State = 1105;
-				expression();
-				State = 1106;
-				Match(AS);
-				State = 1107;
-				typeName(0);
-				State = 1108;
-				Match(RPAREN);
 				}
 				break;
 			case 16:
 				{
+				_localctx = new CastContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1113;
+				Match(CAST);
+				State = 1114;
+				Match(LPAREN);
+				State = 1115;
+				expression();
+				State = 1116;
+				Match(AS);
+				State = 1117;
+				typeName(0);
+				State = 1118;
+				Match(RPAREN);
+				}
+				break;
+			case 17:
+				{
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1110;
+				State = 1120;
 				functionName();
-				State = 1111;
+				State = 1121;
 				Match(LPAREN);
-				State = 1124;
+				State = 1134;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1112;
+					State = 1122;
 					Match(ASTERISK);
 					}
 					break;
@@ -8223,31 +8268,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1114;
+					State = 1124;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1113;
+						State = 1123;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1116;
+					State = 1126;
 					expression();
-					State = 1121;
+					State = 1131;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1117;
+						State = 1127;
 						Match(COMMA);
-						State = 1118;
+						State = 1128;
 						expression();
 						}
 						}
-						State = 1123;
+						State = 1133;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -8259,70 +8304,70 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1126;
+				State = 1136;
 				Match(RPAREN);
-				}
-				break;
-			case 17:
-				{
-				_localctx = new QualifiedColumnContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 1128;
-				identifier();
-				State = 1129;
-				Match(DOT);
-				State = 1130;
-				identifier();
 				}
 				break;
 			case 18:
 				{
-				_localctx = new ColumnReferenceContext(_localctx);
+				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1132;
+				State = 1138;
+				identifier();
+				State = 1139;
+				Match(DOT);
+				State = 1140;
 				identifier();
 				}
 				break;
 			case 19:
 				{
+				_localctx = new ColumnReferenceContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1142;
+				identifier();
+				}
+				break;
+			case 20:
+				{
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1133;
+				State = 1143;
 				Match(LPAREN);
-				State = 1134;
+				State = 1144;
 				expression();
-				State = 1135;
+				State = 1145;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1160;
+			State = 1170;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,176,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1158;
+					State = 1168;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1139;
+						State = 1149;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 1140;
+						State = 1150;
 						Match(LBRACKET);
-						State = 1141;
+						State = 1151;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1142;
+						State = 1152;
 						Match(RBRACKET);
 						}
 						break;
@@ -8330,11 +8375,11 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1144;
+						State = 1154;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1145;
+						State = 1155;
 						Match(DOUBLE_COLON);
-						State = 1146;
+						State = 1156;
 						typeName(0);
 						}
 						break;
@@ -8342,23 +8387,23 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1147;
+						State = 1157;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1148;
+						State = 1158;
 						Match(COLLATE);
-						State = 1152;
+						State = 1162;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
 						case 1:
 							{
-							State = 1149;
+							State = 1159;
 							((CollateContext)_localctx).schema = identifier();
-							State = 1150;
+							State = 1160;
 							Match(DOT);
 							}
 							break;
 						}
-						State = 1156;
+						State = 1166;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ADVANCE:
@@ -8453,13 +8498,13 @@ public partial class StreamSqlParser : Parser {
 						case IDENTIFIER:
 						case QUOTED_IDENTIFIER:
 							{
-							State = 1154;
+							State = 1164;
 							((CollateContext)_localctx).collation = identifier();
 							}
 							break;
 						case DEFAULT:
 							{
-							State = 1155;
+							State = 1165;
 							Match(DEFAULT);
 							}
 							break;
@@ -8471,9 +8516,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 1162;
+				State = 1172;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,176,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
 			}
 			}
 		}
@@ -8517,7 +8562,7 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 80, RULE_functionName);
 		try {
-			State = 1171;
+			State = 1181;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -8613,33 +8658,33 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1166;
+				State = 1176;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
 				case 1:
 					{
-					State = 1163;
+					State = 1173;
 					_localctx.schema = identifier();
-					State = 1164;
+					State = 1174;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1168;
+				State = 1178;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1169;
+				State = 1179;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1170;
+				State = 1180;
 				Match(RIGHT);
 				}
 				break;
@@ -8689,13 +8734,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1173;
+			State = 1183;
 			Match(WHEN);
-			State = 1174;
+			State = 1184;
 			_localctx.condition = expression();
-			State = 1175;
+			State = 1185;
 			Match(THEN);
-			State = 1176;
+			State = 1186;
 			_localctx.result = expression();
 			}
 		}
@@ -8781,9 +8826,15 @@ public partial class StreamSqlParser : Parser {
 		}
 	}
 	public partial class SimpleTypeContext : TypeNameContext {
-		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
-			return GetRuleContext<IdentifierContext>(0);
+		public IdentifierContext schema;
+		public IdentifierContext typeIdentifier;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode DOT() { return GetToken(StreamSqlParser.DOT, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] INTEGER_VALUE() { return GetTokens(StreamSqlParser.INTEGER_VALUE); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode INTEGER_VALUE(int i) {
@@ -8837,22 +8888,22 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1222;
+			State = 1237;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1179;
+				State = 1189;
 				Match(ARRAY);
-				State = 1180;
+				State = 1190;
 				Match(LT);
-				State = 1181;
+				State = 1191;
 				typeName(0);
-				State = 1182;
+				State = 1192;
 				Match(GT);
 				}
 				break;
@@ -8861,17 +8912,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1184;
+				State = 1194;
 				Match(MAP);
-				State = 1185;
+				State = 1195;
 				Match(LT);
-				State = 1186;
+				State = 1196;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1187;
+				State = 1197;
 				Match(COMMA);
-				State = 1188;
+				State = 1198;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1189;
+				State = 1199;
 				Match(GT);
 				}
 				break;
@@ -8880,37 +8931,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1191;
-				Match(STRUCT);
-				State = 1192;
-				Match(LT);
 				State = 1201;
+				Match(STRUCT);
+				State = 1202;
+				Match(LT);
+				State = 1211;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 1193;
+					State = 1203;
 					structField();
-					State = 1198;
+					State = 1208;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1194;
+						State = 1204;
 						Match(COMMA);
-						State = 1195;
+						State = 1205;
 						structField();
 						}
 						}
-						State = 1200;
+						State = 1210;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1203;
+				State = 1213;
 				Match(GT);
 				}
 				break;
@@ -8919,14 +8970,26 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1204;
-				identifier();
-				State = 1206;
+				State = 1217;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
 				case 1:
 					{
-					State = 1205;
+					State = 1214;
+					((SimpleTypeContext)_localctx).schema = identifier();
+					State = 1215;
+					Match(DOT);
+					}
+					break;
+				}
+				State = 1219;
+				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
+				State = 1221;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
+				case 1:
+					{
+					State = 1220;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -8938,38 +9001,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1215;
+				State = 1230;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 				case 1:
 					{
-					State = 1208;
+					State = 1223;
 					Match(LPAREN);
-					State = 1209;
+					State = 1224;
 					Match(INTEGER_VALUE);
-					State = 1212;
+					State = 1227;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1210;
+						State = 1225;
 						Match(COMMA);
-						State = 1211;
+						State = 1226;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1214;
+					State = 1229;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1220;
+				State = 1235;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
 				case 1:
 					{
-					State = 1217;
+					State = 1232;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -8978,9 +9041,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1218;
+					State = 1233;
 					Match(TIME);
-					State = 1219;
+					State = 1234;
 					Match(ZONE);
 					}
 					break;
@@ -8989,9 +9052,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1229;
+			State = 1244;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,186,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,188,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -9001,18 +9064,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1224;
+					State = 1239;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1225;
+					State = 1240;
 					Match(LBRACKET);
-					State = 1226;
+					State = 1241;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1231;
+				State = 1246;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,186,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,188,Context);
 			}
 			}
 		}
@@ -9054,9 +9117,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1232;
+			State = 1247;
 			identifier();
-			State = 1233;
+			State = 1248;
 			typeName(0);
 			}
 		}
@@ -9099,16 +9162,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1235;
+			State = 1250;
 			identifier();
-			State = 1238;
+			State = 1253;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
 			case 1:
 				{
-				State = 1236;
+				State = 1251;
 				Match(DOT);
-				State = 1237;
+				State = 1252;
 				identifier();
 				}
 				break;
@@ -9150,7 +9213,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1240;
+			State = 1255;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9196,7 +9259,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1242;
+			State = 1257;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9242,20 +9305,20 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 94, RULE_identifier);
 		try {
-			State = 1247;
+			State = 1262;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1244;
+				State = 1259;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1245;
+				State = 1260;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9350,7 +9413,7 @@ public partial class StreamSqlParser : Parser {
 			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1246;
+				State = 1261;
 				nonReserved();
 				}
 				break;
@@ -9480,7 +9543,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1249;
+			State = 1264;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1048575L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9559,7 +9622,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,186,1252,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,186,1267,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9626,400 +9689,406 @@ public partial class StreamSqlParser : Parser {
 		30,851,9,30,1,30,1,30,3,30,855,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,
 		1,31,3,31,865,8,31,1,31,1,31,1,31,3,31,870,8,31,1,32,1,32,3,32,874,8,32,
 		1,32,1,32,3,32,878,8,32,3,32,880,8,32,1,32,1,32,1,32,1,32,3,32,886,8,32,
-		1,32,1,32,3,32,890,8,32,3,32,892,8,32,1,32,1,32,1,32,1,32,1,32,5,32,899,
-		8,32,10,32,12,32,902,9,32,1,32,1,32,3,32,906,8,32,1,32,1,32,3,32,910,8,
-		32,3,32,912,8,32,1,32,1,32,1,32,1,32,3,32,918,8,32,1,33,1,33,1,34,1,34,
-		1,34,3,34,925,8,34,1,34,1,34,3,34,929,8,34,1,34,1,34,1,34,1,34,1,34,1,
-		34,5,34,937,8,34,10,34,12,34,940,9,34,1,35,1,35,1,35,1,35,3,35,946,8,35,
-		1,35,1,35,1,35,1,35,1,35,1,35,3,35,954,8,35,1,35,1,35,1,35,1,35,1,35,1,
-		35,3,35,962,8,35,1,35,1,35,1,35,1,35,1,35,5,35,969,8,35,10,35,12,35,972,
-		9,35,1,35,1,35,1,35,3,35,977,8,35,1,35,1,35,1,35,1,35,3,35,983,8,35,1,
-		35,1,35,3,35,987,8,35,1,35,1,35,1,35,3,35,992,8,35,1,35,1,35,1,35,3,35,
-		997,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1005,8,35,1,36,1,36,1,36,1,
-		36,1,36,1,36,3,36,1013,8,36,1,36,1,36,3,36,1017,8,36,1,37,1,37,1,38,1,
-		38,1,38,1,38,3,38,1025,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
-		38,1,38,1,38,1,38,5,38,1039,8,38,10,38,12,38,1042,9,38,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1053,8,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1081,8,39,10,39,12,39,1084,9,39,
-		3,39,1086,8,39,1,39,1,39,1,39,3,39,1091,8,39,1,39,4,39,1094,8,39,11,39,
-		12,39,1095,1,39,1,39,3,39,1100,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1115,8,39,1,39,1,39,1,39,5,39,1120,
-		8,39,10,39,12,39,1123,9,39,3,39,1125,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,3,39,1138,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1153,8,39,1,39,1,39,3,39,1157,
-		8,39,5,39,1159,8,39,10,39,12,39,1162,9,39,1,40,1,40,1,40,3,40,1167,8,40,
-		1,40,1,40,1,40,3,40,1172,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
-		1,42,5,42,1197,8,42,10,42,12,42,1200,9,42,3,42,1202,8,42,1,42,1,42,1,42,
-		3,42,1207,8,42,1,42,1,42,1,42,1,42,3,42,1213,8,42,1,42,3,42,1216,8,42,
-		1,42,1,42,1,42,3,42,1221,8,42,3,42,1223,8,42,1,42,1,42,1,42,5,42,1228,
-		8,42,10,42,12,42,1231,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,1239,8,44,
-		1,45,1,45,1,46,1,46,1,47,1,47,1,47,3,47,1248,8,47,1,48,1,48,1,48,0,6,36,
-		56,68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,
-		38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,
-		86,88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,
-		90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,89,93,93,95,
-		95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,137,4,0,26,
-		26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,2,0,120,120,
-		122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,2,0,
-		6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,150,155,1,0,
-		156,157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,2,0,33,33,
-		107,107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,31,34,36,40,
-		42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,98,100,101,
-		103,103,105,106,108,108,110,110,112,116,122,149,1471,0,101,1,0,0,0,2,422,
-		1,0,0,0,4,424,1,0,0,0,6,433,1,0,0,0,8,437,1,0,0,0,10,450,1,0,0,0,12,460,
-		1,0,0,0,14,462,1,0,0,0,16,483,1,0,0,0,18,485,1,0,0,0,20,492,1,0,0,0,22,
-		504,1,0,0,0,24,515,1,0,0,0,26,527,1,0,0,0,28,529,1,0,0,0,30,540,1,0,0,
-		0,32,560,1,0,0,0,34,592,1,0,0,0,36,601,1,0,0,0,38,621,1,0,0,0,40,637,1,
-		0,0,0,42,639,1,0,0,0,44,697,1,0,0,0,46,713,1,0,0,0,48,770,1,0,0,0,50,779,
-		1,0,0,0,52,781,1,0,0,0,54,796,1,0,0,0,56,798,1,0,0,0,58,838,1,0,0,0,60,
-		854,1,0,0,0,62,856,1,0,0,0,64,917,1,0,0,0,66,919,1,0,0,0,68,928,1,0,0,
-		0,70,1004,1,0,0,0,72,1016,1,0,0,0,74,1018,1,0,0,0,76,1024,1,0,0,0,78,1137,
-		1,0,0,0,80,1171,1,0,0,0,82,1173,1,0,0,0,84,1222,1,0,0,0,86,1232,1,0,0,
-		0,88,1235,1,0,0,0,90,1240,1,0,0,0,92,1242,1,0,0,0,94,1247,1,0,0,0,96,1249,
-		1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,
-		101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,3,2,1,0,105,107,
-		5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,0,0,108,109,1,0,
-		0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,115,1,0,0,0,113,
-		111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,0,0,0,116,118,5,
-		175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,
-		0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,123,1,0,0,0,123,
-		124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,0,0,127,128,5,69,
-		0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,
-		135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,136,5,29,0,0,135,132,
-		1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,88,44,0,138,140,3,14,
-		7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,0,141,143,3,20,10,0,
-		142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,145,5,5,0,0,145,147,
-		3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,423,1,0,0,0,148,150,5,14,
-		0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,
-		156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,0,155,157,5,29,0,0,156,153,
-		1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,160,3,88,44,0,159,161,3,20,
-		10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,163,5,5,0,0,163,
-		164,3,32,16,0,164,423,1,0,0,0,165,166,5,14,0,0,166,170,7,1,0,0,167,168,
-		5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,170,167,1,0,0,0,170,171,1,0,
-		0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,175,3,14,7,0,174,173,1,0,0,0,
-		174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,38,0,0,177,179,3,88,44,0,178,
-		176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,0,180,182,3,20,10,0,181,180,
-		1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,184,5,5,0,0,184,186,3,32,16,
-		0,185,183,1,0,0,0,185,186,1,0,0,0,186,423,1,0,0,0,187,188,5,50,0,0,188,
-		189,5,53,0,0,189,191,3,88,44,0,190,192,3,28,14,0,191,190,1,0,0,0,191,192,
-		1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,0,194,423,1,0,0,0,195,196,5,110,
-		0,0,196,201,3,88,44,0,197,199,5,5,0,0,198,197,1,0,0,0,198,199,1,0,0,0,
-		199,200,1,0,0,0,200,202,3,94,47,0,201,198,1,0,0,0,201,202,1,0,0,0,202,
-		203,1,0,0,0,203,204,5,87,0,0,204,209,3,8,4,0,205,206,5,173,0,0,206,208,
-		3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,209,210,1,0,0,
-		0,210,214,1,0,0,0,211,209,1,0,0,0,212,213,5,118,0,0,213,215,3,66,33,0,
-		214,212,1,0,0,0,214,215,1,0,0,0,215,423,1,0,0,0,216,217,5,19,0,0,217,218,
-		5,38,0,0,218,223,3,88,44,0,219,221,5,5,0,0,220,219,1,0,0,0,220,221,1,0,
-		0,0,221,222,1,0,0,0,222,224,3,94,47,0,223,220,1,0,0,0,223,224,1,0,0,0,
-		224,227,1,0,0,0,225,226,5,118,0,0,226,228,3,66,33,0,227,225,1,0,0,0,227,
-		228,1,0,0,0,228,423,1,0,0,0,229,423,3,32,16,0,230,232,5,98,0,0,231,233,
-		5,104,0,0,232,231,1,0,0,0,232,233,1,0,0,0,233,239,1,0,0,0,234,240,3,88,
-		44,0,235,236,5,171,0,0,236,237,3,32,16,0,237,238,5,172,0,0,238,240,1,0,
-		0,0,239,234,1,0,0,0,239,235,1,0,0,0,240,242,1,0,0,0,241,243,3,20,10,0,
-		242,241,1,0,0,0,242,243,1,0,0,0,243,423,1,0,0,0,244,245,5,88,0,0,245,247,
-		7,2,0,0,246,248,5,31,0,0,247,246,1,0,0,0,247,248,1,0,0,0,248,423,1,0,0,
-		0,249,250,5,88,0,0,250,251,5,63,0,0,251,423,5,115,0,0,252,253,5,88,0,0,
-		253,423,5,2,0,0,254,255,5,88,0,0,255,423,3,10,5,0,256,257,7,3,0,0,257,
-		258,5,40,0,0,258,423,3,94,47,0,259,261,7,3,0,0,260,262,5,31,0,0,261,260,
-		1,0,0,0,261,262,1,0,0,0,262,263,1,0,0,0,263,423,3,88,44,0,264,266,5,23,
-		0,0,265,267,5,63,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,
-		271,7,4,0,0,269,270,5,46,0,0,270,272,5,29,0,0,271,269,1,0,0,0,271,272,
-		1,0,0,0,272,273,1,0,0,0,273,276,3,88,44,0,274,275,5,19,0,0,275,277,5,105,
-		0,0,276,274,1,0,0,0,276,277,1,0,0,0,277,423,1,0,0,0,278,281,5,101,0,0,
-		279,282,3,94,47,0,280,282,5,2,0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,
-		423,1,0,0,0,283,423,5,36,0,0,284,286,5,87,0,0,285,287,7,5,0,0,286,285,
-		1,0,0,0,286,287,1,0,0,0,287,288,1,0,0,0,288,289,3,10,5,0,289,290,7,6,0,
-		0,290,291,3,12,6,0,291,423,1,0,0,0,292,295,5,80,0,0,293,296,3,10,5,0,294,
-		296,5,2,0,0,295,293,1,0,0,0,295,294,1,0,0,0,296,423,1,0,0,0,297,298,5,
-		30,0,0,298,423,3,2,1,0,299,302,5,76,0,0,300,303,5,177,0,0,301,303,3,94,
-		47,0,302,300,1,0,0,0,302,301,1,0,0,0,303,306,1,0,0,0,304,305,5,38,0,0,
-		305,307,5,7,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,310,1,0,0,0,308,309,
-		5,60,0,0,309,311,5,178,0,0,310,308,1,0,0,0,310,311,1,0,0,0,311,423,1,0,
-		0,0,312,316,5,125,0,0,313,314,5,133,0,0,314,316,5,136,0,0,315,312,1,0,
-		0,0,315,313,1,0,0,0,316,318,1,0,0,0,317,319,7,7,0,0,318,317,1,0,0,0,318,
-		319,1,0,0,0,319,330,1,0,0,0,320,327,3,6,3,0,321,323,5,173,0,0,322,321,
-		1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,6,3,0,325,322,1,0,0,
-		0,326,329,1,0,0,0,327,325,1,0,0,0,327,328,1,0,0,0,328,331,1,0,0,0,329,
-		327,1,0,0,0,330,320,1,0,0,0,330,331,1,0,0,0,331,423,1,0,0,0,332,334,7,
-		8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,341,1,0,0,0,
-		336,338,5,3,0,0,337,339,5,129,0,0,338,337,1,0,0,0,338,339,1,0,0,0,339,
-		340,1,0,0,0,340,342,5,126,0,0,341,336,1,0,0,0,341,342,1,0,0,0,342,423,
-		1,0,0,0,343,344,5,128,0,0,344,423,7,9,0,0,345,347,5,87,0,0,346,348,7,5,
-		0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,5,103,0,0,
-		350,353,5,123,0,0,351,354,3,12,6,0,352,354,5,61,0,0,353,351,1,0,0,0,353,
-		352,1,0,0,0,354,423,1,0,0,0,355,356,5,14,0,0,356,357,5,138,0,0,357,359,
-		3,94,47,0,358,360,5,120,0,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,
-		0,0,0,361,362,5,139,0,0,362,363,5,177,0,0,363,423,1,0,0,0,364,365,5,140,
-		0,0,365,366,5,171,0,0,366,367,3,32,16,0,367,368,5,172,0,0,368,369,5,104,
-		0,0,369,384,5,141,0,0,370,372,5,120,0,0,371,370,1,0,0,0,371,372,1,0,0,
-		0,372,373,1,0,0,0,373,374,5,171,0,0,374,379,3,4,2,0,375,376,5,173,0,0,
-		376,378,3,4,2,0,377,375,1,0,0,0,378,381,1,0,0,0,379,377,1,0,0,0,379,380,
-		1,0,0,0,380,382,1,0,0,0,381,379,1,0,0,0,382,383,5,172,0,0,383,385,1,0,
-		0,0,384,371,1,0,0,0,384,385,1,0,0,0,385,423,1,0,0,0,386,387,5,142,0,0,
-		387,389,3,94,47,0,388,390,5,129,0,0,389,388,1,0,0,0,389,390,1,0,0,0,390,
-		392,1,0,0,0,391,393,5,147,0,0,392,391,1,0,0,0,392,393,1,0,0,0,393,394,
-		1,0,0,0,394,397,5,143,0,0,395,396,7,10,0,0,396,398,5,146,0,0,397,395,1,
-		0,0,0,397,398,1,0,0,0,398,399,1,0,0,0,399,400,5,37,0,0,400,401,3,32,16,
-		0,401,423,1,0,0,0,402,411,5,144,0,0,403,405,5,145,0,0,404,403,1,0,0,0,
-		404,405,1,0,0,0,405,408,1,0,0,0,406,409,5,178,0,0,407,409,5,2,0,0,408,
-		406,1,0,0,0,408,407,1,0,0,0,409,412,1,0,0,0,410,412,5,145,0,0,411,404,
-		1,0,0,0,411,410,1,0,0,0,411,412,1,0,0,0,412,414,1,0,0,0,413,415,7,11,0,
-		0,414,413,1,0,0,0,414,415,1,0,0,0,415,416,1,0,0,0,416,423,3,94,47,0,417,
-		420,5,13,0,0,418,421,3,94,47,0,419,421,5,2,0,0,420,418,1,0,0,0,420,419,
-		1,0,0,0,421,423,1,0,0,0,422,126,1,0,0,0,422,148,1,0,0,0,422,165,1,0,0,
-		0,422,187,1,0,0,0,422,195,1,0,0,0,422,216,1,0,0,0,422,229,1,0,0,0,422,
-		230,1,0,0,0,422,244,1,0,0,0,422,249,1,0,0,0,422,252,1,0,0,0,422,254,1,
-		0,0,0,422,256,1,0,0,0,422,259,1,0,0,0,422,264,1,0,0,0,422,278,1,0,0,0,
-		422,283,1,0,0,0,422,284,1,0,0,0,422,292,1,0,0,0,422,297,1,0,0,0,422,299,
-		1,0,0,0,422,315,1,0,0,0,422,332,1,0,0,0,422,343,1,0,0,0,422,345,1,0,0,
-		0,422,355,1,0,0,0,422,364,1,0,0,0,422,386,1,0,0,0,422,402,1,0,0,0,422,
-		417,1,0,0,0,423,3,1,0,0,0,424,429,3,94,47,0,425,430,3,94,47,0,426,430,
-		5,177,0,0,427,430,5,107,0,0,428,430,5,33,0,0,429,425,1,0,0,0,429,426,1,
-		0,0,0,429,427,1,0,0,0,429,428,1,0,0,0,429,430,1,0,0,0,430,5,1,0,0,0,431,
-		434,5,64,0,0,432,434,3,94,47,0,433,431,1,0,0,0,433,432,1,0,0,0,434,435,
-		1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,436,7,1,0,0,0,437,438,3,94,47,
-		0,438,439,5,150,0,0,439,440,3,66,33,0,440,9,1,0,0,0,441,451,5,177,0,0,
-		442,447,3,94,47,0,443,444,5,174,0,0,444,446,3,94,47,0,445,443,1,0,0,0,
-		446,449,1,0,0,0,447,445,1,0,0,0,447,448,1,0,0,0,448,451,1,0,0,0,449,447,
-		1,0,0,0,450,441,1,0,0,0,450,442,1,0,0,0,451,11,1,0,0,0,452,461,5,177,0,
-		0,453,455,5,157,0,0,454,453,1,0,0,0,454,455,1,0,0,0,455,456,1,0,0,0,456,
-		461,3,92,46,0,457,461,3,94,47,0,458,461,5,18,0,0,459,461,5,68,0,0,460,
-		452,1,0,0,0,460,454,1,0,0,0,460,457,1,0,0,0,460,458,1,0,0,0,460,459,1,
-		0,0,0,461,13,1,0,0,0,462,463,5,171,0,0,463,468,3,16,8,0,464,465,5,173,
-		0,0,465,467,3,16,8,0,466,464,1,0,0,0,467,470,1,0,0,0,468,466,1,0,0,0,468,
-		469,1,0,0,0,469,471,1,0,0,0,470,468,1,0,0,0,471,472,5,172,0,0,472,15,1,
-		0,0,0,473,484,3,18,9,0,474,475,5,116,0,0,475,476,5,37,0,0,476,477,3,94,
-		47,0,477,478,5,5,0,0,478,479,3,66,33,0,479,484,1,0,0,0,480,481,5,75,0,
-		0,481,482,5,56,0,0,482,484,3,28,14,0,483,473,1,0,0,0,483,474,1,0,0,0,483,
-		480,1,0,0,0,484,17,1,0,0,0,485,486,3,94,47,0,486,490,3,84,42,0,487,491,
-		5,56,0,0,488,489,5,75,0,0,489,491,5,56,0,0,490,487,1,0,0,0,490,488,1,0,
-		0,0,490,491,1,0,0,0,491,19,1,0,0,0,492,493,5,120,0,0,493,494,5,171,0,0,
-		494,499,3,22,11,0,495,496,5,173,0,0,496,498,3,22,11,0,497,495,1,0,0,0,
-		498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,502,1,0,0,0,501,499,
-		1,0,0,0,502,503,5,172,0,0,503,21,1,0,0,0,504,505,3,94,47,0,505,506,5,150,
-		0,0,506,507,3,24,12,0,507,23,1,0,0,0,508,516,5,177,0,0,509,511,5,157,0,
-		0,510,509,1,0,0,0,510,511,1,0,0,0,511,512,1,0,0,0,512,516,3,92,46,0,513,
-		516,3,90,45,0,514,516,3,94,47,0,515,508,1,0,0,0,515,510,1,0,0,0,515,513,
-		1,0,0,0,515,514,1,0,0,0,516,25,1,0,0,0,517,518,5,112,0,0,518,523,3,30,
-		15,0,519,520,5,173,0,0,520,522,3,30,15,0,521,519,1,0,0,0,522,525,1,0,0,
-		0,523,521,1,0,0,0,523,524,1,0,0,0,524,528,1,0,0,0,525,523,1,0,0,0,526,
-		528,3,32,16,0,527,517,1,0,0,0,527,526,1,0,0,0,528,27,1,0,0,0,529,530,5,
-		171,0,0,530,535,3,94,47,0,531,532,5,173,0,0,532,534,3,94,47,0,533,531,
-		1,0,0,0,534,537,1,0,0,0,535,533,1,0,0,0,535,536,1,0,0,0,536,538,1,0,0,
-		0,537,535,1,0,0,0,538,539,5,172,0,0,539,29,1,0,0,0,540,541,5,171,0,0,541,
-		546,3,66,33,0,542,543,5,173,0,0,543,545,3,66,33,0,544,542,1,0,0,0,545,
-		548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,0,547,549,1,0,0,0,548,546,1,
-		0,0,0,549,550,5,172,0,0,550,31,1,0,0,0,551,552,5,120,0,0,552,557,3,34,
-		17,0,553,554,5,173,0,0,554,556,3,34,17,0,555,553,1,0,0,0,556,559,1,0,0,
-		0,557,555,1,0,0,0,557,558,1,0,0,0,558,561,1,0,0,0,559,557,1,0,0,0,560,
-		551,1,0,0,0,560,561,1,0,0,0,561,562,1,0,0,0,562,573,3,36,18,0,563,564,
-		5,70,0,0,564,565,5,9,0,0,565,570,3,44,22,0,566,567,5,173,0,0,567,569,3,
-		44,22,0,568,566,1,0,0,0,569,572,1,0,0,0,570,568,1,0,0,0,570,571,1,0,0,
-		0,571,574,1,0,0,0,572,570,1,0,0,0,573,563,1,0,0,0,573,574,1,0,0,0,574,
-		576,1,0,0,0,575,577,3,46,23,0,576,575,1,0,0,0,576,577,1,0,0,0,577,583,
-		1,0,0,0,578,581,5,60,0,0,579,582,5,178,0,0,580,582,5,2,0,0,581,579,1,0,
-		0,0,581,580,1,0,0,0,582,584,1,0,0,0,583,578,1,0,0,0,583,584,1,0,0,0,584,
-		590,1,0,0,0,585,586,5,67,0,0,586,588,5,178,0,0,587,589,7,12,0,0,588,587,
-		1,0,0,0,588,589,1,0,0,0,589,591,1,0,0,0,590,585,1,0,0,0,590,591,1,0,0,
-		0,591,33,1,0,0,0,592,594,3,94,47,0,593,595,3,28,14,0,594,593,1,0,0,0,594,
-		595,1,0,0,0,595,596,1,0,0,0,596,597,5,5,0,0,597,598,5,171,0,0,598,599,
-		3,32,16,0,599,600,5,172,0,0,600,35,1,0,0,0,601,602,6,18,-1,0,602,603,3,
-		40,20,0,603,618,1,0,0,0,604,605,10,2,0,0,605,607,5,51,0,0,606,608,3,38,
-		19,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,1,0,0,0,609,617,3,36,18,3,
-		610,611,10,1,0,0,611,613,7,13,0,0,612,614,3,38,19,0,613,612,1,0,0,0,613,
-		614,1,0,0,0,614,615,1,0,0,0,615,617,3,36,18,2,616,604,1,0,0,0,616,610,
-		1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,0,0,0,619,37,1,0,0,0,
-		620,618,1,0,0,0,621,622,7,14,0,0,622,39,1,0,0,0,623,638,3,42,21,0,624,
-		625,5,112,0,0,625,630,3,30,15,0,626,627,5,173,0,0,627,629,3,30,15,0,628,
-		626,1,0,0,0,629,632,1,0,0,0,630,628,1,0,0,0,630,631,1,0,0,0,631,638,1,
-		0,0,0,632,630,1,0,0,0,633,634,5,171,0,0,634,635,3,32,16,0,635,636,5,172,
-		0,0,636,638,1,0,0,0,637,623,1,0,0,0,637,624,1,0,0,0,637,633,1,0,0,0,638,
-		41,1,0,0,0,639,641,5,85,0,0,640,642,5,22,0,0,641,640,1,0,0,0,641,642,1,
-		0,0,0,642,643,1,0,0,0,643,648,3,54,27,0,644,645,5,173,0,0,645,647,3,54,
-		27,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,0,0,648,649,1,0,0,0,649,
-		660,1,0,0,0,650,648,1,0,0,0,651,652,5,38,0,0,652,657,3,56,28,0,653,654,
-		5,173,0,0,654,656,3,56,28,0,655,653,1,0,0,0,656,659,1,0,0,0,657,655,1,
-		0,0,0,657,658,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,0,660,651,1,0,0,0,
-		660,661,1,0,0,0,661,663,1,0,0,0,662,664,3,48,24,0,663,662,1,0,0,0,663,
-		664,1,0,0,0,664,667,1,0,0,0,665,666,5,118,0,0,666,668,3,66,33,0,667,665,
-		1,0,0,0,667,668,1,0,0,0,668,679,1,0,0,0,669,670,5,43,0,0,670,671,5,9,0,
-		0,671,676,3,66,33,0,672,673,5,173,0,0,673,675,3,66,33,0,674,672,1,0,0,
-		0,675,678,1,0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,680,1,0,0,0,678,
-		676,1,0,0,0,679,669,1,0,0,0,679,680,1,0,0,0,680,683,1,0,0,0,681,682,5,
-		44,0,0,682,684,3,66,33,0,683,681,1,0,0,0,683,684,1,0,0,0,684,695,1,0,0,
-		0,685,686,5,72,0,0,686,687,5,9,0,0,687,692,3,66,33,0,688,689,5,173,0,0,
-		689,691,3,66,33,0,690,688,1,0,0,0,691,694,1,0,0,0,692,690,1,0,0,0,692,
-		693,1,0,0,0,693,696,1,0,0,0,694,692,1,0,0,0,695,685,1,0,0,0,695,696,1,
-		0,0,0,696,43,1,0,0,0,697,699,3,66,33,0,698,700,7,15,0,0,699,698,1,0,0,
-		0,699,700,1,0,0,0,700,703,1,0,0,0,701,702,5,66,0,0,702,704,7,16,0,0,703,
-		701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,0,0,705,706,5,25,0,0,706,714,5,
-		12,0,0,707,708,5,25,0,0,708,714,5,34,0,0,709,710,5,25,0,0,710,711,5,68,
-		0,0,711,712,5,119,0,0,712,714,5,13,0,0,713,705,1,0,0,0,713,707,1,0,0,0,
-		713,709,1,0,0,0,714,47,1,0,0,0,715,716,5,119,0,0,716,717,5,108,0,0,717,
-		718,5,171,0,0,718,719,5,91,0,0,719,723,3,52,26,0,720,722,3,50,25,0,721,
-		720,1,0,0,0,722,725,1,0,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,726,1,
-		0,0,0,725,723,1,0,0,0,726,727,5,172,0,0,727,771,1,0,0,0,728,729,5,119,
-		0,0,729,730,5,45,0,0,730,731,5,171,0,0,731,732,5,91,0,0,732,733,3,52,26,
-		0,733,734,5,173,0,0,734,735,5,1,0,0,735,736,5,9,0,0,736,740,3,52,26,0,
-		737,739,3,50,25,0,738,737,1,0,0,0,739,742,1,0,0,0,740,738,1,0,0,0,740,
-		741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,172,0,0,744,771,
-		1,0,0,0,745,746,5,119,0,0,746,747,5,86,0,0,747,748,5,171,0,0,748,752,3,
-		52,26,0,749,751,3,50,25,0,750,749,1,0,0,0,751,754,1,0,0,0,752,750,1,0,
-		0,0,752,753,1,0,0,0,753,755,1,0,0,0,754,752,1,0,0,0,755,756,5,172,0,0,
-		756,771,1,0,0,0,757,758,5,119,0,0,758,759,5,92,0,0,759,760,5,171,0,0,760,
-		761,5,91,0,0,761,765,3,52,26,0,762,764,3,50,25,0,763,762,1,0,0,0,764,767,
-		1,0,0,0,765,763,1,0,0,0,765,766,1,0,0,0,766,768,1,0,0,0,767,765,1,0,0,
-		0,768,769,5,172,0,0,769,771,1,0,0,0,770,715,1,0,0,0,770,728,1,0,0,0,770,
-		745,1,0,0,0,770,757,1,0,0,0,771,49,1,0,0,0,772,773,5,173,0,0,773,774,5,
-		81,0,0,774,780,3,52,26,0,775,776,5,173,0,0,776,777,5,42,0,0,777,778,5,
-		73,0,0,778,780,3,52,26,0,779,772,1,0,0,0,779,775,1,0,0,0,780,51,1,0,0,
-		0,781,782,5,178,0,0,782,783,3,94,47,0,783,53,1,0,0,0,784,797,5,158,0,0,
-		785,786,3,94,47,0,786,787,5,174,0,0,787,788,5,158,0,0,788,797,1,0,0,0,
-		789,794,3,66,33,0,790,792,5,5,0,0,791,790,1,0,0,0,791,792,1,0,0,0,792,
-		793,1,0,0,0,793,795,3,94,47,0,794,791,1,0,0,0,794,795,1,0,0,0,795,797,
-		1,0,0,0,796,784,1,0,0,0,796,785,1,0,0,0,796,789,1,0,0,0,797,55,1,0,0,0,
-		798,799,6,28,-1,0,799,800,3,64,32,0,800,820,1,0,0,0,801,802,10,3,0,0,802,
-		803,5,15,0,0,803,804,5,55,0,0,804,819,3,64,32,0,805,806,10,2,0,0,806,807,
-		3,58,29,0,807,808,5,55,0,0,808,816,3,64,32,0,809,811,3,62,31,0,810,809,
-		1,0,0,0,810,811,1,0,0,0,811,812,1,0,0,0,812,814,3,60,30,0,813,815,3,62,
-		31,0,814,813,1,0,0,0,814,815,1,0,0,0,815,817,1,0,0,0,816,810,1,0,0,0,816,
-		817,1,0,0,0,817,819,1,0,0,0,818,801,1,0,0,0,818,805,1,0,0,0,819,822,1,
-		0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,57,1,0,0,0,822,820,1,0,0,0,823,
-		825,5,49,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,839,1,0,0,0,826,828,5,
-		58,0,0,827,829,5,71,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,839,1,0,0,
-		0,830,832,5,82,0,0,831,833,5,71,0,0,832,831,1,0,0,0,832,833,1,0,0,0,833,
-		839,1,0,0,0,834,836,5,39,0,0,835,837,5,71,0,0,836,835,1,0,0,0,836,837,
-		1,0,0,0,837,839,1,0,0,0,838,824,1,0,0,0,838,826,1,0,0,0,838,830,1,0,0,
-		0,838,834,1,0,0,0,839,59,1,0,0,0,840,841,5,68,0,0,841,855,3,66,33,0,842,
-		843,5,111,0,0,843,844,5,171,0,0,844,849,3,94,47,0,845,846,5,173,0,0,846,
-		848,3,94,47,0,847,845,1,0,0,0,848,851,1,0,0,0,849,847,1,0,0,0,849,850,
-		1,0,0,0,850,852,1,0,0,0,851,849,1,0,0,0,852,853,5,172,0,0,853,855,1,0,
-		0,0,854,840,1,0,0,0,854,842,1,0,0,0,855,61,1,0,0,0,856,864,5,121,0,0,857,
-		865,3,52,26,0,858,859,5,171,0,0,859,860,3,52,26,0,860,861,5,173,0,0,861,
-		862,3,52,26,0,862,863,5,172,0,0,863,865,1,0,0,0,864,857,1,0,0,0,864,858,
-		1,0,0,0,865,869,1,0,0,0,866,867,5,42,0,0,867,868,5,73,0,0,868,870,3,52,
-		26,0,869,866,1,0,0,0,869,870,1,0,0,0,870,63,1,0,0,0,871,879,3,88,44,0,
-		872,874,5,5,0,0,873,872,1,0,0,0,873,874,1,0,0,0,874,875,1,0,0,0,875,877,
-		3,94,47,0,876,878,3,28,14,0,877,876,1,0,0,0,877,878,1,0,0,0,878,880,1,
-		0,0,0,879,873,1,0,0,0,879,880,1,0,0,0,880,918,1,0,0,0,881,882,5,171,0,
-		0,882,883,3,32,16,0,883,891,5,172,0,0,884,886,5,5,0,0,885,884,1,0,0,0,
-		885,886,1,0,0,0,886,887,1,0,0,0,887,889,3,94,47,0,888,890,3,28,14,0,889,
-		888,1,0,0,0,889,890,1,0,0,0,890,892,1,0,0,0,891,885,1,0,0,0,891,892,1,
-		0,0,0,892,918,1,0,0,0,893,894,3,94,47,0,894,895,5,171,0,0,895,900,3,66,
-		33,0,896,897,5,173,0,0,897,899,3,66,33,0,898,896,1,0,0,0,899,902,1,0,0,
-		0,900,898,1,0,0,0,900,901,1,0,0,0,901,903,1,0,0,0,902,900,1,0,0,0,903,
-		911,5,172,0,0,904,906,5,5,0,0,905,904,1,0,0,0,905,906,1,0,0,0,906,907,
-		1,0,0,0,907,909,3,94,47,0,908,910,3,28,14,0,909,908,1,0,0,0,909,910,1,
-		0,0,0,910,912,1,0,0,0,911,905,1,0,0,0,911,912,1,0,0,0,912,918,1,0,0,0,
-		913,914,5,171,0,0,914,915,3,56,28,0,915,916,5,172,0,0,916,918,1,0,0,0,
-		917,871,1,0,0,0,917,881,1,0,0,0,917,893,1,0,0,0,917,913,1,0,0,0,918,65,
-		1,0,0,0,919,920,3,68,34,0,920,67,1,0,0,0,921,922,6,34,-1,0,922,924,3,76,
-		38,0,923,925,3,70,35,0,924,923,1,0,0,0,924,925,1,0,0,0,925,929,1,0,0,0,
-		926,927,5,64,0,0,927,929,3,68,34,3,928,921,1,0,0,0,928,926,1,0,0,0,929,
-		938,1,0,0,0,930,931,10,2,0,0,931,932,5,3,0,0,932,937,3,68,34,3,933,934,
-		10,1,0,0,934,935,5,69,0,0,935,937,3,68,34,2,936,930,1,0,0,0,936,933,1,
-		0,0,0,937,940,1,0,0,0,938,936,1,0,0,0,938,939,1,0,0,0,939,69,1,0,0,0,940,
-		938,1,0,0,0,941,942,3,74,37,0,942,943,3,76,38,0,943,1005,1,0,0,0,944,946,
-		5,64,0,0,945,944,1,0,0,0,945,946,1,0,0,0,946,947,1,0,0,0,947,948,5,8,0,
-		0,948,949,3,76,38,0,949,950,5,3,0,0,950,951,3,76,38,0,951,1005,1,0,0,0,
-		952,954,5,64,0,0,953,952,1,0,0,0,953,954,1,0,0,0,954,955,1,0,0,0,955,956,
-		5,48,0,0,956,957,5,171,0,0,957,958,3,32,16,0,958,959,5,172,0,0,959,1005,
-		1,0,0,0,960,962,5,64,0,0,961,960,1,0,0,0,961,962,1,0,0,0,962,963,1,0,0,
-		0,963,964,5,48,0,0,964,965,5,171,0,0,965,970,3,66,33,0,966,967,5,173,0,
-		0,967,969,3,66,33,0,968,966,1,0,0,0,969,972,1,0,0,0,970,968,1,0,0,0,970,
-		971,1,0,0,0,971,973,1,0,0,0,972,970,1,0,0,0,973,974,5,172,0,0,974,1005,
-		1,0,0,0,975,977,5,64,0,0,976,975,1,0,0,0,976,977,1,0,0,0,977,978,1,0,0,
-		0,978,979,7,17,0,0,979,982,3,76,38,0,980,981,5,27,0,0,981,983,3,76,38,
-		0,982,980,1,0,0,0,982,983,1,0,0,0,983,1005,1,0,0,0,984,986,5,54,0,0,985,
-		987,5,64,0,0,986,985,1,0,0,0,986,987,1,0,0,0,987,988,1,0,0,0,988,1005,
-		5,65,0,0,989,991,5,54,0,0,990,992,5,64,0,0,991,990,1,0,0,0,991,992,1,0,
-		0,0,992,993,1,0,0,0,993,1005,3,90,45,0,994,996,5,54,0,0,995,997,5,64,0,
-		0,996,995,1,0,0,0,996,997,1,0,0,0,997,998,1,0,0,0,998,999,5,22,0,0,999,
-		1000,5,38,0,0,1000,1005,3,76,38,0,1001,1002,3,72,36,0,1002,1003,3,76,38,
-		0,1003,1005,1,0,0,0,1004,941,1,0,0,0,1004,945,1,0,0,0,1004,953,1,0,0,0,
-		1004,961,1,0,0,0,1004,976,1,0,0,0,1004,984,1,0,0,0,1004,989,1,0,0,0,1004,
-		994,1,0,0,0,1004,1001,1,0,0,0,1005,71,1,0,0,0,1006,1017,7,18,0,0,1007,
-		1008,5,148,0,0,1008,1012,5,171,0,0,1009,1010,3,94,47,0,1010,1011,5,174,
-		0,0,1011,1013,1,0,0,0,1012,1009,1,0,0,0,1012,1013,1,0,0,0,1013,1014,1,
-		0,0,0,1014,1015,7,18,0,0,1015,1017,5,172,0,0,1016,1006,1,0,0,0,1016,1007,
-		1,0,0,0,1017,73,1,0,0,0,1018,1019,7,19,0,0,1019,75,1,0,0,0,1020,1021,6,
-		38,-1,0,1021,1025,3,78,39,0,1022,1023,7,20,0,0,1023,1025,3,76,38,5,1024,
-		1020,1,0,0,0,1024,1022,1,0,0,0,1025,1040,1,0,0,0,1026,1027,10,4,0,0,1027,
-		1028,7,21,0,0,1028,1039,3,76,38,5,1029,1030,10,3,0,0,1030,1031,7,20,0,
-		0,1031,1039,3,76,38,4,1032,1033,10,2,0,0,1033,1034,5,161,0,0,1034,1039,
-		3,76,38,3,1035,1036,10,1,0,0,1036,1037,7,22,0,0,1037,1039,3,76,38,2,1038,
-		1026,1,0,0,0,1038,1029,1,0,0,0,1038,1032,1,0,0,0,1038,1035,1,0,0,0,1039,
-		1042,1,0,0,0,1040,1038,1,0,0,0,1040,1041,1,0,0,0,1041,77,1,0,0,0,1042,
-		1040,1,0,0,0,1043,1044,6,39,-1,0,1044,1138,5,65,0,0,1045,1138,3,90,45,
-		0,1046,1138,3,92,46,0,1047,1138,5,177,0,0,1048,1138,5,176,0,0,1049,1050,
-		5,52,0,0,1050,1052,5,177,0,0,1051,1053,3,94,47,0,1052,1051,1,0,0,0,1052,
-		1053,1,0,0,0,1053,1138,1,0,0,0,1054,1055,3,94,47,0,1055,1056,5,177,0,0,
-		1056,1138,1,0,0,0,1057,1138,5,180,0,0,1058,1059,5,29,0,0,1059,1060,5,171,
-		0,0,1060,1061,3,32,16,0,1061,1062,5,172,0,0,1062,1138,1,0,0,0,1063,1064,
-		5,32,0,0,1064,1065,5,171,0,0,1065,1066,3,94,47,0,1066,1067,5,38,0,0,1067,
-		1068,3,76,38,0,1068,1069,5,172,0,0,1069,1138,1,0,0,0,1070,1138,7,23,0,
-		0,1071,1072,5,171,0,0,1072,1073,3,32,16,0,1073,1074,5,172,0,0,1074,1138,
-		1,0,0,0,1075,1076,5,4,0,0,1076,1085,5,164,0,0,1077,1082,3,66,33,0,1078,
-		1079,5,173,0,0,1079,1081,3,66,33,0,1080,1078,1,0,0,0,1081,1084,1,0,0,0,
-		1082,1080,1,0,0,0,1082,1083,1,0,0,0,1083,1086,1,0,0,0,1084,1082,1,0,0,
-		0,1085,1077,1,0,0,0,1085,1086,1,0,0,0,1086,1087,1,0,0,0,1087,1138,5,165,
-		0,0,1088,1090,5,10,0,0,1089,1091,3,66,33,0,1090,1089,1,0,0,0,1090,1091,
-		1,0,0,0,1091,1093,1,0,0,0,1092,1094,3,82,41,0,1093,1092,1,0,0,0,1094,1095,
-		1,0,0,0,1095,1093,1,0,0,0,1095,1096,1,0,0,0,1096,1099,1,0,0,0,1097,1098,
-		5,24,0,0,1098,1100,3,66,33,0,1099,1097,1,0,0,0,1099,1100,1,0,0,0,1100,
-		1101,1,0,0,0,1101,1102,5,26,0,0,1102,1138,1,0,0,0,1103,1104,5,11,0,0,1104,
-		1105,5,171,0,0,1105,1106,3,66,33,0,1106,1107,5,5,0,0,1107,1108,3,84,42,
-		0,1108,1109,5,172,0,0,1109,1138,1,0,0,0,1110,1111,3,80,40,0,1111,1124,
-		5,171,0,0,1112,1125,5,158,0,0,1113,1115,5,22,0,0,1114,1113,1,0,0,0,1114,
-		1115,1,0,0,0,1115,1116,1,0,0,0,1116,1121,3,66,33,0,1117,1118,5,173,0,0,
-		1118,1120,3,66,33,0,1119,1117,1,0,0,0,1120,1123,1,0,0,0,1121,1119,1,0,
-		0,0,1121,1122,1,0,0,0,1122,1125,1,0,0,0,1123,1121,1,0,0,0,1124,1112,1,
-		0,0,0,1124,1114,1,0,0,0,1124,1125,1,0,0,0,1125,1126,1,0,0,0,1126,1127,
-		5,172,0,0,1127,1138,1,0,0,0,1128,1129,3,94,47,0,1129,1130,5,174,0,0,1130,
-		1131,3,94,47,0,1131,1138,1,0,0,0,1132,1138,3,94,47,0,1133,1134,5,171,0,
-		0,1134,1135,3,66,33,0,1135,1136,5,172,0,0,1136,1138,1,0,0,0,1137,1043,
-		1,0,0,0,1137,1045,1,0,0,0,1137,1046,1,0,0,0,1137,1047,1,0,0,0,1137,1048,
-		1,0,0,0,1137,1049,1,0,0,0,1137,1054,1,0,0,0,1137,1057,1,0,0,0,1137,1058,
-		1,0,0,0,1137,1063,1,0,0,0,1137,1070,1,0,0,0,1137,1071,1,0,0,0,1137,1075,
-		1,0,0,0,1137,1088,1,0,0,0,1137,1103,1,0,0,0,1137,1110,1,0,0,0,1137,1128,
-		1,0,0,0,1137,1132,1,0,0,0,1137,1133,1,0,0,0,1138,1160,1,0,0,0,1139,1140,
-		10,9,0,0,1140,1141,5,164,0,0,1141,1142,3,76,38,0,1142,1143,5,165,0,0,1143,
-		1159,1,0,0,0,1144,1145,10,6,0,0,1145,1146,5,166,0,0,1146,1159,3,84,42,
-		0,1147,1148,10,5,0,0,1148,1152,5,149,0,0,1149,1150,3,94,47,0,1150,1151,
-		5,174,0,0,1151,1153,1,0,0,0,1152,1149,1,0,0,0,1152,1153,1,0,0,0,1153,1156,
-		1,0,0,0,1154,1157,3,94,47,0,1155,1157,5,18,0,0,1156,1154,1,0,0,0,1156,
-		1155,1,0,0,0,1157,1159,1,0,0,0,1158,1139,1,0,0,0,1158,1144,1,0,0,0,1158,
-		1147,1,0,0,0,1159,1162,1,0,0,0,1160,1158,1,0,0,0,1160,1161,1,0,0,0,1161,
-		79,1,0,0,0,1162,1160,1,0,0,0,1163,1164,3,94,47,0,1164,1165,5,174,0,0,1165,
-		1167,1,0,0,0,1166,1163,1,0,0,0,1166,1167,1,0,0,0,1167,1168,1,0,0,0,1168,
-		1172,3,94,47,0,1169,1172,5,58,0,0,1170,1172,5,82,0,0,1171,1166,1,0,0,0,
-		1171,1169,1,0,0,0,1171,1170,1,0,0,0,1172,81,1,0,0,0,1173,1174,5,117,0,
-		0,1174,1175,3,66,33,0,1175,1176,5,102,0,0,1176,1177,3,66,33,0,1177,83,
-		1,0,0,0,1178,1179,6,42,-1,0,1179,1180,5,4,0,0,1180,1181,5,152,0,0,1181,
-		1182,3,84,42,0,1182,1183,5,154,0,0,1183,1223,1,0,0,0,1184,1185,5,62,0,
-		0,1185,1186,5,152,0,0,1186,1187,3,84,42,0,1187,1188,5,173,0,0,1188,1189,
-		3,84,42,0,1189,1190,5,154,0,0,1190,1223,1,0,0,0,1191,1192,5,97,0,0,1192,
-		1201,5,152,0,0,1193,1198,3,86,43,0,1194,1195,5,173,0,0,1195,1197,3,86,
-		43,0,1196,1194,1,0,0,0,1197,1200,1,0,0,0,1198,1196,1,0,0,0,1198,1199,1,
-		0,0,0,1199,1202,1,0,0,0,1200,1198,1,0,0,0,1201,1193,1,0,0,0,1201,1202,
-		1,0,0,0,1202,1203,1,0,0,0,1203,1223,5,154,0,0,1204,1206,3,94,47,0,1205,
-		1207,7,24,0,0,1206,1205,1,0,0,0,1206,1207,1,0,0,0,1207,1215,1,0,0,0,1208,
-		1209,5,171,0,0,1209,1212,5,178,0,0,1210,1211,5,173,0,0,1211,1213,5,178,
-		0,0,1212,1210,1,0,0,0,1212,1213,1,0,0,0,1213,1214,1,0,0,0,1214,1216,5,
-		172,0,0,1215,1208,1,0,0,0,1215,1216,1,0,0,0,1216,1220,1,0,0,0,1217,1218,
-		7,10,0,0,1218,1219,5,103,0,0,1219,1221,5,123,0,0,1220,1217,1,0,0,0,1220,
-		1221,1,0,0,0,1221,1223,1,0,0,0,1222,1178,1,0,0,0,1222,1184,1,0,0,0,1222,
-		1191,1,0,0,0,1222,1204,1,0,0,0,1223,1229,1,0,0,0,1224,1225,10,2,0,0,1225,
-		1226,5,164,0,0,1226,1228,5,165,0,0,1227,1224,1,0,0,0,1228,1231,1,0,0,0,
-		1229,1227,1,0,0,0,1229,1230,1,0,0,0,1230,85,1,0,0,0,1231,1229,1,0,0,0,
-		1232,1233,3,94,47,0,1233,1234,3,84,42,0,1234,87,1,0,0,0,1235,1238,3,94,
-		47,0,1236,1237,5,174,0,0,1237,1239,3,94,47,0,1238,1236,1,0,0,0,1238,1239,
-		1,0,0,0,1239,89,1,0,0,0,1240,1241,7,25,0,0,1241,91,1,0,0,0,1242,1243,7,
-		26,0,0,1243,93,1,0,0,0,1244,1248,5,181,0,0,1245,1248,5,182,0,0,1246,1248,
-		3,96,48,0,1247,1244,1,0,0,0,1247,1245,1,0,0,0,1247,1246,1,0,0,0,1248,95,
-		1,0,0,0,1249,1250,7,27,0,0,1250,97,1,0,0,0,189,101,108,113,119,122,129,
+		1,32,1,32,3,32,890,8,32,3,32,892,8,32,1,32,1,32,1,32,3,32,897,8,32,1,32,
+		1,32,1,32,1,32,1,32,5,32,904,8,32,10,32,12,32,907,9,32,1,32,1,32,3,32,
+		911,8,32,1,32,1,32,3,32,915,8,32,3,32,917,8,32,1,32,1,32,1,32,1,32,3,32,
+		923,8,32,1,33,1,33,1,34,1,34,1,34,3,34,930,8,34,1,34,1,34,3,34,934,8,34,
+		1,34,1,34,1,34,1,34,1,34,1,34,5,34,942,8,34,10,34,12,34,945,9,34,1,35,
+		1,35,1,35,1,35,3,35,951,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,959,8,
+		35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,967,8,35,1,35,1,35,1,35,1,35,1,35,
+		5,35,974,8,35,10,35,12,35,977,9,35,1,35,1,35,1,35,3,35,982,8,35,1,35,1,
+		35,1,35,1,35,3,35,988,8,35,1,35,1,35,3,35,992,8,35,1,35,1,35,1,35,3,35,
+		997,8,35,1,35,1,35,1,35,3,35,1002,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,
+		35,1010,8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1018,8,36,1,36,1,36,3,
+		36,1022,8,36,1,37,1,37,1,38,1,38,1,38,1,38,3,38,1030,8,38,1,38,1,38,1,
+		38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1044,8,38,10,38,12,
+		38,1047,9,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1058,8,
+		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,
+		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1086,
+		8,39,10,39,12,39,1089,9,39,3,39,1091,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,3,39,1101,8,39,1,39,4,39,1104,8,39,11,39,12,39,1105,1,39,1,39,
+		3,39,1110,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,3,39,1125,8,39,1,39,1,39,1,39,5,39,1130,8,39,10,39,12,39,1133,
+		9,39,3,39,1135,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,3,39,1148,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,3,39,1163,8,39,1,39,1,39,3,39,1167,8,39,5,39,1169,8,39,
+		10,39,12,39,1172,9,39,1,40,1,40,1,40,3,40,1177,8,40,1,40,1,40,1,40,3,40,
+		1182,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,5,42,1207,8,42,
+		10,42,12,42,1210,9,42,3,42,1212,8,42,1,42,1,42,1,42,1,42,3,42,1218,8,42,
+		1,42,1,42,3,42,1222,8,42,1,42,1,42,1,42,1,42,3,42,1228,8,42,1,42,3,42,
+		1231,8,42,1,42,1,42,1,42,3,42,1236,8,42,3,42,1238,8,42,1,42,1,42,1,42,
+		5,42,1243,8,42,10,42,12,42,1246,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,
+		1254,8,44,1,45,1,45,1,46,1,46,1,47,1,47,1,47,3,47,1263,8,47,1,48,1,48,
+		1,48,0,6,36,56,68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,
+		30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,
+		78,80,82,84,86,88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,
+		41,41,77,78,90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,
+		89,93,93,95,95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,
+		137,4,0,26,26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,
+		2,0,120,120,122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,
+		2,22,22,2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,
+		150,155,1,0,156,157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,
+		2,0,33,33,107,107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,
+		31,34,36,40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,
+		98,100,101,103,103,105,106,108,108,110,110,112,116,122,149,1489,0,101,
+		1,0,0,0,2,422,1,0,0,0,4,424,1,0,0,0,6,433,1,0,0,0,8,437,1,0,0,0,10,450,
+		1,0,0,0,12,460,1,0,0,0,14,462,1,0,0,0,16,483,1,0,0,0,18,485,1,0,0,0,20,
+		492,1,0,0,0,22,504,1,0,0,0,24,515,1,0,0,0,26,527,1,0,0,0,28,529,1,0,0,
+		0,30,540,1,0,0,0,32,560,1,0,0,0,34,592,1,0,0,0,36,601,1,0,0,0,38,621,1,
+		0,0,0,40,637,1,0,0,0,42,639,1,0,0,0,44,697,1,0,0,0,46,713,1,0,0,0,48,770,
+		1,0,0,0,50,779,1,0,0,0,52,781,1,0,0,0,54,796,1,0,0,0,56,798,1,0,0,0,58,
+		838,1,0,0,0,60,854,1,0,0,0,62,856,1,0,0,0,64,922,1,0,0,0,66,924,1,0,0,
+		0,68,933,1,0,0,0,70,1009,1,0,0,0,72,1021,1,0,0,0,74,1023,1,0,0,0,76,1029,
+		1,0,0,0,78,1147,1,0,0,0,80,1181,1,0,0,0,82,1183,1,0,0,0,84,1237,1,0,0,
+		0,86,1247,1,0,0,0,88,1250,1,0,0,0,90,1255,1,0,0,0,92,1257,1,0,0,0,94,1262,
+		1,0,0,0,96,1264,1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,
+		101,99,1,0,0,0,101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,
+		3,2,1,0,105,107,5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,
+		0,0,108,109,1,0,0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,
+		115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,
+		0,0,0,116,118,5,175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,
+		0,119,120,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,
+		123,1,0,0,0,123,124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,
+		0,0,127,128,5,69,0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,
+		130,131,1,0,0,0,131,135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,
+		136,5,29,0,0,135,132,1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,
+		88,44,0,138,140,3,14,7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,
+		0,141,143,3,20,10,0,142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,
+		145,5,5,0,0,145,147,3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,423,
+		1,0,0,0,148,150,5,14,0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,
+		0,0,151,152,1,0,0,0,152,156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,
+		0,155,157,5,29,0,0,156,153,1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,
+		160,3,88,44,0,159,161,3,20,10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,
+		1,0,0,0,162,163,5,5,0,0,163,164,3,32,16,0,164,423,1,0,0,0,165,166,5,14,
+		0,0,166,170,7,1,0,0,167,168,5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,
+		170,167,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,
+		175,3,14,7,0,174,173,1,0,0,0,174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,
+		38,0,0,177,179,3,88,44,0,178,176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,
+		0,180,182,3,20,10,0,181,180,1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,
+		184,5,5,0,0,184,186,3,32,16,0,185,183,1,0,0,0,185,186,1,0,0,0,186,423,
+		1,0,0,0,187,188,5,50,0,0,188,189,5,53,0,0,189,191,3,88,44,0,190,192,3,
+		28,14,0,191,190,1,0,0,0,191,192,1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,
+		0,194,423,1,0,0,0,195,196,5,110,0,0,196,201,3,88,44,0,197,199,5,5,0,0,
+		198,197,1,0,0,0,198,199,1,0,0,0,199,200,1,0,0,0,200,202,3,94,47,0,201,
+		198,1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,204,5,87,0,0,204,209,3,
+		8,4,0,205,206,5,173,0,0,206,208,3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,
+		0,209,207,1,0,0,0,209,210,1,0,0,0,210,214,1,0,0,0,211,209,1,0,0,0,212,
+		213,5,118,0,0,213,215,3,66,33,0,214,212,1,0,0,0,214,215,1,0,0,0,215,423,
+		1,0,0,0,216,217,5,19,0,0,217,218,5,38,0,0,218,223,3,88,44,0,219,221,5,
+		5,0,0,220,219,1,0,0,0,220,221,1,0,0,0,221,222,1,0,0,0,222,224,3,94,47,
+		0,223,220,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,118,0,0,226,
+		228,3,66,33,0,227,225,1,0,0,0,227,228,1,0,0,0,228,423,1,0,0,0,229,423,
+		3,32,16,0,230,232,5,98,0,0,231,233,5,104,0,0,232,231,1,0,0,0,232,233,1,
+		0,0,0,233,239,1,0,0,0,234,240,3,88,44,0,235,236,5,171,0,0,236,237,3,32,
+		16,0,237,238,5,172,0,0,238,240,1,0,0,0,239,234,1,0,0,0,239,235,1,0,0,0,
+		240,242,1,0,0,0,241,243,3,20,10,0,242,241,1,0,0,0,242,243,1,0,0,0,243,
+		423,1,0,0,0,244,245,5,88,0,0,245,247,7,2,0,0,246,248,5,31,0,0,247,246,
+		1,0,0,0,247,248,1,0,0,0,248,423,1,0,0,0,249,250,5,88,0,0,250,251,5,63,
+		0,0,251,423,5,115,0,0,252,253,5,88,0,0,253,423,5,2,0,0,254,255,5,88,0,
+		0,255,423,3,10,5,0,256,257,7,3,0,0,257,258,5,40,0,0,258,423,3,94,47,0,
+		259,261,7,3,0,0,260,262,5,31,0,0,261,260,1,0,0,0,261,262,1,0,0,0,262,263,
+		1,0,0,0,263,423,3,88,44,0,264,266,5,23,0,0,265,267,5,63,0,0,266,265,1,
+		0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,271,7,4,0,0,269,270,5,46,0,0,
+		270,272,5,29,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,273,1,0,0,0,273,276,
+		3,88,44,0,274,275,5,19,0,0,275,277,5,105,0,0,276,274,1,0,0,0,276,277,1,
+		0,0,0,277,423,1,0,0,0,278,281,5,101,0,0,279,282,3,94,47,0,280,282,5,2,
+		0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,423,1,0,0,0,283,423,5,36,0,0,284,
+		286,5,87,0,0,285,287,7,5,0,0,286,285,1,0,0,0,286,287,1,0,0,0,287,288,1,
+		0,0,0,288,289,3,10,5,0,289,290,7,6,0,0,290,291,3,12,6,0,291,423,1,0,0,
+		0,292,295,5,80,0,0,293,296,3,10,5,0,294,296,5,2,0,0,295,293,1,0,0,0,295,
+		294,1,0,0,0,296,423,1,0,0,0,297,298,5,30,0,0,298,423,3,2,1,0,299,302,5,
+		76,0,0,300,303,5,177,0,0,301,303,3,94,47,0,302,300,1,0,0,0,302,301,1,0,
+		0,0,303,306,1,0,0,0,304,305,5,38,0,0,305,307,5,7,0,0,306,304,1,0,0,0,306,
+		307,1,0,0,0,307,310,1,0,0,0,308,309,5,60,0,0,309,311,5,178,0,0,310,308,
+		1,0,0,0,310,311,1,0,0,0,311,423,1,0,0,0,312,316,5,125,0,0,313,314,5,133,
+		0,0,314,316,5,136,0,0,315,312,1,0,0,0,315,313,1,0,0,0,316,318,1,0,0,0,
+		317,319,7,7,0,0,318,317,1,0,0,0,318,319,1,0,0,0,319,330,1,0,0,0,320,327,
+		3,6,3,0,321,323,5,173,0,0,322,321,1,0,0,0,322,323,1,0,0,0,323,324,1,0,
+		0,0,324,326,3,6,3,0,325,322,1,0,0,0,326,329,1,0,0,0,327,325,1,0,0,0,327,
+		328,1,0,0,0,328,331,1,0,0,0,329,327,1,0,0,0,330,320,1,0,0,0,330,331,1,
+		0,0,0,331,423,1,0,0,0,332,334,7,8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,
+		334,335,1,0,0,0,335,341,1,0,0,0,336,338,5,3,0,0,337,339,5,129,0,0,338,
+		337,1,0,0,0,338,339,1,0,0,0,339,340,1,0,0,0,340,342,5,126,0,0,341,336,
+		1,0,0,0,341,342,1,0,0,0,342,423,1,0,0,0,343,344,5,128,0,0,344,423,7,9,
+		0,0,345,347,5,87,0,0,346,348,7,5,0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,
+		349,1,0,0,0,349,350,5,103,0,0,350,353,5,123,0,0,351,354,3,12,6,0,352,354,
+		5,61,0,0,353,351,1,0,0,0,353,352,1,0,0,0,354,423,1,0,0,0,355,356,5,14,
+		0,0,356,357,5,138,0,0,357,359,3,94,47,0,358,360,5,120,0,0,359,358,1,0,
+		0,0,359,360,1,0,0,0,360,361,1,0,0,0,361,362,5,139,0,0,362,363,5,177,0,
+		0,363,423,1,0,0,0,364,365,5,140,0,0,365,366,5,171,0,0,366,367,3,32,16,
+		0,367,368,5,172,0,0,368,369,5,104,0,0,369,384,5,141,0,0,370,372,5,120,
+		0,0,371,370,1,0,0,0,371,372,1,0,0,0,372,373,1,0,0,0,373,374,5,171,0,0,
+		374,379,3,4,2,0,375,376,5,173,0,0,376,378,3,4,2,0,377,375,1,0,0,0,378,
+		381,1,0,0,0,379,377,1,0,0,0,379,380,1,0,0,0,380,382,1,0,0,0,381,379,1,
+		0,0,0,382,383,5,172,0,0,383,385,1,0,0,0,384,371,1,0,0,0,384,385,1,0,0,
+		0,385,423,1,0,0,0,386,387,5,142,0,0,387,389,3,94,47,0,388,390,5,129,0,
+		0,389,388,1,0,0,0,389,390,1,0,0,0,390,392,1,0,0,0,391,393,5,147,0,0,392,
+		391,1,0,0,0,392,393,1,0,0,0,393,394,1,0,0,0,394,397,5,143,0,0,395,396,
+		7,10,0,0,396,398,5,146,0,0,397,395,1,0,0,0,397,398,1,0,0,0,398,399,1,0,
+		0,0,399,400,5,37,0,0,400,401,3,32,16,0,401,423,1,0,0,0,402,411,5,144,0,
+		0,403,405,5,145,0,0,404,403,1,0,0,0,404,405,1,0,0,0,405,408,1,0,0,0,406,
+		409,5,178,0,0,407,409,5,2,0,0,408,406,1,0,0,0,408,407,1,0,0,0,409,412,
+		1,0,0,0,410,412,5,145,0,0,411,404,1,0,0,0,411,410,1,0,0,0,411,412,1,0,
+		0,0,412,414,1,0,0,0,413,415,7,11,0,0,414,413,1,0,0,0,414,415,1,0,0,0,415,
+		416,1,0,0,0,416,423,3,94,47,0,417,420,5,13,0,0,418,421,3,94,47,0,419,421,
+		5,2,0,0,420,418,1,0,0,0,420,419,1,0,0,0,421,423,1,0,0,0,422,126,1,0,0,
+		0,422,148,1,0,0,0,422,165,1,0,0,0,422,187,1,0,0,0,422,195,1,0,0,0,422,
+		216,1,0,0,0,422,229,1,0,0,0,422,230,1,0,0,0,422,244,1,0,0,0,422,249,1,
+		0,0,0,422,252,1,0,0,0,422,254,1,0,0,0,422,256,1,0,0,0,422,259,1,0,0,0,
+		422,264,1,0,0,0,422,278,1,0,0,0,422,283,1,0,0,0,422,284,1,0,0,0,422,292,
+		1,0,0,0,422,297,1,0,0,0,422,299,1,0,0,0,422,315,1,0,0,0,422,332,1,0,0,
+		0,422,343,1,0,0,0,422,345,1,0,0,0,422,355,1,0,0,0,422,364,1,0,0,0,422,
+		386,1,0,0,0,422,402,1,0,0,0,422,417,1,0,0,0,423,3,1,0,0,0,424,429,3,94,
+		47,0,425,430,3,94,47,0,426,430,5,177,0,0,427,430,5,107,0,0,428,430,5,33,
+		0,0,429,425,1,0,0,0,429,426,1,0,0,0,429,427,1,0,0,0,429,428,1,0,0,0,429,
+		430,1,0,0,0,430,5,1,0,0,0,431,434,5,64,0,0,432,434,3,94,47,0,433,431,1,
+		0,0,0,433,432,1,0,0,0,434,435,1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,
+		436,7,1,0,0,0,437,438,3,94,47,0,438,439,5,150,0,0,439,440,3,66,33,0,440,
+		9,1,0,0,0,441,451,5,177,0,0,442,447,3,94,47,0,443,444,5,174,0,0,444,446,
+		3,94,47,0,445,443,1,0,0,0,446,449,1,0,0,0,447,445,1,0,0,0,447,448,1,0,
+		0,0,448,451,1,0,0,0,449,447,1,0,0,0,450,441,1,0,0,0,450,442,1,0,0,0,451,
+		11,1,0,0,0,452,461,5,177,0,0,453,455,5,157,0,0,454,453,1,0,0,0,454,455,
+		1,0,0,0,455,456,1,0,0,0,456,461,3,92,46,0,457,461,3,94,47,0,458,461,5,
+		18,0,0,459,461,5,68,0,0,460,452,1,0,0,0,460,454,1,0,0,0,460,457,1,0,0,
+		0,460,458,1,0,0,0,460,459,1,0,0,0,461,13,1,0,0,0,462,463,5,171,0,0,463,
+		468,3,16,8,0,464,465,5,173,0,0,465,467,3,16,8,0,466,464,1,0,0,0,467,470,
+		1,0,0,0,468,466,1,0,0,0,468,469,1,0,0,0,469,471,1,0,0,0,470,468,1,0,0,
+		0,471,472,5,172,0,0,472,15,1,0,0,0,473,484,3,18,9,0,474,475,5,116,0,0,
+		475,476,5,37,0,0,476,477,3,94,47,0,477,478,5,5,0,0,478,479,3,66,33,0,479,
+		484,1,0,0,0,480,481,5,75,0,0,481,482,5,56,0,0,482,484,3,28,14,0,483,473,
+		1,0,0,0,483,474,1,0,0,0,483,480,1,0,0,0,484,17,1,0,0,0,485,486,3,94,47,
+		0,486,490,3,84,42,0,487,491,5,56,0,0,488,489,5,75,0,0,489,491,5,56,0,0,
+		490,487,1,0,0,0,490,488,1,0,0,0,490,491,1,0,0,0,491,19,1,0,0,0,492,493,
+		5,120,0,0,493,494,5,171,0,0,494,499,3,22,11,0,495,496,5,173,0,0,496,498,
+		3,22,11,0,497,495,1,0,0,0,498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,
+		0,0,500,502,1,0,0,0,501,499,1,0,0,0,502,503,5,172,0,0,503,21,1,0,0,0,504,
+		505,3,94,47,0,505,506,5,150,0,0,506,507,3,24,12,0,507,23,1,0,0,0,508,516,
+		5,177,0,0,509,511,5,157,0,0,510,509,1,0,0,0,510,511,1,0,0,0,511,512,1,
+		0,0,0,512,516,3,92,46,0,513,516,3,90,45,0,514,516,3,94,47,0,515,508,1,
+		0,0,0,515,510,1,0,0,0,515,513,1,0,0,0,515,514,1,0,0,0,516,25,1,0,0,0,517,
+		518,5,112,0,0,518,523,3,30,15,0,519,520,5,173,0,0,520,522,3,30,15,0,521,
+		519,1,0,0,0,522,525,1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,528,1,
+		0,0,0,525,523,1,0,0,0,526,528,3,32,16,0,527,517,1,0,0,0,527,526,1,0,0,
+		0,528,27,1,0,0,0,529,530,5,171,0,0,530,535,3,94,47,0,531,532,5,173,0,0,
+		532,534,3,94,47,0,533,531,1,0,0,0,534,537,1,0,0,0,535,533,1,0,0,0,535,
+		536,1,0,0,0,536,538,1,0,0,0,537,535,1,0,0,0,538,539,5,172,0,0,539,29,1,
+		0,0,0,540,541,5,171,0,0,541,546,3,66,33,0,542,543,5,173,0,0,543,545,3,
+		66,33,0,544,542,1,0,0,0,545,548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,
+		0,547,549,1,0,0,0,548,546,1,0,0,0,549,550,5,172,0,0,550,31,1,0,0,0,551,
+		552,5,120,0,0,552,557,3,34,17,0,553,554,5,173,0,0,554,556,3,34,17,0,555,
+		553,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,557,558,1,0,0,0,558,561,1,
+		0,0,0,559,557,1,0,0,0,560,551,1,0,0,0,560,561,1,0,0,0,561,562,1,0,0,0,
+		562,573,3,36,18,0,563,564,5,70,0,0,564,565,5,9,0,0,565,570,3,44,22,0,566,
+		567,5,173,0,0,567,569,3,44,22,0,568,566,1,0,0,0,569,572,1,0,0,0,570,568,
+		1,0,0,0,570,571,1,0,0,0,571,574,1,0,0,0,572,570,1,0,0,0,573,563,1,0,0,
+		0,573,574,1,0,0,0,574,576,1,0,0,0,575,577,3,46,23,0,576,575,1,0,0,0,576,
+		577,1,0,0,0,577,583,1,0,0,0,578,581,5,60,0,0,579,582,5,178,0,0,580,582,
+		5,2,0,0,581,579,1,0,0,0,581,580,1,0,0,0,582,584,1,0,0,0,583,578,1,0,0,
+		0,583,584,1,0,0,0,584,590,1,0,0,0,585,586,5,67,0,0,586,588,5,178,0,0,587,
+		589,7,12,0,0,588,587,1,0,0,0,588,589,1,0,0,0,589,591,1,0,0,0,590,585,1,
+		0,0,0,590,591,1,0,0,0,591,33,1,0,0,0,592,594,3,94,47,0,593,595,3,28,14,
+		0,594,593,1,0,0,0,594,595,1,0,0,0,595,596,1,0,0,0,596,597,5,5,0,0,597,
+		598,5,171,0,0,598,599,3,32,16,0,599,600,5,172,0,0,600,35,1,0,0,0,601,602,
+		6,18,-1,0,602,603,3,40,20,0,603,618,1,0,0,0,604,605,10,2,0,0,605,607,5,
+		51,0,0,606,608,3,38,19,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,1,0,0,
+		0,609,617,3,36,18,3,610,611,10,1,0,0,611,613,7,13,0,0,612,614,3,38,19,
+		0,613,612,1,0,0,0,613,614,1,0,0,0,614,615,1,0,0,0,615,617,3,36,18,2,616,
+		604,1,0,0,0,616,610,1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,
+		0,0,0,619,37,1,0,0,0,620,618,1,0,0,0,621,622,7,14,0,0,622,39,1,0,0,0,623,
+		638,3,42,21,0,624,625,5,112,0,0,625,630,3,30,15,0,626,627,5,173,0,0,627,
+		629,3,30,15,0,628,626,1,0,0,0,629,632,1,0,0,0,630,628,1,0,0,0,630,631,
+		1,0,0,0,631,638,1,0,0,0,632,630,1,0,0,0,633,634,5,171,0,0,634,635,3,32,
+		16,0,635,636,5,172,0,0,636,638,1,0,0,0,637,623,1,0,0,0,637,624,1,0,0,0,
+		637,633,1,0,0,0,638,41,1,0,0,0,639,641,5,85,0,0,640,642,5,22,0,0,641,640,
+		1,0,0,0,641,642,1,0,0,0,642,643,1,0,0,0,643,648,3,54,27,0,644,645,5,173,
+		0,0,645,647,3,54,27,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,0,0,
+		648,649,1,0,0,0,649,660,1,0,0,0,650,648,1,0,0,0,651,652,5,38,0,0,652,657,
+		3,56,28,0,653,654,5,173,0,0,654,656,3,56,28,0,655,653,1,0,0,0,656,659,
+		1,0,0,0,657,655,1,0,0,0,657,658,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,
+		0,660,651,1,0,0,0,660,661,1,0,0,0,661,663,1,0,0,0,662,664,3,48,24,0,663,
+		662,1,0,0,0,663,664,1,0,0,0,664,667,1,0,0,0,665,666,5,118,0,0,666,668,
+		3,66,33,0,667,665,1,0,0,0,667,668,1,0,0,0,668,679,1,0,0,0,669,670,5,43,
+		0,0,670,671,5,9,0,0,671,676,3,66,33,0,672,673,5,173,0,0,673,675,3,66,33,
+		0,674,672,1,0,0,0,675,678,1,0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,
+		680,1,0,0,0,678,676,1,0,0,0,679,669,1,0,0,0,679,680,1,0,0,0,680,683,1,
+		0,0,0,681,682,5,44,0,0,682,684,3,66,33,0,683,681,1,0,0,0,683,684,1,0,0,
+		0,684,695,1,0,0,0,685,686,5,72,0,0,686,687,5,9,0,0,687,692,3,66,33,0,688,
+		689,5,173,0,0,689,691,3,66,33,0,690,688,1,0,0,0,691,694,1,0,0,0,692,690,
+		1,0,0,0,692,693,1,0,0,0,693,696,1,0,0,0,694,692,1,0,0,0,695,685,1,0,0,
+		0,695,696,1,0,0,0,696,43,1,0,0,0,697,699,3,66,33,0,698,700,7,15,0,0,699,
+		698,1,0,0,0,699,700,1,0,0,0,700,703,1,0,0,0,701,702,5,66,0,0,702,704,7,
+		16,0,0,703,701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,0,0,705,706,5,25,0,0,
+		706,714,5,12,0,0,707,708,5,25,0,0,708,714,5,34,0,0,709,710,5,25,0,0,710,
+		711,5,68,0,0,711,712,5,119,0,0,712,714,5,13,0,0,713,705,1,0,0,0,713,707,
+		1,0,0,0,713,709,1,0,0,0,714,47,1,0,0,0,715,716,5,119,0,0,716,717,5,108,
+		0,0,717,718,5,171,0,0,718,719,5,91,0,0,719,723,3,52,26,0,720,722,3,50,
+		25,0,721,720,1,0,0,0,722,725,1,0,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,
+		726,1,0,0,0,725,723,1,0,0,0,726,727,5,172,0,0,727,771,1,0,0,0,728,729,
+		5,119,0,0,729,730,5,45,0,0,730,731,5,171,0,0,731,732,5,91,0,0,732,733,
+		3,52,26,0,733,734,5,173,0,0,734,735,5,1,0,0,735,736,5,9,0,0,736,740,3,
+		52,26,0,737,739,3,50,25,0,738,737,1,0,0,0,739,742,1,0,0,0,740,738,1,0,
+		0,0,740,741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,172,0,0,
+		744,771,1,0,0,0,745,746,5,119,0,0,746,747,5,86,0,0,747,748,5,171,0,0,748,
+		752,3,52,26,0,749,751,3,50,25,0,750,749,1,0,0,0,751,754,1,0,0,0,752,750,
+		1,0,0,0,752,753,1,0,0,0,753,755,1,0,0,0,754,752,1,0,0,0,755,756,5,172,
+		0,0,756,771,1,0,0,0,757,758,5,119,0,0,758,759,5,92,0,0,759,760,5,171,0,
+		0,760,761,5,91,0,0,761,765,3,52,26,0,762,764,3,50,25,0,763,762,1,0,0,0,
+		764,767,1,0,0,0,765,763,1,0,0,0,765,766,1,0,0,0,766,768,1,0,0,0,767,765,
+		1,0,0,0,768,769,5,172,0,0,769,771,1,0,0,0,770,715,1,0,0,0,770,728,1,0,
+		0,0,770,745,1,0,0,0,770,757,1,0,0,0,771,49,1,0,0,0,772,773,5,173,0,0,773,
+		774,5,81,0,0,774,780,3,52,26,0,775,776,5,173,0,0,776,777,5,42,0,0,777,
+		778,5,73,0,0,778,780,3,52,26,0,779,772,1,0,0,0,779,775,1,0,0,0,780,51,
+		1,0,0,0,781,782,5,178,0,0,782,783,3,94,47,0,783,53,1,0,0,0,784,797,5,158,
+		0,0,785,786,3,94,47,0,786,787,5,174,0,0,787,788,5,158,0,0,788,797,1,0,
+		0,0,789,794,3,66,33,0,790,792,5,5,0,0,791,790,1,0,0,0,791,792,1,0,0,0,
+		792,793,1,0,0,0,793,795,3,94,47,0,794,791,1,0,0,0,794,795,1,0,0,0,795,
+		797,1,0,0,0,796,784,1,0,0,0,796,785,1,0,0,0,796,789,1,0,0,0,797,55,1,0,
+		0,0,798,799,6,28,-1,0,799,800,3,64,32,0,800,820,1,0,0,0,801,802,10,3,0,
+		0,802,803,5,15,0,0,803,804,5,55,0,0,804,819,3,64,32,0,805,806,10,2,0,0,
+		806,807,3,58,29,0,807,808,5,55,0,0,808,816,3,64,32,0,809,811,3,62,31,0,
+		810,809,1,0,0,0,810,811,1,0,0,0,811,812,1,0,0,0,812,814,3,60,30,0,813,
+		815,3,62,31,0,814,813,1,0,0,0,814,815,1,0,0,0,815,817,1,0,0,0,816,810,
+		1,0,0,0,816,817,1,0,0,0,817,819,1,0,0,0,818,801,1,0,0,0,818,805,1,0,0,
+		0,819,822,1,0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,57,1,0,0,0,822,820,
+		1,0,0,0,823,825,5,49,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,839,1,0,0,
+		0,826,828,5,58,0,0,827,829,5,71,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,
+		839,1,0,0,0,830,832,5,82,0,0,831,833,5,71,0,0,832,831,1,0,0,0,832,833,
+		1,0,0,0,833,839,1,0,0,0,834,836,5,39,0,0,835,837,5,71,0,0,836,835,1,0,
+		0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,824,1,0,0,0,838,826,1,0,0,0,838,
+		830,1,0,0,0,838,834,1,0,0,0,839,59,1,0,0,0,840,841,5,68,0,0,841,855,3,
+		66,33,0,842,843,5,111,0,0,843,844,5,171,0,0,844,849,3,94,47,0,845,846,
+		5,173,0,0,846,848,3,94,47,0,847,845,1,0,0,0,848,851,1,0,0,0,849,847,1,
+		0,0,0,849,850,1,0,0,0,850,852,1,0,0,0,851,849,1,0,0,0,852,853,5,172,0,
+		0,853,855,1,0,0,0,854,840,1,0,0,0,854,842,1,0,0,0,855,61,1,0,0,0,856,864,
+		5,121,0,0,857,865,3,52,26,0,858,859,5,171,0,0,859,860,3,52,26,0,860,861,
+		5,173,0,0,861,862,3,52,26,0,862,863,5,172,0,0,863,865,1,0,0,0,864,857,
+		1,0,0,0,864,858,1,0,0,0,865,869,1,0,0,0,866,867,5,42,0,0,867,868,5,73,
+		0,0,868,870,3,52,26,0,869,866,1,0,0,0,869,870,1,0,0,0,870,63,1,0,0,0,871,
+		879,3,88,44,0,872,874,5,5,0,0,873,872,1,0,0,0,873,874,1,0,0,0,874,875,
+		1,0,0,0,875,877,3,94,47,0,876,878,3,28,14,0,877,876,1,0,0,0,877,878,1,
+		0,0,0,878,880,1,0,0,0,879,873,1,0,0,0,879,880,1,0,0,0,880,923,1,0,0,0,
+		881,882,5,171,0,0,882,883,3,32,16,0,883,891,5,172,0,0,884,886,5,5,0,0,
+		885,884,1,0,0,0,885,886,1,0,0,0,886,887,1,0,0,0,887,889,3,94,47,0,888,
+		890,3,28,14,0,889,888,1,0,0,0,889,890,1,0,0,0,890,892,1,0,0,0,891,885,
+		1,0,0,0,891,892,1,0,0,0,892,923,1,0,0,0,893,894,3,94,47,0,894,895,5,174,
+		0,0,895,897,1,0,0,0,896,893,1,0,0,0,896,897,1,0,0,0,897,898,1,0,0,0,898,
+		899,3,94,47,0,899,900,5,171,0,0,900,905,3,66,33,0,901,902,5,173,0,0,902,
+		904,3,66,33,0,903,901,1,0,0,0,904,907,1,0,0,0,905,903,1,0,0,0,905,906,
+		1,0,0,0,906,908,1,0,0,0,907,905,1,0,0,0,908,916,5,172,0,0,909,911,5,5,
+		0,0,910,909,1,0,0,0,910,911,1,0,0,0,911,912,1,0,0,0,912,914,3,94,47,0,
+		913,915,3,28,14,0,914,913,1,0,0,0,914,915,1,0,0,0,915,917,1,0,0,0,916,
+		910,1,0,0,0,916,917,1,0,0,0,917,923,1,0,0,0,918,919,5,171,0,0,919,920,
+		3,56,28,0,920,921,5,172,0,0,921,923,1,0,0,0,922,871,1,0,0,0,922,881,1,
+		0,0,0,922,896,1,0,0,0,922,918,1,0,0,0,923,65,1,0,0,0,924,925,3,68,34,0,
+		925,67,1,0,0,0,926,927,6,34,-1,0,927,929,3,76,38,0,928,930,3,70,35,0,929,
+		928,1,0,0,0,929,930,1,0,0,0,930,934,1,0,0,0,931,932,5,64,0,0,932,934,3,
+		68,34,3,933,926,1,0,0,0,933,931,1,0,0,0,934,943,1,0,0,0,935,936,10,2,0,
+		0,936,937,5,3,0,0,937,942,3,68,34,3,938,939,10,1,0,0,939,940,5,69,0,0,
+		940,942,3,68,34,2,941,935,1,0,0,0,941,938,1,0,0,0,942,945,1,0,0,0,943,
+		941,1,0,0,0,943,944,1,0,0,0,944,69,1,0,0,0,945,943,1,0,0,0,946,947,3,74,
+		37,0,947,948,3,76,38,0,948,1010,1,0,0,0,949,951,5,64,0,0,950,949,1,0,0,
+		0,950,951,1,0,0,0,951,952,1,0,0,0,952,953,5,8,0,0,953,954,3,76,38,0,954,
+		955,5,3,0,0,955,956,3,76,38,0,956,1010,1,0,0,0,957,959,5,64,0,0,958,957,
+		1,0,0,0,958,959,1,0,0,0,959,960,1,0,0,0,960,961,5,48,0,0,961,962,5,171,
+		0,0,962,963,3,32,16,0,963,964,5,172,0,0,964,1010,1,0,0,0,965,967,5,64,
+		0,0,966,965,1,0,0,0,966,967,1,0,0,0,967,968,1,0,0,0,968,969,5,48,0,0,969,
+		970,5,171,0,0,970,975,3,66,33,0,971,972,5,173,0,0,972,974,3,66,33,0,973,
+		971,1,0,0,0,974,977,1,0,0,0,975,973,1,0,0,0,975,976,1,0,0,0,976,978,1,
+		0,0,0,977,975,1,0,0,0,978,979,5,172,0,0,979,1010,1,0,0,0,980,982,5,64,
+		0,0,981,980,1,0,0,0,981,982,1,0,0,0,982,983,1,0,0,0,983,984,7,17,0,0,984,
+		987,3,76,38,0,985,986,5,27,0,0,986,988,3,76,38,0,987,985,1,0,0,0,987,988,
+		1,0,0,0,988,1010,1,0,0,0,989,991,5,54,0,0,990,992,5,64,0,0,991,990,1,0,
+		0,0,991,992,1,0,0,0,992,993,1,0,0,0,993,1010,5,65,0,0,994,996,5,54,0,0,
+		995,997,5,64,0,0,996,995,1,0,0,0,996,997,1,0,0,0,997,998,1,0,0,0,998,1010,
+		3,90,45,0,999,1001,5,54,0,0,1000,1002,5,64,0,0,1001,1000,1,0,0,0,1001,
+		1002,1,0,0,0,1002,1003,1,0,0,0,1003,1004,5,22,0,0,1004,1005,5,38,0,0,1005,
+		1010,3,76,38,0,1006,1007,3,72,36,0,1007,1008,3,76,38,0,1008,1010,1,0,0,
+		0,1009,946,1,0,0,0,1009,950,1,0,0,0,1009,958,1,0,0,0,1009,966,1,0,0,0,
+		1009,981,1,0,0,0,1009,989,1,0,0,0,1009,994,1,0,0,0,1009,999,1,0,0,0,1009,
+		1006,1,0,0,0,1010,71,1,0,0,0,1011,1022,7,18,0,0,1012,1013,5,148,0,0,1013,
+		1017,5,171,0,0,1014,1015,3,94,47,0,1015,1016,5,174,0,0,1016,1018,1,0,0,
+		0,1017,1014,1,0,0,0,1017,1018,1,0,0,0,1018,1019,1,0,0,0,1019,1020,7,18,
+		0,0,1020,1022,5,172,0,0,1021,1011,1,0,0,0,1021,1012,1,0,0,0,1022,73,1,
+		0,0,0,1023,1024,7,19,0,0,1024,75,1,0,0,0,1025,1026,6,38,-1,0,1026,1030,
+		3,78,39,0,1027,1028,7,20,0,0,1028,1030,3,76,38,5,1029,1025,1,0,0,0,1029,
+		1027,1,0,0,0,1030,1045,1,0,0,0,1031,1032,10,4,0,0,1032,1033,7,21,0,0,1033,
+		1044,3,76,38,5,1034,1035,10,3,0,0,1035,1036,7,20,0,0,1036,1044,3,76,38,
+		4,1037,1038,10,2,0,0,1038,1039,5,161,0,0,1039,1044,3,76,38,3,1040,1041,
+		10,1,0,0,1041,1042,7,22,0,0,1042,1044,3,76,38,2,1043,1031,1,0,0,0,1043,
+		1034,1,0,0,0,1043,1037,1,0,0,0,1043,1040,1,0,0,0,1044,1047,1,0,0,0,1045,
+		1043,1,0,0,0,1045,1046,1,0,0,0,1046,77,1,0,0,0,1047,1045,1,0,0,0,1048,
+		1049,6,39,-1,0,1049,1148,5,65,0,0,1050,1148,3,90,45,0,1051,1148,3,92,46,
+		0,1052,1148,5,177,0,0,1053,1148,5,176,0,0,1054,1055,5,52,0,0,1055,1057,
+		5,177,0,0,1056,1058,3,94,47,0,1057,1056,1,0,0,0,1057,1058,1,0,0,0,1058,
+		1148,1,0,0,0,1059,1060,3,94,47,0,1060,1061,5,177,0,0,1061,1148,1,0,0,0,
+		1062,1148,5,180,0,0,1063,1064,5,29,0,0,1064,1065,5,171,0,0,1065,1066,3,
+		32,16,0,1066,1067,5,172,0,0,1067,1148,1,0,0,0,1068,1069,5,32,0,0,1069,
+		1070,5,171,0,0,1070,1071,3,94,47,0,1071,1072,5,38,0,0,1072,1073,3,76,38,
+		0,1073,1074,5,172,0,0,1074,1148,1,0,0,0,1075,1148,7,23,0,0,1076,1077,5,
+		171,0,0,1077,1078,3,32,16,0,1078,1079,5,172,0,0,1079,1148,1,0,0,0,1080,
+		1081,5,4,0,0,1081,1090,5,164,0,0,1082,1087,3,66,33,0,1083,1084,5,173,0,
+		0,1084,1086,3,66,33,0,1085,1083,1,0,0,0,1086,1089,1,0,0,0,1087,1085,1,
+		0,0,0,1087,1088,1,0,0,0,1088,1091,1,0,0,0,1089,1087,1,0,0,0,1090,1082,
+		1,0,0,0,1090,1091,1,0,0,0,1091,1092,1,0,0,0,1092,1148,5,165,0,0,1093,1094,
+		5,4,0,0,1094,1095,5,171,0,0,1095,1096,3,32,16,0,1096,1097,5,172,0,0,1097,
+		1148,1,0,0,0,1098,1100,5,10,0,0,1099,1101,3,66,33,0,1100,1099,1,0,0,0,
+		1100,1101,1,0,0,0,1101,1103,1,0,0,0,1102,1104,3,82,41,0,1103,1102,1,0,
+		0,0,1104,1105,1,0,0,0,1105,1103,1,0,0,0,1105,1106,1,0,0,0,1106,1109,1,
+		0,0,0,1107,1108,5,24,0,0,1108,1110,3,66,33,0,1109,1107,1,0,0,0,1109,1110,
+		1,0,0,0,1110,1111,1,0,0,0,1111,1112,5,26,0,0,1112,1148,1,0,0,0,1113,1114,
+		5,11,0,0,1114,1115,5,171,0,0,1115,1116,3,66,33,0,1116,1117,5,5,0,0,1117,
+		1118,3,84,42,0,1118,1119,5,172,0,0,1119,1148,1,0,0,0,1120,1121,3,80,40,
+		0,1121,1134,5,171,0,0,1122,1135,5,158,0,0,1123,1125,5,22,0,0,1124,1123,
+		1,0,0,0,1124,1125,1,0,0,0,1125,1126,1,0,0,0,1126,1131,3,66,33,0,1127,1128,
+		5,173,0,0,1128,1130,3,66,33,0,1129,1127,1,0,0,0,1130,1133,1,0,0,0,1131,
+		1129,1,0,0,0,1131,1132,1,0,0,0,1132,1135,1,0,0,0,1133,1131,1,0,0,0,1134,
+		1122,1,0,0,0,1134,1124,1,0,0,0,1134,1135,1,0,0,0,1135,1136,1,0,0,0,1136,
+		1137,5,172,0,0,1137,1148,1,0,0,0,1138,1139,3,94,47,0,1139,1140,5,174,0,
+		0,1140,1141,3,94,47,0,1141,1148,1,0,0,0,1142,1148,3,94,47,0,1143,1144,
+		5,171,0,0,1144,1145,3,66,33,0,1145,1146,5,172,0,0,1146,1148,1,0,0,0,1147,
+		1048,1,0,0,0,1147,1050,1,0,0,0,1147,1051,1,0,0,0,1147,1052,1,0,0,0,1147,
+		1053,1,0,0,0,1147,1054,1,0,0,0,1147,1059,1,0,0,0,1147,1062,1,0,0,0,1147,
+		1063,1,0,0,0,1147,1068,1,0,0,0,1147,1075,1,0,0,0,1147,1076,1,0,0,0,1147,
+		1080,1,0,0,0,1147,1093,1,0,0,0,1147,1098,1,0,0,0,1147,1113,1,0,0,0,1147,
+		1120,1,0,0,0,1147,1138,1,0,0,0,1147,1142,1,0,0,0,1147,1143,1,0,0,0,1148,
+		1170,1,0,0,0,1149,1150,10,9,0,0,1150,1151,5,164,0,0,1151,1152,3,76,38,
+		0,1152,1153,5,165,0,0,1153,1169,1,0,0,0,1154,1155,10,6,0,0,1155,1156,5,
+		166,0,0,1156,1169,3,84,42,0,1157,1158,10,5,0,0,1158,1162,5,149,0,0,1159,
+		1160,3,94,47,0,1160,1161,5,174,0,0,1161,1163,1,0,0,0,1162,1159,1,0,0,0,
+		1162,1163,1,0,0,0,1163,1166,1,0,0,0,1164,1167,3,94,47,0,1165,1167,5,18,
+		0,0,1166,1164,1,0,0,0,1166,1165,1,0,0,0,1167,1169,1,0,0,0,1168,1149,1,
+		0,0,0,1168,1154,1,0,0,0,1168,1157,1,0,0,0,1169,1172,1,0,0,0,1170,1168,
+		1,0,0,0,1170,1171,1,0,0,0,1171,79,1,0,0,0,1172,1170,1,0,0,0,1173,1174,
+		3,94,47,0,1174,1175,5,174,0,0,1175,1177,1,0,0,0,1176,1173,1,0,0,0,1176,
+		1177,1,0,0,0,1177,1178,1,0,0,0,1178,1182,3,94,47,0,1179,1182,5,58,0,0,
+		1180,1182,5,82,0,0,1181,1176,1,0,0,0,1181,1179,1,0,0,0,1181,1180,1,0,0,
+		0,1182,81,1,0,0,0,1183,1184,5,117,0,0,1184,1185,3,66,33,0,1185,1186,5,
+		102,0,0,1186,1187,3,66,33,0,1187,83,1,0,0,0,1188,1189,6,42,-1,0,1189,1190,
+		5,4,0,0,1190,1191,5,152,0,0,1191,1192,3,84,42,0,1192,1193,5,154,0,0,1193,
+		1238,1,0,0,0,1194,1195,5,62,0,0,1195,1196,5,152,0,0,1196,1197,3,84,42,
+		0,1197,1198,5,173,0,0,1198,1199,3,84,42,0,1199,1200,5,154,0,0,1200,1238,
+		1,0,0,0,1201,1202,5,97,0,0,1202,1211,5,152,0,0,1203,1208,3,86,43,0,1204,
+		1205,5,173,0,0,1205,1207,3,86,43,0,1206,1204,1,0,0,0,1207,1210,1,0,0,0,
+		1208,1206,1,0,0,0,1208,1209,1,0,0,0,1209,1212,1,0,0,0,1210,1208,1,0,0,
+		0,1211,1203,1,0,0,0,1211,1212,1,0,0,0,1212,1213,1,0,0,0,1213,1238,5,154,
+		0,0,1214,1215,3,94,47,0,1215,1216,5,174,0,0,1216,1218,1,0,0,0,1217,1214,
+		1,0,0,0,1217,1218,1,0,0,0,1218,1219,1,0,0,0,1219,1221,3,94,47,0,1220,1222,
+		7,24,0,0,1221,1220,1,0,0,0,1221,1222,1,0,0,0,1222,1230,1,0,0,0,1223,1224,
+		5,171,0,0,1224,1227,5,178,0,0,1225,1226,5,173,0,0,1226,1228,5,178,0,0,
+		1227,1225,1,0,0,0,1227,1228,1,0,0,0,1228,1229,1,0,0,0,1229,1231,5,172,
+		0,0,1230,1223,1,0,0,0,1230,1231,1,0,0,0,1231,1235,1,0,0,0,1232,1233,7,
+		10,0,0,1233,1234,5,103,0,0,1234,1236,5,123,0,0,1235,1232,1,0,0,0,1235,
+		1236,1,0,0,0,1236,1238,1,0,0,0,1237,1188,1,0,0,0,1237,1194,1,0,0,0,1237,
+		1201,1,0,0,0,1237,1217,1,0,0,0,1238,1244,1,0,0,0,1239,1240,10,2,0,0,1240,
+		1241,5,164,0,0,1241,1243,5,165,0,0,1242,1239,1,0,0,0,1243,1246,1,0,0,0,
+		1244,1242,1,0,0,0,1244,1245,1,0,0,0,1245,85,1,0,0,0,1246,1244,1,0,0,0,
+		1247,1248,3,94,47,0,1248,1249,3,84,42,0,1249,87,1,0,0,0,1250,1253,3,94,
+		47,0,1251,1252,5,174,0,0,1252,1254,3,94,47,0,1253,1251,1,0,0,0,1253,1254,
+		1,0,0,0,1254,89,1,0,0,0,1255,1256,7,25,0,0,1256,91,1,0,0,0,1257,1258,7,
+		26,0,0,1258,93,1,0,0,0,1259,1263,5,181,0,0,1260,1263,5,182,0,0,1261,1263,
+		3,96,48,0,1262,1259,1,0,0,0,1262,1260,1,0,0,0,1262,1261,1,0,0,0,1263,95,
+		1,0,0,0,1264,1265,7,27,0,0,1265,97,1,0,0,0,191,101,108,113,119,122,129,
 		135,139,142,146,150,156,160,170,174,178,181,185,191,198,201,209,214,220,
 		223,227,232,239,242,247,261,266,271,276,281,286,295,302,306,310,315,318,
 		322,327,330,334,338,341,347,353,359,371,379,384,389,392,397,404,408,411,
@@ -10027,10 +10096,10 @@ public partial class StreamSqlParser : Parser {
 		535,546,557,560,570,573,576,581,583,588,590,594,607,613,616,618,630,637,
 		641,648,657,660,663,667,676,679,683,692,695,699,703,713,723,740,752,765,
 		770,779,791,794,796,810,814,816,818,820,824,828,832,836,838,849,854,864,
-		869,873,877,879,885,889,891,900,905,909,911,917,924,928,936,938,945,953,
-		961,970,976,982,986,991,996,1004,1012,1016,1024,1038,1040,1052,1082,1085,
-		1090,1095,1099,1114,1121,1124,1137,1152,1156,1158,1160,1166,1171,1198,
-		1201,1206,1212,1215,1220,1222,1229,1238,1247
+		869,873,877,879,885,889,891,896,905,910,914,916,922,929,933,941,943,950,
+		958,966,975,981,987,991,996,1001,1009,1017,1021,1029,1043,1045,1057,1087,
+		1090,1100,1105,1109,1124,1131,1134,1147,1162,1166,1168,1170,1176,1181,
+		1208,1211,1217,1221,1227,1230,1235,1237,1244,1253,1262
 	};
 
 	public static readonly ATN _ATN =

@@ -750,6 +750,13 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitArrayConstructor([NotNull] StreamSqlParser.ArrayConstructorContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>arraySubquery</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitArraySubquery([NotNull] StreamSqlParser.ArraySubqueryContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>caseExpression</c>
 	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
 	/// </summary>

@@ -8,18 +8,25 @@ using StreamSql.Planner.Types;
 namespace StreamSql.Planner.Binder;
 
 /// <summary>Resolves names and types of an AST expression against a scope, following PostgreSQL's typing rules.</summary>
-public sealed class ExpressionBinder
+public sealed partial class ExpressionBinder
 {
     private readonly BindScope _scope;
     private readonly ISubqueryEvaluator? _subqueries;
     private readonly IParameterSource? _parameters;
+    private readonly Catalog.CatalogStore? _catalog;
+    private readonly IReadOnlyList<FromRelation>? _from;
 
     /// <param name="parameters">What $n stands for; null where parameters are not allowed (utility statements, persistent queries).</param>
-    public ExpressionBinder(BindScope scope, ISubqueryEvaluator? subqueries = null, IParameterSource? parameters = null)
+    /// <param name="catalog">Where regclass, regtype, regproc and regnamespace names are looked up (the system relations); null rejects those casts.</param>
+    /// <param name="from">The FROM clause the scope comes from, so correlated subqueries can ask what its rows hold; null when unknown.</param>
+    public ExpressionBinder(BindScope scope, ISubqueryEvaluator? subqueries = null, IParameterSource? parameters = null,
+        Catalog.CatalogStore? catalog = null, IReadOnlyList<FromRelation>? from = null)
     {
         _scope = scope;
         _subqueries = subqueries;
         _parameters = parameters;
+        _catalog = catalog;
+        _from = from;
     }
 
     public BoundExpression Bind(Expression expression)
@@ -53,6 +60,8 @@ public sealed class ExpressionBinder
         InSubqueryExpression s => BindInSubquery(s),
         ExistsExpression e => new BoundLiteral(Evaluate(e.Query, "EXISTS (subquery)", e.Position).Rows.Count > 0, SqlType.Boolean),
         ScalarSubquery s => BindScalarSubquery(s),
+        ArraySubquery a => BindArraySubquery(a),
+        QuantifiedComparison q => BindQuantifiedComparison(q),
         ArrayConstructor a => throw SqlException.NotSupported("type array", a.Position),
         SubscriptExpression s => throw SqlException.NotSupported("subscripts", s.Position),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
@@ -87,10 +96,20 @@ public sealed class ExpressionBinder
         {
             return _subqueries.Evaluate(query);
         }
-        catch (SqlException e) when (e.SqlState is SqlState.UndefinedColumn or SqlState.UndefinedTable && _scope.Columns.Count > 0)
+        catch (SqlException e) when (e.SqlState is SqlState.UndefinedColumn or SqlState.UndefinedTable or SqlState.FeatureNotSupported && _scope.Columns.Count > 0)
         {
             // The subquery names something only the outer query has. Correlated subqueries need joins, except over
             // relations with no rows (catalog lookups such as pg_range or pg_attrdef): then it has no rows for any outer row.
+            if (UnnestsOnlyNulls(query))
+            {
+                return ([new Catalog.ColumnSchema("?column?", SqlType.Unknown)], []);
+            }
+
+            if (e.SqlState == SqlState.FeatureNotSupported)
+            {
+                throw;
+            }
+
             if (ReadsNoRows(query))
             {
                 return ([new Catalog.ColumnSchema("?column?", SqlType.Unknown)], []);
@@ -232,8 +251,7 @@ public sealed class ExpressionBinder
             return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
         }
 
-        var left = Bind(binary.Left);
-        var right = Bind(binary.Right);
+        var (left, right) = BindComparedOperands(binary);
         if (op is BinaryOperator.JsonField or BinaryOperator.JsonFieldText)
         {
             // JSON is carried as text: -> gives the JSON text of a field or element, ->> its text value.
@@ -364,6 +382,19 @@ public sealed class ExpressionBinder
 
     private BoundExpression BindCast(CastExpression cast)
     {
+        if (ObjectIdentifiers.Kind(cast.Type.Name) is { } kind)
+        {
+            return BindObjectIdentifierCast(cast, kind);
+        }
+
+        if (cast.Type.Name == "oid" && cast.Type.Arguments.Count == 0)
+        {
+            // oid is an unsigned 4-byte integer in PostgreSQL; here an integer, as in our pg_catalog. 'name'::regclass::oid is the OID.
+            return cast.Operand is CastExpression { Type.Name: var inner } reg && ObjectIdentifiers.Kind(inner) is { } regKind
+                ? BindObjectIdentifierOid(reg, regKind)
+                : Coercion.Convert(Bind(cast.Operand), SqlType.Int, cast.Operand.Position);
+        }
+
         var operand = Bind(cast.Operand);
         var target = TypeResolver.Resolve(cast.Type);
         if (!Coercion.CanCast(operand.Type, target))
@@ -392,6 +423,9 @@ public sealed class ExpressionBinder
     {
         var name = FunctionRegistry.Canonical(call.Name);
         var args = call.Arguments.Select(Bind).ToList();
+
+        // A regclass (regtype, ...) argument where a function takes an OID is the OID: pg_table_is_visible('t'::regclass).
+        var oids = call.Arguments.Select(a => IsObjectIdentifierCast(a, out var kind) ? BindObjectIdentifierOid((CastExpression)a, kind) : null).ToList();
         if (call.Star || call.Distinct || FunctionRegistry.IsAggregate(name))
         {
             throw SqlException.NotSupported($"aggregate function {call.Name}", call.Position);
@@ -416,9 +450,12 @@ public sealed class ExpressionBinder
             BoundFunctionCall? chosen = null;
             foreach (var candidate in overloads)
             {
-                if (TryMatch(candidate, args, call, out var converted))
+                var candidateArgs = candidate.Variadic || candidate.Parameters.Count != args.Count
+                    ? args
+                    : args.Select((a, i) => oids[i] is { } oid && candidate.Parameters[i].IsInteger ? oid : a).ToList();
+                if (TryMatch(candidate, candidateArgs, call, out var converted))
                 {
-                    var exact = candidate.Variadic ? 0 : args.Select((a, i) => a.Type.Kind == candidate.Parameters[i].Kind ? 1 : 0).Sum();
+                    var exact = candidate.Variadic ? 0 : candidateArgs.Select((a, i) => a.Type.Kind == candidate.Parameters[i].Kind ? 1 : 0).Sum();
                     if (exact > best)
                     {
                         best = exact;

@@ -18,15 +18,15 @@ public static class QueryBinder
     /// <param name="parameters">What $1, $2, ... stand for (extended query protocol); null rejects them.</param>
     public static BoundQuery Bind(Query query, CatalogStore catalog, ISubqueryEvaluator? subqueries, IParameterSource? parameters = null)
     {
-        var (outerSubqueries, outerParameters) = (_subqueries, _parameters);
-        (_subqueries, _parameters) = (subqueries, parameters);
+        var (outerSubqueries, outerParameters, outerCatalog) = (_subqueries, _parameters, _catalog);
+        (_subqueries, _parameters, _catalog) = (subqueries, parameters, catalog);
         try
         {
             return BindQuery(query, catalog);
         }
         finally
         {
-            (_subqueries, _parameters) = (outerSubqueries, outerParameters);
+            (_subqueries, _parameters, _catalog) = (outerSubqueries, outerParameters, outerCatalog);
         }
     }
 
@@ -37,7 +37,10 @@ public static class QueryBinder
     [ThreadStatic]
     private static IParameterSource? _parameters;
 
-    private static ExpressionBinder NewBinder(BindScope scope) => new(scope, _subqueries, _parameters);
+    [ThreadStatic]
+    private static CatalogStore? _catalog;
+
+    private static ExpressionBinder NewBinder(BindScope scope, IReadOnlyList<FromRelation>? from = null) => new(scope, _subqueries, _parameters, _catalog, from);
 
     private static BoundQuery BindQuery(Query query, CatalogStore catalog)
     {
@@ -242,7 +245,7 @@ public static class QueryBinder
         }
 
         var (plan, source, scope) = BindFrom(spec.From, catalog);
-        var binder = NewBinder(scope);
+        var binder = NewBinder(scope, spec.From);
         if (spec.Where is not null)
         {
             if (AstExpressionRewriter.Any(spec.Where, e => e is FunctionCall f && (f.Star || Functions.FunctionRegistry.IsAggregate(f.Name))))
@@ -290,7 +293,7 @@ public static class QueryBinder
 
                     break;
                 case SelectExpression e:
-                    var bound = ExpressionBinder.Resolve(binder.Bind(e.Expression), e.Position);
+                    var bound = BindSelectExpression(e, binder, spec.From);
                     expressions.Add(bound);
                     columns.Add(new ColumnSchema(e.Alias ?? OutputName(e.Expression), bound.Type));
                     break;
@@ -299,6 +302,45 @@ public static class QueryBinder
 
         LogicalPlan projected = new LogicalProject(plan, expressions, columns);
         return (spec.Distinct ? new LogicalDistinct(projected) : projected, source);
+    }
+
+    /// <summary>
+    /// A SELECT-list expression. Over catalog relations that have no rows (pg_policy, pg_publication, ...), an expression with
+    /// something we do not support (a correlated subquery, an array function) is never evaluated, so it is NULL (text) rather
+    /// than an error: psql's \d asks such catalogs about every relation.
+    /// </summary>
+    private static BoundExpression BindSelectExpression(SelectExpression item, ExpressionBinder binder, IReadOnlyList<FromRelation> from)
+    {
+        try
+        {
+            return ExpressionBinder.Resolve(binder.Bind(item.Expression), item.Position);
+        }
+        catch (SqlException e) when (e.SqlState == SqlState.FeatureNotSupported && ReadsNoRows(from))
+        {
+            return new BoundLiteral(null, SqlType.Varchar);
+        }
+    }
+
+    /// <summary>Whether a FROM clause of catalog relations only has no rows (read at bind time, as the catalog is).</summary>
+    private static bool ReadsNoRows(IReadOnlyList<FromRelation> from)
+    {
+        if (_subqueries is null || from.Count == 0 || !from.All(ExpressionBinder.IsCatalogSource))
+        {
+            return false;
+        }
+
+        var position = from[0].Position;
+        var probe = new Query(position, [],
+            new QuerySpecification(position, false, [new SelectExpression(position, new IntegerLiteral(position, "1"), null)], from, null, null, [], null, []),
+            [], EmitMode.None, 1, null);
+        try
+        {
+            return _subqueries.Evaluate(probe).Rows.Count == 0;
+        }
+        catch (SqlException)
+        {
+            return false;
+        }
     }
 
     /// <summary>GROUP BY and aggregates: Aggregate over the filtered input, then HAVING as a filter, then the SELECT list.</summary>
@@ -380,6 +422,8 @@ public static class QueryBinder
                 return (plan, source, new BindScope(subquery.Alias ?? "subquery", subquery.Alias, columns));
             case JoinRelation join:
                 return BindJoin(join, catalog);
+            case TableFunctionRelation { Name: not ("tumble" or "hop" or "cumulate" or "session") } other:
+                throw SqlException.NotSupported($"table function {other.Name}", other.Position);
             case TableFunctionRelation function:
                 var (input, inputSource, inputScope) = BindRelation(new TableRelation(function.Position,
                     function.Arguments.Count > 0 && function.Arguments[0] is ColumnReference { Qualifier: null } r
@@ -438,12 +482,21 @@ public static class QueryBinder
     }
 
     /// <summary>The column name PostgreSQL gives an unaliased expression (FigureColname).</summary>
+    /// <summary>Whether a cast's operand gives the column its name (a column or a function, under any casts), as PostgreSQL decides: 'int4'::regtype::oid is "oid".</summary>
+    private static bool NamesItself(Expression expression) => expression switch
+    {
+        ColumnReference or FunctionCall => true,
+        CastExpression c => NamesItself(c.Operand),
+        _ => false,
+    };
+
     public static string OutputName(Expression expression) => expression switch
     {
         ColumnReference c => c.Name,
         FunctionCall { Name: "textregexeq" or "texticregexeq" } => "?column?",
         FunctionCall f => f.Name,
-        CastExpression c => c.Operand is ColumnReference or FunctionCall or CastExpression ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        CastExpression c => NamesItself(c.Operand) ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        ArraySubquery => "array",
         TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,
         CaseExpression => "case",
         ExistsExpression => "exists",

@@ -19,6 +19,13 @@ public static class CatalogProcedures
     public static (int Oid, string Name, string Kind, string Arguments, string Result)? Find(long oid) =>
         ByOid.TryGetValue(oid, out var procedure) ? procedure : null;
 
+    /// <summary>
+    /// pg_proc.provolatile: 's' (stable) for functions that read the clock, the session or the catalog, as PostgreSQL marks
+    /// them; 'i' (immutable) for the others, whose result depends on their arguments only.
+    /// </summary>
+    public static string Volatility(string name) =>
+        name is "now" or "current_date" or "version" || name.StartsWith("pg_", StringComparison.Ordinal) || name.EndsWith("_description", StringComparison.Ordinal) || name == "format_type" ? "s" : "i";
+
     private static List<(int, string, string, string, string)> Build()
     {
         var procedures = new List<(int, string, string, string, string)>();

@@ -25,15 +25,71 @@ public sealed class PgCatalogRelations : ISystemRelations
     private static readonly IReadOnlyList<ColumnSchema> NamespaceColumns =
         [new("oid", Oid), new("nspname", Name), new("nspowner", Oid)];
 
+    private static readonly SqlType Bool = SqlType.Boolean;
+
+    /// <summary>Arrays (text[], oid[], aclitem[], ...) and expression trees (pg_node_tree) are carried as text, PostgreSQL's text form.</summary>
+    private static readonly SqlType Text = SqlType.Varchar;
+
     private static readonly IReadOnlyList<ColumnSchema> ClassColumns =
     [
         new("oid", Oid), new("relname", Name), new("relnamespace", Oid), new("relkind", Name), new("relowner", Oid),
-        new("relnatts", Oid), new("relhasindex", SqlType.Boolean), new("relpersistence", Name), new("relispartition", SqlType.Boolean),
-        new("relam", Oid),
+        new("relnatts", Oid), new("relhasindex", Bool), new("relpersistence", Name), new("relispartition", Bool),
+        new("relam", Oid), new("relchecks", Oid), new("relhasrules", Bool), new("relhastriggers", Bool), new("relrowsecurity", Bool),
+        new("relforcerowsecurity", Bool), new("reltablespace", Oid), new("reloftype", Oid), new("relreplident", Name),
+        new("reltoastrelid", Oid), new("reloptions", Text), new("relpartbound", Text),
     ];
 
     private static readonly IReadOnlyList<ColumnSchema> ProcColumns =
-        [new("oid", Oid), new("proname", Name), new("pronamespace", Oid), new("prokind", Name), new("proretset", SqlType.Boolean), new("proowner", Oid)];
+    [
+        new("oid", Oid), new("proname", Name), new("pronamespace", Oid), new("prokind", Name), new("proretset", Bool), new("proowner", Oid),
+        new("provolatile", Name), new("proparallel", Name), new("prosecdef", Bool), new("proacl", Text), new("prolang", Oid), new("prosrc", Text),
+    ];
+
+    private static readonly IReadOnlyList<ColumnSchema> LanguageColumns = [new("oid", Oid), new("lanname", Name), new("lanowner", Oid)];
+
+    private static readonly IReadOnlyList<ColumnSchema> RolesColumns =
+        [new("oid", Oid), new("rolname", Name), new("rolsuper", Bool), new("rolinherit", Bool), new("rolcreaterole", Bool), new("rolcreatedb", Bool), new("rolcanlogin", Bool)];
+
+    /// <summary>Catalogs of things we do not have (defaults, policies, publications, inheritance, indexes, ...): no rows, the columns psql reads.</summary>
+    private static readonly Dictionary<string, IReadOnlyList<ColumnSchema>> EmptyRelations = new(StringComparer.Ordinal)
+    {
+        ["pg_attrdef"] = [new("oid", Oid), new("adrelid", Oid), new("adnum", Oid), new("adbin", Text)],
+        ["pg_collation"] = [new("oid", Oid), new("collname", Name), new("collnamespace", Oid), new("collowner", Oid), new("collprovider", Name), new("collcollate", Name), new("collctype", Name)],
+        ["pg_policy"] =
+        [
+            new("oid", Oid), new("polname", Name), new("polrelid", Oid), new("polcmd", Name), new("polpermissive", Bool), new("polroles", Text),
+            new("polqual", Text), new("polwithcheck", Text),
+        ],
+        ["pg_statistic_ext"] =
+        [
+            new("oid", Oid), new("stxrelid", Oid), new("stxname", Name), new("stxnamespace", Oid), new("stxowner", Oid), new("stxstattarget", Oid),
+            new("stxkeys", Text), new("stxkind", Text),
+        ],
+        ["pg_publication"] =
+        [
+            new("oid", Oid), new("pubname", Name), new("pubowner", Oid), new("puballtables", Bool), new("pubinsert", Bool), new("pubupdate", Bool),
+            new("pubdelete", Bool), new("pubtruncate", Bool), new("pubviaroot", Bool),
+        ],
+        ["pg_publication_rel"] = [new("oid", Oid), new("prpubid", Oid), new("prrelid", Oid), new("prqual", Text), new("prattrs", Text)],
+        ["pg_publication_namespace"] = [new("oid", Oid), new("pnpubid", Oid), new("pnnspid", Oid)],
+        ["pg_inherits"] = [new("inhrelid", Oid), new("inhparent", Oid), new("inhseqno", Oid), new("inhdetachpending", Bool)],
+        ["pg_index"] =
+        [
+            new("indexrelid", Oid), new("indrelid", Oid), new("indnatts", Oid), new("indnkeyatts", Oid), new("indisunique", Bool), new("indisprimary", Bool),
+            new("indisclustered", Bool), new("indisvalid", Bool), new("indisreplident", Bool), new("indkey", Text),
+        ],
+        ["pg_constraint"] =
+        [
+            new("oid", Oid), new("conname", Name), new("connamespace", Oid), new("contype", Name), new("condeferrable", Bool), new("condeferred", Bool),
+            new("convalidated", Bool), new("conrelid", Oid), new("conindid", Oid), new("confrelid", Oid), new("conkey", Text),
+        ],
+        ["pg_trigger"] = [new("oid", Oid), new("tgrelid", Oid), new("tgname", Name), new("tgfoid", Oid), new("tgenabled", Name), new("tgisinternal", Bool)],
+        ["pg_rewrite"] = [new("oid", Oid), new("rulename", Name), new("ev_class", Oid), new("ev_type", Name), new("is_instead", Bool)],
+        ["pg_description"] = [new("objoid", Oid), new("classoid", Oid), new("objsubid", Oid), new("description", Text)],
+    };
+
+    /// <summary>PostgreSQL's OID of the language "internal", which all our functions are written in.</summary>
+    private const int InternalLanguageOid = 12;
 
     private static readonly IReadOnlyList<ColumnSchema> AccessMethodColumns = [new("oid", Oid), new("amname", Name), new("amtype", Name)];
 
@@ -41,6 +97,8 @@ public sealed class PgCatalogRelations : ISystemRelations
     [
         new("attrelid", Oid), new("attname", Name), new("atttypid", Oid), new("attnum", Oid), new("atttypmod", Oid),
         new("attnotnull", SqlType.Boolean), new("attisdropped", SqlType.Boolean), new("atthasdef", SqlType.Boolean),
+        new("attcollation", Oid), new("attidentity", Name), new("attgenerated", Name), new("attstorage", Name), new("attcompression", Name),
+        new("attstattarget", Oid), new("attlen", Oid),
     ];
 
     private static readonly IReadOnlyList<ColumnSchema> TypeColumns =
@@ -99,10 +157,14 @@ public sealed class PgCatalogRelations : ISystemRelations
                 [InformationSchemaNamespaceOid, "information_schema", OwnerOid],
             ]),
             "pg_class" => new SystemRelation(ClassColumns, Relations(catalog)
-                .Select(s => new object?[] { RelationOid(s.Name), s.Name, PublicNamespaceOid, "r", OwnerOid, s.Columns.Count, false, "p", false, HeapAccessMethodOid })
+                .Select(s => new object?[]
+                {
+                    RelationOid(s.Name), s.Name, PublicNamespaceOid, "r", OwnerOid, s.Columns.Count, false, "p", false, HeapAccessMethodOid,
+                    0, false, false, false, false, 0, 0, "d", 0, null, null,
+                })
                 .ToList()),
             "pg_attribute" => new SystemRelation(AttributeColumns, Relations(catalog)
-                .SelectMany(s => s.Columns.Select((c, i) => new object?[] { RelationOid(s.Name), c.Name, PgTypes.Oid(c.Type), i + 1, -1, IsNotNull(s, c), false, false }))
+                .SelectMany(s => s.Columns.Select((c, i) => AttributeRow(s, c, i + 1)))
                 .ToList()),
             // No array types (typarray 0) and no receive functions in pg_proc (typreceive 0): clients see base types only.
             "pg_type" => new SystemRelation(TypeColumns, Types.Select(t => new object?[]
@@ -112,12 +174,37 @@ public sealed class PgCatalogRelations : ISystemRelations
             "pg_range" => new SystemRelation(RangeColumns, []),
             "pg_enum" => new SystemRelation(EnumColumns, []),
             "pg_proc" => new SystemRelation(ProcColumns, Runtime.Expressions.CatalogProcedures.All
-                .Select(p => new object?[] { p.Oid, p.Name, PgCatalogNamespaceOid, p.Kind, false, OwnerOid }).ToList()),
+                .Select(p => new object?[]
+                {
+                    p.Oid, p.Name, PgCatalogNamespaceOid, p.Kind, false, OwnerOid, Runtime.Expressions.CatalogProcedures.Volatility(p.Name), "s", false, null, InternalLanguageOid, p.Name,
+                }).ToList()),
+            "pg_language" => new SystemRelation(LanguageColumns, [[InternalLanguageOid, "internal", OwnerOid]]),
+            "pg_roles" => new SystemRelation(RolesColumns, [[OwnerOid, "streamsql", true, true, true, true, true]]),
+            _ when EmptyRelations.TryGetValue(name, out var columns) => new SystemRelation(columns, []),
             "pg_am" => new SystemRelation(AccessMethodColumns, [[HeapAccessMethodOid, "heap", "t"]]),
             "pg_database" => new SystemRelation(DatabaseColumns, [[DatabaseOid, _database, OwnerOid, Runtime.Expressions.CatalogFunctions.Utf8Encoding, "c", false, true, "C", "C", null, null]]),
             _ => null,
         };
     }
+
+    /// <summary>
+    /// A column as pg_attribute shows it: its type's OID, no type modifier, NOT NULL for a table's key, the default collation
+    /// for text, storage 'x' (extended) for variable-length types and 'p' (plain) for the others, as PostgreSQL's types have.
+    /// </summary>
+    private static object?[] AttributeRow(StreamDefinition relation, ColumnSchema column, int number)
+    {
+        var type = PgTypes.Oid(column.Type);
+        var length = Types.First(t => t.Oid == type).Length;
+        return
+        [
+            RelationOid(relation.Name), column.Name, type, number, TypeModifier(column.Type), IsNotNull(relation, column), false, false,
+            column.Type.Kind == SqlTypeKind.Varchar ? DefaultCollationOid : 0, "", "", column.Type.Kind == SqlTypeKind.Numeric ? "m" : length < 0 ? "x" : "p", "", -1, length,
+        ];
+    }
+
+    /// <summary>atttypmod: numeric(p,s) is ((p &lt;&lt; 16) | s) + 4, as PostgreSQL stores it; -1 (none) for every other type.</summary>
+    private static int TypeModifier(SqlType type) =>
+        type is { Kind: SqlTypeKind.Numeric, Precision: { } precision } ? ((precision << 16) | (type.NumericScale ?? 0)) + 4 : -1;
 
     /// <summary>Streams and tables, in name order; views and connectors are not relations a client can read here.</summary>
     internal static IEnumerable<StreamDefinition> Relations(CatalogStore catalog) =>
