@@ -10,7 +10,7 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// [first, last]; a record that falls within the gap of several sessions merges them. Each session keeps its input
 /// tuples, so a merge recomputes the aggregates exactly. EMIT CHANGES deletes the merged sessions' rows and inserts the
 /// new one; EMIT FINAL emits a session once it can no longer grow: stream time reached its end plus gap plus grace.
-/// Records for a session that would already be closed are late and dropped.
+/// Records older than stream time minus grace are late and dropped (as Kafka Streams drops them).
 /// </summary>
 public sealed class SessionAggregateOperator : IBatchOperator
 {
@@ -65,7 +65,9 @@ public sealed class SessionAggregateOperator : IBatchOperator
 
             var t = time.AsLong;
             _streamTime = Math.Max(_streamTime, t);
-            if (t + Gap + _window.GraceMicros <= _streamTime && t < _streamTime)
+            // Late: older than stream time by the grace period or more. A record in time can only merge into sessions that are
+            // still open (a closed session ended more than gap + grace before stream time).
+            if (t + _window.GraceMicros <= _streamTime && t < _streamTime)
             {
                 _onLate?.Invoke(1);
                 continue;
