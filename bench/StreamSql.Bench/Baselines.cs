@@ -5,7 +5,7 @@ namespace StreamSql.Bench;
 /// <summary>Hand-written Nexmark queries: plain loops over the generated events, no engine. Each feeds its output rows to a checksum.</summary>
 public static class Baselines
 {
-    public static readonly IReadOnlyList<string> Queries = ["q0", "q1", "q2", "q22"];
+    public static readonly IReadOnlyList<string> Queries = ["q0", "q1", "q2", "q14", "q21", "q22"];
 
     /// <summary>Runs a query over events 0..events-1 of the generator's timeline.</summary>
     public static void Run(string query, NexmarkGenerator generator, long events, RowChecksum output)
@@ -41,6 +41,48 @@ public static class Baselines
                     {
                         output.Add(b.Auction);
                         output.Add(b.Price);
+                        output.EndRow();
+                    }
+                });
+                break;
+            case "q14":
+                ForEachBid(generator, events, b =>
+                {
+                    var euros = 0.908m * b.Price;
+                    if (euros > 1_000_000 && euros < 50_000_000)
+                    {
+                        var hour = DateTimeOffset.FromUnixTimeMilliseconds(b.DateTime).UtcDateTime.Hour;
+                        output.Add(b.Auction);
+                        output.Add(b.Bidder);
+                        output.Add(euros);
+                        output.Add(hour is >= 8 and <= 18 ? "dayTime" : hour is <= 6 or >= 20 ? "nightTime" : "otherTime");
+                        output.AddTimestampMillis(b.DateTime);
+                        output.Add(b.Extra);
+                        output.Add(b.Extra.Count(c => c == 'c'));
+                        output.EndRow();
+                    }
+                });
+                break;
+            case "q21":
+                ForEachBid(generator, events, b =>
+                {
+                    var at = b.Url.IndexOf("&channel_id=", StringComparison.Ordinal);
+                    var fromUrl = at < 0 || at + 12 == b.Url.Length ? null : b.Url[(at + 12)..];
+                    var id = b.Channel.ToLowerInvariant() switch
+                    {
+                        "apple" => "0",
+                        "google" => "1",
+                        "facebook" => "2",
+                        "baidu" => "3",
+                        _ => fromUrl,
+                    };
+                    if (fromUrl is not null || b.Channel.ToLowerInvariant() is "apple" or "google" or "facebook" or "baidu")
+                    {
+                        output.Add(b.Auction);
+                        output.Add(b.Bidder);
+                        output.Add(b.Price);
+                        output.Add(b.Channel);
+                        output.Add(id);
                         output.EndRow();
                     }
                 });

@@ -9,6 +9,8 @@ public sealed class NexmarkBenchTests
     [InlineData("q0", "generator")]
     [InlineData("q1", "generator")]
     [InlineData("q2", "generator")]
+    [InlineData("q14", "generator")]
+    [InlineData("q21", "generator")]
     [InlineData("q22", "generator")]
     [InlineData("q0", "topic")]
     [InlineData("q1", "topic")]
@@ -18,7 +20,12 @@ public sealed class NexmarkBenchTests
         var result = await NexmarkBench.RunAsync(query, 2_000, source);
 
         Assert.True(result.ChecksumMatch, $"{query}/{source}: engine {result.Rows} rows, baseline {result.BaselineRows}");
-        Assert.Equal(query == "q2" ? 2 : 1_840, result.Rows);
+        Assert.True(result.Rows > 0);
+        if (query is "q0" or "q1" or "q2")
+        {
+            // 2000 events hold 1840 bids; two of them are on a multiple of auction 123.
+            Assert.Equal(query == "q2" ? 2 : 1_840, result.Rows);
+        }
 
         // The JSON line carries the fields the issue lists.
         using var json = JsonDocument.Parse(result.ToJson());
