@@ -10,7 +10,66 @@ namespace StreamSql.Planner.Binder;
 public static class StreamBinder
 {
     private static readonly HashSet<string> KnownProperties =
-        ["kafka_topic", "value_format", "key_format", "format", "partitions", "timestamp", "value_delimiter", "replicas", "timestamp_format"];
+        ["kafka_topic", "value_format", "key_format", "format", "partitions", "timestamp", "value_delimiter", "replicas", "timestamp_format",
+         "connector", "nexmark_table", "events", "seed", "event_rate"];
+
+    /// <summary>
+    /// The generator behind CREATE STREAM ... WITH (connector='nexmark', nexmark_table='bid', events=N [, seed=S] [, event_rate=R]),
+    /// or null for a plain stream. The generator properties need connector='nexmark'.
+    /// </summary>
+    public static NexmarkSourceOptions? BindNexmark(CreateRelationStatement create)
+    {
+        var properties = Properties(create.Properties);
+        if (!properties.TryGetValue("connector", out var connector))
+        {
+            foreach (var name in (string[])["nexmark_table", "events", "seed", "event_rate"])
+            {
+                if (properties.TryGetValue(name, out var stray))
+                {
+                    throw new SqlException(SqlState.InvalidParameterValue, $"property \"{name}\" needs connector='nexmark'", stray.Position);
+                }
+            }
+
+            return null;
+        }
+
+        if (!connector.Value.Equals("nexmark", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"unknown connector \"{connector.Value}\"; the only connector is 'nexmark'", connector.Position);
+        }
+
+        if (create.Kind != RelationKind.Stream || create.AsQuery is not null)
+        {
+            throw SqlException.NotSupported("connector='nexmark' outside CREATE STREAM with a column list", connector.Position);
+        }
+
+        if (!properties.TryGetValue("nexmark_table", out var table) || table.Value.ToLowerInvariant() is not ("person" or "auction" or "bid"))
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, "connector='nexmark' needs nexmark_table='person', 'auction' or 'bid'", table?.Position ?? connector.Position);
+        }
+
+        long events = 10_000;
+        if (properties.TryGetValue("events", out var e)
+            && (!long.TryParse(e.Value, NumberStyles.None, CultureInfo.InvariantCulture, out events) || events is < 0 or > 1_000_000_000))
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"events must be an integer between 0 and 1000000000, not \"{e.Value}\"", e.Position);
+        }
+
+        long seed = 0;
+        if (properties.TryGetValue("seed", out var s) && !long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed))
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"seed must be an integer, not \"{s.Value}\"", s.Position);
+        }
+
+        double rate = 10_000;
+        if (properties.TryGetValue("event_rate", out var r)
+            && (!double.TryParse(r.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out rate) || !double.IsFinite(rate) || rate <= 0))
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"event_rate must be a positive number of events per second, not \"{r.Value}\"", r.Position);
+        }
+
+        return new NexmarkSourceOptions(table.Value.ToLowerInvariant(), events, seed, rate, connector.Position);
+    }
 
     public static StreamDefinition BindSource(CreateRelationStatement create)
     {

@@ -12,6 +12,12 @@ public sealed partial class StreamEngine
     private async Task<StatementResult> CreateStreamAsync(CreateRelationStatement create, CancellationToken cancellationToken)
     {
         var stream = StreamBinder.BindSource(create);
+        var nexmark = StreamBinder.BindNexmark(create);
+        if (nexmark is not null)
+        {
+            ValidateNexmark(stream, nexmark, create);
+        }
+
         var tag = stream.Kind == RelationKind.Table ? "CREATE TABLE" : "CREATE STREAM";
         if (CheckExists(create))
         {
@@ -38,6 +44,11 @@ public sealed partial class StreamEngine
         if (stream.Kind == RelationKind.Table)
         {
             StartTable(stream, topic);
+        }
+
+        if (nexmark is not null)
+        {
+            await FillNexmarkAsync(nexmark, topic, cancellationToken).ConfigureAwait(false);
         }
 
         return new CommandResult(tag);
@@ -70,6 +81,7 @@ public sealed partial class StreamEngine
             throw SqlException.NotSupported("CREATE TABLE AS SELECT", create.Position);
         }
 
+        StreamBinder.BindNexmark(create);
         if (CheckExists(create))
         {
             return new CommandResult("CREATE STREAM");

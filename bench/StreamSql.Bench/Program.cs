@@ -1,0 +1,64 @@
+using Serilog;
+using Serilog.Events;
+using StreamSql.Bench;
+
+// dotnet run -c Release --project bench/StreamSql.Bench -- nexmark --query q0[,q1,...|all] --events 1000000 [--source generator|topic] [--workers 1] [--seed 0]
+// One JSON line per query on stdout; engine logs (warnings and up) on stderr.
+Log.Logger = new LoggerConfiguration().MinimumLevel.Warning()
+    .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
+
+if (args.Length == 0 || args[0] != "nexmark")
+{
+    Console.Error.WriteLine("usage: StreamSql.Bench nexmark --query q0[,q1,...|all] --events N [--source generator|topic] [--workers 1] [--seed S]");
+    return 2;
+}
+
+var queries = new List<string> { "q0" };
+long events = 1_000_000;
+var source = "generator";
+var workers = 1;
+long seed = 0;
+for (var i = 1; i < args.Length; i++)
+{
+    var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--query":
+            queries = value == "all" ? [.. NexmarkBench.Queries] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries)];
+            break;
+        case "--events":
+            events = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--source":
+            source = value;
+            break;
+        case "--workers":
+            workers = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--seed":
+            seed = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        default:
+            Console.Error.WriteLine($"unknown option {args[i]}");
+            return 2;
+    }
+
+    i++;
+}
+
+if (workers != 1)
+{
+    Console.Error.WriteLine("--workers other than 1 is not supported yet: the in-process runs use one partition and one task");
+    return 2;
+}
+
+var failed = false;
+foreach (var query in queries)
+{
+    var result = await NexmarkBench.RunAsync(query, events, source, seed);
+    Console.WriteLine(result.ToJson());
+    failed |= !result.ChecksumMatch;
+}
+
+await Log.CloseAndFlushAsync();
+return failed ? 1 : 0;

@@ -1,0 +1,30 @@
+namespace StreamSql.Runtime.Nexmark;
+
+/// <summary>The three Nexmark event kinds; the numbers are Nexmark's event_type.</summary>
+public enum NexmarkEventType
+{
+    Person = 0,
+    Auction = 1,
+    Bid = 2,
+}
+
+/// <summary>A new user of the auction site. Times are epoch milliseconds.</summary>
+public sealed record Person(long Id, string Name, string EmailAddress, string CreditCard, string City, string State, long DateTime, string Extra);
+
+/// <summary>A new auction. Prices are in cents; times are epoch milliseconds.</summary>
+public sealed record Auction(long Id, string ItemName, string Description, long InitialBid, long Reserve, long DateTime, long Expires, long Seller,
+    long Category, string Extra);
+
+/// <summary>A bid on an auction. Price in cents; time in epoch milliseconds.</summary>
+public sealed record Bid(long Auction, long Bidder, long Price, string Channel, string Url, long DateTime, string Extra);
+
+/// <summary>One event of the combined timeline: exactly one of Person, Auction, Bid is set.</summary>
+public readonly record struct NexmarkEvent(long EventNumber, NexmarkEventType Type, Person? Person, Auction? Auction, Bid? Bid)
+{
+    public long DateTime => Type switch
+    {
+        NexmarkEventType.Person => Person!.DateTime,
+        NexmarkEventType.Auction => Auction!.DateTime,
+        _ => Bid!.DateTime,
+    };
+}
