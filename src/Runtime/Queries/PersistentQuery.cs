@@ -133,6 +133,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 if (intent is not null && intent.SourcePartition == partition)
                 {
                     from = CompleteInterruptedBatch(intent);
+                    Advance(partition, from);
                 }
 
                 var task = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
