@@ -26,6 +26,9 @@ public sealed record ServerOptions
     /// <summary>Memory budget of each state store in bytes (a stateful query's or a table's partition); the rest spills to the data directory.</summary>
     public long StateMemory { get; init; } = 64L << 20;
 
+    /// <summary>How often each stateful query partition checkpoints its state.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public string LogLevel { get; init; } = "information";
 
     /// <summary>text (human-readable lines) or json (Serilog's compact JSON, one event a line).</summary>
@@ -54,6 +57,7 @@ public sealed record ServerOptions
         ("kafka", Kafka ?? "(embedded topics)"),
         ("service_id", ServiceId),
         ("state_memory", StateMemory.ToString(CultureInfo.InvariantCulture)),
+        ("checkpoint_interval", CheckpointInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms"),
         ("log_level", LogLevel),
         ("log_format", LogFormat),
         ("auth", Auth.ToString().ToLowerInvariant()),
@@ -77,6 +81,8 @@ public sealed record ServerOptions
           --service-id <id>     Kafka mode: names internal topics _streamsql-<id>-*. STREAMSQL_SERVICE_ID (default default)
           --state-memory <size> Memory of each state store (a stateful query's or a table's partition; 64MB, 1GB, bytes);
                                 the rest spills to the data directory.          STREAMSQL_STATE_MEMORY (default 64MB)
+          --checkpoint-interval <time>  How often stateful queries checkpoint their state (500ms, 5s, 1m).
+                                                                                STREAMSQL_CHECKPOINT_INTERVAL (default 5s)
           --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
           --log-format <format> text (human-readable) or json (one JSON object a line). STREAMSQL_LOG_FORMAT (default text)
           --auth <method>       trust, password (cleartext) or scram (SCRAM-SHA-256). STREAMSQL_AUTH       (default trust)
@@ -90,7 +96,7 @@ public sealed record ServerOptions
         """;
 
     private static readonly HashSet<string> KnownOptions =
-        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--log-format", "--kafka", "--service-id", "--state-memory", "--auth", "--user", "--tls-cert", "--tls-key"];
+        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--log-format", "--kafka", "--service-id", "--state-memory", "--checkpoint-interval", "--auth", "--user", "--tls-cert", "--tls-key"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -105,6 +111,7 @@ public sealed record ServerOptions
         options = Apply(options, "--kafka", environment("STREAMSQL_KAFKA"));
         options = Apply(options, "--service-id", environment("STREAMSQL_SERVICE_ID"));
         options = Apply(options, "--state-memory", environment("STREAMSQL_STATE_MEMORY"));
+        options = Apply(options, "--checkpoint-interval", environment("STREAMSQL_CHECKPOINT_INTERVAL"));
         options = Apply(options, "--auth", environment("STREAMSQL_AUTH"));
         options = Apply(options, "--tls-cert", environment("STREAMSQL_TLS_CERT"));
         options = Apply(options, "--tls-key", environment("STREAMSQL_TLS_KEY"));
@@ -165,6 +172,7 @@ public sealed record ServerOptions
             "--http-port" => options with { HttpPort = Port(name, value) },
             "--kafka" => options with { Kafka = BootstrapServers(value) },
             "--state-memory" => options with { StateMemory = ParseSize(value) },
+            "--checkpoint-interval" => options with { CheckpointInterval = ParseInterval(value) },
             "--service-id" => options with { ServiceId = value.Length is > 0 and <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? value : throw new ArgumentException($"--service-id: \"{value}\" must be 1-100 letters, digits, '_' or '.'") },
             "--log-format" => options with { LogFormat = value.ToLowerInvariant() is "text" or "json" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-format: expected text or json, not \"{value}\"") },
             "--log-level" => options with { LogLevel = value.ToLowerInvariant() is "verbose" or "debug" or "information" or "info" or "warning" or "error" or "fatal" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-level: unknown level \"{value}\"") },
@@ -212,6 +220,22 @@ public sealed record ServerOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
             ? port
             : throw new ArgumentException($"{name}: \"{value}\" is not a port number");
+
+    /// <summary>A time: a number with ms, s or m (100ms to 1 hour).</summary>
+    private static TimeSpan ParseInterval(string value)
+    {
+        var text = value.Trim().ToLowerInvariant();
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1.0)
+            : text.EndsWith('s') ? (text[..^1], 1000.0)
+            : text.EndsWith('m') ? (text[..^1], 60_000.0)
+            : (text, 1000.0);
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount * unit < 100 || amount * unit > 3_600_000)
+        {
+            throw new ArgumentException($"--checkpoint-interval: \"{value}\" is not a time between 100ms and 1h (e.g. 500ms, 5s, 1m)");
+        }
+
+        return TimeSpan.FromMilliseconds(amount * unit);
+    }
 
     /// <summary>A byte size: a number with an optional KB, MB or GB (powers of 1024); at least 1 MB.</summary>
     private static long ParseSize(string value)

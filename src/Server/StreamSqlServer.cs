@@ -42,7 +42,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
     {
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         var pgSettings = PgSettings(options, dataDirectory);
-        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, StateMemoryBytes = options.StateMemory, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
+        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, StateMemoryBytes = options.StateMemory, CheckpointInterval = options.CheckpointInterval, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
         engine.Catalog.SystemRelations = new PgCatalogRelations("streamsql");
         var server = new StreamSqlServer(options, engine, pgSettings);
         try
@@ -108,8 +108,16 @@ public sealed class StreamSqlServer : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the listeners, then the engine (queries take a final checkpoint); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _pg.DisposeAsync().ConfigureAwait(false);
         if (_kafka is not null)
         {

@@ -21,14 +21,14 @@ public sealed class StatefulQueryTests
 
         var describe = await connection.RowsAsync("DESCRIBE EXTENDED late_counts");
         Assert.Contains("(late records)|1|", describe);
-        // Only the open windows [10:02, 10:03) of a and b remain in state.
-        Assert.Contains("(state entries)|2|", describe);
+        // Only the open windows [10:02, 10:03) of a and b remain in state, with the stream time.
+        Assert.Contains("(state entries)|3|", describe);
         Assert.Equal(["a|2026-01-01 10:00:00|1", "a|2026-01-01 10:02:00|1", "b|2026-01-01 10:02:00|1"],
             (await connection.RowsAsync("SELECT k, window_start::text, n FROM late_counts")).Order());
 
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("streamsql_query_late_records_total{query_id=\"ctas_late_counts_1\"} 1", metrics);
-        Assert.Contains("streamsql_query_state_entries{query_id=\"ctas_late_counts_1\"} 2", metrics);
+        Assert.Contains("streamsql_query_state_entries{query_id=\"ctas_late_counts_1\"} 3", metrics);
         Assert.Equal(["late_counts|late_counts|k, window_start, window_end|JSON|1|3"], await connection.RowsAsync("SHOW TABLES"));
     }
 
@@ -61,6 +61,49 @@ public sealed class StatefulQueryTests
             Assert.Equal(["cart|2", "home|3", "pay|1"], (await connection.RowsAsync("SELECT * FROM rs_counts")).Order());
             Assert.Equal(["free|1", "gold|2"], (await connection.RowsAsync("SELECT * FROM rs_tiers")).Order());
             Assert.Equal(["3"], await connection.RowsAsync("SELECT n FROM rs_counts WHERE page = 'home'"));
+        }
+    }
+
+    [Fact]
+    public async Task AGracefulRestartResumesFromTheFinalCheckpointAndACorruptCheckpointFallsBackToReplay()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE STREAM cp_src (k VARCHAR KEY, v INT) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE TABLE cp_sums AS SELECT k, count(*) AS n, sum(v) AS s FROM cp_src GROUP BY k");
+            await connection.ExecuteAsync("INSERT INTO cp_src VALUES " + string.Join(", ", Enumerable.Range(0, 300).Select(i => $"('k{i % 10}', {i})")));
+            await connection.ExecuteAsync("FLUSH");
+        }
+
+        // A graceful stop checkpoints every partition at its committed offset: nothing is replayed at start.
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            Assert.Contains("(replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
+            await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1000)");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["k1|31|5380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
+        }
+
+        await server.Server.DisposeAsync();
+        var manifests = Directory.GetFiles(Path.Combine(server.DataDirectory, "queries", "ctas_cp_sums_1"), "*.checkpoint*");
+        Assert.NotEmpty(manifests);
+        foreach (var manifest in manifests)
+        {
+            // A torn write: the checksum no longer matches.
+            File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("offset ", "offset 1", StringComparison.Ordinal));
+        }
+
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            // Both manifests are rejected, so every partition replays its whole input: same results, nothing doubled.
+            Assert.Contains("(replayed at start)|301|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
+            Assert.Equal(["k1|31|5380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
+            await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1)");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["k1|32|5381"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
         }
     }
 }

@@ -12,6 +12,9 @@ public sealed record EngineOptions(string DataDirectory)
     /// <summary>Memory budget of each state store (a stateful query's partition, a table's partition); the rest spills to disk.</summary>
     public long StateMemoryBytes { get; init; } = 64L << 20;
 
+    /// <summary>How often each partition of a stateful query checkpoints its state (shortens recovery; output is exactly-once either way).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Names this server's internal topics in Kafka mode, so several servers can share one cluster.</summary>
     public string ServiceId { get; init; } = "default";
 

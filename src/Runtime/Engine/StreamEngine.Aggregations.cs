@@ -61,22 +61,22 @@ public sealed partial class StreamEngine
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, statement.Text, sink.Name, source.Name, plan);
         var emitFinal = asQuery.Emit == EmitMode.Final;
-        var stores = new IStateStore[sourceTopic.PartitionCount * 2];
+        var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
         Func<int, IRecordDecoder>? decoders = overTable && repartition is null
-            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), stores[stores.Length / 2 + partition] = StateStores.Open($"queries/{queryId}/p{partition}-rows"))
+            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows"))
             : null;
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic, stateful: true,
             metrics => partition =>
             {
-                stores[partition] = StateStores.Open($"queries/{queryId}/p{partition}");
-                return PartitionPipeline.BuildStateful(plan, stores[partition], emitFinal, retractable: overTable, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate);
+                return PartitionPipeline.BuildStateful(plan, state.Open(partition, "aggregate"), emitFinal, retractable: overTable, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate);
             },
             encoder.Encode,
             decoders)
         {
-            Stores = stores,
+            State = state,
+            CheckpointInterval = Options.CheckpointInterval,
         };
         if (!_replaying)
         {
@@ -129,7 +129,7 @@ public sealed partial class StreamEngine
             .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
         var codec = new Formats.RowCodec(internalStream);
         var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
-        var rowStores = new IStateStore?[source.Partitions];
+        var rowState = overTable ? new QueryState(StateStores, $"queries/{RepartitionId(queryId)}", Path.Combine(_queriesDirectory, RepartitionId(queryId))) : null;
         // A table's changes keep their meaning through the topic: retractions carry an op header.
         var retraction = new Topics.RecordHeader[] { new(StreamRecordDecoder.OpHeader, [(byte)'-']) };
         var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))), _errorTopic, stateful: overTable,
@@ -145,9 +145,10 @@ public sealed partial class StreamEngine
                 var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
                 return record with { Key = ValueCodec.EncodeKey(key), Headers = op is ChangeOp.Delete or ChangeOp.UpdateBefore ? retraction : null };
             },
-            overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowStores[partition] = StateStores.Open($"queries/{RepartitionId(queryId)}/p{partition}-rows")) : null)
+            overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowState!.Open(partition, "rows")) : null)
         {
-            Stores = rowStores,
+            State = rowState,
+            CheckpointInterval = Options.CheckpointInterval,
         };
         return (stage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
     }

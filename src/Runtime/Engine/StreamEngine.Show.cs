@@ -91,10 +91,12 @@ public sealed partial class StreamEngine
                     rows.Add(Row("(expression errors)", query.Metrics.ExpressionErrors.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(lag)", query.Lag().Sum().ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     rows.Add(Row("(late records)", query.Metrics.LateRecords.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
-                    if (query.Stores.Count > 0)
+                    if (query.State is not null)
                     {
                         rows.Add(Row("(state entries)", query.StateEntries.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                         rows.Add(Row("(state bytes)", query.StateBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                        rows.Add(Row("(checkpoints)", query.State.Checkpoints.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                        rows.Add(Row("(replayed at start)", query.ReplayedAtStart.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     }
                     if ((query.Metrics.LastError ?? query.Failure?.Message) is { } lastError)
                     {

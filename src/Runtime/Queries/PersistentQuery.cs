@@ -70,7 +70,22 @@ public sealed class PersistentQuery : IAsyncDisposable
     public QueryDefinition Definition { get; }
 
     /// <summary>The state stores of a stateful query's partitions, closed with the query.</summary>
-    public IReadOnlyList<State.IStateStore?> Stores { get; init; } = [];
+    /// <summary>The state stores of a stateful query and their checkpoints (null for a stateless query).</summary>
+    public QueryState? State { get; init; }
+
+    /// <summary>How often a stateful partition checkpoints its state (between batches).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    private IReadOnlyList<State.IStateStore> Stores => State?.Stores ?? [];
+
+    private long _replayedAtStart;
+
+    /// <summary>Input records replayed at start to restore state (from the last checkpoint to the committed offset).</summary>
+    public long ReplayedAtStart => Interlocked.Read(ref _replayedAtStart);
+
+    // Per partition: state rebuilt (checkpoints may be taken), and when the last checkpoint was taken.
+    private bool[] _rebuilt = [];
+    private long[] _lastCheckpoint = [];
 
     /// <summary>Entries in the query's state stores.</summary>
     public long StateEntries => SumOverStores(s => s.Count);
@@ -116,6 +131,9 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public void Start()
     {
+        _rebuilt = new bool[_pipelines.Length];
+        _lastCheckpoint = new long[_pipelines.Length];
+        Array.Fill(_lastCheckpoint, System.Diagnostics.Stopwatch.GetTimestamp());
         var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         for (var p = 0; p < _pipelines.Length; p++)
@@ -128,6 +146,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 if (_stateful)
                 {
                     await RebuildStateAsync(partition, from).ConfigureAwait(false);
+                    Volatile.Write(ref _rebuilt[partition], true);
                 }
 
                 if (intent is not null && intent.SourcePartition == partition)
@@ -137,7 +156,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 }
 
                 var task = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
-                await task.RunAsync(from, null, Advance, _stop.Token).ConfigureAwait(false);
+                await task.RunAsync(from, null, AdvanceAndCheckpoint, _stop.Token).ConfigureAwait(false);
             }));
         }
 
@@ -181,19 +200,40 @@ public sealed class PersistentQuery : IAsyncDisposable
     }
 
     /// <summary>
-    /// State lives in memory-bounded stores that do not survive a restart yet: replay the partition's input up to its
-    /// committed offset, discarding the output (it is already in the sink), so the state is as it was.
+    /// Brings the partition's state to the committed offset: from its checkpoint when one was restored, else from the start
+    /// of the input, replaying the records in between and discarding their output (it is already in the sink).
     /// </summary>
     private async Task RebuildStateAsync(int partition, long committed)
     {
-        if (committed <= _source.StartOffset(partition))
+        var from = State?.RestoredOffset(partition) ?? _source.StartOffset(partition);
+        if (from > committed)
+        {
+            // A checkpoint newer than the committed offset cannot be: distrust it and start over.
+            Log.Warning("Query {QueryId} partition {Partition}: checkpoint at {Checkpoint} is past the committed offset {Committed}", Definition.Id, partition, from, committed);
+            from = _source.StartOffset(partition);
+        }
+
+        if (committed <= from)
         {
             return;
         }
 
         var replay = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id), skipFailingRows: true);
-        await replay.RunAsync(_source.StartOffset(partition), committed, null, _stop.Token).ConfigureAwait(false);
-        Log.Information("Query {QueryId} rebuilt the state of partition {Partition} from {Records} input records", Definition.Id, partition, committed);
+        await replay.RunAsync(from, committed, null, _stop.Token).ConfigureAwait(false);
+        Interlocked.Add(ref _replayedAtStart, committed - from);
+        Log.Information("Query {QueryId} restored the state of partition {Partition} by replaying offsets {From}..{Committed}", Definition.Id, partition, from, committed);
+    }
+
+    /// <summary>After each committed batch (on the partition's task): report progress, and checkpoint the state when due.</summary>
+    private void AdvanceAndCheckpoint(int partition, long position)
+    {
+        Advance(partition, position);
+        if (State is not null && Volatile.Read(ref _rebuilt[partition])
+            && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[partition]) >= CheckpointInterval)
+        {
+            State.Checkpoint(partition, position);
+            _lastCheckpoint[partition] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
     }
 
     private sealed class DiscardingSink : IRowSink
@@ -312,9 +352,25 @@ public sealed class PersistentQuery : IAsyncDisposable
             Status = "TERMINATED";
         }
 
-        foreach (var store in Stores)
+        if (State is not null)
         {
-            store?.Dispose();
+            // A graceful stop checkpoints every partition whose state is whole, so a restart replays nothing.
+            for (var p = 0; p < _rebuilt.Length; p++)
+            {
+                if (Volatile.Read(ref _rebuilt[p]))
+                {
+                    try
+                    {
+                        State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+                    }
+                    catch (Exception e)
+                    {
+                        Log.Warning(e, "Query {QueryId} could not checkpoint partition {Partition} at shutdown", Definition.Id, p);
+                    }
+                }
+            }
+
+            State.Dispose();
         }
 
         _stop.Dispose();

@@ -42,6 +42,7 @@ public sealed class SessionAggregateOperator : IBatchOperator
         _store = store;
         _onLate = onLate;
         RestoreEnds();
+        _streamTime = StreamTimeState.Load(store, _streamTime);
     }
 
     private long Gap => _window.SessionGapMicros;
@@ -106,6 +107,7 @@ public sealed class SessionAggregateOperator : IBatchOperator
             }
         }
 
+        StreamTimeState.Save(_store, _streamTime);
         CloseSessions(batch);
     }
 
@@ -272,7 +274,11 @@ public sealed class SessionAggregateOperator : IBatchOperator
         var entries = new List<(byte[] Key, byte[] Value)>();
         _store.Scan((key, value) =>
         {
-            entries.Add((key.ToArray(), value.ToArray()));
+            if (!StreamTimeState.IsKey(key))
+            {
+                entries.Add((key.ToArray(), value.ToArray()));
+            }
+
             return true;
         });
         foreach (var (stateKey, value) in entries)

@@ -51,6 +51,8 @@ public sealed class StreamAggregateOperator : IBatchOperator
         {
             RestoreOpenWindows();
         }
+
+        _streamTime = StreamTimeState.Load(store, _streamTime);
     }
 
     /// <summary>Rows dropped because their window had closed.</summary>
@@ -152,7 +154,12 @@ public sealed class StreamAggregateOperator : IBatchOperator
             }
         }
 
-        _streamTime = streamTime;
+        if (streamTime != _streamTime)
+        {
+            _streamTime = streamTime;
+            StreamTimeState.Save(_store, streamTime);
+        }
+
         if (_window is not null)
         {
             CloseWindows(batch);
@@ -306,7 +313,11 @@ public sealed class StreamAggregateOperator : IBatchOperator
         var entries = new List<(byte[] Key, byte[] Value)>();
         _store.Scan((key, value) =>
         {
-            entries.Add((key.ToArray(), value.ToArray()));
+            if (!StreamTimeState.IsKey(key))
+            {
+                entries.Add((key.ToArray(), value.ToArray()));
+            }
+
             return true;
         });
         foreach (var (key, value) in entries)
