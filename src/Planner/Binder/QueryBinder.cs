@@ -393,7 +393,10 @@ public static class QueryBinder
         }
     }
 
-    /// <summary>INNER, LEFT and CROSS joins (and FROM lists), run by pull queries over finite inputs; the runtime rejects them in push queries.</summary>
+    /// <summary>
+    /// INNER, LEFT and CROSS joins (and FROM lists). A stream joined with a table on the table's key becomes a
+    /// <see cref="LogicalLookupJoin"/> (any query); other joins run only in pull queries, over finite inputs.
+    /// </summary>
     private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindJoin(JoinRelation join, CatalogStore catalog)
     {
         if (join.Kind is JoinKind.Right or JoinKind.Full)
@@ -412,7 +415,9 @@ public static class QueryBinder
         var scope = BindScope.Join(leftScope, rightScope, join.Right.Position);
         var condition = join.On is null ? null : NewBinder(scope).BindCondition(join.On, "JOIN/ON");
         var columns = left.Schema.Concat(right.Schema).Select(c => c with { IsKey = false }).ToList();
-        return (new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns), leftSource ?? rightSource, scope);
+        var nested = new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns);
+        // A stream joined with a table on its key runs as a lookup in push and persistent queries; other joins only in pull queries.
+        return (LogicalLookupJoin.TryCreate(nested) ?? (LogicalPlan)nested, leftSource ?? rightSource, scope);
     }
 
     private static IReadOnlyList<ColumnSchema> Rename(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string>? aliases, int position)

@@ -30,6 +30,12 @@ public sealed partial class StreamEngine
         var source = query.Source is { Kind: RelationKind.Stream } s
             ? s
             : throw SqlException.NotSupported("a persistent aggregation over a table (retractions)", asQuery.Position);
+        if (ContainsJoin(aggregate.Input))
+        {
+            // Its state is rebuilt by replaying the input at start, and lookups then would see today's table rows.
+            throw SqlException.NotSupported("JOIN in a persistent aggregation", asQuery.Position);
+        }
+
         if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
         {
             throw SqlException.NotSupported($"GROUP BY other than the key of the {source.Partitions}-partition stream \"{source.Name}\" (needs a repartition)", asQuery.Position);
@@ -114,6 +120,8 @@ public sealed partial class StreamEngine
                 throw SqlException.NotSupported($"{step} in a persistent aggregation", position);
         }
     }
+
+    private static bool ContainsJoin(LogicalPlan plan) => plan is LogicalJoin or LogicalLookupJoin || plan.Inputs.Any(ContainsJoin);
 
     /// <summary>True when a group key is the stream's key column, so every row of a group is in one partition (no repartition).</summary>
     private static bool GroupsBySourceKey(LogicalAggregate aggregate, StreamDefinition source) =>

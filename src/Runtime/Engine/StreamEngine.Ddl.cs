@@ -76,7 +76,7 @@ public sealed partial class StreamEngine
         }
 
         var query = BindAndOptimize(create.AsQuery!);
-        var leaf = Operators.PartitionPipeline.Build(query.Plan).Leaf;
+        var leaf = Operators.PartitionPipeline.Build(query.Plan, tables: TableLookup).Leaf;
         if (leaf is Planner.Logical.LogicalAggregate)
         {
             throw SqlException.NotSupported("GROUP BY or aggregates in a persistent query", create.AsQuery!.Position);
@@ -84,7 +84,7 @@ public sealed partial class StreamEngine
 
         if (leaf is Planner.Logical.LogicalJoin)
         {
-            throw SqlException.NotSupported("JOIN in a persistent query", create.AsQuery!.Position);
+            throw SqlException.NotSupported("JOIN in a persistent query other than " + StreamingJoinShape, create.AsQuery!.Position);
         }
 
         if (leaf is not Planner.Logical.LogicalScan)
@@ -125,7 +125,7 @@ public sealed partial class StreamEngine
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
-        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic);
+        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic, TableLookup);
         if (!_replaying)
         {
             running.InitializeOffsets(session.FromLatest);

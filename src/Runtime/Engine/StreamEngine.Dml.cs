@@ -112,15 +112,21 @@ public sealed partial class StreamEngine
             case LogicalDistinct distinct:
                 RequirePull(push, "DISTINCT");
                 return DistinctAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
+            case LogicalLookupJoin lookup when !push:
+                return JoinAsync(lookup.AsNestedLoop(), Execute(lookup.Left, push, fromLatest, cancellationToken), Execute(lookup.Right, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalJoin join:
-                RequirePull(push, "JOIN");
+                if (push)
+                {
+                    throw SqlException.NotSupported("JOIN in a push query (EMIT CHANGES) other than " + StreamingJoinShape);
+                }
+
                 return JoinAsync(join, Execute(join.Left, push, fromLatest, cancellationToken), Execute(join.Right, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalSetOperation set:
                 RequirePull(push, set.Operator.ToString().ToUpperInvariant());
                 return SetOperationAsync(set, Execute(set.Left, push, fromLatest, cancellationToken), Execute(set.Right, push, fromLatest, cancellationToken), cancellationToken);
         }
 
-        var pipeline = PartitionPipeline.Build(plan);
+        var pipeline = PartitionPipeline.Build(plan, tables: push ? TableLookup : null);
         switch (pipeline.Leaf)
         {
             case LogicalAggregate aggregate:
@@ -143,6 +149,12 @@ public sealed partial class StreamEngine
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{pipeline.Source.Topic}\" of stream \"{pipeline.Source.Name}\" does not exist");
         return RunQueryAsync(pipeline, topic, push, fromLatest, cancellationToken);
     }
+
+    /// <summary>What a push query rejects a join as: the stream–table lookup is the only streaming join so far.</summary>
+    private const string StreamingJoinShape = "a stream-table join (stream [LEFT] JOIN table ON <stream expression> = <table primary key>)";
+
+    /// <summary>A table as the stream–table join operator looks it up.</summary>
+    private ITableLookup TableLookup(Planner.Catalog.StreamDefinition table) => GetTableState(table);
 
     private static void RequirePull(bool push, string feature)
     {

@@ -25,9 +25,11 @@ public sealed class PersistentQuery : IAsyncDisposable
     private readonly RowCodec _sourceCodec;
     private readonly ITopicLog _sinkTopic;
 
-    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null)
+    /// <param name="tables">The tables a stream–table join in the query looks up.</param>
+    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null,
+        Func<StreamDefinition, ITableLookup>? tables = null)
         : this(definition, source, sinkTopic, offsets, errors, stateful: false,
-            metrics => Shared(PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError)),
+            metrics => Shared(PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError, tables)),
             TopicRowSink.StreamEncoder(new RowCodec(sink)))
     {
     }
