@@ -278,7 +278,7 @@ public static class QueryBinder
                         throw new SqlException(SqlState.SyntaxError, "SELECT * with no tables specified is not valid", all.Position);
                     }
 
-                    for (var i = start; i < start + count; i++)
+                    foreach (var i in all.Qualifier is null ? scope.StarColumns() : Enumerable.Range(start, count))
                     {
                         var column = scope.Columns[i];
                         if (!column.Hidden)
@@ -399,25 +399,96 @@ public static class QueryBinder
     /// </summary>
     private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindJoin(JoinRelation join, CatalogStore catalog)
     {
-        if (join.Kind is JoinKind.Right or JoinKind.Full)
+        if (join.Kind is JoinKind.Full)
         {
-            throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN", join.Position);
+            throw SqlException.NotSupported("FULL JOIN", join.Position);
         }
 
-        if (join.Using is not null || join.Within is not null)
+        if (join.Within is not null)
         {
             var kind = join.Kind == JoinKind.Inner ? "" : join.Kind.ToString().ToUpperInvariant() + " ";
-            throw SqlException.NotSupported(kind + (join.Using is not null ? "JOIN ... USING" : "JOIN ... WITHIN"), join.Position);
+            throw SqlException.NotSupported(kind + "JOIN ... WITHIN", join.Position);
         }
 
         var (left, leftSource, leftScope) = BindRelation(join.Left, catalog);
         var (right, rightSource, rightScope) = BindRelation(join.Right, catalog);
         var scope = BindScope.Join(leftScope, rightScope, join.Right.Position);
-        var condition = join.On is null ? null : NewBinder(scope).BindCondition(join.On, "JOIN/ON");
+        var on = join.On;
+        if (join.Using is { } usingColumns)
+        {
+            (on, scope) = BindUsing(usingColumns, join, leftScope, rightScope, scope);
+        }
+
+        var condition = on is null ? null : NewBinder(scope).BindCondition(on, "JOIN/ON");
         var columns = left.Schema.Concat(right.Schema).Select(c => c with { IsKey = false }).ToList();
+        if (join.Kind == JoinKind.Right)
+        {
+            // The preserved side is the source (a stream–table join's stream).
+            return (BindRightJoin(left, right, condition, columns), rightSource ?? leftSource, scope);
+        }
+
         var nested = new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns);
         // A stream joined with a table on its key runs as a lookup in push and persistent queries; other joins only in pull queries.
         return (LogicalLookupJoin.TryCreate(nested) ?? (LogicalPlan)nested, leftSource ?? rightSource, scope);
+    }
+
+    /// <summary>A RIGHT JOIN is the LEFT JOIN of the inputs swapped, with the columns put back in order by a projection.</summary>
+    private static LogicalPlan BindRightJoin(LogicalPlan left, LogicalPlan right, BoundExpression? condition, IReadOnlyList<ColumnSchema> columns)
+    {
+        var leftWidth = left.Schema.Count;
+        var rightWidth = right.Schema.Count;
+        int Swapped(int index) => index < leftWidth ? index + rightWidth : index - leftWidth;
+        var swappedCondition = condition is null ? null : BoundExpressionRewriter.Rewrite(condition, e => e is BoundColumn c ? c with { Index = Swapped(c.Index) } : null);
+        var swappedColumns = columns.Skip(leftWidth).Concat(columns.Take(leftWidth)).ToList();
+        var swapped = new LogicalJoin(right, left, JoinKind.Left, swappedCondition, swappedColumns);
+        var expressions = columns.Select((c, i) => (BoundExpression)new BoundColumn(Swapped(i), c.Name, c.Type)).ToList();
+        return new LogicalProject(LogicalLookupJoin.TryCreate(swapped) ?? (LogicalPlan)swapped, expressions, columns);
+    }
+
+    /// <summary>
+    /// JOIN ... USING (c, ...): ON left.c = right.c for each, and the scope shows each c once (the left one for INNER and
+    /// LEFT, the right one for RIGHT): unqualified c and SELECT * name it once, listed first, as in PostgreSQL.
+    /// </summary>
+    private static (Expression On, BindScope Scope) BindUsing(IReadOnlyList<string> names, JoinRelation join, BindScope leftScope, BindScope rightScope, BindScope scope)
+    {
+        Expression? on = null;
+        var merged = new List<int>();
+        var shadowed = new HashSet<int>(scope.Shadowed);
+        var leftWidth = leftScope.Columns.Count;
+        foreach (var name in names)
+        {
+            var l = ResolveUsing(leftScope, name, "left", join.Position);
+            var r = ResolveUsing(rightScope, name, "right", join.Position) + leftWidth;
+            var equal = new BinaryExpression(join.Position, BinaryOperator.Equal, QualifiedColumn(scope, l, join.Position), QualifiedColumn(scope, r, join.Position));
+            on = on is null ? equal : new BinaryExpression(join.Position, BinaryOperator.And, on, equal);
+            var (kept, hidden) = join.Kind == JoinKind.Right ? (r, l) : (l, r);
+            merged.Add(kept);
+            shadowed.Add(hidden);
+        }
+
+        var star = scope.StarColumns().Where(i => !merged.Contains(i) && !shadowed.Contains(i));
+        return (on!, scope with { Shadowed = shadowed, StarOrder = [.. merged, .. star] });
+    }
+
+    /// <summary>A reference to the column at index of a join scope, qualified by the relation it belongs to.</summary>
+    private static ColumnReference QualifiedColumn(BindScope scope, int index, int position)
+    {
+        var part = scope.Parts!.First(p => index >= p.Start && index < p.Start + p.Count);
+        return new ColumnReference(position, part.Alias ?? part.Name, scope.Columns[index].Name);
+    }
+
+    private static int ResolveUsing(BindScope side, string name, string which, int position)
+    {
+        var found = -1;
+        foreach (var i in side.StarColumns())
+        {
+            if (side.Columns[i].Name == name)
+            {
+                found = found < 0 ? i : throw new SqlException(SqlState.AmbiguousColumn, $"common column name \"{name}\" appears more than once in {which} table", position);
+            }
+        }
+
+        return found >= 0 ? found : throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" specified in USING clause does not exist in {which} table", position);
     }
 
     private static IReadOnlyList<ColumnSchema> Rename(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string>? aliases, int position)
