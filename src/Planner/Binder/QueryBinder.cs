@@ -399,15 +399,14 @@ public static class QueryBinder
     /// </summary>
     private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindJoin(JoinRelation join, CatalogStore catalog)
     {
-        if (join.Kind is JoinKind.Full)
+        if (join.Kind is JoinKind.Full && join.Within is null)
         {
-            throw SqlException.NotSupported("FULL JOIN", join.Position);
+            throw SqlException.NotSupported("FULL JOIN without WITHIN (a stream-stream join)", join.Position);
         }
 
-        if (join.Within is not null)
+        if (join.Kind is JoinKind.Cross && join.Within is not null)
         {
-            var kind = join.Kind == JoinKind.Inner ? "" : join.Kind.ToString().ToUpperInvariant() + " ";
-            throw SqlException.NotSupported(kind + "JOIN ... WITHIN", join.Position);
+            throw SqlException.NotSupported("CROSS JOIN ... WITHIN", join.Position);
         }
 
         var (left, leftSource, leftScope) = BindRelation(join.Left, catalog);
@@ -424,16 +423,37 @@ public static class QueryBinder
         if (join.Kind == JoinKind.Right)
         {
             // The preserved side is the source (a stream–table join's stream).
-            return (BindRightJoin(left, right, condition, columns), rightSource ?? leftSource, scope);
+            return (BindRightJoin(left, right, condition, columns, join.Within), rightSource ?? leftSource, scope);
         }
 
         var nested = new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns);
-        // A stream joined with a table on its key runs as a lookup in push and persistent queries; other joins only in pull queries.
-        return (LogicalLookupJoin.TryCreate(nested) ?? (LogicalPlan)nested, leftSource ?? rightSource, scope);
+        return (Streaming(nested, join.Within, swapped: false), leftSource ?? rightSource, scope);
     }
 
+    /// <summary>
+    /// The streaming form of a join: WITHIN makes a stream–stream join; a stream joined with a table on its key is a lookup.
+    /// Other joins stay nested loops, which only pull queries run.
+    /// </summary>
+    private static LogicalPlan Streaming(LogicalJoin join, WithinClause? within, bool swapped)
+    {
+        if (within is null)
+        {
+            return LogicalLookupJoin.TryCreate(join) ?? (LogicalPlan)join;
+        }
+
+        // WITHIN n is (n, n); WITHIN (before, after) bounds the right row's time relative to the left row's.
+        var before = Micros(within.Before.Value);
+        var after = within.After is { } a ? Micros(a.Value) : before;
+        var grace = within.Grace is { } g ? Micros(g.Value) : LogicalStreamJoin.DefaultGraceMicros;
+        return swapped
+            ? LogicalStreamJoin.Create(join, after, before, grace, within.Position)
+            : LogicalStreamJoin.Create(join, before, after, grace, within.Position);
+    }
+
+    private static long Micros(TimeSpan span) => span.Ticks / 10;
+
     /// <summary>A RIGHT JOIN is the LEFT JOIN of the inputs swapped, with the columns put back in order by a projection.</summary>
-    private static LogicalPlan BindRightJoin(LogicalPlan left, LogicalPlan right, BoundExpression? condition, IReadOnlyList<ColumnSchema> columns)
+    private static LogicalPlan BindRightJoin(LogicalPlan left, LogicalPlan right, BoundExpression? condition, IReadOnlyList<ColumnSchema> columns, WithinClause? within)
     {
         var leftWidth = left.Schema.Count;
         var rightWidth = right.Schema.Count;
@@ -442,7 +462,7 @@ public static class QueryBinder
         var swappedColumns = columns.Skip(leftWidth).Concat(columns.Take(leftWidth)).ToList();
         var swapped = new LogicalJoin(right, left, JoinKind.Left, swappedCondition, swappedColumns);
         var expressions = columns.Select((c, i) => (BoundExpression)new BoundColumn(Swapped(i), c.Name, c.Type)).ToList();
-        return new LogicalProject(LogicalLookupJoin.TryCreate(swapped) ?? (LogicalPlan)swapped, expressions, columns);
+        return new LogicalProject(Streaming(swapped, within, swapped: true), expressions, columns);
     }
 
     /// <summary>

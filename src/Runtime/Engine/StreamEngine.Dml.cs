@@ -134,6 +134,8 @@ public sealed partial class StreamEngine
                 return RunAggregateAsync(aggregate, pipeline, cancellationToken);
             case LogicalValues:
                 return RunValuesAsync(pipeline);
+            case LogicalStreamJoin join:
+                return RunStreamJoinAsync(join, pipeline, push, fromLatest, cancellationToken);
             case not LogicalScan:
                 return RunAboveAsync(Execute(pipeline.Leaf, push, fromLatest, cancellationToken), pipeline, cancellationToken);
         }
@@ -369,6 +371,46 @@ public sealed partial class StreamEngine
         row.CopyTo(result, 0);
         result[^1] = Value.FromString(op);
         return result;
+    }
+
+    /// <summary>
+    /// A transient stream–stream join: a task per partition reads both topics (state in memory, dropped with the query).
+    /// A push query runs until cancelled; a pull query stops at the end offsets seen when it starts, then emits the outer
+    /// rows still waiting for a partner (its input is finite, so no partner can come).
+    /// </summary>
+    private async IAsyncEnumerable<Value[]> RunStreamJoinAsync(LogicalStreamJoin join, PartitionPipeline above, bool push, bool fromLatest,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var topics = new[] { join.Left.Source, join.Right.Source }.Select(s => Topics.Find(s.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{s.Topic}\" of stream \"{s.Name}\" does not exist")).ToArray();
+        if (topics[0].PartitionCount != topics[1].PartitionCount)
+        {
+            throw SqlException.NotSupported($"JOIN ... WITHIN of topics with different partition counts (\"{topics[0].Name}\" has {topics[0].PartitionCount}, \"{topics[1].Name}\" {topics[1].PartitionCount})");
+        }
+
+        var ends = topics.Select(t => Enumerable.Range(0, t.PartitionCount).Select(t.EndOffset).ToArray()).ToArray();
+        var metrics = new QueryMetrics("transient");
+        Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop)
+        {
+            var joinOperator = new StreamStreamJoinOperator(join, ExpressionCompiler.Compile(join.LeftKey), ExpressionCompiler.Compile(join.RightKey),
+                join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual), new State.MemoryStateStore(), metrics.CountLate);
+            var task = new StreamJoinTask(topics[0], topics[1], p, new RowCodec(join.Left.Source), new RowCodec(join.Right.Source), joinOperator, above,
+                new ChannelRowSink(rows), metrics);
+            return task.RunAsync(fromLatest ? [ends[0][p], ends[1][p]] : [0, 0], push ? null : [ends[0][p], ends[1][p]], stop);
+        }
+
+        Interlocked.Increment(ref _runningTransientQueries);
+        try
+        {
+            await foreach (var row in PartitionFanIn.RunAsync(topics[0].PartitionCount, Produce, above.Limit, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningTransientQueries);
+        }
     }
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>

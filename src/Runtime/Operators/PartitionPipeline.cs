@@ -51,6 +51,7 @@ public sealed class PartitionPipeline
             {
                 LogicalScan scan => $"PartitionTask × {scan.Source.Partitions} (read {scan.Source.ValueFormat.ToString().ToUpperInvariant()} records, decode {(scan.ReadColumns is null ? "all columns" : scan.ReadColumns.Count + " of " + scan.Source.Columns.Count + " columns")})",
                 LogicalAggregate => "HashAggregate (in memory, over the finished input of a pull query)",
+                LogicalStreamJoin j => $"StreamJoinTask × {j.Left.Source.Partitions} (merge {j.Left.Source.Name} and {j.Right.Source.Name} by time) → StreamStreamJoinOperator",
                 LogicalValues => "ValuesSource",
                 var consumerStep => consumerStep.GetType().Name.Replace("Logical", "", StringComparison.Ordinal) + " (at the consumer)",
             },
@@ -144,11 +145,12 @@ public sealed class PartitionPipeline
         _ => null,
     };
 
-    /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's.</summary>
+    /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's (a join's left stream's).</summary>
     private static int RowTimeIndex(LogicalPlan input, LogicalPlan leaf) => input switch
     {
         LogicalAggregate a => a.Columns.Count,
         LogicalFilter { Input: LogicalAggregate a } => a.Columns.Count,
+        _ when leaf is LogicalStreamJoin join => join.Left.Source.Columns.Count,
         _ => ((LogicalScan)leaf).Source.Columns.Count,
     };
 
@@ -172,7 +174,7 @@ public sealed class PartitionPipeline
                     join.Residual is null ? null : Guard(ExpressionCompiler.CompilePredicate(join.Residual)),
                     keepUnmatched: join.Kind == Parser.Ast.JoinKind.Left, join.Left.Schema.Count, join.Right.Schema.Count));
                 return streamSource;
-            case LogicalScan or LogicalValues or LogicalLookupJoin or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
+            case LogicalScan or LogicalValues or LogicalLookupJoin or LogicalStreamJoin or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
                 // Sources, and steps that run at the consumer: the operators above them apply to their output.
                 return plan;
             case LogicalFilter filter:
