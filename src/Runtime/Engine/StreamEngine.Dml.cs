@@ -396,7 +396,8 @@ public sealed partial class StreamEngine
                 join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual), new State.MemoryStateStore(), metrics.CountLate);
             var task = new StreamJoinTask(topics[0], topics[1], p, new RowCodec(join.Left.Source), new RowCodec(join.Right.Source), joinOperator, above,
                 new ChannelRowSink(rows), metrics);
-            return task.RunAsync(fromLatest ? [ends[0][p], ends[1][p]] : [0, 0], push ? null : [ends[0][p], ends[1][p]], stop);
+            return task.RunAsync(fromLatest ? [ends[0][p], ends[1][p]] : [0, 0], push ? null : [ends[0][p], ends[1][p]], closeAtEnd: true,
+                topics[0].PartitionCount + p, null, stop);
         }
 
         Interlocked.Increment(ref _runningTransientQueries);

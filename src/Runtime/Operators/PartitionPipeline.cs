@@ -150,7 +150,6 @@ public sealed class PartitionPipeline
     {
         LogicalAggregate a => a.Columns.Count,
         LogicalFilter { Input: LogicalAggregate a } => a.Columns.Count,
-        _ when leaf is LogicalStreamJoin join => join.Left.Source.Columns.Count,
         _ => ((LogicalScan)leaf).Source.Columns.Count,
     };
 
@@ -186,7 +185,13 @@ public sealed class PartitionPipeline
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
                 var expressions = project.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToList();
-                if (carryRowTime)
+                if (carryRowTime && s is LogicalStreamJoin streamJoin)
+                {
+                    // A joined row happened when the later of its two rows did (Kafka Streams); a padded row when its one row did.
+                    var (l, r) = (streamJoin.Left.Source.Columns.Count, streamJoin.Left.Schema.Count + streamJoin.Right.Source.Columns.Count);
+                    expressions.Add(row => row[l].IsNull || (!row[r].IsNull && row[r].AsLong > row[l].AsLong) ? row[r] : row[l]);
+                }
+                else if (carryRowTime)
                 {
                     var rowTime = RowTimeIndex(project.Input, s);
                     expressions.Add(row => row[rowTime]);

@@ -22,8 +22,11 @@ public sealed class PersistentQuery : IAsyncDisposable
     private readonly List<Task> _running = [];
     private TaskCompletionSource _progress = NewSignal();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly RowCodec _sourceCodec;
+    private readonly RowCodec? _sourceCodec;
     private readonly ITopicLog _sinkTopic;
+    // A stream–stream join also reads this topic's partition p in task p; its offsets are kept as partition n + p.
+    private readonly ITopicLog? _right;
+    private readonly Func<int, QueryMetrics, StreamStreamJoinOperator>? _joinFor;
 
     /// <param name="tables">The tables a stream–table join in the query looks up.</param>
     public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null,
@@ -37,9 +40,14 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <param name="stateful">The pipelines keep state (GROUP BY): at start each partition rebuilds it by replaying its input up to the committed offset.</param>
     /// <param name="pipelineFor">Builds the pipeline of each source partition (stateless queries share one).</param>
     /// <param name="encode">Makes the output record of a row and its op.</param>
+    /// <param name="right">A stream–stream join's right input (co-partitioned with source); the pipelines' leaf is the join.</param>
+    /// <param name="joinFor">The join operator of a partition (with its state store), for a stream–stream join.</param>
     public PersistentQuery(QueryDefinition definition, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors, bool stateful,
-        Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode)
+        Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode,
+        ITopicLog? right = null, Func<int, QueryMetrics, StreamStreamJoinOperator>? joinFor = null)
     {
+        _right = right;
+        _joinFor = joinFor;
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
@@ -55,8 +63,8 @@ public sealed class PersistentQuery : IAsyncDisposable
             _pipelines[p] = build(p);
         }
 
-        _sourceCodec = new RowCodec(_pipelines[0].Source, _pipelines[0].ReadColumns);
-        _positions = new long[source.PartitionCount];
+        _sourceCodec = _pipelines[0].Leaf is Planner.Logical.LogicalScan ? new RowCodec(_pipelines[0].Source, _pipelines[0].ReadColumns) : null;
+        _positions = new long[source.PartitionCount * (right is null ? 1 : 2)];
     }
 
     private static Func<int, PartitionPipeline> Shared(PartitionPipeline pipeline) => _ => pipeline;
@@ -79,13 +87,23 @@ public sealed class PersistentQuery : IAsyncDisposable
         {
             if (!_offsets.Exists(p))
             {
-                _offsets.Save(p, fromLatest ? _source.EndOffset(p) : 0);
+                _offsets.Save(p, fromLatest ? EndOffsetOf(p) : 0);
             }
         }
     }
 
+    /// <summary>The end offset of a (virtual) source partition: p of the source, or n + p of a join's right input.</summary>
+    private long EndOffsetOf(int partition) =>
+        partition < _source.PartitionCount ? _source.EndOffset(partition) : _right!.EndOffset(partition - _source.PartitionCount);
+
     public void Start()
     {
+        if (_right is not null)
+        {
+            StartJoin();
+            return;
+        }
+
         var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         for (var p = 0; p < _pipelines.Length; p++)
@@ -105,7 +123,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     from = CompleteInterruptedBatch(intent);
                 }
 
-                var task = new PartitionTask(_source, partition, _sourceCodec, _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
+                var task = new PartitionTask(_source, partition, _sourceCodec!, _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
                 await task.RunAsync(from, null, Advance, _stop.Token).ConfigureAwait(false);
             }));
         }
@@ -137,7 +155,7 @@ public sealed class PersistentQuery : IAsyncDisposable
             }
 
             var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
-            var replay = new PartitionTask(_source, intent.SourcePartition, _sourceCodec, _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
+            var replay = new PartitionTask(_source, intent.SourcePartition, _sourceCodec!, _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
             replay.RunAsync(from, intent.EndOffset, null, CancellationToken.None).GetAwaiter().GetResult();
             _offsets.Save(intent.SourcePartition, intent.EndOffset);
             Log.Information("Query {QueryId} completed the batch a crash interrupted ({Partition}: offsets {From}..{To}, {Landed} output records had landed)",
@@ -160,9 +178,46 @@ public sealed class PersistentQuery : IAsyncDisposable
             return;
         }
 
-        var replay = new PartitionTask(_source, partition, _sourceCodec, _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id), skipFailingRows: true);
+        var replay = new PartitionTask(_source, partition, _sourceCodec!, _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id), skipFailingRows: true);
         await replay.RunAsync(_source.StartOffset(partition), committed, null, _stop.Token).ConfigureAwait(false);
         Log.Information("Query {QueryId} rebuilt the state of partition {Partition} from {Records} input records", Definition.Id, partition, committed);
+    }
+
+    /// <summary>
+    /// A stream–stream join: task p reads partition p of both inputs. Its state is rebuilt by replaying both up to their
+    /// committed offsets (in time order: rows the live run dropped as late may then be kept, or the reverse). Batches are
+    /// not announced by an output intent, so after a crash the output of the last batch may be written again.
+    /// </summary>
+    private void StartJoin()
+    {
+        _offsets.ClearIntent();
+        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var n = _source.PartitionCount;
+        var leaf = (Planner.Logical.LogicalStreamJoin)_pipelines[0].Leaf;
+        for (var p = 0; p < n; p++)
+        {
+            var partition = p;
+            long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
+            _positions[p] = from[0];
+            _positions[n + p] = from[1];
+            _running.Add(Task.Run(async () =>
+            {
+                var join = _joinFor!(partition, Metrics);
+                StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
+                    join, _pipelines[partition], sink, metrics);
+                if (from[0] > 0 || from[1] > 0)
+                {
+                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], from, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
+                    Log.Information("Query {QueryId} rebuilt the join state of partition {Partition}", Definition.Id, partition);
+                }
+
+                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, Advance, _stop.Token).ConfigureAwait(false);
+            }));
+        }
+
+        Status = "RUNNING";
+        _ = WatchAsync();
+        Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
     }
 
     private sealed class DiscardingSink : IRowSink
@@ -208,7 +263,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         var lag = new long[_positions.Length];
         for (var p = 0; p < lag.Length; p++)
         {
-            lag[p] = Math.Max(0, _source.EndOffset(p) - Volatile.Read(ref _positions[p]));
+            lag[p] = Math.Max(0, EndOffsetOf(p) - Volatile.Read(ref _positions[p]));
         }
 
         return lag;
@@ -219,7 +274,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     {
         for (var p = 0; p < _positions.Length; p++)
         {
-            if (Volatile.Read(ref _positions[p]) < _source.EndOffset(p))
+            if (Volatile.Read(ref _positions[p]) < EndOffsetOf(p))
             {
                 return false;
             }
@@ -256,10 +311,10 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public long[] SourceEndOffsets()
     {
-        var ends = new long[_source.PartitionCount];
+        var ends = new long[_positions.Length];
         for (var p = 0; p < ends.Length; p++)
         {
-            ends[p] = _source.EndOffset(p);
+            ends[p] = EndOffsetOf(p);
         }
 
         return ends;

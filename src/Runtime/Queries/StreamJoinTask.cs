@@ -31,14 +31,23 @@ public sealed class StreamJoinTask
         _metrics = metrics;
     }
 
-    /// <summary>Processes both partitions from the given offsets until cancelled, or until both reach stopAt (then the join is closed).</summary>
-    public async Task RunAsync(long[] from, long[]? stopAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Processes both partitions from the given offsets (left, right) until cancelled, or until both reach stopAt.
+    /// After each batch the sink gets the batch (Partition p, EndOffset: the left offset processed) and then an empty
+    /// batch for partition rightPartition with the right offset processed, so a persistent query commits both.
+    /// </summary>
+    /// <param name="closeAtEnd">At stopAt the input is over (a pull query): emit the outer rows still waiting. Not when rebuilding state.</param>
+    public async Task RunAsync(long[] from, long[]? stopAt, bool closeAtEnd, int rightPartition, Action<int, long>? onProgress, CancellationToken cancellationToken)
     {
         for (var s = 0; s < 2; s++)
         {
             _sides[s].Reader = _sides[s].Topic.OpenReader(_partition, from[s]);
             _sides[s].Stop = stopAt?[s];
+            _sides[s].Processed = from[s];
         }
+
+        _rightPartition = rightPartition;
+        _onProgress = onProgress;
 
         var batch = new RowBatch { Partition = _partition };
         try
@@ -55,7 +64,11 @@ public sealed class StreamJoinTask
                     if (_sides[0].Done && _sides[1].Done)
                     {
                         batch.Clear();
-                        _join.Close(batch);
+                        if (closeAtEnd)
+                        {
+                            _join.Close(batch);
+                        }
+
                         await EmitAsync(batch, cancellationToken).ConfigureAwait(false);
                         return;
                     }
@@ -74,7 +87,9 @@ public sealed class StreamJoinTask
                         break;
                     }
 
-                    _join.Process(next, _sides[next].Rows.Dequeue(), batch);
+                    var (row, nextOffset) = _sides[next].Rows.Dequeue();
+                    _sides[next].Processed = nextOffset;
+                    _join.Process(next, row, batch);
                     if (_sides[next].Rows.Count == 0)
                     {
                         break;
@@ -104,11 +119,30 @@ public sealed class StreamJoinTask
         }
     }
 
+    private int _rightPartition;
+    private Action<int, long>? _onProgress;
+    private readonly RowBatch _rightCommit = new();
+
     private async Task EmitAsync(RowBatch batch, CancellationToken cancellationToken)
     {
+        // Records read but not decoded into rows (bad ones at the end) count as processed once nothing is queued.
+        foreach (var side in _sides)
+        {
+            if (side.Rows.Count == 0 && side.Pending is null)
+            {
+                side.Processed = side.Reader!.Position;
+            }
+        }
+
         _above.Process(batch);
         _metrics.CountOut(batch.Count);
+        batch.EndOffset = _sides[0].Processed;
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        _rightCommit.Partition = _rightPartition;
+        _rightCommit.EndOffset = _sides[1].Processed;
+        await _sink.WriteAsync(_rightCommit, cancellationToken).ConfigureAwait(false);
+        _onProgress?.Invoke(_partition, _sides[0].Processed);
+        _onProgress?.Invoke(_rightPartition, _sides[1].Processed);
     }
 
     /// <summary>The side whose next row comes first (lowest time, left on ties), or -1 when neither has one.</summary>
@@ -125,7 +159,7 @@ public sealed class StreamJoinTask
             return 0;
         }
 
-        return _join.TimeOf(1, right.Peek()) < _join.TimeOf(0, left.Peek()) ? 1 : 0;
+        return _join.TimeOf(1, right.Peek().Row) < _join.TimeOf(0, left.Peek().Row) ? 1 : 0;
     }
 
     /// <summary>Decodes what a side has available into its queue, starting a wait for more when there is nothing.</summary>
@@ -163,7 +197,7 @@ public sealed class StreamJoinTask
             var row = new Value[side.Codec.RowWidth];
             if (side.Codec.TryDecode(record, _partition, row, out var error))
             {
-                side.Rows.Enqueue(row);
+                side.Rows.Enqueue((row, record.Offset + 1));
             }
             else
             {
@@ -186,7 +220,11 @@ public sealed class StreamJoinTask
 
         public List<TopicRecord> Records { get; } = new(MaxBatch);
 
-        public Queue<Value[]> Rows { get; } = new();
+        /// <summary>Decoded rows waiting to be joined, each with the offset after its record.</summary>
+        public Queue<(Value[] Row, long Next)> Rows { get; } = new();
+
+        /// <summary>The offset after the last record processed.</summary>
+        public long Processed { get; set; }
 
         public Task<int>? Pending { get; set; }
 
