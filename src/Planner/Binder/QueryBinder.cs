@@ -399,11 +399,6 @@ public static class QueryBinder
     /// </summary>
     private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindJoin(JoinRelation join, CatalogStore catalog)
     {
-        if (join.Kind is JoinKind.Full && join.Within is null)
-        {
-            throw SqlException.NotSupported("FULL JOIN without WITHIN (a stream-stream join)", join.Position);
-        }
-
         if (join.Kind is JoinKind.Cross && join.Within is not null)
         {
             throw SqlException.NotSupported("CROSS JOIN ... WITHIN", join.Position);
@@ -423,22 +418,25 @@ public static class QueryBinder
         if (join.Kind == JoinKind.Right)
         {
             // The preserved side is the source (a stream–table join's stream).
-            return (BindRightJoin(left, right, condition, columns, join.Within), rightSource ?? leftSource, scope);
+            return (BindRightJoin(left, right, condition, columns, join.Within, join.Position), rightSource ?? leftSource, scope);
         }
 
         var nested = new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns);
-        return (Streaming(nested, join.Within, swapped: false), leftSource ?? rightSource, scope);
+        return (Streaming(nested, join.Within, swapped: false, join.Position), leftSource ?? rightSource, scope);
     }
 
     /// <summary>
     /// The streaming form of a join: WITHIN makes a stream–stream join; a stream joined with a table on its key is a lookup.
     /// Other joins stay nested loops, which only pull queries run.
     /// </summary>
-    private static LogicalPlan Streaming(LogicalJoin join, WithinClause? within, bool swapped)
+    private static LogicalPlan Streaming(LogicalJoin join, WithinClause? within, bool swapped, int position)
     {
         if (within is null)
         {
-            return LogicalLookupJoin.TryCreate(join) ?? (LogicalPlan)join;
+            LogicalPlan? streaming = LogicalTableJoin.TryCreate(join) ?? (LogicalPlan?)LogicalLookupJoin.TryCreate(join);
+            return streaming ?? (join.Kind == JoinKind.Full
+                ? throw SqlException.NotSupported("FULL JOIN other than of two streams WITHIN a window or of two tables on their primary keys", position)
+                : join);
         }
 
         // WITHIN n is (n, n); WITHIN (before, after) bounds the right row's time relative to the left row's.
@@ -453,7 +451,7 @@ public static class QueryBinder
     private static long Micros(TimeSpan span) => span.Ticks / 10;
 
     /// <summary>A RIGHT JOIN is the LEFT JOIN of the inputs swapped, with the columns put back in order by a projection.</summary>
-    private static LogicalPlan BindRightJoin(LogicalPlan left, LogicalPlan right, BoundExpression? condition, IReadOnlyList<ColumnSchema> columns, WithinClause? within)
+    private static LogicalPlan BindRightJoin(LogicalPlan left, LogicalPlan right, BoundExpression? condition, IReadOnlyList<ColumnSchema> columns, WithinClause? within, int position)
     {
         var leftWidth = left.Schema.Count;
         var rightWidth = right.Schema.Count;
@@ -462,7 +460,7 @@ public static class QueryBinder
         var swappedColumns = columns.Skip(leftWidth).Concat(columns.Take(leftWidth)).ToList();
         var swapped = new LogicalJoin(right, left, JoinKind.Left, swappedCondition, swappedColumns);
         var expressions = columns.Select((c, i) => (BoundExpression)new BoundColumn(Swapped(i), c.Name, c.Type)).ToList();
-        return new LogicalProject(Streaming(swapped, within, swapped: true), expressions, columns);
+        return new LogicalProject(Streaming(swapped, within, swapped: true, position), expressions, columns);
     }
 
     /// <summary>

@@ -112,6 +112,8 @@ public sealed partial class StreamEngine
             case LogicalDistinct distinct:
                 RequirePull(push, "DISTINCT");
                 return DistinctAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
+            case LogicalTableJoin tables when !push:
+                return JoinAsync(tables.AsNestedLoop(), Execute(tables.Left, push, fromLatest, cancellationToken), Execute(tables.Right, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalLookupJoin lookup when !push:
                 return JoinAsync(lookup.AsNestedLoop(), Execute(lookup.Left, push, fromLatest, cancellationToken), Execute(lookup.Right, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalJoin join:
@@ -136,6 +138,8 @@ public sealed partial class StreamEngine
                 return RunValuesAsync(pipeline);
             case LogicalStreamJoin join:
                 return RunStreamJoinAsync(join, pipeline, push, fromLatest, cancellationToken);
+            case LogicalTableJoin join when push:
+                return RunTableJoinChangesAsync(join, pipeline, cancellationToken);
             case not LogicalScan:
                 return RunAboveAsync(Execute(pipeline.Leaf, push, fromLatest, cancellationToken), pipeline, cancellationToken);
         }

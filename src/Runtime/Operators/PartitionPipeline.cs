@@ -173,7 +173,7 @@ public sealed class PartitionPipeline
                     join.Residual is null ? null : Guard(ExpressionCompiler.CompilePredicate(join.Residual)),
                     keepUnmatched: join.Kind == Parser.Ast.JoinKind.Left, join.Left.Schema.Count, join.Right.Schema.Count));
                 return streamSource;
-            case LogicalScan or LogicalValues or LogicalLookupJoin or LogicalStreamJoin or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
+            case LogicalScan or LogicalValues or LogicalLookupJoin or LogicalStreamJoin or LogicalTableJoin or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
                 // Sources, and steps that run at the consumer: the operators above them apply to their output.
                 return plan;
             case LogicalFilter filter:
