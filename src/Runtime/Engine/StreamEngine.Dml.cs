@@ -91,11 +91,16 @@ public sealed partial class StreamEngine
         var push = query.Emit != EmitMode.None;
         if (push && bound.Source is { Kind: not RelationKind.Stream })
         {
-            return new RowsResult([.. bound.Columns, new Planner.Catalog.ColumnSchema("op", Planner.Types.SqlType.Varchar)], Execute(bound.Plan, push, false, CancellationToken.None));
+            return new RowsResult(PushColumns(bound), Execute(bound.Plan, push, false, CancellationToken.None));
         }
 
         return new RowsResult(bound.Columns, Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None));
     }
+
+    /// <summary>A push query's columns: over a table (its changes), an op column follows the selected ones (Describe says so too).</summary>
+    private static IReadOnlyList<Planner.Catalog.ColumnSchema> PushColumns(BoundQuery bound) => bound.Source is { Kind: not RelationKind.Stream }
+        ? [.. bound.Columns, new Planner.Catalog.ColumnSchema("op", Planner.Types.SqlType.Varchar)]
+        : bound.Columns;
 
     /// <summary>Turns a plan into rows: streaming steps on top, partition pipelines below; needs-all-input steps only for pull queries.</summary>
     private IAsyncEnumerable<Value[]> Execute(LogicalPlan plan, bool push, bool fromLatest, CancellationToken cancellationToken)

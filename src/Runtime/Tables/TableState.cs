@@ -144,7 +144,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
                 Value[]? before = null;
                 if (_subscribers.Count > 0 && store.TryGet(record.Key, out var old))
                 {
-                    before = Decode(old!, partition);
+                    before = Decode(old!, partition, record.Key);
                 }
 
                 if (after is null)
