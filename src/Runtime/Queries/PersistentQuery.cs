@@ -121,6 +121,8 @@ public sealed class PersistentQuery : IAsyncDisposable
                 if (intent is not null && intent.SourcePartition == partition)
                 {
                     from = CompleteInterruptedBatch(intent);
+                    // FLUSH must see the completed batch even when no record follows it.
+                    Advance(partition, from);
                 }
 
                 var task = new PartitionTask(_source, partition, _sourceCodec!, _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
