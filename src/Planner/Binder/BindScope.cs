@@ -13,6 +13,17 @@ public sealed record BindScope(string RelationName, string? Alias, IReadOnlyList
 
     public IReadOnlyList<(string Name, string? Alias, int Start, int Count)>? Parts { get; init; }
 
+    /// <summary>Columns an unqualified name does not resolve to: the second copy of a JOIN ... USING column.</summary>
+    public IReadOnlySet<int> Shadowed { get; init; } = EmptySet;
+
+    /// <summary>What an unqualified * expands to, when not every column in order (JOIN ... USING lists its columns once, first).</summary>
+    public IReadOnlyList<int>? StarOrder { get; init; }
+
+    private static readonly IReadOnlySet<int> EmptySet = new HashSet<int>();
+
+    /// <summary>The row indexes SELECT * (unqualified) reads, hidden columns included.</summary>
+    public IReadOnlyList<int> StarColumns() => StarOrder ?? Enumerable.Range(0, Columns.Count).Where(i => !Shadowed.Contains(i)).ToList();
+
     /// <summary>The scope of a join: the left relations' columns, then the right ones'.</summary>
     public static BindScope Join(BindScope left, BindScope right, int position)
     {
@@ -28,7 +39,13 @@ public sealed record BindScope(string RelationName, string? Alias, IReadOnlyList
             parts.Add(part with { Start = part.Start + left.Columns.Count });
         }
 
-        return new BindScope("", null, [.. left.Columns, .. right.Columns]) { Parts = parts };
+        var offset = left.Columns.Count;
+        return new BindScope("", null, [.. left.Columns, .. right.Columns])
+        {
+            Parts = parts,
+            Shadowed = new HashSet<int>([.. left.Shadowed, .. right.Shadowed.Select(i => i + offset)]),
+            StarOrder = left.StarOrder is null && right.StarOrder is null ? null : [.. left.StarColumns(), .. right.StarColumns().Select(i => i + offset)],
+        };
     }
 
     private IReadOnlyList<(string Name, string? Alias, int Start, int Count)> PartList() => Parts ?? [(RelationName, Alias, 0, Columns.Count)];
@@ -58,7 +75,7 @@ public sealed record BindScope(string RelationName, string? Alias, IReadOnlyList
         var found = -1;
         for (var i = start; i < start + count; i++)
         {
-            if (Columns[i].Name == name)
+            if (Columns[i].Name == name && (qualifier is not null || !Shadowed.Contains(i)))
             {
                 if (found >= 0)
                 {

@@ -281,7 +281,7 @@ public static class QueryBinder
                         throw new SqlException(SqlState.SyntaxError, "SELECT * with no tables specified is not valid", all.Position);
                     }
 
-                    for (var i = start; i < start + count; i++)
+                    foreach (var i in all.Qualifier is null ? scope.StarColumns() : Enumerable.Range(start, count))
                     {
                         var column = scope.Columns[i];
                         if (!column.Hidden)
@@ -437,26 +437,120 @@ public static class QueryBinder
         }
     }
 
-    /// <summary>INNER, LEFT and CROSS joins (and FROM lists), run by pull queries over finite inputs; the runtime rejects them in push queries.</summary>
+    /// <summary>
+    /// INNER, LEFT and CROSS joins (and FROM lists). A stream joined with a table on the table's key becomes a
+    /// <see cref="LogicalLookupJoin"/> (any query); other joins run only in pull queries, over finite inputs.
+    /// </summary>
     private static (LogicalPlan Plan, StreamDefinition? Source, BindScope Scope) BindJoin(JoinRelation join, CatalogStore catalog)
     {
-        if (join.Kind is JoinKind.Right or JoinKind.Full)
+        if (join.Kind is JoinKind.Cross && join.Within is not null)
         {
-            throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN", join.Position);
-        }
-
-        if (join.Using is not null || join.Within is not null)
-        {
-            var kind = join.Kind == JoinKind.Inner ? "" : join.Kind.ToString().ToUpperInvariant() + " ";
-            throw SqlException.NotSupported(kind + (join.Using is not null ? "JOIN ... USING" : "JOIN ... WITHIN"), join.Position);
+            throw SqlException.NotSupported("CROSS JOIN ... WITHIN", join.Position);
         }
 
         var (left, leftSource, leftScope) = BindRelation(join.Left, catalog);
         var (right, rightSource, rightScope) = BindRelation(join.Right, catalog);
         var scope = BindScope.Join(leftScope, rightScope, join.Right.Position);
-        var condition = join.On is null ? null : NewBinder(scope).BindCondition(join.On, "JOIN/ON");
+        var on = join.On;
+        if (join.Using is { } usingColumns)
+        {
+            (on, scope) = BindUsing(usingColumns, join, leftScope, rightScope, scope);
+        }
+
+        var condition = on is null ? null : NewBinder(scope).BindCondition(on, "JOIN/ON");
         var columns = left.Schema.Concat(right.Schema).Select(c => c with { IsKey = false }).ToList();
-        return (new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns), leftSource ?? rightSource, scope);
+        if (join.Kind == JoinKind.Right)
+        {
+            // The preserved side is the source (a stream–table join's stream).
+            return (BindRightJoin(left, right, condition, columns, join.Within, join.Position), rightSource ?? leftSource, scope);
+        }
+
+        var nested = new LogicalJoin(left, right, join.Kind == JoinKind.Cross ? JoinKind.Inner : join.Kind, condition, columns);
+        return (Streaming(nested, join.Within, swapped: false, join.Position), leftSource ?? rightSource, scope);
+    }
+
+    /// <summary>
+    /// The streaming form of a join: WITHIN makes a stream–stream join; a stream joined with a table on its key is a lookup.
+    /// Other joins stay nested loops, which only pull queries run.
+    /// </summary>
+    private static LogicalPlan Streaming(LogicalJoin join, WithinClause? within, bool swapped, int position)
+    {
+        if (within is null)
+        {
+            LogicalPlan? streaming = LogicalTableJoin.TryCreate(join) ?? (LogicalPlan?)LogicalLookupJoin.TryCreate(join);
+            return streaming ?? (join.Kind == JoinKind.Full
+                ? throw SqlException.NotSupported("FULL JOIN other than of two streams WITHIN a window or of two tables on their primary keys", position)
+                : join);
+        }
+
+        // WITHIN n is (n, n); WITHIN (before, after) bounds the right row's time relative to the left row's.
+        var before = Micros(within.Before.Value);
+        var after = within.After is { } a ? Micros(a.Value) : before;
+        var grace = within.Grace is { } g ? Micros(g.Value) : LogicalStreamJoin.DefaultGraceMicros;
+        return swapped
+            ? LogicalStreamJoin.Create(join, after, before, grace, within.Position)
+            : LogicalStreamJoin.Create(join, before, after, grace, within.Position);
+    }
+
+    private static long Micros(TimeSpan span) => span.Ticks / 10;
+
+    /// <summary>A RIGHT JOIN is the LEFT JOIN of the inputs swapped, with the columns put back in order by a projection.</summary>
+    private static LogicalPlan BindRightJoin(LogicalPlan left, LogicalPlan right, BoundExpression? condition, IReadOnlyList<ColumnSchema> columns, WithinClause? within, int position)
+    {
+        var leftWidth = left.Schema.Count;
+        var rightWidth = right.Schema.Count;
+        int Swapped(int index) => index < leftWidth ? index + rightWidth : index - leftWidth;
+        var swappedCondition = condition is null ? null : BoundExpressionRewriter.Rewrite(condition, e => e is BoundColumn c ? c with { Index = Swapped(c.Index) } : null);
+        var swappedColumns = columns.Skip(leftWidth).Concat(columns.Take(leftWidth)).ToList();
+        var swapped = new LogicalJoin(right, left, JoinKind.Left, swappedCondition, swappedColumns);
+        var expressions = columns.Select((c, i) => (BoundExpression)new BoundColumn(Swapped(i), c.Name, c.Type)).ToList();
+        return new LogicalProject(Streaming(swapped, within, swapped: true, position), expressions, columns);
+    }
+
+    /// <summary>
+    /// JOIN ... USING (c, ...): ON left.c = right.c for each, and the scope shows each c once (the left one for INNER and
+    /// LEFT, the right one for RIGHT): unqualified c and SELECT * name it once, listed first, as in PostgreSQL.
+    /// </summary>
+    private static (Expression On, BindScope Scope) BindUsing(IReadOnlyList<string> names, JoinRelation join, BindScope leftScope, BindScope rightScope, BindScope scope)
+    {
+        Expression? on = null;
+        var merged = new List<int>();
+        var shadowed = new HashSet<int>(scope.Shadowed);
+        var leftWidth = leftScope.Columns.Count;
+        foreach (var name in names)
+        {
+            var l = ResolveUsing(leftScope, name, "left", join.Position);
+            var r = ResolveUsing(rightScope, name, "right", join.Position) + leftWidth;
+            var equal = new BinaryExpression(join.Position, BinaryOperator.Equal, QualifiedColumn(scope, l, join.Position), QualifiedColumn(scope, r, join.Position));
+            on = on is null ? equal : new BinaryExpression(join.Position, BinaryOperator.And, on, equal);
+            var (kept, hidden) = join.Kind == JoinKind.Right ? (r, l) : (l, r);
+            merged.Add(kept);
+            shadowed.Add(hidden);
+        }
+
+        var star = scope.StarColumns().Where(i => !merged.Contains(i) && !shadowed.Contains(i));
+        return (on!, scope with { Shadowed = shadowed, StarOrder = [.. merged, .. star] });
+    }
+
+    /// <summary>A reference to the column at index of a join scope, qualified by the relation it belongs to.</summary>
+    private static ColumnReference QualifiedColumn(BindScope scope, int index, int position)
+    {
+        var part = scope.Parts!.First(p => index >= p.Start && index < p.Start + p.Count);
+        return new ColumnReference(position, part.Alias ?? part.Name, scope.Columns[index].Name);
+    }
+
+    private static int ResolveUsing(BindScope side, string name, string which, int position)
+    {
+        var found = -1;
+        foreach (var i in side.StarColumns())
+        {
+            if (side.Columns[i].Name == name)
+            {
+                found = found < 0 ? i : throw new SqlException(SqlState.AmbiguousColumn, $"common column name \"{name}\" appears more than once in {which} table", position);
+            }
+        }
+
+        return found >= 0 ? found : throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" specified in USING clause does not exist in {which} table", position);
     }
 
     private static IReadOnlyList<ColumnSchema> Rename(IReadOnlyList<ColumnSchema> columns, IReadOnlyList<string>? aliases, int position)

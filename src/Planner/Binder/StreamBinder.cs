@@ -150,8 +150,9 @@ public static class StreamBinder
                 throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", create.AsQuery!.Position);
             }
 
-            // The source's key stays the key when it is selected as a plain column reference.
-            var isKey = !keyTaken && project.Expressions[i] is Bound.BoundColumn bc && project.Input is Logical.LogicalScan or Logical.LogicalFilter { Input: Logical.LogicalScan } && bc.Index == source.KeyIndex;
+            // The source's key stays the key when it is selected as a plain column reference (a stream joined with a table keeps its key).
+            var isKey = !keyTaken && project.Expressions[i] is Bound.BoundColumn bc && project.Input is Logical.LogicalScan or Logical.LogicalFilter { Input: Logical.LogicalScan }
+                or Logical.LogicalLookupJoin or Logical.LogicalFilter { Input: Logical.LogicalLookupJoin } && bc.Index == source.KeyIndex;
             keyTaken |= isKey;
             columns.Add(new ColumnSchema(column.Name, column.Type, isKey));
         }

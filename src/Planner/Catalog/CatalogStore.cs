@@ -110,7 +110,11 @@ public sealed class CatalogStore
     {
         lock (_gate)
         {
-            return _queries.Values.Where(q => q.SourceName == streamName).ToList();
+            return _queries.Values.Where(q => q.SourceName == streamName || Scans(q.Plan, streamName)).ToList();
         }
     }
+
+    // A join's other input (a table it looks up) is read too.
+    private static bool Scans(Logical.LogicalPlan plan, string name) =>
+        plan is Logical.LogicalScan scan ? scan.Source.Name == name : plan.Inputs.Any(i => Scans(i, name));
 }

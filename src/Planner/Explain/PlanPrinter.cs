@@ -29,6 +29,12 @@ public static class PlanPrinter
             LogicalDistinct => "Distinct",
             LogicalSort s => "Sort " + string.Join(", ", s.Keys.Select(k => Render(k.Expression, s.Input) + (k.Descending ? " DESC" : "") + (k.NullsFirst != k.Descending ? (k.NullsFirst ? " NULLS FIRST" : " NULLS LAST") : ""))),
             LogicalSetOperation u => u.Operator.ToString() + (u.All ? " ALL" : ""),
+            LogicalLookupJoin j => (j.Kind == Parser.Ast.JoinKind.Left ? "LeftLookupJoin" : "LookupJoin") + $" {j.Table.Name} ON {j.Table.Columns[j.Table.KeyIndex].Name} = {Render(j.LeftKey, j.Left)}"
+                + (j.Residual is null ? "" : " AND " + Render(j.Residual, j)),
+            LogicalStreamJoin j => $"StreamJoin {j.Kind.ToString().ToUpperInvariant()} ON {Render(j.LeftKey, j.Left)} = {Render(j.RightKey, j.Right)}"
+                + (j.Residual is null ? "" : " AND " + Render(j.Residual, j))
+                + $" WITHIN ({j.BeforeMicros / 1_000_000} s, {j.AfterMicros / 1_000_000} s) GRACE {j.GraceMicros / 1_000_000} s",
+            LogicalTableJoin j => $"TableJoin {j.Kind.ToString().ToUpperInvariant()} ON {Render(j.Condition, j)}",
             LogicalJoin j => (j.Kind == Parser.Ast.JoinKind.Left ? "LeftJoin" : "Join") + (j.Condition is null ? "" : " ON " + Render(j.Condition, j)),
             LogicalAggregate a => "Aggregate" + (a.Keys.Count == 0 ? "" : " by " + string.Join(", ", a.Keys.Select(k => Render(k, a.Input))))
                 + ": " + string.Join(", ", a.Aggregates.Select(g => $"{g.Name}({(g.Star ? "*" : (g.Distinct ? "DISTINCT " : "") + string.Join(", ", g.Arguments.Select(x => Render(x, a.Input))))})"))

@@ -30,6 +30,12 @@ public sealed partial class StreamEngine
         var (project, aggregate) = PersistentAggregation(query.Plan, asQuery.Position);
         var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent aggregation must read a stream or a table", asQuery.Position);
         var overTable = source.Kind != RelationKind.Stream;
+        if (ContainsJoin(aggregate.Input))
+        {
+            // Its state is rebuilt by replaying the input at start, and lookups then would see today's table rows.
+            throw SqlException.NotSupported("JOIN in a persistent aggregation", asQuery.Position);
+        }
+
         if (overTable && aggregate.Window is not null)
         {
             throw new SqlException(SqlState.FeatureNotSupported, $"a windowed aggregation needs a stream, and \"{source.Name}\" is a table", asQuery.Position);
@@ -191,6 +197,8 @@ public sealed partial class StreamEngine
                 throw SqlException.NotSupported($"{step} in a persistent aggregation", position);
         }
     }
+
+    private static bool ContainsJoin(LogicalPlan plan) => plan is LogicalJoin or LogicalLookupJoin || plan.Inputs.Any(ContainsJoin);
 
     /// <summary>True when a group key is the stream's key column, so every row of a group is in one partition (no repartition).</summary>
     private static bool GroupsBySourceKey(LogicalAggregate aggregate, StreamDefinition source) =>

@@ -3,6 +3,7 @@ using StreamSql.Parser.Errors;
 using StreamSql.Planner.Binder;
 using StreamSql.Planner.Catalog;
 using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Topics;
 
 namespace StreamSql.Runtime.Engine;
 
@@ -88,7 +89,7 @@ public sealed partial class StreamEngine
         }
 
         var query = BindAndOptimize(create.AsQuery!);
-        var leaf = Operators.PartitionPipeline.Build(query.Plan).Leaf;
+        var leaf = Operators.PartitionPipeline.Build(query.Plan, tables: TableLookup).Leaf;
         if (leaf is Planner.Logical.LogicalAggregate)
         {
             throw SqlException.NotSupported("GROUP BY or aggregates in a persistent query", create.AsQuery!.Position);
@@ -96,10 +97,10 @@ public sealed partial class StreamEngine
 
         if (leaf is Planner.Logical.LogicalJoin)
         {
-            throw SqlException.NotSupported("JOIN in a persistent query", create.AsQuery!.Position);
+            throw SqlException.NotSupported("JOIN in a persistent query other than " + StreamingJoinShape, create.AsQuery!.Position);
         }
 
-        if (leaf is not Planner.Logical.LogicalScan)
+        if (leaf is not (Planner.Logical.LogicalScan or Planner.Logical.LogicalStreamJoin))
         {
             // ORDER BY, DISTINCT, OFFSET and set operations need the whole input: only pull queries run them so far.
             var step = leaf switch
@@ -137,7 +138,10 @@ public sealed partial class StreamEngine
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
-        var running = new PersistentQuery(definition, sink, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic);
+        var offsets = new OffsetStore(Path.Combine(_queriesDirectory, queryId));
+        var running = leaf is Planner.Logical.LogicalStreamJoin streamJoin
+            ? StreamJoinQuery(definition, sink, streamJoin, sourceTopic, sinkTopic, offsets)
+            : new PersistentQuery(definition, sink, sourceTopic, sinkTopic, offsets, _errorTopic, TableLookup);
         if (!_replaying)
         {
             running.InitializeOffsets(session.FromLatest);
@@ -158,6 +162,61 @@ public sealed partial class StreamEngine
 
         return new CommandResult("CREATE STREAM");
     }
+
+    /// <summary>A CREATE STREAM AS SELECT over a stream–stream join: task p reads partition p of both inputs; join state in a store per partition.</summary>
+    private PersistentQuery StreamJoinQuery(QueryDefinition definition, StreamDefinition sink, Planner.Logical.LogicalStreamJoin join, ITopicLog left, ITopicLog sinkTopic,
+        OffsetStore offsets)
+    {
+        var right = Topics.Find(join.Right.Source.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Right.Source.Topic}\" of stream \"{join.Right.Source.Name}\" does not exist");
+        if (right.PartitionCount != left.PartitionCount)
+        {
+            throw SqlException.NotSupported($"JOIN ... WITHIN of topics with different partition counts (\"{left.Name}\" has {left.PartitionCount}, \"{right.Name}\" {right.PartitionCount})");
+        }
+
+        var stores = new State.IStateStore[left.PartitionCount];
+        return new PersistentQuery(definition, left, sinkTopic, offsets, _errorTopic, stateful: true,
+            metrics => _ => Operators.PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError),
+            TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right,
+            (partition, metrics) =>
+            {
+                stores[partition] = StateStores.Open($"queries/{definition.Id}/p{partition}");
+                return new Operators.StreamStreamJoinOperator(join, Guarded(Expressions.ExpressionCompiler.Compile(join.LeftKey), metrics),
+                    Guarded(Expressions.ExpressionCompiler.Compile(join.RightKey), metrics),
+                    join.Residual is null ? null : GuardedPredicate(Expressions.ExpressionCompiler.CompilePredicate(join.Residual), metrics),
+                    stores[partition], metrics.CountLate);
+            })
+        {
+            Stores = stores,
+        };
+    }
+
+    // A persistent query's expression that fails on a row yields NULL (a predicate: false) and is counted, as in its pipeline.
+    private static Func<global::StreamSql.Runtime.Rows.Value[], global::StreamSql.Runtime.Rows.Value> Guarded(Func<global::StreamSql.Runtime.Rows.Value[], global::StreamSql.Runtime.Rows.Value> expression, QueryMetrics metrics) => row =>
+    {
+        try
+        {
+            return expression(row);
+        }
+        catch (SqlException e)
+        {
+            metrics.RecordExpressionError(e);
+            return global::StreamSql.Runtime.Rows.Value.Null;
+        }
+    };
+
+    private static Func<global::StreamSql.Runtime.Rows.Value[], bool> GuardedPredicate(Func<global::StreamSql.Runtime.Rows.Value[], bool> predicate, QueryMetrics metrics) => row =>
+    {
+        try
+        {
+            return predicate(row);
+        }
+        catch (SqlException e)
+        {
+            metrics.RecordExpressionError(e);
+            return false;
+        }
+    };
 
     private async Task<StatementResult> DropAsync(DropStatement drop, CancellationToken cancellationToken)
     {

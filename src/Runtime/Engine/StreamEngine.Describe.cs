@@ -18,7 +18,8 @@ public sealed partial class StreamEngine
         switch (statement)
         {
             case SelectStatement select:
-                columns = BindForDescribe(select.Query, parameters).Columns;
+                var bound = BindForDescribe(select.Query, parameters);
+                columns = select.Query.Emit != EmitMode.None ? PushColumns(bound) : bound.Columns;
                 break;
             case CopyToStatement copy:
                 // COPY sends no RowDescription: its rows are CopyData.

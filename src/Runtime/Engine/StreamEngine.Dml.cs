@@ -92,12 +92,17 @@ public sealed partial class StreamEngine
         if (push && (bound.Source is { Kind: not RelationKind.Stream } || Planner.Binder.WindowColumns.FindAggregate(bound.Plan) is not null))
         {
             // A push query over a table or an aggregation streams a changelog: each row says what happened to it.
-            return new RowsResult([.. bound.Columns, new Planner.Catalog.ColumnSchema("op", Planner.Types.SqlType.Varchar)],
-                Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None, query.Emit == EmitMode.Final));
+            return new RowsResult(PushColumns(bound), Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None, query.Emit == EmitMode.Final));
         }
 
         return new RowsResult(bound.Columns, Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None));
     }
+
+    /// <summary>A push query's columns: over a table (its changes), an op column follows the selected ones (Describe says so too).</summary>
+    private static IReadOnlyList<Planner.Catalog.ColumnSchema> PushColumns(BoundQuery bound) =>
+        bound.Source is { Kind: not RelationKind.Stream } || Planner.Binder.WindowColumns.FindAggregate(bound.Plan) is not null
+        ? [.. bound.Columns, new Planner.Catalog.ColumnSchema("op", Planner.Types.SqlType.Varchar)]
+        : bound.Columns;
 
     /// <summary>Turns a plan into rows: streaming steps on top, partition pipelines below; needs-all-input steps only for pull queries.</summary>
     private IAsyncEnumerable<Value[]> Execute(LogicalPlan plan, bool push, bool fromLatest, CancellationToken cancellationToken, bool emitFinal = false)
@@ -114,15 +119,23 @@ public sealed partial class StreamEngine
             case LogicalDistinct distinct:
                 RequirePull(push, "DISTINCT");
                 return DistinctAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
+            case LogicalTableJoin tables when !push:
+                return JoinAsync(tables.AsNestedLoop(), Execute(tables.Left, push, fromLatest, cancellationToken), Execute(tables.Right, push, fromLatest, cancellationToken), cancellationToken);
+            case LogicalLookupJoin lookup when !push:
+                return JoinAsync(lookup.AsNestedLoop(), Execute(lookup.Left, push, fromLatest, cancellationToken), Execute(lookup.Right, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalJoin join:
-                RequirePull(push, "JOIN");
+                if (push)
+                {
+                    throw SqlException.NotSupported("JOIN in a push query (EMIT CHANGES) other than " + StreamingJoinShape);
+                }
+
                 return JoinAsync(join, Execute(join.Left, push, fromLatest, cancellationToken), Execute(join.Right, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalSetOperation set:
                 RequirePull(push, set.Operator.ToString().ToUpperInvariant());
                 return SetOperationAsync(set, Execute(set.Left, push, fromLatest, cancellationToken), Execute(set.Right, push, fromLatest, cancellationToken), cancellationToken);
         }
 
-        var pipeline = PartitionPipeline.Build(plan);
+        var pipeline = PartitionPipeline.Build(plan, tables: push ? TableLookup : null);
         switch (pipeline.Leaf)
         {
             case LogicalAggregate when push:
@@ -133,6 +146,10 @@ public sealed partial class StreamEngine
                 return RunAggregateAsync(aggregate, pipeline, cancellationToken);
             case LogicalValues:
                 return RunValuesAsync(pipeline);
+            case LogicalStreamJoin join:
+                return RunStreamJoinAsync(join, pipeline, push, fromLatest, cancellationToken);
+            case LogicalTableJoin join when push:
+                return RunTableJoinChangesAsync(join, pipeline, cancellationToken);
             case not LogicalScan:
                 return RunAboveAsync(Execute(pipeline.Leaf, push, fromLatest, cancellationToken), pipeline, cancellationToken);
         }
@@ -148,6 +165,12 @@ public sealed partial class StreamEngine
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{pipeline.Source.Topic}\" of stream \"{pipeline.Source.Name}\" does not exist");
         return RunQueryAsync(pipeline, topic, push, fromLatest, cancellationToken);
     }
+
+    /// <summary>What a push query rejects a join as: the stream–table lookup is the only streaming join so far.</summary>
+    private const string StreamingJoinShape = "a stream-table join (stream [LEFT] JOIN table ON <stream expression> = <table primary key>)";
+
+    /// <summary>A table as the stream–table join operator looks it up.</summary>
+    private ITableLookup TableLookup(Planner.Catalog.StreamDefinition table) => GetTableState(table);
 
     private static void RequirePull(bool push, string feature)
     {
@@ -442,6 +465,47 @@ public sealed partial class StreamEngine
         _ when plan.Inputs.Count == 1 => ScannedRelation(plan.Inputs[0]),
         _ => null,
     };
+
+    /// <summary>
+    /// A transient stream–stream join: a task per partition reads both topics (state in memory, dropped with the query).
+    /// A push query runs until cancelled; a pull query stops at the end offsets seen when it starts, then emits the outer
+    /// rows still waiting for a partner (its input is finite, so no partner can come).
+    /// </summary>
+    private async IAsyncEnumerable<Value[]> RunStreamJoinAsync(LogicalStreamJoin join, PartitionPipeline above, bool push, bool fromLatest,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var topics = new[] { join.Left.Source, join.Right.Source }.Select(s => Topics.Find(s.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{s.Topic}\" of stream \"{s.Name}\" does not exist")).ToArray();
+        if (topics[0].PartitionCount != topics[1].PartitionCount)
+        {
+            throw SqlException.NotSupported($"JOIN ... WITHIN of topics with different partition counts (\"{topics[0].Name}\" has {topics[0].PartitionCount}, \"{topics[1].Name}\" {topics[1].PartitionCount})");
+        }
+
+        var ends = topics.Select(t => Enumerable.Range(0, t.PartitionCount).Select(t.EndOffset).ToArray()).ToArray();
+        var metrics = new QueryMetrics("transient");
+        Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop)
+        {
+            var joinOperator = new StreamStreamJoinOperator(join, ExpressionCompiler.Compile(join.LeftKey), ExpressionCompiler.Compile(join.RightKey),
+                join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual), new State.MemoryStateStore(), metrics.CountLate);
+            var task = new StreamJoinTask(topics[0], topics[1], p, new RowCodec(join.Left.Source), new RowCodec(join.Right.Source), joinOperator, above,
+                new ChannelRowSink(rows), metrics);
+            return task.RunAsync(fromLatest ? [ends[0][p], ends[1][p]] : [0, 0], push ? null : [ends[0][p], ends[1][p]], closeAtEnd: true,
+                topics[0].PartitionCount + p, null, stop);
+        }
+
+        Interlocked.Increment(ref _runningTransientQueries);
+        try
+        {
+            await foreach (var row in PartitionFanIn.RunAsync(topics[0].PartitionCount, Produce, above.Limit, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningTransientQueries);
+        }
+    }
 
     /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>
     private async IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest,

@@ -111,8 +111,11 @@ public sealed partial class StreamEngine
 
     private RowsResult Explain(ExplainStatement explain, IParameterSource? parameters)
     {
-        var bound = BindAndOptimize(ExplainedQuery(explain), parameters);
-        var physical = Operators.PartitionPipeline.Build(bound.Plan).Describe();
+        var query = ExplainedQuery(explain);
+        var bound = BindAndOptimize(query, parameters);
+        // Push and persistent queries run a stream–table join in the partition tasks; pull queries at the consumer.
+        var continuous = query.Emit != EmitMode.None || explain.Statement is CreateRelationStatement;
+        var physical = Operators.PartitionPipeline.Build(bound.Plan, tables: continuous ? TableLookup : null).Describe();
         return Rows(["QUERY PLAN"], [.. PlanPrinter.Print(bound.Plan).Select(line => Row(line)), Row("Physical:"), .. physical.Select(line => Row("  " + line))]);
     }
 

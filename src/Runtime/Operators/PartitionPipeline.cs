@@ -18,7 +18,10 @@ public sealed class PartitionPipeline
         Operators = operators;
         Limit = limit;
         OutputSchema = output;
+        _waiters = operators.OfType<IWaitsBeforeBatch>().ToArray();
     }
+
+    private readonly IWaitsBeforeBatch[] _waiters;
 
     /// <summary>Where rows come from: a <see cref="LogicalScan"/> (a stream's partitions) or <see cref="LogicalValues"/>.</summary>
     public LogicalPlan Leaf { get; }
@@ -48,6 +51,7 @@ public sealed class PartitionPipeline
             {
                 LogicalScan scan => $"PartitionTask × {scan.Source.Partitions} (read {scan.Source.ValueFormat.ToString().ToUpperInvariant()} records, decode {(scan.ReadColumns is null ? "all columns" : scan.ReadColumns.Count + " of " + scan.Source.Columns.Count + " columns")})",
                 LogicalAggregate => "HashAggregate (in memory, over the finished input of a pull query)",
+                LogicalStreamJoin j => $"StreamJoinTask × {j.Left.Source.Partitions} (merge {j.Left.Source.Name} and {j.Right.Source.Name} by time) → StreamStreamJoinOperator",
                 LogicalValues => "ValuesSource",
                 var consumerStep => consumerStep.GetType().Name.Replace("Logical", "", StringComparison.Ordinal) + " (at the consumer)",
             },
@@ -73,28 +77,38 @@ public sealed class PartitionPipeline
     /// When given (persistent queries), an expression that fails on a row yields NULL for that row and reports the error here,
     /// as ksqlDB and RisingWave do; a failing filter condition drops the row. Without it the error ends the query.
     /// </param>
-    public static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime = false, Action<SqlException>? onExpressionError = null) =>
-        Build(plan, carryRowTime, onExpressionError, null);
+    /// <param name="tables">
+    /// Resolves the tables a stream–table join looks up (push and persistent queries); without it such a join is a step at
+    /// the consumer (pull queries run it as a nested loop).
+    /// </param>
+    public static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime = false, Action<SqlException>? onExpressionError = null,
+        Func<StreamDefinition, ITableLookup>? tables = null) =>
+        Build(plan, carryRowTime, onExpressionError, null, tables);
 
     /// <summary>
     /// The pipeline of one partition task of a stateful query: a GROUP BY becomes a <see cref="StreamAggregateOperator"/>
     /// keeping its groups in store, and the rows it emits are a changelog (ops) of the groups.
     /// </summary>
     public static PartitionPipeline BuildStateful(LogicalPlan plan, IStateStore store, bool emitFinal, bool retractable, bool carryRowTime,
-        Action<SqlException>? onExpressionError, Action<long>? onLate) =>
-        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate));
+        Action<SqlException>? onExpressionError, Action<long>? onLate, Func<StreamDefinition, ITableLookup>? tables = null) =>
+        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate), tables);
 
     private sealed record StatefulContext(IStateStore Store, bool EmitFinal, bool Retractable, Action<long>? OnLate);
 
     [ThreadStatic]
     private static StatefulContext? _stateful;
 
-    private static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime, Action<SqlException>? onExpressionError, StatefulContext? stateful)
+    [ThreadStatic]
+    private static Func<StreamDefinition, ITableLookup>? _tables;
+
+    private static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime, Action<SqlException>? onExpressionError, StatefulContext? stateful,
+        Func<StreamDefinition, ITableLookup>? tables)
     {
         var operators = new List<IBatchOperator>();
         long? limit = null;
         _onExpressionError = onExpressionError;
         _stateful = stateful;
+        _tables = tables;
         LogicalPlan leaf;
         try
         {
@@ -104,6 +118,7 @@ public sealed class PartitionPipeline
         {
             _onExpressionError = null;
             _stateful = null;
+            _tables = null;
         }
 
         return new PartitionPipeline(leaf, operators, limit, plan.Schema) { IsStateful = stateful is not null };
@@ -141,7 +156,7 @@ public sealed class PartitionPipeline
         _ => null,
     };
 
-    /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's.</summary>
+    /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's (a join's left stream's).</summary>
     private static int RowTimeIndex(LogicalPlan input, LogicalPlan leaf) => input switch
     {
         LogicalAggregate a => a.Columns.Count,
@@ -157,7 +172,19 @@ public sealed class PartitionPipeline
                 return VisitAggregate(aggregate, having.Predicate, operators, ref limit, carryRowTime);
             case LogicalAggregate aggregate when _stateful is not null:
                 return VisitAggregate(aggregate, null, operators, ref limit, carryRowTime);
-            case LogicalScan or LogicalValues or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
+            case LogicalLookupJoin join when _tables is not null:
+                var streamSource = Visit(join.Left, operators, ref limit, carryRowTime);
+                RejectInnerLimit(limit);
+                if (streamSource is not LogicalScan)
+                {
+                    throw SqlException.NotSupported("a stream-table JOIN whose stream side is not a stream");
+                }
+
+                operators.Add(new StreamTableJoinOperator(_tables(join.Table), Guard(ExpressionCompiler.Compile(join.LeftKey)),
+                    join.Residual is null ? null : Guard(ExpressionCompiler.CompilePredicate(join.Residual)),
+                    keepUnmatched: join.Kind == Parser.Ast.JoinKind.Left, join.Left.Schema.Count, join.Right.Schema.Count));
+                return streamSource;
+            case LogicalScan or LogicalValues or LogicalLookupJoin or LogicalStreamJoin or LogicalTableJoin or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
                 // Sources, and steps that run at the consumer: the operators above them apply to their output.
                 return plan;
             case LogicalFilter filter:
@@ -169,7 +196,13 @@ public sealed class PartitionPipeline
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
                 var expressions = project.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToList();
-                if (carryRowTime)
+                if (carryRowTime && s is LogicalStreamJoin streamJoin)
+                {
+                    // A joined row happened when the later of its two rows did (Kafka Streams); a padded row when its one row did.
+                    var (l, r) = (streamJoin.Left.Source.Columns.Count, streamJoin.Left.Schema.Count + streamJoin.Right.Source.Columns.Count);
+                    expressions.Add(row => row[l].IsNull || (!row[r].IsNull && row[r].AsLong > row[l].AsLong) ? row[r] : row[l]);
+                }
+                else if (carryRowTime)
                 {
                     var rowTime = RowTimeIndex(project.Input, s);
                     expressions.Add(row => row[rowTime]);
@@ -247,6 +280,17 @@ public sealed class PartitionPipeline
 
     /// <summary>The pipeline keeps state (a streaming GROUP BY); batches from several tasks then take turns.</summary>
     public bool IsStateful { get; private init; }
+    /// <summary>Lets the operators that need it wait before a batch read from the source is processed (see <see cref="IWaitsBeforeBatch"/>).</summary>
+    public ValueTask BeforeBatchAsync(CancellationToken cancellationToken) =>
+        _waiters.Length == 0 ? ValueTask.CompletedTask : WaitAllAsync(cancellationToken);
+
+    private async ValueTask WaitAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var waiter in _waiters)
+        {
+            await waiter.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public void Process(RowBatch batch)
     {

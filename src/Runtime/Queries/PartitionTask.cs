@@ -80,6 +80,7 @@ public sealed class PartitionTask
 
             _metrics.CountIn(records.Count);
             batch.EndOffset = reader.Position;
+            await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
             Process(batch, records);
             _metrics.CountOut(batch.Count);
             await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);

@@ -22,13 +22,18 @@ public sealed class PersistentQuery : IAsyncDisposable
     private readonly List<Task> _running = [];
     private TaskCompletionSource _progress = NewSignal();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly RowCodec _sourceCodec;
+    private readonly RowCodec? _sourceCodec;
     private readonly IRecordDecoder[] _decoders;
     private readonly ITopicLog _sinkTopic;
+    // A stream–stream join also reads this topic's partition p in task p; its offsets are kept as partition n + p.
+    private readonly ITopicLog? _right;
+    private readonly Func<int, QueryMetrics, StreamStreamJoinOperator>? _joinFor;
 
-    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null)
+    /// <param name="tables">The tables a stream–table join in the query looks up.</param>
+    public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null,
+        Func<StreamDefinition, ITableLookup>? tables = null)
         : this(definition, source, sinkTopic, offsets, errors, stateful: false,
-            metrics => Shared(PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError)),
+            metrics => Shared(PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError, tables)),
             TopicRowSink.StreamEncoder(new RowCodec(sink)))
     {
     }
@@ -37,9 +42,14 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <param name="pipelineFor">Builds the pipeline of each source partition (stateless queries share one).</param>
     /// <param name="encode">Makes the output record of a row and its op.</param>
     /// <param name="decoderFor">How each partition's records become rows (a table source's changelog keeps state); null: stream records.</param>
+    /// <param name="right">A stream–stream join's right input (co-partitioned with source); the pipelines' leaf is the join.</param>
+    /// <param name="joinFor">The join operator of a partition (with its state store), for a stream–stream join.</param>
     public PersistentQuery(QueryDefinition definition, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors, bool stateful,
-        Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode, Func<int, IRecordDecoder>? decoderFor = null)
+        Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode, Func<int, IRecordDecoder>? decoderFor = null,
+        ITopicLog? right = null, Func<int, QueryMetrics, StreamStreamJoinOperator>? joinFor = null)
     {
+        _right = right;
+        _joinFor = joinFor;
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
@@ -55,14 +65,14 @@ public sealed class PersistentQuery : IAsyncDisposable
             _pipelines[p] = build(p);
         }
 
-        _sourceCodec = new RowCodec(_pipelines[0].Source, _pipelines[0].ReadColumns);
+        _sourceCodec = _pipelines[0].Leaf is Planner.Logical.LogicalScan ? new RowCodec(_pipelines[0].Source, _pipelines[0].ReadColumns) : null;
         _decoders = new IRecordDecoder[source.PartitionCount];
         for (var p = 0; p < _decoders.Length; p++)
         {
-            _decoders[p] = decoderFor?.Invoke(p) ?? new StreamRecordDecoder(_sourceCodec);
+            _decoders[p] = decoderFor?.Invoke(p) ?? (_sourceCodec is null ? null! : new StreamRecordDecoder(_sourceCodec));
         }
 
-        _positions = new long[source.PartitionCount];
+        _positions = new long[source.PartitionCount * (right is null ? 1 : 2)];
     }
 
     private static Func<int, PartitionPipeline> Shared(PartitionPipeline pipeline) => _ => pipeline;
@@ -124,16 +134,26 @@ public sealed class PersistentQuery : IAsyncDisposable
         {
             if (!_offsets.Exists(p))
             {
-                _offsets.Save(p, fromLatest ? _source.EndOffset(p) : 0);
+                _offsets.Save(p, fromLatest ? EndOffsetOf(p) : 0);
             }
         }
     }
+
+    /// <summary>The end offset of a (virtual) source partition: p of the source, or n + p of a join's right input.</summary>
+    private long EndOffsetOf(int partition) =>
+        partition < _source.PartitionCount ? _source.EndOffset(partition) : _right!.EndOffset(partition - _source.PartitionCount);
 
     public void Start()
     {
         _rebuilt = new bool[_pipelines.Length];
         _lastCheckpoint = new long[_pipelines.Length];
         Array.Fill(_lastCheckpoint, System.Diagnostics.Stopwatch.GetTimestamp());
+        if (_right is not null)
+        {
+            StartJoin();
+            return;
+        }
+
         var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         for (var p = 0; p < _pipelines.Length; p++)
@@ -236,6 +256,43 @@ public sealed class PersistentQuery : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A stream–stream join: task p reads partition p of both inputs. Its state is rebuilt by replaying both up to their
+    /// committed offsets (in time order: rows the live run dropped as late may then be kept, or the reverse). Batches are
+    /// not announced by an output intent, so after a crash the output of the last batch may be written again.
+    /// </summary>
+    private void StartJoin()
+    {
+        _offsets.ClearIntent();
+        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var n = _source.PartitionCount;
+        var leaf = (Planner.Logical.LogicalStreamJoin)_pipelines[0].Leaf;
+        for (var p = 0; p < n; p++)
+        {
+            var partition = p;
+            long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
+            _positions[p] = from[0];
+            _positions[n + p] = from[1];
+            _running.Add(Task.Run(async () =>
+            {
+                var join = _joinFor!(partition, Metrics);
+                StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
+                    join, _pipelines[partition], sink, metrics);
+                if (from[0] > 0 || from[1] > 0)
+                {
+                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], from, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
+                    Log.Information("Query {QueryId} rebuilt the join state of partition {Partition}", Definition.Id, partition);
+                }
+
+                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, Advance, _stop.Token).ConfigureAwait(false);
+            }));
+        }
+
+        Status = "RUNNING";
+        _ = WatchAsync();
+        Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
     private sealed class DiscardingSink : IRowSink
     {
         public static readonly DiscardingSink Instance = new();
@@ -279,7 +336,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         var lag = new long[_positions.Length];
         for (var p = 0; p < lag.Length; p++)
         {
-            lag[p] = Math.Max(0, _source.EndOffset(p) - Volatile.Read(ref _positions[p]));
+            lag[p] = Math.Max(0, EndOffsetOf(p) - Volatile.Read(ref _positions[p]));
         }
 
         return lag;
@@ -290,7 +347,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     {
         for (var p = 0; p < _positions.Length; p++)
         {
-            if (Volatile.Read(ref _positions[p]) < _source.EndOffset(p))
+            if (Volatile.Read(ref _positions[p]) < EndOffsetOf(p))
             {
                 return false;
             }
@@ -327,10 +384,10 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public long[] SourceEndOffsets()
     {
-        var ends = new long[_source.PartitionCount];
+        var ends = new long[_positions.Length];
         for (var p = 0; p < ends.Length; p++)
         {
-            ends[p] = _source.EndOffset(p);
+            ends[p] = EndOffsetOf(p);
         }
 
         return ends;

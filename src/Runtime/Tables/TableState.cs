@@ -13,7 +13,7 @@ namespace StreamSql.Runtime.Tables;
 /// without a value deletes it. One reader per partition; state per partition, keyed by the record key bytes.
 /// Pull queries read it after catching up to the topic's end; push queries subscribe to its changes.
 /// </summary>
-public sealed class TableState : IAsyncDisposable
+public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<TableState>();
     private const int MaxBatch = 512;
@@ -144,7 +144,7 @@ public sealed class TableState : IAsyncDisposable
                 Value[]? before = null;
                 if (_subscribers.Count > 0 && store.TryGet(record.Key, out var old))
                 {
-                    before = Decode(old!, partition);
+                    before = Decode(old!, partition, record.Key);
                 }
 
                 if (after is null)
@@ -226,6 +226,9 @@ public sealed class TableState : IAsyncDisposable
             await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    ValueTask Operators.ITableLookup.CatchUpAsync(CancellationToken cancellationToken) =>
+        IsCaughtUp() ? ValueTask.CompletedTask : new ValueTask(CatchUpAsync(cancellationToken));
 
     /// <summary>True when every partition has applied its topic up to the current end.</summary>
     public bool IsCaughtUp()

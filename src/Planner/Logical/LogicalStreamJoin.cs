@@ -1,0 +1,109 @@
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+
+namespace StreamSql.Planner.Logical;
+
+/// <summary>
+/// A stream–stream join WITHIN a time window (Kafka Streams semantics): a left row at time t joins the right rows with
+/// the same key whose time is in [t - Before, t + After]; both sides are buffered by key. INNER, LEFT or FULL: an outer
+/// row that found no partner is emitted padded with NULLs once stream time passes its window's end plus Grace.
+/// Rows are Left's columns then Right's; LeftKey is over a left row, RightKey over a right row, Residual (the rest of the
+/// ON condition, or null) over the combined row. Times are the rows' ROWTIME, in microseconds.
+/// </summary>
+public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, JoinKind Kind, BoundExpression LeftKey, BoundExpression RightKey,
+    BoundExpression? Residual, long BeforeMicros, long AfterMicros, long GraceMicros, IReadOnlyList<ColumnSchema> Columns) : LogicalPlan(Columns)
+{
+    /// <summary>Grace when WITHIN has no GRACE PERIOD: 24 hours, as ksqlDB's joins and this engine's windows.</summary>
+    public const long DefaultGraceMicros = 24L * 3600 * 1_000_000;
+
+    public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
+
+    /// <summary>Checks a JOIN ... WITHIN is one this engine runs and builds it; errors say what is missing (SQLSTATE 0A000).</summary>
+    public static LogicalStreamJoin Create(LogicalJoin join, long beforeMicros, long afterMicros, long graceMicros, int position)
+    {
+        if (join.Left is not LogicalScan { Source.Kind: RelationKind.Stream } left || join.Right is not LogicalScan { Source.Kind: RelationKind.Stream } right)
+        {
+            throw SqlException.NotSupported("JOIN ... WITHIN other than between two streams", position);
+        }
+
+        if (join.Kind is not (JoinKind.Inner or JoinKind.Left or JoinKind.Full))
+        {
+            throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN ... WITHIN", position);
+        }
+
+        if (left.Source.Partitions != right.Source.Partitions)
+        {
+            throw SqlException.NotSupported(
+                $"JOIN ... WITHIN of streams with different partition counts (\"{left.Source.Name}\" has {left.Source.Partitions}, \"{right.Source.Name}\" {right.Source.Partitions}; needs a repartition)", position);
+        }
+
+        var leftWidth = left.Schema.Count;
+        var conjuncts = new List<BoundExpression>();
+        Flatten(join.Condition, conjuncts);
+        for (var i = 0; i < conjuncts.Count; i++)
+        {
+            if (conjuncts[i] is not BoundBinary { Operator: BinaryOperator.Equal } equal)
+            {
+                continue;
+            }
+
+            var (leftKey, rightKey) = Side(equal.Left, leftWidth) switch
+            {
+                1 when Side(equal.Right, leftWidth) == 2 => (equal.Left, equal.Right),
+                2 when Side(equal.Right, leftWidth) == 1 => (equal.Right, equal.Left),
+                _ => (null, null),
+            };
+            if (leftKey is null || rightKey is null || leftKey.Type != rightKey.Type)
+            {
+                continue;
+            }
+
+            // Rows with equal keys meet in one partition task only if both sides are partitioned by that key.
+            if (left.Source.Partitions > 1 && !(IsKeyColumn(leftKey, left.Source, 0) && IsKeyColumn(rightKey, right.Source, leftWidth)))
+            {
+                throw SqlException.NotSupported(
+                    $"JOIN ... WITHIN of {left.Source.Partitions}-partition streams on other than both streams' KEY columns (needs a repartition)", position);
+            }
+
+            BoundExpression? residual = null;
+            for (var j = 0; j < conjuncts.Count; j++)
+            {
+                if (j != i)
+                {
+                    residual = residual is null ? conjuncts[j] : new BoundBinary(BinaryOperator.And, residual, conjuncts[j], conjuncts[j].Type);
+                }
+            }
+
+            var rebasedRightKey = BoundExpressionRewriter.Rewrite(rightKey, e => e is BoundColumn c ? c with { Index = c.Index - leftWidth } : null);
+            return new LogicalStreamJoin(left, right, join.Kind, leftKey, rebasedRightKey, residual, beforeMicros, afterMicros, graceMicros, join.Columns);
+        }
+
+        throw SqlException.NotSupported("JOIN ... WITHIN without an ON equality between an expression of each stream", position);
+    }
+
+    private static bool IsKeyColumn(BoundExpression expression, StreamDefinition source, int offset) =>
+        expression is BoundColumn c && source.KeyIndex >= 0 && c.Index == offset + source.KeyIndex;
+
+    /// <summary>1 when the expression reads only left columns, 2 only right ones, 0 otherwise (both, or none).</summary>
+    private static int Side(BoundExpression expression, int leftWidth)
+    {
+        var columns = new SortedSet<int>();
+        BoundExpressionRewriter.CollectColumns(expression, columns);
+        return columns.Count == 0 ? 0 : columns.Max < leftWidth ? 1 : columns.Min >= leftWidth ? 2 : 0;
+    }
+
+    private static void Flatten(BoundExpression? condition, List<BoundExpression> into)
+    {
+        if (condition is BoundBinary { Operator: BinaryOperator.And } and)
+        {
+            Flatten(and.Left, into);
+            Flatten(and.Right, into);
+        }
+        else if (condition is not null)
+        {
+            into.Add(condition);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using Npgsql;
+
+namespace StreamSql.EndToEnd.Tests;
+
+/// <summary>Streaming joins observed while their inputs change under a running push query (what .slt files cannot do).</summary>
+[Collection(SharedServerCollection.Name)]
+public sealed class JoinTests(SharedServerFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly TestServer _server = fixture.Server;
+
+    [Fact]
+    public async Task TableTableJoinPushesEachKeysChanges()
+    {
+        var users = Sql.Unique("users");
+        var scores = Sql.Unique("scores");
+        await using var writer = await _server.ConnectAsync();
+        await writer.ExecuteAsync($"CREATE TABLE {users} (id INT PRIMARY KEY, name VARCHAR) WITH (partitions=2)");
+        await writer.ExecuteAsync($"CREATE TABLE {scores} (id INT PRIMARY KEY, score INT) WITH (partitions=1)");
+        await writer.ExecuteAsync($"INSERT INTO {users} VALUES (1, 'ann')");
+
+        await using var reader = await _server.ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+        await using var command = new NpgsqlCommand($"SELECT u.id, u.name, s.score FROM {users} u LEFT JOIN {scores} s ON u.id = s.id EMIT CHANGES", reader);
+        await using var rows = await command.ExecuteReaderAsync(cancel.Token).WaitAsync(Timeout);
+
+        var count = 0;
+        async Task<string> NextAsync()
+        {
+            try
+            {
+                Assert.True(await rows.ReadAsync(cancel.Token).WaitAsync(Timeout));
+                count++;
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"no change after {count}");
+            }
+
+            return string.Join("|", Enumerable.Range(0, rows.FieldCount).Select(i => rows.IsDBNull(i) ? "NULL" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        Assert.Equal("1|ann|NULL|insert", await NextAsync());
+
+        // A right row arriving updates the padded row; a new left row without a partner is inserted padded.
+        await writer.ExecuteAsync($"INSERT INTO {scores} VALUES (1, 10)");
+        Assert.Equal("1|ann|10|update", await NextAsync());
+        await writer.ExecuteAsync($"INSERT INTO {users} VALUES (2, 'bob')");
+        Assert.Equal("2|bob|NULL|insert", await NextAsync());
+
+        // A right row without a left one changes nothing in a LEFT join; deleting the right row pads again.
+        await writer.ExecuteAsync($"INSERT INTO {scores} VALUES (3, 30)");
+        await writer.ExecuteAsync($"DELETE FROM {scores} WHERE id = 1");
+        Assert.Equal("1|ann|NULL|update", await NextAsync());
+
+        // Deleting the left row deletes the key's result.
+        await writer.ExecuteAsync($"DELETE FROM {users} WHERE id = 2");
+        Assert.Equal("2|bob|NULL|delete", await NextAsync());
+
+        // A CancelRequest ends the push query (57014), so the reader can be disposed.
+        command.Cancel();
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            while (await rows.ReadAsync().WaitAsync(Timeout))
+            {
+            }
+        });
+        Assert.True(error is OperationCanceledException || error is PostgresException { SqlState: "57014" } || error.InnerException is PostgresException { SqlState: "57014" }, error.ToString());
+    }
+
+    [Fact]
+    public async Task StreamTableJoinSeesTableRowsWrittenBeforeTheStreamRow()
+    {
+        var users = Sql.Unique("users");
+        var clicks = Sql.Unique("clicks");
+        await using var writer = await _server.ConnectAsync();
+        await writer.ExecuteAsync($"CREATE TABLE {users} (id VARCHAR PRIMARY KEY, name VARCHAR) WITH (partitions=2)");
+        await writer.ExecuteAsync($"CREATE STREAM {clicks} (user_id VARCHAR KEY, page VARCHAR) WITH (partitions=2)");
+
+        await using var reader = await _server.ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+        await using var command = new NpgsqlCommand($"SELECT c.page, u.name FROM {clicks} c LEFT JOIN {users} u ON c.user_id = u.id EMIT CHANGES", reader);
+        var pending = command.ExecuteReaderAsync(cancel.Token);
+
+        // Each click is written after its user's row was (re)written: the join sees that row, or one written later.
+        for (var i = 0; i < 20; i++)
+        {
+            await writer.ExecuteAsync($"INSERT INTO {users} VALUES ('u{i % 3}', 'v{i}')");
+            await writer.ExecuteAsync($"INSERT INTO {clicks} VALUES ('u{i % 3}', '/p{i}')");
+        }
+
+        await using var rows = await pending.WaitAsync(Timeout);
+        var seen = new Dictionary<int, int>();
+        while (seen.Count < 20)
+        {
+            Assert.True(await rows.ReadAsync(cancel.Token).WaitAsync(Timeout));
+            Assert.False(rows.IsDBNull(1), $"click {rows.GetString(0)} found no user row");
+            seen.Add(int.Parse(rows.GetString(0)[2..], System.Globalization.CultureInfo.InvariantCulture), int.Parse(rows.GetString(1)[1..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (click, version) in seen)
+        {
+            Assert.True(version >= click && version % 3 == click % 3, $"click {click} saw user version {version}");
+        }
+
+        // A CancelRequest ends the push query (57014), so the reader can be disposed.
+        command.Cancel();
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            while (await rows.ReadAsync().WaitAsync(Timeout))
+            {
+            }
+        });
+        Assert.True(error is OperationCanceledException || error is PostgresException { SqlState: "57014" } || error.InnerException is PostgresException { SqlState: "57014" }, error.ToString());
+    }
+}
