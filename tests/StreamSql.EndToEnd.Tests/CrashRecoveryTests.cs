@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using Npgsql;
-
 namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>
@@ -14,21 +9,19 @@ namespace StreamSql.EndToEnd.Tests;
 public sealed class CrashRecoveryTests : IDisposable
 {
     private const int Kills = 8;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("streamsql-crash-").FullName;
-    private readonly int _port = FreePort();
-    private Process? _server;
+    private readonly ServerProcess _server = new(Directory.CreateTempSubdirectory("streamsql-crash-").FullName);
 
     public void Dispose()
     {
-        StopServer();
-        Directory.Delete(_dataDirectory, recursive: true);
+        _server.Dispose();
+        Directory.Delete(_server.DataDirectory, recursive: true);
     }
 
     [Fact]
     public async Task SigkilledServerLosesAndDuplicatesNoOutput()
     {
-        await StartServerAsync();
-        await using (var setup = await ConnectAsync())
+        await _server.StartAsync();
+        await using (var setup = await _server.ConnectAsync())
         {
             await setup.ExecuteAsync("CREATE STREAM crash_src (id INT, v INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE STREAM crash_out AS SELECT id, v * 10 AS w FROM crash_src WHERE v % 3 <> 0");
@@ -47,7 +40,7 @@ public sealed class CrashRecoveryTests : IDisposable
             var wroteOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var writer = Task.Run(async () =>
             {
-                await using var connection = await ConnectAsync();
+                await using var connection = await _server.ConnectAsync();
                 while (!stopWriting.IsCancellationRequested)
                 {
                     var first = Interlocked.Add(ref nextId, 50) - 50;
@@ -64,14 +57,13 @@ public sealed class CrashRecoveryTests : IDisposable
 
             // The crash moment is chosen at random while rows are being written and processed.
             await Task.Delay(random.Next(400, 1200));
-            _server!.Kill(entireProcessTree: true);
-            await _server.WaitForExitAsync();
+            await _server.KillAsync();
             stopWriting.Cancel();
             await Assert.ThrowsAnyAsync<Exception>(() => writer).ContinueWith(_ => { });
-            await StartServerAsync();
+            await _server.StartAsync();
         }
 
-        await using var check = await ConnectAsync();
+        await using var check = await _server.ConnectAsync();
         await check.ExecuteAsync("FLUSH");
 
         // Whatever INSERTs became durable before each kill is the truth the output must match, record for record.
@@ -89,60 +81,5 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*) FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, windowstart::text, n FROM crash_windows")).Order());
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
-    }
-
-    private async Task<NpgsqlConnection> ConnectAsync()
-    {
-        var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={_port};Username=streamsql;Database=streamsql;Server Compatibility Mode=NoTypeLoading;Pooling=false;Timeout=30;Command Timeout=120");
-        await connection.OpenAsync();
-        return connection;
-    }
-
-    private async Task StartServerAsync()
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "streamsql.dll"), "--data-dir", _dataDirectory, "--pg-port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--kafka-port", "0", "--http-port", "0", "--log-level", "warning"])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        _server = Process.Start(start) ?? throw new InvalidOperationException("server did not start");
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-
-        // Ready when it accepts a connection (replay and recovery happen before the listener opens).
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await using var probe = await ConnectAsync();
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline && !_server.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    private void StopServer()
-    {
-        if (_server is { HasExited: false })
-        {
-            _server.Kill(entireProcessTree: true);
-            _server.WaitForExit();
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

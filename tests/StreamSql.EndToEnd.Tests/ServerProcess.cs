@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace StreamSql.EndToEnd.Tests;
+
+/// <summary>The server as a separate process (the built streamsql.dll), for tests that kill it or measure its memory.</summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private readonly string[] _extraArguments;
+    private Process? _process;
+
+    public ServerProcess(string dataDirectory, params string[] extraArguments)
+    {
+        DataDirectory = dataDirectory;
+        _extraArguments = extraArguments;
+    }
+
+    public string DataDirectory { get; }
+
+    public int PgPort { get; } = FreePort();
+
+    public int KafkaPort { get; } = FreePort();
+
+    public Process Process => _process ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Starts the server and returns once it accepts connections (replay and recovery happen before the listener opens).</summary>
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "streamsql.dll"), "--data-dir", DataDirectory,
+                     "--pg-port", PgPort.ToString(CultureInfo.InvariantCulture), "--kafka-port", KafkaPort.ToString(CultureInfo.InvariantCulture),
+                     "--http-port", "0", "--log-level", "warning", .. _extraArguments])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("server did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (true)
+        {
+            try
+            {
+                await using var probe = await ConnectAsync();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public async Task<NpgsqlConnection> ConnectAsync(int commandTimeoutSeconds = 120)
+    {
+        var connection = new NpgsqlConnection(
+            $"Host=127.0.0.1;Port={PgPort};Username=streamsql;Database=streamsql;Server Compatibility Mode=NoTypeLoading;Pooling=false;Timeout=30;Command Timeout={commandTimeoutSeconds}");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        Process.Kill(entireProcessTree: true);
+        await Process.WaitForExitAsync();
+    }
+
+    /// <summary>The process's peak resident set size (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("no VmHWM in /proc status");
+    }
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
