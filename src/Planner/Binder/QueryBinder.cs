@@ -370,7 +370,7 @@ public static class QueryBinder
         }
 
         var having = spec.Having is null ? null : aggregation.RewriteOutput(spec.Having);
-        var aggregate = WindowColumns.MarkWindow(aggregation.Build(), spec.Window);
+        var aggregate = WindowColumns.MarkWindow(aggregation.Build(), spec.Window, WatermarkOf(input));
         var scope = aggregation.OutputScope(aggregate);
         var binder = NewBinder(scope);
         LogicalPlan plan = aggregate;
@@ -574,6 +574,14 @@ public static class QueryBinder
 
         return renamed;
     }
+
+    /// <summary>The WATERMARK delay of the stream a plan scans, if it has one.</summary>
+    private static long? WatermarkOf(LogicalPlan plan) => plan switch
+    {
+        LogicalScan scan => scan.Source.WatermarkDelayMicros,
+        _ when plan.Inputs.Count == 1 => WatermarkOf(plan.Inputs[0]),
+        _ => null,
+    };
 
     /// <summary>The column name PostgreSQL gives an unaliased expression (FigureColname).</summary>
     /// <summary>Whether a cast's operand gives the column its name (a column or a function, under any casts), as PostgreSQL decides: 'int4'::regtype::oid is "oid".</summary>

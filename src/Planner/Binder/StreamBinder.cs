@@ -74,10 +74,6 @@ public static class StreamBinder
     public static StreamDefinition BindSource(CreateRelationStatement create)
     {
         var isTable = create.Kind == RelationKind.Table;
-        if (create.Watermark is { } watermark)
-        {
-            throw SqlException.NotSupported("WATERMARK", watermark.Position);
-        }
 
         if (create.PrimaryKey.Count > 0 && !isTable)
         {
@@ -130,7 +126,21 @@ public static class StreamBinder
         }
 
         var properties = Properties(create.Properties);
-        var definition = Build(create.Name.Name, columns, properties, defaultPartitions: 1, defaultValueFormat: SourceFormat.Json, defaultDelimiter: ",", sourceQueryId: null);
+        long? watermarkDelay = null;
+        if (create.Watermark is { } watermark)
+        {
+            watermarkDelay = WatermarkDelay(watermark, columns);
+            if (properties.TryGetValue("timestamp", out var ts) && ts.Value.ToLowerInvariant() != watermark.Column)
+            {
+                throw new SqlException(SqlState.InvalidParameterValue, $"the WATERMARK is on \"{watermark.Column}\" but the timestamp column is \"{ts.Value}\"", watermark.Position);
+            }
+
+            // The watermark's column is the event time.
+            properties["timestamp"] = new Property(watermark.Position, "timestamp", watermark.Column);
+        }
+
+        var definition = Build(create.Name.Name, columns, properties, defaultPartitions: 1, defaultValueFormat: SourceFormat.Json, defaultDelimiter: ",", sourceQueryId: null)
+            with { WatermarkDelayMicros = watermarkDelay };
         return isTable ? definition with { Kind = RelationKind.Table, PrimaryKey = [columns.First(c => c.IsKey).Name] } : definition;
     }
 
@@ -164,6 +174,33 @@ public static class StreamBinder
         }
 
         return Build(create.Name.Name, columns, properties, source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
+    }
+
+    /// <summary>WATERMARK FOR col AS col [- INTERVAL d]: how far the watermark trails the event time (a constant, as in Flink's bounded out-of-orderness).</summary>
+    private static long WatermarkDelay(WatermarkDefinition watermark, List<ColumnSchema> columns)
+    {
+        var column = columns.FirstOrDefault(c => c.Name == watermark.Column)
+            ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{watermark.Column}\" does not exist", watermark.Position);
+        if (column.Type.Kind != SqlTypeKind.Timestamp)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch, $"a WATERMARK needs a TIMESTAMP column, and \"{column.Name}\" is {column.Type.DisplayName}", watermark.Position);
+        }
+
+        switch (watermark.Expression)
+        {
+            case ColumnReference c when c.Name == column.Name:
+                return 0;
+            case BinaryExpression { Operator: BinaryOperator.Subtract, Left: ColumnReference c, Right: IntervalLiteral interval } when c.Name == column.Name:
+                var delay = Interval.Parse(interval.Value, interval.Unit, interval.Position);
+                if (delay.Months != 0 || delay.Days < 0 || delay.Micros < 0)
+                {
+                    throw new SqlException(SqlState.InvalidParameterValue, "a WATERMARK delay must be a non-negative interval of days, hours, minutes or seconds", interval.Position);
+                }
+
+                return (delay.Days * Interval.MicrosPerDay) + delay.Micros;
+            default:
+                throw SqlException.NotSupported($"WATERMARK FOR {column.Name} AS other than {column.Name} - INTERVAL '...'", watermark.Expression.Position);
+        }
     }
 
     /// <summary>

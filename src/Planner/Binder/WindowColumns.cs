@@ -111,7 +111,8 @@ public static class WindowColumns
     }
 
     /// <summary>Marks an aggregate as windowed when it groups by both bounds of a window assignment below it.</summary>
-    public static LogicalAggregate MarkWindow(LogicalAggregate aggregate, WindowSpec? clause)
+    /// <param name="watermarkDelay">The source's WATERMARK delay: the grace period when the query gives none.</param>
+    public static LogicalAggregate MarkWindow(LogicalAggregate aggregate, WindowSpec? clause, long? watermarkDelay = null)
     {
         var assign = FindAssign(aggregate.Input);
         if (assign is null)
@@ -126,7 +127,7 @@ public static class WindowColumns
             return aggregate;
         }
 
-        var grace = clause?.Grace is { } g ? Micros(g) : DefaultGraceMicros;
+        var grace = clause?.Grace is { } g ? Micros(g) : watermarkDelay ?? DefaultGraceMicros;
         var description = assign.Function switch
         {
             WindowFunction.Tumble => $"TUMBLING {Seconds(assign.SizeMicros)}",

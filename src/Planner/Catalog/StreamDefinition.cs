@@ -29,6 +29,12 @@ public sealed record StreamDefinition(
     /// </summary>
     public IReadOnlyList<string> PrimaryKey { get; init; } = [];
 
+    /// <summary>
+    /// WATERMARK FOR col AS col - INTERVAL d: the watermark trails the largest event time by d, so windows over this source
+    /// accept records up to d late unless a GRACE PERIOD says otherwise. Null without a WATERMARK clause.
+    /// </summary>
+    public long? WatermarkDelayMicros { get; init; }
+
     public int TimestampIndex { get; } = TimestampColumn is null ? -1 : IndexOf(Columns, TimestampColumn);
 
     private static int IndexOfKey(IReadOnlyList<ColumnSchema> columns)
