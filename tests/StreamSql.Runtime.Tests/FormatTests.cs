@@ -72,6 +72,42 @@ public sealed class FormatTests
         Assert.StartsWith(reason, error);
     }
 
+    [Theory]
+    [InlineData("{\"name\":\"a\",\"name\":\"b\"}", "b")] // the last exact duplicate wins
+    [InlineData("{\"NAME\":\"a\",\"Name\":\"b\"}", "a")] // else the first case-insensitive match
+    [InlineData("{\"NAME\":\"a\",\"name\":\"b\",\"Name\":\"c\"}", "b")] // an exact match beats case-insensitive ones
+    [InlineData("{\"n\\u0061me\":\"esc\"}", "esc")] // escaped field names
+    [InlineData("{\"name\":{\"a\": [1, {\"b\":null}]}}", "{\"a\": [1, {\"b\":null}]}")] // nested values as their raw text
+    [InlineData("{\"name\":12.50e1}", "12.50e1")]
+    [InlineData("{\"name\":true}", "true")]
+    [InlineData("{\"name\":null,\"score\":1}", null)]
+    [InlineData(" { \"x\" : [ {\"name\":\"inner\"} ] , \"name\" : \"\\u00e9\\n\" } ", "\u00e9\n")]
+    public void JsonReadsFieldsLikeTheDocumentModel(string value, string? name)
+    {
+        var row = Decode(Stream("value_format='JSON'"), null, value, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(name, row[1].IsNull ? null : row[1].ToText());
+    }
+
+    [Theory]
+    [InlineData("{\"score\":\"high\"} x", "malformed JSON")] // malformed anywhere wins over a conversion error
+    [InlineData("{\"score\":\"high\",\"at\":", "malformed JSON")]
+    [InlineData("", "malformed JSON")]
+    [InlineData("{\"a\":1}{}", "malformed JSON")]
+    [InlineData("[1,2", "malformed JSON")]
+    [InlineData("5", "expected a JSON object, found Number")]
+    [InlineData("{\"at\":\"x\",\"score\":[1]}", "field \"score\": cannot read Array [1] as double precision")] // column order
+    [InlineData("{\"score\":1,\"at\":1.5}", "field \"at\": cannot read Number 1.5 as timestamp")]
+    [InlineData("{\"schema\":{},\"payload\":{\"score\":true}}", "field \"score\": cannot read True true as double precision")]
+    public void BadJsonIsReportedLikeTheDocumentModel(string value, string reason)
+    {
+        Decode(Stream("value_format='JSON'"), null, value, out var error);
+
+        Assert.NotNull(error);
+        Assert.StartsWith(reason, error);
+    }
+
     [Fact]
     public void DelimitedQuotesAndReadsBack()
     {
