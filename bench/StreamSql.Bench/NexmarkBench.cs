@@ -138,6 +138,43 @@ public static class NexmarkBench
 
     private const long WarmupEvents = 50_000;
 
+    /// <summary>Runs statements on a fresh engine and writes each result's rows as tab-separated text.</summary>
+    public static async Task RunScriptAsync(string sql, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-script-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory), cancellationToken).ConfigureAwait(false);
+            var session = new SessionContext();
+            foreach (var statement in SqlParser.Parse(sql))
+            {
+                var result = await engine.ExecuteAsync(statement, session, cancellationToken).ConfigureAwait(false);
+                if (result is RowsResult rows)
+                {
+                    output.WriteLine("# " + string.Join("\t", rows.Columns.Select(c => c.Name)));
+                    await foreach (var row in rows.Rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+                    {
+                        output.WriteLine(string.Join("\t", row.Take(rows.Columns.Count).Select(v => v.IsNull ? "NULL" : v.ToText())));
+                    }
+                }
+                else
+                {
+                    output.WriteLine("# " + result);
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
     /// <summary>Creates the bid stream of ddl.sql, filled with the bids of events events (0: empty).</summary>
     private static async Task CreateBidStreamAsync(StreamEngine engine, SessionContext session, long events, long seed, CancellationToken cancellationToken)
     {

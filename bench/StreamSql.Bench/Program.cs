@@ -7,6 +7,14 @@ using StreamSql.Bench;
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning()
     .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
 
+if (args.Length == 2 && args[0] == "sql")
+{
+    // StreamSql.Bench sql FILE: runs the file's statements on a fresh engine in a temporary directory and prints
+    // the rows of each query as tab-separated text (for working out queries; not part of the benchmark).
+    await NexmarkBench.RunScriptAsync(File.ReadAllText(args[1]), Console.Out);
+    return 0;
+}
+
 if (args.Length == 0 || args[0] != "nexmark")
 {
     Console.Error.WriteLine("usage: StreamSql.Bench nexmark --query q0[,q1,...|all] --events N [--source generator|topic] [--workers 1] [--seed S]");
