@@ -244,7 +244,7 @@ public static class Baselines
                 });
                 foreach (var (day, stats) in days)
                 {
-                    output.Add(day);
+                    output.AddDate(day);
                     stats.Write(output);
                     output.EndRow();
                 }
@@ -273,7 +273,7 @@ public static class Baselines
                 foreach (var ((channel, day), stats) in groups)
                 {
                     output.Add(channel);
-                    output.Add(day);
+                    output.AddDate(day);
                     output.Add(stats.MaxMinute);
                     stats.Write(output);
                     output.EndRow();
@@ -305,7 +305,7 @@ public static class Baselines
                 foreach (var ((auction, day), s) in groups)
                 {
                     output.Add(auction);
-                    output.Add(day);
+                    output.AddDate(day);
                     output.Add(s.Count);
                     output.Add(s.Rank1);
                     output.Add(s.Rank2);
