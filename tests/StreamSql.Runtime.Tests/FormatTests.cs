@@ -90,6 +90,15 @@ public sealed class FormatTests
         Assert.Equal(name, row[1].IsNull ? null : row[1].ToText());
     }
 
+    [Fact]
+    public void JsonDuplicateFieldsResolveAsTheDocumentModelDid()
+    {
+        // The decoder used to look fields up with JsonElement.TryGetProperty: the last of duplicate names wins.
+        using var document = System.Text.Json.JsonDocument.Parse("{\"name\":\"a\",\"name\":\"b\"}");
+        Assert.Equal("b", document.RootElement.GetProperty("name").GetString());
+        Assert.Equal("b", Decode(Stream("value_format='JSON'"), null, "{\"name\":\"a\",\"name\":\"b\"}", out _)[1].ToText());
+    }
+
     [Theory]
     [InlineData("{\"score\":\"high\"} x", "malformed JSON")] // malformed anywhere wins over a conversion error
     [InlineData("{\"score\":\"high\",\"at\":", "malformed JSON")]
