@@ -7,6 +7,33 @@ using StreamSql.Bench;
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning()
     .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
 
+if (args.Length == 2 && args[0] == "sql")
+{
+    // StreamSql.Bench sql FILE: runs the file's statements on a fresh engine in a temporary directory and prints
+    // the rows of each query as tab-separated text (for working out queries; not part of the benchmark).
+    await NexmarkBench.RunScriptAsync(File.ReadAllText(args[1]), Console.Out);
+    return 0;
+}
+
+if (args.Length is 4 or 5 && args[0] == "expected")
+{
+    // StreamSql.Bench expected QUERY EVENTS EVENT_RATE [SEED]: the baseline's result rows as text, sorted (for .slt files).
+    var checksum = new RowChecksum(keepText: true);
+    var config = new StreamSql.Runtime.Nexmark.NexmarkConfig
+    {
+        Events = long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+        EventRate = double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
+        Seed = args.Length == 5 ? long.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 0,
+    };
+    Baselines.Run(args[1], new StreamSql.Runtime.Nexmark.NexmarkGenerator(config), config.Events, checksum);
+    foreach (var line in checksum.TextRows.Order(StringComparer.Ordinal))
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
+}
+
 if (args.Length == 0 || args[0] != "nexmark")
 {
     Console.Error.WriteLine("usage: StreamSql.Bench nexmark --query q0[,q1,...|all] --events N [--source generator|topic] [--workers 1] [--seed S]");
@@ -55,6 +82,12 @@ if (workers != 1)
 var failed = false;
 foreach (var query in queries)
 {
+    if (source == "generator" && NexmarkBench.IsAggregate(query))
+    {
+        Console.Error.WriteLine($"{query}: aggregating queries run as persistent queries over a topic; run them with --source topic");
+        continue;
+    }
+
     var result = await NexmarkBench.RunAsync(query, events, source, seed);
     Console.WriteLine(result.ToJson());
     failed |= !result.ChecksumMatch;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using StreamSql.Runtime.Rows;
 
 namespace StreamSql.Bench;
@@ -12,16 +13,50 @@ public sealed class RowChecksum
     private const ulong Offset = 14695981039346656037UL;
     private const ulong Prime = 1099511628211UL;
     private ulong _row = Offset;
+    private readonly List<string>? _fields;
+
+    public RowChecksum()
+    {
+    }
+
+    /// <summary>Also keeps each row as text (the engine's display: timestamps as yyyy-MM-dd HH:mm:ss[.fff], dates as yyyy-MM-dd), for writing expected results.</summary>
+    public RowChecksum(bool keepText)
+    {
+        _fields = keepText ? [] : null;
+    }
+
+    public List<string> TextRows { get; } = [];
 
     public ulong Sum { get; private set; }
 
     public long Rows { get; private set; }
 
-    public void Add(long value) => _row = (_row ^ (ulong)value) * Prime + 0x9E3779B97F4A7C15UL;
+    public void Add(long value)
+    {
+        _fields?.Add(value.ToString(CultureInfo.InvariantCulture));
+        Hash(value);
+    }
 
-    public void Add(double value) => Add(BitConverter.DoubleToInt64Bits(value));
+    private void Hash(long value) => _row = (_row ^ (ulong)value) * Prime + 0x9E3779B97F4A7C15UL;
 
-    public void Add(decimal value) => Add((double)value);
+    public void Add(double value)
+    {
+        _fields?.Add(value.ToString(CultureInfo.InvariantCulture));
+        Hash(BitConverter.DoubleToInt64Bits(value));
+    }
+
+    public void Add(decimal value)
+    {
+        _fields?.Add(value.ToString(CultureInfo.InvariantCulture));
+        Hash(BitConverter.DoubleToInt64Bits((double)value));
+    }
+
+    /// <summary>A DATE, as days since 1970-01-01 (hashed like the engine's date value).</summary>
+    public void AddDate(long days)
+    {
+        _fields?.Add(DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Hash(days);
+    }
 
     public void Add(string? value)
     {
@@ -31,13 +66,28 @@ public sealed class RowChecksum
         }
         else
         {
-            Add((long)value.GetHashCode() ^ ((long)value.Length << 32));
+            _fields?.Add(value);
+            Hash((long)value.GetHashCode() ^ ((long)value.Length << 32));
         }
     }
 
-    public void AddNull() => Add(unchecked((long)0xDEADBEEFCAFEBABEUL));
+    public void AddNull()
+    {
+        _fields?.Add("NULL");
+        Hash(unchecked((long)0xDEADBEEFCAFEBABEUL));
+    }
 
-    public void AddTimestampMillis(long millis) => Add(millis * 1000);
+    public void AddTimestampMillis(long millis)
+    {
+        if (_fields is not null)
+        {
+            var t = DateTimeOffset.FromUnixTimeMilliseconds(millis).UtcDateTime;
+            var text = t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            _fields.Add(millis % 1000 == 0 ? text : text + "." + (millis % 1000).ToString("000", CultureInfo.InvariantCulture).TrimEnd('0'));
+        }
+
+        Hash(millis * 1000);
+    }
 
     public void EndRow()
     {
@@ -46,6 +96,12 @@ public sealed class RowChecksum
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         Sum += z ^ (z >> 31);
         Rows++;
+        if (_fields is not null)
+        {
+            TextRows.Add(string.Join(' ', _fields));
+            _fields.Clear();
+        }
+
         _row = Offset;
     }
 

@@ -204,7 +204,16 @@ public sealed class AccumulatorStateTests
         if (!canRetract)
         {
             Assert.Equal(before, Save(accumulator));
-            Assert.IsType<RetractableAccumulator>(Accumulators.Factory(test.Aggregate, retractable: true)());
+            var retractable = Accumulators.Factory(test.Aggregate, retractable: true)();
+            if (test.Aggregate is { Name: "min" or "max", Distinct: false } && RetractableExtremeAccumulator.Supports(test.Aggregate.Arguments[0].Type.Kind))
+            {
+                // min/max over integers and times keep a sorted count per value instead.
+                Assert.IsType<RetractableExtremeAccumulator>(retractable);
+            }
+            else
+            {
+                Assert.IsType<RetractableAccumulator>(retractable);
+            }
         }
         else
         {

@@ -72,6 +72,63 @@ public sealed class FormatTests
         Assert.StartsWith(reason, error);
     }
 
+    [Theory]
+    [InlineData("{\"name\":\"a\",\"name\":\"b\"}", "b")] // the last exact duplicate wins
+    [InlineData("{\"NAME\":\"a\",\"Name\":\"b\"}", "a")] // else the first case-insensitive match
+    [InlineData("{\"NAME\":\"a\",\"name\":\"b\",\"Name\":\"c\"}", "b")] // an exact match beats case-insensitive ones
+    [InlineData("{\"n\\u0061me\":\"esc\"}", "esc")] // escaped field names
+    [InlineData("{\"name\":{\"a\": [1, {\"b\":null}]}}", "{\"a\": [1, {\"b\":null}]}")] // nested values as their raw text
+    [InlineData("{\"name\":12.50e1}", "12.50e1")]
+    [InlineData("{\"name\":true}", "true")]
+    [InlineData("{\"name\":null,\"score\":1}", null)]
+    [InlineData(" { \"x\" : [ {\"name\":\"inner\"} ] , \"name\" : \"\\u00e9\\n\" } ", "\u00e9\n")]
+    public void JsonReadsFieldsLikeTheDocumentModel(string value, string? name)
+    {
+        var row = Decode(Stream("value_format='JSON'"), null, value, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(name, row[1].IsNull ? null : row[1].ToText());
+    }
+
+    [Fact]
+    public void JsonDuplicateFieldsResolveAsTheDocumentModelDid()
+    {
+        // The decoder used to look fields up with JsonElement.TryGetProperty: the last of duplicate names wins.
+        using var document = System.Text.Json.JsonDocument.Parse("{\"name\":\"a\",\"name\":\"b\"}");
+        Assert.Equal("b", document.RootElement.GetProperty("name").GetString());
+        Assert.Equal("b", Decode(Stream("value_format='JSON'"), null, "{\"name\":\"a\",\"name\":\"b\"}", out _)[1].ToText());
+    }
+
+    [Theory]
+    [InlineData("{\"score\":\"high\"} x", "malformed JSON")] // malformed anywhere wins over a conversion error
+    [InlineData("{\"score\":\"high\",\"at\":", "malformed JSON")]
+    [InlineData("", "malformed JSON")]
+    [InlineData("{\"a\":1}{}", "malformed JSON")]
+    [InlineData("[1,2", "malformed JSON")]
+    [InlineData("5", "expected a JSON object, found Number")]
+    [InlineData("{\"at\":\"x\",\"score\":[1]}", "field \"score\": cannot read Array [1] as double precision")] // column order
+    [InlineData("{\"score\":1,\"at\":1.5}", "field \"at\": cannot read Number 1.5 as timestamp")]
+    [InlineData("{\"schema\":{},\"payload\":{\"score\":true}}", "field \"score\": cannot read True true as double precision")]
+    public void BadJsonIsReportedLikeTheDocumentModel(string value, string reason)
+    {
+        Decode(Stream("value_format='JSON'"), null, value, out var error);
+
+        Assert.NotNull(error);
+        Assert.StartsWith(reason, error);
+    }
+
+    [Fact]
+    public void KafkaKeysWrittenAsTextReadBack()
+    {
+        // A table keyed by a DATE (GROUP BY CAST(ts AS DATE)) writes the key as its text; reading it back must work.
+        foreach (var (type, value) in new[] { (StreamSql.Planner.Types.SqlType.Date, Value.FromDate(16_631)), (StreamSql.Planner.Types.SqlType.Numeric, Value.FromNumeric(2.50m)) })
+        {
+            var format = new KeyFormat(StreamSql.Planner.Catalog.SourceFormat.Kafka, type);
+            Assert.True(format.TryDeserialize(format.Serialize(value), out var back, out var error), error);
+            Assert.Equal(value.ToText(), back.ToText());
+        }
+    }
+
     [Fact]
     public void DelimitedQuotesAndReadsBack()
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using StreamSql.Planner.Types;
 using StreamSql.Runtime.Rows;
@@ -11,10 +12,23 @@ public sealed class JsonValueFormat : IValueFormat
     private readonly FormatColumn[] _columns;
     private readonly JsonEncodedText[] _names;
 
+    private readonly byte[][] _utf8Names;
+    private readonly bool _allAscii;
+
+    /// <summary>
+    /// Kafka Connect's JsonConverter with schemas.enable wraps each value as {"schema": {...}, "payload": {...}}; as ksqlDB does,
+    /// the payload is read and the schema ignored. A value is taken for an envelope when it has exactly those two fields, the
+    /// payload is an object or null, and no column is named schema or payload.
+    /// </summary>
+    private readonly bool _envelopePossible;
+
     public JsonValueFormat(IReadOnlyList<FormatColumn> columns)
     {
         _columns = [.. columns];
         _names = _columns.Select(c => JsonEncodedText.Encode(c.Name)).ToArray();
+        _utf8Names = _columns.Select(c => Encoding.UTF8.GetBytes(c.Name)).ToArray();
+        _allAscii = _utf8Names.All(n => Ascii.IsValid(n));
+        _envelopePossible = !_columns.Any(c => c.Name.Equals("schema", StringComparison.OrdinalIgnoreCase) || c.Name.Equals("payload", StringComparison.OrdinalIgnoreCase));
     }
 
     public byte[]? Serialize(Value[] row)
@@ -90,35 +104,55 @@ public sealed class JsonValueFormat : IValueFormat
         }
     }
 
+    /// <summary>
+    /// Reads the record's bytes in one forward pass with a Utf8JsonReader (no DOM, no copy): each field is matched to a
+    /// column by name (exact, the last duplicate wins; else case-insensitive, the first wins) and converted on the spot;
+    /// non-string values are read straight from the bytes. The whole record is still validated, as a JsonDocument would:
+    /// malformed JSON anywhere wins over a field that does not convert, and conversion errors are reported in column order.
+    /// </summary>
     public bool TryDeserialize(ReadOnlySpan<byte> bytes, Value[] row, out string? error)
     {
         error = null;
+        var slots = Slots(_columns.Length);
         try
         {
-            using var document = JsonDocument.Parse(bytes.ToArray());
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            var reader = new Utf8JsonReader(bytes);
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
-                error = $"expected a JSON object, found {document.RootElement.ValueKind}";
+                var kind = KindOf(reader.TokenType);
+                reader.Skip();
+                while (reader.Read())
+                {
+                }
+
+                error = $"expected a JSON object, found {kind}";
                 return false;
             }
 
-            var root = Unwrap(document.RootElement);
-            foreach (var column in _columns)
+            var envelope = ScanObject(ref reader, bytes, row, slots, root: true);
+            while (reader.Read())
             {
-                if (root.ValueKind != JsonValueKind.Object || !TryFindProperty(root, column.Name, out var element) || element.ValueKind == JsonValueKind.Null)
-                {
-                    row[column.RowIndex] = Value.Null;
-                    continue;
-                }
-
-                if (!TryConvert(element, column.Type, out row[column.RowIndex]))
-                {
-                    error = $"field \"{column.Name}\": cannot read {element.ValueKind} {Truncate(element.GetRawText())} as {column.Type.DisplayName}";
-                    return false;
-                }
+                // Anything after the object is malformed: Read throws.
             }
 
-            return true;
+            if (!envelope.IsEnvelope)
+            {
+                return Finish(bytes, row, slots, out error);
+            }
+
+            // {"schema": ..., "payload": {...}}: no column matched at the top (none is named schema or payload); read the payload.
+            Array.Clear(slots, 0, _columns.Length);
+            if (envelope.PayloadStart < 0)
+            {
+                return Finish(default, row, slots, out error);
+            }
+
+            var payload = bytes[envelope.PayloadStart..envelope.PayloadEnd];
+            var inner = new Utf8JsonReader(payload);
+            inner.Read();
+            ScanObject(ref inner, payload, row, slots, root: false);
+            return Finish(payload, row, slots, out error);
         }
         catch (JsonException e)
         {
@@ -127,53 +161,269 @@ public sealed class JsonValueFormat : IValueFormat
         }
     }
 
-    /// <summary>
-    /// Kafka Connect's JsonConverter with schemas.enable wraps each value as {"schema": {...}, "payload": {...}}; as ksqlDB does,
-    /// the payload is read and the schema ignored. A value is taken for an envelope when it has exactly those two fields, the
-    /// payload is an object or null, and no column is named schema or payload.
-    /// </summary>
-    private JsonElement Unwrap(JsonElement root)
+    private bool Finish(ReadOnlySpan<byte> bytes, Value[] row, Slot[] slots, out string? error)
     {
-        if (!root.TryGetProperty("payload", out var payload) || !root.TryGetProperty("schema", out var schema)
-            || payload.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null) || schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        error = null;
+        for (var i = 0; i < _columns.Length; i++)
         {
-            return root;
-        }
-
-        var fields = 0;
-        foreach (var _ in root.EnumerateObject())
-        {
-            fields++;
-        }
-
-        foreach (var column in _columns)
-        {
-            if (column.Name.Equals("schema", StringComparison.OrdinalIgnoreCase) || column.Name.Equals("payload", StringComparison.OrdinalIgnoreCase))
+            ref var slot = ref slots[i];
+            if (slot.Match == 0)
             {
-                return root;
+                row[_columns[i].RowIndex] = Value.Null;
+            }
+            else if (slot.Failed)
+            {
+                var raw = Encoding.UTF8.GetString(bytes[slot.Start..slot.End]);
+                error = $"field \"{_columns[i].Name}\": cannot read {KindOf(slot.Token)} {Truncate(raw)} as {_columns[i].Type.DisplayName}";
+                return false;
             }
         }
 
-        return fields == 2 ? payload : root;
+        return true;
     }
 
-    private static bool TryFindProperty(JsonElement obj, string name, out JsonElement element)
+    [ThreadStatic]
+    private static Slot[]? t_slots;
+
+    private static Slot[] Slots(int count)
     {
-        if (obj.TryGetProperty(name, out element))
+        var slots = t_slots;
+        if (slots is null || slots.Length < count)
         {
-            return true;
+            slots = t_slots = new Slot[Math.Max(count, 16)];
+        }
+        else
+        {
+            Array.Clear(slots, 0, count);
         }
 
-        foreach (var property in obj.EnumerateObject())
+        return slots;
+    }
+
+    /// <summary>How a column was found in the record: Match 0 not yet, 1 case-insensitively, 2 exactly; the value's range for error messages.</summary>
+    private struct Slot
+    {
+        public byte Match;
+        public bool Failed;
+        public JsonTokenType Token;
+        public int Start;
+        public int End;
+    }
+
+    private readonly record struct Envelope(bool IsEnvelope, int PayloadStart, int PayloadEnd);
+
+    /// <summary>Reads an object from its StartObject to its EndObject, converting the fields that are columns into row.</summary>
+    private Envelope ScanObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> bytes, Value[] row, Slot[] slots, bool root)
+    {
+        var fields = 0;
+        var payloadStart = -2;
+        var payloadEnd = 0;
+        var schemaSeen = false;
+        var schemaOk = false;
+        var payloadOk = false;
+        var next = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            fields++;
+            var column = -1;
+            var match = (byte)0;
+
+            // Fields usually come in column order: try the next column first.
+            if (next < _columns.Length && reader.ValueTextEquals(_utf8Names[next]))
             {
-                element = property.Value;
-                return true;
+                column = next;
+                match = 2;
+            }
+            else
+            {
+                for (var i = 0; i < _columns.Length; i++)
+                {
+                    if (reader.ValueTextEquals(_utf8Names[i]))
+                    {
+                        column = i;
+                        match = 2;
+                        break;
+                    }
+                }
+
+                if (column < 0)
+                {
+                    column = FindCaseInsensitive(ref reader, slots);
+                    match = 1;
+                }
+            }
+
+            var envelopeField = 0;
+            if (root && _envelopePossible)
+            {
+                envelopeField = reader.ValueTextEquals("payload"u8) ? 1 : reader.ValueTextEquals("schema"u8) ? 2 : 0;
+            }
+
+            reader.Read();
+            if (envelopeField != 0)
+            {
+                var objectOrNull = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.Null;
+                if (envelopeField == 1)
+                {
+                    payloadOk = objectOrNull;
+                    payloadStart = reader.TokenType == JsonTokenType.StartObject ? (int)reader.TokenStartIndex : -1;
+                }
+                else
+                {
+                    schemaSeen = true;
+                    schemaOk = objectOrNull;
+                }
+            }
+
+            if (column < 0)
+            {
+                reader.Skip();
+                if (envelopeField == 1)
+                {
+                    payloadEnd = (int)reader.BytesConsumed;
+                }
+
+                continue;
+            }
+
+            if (match == 2)
+            {
+                next = column + 1;
+            }
+
+            ref var slot = ref slots[column];
+            slot.Match = match;
+            slot.Token = reader.TokenType;
+            slot.Start = (int)reader.TokenStartIndex;
+            var index = _columns[column].RowIndex;
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                slot.End = (int)reader.BytesConsumed;
+                slot.Failed = _columns[column].Type.Kind != SqlTypeKind.Varchar;
+                if (!slot.Failed)
+                {
+                    row[index] = Value.FromString(Encoding.UTF8.GetString(bytes[slot.Start..slot.End]));
+                }
+            }
+            else
+            {
+                slot.End = (int)reader.BytesConsumed;
+                slot.Failed = !TryConvert(ref reader, _columns[column].Type, out row[index]);
             }
         }
 
-        return false;
+        return new Envelope(root && _envelopePossible && fields == 2 && schemaSeen && schemaOk && payloadOk, payloadStart, payloadEnd);
+    }
+
+    /// <summary>The first column not found yet whose name equals the reader's property name ignoring case, or -1.</summary>
+    private int FindCaseInsensitive(ref Utf8JsonReader reader, Slot[] slots)
+    {
+        if (_allAscii && !reader.ValueIsEscaped && Ascii.IsValid(reader.ValueSpan))
+        {
+            var name = reader.ValueSpan;
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                if (slots[i].Match == 0 && Ascii.EqualsIgnoreCase(name, _utf8Names[i]))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        var text = reader.GetString();
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            if (slots[i].Match == 0 && string.Equals(text, _columns[i].Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string KindOf(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => nameof(JsonValueKind.Object),
+        JsonTokenType.StartArray => nameof(JsonValueKind.Array),
+        JsonTokenType.String => nameof(JsonValueKind.String),
+        JsonTokenType.Number => nameof(JsonValueKind.Number),
+        JsonTokenType.True => nameof(JsonValueKind.True),
+        JsonTokenType.False => nameof(JsonValueKind.False),
+        JsonTokenType.Null => nameof(JsonValueKind.Null),
+        _ => nameof(JsonValueKind.Undefined),
+    };
+
+    /// <summary>TryConvert(JsonElement, ...) for the scalar the reader is on (string, number, true, false or null: NULL).</summary>
+    private static bool TryConvert(ref Utf8JsonReader reader, SqlType type, out Value value)
+    {
+        value = Value.Null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.String:
+                return ValueParsing.TryFromText(reader.GetString()!, type, out value);
+            case JsonTokenType.True or JsonTokenType.False:
+                if (type.Kind == SqlTypeKind.Boolean)
+                {
+                    value = Value.FromBoolean(reader.GetBoolean());
+                    return true;
+                }
+
+                if (type.Kind == SqlTypeKind.Varchar)
+                {
+                    value = Value.FromString(reader.GetBoolean() ? "true" : "false");
+                    return true;
+                }
+
+                return false;
+            case JsonTokenType.Number:
+                switch (type.Kind)
+                {
+                    case SqlTypeKind.Int when reader.TryGetInt32(out var i):
+                        value = Value.FromInt(i);
+                        return true;
+                    case SqlTypeKind.SmallInt when reader.TryGetInt16(out var si):
+                        value = Value.FromSmallInt(si);
+                        return true;
+                    case SqlTypeKind.Real when reader.TryGetSingle(out var f) && float.IsFinite(f):
+                        value = Value.FromReal(f);
+                        return true;
+                    case SqlTypeKind.BigInt when reader.TryGetInt64(out var l):
+                        value = Value.FromBigInt(l);
+                        return true;
+                    case SqlTypeKind.Numeric when reader.TryGetDecimal(out var m):
+                        value = Value.FromNumeric(m);
+                        return true;
+                    case SqlTypeKind.Double when reader.TryGetDouble(out var d):
+                        value = Value.FromDouble(d);
+                        return true;
+                    case SqlTypeKind.Timestamp when reader.TryGetInt64(out var millis):
+                        value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                        return true;
+                    case SqlTypeKind.TimestampTz when reader.TryGetInt64(out var tzMillis):
+                        value = Value.FromTimestampTz(TextValues.TimestampFromMillis(tzMillis));
+                        return true;
+                    case SqlTypeKind.Time when reader.TryGetInt64(out var timeMillis) && timeMillis is >= 0 and <= 86_400_000:
+                        value = Value.FromTime(timeMillis * 1000);
+                        return true;
+                    case SqlTypeKind.Date when reader.TryGetInt32(out var days):
+                        value = Value.FromDate(days);
+                        return true;
+                    case SqlTypeKind.Varchar:
+                        value = Value.FromString(Encoding.UTF8.GetString(reader.ValueSpan));
+                        return true;
+                    default:
+                        return false;
+                }
+
+            default:
+                return false;
+        }
     }
 
     internal static bool TryConvert(JsonElement element, SqlType type, out Value value)

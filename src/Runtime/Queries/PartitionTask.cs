@@ -9,7 +9,7 @@ namespace StreamSql.Runtime.Queries;
 /// <summary>Runs a query's pipeline over one source partition: read records, decode, process, hand to the sink.</summary>
 public sealed class PartitionTask
 {
-    private const int MaxBatch = 512;
+    private const int MaxBatch = 4096;
     private readonly ITopicLog _topic;
     private readonly int _partition;
     private readonly IRecordDecoder _decoder;

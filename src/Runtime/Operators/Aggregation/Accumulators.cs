@@ -22,6 +22,14 @@ public static class Accumulators
     public static Func<IAccumulator> Factory(BoundAggregate aggregate, bool retractable)
     {
         var plain = PlainFactory(aggregate);
+        if (retractable && !aggregate.Distinct && aggregate.Name is "min" or "max" && aggregate.Arguments.Count == 1
+            && RetractableExtremeAccumulator.Supports(aggregate.Arguments[0].Type.Kind))
+        {
+            // min/max over integers and times: a sorted count per value instead of every input kept and rescanned.
+            var greatest = aggregate.Name == "max";
+            return () => new RetractableExtremeAccumulator(greatest);
+        }
+
         return retractable && !CanRetract(aggregate) ? () => new RetractableAccumulator(plain) : plain;
     }
 

@@ -27,6 +27,8 @@ public sealed class SessionAggregateOperator : IBatchOperator
     // Keys with a session ending at a time, so closing sessions as stream time passes does not scan the state.
     private readonly SortedDictionary<long, HashSet<byte[]>> _ends = [];
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    // The keys the current batch touched, with their sessions: loaded once, saved at the end of the batch.
+    private readonly Dictionary<byte[], (Value[] Key, List<Session> Sessions)> _batchKeys = new(ByteArrayComparer.Instance);
     private long _streamTime = long.MinValue;
 
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
@@ -56,33 +58,103 @@ public sealed class SessionAggregateOperator : IBatchOperator
         }
 
         batch.Clear();
-        foreach (var (row, _) in _input)
+        _batchKeys.Clear();
+        try
         {
-            var time = _eventTime(row);
-            if (time.IsNull)
+            foreach (var (row, _) in _input)
             {
-                continue;
+                ProcessRow(batch, row);
+            }
+        }
+        catch
+        {
+            // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean.
+            _batchKeys.Clear();
+            throw;
+        }
+
+        // Each key's sessions are loaded once per batch and saved once at its end.
+        foreach (var (stateKey, (key, sessions)) in _batchKeys)
+        {
+            Save(stateKey, key, sessions);
+        }
+
+        _batchKeys.Clear();
+        StreamTimeState.Save(_store, _streamTime);
+        CloseSessions(batch);
+    }
+
+    private void ProcessRow(RowBatch batch, Value[] row)
+    {
+        var time = _eventTime(row);
+        if (time.IsNull)
+        {
+            return;
+        }
+
+        var t = time.AsLong;
+        _streamTime = Math.Max(_streamTime, t);
+        // Late: older than stream time by the grace period or more. A record in time can only merge into sessions that are
+        // still open (a closed session ended more than gap + grace before stream time).
+        if (t + _window.GraceMicros <= _streamTime && t < _streamTime)
+        {
+            _onLate?.Invoke(1);
+            return;
+        }
+
+        var key = new Value[_keys.Length];
+        for (var k = 0; k < key.Length; k++)
+        {
+            key[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
+        }
+
+        var stateKey = ValueCodec.EncodeKey(key);
+        if (!_batchKeys.TryGetValue(stateKey, out var entry))
+        {
+            entry = (key, Load(stateKey));
+            _batchKeys[stateKey] = entry;
+        }
+
+        var sessions = entry.Sessions;
+        var tuple = Arguments(row);
+        var overlapping = -1;
+        var overlaps = 0;
+        for (var s = sessions.Count - 1; s >= 0; s--)
+        {
+            if (t >= sessions[s].Start - Gap && t <= sessions[s].End + Gap)
+            {
+                overlapping = s;
+                overlaps++;
+            }
+        }
+
+        Session merged;
+        if (overlaps == 1)
+        {
+            // The usual case: the record extends one session. Its tuples and live aggregates grow by one.
+            var session = sessions[overlapping];
+            if (!_emitFinal)
+            {
+                Emit(batch, key, session, ChangeOp.Delete);
             }
 
-            var t = time.AsLong;
-            _streamTime = Math.Max(_streamTime, t);
-            // Late: older than stream time by the grace period or more. A record in time can only merge into sessions that are
-            // still open (a closed session ended more than gap + grace before stream time).
-            if (t + _window.GraceMicros <= _streamTime && t < _streamTime)
+            sessions.RemoveAt(overlapping);
+            session.Start = Math.Min(session.Start, t);
+            session.End = Math.Max(session.End, t);
+            session.Tuples.Add(tuple);
+            if (session.Live is { } live)
             {
-                _onLate?.Invoke(1);
-                continue;
+                for (var a = 0; a < live.Length; a++)
+                {
+                    live[a].Add(tuple[a]);
+                }
             }
 
-            var key = new Value[_keys.Length];
-            for (var k = 0; k < key.Length; k++)
-            {
-                key[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
-            }
-
-            var stateKey = ValueCodec.EncodeKey(key);
-            var sessions = Load(stateKey);
-            var merged = new Session(t, t, [Arguments(row)]);
+            merged = session;
+        }
+        else
+        {
+            merged = new Session(t, t, [tuple]);
             for (var s = sessions.Count - 1; s >= 0; s--)
             {
                 var session = sessions[s];
@@ -97,18 +169,14 @@ public sealed class SessionAggregateOperator : IBatchOperator
                     sessions.RemoveAt(s);
                 }
             }
-
-            sessions.Add(merged);
-            Save(stateKey, key, sessions);
-            Track(merged.End, stateKey);
-            if (!_emitFinal)
-            {
-                Emit(batch, key, merged, ChangeOp.Insert);
-            }
         }
 
-        StreamTimeState.Save(_store, _streamTime);
-        CloseSessions(batch);
+        sessions.Add(merged);
+        Track(merged.End, stateKey);
+        if (!_emitFinal)
+        {
+            Emit(batch, key, merged, ChangeOp.Insert);
+        }
     }
 
     private Value[][] Arguments(Value[] row)
@@ -143,15 +211,24 @@ public sealed class SessionAggregateOperator : IBatchOperator
         key.CopyTo(row, 0);
         row[_window.StartKey] = Value.FromTimestamp(session.Start);
         row[_window.EndKey] = Value.FromTimestamp(session.End);
-        for (var a = 0; a < _factories.Length; a++)
+        if (session.Live is null)
         {
-            var accumulator = _factories[a]();
-            foreach (var tuple in session.Tuples)
+            var live = new IAccumulator[_factories.Length];
+            for (var a = 0; a < live.Length; a++)
             {
-                accumulator.Add(tuple[a]);
+                live[a] = _factories[a]();
+                foreach (var tuple in session.Tuples)
+                {
+                    live[a].Add(tuple[a]);
+                }
             }
 
-            row[key.Length + a] = accumulator.Result();
+            session.Live = live;
+        }
+
+        for (var a = 0; a < _factories.Length; a++)
+        {
+            row[key.Length + a] = session.Live[a].Result();
         }
 
         row[^1] = Value.FromTimestamp(session.End);
@@ -291,5 +368,15 @@ public sealed class SessionAggregateOperator : IBatchOperator
         }
     }
 
-    private sealed record Session(long Start, long End, List<Value[][]> Tuples);
+    /// <summary>A session: its bounds, its input tuples, and (once computed in this operator's lifetime) its aggregates so far.</summary>
+    private sealed class Session(long start, long end, List<Value[][]> tuples)
+    {
+        public long Start { get; set; } = start;
+
+        public long End { get; set; } = end;
+
+        public List<Value[][]> Tuples { get; } = tuples;
+
+        public IAccumulator[]? Live { get; set; }
+    }
 }
