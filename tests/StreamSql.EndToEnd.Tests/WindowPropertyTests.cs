@@ -26,6 +26,7 @@ public sealed class WindowPropertyTests
         await connection.ExecuteAsync("CREATE TABLE prop_tumbling AS SELECT k, windowstart, count(*) AS n, sum(v) AS s FROM prop WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
         await connection.ExecuteAsync("CREATE TABLE prop_hopping AS SELECT k, windowstart, count(*) AS n, sum(v) AS s FROM prop WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 5 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
         await connection.ExecuteAsync("CREATE TABLE prop_session AS SELECT k, windowstart, windowend, count(*) AS n, sum(v) AS s FROM prop WINDOW SESSION (3 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
+        await connection.ExecuteAsync("CREATE TABLE prop_sliding AS SELECT k, windowstart, windowend, count(*) AS n, sum(v) AS s FROM prop WINDOW SLIDING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
         await connection.ExecuteAsync("CREATE TABLE prop_final AS SELECT k, windowstart, count(*) AS n, sum(v) AS s FROM prop WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k EMIT FINAL");
 
         // Event i happens at i seconds, up to 4 s early (within grace); one in twenty is 20 s early (late).
@@ -61,11 +62,13 @@ public sealed class WindowPropertyTests
             (await connection.RowsAsync("SELECT k, windowstart::text, n, s FROM prop_hopping")).Order(StringComparer.Ordinal));
         Assert.Equal(Reference.Sessions(byPartition, 3 * Second, 5 * Second),
             (await connection.RowsAsync("SELECT k, windowstart::text, windowend::text, n, s FROM prop_session")).Order(StringComparer.Ordinal));
+        Assert.Equal(Reference.Sliding(byPartition, 10 * Second, 5 * Second),
+            (await connection.RowsAsync("SELECT k, windowstart::text, windowend::text, n, s FROM prop_sliding")).Order(StringComparer.Ordinal));
         Assert.Equal(Reference.Fixed(byPartition, 10 * Second, 10 * Second, 5 * Second, final: true),
             (await connection.RowsAsync("SELECT k, windowstart::text, n, s FROM prop_final")).Order(StringComparer.Ordinal));
     }
 
-    private static string Text(long millis) => Epoch.AddMilliseconds(millis).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    private static string Text(long millis) => Epoch.AddMilliseconds(millis).ToString("yyyy-MM-dd HH:mm:ss.FFF", CultureInfo.InvariantCulture);
 
     private static long Millis(string text) =>
         (long)(DateTime.SpecifyKind(DateTime.ParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), DateTimeKind.Utc) - Epoch).TotalMilliseconds;
@@ -99,6 +102,49 @@ public sealed class WindowPropertyTests
                 result.AddRange(windows
                     .Where(w => !final || w.Key.Start + size + grace <= streamTime)
                     .Select(w => $"{w.Key.Key}|{Text(w.Key.Start)}|{w.Value.Count}|{w.Value.Sum}"));
+            }
+
+            return [.. result.Order(StringComparer.Ordinal)];
+        }
+
+        /// <summary>
+        /// Sliding windows: a record older than stream time minus grace is late; the windows are [t - size, t] for each record
+        /// and [t + 1 ms, t + 1 ms + size] where a record falls in it; each aggregates the records inside (ends inclusive).
+        /// </summary>
+        public static List<string> Sliding(List<List<(string Key, long Time, int Value)>> partitions, long size, long grace)
+        {
+            var result = new List<string>();
+            foreach (var events in partitions)
+            {
+                var kept = new Dictionary<string, List<(long Time, int Value)>>();
+                var streamTime = long.MinValue;
+                foreach (var (key, time, value) in events)
+                {
+                    streamTime = Math.Max(streamTime, time);
+                    if (time + grace >= streamTime)
+                    {
+                        (kept.TryGetValue(key, out var l) ? l : kept[key] = []).Add((time, value));
+                    }
+                }
+
+                foreach (var (key, records) in kept)
+                {
+                    var windows = new HashSet<(long Start, long End)>();
+                    foreach (var (time, _) in records)
+                    {
+                        windows.Add((time - size, time));
+                        if (records.Any(r => r.Time >= time + 1 && r.Time <= time + 1 + size))
+                        {
+                            windows.Add((time + 1, time + 1 + size));
+                        }
+                    }
+
+                    result.AddRange(windows.Select(w =>
+                    {
+                        var inside = records.Where(r => r.Time >= w.Start && r.Time <= w.End).ToList();
+                        return $"{key}|{Text(w.Start)}|{Text(w.End)}|{inside.Count}|{inside.Sum(r => (long)r.Value)}";
+                    }));
+                }
             }
 
             return [.. result.Order(StringComparer.Ordinal)];

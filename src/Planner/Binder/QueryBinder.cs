@@ -227,10 +227,6 @@ public static class QueryBinder
                 throw new SqlException(SqlState.GroupingError, "WINDOW needs an aggregation (GROUP BY or aggregate functions)", window.Position);
             }
 
-            if (window.Kind is WindowKind.Sliding)
-            {
-                throw SqlException.NotSupported($"WINDOW {window.Kind.ToString().ToUpperInvariant()}", window.Position);
-            }
         }
 
         if (spec.Window is not null || spec.From.Any(f => f is TableFunctionRelation))

@@ -56,6 +56,7 @@ public static class WindowColumns
         {
             WindowKind.Hopping => WindowFunction.Hop,
             WindowKind.Session => WindowFunction.Session,
+            WindowKind.Sliding => WindowFunction.Sliding,
             _ => WindowFunction.Tumble,
         };
         Validate(function, size, step, window.Position);
@@ -133,9 +134,15 @@ public static class WindowColumns
             WindowFunction.Tumble => $"TUMBLING {Seconds(assign.SizeMicros)}",
             WindowFunction.Hop => $"HOPPING {Seconds(assign.SizeMicros)} advance {Seconds(assign.StepMicros)}",
             WindowFunction.Session => $"SESSION gap {Seconds(assign.SizeMicros)}",
+            WindowFunction.Sliding => $"SLIDING {Seconds(assign.SizeMicros)}",
             _ => $"CUMULATE {Seconds(assign.StepMicros)} up to {Seconds(assign.SizeMicros)}",
         };
-        return aggregate with { Window = new AggregateWindow(start, end, grace, description, assign.Function == WindowFunction.Session ? assign.SizeMicros : 0) };
+        return aggregate with
+        {
+            Window = new AggregateWindow(start, end, grace, description,
+                SessionGapMicros: assign.Function == WindowFunction.Session ? assign.SizeMicros : 0,
+                SlidingSizeMicros: assign.Function == WindowFunction.Sliding ? assign.SizeMicros : 0),
+        };
     }
 
     /// <summary>The aggregate a query's plan ends in (under HAVING, the SELECT list, DISTINCT, ORDER BY, LIMIT), if any.</summary>

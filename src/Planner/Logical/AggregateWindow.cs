@@ -5,7 +5,10 @@ namespace StreamSql.Planner.Logical;
 /// window still takes late records (grace). A window closes when the stream time passes end + grace.
 /// </summary>
 /// <param name="SessionGapMicros">Session windows (0 for the others): a window is a key's run of records less than the gap apart.</param>
-public sealed record AggregateWindow(int StartKey, int EndKey, long GraceMicros, string Description, long SessionGapMicros = 0)
+/// <param name="SlidingSizeMicros">Sliding (time-difference) windows (0 for the others): the window size.</param>
+public sealed record AggregateWindow(int StartKey, int EndKey, long GraceMicros, string Description, long SessionGapMicros = 0, long SlidingSizeMicros = 0)
 {
     public bool IsSession => SessionGapMicros > 0;
+
+    public bool IsSliding => SlidingSizeMicros > 0;
 }

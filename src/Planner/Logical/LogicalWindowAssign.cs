@@ -27,4 +27,7 @@ public enum WindowFunction
 
     /// <summary>Each row gets the point window [time, time]; the session aggregate merges windows less than the gap apart.</summary>
     Session,
+
+    /// <summary>Each row gets the point window [time, time]; the sliding aggregate makes the windows of size d its records define.</summary>
+    Sliding,
 }

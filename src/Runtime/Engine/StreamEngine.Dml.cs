@@ -140,8 +140,8 @@ public sealed partial class StreamEngine
         {
             case LogicalAggregate when push:
                 return RunAggregatePushAsync(plan, emitFinal, fromLatest, untilEnd: false, cancellationToken);
-            case LogicalAggregate { Window.IsSession: true }:
-                return RunSessionPullAsync(plan, cancellationToken);
+            case LogicalAggregate { Window: { IsSession: true } or { IsSliding: true } } windowed:
+                return RunMergingWindowPullAsync(windowed, pipeline, cancellationToken);
             case LogicalAggregate aggregate:
                 return RunAggregateAsync(aggregate, pipeline, cancellationToken);
             case LogicalValues:
@@ -429,32 +429,39 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>
-    /// A pull query with session windows: the session operator runs over the input as it is now, and its changelog (sessions
-    /// inserted, merged ones deleted) collapses to the sessions that remain.
+    /// A pull query with session or sliding windows: their operator runs over the input as it is now, its changelog (windows
+    /// inserted, updated, merged away) collapses by group key to the windows that remain, and HAVING and the SELECT list
+    /// apply to those.
     /// </summary>
-    private async IAsyncEnumerable<Value[]> RunSessionPullAsync(LogicalPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Value[]> RunMergingWindowPullAsync(LogicalAggregate aggregate, PartitionPipeline above,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var rows = new List<Value[]>();
-        await foreach (var change in RunAggregatePushAsync(plan, emitFinal: false, fromLatest: false, untilEnd: true, cancellationToken).ConfigureAwait(false))
+        var groups = new Dictionary<RowKey, Value[]>();
+        var keys = aggregate.Keys.Count;
+        await foreach (var change in RunAggregatePushAsync(aggregate, emitFinal: false, fromLatest: false, untilEnd: true, cancellationToken).ConfigureAwait(false))
         {
-            var row = change[..^1];
+            var key = new RowKey(change[..keys]);
             if (change[^1].AsString == "delete")
             {
-                var index = rows.FindIndex(r => r.AsSpan().SequenceEqual(row));
-                if (index >= 0)
-                {
-                    rows.RemoveAt(index);
-                }
+                groups.Remove(key);
             }
             else
             {
-                rows.Add(row);
+                groups[key] = change[..^2];
             }
         }
 
-        foreach (var row in rows)
+        var batch = new RowBatch();
+        foreach (var row in groups.Values)
         {
-            yield return row;
+            batch.Add(row);
+        }
+
+        above.Process(batch);
+        var count = above.Limit is { } limit ? (int)Math.Min(limit, batch.Count) : batch.Count;
+        for (var i = 0; i < count; i++)
+        {
+            yield return batch.Row(i);
         }
     }
 

@@ -134,6 +134,17 @@ public sealed class PartitionPipeline
         var havingPredicate = having is null ? null : Guard(ExpressionCompiler.CompilePredicate(having));
         var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? Guard(ExpressionCompiler.Compile(assign.Time)) : null;
         var context = _stateful!;
+        if (aggregate.Window is { IsSliding: true })
+        {
+            if (context.Retractable)
+            {
+                throw SqlException.NotSupported("sliding windows over a table");
+            }
+
+            operators.Add(new SlidingAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.Store, context.OnLate));
+            return source;
+        }
+
         if (aggregate.Window is { IsSession: true })
         {
             if (context.Retractable)

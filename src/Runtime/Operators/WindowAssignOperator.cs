@@ -40,7 +40,7 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
                     }
 
                     break;
-                case WindowFunction.Session:
+                case WindowFunction.Session or WindowFunction.Sliding:
                     // A point window; the session aggregate merges it with the key's sessions within the gap.
                     batch.Add(Extend(row, ts, ts), op);
                     break;
