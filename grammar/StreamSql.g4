@@ -39,7 +39,7 @@ statement
     | SET (SESSION | LOCAL)? TIME ZONE (settingValue | LOCAL)                         # setTimeZone
     | CREATE USER identifier WITH? PASSWORD STRING                                     # createUser
     // psql's ways to watch a push query live: COPY (...) TO STDOUT and cursors (\set FETCH_COUNT n).
-    | COPY LPAREN query RPAREN TO STDOUT (WITH? LPAREN copyOption (COMMA copyOption)* RPAREN)? # copyTo
+    | COPY LPAREN (query | SUBSCRIBE TO? qualifiedName) RPAREN TO STDOUT (WITH? LPAREN copyOption (COMMA copyOption)* RPAREN)? # copyTo
     | DECLARE identifier NO? SCROLL? CURSOR ((WITH | WITHOUT) HOLD)? FOR query        # declareCursor
     | FETCH (FORWARD? (count=INTEGER_VALUE | ALL) | FORWARD)? (FROM | IN)? identifier   # fetchCursor
     | CLOSE (identifier | ALL)                                                       # closeCursor

@@ -42,7 +42,9 @@ internal sealed partial class AstBuilder
             }
         }
 
-        return new CopyToStatement(Pos(context), BuildQuery(context.query()), csv, header);
+        // COPY (SUBSCRIBE TO v) TO STDOUT: psql's way to watch a view change live.
+        var query = context.query() is { } q ? BuildQuery(q) : SubscribeStatement.ToName(Pos(context.qualifiedName()), BuildName(context.qualifiedName()));
+        return new CopyToStatement(Pos(context), query, csv, header);
     }
 
     public override AstNode VisitDeclareCursor(G.DeclareCursorContext context) =>

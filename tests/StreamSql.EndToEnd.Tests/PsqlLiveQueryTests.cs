@@ -44,6 +44,42 @@ public sealed class PsqlLiveQueryTests(SharedServerFixture fixture)
     }
 
     [Fact]
+    public async Task CopyOfSubscribeShowsAViewsRowsThenEachChangeLive()
+    {
+        var s = Sql.Unique("sub_src");
+        var v = Sql.Unique("sub_view");
+        await using var connection = await _server.ConnectAsync();
+        await connection.ExecuteAsync($"CREATE STREAM {s} (k VARCHAR KEY, n INT) WITH (partitions=1)");
+        await connection.ExecuteAsync($"CREATE MATERIALIZED VIEW {v} AS SELECT k, sum(n) AS total FROM {s} GROUP BY k");
+        await connection.ExecuteAsync($"INSERT INTO {s} VALUES ('a', 1)");
+        await connection.ExecuteAsync("FLUSH");
+
+        // psql lists the view with \dm.
+        var (exit, listing, listError) = await Psql.RunAsync(_server, "", "-c", "\\dm");
+        Assert.True(exit == 0, listError);
+        Assert.Contains($" public | {v} | materialized view | streamsql", listing);
+
+        using var psql = Psql.Start(_server, unbuffered: true, "-v", "ON_ERROR_STOP=1", "-c", $"COPY (SUBSCRIBE TO {v}) TO STDOUT");
+        psql.StandardInput.Close();
+        var lines = new ConcurrentQueue<string>();
+        psql.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lines.Enqueue(e.Data);
+            }
+        };
+        psql.BeginOutputReadLine();
+
+        // The view's current row first, then its changes as they happen.
+        await Wait.UntilAsync(() => lines.Contains("a\t1\tinsert"), "psql printed the view's current row");
+        await connection.ExecuteAsync($"INSERT INTO {s} VALUES ('a', 2), ('b', 5)");
+        await Wait.UntilAsync(() => lines.Contains("a\t3\tupdate") && lines.Contains("b\t5\tinsert"), "psql printed the changes");
+        Assert.False(psql.HasExited);
+        psql.Kill();
+    }
+
+    [Fact]
     public async Task CopyOfAPullQueryUsesTextAndCsvFormats()
     {
         var s = Sql.Unique("copy_pull");

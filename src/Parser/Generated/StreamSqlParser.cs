@@ -809,15 +809,22 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN(int i) {
 			return GetToken(StreamSqlParser.LPAREN, i);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
-			return GetRuleContext<QueryContext>(0);
-		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] RPAREN() { return GetTokens(StreamSqlParser.RPAREN); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN(int i) {
 			return GetToken(StreamSqlParser.RPAREN, i);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO() { return GetToken(StreamSqlParser.TO, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] TO() { return GetTokens(StreamSqlParser.TO); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TO(int i) {
+			return GetToken(StreamSqlParser.TO, i);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STDOUT() { return GetToken(StreamSqlParser.STDOUT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QueryContext query() {
+			return GetRuleContext<QueryContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SUBSCRIBE() { return GetToken(StreamSqlParser.SUBSCRIBE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public QualifiedNameContext qualifiedName() {
+			return GetRuleContext<QualifiedNameContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public CopyOptionContext[] copyOption() {
 			return GetRuleContexts<CopyOptionContext>();
 		}
@@ -900,9 +907,9 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 422;
+			State = 429;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -2205,50 +2212,81 @@ public partial class StreamSqlParser : Parser {
 				Match(COPY);
 				State = 365;
 				Match(LPAREN);
-				State = 366;
-				query();
-				State = 367;
+				State = 372;
+				ErrorHandler.Sync(this);
+				switch (TokenStream.LA(1)) {
+				case SELECT:
+				case VALUES:
+				case WITH:
+				case LPAREN:
+					{
+					State = 366;
+					query();
+					}
+					break;
+				case SUBSCRIBE:
+					{
+					State = 367;
+					Match(SUBSCRIBE);
+					State = 369;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==TO) {
+						{
+						State = 368;
+						Match(TO);
+						}
+					}
+
+					State = 371;
+					qualifiedName();
+					}
+					break;
+				default:
+					throw new NoViableAltException(this);
+				}
+				State = 374;
 				Match(RPAREN);
-				State = 368;
+				State = 375;
 				Match(TO);
-				State = 369;
+				State = 376;
 				Match(STDOUT);
-				State = 384;
+				State = 391;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==LPAREN) {
 					{
-					State = 371;
+					State = 378;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==WITH) {
 						{
-						State = 370;
+						State = 377;
 						Match(WITH);
 						}
 					}
 
-					State = 373;
+					State = 380;
 					Match(LPAREN);
-					State = 374;
+					State = 381;
 					copyOption();
-					State = 379;
+					State = 386;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 375;
+						State = 382;
 						Match(COMMA);
-						State = 376;
+						State = 383;
 						copyOption();
 						}
 						}
-						State = 381;
+						State = 388;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 382;
+					State = 389;
 					Match(RPAREN);
 					}
 				}
@@ -2259,38 +2297,38 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeclareCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 386;
+				State = 393;
 				Match(DECLARE);
-				State = 387;
+				State = 394;
 				identifier();
-				State = 389;
+				State = 396;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NO) {
 					{
-					State = 388;
+					State = 395;
 					Match(NO);
 					}
 				}
 
-				State = 392;
+				State = 399;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SCROLL) {
 					{
-					State = 391;
+					State = 398;
 					Match(SCROLL);
 					}
 				}
 
-				State = 394;
+				State = 401;
 				Match(CURSOR);
-				State = 397;
+				State = 404;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==WITHOUT) {
 					{
-					State = 395;
+					State = 402;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2299,14 +2337,14 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 396;
+					State = 403;
 					Match(HOLD);
 					}
 				}
 
-				State = 399;
+				State = 406;
 				Match(FOR);
-				State = 400;
+				State = 407;
 				query();
 				}
 				break;
@@ -2314,35 +2352,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FetchCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 29);
 				{
-				State = 402;
+				State = 409;
 				Match(FETCH);
-				State = 411;
+				State = 418;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
 				case 1:
 					{
-					State = 404;
+					State = 411;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==FORWARD) {
 						{
-						State = 403;
+						State = 410;
 						Match(FORWARD);
 						}
 					}
 
-					State = 408;
+					State = 415;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case INTEGER_VALUE:
 						{
-						State = 406;
+						State = 413;
 						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
 						}
 						break;
 					case ALL:
 						{
-						State = 407;
+						State = 414;
 						Match(ALL);
 						}
 						break;
@@ -2353,17 +2391,17 @@ public partial class StreamSqlParser : Parser {
 					break;
 				case 2:
 					{
-					State = 410;
+					State = 417;
 					Match(FORWARD);
 					}
 					break;
 				}
-				State = 414;
+				State = 421;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM || _la==IN) {
 					{
-					State = 413;
+					State = 420;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==IN) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2375,7 +2413,7 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 416;
+				State = 423;
 				identifier();
 				}
 				break;
@@ -2383,9 +2421,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CloseCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 30);
 				{
-				State = 417;
+				State = 424;
 				Match(CLOSE);
-				State = 420;
+				State = 427;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -2480,13 +2518,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 418;
+					State = 425;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 419;
+					State = 426;
 					Match(ALL);
 					}
 					break;
@@ -2538,9 +2576,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 424;
+			State = 431;
 			identifier();
-			State = 429;
+			State = 436;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -2635,25 +2673,25 @@ public partial class StreamSqlParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 425;
+				State = 432;
 				identifier();
 				}
 				break;
 			case STRING:
 				{
-				State = 426;
+				State = 433;
 				Match(STRING);
 				}
 				break;
 			case TRUE:
 				{
-				State = 427;
+				State = 434;
 				Match(TRUE);
 				}
 				break;
 			case FALSE:
 				{
-				State = 428;
+				State = 435;
 				Match(FALSE);
 				}
 				break;
@@ -2708,19 +2746,19 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 433;
+			State = 440;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 433;
+					State = 440;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 431;
+						State = 438;
 						Match(NOT);
 						}
 						break;
@@ -2816,7 +2854,7 @@ public partial class StreamSqlParser : Parser {
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 432;
+						State = 439;
 						identifier();
 						}
 						break;
@@ -2828,9 +2866,9 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 435;
+				State = 442;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,67,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
 			}
 		}
@@ -2873,11 +2911,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 437;
+			State = 444;
 			identifier();
-			State = 438;
+			State = 445;
 			Match(EQ);
-			State = 439;
+			State = 446;
 			expression();
 			}
 		}
@@ -2923,13 +2961,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 450;
+			State = 457;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 441;
+				State = 448;
 				Match(STRING);
 				}
 				break;
@@ -3026,21 +3064,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 442;
+				State = 449;
 				identifier();
-				State = 447;
+				State = 454;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 443;
+					State = 450;
 					Match(DOT);
-					State = 444;
+					State = 451;
 					identifier();
 					}
 					}
-					State = 449;
+					State = 456;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3091,13 +3129,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 460;
+			State = 467;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 452;
+				State = 459;
 				Match(STRING);
 				}
 				break;
@@ -3106,17 +3144,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 454;
+				State = 461;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 453;
+					State = 460;
 					Match(MINUS);
 					}
 				}
 
-				State = 456;
+				State = 463;
 				number();
 				}
 				break;
@@ -3213,21 +3251,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 457;
+				State = 464;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 458;
+				State = 465;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 459;
+				State = 466;
 				Match(ON);
 				}
 				break;
@@ -3280,27 +3318,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 462;
+			State = 469;
 			Match(LPAREN);
-			State = 463;
+			State = 470;
 			tableElement();
-			State = 468;
+			State = 475;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 464;
+				State = 471;
 				Match(COMMA);
-				State = 465;
+				State = 472;
 				tableElement();
 				}
 				}
-				State = 470;
+				State = 477;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 471;
+			State = 478;
 			Match(RPAREN);
 			}
 		}
@@ -3351,39 +3389,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 483;
+			State = 490;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 473;
+				State = 480;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 474;
+				State = 481;
 				Match(WATERMARK);
-				State = 475;
+				State = 482;
 				Match(FOR);
-				State = 476;
+				State = 483;
 				identifier();
-				State = 477;
+				State = 484;
 				Match(AS);
-				State = 478;
+				State = 485;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 480;
+				State = 487;
 				Match(PRIMARY);
-				State = 481;
+				State = 488;
 				Match(KEY);
-				State = 482;
+				State = 489;
 				columnList();
 				}
 				break;
@@ -3429,24 +3467,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 485;
+			State = 492;
 			identifier();
-			State = 486;
+			State = 493;
 			typeName(0);
-			State = 490;
+			State = 497;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 487;
+				State = 494;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 488;
+				State = 495;
 				Match(PRIMARY);
-				State = 489;
+				State = 496;
 				Match(KEY);
 				}
 				break;
@@ -3504,29 +3542,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 492;
-			Match(WITH);
-			State = 493;
-			Match(LPAREN);
-			State = 494;
-			property();
 			State = 499;
+			Match(WITH);
+			State = 500;
+			Match(LPAREN);
+			State = 501;
+			property();
+			State = 506;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 495;
+				State = 502;
 				Match(COMMA);
-				State = 496;
+				State = 503;
 				property();
 				}
 				}
-				State = 501;
+				State = 508;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 502;
+			State = 509;
 			Match(RPAREN);
 			}
 		}
@@ -3569,11 +3607,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 504;
+			State = 511;
 			identifier();
-			State = 505;
+			State = 512;
 			Match(EQ);
-			State = 506;
+			State = 513;
 			propertyValue();
 			}
 		}
@@ -3619,13 +3657,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 515;
+			State = 522;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 508;
+				State = 515;
 				Match(STRING);
 				}
 				break;
@@ -3634,17 +3672,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 510;
+				State = 517;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 509;
+					State = 516;
 					Match(MINUS);
 					}
 				}
 
-				State = 512;
+				State = 519;
 				number();
 				}
 				break;
@@ -3652,7 +3690,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 513;
+				State = 520;
 				booleanValue();
 				}
 				break;
@@ -3749,7 +3787,7 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 514;
+				State = 521;
 				identifier();
 				}
 				break;
@@ -3802,29 +3840,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 527;
+			State = 534;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 517;
+				State = 524;
 				Match(VALUES);
-				State = 518;
+				State = 525;
 				valuesRow();
-				State = 523;
+				State = 530;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 519;
+					State = 526;
 					Match(COMMA);
-					State = 520;
+					State = 527;
 					valuesRow();
 					}
 					}
-					State = 525;
+					State = 532;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3833,7 +3871,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 526;
+				State = 533;
 				query();
 				}
 				break;
@@ -3884,27 +3922,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 529;
+			State = 536;
 			Match(LPAREN);
-			State = 530;
+			State = 537;
 			identifier();
-			State = 535;
+			State = 542;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 531;
+				State = 538;
 				Match(COMMA);
-				State = 532;
+				State = 539;
 				identifier();
 				}
 				}
-				State = 537;
+				State = 544;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 538;
+			State = 545;
 			Match(RPAREN);
 			}
 		}
@@ -3953,27 +3991,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 540;
+			State = 547;
 			Match(LPAREN);
-			State = 541;
+			State = 548;
 			expression();
-			State = 546;
+			State = 553;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 542;
+				State = 549;
 				Match(COMMA);
-				State = 543;
+				State = 550;
 				expression();
 				}
 				}
-				State = 548;
+				State = 555;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 549;
+			State = 556;
 			Match(RPAREN);
 			}
 		}
@@ -4046,95 +4084,95 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 560;
+			State = 567;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 551;
+				State = 558;
 				Match(WITH);
-				State = 552;
+				State = 559;
 				commonTableExpression();
-				State = 557;
+				State = 564;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 553;
+					State = 560;
 					Match(COMMA);
-					State = 554;
+					State = 561;
 					commonTableExpression();
 					}
 					}
-					State = 559;
+					State = 566;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 562;
+			State = 569;
 			queryTerm(0);
-			State = 573;
+			State = 580;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 563;
-				Match(ORDER);
-				State = 564;
-				Match(BY);
-				State = 565;
-				sortItem();
 				State = 570;
+				Match(ORDER);
+				State = 571;
+				Match(BY);
+				State = 572;
+				sortItem();
+				State = 577;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 566;
+					State = 573;
 					Match(COMMA);
-					State = 567;
+					State = 574;
 					sortItem();
 					}
 					}
-					State = 572;
+					State = 579;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				}
-			}
-
-			State = 576;
-			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			if (_la==EMIT) {
-				{
-				State = 575;
-				emitClause();
 				}
 			}
 
 			State = 583;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
+			if (_la==EMIT) {
+				{
+				State = 582;
+				emitClause();
+				}
+			}
+
+			State = 590;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 578;
+				State = 585;
 				Match(LIMIT);
-				State = 581;
+				State = 588;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 579;
+					State = 586;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 580;
+					State = 587;
 					Match(ALL);
 					}
 					break;
@@ -4144,21 +4182,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 590;
+			State = 597;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 585;
+				State = 592;
 				Match(OFFSET);
-				State = 586;
+				State = 593;
 				_localctx.offset = Match(INTEGER_VALUE);
-				State = 588;
+				State = 595;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 587;
+					State = 594;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -4220,25 +4258,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 592;
+			State = 599;
 			identifier();
-			State = 594;
+			State = 601;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 593;
+				State = 600;
 				columnList();
 				}
 			}
 
-			State = 596;
+			State = 603;
 			Match(AS);
-			State = 597;
+			State = 604;
 			Match(LPAREN);
-			State = 598;
+			State = 605;
 			query();
-			State = 599;
+			State = 606;
 			Match(RPAREN);
 			}
 		}
@@ -4324,42 +4362,42 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 602;
+			State = 609;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 618;
+			State = 625;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 616;
+					State = 623;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 604;
+						State = 611;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 605;
+						State = 612;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 607;
+						State = 614;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 606;
+							State = 613;
 							setQuantifier();
 							}
 						}
 
-						State = 609;
+						State = 616;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -4368,9 +4406,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 610;
+						State = 617;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 611;
+						State = 618;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -4380,26 +4418,26 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 613;
+						State = 620;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 612;
+							State = 619;
 							setQuantifier();
 							}
 						}
 
-						State = 615;
+						State = 622;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 620;
+				State = 627;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 			}
 			}
 		}
@@ -4438,7 +4476,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 621;
+			State = 628;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4525,14 +4563,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 637;
+			State = 644;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 623;
+				State = 630;
 				querySpecification();
 				}
 				break;
@@ -4540,27 +4578,27 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 624;
+				State = 631;
 				Match(VALUES);
-				State = 625;
+				State = 632;
 				valuesRow();
-				State = 630;
+				State = 637;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 626;
+						State = 633;
 						Match(COMMA);
-						State = 627;
+						State = 634;
 						valuesRow();
 						}
 						} 
 					}
-					State = 632;
+					State = 639;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 				}
 				}
 				break;
@@ -4568,11 +4606,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 633;
+				State = 640;
 				Match(LPAREN);
-				State = 634;
+				State = 641;
 				query();
-				State = 635;
+				State = 642;
 				Match(RPAREN);
 				}
 				break;
@@ -4655,166 +4693,166 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 639;
+			State = 646;
 			Match(SELECT);
-			State = 641;
+			State = 648;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 640;
+				State = 647;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 643;
+			State = 650;
 			selectItem();
-			State = 648;
+			State = 655;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 644;
+					State = 651;
 					Match(COMMA);
-					State = 645;
+					State = 652;
 					selectItem();
 					}
 					} 
 				}
-				State = 650;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
-			}
-			State = 660;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
-			case 1:
-				{
-				State = 651;
-				Match(FROM);
-				State = 652;
-				relation(0);
 				State = 657;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 653;
-						Match(COMMA);
-						State = 654;
-						relation(0);
-						}
-						} 
-					}
-					State = 659;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
-				}
-				}
-				break;
-			}
-			State = 663;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
-			case 1:
-				{
-				State = 662;
-				windowClause();
-				}
-				break;
+				_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
 			}
 			State = 667;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
 			case 1:
 				{
-				State = 665;
-				Match(WHERE);
-				State = 666;
-				_localctx.where = expression();
-				}
-				break;
-			}
-			State = 679;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
-			case 1:
-				{
-				State = 669;
-				Match(GROUP);
-				State = 670;
-				Match(BY);
-				State = 671;
-				_localctx._expression = expression();
-				_localctx._groupBy.Add(_localctx._expression);
-				State = 676;
+				State = 658;
+				Match(FROM);
+				State = 659;
+				relation(0);
+				State = 664;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 672;
+						State = 660;
 						Match(COMMA);
-						State = 673;
+						State = 661;
+						relation(0);
+						}
+						} 
+					}
+					State = 666;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
+				}
+				}
+				break;
+			}
+			State = 670;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+			case 1:
+				{
+				State = 669;
+				windowClause();
+				}
+				break;
+			}
+			State = 674;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			case 1:
+				{
+				State = 672;
+				Match(WHERE);
+				State = 673;
+				_localctx.where = expression();
+				}
+				break;
+			}
+			State = 686;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
+			case 1:
+				{
+				State = 676;
+				Match(GROUP);
+				State = 677;
+				Match(BY);
+				State = 678;
+				_localctx._expression = expression();
+				_localctx._groupBy.Add(_localctx._expression);
+				State = 683;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 679;
+						Match(COMMA);
+						State = 680;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 678;
+					State = 685;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
 				}
 				}
 				break;
 			}
-			State = 683;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
-			case 1:
-				{
-				State = 681;
-				Match(HAVING);
-				State = 682;
-				_localctx.having = expression();
-				}
-				break;
-			}
-			State = 695;
+			State = 690;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				{
-				State = 685;
+				State = 688;
+				Match(HAVING);
+				State = 689;
+				_localctx.having = expression();
+				}
+				break;
+			}
+			State = 702;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+			case 1:
+				{
+				State = 692;
 				Match(PARTITION);
-				State = 686;
+				State = 693;
 				Match(BY);
-				State = 687;
+				State = 694;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 692;
+				State = 699;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 688;
+						State = 695;
 						Match(COMMA);
-						State = 689;
+						State = 696;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 694;
+					State = 701;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
 				}
 				}
 				break;
@@ -4864,14 +4902,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 697;
+			State = 704;
 			expression();
-			State = 699;
+			State = 706;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 698;
+				State = 705;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4884,14 +4922,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 703;
+			State = 710;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 701;
+				State = 708;
 				Match(NULLS);
-				State = 702;
+				State = 709;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4942,37 +4980,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 713;
+			State = 720;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 705;
+				State = 712;
 				Match(EMIT);
-				State = 706;
+				State = 713;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 707;
+				State = 714;
 				Match(EMIT);
-				State = 708;
+				State = 715;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 709;
+				State = 716;
 				Match(EMIT);
-				State = 710;
+				State = 717;
 				Match(ON);
-				State = 711;
+				State = 718;
 				Match(WINDOW);
-				State = 712;
+				State = 719;
 				Match(CLOSE);
 				}
 				break;
@@ -5036,136 +5074,136 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 770;
+			State = 777;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 715;
+				State = 722;
 				Match(WINDOW);
-				State = 716;
-				_localctx.kind = Match(TUMBLING);
-				State = 717;
-				Match(LPAREN);
-				State = 718;
-				Match(SIZE);
-				State = 719;
-				_localctx.size = duration();
 				State = 723;
+				_localctx.kind = Match(TUMBLING);
+				State = 724;
+				Match(LPAREN);
+				State = 725;
+				Match(SIZE);
+				State = 726;
+				_localctx.size = duration();
+				State = 730;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 720;
+					State = 727;
 					windowOption();
 					}
 					}
-					State = 725;
+					State = 732;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 726;
+				State = 733;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 728;
-				Match(WINDOW);
-				State = 729;
-				_localctx.kind = Match(HOPPING);
-				State = 730;
-				Match(LPAREN);
-				State = 731;
-				Match(SIZE);
-				State = 732;
-				_localctx.size = duration();
-				State = 733;
-				Match(COMMA);
-				State = 734;
-				Match(ADVANCE);
 				State = 735;
-				Match(BY);
+				Match(WINDOW);
 				State = 736;
-				_localctx.advance = duration();
+				_localctx.kind = Match(HOPPING);
+				State = 737;
+				Match(LPAREN);
+				State = 738;
+				Match(SIZE);
+				State = 739;
+				_localctx.size = duration();
 				State = 740;
+				Match(COMMA);
+				State = 741;
+				Match(ADVANCE);
+				State = 742;
+				Match(BY);
+				State = 743;
+				_localctx.advance = duration();
+				State = 747;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 737;
+					State = 744;
 					windowOption();
 					}
 					}
-					State = 742;
+					State = 749;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 743;
+				State = 750;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 745;
-				Match(WINDOW);
-				State = 746;
-				_localctx.kind = Match(SESSION);
-				State = 747;
-				Match(LPAREN);
-				State = 748;
-				_localctx.gap = duration();
 				State = 752;
+				Match(WINDOW);
+				State = 753;
+				_localctx.kind = Match(SESSION);
+				State = 754;
+				Match(LPAREN);
+				State = 755;
+				_localctx.gap = duration();
+				State = 759;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 749;
+					State = 756;
 					windowOption();
 					}
 					}
-					State = 754;
+					State = 761;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 755;
+				State = 762;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 757;
+				State = 764;
 				Match(WINDOW);
-				State = 758;
-				_localctx.kind = Match(SLIDING);
-				State = 759;
-				Match(LPAREN);
-				State = 760;
-				Match(SIZE);
-				State = 761;
-				_localctx.size = duration();
 				State = 765;
+				_localctx.kind = Match(SLIDING);
+				State = 766;
+				Match(LPAREN);
+				State = 767;
+				Match(SIZE);
+				State = 768;
+				_localctx.size = duration();
+				State = 772;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 762;
+					State = 769;
 					windowOption();
 					}
 					}
-					State = 767;
+					State = 774;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 768;
+				State = 775;
 				Match(RPAREN);
 				}
 				break;
@@ -5210,30 +5248,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 779;
+			State = 786;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 772;
+				State = 779;
 				Match(COMMA);
-				State = 773;
+				State = 780;
 				Match(RETENTION);
-				State = 774;
+				State = 781;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 775;
+				State = 782;
 				Match(COMMA);
-				State = 776;
+				State = 783;
 				Match(GRACE);
-				State = 777;
+				State = 784;
 				Match(PERIOD);
-				State = 778;
+				State = 785;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5275,9 +5313,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 781;
+			State = 788;
 			Match(INTEGER_VALUE);
-			State = 782;
+			State = 789;
 			identifier();
 			}
 		}
@@ -5351,14 +5389,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 796;
+			State = 803;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 784;
+				State = 791;
 				Match(ASTERISK);
 				}
 				break;
@@ -5366,11 +5404,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 785;
+				State = 792;
 				identifier();
-				State = 786;
+				State = 793;
 				Match(DOT);
-				State = 787;
+				State = 794;
 				Match(ASTERISK);
 				}
 				break;
@@ -5378,24 +5416,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 789;
+				State = 796;
 				expression();
-				State = 794;
+				State = 801;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 				case 1:
 					{
-					State = 791;
+					State = 798;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 790;
+						State = 797;
 						Match(AS);
 						}
 					}
 
-					State = 793;
+					State = 800;
 					identifier();
 					}
 					break;
@@ -5511,34 +5549,34 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 799;
+			State = 806;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 820;
+			State = 827;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 818;
+					State = 825;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 801;
+						State = 808;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 802;
+						State = 809;
 						Match(CROSS);
-						State = 803;
+						State = 810;
 						Match(JOIN);
-						State = 804;
+						State = 811;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -5547,37 +5585,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 805;
+						State = 812;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 806;
+						State = 813;
 						joinType();
-						State = 807;
+						State = 814;
 						Match(JOIN);
-						State = 808;
+						State = 815;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 816;
+						State = 823;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 						case 1:
 							{
-							State = 810;
+							State = 817;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 809;
+								State = 816;
 								withinClause();
 								}
 							}
 
-							State = 812;
+							State = 819;
 							joinCriteria();
-							State = 814;
+							State = 821;
 							ErrorHandler.Sync(this);
-							switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+							switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 							case 1:
 								{
-								State = 813;
+								State = 820;
 								withinClause();
 								}
 								break;
@@ -5590,9 +5628,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 822;
+				State = 829;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
 			}
 			}
 		}
@@ -5632,19 +5670,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 838;
+			State = 845;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 824;
+				State = 831;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 823;
+					State = 830;
 					Match(INNER);
 					}
 				}
@@ -5654,14 +5692,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 826;
+				State = 833;
 				Match(LEFT);
-				State = 828;
+				State = 835;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 827;
+					State = 834;
 					Match(OUTER);
 					}
 				}
@@ -5671,14 +5709,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 830;
+				State = 837;
 				Match(RIGHT);
-				State = 832;
+				State = 839;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 831;
+					State = 838;
 					Match(OUTER);
 					}
 				}
@@ -5688,14 +5726,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 834;
+				State = 841;
 				Match(FULL);
-				State = 836;
+				State = 843;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 835;
+					State = 842;
 					Match(OUTER);
 					}
 				}
@@ -5754,44 +5792,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 854;
+			State = 861;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 840;
+				State = 847;
 				Match(ON);
-				State = 841;
+				State = 848;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 842;
-				Match(USING);
-				State = 843;
-				Match(LPAREN);
-				State = 844;
-				identifier();
 				State = 849;
+				Match(USING);
+				State = 850;
+				Match(LPAREN);
+				State = 851;
+				identifier();
+				State = 856;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 845;
+					State = 852;
 					Match(COMMA);
-					State = 846;
+					State = 853;
 					identifier();
 					}
 					}
-					State = 851;
+					State = 858;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 852;
+				State = 859;
 				Match(RPAREN);
 				}
 				break;
@@ -5846,44 +5884,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 856;
+			State = 863;
 			Match(WITHIN);
-			State = 864;
+			State = 871;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 857;
+				State = 864;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 858;
+				State = 865;
 				Match(LPAREN);
-				State = 859;
+				State = 866;
 				_localctx.before = duration();
-				State = 860;
+				State = 867;
 				Match(COMMA);
-				State = 861;
+				State = 868;
 				_localctx.after = duration();
-				State = 862;
+				State = 869;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 869;
+			State = 876;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
 			case 1:
 				{
-				State = 866;
+				State = 873;
 				Match(GRACE);
-				State = 867;
+				State = 874;
 				Match(PERIOD);
-				State = 868;
+				State = 875;
 				_localctx.grace = duration();
 				}
 				break;
@@ -6011,38 +6049,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 922;
+			State = 929;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 871;
+				State = 878;
 				qualifiedName();
-				State = 879;
+				State = 886;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 				case 1:
 					{
-					State = 873;
+					State = 880;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 872;
+						State = 879;
 						Match(AS);
 						}
 					}
 
-					State = 875;
+					State = 882;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 877;
+					State = 884;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 					case 1:
 						{
-						State = 876;
+						State = 883;
 						columnList();
 						}
 						break;
@@ -6056,35 +6094,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 881;
+				State = 888;
 				Match(LPAREN);
-				State = 882;
+				State = 889;
 				query();
-				State = 883;
+				State = 890;
 				Match(RPAREN);
-				State = 891;
+				State = 898;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 				case 1:
 					{
-					State = 885;
+					State = 892;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 884;
+						State = 891;
 						Match(AS);
 						}
 					}
 
-					State = 887;
+					State = 894;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 889;
+					State = 896;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 					case 1:
 						{
-						State = 888;
+						State = 895;
 						columnList();
 						}
 						break;
@@ -6098,65 +6136,65 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 896;
+				State = 903;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 893;
+					State = 900;
 					((TableFunctionContext)_localctx).schema = identifier();
-					State = 894;
+					State = 901;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 898;
-				((TableFunctionContext)_localctx).functionIdentifier = identifier();
-				State = 899;
-				Match(LPAREN);
-				State = 900;
-				expression();
 				State = 905;
+				((TableFunctionContext)_localctx).functionIdentifier = identifier();
+				State = 906;
+				Match(LPAREN);
+				State = 907;
+				expression();
+				State = 912;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 901;
+					State = 908;
 					Match(COMMA);
-					State = 902;
+					State = 909;
 					expression();
 					}
 					}
-					State = 907;
+					State = 914;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 908;
+				State = 915;
 				Match(RPAREN);
-				State = 916;
+				State = 923;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 				case 1:
 					{
-					State = 910;
+					State = 917;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 909;
+						State = 916;
 						Match(AS);
 						}
 					}
 
-					State = 912;
+					State = 919;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 914;
+					State = 921;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 					case 1:
 						{
-						State = 913;
+						State = 920;
 						columnList();
 						}
 						break;
@@ -6170,11 +6208,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 918;
+				State = 925;
 				Match(LPAREN);
-				State = 919;
+				State = 926;
 				relation(0);
-				State = 920;
+				State = 927;
 				Match(RPAREN);
 				}
 				break;
@@ -6215,7 +6253,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 924;
+			State = 931;
 			booleanExpression(0);
 			}
 		}
@@ -6323,7 +6361,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 933;
+			State = 940;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6442,14 +6480,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 927;
+				State = 934;
 				valueExpression(0);
-				State = 929;
+				State = 936;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 				case 1:
 					{
-					State = 928;
+					State = 935;
 					predicate();
 					}
 					break;
@@ -6461,9 +6499,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 931;
+				State = 938;
 				Match(NOT);
-				State = 932;
+				State = 939;
 				booleanExpression(3);
 				}
 				break;
@@ -6471,28 +6509,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 943;
+			State = 950;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 941;
+					State = 948;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 935;
+						State = 942;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 936;
+						State = 943;
 						Match(AND);
-						State = 937;
+						State = 944;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -6501,20 +6539,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 938;
+						State = 945;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 939;
+						State = 946;
 						Match(OR);
-						State = 940;
+						State = 947;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 945;
+				State = 952;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
 			}
 			}
 		}
@@ -6704,16 +6742,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 1009;
+			State = 1016;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 946;
+				State = 953;
 				comparisonOperator();
-				State = 947;
+				State = 954;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6721,23 +6759,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 950;
+				State = 957;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 949;
+					State = 956;
 					Match(NOT);
 					}
 				}
 
-				State = 952;
+				State = 959;
 				Match(BETWEEN);
-				State = 953;
+				State = 960;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 954;
+				State = 961;
 				Match(AND);
-				State = 955;
+				State = 962;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6745,23 +6783,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 958;
+				State = 965;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 957;
+					State = 964;
 					Match(NOT);
 					}
 				}
 
-				State = 960;
+				State = 967;
 				Match(IN);
-				State = 961;
+				State = 968;
 				Match(LPAREN);
-				State = 962;
+				State = 969;
 				query();
-				State = 963;
+				State = 970;
 				Match(RPAREN);
 				}
 				break;
@@ -6769,39 +6807,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 966;
+				State = 973;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 965;
+					State = 972;
 					Match(NOT);
 					}
 				}
 
-				State = 968;
-				Match(IN);
-				State = 969;
-				Match(LPAREN);
-				State = 970;
-				expression();
 				State = 975;
+				Match(IN);
+				State = 976;
+				Match(LPAREN);
+				State = 977;
+				expression();
+				State = 982;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 971;
+					State = 978;
 					Match(COMMA);
-					State = 972;
+					State = 979;
 					expression();
 					}
 					}
-					State = 977;
+					State = 984;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 978;
+				State = 985;
 				Match(RPAREN);
 				}
 				break;
@@ -6809,17 +6847,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 981;
+				State = 988;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 980;
+					State = 987;
 					Match(NOT);
 					}
 				}
 
-				State = 983;
+				State = 990;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6829,16 +6867,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 984;
+				State = 991;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 987;
+				State = 994;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
 				case 1:
 					{
-					State = 985;
+					State = 992;
 					Match(ESCAPE);
-					State = 986;
+					State = 993;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6849,19 +6887,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 989;
+				State = 996;
 				Match(IS);
-				State = 991;
+				State = 998;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 990;
+					State = 997;
 					Match(NOT);
 					}
 				}
 
-				State = 993;
+				State = 1000;
 				Match(NULL);
 				}
 				break;
@@ -6869,19 +6907,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 994;
+				State = 1001;
 				Match(IS);
-				State = 996;
+				State = 1003;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 995;
+					State = 1002;
 					Match(NOT);
 					}
 				}
 
-				State = 998;
+				State = 1005;
 				booleanValue();
 				}
 				break;
@@ -6889,23 +6927,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 999;
+				State = 1006;
 				Match(IS);
-				State = 1001;
+				State = 1008;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1000;
+					State = 1007;
 					Match(NOT);
 					}
 				}
 
-				State = 1003;
+				State = 1010;
 				Match(DISTINCT);
-				State = 1004;
+				State = 1011;
 				Match(FROM);
-				State = 1005;
+				State = 1012;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6913,9 +6951,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RegexMatchContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1006;
+				State = 1013;
 				regexOperator();
-				State = 1007;
+				State = 1014;
 				((RegexMatchContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6964,7 +7002,7 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 72, RULE_regexOperator);
 		int _la;
 		try {
-			State = 1021;
+			State = 1028;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TILDE:
@@ -6973,7 +7011,7 @@ public partial class StreamSqlParser : Parser {
 			case NOT_TILDE_STAR:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1011;
+				State = 1018;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
@@ -6988,23 +7026,23 @@ public partial class StreamSqlParser : Parser {
 			case OPERATOR:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1012;
+				State = 1019;
 				Match(OPERATOR);
-				State = 1013;
+				State = 1020;
 				Match(LPAREN);
-				State = 1017;
+				State = 1024;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 1014;
+					State = 1021;
 					identifier();
-					State = 1015;
+					State = 1022;
 					Match(DOT);
 					}
 				}
 
-				State = 1019;
+				State = 1026;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
@@ -7014,7 +7052,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1020;
+				State = 1027;
 				Match(RPAREN);
 				}
 				break;
@@ -7061,7 +7099,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1023;
+			State = 1030;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7219,7 +7257,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1029;
+			State = 1036;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7336,7 +7374,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1026;
+				State = 1033;
 				primaryExpression(0);
 				}
 				break;
@@ -7346,7 +7384,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1027;
+				State = 1034;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7356,7 +7394,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1028;
+				State = 1035;
 				valueExpression(5);
 				}
 				break;
@@ -7364,26 +7402,26 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1045;
+			State = 1052;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1043;
+					State = 1050;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1031;
+						State = 1038;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 1032;
+						State = 1039;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 158)) & ~0x3f) == 0 && ((1L << (_la - 158)) & 7L) != 0)) ) {
@@ -7393,7 +7431,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1033;
+						State = 1040;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -7402,9 +7440,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1034;
+						State = 1041;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1035;
+						State = 1042;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7414,7 +7452,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1036;
+						State = 1043;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7423,11 +7461,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1037;
+						State = 1044;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1038;
+						State = 1045;
 						Match(CONCAT);
-						State = 1039;
+						State = 1046;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7436,9 +7474,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1040;
+						State = 1047;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1041;
+						State = 1048;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -7448,16 +7486,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1042;
+						State = 1049;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1047;
+				State = 1054;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
 			}
 			}
 		}
@@ -7861,16 +7899,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1147;
+			State = 1154;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1049;
+				State = 1056;
 				Match(NULL);
 				}
 				break;
@@ -7879,7 +7917,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1050;
+				State = 1057;
 				booleanValue();
 				}
 				break;
@@ -7888,7 +7926,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1051;
+				State = 1058;
 				number();
 				}
 				break;
@@ -7897,7 +7935,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1052;
+				State = 1059;
 				Match(STRING);
 				}
 				break;
@@ -7906,7 +7944,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1053;
+				State = 1060;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -7915,16 +7953,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1054;
+				State = 1061;
 				Match(INTERVAL);
-				State = 1055;
+				State = 1062;
 				Match(STRING);
-				State = 1057;
+				State = 1064;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
 				case 1:
 					{
-					State = 1056;
+					State = 1063;
 					identifier();
 					}
 					break;
@@ -7936,9 +7974,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1059;
+				State = 1066;
 				identifier();
-				State = 1060;
+				State = 1067;
 				Match(STRING);
 				}
 				break;
@@ -7947,7 +7985,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1062;
+				State = 1069;
 				Match(PARAMETER);
 				}
 				break;
@@ -7956,13 +7994,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1063;
+				State = 1070;
 				Match(EXISTS);
-				State = 1064;
+				State = 1071;
 				Match(LPAREN);
-				State = 1065;
+				State = 1072;
 				query();
-				State = 1066;
+				State = 1073;
 				Match(RPAREN);
 				}
 				break;
@@ -7971,17 +8009,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1068;
+				State = 1075;
 				Match(EXTRACT);
-				State = 1069;
+				State = 1076;
 				Match(LPAREN);
-				State = 1070;
+				State = 1077;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1071;
+				State = 1078;
 				Match(FROM);
-				State = 1072;
+				State = 1079;
 				valueExpression(0);
-				State = 1073;
+				State = 1080;
 				Match(RPAREN);
 				}
 				break;
@@ -7990,7 +8028,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1075;
+				State = 1082;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -8007,11 +8045,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1076;
+				State = 1083;
 				Match(LPAREN);
-				State = 1077;
+				State = 1084;
 				query();
-				State = 1078;
+				State = 1085;
 				Match(RPAREN);
 				}
 				break;
@@ -8020,37 +8058,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1080;
+				State = 1087;
 				Match(ARRAY);
-				State = 1081;
+				State = 1088;
 				Match(LBRACKET);
-				State = 1090;
+				State = 1097;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 1082;
+					State = 1089;
 					expression();
-					State = 1087;
+					State = 1094;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1083;
+						State = 1090;
 						Match(COMMA);
-						State = 1084;
+						State = 1091;
 						expression();
 						}
 						}
-						State = 1089;
+						State = 1096;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1092;
+				State = 1099;
 				Match(RBRACKET);
 				}
 				break;
@@ -8059,13 +8097,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArraySubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1093;
+				State = 1100;
 				Match(ARRAY);
-				State = 1094;
+				State = 1101;
 				Match(LPAREN);
-				State = 1095;
+				State = 1102;
 				query();
-				State = 1096;
+				State = 1103;
 				Match(RPAREN);
 				}
 				break;
@@ -8074,45 +8112,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1098;
+				State = 1105;
 				Match(CASE);
-				State = 1100;
+				State = 1107;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
 					{
-					State = 1099;
+					State = 1106;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1103;
+				State = 1110;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1102;
+					State = 1109;
 					whenClause();
 					}
 					}
-					State = 1105;
+					State = 1112;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1109;
+				State = 1116;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1107;
+					State = 1114;
 					Match(ELSE);
-					State = 1108;
+					State = 1115;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1111;
+				State = 1118;
 				Match(END);
 				}
 				break;
@@ -8121,17 +8159,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1113;
+				State = 1120;
 				Match(CAST);
-				State = 1114;
+				State = 1121;
 				Match(LPAREN);
-				State = 1115;
+				State = 1122;
 				expression();
-				State = 1116;
+				State = 1123;
 				Match(AS);
-				State = 1117;
+				State = 1124;
 				typeName(0);
-				State = 1118;
+				State = 1125;
 				Match(RPAREN);
 				}
 				break;
@@ -8140,16 +8178,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1120;
+				State = 1127;
 				functionName();
-				State = 1121;
+				State = 1128;
 				Match(LPAREN);
-				State = 1134;
+				State = 1141;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1122;
+					State = 1129;
 					Match(ASTERISK);
 					}
 					break;
@@ -8268,31 +8306,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1124;
+					State = 1131;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1123;
+						State = 1130;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1126;
+					State = 1133;
 					expression();
-					State = 1131;
+					State = 1138;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1127;
+						State = 1134;
 						Match(COMMA);
-						State = 1128;
+						State = 1135;
 						expression();
 						}
 						}
-						State = 1133;
+						State = 1140;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -8304,7 +8342,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1136;
+				State = 1143;
 				Match(RPAREN);
 				}
 				break;
@@ -8313,11 +8351,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1138;
+				State = 1145;
 				identifier();
-				State = 1139;
+				State = 1146;
 				Match(DOT);
-				State = 1140;
+				State = 1147;
 				identifier();
 				}
 				break;
@@ -8326,7 +8364,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1142;
+				State = 1149;
 				identifier();
 				}
 				break;
@@ -8335,39 +8373,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1143;
+				State = 1150;
 				Match(LPAREN);
-				State = 1144;
+				State = 1151;
 				expression();
-				State = 1145;
+				State = 1152;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1170;
+			State = 1177;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,179,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1168;
+					State = 1175;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1149;
+						State = 1156;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 1150;
+						State = 1157;
 						Match(LBRACKET);
-						State = 1151;
+						State = 1158;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1152;
+						State = 1159;
 						Match(RBRACKET);
 						}
 						break;
@@ -8375,11 +8413,11 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1154;
+						State = 1161;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1155;
+						State = 1162;
 						Match(DOUBLE_COLON);
-						State = 1156;
+						State = 1163;
 						typeName(0);
 						}
 						break;
@@ -8387,23 +8425,23 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1157;
+						State = 1164;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1158;
+						State = 1165;
 						Match(COLLATE);
-						State = 1162;
+						State = 1169;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
 						case 1:
 							{
-							State = 1159;
+							State = 1166;
 							((CollateContext)_localctx).schema = identifier();
-							State = 1160;
+							State = 1167;
 							Match(DOT);
 							}
 							break;
 						}
-						State = 1166;
+						State = 1173;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ADVANCE:
@@ -8498,13 +8536,13 @@ public partial class StreamSqlParser : Parser {
 						case IDENTIFIER:
 						case QUOTED_IDENTIFIER:
 							{
-							State = 1164;
+							State = 1171;
 							((CollateContext)_localctx).collation = identifier();
 							}
 							break;
 						case DEFAULT:
 							{
-							State = 1165;
+							State = 1172;
 							Match(DEFAULT);
 							}
 							break;
@@ -8516,9 +8554,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 1172;
+				State = 1179;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,179,Context);
 			}
 			}
 		}
@@ -8562,7 +8600,7 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 80, RULE_functionName);
 		try {
-			State = 1181;
+			State = 1188;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -8658,33 +8696,33 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1176;
+				State = 1183;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
 				case 1:
 					{
-					State = 1173;
+					State = 1180;
 					_localctx.schema = identifier();
-					State = 1174;
+					State = 1181;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1178;
+				State = 1185;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1179;
+				State = 1186;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1180;
+				State = 1187;
 				Match(RIGHT);
 				}
 				break;
@@ -8734,13 +8772,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1183;
+			State = 1190;
 			Match(WHEN);
-			State = 1184;
+			State = 1191;
 			_localctx.condition = expression();
-			State = 1185;
+			State = 1192;
 			Match(THEN);
-			State = 1186;
+			State = 1193;
 			_localctx.result = expression();
 			}
 		}
@@ -8888,22 +8926,22 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1237;
+			State = 1244;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1189;
+				State = 1196;
 				Match(ARRAY);
-				State = 1190;
+				State = 1197;
 				Match(LT);
-				State = 1191;
+				State = 1198;
 				typeName(0);
-				State = 1192;
+				State = 1199;
 				Match(GT);
 				}
 				break;
@@ -8912,17 +8950,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1194;
+				State = 1201;
 				Match(MAP);
-				State = 1195;
+				State = 1202;
 				Match(LT);
-				State = 1196;
+				State = 1203;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1197;
+				State = 1204;
 				Match(COMMA);
-				State = 1198;
+				State = 1205;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1199;
+				State = 1206;
 				Match(GT);
 				}
 				break;
@@ -8931,37 +8969,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1201;
+				State = 1208;
 				Match(STRUCT);
-				State = 1202;
+				State = 1209;
 				Match(LT);
-				State = 1211;
+				State = 1218;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
 					{
-					State = 1203;
+					State = 1210;
 					structField();
-					State = 1208;
+					State = 1215;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1204;
+						State = 1211;
 						Match(COMMA);
-						State = 1205;
+						State = 1212;
 						structField();
 						}
 						}
-						State = 1210;
+						State = 1217;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1213;
+				State = 1220;
 				Match(GT);
 				}
 				break;
@@ -8970,26 +9008,26 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1217;
+				State = 1224;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
 				case 1:
 					{
-					State = 1214;
+					State = 1221;
 					((SimpleTypeContext)_localctx).schema = identifier();
-					State = 1215;
+					State = 1222;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1219;
+				State = 1226;
 				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
-				State = 1221;
+				State = 1228;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 				case 1:
 					{
-					State = 1220;
+					State = 1227;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9001,38 +9039,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1230;
+				State = 1237;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
 				case 1:
 					{
-					State = 1223;
+					State = 1230;
 					Match(LPAREN);
-					State = 1224;
+					State = 1231;
 					Match(INTEGER_VALUE);
-					State = 1227;
+					State = 1234;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1225;
+						State = 1232;
 						Match(COMMA);
-						State = 1226;
+						State = 1233;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1229;
+					State = 1236;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1235;
+				State = 1242;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,188,Context) ) {
 				case 1:
 					{
-					State = 1232;
+					State = 1239;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9041,9 +9079,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1233;
+					State = 1240;
 					Match(TIME);
-					State = 1234;
+					State = 1241;
 					Match(ZONE);
 					}
 					break;
@@ -9052,9 +9090,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1244;
+			State = 1251;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,188,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -9064,18 +9102,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1239;
+					State = 1246;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1240;
+					State = 1247;
 					Match(LBRACKET);
-					State = 1241;
+					State = 1248;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1246;
+				State = 1253;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,188,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
 			}
 			}
 		}
@@ -9117,9 +9155,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1247;
+			State = 1254;
 			identifier();
-			State = 1248;
+			State = 1255;
 			typeName(0);
 			}
 		}
@@ -9162,16 +9200,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1250;
+			State = 1257;
 			identifier();
-			State = 1253;
+			State = 1260;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,191,Context) ) {
 			case 1:
 				{
-				State = 1251;
+				State = 1258;
 				Match(DOT);
-				State = 1252;
+				State = 1259;
 				identifier();
 				}
 				break;
@@ -9213,7 +9251,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1255;
+			State = 1262;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9259,7 +9297,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1257;
+			State = 1264;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9305,20 +9343,20 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 94, RULE_identifier);
 		try {
-			State = 1262;
+			State = 1269;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1259;
+				State = 1266;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1260;
+				State = 1267;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9413,7 +9451,7 @@ public partial class StreamSqlParser : Parser {
 			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1261;
+				State = 1268;
 				nonReserved();
 				}
 				break;
@@ -9543,7 +9581,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1264;
+			State = 1271;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1048575L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9622,7 +9660,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,186,1267,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,186,1274,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9647,459 +9685,462 @@ public partial class StreamSqlParser : Parser {
 		8,1,1,1,3,1,319,8,1,1,1,1,1,3,1,323,8,1,1,1,5,1,326,8,1,10,1,12,1,329,
 		9,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,1,1,3,1,339,8,1,1,1,3,1,342,8,
 		1,1,1,1,1,1,1,1,1,3,1,348,8,1,1,1,1,1,1,1,1,1,3,1,354,8,1,1,1,1,1,1,1,
-		1,1,3,1,360,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,372,8,1,1,
-		1,1,1,1,1,1,1,5,1,378,8,1,10,1,12,1,381,9,1,1,1,1,1,3,1,385,8,1,1,1,1,
-		1,1,1,3,1,390,8,1,1,1,3,1,393,8,1,1,1,1,1,1,1,3,1,398,8,1,1,1,1,1,1,1,
-		1,1,1,1,3,1,405,8,1,1,1,1,1,3,1,409,8,1,1,1,3,1,412,8,1,1,1,3,1,415,8,
-		1,1,1,1,1,1,1,1,1,3,1,421,8,1,3,1,423,8,1,1,2,1,2,1,2,1,2,1,2,3,2,430,
-		8,2,1,3,1,3,4,3,434,8,3,11,3,12,3,435,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,
-		5,5,446,8,5,10,5,12,5,449,9,5,3,5,451,8,5,1,6,1,6,3,6,455,8,6,1,6,1,6,
-		1,6,1,6,3,6,461,8,6,1,7,1,7,1,7,1,7,5,7,467,8,7,10,7,12,7,470,9,7,1,7,
-		1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,484,8,8,1,9,1,9,1,9,1,
-		9,1,9,3,9,491,8,9,1,10,1,10,1,10,1,10,1,10,5,10,498,8,10,10,10,12,10,501,
-		9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,3,12,511,8,12,1,12,1,12,1,
-		12,3,12,516,8,12,1,13,1,13,1,13,1,13,5,13,522,8,13,10,13,12,13,525,9,13,
-		1,13,3,13,528,8,13,1,14,1,14,1,14,1,14,5,14,534,8,14,10,14,12,14,537,9,
-		14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,545,8,15,10,15,12,15,548,9,15,1,
-		15,1,15,1,16,1,16,1,16,1,16,5,16,556,8,16,10,16,12,16,559,9,16,3,16,561,
-		8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,569,8,16,10,16,12,16,572,9,16,
-		3,16,574,8,16,1,16,3,16,577,8,16,1,16,1,16,1,16,3,16,582,8,16,3,16,584,
-		8,16,1,16,1,16,1,16,3,16,589,8,16,3,16,591,8,16,1,17,1,17,3,17,595,8,17,
-		1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,608,8,18,1,
-		18,1,18,1,18,1,18,3,18,614,8,18,1,18,5,18,617,8,18,10,18,12,18,620,9,18,
-		1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,629,8,20,10,20,12,20,632,9,20,
-		1,20,1,20,1,20,1,20,3,20,638,8,20,1,21,1,21,3,21,642,8,21,1,21,1,21,1,
-		21,5,21,647,8,21,10,21,12,21,650,9,21,1,21,1,21,1,21,1,21,5,21,656,8,21,
-		10,21,12,21,659,9,21,3,21,661,8,21,1,21,3,21,664,8,21,1,21,1,21,3,21,668,
-		8,21,1,21,1,21,1,21,1,21,1,21,5,21,675,8,21,10,21,12,21,678,9,21,3,21,
-		680,8,21,1,21,1,21,3,21,684,8,21,1,21,1,21,1,21,1,21,1,21,5,21,691,8,21,
-		10,21,12,21,694,9,21,3,21,696,8,21,1,22,1,22,3,22,700,8,22,1,22,1,22,3,
-		22,704,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,714,8,23,1,24,
-		1,24,1,24,1,24,1,24,1,24,5,24,722,8,24,10,24,12,24,725,9,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,739,8,24,10,24,
-		12,24,742,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,751,8,24,10,24,
-		12,24,754,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,764,8,24,10,
-		24,12,24,767,9,24,1,24,1,24,3,24,771,8,24,1,25,1,25,1,25,1,25,1,25,1,25,
-		1,25,3,25,780,8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,
-		27,792,8,27,1,27,3,27,795,8,27,3,27,797,8,27,1,28,1,28,1,28,1,28,1,28,
-		1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,811,8,28,1,28,1,28,3,28,815,8,
-		28,3,28,817,8,28,5,28,819,8,28,10,28,12,28,822,9,28,1,29,3,29,825,8,29,
-		1,29,1,29,3,29,829,8,29,1,29,1,29,3,29,833,8,29,1,29,1,29,3,29,837,8,29,
-		3,29,839,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,848,8,30,10,30,12,
-		30,851,9,30,1,30,1,30,3,30,855,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,
-		1,31,3,31,865,8,31,1,31,1,31,1,31,3,31,870,8,31,1,32,1,32,3,32,874,8,32,
-		1,32,1,32,3,32,878,8,32,3,32,880,8,32,1,32,1,32,1,32,1,32,3,32,886,8,32,
-		1,32,1,32,3,32,890,8,32,3,32,892,8,32,1,32,1,32,1,32,3,32,897,8,32,1,32,
-		1,32,1,32,1,32,1,32,5,32,904,8,32,10,32,12,32,907,9,32,1,32,1,32,3,32,
-		911,8,32,1,32,1,32,3,32,915,8,32,3,32,917,8,32,1,32,1,32,1,32,1,32,3,32,
-		923,8,32,1,33,1,33,1,34,1,34,1,34,3,34,930,8,34,1,34,1,34,3,34,934,8,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,5,34,942,8,34,10,34,12,34,945,9,34,1,35,
-		1,35,1,35,1,35,3,35,951,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,959,8,
-		35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,967,8,35,1,35,1,35,1,35,1,35,1,35,
-		5,35,974,8,35,10,35,12,35,977,9,35,1,35,1,35,1,35,3,35,982,8,35,1,35,1,
-		35,1,35,1,35,3,35,988,8,35,1,35,1,35,3,35,992,8,35,1,35,1,35,1,35,3,35,
-		997,8,35,1,35,1,35,1,35,3,35,1002,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,
-		35,1010,8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1018,8,36,1,36,1,36,3,
-		36,1022,8,36,1,37,1,37,1,38,1,38,1,38,1,38,3,38,1030,8,38,1,38,1,38,1,
-		38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1044,8,38,10,38,12,
-		38,1047,9,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1058,8,
-		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,
-		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1086,
-		8,39,10,39,12,39,1089,9,39,3,39,1091,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,3,39,1101,8,39,1,39,4,39,1104,8,39,11,39,12,39,1105,1,39,1,39,
-		3,39,1110,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,3,39,1125,8,39,1,39,1,39,1,39,5,39,1130,8,39,10,39,12,39,1133,
-		9,39,3,39,1135,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,3,39,1148,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,3,39,1163,8,39,1,39,1,39,3,39,1167,8,39,5,39,1169,8,39,
-		10,39,12,39,1172,9,39,1,40,1,40,1,40,3,40,1177,8,40,1,40,1,40,1,40,3,40,
-		1182,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,5,42,1207,8,42,
-		10,42,12,42,1210,9,42,3,42,1212,8,42,1,42,1,42,1,42,1,42,3,42,1218,8,42,
-		1,42,1,42,3,42,1222,8,42,1,42,1,42,1,42,1,42,3,42,1228,8,42,1,42,3,42,
-		1231,8,42,1,42,1,42,1,42,3,42,1236,8,42,3,42,1238,8,42,1,42,1,42,1,42,
-		5,42,1243,8,42,10,42,12,42,1246,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,
-		1254,8,44,1,45,1,45,1,46,1,46,1,47,1,47,1,47,3,47,1263,8,47,1,48,1,48,
-		1,48,0,6,36,56,68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,
-		30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,
-		78,80,82,84,86,88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,
-		41,41,77,78,90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,
-		89,93,93,95,95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,
-		137,4,0,26,26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,
-		2,0,120,120,122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,
-		2,22,22,2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,
-		150,155,1,0,156,157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,
-		2,0,33,33,107,107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,
-		31,34,36,40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,
-		98,100,101,103,103,105,106,108,108,110,110,112,116,122,149,1489,0,101,
-		1,0,0,0,2,422,1,0,0,0,4,424,1,0,0,0,6,433,1,0,0,0,8,437,1,0,0,0,10,450,
-		1,0,0,0,12,460,1,0,0,0,14,462,1,0,0,0,16,483,1,0,0,0,18,485,1,0,0,0,20,
-		492,1,0,0,0,22,504,1,0,0,0,24,515,1,0,0,0,26,527,1,0,0,0,28,529,1,0,0,
-		0,30,540,1,0,0,0,32,560,1,0,0,0,34,592,1,0,0,0,36,601,1,0,0,0,38,621,1,
-		0,0,0,40,637,1,0,0,0,42,639,1,0,0,0,44,697,1,0,0,0,46,713,1,0,0,0,48,770,
-		1,0,0,0,50,779,1,0,0,0,52,781,1,0,0,0,54,796,1,0,0,0,56,798,1,0,0,0,58,
-		838,1,0,0,0,60,854,1,0,0,0,62,856,1,0,0,0,64,922,1,0,0,0,66,924,1,0,0,
-		0,68,933,1,0,0,0,70,1009,1,0,0,0,72,1021,1,0,0,0,74,1023,1,0,0,0,76,1029,
-		1,0,0,0,78,1147,1,0,0,0,80,1181,1,0,0,0,82,1183,1,0,0,0,84,1237,1,0,0,
-		0,86,1247,1,0,0,0,88,1250,1,0,0,0,90,1255,1,0,0,0,92,1257,1,0,0,0,94,1262,
-		1,0,0,0,96,1264,1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,
-		101,99,1,0,0,0,101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,
-		3,2,1,0,105,107,5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,
-		0,0,108,109,1,0,0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,
-		115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,
-		0,0,0,116,118,5,175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,
-		0,119,120,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,
-		123,1,0,0,0,123,124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,
-		0,0,127,128,5,69,0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,
-		130,131,1,0,0,0,131,135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,
-		136,5,29,0,0,135,132,1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,
-		88,44,0,138,140,3,14,7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,
-		0,141,143,3,20,10,0,142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,
-		145,5,5,0,0,145,147,3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,423,
-		1,0,0,0,148,150,5,14,0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,
-		0,0,151,152,1,0,0,0,152,156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,
-		0,155,157,5,29,0,0,156,153,1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,
-		160,3,88,44,0,159,161,3,20,10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,
-		1,0,0,0,162,163,5,5,0,0,163,164,3,32,16,0,164,423,1,0,0,0,165,166,5,14,
-		0,0,166,170,7,1,0,0,167,168,5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,
-		170,167,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,
-		175,3,14,7,0,174,173,1,0,0,0,174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,
-		38,0,0,177,179,3,88,44,0,178,176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,
-		0,180,182,3,20,10,0,181,180,1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,
-		184,5,5,0,0,184,186,3,32,16,0,185,183,1,0,0,0,185,186,1,0,0,0,186,423,
-		1,0,0,0,187,188,5,50,0,0,188,189,5,53,0,0,189,191,3,88,44,0,190,192,3,
-		28,14,0,191,190,1,0,0,0,191,192,1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,
-		0,194,423,1,0,0,0,195,196,5,110,0,0,196,201,3,88,44,0,197,199,5,5,0,0,
-		198,197,1,0,0,0,198,199,1,0,0,0,199,200,1,0,0,0,200,202,3,94,47,0,201,
-		198,1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,204,5,87,0,0,204,209,3,
-		8,4,0,205,206,5,173,0,0,206,208,3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,
-		0,209,207,1,0,0,0,209,210,1,0,0,0,210,214,1,0,0,0,211,209,1,0,0,0,212,
-		213,5,118,0,0,213,215,3,66,33,0,214,212,1,0,0,0,214,215,1,0,0,0,215,423,
-		1,0,0,0,216,217,5,19,0,0,217,218,5,38,0,0,218,223,3,88,44,0,219,221,5,
-		5,0,0,220,219,1,0,0,0,220,221,1,0,0,0,221,222,1,0,0,0,222,224,3,94,47,
-		0,223,220,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,118,0,0,226,
-		228,3,66,33,0,227,225,1,0,0,0,227,228,1,0,0,0,228,423,1,0,0,0,229,423,
-		3,32,16,0,230,232,5,98,0,0,231,233,5,104,0,0,232,231,1,0,0,0,232,233,1,
-		0,0,0,233,239,1,0,0,0,234,240,3,88,44,0,235,236,5,171,0,0,236,237,3,32,
-		16,0,237,238,5,172,0,0,238,240,1,0,0,0,239,234,1,0,0,0,239,235,1,0,0,0,
-		240,242,1,0,0,0,241,243,3,20,10,0,242,241,1,0,0,0,242,243,1,0,0,0,243,
-		423,1,0,0,0,244,245,5,88,0,0,245,247,7,2,0,0,246,248,5,31,0,0,247,246,
-		1,0,0,0,247,248,1,0,0,0,248,423,1,0,0,0,249,250,5,88,0,0,250,251,5,63,
-		0,0,251,423,5,115,0,0,252,253,5,88,0,0,253,423,5,2,0,0,254,255,5,88,0,
-		0,255,423,3,10,5,0,256,257,7,3,0,0,257,258,5,40,0,0,258,423,3,94,47,0,
-		259,261,7,3,0,0,260,262,5,31,0,0,261,260,1,0,0,0,261,262,1,0,0,0,262,263,
-		1,0,0,0,263,423,3,88,44,0,264,266,5,23,0,0,265,267,5,63,0,0,266,265,1,
-		0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,271,7,4,0,0,269,270,5,46,0,0,
-		270,272,5,29,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,273,1,0,0,0,273,276,
-		3,88,44,0,274,275,5,19,0,0,275,277,5,105,0,0,276,274,1,0,0,0,276,277,1,
-		0,0,0,277,423,1,0,0,0,278,281,5,101,0,0,279,282,3,94,47,0,280,282,5,2,
-		0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,423,1,0,0,0,283,423,5,36,0,0,284,
-		286,5,87,0,0,285,287,7,5,0,0,286,285,1,0,0,0,286,287,1,0,0,0,287,288,1,
-		0,0,0,288,289,3,10,5,0,289,290,7,6,0,0,290,291,3,12,6,0,291,423,1,0,0,
-		0,292,295,5,80,0,0,293,296,3,10,5,0,294,296,5,2,0,0,295,293,1,0,0,0,295,
-		294,1,0,0,0,296,423,1,0,0,0,297,298,5,30,0,0,298,423,3,2,1,0,299,302,5,
-		76,0,0,300,303,5,177,0,0,301,303,3,94,47,0,302,300,1,0,0,0,302,301,1,0,
-		0,0,303,306,1,0,0,0,304,305,5,38,0,0,305,307,5,7,0,0,306,304,1,0,0,0,306,
-		307,1,0,0,0,307,310,1,0,0,0,308,309,5,60,0,0,309,311,5,178,0,0,310,308,
-		1,0,0,0,310,311,1,0,0,0,311,423,1,0,0,0,312,316,5,125,0,0,313,314,5,133,
-		0,0,314,316,5,136,0,0,315,312,1,0,0,0,315,313,1,0,0,0,316,318,1,0,0,0,
-		317,319,7,7,0,0,318,317,1,0,0,0,318,319,1,0,0,0,319,330,1,0,0,0,320,327,
-		3,6,3,0,321,323,5,173,0,0,322,321,1,0,0,0,322,323,1,0,0,0,323,324,1,0,
-		0,0,324,326,3,6,3,0,325,322,1,0,0,0,326,329,1,0,0,0,327,325,1,0,0,0,327,
-		328,1,0,0,0,328,331,1,0,0,0,329,327,1,0,0,0,330,320,1,0,0,0,330,331,1,
-		0,0,0,331,423,1,0,0,0,332,334,7,8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,
-		334,335,1,0,0,0,335,341,1,0,0,0,336,338,5,3,0,0,337,339,5,129,0,0,338,
-		337,1,0,0,0,338,339,1,0,0,0,339,340,1,0,0,0,340,342,5,126,0,0,341,336,
-		1,0,0,0,341,342,1,0,0,0,342,423,1,0,0,0,343,344,5,128,0,0,344,423,7,9,
-		0,0,345,347,5,87,0,0,346,348,7,5,0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,
-		349,1,0,0,0,349,350,5,103,0,0,350,353,5,123,0,0,351,354,3,12,6,0,352,354,
-		5,61,0,0,353,351,1,0,0,0,353,352,1,0,0,0,354,423,1,0,0,0,355,356,5,14,
-		0,0,356,357,5,138,0,0,357,359,3,94,47,0,358,360,5,120,0,0,359,358,1,0,
-		0,0,359,360,1,0,0,0,360,361,1,0,0,0,361,362,5,139,0,0,362,363,5,177,0,
-		0,363,423,1,0,0,0,364,365,5,140,0,0,365,366,5,171,0,0,366,367,3,32,16,
-		0,367,368,5,172,0,0,368,369,5,104,0,0,369,384,5,141,0,0,370,372,5,120,
-		0,0,371,370,1,0,0,0,371,372,1,0,0,0,372,373,1,0,0,0,373,374,5,171,0,0,
-		374,379,3,4,2,0,375,376,5,173,0,0,376,378,3,4,2,0,377,375,1,0,0,0,378,
-		381,1,0,0,0,379,377,1,0,0,0,379,380,1,0,0,0,380,382,1,0,0,0,381,379,1,
-		0,0,0,382,383,5,172,0,0,383,385,1,0,0,0,384,371,1,0,0,0,384,385,1,0,0,
-		0,385,423,1,0,0,0,386,387,5,142,0,0,387,389,3,94,47,0,388,390,5,129,0,
-		0,389,388,1,0,0,0,389,390,1,0,0,0,390,392,1,0,0,0,391,393,5,147,0,0,392,
-		391,1,0,0,0,392,393,1,0,0,0,393,394,1,0,0,0,394,397,5,143,0,0,395,396,
-		7,10,0,0,396,398,5,146,0,0,397,395,1,0,0,0,397,398,1,0,0,0,398,399,1,0,
-		0,0,399,400,5,37,0,0,400,401,3,32,16,0,401,423,1,0,0,0,402,411,5,144,0,
-		0,403,405,5,145,0,0,404,403,1,0,0,0,404,405,1,0,0,0,405,408,1,0,0,0,406,
-		409,5,178,0,0,407,409,5,2,0,0,408,406,1,0,0,0,408,407,1,0,0,0,409,412,
-		1,0,0,0,410,412,5,145,0,0,411,404,1,0,0,0,411,410,1,0,0,0,411,412,1,0,
-		0,0,412,414,1,0,0,0,413,415,7,11,0,0,414,413,1,0,0,0,414,415,1,0,0,0,415,
-		416,1,0,0,0,416,423,3,94,47,0,417,420,5,13,0,0,418,421,3,94,47,0,419,421,
-		5,2,0,0,420,418,1,0,0,0,420,419,1,0,0,0,421,423,1,0,0,0,422,126,1,0,0,
-		0,422,148,1,0,0,0,422,165,1,0,0,0,422,187,1,0,0,0,422,195,1,0,0,0,422,
-		216,1,0,0,0,422,229,1,0,0,0,422,230,1,0,0,0,422,244,1,0,0,0,422,249,1,
-		0,0,0,422,252,1,0,0,0,422,254,1,0,0,0,422,256,1,0,0,0,422,259,1,0,0,0,
-		422,264,1,0,0,0,422,278,1,0,0,0,422,283,1,0,0,0,422,284,1,0,0,0,422,292,
-		1,0,0,0,422,297,1,0,0,0,422,299,1,0,0,0,422,315,1,0,0,0,422,332,1,0,0,
-		0,422,343,1,0,0,0,422,345,1,0,0,0,422,355,1,0,0,0,422,364,1,0,0,0,422,
-		386,1,0,0,0,422,402,1,0,0,0,422,417,1,0,0,0,423,3,1,0,0,0,424,429,3,94,
-		47,0,425,430,3,94,47,0,426,430,5,177,0,0,427,430,5,107,0,0,428,430,5,33,
-		0,0,429,425,1,0,0,0,429,426,1,0,0,0,429,427,1,0,0,0,429,428,1,0,0,0,429,
-		430,1,0,0,0,430,5,1,0,0,0,431,434,5,64,0,0,432,434,3,94,47,0,433,431,1,
-		0,0,0,433,432,1,0,0,0,434,435,1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,
-		436,7,1,0,0,0,437,438,3,94,47,0,438,439,5,150,0,0,439,440,3,66,33,0,440,
-		9,1,0,0,0,441,451,5,177,0,0,442,447,3,94,47,0,443,444,5,174,0,0,444,446,
-		3,94,47,0,445,443,1,0,0,0,446,449,1,0,0,0,447,445,1,0,0,0,447,448,1,0,
-		0,0,448,451,1,0,0,0,449,447,1,0,0,0,450,441,1,0,0,0,450,442,1,0,0,0,451,
-		11,1,0,0,0,452,461,5,177,0,0,453,455,5,157,0,0,454,453,1,0,0,0,454,455,
-		1,0,0,0,455,456,1,0,0,0,456,461,3,92,46,0,457,461,3,94,47,0,458,461,5,
-		18,0,0,459,461,5,68,0,0,460,452,1,0,0,0,460,454,1,0,0,0,460,457,1,0,0,
-		0,460,458,1,0,0,0,460,459,1,0,0,0,461,13,1,0,0,0,462,463,5,171,0,0,463,
-		468,3,16,8,0,464,465,5,173,0,0,465,467,3,16,8,0,466,464,1,0,0,0,467,470,
-		1,0,0,0,468,466,1,0,0,0,468,469,1,0,0,0,469,471,1,0,0,0,470,468,1,0,0,
-		0,471,472,5,172,0,0,472,15,1,0,0,0,473,484,3,18,9,0,474,475,5,116,0,0,
-		475,476,5,37,0,0,476,477,3,94,47,0,477,478,5,5,0,0,478,479,3,66,33,0,479,
-		484,1,0,0,0,480,481,5,75,0,0,481,482,5,56,0,0,482,484,3,28,14,0,483,473,
-		1,0,0,0,483,474,1,0,0,0,483,480,1,0,0,0,484,17,1,0,0,0,485,486,3,94,47,
-		0,486,490,3,84,42,0,487,491,5,56,0,0,488,489,5,75,0,0,489,491,5,56,0,0,
-		490,487,1,0,0,0,490,488,1,0,0,0,490,491,1,0,0,0,491,19,1,0,0,0,492,493,
-		5,120,0,0,493,494,5,171,0,0,494,499,3,22,11,0,495,496,5,173,0,0,496,498,
-		3,22,11,0,497,495,1,0,0,0,498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,
-		0,0,500,502,1,0,0,0,501,499,1,0,0,0,502,503,5,172,0,0,503,21,1,0,0,0,504,
-		505,3,94,47,0,505,506,5,150,0,0,506,507,3,24,12,0,507,23,1,0,0,0,508,516,
-		5,177,0,0,509,511,5,157,0,0,510,509,1,0,0,0,510,511,1,0,0,0,511,512,1,
-		0,0,0,512,516,3,92,46,0,513,516,3,90,45,0,514,516,3,94,47,0,515,508,1,
-		0,0,0,515,510,1,0,0,0,515,513,1,0,0,0,515,514,1,0,0,0,516,25,1,0,0,0,517,
-		518,5,112,0,0,518,523,3,30,15,0,519,520,5,173,0,0,520,522,3,30,15,0,521,
-		519,1,0,0,0,522,525,1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,528,1,
-		0,0,0,525,523,1,0,0,0,526,528,3,32,16,0,527,517,1,0,0,0,527,526,1,0,0,
-		0,528,27,1,0,0,0,529,530,5,171,0,0,530,535,3,94,47,0,531,532,5,173,0,0,
-		532,534,3,94,47,0,533,531,1,0,0,0,534,537,1,0,0,0,535,533,1,0,0,0,535,
-		536,1,0,0,0,536,538,1,0,0,0,537,535,1,0,0,0,538,539,5,172,0,0,539,29,1,
-		0,0,0,540,541,5,171,0,0,541,546,3,66,33,0,542,543,5,173,0,0,543,545,3,
-		66,33,0,544,542,1,0,0,0,545,548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,
-		0,547,549,1,0,0,0,548,546,1,0,0,0,549,550,5,172,0,0,550,31,1,0,0,0,551,
-		552,5,120,0,0,552,557,3,34,17,0,553,554,5,173,0,0,554,556,3,34,17,0,555,
-		553,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,557,558,1,0,0,0,558,561,1,
-		0,0,0,559,557,1,0,0,0,560,551,1,0,0,0,560,561,1,0,0,0,561,562,1,0,0,0,
-		562,573,3,36,18,0,563,564,5,70,0,0,564,565,5,9,0,0,565,570,3,44,22,0,566,
-		567,5,173,0,0,567,569,3,44,22,0,568,566,1,0,0,0,569,572,1,0,0,0,570,568,
-		1,0,0,0,570,571,1,0,0,0,571,574,1,0,0,0,572,570,1,0,0,0,573,563,1,0,0,
-		0,573,574,1,0,0,0,574,576,1,0,0,0,575,577,3,46,23,0,576,575,1,0,0,0,576,
-		577,1,0,0,0,577,583,1,0,0,0,578,581,5,60,0,0,579,582,5,178,0,0,580,582,
-		5,2,0,0,581,579,1,0,0,0,581,580,1,0,0,0,582,584,1,0,0,0,583,578,1,0,0,
-		0,583,584,1,0,0,0,584,590,1,0,0,0,585,586,5,67,0,0,586,588,5,178,0,0,587,
-		589,7,12,0,0,588,587,1,0,0,0,588,589,1,0,0,0,589,591,1,0,0,0,590,585,1,
-		0,0,0,590,591,1,0,0,0,591,33,1,0,0,0,592,594,3,94,47,0,593,595,3,28,14,
-		0,594,593,1,0,0,0,594,595,1,0,0,0,595,596,1,0,0,0,596,597,5,5,0,0,597,
-		598,5,171,0,0,598,599,3,32,16,0,599,600,5,172,0,0,600,35,1,0,0,0,601,602,
-		6,18,-1,0,602,603,3,40,20,0,603,618,1,0,0,0,604,605,10,2,0,0,605,607,5,
-		51,0,0,606,608,3,38,19,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,1,0,0,
-		0,609,617,3,36,18,3,610,611,10,1,0,0,611,613,7,13,0,0,612,614,3,38,19,
-		0,613,612,1,0,0,0,613,614,1,0,0,0,614,615,1,0,0,0,615,617,3,36,18,2,616,
-		604,1,0,0,0,616,610,1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,
-		0,0,0,619,37,1,0,0,0,620,618,1,0,0,0,621,622,7,14,0,0,622,39,1,0,0,0,623,
-		638,3,42,21,0,624,625,5,112,0,0,625,630,3,30,15,0,626,627,5,173,0,0,627,
-		629,3,30,15,0,628,626,1,0,0,0,629,632,1,0,0,0,630,628,1,0,0,0,630,631,
-		1,0,0,0,631,638,1,0,0,0,632,630,1,0,0,0,633,634,5,171,0,0,634,635,3,32,
-		16,0,635,636,5,172,0,0,636,638,1,0,0,0,637,623,1,0,0,0,637,624,1,0,0,0,
-		637,633,1,0,0,0,638,41,1,0,0,0,639,641,5,85,0,0,640,642,5,22,0,0,641,640,
-		1,0,0,0,641,642,1,0,0,0,642,643,1,0,0,0,643,648,3,54,27,0,644,645,5,173,
-		0,0,645,647,3,54,27,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,0,0,
-		648,649,1,0,0,0,649,660,1,0,0,0,650,648,1,0,0,0,651,652,5,38,0,0,652,657,
-		3,56,28,0,653,654,5,173,0,0,654,656,3,56,28,0,655,653,1,0,0,0,656,659,
-		1,0,0,0,657,655,1,0,0,0,657,658,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,
-		0,660,651,1,0,0,0,660,661,1,0,0,0,661,663,1,0,0,0,662,664,3,48,24,0,663,
-		662,1,0,0,0,663,664,1,0,0,0,664,667,1,0,0,0,665,666,5,118,0,0,666,668,
-		3,66,33,0,667,665,1,0,0,0,667,668,1,0,0,0,668,679,1,0,0,0,669,670,5,43,
-		0,0,670,671,5,9,0,0,671,676,3,66,33,0,672,673,5,173,0,0,673,675,3,66,33,
-		0,674,672,1,0,0,0,675,678,1,0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,
-		680,1,0,0,0,678,676,1,0,0,0,679,669,1,0,0,0,679,680,1,0,0,0,680,683,1,
-		0,0,0,681,682,5,44,0,0,682,684,3,66,33,0,683,681,1,0,0,0,683,684,1,0,0,
-		0,684,695,1,0,0,0,685,686,5,72,0,0,686,687,5,9,0,0,687,692,3,66,33,0,688,
-		689,5,173,0,0,689,691,3,66,33,0,690,688,1,0,0,0,691,694,1,0,0,0,692,690,
-		1,0,0,0,692,693,1,0,0,0,693,696,1,0,0,0,694,692,1,0,0,0,695,685,1,0,0,
-		0,695,696,1,0,0,0,696,43,1,0,0,0,697,699,3,66,33,0,698,700,7,15,0,0,699,
-		698,1,0,0,0,699,700,1,0,0,0,700,703,1,0,0,0,701,702,5,66,0,0,702,704,7,
-		16,0,0,703,701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,0,0,705,706,5,25,0,0,
-		706,714,5,12,0,0,707,708,5,25,0,0,708,714,5,34,0,0,709,710,5,25,0,0,710,
-		711,5,68,0,0,711,712,5,119,0,0,712,714,5,13,0,0,713,705,1,0,0,0,713,707,
-		1,0,0,0,713,709,1,0,0,0,714,47,1,0,0,0,715,716,5,119,0,0,716,717,5,108,
-		0,0,717,718,5,171,0,0,718,719,5,91,0,0,719,723,3,52,26,0,720,722,3,50,
-		25,0,721,720,1,0,0,0,722,725,1,0,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,
-		726,1,0,0,0,725,723,1,0,0,0,726,727,5,172,0,0,727,771,1,0,0,0,728,729,
-		5,119,0,0,729,730,5,45,0,0,730,731,5,171,0,0,731,732,5,91,0,0,732,733,
-		3,52,26,0,733,734,5,173,0,0,734,735,5,1,0,0,735,736,5,9,0,0,736,740,3,
-		52,26,0,737,739,3,50,25,0,738,737,1,0,0,0,739,742,1,0,0,0,740,738,1,0,
-		0,0,740,741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,172,0,0,
-		744,771,1,0,0,0,745,746,5,119,0,0,746,747,5,86,0,0,747,748,5,171,0,0,748,
-		752,3,52,26,0,749,751,3,50,25,0,750,749,1,0,0,0,751,754,1,0,0,0,752,750,
-		1,0,0,0,752,753,1,0,0,0,753,755,1,0,0,0,754,752,1,0,0,0,755,756,5,172,
-		0,0,756,771,1,0,0,0,757,758,5,119,0,0,758,759,5,92,0,0,759,760,5,171,0,
-		0,760,761,5,91,0,0,761,765,3,52,26,0,762,764,3,50,25,0,763,762,1,0,0,0,
-		764,767,1,0,0,0,765,763,1,0,0,0,765,766,1,0,0,0,766,768,1,0,0,0,767,765,
-		1,0,0,0,768,769,5,172,0,0,769,771,1,0,0,0,770,715,1,0,0,0,770,728,1,0,
-		0,0,770,745,1,0,0,0,770,757,1,0,0,0,771,49,1,0,0,0,772,773,5,173,0,0,773,
-		774,5,81,0,0,774,780,3,52,26,0,775,776,5,173,0,0,776,777,5,42,0,0,777,
-		778,5,73,0,0,778,780,3,52,26,0,779,772,1,0,0,0,779,775,1,0,0,0,780,51,
-		1,0,0,0,781,782,5,178,0,0,782,783,3,94,47,0,783,53,1,0,0,0,784,797,5,158,
-		0,0,785,786,3,94,47,0,786,787,5,174,0,0,787,788,5,158,0,0,788,797,1,0,
-		0,0,789,794,3,66,33,0,790,792,5,5,0,0,791,790,1,0,0,0,791,792,1,0,0,0,
-		792,793,1,0,0,0,793,795,3,94,47,0,794,791,1,0,0,0,794,795,1,0,0,0,795,
-		797,1,0,0,0,796,784,1,0,0,0,796,785,1,0,0,0,796,789,1,0,0,0,797,55,1,0,
-		0,0,798,799,6,28,-1,0,799,800,3,64,32,0,800,820,1,0,0,0,801,802,10,3,0,
-		0,802,803,5,15,0,0,803,804,5,55,0,0,804,819,3,64,32,0,805,806,10,2,0,0,
-		806,807,3,58,29,0,807,808,5,55,0,0,808,816,3,64,32,0,809,811,3,62,31,0,
-		810,809,1,0,0,0,810,811,1,0,0,0,811,812,1,0,0,0,812,814,3,60,30,0,813,
-		815,3,62,31,0,814,813,1,0,0,0,814,815,1,0,0,0,815,817,1,0,0,0,816,810,
-		1,0,0,0,816,817,1,0,0,0,817,819,1,0,0,0,818,801,1,0,0,0,818,805,1,0,0,
-		0,819,822,1,0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,57,1,0,0,0,822,820,
-		1,0,0,0,823,825,5,49,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,839,1,0,0,
-		0,826,828,5,58,0,0,827,829,5,71,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,
-		839,1,0,0,0,830,832,5,82,0,0,831,833,5,71,0,0,832,831,1,0,0,0,832,833,
-		1,0,0,0,833,839,1,0,0,0,834,836,5,39,0,0,835,837,5,71,0,0,836,835,1,0,
-		0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,824,1,0,0,0,838,826,1,0,0,0,838,
-		830,1,0,0,0,838,834,1,0,0,0,839,59,1,0,0,0,840,841,5,68,0,0,841,855,3,
-		66,33,0,842,843,5,111,0,0,843,844,5,171,0,0,844,849,3,94,47,0,845,846,
-		5,173,0,0,846,848,3,94,47,0,847,845,1,0,0,0,848,851,1,0,0,0,849,847,1,
-		0,0,0,849,850,1,0,0,0,850,852,1,0,0,0,851,849,1,0,0,0,852,853,5,172,0,
-		0,853,855,1,0,0,0,854,840,1,0,0,0,854,842,1,0,0,0,855,61,1,0,0,0,856,864,
-		5,121,0,0,857,865,3,52,26,0,858,859,5,171,0,0,859,860,3,52,26,0,860,861,
-		5,173,0,0,861,862,3,52,26,0,862,863,5,172,0,0,863,865,1,0,0,0,864,857,
-		1,0,0,0,864,858,1,0,0,0,865,869,1,0,0,0,866,867,5,42,0,0,867,868,5,73,
-		0,0,868,870,3,52,26,0,869,866,1,0,0,0,869,870,1,0,0,0,870,63,1,0,0,0,871,
-		879,3,88,44,0,872,874,5,5,0,0,873,872,1,0,0,0,873,874,1,0,0,0,874,875,
-		1,0,0,0,875,877,3,94,47,0,876,878,3,28,14,0,877,876,1,0,0,0,877,878,1,
-		0,0,0,878,880,1,0,0,0,879,873,1,0,0,0,879,880,1,0,0,0,880,923,1,0,0,0,
-		881,882,5,171,0,0,882,883,3,32,16,0,883,891,5,172,0,0,884,886,5,5,0,0,
-		885,884,1,0,0,0,885,886,1,0,0,0,886,887,1,0,0,0,887,889,3,94,47,0,888,
-		890,3,28,14,0,889,888,1,0,0,0,889,890,1,0,0,0,890,892,1,0,0,0,891,885,
-		1,0,0,0,891,892,1,0,0,0,892,923,1,0,0,0,893,894,3,94,47,0,894,895,5,174,
-		0,0,895,897,1,0,0,0,896,893,1,0,0,0,896,897,1,0,0,0,897,898,1,0,0,0,898,
-		899,3,94,47,0,899,900,5,171,0,0,900,905,3,66,33,0,901,902,5,173,0,0,902,
-		904,3,66,33,0,903,901,1,0,0,0,904,907,1,0,0,0,905,903,1,0,0,0,905,906,
-		1,0,0,0,906,908,1,0,0,0,907,905,1,0,0,0,908,916,5,172,0,0,909,911,5,5,
-		0,0,910,909,1,0,0,0,910,911,1,0,0,0,911,912,1,0,0,0,912,914,3,94,47,0,
-		913,915,3,28,14,0,914,913,1,0,0,0,914,915,1,0,0,0,915,917,1,0,0,0,916,
-		910,1,0,0,0,916,917,1,0,0,0,917,923,1,0,0,0,918,919,5,171,0,0,919,920,
-		3,56,28,0,920,921,5,172,0,0,921,923,1,0,0,0,922,871,1,0,0,0,922,881,1,
-		0,0,0,922,896,1,0,0,0,922,918,1,0,0,0,923,65,1,0,0,0,924,925,3,68,34,0,
-		925,67,1,0,0,0,926,927,6,34,-1,0,927,929,3,76,38,0,928,930,3,70,35,0,929,
-		928,1,0,0,0,929,930,1,0,0,0,930,934,1,0,0,0,931,932,5,64,0,0,932,934,3,
-		68,34,3,933,926,1,0,0,0,933,931,1,0,0,0,934,943,1,0,0,0,935,936,10,2,0,
-		0,936,937,5,3,0,0,937,942,3,68,34,3,938,939,10,1,0,0,939,940,5,69,0,0,
-		940,942,3,68,34,2,941,935,1,0,0,0,941,938,1,0,0,0,942,945,1,0,0,0,943,
-		941,1,0,0,0,943,944,1,0,0,0,944,69,1,0,0,0,945,943,1,0,0,0,946,947,3,74,
-		37,0,947,948,3,76,38,0,948,1010,1,0,0,0,949,951,5,64,0,0,950,949,1,0,0,
-		0,950,951,1,0,0,0,951,952,1,0,0,0,952,953,5,8,0,0,953,954,3,76,38,0,954,
-		955,5,3,0,0,955,956,3,76,38,0,956,1010,1,0,0,0,957,959,5,64,0,0,958,957,
-		1,0,0,0,958,959,1,0,0,0,959,960,1,0,0,0,960,961,5,48,0,0,961,962,5,171,
-		0,0,962,963,3,32,16,0,963,964,5,172,0,0,964,1010,1,0,0,0,965,967,5,64,
-		0,0,966,965,1,0,0,0,966,967,1,0,0,0,967,968,1,0,0,0,968,969,5,48,0,0,969,
-		970,5,171,0,0,970,975,3,66,33,0,971,972,5,173,0,0,972,974,3,66,33,0,973,
-		971,1,0,0,0,974,977,1,0,0,0,975,973,1,0,0,0,975,976,1,0,0,0,976,978,1,
-		0,0,0,977,975,1,0,0,0,978,979,5,172,0,0,979,1010,1,0,0,0,980,982,5,64,
-		0,0,981,980,1,0,0,0,981,982,1,0,0,0,982,983,1,0,0,0,983,984,7,17,0,0,984,
-		987,3,76,38,0,985,986,5,27,0,0,986,988,3,76,38,0,987,985,1,0,0,0,987,988,
-		1,0,0,0,988,1010,1,0,0,0,989,991,5,54,0,0,990,992,5,64,0,0,991,990,1,0,
-		0,0,991,992,1,0,0,0,992,993,1,0,0,0,993,1010,5,65,0,0,994,996,5,54,0,0,
-		995,997,5,64,0,0,996,995,1,0,0,0,996,997,1,0,0,0,997,998,1,0,0,0,998,1010,
-		3,90,45,0,999,1001,5,54,0,0,1000,1002,5,64,0,0,1001,1000,1,0,0,0,1001,
-		1002,1,0,0,0,1002,1003,1,0,0,0,1003,1004,5,22,0,0,1004,1005,5,38,0,0,1005,
-		1010,3,76,38,0,1006,1007,3,72,36,0,1007,1008,3,76,38,0,1008,1010,1,0,0,
-		0,1009,946,1,0,0,0,1009,950,1,0,0,0,1009,958,1,0,0,0,1009,966,1,0,0,0,
-		1009,981,1,0,0,0,1009,989,1,0,0,0,1009,994,1,0,0,0,1009,999,1,0,0,0,1009,
-		1006,1,0,0,0,1010,71,1,0,0,0,1011,1022,7,18,0,0,1012,1013,5,148,0,0,1013,
-		1017,5,171,0,0,1014,1015,3,94,47,0,1015,1016,5,174,0,0,1016,1018,1,0,0,
-		0,1017,1014,1,0,0,0,1017,1018,1,0,0,0,1018,1019,1,0,0,0,1019,1020,7,18,
-		0,0,1020,1022,5,172,0,0,1021,1011,1,0,0,0,1021,1012,1,0,0,0,1022,73,1,
-		0,0,0,1023,1024,7,19,0,0,1024,75,1,0,0,0,1025,1026,6,38,-1,0,1026,1030,
-		3,78,39,0,1027,1028,7,20,0,0,1028,1030,3,76,38,5,1029,1025,1,0,0,0,1029,
-		1027,1,0,0,0,1030,1045,1,0,0,0,1031,1032,10,4,0,0,1032,1033,7,21,0,0,1033,
-		1044,3,76,38,5,1034,1035,10,3,0,0,1035,1036,7,20,0,0,1036,1044,3,76,38,
-		4,1037,1038,10,2,0,0,1038,1039,5,161,0,0,1039,1044,3,76,38,3,1040,1041,
-		10,1,0,0,1041,1042,7,22,0,0,1042,1044,3,76,38,2,1043,1031,1,0,0,0,1043,
-		1034,1,0,0,0,1043,1037,1,0,0,0,1043,1040,1,0,0,0,1044,1047,1,0,0,0,1045,
-		1043,1,0,0,0,1045,1046,1,0,0,0,1046,77,1,0,0,0,1047,1045,1,0,0,0,1048,
-		1049,6,39,-1,0,1049,1148,5,65,0,0,1050,1148,3,90,45,0,1051,1148,3,92,46,
-		0,1052,1148,5,177,0,0,1053,1148,5,176,0,0,1054,1055,5,52,0,0,1055,1057,
-		5,177,0,0,1056,1058,3,94,47,0,1057,1056,1,0,0,0,1057,1058,1,0,0,0,1058,
-		1148,1,0,0,0,1059,1060,3,94,47,0,1060,1061,5,177,0,0,1061,1148,1,0,0,0,
-		1062,1148,5,180,0,0,1063,1064,5,29,0,0,1064,1065,5,171,0,0,1065,1066,3,
-		32,16,0,1066,1067,5,172,0,0,1067,1148,1,0,0,0,1068,1069,5,32,0,0,1069,
-		1070,5,171,0,0,1070,1071,3,94,47,0,1071,1072,5,38,0,0,1072,1073,3,76,38,
-		0,1073,1074,5,172,0,0,1074,1148,1,0,0,0,1075,1148,7,23,0,0,1076,1077,5,
-		171,0,0,1077,1078,3,32,16,0,1078,1079,5,172,0,0,1079,1148,1,0,0,0,1080,
-		1081,5,4,0,0,1081,1090,5,164,0,0,1082,1087,3,66,33,0,1083,1084,5,173,0,
-		0,1084,1086,3,66,33,0,1085,1083,1,0,0,0,1086,1089,1,0,0,0,1087,1085,1,
-		0,0,0,1087,1088,1,0,0,0,1088,1091,1,0,0,0,1089,1087,1,0,0,0,1090,1082,
-		1,0,0,0,1090,1091,1,0,0,0,1091,1092,1,0,0,0,1092,1148,5,165,0,0,1093,1094,
-		5,4,0,0,1094,1095,5,171,0,0,1095,1096,3,32,16,0,1096,1097,5,172,0,0,1097,
-		1148,1,0,0,0,1098,1100,5,10,0,0,1099,1101,3,66,33,0,1100,1099,1,0,0,0,
-		1100,1101,1,0,0,0,1101,1103,1,0,0,0,1102,1104,3,82,41,0,1103,1102,1,0,
-		0,0,1104,1105,1,0,0,0,1105,1103,1,0,0,0,1105,1106,1,0,0,0,1106,1109,1,
-		0,0,0,1107,1108,5,24,0,0,1108,1110,3,66,33,0,1109,1107,1,0,0,0,1109,1110,
-		1,0,0,0,1110,1111,1,0,0,0,1111,1112,5,26,0,0,1112,1148,1,0,0,0,1113,1114,
-		5,11,0,0,1114,1115,5,171,0,0,1115,1116,3,66,33,0,1116,1117,5,5,0,0,1117,
-		1118,3,84,42,0,1118,1119,5,172,0,0,1119,1148,1,0,0,0,1120,1121,3,80,40,
-		0,1121,1134,5,171,0,0,1122,1135,5,158,0,0,1123,1125,5,22,0,0,1124,1123,
-		1,0,0,0,1124,1125,1,0,0,0,1125,1126,1,0,0,0,1126,1131,3,66,33,0,1127,1128,
-		5,173,0,0,1128,1130,3,66,33,0,1129,1127,1,0,0,0,1130,1133,1,0,0,0,1131,
-		1129,1,0,0,0,1131,1132,1,0,0,0,1132,1135,1,0,0,0,1133,1131,1,0,0,0,1134,
-		1122,1,0,0,0,1134,1124,1,0,0,0,1134,1135,1,0,0,0,1135,1136,1,0,0,0,1136,
-		1137,5,172,0,0,1137,1148,1,0,0,0,1138,1139,3,94,47,0,1139,1140,5,174,0,
-		0,1140,1141,3,94,47,0,1141,1148,1,0,0,0,1142,1148,3,94,47,0,1143,1144,
-		5,171,0,0,1144,1145,3,66,33,0,1145,1146,5,172,0,0,1146,1148,1,0,0,0,1147,
-		1048,1,0,0,0,1147,1050,1,0,0,0,1147,1051,1,0,0,0,1147,1052,1,0,0,0,1147,
-		1053,1,0,0,0,1147,1054,1,0,0,0,1147,1059,1,0,0,0,1147,1062,1,0,0,0,1147,
-		1063,1,0,0,0,1147,1068,1,0,0,0,1147,1075,1,0,0,0,1147,1076,1,0,0,0,1147,
-		1080,1,0,0,0,1147,1093,1,0,0,0,1147,1098,1,0,0,0,1147,1113,1,0,0,0,1147,
-		1120,1,0,0,0,1147,1138,1,0,0,0,1147,1142,1,0,0,0,1147,1143,1,0,0,0,1148,
-		1170,1,0,0,0,1149,1150,10,9,0,0,1150,1151,5,164,0,0,1151,1152,3,76,38,
-		0,1152,1153,5,165,0,0,1153,1169,1,0,0,0,1154,1155,10,6,0,0,1155,1156,5,
-		166,0,0,1156,1169,3,84,42,0,1157,1158,10,5,0,0,1158,1162,5,149,0,0,1159,
-		1160,3,94,47,0,1160,1161,5,174,0,0,1161,1163,1,0,0,0,1162,1159,1,0,0,0,
-		1162,1163,1,0,0,0,1163,1166,1,0,0,0,1164,1167,3,94,47,0,1165,1167,5,18,
-		0,0,1166,1164,1,0,0,0,1166,1165,1,0,0,0,1167,1169,1,0,0,0,1168,1149,1,
-		0,0,0,1168,1154,1,0,0,0,1168,1157,1,0,0,0,1169,1172,1,0,0,0,1170,1168,
-		1,0,0,0,1170,1171,1,0,0,0,1171,79,1,0,0,0,1172,1170,1,0,0,0,1173,1174,
-		3,94,47,0,1174,1175,5,174,0,0,1175,1177,1,0,0,0,1176,1173,1,0,0,0,1176,
-		1177,1,0,0,0,1177,1178,1,0,0,0,1178,1182,3,94,47,0,1179,1182,5,58,0,0,
-		1180,1182,5,82,0,0,1181,1176,1,0,0,0,1181,1179,1,0,0,0,1181,1180,1,0,0,
-		0,1182,81,1,0,0,0,1183,1184,5,117,0,0,1184,1185,3,66,33,0,1185,1186,5,
-		102,0,0,1186,1187,3,66,33,0,1187,83,1,0,0,0,1188,1189,6,42,-1,0,1189,1190,
-		5,4,0,0,1190,1191,5,152,0,0,1191,1192,3,84,42,0,1192,1193,5,154,0,0,1193,
-		1238,1,0,0,0,1194,1195,5,62,0,0,1195,1196,5,152,0,0,1196,1197,3,84,42,
-		0,1197,1198,5,173,0,0,1198,1199,3,84,42,0,1199,1200,5,154,0,0,1200,1238,
-		1,0,0,0,1201,1202,5,97,0,0,1202,1211,5,152,0,0,1203,1208,3,86,43,0,1204,
-		1205,5,173,0,0,1205,1207,3,86,43,0,1206,1204,1,0,0,0,1207,1210,1,0,0,0,
-		1208,1206,1,0,0,0,1208,1209,1,0,0,0,1209,1212,1,0,0,0,1210,1208,1,0,0,
-		0,1211,1203,1,0,0,0,1211,1212,1,0,0,0,1212,1213,1,0,0,0,1213,1238,5,154,
-		0,0,1214,1215,3,94,47,0,1215,1216,5,174,0,0,1216,1218,1,0,0,0,1217,1214,
-		1,0,0,0,1217,1218,1,0,0,0,1218,1219,1,0,0,0,1219,1221,3,94,47,0,1220,1222,
-		7,24,0,0,1221,1220,1,0,0,0,1221,1222,1,0,0,0,1222,1230,1,0,0,0,1223,1224,
-		5,171,0,0,1224,1227,5,178,0,0,1225,1226,5,173,0,0,1226,1228,5,178,0,0,
-		1227,1225,1,0,0,0,1227,1228,1,0,0,0,1228,1229,1,0,0,0,1229,1231,5,172,
-		0,0,1230,1223,1,0,0,0,1230,1231,1,0,0,0,1231,1235,1,0,0,0,1232,1233,7,
-		10,0,0,1233,1234,5,103,0,0,1234,1236,5,123,0,0,1235,1232,1,0,0,0,1235,
-		1236,1,0,0,0,1236,1238,1,0,0,0,1237,1188,1,0,0,0,1237,1194,1,0,0,0,1237,
-		1201,1,0,0,0,1237,1217,1,0,0,0,1238,1244,1,0,0,0,1239,1240,10,2,0,0,1240,
-		1241,5,164,0,0,1241,1243,5,165,0,0,1242,1239,1,0,0,0,1243,1246,1,0,0,0,
-		1244,1242,1,0,0,0,1244,1245,1,0,0,0,1245,85,1,0,0,0,1246,1244,1,0,0,0,
-		1247,1248,3,94,47,0,1248,1249,3,84,42,0,1249,87,1,0,0,0,1250,1253,3,94,
-		47,0,1251,1252,5,174,0,0,1252,1254,3,94,47,0,1253,1251,1,0,0,0,1253,1254,
-		1,0,0,0,1254,89,1,0,0,0,1255,1256,7,25,0,0,1256,91,1,0,0,0,1257,1258,7,
-		26,0,0,1258,93,1,0,0,0,1259,1263,5,181,0,0,1260,1263,5,182,0,0,1261,1263,
-		3,96,48,0,1262,1259,1,0,0,0,1262,1260,1,0,0,0,1262,1261,1,0,0,0,1263,95,
-		1,0,0,0,1264,1265,7,27,0,0,1265,97,1,0,0,0,191,101,108,113,119,122,129,
-		135,139,142,146,150,156,160,170,174,178,181,185,191,198,201,209,214,220,
-		223,227,232,239,242,247,261,266,271,276,281,286,295,302,306,310,315,318,
-		322,327,330,334,338,341,347,353,359,371,379,384,389,392,397,404,408,411,
-		414,420,422,429,433,435,447,450,454,460,468,483,490,499,510,515,523,527,
-		535,546,557,560,570,573,576,581,583,588,590,594,607,613,616,618,630,637,
-		641,648,657,660,663,667,676,679,683,692,695,699,703,713,723,740,752,765,
-		770,779,791,794,796,810,814,816,818,820,824,828,832,836,838,849,854,864,
-		869,873,877,879,885,889,891,896,905,910,914,916,922,929,933,941,943,950,
-		958,966,975,981,987,991,996,1001,1009,1017,1021,1029,1043,1045,1057,1087,
-		1090,1100,1105,1109,1124,1131,1134,1147,1162,1166,1168,1170,1176,1181,
-		1208,1211,1217,1221,1227,1230,1235,1237,1244,1253,1262
+		1,1,3,1,360,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,370,8,1,1,1,3,1,373,
+		8,1,1,1,1,1,1,1,1,1,3,1,379,8,1,1,1,1,1,1,1,1,1,5,1,385,8,1,10,1,12,1,
+		388,9,1,1,1,1,1,3,1,392,8,1,1,1,1,1,1,1,3,1,397,8,1,1,1,3,1,400,8,1,1,
+		1,1,1,1,1,3,1,405,8,1,1,1,1,1,1,1,1,1,1,1,3,1,412,8,1,1,1,1,1,3,1,416,
+		8,1,1,1,3,1,419,8,1,1,1,3,1,422,8,1,1,1,1,1,1,1,1,1,3,1,428,8,1,3,1,430,
+		8,1,1,2,1,2,1,2,1,2,1,2,3,2,437,8,2,1,3,1,3,4,3,441,8,3,11,3,12,3,442,
+		1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,5,5,453,8,5,10,5,12,5,456,9,5,3,5,458,
+		8,5,1,6,1,6,3,6,462,8,6,1,6,1,6,1,6,1,6,3,6,468,8,6,1,7,1,7,1,7,1,7,5,
+		7,474,8,7,10,7,12,7,477,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,
+		8,1,8,3,8,491,8,8,1,9,1,9,1,9,1,9,1,9,3,9,498,8,9,1,10,1,10,1,10,1,10,
+		1,10,5,10,505,8,10,10,10,12,10,508,9,10,1,10,1,10,1,11,1,11,1,11,1,11,
+		1,12,1,12,3,12,518,8,12,1,12,1,12,1,12,3,12,523,8,12,1,13,1,13,1,13,1,
+		13,5,13,529,8,13,10,13,12,13,532,9,13,1,13,3,13,535,8,13,1,14,1,14,1,14,
+		1,14,5,14,541,8,14,10,14,12,14,544,9,14,1,14,1,14,1,15,1,15,1,15,1,15,
+		5,15,552,8,15,10,15,12,15,555,9,15,1,15,1,15,1,16,1,16,1,16,1,16,5,16,
+		563,8,16,10,16,12,16,566,9,16,3,16,568,8,16,1,16,1,16,1,16,1,16,1,16,1,
+		16,5,16,576,8,16,10,16,12,16,579,9,16,3,16,581,8,16,1,16,3,16,584,8,16,
+		1,16,1,16,1,16,3,16,589,8,16,3,16,591,8,16,1,16,1,16,1,16,3,16,596,8,16,
+		3,16,598,8,16,1,17,1,17,3,17,602,8,17,1,17,1,17,1,17,1,17,1,17,1,18,1,
+		18,1,18,1,18,1,18,1,18,3,18,615,8,18,1,18,1,18,1,18,1,18,3,18,621,8,18,
+		1,18,5,18,624,8,18,10,18,12,18,627,9,18,1,19,1,19,1,20,1,20,1,20,1,20,
+		1,20,5,20,636,8,20,10,20,12,20,639,9,20,1,20,1,20,1,20,1,20,3,20,645,8,
+		20,1,21,1,21,3,21,649,8,21,1,21,1,21,1,21,5,21,654,8,21,10,21,12,21,657,
+		9,21,1,21,1,21,1,21,1,21,5,21,663,8,21,10,21,12,21,666,9,21,3,21,668,8,
+		21,1,21,3,21,671,8,21,1,21,1,21,3,21,675,8,21,1,21,1,21,1,21,1,21,1,21,
+		5,21,682,8,21,10,21,12,21,685,9,21,3,21,687,8,21,1,21,1,21,3,21,691,8,
+		21,1,21,1,21,1,21,1,21,1,21,5,21,698,8,21,10,21,12,21,701,9,21,3,21,703,
+		8,21,1,22,1,22,3,22,707,8,22,1,22,1,22,3,22,711,8,22,1,23,1,23,1,23,1,
+		23,1,23,1,23,1,23,1,23,3,23,721,8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,24,
+		729,8,24,10,24,12,24,732,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,5,24,746,8,24,10,24,12,24,749,9,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,5,24,758,8,24,10,24,12,24,761,9,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,1,24,5,24,771,8,24,10,24,12,24,774,9,24,1,24,1,24,
+		3,24,778,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,787,8,25,1,26,1,
+		26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,799,8,27,1,27,3,27,802,
+		8,27,3,27,804,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,
+		28,1,28,3,28,818,8,28,1,28,1,28,3,28,822,8,28,3,28,824,8,28,5,28,826,8,
+		28,10,28,12,28,829,9,28,1,29,3,29,832,8,29,1,29,1,29,3,29,836,8,29,1,29,
+		1,29,3,29,840,8,29,1,29,1,29,3,29,844,8,29,3,29,846,8,29,1,30,1,30,1,30,
+		1,30,1,30,1,30,1,30,5,30,855,8,30,10,30,12,30,858,9,30,1,30,1,30,3,30,
+		862,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,872,8,31,1,31,1,
+		31,1,31,3,31,877,8,31,1,32,1,32,3,32,881,8,32,1,32,1,32,3,32,885,8,32,
+		3,32,887,8,32,1,32,1,32,1,32,1,32,3,32,893,8,32,1,32,1,32,3,32,897,8,32,
+		3,32,899,8,32,1,32,1,32,1,32,3,32,904,8,32,1,32,1,32,1,32,1,32,1,32,5,
+		32,911,8,32,10,32,12,32,914,9,32,1,32,1,32,3,32,918,8,32,1,32,1,32,3,32,
+		922,8,32,3,32,924,8,32,1,32,1,32,1,32,1,32,3,32,930,8,32,1,33,1,33,1,34,
+		1,34,1,34,3,34,937,8,34,1,34,1,34,3,34,941,8,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,5,34,949,8,34,10,34,12,34,952,9,34,1,35,1,35,1,35,1,35,3,35,958,
+		8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,966,8,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,3,35,974,8,35,1,35,1,35,1,35,1,35,1,35,5,35,981,8,35,10,35,12,
+		35,984,9,35,1,35,1,35,1,35,3,35,989,8,35,1,35,1,35,1,35,1,35,3,35,995,
+		8,35,1,35,1,35,3,35,999,8,35,1,35,1,35,1,35,3,35,1004,8,35,1,35,1,35,1,
+		35,3,35,1009,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1017,8,35,1,36,1,
+		36,1,36,1,36,1,36,1,36,3,36,1025,8,36,1,36,1,36,3,36,1029,8,36,1,37,1,
+		37,1,38,1,38,1,38,1,38,3,38,1037,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
+		38,1,38,1,38,1,38,1,38,1,38,5,38,1051,8,38,10,38,12,38,1054,9,38,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1065,8,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1093,8,39,10,39,12,39,
+		1096,9,39,3,39,1098,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
+		1108,8,39,1,39,4,39,1111,8,39,11,39,12,39,1112,1,39,1,39,3,39,1117,8,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
+		1132,8,39,1,39,1,39,1,39,5,39,1137,8,39,10,39,12,39,1140,9,39,3,39,1142,
+		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1155,
+		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		3,39,1170,8,39,1,39,1,39,3,39,1174,8,39,5,39,1176,8,39,10,39,12,39,1179,
+		9,39,1,40,1,40,1,40,3,40,1184,8,40,1,40,1,40,1,40,3,40,1189,8,40,1,41,
+		1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,5,42,1214,8,42,10,42,12,42,1217,
+		9,42,3,42,1219,8,42,1,42,1,42,1,42,1,42,3,42,1225,8,42,1,42,1,42,3,42,
+		1229,8,42,1,42,1,42,1,42,1,42,3,42,1235,8,42,1,42,3,42,1238,8,42,1,42,
+		1,42,1,42,3,42,1243,8,42,3,42,1245,8,42,1,42,1,42,1,42,5,42,1250,8,42,
+		10,42,12,42,1253,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,1261,8,44,1,45,
+		1,45,1,46,1,46,1,47,1,47,1,47,3,47,1270,8,47,1,48,1,48,1,48,0,6,36,56,
+		68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,
+		40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,
+		88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,90,
+		90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,89,93,93,95,95,
+		99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,137,4,0,26,26,
+		124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,2,0,120,120,122,
+		122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,2,0,6,6,
+		20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,150,155,1,0,156,
+		157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,2,0,33,33,107,
+		107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,31,34,36,40,42,
+		45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,98,100,101,103,
+		103,105,106,108,108,110,110,112,116,122,149,1498,0,101,1,0,0,0,2,429,1,
+		0,0,0,4,431,1,0,0,0,6,440,1,0,0,0,8,444,1,0,0,0,10,457,1,0,0,0,12,467,
+		1,0,0,0,14,469,1,0,0,0,16,490,1,0,0,0,18,492,1,0,0,0,20,499,1,0,0,0,22,
+		511,1,0,0,0,24,522,1,0,0,0,26,534,1,0,0,0,28,536,1,0,0,0,30,547,1,0,0,
+		0,32,567,1,0,0,0,34,599,1,0,0,0,36,608,1,0,0,0,38,628,1,0,0,0,40,644,1,
+		0,0,0,42,646,1,0,0,0,44,704,1,0,0,0,46,720,1,0,0,0,48,777,1,0,0,0,50,786,
+		1,0,0,0,52,788,1,0,0,0,54,803,1,0,0,0,56,805,1,0,0,0,58,845,1,0,0,0,60,
+		861,1,0,0,0,62,863,1,0,0,0,64,929,1,0,0,0,66,931,1,0,0,0,68,940,1,0,0,
+		0,70,1016,1,0,0,0,72,1028,1,0,0,0,74,1030,1,0,0,0,76,1036,1,0,0,0,78,1154,
+		1,0,0,0,80,1188,1,0,0,0,82,1190,1,0,0,0,84,1244,1,0,0,0,86,1254,1,0,0,
+		0,88,1257,1,0,0,0,90,1262,1,0,0,0,92,1264,1,0,0,0,94,1269,1,0,0,0,96,1271,
+		1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,
+		101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,3,2,1,0,105,107,
+		5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,0,0,108,109,1,0,
+		0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,115,1,0,0,0,113,
+		111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,0,0,0,116,118,5,
+		175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,
+		0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,123,1,0,0,0,123,
+		124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,0,0,127,128,5,69,
+		0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,
+		135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,136,5,29,0,0,135,132,
+		1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,88,44,0,138,140,3,14,
+		7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,0,141,143,3,20,10,0,
+		142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,145,5,5,0,0,145,147,
+		3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,430,1,0,0,0,148,150,5,14,
+		0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,
+		156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,0,155,157,5,29,0,0,156,153,
+		1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,160,3,88,44,0,159,161,3,20,
+		10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,163,5,5,0,0,163,
+		164,3,32,16,0,164,430,1,0,0,0,165,166,5,14,0,0,166,170,7,1,0,0,167,168,
+		5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,170,167,1,0,0,0,170,171,1,0,
+		0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,175,3,14,7,0,174,173,1,0,0,0,
+		174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,38,0,0,177,179,3,88,44,0,178,
+		176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,0,180,182,3,20,10,0,181,180,
+		1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,184,5,5,0,0,184,186,3,32,16,
+		0,185,183,1,0,0,0,185,186,1,0,0,0,186,430,1,0,0,0,187,188,5,50,0,0,188,
+		189,5,53,0,0,189,191,3,88,44,0,190,192,3,28,14,0,191,190,1,0,0,0,191,192,
+		1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,0,194,430,1,0,0,0,195,196,5,110,
+		0,0,196,201,3,88,44,0,197,199,5,5,0,0,198,197,1,0,0,0,198,199,1,0,0,0,
+		199,200,1,0,0,0,200,202,3,94,47,0,201,198,1,0,0,0,201,202,1,0,0,0,202,
+		203,1,0,0,0,203,204,5,87,0,0,204,209,3,8,4,0,205,206,5,173,0,0,206,208,
+		3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,209,210,1,0,0,
+		0,210,214,1,0,0,0,211,209,1,0,0,0,212,213,5,118,0,0,213,215,3,66,33,0,
+		214,212,1,0,0,0,214,215,1,0,0,0,215,430,1,0,0,0,216,217,5,19,0,0,217,218,
+		5,38,0,0,218,223,3,88,44,0,219,221,5,5,0,0,220,219,1,0,0,0,220,221,1,0,
+		0,0,221,222,1,0,0,0,222,224,3,94,47,0,223,220,1,0,0,0,223,224,1,0,0,0,
+		224,227,1,0,0,0,225,226,5,118,0,0,226,228,3,66,33,0,227,225,1,0,0,0,227,
+		228,1,0,0,0,228,430,1,0,0,0,229,430,3,32,16,0,230,232,5,98,0,0,231,233,
+		5,104,0,0,232,231,1,0,0,0,232,233,1,0,0,0,233,239,1,0,0,0,234,240,3,88,
+		44,0,235,236,5,171,0,0,236,237,3,32,16,0,237,238,5,172,0,0,238,240,1,0,
+		0,0,239,234,1,0,0,0,239,235,1,0,0,0,240,242,1,0,0,0,241,243,3,20,10,0,
+		242,241,1,0,0,0,242,243,1,0,0,0,243,430,1,0,0,0,244,245,5,88,0,0,245,247,
+		7,2,0,0,246,248,5,31,0,0,247,246,1,0,0,0,247,248,1,0,0,0,248,430,1,0,0,
+		0,249,250,5,88,0,0,250,251,5,63,0,0,251,430,5,115,0,0,252,253,5,88,0,0,
+		253,430,5,2,0,0,254,255,5,88,0,0,255,430,3,10,5,0,256,257,7,3,0,0,257,
+		258,5,40,0,0,258,430,3,94,47,0,259,261,7,3,0,0,260,262,5,31,0,0,261,260,
+		1,0,0,0,261,262,1,0,0,0,262,263,1,0,0,0,263,430,3,88,44,0,264,266,5,23,
+		0,0,265,267,5,63,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,
+		271,7,4,0,0,269,270,5,46,0,0,270,272,5,29,0,0,271,269,1,0,0,0,271,272,
+		1,0,0,0,272,273,1,0,0,0,273,276,3,88,44,0,274,275,5,19,0,0,275,277,5,105,
+		0,0,276,274,1,0,0,0,276,277,1,0,0,0,277,430,1,0,0,0,278,281,5,101,0,0,
+		279,282,3,94,47,0,280,282,5,2,0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,
+		430,1,0,0,0,283,430,5,36,0,0,284,286,5,87,0,0,285,287,7,5,0,0,286,285,
+		1,0,0,0,286,287,1,0,0,0,287,288,1,0,0,0,288,289,3,10,5,0,289,290,7,6,0,
+		0,290,291,3,12,6,0,291,430,1,0,0,0,292,295,5,80,0,0,293,296,3,10,5,0,294,
+		296,5,2,0,0,295,293,1,0,0,0,295,294,1,0,0,0,296,430,1,0,0,0,297,298,5,
+		30,0,0,298,430,3,2,1,0,299,302,5,76,0,0,300,303,5,177,0,0,301,303,3,94,
+		47,0,302,300,1,0,0,0,302,301,1,0,0,0,303,306,1,0,0,0,304,305,5,38,0,0,
+		305,307,5,7,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,310,1,0,0,0,308,309,
+		5,60,0,0,309,311,5,178,0,0,310,308,1,0,0,0,310,311,1,0,0,0,311,430,1,0,
+		0,0,312,316,5,125,0,0,313,314,5,133,0,0,314,316,5,136,0,0,315,312,1,0,
+		0,0,315,313,1,0,0,0,316,318,1,0,0,0,317,319,7,7,0,0,318,317,1,0,0,0,318,
+		319,1,0,0,0,319,330,1,0,0,0,320,327,3,6,3,0,321,323,5,173,0,0,322,321,
+		1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,6,3,0,325,322,1,0,0,
+		0,326,329,1,0,0,0,327,325,1,0,0,0,327,328,1,0,0,0,328,331,1,0,0,0,329,
+		327,1,0,0,0,330,320,1,0,0,0,330,331,1,0,0,0,331,430,1,0,0,0,332,334,7,
+		8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,341,1,0,0,0,
+		336,338,5,3,0,0,337,339,5,129,0,0,338,337,1,0,0,0,338,339,1,0,0,0,339,
+		340,1,0,0,0,340,342,5,126,0,0,341,336,1,0,0,0,341,342,1,0,0,0,342,430,
+		1,0,0,0,343,344,5,128,0,0,344,430,7,9,0,0,345,347,5,87,0,0,346,348,7,5,
+		0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,5,103,0,0,
+		350,353,5,123,0,0,351,354,3,12,6,0,352,354,5,61,0,0,353,351,1,0,0,0,353,
+		352,1,0,0,0,354,430,1,0,0,0,355,356,5,14,0,0,356,357,5,138,0,0,357,359,
+		3,94,47,0,358,360,5,120,0,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,
+		0,0,0,361,362,5,139,0,0,362,363,5,177,0,0,363,430,1,0,0,0,364,365,5,140,
+		0,0,365,372,5,171,0,0,366,373,3,32,16,0,367,369,5,98,0,0,368,370,5,104,
+		0,0,369,368,1,0,0,0,369,370,1,0,0,0,370,371,1,0,0,0,371,373,3,88,44,0,
+		372,366,1,0,0,0,372,367,1,0,0,0,373,374,1,0,0,0,374,375,5,172,0,0,375,
+		376,5,104,0,0,376,391,5,141,0,0,377,379,5,120,0,0,378,377,1,0,0,0,378,
+		379,1,0,0,0,379,380,1,0,0,0,380,381,5,171,0,0,381,386,3,4,2,0,382,383,
+		5,173,0,0,383,385,3,4,2,0,384,382,1,0,0,0,385,388,1,0,0,0,386,384,1,0,
+		0,0,386,387,1,0,0,0,387,389,1,0,0,0,388,386,1,0,0,0,389,390,5,172,0,0,
+		390,392,1,0,0,0,391,378,1,0,0,0,391,392,1,0,0,0,392,430,1,0,0,0,393,394,
+		5,142,0,0,394,396,3,94,47,0,395,397,5,129,0,0,396,395,1,0,0,0,396,397,
+		1,0,0,0,397,399,1,0,0,0,398,400,5,147,0,0,399,398,1,0,0,0,399,400,1,0,
+		0,0,400,401,1,0,0,0,401,404,5,143,0,0,402,403,7,10,0,0,403,405,5,146,0,
+		0,404,402,1,0,0,0,404,405,1,0,0,0,405,406,1,0,0,0,406,407,5,37,0,0,407,
+		408,3,32,16,0,408,430,1,0,0,0,409,418,5,144,0,0,410,412,5,145,0,0,411,
+		410,1,0,0,0,411,412,1,0,0,0,412,415,1,0,0,0,413,416,5,178,0,0,414,416,
+		5,2,0,0,415,413,1,0,0,0,415,414,1,0,0,0,416,419,1,0,0,0,417,419,5,145,
+		0,0,418,411,1,0,0,0,418,417,1,0,0,0,418,419,1,0,0,0,419,421,1,0,0,0,420,
+		422,7,11,0,0,421,420,1,0,0,0,421,422,1,0,0,0,422,423,1,0,0,0,423,430,3,
+		94,47,0,424,427,5,13,0,0,425,428,3,94,47,0,426,428,5,2,0,0,427,425,1,0,
+		0,0,427,426,1,0,0,0,428,430,1,0,0,0,429,126,1,0,0,0,429,148,1,0,0,0,429,
+		165,1,0,0,0,429,187,1,0,0,0,429,195,1,0,0,0,429,216,1,0,0,0,429,229,1,
+		0,0,0,429,230,1,0,0,0,429,244,1,0,0,0,429,249,1,0,0,0,429,252,1,0,0,0,
+		429,254,1,0,0,0,429,256,1,0,0,0,429,259,1,0,0,0,429,264,1,0,0,0,429,278,
+		1,0,0,0,429,283,1,0,0,0,429,284,1,0,0,0,429,292,1,0,0,0,429,297,1,0,0,
+		0,429,299,1,0,0,0,429,315,1,0,0,0,429,332,1,0,0,0,429,343,1,0,0,0,429,
+		345,1,0,0,0,429,355,1,0,0,0,429,364,1,0,0,0,429,393,1,0,0,0,429,409,1,
+		0,0,0,429,424,1,0,0,0,430,3,1,0,0,0,431,436,3,94,47,0,432,437,3,94,47,
+		0,433,437,5,177,0,0,434,437,5,107,0,0,435,437,5,33,0,0,436,432,1,0,0,0,
+		436,433,1,0,0,0,436,434,1,0,0,0,436,435,1,0,0,0,436,437,1,0,0,0,437,5,
+		1,0,0,0,438,441,5,64,0,0,439,441,3,94,47,0,440,438,1,0,0,0,440,439,1,0,
+		0,0,441,442,1,0,0,0,442,440,1,0,0,0,442,443,1,0,0,0,443,7,1,0,0,0,444,
+		445,3,94,47,0,445,446,5,150,0,0,446,447,3,66,33,0,447,9,1,0,0,0,448,458,
+		5,177,0,0,449,454,3,94,47,0,450,451,5,174,0,0,451,453,3,94,47,0,452,450,
+		1,0,0,0,453,456,1,0,0,0,454,452,1,0,0,0,454,455,1,0,0,0,455,458,1,0,0,
+		0,456,454,1,0,0,0,457,448,1,0,0,0,457,449,1,0,0,0,458,11,1,0,0,0,459,468,
+		5,177,0,0,460,462,5,157,0,0,461,460,1,0,0,0,461,462,1,0,0,0,462,463,1,
+		0,0,0,463,468,3,92,46,0,464,468,3,94,47,0,465,468,5,18,0,0,466,468,5,68,
+		0,0,467,459,1,0,0,0,467,461,1,0,0,0,467,464,1,0,0,0,467,465,1,0,0,0,467,
+		466,1,0,0,0,468,13,1,0,0,0,469,470,5,171,0,0,470,475,3,16,8,0,471,472,
+		5,173,0,0,472,474,3,16,8,0,473,471,1,0,0,0,474,477,1,0,0,0,475,473,1,0,
+		0,0,475,476,1,0,0,0,476,478,1,0,0,0,477,475,1,0,0,0,478,479,5,172,0,0,
+		479,15,1,0,0,0,480,491,3,18,9,0,481,482,5,116,0,0,482,483,5,37,0,0,483,
+		484,3,94,47,0,484,485,5,5,0,0,485,486,3,66,33,0,486,491,1,0,0,0,487,488,
+		5,75,0,0,488,489,5,56,0,0,489,491,3,28,14,0,490,480,1,0,0,0,490,481,1,
+		0,0,0,490,487,1,0,0,0,491,17,1,0,0,0,492,493,3,94,47,0,493,497,3,84,42,
+		0,494,498,5,56,0,0,495,496,5,75,0,0,496,498,5,56,0,0,497,494,1,0,0,0,497,
+		495,1,0,0,0,497,498,1,0,0,0,498,19,1,0,0,0,499,500,5,120,0,0,500,501,5,
+		171,0,0,501,506,3,22,11,0,502,503,5,173,0,0,503,505,3,22,11,0,504,502,
+		1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,0,0,507,509,1,0,0,
+		0,508,506,1,0,0,0,509,510,5,172,0,0,510,21,1,0,0,0,511,512,3,94,47,0,512,
+		513,5,150,0,0,513,514,3,24,12,0,514,23,1,0,0,0,515,523,5,177,0,0,516,518,
+		5,157,0,0,517,516,1,0,0,0,517,518,1,0,0,0,518,519,1,0,0,0,519,523,3,92,
+		46,0,520,523,3,90,45,0,521,523,3,94,47,0,522,515,1,0,0,0,522,517,1,0,0,
+		0,522,520,1,0,0,0,522,521,1,0,0,0,523,25,1,0,0,0,524,525,5,112,0,0,525,
+		530,3,30,15,0,526,527,5,173,0,0,527,529,3,30,15,0,528,526,1,0,0,0,529,
+		532,1,0,0,0,530,528,1,0,0,0,530,531,1,0,0,0,531,535,1,0,0,0,532,530,1,
+		0,0,0,533,535,3,32,16,0,534,524,1,0,0,0,534,533,1,0,0,0,535,27,1,0,0,0,
+		536,537,5,171,0,0,537,542,3,94,47,0,538,539,5,173,0,0,539,541,3,94,47,
+		0,540,538,1,0,0,0,541,544,1,0,0,0,542,540,1,0,0,0,542,543,1,0,0,0,543,
+		545,1,0,0,0,544,542,1,0,0,0,545,546,5,172,0,0,546,29,1,0,0,0,547,548,5,
+		171,0,0,548,553,3,66,33,0,549,550,5,173,0,0,550,552,3,66,33,0,551,549,
+		1,0,0,0,552,555,1,0,0,0,553,551,1,0,0,0,553,554,1,0,0,0,554,556,1,0,0,
+		0,555,553,1,0,0,0,556,557,5,172,0,0,557,31,1,0,0,0,558,559,5,120,0,0,559,
+		564,3,34,17,0,560,561,5,173,0,0,561,563,3,34,17,0,562,560,1,0,0,0,563,
+		566,1,0,0,0,564,562,1,0,0,0,564,565,1,0,0,0,565,568,1,0,0,0,566,564,1,
+		0,0,0,567,558,1,0,0,0,567,568,1,0,0,0,568,569,1,0,0,0,569,580,3,36,18,
+		0,570,571,5,70,0,0,571,572,5,9,0,0,572,577,3,44,22,0,573,574,5,173,0,0,
+		574,576,3,44,22,0,575,573,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,577,
+		578,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,580,570,1,0,0,0,580,581,1,
+		0,0,0,581,583,1,0,0,0,582,584,3,46,23,0,583,582,1,0,0,0,583,584,1,0,0,
+		0,584,590,1,0,0,0,585,588,5,60,0,0,586,589,5,178,0,0,587,589,5,2,0,0,588,
+		586,1,0,0,0,588,587,1,0,0,0,589,591,1,0,0,0,590,585,1,0,0,0,590,591,1,
+		0,0,0,591,597,1,0,0,0,592,593,5,67,0,0,593,595,5,178,0,0,594,596,7,12,
+		0,0,595,594,1,0,0,0,595,596,1,0,0,0,596,598,1,0,0,0,597,592,1,0,0,0,597,
+		598,1,0,0,0,598,33,1,0,0,0,599,601,3,94,47,0,600,602,3,28,14,0,601,600,
+		1,0,0,0,601,602,1,0,0,0,602,603,1,0,0,0,603,604,5,5,0,0,604,605,5,171,
+		0,0,605,606,3,32,16,0,606,607,5,172,0,0,607,35,1,0,0,0,608,609,6,18,-1,
+		0,609,610,3,40,20,0,610,625,1,0,0,0,611,612,10,2,0,0,612,614,5,51,0,0,
+		613,615,3,38,19,0,614,613,1,0,0,0,614,615,1,0,0,0,615,616,1,0,0,0,616,
+		624,3,36,18,3,617,618,10,1,0,0,618,620,7,13,0,0,619,621,3,38,19,0,620,
+		619,1,0,0,0,620,621,1,0,0,0,621,622,1,0,0,0,622,624,3,36,18,2,623,611,
+		1,0,0,0,623,617,1,0,0,0,624,627,1,0,0,0,625,623,1,0,0,0,625,626,1,0,0,
+		0,626,37,1,0,0,0,627,625,1,0,0,0,628,629,7,14,0,0,629,39,1,0,0,0,630,645,
+		3,42,21,0,631,632,5,112,0,0,632,637,3,30,15,0,633,634,5,173,0,0,634,636,
+		3,30,15,0,635,633,1,0,0,0,636,639,1,0,0,0,637,635,1,0,0,0,637,638,1,0,
+		0,0,638,645,1,0,0,0,639,637,1,0,0,0,640,641,5,171,0,0,641,642,3,32,16,
+		0,642,643,5,172,0,0,643,645,1,0,0,0,644,630,1,0,0,0,644,631,1,0,0,0,644,
+		640,1,0,0,0,645,41,1,0,0,0,646,648,5,85,0,0,647,649,5,22,0,0,648,647,1,
+		0,0,0,648,649,1,0,0,0,649,650,1,0,0,0,650,655,3,54,27,0,651,652,5,173,
+		0,0,652,654,3,54,27,0,653,651,1,0,0,0,654,657,1,0,0,0,655,653,1,0,0,0,
+		655,656,1,0,0,0,656,667,1,0,0,0,657,655,1,0,0,0,658,659,5,38,0,0,659,664,
+		3,56,28,0,660,661,5,173,0,0,661,663,3,56,28,0,662,660,1,0,0,0,663,666,
+		1,0,0,0,664,662,1,0,0,0,664,665,1,0,0,0,665,668,1,0,0,0,666,664,1,0,0,
+		0,667,658,1,0,0,0,667,668,1,0,0,0,668,670,1,0,0,0,669,671,3,48,24,0,670,
+		669,1,0,0,0,670,671,1,0,0,0,671,674,1,0,0,0,672,673,5,118,0,0,673,675,
+		3,66,33,0,674,672,1,0,0,0,674,675,1,0,0,0,675,686,1,0,0,0,676,677,5,43,
+		0,0,677,678,5,9,0,0,678,683,3,66,33,0,679,680,5,173,0,0,680,682,3,66,33,
+		0,681,679,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,
+		687,1,0,0,0,685,683,1,0,0,0,686,676,1,0,0,0,686,687,1,0,0,0,687,690,1,
+		0,0,0,688,689,5,44,0,0,689,691,3,66,33,0,690,688,1,0,0,0,690,691,1,0,0,
+		0,691,702,1,0,0,0,692,693,5,72,0,0,693,694,5,9,0,0,694,699,3,66,33,0,695,
+		696,5,173,0,0,696,698,3,66,33,0,697,695,1,0,0,0,698,701,1,0,0,0,699,697,
+		1,0,0,0,699,700,1,0,0,0,700,703,1,0,0,0,701,699,1,0,0,0,702,692,1,0,0,
+		0,702,703,1,0,0,0,703,43,1,0,0,0,704,706,3,66,33,0,705,707,7,15,0,0,706,
+		705,1,0,0,0,706,707,1,0,0,0,707,710,1,0,0,0,708,709,5,66,0,0,709,711,7,
+		16,0,0,710,708,1,0,0,0,710,711,1,0,0,0,711,45,1,0,0,0,712,713,5,25,0,0,
+		713,721,5,12,0,0,714,715,5,25,0,0,715,721,5,34,0,0,716,717,5,25,0,0,717,
+		718,5,68,0,0,718,719,5,119,0,0,719,721,5,13,0,0,720,712,1,0,0,0,720,714,
+		1,0,0,0,720,716,1,0,0,0,721,47,1,0,0,0,722,723,5,119,0,0,723,724,5,108,
+		0,0,724,725,5,171,0,0,725,726,5,91,0,0,726,730,3,52,26,0,727,729,3,50,
+		25,0,728,727,1,0,0,0,729,732,1,0,0,0,730,728,1,0,0,0,730,731,1,0,0,0,731,
+		733,1,0,0,0,732,730,1,0,0,0,733,734,5,172,0,0,734,778,1,0,0,0,735,736,
+		5,119,0,0,736,737,5,45,0,0,737,738,5,171,0,0,738,739,5,91,0,0,739,740,
+		3,52,26,0,740,741,5,173,0,0,741,742,5,1,0,0,742,743,5,9,0,0,743,747,3,
+		52,26,0,744,746,3,50,25,0,745,744,1,0,0,0,746,749,1,0,0,0,747,745,1,0,
+		0,0,747,748,1,0,0,0,748,750,1,0,0,0,749,747,1,0,0,0,750,751,5,172,0,0,
+		751,778,1,0,0,0,752,753,5,119,0,0,753,754,5,86,0,0,754,755,5,171,0,0,755,
+		759,3,52,26,0,756,758,3,50,25,0,757,756,1,0,0,0,758,761,1,0,0,0,759,757,
+		1,0,0,0,759,760,1,0,0,0,760,762,1,0,0,0,761,759,1,0,0,0,762,763,5,172,
+		0,0,763,778,1,0,0,0,764,765,5,119,0,0,765,766,5,92,0,0,766,767,5,171,0,
+		0,767,768,5,91,0,0,768,772,3,52,26,0,769,771,3,50,25,0,770,769,1,0,0,0,
+		771,774,1,0,0,0,772,770,1,0,0,0,772,773,1,0,0,0,773,775,1,0,0,0,774,772,
+		1,0,0,0,775,776,5,172,0,0,776,778,1,0,0,0,777,722,1,0,0,0,777,735,1,0,
+		0,0,777,752,1,0,0,0,777,764,1,0,0,0,778,49,1,0,0,0,779,780,5,173,0,0,780,
+		781,5,81,0,0,781,787,3,52,26,0,782,783,5,173,0,0,783,784,5,42,0,0,784,
+		785,5,73,0,0,785,787,3,52,26,0,786,779,1,0,0,0,786,782,1,0,0,0,787,51,
+		1,0,0,0,788,789,5,178,0,0,789,790,3,94,47,0,790,53,1,0,0,0,791,804,5,158,
+		0,0,792,793,3,94,47,0,793,794,5,174,0,0,794,795,5,158,0,0,795,804,1,0,
+		0,0,796,801,3,66,33,0,797,799,5,5,0,0,798,797,1,0,0,0,798,799,1,0,0,0,
+		799,800,1,0,0,0,800,802,3,94,47,0,801,798,1,0,0,0,801,802,1,0,0,0,802,
+		804,1,0,0,0,803,791,1,0,0,0,803,792,1,0,0,0,803,796,1,0,0,0,804,55,1,0,
+		0,0,805,806,6,28,-1,0,806,807,3,64,32,0,807,827,1,0,0,0,808,809,10,3,0,
+		0,809,810,5,15,0,0,810,811,5,55,0,0,811,826,3,64,32,0,812,813,10,2,0,0,
+		813,814,3,58,29,0,814,815,5,55,0,0,815,823,3,64,32,0,816,818,3,62,31,0,
+		817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,0,819,821,3,60,30,0,820,
+		822,3,62,31,0,821,820,1,0,0,0,821,822,1,0,0,0,822,824,1,0,0,0,823,817,
+		1,0,0,0,823,824,1,0,0,0,824,826,1,0,0,0,825,808,1,0,0,0,825,812,1,0,0,
+		0,826,829,1,0,0,0,827,825,1,0,0,0,827,828,1,0,0,0,828,57,1,0,0,0,829,827,
+		1,0,0,0,830,832,5,49,0,0,831,830,1,0,0,0,831,832,1,0,0,0,832,846,1,0,0,
+		0,833,835,5,58,0,0,834,836,5,71,0,0,835,834,1,0,0,0,835,836,1,0,0,0,836,
+		846,1,0,0,0,837,839,5,82,0,0,838,840,5,71,0,0,839,838,1,0,0,0,839,840,
+		1,0,0,0,840,846,1,0,0,0,841,843,5,39,0,0,842,844,5,71,0,0,843,842,1,0,
+		0,0,843,844,1,0,0,0,844,846,1,0,0,0,845,831,1,0,0,0,845,833,1,0,0,0,845,
+		837,1,0,0,0,845,841,1,0,0,0,846,59,1,0,0,0,847,848,5,68,0,0,848,862,3,
+		66,33,0,849,850,5,111,0,0,850,851,5,171,0,0,851,856,3,94,47,0,852,853,
+		5,173,0,0,853,855,3,94,47,0,854,852,1,0,0,0,855,858,1,0,0,0,856,854,1,
+		0,0,0,856,857,1,0,0,0,857,859,1,0,0,0,858,856,1,0,0,0,859,860,5,172,0,
+		0,860,862,1,0,0,0,861,847,1,0,0,0,861,849,1,0,0,0,862,61,1,0,0,0,863,871,
+		5,121,0,0,864,872,3,52,26,0,865,866,5,171,0,0,866,867,3,52,26,0,867,868,
+		5,173,0,0,868,869,3,52,26,0,869,870,5,172,0,0,870,872,1,0,0,0,871,864,
+		1,0,0,0,871,865,1,0,0,0,872,876,1,0,0,0,873,874,5,42,0,0,874,875,5,73,
+		0,0,875,877,3,52,26,0,876,873,1,0,0,0,876,877,1,0,0,0,877,63,1,0,0,0,878,
+		886,3,88,44,0,879,881,5,5,0,0,880,879,1,0,0,0,880,881,1,0,0,0,881,882,
+		1,0,0,0,882,884,3,94,47,0,883,885,3,28,14,0,884,883,1,0,0,0,884,885,1,
+		0,0,0,885,887,1,0,0,0,886,880,1,0,0,0,886,887,1,0,0,0,887,930,1,0,0,0,
+		888,889,5,171,0,0,889,890,3,32,16,0,890,898,5,172,0,0,891,893,5,5,0,0,
+		892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,896,3,94,47,0,895,
+		897,3,28,14,0,896,895,1,0,0,0,896,897,1,0,0,0,897,899,1,0,0,0,898,892,
+		1,0,0,0,898,899,1,0,0,0,899,930,1,0,0,0,900,901,3,94,47,0,901,902,5,174,
+		0,0,902,904,1,0,0,0,903,900,1,0,0,0,903,904,1,0,0,0,904,905,1,0,0,0,905,
+		906,3,94,47,0,906,907,5,171,0,0,907,912,3,66,33,0,908,909,5,173,0,0,909,
+		911,3,66,33,0,910,908,1,0,0,0,911,914,1,0,0,0,912,910,1,0,0,0,912,913,
+		1,0,0,0,913,915,1,0,0,0,914,912,1,0,0,0,915,923,5,172,0,0,916,918,5,5,
+		0,0,917,916,1,0,0,0,917,918,1,0,0,0,918,919,1,0,0,0,919,921,3,94,47,0,
+		920,922,3,28,14,0,921,920,1,0,0,0,921,922,1,0,0,0,922,924,1,0,0,0,923,
+		917,1,0,0,0,923,924,1,0,0,0,924,930,1,0,0,0,925,926,5,171,0,0,926,927,
+		3,56,28,0,927,928,5,172,0,0,928,930,1,0,0,0,929,878,1,0,0,0,929,888,1,
+		0,0,0,929,903,1,0,0,0,929,925,1,0,0,0,930,65,1,0,0,0,931,932,3,68,34,0,
+		932,67,1,0,0,0,933,934,6,34,-1,0,934,936,3,76,38,0,935,937,3,70,35,0,936,
+		935,1,0,0,0,936,937,1,0,0,0,937,941,1,0,0,0,938,939,5,64,0,0,939,941,3,
+		68,34,3,940,933,1,0,0,0,940,938,1,0,0,0,941,950,1,0,0,0,942,943,10,2,0,
+		0,943,944,5,3,0,0,944,949,3,68,34,3,945,946,10,1,0,0,946,947,5,69,0,0,
+		947,949,3,68,34,2,948,942,1,0,0,0,948,945,1,0,0,0,949,952,1,0,0,0,950,
+		948,1,0,0,0,950,951,1,0,0,0,951,69,1,0,0,0,952,950,1,0,0,0,953,954,3,74,
+		37,0,954,955,3,76,38,0,955,1017,1,0,0,0,956,958,5,64,0,0,957,956,1,0,0,
+		0,957,958,1,0,0,0,958,959,1,0,0,0,959,960,5,8,0,0,960,961,3,76,38,0,961,
+		962,5,3,0,0,962,963,3,76,38,0,963,1017,1,0,0,0,964,966,5,64,0,0,965,964,
+		1,0,0,0,965,966,1,0,0,0,966,967,1,0,0,0,967,968,5,48,0,0,968,969,5,171,
+		0,0,969,970,3,32,16,0,970,971,5,172,0,0,971,1017,1,0,0,0,972,974,5,64,
+		0,0,973,972,1,0,0,0,973,974,1,0,0,0,974,975,1,0,0,0,975,976,5,48,0,0,976,
+		977,5,171,0,0,977,982,3,66,33,0,978,979,5,173,0,0,979,981,3,66,33,0,980,
+		978,1,0,0,0,981,984,1,0,0,0,982,980,1,0,0,0,982,983,1,0,0,0,983,985,1,
+		0,0,0,984,982,1,0,0,0,985,986,5,172,0,0,986,1017,1,0,0,0,987,989,5,64,
+		0,0,988,987,1,0,0,0,988,989,1,0,0,0,989,990,1,0,0,0,990,991,7,17,0,0,991,
+		994,3,76,38,0,992,993,5,27,0,0,993,995,3,76,38,0,994,992,1,0,0,0,994,995,
+		1,0,0,0,995,1017,1,0,0,0,996,998,5,54,0,0,997,999,5,64,0,0,998,997,1,0,
+		0,0,998,999,1,0,0,0,999,1000,1,0,0,0,1000,1017,5,65,0,0,1001,1003,5,54,
+		0,0,1002,1004,5,64,0,0,1003,1002,1,0,0,0,1003,1004,1,0,0,0,1004,1005,1,
+		0,0,0,1005,1017,3,90,45,0,1006,1008,5,54,0,0,1007,1009,5,64,0,0,1008,1007,
+		1,0,0,0,1008,1009,1,0,0,0,1009,1010,1,0,0,0,1010,1011,5,22,0,0,1011,1012,
+		5,38,0,0,1012,1017,3,76,38,0,1013,1014,3,72,36,0,1014,1015,3,76,38,0,1015,
+		1017,1,0,0,0,1016,953,1,0,0,0,1016,957,1,0,0,0,1016,965,1,0,0,0,1016,973,
+		1,0,0,0,1016,988,1,0,0,0,1016,996,1,0,0,0,1016,1001,1,0,0,0,1016,1006,
+		1,0,0,0,1016,1013,1,0,0,0,1017,71,1,0,0,0,1018,1029,7,18,0,0,1019,1020,
+		5,148,0,0,1020,1024,5,171,0,0,1021,1022,3,94,47,0,1022,1023,5,174,0,0,
+		1023,1025,1,0,0,0,1024,1021,1,0,0,0,1024,1025,1,0,0,0,1025,1026,1,0,0,
+		0,1026,1027,7,18,0,0,1027,1029,5,172,0,0,1028,1018,1,0,0,0,1028,1019,1,
+		0,0,0,1029,73,1,0,0,0,1030,1031,7,19,0,0,1031,75,1,0,0,0,1032,1033,6,38,
+		-1,0,1033,1037,3,78,39,0,1034,1035,7,20,0,0,1035,1037,3,76,38,5,1036,1032,
+		1,0,0,0,1036,1034,1,0,0,0,1037,1052,1,0,0,0,1038,1039,10,4,0,0,1039,1040,
+		7,21,0,0,1040,1051,3,76,38,5,1041,1042,10,3,0,0,1042,1043,7,20,0,0,1043,
+		1051,3,76,38,4,1044,1045,10,2,0,0,1045,1046,5,161,0,0,1046,1051,3,76,38,
+		3,1047,1048,10,1,0,0,1048,1049,7,22,0,0,1049,1051,3,76,38,2,1050,1038,
+		1,0,0,0,1050,1041,1,0,0,0,1050,1044,1,0,0,0,1050,1047,1,0,0,0,1051,1054,
+		1,0,0,0,1052,1050,1,0,0,0,1052,1053,1,0,0,0,1053,77,1,0,0,0,1054,1052,
+		1,0,0,0,1055,1056,6,39,-1,0,1056,1155,5,65,0,0,1057,1155,3,90,45,0,1058,
+		1155,3,92,46,0,1059,1155,5,177,0,0,1060,1155,5,176,0,0,1061,1062,5,52,
+		0,0,1062,1064,5,177,0,0,1063,1065,3,94,47,0,1064,1063,1,0,0,0,1064,1065,
+		1,0,0,0,1065,1155,1,0,0,0,1066,1067,3,94,47,0,1067,1068,5,177,0,0,1068,
+		1155,1,0,0,0,1069,1155,5,180,0,0,1070,1071,5,29,0,0,1071,1072,5,171,0,
+		0,1072,1073,3,32,16,0,1073,1074,5,172,0,0,1074,1155,1,0,0,0,1075,1076,
+		5,32,0,0,1076,1077,5,171,0,0,1077,1078,3,94,47,0,1078,1079,5,38,0,0,1079,
+		1080,3,76,38,0,1080,1081,5,172,0,0,1081,1155,1,0,0,0,1082,1155,7,23,0,
+		0,1083,1084,5,171,0,0,1084,1085,3,32,16,0,1085,1086,5,172,0,0,1086,1155,
+		1,0,0,0,1087,1088,5,4,0,0,1088,1097,5,164,0,0,1089,1094,3,66,33,0,1090,
+		1091,5,173,0,0,1091,1093,3,66,33,0,1092,1090,1,0,0,0,1093,1096,1,0,0,0,
+		1094,1092,1,0,0,0,1094,1095,1,0,0,0,1095,1098,1,0,0,0,1096,1094,1,0,0,
+		0,1097,1089,1,0,0,0,1097,1098,1,0,0,0,1098,1099,1,0,0,0,1099,1155,5,165,
+		0,0,1100,1101,5,4,0,0,1101,1102,5,171,0,0,1102,1103,3,32,16,0,1103,1104,
+		5,172,0,0,1104,1155,1,0,0,0,1105,1107,5,10,0,0,1106,1108,3,66,33,0,1107,
+		1106,1,0,0,0,1107,1108,1,0,0,0,1108,1110,1,0,0,0,1109,1111,3,82,41,0,1110,
+		1109,1,0,0,0,1111,1112,1,0,0,0,1112,1110,1,0,0,0,1112,1113,1,0,0,0,1113,
+		1116,1,0,0,0,1114,1115,5,24,0,0,1115,1117,3,66,33,0,1116,1114,1,0,0,0,
+		1116,1117,1,0,0,0,1117,1118,1,0,0,0,1118,1119,5,26,0,0,1119,1155,1,0,0,
+		0,1120,1121,5,11,0,0,1121,1122,5,171,0,0,1122,1123,3,66,33,0,1123,1124,
+		5,5,0,0,1124,1125,3,84,42,0,1125,1126,5,172,0,0,1126,1155,1,0,0,0,1127,
+		1128,3,80,40,0,1128,1141,5,171,0,0,1129,1142,5,158,0,0,1130,1132,5,22,
+		0,0,1131,1130,1,0,0,0,1131,1132,1,0,0,0,1132,1133,1,0,0,0,1133,1138,3,
+		66,33,0,1134,1135,5,173,0,0,1135,1137,3,66,33,0,1136,1134,1,0,0,0,1137,
+		1140,1,0,0,0,1138,1136,1,0,0,0,1138,1139,1,0,0,0,1139,1142,1,0,0,0,1140,
+		1138,1,0,0,0,1141,1129,1,0,0,0,1141,1131,1,0,0,0,1141,1142,1,0,0,0,1142,
+		1143,1,0,0,0,1143,1144,5,172,0,0,1144,1155,1,0,0,0,1145,1146,3,94,47,0,
+		1146,1147,5,174,0,0,1147,1148,3,94,47,0,1148,1155,1,0,0,0,1149,1155,3,
+		94,47,0,1150,1151,5,171,0,0,1151,1152,3,66,33,0,1152,1153,5,172,0,0,1153,
+		1155,1,0,0,0,1154,1055,1,0,0,0,1154,1057,1,0,0,0,1154,1058,1,0,0,0,1154,
+		1059,1,0,0,0,1154,1060,1,0,0,0,1154,1061,1,0,0,0,1154,1066,1,0,0,0,1154,
+		1069,1,0,0,0,1154,1070,1,0,0,0,1154,1075,1,0,0,0,1154,1082,1,0,0,0,1154,
+		1083,1,0,0,0,1154,1087,1,0,0,0,1154,1100,1,0,0,0,1154,1105,1,0,0,0,1154,
+		1120,1,0,0,0,1154,1127,1,0,0,0,1154,1145,1,0,0,0,1154,1149,1,0,0,0,1154,
+		1150,1,0,0,0,1155,1177,1,0,0,0,1156,1157,10,9,0,0,1157,1158,5,164,0,0,
+		1158,1159,3,76,38,0,1159,1160,5,165,0,0,1160,1176,1,0,0,0,1161,1162,10,
+		6,0,0,1162,1163,5,166,0,0,1163,1176,3,84,42,0,1164,1165,10,5,0,0,1165,
+		1169,5,149,0,0,1166,1167,3,94,47,0,1167,1168,5,174,0,0,1168,1170,1,0,0,
+		0,1169,1166,1,0,0,0,1169,1170,1,0,0,0,1170,1173,1,0,0,0,1171,1174,3,94,
+		47,0,1172,1174,5,18,0,0,1173,1171,1,0,0,0,1173,1172,1,0,0,0,1174,1176,
+		1,0,0,0,1175,1156,1,0,0,0,1175,1161,1,0,0,0,1175,1164,1,0,0,0,1176,1179,
+		1,0,0,0,1177,1175,1,0,0,0,1177,1178,1,0,0,0,1178,79,1,0,0,0,1179,1177,
+		1,0,0,0,1180,1181,3,94,47,0,1181,1182,5,174,0,0,1182,1184,1,0,0,0,1183,
+		1180,1,0,0,0,1183,1184,1,0,0,0,1184,1185,1,0,0,0,1185,1189,3,94,47,0,1186,
+		1189,5,58,0,0,1187,1189,5,82,0,0,1188,1183,1,0,0,0,1188,1186,1,0,0,0,1188,
+		1187,1,0,0,0,1189,81,1,0,0,0,1190,1191,5,117,0,0,1191,1192,3,66,33,0,1192,
+		1193,5,102,0,0,1193,1194,3,66,33,0,1194,83,1,0,0,0,1195,1196,6,42,-1,0,
+		1196,1197,5,4,0,0,1197,1198,5,152,0,0,1198,1199,3,84,42,0,1199,1200,5,
+		154,0,0,1200,1245,1,0,0,0,1201,1202,5,62,0,0,1202,1203,5,152,0,0,1203,
+		1204,3,84,42,0,1204,1205,5,173,0,0,1205,1206,3,84,42,0,1206,1207,5,154,
+		0,0,1207,1245,1,0,0,0,1208,1209,5,97,0,0,1209,1218,5,152,0,0,1210,1215,
+		3,86,43,0,1211,1212,5,173,0,0,1212,1214,3,86,43,0,1213,1211,1,0,0,0,1214,
+		1217,1,0,0,0,1215,1213,1,0,0,0,1215,1216,1,0,0,0,1216,1219,1,0,0,0,1217,
+		1215,1,0,0,0,1218,1210,1,0,0,0,1218,1219,1,0,0,0,1219,1220,1,0,0,0,1220,
+		1245,5,154,0,0,1221,1222,3,94,47,0,1222,1223,5,174,0,0,1223,1225,1,0,0,
+		0,1224,1221,1,0,0,0,1224,1225,1,0,0,0,1225,1226,1,0,0,0,1226,1228,3,94,
+		47,0,1227,1229,7,24,0,0,1228,1227,1,0,0,0,1228,1229,1,0,0,0,1229,1237,
+		1,0,0,0,1230,1231,5,171,0,0,1231,1234,5,178,0,0,1232,1233,5,173,0,0,1233,
+		1235,5,178,0,0,1234,1232,1,0,0,0,1234,1235,1,0,0,0,1235,1236,1,0,0,0,1236,
+		1238,5,172,0,0,1237,1230,1,0,0,0,1237,1238,1,0,0,0,1238,1242,1,0,0,0,1239,
+		1240,7,10,0,0,1240,1241,5,103,0,0,1241,1243,5,123,0,0,1242,1239,1,0,0,
+		0,1242,1243,1,0,0,0,1243,1245,1,0,0,0,1244,1195,1,0,0,0,1244,1201,1,0,
+		0,0,1244,1208,1,0,0,0,1244,1224,1,0,0,0,1245,1251,1,0,0,0,1246,1247,10,
+		2,0,0,1247,1248,5,164,0,0,1248,1250,5,165,0,0,1249,1246,1,0,0,0,1250,1253,
+		1,0,0,0,1251,1249,1,0,0,0,1251,1252,1,0,0,0,1252,85,1,0,0,0,1253,1251,
+		1,0,0,0,1254,1255,3,94,47,0,1255,1256,3,84,42,0,1256,87,1,0,0,0,1257,1260,
+		3,94,47,0,1258,1259,5,174,0,0,1259,1261,3,94,47,0,1260,1258,1,0,0,0,1260,
+		1261,1,0,0,0,1261,89,1,0,0,0,1262,1263,7,25,0,0,1263,91,1,0,0,0,1264,1265,
+		7,26,0,0,1265,93,1,0,0,0,1266,1270,5,181,0,0,1267,1270,5,182,0,0,1268,
+		1270,3,96,48,0,1269,1266,1,0,0,0,1269,1267,1,0,0,0,1269,1268,1,0,0,0,1270,
+		95,1,0,0,0,1271,1272,7,27,0,0,1272,97,1,0,0,0,193,101,108,113,119,122,
+		129,135,139,142,146,150,156,160,170,174,178,181,185,191,198,201,209,214,
+		220,223,227,232,239,242,247,261,266,271,276,281,286,295,302,306,310,315,
+		318,322,327,330,334,338,341,347,353,359,369,372,378,386,391,396,399,404,
+		411,415,418,421,427,429,436,440,442,454,457,461,467,475,490,497,506,517,
+		522,530,534,542,553,564,567,577,580,583,588,590,595,597,601,614,620,623,
+		625,637,644,648,655,664,667,670,674,683,686,690,699,702,706,710,720,730,
+		747,759,772,777,786,798,801,803,817,821,823,825,827,831,835,839,843,845,
+		856,861,871,876,880,884,886,892,896,898,903,912,917,921,923,929,936,940,
+		948,950,957,965,973,982,988,994,998,1003,1008,1016,1024,1028,1036,1050,
+		1052,1064,1094,1097,1107,1112,1116,1131,1138,1141,1154,1169,1173,1175,
+		1177,1183,1188,1215,1218,1224,1228,1234,1237,1242,1244,1251,1260,1269
 	};
 
 	public static readonly ATN _ATN =

@@ -170,24 +170,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>SUBSCRIBE TO name is SELECT * FROM name EMIT CHANGES (a table's rows, then its changes, with their op); SUBSCRIBE (query) pushes the query.</summary>
-    private static Query SubscribeQuery(SubscribeStatement subscribe)
-    {
-        if (subscribe.Properties.Count > 0)
-        {
-            throw SqlException.NotSupported("SUBSCRIBE ... WITH options", subscribe.Properties[0].Position);
-        }
-
-        if (subscribe.Query is { } query)
-        {
-            return query with { Emit = query.Emit == EmitMode.None ? EmitMode.Changes : query.Emit };
-        }
-
-        var name = subscribe.Name!;
-        var spec = new QuerySpecification(subscribe.Position, false, [new AllColumns(subscribe.Position, null)],
-            [new TableRelation(name.Position, name, null, null)], null, null, [], null, []);
-        return new Query(subscribe.Position, [], spec, [], EmitMode.Changes, null, null);
-    }
+    private static Query SubscribeQuery(SubscribeStatement subscribe) =>
+        subscribe.Properties.Count > 0 ? throw SqlException.NotSupported("SUBSCRIBE ... WITH options", subscribe.Properties[0].Position) : subscribe.AsPushQuery();
 
     /// <summary>Applies a DDL statement; outside replay an accepted statement is appended to the command log.</summary>
     private async Task<StatementResult> ApplyAsync(Statement statement, SessionContext session, string? loggedQueryId, CancellationToken cancellationToken) =>

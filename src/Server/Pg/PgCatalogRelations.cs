@@ -6,7 +6,7 @@ namespace StreamSql.Server.Pg;
 
 /// <summary>
 /// A read-only pg_catalog built from our catalog when a query binds: pg_namespace, pg_class, pg_attribute, pg_type,
-/// pg_database, pg_am, pg_proc (the function registry, in pg_catalog), pg_range and pg_enum (empty), with the columns clients read most; information_schema through InformationSchema. Streams and tables show as tables (relkind 'r') in schema public,
+/// pg_database, pg_am, pg_proc (the function registry, in pg_catalog), pg_range and pg_enum (empty), with the columns clients read most; information_schema through InformationSchema. Streams and tables show as tables (relkind 'r'), materialized views as relkind 'm', in schema public,
 /// their columns with the PostgreSQL types we send them as. OIDs of streams are derived from their names, so they stay
 /// the same while a stream exists. Pseudocolumns (ROWTIME, ...) are left out, as PostgreSQL leaves out system columns.
 /// </summary>
@@ -159,7 +159,7 @@ public sealed class PgCatalogRelations : ISystemRelations
             "pg_class" => new SystemRelation(ClassColumns, Relations(catalog)
                 .Select(s => new object?[]
                 {
-                    RelationOid(s.Name), s.Name, PublicNamespaceOid, "r", OwnerOid, s.Columns.Count, false, "p", false, HeapAccessMethodOid,
+                    RelationOid(s.Name), s.Name, PublicNamespaceOid, s.Kind == RelationKind.MaterializedView ? "m" : "r", OwnerOid, s.Columns.Count, false, "p", false, HeapAccessMethodOid,
                     0, false, false, false, false, 0, 0, "d", 0, null, null,
                 })
                 .ToList()),
@@ -208,10 +208,11 @@ public sealed class PgCatalogRelations : ISystemRelations
 
     /// <summary>Streams and tables, in name order; views and connectors are not relations a client can read here.</summary>
     internal static IEnumerable<StreamDefinition> Relations(CatalogStore catalog) =>
-        catalog.Streams().Where(s => s.Kind is RelationKind.Stream or RelationKind.Table).OrderBy(s => s.Name, StringComparer.Ordinal);
+        catalog.Streams().Where(s => s.Kind is RelationKind.Stream or RelationKind.Table or RelationKind.MaterializedView).OrderBy(s => s.Name, StringComparer.Ordinal);
 
     /// <summary>A table's primary key is NOT NULL; every other column (a stream's key included) may be null.</summary>
-    internal static bool IsNotNull(StreamDefinition relation, ColumnSchema column) => column.IsKey && relation.Kind == RelationKind.Table;
+    internal static bool IsNotNull(StreamDefinition relation, ColumnSchema column) =>
+        relation.Kind != RelationKind.Stream && (column.IsKey || relation.PrimaryKey.Contains(column.Name));
 
     /// <summary>The pg_type name a column is sent as.</summary>
     internal static string TypeName(SqlType type)
