@@ -26,6 +26,22 @@ internal sealed class ServerProcess : IDisposable
 
     public Process Process => _process ?? throw new InvalidOperationException("not started");
 
+    /// <summary>Where the server's output of every start goes (kept after the data directory is deleted).</summary>
+    public string LogPath => DataDirectory.TrimEnd('/') + ".log";
+
+    private static void Append(string path, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (typeof(ServerProcess))
+        {
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
+    }
+
     /// <summary>Starts the server and returns once it accepts connections (replay and recovery happen before the listener opens).</summary>
     public async Task StartAsync()
     {
@@ -38,8 +54,10 @@ internal sealed class ServerProcess : IDisposable
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        // The server's log goes to a file beside the data directory, for a failing test to point at.
+        var log = LogPath;
+        _process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(log, e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 

@@ -6,18 +6,17 @@ namespace StreamSql.Runtime.Operators;
 /// <summary>Appends window_start and window_end to each row, one copy per window its event time falls in; rows without a time are dropped.</summary>
 public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], Value> time, long size, long step) : IBatchOperator
 {
-    private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
-
     public void Process(RowBatch batch)
     {
-        _input.Clear();
-        for (var i = 0; i < batch.Count; i++)
+        // A stateless pipeline is shared by the partition tasks: nothing of a batch may live in a field.
+        var input = new (Value[] Row, ChangeOp Op)[batch.Count];
+        for (var i = 0; i < input.Length; i++)
         {
-            _input.Add((batch.Row(i), batch.Op(i)));
+            input[i] = (batch.Row(i), batch.Op(i));
         }
 
         batch.Clear();
-        foreach (var (row, op) in _input)
+        foreach (var (row, op) in input)
         {
             var t = time(row);
             if (t.IsNull)
