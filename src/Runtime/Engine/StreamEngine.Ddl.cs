@@ -174,20 +174,21 @@ public sealed partial class StreamEngine
             throw SqlException.NotSupported($"JOIN ... WITHIN of topics with different partition counts (\"{left.Name}\" has {left.PartitionCount}, \"{right.Name}\" {right.PartitionCount})");
         }
 
-        var stores = new State.IStateStore[left.PartitionCount];
+        // Join state is rebuilt by replay at start (no checkpoints yet), so the stores are only opened here.
+        var state = new QueryState(StateStores, $"queries/{definition.Id}", Path.Combine(_queriesDirectory, definition.Id));
         return new PersistentQuery(definition, left, sinkTopic, offsets, _errorTopic, stateful: true,
             metrics => _ => Operators.PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError),
-            TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right,
-            (partition, metrics) =>
+            TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right: right,
+            joinFor: (partition, metrics) =>
             {
-                stores[partition] = StateStores.Open($"queries/{definition.Id}/p{partition}");
+                var store = state.Open(partition, "join");
                 return new Operators.StreamStreamJoinOperator(join, Guarded(Expressions.ExpressionCompiler.Compile(join.LeftKey), metrics),
                     Guarded(Expressions.ExpressionCompiler.Compile(join.RightKey), metrics),
                     join.Residual is null ? null : GuardedPredicate(Expressions.ExpressionCompiler.CompilePredicate(join.Residual), metrics),
-                    stores[partition], metrics.CountLate);
+                    store, metrics.CountLate);
             })
         {
-            Stores = stores,
+            State = state,
         };
     }
 
