@@ -35,34 +35,35 @@ public partial class StreamSqlParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BEGINNING=7, BETWEEN=8, 
-		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, CURRENT_DATE=16, 
-		CURRENT_TIMESTAMP=17, DEFAULT=18, DELETE=19, DESC=20, DESCRIBE=21, DISTINCT=22, 
-		DROP=23, ELSE=24, EMIT=25, END=26, ESCAPE=27, EXCEPT=28, EXISTS=29, EXPLAIN=30, 
-		EXTENDED=31, EXTRACT=32, FALSE=33, FINAL=34, FIRST=35, FLUSH=36, FOR=37, 
-		FROM=38, FULL=39, FUNCTION=40, FUNCTIONS=41, GRACE=42, GROUP=43, HAVING=44, 
-		HOPPING=45, IF=46, ILIKE=47, IN=48, INNER=49, INSERT=50, INTERSECT=51, 
-		INTERVAL=52, INTO=53, IS=54, JOIN=55, KEY=56, LAST=57, LEFT=58, LIKE=59, 
-		LIMIT=60, LOCAL=61, MAP=62, MATERIALIZED=63, NOT=64, NULL=65, NULLS=66, 
-		OFFSET=67, ON=68, OR=69, ORDER=70, OUTER=71, PARTITION=72, PERIOD=73, 
-		PRECISION=74, PRIMARY=75, PRINT=76, PROPERTIES=77, QUERIES=78, REPLACE=79, 
-		RESET=80, RETENTION=81, RIGHT=82, ROW=83, ROWS=84, SELECT=85, SESSION=86, 
-		SET=87, SHOW=88, SINK=89, SINKS=90, SIZE=91, SLIDING=92, SOURCE=93, SOURCES=94, 
-		STREAM=95, STREAMS=96, STRUCT=97, SUBSCRIBE=98, TABLE=99, TABLES=100, 
-		TERMINATE=101, THEN=102, TIME=103, TO=104, TOPIC=105, TOPICS=106, TRUE=107, 
-		TUMBLING=108, UNION=109, UPDATE=110, USING=111, VALUES=112, VARYING=113, 
-		VIEW=114, VIEWS=115, WATERMARK=116, WHEN=117, WHERE=118, WINDOW=119, WITH=120, 
-		WITHIN=121, WITHOUT=122, ZONE=123, ABORT=124, BEGIN=125, CHAIN=126, COMMIT=127, 
-		DISCARD=128, NO=129, PLANS=130, ROLLBACK=131, SEQUENCES=132, START=133, 
-		TEMP=134, TEMPORARY=135, TRANSACTION=136, WORK=137, USER=138, PASSWORD=139, 
-		COPY=140, STDOUT=141, DECLARE=142, CURSOR=143, FETCH=144, FORWARD=145, 
-		HOLD=146, SCROLL=147, OPERATOR=148, COLLATE=149, EQ=150, NEQ=151, LT=152, 
-		LTE=153, GT=154, GTE=155, PLUS=156, MINUS=157, ASTERISK=158, SLASH=159, 
-		PERCENT=160, CONCAT=161, DOUBLE_ARROW=162, ARROW=163, LBRACKET=164, RBRACKET=165, 
-		DOUBLE_COLON=166, TILDE=167, NOT_TILDE=168, TILDE_STAR=169, NOT_TILDE_STAR=170, 
-		LPAREN=171, RPAREN=172, COMMA=173, DOT=174, SEMI=175, ESCAPE_STRING=176, 
-		STRING=177, INTEGER_VALUE=178, DECIMAL_VALUE=179, PARAMETER=180, IDENTIFIER=181, 
-		QUOTED_IDENTIFIER=182, LINE_COMMENT=183, BLOCK_COMMENT=184, WS=185, UNRECOGNIZED=186;
+		ADVANCE=1, ALL=2, ANALYZE=3, AND=4, ARRAY=5, AS=6, ASC=7, BEGINNING=8, 
+		BETWEEN=9, BY=10, CASE=11, CAST=12, CHANGES=13, CLOSE=14, CREATE=15, CROSS=16, 
+		CURRENT_DATE=17, CURRENT_TIMESTAMP=18, DEFAULT=19, DELETE=20, DESC=21, 
+		DESCRIBE=22, DISTINCT=23, DROP=24, ELSE=25, EMIT=26, END=27, ESCAPE=28, 
+		EXCEPT=29, EXISTS=30, EXPLAIN=31, EXTENDED=32, EXTRACT=33, FALSE=34, FINAL=35, 
+		FIRST=36, FLUSH=37, FOR=38, FROM=39, FULL=40, FUNCTION=41, FUNCTIONS=42, 
+		GRACE=43, GROUP=44, HAVING=45, HOPPING=46, IF=47, ILIKE=48, IN=49, INNER=50, 
+		INSERT=51, INTERSECT=52, INTERVAL=53, INTO=54, IS=55, JOIN=56, KEY=57, 
+		LAST=58, LEFT=59, LIKE=60, LIMIT=61, LOCAL=62, MAP=63, MATERIALIZED=64, 
+		NOT=65, NULL=66, NULLS=67, OFFSET=68, ON=69, OR=70, ORDER=71, OUTER=72, 
+		PARTITION=73, PERIOD=74, PRECISION=75, PRIMARY=76, PRINT=77, PROPERTIES=78, 
+		QUERIES=79, QUERY=80, REPLACE=81, RESET=82, RESTART=83, RETENTION=84, 
+		RIGHT=85, ROW=86, ROWS=87, SELECT=88, SESSION=89, SET=90, SHOW=91, SINK=92, 
+		SINKS=93, SIZE=94, SLIDING=95, SOURCE=96, SOURCES=97, STREAM=98, STREAMS=99, 
+		STRUCT=100, SUBSCRIBE=101, TABLE=102, TABLES=103, TERMINATE=104, THEN=105, 
+		TIME=106, TO=107, TOPIC=108, TOPICS=109, TRUE=110, TUMBLING=111, UNION=112, 
+		UPDATE=113, USING=114, VALUES=115, VARYING=116, VIEW=117, VIEWS=118, WATERMARK=119, 
+		WHEN=120, WHERE=121, WINDOW=122, WITH=123, WITHIN=124, WITHOUT=125, ZONE=126, 
+		ABORT=127, BEGIN=128, CHAIN=129, COMMIT=130, DISCARD=131, NO=132, PLANS=133, 
+		ROLLBACK=134, SEQUENCES=135, START=136, TEMP=137, TEMPORARY=138, TRANSACTION=139, 
+		WORK=140, USER=141, PASSWORD=142, COPY=143, STDOUT=144, DECLARE=145, CURSOR=146, 
+		FETCH=147, FORWARD=148, HOLD=149, SCROLL=150, OPERATOR=151, COLLATE=152, 
+		EQ=153, NEQ=154, LT=155, LTE=156, GT=157, GTE=158, PLUS=159, MINUS=160, 
+		ASTERISK=161, SLASH=162, PERCENT=163, CONCAT=164, DOUBLE_ARROW=165, ARROW=166, 
+		LBRACKET=167, RBRACKET=168, DOUBLE_COLON=169, TILDE=170, NOT_TILDE=171, 
+		TILDE_STAR=172, NOT_TILDE_STAR=173, LPAREN=174, RPAREN=175, COMMA=176, 
+		DOT=177, SEMI=178, ESCAPE_STRING=179, STRING=180, INTEGER_VALUE=181, DECIMAL_VALUE=182, 
+		PARAMETER=183, IDENTIFIER=184, QUOTED_IDENTIFIER=185, LINE_COMMENT=186, 
+		BLOCK_COMMENT=187, WS=188, UNRECOGNIZED=189;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_copyOption = 2, RULE_transactionMode = 3, 
 		RULE_assignment = 4, RULE_settingName = 5, RULE_settingValue = 6, RULE_tableElements = 7, 
@@ -92,59 +93,60 @@ public partial class StreamSqlParser : Parser {
 	};
 
 	private static readonly string[] _LiteralNames = {
-		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BEGINNING'", 
-		"'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", 
-		"'CROSS'", "'CURRENT_DATE'", "'CURRENT_TIMESTAMP'", "'DEFAULT'", "'DELETE'", 
-		"'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", "'EMIT'", "'END'", 
-		"'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", "'EXTENDED'", "'EXTRACT'", 
-		"'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", "'FULL'", 
-		"'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", "'HOPPING'", 
-		"'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", "'INTERVAL'", 
-		"'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", "'LIKE'", "'LIMIT'", 
-		"'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", "'NULLS'", "'OFFSET'", 
-		"'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", "'PERIOD'", "'PRECISION'", 
-		"'PRIMARY'", "'PRINT'", "'PROPERTIES'", "'QUERIES'", "'REPLACE'", "'RESET'", 
-		"'RETENTION'", "'RIGHT'", "'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", 
-		"'SET'", "'SHOW'", "'SINK'", "'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", 
-		"'SOURCES'", "'STREAM'", "'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", 
-		"'TABLES'", "'TERMINATE'", "'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", 
-		"'TRUE'", "'TUMBLING'", "'UNION'", "'UPDATE'", "'USING'", "'VALUES'", 
-		"'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", "'WHEN'", "'WHERE'", 
-		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'ABORT'", "'BEGIN'", 
-		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
-		"'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", "'WORK'", "'USER'", 
-		"'PASSWORD'", "'COPY'", "'STDOUT'", "'DECLARE'", "'CURSOR'", "'FETCH'", 
-		"'FORWARD'", "'HOLD'", "'SCROLL'", "'OPERATOR'", "'COLLATE'", "'='", null, 
-		"'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", 
-		"'->>'", "'->'", "'['", "']'", "'::'", "'~'", "'!~'", "'~*'", "'!~*'", 
-		"'('", "')'", "','", "'.'", "';'"
+		null, "'ADVANCE'", "'ALL'", "'ANALYZE'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", 
+		"'BEGINNING'", "'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", 
+		"'CREATE'", "'CROSS'", "'CURRENT_DATE'", "'CURRENT_TIMESTAMP'", "'DEFAULT'", 
+		"'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", 
+		"'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", "'EXTENDED'", 
+		"'EXTRACT'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", 
+		"'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", 
+		"'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", 
+		"'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", 
+		"'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", 
+		"'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", 
+		"'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", "'QUERIES'", 
+		"'QUERY'", "'REPLACE'", "'RESET'", "'RESTART'", "'RETENTION'", "'RIGHT'", 
+		"'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", "'SINK'", 
+		"'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", 
+		"'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", "'TABLES'", "'TERMINATE'", 
+		"'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'TUMBLING'", 
+		"'UNION'", "'UPDATE'", "'USING'", "'VALUES'", "'VARYING'", "'VIEW'", "'VIEWS'", 
+		"'WATERMARK'", "'WHEN'", "'WHERE'", "'WINDOW'", "'WITH'", "'WITHIN'", 
+		"'WITHOUT'", "'ZONE'", "'ABORT'", "'BEGIN'", "'CHAIN'", "'COMMIT'", "'DISCARD'", 
+		"'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", "'START'", "'TEMP'", "'TEMPORARY'", 
+		"'TRANSACTION'", "'WORK'", "'USER'", "'PASSWORD'", "'COPY'", "'STDOUT'", 
+		"'DECLARE'", "'CURSOR'", "'FETCH'", "'FORWARD'", "'HOLD'", "'SCROLL'", 
+		"'OPERATOR'", "'COLLATE'", "'='", null, "'<'", "'<='", "'>'", "'>='", 
+		"'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", 
+		"'::'", "'~'", "'!~'", "'~*'", "'!~*'", "'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
-		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "CURRENT_DATE", 
-		"CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
-		"DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", 
-		"EXTENDED", "EXTRACT", "FALSE", "FINAL", "FIRST", "FLUSH", "FOR", "FROM", 
-		"FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", "HAVING", "HOPPING", 
-		"IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", 
-		"IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", "LOCAL", "MAP", 
-		"MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER", 
+		null, "ADVANCE", "ALL", "ANALYZE", "AND", "ARRAY", "AS", "ASC", "BEGINNING", 
+		"BETWEEN", "BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", 
+		"CURRENT_DATE", "CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC", "DESCRIBE", 
+		"DISTINCT", "DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXCEPT", "EXISTS", 
+		"EXPLAIN", "EXTENDED", "EXTRACT", "FALSE", "FINAL", "FIRST", "FLUSH", 
+		"FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", "HAVING", 
+		"HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", 
+		"INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", "LOCAL", 
+		"MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER", 
 		"OUTER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", "PRINT", "PROPERTIES", 
-		"QUERIES", "REPLACE", "RESET", "RETENTION", "RIGHT", "ROW", "ROWS", "SELECT", 
-		"SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", "SLIDING", "SOURCE", 
-		"SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", "TABLE", "TABLES", 
-		"TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", "TRUE", "TUMBLING", 
-		"UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", "VIEWS", "WATERMARK", 
-		"WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", "ABORT", 
-		"BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", 
-		"START", "TEMP", "TEMPORARY", "TRANSACTION", "WORK", "USER", "PASSWORD", 
-		"COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", "FORWARD", "HOLD", "SCROLL", 
-		"OPERATOR", "COLLATE", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", 
-		"MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", 
-		"LBRACKET", "RBRACKET", "DOUBLE_COLON", "TILDE", "NOT_TILDE", "TILDE_STAR", 
-		"NOT_TILDE_STAR", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
-		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
-		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"QUERIES", "QUERY", "REPLACE", "RESET", "RESTART", "RETENTION", "RIGHT", 
+		"ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", 
+		"SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", 
+		"TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", 
+		"TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", 
+		"VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", 
+		"ZONE", "ABORT", "BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", 
+		"ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", "TRANSACTION", 
+		"WORK", "USER", "PASSWORD", "COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", 
+		"FORWARD", "HOLD", "SCROLL", "OPERATOR", "COLLATE", "EQ", "NEQ", "LT", 
+		"LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", 
+		"DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", "DOUBLE_COLON", "TILDE", 
+		"NOT_TILDE", "TILDE_STAR", "NOT_TILDE_STAR", "LPAREN", "RPAREN", "COMMA", 
+		"DOT", "SEMI", "ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", 
+		"PARAMETER", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", 
+		"WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -229,7 +231,7 @@ public partial class StreamSqlParser : Parser {
 			State = 122;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779253248L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || ((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 2147483669L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2251939558506496L) != 0) || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 751045950356613217L) != 0) || ((((_la - 143)) & ~0x3f) == 0 && ((1L << (_la - 143)) & 2147483669L) != 0)) {
 				{
 				State = 104;
 				statement();
@@ -674,16 +676,45 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ExplainAnalyzeQueryContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ANALYZE() { return GetToken(StreamSqlParser.ANALYZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ExplainAnalyzeQueryContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExplainAnalyzeQuery(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ExplainContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public StatementContext statement() {
 			return GetRuleContext<StatementContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ANALYZE() { return GetToken(StreamSqlParser.ANALYZE, 0); }
 		public ExplainContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitExplain(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class RestartQueryContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESTART() { return GetToken(StreamSqlParser.RESTART, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERY() { return GetToken(StreamSqlParser.QUERY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public RestartQueryContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRestartQuery(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -900,9 +931,9 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 422;
+			State = 431;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,63,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1144,7 +1175,7 @@ public partial class StreamSqlParser : Parser {
 				State = 201;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
 					State = 198;
 					ErrorHandler.Sync(this);
@@ -1208,7 +1239,7 @@ public partial class StreamSqlParser : Parser {
 				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
 					State = 220;
 					ErrorHandler.Sync(this);
@@ -1267,6 +1298,7 @@ public partial class StreamSqlParser : Parser {
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1298,8 +1330,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1396,7 +1430,7 @@ public partial class StreamSqlParser : Parser {
 				State = 245;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==FUNCTIONS || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 275423830019L) != 0)) ) {
+				if ( !(_la==FUNCTIONS || ((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 1101695320067L) != 0)) ) {
 					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1512,7 +1546,7 @@ public partial class StreamSqlParser : Parser {
 				State = 268;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 33555537L) != 0)) ) {
+				if ( !(((((_la - 92)) & ~0x3f) == 0 && ((1L << (_la - 92)) & 33555537L) != 0)) ) {
 					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1557,6 +1591,7 @@ public partial class StreamSqlParser : Parser {
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1588,8 +1623,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1719,6 +1756,7 @@ public partial class StreamSqlParser : Parser {
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1750,8 +1788,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1827,31 +1867,66 @@ public partial class StreamSqlParser : Parser {
 				}
 				break;
 			case 20:
-				_localctx = new ExplainContext(_localctx);
+				_localctx = new ExplainAnalyzeQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
 				State = 297;
 				Match(EXPLAIN);
 				State = 298;
-				statement();
+				Match(ANALYZE);
+				State = 299;
+				identifier();
 				}
 				break;
 			case 21:
-				_localctx = new PrintContext(_localctx);
+				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 299;
-				Match(PRINT);
+				State = 300;
+				Match(EXPLAIN);
 				State = 302;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==ANALYZE) {
+					{
+					State = 301;
+					Match(ANALYZE);
+					}
+				}
+
+				State = 304;
+				statement();
+				}
+				break;
+			case 22:
+				_localctx = new RestartQueryContext(_localctx);
+				EnterOuterAlt(_localctx, 22);
+				{
+				State = 305;
+				Match(RESTART);
+				State = 306;
+				Match(QUERY);
+				State = 307;
+				identifier();
+				}
+				break;
+			case 23:
+				_localctx = new PrintContext(_localctx);
+				EnterOuterAlt(_localctx, 23);
+				{
+				State = 308;
+				Match(PRINT);
+				State = 311;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STRING:
 					{
-					State = 300;
+					State = 309;
 					Match(STRING);
 					}
 					break;
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1883,8 +1958,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1943,69 +2020,69 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 301;
+					State = 310;
 					identifier();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 306;
+				State = 315;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 304;
+					State = 313;
 					Match(FROM);
-					State = 305;
+					State = 314;
 					Match(BEGINNING);
 					}
 				}
 
-				State = 310;
+				State = 319;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 308;
+					State = 317;
 					Match(LIMIT);
-					State = 309;
+					State = 318;
 					Match(INTEGER_VALUE);
 					}
 				}
 
 				}
 				break;
-			case 22:
+			case 24:
 				_localctx = new BeginTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 315;
+				State = 324;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 312;
+					State = 321;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 313;
+					State = 322;
 					Match(START);
-					State = 314;
+					State = 323;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 318;
+				State = 327;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 				case 1:
 					{
-					State = 317;
+					State = 326;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2017,34 +2094,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 330;
+				State = 339;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27021597768417279L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
-					State = 320;
+					State = 329;
 					transactionMode();
-					State = 327;
+					State = 336;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27056782140506111L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216454257124048895L) != 0)) {
 						{
 						{
-						State = 322;
+						State = 331;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 321;
+							State = 330;
 							Match(COMMA);
 							}
 						}
 
-						State = 324;
+						State = 333;
 						transactionMode();
 						}
 						}
-						State = 329;
+						State = 338;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -2053,26 +2130,26 @@ public partial class StreamSqlParser : Parser {
 
 				}
 				break;
-			case 23:
+			case 25:
 				_localctx = new EndTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 332;
+				State = 341;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==END || ((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 137L) != 0)) ) {
+				if ( !(_la==END || ((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 137L) != 0)) ) {
 					((EndTransactionContext)_localctx).action = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 334;
+				State = 343;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 333;
+					State = 342;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2084,40 +2161,40 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 341;
+				State = 350;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 336;
+					State = 345;
 					Match(AND);
-					State = 338;
+					State = 347;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 337;
+						State = 346;
 						Match(NO);
 						}
 					}
 
-					State = 340;
+					State = 349;
 					Match(CHAIN);
 					}
 				}
 
 				}
 				break;
-			case 24:
+			case 26:
 				_localctx = new DiscardContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 343;
+				State = 352;
 				Match(DISCARD);
-				State = 344;
+				State = 353;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==ALL || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 53L) != 0)) ) {
+				if ( !(_la==ALL || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 53L) != 0)) ) {
 					((DiscardContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -2126,18 +2203,18 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 25:
+			case 27:
 				_localctx = new SetTimeZoneContext(_localctx);
-				EnterOuterAlt(_localctx, 25);
+				EnterOuterAlt(_localctx, 27);
 				{
-				State = 345;
+				State = 354;
 				Match(SET);
-				State = 347;
+				State = 356;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 346;
+					State = 355;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2149,148 +2226,148 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 349;
+				State = 358;
 				Match(TIME);
-				State = 350;
+				State = 359;
 				Match(ZONE);
-				State = 353;
+				State = 362;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 				case 1:
 					{
-					State = 351;
+					State = 360;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 352;
+					State = 361;
 					Match(LOCAL);
 					}
 					break;
 				}
 				}
 				break;
-			case 26:
+			case 28:
 				_localctx = new CreateUserContext(_localctx);
-				EnterOuterAlt(_localctx, 26);
+				EnterOuterAlt(_localctx, 28);
 				{
-				State = 355;
+				State = 364;
 				Match(CREATE);
-				State = 356;
+				State = 365;
 				Match(USER);
-				State = 357;
+				State = 366;
 				identifier();
-				State = 359;
+				State = 368;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 358;
+					State = 367;
 					Match(WITH);
 					}
 				}
 
-				State = 361;
+				State = 370;
 				Match(PASSWORD);
-				State = 362;
+				State = 371;
 				Match(STRING);
 				}
 				break;
-			case 27:
+			case 29:
 				_localctx = new CopyToContext(_localctx);
-				EnterOuterAlt(_localctx, 27);
+				EnterOuterAlt(_localctx, 29);
 				{
-				State = 364;
+				State = 373;
 				Match(COPY);
-				State = 365;
+				State = 374;
 				Match(LPAREN);
-				State = 366;
+				State = 375;
 				query();
-				State = 367;
+				State = 376;
 				Match(RPAREN);
-				State = 368;
+				State = 377;
 				Match(TO);
-				State = 369;
+				State = 378;
 				Match(STDOUT);
-				State = 384;
+				State = 393;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==LPAREN) {
 					{
-					State = 371;
+					State = 380;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==WITH) {
 						{
-						State = 370;
+						State = 379;
 						Match(WITH);
 						}
 					}
 
-					State = 373;
+					State = 382;
 					Match(LPAREN);
-					State = 374;
+					State = 383;
 					copyOption();
-					State = 379;
+					State = 388;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 375;
+						State = 384;
 						Match(COMMA);
-						State = 376;
+						State = 385;
 						copyOption();
 						}
 						}
-						State = 381;
+						State = 390;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 382;
+					State = 391;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 28:
+			case 30:
 				_localctx = new DeclareCursorContext(_localctx);
-				EnterOuterAlt(_localctx, 28);
+				EnterOuterAlt(_localctx, 30);
 				{
-				State = 386;
+				State = 395;
 				Match(DECLARE);
-				State = 387;
+				State = 396;
 				identifier();
-				State = 389;
+				State = 398;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NO) {
 					{
-					State = 388;
+					State = 397;
 					Match(NO);
 					}
 				}
 
-				State = 392;
+				State = 401;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SCROLL) {
 					{
-					State = 391;
+					State = 400;
 					Match(SCROLL);
 					}
 				}
 
-				State = 394;
+				State = 403;
 				Match(CURSOR);
-				State = 397;
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==WITHOUT) {
 					{
-					State = 395;
+					State = 404;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2299,50 +2376,50 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 396;
+					State = 405;
 					Match(HOLD);
 					}
 				}
 
-				State = 399;
+				State = 408;
 				Match(FOR);
-				State = 400;
+				State = 409;
 				query();
 				}
 				break;
-			case 29:
+			case 31:
 				_localctx = new FetchCursorContext(_localctx);
-				EnterOuterAlt(_localctx, 29);
+				EnterOuterAlt(_localctx, 31);
 				{
-				State = 402;
-				Match(FETCH);
 				State = 411;
+				Match(FETCH);
+				State = 420;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,59,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,60,Context) ) {
 				case 1:
 					{
-					State = 404;
+					State = 413;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==FORWARD) {
 						{
-						State = 403;
+						State = 412;
 						Match(FORWARD);
 						}
 					}
 
-					State = 408;
+					State = 417;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case INTEGER_VALUE:
 						{
-						State = 406;
+						State = 415;
 						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
 						}
 						break;
 					case ALL:
 						{
-						State = 407;
+						State = 416;
 						Match(ALL);
 						}
 						break;
@@ -2353,17 +2430,17 @@ public partial class StreamSqlParser : Parser {
 					break;
 				case 2:
 					{
-					State = 410;
+					State = 419;
 					Match(FORWARD);
 					}
 					break;
 				}
-				State = 414;
+				State = 423;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM || _la==IN) {
 					{
-					State = 413;
+					State = 422;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==IN) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2375,20 +2452,21 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 416;
+				State = 425;
 				identifier();
 				}
 				break;
-			case 30:
+			case 32:
 				_localctx = new CloseCursorContext(_localctx);
-				EnterOuterAlt(_localctx, 30);
+				EnterOuterAlt(_localctx, 32);
 				{
-				State = 417;
+				State = 426;
 				Match(CLOSE);
-				State = 420;
+				State = 429;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -2420,8 +2498,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -2480,13 +2560,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 418;
+					State = 427;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 419;
+					State = 428;
 					Match(ALL);
 					}
 					break;
@@ -2538,12 +2618,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 424;
+			State = 433;
 			identifier();
-			State = 429;
+			State = 438;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -2575,8 +2656,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -2635,25 +2718,25 @@ public partial class StreamSqlParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 425;
+				State = 434;
 				identifier();
 				}
 				break;
 			case STRING:
 				{
-				State = 426;
+				State = 435;
 				Match(STRING);
 				}
 				break;
 			case TRUE:
 				{
-				State = 427;
+				State = 436;
 				Match(TRUE);
 				}
 				break;
 			case FALSE:
 				{
-				State = 428;
+				State = 437;
 				Match(FALSE);
 				}
 				break;
@@ -2708,23 +2791,24 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 433;
+			State = 442;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 433;
+					State = 442;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 431;
+						State = 440;
 						Match(NOT);
 						}
 						break;
 					case ADVANCE:
+					case ANALYZE:
 					case ASC:
 					case BEGINNING:
 					case CHANGES:
@@ -2756,8 +2840,10 @@ public partial class StreamSqlParser : Parser {
 					case PRINT:
 					case PROPERTIES:
 					case QUERIES:
+					case QUERY:
 					case REPLACE:
 					case RESET:
+					case RESTART:
 					case RETENTION:
 					case ROW:
 					case ROWS:
@@ -2816,7 +2902,7 @@ public partial class StreamSqlParser : Parser {
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 432;
+						State = 441;
 						identifier();
 						}
 						break;
@@ -2828,9 +2914,9 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 435;
+				State = 444;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,65,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,66,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
 			}
 		}
@@ -2873,11 +2959,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 437;
+			State = 446;
 			identifier();
-			State = 438;
+			State = 447;
 			Match(EQ);
-			State = 439;
+			State = 448;
 			expression();
 			}
 		}
@@ -2923,17 +3009,18 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 450;
+			State = 459;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 441;
+				State = 450;
 				Match(STRING);
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -2965,8 +3052,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -3026,21 +3115,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 442;
+				State = 451;
 				identifier();
-				State = 447;
+				State = 456;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 443;
+					State = 452;
 					Match(DOT);
-					State = 444;
+					State = 453;
 					identifier();
 					}
 					}
-					State = 449;
+					State = 458;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3091,13 +3180,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 460;
+			State = 469;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 452;
+				State = 461;
 				Match(STRING);
 				}
 				break;
@@ -3106,21 +3195,22 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 454;
+				State = 463;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 453;
+					State = 462;
 					Match(MINUS);
 					}
 				}
 
-				State = 456;
+				State = 465;
 				number();
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -3152,8 +3242,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -3213,21 +3305,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 457;
+				State = 466;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 458;
+				State = 467;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 459;
+				State = 468;
 				Match(ON);
 				}
 				break;
@@ -3280,27 +3372,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 462;
+			State = 471;
 			Match(LPAREN);
-			State = 463;
+			State = 472;
 			tableElement();
-			State = 468;
+			State = 477;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 464;
+				State = 473;
 				Match(COMMA);
-				State = 465;
+				State = 474;
 				tableElement();
 				}
 				}
-				State = 470;
+				State = 479;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 471;
+			State = 480;
 			Match(RPAREN);
 			}
 		}
@@ -3351,39 +3443,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 483;
+			State = 492;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,71,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,72,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 473;
+				State = 482;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 474;
+				State = 483;
 				Match(WATERMARK);
-				State = 475;
+				State = 484;
 				Match(FOR);
-				State = 476;
+				State = 485;
 				identifier();
-				State = 477;
+				State = 486;
 				Match(AS);
-				State = 478;
+				State = 487;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 480;
+				State = 489;
 				Match(PRIMARY);
-				State = 481;
+				State = 490;
 				Match(KEY);
-				State = 482;
+				State = 491;
 				columnList();
 				}
 				break;
@@ -3429,24 +3521,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 485;
+			State = 494;
 			identifier();
-			State = 486;
+			State = 495;
 			typeName(0);
-			State = 490;
+			State = 499;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 487;
+				State = 496;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 488;
+				State = 497;
 				Match(PRIMARY);
-				State = 489;
+				State = 498;
 				Match(KEY);
 				}
 				break;
@@ -3504,29 +3596,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 492;
+			State = 501;
 			Match(WITH);
-			State = 493;
+			State = 502;
 			Match(LPAREN);
-			State = 494;
+			State = 503;
 			property();
-			State = 499;
+			State = 508;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 495;
+				State = 504;
 				Match(COMMA);
-				State = 496;
+				State = 505;
 				property();
 				}
 				}
-				State = 501;
+				State = 510;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 502;
+			State = 511;
 			Match(RPAREN);
 			}
 		}
@@ -3569,11 +3661,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 504;
+			State = 513;
 			identifier();
-			State = 505;
+			State = 514;
 			Match(EQ);
-			State = 506;
+			State = 515;
 			propertyValue();
 			}
 		}
@@ -3619,13 +3711,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 515;
+			State = 524;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 508;
+				State = 517;
 				Match(STRING);
 				}
 				break;
@@ -3634,17 +3726,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 510;
+				State = 519;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 509;
+					State = 518;
 					Match(MINUS);
 					}
 				}
 
-				State = 512;
+				State = 521;
 				number();
 				}
 				break;
@@ -3652,11 +3744,12 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 513;
+				State = 522;
 				booleanValue();
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -3688,8 +3781,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -3749,7 +3844,7 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 514;
+				State = 523;
 				identifier();
 				}
 				break;
@@ -3802,29 +3897,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 527;
+			State = 536;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,77,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,78,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 517;
+				State = 526;
 				Match(VALUES);
-				State = 518;
+				State = 527;
 				valuesRow();
-				State = 523;
+				State = 532;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 519;
+					State = 528;
 					Match(COMMA);
-					State = 520;
+					State = 529;
 					valuesRow();
 					}
 					}
-					State = 525;
+					State = 534;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3833,7 +3928,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 526;
+				State = 535;
 				query();
 				}
 				break;
@@ -3884,27 +3979,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 529;
+			State = 538;
 			Match(LPAREN);
-			State = 530;
+			State = 539;
 			identifier();
-			State = 535;
+			State = 544;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 531;
+				State = 540;
 				Match(COMMA);
-				State = 532;
+				State = 541;
 				identifier();
 				}
 				}
-				State = 537;
+				State = 546;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 538;
+			State = 547;
 			Match(RPAREN);
 			}
 		}
@@ -3953,27 +4048,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 540;
+			State = 549;
 			Match(LPAREN);
-			State = 541;
+			State = 550;
 			expression();
-			State = 546;
+			State = 555;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 542;
+				State = 551;
 				Match(COMMA);
-				State = 543;
+				State = 552;
 				expression();
 				}
 				}
-				State = 548;
+				State = 557;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 549;
+			State = 558;
 			Match(RPAREN);
 			}
 		}
@@ -4046,95 +4141,95 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 560;
+			State = 569;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 551;
+				State = 560;
 				Match(WITH);
-				State = 552;
+				State = 561;
 				commonTableExpression();
-				State = 557;
+				State = 566;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 553;
+					State = 562;
 					Match(COMMA);
-					State = 554;
+					State = 563;
 					commonTableExpression();
 					}
 					}
-					State = 559;
+					State = 568;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 562;
+			State = 571;
 			queryTerm(0);
-			State = 573;
+			State = 582;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 563;
+				State = 572;
 				Match(ORDER);
-				State = 564;
+				State = 573;
 				Match(BY);
-				State = 565;
+				State = 574;
 				sortItem();
-				State = 570;
+				State = 579;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 566;
+					State = 575;
 					Match(COMMA);
-					State = 567;
+					State = 576;
 					sortItem();
 					}
 					}
-					State = 572;
+					State = 581;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 576;
+			State = 585;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 575;
+				State = 584;
 				emitClause();
 				}
 			}
 
-			State = 583;
+			State = 592;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 578;
+				State = 587;
 				Match(LIMIT);
-				State = 581;
+				State = 590;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 579;
+					State = 588;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 580;
+					State = 589;
 					Match(ALL);
 					}
 					break;
@@ -4144,21 +4239,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 590;
+			State = 599;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 585;
+				State = 594;
 				Match(OFFSET);
-				State = 586;
+				State = 595;
 				_localctx.offset = Match(INTEGER_VALUE);
-				State = 588;
+				State = 597;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 587;
+					State = 596;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -4220,25 +4315,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 592;
+			State = 601;
 			identifier();
-			State = 594;
+			State = 603;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 593;
+				State = 602;
 				columnList();
 				}
 			}
 
-			State = 596;
+			State = 605;
 			Match(AS);
-			State = 597;
+			State = 606;
 			Match(LPAREN);
-			State = 598;
+			State = 607;
 			query();
-			State = 599;
+			State = 608;
 			Match(RPAREN);
 			}
 		}
@@ -4324,42 +4419,42 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 602;
+			State = 611;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 618;
+			State = 627;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 616;
+					State = 625;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,92,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,93,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 604;
+						State = 613;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 605;
+						State = 614;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 607;
+						State = 616;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 606;
+							State = 615;
 							setQuantifier();
 							}
 						}
 
-						State = 609;
+						State = 618;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -4368,9 +4463,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 610;
+						State = 619;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 611;
+						State = 620;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -4380,26 +4475,26 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 613;
+						State = 622;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 612;
+							State = 621;
 							setQuantifier();
 							}
 						}
 
-						State = 615;
+						State = 624;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 620;
+				State = 629;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,93,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
 			}
 			}
 		}
@@ -4438,7 +4533,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 621;
+			State = 630;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4525,14 +4620,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 637;
+			State = 646;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 623;
+				State = 632;
 				querySpecification();
 				}
 				break;
@@ -4540,27 +4635,27 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 624;
+				State = 633;
 				Match(VALUES);
-				State = 625;
+				State = 634;
 				valuesRow();
-				State = 630;
+				State = 639;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 626;
+						State = 635;
 						Match(COMMA);
-						State = 627;
+						State = 636;
 						valuesRow();
 						}
 						} 
 					}
-					State = 632;
+					State = 641;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,94,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
 				}
 				}
 				break;
@@ -4568,11 +4663,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 633;
+				State = 642;
 				Match(LPAREN);
-				State = 634;
+				State = 643;
 				query();
-				State = 635;
+				State = 644;
 				Match(RPAREN);
 				}
 				break;
@@ -4655,166 +4750,166 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 639;
+			State = 648;
 			Match(SELECT);
-			State = 641;
+			State = 650;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 640;
+				State = 649;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 643;
+			State = 652;
 			selectItem();
-			State = 648;
+			State = 657;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 644;
+					State = 653;
 					Match(COMMA);
-					State = 645;
+					State = 654;
 					selectItem();
 					}
 					} 
 				}
-				State = 650;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
-			}
-			State = 660;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,99,Context) ) {
-			case 1:
-				{
-				State = 651;
-				Match(FROM);
-				State = 652;
-				relation(0);
-				State = 657;
+				State = 659;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 653;
-						Match(COMMA);
-						State = 654;
-						relation(0);
-						}
-						} 
-					}
-					State = 659;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,98,Context);
-				}
-				}
-				break;
 			}
-			State = 663;
+			State = 669;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,100,Context) ) {
 			case 1:
 				{
-				State = 662;
-				windowClause();
-				}
-				break;
-			}
-			State = 667;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
-			case 1:
-				{
-				State = 665;
-				Match(WHERE);
+				State = 660;
+				Match(FROM);
+				State = 661;
+				relation(0);
 				State = 666;
-				_localctx.where = expression();
-				}
-				break;
-			}
-			State = 679;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
-			case 1:
-				{
-				State = 669;
-				Match(GROUP);
-				State = 670;
-				Match(BY);
-				State = 671;
-				_localctx._expression = expression();
-				_localctx._groupBy.Add(_localctx._expression);
-				State = 676;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 672;
+						State = 662;
 						Match(COMMA);
-						State = 673;
+						State = 663;
+						relation(0);
+						}
+						} 
+					}
+					State = 668;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
+				}
+				}
+				break;
+			}
+			State = 672;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
+			case 1:
+				{
+				State = 671;
+				windowClause();
+				}
+				break;
+			}
+			State = 676;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
+			case 1:
+				{
+				State = 674;
+				Match(WHERE);
+				State = 675;
+				_localctx.where = expression();
+				}
+				break;
+			}
+			State = 688;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			case 1:
+				{
+				State = 678;
+				Match(GROUP);
+				State = 679;
+				Match(BY);
+				State = 680;
+				_localctx._expression = expression();
+				_localctx._groupBy.Add(_localctx._expression);
+				State = 685;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,103,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 681;
+						Match(COMMA);
+						State = 682;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 678;
+					State = 687;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,102,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,103,Context);
 				}
 				}
 				break;
 			}
-			State = 683;
+			State = 692;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
 			case 1:
 				{
-				State = 681;
+				State = 690;
 				Match(HAVING);
-				State = 682;
+				State = 691;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 695;
+			State = 704;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 			case 1:
 				{
-				State = 685;
+				State = 694;
 				Match(PARTITION);
-				State = 686;
+				State = 695;
 				Match(BY);
-				State = 687;
+				State = 696;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 692;
+				State = 701;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,106,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 688;
+						State = 697;
 						Match(COMMA);
-						State = 689;
+						State = 698;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 694;
+					State = 703;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,106,Context);
 				}
 				}
 				break;
@@ -4864,14 +4959,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 697;
+			State = 706;
 			expression();
-			State = 699;
+			State = 708;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 698;
+				State = 707;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4884,14 +4979,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 703;
+			State = 712;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 701;
+				State = 710;
 				Match(NULLS);
-				State = 702;
+				State = 711;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4942,37 +5037,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 713;
+			State = 722;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,110,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 705;
+				State = 714;
 				Match(EMIT);
-				State = 706;
+				State = 715;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 707;
+				State = 716;
 				Match(EMIT);
-				State = 708;
+				State = 717;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 709;
+				State = 718;
 				Match(EMIT);
-				State = 710;
+				State = 719;
 				Match(ON);
-				State = 711;
+				State = 720;
 				Match(WINDOW);
-				State = 712;
+				State = 721;
 				Match(CLOSE);
 				}
 				break;
@@ -5036,136 +5131,136 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 770;
+			State = 779;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,114,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 715;
+				State = 724;
 				Match(WINDOW);
-				State = 716;
+				State = 725;
 				_localctx.kind = Match(TUMBLING);
-				State = 717;
+				State = 726;
 				Match(LPAREN);
-				State = 718;
+				State = 727;
 				Match(SIZE);
-				State = 719;
+				State = 728;
 				_localctx.size = duration();
-				State = 723;
+				State = 732;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 720;
+					State = 729;
 					windowOption();
 					}
 					}
-					State = 725;
+					State = 734;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 726;
+				State = 735;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 728;
+				State = 737;
 				Match(WINDOW);
-				State = 729;
+				State = 738;
 				_localctx.kind = Match(HOPPING);
-				State = 730;
+				State = 739;
 				Match(LPAREN);
-				State = 731;
-				Match(SIZE);
-				State = 732;
-				_localctx.size = duration();
-				State = 733;
-				Match(COMMA);
-				State = 734;
-				Match(ADVANCE);
-				State = 735;
-				Match(BY);
-				State = 736;
-				_localctx.advance = duration();
 				State = 740;
+				Match(SIZE);
+				State = 741;
+				_localctx.size = duration();
+				State = 742;
+				Match(COMMA);
+				State = 743;
+				Match(ADVANCE);
+				State = 744;
+				Match(BY);
+				State = 745;
+				_localctx.advance = duration();
+				State = 749;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 737;
+					State = 746;
 					windowOption();
 					}
 					}
-					State = 742;
+					State = 751;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 743;
+				State = 752;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 745;
+				State = 754;
 				Match(WINDOW);
-				State = 746;
+				State = 755;
 				_localctx.kind = Match(SESSION);
-				State = 747;
+				State = 756;
 				Match(LPAREN);
-				State = 748;
+				State = 757;
 				_localctx.gap = duration();
-				State = 752;
+				State = 761;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 749;
+					State = 758;
 					windowOption();
 					}
 					}
-					State = 754;
+					State = 763;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 755;
+				State = 764;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 757;
+				State = 766;
 				Match(WINDOW);
-				State = 758;
+				State = 767;
 				_localctx.kind = Match(SLIDING);
-				State = 759;
+				State = 768;
 				Match(LPAREN);
-				State = 760;
+				State = 769;
 				Match(SIZE);
-				State = 761;
+				State = 770;
 				_localctx.size = duration();
-				State = 765;
+				State = 774;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 762;
+					State = 771;
 					windowOption();
 					}
 					}
-					State = 767;
+					State = 776;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 768;
+				State = 777;
 				Match(RPAREN);
 				}
 				break;
@@ -5210,30 +5305,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 779;
+			State = 788;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,115,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 772;
+				State = 781;
 				Match(COMMA);
-				State = 773;
+				State = 782;
 				Match(RETENTION);
-				State = 774;
+				State = 783;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 775;
+				State = 784;
 				Match(COMMA);
-				State = 776;
+				State = 785;
 				Match(GRACE);
-				State = 777;
+				State = 786;
 				Match(PERIOD);
-				State = 778;
+				State = 787;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5275,9 +5370,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 781;
+			State = 790;
 			Match(INTEGER_VALUE);
-			State = 782;
+			State = 791;
 			identifier();
 			}
 		}
@@ -5351,14 +5446,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 796;
+			State = 805;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 784;
+				State = 793;
 				Match(ASTERISK);
 				}
 				break;
@@ -5366,11 +5461,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 785;
+				State = 794;
 				identifier();
-				State = 786;
+				State = 795;
 				Match(DOT);
-				State = 787;
+				State = 796;
 				Match(ASTERISK);
 				}
 				break;
@@ -5378,24 +5473,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 789;
+				State = 798;
 				expression();
-				State = 794;
+				State = 803;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 				case 1:
 					{
-					State = 791;
+					State = 800;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 790;
+						State = 799;
 						Match(AS);
 						}
 					}
 
-					State = 793;
+					State = 802;
 					identifier();
 					}
 					break;
@@ -5511,34 +5606,34 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 799;
+			State = 808;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 820;
+			State = 829;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,124,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 818;
+					State = 827;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 801;
+						State = 810;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 802;
+						State = 811;
 						Match(CROSS);
-						State = 803;
+						State = 812;
 						Match(JOIN);
-						State = 804;
+						State = 813;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -5547,37 +5642,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 805;
+						State = 814;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 806;
+						State = 815;
 						joinType();
-						State = 807;
-						Match(JOIN);
-						State = 808;
-						((JoinRelationContext)_localctx).right = relationPrimary();
 						State = 816;
+						Match(JOIN);
+						State = 817;
+						((JoinRelationContext)_localctx).right = relationPrimary();
+						State = 825;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
 						case 1:
 							{
-							State = 810;
+							State = 819;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 809;
+								State = 818;
 								withinClause();
 								}
 							}
 
-							State = 812;
+							State = 821;
 							joinCriteria();
-							State = 814;
+							State = 823;
 							ErrorHandler.Sync(this);
-							switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+							switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 							case 1:
 								{
-								State = 813;
+								State = 822;
 								withinClause();
 								}
 								break;
@@ -5590,9 +5685,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 822;
+				State = 831;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,123,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,124,Context);
 			}
 			}
 		}
@@ -5632,19 +5727,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 838;
+			State = 847;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 824;
+				State = 833;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 823;
+					State = 832;
 					Match(INNER);
 					}
 				}
@@ -5654,14 +5749,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 826;
+				State = 835;
 				Match(LEFT);
-				State = 828;
+				State = 837;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 827;
+					State = 836;
 					Match(OUTER);
 					}
 				}
@@ -5671,14 +5766,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 830;
+				State = 839;
 				Match(RIGHT);
-				State = 832;
+				State = 841;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 831;
+					State = 840;
 					Match(OUTER);
 					}
 				}
@@ -5688,14 +5783,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 834;
+				State = 843;
 				Match(FULL);
-				State = 836;
+				State = 845;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 835;
+					State = 844;
 					Match(OUTER);
 					}
 				}
@@ -5754,44 +5849,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 854;
+			State = 863;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 840;
+				State = 849;
 				Match(ON);
-				State = 841;
+				State = 850;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 842;
+				State = 851;
 				Match(USING);
-				State = 843;
+				State = 852;
 				Match(LPAREN);
-				State = 844;
+				State = 853;
 				identifier();
-				State = 849;
+				State = 858;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 845;
+					State = 854;
 					Match(COMMA);
-					State = 846;
+					State = 855;
 					identifier();
 					}
 					}
-					State = 851;
+					State = 860;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 852;
+				State = 861;
 				Match(RPAREN);
 				}
 				break;
@@ -5846,44 +5941,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 856;
+			State = 865;
 			Match(WITHIN);
-			State = 864;
+			State = 873;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 857;
+				State = 866;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 858;
+				State = 867;
 				Match(LPAREN);
-				State = 859;
+				State = 868;
 				_localctx.before = duration();
-				State = 860;
+				State = 869;
 				Match(COMMA);
-				State = 861;
+				State = 870;
 				_localctx.after = duration();
-				State = 862;
+				State = 871;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 869;
+			State = 878;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,132,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,133,Context) ) {
 			case 1:
 				{
-				State = 866;
+				State = 875;
 				Match(GRACE);
-				State = 867;
+				State = 876;
 				Match(PERIOD);
-				State = 868;
+				State = 877;
 				_localctx.grace = duration();
 				}
 				break;
@@ -6011,38 +6106,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 922;
+			State = 931;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 871;
+				State = 880;
 				qualifiedName();
-				State = 879;
+				State = 888;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
 				case 1:
 					{
-					State = 873;
+					State = 882;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 872;
+						State = 881;
 						Match(AS);
 						}
 					}
 
-					State = 875;
+					State = 884;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 877;
+					State = 886;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 					case 1:
 						{
-						State = 876;
+						State = 885;
 						columnList();
 						}
 						break;
@@ -6056,35 +6151,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 881;
+				State = 890;
 				Match(LPAREN);
-				State = 882;
-				query();
-				State = 883;
-				Match(RPAREN);
 				State = 891;
+				query();
+				State = 892;
+				Match(RPAREN);
+				State = 900;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
 				case 1:
 					{
-					State = 885;
+					State = 894;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 884;
+						State = 893;
 						Match(AS);
 						}
 					}
 
-					State = 887;
+					State = 896;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 889;
+					State = 898;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 					case 1:
 						{
-						State = 888;
+						State = 897;
 						columnList();
 						}
 						break;
@@ -6098,65 +6193,65 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 896;
+				State = 905;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 				case 1:
 					{
-					State = 893;
+					State = 902;
 					((TableFunctionContext)_localctx).schema = identifier();
-					State = 894;
+					State = 903;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 898;
+				State = 907;
 				((TableFunctionContext)_localctx).functionIdentifier = identifier();
-				State = 899;
+				State = 908;
 				Match(LPAREN);
-				State = 900;
+				State = 909;
 				expression();
-				State = 905;
+				State = 914;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 901;
+					State = 910;
 					Match(COMMA);
-					State = 902;
+					State = 911;
 					expression();
 					}
 					}
-					State = 907;
+					State = 916;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 908;
+				State = 917;
 				Match(RPAREN);
-				State = 916;
+				State = 925;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
 				case 1:
 					{
-					State = 910;
+					State = 919;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 909;
+						State = 918;
 						Match(AS);
 						}
 					}
 
-					State = 912;
+					State = 921;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 914;
+					State = 923;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,143,Context) ) {
 					case 1:
 						{
-						State = 913;
+						State = 922;
 						columnList();
 						}
 						break;
@@ -6170,11 +6265,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 918;
+				State = 927;
 				Match(LPAREN);
-				State = 919;
+				State = 928;
 				relation(0);
-				State = 920;
+				State = 929;
 				Match(RPAREN);
 				}
 				break;
@@ -6215,7 +6310,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 924;
+			State = 933;
 			booleanExpression(0);
 			}
 		}
@@ -6323,10 +6418,11 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 933;
+			State = 942;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ARRAY:
 			case ASC:
 			case BEGINNING:
@@ -6368,8 +6464,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case RIGHT:
 			case ROW:
@@ -6442,14 +6540,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 927;
+				State = 936;
 				valueExpression(0);
-				State = 929;
+				State = 938;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 				case 1:
 					{
-					State = 928;
+					State = 937;
 					predicate();
 					}
 					break;
@@ -6461,9 +6559,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 931;
+				State = 940;
 				Match(NOT);
-				State = 932;
+				State = 941;
 				booleanExpression(3);
 				}
 				break;
@@ -6471,28 +6569,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 943;
+			State = 952;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 941;
+					State = 950;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 935;
+						State = 944;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 936;
+						State = 945;
 						Match(AND);
-						State = 937;
+						State = 946;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -6501,20 +6599,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 938;
+						State = 947;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 939;
+						State = 948;
 						Match(OR);
-						State = 940;
+						State = 949;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 945;
+				State = 954;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,148,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,149,Context);
 			}
 			}
 		}
@@ -6704,16 +6802,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 1009;
+			State = 1018;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,158,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,159,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 946;
+				State = 955;
 				comparisonOperator();
-				State = 947;
+				State = 956;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6721,23 +6819,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 950;
+				State = 959;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 949;
+					State = 958;
 					Match(NOT);
 					}
 				}
 
-				State = 952;
+				State = 961;
 				Match(BETWEEN);
-				State = 953;
+				State = 962;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 954;
+				State = 963;
 				Match(AND);
-				State = 955;
+				State = 964;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6745,23 +6843,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 958;
+				State = 967;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 957;
+					State = 966;
 					Match(NOT);
 					}
 				}
 
-				State = 960;
+				State = 969;
 				Match(IN);
-				State = 961;
+				State = 970;
 				Match(LPAREN);
-				State = 962;
+				State = 971;
 				query();
-				State = 963;
+				State = 972;
 				Match(RPAREN);
 				}
 				break;
@@ -6769,39 +6867,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 966;
+				State = 975;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 965;
+					State = 974;
 					Match(NOT);
 					}
 				}
 
-				State = 968;
+				State = 977;
 				Match(IN);
-				State = 969;
+				State = 978;
 				Match(LPAREN);
-				State = 970;
+				State = 979;
 				expression();
-				State = 975;
+				State = 984;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 971;
+					State = 980;
 					Match(COMMA);
-					State = 972;
+					State = 981;
 					expression();
 					}
 					}
-					State = 977;
+					State = 986;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 978;
+				State = 987;
 				Match(RPAREN);
 				}
 				break;
@@ -6809,17 +6907,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 981;
+				State = 990;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 980;
+					State = 989;
 					Match(NOT);
 					}
 				}
 
-				State = 983;
+				State = 992;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6829,16 +6927,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 984;
+				State = 993;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 987;
+				State = 996;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,154,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,155,Context) ) {
 				case 1:
 					{
-					State = 985;
+					State = 994;
 					Match(ESCAPE);
-					State = 986;
+					State = 995;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6849,19 +6947,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 989;
+				State = 998;
 				Match(IS);
-				State = 991;
+				State = 1000;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 990;
+					State = 999;
 					Match(NOT);
 					}
 				}
 
-				State = 993;
+				State = 1002;
 				Match(NULL);
 				}
 				break;
@@ -6869,19 +6967,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 994;
+				State = 1003;
 				Match(IS);
-				State = 996;
+				State = 1005;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 995;
+					State = 1004;
 					Match(NOT);
 					}
 				}
 
-				State = 998;
+				State = 1007;
 				booleanValue();
 				}
 				break;
@@ -6889,23 +6987,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 999;
+				State = 1008;
 				Match(IS);
-				State = 1001;
+				State = 1010;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1000;
+					State = 1009;
 					Match(NOT);
 					}
 				}
 
-				State = 1003;
+				State = 1012;
 				Match(DISTINCT);
-				State = 1004;
+				State = 1013;
 				Match(FROM);
-				State = 1005;
+				State = 1014;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6913,9 +7011,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RegexMatchContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1006;
+				State = 1015;
 				regexOperator();
-				State = 1007;
+				State = 1016;
 				((RegexMatchContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6964,7 +7062,7 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 72, RULE_regexOperator);
 		int _la;
 		try {
-			State = 1021;
+			State = 1030;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TILDE:
@@ -6973,10 +7071,10 @@ public partial class StreamSqlParser : Parser {
 			case NOT_TILDE_STAR:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1011;
+				State = 1020;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+				if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -6988,33 +7086,33 @@ public partial class StreamSqlParser : Parser {
 			case OPERATOR:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1012;
+				State = 1021;
 				Match(OPERATOR);
-				State = 1013;
+				State = 1022;
 				Match(LPAREN);
-				State = 1017;
+				State = 1026;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
-					State = 1014;
+					State = 1023;
 					identifier();
-					State = 1015;
+					State = 1024;
 					Match(DOT);
 					}
 				}
 
-				State = 1019;
+				State = 1028;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+				if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1020;
+				State = 1029;
 				Match(RPAREN);
 				}
 				break;
@@ -7061,9 +7159,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1023;
+			State = 1032;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
+			if ( !(((((_la - 153)) & ~0x3f) == 0 && ((1L << (_la - 153)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7219,10 +7317,11 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1029;
+			State = 1038;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ARRAY:
 			case ASC:
 			case BEGINNING:
@@ -7264,8 +7363,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case RIGHT:
 			case ROW:
@@ -7336,7 +7437,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1026;
+				State = 1035;
 				primaryExpression(0);
 				}
 				break;
@@ -7346,7 +7447,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1027;
+				State = 1036;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7356,7 +7457,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1028;
+				State = 1037;
 				valueExpression(5);
 				}
 				break;
@@ -7364,36 +7465,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1045;
+			State = 1054;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1043;
+					State = 1052;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,162,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,163,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1031;
+						State = 1040;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 1032;
+						State = 1041;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 158)) & ~0x3f) == 0 && ((1L << (_la - 158)) & 7L) != 0)) ) {
+						if ( !(((((_la - 161)) & ~0x3f) == 0 && ((1L << (_la - 161)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1033;
+						State = 1042;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -7402,9 +7503,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1034;
+						State = 1043;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1035;
+						State = 1044;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7414,7 +7515,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1036;
+						State = 1045;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7423,11 +7524,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1037;
+						State = 1046;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1038;
+						State = 1047;
 						Match(CONCAT);
-						State = 1039;
+						State = 1048;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7436,9 +7537,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1040;
+						State = 1049;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1041;
+						State = 1050;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -7448,16 +7549,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1042;
+						State = 1051;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1047;
+				State = 1056;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,163,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,164,Context);
 			}
 			}
 		}
@@ -7861,16 +7962,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1147;
+			State = 1156;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,173,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1049;
+				State = 1058;
 				Match(NULL);
 				}
 				break;
@@ -7879,7 +7980,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1050;
+				State = 1059;
 				booleanValue();
 				}
 				break;
@@ -7888,7 +7989,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1051;
+				State = 1060;
 				number();
 				}
 				break;
@@ -7897,7 +7998,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1052;
+				State = 1061;
 				Match(STRING);
 				}
 				break;
@@ -7906,7 +8007,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1053;
+				State = 1062;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -7915,16 +8016,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1054;
+				State = 1063;
 				Match(INTERVAL);
-				State = 1055;
+				State = 1064;
 				Match(STRING);
-				State = 1057;
+				State = 1066;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 				case 1:
 					{
-					State = 1056;
+					State = 1065;
 					identifier();
 					}
 					break;
@@ -7936,9 +8037,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1059;
+				State = 1068;
 				identifier();
-				State = 1060;
+				State = 1069;
 				Match(STRING);
 				}
 				break;
@@ -7947,7 +8048,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1062;
+				State = 1071;
 				Match(PARAMETER);
 				}
 				break;
@@ -7956,13 +8057,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1063;
+				State = 1072;
 				Match(EXISTS);
-				State = 1064;
+				State = 1073;
 				Match(LPAREN);
-				State = 1065;
+				State = 1074;
 				query();
-				State = 1066;
+				State = 1075;
 				Match(RPAREN);
 				}
 				break;
@@ -7971,17 +8072,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1068;
+				State = 1077;
 				Match(EXTRACT);
-				State = 1069;
+				State = 1078;
 				Match(LPAREN);
-				State = 1070;
+				State = 1079;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1071;
+				State = 1080;
 				Match(FROM);
-				State = 1072;
+				State = 1081;
 				valueExpression(0);
-				State = 1073;
+				State = 1082;
 				Match(RPAREN);
 				}
 				break;
@@ -7990,7 +8091,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1075;
+				State = 1084;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -8007,11 +8108,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1076;
+				State = 1085;
 				Match(LPAREN);
-				State = 1077;
+				State = 1086;
 				query();
-				State = 1078;
+				State = 1087;
 				Match(RPAREN);
 				}
 				break;
@@ -8020,37 +8121,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1080;
+				State = 1089;
 				Match(ARRAY);
-				State = 1081;
-				Match(LBRACKET);
 				State = 1090;
+				Match(LBRACKET);
+				State = 1099;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 286048951558209535L) != 0)) {
 					{
-					State = 1082;
+					State = 1091;
 					expression();
-					State = 1087;
+					State = 1096;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1083;
+						State = 1092;
 						Match(COMMA);
-						State = 1084;
+						State = 1093;
 						expression();
 						}
 						}
-						State = 1089;
+						State = 1098;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1092;
+				State = 1101;
 				Match(RBRACKET);
 				}
 				break;
@@ -8059,13 +8160,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArraySubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1093;
+				State = 1102;
 				Match(ARRAY);
-				State = 1094;
+				State = 1103;
 				Match(LPAREN);
-				State = 1095;
+				State = 1104;
 				query();
-				State = 1096;
+				State = 1105;
 				Match(RPAREN);
 				}
 				break;
@@ -8074,45 +8175,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1098;
+				State = 1107;
 				Match(CASE);
-				State = 1100;
+				State = 1109;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 286048951558209535L) != 0)) {
 					{
-					State = 1099;
+					State = 1108;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1103;
+				State = 1112;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1102;
+					State = 1111;
 					whenClause();
 					}
 					}
-					State = 1105;
+					State = 1114;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1109;
+				State = 1118;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1107;
+					State = 1116;
 					Match(ELSE);
-					State = 1108;
+					State = 1117;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1111;
+				State = 1120;
 				Match(END);
 				}
 				break;
@@ -8121,17 +8222,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1113;
+				State = 1122;
 				Match(CAST);
-				State = 1114;
+				State = 1123;
 				Match(LPAREN);
-				State = 1115;
+				State = 1124;
 				expression();
-				State = 1116;
+				State = 1125;
 				Match(AS);
-				State = 1117;
+				State = 1126;
 				typeName(0);
-				State = 1118;
+				State = 1127;
 				Match(RPAREN);
 				}
 				break;
@@ -8140,20 +8241,21 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1120;
+				State = 1129;
 				functionName();
-				State = 1121;
+				State = 1130;
 				Match(LPAREN);
-				State = 1134;
+				State = 1143;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1122;
+					State = 1131;
 					Match(ASTERISK);
 					}
 					break;
 				case ADVANCE:
+				case ANALYZE:
 				case ARRAY:
 				case ASC:
 				case BEGINNING:
@@ -8197,8 +8299,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case RIGHT:
 				case ROW:
@@ -8268,31 +8372,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1124;
+					State = 1133;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1123;
+						State = 1132;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1126;
+					State = 1135;
 					expression();
-					State = 1131;
+					State = 1140;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1127;
+						State = 1136;
 						Match(COMMA);
-						State = 1128;
+						State = 1137;
 						expression();
 						}
 						}
-						State = 1133;
+						State = 1142;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -8304,7 +8408,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1136;
+				State = 1145;
 				Match(RPAREN);
 				}
 				break;
@@ -8313,11 +8417,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1138;
+				State = 1147;
 				identifier();
-				State = 1139;
+				State = 1148;
 				Match(DOT);
-				State = 1140;
+				State = 1149;
 				identifier();
 				}
 				break;
@@ -8326,7 +8430,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1142;
+				State = 1151;
 				identifier();
 				}
 				break;
@@ -8335,39 +8439,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1143;
+				State = 1152;
 				Match(LPAREN);
-				State = 1144;
+				State = 1153;
 				expression();
-				State = 1145;
+				State = 1154;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1170;
+			State = 1179;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,178,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1168;
+					State = 1177;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1149;
+						State = 1158;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 1150;
+						State = 1159;
 						Match(LBRACKET);
-						State = 1151;
+						State = 1160;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1152;
+						State = 1161;
 						Match(RBRACKET);
 						}
 						break;
@@ -8375,11 +8479,11 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1154;
+						State = 1163;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1155;
+						State = 1164;
 						Match(DOUBLE_COLON);
-						State = 1156;
+						State = 1165;
 						typeName(0);
 						}
 						break;
@@ -8387,26 +8491,27 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1157;
+						State = 1166;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1158;
+						State = 1167;
 						Match(COLLATE);
-						State = 1162;
+						State = 1171;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,174,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
 						case 1:
 							{
-							State = 1159;
+							State = 1168;
 							((CollateContext)_localctx).schema = identifier();
-							State = 1160;
+							State = 1169;
 							Match(DOT);
 							}
 							break;
 						}
-						State = 1166;
+						State = 1175;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ADVANCE:
+						case ANALYZE:
 						case ASC:
 						case BEGINNING:
 						case CHANGES:
@@ -8438,8 +8543,10 @@ public partial class StreamSqlParser : Parser {
 						case PRINT:
 						case PROPERTIES:
 						case QUERIES:
+						case QUERY:
 						case REPLACE:
 						case RESET:
+						case RESTART:
 						case RETENTION:
 						case ROW:
 						case ROWS:
@@ -8498,13 +8605,13 @@ public partial class StreamSqlParser : Parser {
 						case IDENTIFIER:
 						case QUOTED_IDENTIFIER:
 							{
-							State = 1164;
+							State = 1173;
 							((CollateContext)_localctx).collation = identifier();
 							}
 							break;
 						case DEFAULT:
 							{
-							State = 1165;
+							State = 1174;
 							Match(DEFAULT);
 							}
 							break;
@@ -8516,9 +8623,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 1172;
+				State = 1181;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,177,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,178,Context);
 			}
 			}
 		}
@@ -8562,10 +8669,11 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 80, RULE_functionName);
 		try {
-			State = 1181;
+			State = 1190;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -8597,8 +8705,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -8658,33 +8768,33 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1176;
+				State = 1185;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
 				case 1:
 					{
-					State = 1173;
+					State = 1182;
 					_localctx.schema = identifier();
-					State = 1174;
+					State = 1183;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1178;
+				State = 1187;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1179;
+				State = 1188;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1180;
+				State = 1189;
 				Match(RIGHT);
 				}
 				break;
@@ -8734,13 +8844,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1183;
+			State = 1192;
 			Match(WHEN);
-			State = 1184;
+			State = 1193;
 			_localctx.condition = expression();
-			State = 1185;
+			State = 1194;
 			Match(THEN);
-			State = 1186;
+			State = 1195;
 			_localctx.result = expression();
 			}
 		}
@@ -8888,22 +8998,22 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1237;
+			State = 1246;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,188,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1189;
+				State = 1198;
 				Match(ARRAY);
-				State = 1190;
+				State = 1199;
 				Match(LT);
-				State = 1191;
+				State = 1200;
 				typeName(0);
-				State = 1192;
+				State = 1201;
 				Match(GT);
 				}
 				break;
@@ -8912,17 +9022,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1194;
+				State = 1203;
 				Match(MAP);
-				State = 1195;
+				State = 1204;
 				Match(LT);
-				State = 1196;
+				State = 1205;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1197;
+				State = 1206;
 				Match(COMMA);
-				State = 1198;
+				State = 1207;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1199;
+				State = 1208;
 				Match(GT);
 				}
 				break;
@@ -8931,37 +9041,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1201;
+				State = 1210;
 				Match(STRUCT);
-				State = 1202;
-				Match(LT);
 				State = 1211;
+				Match(LT);
+				State = 1220;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
-					State = 1203;
+					State = 1212;
 					structField();
-					State = 1208;
+					State = 1217;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1204;
+						State = 1213;
 						Match(COMMA);
-						State = 1205;
+						State = 1214;
 						structField();
 						}
 						}
-						State = 1210;
+						State = 1219;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1213;
+				State = 1222;
 				Match(GT);
 				}
 				break;
@@ -8970,26 +9080,26 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1217;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
-				case 1:
-					{
-					State = 1214;
-					((SimpleTypeContext)_localctx).schema = identifier();
-					State = 1215;
-					Match(DOT);
-					}
-					break;
-				}
-				State = 1219;
-				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
-				State = 1221;
+				State = 1226;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
 				case 1:
 					{
-					State = 1220;
+					State = 1223;
+					((SimpleTypeContext)_localctx).schema = identifier();
+					State = 1224;
+					Match(DOT);
+					}
+					break;
+				}
+				State = 1228;
+				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
+				State = 1230;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
+				case 1:
+					{
+					State = 1229;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9001,38 +9111,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1230;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
-				case 1:
-					{
-					State = 1223;
-					Match(LPAREN);
-					State = 1224;
-					Match(INTEGER_VALUE);
-					State = 1227;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-					if (_la==COMMA) {
-						{
-						State = 1225;
-						Match(COMMA);
-						State = 1226;
-						Match(INTEGER_VALUE);
-						}
-					}
-
-					State = 1229;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1235;
+				State = 1239;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
 				case 1:
 					{
 					State = 1232;
+					Match(LPAREN);
+					State = 1233;
+					Match(INTEGER_VALUE);
+					State = 1236;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==COMMA) {
+						{
+						State = 1234;
+						Match(COMMA);
+						State = 1235;
+						Match(INTEGER_VALUE);
+						}
+					}
+
+					State = 1238;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1244;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
+				case 1:
+					{
+					State = 1241;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9041,9 +9151,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1233;
+					State = 1242;
 					Match(TIME);
-					State = 1234;
+					State = 1243;
 					Match(ZONE);
 					}
 					break;
@@ -9052,9 +9162,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1244;
+			State = 1253;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,188,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,189,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -9064,18 +9174,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1239;
+					State = 1248;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1240;
+					State = 1249;
 					Match(LBRACKET);
-					State = 1241;
+					State = 1250;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1246;
+				State = 1255;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,188,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,189,Context);
 			}
 			}
 		}
@@ -9117,9 +9227,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1247;
+			State = 1256;
 			identifier();
-			State = 1248;
+			State = 1257;
 			typeName(0);
 			}
 		}
@@ -9162,16 +9272,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1250;
+			State = 1259;
 			identifier();
-			State = 1253;
+			State = 1262;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,190,Context) ) {
 			case 1:
 				{
-				State = 1251;
+				State = 1260;
 				Match(DOT);
-				State = 1252;
+				State = 1261;
 				identifier();
 				}
 				break;
@@ -9213,7 +9323,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1255;
+			State = 1264;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9259,7 +9369,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1257;
+			State = 1266;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9305,24 +9415,25 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 94, RULE_identifier);
 		try {
-			State = 1262;
+			State = 1271;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1259;
+				State = 1268;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1260;
+				State = 1269;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -9354,8 +9465,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -9413,7 +9526,7 @@ public partial class StreamSqlParser : Parser {
 			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1261;
+				State = 1270;
 				nonReserved();
 				}
 				break;
@@ -9522,6 +9635,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCROLL() { return GetToken(StreamSqlParser.SCROLL, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OPERATOR() { return GetToken(StreamSqlParser.OPERATOR, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLLATE() { return GetToken(StreamSqlParser.COLLATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ANALYZE() { return GetToken(StreamSqlParser.ANALYZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESTART() { return GetToken(StreamSqlParser.RESTART, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERY() { return GetToken(StreamSqlParser.QUERY, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9543,9 +9659,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1264;
+			State = 1273;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1048575L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 33554431L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9622,7 +9738,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,186,1267,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,189,1276,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9643,463 +9759,468 @@ public partial class StreamSqlParser : Parser {
 		1,1,1,1,1,1,1,1,1,3,1,262,8,1,1,1,1,1,1,1,3,1,267,8,1,1,1,1,1,1,1,3,1,
 		272,8,1,1,1,1,1,1,1,3,1,277,8,1,1,1,1,1,1,1,3,1,282,8,1,1,1,1,1,1,1,3,
 		1,287,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,296,8,1,1,1,1,1,1,1,1,1,1,1,
-		3,1,303,8,1,1,1,1,1,3,1,307,8,1,1,1,1,1,3,1,311,8,1,1,1,1,1,1,1,3,1,316,
-		8,1,1,1,3,1,319,8,1,1,1,1,1,3,1,323,8,1,1,1,5,1,326,8,1,10,1,12,1,329,
-		9,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,1,1,3,1,339,8,1,1,1,3,1,342,8,
-		1,1,1,1,1,1,1,1,1,3,1,348,8,1,1,1,1,1,1,1,1,1,3,1,354,8,1,1,1,1,1,1,1,
-		1,1,3,1,360,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,372,8,1,1,
-		1,1,1,1,1,1,1,5,1,378,8,1,10,1,12,1,381,9,1,1,1,1,1,3,1,385,8,1,1,1,1,
-		1,1,1,3,1,390,8,1,1,1,3,1,393,8,1,1,1,1,1,1,1,3,1,398,8,1,1,1,1,1,1,1,
-		1,1,1,1,3,1,405,8,1,1,1,1,1,3,1,409,8,1,1,1,3,1,412,8,1,1,1,3,1,415,8,
-		1,1,1,1,1,1,1,1,1,3,1,421,8,1,3,1,423,8,1,1,2,1,2,1,2,1,2,1,2,3,2,430,
-		8,2,1,3,1,3,4,3,434,8,3,11,3,12,3,435,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,
-		5,5,446,8,5,10,5,12,5,449,9,5,3,5,451,8,5,1,6,1,6,3,6,455,8,6,1,6,1,6,
-		1,6,1,6,3,6,461,8,6,1,7,1,7,1,7,1,7,5,7,467,8,7,10,7,12,7,470,9,7,1,7,
-		1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,484,8,8,1,9,1,9,1,9,1,
-		9,1,9,3,9,491,8,9,1,10,1,10,1,10,1,10,1,10,5,10,498,8,10,10,10,12,10,501,
-		9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,3,12,511,8,12,1,12,1,12,1,
-		12,3,12,516,8,12,1,13,1,13,1,13,1,13,5,13,522,8,13,10,13,12,13,525,9,13,
-		1,13,3,13,528,8,13,1,14,1,14,1,14,1,14,5,14,534,8,14,10,14,12,14,537,9,
-		14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,545,8,15,10,15,12,15,548,9,15,1,
-		15,1,15,1,16,1,16,1,16,1,16,5,16,556,8,16,10,16,12,16,559,9,16,3,16,561,
-		8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,569,8,16,10,16,12,16,572,9,16,
-		3,16,574,8,16,1,16,3,16,577,8,16,1,16,1,16,1,16,3,16,582,8,16,3,16,584,
-		8,16,1,16,1,16,1,16,3,16,589,8,16,3,16,591,8,16,1,17,1,17,3,17,595,8,17,
-		1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,608,8,18,1,
-		18,1,18,1,18,1,18,3,18,614,8,18,1,18,5,18,617,8,18,10,18,12,18,620,9,18,
-		1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,629,8,20,10,20,12,20,632,9,20,
-		1,20,1,20,1,20,1,20,3,20,638,8,20,1,21,1,21,3,21,642,8,21,1,21,1,21,1,
-		21,5,21,647,8,21,10,21,12,21,650,9,21,1,21,1,21,1,21,1,21,5,21,656,8,21,
-		10,21,12,21,659,9,21,3,21,661,8,21,1,21,3,21,664,8,21,1,21,1,21,3,21,668,
-		8,21,1,21,1,21,1,21,1,21,1,21,5,21,675,8,21,10,21,12,21,678,9,21,3,21,
-		680,8,21,1,21,1,21,3,21,684,8,21,1,21,1,21,1,21,1,21,1,21,5,21,691,8,21,
-		10,21,12,21,694,9,21,3,21,696,8,21,1,22,1,22,3,22,700,8,22,1,22,1,22,3,
-		22,704,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,714,8,23,1,24,
-		1,24,1,24,1,24,1,24,1,24,5,24,722,8,24,10,24,12,24,725,9,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,739,8,24,10,24,
-		12,24,742,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,751,8,24,10,24,
-		12,24,754,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,764,8,24,10,
-		24,12,24,767,9,24,1,24,1,24,3,24,771,8,24,1,25,1,25,1,25,1,25,1,25,1,25,
-		1,25,3,25,780,8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,
-		27,792,8,27,1,27,3,27,795,8,27,3,27,797,8,27,1,28,1,28,1,28,1,28,1,28,
-		1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,811,8,28,1,28,1,28,3,28,815,8,
-		28,3,28,817,8,28,5,28,819,8,28,10,28,12,28,822,9,28,1,29,3,29,825,8,29,
-		1,29,1,29,3,29,829,8,29,1,29,1,29,3,29,833,8,29,1,29,1,29,3,29,837,8,29,
-		3,29,839,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,848,8,30,10,30,12,
-		30,851,9,30,1,30,1,30,3,30,855,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,
-		1,31,3,31,865,8,31,1,31,1,31,1,31,3,31,870,8,31,1,32,1,32,3,32,874,8,32,
-		1,32,1,32,3,32,878,8,32,3,32,880,8,32,1,32,1,32,1,32,1,32,3,32,886,8,32,
-		1,32,1,32,3,32,890,8,32,3,32,892,8,32,1,32,1,32,1,32,3,32,897,8,32,1,32,
-		1,32,1,32,1,32,1,32,5,32,904,8,32,10,32,12,32,907,9,32,1,32,1,32,3,32,
-		911,8,32,1,32,1,32,3,32,915,8,32,3,32,917,8,32,1,32,1,32,1,32,1,32,3,32,
-		923,8,32,1,33,1,33,1,34,1,34,1,34,3,34,930,8,34,1,34,1,34,3,34,934,8,34,
-		1,34,1,34,1,34,1,34,1,34,1,34,5,34,942,8,34,10,34,12,34,945,9,34,1,35,
-		1,35,1,35,1,35,3,35,951,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,959,8,
-		35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,967,8,35,1,35,1,35,1,35,1,35,1,35,
-		5,35,974,8,35,10,35,12,35,977,9,35,1,35,1,35,1,35,3,35,982,8,35,1,35,1,
-		35,1,35,1,35,3,35,988,8,35,1,35,1,35,3,35,992,8,35,1,35,1,35,1,35,3,35,
-		997,8,35,1,35,1,35,1,35,3,35,1002,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,
-		35,1010,8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,1018,8,36,1,36,1,36,3,
-		36,1022,8,36,1,37,1,37,1,38,1,38,1,38,1,38,3,38,1030,8,38,1,38,1,38,1,
-		38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,5,38,1044,8,38,10,38,12,
-		38,1047,9,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1058,8,
-		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,
-		39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1086,
-		8,39,10,39,12,39,1089,9,39,3,39,1091,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,3,39,1101,8,39,1,39,4,39,1104,8,39,11,39,12,39,1105,1,39,1,39,
-		3,39,1110,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,3,39,1125,8,39,1,39,1,39,1,39,5,39,1130,8,39,10,39,12,39,1133,
-		9,39,3,39,1135,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,3,39,1148,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,3,39,1163,8,39,1,39,1,39,3,39,1167,8,39,5,39,1169,8,39,
-		10,39,12,39,1172,9,39,1,40,1,40,1,40,3,40,1177,8,40,1,40,1,40,1,40,3,40,
-		1182,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,5,42,1207,8,42,
-		10,42,12,42,1210,9,42,3,42,1212,8,42,1,42,1,42,1,42,1,42,3,42,1218,8,42,
-		1,42,1,42,3,42,1222,8,42,1,42,1,42,1,42,1,42,3,42,1228,8,42,1,42,3,42,
-		1231,8,42,1,42,1,42,1,42,3,42,1236,8,42,3,42,1238,8,42,1,42,1,42,1,42,
-		5,42,1243,8,42,10,42,12,42,1246,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,
-		1254,8,44,1,45,1,45,1,46,1,46,1,47,1,47,1,47,3,47,1263,8,47,1,48,1,48,
-		1,48,0,6,36,56,68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,
-		30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,
-		78,80,82,84,86,88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,
-		41,41,77,78,90,90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,
-		89,93,93,95,95,99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,
-		137,4,0,26,26,124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,
-		2,0,120,120,122,122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,
-		2,22,22,2,0,6,6,20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,
-		150,155,1,0,156,157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,
-		2,0,33,33,107,107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,
-		31,34,36,40,42,45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,
-		98,100,101,103,103,105,106,108,108,110,110,112,116,122,149,1489,0,101,
-		1,0,0,0,2,422,1,0,0,0,4,424,1,0,0,0,6,433,1,0,0,0,8,437,1,0,0,0,10,450,
-		1,0,0,0,12,460,1,0,0,0,14,462,1,0,0,0,16,483,1,0,0,0,18,485,1,0,0,0,20,
-		492,1,0,0,0,22,504,1,0,0,0,24,515,1,0,0,0,26,527,1,0,0,0,28,529,1,0,0,
-		0,30,540,1,0,0,0,32,560,1,0,0,0,34,592,1,0,0,0,36,601,1,0,0,0,38,621,1,
-		0,0,0,40,637,1,0,0,0,42,639,1,0,0,0,44,697,1,0,0,0,46,713,1,0,0,0,48,770,
-		1,0,0,0,50,779,1,0,0,0,52,781,1,0,0,0,54,796,1,0,0,0,56,798,1,0,0,0,58,
-		838,1,0,0,0,60,854,1,0,0,0,62,856,1,0,0,0,64,922,1,0,0,0,66,924,1,0,0,
-		0,68,933,1,0,0,0,70,1009,1,0,0,0,72,1021,1,0,0,0,74,1023,1,0,0,0,76,1029,
-		1,0,0,0,78,1147,1,0,0,0,80,1181,1,0,0,0,82,1183,1,0,0,0,84,1237,1,0,0,
-		0,86,1247,1,0,0,0,88,1250,1,0,0,0,90,1255,1,0,0,0,92,1257,1,0,0,0,94,1262,
-		1,0,0,0,96,1264,1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,
+		3,1,303,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,312,8,1,1,1,1,1,3,1,316,8,
+		1,1,1,1,1,3,1,320,8,1,1,1,1,1,1,1,3,1,325,8,1,1,1,3,1,328,8,1,1,1,1,1,
+		3,1,332,8,1,1,1,5,1,335,8,1,10,1,12,1,338,9,1,3,1,340,8,1,1,1,1,1,3,1,
+		344,8,1,1,1,1,1,3,1,348,8,1,1,1,3,1,351,8,1,1,1,1,1,1,1,1,1,3,1,357,8,
+		1,1,1,1,1,1,1,1,1,3,1,363,8,1,1,1,1,1,1,1,1,1,3,1,369,8,1,1,1,1,1,1,1,
+		1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,381,8,1,1,1,1,1,1,1,1,1,5,1,387,8,1,10,
+		1,12,1,390,9,1,1,1,1,1,3,1,394,8,1,1,1,1,1,1,1,3,1,399,8,1,1,1,3,1,402,
+		8,1,1,1,1,1,1,1,3,1,407,8,1,1,1,1,1,1,1,1,1,1,1,3,1,414,8,1,1,1,1,1,3,
+		1,418,8,1,1,1,3,1,421,8,1,1,1,3,1,424,8,1,1,1,1,1,1,1,1,1,3,1,430,8,1,
+		3,1,432,8,1,1,2,1,2,1,2,1,2,1,2,3,2,439,8,2,1,3,1,3,4,3,443,8,3,11,3,12,
+		3,444,1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,5,5,455,8,5,10,5,12,5,458,9,5,3,
+		5,460,8,5,1,6,1,6,3,6,464,8,6,1,6,1,6,1,6,1,6,3,6,470,8,6,1,7,1,7,1,7,
+		1,7,5,7,476,8,7,10,7,12,7,479,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,
+		1,8,1,8,1,8,3,8,493,8,8,1,9,1,9,1,9,1,9,1,9,3,9,500,8,9,1,10,1,10,1,10,
+		1,10,1,10,5,10,507,8,10,10,10,12,10,510,9,10,1,10,1,10,1,11,1,11,1,11,
+		1,11,1,12,1,12,3,12,520,8,12,1,12,1,12,1,12,3,12,525,8,12,1,13,1,13,1,
+		13,1,13,5,13,531,8,13,10,13,12,13,534,9,13,1,13,3,13,537,8,13,1,14,1,14,
+		1,14,1,14,5,14,543,8,14,10,14,12,14,546,9,14,1,14,1,14,1,15,1,15,1,15,
+		1,15,5,15,554,8,15,10,15,12,15,557,9,15,1,15,1,15,1,16,1,16,1,16,1,16,
+		5,16,565,8,16,10,16,12,16,568,9,16,3,16,570,8,16,1,16,1,16,1,16,1,16,1,
+		16,1,16,5,16,578,8,16,10,16,12,16,581,9,16,3,16,583,8,16,1,16,3,16,586,
+		8,16,1,16,1,16,1,16,3,16,591,8,16,3,16,593,8,16,1,16,1,16,1,16,3,16,598,
+		8,16,3,16,600,8,16,1,17,1,17,3,17,604,8,17,1,17,1,17,1,17,1,17,1,17,1,
+		18,1,18,1,18,1,18,1,18,1,18,3,18,617,8,18,1,18,1,18,1,18,1,18,3,18,623,
+		8,18,1,18,5,18,626,8,18,10,18,12,18,629,9,18,1,19,1,19,1,20,1,20,1,20,
+		1,20,1,20,5,20,638,8,20,10,20,12,20,641,9,20,1,20,1,20,1,20,1,20,3,20,
+		647,8,20,1,21,1,21,3,21,651,8,21,1,21,1,21,1,21,5,21,656,8,21,10,21,12,
+		21,659,9,21,1,21,1,21,1,21,1,21,5,21,665,8,21,10,21,12,21,668,9,21,3,21,
+		670,8,21,1,21,3,21,673,8,21,1,21,1,21,3,21,677,8,21,1,21,1,21,1,21,1,21,
+		1,21,5,21,684,8,21,10,21,12,21,687,9,21,3,21,689,8,21,1,21,1,21,3,21,693,
+		8,21,1,21,1,21,1,21,1,21,1,21,5,21,700,8,21,10,21,12,21,703,9,21,3,21,
+		705,8,21,1,22,1,22,3,22,709,8,22,1,22,1,22,3,22,713,8,22,1,23,1,23,1,23,
+		1,23,1,23,1,23,1,23,1,23,3,23,723,8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,
+		24,731,8,24,10,24,12,24,734,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,5,24,748,8,24,10,24,12,24,751,9,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,5,24,760,8,24,10,24,12,24,763,9,24,1,24,1,24,1,
+		24,1,24,1,24,1,24,1,24,1,24,5,24,773,8,24,10,24,12,24,776,9,24,1,24,1,
+		24,3,24,780,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,789,8,25,1,26,
+		1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,801,8,27,1,27,3,27,804,
+		8,27,3,27,806,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,
+		28,1,28,3,28,820,8,28,1,28,1,28,3,28,824,8,28,3,28,826,8,28,5,28,828,8,
+		28,10,28,12,28,831,9,28,1,29,3,29,834,8,29,1,29,1,29,3,29,838,8,29,1,29,
+		1,29,3,29,842,8,29,1,29,1,29,3,29,846,8,29,3,29,848,8,29,1,30,1,30,1,30,
+		1,30,1,30,1,30,1,30,5,30,857,8,30,10,30,12,30,860,9,30,1,30,1,30,3,30,
+		864,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,874,8,31,1,31,1,
+		31,1,31,3,31,879,8,31,1,32,1,32,3,32,883,8,32,1,32,1,32,3,32,887,8,32,
+		3,32,889,8,32,1,32,1,32,1,32,1,32,3,32,895,8,32,1,32,1,32,3,32,899,8,32,
+		3,32,901,8,32,1,32,1,32,1,32,3,32,906,8,32,1,32,1,32,1,32,1,32,1,32,5,
+		32,913,8,32,10,32,12,32,916,9,32,1,32,1,32,3,32,920,8,32,1,32,1,32,3,32,
+		924,8,32,3,32,926,8,32,1,32,1,32,1,32,1,32,3,32,932,8,32,1,33,1,33,1,34,
+		1,34,1,34,3,34,939,8,34,1,34,1,34,3,34,943,8,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,5,34,951,8,34,10,34,12,34,954,9,34,1,35,1,35,1,35,1,35,3,35,960,
+		8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,968,8,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,3,35,976,8,35,1,35,1,35,1,35,1,35,1,35,5,35,983,8,35,10,35,12,
+		35,986,9,35,1,35,1,35,1,35,3,35,991,8,35,1,35,1,35,1,35,1,35,3,35,997,
+		8,35,1,35,1,35,3,35,1001,8,35,1,35,1,35,1,35,3,35,1006,8,35,1,35,1,35,
+		1,35,3,35,1011,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1019,8,35,1,36,
+		1,36,1,36,1,36,1,36,1,36,3,36,1027,8,36,1,36,1,36,3,36,1031,8,36,1,37,
+		1,37,1,38,1,38,1,38,1,38,3,38,1039,8,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,5,38,1053,8,38,10,38,12,38,1056,9,38,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1067,8,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1095,8,39,10,39,12,39,
+		1098,9,39,3,39,1100,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
+		1110,8,39,1,39,4,39,1113,8,39,11,39,12,39,1114,1,39,1,39,3,39,1119,8,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
+		1134,8,39,1,39,1,39,1,39,5,39,1139,8,39,10,39,12,39,1142,9,39,3,39,1144,
+		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1157,
+		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		3,39,1172,8,39,1,39,1,39,3,39,1176,8,39,5,39,1178,8,39,10,39,12,39,1181,
+		9,39,1,40,1,40,1,40,3,40,1186,8,40,1,40,1,40,1,40,3,40,1191,8,40,1,41,
+		1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,5,42,1216,8,42,10,42,12,42,1219,
+		9,42,3,42,1221,8,42,1,42,1,42,1,42,1,42,3,42,1227,8,42,1,42,1,42,3,42,
+		1231,8,42,1,42,1,42,1,42,1,42,3,42,1237,8,42,1,42,3,42,1240,8,42,1,42,
+		1,42,1,42,3,42,1245,8,42,3,42,1247,8,42,1,42,1,42,1,42,5,42,1252,8,42,
+		10,42,12,42,1255,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,1263,8,44,1,45,
+		1,45,1,46,1,46,1,47,1,47,1,47,3,47,1272,8,47,1,48,1,48,1,48,0,6,36,56,
+		68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,
+		40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,
+		88,90,92,94,96,0,28,2,0,98,98,102,102,2,0,92,92,96,96,8,0,42,42,78,79,
+		93,93,97,97,99,99,103,103,109,109,118,118,1,0,21,22,5,0,92,92,96,96,98,
+		98,102,102,117,117,2,0,62,62,89,89,2,0,107,107,153,153,1,0,139,140,4,0,
+		27,27,127,127,130,130,134,134,4,0,2,2,133,133,135,135,137,138,2,0,123,
+		123,125,125,2,0,39,39,49,49,1,0,86,87,2,0,29,29,112,112,2,0,2,2,23,23,
+		2,0,7,7,21,21,2,0,36,36,58,58,2,0,48,48,60,60,1,0,170,173,1,0,153,158,
+		1,0,159,160,1,0,161,163,1,0,165,166,1,0,17,18,2,0,75,75,116,116,2,0,34,
+		34,110,110,1,0,181,182,27,0,1,1,3,3,7,8,13,14,20,22,26,26,28,28,31,32,
+		35,37,41,43,46,47,53,53,57,58,62,64,67,67,74,75,77,84,86,87,89,89,91,101,
+		103,104,106,106,108,109,111,111,113,113,115,119,125,152,1501,0,101,1,0,
+		0,0,2,431,1,0,0,0,4,433,1,0,0,0,6,442,1,0,0,0,8,446,1,0,0,0,10,459,1,0,
+		0,0,12,469,1,0,0,0,14,471,1,0,0,0,16,492,1,0,0,0,18,494,1,0,0,0,20,501,
+		1,0,0,0,22,513,1,0,0,0,24,524,1,0,0,0,26,536,1,0,0,0,28,538,1,0,0,0,30,
+		549,1,0,0,0,32,569,1,0,0,0,34,601,1,0,0,0,36,610,1,0,0,0,38,630,1,0,0,
+		0,40,646,1,0,0,0,42,648,1,0,0,0,44,706,1,0,0,0,46,722,1,0,0,0,48,779,1,
+		0,0,0,50,788,1,0,0,0,52,790,1,0,0,0,54,805,1,0,0,0,56,807,1,0,0,0,58,847,
+		1,0,0,0,60,863,1,0,0,0,62,865,1,0,0,0,64,931,1,0,0,0,66,933,1,0,0,0,68,
+		942,1,0,0,0,70,1018,1,0,0,0,72,1030,1,0,0,0,74,1032,1,0,0,0,76,1038,1,
+		0,0,0,78,1156,1,0,0,0,80,1190,1,0,0,0,82,1192,1,0,0,0,84,1246,1,0,0,0,
+		86,1256,1,0,0,0,88,1259,1,0,0,0,90,1264,1,0,0,0,92,1266,1,0,0,0,94,1271,
+		1,0,0,0,96,1273,1,0,0,0,98,100,5,178,0,0,99,98,1,0,0,0,100,103,1,0,0,0,
 		101,99,1,0,0,0,101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,
-		3,2,1,0,105,107,5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,
+		3,2,1,0,105,107,5,178,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,
 		0,0,108,109,1,0,0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,
 		115,1,0,0,0,113,111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,
-		0,0,0,116,118,5,175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,
+		0,0,0,116,118,5,178,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,
 		0,119,120,1,0,0,0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,
-		123,1,0,0,0,123,124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,
-		0,0,127,128,5,69,0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,
-		130,131,1,0,0,0,131,135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,
-		136,5,29,0,0,135,132,1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,
+		123,1,0,0,0,123,124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,15,
+		0,0,127,128,5,70,0,0,128,130,5,81,0,0,129,127,1,0,0,0,129,130,1,0,0,0,
+		130,131,1,0,0,0,131,135,7,0,0,0,132,133,5,47,0,0,133,134,5,65,0,0,134,
+		136,5,30,0,0,135,132,1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,
 		88,44,0,138,140,3,14,7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,
 		0,141,143,3,20,10,0,142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,
-		145,5,5,0,0,145,147,3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,423,
-		1,0,0,0,148,150,5,14,0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,
-		0,0,151,152,1,0,0,0,152,156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,
-		0,155,157,5,29,0,0,156,153,1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,
+		145,5,6,0,0,145,147,3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,432,
+		1,0,0,0,148,150,5,15,0,0,149,151,5,64,0,0,150,149,1,0,0,0,150,151,1,0,
+		0,0,151,152,1,0,0,0,152,156,5,117,0,0,153,154,5,47,0,0,154,155,5,65,0,
+		0,155,157,5,30,0,0,156,153,1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,
 		160,3,88,44,0,159,161,3,20,10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,
-		1,0,0,0,162,163,5,5,0,0,163,164,3,32,16,0,164,423,1,0,0,0,165,166,5,14,
-		0,0,166,170,7,1,0,0,167,168,5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,
+		1,0,0,0,162,163,5,6,0,0,163,164,3,32,16,0,164,432,1,0,0,0,165,166,5,15,
+		0,0,166,170,7,1,0,0,167,168,5,47,0,0,168,169,5,65,0,0,169,171,5,30,0,0,
 		170,167,1,0,0,0,170,171,1,0,0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,
 		175,3,14,7,0,174,173,1,0,0,0,174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,
-		38,0,0,177,179,3,88,44,0,178,176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,
+		39,0,0,177,179,3,88,44,0,178,176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,
 		0,180,182,3,20,10,0,181,180,1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,
-		184,5,5,0,0,184,186,3,32,16,0,185,183,1,0,0,0,185,186,1,0,0,0,186,423,
-		1,0,0,0,187,188,5,50,0,0,188,189,5,53,0,0,189,191,3,88,44,0,190,192,3,
+		184,5,6,0,0,184,186,3,32,16,0,185,183,1,0,0,0,185,186,1,0,0,0,186,432,
+		1,0,0,0,187,188,5,51,0,0,188,189,5,54,0,0,189,191,3,88,44,0,190,192,3,
 		28,14,0,191,190,1,0,0,0,191,192,1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,
-		0,194,423,1,0,0,0,195,196,5,110,0,0,196,201,3,88,44,0,197,199,5,5,0,0,
+		0,194,432,1,0,0,0,195,196,5,113,0,0,196,201,3,88,44,0,197,199,5,6,0,0,
 		198,197,1,0,0,0,198,199,1,0,0,0,199,200,1,0,0,0,200,202,3,94,47,0,201,
-		198,1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,204,5,87,0,0,204,209,3,
-		8,4,0,205,206,5,173,0,0,206,208,3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,
+		198,1,0,0,0,201,202,1,0,0,0,202,203,1,0,0,0,203,204,5,90,0,0,204,209,3,
+		8,4,0,205,206,5,176,0,0,206,208,3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,
 		0,209,207,1,0,0,0,209,210,1,0,0,0,210,214,1,0,0,0,211,209,1,0,0,0,212,
-		213,5,118,0,0,213,215,3,66,33,0,214,212,1,0,0,0,214,215,1,0,0,0,215,423,
-		1,0,0,0,216,217,5,19,0,0,217,218,5,38,0,0,218,223,3,88,44,0,219,221,5,
-		5,0,0,220,219,1,0,0,0,220,221,1,0,0,0,221,222,1,0,0,0,222,224,3,94,47,
-		0,223,220,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,118,0,0,226,
-		228,3,66,33,0,227,225,1,0,0,0,227,228,1,0,0,0,228,423,1,0,0,0,229,423,
-		3,32,16,0,230,232,5,98,0,0,231,233,5,104,0,0,232,231,1,0,0,0,232,233,1,
-		0,0,0,233,239,1,0,0,0,234,240,3,88,44,0,235,236,5,171,0,0,236,237,3,32,
-		16,0,237,238,5,172,0,0,238,240,1,0,0,0,239,234,1,0,0,0,239,235,1,0,0,0,
-		240,242,1,0,0,0,241,243,3,20,10,0,242,241,1,0,0,0,242,243,1,0,0,0,243,
-		423,1,0,0,0,244,245,5,88,0,0,245,247,7,2,0,0,246,248,5,31,0,0,247,246,
-		1,0,0,0,247,248,1,0,0,0,248,423,1,0,0,0,249,250,5,88,0,0,250,251,5,63,
-		0,0,251,423,5,115,0,0,252,253,5,88,0,0,253,423,5,2,0,0,254,255,5,88,0,
-		0,255,423,3,10,5,0,256,257,7,3,0,0,257,258,5,40,0,0,258,423,3,94,47,0,
-		259,261,7,3,0,0,260,262,5,31,0,0,261,260,1,0,0,0,261,262,1,0,0,0,262,263,
-		1,0,0,0,263,423,3,88,44,0,264,266,5,23,0,0,265,267,5,63,0,0,266,265,1,
-		0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,271,7,4,0,0,269,270,5,46,0,0,
-		270,272,5,29,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,273,1,0,0,0,273,276,
-		3,88,44,0,274,275,5,19,0,0,275,277,5,105,0,0,276,274,1,0,0,0,276,277,1,
-		0,0,0,277,423,1,0,0,0,278,281,5,101,0,0,279,282,3,94,47,0,280,282,5,2,
-		0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,423,1,0,0,0,283,423,5,36,0,0,284,
-		286,5,87,0,0,285,287,7,5,0,0,286,285,1,0,0,0,286,287,1,0,0,0,287,288,1,
-		0,0,0,288,289,3,10,5,0,289,290,7,6,0,0,290,291,3,12,6,0,291,423,1,0,0,
-		0,292,295,5,80,0,0,293,296,3,10,5,0,294,296,5,2,0,0,295,293,1,0,0,0,295,
-		294,1,0,0,0,296,423,1,0,0,0,297,298,5,30,0,0,298,423,3,2,1,0,299,302,5,
-		76,0,0,300,303,5,177,0,0,301,303,3,94,47,0,302,300,1,0,0,0,302,301,1,0,
-		0,0,303,306,1,0,0,0,304,305,5,38,0,0,305,307,5,7,0,0,306,304,1,0,0,0,306,
-		307,1,0,0,0,307,310,1,0,0,0,308,309,5,60,0,0,309,311,5,178,0,0,310,308,
-		1,0,0,0,310,311,1,0,0,0,311,423,1,0,0,0,312,316,5,125,0,0,313,314,5,133,
-		0,0,314,316,5,136,0,0,315,312,1,0,0,0,315,313,1,0,0,0,316,318,1,0,0,0,
-		317,319,7,7,0,0,318,317,1,0,0,0,318,319,1,0,0,0,319,330,1,0,0,0,320,327,
-		3,6,3,0,321,323,5,173,0,0,322,321,1,0,0,0,322,323,1,0,0,0,323,324,1,0,
-		0,0,324,326,3,6,3,0,325,322,1,0,0,0,326,329,1,0,0,0,327,325,1,0,0,0,327,
-		328,1,0,0,0,328,331,1,0,0,0,329,327,1,0,0,0,330,320,1,0,0,0,330,331,1,
-		0,0,0,331,423,1,0,0,0,332,334,7,8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,
-		334,335,1,0,0,0,335,341,1,0,0,0,336,338,5,3,0,0,337,339,5,129,0,0,338,
-		337,1,0,0,0,338,339,1,0,0,0,339,340,1,0,0,0,340,342,5,126,0,0,341,336,
-		1,0,0,0,341,342,1,0,0,0,342,423,1,0,0,0,343,344,5,128,0,0,344,423,7,9,
-		0,0,345,347,5,87,0,0,346,348,7,5,0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,
-		349,1,0,0,0,349,350,5,103,0,0,350,353,5,123,0,0,351,354,3,12,6,0,352,354,
-		5,61,0,0,353,351,1,0,0,0,353,352,1,0,0,0,354,423,1,0,0,0,355,356,5,14,
-		0,0,356,357,5,138,0,0,357,359,3,94,47,0,358,360,5,120,0,0,359,358,1,0,
-		0,0,359,360,1,0,0,0,360,361,1,0,0,0,361,362,5,139,0,0,362,363,5,177,0,
-		0,363,423,1,0,0,0,364,365,5,140,0,0,365,366,5,171,0,0,366,367,3,32,16,
-		0,367,368,5,172,0,0,368,369,5,104,0,0,369,384,5,141,0,0,370,372,5,120,
-		0,0,371,370,1,0,0,0,371,372,1,0,0,0,372,373,1,0,0,0,373,374,5,171,0,0,
-		374,379,3,4,2,0,375,376,5,173,0,0,376,378,3,4,2,0,377,375,1,0,0,0,378,
-		381,1,0,0,0,379,377,1,0,0,0,379,380,1,0,0,0,380,382,1,0,0,0,381,379,1,
-		0,0,0,382,383,5,172,0,0,383,385,1,0,0,0,384,371,1,0,0,0,384,385,1,0,0,
-		0,385,423,1,0,0,0,386,387,5,142,0,0,387,389,3,94,47,0,388,390,5,129,0,
-		0,389,388,1,0,0,0,389,390,1,0,0,0,390,392,1,0,0,0,391,393,5,147,0,0,392,
-		391,1,0,0,0,392,393,1,0,0,0,393,394,1,0,0,0,394,397,5,143,0,0,395,396,
-		7,10,0,0,396,398,5,146,0,0,397,395,1,0,0,0,397,398,1,0,0,0,398,399,1,0,
-		0,0,399,400,5,37,0,0,400,401,3,32,16,0,401,423,1,0,0,0,402,411,5,144,0,
-		0,403,405,5,145,0,0,404,403,1,0,0,0,404,405,1,0,0,0,405,408,1,0,0,0,406,
-		409,5,178,0,0,407,409,5,2,0,0,408,406,1,0,0,0,408,407,1,0,0,0,409,412,
-		1,0,0,0,410,412,5,145,0,0,411,404,1,0,0,0,411,410,1,0,0,0,411,412,1,0,
-		0,0,412,414,1,0,0,0,413,415,7,11,0,0,414,413,1,0,0,0,414,415,1,0,0,0,415,
-		416,1,0,0,0,416,423,3,94,47,0,417,420,5,13,0,0,418,421,3,94,47,0,419,421,
-		5,2,0,0,420,418,1,0,0,0,420,419,1,0,0,0,421,423,1,0,0,0,422,126,1,0,0,
-		0,422,148,1,0,0,0,422,165,1,0,0,0,422,187,1,0,0,0,422,195,1,0,0,0,422,
-		216,1,0,0,0,422,229,1,0,0,0,422,230,1,0,0,0,422,244,1,0,0,0,422,249,1,
-		0,0,0,422,252,1,0,0,0,422,254,1,0,0,0,422,256,1,0,0,0,422,259,1,0,0,0,
-		422,264,1,0,0,0,422,278,1,0,0,0,422,283,1,0,0,0,422,284,1,0,0,0,422,292,
-		1,0,0,0,422,297,1,0,0,0,422,299,1,0,0,0,422,315,1,0,0,0,422,332,1,0,0,
-		0,422,343,1,0,0,0,422,345,1,0,0,0,422,355,1,0,0,0,422,364,1,0,0,0,422,
-		386,1,0,0,0,422,402,1,0,0,0,422,417,1,0,0,0,423,3,1,0,0,0,424,429,3,94,
-		47,0,425,430,3,94,47,0,426,430,5,177,0,0,427,430,5,107,0,0,428,430,5,33,
-		0,0,429,425,1,0,0,0,429,426,1,0,0,0,429,427,1,0,0,0,429,428,1,0,0,0,429,
-		430,1,0,0,0,430,5,1,0,0,0,431,434,5,64,0,0,432,434,3,94,47,0,433,431,1,
-		0,0,0,433,432,1,0,0,0,434,435,1,0,0,0,435,433,1,0,0,0,435,436,1,0,0,0,
-		436,7,1,0,0,0,437,438,3,94,47,0,438,439,5,150,0,0,439,440,3,66,33,0,440,
-		9,1,0,0,0,441,451,5,177,0,0,442,447,3,94,47,0,443,444,5,174,0,0,444,446,
-		3,94,47,0,445,443,1,0,0,0,446,449,1,0,0,0,447,445,1,0,0,0,447,448,1,0,
-		0,0,448,451,1,0,0,0,449,447,1,0,0,0,450,441,1,0,0,0,450,442,1,0,0,0,451,
-		11,1,0,0,0,452,461,5,177,0,0,453,455,5,157,0,0,454,453,1,0,0,0,454,455,
-		1,0,0,0,455,456,1,0,0,0,456,461,3,92,46,0,457,461,3,94,47,0,458,461,5,
-		18,0,0,459,461,5,68,0,0,460,452,1,0,0,0,460,454,1,0,0,0,460,457,1,0,0,
-		0,460,458,1,0,0,0,460,459,1,0,0,0,461,13,1,0,0,0,462,463,5,171,0,0,463,
-		468,3,16,8,0,464,465,5,173,0,0,465,467,3,16,8,0,466,464,1,0,0,0,467,470,
-		1,0,0,0,468,466,1,0,0,0,468,469,1,0,0,0,469,471,1,0,0,0,470,468,1,0,0,
-		0,471,472,5,172,0,0,472,15,1,0,0,0,473,484,3,18,9,0,474,475,5,116,0,0,
-		475,476,5,37,0,0,476,477,3,94,47,0,477,478,5,5,0,0,478,479,3,66,33,0,479,
-		484,1,0,0,0,480,481,5,75,0,0,481,482,5,56,0,0,482,484,3,28,14,0,483,473,
-		1,0,0,0,483,474,1,0,0,0,483,480,1,0,0,0,484,17,1,0,0,0,485,486,3,94,47,
-		0,486,490,3,84,42,0,487,491,5,56,0,0,488,489,5,75,0,0,489,491,5,56,0,0,
-		490,487,1,0,0,0,490,488,1,0,0,0,490,491,1,0,0,0,491,19,1,0,0,0,492,493,
-		5,120,0,0,493,494,5,171,0,0,494,499,3,22,11,0,495,496,5,173,0,0,496,498,
-		3,22,11,0,497,495,1,0,0,0,498,501,1,0,0,0,499,497,1,0,0,0,499,500,1,0,
-		0,0,500,502,1,0,0,0,501,499,1,0,0,0,502,503,5,172,0,0,503,21,1,0,0,0,504,
-		505,3,94,47,0,505,506,5,150,0,0,506,507,3,24,12,0,507,23,1,0,0,0,508,516,
-		5,177,0,0,509,511,5,157,0,0,510,509,1,0,0,0,510,511,1,0,0,0,511,512,1,
-		0,0,0,512,516,3,92,46,0,513,516,3,90,45,0,514,516,3,94,47,0,515,508,1,
-		0,0,0,515,510,1,0,0,0,515,513,1,0,0,0,515,514,1,0,0,0,516,25,1,0,0,0,517,
-		518,5,112,0,0,518,523,3,30,15,0,519,520,5,173,0,0,520,522,3,30,15,0,521,
-		519,1,0,0,0,522,525,1,0,0,0,523,521,1,0,0,0,523,524,1,0,0,0,524,528,1,
-		0,0,0,525,523,1,0,0,0,526,528,3,32,16,0,527,517,1,0,0,0,527,526,1,0,0,
-		0,528,27,1,0,0,0,529,530,5,171,0,0,530,535,3,94,47,0,531,532,5,173,0,0,
-		532,534,3,94,47,0,533,531,1,0,0,0,534,537,1,0,0,0,535,533,1,0,0,0,535,
-		536,1,0,0,0,536,538,1,0,0,0,537,535,1,0,0,0,538,539,5,172,0,0,539,29,1,
-		0,0,0,540,541,5,171,0,0,541,546,3,66,33,0,542,543,5,173,0,0,543,545,3,
-		66,33,0,544,542,1,0,0,0,545,548,1,0,0,0,546,544,1,0,0,0,546,547,1,0,0,
-		0,547,549,1,0,0,0,548,546,1,0,0,0,549,550,5,172,0,0,550,31,1,0,0,0,551,
-		552,5,120,0,0,552,557,3,34,17,0,553,554,5,173,0,0,554,556,3,34,17,0,555,
-		553,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,557,558,1,0,0,0,558,561,1,
-		0,0,0,559,557,1,0,0,0,560,551,1,0,0,0,560,561,1,0,0,0,561,562,1,0,0,0,
-		562,573,3,36,18,0,563,564,5,70,0,0,564,565,5,9,0,0,565,570,3,44,22,0,566,
-		567,5,173,0,0,567,569,3,44,22,0,568,566,1,0,0,0,569,572,1,0,0,0,570,568,
-		1,0,0,0,570,571,1,0,0,0,571,574,1,0,0,0,572,570,1,0,0,0,573,563,1,0,0,
-		0,573,574,1,0,0,0,574,576,1,0,0,0,575,577,3,46,23,0,576,575,1,0,0,0,576,
-		577,1,0,0,0,577,583,1,0,0,0,578,581,5,60,0,0,579,582,5,178,0,0,580,582,
-		5,2,0,0,581,579,1,0,0,0,581,580,1,0,0,0,582,584,1,0,0,0,583,578,1,0,0,
-		0,583,584,1,0,0,0,584,590,1,0,0,0,585,586,5,67,0,0,586,588,5,178,0,0,587,
-		589,7,12,0,0,588,587,1,0,0,0,588,589,1,0,0,0,589,591,1,0,0,0,590,585,1,
-		0,0,0,590,591,1,0,0,0,591,33,1,0,0,0,592,594,3,94,47,0,593,595,3,28,14,
-		0,594,593,1,0,0,0,594,595,1,0,0,0,595,596,1,0,0,0,596,597,5,5,0,0,597,
-		598,5,171,0,0,598,599,3,32,16,0,599,600,5,172,0,0,600,35,1,0,0,0,601,602,
-		6,18,-1,0,602,603,3,40,20,0,603,618,1,0,0,0,604,605,10,2,0,0,605,607,5,
-		51,0,0,606,608,3,38,19,0,607,606,1,0,0,0,607,608,1,0,0,0,608,609,1,0,0,
-		0,609,617,3,36,18,3,610,611,10,1,0,0,611,613,7,13,0,0,612,614,3,38,19,
-		0,613,612,1,0,0,0,613,614,1,0,0,0,614,615,1,0,0,0,615,617,3,36,18,2,616,
-		604,1,0,0,0,616,610,1,0,0,0,617,620,1,0,0,0,618,616,1,0,0,0,618,619,1,
-		0,0,0,619,37,1,0,0,0,620,618,1,0,0,0,621,622,7,14,0,0,622,39,1,0,0,0,623,
-		638,3,42,21,0,624,625,5,112,0,0,625,630,3,30,15,0,626,627,5,173,0,0,627,
-		629,3,30,15,0,628,626,1,0,0,0,629,632,1,0,0,0,630,628,1,0,0,0,630,631,
-		1,0,0,0,631,638,1,0,0,0,632,630,1,0,0,0,633,634,5,171,0,0,634,635,3,32,
-		16,0,635,636,5,172,0,0,636,638,1,0,0,0,637,623,1,0,0,0,637,624,1,0,0,0,
-		637,633,1,0,0,0,638,41,1,0,0,0,639,641,5,85,0,0,640,642,5,22,0,0,641,640,
-		1,0,0,0,641,642,1,0,0,0,642,643,1,0,0,0,643,648,3,54,27,0,644,645,5,173,
-		0,0,645,647,3,54,27,0,646,644,1,0,0,0,647,650,1,0,0,0,648,646,1,0,0,0,
-		648,649,1,0,0,0,649,660,1,0,0,0,650,648,1,0,0,0,651,652,5,38,0,0,652,657,
-		3,56,28,0,653,654,5,173,0,0,654,656,3,56,28,0,655,653,1,0,0,0,656,659,
-		1,0,0,0,657,655,1,0,0,0,657,658,1,0,0,0,658,661,1,0,0,0,659,657,1,0,0,
-		0,660,651,1,0,0,0,660,661,1,0,0,0,661,663,1,0,0,0,662,664,3,48,24,0,663,
-		662,1,0,0,0,663,664,1,0,0,0,664,667,1,0,0,0,665,666,5,118,0,0,666,668,
-		3,66,33,0,667,665,1,0,0,0,667,668,1,0,0,0,668,679,1,0,0,0,669,670,5,43,
-		0,0,670,671,5,9,0,0,671,676,3,66,33,0,672,673,5,173,0,0,673,675,3,66,33,
-		0,674,672,1,0,0,0,675,678,1,0,0,0,676,674,1,0,0,0,676,677,1,0,0,0,677,
-		680,1,0,0,0,678,676,1,0,0,0,679,669,1,0,0,0,679,680,1,0,0,0,680,683,1,
-		0,0,0,681,682,5,44,0,0,682,684,3,66,33,0,683,681,1,0,0,0,683,684,1,0,0,
-		0,684,695,1,0,0,0,685,686,5,72,0,0,686,687,5,9,0,0,687,692,3,66,33,0,688,
-		689,5,173,0,0,689,691,3,66,33,0,690,688,1,0,0,0,691,694,1,0,0,0,692,690,
-		1,0,0,0,692,693,1,0,0,0,693,696,1,0,0,0,694,692,1,0,0,0,695,685,1,0,0,
-		0,695,696,1,0,0,0,696,43,1,0,0,0,697,699,3,66,33,0,698,700,7,15,0,0,699,
-		698,1,0,0,0,699,700,1,0,0,0,700,703,1,0,0,0,701,702,5,66,0,0,702,704,7,
-		16,0,0,703,701,1,0,0,0,703,704,1,0,0,0,704,45,1,0,0,0,705,706,5,25,0,0,
-		706,714,5,12,0,0,707,708,5,25,0,0,708,714,5,34,0,0,709,710,5,25,0,0,710,
-		711,5,68,0,0,711,712,5,119,0,0,712,714,5,13,0,0,713,705,1,0,0,0,713,707,
-		1,0,0,0,713,709,1,0,0,0,714,47,1,0,0,0,715,716,5,119,0,0,716,717,5,108,
-		0,0,717,718,5,171,0,0,718,719,5,91,0,0,719,723,3,52,26,0,720,722,3,50,
-		25,0,721,720,1,0,0,0,722,725,1,0,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,
-		726,1,0,0,0,725,723,1,0,0,0,726,727,5,172,0,0,727,771,1,0,0,0,728,729,
-		5,119,0,0,729,730,5,45,0,0,730,731,5,171,0,0,731,732,5,91,0,0,732,733,
-		3,52,26,0,733,734,5,173,0,0,734,735,5,1,0,0,735,736,5,9,0,0,736,740,3,
-		52,26,0,737,739,3,50,25,0,738,737,1,0,0,0,739,742,1,0,0,0,740,738,1,0,
-		0,0,740,741,1,0,0,0,741,743,1,0,0,0,742,740,1,0,0,0,743,744,5,172,0,0,
-		744,771,1,0,0,0,745,746,5,119,0,0,746,747,5,86,0,0,747,748,5,171,0,0,748,
-		752,3,52,26,0,749,751,3,50,25,0,750,749,1,0,0,0,751,754,1,0,0,0,752,750,
-		1,0,0,0,752,753,1,0,0,0,753,755,1,0,0,0,754,752,1,0,0,0,755,756,5,172,
-		0,0,756,771,1,0,0,0,757,758,5,119,0,0,758,759,5,92,0,0,759,760,5,171,0,
-		0,760,761,5,91,0,0,761,765,3,52,26,0,762,764,3,50,25,0,763,762,1,0,0,0,
-		764,767,1,0,0,0,765,763,1,0,0,0,765,766,1,0,0,0,766,768,1,0,0,0,767,765,
-		1,0,0,0,768,769,5,172,0,0,769,771,1,0,0,0,770,715,1,0,0,0,770,728,1,0,
-		0,0,770,745,1,0,0,0,770,757,1,0,0,0,771,49,1,0,0,0,772,773,5,173,0,0,773,
-		774,5,81,0,0,774,780,3,52,26,0,775,776,5,173,0,0,776,777,5,42,0,0,777,
-		778,5,73,0,0,778,780,3,52,26,0,779,772,1,0,0,0,779,775,1,0,0,0,780,51,
-		1,0,0,0,781,782,5,178,0,0,782,783,3,94,47,0,783,53,1,0,0,0,784,797,5,158,
-		0,0,785,786,3,94,47,0,786,787,5,174,0,0,787,788,5,158,0,0,788,797,1,0,
-		0,0,789,794,3,66,33,0,790,792,5,5,0,0,791,790,1,0,0,0,791,792,1,0,0,0,
-		792,793,1,0,0,0,793,795,3,94,47,0,794,791,1,0,0,0,794,795,1,0,0,0,795,
-		797,1,0,0,0,796,784,1,0,0,0,796,785,1,0,0,0,796,789,1,0,0,0,797,55,1,0,
-		0,0,798,799,6,28,-1,0,799,800,3,64,32,0,800,820,1,0,0,0,801,802,10,3,0,
-		0,802,803,5,15,0,0,803,804,5,55,0,0,804,819,3,64,32,0,805,806,10,2,0,0,
-		806,807,3,58,29,0,807,808,5,55,0,0,808,816,3,64,32,0,809,811,3,62,31,0,
-		810,809,1,0,0,0,810,811,1,0,0,0,811,812,1,0,0,0,812,814,3,60,30,0,813,
-		815,3,62,31,0,814,813,1,0,0,0,814,815,1,0,0,0,815,817,1,0,0,0,816,810,
-		1,0,0,0,816,817,1,0,0,0,817,819,1,0,0,0,818,801,1,0,0,0,818,805,1,0,0,
-		0,819,822,1,0,0,0,820,818,1,0,0,0,820,821,1,0,0,0,821,57,1,0,0,0,822,820,
-		1,0,0,0,823,825,5,49,0,0,824,823,1,0,0,0,824,825,1,0,0,0,825,839,1,0,0,
-		0,826,828,5,58,0,0,827,829,5,71,0,0,828,827,1,0,0,0,828,829,1,0,0,0,829,
-		839,1,0,0,0,830,832,5,82,0,0,831,833,5,71,0,0,832,831,1,0,0,0,832,833,
-		1,0,0,0,833,839,1,0,0,0,834,836,5,39,0,0,835,837,5,71,0,0,836,835,1,0,
-		0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,824,1,0,0,0,838,826,1,0,0,0,838,
-		830,1,0,0,0,838,834,1,0,0,0,839,59,1,0,0,0,840,841,5,68,0,0,841,855,3,
-		66,33,0,842,843,5,111,0,0,843,844,5,171,0,0,844,849,3,94,47,0,845,846,
-		5,173,0,0,846,848,3,94,47,0,847,845,1,0,0,0,848,851,1,0,0,0,849,847,1,
-		0,0,0,849,850,1,0,0,0,850,852,1,0,0,0,851,849,1,0,0,0,852,853,5,172,0,
-		0,853,855,1,0,0,0,854,840,1,0,0,0,854,842,1,0,0,0,855,61,1,0,0,0,856,864,
-		5,121,0,0,857,865,3,52,26,0,858,859,5,171,0,0,859,860,3,52,26,0,860,861,
-		5,173,0,0,861,862,3,52,26,0,862,863,5,172,0,0,863,865,1,0,0,0,864,857,
-		1,0,0,0,864,858,1,0,0,0,865,869,1,0,0,0,866,867,5,42,0,0,867,868,5,73,
-		0,0,868,870,3,52,26,0,869,866,1,0,0,0,869,870,1,0,0,0,870,63,1,0,0,0,871,
-		879,3,88,44,0,872,874,5,5,0,0,873,872,1,0,0,0,873,874,1,0,0,0,874,875,
-		1,0,0,0,875,877,3,94,47,0,876,878,3,28,14,0,877,876,1,0,0,0,877,878,1,
-		0,0,0,878,880,1,0,0,0,879,873,1,0,0,0,879,880,1,0,0,0,880,923,1,0,0,0,
-		881,882,5,171,0,0,882,883,3,32,16,0,883,891,5,172,0,0,884,886,5,5,0,0,
-		885,884,1,0,0,0,885,886,1,0,0,0,886,887,1,0,0,0,887,889,3,94,47,0,888,
-		890,3,28,14,0,889,888,1,0,0,0,889,890,1,0,0,0,890,892,1,0,0,0,891,885,
-		1,0,0,0,891,892,1,0,0,0,892,923,1,0,0,0,893,894,3,94,47,0,894,895,5,174,
-		0,0,895,897,1,0,0,0,896,893,1,0,0,0,896,897,1,0,0,0,897,898,1,0,0,0,898,
-		899,3,94,47,0,899,900,5,171,0,0,900,905,3,66,33,0,901,902,5,173,0,0,902,
-		904,3,66,33,0,903,901,1,0,0,0,904,907,1,0,0,0,905,903,1,0,0,0,905,906,
-		1,0,0,0,906,908,1,0,0,0,907,905,1,0,0,0,908,916,5,172,0,0,909,911,5,5,
-		0,0,910,909,1,0,0,0,910,911,1,0,0,0,911,912,1,0,0,0,912,914,3,94,47,0,
-		913,915,3,28,14,0,914,913,1,0,0,0,914,915,1,0,0,0,915,917,1,0,0,0,916,
-		910,1,0,0,0,916,917,1,0,0,0,917,923,1,0,0,0,918,919,5,171,0,0,919,920,
-		3,56,28,0,920,921,5,172,0,0,921,923,1,0,0,0,922,871,1,0,0,0,922,881,1,
-		0,0,0,922,896,1,0,0,0,922,918,1,0,0,0,923,65,1,0,0,0,924,925,3,68,34,0,
-		925,67,1,0,0,0,926,927,6,34,-1,0,927,929,3,76,38,0,928,930,3,70,35,0,929,
-		928,1,0,0,0,929,930,1,0,0,0,930,934,1,0,0,0,931,932,5,64,0,0,932,934,3,
-		68,34,3,933,926,1,0,0,0,933,931,1,0,0,0,934,943,1,0,0,0,935,936,10,2,0,
-		0,936,937,5,3,0,0,937,942,3,68,34,3,938,939,10,1,0,0,939,940,5,69,0,0,
-		940,942,3,68,34,2,941,935,1,0,0,0,941,938,1,0,0,0,942,945,1,0,0,0,943,
-		941,1,0,0,0,943,944,1,0,0,0,944,69,1,0,0,0,945,943,1,0,0,0,946,947,3,74,
-		37,0,947,948,3,76,38,0,948,1010,1,0,0,0,949,951,5,64,0,0,950,949,1,0,0,
-		0,950,951,1,0,0,0,951,952,1,0,0,0,952,953,5,8,0,0,953,954,3,76,38,0,954,
-		955,5,3,0,0,955,956,3,76,38,0,956,1010,1,0,0,0,957,959,5,64,0,0,958,957,
-		1,0,0,0,958,959,1,0,0,0,959,960,1,0,0,0,960,961,5,48,0,0,961,962,5,171,
-		0,0,962,963,3,32,16,0,963,964,5,172,0,0,964,1010,1,0,0,0,965,967,5,64,
-		0,0,966,965,1,0,0,0,966,967,1,0,0,0,967,968,1,0,0,0,968,969,5,48,0,0,969,
-		970,5,171,0,0,970,975,3,66,33,0,971,972,5,173,0,0,972,974,3,66,33,0,973,
-		971,1,0,0,0,974,977,1,0,0,0,975,973,1,0,0,0,975,976,1,0,0,0,976,978,1,
-		0,0,0,977,975,1,0,0,0,978,979,5,172,0,0,979,1010,1,0,0,0,980,982,5,64,
-		0,0,981,980,1,0,0,0,981,982,1,0,0,0,982,983,1,0,0,0,983,984,7,17,0,0,984,
-		987,3,76,38,0,985,986,5,27,0,0,986,988,3,76,38,0,987,985,1,0,0,0,987,988,
-		1,0,0,0,988,1010,1,0,0,0,989,991,5,54,0,0,990,992,5,64,0,0,991,990,1,0,
-		0,0,991,992,1,0,0,0,992,993,1,0,0,0,993,1010,5,65,0,0,994,996,5,54,0,0,
-		995,997,5,64,0,0,996,995,1,0,0,0,996,997,1,0,0,0,997,998,1,0,0,0,998,1010,
-		3,90,45,0,999,1001,5,54,0,0,1000,1002,5,64,0,0,1001,1000,1,0,0,0,1001,
-		1002,1,0,0,0,1002,1003,1,0,0,0,1003,1004,5,22,0,0,1004,1005,5,38,0,0,1005,
-		1010,3,76,38,0,1006,1007,3,72,36,0,1007,1008,3,76,38,0,1008,1010,1,0,0,
-		0,1009,946,1,0,0,0,1009,950,1,0,0,0,1009,958,1,0,0,0,1009,966,1,0,0,0,
-		1009,981,1,0,0,0,1009,989,1,0,0,0,1009,994,1,0,0,0,1009,999,1,0,0,0,1009,
-		1006,1,0,0,0,1010,71,1,0,0,0,1011,1022,7,18,0,0,1012,1013,5,148,0,0,1013,
-		1017,5,171,0,0,1014,1015,3,94,47,0,1015,1016,5,174,0,0,1016,1018,1,0,0,
-		0,1017,1014,1,0,0,0,1017,1018,1,0,0,0,1018,1019,1,0,0,0,1019,1020,7,18,
-		0,0,1020,1022,5,172,0,0,1021,1011,1,0,0,0,1021,1012,1,0,0,0,1022,73,1,
-		0,0,0,1023,1024,7,19,0,0,1024,75,1,0,0,0,1025,1026,6,38,-1,0,1026,1030,
-		3,78,39,0,1027,1028,7,20,0,0,1028,1030,3,76,38,5,1029,1025,1,0,0,0,1029,
-		1027,1,0,0,0,1030,1045,1,0,0,0,1031,1032,10,4,0,0,1032,1033,7,21,0,0,1033,
-		1044,3,76,38,5,1034,1035,10,3,0,0,1035,1036,7,20,0,0,1036,1044,3,76,38,
-		4,1037,1038,10,2,0,0,1038,1039,5,161,0,0,1039,1044,3,76,38,3,1040,1041,
-		10,1,0,0,1041,1042,7,22,0,0,1042,1044,3,76,38,2,1043,1031,1,0,0,0,1043,
-		1034,1,0,0,0,1043,1037,1,0,0,0,1043,1040,1,0,0,0,1044,1047,1,0,0,0,1045,
-		1043,1,0,0,0,1045,1046,1,0,0,0,1046,77,1,0,0,0,1047,1045,1,0,0,0,1048,
-		1049,6,39,-1,0,1049,1148,5,65,0,0,1050,1148,3,90,45,0,1051,1148,3,92,46,
-		0,1052,1148,5,177,0,0,1053,1148,5,176,0,0,1054,1055,5,52,0,0,1055,1057,
-		5,177,0,0,1056,1058,3,94,47,0,1057,1056,1,0,0,0,1057,1058,1,0,0,0,1058,
-		1148,1,0,0,0,1059,1060,3,94,47,0,1060,1061,5,177,0,0,1061,1148,1,0,0,0,
-		1062,1148,5,180,0,0,1063,1064,5,29,0,0,1064,1065,5,171,0,0,1065,1066,3,
-		32,16,0,1066,1067,5,172,0,0,1067,1148,1,0,0,0,1068,1069,5,32,0,0,1069,
-		1070,5,171,0,0,1070,1071,3,94,47,0,1071,1072,5,38,0,0,1072,1073,3,76,38,
-		0,1073,1074,5,172,0,0,1074,1148,1,0,0,0,1075,1148,7,23,0,0,1076,1077,5,
-		171,0,0,1077,1078,3,32,16,0,1078,1079,5,172,0,0,1079,1148,1,0,0,0,1080,
-		1081,5,4,0,0,1081,1090,5,164,0,0,1082,1087,3,66,33,0,1083,1084,5,173,0,
-		0,1084,1086,3,66,33,0,1085,1083,1,0,0,0,1086,1089,1,0,0,0,1087,1085,1,
-		0,0,0,1087,1088,1,0,0,0,1088,1091,1,0,0,0,1089,1087,1,0,0,0,1090,1082,
-		1,0,0,0,1090,1091,1,0,0,0,1091,1092,1,0,0,0,1092,1148,5,165,0,0,1093,1094,
-		5,4,0,0,1094,1095,5,171,0,0,1095,1096,3,32,16,0,1096,1097,5,172,0,0,1097,
-		1148,1,0,0,0,1098,1100,5,10,0,0,1099,1101,3,66,33,0,1100,1099,1,0,0,0,
-		1100,1101,1,0,0,0,1101,1103,1,0,0,0,1102,1104,3,82,41,0,1103,1102,1,0,
-		0,0,1104,1105,1,0,0,0,1105,1103,1,0,0,0,1105,1106,1,0,0,0,1106,1109,1,
-		0,0,0,1107,1108,5,24,0,0,1108,1110,3,66,33,0,1109,1107,1,0,0,0,1109,1110,
-		1,0,0,0,1110,1111,1,0,0,0,1111,1112,5,26,0,0,1112,1148,1,0,0,0,1113,1114,
-		5,11,0,0,1114,1115,5,171,0,0,1115,1116,3,66,33,0,1116,1117,5,5,0,0,1117,
-		1118,3,84,42,0,1118,1119,5,172,0,0,1119,1148,1,0,0,0,1120,1121,3,80,40,
-		0,1121,1134,5,171,0,0,1122,1135,5,158,0,0,1123,1125,5,22,0,0,1124,1123,
-		1,0,0,0,1124,1125,1,0,0,0,1125,1126,1,0,0,0,1126,1131,3,66,33,0,1127,1128,
-		5,173,0,0,1128,1130,3,66,33,0,1129,1127,1,0,0,0,1130,1133,1,0,0,0,1131,
-		1129,1,0,0,0,1131,1132,1,0,0,0,1132,1135,1,0,0,0,1133,1131,1,0,0,0,1134,
-		1122,1,0,0,0,1134,1124,1,0,0,0,1134,1135,1,0,0,0,1135,1136,1,0,0,0,1136,
-		1137,5,172,0,0,1137,1148,1,0,0,0,1138,1139,3,94,47,0,1139,1140,5,174,0,
-		0,1140,1141,3,94,47,0,1141,1148,1,0,0,0,1142,1148,3,94,47,0,1143,1144,
-		5,171,0,0,1144,1145,3,66,33,0,1145,1146,5,172,0,0,1146,1148,1,0,0,0,1147,
-		1048,1,0,0,0,1147,1050,1,0,0,0,1147,1051,1,0,0,0,1147,1052,1,0,0,0,1147,
-		1053,1,0,0,0,1147,1054,1,0,0,0,1147,1059,1,0,0,0,1147,1062,1,0,0,0,1147,
-		1063,1,0,0,0,1147,1068,1,0,0,0,1147,1075,1,0,0,0,1147,1076,1,0,0,0,1147,
-		1080,1,0,0,0,1147,1093,1,0,0,0,1147,1098,1,0,0,0,1147,1113,1,0,0,0,1147,
-		1120,1,0,0,0,1147,1138,1,0,0,0,1147,1142,1,0,0,0,1147,1143,1,0,0,0,1148,
-		1170,1,0,0,0,1149,1150,10,9,0,0,1150,1151,5,164,0,0,1151,1152,3,76,38,
-		0,1152,1153,5,165,0,0,1153,1169,1,0,0,0,1154,1155,10,6,0,0,1155,1156,5,
-		166,0,0,1156,1169,3,84,42,0,1157,1158,10,5,0,0,1158,1162,5,149,0,0,1159,
-		1160,3,94,47,0,1160,1161,5,174,0,0,1161,1163,1,0,0,0,1162,1159,1,0,0,0,
-		1162,1163,1,0,0,0,1163,1166,1,0,0,0,1164,1167,3,94,47,0,1165,1167,5,18,
-		0,0,1166,1164,1,0,0,0,1166,1165,1,0,0,0,1167,1169,1,0,0,0,1168,1149,1,
-		0,0,0,1168,1154,1,0,0,0,1168,1157,1,0,0,0,1169,1172,1,0,0,0,1170,1168,
-		1,0,0,0,1170,1171,1,0,0,0,1171,79,1,0,0,0,1172,1170,1,0,0,0,1173,1174,
-		3,94,47,0,1174,1175,5,174,0,0,1175,1177,1,0,0,0,1176,1173,1,0,0,0,1176,
-		1177,1,0,0,0,1177,1178,1,0,0,0,1178,1182,3,94,47,0,1179,1182,5,58,0,0,
-		1180,1182,5,82,0,0,1181,1176,1,0,0,0,1181,1179,1,0,0,0,1181,1180,1,0,0,
-		0,1182,81,1,0,0,0,1183,1184,5,117,0,0,1184,1185,3,66,33,0,1185,1186,5,
-		102,0,0,1186,1187,3,66,33,0,1187,83,1,0,0,0,1188,1189,6,42,-1,0,1189,1190,
-		5,4,0,0,1190,1191,5,152,0,0,1191,1192,3,84,42,0,1192,1193,5,154,0,0,1193,
-		1238,1,0,0,0,1194,1195,5,62,0,0,1195,1196,5,152,0,0,1196,1197,3,84,42,
-		0,1197,1198,5,173,0,0,1198,1199,3,84,42,0,1199,1200,5,154,0,0,1200,1238,
-		1,0,0,0,1201,1202,5,97,0,0,1202,1211,5,152,0,0,1203,1208,3,86,43,0,1204,
-		1205,5,173,0,0,1205,1207,3,86,43,0,1206,1204,1,0,0,0,1207,1210,1,0,0,0,
-		1208,1206,1,0,0,0,1208,1209,1,0,0,0,1209,1212,1,0,0,0,1210,1208,1,0,0,
-		0,1211,1203,1,0,0,0,1211,1212,1,0,0,0,1212,1213,1,0,0,0,1213,1238,5,154,
-		0,0,1214,1215,3,94,47,0,1215,1216,5,174,0,0,1216,1218,1,0,0,0,1217,1214,
-		1,0,0,0,1217,1218,1,0,0,0,1218,1219,1,0,0,0,1219,1221,3,94,47,0,1220,1222,
-		7,24,0,0,1221,1220,1,0,0,0,1221,1222,1,0,0,0,1222,1230,1,0,0,0,1223,1224,
-		5,171,0,0,1224,1227,5,178,0,0,1225,1226,5,173,0,0,1226,1228,5,178,0,0,
-		1227,1225,1,0,0,0,1227,1228,1,0,0,0,1228,1229,1,0,0,0,1229,1231,5,172,
-		0,0,1230,1223,1,0,0,0,1230,1231,1,0,0,0,1231,1235,1,0,0,0,1232,1233,7,
-		10,0,0,1233,1234,5,103,0,0,1234,1236,5,123,0,0,1235,1232,1,0,0,0,1235,
-		1236,1,0,0,0,1236,1238,1,0,0,0,1237,1188,1,0,0,0,1237,1194,1,0,0,0,1237,
-		1201,1,0,0,0,1237,1217,1,0,0,0,1238,1244,1,0,0,0,1239,1240,10,2,0,0,1240,
-		1241,5,164,0,0,1241,1243,5,165,0,0,1242,1239,1,0,0,0,1243,1246,1,0,0,0,
-		1244,1242,1,0,0,0,1244,1245,1,0,0,0,1245,85,1,0,0,0,1246,1244,1,0,0,0,
-		1247,1248,3,94,47,0,1248,1249,3,84,42,0,1249,87,1,0,0,0,1250,1253,3,94,
-		47,0,1251,1252,5,174,0,0,1252,1254,3,94,47,0,1253,1251,1,0,0,0,1253,1254,
-		1,0,0,0,1254,89,1,0,0,0,1255,1256,7,25,0,0,1256,91,1,0,0,0,1257,1258,7,
-		26,0,0,1258,93,1,0,0,0,1259,1263,5,181,0,0,1260,1263,5,182,0,0,1261,1263,
-		3,96,48,0,1262,1259,1,0,0,0,1262,1260,1,0,0,0,1262,1261,1,0,0,0,1263,95,
-		1,0,0,0,1264,1265,7,27,0,0,1265,97,1,0,0,0,191,101,108,113,119,122,129,
-		135,139,142,146,150,156,160,170,174,178,181,185,191,198,201,209,214,220,
-		223,227,232,239,242,247,261,266,271,276,281,286,295,302,306,310,315,318,
-		322,327,330,334,338,341,347,353,359,371,379,384,389,392,397,404,408,411,
-		414,420,422,429,433,435,447,450,454,460,468,483,490,499,510,515,523,527,
-		535,546,557,560,570,573,576,581,583,588,590,594,607,613,616,618,630,637,
-		641,648,657,660,663,667,676,679,683,692,695,699,703,713,723,740,752,765,
-		770,779,791,794,796,810,814,816,818,820,824,828,832,836,838,849,854,864,
-		869,873,877,879,885,889,891,896,905,910,914,916,922,929,933,941,943,950,
-		958,966,975,981,987,991,996,1001,1009,1017,1021,1029,1043,1045,1057,1087,
-		1090,1100,1105,1109,1124,1131,1134,1147,1162,1166,1168,1170,1176,1181,
-		1208,1211,1217,1221,1227,1230,1235,1237,1244,1253,1262
+		213,5,121,0,0,213,215,3,66,33,0,214,212,1,0,0,0,214,215,1,0,0,0,215,432,
+		1,0,0,0,216,217,5,20,0,0,217,218,5,39,0,0,218,223,3,88,44,0,219,221,5,
+		6,0,0,220,219,1,0,0,0,220,221,1,0,0,0,221,222,1,0,0,0,222,224,3,94,47,
+		0,223,220,1,0,0,0,223,224,1,0,0,0,224,227,1,0,0,0,225,226,5,121,0,0,226,
+		228,3,66,33,0,227,225,1,0,0,0,227,228,1,0,0,0,228,432,1,0,0,0,229,432,
+		3,32,16,0,230,232,5,101,0,0,231,233,5,107,0,0,232,231,1,0,0,0,232,233,
+		1,0,0,0,233,239,1,0,0,0,234,240,3,88,44,0,235,236,5,174,0,0,236,237,3,
+		32,16,0,237,238,5,175,0,0,238,240,1,0,0,0,239,234,1,0,0,0,239,235,1,0,
+		0,0,240,242,1,0,0,0,241,243,3,20,10,0,242,241,1,0,0,0,242,243,1,0,0,0,
+		243,432,1,0,0,0,244,245,5,91,0,0,245,247,7,2,0,0,246,248,5,32,0,0,247,
+		246,1,0,0,0,247,248,1,0,0,0,248,432,1,0,0,0,249,250,5,91,0,0,250,251,5,
+		64,0,0,251,432,5,118,0,0,252,253,5,91,0,0,253,432,5,2,0,0,254,255,5,91,
+		0,0,255,432,3,10,5,0,256,257,7,3,0,0,257,258,5,41,0,0,258,432,3,94,47,
+		0,259,261,7,3,0,0,260,262,5,32,0,0,261,260,1,0,0,0,261,262,1,0,0,0,262,
+		263,1,0,0,0,263,432,3,88,44,0,264,266,5,24,0,0,265,267,5,64,0,0,266,265,
+		1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,271,7,4,0,0,269,270,5,47,0,
+		0,270,272,5,30,0,0,271,269,1,0,0,0,271,272,1,0,0,0,272,273,1,0,0,0,273,
+		276,3,88,44,0,274,275,5,20,0,0,275,277,5,108,0,0,276,274,1,0,0,0,276,277,
+		1,0,0,0,277,432,1,0,0,0,278,281,5,104,0,0,279,282,3,94,47,0,280,282,5,
+		2,0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,432,1,0,0,0,283,432,5,37,0,0,
+		284,286,5,90,0,0,285,287,7,5,0,0,286,285,1,0,0,0,286,287,1,0,0,0,287,288,
+		1,0,0,0,288,289,3,10,5,0,289,290,7,6,0,0,290,291,3,12,6,0,291,432,1,0,
+		0,0,292,295,5,82,0,0,293,296,3,10,5,0,294,296,5,2,0,0,295,293,1,0,0,0,
+		295,294,1,0,0,0,296,432,1,0,0,0,297,298,5,31,0,0,298,299,5,3,0,0,299,432,
+		3,94,47,0,300,302,5,31,0,0,301,303,5,3,0,0,302,301,1,0,0,0,302,303,1,0,
+		0,0,303,304,1,0,0,0,304,432,3,2,1,0,305,306,5,83,0,0,306,307,5,80,0,0,
+		307,432,3,94,47,0,308,311,5,77,0,0,309,312,5,180,0,0,310,312,3,94,47,0,
+		311,309,1,0,0,0,311,310,1,0,0,0,312,315,1,0,0,0,313,314,5,39,0,0,314,316,
+		5,8,0,0,315,313,1,0,0,0,315,316,1,0,0,0,316,319,1,0,0,0,317,318,5,61,0,
+		0,318,320,5,181,0,0,319,317,1,0,0,0,319,320,1,0,0,0,320,432,1,0,0,0,321,
+		325,5,128,0,0,322,323,5,136,0,0,323,325,5,139,0,0,324,321,1,0,0,0,324,
+		322,1,0,0,0,325,327,1,0,0,0,326,328,7,7,0,0,327,326,1,0,0,0,327,328,1,
+		0,0,0,328,339,1,0,0,0,329,336,3,6,3,0,330,332,5,176,0,0,331,330,1,0,0,
+		0,331,332,1,0,0,0,332,333,1,0,0,0,333,335,3,6,3,0,334,331,1,0,0,0,335,
+		338,1,0,0,0,336,334,1,0,0,0,336,337,1,0,0,0,337,340,1,0,0,0,338,336,1,
+		0,0,0,339,329,1,0,0,0,339,340,1,0,0,0,340,432,1,0,0,0,341,343,7,8,0,0,
+		342,344,7,7,0,0,343,342,1,0,0,0,343,344,1,0,0,0,344,350,1,0,0,0,345,347,
+		5,4,0,0,346,348,5,132,0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,349,1,0,
+		0,0,349,351,5,129,0,0,350,345,1,0,0,0,350,351,1,0,0,0,351,432,1,0,0,0,
+		352,353,5,131,0,0,353,432,7,9,0,0,354,356,5,90,0,0,355,357,7,5,0,0,356,
+		355,1,0,0,0,356,357,1,0,0,0,357,358,1,0,0,0,358,359,5,106,0,0,359,362,
+		5,126,0,0,360,363,3,12,6,0,361,363,5,62,0,0,362,360,1,0,0,0,362,361,1,
+		0,0,0,363,432,1,0,0,0,364,365,5,15,0,0,365,366,5,141,0,0,366,368,3,94,
+		47,0,367,369,5,123,0,0,368,367,1,0,0,0,368,369,1,0,0,0,369,370,1,0,0,0,
+		370,371,5,142,0,0,371,372,5,180,0,0,372,432,1,0,0,0,373,374,5,143,0,0,
+		374,375,5,174,0,0,375,376,3,32,16,0,376,377,5,175,0,0,377,378,5,107,0,
+		0,378,393,5,144,0,0,379,381,5,123,0,0,380,379,1,0,0,0,380,381,1,0,0,0,
+		381,382,1,0,0,0,382,383,5,174,0,0,383,388,3,4,2,0,384,385,5,176,0,0,385,
+		387,3,4,2,0,386,384,1,0,0,0,387,390,1,0,0,0,388,386,1,0,0,0,388,389,1,
+		0,0,0,389,391,1,0,0,0,390,388,1,0,0,0,391,392,5,175,0,0,392,394,1,0,0,
+		0,393,380,1,0,0,0,393,394,1,0,0,0,394,432,1,0,0,0,395,396,5,145,0,0,396,
+		398,3,94,47,0,397,399,5,132,0,0,398,397,1,0,0,0,398,399,1,0,0,0,399,401,
+		1,0,0,0,400,402,5,150,0,0,401,400,1,0,0,0,401,402,1,0,0,0,402,403,1,0,
+		0,0,403,406,5,146,0,0,404,405,7,10,0,0,405,407,5,149,0,0,406,404,1,0,0,
+		0,406,407,1,0,0,0,407,408,1,0,0,0,408,409,5,38,0,0,409,410,3,32,16,0,410,
+		432,1,0,0,0,411,420,5,147,0,0,412,414,5,148,0,0,413,412,1,0,0,0,413,414,
+		1,0,0,0,414,417,1,0,0,0,415,418,5,181,0,0,416,418,5,2,0,0,417,415,1,0,
+		0,0,417,416,1,0,0,0,418,421,1,0,0,0,419,421,5,148,0,0,420,413,1,0,0,0,
+		420,419,1,0,0,0,420,421,1,0,0,0,421,423,1,0,0,0,422,424,7,11,0,0,423,422,
+		1,0,0,0,423,424,1,0,0,0,424,425,1,0,0,0,425,432,3,94,47,0,426,429,5,14,
+		0,0,427,430,3,94,47,0,428,430,5,2,0,0,429,427,1,0,0,0,429,428,1,0,0,0,
+		430,432,1,0,0,0,431,126,1,0,0,0,431,148,1,0,0,0,431,165,1,0,0,0,431,187,
+		1,0,0,0,431,195,1,0,0,0,431,216,1,0,0,0,431,229,1,0,0,0,431,230,1,0,0,
+		0,431,244,1,0,0,0,431,249,1,0,0,0,431,252,1,0,0,0,431,254,1,0,0,0,431,
+		256,1,0,0,0,431,259,1,0,0,0,431,264,1,0,0,0,431,278,1,0,0,0,431,283,1,
+		0,0,0,431,284,1,0,0,0,431,292,1,0,0,0,431,297,1,0,0,0,431,300,1,0,0,0,
+		431,305,1,0,0,0,431,308,1,0,0,0,431,324,1,0,0,0,431,341,1,0,0,0,431,352,
+		1,0,0,0,431,354,1,0,0,0,431,364,1,0,0,0,431,373,1,0,0,0,431,395,1,0,0,
+		0,431,411,1,0,0,0,431,426,1,0,0,0,432,3,1,0,0,0,433,438,3,94,47,0,434,
+		439,3,94,47,0,435,439,5,180,0,0,436,439,5,110,0,0,437,439,5,34,0,0,438,
+		434,1,0,0,0,438,435,1,0,0,0,438,436,1,0,0,0,438,437,1,0,0,0,438,439,1,
+		0,0,0,439,5,1,0,0,0,440,443,5,65,0,0,441,443,3,94,47,0,442,440,1,0,0,0,
+		442,441,1,0,0,0,443,444,1,0,0,0,444,442,1,0,0,0,444,445,1,0,0,0,445,7,
+		1,0,0,0,446,447,3,94,47,0,447,448,5,153,0,0,448,449,3,66,33,0,449,9,1,
+		0,0,0,450,460,5,180,0,0,451,456,3,94,47,0,452,453,5,177,0,0,453,455,3,
+		94,47,0,454,452,1,0,0,0,455,458,1,0,0,0,456,454,1,0,0,0,456,457,1,0,0,
+		0,457,460,1,0,0,0,458,456,1,0,0,0,459,450,1,0,0,0,459,451,1,0,0,0,460,
+		11,1,0,0,0,461,470,5,180,0,0,462,464,5,160,0,0,463,462,1,0,0,0,463,464,
+		1,0,0,0,464,465,1,0,0,0,465,470,3,92,46,0,466,470,3,94,47,0,467,470,5,
+		19,0,0,468,470,5,69,0,0,469,461,1,0,0,0,469,463,1,0,0,0,469,466,1,0,0,
+		0,469,467,1,0,0,0,469,468,1,0,0,0,470,13,1,0,0,0,471,472,5,174,0,0,472,
+		477,3,16,8,0,473,474,5,176,0,0,474,476,3,16,8,0,475,473,1,0,0,0,476,479,
+		1,0,0,0,477,475,1,0,0,0,477,478,1,0,0,0,478,480,1,0,0,0,479,477,1,0,0,
+		0,480,481,5,175,0,0,481,15,1,0,0,0,482,493,3,18,9,0,483,484,5,119,0,0,
+		484,485,5,38,0,0,485,486,3,94,47,0,486,487,5,6,0,0,487,488,3,66,33,0,488,
+		493,1,0,0,0,489,490,5,76,0,0,490,491,5,57,0,0,491,493,3,28,14,0,492,482,
+		1,0,0,0,492,483,1,0,0,0,492,489,1,0,0,0,493,17,1,0,0,0,494,495,3,94,47,
+		0,495,499,3,84,42,0,496,500,5,57,0,0,497,498,5,76,0,0,498,500,5,57,0,0,
+		499,496,1,0,0,0,499,497,1,0,0,0,499,500,1,0,0,0,500,19,1,0,0,0,501,502,
+		5,123,0,0,502,503,5,174,0,0,503,508,3,22,11,0,504,505,5,176,0,0,505,507,
+		3,22,11,0,506,504,1,0,0,0,507,510,1,0,0,0,508,506,1,0,0,0,508,509,1,0,
+		0,0,509,511,1,0,0,0,510,508,1,0,0,0,511,512,5,175,0,0,512,21,1,0,0,0,513,
+		514,3,94,47,0,514,515,5,153,0,0,515,516,3,24,12,0,516,23,1,0,0,0,517,525,
+		5,180,0,0,518,520,5,160,0,0,519,518,1,0,0,0,519,520,1,0,0,0,520,521,1,
+		0,0,0,521,525,3,92,46,0,522,525,3,90,45,0,523,525,3,94,47,0,524,517,1,
+		0,0,0,524,519,1,0,0,0,524,522,1,0,0,0,524,523,1,0,0,0,525,25,1,0,0,0,526,
+		527,5,115,0,0,527,532,3,30,15,0,528,529,5,176,0,0,529,531,3,30,15,0,530,
+		528,1,0,0,0,531,534,1,0,0,0,532,530,1,0,0,0,532,533,1,0,0,0,533,537,1,
+		0,0,0,534,532,1,0,0,0,535,537,3,32,16,0,536,526,1,0,0,0,536,535,1,0,0,
+		0,537,27,1,0,0,0,538,539,5,174,0,0,539,544,3,94,47,0,540,541,5,176,0,0,
+		541,543,3,94,47,0,542,540,1,0,0,0,543,546,1,0,0,0,544,542,1,0,0,0,544,
+		545,1,0,0,0,545,547,1,0,0,0,546,544,1,0,0,0,547,548,5,175,0,0,548,29,1,
+		0,0,0,549,550,5,174,0,0,550,555,3,66,33,0,551,552,5,176,0,0,552,554,3,
+		66,33,0,553,551,1,0,0,0,554,557,1,0,0,0,555,553,1,0,0,0,555,556,1,0,0,
+		0,556,558,1,0,0,0,557,555,1,0,0,0,558,559,5,175,0,0,559,31,1,0,0,0,560,
+		561,5,123,0,0,561,566,3,34,17,0,562,563,5,176,0,0,563,565,3,34,17,0,564,
+		562,1,0,0,0,565,568,1,0,0,0,566,564,1,0,0,0,566,567,1,0,0,0,567,570,1,
+		0,0,0,568,566,1,0,0,0,569,560,1,0,0,0,569,570,1,0,0,0,570,571,1,0,0,0,
+		571,582,3,36,18,0,572,573,5,71,0,0,573,574,5,10,0,0,574,579,3,44,22,0,
+		575,576,5,176,0,0,576,578,3,44,22,0,577,575,1,0,0,0,578,581,1,0,0,0,579,
+		577,1,0,0,0,579,580,1,0,0,0,580,583,1,0,0,0,581,579,1,0,0,0,582,572,1,
+		0,0,0,582,583,1,0,0,0,583,585,1,0,0,0,584,586,3,46,23,0,585,584,1,0,0,
+		0,585,586,1,0,0,0,586,592,1,0,0,0,587,590,5,61,0,0,588,591,5,181,0,0,589,
+		591,5,2,0,0,590,588,1,0,0,0,590,589,1,0,0,0,591,593,1,0,0,0,592,587,1,
+		0,0,0,592,593,1,0,0,0,593,599,1,0,0,0,594,595,5,68,0,0,595,597,5,181,0,
+		0,596,598,7,12,0,0,597,596,1,0,0,0,597,598,1,0,0,0,598,600,1,0,0,0,599,
+		594,1,0,0,0,599,600,1,0,0,0,600,33,1,0,0,0,601,603,3,94,47,0,602,604,3,
+		28,14,0,603,602,1,0,0,0,603,604,1,0,0,0,604,605,1,0,0,0,605,606,5,6,0,
+		0,606,607,5,174,0,0,607,608,3,32,16,0,608,609,5,175,0,0,609,35,1,0,0,0,
+		610,611,6,18,-1,0,611,612,3,40,20,0,612,627,1,0,0,0,613,614,10,2,0,0,614,
+		616,5,52,0,0,615,617,3,38,19,0,616,615,1,0,0,0,616,617,1,0,0,0,617,618,
+		1,0,0,0,618,626,3,36,18,3,619,620,10,1,0,0,620,622,7,13,0,0,621,623,3,
+		38,19,0,622,621,1,0,0,0,622,623,1,0,0,0,623,624,1,0,0,0,624,626,3,36,18,
+		2,625,613,1,0,0,0,625,619,1,0,0,0,626,629,1,0,0,0,627,625,1,0,0,0,627,
+		628,1,0,0,0,628,37,1,0,0,0,629,627,1,0,0,0,630,631,7,14,0,0,631,39,1,0,
+		0,0,632,647,3,42,21,0,633,634,5,115,0,0,634,639,3,30,15,0,635,636,5,176,
+		0,0,636,638,3,30,15,0,637,635,1,0,0,0,638,641,1,0,0,0,639,637,1,0,0,0,
+		639,640,1,0,0,0,640,647,1,0,0,0,641,639,1,0,0,0,642,643,5,174,0,0,643,
+		644,3,32,16,0,644,645,5,175,0,0,645,647,1,0,0,0,646,632,1,0,0,0,646,633,
+		1,0,0,0,646,642,1,0,0,0,647,41,1,0,0,0,648,650,5,88,0,0,649,651,5,23,0,
+		0,650,649,1,0,0,0,650,651,1,0,0,0,651,652,1,0,0,0,652,657,3,54,27,0,653,
+		654,5,176,0,0,654,656,3,54,27,0,655,653,1,0,0,0,656,659,1,0,0,0,657,655,
+		1,0,0,0,657,658,1,0,0,0,658,669,1,0,0,0,659,657,1,0,0,0,660,661,5,39,0,
+		0,661,666,3,56,28,0,662,663,5,176,0,0,663,665,3,56,28,0,664,662,1,0,0,
+		0,665,668,1,0,0,0,666,664,1,0,0,0,666,667,1,0,0,0,667,670,1,0,0,0,668,
+		666,1,0,0,0,669,660,1,0,0,0,669,670,1,0,0,0,670,672,1,0,0,0,671,673,3,
+		48,24,0,672,671,1,0,0,0,672,673,1,0,0,0,673,676,1,0,0,0,674,675,5,121,
+		0,0,675,677,3,66,33,0,676,674,1,0,0,0,676,677,1,0,0,0,677,688,1,0,0,0,
+		678,679,5,44,0,0,679,680,5,10,0,0,680,685,3,66,33,0,681,682,5,176,0,0,
+		682,684,3,66,33,0,683,681,1,0,0,0,684,687,1,0,0,0,685,683,1,0,0,0,685,
+		686,1,0,0,0,686,689,1,0,0,0,687,685,1,0,0,0,688,678,1,0,0,0,688,689,1,
+		0,0,0,689,692,1,0,0,0,690,691,5,45,0,0,691,693,3,66,33,0,692,690,1,0,0,
+		0,692,693,1,0,0,0,693,704,1,0,0,0,694,695,5,73,0,0,695,696,5,10,0,0,696,
+		701,3,66,33,0,697,698,5,176,0,0,698,700,3,66,33,0,699,697,1,0,0,0,700,
+		703,1,0,0,0,701,699,1,0,0,0,701,702,1,0,0,0,702,705,1,0,0,0,703,701,1,
+		0,0,0,704,694,1,0,0,0,704,705,1,0,0,0,705,43,1,0,0,0,706,708,3,66,33,0,
+		707,709,7,15,0,0,708,707,1,0,0,0,708,709,1,0,0,0,709,712,1,0,0,0,710,711,
+		5,67,0,0,711,713,7,16,0,0,712,710,1,0,0,0,712,713,1,0,0,0,713,45,1,0,0,
+		0,714,715,5,26,0,0,715,723,5,13,0,0,716,717,5,26,0,0,717,723,5,35,0,0,
+		718,719,5,26,0,0,719,720,5,69,0,0,720,721,5,122,0,0,721,723,5,14,0,0,722,
+		714,1,0,0,0,722,716,1,0,0,0,722,718,1,0,0,0,723,47,1,0,0,0,724,725,5,122,
+		0,0,725,726,5,111,0,0,726,727,5,174,0,0,727,728,5,94,0,0,728,732,3,52,
+		26,0,729,731,3,50,25,0,730,729,1,0,0,0,731,734,1,0,0,0,732,730,1,0,0,0,
+		732,733,1,0,0,0,733,735,1,0,0,0,734,732,1,0,0,0,735,736,5,175,0,0,736,
+		780,1,0,0,0,737,738,5,122,0,0,738,739,5,46,0,0,739,740,5,174,0,0,740,741,
+		5,94,0,0,741,742,3,52,26,0,742,743,5,176,0,0,743,744,5,1,0,0,744,745,5,
+		10,0,0,745,749,3,52,26,0,746,748,3,50,25,0,747,746,1,0,0,0,748,751,1,0,
+		0,0,749,747,1,0,0,0,749,750,1,0,0,0,750,752,1,0,0,0,751,749,1,0,0,0,752,
+		753,5,175,0,0,753,780,1,0,0,0,754,755,5,122,0,0,755,756,5,89,0,0,756,757,
+		5,174,0,0,757,761,3,52,26,0,758,760,3,50,25,0,759,758,1,0,0,0,760,763,
+		1,0,0,0,761,759,1,0,0,0,761,762,1,0,0,0,762,764,1,0,0,0,763,761,1,0,0,
+		0,764,765,5,175,0,0,765,780,1,0,0,0,766,767,5,122,0,0,767,768,5,95,0,0,
+		768,769,5,174,0,0,769,770,5,94,0,0,770,774,3,52,26,0,771,773,3,50,25,0,
+		772,771,1,0,0,0,773,776,1,0,0,0,774,772,1,0,0,0,774,775,1,0,0,0,775,777,
+		1,0,0,0,776,774,1,0,0,0,777,778,5,175,0,0,778,780,1,0,0,0,779,724,1,0,
+		0,0,779,737,1,0,0,0,779,754,1,0,0,0,779,766,1,0,0,0,780,49,1,0,0,0,781,
+		782,5,176,0,0,782,783,5,84,0,0,783,789,3,52,26,0,784,785,5,176,0,0,785,
+		786,5,43,0,0,786,787,5,74,0,0,787,789,3,52,26,0,788,781,1,0,0,0,788,784,
+		1,0,0,0,789,51,1,0,0,0,790,791,5,181,0,0,791,792,3,94,47,0,792,53,1,0,
+		0,0,793,806,5,161,0,0,794,795,3,94,47,0,795,796,5,177,0,0,796,797,5,161,
+		0,0,797,806,1,0,0,0,798,803,3,66,33,0,799,801,5,6,0,0,800,799,1,0,0,0,
+		800,801,1,0,0,0,801,802,1,0,0,0,802,804,3,94,47,0,803,800,1,0,0,0,803,
+		804,1,0,0,0,804,806,1,0,0,0,805,793,1,0,0,0,805,794,1,0,0,0,805,798,1,
+		0,0,0,806,55,1,0,0,0,807,808,6,28,-1,0,808,809,3,64,32,0,809,829,1,0,0,
+		0,810,811,10,3,0,0,811,812,5,16,0,0,812,813,5,56,0,0,813,828,3,64,32,0,
+		814,815,10,2,0,0,815,816,3,58,29,0,816,817,5,56,0,0,817,825,3,64,32,0,
+		818,820,3,62,31,0,819,818,1,0,0,0,819,820,1,0,0,0,820,821,1,0,0,0,821,
+		823,3,60,30,0,822,824,3,62,31,0,823,822,1,0,0,0,823,824,1,0,0,0,824,826,
+		1,0,0,0,825,819,1,0,0,0,825,826,1,0,0,0,826,828,1,0,0,0,827,810,1,0,0,
+		0,827,814,1,0,0,0,828,831,1,0,0,0,829,827,1,0,0,0,829,830,1,0,0,0,830,
+		57,1,0,0,0,831,829,1,0,0,0,832,834,5,50,0,0,833,832,1,0,0,0,833,834,1,
+		0,0,0,834,848,1,0,0,0,835,837,5,59,0,0,836,838,5,72,0,0,837,836,1,0,0,
+		0,837,838,1,0,0,0,838,848,1,0,0,0,839,841,5,85,0,0,840,842,5,72,0,0,841,
+		840,1,0,0,0,841,842,1,0,0,0,842,848,1,0,0,0,843,845,5,40,0,0,844,846,5,
+		72,0,0,845,844,1,0,0,0,845,846,1,0,0,0,846,848,1,0,0,0,847,833,1,0,0,0,
+		847,835,1,0,0,0,847,839,1,0,0,0,847,843,1,0,0,0,848,59,1,0,0,0,849,850,
+		5,69,0,0,850,864,3,66,33,0,851,852,5,114,0,0,852,853,5,174,0,0,853,858,
+		3,94,47,0,854,855,5,176,0,0,855,857,3,94,47,0,856,854,1,0,0,0,857,860,
+		1,0,0,0,858,856,1,0,0,0,858,859,1,0,0,0,859,861,1,0,0,0,860,858,1,0,0,
+		0,861,862,5,175,0,0,862,864,1,0,0,0,863,849,1,0,0,0,863,851,1,0,0,0,864,
+		61,1,0,0,0,865,873,5,124,0,0,866,874,3,52,26,0,867,868,5,174,0,0,868,869,
+		3,52,26,0,869,870,5,176,0,0,870,871,3,52,26,0,871,872,5,175,0,0,872,874,
+		1,0,0,0,873,866,1,0,0,0,873,867,1,0,0,0,874,878,1,0,0,0,875,876,5,43,0,
+		0,876,877,5,74,0,0,877,879,3,52,26,0,878,875,1,0,0,0,878,879,1,0,0,0,879,
+		63,1,0,0,0,880,888,3,88,44,0,881,883,5,6,0,0,882,881,1,0,0,0,882,883,1,
+		0,0,0,883,884,1,0,0,0,884,886,3,94,47,0,885,887,3,28,14,0,886,885,1,0,
+		0,0,886,887,1,0,0,0,887,889,1,0,0,0,888,882,1,0,0,0,888,889,1,0,0,0,889,
+		932,1,0,0,0,890,891,5,174,0,0,891,892,3,32,16,0,892,900,5,175,0,0,893,
+		895,5,6,0,0,894,893,1,0,0,0,894,895,1,0,0,0,895,896,1,0,0,0,896,898,3,
+		94,47,0,897,899,3,28,14,0,898,897,1,0,0,0,898,899,1,0,0,0,899,901,1,0,
+		0,0,900,894,1,0,0,0,900,901,1,0,0,0,901,932,1,0,0,0,902,903,3,94,47,0,
+		903,904,5,177,0,0,904,906,1,0,0,0,905,902,1,0,0,0,905,906,1,0,0,0,906,
+		907,1,0,0,0,907,908,3,94,47,0,908,909,5,174,0,0,909,914,3,66,33,0,910,
+		911,5,176,0,0,911,913,3,66,33,0,912,910,1,0,0,0,913,916,1,0,0,0,914,912,
+		1,0,0,0,914,915,1,0,0,0,915,917,1,0,0,0,916,914,1,0,0,0,917,925,5,175,
+		0,0,918,920,5,6,0,0,919,918,1,0,0,0,919,920,1,0,0,0,920,921,1,0,0,0,921,
+		923,3,94,47,0,922,924,3,28,14,0,923,922,1,0,0,0,923,924,1,0,0,0,924,926,
+		1,0,0,0,925,919,1,0,0,0,925,926,1,0,0,0,926,932,1,0,0,0,927,928,5,174,
+		0,0,928,929,3,56,28,0,929,930,5,175,0,0,930,932,1,0,0,0,931,880,1,0,0,
+		0,931,890,1,0,0,0,931,905,1,0,0,0,931,927,1,0,0,0,932,65,1,0,0,0,933,934,
+		3,68,34,0,934,67,1,0,0,0,935,936,6,34,-1,0,936,938,3,76,38,0,937,939,3,
+		70,35,0,938,937,1,0,0,0,938,939,1,0,0,0,939,943,1,0,0,0,940,941,5,65,0,
+		0,941,943,3,68,34,3,942,935,1,0,0,0,942,940,1,0,0,0,943,952,1,0,0,0,944,
+		945,10,2,0,0,945,946,5,4,0,0,946,951,3,68,34,3,947,948,10,1,0,0,948,949,
+		5,70,0,0,949,951,3,68,34,2,950,944,1,0,0,0,950,947,1,0,0,0,951,954,1,0,
+		0,0,952,950,1,0,0,0,952,953,1,0,0,0,953,69,1,0,0,0,954,952,1,0,0,0,955,
+		956,3,74,37,0,956,957,3,76,38,0,957,1019,1,0,0,0,958,960,5,65,0,0,959,
+		958,1,0,0,0,959,960,1,0,0,0,960,961,1,0,0,0,961,962,5,9,0,0,962,963,3,
+		76,38,0,963,964,5,4,0,0,964,965,3,76,38,0,965,1019,1,0,0,0,966,968,5,65,
+		0,0,967,966,1,0,0,0,967,968,1,0,0,0,968,969,1,0,0,0,969,970,5,49,0,0,970,
+		971,5,174,0,0,971,972,3,32,16,0,972,973,5,175,0,0,973,1019,1,0,0,0,974,
+		976,5,65,0,0,975,974,1,0,0,0,975,976,1,0,0,0,976,977,1,0,0,0,977,978,5,
+		49,0,0,978,979,5,174,0,0,979,984,3,66,33,0,980,981,5,176,0,0,981,983,3,
+		66,33,0,982,980,1,0,0,0,983,986,1,0,0,0,984,982,1,0,0,0,984,985,1,0,0,
+		0,985,987,1,0,0,0,986,984,1,0,0,0,987,988,5,175,0,0,988,1019,1,0,0,0,989,
+		991,5,65,0,0,990,989,1,0,0,0,990,991,1,0,0,0,991,992,1,0,0,0,992,993,7,
+		17,0,0,993,996,3,76,38,0,994,995,5,28,0,0,995,997,3,76,38,0,996,994,1,
+		0,0,0,996,997,1,0,0,0,997,1019,1,0,0,0,998,1000,5,55,0,0,999,1001,5,65,
+		0,0,1000,999,1,0,0,0,1000,1001,1,0,0,0,1001,1002,1,0,0,0,1002,1019,5,66,
+		0,0,1003,1005,5,55,0,0,1004,1006,5,65,0,0,1005,1004,1,0,0,0,1005,1006,
+		1,0,0,0,1006,1007,1,0,0,0,1007,1019,3,90,45,0,1008,1010,5,55,0,0,1009,
+		1011,5,65,0,0,1010,1009,1,0,0,0,1010,1011,1,0,0,0,1011,1012,1,0,0,0,1012,
+		1013,5,23,0,0,1013,1014,5,39,0,0,1014,1019,3,76,38,0,1015,1016,3,72,36,
+		0,1016,1017,3,76,38,0,1017,1019,1,0,0,0,1018,955,1,0,0,0,1018,959,1,0,
+		0,0,1018,967,1,0,0,0,1018,975,1,0,0,0,1018,990,1,0,0,0,1018,998,1,0,0,
+		0,1018,1003,1,0,0,0,1018,1008,1,0,0,0,1018,1015,1,0,0,0,1019,71,1,0,0,
+		0,1020,1031,7,18,0,0,1021,1022,5,151,0,0,1022,1026,5,174,0,0,1023,1024,
+		3,94,47,0,1024,1025,5,177,0,0,1025,1027,1,0,0,0,1026,1023,1,0,0,0,1026,
+		1027,1,0,0,0,1027,1028,1,0,0,0,1028,1029,7,18,0,0,1029,1031,5,175,0,0,
+		1030,1020,1,0,0,0,1030,1021,1,0,0,0,1031,73,1,0,0,0,1032,1033,7,19,0,0,
+		1033,75,1,0,0,0,1034,1035,6,38,-1,0,1035,1039,3,78,39,0,1036,1037,7,20,
+		0,0,1037,1039,3,76,38,5,1038,1034,1,0,0,0,1038,1036,1,0,0,0,1039,1054,
+		1,0,0,0,1040,1041,10,4,0,0,1041,1042,7,21,0,0,1042,1053,3,76,38,5,1043,
+		1044,10,3,0,0,1044,1045,7,20,0,0,1045,1053,3,76,38,4,1046,1047,10,2,0,
+		0,1047,1048,5,164,0,0,1048,1053,3,76,38,3,1049,1050,10,1,0,0,1050,1051,
+		7,22,0,0,1051,1053,3,76,38,2,1052,1040,1,0,0,0,1052,1043,1,0,0,0,1052,
+		1046,1,0,0,0,1052,1049,1,0,0,0,1053,1056,1,0,0,0,1054,1052,1,0,0,0,1054,
+		1055,1,0,0,0,1055,77,1,0,0,0,1056,1054,1,0,0,0,1057,1058,6,39,-1,0,1058,
+		1157,5,66,0,0,1059,1157,3,90,45,0,1060,1157,3,92,46,0,1061,1157,5,180,
+		0,0,1062,1157,5,179,0,0,1063,1064,5,53,0,0,1064,1066,5,180,0,0,1065,1067,
+		3,94,47,0,1066,1065,1,0,0,0,1066,1067,1,0,0,0,1067,1157,1,0,0,0,1068,1069,
+		3,94,47,0,1069,1070,5,180,0,0,1070,1157,1,0,0,0,1071,1157,5,183,0,0,1072,
+		1073,5,30,0,0,1073,1074,5,174,0,0,1074,1075,3,32,16,0,1075,1076,5,175,
+		0,0,1076,1157,1,0,0,0,1077,1078,5,33,0,0,1078,1079,5,174,0,0,1079,1080,
+		3,94,47,0,1080,1081,5,39,0,0,1081,1082,3,76,38,0,1082,1083,5,175,0,0,1083,
+		1157,1,0,0,0,1084,1157,7,23,0,0,1085,1086,5,174,0,0,1086,1087,3,32,16,
+		0,1087,1088,5,175,0,0,1088,1157,1,0,0,0,1089,1090,5,5,0,0,1090,1099,5,
+		167,0,0,1091,1096,3,66,33,0,1092,1093,5,176,0,0,1093,1095,3,66,33,0,1094,
+		1092,1,0,0,0,1095,1098,1,0,0,0,1096,1094,1,0,0,0,1096,1097,1,0,0,0,1097,
+		1100,1,0,0,0,1098,1096,1,0,0,0,1099,1091,1,0,0,0,1099,1100,1,0,0,0,1100,
+		1101,1,0,0,0,1101,1157,5,168,0,0,1102,1103,5,5,0,0,1103,1104,5,174,0,0,
+		1104,1105,3,32,16,0,1105,1106,5,175,0,0,1106,1157,1,0,0,0,1107,1109,5,
+		11,0,0,1108,1110,3,66,33,0,1109,1108,1,0,0,0,1109,1110,1,0,0,0,1110,1112,
+		1,0,0,0,1111,1113,3,82,41,0,1112,1111,1,0,0,0,1113,1114,1,0,0,0,1114,1112,
+		1,0,0,0,1114,1115,1,0,0,0,1115,1118,1,0,0,0,1116,1117,5,25,0,0,1117,1119,
+		3,66,33,0,1118,1116,1,0,0,0,1118,1119,1,0,0,0,1119,1120,1,0,0,0,1120,1121,
+		5,27,0,0,1121,1157,1,0,0,0,1122,1123,5,12,0,0,1123,1124,5,174,0,0,1124,
+		1125,3,66,33,0,1125,1126,5,6,0,0,1126,1127,3,84,42,0,1127,1128,5,175,0,
+		0,1128,1157,1,0,0,0,1129,1130,3,80,40,0,1130,1143,5,174,0,0,1131,1144,
+		5,161,0,0,1132,1134,5,23,0,0,1133,1132,1,0,0,0,1133,1134,1,0,0,0,1134,
+		1135,1,0,0,0,1135,1140,3,66,33,0,1136,1137,5,176,0,0,1137,1139,3,66,33,
+		0,1138,1136,1,0,0,0,1139,1142,1,0,0,0,1140,1138,1,0,0,0,1140,1141,1,0,
+		0,0,1141,1144,1,0,0,0,1142,1140,1,0,0,0,1143,1131,1,0,0,0,1143,1133,1,
+		0,0,0,1143,1144,1,0,0,0,1144,1145,1,0,0,0,1145,1146,5,175,0,0,1146,1157,
+		1,0,0,0,1147,1148,3,94,47,0,1148,1149,5,177,0,0,1149,1150,3,94,47,0,1150,
+		1157,1,0,0,0,1151,1157,3,94,47,0,1152,1153,5,174,0,0,1153,1154,3,66,33,
+		0,1154,1155,5,175,0,0,1155,1157,1,0,0,0,1156,1057,1,0,0,0,1156,1059,1,
+		0,0,0,1156,1060,1,0,0,0,1156,1061,1,0,0,0,1156,1062,1,0,0,0,1156,1063,
+		1,0,0,0,1156,1068,1,0,0,0,1156,1071,1,0,0,0,1156,1072,1,0,0,0,1156,1077,
+		1,0,0,0,1156,1084,1,0,0,0,1156,1085,1,0,0,0,1156,1089,1,0,0,0,1156,1102,
+		1,0,0,0,1156,1107,1,0,0,0,1156,1122,1,0,0,0,1156,1129,1,0,0,0,1156,1147,
+		1,0,0,0,1156,1151,1,0,0,0,1156,1152,1,0,0,0,1157,1179,1,0,0,0,1158,1159,
+		10,9,0,0,1159,1160,5,167,0,0,1160,1161,3,76,38,0,1161,1162,5,168,0,0,1162,
+		1178,1,0,0,0,1163,1164,10,6,0,0,1164,1165,5,169,0,0,1165,1178,3,84,42,
+		0,1166,1167,10,5,0,0,1167,1171,5,152,0,0,1168,1169,3,94,47,0,1169,1170,
+		5,177,0,0,1170,1172,1,0,0,0,1171,1168,1,0,0,0,1171,1172,1,0,0,0,1172,1175,
+		1,0,0,0,1173,1176,3,94,47,0,1174,1176,5,19,0,0,1175,1173,1,0,0,0,1175,
+		1174,1,0,0,0,1176,1178,1,0,0,0,1177,1158,1,0,0,0,1177,1163,1,0,0,0,1177,
+		1166,1,0,0,0,1178,1181,1,0,0,0,1179,1177,1,0,0,0,1179,1180,1,0,0,0,1180,
+		79,1,0,0,0,1181,1179,1,0,0,0,1182,1183,3,94,47,0,1183,1184,5,177,0,0,1184,
+		1186,1,0,0,0,1185,1182,1,0,0,0,1185,1186,1,0,0,0,1186,1187,1,0,0,0,1187,
+		1191,3,94,47,0,1188,1191,5,59,0,0,1189,1191,5,85,0,0,1190,1185,1,0,0,0,
+		1190,1188,1,0,0,0,1190,1189,1,0,0,0,1191,81,1,0,0,0,1192,1193,5,120,0,
+		0,1193,1194,3,66,33,0,1194,1195,5,105,0,0,1195,1196,3,66,33,0,1196,83,
+		1,0,0,0,1197,1198,6,42,-1,0,1198,1199,5,5,0,0,1199,1200,5,155,0,0,1200,
+		1201,3,84,42,0,1201,1202,5,157,0,0,1202,1247,1,0,0,0,1203,1204,5,63,0,
+		0,1204,1205,5,155,0,0,1205,1206,3,84,42,0,1206,1207,5,176,0,0,1207,1208,
+		3,84,42,0,1208,1209,5,157,0,0,1209,1247,1,0,0,0,1210,1211,5,100,0,0,1211,
+		1220,5,155,0,0,1212,1217,3,86,43,0,1213,1214,5,176,0,0,1214,1216,3,86,
+		43,0,1215,1213,1,0,0,0,1216,1219,1,0,0,0,1217,1215,1,0,0,0,1217,1218,1,
+		0,0,0,1218,1221,1,0,0,0,1219,1217,1,0,0,0,1220,1212,1,0,0,0,1220,1221,
+		1,0,0,0,1221,1222,1,0,0,0,1222,1247,5,157,0,0,1223,1224,3,94,47,0,1224,
+		1225,5,177,0,0,1225,1227,1,0,0,0,1226,1223,1,0,0,0,1226,1227,1,0,0,0,1227,
+		1228,1,0,0,0,1228,1230,3,94,47,0,1229,1231,7,24,0,0,1230,1229,1,0,0,0,
+		1230,1231,1,0,0,0,1231,1239,1,0,0,0,1232,1233,5,174,0,0,1233,1236,5,181,
+		0,0,1234,1235,5,176,0,0,1235,1237,5,181,0,0,1236,1234,1,0,0,0,1236,1237,
+		1,0,0,0,1237,1238,1,0,0,0,1238,1240,5,175,0,0,1239,1232,1,0,0,0,1239,1240,
+		1,0,0,0,1240,1244,1,0,0,0,1241,1242,7,10,0,0,1242,1243,5,106,0,0,1243,
+		1245,5,126,0,0,1244,1241,1,0,0,0,1244,1245,1,0,0,0,1245,1247,1,0,0,0,1246,
+		1197,1,0,0,0,1246,1203,1,0,0,0,1246,1210,1,0,0,0,1246,1226,1,0,0,0,1247,
+		1253,1,0,0,0,1248,1249,10,2,0,0,1249,1250,5,167,0,0,1250,1252,5,168,0,
+		0,1251,1248,1,0,0,0,1252,1255,1,0,0,0,1253,1251,1,0,0,0,1253,1254,1,0,
+		0,0,1254,85,1,0,0,0,1255,1253,1,0,0,0,1256,1257,3,94,47,0,1257,1258,3,
+		84,42,0,1258,87,1,0,0,0,1259,1262,3,94,47,0,1260,1261,5,177,0,0,1261,1263,
+		3,94,47,0,1262,1260,1,0,0,0,1262,1263,1,0,0,0,1263,89,1,0,0,0,1264,1265,
+		7,25,0,0,1265,91,1,0,0,0,1266,1267,7,26,0,0,1267,93,1,0,0,0,1268,1272,
+		5,184,0,0,1269,1272,5,185,0,0,1270,1272,3,96,48,0,1271,1268,1,0,0,0,1271,
+		1269,1,0,0,0,1271,1270,1,0,0,0,1272,95,1,0,0,0,1273,1274,7,27,0,0,1274,
+		97,1,0,0,0,192,101,108,113,119,122,129,135,139,142,146,150,156,160,170,
+		174,178,181,185,191,198,201,209,214,220,223,227,232,239,242,247,261,266,
+		271,276,281,286,295,302,311,315,319,324,327,331,336,339,343,347,350,356,
+		362,368,380,388,393,398,401,406,413,417,420,423,429,431,438,442,444,456,
+		459,463,469,477,492,499,508,519,524,532,536,544,555,566,569,579,582,585,
+		590,592,597,599,603,616,622,625,627,639,646,650,657,666,669,672,676,685,
+		688,692,701,704,708,712,722,732,749,761,774,779,788,800,803,805,819,823,
+		825,827,829,833,837,841,845,847,858,863,873,878,882,886,888,894,898,900,
+		905,914,919,923,925,931,938,942,950,952,959,967,975,984,990,996,1000,1005,
+		1010,1018,1026,1030,1038,1052,1054,1066,1096,1099,1109,1114,1118,1133,
+		1140,1143,1156,1171,1175,1177,1179,1185,1190,1217,1220,1226,1230,1236,
+		1239,1244,1246,1253,1262,1271
 	};
 
 	public static readonly ATN _ATN =
