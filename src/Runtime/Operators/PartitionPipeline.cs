@@ -25,7 +25,13 @@ public sealed class PartitionPipeline
             _stats[i] = new OperatorStats();
         }
 
-        Analysis.Value?.Add(this);
+        if (Analysis.Value is { } analyzed)
+        {
+            lock (analyzed)
+            {
+                analyzed.Add(this);
+            }
+        }
     }
 
     /// <summary>Rows in, rows out and time of one operator, summed over every batch it processed (all partitions sharing the pipeline).</summary>
