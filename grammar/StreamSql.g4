@@ -30,7 +30,9 @@ statement
     | FLUSH                                                                          # flush
     | SET (SESSION | LOCAL)? settingName (EQ | TO) settingValue                       # set
     | RESET (settingName | ALL)                                                      # reset
-    | EXPLAIN statement                                                              # explain
+    | EXPLAIN ANALYZE identifier                                                     # explainAnalyzeQuery
+    | EXPLAIN ANALYZE? statement                                                     # explain
+    | RESTART QUERY identifier                                                       # restartQuery
     | PRINT (STRING | identifier) (FROM BEGINNING)? (LIMIT INTEGER_VALUE)?            # print
     // Session and transaction statements clients send (no-ops or handled by the connection).
     | (BEGIN | START TRANSACTION) (TRANSACTION | WORK)? (transactionMode (COMMA? transactionMode)*)? # beginTransaction
@@ -337,10 +339,12 @@ nonReserved
     | ABORT | BEGIN | CHAIN | COMMIT | DISCARD | NO | PLANS | ROLLBACK | SEQUENCES | START | TEMP | TEMPORARY
     | TRANSACTION | WORK | USER | PASSWORD
     | COPY | STDOUT | DECLARE | CURSOR | FETCH | FORWARD | HOLD | SCROLL | OPERATOR | COLLATE
+    | ANALYZE | RESTART | QUERY
     ;
 
 ADVANCE: 'ADVANCE';
 ALL: 'ALL';
+ANALYZE: 'ANALYZE';
 AND: 'AND';
 ARRAY: 'ARRAY';
 AS: 'AS';
@@ -417,8 +421,10 @@ PRIMARY: 'PRIMARY';
 PRINT: 'PRINT';
 PROPERTIES: 'PROPERTIES';
 QUERIES: 'QUERIES';
+QUERY: 'QUERY';
 REPLACE: 'REPLACE';
 RESET: 'RESET';
+RESTART: 'RESTART';
 RETENTION: 'RETENTION';
 RIGHT: 'RIGHT';
 ROW: 'ROW';

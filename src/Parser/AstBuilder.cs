@@ -171,8 +171,15 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
     {
         var inner = context.statement();
         var statement = (Statement)Visit(inner);
-        return new ExplainStatement(Pos(context), statement with { Text = _text.Substring(inner.Start.StartIndex, inner.Stop.StopIndex - inner.Start.StartIndex + 1) });
+        return new ExplainStatement(Pos(context), statement with { Text = _text.Substring(inner.Start.StartIndex, inner.Stop.StopIndex - inner.Start.StartIndex + 1) },
+            context.ANALYZE() is not null);
     }
+
+    public override AstNode VisitExplainAnalyzeQuery(G.ExplainAnalyzeQueryContext context) =>
+        new ExplainAnalyzeQueryStatement(Pos(context), BuildIdentifier(context.identifier()));
+
+    public override AstNode VisitRestartQuery(G.RestartQueryContext context) =>
+        new RestartQueryStatement(Pos(context), BuildIdentifier(context.identifier()));
 
     // ---- pieces ----
 

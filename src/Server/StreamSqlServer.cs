@@ -17,12 +17,12 @@ public sealed class StreamSqlServer : IAsyncDisposable
     private readonly HealthEndpoint _http;
     private readonly KafkaListener? _kafka;
 
-    private StreamSqlServer(ServerOptions options, StreamEngine engine, PgServerSettings pgSettings)
+    private StreamSqlServer(ServerOptions options, StreamEngine engine, PgServerSettings pgSettings, Prometheus.CollectorRegistry registry)
     {
         Options = options;
         _engine = engine;
         _pg = new PgListener(options.Bind, options.PgPort, engine, pgSettings);
-        _http = new HealthEndpoint(options.Bind, options.HttpPort, engine, () => _pg.ActiveConnections);
+        _http = new HealthEndpoint(options.Bind, options.HttpPort, engine, () => _pg.ActiveConnections, registry);
         // In Kafka mode clients talk to the cluster itself; serving its topics again from here would only add a hop.
         _kafka = options.Kafka is null ? new KafkaListener(options.Bind, options.KafkaPort, engine.Topics, StreamUsingTopic) : null;
     }
@@ -42,9 +42,12 @@ public sealed class StreamSqlServer : IAsyncDisposable
     {
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         var pgSettings = PgSettings(options, dataDirectory);
-        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, StateMemoryBytes = options.StateMemory, CheckpointInterval = options.CheckpointInterval, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
+        // The registry exists before the engine, so queries resumed at start feed their latency histograms too.
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var latency = MetricsExporter.CreateLatencyHistogram(registry);
+        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { QueryLatencyObserver = id => latency.WithLabels(id).Observe, KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, StateMemoryBytes = options.StateMemory, CheckpointInterval = options.CheckpointInterval, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
         engine.Catalog.SystemRelations = new PgCatalogRelations("streamsql");
-        var server = new StreamSqlServer(options, engine, pgSettings);
+        var server = new StreamSqlServer(options, engine, pgSettings, registry);
         try
         {
             server._pg.Start();

@@ -82,6 +82,20 @@ public sealed class StatementParsingTests
     }
 
     [Fact]
+    public void ExplainAnalyzeAndRestartQuery()
+    {
+        Assert.Equal("csas_x_1", ((ExplainAnalyzeQueryStatement)SqlParser.ParseOne("EXPLAIN ANALYZE CSAS_X_1")).QueryId);
+        var analyzed = (ExplainStatement)SqlParser.ParseOne("EXPLAIN ANALYZE SELECT * FROM s WHERE v > 1");
+        Assert.True(analyzed.Analyze);
+        Assert.IsType<SelectStatement>(analyzed.Statement);
+        Assert.Equal("SELECT * FROM s WHERE v > 1", analyzed.Statement.Text);
+        Assert.False(((ExplainStatement)SqlParser.ParseOne("EXPLAIN SELECT 1")).Analyze);
+        Assert.Equal("ctas_t_2", ((RestartQueryStatement)SqlParser.ParseOne("RESTART QUERY ctas_t_2")).QueryId);
+        // The new keywords stay usable as names.
+        Assert.IsType<SelectStatement>(SqlParser.ParseOne("SELECT analyze, restart, query FROM s"));
+    }
+
+    [Fact]
     public void NamesFoldToLowerCaseUnlessQuoted()
     {
         var select = (SelectStatement)SqlParser.ParseOne("SELECT MixedCase, \"MixedCase\", \"a\"\"b\" FROM \"Orders\"");

@@ -53,6 +53,8 @@ public static class SqlState
     public const string ProgramLimitExceeded = "54000";
     public const string StatementTooComplex = "54001";
     public const string ObjectInUse = "55006";
+
+    public const string ObjectNotInPrerequisiteState = "55000";
     public const string CantChangeRuntimeParam = "55P02";
     public const string QueryCanceled = "57014";
     public const string AdminShutdown = "57P01";

@@ -35,34 +35,35 @@ public partial class StreamSqlParser : Parser {
 	protected static DFA[] decisionToDFA;
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
-		ADVANCE=1, ALL=2, AND=3, ARRAY=4, AS=5, ASC=6, BEGINNING=7, BETWEEN=8, 
-		BY=9, CASE=10, CAST=11, CHANGES=12, CLOSE=13, CREATE=14, CROSS=15, CURRENT_DATE=16, 
-		CURRENT_TIMESTAMP=17, DEFAULT=18, DELETE=19, DESC=20, DESCRIBE=21, DISTINCT=22, 
-		DROP=23, ELSE=24, EMIT=25, END=26, ESCAPE=27, EXCEPT=28, EXISTS=29, EXPLAIN=30, 
-		EXTENDED=31, EXTRACT=32, FALSE=33, FINAL=34, FIRST=35, FLUSH=36, FOR=37, 
-		FROM=38, FULL=39, FUNCTION=40, FUNCTIONS=41, GRACE=42, GROUP=43, HAVING=44, 
-		HOPPING=45, IF=46, ILIKE=47, IN=48, INNER=49, INSERT=50, INTERSECT=51, 
-		INTERVAL=52, INTO=53, IS=54, JOIN=55, KEY=56, LAST=57, LEFT=58, LIKE=59, 
-		LIMIT=60, LOCAL=61, MAP=62, MATERIALIZED=63, NOT=64, NULL=65, NULLS=66, 
-		OFFSET=67, ON=68, OR=69, ORDER=70, OUTER=71, PARTITION=72, PERIOD=73, 
-		PRECISION=74, PRIMARY=75, PRINT=76, PROPERTIES=77, QUERIES=78, REPLACE=79, 
-		RESET=80, RETENTION=81, RIGHT=82, ROW=83, ROWS=84, SELECT=85, SESSION=86, 
-		SET=87, SHOW=88, SINK=89, SINKS=90, SIZE=91, SLIDING=92, SOURCE=93, SOURCES=94, 
-		STREAM=95, STREAMS=96, STRUCT=97, SUBSCRIBE=98, TABLE=99, TABLES=100, 
-		TERMINATE=101, THEN=102, TIME=103, TO=104, TOPIC=105, TOPICS=106, TRUE=107, 
-		TUMBLING=108, UNION=109, UPDATE=110, USING=111, VALUES=112, VARYING=113, 
-		VIEW=114, VIEWS=115, WATERMARK=116, WHEN=117, WHERE=118, WINDOW=119, WITH=120, 
-		WITHIN=121, WITHOUT=122, ZONE=123, ABORT=124, BEGIN=125, CHAIN=126, COMMIT=127, 
-		DISCARD=128, NO=129, PLANS=130, ROLLBACK=131, SEQUENCES=132, START=133, 
-		TEMP=134, TEMPORARY=135, TRANSACTION=136, WORK=137, USER=138, PASSWORD=139, 
-		COPY=140, STDOUT=141, DECLARE=142, CURSOR=143, FETCH=144, FORWARD=145, 
-		HOLD=146, SCROLL=147, OPERATOR=148, COLLATE=149, EQ=150, NEQ=151, LT=152, 
-		LTE=153, GT=154, GTE=155, PLUS=156, MINUS=157, ASTERISK=158, SLASH=159, 
-		PERCENT=160, CONCAT=161, DOUBLE_ARROW=162, ARROW=163, LBRACKET=164, RBRACKET=165, 
-		DOUBLE_COLON=166, TILDE=167, NOT_TILDE=168, TILDE_STAR=169, NOT_TILDE_STAR=170, 
-		LPAREN=171, RPAREN=172, COMMA=173, DOT=174, SEMI=175, ESCAPE_STRING=176, 
-		STRING=177, INTEGER_VALUE=178, DECIMAL_VALUE=179, PARAMETER=180, IDENTIFIER=181, 
-		QUOTED_IDENTIFIER=182, LINE_COMMENT=183, BLOCK_COMMENT=184, WS=185, UNRECOGNIZED=186;
+		ADVANCE=1, ALL=2, ANALYZE=3, AND=4, ARRAY=5, AS=6, ASC=7, BEGINNING=8, 
+		BETWEEN=9, BY=10, CASE=11, CAST=12, CHANGES=13, CLOSE=14, CREATE=15, CROSS=16, 
+		CURRENT_DATE=17, CURRENT_TIMESTAMP=18, DEFAULT=19, DELETE=20, DESC=21, 
+		DESCRIBE=22, DISTINCT=23, DROP=24, ELSE=25, EMIT=26, END=27, ESCAPE=28, 
+		EXCEPT=29, EXISTS=30, EXPLAIN=31, EXTENDED=32, EXTRACT=33, FALSE=34, FINAL=35, 
+		FIRST=36, FLUSH=37, FOR=38, FROM=39, FULL=40, FUNCTION=41, FUNCTIONS=42, 
+		GRACE=43, GROUP=44, HAVING=45, HOPPING=46, IF=47, ILIKE=48, IN=49, INNER=50, 
+		INSERT=51, INTERSECT=52, INTERVAL=53, INTO=54, IS=55, JOIN=56, KEY=57, 
+		LAST=58, LEFT=59, LIKE=60, LIMIT=61, LOCAL=62, MAP=63, MATERIALIZED=64, 
+		NOT=65, NULL=66, NULLS=67, OFFSET=68, ON=69, OR=70, ORDER=71, OUTER=72, 
+		PARTITION=73, PERIOD=74, PRECISION=75, PRIMARY=76, PRINT=77, PROPERTIES=78, 
+		QUERIES=79, QUERY=80, REPLACE=81, RESET=82, RESTART=83, RETENTION=84, 
+		RIGHT=85, ROW=86, ROWS=87, SELECT=88, SESSION=89, SET=90, SHOW=91, SINK=92, 
+		SINKS=93, SIZE=94, SLIDING=95, SOURCE=96, SOURCES=97, STREAM=98, STREAMS=99, 
+		STRUCT=100, SUBSCRIBE=101, TABLE=102, TABLES=103, TERMINATE=104, THEN=105, 
+		TIME=106, TO=107, TOPIC=108, TOPICS=109, TRUE=110, TUMBLING=111, UNION=112, 
+		UPDATE=113, USING=114, VALUES=115, VARYING=116, VIEW=117, VIEWS=118, WATERMARK=119, 
+		WHEN=120, WHERE=121, WINDOW=122, WITH=123, WITHIN=124, WITHOUT=125, ZONE=126, 
+		ABORT=127, BEGIN=128, CHAIN=129, COMMIT=130, DISCARD=131, NO=132, PLANS=133, 
+		ROLLBACK=134, SEQUENCES=135, START=136, TEMP=137, TEMPORARY=138, TRANSACTION=139, 
+		WORK=140, USER=141, PASSWORD=142, COPY=143, STDOUT=144, DECLARE=145, CURSOR=146, 
+		FETCH=147, FORWARD=148, HOLD=149, SCROLL=150, OPERATOR=151, COLLATE=152, 
+		EQ=153, NEQ=154, LT=155, LTE=156, GT=157, GTE=158, PLUS=159, MINUS=160, 
+		ASTERISK=161, SLASH=162, PERCENT=163, CONCAT=164, DOUBLE_ARROW=165, ARROW=166, 
+		LBRACKET=167, RBRACKET=168, DOUBLE_COLON=169, TILDE=170, NOT_TILDE=171, 
+		TILDE_STAR=172, NOT_TILDE_STAR=173, LPAREN=174, RPAREN=175, COMMA=176, 
+		DOT=177, SEMI=178, ESCAPE_STRING=179, STRING=180, INTEGER_VALUE=181, DECIMAL_VALUE=182, 
+		PARAMETER=183, IDENTIFIER=184, QUOTED_IDENTIFIER=185, LINE_COMMENT=186, 
+		BLOCK_COMMENT=187, WS=188, UNRECOGNIZED=189;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_copyOption = 2, RULE_transactionMode = 3, 
 		RULE_assignment = 4, RULE_settingName = 5, RULE_settingValue = 6, RULE_tableElements = 7, 
@@ -92,59 +93,60 @@ public partial class StreamSqlParser : Parser {
 	};
 
 	private static readonly string[] _LiteralNames = {
-		null, "'ADVANCE'", "'ALL'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", "'BEGINNING'", 
-		"'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", "'CREATE'", 
-		"'CROSS'", "'CURRENT_DATE'", "'CURRENT_TIMESTAMP'", "'DEFAULT'", "'DELETE'", 
-		"'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", "'EMIT'", "'END'", 
-		"'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", "'EXTENDED'", "'EXTRACT'", 
-		"'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", "'FULL'", 
-		"'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", "'HOPPING'", 
-		"'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", "'INTERVAL'", 
-		"'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", "'LIKE'", "'LIMIT'", 
-		"'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", "'NULLS'", "'OFFSET'", 
-		"'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", "'PERIOD'", "'PRECISION'", 
-		"'PRIMARY'", "'PRINT'", "'PROPERTIES'", "'QUERIES'", "'REPLACE'", "'RESET'", 
-		"'RETENTION'", "'RIGHT'", "'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", 
-		"'SET'", "'SHOW'", "'SINK'", "'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", 
-		"'SOURCES'", "'STREAM'", "'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", 
-		"'TABLES'", "'TERMINATE'", "'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", 
-		"'TRUE'", "'TUMBLING'", "'UNION'", "'UPDATE'", "'USING'", "'VALUES'", 
-		"'VARYING'", "'VIEW'", "'VIEWS'", "'WATERMARK'", "'WHEN'", "'WHERE'", 
-		"'WINDOW'", "'WITH'", "'WITHIN'", "'WITHOUT'", "'ZONE'", "'ABORT'", "'BEGIN'", 
-		"'CHAIN'", "'COMMIT'", "'DISCARD'", "'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", 
-		"'START'", "'TEMP'", "'TEMPORARY'", "'TRANSACTION'", "'WORK'", "'USER'", 
-		"'PASSWORD'", "'COPY'", "'STDOUT'", "'DECLARE'", "'CURSOR'", "'FETCH'", 
-		"'FORWARD'", "'HOLD'", "'SCROLL'", "'OPERATOR'", "'COLLATE'", "'='", null, 
-		"'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'", "'||'", 
-		"'->>'", "'->'", "'['", "']'", "'::'", "'~'", "'!~'", "'~*'", "'!~*'", 
-		"'('", "')'", "','", "'.'", "';'"
+		null, "'ADVANCE'", "'ALL'", "'ANALYZE'", "'AND'", "'ARRAY'", "'AS'", "'ASC'", 
+		"'BEGINNING'", "'BETWEEN'", "'BY'", "'CASE'", "'CAST'", "'CHANGES'", "'CLOSE'", 
+		"'CREATE'", "'CROSS'", "'CURRENT_DATE'", "'CURRENT_TIMESTAMP'", "'DEFAULT'", 
+		"'DELETE'", "'DESC'", "'DESCRIBE'", "'DISTINCT'", "'DROP'", "'ELSE'", 
+		"'EMIT'", "'END'", "'ESCAPE'", "'EXCEPT'", "'EXISTS'", "'EXPLAIN'", "'EXTENDED'", 
+		"'EXTRACT'", "'FALSE'", "'FINAL'", "'FIRST'", "'FLUSH'", "'FOR'", "'FROM'", 
+		"'FULL'", "'FUNCTION'", "'FUNCTIONS'", "'GRACE'", "'GROUP'", "'HAVING'", 
+		"'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", 
+		"'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", 
+		"'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", 
+		"'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", 
+		"'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", "'QUERIES'", 
+		"'QUERY'", "'REPLACE'", "'RESET'", "'RESTART'", "'RETENTION'", "'RIGHT'", 
+		"'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", "'SINK'", 
+		"'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", 
+		"'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", "'TABLES'", "'TERMINATE'", 
+		"'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'TUMBLING'", 
+		"'UNION'", "'UPDATE'", "'USING'", "'VALUES'", "'VARYING'", "'VIEW'", "'VIEWS'", 
+		"'WATERMARK'", "'WHEN'", "'WHERE'", "'WINDOW'", "'WITH'", "'WITHIN'", 
+		"'WITHOUT'", "'ZONE'", "'ABORT'", "'BEGIN'", "'CHAIN'", "'COMMIT'", "'DISCARD'", 
+		"'NO'", "'PLANS'", "'ROLLBACK'", "'SEQUENCES'", "'START'", "'TEMP'", "'TEMPORARY'", 
+		"'TRANSACTION'", "'WORK'", "'USER'", "'PASSWORD'", "'COPY'", "'STDOUT'", 
+		"'DECLARE'", "'CURSOR'", "'FETCH'", "'FORWARD'", "'HOLD'", "'SCROLL'", 
+		"'OPERATOR'", "'COLLATE'", "'='", null, "'<'", "'<='", "'>'", "'>='", 
+		"'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", 
+		"'::'", "'~'", "'!~'", "'~*'", "'!~*'", "'('", "')'", "','", "'.'", "';'"
 	};
 	private static readonly string[] _SymbolicNames = {
-		null, "ADVANCE", "ALL", "AND", "ARRAY", "AS", "ASC", "BEGINNING", "BETWEEN", 
-		"BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", "CURRENT_DATE", 
-		"CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC", "DESCRIBE", "DISTINCT", 
-		"DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXCEPT", "EXISTS", "EXPLAIN", 
-		"EXTENDED", "EXTRACT", "FALSE", "FINAL", "FIRST", "FLUSH", "FOR", "FROM", 
-		"FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", "HAVING", "HOPPING", 
-		"IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", "INTO", 
-		"IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", "LOCAL", "MAP", 
-		"MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER", 
+		null, "ADVANCE", "ALL", "ANALYZE", "AND", "ARRAY", "AS", "ASC", "BEGINNING", 
+		"BETWEEN", "BY", "CASE", "CAST", "CHANGES", "CLOSE", "CREATE", "CROSS", 
+		"CURRENT_DATE", "CURRENT_TIMESTAMP", "DEFAULT", "DELETE", "DESC", "DESCRIBE", 
+		"DISTINCT", "DROP", "ELSE", "EMIT", "END", "ESCAPE", "EXCEPT", "EXISTS", 
+		"EXPLAIN", "EXTENDED", "EXTRACT", "FALSE", "FINAL", "FIRST", "FLUSH", 
+		"FOR", "FROM", "FULL", "FUNCTION", "FUNCTIONS", "GRACE", "GROUP", "HAVING", 
+		"HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", 
+		"INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", "LOCAL", 
+		"MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER", 
 		"OUTER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", "PRINT", "PROPERTIES", 
-		"QUERIES", "REPLACE", "RESET", "RETENTION", "RIGHT", "ROW", "ROWS", "SELECT", 
-		"SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", "SLIDING", "SOURCE", 
-		"SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", "TABLE", "TABLES", 
-		"TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", "TRUE", "TUMBLING", 
-		"UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", "VIEWS", "WATERMARK", 
-		"WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", "ZONE", "ABORT", 
-		"BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", "ROLLBACK", "SEQUENCES", 
-		"START", "TEMP", "TEMPORARY", "TRANSACTION", "WORK", "USER", "PASSWORD", 
-		"COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", "FORWARD", "HOLD", "SCROLL", 
-		"OPERATOR", "COLLATE", "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "PLUS", 
-		"MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", "DOUBLE_ARROW", "ARROW", 
-		"LBRACKET", "RBRACKET", "DOUBLE_COLON", "TILDE", "NOT_TILDE", "TILDE_STAR", 
-		"NOT_TILDE_STAR", "LPAREN", "RPAREN", "COMMA", "DOT", "SEMI", "ESCAPE_STRING", 
-		"STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "PARAMETER", "IDENTIFIER", 
-		"QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", "WS", "UNRECOGNIZED"
+		"QUERIES", "QUERY", "REPLACE", "RESET", "RESTART", "RETENTION", "RIGHT", 
+		"ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", 
+		"SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", 
+		"TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", 
+		"TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", 
+		"VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", 
+		"ZONE", "ABORT", "BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", 
+		"ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", "TRANSACTION", 
+		"WORK", "USER", "PASSWORD", "COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", 
+		"FORWARD", "HOLD", "SCROLL", "OPERATOR", "COLLATE", "EQ", "NEQ", "LT", 
+		"LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", 
+		"DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", "DOUBLE_COLON", "TILDE", 
+		"NOT_TILDE", "TILDE_STAR", "NOT_TILDE_STAR", "LPAREN", "RPAREN", "COMMA", 
+		"DOT", "SEMI", "ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", 
+		"PARAMETER", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", 
+		"WS", "UNRECOGNIZED"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -229,7 +231,7 @@ public partial class StreamSqlParser : Parser {
 			State = 122;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1125969779253248L) != 0) || ((((_la - 76)) & ~0x3f) == 0 && ((1L << (_la - 76)) & 187761487589153297L) != 0) || ((((_la - 140)) & ~0x3f) == 0 && ((1L << (_la - 140)) & 2147483669L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2251939558506496L) != 0) || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 751045950356613217L) != 0) || ((((_la - 143)) & ~0x3f) == 0 && ((1L << (_la - 143)) & 2147483669L) != 0)) {
 				{
 				State = 104;
 				statement();
@@ -674,16 +676,45 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class ExplainAnalyzeQueryContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ANALYZE() { return GetToken(StreamSqlParser.ANALYZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ExplainAnalyzeQueryContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExplainAnalyzeQuery(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class ExplainContext : StatementContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXPLAIN() { return GetToken(StreamSqlParser.EXPLAIN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public StatementContext statement() {
 			return GetRuleContext<StatementContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ANALYZE() { return GetToken(StreamSqlParser.ANALYZE, 0); }
 		public ExplainContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitExplain(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class RestartQueryContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESTART() { return GetToken(StreamSqlParser.RESTART, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERY() { return GetToken(StreamSqlParser.QUERY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public RestartQueryContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRestartQuery(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -907,9 +938,9 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 429;
+			State = 438;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,64,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
@@ -1151,7 +1182,7 @@ public partial class StreamSqlParser : Parser {
 				State = 201;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
 					State = 198;
 					ErrorHandler.Sync(this);
@@ -1215,7 +1246,7 @@ public partial class StreamSqlParser : Parser {
 				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114270L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
 					State = 220;
 					ErrorHandler.Sync(this);
@@ -1274,6 +1305,7 @@ public partial class StreamSqlParser : Parser {
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1305,8 +1337,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1403,7 +1437,7 @@ public partial class StreamSqlParser : Parser {
 				State = 245;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==FUNCTIONS || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 275423830019L) != 0)) ) {
+				if ( !(_la==FUNCTIONS || ((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 1101695320067L) != 0)) ) {
 					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1519,7 +1553,7 @@ public partial class StreamSqlParser : Parser {
 				State = 268;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 89)) & ~0x3f) == 0 && ((1L << (_la - 89)) & 33555537L) != 0)) ) {
+				if ( !(((((_la - 92)) & ~0x3f) == 0 && ((1L << (_la - 92)) & 33555537L) != 0)) ) {
 					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -1564,6 +1598,7 @@ public partial class StreamSqlParser : Parser {
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1595,8 +1630,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1726,6 +1763,7 @@ public partial class StreamSqlParser : Parser {
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1757,8 +1795,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1834,31 +1874,66 @@ public partial class StreamSqlParser : Parser {
 				}
 				break;
 			case 20:
-				_localctx = new ExplainContext(_localctx);
+				_localctx = new ExplainAnalyzeQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
 				State = 297;
 				Match(EXPLAIN);
 				State = 298;
-				statement();
+				Match(ANALYZE);
+				State = 299;
+				identifier();
 				}
 				break;
 			case 21:
-				_localctx = new PrintContext(_localctx);
+				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 299;
-				Match(PRINT);
+				State = 300;
+				Match(EXPLAIN);
 				State = 302;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==ANALYZE) {
+					{
+					State = 301;
+					Match(ANALYZE);
+					}
+				}
+
+				State = 304;
+				statement();
+				}
+				break;
+			case 22:
+				_localctx = new RestartQueryContext(_localctx);
+				EnterOuterAlt(_localctx, 22);
+				{
+				State = 305;
+				Match(RESTART);
+				State = 306;
+				Match(QUERY);
+				State = 307;
+				identifier();
+				}
+				break;
+			case 23:
+				_localctx = new PrintContext(_localctx);
+				EnterOuterAlt(_localctx, 23);
+				{
+				State = 308;
+				Match(PRINT);
+				State = 311;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STRING:
 					{
-					State = 300;
+					State = 309;
 					Match(STRING);
 					}
 					break;
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -1890,8 +1965,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -1950,69 +2027,69 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 301;
+					State = 310;
 					identifier();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 306;
+				State = 315;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 304;
+					State = 313;
 					Match(FROM);
-					State = 305;
+					State = 314;
 					Match(BEGINNING);
 					}
 				}
 
-				State = 310;
+				State = 319;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 308;
+					State = 317;
 					Match(LIMIT);
-					State = 309;
+					State = 318;
 					Match(INTEGER_VALUE);
 					}
 				}
 
 				}
 				break;
-			case 22:
+			case 24:
 				_localctx = new BeginTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 22);
+				EnterOuterAlt(_localctx, 24);
 				{
-				State = 315;
+				State = 324;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 312;
+					State = 321;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 313;
+					State = 322;
 					Match(START);
-					State = 314;
+					State = 323;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 318;
+				State = 327;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,41,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 				case 1:
 					{
-					State = 317;
+					State = 326;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2024,34 +2101,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 330;
+				State = 339;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27021597768417279L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
-					State = 320;
+					State = 329;
 					transactionMode();
-					State = 327;
+					State = 336;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279409303610460667L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 27056782140506111L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216454257124048895L) != 0)) {
 						{
 						{
-						State = 322;
+						State = 331;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 321;
+							State = 330;
 							Match(COMMA);
 							}
 						}
 
-						State = 324;
+						State = 333;
 						transactionMode();
 						}
 						}
-						State = 329;
+						State = 338;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -2060,26 +2137,26 @@ public partial class StreamSqlParser : Parser {
 
 				}
 				break;
-			case 23:
+			case 25:
 				_localctx = new EndTransactionContext(_localctx);
-				EnterOuterAlt(_localctx, 23);
+				EnterOuterAlt(_localctx, 25);
 				{
-				State = 332;
+				State = 341;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==END || ((((_la - 124)) & ~0x3f) == 0 && ((1L << (_la - 124)) & 137L) != 0)) ) {
+				if ( !(_la==END || ((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 137L) != 0)) ) {
 					((EndTransactionContext)_localctx).action = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 334;
+				State = 343;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 333;
+					State = 342;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2091,40 +2168,40 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 341;
+				State = 350;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 336;
+					State = 345;
 					Match(AND);
-					State = 338;
+					State = 347;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 337;
+						State = 346;
 						Match(NO);
 						}
 					}
 
-					State = 340;
+					State = 349;
 					Match(CHAIN);
 					}
 				}
 
 				}
 				break;
-			case 24:
+			case 26:
 				_localctx = new DiscardContext(_localctx);
-				EnterOuterAlt(_localctx, 24);
+				EnterOuterAlt(_localctx, 26);
 				{
-				State = 343;
+				State = 352;
 				Match(DISCARD);
-				State = 344;
+				State = 353;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==ALL || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 53L) != 0)) ) {
+				if ( !(_la==ALL || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 53L) != 0)) ) {
 					((DiscardContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -2133,18 +2210,18 @@ public partial class StreamSqlParser : Parser {
 				}
 				}
 				break;
-			case 25:
+			case 27:
 				_localctx = new SetTimeZoneContext(_localctx);
-				EnterOuterAlt(_localctx, 25);
+				EnterOuterAlt(_localctx, 27);
 				{
-				State = 345;
+				State = 354;
 				Match(SET);
-				State = 347;
+				State = 356;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 346;
+					State = 355;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2156,63 +2233,63 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 349;
+				State = 358;
 				Match(TIME);
-				State = 350;
+				State = 359;
 				Match(ZONE);
-				State = 353;
+				State = 362;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,49,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 				case 1:
 					{
-					State = 351;
+					State = 360;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 352;
+					State = 361;
 					Match(LOCAL);
 					}
 					break;
 				}
 				}
 				break;
-			case 26:
+			case 28:
 				_localctx = new CreateUserContext(_localctx);
-				EnterOuterAlt(_localctx, 26);
+				EnterOuterAlt(_localctx, 28);
 				{
-				State = 355;
+				State = 364;
 				Match(CREATE);
-				State = 356;
+				State = 365;
 				Match(USER);
-				State = 357;
+				State = 366;
 				identifier();
-				State = 359;
+				State = 368;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 358;
+					State = 367;
 					Match(WITH);
 					}
 				}
 
-				State = 361;
+				State = 370;
 				Match(PASSWORD);
-				State = 362;
+				State = 371;
 				Match(STRING);
 				}
 				break;
-			case 27:
+			case 29:
 				_localctx = new CopyToContext(_localctx);
-				EnterOuterAlt(_localctx, 27);
+				EnterOuterAlt(_localctx, 29);
 				{
-				State = 364;
+				State = 373;
 				Match(COPY);
-				State = 365;
+				State = 374;
 				Match(LPAREN);
-				State = 372;
+				State = 381;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case SELECT:
@@ -2220,115 +2297,115 @@ public partial class StreamSqlParser : Parser {
 				case WITH:
 				case LPAREN:
 					{
-					State = 366;
+					State = 375;
 					query();
 					}
 					break;
 				case SUBSCRIBE:
 					{
-					State = 367;
+					State = 376;
 					Match(SUBSCRIBE);
-					State = 369;
+					State = 378;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==TO) {
 						{
-						State = 368;
+						State = 377;
 						Match(TO);
 						}
 					}
 
-					State = 371;
+					State = 380;
 					qualifiedName();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 374;
+				State = 383;
 				Match(RPAREN);
-				State = 375;
+				State = 384;
 				Match(TO);
-				State = 376;
+				State = 385;
 				Match(STDOUT);
-				State = 391;
+				State = 400;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==LPAREN) {
 					{
-					State = 378;
+					State = 387;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==WITH) {
 						{
-						State = 377;
+						State = 386;
 						Match(WITH);
 						}
 					}
 
-					State = 380;
+					State = 389;
 					Match(LPAREN);
-					State = 381;
+					State = 390;
 					copyOption();
-					State = 386;
+					State = 395;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 382;
+						State = 391;
 						Match(COMMA);
-						State = 383;
+						State = 392;
 						copyOption();
 						}
 						}
-						State = 388;
+						State = 397;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 389;
+					State = 398;
 					Match(RPAREN);
 					}
 				}
 
 				}
 				break;
-			case 28:
+			case 30:
 				_localctx = new DeclareCursorContext(_localctx);
-				EnterOuterAlt(_localctx, 28);
+				EnterOuterAlt(_localctx, 30);
 				{
-				State = 393;
+				State = 402;
 				Match(DECLARE);
-				State = 394;
+				State = 403;
 				identifier();
-				State = 396;
+				State = 405;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NO) {
 					{
-					State = 395;
+					State = 404;
 					Match(NO);
 					}
 				}
 
-				State = 399;
+				State = 408;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SCROLL) {
 					{
-					State = 398;
+					State = 407;
 					Match(SCROLL);
 					}
 				}
 
-				State = 401;
+				State = 410;
 				Match(CURSOR);
-				State = 404;
+				State = 413;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==WITHOUT) {
 					{
-					State = 402;
+					State = 411;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2337,50 +2414,50 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 403;
+					State = 412;
 					Match(HOLD);
 					}
 				}
 
-				State = 406;
+				State = 415;
 				Match(FOR);
-				State = 407;
+				State = 416;
 				query();
 				}
 				break;
-			case 29:
+			case 31:
 				_localctx = new FetchCursorContext(_localctx);
-				EnterOuterAlt(_localctx, 29);
+				EnterOuterAlt(_localctx, 31);
 				{
-				State = 409;
-				Match(FETCH);
 				State = 418;
+				Match(FETCH);
+				State = 427;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,61,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 				case 1:
 					{
-					State = 411;
+					State = 420;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==FORWARD) {
 						{
-						State = 410;
+						State = 419;
 						Match(FORWARD);
 						}
 					}
 
-					State = 415;
+					State = 424;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case INTEGER_VALUE:
 						{
-						State = 413;
+						State = 422;
 						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
 						}
 						break;
 					case ALL:
 						{
-						State = 414;
+						State = 423;
 						Match(ALL);
 						}
 						break;
@@ -2391,17 +2468,17 @@ public partial class StreamSqlParser : Parser {
 					break;
 				case 2:
 					{
-					State = 417;
+					State = 426;
 					Match(FORWARD);
 					}
 					break;
 				}
-				State = 421;
+				State = 430;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM || _la==IN) {
 					{
-					State = 420;
+					State = 429;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==IN) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2413,20 +2490,21 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 423;
+				State = 432;
 				identifier();
 				}
 				break;
-			case 30:
+			case 32:
 				_localctx = new CloseCursorContext(_localctx);
-				EnterOuterAlt(_localctx, 30);
+				EnterOuterAlt(_localctx, 32);
 				{
-				State = 424;
+				State = 433;
 				Match(CLOSE);
-				State = 427;
+				State = 436;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
+				case ANALYZE:
 				case ASC:
 				case BEGINNING:
 				case CHANGES:
@@ -2458,8 +2536,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case ROW:
 				case ROWS:
@@ -2518,13 +2598,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 425;
+					State = 434;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 426;
+					State = 435;
 					Match(ALL);
 					}
 					break;
@@ -2576,12 +2656,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 431;
+			State = 440;
 			identifier();
-			State = 436;
+			State = 445;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -2613,8 +2694,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -2673,25 +2756,25 @@ public partial class StreamSqlParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 432;
+				State = 441;
 				identifier();
 				}
 				break;
 			case STRING:
 				{
-				State = 433;
+				State = 442;
 				Match(STRING);
 				}
 				break;
 			case TRUE:
 				{
-				State = 434;
+				State = 443;
 				Match(TRUE);
 				}
 				break;
 			case FALSE:
 				{
-				State = 435;
+				State = 444;
 				Match(FALSE);
 				}
 				break;
@@ -2746,23 +2829,24 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 440;
+			State = 449;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 440;
+					State = 449;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 438;
+						State = 447;
 						Match(NOT);
 						}
 						break;
 					case ADVANCE:
+					case ANALYZE:
 					case ASC:
 					case BEGINNING:
 					case CHANGES:
@@ -2794,8 +2878,10 @@ public partial class StreamSqlParser : Parser {
 					case PRINT:
 					case PROPERTIES:
 					case QUERIES:
+					case QUERY:
 					case REPLACE:
 					case RESET:
+					case RESTART:
 					case RETENTION:
 					case ROW:
 					case ROWS:
@@ -2854,7 +2940,7 @@ public partial class StreamSqlParser : Parser {
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 439;
+						State = 448;
 						identifier();
 						}
 						break;
@@ -2866,9 +2952,9 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 442;
+				State = 451;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,67,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
 			}
 		}
@@ -2911,11 +2997,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 444;
+			State = 453;
 			identifier();
-			State = 445;
+			State = 454;
 			Match(EQ);
-			State = 446;
+			State = 455;
 			expression();
 			}
 		}
@@ -2961,17 +3047,18 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 457;
+			State = 466;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 448;
+				State = 457;
 				Match(STRING);
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -3003,8 +3090,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -3064,21 +3153,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 449;
+				State = 458;
 				identifier();
-				State = 454;
+				State = 463;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 450;
+					State = 459;
 					Match(DOT);
-					State = 451;
+					State = 460;
 					identifier();
 					}
 					}
-					State = 456;
+					State = 465;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3129,13 +3218,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 467;
+			State = 476;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 459;
+				State = 468;
 				Match(STRING);
 				}
 				break;
@@ -3144,21 +3233,22 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 461;
+				State = 470;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 460;
+					State = 469;
 					Match(MINUS);
 					}
 				}
 
-				State = 463;
+				State = 472;
 				number();
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -3190,8 +3280,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -3251,21 +3343,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 464;
+				State = 473;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 465;
+				State = 474;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 466;
+				State = 475;
 				Match(ON);
 				}
 				break;
@@ -3318,27 +3410,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 469;
+			State = 478;
 			Match(LPAREN);
-			State = 470;
+			State = 479;
 			tableElement();
-			State = 475;
+			State = 484;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 471;
+				State = 480;
 				Match(COMMA);
-				State = 472;
+				State = 481;
 				tableElement();
 				}
 				}
-				State = 477;
+				State = 486;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 478;
+			State = 487;
 			Match(RPAREN);
 			}
 		}
@@ -3389,39 +3481,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 490;
+			State = 499;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,73,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 480;
+				State = 489;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 481;
+				State = 490;
 				Match(WATERMARK);
-				State = 482;
+				State = 491;
 				Match(FOR);
-				State = 483;
+				State = 492;
 				identifier();
-				State = 484;
+				State = 493;
 				Match(AS);
-				State = 485;
+				State = 494;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 487;
+				State = 496;
 				Match(PRIMARY);
-				State = 488;
+				State = 497;
 				Match(KEY);
-				State = 489;
+				State = 498;
 				columnList();
 				}
 				break;
@@ -3467,24 +3559,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 492;
+			State = 501;
 			identifier();
-			State = 493;
+			State = 502;
 			typeName(0);
-			State = 497;
+			State = 506;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 494;
+				State = 503;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 495;
+				State = 504;
 				Match(PRIMARY);
-				State = 496;
+				State = 505;
 				Match(KEY);
 				}
 				break;
@@ -3542,29 +3634,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 499;
+			State = 508;
 			Match(WITH);
-			State = 500;
+			State = 509;
 			Match(LPAREN);
-			State = 501;
+			State = 510;
 			property();
-			State = 506;
+			State = 515;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 502;
+				State = 511;
 				Match(COMMA);
-				State = 503;
+				State = 512;
 				property();
 				}
 				}
-				State = 508;
+				State = 517;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 509;
+			State = 518;
 			Match(RPAREN);
 			}
 		}
@@ -3607,11 +3699,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 511;
+			State = 520;
 			identifier();
-			State = 512;
+			State = 521;
 			Match(EQ);
-			State = 513;
+			State = 522;
 			propertyValue();
 			}
 		}
@@ -3657,13 +3749,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 522;
+			State = 531;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 515;
+				State = 524;
 				Match(STRING);
 				}
 				break;
@@ -3672,17 +3764,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 517;
+				State = 526;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 516;
+					State = 525;
 					Match(MINUS);
 					}
 				}
 
-				State = 519;
+				State = 528;
 				number();
 				}
 				break;
@@ -3690,11 +3782,12 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 520;
+				State = 529;
 				booleanValue();
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -3726,8 +3819,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -3787,7 +3882,7 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 521;
+				State = 530;
 				identifier();
 				}
 				break;
@@ -3840,29 +3935,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 534;
+			State = 543;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,79,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 524;
+				State = 533;
 				Match(VALUES);
-				State = 525;
+				State = 534;
 				valuesRow();
-				State = 530;
+				State = 539;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 526;
+					State = 535;
 					Match(COMMA);
-					State = 527;
+					State = 536;
 					valuesRow();
 					}
 					}
-					State = 532;
+					State = 541;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3871,7 +3966,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 533;
+				State = 542;
 				query();
 				}
 				break;
@@ -3922,27 +4017,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 536;
+			State = 545;
 			Match(LPAREN);
-			State = 537;
+			State = 546;
 			identifier();
-			State = 542;
+			State = 551;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 538;
+				State = 547;
 				Match(COMMA);
-				State = 539;
+				State = 548;
 				identifier();
 				}
 				}
-				State = 544;
+				State = 553;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 545;
+			State = 554;
 			Match(RPAREN);
 			}
 		}
@@ -3991,27 +4086,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 547;
+			State = 556;
 			Match(LPAREN);
-			State = 548;
+			State = 557;
 			expression();
-			State = 553;
+			State = 562;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 549;
+				State = 558;
 				Match(COMMA);
-				State = 550;
+				State = 559;
 				expression();
 				}
 				}
-				State = 555;
+				State = 564;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 556;
+			State = 565;
 			Match(RPAREN);
 			}
 		}
@@ -4084,95 +4179,95 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 567;
+			State = 576;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 558;
+				State = 567;
 				Match(WITH);
-				State = 559;
+				State = 568;
 				commonTableExpression();
-				State = 564;
+				State = 573;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 560;
+					State = 569;
 					Match(COMMA);
-					State = 561;
+					State = 570;
 					commonTableExpression();
 					}
 					}
-					State = 566;
+					State = 575;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 569;
+			State = 578;
 			queryTerm(0);
-			State = 580;
+			State = 589;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 570;
+				State = 579;
 				Match(ORDER);
-				State = 571;
+				State = 580;
 				Match(BY);
-				State = 572;
+				State = 581;
 				sortItem();
-				State = 577;
+				State = 586;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 573;
+					State = 582;
 					Match(COMMA);
-					State = 574;
+					State = 583;
 					sortItem();
 					}
 					}
-					State = 579;
+					State = 588;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 583;
+			State = 592;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 582;
+				State = 591;
 				emitClause();
 				}
 			}
 
-			State = 590;
+			State = 599;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 585;
+				State = 594;
 				Match(LIMIT);
-				State = 588;
+				State = 597;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 586;
+					State = 595;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 587;
+					State = 596;
 					Match(ALL);
 					}
 					break;
@@ -4182,21 +4277,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 597;
+			State = 606;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 592;
+				State = 601;
 				Match(OFFSET);
-				State = 593;
+				State = 602;
 				_localctx.offset = Match(INTEGER_VALUE);
-				State = 595;
+				State = 604;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 594;
+					State = 603;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -4258,25 +4353,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 599;
+			State = 608;
 			identifier();
-			State = 601;
+			State = 610;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 600;
+				State = 609;
 				columnList();
 				}
 			}
 
-			State = 603;
+			State = 612;
 			Match(AS);
-			State = 604;
+			State = 613;
 			Match(LPAREN);
-			State = 605;
+			State = 614;
 			query();
-			State = 606;
+			State = 615;
 			Match(RPAREN);
 			}
 		}
@@ -4362,42 +4457,42 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 609;
+			State = 618;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 625;
+			State = 634;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 623;
+					State = 632;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,94,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 					case 1:
 						{
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 611;
+						State = 620;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 612;
+						State = 621;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 614;
+						State = 623;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 613;
+							State = 622;
 							setQuantifier();
 							}
 						}
 
-						State = 616;
+						State = 625;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -4406,9 +4501,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 617;
+						State = 626;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 618;
+						State = 627;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -4418,26 +4513,26 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 620;
+						State = 629;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 619;
+							State = 628;
 							setQuantifier();
 							}
 						}
 
-						State = 622;
+						State = 631;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 627;
+				State = 636;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,95,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			}
 			}
 		}
@@ -4476,7 +4571,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 628;
+			State = 637;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4563,14 +4658,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 644;
+			State = 653;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 630;
+				State = 639;
 				querySpecification();
 				}
 				break;
@@ -4578,27 +4673,27 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 631;
+				State = 640;
 				Match(VALUES);
-				State = 632;
+				State = 641;
 				valuesRow();
-				State = 637;
+				State = 646;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 633;
+						State = 642;
 						Match(COMMA);
-						State = 634;
+						State = 643;
 						valuesRow();
 						}
 						} 
 					}
-					State = 639;
+					State = 648;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 				}
 				}
 				break;
@@ -4606,11 +4701,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 640;
+				State = 649;
 				Match(LPAREN);
-				State = 641;
+				State = 650;
 				query();
-				State = 642;
+				State = 651;
 				Match(RPAREN);
 				}
 				break;
@@ -4693,166 +4788,166 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 646;
+			State = 655;
 			Match(SELECT);
-			State = 648;
+			State = 657;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 647;
+				State = 656;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 650;
+			State = 659;
 			selectItem();
-			State = 655;
+			State = 664;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 651;
+					State = 660;
 					Match(COMMA);
-					State = 652;
+					State = 661;
 					selectItem();
 					}
 					} 
 				}
-				State = 657;
-				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,99,Context);
-			}
-			State = 667;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,101,Context) ) {
-			case 1:
-				{
-				State = 658;
-				Match(FROM);
-				State = 659;
-				relation(0);
-				State = 664;
+				State = 666;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
-				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
-					if ( _alt==1 ) {
-						{
-						{
-						State = 660;
-						Match(COMMA);
-						State = 661;
-						relation(0);
-						}
-						} 
-					}
-					State = 666;
-					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
-				}
-				}
-				break;
 			}
-			State = 670;
+			State = 676;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 			case 1:
 				{
-				State = 669;
-				windowClause();
-				}
-				break;
-			}
-			State = 674;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
-			case 1:
-				{
-				State = 672;
-				Match(WHERE);
+				State = 667;
+				Match(FROM);
+				State = 668;
+				relation(0);
 				State = 673;
-				_localctx.where = expression();
-				}
-				break;
-			}
-			State = 686;
-			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,105,Context) ) {
-			case 1:
-				{
-				State = 676;
-				Match(GROUP);
-				State = 677;
-				Match(BY);
-				State = 678;
-				_localctx._expression = expression();
-				_localctx._groupBy.Add(_localctx._expression);
-				State = 683;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,101,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 679;
+						State = 669;
 						Match(COMMA);
-						State = 680;
+						State = 670;
+						relation(0);
+						}
+						} 
+					}
+					State = 675;
+					ErrorHandler.Sync(this);
+					_alt = Interpreter.AdaptivePredict(TokenStream,101,Context);
+				}
+				}
+				break;
+			}
+			State = 679;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
+			case 1:
+				{
+				State = 678;
+				windowClause();
+				}
+				break;
+			}
+			State = 683;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
+			case 1:
+				{
+				State = 681;
+				Match(WHERE);
+				State = 682;
+				_localctx.where = expression();
+				}
+				break;
+			}
+			State = 695;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			case 1:
+				{
+				State = 685;
+				Match(GROUP);
+				State = 686;
+				Match(BY);
+				State = 687;
+				_localctx._expression = expression();
+				_localctx._groupBy.Add(_localctx._expression);
+				State = 692;
+				ErrorHandler.Sync(this);
+				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
+				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+					if ( _alt==1 ) {
+						{
+						{
+						State = 688;
+						Match(COMMA);
+						State = 689;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 685;
+					State = 694;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,104,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				}
 				}
 				break;
 			}
-			State = 690;
+			State = 699;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 			case 1:
 				{
-				State = 688;
+				State = 697;
 				Match(HAVING);
-				State = 689;
+				State = 698;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 702;
+			State = 711;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,108,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				{
-				State = 692;
+				State = 701;
 				Match(PARTITION);
-				State = 693;
+				State = 702;
 				Match(BY);
-				State = 694;
+				State = 703;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 699;
+				State = 708;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 695;
+						State = 704;
 						Match(COMMA);
-						State = 696;
+						State = 705;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 701;
+					State = 710;
 					ErrorHandler.Sync(this);
-					_alt = Interpreter.AdaptivePredict(TokenStream,107,Context);
+					_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 				}
 				}
 				break;
@@ -4902,14 +4997,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 704;
+			State = 713;
 			expression();
-			State = 706;
+			State = 715;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 705;
+				State = 714;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -4922,14 +5017,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 710;
+			State = 719;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 708;
+				State = 717;
 				Match(NULLS);
-				State = 709;
+				State = 718;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -4980,37 +5075,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 720;
+			State = 729;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,111,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 712;
+				State = 721;
 				Match(EMIT);
-				State = 713;
+				State = 722;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 714;
+				State = 723;
 				Match(EMIT);
-				State = 715;
+				State = 724;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 716;
+				State = 725;
 				Match(EMIT);
-				State = 717;
+				State = 726;
 				Match(ON);
-				State = 718;
+				State = 727;
 				Match(WINDOW);
-				State = 719;
+				State = 728;
 				Match(CLOSE);
 				}
 				break;
@@ -5074,136 +5169,136 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 777;
+			State = 786;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,116,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 722;
+				State = 731;
 				Match(WINDOW);
-				State = 723;
+				State = 732;
 				_localctx.kind = Match(TUMBLING);
-				State = 724;
+				State = 733;
 				Match(LPAREN);
-				State = 725;
+				State = 734;
 				Match(SIZE);
-				State = 726;
+				State = 735;
 				_localctx.size = duration();
-				State = 730;
+				State = 739;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 727;
+					State = 736;
 					windowOption();
 					}
 					}
-					State = 732;
+					State = 741;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 733;
+				State = 742;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 735;
+				State = 744;
 				Match(WINDOW);
-				State = 736;
+				State = 745;
 				_localctx.kind = Match(HOPPING);
-				State = 737;
+				State = 746;
 				Match(LPAREN);
-				State = 738;
-				Match(SIZE);
-				State = 739;
-				_localctx.size = duration();
-				State = 740;
-				Match(COMMA);
-				State = 741;
-				Match(ADVANCE);
-				State = 742;
-				Match(BY);
-				State = 743;
-				_localctx.advance = duration();
 				State = 747;
+				Match(SIZE);
+				State = 748;
+				_localctx.size = duration();
+				State = 749;
+				Match(COMMA);
+				State = 750;
+				Match(ADVANCE);
+				State = 751;
+				Match(BY);
+				State = 752;
+				_localctx.advance = duration();
+				State = 756;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 744;
+					State = 753;
 					windowOption();
 					}
 					}
-					State = 749;
+					State = 758;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 750;
+				State = 759;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 752;
+				State = 761;
 				Match(WINDOW);
-				State = 753;
+				State = 762;
 				_localctx.kind = Match(SESSION);
-				State = 754;
+				State = 763;
 				Match(LPAREN);
-				State = 755;
+				State = 764;
 				_localctx.gap = duration();
-				State = 759;
+				State = 768;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 756;
+					State = 765;
 					windowOption();
 					}
 					}
-					State = 761;
+					State = 770;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 762;
+				State = 771;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 764;
+				State = 773;
 				Match(WINDOW);
-				State = 765;
+				State = 774;
 				_localctx.kind = Match(SLIDING);
-				State = 766;
+				State = 775;
 				Match(LPAREN);
-				State = 767;
+				State = 776;
 				Match(SIZE);
-				State = 768;
+				State = 777;
 				_localctx.size = duration();
-				State = 772;
+				State = 781;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 769;
+					State = 778;
 					windowOption();
 					}
 					}
-					State = 774;
+					State = 783;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 775;
+				State = 784;
 				Match(RPAREN);
 				}
 				break;
@@ -5248,30 +5343,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 786;
+			State = 795;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 779;
+				State = 788;
 				Match(COMMA);
-				State = 780;
+				State = 789;
 				Match(RETENTION);
-				State = 781;
+				State = 790;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 782;
+				State = 791;
 				Match(COMMA);
-				State = 783;
+				State = 792;
 				Match(GRACE);
-				State = 784;
+				State = 793;
 				Match(PERIOD);
-				State = 785;
+				State = 794;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5313,9 +5408,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 788;
+			State = 797;
 			Match(INTEGER_VALUE);
-			State = 789;
+			State = 798;
 			identifier();
 			}
 		}
@@ -5389,14 +5484,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 803;
+			State = 812;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 791;
+				State = 800;
 				Match(ASTERISK);
 				}
 				break;
@@ -5404,11 +5499,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 792;
+				State = 801;
 				identifier();
-				State = 793;
+				State = 802;
 				Match(DOT);
-				State = 794;
+				State = 803;
 				Match(ASTERISK);
 				}
 				break;
@@ -5416,24 +5511,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 796;
+				State = 805;
 				expression();
-				State = 801;
+				State = 810;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,119,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 				case 1:
 					{
-					State = 798;
+					State = 807;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 797;
+						State = 806;
 						Match(AS);
 						}
 					}
 
-					State = 800;
+					State = 809;
 					identifier();
 					}
 					break;
@@ -5549,34 +5644,34 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 806;
+			State = 815;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 827;
+			State = 836;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,126,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 825;
+					State = 834;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 					case 1:
 						{
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 808;
+						State = 817;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 809;
+						State = 818;
 						Match(CROSS);
-						State = 810;
+						State = 819;
 						Match(JOIN);
-						State = 811;
+						State = 820;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -5585,37 +5680,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 812;
+						State = 821;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 813;
+						State = 822;
 						joinType();
-						State = 814;
-						Match(JOIN);
-						State = 815;
-						((JoinRelationContext)_localctx).right = relationPrimary();
 						State = 823;
+						Match(JOIN);
+						State = 824;
+						((JoinRelationContext)_localctx).right = relationPrimary();
+						State = 832;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 						case 1:
 							{
-							State = 817;
+							State = 826;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 816;
+								State = 825;
 								withinClause();
 								}
 							}
 
-							State = 819;
+							State = 828;
 							joinCriteria();
-							State = 821;
+							State = 830;
 							ErrorHandler.Sync(this);
-							switch ( Interpreter.AdaptivePredict(TokenStream,122,Context) ) {
+							switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 							case 1:
 								{
-								State = 820;
+								State = 829;
 								withinClause();
 								}
 								break;
@@ -5628,9 +5723,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 829;
+				State = 838;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,125,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,126,Context);
 			}
 			}
 		}
@@ -5670,19 +5765,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 845;
+			State = 854;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 831;
+				State = 840;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 830;
+					State = 839;
 					Match(INNER);
 					}
 				}
@@ -5692,14 +5787,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 833;
+				State = 842;
 				Match(LEFT);
-				State = 835;
+				State = 844;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 834;
+					State = 843;
 					Match(OUTER);
 					}
 				}
@@ -5709,14 +5804,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 837;
+				State = 846;
 				Match(RIGHT);
-				State = 839;
+				State = 848;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 838;
+					State = 847;
 					Match(OUTER);
 					}
 				}
@@ -5726,14 +5821,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 841;
+				State = 850;
 				Match(FULL);
-				State = 843;
+				State = 852;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 842;
+					State = 851;
 					Match(OUTER);
 					}
 				}
@@ -5792,44 +5887,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 861;
+			State = 870;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 847;
+				State = 856;
 				Match(ON);
-				State = 848;
+				State = 857;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 849;
+				State = 858;
 				Match(USING);
-				State = 850;
+				State = 859;
 				Match(LPAREN);
-				State = 851;
+				State = 860;
 				identifier();
-				State = 856;
+				State = 865;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 852;
+					State = 861;
 					Match(COMMA);
-					State = 853;
+					State = 862;
 					identifier();
 					}
 					}
-					State = 858;
+					State = 867;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 859;
+				State = 868;
 				Match(RPAREN);
 				}
 				break;
@@ -5884,44 +5979,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 863;
+			State = 872;
 			Match(WITHIN);
-			State = 871;
+			State = 880;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 864;
+				State = 873;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 865;
+				State = 874;
 				Match(LPAREN);
-				State = 866;
+				State = 875;
 				_localctx.before = duration();
-				State = 867;
+				State = 876;
 				Match(COMMA);
-				State = 868;
+				State = 877;
 				_localctx.after = duration();
-				State = 869;
+				State = 878;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 876;
+			State = 885;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,134,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 			case 1:
 				{
-				State = 873;
+				State = 882;
 				Match(GRACE);
-				State = 874;
+				State = 883;
 				Match(PERIOD);
-				State = 875;
+				State = 884;
 				_localctx.grace = duration();
 				}
 				break;
@@ -6049,38 +6144,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 929;
+			State = 938;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 878;
+				State = 887;
 				qualifiedName();
-				State = 886;
+				State = 895;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 880;
+					State = 889;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 879;
+						State = 888;
 						Match(AS);
 						}
 					}
 
-					State = 882;
+					State = 891;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 884;
+					State = 893;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,136,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 					case 1:
 						{
-						State = 883;
+						State = 892;
 						columnList();
 						}
 						break;
@@ -6094,35 +6189,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 888;
+				State = 897;
 				Match(LPAREN);
-				State = 889;
-				query();
-				State = 890;
-				Match(RPAREN);
 				State = 898;
+				query();
+				State = 899;
+				Match(RPAREN);
+				State = 907;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 892;
+					State = 901;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 891;
+						State = 900;
 						Match(AS);
 						}
 					}
 
-					State = 894;
+					State = 903;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 896;
+					State = 905;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,139,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 					case 1:
 						{
-						State = 895;
+						State = 904;
 						columnList();
 						}
 						break;
@@ -6136,65 +6231,65 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 903;
+				State = 912;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 900;
+					State = 909;
 					((TableFunctionContext)_localctx).schema = identifier();
-					State = 901;
+					State = 910;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 905;
+				State = 914;
 				((TableFunctionContext)_localctx).functionIdentifier = identifier();
-				State = 906;
+				State = 915;
 				Match(LPAREN);
-				State = 907;
+				State = 916;
 				expression();
-				State = 912;
+				State = 921;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 908;
+					State = 917;
 					Match(COMMA);
-					State = 909;
+					State = 918;
 					expression();
 					}
 					}
-					State = 914;
+					State = 923;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 915;
+				State = 924;
 				Match(RPAREN);
-				State = 923;
+				State = 932;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 				case 1:
 					{
-					State = 917;
+					State = 926;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 916;
+						State = 925;
 						Match(AS);
 						}
 					}
 
-					State = 919;
+					State = 928;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 921;
+					State = 930;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,144,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 					case 1:
 						{
-						State = 920;
+						State = 929;
 						columnList();
 						}
 						break;
@@ -6208,11 +6303,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 925;
+				State = 934;
 				Match(LPAREN);
-				State = 926;
+				State = 935;
 				relation(0);
-				State = 927;
+				State = 936;
 				Match(RPAREN);
 				}
 				break;
@@ -6253,7 +6348,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 931;
+			State = 940;
 			booleanExpression(0);
 			}
 		}
@@ -6361,10 +6456,11 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 940;
+			State = 949;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ARRAY:
 			case ASC:
 			case BEGINNING:
@@ -6406,8 +6502,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case RIGHT:
 			case ROW:
@@ -6480,14 +6578,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 934;
+				State = 943;
 				valueExpression(0);
-				State = 936;
+				State = 945;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 				case 1:
 					{
-					State = 935;
+					State = 944;
 					predicate();
 					}
 					break;
@@ -6499,9 +6597,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 938;
+				State = 947;
 				Match(NOT);
-				State = 939;
+				State = 948;
 				booleanExpression(3);
 				}
 				break;
@@ -6509,28 +6607,28 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 950;
+			State = 959;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 948;
+					State = 957;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,149,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 					case 1:
 						{
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 942;
+						State = 951;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 943;
+						State = 952;
 						Match(AND);
-						State = 944;
+						State = 953;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -6539,20 +6637,20 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 945;
+						State = 954;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 946;
+						State = 955;
 						Match(OR);
-						State = 947;
+						State = 956;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 952;
+				State = 961;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,150,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			}
 			}
 		}
@@ -6742,16 +6840,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 1016;
+			State = 1025;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,160,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 953;
+				State = 962;
 				comparisonOperator();
-				State = 954;
+				State = 963;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6759,23 +6857,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 957;
+				State = 966;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 956;
+					State = 965;
 					Match(NOT);
 					}
 				}
 
-				State = 959;
+				State = 968;
 				Match(BETWEEN);
-				State = 960;
+				State = 969;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 961;
+				State = 970;
 				Match(AND);
-				State = 962;
+				State = 971;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6783,23 +6881,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 965;
+				State = 974;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 964;
+					State = 973;
 					Match(NOT);
 					}
 				}
 
-				State = 967;
+				State = 976;
 				Match(IN);
-				State = 968;
+				State = 977;
 				Match(LPAREN);
-				State = 969;
+				State = 978;
 				query();
-				State = 970;
+				State = 979;
 				Match(RPAREN);
 				}
 				break;
@@ -6807,39 +6905,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 973;
+				State = 982;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 972;
+					State = 981;
 					Match(NOT);
 					}
 				}
 
-				State = 975;
+				State = 984;
 				Match(IN);
-				State = 976;
+				State = 985;
 				Match(LPAREN);
-				State = 977;
+				State = 986;
 				expression();
-				State = 982;
+				State = 991;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 978;
+					State = 987;
 					Match(COMMA);
-					State = 979;
+					State = 988;
 					expression();
 					}
 					}
-					State = 984;
+					State = 993;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 985;
+				State = 994;
 				Match(RPAREN);
 				}
 				break;
@@ -6847,17 +6945,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 988;
+				State = 997;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 987;
+					State = 996;
 					Match(NOT);
 					}
 				}
 
-				State = 990;
+				State = 999;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6867,16 +6965,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 991;
+				State = 1000;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 994;
+				State = 1003;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,156,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 				case 1:
 					{
-					State = 992;
+					State = 1001;
 					Match(ESCAPE);
-					State = 993;
+					State = 1002;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6887,19 +6985,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 996;
+				State = 1005;
 				Match(IS);
-				State = 998;
+				State = 1007;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 997;
+					State = 1006;
 					Match(NOT);
 					}
 				}
 
-				State = 1000;
+				State = 1009;
 				Match(NULL);
 				}
 				break;
@@ -6907,19 +7005,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1001;
+				State = 1010;
 				Match(IS);
-				State = 1003;
+				State = 1012;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1002;
+					State = 1011;
 					Match(NOT);
 					}
 				}
 
-				State = 1005;
+				State = 1014;
 				booleanValue();
 				}
 				break;
@@ -6927,23 +7025,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1006;
+				State = 1015;
 				Match(IS);
-				State = 1008;
+				State = 1017;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1007;
+					State = 1016;
 					Match(NOT);
 					}
 				}
 
-				State = 1010;
+				State = 1019;
 				Match(DISTINCT);
-				State = 1011;
+				State = 1020;
 				Match(FROM);
-				State = 1012;
+				State = 1021;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6951,9 +7049,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RegexMatchContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1013;
+				State = 1022;
 				regexOperator();
-				State = 1014;
+				State = 1023;
 				((RegexMatchContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -7002,7 +7100,7 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 72, RULE_regexOperator);
 		int _la;
 		try {
-			State = 1028;
+			State = 1037;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TILDE:
@@ -7011,10 +7109,10 @@ public partial class StreamSqlParser : Parser {
 			case NOT_TILDE_STAR:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1018;
+				State = 1027;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+				if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -7026,33 +7124,33 @@ public partial class StreamSqlParser : Parser {
 			case OPERATOR:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1019;
+				State = 1028;
 				Match(OPERATOR);
-				State = 1020;
+				State = 1029;
 				Match(LPAREN);
-				State = 1024;
+				State = 1033;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
-					State = 1021;
+					State = 1030;
 					identifier();
-					State = 1022;
+					State = 1031;
 					Match(DOT);
 					}
 				}
 
-				State = 1026;
+				State = 1035;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 167)) & ~0x3f) == 0 && ((1L << (_la - 167)) & 15L) != 0)) ) {
+				if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1027;
+				State = 1036;
 				Match(RPAREN);
 				}
 				break;
@@ -7099,9 +7197,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1030;
+			State = 1039;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 150)) & ~0x3f) == 0 && ((1L << (_la - 150)) & 63L) != 0)) ) {
+			if ( !(((((_la - 153)) & ~0x3f) == 0 && ((1L << (_la - 153)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7257,10 +7355,11 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1036;
+			State = 1045;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ARRAY:
 			case ASC:
 			case BEGINNING:
@@ -7302,8 +7401,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case RIGHT:
 			case ROW:
@@ -7374,7 +7475,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1033;
+				State = 1042;
 				primaryExpression(0);
 				}
 				break;
@@ -7384,7 +7485,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1034;
+				State = 1043;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7394,7 +7495,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1035;
+				State = 1044;
 				valueExpression(5);
 				}
 				break;
@@ -7402,36 +7503,36 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1052;
+			State = 1061;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1050;
+					State = 1059;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,164,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 					case 1:
 						{
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1038;
+						State = 1047;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 1039;
+						State = 1048;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 158)) & ~0x3f) == 0 && ((1L << (_la - 158)) & 7L) != 0)) ) {
+						if ( !(((((_la - 161)) & ~0x3f) == 0 && ((1L << (_la - 161)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1040;
+						State = 1049;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -7440,9 +7541,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1041;
+						State = 1050;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1042;
+						State = 1051;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7452,7 +7553,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1043;
+						State = 1052;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7461,11 +7562,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1044;
+						State = 1053;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1045;
+						State = 1054;
 						Match(CONCAT);
-						State = 1046;
+						State = 1055;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7474,9 +7575,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1047;
+						State = 1056;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1048;
+						State = 1057;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -7486,16 +7587,16 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1049;
+						State = 1058;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1054;
+				State = 1063;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,165,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			}
 			}
 		}
@@ -7899,16 +8000,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1154;
+			State = 1163;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,175,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1056;
+				State = 1065;
 				Match(NULL);
 				}
 				break;
@@ -7917,7 +8018,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1057;
+				State = 1066;
 				booleanValue();
 				}
 				break;
@@ -7926,7 +8027,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1058;
+				State = 1067;
 				number();
 				}
 				break;
@@ -7935,7 +8036,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1059;
+				State = 1068;
 				Match(STRING);
 				}
 				break;
@@ -7944,7 +8045,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1060;
+				State = 1069;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -7953,16 +8054,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1061;
+				State = 1070;
 				Match(INTERVAL);
-				State = 1062;
+				State = 1071;
 				Match(STRING);
-				State = 1064;
+				State = 1073;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,166,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1063;
+					State = 1072;
 					identifier();
 					}
 					break;
@@ -7974,9 +8075,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1066;
+				State = 1075;
 				identifier();
-				State = 1067;
+				State = 1076;
 				Match(STRING);
 				}
 				break;
@@ -7985,7 +8086,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1069;
+				State = 1078;
 				Match(PARAMETER);
 				}
 				break;
@@ -7994,13 +8095,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1070;
+				State = 1079;
 				Match(EXISTS);
-				State = 1071;
+				State = 1080;
 				Match(LPAREN);
-				State = 1072;
+				State = 1081;
 				query();
-				State = 1073;
+				State = 1082;
 				Match(RPAREN);
 				}
 				break;
@@ -8009,17 +8110,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1075;
+				State = 1084;
 				Match(EXTRACT);
-				State = 1076;
+				State = 1085;
 				Match(LPAREN);
-				State = 1077;
+				State = 1086;
 				((ExtractContext)_localctx).field = identifier();
-				State = 1078;
+				State = 1087;
 				Match(FROM);
-				State = 1079;
+				State = 1088;
 				valueExpression(0);
-				State = 1080;
+				State = 1089;
 				Match(RPAREN);
 				}
 				break;
@@ -8028,7 +8129,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1082;
+				State = 1091;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -8045,11 +8146,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1083;
+				State = 1092;
 				Match(LPAREN);
-				State = 1084;
+				State = 1093;
 				query();
-				State = 1085;
+				State = 1094;
 				Match(RPAREN);
 				}
 				break;
@@ -8058,37 +8159,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1087;
+				State = 1096;
 				Match(ARRAY);
-				State = 1088;
-				Match(LBRACKET);
 				State = 1097;
+				Match(LBRACKET);
+				State = 1106;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 286048951558209535L) != 0)) {
 					{
-					State = 1089;
+					State = 1098;
 					expression();
-					State = 1094;
+					State = 1103;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1090;
+						State = 1099;
 						Match(COMMA);
-						State = 1091;
+						State = 1100;
 						expression();
 						}
 						}
-						State = 1096;
+						State = 1105;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1099;
+				State = 1108;
 				Match(RBRACKET);
 				}
 				break;
@@ -8097,13 +8198,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArraySubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1100;
+				State = 1109;
 				Match(ARRAY);
-				State = 1101;
+				State = 1110;
 				Match(LPAREN);
-				State = 1102;
+				State = 1111;
 				query();
-				State = 1103;
+				State = 1112;
 				Match(RPAREN);
 				}
 				break;
@@ -8112,45 +8213,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1105;
+				State = 1114;
 				Match(CASE);
-				State = 1107;
+				State = 1116;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -1796822864549430062L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -279400507517176313L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 35756118944776191L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 286048951558209535L) != 0)) {
 					{
-					State = 1106;
+					State = 1115;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1110;
+				State = 1119;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1109;
+					State = 1118;
 					whenClause();
 					}
 					}
-					State = 1112;
+					State = 1121;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1116;
+				State = 1125;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1114;
+					State = 1123;
 					Match(ELSE);
-					State = 1115;
+					State = 1124;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1118;
+				State = 1127;
 				Match(END);
 				}
 				break;
@@ -8159,17 +8260,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1120;
+				State = 1129;
 				Match(CAST);
-				State = 1121;
+				State = 1130;
 				Match(LPAREN);
-				State = 1122;
+				State = 1131;
 				expression();
-				State = 1123;
+				State = 1132;
 				Match(AS);
-				State = 1124;
+				State = 1133;
 				typeName(0);
-				State = 1125;
+				State = 1134;
 				Match(RPAREN);
 				}
 				break;
@@ -8178,20 +8279,21 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1127;
+				State = 1136;
 				functionName();
-				State = 1128;
+				State = 1137;
 				Match(LPAREN);
-				State = 1141;
+				State = 1150;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1129;
+					State = 1138;
 					Match(ASTERISK);
 					}
 					break;
 				case ADVANCE:
+				case ANALYZE:
 				case ARRAY:
 				case ASC:
 				case BEGINNING:
@@ -8235,8 +8337,10 @@ public partial class StreamSqlParser : Parser {
 				case PRINT:
 				case PROPERTIES:
 				case QUERIES:
+				case QUERY:
 				case REPLACE:
 				case RESET:
+				case RESTART:
 				case RETENTION:
 				case RIGHT:
 				case ROW:
@@ -8306,31 +8410,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1131;
+					State = 1140;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1130;
+						State = 1139;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1133;
+					State = 1142;
 					expression();
-					State = 1138;
+					State = 1147;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1134;
+						State = 1143;
 						Match(COMMA);
-						State = 1135;
+						State = 1144;
 						expression();
 						}
 						}
-						State = 1140;
+						State = 1149;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -8342,7 +8446,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1143;
+				State = 1152;
 				Match(RPAREN);
 				}
 				break;
@@ -8351,11 +8455,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1145;
+				State = 1154;
 				identifier();
-				State = 1146;
+				State = 1155;
 				Match(DOT);
-				State = 1147;
+				State = 1156;
 				identifier();
 				}
 				break;
@@ -8364,7 +8468,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1149;
+				State = 1158;
 				identifier();
 				}
 				break;
@@ -8373,39 +8477,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1150;
+				State = 1159;
 				Match(LPAREN);
-				State = 1151;
+				State = 1160;
 				expression();
-				State = 1152;
+				State = 1161;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1177;
+			State = 1186;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,179,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,180,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1175;
+					State = 1184;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,178,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1156;
+						State = 1165;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 1157;
+						State = 1166;
 						Match(LBRACKET);
-						State = 1158;
+						State = 1167;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1159;
+						State = 1168;
 						Match(RBRACKET);
 						}
 						break;
@@ -8413,11 +8517,11 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1161;
+						State = 1170;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1162;
+						State = 1171;
 						Match(DOUBLE_COLON);
-						State = 1163;
+						State = 1172;
 						typeName(0);
 						}
 						break;
@@ -8425,26 +8529,27 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1164;
+						State = 1173;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1165;
+						State = 1174;
 						Match(COLLATE);
-						State = 1169;
+						State = 1178;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
 						case 1:
 							{
-							State = 1166;
+							State = 1175;
 							((CollateContext)_localctx).schema = identifier();
-							State = 1167;
+							State = 1176;
 							Match(DOT);
 							}
 							break;
 						}
-						State = 1173;
+						State = 1182;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ADVANCE:
+						case ANALYZE:
 						case ASC:
 						case BEGINNING:
 						case CHANGES:
@@ -8476,8 +8581,10 @@ public partial class StreamSqlParser : Parser {
 						case PRINT:
 						case PROPERTIES:
 						case QUERIES:
+						case QUERY:
 						case REPLACE:
 						case RESET:
+						case RESTART:
 						case RETENTION:
 						case ROW:
 						case ROWS:
@@ -8536,13 +8643,13 @@ public partial class StreamSqlParser : Parser {
 						case IDENTIFIER:
 						case QUOTED_IDENTIFIER:
 							{
-							State = 1171;
+							State = 1180;
 							((CollateContext)_localctx).collation = identifier();
 							}
 							break;
 						case DEFAULT:
 							{
-							State = 1172;
+							State = 1181;
 							Match(DEFAULT);
 							}
 							break;
@@ -8554,9 +8661,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 1179;
+				State = 1188;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,179,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,180,Context);
 			}
 			}
 		}
@@ -8600,10 +8707,11 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 80, RULE_functionName);
 		try {
-			State = 1188;
+			State = 1197;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -8635,8 +8743,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -8696,33 +8806,33 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1183;
+				State = 1192;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
 				case 1:
 					{
-					State = 1180;
+					State = 1189;
 					_localctx.schema = identifier();
-					State = 1181;
+					State = 1190;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1185;
+				State = 1194;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1186;
+				State = 1195;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1187;
+				State = 1196;
 				Match(RIGHT);
 				}
 				break;
@@ -8772,13 +8882,13 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1190;
+			State = 1199;
 			Match(WHEN);
-			State = 1191;
+			State = 1200;
 			_localctx.condition = expression();
-			State = 1192;
+			State = 1201;
 			Match(THEN);
-			State = 1193;
+			State = 1202;
 			_localctx.result = expression();
 			}
 		}
@@ -8926,22 +9036,22 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1244;
+			State = 1253;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,190,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1196;
+				State = 1205;
 				Match(ARRAY);
-				State = 1197;
+				State = 1206;
 				Match(LT);
-				State = 1198;
+				State = 1207;
 				typeName(0);
-				State = 1199;
+				State = 1208;
 				Match(GT);
 				}
 				break;
@@ -8950,17 +9060,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1201;
+				State = 1210;
 				Match(MAP);
-				State = 1202;
+				State = 1211;
 				Match(LT);
-				State = 1203;
+				State = 1212;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1204;
+				State = 1213;
 				Match(COMMA);
-				State = 1205;
+				State = 1214;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1206;
+				State = 1215;
 				Match(GT);
 				}
 				break;
@@ -8969,37 +9079,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1208;
+				State = 1217;
 				Match(STRUCT);
-				State = 1209;
-				Match(LT);
 				State = 1218;
+				Match(LT);
+				State = 1227;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 6755399442104319L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
 					{
-					State = 1210;
+					State = 1219;
 					structField();
-					State = 1215;
+					State = 1224;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1211;
+						State = 1220;
 						Match(COMMA);
-						State = 1212;
+						State = 1221;
 						structField();
 						}
 						}
-						State = 1217;
+						State = 1226;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1220;
+				State = 1229;
 				Match(GT);
 				}
 				break;
@@ -9008,26 +9118,26 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1224;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
-				case 1:
-					{
-					State = 1221;
-					((SimpleTypeContext)_localctx).schema = identifier();
-					State = 1222;
-					Match(DOT);
-					}
-					break;
-				}
-				State = 1226;
-				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
-				State = 1228;
+				State = 1233;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 				case 1:
 					{
-					State = 1227;
+					State = 1230;
+					((SimpleTypeContext)_localctx).schema = identifier();
+					State = 1231;
+					Match(DOT);
+					}
+					break;
+				}
+				State = 1235;
+				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
+				State = 1237;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
+				case 1:
+					{
+					State = 1236;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9039,38 +9149,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1237;
-				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,187,Context) ) {
-				case 1:
-					{
-					State = 1230;
-					Match(LPAREN);
-					State = 1231;
-					Match(INTEGER_VALUE);
-					State = 1234;
-					ErrorHandler.Sync(this);
-					_la = TokenStream.LA(1);
-					if (_la==COMMA) {
-						{
-						State = 1232;
-						Match(COMMA);
-						State = 1233;
-						Match(INTEGER_VALUE);
-						}
-					}
-
-					State = 1236;
-					Match(RPAREN);
-					}
-					break;
-				}
-				State = 1242;
+				State = 1246;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,188,Context) ) {
 				case 1:
 					{
 					State = 1239;
+					Match(LPAREN);
+					State = 1240;
+					Match(INTEGER_VALUE);
+					State = 1243;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==COMMA) {
+						{
+						State = 1241;
+						Match(COMMA);
+						State = 1242;
+						Match(INTEGER_VALUE);
+						}
+					}
+
+					State = 1245;
+					Match(RPAREN);
+					}
+					break;
+				}
+				State = 1251;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
+				case 1:
+					{
+					State = 1248;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9079,9 +9189,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1240;
+					State = 1249;
 					Match(TIME);
-					State = 1241;
+					State = 1250;
 					Match(ZONE);
 					}
 					break;
@@ -9090,9 +9200,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1251;
+			State = 1260;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,191,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -9102,18 +9212,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1246;
+					State = 1255;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1247;
+					State = 1256;
 					Match(LBRACKET);
-					State = 1248;
+					State = 1257;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1253;
+				State = 1262;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,190,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,191,Context);
 			}
 			}
 		}
@@ -9155,9 +9265,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1254;
+			State = 1263;
 			identifier();
-			State = 1255;
+			State = 1264;
 			typeName(0);
 			}
 		}
@@ -9200,16 +9310,16 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1257;
+			State = 1266;
 			identifier();
-			State = 1260;
+			State = 1269;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,191,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,192,Context) ) {
 			case 1:
 				{
-				State = 1258;
+				State = 1267;
 				Match(DOT);
-				State = 1259;
+				State = 1268;
 				identifier();
 				}
 				break;
@@ -9251,7 +9361,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1262;
+			State = 1271;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9297,7 +9407,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1264;
+			State = 1273;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9343,24 +9453,25 @@ public partial class StreamSqlParser : Parser {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
 		EnterRule(_localctx, 94, RULE_identifier);
 		try {
-			State = 1269;
+			State = 1278;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1266;
+				State = 1275;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1267;
+				State = 1276;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
 			case ADVANCE:
+			case ANALYZE:
 			case ASC:
 			case BEGINNING:
 			case CHANGES:
@@ -9392,8 +9503,10 @@ public partial class StreamSqlParser : Parser {
 			case PRINT:
 			case PROPERTIES:
 			case QUERIES:
+			case QUERY:
 			case REPLACE:
 			case RESET:
+			case RESTART:
 			case RETENTION:
 			case ROW:
 			case ROWS:
@@ -9451,7 +9564,7 @@ public partial class StreamSqlParser : Parser {
 			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1268;
+				State = 1277;
 				nonReserved();
 				}
 				break;
@@ -9560,6 +9673,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCROLL() { return GetToken(StreamSqlParser.SCROLL, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OPERATOR() { return GetToken(StreamSqlParser.OPERATOR, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLLATE() { return GetToken(StreamSqlParser.COLLATE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ANALYZE() { return GetToken(StreamSqlParser.ANALYZE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RESTART() { return GetToken(StreamSqlParser.RESTART, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode QUERY() { return GetToken(StreamSqlParser.QUERY, 0); }
 		public NonReservedContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -9581,9 +9697,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1271;
+			State = 1280;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -2085053254123114302L) != 0) || ((((_la - 66)) & ~0x3f) == 0 && ((1L << (_la - 66)) & -69852325902615167L) != 0) || ((((_la - 130)) & ~0x3f) == 0 && ((1L << (_la - 130)) & 1048575L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 33554431L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9660,7 +9776,7 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,186,1274,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,189,1283,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
@@ -9681,466 +9797,471 @@ public partial class StreamSqlParser : Parser {
 		1,1,1,1,1,1,1,1,1,3,1,262,8,1,1,1,1,1,1,1,3,1,267,8,1,1,1,1,1,1,1,3,1,
 		272,8,1,1,1,1,1,1,1,3,1,277,8,1,1,1,1,1,1,1,3,1,282,8,1,1,1,1,1,1,1,3,
 		1,287,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,296,8,1,1,1,1,1,1,1,1,1,1,1,
-		3,1,303,8,1,1,1,1,1,3,1,307,8,1,1,1,1,1,3,1,311,8,1,1,1,1,1,1,1,3,1,316,
-		8,1,1,1,3,1,319,8,1,1,1,1,1,3,1,323,8,1,1,1,5,1,326,8,1,10,1,12,1,329,
-		9,1,3,1,331,8,1,1,1,1,1,3,1,335,8,1,1,1,1,1,3,1,339,8,1,1,1,3,1,342,8,
-		1,1,1,1,1,1,1,1,1,3,1,348,8,1,1,1,1,1,1,1,1,1,3,1,354,8,1,1,1,1,1,1,1,
-		1,1,3,1,360,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,370,8,1,1,1,3,1,373,
-		8,1,1,1,1,1,1,1,1,1,3,1,379,8,1,1,1,1,1,1,1,1,1,5,1,385,8,1,10,1,12,1,
-		388,9,1,1,1,1,1,3,1,392,8,1,1,1,1,1,1,1,3,1,397,8,1,1,1,3,1,400,8,1,1,
-		1,1,1,1,1,3,1,405,8,1,1,1,1,1,1,1,1,1,1,1,3,1,412,8,1,1,1,1,1,3,1,416,
-		8,1,1,1,3,1,419,8,1,1,1,3,1,422,8,1,1,1,1,1,1,1,1,1,3,1,428,8,1,3,1,430,
-		8,1,1,2,1,2,1,2,1,2,1,2,3,2,437,8,2,1,3,1,3,4,3,441,8,3,11,3,12,3,442,
-		1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,5,5,453,8,5,10,5,12,5,456,9,5,3,5,458,
-		8,5,1,6,1,6,3,6,462,8,6,1,6,1,6,1,6,1,6,3,6,468,8,6,1,7,1,7,1,7,1,7,5,
-		7,474,8,7,10,7,12,7,477,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,
-		8,1,8,3,8,491,8,8,1,9,1,9,1,9,1,9,1,9,3,9,498,8,9,1,10,1,10,1,10,1,10,
-		1,10,5,10,505,8,10,10,10,12,10,508,9,10,1,10,1,10,1,11,1,11,1,11,1,11,
-		1,12,1,12,3,12,518,8,12,1,12,1,12,1,12,3,12,523,8,12,1,13,1,13,1,13,1,
-		13,5,13,529,8,13,10,13,12,13,532,9,13,1,13,3,13,535,8,13,1,14,1,14,1,14,
-		1,14,5,14,541,8,14,10,14,12,14,544,9,14,1,14,1,14,1,15,1,15,1,15,1,15,
-		5,15,552,8,15,10,15,12,15,555,9,15,1,15,1,15,1,16,1,16,1,16,1,16,5,16,
-		563,8,16,10,16,12,16,566,9,16,3,16,568,8,16,1,16,1,16,1,16,1,16,1,16,1,
-		16,5,16,576,8,16,10,16,12,16,579,9,16,3,16,581,8,16,1,16,3,16,584,8,16,
-		1,16,1,16,1,16,3,16,589,8,16,3,16,591,8,16,1,16,1,16,1,16,3,16,596,8,16,
-		3,16,598,8,16,1,17,1,17,3,17,602,8,17,1,17,1,17,1,17,1,17,1,17,1,18,1,
-		18,1,18,1,18,1,18,1,18,3,18,615,8,18,1,18,1,18,1,18,1,18,3,18,621,8,18,
-		1,18,5,18,624,8,18,10,18,12,18,627,9,18,1,19,1,19,1,20,1,20,1,20,1,20,
-		1,20,5,20,636,8,20,10,20,12,20,639,9,20,1,20,1,20,1,20,1,20,3,20,645,8,
-		20,1,21,1,21,3,21,649,8,21,1,21,1,21,1,21,5,21,654,8,21,10,21,12,21,657,
-		9,21,1,21,1,21,1,21,1,21,5,21,663,8,21,10,21,12,21,666,9,21,3,21,668,8,
-		21,1,21,3,21,671,8,21,1,21,1,21,3,21,675,8,21,1,21,1,21,1,21,1,21,1,21,
-		5,21,682,8,21,10,21,12,21,685,9,21,3,21,687,8,21,1,21,1,21,3,21,691,8,
-		21,1,21,1,21,1,21,1,21,1,21,5,21,698,8,21,10,21,12,21,701,9,21,3,21,703,
-		8,21,1,22,1,22,3,22,707,8,22,1,22,1,22,3,22,711,8,22,1,23,1,23,1,23,1,
-		23,1,23,1,23,1,23,1,23,3,23,721,8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,24,
-		729,8,24,10,24,12,24,732,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,5,24,746,8,24,10,24,12,24,749,9,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,5,24,758,8,24,10,24,12,24,761,9,24,1,24,1,24,1,24,
-		1,24,1,24,1,24,1,24,1,24,5,24,771,8,24,10,24,12,24,774,9,24,1,24,1,24,
-		3,24,778,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,787,8,25,1,26,1,
-		26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,799,8,27,1,27,3,27,802,
-		8,27,3,27,804,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,
-		28,1,28,3,28,818,8,28,1,28,1,28,3,28,822,8,28,3,28,824,8,28,5,28,826,8,
-		28,10,28,12,28,829,9,28,1,29,3,29,832,8,29,1,29,1,29,3,29,836,8,29,1,29,
-		1,29,3,29,840,8,29,1,29,1,29,3,29,844,8,29,3,29,846,8,29,1,30,1,30,1,30,
-		1,30,1,30,1,30,1,30,5,30,855,8,30,10,30,12,30,858,9,30,1,30,1,30,3,30,
-		862,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,872,8,31,1,31,1,
-		31,1,31,3,31,877,8,31,1,32,1,32,3,32,881,8,32,1,32,1,32,3,32,885,8,32,
-		3,32,887,8,32,1,32,1,32,1,32,1,32,3,32,893,8,32,1,32,1,32,3,32,897,8,32,
-		3,32,899,8,32,1,32,1,32,1,32,3,32,904,8,32,1,32,1,32,1,32,1,32,1,32,5,
-		32,911,8,32,10,32,12,32,914,9,32,1,32,1,32,3,32,918,8,32,1,32,1,32,3,32,
-		922,8,32,3,32,924,8,32,1,32,1,32,1,32,1,32,3,32,930,8,32,1,33,1,33,1,34,
-		1,34,1,34,3,34,937,8,34,1,34,1,34,3,34,941,8,34,1,34,1,34,1,34,1,34,1,
-		34,1,34,5,34,949,8,34,10,34,12,34,952,9,34,1,35,1,35,1,35,1,35,3,35,958,
-		8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,966,8,35,1,35,1,35,1,35,1,35,1,
-		35,1,35,3,35,974,8,35,1,35,1,35,1,35,1,35,1,35,5,35,981,8,35,10,35,12,
-		35,984,9,35,1,35,1,35,1,35,3,35,989,8,35,1,35,1,35,1,35,1,35,3,35,995,
-		8,35,1,35,1,35,3,35,999,8,35,1,35,1,35,1,35,3,35,1004,8,35,1,35,1,35,1,
-		35,3,35,1009,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1017,8,35,1,36,1,
-		36,1,36,1,36,1,36,1,36,3,36,1025,8,36,1,36,1,36,3,36,1029,8,36,1,37,1,
-		37,1,38,1,38,1,38,1,38,3,38,1037,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,
-		38,1,38,1,38,1,38,1,38,1,38,5,38,1051,8,38,10,38,12,38,1054,9,38,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1065,8,39,1,39,1,39,1,39,
+		3,1,303,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,312,8,1,1,1,1,1,3,1,316,8,
+		1,1,1,1,1,3,1,320,8,1,1,1,1,1,1,1,3,1,325,8,1,1,1,3,1,328,8,1,1,1,1,1,
+		3,1,332,8,1,1,1,5,1,335,8,1,10,1,12,1,338,9,1,3,1,340,8,1,1,1,1,1,3,1,
+		344,8,1,1,1,1,1,3,1,348,8,1,1,1,3,1,351,8,1,1,1,1,1,1,1,1,1,3,1,357,8,
+		1,1,1,1,1,1,1,1,1,3,1,363,8,1,1,1,1,1,1,1,1,1,3,1,369,8,1,1,1,1,1,1,1,
+		1,1,1,1,1,1,1,1,1,1,3,1,379,8,1,1,1,3,1,382,8,1,1,1,1,1,1,1,1,1,3,1,388,
+		8,1,1,1,1,1,1,1,1,1,5,1,394,8,1,10,1,12,1,397,9,1,1,1,1,1,3,1,401,8,1,
+		1,1,1,1,1,1,3,1,406,8,1,1,1,3,1,409,8,1,1,1,1,1,1,1,3,1,414,8,1,1,1,1,
+		1,1,1,1,1,1,1,3,1,421,8,1,1,1,1,1,3,1,425,8,1,1,1,3,1,428,8,1,1,1,3,1,
+		431,8,1,1,1,1,1,1,1,1,1,3,1,437,8,1,3,1,439,8,1,1,2,1,2,1,2,1,2,1,2,3,
+		2,446,8,2,1,3,1,3,4,3,450,8,3,11,3,12,3,451,1,4,1,4,1,4,1,4,1,5,1,5,1,
+		5,1,5,5,5,462,8,5,10,5,12,5,465,9,5,3,5,467,8,5,1,6,1,6,3,6,471,8,6,1,
+		6,1,6,1,6,1,6,3,6,477,8,6,1,7,1,7,1,7,1,7,5,7,483,8,7,10,7,12,7,486,9,
+		7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,500,8,8,1,9,1,9,
+		1,9,1,9,1,9,3,9,507,8,9,1,10,1,10,1,10,1,10,1,10,5,10,514,8,10,10,10,12,
+		10,517,9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,3,12,527,8,12,1,12,
+		1,12,1,12,3,12,532,8,12,1,13,1,13,1,13,1,13,5,13,538,8,13,10,13,12,13,
+		541,9,13,1,13,3,13,544,8,13,1,14,1,14,1,14,1,14,5,14,550,8,14,10,14,12,
+		14,553,9,14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,561,8,15,10,15,12,15,564,
+		9,15,1,15,1,15,1,16,1,16,1,16,1,16,5,16,572,8,16,10,16,12,16,575,9,16,
+		3,16,577,8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,585,8,16,10,16,12,16,
+		588,9,16,3,16,590,8,16,1,16,3,16,593,8,16,1,16,1,16,1,16,3,16,598,8,16,
+		3,16,600,8,16,1,16,1,16,1,16,3,16,605,8,16,3,16,607,8,16,1,17,1,17,3,17,
+		611,8,17,1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,624,
+		8,18,1,18,1,18,1,18,1,18,3,18,630,8,18,1,18,5,18,633,8,18,10,18,12,18,
+		636,9,18,1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,645,8,20,10,20,12,20,
+		648,9,20,1,20,1,20,1,20,1,20,3,20,654,8,20,1,21,1,21,3,21,658,8,21,1,21,
+		1,21,1,21,5,21,663,8,21,10,21,12,21,666,9,21,1,21,1,21,1,21,1,21,5,21,
+		672,8,21,10,21,12,21,675,9,21,3,21,677,8,21,1,21,3,21,680,8,21,1,21,1,
+		21,3,21,684,8,21,1,21,1,21,1,21,1,21,1,21,5,21,691,8,21,10,21,12,21,694,
+		9,21,3,21,696,8,21,1,21,1,21,3,21,700,8,21,1,21,1,21,1,21,1,21,1,21,5,
+		21,707,8,21,10,21,12,21,710,9,21,3,21,712,8,21,1,22,1,22,3,22,716,8,22,
+		1,22,1,22,3,22,720,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,730,
+		8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,24,738,8,24,10,24,12,24,741,9,24,
+		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,755,8,
+		24,10,24,12,24,758,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,767,8,
+		24,10,24,12,24,770,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,780,
+		8,24,10,24,12,24,783,9,24,1,24,1,24,3,24,787,8,24,1,25,1,25,1,25,1,25,
+		1,25,1,25,1,25,3,25,796,8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,
+		27,1,27,3,27,808,8,27,1,27,3,27,811,8,27,3,27,813,8,27,1,28,1,28,1,28,
+		1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,827,8,28,1,28,1,28,3,
+		28,831,8,28,3,28,833,8,28,5,28,835,8,28,10,28,12,28,838,9,28,1,29,3,29,
+		841,8,29,1,29,1,29,3,29,845,8,29,1,29,1,29,3,29,849,8,29,1,29,1,29,3,29,
+		853,8,29,3,29,855,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,864,8,30,
+		10,30,12,30,867,9,30,1,30,1,30,3,30,871,8,30,1,31,1,31,1,31,1,31,1,31,
+		1,31,1,31,1,31,3,31,881,8,31,1,31,1,31,1,31,3,31,886,8,31,1,32,1,32,3,
+		32,890,8,32,1,32,1,32,3,32,894,8,32,3,32,896,8,32,1,32,1,32,1,32,1,32,
+		3,32,902,8,32,1,32,1,32,3,32,906,8,32,3,32,908,8,32,1,32,1,32,1,32,3,32,
+		913,8,32,1,32,1,32,1,32,1,32,1,32,5,32,920,8,32,10,32,12,32,923,9,32,1,
+		32,1,32,3,32,927,8,32,1,32,1,32,3,32,931,8,32,3,32,933,8,32,1,32,1,32,
+		1,32,1,32,3,32,939,8,32,1,33,1,33,1,34,1,34,1,34,3,34,946,8,34,1,34,1,
+		34,3,34,950,8,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,958,8,34,10,34,12,
+		34,961,9,34,1,35,1,35,1,35,1,35,3,35,967,8,35,1,35,1,35,1,35,1,35,1,35,
+		1,35,3,35,975,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,983,8,35,1,35,1,
+		35,1,35,1,35,1,35,5,35,990,8,35,10,35,12,35,993,9,35,1,35,1,35,1,35,3,
+		35,998,8,35,1,35,1,35,1,35,1,35,3,35,1004,8,35,1,35,1,35,3,35,1008,8,35,
+		1,35,1,35,1,35,3,35,1013,8,35,1,35,1,35,1,35,3,35,1018,8,35,1,35,1,35,
+		1,35,1,35,1,35,1,35,3,35,1026,8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,
+		1034,8,36,1,36,1,36,3,36,1038,8,36,1,37,1,37,1,38,1,38,1,38,1,38,3,38,
+		1046,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		5,38,1060,8,38,10,38,12,38,1063,9,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,3,39,1074,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
 		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1093,8,39,10,39,12,39,
-		1096,9,39,3,39,1098,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
-		1108,8,39,1,39,4,39,1111,8,39,11,39,12,39,1112,1,39,1,39,3,39,1117,8,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
-		1132,8,39,1,39,1,39,1,39,5,39,1137,8,39,10,39,12,39,1140,9,39,3,39,1142,
-		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1155,
-		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		3,39,1170,8,39,1,39,1,39,3,39,1174,8,39,5,39,1176,8,39,10,39,12,39,1179,
-		9,39,1,40,1,40,1,40,3,40,1184,8,40,1,40,1,40,1,40,3,40,1189,8,40,1,41,
-		1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,5,42,1214,8,42,10,42,12,42,1217,
-		9,42,3,42,1219,8,42,1,42,1,42,1,42,1,42,3,42,1225,8,42,1,42,1,42,3,42,
-		1229,8,42,1,42,1,42,1,42,1,42,3,42,1235,8,42,1,42,3,42,1238,8,42,1,42,
-		1,42,1,42,3,42,1243,8,42,3,42,1245,8,42,1,42,1,42,1,42,5,42,1250,8,42,
-		10,42,12,42,1253,9,42,1,43,1,43,1,43,1,44,1,44,1,44,3,44,1261,8,44,1,45,
-		1,45,1,46,1,46,1,47,1,47,1,47,3,47,1270,8,47,1,48,1,48,1,48,0,6,36,56,
-		68,76,78,84,49,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,
-		40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,
-		88,90,92,94,96,0,28,2,0,95,95,99,99,2,0,89,89,93,93,8,0,41,41,77,78,90,
-		90,94,94,96,96,100,100,106,106,115,115,1,0,20,21,5,0,89,89,93,93,95,95,
-		99,99,114,114,2,0,61,61,86,86,2,0,104,104,150,150,1,0,136,137,4,0,26,26,
-		124,124,127,127,131,131,4,0,2,2,130,130,132,132,134,135,2,0,120,120,122,
-		122,2,0,38,38,48,48,1,0,83,84,2,0,28,28,109,109,2,0,2,2,22,22,2,0,6,6,
-		20,20,2,0,35,35,57,57,2,0,47,47,59,59,1,0,167,170,1,0,150,155,1,0,156,
-		157,1,0,158,160,1,0,162,163,1,0,16,17,2,0,74,74,113,113,2,0,33,33,107,
-		107,1,0,178,179,26,0,1,1,6,7,12,13,19,21,25,25,27,27,30,31,34,36,40,42,
-		45,46,52,52,56,57,61,63,66,66,73,74,76,81,83,84,86,86,88,98,100,101,103,
-		103,105,106,108,108,110,110,112,116,122,149,1498,0,101,1,0,0,0,2,429,1,
-		0,0,0,4,431,1,0,0,0,6,440,1,0,0,0,8,444,1,0,0,0,10,457,1,0,0,0,12,467,
-		1,0,0,0,14,469,1,0,0,0,16,490,1,0,0,0,18,492,1,0,0,0,20,499,1,0,0,0,22,
-		511,1,0,0,0,24,522,1,0,0,0,26,534,1,0,0,0,28,536,1,0,0,0,30,547,1,0,0,
-		0,32,567,1,0,0,0,34,599,1,0,0,0,36,608,1,0,0,0,38,628,1,0,0,0,40,644,1,
-		0,0,0,42,646,1,0,0,0,44,704,1,0,0,0,46,720,1,0,0,0,48,777,1,0,0,0,50,786,
-		1,0,0,0,52,788,1,0,0,0,54,803,1,0,0,0,56,805,1,0,0,0,58,845,1,0,0,0,60,
-		861,1,0,0,0,62,863,1,0,0,0,64,929,1,0,0,0,66,931,1,0,0,0,68,940,1,0,0,
-		0,70,1016,1,0,0,0,72,1028,1,0,0,0,74,1030,1,0,0,0,76,1036,1,0,0,0,78,1154,
-		1,0,0,0,80,1188,1,0,0,0,82,1190,1,0,0,0,84,1244,1,0,0,0,86,1254,1,0,0,
-		0,88,1257,1,0,0,0,90,1262,1,0,0,0,92,1264,1,0,0,0,94,1269,1,0,0,0,96,1271,
-		1,0,0,0,98,100,5,175,0,0,99,98,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,
-		101,102,1,0,0,0,102,122,1,0,0,0,103,101,1,0,0,0,104,113,3,2,1,0,105,107,
-		5,175,0,0,106,105,1,0,0,0,107,108,1,0,0,0,108,106,1,0,0,0,108,109,1,0,
-		0,0,109,110,1,0,0,0,110,112,3,2,1,0,111,106,1,0,0,0,112,115,1,0,0,0,113,
-		111,1,0,0,0,113,114,1,0,0,0,114,119,1,0,0,0,115,113,1,0,0,0,116,118,5,
-		175,0,0,117,116,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,
-		0,120,123,1,0,0,0,121,119,1,0,0,0,122,104,1,0,0,0,122,123,1,0,0,0,123,
-		124,1,0,0,0,124,125,5,0,0,1,125,1,1,0,0,0,126,129,5,14,0,0,127,128,5,69,
-		0,0,128,130,5,79,0,0,129,127,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,
-		135,7,0,0,0,132,133,5,46,0,0,133,134,5,64,0,0,134,136,5,29,0,0,135,132,
-		1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,139,3,88,44,0,138,140,3,14,
-		7,0,139,138,1,0,0,0,139,140,1,0,0,0,140,142,1,0,0,0,141,143,3,20,10,0,
-		142,141,1,0,0,0,142,143,1,0,0,0,143,146,1,0,0,0,144,145,5,5,0,0,145,147,
-		3,32,16,0,146,144,1,0,0,0,146,147,1,0,0,0,147,430,1,0,0,0,148,150,5,14,
-		0,0,149,151,5,63,0,0,150,149,1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,
-		156,5,114,0,0,153,154,5,46,0,0,154,155,5,64,0,0,155,157,5,29,0,0,156,153,
-		1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,160,3,88,44,0,159,161,3,20,
-		10,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,163,5,5,0,0,163,
-		164,3,32,16,0,164,430,1,0,0,0,165,166,5,14,0,0,166,170,7,1,0,0,167,168,
-		5,46,0,0,168,169,5,64,0,0,169,171,5,29,0,0,170,167,1,0,0,0,170,171,1,0,
-		0,0,171,172,1,0,0,0,172,174,3,88,44,0,173,175,3,14,7,0,174,173,1,0,0,0,
-		174,175,1,0,0,0,175,178,1,0,0,0,176,177,5,38,0,0,177,179,3,88,44,0,178,
-		176,1,0,0,0,178,179,1,0,0,0,179,181,1,0,0,0,180,182,3,20,10,0,181,180,
-		1,0,0,0,181,182,1,0,0,0,182,185,1,0,0,0,183,184,5,5,0,0,184,186,3,32,16,
-		0,185,183,1,0,0,0,185,186,1,0,0,0,186,430,1,0,0,0,187,188,5,50,0,0,188,
-		189,5,53,0,0,189,191,3,88,44,0,190,192,3,28,14,0,191,190,1,0,0,0,191,192,
-		1,0,0,0,192,193,1,0,0,0,193,194,3,26,13,0,194,430,1,0,0,0,195,196,5,110,
-		0,0,196,201,3,88,44,0,197,199,5,5,0,0,198,197,1,0,0,0,198,199,1,0,0,0,
-		199,200,1,0,0,0,200,202,3,94,47,0,201,198,1,0,0,0,201,202,1,0,0,0,202,
-		203,1,0,0,0,203,204,5,87,0,0,204,209,3,8,4,0,205,206,5,173,0,0,206,208,
-		3,8,4,0,207,205,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,209,210,1,0,0,
-		0,210,214,1,0,0,0,211,209,1,0,0,0,212,213,5,118,0,0,213,215,3,66,33,0,
-		214,212,1,0,0,0,214,215,1,0,0,0,215,430,1,0,0,0,216,217,5,19,0,0,217,218,
-		5,38,0,0,218,223,3,88,44,0,219,221,5,5,0,0,220,219,1,0,0,0,220,221,1,0,
-		0,0,221,222,1,0,0,0,222,224,3,94,47,0,223,220,1,0,0,0,223,224,1,0,0,0,
-		224,227,1,0,0,0,225,226,5,118,0,0,226,228,3,66,33,0,227,225,1,0,0,0,227,
-		228,1,0,0,0,228,430,1,0,0,0,229,430,3,32,16,0,230,232,5,98,0,0,231,233,
-		5,104,0,0,232,231,1,0,0,0,232,233,1,0,0,0,233,239,1,0,0,0,234,240,3,88,
-		44,0,235,236,5,171,0,0,236,237,3,32,16,0,237,238,5,172,0,0,238,240,1,0,
-		0,0,239,234,1,0,0,0,239,235,1,0,0,0,240,242,1,0,0,0,241,243,3,20,10,0,
-		242,241,1,0,0,0,242,243,1,0,0,0,243,430,1,0,0,0,244,245,5,88,0,0,245,247,
-		7,2,0,0,246,248,5,31,0,0,247,246,1,0,0,0,247,248,1,0,0,0,248,430,1,0,0,
-		0,249,250,5,88,0,0,250,251,5,63,0,0,251,430,5,115,0,0,252,253,5,88,0,0,
-		253,430,5,2,0,0,254,255,5,88,0,0,255,430,3,10,5,0,256,257,7,3,0,0,257,
-		258,5,40,0,0,258,430,3,94,47,0,259,261,7,3,0,0,260,262,5,31,0,0,261,260,
-		1,0,0,0,261,262,1,0,0,0,262,263,1,0,0,0,263,430,3,88,44,0,264,266,5,23,
-		0,0,265,267,5,63,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,
-		271,7,4,0,0,269,270,5,46,0,0,270,272,5,29,0,0,271,269,1,0,0,0,271,272,
-		1,0,0,0,272,273,1,0,0,0,273,276,3,88,44,0,274,275,5,19,0,0,275,277,5,105,
-		0,0,276,274,1,0,0,0,276,277,1,0,0,0,277,430,1,0,0,0,278,281,5,101,0,0,
+		1,39,1,39,1,39,5,39,1102,8,39,10,39,12,39,1105,9,39,3,39,1107,8,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1117,8,39,1,39,4,39,1120,8,39,
+		11,39,12,39,1121,1,39,1,39,3,39,1126,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1141,8,39,1,39,1,39,1,39,5,39,
+		1146,8,39,10,39,12,39,1149,9,39,3,39,1151,8,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1164,8,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1179,8,39,1,39,1,39,3,39,
+		1183,8,39,5,39,1185,8,39,10,39,12,39,1188,9,39,1,40,1,40,1,40,3,40,1193,
+		8,40,1,40,1,40,1,40,3,40,1198,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,
+		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
+		1,42,1,42,5,42,1223,8,42,10,42,12,42,1226,9,42,3,42,1228,8,42,1,42,1,42,
+		1,42,1,42,3,42,1234,8,42,1,42,1,42,3,42,1238,8,42,1,42,1,42,1,42,1,42,
+		3,42,1244,8,42,1,42,3,42,1247,8,42,1,42,1,42,1,42,3,42,1252,8,42,3,42,
+		1254,8,42,1,42,1,42,1,42,5,42,1259,8,42,10,42,12,42,1262,9,42,1,43,1,43,
+		1,43,1,44,1,44,1,44,3,44,1270,8,44,1,45,1,45,1,46,1,46,1,47,1,47,1,47,
+		3,47,1279,8,47,1,48,1,48,1,48,0,6,36,56,68,76,78,84,49,0,2,4,6,8,10,12,
+		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
+		62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,0,28,2,0,98,98,102,
+		102,2,0,92,92,96,96,8,0,42,42,78,79,93,93,97,97,99,99,103,103,109,109,
+		118,118,1,0,21,22,5,0,92,92,96,96,98,98,102,102,117,117,2,0,62,62,89,89,
+		2,0,107,107,153,153,1,0,139,140,4,0,27,27,127,127,130,130,134,134,4,0,
+		2,2,133,133,135,135,137,138,2,0,123,123,125,125,2,0,39,39,49,49,1,0,86,
+		87,2,0,29,29,112,112,2,0,2,2,23,23,2,0,7,7,21,21,2,0,36,36,58,58,2,0,48,
+		48,60,60,1,0,170,173,1,0,153,158,1,0,159,160,1,0,161,163,1,0,165,166,1,
+		0,17,18,2,0,75,75,116,116,2,0,34,34,110,110,1,0,181,182,27,0,1,1,3,3,7,
+		8,13,14,20,22,26,26,28,28,31,32,35,37,41,43,46,47,53,53,57,58,62,64,67,
+		67,74,75,77,84,86,87,89,89,91,101,103,104,106,106,108,109,111,111,113,
+		113,115,119,125,152,1510,0,101,1,0,0,0,2,438,1,0,0,0,4,440,1,0,0,0,6,449,
+		1,0,0,0,8,453,1,0,0,0,10,466,1,0,0,0,12,476,1,0,0,0,14,478,1,0,0,0,16,
+		499,1,0,0,0,18,501,1,0,0,0,20,508,1,0,0,0,22,520,1,0,0,0,24,531,1,0,0,
+		0,26,543,1,0,0,0,28,545,1,0,0,0,30,556,1,0,0,0,32,576,1,0,0,0,34,608,1,
+		0,0,0,36,617,1,0,0,0,38,637,1,0,0,0,40,653,1,0,0,0,42,655,1,0,0,0,44,713,
+		1,0,0,0,46,729,1,0,0,0,48,786,1,0,0,0,50,795,1,0,0,0,52,797,1,0,0,0,54,
+		812,1,0,0,0,56,814,1,0,0,0,58,854,1,0,0,0,60,870,1,0,0,0,62,872,1,0,0,
+		0,64,938,1,0,0,0,66,940,1,0,0,0,68,949,1,0,0,0,70,1025,1,0,0,0,72,1037,
+		1,0,0,0,74,1039,1,0,0,0,76,1045,1,0,0,0,78,1163,1,0,0,0,80,1197,1,0,0,
+		0,82,1199,1,0,0,0,84,1253,1,0,0,0,86,1263,1,0,0,0,88,1266,1,0,0,0,90,1271,
+		1,0,0,0,92,1273,1,0,0,0,94,1278,1,0,0,0,96,1280,1,0,0,0,98,100,5,178,0,
+		0,99,98,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,101,102,1,0,0,0,102,122,
+		1,0,0,0,103,101,1,0,0,0,104,113,3,2,1,0,105,107,5,178,0,0,106,105,1,0,
+		0,0,107,108,1,0,0,0,108,106,1,0,0,0,108,109,1,0,0,0,109,110,1,0,0,0,110,
+		112,3,2,1,0,111,106,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,113,114,1,
+		0,0,0,114,119,1,0,0,0,115,113,1,0,0,0,116,118,5,178,0,0,117,116,1,0,0,
+		0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,0,120,123,1,0,0,0,121,
+		119,1,0,0,0,122,104,1,0,0,0,122,123,1,0,0,0,123,124,1,0,0,0,124,125,5,
+		0,0,1,125,1,1,0,0,0,126,129,5,15,0,0,127,128,5,70,0,0,128,130,5,81,0,0,
+		129,127,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,135,7,0,0,0,132,133,
+		5,47,0,0,133,134,5,65,0,0,134,136,5,30,0,0,135,132,1,0,0,0,135,136,1,0,
+		0,0,136,137,1,0,0,0,137,139,3,88,44,0,138,140,3,14,7,0,139,138,1,0,0,0,
+		139,140,1,0,0,0,140,142,1,0,0,0,141,143,3,20,10,0,142,141,1,0,0,0,142,
+		143,1,0,0,0,143,146,1,0,0,0,144,145,5,6,0,0,145,147,3,32,16,0,146,144,
+		1,0,0,0,146,147,1,0,0,0,147,439,1,0,0,0,148,150,5,15,0,0,149,151,5,64,
+		0,0,150,149,1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,156,5,117,0,0,
+		153,154,5,47,0,0,154,155,5,65,0,0,155,157,5,30,0,0,156,153,1,0,0,0,156,
+		157,1,0,0,0,157,158,1,0,0,0,158,160,3,88,44,0,159,161,3,20,10,0,160,159,
+		1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,163,5,6,0,0,163,164,3,32,16,
+		0,164,439,1,0,0,0,165,166,5,15,0,0,166,170,7,1,0,0,167,168,5,47,0,0,168,
+		169,5,65,0,0,169,171,5,30,0,0,170,167,1,0,0,0,170,171,1,0,0,0,171,172,
+		1,0,0,0,172,174,3,88,44,0,173,175,3,14,7,0,174,173,1,0,0,0,174,175,1,0,
+		0,0,175,178,1,0,0,0,176,177,5,39,0,0,177,179,3,88,44,0,178,176,1,0,0,0,
+		178,179,1,0,0,0,179,181,1,0,0,0,180,182,3,20,10,0,181,180,1,0,0,0,181,
+		182,1,0,0,0,182,185,1,0,0,0,183,184,5,6,0,0,184,186,3,32,16,0,185,183,
+		1,0,0,0,185,186,1,0,0,0,186,439,1,0,0,0,187,188,5,51,0,0,188,189,5,54,
+		0,0,189,191,3,88,44,0,190,192,3,28,14,0,191,190,1,0,0,0,191,192,1,0,0,
+		0,192,193,1,0,0,0,193,194,3,26,13,0,194,439,1,0,0,0,195,196,5,113,0,0,
+		196,201,3,88,44,0,197,199,5,6,0,0,198,197,1,0,0,0,198,199,1,0,0,0,199,
+		200,1,0,0,0,200,202,3,94,47,0,201,198,1,0,0,0,201,202,1,0,0,0,202,203,
+		1,0,0,0,203,204,5,90,0,0,204,209,3,8,4,0,205,206,5,176,0,0,206,208,3,8,
+		4,0,207,205,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,209,210,1,0,0,0,210,
+		214,1,0,0,0,211,209,1,0,0,0,212,213,5,121,0,0,213,215,3,66,33,0,214,212,
+		1,0,0,0,214,215,1,0,0,0,215,439,1,0,0,0,216,217,5,20,0,0,217,218,5,39,
+		0,0,218,223,3,88,44,0,219,221,5,6,0,0,220,219,1,0,0,0,220,221,1,0,0,0,
+		221,222,1,0,0,0,222,224,3,94,47,0,223,220,1,0,0,0,223,224,1,0,0,0,224,
+		227,1,0,0,0,225,226,5,121,0,0,226,228,3,66,33,0,227,225,1,0,0,0,227,228,
+		1,0,0,0,228,439,1,0,0,0,229,439,3,32,16,0,230,232,5,101,0,0,231,233,5,
+		107,0,0,232,231,1,0,0,0,232,233,1,0,0,0,233,239,1,0,0,0,234,240,3,88,44,
+		0,235,236,5,174,0,0,236,237,3,32,16,0,237,238,5,175,0,0,238,240,1,0,0,
+		0,239,234,1,0,0,0,239,235,1,0,0,0,240,242,1,0,0,0,241,243,3,20,10,0,242,
+		241,1,0,0,0,242,243,1,0,0,0,243,439,1,0,0,0,244,245,5,91,0,0,245,247,7,
+		2,0,0,246,248,5,32,0,0,247,246,1,0,0,0,247,248,1,0,0,0,248,439,1,0,0,0,
+		249,250,5,91,0,0,250,251,5,64,0,0,251,439,5,118,0,0,252,253,5,91,0,0,253,
+		439,5,2,0,0,254,255,5,91,0,0,255,439,3,10,5,0,256,257,7,3,0,0,257,258,
+		5,41,0,0,258,439,3,94,47,0,259,261,7,3,0,0,260,262,5,32,0,0,261,260,1,
+		0,0,0,261,262,1,0,0,0,262,263,1,0,0,0,263,439,3,88,44,0,264,266,5,24,0,
+		0,265,267,5,64,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,
+		271,7,4,0,0,269,270,5,47,0,0,270,272,5,30,0,0,271,269,1,0,0,0,271,272,
+		1,0,0,0,272,273,1,0,0,0,273,276,3,88,44,0,274,275,5,20,0,0,275,277,5,108,
+		0,0,276,274,1,0,0,0,276,277,1,0,0,0,277,439,1,0,0,0,278,281,5,104,0,0,
 		279,282,3,94,47,0,280,282,5,2,0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,
-		430,1,0,0,0,283,430,5,36,0,0,284,286,5,87,0,0,285,287,7,5,0,0,286,285,
+		439,1,0,0,0,283,439,5,37,0,0,284,286,5,90,0,0,285,287,7,5,0,0,286,285,
 		1,0,0,0,286,287,1,0,0,0,287,288,1,0,0,0,288,289,3,10,5,0,289,290,7,6,0,
-		0,290,291,3,12,6,0,291,430,1,0,0,0,292,295,5,80,0,0,293,296,3,10,5,0,294,
-		296,5,2,0,0,295,293,1,0,0,0,295,294,1,0,0,0,296,430,1,0,0,0,297,298,5,
-		30,0,0,298,430,3,2,1,0,299,302,5,76,0,0,300,303,5,177,0,0,301,303,3,94,
-		47,0,302,300,1,0,0,0,302,301,1,0,0,0,303,306,1,0,0,0,304,305,5,38,0,0,
-		305,307,5,7,0,0,306,304,1,0,0,0,306,307,1,0,0,0,307,310,1,0,0,0,308,309,
-		5,60,0,0,309,311,5,178,0,0,310,308,1,0,0,0,310,311,1,0,0,0,311,430,1,0,
-		0,0,312,316,5,125,0,0,313,314,5,133,0,0,314,316,5,136,0,0,315,312,1,0,
-		0,0,315,313,1,0,0,0,316,318,1,0,0,0,317,319,7,7,0,0,318,317,1,0,0,0,318,
-		319,1,0,0,0,319,330,1,0,0,0,320,327,3,6,3,0,321,323,5,173,0,0,322,321,
-		1,0,0,0,322,323,1,0,0,0,323,324,1,0,0,0,324,326,3,6,3,0,325,322,1,0,0,
-		0,326,329,1,0,0,0,327,325,1,0,0,0,327,328,1,0,0,0,328,331,1,0,0,0,329,
-		327,1,0,0,0,330,320,1,0,0,0,330,331,1,0,0,0,331,430,1,0,0,0,332,334,7,
-		8,0,0,333,335,7,7,0,0,334,333,1,0,0,0,334,335,1,0,0,0,335,341,1,0,0,0,
-		336,338,5,3,0,0,337,339,5,129,0,0,338,337,1,0,0,0,338,339,1,0,0,0,339,
-		340,1,0,0,0,340,342,5,126,0,0,341,336,1,0,0,0,341,342,1,0,0,0,342,430,
-		1,0,0,0,343,344,5,128,0,0,344,430,7,9,0,0,345,347,5,87,0,0,346,348,7,5,
-		0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,349,1,0,0,0,349,350,5,103,0,0,
-		350,353,5,123,0,0,351,354,3,12,6,0,352,354,5,61,0,0,353,351,1,0,0,0,353,
-		352,1,0,0,0,354,430,1,0,0,0,355,356,5,14,0,0,356,357,5,138,0,0,357,359,
-		3,94,47,0,358,360,5,120,0,0,359,358,1,0,0,0,359,360,1,0,0,0,360,361,1,
-		0,0,0,361,362,5,139,0,0,362,363,5,177,0,0,363,430,1,0,0,0,364,365,5,140,
-		0,0,365,372,5,171,0,0,366,373,3,32,16,0,367,369,5,98,0,0,368,370,5,104,
-		0,0,369,368,1,0,0,0,369,370,1,0,0,0,370,371,1,0,0,0,371,373,3,88,44,0,
-		372,366,1,0,0,0,372,367,1,0,0,0,373,374,1,0,0,0,374,375,5,172,0,0,375,
-		376,5,104,0,0,376,391,5,141,0,0,377,379,5,120,0,0,378,377,1,0,0,0,378,
-		379,1,0,0,0,379,380,1,0,0,0,380,381,5,171,0,0,381,386,3,4,2,0,382,383,
-		5,173,0,0,383,385,3,4,2,0,384,382,1,0,0,0,385,388,1,0,0,0,386,384,1,0,
-		0,0,386,387,1,0,0,0,387,389,1,0,0,0,388,386,1,0,0,0,389,390,5,172,0,0,
-		390,392,1,0,0,0,391,378,1,0,0,0,391,392,1,0,0,0,392,430,1,0,0,0,393,394,
-		5,142,0,0,394,396,3,94,47,0,395,397,5,129,0,0,396,395,1,0,0,0,396,397,
-		1,0,0,0,397,399,1,0,0,0,398,400,5,147,0,0,399,398,1,0,0,0,399,400,1,0,
-		0,0,400,401,1,0,0,0,401,404,5,143,0,0,402,403,7,10,0,0,403,405,5,146,0,
-		0,404,402,1,0,0,0,404,405,1,0,0,0,405,406,1,0,0,0,406,407,5,37,0,0,407,
-		408,3,32,16,0,408,430,1,0,0,0,409,418,5,144,0,0,410,412,5,145,0,0,411,
-		410,1,0,0,0,411,412,1,0,0,0,412,415,1,0,0,0,413,416,5,178,0,0,414,416,
-		5,2,0,0,415,413,1,0,0,0,415,414,1,0,0,0,416,419,1,0,0,0,417,419,5,145,
-		0,0,418,411,1,0,0,0,418,417,1,0,0,0,418,419,1,0,0,0,419,421,1,0,0,0,420,
-		422,7,11,0,0,421,420,1,0,0,0,421,422,1,0,0,0,422,423,1,0,0,0,423,430,3,
-		94,47,0,424,427,5,13,0,0,425,428,3,94,47,0,426,428,5,2,0,0,427,425,1,0,
-		0,0,427,426,1,0,0,0,428,430,1,0,0,0,429,126,1,0,0,0,429,148,1,0,0,0,429,
-		165,1,0,0,0,429,187,1,0,0,0,429,195,1,0,0,0,429,216,1,0,0,0,429,229,1,
-		0,0,0,429,230,1,0,0,0,429,244,1,0,0,0,429,249,1,0,0,0,429,252,1,0,0,0,
-		429,254,1,0,0,0,429,256,1,0,0,0,429,259,1,0,0,0,429,264,1,0,0,0,429,278,
-		1,0,0,0,429,283,1,0,0,0,429,284,1,0,0,0,429,292,1,0,0,0,429,297,1,0,0,
-		0,429,299,1,0,0,0,429,315,1,0,0,0,429,332,1,0,0,0,429,343,1,0,0,0,429,
-		345,1,0,0,0,429,355,1,0,0,0,429,364,1,0,0,0,429,393,1,0,0,0,429,409,1,
-		0,0,0,429,424,1,0,0,0,430,3,1,0,0,0,431,436,3,94,47,0,432,437,3,94,47,
-		0,433,437,5,177,0,0,434,437,5,107,0,0,435,437,5,33,0,0,436,432,1,0,0,0,
-		436,433,1,0,0,0,436,434,1,0,0,0,436,435,1,0,0,0,436,437,1,0,0,0,437,5,
-		1,0,0,0,438,441,5,64,0,0,439,441,3,94,47,0,440,438,1,0,0,0,440,439,1,0,
-		0,0,441,442,1,0,0,0,442,440,1,0,0,0,442,443,1,0,0,0,443,7,1,0,0,0,444,
-		445,3,94,47,0,445,446,5,150,0,0,446,447,3,66,33,0,447,9,1,0,0,0,448,458,
-		5,177,0,0,449,454,3,94,47,0,450,451,5,174,0,0,451,453,3,94,47,0,452,450,
-		1,0,0,0,453,456,1,0,0,0,454,452,1,0,0,0,454,455,1,0,0,0,455,458,1,0,0,
-		0,456,454,1,0,0,0,457,448,1,0,0,0,457,449,1,0,0,0,458,11,1,0,0,0,459,468,
-		5,177,0,0,460,462,5,157,0,0,461,460,1,0,0,0,461,462,1,0,0,0,462,463,1,
-		0,0,0,463,468,3,92,46,0,464,468,3,94,47,0,465,468,5,18,0,0,466,468,5,68,
-		0,0,467,459,1,0,0,0,467,461,1,0,0,0,467,464,1,0,0,0,467,465,1,0,0,0,467,
-		466,1,0,0,0,468,13,1,0,0,0,469,470,5,171,0,0,470,475,3,16,8,0,471,472,
-		5,173,0,0,472,474,3,16,8,0,473,471,1,0,0,0,474,477,1,0,0,0,475,473,1,0,
-		0,0,475,476,1,0,0,0,476,478,1,0,0,0,477,475,1,0,0,0,478,479,5,172,0,0,
-		479,15,1,0,0,0,480,491,3,18,9,0,481,482,5,116,0,0,482,483,5,37,0,0,483,
-		484,3,94,47,0,484,485,5,5,0,0,485,486,3,66,33,0,486,491,1,0,0,0,487,488,
-		5,75,0,0,488,489,5,56,0,0,489,491,3,28,14,0,490,480,1,0,0,0,490,481,1,
-		0,0,0,490,487,1,0,0,0,491,17,1,0,0,0,492,493,3,94,47,0,493,497,3,84,42,
-		0,494,498,5,56,0,0,495,496,5,75,0,0,496,498,5,56,0,0,497,494,1,0,0,0,497,
-		495,1,0,0,0,497,498,1,0,0,0,498,19,1,0,0,0,499,500,5,120,0,0,500,501,5,
-		171,0,0,501,506,3,22,11,0,502,503,5,173,0,0,503,505,3,22,11,0,504,502,
-		1,0,0,0,505,508,1,0,0,0,506,504,1,0,0,0,506,507,1,0,0,0,507,509,1,0,0,
-		0,508,506,1,0,0,0,509,510,5,172,0,0,510,21,1,0,0,0,511,512,3,94,47,0,512,
-		513,5,150,0,0,513,514,3,24,12,0,514,23,1,0,0,0,515,523,5,177,0,0,516,518,
-		5,157,0,0,517,516,1,0,0,0,517,518,1,0,0,0,518,519,1,0,0,0,519,523,3,92,
-		46,0,520,523,3,90,45,0,521,523,3,94,47,0,522,515,1,0,0,0,522,517,1,0,0,
-		0,522,520,1,0,0,0,522,521,1,0,0,0,523,25,1,0,0,0,524,525,5,112,0,0,525,
-		530,3,30,15,0,526,527,5,173,0,0,527,529,3,30,15,0,528,526,1,0,0,0,529,
-		532,1,0,0,0,530,528,1,0,0,0,530,531,1,0,0,0,531,535,1,0,0,0,532,530,1,
-		0,0,0,533,535,3,32,16,0,534,524,1,0,0,0,534,533,1,0,0,0,535,27,1,0,0,0,
-		536,537,5,171,0,0,537,542,3,94,47,0,538,539,5,173,0,0,539,541,3,94,47,
-		0,540,538,1,0,0,0,541,544,1,0,0,0,542,540,1,0,0,0,542,543,1,0,0,0,543,
-		545,1,0,0,0,544,542,1,0,0,0,545,546,5,172,0,0,546,29,1,0,0,0,547,548,5,
-		171,0,0,548,553,3,66,33,0,549,550,5,173,0,0,550,552,3,66,33,0,551,549,
-		1,0,0,0,552,555,1,0,0,0,553,551,1,0,0,0,553,554,1,0,0,0,554,556,1,0,0,
-		0,555,553,1,0,0,0,556,557,5,172,0,0,557,31,1,0,0,0,558,559,5,120,0,0,559,
-		564,3,34,17,0,560,561,5,173,0,0,561,563,3,34,17,0,562,560,1,0,0,0,563,
-		566,1,0,0,0,564,562,1,0,0,0,564,565,1,0,0,0,565,568,1,0,0,0,566,564,1,
-		0,0,0,567,558,1,0,0,0,567,568,1,0,0,0,568,569,1,0,0,0,569,580,3,36,18,
-		0,570,571,5,70,0,0,571,572,5,9,0,0,572,577,3,44,22,0,573,574,5,173,0,0,
-		574,576,3,44,22,0,575,573,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,577,
-		578,1,0,0,0,578,581,1,0,0,0,579,577,1,0,0,0,580,570,1,0,0,0,580,581,1,
-		0,0,0,581,583,1,0,0,0,582,584,3,46,23,0,583,582,1,0,0,0,583,584,1,0,0,
-		0,584,590,1,0,0,0,585,588,5,60,0,0,586,589,5,178,0,0,587,589,5,2,0,0,588,
-		586,1,0,0,0,588,587,1,0,0,0,589,591,1,0,0,0,590,585,1,0,0,0,590,591,1,
-		0,0,0,591,597,1,0,0,0,592,593,5,67,0,0,593,595,5,178,0,0,594,596,7,12,
-		0,0,595,594,1,0,0,0,595,596,1,0,0,0,596,598,1,0,0,0,597,592,1,0,0,0,597,
-		598,1,0,0,0,598,33,1,0,0,0,599,601,3,94,47,0,600,602,3,28,14,0,601,600,
-		1,0,0,0,601,602,1,0,0,0,602,603,1,0,0,0,603,604,5,5,0,0,604,605,5,171,
-		0,0,605,606,3,32,16,0,606,607,5,172,0,0,607,35,1,0,0,0,608,609,6,18,-1,
-		0,609,610,3,40,20,0,610,625,1,0,0,0,611,612,10,2,0,0,612,614,5,51,0,0,
-		613,615,3,38,19,0,614,613,1,0,0,0,614,615,1,0,0,0,615,616,1,0,0,0,616,
-		624,3,36,18,3,617,618,10,1,0,0,618,620,7,13,0,0,619,621,3,38,19,0,620,
-		619,1,0,0,0,620,621,1,0,0,0,621,622,1,0,0,0,622,624,3,36,18,2,623,611,
-		1,0,0,0,623,617,1,0,0,0,624,627,1,0,0,0,625,623,1,0,0,0,625,626,1,0,0,
-		0,626,37,1,0,0,0,627,625,1,0,0,0,628,629,7,14,0,0,629,39,1,0,0,0,630,645,
-		3,42,21,0,631,632,5,112,0,0,632,637,3,30,15,0,633,634,5,173,0,0,634,636,
-		3,30,15,0,635,633,1,0,0,0,636,639,1,0,0,0,637,635,1,0,0,0,637,638,1,0,
-		0,0,638,645,1,0,0,0,639,637,1,0,0,0,640,641,5,171,0,0,641,642,3,32,16,
-		0,642,643,5,172,0,0,643,645,1,0,0,0,644,630,1,0,0,0,644,631,1,0,0,0,644,
-		640,1,0,0,0,645,41,1,0,0,0,646,648,5,85,0,0,647,649,5,22,0,0,648,647,1,
-		0,0,0,648,649,1,0,0,0,649,650,1,0,0,0,650,655,3,54,27,0,651,652,5,173,
-		0,0,652,654,3,54,27,0,653,651,1,0,0,0,654,657,1,0,0,0,655,653,1,0,0,0,
-		655,656,1,0,0,0,656,667,1,0,0,0,657,655,1,0,0,0,658,659,5,38,0,0,659,664,
-		3,56,28,0,660,661,5,173,0,0,661,663,3,56,28,0,662,660,1,0,0,0,663,666,
-		1,0,0,0,664,662,1,0,0,0,664,665,1,0,0,0,665,668,1,0,0,0,666,664,1,0,0,
-		0,667,658,1,0,0,0,667,668,1,0,0,0,668,670,1,0,0,0,669,671,3,48,24,0,670,
-		669,1,0,0,0,670,671,1,0,0,0,671,674,1,0,0,0,672,673,5,118,0,0,673,675,
-		3,66,33,0,674,672,1,0,0,0,674,675,1,0,0,0,675,686,1,0,0,0,676,677,5,43,
-		0,0,677,678,5,9,0,0,678,683,3,66,33,0,679,680,5,173,0,0,680,682,3,66,33,
-		0,681,679,1,0,0,0,682,685,1,0,0,0,683,681,1,0,0,0,683,684,1,0,0,0,684,
-		687,1,0,0,0,685,683,1,0,0,0,686,676,1,0,0,0,686,687,1,0,0,0,687,690,1,
-		0,0,0,688,689,5,44,0,0,689,691,3,66,33,0,690,688,1,0,0,0,690,691,1,0,0,
-		0,691,702,1,0,0,0,692,693,5,72,0,0,693,694,5,9,0,0,694,699,3,66,33,0,695,
-		696,5,173,0,0,696,698,3,66,33,0,697,695,1,0,0,0,698,701,1,0,0,0,699,697,
-		1,0,0,0,699,700,1,0,0,0,700,703,1,0,0,0,701,699,1,0,0,0,702,692,1,0,0,
-		0,702,703,1,0,0,0,703,43,1,0,0,0,704,706,3,66,33,0,705,707,7,15,0,0,706,
-		705,1,0,0,0,706,707,1,0,0,0,707,710,1,0,0,0,708,709,5,66,0,0,709,711,7,
-		16,0,0,710,708,1,0,0,0,710,711,1,0,0,0,711,45,1,0,0,0,712,713,5,25,0,0,
-		713,721,5,12,0,0,714,715,5,25,0,0,715,721,5,34,0,0,716,717,5,25,0,0,717,
-		718,5,68,0,0,718,719,5,119,0,0,719,721,5,13,0,0,720,712,1,0,0,0,720,714,
-		1,0,0,0,720,716,1,0,0,0,721,47,1,0,0,0,722,723,5,119,0,0,723,724,5,108,
-		0,0,724,725,5,171,0,0,725,726,5,91,0,0,726,730,3,52,26,0,727,729,3,50,
-		25,0,728,727,1,0,0,0,729,732,1,0,0,0,730,728,1,0,0,0,730,731,1,0,0,0,731,
-		733,1,0,0,0,732,730,1,0,0,0,733,734,5,172,0,0,734,778,1,0,0,0,735,736,
-		5,119,0,0,736,737,5,45,0,0,737,738,5,171,0,0,738,739,5,91,0,0,739,740,
-		3,52,26,0,740,741,5,173,0,0,741,742,5,1,0,0,742,743,5,9,0,0,743,747,3,
-		52,26,0,744,746,3,50,25,0,745,744,1,0,0,0,746,749,1,0,0,0,747,745,1,0,
-		0,0,747,748,1,0,0,0,748,750,1,0,0,0,749,747,1,0,0,0,750,751,5,172,0,0,
-		751,778,1,0,0,0,752,753,5,119,0,0,753,754,5,86,0,0,754,755,5,171,0,0,755,
-		759,3,52,26,0,756,758,3,50,25,0,757,756,1,0,0,0,758,761,1,0,0,0,759,757,
-		1,0,0,0,759,760,1,0,0,0,760,762,1,0,0,0,761,759,1,0,0,0,762,763,5,172,
-		0,0,763,778,1,0,0,0,764,765,5,119,0,0,765,766,5,92,0,0,766,767,5,171,0,
-		0,767,768,5,91,0,0,768,772,3,52,26,0,769,771,3,50,25,0,770,769,1,0,0,0,
-		771,774,1,0,0,0,772,770,1,0,0,0,772,773,1,0,0,0,773,775,1,0,0,0,774,772,
-		1,0,0,0,775,776,5,172,0,0,776,778,1,0,0,0,777,722,1,0,0,0,777,735,1,0,
-		0,0,777,752,1,0,0,0,777,764,1,0,0,0,778,49,1,0,0,0,779,780,5,173,0,0,780,
-		781,5,81,0,0,781,787,3,52,26,0,782,783,5,173,0,0,783,784,5,42,0,0,784,
-		785,5,73,0,0,785,787,3,52,26,0,786,779,1,0,0,0,786,782,1,0,0,0,787,51,
-		1,0,0,0,788,789,5,178,0,0,789,790,3,94,47,0,790,53,1,0,0,0,791,804,5,158,
-		0,0,792,793,3,94,47,0,793,794,5,174,0,0,794,795,5,158,0,0,795,804,1,0,
-		0,0,796,801,3,66,33,0,797,799,5,5,0,0,798,797,1,0,0,0,798,799,1,0,0,0,
-		799,800,1,0,0,0,800,802,3,94,47,0,801,798,1,0,0,0,801,802,1,0,0,0,802,
-		804,1,0,0,0,803,791,1,0,0,0,803,792,1,0,0,0,803,796,1,0,0,0,804,55,1,0,
-		0,0,805,806,6,28,-1,0,806,807,3,64,32,0,807,827,1,0,0,0,808,809,10,3,0,
-		0,809,810,5,15,0,0,810,811,5,55,0,0,811,826,3,64,32,0,812,813,10,2,0,0,
-		813,814,3,58,29,0,814,815,5,55,0,0,815,823,3,64,32,0,816,818,3,62,31,0,
-		817,816,1,0,0,0,817,818,1,0,0,0,818,819,1,0,0,0,819,821,3,60,30,0,820,
-		822,3,62,31,0,821,820,1,0,0,0,821,822,1,0,0,0,822,824,1,0,0,0,823,817,
-		1,0,0,0,823,824,1,0,0,0,824,826,1,0,0,0,825,808,1,0,0,0,825,812,1,0,0,
-		0,826,829,1,0,0,0,827,825,1,0,0,0,827,828,1,0,0,0,828,57,1,0,0,0,829,827,
-		1,0,0,0,830,832,5,49,0,0,831,830,1,0,0,0,831,832,1,0,0,0,832,846,1,0,0,
-		0,833,835,5,58,0,0,834,836,5,71,0,0,835,834,1,0,0,0,835,836,1,0,0,0,836,
-		846,1,0,0,0,837,839,5,82,0,0,838,840,5,71,0,0,839,838,1,0,0,0,839,840,
-		1,0,0,0,840,846,1,0,0,0,841,843,5,39,0,0,842,844,5,71,0,0,843,842,1,0,
-		0,0,843,844,1,0,0,0,844,846,1,0,0,0,845,831,1,0,0,0,845,833,1,0,0,0,845,
-		837,1,0,0,0,845,841,1,0,0,0,846,59,1,0,0,0,847,848,5,68,0,0,848,862,3,
-		66,33,0,849,850,5,111,0,0,850,851,5,171,0,0,851,856,3,94,47,0,852,853,
-		5,173,0,0,853,855,3,94,47,0,854,852,1,0,0,0,855,858,1,0,0,0,856,854,1,
-		0,0,0,856,857,1,0,0,0,857,859,1,0,0,0,858,856,1,0,0,0,859,860,5,172,0,
-		0,860,862,1,0,0,0,861,847,1,0,0,0,861,849,1,0,0,0,862,61,1,0,0,0,863,871,
-		5,121,0,0,864,872,3,52,26,0,865,866,5,171,0,0,866,867,3,52,26,0,867,868,
-		5,173,0,0,868,869,3,52,26,0,869,870,5,172,0,0,870,872,1,0,0,0,871,864,
-		1,0,0,0,871,865,1,0,0,0,872,876,1,0,0,0,873,874,5,42,0,0,874,875,5,73,
-		0,0,875,877,3,52,26,0,876,873,1,0,0,0,876,877,1,0,0,0,877,63,1,0,0,0,878,
-		886,3,88,44,0,879,881,5,5,0,0,880,879,1,0,0,0,880,881,1,0,0,0,881,882,
-		1,0,0,0,882,884,3,94,47,0,883,885,3,28,14,0,884,883,1,0,0,0,884,885,1,
-		0,0,0,885,887,1,0,0,0,886,880,1,0,0,0,886,887,1,0,0,0,887,930,1,0,0,0,
-		888,889,5,171,0,0,889,890,3,32,16,0,890,898,5,172,0,0,891,893,5,5,0,0,
-		892,891,1,0,0,0,892,893,1,0,0,0,893,894,1,0,0,0,894,896,3,94,47,0,895,
-		897,3,28,14,0,896,895,1,0,0,0,896,897,1,0,0,0,897,899,1,0,0,0,898,892,
-		1,0,0,0,898,899,1,0,0,0,899,930,1,0,0,0,900,901,3,94,47,0,901,902,5,174,
-		0,0,902,904,1,0,0,0,903,900,1,0,0,0,903,904,1,0,0,0,904,905,1,0,0,0,905,
-		906,3,94,47,0,906,907,5,171,0,0,907,912,3,66,33,0,908,909,5,173,0,0,909,
-		911,3,66,33,0,910,908,1,0,0,0,911,914,1,0,0,0,912,910,1,0,0,0,912,913,
-		1,0,0,0,913,915,1,0,0,0,914,912,1,0,0,0,915,923,5,172,0,0,916,918,5,5,
-		0,0,917,916,1,0,0,0,917,918,1,0,0,0,918,919,1,0,0,0,919,921,3,94,47,0,
-		920,922,3,28,14,0,921,920,1,0,0,0,921,922,1,0,0,0,922,924,1,0,0,0,923,
-		917,1,0,0,0,923,924,1,0,0,0,924,930,1,0,0,0,925,926,5,171,0,0,926,927,
-		3,56,28,0,927,928,5,172,0,0,928,930,1,0,0,0,929,878,1,0,0,0,929,888,1,
-		0,0,0,929,903,1,0,0,0,929,925,1,0,0,0,930,65,1,0,0,0,931,932,3,68,34,0,
-		932,67,1,0,0,0,933,934,6,34,-1,0,934,936,3,76,38,0,935,937,3,70,35,0,936,
-		935,1,0,0,0,936,937,1,0,0,0,937,941,1,0,0,0,938,939,5,64,0,0,939,941,3,
-		68,34,3,940,933,1,0,0,0,940,938,1,0,0,0,941,950,1,0,0,0,942,943,10,2,0,
-		0,943,944,5,3,0,0,944,949,3,68,34,3,945,946,10,1,0,0,946,947,5,69,0,0,
-		947,949,3,68,34,2,948,942,1,0,0,0,948,945,1,0,0,0,949,952,1,0,0,0,950,
-		948,1,0,0,0,950,951,1,0,0,0,951,69,1,0,0,0,952,950,1,0,0,0,953,954,3,74,
-		37,0,954,955,3,76,38,0,955,1017,1,0,0,0,956,958,5,64,0,0,957,956,1,0,0,
-		0,957,958,1,0,0,0,958,959,1,0,0,0,959,960,5,8,0,0,960,961,3,76,38,0,961,
-		962,5,3,0,0,962,963,3,76,38,0,963,1017,1,0,0,0,964,966,5,64,0,0,965,964,
-		1,0,0,0,965,966,1,0,0,0,966,967,1,0,0,0,967,968,5,48,0,0,968,969,5,171,
-		0,0,969,970,3,32,16,0,970,971,5,172,0,0,971,1017,1,0,0,0,972,974,5,64,
-		0,0,973,972,1,0,0,0,973,974,1,0,0,0,974,975,1,0,0,0,975,976,5,48,0,0,976,
-		977,5,171,0,0,977,982,3,66,33,0,978,979,5,173,0,0,979,981,3,66,33,0,980,
-		978,1,0,0,0,981,984,1,0,0,0,982,980,1,0,0,0,982,983,1,0,0,0,983,985,1,
-		0,0,0,984,982,1,0,0,0,985,986,5,172,0,0,986,1017,1,0,0,0,987,989,5,64,
-		0,0,988,987,1,0,0,0,988,989,1,0,0,0,989,990,1,0,0,0,990,991,7,17,0,0,991,
-		994,3,76,38,0,992,993,5,27,0,0,993,995,3,76,38,0,994,992,1,0,0,0,994,995,
-		1,0,0,0,995,1017,1,0,0,0,996,998,5,54,0,0,997,999,5,64,0,0,998,997,1,0,
-		0,0,998,999,1,0,0,0,999,1000,1,0,0,0,1000,1017,5,65,0,0,1001,1003,5,54,
-		0,0,1002,1004,5,64,0,0,1003,1002,1,0,0,0,1003,1004,1,0,0,0,1004,1005,1,
-		0,0,0,1005,1017,3,90,45,0,1006,1008,5,54,0,0,1007,1009,5,64,0,0,1008,1007,
-		1,0,0,0,1008,1009,1,0,0,0,1009,1010,1,0,0,0,1010,1011,5,22,0,0,1011,1012,
-		5,38,0,0,1012,1017,3,76,38,0,1013,1014,3,72,36,0,1014,1015,3,76,38,0,1015,
-		1017,1,0,0,0,1016,953,1,0,0,0,1016,957,1,0,0,0,1016,965,1,0,0,0,1016,973,
-		1,0,0,0,1016,988,1,0,0,0,1016,996,1,0,0,0,1016,1001,1,0,0,0,1016,1006,
-		1,0,0,0,1016,1013,1,0,0,0,1017,71,1,0,0,0,1018,1029,7,18,0,0,1019,1020,
-		5,148,0,0,1020,1024,5,171,0,0,1021,1022,3,94,47,0,1022,1023,5,174,0,0,
-		1023,1025,1,0,0,0,1024,1021,1,0,0,0,1024,1025,1,0,0,0,1025,1026,1,0,0,
-		0,1026,1027,7,18,0,0,1027,1029,5,172,0,0,1028,1018,1,0,0,0,1028,1019,1,
-		0,0,0,1029,73,1,0,0,0,1030,1031,7,19,0,0,1031,75,1,0,0,0,1032,1033,6,38,
-		-1,0,1033,1037,3,78,39,0,1034,1035,7,20,0,0,1035,1037,3,76,38,5,1036,1032,
-		1,0,0,0,1036,1034,1,0,0,0,1037,1052,1,0,0,0,1038,1039,10,4,0,0,1039,1040,
-		7,21,0,0,1040,1051,3,76,38,5,1041,1042,10,3,0,0,1042,1043,7,20,0,0,1043,
-		1051,3,76,38,4,1044,1045,10,2,0,0,1045,1046,5,161,0,0,1046,1051,3,76,38,
-		3,1047,1048,10,1,0,0,1048,1049,7,22,0,0,1049,1051,3,76,38,2,1050,1038,
-		1,0,0,0,1050,1041,1,0,0,0,1050,1044,1,0,0,0,1050,1047,1,0,0,0,1051,1054,
-		1,0,0,0,1052,1050,1,0,0,0,1052,1053,1,0,0,0,1053,77,1,0,0,0,1054,1052,
-		1,0,0,0,1055,1056,6,39,-1,0,1056,1155,5,65,0,0,1057,1155,3,90,45,0,1058,
-		1155,3,92,46,0,1059,1155,5,177,0,0,1060,1155,5,176,0,0,1061,1062,5,52,
-		0,0,1062,1064,5,177,0,0,1063,1065,3,94,47,0,1064,1063,1,0,0,0,1064,1065,
-		1,0,0,0,1065,1155,1,0,0,0,1066,1067,3,94,47,0,1067,1068,5,177,0,0,1068,
-		1155,1,0,0,0,1069,1155,5,180,0,0,1070,1071,5,29,0,0,1071,1072,5,171,0,
-		0,1072,1073,3,32,16,0,1073,1074,5,172,0,0,1074,1155,1,0,0,0,1075,1076,
-		5,32,0,0,1076,1077,5,171,0,0,1077,1078,3,94,47,0,1078,1079,5,38,0,0,1079,
-		1080,3,76,38,0,1080,1081,5,172,0,0,1081,1155,1,0,0,0,1082,1155,7,23,0,
-		0,1083,1084,5,171,0,0,1084,1085,3,32,16,0,1085,1086,5,172,0,0,1086,1155,
-		1,0,0,0,1087,1088,5,4,0,0,1088,1097,5,164,0,0,1089,1094,3,66,33,0,1090,
-		1091,5,173,0,0,1091,1093,3,66,33,0,1092,1090,1,0,0,0,1093,1096,1,0,0,0,
-		1094,1092,1,0,0,0,1094,1095,1,0,0,0,1095,1098,1,0,0,0,1096,1094,1,0,0,
-		0,1097,1089,1,0,0,0,1097,1098,1,0,0,0,1098,1099,1,0,0,0,1099,1155,5,165,
-		0,0,1100,1101,5,4,0,0,1101,1102,5,171,0,0,1102,1103,3,32,16,0,1103,1104,
-		5,172,0,0,1104,1155,1,0,0,0,1105,1107,5,10,0,0,1106,1108,3,66,33,0,1107,
-		1106,1,0,0,0,1107,1108,1,0,0,0,1108,1110,1,0,0,0,1109,1111,3,82,41,0,1110,
-		1109,1,0,0,0,1111,1112,1,0,0,0,1112,1110,1,0,0,0,1112,1113,1,0,0,0,1113,
-		1116,1,0,0,0,1114,1115,5,24,0,0,1115,1117,3,66,33,0,1116,1114,1,0,0,0,
-		1116,1117,1,0,0,0,1117,1118,1,0,0,0,1118,1119,5,26,0,0,1119,1155,1,0,0,
-		0,1120,1121,5,11,0,0,1121,1122,5,171,0,0,1122,1123,3,66,33,0,1123,1124,
-		5,5,0,0,1124,1125,3,84,42,0,1125,1126,5,172,0,0,1126,1155,1,0,0,0,1127,
-		1128,3,80,40,0,1128,1141,5,171,0,0,1129,1142,5,158,0,0,1130,1132,5,22,
-		0,0,1131,1130,1,0,0,0,1131,1132,1,0,0,0,1132,1133,1,0,0,0,1133,1138,3,
-		66,33,0,1134,1135,5,173,0,0,1135,1137,3,66,33,0,1136,1134,1,0,0,0,1137,
-		1140,1,0,0,0,1138,1136,1,0,0,0,1138,1139,1,0,0,0,1139,1142,1,0,0,0,1140,
-		1138,1,0,0,0,1141,1129,1,0,0,0,1141,1131,1,0,0,0,1141,1142,1,0,0,0,1142,
-		1143,1,0,0,0,1143,1144,5,172,0,0,1144,1155,1,0,0,0,1145,1146,3,94,47,0,
-		1146,1147,5,174,0,0,1147,1148,3,94,47,0,1148,1155,1,0,0,0,1149,1155,3,
-		94,47,0,1150,1151,5,171,0,0,1151,1152,3,66,33,0,1152,1153,5,172,0,0,1153,
-		1155,1,0,0,0,1154,1055,1,0,0,0,1154,1057,1,0,0,0,1154,1058,1,0,0,0,1154,
-		1059,1,0,0,0,1154,1060,1,0,0,0,1154,1061,1,0,0,0,1154,1066,1,0,0,0,1154,
-		1069,1,0,0,0,1154,1070,1,0,0,0,1154,1075,1,0,0,0,1154,1082,1,0,0,0,1154,
-		1083,1,0,0,0,1154,1087,1,0,0,0,1154,1100,1,0,0,0,1154,1105,1,0,0,0,1154,
-		1120,1,0,0,0,1154,1127,1,0,0,0,1154,1145,1,0,0,0,1154,1149,1,0,0,0,1154,
-		1150,1,0,0,0,1155,1177,1,0,0,0,1156,1157,10,9,0,0,1157,1158,5,164,0,0,
-		1158,1159,3,76,38,0,1159,1160,5,165,0,0,1160,1176,1,0,0,0,1161,1162,10,
-		6,0,0,1162,1163,5,166,0,0,1163,1176,3,84,42,0,1164,1165,10,5,0,0,1165,
-		1169,5,149,0,0,1166,1167,3,94,47,0,1167,1168,5,174,0,0,1168,1170,1,0,0,
-		0,1169,1166,1,0,0,0,1169,1170,1,0,0,0,1170,1173,1,0,0,0,1171,1174,3,94,
-		47,0,1172,1174,5,18,0,0,1173,1171,1,0,0,0,1173,1172,1,0,0,0,1174,1176,
-		1,0,0,0,1175,1156,1,0,0,0,1175,1161,1,0,0,0,1175,1164,1,0,0,0,1176,1179,
-		1,0,0,0,1177,1175,1,0,0,0,1177,1178,1,0,0,0,1178,79,1,0,0,0,1179,1177,
-		1,0,0,0,1180,1181,3,94,47,0,1181,1182,5,174,0,0,1182,1184,1,0,0,0,1183,
-		1180,1,0,0,0,1183,1184,1,0,0,0,1184,1185,1,0,0,0,1185,1189,3,94,47,0,1186,
-		1189,5,58,0,0,1187,1189,5,82,0,0,1188,1183,1,0,0,0,1188,1186,1,0,0,0,1188,
-		1187,1,0,0,0,1189,81,1,0,0,0,1190,1191,5,117,0,0,1191,1192,3,66,33,0,1192,
-		1193,5,102,0,0,1193,1194,3,66,33,0,1194,83,1,0,0,0,1195,1196,6,42,-1,0,
-		1196,1197,5,4,0,0,1197,1198,5,152,0,0,1198,1199,3,84,42,0,1199,1200,5,
-		154,0,0,1200,1245,1,0,0,0,1201,1202,5,62,0,0,1202,1203,5,152,0,0,1203,
-		1204,3,84,42,0,1204,1205,5,173,0,0,1205,1206,3,84,42,0,1206,1207,5,154,
-		0,0,1207,1245,1,0,0,0,1208,1209,5,97,0,0,1209,1218,5,152,0,0,1210,1215,
-		3,86,43,0,1211,1212,5,173,0,0,1212,1214,3,86,43,0,1213,1211,1,0,0,0,1214,
-		1217,1,0,0,0,1215,1213,1,0,0,0,1215,1216,1,0,0,0,1216,1219,1,0,0,0,1217,
-		1215,1,0,0,0,1218,1210,1,0,0,0,1218,1219,1,0,0,0,1219,1220,1,0,0,0,1220,
-		1245,5,154,0,0,1221,1222,3,94,47,0,1222,1223,5,174,0,0,1223,1225,1,0,0,
-		0,1224,1221,1,0,0,0,1224,1225,1,0,0,0,1225,1226,1,0,0,0,1226,1228,3,94,
-		47,0,1227,1229,7,24,0,0,1228,1227,1,0,0,0,1228,1229,1,0,0,0,1229,1237,
-		1,0,0,0,1230,1231,5,171,0,0,1231,1234,5,178,0,0,1232,1233,5,173,0,0,1233,
-		1235,5,178,0,0,1234,1232,1,0,0,0,1234,1235,1,0,0,0,1235,1236,1,0,0,0,1236,
-		1238,5,172,0,0,1237,1230,1,0,0,0,1237,1238,1,0,0,0,1238,1242,1,0,0,0,1239,
-		1240,7,10,0,0,1240,1241,5,103,0,0,1241,1243,5,123,0,0,1242,1239,1,0,0,
-		0,1242,1243,1,0,0,0,1243,1245,1,0,0,0,1244,1195,1,0,0,0,1244,1201,1,0,
-		0,0,1244,1208,1,0,0,0,1244,1224,1,0,0,0,1245,1251,1,0,0,0,1246,1247,10,
-		2,0,0,1247,1248,5,164,0,0,1248,1250,5,165,0,0,1249,1246,1,0,0,0,1250,1253,
-		1,0,0,0,1251,1249,1,0,0,0,1251,1252,1,0,0,0,1252,85,1,0,0,0,1253,1251,
-		1,0,0,0,1254,1255,3,94,47,0,1255,1256,3,84,42,0,1256,87,1,0,0,0,1257,1260,
-		3,94,47,0,1258,1259,5,174,0,0,1259,1261,3,94,47,0,1260,1258,1,0,0,0,1260,
-		1261,1,0,0,0,1261,89,1,0,0,0,1262,1263,7,25,0,0,1263,91,1,0,0,0,1264,1265,
-		7,26,0,0,1265,93,1,0,0,0,1266,1270,5,181,0,0,1267,1270,5,182,0,0,1268,
-		1270,3,96,48,0,1269,1266,1,0,0,0,1269,1267,1,0,0,0,1269,1268,1,0,0,0,1270,
-		95,1,0,0,0,1271,1272,7,27,0,0,1272,97,1,0,0,0,193,101,108,113,119,122,
-		129,135,139,142,146,150,156,160,170,174,178,181,185,191,198,201,209,214,
-		220,223,227,232,239,242,247,261,266,271,276,281,286,295,302,306,310,315,
-		318,322,327,330,334,338,341,347,353,359,369,372,378,386,391,396,399,404,
-		411,415,418,421,427,429,436,440,442,454,457,461,467,475,490,497,506,517,
-		522,530,534,542,553,564,567,577,580,583,588,590,595,597,601,614,620,623,
-		625,637,644,648,655,664,667,670,674,683,686,690,699,702,706,710,720,730,
-		747,759,772,777,786,798,801,803,817,821,823,825,827,831,835,839,843,845,
-		856,861,871,876,880,884,886,892,896,898,903,912,917,921,923,929,936,940,
-		948,950,957,965,973,982,988,994,998,1003,1008,1016,1024,1028,1036,1050,
-		1052,1064,1094,1097,1107,1112,1116,1131,1138,1141,1154,1169,1173,1175,
-		1177,1183,1188,1215,1218,1224,1228,1234,1237,1242,1244,1251,1260,1269
+		0,290,291,3,12,6,0,291,439,1,0,0,0,292,295,5,82,0,0,293,296,3,10,5,0,294,
+		296,5,2,0,0,295,293,1,0,0,0,295,294,1,0,0,0,296,439,1,0,0,0,297,298,5,
+		31,0,0,298,299,5,3,0,0,299,439,3,94,47,0,300,302,5,31,0,0,301,303,5,3,
+		0,0,302,301,1,0,0,0,302,303,1,0,0,0,303,304,1,0,0,0,304,439,3,2,1,0,305,
+		306,5,83,0,0,306,307,5,80,0,0,307,439,3,94,47,0,308,311,5,77,0,0,309,312,
+		5,180,0,0,310,312,3,94,47,0,311,309,1,0,0,0,311,310,1,0,0,0,312,315,1,
+		0,0,0,313,314,5,39,0,0,314,316,5,8,0,0,315,313,1,0,0,0,315,316,1,0,0,0,
+		316,319,1,0,0,0,317,318,5,61,0,0,318,320,5,181,0,0,319,317,1,0,0,0,319,
+		320,1,0,0,0,320,439,1,0,0,0,321,325,5,128,0,0,322,323,5,136,0,0,323,325,
+		5,139,0,0,324,321,1,0,0,0,324,322,1,0,0,0,325,327,1,0,0,0,326,328,7,7,
+		0,0,327,326,1,0,0,0,327,328,1,0,0,0,328,339,1,0,0,0,329,336,3,6,3,0,330,
+		332,5,176,0,0,331,330,1,0,0,0,331,332,1,0,0,0,332,333,1,0,0,0,333,335,
+		3,6,3,0,334,331,1,0,0,0,335,338,1,0,0,0,336,334,1,0,0,0,336,337,1,0,0,
+		0,337,340,1,0,0,0,338,336,1,0,0,0,339,329,1,0,0,0,339,340,1,0,0,0,340,
+		439,1,0,0,0,341,343,7,8,0,0,342,344,7,7,0,0,343,342,1,0,0,0,343,344,1,
+		0,0,0,344,350,1,0,0,0,345,347,5,4,0,0,346,348,5,132,0,0,347,346,1,0,0,
+		0,347,348,1,0,0,0,348,349,1,0,0,0,349,351,5,129,0,0,350,345,1,0,0,0,350,
+		351,1,0,0,0,351,439,1,0,0,0,352,353,5,131,0,0,353,439,7,9,0,0,354,356,
+		5,90,0,0,355,357,7,5,0,0,356,355,1,0,0,0,356,357,1,0,0,0,357,358,1,0,0,
+		0,358,359,5,106,0,0,359,362,5,126,0,0,360,363,3,12,6,0,361,363,5,62,0,
+		0,362,360,1,0,0,0,362,361,1,0,0,0,363,439,1,0,0,0,364,365,5,15,0,0,365,
+		366,5,141,0,0,366,368,3,94,47,0,367,369,5,123,0,0,368,367,1,0,0,0,368,
+		369,1,0,0,0,369,370,1,0,0,0,370,371,5,142,0,0,371,372,5,180,0,0,372,439,
+		1,0,0,0,373,374,5,143,0,0,374,381,5,174,0,0,375,382,3,32,16,0,376,378,
+		5,101,0,0,377,379,5,107,0,0,378,377,1,0,0,0,378,379,1,0,0,0,379,380,1,
+		0,0,0,380,382,3,88,44,0,381,375,1,0,0,0,381,376,1,0,0,0,382,383,1,0,0,
+		0,383,384,5,175,0,0,384,385,5,107,0,0,385,400,5,144,0,0,386,388,5,123,
+		0,0,387,386,1,0,0,0,387,388,1,0,0,0,388,389,1,0,0,0,389,390,5,174,0,0,
+		390,395,3,4,2,0,391,392,5,176,0,0,392,394,3,4,2,0,393,391,1,0,0,0,394,
+		397,1,0,0,0,395,393,1,0,0,0,395,396,1,0,0,0,396,398,1,0,0,0,397,395,1,
+		0,0,0,398,399,5,175,0,0,399,401,1,0,0,0,400,387,1,0,0,0,400,401,1,0,0,
+		0,401,439,1,0,0,0,402,403,5,145,0,0,403,405,3,94,47,0,404,406,5,132,0,
+		0,405,404,1,0,0,0,405,406,1,0,0,0,406,408,1,0,0,0,407,409,5,150,0,0,408,
+		407,1,0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,413,5,146,0,0,411,412,
+		7,10,0,0,412,414,5,149,0,0,413,411,1,0,0,0,413,414,1,0,0,0,414,415,1,0,
+		0,0,415,416,5,38,0,0,416,417,3,32,16,0,417,439,1,0,0,0,418,427,5,147,0,
+		0,419,421,5,148,0,0,420,419,1,0,0,0,420,421,1,0,0,0,421,424,1,0,0,0,422,
+		425,5,181,0,0,423,425,5,2,0,0,424,422,1,0,0,0,424,423,1,0,0,0,425,428,
+		1,0,0,0,426,428,5,148,0,0,427,420,1,0,0,0,427,426,1,0,0,0,427,428,1,0,
+		0,0,428,430,1,0,0,0,429,431,7,11,0,0,430,429,1,0,0,0,430,431,1,0,0,0,431,
+		432,1,0,0,0,432,439,3,94,47,0,433,436,5,14,0,0,434,437,3,94,47,0,435,437,
+		5,2,0,0,436,434,1,0,0,0,436,435,1,0,0,0,437,439,1,0,0,0,438,126,1,0,0,
+		0,438,148,1,0,0,0,438,165,1,0,0,0,438,187,1,0,0,0,438,195,1,0,0,0,438,
+		216,1,0,0,0,438,229,1,0,0,0,438,230,1,0,0,0,438,244,1,0,0,0,438,249,1,
+		0,0,0,438,252,1,0,0,0,438,254,1,0,0,0,438,256,1,0,0,0,438,259,1,0,0,0,
+		438,264,1,0,0,0,438,278,1,0,0,0,438,283,1,0,0,0,438,284,1,0,0,0,438,292,
+		1,0,0,0,438,297,1,0,0,0,438,300,1,0,0,0,438,305,1,0,0,0,438,308,1,0,0,
+		0,438,324,1,0,0,0,438,341,1,0,0,0,438,352,1,0,0,0,438,354,1,0,0,0,438,
+		364,1,0,0,0,438,373,1,0,0,0,438,402,1,0,0,0,438,418,1,0,0,0,438,433,1,
+		0,0,0,439,3,1,0,0,0,440,445,3,94,47,0,441,446,3,94,47,0,442,446,5,180,
+		0,0,443,446,5,110,0,0,444,446,5,34,0,0,445,441,1,0,0,0,445,442,1,0,0,0,
+		445,443,1,0,0,0,445,444,1,0,0,0,445,446,1,0,0,0,446,5,1,0,0,0,447,450,
+		5,65,0,0,448,450,3,94,47,0,449,447,1,0,0,0,449,448,1,0,0,0,450,451,1,0,
+		0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,7,1,0,0,0,453,454,3,94,47,0,454,
+		455,5,153,0,0,455,456,3,66,33,0,456,9,1,0,0,0,457,467,5,180,0,0,458,463,
+		3,94,47,0,459,460,5,177,0,0,460,462,3,94,47,0,461,459,1,0,0,0,462,465,
+		1,0,0,0,463,461,1,0,0,0,463,464,1,0,0,0,464,467,1,0,0,0,465,463,1,0,0,
+		0,466,457,1,0,0,0,466,458,1,0,0,0,467,11,1,0,0,0,468,477,5,180,0,0,469,
+		471,5,160,0,0,470,469,1,0,0,0,470,471,1,0,0,0,471,472,1,0,0,0,472,477,
+		3,92,46,0,473,477,3,94,47,0,474,477,5,19,0,0,475,477,5,69,0,0,476,468,
+		1,0,0,0,476,470,1,0,0,0,476,473,1,0,0,0,476,474,1,0,0,0,476,475,1,0,0,
+		0,477,13,1,0,0,0,478,479,5,174,0,0,479,484,3,16,8,0,480,481,5,176,0,0,
+		481,483,3,16,8,0,482,480,1,0,0,0,483,486,1,0,0,0,484,482,1,0,0,0,484,485,
+		1,0,0,0,485,487,1,0,0,0,486,484,1,0,0,0,487,488,5,175,0,0,488,15,1,0,0,
+		0,489,500,3,18,9,0,490,491,5,119,0,0,491,492,5,38,0,0,492,493,3,94,47,
+		0,493,494,5,6,0,0,494,495,3,66,33,0,495,500,1,0,0,0,496,497,5,76,0,0,497,
+		498,5,57,0,0,498,500,3,28,14,0,499,489,1,0,0,0,499,490,1,0,0,0,499,496,
+		1,0,0,0,500,17,1,0,0,0,501,502,3,94,47,0,502,506,3,84,42,0,503,507,5,57,
+		0,0,504,505,5,76,0,0,505,507,5,57,0,0,506,503,1,0,0,0,506,504,1,0,0,0,
+		506,507,1,0,0,0,507,19,1,0,0,0,508,509,5,123,0,0,509,510,5,174,0,0,510,
+		515,3,22,11,0,511,512,5,176,0,0,512,514,3,22,11,0,513,511,1,0,0,0,514,
+		517,1,0,0,0,515,513,1,0,0,0,515,516,1,0,0,0,516,518,1,0,0,0,517,515,1,
+		0,0,0,518,519,5,175,0,0,519,21,1,0,0,0,520,521,3,94,47,0,521,522,5,153,
+		0,0,522,523,3,24,12,0,523,23,1,0,0,0,524,532,5,180,0,0,525,527,5,160,0,
+		0,526,525,1,0,0,0,526,527,1,0,0,0,527,528,1,0,0,0,528,532,3,92,46,0,529,
+		532,3,90,45,0,530,532,3,94,47,0,531,524,1,0,0,0,531,526,1,0,0,0,531,529,
+		1,0,0,0,531,530,1,0,0,0,532,25,1,0,0,0,533,534,5,115,0,0,534,539,3,30,
+		15,0,535,536,5,176,0,0,536,538,3,30,15,0,537,535,1,0,0,0,538,541,1,0,0,
+		0,539,537,1,0,0,0,539,540,1,0,0,0,540,544,1,0,0,0,541,539,1,0,0,0,542,
+		544,3,32,16,0,543,533,1,0,0,0,543,542,1,0,0,0,544,27,1,0,0,0,545,546,5,
+		174,0,0,546,551,3,94,47,0,547,548,5,176,0,0,548,550,3,94,47,0,549,547,
+		1,0,0,0,550,553,1,0,0,0,551,549,1,0,0,0,551,552,1,0,0,0,552,554,1,0,0,
+		0,553,551,1,0,0,0,554,555,5,175,0,0,555,29,1,0,0,0,556,557,5,174,0,0,557,
+		562,3,66,33,0,558,559,5,176,0,0,559,561,3,66,33,0,560,558,1,0,0,0,561,
+		564,1,0,0,0,562,560,1,0,0,0,562,563,1,0,0,0,563,565,1,0,0,0,564,562,1,
+		0,0,0,565,566,5,175,0,0,566,31,1,0,0,0,567,568,5,123,0,0,568,573,3,34,
+		17,0,569,570,5,176,0,0,570,572,3,34,17,0,571,569,1,0,0,0,572,575,1,0,0,
+		0,573,571,1,0,0,0,573,574,1,0,0,0,574,577,1,0,0,0,575,573,1,0,0,0,576,
+		567,1,0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,589,3,36,18,0,579,580,
+		5,71,0,0,580,581,5,10,0,0,581,586,3,44,22,0,582,583,5,176,0,0,583,585,
+		3,44,22,0,584,582,1,0,0,0,585,588,1,0,0,0,586,584,1,0,0,0,586,587,1,0,
+		0,0,587,590,1,0,0,0,588,586,1,0,0,0,589,579,1,0,0,0,589,590,1,0,0,0,590,
+		592,1,0,0,0,591,593,3,46,23,0,592,591,1,0,0,0,592,593,1,0,0,0,593,599,
+		1,0,0,0,594,597,5,61,0,0,595,598,5,181,0,0,596,598,5,2,0,0,597,595,1,0,
+		0,0,597,596,1,0,0,0,598,600,1,0,0,0,599,594,1,0,0,0,599,600,1,0,0,0,600,
+		606,1,0,0,0,601,602,5,68,0,0,602,604,5,181,0,0,603,605,7,12,0,0,604,603,
+		1,0,0,0,604,605,1,0,0,0,605,607,1,0,0,0,606,601,1,0,0,0,606,607,1,0,0,
+		0,607,33,1,0,0,0,608,610,3,94,47,0,609,611,3,28,14,0,610,609,1,0,0,0,610,
+		611,1,0,0,0,611,612,1,0,0,0,612,613,5,6,0,0,613,614,5,174,0,0,614,615,
+		3,32,16,0,615,616,5,175,0,0,616,35,1,0,0,0,617,618,6,18,-1,0,618,619,3,
+		40,20,0,619,634,1,0,0,0,620,621,10,2,0,0,621,623,5,52,0,0,622,624,3,38,
+		19,0,623,622,1,0,0,0,623,624,1,0,0,0,624,625,1,0,0,0,625,633,3,36,18,3,
+		626,627,10,1,0,0,627,629,7,13,0,0,628,630,3,38,19,0,629,628,1,0,0,0,629,
+		630,1,0,0,0,630,631,1,0,0,0,631,633,3,36,18,2,632,620,1,0,0,0,632,626,
+		1,0,0,0,633,636,1,0,0,0,634,632,1,0,0,0,634,635,1,0,0,0,635,37,1,0,0,0,
+		636,634,1,0,0,0,637,638,7,14,0,0,638,39,1,0,0,0,639,654,3,42,21,0,640,
+		641,5,115,0,0,641,646,3,30,15,0,642,643,5,176,0,0,643,645,3,30,15,0,644,
+		642,1,0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,654,1,
+		0,0,0,648,646,1,0,0,0,649,650,5,174,0,0,650,651,3,32,16,0,651,652,5,175,
+		0,0,652,654,1,0,0,0,653,639,1,0,0,0,653,640,1,0,0,0,653,649,1,0,0,0,654,
+		41,1,0,0,0,655,657,5,88,0,0,656,658,5,23,0,0,657,656,1,0,0,0,657,658,1,
+		0,0,0,658,659,1,0,0,0,659,664,3,54,27,0,660,661,5,176,0,0,661,663,3,54,
+		27,0,662,660,1,0,0,0,663,666,1,0,0,0,664,662,1,0,0,0,664,665,1,0,0,0,665,
+		676,1,0,0,0,666,664,1,0,0,0,667,668,5,39,0,0,668,673,3,56,28,0,669,670,
+		5,176,0,0,670,672,3,56,28,0,671,669,1,0,0,0,672,675,1,0,0,0,673,671,1,
+		0,0,0,673,674,1,0,0,0,674,677,1,0,0,0,675,673,1,0,0,0,676,667,1,0,0,0,
+		676,677,1,0,0,0,677,679,1,0,0,0,678,680,3,48,24,0,679,678,1,0,0,0,679,
+		680,1,0,0,0,680,683,1,0,0,0,681,682,5,121,0,0,682,684,3,66,33,0,683,681,
+		1,0,0,0,683,684,1,0,0,0,684,695,1,0,0,0,685,686,5,44,0,0,686,687,5,10,
+		0,0,687,692,3,66,33,0,688,689,5,176,0,0,689,691,3,66,33,0,690,688,1,0,
+		0,0,691,694,1,0,0,0,692,690,1,0,0,0,692,693,1,0,0,0,693,696,1,0,0,0,694,
+		692,1,0,0,0,695,685,1,0,0,0,695,696,1,0,0,0,696,699,1,0,0,0,697,698,5,
+		45,0,0,698,700,3,66,33,0,699,697,1,0,0,0,699,700,1,0,0,0,700,711,1,0,0,
+		0,701,702,5,73,0,0,702,703,5,10,0,0,703,708,3,66,33,0,704,705,5,176,0,
+		0,705,707,3,66,33,0,706,704,1,0,0,0,707,710,1,0,0,0,708,706,1,0,0,0,708,
+		709,1,0,0,0,709,712,1,0,0,0,710,708,1,0,0,0,711,701,1,0,0,0,711,712,1,
+		0,0,0,712,43,1,0,0,0,713,715,3,66,33,0,714,716,7,15,0,0,715,714,1,0,0,
+		0,715,716,1,0,0,0,716,719,1,0,0,0,717,718,5,67,0,0,718,720,7,16,0,0,719,
+		717,1,0,0,0,719,720,1,0,0,0,720,45,1,0,0,0,721,722,5,26,0,0,722,730,5,
+		13,0,0,723,724,5,26,0,0,724,730,5,35,0,0,725,726,5,26,0,0,726,727,5,69,
+		0,0,727,728,5,122,0,0,728,730,5,14,0,0,729,721,1,0,0,0,729,723,1,0,0,0,
+		729,725,1,0,0,0,730,47,1,0,0,0,731,732,5,122,0,0,732,733,5,111,0,0,733,
+		734,5,174,0,0,734,735,5,94,0,0,735,739,3,52,26,0,736,738,3,50,25,0,737,
+		736,1,0,0,0,738,741,1,0,0,0,739,737,1,0,0,0,739,740,1,0,0,0,740,742,1,
+		0,0,0,741,739,1,0,0,0,742,743,5,175,0,0,743,787,1,0,0,0,744,745,5,122,
+		0,0,745,746,5,46,0,0,746,747,5,174,0,0,747,748,5,94,0,0,748,749,3,52,26,
+		0,749,750,5,176,0,0,750,751,5,1,0,0,751,752,5,10,0,0,752,756,3,52,26,0,
+		753,755,3,50,25,0,754,753,1,0,0,0,755,758,1,0,0,0,756,754,1,0,0,0,756,
+		757,1,0,0,0,757,759,1,0,0,0,758,756,1,0,0,0,759,760,5,175,0,0,760,787,
+		1,0,0,0,761,762,5,122,0,0,762,763,5,89,0,0,763,764,5,174,0,0,764,768,3,
+		52,26,0,765,767,3,50,25,0,766,765,1,0,0,0,767,770,1,0,0,0,768,766,1,0,
+		0,0,768,769,1,0,0,0,769,771,1,0,0,0,770,768,1,0,0,0,771,772,5,175,0,0,
+		772,787,1,0,0,0,773,774,5,122,0,0,774,775,5,95,0,0,775,776,5,174,0,0,776,
+		777,5,94,0,0,777,781,3,52,26,0,778,780,3,50,25,0,779,778,1,0,0,0,780,783,
+		1,0,0,0,781,779,1,0,0,0,781,782,1,0,0,0,782,784,1,0,0,0,783,781,1,0,0,
+		0,784,785,5,175,0,0,785,787,1,0,0,0,786,731,1,0,0,0,786,744,1,0,0,0,786,
+		761,1,0,0,0,786,773,1,0,0,0,787,49,1,0,0,0,788,789,5,176,0,0,789,790,5,
+		84,0,0,790,796,3,52,26,0,791,792,5,176,0,0,792,793,5,43,0,0,793,794,5,
+		74,0,0,794,796,3,52,26,0,795,788,1,0,0,0,795,791,1,0,0,0,796,51,1,0,0,
+		0,797,798,5,181,0,0,798,799,3,94,47,0,799,53,1,0,0,0,800,813,5,161,0,0,
+		801,802,3,94,47,0,802,803,5,177,0,0,803,804,5,161,0,0,804,813,1,0,0,0,
+		805,810,3,66,33,0,806,808,5,6,0,0,807,806,1,0,0,0,807,808,1,0,0,0,808,
+		809,1,0,0,0,809,811,3,94,47,0,810,807,1,0,0,0,810,811,1,0,0,0,811,813,
+		1,0,0,0,812,800,1,0,0,0,812,801,1,0,0,0,812,805,1,0,0,0,813,55,1,0,0,0,
+		814,815,6,28,-1,0,815,816,3,64,32,0,816,836,1,0,0,0,817,818,10,3,0,0,818,
+		819,5,16,0,0,819,820,5,56,0,0,820,835,3,64,32,0,821,822,10,2,0,0,822,823,
+		3,58,29,0,823,824,5,56,0,0,824,832,3,64,32,0,825,827,3,62,31,0,826,825,
+		1,0,0,0,826,827,1,0,0,0,827,828,1,0,0,0,828,830,3,60,30,0,829,831,3,62,
+		31,0,830,829,1,0,0,0,830,831,1,0,0,0,831,833,1,0,0,0,832,826,1,0,0,0,832,
+		833,1,0,0,0,833,835,1,0,0,0,834,817,1,0,0,0,834,821,1,0,0,0,835,838,1,
+		0,0,0,836,834,1,0,0,0,836,837,1,0,0,0,837,57,1,0,0,0,838,836,1,0,0,0,839,
+		841,5,50,0,0,840,839,1,0,0,0,840,841,1,0,0,0,841,855,1,0,0,0,842,844,5,
+		59,0,0,843,845,5,72,0,0,844,843,1,0,0,0,844,845,1,0,0,0,845,855,1,0,0,
+		0,846,848,5,85,0,0,847,849,5,72,0,0,848,847,1,0,0,0,848,849,1,0,0,0,849,
+		855,1,0,0,0,850,852,5,40,0,0,851,853,5,72,0,0,852,851,1,0,0,0,852,853,
+		1,0,0,0,853,855,1,0,0,0,854,840,1,0,0,0,854,842,1,0,0,0,854,846,1,0,0,
+		0,854,850,1,0,0,0,855,59,1,0,0,0,856,857,5,69,0,0,857,871,3,66,33,0,858,
+		859,5,114,0,0,859,860,5,174,0,0,860,865,3,94,47,0,861,862,5,176,0,0,862,
+		864,3,94,47,0,863,861,1,0,0,0,864,867,1,0,0,0,865,863,1,0,0,0,865,866,
+		1,0,0,0,866,868,1,0,0,0,867,865,1,0,0,0,868,869,5,175,0,0,869,871,1,0,
+		0,0,870,856,1,0,0,0,870,858,1,0,0,0,871,61,1,0,0,0,872,880,5,124,0,0,873,
+		881,3,52,26,0,874,875,5,174,0,0,875,876,3,52,26,0,876,877,5,176,0,0,877,
+		878,3,52,26,0,878,879,5,175,0,0,879,881,1,0,0,0,880,873,1,0,0,0,880,874,
+		1,0,0,0,881,885,1,0,0,0,882,883,5,43,0,0,883,884,5,74,0,0,884,886,3,52,
+		26,0,885,882,1,0,0,0,885,886,1,0,0,0,886,63,1,0,0,0,887,895,3,88,44,0,
+		888,890,5,6,0,0,889,888,1,0,0,0,889,890,1,0,0,0,890,891,1,0,0,0,891,893,
+		3,94,47,0,892,894,3,28,14,0,893,892,1,0,0,0,893,894,1,0,0,0,894,896,1,
+		0,0,0,895,889,1,0,0,0,895,896,1,0,0,0,896,939,1,0,0,0,897,898,5,174,0,
+		0,898,899,3,32,16,0,899,907,5,175,0,0,900,902,5,6,0,0,901,900,1,0,0,0,
+		901,902,1,0,0,0,902,903,1,0,0,0,903,905,3,94,47,0,904,906,3,28,14,0,905,
+		904,1,0,0,0,905,906,1,0,0,0,906,908,1,0,0,0,907,901,1,0,0,0,907,908,1,
+		0,0,0,908,939,1,0,0,0,909,910,3,94,47,0,910,911,5,177,0,0,911,913,1,0,
+		0,0,912,909,1,0,0,0,912,913,1,0,0,0,913,914,1,0,0,0,914,915,3,94,47,0,
+		915,916,5,174,0,0,916,921,3,66,33,0,917,918,5,176,0,0,918,920,3,66,33,
+		0,919,917,1,0,0,0,920,923,1,0,0,0,921,919,1,0,0,0,921,922,1,0,0,0,922,
+		924,1,0,0,0,923,921,1,0,0,0,924,932,5,175,0,0,925,927,5,6,0,0,926,925,
+		1,0,0,0,926,927,1,0,0,0,927,928,1,0,0,0,928,930,3,94,47,0,929,931,3,28,
+		14,0,930,929,1,0,0,0,930,931,1,0,0,0,931,933,1,0,0,0,932,926,1,0,0,0,932,
+		933,1,0,0,0,933,939,1,0,0,0,934,935,5,174,0,0,935,936,3,56,28,0,936,937,
+		5,175,0,0,937,939,1,0,0,0,938,887,1,0,0,0,938,897,1,0,0,0,938,912,1,0,
+		0,0,938,934,1,0,0,0,939,65,1,0,0,0,940,941,3,68,34,0,941,67,1,0,0,0,942,
+		943,6,34,-1,0,943,945,3,76,38,0,944,946,3,70,35,0,945,944,1,0,0,0,945,
+		946,1,0,0,0,946,950,1,0,0,0,947,948,5,65,0,0,948,950,3,68,34,3,949,942,
+		1,0,0,0,949,947,1,0,0,0,950,959,1,0,0,0,951,952,10,2,0,0,952,953,5,4,0,
+		0,953,958,3,68,34,3,954,955,10,1,0,0,955,956,5,70,0,0,956,958,3,68,34,
+		2,957,951,1,0,0,0,957,954,1,0,0,0,958,961,1,0,0,0,959,957,1,0,0,0,959,
+		960,1,0,0,0,960,69,1,0,0,0,961,959,1,0,0,0,962,963,3,74,37,0,963,964,3,
+		76,38,0,964,1026,1,0,0,0,965,967,5,65,0,0,966,965,1,0,0,0,966,967,1,0,
+		0,0,967,968,1,0,0,0,968,969,5,9,0,0,969,970,3,76,38,0,970,971,5,4,0,0,
+		971,972,3,76,38,0,972,1026,1,0,0,0,973,975,5,65,0,0,974,973,1,0,0,0,974,
+		975,1,0,0,0,975,976,1,0,0,0,976,977,5,49,0,0,977,978,5,174,0,0,978,979,
+		3,32,16,0,979,980,5,175,0,0,980,1026,1,0,0,0,981,983,5,65,0,0,982,981,
+		1,0,0,0,982,983,1,0,0,0,983,984,1,0,0,0,984,985,5,49,0,0,985,986,5,174,
+		0,0,986,991,3,66,33,0,987,988,5,176,0,0,988,990,3,66,33,0,989,987,1,0,
+		0,0,990,993,1,0,0,0,991,989,1,0,0,0,991,992,1,0,0,0,992,994,1,0,0,0,993,
+		991,1,0,0,0,994,995,5,175,0,0,995,1026,1,0,0,0,996,998,5,65,0,0,997,996,
+		1,0,0,0,997,998,1,0,0,0,998,999,1,0,0,0,999,1000,7,17,0,0,1000,1003,3,
+		76,38,0,1001,1002,5,28,0,0,1002,1004,3,76,38,0,1003,1001,1,0,0,0,1003,
+		1004,1,0,0,0,1004,1026,1,0,0,0,1005,1007,5,55,0,0,1006,1008,5,65,0,0,1007,
+		1006,1,0,0,0,1007,1008,1,0,0,0,1008,1009,1,0,0,0,1009,1026,5,66,0,0,1010,
+		1012,5,55,0,0,1011,1013,5,65,0,0,1012,1011,1,0,0,0,1012,1013,1,0,0,0,1013,
+		1014,1,0,0,0,1014,1026,3,90,45,0,1015,1017,5,55,0,0,1016,1018,5,65,0,0,
+		1017,1016,1,0,0,0,1017,1018,1,0,0,0,1018,1019,1,0,0,0,1019,1020,5,23,0,
+		0,1020,1021,5,39,0,0,1021,1026,3,76,38,0,1022,1023,3,72,36,0,1023,1024,
+		3,76,38,0,1024,1026,1,0,0,0,1025,962,1,0,0,0,1025,966,1,0,0,0,1025,974,
+		1,0,0,0,1025,982,1,0,0,0,1025,997,1,0,0,0,1025,1005,1,0,0,0,1025,1010,
+		1,0,0,0,1025,1015,1,0,0,0,1025,1022,1,0,0,0,1026,71,1,0,0,0,1027,1038,
+		7,18,0,0,1028,1029,5,151,0,0,1029,1033,5,174,0,0,1030,1031,3,94,47,0,1031,
+		1032,5,177,0,0,1032,1034,1,0,0,0,1033,1030,1,0,0,0,1033,1034,1,0,0,0,1034,
+		1035,1,0,0,0,1035,1036,7,18,0,0,1036,1038,5,175,0,0,1037,1027,1,0,0,0,
+		1037,1028,1,0,0,0,1038,73,1,0,0,0,1039,1040,7,19,0,0,1040,75,1,0,0,0,1041,
+		1042,6,38,-1,0,1042,1046,3,78,39,0,1043,1044,7,20,0,0,1044,1046,3,76,38,
+		5,1045,1041,1,0,0,0,1045,1043,1,0,0,0,1046,1061,1,0,0,0,1047,1048,10,4,
+		0,0,1048,1049,7,21,0,0,1049,1060,3,76,38,5,1050,1051,10,3,0,0,1051,1052,
+		7,20,0,0,1052,1060,3,76,38,4,1053,1054,10,2,0,0,1054,1055,5,164,0,0,1055,
+		1060,3,76,38,3,1056,1057,10,1,0,0,1057,1058,7,22,0,0,1058,1060,3,76,38,
+		2,1059,1047,1,0,0,0,1059,1050,1,0,0,0,1059,1053,1,0,0,0,1059,1056,1,0,
+		0,0,1060,1063,1,0,0,0,1061,1059,1,0,0,0,1061,1062,1,0,0,0,1062,77,1,0,
+		0,0,1063,1061,1,0,0,0,1064,1065,6,39,-1,0,1065,1164,5,66,0,0,1066,1164,
+		3,90,45,0,1067,1164,3,92,46,0,1068,1164,5,180,0,0,1069,1164,5,179,0,0,
+		1070,1071,5,53,0,0,1071,1073,5,180,0,0,1072,1074,3,94,47,0,1073,1072,1,
+		0,0,0,1073,1074,1,0,0,0,1074,1164,1,0,0,0,1075,1076,3,94,47,0,1076,1077,
+		5,180,0,0,1077,1164,1,0,0,0,1078,1164,5,183,0,0,1079,1080,5,30,0,0,1080,
+		1081,5,174,0,0,1081,1082,3,32,16,0,1082,1083,5,175,0,0,1083,1164,1,0,0,
+		0,1084,1085,5,33,0,0,1085,1086,5,174,0,0,1086,1087,3,94,47,0,1087,1088,
+		5,39,0,0,1088,1089,3,76,38,0,1089,1090,5,175,0,0,1090,1164,1,0,0,0,1091,
+		1164,7,23,0,0,1092,1093,5,174,0,0,1093,1094,3,32,16,0,1094,1095,5,175,
+		0,0,1095,1164,1,0,0,0,1096,1097,5,5,0,0,1097,1106,5,167,0,0,1098,1103,
+		3,66,33,0,1099,1100,5,176,0,0,1100,1102,3,66,33,0,1101,1099,1,0,0,0,1102,
+		1105,1,0,0,0,1103,1101,1,0,0,0,1103,1104,1,0,0,0,1104,1107,1,0,0,0,1105,
+		1103,1,0,0,0,1106,1098,1,0,0,0,1106,1107,1,0,0,0,1107,1108,1,0,0,0,1108,
+		1164,5,168,0,0,1109,1110,5,5,0,0,1110,1111,5,174,0,0,1111,1112,3,32,16,
+		0,1112,1113,5,175,0,0,1113,1164,1,0,0,0,1114,1116,5,11,0,0,1115,1117,3,
+		66,33,0,1116,1115,1,0,0,0,1116,1117,1,0,0,0,1117,1119,1,0,0,0,1118,1120,
+		3,82,41,0,1119,1118,1,0,0,0,1120,1121,1,0,0,0,1121,1119,1,0,0,0,1121,1122,
+		1,0,0,0,1122,1125,1,0,0,0,1123,1124,5,25,0,0,1124,1126,3,66,33,0,1125,
+		1123,1,0,0,0,1125,1126,1,0,0,0,1126,1127,1,0,0,0,1127,1128,5,27,0,0,1128,
+		1164,1,0,0,0,1129,1130,5,12,0,0,1130,1131,5,174,0,0,1131,1132,3,66,33,
+		0,1132,1133,5,6,0,0,1133,1134,3,84,42,0,1134,1135,5,175,0,0,1135,1164,
+		1,0,0,0,1136,1137,3,80,40,0,1137,1150,5,174,0,0,1138,1151,5,161,0,0,1139,
+		1141,5,23,0,0,1140,1139,1,0,0,0,1140,1141,1,0,0,0,1141,1142,1,0,0,0,1142,
+		1147,3,66,33,0,1143,1144,5,176,0,0,1144,1146,3,66,33,0,1145,1143,1,0,0,
+		0,1146,1149,1,0,0,0,1147,1145,1,0,0,0,1147,1148,1,0,0,0,1148,1151,1,0,
+		0,0,1149,1147,1,0,0,0,1150,1138,1,0,0,0,1150,1140,1,0,0,0,1150,1151,1,
+		0,0,0,1151,1152,1,0,0,0,1152,1153,5,175,0,0,1153,1164,1,0,0,0,1154,1155,
+		3,94,47,0,1155,1156,5,177,0,0,1156,1157,3,94,47,0,1157,1164,1,0,0,0,1158,
+		1164,3,94,47,0,1159,1160,5,174,0,0,1160,1161,3,66,33,0,1161,1162,5,175,
+		0,0,1162,1164,1,0,0,0,1163,1064,1,0,0,0,1163,1066,1,0,0,0,1163,1067,1,
+		0,0,0,1163,1068,1,0,0,0,1163,1069,1,0,0,0,1163,1070,1,0,0,0,1163,1075,
+		1,0,0,0,1163,1078,1,0,0,0,1163,1079,1,0,0,0,1163,1084,1,0,0,0,1163,1091,
+		1,0,0,0,1163,1092,1,0,0,0,1163,1096,1,0,0,0,1163,1109,1,0,0,0,1163,1114,
+		1,0,0,0,1163,1129,1,0,0,0,1163,1136,1,0,0,0,1163,1154,1,0,0,0,1163,1158,
+		1,0,0,0,1163,1159,1,0,0,0,1164,1186,1,0,0,0,1165,1166,10,9,0,0,1166,1167,
+		5,167,0,0,1167,1168,3,76,38,0,1168,1169,5,168,0,0,1169,1185,1,0,0,0,1170,
+		1171,10,6,0,0,1171,1172,5,169,0,0,1172,1185,3,84,42,0,1173,1174,10,5,0,
+		0,1174,1178,5,152,0,0,1175,1176,3,94,47,0,1176,1177,5,177,0,0,1177,1179,
+		1,0,0,0,1178,1175,1,0,0,0,1178,1179,1,0,0,0,1179,1182,1,0,0,0,1180,1183,
+		3,94,47,0,1181,1183,5,19,0,0,1182,1180,1,0,0,0,1182,1181,1,0,0,0,1183,
+		1185,1,0,0,0,1184,1165,1,0,0,0,1184,1170,1,0,0,0,1184,1173,1,0,0,0,1185,
+		1188,1,0,0,0,1186,1184,1,0,0,0,1186,1187,1,0,0,0,1187,79,1,0,0,0,1188,
+		1186,1,0,0,0,1189,1190,3,94,47,0,1190,1191,5,177,0,0,1191,1193,1,0,0,0,
+		1192,1189,1,0,0,0,1192,1193,1,0,0,0,1193,1194,1,0,0,0,1194,1198,3,94,47,
+		0,1195,1198,5,59,0,0,1196,1198,5,85,0,0,1197,1192,1,0,0,0,1197,1195,1,
+		0,0,0,1197,1196,1,0,0,0,1198,81,1,0,0,0,1199,1200,5,120,0,0,1200,1201,
+		3,66,33,0,1201,1202,5,105,0,0,1202,1203,3,66,33,0,1203,83,1,0,0,0,1204,
+		1205,6,42,-1,0,1205,1206,5,5,0,0,1206,1207,5,155,0,0,1207,1208,3,84,42,
+		0,1208,1209,5,157,0,0,1209,1254,1,0,0,0,1210,1211,5,63,0,0,1211,1212,5,
+		155,0,0,1212,1213,3,84,42,0,1213,1214,5,176,0,0,1214,1215,3,84,42,0,1215,
+		1216,5,157,0,0,1216,1254,1,0,0,0,1217,1218,5,100,0,0,1218,1227,5,155,0,
+		0,1219,1224,3,86,43,0,1220,1221,5,176,0,0,1221,1223,3,86,43,0,1222,1220,
+		1,0,0,0,1223,1226,1,0,0,0,1224,1222,1,0,0,0,1224,1225,1,0,0,0,1225,1228,
+		1,0,0,0,1226,1224,1,0,0,0,1227,1219,1,0,0,0,1227,1228,1,0,0,0,1228,1229,
+		1,0,0,0,1229,1254,5,157,0,0,1230,1231,3,94,47,0,1231,1232,5,177,0,0,1232,
+		1234,1,0,0,0,1233,1230,1,0,0,0,1233,1234,1,0,0,0,1234,1235,1,0,0,0,1235,
+		1237,3,94,47,0,1236,1238,7,24,0,0,1237,1236,1,0,0,0,1237,1238,1,0,0,0,
+		1238,1246,1,0,0,0,1239,1240,5,174,0,0,1240,1243,5,181,0,0,1241,1242,5,
+		176,0,0,1242,1244,5,181,0,0,1243,1241,1,0,0,0,1243,1244,1,0,0,0,1244,1245,
+		1,0,0,0,1245,1247,5,175,0,0,1246,1239,1,0,0,0,1246,1247,1,0,0,0,1247,1251,
+		1,0,0,0,1248,1249,7,10,0,0,1249,1250,5,106,0,0,1250,1252,5,126,0,0,1251,
+		1248,1,0,0,0,1251,1252,1,0,0,0,1252,1254,1,0,0,0,1253,1204,1,0,0,0,1253,
+		1210,1,0,0,0,1253,1217,1,0,0,0,1253,1233,1,0,0,0,1254,1260,1,0,0,0,1255,
+		1256,10,2,0,0,1256,1257,5,167,0,0,1257,1259,5,168,0,0,1258,1255,1,0,0,
+		0,1259,1262,1,0,0,0,1260,1258,1,0,0,0,1260,1261,1,0,0,0,1261,85,1,0,0,
+		0,1262,1260,1,0,0,0,1263,1264,3,94,47,0,1264,1265,3,84,42,0,1265,87,1,
+		0,0,0,1266,1269,3,94,47,0,1267,1268,5,177,0,0,1268,1270,3,94,47,0,1269,
+		1267,1,0,0,0,1269,1270,1,0,0,0,1270,89,1,0,0,0,1271,1272,7,25,0,0,1272,
+		91,1,0,0,0,1273,1274,7,26,0,0,1274,93,1,0,0,0,1275,1279,5,184,0,0,1276,
+		1279,5,185,0,0,1277,1279,3,96,48,0,1278,1275,1,0,0,0,1278,1276,1,0,0,0,
+		1278,1277,1,0,0,0,1279,95,1,0,0,0,1280,1281,7,27,0,0,1281,97,1,0,0,0,194,
+		101,108,113,119,122,129,135,139,142,146,150,156,160,170,174,178,181,185,
+		191,198,201,209,214,220,223,227,232,239,242,247,261,266,271,276,281,286,
+		295,302,311,315,319,324,327,331,336,339,343,347,350,356,362,368,378,381,
+		387,395,400,405,408,413,420,424,427,430,436,438,445,449,451,463,466,470,
+		476,484,499,506,515,526,531,539,543,551,562,573,576,586,589,592,597,599,
+		604,606,610,623,629,632,634,646,653,657,664,673,676,679,683,692,695,699,
+		708,711,715,719,729,739,756,768,781,786,795,807,810,812,826,830,832,834,
+		836,840,844,848,852,854,865,870,880,885,889,893,895,901,905,907,912,921,
+		926,930,932,938,945,949,957,959,966,974,982,991,997,1003,1007,1012,1017,
+		1025,1033,1037,1045,1059,1061,1073,1103,1106,1116,1121,1125,1140,1147,
+		1150,1163,1178,1182,1184,1186,1192,1197,1224,1227,1233,1237,1243,1246,
+		1251,1253,1260,1269,1278
 	};
 
 	public static readonly ATN _ATN =

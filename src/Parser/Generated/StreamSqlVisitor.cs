@@ -170,12 +170,26 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitReset([NotNull] StreamSqlParser.ResetContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>explainAnalyzeQuery</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitExplainAnalyzeQuery([NotNull] StreamSqlParser.ExplainAnalyzeQueryContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>explain</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitExplain([NotNull] StreamSqlParser.ExplainContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>restartQuery</c>
+	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRestartQuery([NotNull] StreamSqlParser.RestartQueryContext context);
 	/// <summary>
 	/// Visit a parse tree produced by the <c>print</c>
 	/// labeled alternative in <see cref="StreamSqlParser.statement"/>.

@@ -15,6 +15,12 @@ public sealed record EngineOptions(string DataDirectory)
     /// <summary>How often each partition of a stateful query checkpoints its state (shortens recovery; output is exactly-once either way).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Makes the observer of a persistent query's end-to-end latencies in seconds (the server's /metrics histogram), given
+    /// the query id; null: latencies are not measured.
+    /// </summary>
+    public Func<string, Action<double>>? QueryLatencyObserver { get; init; }
+
     /// <summary>Names this server's internal topics in Kafka mode, so several servers can share one cluster.</summary>
     public string ServiceId { get; init; } = "default";
 

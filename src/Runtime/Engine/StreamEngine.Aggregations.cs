@@ -96,10 +96,10 @@ public sealed partial class StreamEngine
         StartTable(sink, sinkTopic);
         lock (_running)
         {
-            _running[queryId] = running;
+            Track(queryId, running);
             if (repartition is not null)
             {
-                _running[RepartitionId(queryId)] = repartition;
+                Track(RepartitionId(queryId), repartition);
             }
         }
 

@@ -152,7 +152,7 @@ public sealed partial class StreamEngine
         Catalog.AddQuery(definition);
         lock (_running)
         {
-            _running[queryId] = running;
+            Track(queryId, running);
         }
 
         if (!_replaying)

@@ -34,6 +34,9 @@ public sealed partial class StreamEngine
                 BindForDescribe(ExplainedQuery(explain), parameters);
                 columns = QueryPlanColumns;
                 break;
+            case ExplainAnalyzeQueryStatement:
+                columns = QueryPlanColumns;
+                break;
             case PrintStatement:
                 columns = PrintColumns;
                 break;

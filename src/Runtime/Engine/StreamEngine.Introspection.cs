@@ -15,6 +15,10 @@ public sealed partial class StreamEngine
                     LateRecords = q.Metrics.LateRecords,
                     StateEntries = q.StateEntries,
                     StateBytes = q.StateBytes,
+                    Checkpoints = q.State?.Checkpoints ?? 0,
+                    Failure = q.Failure?.Message,
+                    LastCheckpointMillis = q.State?.LastCheckpointAt is null ? null : q.State.LastCheckpointMillis,
+                    CheckpointAgeSeconds = q.State?.LastCheckpointAt is { } at ? Math.Max(0, (DateTimeOffset.UtcNow - at).TotalSeconds) : null,
                 })
                 .ToList();
         }

@@ -44,7 +44,7 @@ public sealed partial class StreamEngine
                     [
                         new ColumnSchema("query_id", SqlType.Varchar), new ColumnSchema("status", SqlType.Varchar), new ColumnSchema("sink", SqlType.Varchar),
                         new ColumnSchema("query", SqlType.Varchar), new ColumnSchema("records_in", SqlType.BigInt), new ColumnSchema("records_out", SqlType.BigInt),
-                        new ColumnSchema("bad_records", SqlType.BigInt), new ColumnSchema("lag", SqlType.BigInt),
+                        new ColumnSchema("bad_records", SqlType.BigInt), new ColumnSchema("lag", SqlType.BigInt), new ColumnSchema("error", SqlType.Varchar),
                     ],
                     ToAsync(queries.Select(q =>
                     {
@@ -53,6 +53,7 @@ public sealed partial class StreamEngine
                         {
                             Value.FromString(q.Id), Value.FromString(s?.Status ?? "UNKNOWN"), Value.FromString(q.SinkName), Value.FromString(q.Sql),
                             Value.FromBigInt(s?.RecordsIn ?? 0), Value.FromBigInt(s?.RecordsOut ?? 0), Value.FromBigInt(s?.BadRecords ?? 0), Value.FromBigInt(s?.Lag ?? 0),
+                            s?.Failure is { } failure ? Value.FromString(failure) : Value.Null,
                         };
                     }).ToList()));
             case ShowObjectKind.Functions:
@@ -96,8 +97,19 @@ public sealed partial class StreamEngine
                         rows.Add(Row("(state entries)", query.StateEntries.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                         rows.Add(Row("(state bytes)", query.StateBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                         rows.Add(Row("(checkpoints)", query.State.Checkpoints.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                        if (query.State.LastCheckpointAt is { } checkpointAt)
+                        {
+                            rows.Add(Row("(last checkpoint ms)", query.State.LastCheckpointMillis.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                            rows.Add(Row("(checkpoint age s)", Math.Max(0, (DateTimeOffset.UtcNow - checkpointAt).TotalSeconds).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), ""));
+                        }
+
                         rows.Add(Row("(replayed at start)", query.ReplayedAtStart.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
                     }
+                    if (query.Failure is { } failure)
+                    {
+                        rows.Add(Row("(failure)", failure.Message, failure.GetType().Name));
+                    }
+
                     if ((query.Metrics.LastError ?? query.Failure?.Message) is { } lastError)
                     {
                         rows.Add(Row("(last error)", lastError, ""));

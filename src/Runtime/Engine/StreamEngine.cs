@@ -133,8 +133,23 @@ public sealed partial class StreamEngine : IAsyncDisposable
                 return ResetSetting(reset, session);
             case DescribeStatement describe:
                 return Describe(describe);
+            case ExplainStatement { Analyze: true } explain:
+                return await ExplainAnalyzeSelectAsync(explain, parameters, cancellationToken).ConfigureAwait(false);
             case ExplainStatement explain:
                 return Explain(explain, parameters);
+            case ExplainAnalyzeQueryStatement explainQuery:
+                return ExplainAnalyzeQuery(explainQuery);
+            case RestartQueryStatement restart:
+                await _ddlGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await RestartQueryAsync(restart, session, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _ddlGate.Release();
+                }
+
             case PrintStatement print:
                 return Print(print);
             case FlushStatement:

@@ -19,7 +19,59 @@ public sealed class PartitionPipeline
         Limit = limit;
         OutputSchema = output;
         _waiters = operators.OfType<IWaitsBeforeBatch>().ToArray();
+        _stats = new OperatorStats[operators.Count];
+        for (var i = 0; i < _stats.Length; i++)
+        {
+            _stats[i] = new OperatorStats();
+        }
+
+        if (Analysis.Value is { } analyzed)
+        {
+            lock (analyzed)
+            {
+                analyzed.Add(this);
+            }
+        }
     }
+
+    /// <summary>Rows in, rows out and time of one operator, summed over every batch it processed (all partitions sharing the pipeline).</summary>
+    public sealed class OperatorStats
+    {
+        private long _rowsIn;
+        private long _rowsOut;
+        private long _ticks;
+
+        public long RowsIn => Interlocked.Read(ref _rowsIn);
+
+        public long RowsOut => Interlocked.Read(ref _rowsOut);
+
+        public TimeSpan Elapsed => TimeSpan.FromSeconds(Interlocked.Read(ref _ticks) / (double)System.Diagnostics.Stopwatch.Frequency);
+
+        internal void Add(long rowsIn, long rowsOut, long ticks)
+        {
+            Interlocked.Add(ref _rowsIn, rowsIn);
+            Interlocked.Add(ref _rowsOut, rowsOut);
+            Interlocked.Add(ref _ticks, ticks);
+        }
+    }
+
+    private readonly OperatorStats[] _stats;
+    private long _rowsIn;
+    private long _recordsRead;
+
+    /// <summary>Per operator (same order as <see cref="Operators"/>): rows in, rows out, time. Always counted: a few interlocked adds per batch.</summary>
+    public IReadOnlyList<OperatorStats> Stats => _stats;
+
+    /// <summary>Rows handed to the first operator (for a scan: the records that decoded).</summary>
+    public long RowsIn => Interlocked.Read(ref _rowsIn);
+
+    /// <summary>Source records read by the tasks running this pipeline (decoded or not).</summary>
+    public long RecordsRead => Interlocked.Read(ref _recordsRead);
+
+    public void CountRead(int records) => Interlocked.Add(ref _recordsRead, records);
+
+    /// <summary>While set (EXPLAIN ANALYZE of a SELECT), every pipeline built in this async flow is added to the list.</summary>
+    public static readonly AsyncLocal<List<PartitionPipeline>?> Analysis = new();
 
     private readonly IWaitsBeforeBatch[] _waiters;
 
@@ -320,6 +372,7 @@ public sealed class PartitionPipeline
 
     private void ProcessBatch(RowBatch batch)
     {
+        Interlocked.Add(ref _rowsIn, batch.Count);
         for (var i = 0; i < Operators.Count; i++)
         {
             // A stateful operator may emit on an empty batch (windows closing), so only stateless pipelines stop early.
@@ -328,7 +381,34 @@ public sealed class PartitionPipeline
                 return;
             }
 
+            var rowsIn = batch.Count;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             Operators[i].Process(batch);
+            _stats[i].Add(rowsIn, batch.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
+    }
+
+    /// <summary>
+    /// EXPLAIN ANALYZE: the <see cref="Describe"/> lines of this step with, for each, the summed counts of the given pipelines
+    /// (the partitions of one query, all built from the same plan). The leaf's rows out are the first operator's rows in.
+    /// </summary>
+    public static IReadOnlyList<string> DescribeAnalyzed(IReadOnlyList<PartitionPipeline> pipelines)
+    {
+        var first = pipelines[0];
+        var lines = first.DescribeAbove().ToList();
+        var rowsIn = pipelines.Sum(p => p.RowsIn);
+        var read = pipelines.Sum(p => p.RecordsRead);
+        lines[0] += first.Leaf is LogicalScan
+            ? $" [records read={read}, rows out={rowsIn}]"
+            : $" [rows out={rowsIn}]";
+        for (var i = 0; i < first.Operators.Count; i++)
+        {
+            var rowsInOp = pipelines.Sum(p => p._stats[i].RowsIn);
+            var rowsOut = pipelines.Sum(p => p._stats[i].RowsOut);
+            var ms = pipelines.Sum(p => p._stats[i].Elapsed.TotalMilliseconds);
+            lines[i + 1] += FormattableString.Invariant($" [rows in={rowsInOp}, rows out={rowsOut}, time={ms:0.###} ms]");
+        }
+
+        return lines;
     }
 }

@@ -79,11 +79,13 @@ public sealed class PartitionTask
             }
 
             _metrics.CountIn(records.Count);
+            _pipeline.CountRead(records.Count);
             batch.EndOffset = reader.Position;
             await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
             Process(batch, records);
             _metrics.CountOut(batch.Count);
             await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            _metrics.ObserveLatency(records);
             onProgress?.Invoke(_partition, batch.EndOffset);
         }
     }

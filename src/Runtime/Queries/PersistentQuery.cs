@@ -300,25 +300,40 @@ public sealed class PersistentQuery : IAsyncDisposable
         public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The first partition task that fails (its output topic deleted, its state unreadable) fails the whole query: it is
+    /// marked FAILED with the error, its other tasks stop, and other queries are not affected. RESTART QUERY starts it again.
+    /// </summary>
     private async Task WatchAsync()
     {
-        try
+        var pending = new List<Task>(_running);
+        while (pending.Count > 0)
         {
-            await Task.WhenAll(_running).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            Failure = e;
-            Status = "ERROR";
-            Log.Error(e, "Query {QueryId} failed", Definition.Id);
-            await _stop.CancelAsync().ConfigureAwait(false);
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (done.IsFaulted && !_stop.IsCancellationRequested)
+            {
+                var error = done.Exception!.GetBaseException();
+                Failure = error;
+                Status = "FAILED";
+                Log.Error(error, "Query {QueryId} failed: {Error}", Definition.Id, error.Message);
+                try
+                {
+                    await _stop.CancelAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+
+                break;
+            }
         }
 
         Signal();
     }
+
+    /// <summary>The pipelines of the query's partitions (one shared pipeline for a stateless query), for EXPLAIN ANALYZE.</summary>
+    public IReadOnlyList<PartitionPipeline> Pipelines => _pipelines.Distinct().ToList();
 
     private void Advance(int partition, long position)
     {
@@ -409,7 +424,7 @@ public sealed class PersistentQuery : IAsyncDisposable
             Status = "TERMINATED";
         }
 
-        if (State is not null)
+        if (State is not null && Failure is null)
         {
             // A graceful stop checkpoints every partition whose state is whole, so a restart replays nothing.
             for (var p = 0; p < _rebuilt.Length; p++)
@@ -426,10 +441,9 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                 }
             }
-
-            State.Dispose();
         }
 
+        State?.Dispose();
         _stop.Dispose();
         Log.Information("Stopped query {QueryId}", Definition.Id);
     }

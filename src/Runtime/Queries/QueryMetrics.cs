@@ -41,6 +41,26 @@ public sealed class QueryMetrics
 
     public void CountOut(int n) => Interlocked.Add(ref _recordsOut, n);
 
+    /// <summary>
+    /// Receives end-to-end latencies in seconds (the /metrics histogram); null when nothing listens. For each source record of
+    /// a batch: the time the batch's output was written (and its offset committed) minus the record's timestamp.
+    /// </summary>
+    public Action<double>? LatencyObserver { get; set; }
+
+    public void ObserveLatency(List<TopicRecord> records)
+    {
+        if (LatencyObserver is not { } observe || records.Count == 0)
+        {
+            return;
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var record in records)
+        {
+            observe(Math.Max(0, now - record.Timestamp) / 1000.0);
+        }
+    }
+
     /// <summary>The reason the latest bad record was skipped, for DESCRIBE EXTENDED.</summary>
     public string? LastError { get; private set; }
 

@@ -15,10 +15,10 @@ public sealed class HealthEndpoint : IAsyncDisposable
     private readonly StreamEngine _engine;
     private readonly MetricsExporter _metrics;
 
-    public HealthEndpoint(IPAddress address, int port, StreamEngine engine, Func<int> pgConnections)
+    public HealthEndpoint(IPAddress address, int port, StreamEngine engine, Func<int> pgConnections, Prometheus.CollectorRegistry? registry = null)
     {
         _engine = engine;
-        _metrics = new MetricsExporter(engine, pgConnections);
+        _metrics = new MetricsExporter(engine, pgConnections, registry);
         _loop = new TcpAcceptLoop(address, port, ServeAsync);
     }
 

@@ -23,7 +23,11 @@ internal sealed class EmbeddedTopicLog : ITopicLog, IDisposable
     public int PartitionCount => _partitions.Length;
 
     public ValueTask<long> AppendAsync(int partition, IReadOnlyList<ProducedRecord> records, CancellationToken cancellationToken = default) =>
-        _partitions[partition].AppendAsync(records, cancellationToken);
+        _closed
+            ? throw new InvalidOperationException($"topic \"{Name}\" was deleted or closed")
+            : _partitions[partition].AppendAsync(records, cancellationToken);
+
+    private volatile bool _closed;
 
     public long EndOffset(int partition) => _partitions[partition].EndOffset;
 
@@ -36,6 +40,7 @@ internal sealed class EmbeddedTopicLog : ITopicLog, IDisposable
 
     public void Dispose()
     {
+        _closed = true;
         foreach (var partition in _partitions)
         {
             partition.Dispose();

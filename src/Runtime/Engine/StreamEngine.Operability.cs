@@ -1,0 +1,181 @@
+using StreamSql.Parser;
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
+using StreamSql.Planner.Explain;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>EXPLAIN ANALYZE (per-operator counts) and RESTART QUERY (a FAILED query started again from its definition).</summary>
+public sealed partial class StreamEngine
+{
+    /// <summary>Adds a running query to the engine, with its latency histogram when the server measures latencies.</summary>
+    private void Track(string queryId, PersistentQuery query)
+    {
+        query.Metrics.LatencyObserver = Options.QueryLatencyObserver?.Invoke(queryId);
+        _running[queryId] = query;
+    }
+
+    /// <summary>EXPLAIN ANALYZE query_id: the physical steps of a running persistent query with their counts since it started.</summary>
+    private RowsResult ExplainAnalyzeQuery(ExplainAnalyzeQueryStatement explain)
+    {
+        var definition = Catalog.FindQuery(explain.QueryId)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"query \"{explain.QueryId}\" does not exist", explain.Position);
+        PersistentQuery? query;
+        PersistentQuery? repartition;
+        lock (_running)
+        {
+            _running.TryGetValue(definition.Id, out query);
+            _running.TryGetValue(RepartitionId(definition.Id), out repartition);
+        }
+
+        if (query is null)
+        {
+            throw new SqlException(SqlState.ObjectNotInPrerequisiteState, $"query \"{definition.Id}\" is not running", explain.Position);
+        }
+
+        var lines = new List<string> { $"Query {definition.Id} ({query.Status}) writing {definition.SinkName}" };
+        if (repartition is not null)
+        {
+            lines.Add("Stage 1: repartition by the group key");
+            lines.AddRange(PartitionPipeline.DescribeAnalyzed(repartition.Pipelines).Select(l => "  " + l));
+            lines.Add($"    → write {repartition.Metrics.RecordsOut} rows to the repartition topic");
+            lines.Add("Stage 2: aggregate");
+        }
+
+        lines.AddRange(PartitionPipeline.DescribeAnalyzed(query.Pipelines).Select(l => "  " + l));
+        lines.Add($"    → write {query.Metrics.RecordsOut} rows to {definition.SinkName}");
+        lines.Add($"Records read: {query.Metrics.RecordsIn}, bad records: {query.Metrics.BadRecords}, expression errors: {query.Metrics.ExpressionErrors}, lag: {query.Lag().Sum()}");
+        if (query.ReplayedAtStart > 0)
+        {
+            lines.Add($"Counts include {query.ReplayedAtStart} records replayed at start to restore state");
+        }
+
+        return Rows(["QUERY PLAN"], lines.Select(l => Row(l)));
+    }
+
+    /// <summary>
+    /// EXPLAIN ANALYZE SELECT ...: runs the pull query to completion, discarding its rows, then prints its plan with each
+    /// physical step's rows in, rows out and time.
+    /// </summary>
+    private async Task<RowsResult> ExplainAnalyzeSelectAsync(ExplainStatement explain, IParameterSource? parameters, CancellationToken cancellationToken)
+    {
+        if (explain.Statement is not SelectStatement select)
+        {
+            throw SqlException.NotSupported("EXPLAIN ANALYZE of " + explain.Statement.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant()
+                + " (EXPLAIN ANALYZE takes a SELECT or the id of a running persistent query)", explain.Statement.Position);
+        }
+
+        if (select.Query.Emit != EmitMode.None)
+        {
+            throw SqlException.NotSupported("EXPLAIN ANALYZE of a push query (EMIT CHANGES never completes); use EXPLAIN ANALYZE <query id> for a persistent query", explain.Position);
+        }
+
+        var pipelines = new List<PartitionPipeline>();
+        var previous = PartitionPipeline.Analysis.Value;
+        PartitionPipeline.Analysis.Value = pipelines;
+        long rows = 0;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Planner.Binder.BoundQuery bound;
+        try
+        {
+            bound = BindAndOptimize(select.Query, parameters);
+            await foreach (var _ in Execute(bound.Plan, push: false, fromLatest: false, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                rows++;
+            }
+        }
+        finally
+        {
+            PartitionPipeline.Analysis.Value = previous;
+        }
+
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var lines = PlanPrinter.Print(bound.Plan).ToList();
+        lines.Add("Physical (analyzed, in data-flow order):");
+        // Pipelines are built outermost first; data flows from the innermost.
+        for (var i = pipelines.Count - 1; i >= 0; i--)
+        {
+            lines.AddRange(PartitionPipeline.DescribeAnalyzed([pipelines[i]]).Select(l => "  " + l));
+        }
+
+        lines.Add(FormattableString.Invariant($"Rows returned: {rows} (discarded), execution time: {elapsed.TotalMilliseconds:0.###} ms"));
+        return Rows(["QUERY PLAN"], lines.Select(l => Row(l)));
+    }
+
+    /// <summary>
+    /// RESTART QUERY id: stops the query (whatever its status) and creates it again from its definition in the catalog, as a
+    /// server restart would: it resumes from its committed offsets, a stateful query from its last checkpoint.
+    /// </summary>
+    private async Task<StatementResult> RestartQueryAsync(RestartQueryStatement restart, SessionContext session, CancellationToken cancellationToken)
+    {
+        var definition = Catalog.FindQuery(restart.QueryId)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"query \"{restart.QueryId}\" does not exist", restart.Position);
+        var id = definition.Id;
+        PersistentQuery? running;
+        PersistentQuery? repartition;
+        lock (_running)
+        {
+            _running.Remove(id, out running);
+            _running.Remove(RepartitionId(id), out repartition);
+        }
+
+        var previousStatus = running?.Status ?? "UNKNOWN";
+        if (running is not null)
+        {
+            await running.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (repartition is not null)
+        {
+            await repartition.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var sink = Catalog.FindStream(definition.SinkName);
+        Catalog.RemoveQuery(id);
+        if (sink is not null)
+        {
+            Catalog.RemoveStream(sink.Name);
+            await StopTableAsync(sink.Name).ConfigureAwait(false);
+        }
+
+        // Re-applied as at replay: not logged again, offsets and state kept.
+        _replaying = true;
+        try
+        {
+            await ApplyAsync(SqlParser.ParseOne(definition.Sql), session, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (Catalog.FindQuery(id) is null)
+            {
+                Catalog.AddQuery(definition);
+            }
+
+            if (sink is not null && Catalog.FindStream(sink.Name) is null)
+            {
+                Catalog.AddStream(sink);
+            }
+
+            throw;
+        }
+        finally
+        {
+            _replaying = false;
+        }
+
+        lock (_running)
+        {
+            _running.TryGetValue(id, out running);
+            _running.TryGetValue(RepartitionId(id), out repartition);
+        }
+
+        repartition?.Start();
+        running?.Start();
+        Log.Information("Restarted query {QueryId} (was {Status})", id, previousStatus);
+        return new CommandResult("RESTART QUERY");
+    }
+}
