@@ -156,6 +156,14 @@ public sealed class PersistentQuery : IAsyncDisposable
 
         var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        // Until the batch a crash interrupted is completed, no partition may write: the completion counts the records that
+        // landed by how far the sink partitions grew since its intent, so nothing else may grow them first.
+        var interruptedBatchDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (intent is null || intent.SourcePartition >= _pipelines.Length)
+        {
+            interruptedBatchDone.SetResult();
+        }
+
         for (var p = 0; p < _pipelines.Length; p++)
         {
             var from = _offsets.Load(p);
@@ -171,8 +179,19 @@ public sealed class PersistentQuery : IAsyncDisposable
 
                 if (intent is not null && intent.SourcePartition == partition)
                 {
-                    from = CompleteInterruptedBatch(intent);
-                    Advance(partition, from);
+                    try
+                    {
+                        from = CompleteInterruptedBatch(intent);
+                        Advance(partition, from);
+                    }
+                    finally
+                    {
+                        interruptedBatchDone.TrySetResult();
+                    }
+                }
+                else
+                {
+                    await interruptedBatchDone.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
                 var task = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
