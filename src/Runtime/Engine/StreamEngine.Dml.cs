@@ -346,15 +346,7 @@ public sealed partial class StreamEngine
 
             await foreach (var change in changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var before = change.Before is null ? null : Through(pipeline, change.Before);
-                var after = change.After is null ? null : Through(pipeline, change.After);
-                Value[]? result = (before, after) switch
-                {
-                    (null, { } a) => WithOp(a, "insert"),
-                    ({ }, { } a) => WithOp(a, "update"),
-                    ({ } b, null) => WithOp(b, "delete"),
-                    _ => null,
-                };
+                var result = ChangeWithOp(change.Before is null ? null : Through(pipeline, change.Before), change.After is null ? null : Through(pipeline, change.After));
                 if (result is not null)
                 {
                     yield return result;
@@ -378,6 +370,15 @@ public sealed partial class StreamEngine
         pipeline.Process(batch);
         return batch.Count > 0 ? batch.Row(0) : null;
     }
+
+    /// <summary>A change as a push query shows it: the new row (insert, update) or the old one (delete), then the op; null if neither passed the query.</summary>
+    private static Value[]? ChangeWithOp(Value[]? before, Value[]? after) => (before, after) switch
+    {
+        (null, { } a) => WithOp(a, "insert"),
+        ({ }, { } a) => WithOp(a, "update"),
+        ({ } b, null) => WithOp(b, "delete"),
+        _ => null,
+    };
 
     private static Value[] WithOp(Value[] row, string op)
     {
@@ -414,17 +415,9 @@ public sealed partial class StreamEngine
             new PartitionTask(topic, p, Decoder(), pipeline, new ChannelRowSink(rows, withOps: true), metrics, skipFailingRows: false)
                 .RunAsync(fromLatest && !overTable ? ends[p] : 0, untilEnd ? ends[p] : null, null, stop);
 
-        Interlocked.Increment(ref _runningTransientQueries);
-        try
+        await foreach (var row in FanInAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var row in PartitionFanIn.RunAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
-            {
-                yield return row;
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _runningTransientQueries);
+            yield return row;
         }
     }
 
@@ -465,6 +458,24 @@ public sealed partial class StreamEngine
         }
     }
 
+    /// <summary>One producer per partition into one stream of rows, counted among the running transient queries while it runs.</summary>
+    private async IAsyncEnumerable<Value[]> FanInAsync(int partitions, Func<int, ChannelWriter<Value[]>, CancellationToken, Task> produce, long? limit,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _runningTransientQueries);
+        try
+        {
+            await foreach (var row in PartitionFanIn.RunAsync(partitions, produce, limit, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningTransientQueries);
+        }
+    }
+
     /// <summary>The relation a single-input plan reads.</summary>
     private static Planner.Catalog.StreamDefinition? ScannedRelation(LogicalPlan plan) => plan switch
     {
@@ -500,17 +511,9 @@ public sealed partial class StreamEngine
                 topics[0].PartitionCount + p, null, stop);
         }
 
-        Interlocked.Increment(ref _runningTransientQueries);
-        try
+        await foreach (var row in FanInAsync(topics[0].PartitionCount, Produce, above.Limit, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var row in PartitionFanIn.RunAsync(topics[0].PartitionCount, Produce, above.Limit, cancellationToken).ConfigureAwait(false))
-            {
-                yield return row;
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _runningTransientQueries);
+            yield return row;
         }
     }
 
@@ -530,17 +533,9 @@ public sealed partial class StreamEngine
             new PartitionTask(topic, p, codec, pipeline, new ChannelRowSink(rows), metrics, skipFailingRows: false)
                 .RunAsync(fromLatest ? ends[p] : 0, push ? null : ends[p], null, stop);
 
-        Interlocked.Increment(ref _runningTransientQueries);
-        try
+        await foreach (var row in FanInAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var row in PartitionFanIn.RunAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
-            {
-                yield return row;
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _runningTransientQueries);
+            yield return row;
         }
     }
 }

@@ -136,14 +136,7 @@ public sealed partial class StreamEngine
                     rows[side][key] = change.After;
                 }
 
-                var (old, @new) = (before is null ? null : Through(above, before), after is null ? null : Through(above, after));
-                Value[]? result = (old, @new) switch
-                {
-                    (null, { } a) => WithOp(a, "insert"),
-                    ({ }, { } a) => WithOp(a, "update"),
-                    ({ } b, null) => WithOp(b, "delete"),
-                    _ => null,
-                };
+                var result = ChangeWithOp(before is null ? null : Through(above, before), after is null ? null : Through(above, after));
                 if (result is not null)
                 {
                     yield return result;

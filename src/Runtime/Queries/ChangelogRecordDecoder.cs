@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Operators;
 using StreamSql.Runtime.Rows;
@@ -37,7 +36,7 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
         if (current.TryGet(record.Key, out var stored))
         {
             before = new Value[codec.RowWidth];
-            codec.TryDecode(Unpack(stored!, record.Key), partition, before, out _);
+            codec.TryDecode(Tables.StoredRecord.Unpack(stored!, record.Key), partition, before, out _);
         }
 
         if (after is null)
@@ -51,7 +50,7 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
             return true;
         }
 
-        current.Put(record.Key, Pack(record));
+        current.Put(record.Key, Tables.StoredRecord.Pack(record));
         if (before is null)
         {
             batch.Add(after, ChangeOp.Insert);
@@ -64,16 +63,4 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
 
         return true;
     }
-
-    private static byte[] Pack(TopicRecord record)
-    {
-        var bytes = new byte[16 + record.Value!.Length];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, record.Timestamp);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8), record.Offset);
-        record.Value.CopyTo(bytes, 16);
-        return bytes;
-    }
-
-    private static TopicRecord Unpack(byte[] stored, byte[] key) =>
-        new(BinaryPrimitives.ReadInt64LittleEndian(stored.AsSpan(8)), BinaryPrimitives.ReadInt64LittleEndian(stored), key, stored[16..]);
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Serilog;
 using StreamSql.Planner.Catalog;
 using StreamSql.Runtime.Formats;
@@ -156,7 +155,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
                 }
                 else
                 {
-                    store.Put(record.Key, EncodeStored(record));
+                    store.Put(record.Key, StoredRecord.Pack(record));
                 }
 
                 if (_subscribers.Count > 0)
@@ -171,25 +170,10 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         }
     }
 
-    // The stored value is the record itself (timestamp, offset, value bytes): rows decode with the table's codec on read.
-    private static byte[] EncodeStored(TopicRecord record)
-    {
-        var bytes = new byte[16 + record.Value!.Length];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, record.Timestamp);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8), record.Offset);
-        record.Value.CopyTo(bytes, 16);
-        return bytes;
-    }
-
     private Value[] Decode(ReadOnlySpan<byte> stored, int partition, byte[]? key = null)
     {
-        var record = new TopicRecord(
-            BinaryPrimitives.ReadInt64LittleEndian(stored.Slice(8)),
-            BinaryPrimitives.ReadInt64LittleEndian(stored),
-            key,
-            stored.Slice(16).ToArray());
         var row = new Value[_codec.RowWidth];
-        _codec.TryDecode(record, partition, row, out _);
+        _codec.TryDecode(StoredRecord.Unpack(stored, key), partition, row, out _);
         return row;
     }
 

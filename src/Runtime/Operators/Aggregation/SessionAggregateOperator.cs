@@ -12,44 +12,18 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// new one; EMIT FINAL emits a session once it can no longer grow: stream time reached its end plus gap plus grace.
 /// Records older than stream time minus grace are late and dropped (as Kafka Streams drops them).
 /// </summary>
-public sealed class SessionAggregateOperator : IBatchOperator
+public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 {
-    private readonly Func<Value[], Value>[] _keys;
-    private readonly Func<Value[], Value>[][] _arguments;
-    private readonly Func<IAccumulator>[] _factories;
-    private readonly Func<Value[], bool>? _having;
-    private readonly Func<Value[], Value> _eventTime;
-    private readonly AggregateWindow _window;
-    private readonly bool _emitFinal;
-    private readonly IStateStore _store;
-    private readonly Action<long>? _onLate;
-    private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
-    // Keys with a session ending at a time, so closing sessions as stream time passes does not scan the state.
-    private readonly SortedDictionary<long, HashSet<byte[]>> _ends = [];
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
     // The keys the current batch touched, with their sessions: loaded once, saved at the end of the batch.
     private readonly Dictionary<byte[], (Value[] Key, List<Session> Sessions)> _batchKeys = new(ByteArrayComparer.Instance);
-    private long _streamTime = long.MinValue;
 
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
         Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate)
-    {
-        _keys = keys;
-        _arguments = arguments;
-        _factories = aggregate.Aggregates.Select(a => Accumulators.Factory(a)).ToArray();
-        _having = having;
-        _eventTime = eventTime;
-        _window = aggregate.Window!;
-        _emitFinal = emitFinal;
-        _store = store;
-        _onLate = onLate;
-        RestoreEnds();
-        _streamTime = StreamTimeState.Load(store, _streamTime);
-    }
+        : base(aggregate, keys, arguments, having, eventTime, emitFinal, store, onLate) => Restore();
 
     private long Gap => _window.SessionGapMicros;
 
-    public void Process(RowBatch batch)
+    public override void Process(RowBatch batch)
     {
         _input.Clear();
         for (var i = 0; i < batch.Count; i++)
@@ -179,23 +153,6 @@ public sealed class SessionAggregateOperator : IBatchOperator
         }
     }
 
-    private Value[][] Arguments(Value[] row)
-    {
-        var tuples = new Value[_arguments.Length][];
-        for (var a = 0; a < tuples.Length; a++)
-        {
-            var tuple = new Value[_arguments[a].Length];
-            for (var x = 0; x < tuple.Length; x++)
-            {
-                tuple[x] = _arguments[a][x](row);
-            }
-
-            tuples[a] = tuple;
-        }
-
-        return tuples;
-    }
-
     private void Emit(RowBatch batch, Value[] key, Session session, ChangeOp op)
     {
         var row = OutputRow(key, session);
@@ -283,15 +240,7 @@ public sealed class SessionAggregateOperator : IBatchOperator
         }
     }
 
-    private void Track(long end, byte[] stateKey)
-    {
-        if (!_ends.TryGetValue(end, out var keys))
-        {
-            _ends[end] = keys = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        }
-
-        keys.Add(stateKey);
-    }
+    protected override IEnumerable<long> EndsOf(byte[] stored) => Decode(stored).Sessions.Select(session => session.End);
 
     private List<Session> Load(byte[] stateKey) => _store.TryGet(stateKey, out var stored) ? Decode(stored!).Sessions : [];
 
@@ -344,28 +293,6 @@ public sealed class SessionAggregateOperator : IBatchOperator
         }
 
         _store.Put(stateKey, _buffer.WrittenSpan);
-    }
-
-    private void RestoreEnds()
-    {
-        var entries = new List<(byte[] Key, byte[] Value)>();
-        _store.Scan((key, value) =>
-        {
-            if (!StreamTimeState.IsKey(key))
-            {
-                entries.Add((key.ToArray(), value.ToArray()));
-            }
-
-            return true;
-        });
-        foreach (var (stateKey, value) in entries)
-        {
-            foreach (var session in Decode(value).Sessions)
-            {
-                Track(session.End, stateKey);
-                _streamTime = Math.Max(_streamTime, session.End);
-            }
-        }
     }
 
     /// <summary>A session: its bounds, its input tuples, and (once computed in this operator's lifetime) its aggregates so far.</summary>

@@ -13,45 +13,19 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// each window once, when stream time passes its end plus grace. A record older than stream time minus grace is late.
 /// Each key keeps its records until no open window can contain them.
 /// </summary>
-public sealed class SlidingAggregateOperator : IBatchOperator
+public sealed class SlidingAggregateOperator : KeptTuplesWindowOperator
 {
     /// <summary>The right window of a record starts just after it (Kafka Streams: 1 ms).</summary>
     public const long Epsilon = 1000;
 
-    private readonly Func<Value[], Value>[] _keys;
-    private readonly Func<Value[], Value>[][] _arguments;
-    private readonly Func<IAccumulator>[] _factories;
-    private readonly Func<Value[], bool>? _having;
-    private readonly Func<Value[], Value> _eventTime;
-    private readonly AggregateWindow _window;
-    private readonly bool _emitFinal;
-    private readonly IStateStore _store;
-    private readonly Action<long>? _onLate;
-    private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
-    // Keys by the latest end of a window they have: closing and expiry as stream time passes do not scan the state.
-    private readonly SortedDictionary<long, HashSet<byte[]>> _ends = [];
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
-    private long _streamTime = long.MinValue;
 
     public SlidingAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
         Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate)
-    {
-        _keys = keys;
-        _arguments = arguments;
-        _factories = aggregate.Aggregates.Select(a => Accumulators.Factory(a)).ToArray();
-        _having = having;
-        _eventTime = eventTime;
-        _window = aggregate.Window!;
-        _emitFinal = emitFinal;
-        _store = store;
-        _onLate = onLate;
-        RestoreEnds();
-        _streamTime = StreamTimeState.Load(store, _streamTime);
-    }
+        : base(aggregate, keys, arguments, having, eventTime, emitFinal, store, onLate) => Restore();
 
     private long Size => _window.SlidingSizeMicros;
 
-    public void Process(RowBatch batch)
+    public override void Process(RowBatch batch)
     {
         _input.Clear();
         for (var i = 0; i < batch.Count; i++)
@@ -244,32 +218,7 @@ public sealed class SlidingAggregateOperator : IBatchOperator
         }
     }
 
-    private Value[][] Arguments(Value[] row)
-    {
-        var tuples = new Value[_arguments.Length][];
-        for (var a = 0; a < tuples.Length; a++)
-        {
-            var tuple = new Value[_arguments[a].Length];
-            for (var x = 0; x < tuple.Length; x++)
-            {
-                tuple[x] = _arguments[a][x](row);
-            }
-
-            tuples[a] = tuple;
-        }
-
-        return tuples;
-    }
-
-    private void Track(long end, byte[] stateKey)
-    {
-        if (!_ends.TryGetValue(end, out var keys))
-        {
-            _ends[end] = keys = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        }
-
-        keys.Add(stateKey);
-    }
+    protected override IEnumerable<long> EndsOf(byte[] stored) => Decode(stored).Records.Select(record => record.Time + Size + Epsilon);
 
     private KeyState? Load(byte[] stateKey) => _store.TryGet(stateKey, out var stored) ? Decode(stored!) : null;
 
@@ -311,27 +260,6 @@ public sealed class SlidingAggregateOperator : IBatchOperator
         }
 
         _store.Put(stateKey, _buffer.WrittenSpan);
-    }
-
-    private void RestoreEnds()
-    {
-        var entries = new List<(byte[] Key, byte[] Value)>();
-        _store.Scan((key, value) =>
-        {
-            if (!StreamTimeState.IsKey(key))
-            {
-                entries.Add((key.ToArray(), value.ToArray()));
-            }
-
-            return true;
-        });
-        foreach (var (stateKey, value) in entries)
-        {
-            foreach (var record in Decode(value).Records)
-            {
-                Track(record.Time + Size + Epsilon, stateKey);
-            }
-        }
     }
 
     private sealed record Record(long Time, Value[][] Arguments);
