@@ -37,6 +37,9 @@ public sealed class CrashRecoveryTests : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_windows AS SELECT v, windowstart, count(*) AS n FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v");
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_latest_sum AS SELECT count(*) AS n, sum(id) AS s FROM crash_latest");
+            await setup.ExecuteAsync("CREATE STREAM crash_jl (k INT KEY, id INT) WITH (partitions=2)");
+            await setup.ExecuteAsync("CREATE STREAM crash_jr (k INT KEY, id INT) WITH (partitions=2)");
+            await setup.ExecuteAsync("CREATE STREAM crash_joined AS SELECT l.k, l.id AS lid, r.id AS rid FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k");
         }
 
         var nextId = 0;
@@ -55,6 +58,11 @@ public sealed class CrashRecoveryTests : IDisposable
                     await connection.ExecuteAsync($"INSERT INTO crash_src VALUES {values}");
                     await connection.ExecuteAsync($"INSERT INTO crash_keyed VALUES {values}");
                     await connection.ExecuteAsync($"INSERT INTO crash_latest VALUES {values}");
+
+                    // Three rows per key on each side of the join (nine joined rows), the two sides written separately.
+                    var keyed = string.Join(", ", Enumerable.Range(first, 50).Select(i => $"({i / 3}, {i})"));
+                    await connection.ExecuteAsync($"INSERT INTO crash_jl VALUES {keyed}");
+                    await connection.ExecuteAsync($"INSERT INTO crash_jr VALUES {keyed}");
                     wroteOnce.TrySetResult();
                 }
             });
@@ -89,6 +97,11 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*) FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, windowstart::text, n FROM crash_windows")).Order());
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
+
+        // The persistent stream–stream join equals the same join computed now over both inputs.
+        var joined = (await check.RowsAsync("SELECT l.k, l.id, r.id FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k")).Order().ToList();
+        Assert.True(joined.Count > 100, $"only {joined.Count} joined rows");
+        Assert.Equal(joined, (await check.RowsAsync("SELECT k, lid, rid FROM crash_joined")).Order().ToList());
     }
 
     private async Task<NpgsqlConnection> ConnectAsync()

@@ -156,6 +156,14 @@ public sealed class PersistentQuery : IAsyncDisposable
 
         var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+
+        // Until the interrupted batch is complete, no other partition writes (the intent and the sink ends it recorded stay valid).
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (intent is null || intent.SourcePartition >= _pipelines.Length)
+        {
+            recovered.TrySetResult();
+        }
+
         for (var p = 0; p < _pipelines.Length; p++)
         {
             var from = _offsets.Load(p);
@@ -171,8 +179,20 @@ public sealed class PersistentQuery : IAsyncDisposable
 
                 if (intent is not null && intent.SourcePartition == partition)
                 {
-                    from = CompleteInterruptedBatch(intent);
+                    try
+                    {
+                        from = CompleteInterruptedBatch(intent);
+                    }
+                    finally
+                    {
+                        recovered.TrySetResult();
+                    }
+
                     Advance(partition, from);
+                }
+                else
+                {
+                    await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
                 var task = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
@@ -258,19 +278,32 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     /// <summary>
     /// A stream–stream join: task p reads partition p of both inputs. Its state is rebuilt by replaying both up to their
-    /// committed offsets (in time order: rows the live run dropped as late may then be kept, or the reverse). Batches are
-    /// not announced by an output intent, so after a crash the output of the last batch may be written again.
+    /// committed offsets in time order (without late rows this gives the state the live run had; rows the live run dropped
+    /// as late may then be kept, or the reverse). Each batch is announced by an output intent naming both inputs' ranges:
+    /// after a crash the interrupted batch is replayed exactly (state rebuilt up to its start, then the merge of its
+    /// records) and only its output that did not land is appended, then both offsets are committed.
     /// </summary>
     private void StartJoin()
     {
-        _offsets.ClearIntent();
+        var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
         var leaf = (Planner.Logical.LogicalStreamJoin)_pipelines[0].Leaf;
+        var recovering = 0;
+
+        // Until the interrupted batch is complete, no other partition writes (the intent and the sink ends it recorded stay valid).
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var p = 0; p < n; p++)
         {
             var partition = p;
             long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
+            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
+                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            if (pending is not null)
+            {
+                recovering++;
+            }
+
             _positions[p] = from[0];
             _positions[n + p] = from[1];
             _running.Add(Task.Run(async () =>
@@ -278,19 +311,64 @@ public sealed class PersistentQuery : IAsyncDisposable
                 var join = _joinFor!(partition, Metrics);
                 StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
                     join, _pipelines[partition], sink, metrics);
-                if (from[0] > 0 || from[1] > 0)
+                long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
+                if (rebuildTo[0] > 0 || rebuildTo[1] > 0)
                 {
-                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], from, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
+                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], rebuildTo, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
                     Log.Information("Query {QueryId} rebuilt the join state of partition {Partition}", Definition.Id, partition);
+                }
+
+                if (pending is { Join: { } interrupted })
+                {
+                    try
+                    {
+                        from = await CompleteInterruptedJoinBatchAsync(pending, interrupted, rebuildTo, NewTask).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        recovered.TrySetResult();
+                    }
+
+                    Advance(partition, from[0]);
+                    Advance(n + partition, from[1]);
+                }
+                else
+                {
+                    await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
                 await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, Advance, _stop.Token).ConfigureAwait(false);
             }));
         }
 
+        if (recovering == 0)
+        {
+            _offsets.ClearIntent();
+            recovered.TrySetResult();
+        }
+
         Status = "RUNNING";
         _ = WatchAsync();
         Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
+    /// <summary>Replays the join batch an intent announces (its output that landed is skipped), commits both offsets, and returns them.</summary>
+    private async Task<long[]> CompleteInterruptedJoinBatchAsync(OutputIntent intent, JoinIntent batch, long[] start, Func<IRowSink, QueryMetrics, StreamJoinTask> newTask)
+    {
+        var landed = new long[_sinkTopic.PartitionCount];
+        for (var p = 0; p < landed.Length; p++)
+        {
+            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
+        }
+
+        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+        await newTask(sink, new QueryMetrics(Definition.Id)).ReplayBatchAsync(start, [intent.EndOffset, batch.RightEnd], batch.RightPartition, CancellationToken.None).ConfigureAwait(false);
+        _offsets.Save(intent.SourcePartition, intent.EndOffset);
+        _offsets.Save(batch.RightPartition, batch.RightEnd);
+        _offsets.ClearIntent();
+        Log.Information("Query {QueryId} completed the join batch a crash interrupted (partition {Partition}: left {LeftFrom}..{LeftTo}, right {RightFrom}..{RightTo}, {Landed} output records had landed)",
+            Definition.Id, intent.SourcePartition, start[0], intent.EndOffset, start[1], batch.RightEnd, landed.Sum());
+        return [intent.EndOffset, batch.RightEnd];
     }
 
     private sealed class DiscardingSink : IRowSink
