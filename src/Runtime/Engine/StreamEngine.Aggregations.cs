@@ -27,6 +27,11 @@ public sealed partial class StreamEngine
         }
 
         var query = BindAndOptimize(asQuery);
+        if (PartitionPipeline.Build(query.Plan).Leaf is LogicalTableJoin tableJoin)
+        {
+            return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, loggedQueryId, query.Plan, tableJoin, cancellationToken).ConfigureAwait(false);
+        }
+
         var (project, aggregate) = PersistentAggregation(query.Plan, asQuery.Position);
         var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent aggregation must read a stream or a table", asQuery.Position);
         var overTable = source.Kind != RelationKind.Stream;

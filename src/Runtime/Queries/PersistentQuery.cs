@@ -28,6 +28,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     // A stream–stream join also reads this topic's partition p in task p; its offsets are kept as partition n + p.
     private readonly ITopicLog? _right;
     private readonly Func<int, QueryMetrics, StreamStreamJoinOperator>? _joinFor;
+    private readonly Func<int, QueryMetrics, TableTableJoinOperator>? _tableJoinFor;
 
     /// <param name="tables">The tables a stream–table join in the query looks up.</param>
     public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null,
@@ -46,10 +47,12 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <param name="joinFor">The join operator of a partition (with its state store), for a stream–stream join.</param>
     public PersistentQuery(QueryDefinition definition, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors, bool stateful,
         Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode, Func<int, IRecordDecoder>? decoderFor = null,
-        ITopicLog? right = null, Func<int, QueryMetrics, StreamStreamJoinOperator>? joinFor = null)
+        ITopicLog? right = null, Func<int, QueryMetrics, StreamStreamJoinOperator>? joinFor = null,
+        Func<int, QueryMetrics, TableTableJoinOperator>? tableJoinFor = null)
     {
         _right = right;
         _joinFor = joinFor;
+        _tableJoinFor = tableJoinFor;
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
@@ -145,9 +148,15 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public void Start()
     {
-        _rebuilt = new bool[_pipelines.Length];
+        _rebuilt = new bool[_positions.Length];
         _lastCheckpoint = new long[_pipelines.Length];
         Array.Fill(_lastCheckpoint, System.Diagnostics.Stopwatch.GetTimestamp());
+        if (_tableJoinFor is not null)
+        {
+            StartTableJoin();
+            return;
+        }
+
         if (_right is not null)
         {
             StartJoin();
@@ -369,6 +378,158 @@ public sealed class PersistentQuery : IAsyncDisposable
         Log.Information("Query {QueryId} completed the join batch a crash interrupted (partition {Partition}: left {LeftFrom}..{LeftTo}, right {RightFrom}..{RightTo}, {Landed} output records had landed)",
             Definition.Id, intent.SourcePartition, start[0], intent.EndOffset, start[1], batch.RightEnd, landed.Sum());
         return [intent.EndOffset, batch.RightEnd];
+    }
+
+    /// <summary>
+    /// A table–table join: task p reads partition p of both changelogs. Each side's rows are a state store restored from
+    /// that side's checkpoint (partition p for the left, n + p for the right: a side's rows depend only on its own input,
+    /// so the two checkpoints need not be taken at once) and then caught up by replaying the side's records up to the
+    /// committed offset, or to the start of the batch a crash interrupted, which is then redone exactly and only its missing
+    /// output appended (as for a stream–stream join).
+    /// </summary>
+    private void StartTableJoin()
+    {
+        var intent = _offsets.LoadIntent();
+        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var n = _source.PartitionCount;
+        var recovering = 0;
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ITopicLog[] topics = [_source, _right!];
+        for (var p = 0; p < n; p++)
+        {
+            var partition = p;
+            long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
+            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
+                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            if (pending is not null)
+            {
+                recovering++;
+            }
+
+            _positions[p] = from[0];
+            _positions[n + p] = from[1];
+            _running.Add(Task.Run(async () =>
+            {
+                var join = _tableJoinFor!(partition, Metrics);
+                long[] target = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
+                for (var side = 0; side < 2; side++)
+                {
+                    var virtualPartition = side == 0 ? partition : n + partition;
+                    var restored = State?.RestoredOffset(virtualPartition) ?? topics[side].StartOffset(partition);
+                    if (restored > target[side])
+                    {
+                        throw new InvalidOperationException(
+                            $"query {Definition.Id}: the checkpoint of partition {virtualPartition} is at offset {restored}, past the committed offset {target[side]}");
+                    }
+
+                    await RestoreSideAsync(join, side, topics[side], partition, restored, target[side]).ConfigureAwait(false);
+                }
+
+                Volatile.Write(ref _rebuilt[partition], true);
+                Volatile.Write(ref _rebuilt[n + partition], true);
+                if (pending is { Join: { } interrupted })
+                {
+                    try
+                    {
+                        var landed = Landed(pending);
+                        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+                        long[] end = [pending.EndOffset, interrupted.RightEnd];
+                        await new TableJoinTask(_source, _right!, partition, join, _pipelines[partition], sink, new QueryMetrics(Definition.Id))
+                            .ReplayBatchAsync(target, end, n + partition, CancellationToken.None).ConfigureAwait(false);
+                        _offsets.Save(partition, end[0]);
+                        _offsets.Save(n + partition, end[1]);
+                        _offsets.ClearIntent();
+                        Log.Information("Query {QueryId} completed the join batch a crash interrupted (partition {Partition}, {Landed} output records had landed)",
+                            Definition.Id, partition, landed.Sum());
+                        from = end;
+                    }
+                    finally
+                    {
+                        recovered.TrySetResult();
+                    }
+
+                    Advance(partition, from[0]);
+                    Advance(n + partition, from[1]);
+                }
+                else
+                {
+                    await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
+                }
+
+                await new TableJoinTask(_source, _right!, partition, join, _pipelines[partition], rowSink, Metrics)
+                    .RunAsync(from, n + partition, AdvanceBothAndCheckpoint, _stop.Token).ConfigureAwait(false);
+            }));
+        }
+
+        if (recovering == 0)
+        {
+            _offsets.ClearIntent();
+            recovered.TrySetResult();
+        }
+
+        Status = "RUNNING";
+        _ = WatchAsync();
+        Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
+    /// <summary>Per sink partition: how many records of the interrupted batch landed (the sink's end now minus its end in the intent).</summary>
+    private long[] Landed(OutputIntent intent)
+    {
+        var landed = new long[_sinkTopic.PartitionCount];
+        for (var p = 0; p < landed.Length; p++)
+        {
+            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
+        }
+
+        return landed;
+    }
+
+    /// <summary>Brings one side's rows of a table–table join from its checkpoint to the given offset (no output).</summary>
+    private async Task RestoreSideAsync(TableTableJoinOperator join, int side, ITopicLog topic, int partition, long from, long to)
+    {
+        if (to <= from)
+        {
+            return;
+        }
+
+        using var reader = topic.OpenReader(partition, from);
+        var records = new List<TopicRecord>(512);
+        while (reader.Position < to)
+        {
+            records.Clear();
+            var max = (int)Math.Min(512, to - reader.Position);
+            if (reader.TryRead(records, max) == 0)
+            {
+                await reader.ReadAsync(records, max, _stop.Token).ConfigureAwait(false);
+            }
+
+            foreach (var record in records)
+            {
+                join.Restore(side, record);
+            }
+        }
+
+        Interlocked.Add(ref _replayedAtStart, to - from);
+        Log.Information("Query {QueryId} restored {Side} rows of partition {Partition} by replaying offsets {From}..{To}", Definition.Id, side == 0 ? "left" : "right", partition, from, to);
+    }
+
+    /// <summary>A table–table join reports its left end, then its right end: after the right one, both sides checkpoint when due.</summary>
+    private void AdvanceBothAndCheckpoint(int partition, long position)
+    {
+        Advance(partition, position);
+        var n = _source.PartitionCount;
+        if (partition < n || State is null)
+        {
+            return;
+        }
+
+        var p = partition - n;
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[p]) >= CheckpointInterval)
+        {
+            State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+            State.Checkpoint(partition, position);
+            _lastCheckpoint[p] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
     }
 
     private sealed class DiscardingSink : IRowSink
