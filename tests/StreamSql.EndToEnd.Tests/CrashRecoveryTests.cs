@@ -37,6 +37,8 @@ public sealed class CrashRecoveryTests : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_windows AS SELECT v, windowstart, count(*) AS n FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v");
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_latest_sum AS SELECT count(*) AS n, sum(id) AS s FROM crash_latest");
+            await setup.ExecuteAsync("CREATE TABLE crash_tt (v INT PRIMARY KEY, w INT) WITH (partitions=2)");
+            await setup.ExecuteAsync("CREATE TABLE crash_tj AS SELECT a.v, a.id, b.w FROM crash_latest a LEFT JOIN crash_tt b ON a.v = b.v");
             await setup.ExecuteAsync("CREATE STREAM crash_jl (k INT KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE STREAM crash_jr (k INT KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE STREAM crash_joined AS SELECT l.k, l.id AS lid, r.id AS rid FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k");
@@ -58,6 +60,10 @@ public sealed class CrashRecoveryTests : IDisposable
                     await connection.ExecuteAsync($"INSERT INTO crash_src VALUES {values}");
                     await connection.ExecuteAsync($"INSERT INTO crash_keyed VALUES {values}");
                     await connection.ExecuteAsync($"INSERT INTO crash_latest VALUES {values}");
+
+                    // Each key of crash_tt is written twice (an insert, then an update); every tenth is then deleted.
+                    await connection.ExecuteAsync($"INSERT INTO crash_tt VALUES {string.Join(", ", Enumerable.Range(first, 50).Select(i => $"({i / 2}, {i})"))}");
+                    await connection.ExecuteAsync($"DELETE FROM crash_tt WHERE v % 10 = 0");
 
                     // Three rows per key on each side of the join (nine joined rows), the two sides written separately.
                     var keyed = string.Join(", ", Enumerable.Range(first, 50).Select(i => $"({i / 3}, {i})"));
@@ -97,6 +103,12 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*) FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, windowstart::text, n FROM crash_windows")).Order());
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
+
+        // The persistent table–table join equals the join of both tables' current rows.
+        var right = (await check.RowsAsync("SELECT v, w FROM crash_tt")).Select(r => r.Split('|')).ToDictionary(r => r[0], r => r[1]);
+        var tableJoin = (await check.RowsAsync("SELECT v, id FROM crash_latest")).Select(r => r.Split('|'))
+            .Select(r => $"{r[0]}|{r[1]}|{right.GetValueOrDefault(r[0]) ?? "NULL"}").Order().ToList();
+        Assert.Equal(tableJoin, (await check.RowsAsync("SELECT v, id, w FROM crash_tj")).Order().ToList());
 
         // The persistent stream–stream join equals the same join computed now over both inputs.
         var joined = (await check.RowsAsync("SELECT l.k, l.id, r.id FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k")).Order().ToList();
