@@ -406,8 +406,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 recovering++;
             }
 
-            _positions[p] = from[0];
-            _positions[n + p] = from[1];
+            // Positions are reported once the state is restored, so FLUSH waits for that.
             _running.Add(Task.Run(async () =>
             {
                 var join = _tableJoinFor!(partition, Metrics);
@@ -427,6 +426,8 @@ public sealed class PersistentQuery : IAsyncDisposable
 
                 Volatile.Write(ref _rebuilt[partition], true);
                 Volatile.Write(ref _rebuilt[n + partition], true);
+                Advance(partition, from[0]);
+                Advance(n + partition, from[1]);
                 if (pending is { Join: { } interrupted })
                 {
                     try
