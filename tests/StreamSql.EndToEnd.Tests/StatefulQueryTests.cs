@@ -80,6 +80,7 @@ public sealed class StatefulQueryTests
         await server.RestartAsync();
         await using (var connection = await server.ConnectAsync())
         {
+            await connection.ExecuteAsync("FLUSH");
             Assert.Contains("(replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1000)");
             await connection.ExecuteAsync("FLUSH");
@@ -99,6 +100,7 @@ public sealed class StatefulQueryTests
         await using (var connection = await server.ConnectAsync())
         {
             // Both manifests are rejected, so every partition replays its whole input: same results, nothing doubled.
+            await connection.ExecuteAsync("FLUSH");
             Assert.Contains("(replayed at start)|301|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
             Assert.Equal(["k1|31|5380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1)");

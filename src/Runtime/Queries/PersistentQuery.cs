@@ -176,13 +176,16 @@ public sealed class PersistentQuery : IAsyncDisposable
         for (var p = 0; p < _pipelines.Length; p++)
         {
             var from = _offsets.Load(p);
-            _positions[p] = from;
+
+            // A stateful partition reports its position once its state is rebuilt, so FLUSH waits for that.
+            _positions[p] = _stateful ? 0 : from;
             var partition = p;
             _running.Add(Task.Run(async () =>
             {
                 if (_stateful)
                 {
                     await RebuildStateAsync(partition, from).ConfigureAwait(false);
+                    Advance(partition, from);
                     Volatile.Write(ref _rebuilt[partition], true);
                 }
 
@@ -424,10 +427,11 @@ public sealed class PersistentQuery : IAsyncDisposable
                     await RestoreSideAsync(join, side, topics[side], partition, restored, target[side]).ConfigureAwait(false);
                 }
 
+                // Positions first: a shutdown checkpoints a rebuilt partition at its position.
+                Advance(partition, target[0]);
+                Advance(n + partition, target[1]);
                 Volatile.Write(ref _rebuilt[partition], true);
                 Volatile.Write(ref _rebuilt[n + partition], true);
-                Advance(partition, from[0]);
-                Advance(n + partition, from[1]);
                 if (pending is { Join: { } interrupted })
                 {
                     try
