@@ -156,4 +156,44 @@ public sealed class StatefulQueryTests
             Assert.Equal(["100"], await connection.RowsAsync("SELECT count(*) FROM tjcp_j"));
         }
     }
+
+    [Fact]
+    public async Task AnAggregationOverAStreamTableJoinRebuildsFromTheRecordedJoinNotTodaysTable()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE TABLE ajr_users (id VARCHAR PRIMARY KEY, region VARCHAR) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE STREAM ajr_clicks (user_id VARCHAR KEY, ms INT) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE TABLE ajr_counts AS SELECT u.region, count(*) AS n, sum(c.ms) AS total FROM ajr_clicks c JOIN ajr_users u ON c.user_id = u.id GROUP BY u.region");
+            await connection.ExecuteAsync("INSERT INTO ajr_users VALUES ('u1', 'eu'), ('u2', 'us')");
+            await connection.ExecuteAsync("FLUSH");
+            await connection.ExecuteAsync("INSERT INTO ajr_clicks VALUES ('u1', 1), ('u1', 2), ('u2', 3), ('u1', 4), ('u2', 5)");
+            await connection.ExecuteAsync("FLUSH");
+
+            // The users move: clicks already counted stay where they were counted.
+            await connection.ExecuteAsync("INSERT INTO ajr_users VALUES ('u1', 'apac'), ('u2', 'apac')");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["eu|3|7", "us|2|8"], (await connection.RowsAsync("SELECT * FROM ajr_counts")).Order());
+        }
+
+        // Without checkpoints the aggregation replays its input: the recorded joined rows, not new lookups.
+        await server.Server.DisposeAsync();
+        var directory = Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_ajr_counts_*").Single(d => !d.EndsWith("_repartition", StringComparison.Ordinal));
+        foreach (var manifest in Directory.GetFiles(directory, "*.checkpoint*"))
+        {
+            File.Delete(manifest);
+        }
+
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Contains("(replayed at start)|5|", await connection.RowsAsync("DESCRIBE EXTENDED ajr_counts"));
+            Assert.Equal(["eu|3|7", "us|2|8"], (await connection.RowsAsync("SELECT * FROM ajr_counts")).Order());
+            await connection.ExecuteAsync("INSERT INTO ajr_clicks VALUES ('u1', 10)");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["apac|1|10", "eu|3|7", "us|2|8"], (await connection.RowsAsync("SELECT * FROM ajr_counts")).Order());
+        }
+    }
 }

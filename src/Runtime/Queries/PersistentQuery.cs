@@ -316,8 +316,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 recovering++;
             }
 
-            _positions[p] = from[0];
-            _positions[n + p] = from[1];
+            // Positions are reported once the state is rebuilt, so FLUSH waits for that.
             _running.Add(Task.Run(async () =>
             {
                 var join = _joinFor!(partition, Metrics);
@@ -329,6 +328,9 @@ public sealed class PersistentQuery : IAsyncDisposable
                     await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], rebuildTo, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
                     Log.Information("Query {QueryId} rebuilt the join state of partition {Partition}", Definition.Id, partition);
                 }
+
+                Advance(partition, rebuildTo[0]);
+                Advance(n + partition, rebuildTo[1]);
 
                 if (pending is { Join: { } interrupted })
                 {
