@@ -44,6 +44,11 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_dim (v INT PRIMARY KEY, name VARCHAR) WITH (partitions=2)");
             await setup.ExecuteAsync("INSERT INTO crash_dim VALUES (0, 'zero'), (1, 'one'), (2, 'two'), (3, 'three'), (4, 'four'), (6, 'six')");
             await setup.ExecuteAsync("CREATE STREAM crash_joined AS SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v");
+            await setup.ExecuteAsync("CREATE TABLE crash_tt (v INT PRIMARY KEY, w INT) WITH (partitions=2)");
+            await setup.ExecuteAsync("CREATE TABLE crash_tj AS SELECT a.v, a.id, b.w FROM crash_latest a LEFT JOIN crash_tt b ON a.v = b.v");
+            await setup.ExecuteAsync("CREATE STREAM crash_jl (k INT KEY, id INT) WITH (partitions=2)");
+            await setup.ExecuteAsync("CREATE STREAM crash_jr (k INT KEY, id INT) WITH (partitions=2)");
+            await setup.ExecuteAsync("CREATE STREAM crash_ss_joined AS SELECT l.k, l.id AS lid, r.id AS rid FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k");
         }
 
         var nextId = 0;
@@ -64,6 +69,15 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
                     await connection.ExecuteAsync($"INSERT INTO crash_src VALUES {values}");
                     await connection.ExecuteAsync($"INSERT INTO crash_keyed VALUES {values}");
                     await connection.ExecuteAsync($"INSERT INTO crash_latest VALUES {values}");
+
+                    // Each key of crash_tt is written twice (an insert, then an update); every tenth is then deleted.
+                    await connection.ExecuteAsync($"INSERT INTO crash_tt VALUES {string.Join(", ", Enumerable.Range(first, batch).Select(i => $"({i / 2}, {i})"))}");
+                    await connection.ExecuteAsync($"DELETE FROM crash_tt WHERE v % 10 = 0");
+
+                    // Three rows per key on each side of the join (nine joined rows), the two sides written separately.
+                    var keyed = string.Join(", ", Enumerable.Range(first, batch).Select(i => $"({i / 3}, {i})"));
+                    await connection.ExecuteAsync($"INSERT INTO crash_jl VALUES {keyed}");
+                    await connection.ExecuteAsync($"INSERT INTO crash_jr VALUES {keyed}");
                     wroteOnce.TrySetResult();
                 }
             });
@@ -100,6 +114,17 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
         var joined = (await check.RowsAsync("SELECT id, name FROM crash_joined")).Order().ToList();
         Assert.Equal((await check.RowsAsync("SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v")).Order().ToList(), joined);
-        report.WriteLine($"crash test: {kills} kills, {source.Count} events through each input, {output.Count} filtered and {joined.Count} joined rows, 0 mismatches");
+
+        // The persistent table–table join equals the join of both tables' current rows.
+        var right = (await check.RowsAsync("SELECT v, w FROM crash_tt")).Select(r => r.Split('|')).ToDictionary(r => r[0], r => r[1]);
+        var tableJoin = (await check.RowsAsync("SELECT v, id FROM crash_latest")).Select(r => r.Split('|'))
+            .Select(r => $"{r[0]}|{r[1]}|{right.GetValueOrDefault(r[0]) ?? "NULL"}").Order().ToList();
+        Assert.Equal(tableJoin, (await check.RowsAsync("SELECT v, id, w FROM crash_tj")).Order().ToList());
+
+        // The persistent stream–stream join equals the same join computed now over both inputs.
+        var ssJoined = (await check.RowsAsync("SELECT l.k, l.id, r.id FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k")).Order().ToList();
+        Assert.True(ssJoined.Count > 100, $"only {ssJoined.Count} joined rows");
+        Assert.Equal(ssJoined, (await check.RowsAsync("SELECT k, lid, rid FROM crash_ss_joined")).Order().ToList());
+        report.WriteLine($"crash test: {kills} kills, {source.Count} events through each input, {output.Count} filtered and {joined.Count} stream–table joined rows, {ssJoined.Count} stream–stream joined rows, 0 mismatches");
     }
 }

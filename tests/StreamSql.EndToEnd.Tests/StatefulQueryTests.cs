@@ -80,6 +80,7 @@ public sealed class StatefulQueryTests
         await server.RestartAsync();
         await using (var connection = await server.ConnectAsync())
         {
+            await connection.ExecuteAsync("FLUSH");
             Assert.Contains("(replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1000)");
             await connection.ExecuteAsync("FLUSH");
@@ -99,11 +100,100 @@ public sealed class StatefulQueryTests
         await using (var connection = await server.ConnectAsync())
         {
             // Both manifests are rejected, so every partition replays its whole input: same results, nothing doubled.
+            await connection.ExecuteAsync("FLUSH");
             Assert.Contains("(replayed at start)|301|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
             Assert.Equal(["k1|31|5380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1)");
             await connection.ExecuteAsync("FLUSH");
             Assert.Equal(["k1|32|5381"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
+        }
+    }
+
+    [Fact]
+    public async Task APersistentTableJoinRestoresBothSidesFromCheckpointsOrByReplay()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE TABLE tjcp_a (id INT PRIMARY KEY, name VARCHAR) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE TABLE tjcp_b (id INT PRIMARY KEY, score INT) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE TABLE tjcp_j AS SELECT a.id, a.name, b.score FROM tjcp_a a LEFT JOIN tjcp_b b ON a.id = b.id");
+            await connection.ExecuteAsync("INSERT INTO tjcp_a VALUES " + string.Join(", ", Enumerable.Range(0, 100).Select(i => $"({i}, 'n{i}')")));
+            await connection.ExecuteAsync("INSERT INTO tjcp_b VALUES " + string.Join(", ", Enumerable.Range(0, 50).Select(i => $"({i * 2}, {i})")));
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["4|n4|2"], await connection.RowsAsync("SELECT * FROM tjcp_j WHERE id = 4"));
+        }
+
+        // A graceful stop checkpoints both sides: nothing is replayed, and the restored rows of both tables still join.
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Contains("(replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED tjcp_j"));
+            await connection.ExecuteAsync("INSERT INTO tjcp_b VALUES (5, 500)");
+            await connection.ExecuteAsync("INSERT INTO tjcp_a VALUES (4, 'four')");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["4|four|2", "5|n5|500"], (await connection.RowsAsync("SELECT * FROM tjcp_j WHERE id IN (4, 5)")).Order());
+            Assert.Equal(["100"], await connection.RowsAsync("SELECT count(*) FROM tjcp_j"));
+        }
+
+        await server.Server.DisposeAsync();
+        foreach (var manifest in Directory.GetFiles(Path.Combine(server.DataDirectory, "queries", "ctas_tjcp_j_1"), "*.checkpoint*"))
+        {
+            File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("offset ", "offset 1", StringComparison.Ordinal));
+        }
+
+        // Without usable checkpoints both sides replay their whole changelogs: the same rows, nothing doubled.
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            var described = await connection.RowsAsync("DESCRIBE EXTENDED tjcp_j");
+            Assert.True(described.Contains("(replayed at start)|152|"), string.Join("\n", described));
+            await connection.ExecuteAsync("DELETE FROM tjcp_b WHERE id = 4");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["4|four|NULL", "5|n5|500"], (await connection.RowsAsync("SELECT * FROM tjcp_j WHERE id IN (4, 5)")).Order());
+            Assert.Equal(["100"], await connection.RowsAsync("SELECT count(*) FROM tjcp_j"));
+        }
+    }
+
+    [Fact]
+    public async Task AnAggregationOverAStreamTableJoinRebuildsFromTheRecordedJoinNotTodaysTable()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE TABLE ajr_users (id VARCHAR PRIMARY KEY, region VARCHAR) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE STREAM ajr_clicks (user_id VARCHAR KEY, ms INT) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE TABLE ajr_counts AS SELECT u.region, count(*) AS n, sum(c.ms) AS total FROM ajr_clicks c JOIN ajr_users u ON c.user_id = u.id GROUP BY u.region");
+            await connection.ExecuteAsync("INSERT INTO ajr_users VALUES ('u1', 'eu'), ('u2', 'us')");
+            await connection.ExecuteAsync("FLUSH");
+            await connection.ExecuteAsync("INSERT INTO ajr_clicks VALUES ('u1', 1), ('u1', 2), ('u2', 3), ('u1', 4), ('u2', 5)");
+            await connection.ExecuteAsync("FLUSH");
+
+            // The users move: clicks already counted stay where they were counted.
+            await connection.ExecuteAsync("INSERT INTO ajr_users VALUES ('u1', 'apac'), ('u2', 'apac')");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["eu|3|7", "us|2|8"], (await connection.RowsAsync("SELECT * FROM ajr_counts")).Order());
+        }
+
+        // Without checkpoints the aggregation replays its input: the recorded joined rows, not new lookups.
+        await server.Server.DisposeAsync();
+        var directory = Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_ajr_counts_*").Single(d => !d.EndsWith("_repartition", StringComparison.Ordinal));
+        foreach (var manifest in Directory.GetFiles(directory, "*.checkpoint*"))
+        {
+            File.Delete(manifest);
+        }
+
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Contains("(replayed at start)|5|", await connection.RowsAsync("DESCRIBE EXTENDED ajr_counts"));
+            Assert.Equal(["eu|3|7", "us|2|8"], (await connection.RowsAsync("SELECT * FROM ajr_counts")).Order());
+            await connection.ExecuteAsync("INSERT INTO ajr_clicks VALUES ('u1', 10)");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["apac|1|10", "eu|3|7", "us|2|8"], (await connection.RowsAsync("SELECT * FROM ajr_counts")).Order());
         }
     }
 }

@@ -248,6 +248,42 @@ public static class StreamBinder
         return definition with { Kind = kind, PrimaryKey = keyColumns.Select(i => columns[i].Name).ToList() };
     }
 
+    /// <summary>
+    /// The table a persistent table–table join writes: its primary key is the first selected column that is one of the
+    /// join's key columns (keyColumns: their indexes in the join's rows).
+    /// </summary>
+    public static StreamDefinition BindTableJoinSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
+        IReadOnlyList<int> keyColumns, StreamDefinition source, string queryId, int position)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in project.Columns)
+        {
+            if (!names.Add(column.Name))
+            {
+                throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", position);
+            }
+        }
+
+        var key = -1;
+        for (var j = 0; j < project.Expressions.Count && key < 0; j++)
+        {
+            if (project.Expressions[j] is Bound.BoundColumn c && keyColumns.Contains(c.Index))
+            {
+                key = j;
+            }
+        }
+
+        if (key < 0)
+        {
+            throw new SqlException(SqlState.InvalidColumnReference, $"the join key must be selected: it is the primary key of \"{name}\"", position,
+                hint: "Add the key column of either table to the SELECT list.");
+        }
+
+        var columns = project.Columns.Select((c, i) => new ColumnSchema(c.Name, c.Type, IsKey: i == key)).ToList();
+        var definition = Build(name, columns, Properties(withProperties), source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
+        return definition with { Kind = kind, PrimaryKey = [columns[key].Name] };
+    }
+
     private static Dictionary<string, Property> Properties(IReadOnlyList<Property> properties)
     {
         var result = new Dictionary<string, Property>(StringComparer.Ordinal);

@@ -27,13 +27,18 @@ public sealed partial class StreamEngine
         }
 
         var query = BindAndOptimize(asQuery);
+        if (PartitionPipeline.Build(query.Plan).Leaf is LogicalTableJoin tableJoin)
+        {
+            return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, loggedQueryId, query.Plan, tableJoin, cancellationToken).ConfigureAwait(false);
+        }
+
         var (project, aggregate) = PersistentAggregation(query.Plan, asQuery.Position);
         var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent aggregation must read a stream or a table", asQuery.Position);
         var overTable = source.Kind != RelationKind.Stream;
-        if (ContainsJoin(aggregate.Input))
+        var overJoin = ContainsJoin(aggregate.Input);
+        if (overJoin && (overTable || !IsOverLookupJoin(aggregate.Input)))
         {
-            // Its state is rebuilt by replaying the input at start, and lookups then would see today's table rows.
-            throw SqlException.NotSupported("JOIN in a persistent aggregation", asQuery.Position);
+            throw JoinInAggregationNotSupported(asQuery.Position);
         }
 
         if (overTable && aggregate.Window is not null)
@@ -47,7 +52,12 @@ public sealed partial class StreamEngine
         var sourceTopic = Topics.Find(source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
         PersistentQuery? repartition = null;
-        if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
+        if (overJoin)
+        {
+            // Stage 1 records the joined rows (keyed by the group) in an internal topic; the aggregation reads that.
+            (repartition, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
+        }
+        else if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
         {
             // Rows of one group arrive in several partitions: send them through an internal topic keyed by the group.
             (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, aggregate, plan, overTable);
@@ -65,7 +75,8 @@ public sealed partial class StreamEngine
         }
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
-        var definition = new QueryDefinition(queryId, statement.Text, sink.Name, source.Name, plan);
+        // Over a join the catalog keeps the plan with the join, so the table it reads cannot be dropped under it.
+        var definition = new QueryDefinition(queryId, statement.Text, sink.Name, source.Name, overJoin ? query.Plan : plan);
         var emitFinal = asQuery.Emit == EmitMode.Final;
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
@@ -198,7 +209,7 @@ public sealed partial class StreamEngine
         }
     }
 
-    private static bool ContainsJoin(LogicalPlan plan) => plan is LogicalJoin or LogicalLookupJoin || plan.Inputs.Any(ContainsJoin);
+    private static bool ContainsJoin(LogicalPlan plan) => plan is LogicalJoin or LogicalLookupJoin or LogicalStreamJoin or LogicalTableJoin || plan.Inputs.Any(ContainsJoin);
 
     /// <summary>True when a group key is the stream's key column, so every row of a group is in one partition (no repartition).</summary>
     private static bool GroupsBySourceKey(LogicalAggregate aggregate, StreamDefinition source) =>

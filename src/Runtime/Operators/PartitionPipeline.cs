@@ -259,10 +259,11 @@ public sealed class PartitionPipeline
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
                 var expressions = project.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToList();
-                if (carryRowTime && s is LogicalStreamJoin streamJoin)
+                if (carryRowTime && s is LogicalStreamJoin or LogicalTableJoin)
                 {
                     // A joined row happened when the later of its two rows did (Kafka Streams); a padded row when its one row did.
-                    var (l, r) = (streamJoin.Left.Source.Columns.Count, streamJoin.Left.Schema.Count + streamJoin.Right.Source.Columns.Count);
+                    var (leftScan, rightScan) = s is LogicalStreamJoin streamJoin ? (streamJoin.Left, streamJoin.Right) : (((LogicalTableJoin)s).Left, ((LogicalTableJoin)s).Right);
+                    var (l, r) = (leftScan.Source.Columns.Count, leftScan.Schema.Count + rightScan.Source.Columns.Count);
                     expressions.Add(row => row[l].IsNull || (!row[r].IsNull && row[r].AsLong > row[l].AsLong) ? row[r] : row[l]);
                 }
                 else if (carryRowTime)

@@ -20,6 +20,18 @@ public sealed class RowBatch
     /// <summary>Offset after the last source record covered by this batch (including records filtered out or rejected).</summary>
     public long EndOffset { get; set; }
 
+    /// <summary>Offset of the first source record the batch covers (a stream–stream join's batch: so that it can be replayed exactly).</summary>
+    public long StartOffset { get; set; }
+
+    /// <summary>A stream–stream join's batch also covers its right input: that input's (virtual) partition, or -1.</summary>
+    public int PairedPartition { get; set; } = -1;
+
+    /// <summary>Where the right input of a join batch starts.</summary>
+    public long PairedStartOffset { get; set; }
+
+    /// <summary>Offset after the last record of the right input a join batch covers.</summary>
+    public long PairedEndOffset { get; set; }
+
     public void Add(Value[] row, ChangeOp op = ChangeOp.Insert)
     {
         _rows.Add(row);

@@ -14,7 +14,9 @@ namespace StreamSql.Runtime.Operators;
 /// and counted. An outer row (LEFT: left rows, FULL: both) that never matched is emitted with NULLs for the other side
 /// when stream time passes the end of its window plus grace (t + after + grace for a left row, t + before + grace for a
 /// right one): from then on only late rows could have joined it, so a padded row is never followed by a match.
-/// Deterministic given the order of its input, so a persistent query can rebuild it by replay.
+/// Deterministic given the order of its input, so a persistent query can rebuild it by replay. Buffered rows are kept in
+/// (time, offset) order and expire in (close, side, offset) order, so that without late rows the output of a row depends
+/// only on which rows came before it, not on the order they came in (a rebuilt state then behaves as the live one).
 /// </summary>
 public sealed class StreamStreamJoinOperator
 {
@@ -29,7 +31,7 @@ public sealed class StreamStreamJoinOperator
     private readonly long _after;
     private readonly long _grace;
     // Buffered rows by when their window closes (then side, then arrival): expiry and padded output in a fixed order.
-    private readonly PriorityQueue<(int Side, byte[] Key, long Seq), (long Close, int Side, long Seq)> _expiry = new();
+    private readonly PriorityQueue<(int Side, byte[] Key, long Seq), (long Close, int Side, long Offset)> _expiry = new();
     private long _streamTime = long.MinValue;
     private long _seq;
 
@@ -108,9 +110,11 @@ public sealed class StreamStreamJoinOperator
 
             var own = Load(side, keyBytes);
             var seq = _seq++;
-            own.Add(new Entry(time, seq, matched, row));
+            var offset = OffsetOf(side, row, seq);
+            var at = own.FindIndex(e => e.Time > time || (e.Time == time && OffsetOf(side, e.Row, e.Seq) > offset));
+            own.Insert(at < 0 ? own.Count : at, new Entry(time, seq, matched, row));
             Save(side, keyBytes, own);
-            _expiry.Enqueue((side, keyBytes, seq), (CloseTime(side, time), side, seq));
+            _expiry.Enqueue((side, keyBytes, seq), (CloseTime(side, time), side, offset));
         }
 
         if (time > _streamTime)
@@ -123,6 +127,10 @@ public sealed class StreamStreamJoinOperator
 
     /// <summary>End of a finite input (a pull query): every outer row still waiting for a partner is emitted padded.</summary>
     public void Close(RowBatch output) => Expire(long.MaxValue, output);
+
+    // The row's source offset (ROWOFFSET follows ROWTIME and ROWPARTITION): a tie-break that does not depend on arrival order.
+    private long OffsetOf(int side, Value[] row, long seq) =>
+        _timeIndexes[side] + 2 < row.Length && !row[_timeIndexes[side] + 2].IsNull ? row[_timeIndexes[side] + 2].AsLong : seq;
 
     // A left row can join right rows up to t + after; a right row left rows up to t + before.
     private long CloseTime(int side, long time) => time + (side == 0 ? _after : _before);

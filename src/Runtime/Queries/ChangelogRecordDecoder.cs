@@ -63,4 +63,16 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
 
         return true;
     }
+
+    /// <summary>The current row of a record key (as of the records decoded so far), or null.</summary>
+    public Value[]? Current(byte[] key, int partition)
+    {
+        if (!current.TryGet(key, out var stored) || stored is null)
+        {
+            return null;
+        }
+
+        var row = new Value[codec.RowWidth];
+        return codec.TryDecode(Tables.StoredRecord.Unpack(stored, key), partition, row, out _) ? row : null;
+    }
 }

@@ -35,8 +35,22 @@ public sealed class OffsetStore
     /// Records, before a batch's output is appended, which source partition and end offset it covers and where each sink
     /// partition ended: after a crash between the append and the offset commit, recovery knows how much output already landed.
     /// </summary>
-    public void SaveIntent(OutputIntent intent) =>
-        WriteDurably(IntentPath, string.Join(' ', [intent.SourcePartition.ToString(CultureInfo.InvariantCulture), intent.EndOffset.ToString(CultureInfo.InvariantCulture), .. intent.SinkEnds.Select(e => e.ToString(CultureInfo.InvariantCulture))]));
+    /// <remarks>
+    /// The file holds "partition end sinkEnd0 sinkEnd1 ..."; a join batch appends " | leftStart rightPartition rightStart rightEnd"
+    /// (a single-input intent reads as before).
+    /// </remarks>
+    public void SaveIntent(OutputIntent intent)
+    {
+        var text = string.Join(' ', [Text(intent.SourcePartition), Text(intent.EndOffset), .. intent.SinkEnds.Select(Text)]);
+        if (intent.Join is { } join)
+        {
+            text += " | " + string.Join(' ', Text(join.LeftStart), Text(join.RightPartition), Text(join.RightStart), Text(join.RightEnd));
+        }
+
+        WriteDurably(IntentPath, text);
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public OutputIntent? LoadIntent()
     {
@@ -45,14 +59,33 @@ public sealed class OffsetStore
             return null;
         }
 
-        var parts = File.ReadAllText(IntentPath).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 2)
+        var sections = File.ReadAllText(IntentPath).Split('|');
+        var numbers = Numbers(sections[0]);
+        if (numbers.Length < 2 || sections.Length > 2)
         {
             throw new InvalidDataException($"corrupt output intent file {IntentPath}");
         }
 
-        var numbers = parts.Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        return new OutputIntent((int)numbers[0], numbers[1], numbers[2..]);
+        JoinIntent? join = null;
+        if (sections.Length == 2)
+        {
+            var j = Numbers(sections[1]);
+            join = j.Length == 4 ? new JoinIntent(j[0], (int)j[1], j[2], j[3]) : throw new InvalidDataException($"corrupt output intent file {IntentPath}");
+        }
+
+        return new OutputIntent((int)numbers[0], numbers[1], numbers[2..], join);
+    }
+
+    private long[] Numbers(string text)
+    {
+        try
+        {
+            return text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => long.Parse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new InvalidDataException($"corrupt output intent file {IntentPath}");
+        }
     }
 
     public void ClearIntent() => File.Delete(IntentPath);

@@ -28,6 +28,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     // A stream–stream join also reads this topic's partition p in task p; its offsets are kept as partition n + p.
     private readonly ITopicLog? _right;
     private readonly Func<int, QueryMetrics, StreamStreamJoinOperator>? _joinFor;
+    private readonly Func<int, QueryMetrics, TableTableJoinOperator>? _tableJoinFor;
 
     /// <param name="tables">The tables a stream–table join in the query looks up.</param>
     public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null,
@@ -46,10 +47,12 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <param name="joinFor">The join operator of a partition (with its state store), for a stream–stream join.</param>
     public PersistentQuery(QueryDefinition definition, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors, bool stateful,
         Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode, Func<int, IRecordDecoder>? decoderFor = null,
-        ITopicLog? right = null, Func<int, QueryMetrics, StreamStreamJoinOperator>? joinFor = null)
+        ITopicLog? right = null, Func<int, QueryMetrics, StreamStreamJoinOperator>? joinFor = null,
+        Func<int, QueryMetrics, TableTableJoinOperator>? tableJoinFor = null)
     {
         _right = right;
         _joinFor = joinFor;
+        _tableJoinFor = tableJoinFor;
         Definition = definition;
         Metrics = new QueryMetrics(definition.Id);
         _source = source;
@@ -145,9 +148,15 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public void Start()
     {
-        _rebuilt = new bool[_pipelines.Length];
+        _rebuilt = new bool[_positions.Length];
         _lastCheckpoint = new long[_pipelines.Length];
         Array.Fill(_lastCheckpoint, System.Diagnostics.Stopwatch.GetTimestamp());
+        if (_tableJoinFor is not null)
+        {
+            StartTableJoin();
+            return;
+        }
+
         if (_right is not null)
         {
             StartJoin();
@@ -156,24 +165,27 @@ public sealed class PersistentQuery : IAsyncDisposable
 
         var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
-        // Until the batch a crash interrupted is completed, no partition may write: the completion counts the records that
-        // landed by how far the sink partitions grew since its intent, so nothing else may grow them first.
-        var interruptedBatchDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Until the interrupted batch is complete, no other partition writes (the intent and the sink ends it recorded stay valid).
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (intent is null || intent.SourcePartition >= _pipelines.Length)
         {
-            interruptedBatchDone.SetResult();
+            recovered.TrySetResult();
         }
 
         for (var p = 0; p < _pipelines.Length; p++)
         {
             var from = _offsets.Load(p);
-            _positions[p] = from;
+
+            // A stateful partition reports its position once its state is rebuilt, so FLUSH waits for that.
+            _positions[p] = _stateful ? 0 : from;
             var partition = p;
             _running.Add(Task.Run(async () =>
             {
                 if (_stateful)
                 {
                     await RebuildStateAsync(partition, from).ConfigureAwait(false);
+                    Advance(partition, from);
                     Volatile.Write(ref _rebuilt[partition], true);
                 }
 
@@ -182,16 +194,17 @@ public sealed class PersistentQuery : IAsyncDisposable
                     try
                     {
                         from = CompleteInterruptedBatch(intent);
-                        Advance(partition, from);
                     }
                     finally
                     {
-                        interruptedBatchDone.TrySetResult();
+                        recovered.TrySetResult();
                     }
+
+                    Advance(partition, from);
                 }
                 else
                 {
-                    await interruptedBatchDone.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
                 var task = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
@@ -277,39 +290,253 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     /// <summary>
     /// A stream–stream join: task p reads partition p of both inputs. Its state is rebuilt by replaying both up to their
-    /// committed offsets (in time order: rows the live run dropped as late may then be kept, or the reverse). Batches are
-    /// not announced by an output intent, so after a crash the output of the last batch may be written again.
+    /// committed offsets in time order (without late rows this gives the state the live run had; rows the live run dropped
+    /// as late may then be kept, or the reverse). Each batch is announced by an output intent naming both inputs' ranges:
+    /// after a crash the interrupted batch is replayed exactly (state rebuilt up to its start, then the merge of its
+    /// records) and only its output that did not land is appended, then both offsets are committed.
     /// </summary>
     private void StartJoin()
     {
-        _offsets.ClearIntent();
+        var intent = _offsets.LoadIntent();
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
         var leaf = (Planner.Logical.LogicalStreamJoin)_pipelines[0].Leaf;
+        var recovering = 0;
+
+        // Until the interrupted batch is complete, no other partition writes (the intent and the sink ends it recorded stay valid).
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var p = 0; p < n; p++)
         {
             var partition = p;
             long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
-            _positions[p] = from[0];
-            _positions[n + p] = from[1];
+            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
+                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            if (pending is not null)
+            {
+                recovering++;
+            }
+
+            // Positions are reported once the state is rebuilt, so FLUSH waits for that.
             _running.Add(Task.Run(async () =>
             {
                 var join = _joinFor!(partition, Metrics);
                 StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
                     join, _pipelines[partition], sink, metrics);
-                if (from[0] > 0 || from[1] > 0)
+                long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
+                if (rebuildTo[0] > 0 || rebuildTo[1] > 0)
                 {
-                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], from, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
+                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], rebuildTo, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
                     Log.Information("Query {QueryId} rebuilt the join state of partition {Partition}", Definition.Id, partition);
+                }
+
+                Advance(partition, rebuildTo[0]);
+                Advance(n + partition, rebuildTo[1]);
+
+                if (pending is { Join: { } interrupted })
+                {
+                    try
+                    {
+                        from = await CompleteInterruptedJoinBatchAsync(pending, interrupted, rebuildTo, NewTask).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        recovered.TrySetResult();
+                    }
+
+                    Advance(partition, from[0]);
+                    Advance(n + partition, from[1]);
+                }
+                else
+                {
+                    await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
                 await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, Advance, _stop.Token).ConfigureAwait(false);
             }));
         }
 
+        if (recovering == 0)
+        {
+            _offsets.ClearIntent();
+            recovered.TrySetResult();
+        }
+
         Status = "RUNNING";
         _ = WatchAsync();
         Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
+    /// <summary>Replays the join batch an intent announces (its output that landed is skipped), commits both offsets, and returns them.</summary>
+    private async Task<long[]> CompleteInterruptedJoinBatchAsync(OutputIntent intent, JoinIntent batch, long[] start, Func<IRowSink, QueryMetrics, StreamJoinTask> newTask)
+    {
+        var landed = new long[_sinkTopic.PartitionCount];
+        for (var p = 0; p < landed.Length; p++)
+        {
+            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
+        }
+
+        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+        await newTask(sink, new QueryMetrics(Definition.Id)).ReplayBatchAsync(start, [intent.EndOffset, batch.RightEnd], batch.RightPartition, CancellationToken.None).ConfigureAwait(false);
+        _offsets.Save(intent.SourcePartition, intent.EndOffset);
+        _offsets.Save(batch.RightPartition, batch.RightEnd);
+        _offsets.ClearIntent();
+        Log.Information("Query {QueryId} completed the join batch a crash interrupted (partition {Partition}: left {LeftFrom}..{LeftTo}, right {RightFrom}..{RightTo}, {Landed} output records had landed)",
+            Definition.Id, intent.SourcePartition, start[0], intent.EndOffset, start[1], batch.RightEnd, landed.Sum());
+        return [intent.EndOffset, batch.RightEnd];
+    }
+
+    /// <summary>
+    /// A table–table join: task p reads partition p of both changelogs. Each side's rows are a state store restored from
+    /// that side's checkpoint (partition p for the left, n + p for the right: a side's rows depend only on its own input,
+    /// so the two checkpoints need not be taken at once) and then caught up by replaying the side's records up to the
+    /// committed offset, or to the start of the batch a crash interrupted, which is then redone exactly and only its missing
+    /// output appended (as for a stream–stream join).
+    /// </summary>
+    private void StartTableJoin()
+    {
+        var intent = _offsets.LoadIntent();
+        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var n = _source.PartitionCount;
+        var recovering = 0;
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ITopicLog[] topics = [_source, _right!];
+        for (var p = 0; p < n; p++)
+        {
+            var partition = p;
+            long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
+            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
+                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            if (pending is not null)
+            {
+                recovering++;
+            }
+
+            // Positions are reported once the state is restored, so FLUSH waits for that.
+            _running.Add(Task.Run(async () =>
+            {
+                var join = _tableJoinFor!(partition, Metrics);
+                long[] target = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
+                for (var side = 0; side < 2; side++)
+                {
+                    var virtualPartition = side == 0 ? partition : n + partition;
+                    var restored = State?.RestoredOffset(virtualPartition) ?? topics[side].StartOffset(partition);
+                    if (restored > target[side])
+                    {
+                        throw new InvalidOperationException(
+                            $"query {Definition.Id}: the checkpoint of partition {virtualPartition} is at offset {restored}, past the committed offset {target[side]}");
+                    }
+
+                    await RestoreSideAsync(join, side, topics[side], partition, restored, target[side]).ConfigureAwait(false);
+                }
+
+                // Positions first: a shutdown checkpoints a rebuilt partition at its position.
+                Advance(partition, target[0]);
+                Advance(n + partition, target[1]);
+                Volatile.Write(ref _rebuilt[partition], true);
+                Volatile.Write(ref _rebuilt[n + partition], true);
+                if (pending is { Join: { } interrupted })
+                {
+                    try
+                    {
+                        var landed = Landed(pending);
+                        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+                        long[] end = [pending.EndOffset, interrupted.RightEnd];
+                        await new TableJoinTask(_source, _right!, partition, join, _pipelines[partition], sink, new QueryMetrics(Definition.Id))
+                            .ReplayBatchAsync(target, end, n + partition, CancellationToken.None).ConfigureAwait(false);
+                        _offsets.Save(partition, end[0]);
+                        _offsets.Save(n + partition, end[1]);
+                        _offsets.ClearIntent();
+                        Log.Information("Query {QueryId} completed the join batch a crash interrupted (partition {Partition}, {Landed} output records had landed)",
+                            Definition.Id, partition, landed.Sum());
+                        from = end;
+                    }
+                    finally
+                    {
+                        recovered.TrySetResult();
+                    }
+
+                    Advance(partition, from[0]);
+                    Advance(n + partition, from[1]);
+                }
+                else
+                {
+                    await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
+                }
+
+                await new TableJoinTask(_source, _right!, partition, join, _pipelines[partition], rowSink, Metrics)
+                    .RunAsync(from, n + partition, AdvanceBothAndCheckpoint, _stop.Token).ConfigureAwait(false);
+            }));
+        }
+
+        if (recovering == 0)
+        {
+            _offsets.ClearIntent();
+            recovered.TrySetResult();
+        }
+
+        Status = "RUNNING";
+        _ = WatchAsync();
+        Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
+    /// <summary>Per sink partition: how many records of the interrupted batch landed (the sink's end now minus its end in the intent).</summary>
+    private long[] Landed(OutputIntent intent)
+    {
+        var landed = new long[_sinkTopic.PartitionCount];
+        for (var p = 0; p < landed.Length; p++)
+        {
+            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
+        }
+
+        return landed;
+    }
+
+    /// <summary>Brings one side's rows of a table–table join from its checkpoint to the given offset (no output).</summary>
+    private async Task RestoreSideAsync(TableTableJoinOperator join, int side, ITopicLog topic, int partition, long from, long to)
+    {
+        if (to <= from)
+        {
+            return;
+        }
+
+        using var reader = topic.OpenReader(partition, from);
+        var records = new List<TopicRecord>(512);
+        while (reader.Position < to)
+        {
+            records.Clear();
+            var max = (int)Math.Min(512, to - reader.Position);
+            if (reader.TryRead(records, max) == 0)
+            {
+                await reader.ReadAsync(records, max, _stop.Token).ConfigureAwait(false);
+            }
+
+            foreach (var record in records)
+            {
+                join.Restore(side, record);
+            }
+        }
+
+        Interlocked.Add(ref _replayedAtStart, to - from);
+        Log.Information("Query {QueryId} restored {Side} rows of partition {Partition} by replaying offsets {From}..{To}", Definition.Id, side == 0 ? "left" : "right", partition, from, to);
+    }
+
+    /// <summary>A table–table join reports its left end, then its right end: after the right one, both sides checkpoint when due.</summary>
+    private void AdvanceBothAndCheckpoint(int partition, long position)
+    {
+        Advance(partition, position);
+        var n = _source.PartitionCount;
+        if (partition < n || State is null)
+        {
+            return;
+        }
+
+        var p = partition - n;
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[p]) >= CheckpointInterval)
+        {
+            State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+            State.Checkpoint(partition, position);
+            _lastCheckpoint[p] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
     }
 
     private sealed class DiscardingSink : IRowSink

@@ -33,8 +33,10 @@ public sealed class StreamJoinTask
 
     /// <summary>
     /// Processes both partitions from the given offsets (left, right) until cancelled, or until both reach stopAt.
-    /// After each batch the sink gets the batch (Partition p, EndOffset: the left offset processed) and then an empty
-    /// batch for partition rightPartition with the right offset processed, so a persistent query commits both.
+    /// After each batch the sink gets the batch: Partition p with the left offsets it covers (StartOffset, EndOffset) and
+    /// PairedPartition rightPartition with the right ones, so a persistent query announces and commits both. The rows a
+    /// batch joins are the merge (lowest time first, left on ties) of exactly the records it covers, so
+    /// <see cref="ReplayBatchAsync"/> can redo it.
     /// </summary>
     /// <param name="closeAtEnd">At stopAt the input is over (a pull query): emit the outer rows still waiting. Not when rebuilding state.</param>
     public async Task RunAsync(long[] from, long[]? stopAt, bool closeAtEnd, int rightPartition, Action<int, long>? onProgress, CancellationToken cancellationToken)
@@ -48,6 +50,7 @@ public sealed class StreamJoinTask
 
         _rightPartition = rightPartition;
         _onProgress = onProgress;
+        _started = [from[0], from[1]];
 
         var batch = new RowBatch { Partition = _partition };
         try
@@ -121,7 +124,46 @@ public sealed class StreamJoinTask
 
     private int _rightPartition;
     private Action<int, long>? _onProgress;
-    private readonly RowBatch _rightCommit = new();
+    private long[] _started = [0, 0];
+
+    /// <summary>
+    /// Redoes one batch a crash interrupted: the merge of exactly the left records [from[0], to[0]) and the right ones
+    /// [from[1], to[1]) (all of them read first, so the order does not depend on what happened to be readable), then the
+    /// pipeline above the join and the sink, as one batch. The join state must be what it was before the batch.
+    /// </summary>
+    public async Task ReplayBatchAsync(long[] from, long[] to, int rightPartition, CancellationToken cancellationToken)
+    {
+        for (var s = 0; s < 2; s++)
+        {
+            var side = _sides[s];
+            using var reader = side.Topic.OpenReader(_partition, from[s]);
+            while (reader.Position < to[s])
+            {
+                side.Records.Clear();
+                var max = (int)Math.Min(MaxBatch, to[s] - reader.Position);
+                if (reader.TryRead(side.Records, max) == 0)
+                {
+                    await reader.ReadAsync(side.Records, max, cancellationToken).ConfigureAwait(false);
+                }
+
+                Decode(side);
+            }
+        }
+
+        var batch = new RowBatch { Partition = _partition };
+        while (Next() is var next and >= 0)
+        {
+            _join.Process(next, _sides[next].Rows.Dequeue().Row, batch);
+        }
+
+        _above.Process(batch);
+        batch.StartOffset = from[0];
+        batch.EndOffset = to[0];
+        batch.PairedPartition = rightPartition;
+        batch.PairedStartOffset = from[1];
+        batch.PairedEndOffset = to[1];
+        await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task EmitAsync(RowBatch batch, CancellationToken cancellationToken)
     {
@@ -136,11 +178,13 @@ public sealed class StreamJoinTask
 
         _above.Process(batch);
         _metrics.CountOut(batch.Count);
+        batch.StartOffset = _started[0];
         batch.EndOffset = _sides[0].Processed;
+        batch.PairedPartition = _rightPartition;
+        batch.PairedStartOffset = _started[1];
+        batch.PairedEndOffset = _sides[1].Processed;
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-        _rightCommit.Partition = _rightPartition;
-        _rightCommit.EndOffset = _sides[1].Processed;
-        await _sink.WriteAsync(_rightCommit, cancellationToken).ConfigureAwait(false);
+        _started = [_sides[0].Processed, _sides[1].Processed];
         _onProgress?.Invoke(_partition, _sides[0].Processed);
         _onProgress?.Invoke(_rightPartition, _sides[1].Processed);
     }

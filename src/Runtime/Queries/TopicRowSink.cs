@@ -44,6 +44,13 @@ public sealed class TopicRowSink : IRowSink
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            // A join batch commits two offsets: its intent is saved even without output, so that a crash between the two
+            // commits is completed from the intent (both inputs) rather than left half committed.
+            if (_alreadyWritten is null && (batch.Count > 0 || batch.PairedPartition >= 0))
+            {
+                SaveIntent(batch);
+            }
+
             if (batch.Count > 0)
             {
                 await WriteRowsAsync(batch).ConfigureAwait(false);
@@ -53,12 +60,28 @@ public sealed class TopicRowSink : IRowSink
             if (_alreadyWritten is null)
             {
                 _offsets.Save(batch.Partition, batch.EndOffset);
+                if (batch.PairedPartition >= 0)
+                {
+                    _offsets.Save(batch.PairedPartition, batch.PairedEndOffset);
+                }
             }
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private void SaveIntent(RowBatch batch)
+    {
+        var ends = new long[_topic.PartitionCount];
+        for (var p = 0; p < ends.Length; p++)
+        {
+            ends[p] = _topic.EndOffset(p);
+        }
+
+        var join = batch.PairedPartition >= 0 ? new JoinIntent(batch.StartOffset, batch.PairedPartition, batch.PairedStartOffset, batch.PairedEndOffset) : null;
+        _offsets.SaveIntent(new OutputIntent(batch.Partition, batch.EndOffset, ends, join));
     }
 
     private async Task WriteRowsAsync(RowBatch batch)
@@ -71,17 +94,6 @@ public sealed class TopicRowSink : IRowSink
             // Unkeyed output stays in the source's partition number, so a replay sends every record where it went before.
             var partition = record.Key is null ? batch.Partition % _topic.PartitionCount : Partitioner.ForKey(record.Key, _topic.PartitionCount);
             (byPartition[partition] ??= []).Add(record);
-        }
-
-        if (_alreadyWritten is null)
-        {
-            var ends = new long[_topic.PartitionCount];
-            for (var p = 0; p < ends.Length; p++)
-            {
-                ends[p] = _topic.EndOffset(p);
-            }
-
-            _offsets.SaveIntent(new OutputIntent(batch.Partition, batch.EndOffset, ends));
         }
 
         for (var p = 0; p < byPartition.Length; p++)

@@ -1,0 +1,70 @@
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>
+/// A persistent aggregation over a stream–table join runs in two stages. Stage 1 is a persistent stream–table join (each
+/// stream row joined with the table row its key has when the row is processed) that writes the joined rows to an internal
+/// topic keyed by the group key; stage 2 aggregates that topic. The join's result is thus recorded once: when stage 2
+/// rebuilds its state at start it replays the recorded rows, not the lookups (which would see today's table rows).
+/// </summary>
+public sealed partial class StreamEngine
+{
+    /// <summary>True when the rows an aggregate reads come from a stream–table join (under filters, projections, window assignment).</summary>
+    private static bool IsOverLookupJoin(LogicalPlan plan) => plan switch
+    {
+        LogicalLookupJoin => true,
+        LogicalFilter or LogicalProject or LogicalWindowAssign => IsOverLookupJoin(plan.Inputs[0]),
+        _ => false,
+    };
+
+    private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) JoinStage(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
+        LogicalAggregate aggregate, LogicalPlan plan)
+    {
+        var topicName = Options.InternalTopic(queryId + "-join");
+        var below = BelowWindow(aggregate.Input);
+
+        // The internal stream's columns are the joined row's columns in their order (named c0, c1, ...: both sides'
+        // pseudocolumns become ordinary columns), so the expressions above the join read it unchanged.
+        var columns = below.Schema.Select((c, i) => new ColumnSchema($"c{i}", c.Type)).ToList();
+        var internalStream = new StreamDefinition(RepartitionId(queryId), RelationKind.Stream, columns, topicName, source.Partitions, SourceFormat.None,
+            SourceFormat.Json, null, source.ValueDelimiter, queryId);
+        var topic = Topics.GetOrCreate(topicName, source.Partitions);
+        var stagePlan = new LogicalProject(below, below.Schema.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), columns);
+        var window = aggregate.Window;
+        var keys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey))
+            .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
+        var codec = new Formats.RowCodec(internalStream);
+        var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
+        var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))), _errorTopic,
+            stateful: false,
+            metrics => _ =>
+            {
+                // Built per partition: the lookup operator waits, before each batch, for the table to have applied its topic.
+                return PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError, TableLookup);
+            },
+            (row, _) =>
+            {
+                var key = new Value[keys.Length];
+                for (var k = 0; k < key.Length; k++)
+                {
+                    key[k] = keys[k](row);
+                }
+
+                var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
+                return record with { Key = ValueCodec.EncodeKey(key) };
+            });
+        return (stage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
+    }
+
+    private static SqlException JoinInAggregationNotSupported(int position) =>
+        SqlException.NotSupported("JOIN in a persistent aggregation other than a stream-table join (stream JOIN table ON ... = table.primary key)", position);
+}

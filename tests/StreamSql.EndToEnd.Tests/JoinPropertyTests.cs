@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace StreamSql.EndToEnd.Tests;
+
+/// <summary>
+/// Random events for two streams (random keys, event times out of order), inserted in random batch sizes into streams of
+/// 1 or 4 partitions, go through a persistent stream–stream INNER and LEFT join WITHIN an interval; each output stream
+/// must equal a plain in-memory computation of the semantics, partition by partition.
+/// </summary>
+/// <remarks>
+/// The join task merges both inputs by event time as far as the records it has read allow, so which rows are late depends
+/// on how far one input's reads ran ahead of the other's: that order is not determined by the data. The events are
+/// therefore generated with no late ones: times are out of order by at most 4 seconds, each batch is written before the
+/// next, and the grace period (2 minutes) exceeds what one input can run ahead (two batches of at most 40 events a second
+/// apart). Without late rows the result does not depend on the merge order: every pair within the window joins, and an
+/// unmatched left row is emitted padded exactly when the partition's final stream time passes its time + after + grace.
+/// </remarks>
+public sealed class JoinPropertyTests
+{
+    private const long Second = 1000;
+    private const long Within = 5 * Second;
+    private const long Grace = 120 * Second;
+    private static readonly DateTime Epoch = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    public static TheoryData<int, int> Cases() => new() { { 1, 21 }, { 4, 22 }, { 1, 23 }, { 4, 24 } };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task StreamStreamJoinsEqualTheReference(int partitions, int seed)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var random = new Random(seed);
+        await connection.ExecuteAsync($"CREATE STREAM jp_l (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions={partitions})");
+        await connection.ExecuteAsync($"CREATE STREAM jp_r (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions={partitions})");
+        await connection.ExecuteAsync("CREATE STREAM jp_inner AS SELECT l.k AS k, l.v AS lv, r.v AS rv FROM jp_l l JOIN jp_r r WITHIN 5 SECONDS GRACE PERIOD 2 MINUTES ON l.k = r.k");
+        await connection.ExecuteAsync("CREATE STREAM jp_left AS SELECT l.k AS k, l.v AS lv, r.v AS rv FROM jp_l l LEFT JOIN jp_r r WITHIN 5 SECONDS GRACE PERIOD 2 MINUTES ON l.k = r.k");
+
+        // Event i happens at i seconds, up to 4 s early, on a random side; its value is i (so output rows are identifiable).
+        var events = new List<(bool Left, string Key, long Time, int Value)>();
+        for (var i = 0; i < 600; i++)
+        {
+            var time = Math.Max(0, (i * Second) - (random.Next(5) * Second));
+            events.Add((random.Next(2) == 0, "k" + random.Next(10), time, i));
+        }
+
+        for (var start = 0; start < events.Count;)
+        {
+            var count = Math.Min(random.Next(1, 41), events.Count - start);
+            var batch = events.GetRange(start, count);
+            var sides = random.Next(2) == 0 ? new[] { true, false } : [false, true];
+            foreach (var left in sides)
+            {
+                var rows = batch.Where(e => e.Left == left).Select(e => $"('{e.Key}', '{Text(e.Time)}', {e.Value})").ToList();
+                if (rows.Count > 0)
+                {
+                    await connection.ExecuteAsync($"INSERT INTO {(left ? "jp_l" : "jp_r")} VALUES {string.Join(", ", rows)}");
+                }
+            }
+
+            start += count;
+        }
+
+        await connection.ExecuteAsync("FLUSH");
+
+        // Where each event landed (both streams are keyed by k, so a key's rows of both sides share a partition).
+        var landed = new List<(bool Left, string Key, long Time, int Value, int Partition)>();
+        foreach (var (stream, left) in new[] { ("jp_l", true), ("jp_r", false) })
+        {
+            landed.AddRange((await connection.RowsAsync($"SELECT k, ts::text, v, rowpartition FROM {stream}"))
+                .Select(r => r.Split('|'))
+                .Select(f => (left, f[0], Millis(f[1]), int.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture))));
+        }
+
+        Assert.Equal(events.Count, landed.Count);
+        var (inner, leftJoin) = Reference(landed);
+        var innerOutput = (await connection.RowsAsync("SELECT k, lv, rv FROM jp_inner")).Order(StringComparer.Ordinal).ToList();
+        var leftOutput = (await connection.RowsAsync("SELECT k, lv, rv FROM jp_left")).Order(StringComparer.Ordinal).ToList();
+        Assert.True(inner.Count > 50, $"only {inner.Count} joined rows");
+        Assert.True(leftJoin.Count(r => r.EndsWith("|NULL", StringComparison.Ordinal)) > 10, "too few padded rows");
+        Assert.Equal(inner, innerOutput);
+        Assert.Equal(leftJoin, leftOutput);
+    }
+
+    /// <summary>
+    /// The semantics, computed plainly: a left row at t joins each right row of its key and partition at [t - 5 s, t + 5 s];
+    /// LEFT also emits an unmatched left row padded when the partition's stream time (its largest event time, both inputs)
+    /// has passed t + 5 s + grace.
+    /// </summary>
+    private static (List<string> Inner, List<string> Left) Reference(List<(bool Left, string Key, long Time, int Value, int Partition)> events)
+    {
+        var inner = new List<string>();
+        var left = new List<string>();
+        foreach (var partition in events.GroupBy(e => e.Partition))
+        {
+            var streamTime = partition.Max(e => e.Time);
+            var rights = partition.Where(e => !e.Left).ToList();
+            foreach (var l in partition.Where(e => e.Left))
+            {
+                var matches = rights.Where(r => r.Key == l.Key && r.Time >= l.Time - Within && r.Time <= l.Time + Within).Select(r => $"{l.Key}|{l.Value}|{r.Value}").ToList();
+                inner.AddRange(matches);
+                left.AddRange(matches);
+                if (matches.Count == 0 && l.Time + Within < streamTime - Grace)
+                {
+                    left.Add($"{l.Key}|{l.Value}|NULL");
+                }
+            }
+        }
+
+        return ([.. inner.Order(StringComparer.Ordinal)], [.. left.Order(StringComparer.Ordinal)]);
+    }
+
+    private static string Text(long millis) => Epoch.AddMilliseconds(millis).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static long Millis(string text) =>
+        (long)(DateTime.SpecifyKind(DateTime.ParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), DateTimeKind.Utc) - Epoch).TotalMilliseconds;
+}
