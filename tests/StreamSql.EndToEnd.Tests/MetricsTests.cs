@@ -25,11 +25,13 @@ public sealed class MetricsTests
         Assert.Contains("streamsql_statements_total{kind=\"insert_values\",outcome=\"ok\"} 1", first);
         Assert.Contains("streamsql_statements_total{kind=\"create_relation\",outcome=\"ok\"} 2", first);
         Assert.Contains("dotnet_collection_count_total", first);
+        Assert.Contains("streamsql_topic_records{topic=\"m_src\",partition=\"0\"}", first);
 
         await connection.ExecuteAsync("INSERT INTO m_src VALUES (4, 4), (5, 5)");
         await connection.ExecuteAsync("FLUSH");
         var second = await http.GetStringAsync("/metrics");
         Assert.Contains("streamsql_query_records_in_total{query_id=\"csas_m_big_1\"} 5", second);
+        Assert.Equal(5, Enumerable.Range(0, 2).Sum(p => TopicRecords(second, "m_src", p)));
         Assert.DoesNotContain("streamsql_query_lag_records{query_id=\"csas_m_big_1\",partition=\"0\"} 1", second);
         Assert.Equal("{\"status\":\"ready\"}", await http.GetStringAsync("/ready"));
 
@@ -80,5 +82,12 @@ public sealed class MetricsTests
         Assert.Equal(server.Server.Engine.Options.DataDirectory, properties["data_dir"]);
         Assert.Equal(("trust", "off", "(embedded topics)", "127.0.0.1"), (properties["auth"], properties["tls"], properties["kafka"], properties["bind"]));
         Assert.Equal("0", properties["users"]);
+    }
+
+    private static long TopicRecords(string metrics, string topic, int partition)
+    {
+        var prefix = $"streamsql_topic_records{{topic=\"{topic}\",partition=\"{partition}\"}} ";
+        var line = metrics.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return long.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -9,6 +9,7 @@ public sealed class MetricsExporter
     private readonly StreamEngine _engine;
     private readonly CollectorRegistry _registry;
     private readonly Gauge _streams;
+    private readonly Gauge _topicRecords;
     private readonly Gauge _queries;
     private readonly Gauge _recordsIn;
     private readonly Gauge _recordsOut;
@@ -49,6 +50,7 @@ public sealed class MetricsExporter
         var factory = Metrics.WithCustomRegistry(_registry);
         _connections = factory.CreateGauge("streamsql_pg_connections", "Postgres wire protocol connections open now.");
         _statements = factory.CreateGauge("streamsql_statements_total", "Statements executed, by kind and outcome.", ["kind", "outcome"]);
+        _topicRecords = factory.CreateGauge("streamsql_topic_records", "Records a topic partition holds (end offset minus start offset).", ["topic", "partition"]);
         _streams = factory.CreateGauge("streamsql_streams", "Streams in the catalog.");
         _queries = factory.CreateGauge("streamsql_persistent_queries", "Persistent queries in the catalog.");
         string[] labels = ["query_id"];
@@ -69,6 +71,13 @@ public sealed class MetricsExporter
     public async Task WriteAsync(Stream output, CancellationToken cancellationToken)
     {
         _streams.Set(_engine.Catalog.Streams().Count);
+        foreach (var topic in _engine.Topics.List())
+        {
+            for (var p = 0; p < topic.PartitionCount; p++)
+            {
+                _topicRecords.WithLabels(topic.Name, p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(topic.EndOffset(p) - topic.StartOffset(p));
+            }
+        }
         _connections.Set(_pgConnections());
         foreach (var (kind, outcome, count) in _engine.Statements.Snapshot())
         {
