@@ -196,7 +196,7 @@ public static class ExpressionCompiler
         return result;
     }
 
-    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions)];
+    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions), typeof(ToCharFunctions)];
 
     private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
     {
