@@ -196,7 +196,7 @@ public static class ExpressionCompiler
         return result;
     }
 
-    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions), typeof(ToCharFunctions)];
+    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions), typeof(ToCharFunctions), typeof(ArrayFunctions)];
 
     private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
     {
@@ -216,6 +216,8 @@ public static class ExpressionCompiler
             case "concat" or "concat_ws":
                 return L.Call(Method(call.Name == "concat" ? nameof(ScalarFunctions.Concat) : nameof(TextFunctions.ConcatWs), call.Name == "concat" ? typeof(ScalarFunctions) : typeof(TextFunctions)),
                     L.NewArrayInit(typeof(Value), args));
+            case "array":
+                return L.Call(Method(nameof(ArrayFunctions.MakeArray), typeof(ArrayFunctions)), L.NewArrayInit(typeof(Value), args));
             case "greatest" or "least":
                 return L.Call(Method(nameof(MathFunctions.Extreme), typeof(MathFunctions)), L.NewArrayInit(typeof(Value), args), L.Constant(call.Type.Kind), L.Constant(call.Name == "greatest"));
             case "nullif":
