@@ -155,6 +155,8 @@ public sealed partial class ExpressionBinder
     {
         ColumnReference or StringLiteral or IntegerLiteral or NullLiteral or BooleanLiteral => false,
         CastExpression c => HasAggregate(c.Operand),
+        SubscriptExpression s => HasAggregate(s.Operand) || HasAggregate(s.Index),
+        ArrayConstructor a => a.Elements.Any(HasAggregate),
         FunctionCall f => FunctionRegistry.IsAggregate(f.Name) || f.Arguments.Any(HasAggregate),
         _ => true,
     };
