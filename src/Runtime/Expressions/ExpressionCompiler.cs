@@ -124,6 +124,7 @@ public static class ExpressionCompiler
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
         SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
         SqlTypeKind.Bytea => nameof(ValueOps.CompareBytes),
+        SqlTypeKind.Array => nameof(ValueOps.CompareArray),
         _ => nameof(ValueOps.CompareLong),
     });
 
