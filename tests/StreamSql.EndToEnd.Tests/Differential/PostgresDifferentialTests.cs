@@ -198,6 +198,72 @@ public sealed class PostgresDifferentialTests(SharedServerFixture fixture, ITest
         Assert.True(failures.Count == 0, $"{failures.Count} to_char disagreements:\n" + string.Join("\n", failures));
     }
 
+    /// <summary>Array constructors, subscripts, cardinality, array_length, casts and the text output, each compared with PostgreSQL 15.</summary>
+    internal static readonly string[] ArrayCases =
+    [
+        "ARRAY[1,2,3]",
+        "ARRAY[1,NULL,3]",
+        "ARRAY[1,2.5]",
+        "ARRAY[CAST(1 AS BIGINT), 2]",
+        "ARRAY['a', 'b c', '', 'NULL', 'null', 'x\"y', 'back\\slash', '{x}', 'a,b', NULL]",
+        "ARRAY[CAST(1.5 AS DOUBLE PRECISION), 2]",
+        "ARRAY[TRUE, FALSE, NULL]",
+        "ARRAY[TIMESTAMP '2026-01-01 10:00:00', NULL]",
+        "ARRAY[DATE '2026-01-01']",
+        "ARRAY[INTERVAL '1 day']",
+        "(ARRAY[10,20,30])[1]",
+        "(ARRAY[10,20,30])[3]",
+        "(ARRAY[10,20,30])[4]",
+        "(ARRAY[10,20,30])[0]",
+        "(ARRAY[10,20,30])[-1]",
+        "(ARRAY[10,20,30])[NULL]",
+        "(ARRAY['a','b'])[2]",
+        "cardinality(ARRAY[1,2,3])",
+        "cardinality(ARRAY[NULL])",
+        "array_length(ARRAY[1,2,3], 1)",
+        "array_length(ARRAY[1,2,3], 2)",
+        "array_length(CAST(NULL AS INT[]), 1)",
+        "cardinality(CAST(NULL AS INT[]))",
+        "cardinality(CAST(ARRAY[] AS INT[]))",
+        "array_length(CAST(ARRAY[] AS INT[]), 1)",
+        "CAST(ARRAY[] AS INT[])",
+        "CAST(ARRAY[1,2] AS BIGINT[])",
+        "CAST(ARRAY['1','2'] AS INT[])",
+        "CAST(NULL AS TEXT[])",
+        "ARRAY[]",
+        "cardinality(1)",
+        "cardinality(NULL)",
+        "(5)[1]",
+        "ARRAY[1,'x']",
+        "ARRAY[1, TRUE]",
+        "pg_typeof(ARRAY[1,2])",
+        "pg_typeof(ARRAY['a'])",
+        "pg_typeof(ARRAY[1.5])",
+        "ARRAY[upper('a'), lower('B')]",
+        "(ARRAY[1,2,3])[1 + 1]"
+    ];
+
+    [Fact]
+    public async Task ArraysAgreeWithPostgres()
+    {
+        await using var postgres = await OpenPostgresAsync();
+        await using var streamsql = await fixture.Server.ConnectAsync();
+        var failures = new List<string>();
+        foreach (var expression in ArrayCases)
+        {
+            var sql = "SELECT " + expression;
+            var expected = await RunAsync(postgres, sql);
+            var actual = await RunAsync(streamsql, sql);
+            if (expected != actual)
+            {
+                failures.Add($"{sql}\n  postgres:  {expected}\n  streamsql: {actual}");
+            }
+        }
+
+        output.WriteLine($"{ArrayCases.Length - failures.Count} of {ArrayCases.Length} array cases agree with PostgreSQL 15");
+        Assert.True(failures.Count == 0, $"{failures.Count} array disagreements:\n" + string.Join("\n", failures));
+    }
+
     private static async Task<NpgsqlConnection> OpenPostgresAsync()
     {
         var connection = new NpgsqlConnection(PostgresConnectionString);
