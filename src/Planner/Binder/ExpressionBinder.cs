@@ -256,7 +256,7 @@ public sealed partial class ExpressionBinder
         var (left, right) = BindComparedOperands(binary);
         if (left.Type.Kind == SqlTypeKind.Array || right.Type.Kind == SqlTypeKind.Array)
         {
-            throw SqlException.NotSupported($"operator {op.ToSql()} on arrays", binary.Position);
+            return BindArrayOperator(binary, op, left, right);
         }
 
         if (op is BinaryOperator.JsonField or BinaryOperator.JsonFieldText)
@@ -311,6 +311,59 @@ public sealed partial class ExpressionBinder
         }
 
         return new BoundBinary(op, left, right, SqlType.Boolean);
+    }
+
+    /// <summary>
+    /// Operators on arrays: the comparisons between arrays of one type (element by element, as PostgreSQL's btree order), and
+    /// || as array_cat (array || array), array_append (array || element) and array_prepend (element || array).
+    /// </summary>
+    private static BoundExpression BindArrayOperator(BinaryExpression binary, BinaryOperator op, BoundExpression left, BoundExpression right)
+    {
+        static bool IsNull(BoundExpression e) => e is BoundLiteral { Value: null, Type.Kind: SqlTypeKind.Unknown };
+        var arrayType = left.Type.Kind == SqlTypeKind.Array ? left.Type : right.Type;
+        if (IsNull(left))
+        {
+            left = new BoundLiteral(null, arrayType);
+        }
+
+        if (IsNull(right))
+        {
+            right = new BoundLiteral(null, arrayType);
+        }
+
+        if (op is BinaryOperator.Equal or BinaryOperator.NotEqual or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater
+            or BinaryOperator.GreaterOrEqual or BinaryOperator.IsDistinctFrom or BinaryOperator.IsNotDistinctFrom && left.Type == right.Type)
+        {
+            return new BoundBinary(op, left, right, SqlType.Boolean);
+        }
+
+        if (op == BinaryOperator.Concat)
+        {
+            if (left.Type.Kind == SqlTypeKind.Unknown || right.Type.Kind == SqlTypeKind.Unknown)
+            {
+                // PostgreSQL reads an untyped literal here as an array literal ('{1,2}').
+                throw SqlException.NotSupported("array literals in text form", binary.Position);
+            }
+
+            // anycompatiblearray: both sides meet in the common element type (integer[] || numeric is numeric[]).
+            var leftElement = left.Type.Element ?? left.Type;
+            var rightElement = right.Type.Element ?? right.Type;
+            if (leftElement.Kind != SqlTypeKind.Array && rightElement.Kind != SqlTypeKind.Array
+                && Coercion.CommonType(leftElement, rightElement) is { } common)
+            {
+                common = common with { Precision = null, NumericScale = null };
+                var resultType = SqlType.ArrayOf(common);
+                BoundExpression As(BoundExpression e, int position) => e.Type.Kind == SqlTypeKind.Array
+                    ? (e.Type == resultType ? e : e is BoundLiteral { Value: null } ? new BoundLiteral(null, resultType) : new BoundCast(e, resultType))
+                    : Coercion.Convert(e, common, position);
+                left = As(left, binary.Left.Position);
+                right = As(right, binary.Right.Position);
+                var name = left.Type.Kind == SqlTypeKind.Array ? (right.Type.Kind == SqlTypeKind.Array ? "array_cat" : "array_append") : "array_prepend";
+                return new BoundFunctionCall(name, [left, right], resultType);
+            }
+        }
+
+        throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
     }
 
     private static BoundExpression ToText(BoundExpression expression, int position) =>
@@ -488,7 +541,14 @@ public sealed partial class ExpressionBinder
             return new BoundLiteral(null, target);
         }
 
-        return operand.Type == target ? operand : throw SqlException.NotSupported($"cast from {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
+        if (operand.Type == target)
+        {
+            return operand;
+        }
+
+        return operand.Type is { Kind: SqlTypeKind.Array, Element: { } from } && Coercion.CanCast(from, element)
+            ? new BoundCast(operand, target)
+            : throw SqlException.NotSupported($"cast from {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
     }
 
     /// <summary>The internal function an ARRAY[...] constructor binds to (it takes any number of arguments of one type).</summary>

@@ -21,6 +21,18 @@ public static class ArrayFunctions
         return i >= 1 && i <= elements.Length ? elements[i - 1] : Value.Null;
     }
 
+    /// <summary>array || array: the elements of both; a NULL side gives the other.</summary>
+    public static Value ArrayCat(Value left, Value right) =>
+        left.IsNull ? right : right.IsNull ? left : Value.FromArray([.. left.AsArray, .. right.AsArray]);
+
+    /// <summary>array || element: the element added at the end (a NULL array counts as empty).</summary>
+    public static Value ArrayAppend(Value array, Value element) =>
+        Value.FromArray(array.IsNull ? [element] : [.. array.AsArray, element]);
+
+    /// <summary>element || array: the element added at the front (a NULL array counts as empty).</summary>
+    public static Value ArrayPrepend(Value element, Value array) =>
+        Value.FromArray(array.IsNull ? [element] : [element, .. array.AsArray]);
+
     /// <summary>cardinality(a): the number of elements (0 for an empty array).</summary>
     public static Value Cardinality(Value array) => array.IsNull ? array : Value.FromInt(array.AsArray.Length);
 
