@@ -87,6 +87,13 @@ public sealed class AccumulatorStateTests
                 r => [r.Next(7) == 0 ? Value.Null : Value.FromString(Words[r.Next(Words.Length)]), r.Next(5) == 0 ? Value.Null : Value.FromString(r.Next(2) == 0 ? "," : "; ")]);
         }
 
+        foreach (var name in new[] { "array_agg", "collect_set" })
+        {
+            yield return Make(name, SqlType.Int, byType[SqlTypeKind.Int]);
+            yield return Make(name, SqlType.Numeric, byType[SqlTypeKind.Numeric]);
+            yield return Make(name, SqlType.Varchar, byType[SqlTypeKind.Varchar]);
+        }
+
         foreach (var name in new[] { "latest_by_offset", "earliest_by_offset" })
         {
             yield return Make(name, SqlType.Varchar, byType[SqlTypeKind.Varchar]);

@@ -133,7 +133,10 @@ internal sealed class AggregateBinder
             "stddev_samp" or "stddev_pop" or "var_samp" or "var_pop" when t.Kind is SqlTypeKind.Double or SqlTypeKind.Real => SqlType.Double,
             "bool_and" or "bool_or" when t.Kind == SqlTypeKind.Boolean => SqlType.Boolean,
             "string_agg" => SqlType.Varchar,
-            "array_agg" or "collect_set" or "topk" or "histogram" => throw SqlException.NotSupported($"aggregate function {call.Name} (its result type, ARRAY or MAP,", call.Position),
+            "array_agg" when call.Distinct => throw SqlException.NotSupported("array_agg(DISTINCT ...)", call.Position),
+            "array_agg" or "collect_set" when t.Kind == SqlTypeKind.Array => throw SqlException.NotSupported("aggregating arrays into multidimensional arrays", call.Position),
+            "array_agg" or "collect_set" => SqlType.ArrayOf(t.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : t with { Precision = null, NumericScale = null }),
+            "topk" or "histogram" => throw SqlException.NotSupported($"aggregate function {call.Name} (its result type, ARRAY or MAP,", call.Position),
             _ => throw Mismatch(call, args),
         };
     }

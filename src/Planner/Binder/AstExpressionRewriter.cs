@@ -32,6 +32,8 @@ internal static class AstExpressionRewriter
             },
             CastExpression c => c with { Operand = R(c.Operand) },
             FunctionCall f => f with { Arguments = f.Arguments.Select(R).ToList() },
+            ArrayConstructor a => a with { Elements = a.Elements.Select(R).ToList() },
+            SubscriptExpression s => s with { Operand = R(s.Operand), Index = R(s.Index) },
             _ => e,
         };
     }

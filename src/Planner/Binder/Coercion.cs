@@ -29,7 +29,7 @@ public static class Coercion
 
     public static bool CanImplicitlyConvert(SqlType from, SqlType to) =>
         from == to
-        || (from.Kind == to.Kind && to.Precision is null)
+        || (from.Kind == to.Kind && to.Precision is null && from.Kind != SqlTypeKind.Array)
         || (from.IsDateTime && to.IsDateTime && DateTimeRank(from.Kind) <= DateTimeRank(to.Kind))
         || from.Kind == SqlTypeKind.Unknown
         || (from.IsNumeric && to.IsNumeric && NumericRank(from.Kind) <= NumericRank(to.Kind));
@@ -40,6 +40,11 @@ public static class Coercion
         if (left == right)
         {
             return left.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : left;
+        }
+
+        if (left.Kind == SqlTypeKind.Array || right.Kind == SqlTypeKind.Array)
+        {
+            return null;
         }
 
         if (left.Kind == right.Kind)

@@ -62,8 +62,8 @@ public sealed partial class ExpressionBinder
         ScalarSubquery s => BindScalarSubquery(s),
         ArraySubquery a => BindArraySubquery(a),
         QuantifiedComparison q => BindQuantifiedComparison(q),
-        ArrayConstructor a => throw SqlException.NotSupported("type array", a.Position),
-        SubscriptExpression s => throw SqlException.NotSupported("subscripts", s.Position),
+        ArrayConstructor a => BindArray(a),
+        SubscriptExpression s => BindSubscript(s),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
     };
 
@@ -155,6 +155,8 @@ public sealed partial class ExpressionBinder
     {
         ColumnReference or StringLiteral or IntegerLiteral or NullLiteral or BooleanLiteral => false,
         CastExpression c => HasAggregate(c.Operand),
+        SubscriptExpression s => HasAggregate(s.Operand) || HasAggregate(s.Index),
+        ArrayConstructor a => a.Elements.Any(HasAggregate),
         FunctionCall f => FunctionRegistry.IsAggregate(f.Name) || f.Arguments.Any(HasAggregate),
         _ => true,
     };
@@ -252,6 +254,11 @@ public sealed partial class ExpressionBinder
         }
 
         var (left, right) = BindComparedOperands(binary);
+        if (left.Type.Kind == SqlTypeKind.Array || right.Type.Kind == SqlTypeKind.Array)
+        {
+            return BindArrayOperator(binary, op, left, right);
+        }
+
         if (op is BinaryOperator.JsonField or BinaryOperator.JsonFieldText)
         {
             // JSON is carried as text: -> gives the JSON text of a field or element, ->> its text value.
@@ -304,6 +311,59 @@ public sealed partial class ExpressionBinder
         }
 
         return new BoundBinary(op, left, right, SqlType.Boolean);
+    }
+
+    /// <summary>
+    /// Operators on arrays: the comparisons between arrays of one type (element by element, as PostgreSQL's btree order), and
+    /// || as array_cat (array || array), array_append (array || element) and array_prepend (element || array).
+    /// </summary>
+    private static BoundExpression BindArrayOperator(BinaryExpression binary, BinaryOperator op, BoundExpression left, BoundExpression right)
+    {
+        static bool IsNull(BoundExpression e) => e is BoundLiteral { Value: null, Type.Kind: SqlTypeKind.Unknown };
+        var arrayType = left.Type.Kind == SqlTypeKind.Array ? left.Type : right.Type;
+        if (IsNull(left))
+        {
+            left = new BoundLiteral(null, arrayType);
+        }
+
+        if (IsNull(right))
+        {
+            right = new BoundLiteral(null, arrayType);
+        }
+
+        if (op is BinaryOperator.Equal or BinaryOperator.NotEqual or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater
+            or BinaryOperator.GreaterOrEqual or BinaryOperator.IsDistinctFrom or BinaryOperator.IsNotDistinctFrom && left.Type == right.Type)
+        {
+            return new BoundBinary(op, left, right, SqlType.Boolean);
+        }
+
+        if (op == BinaryOperator.Concat)
+        {
+            if (left.Type.Kind == SqlTypeKind.Unknown || right.Type.Kind == SqlTypeKind.Unknown)
+            {
+                // PostgreSQL reads an untyped literal here as an array literal ('{1,2}').
+                throw SqlException.NotSupported("array literals in text form", binary.Position);
+            }
+
+            // anycompatiblearray: both sides meet in the common element type (integer[] || numeric is numeric[]).
+            var leftElement = left.Type.Element ?? left.Type;
+            var rightElement = right.Type.Element ?? right.Type;
+            if (leftElement.Kind != SqlTypeKind.Array && rightElement.Kind != SqlTypeKind.Array
+                && Coercion.CommonType(leftElement, rightElement) is { } common)
+            {
+                common = common with { Precision = null, NumericScale = null };
+                var resultType = SqlType.ArrayOf(common);
+                BoundExpression As(BoundExpression e, int position) => e.Type.Kind == SqlTypeKind.Array
+                    ? (e.Type == resultType ? e : e is BoundLiteral { Value: null } ? new BoundLiteral(null, resultType) : new BoundCast(e, resultType))
+                    : Coercion.Convert(e, common, position);
+                left = As(left, binary.Left.Position);
+                right = As(right, binary.Right.Position);
+                var name = left.Type.Kind == SqlTypeKind.Array ? (right.Type.Kind == SqlTypeKind.Array ? "array_cat" : "array_append") : "array_prepend";
+                return new BoundFunctionCall(name, [left, right], resultType);
+            }
+        }
+
+        throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
     }
 
     private static BoundExpression ToText(BoundExpression expression, int position) =>
@@ -395,6 +455,11 @@ public sealed partial class ExpressionBinder
                 : Coercion.Convert(Bind(cast.Operand), SqlType.Int, cast.Operand.Position);
         }
 
+        if (cast.Type.Name == "array")
+        {
+            return BindArrayCast(cast);
+        }
+
         var operand = Bind(cast.Operand);
         var target = TypeResolver.Resolve(cast.Type);
         if (!Coercion.CanCast(operand.Type, target))
@@ -419,10 +484,135 @@ public sealed partial class ExpressionBinder
         return Coercion.Convert(operand, target, cast.Operand.Position);
     }
 
+    /// <summary>ARRAY[a, b, ...]: the elements convert to their common type (as in CASE); untyped literals alone make text[].</summary>
+    private BoundExpression BindArray(ArrayConstructor array)
+    {
+        if (array.Elements.Count == 0)
+        {
+            throw new SqlException(SqlState.IndeterminateDatatype, "cannot determine type of empty array", array.Position,
+                hint: "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
+        }
+
+        var elements = array.Elements.Select(Bind).ToList();
+        var type = SqlType.Unknown;
+        for (var i = 0; i < elements.Count; i++)
+        {
+            if (elements[i].Type.Kind == SqlTypeKind.Array)
+            {
+                throw SqlException.NotSupported("multidimensional arrays", array.Elements[i].Position);
+            }
+
+            type = Coercion.Accumulate(type, elements[i].Type)
+                ?? throw new SqlException(SqlState.DatatypeMismatch, $"ARRAY types {type.DisplayName} and {elements[i].Type.DisplayName} cannot be matched", array.Elements[i].Position);
+        }
+
+        type = type.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : type with { Precision = null, NumericScale = null };
+        return new BoundFunctionCall(ArrayConstructorFunction, elements.Select((e, i) => Coercion.Convert(e, type, array.Elements[i].Position)).ToList(), SqlType.ArrayOf(type));
+    }
+
+    /// <summary>CAST(... AS T[]): NULL, an array of that type, or an ARRAY[...] constructor whose elements are cast one by one.</summary>
+    private BoundExpression BindArrayCast(CastExpression cast)
+    {
+        if (cast.Type.Arguments[0].Name == "array")
+        {
+            throw SqlException.NotSupported("multidimensional arrays", cast.Type.Position);
+        }
+
+        var element = TypeResolver.Resolve(cast.Type.Arguments[0]);
+        var target = SqlType.ArrayOf(element);
+        if (cast.Operand is ArrayConstructor constructor)
+        {
+            var elements = constructor.Elements.Select((e, i) =>
+            {
+                var bound = Bind(e);
+                if (!Coercion.CanCast(bound.Type, element) || bound.Type.Kind == SqlTypeKind.Array)
+                {
+                    throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {bound.Type.DisplayName} to {element.DisplayName}", e.Position);
+                }
+
+                return bound.Type == element ? bound : bound is BoundLiteral ? Coercion.Convert(bound, element, e.Position) : new BoundCast(bound, element);
+            }).ToList();
+            return new BoundFunctionCall(ArrayConstructorFunction, elements, target);
+        }
+
+        var operand = Bind(cast.Operand);
+        if (operand is BoundLiteral { Value: null })
+        {
+            return new BoundLiteral(null, target);
+        }
+
+        if (operand.Type == target)
+        {
+            return operand;
+        }
+
+        return operand.Type is { Kind: SqlTypeKind.Array, Element: { } from } && Coercion.CanCast(from, element)
+            ? new BoundCast(operand, target)
+            : throw SqlException.NotSupported($"cast from {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
+    }
+
+    /// <summary>The internal function an ARRAY[...] constructor binds to (it takes any number of arguments of one type).</summary>
+    public const string ArrayConstructorFunction = "array";
+
+    /// <summary>The internal function a subscript a[i] binds to: 1-based, NULL when out of range.</summary>
+    public const string ArraySubscriptFunction = "array_subscript";
+
+    private BoundExpression BindSubscript(SubscriptExpression subscript)
+    {
+        var operand = Bind(subscript.Operand);
+        if (operand.Type.Kind != SqlTypeKind.Array)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch, $"cannot subscript type {operand.Type.DisplayName} because it does not support subscripting", subscript.Operand.Position);
+        }
+
+        var index = Bind(subscript.Index);
+        if (!index.Type.IsInteger && index.Type.Kind != SqlTypeKind.Unknown)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch, "array subscript must have type integer", subscript.Index.Position);
+        }
+
+        return new BoundFunctionCall(ArraySubscriptFunction, [operand, Coercion.Convert(index, SqlType.Int, subscript.Index.Position)], operand.Type.Element!);
+    }
+
+    /// <summary>cardinality(anyarray) and array_length(anyarray, dimension): any array type.</summary>
+    private BoundExpression? BindArrayFunction(string name, FunctionCall call, List<BoundExpression> args)
+    {
+        if (name is not ("cardinality" or "array_length") || args.Count == 0)
+        {
+            return null;
+        }
+
+        if (args[0].Type.Kind == SqlTypeKind.Unknown)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch, "could not determine polymorphic type because input has type unknown", call.Position);
+        }
+
+        if (args[0].Type.Kind != SqlTypeKind.Array)
+        {
+            return null;
+        }
+
+        if (name == "cardinality" && args.Count == 1)
+        {
+            return new BoundFunctionCall(name, args, SqlType.Int);
+        }
+
+        if (name == "array_length" && args.Count == 2 && Coercion.CanImplicitlyConvert(args[1].Type, SqlType.Int))
+        {
+            return new BoundFunctionCall(name, [args[0], Coercion.Convert(args[1], SqlType.Int, call.Arguments[1].Position)], SqlType.Int);
+        }
+
+        return null;
+    }
+
     private BoundExpression BindFunction(FunctionCall call)
     {
         var name = FunctionRegistry.Canonical(call.Name);
         var args = call.Arguments.Select(Bind).ToList();
+        if (!call.Star && !call.Distinct && BindArrayFunction(name, call, args) is { } arrayFunction)
+        {
+            return arrayFunction;
+        }
 
         // A regclass (regtype, ...) argument where a function takes an OID is the OID: pg_table_is_visible('t'::regclass).
         var oids = call.Arguments.Select(a => IsObjectIdentifierCast(a, out var kind) ? BindObjectIdentifierOid((CastExpression)a, kind) : null).ToList();

@@ -593,7 +593,9 @@ public static class QueryBinder
         ColumnReference c => c.Name,
         FunctionCall { Name: "textregexeq" or "texticregexeq" } => "?column?",
         FunctionCall f => f.Name,
-        CastExpression c => NamesItself(c.Operand) ? OutputName(c.Operand) : TypeResolver.TryResolve(c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        CastExpression c => NamesItself(c.Operand) ? OutputName(c.Operand)
+            : TypeResolver.TryResolve(c.Type is { Name: "array", Arguments: [var element] } ? element.Name : c.Type.Name) is { } t ? t.PgName : c.Type.Name,
+        SubscriptExpression s => OutputName(s.Operand),
         ArraySubquery => "array",
         TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,
         CaseExpression => "case",

@@ -65,6 +65,8 @@ public static class PlanPrinter
         BoundInList i => $"({Render(i.Operand, input)} {(i.Negated ? "NOT " : "")}IN ({string.Join(", ", i.Values.Select(v => Render(v, input)))}))",
         BoundCase c => "CASE " + string.Join(" ", c.Whens.Select(w => $"WHEN {Render(w.Condition, input)} THEN {Render(w.Result, input)}")) + (c.Else is null ? "" : $" ELSE {Render(c.Else, input)}") + " END",
         BoundCast c => $"CAST({Render(c.Operand, input)} AS {c.Type.SqlName})",
+        BoundFunctionCall { Name: Binder.ExpressionBinder.ArrayConstructorFunction } f => $"ARRAY[{string.Join(", ", f.Arguments.Select(a => Render(a, input)))}]",
+        BoundFunctionCall { Name: Binder.ExpressionBinder.ArraySubscriptFunction, Arguments: [var array, var index] } => $"{Render(array, input)}[{Render(index, input)}]",
         BoundFunctionCall f => $"{f.Name}({string.Join(", ", f.Arguments.Select(a => Render(a, input)))})",
         _ => expression.GetType().Name,
     };

@@ -103,6 +103,14 @@ public static class FunctionRegistry
         ["date_part"] = [F("date_part", [T, Ts], D)],
         ["timestamptostring"] = [F("timestamptostring", [L, T], T)],
         ["stringtotimestamp"] = [F("stringtotimestamp", [T, T], L)],
+        // arrays (the binder resolves the element type of anyarray)
+        ["cardinality"] = [F("cardinality", [SqlType.AnyArray], I)],
+        ["array_length"] = [F("array_length", [SqlType.AnyArray, I], I)],
+        ["to_char"] =
+        [
+            F("to_char", [Ts, T], T), F("to_char", [SqlType.TimestampTz, T], T), F("to_char", [SqlType.Date, T], T), F("to_char", [SqlType.Interval, T], T),
+            F("to_char", [I, T], T), F("to_char", [L, T], T), F("to_char", [R, T], T), F("to_char", [D, T], T), F("to_char", [N, T], T),
+        ],
     };
 
     /// <summary>Functions whose arguments share one common type, resolved by the binder (like PostgreSQL's CASE rules).</summary>

@@ -1,6 +1,7 @@
 using StreamSql.Parser.Ast;
 using StreamSql.Planner.Bound;
 using StreamSql.Planner.Logical;
+using StreamSql.Planner.Types;
 
 namespace StreamSql.Planner.Rules;
 
@@ -54,7 +55,8 @@ public sealed class FoldConstants(IConstantEvaluator evaluator) : IRewriteRule
                 }
             }
 
-            if (e is BoundLiteral or BoundColumn || !BoundExpressionRewriter.Children(e).All(c => c is BoundLiteral)
+            // Arrays stay expressions: a literal holds only scalar constants.
+            if (e is BoundLiteral or BoundColumn || e.Type.Kind == SqlTypeKind.Array || !BoundExpressionRewriter.Children(e).All(c => c is BoundLiteral)
                 || e is BoundFunctionCall { Name: var name } && Functions.FunctionRegistry.Volatile.Contains(name))
             {
                 return null;

@@ -24,6 +24,14 @@ public sealed record SqlType(SqlTypeKind Kind)
     public static readonly SqlType Time = new(SqlTypeKind.Time);
     public static readonly SqlType Bytea = new(SqlTypeKind.Bytea);
 
+    /// <summary>The element type of an array type; null for every other kind.</summary>
+    public SqlType? Element { get; init; }
+
+    public static SqlType ArrayOf(SqlType element) => new(SqlTypeKind.Array) { Element = element };
+
+    /// <summary>PostgreSQL's anyarray pseudo-type, for listing functions that take any array.</summary>
+    public static readonly SqlType AnyArray = ArrayOf(Unknown);
+
     /// <summary>Date, timestamp and timestamptz: the date/time category, where values widen date → timestamp → timestamptz.</summary>
     public bool IsDateTime => Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
 
@@ -49,6 +57,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Interval => "interval",
         SqlTypeKind.Time => "time without time zone",
         SqlTypeKind.Bytea => "bytea",
+        SqlTypeKind.Array => Element!.Kind switch { SqlTypeKind.Unknown => "anyarray", SqlTypeKind.Varchar => "text[]", _ => Element.DisplayName + "[]" },
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -69,6 +78,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Interval => "INTERVAL",
         SqlTypeKind.Time => "TIME",
         SqlTypeKind.Bytea => "BYTES",
+        SqlTypeKind.Array => $"ARRAY<{Element!.SqlName}>",
         _ => "UNKNOWN",
     };
 
@@ -89,6 +99,7 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Interval => "interval",
         SqlTypeKind.Time => "time",
         SqlTypeKind.Bytea => "bytea",
+        SqlTypeKind.Array => "_" + (Element!.Kind == SqlTypeKind.Varchar ? "text" : Element.PgName),
         _ => "unknown",
     };
 

@@ -27,4 +27,7 @@ public enum SqlTypeKind
 
     /// <summary>bytea (ksqlDB's BYTES): a byte string.</summary>
     Bytea,
+
+    /// <summary>A one-dimensional array of <see cref="SqlType.Element"/> (PostgreSQL's T[], ksqlDB's ARRAY&lt;T&gt;).</summary>
+    Array,
 }

@@ -10,6 +10,7 @@ using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Operators;
 using StreamSql.Runtime.Queries;
 using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
 using StreamSql.Runtime.Topics;
 
 namespace StreamSql.Runtime.Engine;
@@ -91,6 +92,12 @@ public sealed partial class StreamEngine
         var push = query.Emit != EmitMode.None;
         if (push && (bound.Source is { Kind: not RelationKind.Stream } || Planner.Binder.WindowColumns.FindAggregate(bound.Plan) is not null))
         {
+            if (ContainsDistinct(bound.Plan))
+            {
+                // A changelog would need DISTINCT to count retractions; over a stream each row only ever arrives.
+                throw SqlException.NotSupported("DISTINCT in a push query (EMIT CHANGES) over a table or an aggregation");
+            }
+
             // A push query over a table or an aggregation streams a changelog: each row says what happened to it.
             return new RowsResult(PushColumns(bound), Execute(bound.Plan, push, push && session.FromLatest, CancellationToken.None, query.Emit == EmitMode.Final));
         }
@@ -116,8 +123,9 @@ public sealed partial class StreamEngine
             case LogicalSort sort:
                 RequirePull(push, "ORDER BY");
                 return SortAsync(Execute(sort.Input, push, fromLatest, cancellationToken), sort, cancellationToken);
+            case LogicalDistinct distinct when push:
+                return DistinctPushAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalDistinct distinct:
-                RequirePull(push, "DISTINCT");
                 return DistinctAsync(Execute(distinct.Input, push, fromLatest, cancellationToken), cancellationToken);
             case LogicalTableJoin tables when !push:
                 return JoinAsync(tables.AsNestedLoop(), Execute(tables.Left, push, fromLatest, cancellationToken), Execute(tables.Right, push, fromLatest, cancellationToken), cancellationToken);
@@ -177,6 +185,26 @@ public sealed partial class StreamEngine
         if (push)
         {
             throw SqlException.NotSupported(feature + " in a push query (EMIT CHANGES)");
+        }
+    }
+
+    private static bool ContainsDistinct(LogicalPlan plan) => plan is LogicalDistinct || plan.Inputs.Any(ContainsDistinct);
+
+    /// <summary>SELECT DISTINCT in a push query: each distinct row once, the first time it arrives (the seen rows in memory state).</summary>
+    private static async IAsyncEnumerable<Value[]> DistinctPushAsync(IAsyncEnumerable<Value[]> rows, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var store = new MemoryStateStore();
+        var distinct = new DistinctOperator(store);
+        var batch = new RowBatch();
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            batch.Add(row);
+            distinct.Process(batch);
+            if (batch.Count > 0)
+            {
+                yield return batch.Row(0);
+            }
         }
     }
 

@@ -15,6 +15,19 @@ public static class CastOps
         }
 
         var target = type.Kind;
+        if (target == SqlTypeKind.Array && v.Kind == ValueKind.Array)
+        {
+            // An array to another element type: each element cast (NULLs stay NULL).
+            var elements = v.AsArray;
+            var cast = new Value[elements.Length];
+            for (var i = 0; i < elements.Length; i++)
+            {
+                cast[i] = Cast(elements[i], type.Element!);
+            }
+
+            return Value.FromArray(cast);
+        }
+
         switch (target)
         {
             case SqlTypeKind.Varchar:

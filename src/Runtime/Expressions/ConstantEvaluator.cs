@@ -40,6 +40,7 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         ValueKind.Double => value.AsDouble,
         ValueKind.Numeric => value.AsNumeric,
         ValueKind.Bytes => value.AsBytes,
+        ValueKind.Array => value.AsArray,
         _ => value.AsString,
     };
 }

@@ -124,6 +124,7 @@ public static class ExpressionCompiler
         SqlTypeKind.Varchar or SqlTypeKind.Unknown => nameof(ValueOps.CompareString),
         SqlTypeKind.Boolean => nameof(ValueOps.CompareBoolean),
         SqlTypeKind.Bytea => nameof(ValueOps.CompareBytes),
+        SqlTypeKind.Array => nameof(ValueOps.CompareArray),
         _ => nameof(ValueOps.CompareLong),
     });
 
@@ -196,7 +197,7 @@ public static class ExpressionCompiler
         return result;
     }
 
-    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions)];
+    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions), typeof(ToCharFunctions), typeof(ArrayFunctions)];
 
     private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
     {
@@ -216,6 +217,8 @@ public static class ExpressionCompiler
             case "concat" or "concat_ws":
                 return L.Call(Method(call.Name == "concat" ? nameof(ScalarFunctions.Concat) : nameof(TextFunctions.ConcatWs), call.Name == "concat" ? typeof(ScalarFunctions) : typeof(TextFunctions)),
                     L.NewArrayInit(typeof(Value), args));
+            case "array":
+                return L.Call(Method(nameof(ArrayFunctions.MakeArray), typeof(ArrayFunctions)), L.NewArrayInit(typeof(Value), args));
             case "greatest" or "least":
                 return L.Call(Method(nameof(MathFunctions.Extreme), typeof(MathFunctions)), L.NewArrayInit(typeof(Value), args), L.Constant(call.Type.Kind), L.Constant(call.Name == "greatest"));
             case "nullif":

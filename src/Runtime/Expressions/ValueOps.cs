@@ -231,6 +231,36 @@ public static class ValueOps
     /// <summary>bytea compares bytewise (memcmp), a shorter prefix first.</summary>
     public static int CompareBytes(Value a, Value b) => a.AsBytes.AsSpan().SequenceCompareTo(b.AsBytes);
 
+    /// <summary>PostgreSQL's array ordering: element by element (a NULL element sorts after any value), then the shorter first.</summary>
+    public static int CompareArray(Value a, Value b)
+    {
+        var x = a.AsArray;
+        var y = b.AsArray;
+        for (var i = 0; i < Math.Min(x.Length, y.Length); i++)
+        {
+            var c = x[i].IsNull ? (y[i].IsNull ? 0 : 1) : y[i].IsNull ? -1 : ValueOrdering.Compare(x[i], y[i], ElementKind(x[i]));
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return x.Length.CompareTo(y.Length);
+    }
+
+    private static SqlTypeKind ElementKind(Value v) => v.Kind switch
+    {
+        ValueKind.Double => SqlTypeKind.Double,
+        ValueKind.Real => SqlTypeKind.Real,
+        ValueKind.Numeric => SqlTypeKind.Numeric,
+        ValueKind.String => SqlTypeKind.Varchar,
+        ValueKind.Boolean => SqlTypeKind.Boolean,
+        ValueKind.Interval => SqlTypeKind.Interval,
+        ValueKind.Bytes => SqlTypeKind.Bytea,
+        ValueKind.Array => SqlTypeKind.Array,
+        _ => SqlTypeKind.BigInt,
+    };
+
     // ---- logic (three-valued) ----
 
     public static Value And(Value a, Value b)

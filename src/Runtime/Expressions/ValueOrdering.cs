@@ -14,6 +14,7 @@ public static class ValueOrdering
         SqlTypeKind.Boolean => ValueOps.CompareBoolean(a, b),
         SqlTypeKind.Interval => DateTimeOps.CompareInterval(a, b),
         SqlTypeKind.Bytea => ValueOps.CompareBytes(a, b),
+        SqlTypeKind.Array => ValueOps.CompareArray(a, b),
         _ => ValueOps.CompareLong(a, b),
     };
 }

@@ -98,6 +98,16 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Interval or ValueKind.Time:
                 writer.WriteStringValue(value.ToText());
                 break;
+            case ValueKind.Array:
+                // An array (array_agg, collect_list) is a JSON array, as ksqlDB writes ARRAY columns.
+                writer.WriteStartArray();
+                foreach (var element in value.AsArray)
+                {
+                    WriteValue(writer, element);
+                }
+
+                writer.WriteEndArray();
+                break;
             default:
                 writer.WriteStringValue(value.AsString);
                 break;
@@ -296,7 +306,12 @@ public sealed class JsonValueFormat : IValueFormat
             slot.Token = reader.TokenType;
             slot.Start = (int)reader.TokenStartIndex;
             var index = _columns[column].RowIndex;
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            if (reader.TokenType == JsonTokenType.StartArray && _columns[column].Type is { Kind: SqlTypeKind.Array, Element: { } element })
+            {
+                slot.Failed = !TryReadArray(ref reader, element, out row[index]);
+                slot.End = (int)reader.BytesConsumed;
+            }
+            else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
                 reader.Skip();
                 slot.End = (int)reader.BytesConsumed;
@@ -356,6 +371,34 @@ public sealed class JsonValueFormat : IValueFormat
         JsonTokenType.Null => nameof(JsonValueKind.Null),
         _ => nameof(JsonValueKind.Undefined),
     };
+
+    /// <summary>A JSON array of scalars as an array column, from its StartArray to its EndArray (a nested array or object fails).</summary>
+    private static bool TryReadArray(ref Utf8JsonReader reader, SqlType element, out Value value)
+    {
+        var elements = new List<Value>();
+        var ok = true;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                ok = false;
+                continue;
+            }
+
+            if (ok && TryConvert(ref reader, element, out var item))
+            {
+                elements.Add(item);
+            }
+            else
+            {
+                ok = false;
+            }
+        }
+
+        value = ok ? Value.FromArray([.. elements]) : Value.Null;
+        return ok;
+    }
 
     /// <summary>TryConvert(JsonElement, ...) for the scalar the reader is on (string, number, true, false or null: NULL).</summary>
     private static bool TryConvert(ref Utf8JsonReader reader, SqlType type, out Value value)

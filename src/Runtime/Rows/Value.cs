@@ -78,6 +78,10 @@ public readonly struct Value : IEquatable<Value>
 
     public Interval AsInterval => (Interval)_text!;
 
+    public static Value FromArray(Value[]? elements) => elements is null ? Null : new(ValueKind.Array, 0, elements);
+
+    public Value[] AsArray => (Value[])_text!;
+
     /// <summary>Converts a bind-time constant (see BoundLiteral) to a value of the given type.</summary>
     public static Value FromConstant(object? constant, SqlType type) => constant switch
     {
@@ -95,6 +99,7 @@ public readonly struct Value : IEquatable<Value>
         decimal m => FromNumeric(m),
         string s => FromString(s),
         byte[] bytes => FromBytes(bytes),
+        Value[] elements => FromArray(elements),
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
     };
 
@@ -102,7 +107,8 @@ public readonly struct Value : IEquatable<Value>
     public bool Equals(Value other) => Kind == other.Kind
         && (Kind is ValueKind.Double or ValueKind.Real
             ? _bits == other._bits || AsDouble == other.AsDouble || (double.IsNaN(AsDouble) && double.IsNaN(other.AsDouble))
-            : _bits == other._bits && (_text is byte[] a && other._text is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(_text, other._text)));
+            : _bits == other._bits && (_text is byte[] a && other._text is byte[] b ? a.AsSpan().SequenceEqual(b)
+                : _text is Value[] x && other._text is Value[] y ? x.AsSpan().SequenceEqual(y) : Equals(_text, other._text)));
 
     public override bool Equals(object? obj) => obj is Value v && Equals(v);
 
@@ -113,6 +119,18 @@ public readonly struct Value : IEquatable<Value>
             var hash = new HashCode();
             hash.Add(Kind);
             hash.AddBytes(bytes);
+            return hash.ToHashCode();
+        }
+
+        if (_text is Value[] elements)
+        {
+            var hash = new HashCode();
+            hash.Add(Kind);
+            foreach (var element in elements)
+            {
+                hash.Add(element);
+            }
+
             return hash.ToHashCode();
         }
 
@@ -141,8 +159,55 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.Bytes => TextValues.FormatBytea((byte[])_text!),
         ValueKind.Interval => ((Interval)_text!).ToString(),
         ValueKind.Numeric => ((decimal)_text!).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ValueKind.Array => FormatArray((Value[])_text!),
         _ => (string?)_text,
     };
 
     public override string ToString() => ToText() ?? "NULL";
+
+    /// <summary>
+    /// PostgreSQL's array_out: {1,2,NULL}; an element is double-quoted when it is empty, is NULL spelled out, or holds
+    /// a brace, comma, double quote, backslash or white space, with " and \ escaped by a backslash.
+    /// </summary>
+    private static string FormatArray(Value[] elements)
+    {
+        var sb = new System.Text.StringBuilder("{");
+        for (var i = 0; i < elements.Length; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+
+            var text = elements[i].ToText();
+            if (text is null)
+            {
+                sb.Append("NULL");
+                continue;
+            }
+
+            var quote = elements[i].Kind != ValueKind.Array && (text.Length == 0 || text.Equals("NULL", StringComparison.OrdinalIgnoreCase)
+                || text.AsSpan().IndexOfAny("{}\",\\ \t\n\r\v\f") >= 0);
+            if (!quote)
+            {
+                sb.Append(text);
+                continue;
+            }
+
+            sb.Append('"');
+            foreach (var c in text)
+            {
+                if (c is '"' or '\\')
+                {
+                    sb.Append('\\');
+                }
+
+                sb.Append(c);
+            }
+
+            sb.Append('"');
+        }
+
+        return sb.Append('}').ToString();
+    }
 }

@@ -24,4 +24,7 @@ public enum ValueKind : byte
 
     /// <summary>bytea: a byte[] by reference.</summary>
     Bytes,
+
+    /// <summary>A one-dimensional array (1-based in SQL): a Value[] by reference.</summary>
+    Array,
 }

@@ -41,6 +41,7 @@ public static class ValueCodec
             ValueKind.String => Value.FromString(reader.ReadString()),
             ValueKind.Bytes => Value.FromBytes(reader.ReadBytes()),
             ValueKind.Interval => Value.FromInterval(new Interval(reader.ReadVarInt32(), reader.ReadVarInt32(), reader.ReadVarInt64())),
+            ValueKind.Array => Value.FromArray(ReadRow(ref reader)),
             _ => throw new InvalidDataException($"state: unknown value kind {(byte)kind}"),
         };
     }
@@ -156,6 +157,15 @@ public static class ValueCodec
                 output.WriteVarInt64(interval.Months);
                 output.WriteVarInt64(interval.Days);
                 output.WriteVarInt64(interval.Micros);
+                break;
+            case ValueKind.Array:
+                var elements = value.AsArray;
+                output.WriteLength(elements.Length);
+                foreach (var element in elements)
+                {
+                    Write(output, element, canonical);
+                }
+
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(value), value.Kind, "unknown value kind");

@@ -54,7 +54,27 @@ public static class PgTypes
         SqlTypeKind.Bytea => ByteaOid,
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
+        SqlTypeKind.Array => ArrayOid(type.Element!),
         _ => TextOid,
+    };
+
+    /// <summary>The OID of the array type over an element type (PostgreSQL's _int4 and so on); text[] for strings.</summary>
+    public static int ArrayOid(SqlType element) => element.Kind switch
+    {
+        SqlTypeKind.Boolean => 1000,
+        SqlTypeKind.Bytea => 1001,
+        SqlTypeKind.SmallInt => 1005,
+        SqlTypeKind.Int => 1007,
+        SqlTypeKind.BigInt => 1016,
+        SqlTypeKind.Real => 1021,
+        SqlTypeKind.Double => 1022,
+        SqlTypeKind.Timestamp => 1115,
+        SqlTypeKind.Date => 1182,
+        SqlTypeKind.Time => 1183,
+        SqlTypeKind.TimestampTz => 1185,
+        SqlTypeKind.Interval => 1187,
+        SqlTypeKind.Numeric => 1231,
+        _ => 1009,
     };
 
     /// <summary>The engine type a client-declared parameter type maps to; null for "unspecified" (the server infers it); throws for types we cannot hold.</summary>
@@ -184,10 +204,41 @@ public static class PgTypes
                 writer.WriteInt32(interval.Days);
                 writer.WriteInt32(interval.Months);
                 break;
+            case SqlTypeKind.Array:
+                WriteBinaryArray(writer, value.AsArray, type.Element!);
+                break;
             default:
                 writer.WriteLengthPrefixedUtf8(value.Kind == ValueKind.String ? value.AsString : value.ToText()!);
                 break;
         }
+    }
+
+    /// <summary>array_send: dimensions, has-nulls flag, element OID, then length and lower bound 1 per dimension, then each element.</summary>
+    private static void WriteBinaryArray(PgWriter writer, Value[] elements, SqlType element)
+    {
+        var start = writer.ReserveLength();
+        writer.WriteInt32(elements.Length == 0 ? 0 : 1);
+        writer.WriteInt32(elements.Any(e => e.IsNull) ? 1 : 0);
+        writer.WriteInt32(Oid(element.Kind == SqlTypeKind.Varchar ? SqlType.Unknown : element));
+        if (elements.Length > 0)
+        {
+            writer.WriteInt32(elements.Length);
+            writer.WriteInt32(1);
+        }
+
+        foreach (var e in elements)
+        {
+            if (e.IsNull)
+            {
+                writer.WriteInt32(-1);
+            }
+            else
+            {
+                WriteBinary(writer, e, element);
+            }
+        }
+
+        writer.PatchLength(start);
     }
 
     /// <summary>PostgreSQL's binary numeric: base-10000 digits with weight, sign and display scale.</summary>

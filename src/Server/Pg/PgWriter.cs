@@ -75,6 +75,18 @@ public sealed class PgWriter : IDisposable
     }
 
     /// <summary>Reserves room for a length-prefixed value the caller writes into the returned span; Commit with the bytes written.</summary>
+    /// <summary>Leaves room for a 4-byte length and returns where it is; <see cref="PatchLength"/> fills it in.</summary>
+    public int ReserveLength()
+    {
+        Ensure(4);
+        var at = _length;
+        _length += 4;
+        return at;
+    }
+
+    /// <summary>Writes the number of bytes written since <see cref="ReserveLength"/> into the room it left.</summary>
+    public void PatchLength(int at) => BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(at), _length - at - 4);
+
     public Span<byte> ReserveValue(int maxLength)
     {
         Ensure(4 + maxLength);

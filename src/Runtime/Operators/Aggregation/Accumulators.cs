@@ -55,6 +55,8 @@ public static class Accumulators
             "bool_and" => () => new BoolAccumulator(and: true),
             "bool_or" => () => new BoolAccumulator(and: false),
             "string_agg" => () => new StringAggAccumulator(),
+            "array_agg" => () => new ArrayAggAccumulator(distinct: false),
+            "collect_set" => () => new ArrayAggAccumulator(distinct: true),
             "latest_by_offset" => () => new OffsetAccumulator(latest: true),
             "earliest_by_offset" => () => new OffsetAccumulator(latest: false),
             _ => throw SqlException.NotSupported($"aggregate function {aggregate.Name}"),
@@ -649,6 +651,53 @@ public static class Accumulators
 
         public void Load(ref StateReader reader) =>
             _text = reader.ReadBoolean() ? new System.Text.StringBuilder(reader.ReadString()) : null;
+    }
+
+    /// <summary>
+    /// array_agg (ksqlDB's COLLECT_LIST): every input, NULLs included, in arrival order; NULL when there was no input.
+    /// collect_set: each distinct non-NULL input once, in the order first seen; NULL when there was none.
+    /// </summary>
+    private sealed class ArrayAggAccumulator(bool distinct) : IAccumulator
+    {
+        private List<Value>? _values;
+        private HashSet<Value>? _seen;
+
+        public void Add(Value[] arguments)
+        {
+            var value = arguments[0];
+            if (distinct && (value.IsNull || !(_seen ??= []).Add(value)))
+            {
+                return;
+            }
+
+            (_values ??= []).Add(value);
+        }
+
+        public bool Remove(Value[] arguments) => false;
+
+        public Value Result() => _values is null ? Value.Null : Value.FromArray([.. _values]);
+
+        public void Save(IBufferWriter<byte> output)
+        {
+            output.WriteBoolean(_values is not null);
+            if (_values is not null)
+            {
+                ValueCodec.WriteRow(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_values));
+            }
+        }
+
+        public void Load(ref StateReader reader)
+        {
+            if (!reader.ReadBoolean())
+            {
+                _values = null;
+                _seen = null;
+                return;
+            }
+
+            _values = [.. ValueCodec.ReadRow(ref reader)];
+            _seen = distinct ? [.. _values] : null;
+        }
     }
 
     /// <summary>ksqlDB's LATEST_BY_OFFSET / EARLIEST_BY_OFFSET: the last or first non-NULL value in arrival order.</summary>
