@@ -9,4 +9,4 @@ export STREAMSQL_CRASH_KILLS="${1:-10}"
 export STREAMSQL_CRASH_EVENTS="${2:-1000000}"
 dotnet build tests/StreamSql.EndToEnd.Tests -v quiet
 dotnet test tests/StreamSql.EndToEnd.Tests --no-build --filter "FullyQualifiedName~CrashRecoveryTests" --logger "console;verbosity=detailed" \
-  | grep -E "crash test:|Passed!|Failed!|Error Message|Assert" || true
+  | grep -E -A25 "crash test:|Passed!|Failed!|Error Message" || true
