@@ -116,12 +116,26 @@ internal sealed class ServerProcess : IDisposable
         _process?.Dispose();
     }
 
+    /// <summary>
+    /// A free port below Linux's ephemeral range (32768 up): the server must bind the same port again after each restart,
+    /// and a port from the ephemeral range may meanwhile be taken as the local end of some outgoing connection.
+    /// </summary>
     private static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                listener.Stop();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
     }
 }
