@@ -163,14 +163,14 @@ public sealed class PersistentQuery : IAsyncDisposable
             return;
         }
 
-        var intent = _offsets.LoadIntent();
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
 
         // Until the interrupted batch is complete, no other partition writes (the intent and the sink ends it recorded stay valid).
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (intent is null || intent.SourcePartition >= _pipelines.Length)
         {
-            recovered.TrySetResult();
+            ReleaseInterruptedOutput(recovered);
         }
 
         for (var p = 0; p < _pipelines.Length; p++)
@@ -197,7 +197,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                     finally
                     {
-                        recovered.TrySetResult();
+                        ReleaseInterruptedOutput(recovered);
                     }
 
                     Advance(partition, from);
@@ -232,11 +232,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         var from = _offsets.Load(intent.SourcePartition);
         if (from < intent.EndOffset)
         {
-            var landed = new long[_sinkTopic.PartitionCount];
-            for (var p = 0; p < landed.Length; p++)
-            {
-                landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
-            }
+            var landed = Landed(intent);
 
             var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
             var replay = new PartitionTask(_source, intent.SourcePartition, _decoders[intent.SourcePartition], _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
@@ -297,7 +293,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private void StartJoin()
     {
-        var intent = _offsets.LoadIntent();
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
         var leaf = (Planner.Logical.LogicalStreamJoin)_pipelines[0].Leaf;
@@ -340,7 +336,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                     finally
                     {
-                        recovered.TrySetResult();
+                        ReleaseInterruptedOutput(recovered);
                     }
 
                     Advance(partition, from[0]);
@@ -358,7 +354,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         if (recovering == 0)
         {
             _offsets.ClearIntent();
-            recovered.TrySetResult();
+            ReleaseInterruptedOutput(recovered);
         }
 
         Status = "RUNNING";
@@ -369,12 +365,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>Replays the join batch an intent announces (its output that landed is skipped), commits both offsets, and returns them.</summary>
     private async Task<long[]> CompleteInterruptedJoinBatchAsync(OutputIntent intent, JoinIntent batch, long[] start, Func<IRowSink, QueryMetrics, StreamJoinTask> newTask)
     {
-        var landed = new long[_sinkTopic.PartitionCount];
-        for (var p = 0; p < landed.Length; p++)
-        {
-            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
-        }
-
+        var landed = Landed(intent);
         var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
         await newTask(sink, new QueryMetrics(Definition.Id)).ReplayBatchAsync(start, [intent.EndOffset, batch.RightEnd], batch.RightPartition, CancellationToken.None).ConfigureAwait(false);
         _offsets.Save(intent.SourcePartition, intent.EndOffset);
@@ -394,7 +385,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private void StartTableJoin()
     {
-        var intent = _offsets.LoadIntent();
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
         var recovering = 0;
@@ -452,7 +443,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                     finally
                     {
-                        recovered.TrySetResult();
+                        ReleaseInterruptedOutput(recovered);
                     }
 
                     Advance(partition, from[0]);
@@ -471,7 +462,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         if (recovering == 0)
         {
             _offsets.ClearIntent();
-            recovered.TrySetResult();
+            ReleaseInterruptedOutput(recovered);
         }
 
         Status = "RUNNING";
@@ -485,11 +476,50 @@ public sealed class PersistentQuery : IAsyncDisposable
         var landed = new long[_sinkTopic.PartitionCount];
         for (var p = 0; p < landed.Length; p++)
         {
-            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
+            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.LogEndOffset(p) - intent.SinkEnds[p]) : 0;
         }
 
         return landed;
     }
+
+    /// <summary>
+    /// Read-committed across a crash: the output an interrupted batch left behind stays invisible (fenced where the intent
+    /// says the sink ended) until recovery has completed that batch and committed its offsets.
+    /// </summary>
+    private OutputIntent? FenceInterruptedOutput(OutputIntent? intent)
+    {
+        if (intent is not null)
+        {
+            for (var p = 0; p < intent.SinkEnds.Count && p < _sinkTopic.PartitionCount; p++)
+            {
+                _sinkTopic.Fence(p, intent.SinkEnds[p]);
+            }
+
+            _fencedIntent = intent;
+        }
+
+        return intent;
+    }
+
+    /// <summary>Signals that the interrupted batch (if any) is complete, and lifts the fences it held.</summary>
+    private void ReleaseInterruptedOutput(TaskCompletionSource recovered)
+    {
+        LiftInterruptedOutputFences();
+        recovered.TrySetResult();
+    }
+
+    private void LiftInterruptedOutputFences()
+    {
+        if (Interlocked.Exchange(ref _fencedIntent, null) is { } intent)
+        {
+            for (var p = 0; p < intent.SinkEnds.Count && p < _sinkTopic.PartitionCount; p++)
+            {
+                _sinkTopic.Unfence(p, intent.SinkEnds[p]);
+            }
+        }
+    }
+
+    private OutputIntent? _fencedIntent;
 
     /// <summary>Brings one side's rows of a table–table join from its checkpoint to the given offset (no output).</summary>
     private async Task RestoreSideAsync(TableTableJoinOperator join, int side, ITopicLog topic, int partition, long from, long to)
@@ -669,6 +699,9 @@ public sealed class PersistentQuery : IAsyncDisposable
         {
             Status = "TERMINATED";
         }
+
+        // A query stopped before finishing its interrupted batch (dropped, failed) must not hide its sink's tail for good.
+        LiftInterruptedOutputFences();
 
         if (State is not null && Failure is null)
         {
