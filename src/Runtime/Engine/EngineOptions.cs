@@ -16,6 +16,13 @@ public sealed record EngineOptions(string DataDirectory)
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// --fsync: whether a persistent query's offset commits and output intents are on stable storage when written (true,
+    /// always) or only handed to the OS (false, never: exactly-once across a killed process, not across a power loss).
+    /// Topic appends are always synchronous: FasterLog writes its files with O_SYNC.
+    /// </summary>
+    public bool SyncWrites { get; init; } = true;
+
+    /// <summary>
     /// Makes the observer of a persistent query's end-to-end latencies in seconds (the server's /metrics histogram), given
     /// the query id; null: latencies are not measured.
     /// </summary>

@@ -138,7 +138,7 @@ public sealed partial class StreamEngine
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
-        var offsets = new OffsetStore(Path.Combine(_queriesDirectory, queryId));
+        var offsets = OffsetsOf(queryId);
         var running = leaf is Planner.Logical.LogicalStreamJoin streamJoin
             ? StreamJoinQuery(definition, sink, streamJoin, sourceTopic, sinkTopic, offsets)
             : new PersistentQuery(definition, sink, sourceTopic, sinkTopic, offsets, _errorTopic, TableLookup);
@@ -311,7 +311,7 @@ public sealed partial class StreamEngine
         if (repartition is not null)
         {
             await repartition.DisposeAsync().ConfigureAwait(false);
-            new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))).Delete();
+            OffsetsOf(RepartitionId(queryId)).Delete();
             Topics.Delete(Options.InternalTopic(queryId + "-repartition"));
             StateStores.Delete($"queries/{RepartitionId(queryId)}");
         }
@@ -324,7 +324,7 @@ public sealed partial class StreamEngine
             Catalog.AddStream(sink with { SourceQueryId = null });
         }
 
-        new OffsetStore(Path.Combine(_queriesDirectory, queryId)).Delete();
+        OffsetsOf(queryId).Delete();
         StateStores.Delete($"queries/{queryId}");
     }
 }
