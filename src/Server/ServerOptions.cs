@@ -23,7 +23,7 @@ public sealed record ServerOptions
     /// <summary>Names this server's internal topics in Kafka mode (_streamsql-&lt;id&gt;-command_log).</summary>
     public string ServiceId { get; init; } = "default";
 
-    /// <summary>Memory budget of each state store in bytes (a stateful query's or a table's partition); the rest spills to the data directory.</summary>
+    /// <summary>Memory budget in bytes shared by all state stores (each a stateful query's or a table's partition); the rest spills to the data directory.</summary>
     public long StateMemory { get; init; } = 64L << 20;
 
     /// <summary>How often each stateful query partition checkpoints its state.</summary>
@@ -83,8 +83,8 @@ public sealed record ServerOptions
           --kafka <host:port,...>  Kafka mode: keep every topic (and the catalog log) in this Kafka cluster
                                 instead of the data directory; the Kafka endpoint is then not started.  STREAMSQL_KAFKA
           --service-id <id>     Kafka mode: names internal topics _streamsql-<id>-*. STREAMSQL_SERVICE_ID (default default)
-          --state-memory <size> Memory of each state store (a stateful query's or a table's partition; 64MB, 1GB, bytes);
-                                the rest spills to the data directory.          STREAMSQL_STATE_MEMORY (default 64MB)
+          --state-memory <size> Memory shared by all state stores (one per partition of a stateful query or table; 64MB,
+                                1GB, bytes); the rest spills to the data directory. STREAMSQL_STATE_MEMORY (default 64MB)
           --checkpoint-interval <time>  How often stateful queries checkpoint their state (500ms, 5s, 1m).
                                                                                 STREAMSQL_CHECKPOINT_INTERVAL (default 5s)
           --fsync <policy>      always: persistent queries commit their input offsets and output intents to stable

@@ -9,7 +9,7 @@ public sealed record EngineOptions(string DataDirectory)
     /// <summary>The server's configuration as name/value pairs, for SHOW PROPERTIES (secrets left out).</summary>
     public IReadOnlyList<(string Name, string Value)> Properties { get; init; } = [];
 
-    /// <summary>Memory budget of each state store (a stateful query's partition, a table's partition); the rest spills to disk.</summary>
+    /// <summary>Memory budget shared by all state stores (a stateful query's partition, a table's partition); the rest spills to disk.</summary>
     public long StateMemoryBytes { get; init; } = 64L << 20;
 
     /// <summary>How often each partition of a stateful query checkpoints its state (shortens recovery; output is exactly-once either way).</summary>
