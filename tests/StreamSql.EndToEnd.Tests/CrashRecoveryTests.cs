@@ -57,7 +57,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         var batch = Events > 0 ? 1000 : 50;
         var kills = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (var kill = 0; kill < Kills || Volatile.Read(ref nextId) < Events; kill++)
+        // Rounds in flight at a kill may be lost: claim 3% more than asked, and check what landed at the end.
+        for (var kill = 0; kill < Kills || Volatile.Read(ref nextId) < Events + (Events / 33); kill++)
         {
             using var stopWriting = new CancellationTokenSource();
             var wroteOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -98,7 +99,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         var expected = source.Select(r => r.Split('|')).Where(r => int.Parse(r[1]) % 3 != 0).Select(r => $"{r[0]}|{int.Parse(r[1]) * 10}").Order().ToList();
         var output = (await check.RowsAsync("SELECT id, w FROM crash_out")).Order().ToList();
 
-        Assert.True(source.Count > 100, $"only {source.Count} input rows were written");
+        Assert.True(source.Count > Math.Max(100, Events), $"only {source.Count} input rows were written");
         Assert.Equal(expected.Count, output.Count);
         Assert.Equal(expected, output);
 

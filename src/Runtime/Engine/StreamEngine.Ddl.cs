@@ -174,7 +174,7 @@ public sealed partial class StreamEngine
             throw SqlException.NotSupported($"JOIN ... WITHIN of topics with different partition counts (\"{left.Name}\" has {left.PartitionCount}, \"{right.Name}\" {right.PartitionCount})");
         }
 
-        // Join state is rebuilt by replay at start (no checkpoints yet), so the stores are only opened here.
+        // Each partition's join state is one store, checkpointed with both inputs' offsets and restored at start.
         var state = new QueryState(StateStores, $"queries/{definition.Id}", Path.Combine(_queriesDirectory, definition.Id));
         return new PersistentQuery(definition, left, sinkTopic, offsets, _errorTopic, stateful: true,
             metrics => _ => Operators.PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError),

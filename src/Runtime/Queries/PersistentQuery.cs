@@ -273,6 +273,29 @@ public sealed class PersistentQuery : IAsyncDisposable
     }
 
     /// <summary>After each committed batch (on the partition's task): report progress, and checkpoint the state when due.</summary>
+    /// <summary>
+    /// A join task reports the left input's position, then the right one's, after each batch: with both known, the state
+    /// corresponds to exactly those offsets and may be checkpointed.
+    /// </summary>
+    private void AdvanceJoinAndCheckpoint(int virtualPartition, long position)
+    {
+        Advance(virtualPartition, position);
+        var n = _source.PartitionCount;
+        if (virtualPartition >= n && State is not null && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[virtualPartition - n]) >= CheckpointInterval)
+        {
+            CheckpointJoin(virtualPartition - n);
+            _lastCheckpoint[virtualPartition - n] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
+    private void CheckpointJoin(int partition)
+    {
+        _joins![partition].SaveProgress(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
+        State!.Checkpoint(partition, Volatile.Read(ref _positions[partition]));
+    }
+
+    private StreamStreamJoinOperator[]? _joins;
+
     private void AdvanceAndCheckpoint(int partition, long position)
     {
         Advance(partition, position);
@@ -293,6 +316,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private void StartJoin()
     {
+        _joins = new StreamStreamJoinOperator[_source.PartitionCount];
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
@@ -316,17 +340,38 @@ public sealed class PersistentQuery : IAsyncDisposable
             _running.Add(Task.Run(async () =>
             {
                 var join = _joinFor!(partition, Metrics);
+                _joins![partition] = join;
                 StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
                     join, _pipelines[partition], sink, metrics);
                 long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
-                if (rebuildTo[0] > 0 || rebuildTo[1] > 0)
+
+                // From the checkpoint both inputs' offsets are recorded at (the left one in the manifest, the right one in
+                // the store), else from the start; the replay's output is already in the sink.
+                var restoredLeft = State?.RestoredOffset(partition);
+                if ((restoredLeft is null) != (join.RestoredRightOffset is null))
                 {
-                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], rebuildTo, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
-                    Log.Information("Query {QueryId} rebuilt the join state of partition {Partition}", Definition.Id, partition);
+                    throw new InvalidOperationException($"query {Definition.Id}: the join state of partition {partition} was restored without both input offsets");
                 }
 
+                long[] start = restoredLeft is { } left && join.RestoredRightOffset is { } right ? [left, right] : [0, 0];
+                if (start[0] > rebuildTo[0] || start[1] > rebuildTo[1])
+                {
+                    throw new InvalidOperationException(
+                        $"query {Definition.Id}: the checkpoint of partition {partition} is at offsets {start[0]}/{start[1]}, past the committed {rebuildTo[0]}/{rebuildTo[1]}");
+                }
+
+                if (rebuildTo[0] > start[0] || rebuildTo[1] > start[1])
+                {
+                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync(start, rebuildTo, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
+                    Interlocked.Add(ref _replayedAtStart, rebuildTo[0] - start[0] + rebuildTo[1] - start[1]);
+                    Log.Information("Query {QueryId} rebuilt the join state of partition {Partition} from offsets {LeftFrom}/{RightFrom} to {LeftTo}/{RightTo}",
+                        Definition.Id, partition, start[0], start[1], rebuildTo[0], rebuildTo[1]);
+                }
+
+                // Positions first: a shutdown checkpoints a rebuilt partition at its positions.
                 Advance(partition, rebuildTo[0]);
                 Advance(n + partition, rebuildTo[1]);
+                Volatile.Write(ref _rebuilt[partition], true);
 
                 if (pending is { Join: { } interrupted })
                 {
@@ -347,7 +392,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
-                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, Advance, _stop.Token).ConfigureAwait(false);
+                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, AdvanceJoinAndCheckpoint, _stop.Token).ConfigureAwait(false);
             }));
         }
 
@@ -712,7 +757,14 @@ public sealed class PersistentQuery : IAsyncDisposable
                 {
                     try
                     {
-                        State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+                        if (_joins is not null)
+                        {
+                            CheckpointJoin(p);
+                        }
+                        else
+                        {
+                            State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+                        }
                     }
                     catch (Exception e)
                     {
