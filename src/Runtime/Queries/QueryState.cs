@@ -39,7 +39,7 @@ public sealed class QueryState : IDisposable
         var manifest = RestoredManifest(partition);
         var storeName = $"{_storePrefix}/p{partition}-{name}";
         IStateStore store;
-        if (manifest is not null && manifest.Tokens.TryGetValue(name, out var token) && !_failedRestore.Contains(partition))
+        if (manifest is not null && manifest.Tokens.TryGetValue(name, out var token) && !RestoreFailed(partition))
         {
             try
             {
@@ -49,7 +49,11 @@ public sealed class QueryState : IDisposable
             {
                 // The data behind the checkpoint is unusable: start this partition's state over (the input replays from the start).
                 Log.Error(e, "State store {Store} could not be restored from checkpoint {Token}; rebuilding partition {Partition} from its input", storeName, token, partition);
-                _failedRestore.Add(partition);
+                lock (_failedRestore)
+                {
+                    _failedRestore.Add(partition);
+                }
+
                 store = _provider.Open(storeName);
             }
         }
@@ -77,7 +81,7 @@ public sealed class QueryState : IDisposable
     /// </summary>
     public long? RestoredOffset(int partition)
     {
-        if (_failedRestore.Contains(partition) || RestoredManifest(partition) is not { } manifest)
+        if (RestoreFailed(partition) || RestoredManifest(partition) is not { } manifest)
         {
             return null;
         }
@@ -149,6 +153,15 @@ public sealed class QueryState : IDisposable
             {
                 return _stores.Values.SelectMany(l => l.Select(s => s.Store)).ToList();
             }
+        }
+    }
+
+    // Partitions open their stores from their own tasks (table readers, join tasks).
+    private bool RestoreFailed(int partition)
+    {
+        lock (_failedRestore)
+        {
+            return _failedRestore.Contains(partition);
         }
     }
 

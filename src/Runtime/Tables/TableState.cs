@@ -19,7 +19,9 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     private static readonly ILogger Log = Serilog.Log.ForContext<TableState>();
     private const int MaxBatch = 512;
     private readonly ITopicLog _topic;
-    private readonly IStateStore[] _stores;
+    // Opened (and restored from a checkpoint, which scans the store) by each partition's reader task, not at construction:
+    // a server with large tables starts listening at once. Empty until then; pull queries catch up first anyway.
+    private readonly IStateStore?[] _stores;
     private readonly long[] _positions;
     private readonly RowCodec _codec;
     private readonly CancellationTokenSource _stop = new();
@@ -31,7 +33,6 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
 
     private readonly Queries.QueryState _state;
     private readonly TimeSpan _checkpointInterval;
-    private readonly long[] _restoredPositions;
 
     /// <param name="manifestDirectory">Where the partitions' checkpoint manifests live.</param>
     public TableState(StreamDefinition table, ITopicLog topic, IStateStoreProvider stores, string storeName, string manifestDirectory, TimeSpan checkpointInterval)
@@ -41,23 +42,19 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         _codec = new RowCodec(table);
         _checkpointInterval = checkpointInterval;
         _state = new Queries.QueryState(stores, storeName, manifestDirectory);
-        _stores = new IStateStore[topic.PartitionCount];
+        _stores = new IStateStore?[topic.PartitionCount];
         _positions = new long[topic.PartitionCount];
-        _restoredPositions = new long[topic.PartitionCount];
         for (var p = 0; p < _stores.Length; p++)
         {
             // The layout before checkpoints (rebuilt at every start) used these names.
             stores.Delete($"{storeName}/p{p}");
-            _stores[p] = _state.Open(p, "rows");
-            _restoredPositions[p] = _state.RestoredOffset(p) ?? topic.StartOffset(p);
-            _replayedAtStart += Math.Max(0, topic.EndOffset(p) - _restoredPositions[p]);
         }
     }
 
     /// <summary>Changelog records the start had to apply beyond the restored checkpoints (0 after a graceful stop and restart).</summary>
-    public long ReplayedAtStart => _replayedAtStart;
+    public long ReplayedAtStart => Interlocked.Read(ref _replayedAtStart);
 
-    private readonly long _replayedAtStart;
+    private long _replayedAtStart;
 
     public StreamDefinition Table { get; }
 
@@ -73,7 +70,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
             long count = 0;
             foreach (var store in _stores)
             {
-                count += store.Count;
+                count += store?.Count ?? 0;
             }
 
             return count;
@@ -87,7 +84,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
             long size = 0;
             foreach (var store in _stores)
             {
-                size += store.SizeBytes;
+                size += store?.SizeBytes ?? 0;
             }
 
             return size;
@@ -107,7 +104,10 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     {
         try
         {
-            var from = _restoredPositions[partition];
+            var store = _state.Open(partition, "rows");
+            var from = _state.RestoredOffset(partition) ?? _topic.StartOffset(partition);
+            Interlocked.Add(ref _replayedAtStart, Math.Max(0, _topic.EndOffset(partition) - from));
+            Volatile.Write(ref _stores[partition], store);
             if (from > 0)
             {
                 Log.Information("Table {Table} partition {Partition} restored from its checkpoint at offset {Offset}", Table.Name, partition, from);
@@ -115,6 +115,9 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
 
             using var reader = _topic.OpenReader(partition, from);
             Volatile.Write(ref _positions[partition], from);
+
+            // A restored partition may already be caught up: whoever waits for it must hear so now, not at the next record.
+            Interlocked.Exchange(ref _progress, NewSignal()).TrySetResult();
             var records = new List<TopicRecord>(MaxBatch);
             var lastCheckpoint = System.Diagnostics.Stopwatch.GetTimestamp();
             while (!cancellationToken.IsCancellationRequested)
@@ -147,7 +150,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
 
     private void Apply(int partition, List<TopicRecord> records)
     {
-        var store = _stores[partition];
+        var store = _stores[partition]!;
         lock (_applyGate)
         {
             foreach (var record in records)
@@ -265,7 +268,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         for (var p = 0; p < _stores.Length; p++)
         {
             var partition = p;
-            _stores[p].Scan((key, value) =>
+            _stores[p]?.Scan((key, value) =>
             {
                 rows.Add(DecodeWithKey(key, value, partition));
                 return true;
@@ -294,7 +297,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         for (var i = 0; i < _stores.Length; i++)
         {
             var partition = (hashed + i) % _stores.Length;
-            if (_stores[partition].TryGet(keyBytes, out var stored))
+            if (_stores[partition] is { } store && store.TryGet(keyBytes, out var stored))
             {
                 return DecodeWithKey(keyBytes, stored!, partition);
             }
