@@ -93,6 +93,7 @@ public sealed class KafkaTransactionTests(KafkaServerFixture fixture)
         Assign(consumer, a, b, marker);
         var before = ConsumeUntil(consumer, seen => Count(seen, marker) == 1);
         Assert.Equal((0, 0), (Count(before, a), Count(before, b)));
+        Assert.Equal((0L, 0L), (consumer.QueryWatermarkOffsets(new TopicPartition(a, 0), Timeout).High.Value, consumer.QueryWatermarkOffsets(new TopicPartition(b, 0), Timeout).High.Value));
         Assert.Empty(await connection.RowsAsync($"SELECT k, n FROM {a}"));
         Assert.Empty(await connection.RowsAsync($"SELECT k, n FROM {b}"));
 
@@ -234,5 +235,39 @@ public sealed class KafkaTransactionTests(KafkaServerFixture fixture)
         Assert.Equal(["V0", "V1", "V2", "V3"], outputSeen[output]);
         Assert.Equal(4, reader.QueryWatermarkOffsets(new TopicPartition(output, 0), Timeout).High.Value);
         reader.Close();
+    }
+
+    [Fact]
+    public async Task ATransactionOpenLongerThanItsTimeoutIsAbortedAndItsProducerFenced()
+    {
+        var topic = Sql.Unique("txn_timeout");
+        var transactionalId = Sql.Unique("txn-timeout");
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = _server.KafkaBootstrap,
+            TransactionalId = transactionalId,
+            TransactionTimeoutMs = 2_000,
+        }).Build();
+        producer.InitTransactions(Timeout);
+        producer.BeginTransaction();
+        producer.Produce(topic, new Message<string, string> { Key = "late", Value = "never" });
+        Assert.Equal(0, producer.Flush(Timeout));
+
+        await Eventually.WaitAsync(() => CapturedLog.Warnings($"Transaction {transactionalId} ").Any(m => m.Contains("timed out", StringComparison.Ordinal)), Timeout, () => "the transaction timed out");
+        var refused = Assert.ThrowsAny<KafkaException>(() => producer.CommitTransaction(Timeout));
+        Assert.True(
+            refused.Error.Code is ErrorCode.Local_Fenced or ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch || refused.Error.IsFatal,
+            $"expected a fenced error, got {refused.Error.Code}: {refused.Error.Reason}");
+
+        // The id is usable again by a new producer, and the timed-out record never appears.
+        using var next = TransactionalProducer(transactionalId);
+        next.BeginTransaction();
+        next.Produce(topic, new Message<string, string> { Key = "next", Value = "kept" });
+        next.CommitTransaction(Timeout);
+        using var consumer = Consumer(Sql.Unique("txn-timeout-reader"));
+        Assign(consumer, topic);
+        Assert.Equal(["kept"], ConsumeUntil(consumer, s => Count(s, topic) >= 1)[topic]);
+        Assert.Equal(1, consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), Timeout).High.Value);
+        consumer.Close();
     }
 }
