@@ -253,7 +253,7 @@ public sealed class KafkaTransactionTests(KafkaServerFixture fixture)
         producer.Produce(topic, new Message<string, string> { Key = "late", Value = "never" });
         Assert.Equal(0, producer.Flush(Timeout));
 
-        await Eventually.WaitAsync(() => CapturedLog.Warnings($"Transaction {transactionalId} ").Any(m => m.Contains("timed out", StringComparison.Ordinal)), Timeout, () => "the transaction timed out");
+        await Eventually.WaitAsync(() => CapturedLog.Warnings(transactionalId).Any(m => m.Contains("timed out", StringComparison.Ordinal)), Timeout, () => "the transaction timed out");
         var refused = Assert.ThrowsAny<KafkaException>(() => producer.CommitTransaction(Timeout));
         Assert.True(
             refused.Error.Code is ErrorCode.Local_Fenced or ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch || refused.Error.IsFatal,
