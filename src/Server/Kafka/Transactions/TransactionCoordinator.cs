@@ -215,7 +215,7 @@ internal sealed class TransactionCoordinator : IDisposable
                 return error;
             }
 
-            var size = batch.Records.Sum(r => (long)(r.Key?.Length ?? 0) + (r.Value?.Length ?? 0) + 64);
+            var size = batch.Records.Sum(BufferedSize);
             if (txn.BufferedBytes + size > KafkaDefaults.MaxTransactionBytes)
             {
                 Log.Warning("Refused a batch for transaction {TransactionalId}: it would buffer more than {Limit} bytes", txn.TransactionalId, KafkaDefaults.MaxTransactionBytes);
@@ -298,6 +298,10 @@ internal sealed class TransactionCoordinator : IDisposable
 
         return result;
     }
+
+    // What a buffered record costs: its bytes plus a rough per-record overhead.
+    private static long BufferedSize(ProducedRecord record) =>
+        64L + (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0) + (record.Headers?.Sum(h => 16L + h.Key.Length + (h.Value?.Length ?? 0)) ?? 0);
 
     // Under _gate.
     private short Validate(string transactionalId, long producerId, short epoch, short version, out Transaction? txn)
