@@ -161,7 +161,7 @@ internal sealed class TransactionLog
 
         foreach (var (offset, commit) in pending)
         {
-            Log.Information("Completing transaction {TransactionalId} commit {CommitId} interrupted by a stop ({Partitions} partitions, {Offsets} group offsets)",
+            Log.Warning("Completing transaction {TransactionalId} commit {CommitId} interrupted by a stop ({Partitions} partitions, {Offsets} group offsets)",
                 commit.TransactionalId, commit.Id, commit.Partitions.Count, commit.Offsets.Count);
             var records = ReadRecords(offset - commit.RecordCount, commit);
             ApplyAsync(commit, records, checkPresent: true, CancellationToken.None).GetAwaiter().GetResult();
