@@ -25,8 +25,12 @@ public sealed partial class StreamEngine : IAsyncDisposable
     private readonly string _queriesDirectory;
     private readonly bool _syncWrites;
 
-    /// <summary>A query's committed offsets and output intent under queries/&lt;id&gt;, written as durably as --fsync says.</summary>
-    private OffsetStore OffsetsOf(string queryId) => new(Path.Combine(_queriesDirectory, queryId), _syncWrites);
+    /// <summary>
+    /// A query's committed offsets and output intent under queries/&lt;id&gt;, written as durably as --fsync says; in Kafka mode
+    /// it opens the query's transactional output (transactional.id and consumer group streamsql-&lt;service id&gt;-&lt;query id&gt;).
+    /// </summary>
+    private OffsetStore OffsetsOf(string queryId) =>
+        new(Path.Combine(_queriesDirectory, queryId), _syncWrites, () => Topics.OpenTransactionalOutput($"streamsql-{Options.ServiceId}-{queryId}"));
     private bool _replaying;
 
     private StreamEngine(EngineOptions options, ITopicStore topics)

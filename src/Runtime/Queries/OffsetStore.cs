@@ -7,28 +7,41 @@ public sealed class OffsetStore
 {
     private readonly string _directory;
     private readonly bool _sync;
+    private readonly Func<Topics.ITransactionalOutput?>? _transactions;
 
     /// <param name="sync">Whether a save is on stable storage when it returns (--fsync always) or only written to the OS.</param>
-    public OffsetStore(string directory, bool sync = true)
+    /// <param name="transactions">Kafka mode: opens the query's transactional output, which commits its offsets with its output.</param>
+    public OffsetStore(string directory, bool sync = true, Func<Topics.ITransactionalOutput?>? transactions = null)
     {
         _directory = directory;
         _sync = sync;
+        _transactions = transactions;
         Directory.CreateDirectory(directory);
     }
 
-    public bool Exists(int partition) => File.Exists(PathOf(partition));
+    /// <summary>
+    /// Kafka mode: the offset committed with the query's last transaction for a (virtual) partition, or null. The local
+    /// file is then only a copy saved after each commit; the larger of the two is where the partition resumes.
+    /// </summary>
+    public Func<int, long?>? CommittedElsewhere { get; set; }
+
+    /// <summary>The query's transactional output (Kafka mode), or null: the embedded scheme of intents and fences is used.</summary>
+    public Topics.ITransactionalOutput? OpenTransactions() => _transactions?.Invoke();
+
+    public bool Exists(int partition) => File.Exists(PathOf(partition)) || CommittedElsewhere?.Invoke(partition) is not null;
 
     public long Load(int partition)
     {
+        var committed = CommittedElsewhere?.Invoke(partition) ?? 0;
         var path = PathOf(partition);
         if (!File.Exists(path))
         {
-            return 0;
+            return committed;
         }
 
         var text = File.ReadAllText(path).Trim();
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
-            ? offset
+            ? Math.Max(offset, committed)
             : throw new InvalidDataException($"corrupt offset file {path}: \"{text}\"");
     }
 

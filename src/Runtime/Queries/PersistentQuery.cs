@@ -86,6 +86,36 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>The state stores of a stateful query and their checkpoints (null for a stateless query).</summary>
     public QueryState? State { get; init; }
 
+    private ITransactionalOutput? _transactional;
+    private bool _transactionsOpened;
+
+    /// <summary>
+    /// Kafka mode: output and input offsets are committed in one transaction per batch, and the offsets the query resumes
+    /// from are the ones committed with its transactions. Opened once, before offsets are first read.
+    /// </summary>
+    private void OpenTransactions()
+    {
+        if (_transactionsOpened)
+        {
+            return;
+        }
+
+        _transactionsOpened = true;
+        _transactional = _offsets.OpenTransactions();
+        if (_transactional is { } transactional)
+        {
+            _offsets.CommittedElsewhere = p => transactional.CommittedOffset(InputOf(p, 0).Topic, InputOf(p, 0).Partition);
+        }
+    }
+
+    /// <summary>The input topic partition of a (virtual) partition: p of the source, or n + p of a join's right input.</summary>
+    private InputOffset InputOf(int partition, long offset) =>
+        partition < _source.PartitionCount ? new(_source.Name, partition, offset) : new(_right!.Name, partition - _source.PartitionCount, offset);
+
+    /// <summary>The sink a running partition task writes through (transactional in Kafka mode).</summary>
+    private TopicRowSink LiveSink() =>
+        new(_sinkTopic, _encode, _offsets, _writeGate) { Transactional = _transactional is null ? null : (_transactional, InputOf) };
+
     /// <summary>How often a stateful partition checkpoints its state (between batches).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -133,6 +163,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>Records where a new query starts when no offsets are committed: the beginning, or the current end ('latest').</summary>
     public void InitializeOffsets(bool fromLatest)
     {
+        OpenTransactions();
         for (var p = 0; p < _positions.Length; p++)
         {
             if (!_offsets.Exists(p))
@@ -148,6 +179,7 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     public void Start()
     {
+        OpenTransactions();
         _rebuilt = new bool[_positions.Length];
         _lastCheckpoint = new long[_pipelines.Length];
         Array.Fill(_lastCheckpoint, System.Diagnostics.Stopwatch.GetTimestamp());
@@ -164,7 +196,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         }
 
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
-        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var rowSink = LiveSink();
 
         // Until the interrupted batch is complete, no other partition writes (the intent and the sink ends it recorded stay valid).
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -318,7 +350,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     {
         _joins = new StreamStreamJoinOperator[_source.PartitionCount];
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
-        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var rowSink = LiveSink();
         var n = _source.PartitionCount;
         var leaf = (Planner.Logical.LogicalStreamJoin)_pipelines[0].Leaf;
         var recovering = 0;
@@ -431,7 +463,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     private void StartTableJoin()
     {
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
-        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var rowSink = LiveSink();
         var n = _source.PartitionCount;
         var recovering = 0;
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -775,6 +807,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         }
 
         State?.Dispose();
+        _transactional?.Dispose();
         _stop.Dispose();
         Log.Information("Stopped query {QueryId}", Definition.Id);
     }

@@ -39,8 +39,21 @@ public sealed class TopicRowSink : IRowSink
     public static Func<Value[], ChangeOp, ProducedRecord> StreamEncoder(RowCodec codec) =>
         (row, _) => codec.Encode(row, TextValues.TimestampToMillis(row[^1].AsLong));
 
+    /// <summary>
+    /// Kafka mode: each batch's output and input offsets go out as one transaction (no intents or fences needed: an
+    /// interrupted transaction is aborted when the query's producer starts again). The function names the input offset of a
+    /// (virtual) source partition.
+    /// </summary>
+    public (ITransactionalOutput Output, Func<int, long, InputOffset> InputOffset)? Transactional { get; init; }
+
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
+        if (Transactional is { } transactional && _alreadyWritten is null)
+        {
+            await WriteTransactionAsync(batch, transactional.Output, transactional.InputOffset).ConfigureAwait(false);
+            return;
+        }
+
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         long[]? fences = null;
         try
@@ -104,16 +117,51 @@ public sealed class TopicRowSink : IRowSink
         return ends;
     }
 
+    private async Task WriteTransactionAsync(RowBatch batch, ITransactionalOutput output, Func<int, long, InputOffset> inputOffset)
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var records = new List<TransactionalRecord>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var record = _encode(batch.Row(i), batch.Op(i));
+                records.Add(new TransactionalRecord(_topic.Name, PartitionOf(record, batch), record));
+            }
+
+            List<InputOffset> offsets = [inputOffset(batch.Partition, batch.EndOffset)];
+            if (batch.PairedPartition >= 0)
+            {
+                offsets.Add(inputOffset(batch.PairedPartition, batch.PairedEndOffset));
+            }
+
+            // Not cancellable: a shutdown waits for the transaction rather than leaving it to time out.
+            await output.CommitAsync(records, offsets, CancellationToken.None).ConfigureAwait(false);
+
+            // The local copy only saves a look-up at start; the group's committed offsets are the truth (the larger wins).
+            _offsets.Save(batch.Partition, batch.EndOffset);
+            if (batch.PairedPartition >= 0)
+            {
+                _offsets.Save(batch.PairedPartition, batch.PairedEndOffset);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // Unkeyed output stays in the source's partition number, so a replay sends every record where it went before.
+    private int PartitionOf(ProducedRecord record, RowBatch batch) =>
+        record.Key is null ? batch.Partition % _topic.PartitionCount : Partitioner.ForKey(record.Key, _topic.PartitionCount);
+
     private async Task WriteRowsAsync(RowBatch batch)
     {
         var byPartition = new List<ProducedRecord>?[_topic.PartitionCount];
         for (var i = 0; i < batch.Count; i++)
         {
             var record = _encode(batch.Row(i), batch.Op(i));
-
-            // Unkeyed output stays in the source's partition number, so a replay sends every record where it went before.
-            var partition = record.Key is null ? batch.Partition % _topic.PartitionCount : Partitioner.ForKey(record.Key, _topic.PartitionCount);
-            (byPartition[partition] ??= []).Add(record);
+            (byPartition[PartitionOf(record, batch)] ??= []).Add(record);
         }
 
         for (var p = 0; p < byPartition.Length; p++)

@@ -11,4 +11,10 @@ public interface ITopicStore : IDisposable
     IReadOnlyList<ITopicLog> List();
 
     void Delete(string name);
+
+    /// <summary>
+    /// Transactional output for a persistent query, where the store supports transactions (Kafka mode); null for embedded
+    /// topics, whose queries use output intents and read-committed fences instead.
+    /// </summary>
+    ITransactionalOutput? OpenTransactionalOutput(string queryId) => null;
 }

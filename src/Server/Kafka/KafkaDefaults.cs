@@ -14,6 +14,12 @@ public static class KafkaDefaults
     /// <summary>Largest request accepted (Kafka's socket.request.max.bytes default); a larger declared length closes the connection.</summary>
     public const int MaxRequestBytes = 100 * 1024 * 1024;
 
+    /// <summary>Most a transaction may buffer (keys, values and per-record overhead) before commit; a Produce beyond it gets RECORD_LIST_TOO_LARGE and the transaction must abort.</summary>
+    public const long MaxTransactionBytes = 64L * 1024 * 1024;
+
+    /// <summary>Longest transaction.timeout.ms accepted (Kafka's transaction.max.timeout.ms default); longer gets INVALID_TRANSACTION_TIMEOUT.</summary>
+    public const int MaxTransactionTimeoutMs = 900_000;
+
     /// <summary>Longest a Fetch waits for min_bytes, whatever max_wait_ms asks.</summary>
     public const int MaxFetchWaitMs = 30_000;
 

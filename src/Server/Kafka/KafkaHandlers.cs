@@ -26,6 +26,10 @@ internal sealed class KafkaHandlers
             new CreateTopicsHandler(),
             new DeleteTopicsHandler(),
             new InitProducerIdHandler(),
+            new AddPartitionsToTxnHandler(),
+            new AddOffsetsToTxnHandler(),
+            new EndTxnHandler(),
+            new TxnOffsetCommitHandler(),
         ];
         _byKey = All.ToDictionary(h => (short)h.Key);
     }

@@ -20,6 +20,19 @@ internal sealed class ProducerStates
     /// <summary>Checks a batch before it is appended: None to append, or the error; a duplicate gives its earlier base offset.</summary>
     public short Check(string topic, int partition, DecodedBatch batch, out long duplicateOffset)
     {
+        var error = Check(topic, partition, batch, out bool duplicate, out duplicateOffset);
+        if (!duplicate)
+        {
+            duplicateOffset = -1;
+        }
+
+        return error;
+    }
+
+    /// <summary>As above, saying whether the batch repeats the last one (a buffered transactional batch has no offset yet: -1).</summary>
+    public short Check(string topic, int partition, DecodedBatch batch, out bool duplicate, out long duplicateOffset)
+    {
+        duplicate = false;
         duplicateOffset = -1;
         if (batch.ProducerId < 0 || batch.BaseSequence < 0 || !_last.TryGetValue((batch.ProducerId, topic, partition), out var last))
         {
@@ -38,6 +51,7 @@ internal sealed class ProducerStates
 
         if (batch.BaseSequence == last.BaseSequence && batch.RecordCount == last.Count)
         {
+            duplicate = true;
             duplicateOffset = last.BaseOffset;
             return ErrorCode.None;
         }

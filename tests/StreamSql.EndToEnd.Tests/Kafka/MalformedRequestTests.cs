@@ -132,7 +132,7 @@ public sealed class MalformedRequestTests(KafkaServerFixture fixture)
         Assert.Equal(0, BinaryPrimitives.ReadInt32BigEndian(response.AsSpan(end)));
         Assert.Equal(0, response[end + 4]);
         Assert.Equal(end + 5, response.Length);
-        Assert.Equal(new short[] { 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22 }, keys.Order());
+        Assert.Equal(new short[] { 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22, 24, 25, 26, 28 }, keys.Order());
     }
 
     [Fact]

@@ -92,7 +92,7 @@ internal sealed class KafkaTopicLog : ITopicLog
         }
     }
 
-    private static Message<byte[]?, byte[]?> ToMessage(ProducedRecord record)
+    internal static Message<byte[]?, byte[]?> ToMessage(ProducedRecord record)
     {
         var message = new Message<byte[]?, byte[]?>
         {

@@ -32,6 +32,9 @@ public sealed class KafkaTopicStore : ITopicStore
 
     public string BootstrapServers { get; }
 
+    /// <summary>A transactional producer per query (transactional.id and consumer group = the id given).</summary>
+    public ITransactionalOutput? OpenTransactionalOutput(string queryId) => new KafkaTransactionalOutput(BootstrapServers, queryId);
+
     public ITopicLog? Find(string name)
     {
         lock (_gate)

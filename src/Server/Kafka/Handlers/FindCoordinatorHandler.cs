@@ -2,7 +2,7 @@ using StreamSql.Server.Kafka.Protocol;
 
 namespace StreamSql.Server.Kafka.Handlers;
 
-/// <summary>FindCoordinator (key 10, v0-v2): this server coordinates every group.</summary>
+/// <summary>FindCoordinator (key 10, v0-v2): this server coordinates every group and every transactional id, so the key type (v1+) does not matter.</summary>
 internal sealed class FindCoordinatorHandler : IKafkaHandler
 {
     public ApiKey Key => ApiKey.FindCoordinator;

@@ -2,7 +2,7 @@ using StreamSql.Server.Kafka.Protocol;
 
 namespace StreamSql.Server.Kafka.Handlers;
 
-/// <summary>InitProducerId (key 22, v0-v1): gives idempotent producers a fresh producer id with epoch 0; transactional ids are refused.</summary>
+/// <summary>InitProducerId (key 22, v0-v1): a fresh producer id with epoch 0 for an idempotent producer; for a transactional id, its producer id with a bumped epoch (fencing older producers).</summary>
 internal sealed class InitProducerIdHandler : IKafkaHandler
 {
     public ApiKey Key => ApiKey.InitProducerId;
@@ -14,23 +14,15 @@ internal sealed class InitProducerIdHandler : IKafkaHandler
     public ValueTask<bool> HandleAsync(KafkaExchange exchange, CancellationToken cancellationToken)
     {
         var transactionalId = exchange.Request.NullableString();
-        exchange.Request.Int32();
+        var timeoutMs = exchange.Request.Int32();
+        var (error, producerId, epoch) = transactionalId is null
+            ? (ErrorCode.None, exchange.Broker.Producers.NextProducerId(), (short)0)
+            : exchange.Broker.Transactions.InitProducerId(transactionalId, timeoutMs);
         var response = exchange.Response;
         response.Int32(0);
-        if (transactionalId is not null)
-        {
-            // StreamSql has no transaction coordinator; only idempotence (a null transactional id) is served.
-            response.Int16(ErrorCode.TransactionalIdAuthorizationFailed);
-            response.Int64(-1);
-            response.Int16(-1);
-        }
-        else
-        {
-            response.Int16(ErrorCode.None);
-            response.Int64(exchange.Broker.Producers.NextProducerId());
-            response.Int16(0);
-        }
-
+        response.Int16(error);
+        response.Int64(producerId);
+        response.Int16(epoch);
         return ValueTask.FromResult(true);
     }
 }

@@ -6,7 +6,10 @@ using StreamSql.Server.Kafka.Records;
 namespace StreamSql.Server.Kafka.Handlers;
 
 /// <summary>Produce (key 0, v3-v7): decodes record batches v2, drops idempotent duplicates and appends the records, answering once they are durable.</summary>
-/// <remarks>Records are stored one by one in the embedded entry format (headers kept); compressed batches are decompressed first. acks=0 gets no response.</remarks>
+/// <remarks>
+/// Records are stored one by one in the embedded entry format (headers kept); compressed batches are decompressed first. acks=0 gets no response.
+/// A transactional batch is buffered in its transaction instead (see TransactionCoordinator) and answered with base offset -1: it has no offset before the commit.
+/// </remarks>
 internal sealed class ProduceHandler : IKafkaHandler
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<ProduceHandler>();
@@ -82,8 +85,22 @@ internal sealed class ProduceHandler : IKafkaHandler
         }
 
         long baseOffset = -1;
+        var buffered = false;
         foreach (var batch in batches)
         {
+            if (batch.IsTransactional)
+            {
+                error = broker.Transactions.Buffer(topic, partition, batch);
+                if (error != ErrorCode.None)
+                {
+                    Log.Warning("Rejected transactional produce to {Topic}-{Partition} from producer {ProducerId} epoch {Epoch}: error {Error}", topic, partition, batch.ProducerId, batch.ProducerEpoch, error);
+                    return new PartitionResult(partition, error, -1, -1);
+                }
+
+                buffered = true;
+                continue;
+            }
+
             error = broker.Producers.Check(topic, partition, batch, out var duplicateOffset);
             if (error != ErrorCode.None)
             {
@@ -113,7 +130,12 @@ internal sealed class ProduceHandler : IKafkaHandler
             }
         }
 
-        return new PartitionResult(partition, ErrorCode.None, baseOffset < 0 ? log.EndOffset(partition) : baseOffset, log.StartOffset(partition));
+        if (baseOffset < 0)
+        {
+            baseOffset = buffered ? -1 : log.EndOffset(partition);
+        }
+
+        return new PartitionResult(partition, ErrorCode.None, baseOffset, log.StartOffset(partition));
     }
 
     private sealed record PartitionResult(int Partition, short Error, long BaseOffset, long LogStartOffset);

@@ -18,4 +18,8 @@ public enum ApiKey : short
     CreateTopics = 19,
     DeleteTopics = 20,
     InitProducerId = 22,
+    AddPartitionsToTxn = 24,
+    AddOffsetsToTxn = 25,
+    EndTxn = 26,
+    TxnOffsetCommit = 28,
 }

@@ -20,12 +20,18 @@ public static class ErrorCode
     public const short PolicyViolation = 44;
     public const short OutOfOrderSequenceNumber = 45;
     public const short InvalidProducerEpoch = 47;
+    public const short InvalidTxnState = 48;
+    public const short InvalidProducerIdMapping = 49;
+    public const short InvalidTransactionTimeout = 50;
+    public const short ConcurrentTransactions = 51;
     public const short UnsupportedVersion = 35;
     public const short TopicAlreadyExists = 36;
     public const short InvalidPartitions = 37;
     public const short InvalidReplicationFactor = 38;
     public const short InvalidRequest = 42;
     public const short TransactionalIdAuthorizationFailed = 53;
+    public const short OperationNotAttempted = 55;
     public const short UnsupportedCompressionType = 76;
     public const short InvalidRecord = 87;
+    public const short ProducerFenced = 90;
 }

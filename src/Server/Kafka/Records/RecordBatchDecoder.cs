@@ -10,6 +10,7 @@ public static class RecordBatchDecoder
     // partitionLeaderEpoch + magic + crc + attributes + lastOffsetDelta + 2 timestamps + producerId + epoch + baseSequence + count
     private const int HeaderAfterLength = 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
     private const int ControlBit = 0x20;
+    private const int TransactionalBit = 0x10;
     private const int LogAppendTimeBit = 0x08;
 
     /// <summary>Adds the batches in data to batches; returns a Kafka error code (0 when every batch decoded).</summary>
@@ -86,7 +87,7 @@ public static class RecordBatchDecoder
         var count = header.Int32();
         if ((attributes & ControlBit) != 0)
         {
-            // Transaction markers: StreamSql has no transactions, so there is nothing to keep.
+            // Transaction markers are written by brokers, not producers; the broker keeps no markers (see TransactionCoordinator).
             return ErrorCode.None;
         }
 
@@ -117,7 +118,7 @@ public static class RecordBatchDecoder
             records.Add(DecodeRecord(new KafkaReader(reader.TakeMemory(length)), baseTimestamp, logAppendTime));
         }
 
-        batches.Add(new DecodedBatch(producerId, producerEpoch, baseSequence, count, records));
+        batches.Add(new DecodedBatch(producerId, producerEpoch, baseSequence, count, records, (attributes & TransactionalBit) != 0));
         return ErrorCode.None;
     }
 
