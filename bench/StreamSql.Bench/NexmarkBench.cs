@@ -110,10 +110,13 @@ public static class NexmarkBench
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
         var engineOutput = new RowChecksum();
         var latency = new LatencyHistogram();
+        LatencyHistogram? observed = null;
         double wall, cpu, setup;
         try
         {
-            await using var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory), cancellationToken).ConfigureAwait(false);
+            // The topic source: the engine reports each batch's processing latency (read to output) once the timed run starts.
+            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => (elapsed, records) => observed?.RecordShared(elapsed, records) };
+            await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var select = (SelectStatement)SqlParser.ParseOne(sql);
 
@@ -126,6 +129,7 @@ public static class NexmarkBench
             var setupClock = Stopwatch.StartNew();
             await CreateStreamsAsync(engine, session, sql, source == "topic" ? events : 0, seed, workers, cancellationToken).ConfigureAwait(false);
             setup = setupClock.Elapsed.TotalSeconds;
+            observed = source == "topic" ? latency : null;
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             await RunEngineAsync(engine, session, select, source, config, events, workers, engineOutput, source == "generator" ? latency : null, cancellationToken)
@@ -184,10 +188,11 @@ public static class NexmarkBench
     {
         var events = config.Events;
         Baselines.Run(query, new NexmarkGenerator(config with { Events = Math.Min(events, WarmupEvents) }), Math.Min(events, WarmupEvents), new RowChecksum());
-        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, new RowChecksum(), cancellationToken).ConfigureAwait(false);
+        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, new RowChecksum(), new LatencyHistogram(), cancellationToken).ConfigureAwait(false);
 
         var engineOutput = new RowChecksum();
-        var (setup, wall, cpu) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, engineOutput, cancellationToken).ConfigureAwait(false);
+        var latency = new LatencyHistogram();
+        var (setup, wall, cpu) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, engineOutput, latency, cancellationToken).ConfigureAwait(false);
 
         var baselineOutput = new RowChecksum();
         var baselineClock = Stopwatch.StartNew();
@@ -198,17 +203,19 @@ public static class NexmarkBench
         var engineRate = events / wall;
         var baselineRate = events / baselineWall;
         return new BenchResult(query, "topic", workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
-            process.PeakWorkingSet64 / (1024.0 * 1024.0), null, null, engineOutput.Rows,
+            process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
             engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, 0);
     }
 
     private static async Task<(double Setup, double Wall, double Cpu)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, RowChecksum output,
-        CancellationToken cancellationToken)
+        LatencyHistogram latency, CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory), cancellationToken).ConfigureAwait(false);
+            // Every persistent query (and internal stage) reports each batch's processing latency: read to output written.
+            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => latency.RecordShared };
+            await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var setupClock = Stopwatch.StartNew();
             await CreateStreamsAsync(engine, session, sql, events, seed, partitions, cancellationToken).ConfigureAwait(false);
@@ -452,6 +459,17 @@ public sealed class LatencyHistogram
         var micros = (long)(ticks * MicrosPerTick);
         _counts[micros < 0 ? 0 : micros >= Buckets ? Buckets : micros]++;
         Count++;
+    }
+
+    /// <summary>Records count samples of one latency; safe to call from several threads (the engine's partition tasks).</summary>
+    public void RecordShared(TimeSpan latency, int count)
+    {
+        var micros = (long)(latency.Ticks / 10.0);
+        lock (_counts)
+        {
+            _counts[micros < 0 ? 0 : micros >= Buckets ? Buckets : micros] += count;
+            Count += count;
+        }
     }
 
     public void Merge(LatencyHistogram other)
