@@ -443,31 +443,37 @@ public static class NexmarkBench
 }
 
 /// <summary>
-/// Latencies in Stopwatch ticks, counted in buckets of one microsecond up to one second (and one bucket above); merged
-/// over workers, read as percentiles in milliseconds. Empty: the percentiles are null.
+/// Latencies counted in buckets of one microsecond up to one second, then of one millisecond up to 100 seconds (and
+/// one bucket above); merged over workers, read as percentiles in milliseconds. Empty: the percentiles are null.
 /// </summary>
 public sealed class LatencyHistogram
 {
-    private const int Buckets = 1_000_000;
+    private const int FineBuckets = 1_000_000;
+    private const int Buckets = FineBuckets + 99_000;
     private readonly long[] _counts = new long[Buckets + 1];
     private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
     public long Count { get; private set; }
 
+    /// <summary>Records one latency in Stopwatch ticks.</summary>
     public void Record(long ticks)
     {
-        var micros = (long)(ticks * MicrosPerTick);
-        _counts[micros < 0 ? 0 : micros >= Buckets ? Buckets : micros]++;
+        _counts[Bucket((long)(ticks * MicrosPerTick))]++;
         Count++;
     }
+
+    private static int Bucket(long micros) =>
+        micros < 0 ? 0 : micros < FineBuckets ? (int)micros : (int)Math.Min(Buckets, FineBuckets + (micros - FineBuckets) / 1000);
+
+    /// <summary>A bucket's upper bound in milliseconds.</summary>
+    private static double UpperMs(int bucket) => bucket < FineBuckets ? (bucket + 1) / 1000.0 : 1000.0 + (bucket - FineBuckets + 1);
 
     /// <summary>Records count samples of one latency; safe to call from several threads (the engine's partition tasks).</summary>
     public void RecordShared(TimeSpan latency, int count)
     {
-        var micros = (long)(latency.Ticks / 10.0);
         lock (_counts)
         {
-            _counts[micros < 0 ? 0 : micros >= Buckets ? Buckets : micros] += count;
+            _counts[Bucket(latency.Ticks / 10)] += count;
             Count += count;
         }
     }
@@ -497,10 +503,10 @@ public sealed class LatencyHistogram
             seen += _counts[i];
             if (seen >= target && seen > 0)
             {
-                return Math.Round((i + 1) / 1000.0, 3);
+                return Math.Round(UpperMs(i), 3);
             }
         }
 
-        return Buckets / 1000.0;
+        return UpperMs(Buckets);
     }
 }
