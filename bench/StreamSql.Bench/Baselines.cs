@@ -125,7 +125,7 @@ public static class Baselines
     /// The persistent queries (aggregations and joins): their result is the final contents of the query file's last
     /// CREATE TABLE/STREAM ... AS SELECT (a table's rows, or every row a stream received).
     /// </summary>
-    public static readonly IReadOnlyList<string> AggregateQueries = ["q3", "q5", "q7", "q8", "q11", "q12", "q15", "q16", "q17"];
+    public static readonly IReadOnlyList<string> AggregateQueries = ["q3", "q4", "q5", "q7", "q8", "q11", "q12", "q15", "q16", "q17", "q18"];
 
     private const long Second = 1000;
     private const long Day = 86_400_000;
@@ -158,6 +158,59 @@ public static class Baselines
                         output.EndRow();
                     }
                 });
+                break;
+            }
+
+            case "q4":
+            {
+                // Each auction's highest bid between its start and its expiry (auctions without one drop out), averaged per category.
+                var auctions = new Dictionary<long, Auction>();
+                ForEachAuction(generator, events, a => auctions[a.Id] = a);
+                var finals = new Dictionary<long, long>();
+                ForEachBid(generator, events, b =>
+                {
+                    if (auctions.TryGetValue(b.Auction, out var a) && b.DateTime >= a.DateTime && b.DateTime <= a.Expires)
+                    {
+                        ref var final = ref CollectionsMarshal.GetValueRefOrAddDefault(finals, b.Auction, out var exists);
+                        final = exists ? Math.Max(final, b.Price) : b.Price;
+                    }
+                });
+                var categories = new Dictionary<long, (decimal Sum, long Count)>();
+                foreach (var (id, final) in finals)
+                {
+                    ref var c = ref CollectionsMarshal.GetValueRefOrAddDefault(categories, auctions[id].Category, out _);
+                    c = (c.Sum + final, c.Count + 1);
+                }
+
+                foreach (var (category, (sum, count)) in categories)
+                {
+                    output.Add(category);
+
+                    // avg(bigint) is numeric with PostgreSQL's division scale.
+                    output.Add(NumericMath.Divide(sum, count));
+                    output.EndRow();
+                }
+
+                break;
+            }
+
+            case "q18":
+            {
+                // The last bid of each (auction, bidder): bids come in event-time order, a later one replaces the earlier.
+                var last = new Dictionary<(long Auction, long Bidder), Bid>();
+                ForEachBid(generator, events, b => last[(b.Auction, b.Bidder)] = b);
+                foreach (var ((auction, bidder), b) in last)
+                {
+                    output.Add(auction);
+                    output.Add(bidder);
+                    output.Add(b.Price);
+                    output.Add(b.Channel);
+                    output.Add(b.Url);
+                    output.AddTimestampMillis(b.DateTime);
+                    output.Add(b.Extra);
+                    output.EndRow();
+                }
+
                 break;
             }
 

@@ -4,6 +4,8 @@ B='bench/StreamSql.Bench/bin/Debug/net10.0/StreamSql.Bench.dll'
 specs = {
  'q3':  (3000, 10000, 'TTTI', None, None, '3000 events (60 persons, 180 auctions)'),
  'q8':  (2000, 50, 'TITT', None, None, '2000 events at 50 events/s (40 s, four tumbling windows)'),
+ 'q4':  (3000, 10000, 'IT', None, None, '3000 events (180 auctions, 2760 bids)'),
+ 'q18': (1000, 10000, 'IIITTTT', 'auction < 1003', lambda f: int(f[0]) < 1003, '1000 events; the last bids on auctions 1000..1002'),
  'q5':  (1000, 50, 'TI', None, None, '1000 events at 50 events/s (20 s of event time, 14 hopping windows)'),
  'q7':  (1000, 20, 'TTI', None, None, '1000 events at 20 events/s (50 s, five tumbling windows)'),
  'q11': (300, 1, 'ITTI', 'bidder < 1004', lambda f: int(f[0]) < 1004, '300 events at 1 event/s (5 minutes); the sessions of bidders 1000..1003'),
@@ -25,7 +27,7 @@ for q,(events, rate, types, fsql, fpy, desc) in specs.items():
     body = '\n'.join(l for l in sql.splitlines() if not l.startswith('--'))
     header = [l[3:] for l in sql.splitlines() if l.startswith('--')]
     stmts = [s.strip() for s in body.split(';') if s.strip()]
-    outputs = [re.match(r'CREATE (TABLE|STREAM) (\w+)', s).group(1, 2) for s in stmts]
+    outputs = [re.match(r'CREATE (TABLE|STREAM) (\w+)', s).group(1, 2) for s in stmts if s != 'FLUSH']
     tables = [t for _, t in outputs]
     # The source streams the query reads (after FROM or JOIN, or as a window function's first argument).
     sources = [n for n in ddl if re.search(r'\b(FROM|JOIN)\s+((TUMBLE|HOP)\s*\(\s*)?' + n + r'\b', body, re.I)]

@@ -16,6 +16,7 @@ public sealed class NexmarkBenchTests
     [InlineData("q1", "topic")]
     [InlineData("q2", "topic")]
     [InlineData("q3", "topic")]
+    [InlineData("q4", "topic")]
     [InlineData("q5", "topic")]
     [InlineData("q7", "topic")]
     [InlineData("q8", "topic")]
@@ -24,6 +25,7 @@ public sealed class NexmarkBenchTests
     [InlineData("q15", "topic")]
     [InlineData("q16", "topic")]
     [InlineData("q17", "topic")]
+    [InlineData("q18", "topic")]
     public async Task Engine_and_baseline_agree(string query, string source)
     {
         var result = await NexmarkBench.RunAsync(query, 2_000, source);
