@@ -50,15 +50,38 @@ public static class NexmarkBench
 {
     private const int BatchSize = 512;
 
+    /// <summary>Queries that join two streams: the join needs both on one partition (no KEY columns in the nexmark streams).</summary>
+    private static readonly string[] SinglePartitionQueries = ["q3"];
+
     public static IReadOnlyList<string> Queries => Baselines.Queries;
 
     public static bool IsAggregate(string query) => Baselines.IsAggregate(query);
 
+    public static bool IsSinglePartition(string query) => SinglePartitionQueries.Contains(query);
+
     public static string QueryDirectory =>
         Path.Combine(AppContext.BaseDirectory, "nexmark");
 
-    public static async Task<BenchResult> RunAsync(string query, long events, string source, long seed = 0, CancellationToken cancellationToken = default)
+    public static async Task<BenchResult> RunAsync(string query, long events, string source, long seed = 0, CancellationToken cancellationToken = default) =>
+        await RunAsync(query, events, source, seed, 1, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs one query with workers parallel partition tasks: the generator source splits the events over workers
+    /// pipelines run on their own threads; the topic sources write the events into workers partitions, and the engine
+    /// runs one task per partition.
+    /// </summary>
+    public static async Task<BenchResult> RunAsync(string query, long events, string source, long seed, int workers, CancellationToken cancellationToken = default)
     {
+        if (workers < 1)
+        {
+            throw new ArgumentException("--workers must be at least 1", nameof(workers));
+        }
+
+        if (workers > 1 && SinglePartitionQueries.Contains(query))
+        {
+            throw new NotSupportedException($"{query} joins two streams, which needs both on one partition (or KEY columns, which the nexmark connector does not have): run it with --workers 1");
+        }
+
         if (!Queries.Contains(query))
         {
             throw new ArgumentException($"unknown query {query}; supported: {string.Join(", ", Queries)}", nameof(query));
@@ -78,7 +101,7 @@ public static class NexmarkBench
                 throw new NotSupportedException($"{query} is an aggregating query: it runs as a persistent query, which reads a topic; use --source topic");
             }
 
-            return await RunAggregateAsync(query, sql, config, cancellationToken).ConfigureAwait(false);
+            return await RunAggregateAsync(query, sql, config, workers, cancellationToken).ConfigureAwait(false);
         }
 
         // Warm up the generator and the baseline's code so neither side pays the JIT in its timed run.
@@ -86,25 +109,31 @@ public static class NexmarkBench
 
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
         var engineOutput = new RowChecksum();
+        var latency = new LatencyHistogram();
+        LatencyHistogram? observed = null;
         double wall, cpu, setup;
         try
         {
-            await using var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory), cancellationToken).ConfigureAwait(false);
+            // The topic source: the engine reports each batch's processing latency (read to output) once the timed run starts.
+            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => (elapsed, records) => observed?.RecordShared(elapsed, records) };
+            await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var select = (SelectStatement)SqlParser.ParseOne(sql);
 
             // Warm-up: the same query over a small stream first, so the timed run does not pay the JIT either.
             var warmup = Math.Min(events, WarmupEvents);
-            await CreateBidStreamAsync(engine, session, source == "topic" ? warmup : 0, seed, cancellationToken).ConfigureAwait(false);
-            await RunEngineAsync(engine, session, select, source, config with { Events = warmup }, warmup, new RowChecksum(), cancellationToken).ConfigureAwait(false);
+            await CreateStreamsAsync(engine, session, sql, source == "topic" ? warmup : 0, seed, workers, cancellationToken).ConfigureAwait(false);
+            await RunEngineAsync(engine, session, select, source, config with { Events = warmup }, warmup, workers, new RowChecksum(), null, cancellationToken).ConfigureAwait(false);
             await engine.ExecuteAsync(SqlParser.ParseOne("DROP STREAM bid DELETE TOPIC"), session, cancellationToken).ConfigureAwait(false);
 
             var setupClock = Stopwatch.StartNew();
-            await CreateBidStreamAsync(engine, session, source == "topic" ? events : 0, seed, cancellationToken).ConfigureAwait(false);
+            await CreateStreamsAsync(engine, session, sql, source == "topic" ? events : 0, seed, workers, cancellationToken).ConfigureAwait(false);
             setup = setupClock.Elapsed.TotalSeconds;
+            observed = source == "topic" ? latency : null;
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
-            await RunEngineAsync(engine, session, select, source, config, events, engineOutput, cancellationToken).ConfigureAwait(false);
+            await RunEngineAsync(engine, session, select, source, config, events, workers, engineOutput, source == "generator" ? latency : null, cancellationToken)
+                .ConfigureAwait(false);
             wall = clock.Elapsed.TotalSeconds;
             cpu = (CpuTime() - cpuBefore).TotalSeconds;
         }
@@ -142,8 +171,8 @@ public static class NexmarkBench
         using var process = Process.GetCurrentProcess();
         var engineRate = events / wall;
         var baselineRate = events / baselineWall;
-        return new BenchResult(query, source, 1, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
-            process.PeakWorkingSet64 / (1024.0 * 1024.0), null, null, engineOutput.Rows,
+        return new BenchResult(query, source, workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
+            process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
             engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, events / generatorWall);
     }
 
@@ -155,14 +184,15 @@ public static class NexmarkBench
     /// is caught up). The final table is then read with a pull query (not timed) for the checksum. A first run on a
     /// small stream in its own engine warms up the JIT.
     /// </summary>
-    private static async Task<BenchResult> RunAggregateAsync(string query, string sql, NexmarkConfig config, CancellationToken cancellationToken)
+    private static async Task<BenchResult> RunAggregateAsync(string query, string sql, NexmarkConfig config, int workers, CancellationToken cancellationToken)
     {
         var events = config.Events;
         Baselines.Run(query, new NexmarkGenerator(config with { Events = Math.Min(events, WarmupEvents) }), Math.Min(events, WarmupEvents), new RowChecksum());
-        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, new RowChecksum(), cancellationToken).ConfigureAwait(false);
+        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, new RowChecksum(), new LatencyHistogram(), cancellationToken).ConfigureAwait(false);
 
         var engineOutput = new RowChecksum();
-        var (setup, wall, cpu) = await RunAggregateEngineAsync(sql, events, config.Seed, engineOutput, cancellationToken).ConfigureAwait(false);
+        var latency = new LatencyHistogram();
+        var (setup, wall, cpu) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, engineOutput, latency, cancellationToken).ConfigureAwait(false);
 
         var baselineOutput = new RowChecksum();
         var baselineClock = Stopwatch.StartNew();
@@ -172,21 +202,23 @@ public static class NexmarkBench
         using var process = Process.GetCurrentProcess();
         var engineRate = events / wall;
         var baselineRate = events / baselineWall;
-        return new BenchResult(query, "topic", 1, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
-            process.PeakWorkingSet64 / (1024.0 * 1024.0), null, null, engineOutput.Rows,
+        return new BenchResult(query, "topic", workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
+            process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
             engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, 0);
     }
 
-    private static async Task<(double Setup, double Wall, double Cpu)> RunAggregateEngineAsync(string sql, long events, long seed, RowChecksum output,
-        CancellationToken cancellationToken)
+    private static async Task<(double Setup, double Wall, double Cpu)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, RowChecksum output,
+        LatencyHistogram latency, CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory), cancellationToken).ConfigureAwait(false);
+            // Every persistent query (and internal stage) reports each batch's processing latency: read to output written.
+            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => latency.RecordShared };
+            await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var setupClock = Stopwatch.StartNew();
-            await CreateBidStreamAsync(engine, session, events, seed, cancellationToken).ConfigureAwait(false);
+            await CreateStreamsAsync(engine, session, sql, events, seed, partitions, cancellationToken).ConfigureAwait(false);
             var setup = setupClock.Elapsed.TotalSeconds;
 
             var statements = SqlParser.Parse(sql);
@@ -260,16 +292,23 @@ public static class NexmarkBench
         }
     }
 
-    /// <summary>Creates the bid stream of ddl.sql, filled with the bids of events events (0: empty).</summary>
-    private static async Task CreateBidStreamAsync(StreamEngine engine, SessionContext session, long events, long seed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the streams of ddl.sql that the query reads (FROM or JOIN person, auction, bid), each filled with its events
+    /// among the first events of the timeline (0: empty), over the given number of partitions.
+    /// </summary>
+    private static async Task CreateStreamsAsync(StreamEngine engine, SessionContext session, string querySql, long events, long seed, int partitions,
+        CancellationToken cancellationToken)
     {
         var ddl = File.ReadAllText(Path.Combine(QueryDirectory, "ddl.sql"))
             .Replace("${EVENTS}", events.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("${SEED}", seed.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            .Replace("${SEED}", seed.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("partitions=1", "partitions=" + partitions.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        var body = string.Join('\n', querySql.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
         foreach (var statement in SqlParser.Parse(ddl))
         {
-            // Only the bid stream: the queries measured here read bids.
-            if (statement is CreateRelationStatement { Name.Name: "bid" })
+            if (statement is CreateRelationStatement { Name.Name: var name }
+                && System.Text.RegularExpressions.Regex.IsMatch(body, @"\b(FROM|JOIN)\s+((TUMBLE|HOP)\s*\(\s*)?" + name + @"\b",
+                    System.Text.RegularExpressions.RegexOptions.IgnoreCase))
             {
                 await engine.ExecuteAsync(statement, session, cancellationToken).ConfigureAwait(false);
             }
@@ -277,11 +316,37 @@ public static class NexmarkBench
     }
 
     private static async Task RunEngineAsync(StreamEngine engine, SessionContext session, SelectStatement select, string source, NexmarkConfig config, long events,
-        RowChecksum output, CancellationToken cancellationToken)
+        int workers, RowChecksum output, LatencyHistogram? latency, CancellationToken cancellationToken)
     {
         if (source == "generator")
         {
-            RunOverGenerator(engine.CompileStatelessQuery(select.Query), new NexmarkGenerator(config), events, output);
+            if (workers == 1)
+            {
+                RunOverGenerator(engine.CompileStatelessQuery(select.Query), new NexmarkGenerator(config), events, 0, 1, output, latency);
+                return;
+            }
+
+            // One compiled pipeline, checksum and latency histogram per worker, each on its own thread; merged at the end.
+            var outputs = new RowChecksum[workers];
+            var latencies = new LatencyHistogram[workers];
+            var tasks = new Task[workers];
+            for (var w = 0; w < workers; w++)
+            {
+                var worker = w;
+                outputs[w] = new RowChecksum();
+                latencies[w] = new LatencyHistogram();
+                var query = engine.CompileStatelessQuery(select.Query);
+                tasks[w] = Task.Factory.StartNew(() => RunOverGenerator(query, new NexmarkGenerator(config), events, worker, workers, outputs[worker], latencies[worker]),
+                    cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+            for (var w = 0; w < workers; w++)
+            {
+                output.Merge(outputs[w]);
+                latency?.Merge(latencies[w]);
+            }
+
             return;
         }
 
@@ -299,44 +364,65 @@ public static class NexmarkBench
         return process.TotalProcessorTime;
     }
 
-    /// <summary>The generator as the query's source: bid rows in the stream's row layout, in batches through the compiled pipeline.</summary>
-    private static void RunOverGenerator(CompiledStatelessQuery query, NexmarkGenerator generator, long events, RowChecksum output)
+    /// <summary>Event numbers go to the workers in chunks of this many (worker w takes chunks w, w + workers, ...).</summary>
+    private const long ChunkEvents = 4096;
+
+    /// <summary>
+    /// The generator as the query's source: bid rows in the stream's row layout, in batches through the compiled pipeline.
+    /// This is worker `worker` of `workers`: it takes the chunks of event numbers that fall to it. Each row's generation
+    /// time is taken when the generator produced it; when its batch's output has been handed to the checksum, the
+    /// latency of each of the batch's events (output time minus generation time) goes to the histogram.
+    /// </summary>
+    private static void RunOverGenerator(CompiledStatelessQuery query, NexmarkGenerator generator, long events, int worker, int workers, RowChecksum output,
+        LatencyHistogram? latency)
     {
         var source = query.Source;
         var fields = source.Columns.Select(c => NexmarkTables.BidFields.First(f => f.Name == c.Name).Read).ToArray();
         var width = source.RowSchema.Count;
         var declared = source.Columns.Count;
         var outputWidth = query.Columns.Count;
-        var batch = new RowBatch();
+        var batch = new RowBatch { Partition = worker };
+        var generated = new long[BatchSize];
+        var inBatch = 0;
         long offset = 0;
-        for (var n = 0L; n < events; n++)
+        for (var chunk = worker * ChunkEvents; chunk < events; chunk += workers * ChunkEvents)
         {
-            if (generator.TypeOf(n) != NexmarkEventType.Bid)
+            var end = Math.Min(events, chunk + ChunkEvents);
+            for (var n = chunk; n < end; n++)
             {
-                continue;
-            }
+                if (generator.TypeOf(n) != NexmarkEventType.Bid)
+                {
+                    continue;
+                }
 
-            var bid = generator.NextBid(n);
-            var row = new Value[width];
-            for (var i = 0; i < fields.Length; i++)
-            {
-                row[i] = fields[i](bid);
-            }
+                var bid = generator.NextBid(n);
+                var row = new Value[width];
+                for (var i = 0; i < fields.Length; i++)
+                {
+                    row[i] = fields[i](bid);
+                }
 
-            row[declared] = Value.FromTimestamp(bid.DateTime * 1000);
-            row[declared + 1] = Value.FromInt(0);
-            row[declared + 2] = Value.FromBigInt(offset++);
-            batch.Add(row);
-            if (batch.Count == BatchSize)
-            {
-                Flush(query.Pipeline, batch, output, outputWidth);
+                row[declared] = Value.FromTimestamp(bid.DateTime * 1000);
+                row[declared + 1] = Value.FromInt(worker);
+                row[declared + 2] = Value.FromBigInt(offset++);
+                batch.Add(row);
+                if (latency is not null)
+                {
+                    generated[inBatch] = Stopwatch.GetTimestamp();
+                }
+
+                if (++inBatch == BatchSize)
+                {
+                    Flush(query.Pipeline, batch, output, outputWidth, generated, inBatch, latency);
+                    inBatch = 0;
+                }
             }
         }
 
-        Flush(query.Pipeline, batch, output, outputWidth);
+        Flush(query.Pipeline, batch, output, outputWidth, generated, inBatch, latency);
     }
 
-    private static void Flush(PartitionPipeline pipeline, RowBatch batch, RowChecksum output, int width)
+    private static void Flush(PartitionPipeline pipeline, RowBatch batch, RowChecksum output, int width, long[] generated, int events, LatencyHistogram? latency)
     {
         pipeline.Process(batch);
         for (var i = 0; i < batch.Count; i++)
@@ -345,5 +431,82 @@ public static class NexmarkBench
         }
 
         batch.Clear();
+        if (latency is not null)
+        {
+            var now = Stopwatch.GetTimestamp();
+            for (var i = 0; i < events; i++)
+            {
+                latency.Record(now - generated[i]);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Latencies counted in buckets of one microsecond up to one second, then of one millisecond up to 100 seconds (and
+/// one bucket above); merged over workers, read as percentiles in milliseconds. Empty: the percentiles are null.
+/// </summary>
+public sealed class LatencyHistogram
+{
+    private const int FineBuckets = 1_000_000;
+    private const int Buckets = FineBuckets + 99_000;
+    private readonly long[] _counts = new long[Buckets + 1];
+    private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
+
+    public long Count { get; private set; }
+
+    /// <summary>Records one latency in Stopwatch ticks.</summary>
+    public void Record(long ticks)
+    {
+        _counts[Bucket((long)(ticks * MicrosPerTick))]++;
+        Count++;
+    }
+
+    private static int Bucket(long micros) =>
+        micros < 0 ? 0 : micros < FineBuckets ? (int)micros : (int)Math.Min(Buckets, FineBuckets + (micros - FineBuckets) / 1000);
+
+    /// <summary>A bucket's upper bound in milliseconds.</summary>
+    private static double UpperMs(int bucket) => bucket < FineBuckets ? (bucket + 1) / 1000.0 : 1000.0 + (bucket - FineBuckets + 1);
+
+    /// <summary>Records count samples of one latency; safe to call from several threads (the engine's partition tasks).</summary>
+    public void RecordShared(TimeSpan latency, int count)
+    {
+        lock (_counts)
+        {
+            _counts[Bucket(latency.Ticks / 10)] += count;
+            Count += count;
+        }
+    }
+
+    public void Merge(LatencyHistogram other)
+    {
+        for (var i = 0; i <= Buckets; i++)
+        {
+            _counts[i] += other._counts[i];
+        }
+
+        Count += other.Count;
+    }
+
+    /// <summary>The smallest latency (ms, bucket upper bound) that at least fraction q of the samples do not exceed.</summary>
+    public double? PercentileMs(double q)
+    {
+        if (Count == 0)
+        {
+            return null;
+        }
+
+        var target = (long)Math.Ceiling(q * Count);
+        long seen = 0;
+        for (var i = 0; i <= Buckets; i++)
+        {
+            seen += _counts[i];
+            if (seen >= target && seen > 0)
+            {
+                return Math.Round(UpperMs(i), 3);
+            }
+        }
+
+        return UpperMs(Buckets);
     }
 }

@@ -105,6 +105,13 @@ public sealed class RowChecksum
         _row = Offset;
     }
 
+    /// <summary>Adds another checksum's rows (the sum is order-independent, so parts computed apart add up to the whole).</summary>
+    public void Merge(RowChecksum other)
+    {
+        Sum += other.Sum;
+        Rows += other.Rows;
+    }
+
     /// <summary>Adds an engine row's first width values.</summary>
     public void AddRow(Value[] row, int width)
     {

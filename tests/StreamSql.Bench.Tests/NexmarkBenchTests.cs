@@ -15,13 +15,17 @@ public sealed class NexmarkBenchTests
     [InlineData("q0", "topic")]
     [InlineData("q1", "topic")]
     [InlineData("q2", "topic")]
+    [InlineData("q3", "topic")]
+    [InlineData("q4", "topic")]
     [InlineData("q5", "topic")]
     [InlineData("q7", "topic")]
+    [InlineData("q8", "topic")]
     [InlineData("q11", "topic")]
     [InlineData("q12", "topic")]
     [InlineData("q15", "topic")]
     [InlineData("q16", "topic")]
     [InlineData("q17", "topic")]
+    [InlineData("q18", "topic")]
     public async Task Engine_and_baseline_agree(string query, string source)
     {
         var result = await NexmarkBench.RunAsync(query, 2_000, source);
@@ -33,6 +37,10 @@ public sealed class NexmarkBenchTests
             // 2000 events hold 1840 bids; two of them are on a multiple of auction 123.
             Assert.Equal(query == "q2" ? 2 : 1_840, result.Rows);
         }
+
+        // Every run measures latency: generator runs per event, topic runs per batch of the engine's tasks.
+        Assert.NotNull(result.P50LatencyMs);
+        Assert.NotNull(result.P99LatencyMs);
 
         if (query == "q7")
         {
@@ -47,6 +55,27 @@ public sealed class NexmarkBenchTests
         {
             Assert.True(json.RootElement.TryGetProperty(field, out _), field);
         }
+    }
+
+    [Theory]
+    [InlineData("q0", "generator")]
+    [InlineData("q0", "topic")]
+    [InlineData("q5", "topic")]
+    [InlineData("q8", "topic")]
+    public async Task Two_workers_give_the_same_output(string query, string source)
+    {
+        var result = await NexmarkBench.RunAsync(query, 2_000, source, seed: 0, workers: 2);
+
+        Assert.True(result.ChecksumMatch, $"{query}/{source}: engine {result.Rows} rows, baseline {result.BaselineRows}");
+        Assert.Equal(2, result.Workers);
+        Assert.NotNull(result.P50LatencyMs);
+        Assert.True(result.P99LatencyMs >= result.P50LatencyMs);
+    }
+
+    [Fact]
+    public async Task A_stream_join_needs_one_worker()
+    {
+        await Assert.ThrowsAsync<NotSupportedException>(() => NexmarkBench.RunAsync("q3", 2_000, "topic", seed: 0, workers: 2));
     }
 
     [Fact]

@@ -28,6 +28,12 @@ public sealed record EngineOptions(string DataDirectory)
     /// </summary>
     public Func<string, Action<double>>? QueryLatencyObserver { get; init; }
 
+    /// <summary>
+    /// Makes the observer of a query's processing latencies (QueryMetrics.ProcessingLatencyObserver), given the query id
+    /// ("transient" for pull and push queries); null: not measured. The benchmark uses it.
+    /// </summary>
+    public Func<string, Action<TimeSpan, int>>? QueryProcessingLatencyObserver { get; init; }
+
     /// <summary>Names this server's internal topics in Kafka mode, so several servers can share one cluster.</summary>
     public string ServiceId { get; init; } = "default";
 

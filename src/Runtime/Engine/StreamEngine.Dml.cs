@@ -424,7 +424,7 @@ public sealed partial class StreamEngine
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var store = new State.MemoryStateStore();
-        var metrics = new QueryMetrics("transient");
+        var metrics = TransientMetrics();
         var overTable = ScannedRelation(plan)?.Kind is not (null or RelationKind.Stream);
         var pipeline = PartitionPipeline.BuildStateful(plan, store, emitFinal, retractable: overTable, carryRowTime: false, null, metrics.CountLate);
         var topic = Topics.Find(pipeline.Source.Topic)
@@ -528,7 +528,7 @@ public sealed partial class StreamEngine
         }
 
         var ends = topics.Select(t => Enumerable.Range(0, t.PartitionCount).Select(t.EndOffset).ToArray()).ToArray();
-        var metrics = new QueryMetrics("transient");
+        var metrics = TransientMetrics();
         Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop)
         {
             var joinOperator = new StreamStreamJoinOperator(join, ExpressionCompiler.Compile(join.LeftKey), ExpressionCompiler.Compile(join.RightKey),
@@ -550,7 +550,7 @@ public sealed partial class StreamEngine
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
-        var metrics = new QueryMetrics("transient");
+        var metrics = TransientMetrics();
         var ends = new long[topic.PartitionCount];
         for (var p = 0; p < ends.Length; p++)
         {
@@ -566,4 +566,8 @@ public sealed partial class StreamEngine
             yield return row;
         }
     }
+
+    /// <summary>The counters of a pull or push query, with the processing-latency observer when one is configured.</summary>
+    private QueryMetrics TransientMetrics() =>
+        new("transient") { ProcessingLatencyObserver = Options.QueryProcessingLatencyObserver?.Invoke("transient") };
 }

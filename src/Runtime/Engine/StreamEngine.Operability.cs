@@ -16,6 +16,7 @@ public sealed partial class StreamEngine
     private void Track(string queryId, PersistentQuery query)
     {
         query.Metrics.LatencyObserver = Options.QueryLatencyObserver?.Invoke(queryId);
+        query.Metrics.ProcessingLatencyObserver = Options.QueryProcessingLatencyObserver?.Invoke(queryId);
         _running[queryId] = query;
     }
 

@@ -61,6 +61,7 @@ public sealed class PartitionTask
                 await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
             }
 
+            var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
             batch.Clear();
             bad.Clear();
             foreach (var record in records)
@@ -86,6 +87,7 @@ public sealed class PartitionTask
             _metrics.CountOut(batch.Count);
             await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             _metrics.ObserveLatency(records);
+            _metrics.ObserveProcessingLatency(readAt, records.Count);
             onProgress?.Invoke(_partition, batch.EndOffset);
         }
     }

@@ -61,6 +61,22 @@ public sealed class QueryMetrics
         }
     }
 
+    /// <summary>
+    /// Receives processing latencies: for a batch, the time from when its task read its source records to when the
+    /// batch's output was written, and how many source records it covered (each had that latency). Null when nothing
+    /// listens (the benchmark listens; unlike LatencyObserver, this does not count a record's wait in its topic).
+    /// </summary>
+    public Action<TimeSpan, int>? ProcessingLatencyObserver { get; set; }
+
+    /// <summary>Reports a batch's processing latency: now minus startTicks (Stopwatch.GetTimestamp when its records were read).</summary>
+    public void ObserveProcessingLatency(long startTicks, int records)
+    {
+        if (ProcessingLatencyObserver is { } observe && records > 0)
+        {
+            observe(System.Diagnostics.Stopwatch.GetElapsedTime(startTicks), records);
+        }
+    }
+
     /// <summary>The reason the latest bad record was skipped, for DESCRIBE EXTENDED.</summary>
     public string? LastError { get; private set; }
 

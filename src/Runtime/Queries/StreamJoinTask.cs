@@ -82,6 +82,7 @@ public sealed class StreamJoinTask
 
                 // Merge while both sides have rows (or one side has nothing more available): then refill.
                 batch.Clear();
+                _taken[0] = _taken[1] = 0;
                 while (batch.Count < MaxBatch)
                 {
                     var next = Next();
@@ -90,6 +91,7 @@ public sealed class StreamJoinTask
                         break;
                     }
 
+                    _taken[next]++;
                     var (row, nextOffset) = _sides[next].Rows.Dequeue();
                     _sides[next].Processed = nextOffset;
                     _join.Process(next, row, batch);
@@ -100,6 +102,10 @@ public sealed class StreamJoinTask
                 }
 
                 await EmitAsync(batch, cancellationToken).ConfigureAwait(false);
+
+                // A side is refilled only once its queue is empty, so the rows a batch took from it came from its last read.
+                _metrics.ObserveProcessingLatency(_sides[0].ReadAt, _taken[0]);
+                _metrics.ObserveProcessingLatency(_sides[1].ReadAt, _taken[1]);
             }
         }
         finally
@@ -122,6 +128,7 @@ public sealed class StreamJoinTask
         }
     }
 
+    private readonly int[] _taken = new int[2];
     private int _rightPartition;
     private Action<int, long>? _onProgress;
     private long[] _started = [0, 0];
@@ -235,6 +242,7 @@ public sealed class StreamJoinTask
 
     private void Decode(Side side)
     {
+        side.ReadAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _metrics.CountIn(side.Records.Count);
         foreach (var record in side.Records)
         {
@@ -257,6 +265,9 @@ public sealed class StreamJoinTask
         public ITopicLog Topic { get; } = topic;
 
         public RowCodec Codec { get; } = codec;
+
+        /// <summary>Stopwatch.GetTimestamp when the rows now queued were read and decoded.</summary>
+        public long ReadAt { get; set; }
 
         public IPartitionReader? Reader { get; set; }
 

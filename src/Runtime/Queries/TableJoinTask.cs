@@ -136,6 +136,7 @@ public sealed class TableJoinTask
 
     private async Task ProcessAsync(List<TopicRecord> left, List<TopicRecord> right, long[] start, long[] end, int rightPartition, CancellationToken cancellationToken)
     {
+        var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _metrics.CountIn(left.Count + right.Count);
         _changes.Clear();
         int i = 0, j = 0;
@@ -177,6 +178,7 @@ public sealed class TableJoinTask
 
         _metrics.CountOut(batch.Count);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        _metrics.ObserveProcessingLatency(readAt, left.Count + right.Count);
     }
 
     private readonly RowBatch _one = new();

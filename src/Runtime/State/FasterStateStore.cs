@@ -238,11 +238,35 @@ public sealed class FasterStateStore : IStateStore
 
     private unsafe void ScanLocked(StateVisitor visitor)
     {
-        // FASTER 2.6.5's Iterate (distinct live records) returns superseded versions once they have spilled to disk, so
-        // this walks the whole log and keeps a record only when a lookup of its key lands on that very address: older
-        // versions and deleted keys (the lookup finds a newer record or a tombstone) drop out, each live key shows once.
-        // The lock keeps writers out, so the log does not move underneath.
-        using var iterator = _store.Log.Scan(_store.Log.BeginAddress, _store.Log.TailAddress);
+        // FASTER 2.6.5's Iterate (distinct live records) returns superseded versions once they have spilled to disk, and
+        // the address a pending (on-disk) lookup reports is not always the record's, so a key whose live record was on
+        // disk could be skipped. Instead, a first walk over the log notes each key's last record (the log holds a key's
+        // versions in address order; a tombstone ends the key), and a second walk visits exactly those records. The
+        // first walk keeps the keys, not the values, in memory. The lock keeps writers out, so the log does not move.
+        var tail = _store.Log.TailAddress;
+        var latest = new Dictionary<byte[], long>(ByteArrayComparer.Instance);
+        using (var first = _store.Log.Scan(_store.Log.BeginAddress, tail))
+        {
+            while (first.GetNext(out var recordInfo))
+            {
+                var key = first.GetKey().AsReadOnlySpan().ToArray();
+                if (recordInfo.Tombstone)
+                {
+                    latest.Remove(key);
+                }
+                else
+                {
+                    latest[key] = first.CurrentAddress;
+                }
+            }
+        }
+
+        if (latest.Count == 0)
+        {
+            return;
+        }
+
+        using var iterator = _store.Log.Scan(_store.Log.BeginAddress, tail);
         while (iterator.GetNext(out var recordInfo))
         {
             if (recordInfo.Tombstone)
@@ -251,7 +275,7 @@ public sealed class FasterStateStore : IStateStore
             }
 
             ref var key = ref iterator.GetKey();
-            if (LatestAddress(ref key) != iterator.CurrentAddress)
+            if (!latest.TryGetValue(key.AsReadOnlySpan().ToArray(), out var address) || address != iterator.CurrentAddress)
             {
                 continue;
             }
@@ -260,41 +284,6 @@ public sealed class FasterStateStore : IStateStore
             {
                 return;
             }
-        }
-    }
-
-    /// <summary>Log address of the key's live record, or -1 when it has none (never written, or deleted).</summary>
-    private unsafe long LatestAddress(ref SpanByte key)
-    {
-        var buffer = stackalloc byte[ProbeBufferBytes];
-        var output = new SpanByteAndMemory(buffer, ProbeBufferBytes);
-        var input = default(SpanByte);
-        var options = default(ReadOptions);
-        try
-        {
-            var status = _session.Read(ref key, ref input, ref output, ref options, out var metadata);
-            if (!status.IsPending)
-            {
-                return status.Found ? metadata.Address : -1;
-            }
-
-            _session.CompletePendingWithOutputs(out var completed, wait: true);
-            using (completed)
-            {
-                if (!completed.Next())
-                {
-                    throw new InvalidOperationException($"state store {_directory}: pending read completed without an output");
-                }
-
-                ref var result = ref completed.Current;
-                output.Memory?.Dispose();
-                output = result.Output;
-                return result.Status.Found ? result.RecordMetadata.Address : -1;
-            }
-        }
-        finally
-        {
-            output.Memory?.Dispose();
         }
     }
 
