@@ -139,9 +139,12 @@ public sealed partial class StreamEngine
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
         var offsets = new OffsetStore(Path.Combine(_queriesDirectory, queryId));
+        var lookupJoin = FindLookupJoin(query.Plan);
         var running = leaf is Planner.Logical.LogicalStreamJoin streamJoin
             ? StreamJoinQuery(definition, sink, streamJoin, sourceTopic, sinkTopic, offsets)
-            : new PersistentQuery(definition, sink, sourceTopic, sinkTopic, offsets, _errorTopic, TableLookup);
+            : lookupJoin is not null && Topics.Find(lookupJoin.Table.Topic) is { } tableTopic && IsCoPartitioned(lookupJoin, source, sourceTopic, tableTopic)
+                ? StreamTableJoinQuery(definition, sink, lookupJoin, sourceTopic, sinkTopic, offsets)
+                : new PersistentQuery(definition, sink, sourceTopic, sinkTopic, offsets, _errorTopic, TableLookup);
         if (!_replaying)
         {
             running.InitializeOffsets(session.FromLatest);

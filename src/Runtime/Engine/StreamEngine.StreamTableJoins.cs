@@ -1,0 +1,65 @@
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Tables;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>Persistent stream–table joins in event-time order: task p merges partition p of the stream and of the table's changelog.</summary>
+public sealed partial class StreamEngine
+{
+    /// <summary>The stream–table join of a plan (there is at most one: its stream side is a scan, maybe filtered).</summary>
+    private static LogicalLookupJoin? FindLookupJoin(LogicalPlan plan)
+    {
+        if (plan is LogicalLookupJoin join)
+        {
+            return join;
+        }
+
+        foreach (var input in plan.Inputs)
+        {
+            if (FindLookupJoin(input) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// True when a stream row and the table row its join key names are always in the same partition: both topics have the
+    /// same partition count and, with more than one, the stream is keyed by the join expression in the table's key format
+    /// (both writers hash the same key bytes).
+    /// </summary>
+    private static bool IsCoPartitioned(LogicalLookupJoin join, StreamDefinition stream, ITopicLog streamTopic, ITopicLog tableTopic) =>
+        streamTopic.PartitionCount == tableTopic.PartitionCount
+        && (streamTopic.PartitionCount == 1
+            || (join.LeftKey is BoundColumn c && stream.KeyIndex >= 0 && c.Index == stream.KeyIndex && stream.KeyFormat == join.Table.KeyFormat));
+
+    /// <summary>
+    /// A CREATE STREAM AS SELECT over a co-partitioned stream–table join: each partition has its own table rows (rebuilt
+    /// from the changelog at start) and its own pipeline looking them up, driven by a <see cref="StreamTableJoinTask"/>.
+    /// </summary>
+    private PersistentQuery StreamTableJoinQuery(QueryDefinition definition, StreamDefinition sink, LogicalLookupJoin join, ITopicLog streamTopic, ITopicLog sinkTopic,
+        OffsetStore offsets)
+    {
+        var tableTopic = Topics.Find(join.Table.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Table.Topic}\" of table \"{join.Table.Name}\" does not exist");
+        var rows = new PartitionTableRows[streamTopic.PartitionCount];
+        for (var p = 0; p < rows.Length; p++)
+        {
+            rows[p] = new PartitionTableRows(join.Table, p);
+        }
+
+        return new PersistentQuery(definition, streamTopic, sinkTopic, offsets, _errorTopic, stateful: true,
+            metrics => partition => PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]),
+            TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right: tableTopic,
+            streamTableTaskFor: (partition, pipeline, rowSink, metrics) =>
+                new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics));
+    }
+}
