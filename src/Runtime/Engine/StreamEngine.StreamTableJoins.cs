@@ -42,14 +42,27 @@ public sealed partial class StreamEngine
             || (join.LeftKey is BoundColumn c && stream.KeyIndex >= 0 && c.Index == stream.KeyIndex && stream.KeyFormat == join.Table.KeyFormat));
 
     /// <summary>
-    /// A CREATE STREAM AS SELECT over a co-partitioned stream–table join: each partition has its own table rows (rebuilt
-    /// from the changelog at start) and its own pipeline looking them up, driven by a <see cref="StreamTableJoinTask"/>.
+    /// A CREATE STREAM AS SELECT over a stream–table join: each partition has its own table rows (rebuilt from the changelog
+    /// at start) and its own pipeline looking them up, driven by a <see cref="StreamTableJoinTask"/>. A stream not
+    /// co-partitioned with the table is first re-keyed by the join expression into the table's partition count and key
+    /// format (a stage), and the join reads that.
     /// </summary>
     private PersistentQuery StreamTableJoinQuery(QueryDefinition definition, StreamDefinition sink, LogicalLookupJoin join, ITopicLog streamTopic, ITopicLog sinkTopic,
-        OffsetStore offsets)
+        OffsetStore offsets, List<PersistentQuery> stages)
     {
         var tableTopic = Topics.Find(join.Table.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Table.Topic}\" of table \"{join.Table.Name}\" does not exist");
+        var plan = definition.Plan;
+        var scan = StreamSideScan(join.Left);
+        if (!IsCoPartitioned(join, scan.Source, streamTopic, tableTopic))
+        {
+            var (stage, internalScan) = JoinRepartitionStage(definition.Id, left: true, scan.Source, join.LeftKey, join.Table.KeyFormat,
+                join.Table.Columns[join.Table.KeyIndex].Type, tableTopic.PartitionCount);
+            stages.Add(stage);
+            plan = ReplaceJoinScan(plan, scan, internalScan);
+            streamTopic = Topics.Find(internalScan.Source.Topic)!;
+        }
+
         var rows = new PartitionTableRows[streamTopic.PartitionCount];
         for (var p = 0; p < rows.Length; p++)
         {
@@ -57,7 +70,7 @@ public sealed partial class StreamEngine
         }
 
         return new PersistentQuery(definition, streamTopic, sinkTopic, offsets, _errorTopic, stateful: true,
-            metrics => partition => PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]),
+            metrics => partition => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]),
             TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right: tableTopic,
             streamTableTaskFor: (partition, pipeline, rowSink, metrics) =>
                 new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics));
