@@ -40,7 +40,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_latest_sum AS SELECT count(*) AS n, sum(id) AS s FROM crash_latest");
 
-            // A dimension table written before the stream: the join's output is then the same whenever rows are processed.
+            // A dimension table written before the stream: the join's output is then the same whenever rows are processed. The
+            // stream has no key, so the join first repartitions it by v (an internal topic, a stage of its own).
             await setup.ExecuteAsync("CREATE TABLE crash_dim (v INT PRIMARY KEY, name VARCHAR) WITH (partitions=2)");
             await setup.ExecuteAsync("INSERT INTO crash_dim VALUES (0, 'zero'), (1, 'one'), (2, 'two'), (3, 'three'), (4, 'four'), (6, 'six')");
             await setup.ExecuteAsync("CREATE STREAM crash_joined AS SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v");
