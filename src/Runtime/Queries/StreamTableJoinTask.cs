@@ -85,6 +85,14 @@ public sealed class StreamTableJoinTask
                     continue;
                 }
 
+                // Changelog records already appended but not yet handed over by the pending read are available: they go
+                // first (when earlier), so a stream row never misses a table change written before it was read.
+                if (_tableRecords.Count == 0 && _reads[1] is { } tableRead && _table.EndOffset(_partition) > _readers[1]!.Position)
+                {
+                    await tableRead.ConfigureAwait(false);
+                    continue;
+                }
+
                 // Merge while both inputs have records (or one has nothing more available), then read again.
                 batch.Clear();
                 MergeAvailable(batch, stopWhenEitherEmpties: true);
