@@ -144,6 +144,11 @@ public sealed partial class StreamEngine
         }
 
         var pipeline = PartitionPipeline.Build(plan, tables: push ? TableLookup : null);
+        if (push && pipeline.Leaf is LogicalScan && FindLookupJoin(plan) is { } streamTable && RunStreamTableJoinPush(plan, streamTable, pipeline, fromLatest, cancellationToken) is { } joined)
+        {
+            return joined;
+        }
+
         switch (pipeline.Leaf)
         {
             case LogicalAggregate when push:

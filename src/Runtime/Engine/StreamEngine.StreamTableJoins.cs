@@ -75,4 +75,39 @@ public sealed partial class StreamEngine
             streamTableTaskFor: (partition, pipeline, rowSink, metrics) =>
                 new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics));
     }
+
+    /// <summary>
+    /// A push query over a co-partitioned stream–table join, with the persistent query's event-time semantics: a task per
+    /// partition merges the stream (from the start, or its end for 'latest') with the table's whole changelog, its table
+    /// rows in memory, dropped with the query. Null when the inputs are not co-partitioned: the push query then looks up
+    /// the shared materialized table as each row is processed (processing time), since it has no internal topic to
+    /// repartition through.
+    /// </summary>
+    private IAsyncEnumerable<StreamSql.Runtime.Rows.Value[]>? RunStreamTableJoinPush(LogicalPlan plan, LogicalLookupJoin join, PartitionPipeline shape, bool fromLatest,
+        CancellationToken cancellationToken)
+    {
+        var scan = StreamSideScan(join.Left);
+        if (Topics.Find(scan.Source.Topic) is not { } streamTopic || Topics.Find(join.Table.Topic) is not { } tableTopic
+            || !IsCoPartitioned(join, scan.Source, streamTopic, tableTopic))
+        {
+            return null;
+        }
+
+        var ends = new long[streamTopic.PartitionCount];
+        for (var p = 0; p < ends.Length; p++)
+        {
+            ends[p] = streamTopic.EndOffset(p);
+        }
+
+        var metrics = new QueryMetrics("transient");
+        Task Produce(int p, System.Threading.Channels.ChannelWriter<StreamSql.Runtime.Rows.Value[]> rows, CancellationToken stop)
+        {
+            var tableRows = new PartitionTableRows(join.Table, p);
+            var pipeline = PartitionPipeline.Build(plan, tables: _ => tableRows);
+            return new StreamTableJoinTask(streamTopic, tableTopic, p, tableRows, pipeline, new ChannelRowSink(rows), metrics)
+                .RunAsync([fromLatest ? ends[p] : 0, tableTopic.StartOffset(p)], streamTopic.PartitionCount + p, null, stop);
+        }
+
+        return FanInAsync(streamTopic.PartitionCount, Produce, shape.Limit, cancellationToken);
+    }
 }
