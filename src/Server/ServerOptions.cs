@@ -23,11 +23,14 @@ public sealed record ServerOptions
     /// <summary>Names this server's internal topics in Kafka mode (_streamsql-&lt;id&gt;-command_log).</summary>
     public string ServiceId { get; init; } = "default";
 
-    /// <summary>Memory budget of each state store in bytes (a stateful query's or a table's partition); the rest spills to the data directory.</summary>
+    /// <summary>Memory budget in bytes shared by all state stores (each a stateful query's or a table's partition); the rest spills to the data directory.</summary>
     public long StateMemory { get; init; } = 64L << 20;
 
     /// <summary>How often each stateful query partition checkpoints its state.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>--fsync always: query offset commits and intents are fsynced; never: only written to the OS. Topic appends are synchronous either way.</summary>
+    public bool Fsync { get; init; } = true;
 
     public string LogLevel { get; init; } = "information";
 
@@ -58,6 +61,7 @@ public sealed record ServerOptions
         ("service_id", ServiceId),
         ("state_memory", StateMemory.ToString(CultureInfo.InvariantCulture)),
         ("checkpoint_interval", CheckpointInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms"),
+        ("fsync", Fsync ? "always" : "never"),
         ("log_level", LogLevel),
         ("log_format", LogFormat),
         ("auth", Auth.ToString().ToLowerInvariant()),
@@ -79,10 +83,14 @@ public sealed record ServerOptions
           --kafka <host:port,...>  Kafka mode: keep every topic (and the catalog log) in this Kafka cluster
                                 instead of the data directory; the Kafka endpoint is then not started.  STREAMSQL_KAFKA
           --service-id <id>     Kafka mode: names internal topics _streamsql-<id>-*. STREAMSQL_SERVICE_ID (default default)
-          --state-memory <size> Memory of each state store (a stateful query's or a table's partition; 64MB, 1GB, bytes);
-                                the rest spills to the data directory.          STREAMSQL_STATE_MEMORY (default 64MB)
+          --state-memory <size> Memory shared by all state stores (one per partition of a stateful query or table; 64MB,
+                                1GB, bytes); the rest spills to the data directory. STREAMSQL_STATE_MEMORY (default 64MB)
           --checkpoint-interval <time>  How often stateful queries checkpoint their state (500ms, 5s, 1m).
                                                                                 STREAMSQL_CHECKPOINT_INTERVAL (default 5s)
+          --fsync <policy>      always: persistent queries commit their input offsets and output intents to stable
+                                storage; never: only to the OS (exactly-once survives a killed server, not a power
+                                loss). Topic appends (INSERT, Kafka produce, query output) are synchronous writes
+                                either way.                                          STREAMSQL_FSYNC      (default always)
           --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
           --log-format <format> text (human-readable) or json (one JSON object a line). STREAMSQL_LOG_FORMAT (default text)
           --auth <method>       trust, password (cleartext) or scram (SCRAM-SHA-256). STREAMSQL_AUTH       (default trust)
@@ -96,7 +104,7 @@ public sealed record ServerOptions
         """;
 
     private static readonly HashSet<string> KnownOptions =
-        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--log-format", "--kafka", "--service-id", "--state-memory", "--checkpoint-interval", "--auth", "--user", "--tls-cert", "--tls-key"];
+        ["--data-dir", "--bind", "--pg-port", "--kafka-port", "--http-port", "--log-level", "--log-format", "--kafka", "--service-id", "--state-memory", "--checkpoint-interval", "--fsync", "--auth", "--user", "--tls-cert", "--tls-key"];
 
     public static ServerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -112,6 +120,7 @@ public sealed record ServerOptions
         options = Apply(options, "--service-id", environment("STREAMSQL_SERVICE_ID"));
         options = Apply(options, "--state-memory", environment("STREAMSQL_STATE_MEMORY"));
         options = Apply(options, "--checkpoint-interval", environment("STREAMSQL_CHECKPOINT_INTERVAL"));
+        options = Apply(options, "--fsync", environment("STREAMSQL_FSYNC"));
         options = Apply(options, "--auth", environment("STREAMSQL_AUTH"));
         options = Apply(options, "--tls-cert", environment("STREAMSQL_TLS_CERT"));
         options = Apply(options, "--tls-key", environment("STREAMSQL_TLS_KEY"));
@@ -173,6 +182,15 @@ public sealed record ServerOptions
             "--kafka" => options with { Kafka = BootstrapServers(value) },
             "--state-memory" => options with { StateMemory = ParseSize(value) },
             "--checkpoint-interval" => options with { CheckpointInterval = ParseInterval(value) },
+            "--fsync" => options with
+            {
+                Fsync = value.ToLowerInvariant() switch
+                {
+                    "always" => true,
+                    "never" => false,
+                    _ => throw new ArgumentException($"--fsync: expected always or never, not \"{value}\""),
+                },
+            },
             "--service-id" => options with { ServiceId = value.Length is > 0 and <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') ? value : throw new ArgumentException($"--service-id: \"{value}\" must be 1-100 letters, digits, '_' or '.'") },
             "--log-format" => options with { LogFormat = value.ToLowerInvariant() is "text" or "json" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-format: expected text or json, not \"{value}\"") },
             "--log-level" => options with { LogLevel = value.ToLowerInvariant() is "verbose" or "debug" or "information" or "info" or "warning" or "error" or "fatal" ? value.ToLowerInvariant() : throw new ArgumentException($"--log-level: unknown level \"{value}\"") },

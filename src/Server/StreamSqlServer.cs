@@ -45,7 +45,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
         // The registry exists before the engine, so queries resumed at start feed their latency histograms too.
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var latency = MetricsExporter.CreateLatencyHistogram(registry);
-        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { QueryLatencyObserver = id => latency.WithLabels(id).Observe, KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, StateMemoryBytes = options.StateMemory, CheckpointInterval = options.CheckpointInterval, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
+        var engine = await StreamEngine.OpenAsync(new EngineOptions(dataDirectory) { QueryLatencyObserver = id => latency.WithLabels(id).Observe, KafkaBootstrapServers = options.Kafka, ServiceId = options.ServiceId, StateMemoryBytes = options.StateMemory, CheckpointInterval = options.CheckpointInterval, SyncWrites = options.Fsync, Properties = options.Properties() }, cancellationToken).ConfigureAwait(false);
         engine.Catalog.SystemRelations = new PgCatalogRelations("streamsql");
         var server = new StreamSqlServer(options, engine, pgSettings, registry);
         try

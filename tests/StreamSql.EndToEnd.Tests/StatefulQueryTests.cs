@@ -81,7 +81,11 @@ public sealed class StatefulQueryTests
         await using (var connection = await server.ConnectAsync())
         {
             await connection.ExecuteAsync("FLUSH");
-            Assert.Contains("(replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
+            var describe = await connection.RowsAsync("DESCRIBE EXTENDED cp_sums");
+            Assert.Contains("(replayed at start)|0|", describe);
+
+            // The table's materialization (what pull queries read) is restored from its own checkpoints too.
+            Assert.Contains("(materialization replayed at start)|0|", describe);
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1000)");
             await connection.ExecuteAsync("FLUSH");
             Assert.Equal(["k1|31|5380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
@@ -106,6 +110,36 @@ public sealed class StatefulQueryTests
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1)");
             await connection.ExecuteAsync("FLUSH");
             Assert.Equal(["k1|32|5381"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
+        }
+    }
+
+    [Fact]
+    public async Task AStreamJoinRestoresItsStateFromTheCheckpointWithBothInputOffsets()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE STREAM cpj_l (k INT KEY, v INT) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE STREAM cpj_r (k INT KEY, v INT) WITH (partitions=2)");
+            await connection.ExecuteAsync("CREATE STREAM cpj_out AS SELECT l.k, l.v AS lv, r.v AS rv FROM cpj_l l LEFT JOIN cpj_r r WITHIN 1 HOUR ON l.k = r.k");
+            await connection.ExecuteAsync("INSERT INTO cpj_l VALUES " + string.Join(", ", Enumerable.Range(0, 40).Select(i => $"({i % 8}, {i})")));
+            await connection.ExecuteAsync("INSERT INTO cpj_r VALUES " + string.Join(", ", Enumerable.Range(0, 4).Select(i => $"({i}, {100 + i})")));
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["20"], await connection.RowsAsync("SELECT count(*) FROM cpj_out"));
+        }
+
+        // The graceful stop checkpoints the join state with both inputs' offsets: the restart replays nothing, and rows
+        // arriving after it still join the buffered rows from before it (keys 4..7 had no partner yet).
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Contains("(replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED cpj_out"));
+            await connection.ExecuteAsync("INSERT INTO cpj_r VALUES (4, 104), (5, 105)");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["30"], await connection.RowsAsync("SELECT count(*) FROM cpj_out"));
+            Assert.Equal((await connection.RowsAsync("SELECT l.k, l.v, r.v FROM cpj_l l JOIN cpj_r r WITHIN 1 HOUR ON l.k = r.k")).Order(),
+                (await connection.RowsAsync("SELECT k, lv, rv FROM cpj_out")).Order());
         }
     }
 

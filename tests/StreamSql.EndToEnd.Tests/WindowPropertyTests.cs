@@ -5,7 +5,8 @@ namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>
 /// Random events (random keys, event times out of order within the grace period, some late beyond it), inserted in random
-/// batch sizes into a stream of 1 or 4 partitions, go through each window kind as a persistent aggregation; the resulting
+/// batch sizes into a stream of 1 or 4 partitions, go through each window kind (tumbling, hopping, session, sliding,
+/// cumulate, and EMIT FINAL) as a persistent aggregation; the resulting
 /// table must equal a plain in-memory computation of the same semantics, partition by partition in offset order.
 /// </summary>
 public sealed class WindowPropertyTests
@@ -22,11 +23,13 @@ public sealed class WindowPropertyTests
         await using var server = await TestServer.StartAsync();
         await using var connection = await server.ConnectAsync();
         var random = new Random(seed);
-        await connection.ExecuteAsync($"CREATE STREAM prop (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions={partitions})");
+        // The watermark gives the table-function form (CUMULATE) the same 5 s grace the clauses state.
+        await connection.ExecuteAsync($"CREATE STREAM prop (k VARCHAR KEY, ts TIMESTAMP, v INT, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (partitions={partitions})");
         await connection.ExecuteAsync("CREATE TABLE prop_tumbling AS SELECT k, windowstart, count(*) AS n, sum(v) AS s FROM prop WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
         await connection.ExecuteAsync("CREATE TABLE prop_hopping AS SELECT k, windowstart, count(*) AS n, sum(v) AS s FROM prop WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 5 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
         await connection.ExecuteAsync("CREATE TABLE prop_session AS SELECT k, windowstart, windowend, count(*) AS n, sum(v) AS s FROM prop WINDOW SESSION (3 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
         await connection.ExecuteAsync("CREATE TABLE prop_sliding AS SELECT k, windowstart, windowend, count(*) AS n, sum(v) AS s FROM prop WINDOW SLIDING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k");
+        await connection.ExecuteAsync("CREATE TABLE prop_cumulate AS SELECT k, window_start, window_end, count(*) AS n, sum(v) AS s FROM CUMULATE(prop, ts, INTERVAL '5' SECOND, INTERVAL '20' SECOND) GROUP BY k, window_start, window_end");
         await connection.ExecuteAsync("CREATE TABLE prop_final AS SELECT k, windowstart, count(*) AS n, sum(v) AS s FROM prop WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY k EMIT FINAL");
 
         // Event i happens at i seconds, up to 4 s early (within grace); one in twenty is 20 s early (late).
@@ -64,6 +67,8 @@ public sealed class WindowPropertyTests
             (await connection.RowsAsync("SELECT k, windowstart::text, windowend::text, n, s FROM prop_session")).Order(StringComparer.Ordinal));
         Assert.Equal(Reference.Sliding(byPartition, 10 * Second, 5 * Second),
             (await connection.RowsAsync("SELECT k, windowstart::text, windowend::text, n, s FROM prop_sliding")).Order(StringComparer.Ordinal));
+        Assert.Equal(Reference.Cumulate(byPartition, 5 * Second, 20 * Second, 5 * Second),
+            (await connection.RowsAsync("SELECT k, window_start::text, window_end::text, n, s FROM prop_cumulate")).Order(StringComparer.Ordinal));
         Assert.Equal(Reference.Fixed(byPartition, 10 * Second, 10 * Second, 5 * Second, final: true),
             (await connection.RowsAsync("SELECT k, windowstart::text, n, s FROM prop_final")).Order(StringComparer.Ordinal));
     }
@@ -102,6 +107,39 @@ public sealed class WindowPropertyTests
                 result.AddRange(windows
                     .Where(w => !final || w.Key.Start + size + grace <= streamTime)
                     .Select(w => $"{w.Key.Key}|{Text(w.Key.Start)}|{w.Value.Count}|{w.Value.Sum}"));
+            }
+
+            return [.. result.Order(StringComparer.Ordinal)];
+        }
+
+        /// <summary>
+        /// Cumulating windows: within each max-size period from its start, windows [start, start + step), [start, start +
+        /// 2 step) ... [start, start + max); a record counts in each that contains it and is not closed (end + grace > stream time).
+        /// </summary>
+        public static List<string> Cumulate(List<List<(string Key, long Time, int Value)>> partitions, long step, long max, long grace)
+        {
+            var result = new List<string>();
+            foreach (var events in partitions)
+            {
+                var windows = new Dictionary<(string Key, long Start, long End), (long Count, long Sum)>();
+                var streamTime = long.MinValue;
+                foreach (var (key, time, value) in events)
+                {
+                    streamTime = Math.Max(streamTime, time);
+                    var start = time - (time % max);
+                    for (var end = start + step; end <= start + max; end += step)
+                    {
+                        if (end <= time || end + grace <= streamTime)
+                        {
+                            continue;
+                        }
+
+                        var (count, sum) = windows.GetValueOrDefault((key, start, end));
+                        windows[(key, start, end)] = (count + 1, sum + value);
+                    }
+                }
+
+                result.AddRange(windows.Select(w => $"{w.Key.Key}|{Text(w.Key.Start)}|{Text(w.Key.End)}|{w.Value.Count}|{w.Value.Sum}"));
             }
 
             return [.. result.Order(StringComparer.Ordinal)];

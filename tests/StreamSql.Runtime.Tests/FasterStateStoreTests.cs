@@ -51,6 +51,55 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public void OneBudgetIsSharedAmongTheOpenStores()
+    {
+        const long budget = 16L << 20;
+        var provider = new FasterStateStoreProvider(_root, budget);
+        var (_, memoryBits, pageBits) = FasterStateStore.Layout(budget);
+        var first = (FasterStateStore)provider.Open("q/p0");
+        Assert.Equal(1L << memoryBits, first.LogMemoryLimitBytes);
+
+        var stores = new List<FasterStateStore> { first };
+        for (var i = 1; i < 4; i++)
+        {
+            stores.Add((FasterStateStore)provider.Open($"q/p{i}"));
+        }
+
+        // Four stores: each log is held to a quarter of the budget (whole pages), so together they stay within it.
+        Assert.All(stores, s => Assert.InRange(s.LogMemoryLimitBytes, 2L << pageBits, budget / 4));
+        long total = 0;
+        foreach (var store in stores)
+        {
+            total += store.LogMemoryLimitBytes;
+        }
+
+        Assert.True(total <= budget, $"{total} bytes of log memory over a budget of {budget}");
+
+        // Writing far more than a share: older records go to disk and are still read back right.
+        for (var i = 0; i < 40_000; i++)
+        {
+            stores[i % 4].Put(Key(i), Value(i, 1000));
+        }
+
+        // Each log's in-memory part (head to tail) is within its share, give or take the page being filled.
+        Assert.All(stores, s => Assert.True(s.InMemoryLogBytes <= s.LogMemoryLimitBytes + (1L << pageBits), $"{s.InMemoryLogBytes} bytes in memory, limit {s.LogMemoryLimitBytes}"));
+        for (var i = 0; i < 20_000; i += 97)
+        {
+            Assert.True(stores[i % 4].TryGet(Key(i), out var value));
+            Assert.Equal(Value(i, 1000), value);
+        }
+
+        // Closing stores gives their share back to the rest.
+        stores[1].Dispose();
+        stores[2].Dispose();
+        stores[3].Dispose();
+        Assert.Equal([first], provider.OpenStores());
+        Assert.Equal(1L << memoryBits, first.LogMemoryLimitBytes);
+        first.Dispose();
+        Assert.Empty(provider.OpenStores());
+    }
+
+    [Fact]
     public void PutGetOverwriteDeleteAndCount()
     {
         using var store = new FasterStateStoreProvider(_root, 4 << 20).Open("q1/agg");
@@ -168,7 +217,7 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
         Dictionary<string, byte[]> checkpointed;
         using (var store = provider.Open("q/cp"))
         {
-            for (var i = 0; i < 20_000; i++)
+            for (var i = 0; i < 40_000; i++)
             {
                 store.Put(Key(i), Value(i, 40));
             }

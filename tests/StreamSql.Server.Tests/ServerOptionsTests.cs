@@ -15,7 +15,18 @@ public sealed class ServerOptionsTests
         Assert.Null(ServerOptions.Parse([], _ => null).Kafka);
     }
 
+    [Fact]
+    public void FsyncPolicyFromFlagOrEnvironment()
+    {
+        Assert.True(ServerOptions.Parse([], _ => null).Fsync);
+        Assert.False(ServerOptions.Parse(["--fsync", "never"], _ => null).Fsync);
+        Assert.False(ServerOptions.Parse([], name => name == "STREAMSQL_FSYNC" ? "NEVER" : null).Fsync);
+        Assert.True(ServerOptions.Parse(["--fsync=always"], name => name == "STREAMSQL_FSYNC" ? "never" : null).Fsync);
+        Assert.Contains(("fsync", "never"), ServerOptions.Parse(["--fsync", "never"], _ => null).Properties());
+    }
+
     [Theory]
+    [InlineData("--fsync", "sometimes")]
     [InlineData("--kafka", "localhost")]
     [InlineData("--kafka", "host:99999")]
     [InlineData("--kafka", ",")]

@@ -112,7 +112,7 @@ internal sealed class AggregateBinder
             return name == "count" ? SqlType.BigInt : throw Mismatch(call, args);
         }
 
-        var arity = name == "string_agg" ? 2 : 1;
+        var arity = name is "string_agg" or "topk" or "topkdistinct" ? 2 : 1;
         if (args.Count != arity)
         {
             throw Mismatch(call, args);
@@ -136,9 +136,22 @@ internal sealed class AggregateBinder
             "array_agg" when call.Distinct => throw SqlException.NotSupported("array_agg(DISTINCT ...)", call.Position),
             "array_agg" or "collect_set" when t.Kind == SqlTypeKind.Array => throw SqlException.NotSupported("aggregating arrays into multidimensional arrays", call.Position),
             "array_agg" or "collect_set" => SqlType.ArrayOf(t.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : t with { Precision = null, NumericScale = null }),
-            "topk" or "histogram" => throw SqlException.NotSupported($"aggregate function {call.Name} (its result type, ARRAY or MAP,", call.Position),
+            "topk" or "topkdistinct" when t.Kind == SqlTypeKind.Array => throw SqlException.NotSupported("aggregating arrays into multidimensional arrays", call.Position),
+            "topk" or "topkdistinct" => TopKType(call, args, t),
+            "histogram" => throw SqlException.NotSupported($"aggregate function {call.Name} (its result type, MAP,", call.Position),
             _ => throw Mismatch(call, args),
         };
+    }
+
+    /// <summary>ksqlDB's TOPK(col, k) / TOPKDISTINCT(col, k): an array of the k greatest values; k is a positive integer constant.</summary>
+    private static SqlType TopKType(FunctionCall call, List<BoundExpression> args, SqlType t)
+    {
+        if (args[1] is not BoundLiteral { Value: int or long or short } k || Convert.ToInt64(k.Value, System.Globalization.CultureInfo.InvariantCulture) is < 1 or > 10_000)
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"{call.Name}: k must be an integer constant between 1 and 10000", call.Arguments[1].Position);
+        }
+
+        return SqlType.ArrayOf(t.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : t with { Precision = null, NumericScale = null });
     }
 
     private static SqlException Mismatch(FunctionCall call, List<BoundExpression> args) =>

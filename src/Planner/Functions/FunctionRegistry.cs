@@ -120,7 +120,7 @@ public static class FunctionRegistry
     public static readonly IReadOnlySet<string> Aggregates = new HashSet<string>(StringComparer.Ordinal)
     {
         "count", "sum", "avg", "min", "max", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "bool_and", "bool_or", "string_agg",
-        "array_agg", "collect_set", "latest_by_offset", "earliest_by_offset", "topk", "histogram",
+        "array_agg", "collect_set", "latest_by_offset", "earliest_by_offset", "topk", "topkdistinct", "histogram",
     };
 
     /// <summary>Every function with its kind and aliases, in name order (SHOW FUNCTIONS).</summary>

@@ -9,11 +9,18 @@ public sealed record EngineOptions(string DataDirectory)
     /// <summary>The server's configuration as name/value pairs, for SHOW PROPERTIES (secrets left out).</summary>
     public IReadOnlyList<(string Name, string Value)> Properties { get; init; } = [];
 
-    /// <summary>Memory budget of each state store (a stateful query's partition, a table's partition); the rest spills to disk.</summary>
+    /// <summary>Memory budget shared by all state stores (a stateful query's partition, a table's partition); the rest spills to disk.</summary>
     public long StateMemoryBytes { get; init; } = 64L << 20;
 
     /// <summary>How often each partition of a stateful query checkpoints its state (shortens recovery; output is exactly-once either way).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// --fsync: whether a persistent query's offset commits and output intents are on stable storage when written (true,
+    /// always) or only handed to the OS (false, never: exactly-once across a killed process, not across a power loss).
+    /// Topic appends are always synchronous: FasterLog writes its files with O_SYNC.
+    /// </summary>
+    public bool SyncWrites { get; init; } = true;
 
     /// <summary>
     /// Makes the observer of a persistent query's end-to-end latencies in seconds (the server's /metrics histogram), given

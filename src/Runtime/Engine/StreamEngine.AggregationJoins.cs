@@ -44,7 +44,7 @@ public sealed partial class StreamEngine
             .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
         var codec = new Formats.RowCodec(internalStream);
         var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
-        var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))), _errorTopic,
+        var stage = new PersistentQuery(definition, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), _errorTopic,
             stateful: false,
             metrics => _ =>
             {

@@ -84,7 +84,7 @@ public sealed partial class StreamEngine
         Func<int, IRecordDecoder>? decoders = overTable && repartition is null
             ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows"))
             : null;
-        var running = new PersistentQuery(definition, sourceTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic, stateful: true,
+        var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => partition =>
             {
                 return PartitionPipeline.BuildStateful(plan, state.Open(partition, "aggregate"), emitFinal, retractable: overTable, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate);
@@ -149,7 +149,7 @@ public sealed partial class StreamEngine
         var rowState = overTable ? new QueryState(StateStores, $"queries/{RepartitionId(queryId)}", Path.Combine(_queriesDirectory, RepartitionId(queryId))) : null;
         // A table's changes keep their meaning through the topic: retractions carry an op header.
         var retraction = new Topics.RecordHeader[] { new(StreamRecordDecoder.OpHeader, [(byte)'-']) };
-        var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, RepartitionId(queryId))), _errorTopic, stateful: overTable,
+        var stage = new PersistentQuery(definition, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), _errorTopic, stateful: overTable,
             metrics => _ => PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError),
             (row, op) =>
             {

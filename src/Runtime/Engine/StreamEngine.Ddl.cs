@@ -138,7 +138,7 @@ public sealed partial class StreamEngine
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
-        var offsets = new OffsetStore(Path.Combine(_queriesDirectory, queryId));
+        var offsets = OffsetsOf(queryId);
         // A join whose inputs are not co-partitioned first re-keys its stream side(s) through internal topics (stages).
         var stages = new List<PersistentQuery>();
         var running = leaf is Planner.Logical.LogicalStreamJoin streamJoin
@@ -223,7 +223,7 @@ public sealed partial class StreamEngine
             right = Topics.Find(join.Right.Source.Topic)!;
         }
 
-        // Join state is rebuilt by replay at start (no checkpoints yet), so the stores are only opened here.
+        // Each partition's join state is one store, checkpointed with both inputs' offsets and restored at start.
         var state = new QueryState(StateStores, $"queries/{definition.Id}", Path.Combine(_queriesDirectory, definition.Id));
         return new PersistentQuery(definition, left, sinkTopic, offsets, _errorTopic, stateful: true,
             metrics => _ => Operators.PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError),
@@ -366,7 +366,7 @@ public sealed partial class StreamEngine
         foreach (var (stageId, stage) in stages)
         {
             await stage.DisposeAsync().ConfigureAwait(false);
-            new OffsetStore(Path.Combine(_queriesDirectory, stageId)).Delete();
+            OffsetsOf(stageId).Delete();
             StateStores.Delete($"queries/{stageId}");
         }
 
@@ -387,7 +387,7 @@ public sealed partial class StreamEngine
             Catalog.AddStream(sink with { SourceQueryId = null });
         }
 
-        new OffsetStore(Path.Combine(_queriesDirectory, queryId)).Delete();
+        OffsetsOf(queryId).Delete();
         StateStores.Delete($"queries/{queryId}");
     }
 }

@@ -51,7 +51,7 @@ public sealed partial class StreamEngine
         var keyOf = Expressions.ExpressionCompiler.Compile(key);
         var serializer = new KeyFormat(keyFormat, keyType);
         var definition = new QueryDefinition(stageId, "", internalStream.Name, source.Name, stagePlan);
-        var stage = new PersistentQuery(definition, sourceTopic, topic, new OffsetStore(Path.Combine(_queriesDirectory, stageId)), _errorTopic, stateful: false,
+        var stage = new PersistentQuery(definition, sourceTopic, topic, OffsetsOf(stageId), _errorTopic, stateful: false,
             metrics => _ => PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError),
             (row, _) =>
             {

@@ -116,6 +116,11 @@ public sealed partial class StreamEngine
                     }
                 }
             }
+
+            if (stream.Kind != RelationKind.Stream && TryGetTableState(stream.Name) is { } table)
+            {
+                rows.Add(Row("(materialization replayed at start)", table.ReplayedAtStart.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+            }
         }
 
         return Rows(["column_name", "data_type", "key"], rows);

@@ -61,7 +61,7 @@ public sealed partial class StreamEngine
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         var n = leftTopic.PartitionCount;
-        var running = new PersistentQuery(definition, leftTopic, sinkTopic, new OffsetStore(Path.Combine(_queriesDirectory, queryId)), _errorTopic, stateful: true,
+        var running = new PersistentQuery(definition, leftTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => _ => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError),
             encoder.Encode, right: rightTopic,
             tableJoinFor: (partition, _) => new TableTableJoinOperator(join,

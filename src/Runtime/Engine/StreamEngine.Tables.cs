@@ -10,7 +10,7 @@ public sealed partial class StreamEngine
 {
     private void StartTable(StreamDefinition table, ITopicLog topic)
     {
-        var state = new TableState(table, topic, StateStores, "tables/" + table.Name);
+        var state = new TableState(table, topic, StateStores, "tables/" + table.Name, TableManifestDirectory(table.Name), Options.CheckpointInterval);
         lock (_tables)
         {
             _tables[table.Name] = state;
@@ -31,7 +31,20 @@ public sealed partial class StreamEngine
         {
             await state.DisposeAsync().ConfigureAwait(false);
             StateStores.Delete("tables/" + name);
+            if (Directory.Exists(TableManifestDirectory(name)))
+            {
+                Directory.Delete(TableManifestDirectory(name), recursive: true);
+            }
         }
+    }
+
+    /// <summary>Where a table's materialization keeps its checkpoint manifests: &lt;data-dir&gt;/tables/&lt;name&gt; (hex when the name is not a safe file name).</summary>
+    private string TableManifestDirectory(string table)
+    {
+        var safe = table.Length is > 0 and <= 100 && table.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? table
+            : "x" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(table));
+        return Path.Combine(Options.DataDirectory, "tables", safe);
     }
 
     /// <summary>The materialized rows of a table (or materialized view).</summary>
@@ -41,6 +54,14 @@ public sealed partial class StreamEngine
         {
             return _tables.GetValueOrDefault(table.Name)
                 ?? throw new SqlException(SqlState.ObjectInUse, $"table \"{table.Name}\" is not materialized");
+        }
+    }
+
+    private TableState? TryGetTableState(string name)
+    {
+        lock (_tables)
+        {
+            return _tables.GetValueOrDefault(name);
         }
     }
 

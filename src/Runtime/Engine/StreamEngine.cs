@@ -23,6 +23,10 @@ public sealed partial class StreamEngine : IAsyncDisposable
     private readonly CommandLog _commandLog;
     private readonly ErrorTopic _errorTopic;
     private readonly string _queriesDirectory;
+    private readonly bool _syncWrites;
+
+    /// <summary>A query's committed offsets and output intent under queries/&lt;id&gt;, written as durably as --fsync says.</summary>
+    private OffsetStore OffsetsOf(string queryId) => new(Path.Combine(_queriesDirectory, queryId), _syncWrites);
     private bool _replaying;
 
     private StreamEngine(EngineOptions options, ITopicStore topics)
@@ -32,6 +36,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
         _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
         _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
+        _syncWrites = options.SyncWrites;
         StateStores = new State.FasterStateStoreProvider(Path.Combine(options.DataDirectory, "state"), options.StateMemoryBytes);
     }
 

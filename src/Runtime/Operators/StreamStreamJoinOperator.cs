@@ -17,6 +17,8 @@ namespace StreamSql.Runtime.Operators;
 /// Deterministic given the order of its input, so a persistent query can rebuild it by replay. Buffered rows are kept in
 /// (time, offset) order and expire in (close, side, offset) order, so that without late rows the output of a row depends
 /// only on which rows came before it, not on the order they came in (a rebuilt state then behaves as the live one).
+/// A persistent query checkpoints the state: <see cref="SaveProgress"/> stores stream time, the arrival counter and the
+/// right input's offset beside the rows, and a store restored from a checkpoint rebuilds the expiry order from its rows.
 /// </summary>
 public sealed class StreamStreamJoinOperator
 {
@@ -35,6 +37,9 @@ public sealed class StreamStreamJoinOperator
     private long _streamTime = long.MinValue;
     private long _seq;
 
+    // Beside the buffered rows (keys start with side 0 or 1): where the state stands, written before a checkpoint.
+    private static readonly byte[] ProgressKey = [0xFF];
+
     public StreamStreamJoinOperator(LogicalStreamJoin join, Func<Value[], Value> leftKey, Func<Value[], Value> rightKey, Func<Value[], bool>? residual,
         IStateStore store, Action<long>? onLate)
     {
@@ -48,6 +53,56 @@ public sealed class StreamStreamJoinOperator
         _before = join.BeforeMicros;
         _after = join.AfterMicros;
         _grace = join.GraceMicros;
+        RestoredRightOffset = Restore();
+    }
+
+    /// <summary>The right input's offset the restored state corresponds to (the left one is the checkpoint's), or null for a fresh state.</summary>
+    public long? RestoredRightOffset { get; }
+
+    /// <summary>Records stream time, the arrival counter and the right input's offset in the store, for a checkpoint taken next.</summary>
+    public void SaveProgress(long rightOffset)
+    {
+        var buffer = new ArrayBufferWriter<byte>(24);
+        buffer.WriteInt64(_streamTime);
+        buffer.WriteInt64(_seq);
+        buffer.WriteInt64(rightOffset);
+        _store.Put(ProgressKey, buffer.WrittenSpan);
+    }
+
+    // A store restored from a checkpoint: progress from its key, the expiry queue from the buffered rows.
+    private long? Restore()
+    {
+        if (!_store.TryGet(ProgressKey, out var progress) || progress is null)
+        {
+            return null;
+        }
+
+        var reader = new StateReader(progress);
+        _streamTime = reader.ReadInt64();
+        _seq = reader.ReadInt64();
+        var rightOffset = reader.ReadInt64();
+        _store.Scan((key, value) =>
+        {
+            if (key[0] > 1)
+            {
+                return true;
+            }
+
+            var side = key[0];
+            var keyBytes = key[1..].ToArray();
+            var entries = new StateReader(value);
+            while (!entries.End)
+            {
+                var time = entries.ReadInt64();
+                var seq = entries.ReadInt64();
+                entries.ReadBoolean();
+                var row = ValueCodec.ReadRow(ref entries);
+                _expiry.Enqueue((side, keyBytes, seq), (CloseTime(side, time), side, OffsetOf(side, row, seq)));
+            }
+
+            return true;
+        });
+        return rightOffset;
     }
 
     /// <summary>The row time of a row of one side (0 left, 1 right), in microseconds.</summary>

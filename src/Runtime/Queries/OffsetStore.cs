@@ -6,10 +6,13 @@ namespace StreamSql.Runtime.Queries;
 public sealed class OffsetStore
 {
     private readonly string _directory;
+    private readonly bool _sync;
 
-    public OffsetStore(string directory)
+    /// <param name="sync">Whether a save is on stable storage when it returns (--fsync always) or only written to the OS.</param>
+    public OffsetStore(string directory, bool sync = true)
     {
         _directory = directory;
+        _sync = sync;
         Directory.CreateDirectory(directory);
     }
 
@@ -92,13 +95,13 @@ public sealed class OffsetStore
 
     private string IntentPath => Path.Combine(_directory, "output.intent");
 
-    private static void WriteDurably(string path, string text)
+    private void WriteDurably(string path, string text)
     {
         var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64, FileOptions.WriteThrough))
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64, _sync ? FileOptions.WriteThrough : FileOptions.None))
         {
             stream.Write(System.Text.Encoding.ASCII.GetBytes(text));
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: _sync);
         }
 
         File.Move(temp, path, overwrite: true);

@@ -175,14 +175,14 @@ public sealed class PersistentQuery : IAsyncDisposable
             return;
         }
 
-        var intent = _offsets.LoadIntent();
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
 
         // Until the interrupted batch is complete, no other partition writes (the intent and the sink ends it recorded stay valid).
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (intent is null || intent.SourcePartition >= _pipelines.Length)
         {
-            recovered.TrySetResult();
+            ReleaseInterruptedOutput(recovered);
         }
 
         for (var p = 0; p < _pipelines.Length; p++)
@@ -209,7 +209,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                     finally
                     {
-                        recovered.TrySetResult();
+                        ReleaseInterruptedOutput(recovered);
                     }
 
                     Advance(partition, from);
@@ -244,11 +244,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         var from = _offsets.Load(intent.SourcePartition);
         if (from < intent.EndOffset)
         {
-            var landed = new long[_sinkTopic.PartitionCount];
-            for (var p = 0; p < landed.Length; p++)
-            {
-                landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
-            }
+            var landed = Landed(intent);
 
             var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
             var replay = new PartitionTask(_source, intent.SourcePartition, _decoders[intent.SourcePartition], _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
@@ -289,6 +285,29 @@ public sealed class PersistentQuery : IAsyncDisposable
     }
 
     /// <summary>After each committed batch (on the partition's task): report progress, and checkpoint the state when due.</summary>
+    /// <summary>
+    /// A join task reports the left input's position, then the right one's, after each batch: with both known, the state
+    /// corresponds to exactly those offsets and may be checkpointed.
+    /// </summary>
+    private void AdvanceJoinAndCheckpoint(int virtualPartition, long position)
+    {
+        Advance(virtualPartition, position);
+        var n = _source.PartitionCount;
+        if (virtualPartition >= n && State is not null && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[virtualPartition - n]) >= CheckpointInterval)
+        {
+            CheckpointJoin(virtualPartition - n);
+            _lastCheckpoint[virtualPartition - n] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
+    private void CheckpointJoin(int partition)
+    {
+        _joins![partition].SaveProgress(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
+        State!.Checkpoint(partition, Volatile.Read(ref _positions[partition]));
+    }
+
+    private StreamStreamJoinOperator[]? _joins;
+
     private void AdvanceAndCheckpoint(int partition, long position)
     {
         Advance(partition, position);
@@ -309,7 +328,8 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private void StartJoin()
     {
-        var intent = _offsets.LoadIntent();
+        _joins = new StreamStreamJoinOperator[_source.PartitionCount];
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
         var leaf = (Planner.Logical.LogicalStreamJoin)_pipelines[0].Leaf;
@@ -332,17 +352,38 @@ public sealed class PersistentQuery : IAsyncDisposable
             _running.Add(Task.Run(async () =>
             {
                 var join = _joinFor!(partition, Metrics);
+                _joins![partition] = join;
                 StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
                     join, _pipelines[partition], sink, metrics);
                 long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
-                if (rebuildTo[0] > 0 || rebuildTo[1] > 0)
+
+                // From the checkpoint both inputs' offsets are recorded at (the left one in the manifest, the right one in
+                // the store), else from the start; the replay's output is already in the sink.
+                var restoredLeft = State?.RestoredOffset(partition);
+                if ((restoredLeft is null) != (join.RestoredRightOffset is null))
                 {
-                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync([0, 0], rebuildTo, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
-                    Log.Information("Query {QueryId} rebuilt the join state of partition {Partition}", Definition.Id, partition);
+                    throw new InvalidOperationException($"query {Definition.Id}: the join state of partition {partition} was restored without both input offsets");
                 }
 
+                long[] start = restoredLeft is { } left && join.RestoredRightOffset is { } right ? [left, right] : [0, 0];
+                if (start[0] > rebuildTo[0] || start[1] > rebuildTo[1])
+                {
+                    throw new InvalidOperationException(
+                        $"query {Definition.Id}: the checkpoint of partition {partition} is at offsets {start[0]}/{start[1]}, past the committed {rebuildTo[0]}/{rebuildTo[1]}");
+                }
+
+                if (rebuildTo[0] > start[0] || rebuildTo[1] > start[1])
+                {
+                    await NewTask(DiscardingSink.Instance, new QueryMetrics(Definition.Id)).RunAsync(start, rebuildTo, closeAtEnd: false, n + partition, null, _stop.Token).ConfigureAwait(false);
+                    Interlocked.Add(ref _replayedAtStart, rebuildTo[0] - start[0] + rebuildTo[1] - start[1]);
+                    Log.Information("Query {QueryId} rebuilt the join state of partition {Partition} from offsets {LeftFrom}/{RightFrom} to {LeftTo}/{RightTo}",
+                        Definition.Id, partition, start[0], start[1], rebuildTo[0], rebuildTo[1]);
+                }
+
+                // Positions first: a shutdown checkpoints a rebuilt partition at its positions.
                 Advance(partition, rebuildTo[0]);
                 Advance(n + partition, rebuildTo[1]);
+                Volatile.Write(ref _rebuilt[partition], true);
 
                 if (pending is { Join: { } interrupted })
                 {
@@ -352,7 +393,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                     finally
                     {
-                        recovered.TrySetResult();
+                        ReleaseInterruptedOutput(recovered);
                     }
 
                     Advance(partition, from[0]);
@@ -363,14 +404,14 @@ public sealed class PersistentQuery : IAsyncDisposable
                     await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
-                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, Advance, _stop.Token).ConfigureAwait(false);
+                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, AdvanceJoinAndCheckpoint, _stop.Token).ConfigureAwait(false);
             }));
         }
 
         if (recovering == 0)
         {
             _offsets.ClearIntent();
-            recovered.TrySetResult();
+            ReleaseInterruptedOutput(recovered);
         }
 
         Status = "RUNNING";
@@ -386,7 +427,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private void StartStreamTableJoin()
     {
-        var intent = _offsets.LoadIntent();
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
         var recovering = 0;
@@ -433,7 +474,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                     finally
                     {
-                        recovered.TrySetResult();
+                        ReleaseInterruptedOutput(recovered);
                     }
 
                     Advance(partition, from[0]);
@@ -451,7 +492,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         if (recovering == 0)
         {
             _offsets.ClearIntent();
-            recovered.TrySetResult();
+            ReleaseInterruptedOutput(recovered);
         }
 
         Status = "RUNNING";
@@ -462,12 +503,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>Replays the join batch an intent announces (its output that landed is skipped), commits both offsets, and returns them.</summary>
     private async Task<long[]> CompleteInterruptedJoinBatchAsync(OutputIntent intent, JoinIntent batch, long[] start, Func<IRowSink, QueryMetrics, StreamJoinTask> newTask)
     {
-        var landed = new long[_sinkTopic.PartitionCount];
-        for (var p = 0; p < landed.Length; p++)
-        {
-            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
-        }
-
+        var landed = Landed(intent);
         var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
         await newTask(sink, new QueryMetrics(Definition.Id)).ReplayBatchAsync(start, [intent.EndOffset, batch.RightEnd], batch.RightPartition, CancellationToken.None).ConfigureAwait(false);
         _offsets.Save(intent.SourcePartition, intent.EndOffset);
@@ -487,7 +523,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private void StartTableJoin()
     {
-        var intent = _offsets.LoadIntent();
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
         var n = _source.PartitionCount;
         var recovering = 0;
@@ -545,7 +581,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     }
                     finally
                     {
-                        recovered.TrySetResult();
+                        ReleaseInterruptedOutput(recovered);
                     }
 
                     Advance(partition, from[0]);
@@ -564,7 +600,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         if (recovering == 0)
         {
             _offsets.ClearIntent();
-            recovered.TrySetResult();
+            ReleaseInterruptedOutput(recovered);
         }
 
         Status = "RUNNING";
@@ -578,11 +614,50 @@ public sealed class PersistentQuery : IAsyncDisposable
         var landed = new long[_sinkTopic.PartitionCount];
         for (var p = 0; p < landed.Length; p++)
         {
-            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.EndOffset(p) - intent.SinkEnds[p]) : 0;
+            landed[p] = p < intent.SinkEnds.Count ? Math.Max(0, _sinkTopic.LogEndOffset(p) - intent.SinkEnds[p]) : 0;
         }
 
         return landed;
     }
+
+    /// <summary>
+    /// Read-committed across a crash: the output an interrupted batch left behind stays invisible (fenced where the intent
+    /// says the sink ended) until recovery has completed that batch and committed its offsets.
+    /// </summary>
+    private OutputIntent? FenceInterruptedOutput(OutputIntent? intent)
+    {
+        if (intent is not null)
+        {
+            for (var p = 0; p < intent.SinkEnds.Count && p < _sinkTopic.PartitionCount; p++)
+            {
+                _sinkTopic.Fence(p, intent.SinkEnds[p]);
+            }
+
+            _fencedIntent = intent;
+        }
+
+        return intent;
+    }
+
+    /// <summary>Signals that the interrupted batch (if any) is complete, and lifts the fences it held.</summary>
+    private void ReleaseInterruptedOutput(TaskCompletionSource recovered)
+    {
+        LiftInterruptedOutputFences();
+        recovered.TrySetResult();
+    }
+
+    private void LiftInterruptedOutputFences()
+    {
+        if (Interlocked.Exchange(ref _fencedIntent, null) is { } intent)
+        {
+            for (var p = 0; p < intent.SinkEnds.Count && p < _sinkTopic.PartitionCount; p++)
+            {
+                _sinkTopic.Unfence(p, intent.SinkEnds[p]);
+            }
+        }
+    }
+
+    private OutputIntent? _fencedIntent;
 
     /// <summary>Brings one side's rows of a table–table join from its checkpoint to the given offset (no output).</summary>
     private async Task RestoreSideAsync(TableTableJoinOperator join, int side, ITopicLog topic, int partition, long from, long to)
@@ -763,6 +838,9 @@ public sealed class PersistentQuery : IAsyncDisposable
             Status = "TERMINATED";
         }
 
+        // A query stopped before finishing its interrupted batch (dropped, failed) must not hide its sink's tail for good.
+        LiftInterruptedOutputFences();
+
         if (State is not null && Failure is null)
         {
             // A graceful stop checkpoints every partition whose state is whole, so a restart replays nothing.
@@ -772,7 +850,14 @@ public sealed class PersistentQuery : IAsyncDisposable
                 {
                     try
                     {
-                        State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+                        if (_joins is not null)
+                        {
+                            CheckpointJoin(p);
+                        }
+                        else
+                        {
+                            State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+                        }
                     }
                     catch (Exception e)
                     {

@@ -42,13 +42,24 @@ public sealed class TopicRowSink : IRowSink
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        long[]? fences = null;
         try
         {
             // A join batch commits two offsets: its intent is saved even without output, so that a crash between the two
             // commits is completed from the intent (both inputs) rather than left half committed.
             if (_alreadyWritten is null && (batch.Count > 0 || batch.PairedPartition >= 0))
             {
-                SaveIntent(batch);
+                var ends = SaveIntent(batch);
+
+                // Read-committed: the batch's output stays invisible until its source offsets are committed.
+                if (batch.Count > 0)
+                {
+                    fences = ends;
+                    for (var p = 0; p < ends.Length; p++)
+                    {
+                        _topic.Fence(p, ends[p]);
+                    }
+                }
             }
 
             if (batch.Count > 0)
@@ -68,20 +79,29 @@ public sealed class TopicRowSink : IRowSink
         }
         finally
         {
+            if (fences is not null)
+            {
+                for (var p = 0; p < fences.Length; p++)
+                {
+                    _topic.Unfence(p, fences[p]);
+                }
+            }
+
             _gate.Release();
         }
     }
 
-    private void SaveIntent(RowBatch batch)
+    private long[] SaveIntent(RowBatch batch)
     {
         var ends = new long[_topic.PartitionCount];
         for (var p = 0; p < ends.Length; p++)
         {
-            ends[p] = _topic.EndOffset(p);
+            ends[p] = _topic.LogEndOffset(p);
         }
 
         var join = batch.PairedPartition >= 0 ? new JoinIntent(batch.StartOffset, batch.PairedPartition, batch.PairedStartOffset, batch.PairedEndOffset) : null;
         _offsets.SaveIntent(new OutputIntent(batch.Partition, batch.EndOffset, ends, join));
+        return ends;
     }
 
     private async Task WriteRowsAsync(RowBatch batch)

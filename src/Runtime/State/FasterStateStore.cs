@@ -28,12 +28,16 @@ public sealed class FasterStateStore : IStateStore
     private readonly ICheckpointManager _checkpoints;
     private readonly FasterKV<SpanByte, SpanByte> _store;
     private readonly ClientSession<SpanByte, SpanByte, SpanByte, SpanByteAndMemory, Empty, SpanByteFunctions<Empty>> _session;
+    private readonly Action<FasterStateStore>? _onDispose;
+    private readonly int _pageBits;
     private long _count;
     private bool _disposed;
 
     /// <summary>Opens the store in <paramref name="directory"/>: empty (old files removed) without a token, else recovered to it.</summary>
-    public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null)
+    /// <param name="onDispose">Told once the store is closed (the provider then shares its memory among the others).</param>
+    public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null, Action<FasterStateStore>? onDispose = null)
     {
+        _onDispose = onDispose;
         // Below 1 MB the minimum index and page sizes alone would exceed the budget.
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudgetBytes, MinimumBudgetBytes);
         _directory = directory;
@@ -48,6 +52,7 @@ public sealed class FasterStateStore : IStateStore
 
         Directory.CreateDirectory(directory);
         var (indexBuckets, memoryBits, pageBits) = Layout(memoryBudgetBytes);
+        _pageBits = pageBits;
         _device = Devices.CreateLogDevice(Path.Combine(directory, "hlog.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: token is not null);
         _checkpoints = new DeviceLogCommitCheckpointManager(
             new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(Path.Combine(directory, "checkpoints")), removeOutdated: false);
@@ -114,6 +119,39 @@ public sealed class FasterStateStore : IStateStore
     }
 
     public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>How much of the log is in memory now (from its head, the oldest in-memory address, to its tail).</summary>
+    public long InMemoryLogBytes => _store.Log.TailAddress - _store.Log.HeadAddress;
+
+    /// <summary>The most memory the in-memory part of the log may use now (whole pages).</summary>
+    public long LogMemoryLimitBytes { get; private set; }
+
+    /// <summary>
+    /// Caps the in-memory log at about <paramref name="bytes"/> (whole pages, at least two) by leaving the rest of its
+    /// circular buffer empty: older pages are then evicted to the log file sooner. The provider calls this to share one
+    /// memory budget among all open stores.
+    /// </summary>
+    public void LimitLogMemory(long bytes)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var pageBytes = 1L << _pageBits;
+            var bufferPages = _store.Log.BufferSize;
+            var pages = (int)Math.Clamp(bytes / pageBytes, 2, bufferPages);
+            var empty = Math.Min(bufferPages - pages, _store.Log.MaxEmptyPageCount);
+            if (empty != _store.Log.EmptyPageCount)
+            {
+                _store.Log.SetEmptyPageCount(empty, wait: false);
+            }
+
+            LogMemoryLimitBytes = (bufferPages - empty) * pageBytes;
+        }
+    }
 
     public long SizeBytes => _store.Log.TailAddress - _store.Log.BeginAddress;
 
@@ -314,6 +352,9 @@ public sealed class FasterStateStore : IStateStore
             _device.Dispose();
             _checkpoints.Dispose();
         }
+
+        // Outside the gate: the provider takes its own lock and then other stores' gates.
+        _onDispose?.Invoke(this);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

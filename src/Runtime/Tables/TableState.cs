@@ -11,6 +11,8 @@ namespace StreamSql.Runtime.Tables;
 /// The current rows of a table, materialized from its changelog topic: each record upserts the row of its key, a record
 /// without a value deletes it. One reader per partition; state per partition, keyed by the record key bytes.
 /// Pull queries read it after catching up to the topic's end; push queries subscribe to its changes.
+/// Each partition checkpoints its store with the changelog offset it reflects (every checkpoint interval and at a
+/// graceful stop); a start restores the newest checkpoint that verifies and reads the changelog on from its offset.
 /// </summary>
 public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
 {
@@ -27,20 +29,35 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     private readonly object _applyGate = new();
     private TaskCompletionSource _progress = NewSignal();
 
-    public TableState(StreamDefinition table, ITopicLog topic, IStateStoreProvider stores, string storeName)
+    private readonly Queries.QueryState _state;
+    private readonly TimeSpan _checkpointInterval;
+    private readonly long[] _restoredPositions;
+
+    /// <param name="manifestDirectory">Where the partitions' checkpoint manifests live.</param>
+    public TableState(StreamDefinition table, ITopicLog topic, IStateStoreProvider stores, string storeName, string manifestDirectory, TimeSpan checkpointInterval)
     {
         Table = table;
         _topic = topic;
         _codec = new RowCodec(table);
+        _checkpointInterval = checkpointInterval;
+        _state = new Queries.QueryState(stores, storeName, manifestDirectory);
         _stores = new IStateStore[topic.PartitionCount];
         _positions = new long[topic.PartitionCount];
+        _restoredPositions = new long[topic.PartitionCount];
         for (var p = 0; p < _stores.Length; p++)
         {
-            // Rebuilt from the changelog at every start.
+            // The layout before checkpoints (rebuilt at every start) used these names.
             stores.Delete($"{storeName}/p{p}");
-            _stores[p] = stores.Open($"{storeName}/p{p}");
+            _stores[p] = _state.Open(p, "rows");
+            _restoredPositions[p] = _state.RestoredOffset(p) ?? topic.StartOffset(p);
+            _replayedAtStart += Math.Max(0, topic.EndOffset(p) - _restoredPositions[p]);
         }
     }
+
+    /// <summary>Changelog records the start had to apply beyond the restored checkpoints (0 after a graceful stop and restart).</summary>
+    public long ReplayedAtStart => _replayedAtStart;
+
+    private readonly long _replayedAtStart;
 
     public StreamDefinition Table { get; }
 
@@ -90,8 +107,16 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     {
         try
         {
-            using var reader = _topic.OpenReader(partition, _topic.StartOffset(partition));
+            var from = _restoredPositions[partition];
+            if (from > 0)
+            {
+                Log.Information("Table {Table} partition {Partition} restored from its checkpoint at offset {Offset}", Table.Name, partition, from);
+            }
+
+            using var reader = _topic.OpenReader(partition, from);
+            Volatile.Write(ref _positions[partition], from);
             var records = new List<TopicRecord>(MaxBatch);
+            var lastCheckpoint = System.Diagnostics.Stopwatch.GetTimestamp();
             while (!cancellationToken.IsCancellationRequested)
             {
                 records.Clear();
@@ -103,6 +128,11 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
                 Apply(partition, records);
                 Volatile.Write(ref _positions[partition], reader.Position);
                 Interlocked.Exchange(ref _progress, NewSignal()).TrySetResult();
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(lastCheckpoint) >= _checkpointInterval)
+                {
+                    _state.Checkpoint(partition, reader.Position);
+                    lastCheckpoint = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -309,11 +339,20 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         {
         }
 
-        foreach (var store in _stores)
+        // A graceful stop checkpoints every partition at what it applied, so the next start reads nothing twice.
+        for (var p = 0; p < _stores.Length; p++)
         {
-            store.Dispose();
+            try
+            {
+                _state.Checkpoint(p, Volatile.Read(ref _positions[p]));
+            }
+            catch (Exception e)
+            {
+                Log.Warning(e, "Table {Table} could not checkpoint partition {Partition} at shutdown", Table.Name, p);
+            }
         }
 
+        _state.Dispose();
         _stop.Dispose();
     }
 }

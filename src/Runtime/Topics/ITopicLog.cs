@@ -10,8 +10,23 @@ public interface ITopicLog
     /// <summary>Appends records to a partition and returns once they are durable; the result is the first record's offset.</summary>
     ValueTask<long> AppendAsync(int partition, IReadOnlyList<ProducedRecord> records, CancellationToken cancellationToken = default);
 
-    /// <summary>The offset the next durable record will get (the "high watermark").</summary>
+    /// <summary>The end readers see (Kafka's last stable offset): durable records not behind a writer's open fence.</summary>
     long EndOffset(int partition);
+
+    /// <summary>The offset the next durable record will get, fenced records included (the "log end offset").</summary>
+    long LogEndOffset(int partition) => EndOffset(partition);
+
+    /// <summary>
+    /// Read-committed output: records appended to the partition at or after offset stay invisible to readers until the
+    /// writer calls <see cref="Unfence"/> with the same offset (after committing the input offsets the output came from).
+    /// </summary>
+    void Fence(int partition, long offset)
+    {
+    }
+
+    void Unfence(int partition, long offset)
+    {
+    }
 
     /// <summary>The offset of the first record still held (0 until retention exists).</summary>
     long StartOffset(int partition);

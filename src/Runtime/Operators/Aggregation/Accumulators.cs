@@ -59,6 +59,8 @@ public static class Accumulators
             "collect_set" => () => new ArrayAggAccumulator(distinct: true),
             "latest_by_offset" => () => new OffsetAccumulator(latest: true),
             "earliest_by_offset" => () => new OffsetAccumulator(latest: false),
+            "topk" => () => new TopKAccumulator(input, distinct: false),
+            "topkdistinct" => () => new TopKAccumulator(input, distinct: true),
             _ => throw SqlException.NotSupported($"aggregate function {aggregate.Name}"),
         };
         return aggregate.Distinct ? () => new DistinctAccumulator(inner()) : inner;
@@ -697,6 +699,61 @@ public static class Accumulators
 
             _values = [.. ValueCodec.ReadRow(ref reader)];
             _seen = distinct ? [.. _values] : null;
+        }
+    }
+
+    /// <summary>
+    /// ksqlDB's TOPK(col, k) / TOPKDISTINCT(col, k): the k greatest non-NULL inputs (distinct ones for TOPKDISTINCT), greatest
+    /// first; NULL when there was none. Only the k kept values are state (over a table, retractions keep every input instead).
+    /// </summary>
+    private sealed class TopKAccumulator(SqlTypeKind type, bool distinct) : IAccumulator
+    {
+        private readonly List<Value> _top = [];
+
+        public void Add(Value[] arguments)
+        {
+            var value = arguments[0];
+            if (value.IsNull || arguments[1].IsNull)
+            {
+                return;
+            }
+
+            var k = (int)arguments[1].AsLong;
+
+            // Insertion point after every value not less than this one (equal ones keep arrival order).
+            var at = _top.Count;
+            while (at > 0 && ValueOrdering.Compare(_top[at - 1], value, type) < 0)
+            {
+                at--;
+            }
+
+            if (distinct && ((at > 0 && ValueOrdering.Compare(_top[at - 1], value, type) == 0)))
+            {
+                return;
+            }
+
+            if (at >= k)
+            {
+                return;
+            }
+
+            _top.Insert(at, value);
+            if (_top.Count > k)
+            {
+                _top.RemoveAt(_top.Count - 1);
+            }
+        }
+
+        public bool Remove(Value[] arguments) => false;
+
+        public Value Result() => _top.Count == 0 ? Value.Null : Value.FromArray([.. _top]);
+
+        public void Save(IBufferWriter<byte> output) => ValueCodec.WriteRow(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_top));
+
+        public void Load(ref StateReader reader)
+        {
+            _top.Clear();
+            _top.AddRange(ValueCodec.ReadRow(ref reader));
         }
     }
 

@@ -2,9 +2,18 @@ using FASTER.core;
 
 namespace StreamSql.Runtime.Topics.Embedded;
 
-/// <summary>One topic partition on its own FasterLog; keeps an offset → log address index rebuilt from the log at open.</summary>
+/// <summary>
+/// One topic partition on its own FasterLog; keeps an offset → log address index rebuilt from the log at open.
+/// Readers see records up to the stable end: durable, and below every writer's open fence (a persistent query's output
+/// whose source offsets are not committed yet), as Kafka's last stable offset.
+/// </summary>
 internal sealed class EmbeddedPartition : IDisposable
 {
+    private readonly object _fenceGate = new();
+    private readonly List<long> _fences = [];
+    private long _stableEnd;
+    private TaskCompletionSource _stableAdvanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private readonly object _appendGate = new();
     private readonly List<long> _addresses = [];
 
@@ -25,7 +34,62 @@ internal sealed class EmbeddedPartition : IDisposable
 
     internal FasterLog Log { get; }
 
-    public long EndOffset => Volatile.Read(ref _committedEnd);
+    /// <summary>The end readers see: durable and not behind a fence.</summary>
+    public long EndOffset => Volatile.Read(ref _stableEnd);
+
+    /// <summary>The end of the durable log, fenced records included (what a writer's intent records).</summary>
+    public long LogEndOffset => Volatile.Read(ref _committedEnd);
+
+    /// <summary>Completes when the stable end next moves.</summary>
+    public Task StableAdvanced
+    {
+        get
+        {
+            lock (_fenceGate)
+            {
+                return _stableAdvanced.Task;
+            }
+        }
+    }
+
+    /// <summary>Hides records at and after offset from readers until <see cref="Unfence"/> with the same offset.</summary>
+    public void Fence(long offset)
+    {
+        lock (_fenceGate)
+        {
+            _fences.Add(offset);
+            UpdateStableEnd();
+        }
+    }
+
+    public void Unfence(long offset)
+    {
+        lock (_fenceGate)
+        {
+            if (_fences.Remove(offset))
+            {
+                UpdateStableEnd();
+            }
+        }
+    }
+
+    // Under _fenceGate. The stable end never moves back: a fence below it is placed at it.
+    private void UpdateStableEnd()
+    {
+        var end = Volatile.Read(ref _committedEnd);
+        for (var i = 0; i < _fences.Count; i++)
+        {
+            end = Math.Min(end, _fences[i]);
+        }
+
+        if (end > _stableEnd)
+        {
+            Volatile.Write(ref _stableEnd, end);
+            var advanced = _stableAdvanced;
+            _stableAdvanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            advanced.TrySetResult();
+        }
+    }
 
     private void RebuildIndex()
     {
@@ -54,6 +118,7 @@ internal sealed class EmbeddedPartition : IDisposable
         }
 
         _committedEnd = expected;
+        _stableEnd = expected;
     }
 
     public async ValueTask<long> AppendAsync(IReadOnlyList<ProducedRecord> records, CancellationToken cancellationToken)
@@ -79,6 +144,11 @@ internal sealed class EmbeddedPartition : IDisposable
         while ((current = Volatile.Read(ref _committedEnd)) < end)
         {
             Interlocked.CompareExchange(ref _committedEnd, end, current);
+        }
+
+        lock (_fenceGate)
+        {
+            UpdateStableEnd();
         }
 
         return first;

@@ -2,17 +2,23 @@ using FASTER.core;
 
 namespace StreamSql.Runtime.Topics.Embedded;
 
-/// <summary>Tails one embedded partition through a FasterLog scan iterator that only returns committed entries.</summary>
+/// <summary>
+/// Tails one embedded partition through a FasterLog scan iterator that only returns committed entries, stopping at the
+/// partition's stable end (a record read past it is held until the end moves).
+/// </summary>
 internal sealed class EmbeddedPartitionReader : IPartitionReader
 {
     private readonly FasterLogScanIterator _iterator;
+    private readonly EmbeddedPartition _partition;
     private readonly string _source;
+    private TopicRecord? _held;
 
     public EmbeddedPartitionReader(EmbeddedPartition partition, int partitionNumber, long fromOffset, string source)
     {
         Partition = partitionNumber;
         Position = Math.Max(fromOffset, 0);
         _source = source;
+        _partition = partition;
         _iterator = partition.Log.Scan(partition.AddressOf(Position), long.MaxValue, recover: false, scanUncommitted: false);
     }
 
@@ -23,12 +29,33 @@ internal sealed class EmbeddedPartitionReader : IPartitionReader
     public int TryRead(List<TopicRecord> into, int max)
     {
         var count = 0;
-        while (count < max && _iterator.GetNext(out byte[] entry, out var length, out _))
+        var stableEnd = _partition.EndOffset;
+        while (count < max)
         {
-            var record = EntryCodec.Decode(entry.AsSpan(0, length), _source);
+            TopicRecord record;
+            if (_held is { } held)
+            {
+                record = held;
+                _held = null;
+            }
+            else if (_iterator.GetNext(out byte[] entry, out var length, out _))
+            {
+                record = EntryCodec.Decode(entry.AsSpan(0, length), _source);
+            }
+            else
+            {
+                break;
+            }
+
             if (record.Offset < Position)
             {
                 continue;
+            }
+
+            if (record.Offset >= stableEnd)
+            {
+                _held = record;
+                break;
             }
 
             into.Add(record);
@@ -43,13 +70,22 @@ internal sealed class EmbeddedPartitionReader : IPartitionReader
     {
         while (true)
         {
+            // Taken before reading, so an advance in between is not missed.
+            var advanced = _partition.StableAdvanced;
             var count = TryRead(into, max);
             if (count > 0)
             {
                 return count;
             }
 
-            await _iterator.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_held is not null)
+            {
+                await advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _iterator.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -31,6 +31,12 @@ internal sealed class EmbeddedTopicLog : ITopicLog, IDisposable
 
     public long EndOffset(int partition) => _partitions[partition].EndOffset;
 
+    public long LogEndOffset(int partition) => _partitions[partition].LogEndOffset;
+
+    public void Fence(int partition, long offset) => _partitions[partition].Fence(offset);
+
+    public void Unfence(int partition, long offset) => _partitions[partition].Unfence(offset);
+
     public long StartOffset(int partition) => 0;
 
     public long OffsetForTimestamp(int partition, long timestamp) => _partitions[partition].OffsetForTimestamp(timestamp);

@@ -53,7 +53,12 @@ public sealed class EmbeddedTopicStore : ITopicStore
             Directory.CreateDirectory(directory);
             var topic = new EmbeddedTopicLog(name, directory, partitions);
             var metadataPath = Path.Combine(directory, MetadataFile);
-            File.WriteAllText(metadataPath + ".tmp", JsonSerializer.Serialize(new TopicMetadata(name, partitions)));
+            using (var file = new FileStream(metadataPath + ".tmp", FileMode.Create, FileAccess.Write))
+            {
+                JsonSerializer.Serialize(file, new TopicMetadata(name, partitions));
+                file.Flush(flushToDisk: true);
+            }
+
             File.Move(metadataPath + ".tmp", metadataPath, overwrite: true);
             _topics[name] = topic;
             Log.Information("Created topic {Topic} with {Partitions} partitions", name, partitions);
