@@ -83,7 +83,7 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
 
         // Each log's in-memory part (head to tail) is within its share, give or take the page being filled.
         Assert.All(stores, s => Assert.True(s.InMemoryLogBytes <= s.LogMemoryLimitBytes + (1L << pageBits), $"{s.InMemoryLogBytes} bytes in memory, limit {s.LogMemoryLimitBytes}"));
-        for (var i = 0; i < 20_000; i += 97)
+        for (var i = 0; i < 40_000; i += 97)
         {
             Assert.True(stores[i % 4].TryGet(Key(i), out var value));
             Assert.Equal(Value(i, 1000), value);
@@ -217,7 +217,7 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
         Dictionary<string, byte[]> checkpointed;
         using (var store = provider.Open("q/cp"))
         {
-            for (var i = 0; i < 40_000; i++)
+            for (var i = 0; i < 20_000; i++)
             {
                 store.Put(Key(i), Value(i, 40));
             }
