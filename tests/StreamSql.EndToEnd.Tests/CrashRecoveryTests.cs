@@ -5,7 +5,7 @@ namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>
 /// kill -9 of the server process at random moments while rows stream through persistent queries (a filter, a stream–table
-/// join, a windowed aggregation, a GROUP BY on a non-key column of a 4-partition stream through a repartition, an
+/// join through a repartition, stream–stream joins with and without one, a windowed aggregation, a GROUP BY on a non-key column of a 4-partition stream through a repartition, an
 /// aggregation over a table): after each restart the queries restore their state, complete any interrupted batch and
 /// resume, and in the end every output equals, record for record, what the same SQL computes over the input as a pull query.
 /// The suite runs a short version; scripts/crash-test.sh runs it longer (STREAMSQL_CRASH_KILLS, STREAMSQL_CRASH_EVENTS).
@@ -41,7 +41,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_latest_sum AS SELECT count(*) AS n, sum(id) AS s FROM crash_latest");
 
-            // A dimension table written before the stream: the join's output is then the same whenever rows are processed.
+            // A dimension table written before the stream: the join's output is then the same whenever rows are processed. The
+            // stream has no key, so the join first repartitions it by v (an internal topic, a stage of its own).
             await setup.ExecuteAsync("CREATE TABLE crash_dim (v INT PRIMARY KEY, name VARCHAR) WITH (partitions=2)");
             await setup.ExecuteAsync("INSERT INTO crash_dim VALUES (0, 'zero'), (1, 'one'), (2, 'two'), (3, 'three'), (4, 'four'), (6, 'six')");
             await setup.ExecuteAsync("CREATE STREAM crash_joined AS SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v");
@@ -50,6 +51,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE STREAM crash_jl (k INT KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE STREAM crash_jr (k INT KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE STREAM crash_ss_joined AS SELECT l.k, l.id AS lid, r.id AS rid FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k");
+
+            // Partition counts differ: the one-partition side is repartitioned into two first.
+            await setup.ExecuteAsync("CREATE STREAM crash_jr1 (k INT KEY, id INT) WITH (partitions=1)");
+            await setup.ExecuteAsync("CREATE STREAM crash_ss_rp AS SELECT l.k, l.id AS lid, r.id AS rid FROM crash_jl l JOIN crash_jr1 r WITHIN 1 HOUR ON l.k = r.k");
         }
 
         var nextId = 0;
@@ -122,6 +127,12 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         var ssJoined = (await check.RowsAsync("SELECT l.k, l.id, r.id FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k")).Order().ToList();
         Assert.True(ssJoined.Count > 100, $"only {ssJoined.Count} joined rows");
         Assert.Equal(ssJoined, (await check.RowsAsync("SELECT k, lid, rid FROM crash_ss_joined")).Order().ToList());
+        // The repartitioned one: a key's rows of both sides are written within one round, so every pair is within the hour.
+        var rights = (await check.RowsAsync("SELECT k, id FROM crash_jr1")).Select(r => r.Split('|')).ToLookup(r => r[0], r => r[1]);
+        var rpJoined = (await check.RowsAsync("SELECT k, id FROM crash_jl")).Select(r => r.Split('|'))
+            .SelectMany(l => rights[l[0]].Select(rid => $"{l[0]}|{l[1]}|{rid}")).Order().ToList();
+        Assert.True(rpJoined.Count > 100, $"only {rpJoined.Count} repartitioned joined rows");
+        Assert.Equal(rpJoined, (await check.RowsAsync("SELECT k, lid, rid FROM crash_ss_rp")).Order().ToList());
         report.WriteLine($"crash test: {clock.Elapsed.TotalMinutes:F1} min, {kills} kills, {source.Count} events through each input, {output.Count} filtered and {joined.Count} stream–table joined rows, {ssJoined.Count} stream–stream joined rows, 0 mismatches");
     }
 
@@ -148,6 +159,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             var keyed = string.Join(", ", Enumerable.Range(first, batch).Select(i => $"({i / 3}, {i})"));
             await connection.ExecuteAsync($"INSERT INTO crash_jl VALUES {keyed}");
             await connection.ExecuteAsync($"INSERT INTO crash_jr VALUES {keyed}");
+            await connection.ExecuteAsync($"INSERT INTO crash_jr1 VALUES {keyed}");
             wroteOnce.TrySetResult();
         }
     }
@@ -173,6 +185,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
                 Produce(producer, "crash_tt", IntKey(i / 2), $"{{\"w\":{i}}}");
                 Produce(producer, "crash_jl", IntKey(i / 3), $"{{\"id\":{i}}}");
                 Produce(producer, "crash_jr", IntKey(i / 3), $"{{\"id\":{i}}}");
+                Produce(producer, "crash_jr1", IntKey(i / 3), $"{{\"id\":{i}}}");
             }
 
             for (var key = first / 2; key <= (first + batch - 1) / 2; key++)

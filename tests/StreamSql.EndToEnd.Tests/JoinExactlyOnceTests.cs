@@ -41,6 +41,42 @@ public sealed class JoinExactlyOnceTests
     }
 
     [Fact]
+    public async Task AStreamTableJoinBatchWhoseOutputLandedIsNotWrittenAgain()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE TABLE eo_st (id INT PRIMARY KEY, name VARCHAR, ts TIMESTAMP) WITH (timestamp='ts', partitions=1)");
+            await connection.ExecuteAsync("CREATE STREAM eo_ss (k INT KEY, v INT, ts TIMESTAMP) WITH (timestamp='ts', partitions=1)");
+            await connection.ExecuteAsync("CREATE STREAM eo_sj AS SELECT s.k, s.v, t.name FROM eo_ss s LEFT JOIN eo_st t ON s.k = t.id");
+            await connection.ExecuteAsync("INSERT INTO eo_st VALUES " + string.Join(", ", Enumerable.Range(0, 5).Select(i => $"({i}, 'n{i}', '2026-01-01 00:00:00')")));
+            await connection.ExecuteAsync("FLUSH");
+
+            // Clicks at 1 h, then a rename at 0:30 that arrives after them (it changes nothing already joined).
+            await connection.ExecuteAsync("INSERT INTO eo_ss VALUES " + string.Join(", ", Enumerable.Range(0, 20).Select(i => $"({i % 6}, {i}, '2026-01-01 01:00:00')")));
+            await connection.ExecuteAsync("FLUSH");
+            await connection.ExecuteAsync("INSERT INTO eo_st VALUES (0, 'renamed', '2026-01-01 00:30:00')");
+            await connection.ExecuteAsync("FLUSH");
+            await connection.ExecuteAsync("INSERT INTO eo_ss VALUES (0, 100, '2026-01-01 02:00:00'), (1, 101, '2026-01-01 02:00:00')");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["22"], await connection.RowsAsync("SELECT count(*) FROM eo_sj"));
+        }
+
+        await server.Server.DisposeAsync();
+        var (streamStart, tableStart) = RewindToLastIntent(server.DataDirectory, "csas_eo_sj_");
+        Assert.Equal((20L, 6L), (streamStart, tableStart));
+
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["22"], await connection.RowsAsync("SELECT count(*) FROM eo_sj"));
+            Assert.Equal(["0|0|n0", "5|5|NULL", "0|100|renamed", "1|101|n1"],
+                await connection.RowsAsync("SELECT k, v, name FROM eo_sj WHERE v IN (0, 5, 100, 101) ORDER BY v"));
+        }
+    }
+
+    [Fact]
     public async Task ATableJoinBatchWhoseOutputLandedIsNotWrittenAgain()
     {
         await using var server = await TestServer.StartAsync();

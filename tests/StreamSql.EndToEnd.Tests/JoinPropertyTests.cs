@@ -3,9 +3,10 @@ using System.Globalization;
 namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>
-/// Random events for two streams (random keys, event times out of order), inserted in random batch sizes into streams of
+/// Stream–stream joins: random events for two streams (random keys, event times out of order), inserted in random batch sizes into streams of
 /// 1 or 4 partitions, go through a persistent stream–stream INNER and LEFT join WITHIN an interval; each output stream
-/// must equal a plain in-memory computation of the semantics, partition by partition.
+/// must equal a plain in-memory computation of the semantics, partition by partition. Stream–table joins: see
+/// <see cref="StreamTableJoinsFollowEventTime"/>.
 /// </summary>
 /// <remarks>
 /// The join task merges both inputs by event time as far as the records it has read allow, so which rows are late depends
@@ -80,6 +81,77 @@ public sealed class JoinPropertyTests
         Assert.True(leftJoin.Count(r => r.EndsWith("|NULL", StringComparison.Ordinal)) > 10, "too few padded rows");
         Assert.Equal(inner, innerOutput);
         Assert.Equal(leftJoin, leftOutput);
+    }
+
+    public static TheoryData<int, int> StreamTableCases() => new() { { 1, 31 }, { 4, 32 }, { 1, 33 }, { 4, 34 } };
+
+    /// <summary>
+    /// Random clicks and table updates (random keys, times in order per input, many ties between the two) are all written
+    /// first; then persistent stream–table INNER and LEFT joins read them. Each click must be joined with the table row of
+    /// its key as of its event time: the last update at or before it (the table first on a tie).
+    /// </summary>
+    /// <remarks>
+    /// The join merges its inputs in event-time order as the records come in each partition's offset order, so "as of the
+    /// event time" holds when each input's times do not go back within a partition (Kafka Streams' merge has the same
+    /// limit); with everything written before the query starts, every record is available and the result is determined.
+    /// </remarks>
+    [Theory]
+    [MemberData(nameof(StreamTableCases))]
+    public async Task StreamTableJoinsFollowEventTime(int partitions, int seed)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var random = new Random(seed);
+        await connection.ExecuteAsync($"CREATE TABLE jpt_t (k VARCHAR PRIMARY KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions={partitions})");
+        await connection.ExecuteAsync($"CREATE STREAM jpt_s (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions={partitions})");
+
+        // Event i happens at i / 2 seconds (pairs tie), on a random side: a table update (value 1000 + i) or a click (value i).
+        var events = new List<(bool Table, string Key, long Time, int Value)>();
+        for (var i = 0; i < 800; i++)
+        {
+            var table = random.Next(3) == 0;
+            events.Add((table, "k" + random.Next(8), i / 2 * Second, table ? 1000 + i : i));
+        }
+
+        for (var start = 0; start < events.Count;)
+        {
+            var count = Math.Min(random.Next(1, 61), events.Count - start);
+            var batch = events.GetRange(start, count);
+            var sides = random.Next(2) == 0 ? new[] { true, false } : [false, true];
+            foreach (var table in sides)
+            {
+                var rows = batch.Where(e => e.Table == table).Select(e => $"('{e.Key}', '{Text(e.Time)}', {e.Value})").ToList();
+                if (rows.Count > 0)
+                {
+                    await connection.ExecuteAsync($"INSERT INTO {(table ? "jpt_t" : "jpt_s")} VALUES {string.Join(", ", rows)}");
+                }
+            }
+
+            start += count;
+        }
+
+        await connection.ExecuteAsync("CREATE STREAM jpt_inner AS SELECT s.k AS k, s.v AS sv, t.v AS tv FROM jpt_s s JOIN jpt_t t ON s.k = t.k");
+        await connection.ExecuteAsync("CREATE STREAM jpt_left AS SELECT s.k AS k, s.v AS sv, t.v AS tv FROM jpt_s s LEFT JOIN jpt_t t ON s.k = t.k");
+        await connection.ExecuteAsync("FLUSH");
+
+        var inner = new List<string>();
+        var left = new List<string>();
+        foreach (var click in events.Where(e => !e.Table))
+        {
+            var current = events.LastOrDefault(e => e.Table && e.Key == click.Key && e.Time <= click.Time);
+            var row = current.Key is null ? $"{click.Key}|{click.Value}|NULL" : $"{click.Key}|{click.Value}|{current.Value}";
+            left.Add(row);
+            if (current.Key is not null)
+            {
+                inner.Add(row);
+            }
+        }
+
+        inner.Sort(StringComparer.Ordinal);
+        left.Sort(StringComparer.Ordinal);
+        Assert.True(inner.Count > 300 && left.Count - inner.Count > 3, $"{inner.Count} joined of {left.Count} clicks");
+        Assert.Equal(inner, (await connection.RowsAsync("SELECT k, sv, tv FROM jpt_inner")).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(left, (await connection.RowsAsync("SELECT k, sv, tv FROM jpt_left")).Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>

@@ -33,12 +33,6 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
             throw SqlException.NotSupported(join.Kind.ToString().ToUpperInvariant() + " JOIN ... WITHIN", position);
         }
 
-        if (left.Source.Partitions != right.Source.Partitions)
-        {
-            throw SqlException.NotSupported(
-                $"JOIN ... WITHIN of streams with different partition counts (\"{left.Source.Name}\" has {left.Source.Partitions}, \"{right.Source.Name}\" {right.Source.Partitions}; needs a repartition)", position);
-        }
-
         var leftWidth = left.Schema.Count;
         var conjuncts = new List<BoundExpression>();
         Flatten(join.Condition, conjuncts);
@@ -60,13 +54,6 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
                 continue;
             }
 
-            // Rows with equal keys meet in one partition task only if both sides are partitioned by that key.
-            if (left.Source.Partitions > 1 && !(IsKeyColumn(leftKey, left.Source, 0) && IsKeyColumn(rightKey, right.Source, leftWidth)))
-            {
-                throw SqlException.NotSupported(
-                    $"JOIN ... WITHIN of {left.Source.Partitions}-partition streams on other than both streams' KEY columns (needs a repartition)", position);
-            }
-
             BoundExpression? residual = null;
             for (var j = 0; j < conjuncts.Count; j++)
             {
@@ -83,8 +70,18 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
         throw SqlException.NotSupported("JOIN ... WITHIN without an ON equality between an expression of each stream", position);
     }
 
-    private static bool IsKeyColumn(BoundExpression expression, StreamDefinition source, int offset) =>
-        expression is BoundColumn c && source.KeyIndex >= 0 && c.Index == offset + source.KeyIndex;
+    /// <summary>True when the key expression of a side (over that side's row) is its stream's KEY column, so rows are partitioned by it.</summary>
+    public static bool IsKeyColumn(BoundExpression expression, StreamDefinition source) =>
+        expression is BoundColumn c && source.KeyIndex >= 0 && c.Index == source.KeyIndex;
+
+    /// <summary>
+    /// Rows with equal keys meet in one partition task only if both sides have as many partitions and, with more than one,
+    /// are keyed by the join key in the same key format (both writers hash the same key bytes). Otherwise a persistent
+    /// query repartitions (the runtime knows the topics' actual partition counts, which decide).
+    /// </summary>
+    public bool IsCoPartitioned(int leftPartitions, int rightPartitions) =>
+        leftPartitions == rightPartitions
+        && (leftPartitions == 1 || (IsKeyColumn(LeftKey, Left.Source) && IsKeyColumn(RightKey, Right.Source) && Left.Source.KeyFormat == Right.Source.KeyFormat));
 
     /// <summary>1 when the expression reads only left columns, 2 only right ones, 0 otherwise (both, or none).</summary>
     private static int Side(BoundExpression expression, int leftWidth)

@@ -97,7 +97,7 @@ public sealed partial class StreamEngine
 
         if (leaf is Planner.Logical.LogicalJoin)
         {
-            throw SqlException.NotSupported("JOIN in a persistent query other than " + StreamingJoinShape, create.AsQuery!.Position);
+            throw TableJoinedOnNonKey(query.Plan) ?? SqlException.NotSupported("JOIN in a persistent query other than " + StreamingJoinShape, create.AsQuery!.Position);
         }
 
         if (leaf is not (Planner.Logical.LogicalScan or Planner.Logical.LogicalStreamJoin))
@@ -139,11 +139,20 @@ public sealed partial class StreamEngine
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         var definition = new QueryDefinition(queryId, create.Text, sink.Name, source.Name, query.Plan);
         var offsets = OffsetsOf(queryId);
+        // A join whose inputs are not co-partitioned first re-keys its stream side(s) through internal topics (stages).
+        var stages = new List<PersistentQuery>();
         var running = leaf is Planner.Logical.LogicalStreamJoin streamJoin
-            ? StreamJoinQuery(definition, sink, streamJoin, sourceTopic, sinkTopic, offsets)
-            : new PersistentQuery(definition, sink, sourceTopic, sinkTopic, offsets, _errorTopic, TableLookup);
+            ? StreamJoinQuery(definition, sink, streamJoin, sourceTopic, sinkTopic, offsets, stages)
+            : FindLookupJoin(query.Plan) is { } lookupJoin
+                ? StreamTableJoinQuery(definition, sink, lookupJoin, sourceTopic, sinkTopic, offsets, stages)
+                : new PersistentQuery(definition, sink, sourceTopic, sinkTopic, offsets, _errorTopic, TableLookup);
         if (!_replaying)
         {
+            foreach (var stage in stages)
+            {
+                stage.InitializeOffsets(session.FromLatest);
+            }
+
             running.InitializeOffsets(session.FromLatest);
         }
 
@@ -153,31 +162,71 @@ public sealed partial class StreamEngine
         lock (_running)
         {
             Track(queryId, running);
+            foreach (var stage in stages)
+            {
+                Track(stage.Definition.Id, stage);
+            }
         }
 
         if (!_replaying)
         {
+            foreach (var stage in stages)
+            {
+                stage.Start();
+            }
+
             running.Start();
         }
 
         return new CommandResult("CREATE STREAM");
     }
 
-    /// <summary>A CREATE STREAM AS SELECT over a stream–stream join: task p reads partition p of both inputs; join state in a store per partition.</summary>
+    /// <summary>
+    /// A CREATE STREAM AS SELECT over a stream–stream join: task p reads partition p of both inputs; join state in a store
+    /// per partition. Inputs that are not co-partitioned are re-keyed first (stages): the side not keyed by its join key goes
+    /// to the other side's partition count and key format; when neither is, both go to the larger partition count.
+    /// </summary>
     private PersistentQuery StreamJoinQuery(QueryDefinition definition, StreamDefinition sink, Planner.Logical.LogicalStreamJoin join, ITopicLog left, ITopicLog sinkTopic,
-        OffsetStore offsets)
+        OffsetStore offsets, List<PersistentQuery> stages)
     {
         var right = Topics.Find(join.Right.Source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Right.Source.Topic}\" of stream \"{join.Right.Source.Name}\" does not exist");
-        if (right.PartitionCount != left.PartitionCount)
+        var plan = definition.Plan;
+        if (!join.IsCoPartitioned(left.PartitionCount, right.PartitionCount))
         {
-            throw SqlException.NotSupported($"JOIN ... WITHIN of topics with different partition counts (\"{left.Name}\" has {left.PartitionCount}, \"{right.Name}\" {right.PartitionCount})");
+            var (leftSource, rightSource) = (join.Left.Source, join.Right.Source);
+            var leftKeyed = Planner.Logical.LogicalStreamJoin.IsKeyColumn(join.LeftKey, leftSource);
+            var rightKeyed = Planner.Logical.LogicalStreamJoin.IsKeyColumn(join.RightKey, rightSource);
+            var keyType = join.LeftKey.Type;
+            var (rekeyLeft, rekeyRight, partitions, keyFormat) = (leftKeyed, rightKeyed) switch
+            {
+                (true, _) => (false, true, left.PartitionCount, leftSource.KeyFormat),
+                (false, true) => (true, false, right.PartitionCount, rightSource.KeyFormat),
+                _ => (true, true, Math.Max(left.PartitionCount, right.PartitionCount), SourceFormat.Json),
+            };
+            if (rekeyLeft)
+            {
+                var (stage, scan) = JoinRepartitionStage(definition.Id, left: true, leftSource, join.LeftKey, keyFormat, keyType, partitions);
+                stages.Add(stage);
+                plan = ReplaceJoinScan(plan, join.Left, scan);
+            }
+
+            if (rekeyRight)
+            {
+                var (stage, scan) = JoinRepartitionStage(definition.Id, left: false, rightSource, join.RightKey, keyFormat, keyType, partitions);
+                stages.Add(stage);
+                plan = ReplaceJoinScan(plan, join.Right, scan);
+            }
+
+            join = (Planner.Logical.LogicalStreamJoin)Operators.PartitionPipeline.Build(plan).Leaf;
+            left = Topics.Find(join.Left.Source.Topic)!;
+            right = Topics.Find(join.Right.Source.Topic)!;
         }
 
         // Each partition's join state is one store, checkpointed with both inputs' offsets and restored at start.
         var state = new QueryState(StateStores, $"queries/{definition.Id}", Path.Combine(_queriesDirectory, definition.Id));
         return new PersistentQuery(definition, left, sinkTopic, offsets, _errorTopic, stateful: true,
-            metrics => _ => Operators.PartitionPipeline.Build(definition.Plan, carryRowTime: true, metrics.RecordExpressionError),
+            metrics => _ => Operators.PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError),
             TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right: right,
             joinFor: (partition, metrics) =>
             {
@@ -296,11 +345,17 @@ public sealed partial class StreamEngine
     private async Task StopQueryAsync(string queryId)
     {
         PersistentQuery? running;
-        PersistentQuery? repartition;
+        var stages = new List<(string Id, PersistentQuery Query)>();
         lock (_running)
         {
             _running.Remove(queryId, out running);
-            _running.Remove(RepartitionId(queryId), out repartition);
+            foreach (var stageId in StageIds(queryId))
+            {
+                if (_running.Remove(stageId, out var stage))
+                {
+                    stages.Add((stageId, stage));
+                }
+            }
         }
 
         if (running is not null)
@@ -308,12 +363,20 @@ public sealed partial class StreamEngine
             await running.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (repartition is not null)
+        foreach (var (stageId, stage) in stages)
         {
-            await repartition.DisposeAsync().ConfigureAwait(false);
-            OffsetsOf(RepartitionId(queryId)).Delete();
-            Topics.Delete(Options.InternalTopic(queryId + "-repartition"));
-            StateStores.Delete($"queries/{RepartitionId(queryId)}");
+            await stage.DisposeAsync().ConfigureAwait(false);
+            OffsetsOf(stageId).Delete();
+            StateStores.Delete($"queries/{stageId}");
+        }
+
+        // The internal topics its stages wrote go with the query.
+        foreach (var topic in StageTopics(queryId))
+        {
+            if (Topics.Find(topic) is not null)
+            {
+                Topics.Delete(topic);
+            }
         }
 
         Catalog.RemoveQuery(queryId);

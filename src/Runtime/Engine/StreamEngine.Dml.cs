@@ -144,6 +144,11 @@ public sealed partial class StreamEngine
         }
 
         var pipeline = PartitionPipeline.Build(plan, tables: push ? TableLookup : null);
+        if (push && pipeline.Leaf is LogicalScan && FindLookupJoin(plan) is { } streamTable && RunStreamTableJoinPush(plan, streamTable, pipeline, fromLatest, cancellationToken) is { } joined)
+        {
+            return joined;
+        }
+
         switch (pipeline.Leaf)
         {
             case LogicalAggregate when push:
@@ -522,9 +527,12 @@ public sealed partial class StreamEngine
     {
         var topics = new[] { join.Left.Source, join.Right.Source }.Select(s => Topics.Find(s.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{s.Topic}\" of stream \"{s.Name}\" does not exist")).ToArray();
-        if (topics[0].PartitionCount != topics[1].PartitionCount)
+        if (!join.IsCoPartitioned(topics[0].PartitionCount, topics[1].PartitionCount))
         {
-            throw SqlException.NotSupported($"JOIN ... WITHIN of topics with different partition counts (\"{topics[0].Name}\" has {topics[0].PartitionCount}, \"{topics[1].Name}\" {topics[1].PartitionCount})");
+            // Only a persistent query has the internal topics a repartition needs.
+            throw new SqlException(SqlState.FeatureNotSupported,
+                $"a push or pull JOIN ... WITHIN of streams that are not co-partitioned (\"{join.Left.Source.Name}\" has {topics[0].PartitionCount} partitions, \"{join.Right.Source.Name}\" {topics[1].PartitionCount}; "
+                + "co-partitioned: as many partitions and, with more than one, joined on both KEY columns of one key format) is not supported: a persistent query (CREATE STREAM AS SELECT) repartitions them");
         }
 
         var ends = topics.Select(t => Enumerable.Range(0, t.PartitionCount).Select(t.EndOffset).ToArray()).ToArray();

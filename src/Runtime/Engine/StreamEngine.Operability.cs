@@ -26,11 +26,17 @@ public sealed partial class StreamEngine
         var definition = Catalog.FindQuery(explain.QueryId)
             ?? throw new SqlException(SqlState.UndefinedObject, $"query \"{explain.QueryId}\" does not exist", explain.Position);
         PersistentQuery? query;
-        PersistentQuery? repartition;
+        var stages = new List<PersistentQuery>();
         lock (_running)
         {
             _running.TryGetValue(definition.Id, out query);
-            _running.TryGetValue(RepartitionId(definition.Id), out repartition);
+            foreach (var stageId in StageIds(definition.Id))
+            {
+                if (_running.TryGetValue(stageId, out var stage))
+                {
+                    stages.Add(stage);
+                }
+            }
         }
 
         if (query is null)
@@ -39,12 +45,17 @@ public sealed partial class StreamEngine
         }
 
         var lines = new List<string> { $"Query {definition.Id} ({query.Status}) writing {definition.SinkName}" };
-        if (repartition is not null)
+        var overJoin = ContainsJoin(definition.Plan) && Planner.Binder.WindowColumns.FindAggregate(definition.Plan) is null;
+        for (var i = 0; i < stages.Count; i++)
         {
-            lines.Add("Stage 1: repartition by the group key");
-            lines.AddRange(PartitionPipeline.DescribeAnalyzed(repartition.Pipelines).Select(l => "  " + l));
-            lines.Add($"    → write {repartition.Metrics.RecordsOut} rows to the repartition topic");
-            lines.Add("Stage 2: aggregate");
+            lines.Add($"Stage {i + 1}: repartition {(overJoin ? stages[i].Definition.SourceName + " by the join key" : "by the group key")}");
+            lines.AddRange(PartitionPipeline.DescribeAnalyzed(stages[i].Pipelines).Select(l => "  " + l));
+            lines.Add($"    → write {stages[i].Metrics.RecordsOut} rows to the repartition topic");
+        }
+
+        if (stages.Count > 0)
+        {
+            lines.Add($"Stage {stages.Count + 1}: {(overJoin ? "join" : "aggregate")}");
         }
 
         lines.AddRange(PartitionPipeline.DescribeAnalyzed(query.Pipelines).Select(l => "  " + l));
@@ -117,11 +128,17 @@ public sealed partial class StreamEngine
             ?? throw new SqlException(SqlState.UndefinedObject, $"query \"{restart.QueryId}\" does not exist", restart.Position);
         var id = definition.Id;
         PersistentQuery? running;
-        PersistentQuery? repartition;
+        var stages = new List<PersistentQuery>();
         lock (_running)
         {
             _running.Remove(id, out running);
-            _running.Remove(RepartitionId(id), out repartition);
+            foreach (var stageId in StageIds(id))
+            {
+                if (_running.Remove(stageId, out var stage))
+                {
+                    stages.Add(stage);
+                }
+            }
         }
 
         var previousStatus = running?.Status ?? "UNKNOWN";
@@ -130,9 +147,9 @@ public sealed partial class StreamEngine
             await running.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (repartition is not null)
+        foreach (var stage in stages)
         {
-            await repartition.DisposeAsync().ConfigureAwait(false);
+            await stage.DisposeAsync().ConfigureAwait(false);
         }
 
         var sink = Catalog.FindStream(definition.SinkName);
@@ -168,13 +185,24 @@ public sealed partial class StreamEngine
             _replaying = false;
         }
 
+        stages.Clear();
         lock (_running)
         {
             _running.TryGetValue(id, out running);
-            _running.TryGetValue(RepartitionId(id), out repartition);
+            foreach (var stageId in StageIds(id))
+            {
+                if (_running.TryGetValue(stageId, out var stage))
+                {
+                    stages.Add(stage);
+                }
+            }
         }
 
-        repartition?.Start();
+        foreach (var stage in stages)
+        {
+            stage.Start();
+        }
+
         running?.Start();
         Log.Information("Restarted query {QueryId} (was {Status})", id, previousStatus);
         return new CommandResult("RESTART QUERY");

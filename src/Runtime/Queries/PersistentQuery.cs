@@ -29,6 +29,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     private readonly ITopicLog? _right;
     private readonly Func<int, QueryMetrics, StreamStreamJoinOperator>? _joinFor;
     private readonly Func<int, QueryMetrics, TableTableJoinOperator>? _tableJoinFor;
+    private readonly Func<int, PartitionPipeline, IRowSink, QueryMetrics, StreamTableJoinTask>? _streamTableTaskFor;
 
     /// <param name="tables">The tables a stream–table join in the query looks up.</param>
     public PersistentQuery(QueryDefinition definition, StreamDefinition sink, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors = null,
@@ -45,11 +46,16 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <param name="decoderFor">How each partition's records become rows (a table source's changelog keeps state); null: stream records.</param>
     /// <param name="right">A stream–stream join's right input (co-partitioned with source); the pipelines' leaf is the join.</param>
     /// <param name="joinFor">The join operator of a partition (with its state store), for a stream–stream join.</param>
+    /// <param name="streamTableTaskFor">
+    /// For a stream–table join in event-time order (right: the table's changelog, co-partitioned with source): the task of a
+    /// partition running its pipeline into the given sink; all tasks of one partition must share its table rows.
+    /// </param>
     public PersistentQuery(QueryDefinition definition, ITopicLog source, ITopicLog sinkTopic, OffsetStore offsets, ErrorTopic? errors, bool stateful,
         Func<QueryMetrics, Func<int, PartitionPipeline>> pipelineFor, Func<Value[], ChangeOp, ProducedRecord> encode, Func<int, IRecordDecoder>? decoderFor = null,
         ITopicLog? right = null, Func<int, QueryMetrics, StreamStreamJoinOperator>? joinFor = null,
-        Func<int, QueryMetrics, TableTableJoinOperator>? tableJoinFor = null)
+        Func<int, QueryMetrics, TableTableJoinOperator>? tableJoinFor = null, Func<int, PartitionPipeline, IRowSink, QueryMetrics, StreamTableJoinTask>? streamTableTaskFor = null)
     {
+        _streamTableTaskFor = streamTableTaskFor;
         _right = right;
         _joinFor = joinFor;
         _tableJoinFor = tableJoinFor;
@@ -186,6 +192,12 @@ public sealed class PersistentQuery : IAsyncDisposable
         if (_tableJoinFor is not null)
         {
             StartTableJoin();
+            return;
+        }
+
+        if (_streamTableTaskFor is not null)
+        {
+            StartStreamTableJoin();
             return;
         }
 
@@ -425,6 +437,87 @@ public sealed class PersistentQuery : IAsyncDisposable
                 }
 
                 await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, AdvanceJoinAndCheckpoint, _stop.Token).ConfigureAwait(false);
+            }));
+        }
+
+        if (recovering == 0)
+        {
+            _offsets.ClearIntent();
+            ReleaseInterruptedOutput(recovered);
+        }
+
+        Status = "RUNNING";
+        _ = WatchAsync();
+        Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
+    }
+
+    /// <summary>
+    /// A stream–table join in event-time order: task p reads partition p of the stream and of the table's changelog. The
+    /// table rows live in memory and are rebuilt at start by applying the changelog up to its committed offset (or to the
+    /// start of the batch a crash interrupted, which is then redone exactly: the merge of the records its intent names,
+    /// appending only the output that did not land, as for a stream–stream join).
+    /// </summary>
+    private void StartStreamTableJoin()
+    {
+        var intent = FenceInterruptedOutput(_offsets.LoadIntent());
+        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var n = _source.PartitionCount;
+        var recovering = 0;
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var p = 0; p < n; p++)
+        {
+            var partition = p;
+            long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
+            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
+                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            if (pending is not null)
+            {
+                recovering++;
+            }
+
+            // Positions are reported once the table rows are rebuilt, so FLUSH waits for that.
+            _running.Add(Task.Run(async () =>
+            {
+                long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
+                var restore = _streamTableTaskFor!(partition, _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id));
+                var tableStart = _right!.StartOffset(partition);
+                if (rebuildTo[1] > tableStart)
+                {
+                    await restore.RestoreTableAsync(tableStart, rebuildTo[1], _stop.Token).ConfigureAwait(false);
+                    Interlocked.Add(ref _replayedAtStart, rebuildTo[1] - tableStart);
+                    Log.Information("Query {QueryId} rebuilt the table rows of partition {Partition} from offsets {From}..{To}", Definition.Id, partition, tableStart, rebuildTo[1]);
+                }
+
+                Advance(partition, rebuildTo[0]);
+                Advance(n + partition, rebuildTo[1]);
+                if (pending is { Join: { } interrupted })
+                {
+                    try
+                    {
+                        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, Landed(pending));
+                        long[] end = [pending.EndOffset, interrupted.RightEnd];
+                        await _streamTableTaskFor!(partition, _pipelines[partition], sink, new QueryMetrics(Definition.Id)).ReplayBatchAsync(rebuildTo, end, n + partition, CancellationToken.None).ConfigureAwait(false);
+                        _offsets.Save(partition, end[0]);
+                        _offsets.Save(n + partition, end[1]);
+                        _offsets.ClearIntent();
+                        Log.Information("Query {QueryId} completed the join batch a crash interrupted (partition {Partition}: stream {StreamFrom}..{StreamTo}, table {TableFrom}..{TableTo})",
+                            Definition.Id, partition, rebuildTo[0], end[0], rebuildTo[1], end[1]);
+                        from = end;
+                    }
+                    finally
+                    {
+                        ReleaseInterruptedOutput(recovered);
+                    }
+
+                    Advance(partition, from[0]);
+                    Advance(n + partition, from[1]);
+                }
+                else
+                {
+                    await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
+                }
+
+                await _streamTableTaskFor!(partition, _pipelines[partition], rowSink, Metrics).RunAsync(from, n + partition, Advance, _stop.Token).ConfigureAwait(false);
             }));
         }
 

@@ -1,0 +1,113 @@
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Tables;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>Persistent stream–table joins in event-time order: task p merges partition p of the stream and of the table's changelog.</summary>
+public sealed partial class StreamEngine
+{
+    /// <summary>The stream–table join of a plan (there is at most one: its stream side is a scan, maybe filtered).</summary>
+    private static LogicalLookupJoin? FindLookupJoin(LogicalPlan plan)
+    {
+        if (plan is LogicalLookupJoin join)
+        {
+            return join;
+        }
+
+        foreach (var input in plan.Inputs)
+        {
+            if (FindLookupJoin(input) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// True when a stream row and the table row its join key names are always in the same partition: both topics have the
+    /// same partition count and, with more than one, the stream is keyed by the join expression in the table's key format
+    /// (both writers hash the same key bytes).
+    /// </summary>
+    private static bool IsCoPartitioned(LogicalLookupJoin join, StreamDefinition stream, ITopicLog streamTopic, ITopicLog tableTopic) =>
+        streamTopic.PartitionCount == tableTopic.PartitionCount
+        && (streamTopic.PartitionCount == 1
+            || (join.LeftKey is BoundColumn c && stream.KeyIndex >= 0 && c.Index == stream.KeyIndex && stream.KeyFormat == join.Table.KeyFormat));
+
+    /// <summary>
+    /// A CREATE STREAM AS SELECT over a stream–table join: each partition has its own table rows (rebuilt from the changelog
+    /// at start) and its own pipeline looking them up, driven by a <see cref="StreamTableJoinTask"/>. A stream not
+    /// co-partitioned with the table is first re-keyed by the join expression into the table's partition count and key
+    /// format (a stage), and the join reads that.
+    /// </summary>
+    private PersistentQuery StreamTableJoinQuery(QueryDefinition definition, StreamDefinition sink, LogicalLookupJoin join, ITopicLog streamTopic, ITopicLog sinkTopic,
+        OffsetStore offsets, List<PersistentQuery> stages)
+    {
+        var tableTopic = Topics.Find(join.Table.Topic)
+            ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Table.Topic}\" of table \"{join.Table.Name}\" does not exist");
+        var plan = definition.Plan;
+        var scan = StreamSideScan(join.Left);
+        if (!IsCoPartitioned(join, scan.Source, streamTopic, tableTopic))
+        {
+            var (stage, internalScan) = JoinRepartitionStage(definition.Id, left: true, scan.Source, join.LeftKey, join.Table.KeyFormat,
+                join.Table.Columns[join.Table.KeyIndex].Type, tableTopic.PartitionCount);
+            stages.Add(stage);
+            plan = ReplaceJoinScan(plan, scan, internalScan);
+            streamTopic = Topics.Find(internalScan.Source.Topic)!;
+        }
+
+        var rows = new PartitionTableRows[streamTopic.PartitionCount];
+        for (var p = 0; p < rows.Length; p++)
+        {
+            rows[p] = new PartitionTableRows(join.Table, p);
+        }
+
+        return new PersistentQuery(definition, streamTopic, sinkTopic, offsets, _errorTopic, stateful: true,
+            metrics => partition => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]),
+            TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right: tableTopic,
+            streamTableTaskFor: (partition, pipeline, rowSink, metrics) =>
+                new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics));
+    }
+
+    /// <summary>
+    /// A push query over a co-partitioned stream–table join, with the persistent query's event-time semantics: a task per
+    /// partition merges the stream (from the start, or its end for 'latest') with the table's whole changelog, its table
+    /// rows in memory, dropped with the query. Null when the inputs are not co-partitioned: the push query then looks up
+    /// the shared materialized table as each row is processed (processing time), since it has no internal topic to
+    /// repartition through.
+    /// </summary>
+    private IAsyncEnumerable<StreamSql.Runtime.Rows.Value[]>? RunStreamTableJoinPush(LogicalPlan plan, LogicalLookupJoin join, PartitionPipeline shape, bool fromLatest,
+        CancellationToken cancellationToken)
+    {
+        var scan = StreamSideScan(join.Left);
+        if (Topics.Find(scan.Source.Topic) is not { } streamTopic || Topics.Find(join.Table.Topic) is not { } tableTopic
+            || !IsCoPartitioned(join, scan.Source, streamTopic, tableTopic))
+        {
+            return null;
+        }
+
+        var ends = new long[streamTopic.PartitionCount];
+        for (var p = 0; p < ends.Length; p++)
+        {
+            ends[p] = streamTopic.EndOffset(p);
+        }
+
+        var metrics = new QueryMetrics("transient");
+        Task Produce(int p, System.Threading.Channels.ChannelWriter<StreamSql.Runtime.Rows.Value[]> rows, CancellationToken stop)
+        {
+            var tableRows = new PartitionTableRows(join.Table, p);
+            var pipeline = PartitionPipeline.Build(plan, tables: _ => tableRows);
+            return new StreamTableJoinTask(streamTopic, tableTopic, p, tableRows, pipeline, new ChannelRowSink(rows), metrics)
+                .RunAsync([fromLatest ? ends[p] : 0, tableTopic.StartOffset(p)], streamTopic.PartitionCount + p, null, stop);
+        }
+
+        return FanInAsync(streamTopic.PartitionCount, Produce, shape.Limit, cancellationToken);
+    }
+}
