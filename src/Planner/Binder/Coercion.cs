@@ -101,6 +101,13 @@ public static class Coercion
             return expression;
         }
 
+        if (expression is BoundLiteral { Value: string text, Type.Kind: SqlTypeKind.Unknown or SqlTypeKind.Varchar } arrayText && target.Kind == SqlTypeKind.Array)
+        {
+            // '{1,2}' as an array: checked now (22P02 for a malformed literal), read by the run-time cast.
+            ArrayLiteral.Validate(text, target.Element!, position);
+            return new BoundCast(new BoundLiteral(text, SqlType.Varchar), target);
+        }
+
         if (expression is BoundLiteral literal)
         {
             return new BoundLiteral(ConvertConstant(literal.Value, literal.Type, target, position), target);
@@ -273,5 +280,7 @@ public static class Coercion
         || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int)
         || (from.IsDateTime && to.IsDateTime)
         || (from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz && to.Kind == SqlTypeKind.Time)
-        || (from.Kind == SqlTypeKind.Time && to.Kind == SqlTypeKind.Interval);
+        || (from.Kind == SqlTypeKind.Time && to.Kind == SqlTypeKind.Interval)
+        || (from.Kind == SqlTypeKind.Map && to.Kind == SqlTypeKind.Map && CanCast(from.Element!, to.Element!))
+        || (from.Kind == SqlTypeKind.Struct && to.Kind == SqlTypeKind.Struct);
 }

@@ -63,6 +63,8 @@ public sealed partial class ExpressionBinder
         ArraySubquery a => BindArraySubquery(a),
         QuantifiedComparison q => BindQuantifiedComparison(q),
         ArrayConstructor a => BindArray(a),
+        MapConstructor m => BindMap(m),
+        StructConstructor st => BindStruct(st),
         SubscriptExpression s => BindSubscript(s),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
     };
@@ -157,6 +159,8 @@ public sealed partial class ExpressionBinder
         CastExpression c => HasAggregate(c.Operand),
         SubscriptExpression s => HasAggregate(s.Operand) || HasAggregate(s.Index),
         ArrayConstructor a => a.Elements.Any(HasAggregate),
+        MapConstructor m => m.Keys.Any(HasAggregate) || m.Values.Any(HasAggregate),
+        StructConstructor st => st.Values.Any(HasAggregate),
         FunctionCall f => FunctionRegistry.IsAggregate(f.Name) || f.Arguments.Any(HasAggregate),
         _ => true,
     };
@@ -253,7 +257,17 @@ public sealed partial class ExpressionBinder
             return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
         }
 
+        if (TryBindStructField(binary) is { } field)
+        {
+            return field;
+        }
+
         var (left, right) = BindComparedOperands(binary);
+        if (left.Type.IsComposite || right.Type.IsComposite)
+        {
+            throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
+        }
+
         if (left.Type.Kind == SqlTypeKind.Array || right.Type.Kind == SqlTypeKind.Array)
         {
             return BindArrayOperator(binary, op, left, right);
@@ -546,6 +560,12 @@ public sealed partial class ExpressionBinder
             return operand;
         }
 
+        if (operand.Type.Kind is SqlTypeKind.Unknown or SqlTypeKind.Varchar)
+        {
+            // '{1,2,3}'::int[]: PostgreSQL's array_in; a literal is checked when binding.
+            return Coercion.Convert(operand, target, cast.Operand.Position);
+        }
+
         return operand.Type is { Kind: SqlTypeKind.Array, Element: { } from } && Coercion.CanCast(from, element)
             ? new BoundCast(operand, target)
             : throw SqlException.NotSupported($"cast from {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
@@ -560,6 +580,11 @@ public sealed partial class ExpressionBinder
     private BoundExpression BindSubscript(SubscriptExpression subscript)
     {
         var operand = Bind(subscript.Operand);
+        if (operand.Type.Kind == SqlTypeKind.Map)
+        {
+            return BindMapSubscript(subscript, operand);
+        }
+
         if (operand.Type.Kind != SqlTypeKind.Array)
         {
             throw new SqlException(SqlState.DatatypeMismatch, $"cannot subscript type {operand.Type.DisplayName} because it does not support subscripting", subscript.Operand.Position);
@@ -612,6 +637,11 @@ public sealed partial class ExpressionBinder
         if (!call.Star && !call.Distinct && BindArrayFunction(name, call, args) is { } arrayFunction)
         {
             return arrayFunction;
+        }
+
+        if (!call.Star && !call.Distinct && BindMapFunction(name, args) is { } mapFunction)
+        {
+            return mapFunction;
         }
 
         // A regclass (regtype, ...) argument where a function takes an OID is the OID: pg_table_is_visible('t'::regclass).

@@ -601,6 +601,8 @@ public static class QueryBinder
         CaseExpression => "case",
         ExistsExpression => "exists",
         ArrayConstructor => "array",
+        MapConstructor => "map",
+        StructConstructor => "struct",
         _ => "?column?",
     };
 }

@@ -194,7 +194,8 @@ public sealed class PgCatalogRelations : ISystemRelations
     private static object?[] AttributeRow(StreamDefinition relation, ColumnSchema column, int number)
     {
         var type = PgTypes.Oid(column.Type);
-        var length = Types.First(t => t.Oid == type).Length;
+        // Arrays, maps and structs (sent as json) are variable-length.
+        var length = Types.FirstOrDefault(t => t.Oid == type) is { Name: not null } known ? known.Length : -1;
         return
         [
             RelationOid(relation.Name), column.Name, type, number, TypeModifier(column.Type), IsNotNull(relation, column), false, false,

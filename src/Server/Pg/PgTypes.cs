@@ -55,6 +55,9 @@ public static class PgTypes
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         SqlTypeKind.Array => ArrayOid(type.Element!),
+
+        // Maps and structs print as JSON objects, so clients see json.
+        SqlTypeKind.Map or SqlTypeKind.Struct => JsonOid,
         _ => TextOid,
     };
 
