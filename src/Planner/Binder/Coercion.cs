@@ -34,6 +34,18 @@ public static class Coercion
         || from.Kind == SqlTypeKind.Unknown
         || (from.IsNumeric && to.IsNumeric && NumericRank(from.Kind) <= NumericRank(to.Kind));
 
+    /// <summary>
+    /// PostgreSQL's assignment casts (INSERT, UPDATE): the implicit ones, numbers between any numeric types, and arrays
+    /// (maps, structs) whose elements (values, fields) are assignable; a struct's fields match by name.
+    /// </summary>
+    public static bool CanAssign(SqlType from, SqlType to) =>
+        CanImplicitlyConvert(from, to)
+        || (from.IsNumeric && to.IsNumeric)
+        || (from.Kind == SqlTypeKind.Array && to.Kind == SqlTypeKind.Array && CanAssign(from.Element!, to.Element!))
+        || (from.Kind == SqlTypeKind.Map && to.Kind == SqlTypeKind.Map && CanAssign(from.Element!, to.Element!))
+        || (from.Kind == SqlTypeKind.Struct && to.Kind == SqlTypeKind.Struct
+            && from.Fields!.All(f => to.Fields!.IndexOf(f.Name) is var i && i >= 0 && CanAssign(f.Type, to.Fields[i].Type)));
+
     /// <summary>The type both operands convert to, or null when PostgreSQL would report "operator does not exist".</summary>
     public static SqlType? CommonType(SqlType left, SqlType right)
     {

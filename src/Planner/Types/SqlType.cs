@@ -74,8 +74,8 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Time => "time without time zone",
         SqlTypeKind.Bytea => "bytea",
         SqlTypeKind.Array => Element!.Kind switch { SqlTypeKind.Unknown => "anyarray", SqlTypeKind.Varchar => "text[]", _ => Element.DisplayName + "[]" },
-        SqlTypeKind.Map => Element!.Kind == SqlTypeKind.Unknown ? "anymap" : $"map({Key!.DisplayName}, {Element.DisplayName})",
-        SqlTypeKind.Struct => $"struct({string.Join(", ", Fields!.Select(f => f.Name + " " + f.Type.DisplayName))})",
+        SqlTypeKind.Map => Element!.Kind == SqlTypeKind.Unknown ? "anymap" : $"map({InnerName(Key!)}, {InnerName(Element)})",
+        SqlTypeKind.Struct => $"struct({string.Join(", ", Fields!.Select(f => f.Name + " " + InnerName(f.Type)))})",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -124,6 +124,9 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Struct => "struct",
         _ => "unknown",
     };
+
+    /// <summary>A type inside a map or struct name: text for strings, as in text[].</summary>
+    private static string InnerName(SqlType type) => type.Kind == SqlTypeKind.Varchar ? "text" : type.DisplayName;
 
     /// <summary>A struct field name as re-rendered DDL spells it: bare when it is a plain lower-case identifier, else double-quoted.</summary>
     private static string QuoteField(string name) =>
