@@ -28,6 +28,35 @@ public sealed class NpgsqlArrayTests(SharedServerFixture fixture)
     }
 
     [Fact]
+    public async Task ArrayColumnsOfAStreamDecode()
+    {
+        await using var connection = await _server.ConnectAsync();
+        var s = Sql.Unique("npg_arrcol");
+        await connection.ExecuteAsync(
+            $"CREATE STREAM {s} (k INT KEY, tags ARRAY<VARCHAR>, nums INT[], big BIGINT[], m MAP<VARCHAR, INT>, st STRUCT<f1 INT, f2 VARCHAR>) WITH (partitions=1)");
+        await connection.ExecuteAsync(
+            $"INSERT INTO {s} VALUES (1, ARRAY['a b', NULL, ''], '{{1,NULL,3}}', ARRAY[9223372036854775807], MAP('x' := 1), STRUCT(f1 := 2, f2 := 'q')), " +
+            "(2, '{}', NULL, NULL, NULL, NULL)");
+
+        await using var command = new NpgsqlCommand($"SELECT k, tags, nums, big, m, st FROM {s} ORDER BY k", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.Equal(["int4", "_text", "_int4", "_int8", "json", "json"], Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetPostgresType(i).InternalName));
+
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(new[] { "a b", null, "" }, reader.GetFieldValue<string?[]>(1).AsEnumerable());
+        Assert.Equal(new int?[] { 1, null, 3 }, reader.GetFieldValue<int?[]>(2));
+        Assert.Equal([long.MaxValue], reader.GetFieldValue<long[]>(3));
+        Assert.Equal("{\"x\":1}", reader.GetString(4));
+        Assert.Equal("{\"f1\":2,\"f2\":\"q\"}", reader.GetString(5));
+
+        Assert.True(await reader.ReadAsync());
+        Assert.Empty(reader.GetFieldValue<string[]>(1));
+        Assert.True(reader.IsDBNull(2));
+        Assert.True(reader.IsDBNull(4));
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
     public async Task ArrayTextOutputQuotesLikePostgres()
     {
         await using var connection = await _server.ConnectAsync();
