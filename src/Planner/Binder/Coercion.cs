@@ -59,6 +59,12 @@ public static class Coercion
             return null;
         }
 
+        if ((left.IsComposite || right.IsComposite) && left.Kind != SqlTypeKind.Unknown && right.Kind != SqlTypeKind.Unknown)
+        {
+            // Maps and structs meet only their own type (no implicit casts between different shapes).
+            return null;
+        }
+
         if (left.Kind == right.Kind)
         {
             // Differently constrained numerics meet as plain numeric.

@@ -345,6 +345,17 @@ public sealed partial class ExpressionBinder
             right = new BoundLiteral(null, arrayType);
         }
 
+        // PostgreSQL reads an untyped literal beside an array as an array literal of the same type ('{1,2}').
+        if (left is BoundLiteral { Value: string, Type.Kind: SqlTypeKind.Unknown })
+        {
+            left = Coercion.Convert(left, arrayType, binary.Left.Position);
+        }
+
+        if (right is BoundLiteral { Value: string, Type.Kind: SqlTypeKind.Unknown })
+        {
+            right = Coercion.Convert(right, arrayType, binary.Right.Position);
+        }
+
         if (op is BinaryOperator.Equal or BinaryOperator.NotEqual or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater
             or BinaryOperator.GreaterOrEqual or BinaryOperator.IsDistinctFrom or BinaryOperator.IsNotDistinctFrom && left.Type == right.Type)
         {
@@ -353,12 +364,6 @@ public sealed partial class ExpressionBinder
 
         if (op == BinaryOperator.Concat)
         {
-            if (left.Type.Kind == SqlTypeKind.Unknown || right.Type.Kind == SqlTypeKind.Unknown)
-            {
-                // PostgreSQL reads an untyped literal here as an array literal ('{1,2}').
-                throw SqlException.NotSupported("array literals in text form", binary.Position);
-            }
-
             // anycompatiblearray: both sides meet in the common element type (integer[] || numeric is numeric[]).
             var leftElement = left.Type.Element ?? left.Type;
             var rightElement = right.Type.Element ?? right.Type;

@@ -345,7 +345,14 @@ public sealed class PostgresDifferentialTests(SharedServerFixture fixture, ITest
         "'{a b}'::int[]",
         "'{\"\"}'::int[]",
         "'{99999999999}'::int[]",
-        "'{1.5}'::int[]"
+        "'{1.5}'::int[]",
+        "ARRAY[1,2] = '{1,2}'",
+        "'{1,2}' = ARRAY[1,2]",
+        "ARRAY[1] || '{2,3}'",
+        "'{x}' || ARRAY['a']",
+        "ARRAY[1] < '{2}'",
+        "ARRAY['a'] || 'b'",
+        "ARRAY[1] = '{a}'"
     ];
 
     [Fact]
