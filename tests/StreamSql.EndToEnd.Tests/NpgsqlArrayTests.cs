@@ -57,6 +57,44 @@ public sealed class NpgsqlArrayTests(SharedServerFixture fixture)
     }
 
     [Fact]
+    public async Task ArrayParametersBindInBinaryAndText()
+    {
+        await using var connection = await _server.ConnectAsync();
+        var s = Sql.Unique("npg_arrpar");
+        await connection.ExecuteAsync($"CREATE STREAM {s} (k INT KEY, tags ARRAY<VARCHAR>, nums BIGINT[], d DOUBLE[]) WITH (partitions=1)");
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {s} VALUES ($1, $2, $3, $4)", connection))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = 1 });
+            insert.Parameters.Add(new NpgsqlParameter { Value = new[] { "a b", null, "" } });
+            insert.Parameters.Add(new NpgsqlParameter { Value = new[] { 1, 2 } });
+            insert.Parameters.Add(new NpgsqlParameter { Value = new[] { 1.5 } });
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+
+            // Parameters whose type the server infers (no OID sent) and empty arrays.
+            insert.Parameters.Clear();
+            insert.Parameters.Add(new NpgsqlParameter { Value = 2 });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [] });
+            insert.Parameters.Add(new NpgsqlParameter { Value = "{7,NULL}", NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown });
+            insert.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value });
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        await using var select = new NpgsqlCommand($"SELECT k, tags, nums, d FROM {s} WHERE nums = $1 OR k = $2 ORDER BY k", connection);
+        select.Parameters.Add(new NpgsqlParameter { Value = new long[] { 1, 2 } });
+        select.Parameters.Add(new NpgsqlParameter { Value = 2 });
+        await using var reader = await select.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(new[] { "a b", null, "" }, reader.GetFieldValue<string?[]>(1).AsEnumerable());
+        Assert.Equal([1L, 2L], reader.GetFieldValue<long[]>(2));
+        Assert.Equal([1.5], reader.GetFieldValue<double[]>(3));
+        Assert.True(await reader.ReadAsync());
+        Assert.Empty(reader.GetFieldValue<string[]>(1));
+        Assert.Equal(new long?[] { 7, null }, reader.GetFieldValue<long?[]>(2));
+        Assert.True(reader.IsDBNull(3));
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
     public async Task ArrayTextOutputQuotesLikePostgres()
     {
         await using var connection = await _server.ConnectAsync();

@@ -148,6 +148,12 @@ public static class Coercion
             return null;
         }
 
+        if (value is object?[] items && from.Kind == SqlTypeKind.Array && target.Kind == SqlTypeKind.Array)
+        {
+            // An array constant (a bound parameter): each element converted.
+            return from == target ? items : items.Select(item => ConvertConstant(item, from.Element!, target.Element!, position)).ToArray();
+        }
+
         if (from.Kind == target.Kind && target.Precision is null && from.Kind != SqlTypeKind.Unknown)
         {
             return value;
@@ -271,6 +277,7 @@ public static class Coercion
     /// <summary>The text of a constant as a cast to text gives it (booleans read "true"/"false" there, unlike the wire's t/f).</summary>
     public static string FormatConstant(object value, SqlType type) => value switch
     {
+        object?[] items when type.Kind == SqlTypeKind.Array => ArrayLiteral.Format(items.Select(item => item is null ? null : FormatConstant(item, type.Element!))),
         bool b => b ? "true" : "false",
         int d when type.Kind == SqlTypeKind.Date => CalendarMath.FormatDate(d),
         int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -345,13 +345,13 @@ public sealed partial class ExpressionBinder
             right = new BoundLiteral(null, arrayType);
         }
 
-        // PostgreSQL reads an untyped literal beside an array as an array literal of the same type ('{1,2}').
-        if (left is BoundLiteral { Value: string, Type.Kind: SqlTypeKind.Unknown })
+        // PostgreSQL reads an untyped literal beside an array as an array literal of the same type ('{1,2}'); a parameter takes the array type.
+        if (left is BoundLiteral { Value: string or ParameterSlot, Type.Kind: SqlTypeKind.Unknown })
         {
             left = Coercion.Convert(left, arrayType, binary.Left.Position);
         }
 
-        if (right is BoundLiteral { Value: string, Type.Kind: SqlTypeKind.Unknown })
+        if (right is BoundLiteral { Value: string or ParameterSlot, Type.Kind: SqlTypeKind.Unknown })
         {
             right = Coercion.Convert(right, arrayType, binary.Right.Position);
         }

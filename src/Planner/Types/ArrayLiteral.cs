@@ -148,6 +148,43 @@ public static class ArrayLiteral
         }
     }
 
+    /// <summary>The element constants (see BoundLiteral) of an array literal read as the element type; null for NULL elements.</summary>
+    public static object?[] ReadConstants(string text, SqlType element, int? position) =>
+        Parse(text, position).Select(item => item is null ? null : TextValues.Parse(item, element, position)).ToArray();
+
+    /// <summary>
+    /// PostgreSQL's array_out over element texts: {1,2,NULL}; an element is double-quoted when it is empty, is NULL spelled
+    /// out, or holds a brace, comma, double quote, backslash or white space, with " and \ escaped by a backslash.
+    /// </summary>
+    public static string Format(IEnumerable<string?> elements)
+    {
+        var sb = new StringBuilder("{");
+        var first = true;
+        foreach (var text in elements)
+        {
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            if (text is null)
+            {
+                sb.Append("NULL");
+            }
+            else if (text.Length > 0 && !text.Equals("NULL", StringComparison.OrdinalIgnoreCase) && text.AsSpan().IndexOfAny("{}\",\\ \t\n\r\v\f") < 0)
+            {
+                sb.Append(text);
+            }
+            else
+            {
+                sb.Append('"').Append(text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+            }
+        }
+
+        return sb.Append('}').ToString();
+    }
+
     /// <summary>Checks that text reads as an array of the element type (malformed literals and bad elements fail as in PostgreSQL).</summary>
     public static void Validate(string text, SqlType element, int? position)
     {

@@ -108,6 +108,7 @@ public readonly struct Value : IEquatable<Value>
         string s => FromString(s),
         byte[] bytes => FromBytes(bytes),
         Value[] elements => FromArray(elements),
+        object?[] items when type.Kind == SqlTypeKind.Array => FromArray(Array.ConvertAll(items, item => FromConstant(item, type.Element!))),
         MapValue map => FromMap(map),
         StructValue st => FromStruct(st),
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
