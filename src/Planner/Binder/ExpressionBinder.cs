@@ -263,8 +263,9 @@ public sealed partial class ExpressionBinder
         }
 
         var (left, right) = BindComparedOperands(binary);
-        if (left.Type.IsComposite || right.Type.IsComposite)
+        if ((left.Type.IsComposite || right.Type.IsComposite) && op != BinaryOperator.Concat)
         {
+            // Maps and structs are json to clients, which has no comparison operators either; || with text prints them.
             throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
         }
 
@@ -481,6 +482,11 @@ public sealed partial class ExpressionBinder
 
         var operand = Bind(cast.Operand);
         var target = TypeResolver.Resolve(cast.Type);
+        if (target.IsComposite && operand.Type.Kind is SqlTypeKind.Varchar or SqlTypeKind.Unknown && operand is not BoundLiteral { Value: null })
+        {
+            throw SqlException.NotSupported($"cast from {operand.Type.DisplayName} to {target.DisplayName} (build one with {(target.Kind == SqlTypeKind.Map ? "MAP(k := v, ...)" : "STRUCT(f := v, ...)")})", cast.Position);
+        }
+
         if (!Coercion.CanCast(operand.Type, target))
         {
             throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
