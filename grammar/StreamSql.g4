@@ -274,6 +274,8 @@ primaryExpression
     | LPAREN query RPAREN                                                 # scalarSubquery
     | ARRAY LBRACKET (expression (COMMA expression)*)? RBRACKET           # arrayConstructor
     | ARRAY LPAREN query RPAREN                                           # arraySubquery
+    | MAP LPAREN (mapEntry (COMMA mapEntry)*)? RPAREN                     # mapConstructor
+    | STRUCT LPAREN (structEntry (COMMA structEntry)*)? RPAREN            # structConstructor
     | primaryExpression LBRACKET index=valueExpression RBRACKET           # subscript
     | CASE operand=expression? whenClause+ (ELSE elseExpression=expression)? END # caseExpression
     | CAST LPAREN expression AS typeName RPAREN                          # cast
@@ -290,6 +292,15 @@ functionName
     : (schema=identifier DOT)? identifier
     | LEFT
     | RIGHT
+    ;
+
+// ksqlDB's MAP('k' := v, ...) and STRUCT(f := v, ...) constructors.
+mapEntry
+    : key=expression COLON_EQUALS value=expression
+    ;
+
+structEntry
+    : identifier COLON_EQUALS expression
     ;
 
 whenClause
@@ -514,6 +525,7 @@ ARROW: '->';
 LBRACKET: '[';
 RBRACKET: ']';
 DOUBLE_COLON: '::';
+COLON_EQUALS: ':=';
 TILDE: '~';
 NOT_TILDE: '!~';
 TILDE_STAR: '~*';

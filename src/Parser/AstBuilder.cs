@@ -557,6 +557,12 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     public override AstNode VisitScalarSubquery(G.ScalarSubqueryContext context) => new ScalarSubquery(Pos(context), BuildQuery(context.query()));
 
+    public override AstNode VisitMapConstructor(G.MapConstructorContext context) =>
+        new MapConstructor(Pos(context), context.mapEntry().Select(e => BuildExpression(e.key)).ToList(), context.mapEntry().Select(e => BuildExpression(e.value)).ToList());
+
+    public override AstNode VisitStructConstructor(G.StructConstructorContext context) =>
+        new StructConstructor(Pos(context), context.structEntry().Select(e => BuildIdentifier(e.identifier())).ToList(), context.structEntry().Select(e => BuildExpression(e.expression())).ToList());
+
     public override AstNode VisitArrayConstructor(G.ArrayConstructorContext context) =>
         new ArrayConstructor(Pos(context), context.expression().Select(BuildExpression).ToList());
 

@@ -34,6 +34,24 @@ public sealed class PsqlCatalogTests(SharedServerFixture fixture)
     }
 
     [Fact]
+    public async Task DescribeShowsCollectionColumnTypes()
+    {
+        var s = Sql.Unique("dcoll");
+        var (exit, output, error) = await Psql.RunAsync(_server, $"""
+            CREATE STREAM {s} (id INT, tags ARRAY<VARCHAR>, nums INT[], m MAP<VARCHAR, INT>, st STRUCT<a INT>) WITH (partitions=1);
+            \d {s}
+            """, "-v", "ON_ERROR_STOP=1");
+
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"\n tags +\| text\[\] +\|", output);
+        Assert.Matches(@"\n nums +\| integer\[\] +\|", output);
+
+        // Maps and structs travel as json (their JSON text).
+        Assert.Matches(@"\n m +\| json +\|", output);
+        Assert.Matches(@"\n st +\| json +\|", output);
+    }
+
+    [Fact]
     public async Task ListsStreamsAsTablesAndTheSchemas()
     {
         var s = Sql.Unique("dt");

@@ -54,6 +54,10 @@ public sealed class ValueCodecTests
         { "interval", Value.FromInterval(new Interval(14, 3, 14_706_500_000)) },
         { "interval negative", Value.FromInterval(new Interval(-1, -2, -3_000_001)) },
         { "interval mixed", Value.FromInterval(new Interval(int.MinValue, int.MaxValue, long.MinValue + 1)) },
+        { "array", Value.FromArray([Value.FromInt(1), Value.Null, Value.FromString("x")]) },
+        { "map", Value.FromMap(new MapValue([Value.FromString("a"), Value.FromString("b")], [Value.FromInt(1), Value.Null])) },
+        { "map empty", Value.FromMap(new MapValue([], [])) },
+        { "struct", Value.FromStruct(new StructValue(["f1", "F2"], [Value.FromArray([Value.FromBigInt(7)]), Value.FromMap(new MapValue([Value.FromString("k")], [Value.FromBoolean(true)]))])) },
     };
 
     [Theory]

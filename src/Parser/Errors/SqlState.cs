@@ -16,6 +16,7 @@ public static class SqlState
     public const string InvalidArgumentForPower = "2201F";
     public const string InvalidTextRepresentation = "22P02";
     public const string InvalidParameterValue = "22023";
+    public const string NullValueNotAllowed = "22004";
     public const string StringDataRightTruncation = "22001";
     public const string SubstringError = "22011";
     public const string InvalidEscapeSequence = "22025";

@@ -59,11 +59,11 @@ public partial class StreamSqlParser : Parser {
 		FETCH=147, FORWARD=148, HOLD=149, SCROLL=150, OPERATOR=151, COLLATE=152, 
 		EQ=153, NEQ=154, LT=155, LTE=156, GT=157, GTE=158, PLUS=159, MINUS=160, 
 		ASTERISK=161, SLASH=162, PERCENT=163, CONCAT=164, DOUBLE_ARROW=165, ARROW=166, 
-		LBRACKET=167, RBRACKET=168, DOUBLE_COLON=169, TILDE=170, NOT_TILDE=171, 
-		TILDE_STAR=172, NOT_TILDE_STAR=173, LPAREN=174, RPAREN=175, COMMA=176, 
-		DOT=177, SEMI=178, ESCAPE_STRING=179, STRING=180, INTEGER_VALUE=181, DECIMAL_VALUE=182, 
-		PARAMETER=183, IDENTIFIER=184, QUOTED_IDENTIFIER=185, LINE_COMMENT=186, 
-		BLOCK_COMMENT=187, WS=188, UNRECOGNIZED=189;
+		LBRACKET=167, RBRACKET=168, DOUBLE_COLON=169, COLON_EQUALS=170, TILDE=171, 
+		NOT_TILDE=172, TILDE_STAR=173, NOT_TILDE_STAR=174, LPAREN=175, RPAREN=176, 
+		COMMA=177, DOT=178, SEMI=179, ESCAPE_STRING=180, STRING=181, INTEGER_VALUE=182, 
+		DECIMAL_VALUE=183, PARAMETER=184, IDENTIFIER=185, QUOTED_IDENTIFIER=186, 
+		LINE_COMMENT=187, BLOCK_COMMENT=188, WS=189, UNRECOGNIZED=190;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_copyOption = 2, RULE_transactionMode = 3, 
 		RULE_assignment = 4, RULE_settingName = 5, RULE_settingValue = 6, RULE_tableElements = 7, 
@@ -77,8 +77,9 @@ public partial class StreamSqlParser : Parser {
 		RULE_relationPrimary = 32, RULE_expression = 33, RULE_booleanExpression = 34, 
 		RULE_predicate = 35, RULE_regexOperator = 36, RULE_comparisonOperator = 37, 
 		RULE_valueExpression = 38, RULE_primaryExpression = 39, RULE_functionName = 40, 
-		RULE_whenClause = 41, RULE_typeName = 42, RULE_structField = 43, RULE_qualifiedName = 44, 
-		RULE_booleanValue = 45, RULE_number = 46, RULE_identifier = 47, RULE_nonReserved = 48;
+		RULE_mapEntry = 41, RULE_structEntry = 42, RULE_whenClause = 43, RULE_typeName = 44, 
+		RULE_structField = 45, RULE_qualifiedName = 46, RULE_booleanValue = 47, 
+		RULE_number = 48, RULE_identifier = 49, RULE_nonReserved = 50;
 	public static readonly string[] ruleNames = {
 		"script", "statement", "copyOption", "transactionMode", "assignment", 
 		"settingName", "settingValue", "tableElements", "tableElement", "columnDefinition", 
@@ -88,8 +89,9 @@ public partial class StreamSqlParser : Parser {
 		"windowOption", "duration", "selectItem", "relation", "joinType", "joinCriteria", 
 		"withinClause", "relationPrimary", "expression", "booleanExpression", 
 		"predicate", "regexOperator", "comparisonOperator", "valueExpression", 
-		"primaryExpression", "functionName", "whenClause", "typeName", "structField", 
-		"qualifiedName", "booleanValue", "number", "identifier", "nonReserved"
+		"primaryExpression", "functionName", "mapEntry", "structEntry", "whenClause", 
+		"typeName", "structField", "qualifiedName", "booleanValue", "number", 
+		"identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -118,7 +120,8 @@ public partial class StreamSqlParser : Parser {
 		"'DECLARE'", "'CURSOR'", "'FETCH'", "'FORWARD'", "'HOLD'", "'SCROLL'", 
 		"'OPERATOR'", "'COLLATE'", "'='", null, "'<'", "'<='", "'>'", "'>='", 
 		"'+'", "'-'", "'*'", "'/'", "'%'", "'||'", "'->>'", "'->'", "'['", "']'", 
-		"'::'", "'~'", "'!~'", "'~*'", "'!~*'", "'('", "')'", "','", "'.'", "';'"
+		"'::'", "':='", "'~'", "'!~'", "'~*'", "'!~*'", "'('", "')'", "','", "'.'", 
+		"';'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "ADVANCE", "ALL", "ANALYZE", "AND", "ARRAY", "AS", "ASC", "BEGINNING", 
@@ -142,9 +145,9 @@ public partial class StreamSqlParser : Parser {
 		"WORK", "USER", "PASSWORD", "COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", 
 		"FORWARD", "HOLD", "SCROLL", "OPERATOR", "COLLATE", "EQ", "NEQ", "LT", 
 		"LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", 
-		"DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", "DOUBLE_COLON", "TILDE", 
-		"NOT_TILDE", "TILDE_STAR", "NOT_TILDE_STAR", "LPAREN", "RPAREN", "COMMA", 
-		"DOT", "SEMI", "ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", 
+		"DOUBLE_ARROW", "ARROW", "LBRACKET", "RBRACKET", "DOUBLE_COLON", "COLON_EQUALS", 
+		"TILDE", "NOT_TILDE", "TILDE_STAR", "NOT_TILDE_STAR", "LPAREN", "RPAREN", 
+		"COMMA", "DOT", "SEMI", "ESCAPE_STRING", "STRING", "INTEGER_VALUE", "DECIMAL_VALUE", 
 		"PARAMETER", "IDENTIFIER", "QUOTED_IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", 
 		"WS", "UNRECOGNIZED"
 	};
@@ -214,75 +217,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 101;
+			State = 105;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 98;
+				State = 102;
 				Match(SEMI);
 				}
 				}
-				State = 103;
+				State = 107;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 122;
+			State = 126;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2251939558506496L) != 0) || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 751045950356613217L) != 0) || ((((_la - 143)) & ~0x3f) == 0 && ((1L << (_la - 143)) & 2147483669L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2251939558506496L) != 0) || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 751045950356613217L) != 0) || ((((_la - 143)) & ~0x3f) == 0 && ((1L << (_la - 143)) & 4294967317L) != 0)) {
 				{
-				State = 104;
+				State = 108;
 				statement();
-				State = 113;
+				State = 117;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 106;
+						State = 110;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 105;
+							State = 109;
 							Match(SEMI);
 							}
 							}
-							State = 108;
+							State = 112;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 110;
+						State = 114;
 						statement();
 						}
 						} 
 					}
-					State = 115;
+					State = 119;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 119;
+				State = 123;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 116;
+					State = 120;
 					Match(SEMI);
 					}
 					}
-					State = 121;
+					State = 125;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 124;
+			State = 128;
 			Match(Eof);
 			}
 		}
@@ -938,28 +941,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 438;
+			State = 442;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 126;
+				State = 130;
 				Match(CREATE);
-				State = 129;
+				State = 133;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 127;
+					State = 131;
 					Match(OR);
-					State = 128;
+					State = 132;
 					Match(REPLACE);
 					}
 				}
 
-				State = 131;
+				State = 135;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -969,50 +972,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 135;
+				State = 139;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 132;
+					State = 136;
 					Match(IF);
-					State = 133;
+					State = 137;
 					Match(NOT);
-					State = 134;
+					State = 138;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 137;
+				State = 141;
 				qualifiedName();
-				State = 139;
+				State = 143;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 138;
+					State = 142;
 					tableElements();
-					}
-				}
-
-				State = 142;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==WITH) {
-					{
-					State = 141;
-					withProperties();
 					}
 				}
 
 				State = 146;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 145;
+					withProperties();
+					}
+				}
+
+				State = 150;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 144;
+					State = 148;
 					Match(AS);
-					State = 145;
+					State = 149;
 					query();
 					}
 				}
@@ -1023,49 +1026,49 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 148;
+				State = 152;
 				Match(CREATE);
-				State = 150;
+				State = 154;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 149;
+					State = 153;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 152;
-				Match(VIEW);
 				State = 156;
+				Match(VIEW);
+				State = 160;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 153;
+					State = 157;
 					Match(IF);
-					State = 154;
+					State = 158;
 					Match(NOT);
-					State = 155;
+					State = 159;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 158;
+				State = 162;
 				qualifiedName();
-				State = 160;
+				State = 164;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 159;
+					State = 163;
 					withProperties();
 					}
 				}
 
-				State = 162;
+				State = 166;
 				Match(AS);
-				State = 163;
+				State = 167;
 				query();
 				}
 				break;
@@ -1073,9 +1076,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 165;
+				State = 169;
 				Match(CREATE);
-				State = 166;
+				State = 170;
 				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==SINK || _la==SOURCE) ) {
@@ -1085,62 +1088,62 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 170;
+				State = 174;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 167;
+					State = 171;
 					Match(IF);
-					State = 168;
+					State = 172;
 					Match(NOT);
-					State = 169;
+					State = 173;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 172;
+				State = 176;
 				qualifiedName();
-				State = 174;
+				State = 178;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 173;
+					State = 177;
 					tableElements();
 					}
 				}
 
-				State = 178;
+				State = 182;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 176;
-					Match(FROM);
-					State = 177;
-					((CreateConnectorContext)_localctx).from = qualifiedName();
-					}
-				}
-
-				State = 181;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==WITH) {
-					{
 					State = 180;
-					withProperties();
+					Match(FROM);
+					State = 181;
+					((CreateConnectorContext)_localctx).from = qualifiedName();
 					}
 				}
 
 				State = 185;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 184;
+					withProperties();
+					}
+				}
+
+				State = 189;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 183;
+					State = 187;
 					Match(AS);
-					State = 184;
+					State = 188;
 					query();
 					}
 				}
@@ -1151,23 +1154,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 187;
-				Match(INSERT);
-				State = 188;
-				Match(INTO);
-				State = 189;
-				qualifiedName();
 				State = 191;
+				Match(INSERT);
+				State = 192;
+				Match(INTO);
+				State = 193;
+				qualifiedName();
+				State = 195;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
 				case 1:
 					{
-					State = 190;
+					State = 194;
 					columnList();
 					}
 					break;
 				}
-				State = 193;
+				State = 197;
 				insertSource();
 				}
 				break;
@@ -1175,58 +1178,58 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 195;
+				State = 199;
 				Match(UPDATE);
-				State = 196;
+				State = 200;
 				qualifiedName();
-				State = 201;
+				State = 205;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
 					{
-					State = 198;
+					State = 202;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 197;
+						State = 201;
 						Match(AS);
 						}
 					}
 
-					State = 200;
+					State = 204;
 					identifier();
 					}
 				}
 
-				State = 203;
+				State = 207;
 				Match(SET);
-				State = 204;
+				State = 208;
 				assignment();
-				State = 209;
+				State = 213;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 205;
+					State = 209;
 					Match(COMMA);
-					State = 206;
+					State = 210;
 					assignment();
 					}
 					}
-					State = 211;
+					State = 215;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 214;
+				State = 218;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 212;
+					State = 216;
 					Match(WHERE);
-					State = 213;
+					State = 217;
 					expression();
 					}
 				}
@@ -1237,40 +1240,40 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 216;
+				State = 220;
 				Match(DELETE);
-				State = 217;
+				State = 221;
 				Match(FROM);
-				State = 218;
+				State = 222;
 				qualifiedName();
-				State = 223;
+				State = 227;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
 					{
-					State = 220;
+					State = 224;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 219;
+						State = 223;
 						Match(AS);
 						}
 					}
 
-					State = 222;
+					State = 226;
 					identifier();
 					}
 				}
 
-				State = 227;
+				State = 231;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 225;
+					State = 229;
 					Match(WHERE);
-					State = 226;
+					State = 230;
 					expression();
 					}
 				}
@@ -1281,7 +1284,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 229;
+				State = 233;
 				query();
 				}
 				break;
@@ -1289,19 +1292,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubscribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 230;
+				State = 234;
 				Match(SUBSCRIBE);
-				State = 232;
+				State = 236;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TO) {
 					{
-					State = 231;
+					State = 235;
 					Match(TO);
 					}
 				}
 
-				State = 239;
+				State = 243;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1399,29 +1402,29 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 234;
+					State = 238;
 					qualifiedName();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 235;
+					State = 239;
 					Match(LPAREN);
-					State = 236;
+					State = 240;
 					query();
-					State = 237;
+					State = 241;
 					Match(RPAREN);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 242;
+				State = 246;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 241;
+					State = 245;
 					withProperties();
 					}
 				}
@@ -1432,9 +1435,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 244;
+				State = 248;
 				Match(SHOW);
-				State = 245;
+				State = 249;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FUNCTIONS || ((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 1101695320067L) != 0)) ) {
@@ -1444,12 +1447,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 247;
+				State = 251;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 246;
+					State = 250;
 					Match(EXTENDED);
 					}
 				}
@@ -1460,11 +1463,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowMaterializedViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 249;
+				State = 253;
 				Match(SHOW);
-				State = 250;
+				State = 254;
 				Match(MATERIALIZED);
-				State = 251;
+				State = 255;
 				Match(VIEWS);
 				}
 				break;
@@ -1472,9 +1475,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowAllSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 252;
+				State = 256;
 				Match(SHOW);
-				State = 253;
+				State = 257;
 				Match(ALL);
 				}
 				break;
@@ -1482,9 +1485,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 254;
+				State = 258;
 				Match(SHOW);
-				State = 255;
+				State = 259;
 				settingName();
 				}
 				break;
@@ -1492,26 +1495,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 256;
-				_la = TokenStream.LA(1);
-				if ( !(_la==DESC || _la==DESCRIBE) ) {
-				ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 257;
-				Match(FUNCTION);
-				State = 258;
-				identifier();
-				}
-				break;
-			case 14:
-				_localctx = new DescribeContext(_localctx);
-				EnterOuterAlt(_localctx, 14);
-				{
-				State = 259;
+				State = 260;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1521,16 +1505,35 @@ public partial class StreamSqlParser : Parser {
 				    Consume();
 				}
 				State = 261;
+				Match(FUNCTION);
+				State = 262;
+				identifier();
+				}
+				break;
+			case 14:
+				_localctx = new DescribeContext(_localctx);
+				EnterOuterAlt(_localctx, 14);
+				{
+				State = 263;
+				_la = TokenStream.LA(1);
+				if ( !(_la==DESC || _la==DESCRIBE) ) {
+				ErrorHandler.RecoverInline(this);
+				}
+				else {
+					ErrorHandler.ReportMatch(this);
+				    Consume();
+				}
+				State = 265;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 260;
+					State = 264;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 263;
+				State = 267;
 				qualifiedName();
 				}
 				break;
@@ -1538,19 +1541,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DropContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 264;
+				State = 268;
 				Match(DROP);
-				State = 266;
+				State = 270;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 265;
+					State = 269;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 268;
+				State = 272;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(((((_la - 92)) & ~0x3f) == 0 && ((1L << (_la - 92)) & 33555537L) != 0)) ) {
@@ -1560,28 +1563,28 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 271;
+				State = 275;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 269;
+					State = 273;
 					Match(IF);
-					State = 270;
+					State = 274;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 273;
+				State = 277;
 				qualifiedName();
-				State = 276;
+				State = 280;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 274;
+					State = 278;
 					Match(DELETE);
-					State = 275;
+					State = 279;
 					Match(TOPIC);
 					}
 				}
@@ -1592,9 +1595,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TerminateContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 278;
+				State = 282;
 				Match(TERMINATE);
-				State = 281;
+				State = 285;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1692,13 +1695,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 279;
+					State = 283;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 280;
+					State = 284;
 					Match(ALL);
 					}
 					break;
@@ -1711,7 +1714,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FlushContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 283;
+				State = 287;
 				Match(FLUSH);
 				}
 				break;
@@ -1719,14 +1722,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 284;
+				State = 288;
 				Match(SET);
-				State = 286;
+				State = 290;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 285;
+					State = 289;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1738,9 +1741,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 288;
+				State = 292;
 				settingName();
-				State = 289;
+				State = 293;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1749,7 +1752,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 290;
+				State = 294;
 				settingValue();
 				}
 				break;
@@ -1757,9 +1760,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ResetContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 292;
+				State = 296;
 				Match(RESET);
-				State = 295;
+				State = 299;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1858,13 +1861,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 293;
+					State = 297;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 294;
+					State = 298;
 					Match(ALL);
 					}
 					break;
@@ -1877,11 +1880,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainAnalyzeQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 297;
+				State = 301;
 				Match(EXPLAIN);
-				State = 298;
+				State = 302;
 				Match(ANALYZE);
-				State = 299;
+				State = 303;
 				identifier();
 				}
 				break;
@@ -1889,19 +1892,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 300;
+				State = 304;
 				Match(EXPLAIN);
-				State = 302;
+				State = 306;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 301;
+					State = 305;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 304;
+				State = 308;
 				statement();
 				}
 				break;
@@ -1909,11 +1912,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RestartQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 305;
+				State = 309;
 				Match(RESTART);
-				State = 306;
+				State = 310;
 				Match(QUERY);
-				State = 307;
+				State = 311;
 				identifier();
 				}
 				break;
@@ -1921,14 +1924,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new PrintContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 308;
+				State = 312;
 				Match(PRINT);
-				State = 311;
+				State = 315;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STRING:
 					{
-					State = 309;
+					State = 313;
 					Match(STRING);
 					}
 					break;
@@ -2027,33 +2030,33 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 310;
+					State = 314;
 					identifier();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 315;
+				State = 319;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 313;
+					State = 317;
 					Match(FROM);
-					State = 314;
+					State = 318;
 					Match(BEGINNING);
 					}
 				}
 
-				State = 319;
+				State = 323;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 317;
+					State = 321;
 					Match(LIMIT);
-					State = 318;
+					State = 322;
 					Match(INTEGER_VALUE);
 					}
 				}
@@ -2064,32 +2067,32 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 324;
+				State = 328;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 321;
+					State = 325;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 322;
+					State = 326;
 					Match(START);
-					State = 323;
+					State = 327;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 327;
+				State = 331;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 				case 1:
 					{
-					State = 326;
+					State = 330;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2101,34 +2104,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 339;
+				State = 343;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
 					{
-					State = 329;
+					State = 333;
 					transactionMode();
-					State = 336;
+					State = 340;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216454257124048895L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432908514214543359L) != 0)) {
 						{
 						{
-						State = 331;
+						State = 335;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 330;
+							State = 334;
 							Match(COMMA);
 							}
 						}
 
-						State = 333;
+						State = 337;
 						transactionMode();
 						}
 						}
-						State = 338;
+						State = 342;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -2141,7 +2144,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EndTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 341;
+				State = 345;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==END || ((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 137L) != 0)) ) {
@@ -2151,12 +2154,12 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 343;
+				State = 347;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 342;
+					State = 346;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2168,24 +2171,24 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 350;
+				State = 354;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 345;
+					State = 349;
 					Match(AND);
-					State = 347;
+					State = 351;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 346;
+						State = 350;
 						Match(NO);
 						}
 					}
 
-					State = 349;
+					State = 353;
 					Match(CHAIN);
 					}
 				}
@@ -2196,9 +2199,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DiscardContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 352;
+				State = 356;
 				Match(DISCARD);
-				State = 353;
+				State = 357;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ALL || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 53L) != 0)) ) {
@@ -2214,14 +2217,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetTimeZoneContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 354;
+				State = 358;
 				Match(SET);
-				State = 356;
+				State = 360;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 355;
+					State = 359;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2233,22 +2236,22 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 358;
-				Match(TIME);
-				State = 359;
-				Match(ZONE);
 				State = 362;
+				Match(TIME);
+				State = 363;
+				Match(ZONE);
+				State = 366;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 				case 1:
 					{
-					State = 360;
+					State = 364;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 361;
+					State = 365;
 					Match(LOCAL);
 					}
 					break;
@@ -2259,25 +2262,25 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateUserContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 364;
-				Match(CREATE);
-				State = 365;
-				Match(USER);
-				State = 366;
-				identifier();
 				State = 368;
+				Match(CREATE);
+				State = 369;
+				Match(USER);
+				State = 370;
+				identifier();
+				State = 372;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 367;
+					State = 371;
 					Match(WITH);
 					}
 				}
 
-				State = 370;
+				State = 374;
 				Match(PASSWORD);
-				State = 371;
+				State = 375;
 				Match(STRING);
 				}
 				break;
@@ -2285,11 +2288,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CopyToContext(_localctx);
 				EnterOuterAlt(_localctx, 29);
 				{
-				State = 373;
+				State = 377;
 				Match(COPY);
-				State = 374;
+				State = 378;
 				Match(LPAREN);
-				State = 381;
+				State = 385;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case SELECT:
@@ -2297,73 +2300,73 @@ public partial class StreamSqlParser : Parser {
 				case WITH:
 				case LPAREN:
 					{
-					State = 375;
+					State = 379;
 					query();
 					}
 					break;
 				case SUBSCRIBE:
 					{
-					State = 376;
+					State = 380;
 					Match(SUBSCRIBE);
-					State = 378;
+					State = 382;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==TO) {
 						{
-						State = 377;
+						State = 381;
 						Match(TO);
 						}
 					}
 
-					State = 380;
+					State = 384;
 					qualifiedName();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 383;
+				State = 387;
 				Match(RPAREN);
-				State = 384;
+				State = 388;
 				Match(TO);
-				State = 385;
+				State = 389;
 				Match(STDOUT);
-				State = 400;
+				State = 404;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==LPAREN) {
 					{
-					State = 387;
+					State = 391;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==WITH) {
 						{
-						State = 386;
+						State = 390;
 						Match(WITH);
 						}
 					}
 
-					State = 389;
+					State = 393;
 					Match(LPAREN);
-					State = 390;
+					State = 394;
 					copyOption();
-					State = 395;
+					State = 399;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 391;
+						State = 395;
 						Match(COMMA);
-						State = 392;
+						State = 396;
 						copyOption();
 						}
 						}
-						State = 397;
+						State = 401;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 398;
+					State = 402;
 					Match(RPAREN);
 					}
 				}
@@ -2374,38 +2377,38 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeclareCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 30);
 				{
-				State = 402;
+				State = 406;
 				Match(DECLARE);
-				State = 403;
+				State = 407;
 				identifier();
-				State = 405;
+				State = 409;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NO) {
 					{
-					State = 404;
+					State = 408;
 					Match(NO);
 					}
 				}
 
-				State = 408;
+				State = 412;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SCROLL) {
 					{
-					State = 407;
+					State = 411;
 					Match(SCROLL);
 					}
 				}
 
-				State = 410;
+				State = 414;
 				Match(CURSOR);
-				State = 413;
+				State = 417;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==WITHOUT) {
 					{
-					State = 411;
+					State = 415;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2414,14 +2417,14 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 412;
+					State = 416;
 					Match(HOLD);
 					}
 				}
 
-				State = 415;
+				State = 419;
 				Match(FOR);
-				State = 416;
+				State = 420;
 				query();
 				}
 				break;
@@ -2429,35 +2432,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FetchCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 31);
 				{
-				State = 418;
+				State = 422;
 				Match(FETCH);
-				State = 427;
+				State = 431;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 				case 1:
 					{
-					State = 420;
+					State = 424;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==FORWARD) {
 						{
-						State = 419;
+						State = 423;
 						Match(FORWARD);
 						}
 					}
 
-					State = 424;
+					State = 428;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case INTEGER_VALUE:
 						{
-						State = 422;
+						State = 426;
 						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
 						}
 						break;
 					case ALL:
 						{
-						State = 423;
+						State = 427;
 						Match(ALL);
 						}
 						break;
@@ -2468,17 +2471,17 @@ public partial class StreamSqlParser : Parser {
 					break;
 				case 2:
 					{
-					State = 426;
+					State = 430;
 					Match(FORWARD);
 					}
 					break;
 				}
-				State = 430;
+				State = 434;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM || _la==IN) {
 					{
-					State = 429;
+					State = 433;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==IN) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2490,7 +2493,7 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 432;
+				State = 436;
 				identifier();
 				}
 				break;
@@ -2498,9 +2501,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CloseCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 32);
 				{
-				State = 433;
+				State = 437;
 				Match(CLOSE);
-				State = 436;
+				State = 440;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -2598,13 +2601,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 434;
+					State = 438;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 435;
+					State = 439;
 					Match(ALL);
 					}
 					break;
@@ -2656,9 +2659,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 440;
+			State = 444;
 			identifier();
-			State = 445;
+			State = 449;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -2756,25 +2759,25 @@ public partial class StreamSqlParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 441;
+				State = 445;
 				identifier();
 				}
 				break;
 			case STRING:
 				{
-				State = 442;
+				State = 446;
 				Match(STRING);
 				}
 				break;
 			case TRUE:
 				{
-				State = 443;
+				State = 447;
 				Match(TRUE);
 				}
 				break;
 			case FALSE:
 				{
-				State = 444;
+				State = 448;
 				Match(FALSE);
 				}
 				break;
@@ -2829,19 +2832,19 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 449;
+			State = 453;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 449;
+					State = 453;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 447;
+						State = 451;
 						Match(NOT);
 						}
 						break;
@@ -2940,7 +2943,7 @@ public partial class StreamSqlParser : Parser {
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 448;
+						State = 452;
 						identifier();
 						}
 						break;
@@ -2952,7 +2955,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 451;
+				State = 455;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
@@ -2997,11 +3000,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 453;
+			State = 457;
 			identifier();
-			State = 454;
+			State = 458;
 			Match(EQ);
-			State = 455;
+			State = 459;
 			expression();
 			}
 		}
@@ -3047,13 +3050,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 466;
+			State = 470;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 457;
+				State = 461;
 				Match(STRING);
 				}
 				break;
@@ -3153,21 +3156,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 458;
+				State = 462;
 				identifier();
-				State = 463;
+				State = 467;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 459;
+					State = 463;
 					Match(DOT);
-					State = 460;
+					State = 464;
 					identifier();
 					}
 					}
-					State = 465;
+					State = 469;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3218,13 +3221,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 476;
+			State = 480;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 468;
+				State = 472;
 				Match(STRING);
 				}
 				break;
@@ -3233,17 +3236,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 470;
+				State = 474;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 469;
+					State = 473;
 					Match(MINUS);
 					}
 				}
 
-				State = 472;
+				State = 476;
 				number();
 				}
 				break;
@@ -3343,21 +3346,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 473;
+				State = 477;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 474;
+				State = 478;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 475;
+				State = 479;
 				Match(ON);
 				}
 				break;
@@ -3410,27 +3413,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 478;
+			State = 482;
 			Match(LPAREN);
-			State = 479;
+			State = 483;
 			tableElement();
-			State = 484;
+			State = 488;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 480;
+				State = 484;
 				Match(COMMA);
-				State = 481;
+				State = 485;
 				tableElement();
 				}
 				}
-				State = 486;
+				State = 490;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 487;
+			State = 491;
 			Match(RPAREN);
 			}
 		}
@@ -3481,39 +3484,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 499;
+			State = 503;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 489;
+				State = 493;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 490;
-				Match(WATERMARK);
-				State = 491;
-				Match(FOR);
-				State = 492;
-				identifier();
-				State = 493;
-				Match(AS);
 				State = 494;
+				Match(WATERMARK);
+				State = 495;
+				Match(FOR);
+				State = 496;
+				identifier();
+				State = 497;
+				Match(AS);
+				State = 498;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 496;
+				State = 500;
 				Match(PRIMARY);
-				State = 497;
+				State = 501;
 				Match(KEY);
-				State = 498;
+				State = 502;
 				columnList();
 				}
 				break;
@@ -3559,24 +3562,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 501;
+			State = 505;
 			identifier();
-			State = 502;
-			typeName(0);
 			State = 506;
+			typeName(0);
+			State = 510;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 503;
+				State = 507;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 504;
+				State = 508;
 				Match(PRIMARY);
-				State = 505;
+				State = 509;
 				Match(KEY);
 				}
 				break;
@@ -3634,29 +3637,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 508;
+			State = 512;
 			Match(WITH);
-			State = 509;
+			State = 513;
 			Match(LPAREN);
-			State = 510;
+			State = 514;
 			property();
-			State = 515;
+			State = 519;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 511;
+				State = 515;
 				Match(COMMA);
-				State = 512;
+				State = 516;
 				property();
 				}
 				}
-				State = 517;
+				State = 521;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 518;
+			State = 522;
 			Match(RPAREN);
 			}
 		}
@@ -3699,11 +3702,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 520;
+			State = 524;
 			identifier();
-			State = 521;
+			State = 525;
 			Match(EQ);
-			State = 522;
+			State = 526;
 			propertyValue();
 			}
 		}
@@ -3749,13 +3752,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 531;
+			State = 535;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 524;
+				State = 528;
 				Match(STRING);
 				}
 				break;
@@ -3764,17 +3767,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 526;
+				State = 530;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 525;
+					State = 529;
 					Match(MINUS);
 					}
 				}
 
-				State = 528;
+				State = 532;
 				number();
 				}
 				break;
@@ -3782,7 +3785,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 529;
+				State = 533;
 				booleanValue();
 				}
 				break;
@@ -3882,7 +3885,7 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 530;
+				State = 534;
 				identifier();
 				}
 				break;
@@ -3935,29 +3938,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 543;
+			State = 547;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 533;
+				State = 537;
 				Match(VALUES);
-				State = 534;
+				State = 538;
 				valuesRow();
-				State = 539;
+				State = 543;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 535;
+					State = 539;
 					Match(COMMA);
-					State = 536;
+					State = 540;
 					valuesRow();
 					}
 					}
-					State = 541;
+					State = 545;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3966,7 +3969,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 542;
+				State = 546;
 				query();
 				}
 				break;
@@ -4017,27 +4020,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 545;
+			State = 549;
 			Match(LPAREN);
-			State = 546;
+			State = 550;
 			identifier();
-			State = 551;
+			State = 555;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 547;
+				State = 551;
 				Match(COMMA);
-				State = 548;
+				State = 552;
 				identifier();
 				}
 				}
-				State = 553;
+				State = 557;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 554;
+			State = 558;
 			Match(RPAREN);
 			}
 		}
@@ -4086,27 +4089,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 556;
+			State = 560;
 			Match(LPAREN);
-			State = 557;
+			State = 561;
 			expression();
-			State = 562;
+			State = 566;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 558;
+				State = 562;
 				Match(COMMA);
-				State = 559;
+				State = 563;
 				expression();
 				}
 				}
-				State = 564;
+				State = 568;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 565;
+			State = 569;
 			Match(RPAREN);
 			}
 		}
@@ -4179,95 +4182,95 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 576;
+			State = 580;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 567;
+				State = 571;
 				Match(WITH);
-				State = 568;
+				State = 572;
 				commonTableExpression();
-				State = 573;
+				State = 577;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 569;
+					State = 573;
 					Match(COMMA);
-					State = 570;
+					State = 574;
 					commonTableExpression();
 					}
 					}
-					State = 575;
+					State = 579;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 578;
+			State = 582;
 			queryTerm(0);
-			State = 589;
+			State = 593;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 579;
+				State = 583;
 				Match(ORDER);
-				State = 580;
+				State = 584;
 				Match(BY);
-				State = 581;
+				State = 585;
 				sortItem();
-				State = 586;
+				State = 590;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 582;
+					State = 586;
 					Match(COMMA);
-					State = 583;
+					State = 587;
 					sortItem();
 					}
 					}
-					State = 588;
+					State = 592;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 592;
+			State = 596;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 591;
+				State = 595;
 				emitClause();
 				}
 			}
 
-			State = 599;
+			State = 603;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 594;
+				State = 598;
 				Match(LIMIT);
-				State = 597;
+				State = 601;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 595;
+					State = 599;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 596;
+					State = 600;
 					Match(ALL);
 					}
 					break;
@@ -4277,21 +4280,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 606;
+			State = 610;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 601;
+				State = 605;
 				Match(OFFSET);
-				State = 602;
+				State = 606;
 				_localctx.offset = Match(INTEGER_VALUE);
-				State = 604;
+				State = 608;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 603;
+					State = 607;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -4353,25 +4356,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 608;
+			State = 612;
 			identifier();
-			State = 610;
+			State = 614;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 609;
+				State = 613;
 				columnList();
 				}
 			}
 
-			State = 612;
+			State = 616;
 			Match(AS);
-			State = 613;
+			State = 617;
 			Match(LPAREN);
-			State = 614;
+			State = 618;
 			query();
-			State = 615;
+			State = 619;
 			Match(RPAREN);
 			}
 		}
@@ -4457,11 +4460,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 618;
+			State = 622;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 634;
+			State = 638;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -4470,7 +4473,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 632;
+					State = 636;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 					case 1:
@@ -4478,21 +4481,21 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 620;
+						State = 624;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 621;
+						State = 625;
 						((SetOperationContext)_localctx).op = Match(INTERSECT);
-						State = 623;
+						State = 627;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 622;
+							State = 626;
 							setQuantifier();
 							}
 						}
 
-						State = 625;
+						State = 629;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -4501,9 +4504,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 626;
+						State = 630;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 627;
+						State = 631;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -4513,24 +4516,24 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 629;
+						State = 633;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 628;
+							State = 632;
 							setQuantifier();
 							}
 						}
 
-						State = 631;
+						State = 635;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 636;
+				State = 640;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			}
@@ -4571,7 +4574,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 637;
+			State = 641;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4658,14 +4661,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 653;
+			State = 657;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 639;
+				State = 643;
 				querySpecification();
 				}
 				break;
@@ -4673,25 +4676,25 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 640;
+				State = 644;
 				Match(VALUES);
-				State = 641;
+				State = 645;
 				valuesRow();
-				State = 646;
+				State = 650;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 642;
+						State = 646;
 						Match(COMMA);
-						State = 643;
+						State = 647;
 						valuesRow();
 						}
 						} 
 					}
-					State = 648;
+					State = 652;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 				}
@@ -4701,11 +4704,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 649;
+				State = 653;
 				Match(LPAREN);
-				State = 650;
+				State = 654;
 				query();
-				State = 651;
+				State = 655;
 				Match(RPAREN);
 				}
 				break;
@@ -4788,164 +4791,164 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 655;
+			State = 659;
 			Match(SELECT);
-			State = 657;
+			State = 661;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 656;
+				State = 660;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 659;
+			State = 663;
 			selectItem();
-			State = 664;
+			State = 668;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 660;
+					State = 664;
 					Match(COMMA);
-					State = 661;
+					State = 665;
 					selectItem();
 					}
 					} 
 				}
-				State = 666;
+				State = 670;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 			}
-			State = 676;
+			State = 680;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 			case 1:
 				{
-				State = 667;
+				State = 671;
 				Match(FROM);
-				State = 668;
+				State = 672;
 				relation(0);
-				State = 673;
+				State = 677;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,101,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 669;
+						State = 673;
 						Match(COMMA);
-						State = 670;
+						State = 674;
 						relation(0);
 						}
 						} 
 					}
-					State = 675;
+					State = 679;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,101,Context);
 				}
 				}
 				break;
 			}
-			State = 679;
+			State = 683;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 			case 1:
 				{
-				State = 678;
+				State = 682;
 				windowClause();
 				}
 				break;
 			}
-			State = 683;
+			State = 687;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 681;
+				State = 685;
 				Match(WHERE);
-				State = 682;
+				State = 686;
 				_localctx.where = expression();
 				}
 				break;
 			}
-			State = 695;
+			State = 699;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				{
-				State = 685;
+				State = 689;
 				Match(GROUP);
-				State = 686;
+				State = 690;
 				Match(BY);
-				State = 687;
+				State = 691;
 				_localctx._expression = expression();
 				_localctx._groupBy.Add(_localctx._expression);
-				State = 692;
+				State = 696;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 688;
+						State = 692;
 						Match(COMMA);
-						State = 689;
+						State = 693;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 694;
+					State = 698;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				}
 				}
 				break;
 			}
-			State = 699;
+			State = 703;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 			case 1:
 				{
-				State = 697;
+				State = 701;
 				Match(HAVING);
-				State = 698;
+				State = 702;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 711;
+			State = 715;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				{
-				State = 701;
+				State = 705;
 				Match(PARTITION);
-				State = 702;
+				State = 706;
 				Match(BY);
-				State = 703;
+				State = 707;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 708;
+				State = 712;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 704;
+						State = 708;
 						Match(COMMA);
-						State = 705;
+						State = 709;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 710;
+					State = 714;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 				}
@@ -4997,14 +5000,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 713;
+			State = 717;
 			expression();
-			State = 715;
+			State = 719;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 714;
+				State = 718;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -5017,14 +5020,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 719;
+			State = 723;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 717;
+				State = 721;
 				Match(NULLS);
-				State = 718;
+				State = 722;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -5075,37 +5078,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 729;
+			State = 733;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 721;
+				State = 725;
 				Match(EMIT);
-				State = 722;
+				State = 726;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 723;
+				State = 727;
 				Match(EMIT);
-				State = 724;
+				State = 728;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 725;
+				State = 729;
 				Match(EMIT);
-				State = 726;
+				State = 730;
 				Match(ON);
-				State = 727;
+				State = 731;
 				Match(WINDOW);
-				State = 728;
+				State = 732;
 				Match(CLOSE);
 				}
 				break;
@@ -5169,136 +5172,136 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 786;
+			State = 790;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 731;
-				Match(WINDOW);
-				State = 732;
-				_localctx.kind = Match(TUMBLING);
-				State = 733;
-				Match(LPAREN);
-				State = 734;
-				Match(SIZE);
 				State = 735;
-				_localctx.size = duration();
+				Match(WINDOW);
+				State = 736;
+				_localctx.kind = Match(TUMBLING);
+				State = 737;
+				Match(LPAREN);
+				State = 738;
+				Match(SIZE);
 				State = 739;
+				_localctx.size = duration();
+				State = 743;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 736;
+					State = 740;
 					windowOption();
 					}
 					}
-					State = 741;
+					State = 745;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 742;
+				State = 746;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 744;
-				Match(WINDOW);
-				State = 745;
-				_localctx.kind = Match(HOPPING);
-				State = 746;
-				Match(LPAREN);
-				State = 747;
-				Match(SIZE);
 				State = 748;
-				_localctx.size = duration();
+				Match(WINDOW);
 				State = 749;
-				Match(COMMA);
+				_localctx.kind = Match(HOPPING);
 				State = 750;
-				Match(ADVANCE);
+				Match(LPAREN);
 				State = 751;
-				Match(BY);
+				Match(SIZE);
 				State = 752;
-				_localctx.advance = duration();
+				_localctx.size = duration();
+				State = 753;
+				Match(COMMA);
+				State = 754;
+				Match(ADVANCE);
+				State = 755;
+				Match(BY);
 				State = 756;
+				_localctx.advance = duration();
+				State = 760;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 753;
+					State = 757;
 					windowOption();
 					}
 					}
-					State = 758;
+					State = 762;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 759;
+				State = 763;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 761;
+				State = 765;
 				Match(WINDOW);
-				State = 762;
+				State = 766;
 				_localctx.kind = Match(SESSION);
-				State = 763;
+				State = 767;
 				Match(LPAREN);
-				State = 764;
-				_localctx.gap = duration();
 				State = 768;
+				_localctx.gap = duration();
+				State = 772;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 765;
+					State = 769;
 					windowOption();
 					}
 					}
-					State = 770;
+					State = 774;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 771;
+				State = 775;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 773;
-				Match(WINDOW);
-				State = 774;
-				_localctx.kind = Match(SLIDING);
-				State = 775;
-				Match(LPAREN);
-				State = 776;
-				Match(SIZE);
 				State = 777;
-				_localctx.size = duration();
+				Match(WINDOW);
+				State = 778;
+				_localctx.kind = Match(SLIDING);
+				State = 779;
+				Match(LPAREN);
+				State = 780;
+				Match(SIZE);
 				State = 781;
+				_localctx.size = duration();
+				State = 785;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 778;
+					State = 782;
 					windowOption();
 					}
 					}
-					State = 783;
+					State = 787;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 784;
+				State = 788;
 				Match(RPAREN);
 				}
 				break;
@@ -5343,30 +5346,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 795;
+			State = 799;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 788;
+				State = 792;
 				Match(COMMA);
-				State = 789;
+				State = 793;
 				Match(RETENTION);
-				State = 790;
+				State = 794;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 791;
+				State = 795;
 				Match(COMMA);
-				State = 792;
+				State = 796;
 				Match(GRACE);
-				State = 793;
+				State = 797;
 				Match(PERIOD);
-				State = 794;
+				State = 798;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5408,9 +5411,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 797;
+			State = 801;
 			Match(INTEGER_VALUE);
-			State = 798;
+			State = 802;
 			identifier();
 			}
 		}
@@ -5484,14 +5487,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 812;
+			State = 816;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 800;
+				State = 804;
 				Match(ASTERISK);
 				}
 				break;
@@ -5499,11 +5502,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 801;
+				State = 805;
 				identifier();
-				State = 802;
+				State = 806;
 				Match(DOT);
-				State = 803;
+				State = 807;
 				Match(ASTERISK);
 				}
 				break;
@@ -5511,24 +5514,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 805;
+				State = 809;
 				expression();
-				State = 810;
+				State = 814;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 				case 1:
 					{
-					State = 807;
+					State = 811;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 806;
+						State = 810;
 						Match(AS);
 						}
 					}
 
-					State = 809;
+					State = 813;
 					identifier();
 					}
 					break;
@@ -5644,11 +5647,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 815;
+			State = 819;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 836;
+			State = 840;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,126,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5657,7 +5660,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 834;
+					State = 838;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 					case 1:
@@ -5665,13 +5668,13 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 817;
+						State = 821;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 818;
+						State = 822;
 						Match(CROSS);
-						State = 819;
+						State = 823;
 						Match(JOIN);
-						State = 820;
+						State = 824;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -5680,37 +5683,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 821;
+						State = 825;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 822;
+						State = 826;
 						joinType();
-						State = 823;
+						State = 827;
 						Match(JOIN);
-						State = 824;
+						State = 828;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 832;
+						State = 836;
 						ErrorHandler.Sync(this);
 						switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 						case 1:
 							{
-							State = 826;
+							State = 830;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 825;
+								State = 829;
 								withinClause();
 								}
 							}
 
-							State = 828;
+							State = 832;
 							joinCriteria();
-							State = 830;
+							State = 834;
 							ErrorHandler.Sync(this);
 							switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 							case 1:
 								{
-								State = 829;
+								State = 833;
 								withinClause();
 								}
 								break;
@@ -5723,7 +5726,7 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 838;
+				State = 842;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,126,Context);
 			}
@@ -5765,19 +5768,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 854;
+			State = 858;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 840;
+				State = 844;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 839;
+					State = 843;
 					Match(INNER);
 					}
 				}
@@ -5787,25 +5790,8 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 842;
-				Match(LEFT);
-				State = 844;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==OUTER) {
-					{
-					State = 843;
-					Match(OUTER);
-					}
-				}
-
-				}
-				break;
-			case RIGHT:
-				EnterOuterAlt(_localctx, 3);
-				{
 				State = 846;
-				Match(RIGHT);
+				Match(LEFT);
 				State = 848;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
@@ -5818,17 +5804,34 @@ public partial class StreamSqlParser : Parser {
 
 				}
 				break;
-			case FULL:
-				EnterOuterAlt(_localctx, 4);
+			case RIGHT:
+				EnterOuterAlt(_localctx, 3);
 				{
 				State = 850;
-				Match(FULL);
+				Match(RIGHT);
 				State = 852;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
 					State = 851;
+					Match(OUTER);
+					}
+				}
+
+				}
+				break;
+			case FULL:
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 854;
+				Match(FULL);
+				State = 856;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==OUTER) {
+					{
+					State = 855;
 					Match(OUTER);
 					}
 				}
@@ -5887,44 +5890,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 870;
+			State = 874;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 856;
+				State = 860;
 				Match(ON);
-				State = 857;
+				State = 861;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 858;
+				State = 862;
 				Match(USING);
-				State = 859;
+				State = 863;
 				Match(LPAREN);
-				State = 860;
+				State = 864;
 				identifier();
-				State = 865;
+				State = 869;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 861;
+					State = 865;
 					Match(COMMA);
-					State = 862;
+					State = 866;
 					identifier();
 					}
 					}
-					State = 867;
+					State = 871;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 868;
+				State = 872;
 				Match(RPAREN);
 				}
 				break;
@@ -5979,44 +5982,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 872;
+			State = 876;
 			Match(WITHIN);
-			State = 880;
+			State = 884;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 873;
+				State = 877;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 874;
-				Match(LPAREN);
-				State = 875;
-				_localctx.before = duration();
-				State = 876;
-				Match(COMMA);
-				State = 877;
-				_localctx.after = duration();
 				State = 878;
+				Match(LPAREN);
+				State = 879;
+				_localctx.before = duration();
+				State = 880;
+				Match(COMMA);
+				State = 881;
+				_localctx.after = duration();
+				State = 882;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 885;
+			State = 889;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 			case 1:
 				{
-				State = 882;
+				State = 886;
 				Match(GRACE);
-				State = 883;
+				State = 887;
 				Match(PERIOD);
-				State = 884;
+				State = 888;
 				_localctx.grace = duration();
 				}
 				break;
@@ -6144,38 +6147,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 938;
+			State = 942;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 887;
+				State = 891;
 				qualifiedName();
-				State = 895;
+				State = 899;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 889;
+					State = 893;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 888;
+						State = 892;
 						Match(AS);
 						}
 					}
 
-					State = 891;
+					State = 895;
 					((TableNameContext)_localctx).alias = identifier();
-					State = 893;
+					State = 897;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 					case 1:
 						{
-						State = 892;
+						State = 896;
 						columnList();
 						}
 						break;
@@ -6189,35 +6192,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 897;
+				State = 901;
 				Match(LPAREN);
-				State = 898;
+				State = 902;
 				query();
-				State = 899;
+				State = 903;
 				Match(RPAREN);
-				State = 907;
+				State = 911;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 901;
+					State = 905;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 900;
+						State = 904;
 						Match(AS);
 						}
 					}
 
-					State = 903;
+					State = 907;
 					((SubqueryRelationContext)_localctx).alias = identifier();
-					State = 905;
+					State = 909;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 					case 1:
 						{
-						State = 904;
+						State = 908;
 						columnList();
 						}
 						break;
@@ -6231,65 +6234,65 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 912;
+				State = 916;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 909;
+					State = 913;
 					((TableFunctionContext)_localctx).schema = identifier();
-					State = 910;
+					State = 914;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 914;
+				State = 918;
 				((TableFunctionContext)_localctx).functionIdentifier = identifier();
-				State = 915;
+				State = 919;
 				Match(LPAREN);
-				State = 916;
+				State = 920;
 				expression();
-				State = 921;
+				State = 925;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 917;
+					State = 921;
 					Match(COMMA);
-					State = 918;
+					State = 922;
 					expression();
 					}
 					}
-					State = 923;
+					State = 927;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 924;
+				State = 928;
 				Match(RPAREN);
-				State = 932;
+				State = 936;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 				case 1:
 					{
-					State = 926;
+					State = 930;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 925;
+						State = 929;
 						Match(AS);
 						}
 					}
 
-					State = 928;
+					State = 932;
 					((TableFunctionContext)_localctx).alias = identifier();
-					State = 930;
+					State = 934;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 					case 1:
 						{
-						State = 929;
+						State = 933;
 						columnList();
 						}
 						break;
@@ -6303,11 +6306,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 934;
+				State = 938;
 				Match(LPAREN);
-				State = 935;
+				State = 939;
 				relation(0);
-				State = 936;
+				State = 940;
 				Match(RPAREN);
 				}
 				break;
@@ -6348,7 +6351,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 940;
+			State = 944;
 			booleanExpression(0);
 			}
 		}
@@ -6456,7 +6459,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 949;
+			State = 953;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6578,14 +6581,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 943;
+				State = 947;
 				valueExpression(0);
-				State = 945;
+				State = 949;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 				case 1:
 					{
-					State = 944;
+					State = 948;
 					predicate();
 					}
 					break;
@@ -6597,9 +6600,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 947;
+				State = 951;
 				Match(NOT);
-				State = 948;
+				State = 952;
 				booleanExpression(3);
 				}
 				break;
@@ -6607,7 +6610,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 959;
+			State = 963;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -6616,7 +6619,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 957;
+					State = 961;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 					case 1:
@@ -6624,11 +6627,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 951;
+						State = 955;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 952;
+						State = 956;
 						Match(AND);
-						State = 953;
+						State = 957;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -6637,18 +6640,18 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 954;
+						State = 958;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 955;
+						State = 959;
 						Match(OR);
-						State = 956;
+						State = 960;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 961;
+				State = 965;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			}
@@ -6840,16 +6843,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 1025;
+			State = 1029;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 962;
+				State = 966;
 				comparisonOperator();
-				State = 963;
+				State = 967;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6857,23 +6860,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 966;
+				State = 970;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 965;
+					State = 969;
 					Match(NOT);
 					}
 				}
 
-				State = 968;
+				State = 972;
 				Match(BETWEEN);
-				State = 969;
+				State = 973;
 				((BetweenContext)_localctx).lower = valueExpression(0);
-				State = 970;
+				State = 974;
 				Match(AND);
-				State = 971;
+				State = 975;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6881,23 +6884,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 974;
+				State = 978;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 973;
+					State = 977;
 					Match(NOT);
 					}
 				}
 
-				State = 976;
+				State = 980;
 				Match(IN);
-				State = 977;
+				State = 981;
 				Match(LPAREN);
-				State = 978;
+				State = 982;
 				query();
-				State = 979;
+				State = 983;
 				Match(RPAREN);
 				}
 				break;
@@ -6905,39 +6908,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 982;
+				State = 986;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 981;
+					State = 985;
 					Match(NOT);
 					}
 				}
 
-				State = 984;
+				State = 988;
 				Match(IN);
-				State = 985;
+				State = 989;
 				Match(LPAREN);
-				State = 986;
+				State = 990;
 				expression();
-				State = 991;
+				State = 995;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 987;
+					State = 991;
 					Match(COMMA);
-					State = 988;
+					State = 992;
 					expression();
 					}
 					}
-					State = 993;
+					State = 997;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 994;
+				State = 998;
 				Match(RPAREN);
 				}
 				break;
@@ -6945,17 +6948,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 997;
+				State = 1001;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 996;
+					State = 1000;
 					Match(NOT);
 					}
 				}
 
-				State = 999;
+				State = 1003;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6965,16 +6968,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1000;
+				State = 1004;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1003;
+				State = 1007;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 				case 1:
 					{
-					State = 1001;
+					State = 1005;
 					Match(ESCAPE);
-					State = 1002;
+					State = 1006;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6985,19 +6988,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1005;
+				State = 1009;
 				Match(IS);
-				State = 1007;
+				State = 1011;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1006;
+					State = 1010;
 					Match(NOT);
 					}
 				}
 
-				State = 1009;
+				State = 1013;
 				Match(NULL);
 				}
 				break;
@@ -7005,19 +7008,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1010;
+				State = 1014;
 				Match(IS);
-				State = 1012;
+				State = 1016;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1011;
+					State = 1015;
 					Match(NOT);
 					}
 				}
 
-				State = 1014;
+				State = 1018;
 				booleanValue();
 				}
 				break;
@@ -7025,23 +7028,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1015;
+				State = 1019;
 				Match(IS);
-				State = 1017;
+				State = 1021;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1016;
+					State = 1020;
 					Match(NOT);
 					}
 				}
 
-				State = 1019;
+				State = 1023;
 				Match(DISTINCT);
-				State = 1020;
+				State = 1024;
 				Match(FROM);
-				State = 1021;
+				State = 1025;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -7049,9 +7052,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RegexMatchContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1022;
+				State = 1026;
 				regexOperator();
-				State = 1023;
+				State = 1027;
 				((RegexMatchContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -7100,7 +7103,7 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 72, RULE_regexOperator);
 		int _la;
 		try {
-			State = 1037;
+			State = 1041;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TILDE:
@@ -7109,10 +7112,10 @@ public partial class StreamSqlParser : Parser {
 			case NOT_TILDE_STAR:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1027;
+				State = 1031;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
+				if ( !(((((_la - 171)) & ~0x3f) == 0 && ((1L << (_la - 171)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -7124,33 +7127,33 @@ public partial class StreamSqlParser : Parser {
 			case OPERATOR:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1028;
+				State = 1032;
 				Match(OPERATOR);
-				State = 1029;
-				Match(LPAREN);
 				State = 1033;
+				Match(LPAREN);
+				State = 1037;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
 					{
-					State = 1030;
+					State = 1034;
 					identifier();
-					State = 1031;
+					State = 1035;
 					Match(DOT);
 					}
 				}
 
-				State = 1035;
+				State = 1039;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 170)) & ~0x3f) == 0 && ((1L << (_la - 170)) & 15L) != 0)) ) {
+				if ( !(((((_la - 171)) & ~0x3f) == 0 && ((1L << (_la - 171)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1036;
+				State = 1040;
 				Match(RPAREN);
 				}
 				break;
@@ -7197,7 +7200,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1039;
+			State = 1043;
 			_la = TokenStream.LA(1);
 			if ( !(((((_la - 153)) & ~0x3f) == 0 && ((1L << (_la - 153)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -7355,7 +7358,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1045;
+			State = 1049;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7475,7 +7478,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1042;
+				State = 1046;
 				primaryExpression(0);
 				}
 				break;
@@ -7485,7 +7488,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1043;
+				State = 1047;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7495,7 +7498,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1044;
+				State = 1048;
 				valueExpression(5);
 				}
 				break;
@@ -7503,7 +7506,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1061;
+			State = 1065;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -7512,7 +7515,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1059;
+					State = 1063;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 					case 1:
@@ -7520,9 +7523,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1047;
+						State = 1051;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 1048;
+						State = 1052;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(((((_la - 161)) & ~0x3f) == 0 && ((1L << (_la - 161)) & 7L) != 0)) ) {
@@ -7532,7 +7535,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1049;
+						State = 1053;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -7541,9 +7544,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1050;
+						State = 1054;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1051;
+						State = 1055;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7553,7 +7556,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1052;
+						State = 1056;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7562,11 +7565,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1053;
+						State = 1057;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1054;
+						State = 1058;
 						Match(CONCAT);
-						State = 1055;
+						State = 1059;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7575,9 +7578,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1056;
+						State = 1060;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1057;
+						State = 1061;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -7587,14 +7590,14 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1058;
+						State = 1062;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1063;
+				State = 1067;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			}
@@ -7812,6 +7815,50 @@ public partial class StreamSqlParser : Parser {
 			else return visitor.VisitChildren(this);
 		}
 	}
+	public partial class MapConstructorContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MAP() { return GetToken(StreamSqlParser.MAP, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public MapEntryContext[] mapEntry() {
+			return GetRuleContexts<MapEntryContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public MapEntryContext mapEntry(int i) {
+			return GetRuleContext<MapEntryContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public MapConstructorContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMapConstructor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class StructConstructorContext : PrimaryExpressionContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRUCT() { return GetToken(StreamSqlParser.STRUCT, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public StructEntryContext[] structEntry() {
+			return GetRuleContexts<StructEntryContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public StructEntryContext structEntry(int i) {
+			return GetRuleContext<StructEntryContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public StructConstructorContext(PrimaryExpressionContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructConstructor(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
 	public partial class CaseExpressionContext : PrimaryExpressionContext {
 		public ExpressionContext operand;
 		public ExpressionContext elseExpression;
@@ -8000,16 +8047,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1163;
+			State = 1193;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,176,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1065;
+				State = 1069;
 				Match(NULL);
 				}
 				break;
@@ -8018,7 +8065,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1066;
+				State = 1070;
 				booleanValue();
 				}
 				break;
@@ -8027,7 +8074,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1067;
+				State = 1071;
 				number();
 				}
 				break;
@@ -8036,7 +8083,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1068;
+				State = 1072;
 				Match(STRING);
 				}
 				break;
@@ -8045,7 +8092,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1069;
+				State = 1073;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -8054,16 +8101,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1070;
+				State = 1074;
 				Match(INTERVAL);
-				State = 1071;
+				State = 1075;
 				Match(STRING);
-				State = 1073;
+				State = 1077;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1072;
+					State = 1076;
 					identifier();
 					}
 					break;
@@ -8075,9 +8122,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1075;
+				State = 1079;
 				identifier();
-				State = 1076;
+				State = 1080;
 				Match(STRING);
 				}
 				break;
@@ -8086,7 +8133,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1078;
+				State = 1082;
 				Match(PARAMETER);
 				}
 				break;
@@ -8095,13 +8142,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1079;
+				State = 1083;
 				Match(EXISTS);
-				State = 1080;
+				State = 1084;
 				Match(LPAREN);
-				State = 1081;
+				State = 1085;
 				query();
-				State = 1082;
+				State = 1086;
 				Match(RPAREN);
 				}
 				break;
@@ -8110,17 +8157,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1084;
-				Match(EXTRACT);
-				State = 1085;
-				Match(LPAREN);
-				State = 1086;
-				((ExtractContext)_localctx).field = identifier();
-				State = 1087;
-				Match(FROM);
 				State = 1088;
-				valueExpression(0);
+				Match(EXTRACT);
 				State = 1089;
+				Match(LPAREN);
+				State = 1090;
+				((ExtractContext)_localctx).field = identifier();
+				State = 1091;
+				Match(FROM);
+				State = 1092;
+				valueExpression(0);
+				State = 1093;
 				Match(RPAREN);
 				}
 				break;
@@ -8129,7 +8176,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1091;
+				State = 1095;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -8146,11 +8193,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1092;
+				State = 1096;
 				Match(LPAREN);
-				State = 1093;
+				State = 1097;
 				query();
-				State = 1094;
+				State = 1098;
 				Match(RPAREN);
 				}
 				break;
@@ -8159,37 +8206,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1096;
+				State = 1100;
 				Match(ARRAY);
-				State = 1097;
+				State = 1101;
 				Match(LBRACKET);
-				State = 1106;
+				State = 1110;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 286048951558209535L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 572097896640413695L) != 0)) {
 					{
-					State = 1098;
+					State = 1102;
 					expression();
-					State = 1103;
+					State = 1107;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1099;
+						State = 1103;
 						Match(COMMA);
-						State = 1100;
+						State = 1104;
 						expression();
 						}
 						}
-						State = 1105;
+						State = 1109;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1108;
+				State = 1112;
 				Match(RBRACKET);
 				}
 				break;
@@ -8198,97 +8245,175 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArraySubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1109;
+				State = 1113;
 				Match(ARRAY);
-				State = 1110;
+				State = 1114;
 				Match(LPAREN);
-				State = 1111;
+				State = 1115;
 				query();
-				State = 1112;
+				State = 1116;
 				Match(RPAREN);
 				}
 				break;
 			case 15:
 				{
-				_localctx = new CaseExpressionContext(_localctx);
+				_localctx = new MapConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1114;
-				Match(CASE);
-				State = 1116;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 286048951558209535L) != 0)) {
-					{
-					State = 1115;
-					((CaseExpressionContext)_localctx).operand = expression();
-					}
-				}
-
+				State = 1118;
+				Match(MAP);
 				State = 1119;
+				Match(LPAREN);
+				State = 1128;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				do {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 572097896640413695L) != 0)) {
 					{
-					{
-					State = 1118;
-					whenClause();
-					}
-					}
-					State = 1121;
+					State = 1120;
+					mapEntry();
+					State = 1125;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-				} while ( _la==WHEN );
-				State = 1125;
-				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
-				if (_la==ELSE) {
-					{
-					State = 1123;
-					Match(ELSE);
-					State = 1124;
-					((CaseExpressionContext)_localctx).elseExpression = expression();
+					while (_la==COMMA) {
+						{
+						{
+						State = 1121;
+						Match(COMMA);
+						State = 1122;
+						mapEntry();
+						}
+						}
+						State = 1127;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
 					}
 				}
 
-				State = 1127;
-				Match(END);
+				State = 1130;
+				Match(RPAREN);
 				}
 				break;
 			case 16:
 				{
-				_localctx = new CastContext(_localctx);
+				_localctx = new StructConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1129;
-				Match(CAST);
-				State = 1130;
-				Match(LPAREN);
 				State = 1131;
-				expression();
+				Match(STRUCT);
 				State = 1132;
-				Match(AS);
-				State = 1133;
-				typeName(0);
-				State = 1134;
+				Match(LPAREN);
+				State = 1141;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
+					{
+					State = 1133;
+					structEntry();
+					State = 1138;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					while (_la==COMMA) {
+						{
+						{
+						State = 1134;
+						Match(COMMA);
+						State = 1135;
+						structEntry();
+						}
+						}
+						State = 1140;
+						ErrorHandler.Sync(this);
+						_la = TokenStream.LA(1);
+					}
+					}
+				}
+
+				State = 1143;
 				Match(RPAREN);
 				}
 				break;
 			case 17:
 				{
+				_localctx = new CaseExpressionContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1144;
+				Match(CASE);
+				State = 1146;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 572097896640413695L) != 0)) {
+					{
+					State = 1145;
+					((CaseExpressionContext)_localctx).operand = expression();
+					}
+				}
+
+				State = 1149;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				do {
+					{
+					{
+					State = 1148;
+					whenClause();
+					}
+					}
+					State = 1151;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				} while ( _la==WHEN );
+				State = 1155;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==ELSE) {
+					{
+					State = 1153;
+					Match(ELSE);
+					State = 1154;
+					((CaseExpressionContext)_localctx).elseExpression = expression();
+					}
+				}
+
+				State = 1157;
+				Match(END);
+				}
+				break;
+			case 18:
+				{
+				_localctx = new CastContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1159;
+				Match(CAST);
+				State = 1160;
+				Match(LPAREN);
+				State = 1161;
+				expression();
+				State = 1162;
+				Match(AS);
+				State = 1163;
+				typeName(0);
+				State = 1164;
+				Match(RPAREN);
+				}
+				break;
+			case 19:
+				{
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1136;
+				State = 1166;
 				functionName();
-				State = 1137;
+				State = 1167;
 				Match(LPAREN);
-				State = 1150;
+				State = 1180;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1138;
+					State = 1168;
 					Match(ASTERISK);
 					}
 					break;
@@ -8410,31 +8535,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1140;
+					State = 1170;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1139;
+						State = 1169;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1142;
+					State = 1172;
 					expression();
-					State = 1147;
+					State = 1177;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1143;
+						State = 1173;
 						Match(COMMA);
-						State = 1144;
+						State = 1174;
 						expression();
 						}
 						}
-						State = 1149;
+						State = 1179;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -8446,70 +8571,70 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1152;
+				State = 1182;
 				Match(RPAREN);
-				}
-				break;
-			case 18:
-				{
-				_localctx = new QualifiedColumnContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 1154;
-				identifier();
-				State = 1155;
-				Match(DOT);
-				State = 1156;
-				identifier();
-				}
-				break;
-			case 19:
-				{
-				_localctx = new ColumnReferenceContext(_localctx);
-				Context = _localctx;
-				_prevctx = _localctx;
-				State = 1158;
-				identifier();
 				}
 				break;
 			case 20:
 				{
+				_localctx = new QualifiedColumnContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1184;
+				identifier();
+				State = 1185;
+				Match(DOT);
+				State = 1186;
+				identifier();
+				}
+				break;
+			case 21:
+				{
+				_localctx = new ColumnReferenceContext(_localctx);
+				Context = _localctx;
+				_prevctx = _localctx;
+				State = 1188;
+				identifier();
+				}
+				break;
+			case 22:
+				{
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1159;
+				State = 1189;
 				Match(LPAREN);
-				State = 1160;
+				State = 1190;
 				expression();
-				State = 1161;
+				State = 1191;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1186;
+			State = 1216;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,180,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,184,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1184;
+					State = 1214;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,179,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1165;
+						State = 1195;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 1166;
+						State = 1196;
 						Match(LBRACKET);
-						State = 1167;
+						State = 1197;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1168;
+						State = 1198;
 						Match(RBRACKET);
 						}
 						break;
@@ -8517,11 +8642,11 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1170;
+						State = 1200;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1171;
+						State = 1201;
 						Match(DOUBLE_COLON);
-						State = 1172;
+						State = 1202;
 						typeName(0);
 						}
 						break;
@@ -8529,23 +8654,23 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1173;
+						State = 1203;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1174;
+						State = 1204;
 						Match(COLLATE);
-						State = 1178;
+						State = 1208;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,177,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
 						case 1:
 							{
-							State = 1175;
+							State = 1205;
 							((CollateContext)_localctx).schema = identifier();
-							State = 1176;
+							State = 1206;
 							Match(DOT);
 							}
 							break;
 						}
-						State = 1182;
+						State = 1212;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ADVANCE:
@@ -8643,13 +8768,13 @@ public partial class StreamSqlParser : Parser {
 						case IDENTIFIER:
 						case QUOTED_IDENTIFIER:
 							{
-							State = 1180;
+							State = 1210;
 							((CollateContext)_localctx).collation = identifier();
 							}
 							break;
 						case DEFAULT:
 							{
-							State = 1181;
+							State = 1211;
 							Match(DEFAULT);
 							}
 							break;
@@ -8661,9 +8786,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 1188;
+				State = 1218;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,180,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,184,Context);
 			}
 			}
 		}
@@ -8707,7 +8832,7 @@ public partial class StreamSqlParser : Parser {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
 		EnterRule(_localctx, 80, RULE_functionName);
 		try {
-			State = 1197;
+			State = 1227;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -8806,38 +8931,134 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1192;
+				State = 1222;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
 				case 1:
 					{
-					State = 1189;
+					State = 1219;
 					_localctx.schema = identifier();
-					State = 1190;
+					State = 1220;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1194;
+				State = 1224;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1195;
+				State = 1225;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1196;
+				State = 1226;
 				Match(RIGHT);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class MapEntryContext : ParserRuleContext {
+		public ExpressionContext key;
+		public ExpressionContext value;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON_EQUALS() { return GetToken(StreamSqlParser.COLON_EQUALS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		public MapEntryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_mapEntry; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitMapEntry(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public MapEntryContext mapEntry() {
+		MapEntryContext _localctx = new MapEntryContext(Context, State);
+		EnterRule(_localctx, 82, RULE_mapEntry);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 1229;
+			_localctx.key = expression();
+			State = 1230;
+			Match(COLON_EQUALS);
+			State = 1231;
+			_localctx.value = expression();
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class StructEntryContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON_EQUALS() { return GetToken(StreamSqlParser.COLON_EQUALS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public StructEntryContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_structEntry; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitStructEntry(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public StructEntryContext structEntry() {
+		StructEntryContext _localctx = new StructEntryContext(Context, State);
+		EnterRule(_localctx, 84, RULE_structEntry);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 1233;
+			identifier();
+			State = 1234;
+			Match(COLON_EQUALS);
+			State = 1235;
+			expression();
 			}
 		}
 		catch (RecognitionException re) {
@@ -8878,17 +9099,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 82, RULE_whenClause);
+		EnterRule(_localctx, 86, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1199;
+			State = 1237;
 			Match(WHEN);
-			State = 1200;
+			State = 1238;
 			_localctx.condition = expression();
-			State = 1201;
+			State = 1239;
 			Match(THEN);
-			State = 1202;
+			State = 1240;
 			_localctx.result = expression();
 			}
 		}
@@ -9029,29 +9250,29 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
 		TypeNameContext _prevctx = _localctx;
-		int _startState = 84;
-		EnterRecursionRule(_localctx, 84, RULE_typeName, _p);
+		int _startState = 88;
+		EnterRecursionRule(_localctx, 88, RULE_typeName, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1253;
+			State = 1291;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,190,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,194,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1205;
+				State = 1243;
 				Match(ARRAY);
-				State = 1206;
+				State = 1244;
 				Match(LT);
-				State = 1207;
+				State = 1245;
 				typeName(0);
-				State = 1208;
+				State = 1246;
 				Match(GT);
 				}
 				break;
@@ -9060,17 +9281,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1210;
+				State = 1248;
 				Match(MAP);
-				State = 1211;
+				State = 1249;
 				Match(LT);
-				State = 1212;
+				State = 1250;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1213;
+				State = 1251;
 				Match(COMMA);
-				State = 1214;
+				State = 1252;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1215;
+				State = 1253;
 				Match(GT);
 				}
 				break;
@@ -9079,37 +9300,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1217;
+				State = 1255;
 				Match(STRUCT);
-				State = 1218;
+				State = 1256;
 				Match(LT);
-				State = 1227;
+				State = 1265;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 216172782147338239L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
 					{
-					State = 1219;
+					State = 1257;
 					structField();
-					State = 1224;
+					State = 1262;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1220;
+						State = 1258;
 						Match(COMMA);
-						State = 1221;
+						State = 1259;
 						structField();
 						}
 						}
-						State = 1226;
+						State = 1264;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1229;
+				State = 1267;
 				Match(GT);
 				}
 				break;
@@ -9118,26 +9339,26 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1233;
+				State = 1271;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
 				case 1:
 					{
-					State = 1230;
+					State = 1268;
 					((SimpleTypeContext)_localctx).schema = identifier();
-					State = 1231;
+					State = 1269;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1235;
+				State = 1273;
 				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
-				State = 1237;
+				State = 1275;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,186,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,190,Context) ) {
 				case 1:
 					{
-					State = 1236;
+					State = 1274;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9149,38 +9370,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1246;
+				State = 1284;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,188,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,192,Context) ) {
 				case 1:
 					{
-					State = 1239;
+					State = 1277;
 					Match(LPAREN);
-					State = 1240;
+					State = 1278;
 					Match(INTEGER_VALUE);
-					State = 1243;
+					State = 1281;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1241;
+						State = 1279;
 						Match(COMMA);
-						State = 1242;
+						State = 1280;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1245;
+					State = 1283;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1251;
+				State = 1289;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
 				case 1:
 					{
-					State = 1248;
+					State = 1286;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9189,9 +9410,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1249;
+					State = 1287;
 					Match(TIME);
-					State = 1250;
+					State = 1288;
 					Match(ZONE);
 					}
 					break;
@@ -9200,9 +9421,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1260;
+			State = 1298;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,191,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,195,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -9212,18 +9433,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1255;
+					State = 1293;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1256;
+					State = 1294;
 					Match(LBRACKET);
-					State = 1257;
+					State = 1295;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1262;
+				State = 1300;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,191,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,195,Context);
 			}
 			}
 		}
@@ -9261,13 +9482,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public StructFieldContext structField() {
 		StructFieldContext _localctx = new StructFieldContext(Context, State);
-		EnterRule(_localctx, 86, RULE_structField);
+		EnterRule(_localctx, 90, RULE_structField);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1263;
+			State = 1301;
 			identifier();
-			State = 1264;
+			State = 1302;
 			typeName(0);
 			}
 		}
@@ -9306,20 +9527,20 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 88, RULE_qualifiedName);
+		EnterRule(_localctx, 92, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1266;
+			State = 1304;
 			identifier();
-			State = 1269;
+			State = 1307;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,192,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,196,Context) ) {
 			case 1:
 				{
-				State = 1267;
+				State = 1305;
 				Match(DOT);
-				State = 1268;
+				State = 1306;
 				identifier();
 				}
 				break;
@@ -9356,12 +9577,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 90, RULE_booleanValue);
+		EnterRule(_localctx, 94, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1271;
+			State = 1309;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9402,12 +9623,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 92, RULE_number);
+		EnterRule(_localctx, 96, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1273;
+			State = 1311;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9451,22 +9672,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 94, RULE_identifier);
+		EnterRule(_localctx, 98, RULE_identifier);
 		try {
-			State = 1278;
+			State = 1316;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1275;
+				State = 1313;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1276;
+				State = 1314;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9564,7 +9785,7 @@ public partial class StreamSqlParser : Parser {
 			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1277;
+				State = 1315;
 				nonReserved();
 				}
 				break;
@@ -9692,12 +9913,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 96, RULE_nonReserved);
+		EnterRule(_localctx, 100, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1280;
+			State = 1318;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 33554431L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9726,7 +9947,7 @@ public partial class StreamSqlParser : Parser {
 		case 34: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
 		case 38: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		case 39: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
-		case 42: return typeName_sempred((TypeNameContext)_localctx, predIndex);
+		case 44: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -9776,492 +9997,506 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,189,1283,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,190,1321,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
-		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,2,48,7,48,1,0,5,0,100,
-		8,0,10,0,12,0,103,9,0,1,0,1,0,4,0,107,8,0,11,0,12,0,108,1,0,5,0,112,8,
-		0,10,0,12,0,115,9,0,1,0,5,0,118,8,0,10,0,12,0,121,9,0,3,0,123,8,0,1,0,
-		1,0,1,1,1,1,1,1,3,1,130,8,1,1,1,1,1,1,1,1,1,3,1,136,8,1,1,1,1,1,3,1,140,
-		8,1,1,1,3,1,143,8,1,1,1,1,1,3,1,147,8,1,1,1,1,1,3,1,151,8,1,1,1,1,1,1,
-		1,1,1,3,1,157,8,1,1,1,1,1,3,1,161,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-		3,1,171,8,1,1,1,1,1,3,1,175,8,1,1,1,1,1,3,1,179,8,1,1,1,3,1,182,8,1,1,
-		1,1,1,3,1,186,8,1,1,1,1,1,1,1,1,1,3,1,192,8,1,1,1,1,1,1,1,1,1,1,1,3,1,
-		199,8,1,1,1,3,1,202,8,1,1,1,1,1,1,1,1,1,5,1,208,8,1,10,1,12,1,211,9,1,
-		1,1,1,1,3,1,215,8,1,1,1,1,1,1,1,1,1,3,1,221,8,1,1,1,3,1,224,8,1,1,1,1,
-		1,3,1,228,8,1,1,1,1,1,1,1,3,1,233,8,1,1,1,1,1,1,1,1,1,1,1,3,1,240,8,1,
-		1,1,3,1,243,8,1,1,1,1,1,1,1,3,1,248,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-		1,1,1,1,1,1,1,1,1,3,1,262,8,1,1,1,1,1,1,1,3,1,267,8,1,1,1,1,1,1,1,3,1,
-		272,8,1,1,1,1,1,1,1,3,1,277,8,1,1,1,1,1,1,1,3,1,282,8,1,1,1,1,1,1,1,3,
-		1,287,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,296,8,1,1,1,1,1,1,1,1,1,1,1,
-		3,1,303,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,312,8,1,1,1,1,1,3,1,316,8,
-		1,1,1,1,1,3,1,320,8,1,1,1,1,1,1,1,3,1,325,8,1,1,1,3,1,328,8,1,1,1,1,1,
-		3,1,332,8,1,1,1,5,1,335,8,1,10,1,12,1,338,9,1,3,1,340,8,1,1,1,1,1,3,1,
-		344,8,1,1,1,1,1,3,1,348,8,1,1,1,3,1,351,8,1,1,1,1,1,1,1,1,1,3,1,357,8,
-		1,1,1,1,1,1,1,1,1,3,1,363,8,1,1,1,1,1,1,1,1,1,3,1,369,8,1,1,1,1,1,1,1,
-		1,1,1,1,1,1,1,1,1,1,3,1,379,8,1,1,1,3,1,382,8,1,1,1,1,1,1,1,1,1,3,1,388,
-		8,1,1,1,1,1,1,1,1,1,5,1,394,8,1,10,1,12,1,397,9,1,1,1,1,1,3,1,401,8,1,
-		1,1,1,1,1,1,3,1,406,8,1,1,1,3,1,409,8,1,1,1,1,1,1,1,3,1,414,8,1,1,1,1,
-		1,1,1,1,1,1,1,3,1,421,8,1,1,1,1,1,3,1,425,8,1,1,1,3,1,428,8,1,1,1,3,1,
-		431,8,1,1,1,1,1,1,1,1,1,3,1,437,8,1,3,1,439,8,1,1,2,1,2,1,2,1,2,1,2,3,
-		2,446,8,2,1,3,1,3,4,3,450,8,3,11,3,12,3,451,1,4,1,4,1,4,1,4,1,5,1,5,1,
-		5,1,5,5,5,462,8,5,10,5,12,5,465,9,5,3,5,467,8,5,1,6,1,6,3,6,471,8,6,1,
-		6,1,6,1,6,1,6,3,6,477,8,6,1,7,1,7,1,7,1,7,5,7,483,8,7,10,7,12,7,486,9,
-		7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,8,500,8,8,1,9,1,9,
-		1,9,1,9,1,9,3,9,507,8,9,1,10,1,10,1,10,1,10,1,10,5,10,514,8,10,10,10,12,
-		10,517,9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,3,12,527,8,12,1,12,
-		1,12,1,12,3,12,532,8,12,1,13,1,13,1,13,1,13,5,13,538,8,13,10,13,12,13,
-		541,9,13,1,13,3,13,544,8,13,1,14,1,14,1,14,1,14,5,14,550,8,14,10,14,12,
-		14,553,9,14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,561,8,15,10,15,12,15,564,
-		9,15,1,15,1,15,1,16,1,16,1,16,1,16,5,16,572,8,16,10,16,12,16,575,9,16,
-		3,16,577,8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,585,8,16,10,16,12,16,
-		588,9,16,3,16,590,8,16,1,16,3,16,593,8,16,1,16,1,16,1,16,3,16,598,8,16,
-		3,16,600,8,16,1,16,1,16,1,16,3,16,605,8,16,3,16,607,8,16,1,17,1,17,3,17,
-		611,8,17,1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,1,18,1,18,3,18,624,
-		8,18,1,18,1,18,1,18,1,18,3,18,630,8,18,1,18,5,18,633,8,18,10,18,12,18,
-		636,9,18,1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,645,8,20,10,20,12,20,
-		648,9,20,1,20,1,20,1,20,1,20,3,20,654,8,20,1,21,1,21,3,21,658,8,21,1,21,
-		1,21,1,21,5,21,663,8,21,10,21,12,21,666,9,21,1,21,1,21,1,21,1,21,5,21,
-		672,8,21,10,21,12,21,675,9,21,3,21,677,8,21,1,21,3,21,680,8,21,1,21,1,
-		21,3,21,684,8,21,1,21,1,21,1,21,1,21,1,21,5,21,691,8,21,10,21,12,21,694,
-		9,21,3,21,696,8,21,1,21,1,21,3,21,700,8,21,1,21,1,21,1,21,1,21,1,21,5,
-		21,707,8,21,10,21,12,21,710,9,21,3,21,712,8,21,1,22,1,22,3,22,716,8,22,
-		1,22,1,22,3,22,720,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,23,1,23,3,23,730,
-		8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,24,738,8,24,10,24,12,24,741,9,24,
-		1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,755,8,
-		24,10,24,12,24,758,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,767,8,
-		24,10,24,12,24,770,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,5,24,780,
-		8,24,10,24,12,24,783,9,24,1,24,1,24,3,24,787,8,24,1,25,1,25,1,25,1,25,
-		1,25,1,25,1,25,3,25,796,8,25,1,26,1,26,1,26,1,27,1,27,1,27,1,27,1,27,1,
-		27,1,27,3,27,808,8,27,1,27,3,27,811,8,27,3,27,813,8,27,1,28,1,28,1,28,
-		1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,827,8,28,1,28,1,28,3,
-		28,831,8,28,3,28,833,8,28,5,28,835,8,28,10,28,12,28,838,9,28,1,29,3,29,
-		841,8,29,1,29,1,29,3,29,845,8,29,1,29,1,29,3,29,849,8,29,1,29,1,29,3,29,
-		853,8,29,3,29,855,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,30,5,30,864,8,30,
-		10,30,12,30,867,9,30,1,30,1,30,3,30,871,8,30,1,31,1,31,1,31,1,31,1,31,
-		1,31,1,31,1,31,3,31,881,8,31,1,31,1,31,1,31,3,31,886,8,31,1,32,1,32,3,
-		32,890,8,32,1,32,1,32,3,32,894,8,32,3,32,896,8,32,1,32,1,32,1,32,1,32,
-		3,32,902,8,32,1,32,1,32,3,32,906,8,32,3,32,908,8,32,1,32,1,32,1,32,3,32,
-		913,8,32,1,32,1,32,1,32,1,32,1,32,5,32,920,8,32,10,32,12,32,923,9,32,1,
-		32,1,32,3,32,927,8,32,1,32,1,32,3,32,931,8,32,3,32,933,8,32,1,32,1,32,
-		1,32,1,32,3,32,939,8,32,1,33,1,33,1,34,1,34,1,34,3,34,946,8,34,1,34,1,
-		34,3,34,950,8,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,958,8,34,10,34,12,
-		34,961,9,34,1,35,1,35,1,35,1,35,3,35,967,8,35,1,35,1,35,1,35,1,35,1,35,
-		1,35,3,35,975,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,983,8,35,1,35,1,
-		35,1,35,1,35,1,35,5,35,990,8,35,10,35,12,35,993,9,35,1,35,1,35,1,35,3,
-		35,998,8,35,1,35,1,35,1,35,1,35,3,35,1004,8,35,1,35,1,35,3,35,1008,8,35,
-		1,35,1,35,1,35,3,35,1013,8,35,1,35,1,35,1,35,3,35,1018,8,35,1,35,1,35,
-		1,35,1,35,1,35,1,35,3,35,1026,8,35,1,36,1,36,1,36,1,36,1,36,1,36,3,36,
-		1034,8,36,1,36,1,36,3,36,1038,8,36,1,37,1,37,1,38,1,38,1,38,1,38,3,38,
-		1046,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		5,38,1060,8,38,10,38,12,38,1063,9,38,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,3,39,1074,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,2,48,7,48,2,49,7,49,
+		2,50,7,50,1,0,5,0,104,8,0,10,0,12,0,107,9,0,1,0,1,0,4,0,111,8,0,11,0,12,
+		0,112,1,0,5,0,116,8,0,10,0,12,0,119,9,0,1,0,5,0,122,8,0,10,0,12,0,125,
+		9,0,3,0,127,8,0,1,0,1,0,1,1,1,1,1,1,3,1,134,8,1,1,1,1,1,1,1,1,1,3,1,140,
+		8,1,1,1,1,1,3,1,144,8,1,1,1,3,1,147,8,1,1,1,1,1,3,1,151,8,1,1,1,1,1,3,
+		1,155,8,1,1,1,1,1,1,1,1,1,3,1,161,8,1,1,1,1,1,3,1,165,8,1,1,1,1,1,1,1,
+		1,1,1,1,1,1,1,1,1,1,3,1,175,8,1,1,1,1,1,3,1,179,8,1,1,1,1,1,3,1,183,8,
+		1,1,1,3,1,186,8,1,1,1,1,1,3,1,190,8,1,1,1,1,1,1,1,1,1,3,1,196,8,1,1,1,
+		1,1,1,1,1,1,1,1,3,1,203,8,1,1,1,3,1,206,8,1,1,1,1,1,1,1,1,1,5,1,212,8,
+		1,10,1,12,1,215,9,1,1,1,1,1,3,1,219,8,1,1,1,1,1,1,1,1,1,3,1,225,8,1,1,
+		1,3,1,228,8,1,1,1,1,1,3,1,232,8,1,1,1,1,1,1,1,3,1,237,8,1,1,1,1,1,1,1,
+		1,1,1,1,3,1,244,8,1,1,1,3,1,247,8,1,1,1,1,1,1,1,3,1,252,8,1,1,1,1,1,1,
+		1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,266,8,1,1,1,1,1,1,1,3,1,271,
+		8,1,1,1,1,1,1,1,3,1,276,8,1,1,1,1,1,1,1,3,1,281,8,1,1,1,1,1,1,1,3,1,286,
+		8,1,1,1,1,1,1,1,3,1,291,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,300,8,1,1,
+		1,1,1,1,1,1,1,1,1,3,1,307,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,316,8,1,
+		1,1,1,1,3,1,320,8,1,1,1,1,1,3,1,324,8,1,1,1,1,1,1,1,3,1,329,8,1,1,1,3,
+		1,332,8,1,1,1,1,1,3,1,336,8,1,1,1,5,1,339,8,1,10,1,12,1,342,9,1,3,1,344,
+		8,1,1,1,1,1,3,1,348,8,1,1,1,1,1,3,1,352,8,1,1,1,3,1,355,8,1,1,1,1,1,1,
+		1,1,1,3,1,361,8,1,1,1,1,1,1,1,1,1,3,1,367,8,1,1,1,1,1,1,1,1,1,3,1,373,
+		8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,383,8,1,1,1,3,1,386,8,1,1,1,1,
+		1,1,1,1,1,3,1,392,8,1,1,1,1,1,1,1,1,1,5,1,398,8,1,10,1,12,1,401,9,1,1,
+		1,1,1,3,1,405,8,1,1,1,1,1,1,1,3,1,410,8,1,1,1,3,1,413,8,1,1,1,1,1,1,1,
+		3,1,418,8,1,1,1,1,1,1,1,1,1,1,1,3,1,425,8,1,1,1,1,1,3,1,429,8,1,1,1,3,
+		1,432,8,1,1,1,3,1,435,8,1,1,1,1,1,1,1,1,1,3,1,441,8,1,3,1,443,8,1,1,2,
+		1,2,1,2,1,2,1,2,3,2,450,8,2,1,3,1,3,4,3,454,8,3,11,3,12,3,455,1,4,1,4,
+		1,4,1,4,1,5,1,5,1,5,1,5,5,5,466,8,5,10,5,12,5,469,9,5,3,5,471,8,5,1,6,
+		1,6,3,6,475,8,6,1,6,1,6,1,6,1,6,3,6,481,8,6,1,7,1,7,1,7,1,7,5,7,487,8,
+		7,10,7,12,7,490,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,
+		8,504,8,8,1,9,1,9,1,9,1,9,1,9,3,9,511,8,9,1,10,1,10,1,10,1,10,1,10,5,10,
+		518,8,10,10,10,12,10,521,9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,
+		3,12,531,8,12,1,12,1,12,1,12,3,12,536,8,12,1,13,1,13,1,13,1,13,5,13,542,
+		8,13,10,13,12,13,545,9,13,1,13,3,13,548,8,13,1,14,1,14,1,14,1,14,5,14,
+		554,8,14,10,14,12,14,557,9,14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,565,8,
+		15,10,15,12,15,568,9,15,1,15,1,15,1,16,1,16,1,16,1,16,5,16,576,8,16,10,
+		16,12,16,579,9,16,3,16,581,8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,589,
+		8,16,10,16,12,16,592,9,16,3,16,594,8,16,1,16,3,16,597,8,16,1,16,1,16,1,
+		16,3,16,602,8,16,3,16,604,8,16,1,16,1,16,1,16,3,16,609,8,16,3,16,611,8,
+		16,1,17,1,17,3,17,615,8,17,1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,
+		1,18,1,18,3,18,628,8,18,1,18,1,18,1,18,1,18,3,18,634,8,18,1,18,5,18,637,
+		8,18,10,18,12,18,640,9,18,1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,649,
+		8,20,10,20,12,20,652,9,20,1,20,1,20,1,20,1,20,3,20,658,8,20,1,21,1,21,
+		3,21,662,8,21,1,21,1,21,1,21,5,21,667,8,21,10,21,12,21,670,9,21,1,21,1,
+		21,1,21,1,21,5,21,676,8,21,10,21,12,21,679,9,21,3,21,681,8,21,1,21,3,21,
+		684,8,21,1,21,1,21,3,21,688,8,21,1,21,1,21,1,21,1,21,1,21,5,21,695,8,21,
+		10,21,12,21,698,9,21,3,21,700,8,21,1,21,1,21,3,21,704,8,21,1,21,1,21,1,
+		21,1,21,1,21,5,21,711,8,21,10,21,12,21,714,9,21,3,21,716,8,21,1,22,1,22,
+		3,22,720,8,22,1,22,1,22,3,22,724,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,
+		23,1,23,3,23,734,8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,24,742,8,24,10,24,
+		12,24,745,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,5,24,759,8,24,10,24,12,24,762,9,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,5,24,771,8,24,10,24,12,24,774,9,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,5,24,784,8,24,10,24,12,24,787,9,24,1,24,1,24,3,24,791,8,24,1,
+		25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,800,8,25,1,26,1,26,1,26,1,27,1,27,
+		1,27,1,27,1,27,1,27,1,27,3,27,812,8,27,1,27,3,27,815,8,27,3,27,817,8,27,
+		1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,831,8,
+		28,1,28,1,28,3,28,835,8,28,3,28,837,8,28,5,28,839,8,28,10,28,12,28,842,
+		9,28,1,29,3,29,845,8,29,1,29,1,29,3,29,849,8,29,1,29,1,29,3,29,853,8,29,
+		1,29,1,29,3,29,857,8,29,3,29,859,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,
+		30,5,30,868,8,30,10,30,12,30,871,9,30,1,30,1,30,3,30,875,8,30,1,31,1,31,
+		1,31,1,31,1,31,1,31,1,31,1,31,3,31,885,8,31,1,31,1,31,1,31,3,31,890,8,
+		31,1,32,1,32,3,32,894,8,32,1,32,1,32,3,32,898,8,32,3,32,900,8,32,1,32,
+		1,32,1,32,1,32,3,32,906,8,32,1,32,1,32,3,32,910,8,32,3,32,912,8,32,1,32,
+		1,32,1,32,3,32,917,8,32,1,32,1,32,1,32,1,32,1,32,5,32,924,8,32,10,32,12,
+		32,927,9,32,1,32,1,32,3,32,931,8,32,1,32,1,32,3,32,935,8,32,3,32,937,8,
+		32,1,32,1,32,1,32,1,32,3,32,943,8,32,1,33,1,33,1,34,1,34,1,34,3,34,950,
+		8,34,1,34,1,34,3,34,954,8,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,962,8,
+		34,10,34,12,34,965,9,34,1,35,1,35,1,35,1,35,3,35,971,8,35,1,35,1,35,1,
+		35,1,35,1,35,1,35,3,35,979,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,987,
+		8,35,1,35,1,35,1,35,1,35,1,35,5,35,994,8,35,10,35,12,35,997,9,35,1,35,
+		1,35,1,35,3,35,1002,8,35,1,35,1,35,1,35,1,35,3,35,1008,8,35,1,35,1,35,
+		3,35,1012,8,35,1,35,1,35,1,35,3,35,1017,8,35,1,35,1,35,1,35,3,35,1022,
+		8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1030,8,35,1,36,1,36,1,36,1,36,
+		1,36,1,36,3,36,1038,8,36,1,36,1,36,3,36,1042,8,36,1,37,1,37,1,38,1,38,
+		1,38,1,38,3,38,1050,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,5,38,1064,8,38,10,38,12,38,1067,9,38,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,3,39,1078,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
 		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,5,39,1102,8,39,10,39,12,39,1105,9,39,3,39,1107,8,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1117,8,39,1,39,4,39,1120,8,39,
-		11,39,12,39,1121,1,39,1,39,3,39,1126,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1141,8,39,1,39,1,39,1,39,5,39,
-		1146,8,39,10,39,12,39,1149,9,39,3,39,1151,8,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,3,39,1164,8,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1179,8,39,1,39,1,39,3,39,
-		1183,8,39,5,39,1185,8,39,10,39,12,39,1188,9,39,1,40,1,40,1,40,3,40,1193,
-		8,40,1,40,1,40,1,40,3,40,1198,8,40,1,41,1,41,1,41,1,41,1,41,1,42,1,42,
-		1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,1,42,
-		1,42,1,42,5,42,1223,8,42,10,42,12,42,1226,9,42,3,42,1228,8,42,1,42,1,42,
-		1,42,1,42,3,42,1234,8,42,1,42,1,42,3,42,1238,8,42,1,42,1,42,1,42,1,42,
-		3,42,1244,8,42,1,42,3,42,1247,8,42,1,42,1,42,1,42,3,42,1252,8,42,3,42,
-		1254,8,42,1,42,1,42,1,42,5,42,1259,8,42,10,42,12,42,1262,9,42,1,43,1,43,
-		1,43,1,44,1,44,1,44,3,44,1270,8,44,1,45,1,45,1,46,1,46,1,47,1,47,1,47,
-		3,47,1279,8,47,1,48,1,48,1,48,0,6,36,56,68,76,78,84,49,0,2,4,6,8,10,12,
-		14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,
-		62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,0,28,2,0,98,98,102,
-		102,2,0,92,92,96,96,8,0,42,42,78,79,93,93,97,97,99,99,103,103,109,109,
-		118,118,1,0,21,22,5,0,92,92,96,96,98,98,102,102,117,117,2,0,62,62,89,89,
-		2,0,107,107,153,153,1,0,139,140,4,0,27,27,127,127,130,130,134,134,4,0,
-		2,2,133,133,135,135,137,138,2,0,123,123,125,125,2,0,39,39,49,49,1,0,86,
-		87,2,0,29,29,112,112,2,0,2,2,23,23,2,0,7,7,21,21,2,0,36,36,58,58,2,0,48,
-		48,60,60,1,0,170,173,1,0,153,158,1,0,159,160,1,0,161,163,1,0,165,166,1,
-		0,17,18,2,0,75,75,116,116,2,0,34,34,110,110,1,0,181,182,27,0,1,1,3,3,7,
-		8,13,14,20,22,26,26,28,28,31,32,35,37,41,43,46,47,53,53,57,58,62,64,67,
-		67,74,75,77,84,86,87,89,89,91,101,103,104,106,106,108,109,111,111,113,
-		113,115,119,125,152,1510,0,101,1,0,0,0,2,438,1,0,0,0,4,440,1,0,0,0,6,449,
-		1,0,0,0,8,453,1,0,0,0,10,466,1,0,0,0,12,476,1,0,0,0,14,478,1,0,0,0,16,
-		499,1,0,0,0,18,501,1,0,0,0,20,508,1,0,0,0,22,520,1,0,0,0,24,531,1,0,0,
-		0,26,543,1,0,0,0,28,545,1,0,0,0,30,556,1,0,0,0,32,576,1,0,0,0,34,608,1,
-		0,0,0,36,617,1,0,0,0,38,637,1,0,0,0,40,653,1,0,0,0,42,655,1,0,0,0,44,713,
-		1,0,0,0,46,729,1,0,0,0,48,786,1,0,0,0,50,795,1,0,0,0,52,797,1,0,0,0,54,
-		812,1,0,0,0,56,814,1,0,0,0,58,854,1,0,0,0,60,870,1,0,0,0,62,872,1,0,0,
-		0,64,938,1,0,0,0,66,940,1,0,0,0,68,949,1,0,0,0,70,1025,1,0,0,0,72,1037,
-		1,0,0,0,74,1039,1,0,0,0,76,1045,1,0,0,0,78,1163,1,0,0,0,80,1197,1,0,0,
-		0,82,1199,1,0,0,0,84,1253,1,0,0,0,86,1263,1,0,0,0,88,1266,1,0,0,0,90,1271,
-		1,0,0,0,92,1273,1,0,0,0,94,1278,1,0,0,0,96,1280,1,0,0,0,98,100,5,178,0,
-		0,99,98,1,0,0,0,100,103,1,0,0,0,101,99,1,0,0,0,101,102,1,0,0,0,102,122,
-		1,0,0,0,103,101,1,0,0,0,104,113,3,2,1,0,105,107,5,178,0,0,106,105,1,0,
-		0,0,107,108,1,0,0,0,108,106,1,0,0,0,108,109,1,0,0,0,109,110,1,0,0,0,110,
-		112,3,2,1,0,111,106,1,0,0,0,112,115,1,0,0,0,113,111,1,0,0,0,113,114,1,
-		0,0,0,114,119,1,0,0,0,115,113,1,0,0,0,116,118,5,178,0,0,117,116,1,0,0,
-		0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,0,120,123,1,0,0,0,121,
-		119,1,0,0,0,122,104,1,0,0,0,122,123,1,0,0,0,123,124,1,0,0,0,124,125,5,
-		0,0,1,125,1,1,0,0,0,126,129,5,15,0,0,127,128,5,70,0,0,128,130,5,81,0,0,
-		129,127,1,0,0,0,129,130,1,0,0,0,130,131,1,0,0,0,131,135,7,0,0,0,132,133,
-		5,47,0,0,133,134,5,65,0,0,134,136,5,30,0,0,135,132,1,0,0,0,135,136,1,0,
-		0,0,136,137,1,0,0,0,137,139,3,88,44,0,138,140,3,14,7,0,139,138,1,0,0,0,
-		139,140,1,0,0,0,140,142,1,0,0,0,141,143,3,20,10,0,142,141,1,0,0,0,142,
-		143,1,0,0,0,143,146,1,0,0,0,144,145,5,6,0,0,145,147,3,32,16,0,146,144,
-		1,0,0,0,146,147,1,0,0,0,147,439,1,0,0,0,148,150,5,15,0,0,149,151,5,64,
-		0,0,150,149,1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,156,5,117,0,0,
-		153,154,5,47,0,0,154,155,5,65,0,0,155,157,5,30,0,0,156,153,1,0,0,0,156,
-		157,1,0,0,0,157,158,1,0,0,0,158,160,3,88,44,0,159,161,3,20,10,0,160,159,
-		1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,163,5,6,0,0,163,164,3,32,16,
-		0,164,439,1,0,0,0,165,166,5,15,0,0,166,170,7,1,0,0,167,168,5,47,0,0,168,
-		169,5,65,0,0,169,171,5,30,0,0,170,167,1,0,0,0,170,171,1,0,0,0,171,172,
-		1,0,0,0,172,174,3,88,44,0,173,175,3,14,7,0,174,173,1,0,0,0,174,175,1,0,
-		0,0,175,178,1,0,0,0,176,177,5,39,0,0,177,179,3,88,44,0,178,176,1,0,0,0,
-		178,179,1,0,0,0,179,181,1,0,0,0,180,182,3,20,10,0,181,180,1,0,0,0,181,
-		182,1,0,0,0,182,185,1,0,0,0,183,184,5,6,0,0,184,186,3,32,16,0,185,183,
-		1,0,0,0,185,186,1,0,0,0,186,439,1,0,0,0,187,188,5,51,0,0,188,189,5,54,
-		0,0,189,191,3,88,44,0,190,192,3,28,14,0,191,190,1,0,0,0,191,192,1,0,0,
-		0,192,193,1,0,0,0,193,194,3,26,13,0,194,439,1,0,0,0,195,196,5,113,0,0,
-		196,201,3,88,44,0,197,199,5,6,0,0,198,197,1,0,0,0,198,199,1,0,0,0,199,
-		200,1,0,0,0,200,202,3,94,47,0,201,198,1,0,0,0,201,202,1,0,0,0,202,203,
-		1,0,0,0,203,204,5,90,0,0,204,209,3,8,4,0,205,206,5,176,0,0,206,208,3,8,
-		4,0,207,205,1,0,0,0,208,211,1,0,0,0,209,207,1,0,0,0,209,210,1,0,0,0,210,
-		214,1,0,0,0,211,209,1,0,0,0,212,213,5,121,0,0,213,215,3,66,33,0,214,212,
-		1,0,0,0,214,215,1,0,0,0,215,439,1,0,0,0,216,217,5,20,0,0,217,218,5,39,
-		0,0,218,223,3,88,44,0,219,221,5,6,0,0,220,219,1,0,0,0,220,221,1,0,0,0,
-		221,222,1,0,0,0,222,224,3,94,47,0,223,220,1,0,0,0,223,224,1,0,0,0,224,
-		227,1,0,0,0,225,226,5,121,0,0,226,228,3,66,33,0,227,225,1,0,0,0,227,228,
-		1,0,0,0,228,439,1,0,0,0,229,439,3,32,16,0,230,232,5,101,0,0,231,233,5,
-		107,0,0,232,231,1,0,0,0,232,233,1,0,0,0,233,239,1,0,0,0,234,240,3,88,44,
-		0,235,236,5,174,0,0,236,237,3,32,16,0,237,238,5,175,0,0,238,240,1,0,0,
-		0,239,234,1,0,0,0,239,235,1,0,0,0,240,242,1,0,0,0,241,243,3,20,10,0,242,
-		241,1,0,0,0,242,243,1,0,0,0,243,439,1,0,0,0,244,245,5,91,0,0,245,247,7,
-		2,0,0,246,248,5,32,0,0,247,246,1,0,0,0,247,248,1,0,0,0,248,439,1,0,0,0,
-		249,250,5,91,0,0,250,251,5,64,0,0,251,439,5,118,0,0,252,253,5,91,0,0,253,
-		439,5,2,0,0,254,255,5,91,0,0,255,439,3,10,5,0,256,257,7,3,0,0,257,258,
-		5,41,0,0,258,439,3,94,47,0,259,261,7,3,0,0,260,262,5,32,0,0,261,260,1,
-		0,0,0,261,262,1,0,0,0,262,263,1,0,0,0,263,439,3,88,44,0,264,266,5,24,0,
-		0,265,267,5,64,0,0,266,265,1,0,0,0,266,267,1,0,0,0,267,268,1,0,0,0,268,
-		271,7,4,0,0,269,270,5,47,0,0,270,272,5,30,0,0,271,269,1,0,0,0,271,272,
-		1,0,0,0,272,273,1,0,0,0,273,276,3,88,44,0,274,275,5,20,0,0,275,277,5,108,
-		0,0,276,274,1,0,0,0,276,277,1,0,0,0,277,439,1,0,0,0,278,281,5,104,0,0,
-		279,282,3,94,47,0,280,282,5,2,0,0,281,279,1,0,0,0,281,280,1,0,0,0,282,
-		439,1,0,0,0,283,439,5,37,0,0,284,286,5,90,0,0,285,287,7,5,0,0,286,285,
-		1,0,0,0,286,287,1,0,0,0,287,288,1,0,0,0,288,289,3,10,5,0,289,290,7,6,0,
-		0,290,291,3,12,6,0,291,439,1,0,0,0,292,295,5,82,0,0,293,296,3,10,5,0,294,
-		296,5,2,0,0,295,293,1,0,0,0,295,294,1,0,0,0,296,439,1,0,0,0,297,298,5,
-		31,0,0,298,299,5,3,0,0,299,439,3,94,47,0,300,302,5,31,0,0,301,303,5,3,
-		0,0,302,301,1,0,0,0,302,303,1,0,0,0,303,304,1,0,0,0,304,439,3,2,1,0,305,
-		306,5,83,0,0,306,307,5,80,0,0,307,439,3,94,47,0,308,311,5,77,0,0,309,312,
-		5,180,0,0,310,312,3,94,47,0,311,309,1,0,0,0,311,310,1,0,0,0,312,315,1,
-		0,0,0,313,314,5,39,0,0,314,316,5,8,0,0,315,313,1,0,0,0,315,316,1,0,0,0,
-		316,319,1,0,0,0,317,318,5,61,0,0,318,320,5,181,0,0,319,317,1,0,0,0,319,
-		320,1,0,0,0,320,439,1,0,0,0,321,325,5,128,0,0,322,323,5,136,0,0,323,325,
-		5,139,0,0,324,321,1,0,0,0,324,322,1,0,0,0,325,327,1,0,0,0,326,328,7,7,
-		0,0,327,326,1,0,0,0,327,328,1,0,0,0,328,339,1,0,0,0,329,336,3,6,3,0,330,
-		332,5,176,0,0,331,330,1,0,0,0,331,332,1,0,0,0,332,333,1,0,0,0,333,335,
-		3,6,3,0,334,331,1,0,0,0,335,338,1,0,0,0,336,334,1,0,0,0,336,337,1,0,0,
-		0,337,340,1,0,0,0,338,336,1,0,0,0,339,329,1,0,0,0,339,340,1,0,0,0,340,
-		439,1,0,0,0,341,343,7,8,0,0,342,344,7,7,0,0,343,342,1,0,0,0,343,344,1,
-		0,0,0,344,350,1,0,0,0,345,347,5,4,0,0,346,348,5,132,0,0,347,346,1,0,0,
-		0,347,348,1,0,0,0,348,349,1,0,0,0,349,351,5,129,0,0,350,345,1,0,0,0,350,
-		351,1,0,0,0,351,439,1,0,0,0,352,353,5,131,0,0,353,439,7,9,0,0,354,356,
-		5,90,0,0,355,357,7,5,0,0,356,355,1,0,0,0,356,357,1,0,0,0,357,358,1,0,0,
-		0,358,359,5,106,0,0,359,362,5,126,0,0,360,363,3,12,6,0,361,363,5,62,0,
-		0,362,360,1,0,0,0,362,361,1,0,0,0,363,439,1,0,0,0,364,365,5,15,0,0,365,
-		366,5,141,0,0,366,368,3,94,47,0,367,369,5,123,0,0,368,367,1,0,0,0,368,
-		369,1,0,0,0,369,370,1,0,0,0,370,371,5,142,0,0,371,372,5,180,0,0,372,439,
-		1,0,0,0,373,374,5,143,0,0,374,381,5,174,0,0,375,382,3,32,16,0,376,378,
-		5,101,0,0,377,379,5,107,0,0,378,377,1,0,0,0,378,379,1,0,0,0,379,380,1,
-		0,0,0,380,382,3,88,44,0,381,375,1,0,0,0,381,376,1,0,0,0,382,383,1,0,0,
-		0,383,384,5,175,0,0,384,385,5,107,0,0,385,400,5,144,0,0,386,388,5,123,
-		0,0,387,386,1,0,0,0,387,388,1,0,0,0,388,389,1,0,0,0,389,390,5,174,0,0,
-		390,395,3,4,2,0,391,392,5,176,0,0,392,394,3,4,2,0,393,391,1,0,0,0,394,
-		397,1,0,0,0,395,393,1,0,0,0,395,396,1,0,0,0,396,398,1,0,0,0,397,395,1,
-		0,0,0,398,399,5,175,0,0,399,401,1,0,0,0,400,387,1,0,0,0,400,401,1,0,0,
-		0,401,439,1,0,0,0,402,403,5,145,0,0,403,405,3,94,47,0,404,406,5,132,0,
-		0,405,404,1,0,0,0,405,406,1,0,0,0,406,408,1,0,0,0,407,409,5,150,0,0,408,
-		407,1,0,0,0,408,409,1,0,0,0,409,410,1,0,0,0,410,413,5,146,0,0,411,412,
-		7,10,0,0,412,414,5,149,0,0,413,411,1,0,0,0,413,414,1,0,0,0,414,415,1,0,
-		0,0,415,416,5,38,0,0,416,417,3,32,16,0,417,439,1,0,0,0,418,427,5,147,0,
-		0,419,421,5,148,0,0,420,419,1,0,0,0,420,421,1,0,0,0,421,424,1,0,0,0,422,
-		425,5,181,0,0,423,425,5,2,0,0,424,422,1,0,0,0,424,423,1,0,0,0,425,428,
-		1,0,0,0,426,428,5,148,0,0,427,420,1,0,0,0,427,426,1,0,0,0,427,428,1,0,
-		0,0,428,430,1,0,0,0,429,431,7,11,0,0,430,429,1,0,0,0,430,431,1,0,0,0,431,
-		432,1,0,0,0,432,439,3,94,47,0,433,436,5,14,0,0,434,437,3,94,47,0,435,437,
-		5,2,0,0,436,434,1,0,0,0,436,435,1,0,0,0,437,439,1,0,0,0,438,126,1,0,0,
-		0,438,148,1,0,0,0,438,165,1,0,0,0,438,187,1,0,0,0,438,195,1,0,0,0,438,
-		216,1,0,0,0,438,229,1,0,0,0,438,230,1,0,0,0,438,244,1,0,0,0,438,249,1,
-		0,0,0,438,252,1,0,0,0,438,254,1,0,0,0,438,256,1,0,0,0,438,259,1,0,0,0,
-		438,264,1,0,0,0,438,278,1,0,0,0,438,283,1,0,0,0,438,284,1,0,0,0,438,292,
-		1,0,0,0,438,297,1,0,0,0,438,300,1,0,0,0,438,305,1,0,0,0,438,308,1,0,0,
-		0,438,324,1,0,0,0,438,341,1,0,0,0,438,352,1,0,0,0,438,354,1,0,0,0,438,
-		364,1,0,0,0,438,373,1,0,0,0,438,402,1,0,0,0,438,418,1,0,0,0,438,433,1,
-		0,0,0,439,3,1,0,0,0,440,445,3,94,47,0,441,446,3,94,47,0,442,446,5,180,
-		0,0,443,446,5,110,0,0,444,446,5,34,0,0,445,441,1,0,0,0,445,442,1,0,0,0,
-		445,443,1,0,0,0,445,444,1,0,0,0,445,446,1,0,0,0,446,5,1,0,0,0,447,450,
-		5,65,0,0,448,450,3,94,47,0,449,447,1,0,0,0,449,448,1,0,0,0,450,451,1,0,
-		0,0,451,449,1,0,0,0,451,452,1,0,0,0,452,7,1,0,0,0,453,454,3,94,47,0,454,
-		455,5,153,0,0,455,456,3,66,33,0,456,9,1,0,0,0,457,467,5,180,0,0,458,463,
-		3,94,47,0,459,460,5,177,0,0,460,462,3,94,47,0,461,459,1,0,0,0,462,465,
-		1,0,0,0,463,461,1,0,0,0,463,464,1,0,0,0,464,467,1,0,0,0,465,463,1,0,0,
-		0,466,457,1,0,0,0,466,458,1,0,0,0,467,11,1,0,0,0,468,477,5,180,0,0,469,
-		471,5,160,0,0,470,469,1,0,0,0,470,471,1,0,0,0,471,472,1,0,0,0,472,477,
-		3,92,46,0,473,477,3,94,47,0,474,477,5,19,0,0,475,477,5,69,0,0,476,468,
-		1,0,0,0,476,470,1,0,0,0,476,473,1,0,0,0,476,474,1,0,0,0,476,475,1,0,0,
-		0,477,13,1,0,0,0,478,479,5,174,0,0,479,484,3,16,8,0,480,481,5,176,0,0,
-		481,483,3,16,8,0,482,480,1,0,0,0,483,486,1,0,0,0,484,482,1,0,0,0,484,485,
-		1,0,0,0,485,487,1,0,0,0,486,484,1,0,0,0,487,488,5,175,0,0,488,15,1,0,0,
-		0,489,500,3,18,9,0,490,491,5,119,0,0,491,492,5,38,0,0,492,493,3,94,47,
-		0,493,494,5,6,0,0,494,495,3,66,33,0,495,500,1,0,0,0,496,497,5,76,0,0,497,
-		498,5,57,0,0,498,500,3,28,14,0,499,489,1,0,0,0,499,490,1,0,0,0,499,496,
-		1,0,0,0,500,17,1,0,0,0,501,502,3,94,47,0,502,506,3,84,42,0,503,507,5,57,
-		0,0,504,505,5,76,0,0,505,507,5,57,0,0,506,503,1,0,0,0,506,504,1,0,0,0,
-		506,507,1,0,0,0,507,19,1,0,0,0,508,509,5,123,0,0,509,510,5,174,0,0,510,
-		515,3,22,11,0,511,512,5,176,0,0,512,514,3,22,11,0,513,511,1,0,0,0,514,
-		517,1,0,0,0,515,513,1,0,0,0,515,516,1,0,0,0,516,518,1,0,0,0,517,515,1,
-		0,0,0,518,519,5,175,0,0,519,21,1,0,0,0,520,521,3,94,47,0,521,522,5,153,
-		0,0,522,523,3,24,12,0,523,23,1,0,0,0,524,532,5,180,0,0,525,527,5,160,0,
-		0,526,525,1,0,0,0,526,527,1,0,0,0,527,528,1,0,0,0,528,532,3,92,46,0,529,
-		532,3,90,45,0,530,532,3,94,47,0,531,524,1,0,0,0,531,526,1,0,0,0,531,529,
-		1,0,0,0,531,530,1,0,0,0,532,25,1,0,0,0,533,534,5,115,0,0,534,539,3,30,
-		15,0,535,536,5,176,0,0,536,538,3,30,15,0,537,535,1,0,0,0,538,541,1,0,0,
-		0,539,537,1,0,0,0,539,540,1,0,0,0,540,544,1,0,0,0,541,539,1,0,0,0,542,
-		544,3,32,16,0,543,533,1,0,0,0,543,542,1,0,0,0,544,27,1,0,0,0,545,546,5,
-		174,0,0,546,551,3,94,47,0,547,548,5,176,0,0,548,550,3,94,47,0,549,547,
-		1,0,0,0,550,553,1,0,0,0,551,549,1,0,0,0,551,552,1,0,0,0,552,554,1,0,0,
-		0,553,551,1,0,0,0,554,555,5,175,0,0,555,29,1,0,0,0,556,557,5,174,0,0,557,
-		562,3,66,33,0,558,559,5,176,0,0,559,561,3,66,33,0,560,558,1,0,0,0,561,
-		564,1,0,0,0,562,560,1,0,0,0,562,563,1,0,0,0,563,565,1,0,0,0,564,562,1,
-		0,0,0,565,566,5,175,0,0,566,31,1,0,0,0,567,568,5,123,0,0,568,573,3,34,
-		17,0,569,570,5,176,0,0,570,572,3,34,17,0,571,569,1,0,0,0,572,575,1,0,0,
-		0,573,571,1,0,0,0,573,574,1,0,0,0,574,577,1,0,0,0,575,573,1,0,0,0,576,
-		567,1,0,0,0,576,577,1,0,0,0,577,578,1,0,0,0,578,589,3,36,18,0,579,580,
-		5,71,0,0,580,581,5,10,0,0,581,586,3,44,22,0,582,583,5,176,0,0,583,585,
-		3,44,22,0,584,582,1,0,0,0,585,588,1,0,0,0,586,584,1,0,0,0,586,587,1,0,
-		0,0,587,590,1,0,0,0,588,586,1,0,0,0,589,579,1,0,0,0,589,590,1,0,0,0,590,
-		592,1,0,0,0,591,593,3,46,23,0,592,591,1,0,0,0,592,593,1,0,0,0,593,599,
-		1,0,0,0,594,597,5,61,0,0,595,598,5,181,0,0,596,598,5,2,0,0,597,595,1,0,
-		0,0,597,596,1,0,0,0,598,600,1,0,0,0,599,594,1,0,0,0,599,600,1,0,0,0,600,
-		606,1,0,0,0,601,602,5,68,0,0,602,604,5,181,0,0,603,605,7,12,0,0,604,603,
-		1,0,0,0,604,605,1,0,0,0,605,607,1,0,0,0,606,601,1,0,0,0,606,607,1,0,0,
-		0,607,33,1,0,0,0,608,610,3,94,47,0,609,611,3,28,14,0,610,609,1,0,0,0,610,
-		611,1,0,0,0,611,612,1,0,0,0,612,613,5,6,0,0,613,614,5,174,0,0,614,615,
-		3,32,16,0,615,616,5,175,0,0,616,35,1,0,0,0,617,618,6,18,-1,0,618,619,3,
-		40,20,0,619,634,1,0,0,0,620,621,10,2,0,0,621,623,5,52,0,0,622,624,3,38,
-		19,0,623,622,1,0,0,0,623,624,1,0,0,0,624,625,1,0,0,0,625,633,3,36,18,3,
-		626,627,10,1,0,0,627,629,7,13,0,0,628,630,3,38,19,0,629,628,1,0,0,0,629,
-		630,1,0,0,0,630,631,1,0,0,0,631,633,3,36,18,2,632,620,1,0,0,0,632,626,
-		1,0,0,0,633,636,1,0,0,0,634,632,1,0,0,0,634,635,1,0,0,0,635,37,1,0,0,0,
-		636,634,1,0,0,0,637,638,7,14,0,0,638,39,1,0,0,0,639,654,3,42,21,0,640,
-		641,5,115,0,0,641,646,3,30,15,0,642,643,5,176,0,0,643,645,3,30,15,0,644,
-		642,1,0,0,0,645,648,1,0,0,0,646,644,1,0,0,0,646,647,1,0,0,0,647,654,1,
-		0,0,0,648,646,1,0,0,0,649,650,5,174,0,0,650,651,3,32,16,0,651,652,5,175,
-		0,0,652,654,1,0,0,0,653,639,1,0,0,0,653,640,1,0,0,0,653,649,1,0,0,0,654,
-		41,1,0,0,0,655,657,5,88,0,0,656,658,5,23,0,0,657,656,1,0,0,0,657,658,1,
-		0,0,0,658,659,1,0,0,0,659,664,3,54,27,0,660,661,5,176,0,0,661,663,3,54,
-		27,0,662,660,1,0,0,0,663,666,1,0,0,0,664,662,1,0,0,0,664,665,1,0,0,0,665,
-		676,1,0,0,0,666,664,1,0,0,0,667,668,5,39,0,0,668,673,3,56,28,0,669,670,
-		5,176,0,0,670,672,3,56,28,0,671,669,1,0,0,0,672,675,1,0,0,0,673,671,1,
-		0,0,0,673,674,1,0,0,0,674,677,1,0,0,0,675,673,1,0,0,0,676,667,1,0,0,0,
-		676,677,1,0,0,0,677,679,1,0,0,0,678,680,3,48,24,0,679,678,1,0,0,0,679,
-		680,1,0,0,0,680,683,1,0,0,0,681,682,5,121,0,0,682,684,3,66,33,0,683,681,
-		1,0,0,0,683,684,1,0,0,0,684,695,1,0,0,0,685,686,5,44,0,0,686,687,5,10,
-		0,0,687,692,3,66,33,0,688,689,5,176,0,0,689,691,3,66,33,0,690,688,1,0,
-		0,0,691,694,1,0,0,0,692,690,1,0,0,0,692,693,1,0,0,0,693,696,1,0,0,0,694,
-		692,1,0,0,0,695,685,1,0,0,0,695,696,1,0,0,0,696,699,1,0,0,0,697,698,5,
-		45,0,0,698,700,3,66,33,0,699,697,1,0,0,0,699,700,1,0,0,0,700,711,1,0,0,
-		0,701,702,5,73,0,0,702,703,5,10,0,0,703,708,3,66,33,0,704,705,5,176,0,
-		0,705,707,3,66,33,0,706,704,1,0,0,0,707,710,1,0,0,0,708,706,1,0,0,0,708,
-		709,1,0,0,0,709,712,1,0,0,0,710,708,1,0,0,0,711,701,1,0,0,0,711,712,1,
-		0,0,0,712,43,1,0,0,0,713,715,3,66,33,0,714,716,7,15,0,0,715,714,1,0,0,
-		0,715,716,1,0,0,0,716,719,1,0,0,0,717,718,5,67,0,0,718,720,7,16,0,0,719,
-		717,1,0,0,0,719,720,1,0,0,0,720,45,1,0,0,0,721,722,5,26,0,0,722,730,5,
-		13,0,0,723,724,5,26,0,0,724,730,5,35,0,0,725,726,5,26,0,0,726,727,5,69,
-		0,0,727,728,5,122,0,0,728,730,5,14,0,0,729,721,1,0,0,0,729,723,1,0,0,0,
-		729,725,1,0,0,0,730,47,1,0,0,0,731,732,5,122,0,0,732,733,5,111,0,0,733,
-		734,5,174,0,0,734,735,5,94,0,0,735,739,3,52,26,0,736,738,3,50,25,0,737,
-		736,1,0,0,0,738,741,1,0,0,0,739,737,1,0,0,0,739,740,1,0,0,0,740,742,1,
-		0,0,0,741,739,1,0,0,0,742,743,5,175,0,0,743,787,1,0,0,0,744,745,5,122,
-		0,0,745,746,5,46,0,0,746,747,5,174,0,0,747,748,5,94,0,0,748,749,3,52,26,
-		0,749,750,5,176,0,0,750,751,5,1,0,0,751,752,5,10,0,0,752,756,3,52,26,0,
-		753,755,3,50,25,0,754,753,1,0,0,0,755,758,1,0,0,0,756,754,1,0,0,0,756,
-		757,1,0,0,0,757,759,1,0,0,0,758,756,1,0,0,0,759,760,5,175,0,0,760,787,
-		1,0,0,0,761,762,5,122,0,0,762,763,5,89,0,0,763,764,5,174,0,0,764,768,3,
-		52,26,0,765,767,3,50,25,0,766,765,1,0,0,0,767,770,1,0,0,0,768,766,1,0,
-		0,0,768,769,1,0,0,0,769,771,1,0,0,0,770,768,1,0,0,0,771,772,5,175,0,0,
-		772,787,1,0,0,0,773,774,5,122,0,0,774,775,5,95,0,0,775,776,5,174,0,0,776,
-		777,5,94,0,0,777,781,3,52,26,0,778,780,3,50,25,0,779,778,1,0,0,0,780,783,
-		1,0,0,0,781,779,1,0,0,0,781,782,1,0,0,0,782,784,1,0,0,0,783,781,1,0,0,
-		0,784,785,5,175,0,0,785,787,1,0,0,0,786,731,1,0,0,0,786,744,1,0,0,0,786,
-		761,1,0,0,0,786,773,1,0,0,0,787,49,1,0,0,0,788,789,5,176,0,0,789,790,5,
-		84,0,0,790,796,3,52,26,0,791,792,5,176,0,0,792,793,5,43,0,0,793,794,5,
-		74,0,0,794,796,3,52,26,0,795,788,1,0,0,0,795,791,1,0,0,0,796,51,1,0,0,
-		0,797,798,5,181,0,0,798,799,3,94,47,0,799,53,1,0,0,0,800,813,5,161,0,0,
-		801,802,3,94,47,0,802,803,5,177,0,0,803,804,5,161,0,0,804,813,1,0,0,0,
-		805,810,3,66,33,0,806,808,5,6,0,0,807,806,1,0,0,0,807,808,1,0,0,0,808,
-		809,1,0,0,0,809,811,3,94,47,0,810,807,1,0,0,0,810,811,1,0,0,0,811,813,
-		1,0,0,0,812,800,1,0,0,0,812,801,1,0,0,0,812,805,1,0,0,0,813,55,1,0,0,0,
-		814,815,6,28,-1,0,815,816,3,64,32,0,816,836,1,0,0,0,817,818,10,3,0,0,818,
-		819,5,16,0,0,819,820,5,56,0,0,820,835,3,64,32,0,821,822,10,2,0,0,822,823,
-		3,58,29,0,823,824,5,56,0,0,824,832,3,64,32,0,825,827,3,62,31,0,826,825,
-		1,0,0,0,826,827,1,0,0,0,827,828,1,0,0,0,828,830,3,60,30,0,829,831,3,62,
-		31,0,830,829,1,0,0,0,830,831,1,0,0,0,831,833,1,0,0,0,832,826,1,0,0,0,832,
-		833,1,0,0,0,833,835,1,0,0,0,834,817,1,0,0,0,834,821,1,0,0,0,835,838,1,
-		0,0,0,836,834,1,0,0,0,836,837,1,0,0,0,837,57,1,0,0,0,838,836,1,0,0,0,839,
-		841,5,50,0,0,840,839,1,0,0,0,840,841,1,0,0,0,841,855,1,0,0,0,842,844,5,
-		59,0,0,843,845,5,72,0,0,844,843,1,0,0,0,844,845,1,0,0,0,845,855,1,0,0,
-		0,846,848,5,85,0,0,847,849,5,72,0,0,848,847,1,0,0,0,848,849,1,0,0,0,849,
-		855,1,0,0,0,850,852,5,40,0,0,851,853,5,72,0,0,852,851,1,0,0,0,852,853,
-		1,0,0,0,853,855,1,0,0,0,854,840,1,0,0,0,854,842,1,0,0,0,854,846,1,0,0,
-		0,854,850,1,0,0,0,855,59,1,0,0,0,856,857,5,69,0,0,857,871,3,66,33,0,858,
-		859,5,114,0,0,859,860,5,174,0,0,860,865,3,94,47,0,861,862,5,176,0,0,862,
-		864,3,94,47,0,863,861,1,0,0,0,864,867,1,0,0,0,865,863,1,0,0,0,865,866,
-		1,0,0,0,866,868,1,0,0,0,867,865,1,0,0,0,868,869,5,175,0,0,869,871,1,0,
-		0,0,870,856,1,0,0,0,870,858,1,0,0,0,871,61,1,0,0,0,872,880,5,124,0,0,873,
-		881,3,52,26,0,874,875,5,174,0,0,875,876,3,52,26,0,876,877,5,176,0,0,877,
-		878,3,52,26,0,878,879,5,175,0,0,879,881,1,0,0,0,880,873,1,0,0,0,880,874,
-		1,0,0,0,881,885,1,0,0,0,882,883,5,43,0,0,883,884,5,74,0,0,884,886,3,52,
-		26,0,885,882,1,0,0,0,885,886,1,0,0,0,886,63,1,0,0,0,887,895,3,88,44,0,
-		888,890,5,6,0,0,889,888,1,0,0,0,889,890,1,0,0,0,890,891,1,0,0,0,891,893,
-		3,94,47,0,892,894,3,28,14,0,893,892,1,0,0,0,893,894,1,0,0,0,894,896,1,
-		0,0,0,895,889,1,0,0,0,895,896,1,0,0,0,896,939,1,0,0,0,897,898,5,174,0,
-		0,898,899,3,32,16,0,899,907,5,175,0,0,900,902,5,6,0,0,901,900,1,0,0,0,
-		901,902,1,0,0,0,902,903,1,0,0,0,903,905,3,94,47,0,904,906,3,28,14,0,905,
-		904,1,0,0,0,905,906,1,0,0,0,906,908,1,0,0,0,907,901,1,0,0,0,907,908,1,
-		0,0,0,908,939,1,0,0,0,909,910,3,94,47,0,910,911,5,177,0,0,911,913,1,0,
-		0,0,912,909,1,0,0,0,912,913,1,0,0,0,913,914,1,0,0,0,914,915,3,94,47,0,
-		915,916,5,174,0,0,916,921,3,66,33,0,917,918,5,176,0,0,918,920,3,66,33,
-		0,919,917,1,0,0,0,920,923,1,0,0,0,921,919,1,0,0,0,921,922,1,0,0,0,922,
-		924,1,0,0,0,923,921,1,0,0,0,924,932,5,175,0,0,925,927,5,6,0,0,926,925,
-		1,0,0,0,926,927,1,0,0,0,927,928,1,0,0,0,928,930,3,94,47,0,929,931,3,28,
-		14,0,930,929,1,0,0,0,930,931,1,0,0,0,931,933,1,0,0,0,932,926,1,0,0,0,932,
-		933,1,0,0,0,933,939,1,0,0,0,934,935,5,174,0,0,935,936,3,56,28,0,936,937,
-		5,175,0,0,937,939,1,0,0,0,938,887,1,0,0,0,938,897,1,0,0,0,938,912,1,0,
-		0,0,938,934,1,0,0,0,939,65,1,0,0,0,940,941,3,68,34,0,941,67,1,0,0,0,942,
-		943,6,34,-1,0,943,945,3,76,38,0,944,946,3,70,35,0,945,944,1,0,0,0,945,
-		946,1,0,0,0,946,950,1,0,0,0,947,948,5,65,0,0,948,950,3,68,34,3,949,942,
-		1,0,0,0,949,947,1,0,0,0,950,959,1,0,0,0,951,952,10,2,0,0,952,953,5,4,0,
-		0,953,958,3,68,34,3,954,955,10,1,0,0,955,956,5,70,0,0,956,958,3,68,34,
-		2,957,951,1,0,0,0,957,954,1,0,0,0,958,961,1,0,0,0,959,957,1,0,0,0,959,
-		960,1,0,0,0,960,69,1,0,0,0,961,959,1,0,0,0,962,963,3,74,37,0,963,964,3,
-		76,38,0,964,1026,1,0,0,0,965,967,5,65,0,0,966,965,1,0,0,0,966,967,1,0,
-		0,0,967,968,1,0,0,0,968,969,5,9,0,0,969,970,3,76,38,0,970,971,5,4,0,0,
-		971,972,3,76,38,0,972,1026,1,0,0,0,973,975,5,65,0,0,974,973,1,0,0,0,974,
-		975,1,0,0,0,975,976,1,0,0,0,976,977,5,49,0,0,977,978,5,174,0,0,978,979,
-		3,32,16,0,979,980,5,175,0,0,980,1026,1,0,0,0,981,983,5,65,0,0,982,981,
-		1,0,0,0,982,983,1,0,0,0,983,984,1,0,0,0,984,985,5,49,0,0,985,986,5,174,
-		0,0,986,991,3,66,33,0,987,988,5,176,0,0,988,990,3,66,33,0,989,987,1,0,
-		0,0,990,993,1,0,0,0,991,989,1,0,0,0,991,992,1,0,0,0,992,994,1,0,0,0,993,
-		991,1,0,0,0,994,995,5,175,0,0,995,1026,1,0,0,0,996,998,5,65,0,0,997,996,
-		1,0,0,0,997,998,1,0,0,0,998,999,1,0,0,0,999,1000,7,17,0,0,1000,1003,3,
-		76,38,0,1001,1002,5,28,0,0,1002,1004,3,76,38,0,1003,1001,1,0,0,0,1003,
-		1004,1,0,0,0,1004,1026,1,0,0,0,1005,1007,5,55,0,0,1006,1008,5,65,0,0,1007,
-		1006,1,0,0,0,1007,1008,1,0,0,0,1008,1009,1,0,0,0,1009,1026,5,66,0,0,1010,
-		1012,5,55,0,0,1011,1013,5,65,0,0,1012,1011,1,0,0,0,1012,1013,1,0,0,0,1013,
-		1014,1,0,0,0,1014,1026,3,90,45,0,1015,1017,5,55,0,0,1016,1018,5,65,0,0,
-		1017,1016,1,0,0,0,1017,1018,1,0,0,0,1018,1019,1,0,0,0,1019,1020,5,23,0,
-		0,1020,1021,5,39,0,0,1021,1026,3,76,38,0,1022,1023,3,72,36,0,1023,1024,
-		3,76,38,0,1024,1026,1,0,0,0,1025,962,1,0,0,0,1025,966,1,0,0,0,1025,974,
-		1,0,0,0,1025,982,1,0,0,0,1025,997,1,0,0,0,1025,1005,1,0,0,0,1025,1010,
-		1,0,0,0,1025,1015,1,0,0,0,1025,1022,1,0,0,0,1026,71,1,0,0,0,1027,1038,
-		7,18,0,0,1028,1029,5,151,0,0,1029,1033,5,174,0,0,1030,1031,3,94,47,0,1031,
-		1032,5,177,0,0,1032,1034,1,0,0,0,1033,1030,1,0,0,0,1033,1034,1,0,0,0,1034,
-		1035,1,0,0,0,1035,1036,7,18,0,0,1036,1038,5,175,0,0,1037,1027,1,0,0,0,
-		1037,1028,1,0,0,0,1038,73,1,0,0,0,1039,1040,7,19,0,0,1040,75,1,0,0,0,1041,
-		1042,6,38,-1,0,1042,1046,3,78,39,0,1043,1044,7,20,0,0,1044,1046,3,76,38,
-		5,1045,1041,1,0,0,0,1045,1043,1,0,0,0,1046,1061,1,0,0,0,1047,1048,10,4,
-		0,0,1048,1049,7,21,0,0,1049,1060,3,76,38,5,1050,1051,10,3,0,0,1051,1052,
-		7,20,0,0,1052,1060,3,76,38,4,1053,1054,10,2,0,0,1054,1055,5,164,0,0,1055,
-		1060,3,76,38,3,1056,1057,10,1,0,0,1057,1058,7,22,0,0,1058,1060,3,76,38,
-		2,1059,1047,1,0,0,0,1059,1050,1,0,0,0,1059,1053,1,0,0,0,1059,1056,1,0,
-		0,0,1060,1063,1,0,0,0,1061,1059,1,0,0,0,1061,1062,1,0,0,0,1062,77,1,0,
-		0,0,1063,1061,1,0,0,0,1064,1065,6,39,-1,0,1065,1164,5,66,0,0,1066,1164,
-		3,90,45,0,1067,1164,3,92,46,0,1068,1164,5,180,0,0,1069,1164,5,179,0,0,
-		1070,1071,5,53,0,0,1071,1073,5,180,0,0,1072,1074,3,94,47,0,1073,1072,1,
-		0,0,0,1073,1074,1,0,0,0,1074,1164,1,0,0,0,1075,1076,3,94,47,0,1076,1077,
-		5,180,0,0,1077,1164,1,0,0,0,1078,1164,5,183,0,0,1079,1080,5,30,0,0,1080,
-		1081,5,174,0,0,1081,1082,3,32,16,0,1082,1083,5,175,0,0,1083,1164,1,0,0,
-		0,1084,1085,5,33,0,0,1085,1086,5,174,0,0,1086,1087,3,94,47,0,1087,1088,
-		5,39,0,0,1088,1089,3,76,38,0,1089,1090,5,175,0,0,1090,1164,1,0,0,0,1091,
-		1164,7,23,0,0,1092,1093,5,174,0,0,1093,1094,3,32,16,0,1094,1095,5,175,
-		0,0,1095,1164,1,0,0,0,1096,1097,5,5,0,0,1097,1106,5,167,0,0,1098,1103,
-		3,66,33,0,1099,1100,5,176,0,0,1100,1102,3,66,33,0,1101,1099,1,0,0,0,1102,
-		1105,1,0,0,0,1103,1101,1,0,0,0,1103,1104,1,0,0,0,1104,1107,1,0,0,0,1105,
-		1103,1,0,0,0,1106,1098,1,0,0,0,1106,1107,1,0,0,0,1107,1108,1,0,0,0,1108,
-		1164,5,168,0,0,1109,1110,5,5,0,0,1110,1111,5,174,0,0,1111,1112,3,32,16,
-		0,1112,1113,5,175,0,0,1113,1164,1,0,0,0,1114,1116,5,11,0,0,1115,1117,3,
-		66,33,0,1116,1115,1,0,0,0,1116,1117,1,0,0,0,1117,1119,1,0,0,0,1118,1120,
-		3,82,41,0,1119,1118,1,0,0,0,1120,1121,1,0,0,0,1121,1119,1,0,0,0,1121,1122,
-		1,0,0,0,1122,1125,1,0,0,0,1123,1124,5,25,0,0,1124,1126,3,66,33,0,1125,
-		1123,1,0,0,0,1125,1126,1,0,0,0,1126,1127,1,0,0,0,1127,1128,5,27,0,0,1128,
-		1164,1,0,0,0,1129,1130,5,12,0,0,1130,1131,5,174,0,0,1131,1132,3,66,33,
-		0,1132,1133,5,6,0,0,1133,1134,3,84,42,0,1134,1135,5,175,0,0,1135,1164,
-		1,0,0,0,1136,1137,3,80,40,0,1137,1150,5,174,0,0,1138,1151,5,161,0,0,1139,
-		1141,5,23,0,0,1140,1139,1,0,0,0,1140,1141,1,0,0,0,1141,1142,1,0,0,0,1142,
-		1147,3,66,33,0,1143,1144,5,176,0,0,1144,1146,3,66,33,0,1145,1143,1,0,0,
-		0,1146,1149,1,0,0,0,1147,1145,1,0,0,0,1147,1148,1,0,0,0,1148,1151,1,0,
-		0,0,1149,1147,1,0,0,0,1150,1138,1,0,0,0,1150,1140,1,0,0,0,1150,1151,1,
-		0,0,0,1151,1152,1,0,0,0,1152,1153,5,175,0,0,1153,1164,1,0,0,0,1154,1155,
-		3,94,47,0,1155,1156,5,177,0,0,1156,1157,3,94,47,0,1157,1164,1,0,0,0,1158,
-		1164,3,94,47,0,1159,1160,5,174,0,0,1160,1161,3,66,33,0,1161,1162,5,175,
-		0,0,1162,1164,1,0,0,0,1163,1064,1,0,0,0,1163,1066,1,0,0,0,1163,1067,1,
-		0,0,0,1163,1068,1,0,0,0,1163,1069,1,0,0,0,1163,1070,1,0,0,0,1163,1075,
-		1,0,0,0,1163,1078,1,0,0,0,1163,1079,1,0,0,0,1163,1084,1,0,0,0,1163,1091,
-		1,0,0,0,1163,1092,1,0,0,0,1163,1096,1,0,0,0,1163,1109,1,0,0,0,1163,1114,
-		1,0,0,0,1163,1129,1,0,0,0,1163,1136,1,0,0,0,1163,1154,1,0,0,0,1163,1158,
-		1,0,0,0,1163,1159,1,0,0,0,1164,1186,1,0,0,0,1165,1166,10,9,0,0,1166,1167,
-		5,167,0,0,1167,1168,3,76,38,0,1168,1169,5,168,0,0,1169,1185,1,0,0,0,1170,
-		1171,10,6,0,0,1171,1172,5,169,0,0,1172,1185,3,84,42,0,1173,1174,10,5,0,
-		0,1174,1178,5,152,0,0,1175,1176,3,94,47,0,1176,1177,5,177,0,0,1177,1179,
-		1,0,0,0,1178,1175,1,0,0,0,1178,1179,1,0,0,0,1179,1182,1,0,0,0,1180,1183,
-		3,94,47,0,1181,1183,5,19,0,0,1182,1180,1,0,0,0,1182,1181,1,0,0,0,1183,
-		1185,1,0,0,0,1184,1165,1,0,0,0,1184,1170,1,0,0,0,1184,1173,1,0,0,0,1185,
-		1188,1,0,0,0,1186,1184,1,0,0,0,1186,1187,1,0,0,0,1187,79,1,0,0,0,1188,
-		1186,1,0,0,0,1189,1190,3,94,47,0,1190,1191,5,177,0,0,1191,1193,1,0,0,0,
-		1192,1189,1,0,0,0,1192,1193,1,0,0,0,1193,1194,1,0,0,0,1194,1198,3,94,47,
-		0,1195,1198,5,59,0,0,1196,1198,5,85,0,0,1197,1192,1,0,0,0,1197,1195,1,
-		0,0,0,1197,1196,1,0,0,0,1198,81,1,0,0,0,1199,1200,5,120,0,0,1200,1201,
-		3,66,33,0,1201,1202,5,105,0,0,1202,1203,3,66,33,0,1203,83,1,0,0,0,1204,
-		1205,6,42,-1,0,1205,1206,5,5,0,0,1206,1207,5,155,0,0,1207,1208,3,84,42,
-		0,1208,1209,5,157,0,0,1209,1254,1,0,0,0,1210,1211,5,63,0,0,1211,1212,5,
-		155,0,0,1212,1213,3,84,42,0,1213,1214,5,176,0,0,1214,1215,3,84,42,0,1215,
-		1216,5,157,0,0,1216,1254,1,0,0,0,1217,1218,5,100,0,0,1218,1227,5,155,0,
-		0,1219,1224,3,86,43,0,1220,1221,5,176,0,0,1221,1223,3,86,43,0,1222,1220,
-		1,0,0,0,1223,1226,1,0,0,0,1224,1222,1,0,0,0,1224,1225,1,0,0,0,1225,1228,
-		1,0,0,0,1226,1224,1,0,0,0,1227,1219,1,0,0,0,1227,1228,1,0,0,0,1228,1229,
-		1,0,0,0,1229,1254,5,157,0,0,1230,1231,3,94,47,0,1231,1232,5,177,0,0,1232,
-		1234,1,0,0,0,1233,1230,1,0,0,0,1233,1234,1,0,0,0,1234,1235,1,0,0,0,1235,
-		1237,3,94,47,0,1236,1238,7,24,0,0,1237,1236,1,0,0,0,1237,1238,1,0,0,0,
-		1238,1246,1,0,0,0,1239,1240,5,174,0,0,1240,1243,5,181,0,0,1241,1242,5,
-		176,0,0,1242,1244,5,181,0,0,1243,1241,1,0,0,0,1243,1244,1,0,0,0,1244,1245,
-		1,0,0,0,1245,1247,5,175,0,0,1246,1239,1,0,0,0,1246,1247,1,0,0,0,1247,1251,
-		1,0,0,0,1248,1249,7,10,0,0,1249,1250,5,106,0,0,1250,1252,5,126,0,0,1251,
-		1248,1,0,0,0,1251,1252,1,0,0,0,1252,1254,1,0,0,0,1253,1204,1,0,0,0,1253,
-		1210,1,0,0,0,1253,1217,1,0,0,0,1253,1233,1,0,0,0,1254,1260,1,0,0,0,1255,
-		1256,10,2,0,0,1256,1257,5,167,0,0,1257,1259,5,168,0,0,1258,1255,1,0,0,
-		0,1259,1262,1,0,0,0,1260,1258,1,0,0,0,1260,1261,1,0,0,0,1261,85,1,0,0,
-		0,1262,1260,1,0,0,0,1263,1264,3,94,47,0,1264,1265,3,84,42,0,1265,87,1,
-		0,0,0,1266,1269,3,94,47,0,1267,1268,5,177,0,0,1268,1270,3,94,47,0,1269,
-		1267,1,0,0,0,1269,1270,1,0,0,0,1270,89,1,0,0,0,1271,1272,7,25,0,0,1272,
-		91,1,0,0,0,1273,1274,7,26,0,0,1274,93,1,0,0,0,1275,1279,5,184,0,0,1276,
-		1279,5,185,0,0,1277,1279,3,96,48,0,1278,1275,1,0,0,0,1278,1276,1,0,0,0,
-		1278,1277,1,0,0,0,1279,95,1,0,0,0,1280,1281,7,27,0,0,1281,97,1,0,0,0,194,
-		101,108,113,119,122,129,135,139,142,146,150,156,160,170,174,178,181,185,
-		191,198,201,209,214,220,223,227,232,239,242,247,261,266,271,276,281,286,
-		295,302,311,315,319,324,327,331,336,339,343,347,350,356,362,368,378,381,
-		387,395,400,405,408,413,420,424,427,430,436,438,445,449,451,463,466,470,
-		476,484,499,506,515,526,531,539,543,551,562,573,576,586,589,592,597,599,
-		604,606,610,623,629,632,634,646,653,657,664,673,676,679,683,692,695,699,
-		708,711,715,719,729,739,756,768,781,786,795,807,810,812,826,830,832,834,
-		836,840,844,848,852,854,865,870,880,885,889,893,895,901,905,907,912,921,
-		926,930,932,938,945,949,957,959,966,974,982,991,997,1003,1007,1012,1017,
-		1025,1033,1037,1045,1059,1061,1073,1103,1106,1116,1121,1125,1140,1147,
-		1150,1163,1178,1182,1184,1186,1192,1197,1224,1227,1233,1237,1243,1246,
-		1251,1253,1260,1269,1278
+		1,39,1,39,1,39,1,39,1,39,1,39,5,39,1106,8,39,10,39,12,39,1109,9,39,3,39,
+		1111,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,
+		1124,8,39,10,39,12,39,1127,9,39,3,39,1129,8,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,5,39,1137,8,39,10,39,12,39,1140,9,39,3,39,1142,8,39,1,39,1,39,1,39,
+		3,39,1147,8,39,1,39,4,39,1150,8,39,11,39,12,39,1151,1,39,1,39,3,39,1156,
+		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		3,39,1171,8,39,1,39,1,39,1,39,5,39,1176,8,39,10,39,12,39,1179,9,39,3,39,
+		1181,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
+		1194,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,3,39,1209,8,39,1,39,1,39,3,39,1213,8,39,5,39,1215,8,39,10,39,12,39,
+		1218,9,39,1,40,1,40,1,40,3,40,1223,8,40,1,40,1,40,1,40,3,40,1228,8,40,
+		1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,44,
+		1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,
+		1,44,1,44,1,44,5,44,1261,8,44,10,44,12,44,1264,9,44,3,44,1266,8,44,1,44,
+		1,44,1,44,1,44,3,44,1272,8,44,1,44,1,44,3,44,1276,8,44,1,44,1,44,1,44,
+		1,44,3,44,1282,8,44,1,44,3,44,1285,8,44,1,44,1,44,1,44,3,44,1290,8,44,
+		3,44,1292,8,44,1,44,1,44,1,44,5,44,1297,8,44,10,44,12,44,1300,9,44,1,45,
+		1,45,1,45,1,46,1,46,1,46,3,46,1308,8,46,1,47,1,47,1,48,1,48,1,49,1,49,
+		1,49,3,49,1317,8,49,1,50,1,50,1,50,0,6,36,56,68,76,78,88,51,0,2,4,6,8,
+		10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,
+		58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,100,0,28,
+		2,0,98,98,102,102,2,0,92,92,96,96,8,0,42,42,78,79,93,93,97,97,99,99,103,
+		103,109,109,118,118,1,0,21,22,5,0,92,92,96,96,98,98,102,102,117,117,2,
+		0,62,62,89,89,2,0,107,107,153,153,1,0,139,140,4,0,27,27,127,127,130,130,
+		134,134,4,0,2,2,133,133,135,135,137,138,2,0,123,123,125,125,2,0,39,39,
+		49,49,1,0,86,87,2,0,29,29,112,112,2,0,2,2,23,23,2,0,7,7,21,21,2,0,36,36,
+		58,58,2,0,48,48,60,60,1,0,171,174,1,0,153,158,1,0,159,160,1,0,161,163,
+		1,0,165,166,1,0,17,18,2,0,75,75,116,116,2,0,34,34,110,110,1,0,182,183,
+		27,0,1,1,3,3,7,8,13,14,20,22,26,26,28,28,31,32,35,37,41,43,46,47,53,53,
+		57,58,62,64,67,67,74,75,77,84,86,87,89,89,91,101,103,104,106,106,108,109,
+		111,111,113,113,115,119,125,152,1552,0,105,1,0,0,0,2,442,1,0,0,0,4,444,
+		1,0,0,0,6,453,1,0,0,0,8,457,1,0,0,0,10,470,1,0,0,0,12,480,1,0,0,0,14,482,
+		1,0,0,0,16,503,1,0,0,0,18,505,1,0,0,0,20,512,1,0,0,0,22,524,1,0,0,0,24,
+		535,1,0,0,0,26,547,1,0,0,0,28,549,1,0,0,0,30,560,1,0,0,0,32,580,1,0,0,
+		0,34,612,1,0,0,0,36,621,1,0,0,0,38,641,1,0,0,0,40,657,1,0,0,0,42,659,1,
+		0,0,0,44,717,1,0,0,0,46,733,1,0,0,0,48,790,1,0,0,0,50,799,1,0,0,0,52,801,
+		1,0,0,0,54,816,1,0,0,0,56,818,1,0,0,0,58,858,1,0,0,0,60,874,1,0,0,0,62,
+		876,1,0,0,0,64,942,1,0,0,0,66,944,1,0,0,0,68,953,1,0,0,0,70,1029,1,0,0,
+		0,72,1041,1,0,0,0,74,1043,1,0,0,0,76,1049,1,0,0,0,78,1193,1,0,0,0,80,1227,
+		1,0,0,0,82,1229,1,0,0,0,84,1233,1,0,0,0,86,1237,1,0,0,0,88,1291,1,0,0,
+		0,90,1301,1,0,0,0,92,1304,1,0,0,0,94,1309,1,0,0,0,96,1311,1,0,0,0,98,1316,
+		1,0,0,0,100,1318,1,0,0,0,102,104,5,179,0,0,103,102,1,0,0,0,104,107,1,0,
+		0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,126,1,0,0,0,107,105,1,0,0,0,108,
+		117,3,2,1,0,109,111,5,179,0,0,110,109,1,0,0,0,111,112,1,0,0,0,112,110,
+		1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,116,3,2,1,0,115,110,1,0,0,
+		0,116,119,1,0,0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,123,1,0,0,0,119,
+		117,1,0,0,0,120,122,5,179,0,0,121,120,1,0,0,0,122,125,1,0,0,0,123,121,
+		1,0,0,0,123,124,1,0,0,0,124,127,1,0,0,0,125,123,1,0,0,0,126,108,1,0,0,
+		0,126,127,1,0,0,0,127,128,1,0,0,0,128,129,5,0,0,1,129,1,1,0,0,0,130,133,
+		5,15,0,0,131,132,5,70,0,0,132,134,5,81,0,0,133,131,1,0,0,0,133,134,1,0,
+		0,0,134,135,1,0,0,0,135,139,7,0,0,0,136,137,5,47,0,0,137,138,5,65,0,0,
+		138,140,5,30,0,0,139,136,1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,143,
+		3,92,46,0,142,144,3,14,7,0,143,142,1,0,0,0,143,144,1,0,0,0,144,146,1,0,
+		0,0,145,147,3,20,10,0,146,145,1,0,0,0,146,147,1,0,0,0,147,150,1,0,0,0,
+		148,149,5,6,0,0,149,151,3,32,16,0,150,148,1,0,0,0,150,151,1,0,0,0,151,
+		443,1,0,0,0,152,154,5,15,0,0,153,155,5,64,0,0,154,153,1,0,0,0,154,155,
+		1,0,0,0,155,156,1,0,0,0,156,160,5,117,0,0,157,158,5,47,0,0,158,159,5,65,
+		0,0,159,161,5,30,0,0,160,157,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,
+		164,3,92,46,0,163,165,3,20,10,0,164,163,1,0,0,0,164,165,1,0,0,0,165,166,
+		1,0,0,0,166,167,5,6,0,0,167,168,3,32,16,0,168,443,1,0,0,0,169,170,5,15,
+		0,0,170,174,7,1,0,0,171,172,5,47,0,0,172,173,5,65,0,0,173,175,5,30,0,0,
+		174,171,1,0,0,0,174,175,1,0,0,0,175,176,1,0,0,0,176,178,3,92,46,0,177,
+		179,3,14,7,0,178,177,1,0,0,0,178,179,1,0,0,0,179,182,1,0,0,0,180,181,5,
+		39,0,0,181,183,3,92,46,0,182,180,1,0,0,0,182,183,1,0,0,0,183,185,1,0,0,
+		0,184,186,3,20,10,0,185,184,1,0,0,0,185,186,1,0,0,0,186,189,1,0,0,0,187,
+		188,5,6,0,0,188,190,3,32,16,0,189,187,1,0,0,0,189,190,1,0,0,0,190,443,
+		1,0,0,0,191,192,5,51,0,0,192,193,5,54,0,0,193,195,3,92,46,0,194,196,3,
+		28,14,0,195,194,1,0,0,0,195,196,1,0,0,0,196,197,1,0,0,0,197,198,3,26,13,
+		0,198,443,1,0,0,0,199,200,5,113,0,0,200,205,3,92,46,0,201,203,5,6,0,0,
+		202,201,1,0,0,0,202,203,1,0,0,0,203,204,1,0,0,0,204,206,3,98,49,0,205,
+		202,1,0,0,0,205,206,1,0,0,0,206,207,1,0,0,0,207,208,5,90,0,0,208,213,3,
+		8,4,0,209,210,5,177,0,0,210,212,3,8,4,0,211,209,1,0,0,0,212,215,1,0,0,
+		0,213,211,1,0,0,0,213,214,1,0,0,0,214,218,1,0,0,0,215,213,1,0,0,0,216,
+		217,5,121,0,0,217,219,3,66,33,0,218,216,1,0,0,0,218,219,1,0,0,0,219,443,
+		1,0,0,0,220,221,5,20,0,0,221,222,5,39,0,0,222,227,3,92,46,0,223,225,5,
+		6,0,0,224,223,1,0,0,0,224,225,1,0,0,0,225,226,1,0,0,0,226,228,3,98,49,
+		0,227,224,1,0,0,0,227,228,1,0,0,0,228,231,1,0,0,0,229,230,5,121,0,0,230,
+		232,3,66,33,0,231,229,1,0,0,0,231,232,1,0,0,0,232,443,1,0,0,0,233,443,
+		3,32,16,0,234,236,5,101,0,0,235,237,5,107,0,0,236,235,1,0,0,0,236,237,
+		1,0,0,0,237,243,1,0,0,0,238,244,3,92,46,0,239,240,5,175,0,0,240,241,3,
+		32,16,0,241,242,5,176,0,0,242,244,1,0,0,0,243,238,1,0,0,0,243,239,1,0,
+		0,0,244,246,1,0,0,0,245,247,3,20,10,0,246,245,1,0,0,0,246,247,1,0,0,0,
+		247,443,1,0,0,0,248,249,5,91,0,0,249,251,7,2,0,0,250,252,5,32,0,0,251,
+		250,1,0,0,0,251,252,1,0,0,0,252,443,1,0,0,0,253,254,5,91,0,0,254,255,5,
+		64,0,0,255,443,5,118,0,0,256,257,5,91,0,0,257,443,5,2,0,0,258,259,5,91,
+		0,0,259,443,3,10,5,0,260,261,7,3,0,0,261,262,5,41,0,0,262,443,3,98,49,
+		0,263,265,7,3,0,0,264,266,5,32,0,0,265,264,1,0,0,0,265,266,1,0,0,0,266,
+		267,1,0,0,0,267,443,3,92,46,0,268,270,5,24,0,0,269,271,5,64,0,0,270,269,
+		1,0,0,0,270,271,1,0,0,0,271,272,1,0,0,0,272,275,7,4,0,0,273,274,5,47,0,
+		0,274,276,5,30,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,277,1,0,0,0,277,
+		280,3,92,46,0,278,279,5,20,0,0,279,281,5,108,0,0,280,278,1,0,0,0,280,281,
+		1,0,0,0,281,443,1,0,0,0,282,285,5,104,0,0,283,286,3,98,49,0,284,286,5,
+		2,0,0,285,283,1,0,0,0,285,284,1,0,0,0,286,443,1,0,0,0,287,443,5,37,0,0,
+		288,290,5,90,0,0,289,291,7,5,0,0,290,289,1,0,0,0,290,291,1,0,0,0,291,292,
+		1,0,0,0,292,293,3,10,5,0,293,294,7,6,0,0,294,295,3,12,6,0,295,443,1,0,
+		0,0,296,299,5,82,0,0,297,300,3,10,5,0,298,300,5,2,0,0,299,297,1,0,0,0,
+		299,298,1,0,0,0,300,443,1,0,0,0,301,302,5,31,0,0,302,303,5,3,0,0,303,443,
+		3,98,49,0,304,306,5,31,0,0,305,307,5,3,0,0,306,305,1,0,0,0,306,307,1,0,
+		0,0,307,308,1,0,0,0,308,443,3,2,1,0,309,310,5,83,0,0,310,311,5,80,0,0,
+		311,443,3,98,49,0,312,315,5,77,0,0,313,316,5,181,0,0,314,316,3,98,49,0,
+		315,313,1,0,0,0,315,314,1,0,0,0,316,319,1,0,0,0,317,318,5,39,0,0,318,320,
+		5,8,0,0,319,317,1,0,0,0,319,320,1,0,0,0,320,323,1,0,0,0,321,322,5,61,0,
+		0,322,324,5,182,0,0,323,321,1,0,0,0,323,324,1,0,0,0,324,443,1,0,0,0,325,
+		329,5,128,0,0,326,327,5,136,0,0,327,329,5,139,0,0,328,325,1,0,0,0,328,
+		326,1,0,0,0,329,331,1,0,0,0,330,332,7,7,0,0,331,330,1,0,0,0,331,332,1,
+		0,0,0,332,343,1,0,0,0,333,340,3,6,3,0,334,336,5,177,0,0,335,334,1,0,0,
+		0,335,336,1,0,0,0,336,337,1,0,0,0,337,339,3,6,3,0,338,335,1,0,0,0,339,
+		342,1,0,0,0,340,338,1,0,0,0,340,341,1,0,0,0,341,344,1,0,0,0,342,340,1,
+		0,0,0,343,333,1,0,0,0,343,344,1,0,0,0,344,443,1,0,0,0,345,347,7,8,0,0,
+		346,348,7,7,0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,354,1,0,0,0,349,351,
+		5,4,0,0,350,352,5,132,0,0,351,350,1,0,0,0,351,352,1,0,0,0,352,353,1,0,
+		0,0,353,355,5,129,0,0,354,349,1,0,0,0,354,355,1,0,0,0,355,443,1,0,0,0,
+		356,357,5,131,0,0,357,443,7,9,0,0,358,360,5,90,0,0,359,361,7,5,0,0,360,
+		359,1,0,0,0,360,361,1,0,0,0,361,362,1,0,0,0,362,363,5,106,0,0,363,366,
+		5,126,0,0,364,367,3,12,6,0,365,367,5,62,0,0,366,364,1,0,0,0,366,365,1,
+		0,0,0,367,443,1,0,0,0,368,369,5,15,0,0,369,370,5,141,0,0,370,372,3,98,
+		49,0,371,373,5,123,0,0,372,371,1,0,0,0,372,373,1,0,0,0,373,374,1,0,0,0,
+		374,375,5,142,0,0,375,376,5,181,0,0,376,443,1,0,0,0,377,378,5,143,0,0,
+		378,385,5,175,0,0,379,386,3,32,16,0,380,382,5,101,0,0,381,383,5,107,0,
+		0,382,381,1,0,0,0,382,383,1,0,0,0,383,384,1,0,0,0,384,386,3,92,46,0,385,
+		379,1,0,0,0,385,380,1,0,0,0,386,387,1,0,0,0,387,388,5,176,0,0,388,389,
+		5,107,0,0,389,404,5,144,0,0,390,392,5,123,0,0,391,390,1,0,0,0,391,392,
+		1,0,0,0,392,393,1,0,0,0,393,394,5,175,0,0,394,399,3,4,2,0,395,396,5,177,
+		0,0,396,398,3,4,2,0,397,395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,
+		400,1,0,0,0,400,402,1,0,0,0,401,399,1,0,0,0,402,403,5,176,0,0,403,405,
+		1,0,0,0,404,391,1,0,0,0,404,405,1,0,0,0,405,443,1,0,0,0,406,407,5,145,
+		0,0,407,409,3,98,49,0,408,410,5,132,0,0,409,408,1,0,0,0,409,410,1,0,0,
+		0,410,412,1,0,0,0,411,413,5,150,0,0,412,411,1,0,0,0,412,413,1,0,0,0,413,
+		414,1,0,0,0,414,417,5,146,0,0,415,416,7,10,0,0,416,418,5,149,0,0,417,415,
+		1,0,0,0,417,418,1,0,0,0,418,419,1,0,0,0,419,420,5,38,0,0,420,421,3,32,
+		16,0,421,443,1,0,0,0,422,431,5,147,0,0,423,425,5,148,0,0,424,423,1,0,0,
+		0,424,425,1,0,0,0,425,428,1,0,0,0,426,429,5,182,0,0,427,429,5,2,0,0,428,
+		426,1,0,0,0,428,427,1,0,0,0,429,432,1,0,0,0,430,432,5,148,0,0,431,424,
+		1,0,0,0,431,430,1,0,0,0,431,432,1,0,0,0,432,434,1,0,0,0,433,435,7,11,0,
+		0,434,433,1,0,0,0,434,435,1,0,0,0,435,436,1,0,0,0,436,443,3,98,49,0,437,
+		440,5,14,0,0,438,441,3,98,49,0,439,441,5,2,0,0,440,438,1,0,0,0,440,439,
+		1,0,0,0,441,443,1,0,0,0,442,130,1,0,0,0,442,152,1,0,0,0,442,169,1,0,0,
+		0,442,191,1,0,0,0,442,199,1,0,0,0,442,220,1,0,0,0,442,233,1,0,0,0,442,
+		234,1,0,0,0,442,248,1,0,0,0,442,253,1,0,0,0,442,256,1,0,0,0,442,258,1,
+		0,0,0,442,260,1,0,0,0,442,263,1,0,0,0,442,268,1,0,0,0,442,282,1,0,0,0,
+		442,287,1,0,0,0,442,288,1,0,0,0,442,296,1,0,0,0,442,301,1,0,0,0,442,304,
+		1,0,0,0,442,309,1,0,0,0,442,312,1,0,0,0,442,328,1,0,0,0,442,345,1,0,0,
+		0,442,356,1,0,0,0,442,358,1,0,0,0,442,368,1,0,0,0,442,377,1,0,0,0,442,
+		406,1,0,0,0,442,422,1,0,0,0,442,437,1,0,0,0,443,3,1,0,0,0,444,449,3,98,
+		49,0,445,450,3,98,49,0,446,450,5,181,0,0,447,450,5,110,0,0,448,450,5,34,
+		0,0,449,445,1,0,0,0,449,446,1,0,0,0,449,447,1,0,0,0,449,448,1,0,0,0,449,
+		450,1,0,0,0,450,5,1,0,0,0,451,454,5,65,0,0,452,454,3,98,49,0,453,451,1,
+		0,0,0,453,452,1,0,0,0,454,455,1,0,0,0,455,453,1,0,0,0,455,456,1,0,0,0,
+		456,7,1,0,0,0,457,458,3,98,49,0,458,459,5,153,0,0,459,460,3,66,33,0,460,
+		9,1,0,0,0,461,471,5,181,0,0,462,467,3,98,49,0,463,464,5,178,0,0,464,466,
+		3,98,49,0,465,463,1,0,0,0,466,469,1,0,0,0,467,465,1,0,0,0,467,468,1,0,
+		0,0,468,471,1,0,0,0,469,467,1,0,0,0,470,461,1,0,0,0,470,462,1,0,0,0,471,
+		11,1,0,0,0,472,481,5,181,0,0,473,475,5,160,0,0,474,473,1,0,0,0,474,475,
+		1,0,0,0,475,476,1,0,0,0,476,481,3,96,48,0,477,481,3,98,49,0,478,481,5,
+		19,0,0,479,481,5,69,0,0,480,472,1,0,0,0,480,474,1,0,0,0,480,477,1,0,0,
+		0,480,478,1,0,0,0,480,479,1,0,0,0,481,13,1,0,0,0,482,483,5,175,0,0,483,
+		488,3,16,8,0,484,485,5,177,0,0,485,487,3,16,8,0,486,484,1,0,0,0,487,490,
+		1,0,0,0,488,486,1,0,0,0,488,489,1,0,0,0,489,491,1,0,0,0,490,488,1,0,0,
+		0,491,492,5,176,0,0,492,15,1,0,0,0,493,504,3,18,9,0,494,495,5,119,0,0,
+		495,496,5,38,0,0,496,497,3,98,49,0,497,498,5,6,0,0,498,499,3,66,33,0,499,
+		504,1,0,0,0,500,501,5,76,0,0,501,502,5,57,0,0,502,504,3,28,14,0,503,493,
+		1,0,0,0,503,494,1,0,0,0,503,500,1,0,0,0,504,17,1,0,0,0,505,506,3,98,49,
+		0,506,510,3,88,44,0,507,511,5,57,0,0,508,509,5,76,0,0,509,511,5,57,0,0,
+		510,507,1,0,0,0,510,508,1,0,0,0,510,511,1,0,0,0,511,19,1,0,0,0,512,513,
+		5,123,0,0,513,514,5,175,0,0,514,519,3,22,11,0,515,516,5,177,0,0,516,518,
+		3,22,11,0,517,515,1,0,0,0,518,521,1,0,0,0,519,517,1,0,0,0,519,520,1,0,
+		0,0,520,522,1,0,0,0,521,519,1,0,0,0,522,523,5,176,0,0,523,21,1,0,0,0,524,
+		525,3,98,49,0,525,526,5,153,0,0,526,527,3,24,12,0,527,23,1,0,0,0,528,536,
+		5,181,0,0,529,531,5,160,0,0,530,529,1,0,0,0,530,531,1,0,0,0,531,532,1,
+		0,0,0,532,536,3,96,48,0,533,536,3,94,47,0,534,536,3,98,49,0,535,528,1,
+		0,0,0,535,530,1,0,0,0,535,533,1,0,0,0,535,534,1,0,0,0,536,25,1,0,0,0,537,
+		538,5,115,0,0,538,543,3,30,15,0,539,540,5,177,0,0,540,542,3,30,15,0,541,
+		539,1,0,0,0,542,545,1,0,0,0,543,541,1,0,0,0,543,544,1,0,0,0,544,548,1,
+		0,0,0,545,543,1,0,0,0,546,548,3,32,16,0,547,537,1,0,0,0,547,546,1,0,0,
+		0,548,27,1,0,0,0,549,550,5,175,0,0,550,555,3,98,49,0,551,552,5,177,0,0,
+		552,554,3,98,49,0,553,551,1,0,0,0,554,557,1,0,0,0,555,553,1,0,0,0,555,
+		556,1,0,0,0,556,558,1,0,0,0,557,555,1,0,0,0,558,559,5,176,0,0,559,29,1,
+		0,0,0,560,561,5,175,0,0,561,566,3,66,33,0,562,563,5,177,0,0,563,565,3,
+		66,33,0,564,562,1,0,0,0,565,568,1,0,0,0,566,564,1,0,0,0,566,567,1,0,0,
+		0,567,569,1,0,0,0,568,566,1,0,0,0,569,570,5,176,0,0,570,31,1,0,0,0,571,
+		572,5,123,0,0,572,577,3,34,17,0,573,574,5,177,0,0,574,576,3,34,17,0,575,
+		573,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,577,578,1,0,0,0,578,581,1,
+		0,0,0,579,577,1,0,0,0,580,571,1,0,0,0,580,581,1,0,0,0,581,582,1,0,0,0,
+		582,593,3,36,18,0,583,584,5,71,0,0,584,585,5,10,0,0,585,590,3,44,22,0,
+		586,587,5,177,0,0,587,589,3,44,22,0,588,586,1,0,0,0,589,592,1,0,0,0,590,
+		588,1,0,0,0,590,591,1,0,0,0,591,594,1,0,0,0,592,590,1,0,0,0,593,583,1,
+		0,0,0,593,594,1,0,0,0,594,596,1,0,0,0,595,597,3,46,23,0,596,595,1,0,0,
+		0,596,597,1,0,0,0,597,603,1,0,0,0,598,601,5,61,0,0,599,602,5,182,0,0,600,
+		602,5,2,0,0,601,599,1,0,0,0,601,600,1,0,0,0,602,604,1,0,0,0,603,598,1,
+		0,0,0,603,604,1,0,0,0,604,610,1,0,0,0,605,606,5,68,0,0,606,608,5,182,0,
+		0,607,609,7,12,0,0,608,607,1,0,0,0,608,609,1,0,0,0,609,611,1,0,0,0,610,
+		605,1,0,0,0,610,611,1,0,0,0,611,33,1,0,0,0,612,614,3,98,49,0,613,615,3,
+		28,14,0,614,613,1,0,0,0,614,615,1,0,0,0,615,616,1,0,0,0,616,617,5,6,0,
+		0,617,618,5,175,0,0,618,619,3,32,16,0,619,620,5,176,0,0,620,35,1,0,0,0,
+		621,622,6,18,-1,0,622,623,3,40,20,0,623,638,1,0,0,0,624,625,10,2,0,0,625,
+		627,5,52,0,0,626,628,3,38,19,0,627,626,1,0,0,0,627,628,1,0,0,0,628,629,
+		1,0,0,0,629,637,3,36,18,3,630,631,10,1,0,0,631,633,7,13,0,0,632,634,3,
+		38,19,0,633,632,1,0,0,0,633,634,1,0,0,0,634,635,1,0,0,0,635,637,3,36,18,
+		2,636,624,1,0,0,0,636,630,1,0,0,0,637,640,1,0,0,0,638,636,1,0,0,0,638,
+		639,1,0,0,0,639,37,1,0,0,0,640,638,1,0,0,0,641,642,7,14,0,0,642,39,1,0,
+		0,0,643,658,3,42,21,0,644,645,5,115,0,0,645,650,3,30,15,0,646,647,5,177,
+		0,0,647,649,3,30,15,0,648,646,1,0,0,0,649,652,1,0,0,0,650,648,1,0,0,0,
+		650,651,1,0,0,0,651,658,1,0,0,0,652,650,1,0,0,0,653,654,5,175,0,0,654,
+		655,3,32,16,0,655,656,5,176,0,0,656,658,1,0,0,0,657,643,1,0,0,0,657,644,
+		1,0,0,0,657,653,1,0,0,0,658,41,1,0,0,0,659,661,5,88,0,0,660,662,5,23,0,
+		0,661,660,1,0,0,0,661,662,1,0,0,0,662,663,1,0,0,0,663,668,3,54,27,0,664,
+		665,5,177,0,0,665,667,3,54,27,0,666,664,1,0,0,0,667,670,1,0,0,0,668,666,
+		1,0,0,0,668,669,1,0,0,0,669,680,1,0,0,0,670,668,1,0,0,0,671,672,5,39,0,
+		0,672,677,3,56,28,0,673,674,5,177,0,0,674,676,3,56,28,0,675,673,1,0,0,
+		0,676,679,1,0,0,0,677,675,1,0,0,0,677,678,1,0,0,0,678,681,1,0,0,0,679,
+		677,1,0,0,0,680,671,1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,684,3,
+		48,24,0,683,682,1,0,0,0,683,684,1,0,0,0,684,687,1,0,0,0,685,686,5,121,
+		0,0,686,688,3,66,33,0,687,685,1,0,0,0,687,688,1,0,0,0,688,699,1,0,0,0,
+		689,690,5,44,0,0,690,691,5,10,0,0,691,696,3,66,33,0,692,693,5,177,0,0,
+		693,695,3,66,33,0,694,692,1,0,0,0,695,698,1,0,0,0,696,694,1,0,0,0,696,
+		697,1,0,0,0,697,700,1,0,0,0,698,696,1,0,0,0,699,689,1,0,0,0,699,700,1,
+		0,0,0,700,703,1,0,0,0,701,702,5,45,0,0,702,704,3,66,33,0,703,701,1,0,0,
+		0,703,704,1,0,0,0,704,715,1,0,0,0,705,706,5,73,0,0,706,707,5,10,0,0,707,
+		712,3,66,33,0,708,709,5,177,0,0,709,711,3,66,33,0,710,708,1,0,0,0,711,
+		714,1,0,0,0,712,710,1,0,0,0,712,713,1,0,0,0,713,716,1,0,0,0,714,712,1,
+		0,0,0,715,705,1,0,0,0,715,716,1,0,0,0,716,43,1,0,0,0,717,719,3,66,33,0,
+		718,720,7,15,0,0,719,718,1,0,0,0,719,720,1,0,0,0,720,723,1,0,0,0,721,722,
+		5,67,0,0,722,724,7,16,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,45,1,0,0,
+		0,725,726,5,26,0,0,726,734,5,13,0,0,727,728,5,26,0,0,728,734,5,35,0,0,
+		729,730,5,26,0,0,730,731,5,69,0,0,731,732,5,122,0,0,732,734,5,14,0,0,733,
+		725,1,0,0,0,733,727,1,0,0,0,733,729,1,0,0,0,734,47,1,0,0,0,735,736,5,122,
+		0,0,736,737,5,111,0,0,737,738,5,175,0,0,738,739,5,94,0,0,739,743,3,52,
+		26,0,740,742,3,50,25,0,741,740,1,0,0,0,742,745,1,0,0,0,743,741,1,0,0,0,
+		743,744,1,0,0,0,744,746,1,0,0,0,745,743,1,0,0,0,746,747,5,176,0,0,747,
+		791,1,0,0,0,748,749,5,122,0,0,749,750,5,46,0,0,750,751,5,175,0,0,751,752,
+		5,94,0,0,752,753,3,52,26,0,753,754,5,177,0,0,754,755,5,1,0,0,755,756,5,
+		10,0,0,756,760,3,52,26,0,757,759,3,50,25,0,758,757,1,0,0,0,759,762,1,0,
+		0,0,760,758,1,0,0,0,760,761,1,0,0,0,761,763,1,0,0,0,762,760,1,0,0,0,763,
+		764,5,176,0,0,764,791,1,0,0,0,765,766,5,122,0,0,766,767,5,89,0,0,767,768,
+		5,175,0,0,768,772,3,52,26,0,769,771,3,50,25,0,770,769,1,0,0,0,771,774,
+		1,0,0,0,772,770,1,0,0,0,772,773,1,0,0,0,773,775,1,0,0,0,774,772,1,0,0,
+		0,775,776,5,176,0,0,776,791,1,0,0,0,777,778,5,122,0,0,778,779,5,95,0,0,
+		779,780,5,175,0,0,780,781,5,94,0,0,781,785,3,52,26,0,782,784,3,50,25,0,
+		783,782,1,0,0,0,784,787,1,0,0,0,785,783,1,0,0,0,785,786,1,0,0,0,786,788,
+		1,0,0,0,787,785,1,0,0,0,788,789,5,176,0,0,789,791,1,0,0,0,790,735,1,0,
+		0,0,790,748,1,0,0,0,790,765,1,0,0,0,790,777,1,0,0,0,791,49,1,0,0,0,792,
+		793,5,177,0,0,793,794,5,84,0,0,794,800,3,52,26,0,795,796,5,177,0,0,796,
+		797,5,43,0,0,797,798,5,74,0,0,798,800,3,52,26,0,799,792,1,0,0,0,799,795,
+		1,0,0,0,800,51,1,0,0,0,801,802,5,182,0,0,802,803,3,98,49,0,803,53,1,0,
+		0,0,804,817,5,161,0,0,805,806,3,98,49,0,806,807,5,178,0,0,807,808,5,161,
+		0,0,808,817,1,0,0,0,809,814,3,66,33,0,810,812,5,6,0,0,811,810,1,0,0,0,
+		811,812,1,0,0,0,812,813,1,0,0,0,813,815,3,98,49,0,814,811,1,0,0,0,814,
+		815,1,0,0,0,815,817,1,0,0,0,816,804,1,0,0,0,816,805,1,0,0,0,816,809,1,
+		0,0,0,817,55,1,0,0,0,818,819,6,28,-1,0,819,820,3,64,32,0,820,840,1,0,0,
+		0,821,822,10,3,0,0,822,823,5,16,0,0,823,824,5,56,0,0,824,839,3,64,32,0,
+		825,826,10,2,0,0,826,827,3,58,29,0,827,828,5,56,0,0,828,836,3,64,32,0,
+		829,831,3,62,31,0,830,829,1,0,0,0,830,831,1,0,0,0,831,832,1,0,0,0,832,
+		834,3,60,30,0,833,835,3,62,31,0,834,833,1,0,0,0,834,835,1,0,0,0,835,837,
+		1,0,0,0,836,830,1,0,0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,821,1,0,0,
+		0,838,825,1,0,0,0,839,842,1,0,0,0,840,838,1,0,0,0,840,841,1,0,0,0,841,
+		57,1,0,0,0,842,840,1,0,0,0,843,845,5,50,0,0,844,843,1,0,0,0,844,845,1,
+		0,0,0,845,859,1,0,0,0,846,848,5,59,0,0,847,849,5,72,0,0,848,847,1,0,0,
+		0,848,849,1,0,0,0,849,859,1,0,0,0,850,852,5,85,0,0,851,853,5,72,0,0,852,
+		851,1,0,0,0,852,853,1,0,0,0,853,859,1,0,0,0,854,856,5,40,0,0,855,857,5,
+		72,0,0,856,855,1,0,0,0,856,857,1,0,0,0,857,859,1,0,0,0,858,844,1,0,0,0,
+		858,846,1,0,0,0,858,850,1,0,0,0,858,854,1,0,0,0,859,59,1,0,0,0,860,861,
+		5,69,0,0,861,875,3,66,33,0,862,863,5,114,0,0,863,864,5,175,0,0,864,869,
+		3,98,49,0,865,866,5,177,0,0,866,868,3,98,49,0,867,865,1,0,0,0,868,871,
+		1,0,0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,872,1,0,0,0,871,869,1,0,0,
+		0,872,873,5,176,0,0,873,875,1,0,0,0,874,860,1,0,0,0,874,862,1,0,0,0,875,
+		61,1,0,0,0,876,884,5,124,0,0,877,885,3,52,26,0,878,879,5,175,0,0,879,880,
+		3,52,26,0,880,881,5,177,0,0,881,882,3,52,26,0,882,883,5,176,0,0,883,885,
+		1,0,0,0,884,877,1,0,0,0,884,878,1,0,0,0,885,889,1,0,0,0,886,887,5,43,0,
+		0,887,888,5,74,0,0,888,890,3,52,26,0,889,886,1,0,0,0,889,890,1,0,0,0,890,
+		63,1,0,0,0,891,899,3,92,46,0,892,894,5,6,0,0,893,892,1,0,0,0,893,894,1,
+		0,0,0,894,895,1,0,0,0,895,897,3,98,49,0,896,898,3,28,14,0,897,896,1,0,
+		0,0,897,898,1,0,0,0,898,900,1,0,0,0,899,893,1,0,0,0,899,900,1,0,0,0,900,
+		943,1,0,0,0,901,902,5,175,0,0,902,903,3,32,16,0,903,911,5,176,0,0,904,
+		906,5,6,0,0,905,904,1,0,0,0,905,906,1,0,0,0,906,907,1,0,0,0,907,909,3,
+		98,49,0,908,910,3,28,14,0,909,908,1,0,0,0,909,910,1,0,0,0,910,912,1,0,
+		0,0,911,905,1,0,0,0,911,912,1,0,0,0,912,943,1,0,0,0,913,914,3,98,49,0,
+		914,915,5,178,0,0,915,917,1,0,0,0,916,913,1,0,0,0,916,917,1,0,0,0,917,
+		918,1,0,0,0,918,919,3,98,49,0,919,920,5,175,0,0,920,925,3,66,33,0,921,
+		922,5,177,0,0,922,924,3,66,33,0,923,921,1,0,0,0,924,927,1,0,0,0,925,923,
+		1,0,0,0,925,926,1,0,0,0,926,928,1,0,0,0,927,925,1,0,0,0,928,936,5,176,
+		0,0,929,931,5,6,0,0,930,929,1,0,0,0,930,931,1,0,0,0,931,932,1,0,0,0,932,
+		934,3,98,49,0,933,935,3,28,14,0,934,933,1,0,0,0,934,935,1,0,0,0,935,937,
+		1,0,0,0,936,930,1,0,0,0,936,937,1,0,0,0,937,943,1,0,0,0,938,939,5,175,
+		0,0,939,940,3,56,28,0,940,941,5,176,0,0,941,943,1,0,0,0,942,891,1,0,0,
+		0,942,901,1,0,0,0,942,916,1,0,0,0,942,938,1,0,0,0,943,65,1,0,0,0,944,945,
+		3,68,34,0,945,67,1,0,0,0,946,947,6,34,-1,0,947,949,3,76,38,0,948,950,3,
+		70,35,0,949,948,1,0,0,0,949,950,1,0,0,0,950,954,1,0,0,0,951,952,5,65,0,
+		0,952,954,3,68,34,3,953,946,1,0,0,0,953,951,1,0,0,0,954,963,1,0,0,0,955,
+		956,10,2,0,0,956,957,5,4,0,0,957,962,3,68,34,3,958,959,10,1,0,0,959,960,
+		5,70,0,0,960,962,3,68,34,2,961,955,1,0,0,0,961,958,1,0,0,0,962,965,1,0,
+		0,0,963,961,1,0,0,0,963,964,1,0,0,0,964,69,1,0,0,0,965,963,1,0,0,0,966,
+		967,3,74,37,0,967,968,3,76,38,0,968,1030,1,0,0,0,969,971,5,65,0,0,970,
+		969,1,0,0,0,970,971,1,0,0,0,971,972,1,0,0,0,972,973,5,9,0,0,973,974,3,
+		76,38,0,974,975,5,4,0,0,975,976,3,76,38,0,976,1030,1,0,0,0,977,979,5,65,
+		0,0,978,977,1,0,0,0,978,979,1,0,0,0,979,980,1,0,0,0,980,981,5,49,0,0,981,
+		982,5,175,0,0,982,983,3,32,16,0,983,984,5,176,0,0,984,1030,1,0,0,0,985,
+		987,5,65,0,0,986,985,1,0,0,0,986,987,1,0,0,0,987,988,1,0,0,0,988,989,5,
+		49,0,0,989,990,5,175,0,0,990,995,3,66,33,0,991,992,5,177,0,0,992,994,3,
+		66,33,0,993,991,1,0,0,0,994,997,1,0,0,0,995,993,1,0,0,0,995,996,1,0,0,
+		0,996,998,1,0,0,0,997,995,1,0,0,0,998,999,5,176,0,0,999,1030,1,0,0,0,1000,
+		1002,5,65,0,0,1001,1000,1,0,0,0,1001,1002,1,0,0,0,1002,1003,1,0,0,0,1003,
+		1004,7,17,0,0,1004,1007,3,76,38,0,1005,1006,5,28,0,0,1006,1008,3,76,38,
+		0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,1030,1,0,0,0,1009,1011,5,55,
+		0,0,1010,1012,5,65,0,0,1011,1010,1,0,0,0,1011,1012,1,0,0,0,1012,1013,1,
+		0,0,0,1013,1030,5,66,0,0,1014,1016,5,55,0,0,1015,1017,5,65,0,0,1016,1015,
+		1,0,0,0,1016,1017,1,0,0,0,1017,1018,1,0,0,0,1018,1030,3,94,47,0,1019,1021,
+		5,55,0,0,1020,1022,5,65,0,0,1021,1020,1,0,0,0,1021,1022,1,0,0,0,1022,1023,
+		1,0,0,0,1023,1024,5,23,0,0,1024,1025,5,39,0,0,1025,1030,3,76,38,0,1026,
+		1027,3,72,36,0,1027,1028,3,76,38,0,1028,1030,1,0,0,0,1029,966,1,0,0,0,
+		1029,970,1,0,0,0,1029,978,1,0,0,0,1029,986,1,0,0,0,1029,1001,1,0,0,0,1029,
+		1009,1,0,0,0,1029,1014,1,0,0,0,1029,1019,1,0,0,0,1029,1026,1,0,0,0,1030,
+		71,1,0,0,0,1031,1042,7,18,0,0,1032,1033,5,151,0,0,1033,1037,5,175,0,0,
+		1034,1035,3,98,49,0,1035,1036,5,178,0,0,1036,1038,1,0,0,0,1037,1034,1,
+		0,0,0,1037,1038,1,0,0,0,1038,1039,1,0,0,0,1039,1040,7,18,0,0,1040,1042,
+		5,176,0,0,1041,1031,1,0,0,0,1041,1032,1,0,0,0,1042,73,1,0,0,0,1043,1044,
+		7,19,0,0,1044,75,1,0,0,0,1045,1046,6,38,-1,0,1046,1050,3,78,39,0,1047,
+		1048,7,20,0,0,1048,1050,3,76,38,5,1049,1045,1,0,0,0,1049,1047,1,0,0,0,
+		1050,1065,1,0,0,0,1051,1052,10,4,0,0,1052,1053,7,21,0,0,1053,1064,3,76,
+		38,5,1054,1055,10,3,0,0,1055,1056,7,20,0,0,1056,1064,3,76,38,4,1057,1058,
+		10,2,0,0,1058,1059,5,164,0,0,1059,1064,3,76,38,3,1060,1061,10,1,0,0,1061,
+		1062,7,22,0,0,1062,1064,3,76,38,2,1063,1051,1,0,0,0,1063,1054,1,0,0,0,
+		1063,1057,1,0,0,0,1063,1060,1,0,0,0,1064,1067,1,0,0,0,1065,1063,1,0,0,
+		0,1065,1066,1,0,0,0,1066,77,1,0,0,0,1067,1065,1,0,0,0,1068,1069,6,39,-1,
+		0,1069,1194,5,66,0,0,1070,1194,3,94,47,0,1071,1194,3,96,48,0,1072,1194,
+		5,181,0,0,1073,1194,5,180,0,0,1074,1075,5,53,0,0,1075,1077,5,181,0,0,1076,
+		1078,3,98,49,0,1077,1076,1,0,0,0,1077,1078,1,0,0,0,1078,1194,1,0,0,0,1079,
+		1080,3,98,49,0,1080,1081,5,181,0,0,1081,1194,1,0,0,0,1082,1194,5,184,0,
+		0,1083,1084,5,30,0,0,1084,1085,5,175,0,0,1085,1086,3,32,16,0,1086,1087,
+		5,176,0,0,1087,1194,1,0,0,0,1088,1089,5,33,0,0,1089,1090,5,175,0,0,1090,
+		1091,3,98,49,0,1091,1092,5,39,0,0,1092,1093,3,76,38,0,1093,1094,5,176,
+		0,0,1094,1194,1,0,0,0,1095,1194,7,23,0,0,1096,1097,5,175,0,0,1097,1098,
+		3,32,16,0,1098,1099,5,176,0,0,1099,1194,1,0,0,0,1100,1101,5,5,0,0,1101,
+		1110,5,167,0,0,1102,1107,3,66,33,0,1103,1104,5,177,0,0,1104,1106,3,66,
+		33,0,1105,1103,1,0,0,0,1106,1109,1,0,0,0,1107,1105,1,0,0,0,1107,1108,1,
+		0,0,0,1108,1111,1,0,0,0,1109,1107,1,0,0,0,1110,1102,1,0,0,0,1110,1111,
+		1,0,0,0,1111,1112,1,0,0,0,1112,1194,5,168,0,0,1113,1114,5,5,0,0,1114,1115,
+		5,175,0,0,1115,1116,3,32,16,0,1116,1117,5,176,0,0,1117,1194,1,0,0,0,1118,
+		1119,5,63,0,0,1119,1128,5,175,0,0,1120,1125,3,82,41,0,1121,1122,5,177,
+		0,0,1122,1124,3,82,41,0,1123,1121,1,0,0,0,1124,1127,1,0,0,0,1125,1123,
+		1,0,0,0,1125,1126,1,0,0,0,1126,1129,1,0,0,0,1127,1125,1,0,0,0,1128,1120,
+		1,0,0,0,1128,1129,1,0,0,0,1129,1130,1,0,0,0,1130,1194,5,176,0,0,1131,1132,
+		5,100,0,0,1132,1141,5,175,0,0,1133,1138,3,84,42,0,1134,1135,5,177,0,0,
+		1135,1137,3,84,42,0,1136,1134,1,0,0,0,1137,1140,1,0,0,0,1138,1136,1,0,
+		0,0,1138,1139,1,0,0,0,1139,1142,1,0,0,0,1140,1138,1,0,0,0,1141,1133,1,
+		0,0,0,1141,1142,1,0,0,0,1142,1143,1,0,0,0,1143,1194,5,176,0,0,1144,1146,
+		5,11,0,0,1145,1147,3,66,33,0,1146,1145,1,0,0,0,1146,1147,1,0,0,0,1147,
+		1149,1,0,0,0,1148,1150,3,86,43,0,1149,1148,1,0,0,0,1150,1151,1,0,0,0,1151,
+		1149,1,0,0,0,1151,1152,1,0,0,0,1152,1155,1,0,0,0,1153,1154,5,25,0,0,1154,
+		1156,3,66,33,0,1155,1153,1,0,0,0,1155,1156,1,0,0,0,1156,1157,1,0,0,0,1157,
+		1158,5,27,0,0,1158,1194,1,0,0,0,1159,1160,5,12,0,0,1160,1161,5,175,0,0,
+		1161,1162,3,66,33,0,1162,1163,5,6,0,0,1163,1164,3,88,44,0,1164,1165,5,
+		176,0,0,1165,1194,1,0,0,0,1166,1167,3,80,40,0,1167,1180,5,175,0,0,1168,
+		1181,5,161,0,0,1169,1171,5,23,0,0,1170,1169,1,0,0,0,1170,1171,1,0,0,0,
+		1171,1172,1,0,0,0,1172,1177,3,66,33,0,1173,1174,5,177,0,0,1174,1176,3,
+		66,33,0,1175,1173,1,0,0,0,1176,1179,1,0,0,0,1177,1175,1,0,0,0,1177,1178,
+		1,0,0,0,1178,1181,1,0,0,0,1179,1177,1,0,0,0,1180,1168,1,0,0,0,1180,1170,
+		1,0,0,0,1180,1181,1,0,0,0,1181,1182,1,0,0,0,1182,1183,5,176,0,0,1183,1194,
+		1,0,0,0,1184,1185,3,98,49,0,1185,1186,5,178,0,0,1186,1187,3,98,49,0,1187,
+		1194,1,0,0,0,1188,1194,3,98,49,0,1189,1190,5,175,0,0,1190,1191,3,66,33,
+		0,1191,1192,5,176,0,0,1192,1194,1,0,0,0,1193,1068,1,0,0,0,1193,1070,1,
+		0,0,0,1193,1071,1,0,0,0,1193,1072,1,0,0,0,1193,1073,1,0,0,0,1193,1074,
+		1,0,0,0,1193,1079,1,0,0,0,1193,1082,1,0,0,0,1193,1083,1,0,0,0,1193,1088,
+		1,0,0,0,1193,1095,1,0,0,0,1193,1096,1,0,0,0,1193,1100,1,0,0,0,1193,1113,
+		1,0,0,0,1193,1118,1,0,0,0,1193,1131,1,0,0,0,1193,1144,1,0,0,0,1193,1159,
+		1,0,0,0,1193,1166,1,0,0,0,1193,1184,1,0,0,0,1193,1188,1,0,0,0,1193,1189,
+		1,0,0,0,1194,1216,1,0,0,0,1195,1196,10,9,0,0,1196,1197,5,167,0,0,1197,
+		1198,3,76,38,0,1198,1199,5,168,0,0,1199,1215,1,0,0,0,1200,1201,10,6,0,
+		0,1201,1202,5,169,0,0,1202,1215,3,88,44,0,1203,1204,10,5,0,0,1204,1208,
+		5,152,0,0,1205,1206,3,98,49,0,1206,1207,5,178,0,0,1207,1209,1,0,0,0,1208,
+		1205,1,0,0,0,1208,1209,1,0,0,0,1209,1212,1,0,0,0,1210,1213,3,98,49,0,1211,
+		1213,5,19,0,0,1212,1210,1,0,0,0,1212,1211,1,0,0,0,1213,1215,1,0,0,0,1214,
+		1195,1,0,0,0,1214,1200,1,0,0,0,1214,1203,1,0,0,0,1215,1218,1,0,0,0,1216,
+		1214,1,0,0,0,1216,1217,1,0,0,0,1217,79,1,0,0,0,1218,1216,1,0,0,0,1219,
+		1220,3,98,49,0,1220,1221,5,178,0,0,1221,1223,1,0,0,0,1222,1219,1,0,0,0,
+		1222,1223,1,0,0,0,1223,1224,1,0,0,0,1224,1228,3,98,49,0,1225,1228,5,59,
+		0,0,1226,1228,5,85,0,0,1227,1222,1,0,0,0,1227,1225,1,0,0,0,1227,1226,1,
+		0,0,0,1228,81,1,0,0,0,1229,1230,3,66,33,0,1230,1231,5,170,0,0,1231,1232,
+		3,66,33,0,1232,83,1,0,0,0,1233,1234,3,98,49,0,1234,1235,5,170,0,0,1235,
+		1236,3,66,33,0,1236,85,1,0,0,0,1237,1238,5,120,0,0,1238,1239,3,66,33,0,
+		1239,1240,5,105,0,0,1240,1241,3,66,33,0,1241,87,1,0,0,0,1242,1243,6,44,
+		-1,0,1243,1244,5,5,0,0,1244,1245,5,155,0,0,1245,1246,3,88,44,0,1246,1247,
+		5,157,0,0,1247,1292,1,0,0,0,1248,1249,5,63,0,0,1249,1250,5,155,0,0,1250,
+		1251,3,88,44,0,1251,1252,5,177,0,0,1252,1253,3,88,44,0,1253,1254,5,157,
+		0,0,1254,1292,1,0,0,0,1255,1256,5,100,0,0,1256,1265,5,155,0,0,1257,1262,
+		3,90,45,0,1258,1259,5,177,0,0,1259,1261,3,90,45,0,1260,1258,1,0,0,0,1261,
+		1264,1,0,0,0,1262,1260,1,0,0,0,1262,1263,1,0,0,0,1263,1266,1,0,0,0,1264,
+		1262,1,0,0,0,1265,1257,1,0,0,0,1265,1266,1,0,0,0,1266,1267,1,0,0,0,1267,
+		1292,5,157,0,0,1268,1269,3,98,49,0,1269,1270,5,178,0,0,1270,1272,1,0,0,
+		0,1271,1268,1,0,0,0,1271,1272,1,0,0,0,1272,1273,1,0,0,0,1273,1275,3,98,
+		49,0,1274,1276,7,24,0,0,1275,1274,1,0,0,0,1275,1276,1,0,0,0,1276,1284,
+		1,0,0,0,1277,1278,5,175,0,0,1278,1281,5,182,0,0,1279,1280,5,177,0,0,1280,
+		1282,5,182,0,0,1281,1279,1,0,0,0,1281,1282,1,0,0,0,1282,1283,1,0,0,0,1283,
+		1285,5,176,0,0,1284,1277,1,0,0,0,1284,1285,1,0,0,0,1285,1289,1,0,0,0,1286,
+		1287,7,10,0,0,1287,1288,5,106,0,0,1288,1290,5,126,0,0,1289,1286,1,0,0,
+		0,1289,1290,1,0,0,0,1290,1292,1,0,0,0,1291,1242,1,0,0,0,1291,1248,1,0,
+		0,0,1291,1255,1,0,0,0,1291,1271,1,0,0,0,1292,1298,1,0,0,0,1293,1294,10,
+		2,0,0,1294,1295,5,167,0,0,1295,1297,5,168,0,0,1296,1293,1,0,0,0,1297,1300,
+		1,0,0,0,1298,1296,1,0,0,0,1298,1299,1,0,0,0,1299,89,1,0,0,0,1300,1298,
+		1,0,0,0,1301,1302,3,98,49,0,1302,1303,3,88,44,0,1303,91,1,0,0,0,1304,1307,
+		3,98,49,0,1305,1306,5,178,0,0,1306,1308,3,98,49,0,1307,1305,1,0,0,0,1307,
+		1308,1,0,0,0,1308,93,1,0,0,0,1309,1310,7,25,0,0,1310,95,1,0,0,0,1311,1312,
+		7,26,0,0,1312,97,1,0,0,0,1313,1317,5,185,0,0,1314,1317,5,186,0,0,1315,
+		1317,3,100,50,0,1316,1313,1,0,0,0,1316,1314,1,0,0,0,1316,1315,1,0,0,0,
+		1317,99,1,0,0,0,1318,1319,7,27,0,0,1319,101,1,0,0,0,198,105,112,117,123,
+		126,133,139,143,146,150,154,160,164,174,178,182,185,189,195,202,205,213,
+		218,224,227,231,236,243,246,251,265,270,275,280,285,290,299,306,315,319,
+		323,328,331,335,340,343,347,351,354,360,366,372,382,385,391,399,404,409,
+		412,417,424,428,431,434,440,442,449,453,455,467,470,474,480,488,503,510,
+		519,530,535,543,547,555,566,577,580,590,593,596,601,603,608,610,614,627,
+		633,636,638,650,657,661,668,677,680,683,687,696,699,703,712,715,719,723,
+		733,743,760,772,785,790,799,811,814,816,830,834,836,838,840,844,848,852,
+		856,858,869,874,884,889,893,897,899,905,909,911,916,925,930,934,936,942,
+		949,953,961,963,970,978,986,995,1001,1007,1011,1016,1021,1029,1037,1041,
+		1049,1063,1065,1077,1107,1110,1125,1128,1138,1141,1146,1151,1155,1170,
+		1177,1180,1193,1208,1212,1214,1216,1222,1227,1262,1265,1271,1275,1281,
+		1284,1289,1291,1298,1307,1316
 	};
 
 	public static readonly ATN _ATN =

@@ -771,6 +771,20 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitArraySubquery([NotNull] StreamSqlParser.ArraySubqueryContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>mapConstructor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitMapConstructor([NotNull] StreamSqlParser.MapConstructorContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>structConstructor</c>
+	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitStructConstructor([NotNull] StreamSqlParser.StructConstructorContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>caseExpression</c>
 	/// labeled alternative in <see cref="StreamSqlParser.primaryExpression"/>.
 	/// </summary>
@@ -839,6 +853,18 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitFunctionName([NotNull] StreamSqlParser.FunctionNameContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.mapEntry"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitMapEntry([NotNull] StreamSqlParser.MapEntryContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.structEntry"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitStructEntry([NotNull] StreamSqlParser.StructEntryContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.whenClause"/>.
 	/// </summary>

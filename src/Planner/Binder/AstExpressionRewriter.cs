@@ -33,6 +33,8 @@ internal static class AstExpressionRewriter
             CastExpression c => c with { Operand = R(c.Operand) },
             FunctionCall f => f with { Arguments = f.Arguments.Select(R).ToList() },
             ArrayConstructor a => a with { Elements = a.Elements.Select(R).ToList() },
+            MapConstructor m => m with { Keys = m.Keys.Select(R).ToList(), Values = m.Values.Select(R).ToList() },
+            StructConstructor st => st with { Values = st.Values.Select(R).ToList() },
             SubscriptExpression s => s with { Operand = R(s.Operand), Index = R(s.Index) },
             _ => e,
         };

@@ -34,6 +34,18 @@ public static class Coercion
         || from.Kind == SqlTypeKind.Unknown
         || (from.IsNumeric && to.IsNumeric && NumericRank(from.Kind) <= NumericRank(to.Kind));
 
+    /// <summary>
+    /// PostgreSQL's assignment casts (INSERT, UPDATE): the implicit ones, numbers between any numeric types, and arrays
+    /// (maps, structs) whose elements (values, fields) are assignable; a struct's fields match by name.
+    /// </summary>
+    public static bool CanAssign(SqlType from, SqlType to) =>
+        CanImplicitlyConvert(from, to)
+        || (from.IsNumeric && to.IsNumeric)
+        || (from.Kind == SqlTypeKind.Array && to.Kind == SqlTypeKind.Array && CanAssign(from.Element!, to.Element!))
+        || (from.Kind == SqlTypeKind.Map && to.Kind == SqlTypeKind.Map && CanAssign(from.Element!, to.Element!))
+        || (from.Kind == SqlTypeKind.Struct && to.Kind == SqlTypeKind.Struct
+            && from.Fields!.All(f => to.Fields!.IndexOf(f.Name) is var i && i >= 0 && CanAssign(f.Type, to.Fields[i].Type)));
+
     /// <summary>The type both operands convert to, or null when PostgreSQL would report "operator does not exist".</summary>
     public static SqlType? CommonType(SqlType left, SqlType right)
     {
@@ -44,6 +56,12 @@ public static class Coercion
 
         if (left.Kind == SqlTypeKind.Array || right.Kind == SqlTypeKind.Array)
         {
+            return null;
+        }
+
+        if ((left.IsComposite || right.IsComposite) && left.Kind != SqlTypeKind.Unknown && right.Kind != SqlTypeKind.Unknown)
+        {
+            // Maps and structs meet only their own type (no implicit casts between different shapes).
             return null;
         }
 
@@ -101,6 +119,13 @@ public static class Coercion
             return expression;
         }
 
+        if (expression is BoundLiteral { Value: string text, Type.Kind: SqlTypeKind.Unknown or SqlTypeKind.Varchar } arrayText && target.Kind == SqlTypeKind.Array)
+        {
+            // '{1,2}' as an array: checked now (22P02 for a malformed literal), read by the run-time cast.
+            ArrayLiteral.Validate(text, target.Element!, position);
+            return new BoundCast(new BoundLiteral(text, SqlType.Varchar), target);
+        }
+
         if (expression is BoundLiteral literal)
         {
             return new BoundLiteral(ConvertConstant(literal.Value, literal.Type, target, position), target);
@@ -121,6 +146,12 @@ public static class Coercion
             // Describing a statement: the context decides the parameter's type; there is no value yet.
             slot.Infer(target, position);
             return null;
+        }
+
+        if (value is object?[] items && from.Kind == SqlTypeKind.Array && target.Kind == SqlTypeKind.Array)
+        {
+            // An array constant (a bound parameter): each element converted.
+            return from == target ? items : items.Select(item => ConvertConstant(item, from.Element!, target.Element!, position)).ToArray();
         }
 
         if (from.Kind == target.Kind && target.Precision is null && from.Kind != SqlTypeKind.Unknown)
@@ -246,6 +277,7 @@ public static class Coercion
     /// <summary>The text of a constant as a cast to text gives it (booleans read "true"/"false" there, unlike the wire's t/f).</summary>
     public static string FormatConstant(object value, SqlType type) => value switch
     {
+        object?[] items when type.Kind == SqlTypeKind.Array => ArrayLiteral.Format(items.Select(item => item is null ? null : FormatConstant(item, type.Element!))),
         bool b => b ? "true" : "false",
         int d when type.Kind == SqlTypeKind.Date => CalendarMath.FormatDate(d),
         int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -273,5 +305,7 @@ public static class Coercion
         || (from.Kind == SqlTypeKind.Boolean && to.Kind == SqlTypeKind.Int)
         || (from.IsDateTime && to.IsDateTime)
         || (from.Kind is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz && to.Kind == SqlTypeKind.Time)
-        || (from.Kind == SqlTypeKind.Time && to.Kind == SqlTypeKind.Interval);
+        || (from.Kind == SqlTypeKind.Time && to.Kind == SqlTypeKind.Interval)
+        || (from.Kind == SqlTypeKind.Map && to.Kind == SqlTypeKind.Map && CanCast(from.Element!, to.Element!))
+        || (from.Kind == SqlTypeKind.Struct && to.Kind == SqlTypeKind.Struct);
 }

@@ -63,6 +63,8 @@ public sealed partial class ExpressionBinder
         ArraySubquery a => BindArraySubquery(a),
         QuantifiedComparison q => BindQuantifiedComparison(q),
         ArrayConstructor a => BindArray(a),
+        MapConstructor m => BindMap(m),
+        StructConstructor st => BindStruct(st),
         SubscriptExpression s => BindSubscript(s),
         _ => throw SqlException.NotSupported(expression.GetType().Name, expression.Position),
     };
@@ -157,6 +159,8 @@ public sealed partial class ExpressionBinder
         CastExpression c => HasAggregate(c.Operand),
         SubscriptExpression s => HasAggregate(s.Operand) || HasAggregate(s.Index),
         ArrayConstructor a => a.Elements.Any(HasAggregate),
+        MapConstructor m => m.Keys.Any(HasAggregate) || m.Values.Any(HasAggregate),
+        StructConstructor st => st.Values.Any(HasAggregate),
         FunctionCall f => FunctionRegistry.IsAggregate(f.Name) || f.Arguments.Any(HasAggregate),
         _ => true,
     };
@@ -253,7 +257,18 @@ public sealed partial class ExpressionBinder
             return new BoundBinary(op, BindCondition(binary.Left, clause), BindCondition(binary.Right, clause), SqlType.Boolean);
         }
 
+        if (TryBindStructField(binary) is { } field)
+        {
+            return field;
+        }
+
         var (left, right) = BindComparedOperands(binary);
+        if ((left.Type.IsComposite || right.Type.IsComposite) && op != BinaryOperator.Concat)
+        {
+            // Maps and structs are json to clients, which has no comparison operators either; || with text prints them.
+            throw OperatorDoesNotExist(op.ToSql(), left.Type, right.Type, binary.Position);
+        }
+
         if (left.Type.Kind == SqlTypeKind.Array || right.Type.Kind == SqlTypeKind.Array)
         {
             return BindArrayOperator(binary, op, left, right);
@@ -331,6 +346,17 @@ public sealed partial class ExpressionBinder
             right = new BoundLiteral(null, arrayType);
         }
 
+        // PostgreSQL reads an untyped literal beside an array as an array literal of the same type ('{1,2}'); a parameter takes the array type.
+        if (left is BoundLiteral { Value: string or ParameterSlot, Type.Kind: SqlTypeKind.Unknown })
+        {
+            left = Coercion.Convert(left, arrayType, binary.Left.Position);
+        }
+
+        if (right is BoundLiteral { Value: string or ParameterSlot, Type.Kind: SqlTypeKind.Unknown })
+        {
+            right = Coercion.Convert(right, arrayType, binary.Right.Position);
+        }
+
         if (op is BinaryOperator.Equal or BinaryOperator.NotEqual or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater
             or BinaryOperator.GreaterOrEqual or BinaryOperator.IsDistinctFrom or BinaryOperator.IsNotDistinctFrom && left.Type == right.Type)
         {
@@ -339,12 +365,6 @@ public sealed partial class ExpressionBinder
 
         if (op == BinaryOperator.Concat)
         {
-            if (left.Type.Kind == SqlTypeKind.Unknown || right.Type.Kind == SqlTypeKind.Unknown)
-            {
-                // PostgreSQL reads an untyped literal here as an array literal ('{1,2}').
-                throw SqlException.NotSupported("array literals in text form", binary.Position);
-            }
-
             // anycompatiblearray: both sides meet in the common element type (integer[] || numeric is numeric[]).
             var leftElement = left.Type.Element ?? left.Type;
             var rightElement = right.Type.Element ?? right.Type;
@@ -462,6 +482,11 @@ public sealed partial class ExpressionBinder
 
         var operand = Bind(cast.Operand);
         var target = TypeResolver.Resolve(cast.Type);
+        if (target.IsComposite && operand.Type.Kind is SqlTypeKind.Varchar or SqlTypeKind.Unknown && operand is not BoundLiteral { Value: null })
+        {
+            throw SqlException.NotSupported($"cast from {operand.Type.DisplayName} to {target.DisplayName} (build one with {(target.Kind == SqlTypeKind.Map ? "MAP(k := v, ...)" : "STRUCT(f := v, ...)")})", cast.Position);
+        }
+
         if (!Coercion.CanCast(operand.Type, target))
         {
             throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
@@ -546,6 +571,12 @@ public sealed partial class ExpressionBinder
             return operand;
         }
 
+        if (operand.Type.Kind is SqlTypeKind.Unknown or SqlTypeKind.Varchar)
+        {
+            // '{1,2,3}'::int[]: PostgreSQL's array_in; a literal is checked when binding.
+            return Coercion.Convert(operand, target, cast.Operand.Position);
+        }
+
         return operand.Type is { Kind: SqlTypeKind.Array, Element: { } from } && Coercion.CanCast(from, element)
             ? new BoundCast(operand, target)
             : throw SqlException.NotSupported($"cast from {operand.Type.DisplayName} to {target.DisplayName}", cast.Position);
@@ -560,6 +591,11 @@ public sealed partial class ExpressionBinder
     private BoundExpression BindSubscript(SubscriptExpression subscript)
     {
         var operand = Bind(subscript.Operand);
+        if (operand.Type.Kind == SqlTypeKind.Map)
+        {
+            return BindMapSubscript(subscript, operand);
+        }
+
         if (operand.Type.Kind != SqlTypeKind.Array)
         {
             throw new SqlException(SqlState.DatatypeMismatch, $"cannot subscript type {operand.Type.DisplayName} because it does not support subscripting", subscript.Operand.Position);
@@ -612,6 +648,11 @@ public sealed partial class ExpressionBinder
         if (!call.Star && !call.Distinct && BindArrayFunction(name, call, args) is { } arrayFunction)
         {
             return arrayFunction;
+        }
+
+        if (!call.Star && !call.Distinct && BindMapFunction(name, args) is { } mapFunction)
+        {
+            return mapFunction;
         }
 
         // A regclass (regtype, ...) argument where a function takes an OID is the OID: pg_table_is_visible('t'::regclass).

@@ -69,7 +69,7 @@ public static class InsertBinder
             {
                 var column = stream.Columns[targets[i]];
                 var bound = binder.Bind(row[i]);
-                if (!Coercion.CanImplicitlyConvert(bound.Type, column.Type) && !(bound.Type.IsNumeric && column.Type.IsNumeric))
+                if (!Coercion.CanAssign(bound.Type, column.Type))
                 {
                     throw new SqlException(SqlState.DatatypeMismatch,
                         $"column \"{column.Name}\" is of type {column.Type.DisplayName} but expression is of type {bound.Type.DisplayName}", row[i].Position,

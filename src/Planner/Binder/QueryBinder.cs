@@ -133,6 +133,13 @@ public static class QueryBinder
                 key = ExpressionBinder.Resolve(binder.Bind(item.Expression), item.Position);
             }
 
+            if (key.Type.IsComposite)
+            {
+                // Maps and structs are json to clients, which has no ordering in PostgreSQL either.
+                throw new SqlException(SqlState.UndefinedFunction, $"could not identify an ordering operator for type {key.Type.DisplayName}", item.Position,
+                    hint: "Use an explicit ordering operator or modify the query.");
+            }
+
             keys.Add(new SortKey(key, item.Descending, item.NullsFirst ?? item.Descending));
         }
 
@@ -596,11 +603,16 @@ public static class QueryBinder
         CastExpression c => NamesItself(c.Operand) ? OutputName(c.Operand)
             : TypeResolver.TryResolve(c.Type is { Name: "array", Arguments: [var element] } ? element.Name : c.Type.Name) is { } t ? t.PgName : c.Type.Name,
         SubscriptExpression s => OutputName(s.Operand),
+
+        // s->field (a struct's field, as ksqlDB names it); JSON's -> with a literal on the right stays ?column?.
+        BinaryExpression { Operator: BinaryOperator.JsonField, Right: ColumnReference { Qualifier: null } field } => field.Name,
         ArraySubquery => "array",
         TypedLiteral t => TypeResolver.TryResolve(t.Type.Name) is { } type ? type.PgName : t.Type.Name,
         CaseExpression => "case",
         ExistsExpression => "exists",
         ArrayConstructor => "array",
+        MapConstructor => "map",
+        StructConstructor => "struct",
         _ => "?column?",
     };
 }

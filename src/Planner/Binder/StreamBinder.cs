@@ -346,6 +346,17 @@ public static class StreamBinder
             }
         }
 
+        if (columns.FirstOrDefault(c => c.IsKey && c.Type.Kind is SqlTypeKind.Array or SqlTypeKind.Map or SqlTypeKind.Struct) is { } collectionKey)
+        {
+            throw SqlException.NotSupported($"KEY column \"{collectionKey.Name}\" of type {collectionKey.Type.SqlName} (keys are primitive types)");
+        }
+
+        if (valueFormat == SourceFormat.Delimited && columns.FirstOrDefault(c => !c.IsKey && c.Type.IsComposite) is { } composite)
+        {
+            // DELIMITED carries arrays in PostgreSQL's text form ({a,b}); maps and structs have no delimited form (ksqlDB has none either).
+            throw SqlException.NotSupported($"column \"{composite.Name}\" of type {composite.Type.SqlName} in value_format 'DELIMITED' (use JSON)", vf?.Position ?? f?.Position);
+        }
+
         if (keyFormat is SourceFormat.Json or SourceFormat.Delimited)
         {
             // A single key column: JSON/DELIMITED keys hold the bare value, as ksqlDB writes them.

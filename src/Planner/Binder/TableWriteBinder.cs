@@ -44,7 +44,7 @@ public static class TableWriteBinder
             var column = table.Columns[i];
             var type = plan.Schema[i + 1].Type;
             var position = assigned.TryGetValue(column.Name, out var a) ? a.Value.Position : update.Position;
-            if (!Coercion.CanImplicitlyConvert(type, column.Type) && !(type.IsNumeric && column.Type.IsNumeric))
+            if (!Coercion.CanAssign(type, column.Type))
             {
                 throw new SqlException(SqlState.DatatypeMismatch, $"column \"{column.Name}\" is of type {column.Type.DisplayName} but expression is of type {type.DisplayName}",
                     position, hint: "You will need to rewrite or cast the expression.");

@@ -67,6 +67,12 @@ public static class PlanPrinter
         BoundCast c => $"CAST({Render(c.Operand, input)} AS {c.Type.SqlName})",
         BoundFunctionCall { Name: Binder.ExpressionBinder.ArrayConstructorFunction } f => $"ARRAY[{string.Join(", ", f.Arguments.Select(a => Render(a, input)))}]",
         BoundFunctionCall { Name: Binder.ExpressionBinder.ArraySubscriptFunction, Arguments: [var array, var index] } => $"{Render(array, input)}[{Render(index, input)}]",
+        BoundFunctionCall { Name: Binder.ExpressionBinder.MapConstructorFunction } f =>
+            $"MAP({string.Join(", ", f.Arguments.Chunk(2).Select(e => $"{Render(e[0], input)} := {Render(e[1], input)}"))})",
+        BoundFunctionCall { Name: Binder.ExpressionBinder.StructConstructorFunction } f =>
+            $"STRUCT({string.Join(", ", f.Arguments.Select((a, i) => $"{f.Type.Fields![i].Name} := {Render(a, input)}"))})",
+        BoundFunctionCall { Name: Binder.ExpressionBinder.MapSubscriptFunction, Arguments: [var map, var key] } => $"{Render(map, input)}[{Render(key, input)}]",
+        BoundFunctionCall { Name: Binder.ExpressionBinder.StructFieldFunction, Arguments: [var st, BoundLiteral { Value: int field }] } => $"{Render(st, input)}->{st.Type.Fields![field].Name}",
         BoundFunctionCall f => $"{f.Name}({string.Join(", ", f.Arguments.Select(a => Render(a, input)))})",
         _ => expression.GetType().Name,
     };

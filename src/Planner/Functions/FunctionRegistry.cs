@@ -104,7 +104,10 @@ public static class FunctionRegistry
         ["timestamptostring"] = [F("timestamptostring", [L, T], T)],
         ["stringtotimestamp"] = [F("stringtotimestamp", [T, T], L)],
         // arrays (the binder resolves the element type of anyarray)
-        ["cardinality"] = [F("cardinality", [SqlType.AnyArray], I)],
+        ["cardinality"] = [F("cardinality", [SqlType.AnyArray], I), F("cardinality", [SqlType.AnyMap], I)],
+        // maps (ksqlDB's MAP<K,V>; the binder resolves the key and value types)
+        ["map_keys"] = [F("map_keys", [SqlType.AnyMap], SqlType.ArrayOf(T))],
+        ["map_values"] = [F("map_values", [SqlType.AnyMap], SqlType.AnyArray)],
         ["array_length"] = [F("array_length", [SqlType.AnyArray, I], I)],
         ["to_char"] =
         [

@@ -29,8 +29,24 @@ public sealed record SqlType(SqlTypeKind Kind)
 
     public static SqlType ArrayOf(SqlType element) => new(SqlTypeKind.Array) { Element = element };
 
+    /// <summary>The key type of a map type (its values are <see cref="Element"/>); null for every other kind.</summary>
+    public SqlType? Key { get; init; }
+
+    /// <summary>The fields of a struct type, in order; null for every other kind.</summary>
+    public StructFields? Fields { get; init; }
+
+    public static SqlType MapOf(SqlType key, SqlType value) => new(SqlTypeKind.Map) { Key = key, Element = value };
+
+    public static SqlType StructOf(IEnumerable<StructField> fields) => new(SqlTypeKind.Struct) { Fields = new StructFields(fields) };
+
+    /// <summary>Maps and structs: carried as values with their own shape, printed as JSON text.</summary>
+    public bool IsComposite => Kind is SqlTypeKind.Map or SqlTypeKind.Struct;
+
     /// <summary>PostgreSQL's anyarray pseudo-type, for listing functions that take any array.</summary>
     public static readonly SqlType AnyArray = ArrayOf(Unknown);
+
+    /// <summary>Any map type, for listing functions that take one (map_keys, map_values, cardinality).</summary>
+    public static readonly SqlType AnyMap = MapOf(Varchar, Unknown);
 
     /// <summary>Date, timestamp and timestamptz: the date/time category, where values widen date → timestamp → timestamptz.</summary>
     public bool IsDateTime => Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
@@ -58,6 +74,8 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Time => "time without time zone",
         SqlTypeKind.Bytea => "bytea",
         SqlTypeKind.Array => Element!.Kind switch { SqlTypeKind.Unknown => "anyarray", SqlTypeKind.Varchar => "text[]", _ => Element.DisplayName + "[]" },
+        SqlTypeKind.Map => Element!.Kind == SqlTypeKind.Unknown ? "anymap" : $"map({InnerName(Key!)}, {InnerName(Element)})",
+        SqlTypeKind.Struct => $"struct({string.Join(", ", Fields!.Select(f => f.Name + " " + InnerName(f.Type)))})",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
@@ -79,6 +97,8 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Time => "TIME",
         SqlTypeKind.Bytea => "BYTES",
         SqlTypeKind.Array => $"ARRAY<{Element!.SqlName}>",
+        SqlTypeKind.Map => $"MAP<{Key!.SqlName}, {Element!.SqlName}>",
+        SqlTypeKind.Struct => $"STRUCT<{string.Join(", ", Fields!.Select(f => QuoteField(f.Name) + " " + f.Type.SqlName))}>",
         _ => "UNKNOWN",
     };
 
@@ -100,8 +120,19 @@ public sealed record SqlType(SqlTypeKind Kind)
         SqlTypeKind.Time => "time",
         SqlTypeKind.Bytea => "bytea",
         SqlTypeKind.Array => "_" + (Element!.Kind == SqlTypeKind.Varchar ? "text" : Element.PgName),
+        SqlTypeKind.Map => "map",
+        SqlTypeKind.Struct => "struct",
         _ => "unknown",
     };
+
+    /// <summary>A type inside a map or struct name: text for strings, as in text[].</summary>
+    private static string InnerName(SqlType type) => type.Kind == SqlTypeKind.Varchar ? "text" : type.DisplayName;
+
+    /// <summary>A struct field name as re-rendered DDL spells it: bare when it is a plain lower-case identifier, else double-quoted.</summary>
+    private static string QuoteField(string name) =>
+        name.Length > 0 && (char.IsAsciiLetterLower(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')
+            ? name
+            : "\"" + name.Replace("\"", "\"\"") + "\"";
 
     public override string ToString() => DisplayName;
 }

@@ -30,4 +30,10 @@ public enum SqlTypeKind
 
     /// <summary>A one-dimensional array of <see cref="SqlType.Element"/> (PostgreSQL's T[], ksqlDB's ARRAY&lt;T&gt;).</summary>
     Array,
+
+    /// <summary>ksqlDB's MAP&lt;K,V&gt;: keys of <see cref="SqlType.Key"/> (text) to values of <see cref="SqlType.Element"/>.</summary>
+    Map,
+
+    /// <summary>ksqlDB's STRUCT&lt;f1 T1, ...&gt;: named fields, see <see cref="SqlType.Fields"/>.</summary>
+    Struct,
 }

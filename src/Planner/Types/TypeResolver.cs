@@ -8,6 +8,38 @@ public static class TypeResolver
 {
     public static SqlType Resolve(TypeName name)
     {
+        switch (name.Name)
+        {
+            case "array" when name.Arguments is [var element]:
+                if (element.Name is "array")
+                {
+                    throw SqlException.NotSupported("multidimensional arrays", name.Position);
+                }
+
+                return SqlType.ArrayOf(Resolve(element) with { Precision = null, NumericScale = null });
+            case "map" when name.Arguments is [var key, var value]:
+                var keyType = Resolve(key);
+                if (keyType.Kind != SqlTypeKind.Varchar)
+                {
+                    throw SqlException.NotSupported($"MAP keys of type {keyType.DisplayName} (keys are VARCHAR)", key.Position);
+                }
+
+                return SqlType.MapOf(keyType, Resolve(value));
+            case "struct":
+                var fields = new List<StructField>();
+                for (var i = 0; i < name.Arguments.Count; i++)
+                {
+                    if (fields.Any(f => f.Name == name.FieldNames[i]))
+                    {
+                        throw new SqlException(SqlState.DuplicateColumn, $"duplicate field name \"{name.FieldNames[i]}\" in STRUCT", name.Arguments[i].Position);
+                    }
+
+                    fields.Add(new StructField(name.FieldNames[i], Resolve(name.Arguments[i])));
+                }
+
+                return SqlType.StructOf(fields);
+        }
+
         var type = TryResolve(name.Name) ?? throw new SqlException(SqlState.UndefinedObject, $"type \"{name.Name}\" does not exist", name.Position);
         if (type.Kind == SqlTypeKind.Numeric && name.Modifiers.Count > 0)
         {

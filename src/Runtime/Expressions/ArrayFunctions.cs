@@ -34,7 +34,7 @@ public static class ArrayFunctions
         Value.FromArray(array.IsNull ? [element] : [element, .. array.AsArray]);
 
     /// <summary>cardinality(a): the number of elements (0 for an empty array).</summary>
-    public static Value Cardinality(Value array) => array.IsNull ? array : Value.FromInt(array.AsArray.Length);
+    public static Value Cardinality(Value array) => array.IsNull ? array : Value.FromInt(array.Kind == ValueKind.Map ? array.AsMap.Keys.Length : array.AsArray.Length);
 
     /// <summary>array_length(a, dim): the length of dimension 1; NULL for an empty array or another dimension.</summary>
     public static Value ArrayLength(Value array, Value dimension)

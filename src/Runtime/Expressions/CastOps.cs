@@ -28,6 +28,50 @@ public static class CastOps
             return Value.FromArray(cast);
         }
 
+        if (target == SqlTypeKind.Map && v.Kind == ValueKind.Map)
+        {
+            // A map to another value type: each value cast.
+            var map = v.AsMap;
+            var values = new Value[map.Values.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = Cast(map.Values[i], type.Element!);
+            }
+
+            return Value.FromMap(new MapValue(map.Keys, values));
+        }
+
+        if (target == SqlTypeKind.Struct && v.Kind == ValueKind.Struct)
+        {
+            // A struct to another struct type: fields match by name (exactly, then ignoring case); missing ones are NULL.
+            var source = v.AsStruct;
+            var fields = type.Fields!;
+            var names = new string[fields.Count];
+            var values = new Value[fields.Count];
+            for (var i = 0; i < fields.Count; i++)
+            {
+                names[i] = fields[i].Name;
+                var from = Array.IndexOf(source.Names, fields[i].Name);
+                from = from >= 0 ? from : Array.FindIndex(source.Names, n => string.Equals(n, fields[i].Name, StringComparison.OrdinalIgnoreCase));
+                values[i] = from >= 0 ? Cast(source.Fields[from], fields[i].Type) : Value.Null;
+            }
+
+            return Value.FromStruct(new StructValue(names, values));
+        }
+
+        if (target == SqlTypeKind.Array && v.Kind == ValueKind.String)
+        {
+            // array_in: '{1,"a b",NULL}', each element read by the element type's input function.
+            var texts = ArrayLiteral.Parse(v.AsString);
+            var elements = new Value[texts.Count];
+            for (var i = 0; i < elements.Length; i++)
+            {
+                elements[i] = texts[i] is { } text ? FromText(text, type.Element!) : Value.Null;
+            }
+
+            return Value.FromArray(elements);
+        }
+
         switch (target)
         {
             case SqlTypeKind.Varchar:

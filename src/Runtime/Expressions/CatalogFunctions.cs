@@ -55,7 +55,10 @@ public static class CatalogFunctions
         [16] = "boolean", [17] = "bytea", [18] = "\"char\"", [19] = "name", [20] = "bigint", [21] = "smallint", [23] = "integer", [24] = "regproc",
         [25] = "text", [26] = "oid", [700] = "real", [701] = "double precision", [1042] = "character", [1043] = "character varying",
         [1082] = "date", [1083] = "time without time zone", [1114] = "timestamp without time zone", [1184] = "timestamp with time zone",
-        [1186] = "interval", [1700] = "numeric", [2205] = "regclass", [2206] = "regtype", [4089] = "regnamespace",
+        [1186] = "interval", [1700] = "numeric", [2205] = "regclass", [2206] = "regtype", [4089] = "regnamespace", [114] = "json",
+        [1000] = "boolean[]", [1001] = "bytea[]", [1005] = "smallint[]", [1007] = "integer[]", [1009] = "text[]", [1016] = "bigint[]",
+        [1021] = "real[]", [1022] = "double precision[]", [1115] = "timestamp without time zone[]", [1182] = "date[]",
+        [1183] = "time without time zone[]", [1185] = "timestamp with time zone[]", [1187] = "interval[]", [1231] = "numeric[]",
     };
 
     /// <summary>

@@ -41,6 +41,8 @@ public sealed class ConstantEvaluator : IConstantEvaluator
         ValueKind.Numeric => value.AsNumeric,
         ValueKind.Bytes => value.AsBytes,
         ValueKind.Array => value.AsArray,
+        ValueKind.Map => value.AsMap,
+        ValueKind.Struct => value.AsStruct,
         _ => value.AsString,
     };
 }

@@ -197,7 +197,7 @@ public static class ExpressionCompiler
         return result;
     }
 
-    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions), typeof(ToCharFunctions), typeof(ArrayFunctions)];
+    private static readonly Type[] FunctionClasses = [typeof(ScalarFunctions), typeof(TextFunctions), typeof(MathFunctions), typeof(TimeFunctions), typeof(CatalogFunctions), typeof(ToCharFunctions), typeof(ArrayFunctions), typeof(MapFunctions)];
 
     private static L BuildFunction(BoundFunctionCall call, ParameterExpression row)
     {
@@ -219,6 +219,10 @@ public static class ExpressionCompiler
                     L.NewArrayInit(typeof(Value), args));
             case "array":
                 return L.Call(Method(nameof(ArrayFunctions.MakeArray), typeof(ArrayFunctions)), L.NewArrayInit(typeof(Value), args));
+            case "map":
+                return L.Call(Method(nameof(MapFunctions.MakeMap), typeof(MapFunctions)), L.NewArrayInit(typeof(Value), args));
+            case "struct":
+                return L.Call(Method(nameof(MapFunctions.MakeStruct), typeof(MapFunctions)), L.Constant(call.Type.Fields!.Select(f => f.Name).ToArray()), L.NewArrayInit(typeof(Value), args));
             case "greatest" or "least":
                 return L.Call(Method(nameof(MathFunctions.Extreme), typeof(MathFunctions)), L.NewArrayInit(typeof(Value), args), L.Constant(call.Type.Kind), L.Constant(call.Name == "greatest"));
             case "nullif":

@@ -108,6 +108,29 @@ public sealed class JsonValueFormat : IValueFormat
 
                 writer.WriteEndArray();
                 break;
+            case ValueKind.Map:
+                // MAP and STRUCT columns are JSON objects, as ksqlDB writes them.
+                var map = value.AsMap;
+                writer.WriteStartObject();
+                for (var i = 0; i < map.Keys.Length; i++)
+                {
+                    writer.WritePropertyName(map.Keys[i].ToText() ?? "");
+                    WriteValue(writer, map.Values[i]);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case ValueKind.Struct:
+                var st = value.AsStruct;
+                writer.WriteStartObject();
+                for (var i = 0; i < st.Fields.Length; i++)
+                {
+                    writer.WritePropertyName(st.Names[i]);
+                    WriteValue(writer, st.Fields[i]);
+                }
+
+                writer.WriteEndObject();
+                break;
             default:
                 writer.WriteStringValue(value.AsString);
                 break;
@@ -306,9 +329,9 @@ public sealed class JsonValueFormat : IValueFormat
             slot.Token = reader.TokenType;
             slot.Start = (int)reader.TokenStartIndex;
             var index = _columns[column].RowIndex;
-            if (reader.TokenType == JsonTokenType.StartArray && _columns[column].Type is { Kind: SqlTypeKind.Array, Element: { } element })
+            if ((reader.TokenType, _columns[column].Type.Kind) is (JsonTokenType.StartArray, SqlTypeKind.Array) or (JsonTokenType.StartObject, SqlTypeKind.Map or SqlTypeKind.Struct))
             {
-                slot.Failed = !TryReadArray(ref reader, element, out row[index]);
+                slot.Failed = !TryReadNested(ref reader, _columns[column].Type, out row[index]);
                 slot.End = (int)reader.BytesConsumed;
             }
             else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -372,33 +395,93 @@ public sealed class JsonValueFormat : IValueFormat
         _ => nameof(JsonValueKind.Undefined),
     };
 
-    /// <summary>A JSON array of scalars as an array column, from its StartArray to its EndArray (a nested array or object fails).</summary>
-    private static bool TryReadArray(ref Utf8JsonReader reader, SqlType element, out Value value)
+    /// <summary>
+    /// A JSON value as a value of type, from the token the reader is on to its end: arrays from JSON arrays, maps and structs
+    /// from JSON objects (a struct's fields match by exact name, then case-insensitively; missing fields are NULL, unknown ones
+    /// ignored), scalars as TryConvert reads them. False (with the reader past the value) when the shape or a scalar does not fit.
+    /// </summary>
+    private static bool TryReadNested(ref Utf8JsonReader reader, SqlType type, out Value value)
     {
-        var elements = new List<Value>();
-        var ok = true;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        value = Value.Null;
+        switch (reader.TokenType)
         {
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-            {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.StartArray when type.Kind == SqlTypeKind.Array:
+                var elements = new List<Value>();
+                var ok = true;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    ok &= TryReadNested(ref reader, type.Element!, out var item);
+                    elements.Add(item);
+                }
+
+                value = ok ? Value.FromArray([.. elements]) : Value.Null;
+                return ok;
+            case JsonTokenType.StartObject when type.Kind == SqlTypeKind.Map:
+                var keys = new List<Value>();
+                var values = new List<Value>();
+                var mapOk = true;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var key = Value.FromString(reader.GetString());
+                    reader.Read();
+                    mapOk &= TryReadNested(ref reader, type.Element!, out var item);
+                    var existing = keys.IndexOf(key);
+                    if (existing >= 0)
+                    {
+                        values[existing] = item;
+                    }
+                    else
+                    {
+                        keys.Add(key);
+                        values.Add(item);
+                    }
+                }
+
+                value = mapOk ? Value.FromMap(new MapValue([.. keys], [.. values])) : Value.Null;
+                return mapOk;
+            case JsonTokenType.StartObject when type.Kind == SqlTypeKind.Struct:
+                var fields = type.Fields!;
+                var fieldValues = new Value[fields.Count];
+                var structOk = true;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var field = fields.IndexOf(reader.GetString()!);
+                    reader.Read();
+                    if (field < 0)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    structOk &= TryReadNested(ref reader, fields[field].Type, out fieldValues[field]);
+                }
+
+                value = structOk ? Value.FromStruct(new StructValue(StructNames(type), fieldValues)) : Value.Null;
+                return structOk;
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                if (type.Kind == SqlTypeKind.Varchar)
+                {
+                    using var document = JsonDocument.ParseValue(ref reader);
+                    value = Value.FromString(document.RootElement.GetRawText());
+                    return true;
+                }
+
                 reader.Skip();
-                ok = false;
-                continue;
-            }
-
-            if (ok && TryConvert(ref reader, element, out var item))
-            {
-                elements.Add(item);
-            }
-            else
-            {
-                ok = false;
-            }
+                return false;
+            default:
+                return TryConvert(ref reader, type, out value);
         }
-
-        value = ok ? Value.FromArray([.. elements]) : Value.Null;
-        return ok;
     }
+
+    /// <summary>The field names of a struct type, one shared array per type.</summary>
+    private static string[] StructNames(SqlType type) =>
+        StructNameCache.GetValue(type.Fields!, fields => new StructNamesHolder(fields.Select(f => f.Name).ToArray())).Names;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StructFields, StructNamesHolder> StructNameCache = new();
+
+    private sealed record StructNamesHolder(string[] Names);
 
     /// <summary>TryConvert(JsonElement, ...) for the scalar the reader is on (string, number, true, false or null: NULL).</summary>
     private static bool TryConvert(ref Utf8JsonReader reader, SqlType type, out Value value)

@@ -87,6 +87,29 @@ internal static class ValueParsing
                 }
 
                 return false;
+            case SqlTypeKind.Array:
+                // DELIMITED (or a JSON string) holds an array in PostgreSQL's text form: {1,2,NULL}, {a,"b c"}.
+                List<string?> items;
+                try
+                {
+                    items = ArrayLiteral.Parse(text);
+                }
+                catch (StreamSql.Parser.Errors.SqlException)
+                {
+                    return false;
+                }
+
+                var elements = new Value[items.Count];
+                for (var e = 0; e < elements.Length; e++)
+                {
+                    if (items[e] is { } item && !TryFromText(item, type.Element!, out elements[e]))
+                    {
+                        return false;
+                    }
+                }
+
+                value = Value.FromArray(elements);
+                return true;
             default:
                 return false;
         }

@@ -82,6 +82,14 @@ public readonly struct Value : IEquatable<Value>
 
     public Value[] AsArray => (Value[])_text!;
 
+    public static Value FromMap(MapValue? map) => map is null ? Null : new(ValueKind.Map, 0, map);
+
+    public MapValue AsMap => (MapValue)_text!;
+
+    public static Value FromStruct(StructValue? value) => value is null ? Null : new(ValueKind.Struct, 0, value);
+
+    public StructValue AsStruct => (StructValue)_text!;
+
     /// <summary>Converts a bind-time constant (see BoundLiteral) to a value of the given type.</summary>
     public static Value FromConstant(object? constant, SqlType type) => constant switch
     {
@@ -100,6 +108,9 @@ public readonly struct Value : IEquatable<Value>
         string s => FromString(s),
         byte[] bytes => FromBytes(bytes),
         Value[] elements => FromArray(elements),
+        object?[] items when type.Kind == SqlTypeKind.Array => FromArray(Array.ConvertAll(items, item => FromConstant(item, type.Element!))),
+        MapValue map => FromMap(map),
+        StructValue st => FromStruct(st),
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
     };
 
@@ -160,6 +171,7 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.Interval => ((Interval)_text!).ToString(),
         ValueKind.Numeric => ((decimal)_text!).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ValueKind.Array => FormatArray((Value[])_text!),
+        ValueKind.Map or ValueKind.Struct => CompositeText.Format(this),
         _ => (string?)_text,
     };
 
@@ -186,7 +198,7 @@ public readonly struct Value : IEquatable<Value>
                 continue;
             }
 
-            var quote = elements[i].Kind != ValueKind.Array && (text.Length == 0 || text.Equals("NULL", StringComparison.OrdinalIgnoreCase)
+            var quote = elements[i].Kind != ValueKind.Array && (elements[i].Kind is ValueKind.Map or ValueKind.Struct || text.Length == 0 || text.Equals("NULL", StringComparison.OrdinalIgnoreCase)
                 || text.AsSpan().IndexOfAny("{}\",\\ \t\n\r\v\f") >= 0);
             if (!quote)
             {

@@ -27,4 +27,10 @@ public enum ValueKind : byte
 
     /// <summary>A one-dimensional array (1-based in SQL): a Value[] by reference.</summary>
     Array,
+
+    /// <summary>A MAP: a <see cref="MapValue"/> by reference.</summary>
+    Map,
+
+    /// <summary>A STRUCT: a <see cref="StructValue"/> by reference.</summary>
+    Struct,
 }

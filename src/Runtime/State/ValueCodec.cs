@@ -42,8 +42,40 @@ public static class ValueCodec
             ValueKind.Bytes => Value.FromBytes(reader.ReadBytes()),
             ValueKind.Interval => Value.FromInterval(new Interval(reader.ReadVarInt32(), reader.ReadVarInt32(), reader.ReadVarInt64())),
             ValueKind.Array => Value.FromArray(ReadRow(ref reader)),
+            ValueKind.Map => ReadMap(ref reader),
+            ValueKind.Struct => ReadStruct(ref reader),
             _ => throw new InvalidDataException($"state: unknown value kind {(byte)kind}"),
         };
+    }
+
+    /// <summary>A map: the entry count, then key and value of each entry.</summary>
+    private static Value ReadMap(ref StateReader reader)
+    {
+        var count = reader.ReadLength();
+        var keys = new Value[count];
+        var values = new Value[count];
+        for (var i = 0; i < count; i++)
+        {
+            keys[i] = Read(ref reader);
+            values[i] = Read(ref reader);
+        }
+
+        return Value.FromMap(new MapValue(keys, values));
+    }
+
+    /// <summary>A struct: the field count, then name (text) and value of each field.</summary>
+    private static Value ReadStruct(ref StateReader reader)
+    {
+        var count = reader.ReadLength();
+        var names = new string[count];
+        var fields = new Value[count];
+        for (var i = 0; i < count; i++)
+        {
+            names[i] = reader.ReadString();
+            fields[i] = Read(ref reader);
+        }
+
+        return Value.FromStruct(new StructValue(names, fields));
     }
 
     private static short ReadSmallInt(ref StateReader reader)
@@ -164,6 +196,26 @@ public static class ValueCodec
                 foreach (var element in elements)
                 {
                     Write(output, element, canonical);
+                }
+
+                break;
+            case ValueKind.Map:
+                var map = value.AsMap;
+                output.WriteLength(map.Keys.Length);
+                for (var i = 0; i < map.Keys.Length; i++)
+                {
+                    Write(output, map.Keys[i], canonical);
+                    Write(output, map.Values[i], canonical);
+                }
+
+                break;
+            case ValueKind.Struct:
+                var st = value.AsStruct;
+                output.WriteLength(st.Fields.Length);
+                for (var i = 0; i < st.Fields.Length; i++)
+                {
+                    output.WriteString(st.Names[i]);
+                    Write(output, st.Fields[i], canonical);
                 }
 
                 break;

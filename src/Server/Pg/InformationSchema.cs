@@ -60,6 +60,14 @@ internal static class InformationSchema
         _ => null,
     };
 
+    /// <summary>information_schema's data_type: ARRAY for arrays (udt_name names the array type), json for maps and structs.</summary>
+    private static string DataType(SqlType type) => type.Kind switch
+    {
+        SqlTypeKind.Array => "ARRAY",
+        SqlTypeKind.Map or SqlTypeKind.Struct => "json",
+        _ => type.DisplayName,
+    };
+
     private static object?[] ColumnRow(string database, StreamDefinition stream, ColumnSchema column, int position)
     {
         var (precision, radix, scale, datetime, octets) = column.Type.Kind switch
@@ -78,7 +86,7 @@ internal static class InformationSchema
 
         return
         [
-            database, "public", stream.Name, column.Name, position, null, PgCatalogRelations.IsNotNull(stream, column) ? "NO" : "YES", column.Type.DisplayName,
+            database, "public", stream.Name, column.Name, position, null, PgCatalogRelations.IsNotNull(stream, column) ? "NO" : "YES", DataType(column.Type),
             null, octets, precision, radix, scale, datetime, null, null, null, null, null, null, null, null, null, null, null,
             database, "pg_catalog", PgCatalogRelations.TypeName(column.Type), null, null, null, null, position.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "NO", "NO", null, null, null, null, null, "NO", "NEVER", null, "NO",

@@ -194,7 +194,8 @@ public sealed class PgCatalogRelations : ISystemRelations
     private static object?[] AttributeRow(StreamDefinition relation, ColumnSchema column, int number)
     {
         var type = PgTypes.Oid(column.Type);
-        var length = Types.First(t => t.Oid == type).Length;
+        // Arrays, maps and structs (sent as json) are variable-length.
+        var length = Types.FirstOrDefault(t => t.Oid == type) is { Name: not null } known ? known.Length : -1;
         return
         [
             RelationOid(relation.Name), column.Name, type, number, TypeModifier(column.Type), IsNotNull(relation, column), false, false,
@@ -217,8 +218,14 @@ public sealed class PgCatalogRelations : ISystemRelations
     /// <summary>The pg_type name a column is sent as.</summary>
     internal static string TypeName(SqlType type)
     {
+        if (type.Kind == SqlTypeKind.Array)
+        {
+            // _int4, _text: PostgreSQL's names of array types.
+            return type.PgName;
+        }
+
         var oid = PgTypes.Oid(type);
-        return Types.First(t => t.Oid == oid).Name;
+        return oid == PgTypes.JsonOid ? "json" : Types.First(t => t.Oid == oid).Name;
     }
 
     /// <summary>A stable OID from the name (FNV-1a), above PostgreSQL's first user OID (16384) and the database's.</summary>

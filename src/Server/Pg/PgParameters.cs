@@ -19,7 +19,17 @@ public static class PgParameters
             if (!binary)
             {
                 var text = StrictUtf8.GetString(bytes);
-                return type.Kind == SqlTypeKind.Varchar ? text : TextValues.Parse(text, type, null);
+                return type.Kind switch
+                {
+                    SqlTypeKind.Varchar => text,
+                    SqlTypeKind.Array => ArrayLiteral.ReadConstants(text, type.Element!, null),
+                    _ => TextValues.Parse(text, type, null),
+                };
+            }
+
+            if (type.Kind == SqlTypeKind.Array)
+            {
+                return ReadArray(bytes, type.Element!, number);
             }
 
             return oid switch
@@ -50,6 +60,69 @@ public static class PgParameters
 
     private static ReadOnlySpan<byte> Exact(ReadOnlySpan<byte> bytes, int length, int number) =>
         bytes.Length == length ? bytes : throw BadBinary(number);
+
+    /// <summary>
+    /// array_recv: dimension count, has-nulls flag, element OID, then length and lower bound per dimension, then each element
+    /// as a length (-1 for NULL) and its binary form. One dimension (or none, for an empty array) only.
+    /// </summary>
+    private static object?[] ReadArray(ReadOnlySpan<byte> bytes, SqlType element, int number)
+    {
+        if (bytes.Length < 12)
+        {
+            throw BadBinary(number);
+        }
+
+        var dimensions = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        var elementOid = BinaryPrimitives.ReadInt32BigEndian(bytes[8..]);
+        if (dimensions == 0)
+        {
+            return [];
+        }
+
+        if (dimensions != 1)
+        {
+            throw dimensions > 1 ? SqlException.NotSupported("multidimensional arrays") : BadBinary(number);
+        }
+
+        if (bytes.Length < 20)
+        {
+            throw BadBinary(number);
+        }
+
+        var count = BinaryPrimitives.ReadInt32BigEndian(bytes[12..]);
+        var rest = bytes[20..];
+        if (count < 0 || count > rest.Length / 4)
+        {
+            throw BadBinary(number);
+        }
+
+        var items = new object?[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (rest.Length < 4)
+            {
+                throw BadBinary(number);
+            }
+
+            var length = BinaryPrimitives.ReadInt32BigEndian(rest);
+            rest = rest[4..];
+            if (length < 0)
+            {
+                items[i] = null;
+                continue;
+            }
+
+            if (length > rest.Length)
+            {
+                throw BadBinary(number);
+            }
+
+            items[i] = Decode(rest[..length], elementOid, element, binary: true, number);
+            rest = rest[length..];
+        }
+
+        return rest.Length == 0 ? items : throw BadBinary(number);
+    }
 
     private static SqlException BadBinary(int number) =>
         new(SqlState.InvalidBinaryRepresentation, $"incorrect binary data format in bind parameter {number}");

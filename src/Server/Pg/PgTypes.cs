@@ -55,6 +55,9 @@ public static class PgTypes
         SqlTypeKind.Varchar => VarcharOid,
         SqlTypeKind.Timestamp => TimestampOid,
         SqlTypeKind.Array => ArrayOid(type.Element!),
+
+        // Maps and structs print as JSON objects, so clients see json.
+        SqlTypeKind.Map or SqlTypeKind.Struct => JsonOid,
         _ => TextOid,
     };
 
@@ -77,6 +80,26 @@ public static class PgTypes
         _ => 1009,
     };
 
+    /// <summary>The element type of one of our array OIDs (see <see cref="ArrayOid"/>); null for any other OID.</summary>
+    private static SqlType? ElementOfArrayOid(int oid) => oid switch
+    {
+        1000 => SqlType.Boolean,
+        1001 => SqlType.Bytea,
+        1005 => SqlType.SmallInt,
+        1007 => SqlType.Int,
+        1016 => SqlType.BigInt,
+        1021 => SqlType.Real,
+        1022 => SqlType.Double,
+        1115 => SqlType.Timestamp,
+        1182 => SqlType.Date,
+        1183 => SqlType.Time,
+        1185 => SqlType.TimestampTz,
+        1187 => SqlType.Interval,
+        1231 => SqlType.Numeric,
+        1009 => SqlType.Varchar,
+        _ => null,
+    };
+
     /// <summary>The engine type a client-declared parameter type maps to; null for "unspecified" (the server infers it); throws for types we cannot hold.</summary>
     public static SqlType? FromOid(int oid) => oid switch
     {
@@ -95,6 +118,8 @@ public static class PgTypes
         IntervalOid => SqlType.Interval,
         TimeOid => SqlType.Time,
         ByteaOid => SqlType.Bytea,
+        1015 => SqlType.ArrayOf(SqlType.Varchar),
+        _ when ElementOfArrayOid(oid) is { } element => SqlType.ArrayOf(element),
         _ => throw new SqlException(SqlState.FeatureNotSupported, $"parameters of the type with OID {oid} are not supported"),
     };
 

@@ -296,6 +296,86 @@ public sealed class PostgresDifferentialTests(SharedServerFixture fixture, ITest
         Assert.True(failures.Count == 0, $"{failures.Count} array disagreements:\n" + string.Join("\n", failures));
     }
 
+    /// <summary>Array literals read by PostgreSQL 15's array_in: quoting, escapes, NULL, white space, and malformed input (22P02).</summary>
+    internal static readonly string[] ArrayLiteralCases =
+    [
+        "'{1,2,3}'::int[]",
+        "'{1,2}'::int[]",
+        "'{a,\"b,c\"}'::text[]",
+        "'{\"a b\",NULL,c}'::text[]",
+        "CAST('{}' AS int[])",
+        "'{}'::text[]",
+        "'{ }'::int[]",
+        "'  { 1 , 2 }  '::int[]",
+        "'{ a b ,c}'::text[]",
+        "'{NULL,null,\"NULL\"}'::text[]",
+        "'{\"\"}'::text[]",
+        "'{a,\"\"}'::text[]",
+        "'{a\\\\,b}'::text[]",
+        "E'{a\\\\ }'::text[]",
+        "'{\"a\\\\\"b\"}'::text[]",
+        "'{\"x\\\\\\\\y\"}'::text[]",
+        "'{\"a\" }'::text[]",
+        "'{1.5,2}'::numeric[]",
+        "'{1.5,-2e3}'::float8[]",
+        "'{t,f,NULL}'::bool[]",
+        "'{2026-01-01,NULL}'::date[]",
+        "'{\"2026-01-01 10:00:00\"}'::timestamp[]",
+        "'{1,2}'::bigint[]",
+        "'{1,2}'::smallint[]",
+        "CAST('{7}' AS INT[])",
+        "('{10,20,30}'::int[])[2]",
+        "cardinality('{1,2,3}'::int[])",
+        "'{1,2}'::int[] = ARRAY[1,2]",
+        "CAST(CAST('{1,2}' AS TEXT) AS INT[])",
+        "CAST(NULL AS TEXT)::int[]",
+        "'{1,2'::int[]",
+        "'1,2'::int[]",
+        "''::int[]",
+        "'{1,,2}'::int[]",
+        "'{1,2}x'::int[]",
+        "'{\"a\"b}'::text[]",
+        "'{,}'::int[]",
+        "'{1,}'::int[]",
+        "'{a{b}'::text[]",
+        "'{a}}'::text[]",
+        "'{\"a\"'::text[]",
+        "'{a\"b\"}'::text[]",
+        "'{a}'::int[]",
+        "'{a b}'::int[]",
+        "'{\"\"}'::int[]",
+        "'{99999999999}'::int[]",
+        "'{1.5}'::int[]",
+        "ARRAY[1,2] = '{1,2}'",
+        "'{1,2}' = ARRAY[1,2]",
+        "ARRAY[1] || '{2,3}'",
+        "'{x}' || ARRAY['a']",
+        "ARRAY[1] < '{2}'",
+        "ARRAY['a'] || 'b'",
+        "ARRAY[1] = '{a}'"
+    ];
+
+    [Fact]
+    public async Task ArrayLiteralsAgreeWithPostgres()
+    {
+        await using var postgres = await OpenPostgresAsync();
+        await using var streamsql = await fixture.Server.ConnectAsync();
+        var failures = new List<string>();
+        foreach (var expression in ArrayLiteralCases)
+        {
+            var sql = "SELECT " + expression;
+            var expected = await RunAsync(postgres, sql);
+            var actual = await RunAsync(streamsql, sql);
+            if (expected != actual)
+            {
+                failures.Add($"{sql}\n  postgres:  {expected}\n  streamsql: {actual}");
+            }
+        }
+
+        output.WriteLine($"{ArrayLiteralCases.Length - failures.Count} of {ArrayLiteralCases.Length} array literal cases agree with PostgreSQL 15");
+        Assert.True(failures.Count == 0, $"{failures.Count} array literal disagreements:\n" + string.Join("\n", failures));
+    }
+
     private static async Task<NpgsqlConnection> OpenPostgresAsync()
     {
         var connection = new NpgsqlConnection(PostgresConnectionString);
