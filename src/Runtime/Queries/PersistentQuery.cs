@@ -460,7 +460,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     private void StartStreamTableJoin()
     {
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
-        var rowSink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate);
+        var rowSink = LiveSink();
         var n = _source.PartitionCount;
         var recovering = 0;
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
