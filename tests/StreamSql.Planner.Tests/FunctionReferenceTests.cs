@@ -42,7 +42,7 @@ public sealed class FunctionReferenceTests
         sb.Append("`latest_by_offset`/`earliest_by_offset` keep the argument's type; `stddev_*`/`var_*` → numeric for exact inputs,\n");
         sb.Append("double precision for real and double; `bool_and`/`bool_or` → boolean; `string_agg(text, delimiter)` → text.\n");
         sb.Append("`array_agg(x)`/`collect_list(x)` → x's type[] (every input, NULLs included, in arrival order; not with DISTINCT), `collect_set(x)` → x's type[]\n");
-        sb.Append("(distinct non-NULL inputs, first seen first); both NULL without input. `topk(x, k)` and `topkdistinct(x, k)` (ksqlDB): an array of the k greatest non-NULL inputs (distinct ones), greatest first; k is an integer constant from 1 to 10000. `histogram` is listed but needs MAP types (not yet).\n");
+        sb.Append("(distinct non-NULL inputs, first seen first); both NULL without input. `topk(x, k)` and `topkdistinct(x, k)` (ksqlDB): an array of the k greatest non-NULL inputs (distinct ones), greatest first; k is an integer constant from 1 to 10000. `histogram(text)` (ksqlDB): a MAP from each distinct non-NULL value to its count, keys in the order first seen.\n");
         return sb.ToString();
     }
 

@@ -138,7 +138,7 @@ internal sealed class AggregateBinder
             "array_agg" or "collect_set" => SqlType.ArrayOf(t.Kind == SqlTypeKind.Unknown ? SqlType.Varchar : t with { Precision = null, NumericScale = null }),
             "topk" or "topkdistinct" when t.Kind == SqlTypeKind.Array => throw SqlException.NotSupported("aggregating arrays into multidimensional arrays", call.Position),
             "topk" or "topkdistinct" => TopKType(call, args, t),
-            "histogram" => throw SqlException.NotSupported($"aggregate function {call.Name} (its result type, MAP,", call.Position),
+            "histogram" when t.Kind is SqlTypeKind.Varchar or SqlTypeKind.Unknown => SqlType.MapOf(SqlType.Varchar, SqlType.BigInt),
             _ => throw Mismatch(call, args),
         };
     }

@@ -39,7 +39,7 @@ public static class Accumulators
     /// DISTINCT aggregate need the inputs kept (a <see cref="RetractableAccumulator"/>).
     /// </summary>
     public static bool CanRetract(BoundAggregate aggregate) => !aggregate.Distinct && aggregate.Name is "count" or "sum" or "avg"
-        or "stddev_samp" or "stddev_pop" or "var_samp" or "var_pop" or "bool_and" or "bool_or";
+        or "stddev_samp" or "stddev_pop" or "var_samp" or "var_pop" or "bool_and" or "bool_or" or "histogram";
 
     private static Func<IAccumulator> PlainFactory(BoundAggregate aggregate)
     {
@@ -59,6 +59,7 @@ public static class Accumulators
             "collect_set" => () => new ArrayAggAccumulator(distinct: true),
             "latest_by_offset" => () => new OffsetAccumulator(latest: true),
             "earliest_by_offset" => () => new OffsetAccumulator(latest: false),
+            "histogram" => () => new HistogramAccumulator(),
             "topk" => () => new TopKAccumulator(input, distinct: false),
             "topkdistinct" => () => new TopKAccumulator(input, distinct: true),
             _ => throw SqlException.NotSupported($"aggregate function {aggregate.Name}"),
@@ -699,6 +700,102 @@ public static class Accumulators
 
             _values = [.. ValueCodec.ReadRow(ref reader)];
             _seen = distinct ? [.. _values] : null;
+        }
+    }
+
+    /// <summary>
+    /// ksqlDB's HISTOGRAM(col): a map from each distinct non-NULL text input to how often it occurred, keys in the order
+    /// first seen; NULL when there was none. Retracts exactly (a count that reaches zero removes its key).
+    /// </summary>
+    private sealed class HistogramAccumulator : IAccumulator
+    {
+        private readonly List<string> _order = [];
+        private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+        public void Add(Value[] arguments)
+        {
+            if (arguments[0].IsNull)
+            {
+                return;
+            }
+
+            var key = arguments[0].AsString;
+            if (_counts.TryGetValue(key, out var count))
+            {
+                _counts[key] = count + 1;
+            }
+            else
+            {
+                _counts[key] = 1;
+                _order.Add(key);
+            }
+        }
+
+        public bool Remove(Value[] arguments)
+        {
+            if (arguments[0].IsNull)
+            {
+                return true;
+            }
+
+            var key = arguments[0].AsString;
+            if (!_counts.TryGetValue(key, out var count))
+            {
+                return false;
+            }
+
+            if (count > 1)
+            {
+                _counts[key] = count - 1;
+            }
+            else
+            {
+                _counts.Remove(key);
+                _order.Remove(key);
+            }
+
+            return true;
+        }
+
+        public Value Result()
+        {
+            if (_order.Count == 0)
+            {
+                return Value.Null;
+            }
+
+            var keys = new Value[_order.Count];
+            var values = new Value[_order.Count];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = Value.FromString(_order[i]);
+                values[i] = Value.FromBigInt(_counts[_order[i]]);
+            }
+
+            return Value.FromMap(new MapValue(keys, values));
+        }
+
+        public void Save(IBufferWriter<byte> output)
+        {
+            output.WriteInt32(_order.Count);
+            foreach (var key in _order)
+            {
+                output.WriteString(key);
+                output.WriteInt64(_counts[key]);
+            }
+        }
+
+        public void Load(ref StateReader reader)
+        {
+            _order.Clear();
+            _counts.Clear();
+            var count = reader.ReadInt32();
+            for (var i = 0; i < count; i++)
+            {
+                var key = reader.ReadString();
+                _order.Add(key);
+                _counts[key] = reader.ReadInt64();
+            }
         }
     }
 
