@@ -98,38 +98,9 @@ public sealed class JsonValueFormat : IValueFormat
             case ValueKind.Interval or ValueKind.Time:
                 writer.WriteStringValue(value.ToText());
                 break;
-            case ValueKind.Array:
-                // An array (array_agg, collect_list) is a JSON array, as ksqlDB writes ARRAY columns.
-                writer.WriteStartArray();
-                foreach (var element in value.AsArray)
-                {
-                    WriteValue(writer, element);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case ValueKind.Map:
-                // MAP and STRUCT columns are JSON objects, as ksqlDB writes them.
-                var map = value.AsMap;
-                writer.WriteStartObject();
-                for (var i = 0; i < map.Keys.Length; i++)
-                {
-                    writer.WritePropertyName(map.Keys[i].ToText() ?? "");
-                    WriteValue(writer, map.Values[i]);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case ValueKind.Struct:
-                var st = value.AsStruct;
-                writer.WriteStartObject();
-                for (var i = 0; i < st.Fields.Length; i++)
-                {
-                    writer.WritePropertyName(st.Names[i]);
-                    WriteValue(writer, st.Fields[i]);
-                }
-
-                writer.WriteEndObject();
+            case ValueKind.Array or ValueKind.Map or ValueKind.Struct:
+                // An array (array_agg, collect_list) is a JSON array, MAP and STRUCT are JSON objects, as ksqlDB writes them.
+                JsonComposite.Write(writer, value, WriteValue);
                 break;
             default:
                 writer.WriteStringValue(value.AsString);

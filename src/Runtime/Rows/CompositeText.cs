@@ -45,36 +45,8 @@ public static class CompositeText
             case ValueKind.Numeric:
                 writer.WriteNumberValue(value.AsNumeric);
                 break;
-            case ValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var element in value.AsArray)
-                {
-                    Write(writer, element);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case ValueKind.Map:
-                var map = value.AsMap;
-                writer.WriteStartObject();
-                for (var i = 0; i < map.Keys.Length; i++)
-                {
-                    writer.WritePropertyName(map.Keys[i].ToText() ?? "");
-                    Write(writer, map.Values[i]);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case ValueKind.Struct:
-                var st = value.AsStruct;
-                writer.WriteStartObject();
-                for (var i = 0; i < st.Fields.Length; i++)
-                {
-                    writer.WritePropertyName(st.Names[i]);
-                    Write(writer, st.Fields[i]);
-                }
-
-                writer.WriteEndObject();
+            case ValueKind.Array or ValueKind.Map or ValueKind.Struct:
+                JsonComposite.Write(writer, value, Write);
                 break;
             default:
                 writer.WriteStringValue(value.ToText());
