@@ -188,7 +188,7 @@ public sealed partial class ExpressionBinder
 
     private BoundExpression BindScalarSubquery(ScalarSubquery subquery)
     {
-        var (columns, rows) = Evaluate(subquery.Query, "a scalar subquery", subquery.Position);
+        var (columns, rows) = Evaluate(subquery.Query, "scalar subquery", subquery.Position);
         if (columns.Count != 1)
         {
             throw new SqlException(SqlState.SyntaxError, "subquery must return only one column", subquery.Position);
