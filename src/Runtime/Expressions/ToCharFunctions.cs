@@ -53,7 +53,7 @@ public static class ToCharFunctions
             ValueKind.TimestampTz => Value.FromString(FormatDateTime(FromMicros(value.AsLong, hasZone: true), format.AsString)),
             ValueKind.Date => Value.FromString(FormatDateTime(FromMicros(value.AsInt * Interval.MicrosPerDay, hasZone: true), format.AsString)),
             ValueKind.Interval => Value.FromString(FormatDateTime(FromInterval(value.AsInterval), format.AsString)),
-            _ => Value.FromString(NumericToChar.Format(value, format.AsString)),
+            _ => Value.FromString(NumericToCharExtras.TryFormat(value, format.AsString) ?? NumericToChar.Format(value, format.AsString)),
         };
     }
 
