@@ -7,7 +7,8 @@ namespace StreamSql.Runtime.Expressions;
 
 /// <summary>
 /// to_char(number, template) with PostgreSQL's numeric template patterns 9 0 . , D G FM S PR MI PL SG
-/// (C locale: '.' and ','), following the algorithm of formatting.c's NUM_processor.
+/// (C locale: '.' and ','), following the algorithm of formatting.c's NUM_processor. RN, EEEE, V, TH, L, B and C are
+/// done by <see cref="NumericToCharExtras"/>; here they stay unsupported in templates with quoted text.
 /// </summary>
 internal static class NumericToChar
 {
