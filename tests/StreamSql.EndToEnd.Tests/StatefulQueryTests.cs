@@ -114,6 +114,31 @@ public sealed class StatefulQueryTests
     }
 
     [Fact]
+    public async Task WindowRetentionStillAppliesToRowsRestoredAfterARestart()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE STREAM rr_src (k VARCHAR KEY, ts TIMESTAMP) WITH (timestamp='ts', partitions=1)");
+            await connection.ExecuteAsync("CREATE TABLE rr_counts AS SELECT k, windowstart, count(*) AS n FROM rr_src WINDOW TUMBLING (SIZE 1 MINUTE, RETENTION 2 MINUTES) GROUP BY k");
+            await connection.ExecuteAsync("INSERT INTO rr_src VALUES ('a', '2026-01-01 00:00:10'), ('a', '2026-01-01 00:01:10')");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["2"], await connection.RowsAsync("SELECT count(*) FROM rr_counts"));
+        }
+
+        // The table is restored from its checkpoint: its rows' windows must still expire when later windows arrive.
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Contains("(materialization replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED rr_counts"));
+            await connection.ExecuteAsync("INSERT INTO rr_src VALUES ('a', '2026-01-01 00:09:10')");
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["a|2026-01-01 00:09:00|1"], await connection.RowsAsync("SELECT k, windowstart::text, n FROM rr_counts"));
+        }
+    }
+
+    [Fact]
     public async Task AStreamJoinRestoresItsStateFromTheCheckpointWithBothInputOffsets()
     {
         await using var server = await TestServer.StartAsync();

@@ -141,7 +141,8 @@ public static class WindowColumns
         {
             Window = new AggregateWindow(start, end, grace, description,
                 SessionGapMicros: assign.Function == WindowFunction.Session ? assign.SizeMicros : 0,
-                SlidingSizeMicros: assign.Function == WindowFunction.Sliding ? assign.SizeMicros : 0),
+                SlidingSizeMicros: assign.Function == WindowFunction.Sliding ? assign.SizeMicros : 0,
+                RetentionMicros: clause?.Retention is { } r ? Micros(r) : null),
         };
     }
 

@@ -35,6 +35,12 @@ public sealed record StreamDefinition(
     /// </summary>
     public long? WatermarkDelayMicros { get; init; }
 
+    /// <summary>
+    /// A windowed table with a RETENTION: the column holding each row's window end, and how long a row stays after a
+    /// window ending that much later has appeared in its partition. Null for every other relation.
+    /// </summary>
+    public (int EndColumn, long RetentionMicros)? WindowRetention { get; init; }
+
     public int TimestampIndex { get; } = TimestampColumn is null ? -1 : IndexOf(Columns, TimestampColumn);
 
     private static int IndexOfKey(IReadOnlyList<ColumnSchema> columns)

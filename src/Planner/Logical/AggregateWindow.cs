@@ -6,7 +6,9 @@ namespace StreamSql.Planner.Logical;
 /// </summary>
 /// <param name="SessionGapMicros">Session windows (0 for the others): a window is a key's run of records less than the gap apart.</param>
 /// <param name="SlidingSizeMicros">Sliding (time-difference) windows (0 for the others): the window size.</param>
-public sealed record AggregateWindow(int StartKey, int EndKey, long GraceMicros, string Description, long SessionGapMicros = 0, long SlidingSizeMicros = 0)
+/// <param name="RetentionMicros">RETENTION of the window clause: how long a window's row stays in the windowed table; null keeps it.</param>
+public sealed record AggregateWindow(int StartKey, int EndKey, long GraceMicros, string Description, long SessionGapMicros = 0, long SlidingSizeMicros = 0,
+    long? RetentionMicros = null)
 {
     public bool IsSession => SessionGapMicros > 0;
 

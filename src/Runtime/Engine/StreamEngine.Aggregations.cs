@@ -64,6 +64,12 @@ public sealed partial class StreamEngine
         }
 
         var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
+        if (aggregate.Window is { RetentionMicros: { } retention } window)
+        {
+            var endColumn = project.Expressions.ToList().FindIndex(e => e is Planner.Bound.BoundColumn c && c.Index == window.EndKey);
+            sink = sink with { WindowRetention = (endColumn, retention) };
+        }
+
         if (sink.Topic == source.Topic)
         {
             throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", statement.Position);

@@ -34,6 +34,10 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     private readonly Queries.QueryState _state;
     private readonly TimeSpan _checkpointInterval;
 
+    // A windowed table with a RETENTION: per partition, its rows by window end (oldest first) and the latest window end seen.
+    private readonly PriorityQueue<byte[], long>[]? _byWindowEnd;
+    private readonly long[]? _latestWindowEnd;
+
     /// <param name="manifestDirectory">Where the partitions' checkpoint manifests live.</param>
     public TableState(StreamDefinition table, ITopicLog topic, IStateStoreProvider stores, string storeName, string manifestDirectory, TimeSpan checkpointInterval)
     {
@@ -44,6 +48,17 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         _state = new Queries.QueryState(stores, storeName, manifestDirectory);
         _stores = new IStateStore?[topic.PartitionCount];
         _positions = new long[topic.PartitionCount];
+        if (table.WindowRetention is not null)
+        {
+            _byWindowEnd = new PriorityQueue<byte[], long>[topic.PartitionCount];
+            _latestWindowEnd = new long[topic.PartitionCount];
+            for (var p = 0; p < _byWindowEnd.Length; p++)
+            {
+                _byWindowEnd[p] = new PriorityQueue<byte[], long>();
+                _latestWindowEnd[p] = long.MinValue;
+            }
+        }
+
         for (var p = 0; p < _stores.Length; p++)
         {
             // The layout before checkpoints (rebuilt at every start) used these names.
@@ -107,6 +122,16 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
             var store = _state.Open(partition, "rows");
             var from = _state.RestoredOffset(partition) ?? _topic.StartOffset(partition);
             Interlocked.Add(ref _replayedAtStart, Math.Max(0, _topic.EndOffset(partition) - from));
+            if (Table.WindowRetention is not null)
+            {
+                // The restored rows' windows, so that they expire as the live ones do.
+                store.Scan((key, value) =>
+                {
+                    NoteWindow(partition, key.ToArray(), DecodeWithKey(key, value, partition));
+                    return true;
+                });
+            }
+
             Volatile.Write(ref _stores[partition], store);
             if (from > 0)
             {
@@ -189,6 +214,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
                 else
                 {
                     store.Put(record.Key, StoredRecord.Pack(record));
+                    NoteWindow(partition, record.Key, after);
                 }
 
                 if (_subscribers.Count > 0)
@@ -200,8 +226,54 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
                     }
                 }
             }
+
+            ExpireWindows(partition, store);
         }
     }
+
+    private void NoteWindow(int partition, byte[] key, Value[] row)
+    {
+        if (Table.WindowRetention is not { } retention || row[retention.EndColumn].IsNull)
+        {
+            return;
+        }
+
+        var end = row[retention.EndColumn].AsLong;
+        _byWindowEnd![partition].Enqueue(key, end);
+        _latestWindowEnd![partition] = Math.Max(_latestWindowEnd[partition], end);
+    }
+
+    /// <summary>
+    /// Deletes the rows of windows that ended more than RETENTION before the latest window end of the partition: storage
+    /// expiry, like a window store's retention in Kafka Streams, so subscribers see no change for it.
+    /// </summary>
+    private void ExpireWindows(int partition, IStateStore store)
+    {
+        if (Table.WindowRetention is not { } retention)
+        {
+            return;
+        }
+
+        var queue = _byWindowEnd![partition];
+        var horizon = _latestWindowEnd![partition] - retention.RetentionMicros;
+        while (queue.TryPeek(out var key, out var end) && end < horizon)
+        {
+            queue.Dequeue();
+
+            // The key may have been updated since (a session that grew) or deleted: only a row still ending there goes.
+            if (store.TryGet(key, out var stored) && Decode(stored!, partition, key) is var row
+                && !row[retention.EndColumn].IsNull && row[retention.EndColumn].AsLong == end)
+            {
+                store.Delete(key);
+                Interlocked.Increment(ref _expiredRows);
+            }
+        }
+    }
+
+    /// <summary>Rows of a windowed table deleted after their RETENTION.</summary>
+    public long ExpiredRows => Interlocked.Read(ref _expiredRows);
+
+    private long _expiredRows;
 
     private Value[] Decode(ReadOnlySpan<byte> stored, int partition, byte[]? key = null)
     {
