@@ -11,9 +11,9 @@ using StreamSql.Runtime.State;
 namespace StreamSql.Runtime.Engine;
 
 /// <summary>
-/// A persistent aggregation over a stream–table join runs in two stages. Stage 1 is a persistent stream–table join (each
-/// stream row joined with the table row its key has when the row is processed) that writes the joined rows to an internal
-/// topic keyed by the group key; stage 2 aggregates that topic. The join's result is thus recorded once: when stage 2
+/// A persistent aggregation over a stream–table join runs in two stages. Stage 1 is a persistent stream–table join (in
+/// event-time order when the inputs are co-partitioned, else each stream row joined with the table row its key has when the
+/// row is processed) that writes the joined rows to an internal topic keyed by the group key; stage 2 aggregates that topic. The join's result is thus recorded once: when stage 2
 /// rebuilds its state at start it replays the recorded rows, not the lookups (which would see today's table rows).
 /// </summary>
 public sealed partial class StreamEngine
@@ -44,6 +44,26 @@ public sealed partial class StreamEngine
             .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
         var codec = new Formats.RowCodec(internalStream);
         var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
+        Topics.ProducedRecord Encode(Value[] row, ChangeOp op)
+        {
+            var key = new Value[keys.Length];
+            for (var k = 0; k < key.Length; k++)
+            {
+                key[k] = keys[k](row);
+            }
+
+            var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
+            return record with { Key = ValueCodec.EncodeKey(key) };
+        }
+
+        // Co-partitioned inputs: the join runs in event-time order, as a persistent stream–table join does.
+        var join = FindLookupJoin(below);
+        if (join is not null && Topics.Find(join.Table.Topic) is { } tableTopic && IsCoPartitioned(join, StreamSideScan(join.Left).Source, sourceTopic, tableTopic))
+        {
+            var joinStage = StreamTableJoinQuery(definition, Encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), []);
+            return (joinStage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
+        }
+
         var stage = new PersistentQuery(definition, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), _errorTopic,
             stateful: false,
             metrics => _ =>
@@ -51,17 +71,7 @@ public sealed partial class StreamEngine
                 // Built per partition: the lookup operator waits, before each batch, for the table to have applied its topic.
                 return PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError, TableLookup);
             },
-            (row, _) =>
-            {
-                var key = new Value[keys.Length];
-                for (var k = 0; k < key.Length; k++)
-                {
-                    key[k] = keys[k](row);
-                }
-
-                var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
-                return record with { Key = ValueCodec.EncodeKey(key) };
-            });
+            Encode);
         return (stage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
     }
 

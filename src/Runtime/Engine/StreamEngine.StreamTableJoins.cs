@@ -48,7 +48,12 @@ public sealed partial class StreamEngine
     /// format (a stage), and the join reads that.
     /// </summary>
     private PersistentQuery StreamTableJoinQuery(QueryDefinition definition, StreamDefinition sink, LogicalLookupJoin join, ITopicLog streamTopic, ITopicLog sinkTopic,
-        OffsetStore offsets, List<PersistentQuery> stages)
+        OffsetStore offsets, List<PersistentQuery> stages) =>
+        StreamTableJoinQuery(definition, TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), join, streamTopic, sinkTopic, offsets, stages);
+
+    /// <param name="encode">Makes the output record of a joined row (an aggregation's join stage keys it by the group).</param>
+    private PersistentQuery StreamTableJoinQuery(QueryDefinition definition, Func<Rows.Value[], ChangeOp, ProducedRecord> encode, LogicalLookupJoin join,
+        ITopicLog streamTopic, ITopicLog sinkTopic, OffsetStore offsets, List<PersistentQuery> stages)
     {
         var tableTopic = Topics.Find(join.Table.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Table.Topic}\" of table \"{join.Table.Name}\" does not exist");
@@ -71,7 +76,7 @@ public sealed partial class StreamEngine
 
         return new PersistentQuery(definition, streamTopic, sinkTopic, offsets, _errorTopic, stateful: true,
             metrics => partition => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]),
-            TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right: tableTopic,
+            encode, right: tableTopic,
             streamTableTaskFor: (partition, pipeline, rowSink, metrics) =>
                 new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics));
     }
