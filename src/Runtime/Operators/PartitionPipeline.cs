@@ -184,7 +184,8 @@ public sealed class PartitionPipeline
         var keys = aggregate.Keys.Select(k => Guard(ExpressionCompiler.Compile(k))).ToArray();
         var arguments = aggregate.Aggregates.Select(a => a.Arguments.Select(x => Guard(ExpressionCompiler.Compile(x))).ToArray()).ToArray();
         var havingPredicate = having is null ? null : Guard(ExpressionCompiler.CompilePredicate(having));
-        var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? Guard(ExpressionCompiler.Compile(assign.Time)) : null;
+        // A window's time column; else ROWTIME, so a group's output record carries the latest time of its input (as in ksqlDB).
+        var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? Guard(ExpressionCompiler.Compile(assign.Time)) : RowTimeOf(aggregate.Input);
         var context = _stateful!;
         if (aggregate.Window is { IsSliding: true })
         {
@@ -210,6 +211,20 @@ public sealed class PartitionPipeline
 
         operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable, context.Store, context.OnLate));
         return source;
+    }
+
+    private static Func<Value[], Value>? RowTimeOf(LogicalPlan input)
+    {
+        for (var i = 0; i < input.Schema.Count; i++)
+        {
+            if (input.Schema[i].Name == Planner.Catalog.Pseudocolumns.RowTime && input.Schema[i].Type.Kind == Planner.Types.SqlTypeKind.Timestamp)
+            {
+                var index = i;
+                return row => row[index];
+            }
+        }
+
+        return null;
     }
 
     private static LogicalWindowAssign? FindWindowAssign(LogicalPlan plan) => plan switch

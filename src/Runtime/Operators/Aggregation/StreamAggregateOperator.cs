@@ -80,7 +80,15 @@ public sealed class StreamAggregateOperator : IBatchOperator
             }
 
             long eventTime = 0;
-            if (_window is not null)
+            if (_window is null)
+            {
+                // Not windowed: the input's ROWTIME, only to stamp the output record.
+                if (_eventTime?.Invoke(row) is { IsNull: false } rowTime)
+                {
+                    eventTime = rowTime.AsLong;
+                }
+            }
+            else
             {
                 var t = _eventTime!(row);
                 eventTime = t.IsNull ? long.MinValue : t.AsLong;
