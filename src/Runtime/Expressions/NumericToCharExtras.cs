@@ -10,8 +10,12 @@ namespace StreamSql.Runtime.Expressions;
 /// suffix), L (currency symbol: a blank in the C locale) and B/C (accepted, no output). Templates with quoted text keep
 /// these patterns unsupported.
 /// </summary>
-internal static class NumericToCharExtras
+internal static partial class NumericToCharExtras
 {
+    // L (currency), but not the L of PL.
+    [System.Text.RegularExpressions.GeneratedRegex("(?<![Pp])[Ll]")]
+    private static partial System.Text.RegularExpressions.Regex CurrencyPattern();
+
     /// <summary>Formats with the extra patterns when the template has any; null when it has none (the caller formats it).</summary>
     public static string? TryFormat(Value value, string format)
     {
@@ -40,7 +44,7 @@ internal static class NumericToCharExtras
         }
 
         // B and C are PostgreSQL keywords without output; L is the locale's currency symbol, empty (a blank) in C.
-        template = System.Text.RegularExpressions.Regex.Replace(Strip(Strip(template, "B"), "C"), "(?<![Pp])[Ll]", "\" \"");
+        template = CurrencyPattern().Replace(Strip(Strip(template, "B"), "C"), "\" \"");
         if (Find(template, "V") is var v and >= 0)
         {
             var shift = 0;
@@ -59,7 +63,7 @@ internal static class NumericToCharExtras
 
     private static bool HasExtra(string format) =>
         Find(format, "RN") >= 0 || Find(format, "EEEE") >= 0 || Find(format, "TH") >= 0 || Find(format, "V") >= 0
-        || System.Text.RegularExpressions.Regex.IsMatch(format, "(?<![Pp])[Ll]") || Find(format, "B") >= 0 || Find(format, "C") >= 0;
+        || CurrencyPattern().IsMatch(format) || Find(format, "B") >= 0 || Find(format, "C") >= 0;
 
     // The first occurrence of a keyword in upper or lower case (not mixed, as PostgreSQL matches them).
     private static int Find(string format, string keyword)

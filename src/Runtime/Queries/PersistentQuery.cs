@@ -373,8 +373,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         {
             var partition = p;
             long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
-            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
-                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            var pending = InterruptedPairedBatch(intent, p, from);
             if (pending is not null)
             {
                 recovering++;
@@ -468,8 +467,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         {
             var partition = p;
             long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
-            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
-                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            var pending = InterruptedPairedBatch(intent, p, from);
             if (pending is not null)
             {
                 recovering++;
@@ -565,8 +563,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         {
             var partition = p;
             long[] from = [_offsets.Load(p), _offsets.Load(n + p)];
-            var pending = intent is { Join: { } j } && intent.SourcePartition == p && j.RightPartition == n + p
-                && (from[0] < intent.EndOffset || from[1] < j.RightEnd) ? intent : null;
+            var pending = InterruptedPairedBatch(intent, p, from);
             if (pending is not null)
             {
                 recovering++;
@@ -639,6 +636,14 @@ public sealed class PersistentQuery : IAsyncDisposable
         _ = WatchAsync();
         Log.Information("Started query {QueryId} writing {Sink}", Definition.Id, Definition.SinkName);
     }
+
+    /// <summary>
+    /// The intent of a two-input batch (partition p with virtual partition n + p) that a crash interrupted before both its
+    /// offsets were committed, or null when this pair has none.
+    /// </summary>
+    private OutputIntent? InterruptedPairedBatch(OutputIntent? intent, int partition, long[] committed) =>
+        intent is { Join: { } j } && intent.SourcePartition == partition && j.RightPartition == _source.PartitionCount + partition
+        && (committed[0] < intent.EndOffset || committed[1] < j.RightEnd) ? intent : null;
 
     /// <summary>Per sink partition: how many records of the interrupted batch landed (the sink's end now minus its end in the intent).</summary>
     private long[] Landed(OutputIntent intent)

@@ -31,30 +31,8 @@ internal sealed class OffsetCommitHandler : IKafkaHandler
 
         var groups = exchange.Broker.Groups;
         var error = groups.CheckCommit(groupId, generation, memberId);
-        var commits = new List<CommittedOffset>();
-        var answers = new List<(string Topic, List<int> Partitions)>();
-        var topicCount = request.ArrayLength();
-        for (var t = 0; t < topicCount; t++)
-        {
-            var topic = request.String();
-            var partitions = new List<int>();
-            var partitionCount = request.ArrayLength();
-            for (var p = 0; p < partitionCount; p++)
-            {
-                var partition = request.Int32();
-                var offset = request.Int64();
-                var epoch = version >= 6 ? request.Int32() : -1;
-                var metadata = request.NullableString();
-                partitions.Add(partition);
-                if (error == ErrorCode.None)
-                {
-                    commits.Add(new CommittedOffset(groupId, topic, partition, offset, epoch, metadata));
-                }
-            }
-
-            answers.Add((topic, partitions));
-        }
-
+        var (offsets, answers) = OffsetCommitTopics.Read(request, groupId, withLeaderEpoch: version >= 6);
+        var commits = error == ErrorCode.None ? offsets : [];
         await groups.Offsets.CommitAsync(commits, cancellationToken).ConfigureAwait(false);
         var response = exchange.Response;
         if (version >= 3)
@@ -62,18 +40,7 @@ internal sealed class OffsetCommitHandler : IKafkaHandler
             response.Int32(0);
         }
 
-        response.ArrayLength(answers.Count);
-        foreach (var (topic, partitions) in answers)
-        {
-            response.String(topic);
-            response.ArrayLength(partitions.Count);
-            foreach (var partition in partitions)
-            {
-                response.Int32(partition);
-                response.Int16(error);
-            }
-        }
-
+        OffsetCommitTopics.WriteAnswers(response, answers, error);
         return true;
     }
 }

@@ -19,42 +19,11 @@ internal sealed class TxnOffsetCommitHandler : IKafkaHandler
         var groupId = request.String();
         var producerId = request.Int64();
         var epoch = request.Int16();
-        var offsets = new List<CommittedOffset>();
-        var answers = new List<(string Topic, List<int> Partitions)>();
-        var topicCount = request.ArrayLength();
-        for (var t = 0; t < topicCount; t++)
-        {
-            var topic = request.String();
-            var partitions = new List<int>();
-            var partitionCount = request.ArrayLength();
-            for (var p = 0; p < partitionCount; p++)
-            {
-                var partition = request.Int32();
-                var offset = request.Int64();
-                var leaderEpoch = exchange.Version >= 2 ? request.Int32() : -1;
-                var metadata = request.NullableString();
-                partitions.Add(partition);
-                offsets.Add(new CommittedOffset(groupId, topic, partition, offset, leaderEpoch, metadata));
-            }
-
-            answers.Add((topic, partitions));
-        }
-
+        var (offsets, answers) = OffsetCommitTopics.Read(request, groupId, withLeaderEpoch: exchange.Version >= 2);
         var error = exchange.Broker.Transactions.CommitOffsets(transactionalId, producerId, epoch, groupId, offsets);
         var response = exchange.Response;
         response.Int32(0);
-        response.ArrayLength(answers.Count);
-        foreach (var (topic, partitions) in answers)
-        {
-            response.String(topic);
-            response.ArrayLength(partitions.Count);
-            foreach (var partition in partitions)
-            {
-                response.Int32(partition);
-                response.Int16(error);
-            }
-        }
-
+        OffsetCommitTopics.WriteAnswers(response, answers, error);
         return ValueTask.FromResult(true);
     }
 }
