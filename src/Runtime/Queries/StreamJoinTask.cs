@@ -80,6 +80,14 @@ public sealed class StreamJoinTask
                     continue;
                 }
 
+                // A side whose topic already holds records its pending read has not handed over yet is not "out of data":
+                // wait for them, so the merge stays in time order (else the other side's rows could make them late).
+                if (AwaitedSide() is { } awaited)
+                {
+                    await awaited.ConfigureAwait(false);
+                    continue;
+                }
+
                 // Merge while both sides have rows (or one side has nothing more available): then refill.
                 batch.Clear();
                 _taken[0] = _taken[1] = 0;
@@ -194,6 +202,22 @@ public sealed class StreamJoinTask
         _started = [_sides[0].Processed, _sides[1].Processed];
         _onProgress?.Invoke(_partition, _sides[0].Processed);
         _onProgress?.Invoke(_rightPartition, _sides[1].Processed);
+    }
+
+    /// <summary>The pending read of an empty side whose topic has records beyond its reader (up to its stop), or null.</summary>
+    private Task<int>? AwaitedSide()
+    {
+        for (var s = 0; s < 2; s++)
+        {
+            var side = _sides[s];
+            if (side.Rows.Count == 0 && _sides[1 - s].Rows.Count > 0 && side.Pending is { } pending
+                && Math.Min(side.Topic.EndOffset(_partition), side.Stop ?? long.MaxValue) > side.Reader!.Position)
+            {
+                return pending;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The side whose next row comes first (lowest time, left on ties), or -1 when neither has one.</summary>
