@@ -19,6 +19,8 @@ public sealed class JoinRepartitionTests
             await connection.ExecuteAsync("INSERT INTO jr_users VALUES " + string.Join(", ", Enumerable.Range(0, 10).Select(i => $"('u{i}', 'n{i}', '2026-01-01 00:00:00')")));
             await connection.ExecuteAsync("CREATE STREAM jr_enriched AS SELECT o.order_id, o.buyer, u.name FROM jr_orders o LEFT JOIN jr_users u ON o.buyer = u.id");
             await connection.ExecuteAsync("CREATE STREAM jr_pairs AS SELECT o.order_id, v.w FROM jr_orders o JOIN jr_views v WITHIN 1 HOUR ON o.buyer = v.k");
+            // An aggregation over the join: three stages (re-key the orders, join keyed by the group, aggregate).
+            await connection.ExecuteAsync("CREATE TABLE jr_counts AS SELECT u.name, count(*) AS n FROM jr_orders o JOIN jr_users u ON o.buyer = u.id GROUP BY u.name");
             await Insert(connection, 0, 300);
             await connection.ExecuteAsync("FLUSH");
             Assert.Equal(["300"], await connection.RowsAsync("SELECT count(*) FROM jr_enriched"));
@@ -42,7 +44,22 @@ public sealed class JoinRepartitionTests
                          select $"{i}|{j}").Order(StringComparer.Ordinal).ToList();
             Assert.Equal(pairs, (await connection.RowsAsync("SELECT order_id, w FROM jr_pairs")).Order(StringComparer.Ordinal).ToList());
 
+            var counts = Enumerable.Range(0, 10).Select(k => $"n{k}|{Enumerable.Range(0, 800).Count(i => i % 12 == k)}").ToList();
+            Assert.Equal(counts, (await connection.RowsAsync("SELECT name, n FROM jr_counts ORDER BY name")).ToList());
+
             var topics = Path.Combine(server.DataDirectory, "topics");
+            var countsId = Path.GetFileName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_jr_counts_*").Single(d => !d.Contains("_repartition", StringComparison.Ordinal)));
+            var plan = string.Join("\n", await connection.RowsAsync($"EXPLAIN ANALYZE {countsId}"));
+            Assert.Contains("Stage 1: repartition jr_orders by the join key", plan);
+            Assert.Contains("Stage 2: join, keyed by the group key", plan);
+            Assert.Contains("Stage 3: aggregate", plan);
+            Assert.True(Directory.Exists(Path.Combine(topics, $"_streamsql_{countsId}_repartition-left-repartition")));
+            Assert.True(Directory.Exists(Path.Combine(topics, $"_streamsql_{countsId}-join")));
+            await connection.ExecuteAsync("DROP TABLE jr_counts DELETE TOPIC");
+            Assert.False(Directory.Exists(Path.Combine(topics, $"_streamsql_{countsId}_repartition-left-repartition")));
+            Assert.False(Directory.Exists(Path.Combine(topics, $"_streamsql_{countsId}-join")));
+            Assert.Empty(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), countsId + "_repartition*"));
+
             var queryId = Path.GetFileName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "csas_jr_enriched_*").Single(d => !d.EndsWith("_repartition", StringComparison.Ordinal)));
             Assert.True(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}-left-repartition")));
             await connection.ExecuteAsync("DROP STREAM jr_enriched DELETE TOPIC");

@@ -12,8 +12,8 @@ namespace StreamSql.Runtime.Engine;
 
 /// <summary>
 /// A persistent aggregation over a stream–table join runs in two stages. Stage 1 is a persistent stream–table join (in
-/// event-time order when the inputs are co-partitioned, else each stream row joined with the table row its key has when the
-/// row is processed) that writes the joined rows to an internal topic keyed by the group key; stage 2 aggregates that topic. The join's result is thus recorded once: when stage 2
+/// event-time order; a stream not co-partitioned with the table is re-keyed by the join expression first, by one more
+/// stage) that writes the joined rows to an internal topic keyed by the group key; stage 2 aggregates that topic. The join's result is thus recorded once: when stage 2
 /// rebuilds its state at start it replays the recorded rows, not the lookups (which would see today's table rows).
 /// </summary>
 public sealed partial class StreamEngine
@@ -26,7 +26,7 @@ public sealed partial class StreamEngine
         _ => false,
     };
 
-    private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) JoinStage(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
+    private (PersistentQuery Stage, PersistentQuery? Rekey, LogicalPlan Plan, Topics.ITopicLog Topic) JoinStage(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
         LogicalAggregate aggregate, LogicalPlan plan)
     {
         var topicName = Options.InternalTopic(queryId + "-join");
@@ -56,24 +56,17 @@ public sealed partial class StreamEngine
             return record with { Key = ValueCodec.EncodeKey(key) };
         }
 
-        // Co-partitioned inputs: the join runs in event-time order, as a persistent stream–table join does.
-        var join = FindLookupJoin(below);
-        if (join is not null && Topics.Find(join.Table.Topic) is { } tableTopic && IsCoPartitioned(join, StreamSideScan(join.Left).Source, sourceTopic, tableTopic))
-        {
-            var joinStage = StreamTableJoinQuery(definition, Encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), []);
-            return (joinStage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
-        }
-
-        var stage = new PersistentQuery(definition, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), _errorTopic,
-            stateful: false,
-            metrics => _ =>
-            {
-                // Built per partition: the lookup operator waits, before each batch, for the table to have applied its topic.
-                return PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError, TableLookup);
-            },
-            Encode);
-        return (stage, ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
+        // The join runs in event-time order, as a persistent stream–table join does; a stream side not co-partitioned with
+        // the table is first re-keyed by the join expression (one more stage, before the join stage).
+        var join = FindLookupJoin(below)
+            ?? throw new InvalidOperationException("an aggregation's join stage has no stream-table join");
+        var stages = new List<PersistentQuery>();
+        var joinStage = StreamTableJoinQuery(definition, Encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages);
+        return (joinStage, stages.Count == 0 ? null : stages[0], ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
     }
+
+    /// <summary>The id of the stage re-keying an aggregation's joined stream before its join stage (that stage's own left repartition).</summary>
+    private static string JoinRekeyId(string queryId) => StageIds(RepartitionId(queryId))[0];
 
     private static SqlException JoinInAggregationNotSupported(int position) =>
         SqlException.NotSupported("JOIN in a persistent aggregation other than a stream-table join (stream JOIN table ON ... = table.primary key)", position);

@@ -52,10 +52,11 @@ public sealed partial class StreamEngine
         var sourceTopic = Topics.Find(source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
         PersistentQuery? repartition = null;
+        PersistentQuery? rekey = null;
         if (overJoin)
         {
             // Stage 1 records the joined rows (keyed by the group) in an internal topic; the aggregation reads that.
-            (repartition, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
+            (repartition, rekey, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
         }
         else if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
         {
@@ -103,6 +104,7 @@ public sealed partial class StreamEngine
         };
         if (!_replaying)
         {
+            rekey?.InitializeOffsets(fromLatest: false);
             repartition?.InitializeOffsets(fromLatest: false);
             running.InitializeOffsets(fromLatest: false);
         }
@@ -118,10 +120,16 @@ public sealed partial class StreamEngine
             {
                 Track(RepartitionId(queryId), repartition);
             }
+
+            if (rekey is not null)
+            {
+                Track(JoinRekeyId(queryId), rekey);
+            }
         }
 
         if (!_replaying)
         {
+            rekey?.Start();
             repartition?.Start();
             running.Start();
         }

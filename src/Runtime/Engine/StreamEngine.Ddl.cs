@@ -349,7 +349,7 @@ public sealed partial class StreamEngine
         lock (_running)
         {
             _running.Remove(queryId, out running);
-            foreach (var stageId in StageIds(queryId))
+            foreach (var stageId in AllStageIds(queryId))
             {
                 if (_running.Remove(stageId, out var stage))
                 {

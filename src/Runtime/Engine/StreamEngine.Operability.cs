@@ -30,7 +30,7 @@ public sealed partial class StreamEngine
         lock (_running)
         {
             _running.TryGetValue(definition.Id, out query);
-            foreach (var stageId in StageIds(definition.Id))
+            foreach (var stageId in AllStageIds(definition.Id))
             {
                 if (_running.TryGetValue(stageId, out var stage))
                 {
@@ -48,9 +48,13 @@ public sealed partial class StreamEngine
         var overJoin = ContainsJoin(definition.Plan) && Planner.Binder.WindowColumns.FindAggregate(definition.Plan) is null;
         for (var i = 0; i < stages.Count; i++)
         {
-            lines.Add($"Stage {i + 1}: repartition {(overJoin ? stages[i].Definition.SourceName + " by the join key" : "by the group key")}");
+            var stageId = stages[i].Definition.Id;
+            var joinsThenAggregates = !overJoin && stageId == RepartitionId(definition.Id) && ContainsJoin(definition.Plan);
+            var step = overJoin || stageId == JoinRekeyId(definition.Id) ? $"repartition {stages[i].Definition.SourceName} by the join key"
+                : joinsThenAggregates ? "join, keyed by the group key" : "repartition by the group key";
+            lines.Add($"Stage {i + 1}: {step}");
             lines.AddRange(PartitionPipeline.DescribeAnalyzed(stages[i].Pipelines).Select(l => "  " + l));
-            lines.Add($"    → write {stages[i].Metrics.RecordsOut} rows to the repartition topic");
+            lines.Add($"    → write {stages[i].Metrics.RecordsOut} rows to the {(joinsThenAggregates ? "join" : "repartition")} topic");
         }
 
         if (stages.Count > 0)
@@ -132,7 +136,7 @@ public sealed partial class StreamEngine
         lock (_running)
         {
             _running.Remove(id, out running);
-            foreach (var stageId in StageIds(id))
+            foreach (var stageId in AllStageIds(id))
             {
                 if (_running.Remove(stageId, out var stage))
                 {
@@ -189,7 +193,7 @@ public sealed partial class StreamEngine
         lock (_running)
         {
             _running.TryGetValue(id, out running);
-            foreach (var stageId in StageIds(id))
+            foreach (var stageId in AllStageIds(id))
             {
                 if (_running.TryGetValue(stageId, out var stage))
                 {

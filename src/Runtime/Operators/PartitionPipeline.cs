@@ -260,7 +260,8 @@ public sealed class PartitionPipeline
 
                 operators.Add(new StreamTableJoinOperator(_tables(join.Table), Guard(ExpressionCompiler.Compile(join.LeftKey)),
                     join.Residual is null ? null : Guard(ExpressionCompiler.CompilePredicate(join.Residual)),
-                    keepUnmatched: join.Kind == Parser.Ast.JoinKind.Left, join.Left.Schema.Count, join.Right.Schema.Count));
+                    keepUnmatched: join.Kind == Parser.Ast.JoinKind.Left, join.Left.Schema.Count, join.Right.Schema.Count,
+                    timeIndex: ((LogicalScan)streamSource).Source.Columns.Count));
                 return streamSource;
             case LogicalScan or LogicalValues or LogicalLookupJoin or LogicalStreamJoin or LogicalTableJoin or LogicalAggregate or LogicalSort or LogicalDistinct or LogicalSetOperation or LogicalOffset or LogicalJoin:
                 // Sources, and steps that run at the consumer: the operators above them apply to their output.

@@ -17,9 +17,13 @@ public sealed class StreamTableJoinOperator : IBatchOperator, IWaitsBeforeBatch
     private readonly bool _keepUnmatched;
     private readonly int _leftWidth;
     private readonly int _rightWidth;
+    private readonly int _timeIndex;
 
-    public StreamTableJoinOperator(ITableLookup table, Func<Value[], Value> key, Func<Value[], bool>? residual, bool keepUnmatched, int leftWidth, int rightWidth)
+    /// <param name="timeIndex">Where a stream row holds its event time (ROWTIME), which a versioned table looks up by.</param>
+    public StreamTableJoinOperator(ITableLookup table, Func<Value[], Value> key, Func<Value[], bool>? residual, bool keepUnmatched, int leftWidth, int rightWidth,
+        int timeIndex)
     {
+        _timeIndex = timeIndex;
         _table = table;
         _key = key;
         _residual = residual;
@@ -41,7 +45,8 @@ public sealed class StreamTableJoinOperator : IBatchOperator, IWaitsBeforeBatch
             var key = _key(row);
             var matched = false;
             // NULL never equals anything, so a NULL key has no match.
-            if (!key.IsNull && _table.Lookup(key) is { } tableRow)
+            var time = row[_timeIndex].IsNull ? long.MaxValue : row[_timeIndex].AsLong;
+            if (!key.IsNull && _table.Lookup(key, time) is { } tableRow)
             {
                 Array.Copy(tableRow, 0, combined, _leftWidth, _rightWidth);
                 matched = _residual is null || _residual(combined);

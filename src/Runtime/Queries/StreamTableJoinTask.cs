@@ -17,6 +17,7 @@ namespace StreamSql.Runtime.Queries;
 public sealed class StreamTableJoinTask
 {
     private const int MaxBatch = 512;
+    private static readonly TimeSpan UpstreamPoll = TimeSpan.FromMilliseconds(5);
     private readonly ITopicLog _stream;
     private readonly ITopicLog _table;
     private readonly int _partition;
@@ -34,11 +35,18 @@ public sealed class StreamTableJoinTask
     private readonly Task<int>?[] _reads = new Task<int>?[2];
     private readonly long?[] _stops = new long?[2];
     private readonly long[] _processed = new long[2];
+    private readonly Func<bool>? _streamUpstreamBehind;
 
     /// <param name="rows">The partition's table rows; the pipeline's join operator must look them up.</param>
     /// <param name="pipeline">The stream side's steps, the join and the steps above it (one partition's own pipeline).</param>
-    public StreamTableJoinTask(ITopicLog stream, ITopicLog table, int partition, PartitionTableRows rows, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics)
+    /// <param name="streamUpstreamBehind">
+    /// When the stream topic is written by an earlier stage (a repartition), true while that stage has input left: its rows
+    /// may still come, so table changes wait for them instead of running ahead (which would make the join see later rows).
+    /// </param>
+    public StreamTableJoinTask(ITopicLog stream, ITopicLog table, int partition, PartitionTableRows rows, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics,
+        Func<bool>? streamUpstreamBehind = null)
     {
+        _streamUpstreamBehind = streamUpstreamBehind;
         _stream = stream;
         _table = table;
         _partition = partition;
@@ -55,7 +63,7 @@ public sealed class StreamTableJoinTask
     {
         foreach (var record in await TableJoinTask.ReadRangeAsync(_table, _partition, from, to, cancellationToken).ConfigureAwait(false))
         {
-            _rows.Apply(record, null, out _);
+            _rows.Apply(record, out _);
         }
     }
 
@@ -91,6 +99,23 @@ public sealed class StreamTableJoinTask
                 {
                     await tableRead.ConfigureAwait(false);
                     continue;
+                }
+
+                // Likewise stream records appended (or still to come from an upstream stage) go before later table changes.
+                if (_streamRows.Count == 0 && _reads[0] is { } streamRead)
+                {
+                    if (_stream.EndOffset(_partition) > _readers[0]!.Position)
+                    {
+                        await streamRead.ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (_streamUpstreamBehind?.Invoke() == true)
+                    {
+                        // The stage may filter its rows out, writing nothing: look again shortly.
+                        await Task.WhenAny(streamRead, Task.Delay(UpstreamPoll, cancellationToken)).ConfigureAwait(false);
+                        continue;
+                    }
                 }
 
                 // Merge while both inputs have records (or one has nothing more available), then read again.
@@ -174,9 +199,9 @@ public sealed class StreamTableJoinTask
             if (table)
             {
                 Flush(output);
-                var (record, row, _) = _tableRecords.Dequeue();
+                var (record, row, time) = _tableRecords.Dequeue();
                 _processed[1] = record.Offset + 1;
-                if (!_rows.Apply(record, row, out var error))
+                if (!_rows.Apply(record, row, time, out var error))
                 {
                     _metrics.RecordBad(_table.Name, _partition, record, error ?? "undecodable record");
                 }

@@ -351,6 +351,9 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     }
 
     /// <summary>The row of one key (a point lookup: no scan), or null.</summary>
+    // The shared table follows its topic at processing time: it has only the current rows.
+    Value[]? Operators.ITableLookup.Lookup(Value key, long time) => Lookup(key);
+
     public Value[]? Lookup(Value key)
     {
         if (Table.KeyIndex < 0 || key.IsNull)
