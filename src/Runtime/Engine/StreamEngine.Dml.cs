@@ -527,15 +527,21 @@ public sealed partial class StreamEngine
     {
         var topics = new[] { join.Left.Source, join.Right.Source }.Select(s => Topics.Find(s.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{s.Topic}\" of stream \"{s.Name}\" does not exist")).ToArray();
+        var ends = topics.Select(t => Enumerable.Range(0, t.PartitionCount).Select(t.EndOffset).ToArray()).ToArray();
         if (!join.IsCoPartitioned(topics[0].PartitionCount, topics[1].PartitionCount))
         {
-            // Only a persistent query has the internal topics a repartition needs.
-            throw new SqlException(SqlState.FeatureNotSupported,
-                $"a push or pull JOIN ... WITHIN of streams that are not co-partitioned (\"{join.Left.Source.Name}\" has {topics[0].PartitionCount} partitions, \"{join.Right.Source.Name}\" {topics[1].PartitionCount}; "
-                + "co-partitioned: as many partitions and, with more than one, joined on both KEY columns of one key format) is not supported: a persistent query (CREATE STREAM AS SELECT) repartitions them");
+            // No internal topic to repartition through: one task joins the whole of both inputs, each partition set read
+            // as one partition merged by timestamp.
+            var merged = topics.Select((t, s) => new MergedPartitionsTopic(t,
+                fromLatest ? ends[s] : Enumerable.Range(0, t.PartitionCount).Select(t.StartOffset).ToArray(), push ? null : ends[s])).ToArray();
+            topics = [merged[0], merged[1]];
+            ends = merged.Select(m => new[] { m.EndOffset(0) }).ToArray();
+            if (fromLatest)
+            {
+                ends = merged.Select(m => new[] { m.Base }).ToArray();
+            }
         }
 
-        var ends = topics.Select(t => Enumerable.Range(0, t.PartitionCount).Select(t.EndOffset).ToArray()).ToArray();
         var metrics = TransientMetrics();
         Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop)
         {
@@ -543,8 +549,8 @@ public sealed partial class StreamEngine
                 join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual), new State.MemoryStateStore(), metrics.CountLate);
             var task = new StreamJoinTask(topics[0], topics[1], p, new RowCodec(join.Left.Source), new RowCodec(join.Right.Source), joinOperator, above,
                 new ChannelRowSink(rows), metrics);
-            return task.RunAsync(fromLatest ? [ends[0][p], ends[1][p]] : [0, 0], push ? null : [ends[0][p], ends[1][p]], closeAtEnd: true,
-                topics[0].PartitionCount + p, null, stop);
+            long[] from = fromLatest ? [ends[0][p], ends[1][p]] : [topics[0].StartOffset(p), topics[1].StartOffset(p)];
+            return task.RunAsync(from, push ? null : [ends[0][p], ends[1][p]], closeAtEnd: true, topics[0].PartitionCount + p, null, stop);
         }
 
         await foreach (var row in FanInAsync(topics[0].PartitionCount, Produce, above.Limit, cancellationToken).ConfigureAwait(false))

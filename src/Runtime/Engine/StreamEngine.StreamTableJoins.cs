@@ -84,18 +84,16 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>
-    /// A push query over a co-partitioned stream–table join, with the persistent query's event-time semantics: a task per
-    /// partition merges the stream (from the start, or its end for 'latest') with the table's whole changelog, its table
-    /// rows in memory, dropped with the query. Null when the inputs are not co-partitioned: the push query then looks up
-    /// the shared materialized table as each row is processed (processing time), since it has no internal topic to
-    /// repartition through.
+    /// A push query over a stream–table join, with the persistent query's event-time semantics: a task per partition
+    /// merges the stream (from the start, or its end for 'latest') with the table's whole changelog, its table rows in
+    /// memory, dropped with the query. Inputs that are not co-partitioned have no internal topic to repartition through:
+    /// one task then reads all of each, every input's partitions merged by timestamp, with the whole table in memory.
     /// </summary>
     private IAsyncEnumerable<StreamSql.Runtime.Rows.Value[]>? RunStreamTableJoinPush(LogicalPlan plan, LogicalLookupJoin join, PartitionPipeline shape, bool fromLatest,
         CancellationToken cancellationToken)
     {
         var scan = StreamSideScan(join.Left);
-        if (Topics.Find(scan.Source.Topic) is not { } streamTopic || Topics.Find(join.Table.Topic) is not { } tableTopic
-            || !IsCoPartitioned(join, scan.Source, streamTopic, tableTopic))
+        if (Topics.Find(scan.Source.Topic) is not { } streamTopic || Topics.Find(join.Table.Topic) is not { } tableTopic)
         {
             return null;
         }
@@ -103,7 +101,14 @@ public sealed partial class StreamEngine
         var ends = new long[streamTopic.PartitionCount];
         for (var p = 0; p < ends.Length; p++)
         {
-            ends[p] = streamTopic.EndOffset(p);
+            ends[p] = fromLatest ? streamTopic.EndOffset(p) : 0;
+        }
+
+        if (!IsCoPartitioned(join, scan.Source, streamTopic, tableTopic))
+        {
+            var stream = new MergedPartitionsTopic(streamTopic, ends, null);
+            tableTopic = new MergedPartitionsTopic(tableTopic, Enumerable.Range(0, tableTopic.PartitionCount).Select(tableTopic.StartOffset).ToArray(), null);
+            (streamTopic, ends) = (stream, [stream.Base]);
         }
 
         var metrics = new QueryMetrics("transient");
@@ -112,7 +117,7 @@ public sealed partial class StreamEngine
             var tableRows = new PartitionTableRows(join.Table, p);
             var pipeline = PartitionPipeline.Build(plan, tables: _ => tableRows);
             return new StreamTableJoinTask(streamTopic, tableTopic, p, tableRows, pipeline, new ChannelRowSink(rows), metrics)
-                .RunAsync([fromLatest ? ends[p] : 0, tableTopic.StartOffset(p)], streamTopic.PartitionCount + p, null, stop);
+                .RunAsync([ends[p], tableTopic.StartOffset(p)], streamTopic.PartitionCount + p, null, stop);
         }
 
         return FanInAsync(streamTopic.PartitionCount, Produce, shape.Limit, cancellationToken);
