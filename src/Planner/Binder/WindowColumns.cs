@@ -43,12 +43,21 @@ public static class WindowColumns
     /// <summary>WINDOW TUMBLING/HOPPING: windows over the record's event time (ROWTIME); the bounds are hidden columns.</summary>
     public static (LogicalPlan Plan, BindScope Scope) AssignForClause(WindowSpec window, LogicalPlan input, BindScope scope)
     {
+        int? rowTime;
         if (scope.Parts is not null)
         {
-            throw SqlException.NotSupported("WINDOW over a join", window.Position);
+            // Over a stream–table join the windows follow the stream's event time (the joined row's time, as in ksqlDB):
+            // the stream's columns come first in the joined row.
+            rowTime = StreamSide(input) is { } stream
+                ? IndexOf(stream.Schema, Pseudocolumns.RowTime)
+                : throw SqlException.NotSupported("WINDOW over a join other than a stream-table join", window.Position);
+        }
+        else
+        {
+            rowTime = IndexOf(scope.Columns, Pseudocolumns.RowTime);
         }
 
-        var rowTime = IndexOf(scope.Columns, Pseudocolumns.RowTime)
+        rowTime = rowTime
             ?? throw new SqlException(SqlState.FeatureNotSupported, "WINDOW needs a stream in FROM (its ROWTIME is the event time)", window.Position);
         var size = Micros(window.Size);
         var step = window.Kind == WindowKind.Hopping ? Micros(window.Advance ?? throw new SqlException(SqlState.SyntaxError, "WINDOW HOPPING needs ADVANCE BY", window.Position)) : size;
@@ -65,9 +74,17 @@ public static class WindowColumns
             new(Start, SqlType.Timestamp, Hidden: true),
             new(End, SqlType.Timestamp, Hidden: true),
         };
-        var plan = new LogicalWindowAssign(input, function, new BoundColumn(rowTime, Pseudocolumns.RowTime, SqlType.Timestamp), size, step, columns);
+        var plan = new LogicalWindowAssign(input, function, new BoundColumn(rowTime.Value, Pseudocolumns.RowTime, SqlType.Timestamp), size, step, columns);
         return (plan, scope with { Columns = [.. scope.Columns, columns[^2], columns[^1]] });
     }
+
+    /// <summary>The stream side of a stream–table join under WHERE filters, or null when the input is not such a join.</summary>
+    private static LogicalPlan? StreamSide(LogicalPlan input) => input switch
+    {
+        LogicalLookupJoin join => join.Left,
+        LogicalFilter filter => StreamSide(filter.Input),
+        _ => null,
+    };
 
     /// <summary>TUMBLE(src, col, size), HOP(src, col, slide, size), CUMULATE(src, col, step, max): src's columns plus window_start and window_end.</summary>
     public static (LogicalPlan Plan, BindScope Scope) AssignForFunction(TableFunctionRelation function, LogicalPlan input, BindScope scope, ExpressionBinder binder)

@@ -62,7 +62,11 @@ public sealed partial class StreamEngine
             ?? throw new InvalidOperationException("an aggregation's join stage has no stream-table join");
         var stages = new List<PersistentQuery>();
         var joinStage = StreamTableJoinQuery(definition, Encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages);
-        return (joinStage, stages.Count == 0 ? null : stages[0], ReplaceScan(plan, below, new LogicalScan(internalStream)), topic);
+        // A window assignment above appends its bounds after the joined row: the scan's pseudocolumns must not come first.
+        var scan = new LogicalScan(internalStream);
+        LogicalPlan replacement = window is null ? scan
+            : new LogicalProject(scan, columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), columns);
+        return (joinStage, stages.Count == 0 ? null : stages[0], ReplaceScan(plan, below, replacement), topic);
     }
 
     /// <summary>The id of the stage re-keying an aggregation's joined stream before its join stage (that stage's own left repartition).</summary>

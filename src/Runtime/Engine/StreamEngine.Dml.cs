@@ -151,6 +151,8 @@ public sealed partial class StreamEngine
 
         switch (pipeline.Leaf)
         {
+            case LogicalAggregate aggregate when push && IsOverLookupJoin(aggregate.Input) && FindLookupJoin(aggregate.Input) is { } join:
+                return RunAggregateOverJoinPushAsync(plan, aggregate, join, emitFinal, fromLatest, cancellationToken);
             case LogicalAggregate when push:
                 return RunAggregatePushAsync(plan, emitFinal, fromLatest, untilEnd: false, cancellationToken);
             case LogicalAggregate { Window: { IsSession: true } or { IsSliding: true } } windowed:

@@ -22,6 +22,15 @@ public sealed class ChannelRowSink : IRowSink
     private static readonly Value UpdateOp = Value.FromString("update");
     private static readonly Value DeleteOp = Value.FromString("delete");
 
+    /// <summary>How a push query shows a change's op (insert, update, delete); NULL for an update's before-image, which is not shown.</summary>
+    public static Value OpText(ChangeOp op) => op switch
+    {
+        ChangeOp.Insert => InsertOp,
+        ChangeOp.UpdateAfter => UpdateOp,
+        ChangeOp.Delete => DeleteOp,
+        _ => Value.Null,
+    };
+
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)
@@ -32,13 +41,7 @@ public sealed class ChannelRowSink : IRowSink
                 continue;
             }
 
-            var op = batch.Op(i) switch
-            {
-                ChangeOp.Insert => InsertOp,
-                ChangeOp.UpdateAfter => UpdateOp,
-                ChangeOp.Delete => DeleteOp,
-                _ => Value.Null,
-            };
+            var op = OpText(batch.Op(i));
             if (op.IsNull)
             {
                 // An update's before-image: the after-image that follows says it all.
