@@ -11,8 +11,8 @@ using StreamSql.Runtime.State;
 namespace StreamSql.Runtime.Engine;
 
 /// <summary>
-/// A persistent aggregation over a stream–table join runs in two stages. Stage 1 is a persistent stream–table join (in
-/// event-time order; a stream not co-partitioned with the table is re-keyed by the join expression first, by one more
+/// A persistent aggregation over a stream–table or stream–stream join runs in two stages. Stage 1 is a persistent join (a
+/// stream–table one in event-time order; a stream not co-partitioned with the table is re-keyed by the join expression first, by one more
 /// stage) that writes the joined rows to an internal topic keyed by the group key; stage 2 aggregates that topic. The join's result is thus recorded once: when stage 2
 /// rebuilds its state at start it replays the recorded rows, not the lookups (which would see today's table rows).
 /// </summary>
@@ -26,7 +26,15 @@ public sealed partial class StreamEngine
         _ => false,
     };
 
-    private (PersistentQuery Stage, PersistentQuery? Rekey, LogicalPlan Plan, Topics.ITopicLog Topic) JoinStage(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
+    /// <summary>The stream–stream join an aggregate reads (under filters and projections), or null.</summary>
+    private static LogicalStreamJoin? FindStreamJoin(LogicalPlan plan) => plan switch
+    {
+        LogicalStreamJoin join => join,
+        LogicalFilter or LogicalProject or LogicalWindowAssign => FindStreamJoin(plan.Inputs[0]),
+        _ => null,
+    };
+
+    private (PersistentQuery Stage, List<PersistentQuery> Rekeys, LogicalPlan Plan, Topics.ITopicLog Topic) JoinStage(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
         LogicalAggregate aggregate, LogicalPlan plan)
     {
         var topicName = Options.InternalTopic(queryId + "-join");
@@ -58,20 +66,21 @@ public sealed partial class StreamEngine
 
         // The join runs in event-time order, as a persistent stream–table join does; a stream side not co-partitioned with
         // the table is first re-keyed by the join expression (one more stage, before the join stage).
-        var join = FindLookupJoin(below)
-            ?? throw new InvalidOperationException("an aggregation's join stage has no stream-table join");
         var stages = new List<PersistentQuery>();
-        var joinStage = StreamTableJoinQuery(definition, Encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages);
+        var joinStage = FindLookupJoin(below) is { } join
+            ? StreamTableJoinQuery(definition, Encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages)
+            : StreamJoinQuery(definition, Encode, FindStreamJoin(below) ?? throw new InvalidOperationException("an aggregation's join stage has no streaming join"),
+                sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages);
         // A window assignment above appends its bounds after the joined row: the scan's pseudocolumns must not come first.
         var scan = new LogicalScan(internalStream);
         LogicalPlan replacement = window is null ? scan
             : new LogicalProject(scan, columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), columns);
-        return (joinStage, stages.Count == 0 ? null : stages[0], ReplaceScan(plan, below, replacement), topic);
+        return (joinStage, stages, ReplaceScan(plan, below, replacement), topic);
     }
 
-    /// <summary>The id of the stage re-keying an aggregation's joined stream before its join stage (that stage's own left repartition).</summary>
-    private static string JoinRekeyId(string queryId) => StageIds(RepartitionId(queryId))[0];
+    /// <summary>The ids of the stages re-keying an aggregation's joined streams before its join stage (that stage's own repartitions).</summary>
+    private static string[] JoinRekeyIds(string queryId) => StageIds(RepartitionId(queryId));
 
     private static SqlException JoinInAggregationNotSupported(int position) =>
-        SqlException.NotSupported("JOIN in a persistent aggregation other than a stream-table join (stream JOIN table ON ... = table.primary key)", position);
+        SqlException.NotSupported("JOIN in a persistent aggregation other than a stream-table join (stream JOIN table ON ... = table.primary key) or a stream-stream join WITHIN", position);
 }

@@ -36,7 +36,7 @@ public sealed partial class StreamEngine
         var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent aggregation must read a stream or a table", asQuery.Position);
         var overTable = source.Kind != RelationKind.Stream;
         var overJoin = ContainsJoin(aggregate.Input);
-        if (overJoin && (overTable || !IsOverLookupJoin(aggregate.Input)))
+        if (overJoin && (overTable || !(IsOverLookupJoin(aggregate.Input) || FindStreamJoin(aggregate.Input) is not null)))
         {
             throw JoinInAggregationNotSupported(asQuery.Position);
         }
@@ -52,11 +52,11 @@ public sealed partial class StreamEngine
         var sourceTopic = Topics.Find(source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
         PersistentQuery? repartition = null;
-        PersistentQuery? rekey = null;
+        List<PersistentQuery> rekeys = [];
         if (overJoin)
         {
             // Stage 1 records the joined rows (keyed by the group) in an internal topic; the aggregation reads that.
-            (repartition, rekey, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
+            (repartition, rekeys, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
         }
         else if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
         {
@@ -104,7 +104,11 @@ public sealed partial class StreamEngine
         };
         if (!_replaying)
         {
-            rekey?.InitializeOffsets(fromLatest: false);
+            foreach (var rekey in rekeys)
+            {
+                rekey.InitializeOffsets(fromLatest: false);
+            }
+
             repartition?.InitializeOffsets(fromLatest: false);
             running.InitializeOffsets(fromLatest: false);
         }
@@ -121,15 +125,19 @@ public sealed partial class StreamEngine
                 Track(RepartitionId(queryId), repartition);
             }
 
-            if (rekey is not null)
+            foreach (var rekey in rekeys)
             {
-                Track(JoinRekeyId(queryId), rekey);
+                Track(rekey.Definition.Id, rekey);
             }
         }
 
         if (!_replaying)
         {
-            rekey?.Start();
+            foreach (var rekey in rekeys)
+            {
+                rekey.Start();
+            }
+
             repartition?.Start();
             running.Start();
         }

@@ -187,11 +187,17 @@ public sealed partial class StreamEngine
     /// to the other side's partition count and key format; when neither is, both go to the larger partition count.
     /// </summary>
     private PersistentQuery StreamJoinQuery(QueryDefinition definition, StreamDefinition sink, Planner.Logical.LogicalStreamJoin join, ITopicLog left, ITopicLog sinkTopic,
-        OffsetStore offsets, List<PersistentQuery> stages)
+        OffsetStore offsets, List<PersistentQuery> stages) =>
+        StreamJoinQuery(definition, TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), join, left, sinkTopic, offsets, stages);
+
+    /// <param name="encode">Makes the output record of a joined row (an aggregation's join stage keys it by the group).</param>
+    private PersistentQuery StreamJoinQuery(QueryDefinition definition, Func<Rows.Value[], Operators.ChangeOp, ProducedRecord> encode,
+        Planner.Logical.LogicalStreamJoin join, ITopicLog left, ITopicLog sinkTopic, OffsetStore offsets, List<PersistentQuery> stages)
     {
         var right = Topics.Find(join.Right.Source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Right.Source.Topic}\" of stream \"{join.Right.Source.Name}\" does not exist");
         var plan = definition.Plan;
+        var rekeyed = new PersistentQuery?[2];
         if (!join.IsCoPartitioned(left.PartitionCount, right.PartitionCount))
         {
             var (leftSource, rightSource) = (join.Left.Source, join.Right.Source);
@@ -208,6 +214,7 @@ public sealed partial class StreamEngine
             {
                 var (stage, scan) = JoinRepartitionStage(definition.Id, left: true, leftSource, join.LeftKey, keyFormat, keyType, partitions);
                 stages.Add(stage);
+                rekeyed[0] = stage;
                 plan = ReplaceJoinScan(plan, join.Left, scan);
             }
 
@@ -215,6 +222,7 @@ public sealed partial class StreamEngine
             {
                 var (stage, scan) = JoinRepartitionStage(definition.Id, left: false, rightSource, join.RightKey, keyFormat, keyType, partitions);
                 stages.Add(stage);
+                rekeyed[1] = stage;
                 plan = ReplaceJoinScan(plan, join.Right, scan);
             }
 
@@ -227,7 +235,7 @@ public sealed partial class StreamEngine
         var state = new QueryState(StateStores, $"queries/{definition.Id}", Path.Combine(_queriesDirectory, definition.Id));
         return new PersistentQuery(definition, left, sinkTopic, offsets, _errorTopic, stateful: true,
             metrics => _ => Operators.PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError),
-            TopicRowSink.StreamEncoder(new Formats.RowCodec(sink)), right: right,
+            encode, right: right,
             joinFor: (partition, metrics) =>
             {
                 var store = state.Open(partition, "join");
@@ -238,6 +246,7 @@ public sealed partial class StreamEngine
             })
         {
             State = state,
+            InputUpstreamBehind = rekeyed[0] is null && rekeyed[1] is null ? null : side => rekeyed[side] is { } stage && !stage.IsCaughtUp(),
         };
     }
 

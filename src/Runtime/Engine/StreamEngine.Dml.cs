@@ -153,6 +153,9 @@ public sealed partial class StreamEngine
         {
             case LogicalAggregate aggregate when push && IsOverLookupJoin(aggregate.Input) && FindLookupJoin(aggregate.Input) is { } join:
                 return RunAggregateOverJoinPushAsync(plan, aggregate, join, emitFinal, fromLatest, cancellationToken);
+            case LogicalAggregate aggregate when push && ContainsJoin(aggregate.Input):
+                throw SqlException.NotSupported("an aggregation over a join other than a stream-table join in a push query (EMIT CHANGES); "
+                    + "a persistent query (CREATE TABLE AS SELECT) aggregates a stream-stream join");
             case LogicalAggregate when push:
                 return RunAggregatePushAsync(plan, emitFinal, fromLatest, untilEnd: false, cancellationToken);
             case LogicalAggregate { Window: { IsSession: true } or { IsSliding: true } } windowed:

@@ -50,7 +50,7 @@ public sealed partial class StreamEngine
         {
             var stageId = stages[i].Definition.Id;
             var joinsThenAggregates = !overJoin && stageId == RepartitionId(definition.Id) && ContainsJoin(definition.Plan);
-            var step = overJoin || stageId == JoinRekeyId(definition.Id) ? $"repartition {stages[i].Definition.SourceName} by the join key"
+            var step = overJoin || JoinRekeyIds(definition.Id).Contains(stageId) ? $"repartition {stages[i].Definition.SourceName} by the join key"
                 : joinsThenAggregates ? "join, keyed by the group key" : "repartition by the group key";
             lines.Add($"Stage {i + 1}: {step}");
             lines.AddRange(PartitionPipeline.DescribeAnalyzed(stages[i].Pipelines).Select(l => "  " + l));

@@ -92,6 +92,12 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>The state stores of a stateful query and their checkpoints (null for a stateless query).</summary>
     public QueryState? State { get; init; }
 
+    /// <summary>
+    /// For a stream–stream join whose input side (0 left, 1 right) is written by an earlier stage of the same query (a
+    /// repartition): true while that stage has input left, so the join waits for its rows instead of running ahead.
+    /// </summary>
+    public Func<int, bool>? InputUpstreamBehind { get; init; }
+
     private ITransactionalOutput? _transactional;
     private bool _transactionsOpened;
 
@@ -385,7 +391,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 var join = _joinFor!(partition, Metrics);
                 _joins![partition] = join;
                 StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
-                    join, _pipelines[partition], sink, metrics);
+                    join, _pipelines[partition], sink, metrics, InputUpstreamBehind);
                 long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
 
                 // From the checkpoint both inputs' offsets are recorded at (the left one in the manifest, the right one in

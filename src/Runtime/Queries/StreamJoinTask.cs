@@ -19,10 +19,17 @@ public sealed class StreamJoinTask
     private readonly PartitionPipeline _above;
     private readonly IRowSink _sink;
     private readonly QueryMetrics _metrics;
+    private readonly Func<int, bool>? _upstreamBehind;
+    private static readonly TimeSpan UpstreamPoll = TimeSpan.FromMilliseconds(5);
 
+    /// <param name="upstreamBehind">
+    /// When a side's topic is written by an earlier stage (a repartition): true while that stage has input left, so the
+    /// other side's rows wait for that side's (which could otherwise arrive late).
+    /// </param>
     public StreamJoinTask(ITopicLog left, ITopicLog right, int partition, RowCodec leftCodec, RowCodec rightCodec, StreamStreamJoinOperator join,
-        PartitionPipeline above, IRowSink sink, QueryMetrics metrics)
+        PartitionPipeline above, IRowSink sink, QueryMetrics metrics, Func<int, bool>? upstreamBehind = null)
     {
+        _upstreamBehind = upstreamBehind;
         _sides = [new Side(left, leftCodec), new Side(right, rightCodec)];
         _partition = partition;
         _join = join;
@@ -82,7 +89,7 @@ public sealed class StreamJoinTask
 
                 // A side whose topic already holds records its pending read has not handed over yet is not "out of data":
                 // wait for them, so the merge stays in time order (else the other side's rows could make them late).
-                if (AwaitedSide() is { } awaited)
+                if (AwaitedSide(cancellationToken) is { } awaited)
                 {
                     await awaited.ConfigureAwait(false);
                     continue;
@@ -204,16 +211,29 @@ public sealed class StreamJoinTask
         _onProgress?.Invoke(_rightPartition, _sides[1].Processed);
     }
 
-    /// <summary>The pending read of an empty side whose topic has records beyond its reader (up to its stop), or null.</summary>
-    private Task<int>? AwaitedSide()
+    /// <summary>
+    /// The pending read of an empty side whose topic has records beyond its reader (up to its stop), or a short wait on it
+    /// while the stage writing that side's topic has input left; null when neither side is awaited.
+    /// </summary>
+    private Task? AwaitedSide(CancellationToken cancellationToken)
     {
         for (var s = 0; s < 2; s++)
         {
             var side = _sides[s];
-            if (side.Rows.Count == 0 && _sides[1 - s].Rows.Count > 0 && side.Pending is { } pending
-                && Math.Min(side.Topic.EndOffset(_partition), side.Stop ?? long.MaxValue) > side.Reader!.Position)
+            if (side.Rows.Count > 0 || _sides[1 - s].Rows.Count == 0 || side.Pending is not { } pending)
+            {
+                continue;
+            }
+
+            if (Math.Min(side.Topic.EndOffset(_partition), side.Stop ?? long.MaxValue) > side.Reader!.Position)
             {
                 return pending;
+            }
+
+            if (side.Stop is null && _upstreamBehind?.Invoke(s) == true)
+            {
+                // The stage may filter its rows out, writing nothing: look again shortly.
+                return Task.WhenAny(pending, Task.Delay(UpstreamPoll, cancellationToken));
             }
         }
 
