@@ -68,9 +68,10 @@ public sealed class PartitionTableRowsTests
         Apply(rows, "a", 2, 10);
         Assert.Equal(2, At(rows, "a", 2 * day));
 
-        // The stream is now two days on: the version superseded at 10 s is past the history and goes with the next change.
+        // The stream is now two days on: the version superseded at 10 s is past the history and goes with the next change;
+        // a row that late gets the oldest version kept.
         Apply(rows, "a", 3, 2 * day + 1);
-        Assert.Null(At(rows, "a", 5));
+        Assert.Equal(2, At(rows, "a", 5));
         Assert.Equal(2, At(rows, "a", 2 * day));
         Assert.Equal(3, At(rows, "a", 2 * day + 1));
 
@@ -79,5 +80,21 @@ public sealed class PartitionTableRowsTests
         Apply(rows, "b", null, 4 * day);
         Apply(rows, "b", null, 4 * day + 1);
         Assert.Null(At(rows, "b", 4 * day));
+    }
+
+    [Fact]
+    public void AKeyKeepsAtMostSoManyEarlierVersions()
+    {
+        var rows = new PartitionTableRows(Table, 0);
+        for (var i = 0; i < 200; i++)
+        {
+            Apply(rows, "a", i, i);
+        }
+
+        Assert.Equal(199, At(rows, "a", 500));
+        Assert.Equal(150, At(rows, "a", 150));
+        var oldest = 199 - PartitionTableRows.MaxOlderVersions;
+        Assert.Equal(oldest, At(rows, "a", oldest));
+        Assert.Equal(oldest, At(rows, "a", 3));
     }
 }

@@ -153,6 +153,25 @@ public sealed class FasterStateStore : IStateStore
         }
     }
 
+    /// <summary>
+    /// Waits until the in-memory log is within <see cref="LogMemoryLimitBytes"/> (plus the page being filled): pages are
+    /// evicted only once their asynchronous flush is done, so after a burst of writes on a busy disk the log may hold more
+    /// for a while. Flushes and evicts the pages beyond the limit, waiting for both.
+    /// </summary>
+    public void EnforceLogMemoryLimit()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var pageBytes = 1L << _pageBits;
+            var head = (_store.Log.TailAddress - LogMemoryLimitBytes + pageBytes - 1) & ~(pageBytes - 1);
+            if (head > _store.Log.HeadAddress)
+            {
+                _store.Log.ShiftHeadAddress(head, wait: true);
+            }
+        }
+    }
+
     public long SizeBytes => _store.Log.TailAddress - _store.Log.BeginAddress;
 
     public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)

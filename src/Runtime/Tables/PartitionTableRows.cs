@@ -19,6 +19,9 @@ public sealed class PartitionTableRows : Operators.ITableLookup
     /// <summary>How long a superseded version stays findable: ksqlDB's default grace (rows later than that are late anyway).</summary>
     public const long HistoryMicros = 24L * 3600 * 1_000_000;
 
+    /// <summary>At most this many earlier versions per key, so a key updated very often does not hold a day of rows.</summary>
+    public const int MaxOlderVersions = 64;
+
     private readonly Dictionary<byte[], KeyVersions> _rows = new(State.ByteArrayComparer.Instance);
     private readonly RowCodec _codec;
     private readonly KeyFormat? _key;
@@ -133,6 +136,10 @@ public sealed class PartitionTableRows : Operators.ITableLookup
         private Value[]? _latest = row;
         private List<(long From, Value[]? Row)>? _older;
 
+        // Set once versions were dropped: a time before the oldest kept one then finds that one (the nearest known), not
+        // "no row".
+        private bool _truncated;
+
         /// <summary>True when the key is deleted and no earlier version is kept: nothing to remember.</summary>
         public bool IsGone => _latest is null && (_older is null || _older.Count == 0);
 
@@ -164,7 +171,7 @@ public sealed class PartitionTableRows : Operators.ITableLookup
                 return;
             }
 
-            var drop = 0;
+            var drop = Math.Max(0, _older.Count - MaxOlderVersions);
             while (drop < _older.Count && (drop + 1 < _older.Count ? _older[drop + 1].From : _latestFrom) <= horizon)
             {
                 drop++;
@@ -173,15 +180,21 @@ public sealed class PartitionTableRows : Operators.ITableLookup
             if (drop > 0)
             {
                 _older.RemoveRange(0, drop);
+                _truncated = true;
             }
         }
 
         public Value[]? At(long time)
         {
-            if (time >= _latestFrom || _older is null || _older.Count == 0)
+            if (time >= _latestFrom)
             {
-                // Before the first version kept: the key had no row then, unless earlier versions were dropped as too old.
-                return time >= _latestFrom ? _latest : null;
+                return _latest;
+            }
+
+            if (_older is null || _older.Count == 0)
+            {
+                // Before the first version: the key had no row then (unless that history was dropped).
+                return _truncated ? _latest : null;
             }
 
             for (var i = _older.Count - 1; i >= 0; i--)
@@ -192,7 +205,7 @@ public sealed class PartitionTableRows : Operators.ITableLookup
                 }
             }
 
-            return null;
+            return _truncated ? _older[0].Row : null;
         }
     }
 }
