@@ -221,7 +221,7 @@ public static partial class QueryBinder
         foreach (var expression in expressions)
         {
             FunctionCall? window = null;
-            if (AstExpressionRewriter.Any(expression, x => (window = x as FunctionCall) is { Over: not null }))
+            if (AstExpressionRewriter.Any(expression, x => x is FunctionCall { Over: not null } f && (window ??= f) is not null))
             {
                 throw WindowFunctionNotSupported(window!);
             }
