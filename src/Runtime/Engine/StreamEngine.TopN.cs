@@ -28,12 +28,9 @@ public sealed partial class StreamEngine
     {
         var tag = kind == RelationKind.Table ? "CREATE TABLE" : "CREATE MATERIALIZED VIEW";
         var project = (LogicalProject)query.Plan;
-        var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent Top-N must read a stream", asQuery.Position);
-        if (source.Kind != RelationKind.Stream)
-        {
-            // Retractions would need the rows below rank N too (a deleted top row lets the next one in); not kept yet.
-            throw new SqlException(SqlState.FeatureNotSupported, $"ROW_NUMBER() (a Top-N) over a table is not supported yet, and \"{source.Name}\" is a table", asQuery.Position);
-        }
+        var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent Top-N must read a stream or a table", asQuery.Position);
+        // Over a table the input retracts: the operator then keeps every row of a partition (a deleted top row lets the next one in).
+        var overTable = source.Kind != RelationKind.Stream;
 
         if (ContainsJoin(topN.Input))
         {
@@ -60,7 +57,7 @@ public sealed partial class StreamEngine
         if (source.Partitions > 1 && !PartitionsBySourceKey(topN, source))
         {
             // Rows of one partition of the ranking arrive in several topic partitions: route them by the PARTITION BY keys.
-            (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, topN.Input, topN.PartitionKeys, plan, overTable: false);
+            (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, topN.Input, topN.PartitionKeys, plan, overTable);
         }
 
         if (Topics.Find(sink.Topic) is { } existing)
@@ -73,10 +70,11 @@ public sealed partial class StreamEngine
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
-            metrics => partition => PartitionPipeline.BuildStateful(plan, state.Open(partition, "topn"), emitFinal: false, retractable: false, carryRowTime: true,
+            metrics => partition => PartitionPipeline.BuildStateful(plan, state.Open(partition, "topn"), emitFinal: false, retractable: overTable, carryRowTime: true,
                 metrics.RecordExpressionError, metrics.CountLate),
             encoder.Encode,
-            null)
+            // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
+            overTable && repartition is null ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) : null)
         {
             State = state,
             CheckpointInterval = Options.CheckpointInterval,

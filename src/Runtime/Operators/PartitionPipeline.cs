@@ -222,11 +222,6 @@ public sealed class PartitionPipeline
     {
         var source = Visit(topN.Input, operators, ref limit, carryRowTime: false);
         RejectInnerLimit(limit);
-        if (_stateful!.Retractable)
-        {
-            throw SqlException.NotSupported("ROW_NUMBER() (a Top-N) over a table");
-        }
-
         var rowTime = -1;
         for (var i = 0; i < topN.Input.Schema.Count && rowTime < 0; i++)
         {
@@ -234,6 +229,13 @@ public sealed class PartitionPipeline
             {
                 rowTime = i;
             }
+        }
+
+        // A retraction removes the row equal in the table's columns (its pseudocolumns may differ from the stored row's).
+        var identityWidth = 0;
+        while (identityWidth < topN.Input.Schema.Count && !topN.Input.Schema[identityWidth].Hidden)
+        {
+            identityWidth++;
         }
 
         operators.Add(new TopNOperator(
@@ -247,7 +249,9 @@ public sealed class PartitionPipeline
             output.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToArray(),
             visible is null ? null : Guard(ExpressionCompiler.CompilePredicate(visible)),
             rowTime,
-            _stateful.Store));
+            _stateful!.Store,
+            _stateful.Retractable,
+            identityWidth));
         return source;
     }
 

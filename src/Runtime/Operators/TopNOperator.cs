@@ -7,10 +7,11 @@ using StreamSql.Runtime.State;
 namespace StreamSql.Runtime.Operators;
 
 /// <summary>
-/// Streaming Top-N (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered by rank &lt;= N) over an append-only input, one
-/// instance per partition task. Each partition's state entry holds its current top N rows in rank order; as the input only
-/// appends, a row that falls below rank N can never come back, so nothing below N is kept. Equal sort keys keep arrival
-/// order (the earlier row ranks first), which makes the result deterministic.
+/// Streaming Top-N (ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered by rank &lt;= N), one instance per partition
+/// task. Each partition's state entry holds its rows in rank order. Over an append-only input (a stream) a row that falls
+/// below rank N can never come back, so only the top N are kept. Over a retracting input (a table's changes) every row
+/// of the partition is kept: deleting a top row lets the next one in. Equal sort keys keep arrival order (the earlier
+/// row ranks first; an updated row arrives anew), which makes the result deterministic.
 /// Output is an upsert changelog of the query's final rows (the outer SELECT list, then the triggering row's event time):
 /// with the rank selected, one row per (partition, rank) — a row entering at rank r updates ranks r..N; without it, the
 /// rows themselves come and go (inserts and deletes only; equal output rows are one table row). The outer WHERE's other
@@ -29,6 +30,8 @@ public sealed class TopNOperator : IBatchOperator
     private readonly Func<Value[], bool>? _visible;
     private readonly int _rowTimeIndex;
     private readonly IStateStore _store;
+    private readonly bool _retractable;
+    private readonly int _identityWidth;
     private readonly Dictionary<byte[], Partition> _touched = new(ByteArrayComparer.Instance);
     private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
@@ -39,9 +42,14 @@ public sealed class TopNOperator : IBatchOperator
     /// <param name="output">The outer SELECT list over a ranked row (the input row, then its rank as BIGINT).</param>
     /// <param name="visible">The outer WHERE's other conditions over a ranked row; null shows every row of the top N.</param>
     /// <param name="rowTimeIndex">Where ROWTIME is in input rows (stamps output records), or -1.</param>
+    /// <param name="retractable">The input has deletes (a table's changes): keep every row, not only the top N.</param>
+    /// <param name="identityWidth">How many leading columns identify a row a delete removes (the table's columns, not pseudocolumns).</param>
     public TopNOperator(Func<Value[], Value>[] partitionKeys, Func<Value[], Value>[] sortKeys, SqlTypeKind[] sortKinds, bool[] descending, bool[] nullsFirst,
-        long limit, bool rankOutput, Func<Value[], Value>[] output, Func<Value[], bool>? visible, int rowTimeIndex, IStateStore store)
+        long limit, bool rankOutput, Func<Value[], Value>[] output, Func<Value[], bool>? visible, int rowTimeIndex, IStateStore store,
+        bool retractable = false, int identityWidth = 0)
     {
+        _retractable = retractable;
+        _identityWidth = identityWidth;
         _partitionKeys = partitionKeys;
         _sortKeys = sortKeys;
         _sortKinds = sortKinds;
@@ -70,9 +78,10 @@ public sealed class TopNOperator : IBatchOperator
         _touched.Clear();
         foreach (var (row, op) in _input)
         {
-            if (op is ChangeOp.Delete or ChangeOp.UpdateBefore)
+            var retraction = op is ChangeOp.Delete or ChangeOp.UpdateBefore;
+            if (retraction && !_retractable)
             {
-                // The engine only builds this operator over streams (append-only); a retraction cannot arrive.
+                // Over a stream the input only appends; nothing to take back.
                 continue;
             }
 
@@ -96,7 +105,14 @@ public sealed class TopNOperator : IBatchOperator
                 continue;
             }
 
-            Insert(batch, partition, row, sort);
+            if (retraction)
+            {
+                Retract(batch, partition, row);
+            }
+            else
+            {
+                Insert(batch, partition, row, sort);
+            }
         }
 
         foreach (var (stateKey, partition) in _touched)
@@ -116,7 +132,7 @@ public sealed class TopNOperator : IBatchOperator
     {
         if (_touched.TryGetValue(stateKey, out var partition))
         {
-            return partition.Entries.Count >= _limit && Compare(sort, partition.Entries[^1].Sort) >= 0 ? null : partition;
+            return !_retractable && partition.Entries.Count >= _limit && Compare(sort, partition.Entries[^1].Sort) >= 0 ? null : partition;
         }
 
         partition = new Partition();
@@ -125,7 +141,7 @@ public sealed class TopNOperator : IBatchOperator
             var reader = new StateReader(stored);
             var count = reader.ReadInt32();
             var last = ValueCodec.ReadRow(ref reader);
-            if (count >= _limit && Compare(sort, last) >= 0)
+            if (!_retractable && count >= _limit && Compare(sort, last) >= 0)
             {
                 return null;
             }
@@ -193,7 +209,7 @@ public sealed class TopNOperator : IBatchOperator
             // Rows keep their identity, so the change is the difference between the visible rows before and after.
             CollectVisible(entries, _before);
             entries.Insert(position, new Entry(row, sort));
-            if (entries.Count > _limit)
+            if (!_retractable && entries.Count > _limit)
             {
                 entries.RemoveAt(entries.Count - 1);
             }
@@ -224,7 +240,7 @@ public sealed class TopNOperator : IBatchOperator
             }
         }
 
-        if (entries.Count > _limit)
+        if (!_retractable && entries.Count > _limit)
         {
             entries.RemoveAt(entries.Count - 1);
         }
@@ -232,11 +248,76 @@ public sealed class TopNOperator : IBatchOperator
         partition.Dirty = true;
     }
 
+    /// <summary>Removes the first row equal to the retracted one (in its table columns): the rows below it move up a rank.</summary>
+    private void Retract(RowBatch batch, Partition partition, Value[] row)
+    {
+        var entries = partition.Entries;
+        var position = -1;
+        for (var i = 0; i < entries.Count && position < 0; i++)
+        {
+            if (SameRow(entries[i].Row, row))
+            {
+                position = i;
+            }
+        }
+
+        if (position < 0)
+        {
+            return;
+        }
+
+        var rowTime = _rowTimeIndex >= 0 ? row[_rowTimeIndex] : Value.FromTimestamp(0);
+        partition.Dirty = true;
+        if (!_rankOutput)
+        {
+            CollectVisible(entries, _before);
+            entries.RemoveAt(position);
+            CollectVisible(entries, _after);
+            EmitDifference(batch, rowTime);
+            return;
+        }
+
+        var removed = entries[position].Row;
+        var oldCount = entries.Count;
+        entries.RemoveAt(position);
+        // Slot r (rank r + 1) held the removed row (r = position) or entries[r - 1] before, and holds entries[r] after, if any.
+        var slots = Math.Min(oldCount, _limit);
+        for (var r = position; r < slots; r++)
+        {
+            var rank = r + 1;
+            var before = Ranked(r == position ? removed : entries[r - 1].Row, rank);
+            var after = r < entries.Count ? Ranked(entries[r].Row, rank) : null;
+            var wasVisible = IsVisible(before);
+            if (after is not null && IsVisible(after))
+            {
+                batch.Add(Output(after, rowTime), wasVisible ? ChangeOp.UpdateAfter : ChangeOp.Insert);
+            }
+            else if (wasVisible)
+            {
+                batch.Add(Output(before, rowTime), ChangeOp.Delete);
+            }
+        }
+    }
+
+    private bool SameRow(Value[] stored, Value[] retracted)
+    {
+        for (var c = 0; c < _identityWidth; c++)
+        {
+            if (!stored[c].Equals(retracted[c]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The visible output rows of a partition by their encoded values (the table's key when the rank is not selected).</summary>
     private void CollectVisible(List<Entry> entries, Dictionary<byte[], Value[]> into)
     {
         into.Clear();
-        for (var r = 0; r < entries.Count; r++)
+        var shown = Math.Min(entries.Count, _limit);
+        for (var r = 0; r < shown; r++)
         {
             var ranked = Ranked(entries[r].Row, r + 1);
             if (IsVisible(ranked))
