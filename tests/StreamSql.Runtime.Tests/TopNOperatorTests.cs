@@ -114,6 +114,32 @@ public sealed class TopNOperatorTests
     }
 
     [Fact]
+    public void Over_a_retracting_input_a_deleted_top_row_lets_the_next_row_in()
+    {
+        using var store = new MemoryStateStore();
+        // Rows are identified by their first three columns (the table's); the event time may differ in a retraction.
+        var topN = new TopNOperator([r => r[0]], [r => r[2]], [SqlTypeKind.Int], [true], [true], 2, rankOutput: true,
+            [r => r[0], r => r[1], r => r[2], r => r[RankColumn]], null, rowTimeIndex: 3, store, retractable: true, identityWidth: 3);
+        Assert.Equal(["+ 1 a 30 1", "+ 1 b 20 2"], Run(topN, Bid(1, "a", 30, 1), Bid(1, "b", 20, 2), Bid(1, "c", 10, 3)));
+
+        // a leaves: b and c move up; then c leaves too and rank 2 is deleted; a row not in the partition changes nothing.
+        var batch = new RowBatch();
+        batch.Add(Bid(1, "a", 30, 99), ChangeOp.Delete);
+        topN.Process(batch);
+        Assert.Equal(2, batch.Count);
+        Assert.Equal(("b", 1L, ChangeOp.UpdateAfter), (batch.Row(0)[1].AsString, batch.Row(0)[3].AsLong, batch.Op(0)));
+        Assert.Equal(("c", 2L, ChangeOp.UpdateAfter), (batch.Row(1)[1].AsString, batch.Row(1)[3].AsLong, batch.Op(1)));
+
+        batch.Clear();
+        batch.Add(Bid(1, "c", 10, 99), ChangeOp.UpdateBefore);
+        batch.Add(Bid(1, "z", 10, 99), ChangeOp.Delete);
+        topN.Process(batch);
+        Assert.Equal(1, batch.Count);
+        Assert.Equal(("c", 2L, ChangeOp.Delete), (batch.Row(0)[1].AsString, batch.Row(0)[3].AsLong, batch.Op(0)));
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
     public void Nulls_sort_first_in_descending_order_unless_told_otherwise()
     {
         using (var store = new MemoryStateStore())
