@@ -54,10 +54,14 @@ public sealed partial class StreamEngine
 
         LogicalPlan plan = project;
         PersistentQuery? repartition = null;
-        if (source.Partitions > 1 && !PartitionsBySourceKey(topN, source))
+        if (source.Partitions > 1)
         {
-            // Rows of one partition of the ranking arrive in several topic partitions: route them by the PARTITION BY keys.
-            (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, topN.Input, topN.PartitionKeys, plan, overTable);
+            var (below, routingKeys) = RepartitionPoint(topN, asQuery.Position);
+            if (!PartitionsBySourceKey(routingKeys, source))
+            {
+                // Rows of one partition of the ranking arrive in several topic partitions: route them by the PARTITION BY keys.
+                (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, below, routingKeys, plan, overTable);
+            }
         }
 
         if (Topics.Find(sink.Topic) is { } existing)
@@ -107,7 +111,37 @@ public sealed partial class StreamEngine
         return new CommandResult(tag);
     }
 
-    /// <summary>True when a PARTITION BY key is the stream's key column, so each ranking partition is in one topic partition.</summary>
-    private static bool PartitionsBySourceKey(LogicalTopN topN, StreamDefinition source) =>
-        source.KeyIndex >= 0 && topN.PartitionKeys.Any(k => k is Planner.Bound.BoundColumn c && c.Index == source.KeyIndex);
+    /// <summary>
+    /// Where a repartition cuts the Top-N's input: the (filtered) scan, whose rows have the source's layout, below any
+    /// projection of a subquery in FROM; the PARTITION BY keys are rewritten through those projections to route its rows.
+    /// </summary>
+    private static (LogicalPlan Below, IReadOnlyList<Planner.Bound.BoundExpression> Keys) RepartitionPoint(LogicalTopN topN, int position)
+    {
+        var node = topN.Input;
+        var keys = topN.PartitionKeys;
+        while (true)
+        {
+            if (node is LogicalProject project)
+            {
+                keys = keys.Select(k => Planner.Bound.BoundExpressionRewriter.Substitute(k, project.Expressions)).ToList();
+                node = project.Input;
+            }
+            else if (node is LogicalFilter { Input: not LogicalScan } filter)
+            {
+                node = filter.Input;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return node is LogicalScan or LogicalFilter { Input: LogicalScan }
+            ? (node, keys)
+            : throw SqlException.NotSupported("ROW_NUMBER() (a Top-N) over this input with more than one partition", position);
+    }
+
+    /// <summary>True when a PARTITION BY key (over the source's rows) is its key column, so each ranking partition is in one topic partition.</summary>
+    private static bool PartitionsBySourceKey(IReadOnlyList<Planner.Bound.BoundExpression> keys, StreamDefinition source) =>
+        source.KeyIndex >= 0 && keys.Any(k => k is Planner.Bound.BoundColumn c && c.Index == source.KeyIndex);
 }
