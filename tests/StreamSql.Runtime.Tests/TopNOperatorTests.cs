@@ -137,6 +137,13 @@ public sealed class TopNOperatorTests
         Assert.Equal(1, batch.Count);
         Assert.Equal(("c", 2L, ChangeOp.Delete), (batch.Row(0)[1].AsString, batch.Row(0)[3].AsLong, batch.Op(0)));
         Assert.Equal(1, store.Count);
+
+        // The partition's last row leaves: rank 1 is deleted and so is the partition's state entry.
+        batch.Clear();
+        batch.Add(Bid(1, "b", 20, 99), ChangeOp.Delete);
+        topN.Process(batch);
+        Assert.Equal(("b", 1L, ChangeOp.Delete), (batch.Row(0)[1].AsString, batch.Row(0)[3].AsLong, batch.Op(0)));
+        Assert.Equal(0, store.Count);
     }
 
     [Fact]

@@ -170,17 +170,24 @@ public sealed class TopNOperator : IBatchOperator
 
     private void Save(byte[] stateKey, Partition partition)
     {
-        _buffer.Clear();
+        partition.Dirty = false;
         var entries = partition.Entries;
+        if (entries.Count == 0)
+        {
+            // Its last row was retracted: the partition leaves the state.
+            _store.Delete(stateKey);
+            return;
+        }
+
+        _buffer.Clear();
         _buffer.WriteInt32(entries.Count);
-        ValueCodec.WriteRow(_buffer, entries.Count > 0 ? entries[^1].Sort : []);
+        ValueCodec.WriteRow(_buffer, entries[^1].Sort);
         for (var i = 0; i < entries.Count; i++)
         {
             ValueCodec.WriteRow(_buffer, entries[i].Row);
         }
 
         _store.Put(stateKey, _buffer.WrittenSpan);
-        partition.Dirty = false;
     }
 
     /// <summary>Puts the row after every row that sorts before or equal to it, drops rank N+1, and emits what changed.</summary>
