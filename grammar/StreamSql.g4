@@ -281,10 +281,15 @@ primaryExpression
     | CAST LPAREN expression AS typeName RPAREN                          # cast
     | primaryExpression DOUBLE_COLON typeName                             # postgresCast
     | primaryExpression COLLATE (schema=identifier DOT)? (collation=identifier | DEFAULT) # collate
-    | functionName LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN # functionCall
+    | functionName LPAREN (ASTERISK | (DISTINCT? expression (COMMA expression)*))? RPAREN overClause? # functionCall
     | identifier DOT identifier                                           # qualifiedColumn
     | identifier                                                          # columnReference
     | LPAREN expression RPAREN                                            # parenthesized
+    ;
+
+// A window function's OVER (PARTITION BY ... ORDER BY ...); the planner accepts only ROW_NUMBER() in the Top-N shape.
+overClause
+    : OVER LPAREN (PARTITION BY partition+=expression (COMMA partition+=expression)*)? (ORDER BY sortItem (COMMA sortItem)*)? RPAREN
     ;
 
 // left and right are reserved for joins but, as in PostgreSQL, still name functions.
@@ -425,6 +430,7 @@ ON: 'ON';
 OR: 'OR';
 ORDER: 'ORDER';
 OUTER: 'OUTER';
+OVER: 'OVER';
 PARTITION: 'PARTITION';
 PERIOD: 'PERIOD';
 PRECISION: 'PRECISION';

@@ -6,6 +6,7 @@ specs = {
  'q8':  (2000, 50, 'TITT', None, None, '2000 events at 50 events/s (40 s, four tumbling windows)'),
  'q4':  (3000, 10000, 'IT', None, None, '3000 events (180 auctions, 2760 bids)'),
  'q18': (1000, 10000, 'IIITTTT', 'auction < 1003', lambda f: int(f[0]) < 1003, '1000 events; the last bids on auctions 1000..1002'),
+ 'q19': (1000, 10000, 'IIITTTTI', 'auction < 1003', lambda f: int(f[0]) < 1003, '1000 events; the top 10 bids of auctions 1000..1002'),
  'q5':  (1000, 50, 'TI', None, None, '1000 events at 50 events/s (20 s of event time, 14 hopping windows)'),
  'q7':  (1000, 20, 'TTI', None, None, '1000 events at 20 events/s (50 s, five tumbling windows)'),
  'q11': (300, 1, 'ITTI', 'bidder < 1004', lambda f: int(f[0]) < 1004, '300 events at 1 event/s (5 minutes); the sessions of bidders 1000..1003'),

@@ -624,7 +624,10 @@ internal sealed partial class AstBuilder : StreamSqlBaseVisitor<AstNode>
 
     public override AstNode VisitFunctionCall(G.FunctionCallContext context) =>
         new FunctionCall(Pos(context), BuildFunctionName(context.functionName()), context.expression().Select(BuildExpression).ToList(),
-            context.DISTINCT() is not null, context.ASTERISK() is not null);
+            context.DISTINCT() is not null, context.ASTERISK() is not null, BuildOverClause(context.overClause()));
+
+    private OverClause? BuildOverClause(G.OverClauseContext? context) =>
+        context is null ? null : new OverClause(Pos(context), context._partition.Select(BuildExpression).ToList(), context.sortItem().Select(BuildSortItem).ToList());
 
     public override AstNode VisitQualifiedColumn(G.QualifiedColumnContext context) =>
         new ColumnReference(Pos(context), BuildIdentifier(context.identifier(0)), BuildIdentifier(context.identifier(1)));

@@ -26,6 +26,7 @@ public sealed class NexmarkBenchTests
     [InlineData("q16", "topic")]
     [InlineData("q17", "topic")]
     [InlineData("q18", "topic")]
+    [InlineData("q19", "topic")]
     public async Task Engine_and_baseline_agree(string query, string source)
     {
         var result = await NexmarkBench.RunAsync(query, 2_000, source);

@@ -10,6 +10,21 @@ public sealed class ExpressionParsingTests
         ((SelectExpression)((SelectStatement)SqlParser.ParseOne("SELECT " + expression + " FROM t")).Query.Spec().Items[0]).Expression;
 
     [Fact]
+    public void AWindowFunctionCarriesItsPartitionAndOrder()
+    {
+        var f = (FunctionCall)Parse("ROW_NUMBER() OVER (PARTITION BY a, b ORDER BY c DESC NULLS LAST, d)");
+
+        Assert.Equal("row_number", f.Name);
+        Assert.Empty(f.Arguments);
+        var over = Assert.IsType<OverClause>(f.Over);
+        Assert.Equal(["a", "b"], over.PartitionBy.Cast<ColumnReference>().Select(c => c.Name));
+        Assert.Equal([(true, (bool?)false), (false, null)], over.OrderBy.Select(o => (o.Descending, o.NullsFirst)));
+        Assert.Equal(20, over.Position);
+        Assert.Empty(((FunctionCall)Parse("rank() OVER ()")).Over!.PartitionBy);
+        Assert.Null(((FunctionCall)Parse("count(*)")).Over);
+    }
+
+    [Fact]
     public void MultiplicationBindsTighterThanAddition()
     {
         var e = (BinaryExpression)Parse("1 + 2 * 3");

@@ -45,25 +45,26 @@ public partial class StreamSqlParser : Parser {
 		INSERT=51, INTERSECT=52, INTERVAL=53, INTO=54, IS=55, JOIN=56, KEY=57, 
 		LAST=58, LEFT=59, LIKE=60, LIMIT=61, LOCAL=62, MAP=63, MATERIALIZED=64, 
 		NOT=65, NULL=66, NULLS=67, OFFSET=68, ON=69, OR=70, ORDER=71, OUTER=72, 
-		PARTITION=73, PERIOD=74, PRECISION=75, PRIMARY=76, PRINT=77, PROPERTIES=78, 
-		QUERIES=79, QUERY=80, REPLACE=81, RESET=82, RESTART=83, RETENTION=84, 
-		RIGHT=85, ROW=86, ROWS=87, SELECT=88, SESSION=89, SET=90, SHOW=91, SINK=92, 
-		SINKS=93, SIZE=94, SLIDING=95, SOURCE=96, SOURCES=97, STREAM=98, STREAMS=99, 
-		STRUCT=100, SUBSCRIBE=101, TABLE=102, TABLES=103, TERMINATE=104, THEN=105, 
-		TIME=106, TO=107, TOPIC=108, TOPICS=109, TRUE=110, TUMBLING=111, UNION=112, 
-		UPDATE=113, USING=114, VALUES=115, VARYING=116, VIEW=117, VIEWS=118, WATERMARK=119, 
-		WHEN=120, WHERE=121, WINDOW=122, WITH=123, WITHIN=124, WITHOUT=125, ZONE=126, 
-		ABORT=127, BEGIN=128, CHAIN=129, COMMIT=130, DISCARD=131, NO=132, PLANS=133, 
-		ROLLBACK=134, SEQUENCES=135, START=136, TEMP=137, TEMPORARY=138, TRANSACTION=139, 
-		WORK=140, USER=141, PASSWORD=142, COPY=143, STDOUT=144, DECLARE=145, CURSOR=146, 
-		FETCH=147, FORWARD=148, HOLD=149, SCROLL=150, OPERATOR=151, COLLATE=152, 
-		EQ=153, NEQ=154, LT=155, LTE=156, GT=157, GTE=158, PLUS=159, MINUS=160, 
-		ASTERISK=161, SLASH=162, PERCENT=163, CONCAT=164, DOUBLE_ARROW=165, ARROW=166, 
-		LBRACKET=167, RBRACKET=168, DOUBLE_COLON=169, COLON_EQUALS=170, TILDE=171, 
-		NOT_TILDE=172, TILDE_STAR=173, NOT_TILDE_STAR=174, LPAREN=175, RPAREN=176, 
-		COMMA=177, DOT=178, SEMI=179, ESCAPE_STRING=180, STRING=181, INTEGER_VALUE=182, 
-		DECIMAL_VALUE=183, PARAMETER=184, IDENTIFIER=185, QUOTED_IDENTIFIER=186, 
-		LINE_COMMENT=187, BLOCK_COMMENT=188, WS=189, UNRECOGNIZED=190;
+		OVER=73, PARTITION=74, PERIOD=75, PRECISION=76, PRIMARY=77, PRINT=78, 
+		PROPERTIES=79, QUERIES=80, QUERY=81, REPLACE=82, RESET=83, RESTART=84, 
+		RETENTION=85, RIGHT=86, ROW=87, ROWS=88, SELECT=89, SESSION=90, SET=91, 
+		SHOW=92, SINK=93, SINKS=94, SIZE=95, SLIDING=96, SOURCE=97, SOURCES=98, 
+		STREAM=99, STREAMS=100, STRUCT=101, SUBSCRIBE=102, TABLE=103, TABLES=104, 
+		TERMINATE=105, THEN=106, TIME=107, TO=108, TOPIC=109, TOPICS=110, TRUE=111, 
+		TUMBLING=112, UNION=113, UPDATE=114, USING=115, VALUES=116, VARYING=117, 
+		VIEW=118, VIEWS=119, WATERMARK=120, WHEN=121, WHERE=122, WINDOW=123, WITH=124, 
+		WITHIN=125, WITHOUT=126, ZONE=127, ABORT=128, BEGIN=129, CHAIN=130, COMMIT=131, 
+		DISCARD=132, NO=133, PLANS=134, ROLLBACK=135, SEQUENCES=136, START=137, 
+		TEMP=138, TEMPORARY=139, TRANSACTION=140, WORK=141, USER=142, PASSWORD=143, 
+		COPY=144, STDOUT=145, DECLARE=146, CURSOR=147, FETCH=148, FORWARD=149, 
+		HOLD=150, SCROLL=151, OPERATOR=152, COLLATE=153, EQ=154, NEQ=155, LT=156, 
+		LTE=157, GT=158, GTE=159, PLUS=160, MINUS=161, ASTERISK=162, SLASH=163, 
+		PERCENT=164, CONCAT=165, DOUBLE_ARROW=166, ARROW=167, LBRACKET=168, RBRACKET=169, 
+		DOUBLE_COLON=170, COLON_EQUALS=171, TILDE=172, NOT_TILDE=173, TILDE_STAR=174, 
+		NOT_TILDE_STAR=175, LPAREN=176, RPAREN=177, COMMA=178, DOT=179, SEMI=180, 
+		ESCAPE_STRING=181, STRING=182, INTEGER_VALUE=183, DECIMAL_VALUE=184, PARAMETER=185, 
+		IDENTIFIER=186, QUOTED_IDENTIFIER=187, LINE_COMMENT=188, BLOCK_COMMENT=189, 
+		WS=190, UNRECOGNIZED=191;
 	public const int
 		RULE_script = 0, RULE_statement = 1, RULE_copyOption = 2, RULE_transactionMode = 3, 
 		RULE_assignment = 4, RULE_settingName = 5, RULE_settingValue = 6, RULE_tableElements = 7, 
@@ -76,10 +77,10 @@ public partial class StreamSqlParser : Parser {
 		RULE_relation = 28, RULE_joinType = 29, RULE_joinCriteria = 30, RULE_withinClause = 31, 
 		RULE_relationPrimary = 32, RULE_expression = 33, RULE_booleanExpression = 34, 
 		RULE_predicate = 35, RULE_regexOperator = 36, RULE_comparisonOperator = 37, 
-		RULE_valueExpression = 38, RULE_primaryExpression = 39, RULE_functionName = 40, 
-		RULE_mapEntry = 41, RULE_structEntry = 42, RULE_whenClause = 43, RULE_typeName = 44, 
-		RULE_structField = 45, RULE_qualifiedName = 46, RULE_booleanValue = 47, 
-		RULE_number = 48, RULE_identifier = 49, RULE_nonReserved = 50;
+		RULE_valueExpression = 38, RULE_primaryExpression = 39, RULE_overClause = 40, 
+		RULE_functionName = 41, RULE_mapEntry = 42, RULE_structEntry = 43, RULE_whenClause = 44, 
+		RULE_typeName = 45, RULE_structField = 46, RULE_qualifiedName = 47, RULE_booleanValue = 48, 
+		RULE_number = 49, RULE_identifier = 50, RULE_nonReserved = 51;
 	public static readonly string[] ruleNames = {
 		"script", "statement", "copyOption", "transactionMode", "assignment", 
 		"settingName", "settingValue", "tableElements", "tableElement", "columnDefinition", 
@@ -89,9 +90,9 @@ public partial class StreamSqlParser : Parser {
 		"windowOption", "duration", "selectItem", "relation", "joinType", "joinCriteria", 
 		"withinClause", "relationPrimary", "expression", "booleanExpression", 
 		"predicate", "regexOperator", "comparisonOperator", "valueExpression", 
-		"primaryExpression", "functionName", "mapEntry", "structEntry", "whenClause", 
-		"typeName", "structField", "qualifiedName", "booleanValue", "number", 
-		"identifier", "nonReserved"
+		"primaryExpression", "overClause", "functionName", "mapEntry", "structEntry", 
+		"whenClause", "typeName", "structField", "qualifiedName", "booleanValue", 
+		"number", "identifier", "nonReserved"
 	};
 
 	private static readonly string[] _LiteralNames = {
@@ -105,11 +106,11 @@ public partial class StreamSqlParser : Parser {
 		"'HOPPING'", "'IF'", "'ILIKE'", "'IN'", "'INNER'", "'INSERT'", "'INTERSECT'", 
 		"'INTERVAL'", "'INTO'", "'IS'", "'JOIN'", "'KEY'", "'LAST'", "'LEFT'", 
 		"'LIKE'", "'LIMIT'", "'LOCAL'", "'MAP'", "'MATERIALIZED'", "'NOT'", "'NULL'", 
-		"'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", "'PARTITION'", 
-		"'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", "'QUERIES'", 
-		"'QUERY'", "'REPLACE'", "'RESET'", "'RESTART'", "'RETENTION'", "'RIGHT'", 
-		"'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", "'SINK'", 
-		"'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", 
+		"'NULLS'", "'OFFSET'", "'ON'", "'OR'", "'ORDER'", "'OUTER'", "'OVER'", 
+		"'PARTITION'", "'PERIOD'", "'PRECISION'", "'PRIMARY'", "'PRINT'", "'PROPERTIES'", 
+		"'QUERIES'", "'QUERY'", "'REPLACE'", "'RESET'", "'RESTART'", "'RETENTION'", 
+		"'RIGHT'", "'ROW'", "'ROWS'", "'SELECT'", "'SESSION'", "'SET'", "'SHOW'", 
+		"'SINK'", "'SINKS'", "'SIZE'", "'SLIDING'", "'SOURCE'", "'SOURCES'", "'STREAM'", 
 		"'STREAMS'", "'STRUCT'", "'SUBSCRIBE'", "'TABLE'", "'TABLES'", "'TERMINATE'", 
 		"'THEN'", "'TIME'", "'TO'", "'TOPIC'", "'TOPICS'", "'TRUE'", "'TUMBLING'", 
 		"'UNION'", "'UPDATE'", "'USING'", "'VALUES'", "'VARYING'", "'VIEW'", "'VIEWS'", 
@@ -133,15 +134,15 @@ public partial class StreamSqlParser : Parser {
 		"HOPPING", "IF", "ILIKE", "IN", "INNER", "INSERT", "INTERSECT", "INTERVAL", 
 		"INTO", "IS", "JOIN", "KEY", "LAST", "LEFT", "LIKE", "LIMIT", "LOCAL", 
 		"MAP", "MATERIALIZED", "NOT", "NULL", "NULLS", "OFFSET", "ON", "OR", "ORDER", 
-		"OUTER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", "PRINT", "PROPERTIES", 
-		"QUERIES", "QUERY", "REPLACE", "RESET", "RESTART", "RETENTION", "RIGHT", 
-		"ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", "SIZE", 
-		"SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", "SUBSCRIBE", 
-		"TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", "TOPICS", 
-		"TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", "VIEW", 
-		"VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", "WITHOUT", 
-		"ZONE", "ABORT", "BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", "PLANS", 
-		"ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", "TRANSACTION", 
+		"OUTER", "OVER", "PARTITION", "PERIOD", "PRECISION", "PRIMARY", "PRINT", 
+		"PROPERTIES", "QUERIES", "QUERY", "REPLACE", "RESET", "RESTART", "RETENTION", 
+		"RIGHT", "ROW", "ROWS", "SELECT", "SESSION", "SET", "SHOW", "SINK", "SINKS", 
+		"SIZE", "SLIDING", "SOURCE", "SOURCES", "STREAM", "STREAMS", "STRUCT", 
+		"SUBSCRIBE", "TABLE", "TABLES", "TERMINATE", "THEN", "TIME", "TO", "TOPIC", 
+		"TOPICS", "TRUE", "TUMBLING", "UNION", "UPDATE", "USING", "VALUES", "VARYING", 
+		"VIEW", "VIEWS", "WATERMARK", "WHEN", "WHERE", "WINDOW", "WITH", "WITHIN", 
+		"WITHOUT", "ZONE", "ABORT", "BEGIN", "CHAIN", "COMMIT", "DISCARD", "NO", 
+		"PLANS", "ROLLBACK", "SEQUENCES", "START", "TEMP", "TEMPORARY", "TRANSACTION", 
 		"WORK", "USER", "PASSWORD", "COPY", "STDOUT", "DECLARE", "CURSOR", "FETCH", 
 		"FORWARD", "HOLD", "SCROLL", "OPERATOR", "COLLATE", "EQ", "NEQ", "LT", 
 		"LTE", "GT", "GTE", "PLUS", "MINUS", "ASTERISK", "SLASH", "PERCENT", "CONCAT", 
@@ -217,75 +218,75 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 105;
+			State = 107;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==SEMI) {
 				{
 				{
-				State = 102;
+				State = 104;
 				Match(SEMI);
 				}
 				}
-				State = 107;
+				State = 109;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 126;
+			State = 128;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2251939558506496L) != 0) || ((((_la - 77)) & ~0x3f) == 0 && ((1L << (_la - 77)) & 751045950356613217L) != 0) || ((((_la - 143)) & ~0x3f) == 0 && ((1L << (_la - 143)) & 4294967317L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 2251939558506496L) != 0) || ((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 751045950356613217L) != 0) || ((((_la - 144)) & ~0x3f) == 0 && ((1L << (_la - 144)) & 4294967317L) != 0)) {
 				{
-				State = 108;
+				State = 110;
 				statement();
-				State = 117;
+				State = 119;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 110;
+						State = 112;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						do {
 							{
 							{
-							State = 109;
+							State = 111;
 							Match(SEMI);
 							}
 							}
-							State = 112;
+							State = 114;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 						} while ( _la==SEMI );
-						State = 114;
+						State = 116;
 						statement();
 						}
 						} 
 					}
-					State = 119;
+					State = 121;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,2,Context);
 				}
-				State = 123;
+				State = 125;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==SEMI) {
 					{
 					{
-					State = 120;
+					State = 122;
 					Match(SEMI);
 					}
 					}
-					State = 125;
+					State = 127;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 128;
+			State = 130;
 			Match(Eof);
 			}
 		}
@@ -941,28 +942,28 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 2, RULE_statement);
 		int _la;
 		try {
-			State = 442;
+			State = 444;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,65,Context) ) {
 			case 1:
 				_localctx = new CreateRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 130;
+				State = 132;
 				Match(CREATE);
-				State = 133;
+				State = 135;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OR) {
 					{
-					State = 131;
+					State = 133;
 					Match(OR);
-					State = 132;
+					State = 134;
 					Match(REPLACE);
 					}
 				}
 
-				State = 135;
+				State = 137;
 				((CreateRelationContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==STREAM || _la==TABLE) ) {
@@ -972,50 +973,50 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 139;
+				State = 141;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,6,Context) ) {
 				case 1:
 					{
-					State = 136;
-					Match(IF);
-					State = 137;
-					Match(NOT);
 					State = 138;
+					Match(IF);
+					State = 139;
+					Match(NOT);
+					State = 140;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 141;
-				qualifiedName();
 				State = 143;
+				qualifiedName();
+				State = 145;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 142;
+					State = 144;
 					tableElements();
 					}
 				}
 
-				State = 146;
+				State = 148;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 145;
+					State = 147;
 					withProperties();
 					}
 				}
 
-				State = 150;
+				State = 152;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 148;
+					State = 150;
 					Match(AS);
-					State = 149;
+					State = 151;
 					query();
 					}
 				}
@@ -1026,49 +1027,49 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateViewContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 152;
-				Match(CREATE);
 				State = 154;
+				Match(CREATE);
+				State = 156;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 153;
+					State = 155;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 156;
+				State = 158;
 				Match(VIEW);
-				State = 160;
+				State = 162;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
 				case 1:
 					{
-					State = 157;
-					Match(IF);
-					State = 158;
-					Match(NOT);
 					State = 159;
+					Match(IF);
+					State = 160;
+					Match(NOT);
+					State = 161;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 162;
-				qualifiedName();
 				State = 164;
+				qualifiedName();
+				State = 166;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 163;
+					State = 165;
 					withProperties();
 					}
 				}
 
-				State = 166;
+				State = 168;
 				Match(AS);
-				State = 167;
+				State = 169;
 				query();
 				}
 				break;
@@ -1076,9 +1077,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateConnectorContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 169;
+				State = 171;
 				Match(CREATE);
-				State = 170;
+				State = 172;
 				((CreateConnectorContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==SINK || _la==SOURCE) ) {
@@ -1088,62 +1089,62 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 174;
+				State = 176;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,13,Context) ) {
 				case 1:
 					{
-					State = 171;
-					Match(IF);
-					State = 172;
-					Match(NOT);
 					State = 173;
+					Match(IF);
+					State = 174;
+					Match(NOT);
+					State = 175;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 176;
-				qualifiedName();
 				State = 178;
+				qualifiedName();
+				State = 180;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LPAREN) {
 					{
-					State = 177;
+					State = 179;
 					tableElements();
 					}
 				}
 
-				State = 182;
+				State = 184;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 180;
+					State = 182;
 					Match(FROM);
-					State = 181;
+					State = 183;
 					((CreateConnectorContext)_localctx).from = qualifiedName();
 					}
 				}
 
-				State = 185;
+				State = 187;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 184;
+					State = 186;
 					withProperties();
 					}
 				}
 
-				State = 189;
+				State = 191;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AS) {
 					{
-					State = 187;
+					State = 189;
 					Match(AS);
-					State = 188;
+					State = 190;
 					query();
 					}
 				}
@@ -1154,23 +1155,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InsertContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 191;
-				Match(INSERT);
-				State = 192;
-				Match(INTO);
 				State = 193;
-				qualifiedName();
+				Match(INSERT);
+				State = 194;
+				Match(INTO);
 				State = 195;
+				qualifiedName();
+				State = 197;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
 				case 1:
 					{
-					State = 194;
+					State = 196;
 					columnList();
 					}
 					break;
 				}
-				State = 197;
+				State = 199;
 				insertSource();
 				}
 				break;
@@ -1178,58 +1179,58 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new UpdateContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 199;
+				State = 201;
 				Match(UPDATE);
-				State = 200;
+				State = 202;
 				qualifiedName();
-				State = 205;
+				State = 207;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340023L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 864691128522244095L) != 0)) {
 					{
-					State = 202;
+					State = 204;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 201;
+						State = 203;
 						Match(AS);
 						}
 					}
 
-					State = 204;
+					State = 206;
 					identifier();
 					}
 				}
 
-				State = 207;
+				State = 209;
 				Match(SET);
-				State = 208;
+				State = 210;
 				assignment();
-				State = 213;
+				State = 215;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 209;
+					State = 211;
 					Match(COMMA);
-					State = 210;
+					State = 212;
 					assignment();
 					}
 					}
-					State = 215;
+					State = 217;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 218;
+				State = 220;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 216;
+					State = 218;
 					Match(WHERE);
-					State = 217;
+					State = 219;
 					expression();
 					}
 				}
@@ -1240,40 +1241,40 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeleteContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 220;
-				Match(DELETE);
-				State = 221;
-				Match(FROM);
 				State = 222;
+				Match(DELETE);
+				State = 223;
+				Match(FROM);
+				State = 224;
 				qualifiedName();
-				State = 227;
+				State = 229;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228534L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340023L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 864691128522244095L) != 0)) {
 					{
-					State = 224;
+					State = 226;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 223;
+						State = 225;
 						Match(AS);
 						}
 					}
 
-					State = 226;
+					State = 228;
 					identifier();
 					}
 				}
 
-				State = 231;
+				State = 233;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WHERE) {
 					{
-					State = 229;
+					State = 231;
 					Match(WHERE);
-					State = 230;
+					State = 232;
 					expression();
 					}
 				}
@@ -1284,7 +1285,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 233;
+				State = 235;
 				query();
 				}
 				break;
@@ -1292,19 +1293,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubscribeContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 234;
-				Match(SUBSCRIBE);
 				State = 236;
+				Match(SUBSCRIBE);
+				State = 238;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TO) {
 					{
-					State = 235;
+					State = 237;
 					Match(TO);
 					}
 				}
 
-				State = 243;
+				State = 245;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1402,29 +1403,29 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 238;
+					State = 240;
 					qualifiedName();
 					}
 					break;
 				case LPAREN:
 					{
-					State = 239;
-					Match(LPAREN);
-					State = 240;
-					query();
 					State = 241;
+					Match(LPAREN);
+					State = 242;
+					query();
+					State = 243;
 					Match(RPAREN);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 246;
+				State = 248;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 245;
+					State = 247;
 					withProperties();
 					}
 				}
@@ -1435,24 +1436,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowObjectsContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 248;
+				State = 250;
 				Match(SHOW);
-				State = 249;
+				State = 251;
 				((ShowObjectsContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==FUNCTIONS || ((((_la - 78)) & ~0x3f) == 0 && ((1L << (_la - 78)) & 1101695320067L) != 0)) ) {
+				if ( !(_la==FUNCTIONS || ((((_la - 79)) & ~0x3f) == 0 && ((1L << (_la - 79)) & 1101695320067L) != 0)) ) {
 					((ShowObjectsContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 251;
+				State = 253;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==EXTENDED) {
 					{
-					State = 250;
+					State = 252;
 					Match(EXTENDED);
 					}
 				}
@@ -1463,11 +1464,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowMaterializedViewsContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 253;
-				Match(SHOW);
-				State = 254;
-				Match(MATERIALIZED);
 				State = 255;
+				Match(SHOW);
+				State = 256;
+				Match(MATERIALIZED);
+				State = 257;
 				Match(VIEWS);
 				}
 				break;
@@ -1475,9 +1476,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowAllSettingsContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 256;
+				State = 258;
 				Match(SHOW);
-				State = 257;
+				State = 259;
 				Match(ALL);
 				}
 				break;
@@ -1485,9 +1486,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ShowSettingContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 258;
+				State = 260;
 				Match(SHOW);
-				State = 259;
+				State = 261;
 				settingName();
 				}
 				break;
@@ -1495,7 +1496,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 260;
+				State = 262;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1504,9 +1505,9 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 261;
+				State = 263;
 				Match(FUNCTION);
-				State = 262;
+				State = 264;
 				identifier();
 				}
 				break;
@@ -1514,7 +1515,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DescribeContext(_localctx);
 				EnterOuterAlt(_localctx, 14);
 				{
-				State = 263;
+				State = 265;
 				_la = TokenStream.LA(1);
 				if ( !(_la==DESC || _la==DESCRIBE) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1523,17 +1524,17 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 265;
+				State = 267;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 				case 1:
 					{
-					State = 264;
+					State = 266;
 					Match(EXTENDED);
 					}
 					break;
 				}
-				State = 267;
+				State = 269;
 				qualifiedName();
 				}
 				break;
@@ -1541,50 +1542,50 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DropContext(_localctx);
 				EnterOuterAlt(_localctx, 15);
 				{
-				State = 268;
-				Match(DROP);
 				State = 270;
+				Match(DROP);
+				State = 272;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MATERIALIZED) {
 					{
-					State = 269;
+					State = 271;
 					Match(MATERIALIZED);
 					}
 				}
 
-				State = 272;
+				State = 274;
 				((DropContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 92)) & ~0x3f) == 0 && ((1L << (_la - 92)) & 33555537L) != 0)) ) {
+				if ( !(((((_la - 93)) & ~0x3f) == 0 && ((1L << (_la - 93)) & 33555537L) != 0)) ) {
 					((DropContext)_localctx).kind = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 275;
+				State = 277;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,32,Context) ) {
 				case 1:
 					{
-					State = 273;
+					State = 275;
 					Match(IF);
-					State = 274;
+					State = 276;
 					Match(EXISTS);
 					}
 					break;
 				}
-				State = 277;
+				State = 279;
 				qualifiedName();
-				State = 280;
+				State = 282;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==DELETE) {
 					{
-					State = 278;
+					State = 280;
 					Match(DELETE);
-					State = 279;
+					State = 281;
 					Match(TOPIC);
 					}
 				}
@@ -1595,9 +1596,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TerminateContext(_localctx);
 				EnterOuterAlt(_localctx, 16);
 				{
-				State = 282;
+				State = 284;
 				Match(TERMINATE);
-				State = 285;
+				State = 287;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1695,13 +1696,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 283;
+					State = 285;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 284;
+					State = 286;
 					Match(ALL);
 					}
 					break;
@@ -1714,7 +1715,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FlushContext(_localctx);
 				EnterOuterAlt(_localctx, 17);
 				{
-				State = 287;
+				State = 289;
 				Match(FLUSH);
 				}
 				break;
@@ -1722,14 +1723,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetContext(_localctx);
 				EnterOuterAlt(_localctx, 18);
 				{
-				State = 288;
-				Match(SET);
 				State = 290;
+				Match(SET);
+				State = 292;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,35,Context) ) {
 				case 1:
 					{
-					State = 289;
+					State = 291;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -1741,9 +1742,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 292;
+				State = 294;
 				settingName();
-				State = 293;
+				State = 295;
 				_la = TokenStream.LA(1);
 				if ( !(_la==TO || _la==EQ) ) {
 				ErrorHandler.RecoverInline(this);
@@ -1752,7 +1753,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 294;
+				State = 296;
 				settingValue();
 				}
 				break;
@@ -1760,9 +1761,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ResetContext(_localctx);
 				EnterOuterAlt(_localctx, 19);
 				{
-				State = 296;
+				State = 298;
 				Match(RESET);
-				State = 299;
+				State = 301;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -1861,13 +1862,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 297;
+					State = 299;
 					settingName();
 					}
 					break;
 				case ALL:
 					{
-					State = 298;
+					State = 300;
 					Match(ALL);
 					}
 					break;
@@ -1880,11 +1881,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainAnalyzeQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 20);
 				{
-				State = 301;
-				Match(EXPLAIN);
-				State = 302;
-				Match(ANALYZE);
 				State = 303;
+				Match(EXPLAIN);
+				State = 304;
+				Match(ANALYZE);
+				State = 305;
 				identifier();
 				}
 				break;
@@ -1892,19 +1893,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExplainContext(_localctx);
 				EnterOuterAlt(_localctx, 21);
 				{
-				State = 304;
-				Match(EXPLAIN);
 				State = 306;
+				Match(EXPLAIN);
+				State = 308;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ANALYZE) {
 					{
-					State = 305;
+					State = 307;
 					Match(ANALYZE);
 					}
 				}
 
-				State = 308;
+				State = 310;
 				statement();
 				}
 				break;
@@ -1912,11 +1913,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RestartQueryContext(_localctx);
 				EnterOuterAlt(_localctx, 22);
 				{
-				State = 309;
-				Match(RESTART);
-				State = 310;
-				Match(QUERY);
 				State = 311;
+				Match(RESTART);
+				State = 312;
+				Match(QUERY);
+				State = 313;
 				identifier();
 				}
 				break;
@@ -1924,14 +1925,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new PrintContext(_localctx);
 				EnterOuterAlt(_localctx, 23);
 				{
-				State = 312;
+				State = 314;
 				Match(PRINT);
-				State = 315;
+				State = 317;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case STRING:
 					{
-					State = 313;
+					State = 315;
 					Match(STRING);
 					}
 					break;
@@ -2030,33 +2031,33 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 314;
+					State = 316;
 					identifier();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 319;
+				State = 321;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM) {
 					{
-					State = 317;
+					State = 319;
 					Match(FROM);
-					State = 318;
+					State = 320;
 					Match(BEGINNING);
 					}
 				}
 
-				State = 323;
+				State = 325;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LIMIT) {
 					{
-					State = 321;
+					State = 323;
 					Match(LIMIT);
-					State = 322;
+					State = 324;
 					Match(INTEGER_VALUE);
 					}
 				}
@@ -2067,32 +2068,32 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BeginTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 24);
 				{
-				State = 328;
+				State = 330;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case BEGIN:
 					{
-					State = 325;
+					State = 327;
 					Match(BEGIN);
 					}
 					break;
 				case START:
 					{
-					State = 326;
+					State = 328;
 					Match(START);
-					State = 327;
+					State = 329;
 					Match(TRANSACTION);
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 331;
+				State = 333;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,42,Context) ) {
 				case 1:
 					{
-					State = 330;
+					State = 332;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2104,34 +2105,34 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 343;
+				State = 345;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340021L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 864691128522244095L) != 0)) {
 					{
-					State = 333;
+					State = 335;
 					transactionMode();
-					State = 340;
+					State = 342;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
-					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670005L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432908514214543359L) != 0)) {
+					while ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340021L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 865817028429086719L) != 0)) {
 						{
 						{
-						State = 335;
+						State = 337;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==COMMA) {
 							{
-							State = 334;
+							State = 336;
 							Match(COMMA);
 							}
 						}
 
-						State = 337;
+						State = 339;
 						transactionMode();
 						}
 						}
-						State = 342;
+						State = 344;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -2144,22 +2145,22 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EndTransactionContext(_localctx);
 				EnterOuterAlt(_localctx, 25);
 				{
-				State = 345;
+				State = 347;
 				((EndTransactionContext)_localctx).action = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==END || ((((_la - 127)) & ~0x3f) == 0 && ((1L << (_la - 127)) & 137L) != 0)) ) {
+				if ( !(_la==END || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 137L) != 0)) ) {
 					((EndTransactionContext)_localctx).action = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 347;
+				State = 349;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==TRANSACTION || _la==WORK) {
 					{
-					State = 346;
+					State = 348;
 					_la = TokenStream.LA(1);
 					if ( !(_la==TRANSACTION || _la==WORK) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2171,24 +2172,24 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 354;
+				State = 356;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==AND) {
 					{
-					State = 349;
-					Match(AND);
 					State = 351;
+					Match(AND);
+					State = 353;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==NO) {
 						{
-						State = 350;
+						State = 352;
 						Match(NO);
 						}
 					}
 
-					State = 353;
+					State = 355;
 					Match(CHAIN);
 					}
 				}
@@ -2199,12 +2200,12 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DiscardContext(_localctx);
 				EnterOuterAlt(_localctx, 26);
 				{
-				State = 356;
+				State = 358;
 				Match(DISCARD);
-				State = 357;
+				State = 359;
 				((DiscardContext)_localctx).what = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(_la==ALL || ((((_la - 133)) & ~0x3f) == 0 && ((1L << (_la - 133)) & 53L) != 0)) ) {
+				if ( !(_la==ALL || ((((_la - 134)) & ~0x3f) == 0 && ((1L << (_la - 134)) & 53L) != 0)) ) {
 					((DiscardContext)_localctx).what = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -2217,14 +2218,14 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SetTimeZoneContext(_localctx);
 				EnterOuterAlt(_localctx, 27);
 				{
-				State = 358;
-				Match(SET);
 				State = 360;
+				Match(SET);
+				State = 362;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==LOCAL || _la==SESSION) {
 					{
-					State = 359;
+					State = 361;
 					_la = TokenStream.LA(1);
 					if ( !(_la==LOCAL || _la==SESSION) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2236,22 +2237,22 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 362;
+				State = 364;
 				Match(TIME);
-				State = 363;
+				State = 365;
 				Match(ZONE);
-				State = 366;
+				State = 368;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,50,Context) ) {
 				case 1:
 					{
-					State = 364;
+					State = 366;
 					settingValue();
 					}
 					break;
 				case 2:
 					{
-					State = 365;
+					State = 367;
 					Match(LOCAL);
 					}
 					break;
@@ -2262,25 +2263,25 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CreateUserContext(_localctx);
 				EnterOuterAlt(_localctx, 28);
 				{
-				State = 368;
-				Match(CREATE);
-				State = 369;
-				Match(USER);
 				State = 370;
-				identifier();
+				Match(CREATE);
+				State = 371;
+				Match(USER);
 				State = 372;
+				identifier();
+				State = 374;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 371;
+					State = 373;
 					Match(WITH);
 					}
 				}
 
-				State = 374;
+				State = 376;
 				Match(PASSWORD);
-				State = 375;
+				State = 377;
 				Match(STRING);
 				}
 				break;
@@ -2288,11 +2289,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CopyToContext(_localctx);
 				EnterOuterAlt(_localctx, 29);
 				{
-				State = 377;
+				State = 379;
 				Match(COPY);
-				State = 378;
+				State = 380;
 				Match(LPAREN);
-				State = 385;
+				State = 387;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case SELECT:
@@ -2300,73 +2301,73 @@ public partial class StreamSqlParser : Parser {
 				case WITH:
 				case LPAREN:
 					{
-					State = 379;
+					State = 381;
 					query();
 					}
 					break;
 				case SUBSCRIBE:
 					{
-					State = 380;
-					Match(SUBSCRIBE);
 					State = 382;
+					Match(SUBSCRIBE);
+					State = 384;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==TO) {
 						{
-						State = 381;
+						State = 383;
 						Match(TO);
 						}
 					}
 
-					State = 384;
+					State = 386;
 					qualifiedName();
 					}
 					break;
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 387;
-				Match(RPAREN);
-				State = 388;
-				Match(TO);
 				State = 389;
+				Match(RPAREN);
+				State = 390;
+				Match(TO);
+				State = 391;
 				Match(STDOUT);
-				State = 404;
+				State = 406;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==LPAREN) {
 					{
-					State = 391;
+					State = 393;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==WITH) {
 						{
-						State = 390;
+						State = 392;
 						Match(WITH);
 						}
 					}
 
-					State = 393;
+					State = 395;
 					Match(LPAREN);
-					State = 394;
+					State = 396;
 					copyOption();
-					State = 399;
+					State = 401;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 395;
+						State = 397;
 						Match(COMMA);
-						State = 396;
+						State = 398;
 						copyOption();
 						}
 						}
-						State = 401;
+						State = 403;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
-					State = 402;
+					State = 404;
 					Match(RPAREN);
 					}
 				}
@@ -2377,38 +2378,38 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new DeclareCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 30);
 				{
-				State = 406;
+				State = 408;
 				Match(DECLARE);
-				State = 407;
-				identifier();
 				State = 409;
+				identifier();
+				State = 411;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NO) {
 					{
-					State = 408;
+					State = 410;
 					Match(NO);
 					}
 				}
 
-				State = 412;
+				State = 414;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==SCROLL) {
 					{
-					State = 411;
+					State = 413;
 					Match(SCROLL);
 					}
 				}
 
-				State = 414;
+				State = 416;
 				Match(CURSOR);
-				State = 417;
+				State = 419;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH || _la==WITHOUT) {
 					{
-					State = 415;
+					State = 417;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2417,14 +2418,14 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 416;
+					State = 418;
 					Match(HOLD);
 					}
 				}
 
-				State = 419;
+				State = 421;
 				Match(FOR);
-				State = 420;
+				State = 422;
 				query();
 				}
 				break;
@@ -2432,35 +2433,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FetchCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 31);
 				{
-				State = 422;
+				State = 424;
 				Match(FETCH);
-				State = 431;
+				State = 433;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,62,Context) ) {
 				case 1:
 					{
-					State = 424;
+					State = 426;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==FORWARD) {
 						{
-						State = 423;
+						State = 425;
 						Match(FORWARD);
 						}
 					}
 
-					State = 428;
+					State = 430;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case INTEGER_VALUE:
 						{
-						State = 426;
+						State = 428;
 						((FetchCursorContext)_localctx).count = Match(INTEGER_VALUE);
 						}
 						break;
 					case ALL:
 						{
-						State = 427;
+						State = 429;
 						Match(ALL);
 						}
 						break;
@@ -2471,17 +2472,17 @@ public partial class StreamSqlParser : Parser {
 					break;
 				case 2:
 					{
-					State = 430;
+					State = 432;
 					Match(FORWARD);
 					}
 					break;
 				}
-				State = 434;
+				State = 436;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==FROM || _la==IN) {
 					{
-					State = 433;
+					State = 435;
 					_la = TokenStream.LA(1);
 					if ( !(_la==FROM || _la==IN) ) {
 					ErrorHandler.RecoverInline(this);
@@ -2493,7 +2494,7 @@ public partial class StreamSqlParser : Parser {
 					}
 				}
 
-				State = 436;
+				State = 438;
 				identifier();
 				}
 				break;
@@ -2501,9 +2502,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CloseCursorContext(_localctx);
 				EnterOuterAlt(_localctx, 32);
 				{
-				State = 437;
+				State = 439;
 				Match(CLOSE);
-				State = 440;
+				State = 442;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ADVANCE:
@@ -2601,13 +2602,13 @@ public partial class StreamSqlParser : Parser {
 				case IDENTIFIER:
 				case QUOTED_IDENTIFIER:
 					{
-					State = 438;
+					State = 440;
 					identifier();
 					}
 					break;
 				case ALL:
 					{
-					State = 439;
+					State = 441;
 					Match(ALL);
 					}
 					break;
@@ -2659,9 +2660,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 444;
+			State = 446;
 			identifier();
-			State = 449;
+			State = 451;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -2759,25 +2760,25 @@ public partial class StreamSqlParser : Parser {
 			case IDENTIFIER:
 			case QUOTED_IDENTIFIER:
 				{
-				State = 445;
+				State = 447;
 				identifier();
 				}
 				break;
 			case STRING:
 				{
-				State = 446;
+				State = 448;
 				Match(STRING);
 				}
 				break;
 			case TRUE:
 				{
-				State = 447;
+				State = 449;
 				Match(TRUE);
 				}
 				break;
 			case FALSE:
 				{
-				State = 448;
+				State = 450;
 				Match(FALSE);
 				}
 				break;
@@ -2832,19 +2833,19 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 453;
+			State = 455;
 			ErrorHandler.Sync(this);
 			_alt = 1;
 			do {
 				switch (_alt) {
 				case 1:
 					{
-					State = 453;
+					State = 455;
 					ErrorHandler.Sync(this);
 					switch (TokenStream.LA(1)) {
 					case NOT:
 						{
-						State = 451;
+						State = 453;
 						Match(NOT);
 						}
 						break;
@@ -2943,7 +2944,7 @@ public partial class StreamSqlParser : Parser {
 					case IDENTIFIER:
 					case QUOTED_IDENTIFIER:
 						{
-						State = 452;
+						State = 454;
 						identifier();
 						}
 						break;
@@ -2955,7 +2956,7 @@ public partial class StreamSqlParser : Parser {
 				default:
 					throw new NoViableAltException(this);
 				}
-				State = 455;
+				State = 457;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,68,Context);
 			} while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER );
@@ -3000,11 +3001,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 457;
-			identifier();
-			State = 458;
-			Match(EQ);
 			State = 459;
+			identifier();
+			State = 460;
+			Match(EQ);
+			State = 461;
 			expression();
 			}
 		}
@@ -3050,13 +3051,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 10, RULE_settingName);
 		int _la;
 		try {
-			State = 470;
+			State = 472;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 461;
+				State = 463;
 				Match(STRING);
 				}
 				break;
@@ -3156,21 +3157,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 462;
+				State = 464;
 				identifier();
-				State = 467;
+				State = 469;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==DOT) {
 					{
 					{
-					State = 463;
+					State = 465;
 					Match(DOT);
-					State = 464;
+					State = 466;
 					identifier();
 					}
 					}
-					State = 469;
+					State = 471;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3221,13 +3222,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 12, RULE_settingValue);
 		int _la;
 		try {
-			State = 480;
+			State = 482;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 472;
+				State = 474;
 				Match(STRING);
 				}
 				break;
@@ -3236,17 +3237,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 474;
+				State = 476;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 473;
+					State = 475;
 					Match(MINUS);
 					}
 				}
 
-				State = 476;
+				State = 478;
 				number();
 				}
 				break;
@@ -3346,21 +3347,21 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 477;
+				State = 479;
 				identifier();
 				}
 				break;
 			case DEFAULT:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 478;
+				State = 480;
 				Match(DEFAULT);
 				}
 				break;
 			case ON:
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 479;
+				State = 481;
 				Match(ON);
 				}
 				break;
@@ -3413,27 +3414,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 482;
+			State = 484;
 			Match(LPAREN);
-			State = 483;
+			State = 485;
 			tableElement();
-			State = 488;
+			State = 490;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 484;
+				State = 486;
 				Match(COMMA);
-				State = 485;
+				State = 487;
 				tableElement();
 				}
 				}
-				State = 490;
+				State = 492;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 491;
+			State = 493;
 			Match(RPAREN);
 			}
 		}
@@ -3484,39 +3485,39 @@ public partial class StreamSqlParser : Parser {
 		TableElementContext _localctx = new TableElementContext(Context, State);
 		EnterRule(_localctx, 16, RULE_tableElement);
 		try {
-			State = 503;
+			State = 505;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,74,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 493;
+				State = 495;
 				columnDefinition();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 494;
-				Match(WATERMARK);
-				State = 495;
-				Match(FOR);
 				State = 496;
-				identifier();
+				Match(WATERMARK);
 				State = 497;
-				Match(AS);
+				Match(FOR);
 				State = 498;
+				identifier();
+				State = 499;
+				Match(AS);
+				State = 500;
 				expression();
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 500;
-				Match(PRIMARY);
-				State = 501;
-				Match(KEY);
 				State = 502;
+				Match(PRIMARY);
+				State = 503;
+				Match(KEY);
+				State = 504;
 				columnList();
 				}
 				break;
@@ -3562,24 +3563,24 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 505;
+			State = 507;
 			identifier();
-			State = 506;
+			State = 508;
 			typeName(0);
-			State = 510;
+			State = 512;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case KEY:
 				{
-				State = 507;
+				State = 509;
 				Match(KEY);
 				}
 				break;
 			case PRIMARY:
 				{
-				State = 508;
+				State = 510;
 				Match(PRIMARY);
-				State = 509;
+				State = 511;
 				Match(KEY);
 				}
 				break;
@@ -3637,29 +3638,29 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 512;
-			Match(WITH);
-			State = 513;
-			Match(LPAREN);
 			State = 514;
+			Match(WITH);
+			State = 515;
+			Match(LPAREN);
+			State = 516;
 			property();
-			State = 519;
+			State = 521;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 515;
+				State = 517;
 				Match(COMMA);
-				State = 516;
+				State = 518;
 				property();
 				}
 				}
-				State = 521;
+				State = 523;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 522;
+			State = 524;
 			Match(RPAREN);
 			}
 		}
@@ -3702,11 +3703,11 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 524;
-			identifier();
-			State = 525;
-			Match(EQ);
 			State = 526;
+			identifier();
+			State = 527;
+			Match(EQ);
+			State = 528;
 			propertyValue();
 			}
 		}
@@ -3752,13 +3753,13 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 24, RULE_propertyValue);
 		int _la;
 		try {
-			State = 535;
+			State = 537;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case STRING:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 528;
+				State = 530;
 				Match(STRING);
 				}
 				break;
@@ -3767,17 +3768,17 @@ public partial class StreamSqlParser : Parser {
 			case DECIMAL_VALUE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 530;
+				State = 532;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==MINUS) {
 					{
-					State = 529;
+					State = 531;
 					Match(MINUS);
 					}
 				}
 
-				State = 532;
+				State = 534;
 				number();
 				}
 				break;
@@ -3785,7 +3786,7 @@ public partial class StreamSqlParser : Parser {
 			case TRUE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 533;
+				State = 535;
 				booleanValue();
 				}
 				break;
@@ -3885,7 +3886,7 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 534;
+				State = 536;
 				identifier();
 				}
 				break;
@@ -3938,29 +3939,29 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 26, RULE_insertSource);
 		int _la;
 		try {
-			State = 547;
+			State = 549;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,80,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 537;
+				State = 539;
 				Match(VALUES);
-				State = 538;
+				State = 540;
 				valuesRow();
-				State = 543;
+				State = 545;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 539;
+					State = 541;
 					Match(COMMA);
-					State = 540;
+					State = 542;
 					valuesRow();
 					}
 					}
-					State = 545;
+					State = 547;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
@@ -3969,7 +3970,7 @@ public partial class StreamSqlParser : Parser {
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 546;
+				State = 548;
 				query();
 				}
 				break;
@@ -4020,27 +4021,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 549;
+			State = 551;
 			Match(LPAREN);
-			State = 550;
+			State = 552;
 			identifier();
-			State = 555;
+			State = 557;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 551;
+				State = 553;
 				Match(COMMA);
-				State = 552;
+				State = 554;
 				identifier();
 				}
 				}
-				State = 557;
+				State = 559;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 558;
+			State = 560;
 			Match(RPAREN);
 			}
 		}
@@ -4089,27 +4090,27 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 560;
+			State = 562;
 			Match(LPAREN);
-			State = 561;
+			State = 563;
 			expression();
-			State = 566;
+			State = 568;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 562;
+				State = 564;
 				Match(COMMA);
-				State = 563;
+				State = 565;
 				expression();
 				}
 				}
-				State = 568;
+				State = 570;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 569;
+			State = 571;
 			Match(RPAREN);
 			}
 		}
@@ -4182,95 +4183,95 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 580;
+			State = 582;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==WITH) {
 				{
-				State = 571;
+				State = 573;
 				Match(WITH);
-				State = 572;
+				State = 574;
 				commonTableExpression();
-				State = 577;
+				State = 579;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 573;
+					State = 575;
 					Match(COMMA);
-					State = 574;
+					State = 576;
 					commonTableExpression();
 					}
 					}
-					State = 579;
+					State = 581;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 582;
+			State = 584;
 			queryTerm(0);
-			State = 593;
+			State = 595;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ORDER) {
 				{
-				State = 583;
-				Match(ORDER);
-				State = 584;
-				Match(BY);
 				State = 585;
+				Match(ORDER);
+				State = 586;
+				Match(BY);
+				State = 587;
 				sortItem();
-				State = 590;
+				State = 592;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 586;
+					State = 588;
 					Match(COMMA);
-					State = 587;
+					State = 589;
 					sortItem();
 					}
 					}
-					State = 592;
+					State = 594;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
 				}
 			}
 
-			State = 596;
+			State = 598;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==EMIT) {
 				{
-				State = 595;
+				State = 597;
 				emitClause();
 				}
 			}
 
-			State = 603;
+			State = 605;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LIMIT) {
 				{
-				State = 598;
+				State = 600;
 				Match(LIMIT);
-				State = 601;
+				State = 603;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case INTEGER_VALUE:
 					{
-					State = 599;
+					State = 601;
 					_localctx.limit = Match(INTEGER_VALUE);
 					}
 					break;
 				case ALL:
 					{
-					State = 600;
+					State = 602;
 					Match(ALL);
 					}
 					break;
@@ -4280,21 +4281,21 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 610;
+			State = 612;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==OFFSET) {
 				{
-				State = 605;
+				State = 607;
 				Match(OFFSET);
-				State = 606;
-				_localctx.offset = Match(INTEGER_VALUE);
 				State = 608;
+				_localctx.offset = Match(INTEGER_VALUE);
+				State = 610;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ROW || _la==ROWS) {
 					{
-					State = 607;
+					State = 609;
 					_la = TokenStream.LA(1);
 					if ( !(_la==ROW || _la==ROWS) ) {
 					ErrorHandler.RecoverInline(this);
@@ -4356,25 +4357,25 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 612;
-			identifier();
 			State = 614;
+			identifier();
+			State = 616;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==LPAREN) {
 				{
-				State = 613;
+				State = 615;
 				columnList();
 				}
 			}
 
-			State = 616;
-			Match(AS);
-			State = 617;
-			Match(LPAREN);
 			State = 618;
-			query();
+			Match(AS);
 			State = 619;
+			Match(LPAREN);
+			State = 620;
+			query();
+			State = 621;
 			Match(RPAREN);
 			}
 		}
@@ -4460,11 +4461,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 622;
+			State = 624;
 			queryPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 638;
+			State = 640;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -4473,7 +4474,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 636;
+					State = 638;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,95,Context) ) {
 					case 1:
@@ -4481,21 +4482,21 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 624;
+						State = 626;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 625;
-						((SetOperationContext)_localctx).op = Match(INTERSECT);
 						State = 627;
+						((SetOperationContext)_localctx).op = Match(INTERSECT);
+						State = 629;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 626;
+							State = 628;
 							setQuantifier();
 							}
 						}
 
-						State = 629;
+						State = 631;
 						((SetOperationContext)_localctx).right = queryTerm(3);
 						}
 						break;
@@ -4504,9 +4505,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new SetOperationContext(new QueryTermContext(_parentctx, _parentState));
 						((SetOperationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_queryTerm);
-						State = 630;
+						State = 632;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 631;
+						State = 633;
 						((SetOperationContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EXCEPT || _la==UNION) ) {
@@ -4516,24 +4517,24 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 633;
+						State = 635;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 						if (_la==ALL || _la==DISTINCT) {
 							{
-							State = 632;
+							State = 634;
 							setQuantifier();
 							}
 						}
 
-						State = 635;
+						State = 637;
 						((SetOperationContext)_localctx).right = queryTerm(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 640;
+				State = 642;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,96,Context);
 			}
@@ -4574,7 +4575,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 641;
+			State = 643;
 			_la = TokenStream.LA(1);
 			if ( !(_la==ALL || _la==DISTINCT) ) {
 			ErrorHandler.RecoverInline(this);
@@ -4661,14 +4662,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 40, RULE_queryPrimary);
 		try {
 			int _alt;
-			State = 657;
+			State = 659;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SELECT:
 				_localctx = new QueryPrimaryDefaultContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 643;
+				State = 645;
 				querySpecification();
 				}
 				break;
@@ -4676,25 +4677,25 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InlineValuesContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 644;
+				State = 646;
 				Match(VALUES);
-				State = 645;
+				State = 647;
 				valuesRow();
-				State = 650;
+				State = 652;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 646;
+						State = 648;
 						Match(COMMA);
-						State = 647;
+						State = 649;
 						valuesRow();
 						}
 						} 
 					}
-					State = 652;
+					State = 654;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,97,Context);
 				}
@@ -4704,11 +4705,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 653;
-				Match(LPAREN);
-				State = 654;
-				query();
 				State = 655;
+				Match(LPAREN);
+				State = 656;
+				query();
+				State = 657;
 				Match(RPAREN);
 				}
 				break;
@@ -4791,164 +4792,164 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 659;
-			Match(SELECT);
 			State = 661;
+			Match(SELECT);
+			State = 663;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==DISTINCT) {
 				{
-				State = 660;
+				State = 662;
 				Match(DISTINCT);
 				}
 			}
 
-			State = 663;
+			State = 665;
 			selectItem();
-			State = 668;
+			State = 670;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 664;
+					State = 666;
 					Match(COMMA);
-					State = 665;
+					State = 667;
 					selectItem();
 					}
 					} 
 				}
-				State = 670;
+				State = 672;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,100,Context);
 			}
-			State = 680;
+			State = 682;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,102,Context) ) {
 			case 1:
 				{
-				State = 671;
+				State = 673;
 				Match(FROM);
-				State = 672;
+				State = 674;
 				relation(0);
-				State = 677;
+				State = 679;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,101,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 673;
+						State = 675;
 						Match(COMMA);
-						State = 674;
+						State = 676;
 						relation(0);
 						}
 						} 
 					}
-					State = 679;
+					State = 681;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,101,Context);
 				}
 				}
 				break;
 			}
-			State = 683;
+			State = 685;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,103,Context) ) {
 			case 1:
 				{
-				State = 682;
+				State = 684;
 				windowClause();
 				}
 				break;
 			}
-			State = 687;
+			State = 689;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,104,Context) ) {
 			case 1:
 				{
-				State = 685;
+				State = 687;
 				Match(WHERE);
-				State = 686;
+				State = 688;
 				_localctx.where = expression();
 				}
 				break;
 			}
-			State = 699;
+			State = 701;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,106,Context) ) {
 			case 1:
 				{
-				State = 689;
-				Match(GROUP);
-				State = 690;
-				Match(BY);
 				State = 691;
+				Match(GROUP);
+				State = 692;
+				Match(BY);
+				State = 693;
 				_localctx._expression = expression();
 				_localctx._groupBy.Add(_localctx._expression);
-				State = 696;
+				State = 698;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 692;
+						State = 694;
 						Match(COMMA);
-						State = 693;
+						State = 695;
 						_localctx._expression = expression();
 						_localctx._groupBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 698;
+					State = 700;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,105,Context);
 				}
 				}
 				break;
 			}
-			State = 703;
+			State = 705;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,107,Context) ) {
 			case 1:
 				{
-				State = 701;
+				State = 703;
 				Match(HAVING);
-				State = 702;
+				State = 704;
 				_localctx.having = expression();
 				}
 				break;
 			}
-			State = 715;
+			State = 717;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,109,Context) ) {
 			case 1:
 				{
-				State = 705;
-				Match(PARTITION);
-				State = 706;
-				Match(BY);
 				State = 707;
+				Match(PARTITION);
+				State = 708;
+				Match(BY);
+				State = 709;
 				_localctx._expression = expression();
 				_localctx._partitionBy.Add(_localctx._expression);
-				State = 712;
+				State = 714;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 				while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 					if ( _alt==1 ) {
 						{
 						{
-						State = 708;
+						State = 710;
 						Match(COMMA);
-						State = 709;
+						State = 711;
 						_localctx._expression = expression();
 						_localctx._partitionBy.Add(_localctx._expression);
 						}
 						} 
 					}
-					State = 714;
+					State = 716;
 					ErrorHandler.Sync(this);
 					_alt = Interpreter.AdaptivePredict(TokenStream,108,Context);
 				}
@@ -5000,14 +5001,14 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 717;
-			expression();
 			State = 719;
+			expression();
+			State = 721;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASC || _la==DESC) {
 				{
-				State = 718;
+				State = 720;
 				_localctx.ordering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ASC || _la==DESC) ) {
@@ -5020,14 +5021,14 @@ public partial class StreamSqlParser : Parser {
 				}
 			}
 
-			State = 723;
+			State = 725;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==NULLS) {
 				{
-				State = 721;
+				State = 723;
 				Match(NULLS);
-				State = 722;
+				State = 724;
 				_localctx.nullOrdering = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==FIRST || _la==LAST) ) {
@@ -5078,37 +5079,37 @@ public partial class StreamSqlParser : Parser {
 		EmitClauseContext _localctx = new EmitClauseContext(Context, State);
 		EnterRule(_localctx, 46, RULE_emitClause);
 		try {
-			State = 733;
+			State = 735;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,112,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 725;
+				State = 727;
 				Match(EMIT);
-				State = 726;
+				State = 728;
 				Match(CHANGES);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 727;
+				State = 729;
 				Match(EMIT);
-				State = 728;
+				State = 730;
 				Match(FINAL);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 729;
-				Match(EMIT);
-				State = 730;
-				Match(ON);
 				State = 731;
-				Match(WINDOW);
+				Match(EMIT);
 				State = 732;
+				Match(ON);
+				State = 733;
+				Match(WINDOW);
+				State = 734;
 				Match(CLOSE);
 				}
 				break;
@@ -5172,136 +5173,136 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 48, RULE_windowClause);
 		int _la;
 		try {
-			State = 790;
+			State = 792;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,117,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 735;
-				Match(WINDOW);
-				State = 736;
-				_localctx.kind = Match(TUMBLING);
 				State = 737;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 738;
-				Match(SIZE);
+				_localctx.kind = Match(TUMBLING);
 				State = 739;
+				Match(LPAREN);
+				State = 740;
+				Match(SIZE);
+				State = 741;
 				_localctx.size = duration();
-				State = 743;
+				State = 745;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 740;
+					State = 742;
 					windowOption();
 					}
 					}
-					State = 745;
+					State = 747;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 746;
+				State = 748;
 				Match(RPAREN);
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 748;
-				Match(WINDOW);
-				State = 749;
-				_localctx.kind = Match(HOPPING);
 				State = 750;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 751;
-				Match(SIZE);
+				_localctx.kind = Match(HOPPING);
 				State = 752;
-				_localctx.size = duration();
+				Match(LPAREN);
 				State = 753;
-				Match(COMMA);
+				Match(SIZE);
 				State = 754;
-				Match(ADVANCE);
+				_localctx.size = duration();
 				State = 755;
-				Match(BY);
+				Match(COMMA);
 				State = 756;
+				Match(ADVANCE);
+				State = 757;
+				Match(BY);
+				State = 758;
 				_localctx.advance = duration();
-				State = 760;
+				State = 762;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 757;
+					State = 759;
 					windowOption();
 					}
 					}
-					State = 762;
+					State = 764;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 763;
+				State = 765;
 				Match(RPAREN);
 				}
 				break;
 			case 3:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 765;
-				Match(WINDOW);
-				State = 766;
-				_localctx.kind = Match(SESSION);
 				State = 767;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 768;
+				_localctx.kind = Match(SESSION);
+				State = 769;
+				Match(LPAREN);
+				State = 770;
 				_localctx.gap = duration();
-				State = 772;
+				State = 774;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 769;
+					State = 771;
 					windowOption();
 					}
 					}
-					State = 774;
+					State = 776;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 775;
+				State = 777;
 				Match(RPAREN);
 				}
 				break;
 			case 4:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 777;
-				Match(WINDOW);
-				State = 778;
-				_localctx.kind = Match(SLIDING);
 				State = 779;
-				Match(LPAREN);
+				Match(WINDOW);
 				State = 780;
-				Match(SIZE);
+				_localctx.kind = Match(SLIDING);
 				State = 781;
+				Match(LPAREN);
+				State = 782;
+				Match(SIZE);
+				State = 783;
 				_localctx.size = duration();
-				State = 785;
+				State = 787;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 782;
+					State = 784;
 					windowOption();
 					}
 					}
-					State = 787;
+					State = 789;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 788;
+				State = 790;
 				Match(RPAREN);
 				}
 				break;
@@ -5346,30 +5347,30 @@ public partial class StreamSqlParser : Parser {
 		WindowOptionContext _localctx = new WindowOptionContext(Context, State);
 		EnterRule(_localctx, 50, RULE_windowOption);
 		try {
-			State = 799;
+			State = 801;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,118,Context) ) {
 			case 1:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 792;
-				Match(COMMA);
-				State = 793;
-				Match(RETENTION);
 				State = 794;
+				Match(COMMA);
+				State = 795;
+				Match(RETENTION);
+				State = 796;
 				_localctx.retention = duration();
 				}
 				break;
 			case 2:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 795;
-				Match(COMMA);
-				State = 796;
-				Match(GRACE);
 				State = 797;
-				Match(PERIOD);
+				Match(COMMA);
 				State = 798;
+				Match(GRACE);
+				State = 799;
+				Match(PERIOD);
+				State = 800;
 				_localctx.grace = duration();
 				}
 				break;
@@ -5411,9 +5412,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 801;
+			State = 803;
 			Match(INTEGER_VALUE);
-			State = 802;
+			State = 804;
 			identifier();
 			}
 		}
@@ -5487,14 +5488,14 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 54, RULE_selectItem);
 		int _la;
 		try {
-			State = 816;
+			State = 818;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,121,Context) ) {
 			case 1:
 				_localctx = new SelectAllContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 804;
+				State = 806;
 				Match(ASTERISK);
 				}
 				break;
@@ -5502,11 +5503,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectAllFromContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 805;
-				identifier();
-				State = 806;
-				Match(DOT);
 				State = 807;
+				identifier();
+				State = 808;
+				Match(DOT);
+				State = 809;
 				Match(ASTERISK);
 				}
 				break;
@@ -5514,24 +5515,24 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SelectExpressionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 809;
+				State = 811;
 				expression();
-				State = 814;
+				State = 816;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,120,Context) ) {
 				case 1:
 					{
-					State = 811;
+					State = 813;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 810;
+						State = 812;
 						Match(AS);
 						}
 					}
 
-					State = 813;
+					State = 815;
 					identifier();
 					}
 					break;
@@ -5647,11 +5648,11 @@ public partial class StreamSqlParser : Parser {
 			Context = _localctx;
 			_prevctx = _localctx;
 
-			State = 819;
+			State = 821;
 			relationPrimary();
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 840;
+			State = 842;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,126,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -5660,7 +5661,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 838;
+					State = 840;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,125,Context) ) {
 					case 1:
@@ -5668,13 +5669,13 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new CrossJoinContext(new RelationContext(_parentctx, _parentState));
 						((CrossJoinContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 821;
-						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 822;
-						Match(CROSS);
 						State = 823;
-						Match(JOIN);
+						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
 						State = 824;
+						Match(CROSS);
+						State = 825;
+						Match(JOIN);
+						State = 826;
 						((CrossJoinContext)_localctx).right = relationPrimary();
 						}
 						break;
@@ -5683,37 +5684,37 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JoinRelationContext(new RelationContext(_parentctx, _parentState));
 						((JoinRelationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_relation);
-						State = 825;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 826;
-						joinType();
 						State = 827;
-						Match(JOIN);
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
 						State = 828;
+						joinType();
+						State = 829;
+						Match(JOIN);
+						State = 830;
 						((JoinRelationContext)_localctx).right = relationPrimary();
-						State = 836;
+						State = 838;
 						ErrorHandler.Sync(this);
 						switch ( Interpreter.AdaptivePredict(TokenStream,124,Context) ) {
 						case 1:
 							{
-							State = 830;
+							State = 832;
 							ErrorHandler.Sync(this);
 							_la = TokenStream.LA(1);
 							if (_la==WITHIN) {
 								{
-								State = 829;
+								State = 831;
 								withinClause();
 								}
 							}
 
-							State = 832;
-							joinCriteria();
 							State = 834;
+							joinCriteria();
+							State = 836;
 							ErrorHandler.Sync(this);
 							switch ( Interpreter.AdaptivePredict(TokenStream,123,Context) ) {
 							case 1:
 								{
-								State = 833;
+								State = 835;
 								withinClause();
 								}
 								break;
@@ -5726,7 +5727,7 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 842;
+				State = 844;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,126,Context);
 			}
@@ -5768,19 +5769,19 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 58, RULE_joinType);
 		int _la;
 		try {
-			State = 858;
+			State = 860;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INNER:
 			case JOIN:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 844;
+				State = 846;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==INNER) {
 					{
-					State = 843;
+					State = 845;
 					Match(INNER);
 					}
 				}
@@ -5790,14 +5791,14 @@ public partial class StreamSqlParser : Parser {
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 846;
-				Match(LEFT);
 				State = 848;
+				Match(LEFT);
+				State = 850;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 847;
+					State = 849;
 					Match(OUTER);
 					}
 				}
@@ -5807,14 +5808,14 @@ public partial class StreamSqlParser : Parser {
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 850;
-				Match(RIGHT);
 				State = 852;
+				Match(RIGHT);
+				State = 854;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 851;
+					State = 853;
 					Match(OUTER);
 					}
 				}
@@ -5824,14 +5825,14 @@ public partial class StreamSqlParser : Parser {
 			case FULL:
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 854;
-				Match(FULL);
 				State = 856;
+				Match(FULL);
+				State = 858;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==OUTER) {
 					{
-					State = 855;
+					State = 857;
 					Match(OUTER);
 					}
 				}
@@ -5890,44 +5891,44 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 60, RULE_joinCriteria);
 		int _la;
 		try {
-			State = 874;
+			State = 876;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ON:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 860;
+				State = 862;
 				Match(ON);
-				State = 861;
+				State = 863;
 				expression();
 				}
 				break;
 			case USING:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 862;
-				Match(USING);
-				State = 863;
-				Match(LPAREN);
 				State = 864;
+				Match(USING);
+				State = 865;
+				Match(LPAREN);
+				State = 866;
 				identifier();
-				State = 869;
+				State = 871;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 865;
+					State = 867;
 					Match(COMMA);
-					State = 866;
+					State = 868;
 					identifier();
 					}
 					}
-					State = 871;
+					State = 873;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 872;
+				State = 874;
 				Match(RPAREN);
 				}
 				break;
@@ -5982,44 +5983,44 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 876;
+			State = 878;
 			Match(WITHIN);
-			State = 884;
+			State = 886;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case INTEGER_VALUE:
 				{
-				State = 877;
+				State = 879;
 				_localctx.before = duration();
 				}
 				break;
 			case LPAREN:
 				{
-				State = 878;
-				Match(LPAREN);
-				State = 879;
-				_localctx.before = duration();
 				State = 880;
-				Match(COMMA);
+				Match(LPAREN);
 				State = 881;
-				_localctx.after = duration();
+				_localctx.before = duration();
 				State = 882;
+				Match(COMMA);
+				State = 883;
+				_localctx.after = duration();
+				State = 884;
 				Match(RPAREN);
 				}
 				break;
 			default:
 				throw new NoViableAltException(this);
 			}
-			State = 889;
+			State = 891;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,135,Context) ) {
 			case 1:
 				{
-				State = 886;
-				Match(GRACE);
-				State = 887;
-				Match(PERIOD);
 				State = 888;
+				Match(GRACE);
+				State = 889;
+				Match(PERIOD);
+				State = 890;
 				_localctx.grace = duration();
 				}
 				break;
@@ -6147,38 +6148,38 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 64, RULE_relationPrimary);
 		int _la;
 		try {
-			State = 942;
+			State = 944;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,147,Context) ) {
 			case 1:
 				_localctx = new TableNameContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 891;
+				State = 893;
 				qualifiedName();
-				State = 899;
+				State = 901;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,138,Context) ) {
 				case 1:
 					{
-					State = 893;
+					State = 895;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 892;
+						State = 894;
 						Match(AS);
 						}
 					}
 
-					State = 895;
-					((TableNameContext)_localctx).alias = identifier();
 					State = 897;
+					((TableNameContext)_localctx).alias = identifier();
+					State = 899;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,137,Context) ) {
 					case 1:
 						{
-						State = 896;
+						State = 898;
 						columnList();
 						}
 						break;
@@ -6192,35 +6193,35 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SubqueryRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 901;
-				Match(LPAREN);
-				State = 902;
-				query();
 				State = 903;
+				Match(LPAREN);
+				State = 904;
+				query();
+				State = 905;
 				Match(RPAREN);
-				State = 911;
+				State = 913;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,141,Context) ) {
 				case 1:
 					{
-					State = 905;
+					State = 907;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 904;
+						State = 906;
 						Match(AS);
 						}
 					}
 
-					State = 907;
-					((SubqueryRelationContext)_localctx).alias = identifier();
 					State = 909;
+					((SubqueryRelationContext)_localctx).alias = identifier();
+					State = 911;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,140,Context) ) {
 					case 1:
 						{
-						State = 908;
+						State = 910;
 						columnList();
 						}
 						break;
@@ -6234,65 +6235,65 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TableFunctionContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 916;
+				State = 918;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,142,Context) ) {
 				case 1:
 					{
-					State = 913;
+					State = 915;
 					((TableFunctionContext)_localctx).schema = identifier();
-					State = 914;
+					State = 916;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 918;
-				((TableFunctionContext)_localctx).functionIdentifier = identifier();
-				State = 919;
-				Match(LPAREN);
 				State = 920;
+				((TableFunctionContext)_localctx).functionIdentifier = identifier();
+				State = 921;
+				Match(LPAREN);
+				State = 922;
 				expression();
-				State = 925;
+				State = 927;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 921;
+					State = 923;
 					Match(COMMA);
-					State = 922;
+					State = 924;
 					expression();
 					}
 					}
-					State = 927;
+					State = 929;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 928;
+				State = 930;
 				Match(RPAREN);
-				State = 936;
+				State = 938;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,146,Context) ) {
 				case 1:
 					{
-					State = 930;
+					State = 932;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==AS) {
 						{
-						State = 929;
+						State = 931;
 						Match(AS);
 						}
 					}
 
-					State = 932;
-					((TableFunctionContext)_localctx).alias = identifier();
 					State = 934;
+					((TableFunctionContext)_localctx).alias = identifier();
+					State = 936;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,145,Context) ) {
 					case 1:
 						{
-						State = 933;
+						State = 935;
 						columnList();
 						}
 						break;
@@ -6306,11 +6307,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedRelationContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 938;
-				Match(LPAREN);
-				State = 939;
-				relation(0);
 				State = 940;
+				Match(LPAREN);
+				State = 941;
+				relation(0);
+				State = 942;
 				Match(RPAREN);
 				}
 				break;
@@ -6351,7 +6352,7 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 944;
+			State = 946;
 			booleanExpression(0);
 			}
 		}
@@ -6459,7 +6460,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 953;
+			State = 955;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -6581,14 +6582,14 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 947;
-				valueExpression(0);
 				State = 949;
+				valueExpression(0);
+				State = 951;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,148,Context) ) {
 				case 1:
 					{
-					State = 948;
+					State = 950;
 					predicate();
 					}
 					break;
@@ -6600,9 +6601,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LogicalNotContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 951;
+				State = 953;
 				Match(NOT);
-				State = 952;
+				State = 954;
 				booleanExpression(3);
 				}
 				break;
@@ -6610,7 +6611,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 963;
+			State = 965;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -6619,7 +6620,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 961;
+					State = 963;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,150,Context) ) {
 					case 1:
@@ -6627,11 +6628,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalAndContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalAndContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 955;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 956;
-						Match(AND);
 						State = 957;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 958;
+						Match(AND);
+						State = 959;
 						((LogicalAndContext)_localctx).right = booleanExpression(3);
 						}
 						break;
@@ -6640,18 +6641,18 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new LogicalOrContext(new BooleanExpressionContext(_parentctx, _parentState));
 						((LogicalOrContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_booleanExpression);
-						State = 958;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 959;
-						Match(OR);
 						State = 960;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 961;
+						Match(OR);
+						State = 962;
 						((LogicalOrContext)_localctx).right = booleanExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 965;
+				State = 967;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,151,Context);
 			}
@@ -6843,16 +6844,16 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 70, RULE_predicate);
 		int _la;
 		try {
-			State = 1029;
+			State = 1031;
 			ErrorHandler.Sync(this);
 			switch ( Interpreter.AdaptivePredict(TokenStream,161,Context) ) {
 			case 1:
 				_localctx = new ComparisonContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 966;
+				State = 968;
 				comparisonOperator();
-				State = 967;
+				State = 969;
 				((ComparisonContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -6860,23 +6861,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BetweenContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 970;
+				State = 972;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 969;
+					State = 971;
 					Match(NOT);
 					}
 				}
 
-				State = 972;
-				Match(BETWEEN);
-				State = 973;
-				((BetweenContext)_localctx).lower = valueExpression(0);
 				State = 974;
-				Match(AND);
+				Match(BETWEEN);
 				State = 975;
+				((BetweenContext)_localctx).lower = valueExpression(0);
+				State = 976;
+				Match(AND);
+				State = 977;
 				((BetweenContext)_localctx).upper = valueExpression(0);
 				}
 				break;
@@ -6884,23 +6885,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InSubqueryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 978;
+				State = 980;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 977;
+					State = 979;
 					Match(NOT);
 					}
 				}
 
-				State = 980;
-				Match(IN);
-				State = 981;
-				Match(LPAREN);
 				State = 982;
-				query();
+				Match(IN);
 				State = 983;
+				Match(LPAREN);
+				State = 984;
+				query();
+				State = 985;
 				Match(RPAREN);
 				}
 				break;
@@ -6908,39 +6909,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new InListContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 986;
+				State = 988;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 985;
+					State = 987;
 					Match(NOT);
 					}
 				}
 
-				State = 988;
-				Match(IN);
-				State = 989;
-				Match(LPAREN);
 				State = 990;
+				Match(IN);
+				State = 991;
+				Match(LPAREN);
+				State = 992;
 				expression();
-				State = 995;
+				State = 997;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				while (_la==COMMA) {
 					{
 					{
-					State = 991;
+					State = 993;
 					Match(COMMA);
-					State = 992;
+					State = 994;
 					expression();
 					}
 					}
-					State = 997;
+					State = 999;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				}
-				State = 998;
+				State = 1000;
 				Match(RPAREN);
 				}
 				break;
@@ -6948,17 +6949,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new LikeContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 1001;
+				State = 1003;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1000;
+					State = 1002;
 					Match(NOT);
 					}
 				}
 
-				State = 1003;
+				State = 1005;
 				((LikeContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==ILIKE || _la==LIKE) ) {
@@ -6968,16 +6969,16 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1004;
+				State = 1006;
 				((LikeContext)_localctx).pattern = valueExpression(0);
-				State = 1007;
+				State = 1009;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,157,Context) ) {
 				case 1:
 					{
-					State = 1005;
+					State = 1007;
 					Match(ESCAPE);
-					State = 1006;
+					State = 1008;
 					((LikeContext)_localctx).escape = valueExpression(0);
 					}
 					break;
@@ -6988,19 +6989,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsNullContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 1009;
-				Match(IS);
 				State = 1011;
+				Match(IS);
+				State = 1013;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1010;
+					State = 1012;
 					Match(NOT);
 					}
 				}
 
-				State = 1013;
+				State = 1015;
 				Match(NULL);
 				}
 				break;
@@ -7008,19 +7009,19 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsBooleanContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 1014;
-				Match(IS);
 				State = 1016;
+				Match(IS);
+				State = 1018;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1015;
+					State = 1017;
 					Match(NOT);
 					}
 				}
 
-				State = 1018;
+				State = 1020;
 				booleanValue();
 				}
 				break;
@@ -7028,23 +7029,23 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IsDistinctFromContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 1019;
-				Match(IS);
 				State = 1021;
+				Match(IS);
+				State = 1023;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==NOT) {
 					{
-					State = 1020;
+					State = 1022;
 					Match(NOT);
 					}
 				}
 
-				State = 1023;
-				Match(DISTINCT);
-				State = 1024;
-				Match(FROM);
 				State = 1025;
+				Match(DISTINCT);
+				State = 1026;
+				Match(FROM);
+				State = 1027;
 				((IsDistinctFromContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -7052,9 +7053,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new RegexMatchContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 1026;
+				State = 1028;
 				regexOperator();
-				State = 1027;
+				State = 1029;
 				((RegexMatchContext)_localctx).right = valueExpression(0);
 				}
 				break;
@@ -7103,7 +7104,7 @@ public partial class StreamSqlParser : Parser {
 		EnterRule(_localctx, 72, RULE_regexOperator);
 		int _la;
 		try {
-			State = 1041;
+			State = 1043;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case TILDE:
@@ -7112,10 +7113,10 @@ public partial class StreamSqlParser : Parser {
 			case NOT_TILDE_STAR:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1031;
+				State = 1033;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 171)) & ~0x3f) == 0 && ((1L << (_la - 171)) & 15L) != 0)) ) {
+				if ( !(((((_la - 172)) & ~0x3f) == 0 && ((1L << (_la - 172)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
@@ -7127,33 +7128,33 @@ public partial class StreamSqlParser : Parser {
 			case OPERATOR:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1032;
+				State = 1034;
 				Match(OPERATOR);
-				State = 1033;
+				State = 1035;
 				Match(LPAREN);
-				State = 1037;
+				State = 1039;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340023L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 864691128522244095L) != 0)) {
 					{
-					State = 1034;
+					State = 1036;
 					identifier();
-					State = 1035;
+					State = 1037;
 					Match(DOT);
 					}
 				}
 
-				State = 1039;
+				State = 1041;
 				_localctx.op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
-				if ( !(((((_la - 171)) & ~0x3f) == 0 && ((1L << (_la - 171)) & 15L) != 0)) ) {
+				if ( !(((((_la - 172)) & ~0x3f) == 0 && ((1L << (_la - 172)) & 15L) != 0)) ) {
 					_localctx.op = ErrorHandler.RecoverInline(this);
 				}
 				else {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1040;
+				State = 1042;
 				Match(RPAREN);
 				}
 				break;
@@ -7200,9 +7201,9 @@ public partial class StreamSqlParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1043;
+			State = 1045;
 			_la = TokenStream.LA(1);
-			if ( !(((((_la - 153)) & ~0x3f) == 0 && ((1L << (_la - 153)) & 63L) != 0)) ) {
+			if ( !(((((_la - 154)) & ~0x3f) == 0 && ((1L << (_la - 154)) & 63L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -7358,7 +7359,7 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1049;
+			State = 1051;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -7478,7 +7479,7 @@ public partial class StreamSqlParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1046;
+				State = 1048;
 				primaryExpression(0);
 				}
 				break;
@@ -7488,7 +7489,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArithmeticUnaryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1047;
+				State = 1049;
 				((ArithmeticUnaryContext)_localctx).op = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7498,7 +7499,7 @@ public partial class StreamSqlParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 1048;
+				State = 1050;
 				valueExpression(5);
 				}
 				break;
@@ -7506,7 +7507,7 @@ public partial class StreamSqlParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1065;
+			State = 1067;
 			ErrorHandler.Sync(this);
 			_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
@@ -7515,7 +7516,7 @@ public partial class StreamSqlParser : Parser {
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1063;
+					State = 1065;
 					ErrorHandler.Sync(this);
 					switch ( Interpreter.AdaptivePredict(TokenStream,165,Context) ) {
 					case 1:
@@ -7523,19 +7524,19 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticMultiplicativeContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticMultiplicativeContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1051;
+						State = 1053;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 1052;
+						State = 1054;
 						((ArithmeticMultiplicativeContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !(((((_la - 161)) & ~0x3f) == 0 && ((1L << (_la - 161)) & 7L) != 0)) ) {
+						if ( !(((((_la - 162)) & ~0x3f) == 0 && ((1L << (_la - 162)) & 7L) != 0)) ) {
 							((ArithmeticMultiplicativeContext)_localctx).op = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1053;
+						State = 1055;
 						((ArithmeticMultiplicativeContext)_localctx).right = valueExpression(5);
 						}
 						break;
@@ -7544,9 +7545,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ArithmeticAdditiveContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ArithmeticAdditiveContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1054;
+						State = 1056;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 1055;
+						State = 1057;
 						((ArithmeticAdditiveContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -7556,7 +7557,7 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1056;
+						State = 1058;
 						((ArithmeticAdditiveContext)_localctx).right = valueExpression(4);
 						}
 						break;
@@ -7565,11 +7566,11 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new ConcatenationContext(new ValueExpressionContext(_parentctx, _parentState));
 						((ConcatenationContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1057;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 1058;
-						Match(CONCAT);
 						State = 1059;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 1060;
+						Match(CONCAT);
+						State = 1061;
 						((ConcatenationContext)_localctx).right = valueExpression(3);
 						}
 						break;
@@ -7578,9 +7579,9 @@ public partial class StreamSqlParser : Parser {
 						_localctx = new JsonAccessContext(new ValueExpressionContext(_parentctx, _parentState));
 						((JsonAccessContext)_localctx).left = _prevctx;
 						PushNewRecursionContext(_localctx, _startState, RULE_valueExpression);
-						State = 1060;
+						State = 1062;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 1061;
+						State = 1063;
 						((JsonAccessContext)_localctx).op = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==DOUBLE_ARROW || _la==ARROW) ) {
@@ -7590,14 +7591,14 @@ public partial class StreamSqlParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 1062;
+						State = 1064;
 						((JsonAccessContext)_localctx).right = valueExpression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 1067;
+				State = 1069;
 				ErrorHandler.Sync(this);
 				_alt = Interpreter.AdaptivePredict(TokenStream,166,Context);
 			}
@@ -7911,6 +7912,9 @@ public partial class StreamSqlParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASTERISK() { return GetToken(StreamSqlParser.ASTERISK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public OverClauseContext overClause() {
+			return GetRuleContext<OverClauseContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
 			return GetRuleContexts<ExpressionContext>();
 		}
@@ -8047,16 +8051,16 @@ public partial class StreamSqlParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1193;
+			State = 1197;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
 			case 1:
 				{
 				_localctx = new NullLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1069;
+				State = 1071;
 				Match(NULL);
 				}
 				break;
@@ -8065,7 +8069,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new BooleanLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1070;
+				State = 1072;
 				booleanValue();
 				}
 				break;
@@ -8074,7 +8078,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new NumericLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1071;
+				State = 1073;
 				number();
 				}
 				break;
@@ -8083,7 +8087,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1072;
+				State = 1074;
 				Match(STRING);
 				}
 				break;
@@ -8092,7 +8096,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new EscapeStringLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1073;
+				State = 1075;
 				Match(ESCAPE_STRING);
 				}
 				break;
@@ -8101,16 +8105,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new IntervalLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1074;
+				State = 1076;
 				Match(INTERVAL);
-				State = 1075;
-				Match(STRING);
 				State = 1077;
+				Match(STRING);
+				State = 1079;
 				ErrorHandler.Sync(this);
 				switch ( Interpreter.AdaptivePredict(TokenStream,167,Context) ) {
 				case 1:
 					{
-					State = 1076;
+					State = 1078;
 					identifier();
 					}
 					break;
@@ -8122,9 +8126,9 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new TypedLiteralContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1079;
+				State = 1081;
 				identifier();
-				State = 1080;
+				State = 1082;
 				Match(STRING);
 				}
 				break;
@@ -8133,7 +8137,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParameterContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1082;
+				State = 1084;
 				Match(PARAMETER);
 				}
 				break;
@@ -8142,13 +8146,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExistsContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1083;
-				Match(EXISTS);
-				State = 1084;
-				Match(LPAREN);
 				State = 1085;
-				query();
+				Match(EXISTS);
 				State = 1086;
+				Match(LPAREN);
+				State = 1087;
+				query();
+				State = 1088;
 				Match(RPAREN);
 				}
 				break;
@@ -8157,17 +8161,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ExtractContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1088;
-				Match(EXTRACT);
-				State = 1089;
-				Match(LPAREN);
 				State = 1090;
-				((ExtractContext)_localctx).field = identifier();
+				Match(EXTRACT);
 				State = 1091;
-				Match(FROM);
+				Match(LPAREN);
 				State = 1092;
-				valueExpression(0);
+				((ExtractContext)_localctx).field = identifier();
 				State = 1093;
+				Match(FROM);
+				State = 1094;
+				valueExpression(0);
+				State = 1095;
 				Match(RPAREN);
 				}
 				break;
@@ -8176,7 +8180,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CurrentTimeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1095;
+				State = 1097;
 				((CurrentTimeContext)_localctx).kind = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==CURRENT_DATE || _la==CURRENT_TIMESTAMP) ) {
@@ -8193,11 +8197,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ScalarSubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1096;
-				Match(LPAREN);
-				State = 1097;
-				query();
 				State = 1098;
+				Match(LPAREN);
+				State = 1099;
+				query();
+				State = 1100;
 				Match(RPAREN);
 				}
 				break;
@@ -8206,37 +8210,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArrayConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1100;
+				State = 1102;
 				Match(ARRAY);
-				State = 1101;
+				State = 1103;
 				Match(LBRACKET);
-				State = 1110;
+				State = 1112;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 572097896640413695L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470408120274790385L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1144195793280827391L) != 0)) {
 					{
-					State = 1102;
+					State = 1104;
 					expression();
-					State = 1107;
+					State = 1109;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1103;
+						State = 1105;
 						Match(COMMA);
-						State = 1104;
+						State = 1106;
 						expression();
 						}
 						}
-						State = 1109;
+						State = 1111;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1112;
+				State = 1114;
 				Match(RBRACKET);
 				}
 				break;
@@ -8245,13 +8249,13 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ArraySubqueryContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1113;
-				Match(ARRAY);
-				State = 1114;
-				Match(LPAREN);
 				State = 1115;
-				query();
+				Match(ARRAY);
 				State = 1116;
+				Match(LPAREN);
+				State = 1117;
+				query();
+				State = 1118;
 				Match(RPAREN);
 				}
 				break;
@@ -8260,37 +8264,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1118;
+				State = 1120;
 				Match(MAP);
-				State = 1119;
+				State = 1121;
 				Match(LPAREN);
-				State = 1128;
+				State = 1130;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 572097896640413695L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470408120274790385L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1144195793280827391L) != 0)) {
 					{
-					State = 1120;
+					State = 1122;
 					mapEntry();
-					State = 1125;
+					State = 1127;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1121;
+						State = 1123;
 						Match(COMMA);
-						State = 1122;
+						State = 1124;
 						mapEntry();
 						}
 						}
-						State = 1127;
+						State = 1129;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1130;
+				State = 1132;
 				Match(RPAREN);
 				}
 				break;
@@ -8299,37 +8303,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructConstructorContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1131;
+				State = 1133;
 				Match(STRUCT);
-				State = 1132;
+				State = 1134;
 				Match(LPAREN);
-				State = 1141;
+				State = 1143;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340023L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 864691128522244095L) != 0)) {
 					{
-					State = 1133;
+					State = 1135;
 					structEntry();
-					State = 1138;
+					State = 1140;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1134;
+						State = 1136;
 						Match(COMMA);
-						State = 1135;
+						State = 1137;
 						structEntry();
 						}
 						}
-						State = 1140;
+						State = 1142;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1143;
+				State = 1145;
 				Match(RPAREN);
 				}
 				break;
@@ -8338,45 +8342,45 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CaseExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1144;
-				Match(CASE);
 				State = 1146;
+				Match(CASE);
+				State = 1148;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235204060137395185L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 572097896640413695L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -3593645729098860118L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470408120274790385L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 1144195793280827391L) != 0)) {
 					{
-					State = 1145;
+					State = 1147;
 					((CaseExpressionContext)_localctx).operand = expression();
 					}
 				}
 
-				State = 1149;
+				State = 1151;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				do {
 					{
 					{
-					State = 1148;
+					State = 1150;
 					whenClause();
 					}
 					}
-					State = 1151;
+					State = 1153;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 				} while ( _la==WHEN );
-				State = 1155;
+				State = 1157;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==ELSE) {
 					{
-					State = 1153;
+					State = 1155;
 					Match(ELSE);
-					State = 1154;
+					State = 1156;
 					((CaseExpressionContext)_localctx).elseExpression = expression();
 					}
 				}
 
-				State = 1157;
+				State = 1159;
 				Match(END);
 				}
 				break;
@@ -8385,17 +8389,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new CastContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1159;
-				Match(CAST);
-				State = 1160;
-				Match(LPAREN);
 				State = 1161;
-				expression();
+				Match(CAST);
 				State = 1162;
-				Match(AS);
+				Match(LPAREN);
 				State = 1163;
-				typeName(0);
+				expression();
 				State = 1164;
+				Match(AS);
+				State = 1165;
+				typeName(0);
+				State = 1166;
 				Match(RPAREN);
 				}
 				break;
@@ -8404,16 +8408,16 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new FunctionCallContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1166;
+				State = 1168;
 				functionName();
-				State = 1167;
+				State = 1169;
 				Match(LPAREN);
-				State = 1180;
+				State = 1182;
 				ErrorHandler.Sync(this);
 				switch (TokenStream.LA(1)) {
 				case ASTERISK:
 					{
-					State = 1168;
+					State = 1170;
 					Match(ASTERISK);
 					}
 					break;
@@ -8535,31 +8539,31 @@ public partial class StreamSqlParser : Parser {
 				case QUOTED_IDENTIFIER:
 					{
 					{
-					State = 1170;
+					State = 1172;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==DISTINCT) {
 						{
-						State = 1169;
+						State = 1171;
 						Match(DISTINCT);
 						}
 					}
 
-					State = 1172;
+					State = 1174;
 					expression();
-					State = 1177;
+					State = 1179;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1173;
+						State = 1175;
 						Match(COMMA);
-						State = 1174;
+						State = 1176;
 						expression();
 						}
 						}
-						State = 1179;
+						State = 1181;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
@@ -8571,8 +8575,18 @@ public partial class StreamSqlParser : Parser {
 				default:
 					break;
 				}
-				State = 1182;
+				State = 1184;
 				Match(RPAREN);
+				State = 1186;
+				ErrorHandler.Sync(this);
+				switch ( Interpreter.AdaptivePredict(TokenStream,180,Context) ) {
+				case 1:
+					{
+					State = 1185;
+					overClause();
+					}
+					break;
+				}
 				}
 				break;
 			case 20:
@@ -8580,11 +8594,11 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new QualifiedColumnContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1184;
+				State = 1188;
 				identifier();
-				State = 1185;
+				State = 1189;
 				Match(DOT);
-				State = 1186;
+				State = 1190;
 				identifier();
 				}
 				break;
@@ -8593,7 +8607,7 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ColumnReferenceContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1188;
+				State = 1192;
 				identifier();
 				}
 				break;
@@ -8602,39 +8616,39 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new ParenthesizedContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1189;
+				State = 1193;
 				Match(LPAREN);
-				State = 1190;
+				State = 1194;
 				expression();
-				State = 1191;
+				State = 1195;
 				Match(RPAREN);
 				}
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1216;
+			State = 1220;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,184,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,185,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 1214;
+					State = 1218;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,183,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,184,Context) ) {
 					case 1:
 						{
 						_localctx = new SubscriptContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1195;
+						State = 1199;
 						if (!(Precpred(Context, 9))) throw new FailedPredicateException(this, "Precpred(Context, 9)");
-						State = 1196;
+						State = 1200;
 						Match(LBRACKET);
-						State = 1197;
+						State = 1201;
 						((SubscriptContext)_localctx).index = valueExpression(0);
-						State = 1198;
+						State = 1202;
 						Match(RBRACKET);
 						}
 						break;
@@ -8642,11 +8656,11 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new PostgresCastContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1200;
+						State = 1204;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 1201;
+						State = 1205;
 						Match(DOUBLE_COLON);
-						State = 1202;
+						State = 1206;
 						typeName(0);
 						}
 						break;
@@ -8654,23 +8668,23 @@ public partial class StreamSqlParser : Parser {
 						{
 						_localctx = new CollateContext(new PrimaryExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_primaryExpression);
-						State = 1203;
+						State = 1207;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 1204;
-						Match(COLLATE);
 						State = 1208;
+						Match(COLLATE);
+						State = 1212;
 						ErrorHandler.Sync(this);
-						switch ( Interpreter.AdaptivePredict(TokenStream,181,Context) ) {
+						switch ( Interpreter.AdaptivePredict(TokenStream,182,Context) ) {
 						case 1:
 							{
-							State = 1205;
+							State = 1209;
 							((CollateContext)_localctx).schema = identifier();
-							State = 1206;
+							State = 1210;
 							Match(DOT);
 							}
 							break;
 						}
-						State = 1212;
+						State = 1216;
 						ErrorHandler.Sync(this);
 						switch (TokenStream.LA(1)) {
 						case ADVANCE:
@@ -8768,13 +8782,13 @@ public partial class StreamSqlParser : Parser {
 						case IDENTIFIER:
 						case QUOTED_IDENTIFIER:
 							{
-							State = 1210;
+							State = 1214;
 							((CollateContext)_localctx).collation = identifier();
 							}
 							break;
 						case DEFAULT:
 							{
-							State = 1211;
+							State = 1215;
 							Match(DEFAULT);
 							}
 							break;
@@ -8786,9 +8800,9 @@ public partial class StreamSqlParser : Parser {
 					}
 					} 
 				}
-				State = 1218;
+				State = 1222;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,184,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,185,Context);
 			}
 			}
 		}
@@ -8799,6 +8813,136 @@ public partial class StreamSqlParser : Parser {
 		}
 		finally {
 			UnrollRecursionContexts(_parentctx);
+		}
+		return _localctx;
+	}
+
+	public partial class OverClauseContext : ParserRuleContext {
+		public ExpressionContext _expression;
+		public IList<ExpressionContext> _partition = new List<ExpressionContext>();
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OVER() { return GetToken(StreamSqlParser.OVER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(StreamSqlParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(StreamSqlParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PARTITION() { return GetToken(StreamSqlParser.PARTITION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] BY() { return GetTokens(StreamSqlParser.BY); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY(int i) {
+			return GetToken(StreamSqlParser.BY, i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ORDER() { return GetToken(StreamSqlParser.ORDER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public SortItemContext[] sortItem() {
+			return GetRuleContexts<SortItemContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public SortItemContext sortItem(int i) {
+			return GetRuleContext<SortItemContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(StreamSqlParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(StreamSqlParser.COMMA, i);
+		}
+		public OverClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_overClause; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			IStreamSqlVisitor<TResult> typedVisitor = visitor as IStreamSqlVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitOverClause(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public OverClauseContext overClause() {
+		OverClauseContext _localctx = new OverClauseContext(Context, State);
+		EnterRule(_localctx, 80, RULE_overClause);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 1223;
+			Match(OVER);
+			State = 1224;
+			Match(LPAREN);
+			State = 1235;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==PARTITION) {
+				{
+				State = 1225;
+				Match(PARTITION);
+				State = 1226;
+				Match(BY);
+				State = 1227;
+				_localctx._expression = expression();
+				_localctx._partition.Add(_localctx._expression);
+				State = 1232;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 1228;
+					Match(COMMA);
+					State = 1229;
+					_localctx._expression = expression();
+					_localctx._partition.Add(_localctx._expression);
+					}
+					}
+					State = 1234;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				}
+			}
+
+			State = 1247;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==ORDER) {
+				{
+				State = 1237;
+				Match(ORDER);
+				State = 1238;
+				Match(BY);
+				State = 1239;
+				sortItem();
+				State = 1244;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 1240;
+					Match(COMMA);
+					State = 1241;
+					sortItem();
+					}
+					}
+					State = 1246;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				}
+			}
+
+			State = 1249;
+			Match(RPAREN);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
 		}
 		return _localctx;
 	}
@@ -8830,9 +8974,9 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public FunctionNameContext functionName() {
 		FunctionNameContext _localctx = new FunctionNameContext(Context, State);
-		EnterRule(_localctx, 80, RULE_functionName);
+		EnterRule(_localctx, 82, RULE_functionName);
 		try {
-			State = 1227;
+			State = 1259;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case ADVANCE:
@@ -8931,33 +9075,33 @@ public partial class StreamSqlParser : Parser {
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1222;
+				State = 1254;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,185,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,190,Context) ) {
 				case 1:
 					{
-					State = 1219;
+					State = 1251;
 					_localctx.schema = identifier();
-					State = 1220;
+					State = 1252;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1224;
+				State = 1256;
 				identifier();
 				}
 				break;
 			case LEFT:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1225;
+				State = 1257;
 				Match(LEFT);
 				}
 				break;
 			case RIGHT:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1226;
+				State = 1258;
 				Match(RIGHT);
 				}
 				break;
@@ -9002,15 +9146,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public MapEntryContext mapEntry() {
 		MapEntryContext _localctx = new MapEntryContext(Context, State);
-		EnterRule(_localctx, 82, RULE_mapEntry);
+		EnterRule(_localctx, 84, RULE_mapEntry);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1229;
+			State = 1261;
 			_localctx.key = expression();
-			State = 1230;
+			State = 1262;
 			Match(COLON_EQUALS);
-			State = 1231;
+			State = 1263;
 			_localctx.value = expression();
 			}
 		}
@@ -9049,15 +9193,15 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public StructEntryContext structEntry() {
 		StructEntryContext _localctx = new StructEntryContext(Context, State);
-		EnterRule(_localctx, 84, RULE_structEntry);
+		EnterRule(_localctx, 86, RULE_structEntry);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1233;
+			State = 1265;
 			identifier();
-			State = 1234;
+			State = 1266;
 			Match(COLON_EQUALS);
-			State = 1235;
+			State = 1267;
 			expression();
 			}
 		}
@@ -9099,17 +9243,17 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public WhenClauseContext whenClause() {
 		WhenClauseContext _localctx = new WhenClauseContext(Context, State);
-		EnterRule(_localctx, 86, RULE_whenClause);
+		EnterRule(_localctx, 88, RULE_whenClause);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1237;
+			State = 1269;
 			Match(WHEN);
-			State = 1238;
+			State = 1270;
 			_localctx.condition = expression();
-			State = 1239;
+			State = 1271;
 			Match(THEN);
-			State = 1240;
+			State = 1272;
 			_localctx.result = expression();
 			}
 		}
@@ -9250,29 +9394,29 @@ public partial class StreamSqlParser : Parser {
 		int _parentState = State;
 		TypeNameContext _localctx = new TypeNameContext(Context, _parentState);
 		TypeNameContext _prevctx = _localctx;
-		int _startState = 88;
-		EnterRecursionRule(_localctx, 88, RULE_typeName, _p);
+		int _startState = 90;
+		EnterRecursionRule(_localctx, 90, RULE_typeName, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1291;
+			State = 1323;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,194,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,199,Context) ) {
 			case 1:
 				{
 				_localctx = new ArrayTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 1243;
+				State = 1275;
 				Match(ARRAY);
-				State = 1244;
+				State = 1276;
 				Match(LT);
-				State = 1245;
+				State = 1277;
 				typeName(0);
-				State = 1246;
+				State = 1278;
 				Match(GT);
 				}
 				break;
@@ -9281,17 +9425,17 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new MapTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1248;
+				State = 1280;
 				Match(MAP);
-				State = 1249;
+				State = 1281;
 				Match(LT);
-				State = 1250;
+				State = 1282;
 				((MapTypeContext)_localctx).key = typeName(0);
-				State = 1251;
+				State = 1283;
 				Match(COMMA);
-				State = 1252;
+				State = 1284;
 				((MapTypeContext)_localctx).value = typeName(0);
-				State = 1253;
+				State = 1285;
 				Match(GT);
 				}
 				break;
@@ -9300,37 +9444,37 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new StructTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1255;
+				State = 1287;
 				Match(STRUCT);
-				State = 1256;
+				State = 1288;
 				Match(LT);
-				State = 1265;
+				State = 1297;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 432345564261122047L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340023L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 864691128522244095L) != 0)) {
 					{
-					State = 1257;
+					State = 1289;
 					structField();
-					State = 1262;
+					State = 1294;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 1258;
+						State = 1290;
 						Match(COMMA);
-						State = 1259;
+						State = 1291;
 						structField();
 						}
 						}
-						State = 1264;
+						State = 1296;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 1267;
+				State = 1299;
 				Match(GT);
 				}
 				break;
@@ -9339,26 +9483,26 @@ public partial class StreamSqlParser : Parser {
 				_localctx = new SimpleTypeContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 1271;
+				State = 1303;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,189,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,194,Context) ) {
 				case 1:
 					{
-					State = 1268;
+					State = 1300;
 					((SimpleTypeContext)_localctx).schema = identifier();
-					State = 1269;
+					State = 1301;
 					Match(DOT);
 					}
 					break;
 				}
-				State = 1273;
+				State = 1305;
 				((SimpleTypeContext)_localctx).typeIdentifier = identifier();
-				State = 1275;
+				State = 1307;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,190,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,195,Context) ) {
 				case 1:
 					{
-					State = 1274;
+					State = 1306;
 					_la = TokenStream.LA(1);
 					if ( !(_la==PRECISION || _la==VARYING) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9370,38 +9514,38 @@ public partial class StreamSqlParser : Parser {
 					}
 					break;
 				}
-				State = 1284;
+				State = 1316;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,192,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,197,Context) ) {
 				case 1:
 					{
-					State = 1277;
+					State = 1309;
 					Match(LPAREN);
-					State = 1278;
+					State = 1310;
 					Match(INTEGER_VALUE);
-					State = 1281;
+					State = 1313;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 1279;
+						State = 1311;
 						Match(COMMA);
-						State = 1280;
+						State = 1312;
 						Match(INTEGER_VALUE);
 						}
 					}
 
-					State = 1283;
+					State = 1315;
 					Match(RPAREN);
 					}
 					break;
 				}
-				State = 1289;
+				State = 1321;
 				ErrorHandler.Sync(this);
-				switch ( Interpreter.AdaptivePredict(TokenStream,193,Context) ) {
+				switch ( Interpreter.AdaptivePredict(TokenStream,198,Context) ) {
 				case 1:
 					{
-					State = 1286;
+					State = 1318;
 					_la = TokenStream.LA(1);
 					if ( !(_la==WITH || _la==WITHOUT) ) {
 					ErrorHandler.RecoverInline(this);
@@ -9410,9 +9554,9 @@ public partial class StreamSqlParser : Parser {
 						ErrorHandler.ReportMatch(this);
 					    Consume();
 					}
-					State = 1287;
+					State = 1319;
 					Match(TIME);
-					State = 1288;
+					State = 1320;
 					Match(ZONE);
 					}
 					break;
@@ -9421,9 +9565,9 @@ public partial class StreamSqlParser : Parser {
 				break;
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 1298;
+			State = 1330;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,195,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,200,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
@@ -9433,18 +9577,18 @@ public partial class StreamSqlParser : Parser {
 					{
 					_localctx = new PostgresArrayTypeContext(new TypeNameContext(_parentctx, _parentState));
 					PushNewRecursionContext(_localctx, _startState, RULE_typeName);
-					State = 1293;
+					State = 1325;
 					if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-					State = 1294;
+					State = 1326;
 					Match(LBRACKET);
-					State = 1295;
+					State = 1327;
 					Match(RBRACKET);
 					}
 					} 
 				}
-				State = 1300;
+				State = 1332;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,195,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,200,Context);
 			}
 			}
 		}
@@ -9482,13 +9626,13 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public StructFieldContext structField() {
 		StructFieldContext _localctx = new StructFieldContext(Context, State);
-		EnterRule(_localctx, 90, RULE_structField);
+		EnterRule(_localctx, 92, RULE_structField);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1301;
+			State = 1333;
 			identifier();
-			State = 1302;
+			State = 1334;
 			typeName(0);
 			}
 		}
@@ -9527,20 +9671,20 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public QualifiedNameContext qualifiedName() {
 		QualifiedNameContext _localctx = new QualifiedNameContext(Context, State);
-		EnterRule(_localctx, 92, RULE_qualifiedName);
+		EnterRule(_localctx, 94, RULE_qualifiedName);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1304;
+			State = 1336;
 			identifier();
-			State = 1307;
+			State = 1339;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,196,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,201,Context) ) {
 			case 1:
 				{
-				State = 1305;
+				State = 1337;
 				Match(DOT);
-				State = 1306;
+				State = 1338;
 				identifier();
 				}
 				break;
@@ -9577,12 +9721,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public BooleanValueContext booleanValue() {
 		BooleanValueContext _localctx = new BooleanValueContext(Context, State);
-		EnterRule(_localctx, 94, RULE_booleanValue);
+		EnterRule(_localctx, 96, RULE_booleanValue);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1309;
+			State = 1341;
 			_la = TokenStream.LA(1);
 			if ( !(_la==FALSE || _la==TRUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9623,12 +9767,12 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NumberContext number() {
 		NumberContext _localctx = new NumberContext(Context, State);
-		EnterRule(_localctx, 96, RULE_number);
+		EnterRule(_localctx, 98, RULE_number);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1311;
+			State = 1343;
 			_la = TokenStream.LA(1);
 			if ( !(_la==INTEGER_VALUE || _la==DECIMAL_VALUE) ) {
 			ErrorHandler.RecoverInline(this);
@@ -9672,22 +9816,22 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public IdentifierContext identifier() {
 		IdentifierContext _localctx = new IdentifierContext(Context, State);
-		EnterRule(_localctx, 98, RULE_identifier);
+		EnterRule(_localctx, 100, RULE_identifier);
 		try {
-			State = 1316;
+			State = 1348;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 1313;
+				State = 1345;
 				Match(IDENTIFIER);
 				}
 				break;
 			case QUOTED_IDENTIFIER:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 1314;
+				State = 1346;
 				Match(QUOTED_IDENTIFIER);
 				}
 				break;
@@ -9785,7 +9929,7 @@ public partial class StreamSqlParser : Parser {
 			case COLLATE:
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 1315;
+				State = 1347;
 				nonReserved();
 				}
 				break;
@@ -9913,14 +10057,14 @@ public partial class StreamSqlParser : Parser {
 	[RuleVersion(0)]
 	public NonReservedContext nonReserved() {
 		NonReservedContext _localctx = new NonReservedContext(Context, State);
-		EnterRule(_localctx, 100, RULE_nonReserved);
+		EnterRule(_localctx, 102, RULE_nonReserved);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 1318;
+			State = 1350;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -2235274428883670007L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 33554431L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & -4170106508246228598L) != 0) || ((((_la - 64)) & ~0x3f) == 0 && ((1L << (_la - 64)) & -4470548857767340023L) != 0) || ((((_la - 128)) & ~0x3f) == 0 && ((1L << (_la - 128)) & 67108863L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -9947,7 +10091,7 @@ public partial class StreamSqlParser : Parser {
 		case 34: return booleanExpression_sempred((BooleanExpressionContext)_localctx, predIndex);
 		case 38: return valueExpression_sempred((ValueExpressionContext)_localctx, predIndex);
 		case 39: return primaryExpression_sempred((PrimaryExpressionContext)_localctx, predIndex);
-		case 44: return typeName_sempred((TypeNameContext)_localctx, predIndex);
+		case 45: return typeName_sempred((TypeNameContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -9997,506 +10141,520 @@ public partial class StreamSqlParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,190,1321,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
+		4,1,191,1353,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,
 		7,7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		2,22,7,22,2,23,7,23,2,24,7,24,2,25,7,25,2,26,7,26,2,27,7,27,2,28,7,28,
 		2,29,7,29,2,30,7,30,2,31,7,31,2,32,7,32,2,33,7,33,2,34,7,34,2,35,7,35,
 		2,36,7,36,2,37,7,37,2,38,7,38,2,39,7,39,2,40,7,40,2,41,7,41,2,42,7,42,
 		2,43,7,43,2,44,7,44,2,45,7,45,2,46,7,46,2,47,7,47,2,48,7,48,2,49,7,49,
-		2,50,7,50,1,0,5,0,104,8,0,10,0,12,0,107,9,0,1,0,1,0,4,0,111,8,0,11,0,12,
-		0,112,1,0,5,0,116,8,0,10,0,12,0,119,9,0,1,0,5,0,122,8,0,10,0,12,0,125,
-		9,0,3,0,127,8,0,1,0,1,0,1,1,1,1,1,1,3,1,134,8,1,1,1,1,1,1,1,1,1,3,1,140,
-		8,1,1,1,1,1,3,1,144,8,1,1,1,3,1,147,8,1,1,1,1,1,3,1,151,8,1,1,1,1,1,3,
-		1,155,8,1,1,1,1,1,1,1,1,1,3,1,161,8,1,1,1,1,1,3,1,165,8,1,1,1,1,1,1,1,
-		1,1,1,1,1,1,1,1,1,1,3,1,175,8,1,1,1,1,1,3,1,179,8,1,1,1,1,1,3,1,183,8,
-		1,1,1,3,1,186,8,1,1,1,1,1,3,1,190,8,1,1,1,1,1,1,1,1,1,3,1,196,8,1,1,1,
-		1,1,1,1,1,1,1,1,3,1,203,8,1,1,1,3,1,206,8,1,1,1,1,1,1,1,1,1,5,1,212,8,
-		1,10,1,12,1,215,9,1,1,1,1,1,3,1,219,8,1,1,1,1,1,1,1,1,1,3,1,225,8,1,1,
-		1,3,1,228,8,1,1,1,1,1,3,1,232,8,1,1,1,1,1,1,1,3,1,237,8,1,1,1,1,1,1,1,
-		1,1,1,1,3,1,244,8,1,1,1,3,1,247,8,1,1,1,1,1,1,1,3,1,252,8,1,1,1,1,1,1,
-		1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,266,8,1,1,1,1,1,1,1,3,1,271,
-		8,1,1,1,1,1,1,1,3,1,276,8,1,1,1,1,1,1,1,3,1,281,8,1,1,1,1,1,1,1,3,1,286,
-		8,1,1,1,1,1,1,1,3,1,291,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,300,8,1,1,
-		1,1,1,1,1,1,1,1,1,3,1,307,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,316,8,1,
-		1,1,1,1,3,1,320,8,1,1,1,1,1,3,1,324,8,1,1,1,1,1,1,1,3,1,329,8,1,1,1,3,
-		1,332,8,1,1,1,1,1,3,1,336,8,1,1,1,5,1,339,8,1,10,1,12,1,342,9,1,3,1,344,
-		8,1,1,1,1,1,3,1,348,8,1,1,1,1,1,3,1,352,8,1,1,1,3,1,355,8,1,1,1,1,1,1,
-		1,1,1,3,1,361,8,1,1,1,1,1,1,1,1,1,3,1,367,8,1,1,1,1,1,1,1,1,1,3,1,373,
-		8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,383,8,1,1,1,3,1,386,8,1,1,1,1,
-		1,1,1,1,1,3,1,392,8,1,1,1,1,1,1,1,1,1,5,1,398,8,1,10,1,12,1,401,9,1,1,
-		1,1,1,3,1,405,8,1,1,1,1,1,1,1,3,1,410,8,1,1,1,3,1,413,8,1,1,1,1,1,1,1,
-		3,1,418,8,1,1,1,1,1,1,1,1,1,1,1,3,1,425,8,1,1,1,1,1,3,1,429,8,1,1,1,3,
-		1,432,8,1,1,1,3,1,435,8,1,1,1,1,1,1,1,1,1,3,1,441,8,1,3,1,443,8,1,1,2,
-		1,2,1,2,1,2,1,2,3,2,450,8,2,1,3,1,3,4,3,454,8,3,11,3,12,3,455,1,4,1,4,
-		1,4,1,4,1,5,1,5,1,5,1,5,5,5,466,8,5,10,5,12,5,469,9,5,3,5,471,8,5,1,6,
-		1,6,3,6,475,8,6,1,6,1,6,1,6,1,6,3,6,481,8,6,1,7,1,7,1,7,1,7,5,7,487,8,
-		7,10,7,12,7,490,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,3,
-		8,504,8,8,1,9,1,9,1,9,1,9,1,9,3,9,511,8,9,1,10,1,10,1,10,1,10,1,10,5,10,
-		518,8,10,10,10,12,10,521,9,10,1,10,1,10,1,11,1,11,1,11,1,11,1,12,1,12,
-		3,12,531,8,12,1,12,1,12,1,12,3,12,536,8,12,1,13,1,13,1,13,1,13,5,13,542,
-		8,13,10,13,12,13,545,9,13,1,13,3,13,548,8,13,1,14,1,14,1,14,1,14,5,14,
-		554,8,14,10,14,12,14,557,9,14,1,14,1,14,1,15,1,15,1,15,1,15,5,15,565,8,
-		15,10,15,12,15,568,9,15,1,15,1,15,1,16,1,16,1,16,1,16,5,16,576,8,16,10,
-		16,12,16,579,9,16,3,16,581,8,16,1,16,1,16,1,16,1,16,1,16,1,16,5,16,589,
-		8,16,10,16,12,16,592,9,16,3,16,594,8,16,1,16,3,16,597,8,16,1,16,1,16,1,
-		16,3,16,602,8,16,3,16,604,8,16,1,16,1,16,1,16,3,16,609,8,16,3,16,611,8,
-		16,1,17,1,17,3,17,615,8,17,1,17,1,17,1,17,1,17,1,17,1,18,1,18,1,18,1,18,
-		1,18,1,18,3,18,628,8,18,1,18,1,18,1,18,1,18,3,18,634,8,18,1,18,5,18,637,
-		8,18,10,18,12,18,640,9,18,1,19,1,19,1,20,1,20,1,20,1,20,1,20,5,20,649,
-		8,20,10,20,12,20,652,9,20,1,20,1,20,1,20,1,20,3,20,658,8,20,1,21,1,21,
-		3,21,662,8,21,1,21,1,21,1,21,5,21,667,8,21,10,21,12,21,670,9,21,1,21,1,
-		21,1,21,1,21,5,21,676,8,21,10,21,12,21,679,9,21,3,21,681,8,21,1,21,3,21,
-		684,8,21,1,21,1,21,3,21,688,8,21,1,21,1,21,1,21,1,21,1,21,5,21,695,8,21,
-		10,21,12,21,698,9,21,3,21,700,8,21,1,21,1,21,3,21,704,8,21,1,21,1,21,1,
-		21,1,21,1,21,5,21,711,8,21,10,21,12,21,714,9,21,3,21,716,8,21,1,22,1,22,
-		3,22,720,8,22,1,22,1,22,3,22,724,8,22,1,23,1,23,1,23,1,23,1,23,1,23,1,
-		23,1,23,3,23,734,8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,24,742,8,24,10,24,
-		12,24,745,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,5,24,759,8,24,10,24,12,24,762,9,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,5,24,771,8,24,10,24,12,24,774,9,24,1,24,1,24,1,24,1,24,1,24,1,24,
-		1,24,1,24,5,24,784,8,24,10,24,12,24,787,9,24,1,24,1,24,3,24,791,8,24,1,
-		25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,800,8,25,1,26,1,26,1,26,1,27,1,27,
-		1,27,1,27,1,27,1,27,1,27,3,27,812,8,27,1,27,3,27,815,8,27,3,27,817,8,27,
-		1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,3,28,831,8,
-		28,1,28,1,28,3,28,835,8,28,3,28,837,8,28,5,28,839,8,28,10,28,12,28,842,
-		9,28,1,29,3,29,845,8,29,1,29,1,29,3,29,849,8,29,1,29,1,29,3,29,853,8,29,
-		1,29,1,29,3,29,857,8,29,3,29,859,8,29,1,30,1,30,1,30,1,30,1,30,1,30,1,
-		30,5,30,868,8,30,10,30,12,30,871,9,30,1,30,1,30,3,30,875,8,30,1,31,1,31,
-		1,31,1,31,1,31,1,31,1,31,1,31,3,31,885,8,31,1,31,1,31,1,31,3,31,890,8,
-		31,1,32,1,32,3,32,894,8,32,1,32,1,32,3,32,898,8,32,3,32,900,8,32,1,32,
-		1,32,1,32,1,32,3,32,906,8,32,1,32,1,32,3,32,910,8,32,3,32,912,8,32,1,32,
-		1,32,1,32,3,32,917,8,32,1,32,1,32,1,32,1,32,1,32,5,32,924,8,32,10,32,12,
-		32,927,9,32,1,32,1,32,3,32,931,8,32,1,32,1,32,3,32,935,8,32,3,32,937,8,
-		32,1,32,1,32,1,32,1,32,3,32,943,8,32,1,33,1,33,1,34,1,34,1,34,3,34,950,
-		8,34,1,34,1,34,3,34,954,8,34,1,34,1,34,1,34,1,34,1,34,1,34,5,34,962,8,
-		34,10,34,12,34,965,9,34,1,35,1,35,1,35,1,35,3,35,971,8,35,1,35,1,35,1,
-		35,1,35,1,35,1,35,3,35,979,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,987,
-		8,35,1,35,1,35,1,35,1,35,1,35,5,35,994,8,35,10,35,12,35,997,9,35,1,35,
-		1,35,1,35,3,35,1002,8,35,1,35,1,35,1,35,1,35,3,35,1008,8,35,1,35,1,35,
-		3,35,1012,8,35,1,35,1,35,1,35,3,35,1017,8,35,1,35,1,35,1,35,3,35,1022,
-		8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1030,8,35,1,36,1,36,1,36,1,36,
-		1,36,1,36,3,36,1038,8,36,1,36,1,36,3,36,1042,8,36,1,37,1,37,1,38,1,38,
-		1,38,1,38,3,38,1050,8,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,1,38,
-		1,38,1,38,1,38,5,38,1064,8,38,10,38,12,38,1067,9,38,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,3,39,1078,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		2,50,7,50,2,51,7,51,1,0,5,0,106,8,0,10,0,12,0,109,9,0,1,0,1,0,4,0,113,
+		8,0,11,0,12,0,114,1,0,5,0,118,8,0,10,0,12,0,121,9,0,1,0,5,0,124,8,0,10,
+		0,12,0,127,9,0,3,0,129,8,0,1,0,1,0,1,1,1,1,1,1,3,1,136,8,1,1,1,1,1,1,1,
+		1,1,3,1,142,8,1,1,1,1,1,3,1,146,8,1,1,1,3,1,149,8,1,1,1,1,1,3,1,153,8,
+		1,1,1,1,1,3,1,157,8,1,1,1,1,1,1,1,1,1,3,1,163,8,1,1,1,1,1,3,1,167,8,1,
+		1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,177,8,1,1,1,1,1,3,1,181,8,1,1,1,1,
+		1,3,1,185,8,1,1,1,3,1,188,8,1,1,1,1,1,3,1,192,8,1,1,1,1,1,1,1,1,1,3,1,
+		198,8,1,1,1,1,1,1,1,1,1,1,1,3,1,205,8,1,1,1,3,1,208,8,1,1,1,1,1,1,1,1,
+		1,5,1,214,8,1,10,1,12,1,217,9,1,1,1,1,1,3,1,221,8,1,1,1,1,1,1,1,1,1,3,
+		1,227,8,1,1,1,3,1,230,8,1,1,1,1,1,3,1,234,8,1,1,1,1,1,1,1,3,1,239,8,1,
+		1,1,1,1,1,1,1,1,1,1,3,1,246,8,1,1,1,3,1,249,8,1,1,1,1,1,1,1,3,1,254,8,
+		1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,268,8,1,1,1,1,1,
+		1,1,3,1,273,8,1,1,1,1,1,1,1,3,1,278,8,1,1,1,1,1,1,1,3,1,283,8,1,1,1,1,
+		1,1,1,3,1,288,8,1,1,1,1,1,1,1,3,1,293,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		3,1,302,8,1,1,1,1,1,1,1,1,1,1,1,3,1,309,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+		1,3,1,318,8,1,1,1,1,1,3,1,322,8,1,1,1,1,1,3,1,326,8,1,1,1,1,1,1,1,3,1,
+		331,8,1,1,1,3,1,334,8,1,1,1,1,1,3,1,338,8,1,1,1,5,1,341,8,1,10,1,12,1,
+		344,9,1,3,1,346,8,1,1,1,1,1,3,1,350,8,1,1,1,1,1,3,1,354,8,1,1,1,3,1,357,
+		8,1,1,1,1,1,1,1,1,1,3,1,363,8,1,1,1,1,1,1,1,1,1,3,1,369,8,1,1,1,1,1,1,
+		1,1,1,3,1,375,8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,3,1,385,8,1,1,1,3,1,
+		388,8,1,1,1,1,1,1,1,1,1,3,1,394,8,1,1,1,1,1,1,1,1,1,5,1,400,8,1,10,1,12,
+		1,403,9,1,1,1,1,1,3,1,407,8,1,1,1,1,1,1,1,3,1,412,8,1,1,1,3,1,415,8,1,
+		1,1,1,1,1,1,3,1,420,8,1,1,1,1,1,1,1,1,1,1,1,3,1,427,8,1,1,1,1,1,3,1,431,
+		8,1,1,1,3,1,434,8,1,1,1,3,1,437,8,1,1,1,1,1,1,1,1,1,3,1,443,8,1,3,1,445,
+		8,1,1,2,1,2,1,2,1,2,1,2,3,2,452,8,2,1,3,1,3,4,3,456,8,3,11,3,12,3,457,
+		1,4,1,4,1,4,1,4,1,5,1,5,1,5,1,5,5,5,468,8,5,10,5,12,5,471,9,5,3,5,473,
+		8,5,1,6,1,6,3,6,477,8,6,1,6,1,6,1,6,1,6,3,6,483,8,6,1,7,1,7,1,7,1,7,5,
+		7,489,8,7,10,7,12,7,492,9,7,1,7,1,7,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,8,1,
+		8,1,8,3,8,506,8,8,1,9,1,9,1,9,1,9,1,9,3,9,513,8,9,1,10,1,10,1,10,1,10,
+		1,10,5,10,520,8,10,10,10,12,10,523,9,10,1,10,1,10,1,11,1,11,1,11,1,11,
+		1,12,1,12,3,12,533,8,12,1,12,1,12,1,12,3,12,538,8,12,1,13,1,13,1,13,1,
+		13,5,13,544,8,13,10,13,12,13,547,9,13,1,13,3,13,550,8,13,1,14,1,14,1,14,
+		1,14,5,14,556,8,14,10,14,12,14,559,9,14,1,14,1,14,1,15,1,15,1,15,1,15,
+		5,15,567,8,15,10,15,12,15,570,9,15,1,15,1,15,1,16,1,16,1,16,1,16,5,16,
+		578,8,16,10,16,12,16,581,9,16,3,16,583,8,16,1,16,1,16,1,16,1,16,1,16,1,
+		16,5,16,591,8,16,10,16,12,16,594,9,16,3,16,596,8,16,1,16,3,16,599,8,16,
+		1,16,1,16,1,16,3,16,604,8,16,3,16,606,8,16,1,16,1,16,1,16,3,16,611,8,16,
+		3,16,613,8,16,1,17,1,17,3,17,617,8,17,1,17,1,17,1,17,1,17,1,17,1,18,1,
+		18,1,18,1,18,1,18,1,18,3,18,630,8,18,1,18,1,18,1,18,1,18,3,18,636,8,18,
+		1,18,5,18,639,8,18,10,18,12,18,642,9,18,1,19,1,19,1,20,1,20,1,20,1,20,
+		1,20,5,20,651,8,20,10,20,12,20,654,9,20,1,20,1,20,1,20,1,20,3,20,660,8,
+		20,1,21,1,21,3,21,664,8,21,1,21,1,21,1,21,5,21,669,8,21,10,21,12,21,672,
+		9,21,1,21,1,21,1,21,1,21,5,21,678,8,21,10,21,12,21,681,9,21,3,21,683,8,
+		21,1,21,3,21,686,8,21,1,21,1,21,3,21,690,8,21,1,21,1,21,1,21,1,21,1,21,
+		5,21,697,8,21,10,21,12,21,700,9,21,3,21,702,8,21,1,21,1,21,3,21,706,8,
+		21,1,21,1,21,1,21,1,21,1,21,5,21,713,8,21,10,21,12,21,716,9,21,3,21,718,
+		8,21,1,22,1,22,3,22,722,8,22,1,22,1,22,3,22,726,8,22,1,23,1,23,1,23,1,
+		23,1,23,1,23,1,23,1,23,3,23,736,8,23,1,24,1,24,1,24,1,24,1,24,1,24,5,24,
+		744,8,24,10,24,12,24,747,9,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,5,24,761,8,24,10,24,12,24,764,9,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,5,24,773,8,24,10,24,12,24,776,9,24,1,24,1,24,1,24,
+		1,24,1,24,1,24,1,24,1,24,5,24,786,8,24,10,24,12,24,789,9,24,1,24,1,24,
+		3,24,793,8,24,1,25,1,25,1,25,1,25,1,25,1,25,1,25,3,25,802,8,25,1,26,1,
+		26,1,26,1,27,1,27,1,27,1,27,1,27,1,27,1,27,3,27,814,8,27,1,27,3,27,817,
+		8,27,3,27,819,8,27,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,28,1,
+		28,1,28,3,28,833,8,28,1,28,1,28,3,28,837,8,28,3,28,839,8,28,5,28,841,8,
+		28,10,28,12,28,844,9,28,1,29,3,29,847,8,29,1,29,1,29,3,29,851,8,29,1,29,
+		1,29,3,29,855,8,29,1,29,1,29,3,29,859,8,29,3,29,861,8,29,1,30,1,30,1,30,
+		1,30,1,30,1,30,1,30,5,30,870,8,30,10,30,12,30,873,9,30,1,30,1,30,3,30,
+		877,8,30,1,31,1,31,1,31,1,31,1,31,1,31,1,31,1,31,3,31,887,8,31,1,31,1,
+		31,1,31,3,31,892,8,31,1,32,1,32,3,32,896,8,32,1,32,1,32,3,32,900,8,32,
+		3,32,902,8,32,1,32,1,32,1,32,1,32,3,32,908,8,32,1,32,1,32,3,32,912,8,32,
+		3,32,914,8,32,1,32,1,32,1,32,3,32,919,8,32,1,32,1,32,1,32,1,32,1,32,5,
+		32,926,8,32,10,32,12,32,929,9,32,1,32,1,32,3,32,933,8,32,1,32,1,32,3,32,
+		937,8,32,3,32,939,8,32,1,32,1,32,1,32,1,32,3,32,945,8,32,1,33,1,33,1,34,
+		1,34,1,34,3,34,952,8,34,1,34,1,34,3,34,956,8,34,1,34,1,34,1,34,1,34,1,
+		34,1,34,5,34,964,8,34,10,34,12,34,967,9,34,1,35,1,35,1,35,1,35,3,35,973,
+		8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,981,8,35,1,35,1,35,1,35,1,35,1,
+		35,1,35,3,35,989,8,35,1,35,1,35,1,35,1,35,1,35,5,35,996,8,35,10,35,12,
+		35,999,9,35,1,35,1,35,1,35,3,35,1004,8,35,1,35,1,35,1,35,1,35,3,35,1010,
+		8,35,1,35,1,35,3,35,1014,8,35,1,35,1,35,1,35,3,35,1019,8,35,1,35,1,35,
+		1,35,3,35,1024,8,35,1,35,1,35,1,35,1,35,1,35,1,35,3,35,1032,8,35,1,36,
+		1,36,1,36,1,36,1,36,1,36,3,36,1040,8,36,1,36,1,36,3,36,1044,8,36,1,37,
+		1,37,1,38,1,38,1,38,1,38,3,38,1052,8,38,1,38,1,38,1,38,1,38,1,38,1,38,
+		1,38,1,38,1,38,1,38,1,38,1,38,5,38,1066,8,38,10,38,12,38,1069,9,38,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1080,8,39,1,39,1,39,1,39,
 		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,1,39,1,39,1,39,1,39,1,39,5,39,1106,8,39,10,39,12,39,1109,9,39,3,39,
-		1111,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,
-		1124,8,39,10,39,12,39,1127,9,39,3,39,1129,8,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,5,39,1137,8,39,10,39,12,39,1140,9,39,3,39,1142,8,39,1,39,1,39,1,39,
-		3,39,1147,8,39,1,39,4,39,1150,8,39,11,39,12,39,1151,1,39,1,39,3,39,1156,
-		8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		3,39,1171,8,39,1,39,1,39,1,39,5,39,1176,8,39,10,39,12,39,1179,9,39,3,39,
-		1181,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,
-		1194,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
-		1,39,3,39,1209,8,39,1,39,1,39,3,39,1213,8,39,5,39,1215,8,39,10,39,12,39,
-		1218,9,39,1,40,1,40,1,40,3,40,1223,8,40,1,40,1,40,1,40,3,40,1228,8,40,
-		1,41,1,41,1,41,1,41,1,42,1,42,1,42,1,42,1,43,1,43,1,43,1,43,1,43,1,44,
-		1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,1,44,
-		1,44,1,44,1,44,5,44,1261,8,44,10,44,12,44,1264,9,44,3,44,1266,8,44,1,44,
-		1,44,1,44,1,44,3,44,1272,8,44,1,44,1,44,3,44,1276,8,44,1,44,1,44,1,44,
-		1,44,3,44,1282,8,44,1,44,3,44,1285,8,44,1,44,1,44,1,44,3,44,1290,8,44,
-		3,44,1292,8,44,1,44,1,44,1,44,5,44,1297,8,44,10,44,12,44,1300,9,44,1,45,
-		1,45,1,45,1,46,1,46,1,46,3,46,1308,8,46,1,47,1,47,1,48,1,48,1,49,1,49,
-		1,49,3,49,1317,8,49,1,50,1,50,1,50,0,6,36,56,68,76,78,88,51,0,2,4,6,8,
-		10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,
-		58,60,62,64,66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,100,0,28,
-		2,0,98,98,102,102,2,0,92,92,96,96,8,0,42,42,78,79,93,93,97,97,99,99,103,
-		103,109,109,118,118,1,0,21,22,5,0,92,92,96,96,98,98,102,102,117,117,2,
-		0,62,62,89,89,2,0,107,107,153,153,1,0,139,140,4,0,27,27,127,127,130,130,
-		134,134,4,0,2,2,133,133,135,135,137,138,2,0,123,123,125,125,2,0,39,39,
-		49,49,1,0,86,87,2,0,29,29,112,112,2,0,2,2,23,23,2,0,7,7,21,21,2,0,36,36,
-		58,58,2,0,48,48,60,60,1,0,171,174,1,0,153,158,1,0,159,160,1,0,161,163,
-		1,0,165,166,1,0,17,18,2,0,75,75,116,116,2,0,34,34,110,110,1,0,182,183,
-		27,0,1,1,3,3,7,8,13,14,20,22,26,26,28,28,31,32,35,37,41,43,46,47,53,53,
-		57,58,62,64,67,67,74,75,77,84,86,87,89,89,91,101,103,104,106,106,108,109,
-		111,111,113,113,115,119,125,152,1552,0,105,1,0,0,0,2,442,1,0,0,0,4,444,
-		1,0,0,0,6,453,1,0,0,0,8,457,1,0,0,0,10,470,1,0,0,0,12,480,1,0,0,0,14,482,
-		1,0,0,0,16,503,1,0,0,0,18,505,1,0,0,0,20,512,1,0,0,0,22,524,1,0,0,0,24,
-		535,1,0,0,0,26,547,1,0,0,0,28,549,1,0,0,0,30,560,1,0,0,0,32,580,1,0,0,
-		0,34,612,1,0,0,0,36,621,1,0,0,0,38,641,1,0,0,0,40,657,1,0,0,0,42,659,1,
-		0,0,0,44,717,1,0,0,0,46,733,1,0,0,0,48,790,1,0,0,0,50,799,1,0,0,0,52,801,
-		1,0,0,0,54,816,1,0,0,0,56,818,1,0,0,0,58,858,1,0,0,0,60,874,1,0,0,0,62,
-		876,1,0,0,0,64,942,1,0,0,0,66,944,1,0,0,0,68,953,1,0,0,0,70,1029,1,0,0,
-		0,72,1041,1,0,0,0,74,1043,1,0,0,0,76,1049,1,0,0,0,78,1193,1,0,0,0,80,1227,
-		1,0,0,0,82,1229,1,0,0,0,84,1233,1,0,0,0,86,1237,1,0,0,0,88,1291,1,0,0,
-		0,90,1301,1,0,0,0,92,1304,1,0,0,0,94,1309,1,0,0,0,96,1311,1,0,0,0,98,1316,
-		1,0,0,0,100,1318,1,0,0,0,102,104,5,179,0,0,103,102,1,0,0,0,104,107,1,0,
-		0,0,105,103,1,0,0,0,105,106,1,0,0,0,106,126,1,0,0,0,107,105,1,0,0,0,108,
-		117,3,2,1,0,109,111,5,179,0,0,110,109,1,0,0,0,111,112,1,0,0,0,112,110,
-		1,0,0,0,112,113,1,0,0,0,113,114,1,0,0,0,114,116,3,2,1,0,115,110,1,0,0,
-		0,116,119,1,0,0,0,117,115,1,0,0,0,117,118,1,0,0,0,118,123,1,0,0,0,119,
-		117,1,0,0,0,120,122,5,179,0,0,121,120,1,0,0,0,122,125,1,0,0,0,123,121,
-		1,0,0,0,123,124,1,0,0,0,124,127,1,0,0,0,125,123,1,0,0,0,126,108,1,0,0,
-		0,126,127,1,0,0,0,127,128,1,0,0,0,128,129,5,0,0,1,129,1,1,0,0,0,130,133,
-		5,15,0,0,131,132,5,70,0,0,132,134,5,81,0,0,133,131,1,0,0,0,133,134,1,0,
-		0,0,134,135,1,0,0,0,135,139,7,0,0,0,136,137,5,47,0,0,137,138,5,65,0,0,
-		138,140,5,30,0,0,139,136,1,0,0,0,139,140,1,0,0,0,140,141,1,0,0,0,141,143,
-		3,92,46,0,142,144,3,14,7,0,143,142,1,0,0,0,143,144,1,0,0,0,144,146,1,0,
-		0,0,145,147,3,20,10,0,146,145,1,0,0,0,146,147,1,0,0,0,147,150,1,0,0,0,
-		148,149,5,6,0,0,149,151,3,32,16,0,150,148,1,0,0,0,150,151,1,0,0,0,151,
-		443,1,0,0,0,152,154,5,15,0,0,153,155,5,64,0,0,154,153,1,0,0,0,154,155,
-		1,0,0,0,155,156,1,0,0,0,156,160,5,117,0,0,157,158,5,47,0,0,158,159,5,65,
-		0,0,159,161,5,30,0,0,160,157,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,162,
-		164,3,92,46,0,163,165,3,20,10,0,164,163,1,0,0,0,164,165,1,0,0,0,165,166,
-		1,0,0,0,166,167,5,6,0,0,167,168,3,32,16,0,168,443,1,0,0,0,169,170,5,15,
-		0,0,170,174,7,1,0,0,171,172,5,47,0,0,172,173,5,65,0,0,173,175,5,30,0,0,
-		174,171,1,0,0,0,174,175,1,0,0,0,175,176,1,0,0,0,176,178,3,92,46,0,177,
-		179,3,14,7,0,178,177,1,0,0,0,178,179,1,0,0,0,179,182,1,0,0,0,180,181,5,
-		39,0,0,181,183,3,92,46,0,182,180,1,0,0,0,182,183,1,0,0,0,183,185,1,0,0,
-		0,184,186,3,20,10,0,185,184,1,0,0,0,185,186,1,0,0,0,186,189,1,0,0,0,187,
-		188,5,6,0,0,188,190,3,32,16,0,189,187,1,0,0,0,189,190,1,0,0,0,190,443,
-		1,0,0,0,191,192,5,51,0,0,192,193,5,54,0,0,193,195,3,92,46,0,194,196,3,
-		28,14,0,195,194,1,0,0,0,195,196,1,0,0,0,196,197,1,0,0,0,197,198,3,26,13,
-		0,198,443,1,0,0,0,199,200,5,113,0,0,200,205,3,92,46,0,201,203,5,6,0,0,
-		202,201,1,0,0,0,202,203,1,0,0,0,203,204,1,0,0,0,204,206,3,98,49,0,205,
-		202,1,0,0,0,205,206,1,0,0,0,206,207,1,0,0,0,207,208,5,90,0,0,208,213,3,
-		8,4,0,209,210,5,177,0,0,210,212,3,8,4,0,211,209,1,0,0,0,212,215,1,0,0,
-		0,213,211,1,0,0,0,213,214,1,0,0,0,214,218,1,0,0,0,215,213,1,0,0,0,216,
-		217,5,121,0,0,217,219,3,66,33,0,218,216,1,0,0,0,218,219,1,0,0,0,219,443,
-		1,0,0,0,220,221,5,20,0,0,221,222,5,39,0,0,222,227,3,92,46,0,223,225,5,
-		6,0,0,224,223,1,0,0,0,224,225,1,0,0,0,225,226,1,0,0,0,226,228,3,98,49,
-		0,227,224,1,0,0,0,227,228,1,0,0,0,228,231,1,0,0,0,229,230,5,121,0,0,230,
-		232,3,66,33,0,231,229,1,0,0,0,231,232,1,0,0,0,232,443,1,0,0,0,233,443,
-		3,32,16,0,234,236,5,101,0,0,235,237,5,107,0,0,236,235,1,0,0,0,236,237,
-		1,0,0,0,237,243,1,0,0,0,238,244,3,92,46,0,239,240,5,175,0,0,240,241,3,
-		32,16,0,241,242,5,176,0,0,242,244,1,0,0,0,243,238,1,0,0,0,243,239,1,0,
-		0,0,244,246,1,0,0,0,245,247,3,20,10,0,246,245,1,0,0,0,246,247,1,0,0,0,
-		247,443,1,0,0,0,248,249,5,91,0,0,249,251,7,2,0,0,250,252,5,32,0,0,251,
-		250,1,0,0,0,251,252,1,0,0,0,252,443,1,0,0,0,253,254,5,91,0,0,254,255,5,
-		64,0,0,255,443,5,118,0,0,256,257,5,91,0,0,257,443,5,2,0,0,258,259,5,91,
-		0,0,259,443,3,10,5,0,260,261,7,3,0,0,261,262,5,41,0,0,262,443,3,98,49,
-		0,263,265,7,3,0,0,264,266,5,32,0,0,265,264,1,0,0,0,265,266,1,0,0,0,266,
-		267,1,0,0,0,267,443,3,92,46,0,268,270,5,24,0,0,269,271,5,64,0,0,270,269,
-		1,0,0,0,270,271,1,0,0,0,271,272,1,0,0,0,272,275,7,4,0,0,273,274,5,47,0,
-		0,274,276,5,30,0,0,275,273,1,0,0,0,275,276,1,0,0,0,276,277,1,0,0,0,277,
-		280,3,92,46,0,278,279,5,20,0,0,279,281,5,108,0,0,280,278,1,0,0,0,280,281,
-		1,0,0,0,281,443,1,0,0,0,282,285,5,104,0,0,283,286,3,98,49,0,284,286,5,
-		2,0,0,285,283,1,0,0,0,285,284,1,0,0,0,286,443,1,0,0,0,287,443,5,37,0,0,
-		288,290,5,90,0,0,289,291,7,5,0,0,290,289,1,0,0,0,290,291,1,0,0,0,291,292,
-		1,0,0,0,292,293,3,10,5,0,293,294,7,6,0,0,294,295,3,12,6,0,295,443,1,0,
-		0,0,296,299,5,82,0,0,297,300,3,10,5,0,298,300,5,2,0,0,299,297,1,0,0,0,
-		299,298,1,0,0,0,300,443,1,0,0,0,301,302,5,31,0,0,302,303,5,3,0,0,303,443,
-		3,98,49,0,304,306,5,31,0,0,305,307,5,3,0,0,306,305,1,0,0,0,306,307,1,0,
-		0,0,307,308,1,0,0,0,308,443,3,2,1,0,309,310,5,83,0,0,310,311,5,80,0,0,
-		311,443,3,98,49,0,312,315,5,77,0,0,313,316,5,181,0,0,314,316,3,98,49,0,
-		315,313,1,0,0,0,315,314,1,0,0,0,316,319,1,0,0,0,317,318,5,39,0,0,318,320,
-		5,8,0,0,319,317,1,0,0,0,319,320,1,0,0,0,320,323,1,0,0,0,321,322,5,61,0,
-		0,322,324,5,182,0,0,323,321,1,0,0,0,323,324,1,0,0,0,324,443,1,0,0,0,325,
-		329,5,128,0,0,326,327,5,136,0,0,327,329,5,139,0,0,328,325,1,0,0,0,328,
-		326,1,0,0,0,329,331,1,0,0,0,330,332,7,7,0,0,331,330,1,0,0,0,331,332,1,
-		0,0,0,332,343,1,0,0,0,333,340,3,6,3,0,334,336,5,177,0,0,335,334,1,0,0,
-		0,335,336,1,0,0,0,336,337,1,0,0,0,337,339,3,6,3,0,338,335,1,0,0,0,339,
-		342,1,0,0,0,340,338,1,0,0,0,340,341,1,0,0,0,341,344,1,0,0,0,342,340,1,
-		0,0,0,343,333,1,0,0,0,343,344,1,0,0,0,344,443,1,0,0,0,345,347,7,8,0,0,
-		346,348,7,7,0,0,347,346,1,0,0,0,347,348,1,0,0,0,348,354,1,0,0,0,349,351,
-		5,4,0,0,350,352,5,132,0,0,351,350,1,0,0,0,351,352,1,0,0,0,352,353,1,0,
-		0,0,353,355,5,129,0,0,354,349,1,0,0,0,354,355,1,0,0,0,355,443,1,0,0,0,
-		356,357,5,131,0,0,357,443,7,9,0,0,358,360,5,90,0,0,359,361,7,5,0,0,360,
-		359,1,0,0,0,360,361,1,0,0,0,361,362,1,0,0,0,362,363,5,106,0,0,363,366,
-		5,126,0,0,364,367,3,12,6,0,365,367,5,62,0,0,366,364,1,0,0,0,366,365,1,
-		0,0,0,367,443,1,0,0,0,368,369,5,15,0,0,369,370,5,141,0,0,370,372,3,98,
-		49,0,371,373,5,123,0,0,372,371,1,0,0,0,372,373,1,0,0,0,373,374,1,0,0,0,
-		374,375,5,142,0,0,375,376,5,181,0,0,376,443,1,0,0,0,377,378,5,143,0,0,
-		378,385,5,175,0,0,379,386,3,32,16,0,380,382,5,101,0,0,381,383,5,107,0,
-		0,382,381,1,0,0,0,382,383,1,0,0,0,383,384,1,0,0,0,384,386,3,92,46,0,385,
-		379,1,0,0,0,385,380,1,0,0,0,386,387,1,0,0,0,387,388,5,176,0,0,388,389,
-		5,107,0,0,389,404,5,144,0,0,390,392,5,123,0,0,391,390,1,0,0,0,391,392,
-		1,0,0,0,392,393,1,0,0,0,393,394,5,175,0,0,394,399,3,4,2,0,395,396,5,177,
-		0,0,396,398,3,4,2,0,397,395,1,0,0,0,398,401,1,0,0,0,399,397,1,0,0,0,399,
-		400,1,0,0,0,400,402,1,0,0,0,401,399,1,0,0,0,402,403,5,176,0,0,403,405,
-		1,0,0,0,404,391,1,0,0,0,404,405,1,0,0,0,405,443,1,0,0,0,406,407,5,145,
-		0,0,407,409,3,98,49,0,408,410,5,132,0,0,409,408,1,0,0,0,409,410,1,0,0,
-		0,410,412,1,0,0,0,411,413,5,150,0,0,412,411,1,0,0,0,412,413,1,0,0,0,413,
-		414,1,0,0,0,414,417,5,146,0,0,415,416,7,10,0,0,416,418,5,149,0,0,417,415,
-		1,0,0,0,417,418,1,0,0,0,418,419,1,0,0,0,419,420,5,38,0,0,420,421,3,32,
-		16,0,421,443,1,0,0,0,422,431,5,147,0,0,423,425,5,148,0,0,424,423,1,0,0,
-		0,424,425,1,0,0,0,425,428,1,0,0,0,426,429,5,182,0,0,427,429,5,2,0,0,428,
-		426,1,0,0,0,428,427,1,0,0,0,429,432,1,0,0,0,430,432,5,148,0,0,431,424,
-		1,0,0,0,431,430,1,0,0,0,431,432,1,0,0,0,432,434,1,0,0,0,433,435,7,11,0,
-		0,434,433,1,0,0,0,434,435,1,0,0,0,435,436,1,0,0,0,436,443,3,98,49,0,437,
-		440,5,14,0,0,438,441,3,98,49,0,439,441,5,2,0,0,440,438,1,0,0,0,440,439,
-		1,0,0,0,441,443,1,0,0,0,442,130,1,0,0,0,442,152,1,0,0,0,442,169,1,0,0,
-		0,442,191,1,0,0,0,442,199,1,0,0,0,442,220,1,0,0,0,442,233,1,0,0,0,442,
-		234,1,0,0,0,442,248,1,0,0,0,442,253,1,0,0,0,442,256,1,0,0,0,442,258,1,
-		0,0,0,442,260,1,0,0,0,442,263,1,0,0,0,442,268,1,0,0,0,442,282,1,0,0,0,
-		442,287,1,0,0,0,442,288,1,0,0,0,442,296,1,0,0,0,442,301,1,0,0,0,442,304,
-		1,0,0,0,442,309,1,0,0,0,442,312,1,0,0,0,442,328,1,0,0,0,442,345,1,0,0,
-		0,442,356,1,0,0,0,442,358,1,0,0,0,442,368,1,0,0,0,442,377,1,0,0,0,442,
-		406,1,0,0,0,442,422,1,0,0,0,442,437,1,0,0,0,443,3,1,0,0,0,444,449,3,98,
-		49,0,445,450,3,98,49,0,446,450,5,181,0,0,447,450,5,110,0,0,448,450,5,34,
-		0,0,449,445,1,0,0,0,449,446,1,0,0,0,449,447,1,0,0,0,449,448,1,0,0,0,449,
-		450,1,0,0,0,450,5,1,0,0,0,451,454,5,65,0,0,452,454,3,98,49,0,453,451,1,
-		0,0,0,453,452,1,0,0,0,454,455,1,0,0,0,455,453,1,0,0,0,455,456,1,0,0,0,
-		456,7,1,0,0,0,457,458,3,98,49,0,458,459,5,153,0,0,459,460,3,66,33,0,460,
-		9,1,0,0,0,461,471,5,181,0,0,462,467,3,98,49,0,463,464,5,178,0,0,464,466,
-		3,98,49,0,465,463,1,0,0,0,466,469,1,0,0,0,467,465,1,0,0,0,467,468,1,0,
-		0,0,468,471,1,0,0,0,469,467,1,0,0,0,470,461,1,0,0,0,470,462,1,0,0,0,471,
-		11,1,0,0,0,472,481,5,181,0,0,473,475,5,160,0,0,474,473,1,0,0,0,474,475,
-		1,0,0,0,475,476,1,0,0,0,476,481,3,96,48,0,477,481,3,98,49,0,478,481,5,
-		19,0,0,479,481,5,69,0,0,480,472,1,0,0,0,480,474,1,0,0,0,480,477,1,0,0,
-		0,480,478,1,0,0,0,480,479,1,0,0,0,481,13,1,0,0,0,482,483,5,175,0,0,483,
-		488,3,16,8,0,484,485,5,177,0,0,485,487,3,16,8,0,486,484,1,0,0,0,487,490,
-		1,0,0,0,488,486,1,0,0,0,488,489,1,0,0,0,489,491,1,0,0,0,490,488,1,0,0,
-		0,491,492,5,176,0,0,492,15,1,0,0,0,493,504,3,18,9,0,494,495,5,119,0,0,
-		495,496,5,38,0,0,496,497,3,98,49,0,497,498,5,6,0,0,498,499,3,66,33,0,499,
-		504,1,0,0,0,500,501,5,76,0,0,501,502,5,57,0,0,502,504,3,28,14,0,503,493,
-		1,0,0,0,503,494,1,0,0,0,503,500,1,0,0,0,504,17,1,0,0,0,505,506,3,98,49,
-		0,506,510,3,88,44,0,507,511,5,57,0,0,508,509,5,76,0,0,509,511,5,57,0,0,
-		510,507,1,0,0,0,510,508,1,0,0,0,510,511,1,0,0,0,511,19,1,0,0,0,512,513,
-		5,123,0,0,513,514,5,175,0,0,514,519,3,22,11,0,515,516,5,177,0,0,516,518,
-		3,22,11,0,517,515,1,0,0,0,518,521,1,0,0,0,519,517,1,0,0,0,519,520,1,0,
-		0,0,520,522,1,0,0,0,521,519,1,0,0,0,522,523,5,176,0,0,523,21,1,0,0,0,524,
-		525,3,98,49,0,525,526,5,153,0,0,526,527,3,24,12,0,527,23,1,0,0,0,528,536,
-		5,181,0,0,529,531,5,160,0,0,530,529,1,0,0,0,530,531,1,0,0,0,531,532,1,
-		0,0,0,532,536,3,96,48,0,533,536,3,94,47,0,534,536,3,98,49,0,535,528,1,
-		0,0,0,535,530,1,0,0,0,535,533,1,0,0,0,535,534,1,0,0,0,536,25,1,0,0,0,537,
-		538,5,115,0,0,538,543,3,30,15,0,539,540,5,177,0,0,540,542,3,30,15,0,541,
-		539,1,0,0,0,542,545,1,0,0,0,543,541,1,0,0,0,543,544,1,0,0,0,544,548,1,
-		0,0,0,545,543,1,0,0,0,546,548,3,32,16,0,547,537,1,0,0,0,547,546,1,0,0,
-		0,548,27,1,0,0,0,549,550,5,175,0,0,550,555,3,98,49,0,551,552,5,177,0,0,
-		552,554,3,98,49,0,553,551,1,0,0,0,554,557,1,0,0,0,555,553,1,0,0,0,555,
-		556,1,0,0,0,556,558,1,0,0,0,557,555,1,0,0,0,558,559,5,176,0,0,559,29,1,
-		0,0,0,560,561,5,175,0,0,561,566,3,66,33,0,562,563,5,177,0,0,563,565,3,
-		66,33,0,564,562,1,0,0,0,565,568,1,0,0,0,566,564,1,0,0,0,566,567,1,0,0,
-		0,567,569,1,0,0,0,568,566,1,0,0,0,569,570,5,176,0,0,570,31,1,0,0,0,571,
-		572,5,123,0,0,572,577,3,34,17,0,573,574,5,177,0,0,574,576,3,34,17,0,575,
-		573,1,0,0,0,576,579,1,0,0,0,577,575,1,0,0,0,577,578,1,0,0,0,578,581,1,
-		0,0,0,579,577,1,0,0,0,580,571,1,0,0,0,580,581,1,0,0,0,581,582,1,0,0,0,
-		582,593,3,36,18,0,583,584,5,71,0,0,584,585,5,10,0,0,585,590,3,44,22,0,
-		586,587,5,177,0,0,587,589,3,44,22,0,588,586,1,0,0,0,589,592,1,0,0,0,590,
-		588,1,0,0,0,590,591,1,0,0,0,591,594,1,0,0,0,592,590,1,0,0,0,593,583,1,
-		0,0,0,593,594,1,0,0,0,594,596,1,0,0,0,595,597,3,46,23,0,596,595,1,0,0,
-		0,596,597,1,0,0,0,597,603,1,0,0,0,598,601,5,61,0,0,599,602,5,182,0,0,600,
-		602,5,2,0,0,601,599,1,0,0,0,601,600,1,0,0,0,602,604,1,0,0,0,603,598,1,
-		0,0,0,603,604,1,0,0,0,604,610,1,0,0,0,605,606,5,68,0,0,606,608,5,182,0,
-		0,607,609,7,12,0,0,608,607,1,0,0,0,608,609,1,0,0,0,609,611,1,0,0,0,610,
-		605,1,0,0,0,610,611,1,0,0,0,611,33,1,0,0,0,612,614,3,98,49,0,613,615,3,
-		28,14,0,614,613,1,0,0,0,614,615,1,0,0,0,615,616,1,0,0,0,616,617,5,6,0,
-		0,617,618,5,175,0,0,618,619,3,32,16,0,619,620,5,176,0,0,620,35,1,0,0,0,
-		621,622,6,18,-1,0,622,623,3,40,20,0,623,638,1,0,0,0,624,625,10,2,0,0,625,
-		627,5,52,0,0,626,628,3,38,19,0,627,626,1,0,0,0,627,628,1,0,0,0,628,629,
-		1,0,0,0,629,637,3,36,18,3,630,631,10,1,0,0,631,633,7,13,0,0,632,634,3,
-		38,19,0,633,632,1,0,0,0,633,634,1,0,0,0,634,635,1,0,0,0,635,637,3,36,18,
-		2,636,624,1,0,0,0,636,630,1,0,0,0,637,640,1,0,0,0,638,636,1,0,0,0,638,
-		639,1,0,0,0,639,37,1,0,0,0,640,638,1,0,0,0,641,642,7,14,0,0,642,39,1,0,
-		0,0,643,658,3,42,21,0,644,645,5,115,0,0,645,650,3,30,15,0,646,647,5,177,
-		0,0,647,649,3,30,15,0,648,646,1,0,0,0,649,652,1,0,0,0,650,648,1,0,0,0,
-		650,651,1,0,0,0,651,658,1,0,0,0,652,650,1,0,0,0,653,654,5,175,0,0,654,
-		655,3,32,16,0,655,656,5,176,0,0,656,658,1,0,0,0,657,643,1,0,0,0,657,644,
-		1,0,0,0,657,653,1,0,0,0,658,41,1,0,0,0,659,661,5,88,0,0,660,662,5,23,0,
-		0,661,660,1,0,0,0,661,662,1,0,0,0,662,663,1,0,0,0,663,668,3,54,27,0,664,
-		665,5,177,0,0,665,667,3,54,27,0,666,664,1,0,0,0,667,670,1,0,0,0,668,666,
-		1,0,0,0,668,669,1,0,0,0,669,680,1,0,0,0,670,668,1,0,0,0,671,672,5,39,0,
-		0,672,677,3,56,28,0,673,674,5,177,0,0,674,676,3,56,28,0,675,673,1,0,0,
-		0,676,679,1,0,0,0,677,675,1,0,0,0,677,678,1,0,0,0,678,681,1,0,0,0,679,
-		677,1,0,0,0,680,671,1,0,0,0,680,681,1,0,0,0,681,683,1,0,0,0,682,684,3,
-		48,24,0,683,682,1,0,0,0,683,684,1,0,0,0,684,687,1,0,0,0,685,686,5,121,
-		0,0,686,688,3,66,33,0,687,685,1,0,0,0,687,688,1,0,0,0,688,699,1,0,0,0,
-		689,690,5,44,0,0,690,691,5,10,0,0,691,696,3,66,33,0,692,693,5,177,0,0,
-		693,695,3,66,33,0,694,692,1,0,0,0,695,698,1,0,0,0,696,694,1,0,0,0,696,
-		697,1,0,0,0,697,700,1,0,0,0,698,696,1,0,0,0,699,689,1,0,0,0,699,700,1,
-		0,0,0,700,703,1,0,0,0,701,702,5,45,0,0,702,704,3,66,33,0,703,701,1,0,0,
-		0,703,704,1,0,0,0,704,715,1,0,0,0,705,706,5,73,0,0,706,707,5,10,0,0,707,
-		712,3,66,33,0,708,709,5,177,0,0,709,711,3,66,33,0,710,708,1,0,0,0,711,
-		714,1,0,0,0,712,710,1,0,0,0,712,713,1,0,0,0,713,716,1,0,0,0,714,712,1,
-		0,0,0,715,705,1,0,0,0,715,716,1,0,0,0,716,43,1,0,0,0,717,719,3,66,33,0,
-		718,720,7,15,0,0,719,718,1,0,0,0,719,720,1,0,0,0,720,723,1,0,0,0,721,722,
-		5,67,0,0,722,724,7,16,0,0,723,721,1,0,0,0,723,724,1,0,0,0,724,45,1,0,0,
-		0,725,726,5,26,0,0,726,734,5,13,0,0,727,728,5,26,0,0,728,734,5,35,0,0,
-		729,730,5,26,0,0,730,731,5,69,0,0,731,732,5,122,0,0,732,734,5,14,0,0,733,
-		725,1,0,0,0,733,727,1,0,0,0,733,729,1,0,0,0,734,47,1,0,0,0,735,736,5,122,
-		0,0,736,737,5,111,0,0,737,738,5,175,0,0,738,739,5,94,0,0,739,743,3,52,
-		26,0,740,742,3,50,25,0,741,740,1,0,0,0,742,745,1,0,0,0,743,741,1,0,0,0,
-		743,744,1,0,0,0,744,746,1,0,0,0,745,743,1,0,0,0,746,747,5,176,0,0,747,
-		791,1,0,0,0,748,749,5,122,0,0,749,750,5,46,0,0,750,751,5,175,0,0,751,752,
-		5,94,0,0,752,753,3,52,26,0,753,754,5,177,0,0,754,755,5,1,0,0,755,756,5,
-		10,0,0,756,760,3,52,26,0,757,759,3,50,25,0,758,757,1,0,0,0,759,762,1,0,
-		0,0,760,758,1,0,0,0,760,761,1,0,0,0,761,763,1,0,0,0,762,760,1,0,0,0,763,
-		764,5,176,0,0,764,791,1,0,0,0,765,766,5,122,0,0,766,767,5,89,0,0,767,768,
-		5,175,0,0,768,772,3,52,26,0,769,771,3,50,25,0,770,769,1,0,0,0,771,774,
-		1,0,0,0,772,770,1,0,0,0,772,773,1,0,0,0,773,775,1,0,0,0,774,772,1,0,0,
-		0,775,776,5,176,0,0,776,791,1,0,0,0,777,778,5,122,0,0,778,779,5,95,0,0,
-		779,780,5,175,0,0,780,781,5,94,0,0,781,785,3,52,26,0,782,784,3,50,25,0,
-		783,782,1,0,0,0,784,787,1,0,0,0,785,783,1,0,0,0,785,786,1,0,0,0,786,788,
-		1,0,0,0,787,785,1,0,0,0,788,789,5,176,0,0,789,791,1,0,0,0,790,735,1,0,
-		0,0,790,748,1,0,0,0,790,765,1,0,0,0,790,777,1,0,0,0,791,49,1,0,0,0,792,
-		793,5,177,0,0,793,794,5,84,0,0,794,800,3,52,26,0,795,796,5,177,0,0,796,
-		797,5,43,0,0,797,798,5,74,0,0,798,800,3,52,26,0,799,792,1,0,0,0,799,795,
-		1,0,0,0,800,51,1,0,0,0,801,802,5,182,0,0,802,803,3,98,49,0,803,53,1,0,
-		0,0,804,817,5,161,0,0,805,806,3,98,49,0,806,807,5,178,0,0,807,808,5,161,
-		0,0,808,817,1,0,0,0,809,814,3,66,33,0,810,812,5,6,0,0,811,810,1,0,0,0,
-		811,812,1,0,0,0,812,813,1,0,0,0,813,815,3,98,49,0,814,811,1,0,0,0,814,
-		815,1,0,0,0,815,817,1,0,0,0,816,804,1,0,0,0,816,805,1,0,0,0,816,809,1,
-		0,0,0,817,55,1,0,0,0,818,819,6,28,-1,0,819,820,3,64,32,0,820,840,1,0,0,
-		0,821,822,10,3,0,0,822,823,5,16,0,0,823,824,5,56,0,0,824,839,3,64,32,0,
-		825,826,10,2,0,0,826,827,3,58,29,0,827,828,5,56,0,0,828,836,3,64,32,0,
-		829,831,3,62,31,0,830,829,1,0,0,0,830,831,1,0,0,0,831,832,1,0,0,0,832,
-		834,3,60,30,0,833,835,3,62,31,0,834,833,1,0,0,0,834,835,1,0,0,0,835,837,
-		1,0,0,0,836,830,1,0,0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,821,1,0,0,
-		0,838,825,1,0,0,0,839,842,1,0,0,0,840,838,1,0,0,0,840,841,1,0,0,0,841,
-		57,1,0,0,0,842,840,1,0,0,0,843,845,5,50,0,0,844,843,1,0,0,0,844,845,1,
-		0,0,0,845,859,1,0,0,0,846,848,5,59,0,0,847,849,5,72,0,0,848,847,1,0,0,
-		0,848,849,1,0,0,0,849,859,1,0,0,0,850,852,5,85,0,0,851,853,5,72,0,0,852,
-		851,1,0,0,0,852,853,1,0,0,0,853,859,1,0,0,0,854,856,5,40,0,0,855,857,5,
-		72,0,0,856,855,1,0,0,0,856,857,1,0,0,0,857,859,1,0,0,0,858,844,1,0,0,0,
-		858,846,1,0,0,0,858,850,1,0,0,0,858,854,1,0,0,0,859,59,1,0,0,0,860,861,
-		5,69,0,0,861,875,3,66,33,0,862,863,5,114,0,0,863,864,5,175,0,0,864,869,
-		3,98,49,0,865,866,5,177,0,0,866,868,3,98,49,0,867,865,1,0,0,0,868,871,
-		1,0,0,0,869,867,1,0,0,0,869,870,1,0,0,0,870,872,1,0,0,0,871,869,1,0,0,
-		0,872,873,5,176,0,0,873,875,1,0,0,0,874,860,1,0,0,0,874,862,1,0,0,0,875,
-		61,1,0,0,0,876,884,5,124,0,0,877,885,3,52,26,0,878,879,5,175,0,0,879,880,
-		3,52,26,0,880,881,5,177,0,0,881,882,3,52,26,0,882,883,5,176,0,0,883,885,
-		1,0,0,0,884,877,1,0,0,0,884,878,1,0,0,0,885,889,1,0,0,0,886,887,5,43,0,
-		0,887,888,5,74,0,0,888,890,3,52,26,0,889,886,1,0,0,0,889,890,1,0,0,0,890,
-		63,1,0,0,0,891,899,3,92,46,0,892,894,5,6,0,0,893,892,1,0,0,0,893,894,1,
-		0,0,0,894,895,1,0,0,0,895,897,3,98,49,0,896,898,3,28,14,0,897,896,1,0,
-		0,0,897,898,1,0,0,0,898,900,1,0,0,0,899,893,1,0,0,0,899,900,1,0,0,0,900,
-		943,1,0,0,0,901,902,5,175,0,0,902,903,3,32,16,0,903,911,5,176,0,0,904,
-		906,5,6,0,0,905,904,1,0,0,0,905,906,1,0,0,0,906,907,1,0,0,0,907,909,3,
-		98,49,0,908,910,3,28,14,0,909,908,1,0,0,0,909,910,1,0,0,0,910,912,1,0,
-		0,0,911,905,1,0,0,0,911,912,1,0,0,0,912,943,1,0,0,0,913,914,3,98,49,0,
-		914,915,5,178,0,0,915,917,1,0,0,0,916,913,1,0,0,0,916,917,1,0,0,0,917,
-		918,1,0,0,0,918,919,3,98,49,0,919,920,5,175,0,0,920,925,3,66,33,0,921,
-		922,5,177,0,0,922,924,3,66,33,0,923,921,1,0,0,0,924,927,1,0,0,0,925,923,
-		1,0,0,0,925,926,1,0,0,0,926,928,1,0,0,0,927,925,1,0,0,0,928,936,5,176,
-		0,0,929,931,5,6,0,0,930,929,1,0,0,0,930,931,1,0,0,0,931,932,1,0,0,0,932,
-		934,3,98,49,0,933,935,3,28,14,0,934,933,1,0,0,0,934,935,1,0,0,0,935,937,
-		1,0,0,0,936,930,1,0,0,0,936,937,1,0,0,0,937,943,1,0,0,0,938,939,5,175,
-		0,0,939,940,3,56,28,0,940,941,5,176,0,0,941,943,1,0,0,0,942,891,1,0,0,
-		0,942,901,1,0,0,0,942,916,1,0,0,0,942,938,1,0,0,0,943,65,1,0,0,0,944,945,
-		3,68,34,0,945,67,1,0,0,0,946,947,6,34,-1,0,947,949,3,76,38,0,948,950,3,
-		70,35,0,949,948,1,0,0,0,949,950,1,0,0,0,950,954,1,0,0,0,951,952,5,65,0,
-		0,952,954,3,68,34,3,953,946,1,0,0,0,953,951,1,0,0,0,954,963,1,0,0,0,955,
-		956,10,2,0,0,956,957,5,4,0,0,957,962,3,68,34,3,958,959,10,1,0,0,959,960,
-		5,70,0,0,960,962,3,68,34,2,961,955,1,0,0,0,961,958,1,0,0,0,962,965,1,0,
-		0,0,963,961,1,0,0,0,963,964,1,0,0,0,964,69,1,0,0,0,965,963,1,0,0,0,966,
-		967,3,74,37,0,967,968,3,76,38,0,968,1030,1,0,0,0,969,971,5,65,0,0,970,
-		969,1,0,0,0,970,971,1,0,0,0,971,972,1,0,0,0,972,973,5,9,0,0,973,974,3,
-		76,38,0,974,975,5,4,0,0,975,976,3,76,38,0,976,1030,1,0,0,0,977,979,5,65,
-		0,0,978,977,1,0,0,0,978,979,1,0,0,0,979,980,1,0,0,0,980,981,5,49,0,0,981,
-		982,5,175,0,0,982,983,3,32,16,0,983,984,5,176,0,0,984,1030,1,0,0,0,985,
-		987,5,65,0,0,986,985,1,0,0,0,986,987,1,0,0,0,987,988,1,0,0,0,988,989,5,
-		49,0,0,989,990,5,175,0,0,990,995,3,66,33,0,991,992,5,177,0,0,992,994,3,
-		66,33,0,993,991,1,0,0,0,994,997,1,0,0,0,995,993,1,0,0,0,995,996,1,0,0,
-		0,996,998,1,0,0,0,997,995,1,0,0,0,998,999,5,176,0,0,999,1030,1,0,0,0,1000,
-		1002,5,65,0,0,1001,1000,1,0,0,0,1001,1002,1,0,0,0,1002,1003,1,0,0,0,1003,
-		1004,7,17,0,0,1004,1007,3,76,38,0,1005,1006,5,28,0,0,1006,1008,3,76,38,
-		0,1007,1005,1,0,0,0,1007,1008,1,0,0,0,1008,1030,1,0,0,0,1009,1011,5,55,
-		0,0,1010,1012,5,65,0,0,1011,1010,1,0,0,0,1011,1012,1,0,0,0,1012,1013,1,
-		0,0,0,1013,1030,5,66,0,0,1014,1016,5,55,0,0,1015,1017,5,65,0,0,1016,1015,
-		1,0,0,0,1016,1017,1,0,0,0,1017,1018,1,0,0,0,1018,1030,3,94,47,0,1019,1021,
-		5,55,0,0,1020,1022,5,65,0,0,1021,1020,1,0,0,0,1021,1022,1,0,0,0,1022,1023,
-		1,0,0,0,1023,1024,5,23,0,0,1024,1025,5,39,0,0,1025,1030,3,76,38,0,1026,
-		1027,3,72,36,0,1027,1028,3,76,38,0,1028,1030,1,0,0,0,1029,966,1,0,0,0,
-		1029,970,1,0,0,0,1029,978,1,0,0,0,1029,986,1,0,0,0,1029,1001,1,0,0,0,1029,
-		1009,1,0,0,0,1029,1014,1,0,0,0,1029,1019,1,0,0,0,1029,1026,1,0,0,0,1030,
-		71,1,0,0,0,1031,1042,7,18,0,0,1032,1033,5,151,0,0,1033,1037,5,175,0,0,
-		1034,1035,3,98,49,0,1035,1036,5,178,0,0,1036,1038,1,0,0,0,1037,1034,1,
-		0,0,0,1037,1038,1,0,0,0,1038,1039,1,0,0,0,1039,1040,7,18,0,0,1040,1042,
-		5,176,0,0,1041,1031,1,0,0,0,1041,1032,1,0,0,0,1042,73,1,0,0,0,1043,1044,
-		7,19,0,0,1044,75,1,0,0,0,1045,1046,6,38,-1,0,1046,1050,3,78,39,0,1047,
-		1048,7,20,0,0,1048,1050,3,76,38,5,1049,1045,1,0,0,0,1049,1047,1,0,0,0,
-		1050,1065,1,0,0,0,1051,1052,10,4,0,0,1052,1053,7,21,0,0,1053,1064,3,76,
-		38,5,1054,1055,10,3,0,0,1055,1056,7,20,0,0,1056,1064,3,76,38,4,1057,1058,
-		10,2,0,0,1058,1059,5,164,0,0,1059,1064,3,76,38,3,1060,1061,10,1,0,0,1061,
-		1062,7,22,0,0,1062,1064,3,76,38,2,1063,1051,1,0,0,0,1063,1054,1,0,0,0,
-		1063,1057,1,0,0,0,1063,1060,1,0,0,0,1064,1067,1,0,0,0,1065,1063,1,0,0,
-		0,1065,1066,1,0,0,0,1066,77,1,0,0,0,1067,1065,1,0,0,0,1068,1069,6,39,-1,
-		0,1069,1194,5,66,0,0,1070,1194,3,94,47,0,1071,1194,3,96,48,0,1072,1194,
-		5,181,0,0,1073,1194,5,180,0,0,1074,1075,5,53,0,0,1075,1077,5,181,0,0,1076,
-		1078,3,98,49,0,1077,1076,1,0,0,0,1077,1078,1,0,0,0,1078,1194,1,0,0,0,1079,
-		1080,3,98,49,0,1080,1081,5,181,0,0,1081,1194,1,0,0,0,1082,1194,5,184,0,
-		0,1083,1084,5,30,0,0,1084,1085,5,175,0,0,1085,1086,3,32,16,0,1086,1087,
-		5,176,0,0,1087,1194,1,0,0,0,1088,1089,5,33,0,0,1089,1090,5,175,0,0,1090,
-		1091,3,98,49,0,1091,1092,5,39,0,0,1092,1093,3,76,38,0,1093,1094,5,176,
-		0,0,1094,1194,1,0,0,0,1095,1194,7,23,0,0,1096,1097,5,175,0,0,1097,1098,
-		3,32,16,0,1098,1099,5,176,0,0,1099,1194,1,0,0,0,1100,1101,5,5,0,0,1101,
-		1110,5,167,0,0,1102,1107,3,66,33,0,1103,1104,5,177,0,0,1104,1106,3,66,
-		33,0,1105,1103,1,0,0,0,1106,1109,1,0,0,0,1107,1105,1,0,0,0,1107,1108,1,
-		0,0,0,1108,1111,1,0,0,0,1109,1107,1,0,0,0,1110,1102,1,0,0,0,1110,1111,
-		1,0,0,0,1111,1112,1,0,0,0,1112,1194,5,168,0,0,1113,1114,5,5,0,0,1114,1115,
-		5,175,0,0,1115,1116,3,32,16,0,1116,1117,5,176,0,0,1117,1194,1,0,0,0,1118,
-		1119,5,63,0,0,1119,1128,5,175,0,0,1120,1125,3,82,41,0,1121,1122,5,177,
-		0,0,1122,1124,3,82,41,0,1123,1121,1,0,0,0,1124,1127,1,0,0,0,1125,1123,
-		1,0,0,0,1125,1126,1,0,0,0,1126,1129,1,0,0,0,1127,1125,1,0,0,0,1128,1120,
-		1,0,0,0,1128,1129,1,0,0,0,1129,1130,1,0,0,0,1130,1194,5,176,0,0,1131,1132,
-		5,100,0,0,1132,1141,5,175,0,0,1133,1138,3,84,42,0,1134,1135,5,177,0,0,
-		1135,1137,3,84,42,0,1136,1134,1,0,0,0,1137,1140,1,0,0,0,1138,1136,1,0,
-		0,0,1138,1139,1,0,0,0,1139,1142,1,0,0,0,1140,1138,1,0,0,0,1141,1133,1,
-		0,0,0,1141,1142,1,0,0,0,1142,1143,1,0,0,0,1143,1194,5,176,0,0,1144,1146,
-		5,11,0,0,1145,1147,3,66,33,0,1146,1145,1,0,0,0,1146,1147,1,0,0,0,1147,
-		1149,1,0,0,0,1148,1150,3,86,43,0,1149,1148,1,0,0,0,1150,1151,1,0,0,0,1151,
-		1149,1,0,0,0,1151,1152,1,0,0,0,1152,1155,1,0,0,0,1153,1154,5,25,0,0,1154,
-		1156,3,66,33,0,1155,1153,1,0,0,0,1155,1156,1,0,0,0,1156,1157,1,0,0,0,1157,
-		1158,5,27,0,0,1158,1194,1,0,0,0,1159,1160,5,12,0,0,1160,1161,5,175,0,0,
-		1161,1162,3,66,33,0,1162,1163,5,6,0,0,1163,1164,3,88,44,0,1164,1165,5,
-		176,0,0,1165,1194,1,0,0,0,1166,1167,3,80,40,0,1167,1180,5,175,0,0,1168,
-		1181,5,161,0,0,1169,1171,5,23,0,0,1170,1169,1,0,0,0,1170,1171,1,0,0,0,
-		1171,1172,1,0,0,0,1172,1177,3,66,33,0,1173,1174,5,177,0,0,1174,1176,3,
-		66,33,0,1175,1173,1,0,0,0,1176,1179,1,0,0,0,1177,1175,1,0,0,0,1177,1178,
-		1,0,0,0,1178,1181,1,0,0,0,1179,1177,1,0,0,0,1180,1168,1,0,0,0,1180,1170,
-		1,0,0,0,1180,1181,1,0,0,0,1181,1182,1,0,0,0,1182,1183,5,176,0,0,1183,1194,
-		1,0,0,0,1184,1185,3,98,49,0,1185,1186,5,178,0,0,1186,1187,3,98,49,0,1187,
-		1194,1,0,0,0,1188,1194,3,98,49,0,1189,1190,5,175,0,0,1190,1191,3,66,33,
-		0,1191,1192,5,176,0,0,1192,1194,1,0,0,0,1193,1068,1,0,0,0,1193,1070,1,
-		0,0,0,1193,1071,1,0,0,0,1193,1072,1,0,0,0,1193,1073,1,0,0,0,1193,1074,
-		1,0,0,0,1193,1079,1,0,0,0,1193,1082,1,0,0,0,1193,1083,1,0,0,0,1193,1088,
-		1,0,0,0,1193,1095,1,0,0,0,1193,1096,1,0,0,0,1193,1100,1,0,0,0,1193,1113,
-		1,0,0,0,1193,1118,1,0,0,0,1193,1131,1,0,0,0,1193,1144,1,0,0,0,1193,1159,
-		1,0,0,0,1193,1166,1,0,0,0,1193,1184,1,0,0,0,1193,1188,1,0,0,0,1193,1189,
-		1,0,0,0,1194,1216,1,0,0,0,1195,1196,10,9,0,0,1196,1197,5,167,0,0,1197,
-		1198,3,76,38,0,1198,1199,5,168,0,0,1199,1215,1,0,0,0,1200,1201,10,6,0,
-		0,1201,1202,5,169,0,0,1202,1215,3,88,44,0,1203,1204,10,5,0,0,1204,1208,
-		5,152,0,0,1205,1206,3,98,49,0,1206,1207,5,178,0,0,1207,1209,1,0,0,0,1208,
-		1205,1,0,0,0,1208,1209,1,0,0,0,1209,1212,1,0,0,0,1210,1213,3,98,49,0,1211,
-		1213,5,19,0,0,1212,1210,1,0,0,0,1212,1211,1,0,0,0,1213,1215,1,0,0,0,1214,
-		1195,1,0,0,0,1214,1200,1,0,0,0,1214,1203,1,0,0,0,1215,1218,1,0,0,0,1216,
-		1214,1,0,0,0,1216,1217,1,0,0,0,1217,79,1,0,0,0,1218,1216,1,0,0,0,1219,
-		1220,3,98,49,0,1220,1221,5,178,0,0,1221,1223,1,0,0,0,1222,1219,1,0,0,0,
-		1222,1223,1,0,0,0,1223,1224,1,0,0,0,1224,1228,3,98,49,0,1225,1228,5,59,
-		0,0,1226,1228,5,85,0,0,1227,1222,1,0,0,0,1227,1225,1,0,0,0,1227,1226,1,
-		0,0,0,1228,81,1,0,0,0,1229,1230,3,66,33,0,1230,1231,5,170,0,0,1231,1232,
-		3,66,33,0,1232,83,1,0,0,0,1233,1234,3,98,49,0,1234,1235,5,170,0,0,1235,
-		1236,3,66,33,0,1236,85,1,0,0,0,1237,1238,5,120,0,0,1238,1239,3,66,33,0,
-		1239,1240,5,105,0,0,1240,1241,3,66,33,0,1241,87,1,0,0,0,1242,1243,6,44,
-		-1,0,1243,1244,5,5,0,0,1244,1245,5,155,0,0,1245,1246,3,88,44,0,1246,1247,
-		5,157,0,0,1247,1292,1,0,0,0,1248,1249,5,63,0,0,1249,1250,5,155,0,0,1250,
-		1251,3,88,44,0,1251,1252,5,177,0,0,1252,1253,3,88,44,0,1253,1254,5,157,
-		0,0,1254,1292,1,0,0,0,1255,1256,5,100,0,0,1256,1265,5,155,0,0,1257,1262,
-		3,90,45,0,1258,1259,5,177,0,0,1259,1261,3,90,45,0,1260,1258,1,0,0,0,1261,
-		1264,1,0,0,0,1262,1260,1,0,0,0,1262,1263,1,0,0,0,1263,1266,1,0,0,0,1264,
-		1262,1,0,0,0,1265,1257,1,0,0,0,1265,1266,1,0,0,0,1266,1267,1,0,0,0,1267,
-		1292,5,157,0,0,1268,1269,3,98,49,0,1269,1270,5,178,0,0,1270,1272,1,0,0,
-		0,1271,1268,1,0,0,0,1271,1272,1,0,0,0,1272,1273,1,0,0,0,1273,1275,3,98,
-		49,0,1274,1276,7,24,0,0,1275,1274,1,0,0,0,1275,1276,1,0,0,0,1276,1284,
-		1,0,0,0,1277,1278,5,175,0,0,1278,1281,5,182,0,0,1279,1280,5,177,0,0,1280,
-		1282,5,182,0,0,1281,1279,1,0,0,0,1281,1282,1,0,0,0,1282,1283,1,0,0,0,1283,
-		1285,5,176,0,0,1284,1277,1,0,0,0,1284,1285,1,0,0,0,1285,1289,1,0,0,0,1286,
-		1287,7,10,0,0,1287,1288,5,106,0,0,1288,1290,5,126,0,0,1289,1286,1,0,0,
-		0,1289,1290,1,0,0,0,1290,1292,1,0,0,0,1291,1242,1,0,0,0,1291,1248,1,0,
-		0,0,1291,1255,1,0,0,0,1291,1271,1,0,0,0,1292,1298,1,0,0,0,1293,1294,10,
-		2,0,0,1294,1295,5,167,0,0,1295,1297,5,168,0,0,1296,1293,1,0,0,0,1297,1300,
-		1,0,0,0,1298,1296,1,0,0,0,1298,1299,1,0,0,0,1299,89,1,0,0,0,1300,1298,
-		1,0,0,0,1301,1302,3,98,49,0,1302,1303,3,88,44,0,1303,91,1,0,0,0,1304,1307,
-		3,98,49,0,1305,1306,5,178,0,0,1306,1308,3,98,49,0,1307,1305,1,0,0,0,1307,
-		1308,1,0,0,0,1308,93,1,0,0,0,1309,1310,7,25,0,0,1310,95,1,0,0,0,1311,1312,
-		7,26,0,0,1312,97,1,0,0,0,1313,1317,5,185,0,0,1314,1317,5,186,0,0,1315,
-		1317,3,100,50,0,1316,1313,1,0,0,0,1316,1314,1,0,0,0,1316,1315,1,0,0,0,
-		1317,99,1,0,0,0,1318,1319,7,27,0,0,1319,101,1,0,0,0,198,105,112,117,123,
-		126,133,139,143,146,150,154,160,164,174,178,182,185,189,195,202,205,213,
-		218,224,227,231,236,243,246,251,265,270,275,280,285,290,299,306,315,319,
-		323,328,331,335,340,343,347,351,354,360,366,372,382,385,391,399,404,409,
-		412,417,424,428,431,434,440,442,449,453,455,467,470,474,480,488,503,510,
-		519,530,535,543,547,555,566,577,580,590,593,596,601,603,608,610,614,627,
-		633,636,638,650,657,661,668,677,680,683,687,696,699,703,712,715,719,723,
-		733,743,760,772,785,790,799,811,814,816,830,834,836,838,840,844,848,852,
-		856,858,869,874,884,889,893,897,899,905,909,911,916,925,930,934,936,942,
-		949,953,961,963,970,978,986,995,1001,1007,1011,1016,1021,1029,1037,1041,
-		1049,1063,1065,1077,1107,1110,1125,1128,1138,1141,1146,1151,1155,1170,
-		1177,1180,1193,1208,1212,1214,1216,1222,1227,1262,1265,1271,1275,1281,
-		1284,1289,1291,1298,1307,1316
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,5,39,1108,8,39,10,39,12,39,
+		1111,9,39,3,39,1113,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,5,39,1126,8,39,10,39,12,39,1129,9,39,3,39,1131,8,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,5,39,1139,8,39,10,39,12,39,1142,9,39,3,39,1144,8,39,
+		1,39,1,39,1,39,3,39,1149,8,39,1,39,4,39,1152,8,39,11,39,12,39,1153,1,39,
+		1,39,3,39,1158,8,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,3,39,1173,8,39,1,39,1,39,1,39,5,39,1178,8,39,10,39,12,39,
+		1181,9,39,3,39,1183,8,39,1,39,1,39,3,39,1187,8,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,3,39,1198,8,39,1,39,1,39,1,39,1,39,1,39,1,39,
+		1,39,1,39,1,39,1,39,1,39,1,39,1,39,3,39,1213,8,39,1,39,1,39,3,39,1217,
+		8,39,5,39,1219,8,39,10,39,12,39,1222,9,39,1,40,1,40,1,40,1,40,1,40,1,40,
+		1,40,5,40,1231,8,40,10,40,12,40,1234,9,40,3,40,1236,8,40,1,40,1,40,1,40,
+		1,40,1,40,5,40,1243,8,40,10,40,12,40,1246,9,40,3,40,1248,8,40,1,40,1,40,
+		1,41,1,41,1,41,3,41,1255,8,41,1,41,1,41,1,41,3,41,1260,8,41,1,42,1,42,
+		1,42,1,42,1,43,1,43,1,43,1,43,1,44,1,44,1,44,1,44,1,44,1,45,1,45,1,45,
+		1,45,1,45,1,45,1,45,1,45,1,45,1,45,1,45,1,45,1,45,1,45,1,45,1,45,1,45,
+		1,45,5,45,1293,8,45,10,45,12,45,1296,9,45,3,45,1298,8,45,1,45,1,45,1,45,
+		1,45,3,45,1304,8,45,1,45,1,45,3,45,1308,8,45,1,45,1,45,1,45,1,45,3,45,
+		1314,8,45,1,45,3,45,1317,8,45,1,45,1,45,1,45,3,45,1322,8,45,3,45,1324,
+		8,45,1,45,1,45,1,45,5,45,1329,8,45,10,45,12,45,1332,9,45,1,46,1,46,1,46,
+		1,47,1,47,1,47,3,47,1340,8,47,1,48,1,48,1,49,1,49,1,50,1,50,1,50,3,50,
+		1349,8,50,1,51,1,51,1,51,0,6,36,56,68,76,78,90,52,0,2,4,6,8,10,12,14,16,
+		18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58,60,62,64,
+		66,68,70,72,74,76,78,80,82,84,86,88,90,92,94,96,98,100,102,0,28,2,0,99,
+		99,103,103,2,0,93,93,97,97,8,0,42,42,79,80,94,94,98,98,100,100,104,104,
+		110,110,119,119,1,0,21,22,5,0,93,93,97,97,99,99,103,103,118,118,2,0,62,
+		62,90,90,2,0,108,108,154,154,1,0,140,141,4,0,27,27,128,128,131,131,135,
+		135,4,0,2,2,134,134,136,136,138,139,2,0,124,124,126,126,2,0,39,39,49,49,
+		1,0,87,88,2,0,29,29,113,113,2,0,2,2,23,23,2,0,7,7,21,21,2,0,36,36,58,58,
+		2,0,48,48,60,60,1,0,172,175,1,0,154,159,1,0,160,161,1,0,162,164,1,0,166,
+		167,1,0,17,18,2,0,76,76,117,117,2,0,34,34,111,111,1,0,183,184,27,0,1,1,
+		3,3,7,8,13,14,20,22,26,26,28,28,31,32,35,37,41,43,46,47,53,53,57,58,62,
+		64,67,67,75,76,78,85,87,88,90,90,92,102,104,105,107,107,109,110,112,112,
+		114,114,116,120,126,153,1588,0,107,1,0,0,0,2,444,1,0,0,0,4,446,1,0,0,0,
+		6,455,1,0,0,0,8,459,1,0,0,0,10,472,1,0,0,0,12,482,1,0,0,0,14,484,1,0,0,
+		0,16,505,1,0,0,0,18,507,1,0,0,0,20,514,1,0,0,0,22,526,1,0,0,0,24,537,1,
+		0,0,0,26,549,1,0,0,0,28,551,1,0,0,0,30,562,1,0,0,0,32,582,1,0,0,0,34,614,
+		1,0,0,0,36,623,1,0,0,0,38,643,1,0,0,0,40,659,1,0,0,0,42,661,1,0,0,0,44,
+		719,1,0,0,0,46,735,1,0,0,0,48,792,1,0,0,0,50,801,1,0,0,0,52,803,1,0,0,
+		0,54,818,1,0,0,0,56,820,1,0,0,0,58,860,1,0,0,0,60,876,1,0,0,0,62,878,1,
+		0,0,0,64,944,1,0,0,0,66,946,1,0,0,0,68,955,1,0,0,0,70,1031,1,0,0,0,72,
+		1043,1,0,0,0,74,1045,1,0,0,0,76,1051,1,0,0,0,78,1197,1,0,0,0,80,1223,1,
+		0,0,0,82,1259,1,0,0,0,84,1261,1,0,0,0,86,1265,1,0,0,0,88,1269,1,0,0,0,
+		90,1323,1,0,0,0,92,1333,1,0,0,0,94,1336,1,0,0,0,96,1341,1,0,0,0,98,1343,
+		1,0,0,0,100,1348,1,0,0,0,102,1350,1,0,0,0,104,106,5,180,0,0,105,104,1,
+		0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,0,108,128,1,0,0,0,
+		109,107,1,0,0,0,110,119,3,2,1,0,111,113,5,180,0,0,112,111,1,0,0,0,113,
+		114,1,0,0,0,114,112,1,0,0,0,114,115,1,0,0,0,115,116,1,0,0,0,116,118,3,
+		2,1,0,117,112,1,0,0,0,118,121,1,0,0,0,119,117,1,0,0,0,119,120,1,0,0,0,
+		120,125,1,0,0,0,121,119,1,0,0,0,122,124,5,180,0,0,123,122,1,0,0,0,124,
+		127,1,0,0,0,125,123,1,0,0,0,125,126,1,0,0,0,126,129,1,0,0,0,127,125,1,
+		0,0,0,128,110,1,0,0,0,128,129,1,0,0,0,129,130,1,0,0,0,130,131,5,0,0,1,
+		131,1,1,0,0,0,132,135,5,15,0,0,133,134,5,70,0,0,134,136,5,82,0,0,135,133,
+		1,0,0,0,135,136,1,0,0,0,136,137,1,0,0,0,137,141,7,0,0,0,138,139,5,47,0,
+		0,139,140,5,65,0,0,140,142,5,30,0,0,141,138,1,0,0,0,141,142,1,0,0,0,142,
+		143,1,0,0,0,143,145,3,94,47,0,144,146,3,14,7,0,145,144,1,0,0,0,145,146,
+		1,0,0,0,146,148,1,0,0,0,147,149,3,20,10,0,148,147,1,0,0,0,148,149,1,0,
+		0,0,149,152,1,0,0,0,150,151,5,6,0,0,151,153,3,32,16,0,152,150,1,0,0,0,
+		152,153,1,0,0,0,153,445,1,0,0,0,154,156,5,15,0,0,155,157,5,64,0,0,156,
+		155,1,0,0,0,156,157,1,0,0,0,157,158,1,0,0,0,158,162,5,118,0,0,159,160,
+		5,47,0,0,160,161,5,65,0,0,161,163,5,30,0,0,162,159,1,0,0,0,162,163,1,0,
+		0,0,163,164,1,0,0,0,164,166,3,94,47,0,165,167,3,20,10,0,166,165,1,0,0,
+		0,166,167,1,0,0,0,167,168,1,0,0,0,168,169,5,6,0,0,169,170,3,32,16,0,170,
+		445,1,0,0,0,171,172,5,15,0,0,172,176,7,1,0,0,173,174,5,47,0,0,174,175,
+		5,65,0,0,175,177,5,30,0,0,176,173,1,0,0,0,176,177,1,0,0,0,177,178,1,0,
+		0,0,178,180,3,94,47,0,179,181,3,14,7,0,180,179,1,0,0,0,180,181,1,0,0,0,
+		181,184,1,0,0,0,182,183,5,39,0,0,183,185,3,94,47,0,184,182,1,0,0,0,184,
+		185,1,0,0,0,185,187,1,0,0,0,186,188,3,20,10,0,187,186,1,0,0,0,187,188,
+		1,0,0,0,188,191,1,0,0,0,189,190,5,6,0,0,190,192,3,32,16,0,191,189,1,0,
+		0,0,191,192,1,0,0,0,192,445,1,0,0,0,193,194,5,51,0,0,194,195,5,54,0,0,
+		195,197,3,94,47,0,196,198,3,28,14,0,197,196,1,0,0,0,197,198,1,0,0,0,198,
+		199,1,0,0,0,199,200,3,26,13,0,200,445,1,0,0,0,201,202,5,114,0,0,202,207,
+		3,94,47,0,203,205,5,6,0,0,204,203,1,0,0,0,204,205,1,0,0,0,205,206,1,0,
+		0,0,206,208,3,100,50,0,207,204,1,0,0,0,207,208,1,0,0,0,208,209,1,0,0,0,
+		209,210,5,91,0,0,210,215,3,8,4,0,211,212,5,178,0,0,212,214,3,8,4,0,213,
+		211,1,0,0,0,214,217,1,0,0,0,215,213,1,0,0,0,215,216,1,0,0,0,216,220,1,
+		0,0,0,217,215,1,0,0,0,218,219,5,122,0,0,219,221,3,66,33,0,220,218,1,0,
+		0,0,220,221,1,0,0,0,221,445,1,0,0,0,222,223,5,20,0,0,223,224,5,39,0,0,
+		224,229,3,94,47,0,225,227,5,6,0,0,226,225,1,0,0,0,226,227,1,0,0,0,227,
+		228,1,0,0,0,228,230,3,100,50,0,229,226,1,0,0,0,229,230,1,0,0,0,230,233,
+		1,0,0,0,231,232,5,122,0,0,232,234,3,66,33,0,233,231,1,0,0,0,233,234,1,
+		0,0,0,234,445,1,0,0,0,235,445,3,32,16,0,236,238,5,102,0,0,237,239,5,108,
+		0,0,238,237,1,0,0,0,238,239,1,0,0,0,239,245,1,0,0,0,240,246,3,94,47,0,
+		241,242,5,176,0,0,242,243,3,32,16,0,243,244,5,177,0,0,244,246,1,0,0,0,
+		245,240,1,0,0,0,245,241,1,0,0,0,246,248,1,0,0,0,247,249,3,20,10,0,248,
+		247,1,0,0,0,248,249,1,0,0,0,249,445,1,0,0,0,250,251,5,92,0,0,251,253,7,
+		2,0,0,252,254,5,32,0,0,253,252,1,0,0,0,253,254,1,0,0,0,254,445,1,0,0,0,
+		255,256,5,92,0,0,256,257,5,64,0,0,257,445,5,119,0,0,258,259,5,92,0,0,259,
+		445,5,2,0,0,260,261,5,92,0,0,261,445,3,10,5,0,262,263,7,3,0,0,263,264,
+		5,41,0,0,264,445,3,100,50,0,265,267,7,3,0,0,266,268,5,32,0,0,267,266,1,
+		0,0,0,267,268,1,0,0,0,268,269,1,0,0,0,269,445,3,94,47,0,270,272,5,24,0,
+		0,271,273,5,64,0,0,272,271,1,0,0,0,272,273,1,0,0,0,273,274,1,0,0,0,274,
+		277,7,4,0,0,275,276,5,47,0,0,276,278,5,30,0,0,277,275,1,0,0,0,277,278,
+		1,0,0,0,278,279,1,0,0,0,279,282,3,94,47,0,280,281,5,20,0,0,281,283,5,109,
+		0,0,282,280,1,0,0,0,282,283,1,0,0,0,283,445,1,0,0,0,284,287,5,105,0,0,
+		285,288,3,100,50,0,286,288,5,2,0,0,287,285,1,0,0,0,287,286,1,0,0,0,288,
+		445,1,0,0,0,289,445,5,37,0,0,290,292,5,91,0,0,291,293,7,5,0,0,292,291,
+		1,0,0,0,292,293,1,0,0,0,293,294,1,0,0,0,294,295,3,10,5,0,295,296,7,6,0,
+		0,296,297,3,12,6,0,297,445,1,0,0,0,298,301,5,83,0,0,299,302,3,10,5,0,300,
+		302,5,2,0,0,301,299,1,0,0,0,301,300,1,0,0,0,302,445,1,0,0,0,303,304,5,
+		31,0,0,304,305,5,3,0,0,305,445,3,100,50,0,306,308,5,31,0,0,307,309,5,3,
+		0,0,308,307,1,0,0,0,308,309,1,0,0,0,309,310,1,0,0,0,310,445,3,2,1,0,311,
+		312,5,84,0,0,312,313,5,81,0,0,313,445,3,100,50,0,314,317,5,78,0,0,315,
+		318,5,182,0,0,316,318,3,100,50,0,317,315,1,0,0,0,317,316,1,0,0,0,318,321,
+		1,0,0,0,319,320,5,39,0,0,320,322,5,8,0,0,321,319,1,0,0,0,321,322,1,0,0,
+		0,322,325,1,0,0,0,323,324,5,61,0,0,324,326,5,183,0,0,325,323,1,0,0,0,325,
+		326,1,0,0,0,326,445,1,0,0,0,327,331,5,129,0,0,328,329,5,137,0,0,329,331,
+		5,140,0,0,330,327,1,0,0,0,330,328,1,0,0,0,331,333,1,0,0,0,332,334,7,7,
+		0,0,333,332,1,0,0,0,333,334,1,0,0,0,334,345,1,0,0,0,335,342,3,6,3,0,336,
+		338,5,178,0,0,337,336,1,0,0,0,337,338,1,0,0,0,338,339,1,0,0,0,339,341,
+		3,6,3,0,340,337,1,0,0,0,341,344,1,0,0,0,342,340,1,0,0,0,342,343,1,0,0,
+		0,343,346,1,0,0,0,344,342,1,0,0,0,345,335,1,0,0,0,345,346,1,0,0,0,346,
+		445,1,0,0,0,347,349,7,8,0,0,348,350,7,7,0,0,349,348,1,0,0,0,349,350,1,
+		0,0,0,350,356,1,0,0,0,351,353,5,4,0,0,352,354,5,133,0,0,353,352,1,0,0,
+		0,353,354,1,0,0,0,354,355,1,0,0,0,355,357,5,130,0,0,356,351,1,0,0,0,356,
+		357,1,0,0,0,357,445,1,0,0,0,358,359,5,132,0,0,359,445,7,9,0,0,360,362,
+		5,91,0,0,361,363,7,5,0,0,362,361,1,0,0,0,362,363,1,0,0,0,363,364,1,0,0,
+		0,364,365,5,107,0,0,365,368,5,127,0,0,366,369,3,12,6,0,367,369,5,62,0,
+		0,368,366,1,0,0,0,368,367,1,0,0,0,369,445,1,0,0,0,370,371,5,15,0,0,371,
+		372,5,142,0,0,372,374,3,100,50,0,373,375,5,124,0,0,374,373,1,0,0,0,374,
+		375,1,0,0,0,375,376,1,0,0,0,376,377,5,143,0,0,377,378,5,182,0,0,378,445,
+		1,0,0,0,379,380,5,144,0,0,380,387,5,176,0,0,381,388,3,32,16,0,382,384,
+		5,102,0,0,383,385,5,108,0,0,384,383,1,0,0,0,384,385,1,0,0,0,385,386,1,
+		0,0,0,386,388,3,94,47,0,387,381,1,0,0,0,387,382,1,0,0,0,388,389,1,0,0,
+		0,389,390,5,177,0,0,390,391,5,108,0,0,391,406,5,145,0,0,392,394,5,124,
+		0,0,393,392,1,0,0,0,393,394,1,0,0,0,394,395,1,0,0,0,395,396,5,176,0,0,
+		396,401,3,4,2,0,397,398,5,178,0,0,398,400,3,4,2,0,399,397,1,0,0,0,400,
+		403,1,0,0,0,401,399,1,0,0,0,401,402,1,0,0,0,402,404,1,0,0,0,403,401,1,
+		0,0,0,404,405,5,177,0,0,405,407,1,0,0,0,406,393,1,0,0,0,406,407,1,0,0,
+		0,407,445,1,0,0,0,408,409,5,146,0,0,409,411,3,100,50,0,410,412,5,133,0,
+		0,411,410,1,0,0,0,411,412,1,0,0,0,412,414,1,0,0,0,413,415,5,151,0,0,414,
+		413,1,0,0,0,414,415,1,0,0,0,415,416,1,0,0,0,416,419,5,147,0,0,417,418,
+		7,10,0,0,418,420,5,150,0,0,419,417,1,0,0,0,419,420,1,0,0,0,420,421,1,0,
+		0,0,421,422,5,38,0,0,422,423,3,32,16,0,423,445,1,0,0,0,424,433,5,148,0,
+		0,425,427,5,149,0,0,426,425,1,0,0,0,426,427,1,0,0,0,427,430,1,0,0,0,428,
+		431,5,183,0,0,429,431,5,2,0,0,430,428,1,0,0,0,430,429,1,0,0,0,431,434,
+		1,0,0,0,432,434,5,149,0,0,433,426,1,0,0,0,433,432,1,0,0,0,433,434,1,0,
+		0,0,434,436,1,0,0,0,435,437,7,11,0,0,436,435,1,0,0,0,436,437,1,0,0,0,437,
+		438,1,0,0,0,438,445,3,100,50,0,439,442,5,14,0,0,440,443,3,100,50,0,441,
+		443,5,2,0,0,442,440,1,0,0,0,442,441,1,0,0,0,443,445,1,0,0,0,444,132,1,
+		0,0,0,444,154,1,0,0,0,444,171,1,0,0,0,444,193,1,0,0,0,444,201,1,0,0,0,
+		444,222,1,0,0,0,444,235,1,0,0,0,444,236,1,0,0,0,444,250,1,0,0,0,444,255,
+		1,0,0,0,444,258,1,0,0,0,444,260,1,0,0,0,444,262,1,0,0,0,444,265,1,0,0,
+		0,444,270,1,0,0,0,444,284,1,0,0,0,444,289,1,0,0,0,444,290,1,0,0,0,444,
+		298,1,0,0,0,444,303,1,0,0,0,444,306,1,0,0,0,444,311,1,0,0,0,444,314,1,
+		0,0,0,444,330,1,0,0,0,444,347,1,0,0,0,444,358,1,0,0,0,444,360,1,0,0,0,
+		444,370,1,0,0,0,444,379,1,0,0,0,444,408,1,0,0,0,444,424,1,0,0,0,444,439,
+		1,0,0,0,445,3,1,0,0,0,446,451,3,100,50,0,447,452,3,100,50,0,448,452,5,
+		182,0,0,449,452,5,111,0,0,450,452,5,34,0,0,451,447,1,0,0,0,451,448,1,0,
+		0,0,451,449,1,0,0,0,451,450,1,0,0,0,451,452,1,0,0,0,452,5,1,0,0,0,453,
+		456,5,65,0,0,454,456,3,100,50,0,455,453,1,0,0,0,455,454,1,0,0,0,456,457,
+		1,0,0,0,457,455,1,0,0,0,457,458,1,0,0,0,458,7,1,0,0,0,459,460,3,100,50,
+		0,460,461,5,154,0,0,461,462,3,66,33,0,462,9,1,0,0,0,463,473,5,182,0,0,
+		464,469,3,100,50,0,465,466,5,179,0,0,466,468,3,100,50,0,467,465,1,0,0,
+		0,468,471,1,0,0,0,469,467,1,0,0,0,469,470,1,0,0,0,470,473,1,0,0,0,471,
+		469,1,0,0,0,472,463,1,0,0,0,472,464,1,0,0,0,473,11,1,0,0,0,474,483,5,182,
+		0,0,475,477,5,161,0,0,476,475,1,0,0,0,476,477,1,0,0,0,477,478,1,0,0,0,
+		478,483,3,98,49,0,479,483,3,100,50,0,480,483,5,19,0,0,481,483,5,69,0,0,
+		482,474,1,0,0,0,482,476,1,0,0,0,482,479,1,0,0,0,482,480,1,0,0,0,482,481,
+		1,0,0,0,483,13,1,0,0,0,484,485,5,176,0,0,485,490,3,16,8,0,486,487,5,178,
+		0,0,487,489,3,16,8,0,488,486,1,0,0,0,489,492,1,0,0,0,490,488,1,0,0,0,490,
+		491,1,0,0,0,491,493,1,0,0,0,492,490,1,0,0,0,493,494,5,177,0,0,494,15,1,
+		0,0,0,495,506,3,18,9,0,496,497,5,120,0,0,497,498,5,38,0,0,498,499,3,100,
+		50,0,499,500,5,6,0,0,500,501,3,66,33,0,501,506,1,0,0,0,502,503,5,77,0,
+		0,503,504,5,57,0,0,504,506,3,28,14,0,505,495,1,0,0,0,505,496,1,0,0,0,505,
+		502,1,0,0,0,506,17,1,0,0,0,507,508,3,100,50,0,508,512,3,90,45,0,509,513,
+		5,57,0,0,510,511,5,77,0,0,511,513,5,57,0,0,512,509,1,0,0,0,512,510,1,0,
+		0,0,512,513,1,0,0,0,513,19,1,0,0,0,514,515,5,124,0,0,515,516,5,176,0,0,
+		516,521,3,22,11,0,517,518,5,178,0,0,518,520,3,22,11,0,519,517,1,0,0,0,
+		520,523,1,0,0,0,521,519,1,0,0,0,521,522,1,0,0,0,522,524,1,0,0,0,523,521,
+		1,0,0,0,524,525,5,177,0,0,525,21,1,0,0,0,526,527,3,100,50,0,527,528,5,
+		154,0,0,528,529,3,24,12,0,529,23,1,0,0,0,530,538,5,182,0,0,531,533,5,161,
+		0,0,532,531,1,0,0,0,532,533,1,0,0,0,533,534,1,0,0,0,534,538,3,98,49,0,
+		535,538,3,96,48,0,536,538,3,100,50,0,537,530,1,0,0,0,537,532,1,0,0,0,537,
+		535,1,0,0,0,537,536,1,0,0,0,538,25,1,0,0,0,539,540,5,116,0,0,540,545,3,
+		30,15,0,541,542,5,178,0,0,542,544,3,30,15,0,543,541,1,0,0,0,544,547,1,
+		0,0,0,545,543,1,0,0,0,545,546,1,0,0,0,546,550,1,0,0,0,547,545,1,0,0,0,
+		548,550,3,32,16,0,549,539,1,0,0,0,549,548,1,0,0,0,550,27,1,0,0,0,551,552,
+		5,176,0,0,552,557,3,100,50,0,553,554,5,178,0,0,554,556,3,100,50,0,555,
+		553,1,0,0,0,556,559,1,0,0,0,557,555,1,0,0,0,557,558,1,0,0,0,558,560,1,
+		0,0,0,559,557,1,0,0,0,560,561,5,177,0,0,561,29,1,0,0,0,562,563,5,176,0,
+		0,563,568,3,66,33,0,564,565,5,178,0,0,565,567,3,66,33,0,566,564,1,0,0,
+		0,567,570,1,0,0,0,568,566,1,0,0,0,568,569,1,0,0,0,569,571,1,0,0,0,570,
+		568,1,0,0,0,571,572,5,177,0,0,572,31,1,0,0,0,573,574,5,124,0,0,574,579,
+		3,34,17,0,575,576,5,178,0,0,576,578,3,34,17,0,577,575,1,0,0,0,578,581,
+		1,0,0,0,579,577,1,0,0,0,579,580,1,0,0,0,580,583,1,0,0,0,581,579,1,0,0,
+		0,582,573,1,0,0,0,582,583,1,0,0,0,583,584,1,0,0,0,584,595,3,36,18,0,585,
+		586,5,71,0,0,586,587,5,10,0,0,587,592,3,44,22,0,588,589,5,178,0,0,589,
+		591,3,44,22,0,590,588,1,0,0,0,591,594,1,0,0,0,592,590,1,0,0,0,592,593,
+		1,0,0,0,593,596,1,0,0,0,594,592,1,0,0,0,595,585,1,0,0,0,595,596,1,0,0,
+		0,596,598,1,0,0,0,597,599,3,46,23,0,598,597,1,0,0,0,598,599,1,0,0,0,599,
+		605,1,0,0,0,600,603,5,61,0,0,601,604,5,183,0,0,602,604,5,2,0,0,603,601,
+		1,0,0,0,603,602,1,0,0,0,604,606,1,0,0,0,605,600,1,0,0,0,605,606,1,0,0,
+		0,606,612,1,0,0,0,607,608,5,68,0,0,608,610,5,183,0,0,609,611,7,12,0,0,
+		610,609,1,0,0,0,610,611,1,0,0,0,611,613,1,0,0,0,612,607,1,0,0,0,612,613,
+		1,0,0,0,613,33,1,0,0,0,614,616,3,100,50,0,615,617,3,28,14,0,616,615,1,
+		0,0,0,616,617,1,0,0,0,617,618,1,0,0,0,618,619,5,6,0,0,619,620,5,176,0,
+		0,620,621,3,32,16,0,621,622,5,177,0,0,622,35,1,0,0,0,623,624,6,18,-1,0,
+		624,625,3,40,20,0,625,640,1,0,0,0,626,627,10,2,0,0,627,629,5,52,0,0,628,
+		630,3,38,19,0,629,628,1,0,0,0,629,630,1,0,0,0,630,631,1,0,0,0,631,639,
+		3,36,18,3,632,633,10,1,0,0,633,635,7,13,0,0,634,636,3,38,19,0,635,634,
+		1,0,0,0,635,636,1,0,0,0,636,637,1,0,0,0,637,639,3,36,18,2,638,626,1,0,
+		0,0,638,632,1,0,0,0,639,642,1,0,0,0,640,638,1,0,0,0,640,641,1,0,0,0,641,
+		37,1,0,0,0,642,640,1,0,0,0,643,644,7,14,0,0,644,39,1,0,0,0,645,660,3,42,
+		21,0,646,647,5,116,0,0,647,652,3,30,15,0,648,649,5,178,0,0,649,651,3,30,
+		15,0,650,648,1,0,0,0,651,654,1,0,0,0,652,650,1,0,0,0,652,653,1,0,0,0,653,
+		660,1,0,0,0,654,652,1,0,0,0,655,656,5,176,0,0,656,657,3,32,16,0,657,658,
+		5,177,0,0,658,660,1,0,0,0,659,645,1,0,0,0,659,646,1,0,0,0,659,655,1,0,
+		0,0,660,41,1,0,0,0,661,663,5,89,0,0,662,664,5,23,0,0,663,662,1,0,0,0,663,
+		664,1,0,0,0,664,665,1,0,0,0,665,670,3,54,27,0,666,667,5,178,0,0,667,669,
+		3,54,27,0,668,666,1,0,0,0,669,672,1,0,0,0,670,668,1,0,0,0,670,671,1,0,
+		0,0,671,682,1,0,0,0,672,670,1,0,0,0,673,674,5,39,0,0,674,679,3,56,28,0,
+		675,676,5,178,0,0,676,678,3,56,28,0,677,675,1,0,0,0,678,681,1,0,0,0,679,
+		677,1,0,0,0,679,680,1,0,0,0,680,683,1,0,0,0,681,679,1,0,0,0,682,673,1,
+		0,0,0,682,683,1,0,0,0,683,685,1,0,0,0,684,686,3,48,24,0,685,684,1,0,0,
+		0,685,686,1,0,0,0,686,689,1,0,0,0,687,688,5,122,0,0,688,690,3,66,33,0,
+		689,687,1,0,0,0,689,690,1,0,0,0,690,701,1,0,0,0,691,692,5,44,0,0,692,693,
+		5,10,0,0,693,698,3,66,33,0,694,695,5,178,0,0,695,697,3,66,33,0,696,694,
+		1,0,0,0,697,700,1,0,0,0,698,696,1,0,0,0,698,699,1,0,0,0,699,702,1,0,0,
+		0,700,698,1,0,0,0,701,691,1,0,0,0,701,702,1,0,0,0,702,705,1,0,0,0,703,
+		704,5,45,0,0,704,706,3,66,33,0,705,703,1,0,0,0,705,706,1,0,0,0,706,717,
+		1,0,0,0,707,708,5,74,0,0,708,709,5,10,0,0,709,714,3,66,33,0,710,711,5,
+		178,0,0,711,713,3,66,33,0,712,710,1,0,0,0,713,716,1,0,0,0,714,712,1,0,
+		0,0,714,715,1,0,0,0,715,718,1,0,0,0,716,714,1,0,0,0,717,707,1,0,0,0,717,
+		718,1,0,0,0,718,43,1,0,0,0,719,721,3,66,33,0,720,722,7,15,0,0,721,720,
+		1,0,0,0,721,722,1,0,0,0,722,725,1,0,0,0,723,724,5,67,0,0,724,726,7,16,
+		0,0,725,723,1,0,0,0,725,726,1,0,0,0,726,45,1,0,0,0,727,728,5,26,0,0,728,
+		736,5,13,0,0,729,730,5,26,0,0,730,736,5,35,0,0,731,732,5,26,0,0,732,733,
+		5,69,0,0,733,734,5,123,0,0,734,736,5,14,0,0,735,727,1,0,0,0,735,729,1,
+		0,0,0,735,731,1,0,0,0,736,47,1,0,0,0,737,738,5,123,0,0,738,739,5,112,0,
+		0,739,740,5,176,0,0,740,741,5,95,0,0,741,745,3,52,26,0,742,744,3,50,25,
+		0,743,742,1,0,0,0,744,747,1,0,0,0,745,743,1,0,0,0,745,746,1,0,0,0,746,
+		748,1,0,0,0,747,745,1,0,0,0,748,749,5,177,0,0,749,793,1,0,0,0,750,751,
+		5,123,0,0,751,752,5,46,0,0,752,753,5,176,0,0,753,754,5,95,0,0,754,755,
+		3,52,26,0,755,756,5,178,0,0,756,757,5,1,0,0,757,758,5,10,0,0,758,762,3,
+		52,26,0,759,761,3,50,25,0,760,759,1,0,0,0,761,764,1,0,0,0,762,760,1,0,
+		0,0,762,763,1,0,0,0,763,765,1,0,0,0,764,762,1,0,0,0,765,766,5,177,0,0,
+		766,793,1,0,0,0,767,768,5,123,0,0,768,769,5,90,0,0,769,770,5,176,0,0,770,
+		774,3,52,26,0,771,773,3,50,25,0,772,771,1,0,0,0,773,776,1,0,0,0,774,772,
+		1,0,0,0,774,775,1,0,0,0,775,777,1,0,0,0,776,774,1,0,0,0,777,778,5,177,
+		0,0,778,793,1,0,0,0,779,780,5,123,0,0,780,781,5,96,0,0,781,782,5,176,0,
+		0,782,783,5,95,0,0,783,787,3,52,26,0,784,786,3,50,25,0,785,784,1,0,0,0,
+		786,789,1,0,0,0,787,785,1,0,0,0,787,788,1,0,0,0,788,790,1,0,0,0,789,787,
+		1,0,0,0,790,791,5,177,0,0,791,793,1,0,0,0,792,737,1,0,0,0,792,750,1,0,
+		0,0,792,767,1,0,0,0,792,779,1,0,0,0,793,49,1,0,0,0,794,795,5,178,0,0,795,
+		796,5,85,0,0,796,802,3,52,26,0,797,798,5,178,0,0,798,799,5,43,0,0,799,
+		800,5,75,0,0,800,802,3,52,26,0,801,794,1,0,0,0,801,797,1,0,0,0,802,51,
+		1,0,0,0,803,804,5,183,0,0,804,805,3,100,50,0,805,53,1,0,0,0,806,819,5,
+		162,0,0,807,808,3,100,50,0,808,809,5,179,0,0,809,810,5,162,0,0,810,819,
+		1,0,0,0,811,816,3,66,33,0,812,814,5,6,0,0,813,812,1,0,0,0,813,814,1,0,
+		0,0,814,815,1,0,0,0,815,817,3,100,50,0,816,813,1,0,0,0,816,817,1,0,0,0,
+		817,819,1,0,0,0,818,806,1,0,0,0,818,807,1,0,0,0,818,811,1,0,0,0,819,55,
+		1,0,0,0,820,821,6,28,-1,0,821,822,3,64,32,0,822,842,1,0,0,0,823,824,10,
+		3,0,0,824,825,5,16,0,0,825,826,5,56,0,0,826,841,3,64,32,0,827,828,10,2,
+		0,0,828,829,3,58,29,0,829,830,5,56,0,0,830,838,3,64,32,0,831,833,3,62,
+		31,0,832,831,1,0,0,0,832,833,1,0,0,0,833,834,1,0,0,0,834,836,3,60,30,0,
+		835,837,3,62,31,0,836,835,1,0,0,0,836,837,1,0,0,0,837,839,1,0,0,0,838,
+		832,1,0,0,0,838,839,1,0,0,0,839,841,1,0,0,0,840,823,1,0,0,0,840,827,1,
+		0,0,0,841,844,1,0,0,0,842,840,1,0,0,0,842,843,1,0,0,0,843,57,1,0,0,0,844,
+		842,1,0,0,0,845,847,5,50,0,0,846,845,1,0,0,0,846,847,1,0,0,0,847,861,1,
+		0,0,0,848,850,5,59,0,0,849,851,5,72,0,0,850,849,1,0,0,0,850,851,1,0,0,
+		0,851,861,1,0,0,0,852,854,5,86,0,0,853,855,5,72,0,0,854,853,1,0,0,0,854,
+		855,1,0,0,0,855,861,1,0,0,0,856,858,5,40,0,0,857,859,5,72,0,0,858,857,
+		1,0,0,0,858,859,1,0,0,0,859,861,1,0,0,0,860,846,1,0,0,0,860,848,1,0,0,
+		0,860,852,1,0,0,0,860,856,1,0,0,0,861,59,1,0,0,0,862,863,5,69,0,0,863,
+		877,3,66,33,0,864,865,5,115,0,0,865,866,5,176,0,0,866,871,3,100,50,0,867,
+		868,5,178,0,0,868,870,3,100,50,0,869,867,1,0,0,0,870,873,1,0,0,0,871,869,
+		1,0,0,0,871,872,1,0,0,0,872,874,1,0,0,0,873,871,1,0,0,0,874,875,5,177,
+		0,0,875,877,1,0,0,0,876,862,1,0,0,0,876,864,1,0,0,0,877,61,1,0,0,0,878,
+		886,5,125,0,0,879,887,3,52,26,0,880,881,5,176,0,0,881,882,3,52,26,0,882,
+		883,5,178,0,0,883,884,3,52,26,0,884,885,5,177,0,0,885,887,1,0,0,0,886,
+		879,1,0,0,0,886,880,1,0,0,0,887,891,1,0,0,0,888,889,5,43,0,0,889,890,5,
+		75,0,0,890,892,3,52,26,0,891,888,1,0,0,0,891,892,1,0,0,0,892,63,1,0,0,
+		0,893,901,3,94,47,0,894,896,5,6,0,0,895,894,1,0,0,0,895,896,1,0,0,0,896,
+		897,1,0,0,0,897,899,3,100,50,0,898,900,3,28,14,0,899,898,1,0,0,0,899,900,
+		1,0,0,0,900,902,1,0,0,0,901,895,1,0,0,0,901,902,1,0,0,0,902,945,1,0,0,
+		0,903,904,5,176,0,0,904,905,3,32,16,0,905,913,5,177,0,0,906,908,5,6,0,
+		0,907,906,1,0,0,0,907,908,1,0,0,0,908,909,1,0,0,0,909,911,3,100,50,0,910,
+		912,3,28,14,0,911,910,1,0,0,0,911,912,1,0,0,0,912,914,1,0,0,0,913,907,
+		1,0,0,0,913,914,1,0,0,0,914,945,1,0,0,0,915,916,3,100,50,0,916,917,5,179,
+		0,0,917,919,1,0,0,0,918,915,1,0,0,0,918,919,1,0,0,0,919,920,1,0,0,0,920,
+		921,3,100,50,0,921,922,5,176,0,0,922,927,3,66,33,0,923,924,5,178,0,0,924,
+		926,3,66,33,0,925,923,1,0,0,0,926,929,1,0,0,0,927,925,1,0,0,0,927,928,
+		1,0,0,0,928,930,1,0,0,0,929,927,1,0,0,0,930,938,5,177,0,0,931,933,5,6,
+		0,0,932,931,1,0,0,0,932,933,1,0,0,0,933,934,1,0,0,0,934,936,3,100,50,0,
+		935,937,3,28,14,0,936,935,1,0,0,0,936,937,1,0,0,0,937,939,1,0,0,0,938,
+		932,1,0,0,0,938,939,1,0,0,0,939,945,1,0,0,0,940,941,5,176,0,0,941,942,
+		3,56,28,0,942,943,5,177,0,0,943,945,1,0,0,0,944,893,1,0,0,0,944,903,1,
+		0,0,0,944,918,1,0,0,0,944,940,1,0,0,0,945,65,1,0,0,0,946,947,3,68,34,0,
+		947,67,1,0,0,0,948,949,6,34,-1,0,949,951,3,76,38,0,950,952,3,70,35,0,951,
+		950,1,0,0,0,951,952,1,0,0,0,952,956,1,0,0,0,953,954,5,65,0,0,954,956,3,
+		68,34,3,955,948,1,0,0,0,955,953,1,0,0,0,956,965,1,0,0,0,957,958,10,2,0,
+		0,958,959,5,4,0,0,959,964,3,68,34,3,960,961,10,1,0,0,961,962,5,70,0,0,
+		962,964,3,68,34,2,963,957,1,0,0,0,963,960,1,0,0,0,964,967,1,0,0,0,965,
+		963,1,0,0,0,965,966,1,0,0,0,966,69,1,0,0,0,967,965,1,0,0,0,968,969,3,74,
+		37,0,969,970,3,76,38,0,970,1032,1,0,0,0,971,973,5,65,0,0,972,971,1,0,0,
+		0,972,973,1,0,0,0,973,974,1,0,0,0,974,975,5,9,0,0,975,976,3,76,38,0,976,
+		977,5,4,0,0,977,978,3,76,38,0,978,1032,1,0,0,0,979,981,5,65,0,0,980,979,
+		1,0,0,0,980,981,1,0,0,0,981,982,1,0,0,0,982,983,5,49,0,0,983,984,5,176,
+		0,0,984,985,3,32,16,0,985,986,5,177,0,0,986,1032,1,0,0,0,987,989,5,65,
+		0,0,988,987,1,0,0,0,988,989,1,0,0,0,989,990,1,0,0,0,990,991,5,49,0,0,991,
+		992,5,176,0,0,992,997,3,66,33,0,993,994,5,178,0,0,994,996,3,66,33,0,995,
+		993,1,0,0,0,996,999,1,0,0,0,997,995,1,0,0,0,997,998,1,0,0,0,998,1000,1,
+		0,0,0,999,997,1,0,0,0,1000,1001,5,177,0,0,1001,1032,1,0,0,0,1002,1004,
+		5,65,0,0,1003,1002,1,0,0,0,1003,1004,1,0,0,0,1004,1005,1,0,0,0,1005,1006,
+		7,17,0,0,1006,1009,3,76,38,0,1007,1008,5,28,0,0,1008,1010,3,76,38,0,1009,
+		1007,1,0,0,0,1009,1010,1,0,0,0,1010,1032,1,0,0,0,1011,1013,5,55,0,0,1012,
+		1014,5,65,0,0,1013,1012,1,0,0,0,1013,1014,1,0,0,0,1014,1015,1,0,0,0,1015,
+		1032,5,66,0,0,1016,1018,5,55,0,0,1017,1019,5,65,0,0,1018,1017,1,0,0,0,
+		1018,1019,1,0,0,0,1019,1020,1,0,0,0,1020,1032,3,96,48,0,1021,1023,5,55,
+		0,0,1022,1024,5,65,0,0,1023,1022,1,0,0,0,1023,1024,1,0,0,0,1024,1025,1,
+		0,0,0,1025,1026,5,23,0,0,1026,1027,5,39,0,0,1027,1032,3,76,38,0,1028,1029,
+		3,72,36,0,1029,1030,3,76,38,0,1030,1032,1,0,0,0,1031,968,1,0,0,0,1031,
+		972,1,0,0,0,1031,980,1,0,0,0,1031,988,1,0,0,0,1031,1003,1,0,0,0,1031,1011,
+		1,0,0,0,1031,1016,1,0,0,0,1031,1021,1,0,0,0,1031,1028,1,0,0,0,1032,71,
+		1,0,0,0,1033,1044,7,18,0,0,1034,1035,5,152,0,0,1035,1039,5,176,0,0,1036,
+		1037,3,100,50,0,1037,1038,5,179,0,0,1038,1040,1,0,0,0,1039,1036,1,0,0,
+		0,1039,1040,1,0,0,0,1040,1041,1,0,0,0,1041,1042,7,18,0,0,1042,1044,5,177,
+		0,0,1043,1033,1,0,0,0,1043,1034,1,0,0,0,1044,73,1,0,0,0,1045,1046,7,19,
+		0,0,1046,75,1,0,0,0,1047,1048,6,38,-1,0,1048,1052,3,78,39,0,1049,1050,
+		7,20,0,0,1050,1052,3,76,38,5,1051,1047,1,0,0,0,1051,1049,1,0,0,0,1052,
+		1067,1,0,0,0,1053,1054,10,4,0,0,1054,1055,7,21,0,0,1055,1066,3,76,38,5,
+		1056,1057,10,3,0,0,1057,1058,7,20,0,0,1058,1066,3,76,38,4,1059,1060,10,
+		2,0,0,1060,1061,5,165,0,0,1061,1066,3,76,38,3,1062,1063,10,1,0,0,1063,
+		1064,7,22,0,0,1064,1066,3,76,38,2,1065,1053,1,0,0,0,1065,1056,1,0,0,0,
+		1065,1059,1,0,0,0,1065,1062,1,0,0,0,1066,1069,1,0,0,0,1067,1065,1,0,0,
+		0,1067,1068,1,0,0,0,1068,77,1,0,0,0,1069,1067,1,0,0,0,1070,1071,6,39,-1,
+		0,1071,1198,5,66,0,0,1072,1198,3,96,48,0,1073,1198,3,98,49,0,1074,1198,
+		5,182,0,0,1075,1198,5,181,0,0,1076,1077,5,53,0,0,1077,1079,5,182,0,0,1078,
+		1080,3,100,50,0,1079,1078,1,0,0,0,1079,1080,1,0,0,0,1080,1198,1,0,0,0,
+		1081,1082,3,100,50,0,1082,1083,5,182,0,0,1083,1198,1,0,0,0,1084,1198,5,
+		185,0,0,1085,1086,5,30,0,0,1086,1087,5,176,0,0,1087,1088,3,32,16,0,1088,
+		1089,5,177,0,0,1089,1198,1,0,0,0,1090,1091,5,33,0,0,1091,1092,5,176,0,
+		0,1092,1093,3,100,50,0,1093,1094,5,39,0,0,1094,1095,3,76,38,0,1095,1096,
+		5,177,0,0,1096,1198,1,0,0,0,1097,1198,7,23,0,0,1098,1099,5,176,0,0,1099,
+		1100,3,32,16,0,1100,1101,5,177,0,0,1101,1198,1,0,0,0,1102,1103,5,5,0,0,
+		1103,1112,5,168,0,0,1104,1109,3,66,33,0,1105,1106,5,178,0,0,1106,1108,
+		3,66,33,0,1107,1105,1,0,0,0,1108,1111,1,0,0,0,1109,1107,1,0,0,0,1109,1110,
+		1,0,0,0,1110,1113,1,0,0,0,1111,1109,1,0,0,0,1112,1104,1,0,0,0,1112,1113,
+		1,0,0,0,1113,1114,1,0,0,0,1114,1198,5,169,0,0,1115,1116,5,5,0,0,1116,1117,
+		5,176,0,0,1117,1118,3,32,16,0,1118,1119,5,177,0,0,1119,1198,1,0,0,0,1120,
+		1121,5,63,0,0,1121,1130,5,176,0,0,1122,1127,3,84,42,0,1123,1124,5,178,
+		0,0,1124,1126,3,84,42,0,1125,1123,1,0,0,0,1126,1129,1,0,0,0,1127,1125,
+		1,0,0,0,1127,1128,1,0,0,0,1128,1131,1,0,0,0,1129,1127,1,0,0,0,1130,1122,
+		1,0,0,0,1130,1131,1,0,0,0,1131,1132,1,0,0,0,1132,1198,5,177,0,0,1133,1134,
+		5,101,0,0,1134,1143,5,176,0,0,1135,1140,3,86,43,0,1136,1137,5,178,0,0,
+		1137,1139,3,86,43,0,1138,1136,1,0,0,0,1139,1142,1,0,0,0,1140,1138,1,0,
+		0,0,1140,1141,1,0,0,0,1141,1144,1,0,0,0,1142,1140,1,0,0,0,1143,1135,1,
+		0,0,0,1143,1144,1,0,0,0,1144,1145,1,0,0,0,1145,1198,5,177,0,0,1146,1148,
+		5,11,0,0,1147,1149,3,66,33,0,1148,1147,1,0,0,0,1148,1149,1,0,0,0,1149,
+		1151,1,0,0,0,1150,1152,3,88,44,0,1151,1150,1,0,0,0,1152,1153,1,0,0,0,1153,
+		1151,1,0,0,0,1153,1154,1,0,0,0,1154,1157,1,0,0,0,1155,1156,5,25,0,0,1156,
+		1158,3,66,33,0,1157,1155,1,0,0,0,1157,1158,1,0,0,0,1158,1159,1,0,0,0,1159,
+		1160,5,27,0,0,1160,1198,1,0,0,0,1161,1162,5,12,0,0,1162,1163,5,176,0,0,
+		1163,1164,3,66,33,0,1164,1165,5,6,0,0,1165,1166,3,90,45,0,1166,1167,5,
+		177,0,0,1167,1198,1,0,0,0,1168,1169,3,82,41,0,1169,1182,5,176,0,0,1170,
+		1183,5,162,0,0,1171,1173,5,23,0,0,1172,1171,1,0,0,0,1172,1173,1,0,0,0,
+		1173,1174,1,0,0,0,1174,1179,3,66,33,0,1175,1176,5,178,0,0,1176,1178,3,
+		66,33,0,1177,1175,1,0,0,0,1178,1181,1,0,0,0,1179,1177,1,0,0,0,1179,1180,
+		1,0,0,0,1180,1183,1,0,0,0,1181,1179,1,0,0,0,1182,1170,1,0,0,0,1182,1172,
+		1,0,0,0,1182,1183,1,0,0,0,1183,1184,1,0,0,0,1184,1186,5,177,0,0,1185,1187,
+		3,80,40,0,1186,1185,1,0,0,0,1186,1187,1,0,0,0,1187,1198,1,0,0,0,1188,1189,
+		3,100,50,0,1189,1190,5,179,0,0,1190,1191,3,100,50,0,1191,1198,1,0,0,0,
+		1192,1198,3,100,50,0,1193,1194,5,176,0,0,1194,1195,3,66,33,0,1195,1196,
+		5,177,0,0,1196,1198,1,0,0,0,1197,1070,1,0,0,0,1197,1072,1,0,0,0,1197,1073,
+		1,0,0,0,1197,1074,1,0,0,0,1197,1075,1,0,0,0,1197,1076,1,0,0,0,1197,1081,
+		1,0,0,0,1197,1084,1,0,0,0,1197,1085,1,0,0,0,1197,1090,1,0,0,0,1197,1097,
+		1,0,0,0,1197,1098,1,0,0,0,1197,1102,1,0,0,0,1197,1115,1,0,0,0,1197,1120,
+		1,0,0,0,1197,1133,1,0,0,0,1197,1146,1,0,0,0,1197,1161,1,0,0,0,1197,1168,
+		1,0,0,0,1197,1188,1,0,0,0,1197,1192,1,0,0,0,1197,1193,1,0,0,0,1198,1220,
+		1,0,0,0,1199,1200,10,9,0,0,1200,1201,5,168,0,0,1201,1202,3,76,38,0,1202,
+		1203,5,169,0,0,1203,1219,1,0,0,0,1204,1205,10,6,0,0,1205,1206,5,170,0,
+		0,1206,1219,3,90,45,0,1207,1208,10,5,0,0,1208,1212,5,153,0,0,1209,1210,
+		3,100,50,0,1210,1211,5,179,0,0,1211,1213,1,0,0,0,1212,1209,1,0,0,0,1212,
+		1213,1,0,0,0,1213,1216,1,0,0,0,1214,1217,3,100,50,0,1215,1217,5,19,0,0,
+		1216,1214,1,0,0,0,1216,1215,1,0,0,0,1217,1219,1,0,0,0,1218,1199,1,0,0,
+		0,1218,1204,1,0,0,0,1218,1207,1,0,0,0,1219,1222,1,0,0,0,1220,1218,1,0,
+		0,0,1220,1221,1,0,0,0,1221,79,1,0,0,0,1222,1220,1,0,0,0,1223,1224,5,73,
+		0,0,1224,1235,5,176,0,0,1225,1226,5,74,0,0,1226,1227,5,10,0,0,1227,1232,
+		3,66,33,0,1228,1229,5,178,0,0,1229,1231,3,66,33,0,1230,1228,1,0,0,0,1231,
+		1234,1,0,0,0,1232,1230,1,0,0,0,1232,1233,1,0,0,0,1233,1236,1,0,0,0,1234,
+		1232,1,0,0,0,1235,1225,1,0,0,0,1235,1236,1,0,0,0,1236,1247,1,0,0,0,1237,
+		1238,5,71,0,0,1238,1239,5,10,0,0,1239,1244,3,44,22,0,1240,1241,5,178,0,
+		0,1241,1243,3,44,22,0,1242,1240,1,0,0,0,1243,1246,1,0,0,0,1244,1242,1,
+		0,0,0,1244,1245,1,0,0,0,1245,1248,1,0,0,0,1246,1244,1,0,0,0,1247,1237,
+		1,0,0,0,1247,1248,1,0,0,0,1248,1249,1,0,0,0,1249,1250,5,177,0,0,1250,81,
+		1,0,0,0,1251,1252,3,100,50,0,1252,1253,5,179,0,0,1253,1255,1,0,0,0,1254,
+		1251,1,0,0,0,1254,1255,1,0,0,0,1255,1256,1,0,0,0,1256,1260,3,100,50,0,
+		1257,1260,5,59,0,0,1258,1260,5,86,0,0,1259,1254,1,0,0,0,1259,1257,1,0,
+		0,0,1259,1258,1,0,0,0,1260,83,1,0,0,0,1261,1262,3,66,33,0,1262,1263,5,
+		171,0,0,1263,1264,3,66,33,0,1264,85,1,0,0,0,1265,1266,3,100,50,0,1266,
+		1267,5,171,0,0,1267,1268,3,66,33,0,1268,87,1,0,0,0,1269,1270,5,121,0,0,
+		1270,1271,3,66,33,0,1271,1272,5,106,0,0,1272,1273,3,66,33,0,1273,89,1,
+		0,0,0,1274,1275,6,45,-1,0,1275,1276,5,5,0,0,1276,1277,5,156,0,0,1277,1278,
+		3,90,45,0,1278,1279,5,158,0,0,1279,1324,1,0,0,0,1280,1281,5,63,0,0,1281,
+		1282,5,156,0,0,1282,1283,3,90,45,0,1283,1284,5,178,0,0,1284,1285,3,90,
+		45,0,1285,1286,5,158,0,0,1286,1324,1,0,0,0,1287,1288,5,101,0,0,1288,1297,
+		5,156,0,0,1289,1294,3,92,46,0,1290,1291,5,178,0,0,1291,1293,3,92,46,0,
+		1292,1290,1,0,0,0,1293,1296,1,0,0,0,1294,1292,1,0,0,0,1294,1295,1,0,0,
+		0,1295,1298,1,0,0,0,1296,1294,1,0,0,0,1297,1289,1,0,0,0,1297,1298,1,0,
+		0,0,1298,1299,1,0,0,0,1299,1324,5,158,0,0,1300,1301,3,100,50,0,1301,1302,
+		5,179,0,0,1302,1304,1,0,0,0,1303,1300,1,0,0,0,1303,1304,1,0,0,0,1304,1305,
+		1,0,0,0,1305,1307,3,100,50,0,1306,1308,7,24,0,0,1307,1306,1,0,0,0,1307,
+		1308,1,0,0,0,1308,1316,1,0,0,0,1309,1310,5,176,0,0,1310,1313,5,183,0,0,
+		1311,1312,5,178,0,0,1312,1314,5,183,0,0,1313,1311,1,0,0,0,1313,1314,1,
+		0,0,0,1314,1315,1,0,0,0,1315,1317,5,177,0,0,1316,1309,1,0,0,0,1316,1317,
+		1,0,0,0,1317,1321,1,0,0,0,1318,1319,7,10,0,0,1319,1320,5,107,0,0,1320,
+		1322,5,127,0,0,1321,1318,1,0,0,0,1321,1322,1,0,0,0,1322,1324,1,0,0,0,1323,
+		1274,1,0,0,0,1323,1280,1,0,0,0,1323,1287,1,0,0,0,1323,1303,1,0,0,0,1324,
+		1330,1,0,0,0,1325,1326,10,2,0,0,1326,1327,5,168,0,0,1327,1329,5,169,0,
+		0,1328,1325,1,0,0,0,1329,1332,1,0,0,0,1330,1328,1,0,0,0,1330,1331,1,0,
+		0,0,1331,91,1,0,0,0,1332,1330,1,0,0,0,1333,1334,3,100,50,0,1334,1335,3,
+		90,45,0,1335,93,1,0,0,0,1336,1339,3,100,50,0,1337,1338,5,179,0,0,1338,
+		1340,3,100,50,0,1339,1337,1,0,0,0,1339,1340,1,0,0,0,1340,95,1,0,0,0,1341,
+		1342,7,25,0,0,1342,97,1,0,0,0,1343,1344,7,26,0,0,1344,99,1,0,0,0,1345,
+		1349,5,186,0,0,1346,1349,5,187,0,0,1347,1349,3,102,51,0,1348,1345,1,0,
+		0,0,1348,1346,1,0,0,0,1348,1347,1,0,0,0,1349,101,1,0,0,0,1350,1351,7,27,
+		0,0,1351,103,1,0,0,0,203,107,114,119,125,128,135,141,145,148,152,156,162,
+		166,176,180,184,187,191,197,204,207,215,220,226,229,233,238,245,248,253,
+		267,272,277,282,287,292,301,308,317,321,325,330,333,337,342,345,349,353,
+		356,362,368,374,384,387,393,401,406,411,414,419,426,430,433,436,442,444,
+		451,455,457,469,472,476,482,490,505,512,521,532,537,545,549,557,568,579,
+		582,592,595,598,603,605,610,612,616,629,635,638,640,652,659,663,670,679,
+		682,685,689,698,701,705,714,717,721,725,735,745,762,774,787,792,801,813,
+		816,818,832,836,838,840,842,846,850,854,858,860,871,876,886,891,895,899,
+		901,907,911,913,918,927,932,936,938,944,951,955,963,965,972,980,988,997,
+		1003,1009,1013,1018,1023,1031,1039,1043,1051,1065,1067,1079,1109,1112,
+		1127,1130,1140,1143,1148,1153,1157,1172,1179,1182,1186,1197,1212,1216,
+		1218,1220,1232,1235,1244,1247,1254,1259,1294,1297,1303,1307,1313,1316,
+		1321,1323,1330,1339,1348
 	};
 
 	public static readonly ATN _ATN =

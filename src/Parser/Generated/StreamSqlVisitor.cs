@@ -848,6 +848,12 @@ public interface IStreamSqlVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitCollate([NotNull] StreamSqlParser.CollateContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="StreamSqlParser.overClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitOverClause([NotNull] StreamSqlParser.OverClauseContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="StreamSqlParser.functionName"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>

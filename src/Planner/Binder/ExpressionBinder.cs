@@ -54,6 +54,7 @@ public sealed partial class ExpressionBinder
         InListExpression i => BindInList(i),
         CaseExpression c => BindCase(c),
         CastExpression c => BindCast(c),
+        FunctionCall { Over: not null } f => throw QueryBinder.WindowFunctionNotSupported(f),
         FunctionCall f => BindFunction(f),
         ParameterReference p => _parameters?.Bind(p) ?? throw new SqlException(SqlState.UndefinedParameter, $"there is no parameter ${p.Index}", p.Position),
         IntervalLiteral i => new BoundLiteral(Interval.Parse(i.Value, i.Unit, i.Position), SqlType.Interval),

@@ -8,7 +8,7 @@ using StreamSql.Planner.Types;
 namespace StreamSql.Planner.Binder;
 
 /// <summary>Binds a query into a logical plan: Scan/Values → Filter → Project → Limit, with subqueries in FROM nested.</summary>
-public static class QueryBinder
+public static partial class QueryBinder
 {
     private const string SortColumnPrefix = "#sort";
 
@@ -226,6 +226,33 @@ public static class QueryBinder
     }
 
     private static (LogicalPlan Plan, StreamDefinition? Source) BindSpecification(QuerySpecification spec, CatalogStore catalog)
+    {
+        if (_pendingTopN is { } pending && ReferenceEquals(spec, pending.Inner))
+        {
+            _pendingTopN = null;
+            RejectWindowFunctions(spec, pending.RankItem);
+            return BindTopN(spec, pending, catalog);
+        }
+
+        var outer = MatchTopN(spec);
+        RejectWindowFunctions(outer, null);
+        if (_pendingTopN is null)
+        {
+            return BindSpecificationCore(spec, catalog);
+        }
+
+        try
+        {
+            var (plan, source) = BindSpecificationCore(outer, catalog);
+            return (MarkRankOutput(plan), source);
+        }
+        finally
+        {
+            _pendingTopN = null;
+        }
+    }
+
+    private static (LogicalPlan Plan, StreamDefinition? Source) BindSpecificationCore(QuerySpecification spec, CatalogStore catalog)
     {
         if (spec.Window is { } window)
         {

@@ -284,6 +284,51 @@ public static class StreamBinder
         return definition with { Kind = kind, PrimaryKey = [columns[key].Name] };
     }
 
+    /// <summary>
+    /// The table a persistent Top-N writes. With the rank selected it is keyed by the PARTITION BY columns and the rank (one
+    /// row per slot); without it by every column (the rows themselves come and go). PARTITION BY columns must be selected.
+    /// </summary>
+    public static StreamDefinition BindTopNSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
+        Logical.LogicalTopN topN, StreamDefinition source, string queryId, int position)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in project.Columns)
+        {
+            if (!names.Add(column.Name))
+            {
+                throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", position);
+            }
+        }
+
+        var keyColumns = new List<int>();
+        if (topN.RankOutput)
+        {
+            foreach (var key in topN.PartitionKeys)
+            {
+                var index = key is Bound.BoundColumn k ? project.Expressions.ToList().FindIndex(e => e is Bound.BoundColumn c && c.Index == k.Index) : -1;
+                if (index < 0)
+                {
+                    var text = Explain.PlanPrinter.Render(key, topN.Input);
+                    throw new SqlException(SqlState.FeatureNotSupported, $"the PARTITION BY expression {text} must be selected as a column: with the rank it is the key of \"{name}\"", position,
+                        hint: $"Add {text} to both SELECT lists.");
+                }
+
+                keyColumns.Add(index);
+            }
+
+            keyColumns.Add(project.Expressions.ToList().FindIndex(e => e is Bound.BoundColumn c && c.Index == topN.RankIndex));
+        }
+        else
+        {
+            keyColumns.AddRange(Enumerable.Range(0, project.Columns.Count));
+        }
+
+        var single = keyColumns.Count == 1;
+        var columns = project.Columns.Select((c, i) => new ColumnSchema(c.Name, c.Type, IsKey: single && keyColumns[0] == i)).ToList();
+        var definition = Build(name, columns, Properties(withProperties), source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
+        return definition with { Kind = kind, PrimaryKey = keyColumns.Select(i => columns[i].Name).ToList() };
+    }
+
     private static Dictionary<string, Property> Properties(IReadOnlyList<Property> properties)
     {
         var result = new Dictionary<string, Property>(StringComparer.Ordinal);

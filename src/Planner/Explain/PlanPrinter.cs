@@ -39,6 +39,9 @@ public static class PlanPrinter
             LogicalAggregate a => "Aggregate" + (a.Keys.Count == 0 ? "" : " by " + string.Join(", ", a.Keys.Select(k => Render(k, a.Input))))
                 + ": " + string.Join(", ", a.Aggregates.Select(g => $"{g.Name}({(g.Star ? "*" : (g.Distinct ? "DISTINCT " : "") + string.Join(", ", g.Arguments.Select(x => Render(x, a.Input))))})"))
                 + (a.Window is { } w ? $" (window {w.Description}, grace {w.GraceMicros / 1_000_000} s)" : ""),
+            LogicalTopN t => $"TopN {t.Limit}" + (t.PartitionKeys.Count == 0 ? "" : " by " + string.Join(", ", t.PartitionKeys.Select(k => Render(k, t.Input))))
+                + (t.SortKeys.Count == 0 ? "" : " order " + string.Join(", ", t.SortKeys.Select(k => Render(k.Expression, t.Input) + (k.Descending ? " DESC" : "") + (k.NullsFirst != k.Descending ? (k.NullsFirst ? " NULLS FIRST" : " NULLS LAST") : ""))))
+                + (t.RankOutput ? $" (rank as {t.RankName})" : " (rank not selected)"),
             LogicalWindowAssign w => $"WindowAssign {w.Function.ToString().ToUpperInvariant()} on {Render(w.Time, w.Input)} (size {w.SizeMicros / 1_000_000} s"
                 + (w.Function == WindowFunction.Tumble ? ")" : $", {(w.Function == WindowFunction.Hop ? "advance" : "step")} {w.StepMicros / 1_000_000} s)"),
             _ => plan.GetType().Name,

@@ -53,6 +53,7 @@ public sealed class Optimizer
             LogicalProject p => Replace(p, p.Input, RewriteTree(p.Input, rules), i => p with { Input = i }),
             LogicalLimit l => Replace(l, l.Input, RewriteTree(l.Input, rules), i => l with { Input = i }),
             LogicalAggregate a => Replace(a, a.Input, RewriteTree(a.Input, rules), i => a with { Input = i }),
+            LogicalTopN t => Replace(t, t.Input, RewriteTree(t.Input, rules), i => t with { Input = i }),
             LogicalWindowAssign w => Replace(w, w.Input, RewriteTree(w.Input, rules), i => w with { Input = i }),
             LogicalSort s => Replace(s, s.Input, RewriteTree(s.Input, rules), i => s with { Input = i }),
             LogicalDistinct d => Replace(d, d.Input, RewriteTree(d.Input, rules), i => d with { Input = i }),

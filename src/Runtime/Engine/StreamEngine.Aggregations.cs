@@ -27,6 +27,11 @@ public sealed partial class StreamEngine
         }
 
         var query = BindAndOptimize(asQuery);
+        if (TopNOf(query.Plan) is { } topN)
+        {
+            return await CreateTopNTableAsync(name, kind, properties, asQuery, statement, loggedQueryId, query, topN, cancellationToken).ConfigureAwait(false);
+        }
+
         if (PartitionPipeline.Build(query.Plan).Leaf is LogicalTableJoin tableJoin)
         {
             return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, loggedQueryId, query.Plan, tableJoin, cancellationToken).ConfigureAwait(false);
@@ -155,17 +160,23 @@ public sealed partial class StreamEngine
     private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) Repartition(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
         LogicalAggregate aggregate, LogicalPlan plan, bool overTable)
     {
+        var window = aggregate.Window;
+        var keys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey)).ToList();
+        return Repartition(queryId, source, sourceTopic, BelowWindow(aggregate.Input), keys, plan, overTable);
+    }
+
+    /// <summary>The same for any keyed operator: below is the (filtered) scan it reads, keys the expressions over it that route a row.</summary>
+    private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) Repartition(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
+        LogicalPlan below, IReadOnlyList<BoundExpression> routingKeys, LogicalPlan plan, bool overTable)
+    {
         var topicName = Options.InternalTopic(queryId + "-repartition");
         // Built with the constructor, not `with`: the derived properties (key and timestamp index, row schema) must follow the columns.
         var internalStream = new StreamDefinition(RepartitionId(queryId), RelationKind.Stream, source.Columns.Select(c => c with { IsKey = false }).ToList(),
             topicName, source.Partitions, SourceFormat.None, SourceFormat.Json, null, source.ValueDelimiter, queryId);
         var topic = Topics.GetOrCreate(topicName, source.Partitions);
-        var below = BelowWindow(aggregate.Input);
         var columns = source.Columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList();
         var stagePlan = new LogicalProject(below, columns, internalStream.Columns);
-        var window = aggregate.Window;
-        var keys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey))
-            .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
+        var keys = routingKeys.Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
         var codec = new Formats.RowCodec(internalStream);
         var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
         var rowState = overTable ? new QueryState(StateStores, $"queries/{RepartitionId(queryId)}", Path.Combine(_queriesDirectory, RepartitionId(queryId))) : null;
@@ -202,6 +213,7 @@ public sealed partial class StreamEngine
             LogicalFilter f => f with { Input = ReplaceScan(f.Input, target, replacement) },
             LogicalAggregate a => a with { Input = ReplaceScan(a.Input, target, replacement) },
             LogicalWindowAssign w => w with { Input = ReplaceScan(w.Input, target, replacement) },
+            LogicalTopN t => t with { Input = ReplaceScan(t.Input, target, replacement) },
             _ => plan,
         };
 

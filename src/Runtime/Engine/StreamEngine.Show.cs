@@ -132,7 +132,11 @@ public sealed partial class StreamEngine
         var bound = BindAndOptimize(query, parameters);
         // Push and persistent queries run a stream–table join in the partition tasks; pull queries at the consumer.
         var continuous = query.Emit != EmitMode.None || explain.Statement is CreateRelationStatement;
-        var physical = Operators.PartitionPipeline.Build(bound.Plan, tables: continuous ? TableLookup : null).Describe();
+        // A persistent Top-N is built by the stateful pipeline only: its physical steps are those below it, then the operator.
+        IReadOnlyList<string> physical = explain.Statement is CreateRelationStatement && TopNOf(bound.Plan) is { } topN
+            ? [.. Operators.PartitionPipeline.Build(topN.Input).Describe(),
+                $"  → {nameof(Operators.TopNOperator)} ({topN.Limit} rows per partition in the state store, keyed by {(topN.RankOutput ? "partition and rank" : "row")})"]
+            : Operators.PartitionPipeline.Build(bound.Plan, tables: continuous ? TableLookup : null).Describe();
         return Rows(["QUERY PLAN"], [.. PlanPrinter.Print(bound.Plan).Select(line => Row(line)), Row("Physical:"), .. physical.Select(line => Row("  " + line))]);
     }
 

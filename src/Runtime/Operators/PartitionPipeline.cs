@@ -213,6 +213,48 @@ public sealed class PartitionPipeline
         return source;
     }
 
+    /// <summary>
+    /// The streaming Top-N: what feeds it, then the operator, with the outer WHERE's remaining conditions and the outer
+    /// SELECT list folded in (an upsert changelog cannot be filtered or projected row by row: a slot's row failing the
+    /// filter must delete the slot).
+    /// </summary>
+    private static LogicalPlan VisitTopN(LogicalTopN topN, BoundExpression? visible, LogicalProject output, List<IBatchOperator> operators, ref long? limit)
+    {
+        var source = Visit(topN.Input, operators, ref limit, carryRowTime: false);
+        RejectInnerLimit(limit);
+        var rowTime = -1;
+        for (var i = 0; i < topN.Input.Schema.Count && rowTime < 0; i++)
+        {
+            if (topN.Input.Schema[i].Name == Planner.Catalog.Pseudocolumns.RowTime && topN.Input.Schema[i].Type.Kind == Planner.Types.SqlTypeKind.Timestamp)
+            {
+                rowTime = i;
+            }
+        }
+
+        // A retraction removes the row equal in the table's columns (its pseudocolumns may differ from the stored row's).
+        var identityWidth = 0;
+        while (identityWidth < topN.Input.Schema.Count && !topN.Input.Schema[identityWidth].Hidden)
+        {
+            identityWidth++;
+        }
+
+        operators.Add(new TopNOperator(
+            topN.PartitionKeys.Select(k => Guard(ExpressionCompiler.Compile(k))).ToArray(),
+            topN.SortKeys.Select(k => Guard(ExpressionCompiler.Compile(k.Expression))).ToArray(),
+            topN.SortKeys.Select(k => k.Expression.Type.Kind).ToArray(),
+            topN.SortKeys.Select(k => k.Descending).ToArray(),
+            topN.SortKeys.Select(k => k.NullsFirst).ToArray(),
+            topN.Limit,
+            topN.RankOutput,
+            output.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToArray(),
+            visible is null ? null : Guard(ExpressionCompiler.CompilePredicate(visible)),
+            rowTime,
+            _stateful!.Store,
+            _stateful.Retractable,
+            identityWidth));
+        return source;
+    }
+
     private static Func<Value[], Value>? RowTimeOf(LogicalPlan input)
     {
         for (var i = 0; i < input.Schema.Count; i++)
@@ -250,6 +292,14 @@ public sealed class PartitionPipeline
                 return VisitAggregate(aggregate, having.Predicate, operators, ref limit, carryRowTime);
             case LogicalAggregate aggregate when _stateful is not null:
                 return VisitAggregate(aggregate, null, operators, ref limit, carryRowTime);
+            case LogicalProject { Input: LogicalTopN topN } output when _stateful is not null:
+                return VisitTopN(topN, null, output, operators, ref limit);
+            case LogicalProject { Input: LogicalFilter { Input: LogicalTopN topN } visible } output when _stateful is not null:
+                return VisitTopN(topN, visible.Predicate, output, operators, ref limit);
+            case LogicalTopN topN:
+                throw SqlException.NotSupported(_stateful is null
+                    ? "ROW_NUMBER() (a Top-N) outside CREATE TABLE ... AS SELECT"
+                    : "a Top-N whose outer query is not a SELECT list over it");
             case LogicalLookupJoin join when _tables is not null:
                 var streamSource = Visit(join.Left, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
