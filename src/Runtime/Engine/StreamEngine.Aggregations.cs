@@ -63,10 +63,17 @@ public sealed partial class StreamEngine
             // Stage 1 records the joined rows (keyed by the group) in an internal topic; the aggregation reads that.
             (repartition, rekeys, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
         }
-        else if (source.Partitions > 1 && !GroupsBySourceKey(aggregate, source))
+        else if (source.Partitions > 1)
         {
-            // Rows of one group arrive in several partitions: send them through an internal topic keyed by the group.
-            (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, aggregate, plan, overTable);
+            // The group keys over the source's rows (through a subquery's projections), to route each row by its group.
+            var groupKeys = aggregate.Keys.Where((_, i) => aggregate.Window is not { } w || (i != w.StartKey && i != w.EndKey)).ToList();
+            var (below, routingKeys) = RepartitionPoint(BelowWindow(aggregate.Input), groupKeys)
+                ?? throw SqlException.NotSupported("a persistent aggregation over this input with more than one partition", asQuery.Position);
+            if (!PartitionsBySourceKey(routingKeys, source))
+            {
+                // Rows of one group arrive in several partitions: send them through an internal topic keyed by the group.
+                (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, below, routingKeys, plan, overTable);
+            }
         }
 
         var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
@@ -153,19 +160,11 @@ public sealed partial class StreamEngine
     private static string RepartitionId(string queryId) => queryId + "_repartition";
 
     /// <summary>
-    /// The first stage of a repartitioned aggregation: it filters the source's rows and writes them to an internal topic
-    /// (as many partitions as the source) keyed by the group key, so all rows of a group meet in one partition; the
-    /// aggregation then reads that topic instead of the source, with the same row layout.
+    /// The first stage of a repartitioned keyed operator (aggregation, Top-N): it filters the source's rows and writes them
+    /// to an internal topic (as many partitions as the source) keyed by the routing keys, so all rows of a group meet in one
+    /// partition; the operator then reads that topic instead of the source, with the same row layout. below is the
+    /// (filtered) scan it reads, routingKeys the expressions over it that route a row.
     /// </summary>
-    private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) Repartition(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
-        LogicalAggregate aggregate, LogicalPlan plan, bool overTable)
-    {
-        var window = aggregate.Window;
-        var keys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey)).ToList();
-        return Repartition(queryId, source, sourceTopic, BelowWindow(aggregate.Input), keys, plan, overTable);
-    }
-
-    /// <summary>The same for any keyed operator: below is the (filtered) scan it reads, keys the expressions over it that route a row.</summary>
     private (PersistentQuery Stage, LogicalPlan Plan, Topics.ITopicLog Topic) Repartition(string queryId, StreamDefinition source, Topics.ITopicLog sourceTopic,
         LogicalPlan below, IReadOnlyList<BoundExpression> routingKeys, LogicalPlan plan, bool overTable)
     {
@@ -244,10 +243,6 @@ public sealed partial class StreamEngine
     }
 
     private static bool ContainsJoin(LogicalPlan plan) => plan is LogicalJoin or LogicalLookupJoin or LogicalStreamJoin or LogicalTableJoin || plan.Inputs.Any(ContainsJoin);
-
-    /// <summary>True when a group key is the stream's key column, so every row of a group is in one partition (no repartition).</summary>
-    private static bool GroupsBySourceKey(LogicalAggregate aggregate, StreamDefinition source) =>
-        source.KeyIndex >= 0 && aggregate.Keys.Any(k => k is BoundColumn c && c.Index == source.KeyIndex);
 
     /// <summary>A windowed table is keyed by its window too: window_start and window_end are added to the output when not selected.</summary>
     private static LogicalProject WithWindowBounds(LogicalProject project, LogicalAggregate aggregate)

@@ -56,7 +56,8 @@ public sealed partial class StreamEngine
         PersistentQuery? repartition = null;
         if (source.Partitions > 1)
         {
-            var (below, routingKeys) = RepartitionPoint(topN, asQuery.Position);
+            var (below, routingKeys) = RepartitionPoint(topN.Input, topN.PartitionKeys)
+                ?? throw SqlException.NotSupported("ROW_NUMBER() (a Top-N) over this input with more than one partition", asQuery.Position);
             if (!PartitionsBySourceKey(routingKeys, source))
             {
                 // Rows of one partition of the ranking arrive in several topic partitions: route them by the PARTITION BY keys.
@@ -112,13 +113,13 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>
-    /// Where a repartition cuts the Top-N's input: the (filtered) scan, whose rows have the source's layout, below any
-    /// projection of a subquery in FROM; the PARTITION BY keys are rewritten through those projections to route its rows.
+    /// Where a repartition cuts a keyed operator's input: the (filtered) scan, whose rows have the source's layout, below
+    /// any projection of a subquery in FROM; the keys are rewritten through those projections to route its rows. Null when
+    /// the input is not such a chain.
     /// </summary>
-    private static (LogicalPlan Below, IReadOnlyList<Planner.Bound.BoundExpression> Keys) RepartitionPoint(LogicalTopN topN, int position)
+    private static (LogicalPlan Below, IReadOnlyList<Planner.Bound.BoundExpression> Keys)? RepartitionPoint(LogicalPlan input, IReadOnlyList<Planner.Bound.BoundExpression> keys)
     {
-        var node = topN.Input;
-        var keys = topN.PartitionKeys;
+        var node = input;
         while (true)
         {
             if (node is LogicalProject project)
@@ -136,9 +137,7 @@ public sealed partial class StreamEngine
             }
         }
 
-        return node is LogicalScan or LogicalFilter { Input: LogicalScan }
-            ? (node, keys)
-            : throw SqlException.NotSupported("ROW_NUMBER() (a Top-N) over this input with more than one partition", position);
+        return node is LogicalScan or LogicalFilter { Input: LogicalScan } ? (node, keys) : null;
     }
 
     /// <summary>True when a PARTITION BY key (over the source's rows) is its key column, so each ranking partition is in one topic partition.</summary>
