@@ -203,12 +203,8 @@ public static class StreamBinder
         }
     }
 
-    /// <summary>
-    /// The table a persistent aggregation (CREATE TABLE/MATERIALIZED VIEW AS SELECT ... GROUP BY) writes: the projection's
-    /// columns, keyed by the grouping columns (and the window bounds), which must all be selected.
-    /// </summary>
-    public static StreamDefinition BindTableSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
-        Logical.LogicalAggregate aggregate, StreamDefinition source, string queryId, int position)
+    /// <summary>A table's columns are the SELECT list's: each name once.</summary>
+    private static void RejectDuplicateColumns(Logical.LogicalProject project, int position)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var column in project.Columns)
@@ -218,6 +214,16 @@ public static class StreamBinder
                 throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", position);
             }
         }
+    }
+
+    /// <summary>
+    /// The table a persistent aggregation (CREATE TABLE/MATERIALIZED VIEW AS SELECT ... GROUP BY) writes: the projection's
+    /// columns, keyed by the grouping columns (and the window bounds), which must all be selected.
+    /// </summary>
+    public static StreamDefinition BindTableSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
+        Logical.LogicalAggregate aggregate, StreamDefinition source, string queryId, int position)
+    {
+        RejectDuplicateColumns(project, position);
 
         var keyColumns = new List<int>();
         for (var k = 0; k < aggregate.Keys.Count; k++)
@@ -255,14 +261,7 @@ public static class StreamBinder
     public static StreamDefinition BindTableJoinSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
         IReadOnlyList<int> keyColumns, StreamDefinition source, string queryId, int position)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var column in project.Columns)
-        {
-            if (!names.Add(column.Name))
-            {
-                throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", position);
-            }
-        }
+        RejectDuplicateColumns(project, position);
 
         var key = -1;
         for (var j = 0; j < project.Expressions.Count && key < 0; j++)
@@ -291,14 +290,7 @@ public static class StreamBinder
     public static StreamDefinition BindTopNSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
         Logical.LogicalTopN topN, StreamDefinition source, string queryId, int position)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var column in project.Columns)
-        {
-            if (!names.Add(column.Name))
-            {
-                throw new SqlException(SqlState.DuplicateColumn, $"column \"{column.Name}\" specified more than once", position);
-            }
-        }
+        RejectDuplicateColumns(project, position);
 
         var keyColumns = new List<int>();
         if (topN.RankOutput)

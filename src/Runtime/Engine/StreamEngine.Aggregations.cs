@@ -114,50 +114,54 @@ public sealed partial class StreamEngine
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
         };
+        await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, [.. rekeys, .. repartition is null ? [] : new[] { repartition }], cancellationToken)
+            .ConfigureAwait(false);
+        return new CommandResult(tag);
+    }
+
+    private static string RepartitionId(string queryId) => queryId + "_repartition";
+
+    /// <summary>
+    /// Puts a persistent query writing a table in place: logs the statement, adds the table and query to the catalog,
+    /// materializes the table, and starts the query after its stages (earlier stages first), each tracked by its id.
+    /// At replay the queries start once the whole log has been applied.
+    /// </summary>
+    private async Task StartTableQueryAsync(Statement statement, StreamDefinition sink, Topics.ITopicLog sinkTopic, QueryDefinition definition,
+        PersistentQuery running, IReadOnlyList<PersistentQuery> stages, CancellationToken cancellationToken)
+    {
         if (!_replaying)
         {
-            foreach (var rekey in rekeys)
+            foreach (var stage in stages)
             {
-                rekey.InitializeOffsets(fromLatest: false);
+                stage.InitializeOffsets(fromLatest: false);
             }
 
-            repartition?.InitializeOffsets(fromLatest: false);
             running.InitializeOffsets(fromLatest: false);
         }
 
-        await LogAsync(statement, queryId, cancellationToken).ConfigureAwait(false);
+        await LogAsync(statement, definition.Id, cancellationToken).ConfigureAwait(false);
         Catalog.AddStream(sink);
         Catalog.AddQuery(definition);
         StartTable(sink, sinkTopic);
         lock (_running)
         {
-            Track(queryId, running);
-            if (repartition is not null)
+            Track(definition.Id, running);
+            foreach (var stage in stages)
             {
-                Track(RepartitionId(queryId), repartition);
-            }
-
-            foreach (var rekey in rekeys)
-            {
-                Track(rekey.Definition.Id, rekey);
+                Track(stage.Definition.Id, stage);
             }
         }
 
         if (!_replaying)
         {
-            foreach (var rekey in rekeys)
+            foreach (var stage in stages)
             {
-                rekey.Start();
+                stage.Start();
             }
 
-            repartition?.Start();
             running.Start();
         }
-
-        return new CommandResult(tag);
     }
-
-    private static string RepartitionId(string queryId) => queryId + "_repartition";
 
     /// <summary>
     /// The first stage of a repartitioned keyed operator (aggregation, Top-N): it filters the source's rows and writes them

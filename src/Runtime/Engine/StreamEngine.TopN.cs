@@ -84,31 +84,7 @@ public sealed partial class StreamEngine
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
         };
-        if (!_replaying)
-        {
-            repartition?.InitializeOffsets(fromLatest: false);
-            running.InitializeOffsets(fromLatest: false);
-        }
-
-        await LogAsync(statement, queryId, cancellationToken).ConfigureAwait(false);
-        Catalog.AddStream(sink);
-        Catalog.AddQuery(definition);
-        StartTable(sink, sinkTopic);
-        lock (_running)
-        {
-            Track(queryId, running);
-            if (repartition is not null)
-            {
-                Track(RepartitionId(queryId), repartition);
-            }
-        }
-
-        if (!_replaying)
-        {
-            repartition?.Start();
-            running.Start();
-        }
-
+        await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, repartition is null ? [] : [repartition], cancellationToken).ConfigureAwait(false);
         return new CommandResult(tag);
     }
 
