@@ -46,11 +46,14 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_dim (v INT PRIMARY KEY, name VARCHAR) WITH (partitions=2)");
             await setup.ExecuteAsync("INSERT INTO crash_dim VALUES (0, 'zero'), (1, 'one'), (2, 'two'), (3, 'three'), (4, 'four'), (6, 'six')");
             await setup.ExecuteAsync("CREATE STREAM crash_joined AS SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v");
+            // Windows over the same join: three stages (re-key crash_src by v, join keyed by name, windowed count).
+            await setup.ExecuteAsync("CREATE TABLE crash_name_windows AS SELECT d.name, windowstart, count(*) AS n, sum(s.id) AS s FROM crash_src s JOIN crash_dim d ON s.v = d.v WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY d.name");
             await setup.ExecuteAsync("CREATE TABLE crash_tt (v INT PRIMARY KEY, w INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_tj AS SELECT a.v, a.id, b.w FROM crash_latest a LEFT JOIN crash_tt b ON a.v = b.v");
             await setup.ExecuteAsync("CREATE STREAM crash_jl (k INT KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE STREAM crash_jr (k INT KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE STREAM crash_ss_joined AS SELECT l.k, l.id AS lid, r.id AS rid FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k");
+            await setup.ExecuteAsync("CREATE TABLE crash_ss_counts AS SELECT l.k, count(*) AS n, sum(r.id) AS s FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k GROUP BY l.k");
 
             // Partition counts differ: the one-partition side is repartitioned into two first.
             await setup.ExecuteAsync("CREATE STREAM crash_jr1 (k INT KEY, id INT) WITH (partitions=1)");
@@ -118,6 +121,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         var joined = (await check.RowsAsync("SELECT id, name FROM crash_joined")).Order().ToList();
         Assert.Equal((await check.RowsAsync("SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v")).Order().ToList(), joined);
 
+        Assert.Equal((await check.RowsAsync("SELECT d.name, windowstart::text, count(*), sum(s.id) FROM crash_src s JOIN crash_dim d ON s.v = d.v WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY d.name")).Order().ToList(),
+            (await check.RowsAsync("SELECT name, windowstart::text, n, s FROM crash_name_windows")).Order().ToList());
+
         // The persistent table–table join equals the join of both tables' current rows.
         var right = (await check.RowsAsync("SELECT v, w FROM crash_tt")).Select(r => r.Split('|')).ToDictionary(r => r[0], r => r[1]);
         var tableJoin = (await check.RowsAsync("SELECT v, id FROM crash_latest")).Select(r => r.Split('|'))
@@ -128,6 +134,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         var ssJoined = (await check.RowsAsync("SELECT l.k, l.id, r.id FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k")).Order().ToList();
         Assert.True(ssJoined.Count > 100, $"only {ssJoined.Count} joined rows");
         Assert.Equal(ssJoined, (await check.RowsAsync("SELECT k, lid, rid FROM crash_ss_joined")).Order().ToList());
+        Assert.Equal((await check.RowsAsync("SELECT l.k, count(*), sum(r.id) FROM crash_jl l JOIN crash_jr r WITHIN 1 HOUR ON l.k = r.k GROUP BY l.k")).Order().ToList(),
+            (await check.RowsAsync("SELECT k, n, s FROM crash_ss_counts")).Order().ToList());
         // The repartitioned one: a key's rows of both sides are written within one round, so every pair is within the hour.
         var rights = (await check.RowsAsync("SELECT k, id FROM crash_jr1")).Select(r => r.Split('|')).ToLookup(r => r[0], r => r[1]);
         var rpJoined = (await check.RowsAsync("SELECT k, id FROM crash_jl")).Select(r => r.Split('|'))
