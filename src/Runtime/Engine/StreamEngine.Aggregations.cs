@@ -88,7 +88,7 @@ public sealed partial class StreamEngine
         var encoder = new TableRecordEncoder(sink);
         // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
         Func<int, IRecordDecoder>? decoders = overTable && repartition is null
-            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows"))
+            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) }
             : null;
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => partition =>
@@ -132,6 +132,12 @@ public sealed partial class StreamEngine
     private static string RepartitionId(string queryId) => queryId + "_repartition";
 
     /// <summary>
+    /// A table whose changelog a persistent query writes: its records are the engine's own encoding, so an aggregation
+    /// reading it may take each batch's net effect per key (records replaced within a batch are skipped unread).
+    /// </summary>
+    private static bool WrittenByQuery(StreamDefinition table) => table.SourceQueryId is not null;
+
+    /// <summary>
     /// The first stage of a repartitioned aggregation: it filters the source's rows and writes them to an internal topic
     /// (as many partitions as the source) keyed by the group key, so all rows of a group meet in one partition; the
     /// aggregation then reads that topic instead of the source, with the same row layout.
@@ -168,7 +174,7 @@ public sealed partial class StreamEngine
                 var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
                 return record with { Key = ValueCodec.EncodeKey(key), Headers = op is ChangeOp.Delete or ChangeOp.UpdateBefore ? retraction : null };
             },
-            overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowState!.Open(partition, "rows")) : null)
+            overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowState!.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) } : null)
         {
             State = rowState,
             CheckpointInterval = Options.CheckpointInterval,

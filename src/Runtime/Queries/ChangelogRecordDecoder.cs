@@ -13,6 +13,12 @@ namespace StreamSql.Runtime.Queries;
 /// </summary>
 public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) : IRecordDecoder
 {
+    /// <summary>
+    /// Only a batch's net effect per key is wanted (an aggregation over a table, not a push query showing every change).
+    /// Set for changelogs the engine writes: each key's earlier records of a batch are then not decoded (nor checked).
+    /// </summary>
+    public bool NetEffectPerBatch { get; init; }
+
     public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error)
     {
         error = null;

@@ -18,6 +18,7 @@ public sealed class PartitionTask
     private readonly QueryMetrics _metrics;
     private readonly bool _skipFailingRows;
     private readonly ErrorTopic? _errors;
+    private readonly LatestRecordPerKey? _latest;
 
     /// <param name="skipFailingRows">Persistent queries skip (and count) a row an expression fails on; push queries report the error.</param>
     /// <param name="errors">Where records that do not deserialize are written (persistent queries); they are always counted and logged.</param>
@@ -38,6 +39,7 @@ public sealed class PartitionTask
         _sink = sink;
         _metrics = metrics;
         _skipFailingRows = skipFailingRows;
+        _latest = decoder.NetEffectPerBatch ? new LatestRecordPerKey() : null;
     }
 
     /// <summary>Processes from fromOffset until cancelled, or until stopAt (exclusive) when given.</summary>
@@ -61,15 +63,34 @@ public sealed class PartitionTask
                 await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
             }
 
+            // With a batch's net effect, the output depends on where batches end: a replay (of an interrupted batch, whose
+            // range its intent recorded) reads its whole range as one batch, as the live run did.
+            while (_latest is not null && stopAt is not null && records.Count < max)
+            {
+                await reader.ReadAsync(records, max - records.Count, cancellationToken).ConfigureAwait(false);
+            }
+
             var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
             batch.Clear();
             bad.Clear();
-            foreach (var record in records)
+            _latest?.Mark(records);
+            for (var i = 0; i < records.Count; i++)
             {
-                if (!_decoder.TryDecode(record, _partition, batch, out var error))
+                if (_latest is not null && !_latest.IsLatest(records, i))
                 {
-                    _metrics.RecordBad(_topic.Name, _partition, record, error ?? "undecodable record");
-                    bad.Add((record, error ?? "undecodable record"));
+                    continue;
+                }
+
+                if (!Decode(records[i], batch, bad) && _latest is not null && records[i].Key is { } key)
+                {
+                    // The key's last record is bad: its earlier records of the batch apply in order, as they would one by one.
+                    for (var j = 0; j < i; j++)
+                    {
+                        if (records[j].Key is { } other && State.ByteArrayComparer.Instance.Equals(other, key))
+                        {
+                            Decode(records[j], batch, bad);
+                        }
+                    }
                 }
             }
 
@@ -90,6 +111,18 @@ public sealed class PartitionTask
             _metrics.ObserveProcessingLatency(readAt, records.Count);
             onProgress?.Invoke(_partition, batch.EndOffset);
         }
+    }
+
+    private bool Decode(TopicRecord record, RowBatch batch, List<(TopicRecord Record, string Reason)> bad)
+    {
+        if (_decoder.TryDecode(record, _partition, batch, out var error))
+        {
+            return true;
+        }
+
+        _metrics.RecordBad(_topic.Name, _partition, record, error ?? "undecodable record");
+        bad.Add((record, error ?? "undecodable record"));
+        return false;
     }
 
     private void Process(RowBatch batch, List<TopicRecord> records)
