@@ -90,6 +90,8 @@ public sealed partial class StreamEngine
         Func<int, IRecordDecoder>? decoders = overTable && repartition is null
             ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) }
             : null;
+        // The table's materialization stores the records this query encoded without decoding them again.
+        Tables.TableState? materialized = null;
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => partition =>
             {
@@ -100,6 +102,7 @@ public sealed partial class StreamEngine
         {
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
+            OnOutputAppended = (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count),
         };
         if (!_replaying)
         {
@@ -110,7 +113,7 @@ public sealed partial class StreamEngine
         await LogAsync(statement, queryId, cancellationToken).ConfigureAwait(false);
         Catalog.AddStream(sink);
         Catalog.AddQuery(definition);
-        StartTable(sink, sinkTopic);
+        materialized = StartTable(sink, sinkTopic);
         lock (_running)
         {
             Track(queryId, running);

@@ -19,6 +19,8 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
     /// </summary>
     public bool NetEffectPerBatch { get; init; }
 
+    private byte[] _packed = new byte[256];
+
     public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error)
     {
         error = null;
@@ -56,7 +58,7 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
             return true;
         }
 
-        current.Put(record.Key, Tables.StoredRecord.Pack(record));
+        current.Put(record.Key, Tables.StoredRecord.Pack(record, ref _packed));
         if (before is null)
         {
             batch.Add(after, ChangeOp.Insert);
