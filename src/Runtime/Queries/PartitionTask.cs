@@ -19,6 +19,7 @@ public sealed class PartitionTask
     private readonly bool _skipFailingRows;
     private readonly ErrorTopic? _errors;
     private readonly LatestRecordPerKey? _latest;
+    private readonly List<(Value[] Row, ChangeOp Op)> _inputs = [];
 
     /// <param name="skipFailingRows">Persistent queries skip (and count) a row an expression fails on; push queries report the error.</param>
     /// <param name="errors">Where records that do not deserialize are written (persistent queries); they are always counted and logged.</param>
@@ -105,6 +106,7 @@ public sealed class PartitionTask
             batch.EndOffset = reader.Position;
             await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
             Process(batch, records);
+            _inputs.Clear();
             _metrics.CountOut(batch.Count);
             await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             _metrics.ObserveLatency(records);
@@ -133,11 +135,13 @@ public sealed class PartitionTask
             return;
         }
 
-        // Keep a copy of the inputs: on failure the batch is replayed row by row to isolate the bad ones.
-        var inputs = new (Value[] Row, ChangeOp Op)[batch.Count];
+        // Keep a copy of the inputs: on failure the batch is replayed row by row to isolate the bad ones. Reused between
+        // batches (one task runs one batch at a time): a fresh array per batch would often be a large object.
+        var inputs = _inputs;
+        inputs.Clear();
         for (var i = 0; i < batch.Count; i++)
         {
-            inputs[i] = (batch.Row(i), batch.Op(i));
+            inputs.Add((batch.Row(i), batch.Op(i)));
         }
 
         try
