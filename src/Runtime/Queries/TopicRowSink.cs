@@ -174,6 +174,10 @@ public sealed class TopicRowSink : IRowSink
             byPartition[PartitionOf(record, batch)].Add(record);
         }
 
+        // The rows are encoded: let them go now rather than after the commit wait below (garbage collections during the
+        // wait would promote a whole batch of dead rows). The batch's partition and offsets stay.
+        batch.Clear();
+
         for (var p = 0; p < byPartition.Length; p++)
         {
             var records = byPartition[p];

@@ -181,6 +181,10 @@ public sealed class StreamAggregateOperator : IBatchOperator
         {
             CloseWindows(batch);
         }
+
+        // Not kept until the next batch: the task's output wait would otherwise keep the input rows and groups alive.
+        _input.Clear();
+        _touched.Clear();
     }
 
     /// <summary>The group of a key (values in a reused array, copied when the group is first touched in the batch).</summary>
