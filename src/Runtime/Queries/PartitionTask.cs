@@ -108,9 +108,16 @@ public sealed class PartitionTask
             Process(batch, records);
             _inputs.Clear();
             _metrics.CountOut(batch.Count);
+            var read = records.Count;
+            if (_metrics.LatencyObserver is null)
+            {
+                // Not needed past this point: let the records go before the output's commit wait.
+                records.Clear();
+            }
+
             await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             _metrics.ObserveLatency(records);
-            _metrics.ObserveProcessingLatency(readAt, records.Count);
+            _metrics.ObserveProcessingLatency(readAt, read);
             onProgress?.Invoke(_partition, batch.EndOffset);
         }
     }

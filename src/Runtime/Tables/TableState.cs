@@ -165,6 +165,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
                 }
 
                 Apply(partition, records);
+                records.Clear();
                 Volatile.Write(ref _positions[partition], reader.Position);
                 Interlocked.Exchange(ref _progress, NewSignal()).TrySetResult();
                 if (System.Diagnostics.Stopwatch.GetElapsedTime(lastCheckpoint) >= _checkpointInterval)
