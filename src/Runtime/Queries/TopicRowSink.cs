@@ -196,8 +196,13 @@ public sealed class TopicRowSink : IRowSink
             if (records.Count > 0)
             {
                 // Not cancellable: output and its offset commit must not be split by a shutdown.
-                var first = await _topic.AppendAsync(p, records, CancellationToken.None).ConfigureAwait(false);
-                OnAppended?.Invoke(p, first, records.Count);
+                var count = records.Count;
+                var append = _topic.AppendAsync(p, records, CancellationToken.None);
+
+                // The topic took the records when called: they need not outlive the commit wait.
+                records.Clear();
+                var first = await append.ConfigureAwait(false);
+                OnAppended?.Invoke(p, first, count);
             }
         }
 
