@@ -234,7 +234,6 @@ public sealed class PartitionPipeline
         _ => null,
     };
 
-    /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's (a join's left stream's).</summary>
     /// <summary>SELECT of every column of the aggregate below, in order, as they are (a persistent aggregation's usual form).</summary>
     private static bool IsIdentityOverAggregate(LogicalProject project)
     {
@@ -254,6 +253,7 @@ public sealed class PartitionPipeline
         return true;
     }
 
+    /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's (a join's left stream's).</summary>
     private static int RowTimeIndex(LogicalPlan input, LogicalPlan leaf) => input switch
     {
         LogicalAggregate a => a.Columns.Count,

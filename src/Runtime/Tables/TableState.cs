@@ -233,8 +233,10 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
             return false;
         }
 
+        // Asked for every record (in offset order), so that the ranges passed are dropped even when the answer is not used.
+        var own = _own[partition].Contains(record.Offset);
         Value[]? after = null;
-        if (record.Value is not null && (_subscribers.Count > 0 || _byWindowEnd is not null || !_own[partition].Contains(record.Offset)))
+        if (record.Value is not null && (_subscribers.Count > 0 || _byWindowEnd is not null || !own))
         {
             after = new Value[_codec.RowWidth];
             if (!_codec.TryDecode(record, partition, after, out var error))
