@@ -101,8 +101,10 @@ public sealed partial class StreamEngine
         var encoder = new TableRecordEncoder(sink);
         // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
         Func<int, IRecordDecoder>? decoders = overTable && repartition is null
-            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows"))
+            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) }
             : null;
+        // The table's materialization stores the records this query encoded without decoding them again.
+        Tables.TableState? materialized = null;
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => partition =>
             {
@@ -113,9 +115,10 @@ public sealed partial class StreamEngine
         {
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
+            OnOutputAppended = (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count),
         };
-        await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, [.. rekeys, .. repartition is null ? [] : new[] { repartition }], cancellationToken)
-            .ConfigureAwait(false);
+        materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, [.. rekeys, .. repartition is null ? [] : new[] { repartition }],
+            cancellationToken).ConfigureAwait(false);
         return new CommandResult(tag);
     }
 
@@ -123,10 +126,10 @@ public sealed partial class StreamEngine
 
     /// <summary>
     /// Puts a persistent query writing a table in place: logs the statement, adds the table and query to the catalog,
-    /// materializes the table, and starts the query after its stages (earlier stages first), each tracked by its id.
-    /// At replay the queries start once the whole log has been applied.
+    /// materializes the table (returned), and starts the query after its stages (earlier stages first), each tracked by
+    /// its id. At replay the queries start once the whole log has been applied.
     /// </summary>
-    private async Task StartTableQueryAsync(Statement statement, StreamDefinition sink, Topics.ITopicLog sinkTopic, QueryDefinition definition,
+    private async Task<Tables.TableState> StartTableQueryAsync(Statement statement, StreamDefinition sink, Topics.ITopicLog sinkTopic, QueryDefinition definition,
         PersistentQuery running, IReadOnlyList<PersistentQuery> stages, CancellationToken cancellationToken)
     {
         if (!_replaying)
@@ -142,7 +145,7 @@ public sealed partial class StreamEngine
         await LogAsync(statement, definition.Id, cancellationToken).ConfigureAwait(false);
         Catalog.AddStream(sink);
         Catalog.AddQuery(definition);
-        StartTable(sink, sinkTopic);
+        var table = StartTable(sink, sinkTopic);
         lock (_running)
         {
             Track(definition.Id, running);
@@ -161,7 +164,14 @@ public sealed partial class StreamEngine
 
             running.Start();
         }
+
+        return table;
     }
+
+    /// A table whose changelog a persistent query writes: its records are the engine's own encoding, so an aggregation
+    /// reading it may take each batch's net effect per key (records replaced within a batch are skipped unread).
+    /// </summary>
+    private static bool WrittenByQuery(StreamDefinition table) => table.SourceQueryId is not null;
 
     /// <summary>
     /// The first stage of a repartitioned keyed operator (aggregation, Top-N): it filters the source's rows and writes them
@@ -198,7 +208,7 @@ public sealed partial class StreamEngine
                 var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
                 return record with { Key = ValueCodec.EncodeKey(key), Headers = op is ChangeOp.Delete or ChangeOp.UpdateBefore ? retraction : null };
             },
-            overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowState!.Open(partition, "rows")) : null)
+            overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowState!.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) } : null)
         {
             State = rowState,
             CheckpointInterval = Options.CheckpointInterval,

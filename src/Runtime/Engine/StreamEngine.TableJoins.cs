@@ -61,6 +61,8 @@ public sealed partial class StreamEngine
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         var n = leftTopic.PartitionCount;
+        // The table's materialization stores the records this query encoded without decoding them again.
+        Tables.TableState? materialized = null;
         var running = new PersistentQuery(definition, leftTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => _ => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError),
             encoder.Encode, right: rightTopic,
@@ -70,6 +72,7 @@ public sealed partial class StreamEngine
         {
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
+            OnOutputAppended = (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count),
         };
         if (!_replaying)
         {
@@ -79,7 +82,7 @@ public sealed partial class StreamEngine
         await LogAsync(statement, queryId, cancellationToken).ConfigureAwait(false);
         Catalog.AddStream(sink);
         Catalog.AddQuery(definition);
-        StartTable(sink, sinkTopic);
+        materialized = StartTable(sink, sinkTopic);
         lock (_running)
         {
             _running[queryId] = running;

@@ -8,7 +8,7 @@ namespace StreamSql.Runtime.Engine;
 /// <summary>Tables' materialized state: one <see cref="TableState"/> per table, fed by its changelog topic.</summary>
 public sealed partial class StreamEngine
 {
-    private void StartTable(StreamDefinition table, ITopicLog topic)
+    private TableState StartTable(StreamDefinition table, ITopicLog topic)
     {
         var state = new TableState(table, topic, StateStores, "tables/" + table.Name, TableManifestDirectory(table.Name), Options.CheckpointInterval);
         lock (_tables)
@@ -17,6 +17,7 @@ public sealed partial class StreamEngine
         }
 
         state.Start();
+        return state;
     }
 
     private async Task StopTableAsync(string name)

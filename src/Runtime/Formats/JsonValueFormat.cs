@@ -33,21 +33,17 @@ public sealed class JsonValueFormat : IValueFormat
 
     public byte[]? Serialize(Value[] row)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = PooledJsonWriter.Rent(out var buffer);
+        writer.WriteStartObject();
+        for (var i = 0; i < _columns.Length; i++)
         {
-            writer.WriteStartObject();
-            for (var i = 0; i < _columns.Length; i++)
-            {
-                var value = row[_columns[i].RowIndex];
-                writer.WritePropertyName(_names[i]);
-                WriteValue(writer, value);
-            }
-
-            writer.WriteEndObject();
+            var value = row[_columns[i].RowIndex];
+            writer.WritePropertyName(_names[i]);
+            WriteValue(writer, value);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        writer.WriteEndObject();
+        return PooledJsonWriter.ToArray(writer, buffer);
     }
 
     internal static void WriteValue(Utf8JsonWriter writer, Value value)

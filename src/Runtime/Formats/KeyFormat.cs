@@ -29,13 +29,9 @@ public sealed class KeyFormat
         switch (_format)
         {
             case SourceFormat.Json:
-                var buffer = new System.Buffers.ArrayBufferWriter<byte>(32);
-                using (var writer = new Utf8JsonWriter(buffer))
-                {
-                    JsonValueFormat.WriteValue(writer, key);
-                }
-
-                return buffer.WrittenSpan.ToArray();
+                var writer = PooledJsonWriter.Rent(out var buffer);
+                JsonValueFormat.WriteValue(writer, key);
+                return PooledJsonWriter.ToArray(writer, buffer);
             case SourceFormat.Delimited:
                 return Encoding.UTF8.GetBytes(ValueParsing.ToText(key)!);
         }

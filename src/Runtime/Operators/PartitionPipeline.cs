@@ -276,6 +276,25 @@ public sealed class PartitionPipeline
         _ => null,
     };
 
+    /// <summary>SELECT of every column of the aggregate below, in order, as they are (a persistent aggregation's usual form).</summary>
+    private static bool IsIdentityOverAggregate(LogicalProject project)
+    {
+        if (project.Input is not LogicalAggregate aggregate || project.Expressions.Count != aggregate.Columns.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < project.Expressions.Count; i++)
+        {
+            if (project.Expressions[i] is not Planner.Bound.BoundColumn { Index: var index } || index != i)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Where the event time sits in the rows a project reads: after a stream's columns, or after an aggregate's (a join's left stream's).</summary>
     private static int RowTimeIndex(LogicalPlan input, LogicalPlan leaf) => input switch
     {
@@ -324,6 +343,12 @@ public sealed class PartitionPipeline
             case LogicalProject project:
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
+                if (carryRowTime && _stateful is not null && IsIdentityOverAggregate(project))
+                {
+                    // The aggregate's output rows (columns, then the event time) are already the projection's: no copy per row.
+                    return s;
+                }
+
                 var expressions = project.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToList();
                 if (carryRowTime && s is LogicalStreamJoin or LogicalTableJoin)
                 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using StreamSql.Planner.Logical;
 using StreamSql.Runtime.Rows;
 
@@ -8,14 +9,28 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
 {
     public void Process(RowBatch batch)
     {
-        // A stateless pipeline is shared by the partition tasks: nothing of a batch may live in a field.
-        var input = new (Value[] Row, ChangeOp Op)[batch.Count];
-        for (var i = 0; i < input.Length; i++)
+        // A stateless pipeline is shared by the partition tasks: nothing of a batch may live in a field. The copy of the
+        // input is pooled (a batch's would often be a large object) and cleared when returned.
+        var count = batch.Count;
+        var input = ArrayPool<(Value[] Row, ChangeOp Op)>.Shared.Rent(count);
+        try
         {
-            input[i] = (batch.Row(i), batch.Op(i));
-        }
+            for (var i = 0; i < count; i++)
+            {
+                input[i] = (batch.Row(i), batch.Op(i));
+            }
 
-        batch.Clear();
+            batch.Clear();
+            Assign(batch, input.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<(Value[] Row, ChangeOp Op)>.Shared.Return(input, clearArray: true);
+        }
+    }
+
+    private void Assign(RowBatch batch, ReadOnlySpan<(Value[] Row, ChangeOp Op)> input)
+    {
         foreach (var (row, op) in input)
         {
             var t = time(row);

@@ -13,6 +13,14 @@ namespace StreamSql.Runtime.Queries;
 /// </summary>
 public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) : IRecordDecoder
 {
+    /// <summary>
+    /// Only a batch's net effect per key is wanted (an aggregation over a table, not a push query showing every change).
+    /// Set for changelogs the engine writes: each key's earlier records of a batch are then not decoded (nor checked).
+    /// </summary>
+    public bool NetEffectPerBatch { get; init; }
+
+    private byte[] _packed = new byte[256];
+
     public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error)
     {
         error = null;
@@ -50,7 +58,7 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
             return true;
         }
 
-        current.Put(record.Key, Tables.StoredRecord.Pack(record));
+        current.Put(record.Key, Tables.StoredRecord.Pack(record, ref _packed));
         if (before is null)
         {
             batch.Add(after, ChangeOp.Insert);

@@ -5,5 +5,6 @@ namespace StreamSql.Runtime.Queries;
 /// <summary>Where a partition task delivers processed batches: a push query's client or a persistent query's topic.</summary>
 public interface IRowSink
 {
+    /// <summary>Delivers the batch's rows; a sink may clear them (not the batch's partition and offsets) once it has taken them.</summary>
     ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken);
 }

@@ -18,6 +18,8 @@ public sealed class PartitionTask
     private readonly QueryMetrics _metrics;
     private readonly bool _skipFailingRows;
     private readonly ErrorTopic? _errors;
+    private readonly LatestRecordPerKey? _latest;
+    private readonly List<(Value[] Row, ChangeOp Op)> _inputs = [];
 
     /// <param name="skipFailingRows">Persistent queries skip (and count) a row an expression fails on; push queries report the error.</param>
     /// <param name="errors">Where records that do not deserialize are written (persistent queries); they are always counted and logged.</param>
@@ -38,6 +40,7 @@ public sealed class PartitionTask
         _sink = sink;
         _metrics = metrics;
         _skipFailingRows = skipFailingRows;
+        _latest = decoder.NetEffectPerBatch ? new LatestRecordPerKey() : null;
     }
 
     /// <summary>Processes from fromOffset until cancelled, or until stopAt (exclusive) when given.</summary>
@@ -61,15 +64,34 @@ public sealed class PartitionTask
                 await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
             }
 
+            // With a batch's net effect, the output depends on where batches end: a replay (of an interrupted batch, whose
+            // range its intent recorded) reads its whole range as one batch, as the live run did.
+            while (_latest is not null && stopAt is not null && records.Count < max)
+            {
+                await reader.ReadAsync(records, max - records.Count, cancellationToken).ConfigureAwait(false);
+            }
+
             var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
             batch.Clear();
             bad.Clear();
-            foreach (var record in records)
+            _latest?.Mark(records);
+            for (var i = 0; i < records.Count; i++)
             {
-                if (!_decoder.TryDecode(record, _partition, batch, out var error))
+                if (_latest is not null && !_latest.IsLatest(records, i))
                 {
-                    _metrics.RecordBad(_topic.Name, _partition, record, error ?? "undecodable record");
-                    bad.Add((record, error ?? "undecodable record"));
+                    continue;
+                }
+
+                if (!Decode(records[i], batch, bad) && _latest is not null && records[i].Key is { } key)
+                {
+                    // The key's last record is bad: its earlier records of the batch apply in order, as they would one by one.
+                    for (var j = 0; j < i; j++)
+                    {
+                        if (records[j].Key is { } other && State.ByteArrayComparer.Instance.Equals(other, key))
+                        {
+                            Decode(records[j], batch, bad);
+                        }
+                    }
                 }
             }
 
@@ -84,12 +106,32 @@ public sealed class PartitionTask
             batch.EndOffset = reader.Position;
             await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
             Process(batch, records);
+            _inputs.Clear();
             _metrics.CountOut(batch.Count);
+            var read = records.Count;
+            if (_metrics.LatencyObserver is null)
+            {
+                // Not needed past this point: let the records go before the output's commit wait.
+                records.Clear();
+            }
+
             await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             _metrics.ObserveLatency(records);
-            _metrics.ObserveProcessingLatency(readAt, records.Count);
+            _metrics.ObserveProcessingLatency(readAt, read);
             onProgress?.Invoke(_partition, batch.EndOffset);
         }
+    }
+
+    private bool Decode(TopicRecord record, RowBatch batch, List<(TopicRecord Record, string Reason)> bad)
+    {
+        if (_decoder.TryDecode(record, _partition, batch, out var error))
+        {
+            return true;
+        }
+
+        _metrics.RecordBad(_topic.Name, _partition, record, error ?? "undecodable record");
+        bad.Add((record, error ?? "undecodable record"));
+        return false;
     }
 
     private void Process(RowBatch batch, List<TopicRecord> records)
@@ -100,11 +142,13 @@ public sealed class PartitionTask
             return;
         }
 
-        // Keep a copy of the inputs: on failure the batch is replayed row by row to isolate the bad ones.
-        var inputs = new (Value[] Row, ChangeOp Op)[batch.Count];
+        // Keep a copy of the inputs: on failure the batch is replayed row by row to isolate the bad ones. Reused between
+        // batches (one task runs one batch at a time): a fresh array per batch would often be a large object.
+        var inputs = _inputs;
+        inputs.Clear();
         for (var i = 0; i < batch.Count; i++)
         {
-            inputs[i] = (batch.Row(i), batch.Op(i));
+            inputs.Add((batch.Row(i), batch.Op(i)));
         }
 
         try

@@ -126,7 +126,10 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     /// <summary>The sink a running partition task writes through (transactional in Kafka mode).</summary>
     private TopicRowSink LiveSink() =>
-        new(_sinkTopic, _encode, _offsets, _writeGate) { Transactional = _transactional is null ? null : (_transactional, InputOf) };
+        new(_sinkTopic, _encode, _offsets, _writeGate) { Transactional = _transactional is null ? null : (_transactional, InputOf), OnAppended = OnOutputAppended };
+
+    /// <summary>Told after each append of output to the embedded sink topic (partition, first offset, count): a table's materialization notes its own records.</summary>
+    public Action<int, long, int>? OnOutputAppended { get; init; }
 
     /// <summary>How often a stateful partition checkpoints its state (between batches).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -284,7 +287,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         {
             var landed = Landed(intent);
 
-            var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+            var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed) { OnAppended = OnOutputAppended };
             var replay = new PartitionTask(_source, intent.SourcePartition, _decoders[intent.SourcePartition], _pipelines[intent.SourcePartition], sink, new QueryMetrics(Definition.Id), skipFailingRows: true);
             replay.RunAsync(from, intent.EndOffset, null, CancellationToken.None).GetAwaiter().GetResult();
             _offsets.Save(intent.SourcePartition, intent.EndOffset);
@@ -498,7 +501,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 {
                     try
                     {
-                        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, Landed(pending));
+                        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, Landed(pending)) { OnAppended = OnOutputAppended };
                         long[] end = [pending.EndOffset, interrupted.RightEnd];
                         await _streamTableTaskFor!(partition, _pipelines[partition], sink, new QueryMetrics(Definition.Id)).ReplayBatchAsync(rebuildTo, end, n + partition, CancellationToken.None).ConfigureAwait(false);
                         _offsets.Save(partition, end[0]);
@@ -540,7 +543,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     private async Task<long[]> CompleteInterruptedJoinBatchAsync(OutputIntent intent, JoinIntent batch, long[] start, Func<IRowSink, QueryMetrics, StreamJoinTask> newTask)
     {
         var landed = Landed(intent);
-        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed) { OnAppended = OnOutputAppended };
         await newTask(sink, new QueryMetrics(Definition.Id)).ReplayBatchAsync(start, [intent.EndOffset, batch.RightEnd], batch.RightPartition, CancellationToken.None).ConfigureAwait(false);
         _offsets.Save(intent.SourcePartition, intent.EndOffset);
         _offsets.Save(batch.RightPartition, batch.RightEnd);
@@ -603,7 +606,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     try
                     {
                         var landed = Landed(pending);
-                        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed);
+                        var sink = new TopicRowSink(_sinkTopic, _encode, _offsets, _writeGate, landed) { OnAppended = OnOutputAppended };
                         long[] end = [pending.EndOffset, interrupted.RightEnd];
                         await new TableJoinTask(_source, _right!, partition, join, _pipelines[partition], sink, new QueryMetrics(Definition.Id))
                             .ReplayBatchAsync(target, end, n + partition, CancellationToken.None).ConfigureAwait(false);

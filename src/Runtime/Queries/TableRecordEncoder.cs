@@ -45,18 +45,14 @@ public sealed class TableRecordEncoder
             return _singleKey.Serialize(row[_keyColumns[0]]) ?? [];
         }
 
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = PooledJsonWriter.Rent(out var buffer);
+        writer.WriteStartArray();
+        foreach (var column in _keyColumns)
         {
-            writer.WriteStartArray();
-            foreach (var column in _keyColumns)
-            {
-                JsonValueFormat.WriteValue(writer, row[column]);
-            }
-
-            writer.WriteEndArray();
+            JsonValueFormat.WriteValue(writer, row[column]);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        writer.WriteEndArray();
+        return PooledJsonWriter.ToArray(writer, buffer);
     }
 }

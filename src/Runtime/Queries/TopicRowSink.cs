@@ -18,6 +18,7 @@ public sealed class TopicRowSink : IRowSink
     private readonly OffsetStore _offsets;
     private readonly SemaphoreSlim _gate;
     private readonly long[]? _alreadyWritten;
+    private List<ProducedRecord>[]? _byPartition;
 
     /// <param name="alreadyWritten">Recovery only: per sink partition, how many leading records of the replayed output are already in the topic.</param>
     public TopicRowSink(ITopicLog topic, RowCodec codec, OffsetStore offsets, SemaphoreSlim gate, long[]? alreadyWritten = null)
@@ -45,6 +46,9 @@ public sealed class TopicRowSink : IRowSink
     /// (virtual) source partition.
     /// </summary>
     public (ITransactionalOutput Output, Func<int, long, InputOffset> InputOffset)? Transactional { get; init; }
+
+    /// <summary>Told after each append to the embedded topic: the partition, the first offset and the count of records appended.</summary>
+    public Action<int, long, int>? OnAppended { get; init; }
 
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
@@ -157,16 +161,27 @@ public sealed class TopicRowSink : IRowSink
 
     private async Task WriteRowsAsync(RowBatch batch)
     {
-        var byPartition = new List<ProducedRecord>?[_topic.PartitionCount];
+        // Kept between batches (writes are serialized by the gate): a batch's lists reach the large object heap.
+        var byPartition = _byPartition ??= new List<ProducedRecord>[_topic.PartitionCount];
+        for (var p = 0; p < byPartition.Length; p++)
+        {
+            (byPartition[p] ??= []).Clear();
+        }
+
         for (var i = 0; i < batch.Count; i++)
         {
             var record = _encode(batch.Row(i), batch.Op(i));
-            (byPartition[PartitionOf(record, batch)] ??= []).Add(record);
+            byPartition[PartitionOf(record, batch)].Add(record);
         }
+
+        // The rows are encoded: let them go now rather than after the commit wait below (garbage collections during the
+        // wait would promote a whole batch of dead rows). The batch's partition and offsets stay.
+        batch.Clear();
 
         for (var p = 0; p < byPartition.Length; p++)
         {
-            if (byPartition[p] is not { } records)
+            var records = byPartition[p];
+            if (records.Count == 0)
             {
                 continue;
             }
@@ -181,8 +196,20 @@ public sealed class TopicRowSink : IRowSink
             if (records.Count > 0)
             {
                 // Not cancellable: output and its offset commit must not be split by a shutdown.
-                await _topic.AppendAsync(p, records, CancellationToken.None).ConfigureAwait(false);
+                var count = records.Count;
+                var append = _topic.AppendAsync(p, records, CancellationToken.None);
+
+                // The topic took the records when called: they need not outlive the commit wait.
+                records.Clear();
+                var first = await append.ConfigureAwait(false);
+                OnAppended?.Invoke(p, first, count);
             }
+        }
+
+        // The records' arrays are the topic's now (or garbage): drop them, keep the lists.
+        foreach (var records in byPartition)
+        {
+            records.Clear();
         }
     }
 }

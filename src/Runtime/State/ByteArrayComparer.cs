@@ -1,7 +1,7 @@
 namespace StreamSql.Runtime.State;
 
 /// <summary>Compares byte arrays by content, so encoded keys can index dictionaries.</summary>
-public sealed class ByteArrayComparer : IEqualityComparer<byte[]>
+public sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static readonly ByteArrayComparer Instance = new();
 
@@ -13,4 +13,16 @@ public sealed class ByteArrayComparer : IEqualityComparer<byte[]>
         hash.AddBytes(obj);
         return hash.ToHashCode();
     }
+
+    /// <summary>Looks a key up by its bytes in a buffer, without an array (same hash as the array's).</summary>
+    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(alternate);
+        return hash.ToHashCode();
+    }
+
+    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 }

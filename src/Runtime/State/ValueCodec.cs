@@ -144,13 +144,18 @@ public static class ValueCodec
     public static byte[] EncodeKey(ReadOnlySpan<Value> key)
     {
         var output = new ArrayBufferWriter<byte>(16 + (key.Length * 9));
+        WriteKey(output, key);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Appends what <see cref="EncodeKey"/> returns to <paramref name="output"/> (a reused buffer: no array per key).</summary>
+    public static void WriteKey(IBufferWriter<byte> output, ReadOnlySpan<Value> key)
+    {
         output.WriteLength(key.Length);
         foreach (var value in key)
         {
             Write(output, value, canonical: true);
         }
-
-        return output.WrittenSpan.ToArray();
     }
 
     private static void Write(IBufferWriter<byte> output, Value value, bool canonical)

@@ -18,6 +18,21 @@ public static class StoredRecord
         return bytes;
     }
 
+    /// <summary>As <see cref="Pack(TopicRecord)"/>, into a buffer kept by the caller (grown when too small).</summary>
+    public static ReadOnlySpan<byte> Pack(TopicRecord record, ref byte[] buffer)
+    {
+        var length = 16 + record.Value!.Length;
+        if (buffer.Length < length)
+        {
+            buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        }
+
+        BinaryPrimitives.WriteInt64LittleEndian(buffer, record.Timestamp);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(8), record.Offset);
+        record.Value.CopyTo(buffer, 16);
+        return buffer.AsSpan(0, length);
+    }
+
     public static TopicRecord Unpack(ReadOnlySpan<byte> stored, byte[]? key) =>
         new(BinaryPrimitives.ReadInt64LittleEndian(stored.Slice(8)), BinaryPrimitives.ReadInt64LittleEndian(stored), key, stored.Slice(16).ToArray());
 }

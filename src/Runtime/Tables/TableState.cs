@@ -17,7 +17,7 @@ namespace StreamSql.Runtime.Tables;
 public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<TableState>();
-    private const int MaxBatch = 512;
+    private const int MaxBatch = 4096;
     private readonly ITopicLog _topic;
     // Opened (and restored from a checkpoint, which scans the store) by each partition's reader task, not at construction:
     // a server with large tables starts listening at once. Empty until then; pull queries catch up first anyway.
@@ -38,6 +38,11 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     private readonly PriorityQueue<byte[], long>[]? _byWindowEnd;
     private readonly long[]? _latestWindowEnd;
 
+    // Per partition: the offsets the table's own query appended (stored without decoding), and the net effect of a batch.
+    private readonly OwnRecordRanges[] _own;
+    private readonly Queries.LatestRecordPerKey _latest = new();
+    private byte[] _packed = new byte[256];
+
     /// <param name="manifestDirectory">Where the partitions' checkpoint manifests live.</param>
     public TableState(StreamDefinition table, ITopicLog topic, IStateStoreProvider stores, string storeName, string manifestDirectory, TimeSpan checkpointInterval)
     {
@@ -48,6 +53,12 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         _state = new Queries.QueryState(stores, storeName, manifestDirectory);
         _stores = new IStateStore?[topic.PartitionCount];
         _positions = new long[topic.PartitionCount];
+        _own = new OwnRecordRanges[topic.PartitionCount];
+        for (var p = 0; p < _own.Length; p++)
+        {
+            _own[p] = new OwnRecordRanges();
+        }
+
         if (table.WindowRetention is not null)
         {
             _byWindowEnd = new PriorityQueue<byte[], long>[topic.PartitionCount];
@@ -154,6 +165,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
                 }
 
                 Apply(partition, records);
+                records.Clear();
                 Volatile.Write(ref _positions[partition], reader.Position);
                 Interlocked.Exchange(ref _progress, NewSignal()).TrySetResult();
                 if (System.Diagnostics.Stopwatch.GetElapsedTime(lastCheckpoint) >= _checkpointInterval)
@@ -173,62 +185,100 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         }
     }
 
+    /// <summary>
+    /// The table's own query appended offsets [first, first + count) of partition with records it encoded for this table:
+    /// they are stored without being decoded (unless a subscriber or the window retention needs their rows).
+    /// </summary>
+    public void NoteOwnRecords(int partition, long first, int count) => _own[partition].Add(first, count);
+
     private void Apply(int partition, List<TopicRecord> records)
     {
         var store = _stores[partition]!;
         lock (_applyGate)
         {
-            foreach (var record in records)
+            // Without subscribers (and window retention, which tracks every row's window) no one sees the changes within a
+            // batch: each key's last record of the batch is its net effect.
+            var latest = _subscribers.Count == 0 && _byWindowEnd is null ? _latest : null;
+            latest?.Mark(records);
+            for (var i = 0; i < records.Count; i++)
             {
-                if (record.Key is null)
+                if (latest is not null && !latest.IsLatest(records, i))
                 {
-                    Interlocked.Increment(ref _badRecords);
                     continue;
                 }
 
-                Value[]? after = null;
-                if (record.Value is not null)
+                if (!ApplyOne(partition, store, records[i]) && latest is not null && records[i].Key is { } key)
                 {
-                    after = new Value[_codec.RowWidth];
-                    if (!_codec.TryDecode(record, partition, after, out var error))
+                    // The key's last record is bad: its earlier records of the batch apply in order, as they would one by one.
+                    for (var j = 0; j < i; j++)
                     {
-                        Interlocked.Increment(ref _badRecords);
-                        Log.Warning("Table {Table} skipped record {Partition}:{Offset}: {Error}", Table.Name, partition, record.Offset, error);
-                        continue;
-                    }
-                }
-
-                Value[]? before = null;
-                if (_subscribers.Count > 0 && store.TryGet(record.Key, out var old))
-                {
-                    before = Decode(old!, partition, record.Key);
-                }
-
-                if (after is null)
-                {
-                    if (!store.Delete(record.Key))
-                    {
-                        continue;
-                    }
-                }
-                else
-                {
-                    store.Put(record.Key, StoredRecord.Pack(record));
-                    NoteWindow(partition, record.Key, after);
-                }
-
-                if (_subscribers.Count > 0)
-                {
-                    var change = new TableChange(before, after);
-                    foreach (var subscriber in _subscribers)
-                    {
-                        subscriber(change);
+                        if (records[j].Key is { } other && ByteArrayComparer.Instance.Equals(other, key))
+                        {
+                            ApplyOne(partition, store, records[j]);
+                        }
                     }
                 }
             }
 
             ExpireWindows(partition, store);
         }
+    }
+
+    /// <summary>Applies one record; false when it was skipped as bad (no key, or a value that does not decode).</summary>
+    private bool ApplyOne(int partition, IStateStore store, TopicRecord record)
+    {
+        if (record.Key is null)
+        {
+            Interlocked.Increment(ref _badRecords);
+            return false;
+        }
+
+        // Asked for every record (in offset order), so that the ranges passed are dropped even when the answer is not used.
+        var own = _own[partition].Contains(record.Offset);
+        Value[]? after = null;
+        if (record.Value is not null && (_subscribers.Count > 0 || _byWindowEnd is not null || !own))
+        {
+            after = new Value[_codec.RowWidth];
+            if (!_codec.TryDecode(record, partition, after, out var error))
+            {
+                Interlocked.Increment(ref _badRecords);
+                Log.Warning("Table {Table} skipped record {Partition}:{Offset}: {Error}", Table.Name, partition, record.Offset, error);
+                return false;
+            }
+        }
+
+        Value[]? before = null;
+        if (_subscribers.Count > 0 && store.TryGet(record.Key, out var old))
+        {
+            before = Decode(old!, partition, record.Key);
+        }
+
+        if (record.Value is null)
+        {
+            if (!store.Delete(record.Key))
+            {
+                return true;
+            }
+        }
+        else
+        {
+            store.Put(record.Key, StoredRecord.Pack(record, ref _packed));
+            if (after is not null)
+            {
+                NoteWindow(partition, record.Key, after);
+            }
+        }
+
+        if (_subscribers.Count > 0)
+        {
+            var change = new TableChange(before, after);
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber(change);
+            }
+        }
+
+        return true;
     }
 
     private void NoteWindow(int partition, byte[] key, Value[] row)

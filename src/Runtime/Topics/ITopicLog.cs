@@ -7,7 +7,10 @@ public interface ITopicLog
 
     int PartitionCount { get; }
 
-    /// <summary>Appends records to a partition and returns once they are durable; the result is the first record's offset.</summary>
+    /// <summary>
+    /// Appends records to a partition and returns once they are durable; the result is the first record's offset. The list is
+    /// read before the call returns its task (the caller may clear it then; the records' arrays may be kept until delivered).
+    /// </summary>
     ValueTask<long> AppendAsync(int partition, IReadOnlyList<ProducedRecord> records, CancellationToken cancellationToken = default);
 
     /// <summary>The end readers see (Kafka's last stable offset): durable records not behind a writer's open fence.</summary>

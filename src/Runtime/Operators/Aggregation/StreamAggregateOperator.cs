@@ -33,6 +33,12 @@ public sealed class StreamAggregateOperator : IBatchOperator
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private long _streamTime = long.MinValue;
 
+    // Per input row without allocating: the key's values and bytes, and each aggregate's arguments (accumulators copy what they keep).
+    private readonly Value[] _keyValues;
+    private readonly ArrayBufferWriter<byte> _keyBytes = new(64);
+    private readonly Dictionary<byte[], Group>.AlternateLookup<ReadOnlySpan<byte>> _touchedByBytes;
+    private readonly Value[][] _argumentValues;
+
     /// <param name="having">HAVING over the aggregate's output row; a group that fails it is deleted from the output.</param>
     /// <param name="eventTime">The event time of an input row (windowed aggregates); null for unwindowed ones.</param>
     public StreamAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
@@ -47,6 +53,14 @@ public sealed class StreamAggregateOperator : IBatchOperator
         _emitFinal = emitFinal && _window is not null;
         _store = store;
         _onLate = onLate;
+        _keyValues = new Value[keys.Length];
+        _touchedByBytes = _touched.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _argumentValues = new Value[arguments.Length][];
+        for (var a = 0; a < arguments.Length; a++)
+        {
+            _argumentValues[a] = new Value[arguments[a].Length];
+        }
+
         if (_window is not null)
         {
             RestoreOpenWindows();
@@ -73,7 +87,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
         var streamTime = _streamTime;
         foreach (var (row, op) in _input)
         {
-            var key = new Value[_keys.Length];
+            var key = _keyValues;
             for (var k = 0; k < key.Length; k++)
             {
                 key[k] = _keys[k](row);
@@ -107,15 +121,10 @@ public sealed class StreamAggregateOperator : IBatchOperator
             }
 
             var group = Touch(key);
-            var arguments = new Value[0];
             for (var a = 0; a < group.Accumulators.Length; a++)
             {
                 var argumentFunctions = _arguments[a];
-                if (arguments.Length != argumentFunctions.Length)
-                {
-                    arguments = new Value[argumentFunctions.Length];
-                }
-
+                var arguments = _argumentValues[a];
                 for (var x = 0; x < arguments.Length; x++)
                 {
                     arguments[x] = argumentFunctions[x](row);
@@ -172,15 +181,24 @@ public sealed class StreamAggregateOperator : IBatchOperator
         {
             CloseWindows(batch);
         }
+
+        // Not kept until the next batch: the task's output wait would otherwise keep the input rows and groups alive.
+        _input.Clear();
+        _touched.Clear();
     }
 
-    private Group Touch(Value[] key)
+    /// <summary>The group of a key (values in a reused array, copied when the group is first touched in the batch).</summary>
+    private Group Touch(Value[] keyValues)
     {
-        var stateKey = ValueCodec.EncodeKey(key);
-        if (_touched.TryGetValue(stateKey, out var group))
+        _keyBytes.ResetWrittenCount();
+        ValueCodec.WriteKey(_keyBytes, keyValues);
+        if (_touchedByBytes.TryGetValue(_keyBytes.WrittenSpan, out var group))
         {
             return group;
         }
+
+        var stateKey = _keyBytes.WrittenSpan.ToArray();
+        var key = (Value[])keyValues.Clone();
 
         var accumulators = new IAccumulator[_factories.Length];
         for (var a = 0; a < accumulators.Length; a++)

@@ -121,6 +121,9 @@ internal sealed class EmbeddedPartition : IDisposable
         _stableEnd = expected;
     }
 
+    // Entries are encoded here (under the append gate) before FasterLog copies them into its log.
+    private byte[] _entryBuffer = new byte[1024];
+
     public async ValueTask<long> AppendAsync(IReadOnlyList<ProducedRecord> records, CancellationToken cancellationToken)
     {
         long first;
@@ -130,8 +133,15 @@ internal sealed class EmbeddedPartition : IDisposable
             first = _addresses.Count;
             for (var i = 0; i < records.Count; i++)
             {
-                var entry = EntryCodec.Encode(first + i, records[i]);
-                _addresses.Add(Log.Enqueue(entry));
+                var length = EntryCodec.EncodedLength(records[i]);
+                if (_entryBuffer.Length < length)
+                {
+                    _entryBuffer = new byte[Math.Max(length, _entryBuffer.Length * 2)];
+                }
+
+                var entry = _entryBuffer.AsSpan(0, length);
+                EntryCodec.EncodeInto(first + i, records[i], entry);
+                _addresses.Add(Log.Enqueue((ReadOnlySpan<byte>)entry));
                 NoteTimestamp(records[i].Timestamp);
             }
 

@@ -38,9 +38,9 @@ internal sealed class EmbeddedPartitionReader : IPartitionReader
                 record = held;
                 _held = null;
             }
-            else if (_iterator.GetNext(out byte[] entry, out var length, out _))
+            else if (NextRecord() is { } next)
             {
-                record = EntryCodec.Decode(entry.AsSpan(0, length), _source);
+                record = next;
             }
             else
             {
@@ -86,6 +86,24 @@ internal sealed class EmbeddedPartitionReader : IPartitionReader
             {
                 await _iterator.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Decodes the next entry in place (FasterLog's memory, under its epoch protection) instead of copying it out first.</summary>
+    private unsafe TopicRecord? NextRecord()
+    {
+        if (!_iterator.UnsafeGetNext(out var entry, out var length, out _, out _))
+        {
+            return null;
+        }
+
+        try
+        {
+            return EntryCodec.Decode(new ReadOnlySpan<byte>(entry, length), _source);
+        }
+        finally
+        {
+            _iterator.UnsafeRelease();
         }
     }
 

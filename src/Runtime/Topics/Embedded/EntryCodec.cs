@@ -14,8 +14,14 @@ internal static class EntryCodec
 
     public static byte[] Encode(long offset, in ProducedRecord record)
     {
-        var keyLength = record.Key?.Length ?? -1;
-        var valueLength = record.Value?.Length ?? -1;
+        var entry = new byte[EncodedLength(record)];
+        EncodeInto(offset, record, entry);
+        return entry;
+    }
+
+    /// <summary>The size of a record's entry.</summary>
+    public static int EncodedLength(in ProducedRecord record)
+    {
         var headers = record.Headers;
         var headerSize = 0;
         if (headers is { Count: > 0 })
@@ -27,8 +33,15 @@ internal static class EntryCodec
             }
         }
 
-        var entry = new byte[FixedSize + Math.Max(keyLength, 0) + Math.Max(valueLength, 0) + headerSize];
-        var span = entry.AsSpan();
+        return FixedSize + (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0) + headerSize;
+    }
+
+    /// <summary>Writes a record's entry into span, which holds exactly <see cref="EncodedLength"/> bytes.</summary>
+    public static void EncodeInto(long offset, in ProducedRecord record, Span<byte> span)
+    {
+        var keyLength = record.Key?.Length ?? -1;
+        var valueLength = record.Value?.Length ?? -1;
+        var headers = record.Headers;
         BinaryPrimitives.WriteInt64LittleEndian(span, offset);
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], record.Timestamp);
         BinaryPrimitives.WriteInt32LittleEndian(span[16..], keyLength);
@@ -39,9 +52,9 @@ internal static class EntryCodec
         position += 4;
         record.Value?.CopyTo(span[position..]);
         position += Math.Max(valueLength, 0);
-        if (headerSize > 0)
+        if (headers is { Count: > 0 })
         {
-            BinaryPrimitives.WriteInt32LittleEndian(span[position..], headers!.Count);
+            BinaryPrimitives.WriteInt32LittleEndian(span[position..], headers.Count);
             position += 4;
             for (var i = 0; i < headers.Count; i++)
             {
@@ -55,8 +68,6 @@ internal static class EntryCodec
                 position += value?.Length ?? 0;
             }
         }
-
-        return entry;
     }
 
     public static TopicRecord Decode(ReadOnlySpan<byte> entry, string source)
