@@ -49,7 +49,7 @@ public sealed partial class StreamEngine
 
         if (nexmark is not null)
         {
-            await FillNexmarkAsync(nexmark, topic, cancellationToken).ConfigureAwait(false);
+            await FillNexmarkAsync(nexmark, stream, topic, cancellationToken).ConfigureAwait(false);
         }
 
         return new CommandResult(tag);

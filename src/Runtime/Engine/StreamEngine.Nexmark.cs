@@ -41,11 +41,6 @@ public sealed partial class StreamEngine
         var fields = NexmarkTables.Fields(NexmarkTables.Parse(options.Table)!.Value);
         foreach (var column in stream.Columns)
         {
-            if (column.IsKey)
-            {
-                throw SqlException.NotSupported("a KEY column in a Nexmark stream", create.Position);
-            }
-
             var field = fields.FirstOrDefault(f => f.Name == column.Name)
                 ?? throw new SqlException(SqlState.UndefinedColumn,
                     $"Nexmark table \"{options.Table}\" has no field \"{column.Name}\"", create.Position,
@@ -58,8 +53,11 @@ public sealed partial class StreamEngine
         }
     }
 
-    /// <summary>Writes the table's events of the first options.Events events of the timeline, round-robin over partitions, unless the topic already holds records.</summary>
-    private static async Task FillNexmarkAsync(NexmarkSourceOptions options, ITopicLog topic, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the table's events of the first options.Events events of the timeline, unless the topic already holds
+    /// records: keyed by the stream's KEY column (partitioned by its hash, as any keyed record), else round-robin.
+    /// </summary>
+    private static async Task FillNexmarkAsync(NexmarkSourceOptions options, StreamDefinition stream, ITopicLog topic, CancellationToken cancellationToken)
     {
         for (var p = 0; p < topic.PartitionCount; p++)
         {
@@ -80,6 +78,8 @@ public sealed partial class StreamEngine
             pending[p] = new List<ProducedRecord>(NexmarkChunk);
         }
 
+        var keyField = stream.KeyIndex >= 0 ? NexmarkTables.Fields(table).First(f => f.Name == stream.Columns[stream.KeyIndex].Name) : null;
+        var keyFormat = keyField is null ? null : new Formats.KeyFormat(stream.KeyFormat, stream.Columns[stream.KeyIndex].Type);
         long written = 0;
         for (var n = 0L; n < options.Events; n++)
         {
@@ -89,8 +89,10 @@ public sealed partial class StreamEngine
             }
 
             var e = NexmarkTables.Event(generator, table, n);
-            var partition = (int)(written++ % pending.Length);
-            pending[partition].Add(new ProducedRecord(null, NexmarkTables.ToJson(e, buffer, writer), NexmarkTables.DateTimeOf(e)));
+            var key = keyFormat?.Serialize(keyField!.Read(e));
+            var partition = key is null ? (int)(written % pending.Length) : Partitioner.ForKey(key, pending.Length);
+            written++;
+            pending[partition].Add(new ProducedRecord(key, NexmarkTables.ToJson(e, buffer, writer), NexmarkTables.DateTimeOf(e)));
             if (pending[partition].Count == NexmarkChunk)
             {
                 await topic.AppendAsync(partition, pending[partition], cancellationToken).ConfigureAwait(false);
