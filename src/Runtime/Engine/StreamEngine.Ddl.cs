@@ -246,7 +246,7 @@ public sealed partial class StreamEngine
             })
         {
             State = state,
-            InputUpstreamBehind = rekeyed[0] is null && rekeyed[1] is null ? null : side => rekeyed[side] is { } stage && !stage.IsCaughtUp(),
+            InputUpstreamPending = rekeyed[0] is null && rekeyed[1] is null ? null : side => rekeyed[side]?.PendingProgress(),
         };
     }
 

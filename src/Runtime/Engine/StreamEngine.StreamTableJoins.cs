@@ -59,13 +59,13 @@ public sealed partial class StreamEngine
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{join.Table.Topic}\" of table \"{join.Table.Name}\" does not exist");
         var plan = definition.Plan;
         var scan = StreamSideScan(join.Left);
-        Func<bool>? upstreamBehind = null;
+        Func<Task?>? upstreamPending = null;
         if (!IsCoPartitioned(join, scan.Source, streamTopic, tableTopic))
         {
             var (stage, internalScan) = JoinRepartitionStage(definition.Id, left: true, scan.Source, join.LeftKey, join.Table.KeyFormat,
                 join.Table.Columns[join.Table.KeyIndex].Type, tableTopic.PartitionCount);
             stages.Add(stage);
-            upstreamBehind = () => !stage.IsCaughtUp();
+            upstreamPending = stage.PendingProgress;
             plan = ReplaceJoinScan(plan, scan, internalScan);
             streamTopic = Topics.Find(internalScan.Source.Topic)!;
         }
@@ -80,7 +80,7 @@ public sealed partial class StreamEngine
             metrics => partition => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]),
             encode, right: tableTopic,
             streamTableTaskFor: (partition, pipeline, rowSink, metrics) =>
-                new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics, upstreamBehind));
+                new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics, upstreamPending));
     }
 
     /// <summary>

@@ -94,9 +94,10 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     /// <summary>
     /// For a stream–stream join whose input side (0 left, 1 right) is written by an earlier stage of the same query (a
-    /// repartition): true while that stage has input left, so the join waits for its rows instead of running ahead.
+    /// repartition): while that stage has input left, a task completing at its next progress (see
+    /// <see cref="PendingProgress"/>), so the join waits for its rows instead of running ahead.
     /// </summary>
-    public Func<int, bool>? InputUpstreamBehind { get; init; }
+    public Func<int, Task?>? InputUpstreamPending { get; init; }
 
     private ITransactionalOutput? _transactional;
     private bool _transactionsOpened;
@@ -394,7 +395,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 var join = _joinFor!(partition, Metrics);
                 _joins![partition] = join;
                 StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
-                    join, _pipelines[partition], sink, metrics, InputUpstreamBehind);
+                    join, _pipelines[partition], sink, metrics, InputUpstreamPending);
                 long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
 
                 // From the checkpoint both inputs' offsets are recorded at (the left one in the manifest, the right one in
@@ -815,6 +816,16 @@ public sealed class PersistentQuery : IAsyncDisposable
         }
 
         return lag;
+    }
+
+    /// <summary>
+    /// For a later stage reading this query's output: null when this query has processed its input up to the current end
+    /// (or is not running), else a task that completes when it next makes progress.
+    /// </summary>
+    public Task? PendingProgress()
+    {
+        var signal = Volatile.Read(ref _progress).Task;
+        return Status != "RUNNING" || IsCaughtUp() ? null : signal;
     }
 
     /// <summary>True when every partition has processed up to the topic's current end.</summary>

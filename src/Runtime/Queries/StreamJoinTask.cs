@@ -19,17 +19,16 @@ public sealed class StreamJoinTask
     private readonly PartitionPipeline _above;
     private readonly IRowSink _sink;
     private readonly QueryMetrics _metrics;
-    private readonly Func<int, bool>? _upstreamBehind;
-    private static readonly TimeSpan UpstreamPoll = TimeSpan.FromMilliseconds(5);
+    private readonly Func<int, Task?>? _upstreamPending;
 
-    /// <param name="upstreamBehind">
-    /// When a side's topic is written by an earlier stage (a repartition): true while that stage has input left, so the
-    /// other side's rows wait for that side's (which could otherwise arrive late).
+    /// <param name="upstreamPending">
+    /// When a side's topic is written by an earlier stage (a repartition): while that stage has input left, a task that
+    /// completes at its next progress, so the other side's rows wait for that side's (which could otherwise arrive late).
     /// </param>
     public StreamJoinTask(ITopicLog left, ITopicLog right, int partition, RowCodec leftCodec, RowCodec rightCodec, StreamStreamJoinOperator join,
-        PartitionPipeline above, IRowSink sink, QueryMetrics metrics, Func<int, bool>? upstreamBehind = null)
+        PartitionPipeline above, IRowSink sink, QueryMetrics metrics, Func<int, Task?>? upstreamPending = null)
     {
-        _upstreamBehind = upstreamBehind;
+        _upstreamPending = upstreamPending;
         _sides = [new Side(left, leftCodec), new Side(right, rightCodec)];
         _partition = partition;
         _join = join;
@@ -89,7 +88,7 @@ public sealed class StreamJoinTask
 
                 // A side whose topic already holds records its pending read has not handed over yet is not "out of data":
                 // wait for them, so the merge stays in time order (else the other side's rows could make them late).
-                if (AwaitedSide(cancellationToken) is { } awaited)
+                if (AwaitedSide() is { } awaited)
                 {
                     await awaited.ConfigureAwait(false);
                     continue;
@@ -212,10 +211,10 @@ public sealed class StreamJoinTask
     }
 
     /// <summary>
-    /// The pending read of an empty side whose topic has records beyond its reader (up to its stop), or a short wait on it
-    /// while the stage writing that side's topic has input left; null when neither side is awaited.
+    /// The pending read of an empty side whose topic has records beyond its reader (up to its stop), or, while the stage
+    /// writing that side's topic has input left, that read or the stage's next progress; null when neither side is awaited.
     /// </summary>
-    private Task? AwaitedSide(CancellationToken cancellationToken)
+    private Task? AwaitedSide()
     {
         for (var s = 0; s < 2; s++)
         {
@@ -230,10 +229,10 @@ public sealed class StreamJoinTask
                 return pending;
             }
 
-            if (side.Stop is null && _upstreamBehind?.Invoke(s) == true)
+            if (side.Stop is null && _upstreamPending?.Invoke(s) is { } progressed)
             {
-                // The stage may filter its rows out, writing nothing: look again shortly.
-                return Task.WhenAny(pending, Task.Delay(UpstreamPoll, cancellationToken));
+                // The stage may filter its rows out, writing nothing: look again when it has moved on.
+                return Task.WhenAny(pending, progressed);
             }
         }
 

@@ -17,7 +17,6 @@ namespace StreamSql.Runtime.Queries;
 public sealed class StreamTableJoinTask
 {
     private const int MaxBatch = 512;
-    private static readonly TimeSpan UpstreamPoll = TimeSpan.FromMilliseconds(5);
     private readonly ITopicLog _stream;
     private readonly ITopicLog _table;
     private readonly int _partition;
@@ -35,18 +34,19 @@ public sealed class StreamTableJoinTask
     private readonly Task<int>?[] _reads = new Task<int>?[2];
     private readonly long?[] _stops = new long?[2];
     private readonly long[] _processed = new long[2];
-    private readonly Func<bool>? _streamUpstreamBehind;
+    private readonly Func<Task?>? _streamUpstreamPending;
 
     /// <param name="rows">The partition's table rows; the pipeline's join operator must look them up.</param>
     /// <param name="pipeline">The stream side's steps, the join and the steps above it (one partition's own pipeline).</param>
-    /// <param name="streamUpstreamBehind">
-    /// When the stream topic is written by an earlier stage (a repartition), true while that stage has input left: its rows
-    /// may still come, so table changes wait for them instead of running ahead (which would make the join see later rows).
+    /// <param name="streamUpstreamPending">
+    /// When the stream topic is written by an earlier stage (a repartition): while that stage has input left (its rows may
+    /// still come), a task completing at its next progress; table changes wait for those rows instead of running ahead
+    /// (which would make the join see later rows).
     /// </param>
     public StreamTableJoinTask(ITopicLog stream, ITopicLog table, int partition, PartitionTableRows rows, PartitionPipeline pipeline, IRowSink sink, QueryMetrics metrics,
-        Func<bool>? streamUpstreamBehind = null)
+        Func<Task?>? streamUpstreamPending = null)
     {
-        _streamUpstreamBehind = streamUpstreamBehind;
+        _streamUpstreamPending = streamUpstreamPending;
         _stream = stream;
         _table = table;
         _partition = partition;
@@ -110,10 +110,10 @@ public sealed class StreamTableJoinTask
                         continue;
                     }
 
-                    if (_streamUpstreamBehind?.Invoke() == true)
+                    if (_streamUpstreamPending?.Invoke() is { } progressed)
                     {
-                        // The stage may filter its rows out, writing nothing: look again shortly.
-                        await Task.WhenAny(streamRead, Task.Delay(UpstreamPoll, cancellationToken)).ConfigureAwait(false);
+                        // The stage may filter its rows out, writing nothing: look again when it has moved on.
+                        await Task.WhenAny(streamRead, progressed).ConfigureAwait(false);
                         continue;
                     }
                 }
