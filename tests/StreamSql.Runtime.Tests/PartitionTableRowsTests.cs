@@ -5,6 +5,7 @@ using StreamSql.Planner.Binder;
 using StreamSql.Planner.Catalog;
 using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
 using StreamSql.Runtime.Tables;
 using StreamSql.Runtime.Topics;
 
@@ -31,7 +32,7 @@ public sealed class PartitionTableRowsTests
     [Fact]
     public void LookupsSeeTheVersionCurrentAtTheirTime()
     {
-        var rows = new PartitionTableRows(Table, 0);
+        var rows = new PartitionTableRows(Table, 0, new MemoryStateStore());
         Apply(rows, "a", 1, 100);
         Apply(rows, "a", 2, 200);
         Apply(rows, "a", null, 300);
@@ -49,7 +50,7 @@ public sealed class PartitionTableRowsTests
     [Fact]
     public void AChangeArrivingOutOfOrderTakesItsPlaceInTime()
     {
-        var rows = new PartitionTableRows(Table, 0);
+        var rows = new PartitionTableRows(Table, 0, new MemoryStateStore());
         Apply(rows, "a", 1, 100);
         Apply(rows, "a", 3, 300);
         Apply(rows, "a", 2, 200);
@@ -62,7 +63,7 @@ public sealed class PartitionTableRowsTests
     [Fact]
     public void VersionsOlderThanTheHistoryAreDropped()
     {
-        var rows = new PartitionTableRows(Table, 0);
+        var rows = new PartitionTableRows(Table, 0, new MemoryStateStore());
         var day = PartitionTableRows.HistoryMicros / Second;
         Apply(rows, "a", 1, 0);
         Apply(rows, "a", 2, 10);
@@ -85,7 +86,7 @@ public sealed class PartitionTableRowsTests
     [Fact]
     public void AKeyKeepsAtMostSoManyEarlierVersions()
     {
-        var rows = new PartitionTableRows(Table, 0);
+        var rows = new PartitionTableRows(Table, 0, new MemoryStateStore());
         for (var i = 0; i < 200; i++)
         {
             Apply(rows, "a", i, i);
@@ -96,5 +97,22 @@ public sealed class PartitionTableRowsTests
         var oldest = 199 - PartitionTableRows.MaxOlderVersions;
         Assert.Equal(oldest, At(rows, "a", oldest));
         Assert.Equal(oldest, At(rows, "a", 3));
+    }
+
+    [Fact]
+    public void RowsAndTheirChangelogOffsetLiveInTheStore()
+    {
+        var store = new MemoryStateStore();
+        var rows = new PartitionTableRows(Table, 0, store);
+        Assert.Null(rows.RestoredTableOffset);
+        Apply(rows, "a", 1, 100);
+        Apply(rows, "a", 2, 200);
+        rows.SaveProgress(42);
+
+        // A second instance over the same store (as after a restart from a checkpoint) has the versions and the offset.
+        var reopened = new PartitionTableRows(Table, 0, store);
+        Assert.Equal(42, reopened.RestoredTableOffset);
+        Assert.Equal(1, At(reopened, "a", 150));
+        Assert.Equal(2, At(reopened, "a", 250));
     }
 }

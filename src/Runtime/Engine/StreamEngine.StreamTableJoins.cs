@@ -70,17 +70,23 @@ public sealed partial class StreamEngine
             streamTopic = Topics.Find(internalScan.Source.Topic)!;
         }
 
+        // Each partition's table rows live in a state store, checkpointed with the stream's offset (the changelog's is
+        // stored beside the rows) and restored at start; opened with the partition's pipeline.
+        var state = new QueryState(StateStores, $"queries/{definition.Id}", Path.Combine(_queriesDirectory, definition.Id));
         var rows = new PartitionTableRows[streamTopic.PartitionCount];
-        for (var p = 0; p < rows.Length; p++)
-        {
-            rows[p] = new PartitionTableRows(join.Table, p);
-        }
-
         return new PersistentQuery(definition, streamTopic, sinkTopic, offsets, _errorTopic, stateful: true,
-            metrics => partition => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]),
+            metrics => partition =>
+            {
+                rows[partition] = new PartitionTableRows(join.Table, partition, state.Open(partition, "table"));
+                return PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError, _ => rows[partition]);
+            },
             encode, right: tableTopic,
             streamTableTaskFor: (partition, pipeline, rowSink, metrics) =>
-                new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics, upstreamPending));
+                new StreamTableJoinTask(streamTopic, tableTopic, partition, rows[partition], pipeline, rowSink, metrics, upstreamPending))
+        {
+            State = state,
+            CheckpointInterval = Options.CheckpointInterval,
+        };
     }
 
     /// <summary>
@@ -114,7 +120,7 @@ public sealed partial class StreamEngine
         var metrics = new QueryMetrics("transient");
         Task Produce(int p, System.Threading.Channels.ChannelWriter<StreamSql.Runtime.Rows.Value[]> rows, CancellationToken stop)
         {
-            var tableRows = new PartitionTableRows(join.Table, p);
+            var tableRows = new PartitionTableRows(join.Table, p, new State.MemoryStateStore());
             var pipeline = PartitionPipeline.Build(plan, tables: _ => tableRows);
             return new StreamTableJoinTask(streamTopic, tableTopic, p, tableRows, pipeline, new ChannelRowSink(rows), metrics)
                 .RunAsync([ends[p], tableTopic.StartOffset(p)], streamTopic.PartitionCount + p, null, stop);

@@ -350,6 +350,29 @@ public sealed class PersistentQuery : IAsyncDisposable
 
     private StreamStreamJoinOperator[]? _joins;
 
+    private StreamTableJoinTask?[]? _streamTableTasks;
+
+    /// <summary>
+    /// A stream–table join task reports the stream's position, then the changelog's, after each batch: with both known
+    /// the table rows correspond to exactly those offsets and may be checkpointed (the changelog offset beside them).
+    /// </summary>
+    private void AdvanceStreamTableAndCheckpoint(int virtualPartition, long position)
+    {
+        Advance(virtualPartition, position);
+        var n = _source.PartitionCount;
+        if (virtualPartition >= n && State is not null && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[virtualPartition - n]) >= CheckpointInterval)
+        {
+            CheckpointStreamTable(virtualPartition - n);
+            _lastCheckpoint[virtualPartition - n] = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+    }
+
+    private void CheckpointStreamTable(int partition)
+    {
+        _streamTableTasks![partition]!.SaveProgress(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
+        State!.Checkpoint(partition, Volatile.Read(ref _positions[partition]));
+    }
+
     private void AdvanceAndCheckpoint(int partition, long position)
     {
         Advance(partition, position);
@@ -471,6 +494,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = LiveSink();
         var n = _source.PartitionCount;
+        _streamTableTasks = new StreamTableJoinTask?[n];
         var recovering = 0;
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var p = 0; p < n; p++)
@@ -488,7 +512,17 @@ public sealed class PersistentQuery : IAsyncDisposable
             {
                 long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
                 var restore = _streamTableTaskFor!(partition, _pipelines[partition], DiscardingSink.Instance, new QueryMetrics(Definition.Id));
-                var tableStart = _right!.StartOffset(partition);
+
+                // From the changelog offset the restored rows were checkpointed at, else from the changelog's start.
+                var tableStart = State?.RestoredOffset(partition) is not null && restore.RestoredTableOffset is { } restored
+                    ? restored
+                    : _right!.StartOffset(partition);
+                if (tableStart > rebuildTo[1])
+                {
+                    throw new InvalidOperationException(
+                        $"query {Definition.Id}: the table rows of partition {partition} were checkpointed at changelog offset {tableStart}, past the committed {rebuildTo[1]}");
+                }
+
                 if (rebuildTo[1] > tableStart)
                 {
                     await restore.RestoreTableAsync(tableStart, rebuildTo[1], _stop.Token).ConfigureAwait(false);
@@ -525,7 +559,10 @@ public sealed class PersistentQuery : IAsyncDisposable
                     await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
-                await _streamTableTaskFor!(partition, _pipelines[partition], rowSink, Metrics).RunAsync(from, n + partition, Advance, _stop.Token).ConfigureAwait(false);
+                var live = _streamTableTaskFor!(partition, _pipelines[partition], rowSink, Metrics);
+                _streamTableTasks![partition] = live;
+                Volatile.Write(ref _rebuilt[partition], true);
+                await live.RunAsync(from, n + partition, AdvanceStreamTableAndCheckpoint, _stop.Token).ConfigureAwait(false);
             }));
         }
 
@@ -910,6 +947,13 @@ public sealed class PersistentQuery : IAsyncDisposable
                         if (_joins is not null)
                         {
                             CheckpointJoin(p);
+                        }
+                        else if (_streamTableTasks is not null)
+                        {
+                            if (p < _streamTableTasks.Length && _streamTableTasks[p] is not null)
+                            {
+                                CheckpointStreamTable(p);
+                            }
                         }
                         else
                         {

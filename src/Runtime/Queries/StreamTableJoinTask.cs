@@ -58,6 +58,12 @@ public sealed class StreamTableJoinTask
         _metrics = metrics;
     }
 
+    /// <summary>The changelog offset the partition's table rows were checkpointed at, when they were restored from a checkpoint.</summary>
+    public long? RestoredTableOffset => _rows.RestoredTableOffset;
+
+    /// <summary>Records the changelog offset the table rows correspond to, beside them (before a checkpoint).</summary>
+    public void SaveProgress(long tableOffset) => _rows.SaveProgress(tableOffset);
+
     /// <summary>Applies the changelog records [from, to) to the table rows, producing nothing (rebuilding the state at start).</summary>
     public async Task RestoreTableAsync(long from, long to, CancellationToken cancellationToken)
     {

@@ -1,18 +1,21 @@
+using System.Buffers;
 using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Types;
 using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
 using StreamSql.Runtime.Topics;
 
 namespace StreamSql.Runtime.Tables;
 
 /// <summary>
-/// The rows of one partition of a table as a stream–table join task has applied its changelog so far (by record key, in
-/// memory). Unlike the shared <see cref="TableState"/>, which follows the topic on its own, these rows move only when the
-/// task applies the next changelog record, so each stream row is looked up against the table as of its event time.
-/// Each key also keeps its earlier versions for <see cref="HistoryMicros"/> of event time (as Kafka Streams' versioned
-/// stores do): a stream row arriving out of order, after a later change of its key was applied, still finds the row
-/// its key had at the row's time.
+/// The rows of one partition of a table as a stream–table join task has applied its changelog so far, by record key, in
+/// a state store (FASTER for a persistent query: bounded by --state-memory and checkpointed with the changelog offset;
+/// memory for a push query). Unlike the shared <see cref="TableState"/>, which follows the topic on its own, these rows
+/// move only when the task applies the next changelog record, so each stream row is looked up against the table as of
+/// its event time. Each key also keeps its earlier versions for <see cref="HistoryMicros"/> of event time (as Kafka
+/// Streams' versioned stores do): a stream row arriving out of order, after a later change of its key was applied, still
+/// finds the row its key had at the row's time.
 /// </summary>
 public sealed class PartitionTableRows : Operators.ITableLookup
 {
@@ -22,24 +25,52 @@ public sealed class PartitionTableRows : Operators.ITableLookup
     /// <summary>At most this many earlier versions per key, so a key updated very often does not hold a day of rows.</summary>
     public const int MaxOlderVersions = 64;
 
-    private readonly Dictionary<byte[], KeyVersions> _rows = new(State.ByteArrayComparer.Instance);
+    // Rows are stored under 0 + the record key; the progress (changelog offset and times) under ProgressKey.
+    private static readonly byte[] ProgressKey = [1];
+
+    private readonly IStateStore _store;
     private readonly RowCodec _codec;
     private readonly KeyFormat? _key;
     private readonly int _partition;
+    private readonly ArrayBufferWriter<byte> _buffer = new();
+    private byte[] _storeKey = new byte[64];
+
     // Versions superseded more than HistoryMicros before the stream's time (the latest a lookup asked for) are dropped;
     // before any lookup (rebuilding at start) the changelog's own latest time stands in for it.
     private long _streamTime = long.MinValue;
     private long _tableTime = long.MinValue;
 
-    public PartitionTableRows(StreamDefinition table, int partition)
+    /// <param name="store">Where the rows live; a store restored from a checkpoint brings the changelog offset it is at.</param>
+    public PartitionTableRows(StreamDefinition table, int partition, IStateStore store)
     {
         Table = table;
+        _store = store;
         _codec = new RowCodec(table);
         _key = table.KeyIndex >= 0 ? new KeyFormat(table.KeyFormat, table.Columns[table.KeyIndex].Type) : null;
         _partition = partition;
+        if (store.TryGet(ProgressKey, out var progress) && progress is not null)
+        {
+            var reader = new StateReader(progress);
+            RestoredTableOffset = reader.ReadInt64();
+            _streamTime = reader.ReadInt64();
+            _tableTime = reader.ReadInt64();
+        }
     }
 
     public StreamDefinition Table { get; }
+
+    /// <summary>The changelog offset the rows were at when the store's checkpoint was taken (null: a new store).</summary>
+    public long? RestoredTableOffset { get; }
+
+    /// <summary>Records, beside the rows, the changelog offset they correspond to (before a checkpoint).</summary>
+    public void SaveProgress(long tableOffset)
+    {
+        _buffer.Clear();
+        _buffer.WriteInt64(tableOffset);
+        _buffer.WriteInt64(_streamTime);
+        _buffer.WriteInt64(_tableTime);
+        _store.Put(ProgressKey, _buffer.WrittenSpan);
+    }
 
     /// <summary>The event time of a changelog record (microseconds): its row's ROWTIME (the timestamp column when the table has one), else the record's.</summary>
     public long TimeOf(TopicRecord record, out Value[]? row)
@@ -60,8 +91,12 @@ public sealed class PartitionTableRows : Operators.ITableLookup
         return decoded[Table.Columns.Count].AsLong;
     }
 
-    /// <summary>Applies one changelog record (when time is unknown, pass null row: both are computed here).</summary>
-    public bool Apply(TopicRecord record, out string? error) => Apply(record, null, TimeOf(record, out _), out error);
+    /// <summary>Applies one changelog record (rebuilding at start: its row and time are computed here).</summary>
+    public bool Apply(TopicRecord record, out string? error)
+    {
+        var time = TimeOf(record, out var row);
+        return Apply(record, row, time, out error);
+    }
 
     /// <summary>
     /// Applies one changelog record at its event time: an upsert of its key (row decoded by <see cref="TimeOf"/>, or
@@ -86,11 +121,13 @@ public sealed class PartitionTableRows : Operators.ITableLookup
         }
 
         _tableTime = Math.Max(_tableTime, time);
-        if (!_rows.TryGetValue(record.Key, out var versions))
+        var storeKey = StoreKey(record.Key);
+        var versions = Load(storeKey);
+        if (versions is null)
         {
             if (row is not null)
             {
-                _rows[record.Key] = new KeyVersions(time, row);
+                Save(storeKey, new KeyVersions(time, row));
             }
 
             return true;
@@ -101,7 +138,11 @@ public sealed class PartitionTableRows : Operators.ITableLookup
         versions.Prune(now < long.MinValue + HistoryMicros ? long.MinValue : now - HistoryMicros);
         if (versions.IsGone)
         {
-            _rows.Remove(record.Key);
+            _store.Delete(storeKey);
+        }
+        else
+        {
+            Save(storeKey, versions);
         }
 
         return true;
@@ -120,11 +161,41 @@ public sealed class PartitionTableRows : Operators.ITableLookup
             _streamTime = Math.Max(_streamTime, time);
         }
 
-        return _rows.TryGetValue(bytes, out var versions) ? versions.At(time) : null;
+        return Load(StoreKey(bytes))?.At(time);
     }
 
     // The task applies the changelog itself, in event-time order: there is nothing to wait for.
     public ValueTask CatchUpAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    private ReadOnlySpan<byte> StoreKey(byte[] key)
+    {
+        if (_storeKey.Length < key.Length + 1)
+        {
+            _storeKey = new byte[key.Length * 2 + 1];
+        }
+
+        _storeKey[0] = 0;
+        key.CopyTo(_storeKey, 1);
+        return _storeKey.AsSpan(0, key.Length + 1);
+    }
+
+    private KeyVersions? Load(ReadOnlySpan<byte> storeKey)
+    {
+        if (!_store.TryGet(storeKey, out var bytes) || bytes is null)
+        {
+            return null;
+        }
+
+        var reader = new StateReader(bytes);
+        return KeyVersions.Read(ref reader);
+    }
+
+    private void Save(ReadOnlySpan<byte> storeKey, KeyVersions versions)
+    {
+        _buffer.Clear();
+        versions.Write(_buffer);
+        _store.Put(storeKey, _buffer.WrittenSpan);
+    }
 
     /// <summary>
     /// One key's versions by the event time each became current: the latest in fields (the common case, one version, needs
@@ -142,6 +213,49 @@ public sealed class PartitionTableRows : Operators.ITableLookup
 
         /// <summary>True when the key is deleted and no earlier version is kept: nothing to remember.</summary>
         public bool IsGone => _latest is null && (_older is null || _older.Count == 0);
+
+        public static KeyVersions Read(ref StateReader reader)
+        {
+            var versions = new KeyVersions(reader.ReadInt64(), ReadRow(ref reader)) { _truncated = reader.ReadBoolean() };
+            var older = reader.ReadInt32();
+            if (older > 0)
+            {
+                versions._older = new List<(long, Value[]?)>(older + 1);
+                for (var i = 0; i < older; i++)
+                {
+                    versions._older.Add((reader.ReadInt64(), ReadRow(ref reader)));
+                }
+            }
+
+            return versions;
+        }
+
+        public void Write(ArrayBufferWriter<byte> output)
+        {
+            output.WriteInt64(_latestFrom);
+            WriteRow(output, _latest);
+            output.WriteBoolean(_truncated);
+            output.WriteInt32(_older?.Count ?? 0);
+            if (_older is not null)
+            {
+                foreach (var (from, row) in _older)
+                {
+                    output.WriteInt64(from);
+                    WriteRow(output, row);
+                }
+            }
+        }
+
+        private static Value[]? ReadRow(ref StateReader reader) => reader.ReadBoolean() ? ValueCodec.ReadRow(ref reader) : null;
+
+        private static void WriteRow(ArrayBufferWriter<byte> output, Value[]? row)
+        {
+            output.WriteBoolean(row is not null);
+            if (row is not null)
+            {
+                ValueCodec.WriteRow(output, row);
+            }
+        }
 
         public void Add(long from, Value[]? row)
         {
@@ -163,7 +277,7 @@ public sealed class PartitionTableRows : Operators.ITableLookup
             _older.Insert(i, (from, row));
         }
 
-        /// <summary>Drops the versions superseded at or before horizon (a row that old is late): they can no longer be asked for.</summary>
+        /// <summary>Drops the versions superseded at or before horizon (a row that old is late), and all but the newest MaxOlderVersions.</summary>
         public void Prune(long horizon)
         {
             if (_older is null)
