@@ -29,7 +29,7 @@ public sealed partial class StreamEngine
         using var store = new State.MemoryStateStore();
         var metrics = TransientMetrics();
         var pipeline = PartitionPipeline.BuildStateful(ReplaceScan(plan, below, trimmed), store, emitFinal, retractable: false, carryRowTime: false, null, metrics.CountLate);
-        var rows = RunStreamTableJoinPush(below, join, PartitionPipeline.Build(below, tables: TableLookup), fromLatest, cancellationToken)
+        var rows = RunStreamTableJoinPush(below, join, limit: null, fromLatest, cancellationToken)
             ?? throw new Parser.Errors.SqlException(Parser.Errors.SqlState.UndefinedObject, $"a topic of the join with \"{join.Table.Name}\" does not exist");
         var width = joined.RowSchema.Count;
         var batch = new RowBatch();
@@ -49,11 +49,7 @@ public sealed partial class StreamEngine
                     continue;
                 }
 
-                var output = batch.Row(i);
-                var withOp = new Value[output.Length + 1];
-                output.CopyTo(withOp, 0);
-                withOp[^1] = op;
-                yield return withOp;
+                yield return ChannelRowSink.WithOp(batch.Row(i), op);
                 if (pipeline.Limit is { } limit && ++emitted >= limit)
                 {
                     yield break;

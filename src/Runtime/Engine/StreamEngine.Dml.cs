@@ -144,7 +144,7 @@ public sealed partial class StreamEngine
         }
 
         var pipeline = PartitionPipeline.Build(plan, tables: push ? TableLookup : null);
-        if (push && pipeline.Leaf is LogicalScan && FindLookupJoin(plan) is { } streamTable && RunStreamTableJoinPush(plan, streamTable, pipeline, fromLatest, cancellationToken) is { } joined)
+        if (push && pipeline.Leaf is LogicalScan && FindLookupJoin(plan) is { } streamTable && RunStreamTableJoinPush(plan, streamTable, pipeline.Limit, fromLatest, cancellationToken) is { } joined)
         {
             return joined;
         }
@@ -418,13 +418,7 @@ public sealed partial class StreamEngine
         _ => null,
     };
 
-    private static Value[] WithOp(Value[] row, string op)
-    {
-        var result = new Value[row.Length + 1];
-        row.CopyTo(result, 0);
-        result[^1] = Value.FromString(op);
-        return result;
-    }
+    private static Value[] WithOp(Value[] row, string op) => ChannelRowSink.WithOp(row, Value.FromString(op));
 
     /// <summary>
     /// A push query with GROUP BY: one stateful pipeline (state in memory, gone with the query) fed by every partition in

@@ -95,7 +95,7 @@ public sealed partial class StreamEngine
     /// memory, dropped with the query. Inputs that are not co-partitioned have no internal topic to repartition through:
     /// one task then reads all of each, every input's partitions merged by timestamp, with the whole table in memory.
     /// </summary>
-    private IAsyncEnumerable<StreamSql.Runtime.Rows.Value[]>? RunStreamTableJoinPush(LogicalPlan plan, LogicalLookupJoin join, PartitionPipeline shape, bool fromLatest,
+    private IAsyncEnumerable<StreamSql.Runtime.Rows.Value[]>? RunStreamTableJoinPush(LogicalPlan plan, LogicalLookupJoin join, long? limit, bool fromLatest,
         CancellationToken cancellationToken)
     {
         var scan = StreamSideScan(join.Left);
@@ -126,6 +126,6 @@ public sealed partial class StreamEngine
                 .RunAsync([ends[p], tableTopic.StartOffset(p)], streamTopic.PartitionCount + p, null, stop);
         }
 
-        return FanInAsync(streamTopic.PartitionCount, Produce, shape.Limit, cancellationToken);
+        return FanInAsync(streamTopic.PartitionCount, Produce, limit, cancellationToken);
     }
 }

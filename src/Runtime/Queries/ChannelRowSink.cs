@@ -31,6 +31,15 @@ public sealed class ChannelRowSink : IRowSink
         _ => Value.Null,
     };
 
+    /// <summary>A changelog row as a push query shows it: the row's values, then its op.</summary>
+    public static Value[] WithOp(Value[] row, Value op)
+    {
+        var withOp = new Value[row.Length + 1];
+        row.CopyTo(withOp, 0);
+        withOp[^1] = op;
+        return withOp;
+    }
+
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)
@@ -48,11 +57,7 @@ public sealed class ChannelRowSink : IRowSink
                 continue;
             }
 
-            var row = batch.Row(i);
-            var withOp = new Value[row.Length + 1];
-            row.CopyTo(withOp, 0);
-            withOp[^1] = op;
-            await _writer.WriteAsync(withOp, cancellationToken).ConfigureAwait(false);
+            await _writer.WriteAsync(WithOp(batch.Row(i), op), cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -326,52 +326,30 @@ public sealed class PersistentQuery : IAsyncDisposable
         Log.Information("Query {QueryId} restored the state of partition {Partition} by replaying offsets {From}..{Committed}", Definition.Id, partition, from, committed);
     }
 
-    /// <summary>After each committed batch (on the partition's task): report progress, and checkpoint the state when due.</summary>
     /// <summary>
-    /// A join task reports the left input's position, then the right one's, after each batch: with both known, the state
-    /// corresponds to exactly those offsets and may be checkpointed.
+    /// A join task (stream–stream or stream–table) reports the left input's position, then the right one's, after each
+    /// batch: with both known, the state corresponds to exactly those offsets and may be checkpointed.
     /// </summary>
-    private void AdvanceJoinAndCheckpoint(int virtualPartition, long position)
+    private void AdvancePairedAndCheckpoint(int virtualPartition, long position)
     {
         Advance(virtualPartition, position);
         var n = _source.PartitionCount;
         if (virtualPartition >= n && State is not null && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[virtualPartition - n]) >= CheckpointInterval)
         {
-            CheckpointJoin(virtualPartition - n);
+            CheckpointPaired(virtualPartition - n);
             _lastCheckpoint[virtualPartition - n] = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }
 
-    private void CheckpointJoin(int partition)
+    /// <summary>Checkpoints a join partition: the right input's offset is stored beside the state, the left one's in the manifest.</summary>
+    private void CheckpointPaired(int partition)
     {
-        _joins![partition].SaveProgress(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
+        _saveRightOffset![partition]!(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
         State!.Checkpoint(partition, Volatile.Read(ref _positions[partition]));
     }
 
-    private StreamStreamJoinOperator[]? _joins;
-
-    private StreamTableJoinTask?[]? _streamTableTasks;
-
-    /// <summary>
-    /// A stream–table join task reports the stream's position, then the changelog's, after each batch: with both known
-    /// the table rows correspond to exactly those offsets and may be checkpointed (the changelog offset beside them).
-    /// </summary>
-    private void AdvanceStreamTableAndCheckpoint(int virtualPartition, long position)
-    {
-        Advance(virtualPartition, position);
-        var n = _source.PartitionCount;
-        if (virtualPartition >= n && State is not null && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[virtualPartition - n]) >= CheckpointInterval)
-        {
-            CheckpointStreamTable(virtualPartition - n);
-            _lastCheckpoint[virtualPartition - n] = System.Diagnostics.Stopwatch.GetTimestamp();
-        }
-    }
-
-    private void CheckpointStreamTable(int partition)
-    {
-        _streamTableTasks![partition]!.SaveProgress(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
-        State!.Checkpoint(partition, Volatile.Read(ref _positions[partition]));
-    }
+    // Per partition of a join, how its state records the right input's offset (set once the partition's task exists).
+    private Action<long>?[]? _saveRightOffset;
 
     private void AdvanceAndCheckpoint(int partition, long position)
     {
@@ -393,7 +371,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private void StartJoin()
     {
-        _joins = new StreamStreamJoinOperator[_source.PartitionCount];
+        _saveRightOffset = new Action<long>?[_source.PartitionCount];
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = LiveSink();
         var n = _source.PartitionCount;
@@ -416,7 +394,7 @@ public sealed class PersistentQuery : IAsyncDisposable
             _running.Add(Task.Run(async () =>
             {
                 var join = _joinFor!(partition, Metrics);
-                _joins![partition] = join;
+                _saveRightOffset[partition] = join.SaveProgress;
                 StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
                     join, _pipelines[partition], sink, metrics, InputUpstreamPending);
                 long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
@@ -468,7 +446,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                     await recovered.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
 
-                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, AdvanceJoinAndCheckpoint, _stop.Token).ConfigureAwait(false);
+                await NewTask(rowSink, Metrics).RunAsync(from, null, closeAtEnd: false, n + partition, AdvancePairedAndCheckpoint, _stop.Token).ConfigureAwait(false);
             }));
         }
 
@@ -494,7 +472,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         var intent = FenceInterruptedOutput(_offsets.LoadIntent());
         var rowSink = LiveSink();
         var n = _source.PartitionCount;
-        _streamTableTasks = new StreamTableJoinTask?[n];
+        _saveRightOffset = new Action<long>?[n];
         var recovering = 0;
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var p = 0; p < n; p++)
@@ -560,9 +538,9 @@ public sealed class PersistentQuery : IAsyncDisposable
                 }
 
                 var live = _streamTableTaskFor!(partition, _pipelines[partition], rowSink, Metrics);
-                _streamTableTasks![partition] = live;
+                _saveRightOffset[partition] = live.SaveProgress;
                 Volatile.Write(ref _rebuilt[partition], true);
-                await live.RunAsync(from, n + partition, AdvanceStreamTableAndCheckpoint, _stop.Token).ConfigureAwait(false);
+                await live.RunAsync(from, n + partition, AdvancePairedAndCheckpoint, _stop.Token).ConfigureAwait(false);
             }));
         }
 
@@ -944,15 +922,11 @@ public sealed class PersistentQuery : IAsyncDisposable
                 {
                     try
                     {
-                        if (_joins is not null)
+                        if (_saveRightOffset is not null)
                         {
-                            CheckpointJoin(p);
-                        }
-                        else if (_streamTableTasks is not null)
-                        {
-                            if (p < _streamTableTasks.Length && _streamTableTasks[p] is not null)
+                            if (p < _saveRightOffset.Length && _saveRightOffset[p] is not null)
                             {
-                                CheckpointStreamTable(p);
+                                CheckpointPaired(p);
                             }
                         }
                         else
