@@ -1,7 +1,7 @@
 -- Nexmark q15: bidding statistics per day. Flink's DATE_FORMAT(date_time, 'yyyy-MM-dd') is CAST(date_time AS DATE); each
 -- `agg FILTER (WHERE c)` is written as the same aggregate over CASE WHEN c THEN x END (count skips NULLs), which is
 -- equivalent: FILTER clauses do not parse yet.
-CREATE TABLE q15 AS SELECT CAST(date_time AS DATE) AS day,
+CREATE TABLE q15 WITH (consolidate='batch') AS SELECT CAST(date_time AS DATE) AS day,
   count(*) AS total_bids,
   count(CASE WHEN price < 10000 THEN 1 END) AS rank1_bids,
   count(CASE WHEN price >= 10000 AND price < 1000000 THEN 1 END) AS rank2_bids,

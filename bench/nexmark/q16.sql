@@ -1,6 +1,6 @@
 -- Nexmark q16: channel statistics per day: q15 per (channel, day), plus the latest minute ('HH:mm') of the day that had
 -- a bid. DATE_FORMAT(date_time, 'HH:mm') is substr(CAST(date_time AS VARCHAR), 12, 5); FILTER is written with CASE as in q15.
-CREATE TABLE q16 AS SELECT channel, CAST(date_time AS DATE) AS day,
+CREATE TABLE q16 WITH (consolidate='batch') AS SELECT channel, CAST(date_time AS DATE) AS day,
   max(substr(CAST(date_time AS VARCHAR), 12, 5)) AS minute,
   count(*) AS total_bids,
   count(CASE WHEN price < 10000 THEN 1 END) AS rank1_bids,

@@ -3,6 +3,6 @@
 -- each column of the group's latest record (latest_by_offset). The bids are in event-time order in their partition, so
 -- the latest record is the latest bid; among bids of the same millisecond the later one in the stream wins (the
 -- reference leaves that tie open).
-CREATE TABLE q18 AS SELECT auction, bidder, latest_by_offset(price) AS price, latest_by_offset(channel) AS channel,
+CREATE TABLE q18 WITH (consolidate='batch') AS SELECT auction, bidder, latest_by_offset(price) AS price, latest_by_offset(channel) AS channel,
     latest_by_offset(url) AS url, latest_by_offset(date_time) AS date_time, latest_by_offset(extra) AS extra
   FROM bid GROUP BY auction, bidder;

@@ -6,11 +6,11 @@
 -- price per auction is an aggregation over that join, and the average per category one over that table (retracting:
 -- a new maximum replaces the old one in the average). Like the reference, open auctions count with their highest bid
 -- so far.
-CREATE TABLE q4_auctions AS SELECT id, latest_by_offset(category) AS category, latest_by_offset(date_time) AS starts, latest_by_offset(expires) AS expires
+CREATE TABLE q4_auctions WITH (consolidate='batch') AS SELECT id, latest_by_offset(category) AS category, latest_by_offset(date_time) AS starts, latest_by_offset(expires) AS expires
   FROM auction GROUP BY id;
 FLUSH;
-CREATE TABLE q4_final AS SELECT a.id, a.category, max(b.price) AS final
+CREATE TABLE q4_final WITH (consolidate='batch') AS SELECT a.id, a.category, max(b.price) AS final
   FROM bid b JOIN q4_auctions a ON b.auction = a.id
   WHERE b.date_time BETWEEN a.starts AND a.expires
   GROUP BY a.id, a.category;
-CREATE TABLE q4 AS SELECT category, avg(final) AS avg_final FROM q4_final GROUP BY category;
+CREATE TABLE q4 WITH (consolidate='batch') AS SELECT category, avg(final) AS avg_final FROM q4_final GROUP BY category;

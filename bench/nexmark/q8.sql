@@ -3,12 +3,12 @@
 -- is one column to take part in a table-table join, so both aggregations group by one text key, id '@' window start
 -- (the window start written as date_trunc('minute', t) + floor(second / 10) * 10 s, i.e. TUMBLE 10 s aligned to the
 -- epoch), and the two tables are joined on it. The result is the reference's (id, name, starttime) plus that key.
-CREATE TABLE q8_persons AS
+CREATE TABLE q8_persons WITH (consolidate='batch') AS
   SELECT CAST(id AS VARCHAR) || '@' || CAST(date_trunc('minute', date_time) + floor(extract(second FROM date_time) / 10) * INTERVAL '10' SECOND AS VARCHAR) AS k,
     max(id) AS id, max(name) AS name, max(date_trunc('minute', date_time) + floor(extract(second FROM date_time) / 10) * INTERVAL '10' SECOND) AS starttime
   FROM person
   GROUP BY CAST(id AS VARCHAR) || '@' || CAST(date_trunc('minute', date_time) + floor(extract(second FROM date_time) / 10) * INTERVAL '10' SECOND AS VARCHAR);
-CREATE TABLE q8_sellers AS
+CREATE TABLE q8_sellers WITH (consolidate='batch') AS
   SELECT CAST(seller AS VARCHAR) || '@' || CAST(date_trunc('minute', date_time) + floor(extract(second FROM date_time) / 10) * INTERVAL '10' SECOND AS VARCHAR) AS k,
     count(*) AS auctions
   FROM auction

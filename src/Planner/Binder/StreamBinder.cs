@@ -11,7 +11,26 @@ public static class StreamBinder
 {
     private static readonly HashSet<string> KnownProperties =
         ["kafka_topic", "value_format", "key_format", "format", "partitions", "timestamp", "value_delimiter", "replicas", "timestamp_format",
-         "connector", "nexmark_table", "events", "seed", "event_rate"];
+         "connector", "nexmark_table", "events", "seed", "event_rate", Consolidate];
+
+    /// <summary>
+    /// consolidate='batch' on CREATE TABLE/MATERIALIZED VIEW ... AS SELECT ... GROUP BY: the changelog carries each group's
+    /// latest row once per input batch instead of every intermediate update (as ksqlDB's record cache and Flink's
+    /// mini-batch do); 'none', the default, keeps every update.
+    /// </summary>
+    public const string Consolidate = "consolidate";
+
+    /// <summary>Whether a persistent aggregation's properties ask for consolidate='batch' (checked: 'batch' or 'none').</summary>
+    public static bool BindConsolidate(IReadOnlyList<Property> withProperties)
+    {
+        var property = withProperties.FirstOrDefault(p => p.Name == Consolidate);
+        return property?.Value.ToLowerInvariant() switch
+        {
+            null or "none" => false,
+            "batch" => true,
+            _ => throw new SqlException(SqlState.InvalidParameterValue, $"consolidate must be 'batch' or 'none', not \"{property.Value}\"", property.Position),
+        };
+    }
 
     /// <summary>
     /// The generator behind CREATE STREAM ... WITH (connector='nexmark', nexmark_table='bid', events=N [, seed=S] [, event_rate=R]),
@@ -250,7 +269,7 @@ public static class StreamBinder
         var single = keyColumns.Count == 1;
         var columns = project.Columns.Select((c, i) => new ColumnSchema(c.Name, c.Type, IsKey: single && keyColumns[0] == i)).ToList();
         var properties = Properties(withProperties);
-        var definition = Build(name, columns, properties, source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
+        var definition = Build(name, columns, properties, source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId, consolidates: true);
         return definition with { Kind = kind, PrimaryKey = keyColumns.Select(i => columns[i].Name).ToList() };
     }
 
@@ -342,8 +361,13 @@ public static class StreamBinder
     }
 
     private static StreamDefinition Build(string name, List<ColumnSchema> columns, Dictionary<string, Property> properties, int defaultPartitions,
-        SourceFormat defaultValueFormat, string defaultDelimiter, string? sourceQueryId)
+        SourceFormat defaultValueFormat, string defaultDelimiter, string? sourceQueryId, bool consolidates = false)
     {
+        if (!consolidates && properties.TryGetValue(Consolidate, out var consolidate))
+        {
+            throw SqlException.NotSupported("property \"consolidate\" outside CREATE TABLE or CREATE MATERIALIZED VIEW ... AS SELECT ... GROUP BY", consolidate.Position);
+        }
+
         var topic = properties.TryGetValue("kafka_topic", out var t) ? t.Value : name;
         var partitions = defaultPartitions;
         if (properties.TryGetValue("partitions", out var p))

@@ -77,6 +77,12 @@ public sealed partial class StreamEngine
         }
 
         var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
+        var consolidate = StreamBinder.BindConsolidate(properties);
+        if (consolidate && aggregate.Window is { IsSession: true } or { IsSliding: true })
+        {
+            throw SqlException.NotSupported("consolidate='batch' with session or sliding windows", properties.First(p => p.Name == StreamBinder.Consolidate).Position);
+        }
+
         if (aggregate.Window is { RetentionMicros: { } retention } window)
         {
             var endColumn = project.Expressions.ToList().FindIndex(e => e is Planner.Bound.BoundColumn c && c.Index == window.EndKey);
@@ -108,7 +114,8 @@ public sealed partial class StreamEngine
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => partition =>
             {
-                return PartitionPipeline.BuildStateful(plan, state.Open(partition, "aggregate"), emitFinal, retractable: overTable, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate);
+                return PartitionPipeline.BuildStateful(plan, state.Open(partition, "aggregate"), emitFinal, retractable: overTable, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate,
+                    consolidate: consolidate);
             },
             encoder.Encode,
             decoders)

@@ -119,6 +119,23 @@ public sealed class PartitionPipeline
 
     public IReadOnlyList<IBatchOperator> Operators { get; }
 
+    /// <summary>Some operator's output depends on where batches end: a replay of a recorded range must read it as one batch.</summary>
+    public bool OutputDependsOnBatches
+    {
+        get
+        {
+            foreach (var op in Operators)
+            {
+                if (op is StreamAggregateOperator { ConsolidatesOutput: true })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>LIMIT applies across partitions, so the consumer enforces it.</summary>
     public long? Limit { get; }
 
@@ -141,11 +158,12 @@ public sealed class PartitionPipeline
     /// The pipeline of one partition task of a stateful query: a GROUP BY becomes a <see cref="StreamAggregateOperator"/>
     /// keeping its groups in store, and the rows it emits are a changelog (ops) of the groups.
     /// </summary>
+    /// <param name="consolidate">CREATE TABLE ... WITH (consolidate='batch'): a GROUP BY emits each group once per batch.</param>
     public static PartitionPipeline BuildStateful(LogicalPlan plan, IStateStore store, bool emitFinal, bool retractable, bool carryRowTime,
-        Action<SqlException>? onExpressionError, Action<long>? onLate, Func<StreamDefinition, ITableLookup>? tables = null) =>
-        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate), tables);
+        Action<SqlException>? onExpressionError, Action<long>? onLate, Func<StreamDefinition, ITableLookup>? tables = null, bool consolidate = false) =>
+        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate, consolidate), tables);
 
-    private sealed record StatefulContext(IStateStore Store, bool EmitFinal, bool Retractable, Action<long>? OnLate);
+    private sealed record StatefulContext(IStateStore Store, bool EmitFinal, bool Retractable, Action<long>? OnLate, bool Consolidate);
 
     [ThreadStatic]
     private static StatefulContext? _stateful;
@@ -209,7 +227,8 @@ public sealed class PartitionPipeline
             return source;
         }
 
-        operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable, context.Store, context.OnLate));
+        operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable, context.Store, context.OnLate,
+            context.Consolidate));
         return source;
     }
 

@@ -19,6 +19,7 @@ public sealed class PartitionTask
     private readonly bool _skipFailingRows;
     private readonly ErrorTopic? _errors;
     private readonly LatestRecordPerKey? _latest;
+    private readonly bool _wholeRangeReplay;
     private readonly List<(Value[] Row, ChangeOp Op)> _inputs = [];
 
     /// <param name="skipFailingRows">Persistent queries skip (and count) a row an expression fails on; push queries report the error.</param>
@@ -41,6 +42,7 @@ public sealed class PartitionTask
         _metrics = metrics;
         _skipFailingRows = skipFailingRows;
         _latest = decoder.NetEffectPerBatch ? new LatestRecordPerKey() : null;
+        _wholeRangeReplay = _latest is not null || pipeline.OutputDependsOnBatches;
     }
 
     /// <summary>Processes from fromOffset until cancelled, or until stopAt (exclusive) when given.</summary>
@@ -64,9 +66,9 @@ public sealed class PartitionTask
                 await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
             }
 
-            // With a batch's net effect, the output depends on where batches end: a replay (of an interrupted batch, whose
-            // range its intent recorded) reads its whole range as one batch, as the live run did.
-            while (_latest is not null && stopAt is not null && records.Count < max)
+            // With a batch's net effect or consolidated output, the output depends on where batches end: a replay (of an
+            // interrupted batch, whose range its intent recorded) reads its whole range as one batch, as the live run did.
+            while (_wholeRangeReplay && stopAt is not null && records.Count < max)
             {
                 await reader.ReadAsync(records, max - records.Count, cancellationToken).ConfigureAwait(false);
             }

@@ -13,7 +13,7 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// a delete when the group emptied or fails HAVING.
 /// Windowed: stream time is the largest event time seen; a window closes when stream time reaches its end plus grace,
 /// rows for closed windows are dropped as late, and closed windows leave the state. EMIT FINAL emits a window's row
-/// once, when it closes; EMIT CHANGES on every batch that changes it.
+/// once, when it closes; EMIT CHANGES on every update, or, consolidated, once per batch with the group's row at its end.
 /// </summary>
 public sealed class StreamAggregateOperator : IBatchOperator
 {
@@ -24,6 +24,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
     private readonly Func<Value[], Value>? _eventTime;
     private readonly AggregateWindow? _window;
     private readonly bool _emitFinal;
+    private readonly bool _consolidate;
     private readonly IStateStore _store;
     private readonly Action<long>? _onLate;
     private readonly Dictionary<byte[], Group> _touched = new(ByteArrayComparer.Instance);
@@ -41,9 +42,11 @@ public sealed class StreamAggregateOperator : IBatchOperator
 
     /// <param name="having">HAVING over the aggregate's output row; a group that fails it is deleted from the output.</param>
     /// <param name="eventTime">The event time of an input row (windowed aggregates); null for unwindowed ones.</param>
+    /// <param name="consolidate">EMIT CHANGES once per group and batch (its row after the batch) rather than per input row.</param>
     public StreamAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
-        Func<Value[], Value>? eventTime, bool emitFinal, bool retractable, IStateStore store, Action<long>? onLate)
+        Func<Value[], Value>? eventTime, bool emitFinal, bool retractable, IStateStore store, Action<long>? onLate, bool consolidate = false)
     {
+        _consolidate = consolidate;
         _keys = keys;
         _arguments = arguments;
         _factories = aggregate.Aggregates.Select(a => Accumulators.Factory(a, retractable)).ToArray();
@@ -73,6 +76,9 @@ public sealed class StreamAggregateOperator : IBatchOperator
     public long LateRecords { get; private set; }
 
     public long StreamTime => _streamTime;
+
+    /// <summary>The output depends on where batches end (consolidated EMIT CHANGES): a replay must read the same batches.</summary>
+    public bool ConsolidatesOutput => _consolidate && !_emitFinal;
 
     public void Process(RowBatch batch)
     {
@@ -142,7 +148,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
 
             group.Rows += op is ChangeOp.Delete or ChangeOp.UpdateBefore ? -1 : 1;
             group.EventTime = Math.Max(group.EventTime, eventTime);
-            if (!_emitFinal)
+            if (!_emitFinal && !_consolidate)
             {
                 // EMIT CHANGES: every update of a group is output, in input order, whatever the batch boundaries.
                 Emit(batch, group);
@@ -151,6 +157,12 @@ public sealed class StreamAggregateOperator : IBatchOperator
 
         foreach (var (stateKey, group) in _touched)
         {
+            if (!_emitFinal && _consolidate)
+            {
+                // In the order groups were first touched (the dictionary only grew during the batch): the same on a replay.
+                Emit(batch, group);
+            }
+
             if (group.Rows <= 0 && _keys.Length > 0)
             {
                 _store.Delete(stateKey);
