@@ -96,12 +96,7 @@ public static class NexmarkBench
         var config = new NexmarkConfig { Events = events, Seed = seed };
         if (Baselines.IsAggregate(query))
         {
-            if (source != "topic")
-            {
-                throw new NotSupportedException($"{query} is an aggregating query: it runs as a persistent query, which reads a topic; use --source topic");
-            }
-
-            return await RunAggregateAsync(query, sql, config, workers, cancellationToken).ConfigureAwait(false);
+            return await RunAggregateAsync(query, sql, config, source, workers, cancellationToken).ConfigureAwait(false);
         }
 
         // Warm up the generator and the baseline's code so neither side pays the JIT in its timed run.
@@ -179,20 +174,23 @@ public static class NexmarkBench
     private const long WarmupEvents = 50_000;
 
     /// <summary>
-    /// An aggregating query: the bids are written to the topic first (not timed); the timed part is the query file's
+    /// An aggregating query. Topic source: the events are written to the streams' topics first (not timed). Generator
+    /// source: the streams are declared with nexmark_storage='none', so the persistent queries read events generated in
+    /// process (no JSON, no disk). The timed part is the query file's
     /// CREATE TABLE ... AS SELECT statements and a FLUSH (every persistent query has consumed its input and its table
     /// is caught up). The final table is then read with a pull query (not timed) for the checksum. A first run on a
     /// small stream in its own engine warms up the JIT.
     /// </summary>
-    private static async Task<BenchResult> RunAggregateAsync(string query, string sql, NexmarkConfig config, int workers, CancellationToken cancellationToken)
+    private static async Task<BenchResult> RunAggregateAsync(string query, string sql, NexmarkConfig config, string source, int workers, CancellationToken cancellationToken)
     {
         var events = config.Events;
+        var generated = source == "generator";
         Baselines.Run(query, new NexmarkGenerator(config with { Events = Math.Min(events, WarmupEvents) }), Math.Min(events, WarmupEvents), new RowChecksum());
-        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, new RowChecksum(), new LatencyHistogram(), cancellationToken).ConfigureAwait(false);
+        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken).ConfigureAwait(false);
 
         var engineOutput = new RowChecksum();
         var latency = new LatencyHistogram();
-        var (setup, wall, cpu) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, engineOutput, latency, cancellationToken).ConfigureAwait(false);
+        var (setup, wall, cpu) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken).ConfigureAwait(false);
 
         var baselineOutput = new RowChecksum();
         var baselineClock = Stopwatch.StartNew();
@@ -202,13 +200,13 @@ public static class NexmarkBench
         using var process = Process.GetCurrentProcess();
         var engineRate = events / wall;
         var baselineRate = events / baselineWall;
-        return new BenchResult(query, "topic", workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
+        return new BenchResult(query, source, workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
             process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
             engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, 0);
     }
 
-    private static async Task<(double Setup, double Wall, double Cpu)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, RowChecksum output,
-        LatencyHistogram latency, CancellationToken cancellationToken)
+    private static async Task<(double Setup, double Wall, double Cpu)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
+        RowChecksum output, LatencyHistogram latency, CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
         try
@@ -218,7 +216,7 @@ public static class NexmarkBench
             await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var setupClock = Stopwatch.StartNew();
-            await CreateStreamsAsync(engine, session, sql, events, seed, partitions, cancellationToken).ConfigureAwait(false);
+            await CreateStreamsAsync(engine, session, sql, events, seed, partitions, cancellationToken, generated).ConfigureAwait(false);
             var setup = setupClock.Elapsed.TotalSeconds;
 
             var statements = SqlParser.Parse(sql);
@@ -297,12 +295,12 @@ public static class NexmarkBench
     /// among the first events of the timeline (0: empty), over the given number of partitions.
     /// </summary>
     private static async Task CreateStreamsAsync(StreamEngine engine, SessionContext session, string querySql, long events, long seed, int partitions,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool generated = false)
     {
         var ddl = File.ReadAllText(Path.Combine(QueryDirectory, "ddl.sql"))
             .Replace("${EVENTS}", events.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("${SEED}", seed.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("partitions=1", "partitions=" + partitions.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            .Replace("partitions=1", "partitions=" + partitions.ToString(CultureInfo.InvariantCulture) + (generated ? ", nexmark_storage='none'" : ""), StringComparison.Ordinal);
         var body = string.Join('\n', querySql.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
         foreach (var statement in SqlParser.Parse(ddl))
         {

@@ -82,12 +82,6 @@ if (workers < 1)
 var failed = false;
 foreach (var query in queries)
 {
-    if (source == "generator" && NexmarkBench.IsAggregate(query))
-    {
-        Console.Error.WriteLine($"{query}: aggregating queries run as persistent queries over a topic; run them with --source topic");
-        continue;
-    }
-
     if (workers > 1 && NexmarkBench.IsSinglePartition(query))
     {
         Console.Error.WriteLine($"{query}: joins two streams, which needs one partition; run it with --workers 1");

@@ -24,7 +24,7 @@ public sealed class StreamSqlServer : IAsyncDisposable
         _pg = new PgListener(options.Bind, options.PgPort, engine, pgSettings);
         _http = new HealthEndpoint(options.Bind, options.HttpPort, engine, () => _pg.ActiveConnections, registry);
         // In Kafka mode clients talk to the cluster itself; serving its topics again from here would only add a hop.
-        _kafka = options.Kafka is null ? new KafkaListener(options.Bind, options.KafkaPort, engine.Topics, StreamUsingTopic) : null;
+        _kafka = options.Kafka is null ? new KafkaListener(options.Bind, options.KafkaPort, engine.StoredTopics, StreamUsingTopic) : null;
     }
 
     public ServerOptions Options { get; }

@@ -11,7 +11,7 @@ public static class StreamBinder
 {
     private static readonly HashSet<string> KnownProperties =
         ["kafka_topic", "value_format", "key_format", "format", "partitions", "timestamp", "value_delimiter", "replicas", "timestamp_format",
-         "connector", "nexmark_table", "events", "seed", "event_rate", Consolidate];
+         "connector", "nexmark_table", "events", "seed", "event_rate", "nexmark_storage", Consolidate];
 
     /// <summary>
     /// consolidate='batch' on CREATE TABLE/MATERIALIZED VIEW ... AS SELECT ... GROUP BY: the changelog carries each group's
@@ -41,7 +41,7 @@ public static class StreamBinder
         var properties = Properties(create.Properties);
         if (!properties.TryGetValue("connector", out var connector))
         {
-            foreach (var name in (string[])["nexmark_table", "events", "seed", "event_rate"])
+            foreach (var name in (string[])["nexmark_table", "events", "seed", "event_rate", "nexmark_storage"])
             {
                 if (properties.TryGetValue(name, out var stray))
                 {
@@ -87,7 +87,18 @@ public static class StreamBinder
             throw new SqlException(SqlState.InvalidParameterValue, $"event_rate must be a positive number of events per second, not \"{r.Value}\"", r.Position);
         }
 
-        return new NexmarkSourceOptions(table.Value.ToLowerInvariant(), events, seed, rate, connector.Position);
+        var stored = true;
+        if (properties.TryGetValue("nexmark_storage", out var storage))
+        {
+            stored = storage.Value.ToLowerInvariant() switch
+            {
+                "topic" => true,
+                "none" => false,
+                _ => throw new SqlException(SqlState.InvalidParameterValue, $"nexmark_storage must be 'topic' or 'none', not \"{storage.Value}\"", storage.Position),
+            };
+        }
+
+        return new NexmarkSourceOptions(table.Value.ToLowerInvariant(), events, seed, rate, connector.Position) { Stored = stored };
     }
 
     public static StreamDefinition BindSource(CreateRelationStatement create)

@@ -25,6 +25,23 @@ public sealed partial class StreamEngine
             return new CommandResult(tag);
         }
 
+        if (nexmark is { Stored: false })
+        {
+            if (StoredTopics.Find(stream.Topic) is not null)
+            {
+                throw new SqlException(SqlState.DuplicateObject,
+                    $"topic \"{stream.Topic}\" exists; a stream with nexmark_storage='none' generates its records and needs a topic name of its own", create.Position,
+                    hint: "Name another topic with kafka_topic='...'.");
+            }
+
+            // Built before the statement is logged: with a KEY over several partitions it finds each event's partition.
+            var generated = new Nexmark.NexmarkGeneratedTopic(stream.Topic, stream, nexmark);
+            await LogAsync(create, null, cancellationToken).ConfigureAwait(false);
+            Topics.Register(generated);
+            Catalog.AddStream(stream);
+            return new CommandResult(tag);
+        }
+
         // An existing topic keeps its partition count; asking for a different one is an error, as in ksqlDB.
         var existing = Topics.Find(stream.Topic);
         if (existing is not null && existing.PartitionCount != stream.Partitions)

@@ -36,7 +36,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
     private StreamEngine(EngineOptions options, ITopicStore topics)
     {
         Options = options;
-        Topics = topics;
+        StoredTopics = topics;
+        Topics = new OverlayTopicStore(topics);
         _commandLog = new CommandLog(topics, options.InternalTopic("command_log"));
         _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
@@ -51,7 +52,11 @@ public sealed partial class StreamEngine : IAsyncDisposable
 
     public CatalogStore Catalog { get; } = new();
 
-    public ITopicStore Topics { get; }
+    /// <summary>Every topic the engine reads and writes: the stored ones and process-only ones (generated sources).</summary>
+    public OverlayTopicStore Topics { get; }
+
+    /// <summary>The topics in the store (embedded or Kafka): what Kafka clients see.</summary>
+    public ITopicStore StoredTopics { get; }
 
     /// <summary>Opens the data directory, replays the command log and resumes every persistent query from its committed offsets.</summary>
     public static async Task<StreamEngine> OpenAsync(EngineOptions options, CancellationToken cancellationToken = default)

@@ -71,7 +71,7 @@ public sealed class MetricsExporter
     public async Task WriteAsync(Stream output, CancellationToken cancellationToken)
     {
         _streams.Set(_engine.Catalog.Streams().Count);
-        foreach (var topic in _engine.Topics.List())
+        foreach (var topic in _engine.StoredTopics.List())
         {
             for (var p = 0; p < topic.PartitionCount; p++)
             {
