@@ -16,6 +16,9 @@ public sealed record BenchResult(
     double BaselineEventsPerSec, double Ratio, double PeakRssMb, double? P50LatencyMs, double? P99LatencyMs, long Rows, bool ChecksumMatch,
     long BaselineRows, double SetupSeconds, double GeneratorEventsPerSec)
 {
+    /// <summary>Bytes the whole process allocated on the managed heap during the timed engine run, per event.</summary>
+    public double AllocatedBytesPerEvent { get; init; }
+
     public string ToJson() => new JsonObject
     {
         ["query"] = Query,
@@ -36,6 +39,7 @@ public sealed record BenchResult(
         ["baseline_rows"] = BaselineRows,
         ["setup_seconds"] = Math.Round(SetupSeconds, 3),
         ["generator_events_per_sec"] = Math.Round(GeneratorEventsPerSec),
+        ["allocated_bytes_per_event"] = Math.Round(AllocatedBytesPerEvent),
     }.ToJsonString();
 }
 
@@ -107,6 +111,7 @@ public static class NexmarkBench
         var latency = new LatencyHistogram();
         LatencyHistogram? observed = null;
         double wall, cpu, setup;
+        long allocated;
         try
         {
             // The topic source: the engine reports each batch's processing latency (read to output) once the timed run starts.
@@ -125,12 +130,14 @@ public static class NexmarkBench
             await CreateStreamsAsync(engine, session, sql, source == "topic" ? events : 0, seed, workers, cancellationToken).ConfigureAwait(false);
             setup = setupClock.Elapsed.TotalSeconds;
             observed = source == "topic" ? latency : null;
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             await RunEngineAsync(engine, session, select, source, config, events, workers, engineOutput, source == "generator" ? latency : null, cancellationToken)
                 .ConfigureAwait(false);
             wall = clock.Elapsed.TotalSeconds;
             cpu = (CpuTime() - cpuBefore).TotalSeconds;
+            allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         }
         finally
         {
@@ -168,10 +175,16 @@ public static class NexmarkBench
         var baselineRate = events / baselineWall;
         return new BenchResult(query, source, workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
             process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
-            engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, events / generatorWall);
+            engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, events / generatorWall)
+        {
+            AllocatedBytesPerEvent = allocated / (double)events,
+        };
     }
 
     private const long WarmupEvents = 50_000;
+
+    /// <summary>--state-memory (MB): the engine's budget for all state stores in aggregating queries (the server's default: 64 MB).</summary>
+    public static long StateMemoryBytes { get; set; } = 64L << 20;
 
     /// <summary>
     /// An aggregating query. Topic source: the events are written to the streams' topics first (not timed). Generator
@@ -190,7 +203,7 @@ public static class NexmarkBench
 
         var engineOutput = new RowChecksum();
         var latency = new LatencyHistogram();
-        var (setup, wall, cpu) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken).ConfigureAwait(false);
+        var (setup, wall, cpu, allocated) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken).ConfigureAwait(false);
 
         var baselineOutput = new RowChecksum();
         var baselineClock = Stopwatch.StartNew();
@@ -202,17 +215,20 @@ public static class NexmarkBench
         var baselineRate = events / baselineWall;
         return new BenchResult(query, source, workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
             process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
-            engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, 0);
+            engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, 0)
+        {
+            AllocatedBytesPerEvent = allocated / (double)events,
+        };
     }
 
-    private static async Task<(double Setup, double Wall, double Cpu)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
+    private static async Task<(double Setup, double Wall, double Cpu, long Allocated)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
         RowChecksum output, LatencyHistogram latency, CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
             // Every persistent query (and internal stage) reports each batch's processing latency: read to output written.
-            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => latency.RecordShared };
+            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => latency.RecordShared, StateMemoryBytes = StateMemoryBytes };
             await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var setupClock = Stopwatch.StartNew();
@@ -221,6 +237,7 @@ public static class NexmarkBench
 
             var statements = SqlParser.Parse(sql);
             var table = statements.OfType<CreateRelationStatement>().Last().Name.Name;
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             foreach (var statement in statements)
@@ -231,6 +248,7 @@ public static class NexmarkBench
             await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
             var wall = clock.Elapsed.TotalSeconds;
             var cpu = (CpuTime() - cpuBefore).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
 
             var result = (RowsResult)await engine.ExecuteAsync(SqlParser.ParseOne("SELECT * FROM " + table), session, cancellationToken).ConfigureAwait(false);
             var width = result.Columns.Count;
@@ -239,7 +257,7 @@ public static class NexmarkBench
                 output.AddRow(row, width);
             }
 
-            return (setup, wall, cpu);
+            return (setup, wall, cpu, allocated);
         }
         finally
         {

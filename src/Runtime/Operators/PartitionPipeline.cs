@@ -227,8 +227,17 @@ public sealed class PartitionPipeline
             return source;
         }
 
+        // Window assignment right below the aggregation is done by the aggregation itself: a row's windows are taken in
+        // place instead of as a copy of the row per window (five per bid for a 10 s window sliding by 2 s).
+        WindowAssignOperator? windows = null;
+        if (aggregate.Input is LogicalWindowAssign && operators.Count > 0 && operators[^1] is WindowAssignOperator { HasFixedWindows: true } assigner)
+        {
+            windows = assigner;
+            operators.RemoveAt(operators.Count - 1);
+        }
+
         operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable, context.Store, context.OnLate,
-            context.Consolidate));
+            context.Consolidate, windows));
         return source;
     }
 

@@ -71,6 +71,51 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
         }
     }
 
+    /// <summary>Windows that are fixed intervals of the event time (not session or sliding) can be enumerated by <see cref="WindowsOf"/>.</summary>
+    public bool HasFixedWindows => function is WindowFunction.Tumble or WindowFunction.Hop or WindowFunction.Cumulate;
+
+    /// <summary>The most windows one event time falls in.</summary>
+    public int MaxWindows => function == WindowFunction.Tumble ? 1 : (int)(size / step) + 1;
+
+    /// <summary>The event time of a row (a null time: the row is in no window).</summary>
+    public Value TimeOf(Value[] row) => time(row);
+
+    /// <summary>
+    /// The fixed windows an event time falls in, in the order <see cref="Process"/> emits them: how many were written to
+    /// starts and ends (each at least <see cref="MaxWindows"/> long). Lets an aggregation take a row's windows without a
+    /// copy of the row per window.
+    /// </summary>
+    public int WindowsOf(long ts, Span<long> starts, Span<long> ends)
+    {
+        var n = 0;
+        switch (function)
+        {
+            case WindowFunction.Tumble:
+                starts[0] = FloorTo(ts, size);
+                ends[0] = starts[0] + size;
+                return 1;
+            case WindowFunction.Hop:
+                for (var s = FloorTo(ts - size + step, step); s <= ts; s += step)
+                {
+                    starts[n] = s;
+                    ends[n++] = s + size;
+                }
+
+                return n;
+            case WindowFunction.Cumulate:
+                var windowStart = FloorTo(ts, size);
+                for (var end = FloorTo(ts, step) + step; end <= windowStart + size; end += step)
+                {
+                    starts[n] = windowStart;
+                    ends[n++] = end;
+                }
+
+                return n;
+            default:
+                throw new InvalidOperationException($"{function} windows are not fixed intervals");
+        }
+    }
+
     /// <summary>Rounds down to a multiple of unit, also for times before 1970.</summary>
     public static long FloorTo(long value, long unit)
     {

@@ -25,6 +25,10 @@ public sealed class StreamAggregateOperator : IBatchOperator
     private readonly AggregateWindow? _window;
     private readonly bool _emitFinal;
     private readonly bool _consolidate;
+    private readonly WindowAssignOperator? _windows;
+    private readonly long[] _windowStarts = [];
+    private readonly long[] _windowEnds = [];
+    private Value[] _windowed = [];
     private readonly IStateStore _store;
     private readonly Action<long>? _onLate;
     private readonly Dictionary<byte[], Group> _touched = new(ByteArrayComparer.Instance);
@@ -43,10 +47,22 @@ public sealed class StreamAggregateOperator : IBatchOperator
     /// <param name="having">HAVING over the aggregate's output row; a group that fails it is deleted from the output.</param>
     /// <param name="eventTime">The event time of an input row (windowed aggregates); null for unwindowed ones.</param>
     /// <param name="consolidate">EMIT CHANGES once per group and batch (its row after the batch) rather than per input row.</param>
+    /// <param name="windows">
+    /// The window assignment feeding this aggregation, done here: each input row is taken once per window it falls in,
+    /// through one reused row with the window bounds appended, rather than as a copy per window.
+    /// </param>
     public StreamAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
-        Func<Value[], Value>? eventTime, bool emitFinal, bool retractable, IStateStore store, Action<long>? onLate, bool consolidate = false)
+        Func<Value[], Value>? eventTime, bool emitFinal, bool retractable, IStateStore store, Action<long>? onLate, bool consolidate = false,
+        WindowAssignOperator? windows = null)
     {
         _consolidate = consolidate;
+        _windows = windows;
+        if (windows is not null)
+        {
+            _windowStarts = new long[windows.MaxWindows];
+            _windowEnds = new long[windows.MaxWindows];
+        }
+
         _keys = keys;
         _arguments = arguments;
         _factories = aggregate.Aggregates.Select(a => Accumulators.Factory(a, retractable)).ToArray();
@@ -91,70 +107,106 @@ public sealed class StreamAggregateOperator : IBatchOperator
         batch.Clear();
         _touched.Clear();
         var streamTime = _streamTime;
-        foreach (var (row, op) in _input)
+        foreach (var (input, op) in _input)
         {
-            var key = _keyValues;
-            for (var k = 0; k < key.Length; k++)
+            if (_windows is null)
             {
-                key[k] = _keys[k](row);
+                Aggregate(batch, input, op, ref streamTime);
+                continue;
             }
 
-            long eventTime = 0;
-            if (_window is null)
+            var time = _windows.TimeOf(input);
+            if (time.IsNull)
             {
-                // Not windowed: the input's ROWTIME, only to stamp the output record.
-                if (_eventTime?.Invoke(row) is { IsNull: false } rowTime)
-                {
-                    eventTime = rowTime.AsLong;
-                }
-            }
-            else
-            {
-                var t = _eventTime!(row);
-                eventTime = t.IsNull ? long.MinValue : t.AsLong;
-                var end = key[_window.EndKey].AsLong;
-                if (op != ChangeOp.Delete && op != ChangeOp.UpdateBefore)
-                {
-                    streamTime = Math.Max(streamTime, eventTime);
-                }
-
-                if (end + _window.GraceMicros <= streamTime)
-                {
-                    LateRecords++;
-                    _onLate?.Invoke(1);
-                    continue;
-                }
+                continue;
             }
 
-            var group = Touch(key);
-            for (var a = 0; a < group.Accumulators.Length; a++)
+            // The input row with its window's bounds appended, reused: keys and arguments are copied out of it.
+            if (_windowed.Length != input.Length + 2)
             {
-                var argumentFunctions = _arguments[a];
-                var arguments = _argumentValues[a];
-                for (var x = 0; x < arguments.Length; x++)
-                {
-                    arguments[x] = argumentFunctions[x](row);
-                }
-
-                if (op is ChangeOp.Delete or ChangeOp.UpdateBefore)
-                {
-                    group.Accumulators[a].Remove(arguments);
-                }
-                else
-                {
-                    group.Accumulators[a].Add(arguments);
-                }
+                _windowed = new Value[input.Length + 2];
             }
 
-            group.Rows += op is ChangeOp.Delete or ChangeOp.UpdateBefore ? -1 : 1;
-            group.EventTime = Math.Max(group.EventTime, eventTime);
-            if (!_emitFinal && !_consolidate)
+            input.CopyTo(_windowed, 0);
+            var count = _windows.WindowsOf(time.AsLong, _windowStarts, _windowEnds);
+            for (var w = 0; w < count; w++)
             {
-                // EMIT CHANGES: every update of a group is output, in input order, whatever the batch boundaries.
-                Emit(batch, group);
+                _windowed[^2] = Value.FromTimestamp(_windowStarts[w]);
+                _windowed[^1] = Value.FromTimestamp(_windowEnds[w]);
+                Aggregate(batch, _windowed, op, ref streamTime);
             }
         }
 
+        FinishBatch(batch, streamTime);
+    }
+
+    /// <summary>Adds (or retracts) one input row to its group.</summary>
+    private void Aggregate(RowBatch batch, Value[] row, ChangeOp op, ref long streamTime)
+    {
+        var key = _keyValues;
+        for (var k = 0; k < key.Length; k++)
+        {
+            key[k] = _keys[k](row);
+        }
+
+        long eventTime = 0;
+        if (_window is null)
+        {
+            // Not windowed: the input's ROWTIME, only to stamp the output record.
+            if (_eventTime?.Invoke(row) is { IsNull: false } rowTime)
+            {
+                eventTime = rowTime.AsLong;
+            }
+        }
+        else
+        {
+            var t = _eventTime!(row);
+            eventTime = t.IsNull ? long.MinValue : t.AsLong;
+            var end = key[_window.EndKey].AsLong;
+            if (op != ChangeOp.Delete && op != ChangeOp.UpdateBefore)
+            {
+                streamTime = Math.Max(streamTime, eventTime);
+            }
+
+            if (end + _window.GraceMicros <= streamTime)
+            {
+                LateRecords++;
+                _onLate?.Invoke(1);
+                return;
+            }
+        }
+
+        var group = Touch(key);
+        for (var a = 0; a < group.Accumulators.Length; a++)
+        {
+            var argumentFunctions = _arguments[a];
+            var arguments = _argumentValues[a];
+            for (var x = 0; x < arguments.Length; x++)
+            {
+                arguments[x] = argumentFunctions[x](row);
+            }
+
+            if (op is ChangeOp.Delete or ChangeOp.UpdateBefore)
+            {
+                group.Accumulators[a].Remove(arguments);
+            }
+            else
+            {
+                group.Accumulators[a].Add(arguments);
+            }
+        }
+
+        group.Rows += op is ChangeOp.Delete or ChangeOp.UpdateBefore ? -1 : 1;
+        group.EventTime = Math.Max(group.EventTime, eventTime);
+        if (!_emitFinal && !_consolidate)
+        {
+            // EMIT CHANGES: every update of a group is output, in input order, whatever the batch boundaries.
+            Emit(batch, group);
+        }
+    }
+
+    private void FinishBatch(RowBatch batch, long streamTime)
+    {
         foreach (var (stateKey, group) in _touched)
         {
             if (!_emitFinal && _consolidate)
