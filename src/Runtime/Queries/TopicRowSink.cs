@@ -18,7 +18,7 @@ public sealed class TopicRowSink : IRowSink
     private readonly OffsetStore _offsets;
     private readonly SemaphoreSlim _gate;
     private readonly long[]? _alreadyWritten;
-    private List<ProducedRecord>[]? _byPartition;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, List<ProducedRecord>[]> _bySourcePartition = new();
 
     /// <param name="alreadyWritten">Recovery only: per sink partition, how many leading records of the replayed output are already in the topic.</param>
     public TopicRowSink(ITopicLog topic, RowCodec codec, OffsetStore offsets, SemaphoreSlim gate, long[]? alreadyWritten = null)
@@ -58,18 +58,22 @@ public sealed class TopicRowSink : IRowSink
             return;
         }
 
+        // Encoded before the gate: the query's partition tasks encode in parallel, only the commit (intent, append,
+        // offsets) is one at a time.
+        var hasOutput = batch.Count > 0;
+        var encoded = hasOutput ? Encode(batch) : null;
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         long[]? fences = null;
         try
         {
             // A join batch commits two offsets: its intent is saved even without output, so that a crash between the two
             // commits is completed from the intent (both inputs) rather than left half committed.
-            if (_alreadyWritten is null && (batch.Count > 0 || batch.PairedPartition >= 0))
+            if (_alreadyWritten is null && (hasOutput || batch.PairedPartition >= 0))
             {
                 var ends = SaveIntent(batch);
 
                 // Read-committed: the batch's output stays invisible until its source offsets are committed.
-                if (batch.Count > 0)
+                if (hasOutput)
                 {
                     fences = ends;
                     for (var p = 0; p < ends.Length; p++)
@@ -79,9 +83,9 @@ public sealed class TopicRowSink : IRowSink
                 }
             }
 
-            if (batch.Count > 0)
+            if (encoded is not null)
             {
-                await WriteRowsAsync(batch).ConfigureAwait(false);
+                await AppendAsync(encoded).ConfigureAwait(false);
             }
 
             // A replay commits once, at its end: a crash in the middle must replay (and skip) from the same start again.
@@ -159,10 +163,11 @@ public sealed class TopicRowSink : IRowSink
     private int PartitionOf(ProducedRecord record, RowBatch batch) =>
         record.Key is null ? batch.Partition % _topic.PartitionCount : Partitioner.ForKey(record.Key, _topic.PartitionCount);
 
-    private async Task WriteRowsAsync(RowBatch batch)
+    /// <summary>The batch's rows as records, by sink partition, in lists kept per source partition (one batch at a time each).</summary>
+    private List<ProducedRecord>[] Encode(RowBatch batch)
     {
-        // Kept between batches (writes are serialized by the gate): a batch's lists reach the large object heap.
-        var byPartition = _byPartition ??= new List<ProducedRecord>[_topic.PartitionCount];
+        // Kept between batches: a batch's lists reach the large object heap.
+        var byPartition = _bySourcePartition.GetOrAdd(batch.Partition, _ => new List<ProducedRecord>[_topic.PartitionCount]);
         for (var p = 0; p < byPartition.Length; p++)
         {
             (byPartition[p] ??= []).Clear();
@@ -174,10 +179,14 @@ public sealed class TopicRowSink : IRowSink
             byPartition[PartitionOf(record, batch)].Add(record);
         }
 
-        // The rows are encoded: let them go now rather than after the commit wait below (garbage collections during the
-        // wait would promote a whole batch of dead rows). The batch's partition and offsets stay.
+        // The rows are encoded: let them go now rather than after the commit wait (garbage collections during the wait
+        // would promote a whole batch of dead rows). The batch's partition and offsets stay.
         batch.Clear();
+        return byPartition;
+    }
 
+    private async Task AppendAsync(List<ProducedRecord>[] byPartition)
+    {
         for (var p = 0; p < byPartition.Length; p++)
         {
             var records = byPartition[p];
