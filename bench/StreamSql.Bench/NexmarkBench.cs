@@ -133,8 +133,10 @@ public static class NexmarkBench
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
+            Allocations?.Start();
             await RunEngineAsync(engine, session, select, source, config, events, workers, engineOutput, source == "generator" ? latency : null, cancellationToken)
                 .ConfigureAwait(false);
+            Allocations?.Stop();
             wall = clock.Elapsed.TotalSeconds;
             cpu = (CpuTime() - cpuBefore).TotalSeconds;
             allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
@@ -185,6 +187,9 @@ public static class NexmarkBench
 
     /// <summary>--state-memory (MB): the engine's budget for all state stores in aggregating queries (the server's default: 64 MB).</summary>
     public static long StateMemoryBytes { get; set; } = 64L << 20;
+
+    /// <summary>--alloc-profile: samples allocations by type during the timed engine run (printed on stderr).</summary>
+    public static AllocationSampler? Allocations { get; set; }
 
     /// <summary>
     /// An aggregating query. Topic source: the events are written to the streams' topics first (not timed). Generator
@@ -240,12 +245,14 @@ public static class NexmarkBench
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
+            Allocations?.Start();
             foreach (var statement in statements)
             {
                 await engine.ExecuteAsync(statement, session, cancellationToken).ConfigureAwait(false);
             }
 
             await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Allocations?.Stop();
             var wall = clock.Elapsed.TotalSeconds;
             var cpu = (CpuTime() - cpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;

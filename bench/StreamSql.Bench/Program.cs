@@ -3,6 +3,7 @@ using Serilog.Events;
 using StreamSql.Bench;
 
 // dotnet run -c Release --project bench/StreamSql.Bench -- nexmark --query q0[,q1,...|all] --events 1000000 [--source generator|topic] [--workers N] [--seed 0]
+//   [--state-memory MB] [--alloc-profile]
 // One JSON line per query on stdout; engine logs (warnings and up) on stderr.
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning()
     .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
@@ -47,6 +48,12 @@ var workers = 1;
 long seed = 0;
 for (var i = 1; i < args.Length; i++)
 {
+    if (args[i] == "--alloc-profile")
+    {
+        NexmarkBench.Allocations = new AllocationSampler();
+        continue;
+    }
+
     var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
     switch (args[i])
     {
@@ -93,6 +100,14 @@ foreach (var query in queries)
 
     var result = await NexmarkBench.RunAsync(query, events, source, seed, workers);
     Console.WriteLine(result.ToJson());
+    if (NexmarkBench.Allocations is { } sampler)
+    {
+        Console.Error.WriteLine($"{query}: allocations by type (sampled, timed engine run):");
+        foreach (var line in sampler.Top(25))
+        {
+            Console.Error.WriteLine("  " + line);
+        }
+    }
     failed |= !result.ChecksumMatch;
 }
 
