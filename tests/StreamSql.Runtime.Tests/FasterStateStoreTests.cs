@@ -35,6 +35,21 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
         return seen;
     }
 
+    [Fact]
+    public void APutThatKnowsWhetherTheKeyExistedKeepsTheCountExact()
+    {
+        using var store = new FasterStateStore(Path.Combine(_root, "known"), 1L << 20);
+        store.Put(Key(1), Value(1, 10), existed: false);
+        store.Put(Key(2), Value(2, 10), existed: false);
+        store.Put(Key(1), Value(3, 10), existed: true);
+        Assert.Equal(2, store.Count);
+        Assert.True(store.TryGet(Key(1), out var value));
+        Assert.Equal(Value(3, 10), value);
+        Assert.True(store.Delete(Key(2)));
+        Assert.Equal(1, store.Count);
+        Assert.Single(Contents(store));
+    }
+
     [Theory]
     [InlineData(1L << 20)]
     [InlineData(3L << 20)]

@@ -58,7 +58,7 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
             return true;
         }
 
-        current.Put(record.Key, Tables.StoredRecord.Pack(record, ref _packed));
+        current.Put(record.Key, Tables.StoredRecord.Pack(record, ref _packed), existed: before is not null);
         if (before is null)
         {
             batch.Add(after, ChangeOp.Insert);

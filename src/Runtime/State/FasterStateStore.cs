@@ -193,28 +193,41 @@ public sealed class FasterStateStore : IStateStore
         }
     }
 
-    public unsafe void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         lock (_gate)
         {
             ThrowIfDisposed();
-            var existed = Exists(key);
-            fixed (byte* k = key)
-            fixed (byte* v = value)
-            {
-                var keySpan = SpanByte.FromPointer(k, key.Length);
-                var valueSpan = SpanByte.FromPointer(v, value.Length);
-                var status = _session.Upsert(ref keySpan, ref valueSpan);
-                if (status.IsPending)
-                {
-                    _session.CompletePending(wait: true);
-                }
-            }
+            Upsert(key, value, Exists(key));
+        }
+    }
 
-            if (!existed)
+    public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool existed)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            Upsert(key, value, existed);
+        }
+    }
+
+    private unsafe void Upsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool existed)
+    {
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var keySpan = SpanByte.FromPointer(k, key.Length);
+            var valueSpan = SpanByte.FromPointer(v, value.Length);
+            var status = _session.Upsert(ref keySpan, ref valueSpan);
+            if (status.IsPending)
             {
-                Interlocked.Increment(ref _count);
+                _session.CompletePending(wait: true);
             }
+        }
+
+        if (!existed)
+        {
+            Interlocked.Increment(ref _count);
         }
     }
 

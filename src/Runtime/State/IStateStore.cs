@@ -10,6 +10,12 @@ public interface IStateStore : IDisposable
 
     void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 
+    /// <summary>
+    /// Put when the caller knows whether the key is there (it has just read it): the store need not look it up again to
+    /// keep <see cref="Count"/> exact.
+    /// </summary>
+    void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool existed) => Put(key, value);
+
     /// <summary>Removes the key; false when it was not there.</summary>
     bool Delete(ReadOnlySpan<byte> key);
 

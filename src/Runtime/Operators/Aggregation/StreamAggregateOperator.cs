@@ -305,7 +305,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
             accumulator.Save(_buffer);
         }
 
-        _store.Put(stateKey, _buffer.WrittenSpan);
+        _store.Put(stateKey, _buffer.WrittenSpan, group.Existed);
     }
 
     private void Emit(RowBatch batch, Group group)
