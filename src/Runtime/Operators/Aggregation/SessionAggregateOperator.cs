@@ -9,7 +9,9 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// GROUP BY with session windows (Kafka Streams' semantics): a key's records less than the gap apart form one session
 /// [first, last]; a record that falls within the gap of several sessions merges them. Each session keeps its input
 /// tuples, so a merge recomputes the aggregates exactly. EMIT CHANGES deletes the merged sessions' rows and inserts the
-/// new one; EMIT FINAL emits a session once it can no longer grow: stream time reached its end plus gap plus grace.
+/// new one (consolidated: once per batch, each key's net change: the rows of its sessions from before the batch that the
+/// batch changed or merged away, deleted, then its changed sessions' rows at the end of the batch); EMIT FINAL emits a
+/// session once it can no longer grow: stream time reached its end plus gap plus grace.
 /// Records older than stream time minus grace are late and dropped (as Kafka Streams drops them).
 /// </summary>
 public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
@@ -17,9 +19,21 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
     // The keys the current batch touched, with their sessions: loaded once, saved at the end of the batch.
     private readonly Dictionary<byte[], (Value[] Key, List<Session> Sessions)> _batchKeys = new(ByteArrayComparer.Instance);
 
+    // Consolidated EMIT CHANGES: the rows of sessions from before the batch that it changed or merged away, in input order.
+    private readonly List<Value[]> _replacedRows = [];
+    private readonly bool _consolidate;
+
+    /// <param name="consolidate">EMIT CHANGES once per batch with each key's net change rather than per input row.</param>
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
-        Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate)
-        : base(aggregate, keys, arguments, having, eventTime, emitFinal, store, onLate) => Restore();
+        Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate, bool consolidate = false)
+        : base(aggregate, keys, arguments, having, eventTime, emitFinal, store, onLate)
+    {
+        _consolidate = consolidate && !emitFinal;
+        Restore();
+    }
+
+    /// <summary>The output depends on where batches end (consolidated EMIT CHANGES): a replay must read the same batches.</summary>
+    public bool ConsolidatesOutput => _consolidate;
 
     private long Gap => _window.SessionGapMicros;
 
@@ -33,6 +47,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 
         batch.Clear();
         _batchKeys.Clear();
+        _replacedRows.Clear();
         try
         {
             foreach (var (row, _) in _input)
@@ -44,7 +59,13 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         {
             // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean.
             _batchKeys.Clear();
+            _replacedRows.Clear();
             throw;
+        }
+
+        if (_consolidate)
+        {
+            EmitNetChanges(batch);
         }
 
         // Each key's sessions are loaded once per batch and saved once at its end.
@@ -107,10 +128,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         {
             // The usual case: the record extends one session. Its tuples and live aggregates grow by one.
             var session = sessions[overlapping];
-            if (!_emitFinal)
-            {
-                Emit(batch, key, session, ChangeOp.Delete);
-            }
+            Replace(batch, key, session);
 
             sessions.RemoveAt(overlapping);
             session.Start = Math.Min(session.Start, t);
@@ -134,10 +152,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
                 var session = sessions[s];
                 if (t >= session.Start - Gap && t <= session.End + Gap)
                 {
-                    if (!_emitFinal)
-                    {
-                        Emit(batch, key, session, ChangeOp.Delete);
-                    }
+                    Replace(batch, key, session);
 
                     merged = new Session(Math.Min(merged.Start, session.Start), Math.Max(merged.End, session.End), [.. session.Tuples, .. merged.Tuples]);
                     sessions.RemoveAt(s);
@@ -146,10 +161,58 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
 
         sessions.Add(merged);
+        merged.ChangedInBatch = true;
         Track(merged.End, stateKey);
-        if (!_emitFinal)
+        if (!_emitFinal && !_consolidate)
         {
             Emit(batch, key, merged, ChangeOp.Insert);
+        }
+    }
+
+    /// <summary>A session is about to grow or be merged away: its row leaves the output (consolidated: once, if it was there before the batch).</summary>
+    private void Replace(RowBatch batch, Value[] key, Session session)
+    {
+        if (_emitFinal)
+        {
+            return;
+        }
+
+        if (!_consolidate)
+        {
+            Emit(batch, key, session, ChangeOp.Delete);
+        }
+        else if (!session.ChangedInBatch)
+        {
+            _replacedRows.Add(OutputRow(key, session));
+        }
+    }
+
+    /// <summary>
+    /// Consolidated EMIT CHANGES at the end of a batch: the replaced rows are deleted first (a session may keep its bounds,
+    /// hence its table key, and only grow its aggregates), then each changed session's row is inserted, by key in the order
+    /// the batch first touched them: the same on a replay of the batch.
+    /// </summary>
+    private void EmitNetChanges(RowBatch batch)
+    {
+        foreach (var row in _replacedRows)
+        {
+            if (_having is null || _having(row))
+            {
+                batch.Add(row, ChangeOp.Delete);
+            }
+        }
+
+        _replacedRows.Clear();
+        foreach (var (_, (key, sessions)) in _batchKeys)
+        {
+            foreach (var session in sessions)
+            {
+                if (session.ChangedInBatch)
+                {
+                    session.ChangedInBatch = false;
+                    Emit(batch, key, session, ChangeOp.Insert);
+                }
+            }
         }
     }
 
@@ -305,5 +368,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         public List<Value[][]> Tuples { get; } = tuples;
 
         public IAccumulator[]? Live { get; set; }
+
+        /// <summary>New or grown in the current batch (its row from before the batch, if any, already replaced).</summary>
+        public bool ChangedInBatch { get; set; }
     }
 }
