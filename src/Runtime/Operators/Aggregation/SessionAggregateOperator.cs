@@ -23,12 +23,19 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
     private readonly List<Value[]> _replacedRows = [];
     private readonly bool _consolidate;
 
+    // A row's group key and its encoding, reused: a key's arrays are only made when the batch first meets it.
+    private readonly Value[] _rowKey;
+    private readonly ArrayBufferWriter<byte> _rowStateKey = new(32);
+    private readonly Dictionary<byte[], (Value[] Key, List<Session> Sessions)>.AlternateLookup<ReadOnlySpan<byte>> _batchKeysBySpan;
+
     /// <param name="consolidate">EMIT CHANGES once per batch with each key's net change rather than per input row.</param>
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
         Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate, bool consolidate = false)
         : base(aggregate, keys, arguments, having, eventTime, emitFinal, store, onLate)
     {
         _consolidate = consolidate && !emitFinal;
+        _rowKey = new Value[keys.Length];
+        _batchKeysBySpan = _batchKeys.GetAlternateLookup<ReadOnlySpan<byte>>();
         Restore();
     }
 
@@ -68,10 +75,19 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             EmitNetChanges(batch);
         }
 
-        // Each key's sessions are loaded once per batch and saved once at its end.
+        // Each key's sessions are loaded once per batch and saved once at its end; the ends of those the batch changed are
+        // tracked for closing (an end a session grew past within the batch would only make a needless visit).
         foreach (var (stateKey, (key, sessions)) in _batchKeys)
         {
             Save(stateKey, key, sessions);
+            foreach (var session in sessions)
+            {
+                if (session.ChangedInBatch)
+                {
+                    session.ChangedInBatch = false;
+                    Track(session.End, stateKey);
+                }
+            }
         }
 
         _batchKeys.Clear();
@@ -97,20 +113,21 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             return;
         }
 
-        var key = new Value[_keys.Length];
-        for (var k = 0; k < key.Length; k++)
+        for (var k = 0; k < _rowKey.Length; k++)
         {
-            key[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
+            _rowKey[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
         }
 
-        var stateKey = ValueCodec.EncodeKey(key);
-        if (!_batchKeys.TryGetValue(stateKey, out var entry))
+        _rowStateKey.Clear();
+        ValueCodec.WriteKey(_rowStateKey, _rowKey);
+        if (!_batchKeysBySpan.TryGetValue(_rowStateKey.WrittenSpan, out var stateKey, out var entry))
         {
-            entry = (key, Load(stateKey));
+            stateKey = _rowStateKey.WrittenSpan.ToArray();
+            entry = ((Value[])_rowKey.Clone(), Load(stateKey));
             _batchKeys[stateKey] = entry;
         }
 
-        var sessions = entry.Sessions;
+        var (key, sessions) = entry;
         var tuple = Arguments(row);
         var overlapping = -1;
         var overlaps = 0;
@@ -162,7 +179,6 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 
         sessions.Add(merged);
         merged.ChangedInBatch = true;
-        Track(merged.End, stateKey);
         if (!_emitFinal && !_consolidate)
         {
             Emit(batch, key, merged, ChangeOp.Insert);
@@ -209,7 +225,6 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             {
                 if (session.ChangedInBatch)
                 {
-                    session.ChangedInBatch = false;
                     Emit(batch, key, session, ChangeOp.Insert);
                 }
             }
@@ -321,6 +336,18 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             var tuples = new List<Value[][]>(rows);
             for (var r = 0; r < rows; r++)
             {
+                if (_noArguments is { } none)
+                {
+                    // count(*) and the like: every tuple is the same (empty) one, so they share it.
+                    for (var a = 0; a < none.Length; a++)
+                    {
+                        reader.ReadLength();
+                    }
+
+                    tuples.Add(none);
+                    continue;
+                }
+
                 var tuple = new Value[_arguments.Length][];
                 for (var a = 0; a < tuple.Length; a++)
                 {
