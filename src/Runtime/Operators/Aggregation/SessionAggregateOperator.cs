@@ -16,8 +16,15 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// </summary>
 public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 {
-    // The keys the current batch touched, with their sessions: loaded once, saved at the end of the batch.
-    private readonly Dictionary<byte[], (Value[] Key, List<Session> Sessions)> _batchKeys = new(ByteArrayComparer.Instance);
+    // Keys' sessions as decoded, kept from batch to batch (this operator is the store's only writer): a key a batch meets
+    // again is neither decoded nor aggregated from its tuples again. Past the cap, keys the last batch did not touch leave.
+    private const int CachedKeysCap = 16_384;
+    private readonly Dictionary<byte[], KeySessions> _sessionsByKey = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], KeySessions>.AlternateLookup<ReadOnlySpan<byte>> _sessionsBySpan;
+
+    // The keys the current batch touched, in the order it met them: saved (and, consolidated, emitted) at its end.
+    private readonly List<(byte[] StateKey, KeySessions Entry)> _batchKeys = [];
+    private long _batchNumber;
 
     // Consolidated EMIT CHANGES: the rows of sessions from before the batch that it changed or merged away, in input order.
     private readonly List<Value[]> _replacedRows = [];
@@ -26,7 +33,6 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
     // A row's group key and its encoding, reused: a key's arrays are only made when the batch first meets it.
     private readonly Value[] _rowKey;
     private readonly ArrayBufferWriter<byte> _rowStateKey = new(32);
-    private readonly Dictionary<byte[], (Value[] Key, List<Session> Sessions)>.AlternateLookup<ReadOnlySpan<byte>> _batchKeysBySpan;
 
     /// <param name="consolidate">EMIT CHANGES once per batch with each key's net change rather than per input row.</param>
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
@@ -35,7 +41,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
     {
         _consolidate = consolidate && !emitFinal;
         _rowKey = new Value[keys.Length];
-        _batchKeysBySpan = _batchKeys.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _sessionsBySpan = _sessionsByKey.GetAlternateLookup<ReadOnlySpan<byte>>();
         Restore();
     }
 
@@ -55,6 +61,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         batch.Clear();
         _batchKeys.Clear();
         _replacedRows.Clear();
+        _batchNumber++;
         try
         {
             foreach (var (row, _) in _input)
@@ -64,7 +71,9 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
         catch
         {
-            // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean.
+            // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean, its keys
+            // decoded from the store again.
+            _sessionsByKey.Clear();
             _batchKeys.Clear();
             _replacedRows.Clear();
             throw;
@@ -77,7 +86,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 
         // Each key's sessions are loaded once per batch and saved once at its end; the ends of those the batch changed are
         // tracked for closing (an end a session grew past within the batch would only make a needless visit).
-        foreach (var (stateKey, (key, sessions)) in _batchKeys)
+        foreach (var (stateKey, (key, sessions, _)) in _batchKeys)
         {
             Save(stateKey, key, sessions);
             foreach (var session in sessions)
@@ -91,6 +100,17 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
 
         _batchKeys.Clear();
+        if (_sessionsByKey.Count > CachedKeysCap)
+        {
+            foreach (var (stateKey, entry) in _sessionsByKey)
+            {
+                if (entry.LastBatch != _batchNumber)
+                {
+                    _sessionsByKey.Remove(stateKey);
+                }
+            }
+        }
+
         StreamTimeState.Save(_store, _streamTime);
         CloseSessions(batch);
     }
@@ -120,14 +140,20 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 
         _rowStateKey.Clear();
         ValueCodec.WriteKey(_rowStateKey, _rowKey);
-        if (!_batchKeysBySpan.TryGetValue(_rowStateKey.WrittenSpan, out var stateKey, out var entry))
+        if (!_sessionsBySpan.TryGetValue(_rowStateKey.WrittenSpan, out var stateKey, out var entry))
         {
             stateKey = _rowStateKey.WrittenSpan.ToArray();
-            entry = ((Value[])_rowKey.Clone(), Load(stateKey));
-            _batchKeys[stateKey] = entry;
+            entry = new KeySessions((Value[])_rowKey.Clone(), Load(stateKey));
+            _sessionsByKey[stateKey] = entry;
         }
 
-        var (key, sessions) = entry;
+        if (entry.LastBatch != _batchNumber)
+        {
+            entry.LastBatch = _batchNumber;
+            _batchKeys.Add((stateKey, entry));
+        }
+
+        var (key, sessions, _) = entry;
         var tuple = Arguments(row);
         var overlapping = -1;
         var overlaps = 0;
@@ -219,7 +245,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
 
         _replacedRows.Clear();
-        foreach (var (_, (key, sessions)) in _batchKeys)
+        foreach (var (_, (key, sessions, _)) in _batchKeys)
         {
             foreach (var session in sessions)
             {
@@ -284,12 +310,22 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             _ends.Remove(end);
             foreach (var stateKey in keys)
             {
-                if (!_store.TryGet(stateKey, out var stored))
+                var cached = _sessionsByKey.GetValueOrDefault(stateKey);
+                Value[] key;
+                List<Session> sessions;
+                if (cached is not null)
+                {
+                    (key, sessions, _) = cached;
+                }
+                else if (_store.TryGet(stateKey, out var stored))
+                {
+                    (key, sessions) = Decode(stored!);
+                }
+                else
                 {
                     continue;
                 }
 
-                var (key, sessions) = Decode(stored!);
                 var open = new List<Session>();
                 foreach (var session in sessions)
                 {
@@ -309,10 +345,12 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
                 if (open.Count == 0)
                 {
                     _store.Delete(stateKey);
+                    _sessionsByKey.Remove(stateKey);
                 }
-                else
+                else if (open.Count < sessions.Count)
                 {
                     Save(stateKey, key, open);
+                    cached?.Sessions = open;
                 }
             }
         }
@@ -334,20 +372,25 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             var end = reader.ReadInt64();
             var rows = reader.ReadVarInt32();
             var tuples = new List<Value[][]>(rows);
-            for (var r = 0; r < rows; r++)
+            if (_noArguments is { } none)
             {
-                if (_noArguments is { } none)
+                // count(*) and the like: every tuple is the same one, empty arguments (a zero length byte each), shared.
+                if (reader.ReadSpan(rows * none.Length).ContainsAnyExcept((byte)0))
                 {
-                    // count(*) and the like: every tuple is the same (empty) one, so they share it.
-                    for (var a = 0; a < none.Length; a++)
-                    {
-                        reader.ReadLength();
-                    }
-
-                    tuples.Add(none);
-                    continue;
+                    throw new InvalidDataException("state: a session tuple has arguments where none are expected");
                 }
 
+                for (var r = 0; r < rows; r++)
+                {
+                    tuples.Add(none);
+                }
+
+                sessions.Add(new Session(start, end, tuples));
+                continue;
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
                 var tuple = new Value[_arguments.Length][];
                 for (var a = 0; a < tuple.Length; a++)
                 {
@@ -373,6 +416,15 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             _buffer.WriteInt64(session.Start);
             _buffer.WriteInt64(session.End);
             _buffer.WriteVarInt64(session.Tuples.Count);
+            if (_noArguments is { } none)
+            {
+                // What WriteRow writes for each empty argument list: a zero length byte.
+                var length = session.Tuples.Count * none.Length;
+                _buffer.GetSpan(length)[..length].Clear();
+                _buffer.Advance(length);
+                continue;
+            }
+
             foreach (var tuple in session.Tuples)
             {
                 foreach (var arguments in tuple)
@@ -385,7 +437,20 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         _store.Put(stateKey, _buffer.WrittenSpan);
     }
 
-    /// <summary>A session: its bounds, its input tuples, and (once computed in this operator's lifetime) its aggregates so far.</summary>
+    /// <summary>A key's sessions (as stored at the end of the last batch that touched it, or being changed by this one).</summary>
+    private sealed class KeySessions(Value[] key, List<Session> sessions)
+    {
+        public Value[] Key { get; } = key;
+
+        public List<Session> Sessions { get; set; } = sessions;
+
+        /// <summary>The number of the last batch that touched the key.</summary>
+        public long LastBatch { get; set; }
+
+        public void Deconstruct(out Value[] key, out List<Session> sessions, out long lastBatch) => (key, sessions, lastBatch) = (Key, Sessions, LastBatch);
+    }
+
+    /// <summary>A session: its bounds, its input tuples, and (once computed while it is cached) its aggregates so far.</summary>
     private sealed class Session(long start, long end, List<Value[][]> tuples)
     {
         public long Start { get; set; } = start;
