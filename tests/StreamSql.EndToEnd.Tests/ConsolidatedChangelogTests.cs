@@ -46,4 +46,42 @@ public sealed class ConsolidatedChangelogTests
             Assert.Equal(["0|9|118", "1|8|117", "2|8|105", "3|5|95"], await connection.RowsAsync("SELECT k, n, s FROM cc_log WHERE n > 4 ORDER BY k"));
         }
     }
+
+    [Fact]
+    public async Task AnInterruptedConsolidatedSessionBatchIsReplayedAsOneBatchAndNotWrittenAgain()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE STREAM cs_src (k INT KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions=1)");
+            await connection.ExecuteAsync("CREATE TABLE cs_sessions WITH (consolidate='batch') AS " +
+                "SELECT k, windowstart, windowend, count(*) AS n, sum(v) AS s FROM cs_src WINDOW SESSION (30 SECONDS) GROUP BY k");
+            await connection.ExecuteAsync("CREATE STREAM cs_log (k INT, windowstart TIMESTAMP, windowend TIMESTAMP, n BIGINT, s BIGINT) WITH (kafka_topic='cs_sessions')");
+            // A record a second: each key's records make one session, which the second batch grows.
+            await connection.ExecuteAsync("INSERT INTO cs_src VALUES " + string.Join(", ", Enumerable.Range(0, 10).Select(i => $"({i % 3}, '2026-01-01 10:00:{i:00}', {i})")));
+            await connection.ExecuteAsync("FLUSH");
+            await connection.ExecuteAsync("INSERT INTO cs_src VALUES " + string.Join(", ", Enumerable.Range(10, 20).Select(i => $"({i % 4}, '2026-01-01 10:00:{i:00}', {i})")));
+            await connection.ExecuteAsync("FLUSH");
+
+            // 3 sessions inserted by the first batch, 4 by the second (its deletes are tombstones, which the stream skips).
+            Assert.Equal(["7"], await connection.RowsAsync("SELECT count(*) FROM cs_log"));
+        }
+
+        await server.Server.DisposeAsync();
+        var directory = Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_cs_sessions_*").Single();
+        Assert.Equal("0 30", string.Join(' ', File.ReadAllText(Path.Combine(directory, "output.intent")).Split(' ').Take(2)));
+        File.WriteAllText(Path.Combine(directory, "partition-0.offset"), 10.ToString(CultureInfo.InvariantCulture));
+        foreach (var checkpoint in Directory.GetFiles(directory, "*.checkpoint*", SearchOption.AllDirectories))
+        {
+            File.Delete(checkpoint);
+        }
+
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["7"], await connection.RowsAsync("SELECT count(*) FROM cs_log"));
+            Assert.Equal(["0|9|118", "1|8|117", "2|8|105", "3|5|95"], await connection.RowsAsync("SELECT k, n, s FROM cs_sessions ORDER BY k"));
+        }
+    }
 }

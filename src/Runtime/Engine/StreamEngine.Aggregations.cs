@@ -78,9 +78,9 @@ public sealed partial class StreamEngine
 
         var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
         var consolidate = StreamBinder.BindConsolidate(properties);
-        if (consolidate && aggregate.Window is { IsSession: true } or { IsSliding: true })
+        if (consolidate && aggregate.Window is { IsSliding: true })
         {
-            throw SqlException.NotSupported("consolidate='batch' with session or sliding windows", properties.First(p => p.Name == StreamBinder.Consolidate).Position);
+            throw SqlException.NotSupported("consolidate='batch' with sliding windows", properties.First(p => p.Name == StreamBinder.Consolidate).Position);
         }
 
         if (aggregate.Window is { RetentionMicros: { } retention } window)

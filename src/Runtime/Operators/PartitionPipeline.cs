@@ -126,7 +126,7 @@ public sealed class PartitionPipeline
         {
             foreach (var op in Operators)
             {
-                if (op is StreamAggregateOperator { ConsolidatesOutput: true })
+                if (op is StreamAggregateOperator { ConsolidatesOutput: true } or SessionAggregateOperator { ConsolidatesOutput: true })
                 {
                     return true;
                 }
@@ -223,7 +223,7 @@ public sealed class PartitionPipeline
                 throw SqlException.NotSupported("session windows over a table");
             }
 
-            operators.Add(new SessionAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.Store, context.OnLate));
+            operators.Add(new SessionAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.Store, context.OnLate, context.Consolidate));
             return source;
         }
 

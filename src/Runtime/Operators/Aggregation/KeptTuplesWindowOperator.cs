@@ -28,6 +28,9 @@ public abstract class KeptTuplesWindowOperator : IBatchOperator
     protected readonly SortedDictionary<long, HashSet<byte[]>> _ends = [];
     protected readonly ArrayBufferWriter<byte> _buffer = new(256);
     protected long _streamTime = long.MinValue;
+
+    // When no aggregate has arguments (count(*)), the one tuple every row has; tuples are never modified, so rows share it.
+    protected readonly Value[][]? _noArguments;
 #pragma warning restore SA1401, CA1051
 
     protected KeptTuplesWindowOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
@@ -42,6 +45,7 @@ public abstract class KeptTuplesWindowOperator : IBatchOperator
         _emitFinal = emitFinal;
         _store = store;
         _onLate = onLate;
+        _noArguments = Array.TrueForAll(arguments, a => a.Length == 0) ? [.. arguments.Select(_ => Array.Empty<Value>())] : null;
     }
 
     public abstract void Process(RowBatch batch);
@@ -75,6 +79,11 @@ public abstract class KeptTuplesWindowOperator : IBatchOperator
 
     protected Value[][] Arguments(Value[] row)
     {
+        if (_noArguments is { } none)
+        {
+            return none;
+        }
+
         var tuples = new Value[_arguments.Length][];
         for (var a = 0; a < tuples.Length; a++)
         {

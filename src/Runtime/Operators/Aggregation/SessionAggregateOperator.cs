@@ -9,17 +9,44 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// GROUP BY with session windows (Kafka Streams' semantics): a key's records less than the gap apart form one session
 /// [first, last]; a record that falls within the gap of several sessions merges them. Each session keeps its input
 /// tuples, so a merge recomputes the aggregates exactly. EMIT CHANGES deletes the merged sessions' rows and inserts the
-/// new one; EMIT FINAL emits a session once it can no longer grow: stream time reached its end plus gap plus grace.
+/// new one (consolidated: once per batch, each key's net change: the rows of its sessions from before the batch that the
+/// batch changed or merged away, deleted, then its changed sessions' rows at the end of the batch); EMIT FINAL emits a
+/// session once it can no longer grow: stream time reached its end plus gap plus grace.
 /// Records older than stream time minus grace are late and dropped (as Kafka Streams drops them).
 /// </summary>
 public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 {
-    // The keys the current batch touched, with their sessions: loaded once, saved at the end of the batch.
-    private readonly Dictionary<byte[], (Value[] Key, List<Session> Sessions)> _batchKeys = new(ByteArrayComparer.Instance);
+    // Keys' sessions as decoded, kept from batch to batch (this operator is the store's only writer): a key a batch meets
+    // again is neither decoded nor aggregated from its tuples again. Past the cap, keys the last batch did not touch leave.
+    private const int CachedKeysCap = 16_384;
+    private readonly Dictionary<byte[], KeySessions> _sessionsByKey = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], KeySessions>.AlternateLookup<ReadOnlySpan<byte>> _sessionsBySpan;
 
+    // The keys the current batch touched, in the order it met them: saved (and, consolidated, emitted) at its end.
+    private readonly List<(byte[] StateKey, KeySessions Entry)> _batchKeys = [];
+    private long _batchNumber;
+
+    // Consolidated EMIT CHANGES: the rows of sessions from before the batch that it changed or merged away, in input order.
+    private readonly List<Value[]> _replacedRows = [];
+    private readonly bool _consolidate;
+
+    // A row's group key and its encoding, reused: a key's arrays are only made when the batch first meets it.
+    private readonly Value[] _rowKey;
+    private readonly ArrayBufferWriter<byte> _rowStateKey = new(32);
+
+    /// <param name="consolidate">EMIT CHANGES once per batch with each key's net change rather than per input row.</param>
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
-        Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate)
-        : base(aggregate, keys, arguments, having, eventTime, emitFinal, store, onLate) => Restore();
+        Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate, bool consolidate = false)
+        : base(aggregate, keys, arguments, having, eventTime, emitFinal, store, onLate)
+    {
+        _consolidate = consolidate && !emitFinal;
+        _rowKey = new Value[keys.Length];
+        _sessionsBySpan = _sessionsByKey.GetAlternateLookup<ReadOnlySpan<byte>>();
+        Restore();
+    }
+
+    /// <summary>The output depends on where batches end (consolidated EMIT CHANGES): a replay must read the same batches.</summary>
+    public bool ConsolidatesOutput => _consolidate;
 
     private long Gap => _window.SessionGapMicros;
 
@@ -33,6 +60,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 
         batch.Clear();
         _batchKeys.Clear();
+        _replacedRows.Clear();
+        _batchNumber++;
         try
         {
             foreach (var (row, _) in _input)
@@ -42,18 +71,46 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
         catch
         {
-            // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean.
+            // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean, its keys
+            // decoded from the store again.
+            _sessionsByKey.Clear();
             _batchKeys.Clear();
+            _replacedRows.Clear();
             throw;
         }
 
-        // Each key's sessions are loaded once per batch and saved once at its end.
-        foreach (var (stateKey, (key, sessions)) in _batchKeys)
+        if (_consolidate)
+        {
+            EmitNetChanges(batch);
+        }
+
+        // Each key's sessions are loaded once per batch and saved once at its end; the ends of those the batch changed are
+        // tracked for closing (an end a session grew past within the batch would only make a needless visit).
+        foreach (var (stateKey, (key, sessions, _)) in _batchKeys)
         {
             Save(stateKey, key, sessions);
+            foreach (var session in sessions)
+            {
+                if (session.ChangedInBatch)
+                {
+                    session.ChangedInBatch = false;
+                    Track(session.End, stateKey);
+                }
+            }
         }
 
         _batchKeys.Clear();
+        if (_sessionsByKey.Count > CachedKeysCap)
+        {
+            foreach (var (stateKey, entry) in _sessionsByKey)
+            {
+                if (entry.LastBatch != _batchNumber)
+                {
+                    _sessionsByKey.Remove(stateKey);
+                }
+            }
+        }
+
         StreamTimeState.Save(_store, _streamTime);
         CloseSessions(batch);
     }
@@ -76,20 +133,27 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             return;
         }
 
-        var key = new Value[_keys.Length];
-        for (var k = 0; k < key.Length; k++)
+        for (var k = 0; k < _rowKey.Length; k++)
         {
-            key[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
+            _rowKey[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
         }
 
-        var stateKey = ValueCodec.EncodeKey(key);
-        if (!_batchKeys.TryGetValue(stateKey, out var entry))
+        _rowStateKey.Clear();
+        ValueCodec.WriteKey(_rowStateKey, _rowKey);
+        if (!_sessionsBySpan.TryGetValue(_rowStateKey.WrittenSpan, out var stateKey, out var entry))
         {
-            entry = (key, Load(stateKey));
-            _batchKeys[stateKey] = entry;
+            stateKey = _rowStateKey.WrittenSpan.ToArray();
+            entry = new KeySessions((Value[])_rowKey.Clone(), Load(stateKey));
+            _sessionsByKey[stateKey] = entry;
         }
 
-        var sessions = entry.Sessions;
+        if (entry.LastBatch != _batchNumber)
+        {
+            entry.LastBatch = _batchNumber;
+            _batchKeys.Add((stateKey, entry));
+        }
+
+        var (key, sessions, _) = entry;
         var tuple = Arguments(row);
         var overlapping = -1;
         var overlaps = 0;
@@ -107,10 +171,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         {
             // The usual case: the record extends one session. Its tuples and live aggregates grow by one.
             var session = sessions[overlapping];
-            if (!_emitFinal)
-            {
-                Emit(batch, key, session, ChangeOp.Delete);
-            }
+            Replace(batch, key, session);
 
             sessions.RemoveAt(overlapping);
             session.Start = Math.Min(session.Start, t);
@@ -134,10 +195,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
                 var session = sessions[s];
                 if (t >= session.Start - Gap && t <= session.End + Gap)
                 {
-                    if (!_emitFinal)
-                    {
-                        Emit(batch, key, session, ChangeOp.Delete);
-                    }
+                    Replace(batch, key, session);
 
                     merged = new Session(Math.Min(merged.Start, session.Start), Math.Max(merged.End, session.End), [.. session.Tuples, .. merged.Tuples]);
                     sessions.RemoveAt(s);
@@ -146,10 +204,56 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
 
         sessions.Add(merged);
-        Track(merged.End, stateKey);
-        if (!_emitFinal)
+        merged.ChangedInBatch = true;
+        if (!_emitFinal && !_consolidate)
         {
             Emit(batch, key, merged, ChangeOp.Insert);
+        }
+    }
+
+    /// <summary>A session is about to grow or be merged away: its row leaves the output (consolidated: once, if it was there before the batch).</summary>
+    private void Replace(RowBatch batch, Value[] key, Session session)
+    {
+        if (_emitFinal)
+        {
+            return;
+        }
+
+        if (!_consolidate)
+        {
+            Emit(batch, key, session, ChangeOp.Delete);
+        }
+        else if (!session.ChangedInBatch)
+        {
+            _replacedRows.Add(OutputRow(key, session));
+        }
+    }
+
+    /// <summary>
+    /// Consolidated EMIT CHANGES at the end of a batch: the replaced rows are deleted first (a session may keep its bounds,
+    /// hence its table key, and only grow its aggregates), then each changed session's row is inserted, by key in the order
+    /// the batch first touched them: the same on a replay of the batch.
+    /// </summary>
+    private void EmitNetChanges(RowBatch batch)
+    {
+        foreach (var row in _replacedRows)
+        {
+            if (_having is null || _having(row))
+            {
+                batch.Add(row, ChangeOp.Delete);
+            }
+        }
+
+        _replacedRows.Clear();
+        foreach (var (_, (key, sessions, _)) in _batchKeys)
+        {
+            foreach (var session in sessions)
+            {
+                if (session.ChangedInBatch)
+                {
+                    Emit(batch, key, session, ChangeOp.Insert);
+                }
+            }
         }
     }
 
@@ -206,12 +310,22 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             _ends.Remove(end);
             foreach (var stateKey in keys)
             {
-                if (!_store.TryGet(stateKey, out var stored))
+                var cached = _sessionsByKey.GetValueOrDefault(stateKey);
+                Value[] key;
+                List<Session> sessions;
+                if (cached is not null)
+                {
+                    (key, sessions, _) = cached;
+                }
+                else if (_store.TryGet(stateKey, out var stored))
+                {
+                    (key, sessions) = Decode(stored!);
+                }
+                else
                 {
                     continue;
                 }
 
-                var (key, sessions) = Decode(stored!);
                 var open = new List<Session>();
                 foreach (var session in sessions)
                 {
@@ -231,10 +345,12 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
                 if (open.Count == 0)
                 {
                     _store.Delete(stateKey);
+                    _sessionsByKey.Remove(stateKey);
                 }
-                else
+                else if (open.Count < sessions.Count)
                 {
                     Save(stateKey, key, open);
+                    cached?.Sessions = open;
                 }
             }
         }
@@ -256,6 +372,23 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             var end = reader.ReadInt64();
             var rows = reader.ReadVarInt32();
             var tuples = new List<Value[][]>(rows);
+            if (_noArguments is { } none)
+            {
+                // count(*) and the like: every tuple is the same one, empty arguments (a zero length byte each), shared.
+                if (reader.ReadSpan(rows * none.Length).ContainsAnyExcept((byte)0))
+                {
+                    throw new InvalidDataException("state: a session tuple has arguments where none are expected");
+                }
+
+                for (var r = 0; r < rows; r++)
+                {
+                    tuples.Add(none);
+                }
+
+                sessions.Add(new Session(start, end, tuples));
+                continue;
+            }
+
             for (var r = 0; r < rows; r++)
             {
                 var tuple = new Value[_arguments.Length][];
@@ -283,6 +416,15 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
             _buffer.WriteInt64(session.Start);
             _buffer.WriteInt64(session.End);
             _buffer.WriteVarInt64(session.Tuples.Count);
+            if (_noArguments is { } none)
+            {
+                // What WriteRow writes for each empty argument list: a zero length byte.
+                var length = session.Tuples.Count * none.Length;
+                _buffer.GetSpan(length)[..length].Clear();
+                _buffer.Advance(length);
+                continue;
+            }
+
             foreach (var tuple in session.Tuples)
             {
                 foreach (var arguments in tuple)
@@ -295,7 +437,20 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         _store.Put(stateKey, _buffer.WrittenSpan);
     }
 
-    /// <summary>A session: its bounds, its input tuples, and (once computed in this operator's lifetime) its aggregates so far.</summary>
+    /// <summary>A key's sessions (as stored at the end of the last batch that touched it, or being changed by this one).</summary>
+    private sealed class KeySessions(Value[] key, List<Session> sessions)
+    {
+        public Value[] Key { get; } = key;
+
+        public List<Session> Sessions { get; set; } = sessions;
+
+        /// <summary>The number of the last batch that touched the key.</summary>
+        public long LastBatch { get; set; }
+
+        public void Deconstruct(out Value[] key, out List<Session> sessions, out long lastBatch) => (key, sessions, lastBatch) = (Key, Sessions, LastBatch);
+    }
+
+    /// <summary>A session: its bounds, its input tuples, and (once computed while it is cached) its aggregates so far.</summary>
     private sealed class Session(long start, long end, List<Value[][]> tuples)
     {
         public long Start { get; set; } = start;
@@ -305,5 +460,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         public List<Value[][]> Tuples { get; } = tuples;
 
         public IAccumulator[]? Live { get; set; }
+
+        /// <summary>New or grown in the current batch (its row from before the batch, if any, already replaced).</summary>
+        public bool ChangedInBatch { get; set; }
     }
 }
