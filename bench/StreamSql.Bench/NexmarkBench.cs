@@ -19,6 +19,9 @@ public sealed record BenchResult(
     /// <summary>Bytes the whole process allocated on the managed heap during the timed engine run, per event.</summary>
     public double AllocatedBytesPerEvent { get; init; }
 
+    /// <summary>Peak resident set of the whole run, the baseline's dictionaries included (PeakRssMb stops before the baseline).</summary>
+    public double ProcessPeakRssMb { get; init; }
+
     public string ToJson() => new JsonObject
     {
         ["query"] = Query,
@@ -40,6 +43,7 @@ public sealed record BenchResult(
         ["setup_seconds"] = Math.Round(SetupSeconds, 3),
         ["generator_events_per_sec"] = Math.Round(GeneratorEventsPerSec),
         ["allocated_bytes_per_event"] = Math.Round(AllocatedBytesPerEvent),
+        ["process_peak_rss_mb"] = Math.Round(ProcessPeakRssMb, 1),
     }.ToJsonString();
 }
 
@@ -152,6 +156,7 @@ public static class NexmarkBench
             }
         }
 
+        var enginePeakRss = PeakRssMb();
         var baselineOutput = new RowChecksum();
         var baselineClock = Stopwatch.StartNew();
         Baselines.Run(query, new NexmarkGenerator(config), events, baselineOutput);
@@ -176,10 +181,11 @@ public static class NexmarkBench
         var engineRate = events / wall;
         var baselineRate = events / baselineWall;
         return new BenchResult(query, source, workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
-            process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
+            enginePeakRss, latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
             engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, events / generatorWall)
         {
             AllocatedBytesPerEvent = allocated / (double)events,
+            ProcessPeakRssMb = process.PeakWorkingSet64 / (1024.0 * 1024.0),
         };
     }
 
@@ -204,11 +210,13 @@ public static class NexmarkBench
         var events = config.Events;
         var generated = source == "generator";
         Baselines.Run(query, new NexmarkGenerator(config with { Events = Math.Min(events, WarmupEvents) }), Math.Min(events, WarmupEvents), new RowChecksum());
-        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken).ConfigureAwait(false);
+        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken)
+            .ConfigureAwait(false);
 
         var engineOutput = new RowChecksum();
         var latency = new LatencyHistogram();
-        var (setup, wall, cpu, allocated) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken).ConfigureAwait(false);
+        var (setup, wall, cpu, allocated, enginePeakRss) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken)
+            .ConfigureAwait(false);
 
         var baselineOutput = new RowChecksum();
         var baselineClock = Stopwatch.StartNew();
@@ -219,14 +227,15 @@ public static class NexmarkBench
         var engineRate = events / wall;
         var baselineRate = events / baselineWall;
         return new BenchResult(query, source, workers, events, wall, cpu, engineRate, cpu > 0 ? events / cpu : 0, baselineRate, engineRate / baselineRate,
-            process.PeakWorkingSet64 / (1024.0 * 1024.0), latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
+            enginePeakRss, latency.PercentileMs(0.50), latency.PercentileMs(0.99), engineOutput.Rows,
             engineOutput.Rows == baselineOutput.Rows && engineOutput.Sum == baselineOutput.Sum, baselineOutput.Rows, setup, 0)
         {
             AllocatedBytesPerEvent = allocated / (double)events,
+            ProcessPeakRssMb = process.PeakWorkingSet64 / (1024.0 * 1024.0),
         };
     }
 
-    private static async Task<(double Setup, double Wall, double Cpu, long Allocated)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
+    private static async Task<(double Setup, double Wall, double Cpu, long Allocated, double PeakRss)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
         RowChecksum output, LatencyHistogram latency, CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
@@ -257,6 +266,9 @@ public static class NexmarkBench
             var cpu = (CpuTime() - cpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
 
+            // Before the checksum's pull query, which holds the whole final table (q18: 2.9 M rows at 10 M events).
+            var peakRss = PeakRssMb();
+
             var result = (RowsResult)await engine.ExecuteAsync(SqlParser.ParseOne("SELECT * FROM " + table), session, cancellationToken).ConfigureAwait(false);
             var width = result.Columns.Count;
             await foreach (var row in result.Rows.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -264,7 +276,7 @@ public static class NexmarkBench
                 output.AddRow(row, width);
             }
 
-            return (setup, wall, cpu, allocated);
+            return (setup, wall, cpu, allocated, peakRss);
         }
         finally
         {
@@ -379,6 +391,13 @@ public static class NexmarkBench
         {
             output.AddRow(row, width);
         }
+    }
+
+    /// <summary>The process's peak resident set so far (VmHWM), in MB.</summary>
+    private static double PeakRssMb()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
     private static TimeSpan CpuTime()
