@@ -28,14 +28,7 @@ public sealed class ConsolidatedChangelogTests
         }
 
         await server.Server.DisposeAsync();
-        var directory = Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_cc_sums_*").Single();
-        Assert.Equal("0 30", string.Join(' ', File.ReadAllText(Path.Combine(directory, "output.intent")).Split(' ').Take(2)));
-        File.WriteAllText(Path.Combine(directory, "partition-0.offset"), 10.ToString(CultureInfo.InvariantCulture));
-        foreach (var checkpoint in Directory.GetFiles(directory, "*.checkpoint*", SearchOption.AllDirectories))
-        {
-            File.Delete(checkpoint);
-        }
-
+        RewindLastBatch(server.DataDirectory, "ctas_cc_sums_");
         await server.RestartAsync();
         await using (var connection = await server.ConnectAsync())
         {
@@ -68,20 +61,28 @@ public sealed class ConsolidatedChangelogTests
         }
 
         await server.Server.DisposeAsync();
-        var directory = Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_cs_sessions_*").Single();
-        Assert.Equal("0 30", string.Join(' ', File.ReadAllText(Path.Combine(directory, "output.intent")).Split(' ').Take(2)));
-        File.WriteAllText(Path.Combine(directory, "partition-0.offset"), 10.ToString(CultureInfo.InvariantCulture));
-        foreach (var checkpoint in Directory.GetFiles(directory, "*.checkpoint*", SearchOption.AllDirectories))
-        {
-            File.Delete(checkpoint);
-        }
-
+        RewindLastBatch(server.DataDirectory, "ctas_cs_sessions_");
         await server.RestartAsync();
         await using (var connection = await server.ConnectAsync())
         {
             await connection.ExecuteAsync("FLUSH");
             Assert.Equal(["7"], await connection.RowsAsync("SELECT count(*) FROM cs_log"));
             Assert.Equal(["0|9|118", "1|8|117", "2|8|105", "3|5|95"], await connection.RowsAsync("SELECT k, n, s FROM cs_sessions ORDER BY k"));
+        }
+    }
+
+    /// <summary>
+    /// Puts a one-partition query's committed offset back to 10, the start of its last batch (offsets 10..30, as its
+    /// intent says), and drops its checkpoints: the restart must replay that batch, whose output already landed.
+    /// </summary>
+    private static void RewindLastBatch(string dataDirectory, string queryPrefix)
+    {
+        var directory = Directory.GetDirectories(Path.Combine(dataDirectory, "queries"), queryPrefix + "*").Single();
+        Assert.Equal("0 30", string.Join(' ', File.ReadAllText(Path.Combine(directory, "output.intent")).Split(' ').Take(2)));
+        File.WriteAllText(Path.Combine(directory, "partition-0.offset"), 10.ToString(CultureInfo.InvariantCulture));
+        foreach (var checkpoint in Directory.GetFiles(directory, "*.checkpoint*", SearchOption.AllDirectories))
+        {
+            File.Delete(checkpoint);
         }
     }
 }
