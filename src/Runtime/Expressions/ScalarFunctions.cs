@@ -28,9 +28,16 @@ public static class ScalarFunctions
             return Value.FromInt(s.AsBytes.Length);
         }
 
+        // Characters are code points: a surrogate pair counts once. Most text has none, which a vectorized search tells.
         var text = s.AsString;
-        var count = 0;
-        for (var i = 0; i < text.Length; i++)
+        var first = text.AsSpan().IndexOfAnyInRange('\uDC00', '\uDFFF');
+        if (first < 0)
+        {
+            return Value.FromInt(text.Length);
+        }
+
+        var count = first;
+        for (var i = first; i < text.Length; i++)
         {
             if (!char.IsLowSurrogate(text[i]))
             {

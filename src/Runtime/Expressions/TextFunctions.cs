@@ -147,7 +147,27 @@ public static class TextFunctions
         }
 
         var text = s.AsString;
-        var fields = delimiter.AsString.Length == 0 ? (text.Length == 0 ? [] : [text]) : text.Split(delimiter.AsString);
+        var separator = delimiter.AsString;
+        if (n.AsInt > 0 && separator.Length > 0)
+        {
+            // Field n found by scanning, without splitting the whole string (q22 takes three fields of every URL).
+            var start = 0;
+            for (var field = 1; field < n.AsInt; field++)
+            {
+                var next = text.IndexOf(separator, start, StringComparison.Ordinal);
+                if (next < 0)
+                {
+                    return Value.FromString("");
+                }
+
+                start = next + separator.Length;
+            }
+
+            var end = text.IndexOf(separator, start, StringComparison.Ordinal);
+            return Value.FromString(end < 0 ? text[start..] : text[start..end]);
+        }
+
+        var fields = separator.Length == 0 ? (text.Length == 0 ? [] : [text]) : text.Split(separator);
         var index = n.AsInt > 0 ? n.AsInt - 1 : fields.Length + n.AsInt;
         return Value.FromString(index >= 0 && index < fields.Length ? fields[index] : "");
     }
