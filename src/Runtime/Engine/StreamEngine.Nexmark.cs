@@ -78,8 +78,7 @@ public sealed partial class StreamEngine
             pending[p] = new List<ProducedRecord>(NexmarkChunk);
         }
 
-        var keyField = stream.KeyIndex >= 0 ? NexmarkTables.Fields(table).First(f => f.Name == stream.Columns[stream.KeyIndex].Name) : null;
-        var keyFormat = keyField is null ? null : new Formats.KeyFormat(stream.KeyFormat, stream.Columns[stream.KeyIndex].Type);
+        var placement = new NexmarkPlacement(stream, table, pending.Length);
         long written = 0;
         for (var n = 0L; n < options.Events; n++)
         {
@@ -89,9 +88,8 @@ public sealed partial class StreamEngine
             }
 
             var e = NexmarkTables.Event(generator, table, n);
-            var key = keyFormat?.Serialize(keyField!.Read(e));
-            var partition = key is null ? (int)(written % pending.Length) : Partitioner.ForKey(key, pending.Length);
-            written++;
+            var key = placement.KeyOf(e);
+            var partition = placement.PartitionOf(key, written++);
             pending[partition].Add(new ProducedRecord(key, NexmarkTables.ToJson(e, buffer, writer), NexmarkTables.DateTimeOf(e)));
             if (pending[partition].Count == NexmarkChunk)
             {

@@ -1,7 +1,6 @@
 using StreamSql.Parser.Errors;
 using StreamSql.Planner.Binder;
 using StreamSql.Planner.Catalog;
-using StreamSql.Runtime.Formats;
 using StreamSql.Runtime.Rows;
 using StreamSql.Runtime.Topics;
 
@@ -9,9 +8,8 @@ namespace StreamSql.Runtime.Nexmark;
 
 /// <summary>
 /// The topic of a Nexmark stream declared with nexmark_storage='none': nothing is stored, each record is generated when
-/// read. Partition p's records are the table's events that fall to p — by the KEY column's hash (as a producer keying
-/// them would place them), else round-robin, as a stored stream's topic gets them — so a query reads the same rows either
-/// way. Read-only; records carry the event number instead of bytes (see <see cref="GeneratedTopicRecord"/>).
+/// read. Partition p's records are the table's events that <see cref="NexmarkPlacement"/> puts in p, as in a stored
+/// stream's topic, so a query reads the same rows either way. Read-only; records carry the event number instead of bytes (see <see cref="GeneratedTopicRecord"/>).
 /// </summary>
 public sealed class NexmarkGeneratedTopic : ITopicLog
 {
@@ -28,9 +26,10 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
         _table = NexmarkTables.Parse(options.Table)!.Value;
         Generator = new NexmarkGenerator(new NexmarkConfig { Events = options.Events, Seed = options.Seed, EventRate = options.EventRate });
         _tableEvents = CountOf(_table, options.Events);
-        if (stream.KeyIndex >= 0 && PartitionCount > 1)
+        var placement = new NexmarkPlacement(stream, _table, PartitionCount);
+        if (placement.IsKeyed && PartitionCount > 1)
         {
-            _eventsByPartition = Partition(stream);
+            _eventsByPartition = Partition(placement);
         }
     }
 
@@ -71,7 +70,7 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
 
     public IPartitionReader OpenReader(int partition, long fromOffset) => new Reader(this, partition, fromOffset);
 
-    /// <summary>The event number of a partition's record.</summary>
+    /// <summary>The event number of a partition's record (unkeyed: the inverse of <see cref="NexmarkPlacement.PartitionOf"/>'s round-robin).</summary>
     public long EventNumberAt(int partition, long offset) =>
         _eventsByPartition is { } byPartition ? byPartition[partition][offset] : NthEventOf(_table, (offset * PartitionCount) + partition);
 
@@ -122,11 +121,8 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
         return (events / NexmarkConfig.TotalProportion * count) + Math.Clamp(rest - first, 0, count);
     }
 
-    private long[][] Partition(StreamDefinition stream)
+    private long[][] Partition(NexmarkPlacement placement)
     {
-        var keyColumn = stream.Columns[stream.KeyIndex];
-        var keyField = NexmarkTables.Fields(_table).First(f => f.Name == keyColumn.Name);
-        var keyFormat = new KeyFormat(stream.KeyFormat, keyColumn.Type);
         var lists = new List<long>[PartitionCount];
         for (var p = 0; p < lists.Length; p++)
         {
@@ -136,8 +132,7 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
         for (var n = 0L; n < _tableEvents; n++)
         {
             var eventNumber = NthEventOf(_table, n);
-            var key = keyFormat.Serialize(keyField.Read(EventOf(eventNumber)));
-            lists[Partitioner.ForKey(key, PartitionCount)].Add(eventNumber);
+            lists[placement.PartitionOf(placement.KeyOf(EventOf(eventNumber)), n)].Add(eventNumber);
         }
 
         var result = new long[PartitionCount][];

@@ -31,42 +31,40 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
 
     private void Assign(RowBatch batch, ReadOnlySpan<(Value[] Row, ChangeOp Op)> input)
     {
-        foreach (var (row, op) in input)
+        // Per call, not in a field: the pipeline is shared by the partition tasks.
+        var fixedWindows = HasFixedWindows;
+        var starts = fixedWindows ? ArrayPool<long>.Shared.Rent(MaxWindows) : [];
+        var ends = fixedWindows ? ArrayPool<long>.Shared.Rent(MaxWindows) : [];
+        try
         {
-            var t = time(row);
-            if (t.IsNull)
+            foreach (var (row, op) in input)
             {
-                continue;
+                var t = time(row);
+                if (t.IsNull)
+                {
+                    continue;
+                }
+
+                if (!fixedWindows)
+                {
+                    // Session or sliding: a point window; the aggregate merges it with the key's windows within the gap.
+                    batch.Add(Extend(row, t.AsLong, t.AsLong), op);
+                    continue;
+                }
+
+                var count = WindowsOf(t.AsLong, starts, ends);
+                for (var w = 0; w < count; w++)
+                {
+                    batch.Add(Extend(row, starts[w], ends[w]), op);
+                }
             }
-
-            var ts = t.AsLong;
-            switch (function)
+        }
+        finally
+        {
+            if (fixedWindows)
             {
-                case WindowFunction.Tumble:
-                    var start = FloorTo(ts, size);
-                    batch.Add(Extend(row, start, start + size), op);
-                    break;
-                case WindowFunction.Hop:
-                    // Every window [s, s + size) with s a multiple of step and s <= ts < s + size, oldest first.
-                    for (var s = FloorTo(ts - size + step, step); s <= ts; s += step)
-                    {
-                        batch.Add(Extend(row, s, s + size), op);
-                    }
-
-                    break;
-                case WindowFunction.Session or WindowFunction.Sliding:
-                    // A point window; the session aggregate merges it with the key's sessions within the gap.
-                    batch.Add(Extend(row, ts, ts), op);
-                    break;
-                case WindowFunction.Cumulate:
-                    // Windows share the start of the max-size window and end at each step boundary after ts.
-                    var windowStart = FloorTo(ts, size);
-                    for (var end = FloorTo(ts, step) + step; end <= windowStart + size; end += step)
-                    {
-                        batch.Add(Extend(row, windowStart, end), op);
-                    }
-
-                    break;
+                ArrayPool<long>.Shared.Return(starts);
+                ArrayPool<long>.Shared.Return(ends);
             }
         }
     }
@@ -81,9 +79,9 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
     public Value TimeOf(Value[] row) => time(row);
 
     /// <summary>
-    /// The fixed windows an event time falls in, in the order <see cref="Process"/> emits them: how many were written to
-    /// starts and ends (each at least <see cref="MaxWindows"/> long). Lets an aggregation take a row's windows without a
-    /// copy of the row per window.
+    /// The fixed windows an event time falls in, oldest first: how many were written to starts and ends (each at least
+    /// <see cref="MaxWindows"/> long). <see cref="Process"/> copies the row once per window; an aggregation above it takes
+    /// the windows in place instead.
     /// </summary>
     public int WindowsOf(long ts, Span<long> starts, Span<long> ends)
     {
@@ -95,6 +93,7 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
                 ends[0] = starts[0] + size;
                 return 1;
             case WindowFunction.Hop:
+                // Every window [s, s + size) with s a multiple of step and s <= ts < s + size, oldest first.
                 for (var s = FloorTo(ts - size + step, step); s <= ts; s += step)
                 {
                     starts[n] = s;
@@ -103,6 +102,7 @@ public sealed class WindowAssignOperator(WindowFunction function, Func<Value[], 
 
                 return n;
             case WindowFunction.Cumulate:
+                // Windows share the start of the max-size window and end at each step boundary after ts.
                 var windowStart = FloorTo(ts, size);
                 for (var end = FloorTo(ts, step) + step; end <= windowStart + size; end += step)
                 {
