@@ -5,6 +5,11 @@ using StreamSql.Bench;
 // dotnet run -c Release --project bench/StreamSql.Bench -- nexmark --query q0[,q1,...|all] --events 1000000 [--source generator|topic] [--workers N] [--seed 0]
 //   [--state-memory MB] [--alloc-profile]
 // One JSON line per query on stdout; engine logs (warnings and up) on stderr.
+if (args.Length > 0 && args[0] == "nexmark" && GcSettings.RestartWithServerSettings(args) is { } exitCode)
+{
+    return exitCode;
+}
+
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning()
     .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
 

@@ -9,7 +9,9 @@ namespace StreamSql.Runtime.Queries;
 /// <summary>Runs a query's pipeline over one source partition: read records, decode, process, hand to the sink.</summary>
 public sealed class PartitionTask
 {
-    private const int MaxBatch = 4096;
+    // Larger batches amortize per-batch work (commit, checkpoint check) and, for consolidated aggregations, merge more
+    // updates of a group into one output record; a caught-up reader gets smaller batches anyway (what is there).
+    private const int MaxBatch = 16384;
     private readonly ITopicLog _topic;
     private readonly int _partition;
     private readonly IRecordDecoder _decoder;
