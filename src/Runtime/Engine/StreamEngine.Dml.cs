@@ -323,24 +323,26 @@ public sealed partial class StreamEngine
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await table.CatchUpAsync(cancellationToken).ConfigureAwait(false);
-        List<Value[]> rows;
-        if (key is { } k)
-        {
-            rows = table.Lookup(k) is { } row ? [row] : [];
-        }
-        else
-        {
-            rows = table.Snapshot();
-        }
+        IEnumerable<Value[]> rows = key is { } k
+            ? table.Lookup(k) is { } row ? [row] : []
+            : table.Snapshot();
 
+        // A batch at a time through the pipeline: the snapshot decodes its rows as they are taken.
         var batch = new RowBatch();
         long emitted = 0;
-        for (var start = 0; start < rows.Count; start += 512)
+        using var source = rows.GetEnumerator();
+        var more = true;
+        while (more)
         {
             batch.Clear();
-            for (var i = start; i < Math.Min(rows.Count, start + 512); i++)
+            while (batch.Count < 512 && (more = source.MoveNext()))
             {
-                batch.Add(rows[i]);
+                batch.Add(source.Current);
+            }
+
+            if (batch.Count == 0)
+            {
+                break;
             }
 
             pipeline.Process(batch);

@@ -383,16 +383,21 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         return true;
     }
 
-    /// <summary>Every current row (declared columns and pseudocolumns), partition by partition.</summary>
-    public List<Value[]> Snapshot()
+    /// <summary>
+    /// Every current row (declared columns and pseudocolumns), partition by partition, as of this call: kept as stored
+    /// bytes and decoded as they are read (once).
+    /// </summary>
+    public IEnumerable<Value[]> Snapshot() => Pack().Drain(DecodeWithKey);
+
+    private PackedRows Pack()
     {
-        var rows = new List<Value[]>();
+        var rows = new PackedRows();
         for (var p = 0; p < _stores.Length; p++)
         {
             var partition = p;
             _stores[p]?.Scan((key, value) =>
             {
-                rows.Add(DecodeWithKey(key, value, partition));
+                rows.Add(partition, key, value);
                 return true;
             });
         }
@@ -432,7 +437,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     }
 
     /// <summary>Registers for every later change and returns the rows as of that moment, atomically; dispose to stop.</summary>
-    public IDisposable Subscribe(Action<TableChange> onChange, out List<Value[]> snapshot)
+    public IDisposable Subscribe(Action<TableChange> onChange, out IEnumerable<Value[]> snapshot)
     {
         lock (_applyGate)
         {
