@@ -119,7 +119,7 @@ public static class NexmarkBench
         try
         {
             // The topic source: the engine reports each batch's processing latency (read to output) once the timed run starts.
-            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => (elapsed, records) => observed?.RecordShared(elapsed, records) };
+            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => (elapsed, records) => observed?.RecordShared(elapsed, records), SyncWrites = SyncWrites };
             await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var select = (SelectStatement)SqlParser.ParseOne(sql);
@@ -194,6 +194,9 @@ public static class NexmarkBench
     /// <summary>--state-memory (MB): the engine's budget for all state stores in aggregating queries (the server's default: 64 MB).</summary>
     public static long StateMemoryBytes { get; set; } = 64L << 20;
 
+    /// <summary>The engine's --fsync policy: true (always, the server's default) or false (never: writes to the page cache).</summary>
+    public static bool SyncWrites { get; set; } = true;
+
     /// <summary>--alloc-profile: samples allocations by type during the timed engine run (printed on stderr).</summary>
     public static AllocationSampler? Allocations { get; set; }
 
@@ -242,7 +245,7 @@ public static class NexmarkBench
         try
         {
             // Every persistent query (and internal stage) reports each batch's processing latency: read to output written.
-            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => latency.RecordShared, StateMemoryBytes = StateMemoryBytes };
+            var options = new EngineOptions(dataDirectory) { QueryProcessingLatencyObserver = _ => latency.RecordShared, StateMemoryBytes = StateMemoryBytes, SyncWrites = SyncWrites };
             await using var engine = await StreamEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             var session = new SessionContext();
             var setupClock = Stopwatch.StartNew();

@@ -3,7 +3,7 @@ using Serilog.Events;
 using StreamSql.Bench;
 
 // dotnet run -c Release --project bench/StreamSql.Bench -- nexmark --query q0[,q1,...|all] --events 1000000 [--source generator|topic] [--workers N] [--seed 0]
-//   [--state-memory MB] [--alloc-profile]
+//   [--state-memory MB] [--fsync always|never] [--alloc-profile]
 // One JSON line per query on stdout; engine logs (warnings and up) on stderr.
 if (args.Length > 0 && args[0] == "nexmark" && GcSettings.RestartWithServerSettings(args) is { } exitCode)
 {
@@ -76,6 +76,14 @@ for (var i = 1; i < args.Length; i++)
             break;
         case "--state-memory":
             NexmarkBench.StateMemoryBytes = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) << 20;
+            break;
+        case "--fsync":
+            NexmarkBench.SyncWrites = value switch
+            {
+                "always" => true,
+                "never" => false,
+                _ => throw new ArgumentException("--fsync is always or never"),
+            };
             break;
         case "--seed":
             seed = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);

@@ -29,7 +29,7 @@ public sealed record ServerOptions
     /// <summary>How often each stateful query partition checkpoints its state.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>--fsync always: query offset commits and intents are fsynced; never: only written to the OS. Topic appends are synchronous either way.</summary>
+    /// <summary>--fsync always: topic appends, state store pages, query offset commits and intents are flushed to disk before they count; never: written to the OS page cache.</summary>
     public bool Fsync { get; init; } = true;
 
     public string LogLevel { get; init; } = "information";
@@ -87,10 +87,10 @@ public sealed record ServerOptions
                                 1GB, bytes); the rest spills to the data directory. STREAMSQL_STATE_MEMORY (default 64MB)
           --checkpoint-interval <time>  How often stateful queries checkpoint their state (500ms, 5s, 1m).
                                                                                 STREAMSQL_CHECKPOINT_INTERVAL (default 5s)
-          --fsync <policy>      always: persistent queries commit their input offsets and output intents to stable
-                                storage; never: only to the OS (exactly-once survives a killed server, not a power
-                                loss). Topic appends (INSERT, Kafka produce, query output) are synchronous writes
-                                either way.                                          STREAMSQL_FSYNC      (default always)
+          --fsync <policy>      always: topic appends (INSERT, Kafka produce, query output), state store pages and
+                                query offset commits reach stable storage before they are acknowledged; never: the
+                                OS page cache (nothing is lost when the server is killed, but a power loss may lose
+                                the last writes, as Kafka's default).                STREAMSQL_FSYNC      (default always)
           --log-level <level>   verbose, debug, information, warning, error, fatal.   STREAMSQL_LOG_LEVEL  (default information)
           --log-format <format> text (human-readable) or json (one JSON object a line). STREAMSQL_LOG_FORMAT (default text)
           --auth <method>       trust, password (cleartext) or scram (SCRAM-SHA-256). STREAMSQL_AUTH       (default trust)

@@ -42,7 +42,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
         _errorTopic = new ErrorTopic(topics, options.InternalTopic("errors"));
         _queriesDirectory = Path.Combine(options.DataDirectory, "queries");
         _syncWrites = options.SyncWrites;
-        StateStores = new State.FasterStateStoreProvider(Path.Combine(options.DataDirectory, "state"), options.StateMemoryBytes);
+        StateStores = new State.FasterStateStoreProvider(Path.Combine(options.DataDirectory, "state"), options.StateMemoryBytes, options.SyncWrites);
     }
 
     /// <summary>Where stateful operators and table materializations keep keyed state.</summary>
@@ -62,7 +62,7 @@ public sealed partial class StreamEngine : IAsyncDisposable
     public static async Task<StreamEngine> OpenAsync(EngineOptions options, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        ITopicStore topics = options.KafkaBootstrapServers is { } servers ? new KafkaTopicStore(servers) : new EmbeddedTopicStore(options.DataDirectory);
+        ITopicStore topics = options.KafkaBootstrapServers is { } servers ? new KafkaTopicStore(servers) : new EmbeddedTopicStore(options.DataDirectory, options.SyncWrites);
         var engine = new StreamEngine(options, topics);
         await engine.ReplayAsync(cancellationToken).ConfigureAwait(false);
         return engine;

@@ -35,7 +35,8 @@ public sealed class FasterStateStore : IStateStore
 
     /// <summary>Opens the store in <paramref name="directory"/>: empty (old files removed) without a token, else recovered to it.</summary>
     /// <param name="onDispose">Told once the store is closed (the provider then shares its memory among the others).</param>
-    public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null, Action<FasterStateStore>? onDispose = null)
+    /// <param name="syncWrites">Log pages and checkpoints reach the disk before FASTER counts them written, else the page cache.</param>
+    public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null, Action<FasterStateStore>? onDispose = null, bool syncWrites = true)
     {
         _onDispose = onDispose;
         // Below 1 MB the minimum index and page sizes alone would exceed the budget.
@@ -53,9 +54,9 @@ public sealed class FasterStateStore : IStateStore
         Directory.CreateDirectory(directory);
         var (indexBuckets, memoryBits, pageBits) = Layout(memoryBudgetBytes);
         _pageBits = pageBits;
-        _device = Devices.CreateLogDevice(Path.Combine(directory, "hlog.log"), preallocateFile: false, deleteOnClose: false, recoverDevice: token is not null);
+        _device = new Storage.BufferedFileDevice(Path.Combine(directory, "hlog.log"), syncWrites, recover: token is not null);
         _checkpoints = new DeviceLogCommitCheckpointManager(
-            new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(Path.Combine(directory, "checkpoints")), removeOutdated: false);
+            new Storage.BufferedFileDeviceFactory(syncWrites), new DefaultCheckpointNamingScheme(Path.Combine(directory, "checkpoints")), removeOutdated: false);
         _store = new FasterKV<SpanByte, SpanByte>(
             indexBuckets,
             new LogSettings

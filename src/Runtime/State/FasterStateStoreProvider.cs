@@ -9,14 +9,15 @@ namespace StreamSql.Runtime.State;
 /// whenever a store opens or closes. Each store keeps at least two log pages, and its hash index (an eighth of the budget,
 /// allocated when it opens) is outside the share.
 /// </summary>
-public sealed class FasterStateStoreProvider(string rootDirectory, long memoryBytes) : IStateStoreProvider
+/// <param name="syncWrites">Log pages reach the disk before FASTER counts them written (--fsync always), else the page cache.</param>
+public sealed class FasterStateStoreProvider(string rootDirectory, long memoryBytes, bool syncWrites = true) : IStateStoreProvider
 {
     private static readonly ILogger Log = Serilog.Log.ForContext<FasterStateStoreProvider>();
     private readonly List<FasterStateStore> _open = [];
 
     public IStateStore Open(string name, string? checkpointToken = null)
     {
-        var store = new FasterStateStore(PathOf(name), memoryBytes, checkpointToken, Closed);
+        var store = new FasterStateStore(PathOf(name), memoryBytes, checkpointToken, Closed, syncWrites);
         lock (_open)
         {
             _open.Add(store);

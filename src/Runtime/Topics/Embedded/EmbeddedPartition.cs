@@ -20,14 +20,26 @@ internal sealed class EmbeddedPartition : IDisposable
     // Running maximum of record timestamps by offset: ascending, so a timestamp lookup is a binary search (Kafka's time index).
     private readonly List<long> _maxTimestamps = [];
     private readonly FasterLogSettings _settings;
+    private readonly ILogCommitManager _commits;
     private readonly string _directory;
     private long _committedEnd;
 
-    public EmbeddedPartition(string directory)
+    /// <param name="syncWrites">Appends reach the disk before they are acknowledged (else the OS page cache).</param>
+    public EmbeddedPartition(string directory, bool syncWrites = true)
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
-        _settings = new FasterLogSettings(directory) { PageSizeBits = 20, MemorySizeBits = 22, SegmentSizeBits = 28 };
+
+        // The files FASTER's defaults would use (fasterlog.log.N, log-commits/commit.N.0), on devices that write each page once.
+        _commits = new DeviceLogCommitCheckpointManager(new Storage.BufferedFileDeviceFactory(syncWrites), new DefaultCheckpointNamingScheme(directory));
+        _settings = new FasterLogSettings
+        {
+            LogDevice = new Storage.BufferedFileDevice(Path.Combine(directory, "fasterlog.log"), syncWrites),
+            LogCommitManager = _commits,
+            PageSizeBits = 20,
+            MemorySizeBits = 22,
+            SegmentSizeBits = 28,
+        };
         Log = new FasterLog(_settings);
         RebuildIndex();
     }
@@ -214,7 +226,8 @@ internal sealed class EmbeddedPartition : IDisposable
         finally
         {
             Log.Dispose();
-            _settings.Dispose();
+            _settings.LogDevice.Dispose();
+            _commits.Dispose();
         }
     }
 }

@@ -5,14 +5,14 @@ internal sealed class EmbeddedTopicLog : ITopicLog, IDisposable
 {
     private readonly EmbeddedPartition[] _partitions;
 
-    public EmbeddedTopicLog(string name, string directory, int partitions)
+    public EmbeddedTopicLog(string name, string directory, int partitions, bool syncWrites)
     {
         Name = name;
         Directory = directory;
         _partitions = new EmbeddedPartition[partitions];
         for (var i = 0; i < partitions; i++)
         {
-            _partitions[i] = new EmbeddedPartition(Path.Combine(directory, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            _partitions[i] = new EmbeddedPartition(Path.Combine(directory, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), syncWrites);
         }
     }
 

@@ -11,9 +11,12 @@ public sealed class EmbeddedTopicStore : ITopicStore
     private readonly object _gate = new();
     private readonly Dictionary<string, EmbeddedTopicLog> _topics = new(StringComparer.Ordinal);
     private readonly string _root;
+    private readonly bool _syncWrites;
 
-    public EmbeddedTopicStore(string dataDirectory)
+    /// <param name="syncWrites">Appends reach the disk before they are acknowledged (--fsync always), else the page cache.</param>
+    public EmbeddedTopicStore(string dataDirectory, bool syncWrites = true)
     {
+        _syncWrites = syncWrites;
         _root = Path.Combine(dataDirectory, "topics");
         Directory.CreateDirectory(_root);
         foreach (var directory in Directory.GetDirectories(_root))
@@ -26,7 +29,7 @@ public sealed class EmbeddedTopicStore : ITopicStore
 
             var metadata = JsonSerializer.Deserialize<TopicMetadata>(File.ReadAllText(metadataPath))
                 ?? throw new InvalidDataException($"corrupt topic metadata {metadataPath}");
-            _topics[metadata.Name] = new EmbeddedTopicLog(metadata.Name, directory, metadata.Partitions);
+            _topics[metadata.Name] = new EmbeddedTopicLog(metadata.Name, directory, metadata.Partitions, syncWrites);
         }
 
         Log.Information("Opened {TopicCount} embedded topics in {Directory}", _topics.Count, _root);
@@ -51,7 +54,7 @@ public sealed class EmbeddedTopicStore : ITopicStore
 
             var directory = Path.Combine(_root, DirectoryName(name));
             Directory.CreateDirectory(directory);
-            var topic = new EmbeddedTopicLog(name, directory, partitions);
+            var topic = new EmbeddedTopicLog(name, directory, partitions, _syncWrites);
             var metadataPath = Path.Combine(directory, MetadataFile);
             using (var file = new FileStream(metadataPath + ".tmp", FileMode.Create, FileAccess.Write))
             {
