@@ -15,7 +15,7 @@ public static class ExpressionCompiler
     public static Func<Value[], Value> Compile(BoundExpression expression)
     {
         var row = L.Parameter(typeof(Value[]), "row");
-        var body = Build(expression, row);
+        var body = WithSharedSubexpressions(expression, () => Build(expression, row));
         return L.Lambda<Func<Value[], Value>>(body, row).Compile();
     }
 
@@ -23,8 +23,26 @@ public static class ExpressionCompiler
     public static Func<Value[], bool> CompilePredicate(BoundExpression expression)
     {
         var row = L.Parameter(typeof(Value[]), "row");
-        var body = L.Call(Method(nameof(ValueOps.IsTrue)), Build(expression, row));
+        var body = WithSharedSubexpressions(expression, () => L.Call(Method(nameof(ValueOps.IsTrue)), Build(expression, row)));
         return L.Lambda<Func<Value[], bool>>(body, row).Compile();
+    }
+
+    // The expression being compiled on this thread: Build consults it for subexpressions computed once per row.
+    [ThreadStatic]
+    private static RepeatedSubexpressions? _shared;
+
+    private static L WithSharedSubexpressions(BoundExpression expression, Func<L> build)
+    {
+        var outer = _shared;
+        _shared = new RepeatedSubexpressions(expression);
+        try
+        {
+            return _shared.Wrap(build());
+        }
+        finally
+        {
+            _shared = outer;
+        }
     }
 
     private static MethodInfo Method(string name, Type? owner = null, int parameters = -1)
@@ -44,7 +62,7 @@ public static class ExpressionCompiler
     private static L Build(BoundExpression expression, ParameterExpression row)
     {
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
-        return BuildNode(expression, row);
+        return _shared is { } shared ? shared.Build(expression, () => BuildNode(expression, row)) : BuildNode(expression, row);
     }
 
     private static L BuildNode(BoundExpression expression, ParameterExpression row) => expression switch
