@@ -27,7 +27,7 @@ internal sealed class RepeatedSubexpressions
     /// <summary>The compiled form of a node: shared when it repeats, else what <paramref name="build"/> makes.</summary>
     public L Build(BoundExpression node, Func<L> build)
     {
-        if (!IsShareable(node) || _fingerprints.GetValueOrDefault(node) is not { } fingerprint || _counts[fingerprint] < 2)
+        if (!IsShareable(node) || _fingerprints.GetValueOrDefault(node) is not { } fingerprint || _counts.GetValueOrDefault(fingerprint) < 2)
         {
             return build();
         }
