@@ -69,7 +69,7 @@ internal sealed class RepeatedSubexpressions
 
     private void Count(BoundExpression node)
     {
-        foreach (var child in Children(node))
+        foreach (var child in BoundExpressionRewriter.Children(node))
         {
             Count(child);
         }
@@ -79,21 +79,6 @@ internal sealed class RepeatedSubexpressions
             _counts[fingerprint] = _counts.GetValueOrDefault(fingerprint) + 1;
         }
     }
-
-    private static IEnumerable<BoundExpression> Children(BoundExpression node) => node switch
-    {
-        BoundBinary b => [b.Left, b.Right],
-        BoundCast c => [c.Operand],
-        BoundNegate n => [n.Operand],
-        BoundNot n => [n.Operand],
-        BoundIsNull n => [n.Operand],
-        BoundIsBoolean b => [b.Operand],
-        BoundFunctionCall f => f.Arguments,
-        BoundCase c => c.Whens.SelectMany(w => new[] { w.Condition, w.Result }).Concat(c.Else is null ? [] : [c.Else]),
-        BoundInList i => i.Values.Prepend(i.Operand),
-        BoundLike l => l.Escape is null ? [l.Operand, l.Pattern] : [l.Operand, l.Pattern, l.Escape],
-        _ => [],
-    };
 
     /// <summary>A string that is equal for two nodes exactly when they compute the same value from a row; null when not shareable.</summary>
     private string? Fingerprint(BoundExpression node)
