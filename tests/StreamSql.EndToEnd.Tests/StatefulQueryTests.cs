@@ -147,6 +147,32 @@ public sealed class StatefulQueryTests
     }
 
     [Fact]
+    public async Task AGroupKeyThatStartsWithTheStreamKeyIsCountedWhereTheStreamPutItsRows()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        await connection.ExecuteAsync("CREATE STREAM ck_visits (user_id BIGINT KEY, page VARCHAR, ts TIMESTAMP) WITH (timestamp='ts', partitions=4)");
+        // The composite key id '@' minute determines the id, so each group's rows are in one partition already.
+        await connection.ExecuteAsync(
+            "CREATE TABLE ck_per_minute AS SELECT CAST(user_id AS VARCHAR) || '@' || CAST(date_trunc('minute', ts) AS VARCHAR) AS k, count(*) AS n " +
+            "FROM ck_visits GROUP BY CAST(user_id AS VARCHAR) || '@' || CAST(date_trunc('minute', ts) AS VARCHAR)");
+        // Without a separator '1' || '23' and '12' || '3' would be one group from two partitions: that one is repartitioned.
+        await connection.ExecuteAsync("CREATE TABLE ck_glued AS SELECT CAST(user_id AS VARCHAR) || page AS k, count(*) AS n FROM ck_visits GROUP BY CAST(user_id AS VARCHAR) || page");
+        await connection.ExecuteAsync(
+            "INSERT INTO ck_visits VALUES (1, '23', '2026-01-01 10:00:05'), (12, '3', '2026-01-01 10:00:30'), (1, 'x', '2026-01-01 10:00:40'), " +
+            "(1, 'x', '2026-01-01 10:01:00'), (7, 'y', '2026-01-01 10:00:01'), (12, 'z', '2026-01-01 10:01:59')");
+        await connection.ExecuteAsync("FLUSH");
+
+        Assert.Equal(
+            ["12@2026-01-01 10:00:00|1", "12@2026-01-01 10:01:00|1", "1@2026-01-01 10:00:00|2", "1@2026-01-01 10:01:00|1", "7@2026-01-01 10:00:00|1"],
+            (await connection.RowsAsync("SELECT * FROM ck_per_minute")).Order(StringComparer.Ordinal));
+        Assert.Equal(["123|2", "12z|1", "1x|2", "7y|1"], (await connection.RowsAsync("SELECT * FROM ck_glued")).Order(StringComparer.Ordinal));
+        var stages = Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries")).Select(Path.GetFileName).ToList();
+        Assert.Contains(stages, s => s!.StartsWith("ctas_ck_glued_", StringComparison.Ordinal) && s.EndsWith("_repartition", StringComparison.Ordinal));
+        Assert.DoesNotContain(stages, s => s!.StartsWith("ctas_ck_per_minute_", StringComparison.Ordinal) && s.EndsWith("_repartition", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WindowRetentionStillAppliesToRowsRestoredAfterARestart()
     {
         await using var server = await TestServer.StartAsync();

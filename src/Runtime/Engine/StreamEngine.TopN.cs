@@ -116,7 +116,7 @@ public sealed partial class StreamEngine
         return node is LogicalScan or LogicalFilter { Input: LogicalScan } ? (node, keys) : null;
     }
 
-    /// <summary>True when a PARTITION BY key (over the source's rows) is its key column, so each ranking partition is in one topic partition.</summary>
+    /// <summary>True when a key (over the source's rows) determines its key column, so each group or ranking partition is in one topic partition.</summary>
     private static bool PartitionsBySourceKey(IReadOnlyList<Planner.Bound.BoundExpression> keys, StreamDefinition source) =>
-        source.KeyIndex >= 0 && keys.Any(k => k is Planner.Bound.BoundColumn c && c.Index == source.KeyIndex);
+        SourceKeyRouting.KeepsSourcePartitioning(keys, source.KeyIndex);
 }
