@@ -3,6 +3,8 @@
 -- is one column to take part in a table-table join, so both aggregations group by one text key, id '@' window start
 -- (the window start written as date_trunc('minute', t) + floor(second / 10) * 10 s, i.e. TUMBLE 10 s aligned to the
 -- epoch), and the two tables are joined on it. The result is the reference's (id, name, starttime) plus that key.
+-- The key starts with the stream's key column (person id, auction seller) and a separator, so with several partitions
+-- each group's rows are already in one partition: no repartition stage (SourceKeyRouting).
 CREATE TABLE q8_persons WITH (consolidate='batch') AS
   SELECT CAST(id AS VARCHAR) || '@' || CAST(date_trunc('minute', date_time) + floor(extract(second FROM date_time) / 10) * INTERVAL '10' SECOND AS VARCHAR) AS k,
     max(id) AS id, max(name) AS name, max(date_trunc('minute', date_time) + floor(extract(second FROM date_time) / 10) * INTERVAL '10' SECOND) AS starttime

@@ -44,7 +44,7 @@ public sealed partial class StreamEngine
         // pseudocolumns become ordinary columns), so the expressions above the join read it unchanged.
         var columns = below.Schema.Select((c, i) => new ColumnSchema($"c{i}", c.Type)).ToList();
         var internalStream = new StreamDefinition(RepartitionId(queryId), RelationKind.Stream, columns, topicName, source.Partitions, SourceFormat.None,
-            SourceFormat.Json, null, source.ValueDelimiter, queryId);
+            SourceFormat.Internal, null, source.ValueDelimiter, queryId);
         var topic = Topics.GetOrCreate(topicName, source.Partitions);
         var stagePlan = new LogicalProject(below, below.Schema.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), columns);
         var window = aggregate.Window;

@@ -192,7 +192,7 @@ public sealed partial class StreamEngine
         var topicName = Options.InternalTopic(queryId + "-repartition");
         // Built with the constructor, not `with`: the derived properties (key and timestamp index, row schema) must follow the columns.
         var internalStream = new StreamDefinition(RepartitionId(queryId), RelationKind.Stream, source.Columns.Select(c => c with { IsKey = false }).ToList(),
-            topicName, source.Partitions, SourceFormat.None, SourceFormat.Json, null, source.ValueDelimiter, queryId);
+            topicName, source.Partitions, SourceFormat.None, SourceFormat.Internal, null, source.ValueDelimiter, queryId);
         var topic = Topics.GetOrCreate(topicName, source.Partitions);
         var columns = source.Columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList();
         var stagePlan = new LogicalProject(below, columns, internalStream.Columns);

@@ -47,7 +47,7 @@ public sealed partial class StreamEngine
         var topicName = Options.InternalTopic($"{queryId}-{(left ? "left" : "right")}-repartition");
         // Built with the constructor, not `with`: the derived properties (key and timestamp index, row schema) must follow the columns.
         var internalStream = new StreamDefinition(stageId, RelationKind.Stream, source.Columns.Select(c => c with { IsKey = false }).ToList(),
-            topicName, partitions, SourceFormat.None, SourceFormat.Json, null, source.ValueDelimiter, queryId);
+            topicName, partitions, SourceFormat.None, SourceFormat.Internal, null, source.ValueDelimiter, queryId);
         var topic = Topics.GetOrCreate(topicName, partitions);
         var columns = source.Columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList();
         var stagePlan = new LogicalProject(new LogicalScan(source), columns, internalStream.Columns);

@@ -31,6 +31,7 @@ public sealed class RowCodec
         {
             SourceFormat.Delimited => new DelimitedValueFormat(valueColumns, stream.ValueDelimiter[0]),
             SourceFormat.Kafka => new KafkaValueFormat(valueColumns[0]),
+            SourceFormat.Internal => new InternalValueFormat(valueColumns),
             _ => new JsonValueFormat(readColumns is null ? valueColumns : valueColumns.FindAll(c => readColumns.Contains(c.RowIndex))),
         };
     }
