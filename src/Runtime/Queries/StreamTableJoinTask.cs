@@ -16,7 +16,7 @@ namespace StreamSql.Runtime.Queries;
 /// </summary>
 public sealed class StreamTableJoinTask
 {
-    private const int MaxBatch = 512;
+    private const int MaxBatch = 16384;
     private readonly ITopicLog _stream;
     private readonly ITopicLog _table;
     private readonly int _partition;

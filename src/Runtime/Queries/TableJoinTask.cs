@@ -12,7 +12,7 @@ namespace StreamSql.Runtime.Queries;
 /// </summary>
 public sealed class TableJoinTask
 {
-    private const int MaxBatch = 512;
+    private const int MaxBatch = 16384;
     private readonly ITopicLog[] _topics;
     private readonly int _partition;
     private readonly TableTableJoinOperator _join;
