@@ -32,6 +32,13 @@ public sealed class StreamAggregateOperator : IBatchOperator
     private readonly IStateStore _store;
     private readonly Action<long>? _onLate;
     private readonly Dictionary<byte[], Group> _touched = new(ByteArrayComparer.Instance);
+    // With count(DISTINCT ...), unwindowed: the groups of recent batches as saved, so a hot group's sets are not read
+    // back and rebuilt from the store every batch (q16, nine sets per group: 82 K -> 137 K events/s; q15 343 K -> 458 K).
+    // The store stays the truth (every batch still saves what it touched); this operator is its only writer. Other
+    // groups are not kept: decoding a few numbers is cheap, and keeping many groups alive across batches made the
+    // collections cost more than it saved (q17 860 K -> 686 K; q5's windowed groups, which die as windows close,
+    // 334 K -> 308 K).
+    private readonly RecentGroups<Group>? _recent;
     private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
     // Open windows by end, so closing them as stream time passes does not scan the state.
     private readonly SortedDictionary<long, HashSet<byte[]>> _openWindows = [];
@@ -74,6 +81,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
         _onLate = onLate;
         _keyValues = new Value[keys.Length];
         _touchedByBytes = _touched.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _recent = _window is null && aggregate.Aggregates.Any(a => a.Distinct) ? new RecentGroups<Group>() : null;
         _argumentValues = new Value[arguments.Length][];
         for (var a = 0; a < arguments.Length; a++)
         {
@@ -233,6 +241,9 @@ public sealed class StreamAggregateOperator : IBatchOperator
 
                 keys.Add(stateKey);
             }
+
+            group.Existed = true;
+            _recent?.Keep(stateKey, group);
         }
 
         if (streamTime != _streamTime)
@@ -258,6 +269,12 @@ public sealed class StreamAggregateOperator : IBatchOperator
         ValueCodec.WriteKey(_keyBytes, keyValues);
         if (_touchedByBytes.TryGetValue(_keyBytes.WrittenSpan, out var group))
         {
+            return group;
+        }
+
+        if (_recent is not null && _recent.TryTake(_keyBytes.WrittenSpan, out var recentKey, out group))
+        {
+            _touched[recentKey] = group;
             return group;
         }
 
