@@ -55,4 +55,21 @@ public static class BoundExpressionRewriter
         BoundFunctionCall f => f.Arguments,
         _ => [],
     };
+
+    /// <summary>
+    /// The operands of a chain of one associative operator, in order (a AND (b AND c): a, b, c; the same for ||); an
+    /// expression that is not that operator is its own one operand, and null none.
+    /// </summary>
+    public static void Operands(BoundExpression? expression, Parser.Ast.BinaryOperator chained, List<BoundExpression> into)
+    {
+        if (expression is BoundBinary b && b.Operator == chained)
+        {
+            Operands(b.Left, chained, into);
+            Operands(b.Right, chained, into);
+        }
+        else if (expression is not null)
+        {
+            into.Add(expression);
+        }
+    }
 }

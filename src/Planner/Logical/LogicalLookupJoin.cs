@@ -37,7 +37,7 @@ public sealed record LogicalLookupJoin(LogicalPlan Left, LogicalScan Right, Join
         var leftWidth = join.Left.Schema.Count;
         var keyIndex = leftWidth + table.KeyIndex;
         var conjuncts = new List<BoundExpression>();
-        Flatten(join.Condition, conjuncts);
+        BoundExpressionRewriter.Operands(join.Condition, BinaryOperator.And, conjuncts);
         for (var i = 0; i < conjuncts.Count; i++)
         {
             if (conjuncts[i] is not BoundBinary { Operator: BinaryOperator.Equal } equal)
@@ -78,19 +78,6 @@ public sealed record LogicalLookupJoin(LogicalPlan Left, LogicalScan Right, Join
         LogicalFilter => LeafSource(plan.Inputs[0]),
         _ => null,
     };
-
-    private static void Flatten(BoundExpression condition, List<BoundExpression> into)
-    {
-        if (condition is BoundBinary { Operator: BinaryOperator.And } and)
-        {
-            Flatten(and.Left, into);
-            Flatten(and.Right, into);
-        }
-        else
-        {
-            into.Add(condition);
-        }
-    }
 
     private static bool ReadsOnlyBelow(BoundExpression expression, int width)
     {

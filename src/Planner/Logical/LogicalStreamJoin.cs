@@ -35,7 +35,7 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
 
         var leftWidth = left.Schema.Count;
         var conjuncts = new List<BoundExpression>();
-        Flatten(join.Condition, conjuncts);
+        BoundExpressionRewriter.Operands(join.Condition, BinaryOperator.And, conjuncts);
         for (var i = 0; i < conjuncts.Count; i++)
         {
             if (conjuncts[i] is not BoundBinary { Operator: BinaryOperator.Equal } equal)
@@ -89,18 +89,5 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
         var columns = new SortedSet<int>();
         BoundExpressionRewriter.CollectColumns(expression, columns);
         return columns.Count == 0 ? 0 : columns.Max < leftWidth ? 1 : columns.Min >= leftWidth ? 2 : 0;
-    }
-
-    private static void Flatten(BoundExpression? condition, List<BoundExpression> into)
-    {
-        if (condition is BoundBinary { Operator: BinaryOperator.And } and)
-        {
-            Flatten(and.Left, into);
-            Flatten(and.Right, into);
-        }
-        else if (condition is not null)
-        {
-            into.Add(condition);
-        }
     }
 }

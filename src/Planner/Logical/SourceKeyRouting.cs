@@ -44,7 +44,7 @@ public static class SourceKeyRouting
         }
 
         var parts = new List<BoundExpression>();
-        FlattenConcat(key, parts);
+        BoundExpressionRewriter.Operands(key, BinaryOperator.Concat, parts);
         return parts.Count >= 2 && IntegerKeyAsText(parts[0], keyIndex) && StartsWithNonDigit(parts[1]);
     }
 
@@ -62,18 +62,4 @@ public static class SourceKeyRouting
         BoundCast { Operand: BoundLiteral { Value: string s } } => s.Length > 0 && !char.IsAsciiDigit(s[0]),
         _ => false,
     };
-
-    /// <summary>The operands of a chain of || in order (|| is associative, so the grouping does not matter).</summary>
-    private static void FlattenConcat(BoundExpression expression, List<BoundExpression> into)
-    {
-        if (expression is BoundBinary { Operator: BinaryOperator.Concat } b)
-        {
-            FlattenConcat(b.Left, into);
-            FlattenConcat(b.Right, into);
-        }
-        else
-        {
-            into.Add(expression);
-        }
-    }
 }
