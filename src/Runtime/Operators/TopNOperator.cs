@@ -179,7 +179,7 @@ public sealed class TopNOperator : IBatchOperator
             return;
         }
 
-        _buffer.Clear();
+        _buffer.ResetWrittenCount();
         _buffer.WriteInt32(entries.Count);
         ValueCodec.WriteRow(_buffer, entries[^1].Sort);
         for (var i = 0; i < entries.Count; i++)

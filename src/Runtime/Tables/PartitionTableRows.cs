@@ -65,7 +65,7 @@ public sealed class PartitionTableRows : Operators.ITableLookup
     /// <summary>Records, beside the rows, the changelog offset they correspond to (before a checkpoint).</summary>
     public void SaveProgress(long tableOffset)
     {
-        _buffer.Clear();
+        _buffer.ResetWrittenCount();
         _buffer.WriteInt64(tableOffset);
         _buffer.WriteInt64(_streamTime);
         _buffer.WriteInt64(_tableTime);
@@ -192,7 +192,7 @@ public sealed class PartitionTableRows : Operators.ITableLookup
 
     private void Save(ReadOnlySpan<byte> storeKey, KeyVersions versions)
     {
-        _buffer.Clear();
+        _buffer.ResetWrittenCount();
         versions.Write(_buffer);
         _store.Put(storeKey, _buffer.WrittenSpan);
     }

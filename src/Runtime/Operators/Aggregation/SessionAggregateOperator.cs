@@ -408,7 +408,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
 
     private void Save(byte[] stateKey, Value[] key, List<Session> sessions)
     {
-        _buffer.Clear();
+        _buffer.ResetWrittenCount();
         ValueCodec.WriteRow(_buffer, key);
         _buffer.WriteVarInt64(sessions.Count);
         foreach (var session in sessions)

@@ -246,7 +246,7 @@ public sealed class SlidingAggregateOperator : KeptTuplesWindowOperator
 
     private void Save(byte[] stateKey, KeyState state)
     {
-        _buffer.Clear();
+        _buffer.ResetWrittenCount();
         ValueCodec.WriteRow(_buffer, state.Key);
         _buffer.WriteInt64(state.ClosedThrough);
         _buffer.WriteVarInt64(state.Records.Count);

@@ -313,7 +313,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
 
     private void Save(byte[] stateKey, Group group)
     {
-        _buffer.Clear();
+        _buffer.ResetWrittenCount();
         _buffer.WriteInt64(group.Rows);
         _buffer.WriteInt64(group.EventTime);
         ValueCodec.WriteRow(_buffer, group.Key);
