@@ -109,5 +109,26 @@ public sealed class StreamAggregateRecentGroupsTests
         Assert.Equal([2L, 2L], [batch.Row(0)[1].AsLong, batch.Row(0)[2].AsLong]);
     }
 
+    [Fact]
+    public void Kept_groups_are_bounded_by_their_saved_bytes_too()
+    {
+        var recent = new RecentGroups<string>();
+        var half = (int)(RecentGroups<string>.GenerationBytes / 2);
+        recent.Keep([1], "a", half);
+        recent.Keep([2], "b", half);
+        // The young generation is full: c starts a new one, a and b are the old one; d pushes them out.
+        recent.Keep([3], "c", half);
+        recent.Keep([4], "d", half + 1);
+
+        Assert.False(recent.TryTake([1], out _, out _));
+        Assert.True(recent.TryTake([3], out _, out var c));
+        Assert.Equal("c", c);
+        Assert.True(recent.TryTake([4], out _, out _));
+
+        // A group larger than a generation is not kept at all.
+        recent.Keep([5], "huge", (int)RecentGroups<string>.GenerationBytes + 1);
+        Assert.False(recent.TryTake([5], out _, out _));
+    }
+
     private static byte[] KeyOf(long key) => ValueCodec.EncodeKey([Value.FromBigInt(key)]);
 }

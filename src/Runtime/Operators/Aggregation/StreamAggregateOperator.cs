@@ -230,7 +230,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
                 continue;
             }
 
-            Save(stateKey, group);
+            var savedBytes = Save(stateKey, group);
             if (_window is not null && !group.Existed)
             {
                 var end = group.Key[_window.EndKey].AsLong;
@@ -243,7 +243,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
             }
 
             group.Existed = true;
-            _recent?.Keep(stateKey, group);
+            _recent?.Keep(stateKey, group, savedBytes);
         }
 
         if (streamTime != _streamTime)
@@ -311,7 +311,8 @@ public sealed class StreamAggregateOperator : IBatchOperator
         return group;
     }
 
-    private void Save(byte[] stateKey, Group group)
+    /// <summary>Writes the group to the store; returns the size of its saved state.</summary>
+    private int Save(byte[] stateKey, Group group)
     {
         _buffer.ResetWrittenCount();
         _buffer.WriteInt64(group.Rows);
@@ -323,6 +324,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
         }
 
         _store.Put(stateKey, _buffer.WrittenSpan, group.Existed);
+        return _buffer.WrittenCount;
     }
 
     private void Emit(RowBatch batch, Group group)
