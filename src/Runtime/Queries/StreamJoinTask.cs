@@ -52,6 +52,7 @@ public sealed class StreamJoinTask
             _sides[s].Reader = _sides[s].Topic.OpenReader(_partition, from[s]);
             _sides[s].Stop = stopAt?[s];
             _sides[s].Processed = from[s];
+            _sides[s].Handed = from[s];
         }
 
         _rightPartition = rightPartition;
@@ -224,7 +225,7 @@ public sealed class StreamJoinTask
                 continue;
             }
 
-            if (Math.Min(side.Topic.EndOffset(_partition), side.Stop ?? long.MaxValue) > side.Reader!.Position)
+            if (Math.Min(side.Topic.EndOffset(_partition), side.Stop ?? long.MaxValue) > side.Handed)
             {
                 return pending;
             }
@@ -264,6 +265,7 @@ public sealed class StreamJoinTask
             side.Pending = null;
             done.GetAwaiter().GetResult();
             Decode(side);
+            side.Handed = side.Reader!.Position;
         }
 
         if (side.Rows.Count > 0 || side.Pending is not null || side.Done)
@@ -273,7 +275,9 @@ public sealed class StreamJoinTask
 
         var max = side.Stop is { } stop ? (int)Math.Min(MaxBatch, stop - side.Reader!.Position) : MaxBatch;
         side.Records.Clear();
-        if (side.Reader!.TryRead(side.Records, max) > 0)
+        var read = side.Reader!.TryRead(side.Records, max);
+        side.Handed = side.Reader.Position;
+        if (read > 0)
         {
             Decode(side);
         }
@@ -323,6 +327,13 @@ public sealed class StreamJoinTask
 
         /// <summary>The offset after the last record processed.</summary>
         public long Processed { get; set; }
+
+        /// <summary>
+        /// The reader's position when no read was in progress: what this task has been handed. While a pending read drains
+        /// records on another thread the reader's position runs ahead of it, and a side judged "out of data" by that position
+        /// would let the other side's later rows through first and make the records being read late.
+        /// </summary>
+        public long Handed { get; set; }
 
         public Task<int>? Pending { get; set; }
 
