@@ -21,8 +21,6 @@ public sealed class RecentGroups<TGroup>
     private Generation _young = new();
     private Generation _old = new();
 
-    public int Count => _young.Groups.Count + _old.Groups.Count;
-
     /// <summary>Keeps a group whose saved state is stateBytes long.</summary>
     public void Keep(byte[] stateKey, TGroup group, int stateBytes)
     {

@@ -33,7 +33,7 @@ public sealed class StreamAggregateOperator : IBatchOperator
     private readonly Action<long>? _onLate;
     private readonly Dictionary<byte[], Group> _touched = new(ByteArrayComparer.Instance);
     // With count(DISTINCT ...), unwindowed: the groups of recent batches as saved, so a hot group's sets are not read
-    // back and rebuilt from the store every batch (q16, nine sets per group: 82 K -> 137 K events/s; q15 343 K -> 458 K).
+    // back and rebuilt from the store every batch (q16, nine sets per group: 82 K -> 134-153 K events/s; q15 343 K -> 446-460 K).
     // The store stays the truth (every batch still saves what it touched); this operator is its only writer. Other
     // groups are not kept: decoding a few numbers is cheap, and keeping many groups alive across batches made the
     // collections cost more than it saved (q17 860 K -> 686 K; q5's windowed groups, which die as windows close,
