@@ -19,6 +19,12 @@ public sealed record BenchResult(
     /// <summary>Bytes the whole process allocated on the managed heap during the timed engine run, per event.</summary>
     public double AllocatedBytesPerEvent { get; init; }
 
+    /// <summary>Bytes written (write system calls: topics, state stores, checkpoints) during the timed engine run, per event.</summary>
+    public double WrittenBytesPerEvent { get; init; }
+
+    /// <summary>What the garbage collector did during the timed engine run.</summary>
+    public GcActivity Gc { get; init; }
+
     /// <summary>Peak resident set of the whole run, the baseline's dictionaries included (PeakRssMb stops before the baseline).</summary>
     public double ProcessPeakRssMb { get; init; }
 
@@ -44,6 +50,9 @@ public sealed record BenchResult(
         ["generator_events_per_sec"] = Math.Round(GeneratorEventsPerSec),
         ["allocated_bytes_per_event"] = Math.Round(AllocatedBytesPerEvent),
         ["process_peak_rss_mb"] = Math.Round(ProcessPeakRssMb, 1),
+        ["written_bytes_per_event"] = Math.Round(WrittenBytesPerEvent),
+        ["gc_pause_seconds"] = Math.Round(Gc.PauseSeconds, 3),
+        ["gc_collections"] = $"{Gc.Gen0}/{Gc.Gen1}/{Gc.Gen2}",
     }.ToJsonString();
 }
 
@@ -116,6 +125,8 @@ public static class NexmarkBench
         LatencyHistogram? observed = null;
         double wall, cpu, setup;
         long allocated;
+        GcActivity gc;
+        long written;
         try
         {
             // The topic source: the engine reports each batch's processing latency (read to output) once the timed run starts.
@@ -135,6 +146,8 @@ public static class NexmarkBench
             setup = setupClock.Elapsed.TotalSeconds;
             observed = source == "topic" ? latency : null;
             var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var gcBefore = GcActivity.Now();
+            var writtenBefore = WrittenBytes.Now();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             Allocations?.Start();
@@ -144,6 +157,8 @@ public static class NexmarkBench
             wall = clock.Elapsed.TotalSeconds;
             cpu = (CpuTime() - cpuBefore).TotalSeconds;
             allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            gc = GcActivity.Now() - gcBefore;
+            written = WrittenBytes.Now() - writtenBefore;
         }
         finally
         {
@@ -186,6 +201,8 @@ public static class NexmarkBench
         {
             AllocatedBytesPerEvent = allocated / (double)events,
             ProcessPeakRssMb = process.PeakWorkingSet64 / (1024.0 * 1024.0),
+            Gc = gc,
+            WrittenBytesPerEvent = written / (double)events,
         };
     }
 
@@ -218,7 +235,7 @@ public static class NexmarkBench
 
         var engineOutput = new RowChecksum();
         var latency = new LatencyHistogram();
-        var (setup, wall, cpu, allocated, enginePeakRss) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken)
+        var (setup, wall, cpu, allocated, enginePeakRss, gc, written) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken)
             .ConfigureAwait(false);
 
         var baselineOutput = new RowChecksum();
@@ -235,10 +252,12 @@ public static class NexmarkBench
         {
             AllocatedBytesPerEvent = allocated / (double)events,
             ProcessPeakRssMb = process.PeakWorkingSet64 / (1024.0 * 1024.0),
+            Gc = gc,
+            WrittenBytesPerEvent = written / (double)events,
         };
     }
 
-    private static async Task<(double Setup, double Wall, double Cpu, long Allocated, double PeakRss)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
+    private static async Task<(double Setup, double Wall, double Cpu, long Allocated, double PeakRss, GcActivity Gc, long Written)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
         RowChecksum output, LatencyHistogram latency, CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
@@ -255,6 +274,8 @@ public static class NexmarkBench
             var statements = SqlParser.Parse(sql);
             var table = statements.OfType<CreateRelationStatement>().Last().Name.Name;
             var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var gcBefore = GcActivity.Now();
+            var writtenBefore = WrittenBytes.Now();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             Allocations?.Start();
@@ -268,6 +289,8 @@ public static class NexmarkBench
             var wall = clock.Elapsed.TotalSeconds;
             var cpu = (CpuTime() - cpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            var gc = GcActivity.Now() - gcBefore;
+            var written = WrittenBytes.Now() - writtenBefore;
 
             // Before the checksum's pull query, which holds the whole final table (q18: 2.9 M rows at 10 M events).
             var peakRss = PeakRssMb();
@@ -279,7 +302,7 @@ public static class NexmarkBench
                 output.AddRow(row, width);
             }
 
-            return (setup, wall, cpu, allocated, peakRss);
+            return (setup, wall, cpu, allocated, peakRss, gc, written);
         }
         finally
         {
