@@ -206,7 +206,8 @@ public static class NexmarkBench
         };
     }
 
-    private const long WarmupEvents = 50_000;
+    /// <summary>--warmup-events: the events of the untimed run before each measured one (JIT, tier-up).</summary>
+    public static long WarmupEvents { get; set; } = 2_000_000;
 
     /// <summary>--state-memory (MB): the engine's budget for all state stores in aggregating queries (the server's default: 64 MB).</summary>
     public static long StateMemoryBytes { get; set; } = 64L << 20;

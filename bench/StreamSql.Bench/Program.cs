@@ -74,6 +74,9 @@ for (var i = 1; i < args.Length; i++)
         case "--workers":
             workers = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
             break;
+        case "--warmup-events":
+            NexmarkBench.WarmupEvents = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            break;
         case "--state-memory":
             NexmarkBench.StateMemoryBytes = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) << 20;
             break;

@@ -23,6 +23,9 @@ internal struct NexmarkRandom
         return Mix(_state);
     }
 
+    /// <summary>Moves the stream past count draws without making them (each draw advances the state by the same step).</summary>
+    public void Skip(long count) => _state += unchecked((ulong)count * 0x9E3779B97F4A7C15UL);
+
     /// <summary>Uniform in [0, bound).</summary>
     public int NextInt(int bound) => (int)Math.BigMul(NextULong(), (ulong)bound, out _);
 
