@@ -19,6 +19,7 @@ public sealed class PartitionPipeline
         Limit = limit;
         OutputSchema = output;
         _waiters = operators.OfType<IWaitsBeforeBatch>().ToArray();
+        _partAggregate = PartAggregateOf(operators);
         _stats = new OperatorStats[operators.Count];
         for (var i = 0; i < _stats.Length; i++)
         {
@@ -472,6 +473,82 @@ public sealed class PartitionPipeline
         foreach (var waiter in _waiters)
         {
             await waiter.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The index of a streaming GROUP BY that only stateless operators (filters, projections, window assignment) feed, so
+    /// that its input can come in parts (<see cref="ProcessInParts"/>); -1 when there is none.
+    /// </summary>
+    private static int PartAggregateOf(IReadOnlyList<IBatchOperator> operators)
+    {
+        for (var i = 0; i < operators.Count; i++)
+        {
+            switch (operators[i])
+            {
+                case StreamAggregateOperator:
+                    return i;
+                case FilterOperator or ProjectOperator or WindowAssignOperator:
+                    continue;
+                default:
+                    return -1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Whether <see cref="ProcessInParts"/> can take this pipeline's batches.</summary>
+    public bool TakesBatchesInParts => _partAggregate >= 0;
+
+    private readonly int _partAggregate;
+
+    /// <summary>
+    /// Processes one batch whose input arrives in parts: fill puts the next part's rows into the batch it is given and
+    /// returns false when there are no more. Each part goes through the operators up to the aggregation, which takes its
+    /// rows; the aggregation's output for the whole batch then goes through the rest into output. The result is that of
+    /// <see cref="Process"/> over all the parts as one batch, but only one part's input rows are alive at a time: they
+    /// are still in the cache when the aggregation reads them, and a collection during the batch does not promote them.
+    /// </summary>
+    public void ProcessInParts(Func<RowBatch, bool> fill, RowBatch output)
+    {
+        var at = _partAggregate;
+        var aggregate = (StreamAggregateOperator)Operators[at];
+        var part = new RowBatch { Partition = output.Partition, EndOffset = output.EndOffset };
+        output.Clear();
+        lock (Operators)
+        {
+            aggregate.BeginBatch();
+            long rowsIn = 0;
+            long ticks = 0;
+            while (fill(part))
+            {
+                Interlocked.Add(ref _rowsIn, part.Count);
+                for (var i = 0; i < at && part.Count > 0; i++)
+                {
+                    var before = part.Count;
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    Operators[i].Process(part);
+                    _stats[i].Add(before, part.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                }
+
+                var accumulating = System.Diagnostics.Stopwatch.GetTimestamp();
+                rowsIn += part.Count;
+                aggregate.Accumulate(part, output);
+                ticks += System.Diagnostics.Stopwatch.GetTimestamp() - accumulating;
+                part.Clear();
+            }
+
+            var ending = System.Diagnostics.Stopwatch.GetTimestamp();
+            aggregate.EndBatch(output);
+            _stats[at].Add(rowsIn, output.Count, ticks + System.Diagnostics.Stopwatch.GetTimestamp() - ending);
+            for (var i = at + 1; i < Operators.Count; i++)
+            {
+                var before = output.Count;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                Operators[i].Process(output);
+                _stats[i].Add(before, output.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            }
         }
     }
 

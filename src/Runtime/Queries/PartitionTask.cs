@@ -79,37 +79,33 @@ public sealed class PartitionTask
             batch.Clear();
             bad.Clear();
             _latest?.Mark(records);
-            for (var i = 0; i < records.Count; i++)
-            {
-                if (_latest is not null && !_latest.IsLatest(records, i))
-                {
-                    continue;
-                }
-
-                if (!Decode(records[i], batch, bad) && _latest is not null && records[i].Key is { } key)
-                {
-                    // The key's last record is bad: its earlier records of the batch apply in order, as they would one by one.
-                    for (var j = 0; j < i; j++)
-                    {
-                        if (records[j].Key is { } other && State.ByteArrayComparer.Instance.Equals(other, key))
-                        {
-                            Decode(records[j], batch, bad);
-                        }
-                    }
-                }
-            }
-
-            // Written before the batch's output and offsets, so a restart never loses a bad record (it may repeat one).
-            if (_errors is not null)
-            {
-                await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
-            }
-
             _metrics.CountIn(records.Count);
             _pipeline.CountRead(records.Count);
             batch.EndOffset = reader.Position;
-            await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
-            Process(batch, records);
+            if (_pipeline.TakesBatchesInParts)
+            {
+                // Decoded part by part as the aggregation takes them; bad records are known once the batch is processed.
+                await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
+                ProcessInParts(batch, records, bad);
+                if (_errors is not null)
+                {
+                    await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                DecodeRange(records, 0, records.Count, batch, bad);
+
+                // Written before the batch's output and offsets, so a restart never loses a bad record (it may repeat one).
+                if (_errors is not null)
+                {
+                    await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
+                }
+
+                await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
+                Process(batch, records);
+            }
+
             _inputs.Clear();
             _metrics.CountOut(batch.Count);
             var read = records.Count;
@@ -123,6 +119,67 @@ public sealed class PartitionTask
             _metrics.ObserveLatency(records);
             _metrics.ObserveProcessingLatency(readAt, read);
             onProgress?.Invoke(_partition, batch.EndOffset);
+        }
+    }
+
+    /// <summary>Decodes records [from, to) into batch (with a batch's net effect per key, only each key's last record); returns to.</summary>
+    private int DecodeRange(List<TopicRecord> records, int from, int to, RowBatch batch, List<(TopicRecord Record, string Reason)> bad)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (_latest is not null && !_latest.IsLatest(records, i))
+            {
+                continue;
+            }
+
+            if (!Decode(records[i], batch, bad) && _latest is not null && records[i].Key is { } key)
+            {
+                // The key's last record is bad: its earlier records of the batch apply in order, as they would one by one.
+                for (var j = 0; j < i; j++)
+                {
+                    if (records[j].Key is { } other && State.ByteArrayComparer.Instance.Equals(other, key))
+                    {
+                        Decode(records[j], batch, bad);
+                    }
+                }
+            }
+        }
+
+        return to;
+    }
+
+    // Records decoded per part of a batch an aggregation takes in parts: a part's rows fit in a core's cache.
+    private const int PartRecords = 1024;
+
+    /// <summary>
+    /// A batch into an aggregation fed by stateless operators: decoded and taken part by part, so only one part's rows
+    /// are alive at a time. When an expression fails (a push query's error, or a row a persistent query skips), the
+    /// batch is decoded again and processed as <see cref="Process"/> does.
+    /// </summary>
+    private void ProcessInParts(RowBatch batch, List<TopicRecord> records, List<(TopicRecord Record, string Reason)> bad)
+    {
+        var next = 0;
+        try
+        {
+            _pipeline.ProcessInParts(
+                part =>
+                {
+                    if (next == records.Count)
+                    {
+                        return false;
+                    }
+
+                    next = DecodeRange(records, next, Math.Min(records.Count, next + PartRecords), part, bad);
+                    return true;
+                },
+                batch);
+        }
+        catch (SqlException) when (_skipFailingRows)
+        {
+            // Nothing of the batch was saved (the aggregation saves its groups at the batch's end): redo it row by row.
+            batch.Clear();
+            DecodeRange(records, 0, records.Count, batch, []);
+            Process(batch, records);
         }
     }
 

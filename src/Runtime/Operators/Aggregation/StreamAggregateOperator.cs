@@ -113,39 +113,66 @@ public sealed class StreamAggregateOperator : IBatchOperator
         }
 
         batch.Clear();
-        _touched.Clear();
-        var streamTime = _streamTime;
+        BeginBatch();
         foreach (var (input, op) in _input)
         {
-            if (_windows is null)
-            {
-                Aggregate(batch, input, op, ref streamTime);
-                continue;
-            }
-
-            var time = _windows.TimeOf(input);
-            if (time.IsNull)
-            {
-                continue;
-            }
-
-            // The input row with its window's bounds appended, reused: keys and arguments are copied out of it.
-            if (_windowed.Length != input.Length + 2)
-            {
-                _windowed = new Value[input.Length + 2];
-            }
-
-            input.CopyTo(_windowed, 0);
-            var count = _windows.WindowsOf(time.AsLong, _windowStarts, _windowEnds);
-            for (var w = 0; w < count; w++)
-            {
-                _windowed[^2] = Value.FromTimestamp(_windowStarts[w]);
-                _windowed[^1] = Value.FromTimestamp(_windowEnds[w]);
-                Aggregate(batch, _windowed, op, ref streamTime);
-            }
+            Take(batch, input, op);
         }
 
-        FinishBatch(batch, streamTime);
+        EndBatch(batch);
+    }
+
+    /// <summary>Starts a batch given in parts (<see cref="Accumulate"/>, then <see cref="EndBatch"/>): the same as one <see cref="Process"/> of all of them.</summary>
+    public void BeginBatch()
+    {
+        _touched.Clear();
+        _batchStreamTime = _streamTime;
+    }
+
+    /// <summary>Adds one part of the batch's input; the rows it emits (EMIT CHANGES, not consolidated) go to output.</summary>
+    public void Accumulate(RowBatch input, RowBatch output)
+    {
+        for (var i = 0; i < input.Count; i++)
+        {
+            Take(output, input.Row(i), input.Op(i));
+        }
+    }
+
+    /// <summary>Saves the groups the batch touched and emits their changes (and the windows that closed) into output.</summary>
+    public void EndBatch(RowBatch output) => FinishBatch(output, _batchStreamTime);
+
+    // Stream time as of the rows taken so far in the current batch (saved when the batch ends).
+    private long _batchStreamTime = long.MinValue;
+
+    /// <summary>One input row: into its group, or, windowed, into each window it falls in.</summary>
+    private void Take(RowBatch output, Value[] input, ChangeOp op)
+    {
+        if (_windows is null)
+        {
+            Aggregate(output, input, op, ref _batchStreamTime);
+            return;
+        }
+
+        var time = _windows.TimeOf(input);
+        if (time.IsNull)
+        {
+            return;
+        }
+
+        // The input row with its window's bounds appended, reused: keys and arguments are copied out of it.
+        if (_windowed.Length != input.Length + 2)
+        {
+            _windowed = new Value[input.Length + 2];
+        }
+
+        input.CopyTo(_windowed, 0);
+        var count = _windows.WindowsOf(time.AsLong, _windowStarts, _windowEnds);
+        for (var w = 0; w < count; w++)
+        {
+            _windowed[^2] = Value.FromTimestamp(_windowStarts[w]);
+            _windowed[^1] = Value.FromTimestamp(_windowEnds[w]);
+            Aggregate(output, _windowed, op, ref _batchStreamTime);
+        }
     }
 
     /// <summary>Adds (or retracts) one input row to its group.</summary>

@@ -1,0 +1,172 @@
+using System.Text;
+using StreamSql.Parser.Ast;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Logical;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Formats;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
+using StreamSql.Runtime.Topics;
+
+namespace StreamSql.Runtime.Tests;
+
+/// <summary>
+/// A persistent aggregation's batch decoded and taken in parts (<see cref="PartitionPipeline.ProcessInParts"/>) must give
+/// what the same rows give as one batch (<see cref="PartitionPipeline.Process"/>): WHERE v &gt; 0, count(*) and sum(v) per k.
+/// </summary>
+public sealed class AggregationInPartsTests
+{
+    private static readonly StreamDefinition Stream = new("s", RelationKind.Stream, [new ColumnSchema("k", SqlType.BigInt), new ColumnSchema("v", SqlType.Int)], "s", 1,
+        SourceFormat.Json, SourceFormat.Json, null, ",", null);
+
+    private static PartitionPipeline Build(bool consolidate)
+    {
+        var v = new BoundColumn(1, "v", SqlType.Int);
+        var filtered = new LogicalFilter(new LogicalScan(Stream), new BoundBinary(BinaryOperator.Greater, v, new BoundLiteral(0, SqlType.Int), SqlType.Boolean));
+        var aggregate = new LogicalAggregate(filtered, [new BoundColumn(0, "k", SqlType.BigInt)],
+            [new BoundAggregate("count", [], Distinct: false, Star: true, SqlType.BigInt), new BoundAggregate("sum", [v], Distinct: false, Star: false, SqlType.BigInt)],
+            [new ColumnSchema("k", SqlType.BigInt), new ColumnSchema("n", SqlType.BigInt), new ColumnSchema("total", SqlType.BigInt)]);
+        return PartitionPipeline.BuildStateful(aggregate, new MemoryStateStore(), emitFinal: false, retractable: false, carryRowTime: false, onExpressionError: null,
+            onLate: null, consolidate: consolidate);
+    }
+
+    /// <summary>Rows (k, v, ROWTIME, partition, offset): 13 keys, every seventh v not positive (filtered out).</summary>
+    private static List<Value[]> Rows(int from, int count) =>
+        [.. Enumerable.Range(from, count).Select(i => new Value[]
+        {
+            Value.FromBigInt(i % 13), Value.FromInt(i % 7 == 0 ? -i : i), Value.FromTimestamp(i * 1000L), Value.FromInt(0), Value.FromBigInt(i),
+        })];
+
+    private static List<string> Render(RowBatch batch) =>
+        [.. Enumerable.Range(0, batch.Count).Select(i => batch.Op(i) + " " + string.Join(",", batch.Row(i).Select(x => x.IsNull ? "null" : x.ToText())))];
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Parts_give_what_one_batch_gives(bool consolidate)
+    {
+        var whole = Build(consolidate);
+        var inParts = Build(consolidate);
+        Assert.True(inParts.TakesBatchesInParts);
+
+        foreach (var (from, count) in new[] { (0, 2500), (2500, 1700) })
+        {
+            var rows = Rows(from, count);
+            var batch = new RowBatch();
+            rows.ForEach(r => batch.Add(r));
+            whole.Process(batch);
+
+            var output = new RowBatch();
+            var next = 0;
+            var parts = 0;
+            inParts.ProcessInParts(
+                part =>
+                {
+                    if (next == rows.Count)
+                    {
+                        return false;
+                    }
+
+                    parts++;
+                    for (var end = Math.Min(rows.Count, next + 1000); next < end; next++)
+                    {
+                        part.Add(rows[next]);
+                    }
+
+                    return true;
+                },
+                output);
+
+            Assert.Equal((count + 999) / 1000, parts);
+            Assert.NotEmpty(Render(batch));
+            Assert.Equal(Render(batch), Render(output));
+        }
+    }
+
+    [Fact]
+    public async Task A_row_that_fails_in_one_part_is_skipped_and_the_others_are_counted_once()
+    {
+        // GROUP BY k / v, count(*): record 1500 has v = 0, so its key fails (division by zero) in the second of three
+        // parts, after the first part's rows were taken. Expression errors are not turned into NULLs here, so the batch
+        // fails and is redone row by row, skipping that one.
+        var k = new BoundColumn(0, "k", SqlType.BigInt);
+        var v = new BoundColumn(1, "v", SqlType.Int);
+        var aggregate = new LogicalAggregate(new LogicalScan(Stream), [new BoundBinary(BinaryOperator.Divide, k, v, SqlType.BigInt)],
+            [new BoundAggregate("count", [], Distinct: false, Star: true, SqlType.BigInt)], [new ColumnSchema("g", SqlType.BigInt), new ColumnSchema("n", SqlType.BigInt)]);
+        var pipeline = PartitionPipeline.BuildStateful(aggregate, new MemoryStateStore(), emitFinal: false, retractable: false, carryRowTime: false,
+            onExpressionError: null, onLate: null, consolidate: true);
+        Assert.True(pipeline.TakesBatchesInParts);
+
+        var records = Enumerable.Range(0, 3000)
+            .Select(i => new TopicRecord(i, i, null, Encoding.UTF8.GetBytes($"{{\"k\":{i % 5},\"v\":{(i == 1500 ? 0 : 1)}}}")))
+            .ToArray();
+        var sink = new LastRowPerKey();
+        var metrics = new QueryMetrics("parts-test");
+        var task = new PartitionTask(new FixedTopic(records), 0, new RowCodec(Stream), pipeline, sink, metrics, skipFailingRows: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await task.RunAsync(0, stopAt: records.Length, onProgress: null, timeout.Token);
+
+        Assert.Equal(1, metrics.BadRecords);
+        Assert.Equal(new Dictionary<long, long> { [0] = 599, [1] = 600, [2] = 600, [3] = 600, [4] = 600 }, sink.Counts);
+    }
+
+    private sealed class LastRowPerKey : IRowSink
+    {
+        public Dictionary<long, long> Counts { get; } = [];
+
+        public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                Counts[batch.Row(i)[0].AsLong] = batch.Row(i)[1].AsLong;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class FixedTopic(TopicRecord[] records) : ITopicLog
+    {
+        public string Name => "s";
+
+        public int PartitionCount => 1;
+
+        public ValueTask<long> AppendAsync(int partition, IReadOnlyList<ProducedRecord> produced, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public long EndOffset(int partition) => records.Length;
+
+        public long StartOffset(int partition) => 0;
+
+        public long OffsetForTimestamp(int partition, long timestamp) => 0;
+
+        public IPartitionReader OpenReader(int partition, long fromOffset) => new Reader(records, fromOffset);
+
+        private sealed class Reader(TopicRecord[] records, long from) : IPartitionReader
+        {
+            public int Partition => 0;
+
+            public long Position { get; private set; } = from;
+
+            public int TryRead(List<TopicRecord> into, int max)
+            {
+                var count = (int)Math.Min(max, records.Length - Position);
+                for (var i = 0; i < count; i++)
+                {
+                    into.Add(records[Position++]);
+                }
+
+                return count;
+            }
+
+            public ValueTask<int> ReadAsync(List<TopicRecord> into, int max, CancellationToken cancellationToken) => ValueTask.FromResult(TryRead(into, max));
+
+            public void Dispose()
+            {
+            }
+        }
+    }
+}
