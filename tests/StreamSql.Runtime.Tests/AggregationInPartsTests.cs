@@ -15,20 +15,30 @@ namespace StreamSql.Runtime.Tests;
 
 /// <summary>
 /// A persistent aggregation's batch decoded and taken in parts (<see cref="PartitionPipeline.ProcessInParts"/>) must give
-/// what the same rows give as one batch (<see cref="PartitionPipeline.Process"/>): WHERE v &gt; 0, count(*) and sum(v) per k.
+/// what the same rows give as one batch (<see cref="PartitionPipeline.Process"/>): WHERE v &gt; 0, count(*) and sum(v) per k
+/// (or per k and session).
 /// </summary>
 public sealed class AggregationInPartsTests
 {
     private static readonly StreamDefinition Stream = new("s", RelationKind.Stream, [new ColumnSchema("k", SqlType.BigInt), new ColumnSchema("v", SqlType.Int)], "s", 1,
         SourceFormat.Json, SourceFormat.Json, null, ",", null);
 
-    private static PartitionPipeline Build(bool consolidate)
+    private static PartitionPipeline Build(bool consolidate, bool sessions = false)
     {
         var v = new BoundColumn(1, "v", SqlType.Int);
         var filtered = new LogicalFilter(new LogicalScan(Stream), new BoundBinary(BinaryOperator.Greater, v, new BoundLiteral(0, SqlType.Int), SqlType.Boolean));
-        var aggregate = new LogicalAggregate(filtered, [new BoundColumn(0, "k", SqlType.BigInt)],
-            [new BoundAggregate("count", [], Distinct: false, Star: true, SqlType.BigInt), new BoundAggregate("sum", [v], Distinct: false, Star: false, SqlType.BigInt)],
-            [new ColumnSchema("k", SqlType.BigInt), new ColumnSchema("n", SqlType.BigInt), new ColumnSchema("total", SqlType.BigInt)]);
+        List<BoundAggregate> aggregates =
+            [new BoundAggregate("count", [], Distinct: false, Star: true, SqlType.BigInt), new BoundAggregate("sum", [v], Distinct: false, Star: false, SqlType.BigInt)];
+        var aggregate = sessions
+            ? new LogicalAggregate(filtered, [new BoundColumn(0, "k", SqlType.BigInt), new BoundColumn(2, "ws", SqlType.Timestamp), new BoundColumn(2, "we", SqlType.Timestamp)],
+                aggregates, [new ColumnSchema("k", SqlType.BigInt), new ColumnSchema("ws", SqlType.Timestamp), new ColumnSchema("we", SqlType.Timestamp),
+                    new ColumnSchema("n", SqlType.BigInt), new ColumnSchema("total", SqlType.BigInt)])
+            {
+                // Sessions by ROWTIME with a 50 ms gap: rows of a key come 13 ms apart, so each key's rows form sessions across parts.
+                Window = new AggregateWindow(1, 2, GraceMicros: 3_600_000_000, "SESSION", SessionGapMicros: 50_000),
+            }
+            : new LogicalAggregate(filtered, [new BoundColumn(0, "k", SqlType.BigInt)], aggregates,
+                [new ColumnSchema("k", SqlType.BigInt), new ColumnSchema("n", SqlType.BigInt), new ColumnSchema("total", SqlType.BigInt)]);
         return PartitionPipeline.BuildStateful(aggregate, new MemoryStateStore(), emitFinal: false, retractable: false, carryRowTime: false, onExpressionError: null,
             onLate: null, consolidate: consolidate);
     }
@@ -44,12 +54,14 @@ public sealed class AggregationInPartsTests
         [.. Enumerable.Range(0, batch.Count).Select(i => batch.Op(i) + " " + string.Join(",", batch.Row(i).Select(x => x.IsNull ? "null" : x.ToText())))];
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Parts_give_what_one_batch_gives(bool consolidate)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void Parts_give_what_one_batch_gives(bool consolidate, bool sessions)
     {
-        var whole = Build(consolidate);
-        var inParts = Build(consolidate);
+        var whole = Build(consolidate, sessions);
+        var inParts = Build(consolidate, sessions);
         Assert.True(inParts.TakesBatchesInParts);
 
         foreach (var (from, count) in new[] { (0, 2500), (2500, 1700) })

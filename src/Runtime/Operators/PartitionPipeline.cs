@@ -477,7 +477,7 @@ public sealed class PartitionPipeline
     }
 
     /// <summary>
-    /// The index of a streaming GROUP BY that only stateless operators (filters, projections, window assignment) feed, so
+    /// The index of a streaming GROUP BY (<see cref="IAggregatesInParts"/>) that only stateless operators (filters, projections, window assignment) feed, so
     /// that its input can come in parts (<see cref="ProcessInParts"/>); -1 when there is none.
     /// </summary>
     private static int PartAggregateOf(IReadOnlyList<IBatchOperator> operators)
@@ -486,7 +486,7 @@ public sealed class PartitionPipeline
         {
             switch (operators[i])
             {
-                case StreamAggregateOperator:
+                case IAggregatesInParts:
                     return i;
                 case FilterOperator or ProjectOperator or WindowAssignOperator:
                     continue;
@@ -513,7 +513,7 @@ public sealed class PartitionPipeline
     public void ProcessInParts(Func<RowBatch, bool> fill, RowBatch output)
     {
         var at = _partAggregate;
-        var aggregate = (StreamAggregateOperator)Operators[at];
+        var aggregate = (IAggregatesInParts)Operators[at];
         var part = new RowBatch { Partition = output.Partition, EndOffset = output.EndOffset };
         output.Clear();
         lock (Operators)

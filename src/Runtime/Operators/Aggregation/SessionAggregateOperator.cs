@@ -14,7 +14,7 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// session once it can no longer grow: stream time reached its end plus gap plus grace.
 /// Records older than stream time minus grace are late and dropped (as Kafka Streams drops them).
 /// </summary>
-public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
+public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggregatesInParts
 {
     // Keys' sessions as decoded, kept from batch to batch (this operator is the store's only writer): a key a batch meets
     // again is neither decoded nor aggregated from its tuples again. Past the cap, keys the last batch did not touch leave.
@@ -59,9 +59,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
 
         batch.Clear();
-        _batchKeys.Clear();
-        _replacedRows.Clear();
-        _batchNumber++;
+        BeginBatch();
         try
         {
             foreach (var (row, _) in _input)
@@ -71,14 +69,47 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator
         }
         catch
         {
-            // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean, its keys
-            // decoded from the store again.
-            _sessionsByKey.Clear();
-            _batchKeys.Clear();
-            _replacedRows.Clear();
+            Abandon();
             throw;
         }
 
+        EndBatch(batch);
+    }
+
+    public void BeginBatch()
+    {
+        _batchKeys.Clear();
+        _replacedRows.Clear();
+        _batchNumber++;
+    }
+
+    public void Accumulate(RowBatch input, RowBatch output)
+    {
+        try
+        {
+            for (var i = 0; i < input.Count; i++)
+            {
+                ProcessRow(output, input.Row(i));
+            }
+        }
+        catch
+        {
+            Abandon();
+            throw;
+        }
+    }
+
+    // Nothing of this batch reached the store: a replay (row by row, to isolate a failing row) starts clean, its keys
+    // decoded from the store again.
+    private void Abandon()
+    {
+        _sessionsByKey.Clear();
+        _batchKeys.Clear();
+        _replacedRows.Clear();
+    }
+
+    public void EndBatch(RowBatch batch)
+    {
         if (_consolidate)
         {
             EmitNetChanges(batch);

@@ -15,7 +15,7 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// rows for closed windows are dropped as late, and closed windows leave the state. EMIT FINAL emits a window's row
 /// once, when it closes; EMIT CHANGES on every update, or, consolidated, once per batch with the group's row at its end.
 /// </summary>
-public sealed class StreamAggregateOperator : IBatchOperator
+public sealed class StreamAggregateOperator : IAggregatesInParts
 {
     private readonly Func<Value[], Value>[] _keys;
     private readonly Func<Value[], Value>[][] _arguments;
@@ -122,14 +122,12 @@ public sealed class StreamAggregateOperator : IBatchOperator
         EndBatch(batch);
     }
 
-    /// <summary>Starts a batch given in parts (<see cref="Accumulate"/>, then <see cref="EndBatch"/>): the same as one <see cref="Process"/> of all of them.</summary>
     public void BeginBatch()
     {
         _touched.Clear();
         _batchStreamTime = _streamTime;
     }
 
-    /// <summary>Adds one part of the batch's input; the rows it emits (EMIT CHANGES, not consolidated) go to output.</summary>
     public void Accumulate(RowBatch input, RowBatch output)
     {
         for (var i = 0; i < input.Count; i++)
@@ -138,7 +136,6 @@ public sealed class StreamAggregateOperator : IBatchOperator
         }
     }
 
-    /// <summary>Saves the groups the batch touched and emits their changes (and the windows that closed) into output.</summary>
     public void EndBatch(RowBatch output) => FinishBatch(output, _batchStreamTime);
 
     // Stream time as of the rows taken so far in the current batch (saved when the batch ends).
