@@ -40,6 +40,8 @@ public sealed class ChannelRowSink : IRowSink
         return withOp;
     }
 
+    public bool CommitsPerBatch => false;
+
     public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
         for (var i = 0; i < batch.Count; i++)

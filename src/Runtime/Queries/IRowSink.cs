@@ -7,4 +7,7 @@ public interface IRowSink
 {
     /// <summary>Delivers the batch's rows; a sink may clear them (not the batch's partition and offsets) once it has taken them.</summary>
     ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>Whether each write commits (a persistent query's output and offsets); a client's query commits nothing.</summary>
+    bool CommitsPerBatch => true;
 }

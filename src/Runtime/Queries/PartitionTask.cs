@@ -51,7 +51,11 @@ public sealed class PartitionTask
     public async Task RunAsync(long fromOffset, long? stopAt, Action<int, long>? onProgress, CancellationToken cancellationToken)
     {
         using var reader = _topic.OpenReader(_partition, fromOffset);
-        var records = new List<TopicRecord>(MaxBatch);
+        // A client's query without state reads small batches: nothing is committed per batch, so large ones only keep
+        // more records and rows alive (q0 read from a topic: 2.5 s of 10.7 s in collections with 16,384, 0.1 s of 7.8 s
+        // with 1,024) and make the first rows wait for the whole batch.
+        var batchSize = !_pipeline.IsStateful && !_sink.CommitsPerBatch ? PartRecords : MaxBatch;
+        var records = new List<TopicRecord>(batchSize);
         var batch = new RowBatch { Partition = _partition };
         var bad = new List<(TopicRecord Record, string Reason)>();
         while (!cancellationToken.IsCancellationRequested)
@@ -62,7 +66,7 @@ public sealed class PartitionTask
             }
 
             records.Clear();
-            var max = stopAt is { } e ? (int)Math.Min(MaxBatch, e - reader.Position) : MaxBatch;
+            var max = stopAt is { } e ? (int)Math.Min(batchSize, e - reader.Position) : batchSize;
             if (reader.TryRead(records, max) == 0)
             {
                 await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
