@@ -114,6 +114,16 @@ public readonly struct Value : IEquatable<Value>
         _ => throw new ArgumentException($"unsupported constant {constant.GetType().Name}"),
     };
 
+    /// <summary>
+    /// The same kind with the same representation: the same 64 bits, and an equal string, or numeric with the same scale,
+    /// or the same object. Stricter than <see cref="Equals(Value)"/> (1.0 and 1.00, or -0 and 0, differ here), so two values
+    /// it calls identical always encode alike; false for values it cannot compare cheaply.
+    /// </summary>
+    public bool IsIdenticalTo(Value other) => Kind == other.Kind && _bits == other._bits
+        && (ReferenceEquals(_text, other._text)
+            || (_text is string a && other._text is string b && string.Equals(a, b, StringComparison.Ordinal))
+            || (_text is decimal x && other._text is decimal y && x == y && x.Scale == y.Scale));
+
     /// <summary>Equality as GROUP BY and DISTINCT see it: bytea by content, and floats as PostgreSQL's = does (-0 equals 0, NaN equals NaN).</summary>
     public bool Equals(Value other) => Kind == other.Kind
         && (Kind is ValueKind.Double or ValueKind.Real

@@ -80,6 +80,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
         _store = store;
         _onLate = onLate;
         _keyValues = new Value[keys.Length];
+        _lastKey = new Value[keys.Length];
         _touchedByBytes = _touched.GetAlternateLookup<ReadOnlySpan<byte>>();
         _recent = _window is null && aggregate.Aggregates.Any(a => a.Distinct) ? new RecentGroups<Group>() : null;
         _argumentValues = new Value[arguments.Length][];
@@ -125,6 +126,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
     public void BeginBatch()
     {
         _touched.Clear();
+        _lastGroup = null;
         _batchStreamTime = _streamTime;
     }
 
@@ -284,10 +286,41 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
         // Not kept until the next batch: the task's output wait would otherwise keep the input rows and groups alive.
         _input.Clear();
         _touched.Clear();
+        _lastGroup = null;
     }
 
     /// <summary>The group of a key (values in a reused array, copied when the group is first touched in the batch).</summary>
     private Group Touch(Value[] keyValues)
+    {
+        // Rows of one group often come in a row (a window's rows when grouping by the window alone): no encoding or lookup.
+        if (_lastGroup is not null && SameKey(keyValues, _lastKey))
+        {
+            return _lastGroup;
+        }
+
+        _lastGroup = TouchByBytes(keyValues);
+        keyValues.CopyTo(_lastKey, 0);
+        return _lastGroup;
+    }
+
+    private static bool SameKey(Value[] a, Value[] b)
+    {
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!a[i].IsIdenticalTo(b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The group the previous row went to in this batch, and its key values (cleared when the batch's groups are).
+    private Group? _lastGroup;
+    private readonly Value[] _lastKey;
+
+    private Group TouchByBytes(Value[] keyValues)
     {
         _keyBytes.ResetWrittenCount();
         ValueCodec.WriteKey(_keyBytes, keyValues);
