@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>
@@ -113,17 +111,16 @@ public sealed class JoinExactlyOnceTests
     private static (long Left, long Right) RewindToLastIntent(string dataDirectory, string queryPrefix)
     {
         var directory = Directory.GetDirectories(Path.Combine(dataDirectory, "queries"), queryPrefix + "*").Single();
-        var intent = File.ReadAllText(Path.Combine(directory, "output.intent")).Split('|');
-        Assert.Equal(2, intent.Length);
-        var join = intent[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-        Assert.Equal(1, join[1]);
-        File.WriteAllText(Path.Combine(directory, "partition-0.offset"), join[0].ToString(CultureInfo.InvariantCulture));
-        File.WriteAllText(Path.Combine(directory, "partition-1.offset"), join[2].ToString(CultureInfo.InvariantCulture));
+        var offsets = new Runtime.Queries.OffsetStore(directory);
+        var join = offsets.LoadIntent()!.Join!;
+        Assert.Equal(1, join.RightPartition);
+        offsets.Save(0, join.LeftStart);
+        offsets.Save(1, join.RightStart);
         foreach (var checkpoint in Directory.GetFiles(directory, "*.checkpoint*"))
         {
             File.Delete(checkpoint);
         }
 
-        return (join[0], join[2]);
+        return (join.LeftStart, join.RightStart);
     }
 }

@@ -9,12 +9,10 @@ public sealed class OutputIntentTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void SingleInputIntentKeepsItsFormat()
+    public void SingleInputIntentSurvivesAReopen()
     {
-        var store = new OffsetStore(_directory);
-        store.SaveIntent(new OutputIntent(1, 42, [3, 4]));
-        Assert.Equal("1 42 3 4", File.ReadAllText(Path.Combine(_directory, "output.intent")));
-        var intent = store.LoadIntent()!;
+        new OffsetStore(_directory).SaveIntent(new OutputIntent(1, 42, [3, 4]));
+        var intent = new OffsetStore(_directory).LoadIntent()!;
         Assert.Equal((1, 42L, null as JoinIntent), (intent.SourcePartition, intent.EndOffset, intent.Join));
         Assert.Equal([3L, 4L], intent.SinkEnds);
     }

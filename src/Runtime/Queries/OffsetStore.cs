@@ -2,21 +2,25 @@ using System.Globalization;
 
 namespace StreamSql.Runtime.Queries;
 
-/// <summary>A persistent query's committed source offsets: one small file per partition, replaced atomically.</summary>
+/// <summary>
+/// A persistent query's committed source offsets and output intent, appended to its progress log (<see cref="ProgressLog"/>).
+/// Directories written by earlier versions hold a file per partition offset and one for the intent; those are still
+/// read for what the log does not know yet.
+/// </summary>
 public sealed class OffsetStore
 {
     private readonly string _directory;
-    private readonly bool _sync;
     private readonly Func<Topics.ITransactionalOutput?>? _transactions;
+    private readonly ProgressLog _log;
 
     /// <param name="sync">Whether a save is on stable storage when it returns (--fsync always) or only written to the OS.</param>
     /// <param name="transactions">Kafka mode: opens the query's transactional output, which commits its offsets with its output.</param>
     public OffsetStore(string directory, bool sync = true, Func<Topics.ITransactionalOutput?>? transactions = null)
     {
         _directory = directory;
-        _sync = sync;
         _transactions = transactions;
         Directory.CreateDirectory(directory);
+        _log = new ProgressLog(Path.Combine(directory, "progress.log"), sync);
     }
 
     /// <summary>
@@ -28,11 +32,17 @@ public sealed class OffsetStore
     /// <summary>The query's transactional output (Kafka mode), or null: the embedded scheme of intents and fences is used.</summary>
     public Topics.ITransactionalOutput? OpenTransactions() => _transactions?.Invoke();
 
-    public bool Exists(int partition) => File.Exists(PathOf(partition)) || CommittedElsewhere?.Invoke(partition) is not null;
+    public bool Exists(int partition) =>
+        _log.TryGetOffset(partition, out _) || File.Exists(PathOf(partition)) || CommittedElsewhere?.Invoke(partition) is not null;
 
     public long Load(int partition)
     {
         var committed = CommittedElsewhere?.Invoke(partition) ?? 0;
+        if (_log.TryGetOffset(partition, out var logged))
+        {
+            return Math.Max(logged, committed);
+        }
+
         var path = PathOf(partition);
         if (!File.Exists(path))
         {
@@ -45,7 +55,7 @@ public sealed class OffsetStore
             : throw new InvalidDataException($"corrupt offset file {path}: \"{text}\"");
     }
 
-    public void Save(int partition, long offset) => WriteDurably(PathOf(partition), offset.ToString(CultureInfo.InvariantCulture));
+    public void Save(int partition, long offset) => _log.SaveOffset(partition, offset);
 
     /// <summary>
     /// Records, before a batch's output is appended, which source partition and end offset it covers and where each sink
@@ -63,30 +73,31 @@ public sealed class OffsetStore
             text += " | " + string.Join(' ', Text(join.LeftStart), Text(join.RightPartition), Text(join.RightStart), Text(join.RightEnd));
         }
 
-        WriteDurably(IntentPath, text);
+        _log.SaveIntent(text);
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public OutputIntent? LoadIntent()
     {
-        if (!File.Exists(IntentPath))
+        var text = _log.KnowsIntent ? _log.Intent : File.Exists(IntentPath) ? File.ReadAllText(IntentPath) : null;
+        if (text is null)
         {
             return null;
         }
 
-        var sections = File.ReadAllText(IntentPath).Split('|');
+        var sections = text.Split('|');
         var numbers = Numbers(sections[0]);
         if (numbers.Length < 2 || sections.Length > 2)
         {
-            throw new InvalidDataException($"corrupt output intent file {IntentPath}");
+            throw new InvalidDataException($"corrupt output intent in {_directory}");
         }
 
         JoinIntent? join = null;
         if (sections.Length == 2)
         {
             var j = Numbers(sections[1]);
-            join = j.Length == 4 ? new JoinIntent(j[0], (int)j[1], j[2], j[3]) : throw new InvalidDataException($"corrupt output intent file {IntentPath}");
+            join = j.Length == 4 ? new JoinIntent(j[0], (int)j[1], j[2], j[3]) : throw new InvalidDataException($"corrupt output intent in {_directory}");
         }
 
         return new OutputIntent((int)numbers[0], numbers[1], numbers[2..], join);
@@ -100,25 +111,19 @@ public sealed class OffsetStore
         }
         catch (FormatException)
         {
-            throw new InvalidDataException($"corrupt output intent file {IntentPath}");
+            throw new InvalidDataException($"corrupt output intent in {_directory}");
         }
     }
 
-    public void ClearIntent() => File.Delete(IntentPath);
+    public void ClearIntent()
+    {
+        _log.ClearIntent();
+
+        // An earlier version's intent file: the log now says there is none.
+        File.Delete(IntentPath);
+    }
 
     private string IntentPath => Path.Combine(_directory, "output.intent");
-
-    private void WriteDurably(string path, string text)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64, _sync ? FileOptions.WriteThrough : FileOptions.None))
-        {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(text));
-            stream.Flush(flushToDisk: _sync);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
 
     public void Delete()
     {

@@ -1,0 +1,206 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace StreamSql.Runtime.Queries;
+
+/// <summary>
+/// A query's progress as one append-only file of small records (a committed offset, an output intent, an intent
+/// cleared), each framed with its length and a CRC-32C, so a commit appends and flushes one record instead of creating
+/// and renaming a file. A record torn by a crash fails its check: it and anything after it are cut off when the log is
+/// opened, as if the commit had not happened. Past a size, the log is rewritten with only the current state (to a
+/// temporary file, then renamed over it).
+/// </summary>
+internal sealed class ProgressLog
+{
+    private const byte OffsetRecord = 1;
+    private const byte IntentRecord = 2;
+    private const byte IntentCleared = 3;
+    private const int HeaderBytes = 8;
+    private const long CompactAbove = 256 * 1024;
+
+    private readonly string _path;
+    private readonly bool _sync;
+    private readonly object _gate = new();
+    private readonly Dictionary<int, long> _offsets = [];
+    private long _length;
+
+    /// <summary>Opens (or creates) the log at path and reads its state, cutting off a torn tail.</summary>
+    public ProgressLog(string path, bool sync)
+    {
+        _path = path;
+        _sync = sync;
+        Read();
+    }
+
+    /// <summary>The intent's text as last saved; null when none was saved since the log began, or it was cleared.</summary>
+    public string? Intent { get; private set; }
+
+    /// <summary>Whether the log has said anything about the intent (saved or cleared).</summary>
+    public bool KnowsIntent { get; private set; }
+
+    public bool TryGetOffset(int partition, out long offset)
+    {
+        lock (_gate)
+        {
+            return _offsets.TryGetValue(partition, out offset);
+        }
+    }
+
+    public void SaveOffset(int partition, long offset)
+    {
+        Span<byte> payload = stackalloc byte[13];
+        payload[0] = OffsetRecord;
+        BinaryPrimitives.WriteInt32LittleEndian(payload[1..], partition);
+        BinaryPrimitives.WriteInt64LittleEndian(payload[5..], offset);
+        lock (_gate)
+        {
+            Append(payload);
+            _offsets[partition] = offset;
+        }
+    }
+
+    public void SaveIntent(string text)
+    {
+        var payload = new byte[1 + System.Text.Encoding.ASCII.GetByteCount(text)];
+        payload[0] = IntentRecord;
+        System.Text.Encoding.ASCII.GetBytes(text, payload.AsSpan(1));
+        lock (_gate)
+        {
+            Append(payload);
+            (Intent, KnowsIntent) = (text, true);
+        }
+    }
+
+    public void ClearIntent()
+    {
+        lock (_gate)
+        {
+            Append([IntentCleared]);
+            (Intent, KnowsIntent) = (null, true);
+        }
+    }
+
+    // Under _gate.
+    private void Append(ReadOnlySpan<byte> payload)
+    {
+        if (_length + HeaderBytes + payload.Length > CompactAbove)
+        {
+            Compact();
+        }
+
+        Span<byte> framed = stackalloc byte[HeaderBytes + payload.Length];
+        Frame(payload, framed);
+        using (var file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1))
+        {
+            file.Position = _length;
+            file.Write(framed);
+            file.Flush(flushToDisk: _sync);
+        }
+
+        _length += framed.Length;
+    }
+
+    private static void Frame(ReadOnlySpan<byte> payload, Span<byte> framed)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(framed, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(framed[4..], Checksum(payload));
+        payload.CopyTo(framed[HeaderBytes..]);
+    }
+
+    private static uint Checksum(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc = BitOperations.Crc32C(crc, b);
+        }
+
+        return ~crc;
+    }
+
+    /// <summary>Rewrites the log with the current state only (under _gate).</summary>
+    private void Compact()
+    {
+        var temp = _path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
+        {
+            Span<byte> offsetPayload = stackalloc byte[13];
+            Span<byte> framed = stackalloc byte[HeaderBytes + 13];
+            foreach (var (partition, offset) in _offsets)
+            {
+                offsetPayload[0] = OffsetRecord;
+                BinaryPrimitives.WriteInt32LittleEndian(offsetPayload[1..], partition);
+                BinaryPrimitives.WriteInt64LittleEndian(offsetPayload[5..], offset);
+                Frame(offsetPayload, framed);
+                file.Write(framed);
+            }
+
+            if (KnowsIntent)
+            {
+                byte[] payload = Intent is null ? [IntentCleared] : [IntentRecord, .. System.Text.Encoding.ASCII.GetBytes(Intent)];
+                var record = new byte[HeaderBytes + payload.Length];
+                Frame(payload, record);
+                file.Write(record);
+            }
+
+            file.Flush(flushToDisk: _sync);
+            _length = file.Length;
+        }
+
+        File.Move(temp, _path, overwrite: true);
+    }
+
+    /// <summary>Reads every whole record; cuts the file at the first that is not (a write a crash interrupted).</summary>
+    private void Read()
+    {
+        if (!File.Exists(_path))
+        {
+            return;
+        }
+
+        var bytes = File.ReadAllBytes(_path);
+        var at = 0;
+        while (at + HeaderBytes <= bytes.Length)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at));
+            if (length <= 0 || at + HeaderBytes + length > bytes.Length)
+            {
+                break;
+            }
+
+            var payload = bytes.AsSpan(at + HeaderBytes, length);
+            if (Checksum(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4)) || !Apply(payload))
+            {
+                break;
+            }
+
+            at += HeaderBytes + length;
+        }
+
+        _length = at;
+        if (at < bytes.Length)
+        {
+            using var file = new FileStream(_path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
+            file.SetLength(at);
+            file.Flush(flushToDisk: _sync);
+        }
+    }
+
+    private bool Apply(ReadOnlySpan<byte> payload)
+    {
+        switch (payload[0])
+        {
+            case OffsetRecord when payload.Length == 13:
+                _offsets[BinaryPrimitives.ReadInt32LittleEndian(payload[1..])] = BinaryPrimitives.ReadInt64LittleEndian(payload[5..]);
+                return true;
+            case IntentRecord:
+                (Intent, KnowsIntent) = (System.Text.Encoding.ASCII.GetString(payload[1..]), true);
+                return true;
+            case IntentCleared when payload.Length == 1:
+                (Intent, KnowsIntent) = (null, true);
+                return true;
+            default:
+                return false;
+        }
+    }
+}
