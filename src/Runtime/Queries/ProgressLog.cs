@@ -48,10 +48,8 @@ internal sealed class ProgressLog
 
     public void SaveOffset(int partition, long offset)
     {
-        Span<byte> payload = stackalloc byte[13];
-        payload[0] = OffsetRecord;
-        BinaryPrimitives.WriteInt32LittleEndian(payload[1..], partition);
-        BinaryPrimitives.WriteInt64LittleEndian(payload[5..], offset);
+        Span<byte> payload = stackalloc byte[OffsetPayloadBytes];
+        OffsetPayload(partition, offset, payload);
         lock (_gate)
         {
             Append(payload);
@@ -61,9 +59,7 @@ internal sealed class ProgressLog
 
     public void SaveIntent(string text)
     {
-        var payload = new byte[1 + System.Text.Encoding.ASCII.GetByteCount(text)];
-        payload[0] = IntentRecord;
-        System.Text.Encoding.ASCII.GetBytes(text, payload.AsSpan(1));
+        var payload = IntentPayload(text);
         lock (_gate)
         {
             Append(payload);
@@ -75,10 +71,21 @@ internal sealed class ProgressLog
     {
         lock (_gate)
         {
-            Append([IntentCleared]);
+            Append(IntentPayload(null));
             (Intent, KnowsIntent) = (null, true);
         }
     }
+
+    private const int OffsetPayloadBytes = 13;
+
+    private static void OffsetPayload(int partition, long offset, Span<byte> payload)
+    {
+        payload[0] = OffsetRecord;
+        BinaryPrimitives.WriteInt32LittleEndian(payload[1..], partition);
+        BinaryPrimitives.WriteInt64LittleEndian(payload[5..], offset);
+    }
+
+    private static byte[] IntentPayload(string? text) => text is null ? [IntentCleared] : [IntentRecord, .. System.Text.Encoding.ASCII.GetBytes(text)];
 
     // Under _gate.
     private void Append(ReadOnlySpan<byte> payload)
@@ -124,20 +131,18 @@ internal sealed class ProgressLog
         var temp = _path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
         {
-            Span<byte> offsetPayload = stackalloc byte[13];
-            Span<byte> framed = stackalloc byte[HeaderBytes + 13];
+            Span<byte> offsetPayload = stackalloc byte[OffsetPayloadBytes];
+            Span<byte> framed = stackalloc byte[HeaderBytes + OffsetPayloadBytes];
             foreach (var (partition, offset) in _offsets)
             {
-                offsetPayload[0] = OffsetRecord;
-                BinaryPrimitives.WriteInt32LittleEndian(offsetPayload[1..], partition);
-                BinaryPrimitives.WriteInt64LittleEndian(offsetPayload[5..], offset);
+                OffsetPayload(partition, offset, offsetPayload);
                 Frame(offsetPayload, framed);
                 file.Write(framed);
             }
 
             if (KnowsIntent)
             {
-                byte[] payload = Intent is null ? [IntentCleared] : [IntentRecord, .. System.Text.Encoding.ASCII.GetBytes(Intent)];
+                var payload = IntentPayload(Intent);
                 var record = new byte[HeaderBytes + payload.Length];
                 Frame(payload, record);
                 file.Write(record);
@@ -190,7 +195,7 @@ internal sealed class ProgressLog
     {
         switch (payload[0])
         {
-            case OffsetRecord when payload.Length == 13:
+            case OffsetRecord when payload.Length == OffsetPayloadBytes:
                 _offsets[BinaryPrimitives.ReadInt32LittleEndian(payload[1..])] = BinaryPrimitives.ReadInt64LittleEndian(payload[5..]);
                 return true;
             case IntentRecord:
