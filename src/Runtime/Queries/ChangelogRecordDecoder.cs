@@ -19,6 +19,8 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
     /// </summary>
     public bool NetEffectPerBatch { get; init; }
 
+    public bool DecodesAgainAlike => false;
+
     private byte[] _packed = new byte[256];
 
     public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error)

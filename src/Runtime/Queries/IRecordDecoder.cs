@@ -14,4 +14,10 @@ public interface IRecordDecoder
     /// decodes each key's last record of a batch only (see <see cref="LatestRecordPerKey"/>).
     /// </summary>
     bool NetEffectPerBatch => false;
+
+    /// <summary>
+    /// Decoding a record again gives the same rows: the decoder keeps no state that decoding changes (a changelog decoder
+    /// remembers each key's row, so a second decode of an upsert would retract the row it just added).
+    /// </summary>
+    bool DecodesAgainAlike => true;
 }

@@ -86,7 +86,8 @@ public sealed class PartitionTask
             _metrics.CountIn(records.Count);
             _pipeline.CountRead(records.Count);
             batch.EndOffset = reader.Position;
-            if (_pipeline.TakesBatchesInParts)
+            // In parts only when a failing batch can be decoded again for its row-by-row redo.
+            if (_pipeline.TakesBatchesInParts && _decoder.DecodesAgainAlike)
             {
                 // Decoded part by part as the aggregation takes them; bad records are known once the batch is processed.
                 await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
@@ -157,8 +158,8 @@ public sealed class PartitionTask
 
     /// <summary>
     /// A batch into an aggregation fed by stateless operators: decoded and taken part by part, so only one part's rows
-    /// are alive at a time. When an expression fails (a push query's error, or a row a persistent query skips), the
-    /// batch is decoded again and processed as <see cref="Process"/> does.
+    /// are alive at a time. When an expression fails in a persistent query (which skips the failing row), the batch is
+    /// decoded again and processed as <see cref="Process"/> does; a client's query reports the error.
     /// </summary>
     private void ProcessInParts(RowBatch batch, List<TopicRecord> records, List<(TopicRecord Record, string Reason)> bad)
     {
