@@ -477,8 +477,9 @@ public sealed class PartitionPipeline
     }
 
     /// <summary>
-    /// The index of a streaming GROUP BY (<see cref="IAggregatesInParts"/>) that only stateless operators (filters, projections, window assignment) feed, so
-    /// that its input can come in parts (<see cref="ProcessInParts"/>); -1 when there is none.
+    /// The index of a streaming GROUP BY (<see cref="IAggregatesInParts"/>) that only stateless operators (filters,
+    /// projections, window assignment) feed, so that its input can come in parts (<see cref="ProcessInParts"/>); -1 when
+    /// there is none.
     /// </summary>
     private static int PartAggregateOf(IReadOnlyList<IBatchOperator> operators)
     {
