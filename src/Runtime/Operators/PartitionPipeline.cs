@@ -527,10 +527,7 @@ public sealed class PartitionPipeline
                 Interlocked.Add(ref _rowsIn, part.Count);
                 for (var i = 0; i < at && part.Count > 0; i++)
                 {
-                    var before = part.Count;
-                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    Operators[i].Process(part);
-                    _stats[i].Add(before, part.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                    RunOperator(i, part);
                 }
 
                 var accumulating = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -545,10 +542,7 @@ public sealed class PartitionPipeline
             _stats[at].Add(rowsIn, output.Count, ticks + System.Diagnostics.Stopwatch.GetTimestamp() - ending);
             for (var i = at + 1; i < Operators.Count; i++)
             {
-                var before = output.Count;
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                Operators[i].Process(output);
-                _stats[i].Add(before, output.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                RunOperator(i, output);
             }
         }
     }
@@ -579,11 +573,17 @@ public sealed class PartitionPipeline
                 return;
             }
 
-            var rowsIn = batch.Count;
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            Operators[i].Process(batch);
-            _stats[i].Add(rowsIn, batch.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            RunOperator(i, batch);
         }
+    }
+
+    /// <summary>Operator i over batch, counted in its stats (rows in, rows out, time).</summary>
+    private void RunOperator(int i, RowBatch batch)
+    {
+        var rowsIn = batch.Count;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Operators[i].Process(batch);
+        _stats[i].Add(rowsIn, batch.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
     }
 
     /// <summary>
