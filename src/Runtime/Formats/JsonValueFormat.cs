@@ -22,13 +22,22 @@ public sealed class JsonValueFormat : IValueFormat
     /// </summary>
     private readonly bool _envelopePossible;
 
+    private readonly FlatJsonObjectReader? _flat;
+
     public JsonValueFormat(IReadOnlyList<FormatColumn> columns)
+        : this(columns, flatFastPath: true)
+    {
+    }
+
+    /// <param name="flatFastPath">False: every record is read the general way (tests compare the two paths).</param>
+    internal JsonValueFormat(IReadOnlyList<FormatColumn> columns, bool flatFastPath)
     {
         _columns = [.. columns];
         _names = _columns.Select(c => JsonEncodedText.Encode(c.Name)).ToArray();
         _utf8Names = _columns.Select(c => Encoding.UTF8.GetBytes(c.Name)).ToArray();
         _allAscii = _utf8Names.All(n => Ascii.IsValid(n));
         _envelopePossible = !_columns.Any(c => c.Name.Equals("schema", StringComparison.OrdinalIgnoreCase) || c.Name.Equals("payload", StringComparison.OrdinalIgnoreCase));
+        _flat = flatFastPath ? new FlatJsonObjectReader(_columns, _utf8Names, _envelopePossible) : null;
     }
 
     public byte[]? Serialize(Value[] row)
@@ -105,7 +114,8 @@ public sealed class JsonValueFormat : IValueFormat
     }
 
     /// <summary>
-    /// Reads the record's bytes in one forward pass with a Utf8JsonReader (no DOM, no copy): each field is matched to a
+    /// A flat object of scalars is read by FlatJsonObjectReader, which succeeds only where this path would give the same row.
+    /// Otherwise reads the record's bytes in one forward pass with a Utf8JsonReader (no DOM, no copy): each field is matched to a
     /// column by name (exact, the last duplicate wins; else case-insensitive, the first wins) and converted on the spot;
     /// non-string values are read straight from the bytes. The whole record is still validated, as a JsonDocument would:
     /// malformed JSON anywhere wins over a field that does not convert, and conversion errors are reported in column order.
@@ -113,6 +123,11 @@ public sealed class JsonValueFormat : IValueFormat
     public bool TryDeserialize(ReadOnlySpan<byte> bytes, Value[] row, out string? error)
     {
         error = null;
+        if (_flat is not null && _flat.TryRead(bytes, row))
+        {
+            return true;
+        }
+
         var slots = Slots(_columns.Length);
         try
         {
@@ -156,6 +171,12 @@ public sealed class JsonValueFormat : IValueFormat
         }
         catch (JsonException e)
         {
+            error = "malformed JSON: " + e.Message;
+            return false;
+        }
+        catch (InvalidOperationException e)
+        {
+            // The reader checks a string's UTF-8 and surrogate pairs only when it is read: invalid text is a bad record too.
             error = "malformed JSON: " + e.Message;
             return false;
         }
@@ -451,7 +472,7 @@ public sealed class JsonValueFormat : IValueFormat
     private sealed record StructNamesHolder(string[] Names);
 
     /// <summary>TryConvert(JsonElement, ...) for the scalar the reader is on (string, number, true, false or null: NULL).</summary>
-    private static bool TryConvert(ref Utf8JsonReader reader, SqlType type, out Value value)
+    internal static bool TryConvert(ref Utf8JsonReader reader, SqlType type, out Value value)
     {
         value = Value.Null;
         switch (reader.TokenType)

@@ -1,0 +1,515 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using StreamSql.Planner.Types;
+using StreamSql.Runtime.Rows;
+
+namespace StreamSql.Runtime.Formats;
+
+/// <summary>
+/// JsonValueFormat's fast path for the usual record: one JSON object whose fields are scalars. It reads the bytes itself
+/// (no Utf8JsonReader, names compared as raw bytes) and only ever succeeds: when the record is well-formed and every
+/// column converts it fills the row and returns true; anything it does not handle — a nested value, a name that would
+/// match a column only ignoring case, an escaped name, a possible Kafka Connect envelope, a value that does not convert,
+/// malformed JSON, a lone surrogate — returns false, and the caller reads the record the general way, which then decides
+/// the values or the error. So the outcome never depends on which path read the record.
+/// </summary>
+internal sealed class FlatJsonObjectReader
+{
+    private readonly FormatColumn[] _columns;
+    private readonly byte[][] _names;
+    private readonly bool _envelopePossible;
+
+    /// <summary>Column names are ASCII and their count fits the found-mask: unknown names can be checked ignoring case cheaply.</summary>
+    private readonly bool _usable;
+
+    public FlatJsonObjectReader(FormatColumn[] columns, byte[][] utf8Names, bool envelopePossible)
+    {
+        _columns = columns;
+        _names = utf8Names;
+        _envelopePossible = envelopePossible;
+        _usable = columns.Length <= 64;
+        foreach (var name in utf8Names)
+        {
+            _usable &= Ascii.IsValid(name);
+        }
+    }
+
+    public bool TryRead(ReadOnlySpan<byte> json, Value[] row)
+    {
+        if (!_usable)
+        {
+            return false;
+        }
+
+        var i = SkipWhitespace(json, 0);
+        if (i >= json.Length || json[i] != (byte)'{')
+        {
+            return false;
+        }
+
+        i = SkipWhitespace(json, i + 1);
+        var found = 0UL;
+        var next = 0;
+        if (i < json.Length && json[i] == (byte)'}')
+        {
+            i++;
+        }
+        else
+        {
+            while (true)
+            {
+                if (!TryScanString(json, ref i, out var nameStart, out var nameEnd, out var nameEscaped, out _) || nameEscaped)
+                {
+                    return false;
+                }
+
+                var name = json[nameStart..nameEnd];
+                i = SkipWhitespace(json, i);
+                if (i >= json.Length || json[i] != (byte)':')
+                {
+                    return false;
+                }
+
+                i = SkipWhitespace(json, i + 1);
+                if (i >= json.Length)
+                {
+                    return false;
+                }
+
+                var column = Match(name, ref next);
+                if (column == NeedsGeneralPath)
+                {
+                    return false;
+                }
+
+                if (column < 0)
+                {
+                    if (!TrySkipScalar(json, ref i))
+                    {
+                        return false;
+                    }
+                }
+                else
+                {
+                    if (!TryReadValue(json, ref i, _columns[column].Type, out row[_columns[column].RowIndex]))
+                    {
+                        return false;
+                    }
+
+                    found |= 1UL << column;
+                }
+
+                i = SkipWhitespace(json, i);
+                if (i >= json.Length)
+                {
+                    return false;
+                }
+
+                if (json[i] == (byte)',')
+                {
+                    i = SkipWhitespace(json, i + 1);
+                    continue;
+                }
+
+                if (json[i] != (byte)'}')
+                {
+                    return false;
+                }
+
+                i++;
+                break;
+            }
+        }
+
+        if (SkipWhitespace(json, i) != json.Length)
+        {
+            return false;
+        }
+
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            if ((found & (1UL << c)) == 0)
+            {
+                row[_columns[c].RowIndex] = Value.Null;
+            }
+        }
+
+        return true;
+    }
+
+    private const int NeedsGeneralPath = -2;
+
+    /// <summary>The column named exactly name (the last duplicate wins, as in the general path), -1 for a field to skip.</summary>
+    private int Match(ReadOnlySpan<byte> name, ref int next)
+    {
+        // Fields usually come in column order: try the next column first.
+        if (next < _names.Length && name.SequenceEqual(_names[next]))
+        {
+            return next++;
+        }
+
+        for (var c = 0; c < _names.Length; c++)
+        {
+            if (name.SequenceEqual(_names[c]))
+            {
+                next = c + 1;
+                return c;
+            }
+        }
+
+        // Case-insensitive matches and envelopes have rules of their own (first wins, exact beats ignoring case).
+        if (!Ascii.IsValid(name) || (_envelopePossible && (name.SequenceEqual("payload"u8) || name.SequenceEqual("schema"u8))))
+        {
+            return NeedsGeneralPath;
+        }
+
+        for (var c = 0; c < _names.Length; c++)
+        {
+            if (Ascii.EqualsIgnoreCase(name, _names[c]))
+            {
+                return NeedsGeneralPath;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>A scalar converted as JsonValueFormat.TryConvert would; false when it is not a scalar or does not convert.</summary>
+    private static bool TryReadValue(ReadOnlySpan<byte> json, ref int i, SqlType type, out Value value)
+    {
+        value = Value.Null;
+        switch (json[i])
+        {
+            case (byte)'"':
+                if (!TryScanString(json, ref i, out var start, out var end, out var escaped, out var ascii))
+                {
+                    return false;
+                }
+
+                // Checked ASCII widens to UTF-16 as Latin-1 does, without UTF-8's validation pass.
+                var text = escaped ? Unescape(json[start..end]) : ascii ? Encoding.Latin1.GetString(json[start..end]) : Encoding.UTF8.GetString(json[start..end]);
+                return text is not null && ValueParsing.TryFromText(text, type, out value);
+            case (byte)'n':
+                return TrySkipLiteral(json, ref i, "null"u8);
+            case (byte)'t' or (byte)'f':
+                var truth = json[i] == (byte)'t';
+                if (!TrySkipLiteral(json, ref i, truth ? "true"u8 : "false"u8))
+                {
+                    return false;
+                }
+
+                switch (type.Kind)
+                {
+                    case SqlTypeKind.Boolean:
+                        value = Value.FromBoolean(truth);
+                        return true;
+                    case SqlTypeKind.Varchar:
+                        value = Value.FromString(truth ? "true" : "false");
+                        return true;
+                    default:
+                        return false;
+                }
+
+            default:
+                var numberStart = i;
+                if (!TryScanNumber(json, ref i, out var integral))
+                {
+                    return false;
+                }
+
+                return TryConvertNumber(json[numberStart..i], integral, type, out value);
+        }
+    }
+
+    /// <summary>
+    /// A JSON number as the column's type. Integers are parsed as Utf8JsonReader's TryGetInt64 and friends parse them; other
+    /// types go through a reader over the number alone, so the conversion rules stay in one place.
+    /// </summary>
+    private static bool TryConvertNumber(ReadOnlySpan<byte> number, bool integral, SqlType type, out Value value)
+    {
+        value = Value.Null;
+        switch (type.Kind)
+        {
+            case SqlTypeKind.BigInt when integral && Utf8Parser.TryParse(number, out long l, out var used) && used == number.Length:
+                value = Value.FromBigInt(l);
+                return true;
+            case SqlTypeKind.Int when integral && Utf8Parser.TryParse(number, out int n, out var used) && used == number.Length:
+                value = Value.FromInt(n);
+                return true;
+            case SqlTypeKind.Timestamp when integral && Utf8Parser.TryParse(number, out long millis, out var used) && used == number.Length:
+                value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                return true;
+            case SqlTypeKind.TimestampTz when integral && Utf8Parser.TryParse(number, out long millis, out var used) && used == number.Length:
+                value = Value.FromTimestampTz(TextValues.TimestampFromMillis(millis));
+                return true;
+            case SqlTypeKind.Varchar:
+                value = Value.FromString(Encoding.UTF8.GetString(number));
+                return true;
+            case SqlTypeKind.BigInt or SqlTypeKind.Int or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
+                return false;
+            default:
+                var reader = new Utf8JsonReader(number);
+                return reader.Read() && JsonValueFormat.TryConvert(ref reader, type, out value);
+        }
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static bool TrySkipScalar(ReadOnlySpan<byte> json, ref int i) => json[i] switch
+    {
+        (byte)'"' => TryScanString(json, ref i, out _, out _, out _, out _),
+        (byte)'n' => TrySkipLiteral(json, ref i, "null"u8),
+        (byte)'t' => TrySkipLiteral(json, ref i, "true"u8),
+        (byte)'f' => TrySkipLiteral(json, ref i, "false"u8),
+        _ => TryScanNumber(json, ref i, out _),
+    };
+
+    private static bool TrySkipLiteral(ReadOnlySpan<byte> json, ref int i, ReadOnlySpan<byte> literal)
+    {
+        if (!json[i..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        i += literal.Length;
+        return true;
+    }
+
+    /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? from i; what follows is checked by the caller.</summary>
+    private static bool TryScanNumber(ReadOnlySpan<byte> json, ref int i, out bool integral)
+    {
+        integral = true;
+        if (json[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if (i >= json.Length)
+        {
+            return false;
+        }
+
+        if (json[i] == (byte)'0')
+        {
+            i++;
+        }
+        else if (!TrySkipDigits(json, ref i))
+        {
+            return false;
+        }
+
+        if (i < json.Length && json[i] == (byte)'.')
+        {
+            integral = false;
+            i++;
+            if (!TrySkipDigits(json, ref i))
+            {
+                return false;
+            }
+        }
+
+        if (i < json.Length && json[i] is (byte)'e' or (byte)'E')
+        {
+            integral = false;
+            i++;
+            if (i < json.Length && json[i] is (byte)'+' or (byte)'-')
+            {
+                i++;
+            }
+
+            if (!TrySkipDigits(json, ref i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TrySkipDigits(ReadOnlySpan<byte> json, ref int i)
+    {
+        var start = i;
+        while (i < json.Length && (uint)(json[i] - '0') <= 9)
+        {
+            i++;
+        }
+
+        return i > start;
+    }
+
+    /// <summary>Bytes that end a run of plain string content: the closing quote, an escape, a control character, non-ASCII.</summary>
+    private static readonly SearchValues<byte> s_stringStops = SearchValues.Create(StringStops());
+
+    private static byte[] StringStops()
+    {
+        var stops = new List<byte> { (byte)'"', (byte)'\\' };
+        for (var b = 0; b < 0x20; b++)
+        {
+            stops.Add((byte)b);
+        }
+
+        for (var b = 0x80; b < 0x100; b++)
+        {
+            stops.Add((byte)b);
+        }
+
+        return [.. stops];
+    }
+
+    /// <summary>
+    /// A string token from the quote at i: its content's range, whether it has escapes (checked, not decoded) and whether it
+    /// is all ASCII. One vectorized search per run of plain ASCII; non-ASCII content is validated as UTF-8 once at the end.
+    /// </summary>
+    private static bool TryScanString(ReadOnlySpan<byte> json, ref int i, out int start, out int end, out bool escaped, out bool ascii)
+    {
+        start = i + 1;
+        end = 0;
+        escaped = false;
+        ascii = true;
+        if (i >= json.Length || json[i] != (byte)'"')
+        {
+            return false;
+        }
+
+        var p = start;
+        while (true)
+        {
+            var at = json[p..].IndexOfAny(s_stringStops);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            p += at;
+            var stop = json[p];
+            if (stop == (byte)'"')
+            {
+                break;
+            }
+
+            if (stop >= 0x80)
+            {
+                ascii = false;
+                p++;
+                continue;
+            }
+
+            if (stop != (byte)'\\' || p + 1 >= json.Length)
+            {
+                return false;
+            }
+
+            escaped = true;
+            switch (json[p + 1])
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                    p += 2;
+                    break;
+                case (byte)'u' when p + 6 <= json.Length && IsHex(json[p + 2]) && IsHex(json[p + 3]) && IsHex(json[p + 4]) && IsHex(json[p + 5]):
+                    p += 6;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        end = p;
+        i = p + 1;
+        return ascii || Utf8.IsValid(json[start..end]);
+    }
+
+    private static bool IsHex(byte b) => HexValue(b) >= 0;
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+
+    /// <summary>A checked string's content with its escapes decoded; null for a lone surrogate (left to the general path).</summary>
+    private static string? Unescape(ReadOnlySpan<byte> content)
+    {
+        var buffer = ArrayPool<char>.Shared.Rent(content.Length);
+        try
+        {
+            var written = 0;
+            var p = 0;
+            while (p < content.Length)
+            {
+                var at = content[p..].IndexOf((byte)'\\');
+                var segment = at < 0 ? content[p..] : content.Slice(p, at);
+                written += Encoding.UTF8.GetChars(segment, buffer.AsSpan(written));
+                p += segment.Length;
+                if (at < 0)
+                {
+                    break;
+                }
+
+                var escape = content[p + 1];
+                p += 2;
+                if (escape != (byte)'u')
+                {
+                    buffer[written++] = escape switch
+                    {
+                        (byte)'b' => '\b',
+                        (byte)'f' => '\f',
+                        (byte)'n' => '\n',
+                        (byte)'r' => '\r',
+                        (byte)'t' => '\t',
+                        _ => (char)escape,
+                    };
+                    continue;
+                }
+
+                var unit = (char)ParseHex4(content.Slice(p, 4));
+                p += 4;
+                if (char.IsLowSurrogate(unit))
+                {
+                    return null;
+                }
+
+                if (char.IsHighSurrogate(unit))
+                {
+                    if (p + 6 > content.Length || content[p] != (byte)'\\' || content[p + 1] != (byte)'u')
+                    {
+                        return null;
+                    }
+
+                    var low = (char)ParseHex4(content.Slice(p + 2, 4));
+                    if (!char.IsLowSurrogate(low))
+                    {
+                        return null;
+                    }
+
+                    buffer[written++] = unit;
+                    unit = low;
+                    p += 6;
+                }
+
+                buffer[written++] = unit;
+            }
+
+            return new string(buffer, 0, written);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private static int ParseHex4(ReadOnlySpan<byte> hex) =>
+        (HexValue(hex[0]) << 12) | (HexValue(hex[1]) << 8) | (HexValue(hex[2]) << 4) | HexValue(hex[3]);
+}
