@@ -53,16 +53,27 @@ public sealed class AggregationInPartsTests
     private static List<string> Render(RowBatch batch) =>
         [.. Enumerable.Range(0, batch.Count).Select(i => batch.Op(i) + " " + string.Join(",", batch.Row(i).Select(x => x.IsNull ? "null" : x.ToText())))];
 
+    /// <param name="reuseRows">
+    /// Each part is decoded into the previous part's row arrays, as PartitionTask does when the pipeline releases them: an
+    /// aggregation that kept a row array would see it overwritten and give a different result.
+    /// </param>
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, false)]
-    [InlineData(true, true)]
-    [InlineData(false, true)]
-    public void Parts_give_what_one_batch_gives(bool consolidate, bool sessions)
+    [InlineData(true, false, false)]
+    [InlineData(false, false, false)]
+    [InlineData(true, true, false)]
+    [InlineData(false, true, false)]
+    [InlineData(true, false, true)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    [InlineData(false, true, true)]
+    public void Parts_give_what_one_batch_gives(bool consolidate, bool sessions, bool reuseRows)
     {
         var whole = Build(consolidate, sessions);
         var inParts = Build(consolidate, sessions);
         Assert.True(inParts.TakesBatchesInParts);
+        Assert.True(inParts.ReleasesPartRows);
+        var pool = new RowArrayPool();
+        var arrays = new HashSet<Value[]>(ReferenceEqualityComparer.Instance);
 
         foreach (var (from, count) in new[] { (0, 2500), (2500, 1700) })
         {
@@ -83,9 +94,13 @@ public sealed class AggregationInPartsTests
                     }
 
                     parts++;
+                    pool.ReturnAll();
                     for (var end = Math.Min(rows.Count, next + 1000); next < end; next++)
                     {
-                        part.Add(rows[next]);
+                        var row = reuseRows ? pool.Rent(rows[next].Length) : rows[next];
+                        rows[next].CopyTo(row, 0);
+                        arrays.Add(row);
+                        part.Add(row);
                     }
 
                     return true;
@@ -93,6 +108,7 @@ public sealed class AggregationInPartsTests
                 output);
 
             Assert.Equal((count + 999) / 1000, parts);
+            Assert.True(!reuseRows || arrays.Count == 1000, $"{arrays.Count} row arrays");
             Assert.NotEmpty(Render(batch));
             Assert.Equal(Render(batch), Render(output));
         }
@@ -152,6 +168,54 @@ public sealed class AggregationInPartsTests
 
         Assert.Equal(1, metrics.BadRecords);
         Assert.Equal(new Dictionary<long, long> { [0] = 599, [1] = 600, [2] = 600, [3] = 600, [4] = 600 }, sink.Counts);
+    }
+
+    [Fact]
+    public async Task A_task_decodes_each_part_into_the_previous_parts_row_arrays()
+    {
+        // count(*) per k over 5,000 records, read as one batch of five parts: the rows of all parts come from one part's
+        // arrays, and the counts are still right.
+        var aggregate = new LogicalAggregate(new LogicalScan(Stream), [new BoundColumn(0, "k", SqlType.BigInt)],
+            [new BoundAggregate("count", [], Distinct: false, Star: true, SqlType.BigInt)], [new ColumnSchema("k", SqlType.BigInt), new ColumnSchema("n", SqlType.BigInt)]);
+        var pipeline = PartitionPipeline.BuildStateful(aggregate, new MemoryStateStore(), emitFinal: false, retractable: false, carryRowTime: false,
+            onExpressionError: null, onLate: null, consolidate: true);
+        var records = Enumerable.Range(0, 5000)
+            .Select(i => new TopicRecord(i, i, null, Encoding.UTF8.GetBytes($"{{\"k\":{i % 7},\"v\":1}}")))
+            .ToArray();
+        var decoder = new RowArraysSeen(new StreamRecordDecoder(new RowCodec(Stream)));
+        var sink = new LastRowPerKey();
+        var task = new PartitionTask(new FixedTopic(records), 0, decoder, pipeline, sink, new QueryMetrics("parts-reuse-test"), skipFailingRows: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await task.RunAsync(0, stopAt: records.Length, onProgress: null, timeout.Token);
+
+        Assert.Equal(Enumerable.Range(0, 7).ToDictionary(k => (long)k, k => (long)Enumerable.Range(0, 5000).Count(i => i % 7 == k)), sink.Counts);
+        Assert.Equal(5000, decoder.Rows);
+        Assert.True(decoder.Arrays.Count <= 1024, $"{decoder.Arrays.Count} row arrays for 5,000 rows");
+    }
+
+    /// <summary>Counts the rows a decoder adds and the distinct arrays they are in.</summary>
+    private sealed class RowArraysSeen(IRecordDecoder inner) : IRecordDecoder
+    {
+        public HashSet<Value[]> Arrays { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public int Rows { get; private set; }
+
+        public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error) =>
+            Seen(batch, inner.TryDecode(record, partition, batch, out error));
+
+        public bool TryDecode(TopicRecord record, int partition, RowBatch batch, RowArrayPool rows, out string? error) =>
+            Seen(batch, inner.TryDecode(record, partition, batch, rows, out error));
+
+        private bool Seen(RowBatch batch, bool decoded)
+        {
+            if (decoded)
+            {
+                Rows++;
+                Arrays.Add(batch.Row(batch.Count - 1));
+            }
+
+            return decoded;
+        }
     }
 
     private sealed class LastRowPerKey : IRowSink

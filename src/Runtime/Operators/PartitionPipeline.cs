@@ -502,6 +502,12 @@ public sealed class PartitionPipeline
     /// <summary>Whether <see cref="ProcessInParts"/> can take this pipeline's batches.</summary>
     public bool TakesBatchesInParts => _partAggregate >= 0;
 
+    /// <summary>
+    /// Once <see cref="ProcessInParts"/> has taken a part, nothing holds that part's input row arrays: the stateless
+    /// operators before the aggregation keep nothing, and the aggregation copies what it keeps.
+    /// </summary>
+    public bool ReleasesPartRows => _partAggregate >= 0 && !((IAggregatesInParts)Operators[_partAggregate]).KeepsInputRows;
+
     private readonly int _partAggregate;
 
     /// <summary>

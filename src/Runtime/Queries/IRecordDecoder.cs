@@ -9,6 +9,10 @@ public interface IRecordDecoder
     /// <summary>Adds the record's rows to batch; false with a reason when the record does not match the schema.</summary>
     bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error);
 
+    /// <summary>As TryDecode, taking the rows' arrays from rows where the decoder can (the rows must not outlive their use).</summary>
+    bool TryDecode(TopicRecord record, int partition, RowBatch batch, RowArrayPool rows, out string? error) =>
+        TryDecode(record, partition, batch, out error);
+
     /// <summary>
     /// The records are a table's changelog and the reader needs only their net effect per key within a batch: the task
     /// decodes each key's last record of a batch only (see <see cref="LatestRecordPerKey"/>).

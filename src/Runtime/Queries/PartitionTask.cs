@@ -128,7 +128,7 @@ public sealed class PartitionTask
     }
 
     /// <summary>Decodes records [from, to) into batch (with a batch's net effect per key, only each key's last record); returns to.</summary>
-    private int DecodeRange(List<TopicRecord> records, int from, int to, RowBatch batch, List<(TopicRecord Record, string Reason)> bad)
+    private int DecodeRange(List<TopicRecord> records, int from, int to, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, RowArrayPool? rows = null)
     {
         for (var i = from; i < to; i++)
         {
@@ -137,14 +137,14 @@ public sealed class PartitionTask
                 continue;
             }
 
-            if (!Decode(records[i], batch, bad) && _latest is not null && records[i].Key is { } key)
+            if (!Decode(records[i], batch, bad, rows) && _latest is not null && records[i].Key is { } key)
             {
                 // The key's last record is bad: its earlier records of the batch apply in order, as they would one by one.
                 for (var j = 0; j < i; j++)
                 {
                     if (records[j].Key is { } other && State.ByteArrayComparer.Instance.Equals(other, key))
                     {
-                        Decode(records[j], batch, bad);
+                        Decode(records[j], batch, bad, rows);
                     }
                 }
             }
@@ -164,23 +164,27 @@ public sealed class PartitionTask
     private void ProcessInParts(RowBatch batch, List<TopicRecord> records, List<(TopicRecord Record, string Reason)> bad)
     {
         var next = 0;
+        var rows = _pipeline.ReleasesPartRows ? _partRows : null;
         try
         {
             _pipeline.ProcessInParts(
                 part =>
                 {
+                    // The previous part has been taken: its rows are free for this one.
+                    rows?.ReturnAll();
                     if (next == records.Count)
                     {
                         return false;
                     }
 
-                    next = DecodeRange(records, next, Math.Min(records.Count, next + PartRecords), part, bad);
+                    next = DecodeRange(records, next, Math.Min(records.Count, next + PartRecords), part, bad, rows);
                     return true;
                 },
                 batch);
         }
         catch (SqlException) when (_skipFailingRows)
         {
+            rows?.ReturnAll();
             // Nothing of the batch was saved (the aggregation saves its groups at the batch's end): redo it row by row.
             batch.Clear();
             DecodeRange(records, 0, records.Count, batch, []);
@@ -188,9 +192,12 @@ public sealed class PartitionTask
         }
     }
 
-    private bool Decode(TopicRecord record, RowBatch batch, List<(TopicRecord Record, string Reason)> bad)
+    // Input row arrays reused from part to part (see ProcessInParts).
+    private readonly RowArrayPool _partRows = new();
+
+    private bool Decode(TopicRecord record, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, RowArrayPool? rows = null)
     {
-        if (_decoder.TryDecode(record, _partition, batch, out var error))
+        if (rows is null ? _decoder.TryDecode(record, _partition, batch, out var error) : _decoder.TryDecode(record, _partition, batch, rows, out error))
         {
             return true;
         }

@@ -13,9 +13,14 @@ public sealed class StreamRecordDecoder(RowCodec codec) : IRecordDecoder
 {
     public const string OpHeader = "streamsql.op";
 
-    public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error)
+    public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error) =>
+        TryDecode(record, partition, batch, new Value[codec.RowWidth], out error);
+
+    public bool TryDecode(TopicRecord record, int partition, RowBatch batch, RowArrayPool rows, out string? error) =>
+        TryDecode(record, partition, batch, rows.Rent(codec.RowWidth), out error);
+
+    private bool TryDecode(TopicRecord record, int partition, RowBatch batch, Value[] row, out string? error)
     {
-        var row = new Value[codec.RowWidth];
         if (!codec.TryDecode(record, partition, row, out error))
         {
             return false;

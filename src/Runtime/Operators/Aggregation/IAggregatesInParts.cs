@@ -11,6 +11,12 @@ public interface IAggregatesInParts : IBatchOperator
     /// <summary>Adds one part of the batch's input; rows emitted before the batch ends go to output.</summary>
     void Accumulate(RowBatch input, RowBatch output);
 
+    /// <summary>
+    /// Whether the operator holds on to input row arrays after Accumulate returns. When it does not, the caller may decode
+    /// the next part into the same arrays.
+    /// </summary>
+    bool KeepsInputRows { get; }
+
     /// <summary>Saves what the batch changed and emits its remaining output.</summary>
     void EndBatch(RowBatch output);
 }

@@ -83,6 +83,9 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         _batchNumber++;
     }
 
+    // A session keeps copies of its rows' arguments (Arguments), not the rows.
+    public bool KeepsInputRows => false;
+
     public void Accumulate(RowBatch input, RowBatch output)
     {
         try

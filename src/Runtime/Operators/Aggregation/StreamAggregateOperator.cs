@@ -130,6 +130,9 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
         _batchStreamTime = _streamTime;
     }
 
+    // Keys, arguments and window bounds are copied out of each input row (accumulators copy what they keep).
+    public bool KeepsInputRows => false;
+
     public void Accumulate(RowBatch input, RowBatch output)
     {
         for (var i = 0; i < input.Count; i++)
