@@ -12,19 +12,39 @@ namespace StreamSql.Runtime.Expressions;
 /// <summary>Compiles a bound expression once into a delegate over a row; per-row work is straight-line calls, no tree walking.</summary>
 public static class ExpressionCompiler
 {
-    public static Func<Value[], Value> Compile(BoundExpression expression)
+    public static Func<Value[], Value> Compile(BoundExpression expression) => Compile(expression, null);
+
+    /// <param name="onError">
+    /// When set, an error the expression raises (a SqlException) goes to onError and the result is NULL. The guard is
+    /// compiled into the expression's own method rather than wrapped around its delegate: no second call per row.
+    /// </param>
+    public static Func<Value[], Value> Compile(BoundExpression expression, Action<SqlException>? onError)
     {
         var row = L.Parameter(typeof(Value[]), "row");
         var body = WithSharedSubexpressions(expression, () => Build(expression, row));
-        return L.Lambda<Func<Value[], Value>>(body, row).Compile();
+        return L.Lambda<Func<Value[], Value>>(Guarded(body, onError, L.Default(typeof(Value))), row).Compile();
     }
 
     /// <summary>Compiles a predicate: true only when the expression is TRUE (NULL and FALSE filter the row out).</summary>
-    public static Func<Value[], bool> CompilePredicate(BoundExpression expression)
+    public static Func<Value[], bool> CompilePredicate(BoundExpression expression) => CompilePredicate(expression, null);
+
+    /// <summary>As CompilePredicate; when onError is set, an error the expression raises goes to it and the row is filtered out.</summary>
+    public static Func<Value[], bool> CompilePredicate(BoundExpression expression, Action<SqlException>? onError)
     {
         var row = L.Parameter(typeof(Value[]), "row");
         var body = WithSharedSubexpressions(expression, () => L.Call(Method(nameof(ValueOps.IsTrue)), Build(expression, row)));
-        return L.Lambda<Func<Value[], bool>>(body, row).Compile();
+        return L.Lambda<Func<Value[], bool>>(Guarded(body, onError, L.Constant(false)), row).Compile();
+    }
+
+    private static L Guarded(L body, Action<SqlException>? onError, L fallback)
+    {
+        if (onError is null)
+        {
+            return body;
+        }
+
+        var error = L.Parameter(typeof(SqlException), "error");
+        return L.TryCatch(body, L.Catch(error, L.Block(L.Invoke(L.Constant(onError), error), fallback)));
     }
 
     // The expression being compiled on this thread: Build consults it for subexpressions computed once per row.

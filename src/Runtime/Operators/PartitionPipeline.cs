@@ -200,11 +200,11 @@ public sealed class PartitionPipeline
     {
         var source = Visit(aggregate.Input, operators, ref limit, carryRowTime: false);
         RejectInnerLimit(limit);
-        var keys = aggregate.Keys.Select(k => Guard(ExpressionCompiler.Compile(k))).ToArray();
-        var arguments = aggregate.Aggregates.Select(a => a.Arguments.Select(x => Guard(ExpressionCompiler.Compile(x))).ToArray()).ToArray();
-        var havingPredicate = having is null ? null : Guard(ExpressionCompiler.CompilePredicate(having));
+        var keys = aggregate.Keys.Select(k => ExpressionCompiler.Compile(k, _onExpressionError)).ToArray();
+        var arguments = aggregate.Aggregates.Select(a => a.Arguments.Select(x => ExpressionCompiler.Compile(x, _onExpressionError)).ToArray()).ToArray();
+        var havingPredicate = having is null ? null : ExpressionCompiler.CompilePredicate(having, _onExpressionError);
         // A window's time column; else ROWTIME, so a group's output record carries the latest time of its input (as in ksqlDB).
-        var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? Guard(ExpressionCompiler.Compile(assign.Time)) : RowTimeOf(aggregate.Input);
+        var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? ExpressionCompiler.Compile(assign.Time, _onExpressionError) : RowTimeOf(aggregate.Input);
         var context = _stateful!;
         if (aggregate.Window is { IsSliding: true })
         {
@@ -268,15 +268,15 @@ public sealed class PartitionPipeline
         }
 
         operators.Add(new TopNOperator(
-            topN.PartitionKeys.Select(k => Guard(ExpressionCompiler.Compile(k))).ToArray(),
-            topN.SortKeys.Select(k => Guard(ExpressionCompiler.Compile(k.Expression))).ToArray(),
+            topN.PartitionKeys.Select(k => ExpressionCompiler.Compile(k, _onExpressionError)).ToArray(),
+            topN.SortKeys.Select(k => ExpressionCompiler.Compile(k.Expression, _onExpressionError)).ToArray(),
             topN.SortKeys.Select(k => k.Expression.Type.Kind).ToArray(),
             topN.SortKeys.Select(k => k.Descending).ToArray(),
             topN.SortKeys.Select(k => k.NullsFirst).ToArray(),
             topN.Limit,
             topN.RankOutput,
-            output.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToArray(),
-            visible is null ? null : Guard(ExpressionCompiler.CompilePredicate(visible)),
+            output.Expressions.Select(e => ExpressionCompiler.Compile(e, _onExpressionError)).ToArray(),
+            visible is null ? null : ExpressionCompiler.CompilePredicate(visible, _onExpressionError),
             rowTime,
             _stateful!.Store,
             _stateful.Retractable,
@@ -356,8 +356,8 @@ public sealed class PartitionPipeline
                     throw SqlException.NotSupported("a stream-table JOIN whose stream side is not a stream");
                 }
 
-                operators.Add(new StreamTableJoinOperator(_tables(join.Table), Guard(ExpressionCompiler.Compile(join.LeftKey)),
-                    join.Residual is null ? null : Guard(ExpressionCompiler.CompilePredicate(join.Residual)),
+                operators.Add(new StreamTableJoinOperator(_tables(join.Table), ExpressionCompiler.Compile(join.LeftKey, _onExpressionError),
+                    join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual, _onExpressionError),
                     keepUnmatched: join.Kind == Parser.Ast.JoinKind.Left, join.Left.Schema.Count, join.Right.Schema.Count,
                     timeIndex: ((LogicalScan)streamSource).Source.Columns.Count));
                 return streamSource;
@@ -367,7 +367,7 @@ public sealed class PartitionPipeline
             case LogicalFilter filter:
                 var source = Visit(filter.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
-                operators.Add(new FilterOperator(Guard(ExpressionCompiler.CompilePredicate(filter.Predicate))));
+                operators.Add(new FilterOperator(ExpressionCompiler.CompilePredicate(filter.Predicate, _onExpressionError)));
                 return source;
             case LogicalProject project:
                 var s = Visit(project.Input, operators, ref limit, carryRowTime);
@@ -378,7 +378,7 @@ public sealed class PartitionPipeline
                     return s;
                 }
 
-                var expressions = project.Expressions.Select(e => Guard(ExpressionCompiler.Compile(e))).ToList();
+                var expressions = project.Expressions.Select(e => ExpressionCompiler.Compile(e, _onExpressionError)).ToList();
                 if (carryRowTime && s is LogicalStreamJoin or LogicalTableJoin)
                 {
                     // A joined row happened when the later of its two rows did (Kafka Streams); a padded row when its one row did.
@@ -397,7 +397,7 @@ public sealed class PartitionPipeline
             case LogicalWindowAssign window:
                 var windowSource = Visit(window.Input, operators, ref limit, carryRowTime);
                 RejectInnerLimit(limit);
-                operators.Add(new WindowAssignOperator(window.Function, Guard(ExpressionCompiler.Compile(window.Time)), window.SizeMicros, window.StepMicros));
+                operators.Add(new WindowAssignOperator(window.Function, ExpressionCompiler.Compile(window.Time, _onExpressionError), window.SizeMicros, window.StepMicros));
                 return windowSource;
             case LogicalLimit l:
                 var src = Visit(l.Input, operators, ref limit, carryRowTime);
@@ -410,48 +410,6 @@ public sealed class PartitionPipeline
 
     [ThreadStatic]
     private static Action<SqlException>? _onExpressionError;
-
-    private static Func<Value[], Value> Guard(Func<Value[], Value> expression)
-    {
-        if (_onExpressionError is not { } report)
-        {
-            return expression;
-        }
-
-        return row =>
-        {
-            try
-            {
-                return expression(row);
-            }
-            catch (SqlException e)
-            {
-                report(e);
-                return Value.Null;
-            }
-        };
-    }
-
-    private static Func<Value[], bool> Guard(Func<Value[], bool> predicate)
-    {
-        if (_onExpressionError is not { } report)
-        {
-            return predicate;
-        }
-
-        return row =>
-        {
-            try
-            {
-                return predicate(row);
-            }
-            catch (SqlException e)
-            {
-                report(e);
-                return false;
-            }
-        };
-    }
 
     // The consumer enforces LIMIT after every operator, so a LIMIT below another operator cannot be honoured yet.
     private static void RejectInnerLimit(long? limit)
