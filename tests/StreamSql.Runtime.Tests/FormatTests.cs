@@ -141,6 +141,43 @@ public sealed class FormatTests
         Assert.Equal(["1", "a,b", null, "1970-01-01 00:00:02"], row.Take(4).Select(v => v.ToText()));
     }
 
+    [Theory]
+    [InlineData("JSON", "{\"at\":9223372036854775807}", "field \"at\": cannot read Number")] // past year 9999: the text form could not show it
+    [InlineData("JSON", "{\"at\":-62135596800001}", "field \"at\": cannot read Number")]
+    [InlineData("DELIMITED", ",,253402300800000", "cannot read")]
+    public void TimestampsOutsideYears1To9999AreRejected(string format, string value, string reason)
+    {
+        Decode(Stream($"value_format='{format}'"), null, value, out var error);
+
+        Assert.NotNull(error);
+        Assert.Contains(reason, error);
+    }
+
+    [Theory]
+    [InlineData("{\"at\":253402300799999}", "9999-12-31 23:59:59.999")]
+    [InlineData("{\"at\":-62135596800000}", "0001-01-01 00:00:00")]
+    public void TimestampsAtTheEdgesOfTheRangeAreRead(string value, string text)
+    {
+        var row = Decode(Stream("value_format='JSON'"), null, value, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(text, row[3].ToText());
+    }
+
+    [Theory]
+    [InlineData("9999999999,,")] // a DATE's day number past int
+    [InlineData(",99999999999999999,")] // a TIMESTAMPTZ past year 9999
+    [InlineData(",x1,")]
+    public void DelimitedDatesAndTimestampsThatDoNotFitAreBadRecordsNotCrashes(string value)
+    {
+        var stream = StreamBinder.BindSource((CreateRelationStatement)SqlParser.ParseOne(
+            "CREATE STREAM d (day DATE, tz TIMESTAMPTZ, at TIMESTAMP) WITH (value_format='DELIMITED')"));
+
+        Decode(stream, null, value, out var error);
+
+        Assert.NotNull(error);
+    }
+
     [Fact]
     public void TimestampColumnBecomesRowtime()
     {

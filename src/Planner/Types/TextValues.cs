@@ -60,6 +60,17 @@ public static class TextValues
 
     public static long TimestampFromMillis(long millis) => millis * 1000;
 
+    /// <summary>Epoch milliseconds read from a record as a timestamp; false outside years 1 to 9999, which the text form cannot show.</summary>
+    public static bool TryTimestampFromMillis(long millis, out long micros)
+    {
+        micros = millis * 1000;
+        return millis is >= MinTimestampMillis and <= MaxTimestampMillis;
+    }
+
+    // 0001-01-01 00:00:00 and 9999-12-31 23:59:59.999 as epoch milliseconds.
+    private const long MinTimestampMillis = -62_135_596_800_000;
+    private const long MaxTimestampMillis = 253_402_300_799_999;
+
     public static long TimestampToMillis(long micros) => micros >= 0 ? micros / 1000 : -((-micros + 999) / 1000);
 
     /// <summary>Shortest text that round-trips, as PostgreSQL 12+ prints float8 (1e+20, 0.1, NaN, Infinity).</summary>

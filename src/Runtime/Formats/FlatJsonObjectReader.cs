@@ -239,11 +239,13 @@ internal sealed class FlatJsonObjectReader
             case SqlTypeKind.Int when integral && Utf8Parser.TryParse(number, out int n, out var used) && used == number.Length:
                 value = Value.FromInt(n);
                 return true;
-            case SqlTypeKind.Timestamp when integral && Utf8Parser.TryParse(number, out long millis, out var used) && used == number.Length:
-                value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+            case SqlTypeKind.Timestamp when integral && Utf8Parser.TryParse(number, out long millis, out var used) && used == number.Length
+                                              && TextValues.TryTimestampFromMillis(millis, out var micros):
+                value = Value.FromTimestamp(micros);
                 return true;
-            case SqlTypeKind.TimestampTz when integral && Utf8Parser.TryParse(number, out long millis, out var used) && used == number.Length:
-                value = Value.FromTimestampTz(TextValues.TimestampFromMillis(millis));
+            case SqlTypeKind.TimestampTz when integral && Utf8Parser.TryParse(number, out long millis, out var used) && used == number.Length
+                                                && TextValues.TryTimestampFromMillis(millis, out var micros):
+                value = Value.FromTimestampTz(micros);
                 return true;
             case SqlTypeKind.Varchar:
                 value = Value.FromString(Encoding.UTF8.GetString(number));

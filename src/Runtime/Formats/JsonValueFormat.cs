@@ -516,11 +516,11 @@ public sealed class JsonValueFormat : IValueFormat
                     case SqlTypeKind.Double when reader.TryGetDouble(out var d):
                         value = Value.FromDouble(d);
                         return true;
-                    case SqlTypeKind.Timestamp when reader.TryGetInt64(out var millis):
-                        value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                    case SqlTypeKind.Timestamp when reader.TryGetInt64(out var millis) && TextValues.TryTimestampFromMillis(millis, out var micros):
+                        value = Value.FromTimestamp(micros);
                         return true;
-                    case SqlTypeKind.TimestampTz when reader.TryGetInt64(out var tzMillis):
-                        value = Value.FromTimestampTz(TextValues.TimestampFromMillis(tzMillis));
+                    case SqlTypeKind.TimestampTz when reader.TryGetInt64(out var tzMillis) && TextValues.TryTimestampFromMillis(tzMillis, out var tzMicros):
+                        value = Value.FromTimestampTz(tzMicros);
                         return true;
                     case SqlTypeKind.Time when reader.TryGetInt64(out var timeMillis) && timeMillis is >= 0 and <= 86_400_000:
                         value = Value.FromTime(timeMillis * 1000);
@@ -582,11 +582,11 @@ public sealed class JsonValueFormat : IValueFormat
                     case SqlTypeKind.Double when element.TryGetDouble(out var d):
                         value = Value.FromDouble(d);
                         return true;
-                    case SqlTypeKind.Timestamp when element.TryGetInt64(out var millis):
-                        value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                    case SqlTypeKind.Timestamp when element.TryGetInt64(out var millis) && TextValues.TryTimestampFromMillis(millis, out var micros):
+                        value = Value.FromTimestamp(micros);
                         return true;
-                    case SqlTypeKind.TimestampTz when element.TryGetInt64(out var tzMillis):
-                        value = Value.FromTimestampTz(TextValues.TimestampFromMillis(tzMillis));
+                    case SqlTypeKind.TimestampTz when element.TryGetInt64(out var tzMillis) && TextValues.TryTimestampFromMillis(tzMillis, out var tzMicros):
+                        value = Value.FromTimestampTz(tzMicros);
                         return true;
                     case SqlTypeKind.Time when element.TryGetInt64(out var timeMillis) && timeMillis is >= 0 and <= 86_400_000:
                         value = Value.FromTime(timeMillis * 1000);

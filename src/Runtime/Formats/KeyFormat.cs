@@ -122,8 +122,8 @@ public sealed class KeyFormat
             case SqlTypeKind.BigInt when bytes.Length == 8:
                 key = Value.FromBigInt(BinaryPrimitives.ReadInt64BigEndian(bytes));
                 return true;
-            case SqlTypeKind.Timestamp when bytes.Length == 8:
-                key = Value.FromTimestamp(TextValues.TimestampFromMillis(BinaryPrimitives.ReadInt64BigEndian(bytes)));
+            case SqlTypeKind.Timestamp when bytes.Length == 8 && TextValues.TryTimestampFromMillis(BinaryPrimitives.ReadInt64BigEndian(bytes), out var micros):
+                key = Value.FromTimestamp(micros);
                 return true;
             case SqlTypeKind.Double when bytes.Length == 8:
                 key = Value.FromDouble(BinaryPrimitives.ReadDoubleBigEndian(bytes));

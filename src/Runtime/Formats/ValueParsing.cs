@@ -58,10 +58,20 @@ internal static class ValueParsing
                 }
 
             case SqlTypeKind.TimestampTz:
-                value = Value.FromTimestampTz(TextValues.TimestampFromMillis(long.Parse(text, CultureInfo.InvariantCulture)));
+                if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var tzMillis) || !TextValues.TryTimestampFromMillis(tzMillis, out var tzMicros))
+                {
+                    return false;
+                }
+
+                value = Value.FromTimestampTz(tzMicros);
                 return true;
             case SqlTypeKind.Date:
-                value = Value.FromDate(int.Parse(text, CultureInfo.InvariantCulture));
+                if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var days))
+                {
+                    return false;
+                }
+
+                value = Value.FromDate(days);
                 return true;
             case SqlTypeKind.Time:
                 // A number is milliseconds since midnight, as ksqlDB serializes TIME.
@@ -76,7 +86,12 @@ internal static class ValueParsing
             case SqlTypeKind.Timestamp:
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var millis))
                 {
-                    value = Value.FromTimestamp(TextValues.TimestampFromMillis(millis));
+                    if (!TextValues.TryTimestampFromMillis(millis, out var fromMillis))
+                    {
+                        return false;
+                    }
+
+                    value = Value.FromTimestamp(fromMillis);
                     return true;
                 }
 
