@@ -150,11 +150,13 @@ public static class NexmarkBench
             var writtenBefore = WrittenBytes.Now();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
+            var started = Stopwatch.GetTimestamp();
             Allocations?.Start();
             await RunEngineAsync(engine, session, select, source, config, events, workers, engineOutput, source == "generator" ? latency : null, cancellationToken)
                 .ConfigureAwait(false);
             Allocations?.Stop();
             wall = clock.Elapsed.TotalSeconds;
+            ReportTimedWindow(events, started);
             cpu = (CpuTime() - cpuBefore).TotalSeconds;
             allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             gc = GcActivity.Now() - gcBefore;
@@ -226,6 +228,16 @@ public static class NexmarkBench
     /// is caught up). The final table is then read with a pull query (not timed) for the checksum. A first run on a
     /// small stream in its own engine warms up the JIT.
     /// </summary>
+    /// <summary>
+    /// The engine run's span on the monotonic clock (Stopwatch's on Linux), on stderr: `perf record -k mono` samples
+    /// can then be cut to exactly the timed run (`perf script --time start,end`).
+    /// </summary>
+    private static void ReportTimedWindow(long events, long started)
+    {
+        var ended = Stopwatch.GetTimestamp();
+        Console.Error.WriteLine(FormattableString.Invariant($"engine run of {events} events: monotonic {started / (double)Stopwatch.Frequency:F3},{ended / (double)Stopwatch.Frequency:F3}"));
+    }
+
     private static async Task<BenchResult> RunAggregateAsync(string query, string sql, NexmarkConfig config, string source, int workers, CancellationToken cancellationToken)
     {
         var events = config.Events;
@@ -279,6 +291,7 @@ public static class NexmarkBench
             var writtenBefore = WrittenBytes.Now();
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
+            var started = Stopwatch.GetTimestamp();
             Allocations?.Start();
             foreach (var statement in statements)
             {
@@ -287,6 +300,7 @@ public static class NexmarkBench
 
             await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
             Allocations?.Stop();
+            ReportTimedWindow(events, started);
             var wall = clock.Elapsed.TotalSeconds;
             var cpu = (CpuTime() - cpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;

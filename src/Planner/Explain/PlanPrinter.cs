@@ -33,7 +33,9 @@ public static class PlanPrinter
                 + (j.Residual is null ? "" : " AND " + Render(j.Residual, j)),
             LogicalStreamJoin j => $"StreamJoin {j.Kind.ToString().ToUpperInvariant()} ON {Render(j.LeftKey, j.Left)} = {Render(j.RightKey, j.Right)}"
                 + (j.Residual is null ? "" : " AND " + Render(j.Residual, j))
-                + $" WITHIN ({j.BeforeMicros / 1_000_000} s, {j.AfterMicros / 1_000_000} s) GRACE {j.GraceMicros / 1_000_000} s",
+                + $" WITHIN ({j.BeforeMicros / 1_000_000} s, {j.AfterMicros / 1_000_000} s) GRACE {j.GraceMicros / 1_000_000} s"
+                + (j.LeftFilter is null ? "" : " LEFT WHERE " + Render(j.LeftFilter, j.Left))
+                + (j.RightFilter is null ? "" : " RIGHT WHERE " + Render(j.RightFilter, j.Right)),
             LogicalTableJoin j => $"TableJoin {j.Kind.ToString().ToUpperInvariant()} ON {Render(j.Condition, j)}",
             LogicalJoin j => (j.Kind == Parser.Ast.JoinKind.Left ? "LeftJoin" : "Join") + (j.Condition is null ? "" : " ON " + Render(j.Condition, j)),
             LogicalAggregate a => "Aggregate" + (a.Keys.Count == 0 ? "" : " by " + string.Join(", ", a.Keys.Select(k => Render(k, a.Input))))

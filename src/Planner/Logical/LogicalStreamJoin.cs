@@ -20,6 +20,15 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
 
     public override IReadOnlyList<LogicalPlan> Inputs => [Left, Right];
 
+    /// <summary>
+    /// A WHERE condition on the left input alone, pushed into the join (over a left row): a row failing it is neither
+    /// buffered nor joined, though it still moves stream time forward as it did when the condition was above the join.
+    /// </summary>
+    public BoundExpression? LeftFilter { get; init; }
+
+    /// <summary>As LeftFilter, over a right row (pushed only into an INNER join: a LEFT or FULL join pads right rows).</summary>
+    public BoundExpression? RightFilter { get; init; }
+
     /// <summary>Checks a JOIN ... WITHIN is one this engine runs and builds it; errors say what is missing (SQLSTATE 0A000).</summary>
     public static LogicalStreamJoin Create(LogicalJoin join, long beforeMicros, long afterMicros, long graceMicros, int position)
     {
@@ -43,10 +52,10 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
                 continue;
             }
 
-            var (leftKey, rightKey) = Side(equal.Left, leftWidth) switch
+            var (leftKey, rightKey) = SideOf(equal.Left, leftWidth) switch
             {
-                1 when Side(equal.Right, leftWidth) == 2 => (equal.Left, equal.Right),
-                2 when Side(equal.Right, leftWidth) == 1 => (equal.Right, equal.Left),
+                1 when SideOf(equal.Right, leftWidth) == 2 => (equal.Left, equal.Right),
+                2 when SideOf(equal.Right, leftWidth) == 1 => (equal.Right, equal.Left),
                 _ => (null, null),
             };
             if (leftKey is null || rightKey is null || leftKey.Type != rightKey.Type)
@@ -84,7 +93,7 @@ public sealed record LogicalStreamJoin(LogicalScan Left, LogicalScan Right, Join
         && (leftPartitions == 1 || (IsKeyColumn(LeftKey, Left.Source) && IsKeyColumn(RightKey, Right.Source) && Left.Source.KeyFormat == Right.Source.KeyFormat));
 
     /// <summary>1 when the expression reads only left columns, 2 only right ones, 0 otherwise (both, or none).</summary>
-    private static int Side(BoundExpression expression, int leftWidth)
+    public static int SideOf(BoundExpression expression, int leftWidth)
     {
         var columns = new SortedSet<int>();
         BoundExpressionRewriter.CollectColumns(expression, columns);

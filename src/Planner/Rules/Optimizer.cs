@@ -13,9 +13,9 @@ public sealed class Optimizer
         _stages =
         [
             ("simplify", [new FoldConstants(evaluator)]),
-            ("push down", [new PushDownFilterThroughProject(), new MergeFilters()]),
+            ("push down", [new PushDownFilterThroughProject(), new MergeFilters(), new PushFiltersIntoStreamJoin()]),
             ("merge", [new MergeProjects(), new FoldConstants(evaluator)]),
-            ("prune", [new PruneScanColumns()]),
+            ("prune", [new PruneScanColumns(), new PruneStreamJoinColumns()]),
         ];
     }
 

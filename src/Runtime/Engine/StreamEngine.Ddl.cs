@@ -256,10 +256,11 @@ public sealed partial class StreamEngine
             joinFor: (partition, metrics) =>
             {
                 var store = state.Open(partition, "join");
-                return new Operators.StreamStreamJoinOperator(join, Guarded(Expressions.ExpressionCompiler.Compile(join.LeftKey), metrics),
-                    Guarded(Expressions.ExpressionCompiler.Compile(join.RightKey), metrics),
-                    join.Residual is null ? null : GuardedPredicate(Expressions.ExpressionCompiler.CompilePredicate(join.Residual), metrics),
-                    store, metrics.CountLate);
+                // A persistent query's expression that fails on a row yields NULL (a predicate: false) and is counted, as in its pipeline.
+                return new Operators.StreamStreamJoinOperator(join, Expressions.ExpressionCompiler.Compile(join.LeftKey, metrics.RecordExpressionError),
+                    Expressions.ExpressionCompiler.Compile(join.RightKey, metrics.RecordExpressionError),
+                    join.Residual is null ? null : Expressions.ExpressionCompiler.CompilePredicate(join.Residual, metrics.RecordExpressionError),
+                    store, metrics.CountLate, JoinFilters(join, metrics.RecordExpressionError));
             })
         {
             State = state,
@@ -267,32 +268,12 @@ public sealed partial class StreamEngine
         };
     }
 
-    // A persistent query's expression that fails on a row yields NULL (a predicate: false) and is counted, as in its pipeline.
-    private static Func<global::StreamSql.Runtime.Rows.Value[], global::StreamSql.Runtime.Rows.Value> Guarded(Func<global::StreamSql.Runtime.Rows.Value[], global::StreamSql.Runtime.Rows.Value> expression, QueryMetrics metrics) => row =>
-    {
-        try
-        {
-            return expression(row);
-        }
-        catch (SqlException e)
-        {
-            metrics.RecordExpressionError(e);
-            return global::StreamSql.Runtime.Rows.Value.Null;
-        }
-    };
-
-    private static Func<global::StreamSql.Runtime.Rows.Value[], bool> GuardedPredicate(Func<global::StreamSql.Runtime.Rows.Value[], bool> predicate, QueryMetrics metrics) => row =>
-    {
-        try
-        {
-            return predicate(row);
-        }
-        catch (SqlException e)
-        {
-            metrics.RecordExpressionError(e);
-            return false;
-        }
-    };
+    /// <summary>The WHERE conditions pushed into a stream join, compiled per side (null where a side has none).</summary>
+    internal static Func<global::StreamSql.Runtime.Rows.Value[], bool>?[] JoinFilters(Planner.Logical.LogicalStreamJoin join, Action<SqlException>? onError) =>
+    [
+        join.LeftFilter is null ? null : Expressions.ExpressionCompiler.CompilePredicate(join.LeftFilter, onError),
+        join.RightFilter is null ? null : Expressions.ExpressionCompiler.CompilePredicate(join.RightFilter, onError),
+    ];
 
     private async Task<StatementResult> DropAsync(DropStatement drop, CancellationToken cancellationToken)
     {

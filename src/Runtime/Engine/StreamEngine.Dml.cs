@@ -547,8 +547,9 @@ public sealed partial class StreamEngine
         Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop)
         {
             var joinOperator = new StreamStreamJoinOperator(join, ExpressionCompiler.Compile(join.LeftKey), ExpressionCompiler.Compile(join.RightKey),
-                join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual), new State.MemoryStateStore(), metrics.CountLate);
-            var task = new StreamJoinTask(topics[0], topics[1], p, new RowCodec(join.Left.Source), new RowCodec(join.Right.Source), joinOperator, above,
+                join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual), new State.MemoryStateStore(), metrics.CountLate,
+                JoinFilters(join, onError: null));
+            var task = new StreamJoinTask(topics[0], topics[1], p, new RowCodec(join.Left.Source, join.Left.ReadColumns), new RowCodec(join.Right.Source, join.Right.ReadColumns), joinOperator, above,
                 new ChannelRowSink(rows), metrics);
             long[] from = fromLatest ? [ends[0][p], ends[1][p]] : [topics[0].StartOffset(p), topics[1].StartOffset(p)];
             return task.RunAsync(from, push ? null : [ends[0][p], ends[1][p]], closeAtEnd: true, topics[0].PartitionCount + p, null, stop);

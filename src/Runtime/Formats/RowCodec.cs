@@ -16,6 +16,7 @@ public sealed class RowCodec
     public RowCodec(StreamDefinition stream, IReadOnlyList<int>? readColumns = null)
     {
         _stream = stream;
+        _readColumns = readColumns;
         _readKey = readColumns is null || readColumns.Contains(stream.KeyIndex);
         var valueColumns = new List<FormatColumn>();
         for (var i = 0; i < stream.Columns.Count; i++)
@@ -37,6 +38,7 @@ public sealed class RowCodec
     }
 
     private readonly bool _readKey;
+    private readonly IReadOnlyList<int>? _readColumns;
 
     public int RowWidth => _stream.RowSchema.Count;
 
@@ -117,6 +119,15 @@ public sealed class RowCodec
         {
             _generatedFields = record.Source.FieldReaders(_stream.Columns);
             _generatedSource = record.Source;
+
+            // As a decoded record's, the columns the query does not read stay NULL (a join then stores less).
+            for (var i = 0; _readColumns is not null && i < _generatedFields.Length; i++)
+            {
+                if (!_readColumns.Contains(i))
+                {
+                    _generatedFields[i] = null;
+                }
+            }
         }
 
         var e = record.Source.EventOf(record.EventNumber);

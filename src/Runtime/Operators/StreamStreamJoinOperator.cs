@@ -23,6 +23,7 @@ namespace StreamSql.Runtime.Operators;
 public sealed class StreamStreamJoinOperator
 {
     private readonly Func<Value[], Value>[] _keys;
+    private readonly Func<Value[], bool>?[] _filters;
     private readonly Func<Value[], bool>? _residual;
     private readonly IStateStore _store;
     private readonly Action<long>? _onLate;
@@ -40,10 +41,12 @@ public sealed class StreamStreamJoinOperator
     // Beside the buffered rows (keys start with side 0 or 1): where the state stands, written before a checkpoint.
     private static readonly byte[] ProgressKey = [0xFF];
 
+    /// <param name="filters">The join's <see cref="LogicalStreamJoin.LeftFilter"/> and RightFilter compiled (null: none).</param>
     public StreamStreamJoinOperator(LogicalStreamJoin join, Func<Value[], Value> leftKey, Func<Value[], Value> rightKey, Func<Value[], bool>? residual,
-        IStateStore store, Action<long>? onLate)
+        IStateStore store, Action<long>? onLate, Func<Value[], bool>?[]? filters = null)
     {
         _keys = [leftKey, rightKey];
+        _filters = filters ?? [null, null];
         _residual = residual;
         _store = store;
         _onLate = onLate;
@@ -118,8 +121,10 @@ public sealed class StreamStreamJoinOperator
             return;
         }
 
-        var key = _keys[side](row);
-        if (key.IsNull)
+        // A row a WHERE pushed into the join filters out is not joined or buffered, but its time counts, as above the join.
+        var passes = _filters[side] is not { } filter || filter(row);
+        var key = passes ? _keys[side](row) : Value.Null;
+        if (passes && key.IsNull)
         {
             // NULL equals nothing: the row can never match, so an outer row is emitted at once and nothing is buffered.
             if (_outer[side])
@@ -127,7 +132,7 @@ public sealed class StreamStreamJoinOperator
                 output.Add(Combine(side, row, null));
             }
         }
-        else
+        else if (passes)
         {
             var keyBytes = ValueCodec.EncodeKey([key]);
             var other = 1 - side;

@@ -395,7 +395,8 @@ public sealed class PersistentQuery : IAsyncDisposable
             {
                 var join = _joinFor!(partition, Metrics);
                 _saveRightOffset[partition] = join.SaveProgress;
-                StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source), new RowCodec(leaf.Right.Source),
+                StreamJoinTask NewTask(IRowSink sink, QueryMetrics metrics) => new(_source, _right!, partition, new RowCodec(leaf.Left.Source, leaf.Left.ReadColumns),
+                    new RowCodec(leaf.Right.Source, leaf.Right.ReadColumns),
                     join, _pipelines[partition], sink, metrics, InputUpstreamPending);
                 long[] rebuildTo = pending is { Join: { } batch } ? [batch.LeftStart, batch.RightStart] : from;
 

@@ -12,7 +12,7 @@ namespace StreamSql.Runtime.Queries;
 /// </summary>
 public sealed class StreamJoinTask
 {
-    private const int MaxBatch = 512;
+    private const int MaxBatch = 4096;
     private readonly Side[] _sides;
     private readonly int _partition;
     private readonly StreamStreamJoinOperator _join;
