@@ -56,6 +56,9 @@ public sealed class RowCodec
         return new ProducedRecord(key, _value.Serialize(row), timestamp);
     }
 
+    /// <summary>Whether TryDecode writes every value of the row for this record (a generated one's), not only those it finds.</summary>
+    public bool FillsEveryColumn(TopicRecord record) => record is Nexmark.GeneratedTopicRecord;
+
     /// <summary>Decodes a record into row (length RowWidth); false with a reason when the record does not match the schema.</summary>
     public bool TryDecode(TopicRecord record, int partition, Value[] row, out string? error)
     {

@@ -12,14 +12,14 @@ public sealed class RowArrayPool
     private readonly Stack<Value[]> _free = new();
     private readonly List<Value[]> _lent = [];
 
-    /// <summary>A row of width values, all NULL.</summary>
-    public Value[] Rent(int width)
+    /// <summary>A row of width values, all NULL, or, when the caller overwrites every value anyway, as a previous row left it.</summary>
+    public Value[] Rent(int width, bool overwritten = false)
     {
         if (!_free.TryPop(out var row) || row.Length != width)
         {
             row = new Value[width];
         }
-        else
+        else if (!overwritten)
         {
             Array.Clear(row);
         }

@@ -17,7 +17,7 @@ public sealed class StreamRecordDecoder(RowCodec codec) : IRecordDecoder
         TryDecode(record, partition, batch, new Value[codec.RowWidth], out error);
 
     public bool TryDecode(TopicRecord record, int partition, RowBatch batch, RowArrayPool rows, out string? error) =>
-        TryDecode(record, partition, batch, rows.Rent(codec.RowWidth), out error);
+        TryDecode(record, partition, batch, rows.Rent(codec.RowWidth, overwritten: codec.FillsEveryColumn(record)), out error);
 
     private bool TryDecode(TopicRecord record, int partition, RowBatch batch, Value[] row, out string? error)
     {
