@@ -193,31 +193,6 @@ public sealed class AggregationInPartsTests
         Assert.True(decoder.Arrays.Count <= 1024, $"{decoder.Arrays.Count} row arrays for 5,000 rows");
     }
 
-    /// <summary>Counts the rows a decoder adds and the distinct arrays they are in.</summary>
-    private sealed class RowArraysSeen(IRecordDecoder inner) : IRecordDecoder
-    {
-        public HashSet<Value[]> Arrays { get; } = new(ReferenceEqualityComparer.Instance);
-
-        public int Rows { get; private set; }
-
-        public bool TryDecode(TopicRecord record, int partition, RowBatch batch, out string? error) =>
-            Seen(batch, inner.TryDecode(record, partition, batch, out error));
-
-        public bool TryDecode(TopicRecord record, int partition, RowBatch batch, RowArrayPool rows, out string? error) =>
-            Seen(batch, inner.TryDecode(record, partition, batch, rows, out error));
-
-        private bool Seen(RowBatch batch, bool decoded)
-        {
-            if (decoded)
-            {
-                Rows++;
-                Arrays.Add(batch.Row(batch.Count - 1));
-            }
-
-            return decoded;
-        }
-    }
-
     private sealed class LastRowPerKey : IRowSink
     {
         public Dictionary<long, long> Counts { get; } = [];

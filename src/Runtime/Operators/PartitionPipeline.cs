@@ -461,6 +461,32 @@ public sealed class PartitionPipeline
     public bool TakesBatchesInParts => _partAggregate >= 0;
 
     /// <summary>
+    /// Once <see cref="Process"/> has run, nothing holds the batch's input row arrays: the pipeline keeps no state and
+    /// projects every row into a new array, so the output never passes an input array through.
+    /// </summary>
+    public bool ReleasesInputRows => !IsStateful && ProjectsEveryRow(Operators);
+
+    private static bool ProjectsEveryRow(IReadOnlyList<IBatchOperator> operators)
+    {
+        var projects = false;
+        foreach (var op in operators)
+        {
+            switch (op)
+            {
+                case ProjectOperator:
+                    projects = true;
+                    break;
+                case FilterOperator:
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return projects;
+    }
+
+    /// <summary>
     /// Once <see cref="ProcessInParts"/> has taken a part, nothing holds that part's input row arrays: the stateless
     /// operators before the aggregation keep nothing, and the aggregation copies what it keeps.
     /// </summary>

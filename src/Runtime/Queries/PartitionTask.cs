@@ -99,7 +99,10 @@ public sealed class PartitionTask
             }
             else
             {
-                DecodeRange(records, 0, records.Count, batch, bad);
+                // The previous batch's input rows are free once it was processed, when the pipeline releases them.
+                var rows = _pipeline.ReleasesInputRows ? _partRows : null;
+                rows?.ReturnAll();
+                DecodeRange(records, 0, records.Count, batch, bad, rows);
 
                 // Written before the batch's output and offsets, so a restart never loses a bad record (it may repeat one).
                 if (_errors is not null)
@@ -192,7 +195,7 @@ public sealed class PartitionTask
         }
     }
 
-    // Input row arrays reused from part to part (see ProcessInParts).
+    // Input row arrays reused from part to part (see ProcessInParts) or, for a pipeline that releases them, batch to batch.
     private readonly RowArrayPool _partRows = new();
 
     private bool Decode(TopicRecord record, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, RowArrayPool? rows = null)
