@@ -80,6 +80,27 @@ public sealed class StreamStreamJoinOperatorTests
         Assert.Single(late);
     }
 
+    private static Value[] Row(int key, string value, long time, long offset) =>
+        [Value.FromInt(key), Value.FromString(value), Value.FromTimestamp(time), Value.FromInt(0), Value.FromBigInt(offset)];
+
+    [Fact]
+    public void BufferedRowsOfAKeyStayInTimeThenOffsetOrderHoweverTheyArrive()
+    {
+        // Left rows of key 1: in order (appended to the stored list), then one older (inserted before the last), then
+        // two at an equal time whose offsets decide. A right row matching all of them meets them in that order.
+        var (join, late) = Create(JoinKind.Inner, before: 60 * Minute, after: 60 * Minute, grace: 60 * Minute);
+        var output = Feed(join,
+            (0, Row(1, "t10", 10 * Minute, offset: 1)),
+            (0, Row(1, "t30", 30 * Minute, offset: 2)),
+            (0, Row(1, "t20", 20 * Minute, offset: 3)),
+            (0, Row(1, "t30-offset9", 30 * Minute, offset: 9)),
+            (0, Row(1, "t30-offset5", 30 * Minute, offset: 5)),
+            (1, Row(1, "r", 40 * Minute, offset: 1)));
+
+        Assert.Equal(["t10+r", "t20+r", "t30+r", "t30-offset5+r", "t30-offset9+r"], output);
+        Assert.Empty(late);
+    }
+
     [Fact]
     public void CloseEmitsTheOuterRowsStillWaiting()
     {

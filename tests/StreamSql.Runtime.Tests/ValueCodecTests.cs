@@ -73,6 +73,33 @@ public sealed class ValueCodecTests
         AssertIdentical(value, read);
     }
 
+    [Theory]
+    [MemberData(nameof(Values))]
+    public void Skip_moves_past_exactly_one_value_of_every_kind(string label, Value value)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        ValueCodec.Write(output, value);
+        ValueCodec.Write(output, Value.FromInt(42));
+        var reader = new StateReader(output.WrittenSpan);
+        ValueCodec.Skip(ref reader);
+
+        Assert.Equal(42, ValueCodec.Read(ref reader).AsLong);
+        Assert.True(reader.End, label);
+    }
+
+    [Fact]
+    public void SkipRow_moves_past_a_row_of_every_kind()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        ValueCodec.WriteRow(output, Values().Select(d => (Value)d[1]).ToArray());
+        ValueCodec.WriteRow(output, [Value.FromString("next")]);
+        var reader = new StateReader(output.WrittenSpan);
+        ValueCodec.SkipRow(ref reader);
+
+        Assert.Equal("next", ValueCodec.ReadRow(ref reader).Single().AsString);
+        Assert.True(reader.End);
+    }
+
     [Fact]
     public void Rows_round_trip_with_every_kind()
     {

@@ -168,12 +168,17 @@ public sealed class StreamStreamJoinOperator
                 Save(other, keyBytes, partners);
             }
 
-            var own = Load(side, keyBytes);
             var seq = _seq++;
             var offset = OffsetOf(side, row, seq);
-            var at = own.FindIndex(e => e.Time > time || (e.Time == time && OffsetOf(side, e.Row, e.Seq) > offset));
-            own.Insert(at < 0 ? own.Count : at, new Entry(time, seq, matched, row));
-            Save(side, keyBytes, own);
+            var entry = new Entry(time, seq, matched, row);
+            if (!TryAppend(side, keyBytes, entry, offset))
+            {
+                var own = Load(side, keyBytes);
+                var at = own.FindIndex(e => e.Time > time || (e.Time == time && OffsetOf(side, e.Row, e.Seq) > offset));
+                own.Insert(at < 0 ? own.Count : at, entry);
+                Save(side, keyBytes, own);
+            }
+
             _expiry.Enqueue((side, keyBytes, seq), (CloseTime(side, time), side, offset));
         }
 
@@ -278,12 +283,57 @@ public sealed class StreamStreamJoinOperator
         var buffer = new ArrayBufferWriter<byte>();
         foreach (var entry in entries)
         {
-            buffer.WriteInt64(entry.Time);
-            buffer.WriteInt64(entry.Seq);
-            buffer.WriteBoolean(entry.Matched);
-            ValueCodec.WriteRow(buffer, entry.Row);
+            Write(buffer, entry);
         }
 
         _store.Put(storeKey, buffer.WrittenSpan);
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, Entry entry)
+    {
+        buffer.WriteInt64(entry.Time);
+        buffer.WriteInt64(entry.Seq);
+        buffer.WriteBoolean(entry.Matched);
+        ValueCodec.WriteRow(buffer, entry.Row);
+    }
+
+    /// <summary>
+    /// Rows of a key usually arrive in (time, offset) order, so a new one belongs after all buffered ones: its bytes are
+    /// appended to the stored list, whose rows are skipped rather than decoded (only the last is read, for a tie in time).
+    /// False when the row goes before the last buffered one; the caller then inserts it into the decoded list.
+    /// </summary>
+    private bool TryAppend(int side, byte[] key, Entry entry, long offset)
+    {
+        var storeKey = StoreKey(side, key);
+        _store.TryGet(storeKey, out var stored);
+        var existing = stored ?? [];
+        var last = -1;
+        var reader = new StateReader(existing);
+        while (!reader.End)
+        {
+            last = reader.Position;
+            reader.ReadInt64();
+            reader.ReadInt64();
+            reader.ReadBoolean();
+            ValueCodec.SkipRow(ref reader);
+        }
+
+        if (last >= 0)
+        {
+            var lastEntry = new StateReader(existing.AsSpan(last));
+            var lastTime = lastEntry.ReadInt64();
+            var lastSeq = lastEntry.ReadInt64();
+            lastEntry.ReadBoolean();
+            if (lastTime > entry.Time || (lastTime == entry.Time && OffsetOf(side, ValueCodec.ReadRow(ref lastEntry), lastSeq) > offset))
+            {
+                return false;
+            }
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(existing.Length + 64);
+        buffer.Write(existing);
+        Write(buffer, entry);
+        _store.Put(storeKey, buffer.WrittenSpan);
+        return true;
     }
 }

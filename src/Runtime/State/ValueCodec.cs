@@ -48,6 +48,70 @@ public static class ValueCodec
         };
     }
 
+    /// <summary>Moves the reader past one value <see cref="Write(IBufferWriter{byte}, Value)"/> wrote, building nothing.</summary>
+    public static void Skip(ref StateReader reader)
+    {
+        var kind = (ValueKind)reader.ReadByte();
+        switch (kind)
+        {
+            case ValueKind.Null:
+                break;
+            case ValueKind.Boolean:
+                reader.ReadBoolean();
+                break;
+            case ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz or ValueKind.Date or ValueKind.Time:
+                reader.ReadVarUInt64();
+                break;
+            case ValueKind.Real:
+                reader.ReadSingle();
+                break;
+            case ValueKind.Double:
+                reader.ReadDouble();
+                break;
+            case ValueKind.Numeric:
+                reader.ReadDecimal();
+                break;
+            case ValueKind.String or ValueKind.Bytes:
+                reader.ReadSpan(reader.ReadLength());
+                break;
+            case ValueKind.Interval:
+                reader.ReadVarUInt64();
+                reader.ReadVarUInt64();
+                reader.ReadVarUInt64();
+                break;
+            case ValueKind.Array:
+                SkipRow(ref reader);
+                break;
+            case ValueKind.Map:
+                for (var i = reader.ReadLength(); i > 0; i--)
+                {
+                    Skip(ref reader);
+                    Skip(ref reader);
+                }
+
+                break;
+            case ValueKind.Struct:
+                for (var i = reader.ReadLength(); i > 0; i--)
+                {
+                    reader.ReadSpan(reader.ReadLength());
+                    Skip(ref reader);
+                }
+
+                break;
+            default:
+                throw new InvalidDataException($"state: unknown value kind {(byte)kind}");
+        }
+    }
+
+    /// <summary>Moves the reader past one row <see cref="WriteRow"/> wrote, building nothing.</summary>
+    public static void SkipRow(ref StateReader reader)
+    {
+        for (var i = reader.ReadLength(); i > 0; i--)
+        {
+            Skip(ref reader);
+        }
+    }
+
     /// <summary>A map: the entry count, then key and value of each entry.</summary>
     private static Value ReadMap(ref StateReader reader)
     {
