@@ -322,10 +322,7 @@ public static partial class QueryBinder
         }
 
         var used = new HashSet<int>();
-        foreach (var expression in project.Expressions)
-        {
-            BoundExpressionRewriter.CollectColumns(expression, used);
-        }
+        BoundExpressionRewriter.CollectColumns(project.Expressions, used);
 
         var selectsRank = false;
         for (var j = 0; j < inner.Expressions.Count; j++)

@@ -40,6 +40,15 @@ public static class BoundExpressionRewriter
             return null;
         });
 
+    /// <summary>The input column indexes some expressions read (a projection's, say).</summary>
+    public static void CollectColumns(IEnumerable<BoundExpression> expressions, ISet<int> into)
+    {
+        foreach (var expression in expressions)
+        {
+            CollectColumns(expression, into);
+        }
+    }
+
     /// <summary>The direct children of a node (for checks such as "are all operands constant").</summary>
     public static IEnumerable<BoundExpression> Children(BoundExpression expression) => expression switch
     {

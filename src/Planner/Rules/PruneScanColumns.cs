@@ -19,10 +19,7 @@ public sealed class PruneScanColumns : IRewriteRule
         }
 
         var used = new SortedSet<int>();
-        foreach (var expression in project.Expressions)
-        {
-            BoundExpressionRewriter.CollectColumns(expression, used);
-        }
+        BoundExpressionRewriter.CollectColumns(project.Expressions, used);
 
         switch (project.Input)
         {

@@ -21,10 +21,7 @@ public sealed class PruneStreamJoinColumns : IRewriteRule
         }
 
         var used = new SortedSet<int>();
-        foreach (var expression in project.Expressions)
-        {
-            BoundExpressionRewriter.CollectColumns(expression, used);
-        }
+        BoundExpressionRewriter.CollectColumns(project.Expressions, used);
 
         var (join, filter) = project.Input switch
         {
