@@ -119,7 +119,11 @@ public sealed class FasterStateStore : IStateStore
         return (indexBuckets, memoryBits, pageBits);
     }
 
-    public long Count => Interlocked.Read(ref _count);
+    public long Count => Interlocked.Read(ref _count) + (_writeBehind?.UnsavedEntries ?? 0);
+
+    private IWriteBehind? _writeBehind;
+
+    public void Attach(IWriteBehind writer) => _writeBehind = writer;
 
     /// <summary>How much of the log is in memory now (from its head, the oldest in-memory address, to its tail).</summary>
     public long InMemoryLogBytes => _store.Log.TailAddress - _store.Log.HeadAddress;
@@ -322,6 +326,7 @@ public sealed class FasterStateStore : IStateStore
 
     public string Checkpoint()
     {
+        _writeBehind?.SaveUnsaved();
         lock (_gate)
         {
             ThrowIfDisposed();

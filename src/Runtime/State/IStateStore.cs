@@ -25,14 +25,20 @@ public interface IStateStore : IDisposable
     /// </summary>
     void Scan(StateVisitor visitor);
 
-    /// <summary>Live entries (exact).</summary>
+    /// <summary>Live entries (exact), including those the attached write-behind writer holds unsaved.</summary>
     long Count { get; }
 
     /// <summary>Bytes the store holds in memory and on disk, for metrics.</summary>
     long SizeBytes { get; }
 
-    /// <summary>Makes the current contents durable and returns a token that <see cref="IStateStoreProvider.Open"/> recovers from.</summary>
+    /// <summary>
+    /// Makes the current contents durable (after the attached write-behind writer saved what it holds) and returns a token
+    /// that <see cref="IStateStoreProvider.Open"/> recovers from.
+    /// </summary>
     string Checkpoint();
+
+    /// <summary>The store's one writer keeps entries in memory ahead of it (see <see cref="IWriteBehind"/>).</summary>
+    void Attach(IWriteBehind writer);
 }
 
 /// <summary>Sees one entry of a scan; return false to stop.</summary>

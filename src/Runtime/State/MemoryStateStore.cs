@@ -67,15 +67,23 @@ public sealed class MemoryStateStore : IStateStore
         {
             lock (_entries)
             {
-                return _entries.Count;
+                return _entries.Count + (_writeBehind?.UnsavedEntries ?? 0);
             }
         }
     }
 
+    private IWriteBehind? _writeBehind;
+
+    public void Attach(IWriteBehind writer) => _writeBehind = writer;
+
     public long SizeBytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Nothing to make durable: memory state is rebuilt from the source when needed.</summary>
-    public string Checkpoint() => "";
+    public string Checkpoint()
+    {
+        _writeBehind?.SaveUnsaved();
+        return "";
+    }
 
     public void Dispose()
     {

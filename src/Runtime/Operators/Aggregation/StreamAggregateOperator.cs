@@ -15,8 +15,11 @@ namespace StreamSql.Runtime.Operators.Aggregation;
 /// rows for closed windows are dropped as late, and closed windows leave the state. EMIT FINAL emits a window's row
 /// once, when it closes; EMIT CHANGES on every update, or, consolidated, once per batch with the group's row at its end.
 /// </summary>
-public sealed class StreamAggregateOperator : IAggregatesInParts
+public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 {
+    /// <summary>Windowed groups kept in memory across batches, at most (beyond it they are saved and dropped).</summary>
+    public const int MaxCachedGroups = 100_000;
+
     private readonly Func<Value[], Value>[] _keys;
     private readonly Func<Value[], Value>[][] _arguments;
     private readonly Func<IAccumulator>[] _factories;
@@ -39,6 +42,20 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
     // collections cost more than it saved (q17 860 K -> 686 K; q5's windowed groups, which die as windows close,
     // 334 K -> 308 K).
     private readonly RecentGroups<Group>? _recent;
+    // Windowed: the open windows' groups stay in memory across batches and reach the store only at a checkpoint (or when
+    // there are too many): most groups of a short window are created, updated and closed between two checkpoints, and
+    // then never cost a store read, write or delete (q5: 5 windows per bid). The store is saved to before each checkpoint
+    // (IWriteBehind), so a checkpoint still holds the state as of its offset.
+    private readonly Dictionary<byte[], Group>? _cached;
+    private readonly Dictionary<byte[], Group>.AlternateLookup<ReadOnlySpan<byte>> _cachedByBytes;
+    // Cached groups not in the store (read by other threads for the store's Count).
+    private long _unsaved;
+    // The cached groups the current batch changes, with their state before it (offset into _undo; -1: new to the cache):
+    // a batch that fails part-way (an expression error) is redone row by row, and must find the groups as they were.
+    private readonly List<(byte[] Key, Group Group, int Offset)> _undoGroups = [];
+    private readonly ArrayBufferWriter<byte> _undo = new(1024);
+    // Cached: the ends of the open windows that have groups in the store; a new key of any other window is not looked up there.
+    private readonly HashSet<long>? _windowsInStore;
     private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
     // Open windows by end, so closing them as stream time passes does not scan the state.
     private readonly SortedDictionary<long, HashSet<byte[]>> _openWindows = [];
@@ -92,6 +109,10 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
         if (_window is not null)
         {
             RestoreOpenWindows();
+            _cached = new Dictionary<byte[], Group>(ByteArrayComparer.Instance);
+            _windowsInStore = [.. _openWindows.Keys];
+            _cachedByBytes = _cached.GetAlternateLookup<ReadOnlySpan<byte>>();
+            store.Attach(this);
         }
 
         _streamTime = StreamTimeState.Load(store, _streamTime);
@@ -125,6 +146,12 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
 
     public void BeginBatch()
     {
+        if (_undoGroups.Count > 0)
+        {
+            // The previous batch failed part-way.
+            RollBack();
+        }
+
         _touched.Clear();
         _lastGroup = null;
         _batchStreamTime = _streamTime;
@@ -244,23 +271,26 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
 
     private void FinishBatch(RowBatch batch, long streamTime)
     {
-        foreach (var (stateKey, group) in _touched)
+        if (!_emitFinal && _consolidate)
         {
-            if (!_emitFinal && _consolidate)
+            // First, as HAVING may fail: nothing of the batch is saved yet, so it can be redone row by row.
+            foreach (var (_, group) in _touched)
             {
                 // In the order groups were first touched (the dictionary only grew during the batch): the same on a replay.
                 Emit(batch, group);
             }
+        }
 
+        foreach (var (stateKey, group) in _touched)
+        {
             if (group.Rows <= 0 && _keys.Length > 0)
             {
-                _store.Delete(stateKey);
+                Forget(stateKey, group);
                 ForgetWindow(stateKey, group);
                 continue;
             }
 
-            var savedBytes = Save(stateKey, group);
-            if (_window is not null && !group.Existed)
+            if (_window is not null && !group.InOpenWindows)
             {
                 var end = group.Key[_window.EndKey].AsLong;
                 if (!_openWindows.TryGetValue(end, out var keys))
@@ -269,10 +299,25 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
                 }
 
                 keys.Add(stateKey);
+                group.InOpenWindows = true;
             }
 
-            group.Existed = true;
+            if (_cached is not null)
+            {
+                group.Unsaved = true;
+                continue;
+            }
+
+            var savedBytes = Save(stateKey, group);
             _recent?.Keep(stateKey, group, savedBytes);
+        }
+
+        _undoGroups.Clear();
+        _undo.ResetWrittenCount();
+        if (_cached is not null && _cached.Count > MaxCachedGroups)
+        {
+            SaveUnsaved();
+            _cached.Clear();
         }
 
         if (streamTime != _streamTime)
@@ -338,6 +383,16 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
             return group;
         }
 
+        if (_cached is not null && _cachedByBytes.TryGetValue(_keyBytes.WrittenSpan, out var cachedKey, out group))
+        {
+            _undoGroups.Add((cachedKey, group, _undo.WrittenCount));
+            _undo.WriteInt64(group.HasOutput ? 1 : 0);
+            _undo.WriteInt64(group.Unsaved ? 1 : 0);
+            Write(_undo, group);
+            _touched[cachedKey] = group;
+            return group;
+        }
+
         var stateKey = _keyBytes.WrittenSpan.ToArray();
         var key = (Value[])keyValues.Clone();
 
@@ -348,9 +403,9 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
         }
 
         group = new Group(key, accumulators);
-        if (_store.TryGet(stateKey, out var stored))
+        if (MayBeStored(keyValues) && _store.TryGet(stateKey, out var stored))
         {
-            var reader = new StateReader(stored);
+            var reader = new StateReader(stored!);
             group.Rows = reader.ReadInt64();
             group.EventTime = reader.ReadInt64();
             group.Key = ValueCodec.ReadRow(ref reader);
@@ -359,7 +414,9 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
                 accumulator.Load(ref reader);
             }
 
-            group.Existed = true;
+            // A stored group is in the open windows (restored at start, or added when it was first saved).
+            group.InStore = true;
+            group.InOpenWindows = true;
             group.HasOutput = _having is null || _having(OutputRow(group));
         }
         else
@@ -368,6 +425,16 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
         }
 
         _touched[stateKey] = group;
+        if (_cached is not null)
+        {
+            _cached[stateKey] = group;
+            _undoGroups.Add((stateKey, group, -1));
+            if (!group.InStore)
+            {
+                Interlocked.Increment(ref _unsaved);
+            }
+        }
+
         return group;
     }
 
@@ -375,16 +442,96 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
     private int Save(byte[] stateKey, Group group)
     {
         _buffer.ResetWrittenCount();
-        _buffer.WriteInt64(group.Rows);
-        _buffer.WriteInt64(group.EventTime);
-        ValueCodec.WriteRow(_buffer, group.Key);
+        Write(_buffer, group);
+        _store.Put(stateKey, _buffer.WrittenSpan, group.InStore);
+        group.InStore = true;
+        _windowsInStore?.Add(group.Key[_window!.EndKey].AsLong);
+        return _buffer.WrittenCount;
+    }
+
+    private bool MayBeStored(Value[] keyValues) => _windowsInStore is null || _windowsInStore.Contains(keyValues[_window!.EndKey].AsLong);
+
+    private static void Write(ArrayBufferWriter<byte> buffer, Group group)
+    {
+        buffer.WriteInt64(group.Rows);
+        buffer.WriteInt64(group.EventTime);
+        ValueCodec.WriteRow(buffer, group.Key);
         foreach (var accumulator in group.Accumulators)
         {
-            accumulator.Save(_buffer);
+            accumulator.Save(buffer);
+        }
+    }
+
+    /// <summary>Puts the cached groups a failed batch changed back as they were before it.</summary>
+    private void RollBack()
+    {
+        foreach (var (stateKey, group, offset) in _undoGroups)
+        {
+            if (offset < 0)
+            {
+                // New to the cache in the failed batch: the store has it as it was, or not at all.
+                if (_cached!.Remove(stateKey) && !group.InStore)
+                {
+                    Interlocked.Decrement(ref _unsaved);
+                }
+
+                continue;
+            }
+
+            var reader = new StateReader(_undo.WrittenSpan[offset..]);
+            group.HasOutput = reader.ReadInt64() == 1;
+            group.Unsaved = reader.ReadInt64() == 1;
+            group.Rows = reader.ReadInt64();
+            group.EventTime = reader.ReadInt64();
+            group.Key = ValueCodec.ReadRow(ref reader);
+            for (var a = 0; a < group.Accumulators.Length; a++)
+            {
+                group.Accumulators[a] = _factories[a]();
+                group.Accumulators[a].Load(ref reader);
+            }
         }
 
-        _store.Put(stateKey, _buffer.WrittenSpan, group.Existed);
-        return _buffer.WrittenCount;
+        _undoGroups.Clear();
+        _undo.ResetWrittenCount();
+    }
+
+    public long UnsavedEntries => Interlocked.Read(ref _unsaved);
+
+    /// <summary>Saves the cached groups changed since they were last saved (before a checkpoint, or to drop the cache).</summary>
+    public void SaveUnsaved()
+    {
+        if (_cached is null)
+        {
+            return;
+        }
+
+        foreach (var (stateKey, group) in _cached)
+        {
+            if (group.Unsaved)
+            {
+                var wasInStore = group.InStore;
+                Save(stateKey, group);
+                group.Unsaved = false;
+                if (!wasInStore)
+                {
+                    Interlocked.Decrement(ref _unsaved);
+                }
+            }
+        }
+    }
+
+    /// <summary>A group that emptied or whose window closed leaves the cache and the store.</summary>
+    private void Forget(byte[] stateKey, Group group)
+    {
+        if (_cached is not null && _cached.Remove(stateKey) && !group.InStore)
+        {
+            Interlocked.Decrement(ref _unsaved);
+        }
+
+        if (group.InStore)
+        {
+            _store.Delete(stateKey);
+        }
     }
 
     private void Emit(RowBatch batch, Group group)
@@ -428,8 +575,20 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
             }
 
             _openWindows.Remove(end);
+            _windowsInStore?.Remove(end);
             foreach (var stateKey in keys)
             {
+                if (_cached is not null && _cached.TryGetValue(stateKey, out var cached))
+                {
+                    if (_emitFinal && cached.Rows > 0 && (_having is null || _having(OutputRow(cached))))
+                    {
+                        batch.Add(OutputRow(cached), ChangeOp.Insert);
+                    }
+
+                    Forget(stateKey, cached);
+                    continue;
+                }
+
                 if (!_store.TryGet(stateKey, out var stored))
                 {
                     continue;
@@ -466,7 +625,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
             accumulator.Load(ref reader);
         }
 
-        return new Group(key, accumulators) { Rows = rows, EventTime = eventTime, Existed = true };
+        return new Group(key, accumulators) { Rows = rows, EventTime = eventTime, InStore = true, InOpenWindows = true };
     }
 
     private void ForgetWindow(byte[] stateKey, Group group)
@@ -513,8 +672,14 @@ public sealed class StreamAggregateOperator : IAggregatesInParts
 
         public long EventTime { get; set; }
 
-        /// <summary>The group was in the state before this batch.</summary>
-        public bool Existed { get; set; }
+        /// <summary>The store has an entry for the group (saved since it was created, or restored).</summary>
+        public bool InStore { get; set; }
+
+        /// <summary>Cached: changed since it was last saved.</summary>
+        public bool Unsaved { get; set; }
+
+        /// <summary>Windowed: its key is in the open windows (it closes with its window).</summary>
+        public bool InOpenWindows { get; set; }
 
         /// <summary>The group's output row exists downstream (it was emitted and not deleted since).</summary>
         public bool HasOutput { get; set; }

@@ -1,0 +1,16 @@
+namespace StreamSql.Runtime.State;
+
+/// <summary>
+/// An operator that keeps some of its state in memory ahead of its store (write-behind): the store counts those
+/// entries in its <see cref="IStateStore.Count"/> and has the operator save them before each checkpoint, so a
+/// checkpoint holds exactly the state as of its offset. Between checkpoints the store need not be current: a restart
+/// restores the last checkpoint and replays the input from there.
+/// </summary>
+public interface IWriteBehind
+{
+    /// <summary>Entries held only in memory (not yet in the store); read from other threads.</summary>
+    long UnsavedEntries { get; }
+
+    /// <summary>Writes what is held only in memory to the store. Called on the thread that checkpoints, between batches.</summary>
+    void SaveUnsaved();
+}
