@@ -116,6 +116,8 @@ public sealed class RowCodec
     private Func<object, Value>?[]? _generatedFields;
 
     /// <summary>A generated Nexmark record: the declared columns straight from the event, no bytes decoded.</summary>
+    private ulong _generatedMask;
+
     private void FillGenerated(Nexmark.GeneratedTopicRecord record, Value[] row)
     {
         if (!ReferenceEquals(_generatedSource, record.Source))
@@ -124,16 +126,24 @@ public sealed class RowCodec
             _generatedSource = record.Source;
 
             // As a decoded record's, the columns the query does not read stay NULL (a join then stores less).
-            for (var i = 0; _readColumns is not null && i < _generatedFields.Length; i++)
+            var read = new List<string>();
+            for (var i = 0; i < _generatedFields.Length; i++)
             {
-                if (!_readColumns.Contains(i))
+                if (_readColumns is not null && !_readColumns.Contains(i))
                 {
                     _generatedFields[i] = null;
                 }
+                else if (_generatedFields[i] is not null)
+                {
+                    read.Add(_stream.Columns[i].Name);
+                }
             }
+
+            // And the generator does not build their text.
+            _generatedMask = record.Source.FieldsOf(read);
         }
 
-        var e = record.Source.EventOf(record.EventNumber);
+        var e = record.Source.EventOf(record.EventNumber, _generatedMask);
         var fields = _generatedFields!;
         for (var i = 0; i < fields.Length; i++)
         {

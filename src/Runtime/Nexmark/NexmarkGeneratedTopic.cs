@@ -79,6 +79,28 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
     /// <summary>The event of a record (which the decoder turns into a row).</summary>
     public object EventOf(long eventNumber) => NexmarkTables.Event(Generator, _table, eventNumber);
 
+    /// <summary>The event of a record with only the given fields' text built (see <see cref="FieldsOf"/>).</summary>
+    public object EventOf(long eventNumber, ulong fields) => NexmarkTables.Event(Generator, _table, eventNumber, fields);
+
+    /// <summary>The field mask (bit i: field i of the table) of the named columns.</summary>
+    public ulong FieldsOf(IEnumerable<string> columnNames)
+    {
+        var fields = NexmarkTables.Fields(_table);
+        ulong mask = 0;
+        foreach (var name in columnNames)
+        {
+            for (var i = 0; i < fields.Count; i++)
+            {
+                if (fields[i].Name == name)
+                {
+                    mask |= 1UL << i;
+                }
+            }
+        }
+
+        return mask;
+    }
+
     /// <summary>For a stream's declared columns, how to read each from an event of this table (null: not a field, NULL).</summary>
     public Func<object, Value>?[] FieldReaders(IReadOnlyList<ColumnSchema> columns)
     {

@@ -97,35 +97,69 @@ public sealed class NexmarkGenerator
         };
     }
 
-    /// <summary>The person of an event number that is a person event.</summary>
-    public Person NextPerson(long eventNumber)
+    /// <summary>Every field of an event (bit i: field i of its table in <see cref="NexmarkTables"/>).</summary>
+    public const ulong AllFields = ulong.MaxValue;
+
+    /// <summary>
+    /// The person of an event number that is a person event. Text fields outside <paramref name="fields"/> (bit i: field
+    /// i of <see cref="NexmarkTables.PersonFields"/>) are null: their random draws are made, their strings not built.
+    /// </summary>
+    public Person NextPerson(long eventNumber, ulong fields = AllFields)
     {
         var eventId = Config.FirstEventId + eventNumber;
         var random = new NexmarkRandom(Config.Seed, eventId);
         var timestamp = Config.TimestampFor(eventNumber);
         var id = LastBase0PersonId(eventId) + NexmarkConfig.FirstPersonId;
-        var name = FirstNames[random.NextInt(FirstNames.Length)] + " " + LastNames[random.NextInt(LastNames.Length)];
-        var email = NextString(ref random, 7) + "@" + NextString(ref random, 5) + ".com";
-        var card = new StringBuilder(19);
-        for (var i = 0; i < 4; i++)
+        var first = FirstNames[random.NextInt(FirstNames.Length)];
+        var last = LastNames[random.NextInt(LastNames.Length)];
+        var name = Wanted(fields, 1) ? first + " " + last : null;
+        var nameLength = first.Length + 1 + last.Length;
+        string? email = null;
+        int emailLength;
+        if (Wanted(fields, 2))
         {
-            if (i > 0)
-            {
-                card.Append(' ');
-            }
-
-            card.Append(random.NextInt(10000).ToString("D4", CultureInfo.InvariantCulture));
+            email = NextString(ref random, 7) + "@" + NextString(ref random, 5) + ".com";
+            emailLength = email.Length;
+        }
+        else
+        {
+            emailLength = SkipString(ref random, 7) + 1 + SkipString(ref random, 5) + 4;
         }
 
-        var creditCard = card.ToString();
+        string? creditCard = null;
+        if (Wanted(fields, 3))
+        {
+            var card = new StringBuilder(19);
+            for (var i = 0; i < 4; i++)
+            {
+                if (i > 0)
+                {
+                    card.Append(' ');
+                }
+
+                card.Append(random.NextInt(10000).ToString("D4", CultureInfo.InvariantCulture));
+            }
+
+            creditCard = card.ToString();
+        }
+        else
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                random.NextInt(10000);
+            }
+        }
+
         var city = Cities[random.NextInt(Cities.Length)];
         var state = States[random.NextInt(States.Length)];
-        var currentSize = 8 + name.Length + email.Length + creditCard.Length + city.Length + state.Length;
-        return new Person(id, name, email, creditCard, city, state, timestamp, NextExtra(ref random, currentSize, Config.AvgPersonByteSize));
+        var currentSize = 8 + nameLength + emailLength + 19 + city.Length + state.Length;
+        return new Person(id, name!, email!, creditCard!, city, state, timestamp, NextExtra(ref random, currentSize, Config.AvgPersonByteSize, Wanted(fields, 7))!);
     }
 
-    /// <summary>The auction of an event number that is an auction event.</summary>
-    public Auction NextAuction(long eventNumber)
+    private static bool Wanted(ulong fields, int field) => (fields & (1UL << field)) != 0;
+
+    /// <summary>The auction of an event number that is an auction event (text fields outside fields null, as for a person).</summary>
+    public Auction NextAuction(long eventNumber, ulong fields = AllFields)
     {
         var eventId = Config.FirstEventId + eventNumber;
         var random = new NexmarkRandom(Config.Seed, eventId);
@@ -137,18 +171,20 @@ public sealed class NexmarkGenerator
         seller += NexmarkConfig.FirstPersonId;
         var category = NexmarkConfig.FirstCategoryId + random.NextInt(NexmarkConfig.NumCategories);
         var initialBid = NextPrice(ref random);
-        var itemName = NextString(ref random, 20);
-        var description = NextString(ref random, 100);
+        var itemName = Wanted(fields, 1) ? NextString(ref random, 20) : null;
+        var itemNameLength = itemName?.Length ?? SkipString(ref random, 20);
+        var description = Wanted(fields, 2) ? NextString(ref random, 100) : null;
+        var descriptionLength = description?.Length ?? SkipString(ref random, 100);
         var reserve = initialBid + NextPrice(ref random);
         var horizon = Config.TimestampFor(eventNumber + _auctionHorizonEvents) - timestamp;
         var expires = timestamp + 1 + random.NextLong(Math.Max(horizon * 2, 1));
-        var currentSize = 8 + itemName.Length + description.Length + 8 + 8 + 8 + 8 + 8;
-        return new Auction(id, itemName, description, initialBid, reserve, timestamp, expires, seller, category,
-            NextExtra(ref random, currentSize, Config.AvgAuctionByteSize));
+        var currentSize = 8 + itemNameLength + descriptionLength + 8 + 8 + 8 + 8 + 8;
+        return new Auction(id, itemName!, description!, initialBid, reserve, timestamp, expires, seller, category,
+            NextExtra(ref random, currentSize, Config.AvgAuctionByteSize, Wanted(fields, 9))!);
     }
 
-    /// <summary>The bid of an event number that is a bid event.</summary>
-    public Bid NextBid(long eventNumber)
+    /// <summary>The bid of an event number that is a bid event (extra null unless in fields, field 6).</summary>
+    public Bid NextBid(long eventNumber, ulong fields = AllFields)
     {
         var eventId = Config.FirstEventId + eventNumber;
         var random = new NexmarkRandom(Config.Seed, eventId);
@@ -176,7 +212,7 @@ public sealed class NexmarkGenerator
             url = _channelUrls[i];
         }
 
-        return new Bid(auction, bidder, price, channel, url, timestamp, NextExtra(ref random, 32, Config.AvgBidByteSize));
+        return new Bid(auction, bidder, price, channel, url, timestamp, NextExtra(ref random, 32, Config.AvgBidByteSize, Wanted(fields, 6))!);
     }
 
     internal static long LastBase0PersonId(long eventId)
@@ -242,21 +278,42 @@ public sealed class NexmarkGenerator
         return new string(chars.Trim(' '));
     }
 
+    /// <summary>The draws of <see cref="NextString"/> (special ' '): the length of the string it would return.</summary>
+    private static int SkipString(ref NexmarkRandom random, int maxLength)
+    {
+        var length = MinStringLength + random.NextInt(maxLength - MinStringLength);
+        int first = -1, last = -1;
+        for (var i = 0; i < length; i++)
+        {
+            if (random.NextInt(13) != 0)
+            {
+                random.NextInt(26);
+                last = i;
+                if (first < 0)
+                {
+                    first = i;
+                }
+            }
+        }
+
+        return first < 0 ? 0 : last - first + 1;
+    }
+
     private static string BaseUrl(ref NexmarkRandom random) =>
         "https://www.nexmark.com/" + NextString(ref random, 5, '_') + "/" + NextString(ref random, 5, '_') + "/" + NextString(ref random, 5, '_') + "/item.htm?query=1";
 
-    private string NextExtra(ref NexmarkRandom random, int currentSize, int desiredAverageSize)
+    private string? NextExtra(ref NexmarkRandom random, int currentSize, int desiredAverageSize, bool build = true)
     {
         if (currentSize > desiredAverageSize)
         {
-            return "";
+            return build ? "" : null;
         }
 
         var remaining = desiredAverageSize - currentSize;
         var delta = (int)Math.Round(remaining * 0.2);
         var size = remaining - delta + (delta == 0 ? 0 : random.NextInt(2 * delta));
         var start = random.NextInt(ExtraSourceLength - size);
-        return _extraSource.Substring(start, size);
+        return build ? _extraSource.Substring(start, size) : null;
     }
 
     /// <summary>Java's Math.abs: int.MinValue stays negative.</summary>

@@ -67,11 +67,12 @@ public static class NexmarkTables
     };
 
     /// <summary>The event of a table kind at an event number (which must be of that kind).</summary>
-    public static object Event(NexmarkGenerator generator, NexmarkEventType table, long eventNumber) => table switch
+    /// <param name="fields">The fields wanted (bit i: field i of the table); the others' text may be null.</param>
+    public static object Event(NexmarkGenerator generator, NexmarkEventType table, long eventNumber, ulong fields = NexmarkGenerator.AllFields) => table switch
     {
-        NexmarkEventType.Person => generator.NextPerson(eventNumber),
-        NexmarkEventType.Auction => generator.NextAuction(eventNumber),
-        _ => generator.NextBid(eventNumber),
+        NexmarkEventType.Person => generator.NextPerson(eventNumber, fields),
+        NexmarkEventType.Auction => generator.NextAuction(eventNumber, fields),
+        _ => generator.NextBid(eventNumber, fields),
     };
 
     public static long DateTimeOf(object e) => e switch
