@@ -196,4 +196,16 @@ public sealed class FormatTests
     [InlineData("abc", 479470107)]
     public void Murmur2MatchesKafka(string key, int expected) =>
         Assert.Equal(expected, Partitioner.Murmur2(Encoding.UTF8.GetBytes(key)));
+
+    [Fact]
+    public void RowtimeComesFromTheTimestampColumnEvenWhenTheQueryDoesNotReadIt()
+    {
+        // The record's Kafka timestamp (1_700_000_000_000 ms) is not the column's: ROWTIME is the column's.
+        var stream = Stream("value_format='JSON', timestamp='at'");
+        var codec = new RowCodec(stream, readColumns: [1]);
+        var row = new Value[codec.RowWidth];
+        Assert.True(codec.TryDecode(new TopicRecord(5, 1_700_000_000_000, null, Encoding.UTF8.GetBytes("""{"name":"x","at":"2020-01-01 00:00:05"}""")), 0, row, out var error), error);
+        Assert.Equal("x", row[1].ToText());
+        Assert.Equal("2020-01-01 00:00:05", row[stream.Columns.Count].ToText());
+    }
 }

@@ -16,6 +16,12 @@ public sealed class RowCodec
     public RowCodec(StreamDefinition stream, IReadOnlyList<int>? readColumns = null)
     {
         _stream = stream;
+        // The timestamp column gives ROWTIME, read or not.
+        if (readColumns is not null && stream.TimestampIndex >= 0 && !readColumns.Contains(stream.TimestampIndex))
+        {
+            readColumns = [.. readColumns, stream.TimestampIndex];
+        }
+
         _readColumns = readColumns;
         _readKey = readColumns is null || readColumns.Contains(stream.KeyIndex);
         var valueColumns = new List<FormatColumn>();
