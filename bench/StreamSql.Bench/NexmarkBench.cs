@@ -117,7 +117,7 @@ public static class NexmarkBench
         }
 
         // Warm up the generator and the baseline's code so neither side pays the JIT in its timed run.
-        Baselines.Run(query, new NexmarkGenerator(config), Math.Min(events, 50_000), new RowChecksum());
+        Baselines.Run(query, new NexmarkGenerator(config), WarmupFor(events), new RowChecksum());
 
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
         var engineOutput = new RowChecksum();
@@ -136,7 +136,7 @@ public static class NexmarkBench
             var select = (SelectStatement)SqlParser.ParseOne(sql);
 
             // Warm-up: the same query over a small stream first, so the timed run does not pay the JIT either.
-            var warmup = Math.Min(events, WarmupEvents);
+            var warmup = WarmupFor(events);
             await CreateStreamsAsync(engine, session, sql, source == "topic" ? warmup : 0, seed, workers, cancellationToken).ConfigureAwait(false);
             await RunEngineAsync(engine, session, select, source, config with { Events = warmup }, warmup, workers, new RowChecksum(), null, cancellationToken).ConfigureAwait(false);
             await engine.ExecuteAsync(SqlParser.ParseOne("DROP STREAM bid DELETE TOPIC"), session, cancellationToken).ConfigureAwait(false);
@@ -152,12 +152,13 @@ public static class NexmarkBench
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             var started = Stopwatch.GetTimestamp();
+            var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
             Allocations?.Start();
             await RunEngineAsync(engine, session, select, source, config, events, workers, engineOutput, source == "generator" ? latency : null, cancellationToken)
                 .ConfigureAwait(false);
             Allocations?.Stop();
             wall = clock.Elapsed.TotalSeconds;
-            ReportTimedWindow(events, started);
+            ReportTimedWindow(events, started, jitBefore);
             cpu = (CpuTime() - cpuBefore).TotalSeconds;
             allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             gc = GcActivity.Now() - gcBefore;
@@ -209,8 +210,13 @@ public static class NexmarkBench
         };
     }
 
-    /// <summary>--warmup-events: the events of the untimed run before each measured one (JIT, tier-up).</summary>
-    public static long WarmupEvents { get; set; } = 2_000_000;
+    /// <summary>
+    /// --warmup-events: the events of the untimed run before each measured one (JIT, tier-up); by default as many as the
+    /// measured run, so the warm-up also reaches what only a long run does (checkpoints, state spilling to disk).
+    /// </summary>
+    public static long? WarmupEvents { get; set; }
+
+    private static long WarmupFor(long events) => Math.Min(events, WarmupEvents ?? events);
 
     /// <summary>--state-memory (MB): the engine's budget for all state stores in aggregating queries (the server's default: 64 MB).</summary>
     public static long StateMemoryBytes { get; set; } = 64L << 20;
@@ -253,20 +259,24 @@ public static class NexmarkBench
 
     /// <summary>
     /// The engine run's span on the monotonic clock (Stopwatch's on Linux), on stderr: `perf record -k mono` samples
-    /// can then be cut to exactly the timed run (`perf script --time start,end`).
+    /// can then be cut to exactly the timed run (`perf script --time start,end`). With the methods the JIT compiled during
+    /// it and its time (from #N: where they start in a `DOTNET_JitStdOutFile` list).
     /// </summary>
-    private static void ReportTimedWindow(long events, long started)
+    private static void ReportTimedWindow(long events, long started, (long Methods, TimeSpan Time) jitBefore)
     {
         var ended = Stopwatch.GetTimestamp();
-        Console.Error.WriteLine(FormattableString.Invariant($"engine run of {events} events: monotonic {started / (double)Stopwatch.Frequency:F3},{ended / (double)Stopwatch.Frequency:F3}"));
+        var methods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Methods;
+        var jitMillis = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Time).TotalMilliseconds;
+        Console.Error.WriteLine(FormattableString.Invariant(
+            $"engine run of {events} events: monotonic {started / (double)Stopwatch.Frequency:F3},{ended / (double)Stopwatch.Frequency:F3}; JIT compiled {methods} methods (from #{jitBefore.Methods}) in {jitMillis:F0} ms"));
     }
 
     private static async Task<BenchResult> RunAggregateAsync(string query, string sql, NexmarkConfig config, string source, int workers, CancellationToken cancellationToken)
     {
         var events = config.Events;
         var generated = source == "generator";
-        Baselines.Run(query, new NexmarkGenerator(config with { Events = Math.Min(events, WarmupEvents) }), Math.Min(events, WarmupEvents), new RowChecksum());
-        await RunAggregateEngineAsync(sql, Math.Min(events, WarmupEvents), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken)
+        Baselines.Run(query, new NexmarkGenerator(config with { Events = WarmupFor(events) }), WarmupFor(events), new RowChecksum());
+        await RunAggregateEngineAsync(sql, WarmupFor(events), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken)
             .ConfigureAwait(false);
         await WaitForJitQuietAsync(cancellationToken).ConfigureAwait(false);
 
@@ -316,6 +326,7 @@ public static class NexmarkBench
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             var started = Stopwatch.GetTimestamp();
+            var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
             Allocations?.Start();
             foreach (var statement in statements)
             {
@@ -324,7 +335,7 @@ public static class NexmarkBench
 
             await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
             Allocations?.Stop();
-            ReportTimedWindow(events, started);
+            ReportTimedWindow(events, started, jitBefore);
             var wall = clock.Elapsed.TotalSeconds;
             var cpu = (CpuTime() - cpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
