@@ -13,7 +13,7 @@ public sealed class Optimizer
         _stages =
         [
             ("simplify", [new FoldConstants(evaluator)]),
-            ("push down", [new PushDownFilterThroughProject(), new MergeFilters(), new PushFiltersIntoStreamJoin()]),
+            ("push down", [new PushDownFilterThroughProject(), new MergeFilters(), new PushFiltersIntoStreamJoin(), new PushFilterBelowWindowAssign()]),
             ("merge", [new MergeProjects(), new FoldConstants(evaluator)]),
             ("prune", [new PruneScanColumns(), new PruneStreamJoinColumns()]),
         ];
