@@ -131,4 +131,34 @@ public sealed class SessionAggregateOperatorTests
         Assert.Equal(["- k0 0 10 2", "- k1 0 0 1"], lines[..2]);
         Assert.Equal(["+ k0 0 20 3", "+ k1 0 20 2", "+ k19999 0 20 2"], [lines[20_000], lines[20_001], lines[^1]]);
     }
+
+    [Fact]
+    public void The_store_counts_each_key_with_open_sessions_once_as_keys_come_close_and_come_back()
+    {
+        // FASTER: the operator tells it whether a key is already there (MemoryStateStore works that out itself).
+        var directory = Directory.CreateTempSubdirectory("streamsql-sessions-").FullName;
+        try
+        {
+            using var store = new FasterStateStore(Path.Combine(directory, "s"), 1L << 22);
+            var sessions = Create(store, consolidate: true);
+            Run(sessions, Row("a", 0), Row("b", 10));
+            Assert.Equal(3, store.Count); // a, b and the stream time
+            Run(sessions, Row("a", 20));
+            Assert.Equal(3, store.Count);
+
+            // Stream time 4000 s passes a's and b's ends + gap + grace (3630 s): they leave; c arrives.
+            Run(sessions, Row("c", 4000));
+            Assert.Equal(2, store.Count);
+            Run(sessions, Row("a", 4010));
+            Assert.Equal(3, store.Count);
+
+            var restarted = Create(store, consolidate: true);
+            Assert.Equal(["- a 4010 4010 1", "+ a 4010 4020 2"], Run(restarted, Row("a", 4020)));
+            Assert.Equal(3, store.Count);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

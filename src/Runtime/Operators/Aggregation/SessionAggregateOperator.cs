@@ -120,9 +120,11 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
 
         // Each key's sessions are loaded once per batch and saved once at its end; the ends of those the batch changed are
         // tracked for closing (an end a session grew past within the batch would only make a needless visit).
-        foreach (var (stateKey, (key, sessions, _)) in _batchKeys)
+        foreach (var (stateKey, entry) in _batchKeys)
         {
-            Save(stateKey, key, sessions);
+            var (key, sessions, _) = entry;
+            Save(stateKey, key, sessions, entry.Stored);
+            entry.Stored = true;
             foreach (var session in sessions)
             {
                 if (session.ChangedInBatch)
@@ -177,7 +179,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         if (!_sessionsBySpan.TryGetValue(_rowStateKey.WrittenSpan, out var stateKey, out var entry))
         {
             stateKey = _rowStateKey.WrittenSpan.ToArray();
-            entry = new KeySessions((Value[])_rowKey.Clone(), Load(stateKey));
+            var stored = _store.TryGet(stateKey, out var bytes);
+            entry = new KeySessions((Value[])_rowKey.Clone(), stored ? Decode(bytes!).Sessions : []) { Stored = stored };
             _sessionsByKey[stateKey] = entry;
         }
 
@@ -383,7 +386,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
                 }
                 else if (open.Count < sessions.Count)
                 {
-                    Save(stateKey, key, open);
+                    // Tracked for closing only once saved: in the store.
+                    Save(stateKey, key, open, existed: true);
                     cached?.Sessions = open;
                 }
             }
@@ -391,8 +395,6 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
     }
 
     protected override IEnumerable<long> EndsOf(byte[] stored) => Decode(stored).Sessions.Select(session => session.End);
-
-    private List<Session> Load(byte[] stateKey) => _store.TryGet(stateKey, out var stored) ? Decode(stored!).Sessions : [];
 
     private (Value[] Key, List<Session> Sessions) Decode(byte[] stored)
     {
@@ -440,7 +442,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         return (key, sessions);
     }
 
-    private void Save(byte[] stateKey, Value[] key, List<Session> sessions)
+    /// <param name="existed">Whether the store has the key (so it need not look it up to keep its count).</param>
+    private void Save(byte[] stateKey, Value[] key, List<Session> sessions, bool existed)
     {
         _buffer.ResetWrittenCount();
         ValueCodec.WriteRow(_buffer, key);
@@ -468,7 +471,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
             }
         }
 
-        _store.Put(stateKey, _buffer.WrittenSpan);
+        _store.Put(stateKey, _buffer.WrittenSpan, existed);
     }
 
     /// <summary>A key's sessions (as stored at the end of the last batch that touched it, or being changed by this one).</summary>
@@ -480,6 +483,9 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
 
         /// <summary>The number of the last batch that touched the key.</summary>
         public long LastBatch { get; set; }
+
+        /// <summary>The store has the key (it was read from there, or saved since).</summary>
+        public bool Stored { get; set; }
 
         public void Deconstruct(out Value[] key, out List<Session> sessions, out long lastBatch) => (key, sessions, lastBatch) = (Key, Sessions, LastBatch);
     }
