@@ -248,9 +248,14 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         }
 
         Value[]? before = null;
-        if (_subscribers.Count > 0 && store.TryGet(record.Key, out var old))
+        bool? existed = null;
+        if (_subscribers.Count > 0)
         {
-            before = Decode(old!, partition, record.Key);
+            existed = store.TryGet(record.Key, out var old);
+            if (old is not null)
+            {
+                before = Decode(old, partition, record.Key);
+            }
         }
 
         if (record.Value is null)
@@ -262,7 +267,15 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         }
         else
         {
-            store.Put(record.Key, StoredRecord.Pack(record, ref _packed));
+            // Whether the key was there is known when the old row was read for the subscribers: no second lookup.
+            if (existed is { } known)
+            {
+                store.Put(record.Key, StoredRecord.Pack(record, ref _packed), known);
+            }
+            else
+            {
+                store.Put(record.Key, StoredRecord.Pack(record, ref _packed));
+            }
             if (after is not null)
             {
                 NoteWindow(partition, record.Key, after);
