@@ -81,4 +81,8 @@ public static class BoundExpressionRewriter
             into.Add(expression);
         }
     }
+
+    /// <summary>all AND next; next alone when there is nothing yet (to gather conjuncts one by one).</summary>
+    public static BoundExpression And(BoundExpression? all, BoundExpression next) =>
+        all is null ? next : new BoundBinary(Parser.Ast.BinaryOperator.And, all, next, next.Type);
 }

@@ -31,11 +31,11 @@ public sealed class PushFilterBelowWindowAssign : IRewriteRule
             BoundExpressionRewriter.CollectColumns(conjunct, columns);
             if (columns.Any(c => c >= assign.StartIndex))
             {
-                above = And(above, conjunct);
+                above = BoundExpressionRewriter.And(above, conjunct);
             }
             else
             {
-                below = And(below, conjunct);
+                below = BoundExpressionRewriter.And(below, conjunct);
             }
         }
 
@@ -47,7 +47,4 @@ public sealed class PushFilterBelowWindowAssign : IRewriteRule
         var moved = assign with { Input = new LogicalFilter(assign.Input, below) };
         return above is null ? moved : new LogicalFilter(moved, above);
     }
-
-    private static BoundExpression And(BoundExpression? all, BoundExpression next) =>
-        all is null ? next : new BoundBinary(BinaryOperator.And, all, next, next.Type);
 }

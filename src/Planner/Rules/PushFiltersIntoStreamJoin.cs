@@ -32,15 +32,15 @@ public sealed class PushFiltersIntoStreamJoin : IRewriteRule
             switch (LogicalStreamJoin.SideOf(conjunct, leftWidth))
             {
                 case 1 when join.Kind is JoinKind.Inner or JoinKind.Left:
-                    left = And(left, conjunct);
+                    left = BoundExpressionRewriter.And(left, conjunct);
                     pushed = true;
                     break;
                 case 2 when join.Kind is JoinKind.Inner:
-                    right = And(right, BoundExpressionRewriter.Rewrite(conjunct, e => e is BoundColumn c ? c with { Index = c.Index - leftWidth } : null));
+                    right = BoundExpressionRewriter.And(right, BoundExpressionRewriter.Rewrite(conjunct, e => e is BoundColumn c ? c with { Index = c.Index - leftWidth } : null));
                     pushed = true;
                     break;
                 default:
-                    rest = And(rest, conjunct);
+                    rest = BoundExpressionRewriter.And(rest, conjunct);
                     break;
             }
         }
@@ -53,7 +53,4 @@ public sealed class PushFiltersIntoStreamJoin : IRewriteRule
         var into = join with { LeftFilter = left, RightFilter = right };
         return rest is null ? into : new LogicalFilter(into, rest);
     }
-
-    private static BoundExpression And(BoundExpression? all, BoundExpression next) =>
-        all is null ? next : new BoundBinary(BinaryOperator.And, all, next, next.Type);
 }
