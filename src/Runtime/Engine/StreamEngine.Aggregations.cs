@@ -224,7 +224,13 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>The rows an aggregate reads before window assignment: the (filtered) scan.</summary>
-    private static LogicalPlan BelowWindow(LogicalPlan input) => input is LogicalWindowAssign w ? w.Input : input;
+    // The window assignment (under any conditions on its bounds) runs after a repartition: the rows below it are routed.
+    private static LogicalPlan BelowWindow(LogicalPlan input) => input switch
+    {
+        LogicalWindowAssign w => w.Input,
+        LogicalFilter f when BelowWindow(f.Input) is var below && !ReferenceEquals(below, f.Input) => below,
+        _ => input,
+    };
 
     private static LogicalPlan ReplaceScan(LogicalPlan plan, LogicalPlan target, LogicalPlan replacement) =>
         ReferenceEquals(plan, target) ? replacement : plan switch
