@@ -82,6 +82,14 @@ public static class BoundExpressionRewriter
         }
     }
 
+    /// <summary>Whether any of the expressions reads a column at index first or after it (columns appended by an operator below, say).</summary>
+    public static bool ReadsColumnFrom(IEnumerable<BoundExpression> expressions, int first)
+    {
+        var columns = new HashSet<int>();
+        CollectColumns(expressions, columns);
+        return columns.Any(c => c >= first);
+    }
+
     /// <summary>all AND next; next alone when there is nothing yet (to gather conjuncts one by one).</summary>
     public static BoundExpression And(BoundExpression? all, BoundExpression next) =>
         all is null ? next : new BoundBinary(Parser.Ast.BinaryOperator.And, all, next, next.Type);

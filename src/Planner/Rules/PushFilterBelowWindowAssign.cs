@@ -27,9 +27,7 @@ public sealed class PushFilterBelowWindowAssign : IRewriteRule
         BoundExpression? below = null, above = null;
         foreach (var conjunct in conjuncts)
         {
-            var columns = new HashSet<int>();
-            BoundExpressionRewriter.CollectColumns(conjunct, columns);
-            if (columns.Any(c => c >= assign.StartIndex))
+            if (BoundExpressionRewriter.ReadsColumnFrom([conjunct], assign.StartIndex))
             {
                 above = BoundExpressionRewriter.And(above, conjunct);
             }

@@ -195,13 +195,6 @@ public sealed class PartitionPipeline
         return new PartitionPipeline(leaf, operators, limit, plan.Schema) { IsStateful = stateful is not null };
     }
 
-    private static bool ReadsColumnFrom(IEnumerable<BoundExpression> expressions, int first)
-    {
-        var columns = new HashSet<int>();
-        BoundExpressionRewriter.CollectColumns(expressions, columns);
-        return columns.Any(c => c >= first);
-    }
-
     /// <summary>The streaming GROUP BY: what feeds it, then the operator itself (with HAVING folded in, so a group failing it is deleted).</summary>
     private static LogicalPlan VisitAggregate(LogicalAggregate aggregate, BoundExpression? having, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
     {
@@ -234,7 +227,7 @@ public sealed class PartitionPipeline
             // The session aggregation reads a row's time itself and never its point window's bounds (it keys a row by
             // the other group keys), so unless an aggregate's argument reads them the rows need not be copied to carry them.
             if (aggregate.Input is LogicalWindowAssign sessionAssign && operators.Count > 0 && operators[^1] is WindowAssignOperator { HasFixedWindows: false }
-                && !ReadsColumnFrom(aggregate.Aggregates.SelectMany(a => a.Arguments), sessionAssign.StartIndex))
+                && !BoundExpressionRewriter.ReadsColumnFrom(aggregate.Aggregates.SelectMany(a => a.Arguments), sessionAssign.StartIndex))
             {
                 operators.RemoveAt(operators.Count - 1);
             }
