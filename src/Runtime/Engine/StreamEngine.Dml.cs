@@ -445,7 +445,7 @@ public sealed partial class StreamEngine
         // Over a table, each partition's changelog is read from the start and turned into changes that retract old rows.
         IRecordDecoder Decoder() => overTable ? new ChangelogRecordDecoder(codec, new State.MemoryStateStore()) : new StreamRecordDecoder(codec);
 
-        Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop) =>
+        Task Produce(int p, ChannelWriter<Value[][]> rows, CancellationToken stop) =>
             new PartitionTask(topic, p, Decoder(), pipeline, new ChannelRowSink(rows, withOps: true), metrics, skipFailingRows: false)
                 .RunAsync(fromLatest && !overTable ? ends[p] : 0, untilEnd ? ends[p] : null, null, stop);
 
@@ -493,22 +493,11 @@ public sealed partial class StreamEngine
     }
 
     /// <summary>One producer per partition into one stream of rows, counted among the running transient queries while it runs.</summary>
-    private async IAsyncEnumerable<Value[]> FanInAsync(int partitions, Func<int, ChannelWriter<Value[]>, CancellationToken, Task> produce, long? limit,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _runningTransientQueries);
-        try
-        {
-            await foreach (var row in PartitionFanIn.RunAsync(partitions, produce, limit, cancellationToken).ConfigureAwait(false))
-            {
-                yield return row;
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _runningTransientQueries);
-        }
-    }
+    private IAsyncEnumerable<Value[]> FanInAsync(int partitions, Func<int, ChannelWriter<Value[][]>, CancellationToken, Task> produce, long? limit,
+        CancellationToken cancellationToken) =>
+        PartitionFanIn.RunAsync(partitions, produce, limit, CountRunning, cancellationToken);
+
+    private void CountRunning(int delta) => Interlocked.Add(ref _runningTransientQueries, delta);
 
     /// <summary>The relation a single-input plan reads.</summary>
     private static Planner.Catalog.StreamDefinition? ScannedRelation(LogicalPlan plan) => plan switch
@@ -544,7 +533,7 @@ public sealed partial class StreamEngine
         }
 
         var metrics = TransientMetrics();
-        Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop)
+        Task Produce(int p, ChannelWriter<Value[][]> rows, CancellationToken stop)
         {
             var joinOperator = new StreamStreamJoinOperator(join, ExpressionCompiler.Compile(join.LeftKey), ExpressionCompiler.Compile(join.RightKey),
                 join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual), new State.MemoryStateStore(), metrics.CountLate,
@@ -561,9 +550,8 @@ public sealed partial class StreamEngine
         }
     }
 
-    /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it starts.</summary>
-    private async IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Runs a transient query: a push query tails every partition; a pull query stops at the end offsets seen when it is called.</summary>
+    private IAsyncEnumerable<Value[]> RunQueryAsync(PartitionPipeline pipeline, ITopicLog topic, bool push, bool fromLatest, CancellationToken cancellationToken)
     {
         var codec = new RowCodec(pipeline.Source, pipeline.ReadColumns);
         var metrics = TransientMetrics();
@@ -573,14 +561,11 @@ public sealed partial class StreamEngine
             ends[p] = topic.EndOffset(p);
         }
 
-        Task Produce(int p, ChannelWriter<Value[]> rows, CancellationToken stop) =>
+        Task Produce(int p, ChannelWriter<Value[][]> rows, CancellationToken stop) =>
             new PartitionTask(topic, p, codec, pipeline, new ChannelRowSink(rows), metrics, skipFailingRows: false)
                 .RunAsync(fromLatest ? ends[p] : 0, push ? null : ends[p], null, stop);
 
-        await foreach (var row in FanInAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
-        {
-            yield return row;
-        }
+        return FanInAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken);
     }
 
     /// <summary>The counters of a pull or push query, with the processing-latency observer when one is configured.</summary>

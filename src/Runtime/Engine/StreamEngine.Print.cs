@@ -37,9 +37,9 @@ public sealed partial class StreamEngine
     }
 
     private static IAsyncEnumerable<Value[]> PrintAsync(ITopicLog topic, long[] start, long? limit, CancellationToken cancellationToken) =>
-        PartitionFanIn.RunAsync(start.Length, (p, rows, stop) => TailAsync(topic, p, start[p], rows, stop), limit, cancellationToken);
+        PartitionFanIn.RunAsync(start.Length, (p, rows, stop) => TailAsync(topic, p, start[p], rows, stop), limit, cancellationToken: cancellationToken);
 
-    private static async Task TailAsync(ITopicLog topic, int partition, long from, ChannelWriter<Value[]> rows, CancellationToken cancellationToken)
+    private static async Task TailAsync(ITopicLog topic, int partition, long from, ChannelWriter<Value[][]> rows, CancellationToken cancellationToken)
     {
         using var reader = topic.OpenReader(partition, from);
         var records = new List<TopicRecord>(256);
@@ -51,14 +51,20 @@ public sealed partial class StreamEngine
                 await reader.ReadAsync(records, 256, cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var record in records)
+            var chunk = new Value[records.Count][];
+            for (var i = 0; i < chunk.Length; i++)
             {
-                await rows.WriteAsync(
-                    [
-                        Value.FromTimestamp(TextValues.TimestampFromMillis(record.Timestamp)), Value.FromInt(partition), Value.FromBigInt(record.Offset),
-                        Value.FromString(BytesAsText(record.Key)), Value.FromString(BytesAsText(record.Value)), Value.FromString(HeadersAsText(record.Headers)),
-                    ],
-                    cancellationToken).ConfigureAwait(false);
+                var record = records[i];
+                chunk[i] =
+                [
+                    Value.FromTimestamp(TextValues.TimestampFromMillis(record.Timestamp)), Value.FromInt(partition), Value.FromBigInt(record.Offset),
+                    Value.FromString(BytesAsText(record.Key)), Value.FromString(BytesAsText(record.Value)), Value.FromString(HeadersAsText(record.Headers)),
+                ];
+            }
+
+            if (chunk.Length > 0)
+            {
+                await rows.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -118,7 +118,7 @@ public sealed partial class StreamEngine
         }
 
         var metrics = new QueryMetrics("transient");
-        Task Produce(int p, System.Threading.Channels.ChannelWriter<StreamSql.Runtime.Rows.Value[]> rows, CancellationToken stop)
+        Task Produce(int p, System.Threading.Channels.ChannelWriter<StreamSql.Runtime.Rows.Value[][]> rows, CancellationToken stop)
         {
             var tableRows = new PartitionTableRows(join.Table, p, new State.MemoryStateStore());
             var pipeline = PartitionPipeline.Build(plan, tables: _ => tableRows);

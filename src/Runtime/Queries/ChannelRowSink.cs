@@ -7,12 +7,12 @@ namespace StreamSql.Runtime.Queries;
 /// <summary>Delivers rows of a push or pull query to the session through a bounded channel (back-pressure on slow clients).</summary>
 public sealed class ChannelRowSink : IRowSink
 {
-    private readonly ChannelWriter<Value[]> _writer;
+    private readonly ChannelWriter<Value[][]> _writer;
 
     private readonly bool _withOps;
 
     /// <param name="withOps">The rows are a changelog (a push query over an aggregation or a table): append the op as text.</param>
-    public ChannelRowSink(ChannelWriter<Value[]> writer, bool withOps = false)
+    public ChannelRowSink(ChannelWriter<Value[][]> writer, bool withOps = false)
     {
         _writer = writer;
         _withOps = withOps;
@@ -42,24 +42,43 @@ public sealed class ChannelRowSink : IRowSink
 
     public bool CommitsPerBatch => false;
 
-    public async ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
+    /// <summary>The batch's rows as one chunk (an update's before-image left out: the after-image that follows says it all).</summary>
+    public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < batch.Count; i++)
+        if (batch.Count == 0)
         {
-            if (!_withOps)
-            {
-                await _writer.WriteAsync(batch.Row(i), cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            var op = OpText(batch.Op(i));
-            if (op.IsNull)
-            {
-                // An update's before-image: the after-image that follows says it all.
-                continue;
-            }
-
-            await _writer.WriteAsync(WithOp(batch.Row(i), op), cancellationToken).ConfigureAwait(false);
+            return ValueTask.CompletedTask;
         }
+
+        Value[][] chunk;
+        if (!_withOps)
+        {
+            chunk = new Value[batch.Count][];
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                chunk[i] = batch.Row(i);
+            }
+        }
+        else
+        {
+            var rows = new List<Value[]>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var op = OpText(batch.Op(i));
+                if (!op.IsNull)
+                {
+                    rows.Add(WithOp(batch.Row(i), op));
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            chunk = [.. rows];
+        }
+
+        return _writer.WriteAsync(chunk, cancellationToken);
     }
 }

@@ -7,18 +7,24 @@ namespace StreamSql.Runtime.Queries;
 /// <summary>
 /// Runs one producer per partition into a bounded channel and yields their rows to a single consumer; when the consumer
 /// stops (LIMIT reached, client gone) the producers are cancelled and awaited, and a producer's failure ends the stream.
+/// Producers write chunks of rows (a batch's at a time): one channel operation per chunk, not per row.
 /// </summary>
 public static class PartitionFanIn
 {
-    public static async IAsyncEnumerable<Value[]> RunAsync(int partitions, Func<int, ChannelWriter<Value[]>, CancellationToken, Task> produce,
-        long? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Chunks the channel holds before producers wait for the consumer.</summary>
+    private const int ChunkCapacity = 8;
+
+    /// <param name="running">Told +1 when the rows start flowing and -1 when the stream ends (a running-queries count).</param>
+    public static async IAsyncEnumerable<Value[]> RunAsync(int partitions, Func<int, ChannelWriter<Value[][]>, CancellationToken, Task> produce,
+        long? limit, Action<int>? running = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (limit is 0)
         {
             yield break;
         }
 
-        var channel = Channel.CreateBounded<Value[]>(new BoundedChannelOptions(1024) { SingleReader = true });
+        running?.Invoke(1);
+        var channel = Channel.CreateBounded<Value[][]>(new BoundedChannelOptions(ChunkCapacity) { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = new Task[partitions];
         for (var p = 0; p < tasks.Length; p++)
@@ -34,12 +40,19 @@ public static class PartitionFanIn
         long count = 0;
         try
         {
-            await foreach (var row in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            var reader = channel.Reader;
+            while (await reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
             {
-                yield return row;
-                if (limit is { } n && ++count >= n)
+                while (reader.TryRead(out var chunk))
                 {
-                    yield break;
+                    foreach (var row in chunk)
+                    {
+                        yield return row;
+                        if (limit is { } n && ++count >= n)
+                        {
+                            yield break;
+                        }
+                    }
                 }
             }
         }
@@ -53,6 +66,10 @@ public static class PartitionFanIn
             catch (Exception) when (stop.IsCancellationRequested)
             {
                 // Producers end with cancellation once the consumer has what it asked for.
+            }
+            finally
+            {
+                running?.Invoke(-1);
             }
         }
     }
