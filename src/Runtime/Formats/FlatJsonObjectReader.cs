@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -24,6 +27,15 @@ internal sealed class FlatJsonObjectReader
 
     /// <summary>Column names are ASCII and their count fits the found-mask: unknown names can be checked ignoring case cheaply.</summary>
     private readonly bool _usable;
+
+    // The fields of the records read so far by position. A topic's records usually share one layout, so a name is then
+    // one comparison, not a scan and a lookup. What a name matches depends on the name alone, so a stale entry only
+    // costs a miss; entries are replaced whole, so partitions decoding with one reader at once see consistent ones.
+    private const int LayoutFields = 32;
+    private readonly LayoutField?[] _layout = new LayoutField?[LayoutFields];
+
+    /// <summary>A field name's bytes with its closing quote, and the column it matches (-1: skipped).</summary>
+    private sealed record LayoutField(byte[] NameAndQuote, int Column);
 
     public FlatJsonObjectReader(FormatColumn[] columns, byte[][] utf8Names, bool envelopePossible)
     {
@@ -59,14 +71,33 @@ internal sealed class FlatJsonObjectReader
         }
         else
         {
-            while (true)
+            for (var field = 0; ; field++)
             {
-                if (!TryScanString(json, ref i, out var nameStart, out var nameEnd, out var nameEscaped, out _) || nameEscaped)
+                int column;
+                if (field < LayoutFields && _layout[field] is { } known && i < json.Length && json[i] == (byte)'"' && json[(i + 1)..].StartsWith(known.NameAndQuote))
                 {
-                    return false;
+                    column = known.Column;
+                    i += 1 + known.NameAndQuote.Length;
+                }
+                else
+                {
+                    if (!TryScanString(json, ref i, out var nameStart, out var nameEnd, out var nameEscaped, out _) || nameEscaped)
+                    {
+                        return false;
+                    }
+
+                    column = Match(json[nameStart..nameEnd], ref next);
+                    if (column == NeedsGeneralPath)
+                    {
+                        return false;
+                    }
+
+                    if (field < LayoutFields)
+                    {
+                        _layout[field] = new LayoutField(json[nameStart..i].ToArray(), column);
+                    }
                 }
 
-                var name = json[nameStart..nameEnd];
                 i = SkipWhitespace(json, i);
                 if (i >= json.Length || json[i] != (byte)':')
                 {
@@ -75,12 +106,6 @@ internal sealed class FlatJsonObjectReader
 
                 i = SkipWhitespace(json, i + 1);
                 if (i >= json.Length)
-                {
-                    return false;
-                }
-
-                var column = Match(name, ref next);
-                if (column == NeedsGeneralPath)
                 {
                     return false;
                 }
@@ -214,6 +239,11 @@ internal sealed class FlatJsonObjectReader
                 }
 
             default:
+                if (type.Kind is SqlTypeKind.BigInt or SqlTypeKind.Int or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz && TryScanShortInteger(json, ref i, out var integer))
+                {
+                    return TryConvertInteger(integer, type, out value);
+                }
+
                 var numberStart = i;
                 if (!TryScanNumber(json, ref i, out var integral))
                 {
@@ -255,6 +285,63 @@ internal sealed class FlatJsonObjectReader
             default:
                 var reader = new Utf8JsonReader(number);
                 return reader.Read() && JsonValueFormat.TryConvert(ref reader, type, out value);
+        }
+    }
+
+    /// <summary>
+    /// An integer of at most 18 digits without fraction or exponent (the usual id, count or epoch time) parsed while it is
+    /// scanned; false (i unchanged) for anything else, which the general scan and conversion then take.
+    /// </summary>
+    private static bool TryScanShortInteger(ReadOnlySpan<byte> json, ref int i, out long value)
+    {
+        value = 0;
+        var p = i;
+        var negative = p < json.Length && json[p] == (byte)'-';
+        if (negative)
+        {
+            p++;
+        }
+
+        var digitsStart = p;
+        uint digit;
+        while (p < json.Length && (digit = (uint)(json[p] - '0')) <= 9 && p - digitsStart < 18)
+        {
+            value = (value * 10) + digit;
+            p++;
+        }
+
+        var digits = p - digitsStart;
+        if (digits == 0 || (digits > 1 && json[digitsStart] == (byte)'0')
+            || (p < json.Length && (json[p] is (byte)'.' or (byte)'e' or (byte)'E' || (uint)(json[p] - '0') <= 9)))
+        {
+            return false;
+        }
+
+        value = negative ? -value : value;
+        i = p;
+        return true;
+    }
+
+    /// <summary>A short integer as a BIGINT, INT or TIMESTAMP[TZ] (epoch milliseconds) column's value, as TryConvertNumber converts it.</summary>
+    private static bool TryConvertInteger(long integer, SqlType type, out Value value)
+    {
+        value = Value.Null;
+        switch (type.Kind)
+        {
+            case SqlTypeKind.BigInt:
+                value = Value.FromBigInt(integer);
+                return true;
+            case SqlTypeKind.Int when integer is >= int.MinValue and <= int.MaxValue:
+                value = Value.FromInt((int)integer);
+                return true;
+            case SqlTypeKind.Timestamp when TextValues.TryTimestampFromMillis(integer, out var micros):
+                value = Value.FromTimestamp(micros);
+                return true;
+            case SqlTypeKind.TimestampTz when TextValues.TryTimestampFromMillis(integer, out var micros):
+                value = Value.FromTimestampTz(micros);
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -350,23 +437,57 @@ internal sealed class FlatJsonObjectReader
         return i > start;
     }
 
-    /// <summary>Bytes that end a run of plain string content: the closing quote, an escape, a control character, non-ASCII.</summary>
-    private static readonly SearchValues<byte> s_stringStops = SearchValues.Create(StringStops());
-
-    private static byte[] StringStops()
+    /// <summary>
+    /// The first byte that ends a run of plain string content: the closing quote, an escape, a control character or a
+    /// non-ASCII byte (the last two are exactly the bytes below 0x20 as signed bytes). Inlined vector compares: field
+    /// values are short, where a general search's setup would cost as much as the scan.
+    /// </summary>
+    private static int IndexOfStringStop(ReadOnlySpan<byte> span)
     {
-        var stops = new List<byte> { (byte)'"', (byte)'\\' };
-        for (var b = 0; b < 0x20; b++)
+        ref var start = ref MemoryMarshal.GetReference(span);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            stops.Add((byte)b);
+            var quote = Vector256.Create((byte)'"');
+            var backslash = Vector256.Create((byte)'\\');
+            var space = Vector256.Create((sbyte)0x20);
+            for (; i + Vector256<byte>.Count <= span.Length; i += Vector256<byte>.Count)
+            {
+                var bytes = Vector256.LoadUnsafe(ref start, (nuint)i);
+                var stops = Vector256.Equals(bytes, quote) | Vector256.Equals(bytes, backslash) | Vector256.LessThan(bytes.AsSByte(), space).AsByte();
+                if (stops != Vector256<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+                }
+            }
         }
 
-        for (var b = 0x80; b < 0x100; b++)
+        if (Vector128.IsHardwareAccelerated)
         {
-            stops.Add((byte)b);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var space = Vector128.Create((sbyte)0x20);
+            for (; i + Vector128<byte>.Count <= span.Length; i += Vector128<byte>.Count)
+            {
+                var bytes = Vector128.LoadUnsafe(ref start, (nuint)i);
+                var stops = Vector128.Equals(bytes, quote) | Vector128.Equals(bytes, backslash) | Vector128.LessThan(bytes.AsSByte(), space).AsByte();
+                if (stops != Vector128<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+                }
+            }
         }
 
-        return [.. stops];
+        for (; i < span.Length; i++)
+        {
+            var b = span[i];
+            if (b == (byte)'"' || b == (byte)'\\' || (sbyte)b < 0x20)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
@@ -387,7 +508,7 @@ internal sealed class FlatJsonObjectReader
         var p = start;
         while (true)
         {
-            var at = json[p..].IndexOfAny(s_stringStops);
+            var at = IndexOfStringStop(json[p..]);
             if (at < 0)
             {
                 return false;
