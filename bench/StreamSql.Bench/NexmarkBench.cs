@@ -217,6 +217,15 @@ public static class NexmarkBench
     /// </summary>
     public static long? WarmupEvents { get; set; }
 
+    /// <summary>
+    /// --query-warmups: persistent queries' statements first run this many times over 20,000 events each (their own
+    /// engines), so the code that starts a query (parsing, planning, compiling expressions, opening stores) reaches tier 1
+    /// before the timed run, as in a server that has started queries before: one long warm-up starts the query once, and
+    /// the timed run's start then crossed the runtime's call-count threshold for some 800 methods (q8). Not for runs of at
+    /// most 100,000 events (smoke runs, the tests').
+    /// </summary>
+    public static int QueryWarmups { get; set; } = 20;
+
     private static long WarmupFor(long events) => Math.Min(events, WarmupEvents ?? events);
 
     /// <summary>--state-memory (MB): the engine's budget for all state stores in aggregating queries (the server's default: 64 MB).</summary>
@@ -277,6 +286,12 @@ public static class NexmarkBench
         var events = config.Events;
         var generated = source == "generator";
         Baselines.Run(query, new NexmarkGenerator(config with { Events = WarmupFor(events) }), WarmupFor(events), new RowChecksum());
+        for (var i = 0; events > 100_000 && i < QueryWarmups; i++)
+        {
+            await RunAggregateEngineAsync(sql, Math.Min(events, 20_000), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         await RunAggregateEngineAsync(sql, WarmupFor(events), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken)
             .ConfigureAwait(false);
         await WaitForJitQuietAsync(cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using Serilog.Events;
 using StreamSql.Bench;
 
 // dotnet run -c Release --project bench/StreamSql.Bench -- nexmark --query q0[,q1,...|all] --events 1000000 [--source generator|topic] [--workers N] [--seed 0]
-//   [--state-memory MB] [--fsync always|never] [--warmup-events N] [--alloc-profile]
+//   [--state-memory MB] [--fsync always|never] [--warmup-events N] [--query-warmups N] [--alloc-profile]
 // One JSON line per query on stdout; engine logs (warnings and up) on stderr.
 if (args.Length > 0 && args[0] == "nexmark" && GcSettings.RestartWithServerSettings(args) is { } exitCode)
 {
@@ -43,7 +43,7 @@ if (args.Length is 4 or 5 && args[0] == "expected")
 if (args.Length == 0 || args[0] != "nexmark")
 {
     Console.Error.WriteLine("usage: StreamSql.Bench nexmark --query q0[,q1,...|all] --events N [--source generator|topic] [--workers N] [--seed S]"
-        + " [--state-memory MB] [--fsync always|never] [--warmup-events N] [--alloc-profile]");
+        + " [--state-memory MB] [--fsync always|never] [--warmup-events N] [--query-warmups N] [--alloc-profile]");
     return 2;
 }
 
@@ -77,6 +77,9 @@ for (var i = 1; i < args.Length; i++)
             break;
         case "--warmup-events":
             NexmarkBench.WarmupEvents = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--query-warmups":
+            NexmarkBench.QueryWarmups = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
             break;
         case "--state-memory":
             NexmarkBench.StateMemoryBytes = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) << 20;
