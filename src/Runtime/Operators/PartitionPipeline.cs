@@ -387,20 +387,23 @@ public sealed class PartitionPipeline
                 }
 
                 var expressions = project.Expressions.Select(e => ExpressionCompiler.Compile(e, _onExpressionError)).ToList();
+                var columns = project.Expressions.Select(e => e is BoundColumn column ? column.Index : -1).ToList();
                 if (carryRowTime && s is LogicalStreamJoin or LogicalTableJoin)
                 {
                     // A joined row happened when the later of its two rows did (Kafka Streams); a padded row when its one row did.
                     var (leftScan, rightScan) = s is LogicalStreamJoin streamJoin ? (streamJoin.Left, streamJoin.Right) : (((LogicalTableJoin)s).Left, ((LogicalTableJoin)s).Right);
                     var (l, r) = (leftScan.Source.Columns.Count, leftScan.Schema.Count + rightScan.Source.Columns.Count);
                     expressions.Add(row => row[l].IsNull || (!row[r].IsNull && row[r].AsLong > row[l].AsLong) ? row[r] : row[l]);
+                    columns.Add(-1);
                 }
                 else if (carryRowTime)
                 {
                     var rowTime = RowTimeIndex(project.Input, s);
                     expressions.Add(row => row[rowTime]);
+                    columns.Add(rowTime);
                 }
 
-                operators.Add(new ProjectOperator([.. expressions]));
+                operators.Add(new ProjectOperator([.. expressions], [.. columns]));
                 return s;
             case LogicalWindowAssign window:
                 var windowSource = Visit(window.Input, operators, ref limit, carryRowTime);
