@@ -27,7 +27,8 @@ public sealed class FasterStateStore : IStateStore
     private readonly IDevice _device;
     private readonly ICheckpointManager _checkpoints;
     private readonly FasterKV<SpanByte, SpanByte> _store;
-    private readonly ClientSession<SpanByte, SpanByte, SpanByte, SpanByteAndMemory, Empty, SpanByteFunctions<Empty>> _session;
+    private readonly ClientSession<SpanByte, SpanByte, SpanByte, SpanByteAndMemory, Empty, StateStoreFunctions> _session;
+    private readonly StateStoreFunctions _functions = new();
     private readonly Action<FasterStateStore>? _onDispose;
     private readonly int _pageBits;
     private long _count;
@@ -75,7 +76,7 @@ public sealed class FasterStateStore : IStateStore
                 _store.Recover(guid);
             }
 
-            _session = _store.For(new SpanByteFunctions<Empty>()).NewSession<SpanByteFunctions<Empty>>();
+            _session = _store.For(_functions).NewSession<StateStoreFunctions>();
             if (token is not null)
             {
                 // The checkpoint does not carry the count; one pass over the recovered log restores it.
@@ -203,7 +204,34 @@ public sealed class FasterStateStore : IStateStore
         lock (_gate)
         {
             ThrowIfDisposed();
-            Upsert(key, value, Exists(key));
+            if (Replace(key, value))
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the value with a read-modify-write whose callbacks tell whether the key was there (one lookup, where an
+    /// existence probe and an upsert took two); true when it was not. A key on disk is read first, as the probe read it.
+    /// </summary>
+    private unsafe bool Replace(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var keySpan = SpanByte.FromPointer(k, key.Length);
+            var valueSpan = SpanByte.FromPointer(v, value.Length);
+            var output = default(SpanByteAndMemory);
+            _functions.Created = false;
+            var status = _session.RMW(ref keySpan, ref valueSpan, ref output);
+            if (status.IsPending)
+            {
+                _session.CompletePending(wait: true);
+            }
+
+            output.Memory?.Dispose();
+            return _functions.Created;
         }
     }
 
