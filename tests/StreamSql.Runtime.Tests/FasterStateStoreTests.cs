@@ -310,12 +310,64 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
             var last = reopened.Checkpoint();
             var kept = Directory.GetDirectories(Path.Combine(_root, "q/cp/checkpoints/cpr-checkpoints"));
             Assert.Equal(2, kept.Length);
-            Assert.Contains(kept, d => Path.GetFileName(d) == last);
+            Assert.Contains(kept, d => last.StartsWith(Path.GetFileName(d) + "@", StringComparison.Ordinal));
         }
 
         provider.Delete("q/cp");
         Assert.False(Directory.Exists(Path.Combine(_root, "q/cp")));
         Assert.Throws<ArgumentException>(() => provider.Open("../escape"));
+    }
+
+    [Fact]
+    public void TheIndexGrowsWithTheKeysAndAStoreRecoversAtTheSizeItWasCheckpointedWith()
+    {
+        // 64 MB allows an 8 MB index (2^17 buckets); the store starts at 2^14 and doubles as overflow buckets pile up.
+        var provider = new FasterStateStoreProvider(_root, 64L << 20);
+        string small, grown;
+        long grownBuckets;
+        using (var store = (FasterStateStore)provider.Open("q/grow"))
+        {
+            Assert.Equal(1L << 14, store.IndexBuckets);
+            for (var i = 0; i < 1000; i++)
+            {
+                store.Put(Key(i), Value(i, 20));
+            }
+
+            small = store.Checkpoint();
+            Assert.EndsWith("@16384", small);
+            for (var i = 1000; i < 400_000; i++)
+            {
+                store.Put(Key(i), Value(i, 20));
+            }
+
+            grownBuckets = store.IndexBuckets;
+            Assert.True(grownBuckets >= 1L << 16, $"index of {grownBuckets} buckets for 400,000 keys");
+            Assert.True(grownBuckets <= 1L << 17, $"index of {grownBuckets} buckets beyond the budget's share");
+            for (var i = 0; i < 400_000; i += 997)
+            {
+                Assert.True(store.TryGet(Key(i), out var value), $"key {i} after growing");
+                Assert.Equal(Value(i, 20), value);
+            }
+
+            Assert.Equal(400_000, store.Count);
+            grown = store.Checkpoint();
+        }
+
+        using (var reopened = (FasterStateStore)provider.Open("q/grow", grown))
+        {
+            Assert.Equal(grownBuckets, reopened.IndexBuckets);
+            Assert.Equal(400_000, reopened.Count);
+            Assert.True(reopened.TryGet(Key(399_999), out var last));
+            Assert.Equal(Value(399_999, 20), last);
+        }
+
+        // The older checkpoint, taken before the index grew, recovers at its own size.
+        using (var older = (FasterStateStore)provider.Open("q/grow", small))
+        {
+            Assert.Equal(1L << 14, older.IndexBuckets);
+            Assert.Equal(1000, older.Count);
+            Assert.False(older.TryGet(Key(1000), out _));
+        }
     }
 
     [Fact]
