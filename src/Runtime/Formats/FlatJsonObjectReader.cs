@@ -34,8 +34,11 @@ internal sealed class FlatJsonObjectReader
     private const int LayoutFields = 32;
     private readonly LayoutField?[] _layout = new LayoutField?[LayoutFields];
 
-    /// <summary>A field name's bytes with its closing quote, and the column it matches (-1: skipped).</summary>
-    private sealed record LayoutField(byte[] NameAndQuote, int Column);
+    /// <summary>
+    /// A field's bytes from its name to its value (the name, its closing quote, the colon and any whitespace around it),
+    /// and the column the name matches (-1: skipped).
+    /// </summary>
+    private sealed record LayoutField(byte[] NameToValue, int Column);
 
     public FlatJsonObjectReader(FormatColumn[] columns, byte[][] utf8Names, bool envelopePossible)
     {
@@ -74,10 +77,15 @@ internal sealed class FlatJsonObjectReader
             for (var field = 0; ; field++)
             {
                 int column;
-                if (field < LayoutFields && _layout[field] is { } known && i < json.Length && json[i] == (byte)'"' && json[(i + 1)..].StartsWith(known.NameAndQuote))
+                if (field < LayoutFields && _layout[field] is { } known && i < json.Length && json[i] == (byte)'"' && json[(i + 1)..].StartsWith(known.NameToValue))
                 {
+                    // The same bytes as a name checked before, up to its value: the same outcome (past any more whitespace).
                     column = known.Column;
-                    i += 1 + known.NameAndQuote.Length;
+                    i = SkipWhitespace(json, i + 1 + known.NameToValue.Length);
+                    if (i >= json.Length)
+                    {
+                        return false;
+                    }
                 }
                 else
                 {
@@ -92,22 +100,22 @@ internal sealed class FlatJsonObjectReader
                         return false;
                     }
 
+                    i = SkipWhitespace(json, i);
+                    if (i >= json.Length || json[i] != (byte)':')
+                    {
+                        return false;
+                    }
+
+                    i = SkipWhitespace(json, i + 1);
+                    if (i >= json.Length)
+                    {
+                        return false;
+                    }
+
                     if (field < LayoutFields)
                     {
                         _layout[field] = new LayoutField(json[nameStart..i].ToArray(), column);
                     }
-                }
-
-                i = SkipWhitespace(json, i);
-                if (i >= json.Length || json[i] != (byte)':')
-                {
-                    return false;
-                }
-
-                i = SkipWhitespace(json, i + 1);
-                if (i >= json.Length)
-                {
-                    return false;
                 }
 
                 if (column < 0)
@@ -216,6 +224,12 @@ internal sealed class FlatJsonObjectReader
 
                 // Checked ASCII widens to UTF-16 as Latin-1 does, without UTF-8's validation pass.
                 var text = escaped ? Unescape(json[start..end]) : ascii ? Encoding.Latin1.GetString(json[start..end]) : Encoding.UTF8.GetString(json[start..end]);
+                if (text is not null && type.Kind == SqlTypeKind.Varchar)
+                {
+                    value = Value.FromString(text);
+                    return true;
+                }
+
                 return text is not null && ValueParsing.TryFromText(text, type, out value);
             case (byte)'n':
                 return TrySkipLiteral(json, ref i, "null"u8);
