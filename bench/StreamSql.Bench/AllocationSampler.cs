@@ -34,6 +34,9 @@ public sealed class AllocationSampler : EventListener
 
         var type = e.PayloadNames.IndexOf("TypeName") is var t and >= 0 ? e.Payload![t] as string ?? "?" : "?";
         var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload![a], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+        // Large (LOH) and pinned (POH) allocations count toward gen2's budget: shown apart.
+        var kind = e.PayloadNames.IndexOf("AllocationKind") is var k and >= 0 ? Convert.ToInt32(e.Payload![k], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        type += kind switch { 1 => " (large object heap)", 2 => " (pinned object heap)", _ => "" };
         _bytesByType.AddOrUpdate(type, amount, (_, sum) => sum + amount);
     }
 
