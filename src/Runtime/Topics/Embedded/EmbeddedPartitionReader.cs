@@ -19,7 +19,10 @@ internal sealed class EmbeddedPartitionReader : IPartitionReader
         Position = Math.Max(fromOffset, 0);
         _source = source;
         _partition = partition;
-        _iterator = partition.Log.Scan(partition.AddressOf(Position), long.MaxValue, recover: false, scanUncommitted: false);
+        // One page buffered, not two: past the in-memory head FasterLog's iterator allocates closures per record for
+        // each page of its frame (q0 from topics: 732 -> 696 bytes per event, +2.4% over four alternated pairs; two
+        // workers within noise).
+        _iterator = partition.Log.Scan(partition.AddressOf(Position), long.MaxValue, recover: false, scanBufferingMode: ScanBufferingMode.SinglePageBuffering, scanUncommitted: false);
     }
 
     public int Partition { get; }
