@@ -72,7 +72,7 @@ public sealed class RowCodec
         if (record is Nexmark.GeneratedTopicRecord generated)
         {
             FillGenerated(generated, row);
-            SetPseudocolumns(record, partition, row);
+            SetPseudocolumns(record.Timestamp, record.Offset, partition, row);
             return true;
         }
 
@@ -99,14 +99,45 @@ public sealed class RowCodec
             }
         }
 
-        SetPseudocolumns(record, partition, row);
+        SetPseudocolumns(record.Timestamp, record.Offset, partition, row);
         return true;
     }
 
-    private void SetPseudocolumns(TopicRecord record, int partition, Value[] row)
+    /// <summary>As <see cref="TryDecode(TopicRecord, int, Value[], out string?)"/>, from a record's bytes in place.</summary>
+    public bool TryDecode(in BorrowedRecord record, int partition, Value[] row, out string? error)
+    {
+        error = null;
+        if (!record.HasValue)
+        {
+            error = "record has no value (tombstone)";
+            return false;
+        }
+
+        if (!_value.TryDeserialize(record.Value, row, out error))
+        {
+            return false;
+        }
+
+        if (_key is not null && _readKey)
+        {
+            if (!record.HasKey)
+            {
+                row[_stream.KeyIndex] = Value.Null;
+            }
+            else if (!_key.TryDeserialize(record.Key, out row[_stream.KeyIndex], out error))
+            {
+                return false;
+            }
+        }
+
+        SetPseudocolumns(record.Timestamp, record.Offset, partition, row);
+        return true;
+    }
+
+    private void SetPseudocolumns(long timestamp, long offset, int partition, Value[] row)
     {
         var declared = _stream.Columns.Count;
-        var rowtime = TextValues.TimestampFromMillis(record.Timestamp);
+        var rowtime = TextValues.TimestampFromMillis(timestamp);
         if (_stream.TimestampIndex >= 0 && !row[_stream.TimestampIndex].IsNull)
         {
             var ts = row[_stream.TimestampIndex];
@@ -115,7 +146,7 @@ public sealed class RowCodec
 
         row[declared] = Value.FromTimestamp(rowtime);
         row[declared + 1] = Value.FromInt(partition);
-        row[declared + 2] = Value.FromBigInt(record.Offset);
+        row[declared + 2] = Value.FromBigInt(offset);
     }
 
     private Nexmark.NexmarkGeneratedTopic? _generatedSource;

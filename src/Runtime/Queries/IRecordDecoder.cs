@@ -13,6 +13,10 @@ public interface IRecordDecoder
     bool TryDecode(TopicRecord record, int partition, RowBatch batch, RowArrayPool rows, out string? error) =>
         TryDecode(record, partition, batch, out error);
 
+    /// <summary>As TryDecode, from a record's bytes in place (rows from rows when given); the record is copied only where a decoder keeps it.</summary>
+    bool TryDecode(in BorrowedRecord record, int partition, RowBatch batch, RowArrayPool? rows, out string? error) =>
+        rows is null ? TryDecode(record.ToRecord(), partition, batch, out error) : TryDecode(record.ToRecord(), partition, batch, rows, out error);
+
     /// <summary>
     /// The records are a table's changelog and the reader needs only their net effect per key within a batch: the task
     /// decodes each key's last record of a batch only (see <see cref="LatestRecordPerKey"/>).

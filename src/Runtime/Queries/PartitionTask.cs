@@ -58,6 +58,12 @@ public sealed class PartitionTask
         var records = new List<TopicRecord>(batchSize);
         var batch = new RowBatch { Partition = _partition };
         var bad = new List<(TopicRecord Record, string Reason)>();
+
+        // Records decoded as the reader hands them over need no copy of their bytes; not where the batch's records are
+        // needed after reading (a batch's net effect per key, replays of a whole range, decoding in parts).
+        var lender = reader is IBorrowingPartitionReader borrowing && _latest is null && !_wholeRangeReplay && !(_pipeline.TakesBatchesInParts && _decoder.DecodesAgainAlike)
+            ? new DecodingConsumer(this, borrowing)
+            : null;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (stopAt is { } end && reader.Position >= end)
@@ -67,6 +73,12 @@ public sealed class PartitionTask
 
             records.Clear();
             var max = stopAt is { } e ? (int)Math.Min(batchSize, e - reader.Position) : batchSize;
+            if (lender is not null)
+            {
+                await RunLentBatchAsync(lender, batch, bad, max, onProgress, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (reader.TryRead(records, max) == 0)
             {
                 await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
@@ -127,6 +139,84 @@ public sealed class PartitionTask
             _metrics.ObserveLatency(records);
             _metrics.ObserveProcessingLatency(readAt, read);
             onProgress?.Invoke(_partition, batch.EndOffset);
+        }
+    }
+
+    /// <summary>One batch read through a borrowing reader: each record decoded while the reader lends its bytes.</summary>
+    private async Task RunLentBatchAsync(DecodingConsumer lender, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, int max, Action<int, long>? onProgress,
+        CancellationToken cancellationToken)
+    {
+        batch.Clear();
+        bad.Clear();
+        var rows = _pipeline.ReleasesInputRows ? _partRows : null;
+        rows?.ReturnAll();
+        lender.Begin(batch, rows, bad, _metrics.LatencyObserver is not null);
+        var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var read = lender.Reader.TryRead(lender, max);
+        while (read == 0)
+        {
+            await lender.Reader.WaitAsync(cancellationToken).ConfigureAwait(false);
+            readAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            read = lender.Reader.TryRead(lender, max);
+        }
+
+        _metrics.CountIn(read);
+        _pipeline.CountRead(read);
+        batch.EndOffset = lender.Reader.Position;
+        if (_errors is not null)
+        {
+            await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
+        Process(batch, NoRecords);
+        _inputs.Clear();
+        _metrics.CountOut(batch.Count);
+        await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        _metrics.ObserveLatency(lender.Timestamps);
+        _metrics.ObserveProcessingLatency(readAt, read);
+        onProgress?.Invoke(_partition, batch.EndOffset);
+    }
+
+    private static readonly List<TopicRecord> NoRecords = [];
+
+    /// <summary>Decodes each record a borrowing reader lends into the current batch; copies only the bad ones (to report them).</summary>
+    private sealed class DecodingConsumer(PartitionTask task, IBorrowingPartitionReader reader) : IBorrowedRecordConsumer
+    {
+        private RowBatch _batch = null!;
+        private RowArrayPool? _rows;
+        private List<(TopicRecord Record, string Reason)> _bad = null!;
+        private bool _keepTimestamps;
+
+        public IBorrowingPartitionReader Reader { get; } = reader;
+
+        /// <summary>The batch's record timestamps, when a latency observer wants them.</summary>
+        public List<long> Timestamps { get; } = [];
+
+        public void Begin(RowBatch batch, RowArrayPool? rows, List<(TopicRecord Record, string Reason)> bad, bool keepTimestamps)
+        {
+            _batch = batch;
+            _rows = rows;
+            _bad = bad;
+            _keepTimestamps = keepTimestamps;
+            Timestamps.Clear();
+        }
+
+        public void Consume(in BorrowedRecord record)
+        {
+            if (_keepTimestamps)
+            {
+                Timestamps.Add(record.Timestamp);
+            }
+
+            if (task._decoder.TryDecode(record, task._partition, _batch, _rows, out var error))
+            {
+                return;
+            }
+
+            var copied = record.ToRecord();
+            task._metrics.RecordBad(task._topic.Name, task._partition, copied, error ?? "undecodable record");
+            _bad.Add((copied, error ?? "undecodable record"));
         }
     }
 

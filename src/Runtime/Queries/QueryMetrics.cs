@@ -61,6 +61,21 @@ public sealed class QueryMetrics
         }
     }
 
+    /// <summary>As ObserveLatency, from the records' timestamps (epoch milliseconds).</summary>
+    public void ObserveLatency(List<long> timestamps)
+    {
+        if (LatencyObserver is not { } observe || timestamps.Count == 0)
+        {
+            return;
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var timestamp in timestamps)
+        {
+            observe(Math.Max(0, now - timestamp) / 1000.0);
+        }
+    }
+
     /// <summary>
     /// Receives processing latencies: for a batch, the time from when its task read its source records to when the
     /// batch's output was written, and how many source records it covered (each had that latency). Null when nothing

@@ -19,6 +19,25 @@ public sealed class StreamRecordDecoder(RowCodec codec) : IRecordDecoder
     public bool TryDecode(TopicRecord record, int partition, RowBatch batch, RowArrayPool rows, out string? error) =>
         TryDecode(record, partition, batch, rows.Rent(codec.RowWidth, overwritten: codec.FillsEveryColumn(record)), out error);
 
+    public bool TryDecode(in BorrowedRecord record, int partition, RowBatch batch, RowArrayPool? rows, out string? error)
+    {
+        if (record.HasHeaders)
+        {
+            // A retraction is marked in a header; records with headers come copied anyway.
+            var copied = record.ToRecord();
+            return rows is null ? TryDecode(copied, partition, batch, out error) : TryDecode(copied, partition, batch, rows, out error);
+        }
+
+        var row = rows?.Rent(codec.RowWidth, overwritten: false) ?? new Value[codec.RowWidth];
+        if (!codec.TryDecode(record, partition, row, out error))
+        {
+            return false;
+        }
+
+        batch.Add(row, ChangeOp.Insert);
+        return true;
+    }
+
     private bool TryDecode(TopicRecord record, int partition, RowBatch batch, Value[] row, out string? error)
     {
         if (!codec.TryDecode(record, partition, row, out error))

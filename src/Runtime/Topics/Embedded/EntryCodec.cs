@@ -91,6 +91,36 @@ internal static class EntryCodec
         return new TopicRecord(offset, timestamp, key, value, headers);
     }
 
+    /// <summary>
+    /// The entry's record with its key and value as spans over the entry (no copies), or, for a record with headers,
+    /// the record decoded whole.
+    /// </summary>
+    public static BorrowedRecord Borrow(ReadOnlySpan<byte> entry, string source)
+    {
+        if (entry.Length < FixedSize)
+        {
+            throw new InvalidDataException($"corrupt record in {source}: entry of {entry.Length} bytes is shorter than its header");
+        }
+
+        var keyLength = BinaryPrimitives.ReadInt32LittleEndian(entry[16..]);
+        var position = 20 + Math.Max(keyLength, 0);
+        var valueLength = BinaryPrimitives.ReadInt32LittleEndian(entry[position..]);
+        var valueStart = position + 4;
+        var end = valueStart + Math.Max(valueLength, 0);
+        if (end + 4 <= entry.Length && BinaryPrimitives.ReadInt32LittleEndian(entry[end..]) > 0)
+        {
+            return new BorrowedRecord(Decode(entry, source));
+        }
+
+        return new BorrowedRecord(
+            BinaryPrimitives.ReadInt64LittleEndian(entry),
+            BinaryPrimitives.ReadInt64LittleEndian(entry[8..]),
+            keyLength < 0 ? default : entry.Slice(20, keyLength),
+            keyLength >= 0,
+            valueLength < 0 ? default : entry.Slice(valueStart, valueLength),
+            valueLength >= 0);
+    }
+
     private static RecordHeader[]? DecodeHeaders(ReadOnlySpan<byte> section, string source)
     {
         var count = BinaryPrimitives.ReadInt32LittleEndian(section);
