@@ -10,6 +10,26 @@ public static class TimeFunctions
 {
     private static readonly DateTime Epoch = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
+    // date_trunc's and date_part's unit names (they differ: date_part has "dow", "doy", "epoch"; date_trunc has "weeks").
+    private static readonly TimeFieldNames TruncUnits = new(new Dictionary<string, TimeField>
+    {
+        ["microseconds"] = TimeField.Microsecond, ["microsecond"] = TimeField.Microsecond, ["milliseconds"] = TimeField.Millisecond, ["millisecond"] = TimeField.Millisecond,
+        ["second"] = TimeField.Second, ["seconds"] = TimeField.Second, ["minute"] = TimeField.Minute, ["minutes"] = TimeField.Minute, ["hour"] = TimeField.Hour,
+        ["hours"] = TimeField.Hour, ["day"] = TimeField.Day, ["days"] = TimeField.Day, ["week"] = TimeField.Week, ["weeks"] = TimeField.Week, ["month"] = TimeField.Month,
+        ["months"] = TimeField.Month, ["quarter"] = TimeField.Quarter, ["year"] = TimeField.Year, ["years"] = TimeField.Year, ["decade"] = TimeField.Decade,
+        ["century"] = TimeField.Century, ["millennium"] = TimeField.Millennium,
+    });
+
+    private static readonly TimeFieldNames PartUnits = new(new Dictionary<string, TimeField>
+    {
+        ["year"] = TimeField.Year, ["years"] = TimeField.Year, ["month"] = TimeField.Month, ["months"] = TimeField.Month, ["day"] = TimeField.Day, ["days"] = TimeField.Day,
+        ["hour"] = TimeField.Hour, ["hours"] = TimeField.Hour, ["minute"] = TimeField.Minute, ["minutes"] = TimeField.Minute, ["second"] = TimeField.Second,
+        ["seconds"] = TimeField.Second, ["milliseconds"] = TimeField.Millisecond, ["millisecond"] = TimeField.Millisecond, ["microseconds"] = TimeField.Microsecond,
+        ["microsecond"] = TimeField.Microsecond, ["epoch"] = TimeField.Epoch, ["dow"] = TimeField.DayOfWeek, ["isodow"] = TimeField.IsoDayOfWeek,
+        ["doy"] = TimeField.DayOfYear, ["quarter"] = TimeField.Quarter, ["week"] = TimeField.Week, ["decade"] = TimeField.Decade, ["century"] = TimeField.Century,
+        ["millennium"] = TimeField.Millennium,
+    });
+
     private static DateTime ToDateTime(long micros) => Epoch.AddTicks(micros * 10);
 
     private static long ToMicros(DateTime time) => (time - Epoch).Ticks / 10;
@@ -30,25 +50,44 @@ public static class TimeFunctions
         }
 
         var micros = timestamp.AsLong;
-        var t = ToDateTime(micros);
-        DateTime result = unit.AsString.ToLowerInvariant() switch
+        var field = TruncUnits.Find(unit.AsString);
+
+        // Units of fixed length (UTC has no shifts) are a floor on the microseconds; the rest go through the calendar.
+        switch (field)
         {
-            "microseconds" or "microsecond" => t,
-            "milliseconds" or "millisecond" => new DateTime(t.Ticks - (t.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc),
-            "second" or "seconds" => new DateTime(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc),
-            "minute" or "minutes" => new DateTime(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, DateTimeKind.Utc),
-            "hour" or "hours" => new DateTime(t.Year, t.Month, t.Day, t.Hour, 0, 0, DateTimeKind.Utc),
-            "day" or "days" => t.Date,
-            "week" or "weeks" => t.Date.AddDays(-(((int)t.DayOfWeek + 6) % 7)),
-            "month" or "months" => new DateTime(t.Year, t.Month, 1, 0, 0, 0, DateTimeKind.Utc),
-            "quarter" => new DateTime(t.Year, ((t.Month - 1) / 3 * 3) + 1, 1, 0, 0, 0, DateTimeKind.Utc),
-            "year" or "years" => new DateTime(t.Year, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-            "decade" => new DateTime(t.Year / 10 * 10, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-            "century" => new DateTime(((t.Year - 1) / 100 * 100) + 1, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-            "millennium" => new DateTime(((t.Year - 1) / 1000 * 1000) + 1, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-            var other => throw new SqlException(SqlState.InvalidParameterValue, $"unit \"{other}\" not recognized for type timestamp without time zone"),
+            case TimeField.Microsecond:
+                return Value.FromTimestamp(micros);
+            case TimeField.Millisecond:
+                return Value.FromTimestamp(FloorTo(micros, 1_000));
+            case TimeField.Second:
+                return Value.FromTimestamp(FloorTo(micros, 1_000_000));
+            case TimeField.Minute:
+                return Value.FromTimestamp(FloorTo(micros, 60_000_000));
+            case TimeField.Hour:
+                return Value.FromTimestamp(FloorTo(micros, 3_600_000_000));
+            case TimeField.Day:
+                return Value.FromTimestamp(FloorTo(micros, 86_400_000_000));
+        }
+
+        var t = ToDateTime(micros);
+        var result = field switch
+        {
+            TimeField.Week => t.Date.AddDays(-(((int)t.DayOfWeek + 6) % 7)),
+            TimeField.Month => new DateTime(t.Year, t.Month, 1, 0, 0, 0, DateTimeKind.Utc),
+            TimeField.Quarter => new DateTime(t.Year, ((t.Month - 1) / 3 * 3) + 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            TimeField.Year => new DateTime(t.Year, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            TimeField.Decade => new DateTime(t.Year / 10 * 10, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            TimeField.Century => new DateTime(((t.Year - 1) / 100 * 100) + 1, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            TimeField.Millennium => new DateTime(((t.Year - 1) / 1000 * 1000) + 1, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            _ => throw new SqlException(SqlState.InvalidParameterValue, $"unit \"{unit.AsString.ToLowerInvariant()}\" not recognized for type timestamp without time zone"),
         };
-        return Value.FromTimestamp(unit.AsString.ToLowerInvariant() is "microseconds" or "microsecond" ? micros : ToMicros(result));
+        return Value.FromTimestamp(ToMicros(result));
+    }
+
+    private static long FloorTo(long micros, long unit)
+    {
+        var remainder = micros % unit;
+        return remainder < 0 ? micros - remainder - unit : micros - remainder;
     }
 
     public static Value DatePart(Value field, Value timestamp)
@@ -61,26 +100,26 @@ public static class TimeFunctions
         var micros = timestamp.AsLong;
         var t = ToDateTime(micros);
         var microsOfMinute = (t.Second * 1_000_000L) + ((t.Ticks % TimeSpan.TicksPerSecond) / 10);
-        double result = field.AsString.ToLowerInvariant() switch
+        double result = PartUnits.Find(field.AsString) switch
         {
-            "year" or "years" => t.Year,
-            "month" or "months" => t.Month,
-            "day" or "days" => t.Day,
-            "hour" or "hours" => t.Hour,
-            "minute" or "minutes" => t.Minute,
-            "second" or "seconds" => microsOfMinute / 1_000_000.0,
-            "milliseconds" or "millisecond" => microsOfMinute / 1_000.0,
-            "microseconds" or "microsecond" => microsOfMinute,
-            "epoch" => micros / 1_000_000.0,
-            "dow" => (int)t.DayOfWeek,
-            "isodow" => t.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)t.DayOfWeek,
-            "doy" => t.DayOfYear,
-            "quarter" => ((t.Month - 1) / 3) + 1,
-            "week" => ISOWeek.GetWeekOfYear(t),
-            "decade" => t.Year / 10,
-            "century" => ((t.Year - 1) / 100) + 1,
-            "millennium" => ((t.Year - 1) / 1000) + 1,
-            var other => throw new SqlException(SqlState.InvalidParameterValue, $"unit \"{other}\" not recognized for type timestamp without time zone"),
+            TimeField.Year => t.Year,
+            TimeField.Month => t.Month,
+            TimeField.Day => t.Day,
+            TimeField.Hour => t.Hour,
+            TimeField.Minute => t.Minute,
+            TimeField.Second => microsOfMinute / 1_000_000.0,
+            TimeField.Millisecond => microsOfMinute / 1_000.0,
+            TimeField.Microsecond => microsOfMinute,
+            TimeField.Epoch => micros / 1_000_000.0,
+            TimeField.DayOfWeek => (int)t.DayOfWeek,
+            TimeField.IsoDayOfWeek => t.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)t.DayOfWeek,
+            TimeField.DayOfYear => t.DayOfYear,
+            TimeField.Quarter => ((t.Month - 1) / 3) + 1,
+            TimeField.Week => ISOWeek.GetWeekOfYear(t),
+            TimeField.Decade => t.Year / 10,
+            TimeField.Century => ((t.Year - 1) / 100) + 1,
+            TimeField.Millennium => ((t.Year - 1) / 1000) + 1,
+            _ => throw new SqlException(SqlState.InvalidParameterValue, $"unit \"{field.AsString.ToLowerInvariant()}\" not recognized for type timestamp without time zone"),
         };
         return Value.FromDouble(result);
     }
