@@ -104,10 +104,7 @@ public sealed class PartitionTask
                 // Decoded part by part as the aggregation takes them; bad records are known once the batch is processed.
                 await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
                 ProcessInParts(batch, records, bad);
-                if (_errors is not null)
-                {
-                    await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
-                }
+                await WriteBadAsync(bad, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -117,29 +114,35 @@ public sealed class PartitionTask
                 DecodeRange(records, 0, records.Count, batch, bad, rows);
 
                 // Written before the batch's output and offsets, so a restart never loses a bad record (it may repeat one).
-                if (_errors is not null)
-                {
-                    await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
-                }
-
+                await WriteBadAsync(bad, cancellationToken).ConfigureAwait(false);
                 await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
                 Process(batch, records);
             }
 
-            _inputs.Clear();
-            _metrics.CountOut(batch.Count);
-            var read = records.Count;
-            if (_metrics.LatencyObserver is null)
-            {
-                // Not needed past this point: let the records go before the output's commit wait.
-                records.Clear();
-            }
-
-            await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-            _metrics.ObserveLatency(records);
-            _metrics.ObserveProcessingLatency(readAt, read);
-            onProgress?.Invoke(_partition, batch.EndOffset);
+            await CompleteBatchAsync(batch, records.Count, readAt, records, NoTimestamps, onProgress, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private ValueTask WriteBadAsync(List<(TopicRecord Record, string Reason)> bad, CancellationToken cancellationToken) =>
+        _errors is null ? ValueTask.CompletedTask : _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken);
+
+    /// <summary>Hands a processed batch to the sink and reports it; read records (or, lent, their timestamps) give the latencies.</summary>
+    private async Task CompleteBatchAsync(RowBatch batch, int read, long readAt, List<TopicRecord> records, List<long> timestamps, Action<int, long>? onProgress,
+        CancellationToken cancellationToken)
+    {
+        _inputs.Clear();
+        _metrics.CountOut(batch.Count);
+        if (_metrics.LatencyObserver is null && records.Count > 0)
+        {
+            // Not needed past this point: let the records go before the output's commit wait.
+            records.Clear();
+        }
+
+        await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        _metrics.ObserveLatency(records);
+        _metrics.ObserveLatency(timestamps);
+        _metrics.ObserveProcessingLatency(readAt, read);
+        onProgress?.Invoke(_partition, batch.EndOffset);
     }
 
     /// <summary>One batch read through a borrowing reader: each record decoded while the reader lends its bytes.</summary>
@@ -163,22 +166,14 @@ public sealed class PartitionTask
         _metrics.CountIn(read);
         _pipeline.CountRead(read);
         batch.EndOffset = lender.Reader.Position;
-        if (_errors is not null)
-        {
-            await _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken).ConfigureAwait(false);
-        }
-
+        await WriteBadAsync(bad, cancellationToken).ConfigureAwait(false);
         await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
         Process(batch, NoRecords);
-        _inputs.Clear();
-        _metrics.CountOut(batch.Count);
-        await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-        _metrics.ObserveLatency(lender.Timestamps);
-        _metrics.ObserveProcessingLatency(readAt, read);
-        onProgress?.Invoke(_partition, batch.EndOffset);
+        await CompleteBatchAsync(batch, read, readAt, NoRecords, lender.Timestamps, onProgress, cancellationToken).ConfigureAwait(false);
     }
 
     private static readonly List<TopicRecord> NoRecords = [];
+    private static readonly List<long> NoTimestamps = [];
 
     /// <summary>Decodes each record a borrowing reader lends into the current batch; copies only the bad ones (to report them).</summary>
     private sealed class DecodingConsumer(PartitionTask task, IBorrowingPartitionReader reader) : IBorrowedRecordConsumer
