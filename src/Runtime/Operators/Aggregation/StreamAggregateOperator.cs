@@ -388,7 +388,15 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             _undoGroups.Add((cachedKey, group, _undo.WrittenCount));
             _undo.WriteInt64(group.HasOutput ? 1 : 0);
             _undo.WriteInt64(group.Unsaved ? 1 : 0);
-            Write(_undo, group);
+            _undo.WriteInt64(group.Rows);
+            _undo.WriteInt64(group.EventTime);
+
+            // Not the key: a batch never changes a group's key.
+            foreach (var accumulator in group.Accumulators)
+            {
+                accumulator.Save(_undo);
+            }
+
             _touched[cachedKey] = group;
             return group;
         }
@@ -483,7 +491,6 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             group.Unsaved = reader.ReadInt64() == 1;
             group.Rows = reader.ReadInt64();
             group.EventTime = reader.ReadInt64();
-            group.Key = ValueCodec.ReadRow(ref reader);
             for (var a = 0; a < group.Accumulators.Length; a++)
             {
                 group.Accumulators[a] = _factories[a]();
