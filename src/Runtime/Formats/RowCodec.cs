@@ -68,39 +68,15 @@ public sealed class RowCodec
     /// <summary>Decodes a record into row (length RowWidth); false with a reason when the record does not match the schema.</summary>
     public bool TryDecode(TopicRecord record, int partition, Value[] row, out string? error)
     {
-        error = null;
         if (record is Nexmark.GeneratedTopicRecord generated)
         {
+            error = null;
             FillGenerated(generated, row);
             SetPseudocolumns(record.Timestamp, record.Offset, partition, row);
             return true;
         }
 
-        if (record.Value is null)
-        {
-            error = "record has no value (tombstone)";
-            return false;
-        }
-
-        if (!_value.TryDeserialize(record.Value, row, out error))
-        {
-            return false;
-        }
-
-        if (_key is not null && _readKey)
-        {
-            if (record.Key is null)
-            {
-                row[_stream.KeyIndex] = Value.Null;
-            }
-            else if (!_key.TryDeserialize(record.Key, out row[_stream.KeyIndex], out error))
-            {
-                return false;
-            }
-        }
-
-        SetPseudocolumns(record.Timestamp, record.Offset, partition, row);
-        return true;
+        return TryDecode(new BorrowedRecord(record), partition, row, out error);
     }
 
     /// <summary>As <see cref="TryDecode(TopicRecord, int, Value[], out string?)"/>, from a record's bytes in place.</summary>
