@@ -68,6 +68,15 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     private readonly Dictionary<byte[], Group>.AlternateLookup<ReadOnlySpan<byte>> _touchedByBytes;
     private readonly Value[][] _argumentValues;
 
+    // Fixed windows grouped by both bounds and other keys that do not read them (HOP ... GROUP BY auction, window_start,
+    // window_end): the indexes of those other keys. Rows of a batch with the same other keys whose times fall in the same
+    // windows (a slice) go to the same groups, found once per batch by the slice instead of per row and window: a HOP of
+    // 5 windows encoded and looked up 5 keys per row.
+    private readonly int[]? _sliceKeys;
+    private readonly Value[] _sliceKeyValues = [];
+    private readonly Dictionary<byte[], Group?[]> _slices = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], Group?[]>.AlternateLookup<ReadOnlySpan<byte>> _slicesByBytes;
+
     /// <param name="having">HAVING over the aggregate's output row; a group that fails it is deleted from the output.</param>
     /// <param name="eventTime">The event time of an input row (windowed aggregates); null for unwindowed ones.</param>
     /// <param name="consolidate">EMIT CHANGES once per group and batch (its row after the batch) rather than per input row.</param>
@@ -99,6 +108,17 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         _keyValues = new Value[keys.Length];
         _lastKey = new Value[keys.Length];
         _touchedByBytes = _touched.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _slicesByBytes = _slices.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (windows is not null && _window is not null && aggregate.Input is LogicalWindowAssign assign)
+        {
+            var others = Enumerable.Range(0, keys.Length).Where(k => k != _window.StartKey && k != _window.EndKey).ToArray();
+            if (!BoundExpressionRewriter.ReadsColumnFrom(others.Select(k => aggregate.Keys[k]), assign.StartIndex))
+            {
+                _sliceKeys = others;
+                _sliceKeyValues = new Value[others.Length];
+            }
+        }
+
         _recent = _window is null && aggregate.Aggregates.Any(a => a.Distinct) ? new RecentGroups<Group>() : null;
         _argumentValues = new Value[arguments.Length][];
         for (var a = 0; a < arguments.Length; a++)
@@ -153,6 +173,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         }
 
         _touched.Clear();
+        _slices.Clear();
         _lastGroup = null;
         _batchStreamTime = _streamTime;
     }
@@ -196,12 +217,83 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
         input.CopyTo(_windowed, 0);
         var count = _windows.WindowsOf(time.AsLong, _windowStarts, _windowEnds);
+        if (_sliceKeys is not null)
+        {
+            TakeSlice(output, op, time.AsLong, count);
+            return;
+        }
+
         for (var w = 0; w < count; w++)
         {
             _windowed[^2] = Value.FromTimestamp(_windowStarts[w]);
             _windowed[^1] = Value.FromTimestamp(_windowEnds[w]);
             Aggregate(output, _windowed, op, ref _batchStreamTime);
         }
+    }
+
+    /// <summary>The row in _windowed into each of its count windows, through the groups of its slice.</summary>
+    private void TakeSlice(RowBatch output, ChangeOp op, long eventTime, int count)
+    {
+        // The slice: the other keys' values and the windows (the first one's bounds and how many determine them all).
+        var values = _sliceKeyValues;
+        for (var k = 0; k < values.Length; k++)
+        {
+            values[k] = _keys[_sliceKeys![k]](_windowed);
+        }
+
+        _keyBytes.ResetWrittenCount();
+        ValueCodec.WriteKey(_keyBytes, values);
+        _keyBytes.WriteInt64(_windowStarts[0]);
+        _keyBytes.WriteInt64(_windowEnds[0]);
+        _keyBytes.WriteInt64(count);
+        if (!_slicesByBytes.TryGetValue(_keyBytes.WrittenSpan, out var groups))
+        {
+            groups = new Group?[count];
+            _slices[_keyBytes.WrittenSpan.ToArray()] = groups;
+        }
+
+        for (var w = 0; w < count; w++)
+        {
+            // The window's time is the row's: the aggregation's event time (the same expression as the assignment's).
+            if (IsLate(_windowEnds[w], eventTime, op, ref _batchStreamTime))
+            {
+                continue;
+            }
+
+            _windowed[^2] = Value.FromTimestamp(_windowStarts[w]);
+            _windowed[^1] = Value.FromTimestamp(_windowEnds[w]);
+            var group = groups[w];
+            if (group is null)
+            {
+                var key = _keyValues;
+                for (var k = 0; k < key.Length; k++)
+                {
+                    key[k] = _keys[k](_windowed);
+                }
+
+                groups[w] = group = Touch(key);
+            }
+
+            Accumulate(output, group, _windowed, op, eventTime);
+        }
+    }
+
+    /// <summary>Windowed: whether a row's window has closed (counted as late); an insert's time moves stream time first.</summary>
+    private bool IsLate(long windowEnd, long eventTime, ChangeOp op, ref long streamTime)
+    {
+        if (op != ChangeOp.Delete && op != ChangeOp.UpdateBefore)
+        {
+            streamTime = Math.Max(streamTime, eventTime);
+        }
+
+        if (windowEnd + _window!.GraceMicros <= streamTime)
+        {
+            LateRecords++;
+            _onLate?.Invoke(1);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Adds (or retracts) one input row to its group.</summary>
@@ -226,21 +318,18 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         {
             var t = _eventTime!(row);
             eventTime = t.IsNull ? long.MinValue : t.AsLong;
-            var end = key[_window.EndKey].AsLong;
-            if (op != ChangeOp.Delete && op != ChangeOp.UpdateBefore)
+            if (IsLate(key[_window.EndKey].AsLong, eventTime, op, ref streamTime))
             {
-                streamTime = Math.Max(streamTime, eventTime);
-            }
-
-            if (end + _window.GraceMicros <= streamTime)
-            {
-                LateRecords++;
-                _onLate?.Invoke(1);
                 return;
             }
         }
 
-        var group = Touch(key);
+        Accumulate(batch, Touch(key), row, op, eventTime);
+    }
+
+    /// <summary>Adds (or retracts) a row's arguments to its group's aggregates.</summary>
+    private void Accumulate(RowBatch batch, Group group, Value[] row, ChangeOp op, long eventTime)
+    {
         for (var a = 0; a < group.Accumulators.Length; a++)
         {
             var argumentFunctions = _arguments[a];
@@ -334,6 +423,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         // Not kept until the next batch: the task's output wait would otherwise keep the input rows and groups alive.
         _input.Clear();
         _touched.Clear();
+        _slices.Clear();
         _lastGroup = null;
     }
 
