@@ -10,8 +10,14 @@ namespace StreamSql.Runtime.Queries;
 public sealed class PartitionTask
 {
     // Larger batches amortize per-batch work (commit, checkpoint check) and, for consolidated aggregations, merge more
-    // updates of a group into one output record; a caught-up reader gets smaller batches anyway (what is there).
-    private const int MaxBatch = 16384;
+    // updates of a group into one output record; a caught-up reader gets smaller batches anyway (what is there). A
+    // stateful task's batch holds up to MaxBatch records or about MaxBatchBytes of keys and values, whichever is fewer:
+    // each batch takes as many records as the previous one's average size allows (the first, FirstBatch). q11 (session
+    // windows, consolidated per batch) with 65,536 records rather than 16,384: 0.17 -> 0.19-0.26 of the baseline.
+    private const int MaxBatch = 65536;
+    private const int FirstBatch = 256;
+    private const int MaxBatchBytes = 16 << 20;
+    private int _batchRecords = FirstBatch;
     private readonly ITopicLog _topic;
     private readonly int _partition;
     private readonly IRecordDecoder _decoder;
@@ -54,16 +60,14 @@ public sealed class PartitionTask
         // A client's query without state reads small batches: nothing is committed per batch, so large ones only keep
         // more records and rows alive (q0 read from a topic: 2.5 s of 10.7 s in collections with 16,384, 0.1 s of 7.8 s
         // with 1,024) and make the first rows wait for the whole batch.
-        var batchSize = !_pipeline.IsStateful && !_sink.CommitsPerBatch ? PartRecords : MaxBatch;
-        var records = new List<TopicRecord>(batchSize);
+        var adaptive = _pipeline.IsStateful || _sink.CommitsPerBatch;
+        var records = new List<TopicRecord>(adaptive ? FirstBatch : PartRecords);
         var batch = new RowBatch { Partition = _partition };
         var bad = new List<(TopicRecord Record, string Reason)>();
 
         // Records decoded as the reader hands them over need no copy of their bytes; not where the batch's records are
         // needed after reading (a batch's net effect per key, replays of a whole range, decoding in parts).
-        var lender = reader is IBorrowingPartitionReader borrowing && _latest is null && !_wholeRangeReplay && !(_pipeline.TakesBatchesInParts && _decoder.DecodesAgainAlike)
-            ? new DecodingConsumer(this, borrowing)
-            : null;
+        var lender = reader is IBorrowingPartitionReader borrowing && DecodesLent ? new DecodingConsumer(this, borrowing) : null;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (stopAt is { } end && reader.Position >= end)
@@ -72,10 +76,13 @@ public sealed class PartitionTask
             }
 
             records.Clear();
+            // A whole-range replay's range was one live batch, to be read whole: it never exceeds MaxBatch.
+            var batchSize = !adaptive ? PartRecords : _wholeRangeReplay && stopAt is not null ? MaxBatch : _batchRecords;
             var max = stopAt is { } e ? (int)Math.Min(batchSize, e - reader.Position) : batchSize;
             if (lender is not null)
             {
-                await RunLentBatchAsync(lender, batch, bad, max, onProgress, cancellationToken).ConfigureAwait(false);
+                var (lent, lentBytes) = await RunLentBatchAsync(lender, batch, bad, max, onProgress, cancellationToken).ConfigureAwait(false);
+                NextBatchRecords(adaptive, lent, lentBytes);
                 continue;
             }
 
@@ -92,6 +99,7 @@ public sealed class PartitionTask
             }
 
             var readAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            NextBatchRecords(adaptive, records.Count, BytesOf(records));
             batch.Clear();
             bad.Clear();
             _latest?.Mark(records);
@@ -123,6 +131,35 @@ public sealed class PartitionTask
         }
     }
 
+    /// <summary>Sizes the next batch from the one just read: as many records of its average size as MaxBatchBytes holds.</summary>
+    private void NextBatchRecords(bool adaptive, int read, long bytes)
+    {
+        if (adaptive && read > 0)
+        {
+            _batchRecords = (int)Math.Clamp(MaxBatchBytes / Math.Max(1, bytes / read), 1, MaxBatch);
+        }
+    }
+
+    private static long BytesOf(List<TopicRecord> records)
+    {
+        long bytes = 0;
+        foreach (var record in records)
+        {
+            bytes += (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
+        }
+
+        return bytes;
+    }
+
+    private bool DecodesLent => _latest is null && !_wholeRangeReplay && !(_pipeline.TakesBatchesInParts && _decoder.DecodesAgainAlike);
+
+    /// <summary>Whether the task decodes the records of a topic's readers in place (they lend them).</summary>
+    internal bool ReadsLent(ITopicLog topic)
+    {
+        using var reader = topic.OpenReader(_partition, 0);
+        return reader is IBorrowingPartitionReader && DecodesLent;
+    }
+
     private ValueTask WriteBadAsync(List<(TopicRecord Record, string Reason)> bad, CancellationToken cancellationToken) =>
         _errors is null ? ValueTask.CompletedTask : _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken);
 
@@ -146,7 +183,7 @@ public sealed class PartitionTask
     }
 
     /// <summary>One batch read through a borrowing reader: each record decoded while the reader lends its bytes.</summary>
-    private async Task RunLentBatchAsync(DecodingConsumer lender, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, int max, Action<int, long>? onProgress,
+    private async Task<(int Read, long Bytes)> RunLentBatchAsync(DecodingConsumer lender, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, int max, Action<int, long>? onProgress,
         CancellationToken cancellationToken)
     {
         batch.Clear();
@@ -170,6 +207,7 @@ public sealed class PartitionTask
         await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
         Process(batch, NoRecords);
         await CompleteBatchAsync(batch, read, readAt, NoRecords, lender.Timestamps, onProgress, cancellationToken).ConfigureAwait(false);
+        return (read, lender.Bytes);
     }
 
     private static readonly List<TopicRecord> NoRecords = [];
@@ -188,6 +226,9 @@ public sealed class PartitionTask
         /// <summary>The batch's record timestamps, when a latency observer wants them.</summary>
         public List<long> Timestamps { get; } = [];
 
+        /// <summary>The keys' and values' bytes lent in the batch.</summary>
+        public long Bytes { get; private set; }
+
         public void Begin(RowBatch batch, RowArrayPool? rows, List<(TopicRecord Record, string Reason)> bad, bool keepTimestamps)
         {
             _batch = batch;
@@ -195,10 +236,12 @@ public sealed class PartitionTask
             _bad = bad;
             _keepTimestamps = keepTimestamps;
             Timestamps.Clear();
+            Bytes = 0;
         }
 
         public void Consume(in BorrowedRecord record)
         {
+            Bytes += record.Key.Length + record.Value.Length;
             if (_keepTimestamps)
             {
                 Timestamps.Add(record.Timestamp);
