@@ -44,18 +44,60 @@ public static class TextValues
         return false;
     }
 
+    /// <summary>PostgreSQL's text of a timestamp: yyyy-MM-dd HH:mm:ss, then the fraction without trailing zeros, if any.</summary>
     public static string FormatTimestamp(long micros)
     {
+        // Throws outside years 1 to 9999, as the text form cannot show them.
         var dt = Epoch.AddTicks(micros * 10);
-        var fraction = micros % MicrosPerSecond;
+        var fraction = (int)(micros % MicrosPerSecond);
         if (fraction < 0)
         {
-            fraction += MicrosPerSecond;
+            fraction += (int)MicrosPerSecond;
         }
 
-        return fraction == 0
-            ? dt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
-            : dt.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture).TrimEnd('0');
+        var digits = 0;
+        if (fraction != 0)
+        {
+            digits = 6;
+            while (fraction % 10 == 0)
+            {
+                fraction /= 10;
+                digits--;
+            }
+        }
+
+        // Written digit by digit: DateTime.ToString with a custom format parsed it per value (q8 formats one per row).
+        return string.Create(digits == 0 ? 19 : 20 + digits, (dt, fraction, digits), static (text, state) =>
+        {
+            var (dt, fraction, digits) = state;
+            var (year, month, day) = dt;
+            Digits(text[..4], year);
+            text[4] = '-';
+            Digits(text.Slice(5, 2), month);
+            text[7] = '-';
+            Digits(text.Slice(8, 2), day);
+            text[10] = ' ';
+            Digits(text.Slice(11, 2), dt.Hour);
+            text[13] = ':';
+            Digits(text.Slice(14, 2), dt.Minute);
+            text[16] = ':';
+            Digits(text.Slice(17, 2), dt.Second);
+            if (digits > 0)
+            {
+                text[19] = '.';
+                Digits(text[20..], fraction);
+            }
+        });
+    }
+
+    /// <summary>value in decimal, zero-padded to fill text.</summary>
+    private static void Digits(Span<char> text, int value)
+    {
+        for (var i = text.Length - 1; i >= 0; i--)
+        {
+            text[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     public static long TimestampFromMillis(long millis) => millis * 1000;

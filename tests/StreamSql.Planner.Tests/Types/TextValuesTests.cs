@@ -50,4 +50,38 @@ public sealed class TextValuesTests
     [InlineData("a\\9", SqlState.InvalidTextRepresentation)]
     public void BadByteaFails(string input, string sqlState) =>
         Assert.Equal(sqlState, Assert.Throws<SqlException>(() => TextValues.ParseBytea(input, null)).SqlState);
+
+    // Epoch microseconds and their text from PostgreSQL 15 (SELECT t::timestamp, extract(epoch FROM t::timestamp) * 1000000).
+    [Theory]
+    [InlineData(-500000L, "1969-12-31 23:59:59.5")]
+    [InlineData(-62135596800000000L, "0001-01-01 00:00:00")]
+    [InlineData(253402300799999999L, "9999-12-31 23:59:59.999999")]
+    [InlineData(946684800000001L, "2000-01-01 00:00:00.000001")]
+    [InlineData(1795719845120000L, "2026-11-26 19:04:05.12")]
+    [InlineData(-2203934399876600L, "1900-02-28 12:00:00.1234")]
+    [InlineData(0L, "1970-01-01 00:00:00")]
+    public void TimestampPrintsAsPostgres(long micros, string expected)
+    {
+        Assert.Equal(expected, TextValues.FormatTimestamp(micros));
+        Assert.Equal(expected + "+00", TextValues.FormatTimestampTz(micros));
+    }
+
+    /// <summary>Random times of years 1 to 9999 against .NET's formatting of the same instant.</summary>
+    [Fact]
+    public void TimestampTextMatchesTheCalendar()
+    {
+        var random = new Random(5);
+        var epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var micros = random.NextInt64(-62135596800000000L, 253402300799999999L);
+            // Some whole seconds and some whole milliseconds, as well as any microsecond.
+            micros = (i % 3) switch { 0 => micros - (micros % 1_000_000), 1 => micros - (micros % 1000), _ => micros };
+            var dt = epoch.AddTicks(micros * 10);
+            var expected = dt.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.');
+            Assert.Equal(expected, TextValues.FormatTimestamp(micros));
+        }
+
+        Assert.ThrowsAny<ArgumentException>(() => TextValues.FormatTimestamp(253402300800000000L));
+    }
 }
