@@ -25,25 +25,32 @@ internal enum TimeField
 
 /// <summary>
 /// Resolves a unit's name (any case) to its field. The unit is nearly always a constant, the same string object row
-/// after row: the last name resolved is remembered by reference, so a row costs one comparison instead of a
-/// lower-casing scan and a string switch.
+/// after row: the last few names resolved are remembered by reference, so a row costs a comparison or two instead of a
+/// lower-casing scan and a string switch. A few, as one query often names the same unit in several literals (q8's three
+/// date_trunc('minute', ...)), each its own string object.
 /// </summary>
 internal sealed class TimeFieldNames(Dictionary<string, TimeField> names)
 {
+    private const int Remembered = 4;
     private readonly Dictionary<string, TimeField> _names = new(names, StringComparer.OrdinalIgnoreCase);
 
-    // Replaced whole (one reference write), so rows evaluated on several threads never see a name with another's field.
-    private Resolved? _last;
+    // Each slot is replaced whole (one reference write), so rows evaluated on several threads never see a name with
+    // another's field; which slot a new name takes is only a choice of what to forget.
+    private readonly Resolved?[] _recent = new Resolved?[Remembered];
+    private int _next;
 
     public TimeField Find(string name)
     {
-        if (_last is { } last && ReferenceEquals(last.Name, name))
+        foreach (var recent in _recent)
         {
-            return last.Field;
+            if (recent is not null && ReferenceEquals(recent.Name, name))
+            {
+                return recent.Field;
+            }
         }
 
         var field = _names.GetValueOrDefault(name, TimeField.Unknown);
-        _last = new Resolved(name, field);
+        _recent[(_next++ & int.MaxValue) % Remembered] = new Resolved(name, field);
         return field;
     }
 
