@@ -162,15 +162,48 @@ public sealed class PartitionPipeline
     /// <param name="consolidate">CREATE TABLE ... WITH (consolidate='batch'): a GROUP BY emits each group once per batch.</param>
     public static PartitionPipeline BuildStateful(LogicalPlan plan, IStateStore store, bool emitFinal, bool retractable, bool carryRowTime,
         Action<SqlException>? onExpressionError, Action<long>? onLate, Func<StreamDefinition, ITableLookup>? tables = null, bool consolidate = false) =>
-        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate, consolidate), tables);
+        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate, consolidate, StatefulNodes(plan)), tables);
 
-    private sealed record StatefulContext(IStateStore Store, bool EmitFinal, bool Retractable, Action<long>? OnLate, bool Consolidate);
+    /// <param name="operators">How many stateful operators the plan makes (aggregations, Top-N).</param>
+    private sealed class StatefulContext(IStateStore store, bool emitFinal, bool retractable, Action<long>? onLate, bool consolidate, int operators)
+    {
+        private int _opened;
+
+        public bool EmitFinal => emitFinal;
+
+        public bool Retractable => retractable;
+
+        public Action<long>? OnLate => onLate;
+
+        public bool Consolidate => consolidate;
+
+        /// <summary>
+        /// The store of the next stateful operator built: the whole store when it is the pipeline's only one (as it always
+        /// was), else its own prefixed part of it (an aggregation over an aggregation), so their keys never meet.
+        /// </summary>
+        public IStateStore NextStore() => operators <= 1 ? store : new PrefixedStateStore(store, checked((byte)++_opened));
+    }
+
+    private static int StatefulNodes(LogicalPlan plan)
+    {
+        var count = plan is LogicalAggregate or LogicalTopN ? 1 : 0;
+        foreach (var input in plan.Inputs)
+        {
+            count += StatefulNodes(input);
+        }
+
+        return count;
+    }
 
     [ThreadStatic]
     private static StatefulContext? _stateful;
 
     [ThreadStatic]
     private static Func<StreamDefinition, ITableLookup>? _tables;
+
+    // While building: how many aggregations are above the operators being built.
+    [ThreadStatic]
+    private static int _aggregatesAbove;
 
     private static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime, Action<SqlException>? onExpressionError, StatefulContext? stateful,
         Func<StreamDefinition, ITableLookup>? tables)
@@ -198,8 +231,22 @@ public sealed class PartitionPipeline
     /// <summary>The streaming GROUP BY: what feeds it, then the operator itself (with HAVING folded in, so a group failing it is deleted).</summary>
     private static LogicalPlan VisitAggregate(LogicalAggregate aggregate, BoundExpression? having, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
     {
-        var source = Visit(aggregate.Input, operators, ref limit, carryRowTime: false);
+        _aggregatesAbove++;
+        LogicalPlan source;
+        try
+        {
+            source = Visit(aggregate.Input, operators, ref limit, carryRowTime: false);
+        }
+        finally
+        {
+            _aggregatesAbove--;
+        }
+
         RejectInnerLimit(limit);
+        // An aggregation over an aggregation: the one below sends each group's old row before its new one (it feeds
+        // another group), and the one above takes them back out of its aggregates, as it would a table's changes.
+        var sendsRetractions = _aggregatesAbove > 0;
+        var takesRetractions = StatefulNodes(aggregate.Input) > 0;
         var keys = aggregate.Keys.Select(k => ExpressionCompiler.Compile(k, _onExpressionError)).ToArray();
         var arguments = aggregate.Aggregates.Select(a => a.Arguments.Select(x => ExpressionCompiler.Compile(x, _onExpressionError)).ToArray()).ToArray();
         var havingPredicate = having is null ? null : ExpressionCompiler.CompilePredicate(having, _onExpressionError);
@@ -208,18 +255,28 @@ public sealed class PartitionPipeline
         var context = _stateful!;
         if (aggregate.Window is { IsSliding: true })
         {
-            if (context.Retractable)
+            if (sendsRetractions)
+            {
+                throw SqlException.NotSupported("an aggregation over a sliding window aggregation");
+            }
+
+            if (context.Retractable || takesRetractions)
             {
                 throw SqlException.NotSupported("sliding windows over a table");
             }
 
-            operators.Add(new SlidingAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.Store, context.OnLate));
+            operators.Add(new SlidingAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.NextStore(), context.OnLate));
             return source;
         }
 
         if (aggregate.Window is { IsSession: true })
         {
-            if (context.Retractable)
+            if (sendsRetractions)
+            {
+                throw SqlException.NotSupported("an aggregation over a session window aggregation");
+            }
+
+            if (context.Retractable || takesRetractions)
             {
                 throw SqlException.NotSupported("session windows over a table");
             }
@@ -232,7 +289,7 @@ public sealed class PartitionPipeline
                 operators.RemoveAt(operators.Count - 1);
             }
 
-            operators.Add(new SessionAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.Store, context.OnLate, context.Consolidate));
+            operators.Add(new SessionAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime!, context.EmitFinal, context.NextStore(), context.OnLate, context.Consolidate));
             return source;
         }
 
@@ -245,8 +302,8 @@ public sealed class PartitionPipeline
             operators.RemoveAt(operators.Count - 1);
         }
 
-        operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable, context.Store, context.OnLate,
-            context.Consolidate, windows));
+        operators.Add(new StreamAggregateOperator(aggregate, keys, arguments, havingPredicate, eventTime, context.EmitFinal, context.Retractable || takesRetractions, context.NextStore(), context.OnLate,
+            context.Consolidate, windows, sendsRetractions));
         return source;
     }
 
@@ -286,7 +343,7 @@ public sealed class PartitionPipeline
             output.Expressions.Select(e => ExpressionCompiler.Compile(e, _onExpressionError)).ToArray(),
             visible is null ? null : ExpressionCompiler.CompilePredicate(visible, _onExpressionError),
             rowTime,
-            _stateful!.Store,
+            _stateful!.NextStore(),
             _stateful.Retractable,
             identityWidth));
         return source;

@@ -176,11 +176,12 @@ public sealed class FasterStateStore : IStateStore
         }
     }
 
-    public long Count => Interlocked.Read(ref _count) + (_writeBehind?.UnsavedEntries ?? 0);
+    public long Count => Interlocked.Read(ref _count) + WriteBehind.UnsavedEntriesOf(_writeBehinds);
 
-    private IWriteBehind? _writeBehind;
+    // Several when operators of one pipeline share the store (each through its own PrefixedStateStore).
+    private IWriteBehind[] _writeBehinds = [];
 
-    public void Attach(IWriteBehind writer) => _writeBehind = writer;
+    public void Attach(IWriteBehind writer) => _writeBehinds = [.. _writeBehinds, writer];
 
     /// <summary>How much of the log is in memory now (from its head, the oldest in-memory address, to its tail).</summary>
     public long InMemoryLogBytes => _store.Log.TailAddress - _store.Log.HeadAddress;
@@ -410,7 +411,7 @@ public sealed class FasterStateStore : IStateStore
 
     public string Checkpoint()
     {
-        _writeBehind?.SaveUnsaved();
+        WriteBehind.SaveAll(_writeBehinds);
         lock (_gate)
         {
             ThrowIfDisposed();

@@ -14,3 +14,26 @@ public interface IWriteBehind
     /// <summary>Writes what is held only in memory to the store. Called on the thread that checkpoints, between batches.</summary>
     void SaveUnsaved();
 }
+
+/// <summary>What a store does with the write-behind writers attached to it.</summary>
+internal static class WriteBehind
+{
+    public static long UnsavedEntriesOf(IWriteBehind[] writers)
+    {
+        long unsaved = 0;
+        foreach (var writer in writers)
+        {
+            unsaved += writer.UnsavedEntries;
+        }
+
+        return unsaved;
+    }
+
+    public static void SaveAll(IWriteBehind[] writers)
+    {
+        foreach (var writer in writers)
+        {
+            writer.SaveUnsaved();
+        }
+    }
+}

@@ -67,21 +67,22 @@ public sealed class MemoryStateStore : IStateStore
         {
             lock (_entries)
             {
-                return _entries.Count + (_writeBehind?.UnsavedEntries ?? 0);
+                return _entries.Count + WriteBehind.UnsavedEntriesOf(_writeBehinds);
             }
         }
     }
 
-    private IWriteBehind? _writeBehind;
+    // Several when operators of one pipeline share the store (each through its own PrefixedStateStore).
+    private IWriteBehind[] _writeBehinds = [];
 
-    public void Attach(IWriteBehind writer) => _writeBehind = writer;
+    public void Attach(IWriteBehind writer) => _writeBehinds = [.. _writeBehinds, writer];
 
     public long SizeBytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Nothing to make durable: memory state is rebuilt from the source when needed.</summary>
     public string Checkpoint()
     {
-        _writeBehind?.SaveUnsaved();
+        WriteBehind.SaveAll(_writeBehinds);
         return "";
     }
 

@@ -28,6 +28,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     private readonly AggregateWindow? _window;
     private readonly bool _emitFinal;
     private readonly bool _consolidate;
+    private readonly bool _sendsRetractions;
     private readonly WindowAssignOperator? _windows;
     private readonly long[] _windowStarts = [];
     private readonly long[] _windowEnds = [];
@@ -52,7 +53,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     private long _unsaved;
     // The cached groups the current batch changes, with their state before it (offset into _undo; -1: new to the cache):
     // a batch that fails part-way (an expression error) is redone row by row, and must find the groups as they were.
-    private readonly List<(byte[] Key, Group Group, int Offset)> _undoGroups = [];
+    private readonly List<(byte[] Key, Group Group, int Offset, Value[]? Output)> _undoGroups = [];
     private readonly ArrayBufferWriter<byte> _undo = new(1024);
     // Cached: the ends of the open windows that have groups in the store; a new key of any other window is not looked up there.
     private readonly HashSet<long>? _windowsInStore;
@@ -80,14 +81,19 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     /// <param name="having">HAVING over the aggregate's output row; a group that fails it is deleted from the output.</param>
     /// <param name="eventTime">The event time of an input row (windowed aggregates); null for unwindowed ones.</param>
     /// <param name="consolidate">EMIT CHANGES once per group and batch (its row after the batch) rather than per input row.</param>
+    /// <param name="sendsRetractions">
+    /// The output feeds another aggregation (in the same pipeline): an update is the group's previous row (UpdateBefore)
+    /// then its new one, and a delete carries the previous row, so the aggregation above can take the old values out.
+    /// </param>
     /// <param name="windows">
     /// The window assignment feeding this aggregation, done here: each input row is taken once per window it falls in,
     /// through one reused row with the window bounds appended, rather than as a copy per window.
     /// </param>
     public StreamAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
         Func<Value[], Value>? eventTime, bool emitFinal, bool retractable, IStateStore store, Action<long>? onLate, bool consolidate = false,
-        WindowAssignOperator? windows = null)
+        WindowAssignOperator? windows = null, bool sendsRetractions = false)
     {
+        _sendsRetractions = sendsRetractions;
         _consolidate = consolidate;
         _windows = windows;
         if (windows is not null)
@@ -475,7 +481,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
         if (_cached is not null && _cachedByBytes.TryGetValue(_keyBytes.WrittenSpan, out var cachedKey, out group))
         {
-            _undoGroups.Add((cachedKey, group, _undo.WrittenCount));
+            _undoGroups.Add((cachedKey, group, _undo.WrittenCount, group.Output));
             _undo.WriteInt64(group.HasOutput ? 1 : 0);
             _undo.WriteInt64(group.Unsaved ? 1 : 0);
             _undo.WriteInt64(group.Rows);
@@ -515,7 +521,12 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             // A stored group is in the open windows (restored at start, or added when it was first saved).
             group.InStore = true;
             group.InOpenWindows = true;
-            group.HasOutput = _having is null || _having(OutputRow(group));
+            var output = OutputRow(group);
+            group.HasOutput = _having is null || _having(output);
+            if (_sendsRetractions && group.HasOutput)
+            {
+                group.Output = output;
+            }
         }
         else
         {
@@ -526,7 +537,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         if (_cached is not null)
         {
             _cached[stateKey] = group;
-            _undoGroups.Add((stateKey, group, -1));
+            _undoGroups.Add((stateKey, group, -1, null));
             if (!group.InStore)
             {
                 Interlocked.Increment(ref _unsaved);
@@ -563,7 +574,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     /// <summary>Puts the cached groups a failed batch changed back as they were before it.</summary>
     private void RollBack()
     {
-        foreach (var (stateKey, group, offset) in _undoGroups)
+        foreach (var (stateKey, group, offset, output) in _undoGroups)
         {
             if (offset < 0)
             {
@@ -577,6 +588,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             }
 
             var reader = new StateReader(_undo.WrittenSpan[offset..]);
+            group.Output = output;
             group.HasOutput = reader.ReadInt64() == 1;
             group.Unsaved = reader.ReadInt64() == 1;
             group.Rows = reader.ReadInt64();
@@ -636,14 +648,24 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         var row = OutputRow(group);
         if (group.Rows > 0 && (_having is null || _having(row)))
         {
+            if (group.HasOutput && _sendsRetractions)
+            {
+                batch.Add(group.Output!, ChangeOp.UpdateBefore);
+            }
+
             batch.Add(row, group.HasOutput ? ChangeOp.UpdateAfter : ChangeOp.Insert);
             group.HasOutput = true;
+            if (_sendsRetractions)
+            {
+                group.Output = row;
+            }
         }
         else if (group.HasOutput)
         {
             // The group emptied (retractions) or no longer passes HAVING: its output row goes away.
-            batch.Add(row, ChangeOp.Delete);
+            batch.Add(_sendsRetractions ? group.Output! : row, ChangeOp.Delete);
             group.HasOutput = false;
+            group.Output = null;
         }
     }
 
@@ -780,5 +802,8 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
         /// <summary>The group's output row exists downstream (it was emitted and not deleted since).</summary>
         public bool HasOutput { get; set; }
+
+        /// <summary>With retractions sent: the output row downstream has (while <see cref="HasOutput"/>).</summary>
+        public Value[]? Output { get; set; }
     }
 }
