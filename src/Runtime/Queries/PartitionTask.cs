@@ -11,12 +11,14 @@ public sealed class PartitionTask
 {
     // Larger batches amortize per-batch work (commit, checkpoint check) and, for consolidated aggregations, merge more
     // updates of a group into one output record; a caught-up reader gets smaller batches anyway (what is there). A
-    // stateful task's batch holds up to MaxBatch records or about MaxBatchBytes of keys and values, whichever is fewer:
-    // each batch takes as many records as the previous one's average size allows (the first, FirstBatch). q11 (session
-    // windows, consolidated per batch) with 65,536 records rather than 16,384: 0.17 -> 0.19-0.26 of the baseline.
-    private const int MaxBatch = 65536;
+    // stateful task's batch holds up to MaxBatch records (LargeBatch where the pipeline takes large ones) or about
+    // MaxBatchBytes of keys and values, whichever is fewer: each batch takes as many records as the previous one's
+    // average size allows (the first, FirstBatch).
+    private const int MaxBatch = 16384;
+    private const int LargeBatch = 65536;
     private const int FirstBatch = 256;
     private const int MaxBatchBytes = 16 << 20;
+    private readonly int _maxBatch;
     private int _batchRecords = FirstBatch;
     private readonly ITopicLog _topic;
     private readonly int _partition;
@@ -51,6 +53,7 @@ public sealed class PartitionTask
         _skipFailingRows = skipFailingRows;
         _latest = decoder.NetEffectPerBatch ? new LatestRecordPerKey() : null;
         _wholeRangeReplay = _latest is not null || pipeline.OutputDependsOnBatches;
+        _maxBatch = pipeline.TakesLargeBatches ? LargeBatch : MaxBatch;
     }
 
     /// <summary>Processes from fromOffset until cancelled, or until stopAt (exclusive) when given.</summary>
@@ -76,8 +79,8 @@ public sealed class PartitionTask
             }
 
             records.Clear();
-            // A whole-range replay's range was one live batch, to be read whole: it never exceeds MaxBatch.
-            var batchSize = !adaptive ? PartRecords : _wholeRangeReplay && stopAt is not null ? MaxBatch : _batchRecords;
+            // A whole-range replay's range was one live batch, to be read whole: it never exceeds the largest batch.
+            var batchSize = !adaptive ? PartRecords : _wholeRangeReplay && stopAt is not null ? _maxBatch : _batchRecords;
             var max = stopAt is { } e ? (int)Math.Min(batchSize, e - reader.Position) : batchSize;
             if (lender is not null)
             {
@@ -136,7 +139,7 @@ public sealed class PartitionTask
     {
         if (adaptive && read > 0)
         {
-            _batchRecords = (int)Math.Clamp(MaxBatchBytes / Math.Max(1, bytes / read), 1, MaxBatch);
+            _batchRecords = (int)Math.Clamp(MaxBatchBytes / Math.Max(1, bytes / read), 1, _maxBatch);
         }
     }
 
