@@ -3,9 +3,10 @@ using System.Globalization;
 namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>
-/// A persistent aggregation over an aggregation (a subquery in FROM), run as one pipeline: the inner one sends each
-/// group's old row before its new one and the outer one takes the old values back out. Random rows in random batches;
-/// each table must equal the same SELECT run as a pull query over the finished input (computed in memory by another
+/// A persistent aggregation over an aggregation (a subquery in FROM): the inner one sends each group's old row before its
+/// new one and the outer one takes the old values back out; in one pipeline over one partition, in two stages (the inner
+/// one's changes through an internal topic keyed by the outer group) over several. Random rows in random batches; each
+/// table must equal the same SELECT run as a pull query over the finished input (computed in memory by another
 /// operator), also after a restart and more rows.
 /// </summary>
 public sealed class NestedAggregationTests
@@ -18,19 +19,23 @@ public sealed class NestedAggregationTests
         "SELECT n, count(*) AS keys FROM (SELECT k, count(*) AS n FROM na_src GROUP BY k HAVING count(*) % 3 <> 0) c GROUP BY n",
         // Hopping windows below (Nexmark q5's shape): the largest count per window, and how many keys have it.
         "SELECT window_start, max(n) AS maxn, min(n) AS minn, count(*) AS keys FROM (SELECT k, window_start, window_end, count(*) AS n FROM HOP(na_src, ts, INTERVAL '5' SECOND, INTERVAL '15' SECOND) GROUP BY k, window_start, window_end) c GROUP BY window_start",
+        // Inner groups not by the stream's key: over several partitions the rows are repartitioned by v % 7 first.
+        "SELECT m, count(*) AS residues, sum(r) AS rsum FROM (SELECT v % 7 AS r, count(*) AS m FROM na_src GROUP BY v % 7) c GROUP BY m",
     ];
 
     [Theory]
-    [InlineData(false, 21)]
-    [InlineData(true, 22)]
-    public async Task NestedAggregationsEqualThePullQuery(bool consolidate, int seed)
+    [InlineData(false, 21, 1)]
+    [InlineData(true, 22, 1)]
+    [InlineData(false, 23, 3)]
+    [InlineData(true, 24, 2)]
+    public async Task NestedAggregationsEqualThePullQuery(bool consolidate, int seed, int partitions)
     {
         await using var server = await TestServer.StartAsync();
         var random = new Random(seed);
         var time = 0;
         await using (var connection = await server.ConnectAsync())
         {
-            await connection.ExecuteAsync("CREATE STREAM na_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions=1)");
+            await connection.ExecuteAsync($"CREATE STREAM na_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions={partitions})");
             for (var t = 0; t < Tables.Length; t++)
             {
                 await connection.ExecuteAsync($"CREATE TABLE na_{t} {(consolidate ? "WITH (consolidate='batch') " : "")}AS {Tables[t]}");
@@ -46,6 +51,52 @@ public sealed class NestedAggregationTests
             await InsertAsync(connection, random, time, 200);
             await AssertTablesAsync(connection);
         }
+    }
+
+    [Fact]
+    public async Task StagesAreExplainedAndDroppedWithTheTable()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        await connection.ExecuteAsync("CREATE STREAM ns_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions=2)");
+        await connection.ExecuteAsync("CREATE TABLE ns_hist AS SELECT m, count(*) AS residues FROM (SELECT v % 7 AS r, count(*) AS m FROM ns_src GROUP BY v % 7) c GROUP BY m");
+        await connection.ExecuteAsync("INSERT INTO ns_src VALUES ('a', '2026-01-01 00:00:00', 1), ('b', '2026-01-01 00:00:01', 8), ('c', '2026-01-01 00:00:02', 2)");
+        await connection.ExecuteAsync("FLUSH");
+        // Residue 1 has two rows, residue 2 one: one residue each with m = 2 and m = 1.
+        Assert.Equal(["1|1", "2|1"], await connection.RowsAsync("SELECT m, residues FROM ns_hist ORDER BY m"));
+
+        var queries = Path.Combine(server.DataDirectory, "queries");
+        var queryId = Path.GetFileName(Directory.GetDirectories(queries, "ctas_ns_hist_*").Single(d => !d.EndsWith("_repartition", StringComparison.Ordinal) && !d.EndsWith("_inner", StringComparison.Ordinal)));
+        var plan = string.Join("\n", await connection.RowsAsync($"EXPLAIN ANALYZE {queryId}"));
+        Assert.Contains("Stage 1: repartition by the group key", plan);
+        Assert.Contains("Stage 2: inner aggregation, its changes keyed by the outer group key", plan);
+        Assert.Contains("Stage 3: aggregate", plan);
+        // Three inner updates: two new groups (rows) and one update (a retraction and a row).
+        Assert.Contains("→ write 4 rows to the inner aggregation topic", plan);
+
+        var topics = Path.Combine(server.DataDirectory, "topics");
+        Assert.True(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}-inner")));
+        await connection.ExecuteAsync("DROP TABLE ns_hist DELETE TOPIC");
+        Assert.False(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}-inner")));
+        Assert.False(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}-repartition")));
+        Assert.Empty(Directory.GetDirectories(queries, queryId + "*"));
+    }
+
+    [Fact]
+    public async Task SessionWindowsBelowAnotherAggregationAreRefusedOverSeveralPartitions()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        await connection.ExecuteAsync("CREATE STREAM nr_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions=2)");
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => connection.ExecuteAsync(
+            "CREATE TABLE nr_t AS SELECT n, count(*) AS sessions FROM (SELECT k, count(*) AS n FROM nr_src WINDOW SESSION (10 SECONDS) GROUP BY k) c GROUP BY n"));
+        Assert.Equal("0A000", error.SqlState);
+        Assert.Contains("session window", error.MessageText);
+        Assert.Empty(await connection.RowsAsync("SHOW QUERIES"));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(server.DataDirectory, "topics"), "_streamsql_ctas_*"));
+        await server.RestartAsync();
+        await using var again = await server.ConnectAsync();
+        Assert.Empty(await again.RowsAsync("SHOW QUERIES"));
     }
 
     private static async Task<int> InsertAsync(Npgsql.NpgsqlConnection connection, Random random, int time, int rows)

@@ -50,26 +50,16 @@ public sealed partial class StreamEngine
         var window = aggregate.Window;
         var keys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey))
             .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
-        var codec = new Formats.RowCodec(internalStream);
+        // A join sends only new rows, so no record carries the retraction header.
+        var encode = new RoutedRecordEncoder(internalStream, keys).Encode;
         var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
-        Topics.ProducedRecord Encode(Value[] row, ChangeOp op)
-        {
-            var key = new Value[keys.Length];
-            for (var k = 0; k < key.Length; k++)
-            {
-                key[k] = keys[k](row);
-            }
-
-            var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
-            return record with { Key = ValueCodec.EncodeKey(key) };
-        }
 
         // The join runs in event-time order, as a persistent stream–table join does; a stream side not co-partitioned with
         // the table is first re-keyed by the join expression (one more stage, before the join stage).
         var stages = new List<PersistentQuery>();
         var joinStage = FindLookupJoin(below) is { } join
-            ? StreamTableJoinQuery(definition, Encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages)
-            : StreamJoinQuery(definition, Encode, FindStreamJoin(below) ?? throw new InvalidOperationException("an aggregation's join stage has no streaming join"),
+            ? StreamTableJoinQuery(definition, encode, join, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages)
+            : StreamJoinQuery(definition, encode, FindStreamJoin(below) ?? throw new InvalidOperationException("an aggregation's join stage has no streaming join"),
                 sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), stages);
         // A window assignment above appends its bounds after the joined row: the scan's pseudocolumns must not come first.
         var scan = new LogicalScan(internalStream);

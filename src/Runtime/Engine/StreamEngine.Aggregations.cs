@@ -56,12 +56,22 @@ public sealed partial class StreamEngine
         Catalog.NoteQueryId(queryId);
         var sourceTopic = Topics.Find(source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
-        PersistentQuery? repartition = null;
-        List<PersistentQuery> rekeys = [];
+        var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
+        var consolidate = StreamBinder.BindConsolidate(properties);
+        var emitFinal = asQuery.Emit == EmitMode.Final;
+        List<PersistentQuery> stages = [];
+        // Over several partitions, an aggregation over an aggregation reads the inner one's changes from a stage of its own.
+        var overStage = false;
         if (overJoin)
         {
             // Stage 1 records the joined rows (keyed by the group) in an internal topic; the aggregation reads that.
-            (repartition, rekeys, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
+            (var joinStage, stages, plan, sourceTopic) = JoinStage(queryId, source, sourceTopic, aggregate, plan);
+            stages.Add(joinStage);
+        }
+        else if (source.Partitions > 1 && IsOverAggregation(aggregate))
+        {
+            (stages, plan, sourceTopic) = NestedAggregationStages(queryId, source, sourceTopic, aggregate, plan, overTable, emitFinal, consolidate, asQuery.Position);
+            overStage = true;
         }
         else if (source.Partitions > 1)
         {
@@ -72,12 +82,11 @@ public sealed partial class StreamEngine
             if (!PartitionsBySourceKey(routingKeys, source))
             {
                 // Rows of one group arrive in several partitions: send them through an internal topic keyed by the group.
-                (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, below, routingKeys, plan, overTable);
+                (var repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, below, routingKeys, plan, overTable);
+                stages.Add(repartition);
             }
         }
 
-        var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
-        var consolidate = StreamBinder.BindConsolidate(properties);
         if (consolidate && aggregate.Window is { IsSliding: true })
         {
             throw SqlException.NotSupported("consolidate='batch' with sliding windows", properties.First(p => p.Name == StreamBinder.Consolidate).Position);
@@ -102,11 +111,10 @@ public sealed partial class StreamEngine
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         // Over a join the catalog keeps the plan with the join, so the table it reads cannot be dropped under it.
         var definition = new QueryDefinition(queryId, statement.Text, sink.Name, source.Name, overJoin ? query.Plan : plan);
-        var emitFinal = asQuery.Emit == EmitMode.Final;
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
-        Func<int, IRecordDecoder>? decoders = overTable && repartition is null
+        Func<int, IRecordDecoder>? decoders = overTable && stages.Count == 0
             ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) }
             : null;
         // The table's materialization stores the records this query encoded without decoding them again.
@@ -114,7 +122,7 @@ public sealed partial class StreamEngine
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => partition =>
             {
-                return PartitionPipeline.BuildStateful(plan, state.Open(partition, "aggregate"), emitFinal, retractable: overTable, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate,
+                return PartitionPipeline.BuildStateful(plan, state.Open(partition, "aggregate"), emitFinal, retractable: overTable || overStage, carryRowTime: true, metrics.RecordExpressionError, metrics.CountLate,
                     consolidate: consolidate);
             },
             encoder.Encode,
@@ -124,7 +132,7 @@ public sealed partial class StreamEngine
             CheckpointInterval = Options.CheckpointInterval,
             OnOutputAppended = (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count),
         };
-        materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, [.. rekeys, .. repartition is null ? [] : new[] { repartition }],
+        materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, stages,
             cancellationToken).ConfigureAwait(false);
         return new CommandResult(tag);
     }
@@ -196,25 +204,13 @@ public sealed partial class StreamEngine
         var topic = Topics.GetOrCreate(topicName, source.Partitions);
         var columns = source.Columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList();
         var stagePlan = new LogicalProject(below, columns, internalStream.Columns);
-        var keys = routingKeys.Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
-        var codec = new Formats.RowCodec(internalStream);
+        // A table's changes keep their meaning through the topic: retractions carry an op header.
+        var encoder = new RoutedRecordEncoder(internalStream, routingKeys.Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray());
         var definition = new QueryDefinition(RepartitionId(queryId), "", internalStream.Name, source.Name, stagePlan);
         var rowState = overTable ? new QueryState(StateStores, $"queries/{RepartitionId(queryId)}", Path.Combine(_queriesDirectory, RepartitionId(queryId))) : null;
-        // A table's changes keep their meaning through the topic: retractions carry an op header.
-        var retraction = new Topics.RecordHeader[] { new(StreamRecordDecoder.OpHeader, [(byte)'-']) };
         var stage = new PersistentQuery(definition, sourceTopic, topic, OffsetsOf(RepartitionId(queryId)), _errorTopic, stateful: overTable,
             metrics => _ => PartitionPipeline.Build(stagePlan, carryRowTime: true, metrics.RecordExpressionError),
-            (row, op) =>
-            {
-                var key = new Rows.Value[keys.Length];
-                for (var k = 0; k < key.Length; k++)
-                {
-                    key[k] = keys[k](row);
-                }
-
-                var record = codec.Encode(row, Planner.Types.TextValues.TimestampToMillis(row[^1].AsLong));
-                return record with { Key = ValueCodec.EncodeKey(key), Headers = op is ChangeOp.Delete or ChangeOp.UpdateBefore ? retraction : null };
-            },
+            encoder.Encode,
             overTable ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), rowState!.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) } : null)
         {
             State = rowState,

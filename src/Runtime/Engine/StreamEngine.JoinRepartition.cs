@@ -21,15 +21,19 @@ public sealed partial class StreamEngine
     /// <summary>The stage query ids of a query: its left (or only) repartition, then its right one (a stream–stream join re-keying both sides).</summary>
     private static string[] StageIds(string queryId) => [RepartitionId(queryId), queryId + "_right_repartition"];
 
-    /// <summary>Every stage query id a query may have: <see cref="StageIds"/>, led by an aggregation's re-keying of its joined streams.</summary>
-    private static string[] AllStageIds(string queryId) => [.. JoinRekeyIds(queryId), .. StageIds(queryId)];
+    /// <summary>
+    /// Every stage query id a query may have, in the order they run: an aggregation's re-keying of its joined streams,
+    /// <see cref="StageIds"/>, a nested aggregation's inner one.
+    /// </summary>
+    private static string[] AllStageIds(string queryId) => [.. JoinRekeyIds(queryId), .. StageIds(queryId), InnerAggregationId(queryId)];
 
-    /// <summary>Every internal topic a query's stages may have written (aggregation repartition and join stage, join repartitions).</summary>
+    /// <summary>Every internal topic a query's stages may have written (aggregation repartition and join stage, join repartitions, inner aggregation).</summary>
     private string[] StageTopics(string queryId) =>
     [
         Options.InternalTopic(queryId + "-repartition"), Options.InternalTopic(queryId + "-join"),
         Options.InternalTopic(queryId + "-left-repartition"), Options.InternalTopic(queryId + "-right-repartition"),
         Options.InternalTopic(RepartitionId(queryId) + "-left-repartition"), Options.InternalTopic(RepartitionId(queryId) + "-right-repartition"),
+        InnerAggregationTopic(queryId),
     ];
 
     /// <summary>

@@ -50,11 +50,14 @@ public sealed partial class StreamEngine
         {
             var stageId = stages[i].Definition.Id;
             var joinsThenAggregates = !overJoin && stageId == RepartitionId(definition.Id) && ContainsJoin(definition.Plan);
+            var innerAggregation = stageId == InnerAggregationId(definition.Id);
             var step = overJoin || JoinRekeyIds(definition.Id).Contains(stageId) ? $"repartition {stages[i].Definition.SourceName} by the join key"
-                : joinsThenAggregates ? "join, keyed by the group key" : "repartition by the group key";
+                : joinsThenAggregates ? "join, keyed by the group key"
+                : innerAggregation ? "inner aggregation, its changes keyed by the outer group key"
+                : "repartition by the group key";
             lines.Add($"Stage {i + 1}: {step}");
             lines.AddRange(PartitionPipeline.DescribeAnalyzed(stages[i].Pipelines).Select(l => "  " + l));
-            lines.Add($"    → write {stages[i].Metrics.RecordsOut} rows to the {(joinsThenAggregates ? "join" : "repartition")} topic");
+            lines.Add($"    → write {stages[i].Metrics.RecordsOut} rows to the {(joinsThenAggregates ? "join" : innerAggregation ? "inner aggregation" : "repartition")} topic");
         }
 
         if (stages.Count > 0)

@@ -160,14 +160,22 @@ public sealed class PartitionPipeline
     /// keeping its groups in store, and the rows it emits are a changelog (ops) of the groups.
     /// </summary>
     /// <param name="consolidate">CREATE TABLE ... WITH (consolidate='batch'): a GROUP BY emits each group once per batch.</param>
+    /// <param name="sendsRetractions">
+    /// The rows go to another aggregation (the inner stage of a nested aggregation over several partitions): the top
+    /// aggregation sends each group's previous row before its new one, as one below another in the same pipeline does.
+    /// </param>
     public static PartitionPipeline BuildStateful(LogicalPlan plan, IStateStore store, bool emitFinal, bool retractable, bool carryRowTime,
-        Action<SqlException>? onExpressionError, Action<long>? onLate, Func<StreamDefinition, ITableLookup>? tables = null, bool consolidate = false) =>
-        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate, consolidate, StatefulNodes(plan)), tables);
+        Action<SqlException>? onExpressionError, Action<long>? onLate, Func<StreamDefinition, ITableLookup>? tables = null, bool consolidate = false,
+        bool sendsRetractions = false) =>
+        Build(plan, carryRowTime, onExpressionError, new StatefulContext(store, emitFinal, retractable, onLate, consolidate, StatefulNodes(plan), sendsRetractions), tables);
 
     /// <param name="operators">How many stateful operators the plan makes (aggregations, Top-N).</param>
-    private sealed class StatefulContext(IStateStore store, bool emitFinal, bool retractable, Action<long>? onLate, bool consolidate, int operators)
+    private sealed class StatefulContext(IStateStore store, bool emitFinal, bool retractable, Action<long>? onLate, bool consolidate, int operators,
+        bool sendsRetractions)
     {
         private int _opened;
+
+        public bool SendsRetractions => sendsRetractions;
 
         public bool EmitFinal => emitFinal;
 
@@ -184,7 +192,7 @@ public sealed class PartitionPipeline
         public IStateStore NextStore() => operators <= 1 ? store : new PrefixedStateStore(store, checked((byte)++_opened));
     }
 
-    private static int StatefulNodes(LogicalPlan plan)
+    internal static int StatefulNodes(LogicalPlan plan)
     {
         var count = plan is LogicalAggregate or LogicalTopN ? 1 : 0;
         foreach (var input in plan.Inputs)
@@ -245,14 +253,14 @@ public sealed class PartitionPipeline
         RejectInnerLimit(limit);
         // An aggregation over an aggregation: the one below sends each group's old row before its new one (it feeds
         // another group), and the one above takes them back out of its aggregates, as it would a table's changes.
-        var sendsRetractions = _aggregatesAbove > 0;
+        var context = _stateful!;
+        var sendsRetractions = _aggregatesAbove > 0 || context.SendsRetractions;
         var takesRetractions = StatefulNodes(aggregate.Input) > 0;
         var keys = aggregate.Keys.Select(k => ExpressionCompiler.Compile(k, _onExpressionError)).ToArray();
         var arguments = aggregate.Aggregates.Select(a => a.Arguments.Select(x => ExpressionCompiler.Compile(x, _onExpressionError)).ToArray()).ToArray();
         var havingPredicate = having is null ? null : ExpressionCompiler.CompilePredicate(having, _onExpressionError);
         // A window's time column; else ROWTIME, so a group's output record carries the latest time of its input (as in ksqlDB).
         var eventTime = FindWindowAssign(aggregate.Input) is { } assign ? ExpressionCompiler.Compile(assign.Time, _onExpressionError) : RowTimeOf(aggregate.Input);
-        var context = _stateful!;
         if (aggregate.Window is { IsSliding: true })
         {
             if (sendsRetractions)

@@ -1,0 +1,102 @@
+using StreamSql.Parser.Errors;
+using StreamSql.Parser.Ast;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Operators;
+using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.State;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>
+/// An aggregation over an aggregation (a subquery in FROM) over several partitions. One partition runs both in one
+/// pipeline; over several, an outer group gathers rows of inner groups from every partition, so the inner aggregation runs
+/// as a stage of its own (after a repartition of the source when its group keys do not determine the source's key) and
+/// writes each group's changes, the previous row retracted before the new one, to an internal topic keyed by the outer
+/// group key. The outer aggregation reads that topic with retractable aggregates, as it would a table's changes.
+/// </summary>
+public sealed partial class StreamEngine
+{
+    private static string InnerAggregationId(string queryId) => queryId + "_inner";
+
+    private string InnerAggregationTopic(string queryId) => Options.InternalTopic(queryId + "-inner");
+
+    /// <summary>True when the rows an aggregation reads come from another aggregation (through projections and filters).</summary>
+    private static bool IsOverAggregation(LogicalAggregate aggregate) => PartitionPipeline.StatefulNodes(aggregate.Input) > 0;
+
+    /// <summary>
+    /// The stages of a nested aggregation over several partitions (a source repartition if needed, then the inner
+    /// aggregation), and the outer plan reading the inner stage's topic.
+    /// </summary>
+    private (List<PersistentQuery> Stages, LogicalPlan Plan, Topics.ITopicLog Topic) NestedAggregationStages(string queryId, StreamDefinition source,
+        Topics.ITopicLog sourceTopic, LogicalAggregate aggregate, LogicalPlan plan, bool overTable, bool emitFinal, bool consolidate, int position)
+    {
+        var subquery = BelowWindow(aggregate.Input);
+        if (InnerAggregation(subquery) is not { } inner || PartitionPipeline.StatefulNodes(subquery) != 1)
+        {
+            throw SqlException.NotSupported("this aggregation over an aggregation with more than one partition", position);
+        }
+
+        var innerKeys = inner.Keys.Where((_, i) => inner.Window is not { } w || (i != w.StartKey && i != w.EndKey)).ToList();
+        var (below, routingKeys) = RepartitionPoint(BelowWindow(inner.Input), innerKeys)
+            ?? throw SqlException.NotSupported("an aggregation over an aggregation of this input with more than one partition", position);
+        var stageId = InnerAggregationId(queryId);
+        var topicName = InnerAggregationTopic(queryId);
+        // Named c0, c1, ...: a subquery's column may be named as a pseudocolumn of the internal stream.
+        var columns = subquery.Schema.Select((c, i) => new ColumnSchema($"c{i}", c.Type)).ToList();
+        var internalStream = new StreamDefinition(stageId, RelationKind.Stream, columns, topicName, source.Partitions, SourceFormat.None,
+            SourceFormat.Internal, null, source.ValueDelimiter, queryId);
+        var window = aggregate.Window;
+        // A window assignment above appends its bounds after the subquery's row: the scan's pseudocolumns must not come first.
+        var scan = new LogicalScan(internalStream);
+        LogicalPlan replacement = window is null ? scan
+            : new LogicalProject(scan, columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), columns);
+        var outerPlan = ReplaceScan(plan, subquery, replacement);
+        // Both stages' operators are built once here, so a plan they refuse (a session window below) leaves no topic or store behind.
+        PartitionPipeline.BuildStateful(subquery, new MemoryStateStore(), emitFinal, retractable: overTable, carryRowTime: true, null, null, consolidate: consolidate,
+            sendsRetractions: true);
+        PartitionPipeline.BuildStateful(outerPlan, new MemoryStateStore(), emitFinal, retractable: true, carryRowTime: true, null, null, consolidate: consolidate);
+
+        // The inner aggregation's rows of one group must meet in one partition, as for any aggregation.
+        var stages = new List<PersistentQuery>();
+        var innerPlan = subquery;
+        var innerTopic = sourceTopic;
+        PersistentQuery? repartition = null;
+        if (!PartitionsBySourceKey(routingKeys, source))
+        {
+            (repartition, innerPlan, innerTopic) = Repartition(queryId, source, sourceTopic, below, routingKeys, innerPlan, overTable);
+            stages.Add(repartition);
+        }
+
+        var topic = Topics.GetOrCreate(topicName, source.Partitions);
+        var outerKeys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey))
+            .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
+        var encoder = new RoutedRecordEncoder(internalStream, outerKeys);
+        var state = new QueryState(StateStores, $"queries/{stageId}", Path.Combine(_queriesDirectory, stageId));
+        var definition = new QueryDefinition(stageId, "", internalStream.Name, source.Name, innerPlan);
+        // A table read directly: each partition remembers the table's rows to turn upserts into retractions.
+        Func<int, IRecordDecoder>? decoders = overTable && repartition is null
+            ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) }
+            : null;
+        var stage = new PersistentQuery(definition, innerTopic, topic, OffsetsOf(stageId), _errorTopic, stateful: true,
+            metrics => partition => PartitionPipeline.BuildStateful(innerPlan, state.Open(partition, "aggregate"), emitFinal, retractable: overTable, carryRowTime: true,
+                metrics.RecordExpressionError, metrics.CountLate, consolidate: consolidate, sendsRetractions: true),
+            encoder.Encode,
+            decoders)
+        {
+            State = state,
+            CheckpointInterval = Options.CheckpointInterval,
+        };
+        stages.Add(stage);
+        return (stages, outerPlan, topic);
+    }
+
+    /// <summary>The aggregation a subquery's rows come from, through its projection and HAVING; null when it is not that shape.</summary>
+    private static LogicalAggregate? InnerAggregation(LogicalPlan plan) => plan switch
+    {
+        LogicalAggregate aggregate => aggregate,
+        LogicalProject or LogicalFilter => InnerAggregation(plan.Inputs[0]),
+        _ => null,
+    };
+}
