@@ -71,7 +71,6 @@ public static class NexmarkBench
     private static readonly Dictionary<string, string> SinglePartitionQueries = new()
     {
         ["q3"] = "joins two streams, which needs both on one partition (or KEY columns, which the nexmark connector does not have)",
-        ["q5"] = "aggregates an aggregation in one pipeline, which runs on one partition only (q5-tables runs on several)",
     };
 
     /// <summary>Other forms of a query (their own .sql file), checked against the same baseline.</summary>
