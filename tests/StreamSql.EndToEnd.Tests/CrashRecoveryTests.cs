@@ -5,8 +5,8 @@ namespace StreamSql.EndToEnd.Tests;
 
 /// <summary>
 /// kill -9 of the server process at random moments while rows stream through persistent queries (a filter, a stream–table
-/// join through a repartition, stream–stream joins with and without one, a windowed aggregation, a GROUP BY on a non-key column of a 4-partition stream through a repartition, an
-/// aggregation over a table): after each restart the queries restore their state, complete any interrupted batch and
+/// join through a repartition, stream–stream joins with and without one, a windowed aggregation, a GROUP BY on a non-key column of a 4-partition stream through a repartition and an
+/// aggregation over it, an aggregation over a table): after each restart the queries restore their state, complete any interrupted batch and
 /// resume, and in the end every output equals, record for record, what the same SQL computes over the input as a pull query.
 /// The suite runs a short version; scripts/crash-test.sh runs it longer (STREAMSQL_CRASH_KILLS, STREAMSQL_CRASH_EVENTS).
 /// </summary>
@@ -37,6 +37,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE STREAM crash_out AS SELECT id, v * 10 AS w FROM crash_src WHERE v % 3 <> 0");
             await setup.ExecuteAsync("CREATE STREAM crash_keyed (id INT KEY, v INT) WITH (partitions=4)");
             await setup.ExecuteAsync("CREATE TABLE crash_by_v AS SELECT v, count(*) AS n, sum(id) AS s FROM crash_keyed GROUP BY v");
+            // An aggregation over that aggregation: three stages (re-key by v, the counts' changes keyed by n, the histogram).
+            await setup.ExecuteAsync("CREATE TABLE crash_nested AS SELECT n, count(*) AS vs, sum(s) AS s FROM (SELECT v, count(*) AS n, sum(id) AS s FROM crash_keyed GROUP BY v) c GROUP BY n");
             await setup.ExecuteAsync("CREATE TABLE crash_windows AS SELECT v, windowstart, count(*) AS n FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v");
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_latest_sum AS SELECT count(*) AS n, sum(id) AS s FROM crash_latest");
@@ -115,6 +117,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         // Stateful outputs: the tables equal the same aggregations computed now over their inputs.
         Assert.Equal((await check.RowsAsync("SELECT v, count(*), sum(id) FROM crash_keyed GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, n, s FROM crash_by_v")).Order());
+        Assert.Equal((await check.RowsAsync("SELECT n, count(*), sum(s) FROM (SELECT v, count(*) AS n, sum(id) AS s FROM crash_keyed GROUP BY v) c GROUP BY n")).Order(),
+            (await check.RowsAsync("SELECT n, vs, s FROM crash_nested")).Order());
         Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*) FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, windowstart::text, n FROM crash_windows")).Order());
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
