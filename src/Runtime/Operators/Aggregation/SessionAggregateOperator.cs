@@ -213,7 +213,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
             sessions.RemoveAt(overlapping);
             session.Start = Math.Min(session.Start, t);
             session.End = Math.Max(session.End, t);
-            session.Tuples.Add(tuple);
+            session.Add(tuple);
             if (session.Live is { } live)
             {
                 for (var a = 0; a < live.Length; a++)
@@ -226,7 +226,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         }
         else
         {
-            merged = new Session(t, t, [tuple]);
+            merged = NewSession(t, tuple);
             for (var s = sessions.Count - 1; s >= 0; s--)
             {
                 var session = sessions[s];
@@ -234,7 +234,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
                 {
                     Replace(batch, key, session);
 
-                    merged = new Session(Math.Min(merged.Start, session.Start), Math.Max(merged.End, session.End), [.. session.Tuples, .. merged.Tuples]);
+                    merged = Session.Merge(session, merged);
                     sessions.RemoveAt(s);
                 }
             }
@@ -315,9 +315,9 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
             for (var a = 0; a < live.Length; a++)
             {
                 live[a] = _factories[a]();
-                foreach (var tuple in session.Tuples)
+                for (var i = 0; i < session.Count; i++)
                 {
-                    live[a].Add(tuple[a]);
+                    live[a].Add(session.TupleAt(i, _noArguments)[a]);
                 }
             }
 
@@ -407,24 +407,19 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
             var start = reader.ReadInt64();
             var end = reader.ReadInt64();
             var rows = reader.ReadVarInt32();
-            var tuples = new List<Value[][]>(rows);
             if (_noArguments is { } none)
             {
-                // count(*) and the like: every tuple is the same one, empty arguments (a zero length byte each), shared.
+                // count(*) and the like: every tuple is the same one, empty arguments (a zero length byte each): only counted.
                 if (reader.ReadSpan(rows * none.Length).ContainsAnyExcept((byte)0))
                 {
                     throw new InvalidDataException("state: a session tuple has arguments where none are expected");
                 }
 
-                for (var r = 0; r < rows; r++)
-                {
-                    tuples.Add(none);
-                }
-
-                sessions.Add(new Session(start, end, tuples));
+                sessions.Add(new Session(start, end, null, rows));
                 continue;
             }
 
+            var tuples = new List<Value[][]>(rows);
             for (var r = 0; r < rows; r++)
             {
                 var tuple = new Value[_arguments.Length][];
@@ -436,7 +431,7 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
                 tuples.Add(tuple);
             }
 
-            sessions.Add(new Session(start, end, tuples));
+            sessions.Add(new Session(start, end, tuples, rows));
         }
 
         return (key, sessions);
@@ -452,19 +447,19 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         {
             _buffer.WriteInt64(session.Start);
             _buffer.WriteInt64(session.End);
-            _buffer.WriteVarInt64(session.Tuples.Count);
+            _buffer.WriteVarInt64(session.Count);
             if (_noArguments is { } none)
             {
                 // What WriteRow writes for each empty argument list: a zero length byte.
-                var length = session.Tuples.Count * none.Length;
+                var length = session.Count * none.Length;
                 _buffer.GetSpan(length)[..length].Clear();
                 _buffer.Advance(length);
                 continue;
             }
 
-            foreach (var tuple in session.Tuples)
+            for (var i = 0; i < session.Count; i++)
             {
-                foreach (var arguments in tuple)
+                foreach (var arguments in session.TupleAt(i, none: null))
                 {
                     ValueCodec.WriteRow(_buffer, arguments);
                 }
@@ -490,14 +485,35 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         public void Deconstruct(out Value[] key, out List<Session> sessions, out long lastBatch) => (key, sessions, lastBatch) = (Key, Sessions, LastBatch);
     }
 
-    /// <summary>A session: its bounds, its input tuples, and (once computed while it is cached) its aggregates so far.</summary>
-    private sealed class Session(long start, long end, List<Value[][]> tuples)
+    /// <summary>A new session of one tuple.</summary>
+    private Session NewSession(long time, Value[][] tuple) => _noArguments is null ? new Session(time, time, [tuple], 1) : new Session(time, time, null, 1);
+
+    /// <summary>
+    /// A session: its bounds, its input tuples, and (once computed while it is cached) its aggregates so far. When every
+    /// tuple is the shared empty one (count(*)), only their number is kept: no list that a long session grows row by row.
+    /// </summary>
+    private sealed class Session(long start, long end, List<Value[][]>? tuples, int count)
     {
+        private readonly List<Value[][]>? _tuples = tuples;
+
         public long Start { get; set; } = start;
 
         public long End { get; set; } = end;
 
-        public List<Value[][]> Tuples { get; } = tuples;
+        public int Count { get; private set; } = count;
+
+        public Value[][] TupleAt(int index, Value[][]? none) => _tuples is null ? none! : _tuples[index];
+
+        public void Add(Value[][] tuple)
+        {
+            _tuples?.Add(tuple);
+            Count++;
+        }
+
+        /// <summary>Two sessions a record bridges, as one: first's tuples, then second's (their order in the store).</summary>
+        public static Session Merge(Session first, Session second) =>
+            new(Math.Min(first.Start, second.Start), Math.Max(first.End, second.End),
+                first._tuples is null || second._tuples is null ? null : [.. first._tuples, .. second._tuples], first.Count + second.Count);
 
         public IAccumulator[]? Live { get; set; }
 
