@@ -5,11 +5,21 @@ namespace StreamSql.Bench;
 
 /// <summary>
 /// --alloc-profile: samples the runtime's allocation ticks (one event per ~100 KB allocated, naming the type of the
-/// allocation that crossed it) and prints the types with the largest share, to find what a query allocates per event.
+/// allocation that crossed it) and prints the types with the largest share, to find what a query allocates per event;
+/// also counts the collections by generation and the runtime's reason for each (a full collection triggered by large or
+/// pinned allocations, which count toward gen2's budget, says who to look at).
 /// </summary>
 public sealed class AllocationSampler : EventListener
 {
     private readonly ConcurrentDictionary<string, long> _bytesByType = new();
+    private readonly ConcurrentDictionary<string, long> _collections = new();
+
+    // The runtime's GC reasons (GCStart's Reason field), by number.
+    private static readonly string[] Reasons =
+    [
+        "small allocations", "induced", "low memory", "empty", "large/pinned allocations", "out of space (small)", "out of space (large)",
+        "induced, not forced", "stress", "induced low memory", "induced compacting", "provisional: low memory", "provisional: gen2 budget",
+    ];
     private bool _enabled;
 
     protected override void OnEventSourceCreated(EventSource source)
@@ -27,7 +37,21 @@ public sealed class AllocationSampler : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
-        if (!Volatile.Read(ref _enabled) || e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null)
+        if (!Volatile.Read(ref _enabled) || e.EventName is null || e.PayloadNames is null)
+        {
+            return;
+        }
+
+        if (e.EventName.StartsWith("GCStart", StringComparison.Ordinal))
+        {
+            var depth = e.PayloadNames.IndexOf("Depth") is var d and >= 0 ? Convert.ToInt32(e.Payload![d], System.Globalization.CultureInfo.InvariantCulture) : -1;
+            var reason = e.PayloadNames.IndexOf("Reason") is var r and >= 0 ? Convert.ToInt32(e.Payload![r], System.Globalization.CultureInfo.InvariantCulture) : -1;
+            var name = reason >= 0 && reason < Reasons.Length ? Reasons[reason] : $"reason {reason}";
+            _collections.AddOrUpdate($"gen{depth} collections, {name}", 1, (_, n) => n + 1);
+            return;
+        }
+
+        if (!e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal))
         {
             return;
         }
@@ -39,6 +63,9 @@ public sealed class AllocationSampler : EventListener
         type += kind switch { 1 => " (large object heap)", 2 => " (pinned object heap)", _ => "" };
         _bytesByType.AddOrUpdate(type, amount, (_, sum) => sum + amount);
     }
+
+    /// <summary>Collections by generation and reason, as "count what" lines.</summary>
+    public IEnumerable<string> Collections() => _collections.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value,6} {p.Key}");
 
     /// <summary>The types with the largest sampled share, as "share% type" lines.</summary>
     public IEnumerable<string> Top(int count)

@@ -127,6 +127,12 @@ foreach (var query in queries)
         {
             Console.Error.WriteLine("  " + line);
         }
+
+        Console.Error.WriteLine($"{query}: collections (timed engine run):");
+        foreach (var line in sampler.Collections())
+        {
+            Console.Error.WriteLine("  " + line);
+        }
     }
     failed |= !result.ChecksumMatch;
 }
