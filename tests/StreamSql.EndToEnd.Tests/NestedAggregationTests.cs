@@ -54,6 +54,39 @@ public sealed class NestedAggregationTests
     }
 
     [Fact]
+    public async Task TopNOverAnAggregationKeepsOnlyEachGroupsCurrentRow()
+    {
+        await using var server = await TestServer.StartAsync();
+        var random = new Random(31);
+        var time = 0;
+        await using (var connection = await server.ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE STREAM na_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions=1)");
+            await connection.ExecuteAsync("CREATE TABLE na_top AS SELECT k, n, rn FROM (SELECT k, n, ROW_NUMBER() OVER (ORDER BY n DESC) AS rn FROM (SELECT k, count(*) AS n FROM na_src GROUP BY k) c) r WHERE rn <= 4");
+            time = await InsertAsync(connection, random, time, 300);
+            await AssertTopAsync(connection);
+        }
+
+        await server.RestartAsync();
+        await using (var connection = await server.ConnectAsync())
+        {
+            await InsertAsync(connection, random, time, 200);
+            await AssertTopAsync(connection);
+        }
+    }
+
+    // The table holds 4 rows, ranks 1..4, each a key with its current count, and those counts are the 4 largest (ties rank in arrival order).
+    private static async Task AssertTopAsync(Npgsql.NpgsqlConnection connection)
+    {
+        var counts = (await connection.RowsAsync("SELECT k, count(*) FROM na_src GROUP BY k")).Select(r => r.Split('|')).ToDictionary(r => r[0], r => long.Parse(r[1], CultureInfo.InvariantCulture));
+        var top = (await connection.RowsAsync("SELECT k, n, rn FROM na_top ORDER BY rn")).Select(r => r.Split('|')).ToList();
+        Assert.Equal(["1", "2", "3", "4"], top.Select(r => r[2]));
+        Assert.Equal(4, top.Select(r => r[0]).Distinct().Count());
+        Assert.All(top, r => Assert.Equal(counts[r[0]], long.Parse(r[1], CultureInfo.InvariantCulture)));
+        Assert.Equal(counts.Values.OrderDescending().Take(4), top.Select(r => long.Parse(r[1], CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task StagesAreExplainedAndDroppedWithTheTable()
     {
         await using var server = await TestServer.StartAsync();

@@ -209,9 +209,9 @@ public sealed class PartitionPipeline
     [ThreadStatic]
     private static Func<StreamDefinition, ITableLookup>? _tables;
 
-    // While building: how many aggregations are above the operators being built.
+    // While building: how many stateful operators (aggregations, Top-N) are above the operators being built.
     [ThreadStatic]
-    private static int _aggregatesAbove;
+    private static int _statefulAbove;
 
     private static PartitionPipeline Build(LogicalPlan plan, bool carryRowTime, Action<SqlException>? onExpressionError, StatefulContext? stateful,
         Func<StreamDefinition, ITableLookup>? tables)
@@ -239,7 +239,7 @@ public sealed class PartitionPipeline
     /// <summary>The streaming GROUP BY: what feeds it, then the operator itself (with HAVING folded in, so a group failing it is deleted).</summary>
     private static LogicalPlan VisitAggregate(LogicalAggregate aggregate, BoundExpression? having, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
     {
-        _aggregatesAbove++;
+        _statefulAbove++;
         LogicalPlan source;
         try
         {
@@ -247,14 +247,14 @@ public sealed class PartitionPipeline
         }
         finally
         {
-            _aggregatesAbove--;
+            _statefulAbove--;
         }
 
         RejectInnerLimit(limit);
         // An aggregation over an aggregation: the one below sends each group's old row before its new one (it feeds
         // another group), and the one above takes them back out of its aggregates, as it would a table's changes.
         var context = _stateful!;
-        var sendsRetractions = _aggregatesAbove > 0 || context.SendsRetractions;
+        var sendsRetractions = _statefulAbove > 0 || context.SendsRetractions;
         var takesRetractions = StatefulNodes(aggregate.Input) > 0;
         var keys = aggregate.Keys.Select(k => ExpressionCompiler.Compile(k, _onExpressionError)).ToArray();
         var arguments = aggregate.Aggregates.Select(a => a.Arguments.Select(x => ExpressionCompiler.Compile(x, _onExpressionError)).ToArray()).ToArray();
@@ -322,7 +322,19 @@ public sealed class PartitionPipeline
     /// </summary>
     private static LogicalPlan VisitTopN(LogicalTopN topN, BoundExpression? visible, LogicalProject output, List<IBatchOperator> operators, ref long? limit)
     {
-        var source = Visit(topN.Input, operators, ref limit, carryRowTime: false);
+        // Over an aggregation (a subquery in FROM), the aggregation sends each group's old row before its new one, and
+        // the Top-N takes the old one out, as it does a table's retractions.
+        _statefulAbove++;
+        LogicalPlan source;
+        try
+        {
+            source = Visit(topN.Input, operators, ref limit, carryRowTime: false);
+        }
+        finally
+        {
+            _statefulAbove--;
+        }
+
         RejectInnerLimit(limit);
         var rowTime = -1;
         for (var i = 0; i < topN.Input.Schema.Count && rowTime < 0; i++)
@@ -352,7 +364,7 @@ public sealed class PartitionPipeline
             visible is null ? null : ExpressionCompiler.CompilePredicate(visible, _onExpressionError),
             rowTime,
             _stateful!.NextStore(),
-            _stateful.Retractable,
+            _stateful.Retractable || StatefulNodes(topN.Input) > 0,
             identityWidth));
         return source;
     }
