@@ -53,18 +53,28 @@ public sealed class NestedAggregationTests
         }
     }
 
-    [Fact]
-    public async Task TopNOverAnAggregationKeepsOnlyEachGroupsCurrentRow()
+    // Over several partitions the aggregation is a stage of its own, its changes keyed by the ranking's (empty) PARTITION BY.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task TopNOverAnAggregationKeepsOnlyEachGroupsCurrentRow(int partitions)
     {
         await using var server = await TestServer.StartAsync();
         var random = new Random(31);
         var time = 0;
         await using (var connection = await server.ConnectAsync())
         {
-            await connection.ExecuteAsync("CREATE STREAM na_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions=1)");
+            await connection.ExecuteAsync($"CREATE STREAM na_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions={partitions})");
             await connection.ExecuteAsync("CREATE TABLE na_top AS SELECT k, n, rn FROM (SELECT k, n, ROW_NUMBER() OVER (ORDER BY n DESC) AS rn FROM (SELECT k, count(*) AS n FROM na_src GROUP BY k) c) r WHERE rn <= 4");
             time = await InsertAsync(connection, random, time, 300);
             await AssertTopAsync(connection);
+            if (partitions > 1)
+            {
+                var queryId = Path.GetFileName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_na_top_*").Single(d => !d.EndsWith("_inner", StringComparison.Ordinal)));
+                var plan = string.Join("\n", await connection.RowsAsync($"EXPLAIN ANALYZE {queryId}"));
+                Assert.Contains("Stage 1: inner aggregation, its changes keyed by the outer group key", plan);
+                Assert.Contains("Stage 2: Top-N", plan);
+            }
         }
 
         await server.RestartAsync();

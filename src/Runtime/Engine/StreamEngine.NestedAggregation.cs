@@ -32,31 +32,50 @@ public sealed partial class StreamEngine
     private (List<PersistentQuery> Stages, LogicalPlan Plan, Topics.ITopicLog Topic) NestedAggregationStages(string queryId, StreamDefinition source,
         Topics.ITopicLog sourceTopic, LogicalAggregate aggregate, LogicalPlan plan, bool overTable, bool emitFinal, bool consolidate, int position)
     {
-        var subquery = BelowWindow(aggregate.Input);
+        var window = aggregate.Window;
+        var outerKeys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey)).ToList();
+        return InnerAggregationStages(queryId, source, sourceTopic, BelowWindow(aggregate.Input), outerKeys, plan, overTable, emitFinal, consolidate,
+            columnsAbove: window is not null,
+            outer => PartitionPipeline.BuildStateful(outer, new MemoryStateStore(), emitFinal, retractable: true, carryRowTime: true, null, null, consolidate: consolidate),
+            position);
+    }
+
+    /// <summary>
+    /// The stages that run a subquery's aggregation on its own over several partitions, for a stateful operator above it
+    /// (another aggregation, a Top-N) whose rows of one group or ranking must meet: a source repartition if the inner
+    /// group keys need one, then the inner aggregation writing its changes keyed by outerKeys (over the subquery's
+    /// rows). Returns them with plan reading the inner stage's topic in place of the subquery. columnsAbove: the plan
+    /// above appends columns to the subquery's row. validateOuter builds that plan's operators once (throwing as a
+    /// running query would), before anything is created.
+    /// </summary>
+    private (List<PersistentQuery> Stages, LogicalPlan Plan, Topics.ITopicLog Topic) InnerAggregationStages(string queryId, StreamDefinition source,
+        Topics.ITopicLog sourceTopic, LogicalPlan subquery, IReadOnlyList<BoundExpression> outerKeys, LogicalPlan plan, bool overTable, bool emitFinal,
+        bool consolidate, bool columnsAbove, Action<LogicalPlan> validateOuter, int position)
+    {
         if (InnerAggregation(subquery) is not { } inner || PartitionPipeline.StatefulNodes(subquery) != 1)
         {
-            throw SqlException.NotSupported("this aggregation over an aggregation with more than one partition", position);
+            throw SqlException.NotSupported("this query over an aggregation with more than one partition", position);
         }
 
         var innerKeys = inner.Keys.Where((_, i) => inner.Window is not { } w || (i != w.StartKey && i != w.EndKey)).ToList();
         var (below, routingKeys) = RepartitionPoint(BelowWindow(inner.Input), innerKeys)
-            ?? throw SqlException.NotSupported("an aggregation over an aggregation of this input with more than one partition", position);
+            ?? throw SqlException.NotSupported("a query over an aggregation of this input with more than one partition", position);
         var stageId = InnerAggregationId(queryId);
         var topicName = InnerAggregationTopic(queryId);
         // Named c0, c1, ...: a subquery's column may be named as a pseudocolumn of the internal stream.
         var columns = subquery.Schema.Select((c, i) => new ColumnSchema($"c{i}", c.Type)).ToList();
         var internalStream = new StreamDefinition(stageId, RelationKind.Stream, columns, topicName, source.Partitions, SourceFormat.None,
             SourceFormat.Internal, null, source.ValueDelimiter, queryId);
-        var window = aggregate.Window;
-        // A window assignment above appends its bounds after the subquery's row: the scan's pseudocolumns must not come first.
+        // The plan above may append columns after the subquery's row (a window assignment's bounds, a Top-N's rank): the
+        // scan's pseudocolumns must not come first.
         var scan = new LogicalScan(internalStream);
-        LogicalPlan replacement = window is null ? scan
+        LogicalPlan replacement = !columnsAbove ? scan
             : new LogicalProject(scan, columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), columns);
         var outerPlan = ReplaceScan(plan, subquery, replacement);
         // Both stages' operators are built once here, so a plan they refuse (a session window below) leaves no topic or store behind.
         PartitionPipeline.BuildStateful(subquery, new MemoryStateStore(), emitFinal, retractable: overTable, carryRowTime: true, null, null, consolidate: consolidate,
             sendsRetractions: true);
-        PartitionPipeline.BuildStateful(outerPlan, new MemoryStateStore(), emitFinal, retractable: true, carryRowTime: true, null, null, consolidate: consolidate);
+        validateOuter(outerPlan);
 
         // The inner aggregation's rows of one group must meet in one partition, as for any aggregation.
         var stages = new List<PersistentQuery>();
@@ -70,9 +89,7 @@ public sealed partial class StreamEngine
         }
 
         var topic = Topics.GetOrCreate(topicName, source.Partitions);
-        var outerKeys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey))
-            .Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray();
-        var encoder = new RoutedRecordEncoder(internalStream, outerKeys);
+        var encoder = new RoutedRecordEncoder(internalStream, outerKeys.Select(k => Expressions.ExpressionCompiler.Compile(k)).ToArray());
         var state = new QueryState(StateStores, $"queries/{stageId}", Path.Combine(_queriesDirectory, stageId));
         var definition = new QueryDefinition(stageId, "", internalStream.Name, source.Name, innerPlan);
         // A table read directly: each partition remembers the table's rows to turn upserts into retractions.

@@ -62,7 +62,7 @@ public sealed partial class StreamEngine
 
         if (stages.Count > 0)
         {
-            lines.Add($"Stage {stages.Count + 1}: {(overJoin ? "join" : "aggregate")}");
+            lines.Add($"Stage {stages.Count + 1}: {(overJoin ? "join" : TopNOf(definition.Plan) is not null ? "Top-N" : "aggregate")}");
         }
 
         lines.AddRange(PartitionPipeline.DescribeAnalyzed(query.Pipelines).Select(l => "  " + l));

@@ -5,6 +5,7 @@ using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Logical;
 using StreamSql.Runtime.Operators;
 using StreamSql.Runtime.Queries;
+using StreamSql.Runtime.State;
 
 namespace StreamSql.Runtime.Engine;
 
@@ -53,15 +54,26 @@ public sealed partial class StreamEngine
         }
 
         LogicalPlan plan = project;
-        PersistentQuery? repartition = null;
-        if (source.Partitions > 1)
+        List<PersistentQuery> stages = [];
+        // Over several partitions, a Top-N over an aggregation reads the aggregation's changes from a stage of its own.
+        var overStage = false;
+        if (source.Partitions > 1 && PartitionPipeline.StatefulNodes(topN.Input) > 0)
+        {
+            (stages, plan, sourceTopic) = InnerAggregationStages(queryId, source, sourceTopic, topN.Input, topN.PartitionKeys, plan, overTable, emitFinal: false,
+                consolidate: false, columnsAbove: true,
+                outer => PartitionPipeline.BuildStateful(outer, new MemoryStateStore(), emitFinal: false, retractable: true, carryRowTime: true, null, null),
+                asQuery.Position);
+            overStage = true;
+        }
+        else if (source.Partitions > 1)
         {
             var (below, routingKeys) = RepartitionPoint(topN.Input, topN.PartitionKeys)
                 ?? throw SqlException.NotSupported("ROW_NUMBER() (a Top-N) over this input with more than one partition", asQuery.Position);
             if (!PartitionsBySourceKey(routingKeys, source))
             {
                 // Rows of one partition of the ranking arrive in several topic partitions: route them by the PARTITION BY keys.
-                (repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, below, routingKeys, plan, overTable);
+                (var repartition, plan, sourceTopic) = Repartition(queryId, source, sourceTopic, below, routingKeys, plan, overTable);
+                stages.Add(repartition);
             }
         }
 
@@ -75,16 +87,16 @@ public sealed partial class StreamEngine
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
-            metrics => partition => PartitionPipeline.BuildStateful(plan, state.Open(partition, "topn"), emitFinal: false, retractable: overTable, carryRowTime: true,
+            metrics => partition => PartitionPipeline.BuildStateful(plan, state.Open(partition, "topn"), emitFinal: false, retractable: overTable || overStage, carryRowTime: true,
                 metrics.RecordExpressionError, metrics.CountLate),
             encoder.Encode,
             // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
-            overTable && repartition is null ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) : null)
+            overTable && stages.Count == 0 ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) : null)
         {
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
         };
-        await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, repartition is null ? [] : [repartition], cancellationToken).ConfigureAwait(false);
+        await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, stages, cancellationToken).ConfigureAwait(false);
         return new CommandResult(tag);
     }
 
