@@ -36,7 +36,7 @@ public sealed partial class StreamEngine
         var outerKeys = aggregate.Keys.Where((_, i) => window is null || (i != window.StartKey && i != window.EndKey)).ToList();
         return InnerAggregationStages(queryId, source, sourceTopic, BelowWindow(aggregate.Input), outerKeys, plan, overTable, emitFinal, consolidate,
             columnsAbove: window is not null,
-            outer => PartitionPipeline.BuildStateful(outer, new MemoryStateStore(), emitFinal, retractable: true, carryRowTime: true, null, null, consolidate: consolidate),
+            (outer, scratch) => PartitionPipeline.BuildStateful(outer, scratch, emitFinal, retractable: true, carryRowTime: true, null, null, consolidate: consolidate),
             position);
     }
 
@@ -45,12 +45,12 @@ public sealed partial class StreamEngine
     /// (another aggregation, a Top-N) whose rows of one group or ranking must meet: a source repartition if the inner
     /// group keys need one, then the inner aggregation writing its changes keyed by outerKeys (over the subquery's
     /// rows). Returns them with plan reading the inner stage's topic in place of the subquery. columnsAbove: the plan
-    /// above appends columns to the subquery's row. validateOuter builds that plan's operators once (throwing as a
-    /// running query would), before anything is created.
+    /// above appends columns to the subquery's row. validateOuter builds that plan's operators once over a scratch store
+    /// (throwing as a running query would), before anything is created.
     /// </summary>
     private (List<PersistentQuery> Stages, LogicalPlan Plan, Topics.ITopicLog Topic) InnerAggregationStages(string queryId, StreamDefinition source,
         Topics.ITopicLog sourceTopic, LogicalPlan subquery, IReadOnlyList<BoundExpression> outerKeys, LogicalPlan plan, bool overTable, bool emitFinal,
-        bool consolidate, bool columnsAbove, Action<LogicalPlan> validateOuter, int position)
+        bool consolidate, bool columnsAbove, Action<LogicalPlan, IStateStore> validateOuter, int position)
     {
         if (InnerAggregation(subquery) is not { } inner || PartitionPipeline.StatefulNodes(subquery) != 1)
         {
@@ -73,9 +73,12 @@ public sealed partial class StreamEngine
             : new LogicalProject(scan, columns.Select((c, i) => (BoundExpression)new BoundColumn(i, c.Name, c.Type)).ToList(), columns);
         var outerPlan = ReplaceScan(plan, subquery, replacement);
         // Both stages' operators are built once here, so a plan they refuse (a session window below) leaves no topic or store behind.
-        PartitionPipeline.BuildStateful(subquery, new MemoryStateStore(), emitFinal, retractable: overTable, carryRowTime: true, null, null, consolidate: consolidate,
-            sendsRetractions: true);
-        validateOuter(outerPlan);
+        using (var scratch = new MemoryStateStore())
+        {
+            PartitionPipeline.BuildStateful(subquery, scratch, emitFinal, retractable: overTable, carryRowTime: true, null, null, consolidate: consolidate,
+                sendsRetractions: true);
+            validateOuter(outerPlan, scratch);
+        }
 
         // The inner aggregation's rows of one group must meet in one partition, as for any aggregation.
         var stages = new List<PersistentQuery>();

@@ -5,7 +5,6 @@ using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Logical;
 using StreamSql.Runtime.Operators;
 using StreamSql.Runtime.Queries;
-using StreamSql.Runtime.State;
 
 namespace StreamSql.Runtime.Engine;
 
@@ -61,7 +60,7 @@ public sealed partial class StreamEngine
         {
             (stages, plan, sourceTopic) = InnerAggregationStages(queryId, source, sourceTopic, topN.Input, topN.PartitionKeys, plan, overTable, emitFinal: false,
                 consolidate: false, columnsAbove: true,
-                outer => PartitionPipeline.BuildStateful(outer, new MemoryStateStore(), emitFinal: false, retractable: true, carryRowTime: true, null, null),
+                (outer, scratch) => PartitionPipeline.BuildStateful(outer, scratch, emitFinal: false, retractable: true, carryRowTime: true, null, null),
                 asQuery.Position);
             overStage = true;
         }
