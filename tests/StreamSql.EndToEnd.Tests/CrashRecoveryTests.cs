@@ -38,6 +38,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE STREAM crash_keyed (id INT KEY, v INT) WITH (partitions=4)");
             await setup.ExecuteAsync("CREATE TABLE crash_by_v AS SELECT v, count(*) AS n, sum(id) AS s FROM crash_keyed GROUP BY v");
             // An aggregation over that aggregation: three stages (re-key by v, the counts' changes keyed by n, the histogram).
+            // A Top-N over it: the counts' changes go to one partition (no PARTITION BY), where the three largest are ranked.
+            await setup.ExecuteAsync("CREATE TABLE crash_top AS SELECT v, n, rn FROM (SELECT v, n, ROW_NUMBER() OVER (ORDER BY n DESC) AS rn FROM (SELECT v, count(*) AS n FROM crash_keyed GROUP BY v) c) r WHERE rn <= 3");
             await setup.ExecuteAsync("CREATE TABLE crash_nested AS SELECT n, count(*) AS vs, sum(s) AS s FROM (SELECT v, count(*) AS n, sum(id) AS s FROM crash_keyed GROUP BY v) c GROUP BY n");
             await setup.ExecuteAsync("CREATE TABLE crash_windows AS SELECT v, windowstart, count(*) AS n FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v");
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
@@ -119,6 +121,12 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             (await check.RowsAsync("SELECT v, n, s FROM crash_by_v")).Order());
         Assert.Equal((await check.RowsAsync("SELECT n, count(*), sum(s) FROM (SELECT v, count(*) AS n, sum(id) AS s FROM crash_keyed GROUP BY v) c GROUP BY n")).Order(),
             (await check.RowsAsync("SELECT n, vs, s FROM crash_nested")).Order());
+        // Ranks 1..3, each a value with its current count, those counts the three largest (equal counts rank in arrival order).
+        var counts = (await check.RowsAsync("SELECT v, count(*) FROM crash_keyed GROUP BY v")).Select(r => r.Split('|')).ToDictionary(r => r[0], r => r[1]);
+        var top = (await check.RowsAsync("SELECT v, n, rn FROM crash_top ORDER BY rn")).Select(r => r.Split('|')).ToList();
+        Assert.Equal(["1", "2", "3"], top.Select(r => r[2]));
+        Assert.All(top, r => Assert.Equal(counts[r[0]], r[1]));
+        Assert.Equal(counts.Values.Select(long.Parse).OrderDescending().Take(3), top.Select(r => long.Parse(r[1])));
         Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*) FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, windowstart::text, n FROM crash_windows")).Order());
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
