@@ -236,19 +236,24 @@ public sealed class PartitionPipeline
         return new PartitionPipeline(leaf, operators, limit, plan.Schema) { IsStateful = stateful is not null };
     }
 
-    /// <summary>The streaming GROUP BY: what feeds it, then the operator itself (with HAVING folded in, so a group failing it is deleted).</summary>
-    private static LogicalPlan VisitAggregate(LogicalAggregate aggregate, BoundExpression? having, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
+    /// <summary>The input of a stateful operator (aggregation, Top-N): the stateful operators built in it send it retractions.</summary>
+    private static LogicalPlan VisitBelowStateful(LogicalPlan input, List<IBatchOperator> operators, ref long? limit)
     {
         _statefulAbove++;
-        LogicalPlan source;
         try
         {
-            source = Visit(aggregate.Input, operators, ref limit, carryRowTime: false);
+            return Visit(input, operators, ref limit, carryRowTime: false);
         }
         finally
         {
             _statefulAbove--;
         }
+    }
+
+    /// <summary>The streaming GROUP BY: what feeds it, then the operator itself (with HAVING folded in, so a group failing it is deleted).</summary>
+    private static LogicalPlan VisitAggregate(LogicalAggregate aggregate, BoundExpression? having, List<IBatchOperator> operators, ref long? limit, bool carryRowTime)
+    {
+        var source = VisitBelowStateful(aggregate.Input, operators, ref limit);
 
         RejectInnerLimit(limit);
         // An aggregation over an aggregation: the one below sends each group's old row before its new one (it feeds
@@ -324,16 +329,7 @@ public sealed class PartitionPipeline
     {
         // Over an aggregation (a subquery in FROM), the aggregation sends each group's old row before its new one, and
         // the Top-N takes the old one out, as it does a table's retractions.
-        _statefulAbove++;
-        LogicalPlan source;
-        try
-        {
-            source = Visit(topN.Input, operators, ref limit, carryRowTime: false);
-        }
-        finally
-        {
-            _statefulAbove--;
-        }
+        var source = VisitBelowStateful(topN.Input, operators, ref limit);
 
         RejectInnerLimit(limit);
         var rowTime = -1;
