@@ -6,13 +6,18 @@ namespace StreamSql.Bench;
 /// <summary>
 /// --alloc-profile: samples the runtime's allocation ticks (one event per ~100 KB allocated, naming the type of the
 /// allocation that crossed it) and prints the types with the largest share, to find what a query allocates per event;
-/// also counts the collections by generation and the runtime's reason for each (a full collection triggered by large or
+/// also counts the collections by generation and the runtime's reason for each, with their time from start to end (a full collection triggered by large or
 /// pinned allocations, which count toward gen2's budget, says who to look at).
 /// </summary>
 public sealed class AllocationSampler : EventListener
 {
     private readonly ConcurrentDictionary<string, long> _bytesByType = new();
     private readonly ConcurrentDictionary<string, long> _collections = new();
+
+    // Time from each collection's start to its end, by the same "gen, reason" key.
+    private readonly ConcurrentDictionary<string, double> _collectionMilliseconds = new();
+    private string? _collecting;
+    private DateTime _collectionStart;
 
     // The runtime's GC reasons (GCStart's Reason field), by number.
     private static readonly string[] Reasons =
@@ -47,7 +52,21 @@ public sealed class AllocationSampler : EventListener
             var depth = e.PayloadNames.IndexOf("Depth") is var d and >= 0 ? Convert.ToInt32(e.Payload![d], System.Globalization.CultureInfo.InvariantCulture) : -1;
             var reason = e.PayloadNames.IndexOf("Reason") is var r and >= 0 ? Convert.ToInt32(e.Payload![r], System.Globalization.CultureInfo.InvariantCulture) : -1;
             var name = reason >= 0 && reason < Reasons.Length ? Reasons[reason] : $"reason {reason}";
-            _collections.AddOrUpdate($"gen{depth} collections, {name}", 1, (_, n) => n + 1);
+            var key = $"gen{depth} collections, {name}";
+            _collections.AddOrUpdate(key, 1, (_, n) => n + 1);
+            (_collecting, _collectionStart) = (key, e.TimeStamp);
+            return;
+        }
+
+        if (e.EventName.StartsWith("GCEnd", StringComparison.Ordinal))
+        {
+            if (_collecting is { } collecting)
+            {
+                var elapsed = (e.TimeStamp - _collectionStart).TotalMilliseconds;
+                _collectionMilliseconds.AddOrUpdate(collecting, elapsed, (_, sum) => sum + elapsed);
+                _collecting = null;
+            }
+
             return;
         }
 
@@ -65,7 +84,8 @@ public sealed class AllocationSampler : EventListener
     }
 
     /// <summary>Collections by generation and reason, as "count what" lines.</summary>
-    public IEnumerable<string> Collections() => _collections.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value,6} {p.Key}");
+    public IEnumerable<string> Collections() => _collections.OrderBy(p => p.Key, StringComparer.Ordinal)
+        .Select(p => $"{p.Value,6} {p.Key}: {_collectionMilliseconds.GetValueOrDefault(p.Key):F0} ms");
 
     /// <summary>The types with the largest sampled share, as "share% type" lines.</summary>
     public IEnumerable<string> Top(int count)

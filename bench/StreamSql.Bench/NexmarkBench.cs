@@ -550,7 +550,7 @@ public static class NexmarkBench
         LatencyHistogram? latency)
     {
         var source = query.Source;
-        var fields = source.Columns.Select(c => NexmarkTables.BidFields.First(f => f.Name == c.Name).Read).ToArray();
+        var fields = NexmarkTables.FieldIndexes(NexmarkEventType.Bid, source.Columns);
         var width = source.RowSchema.Count;
         var declared = source.Columns.Count;
         var outputWidth = query.Columns.Count;
@@ -572,7 +572,7 @@ public static class NexmarkBench
                 var row = new Value[width];
                 for (var i = 0; i < fields.Length; i++)
                 {
-                    row[i] = fields[i](bid);
+                    row[i] = NexmarkTables.Read(bid, fields[i]);
                 }
 
                 row[declared] = Value.FromTimestamp(bid.DateTime * 1000);

@@ -10,7 +10,9 @@ if (args.Length > 0 && args[0] == "nexmark" && GcSettings.RestartWithServerSetti
     return exitCode;
 }
 
-Log.Logger = new LoggerConfiguration().MinimumLevel.Warning()
+// STREAMSQL_BENCH_LOG=Debug shows the engine's own log (state stores opened, index growth, checkpoints) on stderr.
+var logLevel = Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("STREAMSQL_BENCH_LOG"), ignoreCase: true, out var level) ? level : LogEventLevel.Warning;
+Log.Logger = new LoggerConfiguration().MinimumLevel.Is(logLevel)
     .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
 
 if (args.Length == 2 && args[0] == "sql")

@@ -25,7 +25,7 @@ public sealed class NexmarkGeneratorTests
         var b = Events(5_000, seed: 42);
         var c = Events(5_000, seed: 43);
         Assert.Equal(a, b);
-        Assert.NotEqual(a.Where(e => e.Bid is not null).Select(e => e.Bid!.Price), c.Where(e => e.Bid is not null).Select(e => e.Bid!.Price));
+        Assert.NotEqual(a.Where(e => e.Bid is not null).Select(e => e.Bid!.Value.Price), c.Where(e => e.Bid is not null).Select(e => e.Bid!.Value.Price));
 
         // Any event can be generated on its own, with the same result as in sequence.
         var generator = new NexmarkGenerator(new NexmarkConfig { Events = 5_000, Seed = 42 });
@@ -51,9 +51,9 @@ public sealed class NexmarkGeneratorTests
     public void Ids_hot_keys_and_prices_follow_the_spec()
     {
         var events = Events(100_000);
-        var persons = events.Where(e => e.Person is not null).Select(e => e.Person!).ToList();
-        var auctions = events.Where(e => e.Auction is not null).Select(e => e.Auction!).ToList();
-        var bids = events.Where(e => e.Bid is not null).Select(e => e.Bid!).ToList();
+        var persons = events.Where(e => e.Person is not null).Select(e => e.Person!.Value).ToList();
+        var auctions = events.Where(e => e.Auction is not null).Select(e => e.Auction!.Value).ToList();
+        var bids = events.Where(e => e.Bid is not null).Select(e => e.Bid!.Value).ToList();
         Assert.Equal(Enumerable.Range(1000, persons.Count).Select(i => (long)i), persons.Select(p => p.Id));
         Assert.Equal(Enumerable.Range(1000, auctions.Count).Select(i => (long)i), auctions.Select(a => a.Id));
         Assert.All(auctions, a => Assert.InRange(a.Category, 10, 14));

@@ -126,7 +126,9 @@ public sealed class RowCodec
     }
 
     private Nexmark.NexmarkGeneratedTopic? _generatedSource;
-    private Func<object, Value>?[]? _generatedFields;
+
+    // For each declared column, the event's field it reads (-1: NULL).
+    private int[]? _generatedFields;
 
     /// <summary>A generated Nexmark record: the declared columns straight from the event, no bytes decoded.</summary>
     private ulong _generatedMask;
@@ -135,7 +137,7 @@ public sealed class RowCodec
     {
         if (!ReferenceEquals(_generatedSource, record.Source))
         {
-            _generatedFields = record.Source.FieldReaders(_stream.Columns);
+            _generatedFields = record.Source.FieldIndexes(_stream.Columns);
             _generatedSource = record.Source;
 
             // As a decoded record's, the columns the query does not read stay NULL (a join then stores less).
@@ -144,9 +146,9 @@ public sealed class RowCodec
             {
                 if (_readColumns is not null && !_readColumns.Contains(i))
                 {
-                    _generatedFields[i] = null;
+                    _generatedFields[i] = -1;
                 }
-                else if (_generatedFields[i] is not null)
+                else if (_generatedFields[i] >= 0)
                 {
                     read.Add(_stream.Columns[i].Name);
                 }
@@ -156,12 +158,13 @@ public sealed class RowCodec
             _generatedMask = record.Source.FieldsOf(read);
         }
 
-        var e = record.Source.EventOf(record.EventNumber, _generatedMask);
         var fields = _generatedFields!;
         for (var i = 0; i < fields.Length; i++)
         {
-            row[i] = fields[i] is { } read ? read(e) : Value.Null;
+            row[i] = Value.Null;
         }
+
+        record.Source.Fill(record.EventNumber, _generatedMask, fields, row);
     }
 
     /// <summary>The partition for a row: by key hash when it has a key, round-robin otherwise.</summary>

@@ -101,23 +101,57 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
         return mask;
     }
 
-    /// <summary>For a stream's declared columns, how to read each from an event of this table (null: not a field, NULL).</summary>
-    public Func<object, Value>?[] FieldReaders(IReadOnlyList<ColumnSchema> columns)
+    /// <summary>For a stream's declared columns, the table's field each reads (-1: not a field, NULL).</summary>
+    public int[] FieldIndexes(IReadOnlyList<ColumnSchema> columns) => NexmarkTables.FieldIndexes(_table, columns);
+
+    /// <summary>Fills row's columns from the event of a record: column i from field fieldOf[i] (-1: left as it is).</summary>
+    /// <param name="fields">The fields whose text the generator builds (see <see cref="FieldsOf"/>).</param>
+    public void Fill(long eventNumber, ulong fields, int[] fieldOf, Value[] row)
     {
-        var fields = NexmarkTables.Fields(_table);
-        var readers = new Func<object, Value>?[columns.Count];
-        for (var i = 0; i < columns.Count; i++)
+        switch (_table)
         {
-            foreach (var field in fields)
+            case NexmarkEventType.Person:
             {
-                if (field.Name == columns[i].Name)
+                var person = Generator.NextPerson(eventNumber, fields);
+                for (var i = 0; i < fieldOf.Length; i++)
                 {
-                    readers[i] = field.Read;
+                    if (fieldOf[i] >= 0)
+                    {
+                        row[i] = NexmarkTables.Read(person, fieldOf[i]);
+                    }
                 }
+
+                break;
+            }
+
+            case NexmarkEventType.Auction:
+            {
+                var auction = Generator.NextAuction(eventNumber, fields);
+                for (var i = 0; i < fieldOf.Length; i++)
+                {
+                    if (fieldOf[i] >= 0)
+                    {
+                        row[i] = NexmarkTables.Read(auction, fieldOf[i]);
+                    }
+                }
+
+                break;
+            }
+
+            default:
+            {
+                var bid = Generator.NextBid(eventNumber, fields);
+                for (var i = 0; i < fieldOf.Length; i++)
+                {
+                    if (fieldOf[i] >= 0)
+                    {
+                        row[i] = NexmarkTables.Read(bid, fieldOf[i]);
+                    }
+                }
+
+                break;
             }
         }
-
-        return readers;
     }
 
     // Events 0..49 of each cycle of 50: one person, three auctions, 46 bids (NexmarkConfig's proportions).

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Types;
 using StreamSql.Runtime.Rows;
 
@@ -15,40 +16,98 @@ public static class NexmarkTables
 
     public static readonly IReadOnlyList<NexmarkField> PersonFields =
     [
-        new("id", SqlTypeKind.BigInt, e => Value.FromBigInt(((Person)e).Id)),
-        new("name", SqlTypeKind.Varchar, e => Value.FromString(((Person)e).Name)),
-        new("email_address", SqlTypeKind.Varchar, e => Value.FromString(((Person)e).EmailAddress)),
-        new("credit_card", SqlTypeKind.Varchar, e => Value.FromString(((Person)e).CreditCard)),
-        new("city", SqlTypeKind.Varchar, e => Value.FromString(((Person)e).City)),
-        new("state", SqlTypeKind.Varchar, e => Value.FromString(((Person)e).State)),
-        new("date_time", SqlTypeKind.Timestamp, e => Ts(((Person)e).DateTime)),
-        new("extra", SqlTypeKind.Varchar, e => Value.FromString(((Person)e).Extra)),
+        new("id", SqlTypeKind.BigInt, e => Read((Person)e, 0)),
+        new("name", SqlTypeKind.Varchar, e => Read((Person)e, 1)),
+        new("email_address", SqlTypeKind.Varchar, e => Read((Person)e, 2)),
+        new("credit_card", SqlTypeKind.Varchar, e => Read((Person)e, 3)),
+        new("city", SqlTypeKind.Varchar, e => Read((Person)e, 4)),
+        new("state", SqlTypeKind.Varchar, e => Read((Person)e, 5)),
+        new("date_time", SqlTypeKind.Timestamp, e => Read((Person)e, 6)),
+        new("extra", SqlTypeKind.Varchar, e => Read((Person)e, 7)),
     ];
 
     public static readonly IReadOnlyList<NexmarkField> AuctionFields =
     [
-        new("id", SqlTypeKind.BigInt, e => Value.FromBigInt(((Auction)e).Id)),
-        new("item_name", SqlTypeKind.Varchar, e => Value.FromString(((Auction)e).ItemName)),
-        new("description", SqlTypeKind.Varchar, e => Value.FromString(((Auction)e).Description)),
-        new("initial_bid", SqlTypeKind.BigInt, e => Value.FromBigInt(((Auction)e).InitialBid)),
-        new("reserve", SqlTypeKind.BigInt, e => Value.FromBigInt(((Auction)e).Reserve)),
-        new("date_time", SqlTypeKind.Timestamp, e => Ts(((Auction)e).DateTime)),
-        new("expires", SqlTypeKind.Timestamp, e => Ts(((Auction)e).Expires)),
-        new("seller", SqlTypeKind.BigInt, e => Value.FromBigInt(((Auction)e).Seller)),
-        new("category", SqlTypeKind.BigInt, e => Value.FromBigInt(((Auction)e).Category)),
-        new("extra", SqlTypeKind.Varchar, e => Value.FromString(((Auction)e).Extra)),
+        new("id", SqlTypeKind.BigInt, e => Read((Auction)e, 0)),
+        new("item_name", SqlTypeKind.Varchar, e => Read((Auction)e, 1)),
+        new("description", SqlTypeKind.Varchar, e => Read((Auction)e, 2)),
+        new("initial_bid", SqlTypeKind.BigInt, e => Read((Auction)e, 3)),
+        new("reserve", SqlTypeKind.BigInt, e => Read((Auction)e, 4)),
+        new("date_time", SqlTypeKind.Timestamp, e => Read((Auction)e, 5)),
+        new("expires", SqlTypeKind.Timestamp, e => Read((Auction)e, 6)),
+        new("seller", SqlTypeKind.BigInt, e => Read((Auction)e, 7)),
+        new("category", SqlTypeKind.BigInt, e => Read((Auction)e, 8)),
+        new("extra", SqlTypeKind.Varchar, e => Read((Auction)e, 9)),
     ];
 
     public static readonly IReadOnlyList<NexmarkField> BidFields =
     [
-        new("auction", SqlTypeKind.BigInt, e => Value.FromBigInt(((Bid)e).Auction)),
-        new("bidder", SqlTypeKind.BigInt, e => Value.FromBigInt(((Bid)e).Bidder)),
-        new("price", SqlTypeKind.BigInt, e => Value.FromBigInt(((Bid)e).Price)),
-        new("channel", SqlTypeKind.Varchar, e => Value.FromString(((Bid)e).Channel)),
-        new("url", SqlTypeKind.Varchar, e => Value.FromString(((Bid)e).Url)),
-        new("date_time", SqlTypeKind.Timestamp, e => Ts(((Bid)e).DateTime)),
-        new("extra", SqlTypeKind.Varchar, e => Value.FromString(((Bid)e).Extra)),
+        new("auction", SqlTypeKind.BigInt, e => Read((Bid)e, 0)),
+        new("bidder", SqlTypeKind.BigInt, e => Read((Bid)e, 1)),
+        new("price", SqlTypeKind.BigInt, e => Read((Bid)e, 2)),
+        new("channel", SqlTypeKind.Varchar, e => Read((Bid)e, 3)),
+        new("url", SqlTypeKind.Varchar, e => Read((Bid)e, 4)),
+        new("date_time", SqlTypeKind.Timestamp, e => Read((Bid)e, 5)),
+        new("extra", SqlTypeKind.Varchar, e => Read((Bid)e, 6)),
     ];
+
+    // Field i of an event, as the lists above number them: the per-record path reads the event where it lies, unboxed.
+    public static Value Read(in Person p, int field) => field switch
+    {
+        0 => Value.FromBigInt(p.Id),
+        1 => Value.FromString(p.Name),
+        2 => Value.FromString(p.EmailAddress),
+        3 => Value.FromString(p.CreditCard),
+        4 => Value.FromString(p.City),
+        5 => Value.FromString(p.State),
+        6 => Ts(p.DateTime),
+        _ => Value.FromString(p.Extra),
+    };
+
+    public static Value Read(in Auction a, int field) => field switch
+    {
+        0 => Value.FromBigInt(a.Id),
+        1 => Value.FromString(a.ItemName),
+        2 => Value.FromString(a.Description),
+        3 => Value.FromBigInt(a.InitialBid),
+        4 => Value.FromBigInt(a.Reserve),
+        5 => Ts(a.DateTime),
+        6 => Ts(a.Expires),
+        7 => Value.FromBigInt(a.Seller),
+        8 => Value.FromBigInt(a.Category),
+        _ => Value.FromString(a.Extra),
+    };
+
+    public static Value Read(in Bid b, int field) => field switch
+    {
+        0 => Value.FromBigInt(b.Auction),
+        1 => Value.FromBigInt(b.Bidder),
+        2 => Value.FromBigInt(b.Price),
+        3 => Value.FromString(b.Channel),
+        4 => Value.FromString(b.Url),
+        5 => Ts(b.DateTime),
+        _ => Value.FromString(b.Extra),
+    };
+
+    /// <summary>For columns, the index of the table's field each names (-1: not a field).</summary>
+    public static int[] FieldIndexes(NexmarkEventType table, IReadOnlyList<ColumnSchema> columns)
+    {
+        var fields = Fields(table);
+        var indexes = new int[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            indexes[i] = -1;
+            for (var f = 0; f < fields.Count; f++)
+            {
+                if (fields[f].Name == columns[i].Name)
+                {
+                    indexes[i] = f;
+                }
+            }
+        }
+
+        return indexes;
+    }
 
     /// <summary>The event kind of a table name (person, auction, bid), or null.</summary>
     public static NexmarkEventType? Parse(string table) => table.ToLowerInvariant() switch
