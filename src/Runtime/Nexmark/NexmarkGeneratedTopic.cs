@@ -200,9 +200,12 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
         return result;
     }
 
-    private sealed class Reader(NexmarkGeneratedTopic topic, int partition, long fromOffset) : IPartitionReader
+    private sealed class Reader(NexmarkGeneratedTopic topic, int partition, long fromOffset) : IRecyclingPartitionReader
     {
         private readonly long _end = topic.EndOffset(partition);
+
+        // Records given back, handed out again (one object per event was 40% of what q11 allocated).
+        private readonly Stack<GeneratedTopicRecord> _recycled = new();
 
         public int Partition => partition;
 
@@ -214,11 +217,32 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
             for (var i = 0; i < count; i++)
             {
                 var eventNumber = topic.EventNumberAt(partition, Position);
-                into.Add(new GeneratedTopicRecord(Position, topic.Generator.Config.TimestampFor(eventNumber), eventNumber, topic));
+                var timestamp = topic.Generator.Config.TimestampFor(eventNumber);
+                if (_recycled.TryPop(out var record))
+                {
+                    record.Reuse(Position, timestamp, eventNumber);
+                }
+                else
+                {
+                    record = new GeneratedTopicRecord(Position, timestamp, eventNumber, topic);
+                }
+
+                into.Add(record);
                 Position++;
             }
 
             return count;
+        }
+
+        public void Recycle(List<TopicRecord> records)
+        {
+            foreach (var record in records)
+            {
+                if (record is GeneratedTopicRecord generated && ReferenceEquals(generated.Source, topic))
+                {
+                    _recycled.Push(generated);
+                }
+            }
         }
 
         public async ValueTask<int> ReadAsync(List<TopicRecord> into, int max, CancellationToken cancellationToken)

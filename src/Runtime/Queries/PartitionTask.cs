@@ -71,6 +71,7 @@ public sealed class PartitionTask
         // Records decoded as the reader hands them over need no copy of their bytes; not where the batch's records are
         // needed after reading (a batch's net effect per key, replays of a whole range, decoding in parts).
         var lender = reader is IBorrowingPartitionReader borrowing && DecodesLent ? new DecodingConsumer(this, borrowing) : null;
+        _recycling = reader as IRecyclingPartitionReader;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (stopAt is { } end && reader.Position >= end)
@@ -78,6 +79,8 @@ public sealed class PartitionTask
                 return;
             }
 
+            // The previous batch is done (its output written, its bad records reported): its records can be handed out again.
+            _recycling?.Recycle(records);
             records.Clear();
             // A whole-range replay's range was one live batch, to be read whole: it never exceeds the largest batch.
             var batchSize = !adaptive ? PartRecords : _wholeRangeReplay && stopAt is not null ? _maxBatch : _batchRecords;
@@ -175,6 +178,7 @@ public sealed class PartitionTask
         if (_metrics.LatencyObserver is null && records.Count > 0)
         {
             // Not needed past this point: let the records go before the output's commit wait.
+            _recycling?.Recycle(records);
             records.Clear();
         }
 
@@ -214,6 +218,9 @@ public sealed class PartitionTask
     }
 
     private static readonly List<TopicRecord> NoRecords = [];
+
+    // The current reader, when it takes back the records of a batch once they are done with.
+    private IRecyclingPartitionReader? _recycling;
     private static readonly List<long> NoTimestamps = [];
 
     /// <summary>Decodes each record a borrowing reader lends into the current batch; copies only the bad ones (to report them).</summary>
