@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using StreamSql.Planner.Bound;
 using StreamSql.Planner.Catalog;
@@ -114,6 +115,60 @@ public sealed class SessionAggregateOperatorTests
         var restarted = Create(store, consolidate: true, withSum: true);
         Assert.Equal(["- a 70 70 1 4", "- a 0 20 2 3", "+ a 0 70 4 12"], Run(restarted, Row("a", 45, 5)));
         Assert.Equal(["- a 0 70 4 12", "+ a 0 90 5 18"], Run(restarted, Row("a", 90, 6)));
+    }
+
+    /// <summary>The stored values of the store's session keys (not its stream time entry).</summary>
+    private static List<(byte[] Key, byte[] Value)> SessionEntries(MemoryStateStore store)
+    {
+        var entries = new List<(byte[] Key, byte[] Value)>();
+        store.Scan((key, value) =>
+        {
+            if (!StreamTimeState.IsKey(key))
+            {
+                entries.Add((key.ToArray(), value.ToArray()));
+            }
+
+            return true;
+        });
+        return entries;
+    }
+
+    [Fact]
+    public void A_count_only_sessions_state_does_not_grow_with_its_rows()
+    {
+        using var store = new MemoryStateStore();
+        var sessions = Create(store, consolidate: true);
+        Run(sessions, Row("a", 0), Row("a", 1));
+        var small = Assert.Single(SessionEntries(store)).Value.Length;
+
+        // 2,000 more rows one second apart: one session of 2,002 rows, saved in one byte more than one of 2 (its count's
+        // second LEB128 byte), not a byte per row.
+        Assert.Equal(["- a 0 1 2", "+ a 0 2001 2002"], Run(sessions, [.. Enumerable.Range(2, 2000).Select(t => Row("a", t))]));
+        Assert.Equal(small + 1, Assert.Single(SessionEntries(store)).Value.Length);
+
+        // And read back as such after a restart.
+        Assert.Equal(["- a 0 2001 2002", "+ a 0 2010 2003"], Run(Create(store, consolidate: true), Row("a", 2010)));
+    }
+
+    [Fact]
+    public void A_count_only_session_saved_with_a_byte_per_row_is_still_read()
+    {
+        using var store = new MemoryStateStore();
+        Run(Create(store, consolidate: true), Row("a", 0));
+        var stateKey = Assert.Single(SessionEntries(store)).Key;
+
+        // The layout before counts alone: the key row, the number of sessions, then each one's start, end, row count and an
+        // empty argument list (a zero length byte) per row. Here a's session [0 s, 20 s] of 5 rows.
+        var old = new ArrayBufferWriter<byte>();
+        ValueCodec.WriteRow(old, [Value.FromString("a"), Value.Null, Value.Null]);
+        old.WriteVarInt64(1);
+        old.WriteInt64(0);
+        old.WriteInt64(20 * Second);
+        old.WriteVarInt64(5);
+        old.Write(new byte[5]);
+        store.Put(stateKey, old.WrittenSpan);
+
+        Assert.Equal(["- a 0 20 5", "+ a 0 25 6"], Run(Create(store, consolidate: true), Row("a", 25)));
     }
 
     [Fact]

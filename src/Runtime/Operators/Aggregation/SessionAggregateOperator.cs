@@ -396,9 +396,21 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
 
     protected override IEnumerable<long> EndsOf(byte[] stored) => Decode(stored).Sessions.Select(session => session.End);
 
+    // Count-only sessions (count(*): no aggregate reads an argument) are saved as their counts alone, after these two bytes,
+    // which cannot start a row (a non-canonical LEB128 length, never written). Saved before as a zero byte per tuple, a
+    // long session's state grew by a byte per row and was written whole at every save (q11's hot bidders' sessions last
+    // the whole run: tens of thousands of bids each). A value without them is read as before.
+    private static ReadOnlySpan<byte> CountsOnly => [0xFF, 0x00];
+
     private (Value[] Key, List<Session> Sessions) Decode(byte[] stored)
     {
-        var reader = new StateReader(stored);
+        var countsOnly = stored.AsSpan().StartsWith(CountsOnly);
+        if (countsOnly && _noArguments is null)
+        {
+            throw new InvalidDataException("state: a session saved as counts alone where its tuples are needed");
+        }
+
+        var reader = new StateReader(countsOnly ? stored.AsSpan(CountsOnly.Length) : stored);
         var key = ValueCodec.ReadRow(ref reader);
         var count = reader.ReadVarInt32();
         var sessions = new List<Session>(count);
@@ -407,6 +419,12 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
             var start = reader.ReadInt64();
             var end = reader.ReadInt64();
             var rows = reader.ReadVarInt32();
+            if (countsOnly)
+            {
+                sessions.Add(new Session(start, end, null, rows));
+                continue;
+            }
+
             if (_noArguments is { } none)
             {
                 // count(*) and the like: every tuple is the same one, empty arguments (a zero length byte each): only counted.
@@ -441,6 +459,11 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
     private void Save(byte[] stateKey, Value[] key, List<Session> sessions, bool existed)
     {
         _buffer.ResetWrittenCount();
+        if (_noArguments is not null)
+        {
+            _buffer.Write(CountsOnly);
+        }
+
         ValueCodec.WriteRow(_buffer, key);
         _buffer.WriteVarInt64(sessions.Count);
         foreach (var session in sessions)
@@ -448,12 +471,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
             _buffer.WriteInt64(session.Start);
             _buffer.WriteInt64(session.End);
             _buffer.WriteVarInt64(session.Count);
-            if (_noArguments is { } none)
+            if (_noArguments is not null)
             {
-                // What WriteRow writes for each empty argument list: a zero length byte.
-                var length = session.Count * none.Length;
-                _buffer.GetSpan(length)[..length].Clear();
-                _buffer.Advance(length);
                 continue;
             }
 
