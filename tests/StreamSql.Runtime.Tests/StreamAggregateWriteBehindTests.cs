@@ -123,6 +123,54 @@ public sealed class StreamAggregateWriteBehindTests
     }
 
     [Fact]
+    public void Groups_of_closed_windows_are_reused_for_new_ones_and_count_from_nothing()
+    {
+        // 300 batches over 20 keys, time moving on by 1-3 s per batch with up to 5 s of disorder (never late: grace is
+        // 10 s), so windows keep closing and their groups come back for new windows. Now and then a batch fails part-way
+        // (then is redone) or the operator restarts from a checkpoint (groups read back from the store, others reused);
+        // batch 294 does both, the checkpoint between the failure and the redo.
+        var random = new Random(15);
+        var store = new MemoryStateStore();
+        var failing = false;
+        Func<Value[], Value> key = r => failing && r[4].AsLong == 0 ? throw new DivideByZeroException() : r[0];
+        var aggregation = Create(store, key);
+        var totals = new Dictionary<(long Key, long Start), (long Count, long Sum)>();
+        long now = 0;
+        for (var b = 0; b < 300; b++)
+        {
+            now += random.Next(1, 4);
+            var rows = new List<Value[]>();
+            var touched = new HashSet<(long, long)>();
+            for (var i = random.Next(1, 40); i > 0; i--)
+            {
+                var (k, t, v) = (random.Next(20), Math.Max(0, now - random.Next(6)), random.Next(1, 100));
+                rows.Add(Row(k, t, v));
+                var group = ((long)k, t / 10 * 10);
+                var (count, sum) = totals.GetValueOrDefault(group);
+                totals[group] = (count + 1, sum + v);
+                touched.Add(group);
+            }
+
+            if (b % 17 == 5)
+            {
+                failing = true;
+                Assert.Throws<DivideByZeroException>(() => Run(aggregation, [.. rows, Row(0, now, 0)]));
+                failing = false;
+            }
+
+            if (b % 41 == 7)
+            {
+                store.Checkpoint();
+                aggregation = Create(store, key);
+            }
+
+            var expected = touched.Select(g => $"{g.Item1}@{g.Item2}={totals[g].Count},{totals[g].Sum}").Order().ToList();
+            var actual = Run(aggregation, [.. rows]);
+            Assert.True(expected.SequenceEqual(actual), $"batch {b}: expected {string.Join(" ", expected)} got {string.Join(" ", actual)}");
+        }
+    }
+
+    [Fact]
     public void Past_the_cache_limit_groups_are_saved_and_read_back()
     {
         var store = new MemoryStateStore();

@@ -104,6 +104,12 @@ public static class Accumulators
         public void Save(IBufferWriter<byte> output) => output.WriteVarInt64(_count);
 
         public void Load(ref StateReader reader) => _count = reader.ReadVarInt64();
+
+        public bool TryReset()
+        {
+            _count = 0;
+            return true;
+        }
     }
 
     /// <summary>

@@ -23,4 +23,7 @@ public interface IAccumulator
 
     /// <summary>Restores what <see cref="Save"/> wrote, into a fresh accumulator from the same factory.</summary>
     void Load(ref StateReader reader);
+
+    /// <summary>Makes this accumulator as its factory makes a fresh one, if it can (then it may be reused for another group).</summary>
+    bool TryReset() => false;
 }
