@@ -76,11 +76,8 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
 
     public long TimestampAt(int partition, long offset) => Generator.Config.TimestampFor(EventNumberAt(partition, offset));
 
-    /// <summary>The event of a record (which the decoder turns into a row).</summary>
+    /// <summary>The event of a record, boxed (placement reads its key; the decoder fills rows with <see cref="Fill"/>).</summary>
     public object EventOf(long eventNumber) => NexmarkTables.Event(Generator, _table, eventNumber);
-
-    /// <summary>The event of a record with only the given fields' text built (see <see cref="FieldsOf"/>).</summary>
-    public object EventOf(long eventNumber, ulong fields) => NexmarkTables.Event(Generator, _table, eventNumber, fields);
 
     /// <summary>The field mask (bit i: field i of the table) of the named columns.</summary>
     public ulong FieldsOf(IEnumerable<string> columnNames)
@@ -111,45 +108,27 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
         switch (_table)
         {
             case NexmarkEventType.Person:
-            {
-                var person = Generator.NextPerson(eventNumber, fields);
-                for (var i = 0; i < fieldOf.Length; i++)
-                {
-                    if (fieldOf[i] >= 0)
-                    {
-                        row[i] = NexmarkTables.Read(person, fieldOf[i]);
-                    }
-                }
-
+                FillFrom(Generator.NextPerson(eventNumber, fields), NexmarkTables.Read, fieldOf, row);
                 break;
-            }
-
             case NexmarkEventType.Auction:
-            {
-                var auction = Generator.NextAuction(eventNumber, fields);
-                for (var i = 0; i < fieldOf.Length; i++)
-                {
-                    if (fieldOf[i] >= 0)
-                    {
-                        row[i] = NexmarkTables.Read(auction, fieldOf[i]);
-                    }
-                }
-
+                FillFrom(Generator.NextAuction(eventNumber, fields), NexmarkTables.Read, fieldOf, row);
                 break;
-            }
-
             default:
-            {
-                var bid = Generator.NextBid(eventNumber, fields);
-                for (var i = 0; i < fieldOf.Length; i++)
-                {
-                    if (fieldOf[i] >= 0)
-                    {
-                        row[i] = NexmarkTables.Read(bid, fieldOf[i]);
-                    }
-                }
-
+                FillFrom(Generator.NextBid(eventNumber, fields), NexmarkTables.Read, fieldOf, row);
                 break;
+        }
+    }
+
+    private delegate Value FieldReader<TEvent>(in TEvent e, int field);
+
+    private static void FillFrom<TEvent>(in TEvent e, FieldReader<TEvent> read, int[] fieldOf, Value[] row)
+        where TEvent : struct
+    {
+        for (var i = 0; i < fieldOf.Length; i++)
+        {
+            if (fieldOf[i] >= 0)
+            {
+                row[i] = read(e, fieldOf[i]);
             }
         }
     }
