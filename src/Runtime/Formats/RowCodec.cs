@@ -158,13 +158,7 @@ public sealed class RowCodec
             _generatedMask = record.Source.FieldsOf(read);
         }
 
-        var fields = _generatedFields!;
-        for (var i = 0; i < fields.Length; i++)
-        {
-            row[i] = Value.Null;
-        }
-
-        record.Source.Fill(record.EventNumber, _generatedMask, fields, row);
+        record.Source.Fill(record.EventNumber, _generatedMask, _generatedFields!, row);
     }
 
     /// <summary>The partition for a row: by key hash when it has a key, round-robin otherwise.</summary>

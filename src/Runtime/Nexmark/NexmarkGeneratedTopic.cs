@@ -101,7 +101,7 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
     /// <summary>For a stream's declared columns, the table's field each reads (-1: not a field, NULL).</summary>
     public int[] FieldIndexes(IReadOnlyList<ColumnSchema> columns) => NexmarkTables.FieldIndexes(_table, columns);
 
-    /// <summary>Fills row's columns from the event of a record: column i from field fieldOf[i] (-1: left as it is).</summary>
+    /// <summary>Fills row's columns from the event of a record: column i from field fieldOf[i] (-1: NULL).</summary>
     /// <param name="fields">The fields whose text the generator builds (see <see cref="FieldsOf"/>).</param>
     public void Fill(long eventNumber, ulong fields, int[] fieldOf, Value[] row)
     {
@@ -126,10 +126,7 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
     {
         for (var i = 0; i < fieldOf.Length; i++)
         {
-            if (fieldOf[i] >= 0)
-            {
-                row[i] = read(e, fieldOf[i]);
-            }
+            row[i] = fieldOf[i] >= 0 ? read(e, fieldOf[i]) : Value.Null;
         }
     }
 
