@@ -21,6 +21,11 @@ public sealed class NestedAggregationTests
         "SELECT window_start, max(n) AS maxn, min(n) AS minn, count(*) AS keys FROM (SELECT k, window_start, window_end, count(*) AS n FROM HOP(na_src, ts, INTERVAL '5' SECOND, INTERVAL '15' SECOND) GROUP BY k, window_start, window_end) c GROUP BY window_start",
         // Inner groups not by the stream's key: over several partitions the rows are repartitioned by v % 7 first.
         "SELECT m, count(*) AS residues, sum(r) AS rsum FROM (SELECT v % 7 AS r, count(*) AS m FROM na_src GROUP BY v % 7) c GROUP BY m",
+        // Only min and max above (Nexmark q5 itself): over several partitions each partition's inner stage runs the outer
+        // aggregation too, and the outer one takes the min or max of those partial results.
+        "SELECT window_start, max(n) AS maxn, min(n) AS minn FROM (SELECT k, window_start, window_end, count(*) AS n FROM HOP(na_src, ts, INTERVAL '5' SECOND, INTERVAL '15' SECOND) GROUP BY k, window_start, window_end) c GROUP BY window_start",
+        // The same with groups leaving the inner result (its HAVING), so partials shrink and vanish, a text min, and an outer HAVING.
+        "SELECT n, max(total) AS most, min(k) AS first_key FROM (SELECT k, count(*) AS n, sum(v) AS total FROM na_src GROUP BY k HAVING count(*) % 4 <> 0) c GROUP BY n HAVING max(total) > 0",
     ];
 
     [Theory]
@@ -123,6 +128,31 @@ public sealed class NestedAggregationTests
         Assert.False(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}-inner")));
         Assert.False(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}-repartition")));
         Assert.Empty(Directory.GetDirectories(queries, queryId + "*"));
+    }
+
+    [Fact]
+    public async Task MinAndMaxAboveRunPerPartitionAndMergeThePartialResults()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        await connection.ExecuteAsync("CREATE STREAM np_src (k VARCHAR KEY, ts TIMESTAMP, v INT) WITH (timestamp='ts', partitions=3)");
+        await connection.ExecuteAsync("CREATE TABLE np_hot AS SELECT window_start, max(n) AS maxn FROM (SELECT k, window_start, window_end, count(*) AS n FROM TUMBLE(np_src, ts, INTERVAL '1' MINUTE) GROUP BY k, window_start, window_end) c GROUP BY window_start");
+        var rows = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            // Key k<j> gets j + 1 rows in the first minute; the largest count is 10 (k9), whatever partition each key is in.
+            var key = i switch { < 1 => 0, < 3 => 1, < 6 => 2, < 10 => 3, < 15 => 4, < 21 => 5, < 28 => 6, < 36 => 7, < 45 => 8, _ => 9 };
+            rows.Add($"('k{key}', '2026-01-01 00:00:{i:00}', {i})");
+        }
+
+        await connection.ExecuteAsync("INSERT INTO np_src VALUES " + string.Join(", ", rows.Take(55)) + ", ('k3', '2026-01-01 00:01:00', 0)");
+        await connection.ExecuteAsync("FLUSH");
+        Assert.Equal(["2026-01-01 00:00:00|10", "2026-01-01 00:01:00|1"], await connection.RowsAsync("SELECT CAST(window_start AS VARCHAR), maxn FROM np_hot ORDER BY window_start"));
+
+        var queryId = Path.GetFileName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_np_hot_*").Single(d => !d.EndsWith("_inner", StringComparison.Ordinal)));
+        var plan = string.Join("\n", await connection.RowsAsync($"EXPLAIN ANALYZE {queryId}"));
+        Assert.Contains("Stage 1: inner aggregation and the outer one over this partition's groups, its partial results keyed by the outer group key", plan);
+        Assert.Contains("Stage 2: aggregate", plan);
     }
 
     [Fact]

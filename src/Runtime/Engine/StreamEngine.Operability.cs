@@ -53,6 +53,8 @@ public sealed partial class StreamEngine
             var innerAggregation = stageId == InnerAggregationId(definition.Id);
             var step = overJoin || JoinRekeyIds(definition.Id).Contains(stageId) ? $"repartition {stages[i].Definition.SourceName} by the join key"
                 : joinsThenAggregates ? "join, keyed by the group key"
+                : innerAggregation && PartitionPipeline.StatefulNodes(stages[i].Definition.Plan) > 1
+                    ? "inner aggregation and the outer one over this partition's groups, its partial results keyed by the outer group key"
                 : innerAggregation ? "inner aggregation, its changes keyed by the outer group key"
                 : "repartition by the group key";
             lines.Add($"Stage {i + 1}: {step}");
