@@ -68,6 +68,51 @@ public sealed class JoinTests(SharedServerFixture fixture)
         Assert.True(error is OperationCanceledException || error is PostgresException { SqlState: "57014" } || error.InnerException is PostgresException { SqlState: "57014" }, error.ToString());
     }
 
+    // Tables keyed by two columns (a two-column GROUP BY) join on both: a key's changes meet only that key's rows.
+    [Fact]
+    public async Task TableTableJoinOnACompositeKeyPushesEachKeysChanges()
+    {
+        var orders = Sql.Unique("orders");
+        var payments = Sql.Unique("payments");
+        await using var writer = await _server.ConnectAsync();
+        await writer.ExecuteAsync($"CREATE STREAM {orders} (k VARCHAR KEY, region VARCHAR, amount INT) WITH (partitions=2)");
+        await writer.ExecuteAsync($"CREATE STREAM {payments} (k VARCHAR KEY, region VARCHAR, paid INT) WITH (partitions=2)");
+        await writer.ExecuteAsync($"CREATE TABLE {orders}_n AS SELECT k, region, count(*) AS n FROM {orders} GROUP BY k, region");
+        await writer.ExecuteAsync($"CREATE TABLE {payments}_sum AS SELECT k, region, sum(paid) AS total FROM {payments} GROUP BY k, region");
+        await writer.ExecuteAsync($"INSERT INTO {orders} VALUES ('x', 'eu', 1)");
+        await writer.ExecuteAsync("FLUSH");
+
+        await using var reader = await _server.ConnectAsync();
+        using var cancel = new CancellationTokenSource();
+        await using var command = new NpgsqlCommand(
+            $"SELECT o.k, o.region, o.n, p.total FROM {orders}_n o LEFT JOIN {payments}_sum p ON o.k = p.k AND o.region = p.region EMIT CHANGES", reader);
+        await using var rows = await command.ExecuteReaderAsync(cancel.Token).WaitAsync(Timeout);
+
+        async Task<string> NextAsync()
+        {
+            Assert.True(await rows.ReadAsync(cancel.Token).WaitAsync(Timeout));
+            return string.Join("|", Enumerable.Range(0, rows.FieldCount).Select(i => rows.IsDBNull(i) ? "NULL" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        Assert.Equal("x|eu|1|NULL|insert", await NextAsync());
+        await writer.ExecuteAsync($"INSERT INTO {orders} VALUES ('x', 'us', 2)");
+        Assert.Equal("x|us|1|NULL|insert", await NextAsync());
+
+        // A payment of (x, us) updates that key's row only; then (x, eu)'s.
+        await writer.ExecuteAsync($"INSERT INTO {payments} VALUES ('x', 'us', 7)");
+        Assert.Equal("x|us|1|7|update", await NextAsync());
+        await writer.ExecuteAsync($"INSERT INTO {payments} VALUES ('x', 'eu', 5)");
+        Assert.Equal("x|eu|1|5|update", await NextAsync());
+        await writer.ExecuteAsync($"INSERT INTO {orders} VALUES ('x', 'eu', 3)");
+        Assert.Equal("x|eu|2|5|update", await NextAsync());
+
+        // The persistent join writes the same rows, keyed by both columns.
+        await writer.ExecuteAsync($"CREATE TABLE {orders}_paid AS SELECT o.k, o.region, o.n, p.total FROM {orders}_n o JOIN {payments}_sum p ON o.k = p.k AND o.region = p.region");
+        await writer.ExecuteAsync("FLUSH");
+        Assert.Equal(["x|eu|2|5", "x|us|1|7"], await writer.RowsAsync($"SELECT k, region, n, total FROM {orders}_paid ORDER BY region"));
+        command.Cancel();
+    }
+
     [Fact]
     public async Task StreamTableJoinSeesTableRowsWrittenBeforeTheStreamRow()
     {

@@ -285,32 +285,42 @@ public static class StreamBinder
     }
 
     /// <summary>
-    /// The table a persistent table–table join writes: its primary key is the first selected column that is one of the
-    /// join's key columns (keyColumns: their indexes in the join's rows).
+    /// The table a persistent table–table join writes: its primary key has a column per key column of the join (keyPairs:
+    /// for each, the indexes in the join's rows of the left and the right table's column), the first selected column of
+    /// each pair; all must be selected.
     /// </summary>
     public static StreamDefinition BindTableJoinSink(string name, RelationKind kind, IReadOnlyList<Property> withProperties, Logical.LogicalProject project,
-        IReadOnlyList<int> keyColumns, StreamDefinition source, string queryId, int position)
+        IReadOnlyList<IReadOnlyList<int>> keyPairs, StreamDefinition source, string queryId, int position)
     {
         RejectDuplicateColumns(project, position);
 
-        var key = -1;
-        for (var j = 0; j < project.Expressions.Count && key < 0; j++)
+        var keyColumns = new List<int>();
+        foreach (var pair in keyPairs)
         {
-            if (project.Expressions[j] is Bound.BoundColumn c && keyColumns.Contains(c.Index))
+            var key = -1;
+            for (var j = 0; j < project.Expressions.Count && key < 0; j++)
             {
-                key = j;
+                if (project.Expressions[j] is Bound.BoundColumn c && pair.Contains(c.Index))
+                {
+                    key = j;
+                }
             }
+
+            if (key < 0)
+            {
+                throw new SqlException(SqlState.InvalidColumnReference,
+                    keyPairs.Count == 1 ? $"the join key must be selected: it is the primary key of \"{name}\""
+                        : $"every join key column must be selected: together they are the primary key of \"{name}\"", position,
+                    hint: keyPairs.Count == 1 ? "Add the key column of either table to the SELECT list." : "Add each key column of either table to the SELECT list.");
+            }
+
+            keyColumns.Add(key);
         }
 
-        if (key < 0)
-        {
-            throw new SqlException(SqlState.InvalidColumnReference, $"the join key must be selected: it is the primary key of \"{name}\"", position,
-                hint: "Add the key column of either table to the SELECT list.");
-        }
-
-        var columns = project.Columns.Select((c, i) => new ColumnSchema(c.Name, c.Type, IsKey: i == key)).ToList();
+        var single = keyColumns.Count == 1;
+        var columns = project.Columns.Select((c, i) => new ColumnSchema(c.Name, c.Type, IsKey: single && i == keyColumns[0])).ToList();
         var definition = Build(name, columns, Properties(withProperties), source.Partitions, source.ValueFormat, source.ValueDelimiter, queryId);
-        return definition with { Kind = kind, PrimaryKey = [columns[key].Name] };
+        return definition with { Kind = kind, PrimaryKey = keyColumns.Select(i => columns[i].Name).ToList() };
     }
 
     /// <summary>

@@ -72,14 +72,32 @@ public sealed partial class StreamEngine
         var widths = new[] { join.Left.Schema.Count, join.Right.Schema.Count };
         var outer = new[] { join.Kind is JoinKind.Left or JoinKind.Full, join.Kind == JoinKind.Full };
         var rows = new[] { new Dictionary<Value, Value[]>(), new Dictionary<Value, Value[]>() };
+        var keys = new[] { join.LeftKeys, join.RightKeys };
         using var leftSubscription = GetTableState(sources[0]).Subscribe(c => changes.Writer.TryWrite((0, c)), out var leftSnapshot);
         using var rightSubscription = GetTableState(sources[1]).Subscribe(c => changes.Writer.TryWrite((1, c)), out var rightSnapshot);
         foreach (var (side, snapshot) in new[] { (0, leftSnapshot), (1, rightSnapshot) })
         {
             foreach (var row in snapshot)
             {
-                rows[side][row[sources[side].KeyIndex]] = row;
+                rows[side][KeyOf(row, keys[side])] = row;
             }
+        }
+
+        // A row's key: its key column, or an array of a key of several columns (equal arrays are equal keys).
+        static Value KeyOf(Value[] row, IReadOnlyList<int> columns)
+        {
+            if (columns.Count == 1)
+            {
+                return row[columns[0]];
+            }
+
+            var values = new Value[columns.Count];
+            for (var k = 0; k < values.Length; k++)
+            {
+                values[k] = row[columns[k]];
+            }
+
+            return Value.FromArray(values);
         }
 
         // The result of one key: both rows joined, or the row of an outer side padded, or none.
@@ -123,7 +141,7 @@ public sealed partial class StreamEngine
 
             await foreach (var (side, change) in changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var key = (change.After ?? change.Before)![sources[side].KeyIndex];
+                var key = KeyOf((change.After ?? change.Before)!, keys[side]);
                 var other = rows[1 - side].GetValueOrDefault(key);
                 var before = side == 0 ? Result(change.Before, other) : Result(other, change.Before);
                 var after = side == 0 ? Result(change.After, other) : Result(other, change.After);

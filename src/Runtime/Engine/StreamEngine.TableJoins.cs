@@ -44,8 +44,8 @@ public sealed partial class StreamEngine
         var project = plan as LogicalProject ?? throw SqlException.NotSupported("a persistent table–table JOIN without a SELECT list", asQuery.Position);
         var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
         Catalog.NoteQueryId(queryId);
-        var sink = StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, [left.KeyIndex, join.Left.Schema.Count + right.KeyIndex], left, queryId,
-            asQuery.Position);
+        var keyPairs = join.LeftKeys.Select((l, k) => (IReadOnlyList<int>)[l, join.Left.Schema.Count + join.RightKeys[k]]).ToList();
+        var sink = StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, keyPairs, left, queryId, asQuery.Position);
         if (sink.Topic == left.Topic || sink.Topic == right.Topic)
         {
             throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", statement.Position);

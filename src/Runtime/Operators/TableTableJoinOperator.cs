@@ -10,14 +10,16 @@ namespace StreamSql.Runtime.Operators;
 /// A table–table join on both tables' primary keys (INNER, LEFT or FULL) for one partition of two co-partitioned
 /// changelogs. Each side's current rows live in a state store (by record key, as <see cref="ChangelogRecordDecoder"/>
 /// keeps them); a change of one side's key turns into the change of that key's joined row: its old result and its new one
-/// (either may be absent). Both key columns of a result carry the key, also on a padded row, so the result is always
-/// keyed. Deterministic given the order of its input records.
+/// (either may be absent). Both sides' key columns of a result carry the key, also on a padded row, so the result is
+/// always keyed. Deterministic given the order of its input records.
 /// </summary>
 public sealed class TableTableJoinOperator
 {
     private readonly ChangelogRecordDecoder[] _sides;
     private readonly int[] _widths;
-    private readonly int[] _keyIndexes;
+    // The key columns of each side in a joined row, in key order (the right side's after the left's columns).
+    private readonly int[] _leftKeys;
+    private readonly int[] _rightKeys;
     private readonly bool[] _outer;
     private readonly int _partition;
     private readonly RowBatch _scratch = new();
@@ -26,7 +28,13 @@ public sealed class TableTableJoinOperator
     {
         _sides = [left, right];
         _widths = [join.Left.Schema.Count, join.Right.Schema.Count];
-        _keyIndexes = [join.Left.Source.KeyIndex, join.Left.Schema.Count + join.Right.Source.KeyIndex];
+        _leftKeys = [.. join.LeftKeys];
+        _rightKeys = new int[join.RightKeys.Count];
+        for (var k = 0; k < _rightKeys.Length; k++)
+        {
+            _rightKeys[k] = join.Left.Schema.Count + join.RightKeys[k];
+        }
+
         _outer = [join.Kind is JoinKind.Left or JoinKind.Full, join.Kind == JoinKind.Full];
         _partition = partition;
     }
@@ -96,13 +104,16 @@ public sealed class TableTableJoinOperator
             Array.Copy(right, 0, combined, _widths[0], _widths[1]);
         }
 
-        if (left is null)
+        for (var k = 0; k < _leftKeys.Length; k++)
         {
-            combined[_keyIndexes[0]] = combined[_keyIndexes[1]];
-        }
-        else if (right is null)
-        {
-            combined[_keyIndexes[1]] = combined[_keyIndexes[0]];
+            if (left is null)
+            {
+                combined[_leftKeys[k]] = combined[_rightKeys[k]];
+            }
+            else if (right is null)
+            {
+                combined[_rightKeys[k]] = combined[_leftKeys[k]];
+            }
         }
 
         return combined;
