@@ -270,11 +270,10 @@ public static class Baselines
                     var start = p.DateTime - Mod(p.DateTime, 10 * Second);
                     if (sellers.Contains((p.Id, start)))
                     {
-                        var text = DateTimeOffset.FromUnixTimeMilliseconds(start).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-                        output.Add(p.Id.ToString(CultureInfo.InvariantCulture) + "@" + text);
                         output.Add(p.Id);
                         output.Add(p.Name);
                         output.AddTimestampMillis(start);
+                        output.AddTimestampMillis(start + 10 * Second);
                         output.EndRow();
                     }
                 });

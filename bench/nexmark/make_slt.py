@@ -3,7 +3,7 @@ B='bench/StreamSql.Bench/bin/Debug/net10.0/StreamSql.Bench.dll'
 # query: (events, rate, types, filter-sql, filter-python on text row fields, description)
 specs = {
  'q3':  (3000, 10000, 'TTTI', None, None, '3000 events (60 persons, 180 auctions)'),
- 'q8':  (2000, 50, 'TITT', None, None, '2000 events at 50 events/s (40 s, four tumbling windows)'),
+ 'q8':  (2000, 50, 'ITTT', None, None, '2000 events at 50 events/s (40 s, four tumbling windows)'),
  'q4':  (3000, 10000, 'IT', None, None, '3000 events (180 auctions, 2760 bids)'),
  'q18': (1000, 10000, 'IIITTTT', 'auction < 1003', lambda f: int(f[0]) < 1003, '1000 events; the last bids on auctions 1000..1002'),
  'q19': (1000, 10000, 'IIITTTTI', 'auction < 1003', lambda f: int(f[0]) < 1003, '1000 events; the top 10 bids of auctions 1000..1002'),
