@@ -237,9 +237,11 @@ public static class NexmarkBench
     /// engines), so the code that starts a query (parsing, planning, compiling expressions, opening stores) reaches tier 1
     /// before the timed run, as in a server that has started queries before: one long warm-up starts the query once, and
     /// the timed run's start then crossed the runtime's call-count threshold for some 800 methods (q8). Not for runs of at
-    /// most 100,000 events (smoke runs, the tests'), and only with one worker: there the JIT shares the one core with the
-    /// engine; with two workers the short runs left the GC's dynamic adaptation (DATAS) in a state that doubled the
-    /// timed run's collections (q5: GC pauses 0.7 s → 3 s, 0.68-0.76 M → 0.60-0.64 M events/s).
+    /// most 100,000 events (smoke runs, the tests'). With two workers too: without them the timed run compiled 622-731
+    /// methods (q5, q8; 0.6-1.7 s of JIT time on the two cores the engine runs on), with them 80-140, and q8 went from
+    /// 4.4-5.0 M to 6.1 M events/s. (They were once one-worker only: then, with two workers, they left the GC's dynamic
+    /// adaptation in a state that doubled the timed run's collections; q5's and q8's collections are now the same with
+    /// and without them.)
     /// </summary>
     public static int QueryWarmups { get; set; } = 20;
 
@@ -303,7 +305,7 @@ public static class NexmarkBench
         var events = config.Events;
         var generated = source == "generator";
         Baselines.Run(reference, new NexmarkGenerator(config with { Events = WarmupFor(events) }), WarmupFor(events), new RowChecksum());
-        for (var i = 0; events > 100_000 && workers == 1 && i < QueryWarmups; i++)
+        for (var i = 0; events > 100_000 && i < QueryWarmups; i++)
         {
             await RunAggregateEngineAsync(sql, Math.Min(events, 20_000), config.Seed, workers, generated, new RowChecksum(), new LatencyHistogram(), cancellationToken, report: false)
                 .ConfigureAwait(false);
