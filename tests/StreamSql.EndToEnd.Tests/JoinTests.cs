@@ -37,7 +37,7 @@ public sealed class JoinTests(SharedServerFixture fixture)
                 throw new TimeoutException($"no change after {count}");
             }
 
-            return string.Join("|", Enumerable.Range(0, rows.FieldCount).Select(i => rows.IsDBNull(i) ? "NULL" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+            return RowText(rows);
         }
 
         Assert.Equal("1|ann|NULL|insert", await NextAsync());
@@ -68,6 +68,10 @@ public sealed class JoinTests(SharedServerFixture fixture)
         Assert.True(error is OperationCanceledException || error is PostgresException { SqlState: "57014" } || error.InnerException is PostgresException { SqlState: "57014" }, error.ToString());
     }
 
+    /// <summary>The current row's values joined by '|' (NULL as "NULL").</summary>
+    private static string RowText(NpgsqlDataReader rows) =>
+        string.Join("|", Enumerable.Range(0, rows.FieldCount).Select(i => rows.IsDBNull(i) ? "NULL" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+
     // Tables keyed by two columns (a two-column GROUP BY) join on both: a key's changes meet only that key's rows.
     [Fact]
     public async Task TableTableJoinOnACompositeKeyPushesEachKeysChanges()
@@ -91,7 +95,7 @@ public sealed class JoinTests(SharedServerFixture fixture)
         async Task<string> NextAsync()
         {
             Assert.True(await rows.ReadAsync(cancel.Token).WaitAsync(Timeout));
-            return string.Join("|", Enumerable.Range(0, rows.FieldCount).Select(i => rows.IsDBNull(i) ? "NULL" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+            return RowText(rows);
         }
 
         Assert.Equal("x|eu|1|NULL|insert", await NextAsync());
