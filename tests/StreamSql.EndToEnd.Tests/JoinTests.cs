@@ -29,15 +29,14 @@ public sealed class JoinTests(SharedServerFixture fixture)
         {
             try
             {
-                Assert.True(await rows.ReadAsync(cancel.Token).WaitAsync(Timeout));
+                var row = await NextRowTextAsync(rows, cancel.Token);
                 count++;
+                return row;
             }
             catch (TimeoutException)
             {
                 throw new TimeoutException($"no change after {count}");
             }
-
-            return RowText(rows);
         }
 
         Assert.Equal("1|ann|NULL|insert", await NextAsync());
@@ -68,9 +67,12 @@ public sealed class JoinTests(SharedServerFixture fixture)
         Assert.True(error is OperationCanceledException || error is PostgresException { SqlState: "57014" } || error.InnerException is PostgresException { SqlState: "57014" }, error.ToString());
     }
 
-    /// <summary>The current row's values joined by '|' (NULL as "NULL").</summary>
-    private static string RowText(NpgsqlDataReader rows) =>
-        string.Join("|", Enumerable.Range(0, rows.FieldCount).Select(i => rows.IsDBNull(i) ? "NULL" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+    /// <summary>The push query's next row (within the timeout), its values joined by '|' (NULL as "NULL").</summary>
+    private static async Task<string> NextRowTextAsync(NpgsqlDataReader rows, CancellationToken cancellationToken)
+    {
+        Assert.True(await rows.ReadAsync(cancellationToken).WaitAsync(Timeout));
+        return string.Join("|", Enumerable.Range(0, rows.FieldCount).Select(i => rows.IsDBNull(i) ? "NULL" : Convert.ToString(rows.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)));
+    }
 
     // Tables keyed by two columns (a two-column GROUP BY) join on both: a key's changes meet only that key's rows.
     [Fact]
@@ -92,23 +94,17 @@ public sealed class JoinTests(SharedServerFixture fixture)
             $"SELECT o.k, o.region, o.n, p.total FROM {orders}_n o LEFT JOIN {payments}_sum p ON o.k = p.k AND o.region = p.region EMIT CHANGES", reader);
         await using var rows = await command.ExecuteReaderAsync(cancel.Token).WaitAsync(Timeout);
 
-        async Task<string> NextAsync()
-        {
-            Assert.True(await rows.ReadAsync(cancel.Token).WaitAsync(Timeout));
-            return RowText(rows);
-        }
-
-        Assert.Equal("x|eu|1|NULL|insert", await NextAsync());
+        Assert.Equal("x|eu|1|NULL|insert", await NextRowTextAsync(rows, cancel.Token));
         await writer.ExecuteAsync($"INSERT INTO {orders} VALUES ('x', 'us', 2)");
-        Assert.Equal("x|us|1|NULL|insert", await NextAsync());
+        Assert.Equal("x|us|1|NULL|insert", await NextRowTextAsync(rows, cancel.Token));
 
         // A payment of (x, us) updates that key's row only; then (x, eu)'s.
         await writer.ExecuteAsync($"INSERT INTO {payments} VALUES ('x', 'us', 7)");
-        Assert.Equal("x|us|1|7|update", await NextAsync());
+        Assert.Equal("x|us|1|7|update", await NextRowTextAsync(rows, cancel.Token));
         await writer.ExecuteAsync($"INSERT INTO {payments} VALUES ('x', 'eu', 5)");
-        Assert.Equal("x|eu|1|5|update", await NextAsync());
+        Assert.Equal("x|eu|1|5|update", await NextRowTextAsync(rows, cancel.Token));
         await writer.ExecuteAsync($"INSERT INTO {orders} VALUES ('x', 'eu', 3)");
-        Assert.Equal("x|eu|2|5|update", await NextAsync());
+        Assert.Equal("x|eu|2|5|update", await NextRowTextAsync(rows, cancel.Token));
 
         // The persistent join writes the same rows, keyed by both columns.
         await writer.ExecuteAsync($"CREATE TABLE {orders}_paid AS SELECT o.k, o.region, o.n, p.total FROM {orders}_n o JOIN {payments}_sum p ON o.k = p.k AND o.region = p.region");

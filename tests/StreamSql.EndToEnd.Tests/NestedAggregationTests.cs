@@ -75,8 +75,7 @@ public sealed class NestedAggregationTests
             await AssertTopAsync(connection);
             if (partitions > 1)
             {
-                var queryId = Path.GetFileName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_na_top_*").Single(d => !d.EndsWith("_inner", StringComparison.Ordinal)));
-                var plan = string.Join("\n", await connection.RowsAsync($"EXPLAIN ANALYZE {queryId}"));
+                var plan = await ExplainTableQueryAsync(server, connection, "na_top");
                 Assert.Contains("Stage 1: inner aggregation, its changes keyed by the outer group key", plan);
                 Assert.Contains("Stage 2: Top-N", plan);
             }
@@ -149,8 +148,7 @@ public sealed class NestedAggregationTests
         await connection.ExecuteAsync("FLUSH");
         Assert.Equal(["2026-01-01 00:00:00|10", "2026-01-01 00:01:00|1"], await connection.RowsAsync("SELECT CAST(window_start AS VARCHAR), maxn FROM np_hot ORDER BY window_start"));
 
-        var queryId = Path.GetFileName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), "ctas_np_hot_*").Single(d => !d.EndsWith("_inner", StringComparison.Ordinal)));
-        var plan = string.Join("\n", await connection.RowsAsync($"EXPLAIN ANALYZE {queryId}"));
+        var plan = await ExplainTableQueryAsync(server, connection, "np_hot");
         Assert.Contains("Stage 1: inner aggregation and the outer one over this partition's groups, its partial results keyed by the outer group key", plan);
         Assert.Contains("Stage 2: aggregate", plan);
     }
@@ -170,6 +168,13 @@ public sealed class NestedAggregationTests
         await server.RestartAsync();
         await using var again = await server.ConnectAsync();
         Assert.Empty(await again.RowsAsync("SHOW QUERIES"));
+    }
+
+    /// <summary>EXPLAIN ANALYZE of the query writing a table (its id is its directory's name; the stages' have suffixes).</summary>
+    private static async Task<string> ExplainTableQueryAsync(TestServer server, Npgsql.NpgsqlConnection connection, string table)
+    {
+        var queryId = Path.GetFileName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "queries"), $"ctas_{table}_*").Single(d => !d.EndsWith("_inner", StringComparison.Ordinal)));
+        return string.Join("\n", await connection.RowsAsync($"EXPLAIN ANALYZE {queryId}"));
     }
 
     private static async Task<int> InsertAsync(Npgsql.NpgsqlConnection connection, Random random, int time, int rows)
