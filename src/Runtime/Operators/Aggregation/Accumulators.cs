@@ -110,6 +110,10 @@ public static class Accumulators
             _count = 0;
             return true;
         }
+
+        public bool CanMerge => true;
+
+        public void Merge(IAccumulator other) => _count += ((CountAccumulator)other)._count;
     }
 
     /// <summary>
@@ -431,6 +435,26 @@ public static class Accumulators
         public void Save(IBufferWriter<byte> output) => ValueCodec.Write(output, _best);
 
         public void Load(ref StateReader reader) => _best = ValueCodec.Read(ref reader);
+
+        public bool TryReset()
+        {
+            _best = Value.Null;
+            return true;
+        }
+
+        public bool CanMerge => true;
+
+        public void Merge(IAccumulator other)
+        {
+            // min/max skip nulls: an empty other changes nothing.
+            var best = ((ExtremeAccumulator)other)._best;
+            if (!best.IsNull)
+            {
+                _pair[0] = _best;
+                _pair[1] = best;
+                _best = MathFunctions.Extreme(_pair, input, greatest);
+            }
+        }
     }
 
     /// <summary>Variance and standard deviation; numeric inputs use exact sums and PostgreSQL's division scale.</summary>

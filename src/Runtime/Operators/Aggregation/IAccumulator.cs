@@ -26,4 +26,13 @@ public interface IAccumulator
 
     /// <summary>Makes this accumulator as its factory makes a fresh one, if it can (then it may be reused for another group).</summary>
     bool TryReset() => false;
+
+    /// <summary>
+    /// Whether <see cref="Merge"/> folds in another accumulator from the same factory, giving what adding its inputs one
+    /// by one would (in any order: the aggregate does not depend on its inputs' order).
+    /// </summary>
+    bool CanMerge => false;
+
+    /// <summary>Adds what another accumulator from the same factory has taken (only where <see cref="CanMerge"/>).</summary>
+    void Merge(IAccumulator other) => throw new NotSupportedException($"{GetType().Name} cannot merge");
 }

@@ -94,6 +94,18 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     private readonly Dictionary<byte[], Group?[]> _slices = new(ByteArrayComparer.Instance);
     private readonly Dictionary<byte[], Group?[]>.AlternateLookup<ReadOnlySpan<byte>> _slicesByBytes;
 
+    // Sliced, output once per batch (consolidated or EMIT FINAL), every aggregate order-insensitive and mergeable, and no
+    // argument reading the window bounds: a slice's rows are first aggregated on their own, then merged into each of the
+    // slice's window groups at the end of the batch (q5's HOP: one accumulation per bid instead of one per window). The
+    // rows a slice takes are late for the same windows (the mask is part of its key), so each group gets what it would
+    // have row by row; groups are touched in the order the slices were met, the order of their first rows.
+    private readonly bool _preAggregates;
+    private readonly int[] _sliceKeyOf = [];
+    private readonly Dictionary<byte[], SliceAggregate> _sliceAggregates = new(ByteArrayComparer.Instance);
+    private readonly Dictionary<byte[], SliceAggregate>.AlternateLookup<ReadOnlySpan<byte>> _sliceAggregatesByBytes;
+    private readonly List<SliceAggregate> _sliceAggregateOrder = [];
+    private readonly Stack<SliceAggregate> _freeSliceAggregates = new();
+
     /// <param name="having">HAVING over the aggregate's output row; a group that fails it is deleted from the output.</param>
     /// <param name="eventTime">The event time of an input row (windowed aggregates); null for unwindowed ones.</param>
     /// <param name="consolidate">EMIT CHANGES once per group and batch (its row after the batch) rather than per input row.</param>
@@ -138,8 +150,18 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             {
                 _sliceKeys = others;
                 _sliceKeyValues = new Value[others.Length];
+                _preAggregates = (consolidate || _emitFinal) && windows.MaxWindows <= 64
+                    && _factories.All(factory => factory().CanMerge)
+                    && !BoundExpressionRewriter.ReadsColumnFrom(aggregate.Aggregates.SelectMany(a => a.Arguments), assign.StartIndex);
+                _sliceKeyOf = new int[keys.Length];
+                for (var i = 0; i < others.Length; i++)
+                {
+                    _sliceKeyOf[others[i]] = i;
+                }
             }
         }
+
+        _sliceAggregatesByBytes = _sliceAggregates.GetAlternateLookup<ReadOnlySpan<byte>>();
 
         _recent = _window is null && aggregate.Aggregates.Any(a => a.Distinct) ? new RecentGroups<Group>() : null;
         _argumentValues = new Value[arguments.Length][];
@@ -198,6 +220,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         _touchedGroups.Clear();
         _batchNumber++;
         _slices.Clear();
+        ClearSliceAggregates();
         _lastGroup = null;
         _batchStreamTime = _streamTime;
     }
@@ -213,7 +236,11 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         }
     }
 
-    public void EndBatch(RowBatch output) => FinishBatch(output, _batchStreamTime);
+    public void EndBatch(RowBatch output)
+    {
+        MergeSliceAggregates();
+        FinishBatch(output, _batchStreamTime);
+    }
 
     // Stream time as of the rows taken so far in the current batch (saved when the batch ends).
     private long _batchStreamTime = long.MinValue;
@@ -231,6 +258,19 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         if (time.IsNull)
         {
             return;
+        }
+
+        if (_preAggregates)
+        {
+            if (op is ChangeOp.Insert or ChangeOp.UpdateAfter)
+            {
+                PreAggregate(input, time.AsLong);
+                return;
+            }
+
+            // A retraction goes to its groups row by row, after what the slices took so far (the groups' order stays that
+            // of the rows).
+            MergeSliceAggregates();
         }
 
         // The input row with its window's bounds appended, reused: keys and arguments are copied out of it.
@@ -300,6 +340,142 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
             Accumulate(output, group, _windowed, op, eventTime);
         }
+    }
+
+    /// <summary>An inserted row into its slice's own aggregates (see _preAggregates); its groups get them when the batch ends.</summary>
+    private void PreAggregate(Value[] input, long eventTime)
+    {
+        var count = _windows!.WindowsOf(eventTime, _windowStarts, _windowEnds);
+        _batchStreamTime = Math.Max(_batchStreamTime, eventTime);
+        ulong late = 0;
+        for (var w = 0; w < count; w++)
+        {
+            if (_windowEnds[w] + _window!.GraceMicros <= _batchStreamTime)
+            {
+                late |= 1UL << w;
+                LateRecords++;
+                _onLate?.Invoke(1);
+            }
+        }
+
+        if (count == 0 || late == ulong.MaxValue >> (64 - count))
+        {
+            return;
+        }
+
+        // Neither slice keys nor arguments read the window bounds: both are evaluated on the input row itself.
+        var values = _sliceKeyValues;
+        for (var k = 0; k < values.Length; k++)
+        {
+            values[k] = _keys[_sliceKeys![k]](input);
+        }
+
+        _keyBytes.ResetWrittenCount();
+        ValueCodec.WriteKey(_keyBytes, values);
+        _keyBytes.WriteInt64(_windowStarts[0]);
+        _keyBytes.WriteInt64(_windowEnds[0]);
+        _keyBytes.WriteInt64(count);
+        _keyBytes.WriteInt64((long)late);
+        if (!_sliceAggregatesByBytes.TryGetValue(_keyBytes.WrittenSpan, out var slice))
+        {
+            slice = NewSliceAggregate(values, count, late);
+            _sliceAggregates[_keyBytes.WrittenSpan.ToArray()] = slice;
+            _sliceAggregateOrder.Add(slice);
+        }
+
+        for (var a = 0; a < slice.Partials.Length; a++)
+        {
+            var argumentFunctions = _arguments[a];
+            var arguments = _argumentValues[a];
+            for (var x = 0; x < arguments.Length; x++)
+            {
+                arguments[x] = argumentFunctions[x](input);
+            }
+
+            slice.Partials[a].Add(arguments);
+        }
+
+        slice.Rows++;
+        slice.EventTime = Math.Max(slice.EventTime, eventTime);
+    }
+
+    private SliceAggregate NewSliceAggregate(Value[] values, int count, ulong late)
+    {
+        if (!_freeSliceAggregates.TryPop(out var slice))
+        {
+            slice = new SliceAggregate(new Value[values.Length], new long[_windowStarts.Length], new long[_windowEnds.Length], new IAccumulator[_factories.Length]);
+            for (var a = 0; a < slice.Partials.Length; a++)
+            {
+                slice.Partials[a] = _factories[a]();
+            }
+        }
+        else
+        {
+            for (var a = 0; a < slice.Partials.Length; a++)
+            {
+                if (!slice.Partials[a].TryReset())
+                {
+                    slice.Partials[a] = _factories[a]();
+                }
+            }
+        }
+
+        values.CopyTo(slice.Values, 0);
+        Array.Copy(_windowStarts, slice.Starts, count);
+        Array.Copy(_windowEnds, slice.Ends, count);
+        slice.Count = count;
+        slice.Late = late;
+        slice.Rows = 0;
+        slice.EventTime = long.MinValue;
+        return slice;
+    }
+
+    /// <summary>The slices' aggregates into their window groups, in the order the slices were met; the slices are then reused.</summary>
+    private void MergeSliceAggregates()
+    {
+        var key = _keyValues;
+        foreach (var slice in _sliceAggregateOrder)
+        {
+            for (var w = 0; w < slice.Count; w++)
+            {
+                if ((slice.Late & (1UL << w)) != 0)
+                {
+                    continue;
+                }
+
+                for (var k = 0; k < key.Length; k++)
+                {
+                    key[k] = k == _window!.StartKey ? Value.FromTimestamp(slice.Starts[w])
+                        : k == _window.EndKey ? Value.FromTimestamp(slice.Ends[w])
+                        : slice.Values[_sliceKeyOf[k]];
+                }
+
+                var group = Touch(key);
+                for (var a = 0; a < slice.Partials.Length; a++)
+                {
+                    group.Accumulators[a].Merge(slice.Partials[a]);
+                }
+
+                group.Rows += slice.Rows;
+                group.EventTime = Math.Max(group.EventTime, slice.EventTime);
+            }
+
+            _freeSliceAggregates.Push(slice);
+        }
+
+        _sliceAggregateOrder.Clear();
+        _sliceAggregates.Clear();
+    }
+
+    private void ClearSliceAggregates()
+    {
+        foreach (var slice in _sliceAggregateOrder)
+        {
+            _freeSliceAggregates.Push(slice);
+        }
+
+        _sliceAggregateOrder.Clear();
+        _sliceAggregates.Clear();
     }
 
     /// <summary>Windowed: whether a row's window has closed (counted as late); an insert's time moves stream time first.</summary>
@@ -876,6 +1052,26 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             OpenWindow(group.Key[_window!.EndKey].AsLong).Add(key);
             _streamTime = Math.Max(_streamTime, group.EventTime);
         }
+    }
+
+    /// <summary>A slice's rows of the current batch, aggregated on their own: its other keys' values, windows, and which of those the rows were late for.</summary>
+    private sealed class SliceAggregate(Value[] values, long[] starts, long[] ends, IAccumulator[] partials)
+    {
+        public Value[] Values { get; } = values;
+
+        public long[] Starts { get; } = starts;
+
+        public long[] Ends { get; } = ends;
+
+        public IAccumulator[] Partials { get; } = partials;
+
+        public int Count { get; set; }
+
+        public ulong Late { get; set; }
+
+        public long Rows { get; set; }
+
+        public long EventTime { get; set; }
     }
 
     private sealed class Group(Value[] key, IAccumulator[] accumulators)
