@@ -183,5 +183,11 @@ public sealed class StreamAggregateWriteBehindTests
         Assert.Equal(groups + 1, store.Count);
         Assert.Equal(["0@0=2,3", "7@0=2,3"], Run(aggregation, Row(0, 2, 2), Row(7, 2, 2)));
         Assert.Equal(groups + 1, store.Count);
+
+        // Closing the window deletes every group of it from the store, those read back into memory and the others.
+        Assert.Equal(["5@20=1,1"], Run(aggregation, Row(5, 25, 1)));
+        Assert.False(store.TryGet(KeyOf(0, 0), out _));
+        Assert.False(store.TryGet(KeyOf(groups - 1, 0), out _));
+        Assert.Equal(2, store.Count);
     }
 }

@@ -52,8 +52,10 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     // there are too many): most groups of a short window are created, updated and closed between two checkpoints, and
     // then never cost a store read, write or delete (q5: 5 windows per bid). The store is saved to before each checkpoint
     // (IWriteBehind), so a checkpoint still holds the state as of its offset.
-    private readonly Dictionary<byte[], Group>? _cached;
-    private readonly Dictionary<byte[], Group>.AlternateLookup<ReadOnlySpan<byte>> _cachedByBytes;
+    // The cache is kept per open window (see WindowGroups), so closing a window drops its groups with it rather than
+    // removing each from one large dictionary (q5: a cold hash lookup per closed group).
+    private readonly bool _caches;
+    private int _cachedCount;
     // Cached groups not in the store (read by other threads for the store's Count).
     private long _unsaved;
     // The cached groups the current batch changes, with their state before it (offset into _undo; -1: new to the cache):
@@ -70,11 +72,11 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     private readonly Stack<Group> _freeGroups = new();
     private readonly List<Group> _closedGroups = [];
     private readonly List<(Value[] Row, ChangeOp Op)> _input = [];
-    // Open windows by end, with their groups' state keys, so closing them as stream time passes does not scan the state.
-    // A key may be listed twice (a group that emptied and came back); closing finds it in the cache or store once.
-    private readonly SortedDictionary<long, List<byte[]>> _openWindows = [];
-    // The open window the last group was added to: a batch's new groups fall in a few windows.
-    private List<byte[]>? _lastOpenWindow;
+    // Open windows by end, with their groups, so closing them as stream time passes does not scan the state.
+    private readonly SortedDictionary<long, WindowGroups> _openWindows = [];
+    private readonly Stack<WindowGroups> _freeWindows = new();
+    // The open window of the last group looked up: a batch's groups fall in a few windows.
+    private WindowGroups? _lastOpenWindow;
     private long _lastOpenWindowEnd;
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private long _streamTime = long.MinValue;
@@ -173,9 +175,8 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         if (_window is not null)
         {
             RestoreOpenWindows();
-            _cached = new Dictionary<byte[], Group>(ByteArrayComparer.Instance);
+            _caches = true;
             _windowsInStore = [.. _openWindows.Keys];
-            _cachedByBytes = _cached.GetAlternateLookup<ReadOnlySpan<byte>>();
             store.Attach(this);
         }
 
@@ -576,17 +577,10 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             if (group.Rows <= 0 && _keys.Length > 0)
             {
                 Forget(stateKey, group);
-                group.InOpenWindows = false;
                 continue;
             }
 
-            if (_window is not null && !group.InOpenWindows)
-            {
-                OpenWindow(group.Key[_window.EndKey].AsLong).Add(stateKey);
-                group.InOpenWindows = true;
-            }
-
-            if (_cached is not null)
+            if (_caches)
             {
                 group.Unsaved = true;
                 continue;
@@ -598,10 +592,15 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
         _undoGroups.Clear();
         _undo.ResetWrittenCount();
-        if (_cached is not null && _cached.Count > MaxCachedGroups)
+        if (_caches && _cachedCount > MaxCachedGroups)
         {
             SaveUnsaved();
-            _cached.Clear();
+            foreach (var (_, window) in _openWindows)
+            {
+                window.DropCache();
+            }
+
+            _cachedCount = 0;
         }
 
         if (streamTime != _streamTime)
@@ -668,7 +667,8 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         _keyBytes.ResetWrittenCount();
         ValueCodec.WriteKey(_keyBytes, keyValues);
         Group? group;
-        if (_cached is null)
+        WindowGroups? window = null;
+        if (!_caches)
         {
             if (_touchedByBytes.TryGetValue(_keyBytes.WrittenSpan, out group))
             {
@@ -683,7 +683,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
                 return group;
             }
         }
-        else if (_cachedByBytes.TryGetValue(_keyBytes.WrittenSpan, out group))
+        else if ((window = OpenWindow(keyValues[_window!.EndKey].AsLong)).CachedByBytes.TryGetValue(_keyBytes.WrittenSpan, out group))
         {
             if (group.Batch == _batchNumber)
             {
@@ -721,9 +721,8 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
                 accumulator.Load(ref reader);
             }
 
-            // A stored group is in the open windows (restored at start, or added when it was first saved).
+            // A stored group's key is in its window's stored keys (restored at start, or when the cache was dropped).
             group.InStore = true;
-            group.InOpenWindows = true;
             var output = OutputRow(group);
             group.HasOutput = _having is null || _having(output);
             if (_sendsRetractions && group.HasOutput)
@@ -737,14 +736,15 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         }
 
         _touchedGroups.Add(group);
-        if (_cached is null)
+        if (window is null)
         {
             _touched[stateKey] = group;
         }
         else
         {
             group.Batch = _batchNumber;
-            _cached[stateKey] = group;
+            window.Cached[stateKey] = group;
+            _cachedCount++;
             _undoGroups.Add((stateKey, group, -1, null));
             if (!group.InStore)
             {
@@ -827,11 +827,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             if (offset < 0)
             {
                 // New to the cache in the failed batch: the store has it as it was, or not at all.
-                if (_cached!.Remove(stateKey) && !group.InStore)
-                {
-                    Interlocked.Decrement(ref _unsaved);
-                }
-
+                Uncache(stateKey, group);
                 continue;
             }
 
@@ -857,7 +853,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     /// <summary>Saves the cached groups changed since they were last saved (before a checkpoint, or to drop the cache).</summary>
     public void SaveUnsaved()
     {
-        if (_cached is null)
+        if (!_caches)
         {
             return;
         }
@@ -869,16 +865,19 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             RollBack();
         }
 
-        foreach (var (stateKey, group) in _cached)
+        foreach (var (_, window) in _openWindows)
         {
-            if (group.Unsaved)
+            foreach (var (stateKey, group) in window.Cached)
             {
-                var wasInStore = group.InStore;
-                Save(stateKey, group);
-                group.Unsaved = false;
-                if (!wasInStore)
+                if (group.Unsaved)
                 {
-                    Interlocked.Decrement(ref _unsaved);
+                    var wasInStore = group.InStore;
+                    Save(stateKey, group);
+                    group.Unsaved = false;
+                    if (!wasInStore)
+                    {
+                        Interlocked.Decrement(ref _unsaved);
+                    }
                 }
             }
         }
@@ -887,14 +886,29 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     /// <summary>A group that emptied or whose window closed leaves the cache and the store.</summary>
     private void Forget(byte[] stateKey, Group group)
     {
-        if (_cached is not null && _cached.Remove(stateKey) && !group.InStore)
+        if (_caches)
         {
-            Interlocked.Decrement(ref _unsaved);
+            Uncache(stateKey, group);
         }
 
         if (group.InStore)
         {
             _store.Delete(stateKey);
+        }
+    }
+
+    /// <summary>Takes a group out of its window's cache.</summary>
+    private void Uncache(byte[] stateKey, Group group)
+    {
+        if (!_openWindows.TryGetValue(group.Key[_window!.EndKey].AsLong, out var window) || !window.Cached.Remove(stateKey))
+        {
+            return;
+        }
+
+        _cachedCount--;
+        if (!group.InStore)
+        {
+            Interlocked.Decrement(ref _unsaved);
         }
     }
 
@@ -942,7 +956,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     {
         while (_openWindows.Count > 0)
         {
-            var (end, keys) = _openWindows.First();
+            var (end, window) = _openWindows.First();
             if (end + _window!.GraceMicros > _streamTime)
             {
                 return;
@@ -950,30 +964,17 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
             _openWindows.Remove(end);
             _windowsInStore?.Remove(end);
-            if (ReferenceEquals(keys, _lastOpenWindow))
+            if (ReferenceEquals(window, _lastOpenWindow))
             {
                 _lastOpenWindow = null;
             }
 
-            foreach (var stateKey in keys)
+            // The keys in the store first (restored, or dropped from the cache: the older groups), then the cached rest.
+            foreach (var stateKey in window.StoredKeys)
             {
-                if (_cached is not null && _cached.Remove(stateKey, out var cached))
+                if (window.Cached.Remove(stateKey, out var cached))
                 {
-                    if (_emitFinal && cached.Rows > 0 && (_having is null || _having(OutputRow(cached))))
-                    {
-                        batch.Add(OutputRow(cached), ChangeOp.Insert);
-                    }
-
-                    if (cached.InStore)
-                    {
-                        _store.Delete(stateKey);
-                    }
-                    else
-                    {
-                        Interlocked.Decrement(ref _unsaved);
-                    }
-
-                    _closedGroups.Add(cached);
+                    Close(batch, stateKey, cached);
                     continue;
                 }
 
@@ -993,7 +994,37 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
                 _store.Delete(stateKey);
             }
+
+            foreach (var (stateKey, cached) in window.Cached)
+            {
+                Close(batch, stateKey, cached);
+            }
+
+            window.Cached.Clear();
+            window.StoredKeys.Clear();
+            _freeWindows.Push(window);
         }
+    }
+
+    /// <summary>A cached group whose window closed: emitted (EMIT FINAL), out of the store, and kept for reuse.</summary>
+    private void Close(RowBatch batch, byte[] stateKey, Group cached)
+    {
+        if (_emitFinal && cached.Rows > 0 && (_having is null || _having(OutputRow(cached))))
+        {
+            batch.Add(OutputRow(cached), ChangeOp.Insert);
+        }
+
+        if (cached.InStore)
+        {
+            _store.Delete(stateKey);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _unsaved);
+        }
+
+        _cachedCount--;
+        _closedGroups.Add(cached);
     }
 
     private Group Load(byte[] stored)
@@ -1013,25 +1044,25 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             accumulator.Load(ref reader);
         }
 
-        return new Group(key, accumulators) { Rows = rows, EventTime = eventTime, InStore = true, InOpenWindows = true };
+        return new Group(key, accumulators) { Rows = rows, EventTime = eventTime, InStore = true };
     }
 
-    /// <summary>The state keys of the open window that ends at end (a new list if it had none).</summary>
-    private List<byte[]> OpenWindow(long end)
+    /// <summary>The groups of the open window that ends at end (none yet if it was not open).</summary>
+    private WindowGroups OpenWindow(long end)
     {
         if (_lastOpenWindow is not null && _lastOpenWindowEnd == end)
         {
             return _lastOpenWindow;
         }
 
-        if (!_openWindows.TryGetValue(end, out var keys))
+        if (!_openWindows.TryGetValue(end, out var window))
         {
-            _openWindows[end] = keys = [];
+            _openWindows[end] = window = _freeWindows.TryPop(out var free) ? free : new WindowGroups();
         }
 
-        _lastOpenWindow = keys;
+        _lastOpenWindow = window;
         _lastOpenWindowEnd = end;
-        return keys;
+        return window;
     }
 
     private void RestoreOpenWindows()
@@ -1049,7 +1080,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         foreach (var (key, value) in entries)
         {
             var group = Load(value);
-            OpenWindow(group.Key[_window!.EndKey].AsLong).Add(key);
+            OpenWindow(group.Key[_window!.EndKey].AsLong).StoredKeys.Add(key);
             _streamTime = Math.Max(_streamTime, group.EventTime);
         }
     }
@@ -1074,6 +1105,35 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         public long EventTime { get; set; }
     }
 
+    /// <summary>
+    /// An open window's groups: those in the cache, by state key, and the state keys of those in the store that may not
+    /// be (restored at start, or dropped from the cache when it grew too large). A key may be in both.
+    /// </summary>
+    private sealed class WindowGroups
+    {
+        public WindowGroups() => CachedByBytes = Cached.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+        public Dictionary<byte[], Group> Cached { get; } = new(ByteArrayComparer.Instance);
+
+        public Dictionary<byte[], Group>.AlternateLookup<ReadOnlySpan<byte>> CachedByBytes { get; }
+
+        public List<byte[]> StoredKeys { get; } = [];
+
+        /// <summary>Drops the cached groups (saved, or closed): their keys stay listed only if in the store.</summary>
+        public void DropCache()
+        {
+            foreach (var (stateKey, group) in Cached)
+            {
+                if (group.InStore)
+                {
+                    StoredKeys.Add(stateKey);
+                }
+            }
+
+            Cached.Clear();
+        }
+    }
+
     private sealed class Group(Value[] key, IAccumulator[] accumulators)
     {
         public Value[] Key { get; set; } = key;
@@ -1096,8 +1156,6 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         /// <summary>Cached: changed since it was last saved.</summary>
         public bool Unsaved { get; set; }
 
-        /// <summary>Windowed: its key is in the open windows (it closes with its window).</summary>
-        public bool InOpenWindows { get; set; }
 
         /// <summary>The group's output row exists downstream (it was emitted and not deleted since).</summary>
         public bool HasOutput { get; set; }
@@ -1112,7 +1170,6 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             EventTime = 0;
             InStore = false;
             Unsaved = false;
-            InOpenWindows = false;
             HasOutput = false;
             Output = null;
         }
