@@ -34,6 +34,11 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
     private readonly Value[] _rowKey;
     private readonly ArrayBufferWriter<byte> _rowStateKey = new(32);
 
+    // The key the previous row of the batch went to: a hot key's rows often come in a row (q11: three bids in four are
+    // the current hot bidder's), and then need no encoding or lookup.
+    private KeySessions? _lastEntry;
+    private byte[]? _lastStateKey;
+
     /// <param name="consolidate">EMIT CHANGES once per batch with each key's net change rather than per input row.</param>
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
         Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate, bool consolidate = false)
@@ -78,6 +83,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
 
     public void BeginBatch()
     {
+        _lastEntry = null;
+        _lastStateKey = null;
         _batchKeys.Clear();
         _replacedRows.Clear();
         _batchNumber++;
@@ -106,6 +113,8 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
     // decoded from the store again.
     private void Abandon()
     {
+        _lastEntry = null;
+        _lastStateKey = null;
         _sessionsByKey.Clear();
         _batchKeys.Clear();
         _replacedRows.Clear();
@@ -174,14 +183,25 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
             _rowKey[k] = k == _window.StartKey || k == _window.EndKey ? Value.Null : _keys[k](row);
         }
 
-        _rowStateKey.Clear();
-        ValueCodec.WriteKey(_rowStateKey, _rowKey);
-        if (!_sessionsBySpan.TryGetValue(_rowStateKey.WrittenSpan, out var stateKey, out var entry))
+        KeySessions? entry;
+        byte[]? stateKey;
+        if (_lastEntry is not null && SameKey(_rowKey, _lastEntry.Key))
         {
-            stateKey = _rowStateKey.WrittenSpan.ToArray();
-            var stored = _store.TryGet(stateKey, out var bytes);
-            entry = new KeySessions((Value[])_rowKey.Clone(), stored ? Decode(bytes!).Sessions : []) { Stored = stored };
-            _sessionsByKey[stateKey] = entry;
+            (entry, stateKey) = (_lastEntry, _lastStateKey!);
+        }
+        else
+        {
+            _rowStateKey.Clear();
+            ValueCodec.WriteKey(_rowStateKey, _rowKey);
+            if (!_sessionsBySpan.TryGetValue(_rowStateKey.WrittenSpan, out stateKey, out entry))
+            {
+                stateKey = _rowStateKey.WrittenSpan.ToArray();
+                var stored = _store.TryGet(stateKey, out var bytes);
+                entry = new KeySessions((Value[])_rowKey.Clone(), stored ? Decode(bytes!).Sessions : []) { Stored = stored };
+                _sessionsByKey[stateKey] = entry;
+            }
+
+            (_lastEntry, _lastStateKey) = (entry, stateKey);
         }
 
         if (entry.LastBatch != _batchNumber)
@@ -246,6 +266,19 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         {
             Emit(batch, key, merged, ChangeOp.Insert);
         }
+    }
+
+    private static bool SameKey(Value[] a, Value[] b)
+    {
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!a[i].IsIdenticalTo(b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A session is about to grow or be merged away: its row leaves the output (consolidated: once, if it was there before the batch).</summary>
