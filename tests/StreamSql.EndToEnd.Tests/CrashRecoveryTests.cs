@@ -42,6 +42,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_top AS SELECT v, n, rn FROM (SELECT v, n, ROW_NUMBER() OVER (ORDER BY n DESC) AS rn FROM (SELECT v, count(*) AS n FROM crash_keyed GROUP BY v) c) r WHERE rn <= 3");
             await setup.ExecuteAsync("CREATE TABLE crash_nested AS SELECT n, count(*) AS vs, sum(s) AS s FROM (SELECT v, count(*) AS n, sum(id) AS s FROM crash_keyed GROUP BY v) c GROUP BY n");
             await setup.ExecuteAsync("CREATE TABLE crash_windows AS SELECT v, windowstart, count(*) AS n FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v");
+            // Consolidated hopping windows: a batch's rows of one v and slide are aggregated once, then merged into each window.
+            await setup.ExecuteAsync("CREATE TABLE crash_hops WITH (consolidate='batch') AS SELECT v, windowstart, count(*) AS n, max(id) AS hi FROM crash_src WINDOW HOPPING (SIZE 2 SECONDS, ADVANCE BY 1 SECOND) GROUP BY v");
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_latest_sum AS SELECT count(*) AS n, sum(id) AS s FROM crash_latest");
 
@@ -129,6 +131,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
         Assert.Equal(counts.Values.Select(long.Parse).OrderDescending().Take(3), top.Select(r => long.Parse(r[1])));
         Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*) FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, windowstart::text, n FROM crash_windows")).Order());
+        Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*), max(id) FROM crash_src WINDOW HOPPING (SIZE 2 SECONDS, ADVANCE BY 1 SECOND) GROUP BY v")).Order(),
+            (await check.RowsAsync("SELECT v, windowstart::text, n, hi FROM crash_hops")).Order());
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
         var joined = (await check.RowsAsync("SELECT id, name FROM crash_joined")).Order().ToList();
         Assert.Equal((await check.RowsAsync("SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v")).Order().ToList(), joined);
