@@ -299,18 +299,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     /// <summary>The row in _windowed into each of its count windows, through the groups of its slice.</summary>
     private void TakeSlice(RowBatch output, ChangeOp op, long eventTime, int count)
     {
-        // The slice: the other keys' values and the windows (the first one's bounds and how many determine them all).
-        var values = _sliceKeyValues;
-        for (var k = 0; k < values.Length; k++)
-        {
-            values[k] = _keys[_sliceKeys![k]](_windowed);
-        }
-
-        _keyBytes.ResetWrittenCount();
-        ValueCodec.WriteKey(_keyBytes, values);
-        _keyBytes.WriteInt64(_windowStarts[0]);
-        _keyBytes.WriteInt64(_windowEnds[0]);
-        _keyBytes.WriteInt64(count);
+        WriteSliceKey(_windowed, count);
         if (!_slicesByBytes.TryGetValue(_keyBytes.WrittenSpan, out var groups))
         {
             groups = new Group?[count];
@@ -343,6 +332,38 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         }
     }
 
+    /// <summary>
+    /// A row's slice into _keyBytes: the other keys' values (also left in _sliceKeyValues) and its windows (the first one's
+    /// bounds and how many determine them all).
+    /// </summary>
+    private void WriteSliceKey(Value[] row, int count)
+    {
+        var values = _sliceKeyValues;
+        for (var k = 0; k < values.Length; k++)
+        {
+            values[k] = _keys[_sliceKeys![k]](row);
+        }
+
+        _keyBytes.ResetWrittenCount();
+        ValueCodec.WriteKey(_keyBytes, values);
+        _keyBytes.WriteInt64(_windowStarts[0]);
+        _keyBytes.WriteInt64(_windowEnds[0]);
+        _keyBytes.WriteInt64(count);
+    }
+
+    /// <summary>Aggregate a's arguments for a row, in a reused array (accumulators copy what they keep).</summary>
+    private Value[] ArgumentsOf(int a, Value[] row)
+    {
+        var argumentFunctions = _arguments[a];
+        var arguments = _argumentValues[a];
+        for (var x = 0; x < arguments.Length; x++)
+        {
+            arguments[x] = argumentFunctions[x](row);
+        }
+
+        return arguments;
+    }
+
     /// <summary>An inserted row into its slice's own aggregates (see _preAggregates); its groups get them when the batch ends.</summary>
     private void PreAggregate(Value[] input, long eventTime)
     {
@@ -365,35 +386,18 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         }
 
         // Neither slice keys nor arguments read the window bounds: both are evaluated on the input row itself.
-        var values = _sliceKeyValues;
-        for (var k = 0; k < values.Length; k++)
-        {
-            values[k] = _keys[_sliceKeys![k]](input);
-        }
-
-        _keyBytes.ResetWrittenCount();
-        ValueCodec.WriteKey(_keyBytes, values);
-        _keyBytes.WriteInt64(_windowStarts[0]);
-        _keyBytes.WriteInt64(_windowEnds[0]);
-        _keyBytes.WriteInt64(count);
+        WriteSliceKey(input, count);
         _keyBytes.WriteInt64((long)late);
         if (!_sliceAggregatesByBytes.TryGetValue(_keyBytes.WrittenSpan, out var slice))
         {
-            slice = NewSliceAggregate(values, count, late);
+            slice = NewSliceAggregate(_sliceKeyValues, count, late);
             _sliceAggregates[_keyBytes.WrittenSpan.ToArray()] = slice;
             _sliceAggregateOrder.Add(slice);
         }
 
         for (var a = 0; a < slice.Partials.Length; a++)
         {
-            var argumentFunctions = _arguments[a];
-            var arguments = _argumentValues[a];
-            for (var x = 0; x < arguments.Length; x++)
-            {
-                arguments[x] = argumentFunctions[x](input);
-            }
-
-            slice.Partials[a].Add(arguments);
+            slice.Partials[a].Add(ArgumentsOf(a, input));
         }
 
         slice.Rows++;
@@ -533,13 +537,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     {
         for (var a = 0; a < group.Accumulators.Length; a++)
         {
-            var argumentFunctions = _arguments[a];
-            var arguments = _argumentValues[a];
-            for (var x = 0; x < arguments.Length; x++)
-            {
-                arguments[x] = argumentFunctions[x](row);
-            }
-
+            var arguments = ArgumentsOf(a, row);
             if (op is ChangeOp.Delete or ChangeOp.UpdateBefore)
             {
                 group.Accumulators[a].Remove(arguments);
