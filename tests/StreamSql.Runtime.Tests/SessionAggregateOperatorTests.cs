@@ -216,4 +216,39 @@ public sealed class SessionAggregateOperatorTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_session_grown_batch_after_batch_closes_when_stream_time_passes_its_last_end()
+    {
+        var directory = Directory.CreateTempSubdirectory("streamsql-sessions-").FullName;
+        try
+        {
+            using var store = new FasterStateStore(Path.Combine(directory, "s"), 1L << 22);
+            var sessions = Create(store, consolidate: true);
+            for (var t = 0; t <= 200; t += 20)
+            {
+                Run(sessions, Row("a", t), Row("b", t + 100));
+            }
+
+            Assert.Equal(3, store.Count); // a, b and the stream time
+
+            // Gap + grace is 3630 s. Stream time 3829 s passes the sessions' first ends, not their last (200 s, 300 s).
+            Assert.Equal(["+ z 3829 3829 1"], Run(sessions, Row("z", 3829)));
+            Assert.Equal(4, store.Count);
+            Run(sessions, Row("z", 3830));
+            Assert.Equal(3, store.Count); // a closed
+
+            // After a restart the key is queued from the store.
+            sessions = Create(store, consolidate: true);
+            Run(sessions, Row("z", 3929));
+            Assert.Equal(3, store.Count);
+            Run(sessions, Row("z", 3930));
+            Assert.Equal(2, store.Count); // b closed
+            Assert.Equal(["+ a 3940 3940 1"], Run(sessions, Row("a", 3940)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -99,7 +99,8 @@ public abstract class KeptTuplesWindowOperator : IBatchOperator
         return tuples;
     }
 
-    protected void Track(long end, byte[] stateKey)
+    /// <summary>Indexes a key under a window end it has, for closing (the session operator keeps its own index).</summary>
+    protected virtual void Track(long end, byte[] stateKey)
     {
         if (!_ends.TryGetValue(end, out var keys))
         {

@@ -39,6 +39,10 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
     private KeySessions? _lastEntry;
     private byte[]? _lastStateKey;
 
+    // Keys to look at for closing, by their sessions' earliest end as last known (this operator does not use the base's
+    // index of every end).
+    private readonly SessionEndQueue _closing = new();
+
     /// <param name="consolidate">EMIT CHANGES once per batch with each key's net change rather than per input row.</param>
     public SessionAggregateOperator(LogicalAggregate aggregate, Func<Value[], Value>[] keys, Func<Value[], Value>[][] arguments, Func<Value[], bool>? having,
         Func<Value[], Value> eventTime, bool emitFinal, IStateStore store, Action<long>? onLate, bool consolidate = false)
@@ -139,7 +143,10 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
                 if (session.ChangedInBatch)
                 {
                     session.ChangedInBatch = false;
-                    Track(session.End, stateKey);
+                    if (session.End < entry.ClosingEnd)
+                    {
+                        entry.ClosingEnd = _closing.Queue(stateKey, session.End);
+                    }
                 }
             }
         }
@@ -366,66 +373,76 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
         return row;
     }
 
-    /// <summary>Sessions that stream time has left behind by more than gap plus grace cannot grow: emit (EMIT FINAL) and forget them.</summary>
+    /// <summary>
+    /// Sessions that stream time has left behind by more than gap plus grace cannot grow: emit (EMIT FINAL) and forget them.
+    /// A key still with open sessions is queued again at the earliest of their ends.
+    /// </summary>
     private void CloseSessions(RowBatch batch)
     {
-        while (_ends.Count > 0)
+        // A session closes once end + gap + grace <= stream time (no stream time yet: none).
+        if (_streamTime == long.MinValue)
         {
-            var (end, keys) = _ends.First();
-            if (end + Gap + _window.GraceMicros > _streamTime)
+            return;
+        }
+
+        var limit = _streamTime - Gap - _window.GraceMicros;
+        while (_closing.TryTake(limit, out var stateKey))
+        {
+            var cached = _sessionsByKey.GetValueOrDefault(stateKey);
+            Value[] key;
+            List<Session> sessions;
+            if (cached is not null)
             {
-                return;
+                (key, sessions, _) = cached;
+                cached.ClosingEnd = long.MaxValue;
+            }
+            else if (_store.TryGet(stateKey, out var stored))
+            {
+                (key, sessions) = Decode(stored!);
+            }
+            else
+            {
+                continue;
             }
 
-            _ends.Remove(end);
-            foreach (var stateKey in keys)
+            List<Session>? open = null;
+            var earliestOpenEnd = long.MaxValue;
+            foreach (var session in sessions)
             {
-                var cached = _sessionsByKey.GetValueOrDefault(stateKey);
-                Value[] key;
-                List<Session> sessions;
-                if (cached is not null)
+                if (session.End <= limit)
                 {
-                    (key, sessions, _) = cached;
-                }
-                else if (_store.TryGet(stateKey, out var stored))
-                {
-                    (key, sessions) = Decode(stored!);
+                    if (_emitFinal)
+                    {
+                        Emit(batch, key, session, ChangeOp.Insert);
+                    }
                 }
                 else
                 {
-                    continue;
-                }
-
-                var open = new List<Session>();
-                foreach (var session in sessions)
-                {
-                    if (session.End + Gap + _window.GraceMicros <= _streamTime)
-                    {
-                        if (_emitFinal)
-                        {
-                            Emit(batch, key, session, ChangeOp.Insert);
-                        }
-                    }
-                    else
-                    {
-                        open.Add(session);
-                    }
-                }
-
-                if (open.Count == 0)
-                {
-                    _store.Delete(stateKey);
-                    _sessionsByKey.Remove(stateKey);
-                }
-                else if (open.Count < sessions.Count)
-                {
-                    // Tracked for closing only once saved: in the store.
-                    Save(stateKey, key, open, existed: true);
-                    cached?.Sessions = open;
+                    (open ??= []).Add(session);
+                    earliestOpenEnd = Math.Min(earliestOpenEnd, session.End);
                 }
             }
+
+            if (open is null)
+            {
+                _store.Delete(stateKey);
+                _sessionsByKey.Remove(stateKey);
+                continue;
+            }
+
+            if (open.Count < sessions.Count)
+            {
+                Save(stateKey, key, open, existed: true);
+                cached?.Sessions = open;
+            }
+
+            var queued = _closing.Queue(stateKey, earliestOpenEnd);
+            cached?.ClosingEnd = queued;
         }
     }
+
+    /// <summary>At start: each stored key is queued at its sessions' earliest end.</summary>
+    protected override void Track(long end, byte[] stateKey) => _closing.Queue(stateKey, end);
 
     protected override IEnumerable<long> EndsOf(byte[] stored) => Decode(stored).Sessions.Select(session => session.End);
 
@@ -533,6 +550,9 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
 
         /// <summary>The store has the key (it was read from there, or saved since).</summary>
         public bool Stored { get; set; }
+
+        /// <summary>The end the key is queued at for closing (MaxValue: not known to be queued).</summary>
+        public long ClosingEnd { get; set; } = long.MaxValue;
 
         public void Deconstruct(out Value[] key, out List<Session> sessions, out long lastBatch) => (key, sessions, lastBatch) = (Key, Sessions, LastBatch);
     }
