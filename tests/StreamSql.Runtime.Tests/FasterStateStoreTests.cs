@@ -48,6 +48,12 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
         Assert.True(store.Delete(Key(2)));
         Assert.Equal(1, store.Count);
         Assert.Single(Contents(store));
+
+        // A delete that knows the key is there: no lookup, the count still exact.
+        store.DeleteExisting(Key(1));
+        Assert.Equal(0, store.Count);
+        Assert.False(store.TryGet(Key(1), out _));
+        Assert.Empty(Contents(store));
     }
 
     [Theory]

@@ -321,7 +321,7 @@ public sealed class FasterStateStore : IStateStore
         }
     }
 
-    public unsafe bool Delete(ReadOnlySpan<byte> key)
+    public bool Delete(ReadOnlySpan<byte> key)
     {
         lock (_gate)
         {
@@ -334,19 +334,33 @@ public sealed class FasterStateStore : IStateStore
                 return false;
             }
 
-            fixed (byte* k = key)
-            {
-                var keySpan = SpanByte.FromPointer(k, key.Length);
-                var status = _session.Delete(ref keySpan);
-                if (status.IsPending)
-                {
-                    _session.CompletePending(wait: true);
-                }
-            }
-
-            Interlocked.Decrement(ref _count);
+            DeleteLocked(key);
             return true;
         }
+    }
+
+    public void DeleteExisting(ReadOnlySpan<byte> key)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            DeleteLocked(key);
+        }
+    }
+
+    private unsafe void DeleteLocked(ReadOnlySpan<byte> key)
+    {
+        fixed (byte* k = key)
+        {
+            var keySpan = SpanByte.FromPointer(k, key.Length);
+            var status = _session.Delete(ref keySpan);
+            if (status.IsPending)
+            {
+                _session.CompletePending(wait: true);
+            }
+        }
+
+        Interlocked.Decrement(ref _count);
     }
 
     public void Scan(StateVisitor visitor)

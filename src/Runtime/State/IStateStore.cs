@@ -19,6 +19,9 @@ public interface IStateStore : IDisposable
     /// <summary>Removes the key; false when it was not there.</summary>
     bool Delete(ReadOnlySpan<byte> key);
 
+    /// <summary>Delete when the caller knows the key is there (it read it, or saved it): no lookup to keep <see cref="Count"/> exact.</summary>
+    void DeleteExisting(ReadOnlySpan<byte> key) => Delete(key);
+
     /// <summary>
     /// Visits every live entry, in no particular order, as of the call (writers wait until it returns); the visitor copies
     /// what it keeps, and returns false to stop early.

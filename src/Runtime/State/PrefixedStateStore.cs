@@ -17,6 +17,8 @@ public sealed class PrefixedStateStore(IStateStore store, byte prefix) : IStateS
 
     public bool Delete(ReadOnlySpan<byte> key) => store.Delete(Prefixed(key));
 
+    public void DeleteExisting(ReadOnlySpan<byte> key) => store.DeleteExisting(Prefixed(key));
+
     public void Scan(StateVisitor visitor) => store.Scan((key, value) => key.Length == 0 || key[0] != prefix || visitor(key[1..], value));
 
     public long Count => store.Count;

@@ -425,7 +425,14 @@ public sealed class SessionAggregateOperator : KeptTuplesWindowOperator, IAggreg
 
             if (open is null)
             {
-                _store.Delete(stateKey);
+                if (cached is null || cached.Stored)
+                {
+                    _store.DeleteExisting(stateKey);
+                }
+                else
+                {
+                    _store.Delete(stateKey);
+                }
                 _sessionsByKey.Remove(stateKey);
                 continue;
             }

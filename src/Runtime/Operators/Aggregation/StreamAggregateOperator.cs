@@ -891,7 +891,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
         if (group.InStore)
         {
-            _store.Delete(stateKey);
+            _store.DeleteExisting(stateKey);
         }
     }
 
@@ -1014,7 +1014,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
 
         if (cached.InStore)
         {
-            _store.Delete(stateKey);
+            _store.DeleteExisting(stateKey);
         }
         else
         {
