@@ -108,25 +108,25 @@ public sealed class NexmarkGeneratedTopic : ITopicLog
         switch (_table)
         {
             case NexmarkEventType.Person:
-                FillFrom(Generator.NextPerson(eventNumber, fields), NexmarkTables.Read, fieldOf, row);
+                FillFrom(Generator.NextPerson(eventNumber, fields), fieldOf, row);
                 break;
             case NexmarkEventType.Auction:
-                FillFrom(Generator.NextAuction(eventNumber, fields), NexmarkTables.Read, fieldOf, row);
+                FillFrom(Generator.NextAuction(eventNumber, fields), fieldOf, row);
                 break;
             default:
-                FillFrom(Generator.NextBid(eventNumber, fields), NexmarkTables.Read, fieldOf, row);
+                FillFrom(Generator.NextBid(eventNumber, fields), fieldOf, row);
                 break;
         }
     }
 
-    private delegate Value FieldReader<TEvent>(in TEvent e, int field);
-
-    private static void FillFrom<TEvent>(in TEvent e, FieldReader<TEvent> read, int[] fieldOf, Value[] row)
-        where TEvent : struct
+    // Generic over the event struct: a direct call per field (through a delegate it was a tenth of q11's time).
+    private static void FillFrom<TEvent>(in TEvent e, int[] fieldOf, Value[] row)
+        where TEvent : struct, INexmarkEvent
     {
         for (var i = 0; i < fieldOf.Length; i++)
         {
-            row[i] = fieldOf[i] >= 0 ? read(e, fieldOf[i]) : Value.Null;
+            var field = fieldOf[i];
+            row[i] = field >= 0 ? e.Field(field) : default;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Types;
@@ -52,6 +53,7 @@ public static class NexmarkTables
     ];
 
     // Field i of an event, as the lists above number them: the per-record path reads the event where it lies, unboxed.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Value Read(in Person p, int field) => field switch
     {
         0 => Value.FromBigInt(p.Id),
@@ -64,6 +66,7 @@ public static class NexmarkTables
         _ => Value.FromString(p.Extra),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Value Read(in Auction a, int field) => field switch
     {
         0 => Value.FromBigInt(a.Id),
@@ -78,6 +81,7 @@ public static class NexmarkTables
         _ => Value.FromString(a.Extra),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Value Read(in Bid b, int field) => field switch
     {
         0 => Value.FromBigInt(b.Auction),
