@@ -280,7 +280,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             _windowed = new Value[input.Length + 2];
         }
 
-        input.CopyTo(_windowed, 0);
+        input.AsSpan().CopyTo(_windowed);
         var count = _windows.WindowsOf(time.AsLong, _windowStarts, _windowEnds);
         if (_sliceKeys is not null)
         {
@@ -425,7 +425,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
             }
         }
 
-        values.CopyTo(slice.Values, 0);
+        values.AsSpan().CopyTo(slice.Values);
         Array.Copy(_windowStarts, slice.Starts, count);
         Array.Copy(_windowEnds, slice.Ends, count);
         slice.Count = count;
@@ -455,7 +455,8 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
                         : slice.Values[_sliceKeyOf[k]];
                 }
 
-                var group = Touch(key);
+                // Each of a slice's windows is another group: not worth Touch's comparison with the previous key.
+                var group = TouchByBytes(key);
                 for (var a = 0; a < slice.Partials.Length; a++)
                 {
                     group.Accumulators[a].Merge(slice.Partials[a]);
@@ -639,7 +640,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
         }
 
         _lastGroup = TouchByBytes(keyValues);
-        keyValues.CopyTo(_lastKey, 0);
+        keyValues.AsSpan().CopyTo(_lastKey);
         return _lastGroup;
     }
 
@@ -761,7 +762,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     {
         if (_freeGroups.TryPop(out var group))
         {
-            keyValues.CopyTo(group.Key, 0);
+            keyValues.AsSpan().CopyTo(group.Key);
             group.Reset();
             if (group.StateKey.Length == stateKey.Length)
             {
@@ -939,7 +940,7 @@ public sealed class StreamAggregateOperator : IAggregatesInParts, IWriteBehind
     private static Value[] OutputRow(Group group)
     {
         var row = new Value[group.Key.Length + group.Accumulators.Length + 1];
-        group.Key.CopyTo(row, 0);
+        group.Key.AsSpan().CopyTo(row);
         for (var a = 0; a < group.Accumulators.Length; a++)
         {
             row[group.Key.Length + a] = group.Accumulators[a].Result();
