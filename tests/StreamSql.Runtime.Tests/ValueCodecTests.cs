@@ -116,6 +116,29 @@ public sealed class ValueCodecTests
     }
 
     [Fact]
+    public void Keys_of_nulls_booleans_integers_and_times_encode_as_rows_do()
+    {
+        // Such keys take a one-span path; canonical and row encodings of these kinds are the same bytes.
+        Value[] key =
+        [
+            Value.Null, Value.FromBoolean(true), Value.FromBoolean(false), Value.FromSmallInt(-7), Value.FromInt(int.MinValue),
+            Value.FromBigInt(long.MaxValue), Value.FromBigInt(long.MinValue), Value.FromBigInt(63), Value.FromBigInt(64), Value.FromBigInt(-64),
+            Value.FromBigInt(-65), Value.FromTimestamp(1_700_000_000_000_000), Value.FromTimestampTz(-1), Value.FromDate(19_000),
+            Value.FromTime(86_399_999_999),
+        ];
+        Assert.Equal(ValueCodec.EncodeRow(key), ValueCodec.EncodeKey(key));
+        Assert.Equal(ValueCodec.EncodeRow(key[..1]), ValueCodec.EncodeKey(key[..1]));
+        Assert.Equal(ValueCodec.EncodeRow([]), ValueCodec.EncodeKey([]));
+
+        // A key with another kind, or too many values for the one span, is written value by value: the same format.
+        Value[] mixed = [Value.FromBigInt(1), Value.FromString("a"), Value.FromBigInt(2)];
+        Assert.Equal(ValueCodec.EncodeRow(mixed), ValueCodec.EncodeKey(mixed));
+        var wide = Enumerable.Range(0, 20).Select(i => Value.FromBigInt(i * 1000)).ToArray();
+        Assert.Equal(ValueCodec.EncodeRow(wide), ValueCodec.EncodeKey(wide));
+        Assert.Equal(wide, ValueCodec.DecodeRow(ValueCodec.EncodeKey(wide)));
+    }
+
+    [Fact]
     public void Small_values_are_compact()
     {
         Assert.Equal(2, ValueCodec.EncodeRow([Value.Null]).Length);

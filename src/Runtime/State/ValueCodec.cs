@@ -215,11 +215,64 @@ public static class ValueCodec
     /// <summary>Appends what <see cref="EncodeKey"/> returns to <paramref name="output"/> (a reused buffer: no array per key).</summary>
     public static void WriteKey(IBufferWriter<byte> output, ReadOnlySpan<Value> key)
     {
+        if (TryWriteFixedKey(output, key))
+        {
+            return;
+        }
+
         output.WriteLength(key.Length);
         foreach (var value in key)
         {
             Write(output, value, canonical: true);
         }
+    }
+
+    // Bytes a NULL, boolean or integer-like value takes at most: its kind and a 10-byte LEB128.
+    private const int MaxFixedValueBytes = 11;
+
+    /// <summary>
+    /// The usual group key (NULLs, booleans, integers, times) into one span, as <see cref="Write"/> would write it value by
+    /// value: a call to the writer per key instead of two per value. False, with nothing written, for any other key.
+    /// </summary>
+    private static bool TryWriteFixedKey(IBufferWriter<byte> output, ReadOnlySpan<Value> key)
+    {
+        if (key.Length > 16)
+        {
+            return false;
+        }
+
+        var span = output.GetSpan(1 + (key.Length * MaxFixedValueBytes));
+        span[0] = (byte)key.Length;
+        var written = 1;
+        foreach (var value in key)
+        {
+            switch (value.Kind)
+            {
+                case ValueKind.Null:
+                    span[written++] = (byte)ValueKind.Null;
+                    break;
+                case ValueKind.Boolean:
+                    span[written++] = (byte)ValueKind.Boolean;
+                    span[written++] = value.AsBoolean ? (byte)1 : (byte)0;
+                    break;
+                case ValueKind.SmallInt or ValueKind.Int or ValueKind.BigInt or ValueKind.Timestamp or ValueKind.TimestampTz or ValueKind.Date or ValueKind.Time:
+                    span[written++] = (byte)value.Kind;
+                    var zigzag = (ulong)((value.AsLong << 1) ^ (value.AsLong >> 63));
+                    while (zigzag >= 0x80)
+                    {
+                        span[written++] = (byte)(zigzag | 0x80);
+                        zigzag >>= 7;
+                    }
+
+                    span[written++] = (byte)zigzag;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        output.Advance(written);
+        return true;
     }
 
     private static void Write(IBufferWriter<byte> output, Value value, bool canonical)
