@@ -63,7 +63,11 @@ public sealed record NexmarkConfig
     public double InterEventDelayMicros => 1_000_000.0 / EventRate * NumEventGenerators;
 
     /// <summary>Event time (epoch ms) of an event number.</summary>
-    public long TimestampFor(long eventNumber) => BaseTime + (long)(eventNumber * InterEventDelayMicros) / 1000;
+    public long TimestampFor(long eventNumber) => TimestampFor(BaseTime, InterEventDelayMicros, eventNumber);
+
+    /// <summary>As the instance method, for a reader that keeps the timeline's base and delay at hand.</summary>
+    public static long TimestampFor(long baseTime, double interEventDelayMicros, long eventNumber) =>
+        baseTime + (long)(eventNumber * interEventDelayMicros) / 1000;
 
     public static NexmarkEventType TypeOf(long eventId)
     {
