@@ -449,7 +449,19 @@ public sealed partial class StreamEngine
             new PartitionTask(topic, p, Decoder(), pipeline, new ChannelRowSink(rows, withOps: true), metrics, skipFailingRows: false)
                 .RunAsync(fromLatest && !overTable ? ends[p] : 0, untilEnd ? ends[p] : null, null, stop);
 
-        await foreach (var row in FanInAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken).ConfigureAwait(false))
+        // To its end (a pull query, which collapses the changes by key) the partitions are read in turn: with a task each,
+        // one batch's changes could reach the channel after a later batch's (the pipeline is locked while it processes, not
+        // while the sink writes), and a session that a merge replaced stayed in the result.
+        async Task ProduceInTurn(int _, ChannelWriter<Value[][]> rows, CancellationToken stop)
+        {
+            for (var p = 0; p < topic.PartitionCount; p++)
+            {
+                await Produce(p, rows, stop).ConfigureAwait(false);
+            }
+        }
+
+        var changes = untilEnd ? FanInAsync(1, ProduceInTurn, pipeline.Limit, cancellationToken) : FanInAsync(topic.PartitionCount, Produce, pipeline.Limit, cancellationToken);
+        await foreach (var row in changes.ConfigureAwait(false))
         {
             yield return row;
         }
