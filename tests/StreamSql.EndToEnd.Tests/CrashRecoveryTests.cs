@@ -44,6 +44,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             await setup.ExecuteAsync("CREATE TABLE crash_windows AS SELECT v, windowstart, count(*) AS n FROM crash_src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY v");
             // Consolidated hopping windows: a batch's rows of one v and slide are aggregated once, then merged into each window.
             await setup.ExecuteAsync("CREATE TABLE crash_hops WITH (consolidate='batch') AS SELECT v, windowstart, count(*) AS n, max(id) AS hi FROM crash_src WINDOW HOPPING (SIZE 2 SECONDS, ADVANCE BY 1 SECOND) GROUP BY v");
+            // Consolidated session windows: keys queued for closing by their sessions' earliest end, queued again at a restart.
+            await setup.ExecuteAsync("CREATE TABLE crash_sessions WITH (consolidate='batch') AS SELECT v, windowstart, windowend, count(*) AS n FROM crash_src WINDOW SESSION (300 MILLISECONDS) GROUP BY v");
             await setup.ExecuteAsync("CREATE TABLE crash_latest (v INT PRIMARY KEY, id INT) WITH (partitions=2)");
             await setup.ExecuteAsync("CREATE TABLE crash_latest_sum AS SELECT count(*) AS n, sum(id) AS s FROM crash_latest");
 
@@ -133,6 +135,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper report) : IDisposable
             (await check.RowsAsync("SELECT v, windowstart::text, n FROM crash_windows")).Order());
         Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, count(*), max(id) FROM crash_src WINDOW HOPPING (SIZE 2 SECONDS, ADVANCE BY 1 SECOND) GROUP BY v")).Order(),
             (await check.RowsAsync("SELECT v, windowstart::text, n, hi FROM crash_hops")).Order());
+        Assert.Equal((await check.RowsAsync("SELECT v, windowstart::text, windowend::text, count(*) FROM crash_src WINDOW SESSION (300 MILLISECONDS) GROUP BY v")).Order(),
+            (await check.RowsAsync("SELECT v, windowstart::text, windowend::text, n FROM crash_sessions")).Order());
         Assert.Equal(await check.RowsAsync("SELECT count(*), sum(id) FROM crash_latest"), await check.RowsAsync("SELECT n, s FROM crash_latest_sum"));
         var joined = (await check.RowsAsync("SELECT id, name FROM crash_joined")).Order().ToList();
         Assert.Equal((await check.RowsAsync("SELECT s.id, d.name FROM crash_src s JOIN crash_dim d ON s.v = d.v")).Order().ToList(), joined);
