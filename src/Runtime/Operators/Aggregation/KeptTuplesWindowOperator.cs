@@ -24,8 +24,6 @@ public abstract class KeptTuplesWindowOperator : IBatchOperator
     protected readonly Action<long>? _onLate;
     protected readonly List<(Value[] Row, ChangeOp Op)> _input = [];
 
-    // Keys by the end of a window they have, so closing windows as stream time passes does not scan the state.
-    protected readonly SortedDictionary<long, HashSet<byte[]>> _ends = [];
     protected readonly ArrayBufferWriter<byte> _buffer = new(256);
     protected long _streamTime = long.MinValue;
 
@@ -99,14 +97,6 @@ public abstract class KeptTuplesWindowOperator : IBatchOperator
         return tuples;
     }
 
-    /// <summary>Indexes a key under a window end it has, for closing (the session operator keeps its own index).</summary>
-    protected virtual void Track(long end, byte[] stateKey)
-    {
-        if (!_ends.TryGetValue(end, out var keys))
-        {
-            _ends[end] = keys = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        }
-
-        keys.Add(stateKey);
-    }
+    /// <summary>Indexes a key under a window end it has, for closing (each operator keeps its own index of ends).</summary>
+    protected abstract void Track(long end, byte[] stateKey);
 }

@@ -25,6 +25,19 @@ public sealed class SlidingAggregateOperator : KeptTuplesWindowOperator
 
     private long Size => _window.SlidingSizeMicros;
 
+    // Keys by the end of a window they have, so closing windows as stream time passes does not scan the state.
+    private readonly SortedDictionary<long, HashSet<byte[]>> _ends = [];
+
+    protected override void Track(long end, byte[] stateKey)
+    {
+        if (!_ends.TryGetValue(end, out var keys))
+        {
+            _ends[end] = keys = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        }
+
+        keys.Add(stateKey);
+    }
+
     public override void Process(RowBatch batch)
     {
         _input.Clear();
