@@ -27,6 +27,14 @@ public sealed class AllocationSampler : EventListener
     ];
     private bool _enabled;
 
+    // Bytes the collections marked live, by where the marking started (GCMarkWithType's Type field): a gen0 collection
+    // that marks much through "older generation" is paying for references stored into old objects (card marking).
+    private readonly ConcurrentDictionary<string, long> _markedBytes = new();
+    private static readonly string[] MarkRoots =
+    [
+        "stack", "finalize queue", "handles", "older generation (cards)", "sized ref", "overflow", "dependent handles", "new FQ", "steal", "big FQ",
+    ];
+
     protected override void OnEventSourceCreated(EventSource source)
     {
         if (source.Name == "Microsoft-Windows-DotNETRuntime")
@@ -58,6 +66,15 @@ public sealed class AllocationSampler : EventListener
             return;
         }
 
+        if (e.EventName.StartsWith("GCMarkWithType", StringComparison.Ordinal))
+        {
+            var rootType = e.PayloadNames.IndexOf("Type") is var rt and >= 0 ? Convert.ToInt32(e.Payload![rt], System.Globalization.CultureInfo.InvariantCulture) : -1;
+            var marked = e.PayloadNames.IndexOf("Bytes") is var mb and >= 0 ? Convert.ToInt64(e.Payload![mb], System.Globalization.CultureInfo.InvariantCulture) : 0;
+            var root = rootType >= 0 && rootType < MarkRoots.Length ? MarkRoots[rootType] : $"root {rootType}";
+            _markedBytes.AddOrUpdate($"{_collecting ?? "?"}: from {root}", marked, (_, sum) => sum + marked);
+            return;
+        }
+
         if (e.EventName.StartsWith("GCEnd", StringComparison.Ordinal))
         {
             if (_collecting is { } collecting)
@@ -86,6 +103,10 @@ public sealed class AllocationSampler : EventListener
     /// <summary>Collections by generation and reason, as "count what" lines.</summary>
     public IEnumerable<string> Collections() => _collections.OrderBy(p => p.Key, StringComparer.Ordinal)
         .Select(p => $"{p.Value,6} {p.Key}: {_collectionMilliseconds.GetValueOrDefault(p.Key):F0} ms");
+
+    /// <summary>Bytes marked live, by collection kind and where the marking started, as "MB what" lines.</summary>
+    public IEnumerable<string> Marked() => _markedBytes.OrderBy(p => p.Key, StringComparer.Ordinal)
+        .Select(p => $"{p.Value / 1e6,8:F1} MB {p.Key}");
 
     /// <summary>The types with the largest sampled share, as "share% type" lines.</summary>
     public IEnumerable<string> Top(int count)

@@ -28,6 +28,11 @@ public sealed record BenchResult(
     /// <summary>Peak resident set from the end of the warm-up to the end, the baseline's dictionaries included (PeakRssMb stops before the baseline).</summary>
     public double ProcessPeakRssMb { get; init; }
 
+    /// <summary>With --repeat: how many runs this one is the median of (by ratio), and their ratios in order; 1 and empty otherwise.</summary>
+    public int Runs { get; init; } = 1;
+
+    public IReadOnlyList<double> RunRatios { get; init; } = [];
+
     public string ToJson() => new JsonObject
     {
         ["query"] = Query,
@@ -53,6 +58,8 @@ public sealed record BenchResult(
         ["written_bytes_per_event"] = Math.Round(WrittenBytesPerEvent),
         ["gc_pause_seconds"] = Math.Round(Gc.PauseSeconds, 3),
         ["gc_collections"] = $"{Gc.Gen0}/{Gc.Gen1}/{Gc.Gen2}",
+        ["runs"] = Runs,
+        ["run_ratios"] = new JsonArray([.. RunRatios.Select(r => (JsonNode?)JsonValue.Create(Math.Round(r, 3)))]),
     }.ToJsonString();
 }
 

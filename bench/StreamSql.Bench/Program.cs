@@ -3,8 +3,9 @@ using Serilog.Events;
 using StreamSql.Bench;
 
 // dotnet run -c Release --project bench/StreamSql.Bench -- nexmark --query q0[,q1,...|all] --events 1000000 [--source generator|topic] [--workers N] [--seed 0]
-//   [--state-memory MB] [--fsync always|never] [--warmup-events N] [--query-warmups N] [--alloc-profile]
-// One JSON line per query on stdout; engine logs (warnings and up) on stderr.
+//   [--state-memory MB] [--fsync always|never] [--warmup-events N] [--query-warmups N] [--alloc-profile] [--repeat N]
+// One JSON line per query on stdout; engine logs (warnings and up) on stderr. With --repeat N each query runs N times
+// (engine and baseline each time): every run's line goes to stderr, the run with the median ratio to stdout.
 if (args.Length > 0 && args[0] == "nexmark" && GcSettings.RestartWithServerSettings(args) is { } exitCode)
 {
     return exitCode;
@@ -45,7 +46,7 @@ if (args.Length is 4 or 5 && args[0] == "expected")
 if (args.Length == 0 || args[0] != "nexmark")
 {
     Console.Error.WriteLine("usage: StreamSql.Bench nexmark --query q0[,q1,...|all] --events N [--source generator|topic] [--workers N] [--seed S]"
-        + " [--state-memory MB] [--fsync always|never] [--warmup-events N] [--query-warmups N] [--alloc-profile]");
+        + " [--state-memory MB] [--fsync always|never] [--warmup-events N] [--query-warmups N] [--alloc-profile] [--repeat N]");
     return 2;
 }
 
@@ -53,6 +54,7 @@ var queries = new List<string> { "q0" };
 long events = 1_000_000;
 var source = "generator";
 var workers = 1;
+var repeat = 1;
 long seed = 0;
 for (var i = 1; i < args.Length; i++)
 {
@@ -94,6 +96,9 @@ for (var i = 1; i < args.Length; i++)
                 _ => throw new ArgumentException("--fsync is always or never"),
             };
             break;
+        case "--repeat":
+            repeat = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            break;
         case "--seed":
             seed = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
             break;
@@ -105,9 +110,9 @@ for (var i = 1; i < args.Length; i++)
     i++;
 }
 
-if (workers < 1)
+if (workers < 1 || repeat < 1)
 {
-    Console.Error.WriteLine("--workers must be at least 1");
+    Console.Error.WriteLine(workers < 1 ? "--workers must be at least 1" : "--repeat must be at least 1");
     return 2;
 }
 
@@ -120,7 +125,17 @@ foreach (var query in queries)
         continue;
     }
 
-    var result = await NexmarkBench.RunAsync(query, events, source, seed, workers);
+    var runs = new List<BenchResult>();
+    for (var run = 0; run < repeat; run++)
+    {
+        runs.Add(await NexmarkBench.RunAsync(query, events, source, seed, workers));
+        if (repeat > 1)
+        {
+            Console.Error.WriteLine(runs[^1].ToJson());
+        }
+    }
+
+    var result = repeat > 1 ? RepeatedRuns.Median(runs) : runs[0];
     Console.WriteLine(result.ToJson());
     if (NexmarkBench.Allocations is { } sampler)
     {
@@ -132,6 +147,12 @@ foreach (var query in queries)
 
         Console.Error.WriteLine($"{query}: collections (timed engine run):");
         foreach (var line in sampler.Collections())
+        {
+            Console.Error.WriteLine("  " + line);
+        }
+
+        Console.Error.WriteLine($"{query}: bytes marked live, by root (timed engine run):");
+        foreach (var line in sampler.Marked())
         {
             Console.Error.WriteLine("  " + line);
         }

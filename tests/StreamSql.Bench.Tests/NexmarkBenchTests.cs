@@ -98,4 +98,31 @@ public sealed class NexmarkBenchTests
         await Assert.ThrowsAsync<NotSupportedException>(() => NexmarkBench.RunAsync("q3", 2_000, "topic", seed: 0, workers: 2));
     }
 
+    [Fact]
+    public async Task Repeated_runs_report_the_run_with_the_median_ratio_whole()
+    {
+        var measured = await NexmarkBench.RunAsync("q1", 2_000, "generator");
+        BenchResult[] runs =
+        [
+            measured with { Ratio = 0.40, EngineEventsPerSec = 4 },
+            measured with { Ratio = 0.20, EngineEventsPerSec = 2 },
+            measured with { Ratio = 0.30, EngineEventsPerSec = 3 },
+        ];
+
+        var median = RepeatedRuns.Median(runs);
+
+        // The middle run's own figures, not a mix of runs.
+        Assert.Equal(0.30, median.Ratio);
+        Assert.Equal(3, median.EngineEventsPerSec);
+        Assert.Equal(3, median.Runs);
+        Assert.Equal([0.20, 0.30, 0.40], median.RunRatios);
+        using var json = JsonDocument.Parse(median.ToJson());
+        Assert.Equal(3, json.RootElement.GetProperty("runs").GetInt32());
+        Assert.Equal(3, json.RootElement.GetProperty("run_ratios").GetArrayLength());
+
+        // Of an even count, the lower middle; one run that disagreed with its baseline makes the result disagree.
+        var even = RepeatedRuns.Median([.. runs, measured with { Ratio = 0.10, ChecksumMatch = false }]);
+        Assert.Equal(0.20, even.Ratio);
+        Assert.False(even.ChecksumMatch);
+    }
 }
