@@ -33,6 +33,35 @@ public sealed class StatefulQueryTests
     }
 
     [Fact]
+    public async Task ADerivedTableMaterializesAtItsFirstReaderWithEveryRow()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        await connection.ExecuteAsync("CREATE STREAM lz_src (k VARCHAR KEY, v INT) WITH (partitions=2)");
+        await connection.ExecuteAsync("CREATE TABLE lz_sums AS SELECT k, sum(v) AS s FROM lz_src GROUP BY k");
+        await connection.ExecuteAsync("CREATE TABLE lz_counts AS SELECT k, count(*) AS n FROM lz_src GROUP BY k");
+        await connection.ExecuteAsync("INSERT INTO lz_src VALUES ('a', 1), ('b', 2), ('a', 3)");
+        await connection.ExecuteAsync("FLUSH");
+
+        // Nothing has read the tables: their queries ran and wrote the changelogs, but no materialization has started.
+        Assert.Contains("(materialization)|starts with the first query that reads the table|", await connection.RowsAsync("DESCRIBE EXTENDED lz_sums"));
+        Assert.Contains("(materialization)|starts with the first query that reads the table|", await connection.RowsAsync("DESCRIBE EXTENDED lz_counts"));
+
+        // A pull query as the first reader waits for every row.
+        Assert.Equal(["a|4", "b|2"], (await connection.RowsAsync("SELECT * FROM lz_sums")).Order());
+        Assert.Contains("(materialization replayed at start)|", string.Join("\n", await connection.RowsAsync("DESCRIBE EXTENDED lz_sums")));
+
+        // So does a push query: it starts with the rows as of then, not with an empty table filling up.
+        Assert.Equal(["a|2|insert", "b|1|insert"], (await connection.RowsAsync("SELECT k, n FROM lz_counts EMIT CHANGES LIMIT 2")).Order());
+
+        // Once started, the materialization follows the changelog.
+        await connection.ExecuteAsync("INSERT INTO lz_src VALUES ('b', 10)");
+        await connection.ExecuteAsync("FLUSH");
+        Assert.Equal(["a|4", "b|12"], (await connection.RowsAsync("SELECT * FROM lz_sums")).Order());
+        Assert.Equal(["a|2", "b|2"], (await connection.RowsAsync("SELECT * FROM lz_counts")).Order());
+    }
+
+    [Fact]
     public async Task AggregationsRebuildTheirStateAfterARestartWithoutDoubleCounting()
     {
         await using var server = await TestServer.StartAsync();
@@ -74,6 +103,8 @@ public sealed class StatefulQueryTests
             await connection.ExecuteAsync("CREATE TABLE cp_sums AS SELECT k, count(*) AS n, sum(v) AS s FROM cp_src GROUP BY k");
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES " + string.Join(", ", Enumerable.Range(0, 300).Select(i => $"('k{i % 10}', {i})")));
             await connection.ExecuteAsync("FLUSH");
+            // The first query that reads the table starts its materialization.
+            Assert.Equal(["k1|30|4380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
         }
 
         // A graceful stop checkpoints every partition at its committed offset: nothing is replayed at start.
@@ -84,8 +115,10 @@ public sealed class StatefulQueryTests
             var describe = await connection.RowsAsync("DESCRIBE EXTENDED cp_sums");
             Assert.Contains("(replayed at start)|0|", describe);
 
-            // The table's materialization (what pull queries read) is restored from its own checkpoints too.
-            Assert.Contains("(materialization replayed at start)|0|", describe);
+            // The table's materialization (what pull queries read) is restored from its own checkpoints too, at its first use.
+            Assert.Contains("(materialization)|starts with the first query that reads the table|", describe);
+            Assert.Equal(["k1|30|4380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
+            Assert.Contains("(materialization replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED cp_sums"));
             await connection.ExecuteAsync("INSERT INTO cp_src VALUES ('k1', 1000)");
             await connection.ExecuteAsync("FLUSH");
             Assert.Equal(["k1|31|5380"], await connection.RowsAsync("SELECT * FROM cp_sums WHERE k = 'k1'"));
@@ -190,6 +223,7 @@ public sealed class StatefulQueryTests
         await using (var connection = await server.ConnectAsync())
         {
             await connection.ExecuteAsync("FLUSH");
+            Assert.Equal(["2"], await connection.RowsAsync("SELECT count(*) FROM rr_counts"));
             Assert.Contains("(materialization replayed at start)|0|", await connection.RowsAsync("DESCRIBE EXTENDED rr_counts"));
             await connection.ExecuteAsync("INSERT INTO rr_src VALUES ('a', '2026-01-01 00:09:10')");
             await connection.ExecuteAsync("FLUSH");

@@ -160,7 +160,7 @@ public sealed partial class StreamEngine
         await LogAsync(statement, definition.Id, cancellationToken).ConfigureAwait(false);
         Catalog.AddStream(sink);
         Catalog.AddQuery(definition);
-        var table = StartTable(sink, sinkTopic);
+        var table = StartTable(sink, sinkTopic, derived: true);
         lock (_running)
         {
             Track(definition.Id, running);

@@ -366,6 +366,8 @@ public sealed partial class StreamEngine
     private async IAsyncEnumerable<Value[]> RunTableChangesAsync(PartitionPipeline pipeline, Tables.TableState table,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // A table first used now starts materializing: the snapshot is its rows once it caught up, not an empty start.
+        await table.StartedAsync(cancellationToken).ConfigureAwait(false);
         var changes = Channel.CreateUnbounded<Tables.TableChange>(new UnboundedChannelOptions { SingleReader = true });
         using var subscription = table.Subscribe(change => changes.Writer.TryWrite(change), out var snapshot);
         Interlocked.Increment(ref _runningTransientQueries);

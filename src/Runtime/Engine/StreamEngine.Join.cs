@@ -73,8 +73,10 @@ public sealed partial class StreamEngine
         var outer = new[] { join.Kind is JoinKind.Left or JoinKind.Full, join.Kind == JoinKind.Full };
         var rows = new[] { new Dictionary<Value, Value[]>(), new Dictionary<Value, Value[]>() };
         var keys = new[] { join.LeftKeys, join.RightKeys };
-        using var leftSubscription = GetTableState(sources[0]).Subscribe(c => changes.Writer.TryWrite((0, c)), out var leftSnapshot);
-        using var rightSubscription = GetTableState(sources[1]).Subscribe(c => changes.Writer.TryWrite((1, c)), out var rightSnapshot);
+        var leftTable = await MaterializedTableAsync(sources[0], cancellationToken).ConfigureAwait(false);
+        var rightTable = await MaterializedTableAsync(sources[1], cancellationToken).ConfigureAwait(false);
+        using var leftSubscription = leftTable.Subscribe(c => changes.Writer.TryWrite((0, c)), out var leftSnapshot);
+        using var rightSubscription = rightTable.Subscribe(c => changes.Writer.TryWrite((1, c)), out var rightSnapshot);
         foreach (var (side, snapshot) in new[] { (0, leftSnapshot), (1, rightSnapshot) })
         {
             foreach (var row in snapshot)

@@ -119,7 +119,9 @@ public sealed partial class StreamEngine
 
             if (stream.Kind != RelationKind.Stream && TryGetTableState(stream.Name) is { } table)
             {
-                rows.Add(Row("(materialization replayed at start)", table.ReplayedAtStart.ToString(System.Globalization.CultureInfo.InvariantCulture), ""));
+                rows.Add(table.IsStarted
+                    ? Row("(materialization replayed at start)", table.ReplayedAtStart.ToString(System.Globalization.CultureInfo.InvariantCulture), "")
+                    : Row("(materialization)", "starts with the first query that reads the table", ""));
             }
         }
 

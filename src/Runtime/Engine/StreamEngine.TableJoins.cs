@@ -82,7 +82,7 @@ public sealed partial class StreamEngine
         await LogAsync(statement, queryId, cancellationToken).ConfigureAwait(false);
         Catalog.AddStream(sink);
         Catalog.AddQuery(definition);
-        materialized = StartTable(sink, sinkTopic);
+        materialized = StartTable(sink, sinkTopic, derived: true);
         lock (_running)
         {
             _running[queryId] = running;

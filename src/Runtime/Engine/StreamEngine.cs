@@ -269,7 +269,8 @@ public sealed partial class StreamEngine : IAsyncDisposable
                 await query.WaitForAsync(query.SourceEndOffsets(), cancellationToken).ConfigureAwait(false);
             }
 
-            var tables = AllTables();
+            // A table whose materialization has not started (it starts on first use) has nothing to catch up.
+            var tables = AllTables().FindAll(t => t.IsStarted);
             foreach (var table in tables)
             {
                 await table.CatchUpAsync(cancellationToken).ConfigureAwait(false);

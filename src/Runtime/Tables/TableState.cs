@@ -117,13 +117,40 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
         }
     }
 
+    private readonly object _startGate = new();
+    private Task? _startCatchUp;
+
+    /// <summary>Whether the materialization runs: from the table's creation, or (see StreamEngine.StartTable) from its first use.</summary>
+    public bool IsStarted => Volatile.Read(ref _startCatchUp) is not null;
+
+    /// <summary>Starts reading the changelog (once; later calls do nothing).</summary>
     public void Start()
     {
-        for (var p = 0; p < _stores.Length; p++)
+        lock (_startGate)
         {
-            var partition = p;
-            _readers.Add(Task.Run(() => ReadAsync(partition, _stop.Token)));
+            if (_startCatchUp is not null)
+            {
+                return;
+            }
+
+            for (var p = 0; p < _stores.Length; p++)
+            {
+                var partition = p;
+                _readers.Add(Task.Run(() => ReadAsync(partition, _stop.Token)));
+            }
+
+            Volatile.Write(ref _startCatchUp, CatchUpStartedAsync(_stop.Token));
         }
+    }
+
+    /// <summary>
+    /// Starts the materialization if it has not started, and waits until it has applied what the changelog held when it
+    /// started: a table first used by a push query or a join then shows its rows, not an empty start.
+    /// </summary>
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        return _startCatchUp!.WaitAsync(cancellationToken);
     }
 
     private async Task ReadAsync(int partition, CancellationToken cancellationToken)
@@ -189,7 +216,14 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     /// The table's own query appended offsets [first, first + count) of partition with records it encoded for this table:
     /// they are stored without being decoded (unless a subscriber or the window retention needs their rows).
     /// </summary>
-    public void NoteOwnRecords(int partition, long first, int count) => _own[partition].Add(first, count);
+    public void NoteOwnRecords(int partition, long first, int count)
+    {
+        // Not started: nothing reads them yet, and the ranges would pile up. A late note of offsets the reader has passed is dropped at its next record.
+        if (IsStarted)
+        {
+            _own[partition].Add(first, count);
+        }
+    }
 
     private void Apply(int partition, List<TopicRecord> records)
     {
@@ -347,8 +381,14 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
 
     private Value[] DecodeWithKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> stored, int partition) => Decode(stored, partition, key.ToArray());
 
-    /// <summary>Waits until every partition has applied every record its topic held when called.</summary>
-    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until every partition has applied every record its topic held when called (starting the materialization if it has not started).</summary>
+    public Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        return CatchUpStartedAsync(cancellationToken);
+    }
+
+    private async Task CatchUpStartedAsync(CancellationToken cancellationToken)
     {
         var targets = new long[_positions.Length];
         for (var p = 0; p < targets.Length; p++)
