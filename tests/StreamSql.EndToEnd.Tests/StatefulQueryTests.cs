@@ -46,6 +46,7 @@ public sealed class StatefulQueryTests
         // Nothing has read the tables: their queries ran and wrote the changelogs, but no materialization has started.
         Assert.Contains("(materialization)|starts with the first query that reads the table|", await connection.RowsAsync("DESCRIBE EXTENDED lz_sums"));
         Assert.Contains("(materialization)|starts with the first query that reads the table|", await connection.RowsAsync("DESCRIBE EXTENDED lz_counts"));
+        Assert.Equal(["lz_counts|lz_counts|k|JSON|2|", "lz_sums|lz_sums|k|JSON|2|"], (await connection.RowsAsync("SHOW TABLES")).Order(StringComparer.Ordinal));
 
         // A pull query as the first reader waits for every row.
         Assert.Equal(["a|4", "b|2"], (await connection.RowsAsync("SELECT * FROM lz_sums")).Order());
@@ -59,6 +60,7 @@ public sealed class StatefulQueryTests
         await connection.ExecuteAsync("FLUSH");
         Assert.Equal(["a|4", "b|12"], (await connection.RowsAsync("SELECT * FROM lz_sums")).Order());
         Assert.Equal(["a|2", "b|2"], (await connection.RowsAsync("SELECT * FROM lz_counts")).Order());
+        Assert.Equal(["lz_counts|lz_counts|k|JSON|2|2", "lz_sums|lz_sums|k|JSON|2|2"], (await connection.RowsAsync("SHOW TABLES")).Order(StringComparer.Ordinal));
     }
 
     [Fact]

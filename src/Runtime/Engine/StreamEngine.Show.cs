@@ -70,7 +70,8 @@ public sealed partial class StreamEngine
     {
         lock (_tables)
         {
-            return _tables.TryGetValue(table.Name, out var state) ? state.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+            // Empty before the materialization starts (at the table's first reader): the rows are not counted anywhere yet.
+            return _tables.TryGetValue(table.Name, out var state) && state.IsStarted ? state.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
         }
     }
 
