@@ -49,4 +49,34 @@ public sealed class ChangelogNetEffectTests
         // An offset asked again after a later one was answered may only be answered no (then the record is decoded): safe.
         Assert.False(own.Contains(12));
     }
+
+    [Fact]
+    public void OwnRecordRangesOfAdjacentAppendsMergeSoThatAnUnreadTableHoldsFew()
+    {
+        // A table nobody has read yet (its materialization starts at the first reader) is still told of every append.
+        var own = new OwnRecordRanges();
+        for (var batch = 0; batch < 10_000; batch++)
+        {
+            own.Add(batch * 100L, 100);
+        }
+
+        Assert.Equal(1, own.RangeCount);
+
+        // A gap (another writer's record at 1,000,000) starts a new range.
+        own.Add(1_000_001, 5);
+        own.Add(1_000_006, 5);
+        Assert.Equal(2, own.RangeCount);
+
+        Assert.True(own.Contains(0));
+        Assert.True(own.Contains(999_999));
+        Assert.False(own.Contains(1_000_000));
+        Assert.True(own.Contains(1_000_010));
+        Assert.False(own.Contains(1_000_011));
+        Assert.Equal(0, own.RangeCount);
+
+        // Appends noted after the reader passed their start still count from there on.
+        own.Add(1_000_011, 10);
+        Assert.True(own.Contains(1_000_020));
+    }
 }
+

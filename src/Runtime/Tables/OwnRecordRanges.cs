@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace StreamSql.Runtime.Tables;
 
 /// <summary>
@@ -9,35 +7,89 @@ namespace StreamSql.Runtime.Tables;
 /// </summary>
 public sealed class OwnRecordRanges
 {
-    private readonly ConcurrentQueue<(long Start, long End)> _ranges = new();
+    // Appends of the one writer usually follow each other: a range that starts where the last one ended extends it, so
+    // the ranges of a materialization that has not started yet (it starts at the table's first reader) stay few.
+    private readonly Queue<(long Start, long End)> _ranges = new();
+    private (long Start, long End)? _last;
+    private readonly object _gate = new();
 
     /// <summary>Notes that offsets [first, first + count) hold records the engine encoded.</summary>
     public void Add(long first, int count)
     {
-        if (count > 0)
+        if (count <= 0)
         {
-            _ranges.Enqueue((first, first + count));
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_last is { } last && last.End == first)
+            {
+                _last = (last.Start, first + count);
+                return;
+            }
+
+            if (_last is { } previous)
+            {
+                _ranges.Enqueue(previous);
+            }
+
+            _last = (first, first + count);
         }
     }
 
     /// <summary>True when the record at offset is one the engine encoded; offsets must be asked in increasing order.</summary>
     public bool Contains(long offset)
     {
-        while (_ranges.TryPeek(out var range))
+        lock (_gate)
         {
-            if (offset < range.Start)
+            while (true)
             {
-                return false;
-            }
+                (long Start, long End) range;
+                if (_ranges.TryPeek(out var queued))
+                {
+                    range = queued;
+                }
+                else if (_last is { } last)
+                {
+                    range = last;
+                }
+                else
+                {
+                    return false;
+                }
 
-            if (offset < range.End)
-            {
-                return true;
-            }
+                if (offset < range.Start)
+                {
+                    return false;
+                }
 
-            _ranges.TryDequeue(out _);
+                if (offset < range.End)
+                {
+                    return true;
+                }
+
+                if (_ranges.Count > 0)
+                {
+                    _ranges.Dequeue();
+                }
+                else
+                {
+                    _last = null;
+                }
+            }
         }
+    }
 
-        return false;
+    /// <summary>How many separate ranges are held (for tests: adjacent appends merge).</summary>
+    public int RangeCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ranges.Count + (_last is null ? 0 : 1);
+            }
+        }
     }
 }

@@ -216,14 +216,7 @@ public sealed class TableState : IAsyncDisposable, Operators.ITableLookup
     /// The table's own query appended offsets [first, first + count) of partition with records it encoded for this table:
     /// they are stored without being decoded (unless a subscriber or the window retention needs their rows).
     /// </summary>
-    public void NoteOwnRecords(int partition, long first, int count)
-    {
-        // Not started: nothing reads them yet, and the ranges would pile up. A late note of offsets the reader has passed is dropped at its next record.
-        if (IsStarted)
-        {
-            _own[partition].Add(first, count);
-        }
-    }
+    public void NoteOwnRecords(int partition, long first, int count) => _own[partition].Add(first, count);
 
     private void Apply(int partition, List<TopicRecord> records)
     {
