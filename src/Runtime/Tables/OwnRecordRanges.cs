@@ -13,6 +13,11 @@ public sealed class OwnRecordRanges
     private (long Start, long End)? _last;
     private readonly object _gate = new();
 
+    // The range the reader last found its offset in (only the reader uses these): offsets in it were noted for good, so
+    // the records of a range are answered without the lock.
+    private long _foundStart = long.MaxValue;
+    private long _foundEnd = long.MinValue;
+
     /// <summary>Notes that offsets [first, first + count) hold records the engine encoded.</summary>
     public void Add(long first, int count)
     {
@@ -41,6 +46,11 @@ public sealed class OwnRecordRanges
     /// <summary>True when the record at offset is one the engine encoded; offsets must be asked in increasing order.</summary>
     public bool Contains(long offset)
     {
+        if (offset >= _foundStart && offset < _foundEnd)
+        {
+            return true;
+        }
+
         lock (_gate)
         {
             while (true)
@@ -66,6 +76,7 @@ public sealed class OwnRecordRanges
 
                 if (offset < range.End)
                 {
+                    (_foundStart, _foundEnd) = range;
                     return true;
                 }
 
