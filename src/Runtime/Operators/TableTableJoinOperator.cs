@@ -42,6 +42,14 @@ public sealed class TableTableJoinOperator
     /// <summary>Applies one changelog record of a side (0 left, 1 right); adds its key's (old, new) result to changes when either exists.</summary>
     public bool Process(int side, TopicRecord record, List<(Value[]? Old, Value[]? New)> changes, out string? error)
     {
+        // Without the other side's row and without padding for this side, the key has no result before or after: only
+        // this side's rows change, and the row the record replaces need not be decoded (q8: most sellers' updates).
+        var other = record.Key is null ? null : _sides[1 - side].Current(record.Key, _partition);
+        if (other is null && !_outer[side])
+        {
+            return _sides[side].TryApply(record, _partition, out error);
+        }
+
         _scratch.Clear();
         if (!_sides[side].TryDecode(record, _partition, _scratch, out error))
         {
@@ -67,7 +75,6 @@ public sealed class TableTableJoinOperator
             return true;
         }
 
-        var other = _sides[1 - side].Current(record.Key!, _partition);
         var old = side == 0 ? Result(before, other) : Result(other, before);
         var @new = side == 0 ? Result(after, other) : Result(other, after);
         if (old is not null || @new is not null)

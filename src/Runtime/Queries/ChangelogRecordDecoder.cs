@@ -74,6 +74,38 @@ public sealed class ChangelogRecordDecoder(RowCodec codec, IStateStore current) 
         return true;
     }
 
+    /// <summary>
+    /// Applies a record to the current rows as TryDecode does, producing no change: its row is checked (a record that does
+    /// not decode changes nothing and is reported), but the row it replaces is not decoded — for a caller that knows
+    /// no change of this key can be seen (an inner join whose other side has no row for it).
+    /// </summary>
+    public bool TryApply(TopicRecord record, int partition, out string? error)
+    {
+        error = null;
+        if (record.Key is null)
+        {
+            error = "a table's record has no key";
+            return false;
+        }
+
+        if (record.Value is null)
+        {
+            current.Delete(record.Key);
+            return true;
+        }
+
+        _check ??= new Value[codec.RowWidth];
+        if (!codec.TryDecode(record, partition, _check, out error))
+        {
+            return false;
+        }
+
+        current.Put(record.Key, Tables.StoredRecord.Pack(record, ref _packed));
+        return true;
+    }
+
+    private Value[]? _check;
+
     /// <summary>The current row of a record key (as of the records decoded so far), or null.</summary>
     public Value[]? Current(byte[] key, int partition)
     {
