@@ -85,6 +85,8 @@ public static class NexmarkBench
     {
         // q5 through a table of counts and a second query over it: one topic and table more, but it runs on several partitions.
         ["q5-tables"] = "q5",
+        // q8 as three statements: its two aggregations are user tables (JSON changelogs) that a third one joins.
+        ["q8-tables"] = "q8",
     };
 
     public static IReadOnlyList<string> Queries => Baselines.Queries;

@@ -34,6 +34,8 @@ public sealed class NexmarkBenchTests
     [InlineData("q5-tables", "topic")]
     [InlineData("q7", "generator")]
     [InlineData("q8", "generator")]
+    [InlineData("q8-tables", "generator")]
+    [InlineData("q8-tables", "topic")]
     [InlineData("q11", "generator")]
     [InlineData("q12", "generator")]
     [InlineData("q15", "generator")]

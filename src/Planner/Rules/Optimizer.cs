@@ -59,6 +59,7 @@ public sealed class Optimizer
             LogicalDistinct d => Replace(d, d.Input, RewriteTree(d.Input, rules), i => d with { Input = i }),
             LogicalOffset o => Replace(o, o.Input, RewriteTree(o.Input, rules), i => o with { Input = i }),
             LogicalSetOperation u => RewriteSetOperation(u, rules),
+            LogicalJoin j => RewriteJoin(j, rules),
             _ => node,
         };
         foreach (var rule in rules)
@@ -77,6 +78,14 @@ public sealed class Optimizer
         var left = RewriteTree(set.Left, rules);
         var right = RewriteTree(set.Right, rules);
         return ReferenceEquals(left, set.Left) && ReferenceEquals(right, set.Right) ? set : set with { Left = left, Right = right };
+    }
+
+    // Each side is optimized on its own (a subquery's filters, projections, read columns); the join itself is left as bound.
+    private static LogicalPlan RewriteJoin(LogicalJoin join, IReadOnlyList<IRewriteRule> rules)
+    {
+        var left = RewriteTree(join.Left, rules);
+        var right = RewriteTree(join.Right, rules);
+        return ReferenceEquals(left, join.Left) && ReferenceEquals(right, join.Right) ? join : join with { Left = left, Right = right };
     }
 
     private static LogicalPlan Replace(LogicalPlan node, LogicalPlan oldInput, LogicalPlan newInput, Func<LogicalPlan, LogicalPlan> with) =>

@@ -37,8 +37,37 @@ public sealed partial class StreamEngine
             return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, loggedQueryId, query.Plan, tableJoin, cancellationToken).ConfigureAwait(false);
         }
 
-        var (project, aggregate) = PersistentAggregation(query.Plan, asQuery.Position);
-        var source = query.Source ?? throw new SqlException(SqlState.FeatureNotSupported, "a persistent aggregation must read a stream or a table", asQuery.Position);
+        if (JoinBelow(query.Plan) is { } join)
+        {
+            return await CreateAggregationsJoinAsync(name, kind, properties, asQuery, statement, loggedQueryId, query.Plan, join, cancellationToken).ConfigureAwait(false);
+        }
+
+        var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
+        Catalog.NoteQueryId(queryId);
+        // The table's materialization stores the records this query encoded without decoding them again.
+        Tables.TableState? materialized = null;
+        var (running, stages, sink, sinkTopic, definition) = PersistentAggregationQuery(queryId, statement.Text, name.Name, kind, properties, query.Plan, query.Source,
+            asQuery, statement.Position, internalSink: false, (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count));
+        materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, stages,
+            cancellationToken).ConfigureAwait(false);
+        return new CommandResult(tag);
+    }
+
+    /// <summary>
+    /// The persistent query of an aggregation writing a table (fullPlan: its SELECT list over the aggregate), with the stages
+    /// it reads from (earlier first), the table and its topic. internalSink: the table is an internal one that only the
+    /// engine reads (a side of a join of aggregations), in the engine's row format. Nothing is logged or started.
+    /// </summary>
+    private (PersistentQuery Query, List<PersistentQuery> Stages, StreamDefinition Sink, Topics.ITopicLog SinkTopic, QueryDefinition Definition) PersistentAggregationQuery(
+        string queryId, string sql, string name, RelationKind kind, IReadOnlyList<Property> properties, LogicalPlan fullPlan, StreamDefinition? source, Query asQuery,
+        int statementPosition, bool internalSink, Action<int, long, int>? onOutputAppended)
+    {
+        var (project, aggregate) = PersistentAggregation(fullPlan, asQuery.Position);
+        if (source is null)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, "a persistent aggregation must read a stream or a table", asQuery.Position);
+        }
+
         var overTable = source.Kind != RelationKind.Stream;
         var overJoin = ContainsJoin(aggregate.Input);
         if (overJoin && (overTable || !(IsOverLookupJoin(aggregate.Input) || FindStreamJoin(aggregate.Input) is not null)))
@@ -52,12 +81,17 @@ public sealed partial class StreamEngine
         }
         project = WithWindowBounds(project, aggregate);
         var plan = (LogicalPlan)project;
-        var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
-        Catalog.NoteQueryId(queryId);
         var sourceTopic = Topics.Find(source.Topic)
             ?? throw new SqlException(SqlState.UndefinedObject, $"topic \"{source.Topic}\" of stream \"{source.Name}\" does not exist");
-        var sink = StreamBinder.BindTableSink(name.Name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
-        var consolidate = StreamBinder.BindConsolidate(properties);
+        var sink = StreamBinder.BindTableSink(name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
+        // An internal table (one side of a join of aggregations) is read by the engine only: its records are in the
+        // engine's row format, and each batch writes only its net change per group, which no reader can tell apart.
+        var consolidate = internalSink ? aggregate.Window is not { IsSliding: true } : StreamBinder.BindConsolidate(properties);
+        if (internalSink)
+        {
+            sink = sink with { Topic = Options.InternalTopic(queryId + "-table"), ValueFormat = SourceFormat.Internal };
+        }
+
         var emitFinal = asQuery.Emit == EmitMode.Final;
         List<PersistentQuery> stages = [];
         // Over several partitions, an aggregation over an aggregation reads the inner one's changes from a stage of its own.
@@ -100,7 +134,7 @@ public sealed partial class StreamEngine
 
         if (sink.Topic == source.Topic)
         {
-            throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", statement.Position);
+            throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", statementPosition);
         }
 
         if (Topics.Find(sink.Topic) is { } existing)
@@ -110,15 +144,13 @@ public sealed partial class StreamEngine
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
         // Over a join the catalog keeps the plan with the join, so the table it reads cannot be dropped under it.
-        var definition = new QueryDefinition(queryId, statement.Text, sink.Name, source.Name, overJoin ? query.Plan : plan);
+        var definition = new QueryDefinition(queryId, sql, sink.Name, source.Name, overJoin ? fullPlan : plan);
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         // Over a table read directly, each partition remembers the table's rows to turn upserts into retractions.
         Func<int, IRecordDecoder>? decoders = overTable && stages.Count == 0
             ? partition => new ChangelogRecordDecoder(new Formats.RowCodec(source), state.Open(partition, "rows")) { NetEffectPerBatch = WrittenByQuery(source) }
             : null;
-        // The table's materialization stores the records this query encoded without decoding them again.
-        Tables.TableState? materialized = null;
         var running = new PersistentQuery(definition, sourceTopic, sinkTopic, OffsetsOf(queryId), _errorTopic, stateful: true,
             metrics => partition =>
             {
@@ -130,11 +162,9 @@ public sealed partial class StreamEngine
         {
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
-            OnOutputAppended = (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count),
+            OnOutputAppended = onOutputAppended,
         };
-        materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, stages,
-            cancellationToken).ConfigureAwait(false);
-        return new CommandResult(tag);
+        return (running, stages, sink, sinkTopic, definition);
     }
 
     private static string RepartitionId(string queryId) => queryId + "_repartition";

@@ -23,12 +23,24 @@ public sealed partial class StreamEngine
 
     /// <summary>
     /// Every stage query id a query may have, in the order they run: an aggregation's re-keying of its joined streams,
-    /// <see cref="StageIds"/>, a nested aggregation's inner one.
+    /// <see cref="StageIds"/>, a nested aggregation's inner one; before them, a join of aggregations' sides (each after its own stages).
     /// </summary>
-    private static string[] AllStageIds(string queryId) => [.. JoinRekeyIds(queryId), .. StageIds(queryId), InnerAggregationId(queryId)];
+    private static string[] AllStageIds(string queryId) => [.. SideStageIds(queryId, left: true), .. SideStageIds(queryId, left: false), .. OwnStageIds(queryId)];
 
-    /// <summary>Every internal topic a query's stages may have written (aggregation repartition and join stage, join repartitions, inner aggregation).</summary>
+    private static string[] OwnStageIds(string queryId) => [.. JoinRekeyIds(queryId), .. StageIds(queryId), InnerAggregationId(queryId)];
+
+    /// <summary>A join of aggregations' side: the stages of its aggregation, then that aggregation.</summary>
+    private static string[] SideStageIds(string queryId, bool left) => [.. OwnStageIds(SideAggregationId(queryId, left)), SideAggregationId(queryId, left)];
+
+    /// <summary>Every internal topic a query's stages may have written (aggregation repartition and join stage, join repartitions, inner aggregation, a join of aggregations' sides).</summary>
     private string[] StageTopics(string queryId) =>
+    [
+        .. OwnStageTopics(SideAggregationId(queryId, left: true)), Options.InternalTopic(SideAggregationId(queryId, left: true) + "-table"),
+        .. OwnStageTopics(SideAggregationId(queryId, left: false)), Options.InternalTopic(SideAggregationId(queryId, left: false) + "-table"),
+        .. OwnStageTopics(queryId),
+    ];
+
+    private string[] OwnStageTopics(string queryId) =>
     [
         Options.InternalTopic(queryId + "-repartition"), Options.InternalTopic(queryId + "-join"),
         Options.InternalTopic(queryId + "-left-repartition"), Options.InternalTopic(queryId + "-right-repartition"),

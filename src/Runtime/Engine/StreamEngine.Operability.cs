@@ -51,7 +51,10 @@ public sealed partial class StreamEngine
             var stageId = stages[i].Definition.Id;
             var joinsThenAggregates = !overJoin && stageId == RepartitionId(definition.Id) && ContainsJoin(definition.Plan);
             var innerAggregation = stageId == InnerAggregationId(definition.Id);
-            var step = overJoin || JoinRekeyIds(definition.Id).Contains(stageId) ? $"repartition {stages[i].Definition.SourceName} by the join key"
+            var side = stageId == SideAggregationId(definition.Id, left: true) ? "left" : stageId == SideAggregationId(definition.Id, left: false) ? "right" : null;
+            var step = side is not null ? $"aggregation of the {side} subquery over {stages[i].Definition.SourceName}, its changes to an internal table keyed by the group key"
+                : IsSideStage(definition.Id, stageId) ? $"repartition {stages[i].Definition.SourceName} by the group key"
+                : overJoin || JoinRekeyIds(definition.Id).Contains(stageId) ? $"repartition {stages[i].Definition.SourceName} by the join key"
                 : joinsThenAggregates ? "join, keyed by the group key"
                 : innerAggregation && PartitionPipeline.StatefulNodes(stages[i].Definition.Plan) > 1
                     ? "inner aggregation and the outer one over this partition's groups, its partial results keyed by the outer group key"
@@ -59,7 +62,7 @@ public sealed partial class StreamEngine
                 : "repartition by the group key";
             lines.Add($"Stage {i + 1}: {step}");
             lines.AddRange(PartitionPipeline.DescribeAnalyzed(stages[i].Pipelines).Select(l => "  " + l));
-            lines.Add($"    → write {stages[i].Metrics.RecordsOut} rows to the {(joinsThenAggregates ? "join" : innerAggregation ? "inner aggregation" : "repartition")} topic");
+            lines.Add($"    → write {stages[i].Metrics.RecordsOut} rows to the {(side is not null ? side + " table" : joinsThenAggregates ? "join" : innerAggregation ? "inner aggregation" : "repartition")} topic");
         }
 
         if (stages.Count > 0)

@@ -14,8 +14,12 @@ namespace StreamSql.Runtime.Engine;
 /// </summary>
 public sealed partial class StreamEngine
 {
+    /// <param name="stages">The queries writing the joined tables, when they are a join of aggregations' internal tables (started first).</param>
+    /// <param name="catalogPlan">The statement's plan as the catalog keeps it (over the streams the stages read), when it is not plan.</param>
+    /// <param name="formatSource">The relation whose value format and partitions the result takes, when it is not the left table.</param>
     private async Task<StatementResult> CreateTableJoinAsync(QualifiedName name, RelationKind kind, IReadOnlyList<Property> properties, Query asQuery,
-        Statement statement, string? loggedQueryId, LogicalPlan plan, LogicalTableJoin join, CancellationToken cancellationToken)
+        Statement statement, string? loggedQueryId, LogicalPlan plan, LogicalTableJoin join, CancellationToken cancellationToken,
+        IReadOnlyList<PersistentQuery>? stages = null, LogicalPlan? catalogPlan = null, StreamDefinition? formatSource = null)
     {
         var tag = kind == RelationKind.Table ? "CREATE TABLE" : "CREATE MATERIALIZED VIEW";
         if (plan is not (LogicalProject or LogicalFilter))
@@ -45,7 +49,7 @@ public sealed partial class StreamEngine
         var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
         Catalog.NoteQueryId(queryId);
         var keyPairs = join.LeftKeys.Select((l, k) => (IReadOnlyList<int>)[l, join.Left.Schema.Count + join.RightKeys[k]]).ToList();
-        var sink = StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, keyPairs, left, queryId, asQuery.Position);
+        var sink = StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, keyPairs, formatSource ?? left, queryId, asQuery.Position);
         if (sink.Topic == left.Topic || sink.Topic == right.Topic)
         {
             throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", statement.Position);
@@ -57,7 +61,7 @@ public sealed partial class StreamEngine
         }
 
         var sinkTopic = Topics.GetOrCreate(sink.Topic, sink.Partitions);
-        var definition = new QueryDefinition(queryId, statement.Text, sink.Name, left.Name, plan);
+        var definition = new QueryDefinition(queryId, statement.Text, sink.Name, (formatSource ?? left).Name, catalogPlan ?? plan);
         var state = new QueryState(StateStores, $"queries/{queryId}", Path.Combine(_queriesDirectory, queryId));
         var encoder = new TableRecordEncoder(sink);
         var n = leftTopic.PartitionCount;
@@ -74,25 +78,7 @@ public sealed partial class StreamEngine
             CheckpointInterval = Options.CheckpointInterval,
             OnOutputAppended = (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count),
         };
-        if (!_replaying)
-        {
-            running.InitializeOffsets(fromLatest: false);
-        }
-
-        await LogAsync(statement, queryId, cancellationToken).ConfigureAwait(false);
-        Catalog.AddStream(sink);
-        Catalog.AddQuery(definition);
-        materialized = StartTable(sink, sinkTopic, derived: true);
-        lock (_running)
-        {
-            _running[queryId] = running;
-        }
-
-        if (!_replaying)
-        {
-            running.Start();
-        }
-
+        materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, stages ?? [], cancellationToken).ConfigureAwait(false);
         return new CommandResult(tag);
     }
 }

@@ -1,0 +1,124 @@
+using StreamSql.Parser.Ast;
+using StreamSql.Parser.Errors;
+using StreamSql.Planner.Bound;
+using StreamSql.Planner.Catalog;
+using StreamSql.Planner.Logical;
+using StreamSql.Runtime.Queries;
+
+namespace StreamSql.Runtime.Engine;
+
+/// <summary>
+/// CREATE TABLE ... AS SELECT ... FROM (SELECT ... GROUP BY ...) a JOIN (SELECT ... GROUP BY ...) b ON (each group key of a
+/// equals the same-position group key of b): Nexmark q8's shape in one statement. Each subquery runs as a stage of its own,
+/// a persistent aggregation writing an internal table (the engine's row format, each batch's net change per group); the
+/// statement's query is then the table–table join of those two tables on their keys. Written as three statements (two
+/// tables and their join) the intermediate tables would be user tables: JSON changelogs that the join parses again, and
+/// materializations of their own.
+/// </summary>
+public sealed partial class StreamEngine
+{
+    /// <summary>The join under a statement's SELECT list and WHERE, or null.</summary>
+    private static LogicalJoin? JoinBelow(LogicalPlan plan) => plan switch
+    {
+        LogicalJoin join => join,
+        LogicalProject or LogicalFilter => JoinBelow(plan.Inputs[0]),
+        _ => null,
+    };
+
+    /// <summary>The stage id of one side's aggregation in a join of aggregations (its own stages take ids after it).</summary>
+    private static string SideAggregationId(string queryId, bool left) => queryId + (left ? "_left_table" : "_right_table");
+
+    /// <summary>Whether a stage of a query is one of its join-of-aggregations sides' own stages (a repartition by the group key).</summary>
+    private static bool IsSideStage(string queryId, string stageId) =>
+        OwnStageIds(SideAggregationId(queryId, left: true)).Contains(stageId) || OwnStageIds(SideAggregationId(queryId, left: false)).Contains(stageId);
+
+    private async Task<StatementResult> CreateAggregationsJoinAsync(QualifiedName name, RelationKind kind, IReadOnlyList<Property> properties, Query asQuery,
+        Statement statement, string? loggedQueryId, LogicalPlan plan, LogicalJoin join, CancellationToken cancellationToken)
+    {
+        if (join.Kind is not (JoinKind.Inner or JoinKind.Left or JoinKind.Full) || join.Condition is null
+            || InnerAggregation(join.Left) is null || InnerAggregation(join.Right) is null)
+        {
+            throw SqlException.NotSupported(
+                "this JOIN in a persistent query (a table or materialized view joins tables on their primary keys, or two GROUP BY subqueries on their group keys)",
+                asQuery.Position);
+        }
+
+        var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
+        Catalog.NoteQueryId(queryId);
+        var stages = new List<PersistentQuery>();
+        var left = SideAggregation(queryId, left: true, join.Left, asQuery, statement, stages);
+        var right = SideAggregation(queryId, left: false, join.Right, asQuery, statement, stages);
+        if (left.Table.Partitions != right.Table.Partitions)
+        {
+            throw SqlException.NotSupported(
+                $"a JOIN of aggregations over streams that are not co-partitioned (\"{left.Source.Name}\" has {left.Table.Partitions} partitions, \"{right.Source.Name}\" {right.Table.Partitions})",
+                asQuery.Position);
+        }
+
+        // The join's rows were the subqueries' columns side by side; over the two tables each side's row also carries its
+        // pseudocolumns, so columns of the right side move past them.
+        var leftScan = new LogicalScan(left.Table);
+        var rightScan = new LogicalScan(right.Table);
+        var leftWidth = join.Left.Schema.Count;
+        var shift = leftScan.Schema.Count - leftWidth;
+        BoundExpression Moved(BoundExpression e) =>
+            BoundExpressionRewriter.Rewrite(e, x => x is BoundColumn c && c.Index >= leftWidth ? c with { Index = c.Index + shift } : null);
+        var overTables = new LogicalJoin(leftScan, rightScan, join.Kind, Moved(join.Condition), [.. leftScan.Schema, .. rightScan.Schema]);
+        var tableJoin = LogicalTableJoin.TryCreate(overTables)
+            ?? throw SqlException.NotSupported(
+                "a JOIN of two GROUP BY subqueries whose ON clause is not only an equality of each group key of one with the same-position group key of the other",
+                asQuery.Position);
+        var joinPlan = AboveJoin(plan, tableJoin, Moved);
+        return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, queryId, joinPlan, tableJoin, cancellationToken,
+            stages, plan, left.Source).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One side of a join of aggregations: its aggregation as a stage (after that aggregation's own stages) writing an
+    /// internal table keyed by its group keys.
+    /// </summary>
+    private (StreamDefinition Table, StreamDefinition Source) SideAggregation(string queryId, bool left, LogicalPlan subquery, Query asQuery, Statement statement,
+        List<PersistentQuery> stages)
+    {
+        var source = ScanSource(subquery)
+            ?? throw SqlException.NotSupported("a JOIN of GROUP BY subqueries that do not each read one stream or table", asQuery.Position);
+        var stageId = SideAggregationId(queryId, left);
+        var (query, own, table, _, _) = PersistentAggregationQuery(stageId, "", stageId, RelationKind.Table, [], subquery, source, asQuery, statement.Position,
+            internalSink: true, onOutputAppended: null);
+        stages.AddRange(own);
+        stages.Add(query);
+        return (table, source);
+    }
+
+    /// <summary>The one stream or table a plan reads, or null when it reads none or several.</summary>
+    private static StreamDefinition? ScanSource(LogicalPlan plan)
+    {
+        StreamDefinition? found = null;
+        var count = 0;
+        void Visit(LogicalPlan node)
+        {
+            if (node is LogicalScan scan)
+            {
+                found = scan.Source;
+                count++;
+            }
+
+            foreach (var input in node.Inputs)
+            {
+                Visit(input);
+            }
+        }
+
+        Visit(plan);
+        return count == 1 ? found : null;
+    }
+
+    /// <summary>The SELECT list and WHERE above a join, over the table–table join instead (their columns moved with it).</summary>
+    private static LogicalPlan AboveJoin(LogicalPlan plan, LogicalTableJoin tableJoin, Func<BoundExpression, BoundExpression> moved) => plan switch
+    {
+        LogicalJoin => tableJoin,
+        LogicalProject p => p with { Input = AboveJoin(p.Input, tableJoin, moved), Expressions = p.Expressions.Select(moved).ToList() },
+        LogicalFilter f => f with { Input = AboveJoin(f.Input, tableJoin, moved), Predicate = moved(f.Predicate) },
+        _ => throw new InvalidOperationException($"unexpected {plan.GetType().Name} above a join of aggregations"),
+    };
+}
