@@ -162,7 +162,8 @@ public static class NexmarkBench
             // Warm-up: the same query over a small stream first, so the timed run does not pay the JIT either.
             var warmup = WarmupFor(events);
             await CreateStreamsAsync(engine, session, sql, source == "topic" ? warmup : 0, seed, workers, cancellationToken).ConfigureAwait(false);
-            await RunEngineAsync(engine, session, select, source, config with { Events = warmup }, warmup, workers, new RowChecksum(), null, cancellationToken).ConfigureAwait(false);
+            await RunEngineAsync(engine, session, select, source, config with { Events = warmup }, warmup, workers, GeneratorWorkers.Prepare(engine, select, source, workers),
+                new RowChecksum(), null, cancellationToken).ConfigureAwait(false);
             await engine.ExecuteAsync(SqlParser.ParseOne("DROP STREAM bid DELETE TOPIC"), session, cancellationToken).ConfigureAwait(false);
             await WaitForJitQuietAsync(cancellationToken).ConfigureAwait(false);
             ForgetWarmupMemory();
@@ -171,6 +172,8 @@ public static class NexmarkBench
             await CreateStreamsAsync(engine, session, sql, source == "topic" ? events : 0, seed, workers, cancellationToken).ConfigureAwait(false);
             setup = setupClock.Elapsed.TotalSeconds;
             observed = source == "topic" ? latency : null;
+            // Compiled, with each worker's checksum and latency histogram (8 MB), before the clock starts.
+            var prepared = GeneratorWorkers.Prepare(engine, select, source, workers);
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var gcBefore = GcActivity.Now();
             var writtenBefore = WrittenBytes.Now();
@@ -179,7 +182,7 @@ public static class NexmarkBench
             var started = Stopwatch.GetTimestamp();
             var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
             Allocations?.Start();
-            await RunEngineAsync(engine, session, select, source, config, events, workers, engineOutput, source == "generator" ? latency : null, cancellationToken)
+            await RunEngineAsync(engine, session, select, source, config, events, workers, prepared, engineOutput, source == "generator" ? latency : null, cancellationToken)
                 .ConfigureAwait(false);
             Allocations?.Stop();
             wall = clock.Elapsed.TotalSeconds;
@@ -488,27 +491,49 @@ public static class NexmarkBench
         }
     }
 
-    private static async Task RunEngineAsync(StreamEngine engine, SessionContext session, SelectStatement select, string source, NexmarkConfig config, long events,
-        int workers, RowChecksum output, LatencyHistogram? latency, CancellationToken cancellationToken)
+    /// <summary>
+    /// The generator source's workers, made before a run: one compiled pipeline, checksum and latency histogram per worker
+    /// (one worker writes to the run's own checksum and histogram). Null for the topic source.
+    /// </summary>
+    private sealed record GeneratorWorkers(CompiledStatelessQuery[] Queries, RowChecksum[] Outputs, LatencyHistogram[] Latencies)
     {
-        if (source == "generator")
+        public static GeneratorWorkers? Prepare(StreamEngine engine, SelectStatement select, string source, int workers)
+        {
+            if (source != "generator")
+            {
+                return null;
+            }
+
+            var queries = new CompiledStatelessQuery[workers];
+            for (var w = 0; w < workers; w++)
+            {
+                queries[w] = engine.CompileStatelessQuery(select.Query);
+            }
+
+            var several = workers > 1;
+            return new GeneratorWorkers(queries, several ? [.. Enumerable.Range(0, workers).Select(_ => new RowChecksum())] : [],
+                several ? [.. Enumerable.Range(0, workers).Select(_ => new LatencyHistogram())] : []);
+        }
+    }
+
+    private static async Task RunEngineAsync(StreamEngine engine, SessionContext session, SelectStatement select, string source, NexmarkConfig config, long events,
+        int workers, GeneratorWorkers? prepared, RowChecksum output, LatencyHistogram? latency, CancellationToken cancellationToken)
+    {
+        if (prepared is not null)
         {
             if (workers == 1)
             {
-                RunOverGenerator(engine.CompileStatelessQuery(select.Query), new NexmarkGenerator(config), events, 0, 1, output, latency);
+                RunOverGenerator(prepared.Queries[0], new NexmarkGenerator(config), events, 0, 1, output, latency);
                 return;
             }
 
-            // One compiled pipeline, checksum and latency histogram per worker, each on its own thread; merged at the end.
-            var outputs = new RowChecksum[workers];
-            var latencies = new LatencyHistogram[workers];
+            // Each worker on its own thread; their checksums and histograms are merged at the end.
+            var (outputs, latencies) = (prepared.Outputs, prepared.Latencies);
             var tasks = new Task[workers];
             for (var w = 0; w < workers; w++)
             {
                 var worker = w;
-                outputs[w] = new RowChecksum();
-                latencies[w] = new LatencyHistogram();
-                var query = engine.CompileStatelessQuery(select.Query);
+                var query = prepared.Queries[w];
                 tasks[w] = Task.Factory.StartNew(() => RunOverGenerator(query, new NexmarkGenerator(config), events, worker, workers, outputs[worker], latencies[worker]),
                     cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
@@ -579,6 +604,8 @@ public static class NexmarkBench
         var declared = source.Columns.Count;
         var outputWidth = query.Columns.Count;
         var batch = new RowBatch { Partition = worker };
+        // As the engine's partition tasks do for a pipeline that releases its input rows: a batch's row arrays serve the next.
+        var rows = query.Pipeline.ReleasesInputRows ? new Runtime.Queries.RowArrayPool() : null;
         var generated = new long[BatchSize];
         var inBatch = 0;
         long offset = 0;
@@ -593,7 +620,8 @@ public static class NexmarkBench
                 }
 
                 var bid = generator.NextBid(n);
-                var row = new Value[width];
+                // Every value of the row is written below.
+                var row = rows?.Rent(width, overwritten: true) ?? new Value[width];
                 for (var i = 0; i < fields.Length; i++)
                 {
                     row[i] = NexmarkTables.Read(bid, fields[i]);
@@ -611,6 +639,7 @@ public static class NexmarkBench
                 if (++inBatch == BatchSize)
                 {
                     Flush(query.Pipeline, batch, output, outputWidth, generated, inBatch, latency);
+                    rows?.ReturnAll();
                     inBatch = 0;
                 }
             }
