@@ -64,6 +64,15 @@ public sealed class AggregationsJoinTests : IDisposable
         await using var connection = await _server.ConnectAsync();
         await connection.ExecuteAsync("CREATE STREAM agj_orders (id INT KEY, k VARCHAR, v INT) WITH (partitions=2)");
         await connection.ExecuteAsync("CREATE STREAM agj_payments (k VARCHAR KEY, v INT) WITH (partitions=2)");
+        // Refused once both sides' stages were made (the join key is not selected): none of them is left behind.
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => connection.ExecuteAsync(
+            "CREATE TABLE agj_bad AS SELECT o.n FROM (SELECT k, count(*) AS n FROM agj_orders GROUP BY k) o JOIN (SELECT k, sum(v) AS paid FROM agj_payments GROUP BY k) p ON o.k = p.k"));
+        Assert.Equal("42P10", refused.SqlState);
+        var topics = Path.Combine(_server.DataDirectory, "topics");
+        var queries = Path.Combine(_server.DataDirectory, "queries");
+        Assert.Empty(Directory.GetDirectories(topics, "_streamsql_ctas_agj_bad*"));
+        Assert.Empty(Directory.Exists(queries) ? Directory.GetDirectories(queries, "ctas_agj_bad*") : []);
+
         await connection.ExecuteAsync("CREATE TABLE agj_balance AS " + Select);
         await connection.ExecuteAsync("INSERT INTO agj_orders VALUES (1, 'a', 10), (2, 'b', 20), (3, 'a', 1)");
         await connection.ExecuteAsync("INSERT INTO agj_payments VALUES ('a', 5)");
@@ -81,13 +90,12 @@ public sealed class AggregationsJoinTests : IDisposable
 
         // The internal tables are not user topics, and go with the table.
         Assert.DoesNotContain(await connection.RowsAsync("SHOW TOPICS"), t => t.Contains(queryId, StringComparison.Ordinal));
-        var topics = Path.Combine(_server.DataDirectory, "topics");
         Assert.True(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}_left_table-table")));
         Assert.True(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}_left_table-repartition")));
         Assert.True(Directory.Exists(Path.Combine(topics, $"_streamsql_{queryId}_right_table-table")));
         await connection.ExecuteAsync("DROP TABLE agj_balance DELETE TOPIC");
         Assert.Empty(Directory.GetDirectories(topics, $"_streamsql_{queryId}*"));
-        Assert.Empty(Directory.GetDirectories(Path.Combine(_server.DataDirectory, "queries"), queryId + "*"));
+        Assert.Empty(Directory.GetDirectories(queries, queryId + "*"));
     }
 
     private static string Inserts(string stream, Random random, ref int id, int rows)

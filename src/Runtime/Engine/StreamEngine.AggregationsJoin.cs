@@ -46,6 +46,36 @@ public sealed partial class StreamEngine
         var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
         Catalog.NoteQueryId(queryId);
         var stages = new List<PersistentQuery>();
+        try
+        {
+            return await StartAggregationsJoinAsync(name, kind, properties, asQuery, statement, queryId, plan, join, stages, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!_replaying && Catalog.FindQuery(queryId) is null)
+        {
+            // A statement refused after its stages were made (the join or its result key checked) leaves no stage, store or topic.
+            foreach (var stage in stages)
+            {
+                await stage.DisposeAsync().ConfigureAwait(false);
+                OffsetsOf(stage.Definition.Id).Delete();
+                StateStores.Delete($"queries/{stage.Definition.Id}");
+            }
+
+            foreach (var topic in StageTopics(queryId))
+            {
+                if (Topics.Find(topic) is not null)
+                {
+                    Topics.Delete(topic);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Makes the sides' stages (into stages, as they are made) and then the join query over their tables.</summary>
+    private async Task<StatementResult> StartAggregationsJoinAsync(QualifiedName name, RelationKind kind, IReadOnlyList<Property> properties, Query asQuery,
+        Statement statement, string queryId, LogicalPlan plan, LogicalJoin join, List<PersistentQuery> stages, CancellationToken cancellationToken)
+    {
         var left = SideAggregation(queryId, left: true, join.Left, asQuery, statement, stages);
         var right = SideAggregation(queryId, left: false, join.Right, asQuery, statement, stages);
         if (left.Table.Partitions != right.Table.Partitions)
@@ -63,7 +93,8 @@ public sealed partial class StreamEngine
         var shift = leftScan.Schema.Count - leftWidth;
         BoundExpression Moved(BoundExpression e) =>
             BoundExpressionRewriter.Rewrite(e, x => x is BoundColumn c && c.Index >= leftWidth ? c with { Index = c.Index + shift } : null);
-        var overTables = new LogicalJoin(leftScan, rightScan, join.Kind, Moved(join.Condition), [.. leftScan.Schema, .. rightScan.Schema]);
+        // The caller checked that the join has an ON condition.
+        var overTables = new LogicalJoin(leftScan, rightScan, join.Kind, Moved(join.Condition!), [.. leftScan.Schema, .. rightScan.Schema]);
         var tableJoin = LogicalTableJoin.TryCreate(overTables)
             ?? throw SqlException.NotSupported(
                 "a JOIN of two GROUP BY subqueries whose ON clause is not only an equality of each group key of one with the same-position group key of the other",
