@@ -508,8 +508,10 @@ public static partial class QueryBinder
         if (within is null)
         {
             LogicalPlan? streaming = LogicalTableJoin.TryCreate(join) ?? (LogicalPlan?)LogicalLookupJoin.TryCreate(join);
-            return streaming ?? (join.Kind == JoinKind.Full
-                ? throw SqlException.NotSupported("FULL JOIN other than of two streams WITHIN a window or of two tables on their primary keys", position)
+            // Two GROUP BY subqueries are finite relations like two tables: a pull query joins them as a nested loop, and
+            // a persistent one as a table–table join of the subqueries' tables.
+            return streaming ?? (join.Kind == JoinKind.Full && !(IsAggregation(join.Left) && IsAggregation(join.Right))
+                ? throw SqlException.NotSupported("FULL JOIN other than of two streams WITHIN a window, of two tables on their primary keys or of two GROUP BY subqueries", position)
                 : join);
         }
 
@@ -521,6 +523,14 @@ public static partial class QueryBinder
             ? LogicalStreamJoin.Create(join, after, before, grace, within.Position)
             : LogicalStreamJoin.Create(join, before, after, grace, within.Position);
     }
+
+    /// <summary>A GROUP BY subquery: its SELECT list (and HAVING) over an aggregate.</summary>
+    private static bool IsAggregation(LogicalPlan plan) => plan switch
+    {
+        LogicalAggregate => true,
+        LogicalProject or LogicalFilter => IsAggregation(plan.Inputs[0]),
+        _ => false,
+    };
 
     private static long Micros(TimeSpan span) => span.Ticks / 10;
 
