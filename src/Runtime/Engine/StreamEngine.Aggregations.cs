@@ -47,7 +47,7 @@ public sealed partial class StreamEngine
         // The table's materialization stores the records this query encoded without decoding them again.
         Tables.TableState? materialized = null;
         var (running, stages, sink, sinkTopic, definition) = PersistentAggregationQuery(queryId, statement.Text, name.Name, kind, properties, query.Plan, query.Source,
-            asQuery, statement.Position, internalSink: false, (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count));
+            asQuery, statement.Position, internalPartitions: null, (partition, first, count) => materialized?.NoteOwnRecords(partition, first, count));
         materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, stages,
             cancellationToken).ConfigureAwait(false);
         return new CommandResult(tag);
@@ -55,12 +55,13 @@ public sealed partial class StreamEngine
 
     /// <summary>
     /// The persistent query of an aggregation writing a table (fullPlan: its SELECT list over the aggregate), with the stages
-    /// it reads from (earlier first), the table and its topic. internalSink: the table is an internal one that only the
-    /// engine reads (a side of a join of aggregations), in the engine's row format. Nothing is logged or started.
+    /// it reads from (earlier first), the table and its topic. internalPartitions: the table is an internal one of that many
+    /// partitions that only the engine reads (a side of a join of aggregations), in the engine's row format; null for a
+    /// user table. Nothing is logged or started.
     /// </summary>
     private (PersistentQuery Query, List<PersistentQuery> Stages, StreamDefinition Sink, Topics.ITopicLog SinkTopic, QueryDefinition Definition) PersistentAggregationQuery(
         string queryId, string sql, string name, RelationKind kind, IReadOnlyList<Property> properties, LogicalPlan fullPlan, StreamDefinition? source, Query asQuery,
-        int statementPosition, bool internalSink, Action<int, long, int>? onOutputAppended)
+        int statementPosition, int? internalPartitions, Action<int, long, int>? onOutputAppended)
     {
         var (project, aggregate) = PersistentAggregation(fullPlan, asQuery.Position);
         if (source is null)
@@ -86,10 +87,11 @@ public sealed partial class StreamEngine
         var sink = StreamBinder.BindTableSink(name, kind, properties, project, aggregate, source, queryId, asQuery.Position);
         // An internal table (one side of a join of aggregations) is read by the engine only: its records are in the
         // engine's row format, and each batch writes only its net change per group, which no reader can tell apart.
-        var consolidate = internalSink ? aggregate.Window is not { IsSliding: true } : StreamBinder.BindConsolidate(properties);
-        if (internalSink)
+        var consolidate = internalPartitions is not null ? aggregate.Window is not { IsSliding: true } : StreamBinder.BindConsolidate(properties);
+        if (internalPartitions is { } partitions)
         {
-            sink = sink with { Topic = Options.InternalTopic(queryId + "-table"), ValueFormat = SourceFormat.Internal };
+            // Its records go to partitions by key, so both sides' tables can have as many even when their streams do not.
+            sink = sink with { Topic = Options.InternalTopic(queryId + "-table"), ValueFormat = SourceFormat.Internal, Partitions = partitions };
         }
 
         var emitFinal = asQuery.Emit == EmitMode.Final;

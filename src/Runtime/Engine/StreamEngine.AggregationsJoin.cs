@@ -76,19 +76,22 @@ public sealed partial class StreamEngine
     private async Task<StatementResult> StartAggregationsJoinAsync(QualifiedName name, RelationKind kind, IReadOnlyList<Property> properties, Query asQuery,
         Statement statement, string queryId, LogicalPlan plan, LogicalJoin join, List<PersistentQuery> stages, CancellationToken cancellationToken)
     {
-        var left = SideAggregation(queryId, left: true, join.Left, asQuery, statement, stages);
-        var right = SideAggregation(queryId, left: false, join.Right, asQuery, statement, stages);
-        if (left.Table.Partitions != right.Table.Partitions)
+        var leftSource = ScanSource(join.Left);
+        var rightSource = ScanSource(join.Right);
+        if (leftSource is null || rightSource is null)
         {
-            throw SqlException.NotSupported(
-                $"a JOIN of aggregations over streams that are not co-partitioned (\"{left.Source.Name}\" has {left.Table.Partitions} partitions, \"{right.Source.Name}\" {right.Table.Partitions})",
-                asQuery.Position);
+            throw SqlException.NotSupported("a JOIN of GROUP BY subqueries that do not each read one stream or table", asQuery.Position);
         }
+
+        // Both tables get as many partitions (the larger count of the two streams'), so the join matches them partition by partition.
+        var partitions = Math.Max(leftSource.Partitions, rightSource.Partitions);
+        var left = SideAggregation(queryId, left: true, join.Left, leftSource, partitions, asQuery, statement, stages);
+        var right = SideAggregation(queryId, left: false, join.Right, rightSource, partitions, asQuery, statement, stages);
 
         // The join's rows were the subqueries' columns side by side; over the two tables each side's row also carries its
         // pseudocolumns, so columns of the right side move past them.
-        var leftScan = new LogicalScan(left.Table);
-        var rightScan = new LogicalScan(right.Table);
+        var leftScan = new LogicalScan(left);
+        var rightScan = new LogicalScan(right);
         var leftWidth = join.Left.Schema.Count;
         var shift = leftScan.Schema.Count - leftWidth;
         BoundExpression Moved(BoundExpression e) =>
@@ -101,24 +104,22 @@ public sealed partial class StreamEngine
                 asQuery.Position);
         var joinPlan = AboveJoin(plan, tableJoin, Moved);
         return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, queryId, joinPlan, tableJoin, cancellationToken,
-            stages, plan, left.Source).ConfigureAwait(false);
+            stages, plan, leftSource with { Partitions = partitions }).ConfigureAwait(false);
     }
 
     /// <summary>
     /// One side of a join of aggregations: its aggregation as a stage (after that aggregation's own stages) writing an
-    /// internal table keyed by its group keys.
+    /// internal table of the given partition count, keyed by its group keys.
     /// </summary>
-    private (StreamDefinition Table, StreamDefinition Source) SideAggregation(string queryId, bool left, LogicalPlan subquery, Query asQuery, Statement statement,
-        List<PersistentQuery> stages)
+    private StreamDefinition SideAggregation(string queryId, bool left, LogicalPlan subquery, StreamDefinition source, int partitions, Query asQuery,
+        Statement statement, List<PersistentQuery> stages)
     {
-        var source = ScanSource(subquery)
-            ?? throw SqlException.NotSupported("a JOIN of GROUP BY subqueries that do not each read one stream or table", asQuery.Position);
         var stageId = SideAggregationId(queryId, left);
         var (query, own, table, _, _) = PersistentAggregationQuery(stageId, "", stageId, RelationKind.Table, [], subquery, source, asQuery, statement.Position,
-            internalSink: true, onOutputAppended: null);
+            internalPartitions: partitions, onOutputAppended: null);
         stages.AddRange(own);
         stages.Add(query);
-        return (table, source);
+        return table;
     }
 
     /// <summary>The one stream or table a plan reads, or null when it reads none or several.</summary>
