@@ -9,7 +9,8 @@ namespace StreamSql.Runtime.Engine;
 
 /// <summary>
 /// CREATE TABLE ... AS SELECT ... FROM (SELECT ... GROUP BY ...) a JOIN (SELECT ... GROUP BY ...) b ON (each group key of a
-/// equals the same-position group key of b): Nexmark q8's shape in one statement. Each subquery runs as a stage of its own,
+/// equals the same-position group key of b): Nexmark q8's shape in one statement. One side may also be a table, joined
+/// on its primary key. Each subquery runs as a stage of its own,
 /// a persistent aggregation writing an internal table (the engine's row format, each batch's net change per group); the
 /// statement's query is then the table–table join of those two tables on their keys. Written as three statements (two
 /// tables and their join) the intermediate tables would be user tables: JSON changelogs that the join parses again, and
@@ -36,10 +37,11 @@ public sealed partial class StreamEngine
         Statement statement, string? loggedQueryId, LogicalPlan plan, LogicalJoin join, CancellationToken cancellationToken)
     {
         if (join.Kind is not (JoinKind.Inner or JoinKind.Left or JoinKind.Full) || join.Condition is null
-            || InnerAggregation(join.Left) is null || InnerAggregation(join.Right) is null)
+            || !(InnerAggregation(join.Left) is not null || IsTableScan(join.Left)) || !(InnerAggregation(join.Right) is not null || IsTableScan(join.Right))
+            || (IsTableScan(join.Left) && IsTableScan(join.Right)))
         {
             throw SqlException.NotSupported(
-                "this JOIN in a persistent query (a table or materialized view joins tables on their primary keys, or two GROUP BY subqueries on their group keys)",
+                "this JOIN in a persistent query (a table or materialized view joins tables on their primary keys, or GROUP BY subqueries with each other or with a table on their keys)",
                 asQuery.Position);
         }
 
@@ -83,10 +85,12 @@ public sealed partial class StreamEngine
             throw SqlException.NotSupported("a JOIN of GROUP BY subqueries that do not each read one stream or table", asQuery.Position);
         }
 
-        // Both tables get as many partitions (the larger count of the two streams'), so the join matches them partition by partition.
-        var partitions = Math.Max(leftSource.Partitions, rightSource.Partitions);
-        var left = SideAggregation(queryId, left: true, join.Left, leftSource, partitions, asQuery, statement, stages);
-        var right = SideAggregation(queryId, left: false, join.Right, rightSource, partitions, asQuery, statement, stages);
+        // Both tables have as many partitions, so the join matches them partition by partition: a subquery's table gets the
+        // other side's table's count, or the larger count of the two streams'.
+        var table = IsTableScan(join.Left) ? leftSource : IsTableScan(join.Right) ? rightSource : null;
+        var partitions = table is not null ? Topics.Find(table.Topic)?.PartitionCount ?? table.Partitions : Math.Max(leftSource.Partitions, rightSource.Partitions);
+        var left = IsTableScan(join.Left) ? leftSource : SideAggregation(queryId, left: true, join.Left, leftSource, partitions, asQuery, statement, stages);
+        var right = IsTableScan(join.Right) ? rightSource : SideAggregation(queryId, left: false, join.Right, rightSource, partitions, asQuery, statement, stages);
 
         // The join's rows were the subqueries' columns side by side; over the two tables each side's row also carries its
         // pseudocolumns, so columns of the right side move past them.
@@ -100,7 +104,7 @@ public sealed partial class StreamEngine
         var overTables = new LogicalJoin(leftScan, rightScan, join.Kind, Moved(join.Condition!), [.. leftScan.Schema, .. rightScan.Schema]);
         var tableJoin = LogicalTableJoin.TryCreate(overTables)
             ?? throw SqlException.NotSupported(
-                "a JOIN of two GROUP BY subqueries whose ON clause is not only an equality of each group key of one with the same-position group key of the other",
+                "a JOIN with a GROUP BY subquery whose ON clause is not only an equality of each key column of one side (a subquery's group keys, a table's primary key) with the same-position key column of the other",
                 asQuery.Position);
         var joinPlan = AboveJoin(plan, tableJoin, Moved);
         return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, queryId, joinPlan, tableJoin, cancellationToken,
@@ -121,6 +125,8 @@ public sealed partial class StreamEngine
         stages.Add(query);
         return table;
     }
+
+    private static bool IsTableScan(LogicalPlan plan) => plan is LogicalScan { Source.Kind: not RelationKind.Stream };
 
     /// <summary>The one stream or table a plan reads, or null when it reads none or several.</summary>
     private static StreamDefinition? ScanSource(LogicalPlan plan)
