@@ -55,21 +55,7 @@ public sealed partial class StreamEngine
         catch (Exception) when (!_replaying && Catalog.FindQuery(queryId) is null)
         {
             // A statement refused after its stages were made (the join or its result key checked) leaves no stage, store or topic.
-            foreach (var stage in stages)
-            {
-                await stage.DisposeAsync().ConfigureAwait(false);
-                OffsetsOf(stage.Definition.Id).Delete();
-                StateStores.Delete($"queries/{stage.Definition.Id}");
-            }
-
-            foreach (var topic in StageTopics(queryId))
-            {
-                if (Topics.Find(topic) is not null)
-                {
-                    Topics.Delete(topic);
-                }
-            }
-
+            await DiscardStagesAsync(queryId, stages).ConfigureAwait(false);
             throw;
         }
     }

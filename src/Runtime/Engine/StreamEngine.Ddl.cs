@@ -348,11 +348,30 @@ public sealed partial class StreamEngine
         return new CommandResult("TERMINATE");
     }
 
+    /// <summary>Stops a query's stages and deletes their offsets, state and the internal topics the query's stages write.</summary>
+    private async Task DiscardStagesAsync(string queryId, IEnumerable<PersistentQuery> stages)
+    {
+        foreach (var stage in stages)
+        {
+            await stage.DisposeAsync().ConfigureAwait(false);
+            OffsetsOf(stage.Definition.Id).Delete();
+            StateStores.Delete($"queries/{stage.Definition.Id}");
+        }
+
+        foreach (var topic in StageTopics(queryId))
+        {
+            if (Topics.Find(topic) is not null)
+            {
+                Topics.Delete(topic);
+            }
+        }
+    }
+
     /// <summary>Stops a query and forgets it; the stream it wrote stays (as in ksqlDB), no longer fed.</summary>
     private async Task StopQueryAsync(string queryId)
     {
         PersistentQuery? running;
-        var stages = new List<(string Id, PersistentQuery Query)>();
+        var stages = new List<PersistentQuery>();
         lock (_running)
         {
             _running.Remove(queryId, out running);
@@ -360,7 +379,7 @@ public sealed partial class StreamEngine
             {
                 if (_running.Remove(stageId, out var stage))
                 {
-                    stages.Add((stageId, stage));
+                    stages.Add(stage);
                 }
             }
         }
@@ -370,21 +389,8 @@ public sealed partial class StreamEngine
             await running.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var (stageId, stage) in stages)
-        {
-            await stage.DisposeAsync().ConfigureAwait(false);
-            OffsetsOf(stageId).Delete();
-            StateStores.Delete($"queries/{stageId}");
-        }
-
         // The internal topics its stages wrote go with the query.
-        foreach (var topic in StageTopics(queryId))
-        {
-            if (Topics.Find(topic) is not null)
-            {
-                Topics.Delete(topic);
-            }
-        }
+        await DiscardStagesAsync(queryId, stages).ConfigureAwait(false);
 
         Catalog.RemoveQuery(queryId);
         var sink = Catalog.Streams().FirstOrDefault(s => s.SourceQueryId == queryId);
