@@ -358,11 +358,14 @@ public sealed partial class StreamEngine
             StateStores.Delete($"queries/{stage.Definition.Id}");
         }
 
-        foreach (var topic in StageTopics(queryId))
+        // One listing, not a lookup per name a stage may have written: in Kafka mode each lookup of an absent topic is a
+        // metadata request, and a join of aggregations has some twenty such names.
+        var written = new HashSet<string>(StageTopics(queryId), StringComparer.Ordinal);
+        foreach (var topic in Topics.List())
         {
-            if (Topics.Find(topic) is not null)
+            if (written.Contains(topic.Name))
             {
-                Topics.Delete(topic);
+                Topics.Delete(topic.Name);
             }
         }
     }
