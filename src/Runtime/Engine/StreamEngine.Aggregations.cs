@@ -90,8 +90,7 @@ public sealed partial class StreamEngine
         var consolidate = internalPartitions is not null ? aggregate.Window is not { IsSliding: true } : StreamBinder.BindConsolidate(properties);
         if (internalPartitions is { } partitions)
         {
-            // Its records go to partitions by key, so both sides' tables can have as many even when their streams do not.
-            sink = sink with { Topic = Options.InternalTopic(queryId + "-table"), ValueFormat = SourceFormat.Internal, Partitions = partitions };
+            sink = AsInternalTable(sink, queryId, partitions);
         }
 
         var emitFinal = asQuery.Emit == EmitMode.Final;
@@ -168,6 +167,14 @@ public sealed partial class StreamEngine
         };
         return (running, stages, sink, sinkTopic, definition);
     }
+
+    /// <summary>
+    /// A table sink as an internal table: its own internal topic, the engine's row format, and the given partition count
+    /// (its records go to partitions by key, so both sides of a join of aggregations can have as many even when their
+    /// streams do not).
+    /// </summary>
+    private StreamDefinition AsInternalTable(StreamDefinition sink, string queryId, int partitions) =>
+        sink with { Topic = Options.InternalTopic(queryId + "-table"), ValueFormat = SourceFormat.Internal, Partitions = partitions };
 
     private static string RepartitionId(string queryId) => queryId + "_repartition";
 

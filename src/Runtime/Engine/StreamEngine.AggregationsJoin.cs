@@ -1,5 +1,6 @@
 using StreamSql.Parser.Ast;
 using StreamSql.Parser.Errors;
+using StreamSql.Planner.Binder;
 using StreamSql.Planner.Bound;
 using StreamSql.Planner.Catalog;
 using StreamSql.Planner.Logical;
@@ -75,8 +76,10 @@ public sealed partial class StreamEngine
         // other side's table's count, or the larger count of the two streams'.
         var table = IsTableScan(join.Left) ? leftSource : IsTableScan(join.Right) ? rightSource : null;
         var partitions = table is not null ? Topics.Find(table.Topic)?.PartitionCount ?? table.Partitions : Math.Max(leftSource.Partitions, rightSource.Partitions);
-        var left = IsTableScan(join.Left) ? leftSource : SideAggregation(queryId, left: true, join.Left, leftSource, partitions, asQuery, statement, stages);
-        var right = IsTableScan(join.Right) ? rightSource : SideAggregation(queryId, left: false, join.Right, rightSource, partitions, asQuery, statement, stages);
+        // The tables the sides' stages will write, known before any stage or topic is made: a statement refused for its
+        // ON clause or its SELECT list makes none.
+        var left = IsTableScan(join.Left) ? leftSource : SideTable(SideAggregationId(queryId, left: true), join.Left, leftSource, partitions, asQuery.Position);
+        var right = IsTableScan(join.Right) ? rightSource : SideTable(SideAggregationId(queryId, left: false), join.Right, rightSource, partitions, asQuery.Position);
 
         // The join's rows were the subqueries' columns side by side; over the two tables each side's row also carries its
         // pseudocolumns, so columns of the right side move past them.
@@ -93,6 +96,22 @@ public sealed partial class StreamEngine
                 "a JOIN with a GROUP BY subquery whose ON clause is not only an equality of each key column of one side (a subquery's group keys, a table's primary key) with the same-position key column of the other",
                 asQuery.Position);
         var joinPlan = AboveJoin(plan, tableJoin, Moved);
+        if (joinPlan is LogicalProject project)
+        {
+            var keyPairs = tableJoin.LeftKeys.Select((l, k) => (IReadOnlyList<int>)[l, tableJoin.Left.Schema.Count + tableJoin.RightKeys[k]]).ToList();
+            StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, keyPairs, leftSource, queryId, asQuery.Position);
+        }
+
+        if (!IsTableScan(join.Left))
+        {
+            SideAggregation(queryId, left: true, join.Left, leftSource, partitions, asQuery, statement, stages);
+        }
+
+        if (!IsTableScan(join.Right))
+        {
+            SideAggregation(queryId, left: false, join.Right, rightSource, partitions, asQuery, statement, stages);
+        }
+
         return await CreateTableJoinAsync(name, kind, properties, asQuery, statement, queryId, joinPlan, tableJoin, cancellationToken,
             stages, plan, leftSource with { Partitions = partitions }).ConfigureAwait(false);
     }
@@ -101,15 +120,22 @@ public sealed partial class StreamEngine
     /// One side of a join of aggregations: its aggregation as a stage (after that aggregation's own stages) writing an
     /// internal table of the given partition count, keyed by its group keys.
     /// </summary>
-    private StreamDefinition SideAggregation(string queryId, bool left, LogicalPlan subquery, StreamDefinition source, int partitions, Query asQuery,
+    private void SideAggregation(string queryId, bool left, LogicalPlan subquery, StreamDefinition source, int partitions, Query asQuery,
         Statement statement, List<PersistentQuery> stages)
     {
         var stageId = SideAggregationId(queryId, left);
-        var (query, own, table, _, _) = PersistentAggregationQuery(stageId, "", stageId, RelationKind.Table, [], subquery, source, asQuery, statement.Position,
+        var (query, own, _, _, _) = PersistentAggregationQuery(stageId, "", stageId, RelationKind.Table, [], subquery, source, asQuery, statement.Position,
             internalPartitions: partitions, onOutputAppended: null);
         stages.AddRange(own);
         stages.Add(query);
-        return table;
+    }
+
+    /// <summary>The internal table a side's aggregation writes (as <see cref="PersistentAggregationQuery"/> binds it), without making anything.</summary>
+    private StreamDefinition SideTable(string stageId, LogicalPlan subquery, StreamDefinition source, int partitions, int position)
+    {
+        var (project, aggregate) = PersistentAggregation(subquery, position);
+        project = WithWindowBounds(project, aggregate);
+        return AsInternalTable(StreamBinder.BindTableSink(stageId, RelationKind.Table, [], project, aggregate, source, stageId, position), stageId, partitions);
     }
 
     private static bool IsTableScan(LogicalPlan plan) => plan is LogicalScan { Source.Kind: not RelationKind.Stream };
