@@ -98,8 +98,7 @@ public sealed partial class StreamEngine
         var joinPlan = AboveJoin(plan, tableJoin, Moved);
         if (joinPlan is LogicalProject project)
         {
-            var keyPairs = tableJoin.LeftKeys.Select((l, k) => (IReadOnlyList<int>)[l, tableJoin.Left.Schema.Count + tableJoin.RightKeys[k]]).ToList();
-            StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, keyPairs, leftSource, queryId, asQuery.Position);
+            StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, KeyPairs(tableJoin), leftSource, queryId, asQuery.Position);
         }
 
         if (!IsTableScan(join.Left))

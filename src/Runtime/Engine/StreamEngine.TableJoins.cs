@@ -48,8 +48,7 @@ public sealed partial class StreamEngine
         var project = plan as LogicalProject ?? throw SqlException.NotSupported("a persistent table–table JOIN without a SELECT list", asQuery.Position);
         var queryId = loggedQueryId ?? Catalog.NextQueryId("ctas", name.Name);
         Catalog.NoteQueryId(queryId);
-        var keyPairs = join.LeftKeys.Select((l, k) => (IReadOnlyList<int>)[l, join.Left.Schema.Count + join.RightKeys[k]]).ToList();
-        var sink = StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, keyPairs, formatSource ?? left, queryId, asQuery.Position);
+        var sink = StreamBinder.BindTableJoinSink(name.Name, kind, properties, project, KeyPairs(join), formatSource ?? left, queryId, asQuery.Position);
         if (sink.Topic == left.Topic || sink.Topic == right.Topic)
         {
             throw new SqlException(SqlState.InvalidParameterValue, $"a query cannot write to the topic it reads (\"{sink.Topic}\")", statement.Position);
@@ -81,4 +80,8 @@ public sealed partial class StreamEngine
         materialized = await StartTableQueryAsync(statement, sink, sinkTopic, definition, running, stages ?? [], cancellationToken).ConfigureAwait(false);
         return new CommandResult(tag);
     }
+
+    /// <summary>For each key column of a table–table join, its index in the joined row on the left side and on the right.</summary>
+    private static List<IReadOnlyList<int>> KeyPairs(LogicalTableJoin join) =>
+        join.LeftKeys.Select((l, k) => (IReadOnlyList<int>)[l, join.Left.Schema.Count + join.RightKeys[k]]).ToList();
 }
