@@ -30,8 +30,9 @@ internal sealed class EmbeddedPartition : IDisposable
         _directory = directory;
         Directory.CreateDirectory(directory);
 
-        // The files FASTER's defaults would use (fasterlog.log.N, log-commits/commit.N.0), on devices that write each page once.
-        _commits = new DeviceLogCommitCheckpointManager(new Storage.BufferedFileDeviceFactory(syncWrites), new DefaultCheckpointNamingScheme(directory));
+        // The log in FASTER's default files (fasterlog.log.N) on a device that writes each page once; commits in place in
+        // two slots of one file. An older build's commit files (log-commits/commit.N.0) are read until the first commit.
+        _commits = new Storage.SlottedLogCommitManager(Path.Combine(directory, "log-commit.slots"), syncWrites, LegacyCommits(directory, syncWrites));
         _settings = new FasterLogSettings
         {
             LogDevice = new Storage.BufferedFileDevice(Path.Combine(directory, "fasterlog.log"), syncWrites),
@@ -45,6 +46,11 @@ internal sealed class EmbeddedPartition : IDisposable
     }
 
     internal FasterLog Log { get; }
+
+    private static DeviceLogCommitCheckpointManager? LegacyCommits(string directory, bool syncWrites) =>
+        Directory.Exists(Path.Combine(directory, "log-commits")) && Directory.EnumerateFiles(Path.Combine(directory, "log-commits"), "commit.*").Any()
+            ? new DeviceLogCommitCheckpointManager(new Storage.BufferedFileDeviceFactory(syncWrites), new DefaultCheckpointNamingScheme(directory), removeOutdated: false)
+            : null;
 
     /// <summary>The end readers see: durable and not behind a fence.</summary>
     public long EndOffset => Volatile.Read(ref _stableEnd);
