@@ -148,12 +148,12 @@ public sealed class SlottedLogCommitTests : IDisposable
         Assert.Equal([0, 1, 2, 3, 4], ReadValues());
     }
 
-    // The slot whose commit number (bytes 4-11 after the magic) is the larger.
+    // The slot whose commit number (bytes 8-15, after the magic and the checksum) is the larger.
     private static int NewestSlot(string path)
     {
         var bytes = File.ReadAllBytes(path);
-        var first = BitConverter.ToInt64(bytes, 4);
-        var second = BitConverter.ToInt64(bytes, 4096 + 4);
+        var first = BitConverter.ToInt64(bytes, 8);
+        var second = BitConverter.ToInt64(bytes, 4096 + 8);
         return second > first ? 1 : 0;
     }
 }

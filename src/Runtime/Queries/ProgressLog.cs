@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 
 namespace StreamSql.Runtime.Queries;
 
@@ -110,19 +109,8 @@ internal sealed class ProgressLog
     private static void Frame(ReadOnlySpan<byte> payload, Span<byte> framed)
     {
         BinaryPrimitives.WriteInt32LittleEndian(framed, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(framed[4..], Checksum(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(framed[4..], Storage.Crc32C.Compute(payload));
         payload.CopyTo(framed[HeaderBytes..]);
-    }
-
-    private static uint Checksum(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc = BitOperations.Crc32C(crc, b);
-        }
-
-        return ~crc;
     }
 
     /// <summary>Rewrites the log with the current state only (under _gate).</summary>
@@ -174,7 +162,7 @@ internal sealed class ProgressLog
             }
 
             var payload = bytes.AsSpan(at + HeaderBytes, length);
-            if (Checksum(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4)) || !Apply(payload))
+            if (Storage.Crc32C.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4)) || !Apply(payload))
             {
                 break;
             }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using FASTER.core;
 using Microsoft.Win32.SafeHandles;
 
@@ -17,6 +16,7 @@ namespace StreamSql.Runtime.Storage;
 public sealed class SlottedLogCommitManager : ILogCommitManager
 {
     private const int SlotBytes = 4096;
+    // Magic, CRC-32C of the rest (commit number, metadata length, metadata), commit number, metadata length.
     private const int HeaderBytes = 20;
     private const uint Magic = 0x534C4F54; // "SLOT"
 
@@ -60,21 +60,20 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
             return;
         }
 
-        var commitNum = BinaryPrimitives.ReadInt64LittleEndian(bytes[4..]);
-        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
+        var commitNum = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]);
         if (length < 0 || length > SlotBytes - HeaderBytes || HeaderBytes + length > bytes.Length)
         {
             return;
         }
 
-        var metadata = bytes.Slice(HeaderBytes, length);
-        if (Checksum(bytes[4..16], metadata) != BinaryPrimitives.ReadUInt32LittleEndian(bytes[16..]))
+        if (Crc32C.Compute(bytes[8..(HeaderBytes + length)]) != BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]))
         {
             return;
         }
 
         _slotCommit[slot] = commitNum;
-        _slotMetadata[slot] = metadata.ToArray();
+        _slotMetadata[slot] = bytes.Slice(HeaderBytes, length).ToArray();
         if (_newestSlot < 0 || commitNum > _slotCommit[_newestSlot])
         {
             _newestSlot = slot;
@@ -94,10 +93,10 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
             var slot = _slotCommit[0] <= _slotCommit[1] ? 0 : 1;
             var bytes = _buffer.AsSpan(0, HeaderBytes + commitMetadata.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
-            BinaryPrimitives.WriteInt64LittleEndian(bytes[4..], commitNum);
-            BinaryPrimitives.WriteInt32LittleEndian(bytes[12..], commitMetadata.Length);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], commitNum);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes[16..], commitMetadata.Length);
             commitMetadata.CopyTo(bytes[HeaderBytes..]);
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes[16..], Checksum(bytes[4..16], commitMetadata));
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes[4..], Crc32C.Compute(bytes[8..]));
             RandomAccess.Write(_file, bytes, (long)slot * SlotBytes);
             if (_sync)
             {
@@ -212,21 +211,5 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
             _legacy = null;
             _file.Dispose();
         }
-    }
-
-    private static uint Checksum(ReadOnlySpan<byte> header, ReadOnlySpan<byte> metadata)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in header)
-        {
-            crc = BitOperations.Crc32C(crc, b);
-        }
-
-        foreach (var b in metadata)
-        {
-            crc = BitOperations.Crc32C(crc, b);
-        }
-
-        return ~crc;
     }
 }

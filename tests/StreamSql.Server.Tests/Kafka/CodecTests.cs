@@ -1,4 +1,5 @@
 using System.Text;
+using StreamSql.Runtime.Storage;
 using StreamSql.Server.Kafka.Protocol;
 
 namespace StreamSql.Server.Tests.Kafka;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using StreamSql.Runtime.Storage;
 using StreamSql.Runtime.Topics;
 using StreamSql.Server.Kafka.Protocol;
 using StreamSql.Server.Kafka.Records;

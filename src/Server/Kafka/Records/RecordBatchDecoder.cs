@@ -1,4 +1,5 @@
 using System.Text;
+using StreamSql.Runtime.Storage;
 using StreamSql.Runtime.Topics;
 using StreamSql.Server.Kafka.Protocol;
 

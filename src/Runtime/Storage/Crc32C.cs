@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace StreamSql.Server.Kafka.Protocol;
+namespace StreamSql.Runtime.Storage;
 
-/// <summary>CRC-32C (Castagnoli), the checksum of Kafka record batches; uses the CPU's CRC32 instruction where the runtime has it.</summary>
+/// <summary>CRC-32C (Castagnoli): the checksum of Kafka record batches and of our progress and commit records; uses the CPU's CRC32 instruction where the runtime has it.</summary>
 public static class Crc32C
 {
     public static uint Compute(ReadOnlySpan<byte> data) => ~Append(0xFFFFFFFFu, data);
