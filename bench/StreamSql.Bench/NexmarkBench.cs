@@ -526,7 +526,7 @@ public static class NexmarkBench
         {
             if (workers == 1)
             {
-                RunOverGenerator(prepared.Queries[0], new NexmarkGenerator(config), new ChunkDealer(events), events, 0, output, latency);
+                RunOverGenerator(prepared.Queries[0], new NexmarkGenerator(config), new ChunkDealer(events), 0, output, latency);
                 return;
             }
 
@@ -538,7 +538,7 @@ public static class NexmarkBench
             {
                 var worker = w;
                 var query = prepared.Queries[w];
-                tasks[w] = Task.Factory.StartNew(() => RunOverGenerator(query, new NexmarkGenerator(config), chunks, events, worker, outputs[worker], latencies[worker]),
+                tasks[w] = Task.Factory.StartNew(() => RunOverGenerator(query, new NexmarkGenerator(config), chunks, worker, outputs[worker], latencies[worker]),
                     cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
 
@@ -602,11 +602,12 @@ public static class NexmarkBench
     {
         private long _next;
 
-        /// <summary>The first event number of the next chunk, or -1 when every chunk is taken.</summary>
-        public long Next()
+        /// <summary>Takes the next chunk's event numbers [start, end); false when every chunk is taken.</summary>
+        public bool TryTake(out long start, out long end)
         {
-            var start = Interlocked.Add(ref _next, ChunkEvents) - ChunkEvents;
-            return start < events ? start : -1;
+            start = Interlocked.Add(ref _next, ChunkEvents) - ChunkEvents;
+            end = Math.Min(events, start + ChunkEvents);
+            return start < events;
         }
     }
 
@@ -617,7 +618,7 @@ public static class NexmarkBench
     /// of q0's samples with two workers, work the baseline does not do); when its batch's output has been handed to the checksum, the
     /// latency of each timed event of the batch (output time minus generation time) goes to the histogram.
     /// </summary>
-    private static void RunOverGenerator(CompiledStatelessQuery query, NexmarkGenerator generator, ChunkDealer chunks, long events, int worker, RowChecksum output,
+    private static void RunOverGenerator(CompiledStatelessQuery query, NexmarkGenerator generator, ChunkDealer chunks, int worker, RowChecksum output,
         LatencyHistogram? latency)
     {
         var source = query.Source;
@@ -631,10 +632,9 @@ public static class NexmarkBench
         var generated = new long[BatchSize];
         var inBatch = 0;
         long offset = 0;
-        for (var chunk = chunks.Next(); chunk >= 0; chunk = chunks.Next())
+        while (chunks.TryTake(out var start, out var end))
         {
-            var end = Math.Min(events, chunk + ChunkEvents);
-            for (var n = chunk; n < end; n++)
+            for (var n = start; n < end; n++)
             {
                 if (generator.TypeOf(n) != NexmarkEventType.Bid)
                 {

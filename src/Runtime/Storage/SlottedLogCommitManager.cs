@@ -26,7 +26,6 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
     private readonly byte[] _buffer = new byte[SlotBytes];
     private readonly long[] _slotCommit = [-1, -1];
     private readonly byte[]?[] _slotMetadata = new byte[]?[2];
-    private int _newestSlot = -1;
     private ILogCommitManager? _legacy;
 
     /// <param name="path">The slots' file, created (two empty slots) when absent.</param>
@@ -74,10 +73,6 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
 
         _slotCommit[slot] = commitNum;
         _slotMetadata[slot] = bytes.Slice(HeaderBytes, length).ToArray();
-        if (_newestSlot < 0 || commitNum > _slotCommit[_newestSlot])
-        {
-            _newestSlot = slot;
-        }
     }
 
     public void Commit(long beginAddress, long untilAddress, byte[] commitMetadata, long commitNum, bool forceWriteMetadata)
@@ -105,7 +100,6 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
 
             _slotCommit[slot] = commitNum;
             _slotMetadata[slot] = commitMetadata;
-            _newestSlot = _slotCommit[slot] >= _slotCommit[1 - slot] ? slot : 1 - slot;
             if (_legacy is { } legacy)
             {
                 // The slots hold a newer commit now, so the older build's files are not needed for recovery any more.
@@ -138,13 +132,12 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
         var commits = new List<long>(4);
         lock (_gate)
         {
-            if (_newestSlot >= 0)
+            var (newer, older) = _slotCommit[0] >= _slotCommit[1] ? (0, 1) : (1, 0);
+            foreach (var slot in (ReadOnlySpan<int>)[newer, older])
             {
-                commits.Add(_slotCommit[_newestSlot]);
-                var other = 1 - _newestSlot;
-                if (_slotCommit[other] >= 0)
+                if (_slotCommit[slot] >= 0)
                 {
-                    commits.Add(_slotCommit[other]);
+                    commits.Add(_slotCommit[slot]);
                 }
             }
 
@@ -194,10 +187,6 @@ public sealed class SlottedLogCommitManager : ILogCommitManager
 
         _slotCommit[slot] = -1;
         _slotMetadata[slot] = null;
-        if (_newestSlot == slot)
-        {
-            _newestSlot = _slotCommit[1 - slot] >= 0 ? 1 - slot : -1;
-        }
     }
 
     /// <summary>Recovery reached commitNum: an older build's other commit files go, as FASTER's manager would remove them.</summary>

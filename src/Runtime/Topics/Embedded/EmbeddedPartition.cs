@@ -47,10 +47,13 @@ internal sealed class EmbeddedPartition : IDisposable
 
     internal FasterLog Log { get; }
 
-    private static DeviceLogCommitCheckpointManager? LegacyCommits(string directory, bool syncWrites) =>
-        Directory.Exists(Path.Combine(directory, "log-commits")) && Directory.EnumerateFiles(Path.Combine(directory, "log-commits"), "commit.*").Any()
+    private static DeviceLogCommitCheckpointManager? LegacyCommits(string directory, bool syncWrites)
+    {
+        var commits = Path.Combine(directory, "log-commits");
+        return Directory.Exists(commits) && Directory.EnumerateFiles(commits, "commit.*").Any()
             ? new DeviceLogCommitCheckpointManager(new Storage.BufferedFileDeviceFactory(syncWrites), new DefaultCheckpointNamingScheme(directory), removeOutdated: false)
             : null;
+    }
 
     /// <summary>The end readers see: durable and not behind a fence.</summary>
     public long EndOffset => Volatile.Read(ref _stableEnd);
