@@ -110,6 +110,30 @@ public sealed class BufferedFileDevice : StorageDeviceBase
         });
     }
 
+    /// <summary>
+    /// Reads bytes at a device address synchronously, for a reader that walks the log's flushed pages itself; the range
+    /// lies in one segment. Returns how many bytes were read: fewer than asked only where the file ends.
+    /// </summary>
+    public int Read(long address, Span<byte> into)
+    {
+        var segmentSize = SegmentSize;
+        var handle = HandleOf((int)(address / segmentSize));
+        var offset = address % segmentSize;
+        var read = 0;
+        while (read < into.Length)
+        {
+            var n = RandomAccess.Read(handle, into[read..], offset + read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        return read;
+    }
+
     public override long GetFileSize(int segment) =>
         File.Exists(SegmentPath(segment)) ? new FileInfo(SegmentPath(segment)).Length : 0;
 

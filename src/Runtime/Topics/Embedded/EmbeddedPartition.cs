@@ -21,6 +21,7 @@ internal sealed class EmbeddedPartition : IDisposable
     private readonly List<long> _maxTimestamps = [];
     private readonly FasterLogSettings _settings;
     private readonly ILogCommitManager _commits;
+    private readonly Storage.BufferedFileDevice _device;
     private readonly string _directory;
     private long _committedEnd;
 
@@ -33,9 +34,10 @@ internal sealed class EmbeddedPartition : IDisposable
         // The log in FASTER's default files (fasterlog.log.N) on a device that writes each page once; commits in place in
         // two slots of one file. An older build's commit files (log-commits/commit.N.0) are read until the first commit.
         _commits = new Storage.SlottedLogCommitManager(Path.Combine(directory, "log-commit.slots"), syncWrites, LegacyCommits(directory, syncWrites));
+        _device = new Storage.BufferedFileDevice(Path.Combine(directory, "fasterlog.log"), syncWrites);
         _settings = new FasterLogSettings
         {
-            LogDevice = new Storage.BufferedFileDevice(Path.Combine(directory, "fasterlog.log"), syncWrites),
+            LogDevice = _device,
             LogCommitManager = _commits,
             PageSizeBits = 20,
             MemorySizeBits = 22,
@@ -112,30 +114,31 @@ internal sealed class EmbeddedPartition : IDisposable
         }
     }
 
+    /// <summary>A reader of the log's committed entries from address on (its files, not FasterLog's scan iterator).</summary>
+    internal LogFileEntryReader OpenEntries(long address) => new(Log, _device, address, _directory);
+
     private void RebuildIndex()
     {
-        using var iterator = Log.Scan(Log.BeginAddress, Log.TailAddress, recover: false);
+        using var entries = OpenEntries(Log.BeginAddress);
         long expected = 0;
-        var readUntil = Log.BeginAddress;
-        while (iterator.GetNext(out byte[] entry, out var length, out var address, out var nextAddress))
+        while (entries.TryNext(out var entry))
         {
-            readUntil = nextAddress;
-            var record = EntryCodec.Decode(entry.AsSpan(0, length), _directory);
+            var record = EntryCodec.Borrow(entry, _directory);
             if (record.Offset != expected)
             {
-                throw new InvalidDataException($"corrupt partition log {_directory}: expected offset {expected} at address {address}, found {record.Offset}");
+                throw new InvalidDataException($"corrupt partition log {_directory}: expected offset {expected} at address {entries.EntryAddress}, found {record.Offset}");
             }
 
-            _addresses.Add(address);
+            _addresses.Add(entries.EntryAddress);
             NoteTimestamp(record.Timestamp);
             expected++;
         }
 
         // The commit record says how far the log was durable; reading less means the file lost data (truncated, damaged).
-        if (readUntil < Log.TailAddress)
+        if (entries.NextAddress < Log.TailAddress)
         {
             throw new InvalidDataException(
-                $"partition log {_directory} is damaged: committed up to address {Log.TailAddress} but only {readUntil} is readable ({expected} records); restore the directory from a copy or delete the topic");
+                $"partition log {_directory} is damaged: committed up to address {Log.TailAddress} but only {entries.NextAddress} is readable ({expected} records); restore the directory from a copy or delete the topic");
         }
 
         _committedEnd = expected;
