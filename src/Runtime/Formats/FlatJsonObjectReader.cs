@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
@@ -28,17 +30,16 @@ internal sealed class FlatJsonObjectReader
     /// <summary>Column names are ASCII and their count fits the found-mask: unknown names can be checked ignoring case cheaply.</summary>
     private readonly bool _usable;
 
+    // Per column, from _columns: read on every field, so kept apart from the column records.
+    private readonly SqlType[] _types;
+    private readonly SqlTypeKind[] _kinds;
+    private readonly int[] _rowIndexes;
+
     // The fields of the records read so far by position. A topic's records usually share one layout, so a name is then
     // one comparison, not a scan and a lookup. What a name matches depends on the name alone, so a stale entry only
     // costs a miss; entries are replaced whole, so partitions decoding with one reader at once see consistent ones.
     private const int LayoutFields = 32;
     private readonly LayoutField?[] _layout = new LayoutField?[LayoutFields];
-
-    /// <summary>
-    /// A field's bytes from its name to its value (the name, its closing quote, the colon and any whitespace around it),
-    /// and the column the name matches (-1: skipped).
-    /// </summary>
-    private sealed record LayoutField(byte[] NameToValue, int Column);
 
     public FlatJsonObjectReader(FormatColumn[] columns, byte[][] utf8Names, bool envelopePossible)
     {
@@ -49,6 +50,16 @@ internal sealed class FlatJsonObjectReader
         foreach (var name in utf8Names)
         {
             _usable &= Ascii.IsValid(name);
+        }
+
+        _types = new SqlType[columns.Length];
+        _kinds = new SqlTypeKind[columns.Length];
+        _rowIndexes = new int[columns.Length];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            _types[c] = columns[c].Type;
+            _kinds[c] = columns[c].Type.Kind;
+            _rowIndexes[c] = columns[c].RowIndex;
         }
     }
 
@@ -77,11 +88,11 @@ internal sealed class FlatJsonObjectReader
             for (var field = 0; ; field++)
             {
                 int column;
-                if (field < LayoutFields && _layout[field] is { } known && i < json.Length && json[i] == (byte)'"' && json[(i + 1)..].StartsWith(known.NameToValue))
+                if (field < LayoutFields && _layout[field] is { } known && known.Matches(json, i))
                 {
                     // The same bytes as a name checked before, up to its value: the same outcome (past any more whitespace).
                     column = known.Column;
-                    i = SkipWhitespace(json, i + 1 + known.NameToValue.Length);
+                    i = SkipWhitespace(json, i + known.Length);
                     if (i >= json.Length)
                     {
                         return false;
@@ -89,7 +100,9 @@ internal sealed class FlatJsonObjectReader
                 }
                 else
                 {
-                    if (!TryScanString(json, ref i, out var nameStart, out var nameEnd, out var nameEscaped, out _) || nameEscaped)
+                    var nameAt = i;
+                    i = ScanString(json, i, out var nameStart, out var nameEnd, out var nameEscaped, out _);
+                    if (i < 0 || nameEscaped)
                     {
                         return false;
                     }
@@ -114,24 +127,18 @@ internal sealed class FlatJsonObjectReader
 
                     if (field < LayoutFields)
                     {
-                        _layout[field] = new LayoutField(json[nameStart..i].ToArray(), column);
+                        _layout[field] = new LayoutField(json[nameAt..i], column);
                     }
                 }
 
-                if (column < 0)
+                i = column < 0 ? SkipScalar(json, i) : ReadValue(json, i, column, row);
+                if (i < 0)
                 {
-                    if (!TrySkipScalar(json, ref i))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
-                else
-                {
-                    if (!TryReadValue(json, ref i, _columns[column].Type, out row[_columns[column].RowIndex]))
-                    {
-                        return false;
-                    }
 
+                if (column >= 0)
+                {
                     found |= 1UL << column;
                 }
 
@@ -162,15 +169,62 @@ internal sealed class FlatJsonObjectReader
             return false;
         }
 
-        for (var c = 0; c < _columns.Length; c++)
+        for (var c = 0; c < _rowIndexes.Length; c++)
         {
             if ((found & (1UL << c)) == 0)
             {
-                row[_columns[c].RowIndex] = Value.Null;
+                row[_rowIndexes[c]] = Value.Null;
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A field's bytes from its name's opening quote to its value (the name, its closing quote, the colon and any
+    /// whitespace around it), and the column the name matches (-1: skipped). Up to 16 bytes compare as two masked words.
+    /// </summary>
+    private sealed class LayoutField
+    {
+        private readonly byte[] _bytes;
+        private readonly ulong _low, _high, _lowMask, _highMask;
+
+        public LayoutField(ReadOnlySpan<byte> bytes, int column)
+        {
+            _bytes = bytes.ToArray();
+            Column = column;
+            Span<byte> padded = stackalloc byte[16];
+            Span<byte> mask = stackalloc byte[16];
+            padded.Clear();
+            mask.Clear();
+            if (bytes.Length <= 16)
+            {
+                bytes.CopyTo(padded);
+                mask[..bytes.Length].Fill(0xFF);
+            }
+
+            _low = BinaryPrimitives.ReadUInt64LittleEndian(padded);
+            _high = BinaryPrimitives.ReadUInt64LittleEndian(padded[8..]);
+            _lowMask = BinaryPrimitives.ReadUInt64LittleEndian(mask);
+            _highMask = BinaryPrimitives.ReadUInt64LittleEndian(mask[8..]);
+        }
+
+        public int Column { get; }
+
+        public int Length => _bytes.Length;
+
+        public bool Matches(ReadOnlySpan<byte> json, int i)
+        {
+            if (_bytes.Length <= 16 && (uint)i <= (uint)(json.Length - 16))
+            {
+                ref var at = ref Unsafe.Add(ref MemoryMarshal.GetReference(json), i);
+                var low = Unsafe.ReadUnaligned<ulong>(ref at);
+                var high = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, 8));
+                return (((low ^ _low) & _lowMask) | ((high ^ _high) & _highMask)) == 0;
+            }
+
+            return (uint)i < (uint)json.Length && json[i..].StartsWith(_bytes);
+        }
     }
 
     private const int NeedsGeneralPath = -2;
@@ -210,61 +264,68 @@ internal sealed class FlatJsonObjectReader
         return -1;
     }
 
-    /// <summary>A scalar converted as JsonValueFormat.TryConvert would; false when it is not a scalar or does not convert.</summary>
-    private static bool TryReadValue(ReadOnlySpan<byte> json, ref int i, SqlType type, out Value value)
+    /// <summary>
+    /// A scalar converted as JsonValueFormat.TryConvert would into the column's place in row; the position past it, or -1
+    /// when it is not a scalar or does not convert.
+    /// </summary>
+    private int ReadValue(ReadOnlySpan<byte> json, int i, int column, Value[] row)
     {
+        ref var value = ref row[_rowIndexes[column]];
         value = Value.Null;
+        var kind = _kinds[column];
         switch (json[i])
         {
             case (byte)'"':
-                if (!TryScanString(json, ref i, out var start, out var end, out var escaped, out var ascii))
+                i = ScanString(json, i, out var start, out var end, out var escaped, out var ascii);
+                if (i < 0)
                 {
-                    return false;
+                    return -1;
                 }
 
                 // Checked ASCII widens to UTF-16 as Latin-1 does, without UTF-8's validation pass.
                 var text = escaped ? Unescape(json[start..end]) : ascii ? Encoding.Latin1.GetString(json[start..end]) : Encoding.UTF8.GetString(json[start..end]);
-                if (text is not null && type.Kind == SqlTypeKind.Varchar)
+                if (text is not null && kind == SqlTypeKind.Varchar)
                 {
                     value = Value.FromString(text);
-                    return true;
+                    return i;
                 }
 
-                return text is not null && ValueParsing.TryFromText(text, type, out value);
+                return text is not null && ValueParsing.TryFromText(text, _types[column], out value) ? i : -1;
             case (byte)'n':
-                return TrySkipLiteral(json, ref i, "null"u8);
+                return SkipLiteral(json, i, "null"u8);
             case (byte)'t' or (byte)'f':
                 var truth = json[i] == (byte)'t';
-                if (!TrySkipLiteral(json, ref i, truth ? "true"u8 : "false"u8))
+                i = SkipLiteral(json, i, truth ? "true"u8 : "false"u8);
+                if (i < 0)
                 {
-                    return false;
+                    return -1;
                 }
 
-                switch (type.Kind)
+                switch (kind)
                 {
                     case SqlTypeKind.Boolean:
                         value = Value.FromBoolean(truth);
-                        return true;
+                        return i;
                     case SqlTypeKind.Varchar:
                         value = Value.FromString(truth ? "true" : "false");
-                        return true;
+                        return i;
                     default:
-                        return false;
+                        return -1;
                 }
 
             default:
-                if (type.Kind is SqlTypeKind.BigInt or SqlTypeKind.Int or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz && TryScanShortInteger(json, ref i, out var integer))
+                if (kind is SqlTypeKind.BigInt or SqlTypeKind.Int or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz)
                 {
-                    return TryConvertInteger(integer, type, out value);
+                    var past = ScanShortInteger(json, i, out var integer);
+                    if (past >= 0)
+                    {
+                        return TryConvertInteger(integer, kind, out value) ? past : -1;
+                    }
                 }
 
                 var numberStart = i;
-                if (!TryScanNumber(json, ref i, out var integral))
-                {
-                    return false;
-                }
-
-                return TryConvertNumber(json[numberStart..i], integral, type, out value);
+                i = ScanNumber(json, i, out var integral);
+                return i >= 0 && TryConvertNumber(json[numberStart..i], integral, _types[column], out value) ? i : -1;
         }
     }
 
@@ -304,9 +365,9 @@ internal sealed class FlatJsonObjectReader
 
     /// <summary>
     /// An integer of at most 18 digits without fraction or exponent (the usual id, count or epoch time) parsed while it is
-    /// scanned; false (i unchanged) for anything else, which the general scan and conversion then take.
+    /// scanned; the position past it, or -1 for anything else, which the general scan and conversion then take.
     /// </summary>
-    private static bool TryScanShortInteger(ReadOnlySpan<byte> json, ref int i, out long value)
+    private static int ScanShortInteger(ReadOnlySpan<byte> json, int i, out long value)
     {
         value = 0;
         var p = i;
@@ -328,19 +389,19 @@ internal sealed class FlatJsonObjectReader
         if (digits == 0 || (digits > 1 && json[digitsStart] == (byte)'0')
             || (p < json.Length && (json[p] is (byte)'.' or (byte)'e' or (byte)'E' || (uint)(json[p] - '0') <= 9)))
         {
-            return false;
+            return -1;
         }
 
         value = negative ? -value : value;
-        i = p;
-        return true;
+        return p;
     }
 
     /// <summary>A short integer as a BIGINT, INT or TIMESTAMP[TZ] (epoch milliseconds) column's value, as TryConvertNumber converts it.</summary>
-    private static bool TryConvertInteger(long integer, SqlType type, out Value value)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryConvertInteger(long integer, SqlTypeKind kind, out Value value)
     {
         value = Value.Null;
-        switch (type.Kind)
+        switch (kind)
         {
             case SqlTypeKind.BigInt:
                 value = Value.FromBigInt(integer);
@@ -369,28 +430,21 @@ internal sealed class FlatJsonObjectReader
         return i;
     }
 
-    private static bool TrySkipScalar(ReadOnlySpan<byte> json, ref int i) => json[i] switch
+    /// <summary>The position past the scalar at i, or -1.</summary>
+    private static int SkipScalar(ReadOnlySpan<byte> json, int i) => json[i] switch
     {
-        (byte)'"' => TryScanString(json, ref i, out _, out _, out _, out _),
-        (byte)'n' => TrySkipLiteral(json, ref i, "null"u8),
-        (byte)'t' => TrySkipLiteral(json, ref i, "true"u8),
-        (byte)'f' => TrySkipLiteral(json, ref i, "false"u8),
-        _ => TryScanNumber(json, ref i, out _),
+        (byte)'"' => ScanString(json, i, out _, out _, out _, out _),
+        (byte)'n' => SkipLiteral(json, i, "null"u8),
+        (byte)'t' => SkipLiteral(json, i, "true"u8),
+        (byte)'f' => SkipLiteral(json, i, "false"u8),
+        _ => ScanNumber(json, i, out _),
     };
 
-    private static bool TrySkipLiteral(ReadOnlySpan<byte> json, ref int i, ReadOnlySpan<byte> literal)
-    {
-        if (!json[i..].StartsWith(literal))
-        {
-            return false;
-        }
+    private static int SkipLiteral(ReadOnlySpan<byte> json, int i, ReadOnlySpan<byte> literal) =>
+        json[i..].StartsWith(literal) ? i + literal.Length : -1;
 
-        i += literal.Length;
-        return true;
-    }
-
-    /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? from i; what follows is checked by the caller.</summary>
-    private static bool TryScanNumber(ReadOnlySpan<byte> json, ref int i, out bool integral)
+    /// <summary>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? from i: the position past it, or -1; what follows is checked by the caller.</summary>
+    private static int ScanNumber(ReadOnlySpan<byte> json, int i, out bool integral)
     {
         integral = true;
         if (json[i] == (byte)'-')
@@ -400,25 +454,24 @@ internal sealed class FlatJsonObjectReader
 
         if (i >= json.Length)
         {
-            return false;
+            return -1;
         }
 
         if (json[i] == (byte)'0')
         {
             i++;
         }
-        else if (!TrySkipDigits(json, ref i))
+        else if ((i = SkipDigits(json, i)) < 0)
         {
-            return false;
+            return -1;
         }
 
         if (i < json.Length && json[i] == (byte)'.')
         {
             integral = false;
-            i++;
-            if (!TrySkipDigits(json, ref i))
+            if ((i = SkipDigits(json, i + 1)) < 0)
             {
-                return false;
+                return -1;
             }
         }
 
@@ -431,16 +484,17 @@ internal sealed class FlatJsonObjectReader
                 i++;
             }
 
-            if (!TrySkipDigits(json, ref i))
+            if ((i = SkipDigits(json, i)) < 0)
             {
-                return false;
+                return -1;
             }
         }
 
-        return true;
+        return i;
     }
 
-    private static bool TrySkipDigits(ReadOnlySpan<byte> json, ref int i)
+    /// <summary>The position past one or more digits from i, or -1 when there is none.</summary>
+    private static int SkipDigits(ReadOnlySpan<byte> json, int i)
     {
         var start = i;
         while (i < json.Length && (uint)(json[i] - '0') <= 9)
@@ -448,7 +502,7 @@ internal sealed class FlatJsonObjectReader
             i++;
         }
 
-        return i > start;
+        return i > start ? i : -1;
     }
 
     /// <summary>
@@ -505,10 +559,11 @@ internal sealed class FlatJsonObjectReader
     }
 
     /// <summary>
-    /// A string token from the quote at i: its content's range, whether it has escapes (checked, not decoded) and whether it
-    /// is all ASCII. One vectorized search per run of plain ASCII; non-ASCII content is validated as UTF-8 once at the end.
+    /// A string token from the quote at i: the position past it (or -1), its content's range, whether it has escapes
+    /// (checked, not decoded) and whether it is all ASCII. One vectorized search per run of plain ASCII; non-ASCII content
+    /// is validated as UTF-8 once at the end.
     /// </summary>
-    private static bool TryScanString(ReadOnlySpan<byte> json, ref int i, out int start, out int end, out bool escaped, out bool ascii)
+    private static int ScanString(ReadOnlySpan<byte> json, int i, out int start, out int end, out bool escaped, out bool ascii)
     {
         start = i + 1;
         end = 0;
@@ -516,7 +571,7 @@ internal sealed class FlatJsonObjectReader
         ascii = true;
         if (i >= json.Length || json[i] != (byte)'"')
         {
-            return false;
+            return -1;
         }
 
         var p = start;
@@ -525,7 +580,7 @@ internal sealed class FlatJsonObjectReader
             var at = IndexOfStringStop(json[p..]);
             if (at < 0)
             {
-                return false;
+                return -1;
             }
 
             p += at;
@@ -544,7 +599,7 @@ internal sealed class FlatJsonObjectReader
 
             if (stop != (byte)'\\' || p + 1 >= json.Length)
             {
-                return false;
+                return -1;
             }
 
             escaped = true;
@@ -557,13 +612,12 @@ internal sealed class FlatJsonObjectReader
                     p += 6;
                     break;
                 default:
-                    return false;
+                    return -1;
             }
         }
 
         end = p;
-        i = p + 1;
-        return ascii || Utf8.IsValid(json[start..end]);
+        return ascii || Utf8.IsValid(json[start..end]) ? p + 1 : -1;
     }
 
     private static bool IsHex(byte b) => HexValue(b) >= 0;

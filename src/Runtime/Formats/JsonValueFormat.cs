@@ -123,11 +123,14 @@ public sealed class JsonValueFormat : IValueFormat
     public bool TryDeserialize(ReadOnlySpan<byte> bytes, Value[] row, out string? error)
     {
         error = null;
-        if (_flat is not null && _flat.TryRead(bytes, row))
-        {
-            return true;
-        }
+        return (_flat is not null && _flat.TryRead(bytes, row)) || TryDeserializeGenerally(bytes, row, out error);
+    }
 
+    // Apart from the fast path: its readers are large structs that would be cleared on every call.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool TryDeserializeGenerally(ReadOnlySpan<byte> bytes, Value[] row, out string? error)
+    {
+        error = null;
         var slots = Slots(_columns.Length);
         try
         {
