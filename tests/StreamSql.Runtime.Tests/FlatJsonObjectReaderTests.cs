@@ -152,7 +152,7 @@ public sealed class FlatJsonObjectReaderTests
     public void Random_records_and_damaged_ones_give_the_same_outcome_on_both_paths()
     {
         var random = new Random(20261126);
-        string[] names = ["name", "n", "i", "d", "b", "at", "s", "m", "Name", "N", "other", "payload", "schema", "n\\u0061me", "caf\u00e9", "nam", "named", "ii"];
+        string[] names = ["name", "n", "i", "d", "b", "at", "s", "m", "Name", "N", "other", "payload", "schema", "n\\u0061me", "caf\u00e9", "nam", "named", "ii", "a_field_name_longer_than_sixteen_bytes"];
         string[] values =
         [
             "\"x\"", "\"\"", "\"a\\u0026b\"", "\"\\uD83D\\uDE00\"", "\"\\uD83D\"", "\"caf\u00e9\"", "\"12\"", "\"2.5\"", "\"true\"",
