@@ -23,14 +23,13 @@ namespace StreamSql.Runtime.Formats;
 /// </summary>
 internal sealed class FlatJsonObjectReader
 {
-    private readonly FormatColumn[] _columns;
     private readonly byte[][] _names;
     private readonly bool _envelopePossible;
 
     /// <summary>Column names are ASCII and their count fits the found-mask: unknown names can be checked ignoring case cheaply.</summary>
     private readonly bool _usable;
 
-    // Per column, from _columns: read on every field, so kept apart from the column records.
+    // Per column: read on every field, so kept apart from the column records.
     private readonly SqlType[] _types;
     private readonly SqlTypeKind[] _kinds;
     private readonly int[] _rowIndexes;
@@ -43,7 +42,6 @@ internal sealed class FlatJsonObjectReader
 
     public FlatJsonObjectReader(FormatColumn[] columns, byte[][] utf8Names, bool envelopePossible)
     {
-        _columns = columns;
         _names = utf8Names;
         _envelopePossible = envelopePossible;
         _usable = columns.Length <= 64;

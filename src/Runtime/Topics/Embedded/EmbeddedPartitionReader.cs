@@ -68,7 +68,7 @@ internal sealed class EmbeddedPartitionReader : IBorrowingPartitionReader
     {
         var count = 0;
         var stableEnd = _partition.EndOffset;
-        if (_held is { } held)
+        if (_held is { } held && max > 0)
         {
             if (held.Offset >= stableEnd)
             {
