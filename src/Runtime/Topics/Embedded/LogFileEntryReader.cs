@@ -63,10 +63,8 @@ internal sealed class LogFileEntryReader : IDisposable
                 return false;
             }
 
-            if (address < _bufferStart || address + HeaderBytes > _bufferEnd)
-            {
-                Load(address, Math.Min(pageEnd, committed), HeaderBytes);
-            }
+            var readable = Math.Min(pageEnd, committed);
+            EnsureBuffered(address, HeaderBytes, readable);
 
             var length = BinaryPrimitives.ReadInt32LittleEndian(_buffer!.AsSpan((int)(address - _bufferStart)));
             if (length == 0)
@@ -97,10 +95,7 @@ internal sealed class LogFileEntryReader : IDisposable
                 return false;
             }
 
-            if (address + recordBytes > _bufferEnd)
-            {
-                Load(address, Math.Min(pageEnd, committed), recordBytes);
-            }
+            EnsureBuffered(address, recordBytes, readable);
 
             NextAddress = address + recordBytes;
             if (length < 0)
@@ -111,6 +106,15 @@ internal sealed class LogFileEntryReader : IDisposable
             EntryAddress = address;
             entry = _buffer!.AsSpan((int)(address - _bufferStart) + HeaderBytes, length);
             return true;
+        }
+    }
+
+    /// <summary>Bytes [address, address + count) in the buffer: if they are not, reads from address up to readable.</summary>
+    private void EnsureBuffered(long address, int count, long readable)
+    {
+        if (address < _bufferStart || address + count > _bufferEnd)
+        {
+            Load(address, readable, count);
         }
     }
 
