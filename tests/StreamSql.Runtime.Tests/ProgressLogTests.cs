@@ -83,6 +83,40 @@ public sealed class ProgressLogTests : IDisposable
     }
 
     [Fact]
+    public void An_offset_saved_later_is_written_with_the_next_record_or_when_pending_offsets_are_saved()
+    {
+        var store = new OffsetStore(_directory);
+        store.Save(0, 10);
+        store.SaveLater(0, 20);
+        store.SaveLater(1, 5);
+
+        // Not yet in the file: a crash now resumes partition 0 at 10 and partition 1 from nothing.
+        var reopened = new OffsetStore(_directory);
+        Assert.Equal((10L, false), (reopened.Load(0), reopened.Exists(1)));
+
+        // An intent carries the pending offsets with it (one write, one flush), before itself.
+        var length = new FileInfo(LogPath).Length;
+        store.SaveIntent(new OutputIntent(0, 30, [3]));
+        Assert.Equal(length + 2 * (8 + 13) + 8 + "0 30 3".Length + 1, new FileInfo(LogPath).Length);
+        reopened = new OffsetStore(_directory);
+        Assert.Equal((20L, 5L, 30L), (reopened.Load(0), reopened.Load(1), reopened.LoadIntent()!.EndOffset));
+
+        // A commit of the partition supersedes its pending one; SavePending writes the others.
+        store.SaveLater(0, 25);
+        store.SaveLater(1, 7);
+        store.Save(0, 30);
+        Assert.Equal((30L, 7L), (new OffsetStore(_directory).Load(0), new OffsetStore(_directory).Load(1)));
+        store.SaveLater(1, 9);
+        store.SavePending();
+        Assert.Equal((30L, 9L), (new OffsetStore(_directory).Load(0), new OffsetStore(_directory).Load(1)));
+
+        // Nothing pending: nothing written.
+        length = new FileInfo(LogPath).Length;
+        store.SavePending();
+        Assert.Equal(length, new FileInfo(LogPath).Length);
+    }
+
+    [Fact]
     public void An_earlier_versions_files_are_read_until_the_log_says_otherwise()
     {
         File.WriteAllText(Path.Combine(_directory, "partition-0.offset"), "40");

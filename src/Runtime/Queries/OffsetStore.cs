@@ -58,6 +58,15 @@ public sealed class OffsetStore
     public void Save(int partition, long offset) => _log.SaveOffset(partition, offset);
 
     /// <summary>
+    /// Commits an offset with the next record saved (an intent, another commit) or by <see cref="SavePending"/>, whichever
+    /// comes first. For a batch without output: losing its commit in a crash only means reading its records again.
+    /// </summary>
+    public void SaveLater(int partition, long offset) => _log.SaveOffsetLater(partition, offset);
+
+    /// <summary>Commits the offsets saved with <see cref="SaveLater"/> that are not yet (before a checkpoint, periodically, at stop).</summary>
+    public void SavePending() => _log.SavePending();
+
+    /// <summary>
     /// Records, before a batch's output is appended, which source partition and end offset it covers and where each sink
     /// partition ended: after a crash between the append and the offset commit, recovery knows how much output already landed.
     /// </summary>

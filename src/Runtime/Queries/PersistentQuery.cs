@@ -344,6 +344,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>Checkpoints a join partition: the right input's offset is stored beside the state, the left one's in the manifest.</summary>
     private void CheckpointPaired(int partition)
     {
+        _offsets.SavePending();
         _saveRightOffset![partition]!(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
         State!.Checkpoint(partition, Volatile.Read(ref _positions[partition]));
     }
@@ -357,6 +358,8 @@ public sealed class PersistentQuery : IAsyncDisposable
         if (State is not null && Volatile.Read(ref _rebuilt[partition])
             && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[partition]) >= CheckpointInterval)
         {
+            // A checkpoint past the committed offset would be distrusted at restart: commit a lazily saved one first.
+            _offsets.SavePending();
             State.Checkpoint(partition, position);
             _lastCheckpoint[partition] = System.Diagnostics.Stopwatch.GetTimestamp();
         }
@@ -764,6 +767,7 @@ public sealed class PersistentQuery : IAsyncDisposable
         var p = partition - n;
         if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[p]) >= CheckpointInterval)
         {
+            _offsets.SavePending();
             State.Checkpoint(p, Volatile.Read(ref _positions[p]));
             State.Checkpoint(partition, position);
             _lastCheckpoint[p] = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -783,6 +787,7 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// </summary>
     private async Task WatchAsync()
     {
+        _ = CommitPendingOffsetsPeriodicallyAsync();
         var pending = new List<Task>(_running);
         while (pending.Count > 0)
         {
@@ -807,6 +812,39 @@ public sealed class PersistentQuery : IAsyncDisposable
         }
 
         Signal();
+    }
+
+    /// <summary>How long at most the offset of a batch without output stays uncommitted (see <see cref="TopicRowSink"/>).</summary>
+    public TimeSpan PendingCommitInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Commits the offsets of batches without output that no later record has committed (a partition gone idle).</summary>
+    private async Task CommitPendingOffsetsPeriodicallyAsync()
+    {
+        using var timer = new PeriodicTimer(PendingCommitInterval);
+        var stop = _stop.Token;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                CommitPendingOffsets();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void CommitPendingOffsets()
+    {
+        try
+        {
+            _offsets.SavePending();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not lost: the offsets stay pending, and a crash before a later commit only reads those batches again.
+            Log.Warning(e, "Query {QueryId} could not commit its pending offsets: {Error}", Definition.Id, e.Message);
+        }
     }
 
     /// <summary>The pipelines of the query's partitions (one shared pipeline for a stateless query), for EXPLAIN ANALYZE.</summary>
@@ -913,6 +951,7 @@ public sealed class PersistentQuery : IAsyncDisposable
 
         // A query stopped before finishing its interrupted batch (dropped, failed) must not hide its sink's tail for good.
         LiftInterruptedOutputFences();
+        CommitPendingOffsets();
 
         if (State is not null && Failure is null)
         {

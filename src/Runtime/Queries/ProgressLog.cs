@@ -7,7 +7,8 @@ namespace StreamSql.Runtime.Queries;
 /// cleared), each framed with its length and a CRC-32C, so a commit appends and flushes one record instead of creating
 /// and renaming a file. A record torn by a crash fails its check: it and anything after it are cut off when the log is
 /// opened, as if the commit had not happened. Past a size, the log is rewritten with only the current state (to a
-/// temporary file, then renamed over it).
+/// temporary file, then renamed over it). An offset may also be saved lazily: it is written with the next record
+/// appended, or by <see cref="SavePending"/>, in the same write and flush.
 /// </summary>
 internal sealed class ProgressLog
 {
@@ -21,6 +22,7 @@ internal sealed class ProgressLog
     private readonly bool _sync;
     private readonly object _gate = new();
     private readonly Dictionary<int, long> _offsets = [];
+    private readonly Dictionary<int, long> _pending = [];
     private long _length;
 
     /// <summary>Opens (or creates) the log at path and reads its state, cutting off a torn tail.</summary>
@@ -51,8 +53,34 @@ internal sealed class ProgressLog
         OffsetPayload(partition, offset, payload);
         lock (_gate)
         {
+            // This commit supersedes the partition's lazy one.
+            _pending.Remove(partition);
             Append(payload);
             _offsets[partition] = offset;
+        }
+    }
+
+    /// <summary>
+    /// Saves a partition's offset with the next record appended (or the next <see cref="SavePending"/>), not now: until
+    /// then a reopen sees the partition's previous offset.
+    /// </summary>
+    public void SaveOffsetLater(int partition, long offset)
+    {
+        lock (_gate)
+        {
+            _pending[partition] = offset;
+        }
+    }
+
+    /// <summary>Writes and flushes the offsets saved lazily, if any.</summary>
+    public void SavePending()
+    {
+        lock (_gate)
+        {
+            if (_pending.Count > 0)
+            {
+                Append([]);
+            }
         }
     }
 
@@ -86,24 +114,52 @@ internal sealed class ProgressLog
 
     private static byte[] IntentPayload(string? text) => text is null ? [IntentCleared] : [IntentRecord, .. System.Text.Encoding.ASCII.GetBytes(text)];
 
-    // Under _gate.
+    // Under _gate. The lazily saved offsets go first, in the same write and flush as the record (an empty payload: none).
     private void Append(ReadOnlySpan<byte> payload)
     {
-        if (_length + HeaderBytes + payload.Length > CompactAbove)
+        var length = _pending.Count * (HeaderBytes + OffsetPayloadBytes) + (payload.IsEmpty ? 0 : HeaderBytes + payload.Length);
+        if (_length + length > CompactAbove)
         {
             Compact();
         }
 
-        Span<byte> framed = stackalloc byte[HeaderBytes + payload.Length];
-        Frame(payload, framed);
-        using (var file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1))
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            file.Position = _length;
-            file.Write(framed);
-            file.Flush(flushToDisk: _sync);
+            var framed = buffer.AsSpan(0, length);
+            var at = 0;
+            Span<byte> offsetPayload = stackalloc byte[OffsetPayloadBytes];
+            foreach (var (partition, offset) in _pending)
+            {
+                OffsetPayload(partition, offset, offsetPayload);
+                Frame(offsetPayload, framed[at..]);
+                at += HeaderBytes + OffsetPayloadBytes;
+            }
+
+            if (!payload.IsEmpty)
+            {
+                Frame(payload, framed[at..]);
+            }
+
+            using (var file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1))
+            {
+                file.Position = _length;
+                file.Write(framed);
+                file.Flush(flushToDisk: _sync);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        _length += framed.Length;
+        _length += length;
+        foreach (var (partition, offset) in _pending)
+        {
+            _offsets[partition] = offset;
+        }
+
+        _pending.Clear();
     }
 
     private static void Frame(ReadOnlySpan<byte> payload, Span<byte> framed)

@@ -58,9 +58,20 @@ public sealed class TopicRowSink : IRowSink
             return;
         }
 
+        var hasOutput = batch.Count > 0;
+        if (!hasOutput && batch.PairedPartition < 0 && _alreadyWritten is null)
+        {
+            // Nothing to append: the offset is committed with the next record the query's progress log writes (the
+            // next batch's intent, a periodic commit, the one before a checkpoint). A crash before then reads the batch
+            // again, and no output past the committed offset had landed (an intent commits the pending offsets with it).
+            // So the tasks of a stage whose batches mostly have no output (a windowed maximum between window ends) do not
+            // take turns flushing an offset each.
+            _offsets.SaveLater(batch.Partition, batch.EndOffset);
+            return;
+        }
+
         // Encoded before the gate: the query's partition tasks encode in parallel, only the commit (intent, append,
         // offsets) is one at a time.
-        var hasOutput = batch.Count > 0;
         var encoded = hasOutput ? Encode(batch) : null;
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         long[]? fences = null;
