@@ -10,4 +10,10 @@ public interface IRowSink
 
     /// <summary>Whether each write commits (a persistent query's output and offsets); a client's query commits nothing.</summary>
     bool CommitsPerBatch => true;
+
+    /// <summary>
+    /// Whether the sink is done with the batch's rows when WriteAsync returns, even while the write itself is still in
+    /// progress (the task may then fill other rows before awaiting it).
+    /// </summary>
+    bool TakesRowsWhenCalled => false;
 }

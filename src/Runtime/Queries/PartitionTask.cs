@@ -56,8 +56,89 @@ public sealed class PartitionTask
         _maxBatch = pipeline.TakesLargeBatches ? LargeBatch : MaxBatch;
     }
 
-    /// <summary>Processes from fromOffset until cancelled, or until stopAt (exclusive) when given.</summary>
-    public async Task RunAsync(long fromOffset, long? stopAt, Action<int, long>? onProgress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Processes from fromOffset until cancelled, or until stopAt (exclusive) when given. With overlap (a live run into a
+    /// sink that takes rows when called, no record latencies observed), a batch's commit runs while the next is processed.
+    /// </summary>
+    public async Task RunAsync(long fromOffset, long? stopAt, Action<int, long>? onProgress, CancellationToken cancellationToken, BatchOverlap? overlap = null)
+    {
+        _onProgress = onProgress;
+        _overlap = stopAt is null && _sink.TakesRowsWhenCalled && _metrics.LatencyObserver is null ? overlap : null;
+        Exception? failure = null;
+        try
+        {
+            await RunBatchesAsync(fromOffset, stopAt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            if (_committing is not null)
+            {
+                // The last batch's commit completes either way. After a failure the state may be past it: no checkpoint then.
+                if (failure is null)
+                {
+                    await AwaitCommitAsync(consistent: true).ConfigureAwait(false);
+                }
+                else
+                {
+                    try
+                    {
+                        await AwaitCommitAsync(consistent: false).ConfigureAwait(false);
+                    }
+                    catch (Exception)
+                    {
+                        // The task's own failure is the one reported.
+                    }
+                }
+            }
+        }
+    }
+
+    private Action<int, long>? _onProgress;
+    private BatchOverlap? _overlap;
+
+    // The previous batch's commit, in flight while the next batch is read and processed (with overlap only).
+    private CommittingBatch? _committing;
+
+    private sealed record CommittingBatch(Task Write, RowBatch Batch, int Read, long ReadAt);
+
+    /// <summary>Waits for the previous batch's commit and reports its progress (consistent: the state is at its end).</summary>
+    private async ValueTask AwaitCommitAsync(bool consistent)
+    {
+        var committing = _committing!;
+        _committing = null;
+        await committing.Write.ConfigureAwait(false);
+        _metrics.ObserveProcessingLatency(committing.ReadAt, committing.Read);
+        (consistent ? _onProgress : _overlap!.Advance)?.Invoke(_partition, committing.Batch.EndOffset);
+    }
+
+    /// <summary>Before processing a batch: when a checkpoint is due, the previous commit is awaited first (state at its end).</summary>
+    private ValueTask BeforeProcessingAsync() =>
+        _committing is not null && _overlap!.ConsistentProgressDue(_partition) ? AwaitCommitAsync(consistent: true) : ValueTask.CompletedTask;
+
+    /// <summary>Before waiting for input: the previous batch's commit is awaited, so a caught-up task has reported all its progress.</summary>
+    private ValueTask BeforeWaitingAsync() => _committing is not null ? AwaitCommitAsync(consistent: true) : ValueTask.CompletedTask;
+
+    /// <summary>The batch to fill next: not the one whose commit is in flight.</summary>
+    private RowBatch Fillable(RowBatch batch)
+    {
+        if (_committing is null || !ReferenceEquals(_committing.Batch, batch))
+        {
+            return batch;
+        }
+
+        _spare ??= new RowBatch { Partition = _partition };
+        (_spare, batch) = (batch, _spare);
+        return batch;
+    }
+
+    private RowBatch? _spare;
+
+    private async Task RunBatchesAsync(long fromOffset, long? stopAt, CancellationToken cancellationToken)
     {
         using var reader = _topic.OpenReader(_partition, fromOffset);
         // A client's query without state reads small batches: nothing is committed per batch, so large ones only keep
@@ -82,18 +163,20 @@ public sealed class PartitionTask
             // The previous batch is done (its output written, its bad records reported): its records can be handed out again.
             _recycling?.Recycle(records);
             records.Clear();
+            batch = Fillable(batch);
             // A whole-range replay's range was one live batch, to be read whole: it never exceeds the largest batch.
             var batchSize = !adaptive ? PartRecords : _wholeRangeReplay && stopAt is not null ? _maxBatch : _batchRecords;
             var max = stopAt is { } e ? (int)Math.Min(batchSize, e - reader.Position) : batchSize;
             if (lender is not null)
             {
-                var (lent, lentBytes) = await RunLentBatchAsync(lender, batch, bad, max, onProgress, cancellationToken).ConfigureAwait(false);
+                var (lent, lentBytes) = await RunLentBatchAsync(lender, batch, bad, max, cancellationToken).ConfigureAwait(false);
                 NextBatchRecords(adaptive, lent, lentBytes);
                 continue;
             }
 
             if (reader.TryRead(records, max) == 0)
             {
+                await BeforeWaitingAsync().ConfigureAwait(false);
                 await reader.ReadAsync(records, max, cancellationToken).ConfigureAwait(false);
             }
 
@@ -116,6 +199,7 @@ public sealed class PartitionTask
             if (_pipeline.TakesBatchesInParts && _decoder.DecodesAgainAlike)
             {
                 // Decoded part by part as the aggregation takes them; bad records are known once the batch is processed.
+                await BeforeProcessingAsync().ConfigureAwait(false);
                 await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
                 ProcessInParts(batch, records, bad);
                 await WriteBadAsync(bad, cancellationToken).ConfigureAwait(false);
@@ -129,11 +213,12 @@ public sealed class PartitionTask
 
                 // Written before the batch's output and offsets, so a restart never loses a bad record (it may repeat one).
                 await WriteBadAsync(bad, cancellationToken).ConfigureAwait(false);
+                await BeforeProcessingAsync().ConfigureAwait(false);
                 await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
                 Process(batch, records);
             }
 
-            await CompleteBatchAsync(batch, records.Count, readAt, records, NoTimestamps, onProgress, cancellationToken).ConfigureAwait(false);
+            await CompleteBatchAsync(batch, records.Count, readAt, records, NoTimestamps, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -169,9 +254,11 @@ public sealed class PartitionTask
     private ValueTask WriteBadAsync(List<(TopicRecord Record, string Reason)> bad, CancellationToken cancellationToken) =>
         _errors is null ? ValueTask.CompletedTask : _errors.WriteAsync(_metrics.QueryId, _topic.Name, _partition, bad, cancellationToken);
 
-    /// <summary>Hands a processed batch to the sink and reports it; read records (or, lent, their timestamps) give the latencies.</summary>
-    private async Task CompleteBatchAsync(RowBatch batch, int read, long readAt, List<TopicRecord> records, List<long> timestamps, Action<int, long>? onProgress,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands a processed batch to the sink and reports it; read records (or, lent, their timestamps) give the latencies.
+    /// With overlap, the previous batch's commit is awaited first (sink order per partition), and this one's is left in flight.
+    /// </summary>
+    private async Task CompleteBatchAsync(RowBatch batch, int read, long readAt, List<TopicRecord> records, List<long> timestamps, CancellationToken cancellationToken)
     {
         _inputs.Clear();
         _metrics.CountOut(batch.Count);
@@ -182,15 +269,27 @@ public sealed class PartitionTask
             records.Clear();
         }
 
-        await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (_committing is not null)
+        {
+            await AwaitCommitAsync(consistent: false).ConfigureAwait(false);
+        }
+
+        var write = _sink.WriteAsync(batch, cancellationToken);
+        if (_overlap is not null && !write.IsCompleted)
+        {
+            _committing = new CommittingBatch(write.AsTask(), batch, read, readAt);
+            return;
+        }
+
+        await write.ConfigureAwait(false);
         _metrics.ObserveLatency(records);
         _metrics.ObserveLatency(timestamps);
         _metrics.ObserveProcessingLatency(readAt, read);
-        onProgress?.Invoke(_partition, batch.EndOffset);
+        _onProgress?.Invoke(_partition, batch.EndOffset);
     }
 
     /// <summary>One batch read through a borrowing reader: each record decoded while the reader lends its bytes.</summary>
-    private async Task<(int Read, long Bytes)> RunLentBatchAsync(DecodingConsumer lender, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, int max, Action<int, long>? onProgress,
+    private async Task<(int Read, long Bytes)> RunLentBatchAsync(DecodingConsumer lender, RowBatch batch, List<(TopicRecord Record, string Reason)> bad, int max,
         CancellationToken cancellationToken)
     {
         batch.Clear();
@@ -202,6 +301,7 @@ public sealed class PartitionTask
         var read = lender.Reader.TryRead(lender, max);
         while (read == 0)
         {
+            await BeforeWaitingAsync().ConfigureAwait(false);
             await lender.Reader.WaitAsync(cancellationToken).ConfigureAwait(false);
             readAt = System.Diagnostics.Stopwatch.GetTimestamp();
             read = lender.Reader.TryRead(lender, max);
@@ -211,9 +311,10 @@ public sealed class PartitionTask
         _pipeline.CountRead(read);
         batch.EndOffset = lender.Reader.Position;
         await WriteBadAsync(bad, cancellationToken).ConfigureAwait(false);
+        await BeforeProcessingAsync().ConfigureAwait(false);
         await _pipeline.BeforeBatchAsync(cancellationToken).ConfigureAwait(false);
         Process(batch, NoRecords);
-        await CompleteBatchAsync(batch, read, readAt, NoRecords, lender.Timestamps, onProgress, cancellationToken).ConfigureAwait(false);
+        await CompleteBatchAsync(batch, read, readAt, NoRecords, lender.Timestamps, cancellationToken).ConfigureAwait(false);
         return (read, lender.Bytes);
     }
 

@@ -262,7 +262,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                 }
 
                 var task = new PartitionTask(_source, partition, _decoders[partition], _pipelines[partition], rowSink, Metrics, skipFailingRows: true, _errors);
-                await task.RunAsync(from, null, AdvanceAndCheckpoint, _stop.Token).ConfigureAwait(false);
+                await task.RunAsync(from, null, AdvanceAndCheckpoint, _stop.Token, new BatchOverlap(Advance, CheckpointDue)).ConfigureAwait(false);
             }));
         }
 
@@ -352,15 +352,19 @@ public sealed class PersistentQuery : IAsyncDisposable
     // Per partition of a join, how its state records the right input's offset (set once the partition's task exists).
     private Action<long>?[]? _saveRightOffset;
 
+    /// <summary>Whether the partition's state is whole and its last checkpoint older than the interval.</summary>
+    private bool CheckpointDue(int partition) =>
+        State is not null && Volatile.Read(ref _rebuilt[partition])
+        && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[partition]) >= CheckpointInterval;
+
     private void AdvanceAndCheckpoint(int partition, long position)
     {
         Advance(partition, position);
-        if (State is not null && Volatile.Read(ref _rebuilt[partition])
-            && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[partition]) >= CheckpointInterval)
+        if (CheckpointDue(partition))
         {
             // A checkpoint past the committed offset would be distrusted at restart: commit a lazily saved one first.
             _offsets.SavePending();
-            State.Checkpoint(partition, position);
+            State!.Checkpoint(partition, position);
             _lastCheckpoint[partition] = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }

@@ -47,6 +47,9 @@ public sealed class TopicRowSink : IRowSink
     /// </summary>
     public (ITransactionalOutput Output, Func<int, long, InputOffset> InputOffset)? Transactional { get; init; }
 
+    /// <summary>Rows are encoded before the commit's first wait, except in a transaction (encoded under the gate) or a replay.</summary>
+    public bool TakesRowsWhenCalled => Transactional is null && _alreadyWritten is null;
+
     /// <summary>Told after each append to the embedded topic: the partition, the first offset and the count of records appended.</summary>
     public Action<int, long, int>? OnAppended { get; init; }
 
@@ -196,9 +199,18 @@ public sealed class TopicRowSink : IRowSink
         return byPartition;
     }
 
+    // Under the gate: one batch's appends at a time.
+    private readonly List<(int Partition, int Count, ValueTask<long> First)> _appends = [];
+
+    /// <summary>
+    /// Appends to every sink partition at once, then waits for all: each partition's log flushes on its own, so a batch
+    /// whose rows go to two partitions waits for one flush, not two in a row (q5 with two workers: 2.6 ms per partition).
+    /// </summary>
     private async Task AppendAsync(List<ProducedRecord>[] byPartition)
     {
-        for (var p = 0; p < byPartition.Length; p++)
+        _appends.Clear();
+        Exception? failure = null;
+        for (var p = 0; p < byPartition.Length && failure is null; p++)
         {
             var records = byPartition[p];
             if (records.Count == 0)
@@ -215,21 +227,46 @@ public sealed class TopicRowSink : IRowSink
 
             if (records.Count > 0)
             {
-                // Not cancellable: output and its offset commit must not be split by a shutdown.
-                var count = records.Count;
-                var append = _topic.AppendAsync(p, records, CancellationToken.None);
+                try
+                {
+                    // Not cancellable: output and its offset commit must not be split by a shutdown.
+                    _appends.Add((p, records.Count, _topic.AppendAsync(p, records, CancellationToken.None)));
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
 
                 // The topic took the records when called: they need not outlive the commit wait.
                 records.Clear();
-                var first = await append.ConfigureAwait(false);
-                OnAppended?.Invoke(p, first, count);
             }
         }
+
+        // Every started append is awaited, also after one failed: the batch then fails as a whole, as before.
+        foreach (var (partition, count, append) in _appends)
+        {
+            try
+            {
+                var first = await append.ConfigureAwait(false);
+                OnAppended?.Invoke(partition, first, count);
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+        }
+
+        _appends.Clear();
 
         // The records' arrays are the topic's now (or garbage): drop them, keep the lists.
         foreach (var records in byPartition)
         {
             records.Clear();
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 }
