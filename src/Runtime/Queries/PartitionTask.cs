@@ -104,7 +104,14 @@ public sealed class PartitionTask
     // The previous batch's commit, in flight while the next batch is read and processed (with overlap only).
     private CommittingBatch? _committing;
 
-    private sealed record CommittingBatch(Task Write, RowBatch Batch, int Read, long ReadAt);
+    private sealed record CommittingBatch(Task Write, RowBatch Batch);
+
+    /// <summary>The batch's commit, observing its processing latency (read to output committed) when it completes, not when awaited.</summary>
+    private async Task CommitAsync(ValueTask write, long readAt, int read)
+    {
+        await write.ConfigureAwait(false);
+        _metrics.ObserveProcessingLatency(readAt, read);
+    }
 
     /// <summary>Waits for the previous batch's commit and reports its progress (consistent: the state is at its end).</summary>
     private async ValueTask AwaitCommitAsync(bool consistent)
@@ -112,7 +119,6 @@ public sealed class PartitionTask
         var committing = _committing!;
         _committing = null;
         await committing.Write.ConfigureAwait(false);
-        _metrics.ObserveProcessingLatency(committing.ReadAt, committing.Read);
         (consistent ? _onProgress : _overlap!.Advance)?.Invoke(_partition, committing.Batch.EndOffset);
     }
 
@@ -160,7 +166,7 @@ public sealed class PartitionTask
                 return;
             }
 
-            // The previous batch is done (its output written, its bad records reported): its records can be handed out again.
+            // The previous batch is done (its output handed to the sink, its bad records reported): its records can be handed out again.
             _recycling?.Recycle(records);
             records.Clear();
             batch = Fillable(batch);
@@ -277,7 +283,7 @@ public sealed class PartitionTask
         var write = _sink.WriteAsync(batch, cancellationToken);
         if (_overlap is not null && !write.IsCompleted)
         {
-            _committing = new CommittingBatch(write.AsTask(), batch, read, readAt);
+            _committing = new CommittingBatch(CommitAsync(write, readAt, read), batch);
             return;
         }
 
