@@ -344,9 +344,8 @@ public sealed class PersistentQuery : IAsyncDisposable
     /// <summary>Checkpoints a join partition: the right input's offset is stored beside the state, the left one's in the manifest.</summary>
     private void CheckpointPaired(int partition)
     {
-        _offsets.SavePending();
         _saveRightOffset![partition]!(Volatile.Read(ref _positions[_source.PartitionCount + partition]));
-        State!.Checkpoint(partition, Volatile.Read(ref _positions[partition]));
+        CheckpointState(partition, Volatile.Read(ref _positions[partition]));
     }
 
     // Per partition of a join, how its state records the right input's offset (set once the partition's task exists).
@@ -357,14 +356,22 @@ public sealed class PersistentQuery : IAsyncDisposable
         State is not null && Volatile.Read(ref _rebuilt[partition])
         && System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[partition]) >= CheckpointInterval;
 
+    /// <summary>
+    /// Checkpoints a (virtual) partition's state at position. Lazily saved offsets are committed first: a checkpoint past
+    /// the committed offset would be distrusted at restart.
+    /// </summary>
+    private void CheckpointState(int partition, long position)
+    {
+        _offsets.SavePending();
+        State!.Checkpoint(partition, position);
+    }
+
     private void AdvanceAndCheckpoint(int partition, long position)
     {
         Advance(partition, position);
         if (CheckpointDue(partition))
         {
-            // A checkpoint past the committed offset would be distrusted at restart: commit a lazily saved one first.
-            _offsets.SavePending();
-            State!.Checkpoint(partition, position);
+            CheckpointState(partition, position);
             _lastCheckpoint[partition] = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }
@@ -771,9 +778,8 @@ public sealed class PersistentQuery : IAsyncDisposable
         var p = partition - n;
         if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastCheckpoint[p]) >= CheckpointInterval)
         {
-            _offsets.SavePending();
-            State.Checkpoint(p, Volatile.Read(ref _positions[p]));
-            State.Checkpoint(partition, position);
+            CheckpointState(p, Volatile.Read(ref _positions[p]));
+            CheckpointState(partition, position);
             _lastCheckpoint[p] = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }
@@ -975,7 +981,7 @@ public sealed class PersistentQuery : IAsyncDisposable
                         }
                         else
                         {
-                            State.Checkpoint(p, Volatile.Read(ref _positions[p]));
+                            CheckpointState(p, Volatile.Read(ref _positions[p]));
                         }
                     }
                     catch (Exception e)

@@ -117,7 +117,7 @@ internal sealed class ProgressLog
     // Under _gate. The lazily saved offsets go first, in the same write and flush as the record (an empty payload: none).
     private void Append(ReadOnlySpan<byte> payload)
     {
-        var length = _pending.Count * (HeaderBytes + OffsetPayloadBytes) + (payload.IsEmpty ? 0 : HeaderBytes + payload.Length);
+        var length = _pending.Count * OffsetRecordBytes + (payload.IsEmpty ? 0 : HeaderBytes + payload.Length);
         if (_length + length > CompactAbove)
         {
             Compact();
@@ -128,12 +128,10 @@ internal sealed class ProgressLog
         {
             var framed = buffer.AsSpan(0, length);
             var at = 0;
-            Span<byte> offsetPayload = stackalloc byte[OffsetPayloadBytes];
             foreach (var (partition, offset) in _pending)
             {
-                OffsetPayload(partition, offset, offsetPayload);
-                Frame(offsetPayload, framed[at..]);
-                at += HeaderBytes + OffsetPayloadBytes;
+                FrameOffset(partition, offset, framed[at..]);
+                at += OffsetRecordBytes;
             }
 
             if (!payload.IsEmpty)
@@ -162,6 +160,16 @@ internal sealed class ProgressLog
         _pending.Clear();
     }
 
+    private const int OffsetRecordBytes = HeaderBytes + OffsetPayloadBytes;
+
+    /// <summary>A partition's offset as a whole record (header and payload) at the start of framed.</summary>
+    private static void FrameOffset(int partition, long offset, Span<byte> framed)
+    {
+        Span<byte> payload = stackalloc byte[OffsetPayloadBytes];
+        OffsetPayload(partition, offset, payload);
+        Frame(payload, framed);
+    }
+
     private static void Frame(ReadOnlySpan<byte> payload, Span<byte> framed)
     {
         BinaryPrimitives.WriteInt32LittleEndian(framed, payload.Length);
@@ -175,12 +183,10 @@ internal sealed class ProgressLog
         var temp = _path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
         {
-            Span<byte> offsetPayload = stackalloc byte[OffsetPayloadBytes];
-            Span<byte> framed = stackalloc byte[HeaderBytes + OffsetPayloadBytes];
+            Span<byte> framed = stackalloc byte[OffsetRecordBytes];
             foreach (var (partition, offset) in _offsets)
             {
-                OffsetPayload(partition, offset, offsetPayload);
-                Frame(offsetPayload, framed);
+                FrameOffset(partition, offset, framed);
                 file.Write(framed);
             }
 
