@@ -1,9 +1,10 @@
 namespace StreamSql.Runtime.Storage;
 
 /// <summary>
-/// Dedicated threads for device reads and writes. On the shared thread pool an I/O, and every step of a commit that
-/// follows it (page flush, commit record, completion), would queue behind operators' batches, which keep the pool's
-/// threads busy for tens of milliseconds each: commits then wait on the queue, not on the disk.
+/// Dedicated threads for device writes (reads run on their caller: see BufferedFileDevice.ReadAsync). On the shared
+/// thread pool a write, and every step of a commit that follows it (page flush, commit record, completion), would queue
+/// behind operators' batches, which keep the pool's threads busy for tens of milliseconds each: commits then wait on
+/// the queue, not on the disk.
 /// An idle thread blocks on a monitor instead of spinning (as BlockingCollection's semaphore does): spinning I/O
 /// threads took CPU time from the operators on the other cores, more than the I/O itself.
 /// </summary>
