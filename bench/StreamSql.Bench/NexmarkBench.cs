@@ -7,6 +7,7 @@ using StreamSql.Runtime.Engine;
 using StreamSql.Runtime.Nexmark;
 using StreamSql.Runtime.Operators;
 using StreamSql.Runtime.Rows;
+using StreamSql.Runtime.State;
 
 namespace StreamSql.Bench;
 
@@ -21,6 +22,9 @@ public sealed record BenchResult(
 
     /// <summary>Bytes written (write system calls: topics, state stores, checkpoints) during the timed engine run, per event.</summary>
     public double WrittenBytesPerEvent { get; init; }
+
+    /// <summary>State store operations that waited for a record to be read back from disk during the timed engine run (aggregating queries).</summary>
+    public long StateDiskReads { get; init; }
 
     /// <summary>What the garbage collector did during the timed engine run.</summary>
     public GcActivity Gc { get; init; }
@@ -56,6 +60,7 @@ public sealed record BenchResult(
         ["allocated_bytes_per_event"] = Math.Round(AllocatedBytesPerEvent),
         ["process_peak_rss_mb"] = Math.Round(ProcessPeakRssMb, 1),
         ["written_bytes_per_event"] = Math.Round(WrittenBytesPerEvent),
+        ["state_disk_reads"] = StateDiskReads,
         ["gc_pause_seconds"] = Math.Round(Gc.PauseSeconds, 3),
         ["gc_collections"] = $"{Gc.Gen0}/{Gc.Gen1}/{Gc.Gen2}",
         ["runs"] = Runs,
@@ -333,7 +338,7 @@ public static class NexmarkBench
 
         var engineOutput = new RowChecksum();
         var latency = new LatencyHistogram();
-        var (setup, wall, cpu, allocated, enginePeakRss, gc, written) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken)
+        var (setup, wall, cpu, allocated, enginePeakRss, gc, written, diskReads) = await RunAggregateEngineAsync(sql, events, config.Seed, workers, generated, engineOutput, latency, cancellationToken)
             .ConfigureAwait(false);
 
         var baselineOutput = new RowChecksum();
@@ -352,10 +357,11 @@ public static class NexmarkBench
             ProcessPeakRssMb = process.PeakWorkingSet64 / (1024.0 * 1024.0),
             Gc = gc,
             WrittenBytesPerEvent = written / (double)events,
+            StateDiskReads = diskReads,
         };
     }
 
-    private static async Task<(double Setup, double Wall, double Cpu, long Allocated, double PeakRss, GcActivity Gc, long Written)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
+    private static async Task<(double Setup, double Wall, double Cpu, long Allocated, double PeakRss, GcActivity Gc, long Written, long DiskReads)> RunAggregateEngineAsync(string sql, long events, long seed, int partitions, bool generated,
         RowChecksum output, LatencyHistogram latency, CancellationToken cancellationToken, bool report = true)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streamsql-bench-" + Guid.NewGuid().ToString("N"));
@@ -374,6 +380,8 @@ public static class NexmarkBench
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var gcBefore = GcActivity.Now();
             var writtenBefore = WrittenBytes.Now();
+            var stores = (FasterStateStoreProvider)engine.StateStores;
+            var diskReadsBefore = stores.DiskReads;
             var cpuBefore = CpuTime();
             var clock = Stopwatch.StartNew();
             var started = Stopwatch.GetTimestamp();
@@ -409,6 +417,7 @@ public static class NexmarkBench
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             var gc = GcActivity.Now() - gcBefore;
             var written = WrittenBytes.Now() - writtenBefore;
+            var diskReads = stores.DiskReads - diskReadsBefore;
 
             // Before the checksum's pull query, which holds the whole final table (q18: 2.9 M rows at 10 M events).
             var peakRss = PeakRssMb();
@@ -420,7 +429,7 @@ public static class NexmarkBench
                 output.AddRow(row, width);
             }
 
-            return (setup, wall, cpu, allocated, peakRss, gc, written);
+            return (setup, wall, cpu, allocated, peakRss, gc, written, diskReads);
         }
         finally
         {

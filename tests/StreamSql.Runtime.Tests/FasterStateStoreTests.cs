@@ -72,47 +72,60 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
-    public void OneBudgetIsSharedAmongTheOpenStores()
+    public void OneBudgetIsSharedAmongTheOpenStoresByDemand()
     {
         const long budget = 16L << 20;
         var provider = new FasterStateStoreProvider(_root, budget);
         var (_, memoryBits, pageBits) = FasterStateStore.Layout(budget);
-        var first = (FasterStateStore)provider.Open("q/p0");
-        Assert.Equal(1L << memoryBits, first.LogMemoryLimitBytes);
-
-        var stores = new List<FasterStateStore> { first };
-        for (var i = 1; i < 4; i++)
+        var page = 1L << pageBits;
+        var stores = new List<FasterStateStore>();
+        for (var i = 0; i < 4; i++)
         {
             stores.Add((FasterStateStore)provider.Open($"q/p{i}"));
         }
 
-        // Four stores: each log is held to a quarter of the budget (whole pages), so together they stay within it.
-        Assert.All(stores, s => Assert.InRange(s.LogMemoryLimitBytes, 2L << pageBits, budget / 4));
-        long total = 0;
-        foreach (var store in stores)
+        // Empty logs want two pages each (the floor), and get just that.
+        Assert.All(stores, s => Assert.Equal(2 * page, s.LogMemoryLimitBytes));
+
+        // One store outgrows an equal share (a quarter of the budget) while the others stay small: it gets what they
+        // leave, up to its whole buffer.
+        var i0 = 0;
+        for (; stores[0].LogMemoryDemandBytes < budget / 2; i0++)
         {
-            total += store.LogMemoryLimitBytes;
+            stores[0].Put(Key(i0), Value(i0, 1000));
         }
 
-        Assert.True(total <= budget, $"{total} bytes of log memory over a budget of {budget}");
+        Assert.True(stores[0].LogMemoryLimitBytes > budget / 4, $"{stores[0].LogMemoryLimitBytes} bytes for the growing store");
+        Assert.Equal(Math.Min(stores[0].LogMemoryDemandBytes, 1L << memoryBits), stores[0].LogMemoryLimitBytes);
+        Assert.All(stores.Skip(1), s => Assert.Equal(2 * page, s.LogMemoryLimitBytes));
+        Assert.True(Total(stores) <= budget, $"{Total(stores)} bytes of log memory over a budget of {budget}");
 
-        // Writing far more than a share: older records go to disk and are still read back right.
+        // All four writing far more than the budget: each is held to an equal share (whole pages), together within it.
         for (var i = 0; i < 40_000; i++)
         {
-            stores[i % 4].Put(Key(i), Value(i, 1000));
+            stores[i % 4].Put(Key(i + 1_000_000), Value(i, 1000));
         }
 
+        Assert.All(stores, s => Assert.InRange(s.LogMemoryLimitBytes, 2 * page, budget / 4));
+        Assert.True(Total(stores) <= budget, $"{Total(stores)} bytes of log memory over a budget of {budget}");
+
         // Each log's in-memory part (head to tail) is within its share, give or take the page being filled, once the pages
-        // whose asynchronous flush was still running (a busy disk) are evicted.
+        // whose asynchronous flush was still running (a busy disk) are evicted; older records are read back from disk.
         foreach (var store in stores)
         {
             store.EnforceLogMemoryLimit();
         }
 
-        Assert.All(stores, s => Assert.True(s.InMemoryLogBytes <= s.LogMemoryLimitBytes + (1L << pageBits), $"{s.InMemoryLogBytes} bytes in memory, limit {s.LogMemoryLimitBytes}"));
+        Assert.All(stores, s => Assert.True(s.InMemoryLogBytes <= s.LogMemoryLimitBytes + page, $"{s.InMemoryLogBytes} bytes in memory, limit {s.LogMemoryLimitBytes}"));
         for (var i = 0; i < 40_000; i += 97)
         {
-            Assert.True(stores[i % 4].TryGet(Key(i), out var value));
+            Assert.True(stores[i % 4].TryGet(Key(i + 1_000_000), out var value));
+            Assert.Equal(Value(i, 1000), value);
+        }
+
+        for (var i = 0; i < i0; i += 31)
+        {
+            Assert.True(stores[0].TryGet(Key(i), out var value));
             Assert.Equal(Value(i, 1000), value);
         }
 
@@ -120,10 +133,21 @@ public sealed class FasterStateStoreTests(ITestOutputHelper output) : IDisposabl
         stores[1].Dispose();
         stores[2].Dispose();
         stores[3].Dispose();
-        Assert.Equal([first], provider.OpenStores());
-        Assert.Equal(1L << memoryBits, first.LogMemoryLimitBytes);
-        first.Dispose();
+        Assert.Equal([stores[0]], provider.OpenStores());
+        Assert.Equal(1L << memoryBits, stores[0].LogMemoryLimitBytes);
+        stores[0].Dispose();
         Assert.Empty(provider.OpenStores());
+
+        static long Total(List<FasterStateStore> stores)
+        {
+            long total = 0;
+            foreach (var store in stores)
+            {
+                total += store.LogMemoryLimitBytes;
+            }
+
+            return total;
+        }
     }
 
     [Fact]

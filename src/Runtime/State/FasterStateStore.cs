@@ -38,6 +38,9 @@ public sealed class FasterStateStore : IStateStore
     private readonly ClientSession<SpanByte, SpanByte, SpanByte, SpanByteAndMemory, Empty, StateStoreFunctions> _session;
     private readonly StateStoreFunctions _functions = new();
     private readonly Action<FasterStateStore>? _onDispose;
+    private readonly Action<FasterStateStore>? _onLogGrowth;
+    private long _tailPage;
+    private long _diskReads;
     private readonly int _pageBits;
     private long _count;
     private bool _disposed;
@@ -47,9 +50,12 @@ public sealed class FasterStateStore : IStateStore
     /// <summary>Opens the store in <paramref name="directory"/>: empty (old files removed) without a token, else recovered to it.</summary>
     /// <param name="onDispose">Told once the store is closed (the provider then shares its memory among the others).</param>
     /// <param name="syncWrites">Log pages and checkpoints reach the disk before FASTER counts them written, else the page cache.</param>
-    public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null, Action<FasterStateStore>? onDispose = null, bool syncWrites = true)
+    /// <param name="onLogGrowth">Told when the log has grown past its memory limit (the provider then re-shares its memory).</param>
+    public FasterStateStore(string directory, long memoryBudgetBytes, string? checkpointToken = null, Action<FasterStateStore>? onDispose = null, bool syncWrites = true,
+        Action<FasterStateStore>? onLogGrowth = null)
     {
         _onDispose = onDispose;
+        _onLogGrowth = onLogGrowth;
         // Below 1 MB the minimum index and page sizes alone would exceed the budget.
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryBudgetBytes, MinimumBudgetBytes);
         _directory = directory;
@@ -186,6 +192,28 @@ public sealed class FasterStateStore : IStateStore
     /// <summary>How much of the log is in memory now (from its head, the oldest in-memory address, to its tail).</summary>
     public long InMemoryLogBytes => _store.Log.TailAddress - _store.Log.HeadAddress;
 
+    /// <summary>Operations that waited for a record to be read back from the log file (it had left memory).</summary>
+    public long DiskReads => Interlocked.Read(ref _diskReads);
+
+    /// <summary>
+    /// The memory the log would use without a limit: the pages from its first address to its tail, plus the next one to
+    /// fill (at least two pages, at most its whole circular buffer).
+    /// </summary>
+    public long LogMemoryDemandBytes
+    {
+        get
+        {
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            var pageBytes = 1L << _pageBits;
+            var pages = (_store.Log.TailAddress - _store.Log.BeginAddress + pageBytes - 1) / pageBytes + 1;
+            return Math.Clamp(pages, 2, _store.Log.BufferSize) * pageBytes;
+        }
+    }
+
     /// <summary>The most memory the in-memory part of the log may use now (whole pages).</summary>
     public long LogMemoryLimitBytes { get; private set; }
 
@@ -258,6 +286,7 @@ public sealed class FasterStateStore : IStateStore
 
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
+        bool outgrown;
         lock (_gate)
         {
             ThrowIfDisposed();
@@ -265,6 +294,13 @@ public sealed class FasterStateStore : IStateStore
             {
                 NoteCreated();
             }
+
+            outgrown = OutgrewLogMemory();
+        }
+
+        if (outgrown)
+        {
+            _onLogGrowth?.Invoke(this);
         }
     }
 
@@ -284,6 +320,7 @@ public sealed class FasterStateStore : IStateStore
             var status = _session.RMW(ref keySpan, ref valueSpan, ref output);
             if (status.IsPending)
             {
+                Interlocked.Increment(ref _diskReads);
                 _session.CompletePending(wait: true);
             }
 
@@ -294,11 +331,32 @@ public sealed class FasterStateStore : IStateStore
 
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool existed)
     {
+        bool outgrown;
         lock (_gate)
         {
             ThrowIfDisposed();
             Upsert(key, value, existed);
+            outgrown = OutgrewLogMemory();
         }
+
+        // Outside the gate: the provider takes its own lock and then every store's gate.
+        if (outgrown)
+        {
+            _onLogGrowth?.Invoke(this);
+        }
+    }
+
+    /// <summary>Whether the tail has just entered a new page and the log now wants more memory than its limit.</summary>
+    private bool OutgrewLogMemory()
+    {
+        var tailPage = _store.Log.TailAddress >> _pageBits;
+        if (tailPage == _tailPage)
+        {
+            return false;
+        }
+
+        _tailPage = tailPage;
+        return LogMemoryDemandBytes > LogMemoryLimitBytes;
     }
 
     private unsafe void Upsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool existed)
@@ -311,6 +369,7 @@ public sealed class FasterStateStore : IStateStore
             var status = _session.Upsert(ref keySpan, ref valueSpan);
             if (status.IsPending)
             {
+                Interlocked.Increment(ref _diskReads);
                 _session.CompletePending(wait: true);
             }
         }
@@ -356,6 +415,7 @@ public sealed class FasterStateStore : IStateStore
             var status = _session.Delete(ref keySpan);
             if (status.IsPending)
             {
+                Interlocked.Increment(ref _diskReads);
                 _session.CompletePending(wait: true);
             }
         }
@@ -511,6 +571,8 @@ public sealed class FasterStateStore : IStateStore
             {
                 return status.Found;
             }
+
+            Interlocked.Increment(ref _diskReads);
 
             // The pending read completed on the IO path; its output (heap memory, the stack buffer is gone by then for
             // FASTER's purposes) comes back through the completed-outputs iterator.
