@@ -70,8 +70,8 @@ public sealed partial class StreamEngine
             metrics => _ => PartitionPipeline.Build(plan, carryRowTime: true, metrics.RecordExpressionError),
             encoder.Encode, right: rightTopic,
             tableJoinFor: (partition, _) => new TableTableJoinOperator(join,
-                new ChangelogRecordDecoder(new Formats.RowCodec(left), state.Open(partition, "left")),
-                new ChangelogRecordDecoder(new Formats.RowCodec(right), state.Open(n + partition, "right")), partition))
+                new ChangelogRecordDecoder(new Formats.RowCodec(left), state.Open(partition, "left")) { RowsWrittenByEngine = WrittenByQuery(left) },
+                new ChangelogRecordDecoder(new Formats.RowCodec(right), state.Open(n + partition, "right")) { RowsWrittenByEngine = WrittenByQuery(right) }, partition))
         {
             State = state,
             CheckpointInterval = Options.CheckpointInterval,
